@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# HyperNet build.  Generic rules live here; each part adds files, not rules:
+#   bpf/*.bpf.c            -> $(O)/bpf/*.bpf.o and *.skel.h
+#   userspace/lib/*.c      -> $(O)/lib/libhypernet.a
+#   userspace/<prog>/*.c   -> $(O)/bin/<prog>      (one program per directory)
+#   tools/<prog>/*.c       -> $(O)/bin/<prog>
+#   tests/unit/test_*.c    -> $(O)/tests/test_*    (cmocka)
+#   tests/bpf/test_*.c     -> $(O)/tests/test_*    (BPF_PROG_TEST_RUN, root)
+#   tests/fuzz/fuzz_*.c    -> $(O)/fuzz/fuzz_*     (libFuzzer, clang)
+# and may add targets in a <dir>/*.mk fragment.  `make check` runs every
+# test layer through tests/run-tests.sh.
+
+O		?= build
+CC		?= gcc
+BPF_CLANG	?= $(firstword $(shell command -v clang-19 clang-14 clang 2>/dev/null))
+BPFTOOL		?= $(firstword $(shell command -v bpftool /usr/sbin/bpftool 2>/dev/null))
+ARCH_TRIPLET	:= $(shell $(CC) -dumpmachine 2>/dev/null)
+PKGS		:= libbpf libnl-genl-3.0 libcrypto
+
+INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -I$(O)/bpf
+# Lazily expanded: after `make deps` the flags exist even in this run.
+PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+		   -D_GNU_SOURCE $(INCLUDES)
+LDLIBS		+= -lelf -lz -lm
+
+BPF_CFLAGS	:= -target bpf -mcpu=v3 -O2 -g -Wall -Wno-unused-function \
+		   -Iinclude -Iinclude/uapi -Ibpf -I/usr/include/$(ARCH_TRIPLET)
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
+BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.skel.h)
+BPF_DEPS	:= $(wildcard bpf/*.h include/hypernet/*.h include/uapi/linux/*.h)
+
+LIB_SRCS	:= $(wildcard userspace/lib/*.c)
+LIB_OBJS	:= $(LIB_SRCS:userspace/lib/%.c=$(O)/lib/%.o)
+LIB		:= $(O)/lib/libhypernet.a
+HDR_DEPS	:= $(wildcard include/hypernet/*.h include/uapi/linux/*.h \
+			      userspace/lib/*.h)
+
+PROG_DIRS	:= $(filter-out userspace/lib,$(patsubst %/,%,$(dir \
+			$(wildcard userspace/*/*.c tools/*/*.c))))
+PROGS		:= $(foreach d,$(PROG_DIRS),$(O)/bin/$(notdir $(d)))
+
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
+UNIT_BINS	:= $(foreach s,$(UNIT_SRCS),$(O)/tests/$(basename $(notdir $(s))))
+TEST_HELPERS	:= $(wildcard tests/unit/helpers_*.c tests/bpf/helpers_*.c)
+
+FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
+
+.PHONY: all bpf lib progs tests check deps clean format
+all: bpf lib progs tests
+
+bpf: $(BPF_OBJS) $(BPF_SKELS)
+lib: $(LIB)
+progs: $(PROGS)
+tests: $(UNIT_BINS)
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(O)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) | $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fPIC -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+define prog_rule
+$(O)/bin/$(notdir $(1)): $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) $(LIB) $(HDR_DEPS) | $(BPF_SKELS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(PKG_CFLAGS) -I$(1) -o $$@ $(wildcard $(1)/*.c) $(LIB) $$(PKG_LIBS) $$(LDLIBS)
+endef
+$(foreach d,$(PROG_DIRS),$(eval $(call prog_rule,$(d))))
+
+define test_rule
+$(O)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(LIB) $(HDR_DEPS) | $(BPF_SKELS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(PKG_CFLAGS) -Itests/unit -Itests/bpf -o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) $(LIB) -lcmocka $$(PKG_LIBS) $$(LDLIBS)
+endef
+$(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s))))
+
+FUZZ_CC		?= clang
+$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDR_DEPS) | $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		$(INCLUDES) $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) $(LDLIBS)
+
+# Debian packages the project needs; idempotent, as root.
+deps:
+	./tools/install-deps.sh
+
+check: all
+	./tests/run-tests.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(O)
+
+# Parts add their own targets (demo, bench, kmod, qemu, fuzz ...).
+-include $(wildcard */*.mk)

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The routing model: how a candidate next hop is scored.  Shared by the XDP
+ * router, the userspace reference, the CLI and the trainer, so that feature
+ * scaling and scoring exist exactly once.
+ *
+ * Each candidate next hop c for a frame f is described by HN_RT_NFEAT int8
+ * features in [0, 127]:
+ *
+ *   neighbour part (depends on the neighbour only, precomputable)
+ *     HN_FEAT_QUALITY   link delivery ratio        ratio * 127
+ *     HN_FEAT_DELAY     link delay                 hn_scale_log(us)
+ *     HN_FEAT_LOSS      link loss ratio            ratio * 127
+ *     HN_FEAT_LOAD      neighbour/link load        utilisation * 127
+ *     HN_FEAT_CAPACITY  link capacity              hn_scale_log(kbit/s)
+ *   route part (depends on destination and candidate)
+ *     HN_FEAT_DIST      distance to destination    hn_scale_hops(hops)
+ *   frame part (depends on the frame only)
+ *     HN_FEAT_CLASS     traffic class              hn_scale_class(tclass)
+ *     HN_FEAT_SIZE      frame length               hn_scale_size(bytes)
+ *     HN_FEAT_TTL       hops left                  hn_scale_ttl(ttl)
+ *
+ * The network is a 2-layer MLP:
+ *   h = relu_sat8((W1 x + b1) >> shift1)       HN_RT_HIDDEN units
+ *   score = W2 h + b2                          int32, higher is better
+ *
+ * Because W1 x splits into the three parts above and integer addition is
+ * associative, the data plane can add a precomputed neighbour part
+ * (hn_rt_pre_neigh), a per-frame part computed once per frame
+ * (hn_rt_pre_frame) and the route part, and still get the very same score
+ * as the full reference hn_rt_score().
+ */
+#ifndef _HYPERNET_ROUTE_H
+#define _HYPERNET_ROUTE_H
+
+#include <linux/types.h>
+#include "engine.h"
+
+enum hn_feature {
+	HN_FEAT_QUALITY,
+	HN_FEAT_DELAY,
+	HN_FEAT_LOSS,
+	HN_FEAT_LOAD,
+	HN_FEAT_CAPACITY,
+	HN_FEAT_DIST,
+	HN_FEAT_CLASS,
+	HN_FEAT_SIZE,
+	HN_FEAT_TTL,
+	HN_RT_NFEAT
+};
+
+#define HN_NB_FEAT_FIRST	HN_FEAT_QUALITY
+#define HN_NB_NFEAT		(HN_FEAT_CAPACITY + 1)	/* 5 */
+#define HN_FR_FEAT_FIRST	HN_FEAT_CLASS
+#define HN_FR_NFEAT		(HN_RT_NFEAT - HN_FEAT_CLASS)	/* 3 */
+
+#define HN_RT_HIDDEN		8
+#define HN_FEAT_MAX		127
+
+/* The quantised routing model, as stored in a data-plane model slot. */
+struct hn_rt_model {
+	__s8	w1[HN_RT_HIDDEN][HN_RT_NFEAT];
+	__s8	w2[HN_RT_HIDDEN];
+	__s32	b1[HN_RT_HIDDEN];
+	__s32	b2;
+	__u32	shift1;
+};
+
+/* ---- feature scaling ---------------------------------------------------- */
+
+__hn_inline __u8 hn_feat_clamp(__u32 v)
+{
+	return v > HN_FEAT_MAX ? HN_FEAT_MAX : (__u8)v;
+}
+
+/* 8 * log2(1 + x) with 3 fractional bits: 0 -> 0, 1 -> 8, 1023 -> 80. */
+__hn_inline __u8 hn_scale_log(__u32 x)
+{
+	__u32 v = x + 1, lg = 0, frac;
+
+	if (x >= 0xFFFF0000U)
+		return HN_FEAT_MAX;
+	/* Bounded: at most 32 steps, written out for the BPF verifier. */
+	if (v >> 16) { v >>= 16; lg += 16; }
+	if (v >> 8) { v >>= 8; lg += 8; }
+	if (v >> 4) { v >>= 4; lg += 4; }
+	if (v >> 2) { v >>= 2; lg += 2; }
+	if (v >> 1) { lg += 1; }
+	/* three bits below the leading one, linear interpolation */
+	v = x + 1;
+	frac = lg >= 3 ? (v >> (lg - 3)) & 7 : (v << (3 - lg)) & 7;
+	return hn_feat_clamp(lg * 8 + frac);
+}
+
+__hn_inline __u8 hn_scale_ratio(__u32 permille)
+{
+	return hn_feat_clamp((permille * 127 + 500) / 1000);
+}
+
+__hn_inline __u8 hn_scale_hops(__u32 hops)
+{
+	return hn_feat_clamp(hops * 8);
+}
+
+__hn_inline __u8 hn_scale_class(__u32 tclass)
+{
+	return hn_feat_clamp((tclass & 7) * 16);
+}
+
+__hn_inline __u8 hn_scale_size(__u32 bytes)
+{
+	return hn_feat_clamp(bytes >> 4);
+}
+
+__hn_inline __u8 hn_scale_ttl(__u32 ttl)
+{
+	return hn_feat_clamp(ttl >> 1);
+}
+
+/* ---- scoring ------------------------------------------------------------ */
+
+/* b1 + W1[:, neighbour part] x_nb: what the data plane keeps per neighbour. */
+__hn_inline void hn_rt_pre_neigh(const struct hn_rt_model *m,
+				 const __u8 nb[HN_NB_NFEAT],
+				 __s32 pre[HN_RT_HIDDEN])
+{
+	__u32 j, i;
+
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		__s32 acc = m->b1[j];
+
+		for (i = 0; i < HN_NB_NFEAT; i++)
+			acc += (__s32)m->w1[j][HN_NB_FEAT_FIRST + i] *
+			       (__s32)nb[i];
+		pre[j] = acc;
+	}
+}
+
+/* W1[:, frame part] x_frame: computed once per frame. */
+__hn_inline void hn_rt_pre_frame(const struct hn_rt_model *m,
+				 const __u8 fr[HN_FR_NFEAT],
+				 __s32 pre[HN_RT_HIDDEN])
+{
+	__u32 j, i;
+
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		__s32 acc = 0;
+
+		for (i = 0; i < HN_FR_NFEAT; i++)
+			acc += (__s32)m->w1[j][HN_FR_FEAT_FIRST + i] *
+			       (__s32)fr[i];
+		pre[j] = acc;
+	}
+}
+
+/* Finish a candidate's score from its three partial sums. */
+__hn_inline __s32 hn_rt_finish(const struct hn_rt_model *m,
+			       const __s32 pre_nb[HN_RT_HIDDEN],
+			       const __s32 pre_fr[HN_RT_HIDDEN], __u8 dist)
+{
+	__s32 score = m->b2;
+	__u32 j;
+
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		__s32 acc = pre_nb[j] + pre_fr[j] +
+			    (__s32)m->w1[j][HN_FEAT_DIST] * (__s32)dist;
+		__s8 h = hn_requant(acc, m->shift1, 1);
+
+		score += (__s32)m->w2[j] * (__s32)h;
+	}
+	return score;
+}
+
+/* The reference: score of one full feature vector. */
+__hn_inline __s32 hn_rt_score(const struct hn_rt_model *m,
+			      const __u8 x[HN_RT_NFEAT])
+{
+	__s32 pre_nb[HN_RT_HIDDEN], pre_fr[HN_RT_HIDDEN];
+
+	hn_rt_pre_neigh(m, &x[HN_NB_FEAT_FIRST], pre_nb);
+	hn_rt_pre_frame(m, &x[HN_FR_FEAT_FIRST], pre_fr);
+	return hn_rt_finish(m, pre_nb, pre_fr, x[HN_FEAT_DIST]);
+}
+
+#endif /* _HYPERNET_ROUTE_H */

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian 12 packages HyperNet builds and tests with.
+# Idempotent: installs only what is missing.  Needs root.
+set -euo pipefail
+
+PKGS=(
+	make gcc clang clang-19 llvm pkg-config
+	libbpf-dev libelf-dev zlib1g-dev bpftool
+	libnl-3-dev libnl-genl-3-dev libssl-dev libcmocka-dev
+	iproute2 ethtool kmod
+	linux-headers-amd64 linux-image-amd64
+	qemu-system-x86 busybox-static cpio
+	dataset-fashion-mnist gnuplot-nox python3
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing ${missing[*]}" >&2
+	echo "hint: run 'make deps' as root (or with sudo)" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

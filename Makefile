@@ -23,7 +23,7 @@ INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -I$(O)/bpf
 PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS		?= -O2 -g
-CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+CFLAGS		+= -DHN_VERSION_STRING=\"0.1\" -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -D_GNU_SOURCE $(INCLUDES)
 LDLIBS		+= -lelf -lz -lm
 

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hnctl: one binary, a table of subcommands (like wg and batctl).  Each
+ * concern has its own cmd_*.c with its own subcommand table; main.c lists
+ * the top-level words.
+ */
+#ifndef _HNCTL_H
+#define _HNCTL_H
+
+#include <stdbool.h>
+#include "jsonw.h"
+
+struct hn_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);	/* argv[0] is the word */
+	const char *args;			/* usage, after the word */
+	const char *help;			/* one line */
+};
+
+/* Global options, set by main(). */
+extern bool hn_json;		/* -j: JSON on stdout */
+extern const char *hn_pin_dir;	/* -P: bpffs directory of the data plane */
+extern struct jsonw hn_jw;	/* writer on stdout, for -j */
+
+/* Errors go to stderr: what failed, then what to try. */
+void hn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Run argv[0] from @tbl with the rest of argv.  @what names the table in
+ * messages ("hnctl route").  Prints the table on "help" or an unknown word.
+ */
+int hn_dispatch(const char *what, const struct hn_cmd *tbl, int argc,
+		char **argv);
+void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl);
+
+/* Strict number parsing: the whole string, within [min, max]. */
+int hn_parse_u64(const char *s, unsigned long long max, unsigned long long *v);
+int hn_parse_mac(const char *s, unsigned char mac[6]);
+
+/* Top-level commands, each in its own file. */
+int cmd_help(int argc, char **argv);
+
+#endif /* _HNCTL_H */

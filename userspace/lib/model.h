@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * HyperNet model files (.hnm): parse, check, serialise and run them.
+ * Documentation/model-format.rst describes the format byte by byte.
+ *
+ * Every function that can fail takes an @err buffer and writes one line
+ * saying exactly what is wrong; @err may be NULL.
+ */
+#ifndef _HYPERNET_MODEL_H
+#define _HYPERNET_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hypernet/route.h>
+
+#define HN_MODEL_MAGIC		"HNMD"
+#define HN_MODEL_VERSION	1
+#define HN_MODEL_MAX_LAYERS	4
+#define HN_MODEL_MAX_DIM	4096
+/* Scale exponents: a value q stands for q * 2^exp. */
+#define HN_MODEL_EXP_MIN	(-64)
+#define HN_MODEL_EXP_MAX	63
+#define HN_MODEL_DIGEST_LEN	32	/* SHA-256 */
+#define HN_MODEL_SIG_MAX	64
+/* Fixed header, per-layer descriptor, trailer sizes (bytes). */
+#define HN_MODEL_HDR_LEN	28
+#define HN_MODEL_LDESC_LEN	8
+/* Largest file the format allows: reading bigger files is refused early. */
+#define HN_MODEL_MAX_FILE                                                   \
+	(HN_MODEL_HDR_LEN +                                                 \
+	 HN_MODEL_MAX_LAYERS *                                              \
+		 (HN_MODEL_LDESC_LEN + HN_MODEL_MAX_DIM * HN_MODEL_MAX_DIM + \
+		  4 * HN_MODEL_MAX_DIM) +                                   \
+	 HN_MODEL_DIGEST_LEN + 4 + HN_MODEL_SIG_MAX)
+
+enum hn_model_kind {
+	HN_MODEL_ROUTE = 1,	/* the routing model of route.h */
+	HN_MODEL_STAGE = 2,	/* a chain of dense layers (tensor stage) */
+};
+
+enum hn_layer_flags {
+	HN_LF_RELU	= 1U << 0,	/* ReLU before saturation */
+	HN_LF_RAW	= 1U << 1,	/* int32 output, no requant (ROUTE) */
+	__HN_LF_ALL	= HN_LF_RELU | HN_LF_RAW,
+};
+
+enum hn_sig_type {
+	HN_SIG_NONE	= 0,
+	HN_SIG_ED25519	= 1,	/* reserved: 64-byte signature */
+};
+
+struct hn_model_layer {
+	uint16_t n_in, n_out;
+	uint8_t shift;		/* right shift of the accumulator */
+	uint8_t flags;		/* enum hn_layer_flags */
+	int8_t w_exp;		/* weight w stands for w * 2^w_exp */
+	int8_t out_exp;		/* output scale exponent */
+	int8_t *w;		/* n_out rows of n_in, row major */
+	int32_t *b;		/* n_out biases, scale 2^(in_exp + w_exp) */
+};
+
+struct hn_model {
+	uint8_t kind;		/* enum hn_model_kind */
+	uint8_t stage;		/* stage id (STAGE), 0 for ROUTE */
+	uint8_t n_layers;
+	int8_t in_exp;		/* input scale exponent */
+	uint64_t generation;
+	uint64_t expiry;	/* unix seconds, 0 = never */
+	struct hn_model_layer layers[HN_MODEL_MAX_LAYERS];
+	uint8_t digest[HN_MODEL_DIGEST_LEN];	/* set by parse/serialize */
+	uint16_t sig_type;	/* enum hn_sig_type */
+	uint16_t sig_len;
+	uint8_t sig[HN_MODEL_SIG_MAX];
+};
+
+/* printf-style error into @err (if not NULL); always returns -1. */
+int hn_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+const char *hn_model_kind_name(unsigned int kind);
+
+/*
+ * Parse and fully check a model file image.  On success @m owns its
+ * arrays (release with hn_model_free()); on failure @m is left empty.
+ * Returns 0 or -1.
+ */
+int hn_model_parse(const void *buf, size_t len, struct hn_model *m,
+		   char *err, size_t errlen);
+int hn_model_read_file(const char *path, struct hn_model *m, char *err,
+		       size_t errlen);
+
+/*
+ * Check an in-memory model against every rule the parser applies (shape,
+ * shifts, scales, overflow).  Returns 0 or -1.
+ */
+int hn_model_check(const struct hn_model *m, char *err, size_t errlen);
+
+/*
+ * Serialise @m (after hn_model_check()); computes the digest, stores it in
+ * @m->digest and appends @m's signature block.  *buf is malloc()ed.
+ */
+int hn_model_serialize(struct hn_model *m, void **buf, size_t *len,
+		       char *err, size_t errlen);
+int hn_model_write_file(const char *path, struct hn_model *m, char *err,
+			size_t errlen);
+
+void hn_model_free(struct hn_model *m);
+
+/* Allocate the arrays of layer @i for the dims already set in it. */
+int hn_model_alloc_layer(struct hn_model *m, unsigned int i);
+
+/* ROUTE model <-> the data plane's struct hn_rt_model. */
+int hn_model_to_rt(const struct hn_model *m, struct hn_rt_model *rt,
+		   char *err, size_t errlen);
+int hn_model_from_rt(const struct hn_rt_model *rt, uint64_t generation,
+		     struct hn_model *m, char *err, size_t errlen);
+
+/*
+ * Reference inference with engine.h, bit-identical to the data plane and
+ * the kernel module.  @in has layers[0].n_in elements.  @out (may be NULL)
+ * gets the int8 outputs of the last layer, unless it is HN_LF_RAW.
+ * @logits (may be NULL) gets the last layer's int32 accumulators
+ * (bias + W x, before the shift): the score of a ROUTE model.
+ */
+void hn_model_infer(const struct hn_model *m, const int8_t *in, int8_t *out,
+		    int32_t *logits);
+
+/* Input and output element counts. */
+static inline unsigned int hn_model_n_in(const struct hn_model *m)
+{
+	return m->n_layers ? m->layers[0].n_in : 0;
+}
+
+static inline unsigned int hn_model_n_out(const struct hn_model *m)
+{
+	return m->n_layers ? m->layers[m->n_layers - 1].n_out : 0;
+}
+
+#endif /* _HYPERNET_MODEL_H */

@@ -52,13 +52,14 @@ TEST_HELPERS	:= $(wildcard tests/unit/helpers_*.c tests/bpf/helpers_*.c)
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all bpf lib progs tests check deps clean format
+.PHONY: all bpf lib progs tests fuzz check deps clean format
 all: bpf lib progs tests
 
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 lib: $(LIB)
 progs: $(PROGS)
 tests: $(UNIT_BINS)
+fuzz: $(FUZZ_BINS)
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
 	@mkdir -p $(@D)
@@ -99,7 +100,7 @@ $(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDR_DEPS) | $(BPF_SKELS)
 deps:
 	./tools/install-deps.sh
 
-check: all
+check: all fuzz
 	./tests/run-tests.sh
 
 format:

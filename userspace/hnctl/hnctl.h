@@ -41,4 +41,17 @@ int hn_parse_mac(const char *s, unsigned char mac[6]);
 /* Top-level commands, each in its own file. */
 int cmd_help(int argc, char **argv);
 
+/* Data plane (cmd_dp.c). */
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_neigh(int argc, char **argv);
+int cmd_route(int argc, char **argv);
+int cmd_task(int argc, char **argv);
+int cmd_group(int argc, char **argv);
+int cmd_model(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+
 #endif /* _HNCTL_H */

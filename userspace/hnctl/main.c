@@ -17,6 +17,24 @@ struct jsonw hn_jw;
 
 static const struct hn_cmd top_cmds[] = {
 	{ "help", cmd_help, "", "this list" },
+	/* data plane (cmd_dp.c) */
+	{ "attach", cmd_attach, "DEV... [--generic]",
+	  "load the XDP router, attach it to ports" },
+	{ "detach", cmd_detach, "DEV...", "detach it from ports" },
+	{ "status", cmd_status, "", "where it runs, node id, model slot" },
+	{ "config", cmd_config, "[KEY VALUE]...",
+	  "node, margin, stale-ms, tensor-dev, trace" },
+	{ "neigh", cmd_neigh, "[list|set IDX ...|del IDX]",
+	  "neighbours ('hnctl neigh help')" },
+	{ "route", cmd_route, "[list|set DST ...|del DST]",
+	  "routes ('hnctl route help')" },
+	{ "task", cmd_task, "[list|set ID host ...|del ID]",
+	  "anycast tasks" },
+	{ "group", cmd_group, "[list|join ID|leave ID]",
+	  "multicast groups" },
+	{ "model", cmd_model, "[show|load FILE.hnm]", "the route model" },
+	{ "stats", cmd_stats, "[all]", "counters summed over the CPUs" },
+	{ "trace", cmd_trace, "", "last traced decision per CPU" },
 	{ NULL }
 };
 

@@ -13,62 +13,62 @@
 #include <stdint.h>
 #include <hypernet/route.h>
 
-#define HN_MODEL_MAGIC		"HNMD"
-#define HN_MODEL_VERSION	1
-#define HN_MODEL_MAX_LAYERS	4
-#define HN_MODEL_MAX_DIM	4096
+#define HN_MODEL_MAGIC "HNMD"
+#define HN_MODEL_VERSION 1
+#define HN_MODEL_MAX_LAYERS 4
+#define HN_MODEL_MAX_DIM 4096
 /* Scale exponents: a value q stands for q * 2^exp. */
-#define HN_MODEL_EXP_MIN	(-64)
-#define HN_MODEL_EXP_MAX	63
-#define HN_MODEL_DIGEST_LEN	32	/* SHA-256 */
-#define HN_MODEL_SIG_MAX	64
+#define HN_MODEL_EXP_MIN (-64)
+#define HN_MODEL_EXP_MAX 63
+#define HN_MODEL_DIGEST_LEN 32 /* SHA-256 */
+#define HN_MODEL_SIG_MAX 64
 /* Fixed header, per-layer descriptor, trailer sizes (bytes). */
-#define HN_MODEL_HDR_LEN	28
-#define HN_MODEL_LDESC_LEN	8
+#define HN_MODEL_HDR_LEN 28
+#define HN_MODEL_LDESC_LEN 8
 /* Largest file the format allows: reading bigger files is refused early. */
-#define HN_MODEL_MAX_FILE                                                   \
-	(HN_MODEL_HDR_LEN +                                                 \
-	 HN_MODEL_MAX_LAYERS *                                              \
+#define HN_MODEL_MAX_FILE                                                    \
+	(HN_MODEL_HDR_LEN +                                                  \
+	 HN_MODEL_MAX_LAYERS *                                               \
 		 (HN_MODEL_LDESC_LEN + HN_MODEL_MAX_DIM * HN_MODEL_MAX_DIM + \
-		  4 * HN_MODEL_MAX_DIM) +                                   \
+		  4 * HN_MODEL_MAX_DIM) +                                    \
 	 HN_MODEL_DIGEST_LEN + 4 + HN_MODEL_SIG_MAX)
 
 enum hn_model_kind {
-	HN_MODEL_ROUTE = 1,	/* the routing model of route.h */
-	HN_MODEL_STAGE = 2,	/* a chain of dense layers (tensor stage) */
+	HN_MODEL_ROUTE = 1, /* the routing model of route.h */
+	HN_MODEL_STAGE = 2, /* a chain of dense layers (tensor stage) */
 };
 
 enum hn_layer_flags {
-	HN_LF_RELU	= 1U << 0,	/* ReLU before saturation */
-	HN_LF_RAW	= 1U << 1,	/* int32 output, no requant (ROUTE) */
-	__HN_LF_ALL	= HN_LF_RELU | HN_LF_RAW,
+	HN_LF_RELU = 1U << 0, /* ReLU before saturation */
+	HN_LF_RAW = 1U << 1, /* int32 output, no requant (ROUTE) */
+	__HN_LF_ALL = HN_LF_RELU | HN_LF_RAW,
 };
 
 enum hn_sig_type {
-	HN_SIG_NONE	= 0,
-	HN_SIG_ED25519	= 1,	/* reserved: 64-byte signature */
+	HN_SIG_NONE = 0,
+	HN_SIG_ED25519 = 1, /* reserved: 64-byte signature */
 };
 
 struct hn_model_layer {
 	uint16_t n_in, n_out;
-	uint8_t shift;		/* right shift of the accumulator */
-	uint8_t flags;		/* enum hn_layer_flags */
-	int8_t w_exp;		/* weight w stands for w * 2^w_exp */
-	int8_t out_exp;		/* output scale exponent */
-	int8_t *w;		/* n_out rows of n_in, row major */
-	int32_t *b;		/* n_out biases, scale 2^(in_exp + w_exp) */
+	uint8_t shift; /* right shift of the accumulator */
+	uint8_t flags; /* enum hn_layer_flags */
+	int8_t w_exp; /* weight w stands for w * 2^w_exp */
+	int8_t out_exp; /* output scale exponent */
+	int8_t *w; /* n_out rows of n_in, row major */
+	int32_t *b; /* n_out biases, scale 2^(in_exp + w_exp) */
 };
 
 struct hn_model {
-	uint8_t kind;		/* enum hn_model_kind */
-	uint8_t stage;		/* stage id (STAGE), 0 for ROUTE */
+	uint8_t kind; /* enum hn_model_kind */
+	uint8_t stage; /* stage id (STAGE), 0 for ROUTE */
 	uint8_t n_layers;
-	int8_t in_exp;		/* input scale exponent */
+	int8_t in_exp; /* input scale exponent */
 	uint64_t generation;
-	uint64_t expiry;	/* unix seconds, 0 = never */
+	uint64_t expiry; /* unix seconds, 0 = never */
 	struct hn_model_layer layers[HN_MODEL_MAX_LAYERS];
-	uint8_t digest[HN_MODEL_DIGEST_LEN];	/* set by parse/serialize */
-	uint16_t sig_type;	/* enum hn_sig_type */
+	uint8_t digest[HN_MODEL_DIGEST_LEN]; /* set by parse/serialize */
+	uint16_t sig_type; /* enum hn_sig_type */
 	uint16_t sig_len;
 	uint8_t sig[HN_MODEL_SIG_MAX];
 };
@@ -84,8 +84,8 @@ const char *hn_model_kind_name(unsigned int kind);
  * arrays (release with hn_model_free()); on failure @m is left empty.
  * Returns 0 or -1.
  */
-int hn_model_parse(const void *buf, size_t len, struct hn_model *m,
-		   char *err, size_t errlen);
+int hn_model_parse(const void *buf, size_t len, struct hn_model *m, char *err,
+		   size_t errlen);
 int hn_model_read_file(const char *path, struct hn_model *m, char *err,
 		       size_t errlen);
 
@@ -99,8 +99,8 @@ int hn_model_check(const struct hn_model *m, char *err, size_t errlen);
  * Serialise @m (after hn_model_check()); computes the digest, stores it in
  * @m->digest and appends @m's signature block.  *buf is malloc()ed.
  */
-int hn_model_serialize(struct hn_model *m, void **buf, size_t *len,
-		       char *err, size_t errlen);
+int hn_model_serialize(struct hn_model *m, void **buf, size_t *len, char *err,
+		       size_t errlen);
 int hn_model_write_file(const char *path, struct hn_model *m, char *err,
 			size_t errlen);
 
@@ -110,8 +110,8 @@ void hn_model_free(struct hn_model *m);
 int hn_model_alloc_layer(struct hn_model *m, unsigned int i);
 
 /* ROUTE model <-> the data plane's struct hn_rt_model. */
-int hn_model_to_rt(const struct hn_model *m, struct hn_rt_model *rt,
-		   char *err, size_t errlen);
+int hn_model_to_rt(const struct hn_model *m, struct hn_rt_model *rt, char *err,
+		   size_t errlen);
 int hn_model_from_rt(const struct hn_rt_model *rt, uint64_t generation,
 		     struct hn_model *m, char *err, size_t errlen);
 

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: the data-plane benchmark (as root; not part of `make check`).
+#   bench/*.bpf.c  -> $(O)/bench/*.bpf.o and *.skel.h   (generator, sink ...)
+#   bench/*.c      -> $(O)/bench/hn-bench
+# bench/run.sh builds the namespaces, runs every measurement and writes
+# $(O)/bench/dataplane.json.  Documentation/benchmarks.rst explains it.
+
+BENCH_BPF_SRCS	:= $(wildcard bench/*.bpf.c)
+BENCH_BPF_OBJS	:= $(BENCH_BPF_SRCS:bench/%.bpf.c=$(O)/bench/%.bpf.o)
+BENCH_SKELS	:= $(BENCH_BPF_SRCS:bench/%.bpf.c=$(O)/bench/%.skel.h)
+BENCH_SRCS	:= $(filter-out $(BENCH_BPF_SRCS),$(wildcard bench/*.c))
+BENCH_BIN	:= $(O)/bench/hn-bench
+# HyperNet comes through its loader (libhypernet); the baseline through
+# its generated skeleton.
+BENCH_DP_SKELS	:= $(O)/bpf/plain_fwd.skel.h
+
+.PHONY: bench bench-build
+bench-build: $(BENCH_BIN)
+
+bench: $(BENCH_BIN)
+	O=$(O) ./bench/run.sh
+
+$(O)/bench/%.bpf.o: bench/%.bpf.c bench/hnb_common.h $(BPF_DEPS)
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -Ibench -c $< -o $@
+
+$(O)/bench/%.skel.h: $(O)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(HDR_DEPS) $(BENCH_SKELS) \
+	      $(BENCH_DP_SKELS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibench -I$(O)/bench -o $@ \
+		$(BENCH_SRCS) $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+.SECONDARY: $(BENCH_BPF_OBJS)

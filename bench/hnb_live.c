@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The live pipeline's pieces: attach the sink and the plain forward, run
+ * the live-frames generator, and read the sink's rate.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "hnb.h"
+#include "hnb_common.h"
+#include "hnb_gen.skel.h"
+#include "hnb_sink.skel.h"
+#include "hnb_hypernet.h"
+
+static int attach_sink(int ifindex)
+{
+	struct hnb_sink_bpf *skel;
+	int err;
+
+	skel = hnb_sink_bpf__open_and_load();
+	if (!skel) {
+		hnb_err("cannot load the sink program");
+		return -1;
+	}
+	err = hnb_xdp_attach(ifindex, bpf_program__fd(skel->progs.hnb_sink));
+	hnb_sink_bpf__destroy(skel);
+	return err;
+}
+
+static void attach_usage(void)
+{
+	fprintf(stderr,
+		"Usage: hn-bench attach sink --dev DEV\n"
+		"       hn-bench attach plain --dev IN --out OUT --smac MAC --dmac MAC\n"
+		"       hn-bench attach hypernet --dev IN --out OUT --smac MAC --dmac MAC\n"
+		"                [--node ID] [--nexthop ID] [--dst ID] [--cands K]\n"
+		"                [--dsts N] [--stale-ms MS]\n");
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "smac", required_argument, NULL, 's' },
+		{ "dmac", required_argument, NULL, 'm' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "nexthop", required_argument, NULL, 'x' },
+		{ "dst", required_argument, NULL, 't' },
+		{ "dsts", required_argument, NULL, 'D' },
+		{ "cands", required_argument, NULL, 'k' },
+		{ "stale-ms", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL }
+	};
+	struct hnb_hn_setup hs = {
+		.node = 1, .nexthop = 2, .dst = 100, .ndst = 1, .cands = 1,
+	};
+	const char *dev = NULL, *outdev = NULL, *what;
+	__u8 smac[6] = {}, dmac[6] = {};
+	int c, ifindex, out_ifindex = 0, err;
+	__u32 stale_ms;
+
+	if (argc < 2) {
+		attach_usage();
+		return -1;
+	}
+	what = argv[1];
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dev = optarg; break;
+		case 'o': outdev = optarg; break;
+		case 's':
+		case 'm':
+			if (hnb_parse_mac(optarg, c == 's' ? smac : dmac)) {
+				hnb_err("bad MAC %s", optarg);
+				return -1;
+			}
+			break;
+		case 'n': err = hnb_parse_u32(optarg, &hs.node); goto num;
+		case 'x': err = hnb_parse_u32(optarg, &hs.nexthop); goto num;
+		case 't': err = hnb_parse_u32(optarg, &hs.dst); goto num;
+		case 'D': err = hnb_parse_u32(optarg, &hs.ndst); goto num;
+		case 'k': err = hnb_parse_u32(optarg, &hs.cands); goto num;
+		case 'S':
+			err = hnb_parse_u32(optarg, &stale_ms);
+			hs.stale_ns = stale_ms * 1000000ULL;
+			goto num;
+		default:
+			attach_usage();
+			return c == 'h' ? 0 : -1;
+		}
+		continue;
+num:
+		if (err) {
+			hnb_err("bad number %s", optarg);
+			return -1;
+		}
+	}
+	if (!dev) {
+		attach_usage();
+		return -1;
+	}
+	ifindex = hnb_ifindex(dev);
+	if (!ifindex)
+		return -1;
+	if (strcmp(what, "sink")) {
+		if (!outdev) {
+			attach_usage();
+			return -1;
+		}
+		out_ifindex = hnb_ifindex(outdev);
+		if (!out_ifindex)
+			return -1;
+	}
+
+	if (!strcmp(what, "sink"))
+		return attach_sink(ifindex);
+	if (!strcmp(what, "plain")) {
+		struct plain_fwd_bpf *skel;
+
+		if (hnb_plain_load(&skel, smac, dmac, out_ifindex))
+			return -1;
+		err = hnb_xdp_attach(ifindex, hnb_plain_prog_fd(skel));
+		hnb_plain_destroy(skel);
+		return err;
+	}
+	if (!strcmp(what, "hypernet")) {
+		hs.in_ifindex = ifindex;
+		hs.out_ifindex = out_ifindex;
+		memcpy(hs.smac, smac, 6);
+		memcpy(hs.dmac, dmac, 6);
+		return hnb_hn_attach(&hs);
+	}
+	attach_usage();
+	return -1;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	int ifindex;
+
+	if (argc != 2) {
+		fprintf(stderr, "Usage: hn-bench detach DEV\n");
+		return -1;
+	}
+	ifindex = hnb_ifindex(argv[1]);
+	if (!ifindex)
+		return -1;
+	return bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+}
+
+static void gen_usage(void)
+{
+	fprintf(stderr,
+		"Usage: hn-bench gen --dev DEV --smac MAC --dmac MAC [--seconds S]\n"
+		"         [--cpu N] [--len BYTES] [--batch N] [--ttl N] [--tclass N]\n"
+		"         [--src ID] [--dst ID] [--vary-dst RANGE]\n"
+		"         [--ipv4 --ip-src A.B.C.D --ip-dst A.B.C.D]\n");
+}
+
+int cmd_gen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, 'd' },
+		{ "smac", required_argument, NULL, 's' },
+		{ "dmac", required_argument, NULL, 'm' },
+		{ "seconds", required_argument, NULL, 'S' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "ttl", required_argument, NULL, 'T' },
+		{ "tclass", required_argument, NULL, 'k' },
+		{ "src", required_argument, NULL, 'r' },
+		{ "dst", required_argument, NULL, 't' },
+		{ "vary-dst", required_argument, NULL, 'v' },
+		{ "ipv4", no_argument, NULL, '4' },
+		{ "ip-src", required_argument, NULL, 'i' },
+		{ "ip-dst", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL }
+	};
+	struct hnb_frame_spec fs = {
+		.hn_src = 1000, .hn_dst = 100, .ttl = 64, .len = HNB_FRAME_LEN,
+	};
+	__u32 seconds = 5, cpu = ~0U, batch = 64, ttl = 64, tclass = 0;
+	__u32 vary = 0, len = HNB_FRAME_LEN, ncpu, i;
+	const char *dev = NULL;
+	unsigned char frame[HNB_FRAME_MAX];
+	struct xdp_md ctx = {};
+	struct hnb_gen_bpf *skel;
+	double t0, t1, deadline;
+	unsigned long long calls = 0, sent = 0;
+	__u64 *vals;
+	__u32 key = HNB_GEN_SENT;
+	int c, err = 0, ifindex;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dev = optarg; break;
+		case 's':
+		case 'm':
+			if (hnb_parse_mac(optarg, c == 's' ? fs.smac : fs.dmac))
+				goto bad;
+			break;
+		case 'S': err = hnb_parse_u32(optarg, &seconds); break;
+		case 'c': err = hnb_parse_u32(optarg, &cpu); break;
+		case 'l': err = hnb_parse_u32(optarg, &len); break;
+		case 'b': err = hnb_parse_u32(optarg, &batch); break;
+		case 'T': err = hnb_parse_u32(optarg, &ttl); break;
+		case 'k': err = hnb_parse_u32(optarg, &tclass); break;
+		case 'r': err = hnb_parse_u32(optarg, &fs.hn_src); break;
+		case 't': err = hnb_parse_u32(optarg, &fs.hn_dst); break;
+		case 'v': err = hnb_parse_u32(optarg, &vary); break;
+		case '4': fs.ipv4 = true; break;
+		case 'i':
+			err = inet_pton(AF_INET, optarg, &fs.ip_src) == 1 ? 0 : -1;
+			break;
+		case 'j':
+			err = inet_pton(AF_INET, optarg, &fs.ip_dst) == 1 ? 0 : -1;
+			break;
+		default:
+			gen_usage();
+			return c == 'h' ? 0 : -1;
+		}
+		if (err)
+			goto bad;
+	}
+	if (!dev || ttl > 255 || !ttl || tclass > 255 || len > HNB_FRAME_MAX) {
+		gen_usage();
+		return -1;
+	}
+	fs.ttl = ttl;
+	fs.tclass = tclass;
+	fs.len = len;
+	ifindex = hnb_ifindex(dev);
+	if (!ifindex)
+		return -1;
+	if (cpu != ~0U && hnb_pin_cpu(cpu))
+		return -1;
+
+	skel = hnb_gen_bpf__open();
+	if (!skel)
+		return -1;
+	if (vary) {
+		skel->rodata->gen_mode = HNB_GEN_VARY_HN_DST;
+		skel->rodata->gen_dst_base = fs.hn_dst;
+		skel->rodata->gen_dst_range = vary;
+	}
+	ctx.data_end = hnb_build_frame(&fs, frame);
+	if (ctx.data_end < HNB_GEN_HDR_LEN) {
+		hnb_gen_bpf__destroy(skel);
+		return -1;
+	}
+	memcpy((void *)skel->rodata->gen_tmpl, frame, HNB_GEN_HDR_LEN);
+	if (hnb_gen_bpf__load(skel)) {
+		hnb_err("cannot load the generator");
+		hnb_gen_bpf__destroy(skel);
+		return -1;
+	}
+
+	ctx.ingress_ifindex = ifindex;
+	t0 = hnb_now();
+	deadline = t0 + seconds;
+	do {
+		LIBBPF_OPTS(bpf_test_run_opts, o,
+			.data_in = frame,
+			.data_size_in = ctx.data_end,
+			.ctx_in = &ctx,
+			.ctx_size_in = sizeof(ctx),
+			.repeat = 1 << 18,
+			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+			.batch_size = batch,
+		);
+
+		err = bpf_prog_test_run_opts(
+			bpf_program__fd(skel->progs.hnb_gen), &o);
+		if (err) {
+			hnb_err("live-frames test run failed: %s",
+				strerror(errno));
+			break;
+		}
+		calls++;
+	} while (hnb_now() < deadline);
+	t1 = hnb_now();
+
+	ncpu = libbpf_num_possible_cpus();
+	vals = calloc(ncpu, sizeof(*vals));
+	if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.gen_cnt),
+					 &key, vals))
+		for (i = 0; i < ncpu; i++)
+			sent += vals[i];
+	free(vals);
+	printf("gen_frames %llu\ngen_seconds %.3f\ngen_mpps %.3f\n", sent,
+	       t1 - t0, sent / (t1 - t0) / 1e6);
+	hnb_gen_bpf__destroy(skel);
+	return err ? -1 : 0;
+bad:
+	hnb_err("bad value %s", optarg);
+	return -1;
+}
+
+/* Sum of the sink's per-CPU frame counter on @ifindex. */
+static int sink_read(int map_fd, __u64 *pkts, __u64 *bytes)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	__u64 vals[ncpu];
+	__u32 key;
+
+	*pkts = *bytes = 0;
+	key = HNB_SINK_PKTS;
+	if (bpf_map_lookup_elem(map_fd, &key, vals))
+		return -errno;
+	for (i = 0; i < ncpu; i++)
+		*pkts += vals[i];
+	key = HNB_SINK_BYTES;
+	if (bpf_map_lookup_elem(map_fd, &key, vals))
+		return -errno;
+	for (i = 0; i < ncpu; i++)
+		*bytes += vals[i];
+	return 0;
+}
+
+static int sink_map_fd(int ifindex)
+{
+	struct bpf_prog_info pinfo = {};
+	struct bpf_map_info minfo;
+	__u32 prog_id = 0, ids[8], len, i;
+	int prog_fd, fd;
+
+	if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) ||
+	    !prog_id) {
+		hnb_err("no XDP program on ifindex %d", ifindex);
+		return -1;
+	}
+	prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (prog_fd < 0)
+		return -1;
+	pinfo.nr_map_ids = 8;
+	pinfo.map_ids = (unsigned long)ids;
+	len = sizeof(pinfo);
+	if (bpf_obj_get_info_by_fd(prog_fd, &pinfo, &len)) {
+		close(prog_fd);
+		return -1;
+	}
+	close(prog_fd);
+	for (i = 0; i < pinfo.nr_map_ids && i < 8; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		memset(&minfo, 0, sizeof(minfo));
+		len = sizeof(minfo);
+		if (!bpf_obj_get_info_by_fd(fd, &minfo, &len) &&
+		    !strcmp(minfo.name, "sink_cnt"))
+			return fd;
+		close(fd);
+	}
+	hnb_err("the XDP program on ifindex %d is not the sink", ifindex);
+	return -1;
+}
+
+/*
+ * Sample the sink once a second over the window; print the rate over the
+ * whole window and the slowest and fastest second.
+ */
+int cmd_rate(int argc, char **argv)
+{
+	__u32 window = 5, i;
+	__u64 p0, b0, p = 0, b = 0, plast;
+	double t0, t = 0, tlast, r, rmin = 1e30, rmax = 0;
+	int ifindex, fd;
+
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && hnb_parse_u32(argv[2], &window)) || !window) {
+		fprintf(stderr, "Usage: hn-bench rate DEV [SECONDS]\n");
+		return -1;
+	}
+	ifindex = hnb_ifindex(argv[1]);
+	if (!ifindex)
+		return -1;
+	fd = sink_map_fd(ifindex);
+	if (fd < 0)
+		return -1;
+	if (sink_read(fd, &p0, &b0))
+		return -1;
+	t0 = tlast = hnb_now();
+	plast = p0;
+	for (i = 0; i < window; i++) {
+		double next = t0 + i + 1, now;
+
+		while ((now = hnb_now()) < next)
+			usleep((next - now) * 1e6 + 1);
+		if (sink_read(fd, &p, &b))
+			return -1;
+		t = hnb_now();
+		r = (p - plast) / (t - tlast);
+		if (r < rmin)
+			rmin = r;
+		if (r > rmax)
+			rmax = r;
+		plast = p;
+		tlast = t;
+	}
+	printf("sink_frames %llu\nsink_seconds %.3f\nsink_mpps %.3f\n"
+	       "sink_mpps_min %.3f\nsink_mpps_max %.3f\nsink_bytes %llu\n",
+	       (unsigned long long)(p - p0), t - t0, (p - p0) / (t - t0) / 1e6,
+	       rmin / 1e6, rmax / 1e6, (unsigned long long)(b - b0));
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Turn bench/run.sh's "key value" lines into dataplane.json and a table.
+
+Usage: python3 bench/report.py RESULTS JSON [key=value ...]
+"""
+import json
+import sys
+
+REQUIRED = ("plain_ns", "cache_hit_ns", "decide_k4_ns", "decide_k8_ns",
+            "live_plain_mpps", "live_cache_mpps", "live_decide_k8_mpps",
+            "live_kernel_ipv4_mpps", "verifier_insns")
+
+
+def num(v):
+    if v in ("null", "", None):
+        return None
+    if v.startswith('"'):
+        return v.strip('"')
+    try:
+        f = float(v)
+    except ValueError:
+        return v
+    return int(f) if f.is_integer() and "." not in v else f
+
+
+def ratio(a, b):
+    if a is None or b is None or not b:
+        return None
+    return round(a / b, 3)
+
+
+def diff(a, b):
+    if a is None or b is None:
+        return None
+    return round(a - b, 2)
+
+
+def main():
+    res, meta = {}, {}
+    with open(sys.argv[1]) as f:
+        for line in f:
+            k, _, v = line.strip().partition(" ")
+            if k:
+                res[k] = num(v)
+    for kv in sys.argv[3:]:
+        k, _, v = kv.partition("=")
+        meta[k] = v
+
+    for k in REQUIRED:
+        res.setdefault(k, None)
+    r = res
+    r["cache_hit_add_ns"] = diff(r["cache_hit_ns"], r["plain_ns"])
+    r["decide_k8_add_ns"] = diff(r["decide_k8_ns"], r["plain_ns"])
+    r["decide_k4_add_ns"] = diff(r["decide_k4_ns"], r["plain_ns"])
+    r["decide_k8_over_hit_ns"] = diff(r["decide_k8_ns"], r["cache_hit_ns"])
+    r["live_cache_vs_plain"] = ratio(r["live_cache_mpps"],
+                                     r["live_plain_mpps"])
+    r["live_decide_k8_vs_plain"] = ratio(r["live_decide_k8_mpps"],
+                                         r["live_plain_mpps"])
+    r["live_cache_vs_kernel_ipv4"] = ratio(r["live_cache_mpps"],
+                                           r["live_kernel_ipv4_mpps"])
+    r["live_decide_k8_vs_kernel_ipv4"] = ratio(r["live_decide_k8_mpps"],
+                                               r["live_kernel_ipv4_mpps"])
+    r["live_plain_vs_kernel_ipv4"] = ratio(r["live_plain_mpps"],
+                                           r["live_kernel_ipv4_mpps"])
+    # Per-frame time of the whole pipeline and what each router adds to
+    # it over the plain forward: comparable with the BPF_PROG_TEST_RUN
+    # deltas, unlike the ratios, which the generator's and the sink's
+    # share of the time dilutes.
+    for pfx in ("live", "live2cpu"):
+        p = r.get(pfx + "_plain_mpps")
+        for case in ("plain", "cache", "decide_k8", "kernel_ipv4"):
+            v = r.get("%s_%s_mpps" % (pfx, case))
+            if v:
+                r["%s_%s_ns_per_frame" % (pfx, case)] = round(1e3 / v, 1)
+                if p:
+                    r["%s_%s_add_ns" % (pfx, case)] = round(
+                        1e3 / v - 1e3 / p, 1)
+    if r.get("live2cpu_plain_mpps") is not None:
+        p = r["live2cpu_plain_mpps"]
+        r["live2cpu_cache_vs_plain"] = ratio(r.get("live2cpu_cache_mpps"), p)
+        r["live2cpu_decide_k8_vs_plain"] = ratio(
+            r.get("live2cpu_decide_k8_mpps"), p)
+        r["live2cpu_cache_vs_kernel_ipv4"] = ratio(
+            r.get("live2cpu_cache_mpps"), r.get("live2cpu_kernel_ipv4_mpps"))
+    r["meta"] = meta
+    with open(sys.argv[2], "w") as f:
+        json.dump(r, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+    rows = [
+        ("## "+"BPF_PROG_TEST_RUN, ns per frame", None, None, None),
+        ("plain L2 forward", r["plain_ns"], None, None),
+        ("HyperNet, cache hit", r["cache_hit_ns"],
+         "+%s ns" % r["cache_hit_add_ns"], ("<= +20 ns",
+                                            r["cache_hit_add_ns"], 20, -1)),
+        ("HyperNet, decide, 4 candidates", r["decide_k4_ns"],
+         "+%s ns" % r["decide_k4_add_ns"], None),
+        ("HyperNet, decide, 8 candidates", r["decide_k8_ns"],
+         "+%s ns" % r["decide_k8_add_ns"], ("<= +100 ns",
+                                            r["decide_k8_add_ns"], 100, -1)),
+        ("## "+"live, Mpps at the sink (whole pipeline on one CPU)", None, None,
+         None),
+        ("(a) plain XDP redirect", r["live_plain_mpps"], "1.000x", None),
+        ("(b) HyperNet, cache hits", r["live_cache_mpps"],
+         "%sx" % r["live_cache_vs_plain"],
+         (">= 0.95x", r["live_cache_vs_plain"], 0.95, 1)),
+        ("(c) HyperNet, decide every frame, K=8", r["live_decide_k8_mpps"],
+         "%sx" % r["live_decide_k8_vs_plain"],
+         (">= 0.7x", r["live_decide_k8_vs_plain"], 0.7, 1)),
+        ("(d) Linux IPv4 forwarding", r["live_kernel_ipv4_mpps"],
+         "%sx" % r["live_plain_vs_kernel_ipv4"] + " (a)/(d)", None),
+        ("(b) / (d)", None, "%sx" % r["live_cache_vs_kernel_ipv4"],
+         (">= 3x", r["live_cache_vs_kernel_ipv4"], 3, 1)),
+        ("(c) / (d)", None, "%sx" % r["live_decide_k8_vs_kernel_ipv4"],
+         None),
+    ]
+    rows += [
+        ("## "+"live, ns per frame added over the plain forward", None, None,
+         None),
+        ("(b) HyperNet, cache hits", r.get("live_cache_add_ns"), None, None),
+        ("(c) HyperNet, decide, K=8", r.get("live_decide_k8_add_ns"), None,
+         None),
+        ("(d) Linux IPv4 forwarding", r.get("live_kernel_ipv4_add_ns"), None,
+         None),
+    ]
+    if r.get("live2cpu_plain_mpps") is not None:
+        rows += [
+            ("## "+"live, Mpps, generator CPU 0, router + sink NAPI CPU 1", None,
+             None, None),
+            ("(a) plain", r["live2cpu_plain_mpps"], "1.000x", None),
+            ("(b) cache hits", r.get("live2cpu_cache_mpps"),
+             "%sx" % r.get("live2cpu_cache_vs_plain"), None),
+            ("(c) decide, K=8", r.get("live2cpu_decide_k8_mpps"),
+             "%sx" % r.get("live2cpu_decide_k8_vs_plain"), None),
+            ("(d) Linux IPv4", r.get("live2cpu_kernel_ipv4_mpps"),
+             "(b)/(d) %sx" % r.get("live2cpu_cache_vs_kernel_ipv4"), None),
+        ]
+    print()
+    print("%-46s %9s %16s  %-10s %s" % ("", "value", "vs baseline",
+                                        "target", "met"))
+    for name, val, rel, tgt in rows:
+        if name.startswith("## "):
+            print("\n" + name[3:])
+            continue
+        v = "n/a" if val is None else ("%.2f" % val if isinstance(
+            val, float) else str(val))
+        t, met = "", ""
+        if tgt:
+            t = tgt[0]
+            if tgt[1] is None:
+                met = "n/a"
+            elif tgt[3] < 0:
+                met = "yes" if tgt[1] <= tgt[2] else "NO"
+            else:
+                met = "yes" if tgt[1] >= tgt[2] else "NO"
+        print("  %-44s %9s %16s  %-10s %s" % (name, v, rel or "", t, met))
+    print("\n  verifier processed instructions (hn_xdp): %s" %
+          r["verifier_insns"])
+    if r.get("tr_checks_failed"):
+        print("  WARNING: %s BPF_PROG_TEST_RUN checks failed" %
+              r["tr_checks_failed"])
+    print("\n  %s, %s CPUs, kernel %s; other work may share the machine"
+          " (load before: %s)" % (meta.get("date"), meta.get("cpus"),
+                                  meta.get("kernel"),
+                                  meta.get("load_before")))
+    print("  written: %s" % sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The HyperNet data-plane benchmark (`make bench`, as root).  Builds
+#
+#   [gen ns] g0 <==veth==> r0 [rtr ns] r1 <==veth==> s0 [sink ns]
+#
+# and measures, in one run:
+#   1. BPF_PROG_TEST_RUN: plain forward, HyperNet cache hit, HyperNet
+#      deciding every frame with 4 and 8 candidates, verifier insns;
+#   2. live: frames made by a BPF_F_TEST_XDP_LIVE_FRAMES generator on g0,
+#      forwarded by the router namespace, counted by an XDP sink on s0,
+#      with (a) the plain forward, (b) HyperNet with cache hits, (c) HyperNet
+#      deciding every frame with 8 candidates, (d) Linux IPv4 forwarding.
+# Results: $O/bench/dataplane.json and a table on stdout.  Every address
+# used lives in the namespaces this script makes and removes.
+#
+# Environment: WINDOW (s, default 5), WARMUP (s, 2), LIVE_REPEATS (3),
+# TR_TOTAL (1000000), TR_RUNS (3), DSTS (1024), LIVE_MODE (1cpu, 2cpu,
+# both; default both), NICE (-10: priority of the measured work).
+#
+# Live modes.  1cpu (the live_* keys): no threaded NAPI, so the router's
+# and the sink's veth NAPI run in softirq on the generator's CPU, right
+# after each batch; the rate is that of the whole pipeline on one core.
+# 2cpu (the live2cpu_* keys): generator on CPU 0, the router's and the
+# sink's NAPI in kthreads pinned to CPU 1.
+set -u
+cd "$(dirname "$0")/.."
+O=${O:-build}
+BENCH=$O/bench/hn-bench
+OUT=$O/bench
+JSON=$OUT/dataplane.json
+WINDOW=${WINDOW:-5}
+WARMUP=${WARMUP:-2}
+LIVE_REPEATS=${LIVE_REPEATS:-3}
+TR_TOTAL=${TR_TOTAL:-1000000}
+TR_RUNS=${TR_RUNS:-3}
+DSTS=${DSTS:-1024}
+LIVE_MODE=${LIVE_MODE:-both}
+NICE=${NICE:--10}
+
+ID=$(( $$ % 10000 ))
+TAG=hnb$ID
+NS_GEN=$TAG-gen NS_RTR=$TAG-rtr NS_SINK=$TAG-sink
+G0=hb${ID}g0 R0=hb${ID}r0 R1=hb${ID}r1 S0=hb${ID}s0
+MAC_G0=02:48:4e:42:00:01 MAC_R0=02:48:4e:42:00:02
+MAC_R1=02:48:4e:42:00:03 MAC_S0=02:48:4e:42:00:04
+# RFC 2544 benchmarking range, only ever inside these namespaces.
+IP_G0=198.18.0.1 IP_R0=198.18.0.2 IP_R1=198.19.0.1 IP_S0=198.19.0.2
+GEN_CPU=0 RTR_CPU=1
+WORK=
+RESULTS=
+GEN_PID=
+
+die() { echo "bench: $*" >&2; exit 1; }
+log() { echo "bench: $*" >&2; }
+
+cleanup()
+{
+	[ -n "$GEN_PID" ] && kill "$GEN_PID" 2>/dev/null && wait "$GEN_PID"
+	ip netns del "$NS_GEN" 2>/dev/null
+	ip netns del "$NS_RTR" 2>/dev/null
+	ip netns del "$NS_SINK" 2>/dev/null
+	[ -n "$WORK" ] && rm -rf "$WORK"
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root (namespaces, XDP, BPF_PROG_TEST_RUN)"
+[ -x "$BENCH" ] || die "no $BENCH: run 'make bench'"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+WORK=$(mktemp -d /tmp/hn-bench.XXXXXX) || die "no work directory"
+RESULTS=$WORK/results
+: >"$RESULTS"
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+put() { echo "$1 $2" >>"$RESULTS"; }
+
+# Median of the numbers on stdin.
+median()
+{
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (!NR) { print "null"; exit }
+		if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+setup()
+{
+	ip netns add "$NS_GEN" && ip netns add "$NS_RTR" &&
+		ip netns add "$NS_SINK" || die "cannot create namespaces"
+	ip -n "$NS_GEN" link add "$G0" address $MAC_G0 type veth \
+		peer name "$R0" address $MAC_R0 netns "$NS_RTR" &&
+	ip -n "$NS_RTR" link add "$R1" address $MAC_R1 type veth \
+		peer name "$S0" address $MAC_S0 netns "$NS_SINK" ||
+		die "cannot create the veth pairs"
+	ip -n "$NS_GEN" addr add $IP_G0/24 dev "$G0"
+	ip -n "$NS_RTR" addr add $IP_R0/24 dev "$R0"
+	ip -n "$NS_RTR" addr add $IP_R1/24 dev "$R1"
+	ip -n "$NS_SINK" addr add $IP_S0/24 dev "$S0"
+	for ns in "$NS_GEN" "$NS_RTR" "$NS_SINK"; do
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NS_GEN" link set "$G0" up
+	ip -n "$NS_RTR" link set "$R0" up
+	ip -n "$NS_RTR" link set "$R1" up
+	ip -n "$NS_SINK" link set "$S0" up
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.ip_forward=0
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.conf.all.rp_filter=0
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.conf.$R0.rp_filter=0
+	# The sink drops everything, ARP included: resolve it statically.
+	ip -n "$NS_RTR" neigh replace $IP_S0 lladdr $MAC_S0 dev "$R1" nud permanent
+	in_ns "$NS_SINK" "$BENCH" attach sink --dev "$S0" ||
+		die "cannot attach the sink"
+}
+
+# Threaded NAPI for the router's and the sink's veth: their work runs in
+# kthreads that we can pin.  NAPI instances come and go with XDP programs,
+# so pin again after every router change.
+napi_threads()
+{
+	local mode=$1 dev pid cpu
+	in_ns "$NS_RTR" sh -c "echo $([ "$mode" = 2cpu ] && echo 1 || echo 0) \
+		> /sys/class/net/$R0/threaded" 2>/dev/null
+	in_ns "$NS_SINK" sh -c "echo $([ "$mode" = 2cpu ] && echo 1 || echo 0) \
+		> /sys/class/net/$S0/threaded" 2>/dev/null
+	[ "$mode" = 2cpu ] || return 0
+	sleep 0.2
+	for dev in "$R0" "$S0"; do
+		for pid in $(ps -eo pid=,comm= | awk -v p="napi/$dev-" \
+				'index($2, p) == 1 { print $1 }'); do
+			taskset -p -c $RTR_CPU "$pid" >/dev/null ||
+				log "cannot pin NAPI thread $pid"
+			renice -n "$NICE" -p "$pid" >/dev/null
+		done
+	done
+}
+
+router_none()
+{
+	in_ns "$NS_RTR" "$BENCH" detach "$R0" 2>/dev/null
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.ip_forward=0
+	in_ns "$NS_RTR" ethtool -K "$R0" gro off >/dev/null 2>&1
+}
+
+router_plain()
+{
+	router_none
+	in_ns "$NS_RTR" "$BENCH" attach plain --dev "$R0" --out "$R1" \
+		--smac $MAC_R1 --dmac $MAC_S0
+}
+
+router_hn()
+{
+	router_none
+	in_ns "$NS_RTR" "$BENCH" attach hypernet --dev "$R0" --out "$R1" \
+		--smac $MAC_R1 --dmac $MAC_S0 --node 1 --nexthop 2 --dst 100 \
+		--dsts "$DSTS" --cands 8
+}
+
+router_kernel()
+{
+	router_none
+	# veth takes XDP frames only with NAPI, i.e. XDP or GRO on: GRO here.
+	in_ns "$NS_RTR" ethtool -K "$R0" gro on >/dev/null
+	in_ns "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# live_case KEY MODE ROUTER-FN GEN-ARGS...: median sink Mpps over repeats.
+live_case()
+{
+	local key=$1 mode=$2 router=$3 i out v secs=$((WARMUP + WINDOW + 1))
+	local vals=() hn0 hn1
+	shift 3
+	$router || { log "$key: router setup failed"; put "$key" null; return; }
+	napi_threads "$mode"
+	for i in $(seq "$LIVE_REPEATS"); do
+		hn0=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
+		nice -n "$NICE" ip netns exec "$NS_GEN" \
+			"$BENCH" gen --dev "$G0" --smac $MAC_G0 \
+			--dmac $MAC_R0 --seconds $secs --cpu $GEN_CPU "$@" \
+			>"$WORK/gen.out" 2>&1 &
+		GEN_PID=$!
+		sleep "$WARMUP"
+		out=$(in_ns "$NS_SINK" "$BENCH" rate "$S0" "$WINDOW")
+		wait "$GEN_PID"
+		GEN_PID=
+		hn1=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
+		v=$(awk '$1 == "sink_mpps" { print $2 }' <<<"$out")
+		vals+=("${v:-0}")
+		log "$key run $i: sink $(awk '$1 ~ /mpps/ { printf "%s %s  ", $1, $2 }' <<<"$out")gen $(awk '$1 == "gen_mpps" { print $2 }' "$WORK/gen.out") Mpps"
+		if [ -n "$hn1" ]; then
+			# hit ratio and drops of the HyperNet router in this run
+			paste <(echo "$hn0") <(echo "$hn1") | awk -v k="$key" '
+				{ d[$1] = $4 - $2 }
+				END {
+					n = d["cache_hit"] + d["decisions"];
+					printf "bench: %s   rx %d fwd %d hit %d decide %d ttl_expired %d no_route %d\n",
+						k, d["rx"], d["fwd_redirect"], d["cache_hit"],
+						d["decisions"], d["ttl_expired"], d["drop_no_route"] > "/dev/stderr";
+					if (n) printf "%.4f\n", d["cache_hit"] / n;
+				}' >"$WORK/hit"
+			[ -s "$WORK/hit" ] && put "${key}_hit_ratio" "$(cat "$WORK/hit")"
+		fi
+	done
+	v=$(printf '%s\n' "${vals[@]}" | median)
+	put "$key" "$v"
+	put "${key}_runs" "\"${vals[*]}\""
+	log "$key: median $v Mpps"
+}
+
+live_mode()
+{
+	local mode=$1 pfx
+	[ "$mode" = 1cpu ] && pfx=live || pfx=live2cpu
+	log "live, $mode: ${LIVE_REPEATS} x ${WINDOW} s windows per case"
+	live_case ${pfx}_plain_mpps "$mode" router_plain --ttl 255
+	live_case ${pfx}_cache_mpps "$mode" router_hn --ttl 255 --dst 100
+	live_case ${pfx}_decide_k8_mpps "$mode" router_hn --ttl 255 --dst 100 \
+		--vary-dst "$DSTS"
+	live_case ${pfx}_kernel_ipv4_mpps "$mode" router_kernel --ipv4 \
+		--ip-src $IP_G0 --ip-dst $IP_S0 --ttl 64
+	router_none
+}
+
+setup
+log "BPF_PROG_TEST_RUN: $TR_TOTAL runs per case, median of $TR_RUNS"
+if in_ns "$NS_RTR" "$BENCH" progrun --dev "$R0" --out "$R1" \
+	--smac $MAC_R1 --dmac $MAC_S0 --total "$TR_TOTAL" --runs "$TR_RUNS" \
+	--dsts "$DSTS" --cpu $RTR_CPU >"$WORK/progrun" 2>"$WORK/progrun.err"
+then
+	cat "$WORK/progrun.err" >&2
+	cat "$WORK/progrun" >>"$RESULTS"
+else
+	cat "$WORK/progrun.err" >&2
+	log "BPF_PROG_TEST_RUN measurement failed"
+	cat "$WORK/progrun" >>"$RESULTS"
+	put tr_failed 1
+fi
+
+case $LIVE_MODE in
+both) live_mode 1cpu; live_mode 2cpu ;;
+2cpu|1cpu) live_mode "$LIVE_MODE" ;;
+*) die "LIVE_MODE is 2cpu, 1cpu or both" ;;
+esac
+
+mkdir -p "$OUT"
+python3 bench/report.py "$RESULTS" "$JSON" \
+	"date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "kernel=$(uname -r)" \
+	"cpus=$(nproc)" "cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+	"load_before=$(cut -d' ' -f1-3 /proc/loadavg)" \
+	"window_s=$WINDOW" "live_repeats=$LIVE_REPEATS" "live_mode=$LIVE_MODE" \
+	"git=$(git rev-parse --short HEAD 2>/dev/null)$([ -z "$(git status --porcelain -- bpf include 2>/dev/null)" ] || echo -dirty)"

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Maps of the HyperNet data plane.  Names are what the loader pins under
+ * /sys/fs/bpf/hypernet; value types are in include/hypernet/dataplane.h.
+ */
+#ifndef _HN_MAPS_H
+#define _HN_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <hypernet/dataplane.h>
+
+/* This node's configuration (node id, margin, stale time, flags). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hn_dp_config);
+} hn_config SEC(".maps");
+
+/* Active model slot (bit 0) and generation (bits 1..), read once a frame. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} hn_epoch SEC(".maps");
+
+/* The two routing model slots; the epoch says which one is live. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HN_DP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct hn_dp_model);
+} hn_models SEC(".maps");
+
+/* Neighbours by index: port, MACs, features, last seen, precomputed pre. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HN_DP_MAX_NEIGH);
+	__type(key, __u32);
+	__type(value, struct hn_dp_neigh);
+} hn_neigh SEC(".maps");
+
+/* Neighbour node id -> neighbour index, for stamping HELLO frames. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HN_DP_MAX_NEIGH);
+	__type(key, __u32);
+	__type(value, __u32);
+} hn_neigh_ids SEC(".maps");
+
+/* Destination node id -> candidate next hops and the shortest path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HN_DP_MAX_ROUTES);
+	__type(key, __u32);
+	__type(value, struct hn_dp_route);
+} hn_routes SEC(".maps");
+
+/* Task class -> hosting nodes with their load and capacity. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HN_DP_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, struct hn_dp_task);
+} hn_tasks SEC(".maps");
+
+/* Multicast groups this node is a member of (value unused, 1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HN_DP_MAX_GROUPS);
+	__type(key, __u32);
+	__type(value, __u32);
+} hn_groups SEC(".maps");
+
+/* Multicast source -> sequence window, for de-duplication. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HN_DP_MCAST_SRCS);
+	__type(key, __u32);
+	__type(value, struct hn_dp_mcast_win);
+} hn_mcast_win SEC(".maps");
+
+/* Mesh ports by ifindex: redirect and broadcast targets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, HN_DP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+} hn_tx_ports SEC(".maps");
+
+/* Mesh ports by slot with their MACs, for loops over ports (TC). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HN_DP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct hn_dp_port);
+} hn_ports SEC(".maps");
+
+/* Per-CPU direct-mapped cache of next-hop decisions by (dst, class). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HN_DP_CACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct hn_dp_cache_ent);
+} hn_cache SEC(".maps");
+
+/* Per-CPU counters of every verdict and reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hn_dp_stats);
+} hn_stats SEC(".maps");
+
+/* Per-CPU last decision (scores, winner, margin), if tracing is on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hn_dp_trace);
+} hn_trace SEC(".maps");
+
+#endif /* _HN_MAPS_H */

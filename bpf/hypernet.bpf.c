@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HyperNet XDP router.  Validates HyperNet frames, delivers the ones for
+ * this node, and forwards the rest to a next hop picked by the routing
+ * model of include/hypernet/route.h.  Documentation/dataplane.rst has the
+ * design; include/hypernet/dataplane.h the map layouts.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include <hypernet/frame.h>
+#include <hypernet/route.h>
+#include <hypernet/dataplane.h>
+#include "hn_maps.h"
+
+#define S32_MAX		0x7fffffff
+
+#define HN_EV_PRESENT	1U	/* candidate can be scored */
+#define HN_EV_LIVE	2U	/* ... and its next hop is live */
+
+/* In and out of hn_eval_route() / hn_eval_host(), one candidate. */
+struct hn_ev {
+	__s32 pre_fr[HN_RT_HIDDEN];	/* in: hn_rt_pre_frame() */
+	__u64 now;			/* in: coarse CLOCK_MONOTONIC */
+	__u64 stale_ns;			/* in: config */
+	__u32 slot;			/* in: live model slot */
+	__u32 has_model;		/* in */
+	__u32 self;			/* in: this node */
+	__u32 trace;			/* in: record features in hn_trace */
+	__u8 fr[HN_FR_NFEAT];		/* in: frame features */
+	__u8 load;			/* in: host load (anycast) */
+	__u8 capacity;			/* in: host capacity (anycast) */
+	__u8 pad[3];
+	__u32 i;			/* in: candidate index */
+	__u32 host;			/* in: host (anycast) */
+	__u32 neigh;			/* in (unicast) / out (anycast) */
+	__u32 dist;			/* in (unicast) / out (anycast) */
+	__s32 score;			/* out */
+	__u32 ok;			/* out: HN_EV_* */
+};
+
+/* What every stage of one frame needs; lives on the stack. */
+struct hn_env {
+	struct hn_dp_stats *st;
+	const struct hn_dp_config *cfg;
+	__u64 epoch;
+	__u32 self;
+	struct hn_ev ev;
+};
+
+/* Scores handed to hn_argmax(). */
+struct hn_am {
+	__s32 score[HN_DP_MAX_CAND];
+	__u32 n;
+	__u32 mask;
+	__s32 margin;	/* out */
+};
+
+/* Candidates of one decision. */
+struct hn_pick {
+	struct hn_am am;	/* scores */
+	__u32 host[HN_DP_MAX_CAND];
+	__u8 neigh[HN_DP_MAX_CAND];
+	__u32 n;
+	__u32 present;	/* bit i: candidate i can be scored */
+	__u32 live;	/* bit i: ... and its neighbour is live */
+	__u32 def;
+};
+
+static __always_inline void hn_count_bad(struct hn_dp_stats *st, int err)
+{
+	/* bad_* follow enum hn_frame_err, see dataplane.h */
+	__u64 *c = &st->bad_truncated;
+
+	if (err >= HN_ERR_TRUNCATED && err <= HN_ERR_TENSOR)
+		c[err - HN_ERR_TRUNCATED]++;
+}
+
+_Static_assert(__builtin_offsetof(struct hn_dp_stats, bad_tensor) -
+		       __builtin_offsetof(struct hn_dp_stats, bad_truncated) ==
+	       (HN_ERR_TENSOR - HN_ERR_TRUNCATED) * sizeof(__u64),
+	       "bad_* counters must follow enum hn_frame_err");
+
+static __always_inline int hn_live(const struct hn_dp_neigh *nb,
+				   const struct hn_ev *v)
+{
+	__u64 stale = v->stale_ns;
+
+	if (!nb->valid)
+		return 0;
+	if (!stale)
+		return 1;
+	/* signed: userspace may stamp a little ahead of the coarse clock */
+	return (__s64)(v->now - nb->last_seen_ns) <= (__s64)stale;
+}
+
+/*
+ * Highest score among the candidates in a->mask (ties: lowest index), or
+ * HN_DP_NONE; a->margin gets its lead over the runner-up.  A global
+ * function, so the verifier checks it once instead of once per path of the
+ * caller: inlined, the constant best index of every branch combination
+ * defeats state pruning and blows the 1M instruction limit.
+ */
+__attribute__((noinline)) int hn_argmax(struct hn_am *a)
+{
+	__u32 i, b = HN_DP_NONE, have2 = 0;
+	__s32 bs = 0, ss = 0;
+
+	if (!a)
+		return HN_DP_NONE;
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		__s32 v;
+
+		if (i >= a->n)
+			break;
+		if (!(a->mask & (1U << i)))
+			continue;
+		v = a->score[i];
+		if (b == HN_DP_NONE || v > bs) {
+			if (b != HN_DP_NONE) {
+				ss = bs;
+				have2 = 1;
+			}
+			bs = v;
+			b = i;
+		} else if (!have2 || v > ss) {
+			ss = v;
+			have2 = 1;
+		}
+	}
+	a->margin = have2 ? bs - ss : S32_MAX;
+	return b;
+}
+
+static __always_inline void hn_trace_begin(__u32 dst)
+{
+	__u32 zero = 0;
+	struct hn_dp_trace *tr = bpf_map_lookup_elem(&hn_trace, &zero);
+
+	if (tr) {
+		tr->dst = dst;
+		__builtin_memset(tr->feat, 0, sizeof(tr->feat));
+	}
+}
+
+static __always_inline void hn_trace_feat(__u32 i, const __u8 *nb,
+					  const struct hn_ev *v)
+{
+	__u32 zero = 0, k;
+	struct hn_dp_trace *tr = bpf_map_lookup_elem(&hn_trace, &zero);
+
+	if (!tr || i >= HN_DP_MAX_CAND)
+		return;
+	for (k = 0; k < HN_NB_NFEAT; k++)
+		tr->feat[i][k] = nb[k];
+	tr->feat[i][HN_FEAT_DIST] = v->dist;
+	for (k = 0; k < HN_FR_NFEAT; k++)
+		tr->feat[i][HN_FR_FEAT_FIRST + k] = v->fr[k];
+}
+
+/*
+ * Candidate evaluation is done by global functions: the verifier checks
+ * each once on its own instead of once per path through the caller, where
+ * the three-way saturating ReLU of every hidden unit of every candidate
+ * multiplies the states past the 1M instruction limit.
+ */
+
+/* Unicast candidate v->i: neighbour v->neigh at distance v->dist. */
+__attribute__((noinline)) int hn_eval_route(struct hn_ev *v)
+{
+	const struct hn_dp_model *md;
+	const struct hn_dp_neigh *nb;
+	__u32 idx, key, slot;
+
+	if (!v)
+		return 0;
+	v->ok = 0;
+	v->score = 0;
+	idx = v->neigh;
+	nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+	if (!nb || !nb->valid)
+		return 0;
+	v->ok = HN_EV_PRESENT;
+	if (hn_live(nb, v))
+		v->ok |= HN_EV_LIVE;
+	key = v->slot & 1;
+	md = bpf_map_lookup_elem(&hn_models, &key);
+	/* re-read: the spilled key has lost its bounds */
+	slot = v->slot & 1;
+	if (v->has_model && md)
+		v->score = hn_rt_finish(&md->m, nb->pre[slot], v->pre_fr,
+					v->dist & 0xff);
+	if (v->trace)
+		hn_trace_feat(v->i, nb->feat, v);
+	return 0;
+}
+
+/*
+ * Anycast candidate: host v->host, reached by its route's default next
+ * hop, whose features it takes except load and capacity, which are the
+ * host's.  This node as a host is a perfect link at distance 0.
+ */
+__attribute__((noinline)) int hn_eval_host(struct hn_ev *v)
+{
+	const struct hn_dp_neigh *nb = NULL;
+	const struct hn_dp_route *rt;
+	const struct hn_dp_model *md;
+	__s32 pre[HN_RT_HIDDEN];
+	__u8 feat[HN_NB_NFEAT];
+	__u32 idx, d, key;
+
+	if (!v)
+		return 0;
+	v->ok = 0;
+	v->score = 0;
+	v->neigh = HN_DP_NEIGH_LOCAL;
+	if (v->host == v->self) {
+		feat[HN_FEAT_QUALITY] = HN_FEAT_MAX;
+		feat[HN_FEAT_DELAY] = 0;
+		feat[HN_FEAT_LOSS] = 0;
+		v->dist = 0;
+		v->ok = HN_EV_LIVE;
+	} else {
+		idx = v->host;
+		rt = bpf_map_lookup_elem(&hn_routes, &idx);
+		if (!rt)
+			return 0;
+		d = rt->def & (HN_DP_MAX_CAND - 1);
+		idx = rt->cand[d].neigh;
+		v->dist = rt->cand[d].dist;
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (!nb || !nb->valid)
+			return 0;
+		v->neigh = idx;
+		feat[HN_FEAT_QUALITY] = nb->feat[HN_FEAT_QUALITY];
+		feat[HN_FEAT_DELAY] = nb->feat[HN_FEAT_DELAY];
+		feat[HN_FEAT_LOSS] = nb->feat[HN_FEAT_LOSS];
+		if (hn_live(nb, v))
+			v->ok = HN_EV_LIVE;
+	}
+	feat[HN_FEAT_LOAD] = v->load;
+	feat[HN_FEAT_CAPACITY] = v->capacity;
+	v->ok |= HN_EV_PRESENT;
+	key = v->slot & 1;
+	md = bpf_map_lookup_elem(&hn_models, &key);
+	if (v->has_model && md) {
+		hn_rt_pre_neigh(&md->m, feat, pre);
+		v->score = hn_rt_finish(&md->m, pre, v->pre_fr, v->dist & 0xff);
+	}
+	if (v->trace)
+		hn_trace_feat(v->i, feat, v);
+	return 0;
+}
+
+static __always_inline void hn_cands_route(struct hn_env *e,
+					   const struct hn_dp_route *rt,
+					   struct hn_pick *p)
+{
+	struct hn_ev *v = &e->ev;
+	__u32 i, n = rt->n_cand;
+
+	if (n > HN_DP_MAX_CAND)
+		n = HN_DP_MAX_CAND;
+	p->n = n;
+	p->def = rt->def;
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		if (i >= n)
+			break;
+		v->i = i;
+		v->neigh = rt->cand[i].neigh;
+		v->dist = rt->cand[i].dist;
+		hn_eval_route(v);
+		p->neigh[i] = v->neigh;
+		p->host[i] = 0;
+		p->am.score[i] = v->score;
+		p->present |= (v->ok & HN_EV_PRESENT) << i;
+		p->live |= ((v->ok & HN_EV_LIVE) >> 1) << i;
+	}
+}
+
+static __always_inline void hn_cands_task(struct hn_env *e,
+					  const struct hn_dp_task *t,
+					  struct hn_pick *p)
+{
+	struct hn_ev *v = &e->ev;
+	struct hn_am near = {};
+	__u32 i, n = t->n_host;
+
+	if (n > HN_DP_MAX_CAND)
+		n = HN_DP_MAX_CAND;
+	p->n = n;
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		if (i >= n)
+			break;
+		v->i = i;
+		v->host = t->host[i].node;
+		v->load = t->host[i].load;
+		v->capacity = t->host[i].capacity;
+		hn_eval_host(v);
+		p->neigh[i] = v->neigh;
+		p->host[i] = v->host;
+		p->am.score[i] = v->score;
+		p->present |= (v->ok & HN_EV_PRESENT) << i;
+		p->live |= ((v->ok & HN_EV_LIVE) >> 1) << i;
+		near.score[i] = -(__s32)v->dist;
+	}
+	/* the default is the nearest host; see hn_argmax() for why no
+	 * loop-carried index */
+	near.n = n;
+	near.mask = p->present;
+	p->def = hn_argmax(&near);
+}
+
+/*
+ * The model's pick with its fallbacks; returns the candidate index or
+ * HN_DP_NONE when nothing live is left.
+ */
+static __always_inline __u32 hn_choose(struct hn_env *e, struct hn_pick *p)
+{
+	__u32 pick = p->def, winner = HN_DP_NONE, reason = HN_DP_R_NO_MODEL;
+	__s32 margin = 0;
+
+	p->am.n = p->n;
+	if (e->ev.has_model) {
+		p->am.mask = p->present;
+		winner = hn_argmax(&p->am);
+		margin = p->am.margin;
+		if (margin < e->cfg->margin_min) {
+			reason = HN_DP_R_MARGIN;
+			e->st->fb_margin++;
+		} else {
+			pick = winner;
+			reason = HN_DP_R_MODEL;
+		}
+	} else {
+		e->st->fb_no_model++;
+	}
+	if (pick >= HN_DP_MAX_CAND || !(p->live & (1U << pick))) {
+		/* best live by score; without a model scores are all 0 */
+		p->am.mask = p->live;
+		pick = hn_argmax(&p->am);
+		if (pick >= HN_DP_MAX_CAND) {
+			pick = HN_DP_NONE;
+			reason = HN_DP_R_NO_LIVE;
+			e->st->drop_no_live++;
+		} else {
+			reason = HN_DP_R_STALE;
+			e->st->fb_stale++;
+		}
+	}
+	if (e->ev.trace) {
+		struct hn_dp_trace *tr;
+		__u32 i, zero = 0;
+
+		tr = bpf_map_lookup_elem(&hn_trace, &zero);
+		if (!tr)
+			return pick;
+		tr->seq++;
+		tr->time_ns = bpf_ktime_get_ns();
+		tr->epoch = e->epoch;
+		tr->n_cand = p->n;
+		tr->winner = winner;
+		tr->chosen = pick;
+		tr->reason = reason;
+		tr->live_mask = p->live;
+		tr->has_model = e->ev.has_model;
+		tr->margin = margin;
+		tr->neigh = HN_DP_NONE;
+		tr->host = 0;
+		if (pick < HN_DP_MAX_CAND) {
+			tr->neigh = p->neigh[pick];
+			tr->host = p->host[pick];
+		}
+		for (i = 0; i < HN_DP_MAX_CAND; i++)
+			tr->score[i] = i < p->n ? p->am.score[i] : 0;
+	}
+	return pick;
+}
+
+static __always_inline struct hn_dp_cache_ent *
+hn_cache_slot(__u32 dst, __u8 tclass)
+{
+	__u32 k = ((dst ^ ((__u32)tclass << 24)) * 0x9E3779B1U) >>
+		  (32 - HN_DP_CACHE_BITS);
+
+	return bpf_map_lookup_elem(&hn_cache, &k);
+}
+
+static __always_inline int hn_local(struct hnhdr *h, struct hn_env *e)
+{
+	__u32 ifindex = e->cfg->tensor_ifindex;
+
+	if (h->type == HN_T_TENSOR && ifindex) {
+		e->st->local_tensor++;
+		return bpf_redirect(ifindex, 0);
+	}
+	e->st->local_pass++;
+	return XDP_PASS;
+}
+
+/* Out to neighbour @nb: MACs, TTL, then the port. */
+static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
+				   struct hnhdr *h,
+				   const struct hn_dp_neigh *nb,
+				   struct hn_env *e)
+{
+	__u32 ifindex = nb->ifindex;
+	int act;
+
+	if (h->ttl <= 1) {
+		e->st->ttl_expired++;
+		return XDP_DROP;
+	}
+	__builtin_memcpy(eth->h_dest, nb->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nb->port_mac, ETH_ALEN);
+	h->ttl--;
+	if (ifindex == ctx->ingress_ifindex) {
+		e->st->fwd_tx++;
+		return XDP_TX;
+	}
+	act = bpf_redirect_map(&hn_tx_ports, ifindex, XDP_DROP);
+	if (act == XDP_REDIRECT)
+		e->st->fwd_redirect++;
+	else
+		e->st->drop_no_port++;
+	return act;
+}
+
+static __always_inline void hn_frame_prep(struct hnhdr *h, struct hn_env *e)
+{
+	struct hn_ev *v = &e->ev;
+	const struct hn_dp_model *md;
+	__u32 slot = v->slot & 1;
+
+	v->fr[0] = hn_scale_class(h->tclass);
+	v->fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(h->len));
+	v->fr[2] = hn_scale_ttl(h->ttl);
+	md = bpf_map_lookup_elem(&hn_models, &slot);
+	if (md && v->has_model)
+		hn_rt_pre_frame(&md->m, v->fr, v->pre_fr);
+}
+
+static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
+				      struct hnhdr *h, struct hn_env *e)
+{
+	__u32 dst = bpf_ntohl(h->dst), pick, idx;
+	const struct hn_dp_neigh *nb;
+	const struct hn_dp_route *rt;
+	struct hn_dp_cache_ent *ce;
+	struct hn_pick p = {};
+
+	if (h->ttl <= 1) {
+		e->st->ttl_expired++;
+		return XDP_DROP;
+	}
+	if (e->ev.stale_ns)
+		e->ev.now = bpf_ktime_get_coarse_ns();
+	ce = hn_cache_slot(dst, h->tclass);
+	/* tracing records every decision, so it bypasses the cache */
+	if (ce && !e->ev.trace && ce->epoch == e->epoch && ce->dst == dst &&
+	    ce->tclass == h->tclass && ce->kind == HN_DP_CK_UNICAST) {
+		idx = ce->neigh;
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (nb && hn_live(nb, &e->ev)) {
+			e->st->cache_hit++;
+			return hn_xmit(ctx, eth, h, nb, e);
+		}
+	}
+	rt = bpf_map_lookup_elem(&hn_routes, &dst);
+	if (!rt) {
+		e->st->drop_no_route++;
+		return XDP_DROP;
+	}
+	e->st->decisions++;
+	hn_frame_prep(h, e);
+	if (e->ev.trace)
+		hn_trace_begin(dst);
+	hn_cands_route(e, rt, &p);
+	pick = hn_choose(e, &p);
+	if (pick >= HN_DP_MAX_CAND)
+		return XDP_DROP;
+	idx = p.neigh[pick];
+	nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+	if (!nb)
+		return XDP_DROP;
+	if (ce) {
+		ce->epoch = e->epoch;
+		ce->dst = dst;
+		ce->tclass = h->tclass;
+		ce->kind = HN_DP_CK_UNICAST;
+		ce->neigh = idx;
+		ce->host = dst;
+	}
+	return hn_xmit(ctx, eth, h, nb, e);
+}
+
+/* Place an anycast frame on a host, then send it there like unicast. */
+static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
+				      struct hnhdr *h, struct hn_env *e)
+{
+	__u32 task = bpf_ntohl(h->dst), pick, idx, host;
+	const struct hn_dp_neigh *nb = NULL;
+	const struct hn_dp_task *t;
+	struct hn_dp_cache_ent *ce;
+	struct hn_pick p = {};
+
+	if (e->ev.stale_ns)
+		e->ev.now = bpf_ktime_get_coarse_ns();
+	ce = hn_cache_slot(task, h->tclass);
+	if (ce && !e->ev.trace && ce->epoch == e->epoch && ce->dst == task &&
+	    ce->tclass == h->tclass && ce->kind == HN_DP_CK_ANYCAST) {
+		idx = ce->neigh;
+		host = ce->host;
+		if (idx == HN_DP_NEIGH_LOCAL) {
+			e->st->cache_hit++;
+			goto place;
+		}
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (nb && hn_live(nb, &e->ev)) {
+			e->st->cache_hit++;
+			goto place;
+		}
+	}
+	t = bpf_map_lookup_elem(&hn_tasks, &task);
+	if (!t) {
+		e->st->drop_no_task++;
+		return XDP_DROP;
+	}
+	e->st->decisions++;
+	hn_frame_prep(h, e);
+	if (e->ev.trace)
+		hn_trace_begin(task);
+	hn_cands_task(e, t, &p);
+	pick = hn_choose(e, &p);
+	if (pick >= HN_DP_MAX_CAND)
+		return XDP_DROP;
+	idx = p.neigh[pick];
+	host = p.host[pick];
+	if (idx != HN_DP_NEIGH_LOCAL) {
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (!nb)
+			return XDP_DROP;
+	}
+	if (ce) {
+		ce->epoch = e->epoch;
+		ce->dst = task;
+		ce->tclass = h->tclass;
+		ce->kind = HN_DP_CK_ANYCAST;
+		ce->neigh = idx;
+		ce->host = host;
+	}
+place:
+	/* downstream routers must not decide again */
+	h->dst = bpf_htonl(host);
+	h->flags &= ~HN_F_ANYCAST;
+	if (idx == HN_DP_NEIGH_LOCAL || !nb) {
+		e->st->any_local++;
+		return hn_local(h, e);
+	}
+	e->st->any_remote++;
+	return hn_xmit(ctx, eth, h, nb, e);
+}
+
+/*
+ * Accept (seq) from (src) once: 0 new, 1 duplicate, 2 older than the
+ * window, 3 lost the cmpxchg race too often.
+ */
+static __always_inline int hn_mcast_accept(__u32 src, __u32 seq)
+{
+	struct hn_dp_mcast_win *w, nw;
+	__u32 i;
+
+	w = bpf_map_lookup_elem(&hn_mcast_win, &src);
+	if (!w) {
+		nw.win = ((__u64)seq << 32) | 1;
+		if (!bpf_map_update_elem(&hn_mcast_win, &src, &nw, BPF_NOEXIST))
+			return 0;
+		w = bpf_map_lookup_elem(&hn_mcast_win, &src);
+		if (!w)
+			return 3;
+	}
+	for (i = 0; i < 4; i++) {
+		__u64 old = *(volatile __u64 *)&w->win, new;
+		__u32 hi = old >> 32, bm = (__u32)old, ahead = seq - hi;
+
+		if (ahead && ahead < 0x80000000U) {
+			bm = ahead >= HN_DP_MCAST_WINDOW ? 1 : (bm << ahead) | 1;
+			hi = seq;
+		} else {
+			__u32 back = hi - seq;
+
+			if (back >= HN_DP_MCAST_WINDOW)
+				return 2;
+			if (bm & (1U << back))
+				return 1;
+			bm |= 1U << back;
+		}
+		new = ((__u64)hi << 32) | bm;
+		if (__sync_val_compare_and_swap(&w->win, old, new) == old)
+			return 0;
+	}
+	return 3;
+}
+
+static __always_inline int hn_is_member(__u32 group)
+{
+	return group == HN_GROUP_ALL ||
+	       bpf_map_lookup_elem(&hn_groups, &group) != NULL;
+}
+
+/*
+ * Multicast.  XDP cannot clone, so member groups go up the stack and the TC
+ * program below copies them to the other ports; other groups are broadcast
+ * from here.
+ */
+static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
+				    struct hnhdr *h, struct hn_env *e)
+{
+	__u32 group = bpf_ntohl(h->dst);
+	int act, i;
+
+	switch (hn_mcast_accept(bpf_ntohl(h->src), bpf_ntohl(h->seq))) {
+	case 0:
+		break;
+	case 1:
+		e->st->mcast_dup++;
+		return XDP_DROP;
+	case 2:
+		e->st->mcast_old++;
+		return XDP_DROP;
+	default:
+		e->st->mcast_busy++;
+		return XDP_DROP;
+	}
+	if (hn_is_member(group)) {
+		e->st->mcast_local++;
+		return XDP_PASS;
+	}
+	if (h->ttl <= 1) {
+		e->st->ttl_expired++;
+		return XDP_DROP;
+	}
+	h->ttl--;
+	__builtin_memset(eth->h_dest, 0xff, ETH_ALEN);
+	/* one frame for all ports: source is this router's ingress MAC */
+	for (i = 0; i < HN_DP_MAX_PORTS; i++) {
+		__u32 k = i;
+		struct hn_dp_port *pt = bpf_map_lookup_elem(&hn_ports, &k);
+
+		if (pt && pt->ifindex && pt->ifindex == ctx->ingress_ifindex) {
+			__builtin_memcpy(eth->h_source, pt->mac, ETH_ALEN);
+			break;
+		}
+	}
+	act = bpf_redirect_map(&hn_tx_ports, 0,
+			       BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	e->st->mcast_fwd++;
+	return act;
+}
+
+static __always_inline int hn_hello(struct hnhdr *h, struct hn_env *e)
+{
+	__u32 src = bpf_ntohl(h->src), *idx;
+	struct hn_dp_neigh *nb;
+
+	e->st->hello++;
+	idx = bpf_map_lookup_elem(&hn_neigh_ids, &src);
+	nb = idx ? bpf_map_lookup_elem(&hn_neigh, idx) : NULL;
+	if (nb && nb->node == src)
+		nb->last_seen_ns = bpf_ktime_get_coarse_ns();
+	else
+		e->st->hello_unknown++;
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int hn_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	const struct hn_dp_model *md;
+	struct ethhdr *eth = data;
+	struct hn_env e = {};
+	struct hnhdr *h;
+	__u64 *ep;
+	__u32 zero = 0;
+	int err;
+
+	e.st = bpf_map_lookup_elem(&hn_stats, &zero);
+	if (!e.st)
+		return XDP_PASS;
+	if ((void *)(eth + 1) > end ||
+	    eth->h_proto != bpf_htons(ETH_P_HYPERNET)) {
+		e.st->pass_other++;
+		return XDP_PASS;
+	}
+	e.st->rx++;
+	h = (void *)(eth + 1);
+	if ((void *)(h + 1) > end) {
+		e.st->bad_truncated++;
+		return XDP_DROP;
+	}
+	err = hn_hdr_check(h, end - (void *)h);
+	if (!err && h->type == HN_T_TENSOR) {
+		struct hn_tensor_hdr *t = (void *)(h + 1);
+
+		/* short of a tensor header: len is too, so TRUNCATED */
+		if ((void *)(t + 1) > end)
+			err = HN_ERR_TRUNCATED;
+		else
+			err = hn_tensor_check(t, bpf_ntohs(h->len),
+					      HN_TENSOR_MAX_LEN);
+	}
+	if (err) {
+		hn_count_bad(e.st, err);
+		return XDP_DROP;
+	}
+	if (h->type == HN_T_HELLO)
+		return hn_hello(h, &e);
+
+	e.cfg = bpf_map_lookup_elem(&hn_config, &zero);
+	ep = bpf_map_lookup_elem(&hn_epoch, &zero);
+	if (!e.cfg || !ep)
+		return XDP_PASS;
+	e.self = e.cfg->node_id;
+	if (!e.self) {
+		e.st->pass_unconfigured++;
+		return XDP_PASS;
+	}
+	if (h->flags & HN_F_MCAST)
+		return hn_mcast(ctx, eth, h, &e);
+	if (!(h->flags & HN_F_ANYCAST) && bpf_ntohl(h->dst) == e.self)
+		return hn_local(h, &e);
+
+	/* a forwarding decision: read the epoch once, it names the model */
+	e.epoch = *(volatile __u64 *)ep;
+	e.ev.slot = HN_EPOCH_SLOT(e.epoch);
+	md = bpf_map_lookup_elem(&hn_models, &e.ev.slot);
+	e.ev.has_model = md && md->valid;
+	e.ev.self = e.self;
+	e.ev.stale_ns = e.cfg->stale_ns;
+	e.ev.trace = !!(e.cfg->flags & HN_DP_CFG_TRACE);
+	if (h->flags & HN_F_ANYCAST)
+		return hn_anycast(ctx, eth, h, &e);
+	return hn_unicast(ctx, eth, h, &e);
+}
+
+/*
+ * TC ingress, after XDP passed a member-group multicast frame up: copy it
+ * to every other mesh port with TTL - 1, then let the original (TTL as it
+ * arrived) continue to the local stack.
+ */
+SEC("tc")
+int hn_tc_ingress(struct __sk_buff *skb)
+{
+	const __u32 ttl_off = ETH_HLEN + __builtin_offsetof(struct hnhdr, ttl);
+	__u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct hn_dp_stats *st;
+	struct ethhdr eth;
+	struct hnhdr h;
+	__u32 zero = 0, i;
+	__u8 ttl;
+
+	if (skb->protocol != bpf_htons(ETH_P_HYPERNET))
+		return TC_ACT_OK;
+	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) ||
+	    bpf_skb_load_bytes(skb, ETH_HLEN, &h, sizeof(h)))
+		return TC_ACT_OK;
+	if (!(h.flags & HN_F_MCAST) || !hn_is_member(bpf_ntohl(h.dst)) ||
+	    h.type == HN_T_HELLO)
+		return TC_ACT_OK;
+	st = bpf_map_lookup_elem(&hn_stats, &zero);
+	if (!st)
+		return TC_ACT_OK;
+	if (h.ttl <= 1) {
+		st->ttl_expired++;
+		return TC_ACT_OK;
+	}
+	ttl = h.ttl - 1;
+	bpf_skb_store_bytes(skb, ttl_off, &ttl, 1, 0);
+	bpf_skb_store_bytes(skb, 0, bcast, ETH_ALEN, 0);
+	for (i = 0; i < HN_DP_MAX_PORTS; i++) {
+		__u32 k = i;
+		struct hn_dp_port *pt = bpf_map_lookup_elem(&hn_ports, &k);
+
+		if (!pt || !pt->ifindex || pt->ifindex == skb->ingress_ifindex)
+			continue;
+		bpf_skb_store_bytes(skb, ETH_ALEN, pt->mac, ETH_ALEN, 0);
+		if (bpf_clone_redirect(skb, pt->ifindex, 0))
+			st->tc_clone_fail++;
+		else
+			st->tc_clone++;
+	}
+	/* the local copy keeps the header it arrived with */
+	bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0);
+	bpf_skb_store_bytes(skb, ttl_off, &h.ttl, 1, 0);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Structures shared by the XDP data plane (bpf/hypernet.bpf.c) and its
+ * userspace loader (userspace/lib/dataplane.c): map keys and values, the
+ * configuration, the counters, the epoch encoding and the flow cache entry.
+ * Documentation/dataplane.rst describes how they are used.
+ *
+ * Clock: every timestamp is CLOCK_MONOTONIC in nanoseconds (the BPF side
+ * reads bpf_ktime_get_coarse_ns(), the same clock at tick resolution).
+ */
+#ifndef _HYPERNET_DATAPLANE_H
+#define _HYPERNET_DATAPLANE_H
+
+#include <linux/types.h>
+#include "route.h"
+
+#define HN_DP_PIN_DIR		"/sys/fs/bpf/hypernet"
+
+#define HN_DP_SLOTS		2	/* model slots, see the epoch */
+#define HN_DP_MAX_CAND		8	/* candidates per route / hosts per task */
+#define HN_DP_MAX_NEIGH		64	/* neighbour indexes 0 .. 63 */
+#define HN_DP_MAX_PORTS		16	/* mesh ports */
+#define HN_DP_MAX_ROUTES	4096
+#define HN_DP_MAX_TASKS		256
+#define HN_DP_MAX_GROUPS	256
+#define HN_DP_MCAST_SRCS	4096	/* sources tracked for de-duplication */
+#define HN_DP_CACHE_BITS	8
+#define HN_DP_CACHE_SIZE	(1U << HN_DP_CACHE_BITS)	/* per CPU */
+
+/* Multicast de-duplication window, in sequence numbers. */
+#define HN_DP_MCAST_WINDOW	32
+
+/* Neighbour index meaning "this node" (anycast host is local). */
+#define HN_DP_NEIGH_LOCAL	0xFF
+#define HN_DP_NONE		0xFF	/* no candidate */
+
+/*
+ * The epoch word (map hn_epoch, one u64): bit 0 is the active model slot,
+ * bits 1..63 a generation that userspace bumps on every route, neighbour,
+ * task, model or config change.  Flow cache entries remember the epoch they
+ * were computed under and are void once it moves.
+ */
+#define HN_EPOCH_SLOT(e)	((__u32)((e) & 1))
+#define HN_EPOCH_GEN(e)		((e) >> 1)
+#define HN_EPOCH_MAKE(gen, slot) (((__u64)(gen) << 1) | ((slot) & 1))
+
+/* hn_dp_config.flags */
+enum hn_dp_cfg_flags {
+	HN_DP_CFG_TRACE = 1U << 0,	/* record every decision in hn_trace */
+};
+
+/* hn_config[0] */
+struct hn_dp_config {
+	__u32	node_id;	/* this node; 0: unconfigured, pass all */
+	__s32	margin_min;	/* fall back when best - second < this */
+	__u64	stale_ns;	/* neighbour dead after this; 0: never */
+	__u32	tensor_ifindex;	/* local tensor frames go here; 0: stack */
+	__u32	flags;		/* enum hn_dp_cfg_flags */
+};
+
+/* hn_models[slot] */
+struct hn_dp_model {
+	__u32	valid;		/* 0: slot empty, decisions use the default */
+	__u32	pad;
+	struct hn_rt_model m;
+};
+
+/* hn_neigh[index]: one directly connected neighbour. */
+struct hn_dp_neigh {
+	__u32	node;		/* node id; 0 with valid == 0 for a free slot */
+	__u32	ifindex;	/* mesh port it is reached on */
+	__u8	mac[6];		/* its MAC: destination of frames sent to it */
+	__u8	port_mac[6];	/* MAC of ifindex: source of those frames */
+	__u8	valid;
+	__u8	feat[HN_NB_NFEAT];	/* scaled neighbour features (0..127) */
+	__u8	pad[2];
+	__u64	last_seen_ns;	/* CLOCK_MONOTONIC; HELLO frames refresh it */
+	/* hn_rt_pre_neigh(model of slot s, feat), valid if that slot is */
+	__s32	pre[HN_DP_SLOTS][HN_RT_HIDDEN];
+};
+
+struct hn_dp_cand {
+	__u8	neigh;		/* neighbour index */
+	__u8	dist;		/* HN_FEAT_DIST: hn_scale_hops(hops via it) */
+};
+
+/* hn_routes[dst node] */
+struct hn_dp_route {
+	__u8	n_cand;		/* 1 .. HN_DP_MAX_CAND */
+	__u8	def;		/* index in cand[] of the shortest path */
+	struct hn_dp_cand cand[HN_DP_MAX_CAND];
+};
+
+struct hn_dp_host {
+	__u32	node;		/* hosting node (may be this node) */
+	__u8	load;		/* HN_FEAT_LOAD of the host */
+	__u8	capacity;	/* HN_FEAT_CAPACITY of the host */
+	__u8	pad[2];
+};
+
+/* hn_tasks[task class] */
+struct hn_dp_task {
+	__u32	n_host;		/* 1 .. HN_DP_MAX_CAND */
+	struct hn_dp_host host[HN_DP_MAX_CAND];
+};
+
+/* hn_ports[i]: mesh ports, for the TC multicast clone loop. */
+struct hn_dp_port {
+	__u32	ifindex;	/* 0: free slot */
+	__u8	mac[6];
+	__u8	pad[2];
+};
+
+/*
+ * hn_mcast_win[src]: highest sequence number seen from src in the upper
+ * 32 bits, a bitmap of the HN_DP_MCAST_WINDOW numbers at and below it in the
+ * lower 32 (bit n: highest - n seen).  One word so that one cmpxchg updates
+ * it without a lock.
+ */
+struct hn_dp_mcast_win {
+	__u64	win;
+};
+
+/* hn_cache[hash(dst, class)], per CPU. */
+enum hn_dp_cache_kind {
+	HN_DP_CK_EMPTY,
+	HN_DP_CK_UNICAST,
+	HN_DP_CK_ANYCAST,
+};
+
+struct hn_dp_cache_ent {
+	__u64	epoch;		/* epoch the decision was made under */
+	__u32	dst;		/* key: destination node or task class */
+	__u8	tclass;		/* key: traffic class */
+	__u8	kind;		/* key: enum hn_dp_cache_kind */
+	__u8	neigh;		/* chosen neighbour, or HN_DP_NEIGH_LOCAL */
+	__u8	pad;
+	__u32	host;		/* anycast: chosen host */
+	__u32	pad2;
+};
+
+/* Why a decision did not simply take the model's winner. */
+enum hn_dp_reason {
+	HN_DP_R_MODEL,		/* the model's winner */
+	HN_DP_R_NO_MODEL,	/* no model: default candidate */
+	HN_DP_R_MARGIN,		/* margin below margin_min: default */
+	HN_DP_R_STALE,		/* pick was stale: best live candidate */
+	HN_DP_R_NO_LIVE,	/* every candidate stale: dropped */
+};
+
+/* hn_trace[0], per CPU: the last decision, if HN_DP_CFG_TRACE. */
+struct hn_dp_trace {
+	__u64	seq;		/* decisions traced on this CPU */
+	__u64	time_ns;	/* CLOCK_MONOTONIC of the decision */
+	__u64	epoch;
+	__u32	dst;		/* destination node, or task class */
+	__u32	host;		/* anycast: chosen host, else dst */
+	__u8	n_cand;
+	__u8	winner;		/* argmax index (ties: lowest), or NONE */
+	__u8	chosen;		/* index used after fallbacks, or NONE */
+	__u8	reason;		/* enum hn_dp_reason */
+	__u8	neigh;		/* neighbour of chosen, or NEIGH_LOCAL */
+	__u8	live_mask;	/* bit i: candidate i live */
+	__u8	has_model;
+	__u8	pad;
+	__s32	margin;		/* best - second; S32_MAX with one candidate */
+	__s32	score[HN_DP_MAX_CAND];
+	__u8	feat[HN_DP_MAX_CAND][HN_RT_NFEAT];	/* inputs scored */
+};
+
+/*
+ * hn_stats[0], per CPU; userspace sums the CPUs.  The bad_* fields follow
+ * enum hn_frame_err (bad_truncated is HN_ERR_TRUNCATED ...) so the data
+ * plane can index them.
+ */
+struct hn_dp_stats {
+	__u64	rx;			/* HyperNet frames seen */
+	__u64	pass_other;		/* not HyperNet: passed untouched */
+	__u64	bad_truncated;
+	__u64	bad_version;
+	__u64	bad_type;
+	__u64	bad_flags;
+	__u64	bad_length;
+	__u64	bad_ttl;		/* arrived with TTL 0 */
+	__u64	bad_addr;
+	__u64	bad_tensor;
+	__u64	pass_unconfigured;	/* node id not set yet */
+	__u64	hello;			/* HELLO passed to the stack */
+	__u64	hello_unknown;		/* HELLO from no known neighbour */
+	__u64	local_pass;		/* for this node: to the stack */
+	__u64	local_tensor;		/* for this node: tensor netdev */
+	__u64	ttl_expired;		/* would leave with TTL 0: dropped */
+	__u64	fwd_redirect;		/* unicast out of another port */
+	__u64	fwd_tx;			/* unicast out of the ingress port */
+	__u64	drop_no_route;
+	__u64	drop_no_port;		/* egress port not in hn_tx_ports */
+	__u64	drop_no_live;		/* every candidate stale */
+	__u64	decisions;		/* next hops computed (cache misses) */
+	__u64	cache_hit;
+	__u64	fb_no_model;
+	__u64	fb_margin;
+	__u64	fb_stale;
+	__u64	any_remote;		/* anycast placed on another node */
+	__u64	any_local;		/* anycast placed on this node */
+	__u64	drop_no_task;
+	__u64	mcast_fwd;		/* non-member group: XDP broadcast */
+	__u64	mcast_local;		/* member group: to the stack + TC */
+	__u64	mcast_dup;
+	__u64	mcast_old;		/* older than the window */
+	__u64	mcast_busy;		/* window update contended: dropped */
+	__u64	tc_clone;		/* TC copies to other ports */
+	__u64	tc_clone_fail;
+};
+
+#endif /* _HYPERNET_DATAPLANE_H */

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# The kernel module and its QEMU tests.
+#   make kmod [KDIR=...]   build kmod/hypernet.ko
+#   make qemu-test         boot Debian's kernel under QEMU and run the suite
+#   make bench-kmod        module vs userspace engine, build/bench/kmod.json
+KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build), \
+	     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) \
+	     include/uapi/linux/hypernet.h include/uapi/linux/hypernet_packet.h \
+	     include/hypernet/engine.h include/hypernet/frame.h
+
+.PHONY: kmod kmod-clean qemu-test bench-kmod
+
+kmod: kmod/hypernet.ko
+
+kmod/hypernet.ko: $(KMOD_SRCS)
+	@test -d "$(KDIR)" || { echo "kmod: no kernel build tree at KDIR='$(KDIR)'" >&2; \
+		echo "hint: install linux-headers-amd64 or pass KDIR=/path" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+kmod-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+qemu-test: kmod progs
+	bash tests/qemu/test_kmod.sh
+
+bench-kmod: kmod progs
+	bash tests/qemu/bench_kmod.sh

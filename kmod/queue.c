@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path.  ndo_start_xmit/ndo_xdp_xmit run in atomic context and
+ * only validate and queue; a work item per device does everything that
+ * costs: reassembly, the stage compute, and emitting the result on the
+ * device's receive side or to the results multicast group.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <linux/jiffies.h>
+#include <linux/netdevice.h>
+#include <linux/sched.h>
+#include <hypernet/frame.h>
+
+#include "device.h"
+#include "netlink.h"
+#include "queue.h"
+#include "reassembly.h"
+#include "stage.h"
+
+#define HN_FRAME_HDRS	(ETH_HLEN + HN_HDR_LEN + HN_TENSOR_HDR_LEN)
+
+static struct workqueue_struct *hn_wq;
+
+static bool hn_drop(struct hn_dev *hd, struct sk_buff *skb, int stat)
+{
+	hn_stat_inc(hd, stat);
+	dev_core_stats_tx_dropped_inc(hd->dev);
+	kfree_skb(skb);
+	return false;
+}
+
+bool hn_queue_frame(struct hn_dev *hd, struct sk_buff *skb)
+{
+	const struct hn_tensor_hdr *t;
+	const struct hnhdr *h;
+	unsigned int len;
+
+	if (!pskb_may_pull(skb, ETH_HLEN + HN_HDR_LEN))
+		return hn_drop(hd, skb, HNET_STATS_A_DROP_MALFORMED);
+	if (((struct ethhdr *)skb->data)->h_proto != htons(ETH_P_HYPERNET))
+		return hn_drop(hd, skb, HNET_STATS_A_DROP_NOT_TENSOR);
+	h = (const struct hnhdr *)(skb->data + ETH_HLEN);
+	if (hn_hdr_check(h, skb->len - ETH_HLEN) != HN_OK)
+		return hn_drop(hd, skb, HNET_STATS_A_DROP_MALFORMED);
+	if (h->type != HN_T_TENSOR)
+		return hn_drop(hd, skb, HNET_STATS_A_DROP_NOT_TENSOR);
+	if (!pskb_may_pull(skb, HN_FRAME_HDRS))
+		return hn_drop(hd, skb, HNET_STATS_A_DROP_MALFORMED);
+	h = (const struct hnhdr *)(skb->data + ETH_HLEN);
+	t = (const struct hn_tensor_hdr *)(h + 1);
+	if (hn_tensor_check(t, be16_to_cpu(h->len), HN_TENSOR_MAX_LEN) != HN_OK)
+		return hn_drop(hd, skb, HNET_STATS_A_DROP_MALFORMED);
+	if (READ_ONCE(hd->dying) ||
+	    skb_queue_len_lockless(&hd->queue) >= HN_QUEUE_MAX_FRAMES)
+		return hn_drop(hd, skb, HNET_STATS_A_DROP_QUEUE_FULL);
+	len = skb->len;
+	skb_queue_tail(&hd->queue, skb);
+	dev_sw_netstats_tx_add(hd->dev, 1, len);
+	hn_stat_inc(hd, HNET_STATS_A_FRAMES_IN);
+	queue_work(hn_wq, &hd->work);
+	return true;
+}
+
+/* Cut @y into MTU-sized HyperNet tensor frames and receive them. */
+static void hn_emit(struct hn_dev *hd, const struct hn_output *out,
+		    const struct hnhdr *in, u32 origin, u32 tensor_id,
+		    u8 stage_id, const s8 *y, u32 len)
+{
+	struct net_device *dev = hd->dev;
+	u32 per = dev->mtu - HN_HDR_LEN - HN_TENSOR_HDR_LEN;
+	u32 cnt = DIV_ROUND_UP(len, per), i, off = 0;
+	__be32 src, dst;
+	u8 flags, tclass, stage;
+
+	src = out->node_id ? cpu_to_be32(out->node_id) : in->dst;
+	if (out->mode == HNET_OUTPUT_NODE) {
+		dst = cpu_to_be32(out->node);
+		flags = out->flags & HNET_OUTPUT_F_ANYCAST ? HN_F_ANYCAST : 0;
+		tclass = out->tclass;
+		stage = out->stage_set ? out->stage : stage_id + 1;
+	} else {
+		dst = cpu_to_be32(origin);
+		flags = HN_F_RESULT;
+		tclass = in->tclass;
+		stage = stage_id;
+	}
+	if (!dst) {
+		hn_stat_inc(hd, HNET_STATS_A_DROP_OUTPUT);
+		return;
+	}
+
+	for (i = 0; i < cnt; i++, off += per) {
+		u32 n = min(per, len - off);
+		struct hn_tensor_hdr *t;
+		struct sk_buff *skb;
+		struct ethhdr *eth;
+		struct hnhdr *h;
+
+		skb = __netdev_alloc_skb_ip_align(dev, HN_FRAME_HDRS + n,
+						  GFP_KERNEL);
+		if (!skb) {
+			hn_stat_inc(hd, HNET_STATS_A_DROP_NOMEM);
+			dev_core_stats_rx_dropped_inc(dev);
+			return;
+		}
+		eth = skb_put(skb, ETH_HLEN);
+		ether_addr_copy(eth->h_dest, dev->dev_addr);
+		ether_addr_copy(eth->h_source, dev->dev_addr);
+		eth->h_proto = htons(ETH_P_HYPERNET);
+		h = skb_put(skb, HN_HDR_LEN);
+		h->version = HN_VERSION;
+		h->type = HN_T_TENSOR;
+		h->flags = flags;
+		h->ttl = HN_TTL_DEFAULT;
+		h->tclass = tclass;
+		h->reserved = 0;
+		h->len = cpu_to_be16(HN_TENSOR_HDR_LEN + n);
+		h->src = src;
+		h->dst = dst;
+		h->seq = cpu_to_be32(hd->seq++);
+		t = skb_put(skb, HN_TENSOR_HDR_LEN);
+		t->tensor_id = cpu_to_be32(tensor_id);
+		t->origin = cpu_to_be32(origin);
+		t->stage = stage;
+		t->dtype = HN_DT_S8;
+		t->frag_idx = cpu_to_be16(i);
+		t->frag_cnt = cpu_to_be16(cnt);
+		t->frag_off = cpu_to_be16(off);
+		t->total_len = cpu_to_be16(len);
+		t->reserved = 0;
+		skb_put_data(skb, y + off, n);
+		skb->protocol = eth_type_trans(skb, dev);
+		dev_sw_netstats_rx_add(dev, skb->len);
+		/* netif_rx() counts its own backlog drops on the device. */
+		if (netif_rx(skb) == NET_RX_SUCCESS)
+			hn_stat_inc(hd, HNET_STATS_A_FRAMES_OUT);
+		else
+			hn_stat_inc(hd, HNET_STATS_A_DROP_OUTPUT);
+	}
+}
+
+static void hn_compute(struct hn_dev *hd, const struct hn_stage *s,
+		       const struct hnhdr *h, u32 origin, u32 tensor_id,
+		       const s8 *x)
+{
+	struct hn_output out;
+	const s8 *y;
+
+	y = hn_stage_run(s, x, hd->act);
+	hn_stat_inc(hd, HNET_STATS_A_TENSORS_DONE);
+
+	spin_lock(&hd->conf_lock);
+	out = hd->output;
+	spin_unlock(&hd->conf_lock);
+
+	if (out.mode == HNET_OUTPUT_LOCAL) {
+		if (hn_nl_notify_result(hd, origin, tensor_id, s->id, y,
+					s->n_out))
+			hn_stat_inc(hd, HNET_STATS_A_DROP_OUTPUT);
+		else
+			hn_stat_inc(hd, HNET_STATS_A_RESULTS_LOCAL);
+		return;
+	}
+	hn_emit(hd, &out, h, origin, tensor_id, s->id, y, s->n_out);
+}
+
+static int hn_reasm_stat(int res)
+{
+	switch (res) {
+	case HN_REASM_DUP:
+		return HNET_STATS_A_DROP_FRAG_DUP;
+	case HN_REASM_FULL:
+		return HNET_STATS_A_DROP_REASM_FULL;
+	case HN_REASM_NOMEM:
+		return HNET_STATS_A_DROP_NOMEM;
+	default:
+		return HNET_STATS_A_DROP_FRAG_BAD;
+	}
+}
+
+/* One queued frame, already validated by hn_queue_frame(). */
+static void hn_handle(struct hn_dev *hd, struct sk_buff *skb)
+{
+	const struct hn_tensor_hdr *t;
+	struct hn_reasm_ent *e = NULL;
+	const struct hnhdr *h;
+	struct hn_stage *s;
+	u32 n;
+	int res;
+
+	h = (const struct hnhdr *)(skb->data + ETH_HLEN);
+	t = (const struct hn_tensor_hdr *)(h + 1);
+	n = be16_to_cpu(h->len) - HN_TENSOR_HDR_LEN;
+
+	s = hn_stage_get(hd);
+	if (!s) {
+		hn_stat_inc(hd, HNET_STATS_A_DROP_NO_STAGE);
+		goto drop;
+	}
+	if (t->stage != s->id) {
+		hn_stat_inc(hd, HNET_STATS_A_DROP_STAGE_MISMATCH);
+		goto drop;
+	}
+	if (be16_to_cpu(t->total_len) != s->n_in) {
+		hn_stat_inc(hd, HNET_STATS_A_DROP_DIM_MISMATCH);
+		goto drop;
+	}
+	if (skb_copy_bits(skb, HN_FRAME_HDRS, hd->in, n)) {
+		hn_stat_inc(hd, HNET_STATS_A_DROP_MALFORMED);
+		goto drop;
+	}
+	if (be16_to_cpu(t->frag_cnt) == 1) {
+		hn_stat_inc(hd, HNET_STATS_A_TENSORS_IN);
+		hn_compute(hd, s, h, be32_to_cpu(t->origin),
+			   be32_to_cpu(t->tensor_id), hd->in);
+		goto out;
+	}
+	res = hn_reasm_add(&hd->reasm, h, t, hd->in, n, &e);
+	if (res == HN_REASM_QUEUED)
+		goto out;
+	if (res != HN_REASM_DONE) {
+		hn_stat_inc(hd, hn_reasm_stat(res));
+		goto drop;
+	}
+	hn_stat_inc(hd, HNET_STATS_A_TENSORS_IN);
+	hn_compute(hd, s, &e->hdr, e->origin, e->tensor_id, e->data);
+	hn_reasm_free(&hd->reasm, e);
+out:
+	hn_stage_put(s);
+	consume_skb(skb);
+	return;
+drop:
+	hn_stage_put(s);
+	kfree_skb(skb);
+}
+
+static void hn_work(struct work_struct *work)
+{
+	struct hn_dev *hd = container_of(work, struct hn_dev, work);
+	unsigned long next = 0;
+	struct sk_buff *skb;
+	unsigned int n = 0, expired;
+
+	while ((skb = skb_dequeue(&hd->queue))) {
+		hn_handle(hd, skb);
+		if (++n == HN_WORK_BUDGET) {
+			/* Let other devices' work run; we come back. */
+			queue_work(hn_wq, &hd->work);
+			break;
+		}
+		cond_resched();
+	}
+	expired = hn_reasm_expire(&hd->reasm, jiffies, &next);
+	if (expired)
+		atomic64_add(expired,
+			     &hd->stats[HNET_STATS_A_DROP_REASM_TIMEOUT]);
+	if (READ_ONCE(hd->reasm.count) && !READ_ONCE(hd->dying))
+		mod_timer(&hd->gc_timer, next);
+}
+
+static void hn_gc_timer(struct timer_list *t)
+{
+	struct hn_dev *hd = from_timer(hd, t, gc_timer);
+
+	if (!READ_ONCE(hd->dying))
+		queue_work(hn_wq, &hd->work);
+}
+
+void hn_queue_init(struct hn_dev *hd)
+{
+	skb_queue_head_init(&hd->queue);
+	INIT_WORK(&hd->work, hn_work);
+	timer_setup(&hd->gc_timer, hn_gc_timer, 0);
+	hn_reasm_init(&hd->reasm);
+}
+
+void hn_queue_stop(struct hn_dev *hd)
+{
+	/*
+	 * The work re-arms the timer and the timer queues the work, each
+	 * only while !dying.  After the first del_timer_sync() only a work
+	 * run that read dying before we set it can arm the timer again;
+	 * cancel_work_sync() waits it out and the second del_timer_sync()
+	 * removes what it armed.
+	 */
+	WRITE_ONCE(hd->dying, true);
+	del_timer_sync(&hd->gc_timer);
+	cancel_work_sync(&hd->work);
+	del_timer_sync(&hd->gc_timer);
+	skb_queue_purge(&hd->queue);
+	hn_reasm_flush(&hd->reasm);
+}
+
+int hn_queue_module_init(void)
+{
+	hn_wq = alloc_workqueue("hypernet", WQ_UNBOUND | WQ_SYSFS, 0);
+	return hn_wq ? 0 : -ENOMEM;
+}
+
+void hn_queue_module_exit(void)
+{
+	destroy_workqueue(hn_wq);
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Model stages: allocation, RCU publication and compute.  The arithmetic is
+ * include/hypernet/engine.h, the very code BPF and userspace run.
+ */
+#include <linux/hypernet_packet.h>
+#include <linux/overflow.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <hypernet/engine.h>
+
+#include "device.h"
+#include "stage.h"
+
+struct hn_stage *hn_stage_alloc(u32 n_weights, u32 n_biases)
+{
+	struct hn_stage *s;
+	size_t sz;
+
+	sz = struct_size(s, data, size_add(size_mul(n_biases, sizeof(s32)),
+					   n_weights));
+	s = kvzalloc(sz, GFP_KERNEL);
+	if (!s)
+		return NULL;
+	refcount_set(&s->ref, 1);
+	s->biases = (s32 *)s->data;
+	s->weights = (s8 *)(s->data + n_biases * sizeof(s32));
+	return s;
+}
+
+struct hn_stage *hn_stage_get(struct hn_dev *hd)
+{
+	struct hn_stage *s;
+
+	rcu_read_lock();
+	s = rcu_dereference(hd->stage);
+	if (s && !refcount_inc_not_zero(&s->ref))
+		s = NULL;
+	rcu_read_unlock();
+	return s;
+}
+
+void hn_stage_put(struct hn_stage *s)
+{
+	if (s && refcount_dec_and_test(&s->ref))
+		kvfree_rcu(s, rcu);
+}
+
+void hn_stage_swap(struct hn_dev *hd, struct hn_stage *s)
+{
+	struct hn_stage *old;
+
+	old = rcu_replace_pointer(hd->stage, s, lockdep_rtnl_is_held());
+	hn_stage_put(old);
+}
+
+const s8 *hn_stage_run(const struct hn_stage *s, const s8 *in,
+		       s8 act[2][HN_TENSOR_MAX_LEN])
+{
+	const s8 *x = in;
+	unsigned int i;
+
+	for (i = 0; i < s->n_layers; i++) {
+		const struct hn_stage_layer *l = &s->layers[i];
+		s8 *y = act[i & 1];
+
+		hn_dense_s8(s->weights + l->w_off, s->biases + l->b_off, x,
+			    l->n_in, l->n_out, l->shift, l->relu, y);
+		x = y;
+	}
+	return x;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared helpers of the data-plane tests (linked into each tests/bpf test). */
+#ifndef _HN_TEST_DP_HELPERS_H
+#define _HN_TEST_DP_HELPERS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include <linux/hypernet_packet.h>
+#include "dataplane.h"
+
+/* Exit 77 with "SKIPPED: why" unless root with BPF (call first). */
+void hn_t_need_bpf(void);
+
+/*
+ * Move into a private network namespace with two veth pairs: the mesh
+ * ports are hnt0 (the test's ingress) and hnt2, their peers hnt1 and
+ * hnt3.  Exits 77 if that is impossible.
+ */
+struct hn_t_net {
+	__u32 in_ifindex;	/* hnt0 */
+	__u32 out_ifindex;	/* hnt2 */
+	__u8 in_mac[6];
+	__u8 out_mac[6];
+};
+void hn_t_netns(struct hn_t_net *net);
+
+/* Open a private data plane with both ports added; exits 1 on error. */
+struct hn_dp *hn_t_dp_open(const struct hn_t_net *net);
+
+/* Deterministic xorshift64, so failures reproduce. */
+__u64 hn_t_rnd(void);
+void hn_t_rnd_seed(__u64 seed);
+
+/* Ethernet + struct hnhdr + @plen payload bytes (pattern) into @buf. */
+size_t hn_t_frame(__u8 *buf, const __u8 dmac[6], const __u8 smac[6],
+		  __u16 proto, const struct hnhdr *h, __u16 plen);
+
+/* BPF_PROG_TEST_RUN of XDP @fd on @in, as if received on @ifindex. */
+int hn_t_run(int fd, __u32 ifindex, const void *in, size_t len, void *out,
+	     size_t *out_len, __u32 *verdict);
+
+const char *hn_t_verdict(__u32 v);
+void hn_t_hexdump(const char *what, const void *p, size_t len);
+
+#endif

@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The XDP router against a table of frames: each fixture gives an input
+ * frame, the verdict, the exact frame that must come out (or none for a
+ * drop) and the counter that must move.  Runs the real program through
+ * BPF_PROG_TEST_RUN in a private network namespace.
+ *
+ * The topology (this node is 10; ports hnt0 = ingress and hnt2):
+ *   neighbour 0: node 20 on hnt0, quality 127
+ *   neighbour 1: node 30 on hnt2, quality 64
+ *   neighbour 2: node 40 on hnt2, quality 100, not heard for an hour
+ *   neighbour 3: node 50 on hnt2, quality 10
+ *   routes  100: [n0 d16, n1 d8] def n1      102: [n1, n3] def n3
+ *           103: [n2, n1] def n1              104: [n2] def n2
+ *   tasks     7: hosts 100, 10 (this node)    8: hosts 100, 102
+ *   groups  member of 500
+ * The model scores a candidate by its quality alone, so the winner of
+ * every case is known.
+ */
+#pragma GCC diagnostic ignored "-Woverride-init"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <cmocka.h>
+
+#include <hypernet/frame.h>
+#include "helpers_dp.h"
+
+#define SELF		10
+#define SEC_NS		1000000000ULL
+
+enum mac_id { M_PEER, M_IN, M_OUT, M_N20, M_N30, M_N40, M_N50, M_BC, M_NR };
+
+static __u8 macs[M_NR][6] = {
+	[M_PEER] = { 0x02, 0, 0, 0, 0, 0x01 },
+	[M_N20] = { 0x02, 0, 0, 0, 0, 0x20 },
+	[M_N30] = { 0x02, 0, 0, 0, 0, 0x30 },
+	[M_N40] = { 0x02, 0, 0, 0, 0, 0x40 },
+	[M_N50] = { 0x02, 0, 0, 0, 0, 0x50 },
+	[M_BC] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+};
+
+/* A frame, described. */
+struct fr {
+	__u16 proto;
+	__u8 dmac, smac;
+	__u8 ver, type, flags, ttl, tclass;
+	__u32 src, dst, seq;
+	__u16 plen;		/* payload bytes present */
+	__s32 len_adj;		/* hnhdr.len = plen + len_adj */
+	__u16 cut;		/* truncate the frame to this many bytes */
+	__u8 tensor;		/* 1: valid tensor header, 2: frag_cnt 0 */
+};
+
+enum { OUT_NONE, OUT_SAME, OUT_FR };
+
+struct knobs {
+	int no_model;
+	__s32 margin;
+	int unconfigured;
+	int tensor_dev;
+	int warm;		/* run the frame once before measuring */
+};
+
+struct fx {
+	const char *desc;
+	struct fr in;
+	__u32 verdict;
+	int out;
+	struct fr exp;
+	size_t counter;		/* offsetof(struct hn_dp_stats, ...) */
+	struct knobs k;
+};
+
+#define HNF .proto = ETH_P_HYPERNET, .dmac = M_IN, .smac = M_PEER, \
+	    .ver = HN_VERSION, .type = HN_T_DATA, .ttl = 16, .src = 20, \
+	    .seq = 1, .plen = 32
+/* the same frame after one hop towards MAC d out of port MAC s */
+#define FWD(d, s) .dmac = d, .smac = s, .ttl = 15
+#define C(f) offsetof(struct hn_dp_stats, f)
+
+static const struct fx fixtures[] = {
+	/* not HyperNet: untouched */
+	{ "IPv4 frame passes untouched", { HNF, .proto = ETH_P_IP },
+	  XDP_PASS, OUT_SAME, {}, C(pass_other) },
+	{ "ARP frame passes untouched", { HNF, .proto = ETH_P_ARP },
+	  XDP_PASS, OUT_SAME, {}, C(pass_other) },
+	{ "VLAN-tagged frame passes untouched", { HNF, .proto = ETH_P_8021Q },
+	  XDP_PASS, OUT_SAME, {}, C(pass_other) },
+	{ "IPv6 frame passes untouched", { HNF, .proto = ETH_P_IPV6 },
+	  XDP_PASS, OUT_SAME, {}, C(pass_other) },
+	/* malformed: dropped by reason */
+	{ "truncated hnhdr", { HNF, .dst = 100, .cut = ETH_HLEN + 12 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_truncated) },
+	{ "Ethernet header only", { HNF, .dst = 100, .cut = ETH_HLEN },
+	  XDP_DROP, OUT_NONE, {}, C(bad_truncated) },
+	{ "version 2", { HNF, .dst = 100, .ver = 2 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_version) },
+	{ "version 0", { HNF, .dst = 100, .ver = 0 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_version) },
+	{ "type UNSPEC", { HNF, .dst = 100, .type = HN_T_UNSPEC },
+	  XDP_DROP, OUT_NONE, {}, C(bad_type) },
+	{ "unknown type 99", { HNF, .dst = 100, .type = 99 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_type) },
+	{ "unknown flag bit", { HNF, .dst = 100, .flags = 0x80 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_flags) },
+	{ "MCAST|ANYCAST", { HNF, .dst = 100,
+			     .flags = HN_F_MCAST | HN_F_ANYCAST },
+	  XDP_DROP, OUT_NONE, {}, C(bad_flags) },
+	{ "len one more than the frame", { HNF, .dst = 100, .len_adj = 1 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_length) },
+	{ "len 0xffff", { HNF, .dst = 100, .len_adj = 0xffff - 32 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_length) },
+	{ "TTL 0", { HNF, .dst = 100, .ttl = 0 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_ttl) },
+	{ "src 0", { HNF, .dst = 100, .src = 0 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_addr) },
+	{ "dst 0", { HNF, .dst = 0 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_addr) },
+	{ "tensor with frag_cnt 0", { HNF, .dst = SELF, .type = HN_T_TENSOR,
+				      .tensor = 2 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_tensor) },
+	{ "tensor shorter than its header", { HNF, .dst = SELF,
+					      .type = HN_T_TENSOR,
+					      .plen = 10 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_truncated) },
+	/* TTL on forwarding */
+	{ "TTL 1 would leave with 0", { HNF, .dst = 100, .ttl = 1 },
+	  XDP_DROP, OUT_NONE, {}, C(ttl_expired) },
+	{ "len shorter than the frame (padding) forwards",
+	  { HNF, .dst = 102, .len_adj = -8 },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 102, .len_adj = -8, FWD(M_N30, M_OUT) },
+	  C(fwd_redirect) },
+	/* link-local and local */
+	{ "HELLO from a neighbour goes up", { HNF, .dst = SELF, .src = 30,
+					      .type = HN_T_HELLO },
+	  XDP_PASS, OUT_SAME, {}, C(hello) },
+	{ "HELLO from a stranger goes up", { HNF, .dst = SELF, .src = 99,
+					     .type = HN_T_HELLO },
+	  XDP_PASS, OUT_SAME, {}, C(hello_unknown) },
+	{ "unconfigured node passes", { HNF, .dst = 100 },
+	  XDP_PASS, OUT_SAME, {}, C(pass_unconfigured),
+	  { .unconfigured = 1 } },
+	{ "unicast for this node goes up", { HNF, .dst = SELF },
+	  XDP_PASS, OUT_SAME, {}, C(local_pass) },
+	{ "tensor for this node to the tensor netdev",
+	  { HNF, .dst = SELF, .type = HN_T_TENSOR, .tensor = 1 },
+	  XDP_REDIRECT, OUT_SAME, {}, C(local_tensor), { .tensor_dev = 1 } },
+	{ "tensor for this node without netdev goes up",
+	  { HNF, .dst = SELF, .type = HN_T_TENSOR, .tensor = 1 },
+	  XDP_PASS, OUT_SAME, {}, C(local_pass) },
+	/* unicast decisions */
+	{ "model picks the ingress port: XDP_TX", { HNF, .dst = 100 },
+	  XDP_TX, OUT_FR, { HNF, .dst = 100, FWD(M_N20, M_IN) }, C(fwd_tx) },
+	{ "model picks another port: redirect", { HNF, .dst = 102 },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 102, FWD(M_N30, M_OUT) },
+	  C(fwd_redirect) },
+	{ "no model: default next hop", { HNF, .dst = 100 },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 100, FWD(M_N30, M_OUT) },
+	  C(fb_no_model), { .no_model = 1 } },
+	{ "margin below threshold: default", { HNF, .dst = 100 },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 100, FWD(M_N30, M_OUT) },
+	  C(fb_margin), { .margin = 64 } },
+	{ "margin at threshold: model", { HNF, .dst = 100 },
+	  XDP_TX, OUT_FR, { HNF, .dst = 100, FWD(M_N20, M_IN) }, C(fwd_tx),
+	  { .margin = 63 } },
+	{ "stale winner: best live", { HNF, .dst = 103 },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 103, FWD(M_N30, M_OUT) },
+	  C(fb_stale) },
+	{ "every candidate stale: drop", { HNF, .dst = 104 },
+	  XDP_DROP, OUT_NONE, {}, C(drop_no_live) },
+	{ "no route: drop", { HNF, .dst = 999 },
+	  XDP_DROP, OUT_NONE, {}, C(drop_no_route) },
+	{ "second frame hits the cache", { HNF, .dst = 102 },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 102, FWD(M_N30, M_OUT) },
+	  C(cache_hit), { .warm = 1 } },
+	{ "cache hit with TTL 1 still expires", { HNF, .dst = 102, .ttl = 1 },
+	  XDP_DROP, OUT_NONE, {}, C(ttl_expired), { .warm = 1 } },
+	/* anycast */
+	{ "anycast placed on a remote host", { HNF, .dst = 8,
+					       .flags = HN_F_ANYCAST },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 100, FWD(M_N30, M_OUT) },
+	  C(any_remote) },
+	{ "anycast placed here", { HNF, .dst = 7, .flags = HN_F_ANYCAST },
+	  XDP_PASS, OUT_FR, { HNF, .dst = SELF }, C(any_local) },
+	{ "anycast without model: nearest host", { HNF, .dst = 7,
+						   .flags = HN_F_ANYCAST },
+	  XDP_PASS, OUT_FR, { HNF, .dst = SELF }, C(fb_no_model),
+	  { .no_model = 1 } },
+	{ "anycast to an unknown task", { HNF, .dst = 9,
+					  .flags = HN_F_ANYCAST },
+	  XDP_DROP, OUT_NONE, {}, C(drop_no_task) },
+	/* multicast, in order: the window carries over */
+	{ "member group goes up", { HNF, .dst = 500, .src = 60,
+				    .flags = HN_F_MCAST },
+	  XDP_PASS, OUT_SAME, {}, C(mcast_local) },
+	{ "member group duplicate", { HNF, .dst = 500, .src = 60,
+				      .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
+	{ "all-nodes group goes up", { HNF, .dst = HN_GROUP_ALL, .src = 61,
+				       .flags = HN_F_MCAST },
+	  XDP_PASS, OUT_SAME, {}, C(mcast_local) },
+	{ "other group is broadcast", { HNF, .dst = 600, .src = 62,
+					.seq = 100, .flags = HN_F_MCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = 62, .seq = 100, .flags = HN_F_MCAST,
+	    FWD(M_BC, M_IN) },
+	  C(mcast_fwd) },
+	{ "older seq inside the window", { HNF, .dst = 600, .src = 62,
+					   .seq = 90, .flags = HN_F_MCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = 62, .seq = 90, .flags = HN_F_MCAST,
+	    FWD(M_BC, M_IN) },
+	  C(mcast_fwd) },
+	{ "same older seq again", { HNF, .dst = 600, .src = 62, .seq = 90,
+				    .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
+	{ "seq older than the window", { HNF, .dst = 600, .src = 62,
+					 .seq = 60, .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_old) },
+	{ "broadcast with TTL 1", { HNF, .dst = 600, .src = 63, .ttl = 1,
+				    .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(ttl_expired) },
+};
+
+static struct hn_t_net net;
+static struct hn_dp *dp;
+
+static void model_quality(struct hn_rt_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->w1[0][HN_FEAT_QUALITY] = 1;
+	m->w2[0] = 1;
+}
+
+static void must(int ret, const char *what, const char *err)
+{
+	if (ret)
+		fail_msg("%s: %s (%s)", what, strerror(-ret), err);
+}
+
+static void setup_topology(void)
+{
+	static const struct {
+		__u32 node;
+		int port_out;
+		int mac;
+		__u8 quality;
+		int stale;
+	} nbs[] = {
+		{ 20, 0, M_N20, 127, 0 },
+		{ 30, 1, M_N30, 64, 0 },
+		{ 40, 1, M_N40, 100, 1 },
+		{ 50, 1, M_N50, 10, 0 },
+	};
+	struct hn_dp_route rt;
+	struct hn_dp_task t;
+	struct hn_rt_model m;
+	char err[256] = "";
+	__u32 i;
+
+	for (i = 0; i < 4; i++) {
+		struct hn_dp_neigh nb = {};
+
+		nb.node = nbs[i].node;
+		nb.ifindex = nbs[i].port_out ? net.out_ifindex :
+					       net.in_ifindex;
+		memcpy(nb.mac, macs[nbs[i].mac], 6);
+		nb.feat[HN_FEAT_QUALITY] = nbs[i].quality;
+		nb.feat[HN_FEAT_DELAY] = 20;
+		/* stale: an hour ago; fresh: an hour ahead, never stale */
+		nb.last_seen_ns = nbs[i].stale ? 1 :
+						 hn_dp_now_ns() + 3600 * SEC_NS;
+		must(hn_dp_set_neigh(dp, i, &nb, err, sizeof(err)), "neigh",
+		     err);
+	}
+#define ROUTE(dst, d, ...)                                                   \
+	do {                                                                 \
+		struct hn_dp_cand c[] = { __VA_ARGS__ };                     \
+		memset(&rt, 0, sizeof(rt));                                  \
+		rt.n_cand = sizeof(c) / sizeof(c[0]);                        \
+		rt.def = d;                                                  \
+		memcpy(rt.cand, c, sizeof(c));                               \
+		must(hn_dp_set_route(dp, dst, &rt, err, sizeof(err)),        \
+		     "route", err);                                          \
+	} while (0)
+	ROUTE(100, 1, { 0, 16 }, { 1, 8 });
+	ROUTE(102, 1, { 1, 8 }, { 3, 8 });
+	ROUTE(103, 1, { 2, 8 }, { 1, 8 });
+	ROUTE(104, 0, { 2, 8 });
+
+	memset(&t, 0, sizeof(t));
+	t.n_host = 2;
+	t.host[0].node = 100;
+	t.host[1].node = SELF;
+	must(hn_dp_set_task(dp, 7, &t, err, sizeof(err)), "task", err);
+	t.host[1].node = 102;
+	must(hn_dp_set_task(dp, 8, &t, err, sizeof(err)), "task", err);
+	must(hn_dp_join(dp, 500), "join", "");
+	model_quality(&m);
+	must(hn_dp_install_model(dp, &m, err, sizeof(err)), "model", err);
+}
+
+static size_t build(const struct fr *f, __u8 *buf)
+{
+	struct hnhdr h = {
+		.version = f->ver, .type = f->type, .flags = f->flags,
+		.ttl = f->ttl, .tclass = f->tclass,
+		.len = htons((__u16)(f->plen + f->len_adj)),
+		.src = htonl(f->src), .dst = htonl(f->dst),
+		.seq = htonl(f->seq),
+	};
+	size_t len = hn_t_frame(buf, macs[f->dmac], macs[f->smac], f->proto,
+				&h, f->plen);
+
+	if (f->tensor) {
+		struct hn_tensor_hdr t = {
+			.tensor_id = htonl(1), .origin = htonl(20),
+			.dtype = HN_DT_S8,
+			.frag_cnt = htons(f->tensor == 1 ? 1 : 0),
+			.total_len = htons(f->plen - HN_TENSOR_HDR_LEN),
+		};
+
+		memcpy(buf + ETH_HLEN + HN_HDR_LEN, &t, sizeof(t));
+	}
+	if (f->cut && f->cut < len)
+		len = f->cut;
+	return len;
+}
+
+static void apply(const struct knobs *k)
+{
+	struct hn_dp_config cfg = {
+		.node_id = k->unconfigured ? 0 : SELF,
+		.margin_min = k->margin,
+		.stale_ns = SEC_NS,
+		.tensor_ifindex = k->tensor_dev ? net.out_ifindex : 0,
+	};
+	static int have_model = 1;
+	struct hn_rt_model m;
+	char err[256] = "";
+
+	must(hn_dp_set_config(dp, &cfg, err, sizeof(err)), "config", err);
+	if (k->no_model && have_model) {
+		must(hn_dp_clear_model(dp), "clear model", "");
+		have_model = 0;
+	} else if (!k->no_model && !have_model) {
+		model_quality(&m);
+		must(hn_dp_install_model(dp, &m, err, sizeof(err)), "model",
+		     err);
+		have_model = 1;
+	}
+}
+
+static int run_fixture(const struct fx *f)
+{
+	__u8 in[256], exp[256], out[512];
+	size_t len, elen = 0, olen;
+	struct hn_dp_stats st;
+	__u32 verdict;
+	int bad = 0, ret;
+
+	len = build(&f->in, in);
+	if (f->out == OUT_SAME) {
+		memcpy(exp, in, len);
+		elen = len;
+	} else if (f->out == OUT_FR) {
+		elen = build(&f->exp, exp);
+	}
+	apply(&f->k);
+	if (f->k.warm) {
+		olen = sizeof(out);
+		hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len, out, &olen,
+			 &verdict);
+	}
+	must(hn_dp_reset_stats(dp), "reset stats", "");
+	olen = sizeof(out);
+	ret = hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len, out, &olen,
+		       &verdict);
+	if (ret) {
+		printf("  %s: BPF_PROG_TEST_RUN: %s\n", f->desc,
+		       strerror(-ret));
+		return 1;
+	}
+	if (verdict != f->verdict) {
+		printf("  verdict %s, want %s\n", hn_t_verdict(verdict),
+		       hn_t_verdict(f->verdict));
+		bad = 1;
+	}
+	if (f->out != OUT_NONE && (olen != elen || memcmp(out, exp, elen))) {
+		printf("  output frame differs\n");
+		hn_t_hexdump("got", out, olen);
+		hn_t_hexdump("want", exp, elen);
+		bad = 1;
+	}
+	must(hn_dp_get_stats(dp, &st), "stats", "");
+	if (*(__u64 *)((char *)&st + f->counter) != 1) {
+		printf("  counter at offset %zu is %llu, want 1\n", f->counter,
+		       (unsigned long long)*(__u64 *)((char *)&st +
+						      f->counter));
+		bad = 1;
+	}
+	/* a frame that is not HyperNet must not even be counted as one */
+	if (f->counter == C(pass_other) && st.rx) {
+		printf("  rx moved for a non-HyperNet frame\n");
+		bad = 1;
+	}
+	/* a frame that is not dropped as malformed must not count as one */
+	if (f->counter < C(bad_truncated) || f->counter > C(bad_tensor)) {
+		__u64 *b = &st.bad_truncated;
+		int i;
+
+		for (i = 0; i <= HN_ERR_TENSOR - HN_ERR_TRUNCATED; i++)
+			if (b[i]) {
+				printf("  malformed counter %d moved\n", i + 1);
+				bad = 1;
+			}
+	}
+	return bad;
+}
+
+static void test_table(void **state)
+{
+	size_t i, n = sizeof(fixtures) / sizeof(fixtures[0]);
+	int failed = 0;
+
+	for (i = 0; i < n; i++) {
+		int bad = run_fixture(&fixtures[i]);
+
+		printf("%s %2zu %s\n", bad ? "FAIL" : "ok  ", i,
+		       fixtures[i].desc);
+		failed += bad;
+	}
+	printf("%zu fixtures, %d failed\n", n, failed);
+	assert_int_equal(failed, 0);
+	assert_true(n >= 30);
+}
+
+/* HELLO moves the sender's last-seen stamp, nothing else's. */
+static void test_hello_stamps(void **state)
+{
+	struct fr f = { HNF, .dst = SELF, .src = 50, .type = HN_T_HELLO };
+	struct hn_dp_neigh before, after, other0, other1;
+	__u8 in[256], out[256];
+	size_t len = build(&f, in), olen = sizeof(out);
+	__u32 verdict;
+	__u64 t0;
+
+	apply(&(struct knobs){ 0 });
+	assert_int_equal(hn_dp_get_neigh(dp, 3, &before), 0);
+	assert_int_equal(hn_dp_get_neigh(dp, 0, &other0), 0);
+	t0 = hn_dp_now_ns();
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict), 0);
+	assert_int_equal(verdict, XDP_PASS);
+	assert_int_equal(hn_dp_get_neigh(dp, 3, &after), 0);
+	assert_int_equal(hn_dp_get_neigh(dp, 0, &other1), 0);
+	assert_true(after.last_seen_ns != before.last_seen_ns);
+	/* coarse clock: within a few ticks of CLOCK_MONOTONIC */
+	assert_true(after.last_seen_ns + SEC_NS / 10 > t0);
+	assert_true(after.last_seen_ns < hn_dp_now_ns() + SEC_NS / 10);
+	assert_true(other0.last_seen_ns == other1.last_seen_ns);
+}
+
+/* The trace shows the scores the model gave (quality 127 vs 64). */
+static void test_trace(void **state)
+{
+	struct fr f = { HNF, .dst = 100 };
+	struct hn_dp_config cfg;
+	struct hn_dp_trace tr;
+	__u8 in[256], out[256];
+	size_t len = build(&f, in), olen = sizeof(out);
+	char err[128];
+	__u32 verdict;
+
+	apply(&(struct knobs){ 0 });
+	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
+	cfg.flags |= HN_DP_CFG_TRACE;
+	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_reset_trace(dp), 0);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict), 0);
+	assert_int_equal(verdict, XDP_TX);
+	assert_int_equal(hn_dp_get_trace(dp, &tr), 0);
+	assert_int_equal(tr.dst, 100);
+	assert_int_equal(tr.n_cand, 2);
+	assert_int_equal(tr.score[0], 127);
+	assert_int_equal(tr.score[1], 64);
+	assert_int_equal(tr.winner, 0);
+	assert_int_equal(tr.chosen, 0);
+	assert_int_equal(tr.neigh, 0);
+	assert_int_equal(tr.margin, 63);
+	assert_int_equal(tr.reason, HN_DP_R_MODEL);
+	assert_int_equal(tr.feat[1][HN_FEAT_QUALITY], 64);
+	assert_int_equal(tr.feat[1][HN_FEAT_DIST], 8);
+	assert_int_equal(tr.feat[1][HN_FEAT_TTL], hn_scale_ttl(16));
+	cfg.flags = 0;
+	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_hello_stamps),
+		cmocka_unit_test(test_trace),
+	};
+
+	hn_t_need_bpf();
+	hn_t_netns(&net);
+	memcpy(macs[M_IN], net.in_mac, 6);
+	memcpy(macs[M_OUT], net.out_mac, 6);
+	dp = hn_t_dp_open(&net);
+	setup_topology();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

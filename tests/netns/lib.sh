@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for HyperNet namespace topologies, sourced by tests/netns/test_*.sh
+# and tools/demo.sh.  Every namespace, background process and bpffs mount a
+# script makes is recorded here and removed by hn_cleanup, which the caller
+# installs as an EXIT trap right after sourcing.
+#
+# Each node is a namespace "<tag>-<node>" with its own bpffs instance at
+# $HN_WORK/bpf/<node>, passed to hnctl with -P: the nodes' pinned maps must
+# not meet, and `ip netns exec` hides /sys/fs/bpf anyway (it remounts /sys).
+
+HN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+O=${O:-build}
+case $O in /*) HN_OUT=$O ;; *) HN_OUT=$HN_ROOT/$O ;; esac
+HNCTL=$HN_OUT/bin/hnctl
+HNPKT=$HN_OUT/bin/hn-pkt
+HN_TAG=${HN_TAG:-hn$$}
+HN_WORK=
+HN_NODES=()
+HN_PIDS=()
+declare -A HN_ID HN_PID_OF
+
+hn_skip()
+{
+	echo "SKIPPED: $*"
+	exit 77
+}
+
+hn_fail()
+{
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+hn_log()
+{
+	printf '%s\n' "$*"
+}
+
+# Skip (exit 77) unless we can build namespaces and load XDP here.
+hn_require()
+{
+	[ "$(id -u)" -eq 0 ] || hn_skip "needs root (namespaces, XDP, bpffs)"
+	command -v ip >/dev/null || hn_skip "no ip(8): apt-get install iproute2"
+	command -v python3 >/dev/null || hn_skip "no python3 (reads -j output)"
+	local probe=${HN_TAG}-probe
+	ip netns add "$probe" 2>/dev/null ||
+		hn_skip "cannot create a network namespace"
+	ip netns del "$probe"
+	[ -x "$HNCTL" ] || hn_skip "no $HNCTL: run make first"
+	[ -x "$HNPKT" ] || hn_skip "no $HNPKT: run make first"
+	HN_WORK=$(mktemp -d /tmp/hn-netns.XXXXXX) ||
+		hn_skip "cannot create a work directory"
+	mkdir -p "$HN_WORK/bpf"
+}
+
+hn_cleanup()
+{
+	local p n
+	for p in "${HN_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${HN_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	HN_PIDS=()
+	for n in "${HN_NODES[@]}"; do
+		ip netns del "${HN_TAG}-$n" 2>/dev/null
+	done
+	HN_NODES=()
+	if [ -n "$HN_WORK" ] && [ -d "$HN_WORK" ]; then
+		for n in "$HN_WORK"/bpf/*; do
+			mountpoint -q "$n" 2>/dev/null && umount "$n"
+		done
+		rm -rf "$HN_WORK"
+	fi
+	HN_WORK=
+}
+
+hn_ns()
+{
+	echo "${HN_TAG}-$1"
+}
+
+# hn_x NODE CMD...: run CMD inside NODE's namespace.
+hn_x()
+{
+	local n=$1
+	shift
+	ip netns exec "${HN_TAG}-$n" "$@"
+}
+
+# hn_ctl NODE ARGS...: hnctl against NODE's own pinned maps.
+hn_ctl()
+{
+	local n=$1
+	shift
+	ip netns exec "${HN_TAG}-$n" "$HNCTL" -P "$HN_WORK/bpf/$n/hypernet" "$@"
+}
+
+hn_pkt()
+{
+	local n=$1
+	shift
+	ip netns exec "${HN_TAG}-$n" "$HNPKT" "$@"
+}
+
+# hn_node NAME ID: a namespace with lo up and a private bpffs.
+hn_node()
+{
+	local n=$1 id=$2
+	ip netns add "${HN_TAG}-$n" || hn_fail "ip netns add ${HN_TAG}-$n"
+	HN_NODES+=("$n")
+	HN_ID[$n]=$id
+	ip -n "${HN_TAG}-$n" link set lo up
+	mkdir -p "$HN_WORK/bpf/$n"
+	mount -t bpf bpf "$HN_WORK/bpf/$n" ||
+		hn_fail "cannot mount bpffs on $HN_WORK/bpf/$n"
+}
+
+# hn_link NODE1 DEV1 NODE2 DEV2: a veth pair between two nodes, both up.
+# The same node twice makes a local injection port pair.
+hn_link()
+{
+	ip link add "$2" netns "${HN_TAG}-$1" type veth \
+		peer name "$4" netns "${HN_TAG}-$3" ||
+		hn_fail "veth $1:$2 -- $3:$4"
+	ip -n "${HN_TAG}-$1" link set "$2" up
+	ip -n "${HN_TAG}-$3" link set "$4" up
+}
+
+hn_mac()
+{
+	ip -n "${HN_TAG}-$1" -br link show dev "$2" | awk '{ print $3 }'
+}
+
+# hn_bg NAME NODE CMD...: CMD in NODE's namespace, in the background.
+hn_bg()
+{
+	local name=$1 n=$2
+	shift 2
+	ip netns exec "${HN_TAG}-$n" "$@" &
+	HN_PIDS+=($!)
+	HN_PID_OF[$name]=$!
+}
+
+# hn_stop NAME: stop one background command started with hn_bg.
+hn_stop()
+{
+	local p=${HN_PID_OF[$1]:-}
+	[ -n "$p" ] || return 0
+	kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	unset "HN_PID_OF[$1]"
+}
+
+# hn_jget JSON KEY...: one value out of a JSON document ("" if absent).
+hn_jget()
+{
+	python3 -c '
+import json, sys
+v = json.loads(sys.argv[1])
+for k in sys.argv[2:]:
+    if isinstance(v, list):
+        k = int(k)
+    elif k not in v:
+        print(""); sys.exit(0)
+    v = v[k]
+print(v)' "$@"
+}
+
+# hn_stat NODE COUNTER: one summed data-plane counter of NODE.
+hn_stat()
+{
+	local j
+	j=$(hn_ctl "$1" -j stats) || hn_fail "hnctl stats on $1"
+	hn_jget "$j" "$2"
+}
+
+# hn_wait_file PATH: wait (up to 5 s) for a receiver's ready file.
+hn_wait_file()
+{
+	local i
+	for i in $(seq 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	hn_fail "timed out waiting for $1"
+}

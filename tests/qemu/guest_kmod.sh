@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the QEMU guest (busybox sh): the module's test suite.  One
+# PASS/FAIL line per case; the host (test_kmod.sh) judges.
+KVER=$(cat /etc/kver)
+KO=/lib/modules/$KVER/extra/hypernet.ko
+N=${HN_TENSORS:-1000}
+dmesg -c >/dev/null
+
+ok() { echo "PASS $*"; }
+ko() { echo "FAIL $*"; }
+# check NAME CMD...: run CMD, PASS if it exits 0 (its output indented).
+check() {
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		ko "$name (rc $?)"
+	fi
+	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
+}
+# Same, but the command must fail.
+refuse() {
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		ko "$name (accepted)"
+	else
+		ok "$name"
+	fi
+	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
+}
+# hn-tensor prints its own PASS/FAIL lines.
+tensor() {
+	hn-tensor "$@" 2>&1 | sed 's/^\([^PF]\)/    \1/'
+}
+
+check insmod insmod "$KO"
+check genl-family-registered sh -c 'grep -q hypernet /proc/modules'
+
+# Devices: several, in the init netns and in two others.
+check link-add ip link add hnt0 type hypernet
+check link-add-2 ip link add hnt1 type hypernet
+check link-add-3 ip link add hnt2 type hypernet
+for d in hnt0 hnt1 hnt2; do ip link set "$d" up; done
+check link-show-kind sh -c 'ip -d link show hnt0 | grep -q hypernet'
+refuse link-add-bad-mac ip link add hntx address 01:00:00:00:00:01 type hypernet
+check netns-add sh -c 'ip netns add ns1 && ip netns add ns2'
+check netns-link-add sh -c 'ip -n ns1 link add hnt0 type hypernet &&
+	ip -n ns2 link add hnt0 type hypernet &&
+	ip -n ns1 link set hnt0 up && ip -n ns2 link set hnt0 up &&
+	ip -n ns1 link set lo up && ip -n ns2 link set lo up'
+
+# The bit-exact suite: single-frame and fragmented (shuffled) tensors.
+tensor run hnt0 -n "$N" -s 1 -L 64x32:7r,32x16:6
+# Small MTU: inputs and results both fragmented.
+ip link set hnt1 mtu 200
+tensor run hnt1 -n 100 -s 2 -L 500x300:9r,300x260:8 -f 0
+# Results delivered locally, as notifications.
+tensor run hnt2 -n 200 -s 3 -L 100x50:7r -l
+# Same name in two namespaces at once: netns-aware lookup and traffic.
+ip netns exec ns1 hn-tensor run hnt0 -n 200 -s 4 -L 48x24:6r >/tmp/ns1.out 2>&1 &
+p1=$!
+ip netns exec ns2 hn-tensor run hnt0 -n 200 -s 5 -L 40x40:6 >/tmp/ns2.out 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+sed 's/^\([^PF]\)/    \1/' /tmp/ns1.out /tmp/ns2.out
+[ $r1 -eq 0 ] && [ $r2 -eq 0 ] && ok netns-parallel || ko netns-parallel
+
+# Stage replaced again and again while tensors flow (same parameters, so
+# results stay checkable).
+tensor run hnt0 -n 400 -s 6 -L 96x48:7r,48x12:5 -r
+
+check stats-counters sh -c '
+	tx=$(cat /sys/class/net/hnt0/statistics/tx_packets)
+	rx=$(cat /sys/class/net/hnt0/statistics/rx_packets)
+	echo "hnt0 tx $tx rx $rx"; [ "$tx" -ge '"$N"' ] && [ "$rx" -ge '"$N"' ]'
+ip -s link show hnt0 | sed 's/^/    /'
+
+# hnctl dev
+check hnctl-dev-show hnctl dev show
+check hnctl-dev-show-json sh -c 'hnctl -j dev show hnt0 | grep -q "\"ifname\""'
+check hnctl-dev-output-node hnctl dev output hnt0 node 7 class 2
+check hnctl-dev-output-origin hnctl dev output hnt0 origin
+refuse hnctl-dev-show-nodev hnctl dev show nosuchdev
+if ls /hn/models/*.hnm >/dev/null 2>&1; then
+	for m in /hn/models/*.hnm; do
+		hnctl dev stage load hnt2 "$m" >/tmp/load.out 2>&1 && {
+			ok "hnctl-stage-load $(basename "$m")"; break; }
+	done
+fi
+
+# Bad input: frames and fragments, then genl requests, then a flood.
+tensor bad hnt0 -s 7
+tensor badnl hnt0 -s 8
+tensor flood hnt1 -n 2500 -s 9
+
+# XDP redirect from the data plane, if it is there.
+if [ -f /hn/guest_xdp.sh ] && [ -f /hn/hypernet.bpf.o ]; then
+	sh /hn/guest_xdp.sh
+fi
+
+# Deleting devices, directly and with their namespace.
+check link-del ip link del hnt1
+check netns-del-with-device ip netns del ns2
+refuse link-gone ip link show hnt1
+
+# Unload while devices exist and traffic flows.
+hn-tensor run hnt0 -n 100000 -s 10 -w 64 -t 20000 >/tmp/bg.out 2>&1 &
+bg=$!
+sleep 3
+check rmmod-under-traffic rmmod hypernet
+wait $bg
+refuse devices-gone ip link show hnt0
+refuse devices-gone-ns1 ip -n ns1 link show hnt0
+
+# Autoload by link kind and by genl family (MODULE_ALIAS_*).
+check autoload-rtnl ip link add hnt5 type hypernet
+check autoload-rtnl-loaded sh -c 'grep -q "^hypernet " /proc/modules'
+ip link del hnt5
+rmmod hypernet
+check autoload-genl hnctl dev show
+check autoload-genl-loaded sh -c 'grep -q "^hypernet " /proc/modules'
+check rmmod-final rmmod hypernet
+
+# The kernel must not have complained.
+if dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|leak|refcount_t'; then
+	ko dmesg-clean
+else
+	ok dmesg-clean
+fi

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Seed corpora of the fuzzers, regenerated from tests/fuzz/gen_seeds.c.
+# The seeds are committed; this only rewrites them (deterministically).
+
+.PHONY: fuzz-seeds
+fuzz-seeds: $(O)/fuzz/gen-seeds
+	@mkdir -p tests/fuzz/corpus/model tests/fuzz/corpus/frame
+	$(O)/fuzz/gen-seeds tests/fuzz/corpus/model tests/fuzz/corpus/frame
+
+$(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shared helpers of the HyperNet unit tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+
+#include "helpers_hn.h"
+
+static uint64_t state = 0x9E3779B97F4A7C15ULL;
+
+void hn_t_seed(uint64_t seed)
+{
+	state = seed ? seed : 1;
+}
+
+uint64_t hn_t_rand(void)
+{
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return state;
+}
+
+int32_t hn_t_range(int32_t lo, int32_t hi)
+{
+	return lo + (int32_t)(hn_t_rand() % ((uint64_t)hi - lo + 1));
+}
+
+double hn_t_unit(void)
+{
+	return (double)(hn_t_rand() >> 11) * 0x1p-53;
+}
+
+static void fill(struct hn_model *m, unsigned int i)
+{
+	struct hn_model_layer *l = &m->layers[i];
+	size_t k;
+
+	if (hn_model_alloc_layer(m, i))
+		abort();
+	for (k = 0; k < (size_t)l->n_in * l->n_out; k++)
+		l->w[k] = (int8_t)hn_t_range(-128, 127);
+	for (k = 0; k < l->n_out; k++)
+		l->b[k] = hn_t_range(-100000, 100000);
+}
+
+void hn_t_stage_model(struct hn_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->kind = HN_MODEL_STAGE;
+	m->stage = 3;
+	m->n_layers = 2;
+	m->in_exp = -7;
+	m->generation = 42;
+	m->expiry = 0;
+	m->layers[0] = (struct hn_model_layer){ .n_in = 4,
+						.n_out = 3,
+						.shift = 3,
+						.flags = HN_LF_RELU,
+						.w_exp = -6,
+						.out_exp = -10 };
+	m->layers[1] = (struct hn_model_layer){ .n_in = 3,
+						.n_out = 2,
+						.shift = 4,
+						.flags = 0,
+						.w_exp = -5,
+						.out_exp = -11 };
+	fill(m, 0);
+	fill(m, 1);
+}
+
+void hn_t_route_model(struct hn_model *m)
+{
+	struct hn_rt_model rt;
+	unsigned int j, i;
+
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		for (i = 0; i < HN_RT_NFEAT; i++)
+			rt.w1[j][i] = (int8_t)hn_t_range(-128, 127);
+		rt.w2[j] = (int8_t)hn_t_range(-128, 127);
+		rt.b1[j] = hn_t_range(-1000000, 1000000);
+	}
+	rt.b2 = hn_t_range(-1000000, 1000000);
+	rt.shift1 = hn_t_range(0, 12);
+	if (hn_model_from_rt(&rt, 7, m, NULL, 0))
+		abort();
+}
+
+void hn_t_redigest(uint8_t *buf, size_t len)
+{
+	unsigned int n;
+
+	EVP_Digest(buf, len - 36, buf + len - 36, &n, EVP_sha256(), NULL);
+}
+
+const char *hn_t_src(const char *rel)
+{
+	static char path[4096];
+	const char *dir = getenv("HN_SRCDIR");
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", rel);
+	return path;
+}

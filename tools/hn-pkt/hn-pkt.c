@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hn-pkt: send and receive raw HyperNet frames on AF_PACKET sockets, for
+ * the namespace tests and the demo.
+ *
+ *   hn-pkt send  -i DEV --src N --dst N [frame options] [--count N]
+ *   hn-pkt hello -i DEV[,DEV...] --src N [--interval-ms MS]   (until killed)
+ *   hn-pkt recv  [-i DEV[,DEV...]] [--timeout-ms MS] [--count N] [--print]
+ *
+ * Every mode prints a summary at the end (-j: one JSON object).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/hypernet_packet.h>
+#include <hypernet/frame.h>
+#include "jsonw.h"
+
+#define MAX_DEVS	16
+#define MAX_SRCS	64
+#define DEDUP_SLOTS	4096
+#define FRAME_MAX	1514
+
+struct dev {
+	char name[IFNAMSIZ];
+	int ifindex;
+	unsigned char mac[ETH_ALEN];
+	unsigned long long frames;
+};
+
+struct src_stat {
+	uint32_t src;
+	unsigned long long frames;
+};
+
+static struct {
+	const char *mode;
+	struct dev devs[MAX_DEVS];
+	int n_devs;
+	/* frame fields */
+	uint32_t src, dst, seq;
+	int type, flags, tclass, ttl;
+	unsigned int len;
+	unsigned char dmac[ETH_ALEN];
+	bool seq_fixed;
+	/* pacing and limits */
+	long long count;
+	unsigned int interval_us;
+	unsigned int timeout_ms;
+	/* recv filters, -1: any */
+	long long f_src, f_dst, f_type;
+	bool print, json, quiet;
+	const char *ready;
+} o = {
+	.type = HN_T_DATA,
+	.ttl = HN_TTL_DEFAULT,
+	.dmac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	.count = -1,
+	.interval_us = (unsigned int)-1,
+	.timeout_ms = 1000,
+	.f_src = -1, .f_dst = -1, .f_type = -1,
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static const char *const type_names[] = {
+	[HN_T_UNSPEC] = "unspec", [HN_T_DATA] = "data",
+	[HN_T_TENSOR] = "tensor", [HN_T_HELLO] = "hello",
+	[HN_T_GOSSIP] = "gossip", [HN_T_MODEL_CHUNK] = "model-chunk",
+	[HN_T_PROBE] = "probe", [HN_T_ACK] = "ack",
+};
+
+static const char *type_name(unsigned int t)
+{
+	return t <= HN_T_MAX ? type_names[t] : "unknown";
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+						     noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hn-pkt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static unsigned long long num(const char *opt, const char *s,
+			      unsigned long long max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (!*s || *s == '-' || *end || errno || v > max)
+		die("--%s: '%s' is not a number in [0, %llu]", opt, s, max);
+	return v;
+}
+
+static int parse_type(const char *s)
+{
+	unsigned int t;
+
+	for (t = 0; t <= HN_T_MAX; t++)
+		if (!strcmp(s, type_names[t]))
+			return t;
+	return num("type", s, 255);
+}
+
+/* "mcast,anycast,result" or a number (unknown bits allowed: tests). */
+static int parse_flags(const char *s)
+{
+	char buf[64], *tok, *save;
+	int f = 0;
+
+	if (*s >= '0' && *s <= '9')
+		return num("flags", s, 255);
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "mcast"))
+			f |= HN_F_MCAST;
+		else if (!strcmp(tok, "anycast"))
+			f |= HN_F_ANYCAST;
+		else if (!strcmp(tok, "result"))
+			f |= HN_F_RESULT;
+		else if (strcmp(tok, "none"))
+			die("--flags: unknown flag '%s' (mcast, anycast, result, none or a number)",
+			    tok);
+	}
+	return f;
+}
+
+static void parse_mac(const char *s, unsigned char mac[ETH_ALEN])
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		die("'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", s);
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+}
+
+static void add_devs(int fd, const char *list)
+{
+	char buf[256], *tok, *save;
+	struct ifreq ifr;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct dev *d = &o.devs[o.n_devs];
+
+		if (o.n_devs == MAX_DEVS)
+			die("at most %d devices", MAX_DEVS);
+		snprintf(d->name, sizeof(d->name), "%s", tok);
+		d->ifindex = if_nametoindex(tok);
+		if (!d->ifindex)
+			die("no device '%s' in this network namespace", tok);
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", tok);
+		if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+			die("reading the MAC of %s: %s", tok, strerror(errno));
+		memcpy(d->mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+		o.n_devs++;
+	}
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static size_t build(unsigned char *buf, const struct dev *d, uint32_t seq)
+{
+	struct ethhdr *eth = (struct ethhdr *)buf;
+	struct hnhdr *h = (struct hnhdr *)(eth + 1);
+	unsigned int i;
+
+	memcpy(eth->h_dest, o.dmac, ETH_ALEN);
+	memcpy(eth->h_source, d->mac, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_HYPERNET);
+	memset(h, 0, sizeof(*h));
+	h->version = HN_VERSION;
+	h->type = o.type;
+	h->flags = o.flags;
+	h->ttl = o.ttl;
+	h->tclass = o.tclass;
+	h->len = htons(o.len);
+	h->src = htonl(o.src);
+	h->dst = htonl(o.dst);
+	h->seq = htonl(seq);
+	/* A recognisable payload: its offset, so hexdumps line up. */
+	for (i = 0; i < o.len; i++)
+		buf[ETH_HLEN + HN_HDR_LEN + i] = (unsigned char)i;
+	return ETH_HLEN + HN_HDR_LEN + o.len;
+}
+
+static int do_send(int fd)
+{
+	unsigned char buf[FRAME_MAX];
+	unsigned long long sent = 0, errs = 0;
+	uint32_t seq = o.seq;
+	int last_err = 0, i;
+
+	if (!o.src || (!o.dst && strcmp(o.mode, "hello")))
+		die("--src and --dst are needed (node ids, not 0)");
+	if (ETH_HLEN + HN_HDR_LEN + o.len > FRAME_MAX)
+		die("--len %u: the frame must fit in %d bytes", o.len,
+		    FRAME_MAX);
+	while (!stop && (o.count < 0 || (long long)sent < o.count)) {
+		for (i = 0; i < o.n_devs; i++) {
+			struct sockaddr_ll sll = {
+				.sll_family = AF_PACKET,
+				.sll_protocol = htons(ETH_P_HYPERNET),
+				.sll_ifindex = o.devs[i].ifindex,
+				.sll_halen = ETH_ALEN,
+			};
+			size_t n = build(buf, &o.devs[i], seq);
+
+			memcpy(sll.sll_addr, o.dmac, ETH_ALEN);
+			if (sendto(fd, buf, n, 0, (struct sockaddr *)&sll,
+				   sizeof(sll)) < 0) {
+				errs++;
+				last_err = errno;
+			} else {
+				o.devs[i].frames++;
+			}
+		}
+		sent++;
+		if (!o.seq_fixed)
+			seq++;
+		if (o.interval_us && (o.count < 0 || (long long)sent < o.count))
+			usleep(o.interval_us);
+	}
+	if (o.json) {
+		struct jsonw w;
+
+		jsonw_init(&w, stdout);
+		jsonw_obj_open(&w);
+		jsonw_kv_str(&w, "mode", o.mode);
+		jsonw_kv_u64(&w, "rounds", sent);
+		jsonw_kv_u64(&w, "errors", errs);
+		jsonw_name(&w, "devs");
+		jsonw_obj_open(&w);
+		for (i = 0; i < o.n_devs; i++)
+			jsonw_kv_u64(&w, o.devs[i].name, o.devs[i].frames);
+		jsonw_obj_close(&w);
+		jsonw_obj_close(&w);
+	} else if (!o.quiet) {
+		for (i = 0; i < o.n_devs; i++)
+			printf("%s: sent %llu %s frames %u -> %u on %s\n",
+			       o.mode, o.devs[i].frames, type_name(o.type),
+			       o.src, o.dst, o.devs[i].name);
+	}
+	if (errs) {
+		fprintf(stderr, "hn-pkt: %llu sends failed, last: %s\n", errs,
+			strerror(last_err));
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- receive ------------------------------------------------------------ */
+
+static struct {
+	unsigned long long seen, matched, other, malformed, dups;
+	unsigned long long by_type[HN_T_MAX + 1];
+	unsigned long long by_err[__HN_ERR_MAX];
+	struct src_stat srcs[MAX_SRCS];
+	int n_srcs;
+	/* (src, type, seq) of matched frames, to spot duplicates */
+	uint64_t seen_key[DEDUP_SLOTS];
+	uint8_t seen_type[DEDUP_SLOTS];
+	bool seen_used[DEDUP_SLOTS];
+} r;
+
+static bool dedup_insert(uint32_t src, uint8_t type, uint32_t seq)
+{
+	uint64_t key = (uint64_t)src << 32 | seq;
+	unsigned int i = (unsigned int)(((key ^ type) *
+					 0x9E3779B97F4A7C15ULL) >> 52);
+	unsigned int n;
+
+	for (n = 0; n < DEDUP_SLOTS; n++, i = (i + 1) % DEDUP_SLOTS) {
+		if (!r.seen_used[i]) {
+			r.seen_used[i] = true;
+			r.seen_key[i] = key;
+			r.seen_type[i] = type;
+			return true;
+		}
+		if (r.seen_key[i] == key && r.seen_type[i] == type)
+			return false;
+	}
+	return true;	/* table full: stop detecting, keep counting */
+}
+
+static void count_src(uint32_t src)
+{
+	int i;
+
+	for (i = 0; i < r.n_srcs; i++)
+		if (r.srcs[i].src == src)
+			break;
+	if (i == r.n_srcs) {
+		if (r.n_srcs == MAX_SRCS)
+			return;
+		r.srcs[r.n_srcs++].src = src;
+	}
+	r.srcs[i].frames++;
+}
+
+static struct dev *dev_of(int ifindex)
+{
+	static struct dev extra;
+	int i;
+
+	for (i = 0; i < o.n_devs; i++)
+		if (o.devs[i].ifindex == ifindex)
+			return &o.devs[i];
+	if (o.n_devs)
+		return NULL;
+	/* Listening on every device: name it on the fly. */
+	extra.ifindex = ifindex;
+	if (!if_indextoname(ifindex, extra.name))
+		snprintf(extra.name, sizeof(extra.name), "if%d", ifindex);
+	return &extra;
+}
+
+static void handle(const unsigned char *buf, ssize_t n, struct dev *d)
+{
+	const struct hnhdr *h = (const struct hnhdr *)(buf + ETH_HLEN);
+	uint32_t src, dst, seq;
+	int err;
+
+	r.seen++;
+	if (n < ETH_HLEN) {
+		r.malformed++;
+		r.by_err[HN_ERR_TRUNCATED]++;
+		return;
+	}
+	err = hn_hdr_check(h, n - ETH_HLEN);
+	if (err != HN_OK) {
+		r.malformed++;
+		r.by_err[err]++;
+		if (o.print)
+			printf("%s malformed (reason %d) %zd bytes\n", d->name,
+			       err, n);
+		return;
+	}
+	src = ntohl(h->src);
+	dst = ntohl(h->dst);
+	seq = ntohl(h->seq);
+	if ((o.f_src >= 0 && src != o.f_src) ||
+	    (o.f_dst >= 0 && dst != o.f_dst) ||
+	    (o.f_type >= 0 && h->type != o.f_type)) {
+		r.other++;
+		return;
+	}
+	r.matched++;
+	d->frames++;
+	r.by_type[h->type]++;
+	count_src(src);
+	if (!dedup_insert(src, h->type, seq))
+		r.dups++;
+	if (o.print) {
+		printf("%s %s %u -> %u seq %u ttl %u class %u flags 0x%x len %u\n",
+		       d->name, type_name(h->type), src, dst, seq, h->ttl,
+		       h->tclass, h->flags, ntohs(h->len));
+		fflush(stdout);
+	}
+}
+
+static void recv_summary(void)
+{
+	unsigned int t;
+	int i;
+
+	if (o.json) {
+		struct jsonw w;
+
+		jsonw_init(&w, stdout);
+		jsonw_obj_open(&w);
+		jsonw_kv_str(&w, "mode", "recv");
+		jsonw_kv_u64(&w, "frames", r.matched);
+		jsonw_kv_u64(&w, "unique", r.matched - r.dups);
+		jsonw_kv_u64(&w, "duplicates", r.dups);
+		jsonw_kv_u64(&w, "other", r.other);
+		jsonw_kv_u64(&w, "malformed", r.malformed);
+		jsonw_name(&w, "types");
+		jsonw_obj_open(&w);
+		for (t = 1; t <= HN_T_MAX; t++)
+			if (r.by_type[t])
+				jsonw_kv_u64(&w, type_name(t), r.by_type[t]);
+		jsonw_obj_close(&w);
+		jsonw_name(&w, "srcs");
+		jsonw_obj_open(&w);
+		for (i = 0; i < r.n_srcs; i++) {
+			char k[16];
+
+			snprintf(k, sizeof(k), "%u", r.srcs[i].src);
+			jsonw_kv_u64(&w, k, r.srcs[i].frames);
+		}
+		jsonw_obj_close(&w);
+		jsonw_name(&w, "devs");
+		jsonw_obj_open(&w);
+		for (i = 0; i < o.n_devs; i++)
+			jsonw_kv_u64(&w, o.devs[i].name, o.devs[i].frames);
+		jsonw_obj_close(&w);
+		jsonw_obj_close(&w);
+		fflush(stdout);
+		return;
+	}
+	if (o.quiet)
+		return;
+	printf("recv: %llu frames (%llu unique, %llu duplicates), %llu other, %llu malformed\n",
+	       r.matched, r.matched - r.dups, r.dups, r.other, r.malformed);
+	for (i = 0; i < o.n_devs; i++)
+		printf("recv:   on %-12s %llu\n", o.devs[i].name,
+		       o.devs[i].frames);
+	fflush(stdout);
+}
+
+static int do_recv(int fd)
+{
+	unsigned char buf[FRAME_MAX + 64];
+	uint64_t deadline = now_us() + (uint64_t)o.timeout_ms * 1000;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (o.ready) {
+		FILE *f = fopen(o.ready, "w");
+
+		if (!f)
+			die("--ready %s: %s", o.ready, strerror(errno));
+		fclose(f);
+	}
+	while (!stop && (o.count < 0 || (long long)r.matched < o.count)) {
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		uint64_t t = now_us();
+		struct dev *d;
+		ssize_t n;
+		int ms;
+
+		if (o.timeout_ms && t >= deadline)
+			break;
+		ms = o.timeout_ms ? (int)((deadline - t + 999) / 1000) : -1;
+		if (poll(&pfd, 1, ms) <= 0)
+			continue;
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+			     (struct sockaddr *)&sll, &sl);
+		if (n < 0)
+			continue;
+		/* Our own transmissions loop back to packet sockets. */
+		if (sll.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		d = dev_of(sll.sll_ifindex);
+		if (d)
+			handle(buf, n, d);
+	}
+	recv_summary();
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage: hn-pkt send  -i DEV[,DEV] --src N --dst N [OPTIONS]\n"
+	      "       hn-pkt hello -i DEV[,DEV] --src N [OPTIONS]   (until killed)\n"
+	      "       hn-pkt recv  [-i DEV[,DEV]] [OPTIONS]\n\n"
+	      "Frame:   --src N --dst N --type data|tensor|hello|gossip|model-chunk|probe|ack|NUM\n"
+	      "         --flags mcast,anycast,result|NUM --class C --ttl T --seq S\n"
+	      "         --seq-fixed (every frame the same seq) --len BYTES --dmac MAC\n"
+	      "Send:    --count N (hello: forever) --interval-ms MS / --interval-us US\n"
+	      "Receive: --timeout-ms MS (0: until killed; default 1000) --count N\n"
+	      "         --match-src N --match-dst N --match-type T --print\n"
+	      "         --ready FILE (created once listening)\n"
+	      "Output:  -j JSON summary, -q no summary\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "dev", required_argument, NULL, 'i' },
+		{ "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "type", required_argument, NULL, 't' },
+		{ "flags", required_argument, NULL, 'f' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "ttl", required_argument, NULL, 'T' },
+		{ "seq", required_argument, NULL, 'S' },
+		{ "seq-fixed", no_argument, NULL, 'F' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "dmac", required_argument, NULL, 'm' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "interval-ms", required_argument, NULL, 'I' },
+		{ "interval-us", required_argument, NULL, 'U' },
+		{ "timeout-ms", required_argument, NULL, 'w' },
+		{ "match-src", required_argument, NULL, 1 },
+		{ "match-dst", required_argument, NULL, 2 },
+		{ "match-type", required_argument, NULL, 3 },
+		{ "print", no_argument, NULL, 'p' },
+		{ "ready", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL }
+	};
+	const char *devs = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	int fd, opt;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
+	    !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	o.mode = argv[1];
+	if (strcmp(o.mode, "send") && strcmp(o.mode, "hello") &&
+	    strcmp(o.mode, "recv"))
+		die("unknown mode '%s': send, hello or recv ('hn-pkt help')",
+		    o.mode);
+	if (!strcmp(o.mode, "hello")) {
+		o.type = HN_T_HELLO;
+		o.dst = HN_GROUP_ALL;
+		o.ttl = 1;
+	}
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "i:s:d:t:f:c:T:S:Fl:m:n:I:U:w:pr:jqh",
+				  lo, NULL)) != -1) {
+		switch (opt) {
+		case 'i': devs = optarg; break;
+		case 's': o.src = num("src", optarg, UINT32_MAX); break;
+		case 'd': o.dst = num("dst", optarg, UINT32_MAX); break;
+		case 't': o.type = parse_type(optarg); break;
+		case 'f': o.flags = parse_flags(optarg); break;
+		case 'c': o.tclass = num("class", optarg, 255); break;
+		case 'T': o.ttl = num("ttl", optarg, 255); break;
+		case 'S': o.seq = num("seq", optarg, UINT32_MAX); break;
+		case 'F': o.seq_fixed = true; break;
+		case 'l': o.len = num("len", optarg, FRAME_MAX); break;
+		case 'm': parse_mac(optarg, o.dmac); break;
+		case 'n': o.count = num("count", optarg, 1ULL << 40); break;
+		case 'I':
+			o.interval_us = num("interval-ms", optarg, 3600000) *
+					1000;
+			break;
+		case 'U':
+			o.interval_us = num("interval-us", optarg, 1U << 31);
+			break;
+		case 'w': o.timeout_ms = num("timeout-ms", optarg, 1U << 31);
+			break;
+		case 1: o.f_src = num("match-src", optarg, UINT32_MAX); break;
+		case 2: o.f_dst = num("match-dst", optarg, UINT32_MAX); break;
+		case 3: o.f_type = parse_type(optarg); break;
+		case 'p': o.print = true; break;
+		case 'r': o.ready = optarg; break;
+		case 'j': o.json = true; break;
+		case 'q': o.quiet = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s'", argv[optind]);
+	if (o.interval_us == (unsigned int)-1)
+		o.interval_us = strcmp(o.mode, "hello") ? 0 : 100000;
+
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_HYPERNET));
+	if (fd < 0)
+		die("AF_PACKET socket: %s (needs root or CAP_NET_RAW)",
+		    strerror(errno));
+	if (devs)
+		add_devs(fd, devs);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (!strcmp(o.mode, "recv")) {
+		/* One device: bind, so the kernel filters for us. */
+		if (o.n_devs == 1) {
+			struct sockaddr_ll sll = {
+				.sll_family = AF_PACKET,
+				.sll_protocol = htons(ETH_P_HYPERNET),
+				.sll_ifindex = o.devs[0].ifindex,
+			};
+
+			if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+				die("bind to %s: %s", o.devs[0].name,
+				    strerror(errno));
+		}
+		return do_recv(fd);
+	}
+	if (!o.n_devs)
+		die("%s needs -i DEV", o.mode);
+	return do_send(fd);
+}

@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loader and map library of the HyperNet XDP data plane; the API is
+ * documented in dataplane.h.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <linux/hypernet_packet.h>
+#include "dataplane.h"
+#include "hypernet.skel.h"
+
+struct hn_dp {
+	struct hypernet_bpf *skel;
+	char *pin_dir;		/* NULL: private instance */
+};
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* Write "what: strerror(-ret)[; hint]" and return ret. */
+static int fail(char *err, size_t len, int ret, const char *hint,
+		const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (!err || !len)
+		return ret;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	n = strlen(err);
+	if (ret && n < len)
+		snprintf(err + n, len - n, ": %s", strerror(-ret));
+	n = strlen(err);
+	if (hint && n < len)
+		snprintf(err + n, len - n, "; %s", hint);
+	return ret;
+}
+
+/* libbpf's messages during load, so a verifier rejection can be shown. */
+static char load_log[4096];
+
+static int log_print(enum libbpf_print_level level, const char *fmt,
+		     va_list ap)
+{
+	size_t n = strlen(load_log);
+	char line[1024];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/* keep the tail: the reason comes last */
+	if (n + strlen(line) >= sizeof(load_log)) {
+		memmove(load_log, load_log + sizeof(load_log) / 2,
+			n - sizeof(load_log) / 2 + 1);
+		n = strlen(load_log);
+	}
+	snprintf(load_log + n, sizeof(load_log) - n, "%s", line);
+	return 0;
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+__u64 hn_dp_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int mfd(const struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+static int upd(const struct bpf_map *m, const void *k, const void *v)
+{
+	return bpf_map_update_elem(mfd(m), k, v, BPF_ANY) ? -errno : 0;
+}
+
+static int get(const struct bpf_map *m, const void *k, void *v)
+{
+	return bpf_map_lookup_elem(mfd(m), k, v) ? -errno : 0;
+}
+
+static int del(const struct bpf_map *m, const void *k)
+{
+	return bpf_map_delete_elem(mfd(m), k) ? -errno : 0;
+}
+
+static int ncpus(void)
+{
+	int n = libbpf_num_possible_cpus();
+
+	return n > 0 ? n : 1;
+}
+
+static int mac_of(__u32 ifindex, __u8 mac[6])
+{
+	char name[IF_NAMESIZE];
+	struct ifreq ifr = {};
+	int fd, ret = 0;
+
+	if (!if_indextoname(ifindex, name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		ret = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return ret;
+}
+
+static int ensure_bpffs(const char *dir, char *err, size_t len)
+{
+	struct statfs sf;
+	char path[512];
+	char *slash;
+
+	if (!statfs("/sys/fs/bpf", &sf) && sf.f_type != BPF_FS_MAGIC &&
+	    !strncmp(dir, "/sys/fs/bpf/", 12) &&
+	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		return fail(err, len, -errno,
+			    "mount it: mount -t bpf bpf /sys/fs/bpf",
+			    "mounting bpffs on /sys/fs/bpf failed");
+	snprintf(path, sizeof(path), "%s", dir);
+	for (slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0700);
+		*slash = '/';
+	}
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return fail(err, len, -errno, NULL, "creating %s failed", path);
+	if (statfs(path, &sf) || sf.f_type != BPF_FS_MAGIC)
+		return fail(err, len, -ENOTSUP,
+			    "pin under a bpffs mount such as /sys/fs/bpf",
+			    "%s is not on bpffs", path);
+	return 0;
+}
+
+/* ---- epoch -------------------------------------------------------------- */
+
+int hn_dp_get_epoch(struct hn_dp *dp, __u64 *epoch)
+{
+	__u32 zero = 0;
+
+	return get(dp->skel->maps.hn_epoch, &zero, epoch);
+}
+
+static int set_epoch(struct hn_dp *dp, __u64 gen, __u32 slot)
+{
+	__u64 e = HN_EPOCH_MAKE(gen, slot);
+	__u32 zero = 0;
+
+	return upd(dp->skel->maps.hn_epoch, &zero, &e);
+}
+
+int hn_dp_bump(struct hn_dp *dp)
+{
+	__u64 e;
+	int ret = hn_dp_get_epoch(dp, &e);
+
+	if (ret)
+		return ret;
+	return set_epoch(dp, HN_EPOCH_GEN(e) + 1, HN_EPOCH_SLOT(e));
+}
+
+/* ---- open / pin / close ------------------------------------------------- */
+
+int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
+	       size_t errlen)
+{
+	libbpf_print_fn_t old;
+	struct bpf_map *map;
+	struct hn_dp *dp;
+	__u64 epoch;
+	int ret;
+
+	*dpp = NULL;
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return fail(err, errlen, -ENOMEM, NULL, "out of memory");
+	if (pin_dir) {
+		ret = ensure_bpffs(pin_dir, err, errlen);
+		if (ret)
+			goto out;
+		dp->pin_dir = strdup(pin_dir);
+	}
+	dp->skel = hypernet_bpf__open();
+	if (!dp->skel) {
+		ret = fail(err, errlen, -errno, NULL,
+			   "opening the BPF object failed");
+		goto out;
+	}
+	if (pin_dir) {
+		bpf_object__for_each_map(map, dp->skel->obj) {
+			char path[512];
+
+			snprintf(path, sizeof(path), "%s/%s", pin_dir,
+				 bpf_map__name(map));
+			ret = bpf_map__set_pin_path(map, path);
+			if (ret) {
+				ret = fail(err, errlen, ret, NULL,
+					   "pin path %s", path);
+				goto out;
+			}
+		}
+	}
+	load_log[0] = '\0';
+	old = libbpf_set_print(log_print);
+	ret = hypernet_bpf__load(dp->skel);
+	libbpf_set_print(old);
+	if (ret) {
+		char *last = load_log;
+		size_t n = strlen(load_log);
+
+		/* the last complete line or two say why */
+		while (n && load_log[n - 1] == '\n')
+			load_log[--n] = '\0';
+		if (n > 300)
+			last = load_log + n - 300;
+		ret = fail(err, errlen, ret < 0 ? ret : -EINVAL,
+			   pin_dir ? "if maps pinned by an older version are incompatible, remove them (hnctl detach; rm -r the pin directory)"
+				   : "run as root on a kernel with BPF and BTF",
+			   "loading the XDP data plane failed (%s)", last);
+		goto out;
+	}
+	ret = hn_dp_get_epoch(dp, &epoch);
+	if (!ret && !epoch)	/* fresh maps: generation 1, slot 0 empty */
+		ret = set_epoch(dp, 1, 0);
+	if (ret) {
+		fail(err, errlen, ret, NULL, "initialising hn_epoch");
+		goto out;
+	}
+	*dpp = dp;
+	return 0;
+out:
+	hn_dp_close(dp);
+	return ret;
+}
+
+void hn_dp_close(struct hn_dp *dp)
+{
+	if (!dp)
+		return;
+	hypernet_bpf__destroy(dp->skel);
+	free(dp->pin_dir);
+	free(dp);
+}
+
+static int prog_pin_path(struct hn_dp *dp, struct bpf_program *p, char *path,
+			 size_t len)
+{
+	if (!dp->pin_dir)
+		return -EINVAL;
+	snprintf(path, len, "%s/%s", dp->pin_dir, bpf_program__name(p));
+	return 0;
+}
+
+int hn_dp_pin(struct hn_dp *dp, char *err, size_t errlen)
+{
+	struct bpf_program *progs[] = { dp->skel->progs.hn_xdp,
+					dp->skel->progs.hn_tc_ingress };
+	char path[512];
+	size_t i;
+	int ret;
+
+	if (!dp->pin_dir)
+		return fail(err, errlen, -EINVAL, "open with a pin directory",
+			    "this instance was opened without pinning");
+	/* maps were pinned at load by their pin paths */
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		prog_pin_path(dp, progs[i], path, sizeof(path));
+		unlink(path);	/* a restart replaces the old program */
+		ret = bpf_program__pin(progs[i], path);
+		if (ret)
+			return fail(err, errlen, ret, NULL, "pinning %s", path);
+	}
+	return 0;
+}
+
+int hn_dp_unpin(struct hn_dp *dp, char *err, size_t errlen)
+{
+	struct bpf_program *p;
+	struct bpf_map *map;
+	char path[512];
+	int ret = 0;
+
+	if (!dp->pin_dir)
+		return 0;
+	bpf_object__for_each_program(p, dp->skel->obj) {
+		prog_pin_path(dp, p, path, sizeof(path));
+		if (unlink(path) && errno != ENOENT)
+			ret = fail(err, errlen, -errno, NULL, "unpin %s", path);
+	}
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		if (bpf_map__is_pinned(map) && bpf_map__unpin(map, NULL))
+			ret = fail(err, errlen, -errno, NULL, "unpin map %s",
+				   bpf_map__name(map));
+	}
+	rmdir(dp->pin_dir);
+	return ret;
+}
+
+/* ---- ports and attachment ----------------------------------------------- */
+
+int hn_dp_port_add(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen)
+{
+	struct bpf_devmap_val dv = { .ifindex = ifindex };
+	struct hn_dp_port pt = { .ifindex = ifindex }, cur;
+	__u32 i, slot = HN_DP_MAX_PORTS;
+	int ret;
+
+	ret = mac_of(ifindex, pt.mac);
+	if (ret)
+		return fail(err, errlen, ret, NULL, "MAC of ifindex %u",
+			    ifindex);
+	for (i = 0; i < HN_DP_MAX_PORTS; i++) {
+		if (get(dp->skel->maps.hn_ports, &i, &cur))
+			continue;
+		if (cur.ifindex == ifindex) {
+			slot = i;
+			break;
+		}
+		if (!cur.ifindex && slot == HN_DP_MAX_PORTS)
+			slot = i;
+	}
+	if (slot == HN_DP_MAX_PORTS)
+		return fail(err, errlen, -ENOSPC, "detach an unused port",
+			    "all %d mesh ports are in use", HN_DP_MAX_PORTS);
+	ret = upd(dp->skel->maps.hn_tx_ports, &ifindex, &dv);
+	if (ret)
+		return fail(err, errlen, ret, NULL,
+			    "adding ifindex %u to hn_tx_ports", ifindex);
+	ret = upd(dp->skel->maps.hn_ports, &slot, &pt);
+	if (ret)
+		return fail(err, errlen, ret, NULL, "adding port %u", ifindex);
+	return hn_dp_bump(dp);
+}
+
+int hn_dp_port_del(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen)
+{
+	struct hn_dp_port cur, none = {};
+	__u32 i;
+
+	del(dp->skel->maps.hn_tx_ports, &ifindex);
+	for (i = 0; i < HN_DP_MAX_PORTS; i++)
+		if (!get(dp->skel->maps.hn_ports, &i, &cur) &&
+		    cur.ifindex == ifindex)
+			upd(dp->skel->maps.hn_ports, &i, &none);
+	return hn_dp_bump(dp);
+}
+
+int hn_dp_attach(struct hn_dp *dp, const char *ifname, unsigned int flags,
+		 char *err, size_t errlen)
+{
+	__u32 xflags = flags & HN_DP_ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE :
+						      XDP_FLAGS_DRV_MODE;
+	unsigned int ifindex = if_nametoindex(ifname);
+	int ret;
+
+	if (!ifindex)
+		return fail(err, errlen, -ENODEV, "check the name with ip link",
+			    "no interface %s", ifname);
+	ret = hn_dp_port_add(dp, ifindex, err, errlen);
+	if (ret)
+		return ret;
+	ret = bpf_xdp_attach(ifindex, bpf_program__fd(dp->skel->progs.hn_xdp),
+			     xflags, NULL);
+	if (ret) {
+		hn_dp_port_del(dp, ifindex, NULL, 0);
+		if (flags & HN_DP_ATTACH_GENERIC)
+			return fail(err, errlen, ret, NULL,
+				    "XDP generic attach on %s failed", ifname);
+		return fail(err, errlen, ret, "try --generic",
+			    "XDP native attach on %s failed", ifname);
+	}
+	if (!(flags & HN_DP_ATTACH_NO_TC)) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+				    .attach_point = BPF_TC_INGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1,
+				    .priority = 1, .flags = BPF_TC_F_REPLACE,
+				    .prog_fd = bpf_program__fd(
+					    dp->skel->progs.hn_tc_ingress));
+
+		ret = bpf_tc_hook_create(&hook);
+		if (ret && ret != -EEXIST) {
+			fail(err, errlen, ret,
+			     "member multicast will not be forwarded; is sch_clsact available?",
+			     "TC clsact hook on %s", ifname);
+			goto undo;
+		}
+		ret = bpf_tc_attach(&hook, &opts);
+		if (ret) {
+			fail(err, errlen, ret, NULL, "TC ingress attach on %s",
+			     ifname);
+			goto undo;
+		}
+	}
+	return 0;
+undo:
+	bpf_xdp_detach(ifindex, xflags, NULL);
+	hn_dp_port_del(dp, ifindex, NULL, 0);
+	return ret;
+}
+
+int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err,
+		 size_t errlen)
+{
+	unsigned int ifindex = if_nametoindex(ifname);
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1);
+	int ret;
+
+	if (!ifindex)
+		return fail(err, errlen, -ENODEV, NULL, "no interface %s",
+			    ifname);
+	hook.ifindex = ifindex;
+	bpf_tc_detach(&hook, &opts);	/* may not be there: NO_TC */
+	ret = bpf_xdp_detach(ifindex, 0, NULL);
+	hn_dp_port_del(dp, ifindex, NULL, 0);
+	if (ret)
+		return fail(err, errlen, ret, NULL, "XDP detach on %s",
+			    ifname);
+	return 0;
+}
+
+/* ---- config ------------------------------------------------------------- */
+
+int hn_dp_set_config(struct hn_dp *dp, const struct hn_dp_config *cfg,
+		     char *err, size_t errlen)
+{
+	__u32 zero = 0;
+	int ret;
+
+	if (cfg->node_id == HN_GROUP_ALL)
+		return fail(err, errlen, -EINVAL, NULL,
+			    "node id 0xffffffff is the all-nodes group");
+	ret = upd(dp->skel->maps.hn_config, &zero, cfg);
+	if (ret)
+		return fail(err, errlen, ret, NULL, "writing hn_config");
+	return hn_dp_bump(dp);
+}
+
+int hn_dp_get_config(struct hn_dp *dp, struct hn_dp_config *cfg)
+{
+	__u32 zero = 0;
+
+	return get(dp->skel->maps.hn_config, &zero, cfg);
+}
+
+/* ---- models ------------------------------------------------------------- */
+
+int hn_dp_model_check(const struct hn_rt_model *m, char *err, size_t errlen)
+{
+	__s64 maxb = 0;
+	int j;
+
+	if (m->shift1 > HN_SHIFT_MAX)
+		return fail(err, errlen, -EINVAL, NULL,
+			    "model shift1 %u exceeds %d", m->shift1,
+			    HN_SHIFT_MAX);
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		__s64 b = m->b1[j] < 0 ? -(__s64)m->b1[j] : m->b1[j];
+
+		if (b > maxb)
+			maxb = b;
+	}
+	if (maxb > HN_BIAS_MAX || !hn_layer_fits(HN_RT_NFEAT, maxb))
+		return fail(err, errlen, -EINVAL, NULL,
+			    "model bias b1 up to %lld could overflow int32",
+			    (long long)maxb);
+	/* |W2 h| <= 8 * 128 * 128, so b2 within HN_BIAS_MAX cannot wrap */
+	if (m->b2 > HN_BIAS_MAX || m->b2 < -HN_BIAS_MAX)
+		return fail(err, errlen, -EINVAL, NULL,
+			    "model bias b2 %d out of range", m->b2);
+	return 0;
+}
+
+static int slot_model(struct hn_dp *dp, __u32 slot, struct hn_dp_model *md)
+{
+	int ret = get(dp->skel->maps.hn_models, &slot, md);
+
+	if (!ret && !md->valid)
+		ret = -ENOENT;
+	return ret;
+}
+
+int hn_dp_get_model(struct hn_dp *dp, struct hn_rt_model *m)
+{
+	struct hn_dp_model md;
+	__u64 e;
+	int ret = hn_dp_get_epoch(dp, &e);
+
+	if (ret)
+		return ret;
+	ret = slot_model(dp, HN_EPOCH_SLOT(e), &md);
+	if (!ret)
+		*m = md.m;
+	return ret;
+}
+
+static int refresh_pre(struct hn_dp *dp, __u32 slot,
+		       const struct hn_rt_model *m)
+{
+	struct hn_dp_neigh nb;
+	__u32 i;
+	int ret;
+
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
+		if (get(dp->skel->maps.hn_neigh, &i, &nb) || !nb.valid)
+			continue;
+		if (m)
+			hn_rt_pre_neigh(m, nb.feat, nb.pre[slot & 1]);
+		else
+			memset(nb.pre[slot & 1], 0, sizeof(nb.pre[0]));
+		ret = upd(dp->skel->maps.hn_neigh, &i, &nb);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
+		   size_t errlen)
+{
+	struct hn_dp_model md = {};
+	__u32 slot;
+	__u64 e;
+	int ret;
+
+	ret = hn_dp_get_epoch(dp, &e);
+	if (ret)
+		return fail(err, errlen, ret, NULL, "reading hn_epoch");
+	slot = HN_EPOCH_SLOT(e) ^ 1;
+	if (m) {
+		md.valid = 1;
+		md.m = *m;
+	}
+	/* the slot is not live: nobody reads it until the flip */
+	ret = upd(dp->skel->maps.hn_models, &slot, &md);
+	if (!ret)
+		ret = refresh_pre(dp, slot, m);
+	if (!ret)
+		ret = set_epoch(dp, HN_EPOCH_GEN(e) + 1, slot);
+	if (ret)
+		return fail(err, errlen, ret, NULL, "installing model slot %u",
+			    slot);
+	return 0;
+}
+
+int hn_dp_install_model(struct hn_dp *dp, const struct hn_rt_model *m,
+			char *err, size_t errlen)
+{
+	int ret = hn_dp_model_check(m, err, errlen);
+
+	return ret ? ret : flip_to(dp, m, err, errlen);
+}
+
+int hn_dp_clear_model(struct hn_dp *dp)
+{
+	return flip_to(dp, NULL, NULL, 0);
+}
+
+/* ---- neighbours --------------------------------------------------------- */
+
+int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *in,
+		    char *err, size_t errlen)
+{
+	static const __u8 zmac[6];
+	struct hn_dp_neigh nb = *in, old;
+	struct hn_dp_model md;
+	__u32 s, i;
+	int ret;
+
+	if (idx >= HN_DP_MAX_NEIGH)
+		return fail(err, errlen, -EINVAL, NULL,
+			    "neighbour index %u is not below %d", idx,
+			    HN_DP_MAX_NEIGH);
+	if (!in->node || in->node == HN_GROUP_ALL || !in->ifindex)
+		return fail(err, errlen, -EINVAL, NULL,
+			    "neighbour %u needs a node id and an ifindex", idx);
+	for (i = 0; i < HN_NB_NFEAT; i++)
+		if (in->feat[i] > HN_FEAT_MAX)
+			return fail(err, errlen, -EINVAL,
+				    "scale features with hn_scale_*",
+				    "neighbour feature %u is %u, above %d", i,
+				    in->feat[i], HN_FEAT_MAX);
+	if (get(dp->skel->maps.hn_neigh, &idx, &old))
+		memset(&old, 0, sizeof(old));
+	nb.valid = 1;
+	if (!nb.last_seen_ns)
+		nb.last_seen_ns = old.valid && old.node == nb.node ?
+					  old.last_seen_ns :
+					  hn_dp_now_ns();
+	if (!memcmp(nb.port_mac, zmac, 6)) {
+		ret = mac_of(nb.ifindex, nb.port_mac);
+		if (ret)
+			return fail(err, errlen, ret, NULL,
+				    "MAC of ifindex %u (neighbour %u)",
+				    nb.ifindex, idx);
+	}
+	memset(nb.pre, 0, sizeof(nb.pre));
+	for (s = 0; s < HN_DP_SLOTS; s++)
+		if (!slot_model(dp, s, &md))
+			hn_rt_pre_neigh(&md.m, nb.feat, nb.pre[s]);
+	if (old.valid && old.node != nb.node)
+		del(dp->skel->maps.hn_neigh_ids, &old.node);
+	ret = upd(dp->skel->maps.hn_neigh, &idx, &nb);
+	if (!ret)
+		ret = upd(dp->skel->maps.hn_neigh_ids, &nb.node, &idx);
+	if (ret)
+		return fail(err, errlen, ret, NULL, "writing neighbour %u",
+			    idx);
+	return hn_dp_bump(dp);
+}
+
+int hn_dp_get_neigh(struct hn_dp *dp, __u32 idx, struct hn_dp_neigh *nb)
+{
+	int ret = get(dp->skel->maps.hn_neigh, &idx, nb);
+
+	if (!ret && !nb->valid)
+		ret = -ENOENT;
+	return ret;
+}
+
+int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
+{
+	struct hn_dp_neigh nb, none = {};
+	int ret = hn_dp_get_neigh(dp, idx, &nb);
+
+	if (ret)
+		return ret;
+	del(dp->skel->maps.hn_neigh_ids, &nb.node);
+	ret = upd(dp->skel->maps.hn_neigh, &idx, &none);
+	return ret ? ret : hn_dp_bump(dp);
+}
+
+/* ---- routes, tasks, groups ---------------------------------------------- */
+
+int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
+		    char *err, size_t errlen)
+{
+	int i, ret;
+
+	if (!dst || dst == HN_GROUP_ALL)
+		return fail(err, errlen, -EINVAL, NULL,
+			    "route destination %#x is not a node", dst);
+	if (!rt->n_cand || rt->n_cand > HN_DP_MAX_CAND ||
+	    rt->def >= rt->n_cand)
+		return fail(err, errlen, -EINVAL, NULL,
+			    "route to %u: %u candidates (1..%d), default %u",
+			    dst, rt->n_cand, HN_DP_MAX_CAND, rt->def);
+	for (i = 0; i < rt->n_cand; i++)
+		if (rt->cand[i].neigh >= HN_DP_MAX_NEIGH ||
+		    rt->cand[i].dist > HN_FEAT_MAX)
+			return fail(err, errlen, -EINVAL,
+				    "distances are hn_scale_hops() features",
+				    "route to %u: candidate %d (neighbour %u, distance %u) out of range",
+				    dst, i, rt->cand[i].neigh,
+				    rt->cand[i].dist);
+	ret = upd(dp->skel->maps.hn_routes, &dst, rt);
+	if (ret)
+		return fail(err, errlen, ret,
+			    ret == -E2BIG ? "the route table is full" : NULL,
+			    "writing the route to %u", dst);
+	return hn_dp_bump(dp);
+}
+
+int hn_dp_get_route(struct hn_dp *dp, __u32 dst, struct hn_dp_route *rt)
+{
+	return get(dp->skel->maps.hn_routes, &dst, rt);
+}
+
+int hn_dp_del_route(struct hn_dp *dp, __u32 dst)
+{
+	int ret = del(dp->skel->maps.hn_routes, &dst);
+
+	return ret ? ret : hn_dp_bump(dp);
+}
+
+int hn_dp_set_task(struct hn_dp *dp, __u32 task, const struct hn_dp_task *t,
+		   char *err, size_t errlen)
+{
+	__u32 i;
+	int ret;
+
+	if (!task)
+		return fail(err, errlen, -EINVAL, NULL, "task class 0");
+	if (!t->n_host || t->n_host > HN_DP_MAX_CAND)
+		return fail(err, errlen, -EINVAL, NULL,
+			    "task %u: %u hosts (1..%d)", task, t->n_host,
+			    HN_DP_MAX_CAND);
+	for (i = 0; i < t->n_host; i++)
+		if (!t->host[i].node || t->host[i].load > HN_FEAT_MAX ||
+		    t->host[i].capacity > HN_FEAT_MAX)
+			return fail(err, errlen, -EINVAL, NULL,
+				    "task %u: host %u invalid", task, i);
+	ret = upd(dp->skel->maps.hn_tasks, &task, t);
+	if (ret)
+		return fail(err, errlen, ret, NULL, "writing task %u", task);
+	return hn_dp_bump(dp);
+}
+
+int hn_dp_get_task(struct hn_dp *dp, __u32 task, struct hn_dp_task *t)
+{
+	return get(dp->skel->maps.hn_tasks, &task, t);
+}
+
+int hn_dp_del_task(struct hn_dp *dp, __u32 task)
+{
+	int ret = del(dp->skel->maps.hn_tasks, &task);
+
+	return ret ? ret : hn_dp_bump(dp);
+}
+
+int hn_dp_join(struct hn_dp *dp, __u32 group)
+{
+	__u32 one = 1;
+	int ret = upd(dp->skel->maps.hn_groups, &group, &one);
+
+	return ret ? ret : hn_dp_bump(dp);
+}
+
+int hn_dp_leave(struct hn_dp *dp, __u32 group)
+{
+	int ret = del(dp->skel->maps.hn_groups, &group);
+
+	return ret ? ret : hn_dp_bump(dp);
+}
+
+/* ---- stats, trace, fds -------------------------------------------------- */
+
+int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st)
+{
+	int n = ncpus(), c, ret;
+	struct hn_dp_stats *all;
+	__u32 zero = 0;
+	size_t i;
+
+	all = calloc(n, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	ret = get(dp->skel->maps.hn_stats, &zero, all);
+	memset(st, 0, sizeof(*st));
+	for (c = 0; !ret && c < n; c++)
+		for (i = 0; i < sizeof(*st) / sizeof(__u64); i++)
+			((__u64 *)st)[i] += ((__u64 *)&all[c])[i];
+	free(all);
+	return ret;
+}
+
+static int zero_percpu(const struct bpf_map *m, size_t size)
+{
+	size_t stride = (size + 7) & ~(size_t)7;
+	__u32 zero = 0;
+	void *all = calloc(ncpus(), stride);
+	int ret;
+
+	if (!all)
+		return -ENOMEM;
+	ret = upd(m, &zero, all);
+	free(all);
+	return ret;
+}
+
+int hn_dp_reset_stats(struct hn_dp *dp)
+{
+	return zero_percpu(dp->skel->maps.hn_stats, sizeof(struct hn_dp_stats));
+}
+
+int hn_dp_reset_trace(struct hn_dp *dp)
+{
+	return zero_percpu(dp->skel->maps.hn_trace, sizeof(struct hn_dp_trace));
+}
+
+int hn_dp_get_trace(struct hn_dp *dp, struct hn_dp_trace *tr)
+{
+	size_t stride = (sizeof(*tr) + 7) & ~(size_t)7;
+	const struct hn_dp_trace *t, *best = NULL;
+	int n = ncpus(), c, ret;
+	__u32 zero = 0;
+	char *all;
+
+	all = calloc(n, stride);
+	if (!all)
+		return -ENOMEM;
+	ret = get(dp->skel->maps.hn_trace, &zero, all);
+	for (c = 0; !ret && c < n; c++) {
+		t = (const void *)(all + c * stride);
+		if (t->seq && (!best || t->time_ns > best->time_ns))
+			best = t;
+	}
+	if (!ret && !best)
+		ret = -ENOENT;
+	if (!ret)
+		*tr = *best;
+	free(all);
+	return ret;
+}
+
+int hn_dp_xdp_fd(struct hn_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.hn_xdp);
+}
+
+int hn_dp_tc_fd(struct hn_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.hn_tc_ingress);
+}
+
+int hn_dp_map_fd(struct hn_dp *dp, const char *name)
+{
+	struct bpf_map *m;
+
+	m = bpf_object__find_map_by_name(dp->skel->obj, name);
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+int hn_dp_verified_insns(struct hn_dp *dp, __u32 *insns)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(hn_dp_xdp_fd(dp), &info, &len))
+		return -errno;
+	*insns = info.verified_insns;
+	return 0;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Loader and map library of the HyperNet XDP data plane
+ * (bpf/hypernet.bpf.c).  Documentation/dataplane.rst explains the maps.
+ *
+ * Conventions:
+ *   - Every function returning int returns 0 or a negative errno.
+ *   - Functions taking (err, errlen) write a one-line message saying what
+ *     failed and what to try; err may be NULL.
+ *   - One process steers a data plane at a time: the library does
+ *     read-modify-write on the epoch and neighbour entries without locks.
+ *   - Every route, neighbour, task, group, model or config change bumps the
+ *     generation in the epoch, which voids the data plane's flow caches.
+ *   - Timestamps are CLOCK_MONOTONIC nanoseconds (hn_dp_now_ns()).
+ */
+#ifndef _HN_LIB_DATAPLANE_H
+#define _HN_LIB_DATAPLANE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include <hypernet/dataplane.h>
+#include <hypernet/route.h>
+
+struct hn_dp;
+
+/* hn_dp_attach() flags */
+enum hn_dp_attach_flags {
+	HN_DP_ATTACH_GENERIC = 1U << 0,	/* XDP in generic (skb) mode */
+	HN_DP_ATTACH_NO_TC = 1U << 1,	/* skip the TC multicast program */
+};
+
+/*
+ * Open and load the data plane.  With @pin_dir (normally HN_DP_PIN_DIR),
+ * maps already pinned there are reused, so a restarted agent keeps the
+ * state the attached program forwards with, and new maps are pinned there
+ * as they are created; bpffs is mounted on /sys/fs/bpf if it is not.  With
+ * @pin_dir NULL the instance is private and pins nothing (tests).
+ * A fresh instance starts with no model, node id 0 (every HyperNet frame
+ * passed to the stack) and generation 1.
+ */
+int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
+	       size_t errlen);
+/* Free the handle.  Attached programs and pinned maps stay. */
+void hn_dp_close(struct hn_dp *dp);
+/* Pin the programs (hn_xdp, hn_tc_ingress) beside the maps. */
+int hn_dp_pin(struct hn_dp *dp, char *err, size_t errlen);
+/* Remove every pin of this instance (maps and programs). */
+int hn_dp_unpin(struct hn_dp *dp, char *err, size_t errlen);
+
+/*
+ * Attach to a mesh port: XDP (native unless HN_DP_ATTACH_GENERIC), the TC
+ * ingress program, and the port in hn_tx_ports and hn_ports.  Replaces a
+ * program already attached.  Detach undoes all of it.
+ */
+int hn_dp_attach(struct hn_dp *dp, const char *ifname, unsigned int flags,
+		 char *err, size_t errlen);
+int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err,
+		 size_t errlen);
+/* Only the port maps, no program (tests, or ports of another netns). */
+int hn_dp_port_add(struct hn_dp *dp, __u32 ifindex, char *err,
+		   size_t errlen);
+int hn_dp_port_del(struct hn_dp *dp, __u32 ifindex, char *err,
+		   size_t errlen);
+
+int hn_dp_set_config(struct hn_dp *dp, const struct hn_dp_config *cfg,
+		     char *err, size_t errlen);
+int hn_dp_get_config(struct hn_dp *dp, struct hn_dp_config *cfg);
+
+/*
+ * Neighbour @idx (< HN_DP_MAX_NEIGH).  The caller fills node, ifindex,
+ * mac and feat (scaled with hn_scale_*); the library sets valid, fills
+ * port_mac from the interface when it is all zero, and computes pre for
+ * every slot holding a model.  last_seen_ns 0 keeps the entry's current
+ * stamp when it is the same node, else stamps now.
+ */
+int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *nb,
+		    char *err, size_t errlen);
+int hn_dp_get_neigh(struct hn_dp *dp, __u32 idx, struct hn_dp_neigh *nb);
+int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx);
+
+/* Route to node @dst: 1..8 candidates, def < n_cand, neighbours < 64. */
+int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
+		    char *err, size_t errlen);
+int hn_dp_get_route(struct hn_dp *dp, __u32 dst, struct hn_dp_route *rt);
+int hn_dp_del_route(struct hn_dp *dp, __u32 dst);
+
+/* Hosts of task class @task: 1..8 hosts, node ids != 0. */
+int hn_dp_set_task(struct hn_dp *dp, __u32 task, const struct hn_dp_task *t,
+		   char *err, size_t errlen);
+int hn_dp_get_task(struct hn_dp *dp, __u32 task, struct hn_dp_task *t);
+int hn_dp_del_task(struct hn_dp *dp, __u32 task);
+
+/* Multicast group membership (HN_GROUP_ALL is always joined). */
+int hn_dp_join(struct hn_dp *dp, __u32 group);
+int hn_dp_leave(struct hn_dp *dp, __u32 group);
+
+/*
+ * Install @m: validate it (shift, bias bounds), write it to the inactive
+ * slot, compute every valid neighbour's pre for that slot, then flip the
+ * epoch to it.  Frames in flight finish on the old slot.
+ */
+int hn_dp_install_model(struct hn_dp *dp, const struct hn_rt_model *m,
+			char *err, size_t errlen);
+/* Flip to an empty slot: decisions fall back to the default next hop. */
+int hn_dp_clear_model(struct hn_dp *dp);
+/* The live model; -ENOENT when there is none. */
+int hn_dp_get_model(struct hn_dp *dp, struct hn_rt_model *m);
+/* Is @m acceptable to the data plane?  0 or -EINVAL with a reason. */
+int hn_dp_model_check(const struct hn_rt_model *m, char *err, size_t errlen);
+
+int hn_dp_get_epoch(struct hn_dp *dp, __u64 *epoch);
+/* Bump the generation (void the flow caches) without other change. */
+int hn_dp_bump(struct hn_dp *dp);
+
+/* Counters summed over CPUs; reset zeroes them. */
+int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st);
+int hn_dp_reset_stats(struct hn_dp *dp);
+/* The most recent traced decision of any CPU; -ENOENT if none. */
+int hn_dp_get_trace(struct hn_dp *dp, struct hn_dp_trace *tr);
+int hn_dp_reset_trace(struct hn_dp *dp);
+
+/* File descriptors, for BPF_PROG_TEST_RUN and inspection. */
+int hn_dp_xdp_fd(struct hn_dp *dp);
+int hn_dp_tc_fd(struct hn_dp *dp);
+/* fd of map @name (e.g. "hn_routes"), or -ENOENT. */
+int hn_dp_map_fd(struct hn_dp *dp, const char *name);
+/* Instructions the verifier processed for the XDP program. */
+int hn_dp_verified_insns(struct hn_dp *dp, __u32 *insns);
+
+__u64 hn_dp_now_ns(void);
+
+#endif /* _HN_LIB_DATAPLANE_H */

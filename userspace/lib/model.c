@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * HyperNet model files: parser, checker, serialiser, reference inference.
+ * The parser trusts nothing: every length is checked before it is used and
+ * every rule has its own error message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+
+#include <hypernet/engine.h>
+#include "model.h"
+
+int hn_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+const char *hn_model_kind_name(unsigned int kind)
+{
+	switch (kind) {
+	case HN_MODEL_ROUTE:
+		return "route";
+	case HN_MODEL_STAGE:
+		return "stage";
+	}
+	return "unknown";
+}
+
+static int sha256(const void *buf, size_t len, uint8_t out[32])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(buf, len, out, &n, EVP_sha256(), NULL) == 1 &&
+			       n == 32 ?
+		       0 :
+		       -1;
+}
+
+/* ---- checks shared by the parser and the serialiser --------------------- */
+
+/* Scale exponent of layer @i's input. */
+static int layer_in_exp(const struct hn_model *m, unsigned int i)
+{
+	return i ? m->layers[i - 1].out_exp : m->in_exp;
+}
+
+/* Everything about layer @i that its 8-byte descriptor decides. */
+static int check_desc(const struct hn_model *m, unsigned int i, char *err,
+		      size_t errlen)
+{
+	const struct hn_model_layer *l = &m->layers[i];
+	int in_exp = layer_in_exp(m, i), acc_exp;
+
+	if (l->n_in == 0 || l->n_out == 0)
+		return hn_seterr(err, errlen,
+				 "layer %u: dimension is zero (%u -> %u)", i,
+				 l->n_in, l->n_out);
+	if (l->n_in > HN_MODEL_MAX_DIM || l->n_out > HN_MODEL_MAX_DIM)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: dimension too large (%u -> %u, max %u)", i,
+			l->n_in, l->n_out, HN_MODEL_MAX_DIM);
+	if (i && l->n_in != m->layers[i - 1].n_out)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: dimension mismatch: takes %u inputs but layer %u gives %u",
+			i, l->n_in, i - 1, m->layers[i - 1].n_out);
+	if (l->flags & ~__HN_LF_ALL)
+		return hn_seterr(err, errlen,
+				 "layer %u: unknown flag bits 0x%02x", i,
+				 l->flags & ~__HN_LF_ALL);
+	if ((l->flags & HN_LF_RELU) && (l->flags & HN_LF_RAW))
+		return hn_seterr(err, errlen,
+				 "layer %u: flags relu and raw are exclusive",
+				 i);
+	if ((l->flags & HN_LF_RAW) && i + 1 != m->n_layers)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: only the last layer may have raw (int32) output",
+			i);
+	if (l->shift > HN_SHIFT_MAX)
+		return hn_seterr(err, errlen,
+				 "layer %u: shift %u out of range (max %u)", i,
+				 l->shift, HN_SHIFT_MAX);
+	if ((l->flags & HN_LF_RAW) && l->shift)
+		return hn_seterr(err, errlen,
+				 "layer %u: raw output needs shift 0, not %u",
+				 i, l->shift);
+	if (l->w_exp < HN_MODEL_EXP_MIN || l->w_exp > HN_MODEL_EXP_MAX ||
+	    l->out_exp < HN_MODEL_EXP_MIN || l->out_exp > HN_MODEL_EXP_MAX)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: scale exponent out of range (weights %d, output %d; allowed %d..%d)",
+			i, l->w_exp, l->out_exp, HN_MODEL_EXP_MIN,
+			HN_MODEL_EXP_MAX);
+	/* The shift is what turns the accumulator scale into the output's. */
+	acc_exp = in_exp + l->w_exp;
+	if (l->out_exp - acc_exp != l->shift)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: scales inconsistent: output 2^%d / (input 2^%d * weights 2^%d) needs shift %d, not %u",
+			i, l->out_exp, in_exp, l->w_exp, l->out_exp - acc_exp,
+			l->shift);
+	return 0;
+}
+
+static int check_head(const struct hn_model *m, char *err, size_t errlen)
+{
+	if (m->kind != HN_MODEL_ROUTE && m->kind != HN_MODEL_STAGE)
+		return hn_seterr(err, errlen,
+				 "unknown model kind %u (1 = route, 2 = stage)",
+				 m->kind);
+	if (m->kind == HN_MODEL_ROUTE && m->stage)
+		return hn_seterr(err, errlen,
+				 "route model with stage id %u (must be 0)",
+				 m->stage);
+	if (m->n_layers == 0 || m->n_layers > HN_MODEL_MAX_LAYERS)
+		return hn_seterr(err, errlen,
+				 "layer count %u out of range (1..%u)",
+				 m->n_layers, HN_MODEL_MAX_LAYERS);
+	if (m->kind == HN_MODEL_ROUTE && m->n_layers != 2)
+		return hn_seterr(err, errlen,
+				 "route model needs 2 layers, not %u",
+				 m->n_layers);
+	if (m->in_exp < HN_MODEL_EXP_MIN || m->in_exp > HN_MODEL_EXP_MAX)
+		return hn_seterr(
+			err, errlen,
+			"input scale exponent %d out of range (%d..%d)",
+			m->in_exp, HN_MODEL_EXP_MIN, HN_MODEL_EXP_MAX);
+	return 0;
+}
+
+/* The fixed shape of route.h, after the generic descriptor checks. */
+static int check_route_shape(const struct hn_model *m, char *err, size_t errlen)
+{
+	const struct hn_model_layer *l0 = &m->layers[0], *l1 = &m->layers[1];
+
+	if (l0->n_in != HN_RT_NFEAT || l0->n_out != HN_RT_HIDDEN ||
+	    l1->n_out != 1)
+		return hn_seterr(
+			err, errlen,
+			"route model must be %u -> %u -> 1, not %u -> %u -> %u",
+			HN_RT_NFEAT, HN_RT_HIDDEN, l0->n_in, l0->n_out,
+			l1->n_out);
+	if (l0->flags != HN_LF_RELU)
+		return hn_seterr(
+			err, errlen,
+			"route model layer 0 must be relu (flags 0x%02x)",
+			l0->flags);
+	if (l1->flags != HN_LF_RAW)
+		return hn_seterr(
+			err, errlen,
+			"route model layer 1 must be raw (flags 0x%02x)",
+			l1->flags);
+	return 0;
+}
+
+static int check_bias(const struct hn_model *m, unsigned int i, char *err,
+		      size_t errlen)
+{
+	const struct hn_model_layer *l = &m->layers[i];
+	int64_t max = 0, v;
+	unsigned int o, at = 0;
+
+	for (o = 0; o < l->n_out; o++) {
+		v = l->b[o] < 0 ? -(int64_t)l->b[o] : l->b[o];
+		if (v > max) {
+			max = v;
+			at = o;
+		}
+	}
+	if (!hn_layer_fits(l->n_in, max))
+		return hn_seterr(
+			err, errlen,
+			"layer %u: could overflow int32: %u inputs and bias[%u] = %d",
+			i, l->n_in, at, l->b[at]);
+	return 0;
+}
+
+static int check_sig(uint16_t type, uint16_t len, char *err, size_t errlen)
+{
+	switch (type) {
+	case HN_SIG_NONE:
+		if (len)
+			return hn_seterr(
+				err, errlen,
+				"signature type none with length %u (must be 0)",
+				len);
+		return 0;
+	case HN_SIG_ED25519:
+		if (len != 64)
+			return hn_seterr(
+				err, errlen,
+				"ed25519 signature length %u (must be 64)",
+				len);
+		return 0;
+	}
+	return hn_seterr(err, errlen, "unknown signature type %u", type);
+}
+
+int hn_model_check(const struct hn_model *m, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	if (check_head(m, err, errlen))
+		return -1;
+	for (i = 0; i < m->n_layers; i++) {
+		if (check_desc(m, i, err, errlen))
+			return -1;
+		if (!m->layers[i].w || !m->layers[i].b)
+			return hn_seterr(err, errlen,
+					 "layer %u: no weights or biases", i);
+	}
+	if (m->kind == HN_MODEL_ROUTE && check_route_shape(m, err, errlen))
+		return -1;
+	if (m->kind == HN_MODEL_STAGE)
+		for (i = 0; i < m->n_layers; i++)
+			if (m->layers[i].flags & HN_LF_RAW)
+				return hn_seterr(
+					err, errlen,
+					"layer %u: stage models output int8, raw output is for route models",
+					i);
+	for (i = 0; i < m->n_layers; i++)
+		if (check_bias(m, i, err, errlen))
+			return -1;
+	return check_sig(m->sig_type, m->sig_len, err, errlen);
+}
+
+/* ---- parser ------------------------------------------------------------- */
+
+struct rd {
+	const uint8_t *p;
+	size_t len, off;
+	char *err;
+	size_t errlen;
+};
+
+/* Make sure @n more bytes exist, naming the field that would be cut. */
+static int need(struct rd *r, size_t n, const char *field)
+{
+	if (r->len - r->off < n)
+		return hn_seterr(
+			r->err, r->errlen,
+			"truncated at %s (offset %zu: needs %zu bytes, %zu left)",
+			field, r->off, n, r->len - r->off);
+	return 0;
+}
+
+static int get_u8(struct rd *r, uint8_t *v, const char *field)
+{
+	if (need(r, 1, field))
+		return -1;
+	*v = r->p[r->off++];
+	return 0;
+}
+
+static int get_u16(struct rd *r, uint16_t *v, const char *field)
+{
+	if (need(r, 2, field))
+		return -1;
+	*v = (uint16_t)(r->p[r->off] << 8 | r->p[r->off + 1]);
+	r->off += 2;
+	return 0;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static int get_u64(struct rd *r, uint64_t *v, const char *field)
+{
+	if (need(r, 8, field))
+		return -1;
+	*v = (uint64_t)be32(r->p + r->off) << 32 | be32(r->p + r->off + 4);
+	r->off += 8;
+	return 0;
+}
+
+void hn_model_free(struct hn_model *m)
+{
+	unsigned int i;
+
+	if (!m)
+		return;
+	for (i = 0; i < HN_MODEL_MAX_LAYERS; i++) {
+		free(m->layers[i].w);
+		free(m->layers[i].b);
+	}
+	memset(m, 0, sizeof(*m));
+}
+
+int hn_model_alloc_layer(struct hn_model *m, unsigned int i)
+{
+	struct hn_model_layer *l = &m->layers[i];
+
+	free(l->w);
+	free(l->b);
+	l->w = calloc((size_t)l->n_in * l->n_out, 1);
+	l->b = calloc(l->n_out, sizeof(*l->b));
+	return l->w && l->b ? 0 : -1;
+}
+
+static int parse(struct rd *r, struct hn_model *m)
+{
+	char *err = r->err, field[48];
+	size_t errlen = r->errlen, digest_off, i, n;
+	uint8_t digest[HN_MODEL_DIGEST_LEN], u8;
+	uint16_t version, reserved;
+	unsigned int li;
+
+	if (need(r, 4, "magic"))
+		return -1;
+	if (memcmp(r->p, HN_MODEL_MAGIC, 4))
+		return hn_seterr(
+			err, errlen,
+			"bad magic %02x %02x %02x %02x (not a HyperNet model, expected \"%s\")",
+			r->p[0], r->p[1], r->p[2], r->p[3], HN_MODEL_MAGIC);
+	r->off = 4;
+	if (get_u16(r, &version, "format version"))
+		return -1;
+	if (version != HN_MODEL_VERSION)
+		return hn_seterr(
+			err, errlen,
+			"unsupported format version %u (this parser reads %u)",
+			version, HN_MODEL_VERSION);
+	if (get_u8(r, &m->kind, "model kind"))
+		return -1;
+	if (m->kind != HN_MODEL_ROUTE && m->kind != HN_MODEL_STAGE)
+		return hn_seterr(err, errlen,
+				 "unknown model kind %u (1 = route, 2 = stage)",
+				 m->kind);
+	if (get_u8(r, &m->stage, "stage id") ||
+	    get_u64(r, &m->generation, "generation") ||
+	    get_u64(r, &m->expiry, "expiry") ||
+	    get_u8(r, &u8, "input scale exponent"))
+		return -1;
+	m->in_exp = (int8_t)u8;
+	if (get_u8(r, &m->n_layers, "layer count") ||
+	    get_u16(r, &reserved, "header reserved field"))
+		return -1;
+	if (reserved)
+		return hn_seterr(err, errlen,
+				 "header reserved field is 0x%04x (must be 0)",
+				 reserved);
+	if (check_head(m, err, errlen))
+		return -1;
+
+	for (li = 0; li < m->n_layers; li++) {
+		struct hn_model_layer *l = &m->layers[li];
+
+		snprintf(field, sizeof(field), "layer %u descriptor", li);
+		if (need(r, HN_MODEL_LDESC_LEN, field))
+			return -1;
+		get_u16(r, &l->n_in, field);
+		get_u16(r, &l->n_out, field);
+		get_u8(r, &l->shift, field);
+		get_u8(r, &l->flags, field);
+		get_u8(r, &u8, field);
+		l->w_exp = (int8_t)u8;
+		get_u8(r, &u8, field);
+		l->out_exp = (int8_t)u8;
+		if (check_desc(m, li, err, errlen))
+			return -1;
+	}
+	if (m->kind == HN_MODEL_ROUTE && check_route_shape(m, err, errlen))
+		return -1;
+	if (m->kind == HN_MODEL_STAGE)
+		for (li = 0; li < m->n_layers; li++)
+			if (m->layers[li].flags & HN_LF_RAW)
+				return hn_seterr(
+					err, errlen,
+					"layer %u: stage models output int8, raw output is for route models",
+					li);
+
+	for (li = 0; li < m->n_layers; li++) {
+		struct hn_model_layer *l = &m->layers[li];
+
+		n = (size_t)l->n_in * l->n_out;
+		snprintf(field, sizeof(field), "layer %u weights", li);
+		if (need(r, n, field))
+			return -1;
+		/* Check both before allocating: short files cost nothing. */
+		if (r->len - r->off - n < 4 * (size_t)l->n_out) {
+			r->off += n;
+			snprintf(field, sizeof(field), "layer %u biases", li);
+			return need(r, 4 * (size_t)l->n_out, field);
+		}
+		if (hn_model_alloc_layer(m, li))
+			return hn_seterr(err, errlen, "out of memory");
+		memcpy(l->w, r->p + r->off, n);
+		r->off += n;
+		for (i = 0; i < l->n_out; i++, r->off += 4)
+			l->b[i] = (int32_t)be32(r->p + r->off);
+		if (check_bias(m, li, err, errlen))
+			return -1;
+	}
+
+	digest_off = r->off;
+	if (need(r, HN_MODEL_DIGEST_LEN, "SHA-256 digest"))
+		return -1;
+	memcpy(m->digest, r->p + r->off, HN_MODEL_DIGEST_LEN);
+	r->off += HN_MODEL_DIGEST_LEN;
+	if (get_u16(r, &m->sig_type, "signature type") ||
+	    get_u16(r, &m->sig_len, "signature length"))
+		return -1;
+	if (check_sig(m->sig_type, m->sig_len, err, errlen))
+		return -1;
+	if (need(r, m->sig_len, "signature"))
+		return -1;
+	memcpy(m->sig, r->p + r->off, m->sig_len);
+	r->off += m->sig_len;
+	if (r->off != r->len)
+		return hn_seterr(
+			err, errlen,
+			"%zu trailing bytes after the signature block (offset %zu)",
+			r->len - r->off, r->off);
+
+	/* Last, so that the fuzzer reaches every structural check. */
+	if (sha256(r->p, digest_off, digest))
+		return hn_seterr(err, errlen, "SHA-256 unavailable");
+	if (memcmp(digest, m->digest, sizeof(digest)))
+		return hn_seterr(
+			err, errlen,
+			"digest mismatch: file is corrupt (SHA-256 of bytes 0..%zu differs from the stored one)",
+			digest_off);
+	return 0;
+}
+
+int hn_model_parse(const void *buf, size_t len, struct hn_model *m, char *err,
+		   size_t errlen)
+{
+	struct rd r = { .p = buf, .len = len, .err = err, .errlen = errlen };
+
+	memset(m, 0, sizeof(*m));
+	if (!buf && len)
+		return hn_seterr(err, errlen, "no buffer");
+	if (parse(&r, m)) {
+		hn_model_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+int hn_model_read_file(const char *path, struct hn_model *m, char *err,
+		       size_t errlen)
+{
+	char msg[256];
+	struct stat st;
+	uint8_t *buf;
+	ssize_t got;
+	size_t off = 0;
+	int fd, ret;
+
+	memset(m, 0, sizeof(*m));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hn_seterr(err, errlen, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > HN_MODEL_MAX_FILE) {
+		close(fd);
+		return hn_seterr(
+			err, errlen,
+			"%s: %lld bytes, larger than any model (max %llu)",
+			path, (long long)st.st_size,
+			(unsigned long long)HN_MODEL_MAX_FILE);
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		close(fd);
+		return hn_seterr(err, errlen, "%s: out of memory", path);
+	}
+	while (off < (size_t)st.st_size) {
+		got = read(fd, buf + off, st.st_size - off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			ret = hn_seterr(err, errlen, "%s: read failed: %s",
+					path, got ? strerror(errno) : "short");
+			goto out;
+		}
+		off += got;
+	}
+	ret = hn_model_parse(buf, off, m, msg, sizeof(msg));
+	if (ret)
+		hn_seterr(err, errlen, "%s: %s", path, msg);
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+/* ---- serialiser --------------------------------------------------------- */
+
+static uint8_t *put16(uint8_t *p, uint16_t v)
+{
+	*p++ = v >> 8;
+	*p++ = v;
+	return p;
+}
+
+static uint8_t *put32(uint8_t *p, uint32_t v)
+{
+	p = put16(p, v >> 16);
+	return put16(p, v);
+}
+
+static uint8_t *put64(uint8_t *p, uint64_t v)
+{
+	p = put32(p, v >> 32);
+	return put32(p, v);
+}
+
+int hn_model_serialize(struct hn_model *m, void **bufp, size_t *lenp, char *err,
+		       size_t errlen)
+{
+	size_t len = HN_MODEL_HDR_LEN, n;
+	uint8_t *buf, *p;
+	unsigned int i, o;
+
+	if (hn_model_check(m, err, errlen))
+		return -1;
+	for (i = 0; i < m->n_layers; i++)
+		len += HN_MODEL_LDESC_LEN +
+		       (size_t)m->layers[i].n_out * (m->layers[i].n_in + 4);
+	len += HN_MODEL_DIGEST_LEN + 4 + m->sig_len;
+	p = buf = malloc(len);
+	if (!buf)
+		return hn_seterr(err, errlen, "out of memory");
+	memcpy(p, HN_MODEL_MAGIC, 4);
+	p = put16(p + 4, HN_MODEL_VERSION);
+	*p++ = m->kind;
+	*p++ = m->stage;
+	p = put64(p, m->generation);
+	p = put64(p, m->expiry);
+	*p++ = (uint8_t)m->in_exp;
+	*p++ = m->n_layers;
+	p = put16(p, 0);
+	for (i = 0; i < m->n_layers; i++) {
+		const struct hn_model_layer *l = &m->layers[i];
+
+		p = put16(p, l->n_in);
+		p = put16(p, l->n_out);
+		*p++ = l->shift;
+		*p++ = l->flags;
+		*p++ = (uint8_t)l->w_exp;
+		*p++ = (uint8_t)l->out_exp;
+	}
+	for (i = 0; i < m->n_layers; i++) {
+		const struct hn_model_layer *l = &m->layers[i];
+
+		n = (size_t)l->n_in * l->n_out;
+		memcpy(p, l->w, n);
+		p += n;
+		for (o = 0; o < l->n_out; o++)
+			p = put32(p, (uint32_t)l->b[o]);
+	}
+	if (sha256(buf, p - buf, m->digest)) {
+		free(buf);
+		return hn_seterr(err, errlen, "SHA-256 unavailable");
+	}
+	memcpy(p, m->digest, HN_MODEL_DIGEST_LEN);
+	p = put16(p + HN_MODEL_DIGEST_LEN, m->sig_type);
+	p = put16(p, m->sig_len);
+	memcpy(p, m->sig, m->sig_len);
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+int hn_model_write_file(const char *path, struct hn_model *m, char *err,
+			size_t errlen)
+{
+	void *buf;
+	size_t len;
+	FILE *f;
+	int ret = 0;
+
+	if (hn_model_serialize(m, &buf, &len, err, errlen))
+		return -1;
+	f = fopen(path, "wb");
+	if (!f) {
+		free(buf);
+		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	if (fwrite(buf, 1, len, f) != len)
+		ret = hn_seterr(err, errlen, "%s: write failed: %s", path,
+				strerror(errno));
+	if (fclose(f) && !ret)
+		ret = hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	free(buf);
+	return ret;
+}
+
+/* ---- route model conversion --------------------------------------------- */
+
+int hn_model_to_rt(const struct hn_model *m, struct hn_rt_model *rt, char *err,
+		   size_t errlen)
+{
+	const struct hn_model_layer *l0 = &m->layers[0], *l1 = &m->layers[1];
+	unsigned int j;
+
+	if (m->kind != HN_MODEL_ROUTE)
+		return hn_seterr(err, errlen, "not a route model (kind %s)",
+				 hn_model_kind_name(m->kind));
+	if (hn_model_check(m, err, errlen))
+		return -1;
+	memset(rt, 0, sizeof(*rt));
+	memcpy(rt->w1, l0->w, sizeof(rt->w1));
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		rt->b1[j] = l0->b[j];
+		rt->w2[j] = l1->w[j];
+	}
+	rt->b2 = l1->b[0];
+	rt->shift1 = l0->shift;
+	return 0;
+}
+
+/*
+ * A bare hn_rt_model carries no scales.  Features in [0, 127] are read as
+ * [0, 1) (2^-7), weights as 2^-6 steps; the hidden layer's output scale
+ * then follows from shift1 (out = acc >> shift1) so that the file stays
+ * self-consistent.
+ */
+int hn_model_from_rt(const struct hn_rt_model *rt, uint64_t generation,
+		     struct hn_model *m, char *err, size_t errlen)
+{
+	struct hn_model_layer *l0 = &m->layers[0], *l1 = &m->layers[1];
+	unsigned int j;
+
+	memset(m, 0, sizeof(*m));
+	if (rt->shift1 > HN_SHIFT_MAX)
+		return hn_seterr(err, errlen, "shift1 %u out of range (max %u)",
+				 rt->shift1, HN_SHIFT_MAX);
+	m->kind = HN_MODEL_ROUTE;
+	m->n_layers = 2;
+	m->generation = generation;
+	m->in_exp = -7;
+	l0->n_in = HN_RT_NFEAT;
+	l0->n_out = HN_RT_HIDDEN;
+	l0->shift = rt->shift1;
+	l0->flags = HN_LF_RELU;
+	l0->w_exp = -6;
+	l0->out_exp = m->in_exp + l0->w_exp + (int)rt->shift1;
+	l1->n_in = HN_RT_HIDDEN;
+	l1->n_out = 1;
+	l1->flags = HN_LF_RAW;
+	l1->w_exp = -6;
+	l1->out_exp = l0->out_exp + l1->w_exp;
+	if (hn_model_alloc_layer(m, 0) || hn_model_alloc_layer(m, 1)) {
+		hn_model_free(m);
+		return hn_seterr(err, errlen, "out of memory");
+	}
+	memcpy(l0->w, rt->w1, sizeof(rt->w1));
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		l0->b[j] = rt->b1[j];
+		l1->w[j] = rt->w2[j];
+	}
+	l1->b[0] = rt->b2;
+	if (hn_model_check(m, err, errlen)) {
+		hn_model_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- reference inference ------------------------------------------------ */
+
+void hn_model_infer(const struct hn_model *m, const int8_t *in, int8_t *out,
+		    int32_t *logits)
+{
+	static __thread int8_t act[2][HN_MODEL_MAX_DIM];
+	const int8_t *x = in;
+	unsigned int i, o;
+
+	for (i = 0; i < m->n_layers; i++) {
+		const struct hn_model_layer *l = &m->layers[i];
+		int relu = !!(l->flags & HN_LF_RELU);
+		int8_t *y = act[i & 1];
+
+		if (i + 1 < m->n_layers) {
+			hn_dense_s8(l->w, l->b, x, l->n_in, l->n_out, l->shift,
+				    relu, y);
+			x = y;
+			continue;
+		}
+		/* Last layer: same arithmetic, keeping the accumulators. */
+		if (logits) {
+			hn_dense_s32(l->w, l->b, x, l->n_in, l->n_out, logits);
+			if (out && !(l->flags & HN_LF_RAW))
+				for (o = 0; o < l->n_out; o++)
+					out[o] = hn_requant(logits[o], l->shift,
+							    relu);
+		} else if (out && !(l->flags & HN_LF_RAW)) {
+			hn_dense_s8(l->w, l->b, x, l->n_in, l->n_out, l->shift,
+				    relu, out);
+		}
+	}
+}

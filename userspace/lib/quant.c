@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Float models and the quantiser.  Every scale is a power of two, so the
+ * engine requantises with a plain rounding shift: for each layer
+ * in_scale * w_scale / out_scale = 2^-shift exactly.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hypernet/engine.h>
+#include "quant.h"
+
+#define FMODEL_MAGIC "hnmodel-float"
+#define FMODEL_VERSION 1
+/* Larger magnitudes are typos, not models. */
+#define FMODEL_ABS_MAX 1e9
+#define TEXT_MAX (64u << 20)
+
+/* ---- tokenizer ---------------------------------------------------------- */
+
+struct tok {
+	const char *p, *end;
+	unsigned int line; /* line of the last token returned */
+	char s[64];
+	char *err;
+	size_t errlen;
+};
+
+/* Next whitespace-separated token; 0 at end of input, -1 on error. */
+static int next(struct tok *t)
+{
+	const char *start;
+	size_t n;
+	unsigned int line = t->line;
+
+	while (t->p < t->end) {
+		/* strchr() would match the terminator: catch NUL first. */
+		if (*t->p == '\0')
+			return hn_seterr(t->err, t->errlen,
+					 "line %u: NUL byte in text", line);
+		if (*t->p == '\n') {
+			line++;
+		} else if (*t->p == '#') {
+			while (t->p < t->end && *t->p != '\n')
+				t->p++;
+			continue;
+		} else if (!strchr(" \t\r\f\v", *t->p)) {
+			break;
+		}
+		t->p++;
+	}
+	t->line = line;
+	if (t->p >= t->end)
+		return 0;
+	start = t->p;
+	while (t->p < t->end && *t->p && !strchr(" \t\r\n\f\v#", *t->p))
+		t->p++;
+	n = t->p - start;
+	if (n >= sizeof(t->s))
+		return hn_seterr(t->err, t->errlen,
+				 "line %u: token too long (%zu characters)",
+				 t->line, n);
+	memcpy(t->s, start, n);
+	t->s[n] = '\0';
+	return 1;
+}
+
+/* A token that must be there; @what says what was expected. */
+static int expect(struct tok *t, const char *what)
+{
+	int r = next(t);
+
+	if (r == 0)
+		return hn_seterr(t->err, t->errlen,
+				 "line %u: unexpected end of file, expected %s",
+				 t->line, what);
+	return r < 0 ? -1 : 0;
+}
+
+static int expect_word(struct tok *t, const char *word)
+{
+	char what[48];
+
+	snprintf(what, sizeof(what), "'%s'", word);
+	if (expect(t, what))
+		return -1;
+	if (strcmp(t->s, word))
+		return hn_seterr(t->err, t->errlen,
+				 "line %u: expected '%s', got '%s'", t->line,
+				 word, t->s);
+	return 0;
+}
+
+static int expect_num(struct tok *t, const char *what, double *v)
+{
+	char *e;
+
+	if (expect(t, what))
+		return -1;
+	errno = 0;
+	*v = strtod(t->s, &e);
+	if (*e || e == t->s || errno == ERANGE)
+		return hn_seterr(t->err, t->errlen,
+				 "line %u: %s: '%s' is not a number", t->line,
+				 what, t->s);
+	if (!isfinite(*v) || fabs(*v) > FMODEL_ABS_MAX)
+		return hn_seterr(t->err, t->errlen,
+				 "line %u: %s: %s is out of range (|x| <= %g)",
+				 t->line, what, t->s, FMODEL_ABS_MAX);
+	return 0;
+}
+
+static int expect_uint(struct tok *t, const char *what, unsigned int lo,
+		       unsigned int hi, unsigned int *v)
+{
+	unsigned long x;
+	char *e;
+
+	if (expect(t, what))
+		return -1;
+	errno = 0;
+	x = strtoul(t->s, &e, 10);
+	if (*e || e == t->s || t->s[0] == '-' || errno)
+		return hn_seterr(t->err, t->errlen,
+				 "line %u: %s: '%s' is not an unsigned integer",
+				 t->line, what, t->s);
+	if (x < lo || x > hi)
+		return hn_seterr(t->err, t->errlen,
+				 "line %u: %s %lu out of range (%u..%u)",
+				 t->line, what, x, lo, hi);
+	*v = x;
+	return 0;
+}
+
+/* ---- float model -------------------------------------------------------- */
+
+void hn_fmodel_free(struct hn_fmodel *fm)
+{
+	unsigned int i;
+
+	if (!fm)
+		return;
+	for (i = 0; i < HN_MODEL_MAX_LAYERS; i++) {
+		free(fm->layers[i].w);
+		free(fm->layers[i].b);
+	}
+	memset(fm, 0, sizeof(*fm));
+}
+
+static int parse_layer(struct tok *t, struct hn_fmodel *fm)
+{
+	struct hn_fmodel_layer *l;
+	unsigned int li = fm->n_layers, line = t->line;
+	char what[128];
+	size_t i, n;
+
+	if (li == HN_MODEL_MAX_LAYERS)
+		return hn_seterr(t->err, t->errlen,
+				 "line %u: too many layers (max %u)", line,
+				 HN_MODEL_MAX_LAYERS);
+	l = &fm->layers[li];
+	if (expect_uint(t, "layer input size", 1, HN_MODEL_MAX_DIM, &l->n_in) ||
+	    expect_uint(t, "layer output size", 1, HN_MODEL_MAX_DIM, &l->n_out))
+		return -1;
+	if (li && l->n_in != fm->layers[li - 1].n_out)
+		return hn_seterr(
+			t->err, t->errlen,
+			"line %u: layer %u takes %u inputs but layer %u gives %u",
+			t->line, li, l->n_in, li - 1, fm->layers[li - 1].n_out);
+	if (expect(t, "activation (relu or linear)"))
+		return -1;
+	if (!strcmp(t->s, "relu"))
+		l->relu = 1;
+	else if (strcmp(t->s, "linear"))
+		return hn_seterr(
+			t->err, t->errlen,
+			"line %u: unknown activation '%s' (relu or linear)",
+			t->line, t->s);
+	n = (size_t)l->n_in * l->n_out;
+	l->w = calloc(n, sizeof(*l->w));
+	l->b = calloc(l->n_out, sizeof(*l->b));
+	fm->n_layers++; /* now owned by fm, freed with it */
+	if (!l->w || !l->b)
+		return hn_seterr(t->err, t->errlen, "out of memory");
+	if (expect_word(t, "weights"))
+		return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what),
+			 "layer %u weight [%zu][%zu] (%zu of %zu)", li,
+			 i / l->n_in, i % l->n_in, i + 1, n);
+		if (expect_num(t, what, &l->w[i]))
+			return -1;
+	}
+	if (expect(t, "'bias'"))
+		return -1;
+	if (strcmp(t->s, "bias"))
+		return hn_seterr(
+			t->err, t->errlen,
+			"line %u: layer %u: expected 'bias' after %zu weights, got '%s' (too many weights?)",
+			t->line, li, n, t->s);
+	for (i = 0; i < l->n_out; i++) {
+		snprintf(what, sizeof(what), "layer %u bias %zu of %u", li,
+			 i + 1, l->n_out);
+		if (expect_num(t, what, &l->b[i]))
+			return -1;
+	}
+	return 0;
+}
+
+static int is_pow2(double x)
+{
+	int e;
+
+	return x > 0 && frexp(x, &e) == 0.5;
+}
+
+static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
+{
+	int have_range = 0, r;
+	unsigned int v;
+	double x;
+
+	if (expect_word(t, FMODEL_MAGIC) ||
+	    expect_uint(t, "format version", 0, ~0u, &v))
+		return -1;
+	if (v != FMODEL_VERSION)
+		return hn_seterr(
+			t->err, t->errlen,
+			"line %u: unsupported float model version %u (expected %u)",
+			t->line, v, FMODEL_VERSION);
+	while ((r = next(t)) > 0) {
+		if (!strcmp(t->s, "kind")) {
+			if (expect(t, "model kind (route or stage)"))
+				return -1;
+			if (!strcmp(t->s, "route")) {
+				fm->kind = HN_MODEL_ROUTE;
+			} else if (!strcmp(t->s, "stage")) {
+				fm->kind = HN_MODEL_STAGE;
+				if (expect_uint(t, "stage id", 0, 255,
+						&fm->stage))
+					return -1;
+			} else {
+				return hn_seterr(
+					t->err, t->errlen,
+					"line %u: unknown model kind '%s' (route or stage)",
+					t->line, t->s);
+			}
+		} else if (!strcmp(t->s, "input_scale")) {
+			if (expect_num(t, "input_scale", &x))
+				return -1;
+			if (!is_pow2(x) || x < ldexp(1, HN_MODEL_EXP_MIN) ||
+			    x > ldexp(1, HN_MODEL_EXP_MAX))
+				return hn_seterr(
+					t->err, t->errlen,
+					"line %u: input_scale %s must be a power of two (e.g. %g), 2^%d..2^%d",
+					t->line, t->s,
+					x > 0 ? exp2(round(log2(x))) :
+						1.0 / 128,
+					HN_MODEL_EXP_MIN, HN_MODEL_EXP_MAX);
+			fm->in_scale = x;
+		} else if (!strcmp(t->s, "input_range")) {
+			if (expect_num(t, "input_range low", &fm->in_lo) ||
+			    expect_num(t, "input_range high", &fm->in_hi))
+				return -1;
+			if (fm->in_lo > fm->in_hi)
+				return hn_seterr(
+					t->err, t->errlen,
+					"line %u: input_range low %g above high %g",
+					t->line, fm->in_lo, fm->in_hi);
+			have_range = 1;
+		} else if (!strcmp(t->s, "layer")) {
+			if (!fm->kind || !fm->in_scale)
+				return hn_seterr(
+					t->err, t->errlen,
+					"line %u: 'kind' and 'input_scale' must come before the first layer",
+					t->line);
+			if (parse_layer(t, fm))
+				return -1;
+		} else {
+			return hn_seterr(
+				t->err, t->errlen,
+				"line %u: unknown keyword '%s' (kind, input_scale, input_range, layer)",
+				t->line, t->s);
+		}
+	}
+	if (r < 0)
+		return -1;
+	if (!fm->kind)
+		return hn_seterr(t->err, t->errlen, "no 'kind' line");
+	if (!fm->in_scale)
+		return hn_seterr(t->err, t->errlen, "no 'input_scale' line");
+	if (!fm->n_layers)
+		return hn_seterr(t->err, t->errlen, "no layers");
+	if (fm->kind == HN_MODEL_ROUTE &&
+	    (fm->n_layers != 2 || fm->layers[0].n_in != HN_RT_NFEAT ||
+	     fm->layers[0].n_out != HN_RT_HIDDEN || !fm->layers[0].relu ||
+	     fm->layers[1].n_out != 1 || fm->layers[1].relu))
+		return hn_seterr(
+			t->err, t->errlen,
+			"route model must be 'layer %u %u relu' then 'layer %u 1 linear'",
+			HN_RT_NFEAT, HN_RT_HIDDEN, HN_RT_HIDDEN);
+	if (!have_range) {
+		/* Route features are never negative (route.h). */
+		fm->in_lo = (fm->kind == HN_MODEL_ROUTE ? 0 : HN_S8_MIN) *
+			    fm->in_scale;
+		fm->in_hi = HN_S8_MAX * fm->in_scale;
+	}
+	return 0;
+}
+
+int hn_fmodel_parse(const char *text, size_t len, struct hn_fmodel *fm,
+		    char *err, size_t errlen)
+{
+	struct tok t = { .p = text,
+			 .end = text + len,
+			 .line = 1,
+			 .err = err,
+			 .errlen = errlen };
+
+	memset(fm, 0, sizeof(*fm));
+	if (parse_fmodel(&t, fm)) {
+		hn_fmodel_free(fm);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_text(const char *path, char **text, size_t *len, char *err,
+		     size_t errlen)
+{
+	size_t cap = 4096, n = 0, got;
+	FILE *f = fopen(path, "r");
+	char *buf = NULL, *nb;
+
+	if (!f)
+		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	for (;;) {
+		if (n == cap || !buf) {
+			if (buf)
+				cap *= 2;
+			if (cap > TEXT_MAX) {
+				free(buf);
+				fclose(f);
+				return hn_seterr(err, errlen,
+						 "%s: larger than %u MiB", path,
+						 TEXT_MAX >> 20);
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return hn_seterr(err, errlen,
+						 "%s: out of memory", path);
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return hn_seterr(err, errlen, "%s: read error", path);
+	}
+	fclose(f);
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+int hn_fmodel_read_file(const char *path, struct hn_fmodel *fm, char *err,
+			size_t errlen)
+{
+	char msg[256], *text;
+	size_t len;
+	int ret;
+
+	memset(fm, 0, sizeof(*fm));
+	if (read_text(path, &text, &len, err, errlen))
+		return -1;
+	ret = hn_fmodel_parse(text, len, fm, msg, sizeof(msg));
+	if (ret)
+		hn_seterr(err, errlen, "%s: %s", path, msg);
+	free(text);
+	return ret;
+}
+
+/* Returns the activations of layer @upto (all layers: the output). */
+static void finfer(const struct hn_fmodel *fm, const double *in,
+		   unsigned int upto, double *out)
+{
+	double buf[2][HN_MODEL_MAX_DIM];
+	const double *x = in;
+	unsigned int i, o, k;
+
+	for (i = 0; i <= upto; i++) {
+		const struct hn_fmodel_layer *l = &fm->layers[i];
+		double *y = i == upto ? out : buf[i & 1];
+
+		for (o = 0; o < l->n_out; o++) {
+			const double *w = l->w + (size_t)o * l->n_in;
+			double acc = l->b[o];
+
+			for (k = 0; k < l->n_in; k++)
+				acc += w[k] * x[k];
+			y[o] = l->relu && acc < 0 ? 0 : acc;
+		}
+		x = y;
+	}
+}
+
+void hn_fmodel_infer(const struct hn_fmodel *fm, const double *in, double *out)
+{
+	finfer(fm, in, fm->n_layers - 1, out);
+}
+
+/* ---- calibration -------------------------------------------------------- */
+
+/* One line of @text: @n_in numbers into @out; returns values found. */
+static int calib_line(char *line, unsigned int lno, unsigned int n_in,
+		      double *out, char *err, size_t errlen)
+{
+	char *save = NULL, *tk, *e;
+	unsigned int n = 0;
+	double v;
+
+	for (tk = strtok_r(line, " \t\r,", &save); tk;
+	     tk = strtok_r(NULL, " \t\r,", &save)) {
+		errno = 0;
+		v = strtod(tk, &e);
+		if (*e || e == tk || errno == ERANGE || !isfinite(v) ||
+		    fabs(v) > FMODEL_ABS_MAX)
+			return hn_seterr(
+				err, errlen,
+				"line %u: value %u: '%s' is not a finite number",
+				lno, n + 1, tk);
+		if (n == n_in)
+			return hn_seterr(
+				err, errlen,
+				"line %u: more than %u values (the model takes %u inputs)",
+				lno, n_in, n_in);
+		out[n++] = v;
+	}
+	if (n && n != n_in)
+		return hn_seterr(
+			err, errlen,
+			"line %u: %u values, the model takes %u inputs", lno, n,
+			n_in);
+	return n;
+}
+
+int hn_calib_read_file(const char *path, unsigned int n_in, double **samples,
+		       size_t *n_samples, char *err, size_t errlen)
+{
+	char msg[256], *text, *line, *nl, *hash;
+	size_t len, n = 0, cap = 0;
+	double *s = NULL, *ns;
+	unsigned int lno = 0;
+	int r = 0;
+
+	if (read_text(path, &text, &len, err, errlen))
+		return -1;
+	if (memchr(text, '\0', len)) {
+		free(text);
+		return hn_seterr(err, errlen, "%s: NUL byte in text", path);
+	}
+	/* read_text leaves room: the buffer is never full at EOF. */
+	text[len] = '\0';
+	for (line = text; line && *line; line = nl) {
+		lno++;
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		if (n == cap) {
+			if (n == HN_CALIB_MAX_N) {
+				r = hn_seterr(msg, sizeof(msg),
+					      "more than %u samples",
+					      HN_CALIB_MAX_N);
+				break;
+			}
+			cap = cap ? cap * 2 : 64;
+			if (cap > HN_CALIB_MAX_N)
+				cap = HN_CALIB_MAX_N;
+			ns = realloc(s, cap * n_in * sizeof(*s));
+			if (!ns) {
+				r = hn_seterr(msg, sizeof(msg),
+					      "out of memory");
+				break;
+			}
+			s = ns;
+		}
+		r = calib_line(line, lno, n_in, s + n * n_in, msg, sizeof(msg));
+		if (r < 0)
+			break;
+		n += r > 0;
+		r = 0;
+	}
+	free(text);
+	if (!r && !n)
+		r = hn_seterr(msg, sizeof(msg), "no samples");
+	if (r) {
+		free(s);
+		return hn_seterr(err, errlen, "%s: %s", path, msg);
+	}
+	*samples = s;
+	*n_samples = n;
+	return 0;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+int hn_calib_default(const struct hn_fmodel *fm, double **samples,
+		     size_t *n_samples)
+{
+	unsigned int n_in = fm->layers[0].n_in;
+	size_t n = HN_CALIB_DEFAULT_N, i;
+	uint64_t seed = 0x484e4d4443414c31ULL; /* "HNMDCAL1" */
+	double *s = malloc(n * n_in * sizeof(*s)), u;
+
+	if (!s)
+		return -1;
+	for (i = 0; i < n * n_in; i++) {
+		u = (double)(xorshift(&seed) >> 11) * 0x1p-53;
+		s[i] = fm->in_lo + u * (fm->in_hi - fm->in_lo);
+	}
+	*samples = s;
+	*n_samples = n;
+	return 0;
+}
+
+/* ---- quantiser ---------------------------------------------------------- */
+
+int8_t hn_quant_s8(double x, int exp)
+{
+	double v = round(ldexp(x, -exp));
+
+	if (v > HN_S8_MAX)
+		return HN_S8_MAX;
+	if (v < HN_S8_MIN)
+		return HN_S8_MIN;
+	return (int8_t)v;
+}
+
+/* Smallest exponent e with |x| / 2^e <= 127 after rounding. */
+static int exp_for(double absmax)
+{
+	int e;
+
+	for (e = HN_MODEL_EXP_MIN; e < HN_MODEL_EXP_MAX; e++)
+		if (round(ldexp(absmax, -e)) <= HN_S8_MAX)
+			break;
+	return e;
+}
+
+static int quant_layer(const struct hn_fmodel *fm, unsigned int li,
+		       const double *calib, size_t n_calib, int in_exp,
+		       struct hn_model *m, char *err, size_t errlen)
+{
+	const struct hn_fmodel_layer *fl = &fm->layers[li];
+	struct hn_model_layer *l = &m->layers[li];
+	double wmax = 0, bq, amax = 0, act[HN_MODEL_MAX_DIM];
+	size_t n = (size_t)fl->n_in * fl->n_out, i;
+	int64_t bmax;
+	int w_exp, out_exp, shift;
+
+	for (i = 0; i < n; i++)
+		wmax = fmax(wmax, fabs(fl->w[i]));
+	w_exp = wmax > 0 ? exp_for(wmax) : -7;
+	/* Coarser weights until the biases fit the accumulator. */
+	for (;; w_exp++) {
+		if (w_exp > HN_MODEL_EXP_MAX)
+			return hn_seterr(
+				err, errlen,
+				"layer %u: biases too large for any weight scale",
+				li);
+		bmax = 0;
+		for (i = 0; i < fl->n_out; i++) {
+			bq = fabs(round(ldexp(fl->b[i], -(in_exp + w_exp))));
+			if (bq > (double)HN_BIAS_MAX * 2) {
+				bmax = INT64_MAX / 2;
+				break;
+			}
+			if ((int64_t)bq > bmax)
+				bmax = (int64_t)bq;
+		}
+		if (hn_layer_fits(fl->n_in, bmax))
+			break;
+	}
+
+	l->n_in = fl->n_in;
+	l->n_out = fl->n_out;
+	l->flags = fl->relu ? HN_LF_RELU : 0;
+	if (fm->kind == HN_MODEL_ROUTE && li == fm->n_layers - 1) {
+		/* The route score is the raw accumulator. */
+		l->flags = HN_LF_RAW;
+		out_exp = in_exp + w_exp;
+	} else {
+		for (i = 0; i < n_calib; i++) {
+			unsigned int o;
+
+			finfer(fm, calib + i * fm->layers[0].n_in, li, act);
+			for (o = 0; o < fl->n_out; o++)
+				amax = fmax(amax, fabs(act[o]));
+		}
+		/* out = acc >> shift: out_exp = in_exp + w_exp + shift. */
+		out_exp = amax > 0 ? exp_for(amax) : in_exp + w_exp;
+		shift = out_exp - (in_exp + w_exp);
+		if (shift < 0) /* finer than the accumulator is pointless */
+			out_exp = in_exp + w_exp;
+		else if (shift > HN_SHIFT_MAX) /* saturates, as calibrated */
+			out_exp = in_exp + w_exp + HN_SHIFT_MAX;
+	}
+	if (w_exp < HN_MODEL_EXP_MIN || w_exp > HN_MODEL_EXP_MAX ||
+	    out_exp < HN_MODEL_EXP_MIN || out_exp > HN_MODEL_EXP_MAX)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: scales out of range (weights 2^%d, output 2^%d)",
+			li, w_exp, out_exp);
+	l->w_exp = w_exp;
+	l->out_exp = out_exp;
+	l->shift = out_exp - (in_exp + w_exp);
+	if (hn_model_alloc_layer(m, li))
+		return hn_seterr(err, errlen, "out of memory");
+	for (i = 0; i < n; i++)
+		l->w[i] = hn_quant_s8(fl->w[i], w_exp);
+	for (i = 0; i < fl->n_out; i++)
+		l->b[i] = (int32_t)round(ldexp(fl->b[i], -(in_exp + w_exp)));
+	return 0;
+}
+
+void hn_quant_measure(const struct hn_fmodel *fm, const struct hn_model *m,
+		      const double *samples, size_t n,
+		      struct hn_quant_report *rep)
+{
+	const struct hn_model_layer *last = &m->layers[m->n_layers - 1];
+	unsigned int n_in = hn_model_n_in(m), n_out = hn_model_n_out(m), k;
+	double xf[HN_MODEL_MAX_DIM], yf[HN_MODEL_MAX_DIM], lsb, yq, e;
+	int8_t xq[HN_MODEL_MAX_DIM], yq8[HN_MODEL_MAX_DIM];
+	int32_t logits[HN_MODEL_MAX_DIM];
+	double sum = 0;
+	size_t i;
+
+	lsb = ldexp(1, last->out_exp);
+	rep->n_samples = n;
+	rep->n_out = n_out;
+	rep->out_lsb = lsb;
+	rep->max_err = rep->mean_err = rep->out_absmax = 0;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < n_in; k++) {
+			xq[k] = hn_quant_s8(samples[i * n_in + k], m->in_exp);
+			xf[k] = ldexp(xq[k], m->in_exp);
+		}
+		hn_fmodel_infer(fm, xf, yf);
+		hn_model_infer(m, xq, yq8, logits);
+		for (k = 0; k < n_out; k++) {
+			yq = (last->flags & HN_LF_RAW) ? logits[k] : yq8[k];
+			e = fabs(yq * lsb - yf[k]);
+			rep->max_err = fmax(rep->max_err, e);
+			rep->out_absmax = fmax(rep->out_absmax, fabs(yf[k]));
+			sum += e;
+		}
+	}
+	rep->mean_err = n ? sum / ((double)n * n_out) : 0;
+	rep->max_err_lsb = rep->max_err / lsb;
+	rep->mean_err_lsb = rep->mean_err / lsb;
+}
+
+int hn_quantize(const struct hn_fmodel *fm, const struct hn_quant_opts *o,
+		struct hn_model *m, struct hn_quant_report *rep, char *err,
+		size_t errlen)
+{
+	struct hn_quant_opts def = { 0 };
+	double *samples = NULL;
+	const double *calib;
+	size_t n_calib;
+	unsigned int i;
+	int in_exp;
+
+	memset(m, 0, sizeof(*m));
+	if (!o)
+		o = &def;
+	if (!fm->n_layers || !is_pow2(fm->in_scale))
+		return hn_seterr(
+			err, errlen,
+			"float model has no layers or no power-of-two input scale");
+	frexp(fm->in_scale, &in_exp);
+	in_exp--; /* frexp gives 0.5 * 2^e */
+	calib = o->calib;
+	n_calib = o->n_calib;
+	if (!calib || !n_calib) {
+		if (hn_calib_default(fm, &samples, &n_calib))
+			return hn_seterr(err, errlen, "out of memory");
+		calib = samples;
+	}
+	m->kind = fm->kind;
+	m->stage = fm->kind == HN_MODEL_STAGE ? fm->stage : 0;
+	m->n_layers = fm->n_layers;
+	m->in_exp = in_exp;
+	m->generation = o->generation;
+	m->expiry = o->expiry;
+	for (i = 0; i < fm->n_layers; i++) {
+		if (quant_layer(fm, i, calib, n_calib, in_exp, m, err, errlen))
+			goto fail;
+		in_exp = m->layers[i].out_exp;
+	}
+	if (hn_model_check(m, err, errlen))
+		goto fail;
+	if (rep) {
+		hn_quant_measure(fm, m, calib, n_calib, rep);
+		rep->calibrated = calib != samples;
+	}
+	free(samples);
+	return 0;
+fail:
+	free(samples);
+	hn_model_free(m);
+	return -1;
+}

@@ -35,6 +35,8 @@ struct hn_ev {
 	__u8 capacity;			/* in: host capacity (anycast) */
 	__u8 pad[3];
 	__u32 i;			/* in: candidate index */
+	__s32 margin_min;		/* in: config */
+	__u64 epoch;			/* in: for the trace */
 	__u32 host;			/* in: host (anycast) */
 	__u32 neigh;			/* in (unicast) / out (anycast) */
 	__u32 dist;			/* in (unicast) / out (anycast) */
@@ -316,27 +318,34 @@ static __always_inline void hn_cands_task(struct hn_env *e,
 
 /*
  * The model's pick with its fallbacks; returns the candidate index or
- * HN_DP_NONE when nothing live is left.
+ * HN_DP_NONE when nothing live is left.  Global: verified once, not once
+ * per number of candidates the loops before it exit with.
  */
-static __always_inline __u32 hn_choose(struct hn_env *e, struct hn_pick *p)
+__attribute__((noinline)) int hn_choose(struct hn_pick *p,
+					 const struct hn_ev *v)
 {
-	__u32 pick = p->def, winner = HN_DP_NONE, reason = HN_DP_R_NO_MODEL;
+	__u32 pick, winner = HN_DP_NONE, reason = HN_DP_R_NO_MODEL, zero = 0;
+	struct hn_dp_stats *st = bpf_map_lookup_elem(&hn_stats, &zero);
 	__s32 margin = 0;
 
+	if (!p || !v || !st)
+		return HN_DP_NONE;
+	pick = p->def;
+
 	p->am.n = p->n;
-	if (e->ev.has_model) {
+	if (v->has_model) {
 		p->am.mask = p->present;
 		winner = hn_argmax(&p->am);
 		margin = p->am.margin;
-		if (margin < e->cfg->margin_min) {
+		if (margin < v->margin_min) {
 			reason = HN_DP_R_MARGIN;
-			e->st->fb_margin++;
+			st->fb_margin++;
 		} else {
 			pick = winner;
 			reason = HN_DP_R_MODEL;
 		}
 	} else {
-		e->st->fb_no_model++;
+		st->fb_no_model++;
 	}
 	if (pick >= HN_DP_MAX_CAND || !(p->live & (1U << pick))) {
 		/* best live by score; without a model scores are all 0 */
@@ -345,13 +354,13 @@ static __always_inline __u32 hn_choose(struct hn_env *e, struct hn_pick *p)
 		if (pick >= HN_DP_MAX_CAND) {
 			pick = HN_DP_NONE;
 			reason = HN_DP_R_NO_LIVE;
-			e->st->drop_no_live++;
+			st->drop_no_live++;
 		} else {
 			reason = HN_DP_R_STALE;
-			e->st->fb_stale++;
+			st->fb_stale++;
 		}
 	}
-	if (e->ev.trace) {
+	if (v->trace) {
 		struct hn_dp_trace *tr;
 		__u32 i, zero = 0;
 
@@ -360,13 +369,13 @@ static __always_inline __u32 hn_choose(struct hn_env *e, struct hn_pick *p)
 			return pick;
 		tr->seq++;
 		tr->time_ns = bpf_ktime_get_ns();
-		tr->epoch = e->epoch;
+		tr->epoch = v->epoch;
 		tr->n_cand = p->n;
 		tr->winner = winner;
 		tr->chosen = pick;
 		tr->reason = reason;
 		tr->live_mask = p->live;
-		tr->has_model = e->ev.has_model;
+		tr->has_model = v->has_model;
 		tr->margin = margin;
 		tr->neigh = HN_DP_NONE;
 		tr->host = 0;
@@ -479,7 +488,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	if (e->ev.trace)
 		hn_trace_begin(dst);
 	hn_cands_route(e, rt, &p);
-	pick = hn_choose(e, &p);
+	pick = hn_choose(&p, &e->ev);
 	if (pick >= HN_DP_MAX_CAND)
 		return XDP_DROP;
 	idx = p.neigh[pick];
@@ -534,7 +543,7 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 	if (e->ev.trace)
 		hn_trace_begin(task);
 	hn_cands_task(e, t, &p);
-	pick = hn_choose(e, &p);
+	pick = hn_choose(&p, &e->ev);
 	if (pick >= HN_DP_MAX_CAND)
 		return XDP_DROP;
 	idx = p.neigh[pick];
@@ -740,6 +749,8 @@ int hn_xdp(struct xdp_md *ctx)
 	e.ev.slot = HN_EPOCH_SLOT(e.epoch);
 	md = bpf_map_lookup_elem(&hn_models, &e.ev.slot);
 	e.ev.has_model = md && md->valid;
+	e.ev.epoch = e.epoch;
+	e.ev.margin_min = e.cfg->margin_min;
 	e.ev.self = e.self;
 	e.ev.stale_ns = e.cfg->stale_ns;
 	e.ev.trace = !!(e.cfg->flags & HN_DP_CFG_TRACE);

@@ -15,8 +15,8 @@
 #include "stage.h"
 
 /* Room for both headers and one element. */
-#define HN_MIN_MTU	(HN_HDR_LEN + HN_TENSOR_HDR_LEN + 1)
-#define HN_MAX_MTU	9000
+#define HN_MIN_MTU (HN_HDR_LEN + HN_TENSOR_HDR_LEN + 1)
+#define HN_MAX_MTU 9000
 
 static netdev_tx_t hn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -72,12 +72,12 @@ static void hn_destruct(struct net_device *dev)
 }
 
 static const struct net_device_ops hn_netdev_ops = {
-	.ndo_uninit		= hn_uninit,
-	.ndo_start_xmit		= hn_xmit,
-	.ndo_get_stats64	= dev_get_tstats64,
-	.ndo_xdp_xmit		= hn_xdp_xmit,
-	.ndo_set_mac_address	= eth_mac_addr,
-	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_uninit = hn_uninit,
+	.ndo_start_xmit = hn_xmit,
+	.ndo_get_stats64 = dev_get_tstats64,
+	.ndo_xdp_xmit = hn_xdp_xmit,
+	.ndo_set_mac_address = eth_mac_addr,
+	.ndo_validate_addr = eth_validate_addr,
 };
 
 static void hn_setup(struct net_device *dev)
@@ -107,13 +107,15 @@ static int hn_validate(struct nlattr *tb[], struct nlattr *data[],
 {
 	if (tb[IFLA_ADDRESS]) {
 		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
-					    "hypernet: address must be 6 bytes");
+			NL_SET_ERR_MSG_ATTR(
+				extack, tb[IFLA_ADDRESS],
+				"hypernet: address must be 6 bytes");
 			return -EINVAL;
 		}
 		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
-					    "hypernet: invalid unicast address");
+			NL_SET_ERR_MSG_ATTR(
+				extack, tb[IFLA_ADDRESS],
+				"hypernet: invalid unicast address");
 			return -EADDRNOTAVAIL;
 		}
 	}
@@ -138,11 +140,11 @@ static int hn_newlink(struct net *src_net, struct net_device *dev,
 }
 
 struct rtnl_link_ops hn_link_ops __read_mostly = {
-	.kind		= "hypernet",
-	.priv_size	= sizeof(struct hn_dev),
-	.setup		= hn_setup,
-	.validate	= hn_validate,
-	.newlink	= hn_newlink,
+	.kind = "hypernet",
+	.priv_size = sizeof(struct hn_dev),
+	.setup = hn_setup,
+	.validate = hn_validate,
+	.newlink = hn_newlink,
 };
 
 int hn_device_init(void)

@@ -16,17 +16,17 @@
 struct hn_stage;
 
 /* Frames waiting for the worker; beyond this xmit drops and counts. */
-#define HN_QUEUE_MAX_FRAMES	1024
+#define HN_QUEUE_MAX_FRAMES 1024
 
 /* Where results go; a copy is taken under hn_dev.conf_lock per tensor. */
 struct hn_output {
-	u8 mode;		/* enum hnet_output_mode */
+	u8 mode; /* enum hnet_output_mode */
 	u8 tclass;
-	u8 stage;		/* stage id for forwarded tensors */
-	bool stage_set;		/* else: own stage id + 1 */
-	u32 flags;		/* enum hnet_output_flags */
+	u8 stage; /* stage id for forwarded tensors */
+	bool stage_set; /* else: own stage id + 1 */
+	u32 flags; /* enum hnet_output_flags */
 	u32 node;
-	u32 node_id;		/* our source id, 0: input frame's dst */
+	u32 node_id; /* our source id, 0: input frame's dst */
 };
 
 struct hn_dev {
@@ -40,14 +40,15 @@ struct hn_dev {
 	struct hn_stage __rcu *stage;
 	u64 generation;
 
-	spinlock_t conf_lock;	/* protects output */
+	spinlock_t conf_lock; /* protects output */
 	struct hn_output output;
 
 	/*
 	 * xmit (atomic) appends to queue and kicks work; the worker is the
-	 * only consumer and the only user of reasm and of the scratch
+	 * only consumer and the only user of reasm, seq and the scratch
 	 * buffers.  gc_timer wakes the worker to expire stale fragments.
-	 * Neither re-arms the other once dying is set (see hn_queue_stop()).
+	 * dying, set under queue.lock, stops all three from starting one
+	 * another again (see hn_queue_stop()).
 	 */
 	struct sk_buff_head queue;
 	struct work_struct work;

@@ -4,7 +4,8 @@
 #   make qemu-test         boot Debian's kernel under QEMU and run the suite
 #   make bench-kmod        module vs userspace engine, build/bench/kmod.json
 KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build), \
-	     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+	     $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
+		     sort -V | tail -n 1))
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) \
 	     include/uapi/linux/hypernet.h include/uapi/linux/hypernet_packet.h \
 	     include/hypernet/engine.h include/hypernet/frame.h

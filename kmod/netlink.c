@@ -24,35 +24,35 @@ static struct netlink_range_validation hn_chunk_range = {
 };
 
 static const struct nla_policy hn_layer_policy[HNET_LAYER_A_MAX + 1] = {
-	[HNET_LAYER_A_IN]	= NLA_POLICY_RANGE(NLA_U32, 1, HN_TENSOR_MAX_LEN),
-	[HNET_LAYER_A_OUT]	= NLA_POLICY_RANGE(NLA_U32, 1, HN_TENSOR_MAX_LEN),
-	[HNET_LAYER_A_SHIFT]	= NLA_POLICY_MAX(NLA_U8, HN_SHIFT_MAX),
-	[HNET_LAYER_A_FLAGS]	= { .type = NLA_U32 },
+	[HNET_LAYER_A_IN] = NLA_POLICY_RANGE(NLA_U32, 1, HN_TENSOR_MAX_LEN),
+	[HNET_LAYER_A_OUT] = NLA_POLICY_RANGE(NLA_U32, 1, HN_TENSOR_MAX_LEN),
+	[HNET_LAYER_A_SHIFT] = NLA_POLICY_MAX(NLA_U8, HN_SHIFT_MAX),
+	[HNET_LAYER_A_FLAGS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy hn_stage_policy[HNET_STAGE_A_MAX + 1] = {
-	[HNET_STAGE_A_ID]	= { .type = NLA_U8 },
-	[HNET_STAGE_A_LAYERS]	= NLA_POLICY_NESTED_ARRAY(hn_layer_policy),
+	[HNET_STAGE_A_ID] = { .type = NLA_U8 },
+	[HNET_STAGE_A_LAYERS] = NLA_POLICY_NESTED_ARRAY(hn_layer_policy),
 };
 
 static const struct nla_policy hn_output_policy[HNET_OUT_A_MAX + 1] = {
-	[HNET_OUT_A_MODE]	= NLA_POLICY_MAX(NLA_U8, HNET_OUTPUT_MAX),
-	[HNET_OUT_A_NODE]	= { .type = NLA_U32 },
-	[HNET_OUT_A_CLASS]	= { .type = NLA_U8 },
-	[HNET_OUT_A_STAGE]	= { .type = NLA_U8 },
-	[HNET_OUT_A_FLAGS]	= { .type = NLA_U32 },
+	[HNET_OUT_A_MODE] = NLA_POLICY_MAX(NLA_U8, HNET_OUTPUT_MAX),
+	[HNET_OUT_A_NODE] = { .type = NLA_U32 },
+	[HNET_OUT_A_CLASS] = { .type = NLA_U8 },
+	[HNET_OUT_A_STAGE] = { .type = NLA_U8 },
+	[HNET_OUT_A_FLAGS] = { .type = NLA_U32 },
 };
 
 /* Attributes only the kernel sends are left out: strict parsing refuses. */
 static const struct nla_policy hn_policy[HNET_A_MAX + 1] = {
-	[HNET_A_IFINDEX]	= { .type = NLA_U32 },
-	[HNET_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[HNET_A_FLAGS]		= { .type = NLA_U32 },
-	[HNET_A_NODE_ID]	= { .type = NLA_U32 },
-	[HNET_A_STAGE]		= NLA_POLICY_NESTED(hn_stage_policy),
-	[HNET_A_WEIGHTS]	= NLA_POLICY_FULL_RANGE(NLA_BINARY, &hn_chunk_range),
-	[HNET_A_BIASES]		= NLA_POLICY_FULL_RANGE(NLA_BINARY, &hn_chunk_range),
-	[HNET_A_OUTPUT]		= NLA_POLICY_NESTED(hn_output_policy),
+	[HNET_A_IFINDEX] = { .type = NLA_U32 },
+	[HNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[HNET_A_FLAGS] = { .type = NLA_U32 },
+	[HNET_A_NODE_ID] = { .type = NLA_U32 },
+	[HNET_A_STAGE] = NLA_POLICY_NESTED(hn_stage_policy),
+	[HNET_A_WEIGHTS] = NLA_POLICY_FULL_RANGE(NLA_BINARY, &hn_chunk_range),
+	[HNET_A_BIASES] = NLA_POLICY_FULL_RANGE(NLA_BINARY, &hn_chunk_range),
+	[HNET_A_OUTPUT] = NLA_POLICY_NESTED(hn_output_policy),
 };
 
 /*
@@ -72,8 +72,9 @@ static struct hn_dev *hn_nl_lookup(struct net *net, struct nlattr **attrs,
 		a = attrs[HNET_A_IFNAME];
 		dev = dev_get_by_name(net, nla_data(a));
 	} else {
-		NL_SET_ERR_MSG(extack,
-			       "hypernet: no device given (HNET_A_IFINDEX or HNET_A_IFNAME)");
+		NL_SET_ERR_MSG(
+			extack,
+			"hypernet: no device given (HNET_A_IFINDEX or HNET_A_IFNAME)");
 		return ERR_PTR(-EINVAL);
 	}
 	if (!dev) {
@@ -121,28 +122,32 @@ static int hn_nl_parse_layers(struct nlattr *nest, struct hn_stage *s,
 		return -EINVAL;
 	}
 	if (!tb[HNET_STAGE_A_LAYERS]) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "hypernet: stage lacks HNET_STAGE_A_LAYERS");
+		NL_SET_ERR_MSG_ATTR(
+			extack, nest,
+			"hypernet: stage lacks HNET_STAGE_A_LAYERS");
 		return -EINVAL;
 	}
 	s->id = nla_get_u8(tb[HNET_STAGE_A_ID]);
-	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem) {
+	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem)
+	{
 		struct hn_stage_layer *sl = &s->layers[n];
 		u32 flags;
 
 		if (n == HNET_MAX_LAYERS) {
-			NL_SET_ERR_MSG_ATTR(extack, l,
-					    "hypernet: more than HNET_MAX_LAYERS layers");
+			NL_SET_ERR_MSG_ATTR(
+				extack, l,
+				"hypernet: more than HNET_MAX_LAYERS layers");
 			return -E2BIG;
 		}
-		ret = nla_parse_nested(lt, HNET_LAYER_A_MAX, l,
-				       hn_layer_policy, extack);
+		ret = nla_parse_nested(lt, HNET_LAYER_A_MAX, l, hn_layer_policy,
+				       extack);
 		if (ret)
 			return ret;
 		if (!lt[HNET_LAYER_A_IN] || !lt[HNET_LAYER_A_OUT] ||
 		    !lt[HNET_LAYER_A_SHIFT]) {
-			NL_SET_ERR_MSG_ATTR(extack, l,
-					    "hypernet: layer lacks IN, OUT or SHIFT");
+			NL_SET_ERR_MSG_ATTR(
+				extack, l,
+				"hypernet: layer lacks IN, OUT or SHIFT");
 			return -EINVAL;
 		}
 		ret = hn_nl_flags(lt[HNET_LAYER_A_FLAGS], __HNET_LAYER_F_ALL,
@@ -154,8 +159,9 @@ static int hn_nl_parse_layers(struct nlattr *nest, struct hn_stage *s,
 		sl->shift = nla_get_u8(lt[HNET_LAYER_A_SHIFT]);
 		sl->relu = flags & HNET_LAYER_F_RELU;
 		if (n && sl->n_in != s->layers[n - 1].n_out) {
-			NL_SET_ERR_MSG_ATTR(extack, lt[HNET_LAYER_A_IN],
-					    "hypernet: dimension mismatch: layer input differs from previous output");
+			NL_SET_ERR_MSG_ATTR(
+				extack, lt[HNET_LAYER_A_IN],
+				"hypernet: dimension mismatch: layer input differs from previous output");
 			return -EINVAL;
 		}
 		sl->w_off = nw;
@@ -163,8 +169,9 @@ static int hn_nl_parse_layers(struct nlattr *nest, struct hn_stage *s,
 		nw += (u64)sl->n_in * sl->n_out;
 		nb += sl->n_out;
 		if (nw + nb * sizeof(s32) > HNET_STAGE_MAX_BYTES) {
-			NL_SET_ERR_MSG_ATTR(extack, l,
-					    "hypernet: stage larger than HNET_STAGE_MAX_BYTES");
+			NL_SET_ERR_MSG_ATTR(
+				extack, l,
+				"hypernet: stage larger than HNET_STAGE_MAX_BYTES");
 			return -E2BIG;
 		}
 		n++;
@@ -183,20 +190,22 @@ static int hn_nl_parse_layers(struct nlattr *nest, struct hn_stage *s,
 }
 
 /* Concatenate the HNET_A_WEIGHTS and HNET_A_BIASES streams into @s. */
-static int hn_nl_parse_params(const struct genl_info *info,
-			      struct hn_stage *s, u32 n_weights, u32 n_biases,
+static int hn_nl_parse_params(const struct genl_info *info, struct hn_stage *s,
+			      u32 n_weights, u32 n_biases,
 			      struct netlink_ext_ack *extack)
 {
 	u32 woff = 0, boff = 0, len, i;
 	const struct nlattr *a;
 	int rem;
 
-	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem)
+	{
 		len = nla_len(a);
 		if (nla_type(a) == HNET_A_WEIGHTS) {
 			if (len > n_weights - woff) {
-				NL_SET_ERR_MSG_ATTR(extack, a,
-						    "hypernet: more weights than the layers take");
+				NL_SET_ERR_MSG_ATTR(
+					extack, a,
+					"hypernet: more weights than the layers take");
 				return -EINVAL;
 			}
 			memcpy(s->weights + woff, nla_data(a), len);
@@ -204,8 +213,9 @@ static int hn_nl_parse_params(const struct genl_info *info,
 		} else if (nla_type(a) == HNET_A_BIASES) {
 			if (len % sizeof(s32) ||
 			    len / sizeof(s32) > n_biases - boff) {
-				NL_SET_ERR_MSG_ATTR(extack, a,
-						    "hypernet: biases chunk not whole int32s or more than the layers take");
+				NL_SET_ERR_MSG_ATTR(
+					extack, a,
+					"hypernet: biases chunk not whole int32s or more than the layers take");
 				return -EINVAL;
 			}
 			memcpy(s->biases + boff, nla_data(a), len);
@@ -239,8 +249,9 @@ static int hn_nl_parse_params(const struct genl_info *info,
 			max_abs = max_t(s64, max_abs,
 					abs((s64)s->biases[l->b_off + o]));
 		if (!hn_layer_fits(l->n_in, max_abs)) {
-			NL_SET_ERR_MSG(extack,
-				       "hypernet: a layer's biases could overflow the int32 accumulator");
+			NL_SET_ERR_MSG(
+				extack,
+				"hypernet: a layer's biases could overflow the int32 accumulator");
 			return -ERANGE;
 		}
 	}
@@ -290,8 +301,9 @@ static int hn_nl_set_stage(struct sk_buff *skb, struct genl_info *info)
 	if (flags & HNET_DEV_F_CLEAR_STAGE) {
 		if (attrs[HNET_A_STAGE] || attrs[HNET_A_WEIGHTS] ||
 		    attrs[HNET_A_BIASES]) {
-			NL_SET_ERR_MSG(extack,
-				       "hypernet: HNET_DEV_F_CLEAR_STAGE with a stage");
+			NL_SET_ERR_MSG(
+				extack,
+				"hypernet: HNET_DEV_F_CLEAR_STAGE with a stage");
 			return -EINVAL;
 		}
 	} else if (!attrs[HNET_A_STAGE]) {
@@ -355,21 +367,23 @@ static int hn_nl_set_output(struct sk_buff *skb, struct genl_info *info)
 				    "hypernet: missing HNET_OUT_A_MODE");
 		return -EINVAL;
 	}
-	ret = hn_nl_flags(tb[HNET_OUT_A_FLAGS], __HNET_OUTPUT_F_ALL,
-			  &out.flags, extack);
+	ret = hn_nl_flags(tb[HNET_OUT_A_FLAGS], __HNET_OUTPUT_F_ALL, &out.flags,
+			  extack);
 	if (ret)
 		return ret;
 	out.mode = nla_get_u8(tb[HNET_OUT_A_MODE]);
 	if (out.mode == HNET_OUTPUT_NODE) {
 		if (!tb[HNET_OUT_A_NODE] || !nla_get_u32(tb[HNET_OUT_A_NODE])) {
-			NL_SET_ERR_MSG_ATTR(extack, attrs[HNET_A_OUTPUT],
-					    "hypernet: mode node needs a non-zero HNET_OUT_A_NODE");
+			NL_SET_ERR_MSG_ATTR(
+				extack, attrs[HNET_A_OUTPUT],
+				"hypernet: mode node needs a non-zero HNET_OUT_A_NODE");
 			return -EINVAL;
 		}
 		out.node = nla_get_u32(tb[HNET_OUT_A_NODE]);
 	} else if (tb[HNET_OUT_A_NODE] || out.flags) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[HNET_A_OUTPUT],
-				    "hypernet: HNET_OUT_A_NODE and flags need mode node");
+		NL_SET_ERR_MSG_ATTR(
+			extack, attrs[HNET_A_OUTPUT],
+			"hypernet: HNET_OUT_A_NODE and flags need mode node");
 		return -EINVAL;
 	}
 	if (tb[HNET_OUT_A_CLASS])
@@ -511,7 +525,8 @@ static int hn_nl_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 
 	rcu_read_lock();
-	for_each_netdev_rcu(net, dev) {
+	for_each_netdev_rcu(net, dev)
+	{
 		if (!hn_is_hypernet(dev))
 			continue;
 		if (cb->args[1] && dev->ifindex != cb->args[1])
@@ -529,8 +544,8 @@ static int hn_nl_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-int hn_nl_notify_result(struct hn_dev *hd, u32 origin, u32 tensor_id,
-			u8 stage, const s8 *y, u32 len)
+int hn_nl_notify_result(struct hn_dev *hd, u32 origin, u32 tensor_id, u8 stage,
+			const s8 *y, u32 len)
 {
 	struct net *net = dev_net(hd->dev);
 	struct sk_buff *skb;
@@ -569,18 +584,20 @@ nomsg:
 
 static const struct genl_ops hn_genl_ops[] = {
 	{
-		.cmd	= HNET_CMD_GET_DEVICE,
-		.start	= hn_nl_get_start,
-		.dumpit	= hn_nl_get_dump,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd	= HNET_CMD_SET_STAGE,
-		.doit	= hn_nl_set_stage,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd	= HNET_CMD_SET_OUTPUT,
-		.doit	= hn_nl_set_output,
-		.flags	= GENL_UNS_ADMIN_PERM,
+		.cmd = HNET_CMD_GET_DEVICE,
+		.start = hn_nl_get_start,
+		.dumpit = hn_nl_get_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HNET_CMD_SET_STAGE,
+		.doit = hn_nl_set_stage,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = HNET_CMD_SET_OUTPUT,
+		.doit = hn_nl_set_output,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
@@ -589,16 +606,16 @@ static const struct genl_multicast_group hn_mcgrps[] = {
 };
 
 static struct genl_family hn_genl_family __ro_after_init = {
-	.ops		= hn_genl_ops,
-	.n_ops		= ARRAY_SIZE(hn_genl_ops),
-	.name		= HYPERNET_GENL_NAME,
-	.version	= HYPERNET_GENL_VERSION,
-	.maxattr	= HNET_A_MAX,
-	.policy		= hn_policy,
-	.module		= THIS_MODULE,
-	.netnsok	= true,
-	.mcgrps		= hn_mcgrps,
-	.n_mcgrps	= ARRAY_SIZE(hn_mcgrps),
+	.ops = hn_genl_ops,
+	.n_ops = ARRAY_SIZE(hn_genl_ops),
+	.name = HYPERNET_GENL_NAME,
+	.version = HYPERNET_GENL_VERSION,
+	.maxattr = HNET_A_MAX,
+	.policy = hn_policy,
+	.module = THIS_MODULE,
+	.netnsok = true,
+	.mcgrps = hn_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(hn_mcgrps),
 };
 
 int __init hn_genl_init(void)

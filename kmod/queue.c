@@ -18,7 +18,7 @@
 #include "reassembly.h"
 #include "stage.h"
 
-#define HN_FRAME_HDRS	(ETH_HLEN + HN_HDR_LEN + HN_TENSOR_HDR_LEN)
+#define HN_FRAME_HDRS (ETH_HLEN + HN_HDR_LEN + HN_TENSOR_HDR_LEN)
 
 static struct workqueue_struct *hn_wq;
 
@@ -34,6 +34,7 @@ bool hn_queue_frame(struct hn_dev *hd, struct sk_buff *skb)
 {
 	const struct hn_tensor_hdr *t;
 	const struct hnhdr *h;
+	unsigned long flags;
 	unsigned int len;
 
 	if (!pskb_may_pull(skb, ETH_HLEN + HN_HDR_LEN))
@@ -51,14 +52,21 @@ bool hn_queue_frame(struct hn_dev *hd, struct sk_buff *skb)
 	t = (const struct hn_tensor_hdr *)(h + 1);
 	if (hn_tensor_check(t, be16_to_cpu(h->len), HN_TENSOR_MAX_LEN) != HN_OK)
 		return hn_drop(hd, skb, HNET_STATS_A_DROP_MALFORMED);
-	if (READ_ONCE(hd->dying) ||
-	    skb_queue_len_lockless(&hd->queue) >= HN_QUEUE_MAX_FRAMES)
-		return hn_drop(hd, skb, HNET_STATS_A_DROP_QUEUE_FULL);
 	len = skb->len;
-	skb_queue_tail(&hd->queue, skb);
+	/*
+	 * dying is set under the queue lock (hn_queue_stop()), so nothing
+	 * is queued, nor the work kicked, once the worker is cancelled.
+	 */
+	spin_lock_irqsave(&hd->queue.lock, flags);
+	if (hd->dying || skb_queue_len(&hd->queue) >= HN_QUEUE_MAX_FRAMES) {
+		spin_unlock_irqrestore(&hd->queue.lock, flags);
+		return hn_drop(hd, skb, HNET_STATS_A_DROP_QUEUE_FULL);
+	}
+	__skb_queue_tail(&hd->queue, skb);
+	queue_work(hn_wq, &hd->work);
+	spin_unlock_irqrestore(&hd->queue.lock, flags);
 	dev_sw_netstats_tx_add(hd->dev, 1, len);
 	hn_stat_inc(hd, HNET_STATS_A_FRAMES_IN);
-	queue_work(hn_wq, &hd->work);
 	return true;
 }
 
@@ -68,7 +76,7 @@ static void hn_emit(struct hn_dev *hd, const struct hn_output *out,
 		    u8 stage_id, const s8 *y, u32 len)
 {
 	struct net_device *dev = hd->dev;
-	u32 per = dev->mtu - HN_HDR_LEN - HN_TENSOR_HDR_LEN;
+	u32 per = READ_ONCE(dev->mtu) - HN_HDR_LEN - HN_TENSOR_HDR_LEN;
 	u32 cnt = DIV_ROUND_UP(len, per), i, off = 0;
 	__be32 src, dst;
 	u8 flags, tclass, stage;
@@ -278,13 +286,16 @@ void hn_queue_init(struct hn_dev *hd)
 void hn_queue_stop(struct hn_dev *hd)
 {
 	/*
-	 * The work re-arms the timer and the timer queues the work, each
-	 * only while !dying.  After the first del_timer_sync() only a work
-	 * run that read dying before we set it can arm the timer again;
-	 * cancel_work_sync() waits it out and the second del_timer_sync()
-	 * removes what it armed.
+	 * The work re-arms the timer; the timer and xmit (under the queue
+	 * lock) queue the work; each only while !dying.  After the first
+	 * del_timer_sync() only a work run that read dying before we set it
+	 * can arm the timer again: cancel_work_sync() waits it out and the
+	 * second del_timer_sync() removes what it armed.  Then nothing runs
+	 * and the queue and the reassembly table are ours to empty.
 	 */
+	spin_lock_irq(&hd->queue.lock);
 	WRITE_ONCE(hd->dying, true);
+	spin_unlock_irq(&hd->queue.lock);
 	del_timer_sync(&hd->gc_timer);
 	cancel_work_sync(&hd->work);
 	del_timer_sync(&hd->gc_timer);

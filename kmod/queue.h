@@ -7,7 +7,7 @@
 struct hn_dev;
 
 /* Frames handled per work run before the worker yields its turn. */
-#define HN_WORK_BUDGET		64
+#define HN_WORK_BUDGET 64
 
 int hn_queue_module_init(void);
 void hn_queue_module_exit(void);

@@ -69,8 +69,7 @@ static struct hn_reasm_ent *hn_reasm_new(struct hn_reasm *r,
 	e->elem_seen = (unsigned long *)((u8 *)e->frag_seen + fbits);
 	e->data = (s8 *)e->elem_seen + ebits;
 	e->deadline = jiffies + HN_REASM_TIMEOUT;
-	hlist_add_head(&e->hnode,
-		       hn_reasm_bucket(r, e->origin, e->tensor_id));
+	hlist_add_head(&e->hnode, hn_reasm_bucket(r, e->origin, e->tensor_id));
 	list_add_tail(&e->lru, &r->lru);
 	WRITE_ONCE(r->count, r->count + 1);
 	r->bytes += size;
@@ -85,7 +84,8 @@ int hn_reasm_add(struct hn_reasm *r, const struct hnhdr *h,
 	u16 idx = be16_to_cpu(t->frag_idx), off = be16_to_cpu(t->frag_off);
 	struct hn_reasm_ent *e = NULL, *it;
 
-	hlist_for_each_entry(it, hn_reasm_bucket(r, origin, id), hnode) {
+	hlist_for_each_entry(it, hn_reasm_bucket(r, origin, id), hnode)
+	{
 		if (it->origin == origin && it->tensor_id == id) {
 			e = it;
 			break;
@@ -129,7 +129,8 @@ unsigned int hn_reasm_expire(struct hn_reasm *r, unsigned long now,
 	struct hn_reasm_ent *e, *tmp;
 	unsigned int n = 0;
 
-	list_for_each_entry_safe(e, tmp, &r->lru, lru) {
+	list_for_each_entry_safe(e, tmp, &r->lru, lru)
+	{
 		if (time_before(now, e->deadline)) {
 			*next = e->deadline;
 			break;
@@ -144,6 +145,5 @@ void hn_reasm_flush(struct hn_reasm *r)
 {
 	struct hn_reasm_ent *e, *tmp;
 
-	list_for_each_entry_safe(e, tmp, &r->lru, lru)
-		hn_reasm_free(r, e);
+	list_for_each_entry_safe(e, tmp, &r->lru, lru) hn_reasm_free(r, e);
 }

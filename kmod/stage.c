@@ -17,8 +17,8 @@ struct hn_stage *hn_stage_alloc(u32 n_weights, u32 n_biases)
 	struct hn_stage *s;
 	size_t sz;
 
-	sz = struct_size(s, data, size_add(size_mul(n_biases, sizeof(s32)),
-					   n_weights));
+	sz = struct_size(s, data,
+			 size_add(size_mul(n_biases, sizeof(s32)), n_weights));
 	s = kvzalloc(sz, GFP_KERNEL);
 	if (!s)
 		return NULL;

@@ -13,8 +13,8 @@ struct hn_stage_layer {
 	u32 n_in, n_out;
 	u32 shift;
 	bool relu;
-	u32 w_off;		/* into hn_stage.weights */
-	u32 b_off;		/* into hn_stage.biases */
+	u32 w_off; /* into hn_stage.weights */
+	u32 b_off; /* into hn_stage.biases */
 };
 
 /*
@@ -35,7 +35,7 @@ struct hn_stage {
 	struct hn_stage_layer layers[HNET_MAX_LAYERS];
 	s32 *biases;
 	s8 *weights;
-	u8 data[] __aligned(8);	/* biases, then weights */
+	u8 data[] __aligned(8); /* biases, then weights */
 };
 
 struct hn_stage *hn_stage_alloc(u32 n_weights, u32 n_biases);

@@ -51,8 +51,24 @@ dump_counters()
 }
 
 diamond_up
-echo "topology up: A B C D (namespaces ${HN_TAG}-*), XDP native on every port"
+echo "topology up: A B C D (namespaces ${HN_TAG}-*)"
 hn_ctl A status | sed 's/^/    A: /'
+
+# 0. the router runs natively on every port of every node
+att=
+for n in A B C D; do
+	j=$(hn_ctl "$n" -j status) || hn_fail "hnctl status on $n"
+	att="$att $n:$(python3 -c '
+import json, sys
+print(",".join(a["dev"] for a in json.loads(sys.argv[1])["attached"]
+               if a["mode"] == "native"))' "$j")"
+done
+want=" A:a-b,a-c,a-in B:b-a,b-d C:c-a,c-d D:d-b,d-c"
+sorted_att=$(for x in $att; do
+	echo "${x%%:*}:$(echo "${x#*:}" | tr , '\n' | sort | paste -sd,)"
+done | paste -sd' ')
+check "XDP native on every mesh port" \
+	"$([ " $sorted_att" = "$want" ] && echo 1)" "$sorted_att"
 
 # 1. reachability
 b0=$(hn_stat B fwd_redirect) c0=$(hn_stat C fwd_redirect)

@@ -74,7 +74,7 @@ qemu_build_initramfs() {
 		ln -sf busybox "$QROOT/bin/$a"
 	done
 	ln -sf ../bin/busybox "$QROOT/sbin/modprobe"
-	_copy_bin "$(command -v ip)" /bin/ip
+	_copy_bin "$(command -v ip)" /usr/sbin/ip
 	b=$(command -v bpftool || true)
 	[ -n "$b" ] && _copy_bin "$b" /bin/bpftool
 	for b in "$HN_ROOT/$O"/bin/*; do
@@ -83,7 +83,7 @@ qemu_build_initramfs() {
 	# The module where modprobe finds it (autoload), plus veth.
 	mkdir -p "$QROOT/lib/modules/$KVER/extra"
 	cp "$KMOD" "$QROOT/lib/modules/$KVER/extra/"
-	_copy_kmod veth || true
+	for a in veth sch_ingress cls_bpf; do _copy_kmod $a || true; done
 	[ -f "$HN_ROOT/$O/bpf/hypernet.bpf.o" ] &&
 		cp "$HN_ROOT/$O/bpf/hypernet.bpf.o" "$QROOT/hn/"
 	cp "$HN_ROOT"/tests/qemu/guest_*.sh "$QROOT/hn/"

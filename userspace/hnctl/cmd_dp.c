@@ -213,6 +213,22 @@ static const struct {
 };
 #undef STAT
 
+static int w_open(bool create);
+static void w_close(void);
+static int w_fail(int ret, const char *what);
+static struct hn_dp *w_dp;
+
+static int stats_reset(void)
+{
+	int ret;
+
+	if (w_open(false))
+		return 1;
+	ret = hn_dp_reset_stats(w_dp);
+	w_close();
+	return ret ? w_fail(ret, "zeroing hn_stats") : 0;
+}
+
 static int dp_stats_read(struct hn_dp_stats *st)
 {
 	return dp_percpu_sum("hn_stats", 0, st, sizeof(*st));
@@ -225,8 +241,10 @@ int cmd_stats(int argc, char **argv)
 	bool all = argc > 1 && !strcmp(argv[1], "all");
 	size_t i;
 
+	if (argc == 2 && !strcmp(argv[1], "reset"))
+		return stats_reset();
 	if (argc > 2 || (argc == 2 && !all)) {
-		hn_err("usage: hnctl stats [all]");
+		hn_err("usage: hnctl stats [all|reset]");
 		return 1;
 	}
 	if (dp_stats_read(&st))
@@ -482,8 +500,9 @@ static int neigh_list(void)
 			continue;
 		age_ms = nb.last_seen_ns ?
 				 (__s64)(now - nb.last_seen_ns) / 1000000 : -1;
+		/* as the data plane judges it (signed: stamps may lead) */
 		live = !cfg.stale_ns ||
-		       (nb.last_seen_ns && now - nb.last_seen_ns <= cfg.stale_ns);
+		       (__s64)(now - nb.last_seen_ns) <= (__s64)cfg.stale_ns;
 		fmt_mac(nb.mac, mac);
 		if (hn_json) {
 			jsonw_obj_open(&hn_jw);
@@ -503,7 +522,7 @@ static int neigh_list(void)
 			jsonw_obj_close(&hn_jw);
 		} else {
 			if (!shown)
-				printf("%-3s %-10s %-10s %-17s %-27s %s\n",
+				printf("%-3s %-10s %-10s %-17s %-22s  %s\n",
 				       "idx", "node", "dev", "mac",
 				       "qual dly loss load cap", "heard");
 			printf("%-3u %-10u %-10s %-17s %4u %3u %4u %4u %3u  ",
@@ -1109,7 +1128,6 @@ usage:
 
 /* ---- writes, through the loader library --------------------------------- */
 
-static struct hn_dp *w_dp;
 static char w_err[512];
 
 /* Report a loader failure: its own message, or the errno. */

@@ -40,6 +40,7 @@ int hn_parse_mac(const char *s, unsigned char mac[6]);
 
 /* Top-level commands, each in its own file. */
 int cmd_help(int argc, char **argv);
+int cmd_dev(int argc, char **argv);	/* cmd_dev.c: kernel module */
 
 /* Data plane (cmd_dp.c). */
 int cmd_attach(int argc, char **argv);

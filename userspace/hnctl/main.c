@@ -17,6 +17,7 @@ struct jsonw hn_jw;
 
 static const struct hn_cmd top_cmds[] = {
 	{ "help", cmd_help, "", "this list" },
+	{ "dev", cmd_dev, "show|stage|output|listen", "tensor-offload netdevs" },
 	/* data plane (cmd_dp.c) */
 	{ "attach", cmd_attach, "DEV... [--generic]",
 	  "load the XDP router, attach it to ports" },
@@ -33,7 +34,8 @@ static const struct hn_cmd top_cmds[] = {
 	{ "group", cmd_group, "[list|join ID|leave ID]",
 	  "multicast groups" },
 	{ "model", cmd_model, "[show|load FILE.hnm]", "the route model" },
-	{ "stats", cmd_stats, "[all]", "counters summed over the CPUs" },
+	{ "stats", cmd_stats, "[all|reset]",
+	  "counters summed over the CPUs" },
 	{ "trace", cmd_trace, "", "last traced decision per CPU" },
 	{ NULL }
 };

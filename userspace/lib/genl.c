@@ -22,8 +22,8 @@
 #endif
 
 /* Room for a full stage in one request; root may force past wmem_max. */
-#define HN_GENL_SNDBUF	(4 << 20)
-#define HN_GENL_MSGBUF	(64 << 10)
+#define HN_GENL_SNDBUF (4 << 20)
+#define HN_GENL_MSGBUF (64 << 10)
 
 const char *const hn_genl_stat_names[__HNET_STATS_A_MAX] = {
 	[HNET_STATS_A_FRAMES_IN] = "frames_in",
@@ -73,9 +73,9 @@ static int seterr(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- building ------------------------------------------------------------ */
 
-static struct nl_msg *msg_new(int family, uint8_t cmd, int flags,
-			      size_t size, const struct hn_genl_sel *sel,
-			      char *err, size_t errlen)
+static struct nl_msg *msg_new(int family, uint8_t cmd, int flags, size_t size,
+			      const struct hn_genl_sel *sel, char *err,
+			      size_t errlen)
 {
 	struct nl_msg *msg;
 
@@ -91,8 +91,8 @@ static struct nl_msg *msg_new(int family, uint8_t cmd, int flags,
 		seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags,
-			 cmd, HYPERNET_GENL_VERSION))
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, cmd,
+			 HYPERNET_GENL_VERSION))
 		goto full;
 	if (sel && sel->ifindex) {
 		if (nla_put_u32(msg, HNET_A_IFINDEX, sel->ifindex))
@@ -127,8 +127,7 @@ uint64_t hn_genl_stage_bytes(const struct hn_genl_stage *st)
 }
 
 /* The kernel's checks of a stage, with the same limits. */
-static int check_stage(const struct hn_genl_stage *st, char *err,
-		       size_t errlen)
+static int check_stage(const struct hn_genl_stage *st, char *err, size_t errlen)
 {
 	unsigned int i, o;
 
@@ -143,14 +142,15 @@ static int check_stage(const struct hn_genl_stage *st, char *err,
 
 		if (!l->n_in || !l->n_out || l->n_in > HN_TENSOR_MAX_LEN ||
 		    l->n_out > HN_TENSOR_MAX_LEN)
-			return seterr(err, errlen,
-				      "layer %u: dimensions %ux%u outside 1..%u",
-				      i, l->n_in, l->n_out, HN_TENSOR_MAX_LEN);
+			return seterr(
+				err, errlen,
+				"layer %u: dimensions %ux%u outside 1..%u", i,
+				l->n_in, l->n_out, HN_TENSOR_MAX_LEN);
 		if (i && l->n_in != st->layers[i - 1].n_out)
-			return seterr(err, errlen,
-				      "layer %u: dimension mismatch: takes %u, layer %u gives %u",
-				      i, l->n_in, i - 1,
-				      st->layers[i - 1].n_out);
+			return seterr(
+				err, errlen,
+				"layer %u: dimension mismatch: takes %u, layer %u gives %u",
+				i, l->n_in, i - 1, st->layers[i - 1].n_out);
 		if (l->shift > HN_SHIFT_MAX)
 			return seterr(err, errlen,
 				      "layer %u: shift %u above %u", i,
@@ -169,9 +169,10 @@ static int check_stage(const struct hn_genl_stage *st, char *err,
 				max_abs = v;
 		}
 		if (!hn_layer_fits(l->n_in, max_abs))
-			return seterr(err, errlen,
-				      "layer %u: biases could overflow the accumulator",
-				      i);
+			return seterr(
+				err, errlen,
+				"layer %u: biases could overflow the accumulator",
+				i);
 	}
 	if (hn_genl_stage_bytes(st) > HNET_STAGE_MAX_BYTES)
 		return seterr(err, errlen,
@@ -182,8 +183,8 @@ static int check_stage(const struct hn_genl_stage *st, char *err,
 }
 
 /* One stream of chunks, each at most HNET_CHUNK_MAX bytes. */
-static int put_chunks(struct nl_msg *msg, int type, const void *p,
-		      size_t len, size_t unit)
+static int put_chunks(struct nl_msg *msg, int type, const void *p, size_t len,
+		      size_t unit)
 {
 	size_t max = HNET_CHUNK_MAX / unit * unit, n;
 	const uint8_t *b = p;
@@ -198,8 +199,7 @@ static int put_chunks(struct nl_msg *msg, int type, const void *p,
 	return 0;
 }
 
-struct nl_msg *hn_genl_msg_set_stage(int family,
-				     const struct hn_genl_sel *sel,
+struct nl_msg *hn_genl_msg_set_stage(int family, const struct hn_genl_sel *sel,
 				     const struct hn_genl_stage *st,
 				     uint32_t flags, char *err, size_t errlen)
 {
@@ -218,14 +218,15 @@ struct nl_msg *hn_genl_msg_set_stage(int family,
 	}
 	if (st) {
 		if (flags & HNET_DEV_F_CLEAR_STAGE) {
-			seterr(err, errlen, "clearing the stage takes no stage");
+			seterr(err, errlen,
+			       "clearing the stage takes no stage");
 			return NULL;
 		}
 		if (check_stage(st, err, errlen))
 			return NULL;
 		/* Parameters, chunk headers, layer nests. */
-		size += hn_genl_stage_bytes(st) + hn_genl_stage_bytes(st) / 1024 +
-			128 * st->n_layers;
+		size += hn_genl_stage_bytes(st) +
+			hn_genl_stage_bytes(st) / 1024 + 128 * st->n_layers;
 	} else if (!(flags & HNET_DEV_F_CLEAR_STAGE)) {
 		seterr(err, errlen, "no stage given");
 		return NULL;
@@ -278,10 +279,9 @@ full:
 	return NULL;
 }
 
-struct nl_msg *hn_genl_msg_set_output(int family,
-				      const struct hn_genl_sel *sel,
-				      const struct hn_genl_output *o,
-				      char *err, size_t errlen)
+struct nl_msg *hn_genl_msg_set_output(int family, const struct hn_genl_sel *sel,
+				      const struct hn_genl_output *o, char *err,
+				      size_t errlen)
 {
 	struct nl_msg *msg;
 	struct nlattr *nest;
@@ -299,7 +299,8 @@ struct nl_msg *hn_genl_msg_set_output(int family,
 		return NULL;
 	}
 	if (o->mode == HNET_OUTPUT_NODE && !o->node) {
-		seterr(err, errlen, "output to a node needs a non-zero node id");
+		seterr(err, errlen,
+		       "output to a node needs a non-zero node id");
 		return NULL;
 	}
 	if (o->mode != HNET_OUTPUT_NODE && (o->node || o->flags)) {
@@ -395,7 +396,8 @@ static int parse_stage(struct nlattr *a, struct hn_genl_dev *d, char *err,
 	d->stage_id = nla_get_u8(tb[HNET_STAGE_A_ID]);
 	if (tb[HNET_STAGE_A_GENERATION])
 		d->generation = nla_get_u64(tb[HNET_STAGE_A_GENERATION]);
-	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem) {
+	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem)
+	{
 		struct hn_genl_layer *ly;
 
 		if (d->n_layers == HNET_MAX_LAYERS)
@@ -414,8 +416,8 @@ static int parse_stage(struct nlattr *a, struct hn_genl_dev *d, char *err,
 	return 0;
 }
 
-int hn_genl_parse_dev(struct nlmsghdr *nlh, struct hn_genl_dev *d,
-		      char *err, size_t errlen)
+int hn_genl_parse_dev(struct nlmsghdr *nlh, struct hn_genl_dev *d, char *err,
+		      size_t errlen)
 {
 	struct nlattr *tb[HNET_A_MAX + 1], *ot[HNET_OUT_A_MAX + 1], *a;
 	struct genlmsghdr *gh = nlmsg_data(nlh);
@@ -453,7 +455,8 @@ int hn_genl_parse_dev(struct nlmsghdr *nlh, struct hn_genl_dev *d,
 		d->out.flags = nla_get_u32(ot[HNET_OUT_A_FLAGS]);
 	if (tb[HNET_A_STAGE] && parse_stage(tb[HNET_A_STAGE], d, err, errlen))
 		return -EPROTO;
-	nla_for_each_nested(a, tb[HNET_A_STATS], rem) {
+	nla_for_each_nested(a, tb[HNET_A_STATS], rem)
+	{
 		int t = nla_type(a);
 
 		/* Newer kernels may count more: skip what we do not know. */
@@ -483,7 +486,8 @@ int hn_genl_parse_result(struct nlmsghdr *nlh, struct hn_genl_result *r,
 			     res_policy) ||
 	    !rt[HNET_RES_A_TENSOR_ID] || !rt[HNET_RES_A_ORIGIN] ||
 	    !rt[HNET_RES_A_STAGE] || !rt[HNET_RES_A_DATA])
-		return proto(err, errlen, "result lacks id, origin, stage or data");
+		return proto(err, errlen,
+			     "result lacks id, origin, stage or data");
 	len = nla_len(rt[HNET_RES_A_DATA]);
 	if (len < 1 || len > HN_TENSOR_MAX_LEN)
 		return proto(err, errlen, "result data length out of range");
@@ -732,8 +736,8 @@ int hn_genl_listen(struct hn_genl *g)
 	nl_socket_disable_seq_check(g->ev);
 	nl_socket_set_buffer_size(g->ev, 4 << 20, 0);
 	if (nl_socket_add_membership(g->ev, grp)) {
-		snprintf(g->errmsg, sizeof(g->errmsg),
-			 "cannot join group '%s'", HYPERNET_MCGRP_RESULTS);
+		snprintf(g->errmsg, sizeof(g->errmsg), "cannot join group '%s'",
+			 HYPERNET_MCGRP_RESULTS);
 		return -EIO;
 	}
 	return 0;
@@ -755,6 +759,11 @@ static int res_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
 int hn_genl_recv_result(struct hn_genl *g, struct hn_genl_result *r,
 			int timeout_ms)
 {
@@ -769,6 +778,8 @@ int hn_genl_recv_result(struct hn_genl *g, struct hn_genl_result *r,
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		return -ENOMEM;
+	/* Notifications carry sequence number 0. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, res_cb, &ra);
 	while (!ra.got) {
 		ret = poll(&pfd, 1, timeout_ms);

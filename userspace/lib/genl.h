@@ -31,9 +31,9 @@ struct hn_genl_sel {
 struct hn_genl_layer {
 	uint32_t n_in, n_out;
 	uint8_t shift;
-	uint32_t flags;		/* enum hnet_layer_flags */
-	const int8_t *w;	/* n_out rows of n_in */
-	const int32_t *b;	/* n_out */
+	uint32_t flags; /* enum hnet_layer_flags */
+	const int8_t *w; /* n_out rows of n_in */
+	const int32_t *b; /* n_out */
 };
 
 struct hn_genl_stage {
@@ -43,11 +43,11 @@ struct hn_genl_stage {
 };
 
 struct hn_genl_output {
-	uint8_t mode;		/* enum hnet_output_mode */
-	uint32_t node;		/* HNET_OUTPUT_NODE only */
+	uint8_t mode; /* enum hnet_output_mode */
+	uint32_t node; /* HNET_OUTPUT_NODE only */
 	uint8_t tclass;
-	int stage;		/* -1: kernel default (own id + 1) */
-	uint32_t flags;		/* enum hnet_output_flags */
+	int stage; /* -1: kernel default (own id + 1) */
+	uint32_t flags; /* enum hnet_output_flags */
 	bool set_node_id;
 	uint32_t node_id;
 };
@@ -62,7 +62,7 @@ struct hn_genl_dev {
 	uint8_t stage_id;
 	uint64_t generation;
 	unsigned int n_layers;
-	struct hn_genl_layer layers[HNET_MAX_LAYERS];	/* no w/b */
+	struct hn_genl_layer layers[HNET_MAX_LAYERS]; /* no w/b */
 	uint64_t stats[__HNET_STATS_A_MAX];
 };
 
@@ -76,11 +76,11 @@ struct hn_genl_result {
 };
 
 struct hn_genl {
-	struct nl_sock *sk;	/* requests */
-	struct nl_sock *ev;	/* results group, after hn_genl_listen() */
+	struct nl_sock *sk; /* requests */
+	struct nl_sock *ev; /* results group, after hn_genl_listen() */
 	int family;
-	int err;		/* last kernel errno, negative */
-	char errmsg[256];	/* its extack message, or "" */
+	int err; /* last kernel errno, negative */
+	char errmsg[256]; /* its extack message, or "" */
 };
 
 /* Counter names, indexed by HNET_STATS_A_*; NULL for UNSPEC/PAD. */
@@ -91,18 +91,15 @@ const char *hn_genl_mode_name(unsigned int mode);
 
 struct nl_msg *hn_genl_msg_get(int family, const struct hn_genl_sel *sel,
 			       char *err, size_t errlen);
-struct nl_msg *hn_genl_msg_set_stage(int family,
-				     const struct hn_genl_sel *sel,
+struct nl_msg *hn_genl_msg_set_stage(int family, const struct hn_genl_sel *sel,
 				     const struct hn_genl_stage *st,
-				     uint32_t flags, char *err,
-				     size_t errlen);
-struct nl_msg *hn_genl_msg_set_output(int family,
-				      const struct hn_genl_sel *sel,
-				      const struct hn_genl_output *o,
-				      char *err, size_t errlen);
+				     uint32_t flags, char *err, size_t errlen);
+struct nl_msg *hn_genl_msg_set_output(int family, const struct hn_genl_sel *sel,
+				      const struct hn_genl_output *o, char *err,
+				      size_t errlen);
 /* 0, or -EPROTO with @err saying what is missing or malformed. */
-int hn_genl_parse_dev(struct nlmsghdr *nlh, struct hn_genl_dev *d,
-		      char *err, size_t errlen);
+int hn_genl_parse_dev(struct nlmsghdr *nlh, struct hn_genl_dev *d, char *err,
+		      size_t errlen);
 int hn_genl_parse_result(struct nlmsghdr *nlh, struct hn_genl_result *r,
 			 char *err, size_t errlen);
 /* Bytes the stage's parameters take (weights + biases). */

@@ -111,14 +111,14 @@
 #ifndef _UAPI_LINUX_HYPERNET_H
 #define _UAPI_LINUX_HYPERNET_H
 
-#define HYPERNET_GENL_NAME	"hypernet"
-#define HYPERNET_GENL_VERSION	1
-#define HYPERNET_MCGRP_RESULTS	"results"
+#define HYPERNET_GENL_NAME "hypernet"
+#define HYPERNET_GENL_VERSION 1
+#define HYPERNET_MCGRP_RESULTS "results"
 
 /* Limits of one stage. */
-#define HNET_MAX_LAYERS		8
-#define HNET_STAGE_MAX_BYTES	(1U << 20)	/* weights + biases */
-#define HNET_CHUNK_MAX		65000		/* one WEIGHTS/BIASES chunk */
+#define HNET_MAX_LAYERS 8
+#define HNET_STAGE_MAX_BYTES (1U << 20) /* weights + biases */
+#define HNET_CHUNK_MAX 65000 /* one WEIGHTS/BIASES chunk */
 
 enum hnet_cmd {
 	HNET_CMD_UNSPEC,
@@ -131,9 +131,9 @@ enum hnet_cmd {
 #define HNET_CMD_MAX (__HNET_CMD_MAX - 1)
 
 enum hnet_dev_flags {
-	HNET_DEV_F_CLEAR_STAGE	= 1U << 0,	/* unload, HNET_A_STAGE absent */
-	HNET_DEV_F_RESET_STATS	= 1U << 1,	/* zero HNET_A_STATS too */
-	__HNET_DEV_F_ALL	= HNET_DEV_F_CLEAR_STAGE | HNET_DEV_F_RESET_STATS
+	HNET_DEV_F_CLEAR_STAGE = 1U << 0, /* unload, HNET_A_STAGE absent */
+	HNET_DEV_F_RESET_STATS = 1U << 1, /* zero HNET_A_STATS too */
+	__HNET_DEV_F_ALL = HNET_DEV_F_CLEAR_STAGE | HNET_DEV_F_RESET_STATS
 };
 
 enum hnet_attr {
@@ -164,8 +164,8 @@ enum hnet_stage_attr {
 #define HNET_STAGE_A_MAX (__HNET_STAGE_A_MAX - 1)
 
 enum hnet_layer_flags {
-	HNET_LAYER_F_RELU	= 1U << 0,	/* ReLU before saturation */
-	__HNET_LAYER_F_ALL	= HNET_LAYER_F_RELU
+	HNET_LAYER_F_RELU = 1U << 0, /* ReLU before saturation */
+	__HNET_LAYER_F_ALL = HNET_LAYER_F_RELU
 };
 
 enum hnet_layer_attr {
@@ -179,16 +179,16 @@ enum hnet_layer_attr {
 #define HNET_LAYER_A_MAX (__HNET_LAYER_A_MAX - 1)
 
 enum hnet_output_mode {
-	HNET_OUTPUT_ORIGIN,	/* result frame back to the tensor's origin */
-	HNET_OUTPUT_LOCAL,	/* HNET_CMD_RESULT notification only */
-	HNET_OUTPUT_NODE,	/* tensor frame to the next stage's node */
+	HNET_OUTPUT_ORIGIN, /* result frame back to the tensor's origin */
+	HNET_OUTPUT_LOCAL, /* HNET_CMD_RESULT notification only */
+	HNET_OUTPUT_NODE, /* tensor frame to the next stage's node */
 	__HNET_OUTPUT_MAX
 };
 #define HNET_OUTPUT_MAX (__HNET_OUTPUT_MAX - 1)
 
 enum hnet_output_flags {
-	HNET_OUTPUT_F_ANYCAST	= 1U << 0,	/* NODE is a task class */
-	__HNET_OUTPUT_F_ALL	= HNET_OUTPUT_F_ANYCAST
+	HNET_OUTPUT_F_ANYCAST = 1U << 0, /* NODE is a task class */
+	__HNET_OUTPUT_F_ALL = HNET_OUTPUT_F_ANYCAST
 };
 
 enum hnet_output_attr {
@@ -206,23 +206,23 @@ enum hnet_output_attr {
 enum hnet_stats_attr {
 	HNET_STATS_A_UNSPEC,
 	HNET_STATS_A_PAD,
-	HNET_STATS_A_FRAMES_IN,		/* tensor frames queued */
-	HNET_STATS_A_TENSORS_IN,	/* complete tensors (reassembled) */
-	HNET_STATS_A_TENSORS_DONE,	/* tensors computed */
-	HNET_STATS_A_FRAMES_OUT,	/* frames emitted on the rx side */
-	HNET_STATS_A_RESULTS_LOCAL,	/* HNET_CMD_RESULT notifications */
-	HNET_STATS_A_DROP_MALFORMED,	/* failed hn_hdr/tensor_check */
-	HNET_STATS_A_DROP_NOT_TENSOR,	/* other EtherType or frame type */
-	HNET_STATS_A_DROP_QUEUE_FULL,	/* worker queue at its bound */
+	HNET_STATS_A_FRAMES_IN, /* tensor frames queued */
+	HNET_STATS_A_TENSORS_IN, /* complete tensors (reassembled) */
+	HNET_STATS_A_TENSORS_DONE, /* tensors computed */
+	HNET_STATS_A_FRAMES_OUT, /* frames emitted on the rx side */
+	HNET_STATS_A_RESULTS_LOCAL, /* HNET_CMD_RESULT notifications */
+	HNET_STATS_A_DROP_MALFORMED, /* failed hn_hdr/tensor_check */
+	HNET_STATS_A_DROP_NOT_TENSOR, /* other EtherType or frame type */
+	HNET_STATS_A_DROP_QUEUE_FULL, /* worker queue at its bound */
 	HNET_STATS_A_DROP_NO_STAGE,
 	HNET_STATS_A_DROP_STAGE_MISMATCH, /* hn_tensor_hdr.stage differs */
-	HNET_STATS_A_DROP_DIM_MISMATCH,	/* total_len != stage input */
-	HNET_STATS_A_DROP_FRAG_DUP,	/* fragment index seen before */
-	HNET_STATS_A_DROP_FRAG_BAD,	/* disagrees with its siblings */
-	HNET_STATS_A_DROP_REASM_FULL,	/* in-flight tensor/byte cap */
+	HNET_STATS_A_DROP_DIM_MISMATCH, /* total_len != stage input */
+	HNET_STATS_A_DROP_FRAG_DUP, /* fragment index seen before */
+	HNET_STATS_A_DROP_FRAG_BAD, /* disagrees with its siblings */
+	HNET_STATS_A_DROP_REASM_FULL, /* in-flight tensor/byte cap */
 	HNET_STATS_A_DROP_REASM_TIMEOUT, /* tensors never completed */
 	HNET_STATS_A_DROP_NOMEM,
-	HNET_STATS_A_DROP_OUTPUT,	/* result could not be emitted */
+	HNET_STATS_A_DROP_OUTPUT, /* result could not be emitted */
 	HNET_STATS_A_STAGE_LOADS,
 	__HNET_STATS_A_MAX
 };

@@ -41,8 +41,8 @@ LIB		:= $(O)/lib/libhypernet.a
 HDR_DEPS	:= $(wildcard include/hypernet/*.h include/uapi/linux/*.h \
 			      userspace/lib/*.h)
 
-PROG_DIRS	:= $(filter-out userspace/lib,$(patsubst %/,%,$(dir \
-			$(wildcard userspace/*/*.c tools/*/*.c))))
+PROG_DIRS	:= $(sort $(filter-out userspace/lib,$(patsubst %/,%,$(dir \
+			$(wildcard userspace/*/*.c tools/*/*.c)))))
 PROGS		:= $(foreach d,$(PROG_DIRS),$(O)/bin/$(notdir $(d)))
 
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)

@@ -76,7 +76,6 @@ int hnb_hn_set_routes(struct hn_dp *dp, const struct hnb_hn_setup *s,
  */
 int hnb_hn_load(struct hn_dp **out, const struct hnb_hn_setup *s)
 {
-	struct hn_dp_config cfg = {};
 	struct hn_rt_model m;
 	struct hn_dp *dp;
 	char err[256];
@@ -107,11 +106,8 @@ int hnb_hn_load(struct hn_dp **out, const struct hnb_hn_setup *s)
 	}
 	if (hnb_hn_set_routes(dp, s, s->cands))
 		goto fail_quiet;
-	cfg.node_id = s->node;
-	cfg.margin_min = 0;
-	cfg.stale_ns = s->stale_ns;
-	if (hn_dp_set_config(dp, &cfg, err, sizeof(err)))
-		goto fail;
+	if (hnb_hn_set_flags(dp, s, 0))
+		goto fail_quiet;
 	*out = dp;
 	return 0;
 fail:
@@ -119,6 +115,24 @@ fail:
 fail_quiet:
 	hn_dp_close(dp);
 	return -1;
+}
+
+/* Config flags (HN_DP_CFG_*) over the benchmark's configuration. */
+int hnb_hn_set_flags(struct hn_dp *dp, const struct hnb_hn_setup *s,
+		     __u32 flags)
+{
+	struct hn_dp_config cfg = {};
+	char err[256];
+
+	cfg.node_id = s->node;
+	cfg.margin_min = 0;
+	cfg.stale_ns = s->stale_ns;
+	cfg.flags = flags;
+	if (hn_dp_set_config(dp, &cfg, err, sizeof(err))) {
+		hnb_err("%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 int hnb_hn_prog_fd(struct hn_dp *dp)

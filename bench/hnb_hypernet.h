@@ -30,6 +30,9 @@ int hnb_hn_load(struct hn_dp **dp, const struct hnb_hn_setup *s);
 /* Rewrite every route with @cands candidates and bump the epoch. */
 int hnb_hn_set_routes(struct hn_dp *dp, const struct hnb_hn_setup *s,
 		      __u32 cands);
+/* Set hn_dp_config.flags (HN_DP_CFG_*), the rest as configured. */
+int hnb_hn_set_flags(struct hn_dp *dp, const struct hnb_hn_setup *s,
+		     __u32 flags);
 /* Load, fill and attach to s->in_ifindex (native XDP). */
 int hnb_hn_attach(const struct hnb_hn_setup *s);
 /* Sum of the per-CPU hn_stats. */

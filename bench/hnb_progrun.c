@@ -12,6 +12,13 @@
  * syscalls as it takes to reach --total runs.  Every syscall's verdict,
  * the TTL left in the frame and the data plane's counters are checked, so
  * that a figure can only come from frames that were really forwarded.
+ *
+ * With repeat > 1 the kernel adds the program to the XDP dispatcher for
+ * the duration of the call and removes it afterwards, each time waiting
+ * for an RCU grace period (milliseconds).  Thousands of syscalls would
+ * spend minutes there.  While a program is attached to some device it
+ * stays in the dispatcher, so each measured program is parked on a down
+ * veth (--park) for the measurement.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/hypernet_packet.h>
@@ -29,6 +37,7 @@
 #include "hnb_vary.skel.h"
 
 #define MAX_RUNS	15
+#define MAX_PARK	4
 
 struct measure {
 	int prog_fd;
@@ -143,17 +152,21 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len);
 }
 
-enum { C_PLAIN, C_HIT, C_WHIT, C_WK8, C_WK4, C_N };
+enum {
+	C_PLAIN, C_HIT, C_WHIT, C_WK8, C_WK4, C_WK2, C_WK1, C_NC8, C_NC4, C_N
+};
 static const char *const cname[C_N] = {
 	"plain", "cache_hit", "wrap_hit", "wrap_decide_k8", "wrap_decide_k4",
+	"wrap_decide_k2", "wrap_decide_k1", "nocache_k8", "nocache_k4",
 };
+static const __u32 ccands[C_N] = { 0, 0, 0, 8, 4, 2, 1, 8, 4 };
 
 static void progrun_usage(void)
 {
 	fprintf(stderr,
 		"Usage: hn-bench progrun --dev IN --out OUT --smac MAC --dmac MAC\n"
 		"         [--total N] [--runs N] [--dsts N] [--ttl N] [--cpu N]\n"
-		"         [--stale-ms MS]\n");
+		"         [--stale-ms MS] [--park DEV,DEV,DEV,DEV] [--only CASE]\n");
 }
 
 int cmd_progrun(int argc, char **argv)
@@ -169,6 +182,8 @@ int cmd_progrun(int argc, char **argv)
 		{ "ttl", required_argument, NULL, 'T' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "stale-ms", required_argument, NULL, 'S' },
+		{ "park", required_argument, NULL, 'P' },
+		{ "only", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};
@@ -181,7 +196,7 @@ int cmd_progrun(int argc, char **argv)
 	};
 	__u32 total = 1000000, runs = 3, ttl = 255, cpu = ~0U, stale_ms = 0;
 	const char *dev = NULL, *outdev = NULL;
-	double v[C_N][MAX_RUNS], med[C_N], wall[C_N][MAX_RUNS];
+	double v[C_N][MAX_RUNS], med[C_N];
 	unsigned long long bad = 0;
 	struct measure m[C_N];
 	struct hnb_pr pr = {};
@@ -189,6 +204,9 @@ int cmd_progrun(int argc, char **argv)
 	struct hn_dp *hn = NULL;
 	struct hnb_vary_bpf *w1 = NULL, *wn = NULL;
 	struct bpf_prog_info info;
+	int park[MAX_PARK] = {}, npark = 0, parked = 0;
+	char *park_list = NULL, *tok, *save;
+	const char *only = NULL;
 	int c, err = -1, r, i, hn_fd, st_fd;
 	__u32 insns = 0;
 
@@ -207,6 +225,8 @@ int cmd_progrun(int argc, char **argv)
 		case 'T': err = hnb_parse_u32(optarg, &ttl); break;
 		case 'c': err = hnb_parse_u32(optarg, &cpu); break;
 		case 'S': err = hnb_parse_u32(optarg, &stale_ms); break;
+		case 'P': park_list = optarg; break;
+		case 'O': only = optarg; break;
 		default:
 			progrun_usage();
 			return c == 'h' ? 0 : -1;
@@ -229,6 +249,20 @@ int cmd_progrun(int argc, char **argv)
 		return -1;
 	if (cpu != ~0U && hnb_pin_cpu(cpu))
 		return -1;
+	for (tok = park_list ? strtok_r(park_list, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (npark == MAX_PARK)
+			break;
+		park[npark] = hnb_ifindex(tok);
+		if (!park[npark++])
+			return -1;
+	}
+	if (npark && npark < MAX_PARK) {
+		hnb_err("--park needs %d devices", MAX_PARK);
+		return -1;
+	}
+	if (!npark)
+		hnb_err("warning: no --park devices, every call waits for RCU");
 
 	memcpy(fs.smac, hs.dmac, 6);
 	memcpy(fs.dmac, hs.smac, 6);
@@ -261,18 +295,36 @@ int cmd_progrun(int argc, char **argv)
 	m[C_WHIT].prog_fd = bpf_program__fd(w1->progs.hnb_vary);
 	m[C_WK8].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
 	m[C_WK4].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
+	m[C_WK2].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
+	m[C_WK1].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
+	m[C_NC8].prog_fd = hn_fd;
+	m[C_NC4].prog_fd = hn_fd;
+	if (npark) {
+		int fds[MAX_PARK] = { m[C_PLAIN].prog_fd, hn_fd,
+				      m[C_WHIT].prog_fd, m[C_WK8].prog_fd };
+
+		for (i = 0; i < MAX_PARK; i++)
+			if (hnb_xdp_attach(park[i], fds[i]))
+				goto out;
+		parked = 1;
+	}
 
 	/* Interleaved, so that a slow patch of the machine hits every case. */
 	for (r = 0; r < (int)runs; r++) {
 		for (i = 0; i < C_N; i++) {
-			if (i == C_WK8 && hnb_hn_set_routes(hn, &hs, 8))
+			if (only && strcmp(only, cname[i]))
+				continue;
+			if (ccands[i] && hnb_hn_set_routes(hn, &hs, ccands[i]))
 				goto out;
-			if (i == C_WK4 && hnb_hn_set_routes(hn, &hs, 4))
+			if ((i == C_NC8 || i == C_NC4) &&
+			    hnb_hn_set_flags(hn, &hs, HN_DP_CFG_NO_CACHE))
 				goto out;
 			if (measure(&pr, &m[i]))
 				goto out;
+			if ((i == C_NC8 || i == C_NC4) &&
+			    hnb_hn_set_flags(hn, &hs, 0))
+				goto out;
 			v[i][r] = m[i].ns;
-			wall[i][r] = m[i].wall_ns;
 			bad += m[i].bad;
 			fprintf(stderr,
 				"progrun: run %d %-15s %7.2f ns/frame "
@@ -286,16 +338,39 @@ int cmd_progrun(int argc, char **argv)
 			goto out;
 	}
 
+	if (only)
+		goto out_ok;
 	for (i = 0; i < C_N; i++) {
 		med[i] = median(v[i], runs);
 		printf("tr_%s_ns %.2f\n", cname[i], med[i]);
-		printf("tr_%s_wall_ns %.2f\n", cname[i], median(wall[i], runs));
 	}
 	printf("plain_ns %.2f\n", med[C_PLAIN]);
 	printf("cache_hit_ns %.2f\n", med[C_HIT]);
 	/* a decision costs the cache-hit path plus what a miss adds */
 	printf("decide_k8_ns %.2f\n", med[C_HIT] + med[C_WK8] - med[C_WHIT]);
 	printf("decide_k4_ns %.2f\n", med[C_HIT] + med[C_WK4] - med[C_WHIT]);
+	/* the data plane's own knob: HN_DP_CFG_NO_CACHE, one destination */
+	printf("decide_nocache_k8_ns %.2f\n", med[C_NC8]);
+	printf("decide_nocache_k4_ns %.2f\n", med[C_NC4]);
+	printf("decide_k2_ns %.2f\n", med[C_HIT] + med[C_WK2] - med[C_WHIT]);
+	printf("decide_k1_ns %.2f\n", med[C_HIT] + med[C_WK1] - med[C_WHIT]);
+	/* least squares over K = 1, 2, 4, 8: fixed cost and per candidate */
+	{
+		const int ks[4] = { C_WK1, C_WK2, C_WK4, C_WK8 };
+		double sx = 0, sy = 0, sxx = 0, sxy = 0, b, a;
+
+		for (i = 0; i < 4; i++) {
+			double x = ccands[ks[i]], y = med[ks[i]] - med[C_WHIT];
+
+			sx += x;
+			sy += y;
+			sxx += x * x;
+			sxy += x * y;
+		}
+		b = (4 * sxy - sx * sy) / (4 * sxx - sx * sx);
+		a = (sy - b * sx) / 4;
+		printf("decide_per_cand_ns %.2f\ndecide_fixed_ns %.2f\n", b, a);
+	}
 	printf("tr_runs_per_case %llu\ntr_runs_per_syscall %u\n",
 	       m[C_PLAIN].runs, pr.chunk);
 	printf("tr_repeats %u\n", runs);
@@ -317,10 +392,13 @@ int cmd_progrun(int argc, char **argv)
 		printf("plain_verifier_insns %u\n", info.verified_insns);
 		printf("plain_jited_bytes %u\n", info.jited_prog_len);
 	}
+out_ok:
 	err = bad ? -1 : 0;
 	if (bad)
 		hnb_err("%llu checks failed: verdict, TTL or counters", bad);
 out:
+	for (i = 0; parked && i < MAX_PARK; i++)
+		bpf_xdp_detach(park[i], XDP_FLAGS_DRV_MODE, NULL);
 	if (w1)
 		hnb_vary_bpf__destroy(w1);
 	if (wn)

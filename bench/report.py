@@ -94,6 +94,10 @@ def main():
         ("HyperNet, cache hit", r["cache_hit_ns"],
          "+%s ns" % r["cache_hit_add_ns"], ("<= +20 ns",
                                             r["cache_hit_add_ns"], 20, -1)),
+        ("HyperNet, decide, 1 candidate", r.get("decide_k1_ns"),
+         "+%s ns" % diff(r.get("decide_k1_ns"), r["plain_ns"]), None),
+        ("HyperNet, decide, 2 candidates", r.get("decide_k2_ns"),
+         "+%s ns" % diff(r.get("decide_k2_ns"), r["plain_ns"]), None),
         ("HyperNet, decide, 4 candidates", r["decide_k4_ns"],
          "+%s ns" % r["decide_k4_add_ns"], None),
         ("HyperNet, decide, 8 candidates", r["decide_k8_ns"],
@@ -155,7 +159,12 @@ def main():
             else:
                 met = "yes" if tgt[1] >= tgt[2] else "NO"
         print("  %-44s %9s %16s  %-10s %s" % (name, v, rel or "", t, met))
-    print("\n  verifier processed instructions (hn_xdp): %s" %
+    print("\n  HN_DP_CFG_NO_CACHE, one destination: K=4 %s ns, K=8 %s ns"
+          % (r.get("decide_nocache_k4_ns"), r.get("decide_nocache_k8_ns")))
+    print("  a decision over a cache hit: %s ns + %s ns per candidate"
+          " (fit over K = 1, 2, 4, 8)" % (r.get("decide_fixed_ns"),
+                                         r.get("decide_per_cand_ns")))
+    print("  verifier processed instructions (hn_xdp): %s" %
           r["verifier_insns"])
     if r.get("tr_checks_failed"):
         print("  WARNING: %s BPF_PROG_TEST_RUN checks failed" %

@@ -15,9 +15,9 @@
 # Results: $O/bench/dataplane.json and a table on stdout.  Every address
 # used lives in the namespaces this script makes and removes.
 #
-# Environment: WINDOW (s, default 5), WARMUP (s, 2), LIVE_REPEATS (3),
+# Environment: WINDOW (s, default 4), WARMUP (s, 1), LIVE_REPEATS (5),
 # TR_TOTAL (1000000), TR_RUNS (3), DSTS (1024), LIVE_MODE (1cpu, 2cpu,
-# both; default both), NICE (-10: priority of the measured work).
+# both; default 1cpu), NICE (-10: priority of the measured work).
 #
 # Live modes.  1cpu (the live_* keys): no threaded NAPI, so the router's
 # and the sink's veth NAPI run in softirq on the generator's CPU, right
@@ -30,13 +30,13 @@ O=${O:-build}
 BENCH=$O/bench/hn-bench
 OUT=$O/bench
 JSON=$OUT/dataplane.json
-WINDOW=${WINDOW:-5}
-WARMUP=${WARMUP:-2}
-LIVE_REPEATS=${LIVE_REPEATS:-3}
+WINDOW=${WINDOW:-4}
+WARMUP=${WARMUP:-1}
+LIVE_REPEATS=${LIVE_REPEATS:-5}
 TR_TOTAL=${TR_TOTAL:-1000000}
 TR_RUNS=${TR_RUNS:-3}
 DSTS=${DSTS:-1024}
-LIVE_MODE=${LIVE_MODE:-both}
+LIVE_MODE=${LIVE_MODE:-1cpu}
 NICE=${NICE:--10}
 
 ID=$(( $$ % 10000 ))
@@ -93,6 +93,13 @@ setup()
 	ip -n "$NS_RTR" link add "$R1" address $MAC_R1 type veth \
 		peer name "$S0" address $MAC_S0 netns "$NS_SINK" ||
 		die "cannot create the veth pairs"
+	# down veths that hold the measured programs in the XDP dispatcher
+	ip -n "$NS_GEN" link add hb${ID}gp type veth peer name hb${ID}gq ||
+		die "cannot create the parking veths"
+	for i in 0 1 2 3; do
+		ip -n "$NS_RTR" link add hb${ID}p$i type veth peer name hb${ID}q$i ||
+			die "cannot create the parking veths"
+	done
 	ip -n "$NS_GEN" addr add $IP_G0/24 dev "$G0"
 	ip -n "$NS_RTR" addr add $IP_R0/24 dev "$R0"
 	ip -n "$NS_RTR" addr add $IP_R1/24 dev "$R1"
@@ -165,68 +172,85 @@ router_kernel()
 	in_ns "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1
 }
 
-# live_case KEY MODE ROUTER-FN GEN-ARGS...: median sink Mpps over repeats.
-live_case()
+# live_run KEY MODE ROUTER-FN GEN-ARGS...: one window of one case; the
+# sink's Mpps goes to $WORK/vals.KEY, the router's hit ratio to hit.KEY.
+live_run()
 {
-	local key=$1 mode=$2 router=$3 i out v secs=$((WARMUP + WINDOW + 1))
-	local vals=() hn0 hn1
+	local key=$1 mode=$2 router=$3 out v secs=$((WARMUP + WINDOW + 1))
+	local hn0 hn1
 	shift 3
-	$router || { log "$key: router setup failed"; put "$key" null; return; }
+	if ! $router; then
+		log "$key: router setup failed"
+		return
+	fi
 	napi_threads "$mode"
-	for i in $(seq "$LIVE_REPEATS"); do
-		hn0=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
-		nice -n "$NICE" ip netns exec "$NS_GEN" \
-			"$BENCH" gen --dev "$G0" --smac $MAC_G0 \
-			--dmac $MAC_R0 --seconds $secs --cpu $GEN_CPU "$@" \
-			>"$WORK/gen.out" 2>&1 &
-		GEN_PID=$!
-		sleep "$WARMUP"
-		out=$(in_ns "$NS_SINK" "$BENCH" rate "$S0" "$WINDOW")
-		wait "$GEN_PID"
-		GEN_PID=
-		hn1=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
-		v=$(awk '$1 == "sink_mpps" { print $2 }' <<<"$out")
-		vals+=("${v:-0}")
-		log "$key run $i: sink $(awk '$1 ~ /mpps/ { printf "%s %s  ", $1, $2 }' <<<"$out")gen $(awk '$1 == "gen_mpps" { print $2 }' "$WORK/gen.out") Mpps"
-		if [ -n "$hn1" ]; then
-			# hit ratio and drops of the HyperNet router in this run
-			paste <(echo "$hn0") <(echo "$hn1") | awk -v k="$key" '
-				{ d[$1] = $4 - $2 }
-				END {
-					n = d["cache_hit"] + d["decisions"];
-					printf "bench: %s   rx %d fwd %d hit %d decide %d ttl_expired %d no_route %d\n",
-						k, d["rx"], d["fwd_redirect"], d["cache_hit"],
-						d["decisions"], d["ttl_expired"], d["drop_no_route"] > "/dev/stderr";
-					if (n) printf "%.4f\n", d["cache_hit"] / n;
-				}' >"$WORK/hit"
-			[ -s "$WORK/hit" ] && put "${key}_hit_ratio" "$(cat "$WORK/hit")"
-		fi
-	done
-	v=$(printf '%s\n' "${vals[@]}" | median)
-	put "$key" "$v"
-	put "${key}_runs" "\"${vals[*]}\""
-	log "$key: median $v Mpps"
+	hn0=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
+	nice -n "$NICE" ip netns exec "$NS_GEN" \
+		"$BENCH" gen --dev "$G0" --smac $MAC_G0 \
+		--dmac $MAC_R0 --seconds $secs --cpu $GEN_CPU \
+		--park hb${ID}gp "$@" \
+		>"$WORK/gen.out" 2>&1 &
+	GEN_PID=$!
+	sleep "$WARMUP"
+	out=$(in_ns "$NS_SINK" "$BENCH" rate "$S0" "$WINDOW")
+	wait "$GEN_PID"
+	GEN_PID=
+	hn1=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
+	v=$(awk '$1 == "sink_mpps" { print $2 }' <<<"$out")
+	echo "${v:-0}" >>"$WORK/vals.$key"
+	log "$key: sink $(awk '$1 ~ /mpps/ { printf "%s %s  ", $1, $2 }' <<<"$out")gen $(awk '$1 == "gen_mpps" { print $2 }' "$WORK/gen.out") Mpps"
+	[ -n "$hn1" ] || return 0
+	# what the HyperNet router did in this window: forwarded, hit, drops
+	paste <(echo "$hn0") <(echo "$hn1") | awk -v k="$key" '
+		{ d[$1] = $4 - $2 }
+		END {
+			n = d["cache_hit"] + d["decisions"];
+			printf "bench: %s   rx %d fwd %d hit %d decide %d ttl_expired %d no_route %d\n",
+				k, d["rx"], d["fwd_redirect"], d["cache_hit"],
+				d["decisions"], d["ttl_expired"],
+				d["drop_no_route"] > "/dev/stderr";
+			if (n) printf "%.4f\n", d["cache_hit"] / n;
+		}' >>"$WORK/hit.$key"
 }
 
+# The cases take turns, window after window, so that a busy spell of the
+# (shared) machine does not land on one case only.
 live_mode()
 {
-	local mode=$1 pfx
+	local mode=$1 pfx i k
 	[ "$mode" = 1cpu ] && pfx=live || pfx=live2cpu
-	log "live, $mode: ${LIVE_REPEATS} x ${WINDOW} s windows per case"
-	live_case ${pfx}_plain_mpps "$mode" router_plain --ttl 255
-	live_case ${pfx}_cache_mpps "$mode" router_hn --ttl 255 --dst 100
-	live_case ${pfx}_decide_k8_mpps "$mode" router_hn --ttl 255 --dst 100 \
-		--vary-dst "$DSTS"
-	live_case ${pfx}_kernel_ipv4_mpps "$mode" router_kernel --ipv4 \
-		--ip-src $IP_G0 --ip-dst $IP_S0 --ttl 64
+	log "live, $mode: ${LIVE_REPEATS} rounds of ${WINDOW} s windows"
+	for i in $(seq "$LIVE_REPEATS"); do
+		live_run ${pfx}_plain_mpps "$mode" router_plain --ttl 255
+		live_run ${pfx}_cache_mpps "$mode" router_hn --ttl 255 --dst 100
+		live_run ${pfx}_decide_k8_mpps "$mode" router_hn --ttl 255 \
+			--dst 100 --vary-dst "$DSTS"
+		live_run ${pfx}_kernel_ipv4_mpps "$mode" router_kernel --ipv4 \
+			--ip-src $IP_G0 --ip-dst $IP_S0 --ttl 64
+	done
 	router_none
+	for k in plain cache decide_k8 kernel_ipv4; do
+		k=${pfx}_${k}_mpps
+		if [ -s "$WORK/vals.$k" ]; then
+			put "$k" "$(median <"$WORK/vals.$k")"
+			put "${k}_runs" "\"$(tr '\n' ' ' <"$WORK/vals.$k" | sed 's/ $//')\""
+		else
+			put "$k" null
+		fi
+		[ -s "$WORK/hit.$k" ] &&
+			put "${k}_hit_ratio" "$(median <"$WORK/hit.$k")"
+		log "$k: median $(median <"$WORK/vals.$k" 2>/dev/null) Mpps"
+	done
 }
 
+START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 setup
 log "BPF_PROG_TEST_RUN: $TR_TOTAL runs per case, median of $TR_RUNS"
 if in_ns "$NS_RTR" "$BENCH" progrun --dev "$R0" --out "$R1" \
 	--smac $MAC_R1 --dmac $MAC_S0 --total "$TR_TOTAL" --runs "$TR_RUNS" \
-	--dsts "$DSTS" --cpu $RTR_CPU >"$WORK/progrun" 2>"$WORK/progrun.err"
+	--dsts "$DSTS" --cpu $RTR_CPU --park hb${ID}p0,hb${ID}p1,hb${ID}p2,hb${ID}p3 \
+	>"$WORK/progrun" 2>"$WORK/progrun.err"
 then
 	cat "$WORK/progrun.err" >&2
 	cat "$WORK/progrun" >>"$RESULTS"
@@ -245,8 +269,8 @@ esac
 
 mkdir -p "$OUT"
 python3 bench/report.py "$RESULTS" "$JSON" \
-	"date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "kernel=$(uname -r)" \
+	"date=$START" "end=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "kernel=$(uname -r)" \
 	"cpus=$(nproc)" "cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
-	"load_before=$(cut -d' ' -f1-3 /proc/loadavg)" \
+	"load_before=$LOAD0" "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" \
 	"window_s=$WINDOW" "live_repeats=$LIVE_REPEATS" "live_mode=$LIVE_MODE" \
 	"git=$(git rev-parse --short HEAD 2>/dev/null)$([ -z "$(git status --porcelain -- bpf include 2>/dev/null)" ] || echo -dirty)"

@@ -21,7 +21,7 @@
 #define HN_EV_PRESENT	1U	/* candidate can be scored */
 #define HN_EV_LIVE	2U	/* ... and its next hop is live */
 
-/* In and out of hn_eval_route() / hn_eval_host(), one candidate. */
+/* In and out of hn_score_route() / hn_eval_host(). */
 struct hn_ev {
 	__s32 pre_fr[HN_RT_HIDDEN];	/* in: hn_rt_pre_frame() */
 	__u64 now;			/* in: coarse CLOCK_MONOTONIC */
@@ -49,8 +49,10 @@ struct hn_env {
 	struct hn_dp_stats *st;
 	const struct hn_dp_config *cfg;
 	__u64 epoch;
+	__u64 now;		/* coarse CLOCK_MONOTONIC, if stale_ns */
 	__u32 self;
-	struct hn_ev ev;
+	__u32 use_cache;
+	struct hn_ev ev;	/* set up on cache misses only */
 };
 
 /* Scores handed to hn_argmax(). */
@@ -86,17 +88,35 @@ _Static_assert(__builtin_offsetof(struct hn_dp_stats, bad_tensor) -
 	       (HN_ERR_TENSOR - HN_ERR_TRUNCATED) * sizeof(__u64),
 	       "bad_* counters must follow enum hn_frame_err");
 
-static __always_inline int hn_live(const struct hn_dp_neigh *nb,
-				   const struct hn_ev *v)
+/*
+ * Coarse CLOCK_MONOTONIC, read once per jiffy per CPU: the helper costs
+ * more than the rest of a cache hit, bpf_jiffies64() and an inlined array
+ * lookup much less, and the coarse clock only moves at ticks anyway.
+ */
+static __always_inline __u64 hn_now(void)
 {
-	__u64 stale = v->stale_ns;
+	__u32 zero = 0;
+	struct hn_dp_clock *c = bpf_map_lookup_elem(&hn_clock, &zero);
+	__u64 j = bpf_jiffies64();
 
+	if (!c)
+		return bpf_ktime_get_coarse_ns();
+	if (c->jiffies != j) {
+		c->jiffies = j;
+		c->now_ns = bpf_ktime_get_coarse_ns();
+	}
+	return c->now_ns;
+}
+
+static __always_inline int hn_live(const struct hn_dp_neigh *nb, __u64 now,
+				   __u64 stale)
+{
 	if (!nb->valid)
 		return 0;
 	if (!stale)
 		return 1;
 	/* signed: userspace may stamp a little ahead of the coarse clock */
-	return (__s64)(v->now - nb->last_seen_ns) <= (__s64)stale;
+	return (__s64)(now - nb->last_seen_ns) <= (__s64)stale;
 }
 
 /*
@@ -170,33 +190,55 @@ static __always_inline void hn_trace_feat(__u32 i, const __u8 *nb,
  * multiplies the states past the 1M instruction limit.
  */
 
-/* Unicast candidate v->i: neighbour v->neigh at distance v->dist. */
-__attribute__((noinline)) int hn_eval_route(struct hn_ev *v)
+/*
+ * Unicast: score candidates first .. first + 3 of route @rt into @p.  Four
+ * a call: a call per candidate costs a return each (expensive with the
+ * SRSO safe-RET mitigation), all eight in one call cost the verifier
+ * eight walks of the hidden layer.
+ */
+__attribute__((noinline)) int hn_score_route(struct hn_ev *v,
+					     const struct hn_dp_route *rt,
+					     struct hn_pick *p, __u32 first)
 {
 	const struct hn_dp_model *md;
-	const struct hn_dp_neigh *nb;
-	__u32 idx, key, slot;
+	__u32 i, k, n, slot, key;
 
-	if (!v)
+	if (!v || !rt || !p || first >= HN_DP_MAX_CAND)
 		return 0;
-	v->ok = 0;
-	v->score = 0;
-	idx = v->neigh;
-	nb = bpf_map_lookup_elem(&hn_neigh, &idx);
-	if (!nb || !nb->valid)
-		return 0;
-	v->ok = HN_EV_PRESENT;
-	if (hn_live(nb, v))
-		v->ok |= HN_EV_LIVE;
 	key = v->slot & 1;
 	md = bpf_map_lookup_elem(&hn_models, &key);
-	/* re-read: the spilled key has lost its bounds */
-	slot = v->slot & 1;
-	if (v->has_model && md)
-		v->score = hn_rt_finish(&md->m, nb->pre[slot], v->pre_fr,
-					v->dist & 0xff);
-	if (v->trace)
-		hn_trace_feat(v->i, nb->feat, v);
+	if (!md)
+		return 0;
+	slot = v->slot & 1;	/* the spilled key has lost its bounds */
+	n = rt->n_cand;
+	if (n > HN_DP_MAX_CAND)
+		n = HN_DP_MAX_CAND;
+	p->n = n;
+	p->def = rt->def;
+	for (k = 0; k < 4; k++) {
+		const struct hn_dp_neigh *nb;
+		__u32 idx;
+
+		i = first + k;
+		if (i >= n || i >= HN_DP_MAX_CAND)
+			break;
+		idx = rt->cand[i].neigh;
+		p->neigh[i] = idx;
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (!nb || !nb->valid)
+			continue;
+		p->present |= 1U << i;
+		if (hn_live(nb, v->now, v->stale_ns))
+			p->live |= 1U << i;
+		if (v->has_model)
+			p->am.score[i] = hn_rt_finish(&md->m, nb->pre[slot],
+						      v->pre_fr,
+						      rt->cand[i].dist);
+		if (v->trace) {
+			v->dist = rt->cand[i].dist;
+			hn_trace_feat(i, nb->feat, v);
+		}
+	}
 	return 0;
 }
 
@@ -240,7 +282,7 @@ __attribute__((noinline)) int hn_eval_host(struct hn_ev *v)
 		feat[HN_FEAT_QUALITY] = nb->feat[HN_FEAT_QUALITY];
 		feat[HN_FEAT_DELAY] = nb->feat[HN_FEAT_DELAY];
 		feat[HN_FEAT_LOSS] = nb->feat[HN_FEAT_LOSS];
-		if (hn_live(nb, v))
+		if (hn_live(nb, v->now, v->stale_ns))
 			v->ok = HN_EV_LIVE;
 	}
 	feat[HN_FEAT_LOAD] = v->load;
@@ -255,32 +297,6 @@ __attribute__((noinline)) int hn_eval_host(struct hn_ev *v)
 	if (v->trace)
 		hn_trace_feat(v->i, feat, v);
 	return 0;
-}
-
-static __always_inline void hn_cands_route(struct hn_env *e,
-					   const struct hn_dp_route *rt,
-					   struct hn_pick *p)
-{
-	struct hn_ev *v = &e->ev;
-	__u32 i, n = rt->n_cand;
-
-	if (n > HN_DP_MAX_CAND)
-		n = HN_DP_MAX_CAND;
-	p->n = n;
-	p->def = rt->def;
-	for (i = 0; i < HN_DP_MAX_CAND; i++) {
-		if (i >= n)
-			break;
-		v->i = i;
-		v->neigh = rt->cand[i].neigh;
-		v->dist = rt->cand[i].dist;
-		hn_eval_route(v);
-		p->neigh[i] = v->neigh;
-		p->host[i] = 0;
-		p->am.score[i] = v->score;
-		p->present |= (v->ok & HN_EV_PRESENT) << i;
-		p->live |= ((v->ok & HN_EV_LIVE) >> 1) << i;
-	}
 }
 
 static __always_inline void hn_cands_task(struct hn_env *e,
@@ -452,30 +468,59 @@ static __always_inline void hn_frame_prep(struct hnhdr *h, struct hn_env *e)
 		hn_rt_pre_frame(&md->m, v->fr, v->pre_fr);
 }
 
+/* Everything a decision needs in e->ev; the cache-hit path skips it. */
+static __always_inline void hn_ev_init(struct hn_env *e)
+{
+	struct hn_ev *v = &e->ev;
+	const struct hn_dp_model *md;
+
+	__builtin_memset(v, 0, sizeof(*v));
+	v->slot = HN_EPOCH_SLOT(e->epoch);
+	md = bpf_map_lookup_elem(&hn_models, &v->slot);
+	v->has_model = md && md->valid;
+	v->epoch = e->epoch;
+	v->margin_min = e->cfg->margin_min;
+	v->self = e->self;
+	v->stale_ns = e->cfg->stale_ns;
+	v->now = e->now;
+	v->trace = !!(e->cfg->flags & HN_DP_CFG_TRACE);
+}
+
+static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
+					 __u64 epoch, __u32 dst, __u8 tclass,
+					 __u8 kind, __u8 neigh, __u32 host)
+{
+	ce->epoch = epoch;
+	ce->dst = dst;
+	ce->tclass = tclass;
+	ce->kind = kind;
+	ce->neigh = neigh;
+	ce->host = host;
+}
+
 static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 				      struct hnhdr *h, struct hn_env *e)
 {
 	__u32 dst = bpf_ntohl(h->dst), pick, idx;
+	struct hn_dp_cache_ent *ce = NULL;
 	const struct hn_dp_neigh *nb;
 	const struct hn_dp_route *rt;
-	struct hn_dp_cache_ent *ce;
-	struct hn_pick p = {};
+	struct hn_pick p;
 
 	if (h->ttl <= 1) {
 		e->st->ttl_expired++;
 		return XDP_DROP;
 	}
-	if (e->ev.stale_ns)
-		e->ev.now = bpf_ktime_get_coarse_ns();
-	ce = hn_cache_slot(dst, h->tclass);
-	/* tracing records every decision, so it bypasses the cache */
-	if (ce && !e->ev.trace && ce->epoch == e->epoch && ce->dst == dst &&
-	    ce->tclass == h->tclass && ce->kind == HN_DP_CK_UNICAST) {
-		idx = ce->neigh;
-		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
-		if (nb && hn_live(nb, &e->ev)) {
-			e->st->cache_hit++;
-			return hn_xmit(ctx, eth, h, nb, e);
+	if (e->use_cache) {
+		ce = hn_cache_slot(dst, h->tclass);
+		if (ce && ce->epoch == e->epoch && ce->dst == dst &&
+		    ce->tclass == h->tclass && ce->kind == HN_DP_CK_UNICAST) {
+			idx = ce->neigh;
+			nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+			if (nb && hn_live(nb, e->now, e->cfg->stale_ns)) {
+				e->st->cache_hit++;
+				return hn_xmit(ctx, eth, h, nb, e);
+			}
 		}
 	}
 	rt = bpf_map_lookup_elem(&hn_routes, &dst);
@@ -484,10 +529,14 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	}
 	e->st->decisions++;
+	hn_ev_init(e);
 	hn_frame_prep(h, e);
 	if (e->ev.trace)
 		hn_trace_begin(dst);
-	hn_cands_route(e, rt, &p);
+	__builtin_memset(&p, 0, sizeof(p));
+	hn_score_route(&e->ev, rt, &p, 0);
+	if (p.n > 4)
+		hn_score_route(&e->ev, rt, &p, 4);
 	pick = hn_choose(&p, &e->ev);
 	if (pick >= HN_DP_MAX_CAND)
 		return XDP_DROP;
@@ -495,14 +544,9 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 	if (!nb)
 		return XDP_DROP;
-	if (ce) {
-		ce->epoch = e->epoch;
-		ce->dst = dst;
-		ce->tclass = h->tclass;
-		ce->kind = HN_DP_CK_UNICAST;
-		ce->neigh = idx;
-		ce->host = dst;
-	}
+	if (ce)
+		hn_cache_put(ce, e->epoch, dst, h->tclass, HN_DP_CK_UNICAST,
+			     idx, dst);
 	return hn_xmit(ctx, eth, h, nb, e);
 }
 
@@ -512,25 +556,25 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 {
 	__u32 task = bpf_ntohl(h->dst), pick, idx, host;
 	const struct hn_dp_neigh *nb = NULL;
+	struct hn_dp_cache_ent *ce = NULL;
 	const struct hn_dp_task *t;
-	struct hn_dp_cache_ent *ce;
-	struct hn_pick p = {};
+	struct hn_pick p;
 
-	if (e->ev.stale_ns)
-		e->ev.now = bpf_ktime_get_coarse_ns();
-	ce = hn_cache_slot(task, h->tclass);
-	if (ce && !e->ev.trace && ce->epoch == e->epoch && ce->dst == task &&
-	    ce->tclass == h->tclass && ce->kind == HN_DP_CK_ANYCAST) {
-		idx = ce->neigh;
-		host = ce->host;
-		if (idx == HN_DP_NEIGH_LOCAL) {
-			e->st->cache_hit++;
-			goto place;
-		}
-		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
-		if (nb && hn_live(nb, &e->ev)) {
-			e->st->cache_hit++;
-			goto place;
+	if (e->use_cache) {
+		ce = hn_cache_slot(task, h->tclass);
+		if (ce && ce->epoch == e->epoch && ce->dst == task &&
+		    ce->tclass == h->tclass && ce->kind == HN_DP_CK_ANYCAST) {
+			idx = ce->neigh;
+			host = ce->host;
+			if (idx == HN_DP_NEIGH_LOCAL) {
+				e->st->cache_hit++;
+				goto place;
+			}
+			nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+			if (nb && hn_live(nb, e->now, e->cfg->stale_ns)) {
+				e->st->cache_hit++;
+				goto place;
+			}
 		}
 	}
 	t = bpf_map_lookup_elem(&hn_tasks, &task);
@@ -539,33 +583,31 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	}
 	e->st->decisions++;
+	hn_ev_init(e);
 	hn_frame_prep(h, e);
 	if (e->ev.trace)
 		hn_trace_begin(task);
+	__builtin_memset(&p, 0, sizeof(p));
 	hn_cands_task(e, t, &p);
 	pick = hn_choose(&p, &e->ev);
 	if (pick >= HN_DP_MAX_CAND)
 		return XDP_DROP;
 	idx = p.neigh[pick];
 	host = p.host[pick];
+	nb = NULL;
 	if (idx != HN_DP_NEIGH_LOCAL) {
 		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 		if (!nb)
 			return XDP_DROP;
 	}
-	if (ce) {
-		ce->epoch = e->epoch;
-		ce->dst = task;
-		ce->tclass = h->tclass;
-		ce->kind = HN_DP_CK_ANYCAST;
-		ce->neigh = idx;
-		ce->host = host;
-	}
+	if (ce)
+		hn_cache_put(ce, e->epoch, task, h->tclass, HN_DP_CK_ANYCAST,
+			     idx, host);
 place:
 	/* downstream routers must not decide again */
 	h->dst = bpf_htonl(host);
 	h->flags &= ~HN_F_ANYCAST;
-	if (idx == HN_DP_NEIGH_LOCAL || !nb) {
+	if (!nb) {
 		e->st->any_local++;
 		return hn_local(h, e);
 	}
@@ -596,7 +638,8 @@ static __always_inline int hn_mcast_accept(__u32 src, __u32 seq)
 		__u32 hi = old >> 32, bm = (__u32)old, ahead = seq - hi;
 
 		if (ahead && ahead < 0x80000000U) {
-			bm = ahead >= HN_DP_MCAST_WINDOW ? 1 : (bm << ahead) | 1;
+			bm = ahead >= HN_DP_MCAST_WINDOW ? 1 :
+							   (bm << ahead) | 1;
 			hi = seq;
 		} else {
 			__u32 back = hi - seq;
@@ -690,9 +733,8 @@ int hn_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	const struct hn_dp_model *md;
 	struct ethhdr *eth = data;
-	struct hn_env e = {};
+	struct hn_env e;
 	struct hnhdr *h;
 	__u64 *ep;
 	__u32 zero = 0;
@@ -746,14 +788,9 @@ int hn_xdp(struct xdp_md *ctx)
 
 	/* a forwarding decision: read the epoch once, it names the model */
 	e.epoch = *(volatile __u64 *)ep;
-	e.ev.slot = HN_EPOCH_SLOT(e.epoch);
-	md = bpf_map_lookup_elem(&hn_models, &e.ev.slot);
-	e.ev.has_model = md && md->valid;
-	e.ev.epoch = e.epoch;
-	e.ev.margin_min = e.cfg->margin_min;
-	e.ev.self = e.self;
-	e.ev.stale_ns = e.cfg->stale_ns;
-	e.ev.trace = !!(e.cfg->flags & HN_DP_CFG_TRACE);
+	e.now = e.cfg->stale_ns ? hn_now() : 0;
+	/* tracing records every decision, so it bypasses the cache */
+	e.use_cache = !(e.cfg->flags & (HN_DP_CFG_TRACE | HN_DP_CFG_NO_CACHE));
 	if (h->flags & HN_F_ANYCAST)
 		return hn_anycast(ctx, eth, h, &e);
 	return hn_unicast(ctx, eth, h, &e);

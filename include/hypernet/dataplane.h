@@ -17,7 +17,7 @@
 #define HN_DP_PIN_DIR		"/sys/fs/bpf/hypernet"
 
 #define HN_DP_SLOTS		2	/* model slots, see the epoch */
-#define HN_DP_MAX_CAND		8	/* candidates per route / hosts per task */
+#define HN_DP_MAX_CAND		8	/* candidates a route, hosts a task */
 #define HN_DP_MAX_NEIGH		64	/* neighbour indexes 0 .. 63 */
 #define HN_DP_MAX_PORTS		16	/* mesh ports */
 #define HN_DP_MAX_ROUTES	4096
@@ -47,6 +47,7 @@
 /* hn_dp_config.flags */
 enum hn_dp_cfg_flags {
 	HN_DP_CFG_TRACE = 1U << 0,	/* record every decision in hn_trace */
+	HN_DP_CFG_NO_CACHE = 1U << 1,	/* decide every frame (benchmarks) */
 };
 
 /* hn_config[0] */
@@ -137,6 +138,12 @@ struct hn_dp_cache_ent {
 	__u8	pad;
 	__u32	host;		/* anycast: chosen host */
 	__u32	pad2;
+};
+
+/* hn_clock[0], per CPU: the coarse clock as read at one jiffy. */
+struct hn_dp_clock {
+	__u64	jiffies;
+	__u64	now_ns;
 };
 
 /* Why a decision did not simply take the model's winner. */

@@ -29,6 +29,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <cmocka.h>
+#include <bpf/bpf.h>
 
 #include <hypernet/frame.h>
 #include "helpers_dp.h"
@@ -506,12 +507,47 @@ static void test_trace(void **state)
 	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
 }
 
+/* TC copies a member-group frame to the other port only, up unchanged. */
+static void test_tc_clone(void **state)
+{
+	struct fr f = { HNF, .dst = 500, .src = 64, .flags = HN_F_MCAST };
+	struct __sk_buff skb = { .ifindex = net.in_ifindex,
+				 .ingress_ifindex = net.in_ifindex };
+	__u8 in[256], out[256];
+	size_t len = build(&f, in);
+	struct hn_dp_stats st;
+	int round;
+
+	apply(&(struct knobs){ 0 });
+	for (round = 0; round < 2; round++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in,
+			    .data_size_in = len, .data_out = out,
+			    .data_size_out = sizeof(out), .ctx_in = &skb,
+			    .ctx_size_in = sizeof(skb), .repeat = 1);
+
+		/* second round: TTL 1 may go up but not on */
+		if (round)
+			in[ETH_HLEN + 3] = 1;
+		assert_int_equal(hn_dp_reset_stats(dp), 0);
+		assert_int_equal(bpf_prog_test_run_opts(hn_dp_tc_fd(dp), &o),
+				 0);
+		assert_int_equal(o.retval, 0);	/* TC_ACT_OK */
+		assert_int_equal(o.data_size_out, len);
+		assert_memory_equal(out, in, len);
+		assert_int_equal(hn_dp_get_stats(dp, &st), 0);
+		assert_int_equal(st.tc_clone, round ? 0 : 1);
+		assert_int_equal(st.tc_clone_fail, 0);
+		assert_int_equal(st.ttl_expired, round ? 1 : 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_hello_stamps),
 		cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_tc_clone),
 	};
 
 	hn_t_need_bpf();

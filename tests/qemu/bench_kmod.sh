@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 
 [ "$(id -u)" -eq 0 ] || skip "needs root"
 qemu_prepare || exit 1
-qemu_run bench "${HN_QEMU_TIMEOUT:-900}" "${HN_BENCH_TENSORS:-3000}"
+qemu_run bench "${HN_QEMU_TIMEOUT:-900}" "${HN_BENCH_TENSORS:-2000}"
 qemu_verdict || exit 1
 mkdir -p "$O/bench"
 sed -n '/^HN-JSON-BEGIN/,/^HN-JSON-END/p' "$QLOG.txt" | sed '1d;$d' \

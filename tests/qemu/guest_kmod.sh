@@ -82,6 +82,11 @@ sed 's/^\([^PF]\)/    \1/' /tmp/ns1.out /tmp/ns2.out
 # results stay checkable).
 tensor run hnt0 -n 400 -s 6 -L 96x48:7r,48x12:5 -r
 
+# Results on to the next stage's node, from the device's own node id;
+# back to the origin from a configured node id.
+tensor run hnt0 -n 200 -s 17 -L 50x20:6r -N 7 -C 2 -I 33
+tensor run hnt0 -n 100 -s 18 -L 50x20:6r -I 44
+
 check stats-counters sh -c '
 	tx=$(cat /sys/class/net/hnt0/statistics/tx_packets)
 	rx=$(cat /sys/class/net/hnt0/statistics/rx_packets)
@@ -94,6 +99,12 @@ check hnctl-dev-show-json sh -c 'hnctl -j dev show hnt0 | grep -q "\"ifname\""'
 check hnctl-dev-output-node hnctl dev output hnt0 node 7 class 2
 check hnctl-dev-output-origin hnctl dev output hnt0 origin
 refuse hnctl-dev-show-nodev hnctl dev show nosuchdev
+# A dump larger than one netlink message.
+for i in $(seq 10 69); do ip link add hnm$i type hypernet; done
+check dump-many-devices sh -c 'n=$(hnctl dev show | grep -c "^hnm"); echo "$n devices"; [ "$n" -eq 60 ]'
+check dump-many-devices-json sh -c '[ $(hnctl -j dev show | grep -o "\"ifname\"" | wc -l) -ge 63 ]'
+for i in $(seq 10 69); do ip link del hnm$i; done
+
 # A .hnm file loaded by hnctl, checked against the model library's
 # reference inference.
 check mkmodel hn-tensor mkmodel /tmp/stage.hnm -L 120x60:7r,60x30:6 -s 11 -S 5

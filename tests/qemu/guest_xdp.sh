@@ -16,23 +16,6 @@ check() {
 	if out=$("$@" 2>&1); then ok "$name"; else ko "$name (rc $?)"; fi
 	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
 }
-# Little-endian bytes of a u32, for bpftool.
-le32() {
-	printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) \
-		$((($1 >> 16) & 255)) $((($1 >> 24) & 255))
-}
-# node NODE, tensor-dev hnt0.  Through hnctl; if that cannot reopen the
-# pinned maps, write struct hn_dp_config (dataplane.h) with bpftool.
-configure() {
-	if out=$(hnctl config node $NODE tensor-dev hnt0 2>&1); then
-		return 0
-	fi
-	echo "$out" | sed 's/^/    /'
-	echo "    (hnctl config failed: setting hn_config with bpftool)"
-	tidx=$(cat /sys/class/net/hnt0/ifindex)
-	bpftool map update pinned $PIN/hn_config key 0 0 0 0 value \
-		$(le32 $NODE) 0 0 0 0  0 0 0 0 0 0 0 0  $(le32 $tidx) 0 0 0 0
-}
 unload() {
 	hnctl detach va >/dev/null 2>&1
 	$IP link set va xdpdrv off 2>/dev/null
@@ -53,7 +36,7 @@ for mode in native generic; do
 	flag=
 	[ $mode = generic ] && flag=--generic
 	check "xdp-attach-$mode" hnctl attach va $flag
-	check "xdp-config-$mode" configure
+	check "xdp-config-$mode" hnctl config node $NODE tensor-dev hnt0
 	hn-tensor run hnt0 -i vb -d $NODE -n 300 -s 21 -L 80x40:7r,40x20:6 2>&1 |
 		sed "s/^PASS run-hnt0-frames-via-vb/PASS xdp-redirect-$mode/;
 		     s/^FAIL run-hnt0-frames-via-vb/FAIL xdp-redirect-$mode/;

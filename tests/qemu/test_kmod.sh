@@ -12,6 +12,10 @@ cd "$(dirname "$0")/../.."
 if [ "$(id -u)" -ne 0 ]; then
 	skip "needs root (builds the initramfs with device nodes, runs QEMU)"
 fi
+if [ -z "${KDIR:-}" ] && [ ! -d "/lib/modules/$(uname -r)/build" ] &&
+	! ls -d /usr/src/linux-headers-*-amd64 >/dev/null 2>&1; then
+	skip "no kernel headers to build the module (apt-get install linux-headers-amd64, or KDIR=)"
+fi
 if ! make -s kmod progs >/dev/null; then
 	echo "test_kmod: building the module or the tools failed" >&2
 	exit 1

@@ -146,7 +146,8 @@ static int ensure_bpffs(const char *dir, char *err, size_t len)
 			    "mount it: mount -t bpf bpf /sys/fs/bpf",
 			    "mounting bpffs on /sys/fs/bpf failed");
 	snprintf(path, sizeof(path), "%s", dir);
-	for (slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+	for (slash = strchr(path + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		mkdir(path, 0700);
 		*slash = '/';
@@ -189,6 +190,54 @@ int hn_dp_bump(struct hn_dp *dp)
 
 /* ---- open / pin / close ------------------------------------------------- */
 
+/*
+ * The kernel adds BPF_F_RDONLY_PROG to device maps, and libbpf 1.1 then
+ * calls a pinned one incompatible with its own definition.  So device maps
+ * are reused by fd and pinned by hand.
+ */
+static int is_devmap(const struct bpf_map *map)
+{
+	return bpf_map__type(map) == BPF_MAP_TYPE_DEVMAP ||
+	       bpf_map__type(map) == BPF_MAP_TYPE_DEVMAP_HASH;
+}
+
+static int reuse_devmap(struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd, ret;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	ret = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	if (!ret && (info.type != bpf_map__type(map) ||
+		     info.key_size != bpf_map__key_size(map) ||
+		     info.value_size != bpf_map__value_size(map) ||
+		     info.max_entries != bpf_map__max_entries(map)))
+		ret = -EINVAL;
+	if (!ret)
+		ret = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	return ret;
+}
+
+static int pin_devmaps(struct hn_dp *dp)
+{
+	struct bpf_map *map;
+	char path[512];
+
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		if (!is_devmap(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+			 bpf_map__name(map));
+		if (access(path, F_OK) && bpf_obj_pin(bpf_map__fd(map), path))
+			return -errno;
+	}
+	return 0;
+}
+
 int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 	       size_t errlen)
 {
@@ -220,10 +269,13 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 
 			snprintf(path, sizeof(path), "%s/%s", pin_dir,
 				 bpf_map__name(map));
-			ret = bpf_map__set_pin_path(map, path);
+			if (is_devmap(map))
+				ret = reuse_devmap(map, path);
+			else
+				ret = bpf_map__set_pin_path(map, path);
 			if (ret) {
 				ret = fail(err, errlen, ret, NULL,
-					   "pin path %s", path);
+					   "reusing or pinning %s", path);
 				goto out;
 			}
 		}
@@ -246,6 +298,13 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 				   : "run as root on a kernel with BPF and BTF",
 			   "loading the XDP data plane failed (%s)", last);
 		goto out;
+	}
+	if (pin_dir) {
+		ret = pin_devmaps(dp);
+		if (ret) {
+			fail(err, errlen, ret, NULL, "pinning hn_tx_ports");
+			goto out;
+		}
 	}
 	ret = hn_dp_get_epoch(dp, &epoch);
 	if (!ret && !epoch)	/* fresh maps: generation 1, slot 0 empty */
@@ -316,9 +375,10 @@ int hn_dp_unpin(struct hn_dp *dp, char *err, size_t errlen)
 			ret = fail(err, errlen, -errno, NULL, "unpin %s", path);
 	}
 	bpf_object__for_each_map(map, dp->skel->obj) {
-		if (bpf_map__is_pinned(map) && bpf_map__unpin(map, NULL))
-			ret = fail(err, errlen, -errno, NULL, "unpin map %s",
-				   bpf_map__name(map));
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+			 bpf_map__name(map));
+		if (unlink(path) && errno != ENOENT)
+			ret = fail(err, errlen, -errno, NULL, "unpin %s", path);
 	}
 	rmdir(dp->pin_dir);
 	return ret;
@@ -439,7 +499,10 @@ int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err,
 			    ifname);
 	hook.ifindex = ifindex;
 	bpf_tc_detach(&hook, &opts);	/* may not be there: NO_TC */
-	ret = bpf_xdp_detach(ifindex, 0, NULL);
+	/* flags 0 would only detach the native program of a native device */
+	ret = bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	if (bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL) == 0)
+		ret = 0;
 	hn_dp_port_del(dp, ifindex, NULL, 0);
 	if (ret)
 		return fail(err, errlen, ret, NULL, "XDP detach on %s",

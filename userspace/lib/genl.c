@@ -44,6 +44,7 @@ const char *const hn_genl_stat_names[__HNET_STATS_A_MAX] = {
 	[HNET_STATS_A_DROP_NOMEM] = "drop_nomem",
 	[HNET_STATS_A_DROP_OUTPUT] = "drop_output",
 	[HNET_STATS_A_STAGE_LOADS] = "stage_loads",
+	[HNET_STATS_A_COMPUTE_NS] = "compute_ns",
 };
 
 const char *hn_genl_mode_name(unsigned int mode)

@@ -224,6 +224,7 @@ enum hnet_stats_attr {
 	HNET_STATS_A_DROP_NOMEM,
 	HNET_STATS_A_DROP_OUTPUT, /* result could not be emitted */
 	HNET_STATS_A_STAGE_LOADS,
+	HNET_STATS_A_COMPUTE_NS, /* time spent in the stage compute */
 	__HNET_STATS_A_MAX
 };
 #define HNET_STATS_A_MAX (__HNET_STATS_A_MAX - 1)

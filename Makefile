@@ -68,7 +68,8 @@ $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
 $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(O)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) | $(BPF_SKELS)
+# The loader embeds the BPF object through its skeleton: rebuild on change.
+$(O)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fPIC -c $< -o $@
 

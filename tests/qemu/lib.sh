@@ -122,12 +122,12 @@ qemu_verdict() {
 	tr -d '\r' < "$QLOG" > "$QLOG.txt"
 	pass=$(grep -c '^PASS ' "$QLOG.txt")
 	fail=$(grep -c '^FAIL ' "$QLOG.txt")
-	grep -E '^(PASS|FAIL) ' "$QLOG.txt"
+	grep -E '^(PASS|FAIL|SKIP) ' "$QLOG.txt"
 	# Only what the kernel said once the test started (boot-time
 	# mitigation notes mention "WARNING" and "leaks" on some CPUs).
 	bad=$(sed -n '/^HN-START/,$p' "$QLOG.txt" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|leak|UBSAN|KASAN|refcount_t:|hung_task|soft lockup|Kernel panic' "$QLOG.txt" |
 		grep -v 'HN-IGNORE' | head -n 20)
-	echo "qemu: $pass passed, $fail failed, ${QTIME}s in the VM (log: $QLOG)"
+	echo "qemu: $pass passed, $fail failed, $(grep -c '^SKIP ' "$QLOG.txt") skipped, ${QTIME}s in the VM (log: $QLOG)"
 	if [ "$QTIMEOUT" = 1 ]; then
 		echo "qemu: FAIL: the VM timed out"
 		tail -n 40 "$QLOG.txt"

@@ -76,6 +76,25 @@ def main():
                 if p:
                     r["%s_%s_add_ns" % (pfx, case)] = round(
                         1e3 / v - 1e3 / p, 1)
+    # Paired per-round ratios (the cases take turns, so round i of every
+    # case saw the same spell of machine load) and the best window of each
+    # case (interference only ever slows a case down).
+    for pfx in ("live", "live2cpu"):
+        runs = {}
+        for case in ("plain", "cache", "decide_k8", "kernel_ipv4"):
+            v = r.get("%s_%s_mpps_runs" % (pfx, case))
+            if isinstance(v, str) and v:
+                runs[case] = [float(x) for x in v.split()]
+                r["%s_%s_best_mpps" % (pfx, case)] = max(runs[case])
+        for a, b in (("cache", "plain"), ("decide_k8", "plain"),
+                     ("cache", "kernel_ipv4")):
+            if a in runs and b in runs and len(runs[a]) == len(runs[b]):
+                q = sorted(x / y for x, y in zip(runs[a], runs[b]) if y)
+                if q:
+                    n = len(q)
+                    med = q[n // 2] if n % 2 else (q[n // 2 - 1] +
+                                                    q[n // 2]) / 2
+                    r["%s_%s_vs_%s_paired" % (pfx, a, b)] = round(med, 3)
     if r.get("live2cpu_plain_mpps") is not None:
         p = r["live2cpu_plain_mpps"]
         r["live2cpu_cache_vs_plain"] = ratio(r.get("live2cpu_cache_mpps"), p)
@@ -120,6 +139,24 @@ def main():
          None),
     ]
     rows += [
+        ("## "+"live, median of per-round ratios (paired)", None, None, None),
+        ("(b) / (a)", None, "%sx" % r.get("live_cache_vs_plain_paired"),
+         None),
+        ("(c) / (a)", None, "%sx" % r.get("live_decide_k8_vs_plain_paired"),
+         None),
+        ("(b) / (d)", None,
+         "%sx" % r.get("live_cache_vs_kernel_ipv4_paired"), None),
+        ("## "+"live, best window, Mpps", None, None, None),
+        ("(a) plain", r.get("live_plain_best_mpps"), None, None),
+        ("(b) cache hits", r.get("live_cache_best_mpps"),
+         "%sx" % ratio(r.get("live_cache_best_mpps"),
+                       r.get("live_plain_best_mpps")), None),
+        ("(c) decide, K=8", r.get("live_decide_k8_best_mpps"),
+         "%sx" % ratio(r.get("live_decide_k8_best_mpps"),
+                       r.get("live_plain_best_mpps")), None),
+        ("(d) Linux IPv4", r.get("live_kernel_ipv4_best_mpps"),
+         "(b)/(d) %sx" % ratio(r.get("live_cache_best_mpps"),
+                               r.get("live_kernel_ipv4_best_mpps")), None),
         ("## "+"live, ns per frame added over the plain forward", None, None,
          None),
         ("(b) HyperNet, cache hits", r.get("live_cache_add_ns"), None, None),

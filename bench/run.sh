@@ -273,4 +273,5 @@ python3 bench/report.py "$RESULTS" "$JSON" \
 	"cpus=$(nproc)" "cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
 	"load_before=$LOAD0" "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" \
 	"window_s=$WINDOW" "live_repeats=$LIVE_REPEATS" "live_mode=$LIVE_MODE" \
+	"hypernet_bpf_sha256=$(sha256sum bpf/hypernet.bpf.c | cut -c1-12)" \
 	"git=$(git rev-parse --short HEAD 2>/dev/null)$([ -z "$(git status --porcelain -- bpf include 2>/dev/null)" ] || echo -dirty)"

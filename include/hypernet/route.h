@@ -182,4 +182,103 @@ __hn_inline __s32 hn_rt_score(const struct hn_rt_model *m,
 	return hn_rt_finish(m, pre_nb, pre_fr, x[HN_FEAT_DIST]);
 }
 
+/* ---- compiled form ------------------------------------------------------ */
+
+/*
+ * The model as the data plane evaluates it: the same function as
+ * hn_rt_pre_frame() + hn_rt_finish(), rearranged for speed.
+ *   - Every weight the per-frame and per-candidate code reads is widened
+ *     to s32: BPF ISA v3 has no sign-extending loads, so each int8 weight
+ *     would cost two shifts per use.
+ *   - The rounding constant 1 << (shift1 - 1) is added once per frame to
+ *     the frame part, so a hidden unit is a plain arithmetic shift.  This
+ *     moves the rounding from hn_rshift_round()'s s64 into s32, which is
+ *     exact while |b1| <= HN_BIAS_MAX and shift1 <= HN_SHIFT_MAX (what
+ *     hn_rt_compile() accepts): with u8 features, |W1 x + b1| <=
+ *     2^30 + 9 * 128 * 255, and adding at most 2^29 stays below 2^31.
+ * Userspace compiles it beside the raw model (hn_rt_compile()); the
+ * reference hn_rt_score() stays the definition, and tests check that the
+ * two agree.
+ */
+struct hn_rt_compiled {
+	__s32	wd[HN_RT_HIDDEN];		/* W1[:, HN_FEAT_DIST] */
+	__s32	w2[HN_RT_HIDDEN];
+	__s32	wf[HN_RT_HIDDEN][HN_FR_NFEAT];	/* W1[:, frame part] */
+	__s32	round;		/* 1 << (shift1 - 1), or 0 */
+	__u32	shift1;
+	__s32	b2;
+	__u32	pad;
+};
+
+/* 0, or -1 if @m is outside the range where the compiled form is exact. */
+__hn_inline int hn_rt_compile(const struct hn_rt_model *m,
+			      struct hn_rt_compiled *c)
+{
+	__u32 j, i;
+
+	if (m->shift1 > HN_SHIFT_MAX)
+		return -1;
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		if (m->b1[j] > HN_BIAS_MAX || m->b1[j] < -HN_BIAS_MAX)
+			return -1;
+		c->wd[j] = m->w1[j][HN_FEAT_DIST];
+		c->w2[j] = m->w2[j];
+		for (i = 0; i < HN_FR_NFEAT; i++)
+			c->wf[j][i] = m->w1[j][HN_FR_FEAT_FIRST + i];
+	}
+	c->round = m->shift1 ? (__s32)1 << (m->shift1 - 1) : 0;
+	c->shift1 = m->shift1;
+	c->b2 = m->b2;
+	c->pad = 0;
+	return 0;
+}
+
+/* hn_rt_pre_frame() plus the rounding constant. */
+__hn_inline void hn_rt_pre_frame_compiled(const struct hn_rt_compiled *c,
+					  const __u8 fr[HN_FR_NFEAT],
+					  __s32 pre[HN_RT_HIDDEN])
+{
+	__u32 j, i;
+
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		__s32 acc = c->round;
+
+		for (i = 0; i < HN_FR_NFEAT; i++)
+			acc += c->wf[j][i] * (__s32)fr[i];
+		pre[j] = acc;
+	}
+}
+
+/* Relu and saturation of one hidden unit, as hn_requant(.., 1) does. */
+__hn_inline __s32 hn_rt_unit(__s32 acc, __u32 shift)
+{
+	__s32 h = acc >> shift;
+
+	if (h < 0)
+		h = 0;
+	if (h > HN_S8_MAX)
+		h = HN_S8_MAX;
+	return h;
+}
+
+/*
+ * hn_rt_finish() from the neighbour's pre (hn_rt_pre_neigh()) and the
+ * frame's hn_rt_pre_frame_compiled().
+ */
+__hn_inline __s32 hn_rt_finish_compiled(const struct hn_rt_compiled *c,
+					const __s32 pre_nb[HN_RT_HIDDEN],
+					const __s32 pre_fr[HN_RT_HIDDEN],
+					__u32 dist)
+{
+	__s32 score = c->b2;
+	__u32 j;
+
+	for (j = 0; j < HN_RT_HIDDEN; j++)
+		score += c->w2[j] *
+			 hn_rt_unit(pre_nb[j] + pre_fr[j] +
+					    c->wd[j] * (__s32)dist,
+				    c->shift1);
+	return score;
+}
+
 #endif /* _HYPERNET_ROUTE_H */

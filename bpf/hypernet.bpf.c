@@ -23,7 +23,7 @@
 
 /* In and out of hn_score_route() / hn_eval_host(). */
 struct hn_ev {
-	__s32 pre_fr[HN_RT_HIDDEN];	/* in: hn_rt_pre_frame() */
+	__s32 pre_fr[HN_RT_HIDDEN];	/* in: hn_rt_pre_frame_compiled() */
 	__u64 now;			/* in: coarse CLOCK_MONOTONIC */
 	__u64 stale_ns;			/* in: config */
 	__u32 slot;			/* in: live model slot */
@@ -231,9 +231,10 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 		if (hn_live(nb, v->now, v->stale_ns))
 			p->live |= 1U << i;
 		if (v->has_model)
-			p->am.score[i] = hn_rt_finish(&md->m, nb->pre[slot],
-						      v->pre_fr,
-						      rt->cand[i].dist);
+			p->am.score[i] = hn_rt_finish_compiled(&md->c,
+							       nb->pre[slot],
+							       v->pre_fr,
+							       rt->cand[i].dist);
 		if (v->trace) {
 			v->dist = rt->cand[i].dist;
 			hn_trace_feat(i, nb->feat, v);
@@ -292,7 +293,8 @@ __attribute__((noinline)) int hn_eval_host(struct hn_ev *v)
 	md = bpf_map_lookup_elem(&hn_models, &key);
 	if (v->has_model && md) {
 		hn_rt_pre_neigh(&md->m, feat, pre);
-		v->score = hn_rt_finish(&md->m, pre, v->pre_fr, v->dist & 0xff);
+		v->score = hn_rt_finish_compiled(&md->c, pre, v->pre_fr,
+						 v->dist & 0xff);
 	}
 	if (v->trace)
 		hn_trace_feat(v->i, feat, v);
@@ -465,7 +467,7 @@ static __always_inline void hn_frame_prep(struct hnhdr *h, struct hn_env *e)
 	v->fr[2] = hn_scale_ttl(h->ttl);
 	md = bpf_map_lookup_elem(&hn_models, &slot);
 	if (md && v->has_model)
-		hn_rt_pre_frame(&md->m, v->fr, v->pre_fr);
+		hn_rt_pre_frame_compiled(&md->c, v->fr, v->pre_fr);
 }
 
 /* Everything a decision needs in e->ev; the cache-hit path skips it. */

@@ -63,7 +63,8 @@ struct hn_dp_config {
 struct hn_dp_model {
 	__u32	valid;		/* 0: slot empty, decisions use the default */
 	__u32	pad;
-	struct hn_rt_model m;
+	struct hn_rt_model m;	/* as installed, for inspection */
+	struct hn_rt_compiled c;	/* hn_rt_compile(m): what XDP runs */
 };
 
 /* hn_neigh[index]: one directly connected neighbour. */

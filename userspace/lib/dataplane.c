@@ -621,6 +621,10 @@ static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
 	if (m) {
 		md.valid = 1;
 		md.m = *m;
+		/* hn_dp_model_check() passed, so this cannot fail */
+		if (hn_rt_compile(m, &md.c))
+			return fail(err, errlen, -EINVAL, NULL,
+				    "model cannot be compiled");
 	}
 	/* the slot is not live: nobody reads it until the flip */
 	ret = upd(dp->skel->maps.hn_models, &slot, &md);

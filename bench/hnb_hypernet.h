@@ -2,7 +2,8 @@
 /*
  * Setting up the HyperNet data plane (bpf/hypernet.bpf.c) for the
  * benchmark: one router, one egress port, K candidate next hops that all
- * leave through that port, N destinations, a routing model in slot 0.
+ * leave through that port, N destinations, a routing model, all through
+ * the loader library as an agent would do it.
  */
 #ifndef _HNB_HYPERNET_H
 #define _HNB_HYPERNET_H

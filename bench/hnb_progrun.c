@@ -107,9 +107,11 @@ static int measure(const struct hnb_pr *pr, struct measure *m)
 		m->fwd = s1.fwd_redirect - s0.fwd_redirect;
 		m->hit = s1.cache_hit - s0.cache_hit;
 		m->dec = s1.decisions - s0.decisions;
+		/* forwarded, every one; decided with the model, not without */
 		if (m->fwd != m->runs || s1.ttl_expired != s0.ttl_expired ||
 		    s1.drop_no_route != s0.drop_no_route ||
-		    s1.drop_no_port != s0.drop_no_port)
+		    s1.drop_no_port != s0.drop_no_port ||
+		    s1.fb_no_model != s0.fb_no_model)
 			m->bad++;
 	}
 	return 0;
@@ -153,13 +155,14 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 }
 
 enum {
-	C_PLAIN, C_HIT, C_WHIT, C_WK8, C_WK4, C_WK2, C_WK1, C_NC8, C_NC4, C_N
+	C_PLAIN, C_HIT, C_WHIT, C_WK8, C_WK4, C_NC8, C_NC4, C_NC2, C_NC1, C_N
 };
 static const char *const cname[C_N] = {
 	"plain", "cache_hit", "wrap_hit", "wrap_decide_k8", "wrap_decide_k4",
-	"wrap_decide_k2", "wrap_decide_k1", "nocache_k8", "nocache_k4",
+	"nocache_k8", "nocache_k4", "nocache_k2", "nocache_k1",
 };
-static const __u32 ccands[C_N] = { 0, 0, 0, 8, 4, 2, 1, 8, 4 };
+static const __u32 ccands[C_N] = { 0, 0, 0, 8, 4, 8, 4, 2, 1 };
+#define C_IS_NC(i)	((i) >= C_NC8)
 
 static void progrun_usage(void)
 {
@@ -295,10 +298,8 @@ int cmd_progrun(int argc, char **argv)
 	m[C_WHIT].prog_fd = bpf_program__fd(w1->progs.hnb_vary);
 	m[C_WK8].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
 	m[C_WK4].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
-	m[C_WK2].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
-	m[C_WK1].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
-	m[C_NC8].prog_fd = hn_fd;
-	m[C_NC4].prog_fd = hn_fd;
+	for (i = C_NC8; i < C_N; i++)
+		m[i].prog_fd = hn_fd;
 	if (npark) {
 		int fds[MAX_PARK] = { m[C_PLAIN].prog_fd, hn_fd,
 				      m[C_WHIT].prog_fd, m[C_WK8].prog_fd };
@@ -316,13 +317,12 @@ int cmd_progrun(int argc, char **argv)
 				continue;
 			if (ccands[i] && hnb_hn_set_routes(hn, &hs, ccands[i]))
 				goto out;
-			if ((i == C_NC8 || i == C_NC4) &&
+			if (C_IS_NC(i) &&
 			    hnb_hn_set_flags(hn, &hs, HN_DP_CFG_NO_CACHE))
 				goto out;
 			if (measure(&pr, &m[i]))
 				goto out;
-			if ((i == C_NC8 || i == C_NC4) &&
-			    hnb_hn_set_flags(hn, &hs, 0))
+			if (C_IS_NC(i) && hnb_hn_set_flags(hn, &hs, 0))
 				goto out;
 			v[i][r] = m[i].ns;
 			bad += m[i].bad;
@@ -341,26 +341,36 @@ int cmd_progrun(int argc, char **argv)
 	if (only)
 		goto out_ok;
 	for (i = 0; i < C_N; i++) {
-		med[i] = median(v[i], runs);
+		med[i] = median(v[i], runs);	/* sorts v[i] */
 		printf("tr_%s_ns %.2f\n", cname[i], med[i]);
+		printf("tr_%s_min_ns %.2f\n", cname[i], v[i][0]);
 	}
 	printf("plain_ns %.2f\n", med[C_PLAIN]);
 	printf("cache_hit_ns %.2f\n", med[C_HIT]);
-	/* a decision costs the cache-hit path plus what a miss adds */
-	printf("decide_k8_ns %.2f\n", med[C_HIT] + med[C_WK8] - med[C_WHIT]);
-	printf("decide_k4_ns %.2f\n", med[C_HIT] + med[C_WK4] - med[C_WHIT]);
-	/* the data plane's own knob: HN_DP_CFG_NO_CACHE, one destination */
-	printf("decide_nocache_k8_ns %.2f\n", med[C_NC8]);
-	printf("decide_nocache_k4_ns %.2f\n", med[C_NC4]);
-	printf("decide_k2_ns %.2f\n", med[C_HIT] + med[C_WK2] - med[C_WHIT]);
-	printf("decide_k1_ns %.2f\n", med[C_HIT] + med[C_WK1] - med[C_WHIT]);
+	/*
+	 * Deciding every frame, the data plane's own way: HN_DP_CFG_NO_CACHE,
+	 * one destination, no cache lookup or write.
+	 */
+	printf("decide_k8_ns %.2f\n", med[C_NC8]);
+	printf("decide_k4_ns %.2f\n", med[C_NC4]);
+	printf("decide_k2_ns %.2f\n", med[C_NC2]);
+	printf("decide_k1_ns %.2f\n", med[C_NC1]);
+	/*
+	 * The cache-miss path, destinations varying over the route table: a
+	 * miss costs the cache-hit path plus what the miss adds, measured
+	 * through the same wrapper.
+	 */
+	printf("decide_miss_k8_ns %.2f\n",
+	       med[C_HIT] + med[C_WK8] - med[C_WHIT]);
+	printf("decide_miss_k4_ns %.2f\n",
+	       med[C_HIT] + med[C_WK4] - med[C_WHIT]);
 	/* least squares over K = 1, 2, 4, 8: fixed cost and per candidate */
 	{
-		const int ks[4] = { C_WK1, C_WK2, C_WK4, C_WK8 };
+		const int ks[4] = { C_NC1, C_NC2, C_NC4, C_NC8 };
 		double sx = 0, sy = 0, sxx = 0, sxy = 0, b, a;
 
 		for (i = 0; i < 4; i++) {
-			double x = ccands[ks[i]], y = med[ks[i]] - med[C_WHIT];
+			double x = ccands[ks[i]], y = med[ks[i]] - med[C_HIT];
 
 			sx += x;
 			sy += y;

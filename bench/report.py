@@ -53,6 +53,8 @@ def main():
     r["decide_k8_add_ns"] = diff(r["decide_k8_ns"], r["plain_ns"])
     r["decide_k4_add_ns"] = diff(r["decide_k4_ns"], r["plain_ns"])
     r["decide_k8_over_hit_ns"] = diff(r["decide_k8_ns"], r["cache_hit_ns"])
+    r["decide_miss_k8_add_ns"] = diff(r.get("decide_miss_k8_ns"),
+                                      r["plain_ns"])
     r["live_cache_vs_plain"] = ratio(r["live_cache_mpps"],
                                      r["live_plain_mpps"])
     r["live_decide_k8_vs_plain"] = ratio(r["live_decide_k8_mpps"],
@@ -103,61 +105,72 @@ def main():
         r["live2cpu_cache_vs_kernel_ipv4"] = ratio(
             r.get("live2cpu_cache_mpps"), r.get("live2cpu_kernel_ipv4_mpps"))
     r["meta"] = meta
+    na = lambda v: "n/a" if v is None else v
     with open(sys.argv[2], "w") as f:
         json.dump(r, f, indent=2, sort_keys=True)
         f.write("\n")
 
     rows = [
-        ("## "+"BPF_PROG_TEST_RUN, ns per frame", None, None, None),
+        ("## BPF_PROG_TEST_RUN, ns per frame", None, None, None),
         ("plain L2 forward", r["plain_ns"], None, None),
         ("HyperNet, cache hit", r["cache_hit_ns"],
-         "+%s ns" % r["cache_hit_add_ns"], ("<= +20 ns",
+         "+%s ns" % na(r["cache_hit_add_ns"]), ("<= +20 ns",
                                             r["cache_hit_add_ns"], 20, -1)),
+        ("## BPF_PROG_TEST_RUN, deciding every frame (HN_DP_CFG_NO_CACHE)",
+         None, None, None),
         ("HyperNet, decide, 1 candidate", r.get("decide_k1_ns"),
-         "+%s ns" % diff(r.get("decide_k1_ns"), r["plain_ns"]), None),
+         "+%s ns" % na(diff(r.get("decide_k1_ns"), r["plain_ns"])), None),
         ("HyperNet, decide, 2 candidates", r.get("decide_k2_ns"),
-         "+%s ns" % diff(r.get("decide_k2_ns"), r["plain_ns"]), None),
+         "+%s ns" % na(diff(r.get("decide_k2_ns"), r["plain_ns"])), None),
         ("HyperNet, decide, 4 candidates", r["decide_k4_ns"],
-         "+%s ns" % r["decide_k4_add_ns"], None),
+         "+%s ns" % na(r["decide_k4_add_ns"]), None),
         ("HyperNet, decide, 8 candidates", r["decide_k8_ns"],
-         "+%s ns" % r["decide_k8_add_ns"], ("<= +100 ns",
+         "+%s ns" % na(r["decide_k8_add_ns"]), ("<= +100 ns",
                                             r["decide_k8_add_ns"], 100, -1)),
-        ("## "+"live, Mpps at the sink (whole pipeline on one CPU)", None, None,
+        ("## BPF_PROG_TEST_RUN, cache misses (1024 destinations)", None,
+         None, None),
+        ("HyperNet, miss, 4 candidates", r.get("decide_miss_k4_ns"),
+         "+%s ns" % na(diff(r.get("decide_miss_k4_ns"), r["plain_ns"])),
+         None),
+        ("HyperNet, miss, 8 candidates", r.get("decide_miss_k8_ns"),
+         "+%s ns" % na(r["decide_miss_k8_add_ns"]), None),
+        ("## live, Mpps at the sink (whole pipeline on one CPU)", None, None,
          None),
         ("(a) plain XDP redirect", r["live_plain_mpps"], "1.000x", None),
         ("(b) HyperNet, cache hits", r["live_cache_mpps"],
-         "%sx" % r["live_cache_vs_plain"],
+         "%sx" % na(r["live_cache_vs_plain"]),
          (">= 0.95x", r["live_cache_vs_plain"], 0.95, 1)),
         ("(c) HyperNet, decide every frame, K=8", r["live_decide_k8_mpps"],
-         "%sx" % r["live_decide_k8_vs_plain"],
+         "%sx" % na(r["live_decide_k8_vs_plain"]),
          (">= 0.7x", r["live_decide_k8_vs_plain"], 0.7, 1)),
         ("(d) Linux IPv4 forwarding", r["live_kernel_ipv4_mpps"],
-         "%sx" % r["live_plain_vs_kernel_ipv4"] + " (a)/(d)", None),
-        ("(b) / (d)", None, "%sx" % r["live_cache_vs_kernel_ipv4"],
+         "%sx" % na(r["live_plain_vs_kernel_ipv4"]) + " (a)/(d)", None),
+        ("(b) / (d)", None, "%sx" % na(r["live_cache_vs_kernel_ipv4"]),
          (">= 3x", r["live_cache_vs_kernel_ipv4"], 3, 1)),
-        ("(c) / (d)", None, "%sx" % r["live_decide_k8_vs_kernel_ipv4"],
+        ("(c) / (d)", None, "%sx" % na(r["live_decide_k8_vs_kernel_ipv4"]),
          None),
     ]
     rows += [
-        ("## "+"live, median of per-round ratios (paired)", None, None, None),
-        ("(b) / (a)", None, "%sx" % r.get("live_cache_vs_plain_paired"),
+        ("## live, median of per-round ratios (paired)", None, None, None),
+        ("(b) / (a)", None, "%sx" % na(r.get("live_cache_vs_plain_paired")),
          None),
-        ("(c) / (a)", None, "%sx" % r.get("live_decide_k8_vs_plain_paired"),
-         None),
+        ("(c) / (a)", None,
+         "%sx" % na(r.get("live_decide_k8_vs_plain_paired")), None),
         ("(b) / (d)", None,
-         "%sx" % r.get("live_cache_vs_kernel_ipv4_paired"), None),
-        ("## "+"live, best window, Mpps", None, None, None),
+         "%sx" % na(r.get("live_cache_vs_kernel_ipv4_paired")), None),
+        ("## live, best window, Mpps", None, None, None),
         ("(a) plain", r.get("live_plain_best_mpps"), None, None),
         ("(b) cache hits", r.get("live_cache_best_mpps"),
-         "%sx" % ratio(r.get("live_cache_best_mpps"),
-                       r.get("live_plain_best_mpps")), None),
+         "%sx" % na(ratio(r.get("live_cache_best_mpps"),
+                          r.get("live_plain_best_mpps"))), None),
         ("(c) decide, K=8", r.get("live_decide_k8_best_mpps"),
-         "%sx" % ratio(r.get("live_decide_k8_best_mpps"),
-                       r.get("live_plain_best_mpps")), None),
+         "%sx" % na(ratio(r.get("live_decide_k8_best_mpps"),
+                          r.get("live_plain_best_mpps"))), None),
         ("(d) Linux IPv4", r.get("live_kernel_ipv4_best_mpps"),
-         "(b)/(d) %sx" % ratio(r.get("live_cache_best_mpps"),
-                               r.get("live_kernel_ipv4_best_mpps")), None),
-        ("## "+"live, ns per frame added over the plain forward", None, None,
+         "(b)/(d) %sx" % na(ratio(r.get("live_cache_best_mpps"),
+                                  r.get("live_kernel_ipv4_best_mpps"))),
+         None),
+        ("## live, ns per frame added over the plain forward", None, None,
          None),
         ("(b) HyperNet, cache hits", r.get("live_cache_add_ns"), None, None),
         ("(c) HyperNet, decide, K=8", r.get("live_decide_k8_add_ns"), None,
@@ -167,15 +180,16 @@ def main():
     ]
     if r.get("live2cpu_plain_mpps") is not None:
         rows += [
-            ("## "+"live, Mpps, generator CPU 0, router + sink NAPI CPU 1", None,
+            ("## live, Mpps, generator CPU 0, router + sink NAPI CPU 1", None,
              None, None),
             ("(a) plain", r["live2cpu_plain_mpps"], "1.000x", None),
             ("(b) cache hits", r.get("live2cpu_cache_mpps"),
-             "%sx" % r.get("live2cpu_cache_vs_plain"), None),
+             "%sx" % na(r.get("live2cpu_cache_vs_plain")), None),
             ("(c) decide, K=8", r.get("live2cpu_decide_k8_mpps"),
-             "%sx" % r.get("live2cpu_decide_k8_vs_plain"), None),
+             "%sx" % na(r.get("live2cpu_decide_k8_vs_plain")), None),
             ("(d) Linux IPv4", r.get("live2cpu_kernel_ipv4_mpps"),
-             "(b)/(d) %sx" % r.get("live2cpu_cache_vs_kernel_ipv4"), None),
+             "(b)/(d) %sx" % na(r.get("live2cpu_cache_vs_kernel_ipv4")),
+             None),
         ]
     print()
     print("%-46s %9s %16s  %-10s %s" % ("", "value", "vs baseline",
@@ -196,9 +210,7 @@ def main():
             else:
                 met = "yes" if tgt[1] >= tgt[2] else "NO"
         print("  %-44s %9s %16s  %-10s %s" % (name, v, rel or "", t, met))
-    print("\n  HN_DP_CFG_NO_CACHE, one destination: K=4 %s ns, K=8 %s ns"
-          % (r.get("decide_nocache_k4_ns"), r.get("decide_nocache_k8_ns")))
-    print("  a decision over a cache hit: %s ns + %s ns per candidate"
+    print("\n  a decision over a cache hit: %s ns + %s ns per candidate"
           " (fit over K = 1, 2, 4, 8)" % (r.get("decide_fixed_ns"),
                                          r.get("decide_per_cand_ns")))
     print("  verifier processed instructions (hn_xdp): %s" %

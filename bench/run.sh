@@ -25,7 +25,7 @@
 # 2cpu (the live2cpu_* keys): generator on CPU 0, the router's and the
 # sink's NAPI in kthreads pinned to CPU 1.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}
 BENCH=$O/bench/hn-bench
 OUT=$O/bench
@@ -125,7 +125,7 @@ setup()
 # so pin again after every router change.
 napi_threads()
 {
-	local mode=$1 dev pid cpu
+	local mode=$1 dev pid
 	in_ns "$NS_RTR" sh -c "echo $([ "$mode" = 2cpu ] && echo 1 || echo 0) \
 		> /sys/class/net/$R0/threaded" 2>/dev/null
 	in_ns "$NS_SINK" sh -c "echo $([ "$mode" = 2cpu ] && echo 1 || echo 0) \
@@ -198,14 +198,17 @@ live_run()
 	hn1=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
 	v=$(awk '$1 == "sink_mpps" { print $2 }' <<<"$out")
 	echo "${v:-0}" >>"$WORK/vals.$key"
-	log "$key: sink $(awk '$1 ~ /mpps/ { printf "%s %s  ", $1, $2 }' <<<"$out")gen $(awk '$1 == "gen_mpps" { print $2 }' "$WORK/gen.out") Mpps"
+	log "$key: sink $(awk '$1 ~ /mpps/ { printf "%s %s  ", $1, $2 }' \
+		<<<"$out")gen $(awk '$1 == "gen_mpps" { print $2 }' \
+		"$WORK/gen.out") Mpps"
 	[ -n "$hn1" ] || return 0
 	# what the HyperNet router did in this window: forwarded, hit, drops
 	paste <(echo "$hn0") <(echo "$hn1") | awk -v k="$key" '
 		{ d[$1] = $4 - $2 }
 		END {
 			n = d["cache_hit"] + d["decisions"];
-			printf "bench: %s   rx %d fwd %d hit %d decide %d ttl_expired %d no_route %d\n",
+			printf "bench: %s   rx %d fwd %d hit %d decide %d " \
+				"ttl_expired %d no_route %d\n",
 				k, d["rx"], d["fwd_redirect"], d["cache_hit"],
 				d["decisions"], d["ttl_expired"],
 				d["drop_no_route"] > "/dev/stderr";
@@ -247,7 +250,8 @@ START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 setup
 log "BPF_PROG_TEST_RUN: $TR_TOTAL runs per case, median of $TR_RUNS"
-if in_ns "$NS_RTR" "$BENCH" progrun --dev "$R0" --out "$R1" \
+if nice -n "$NICE" ip netns exec "$NS_RTR" "$BENCH" progrun \
+	--dev "$R0" --out "$R1" \
 	--smac $MAC_R1 --dmac $MAC_S0 --total "$TR_TOTAL" --runs "$TR_RUNS" \
 	--dsts "$DSTS" --cpu $RTR_CPU --park hb${ID}p0,hb${ID}p1,hb${ID}p2,hb${ID}p3 \
 	>"$WORK/progrun" 2>"$WORK/progrun.err"
@@ -268,10 +272,12 @@ both) live_mode 1cpu; live_mode 2cpu ;;
 esac
 
 mkdir -p "$OUT"
+CPU_MODEL=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+DIRTY=$(git status --porcelain -- bpf include 2>/dev/null)
 python3 bench/report.py "$RESULTS" "$JSON" \
 	"date=$START" "end=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "kernel=$(uname -r)" \
-	"cpus=$(nproc)" "cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+	"cpus=$(nproc)" "cpu_model=$CPU_MODEL" \
 	"load_before=$LOAD0" "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" \
 	"window_s=$WINDOW" "live_repeats=$LIVE_REPEATS" "live_mode=$LIVE_MODE" \
 	"hypernet_bpf_sha256=$(sha256sum bpf/hypernet.bpf.c | cut -c1-12)" \
-	"git=$(git rev-parse --short HEAD 2>/dev/null)$([ -z "$(git status --porcelain -- bpf include 2>/dev/null)" ] || echo -dirty)"
+	"git=$(git rev-parse --short HEAD 2>/dev/null)${DIRTY:+-dirty}"

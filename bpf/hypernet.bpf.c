@@ -51,6 +51,7 @@ struct hn_env {
 	__u64 epoch;
 	__u64 now;		/* coarse CLOCK_MONOTONIC, if stale_ns */
 	__u32 self;
+	__u32 dst;		/* bpf_ntohl(hnhdr.dst): read once */
 	__u32 use_cache;
 	struct hn_ev ev;	/* set up on cache misses only */
 };
@@ -72,6 +73,7 @@ struct hn_pick {
 	__u32 present;	/* bit i: candidate i can be scored */
 	__u32 live;	/* bit i: ... and its neighbour is live */
 	__u32 def;
+	__u32 winner;	/* unicast: model's argmax over present, am.margin */
 };
 
 static __always_inline void hn_count_bad(struct hn_dp_stats *st, int err)
@@ -190,56 +192,119 @@ static __always_inline void hn_trace_feat(__u32 i, const __u8 *nb,
  * multiplies the states past the 1M instruction limit.
  */
 
+/* Tracing only: the feature vectors of route @rt's candidates. */
+static __always_inline void hn_trace_route(struct hn_ev *v,
+					   const struct hn_dp_route *rt,
+					   __u32 n)
+{
+	const struct hn_dp_neigh *nb;
+	__u32 i, idx;
+
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		if (i >= n)
+			break;
+		idx = rt->cand[i].neigh;
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (!nb || !nb->valid)
+			continue;
+		v->dist = rt->cand[i].dist;
+		hn_trace_feat(i, nb->feat, v);
+	}
+}
+
 /*
- * Unicast: score candidates first .. first + 3 of route @rt into @p.  Four
- * a call: a call per candidate costs a return each (expensive with the
- * SRSO safe-RET mitigation), all eight in one call cost the verifier
- * eight walks of the hidden layer.
+ * Unicast: score every candidate of route @rt into @p, and find the
+ * model's winner (ties: lowest index) and its margin, so that the common
+ * decision needs no hn_choose() call.  One call for all eight candidates:
+ * each call costs a function return, expensive under the SRSO safe-RET
+ * mitigation; inlined into hn_xdp, the candidate loop's exits multiply
+ * the verifier's walks of the rest of the program.  The winner is a plain
+ * scalar here, never an index, so the verifier can prune the paths of the
+ * argmax.
  */
 __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 					     const struct hn_dp_route *rt,
-					     struct hn_pick *p, __u32 first)
+					     struct hn_pick *p)
 {
+	__u32 i, n, slot, key, best = HN_DP_NONE, have2 = 0;
+	__u32 live = 0, has_model;
+	const struct hn_rt_compiled *c;
 	const struct hn_dp_model *md;
-	__u32 i, k, n, slot, key;
+	__u64 now, stale;
+	__s32 bs = 0, ss = 0;
+	const __s32 *fr;
 
-	if (!v || !rt || !p || first >= HN_DP_MAX_CAND)
+	if (!v || !rt || !p)
 		return 0;
 	key = v->slot & 1;
 	md = bpf_map_lookup_elem(&hn_models, &key);
 	if (!md)
 		return 0;
+	/*
+	 * Locals: the byte stores to p->neigh[] may alias anything, and
+	 * would have every field of *v reloaded per candidate.
+	 */
 	slot = v->slot & 1;	/* the spilled key has lost its bounds */
+	has_model = v->has_model;
+	now = v->now;
+	stale = v->stale_ns;
+	c = &md->c;
+	fr = v->pre_fr;
 	n = rt->n_cand;
 	if (n > HN_DP_MAX_CAND)
 		n = HN_DP_MAX_CAND;
 	p->n = n;
 	p->def = rt->def;
-	for (k = 0; k < 4; k++) {
+#pragma unroll
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
 		const struct hn_dp_neigh *nb;
 		__u32 idx;
 
-		i = first + k;
-		if (i >= n || i >= HN_DP_MAX_CAND)
+		if (i >= n)
 			break;
 		idx = rt->cand[i].neigh;
 		p->neigh[i] = idx;
 		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 		if (!nb || !nb->valid)
 			continue;
+		/*
+		 * In memory, not a register: known to the verifier, the
+		 * mask would decide the argmax's branches and every
+		 * combination of candidates would be walked on its own.
+		 */
 		p->present |= 1U << i;
-		if (hn_live(nb, v->now, v->stale_ns))
-			p->live |= 1U << i;
-		if (v->has_model)
-			p->am.score[i] = hn_rt_finish_compiled(&md->c,
+		if (hn_live(nb, now, stale))
+			live |= 1U << i;
+		if (has_model)
+			p->am.score[i] = hn_rt_finish_compiled(c,
 							       nb->pre[slot],
-							       v->pre_fr,
+							       fr,
 							       rt->cand[i].dist);
-		if (v->trace) {
-			v->dist = rt->cand[i].dist;
-			hn_trace_feat(i, nb->feat, v);
+	}
+	p->live = live;
+	if (v->trace)
+		hn_trace_route(v, rt, n);
+	/* the argmax of hn_argmax(), here to save its call */
+#pragma unroll
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		__s32 sc = p->am.score[i];
+
+		if (!(p->present & (1U << i)))
+			continue;
+		if (best == HN_DP_NONE || sc > bs) {
+			if (best != HN_DP_NONE) {
+				ss = bs;
+				have2 = 1;
+			}
+			bs = sc;
+			best = i;
+		} else if (!have2 || sc > ss) {
+			ss = sc;
+			have2 = 1;
 		}
 	}
+	p->winner = best;
+	p->am.margin = have2 ? bs - ss : S32_MAX;
 	return 0;
 }
 
@@ -292,7 +357,7 @@ __attribute__((noinline)) int hn_eval_host(struct hn_ev *v)
 	key = v->slot & 1;
 	md = bpf_map_lookup_elem(&hn_models, &key);
 	if (v->has_model && md) {
-		hn_rt_pre_neigh(&md->m, feat, pre);
+		hn_rt_pre_neigh_compiled(&md->c, feat, pre);
 		v->score = hn_rt_finish_compiled(&md->c, pre, v->pre_fr,
 						 v->dist & 0xff);
 	}
@@ -428,6 +493,21 @@ static __always_inline int hn_local(struct hnhdr *h, struct hn_env *e)
 	return XDP_PASS;
 }
 
+/*
+ * Three 16-bit moves instead of the six byte moves memcpy() makes of
+ * buffers clang cannot prove aligned: frames start 2-byte aligned at
+ * least, the MACs of struct hn_dp_neigh are at even offsets.
+ */
+static __always_inline void hn_mac_copy(__u8 *dst, const __u8 *src)
+{
+	__u16 *d = (__u16 *)dst;
+	const __u16 *s = (const __u16 *)src;
+
+	d[0] = s[0];
+	d[1] = s[1];
+	d[2] = s[2];
+}
+
 /* Out to neighbour @nb: MACs, TTL, then the port. */
 static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 				   struct hnhdr *h,
@@ -441,8 +521,8 @@ static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 		e->st->ttl_expired++;
 		return XDP_DROP;
 	}
-	__builtin_memcpy(eth->h_dest, nb->mac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, nb->port_mac, ETH_ALEN);
+	hn_mac_copy(eth->h_dest, nb->mac);
+	hn_mac_copy(eth->h_source, nb->port_mac);
 	h->ttl--;
 	if (ifindex == ctx->ingress_ifindex) {
 		e->st->fwd_tx++;
@@ -456,36 +536,32 @@ static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 	return act;
 }
 
-static __always_inline void hn_frame_prep(struct hnhdr *h, struct hn_env *e)
+/*
+ * Everything a decision needs in e->ev, the frame's features and their
+ * part of the model included; the cache-hit path skips it.
+ */
+static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e)
 {
 	struct hn_ev *v = &e->ev;
 	const struct hn_dp_model *md;
-	__u32 slot = v->slot & 1;
-
-	v->fr[0] = hn_scale_class(h->tclass);
-	v->fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(h->len));
-	v->fr[2] = hn_scale_ttl(h->ttl);
-	md = bpf_map_lookup_elem(&hn_models, &slot);
-	if (md && v->has_model)
-		hn_rt_pre_frame_compiled(&md->c, v->fr, v->pre_fr);
-}
-
-/* Everything a decision needs in e->ev; the cache-hit path skips it. */
-static __always_inline void hn_ev_init(struct hn_env *e)
-{
-	struct hn_ev *v = &e->ev;
-	const struct hn_dp_model *md;
+	__u32 slot = HN_EPOCH_SLOT(e->epoch);
 
 	__builtin_memset(v, 0, sizeof(*v));
-	v->slot = HN_EPOCH_SLOT(e->epoch);
-	md = bpf_map_lookup_elem(&hn_models, &v->slot);
-	v->has_model = md && md->valid;
+	v->slot = slot;
 	v->epoch = e->epoch;
 	v->margin_min = e->cfg->margin_min;
 	v->self = e->self;
 	v->stale_ns = e->cfg->stale_ns;
 	v->now = e->now;
 	v->trace = !!(e->cfg->flags & HN_DP_CFG_TRACE);
+	v->fr[0] = hn_scale_class(h->tclass);
+	v->fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(h->len));
+	v->fr[2] = hn_scale_ttl(h->ttl);
+	md = bpf_map_lookup_elem(&hn_models, &slot);
+	if (md && md->valid) {
+		v->has_model = 1;
+		hn_rt_pre_frame_compiled(&md->c, v->fr, v->pre_fr);
+	}
 }
 
 static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
@@ -503,7 +579,7 @@ static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
 static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 				      struct hnhdr *h, struct hn_env *e)
 {
-	__u32 dst = bpf_ntohl(h->dst), pick, idx;
+	__u32 dst = e->dst, pick, idx;
 	struct hn_dp_cache_ent *ce = NULL;
 	const struct hn_dp_neigh *nb;
 	const struct hn_dp_route *rt;
@@ -531,15 +607,16 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	}
 	e->st->decisions++;
-	hn_ev_init(e);
-	hn_frame_prep(h, e);
+	hn_ev_init(h, e);
 	if (e->ev.trace)
 		hn_trace_begin(dst);
 	__builtin_memset(&p, 0, sizeof(p));
-	hn_score_route(&e->ev, rt, &p, 0);
-	if (p.n > 4)
-		hn_score_route(&e->ev, rt, &p, 4);
-	pick = hn_choose(&p, &e->ev);
+	hn_score_route(&e->ev, rt, &p);
+	/* the common case: a live winner by a clear margin, nothing to log */
+	pick = p.winner;
+	if (!e->ev.has_model || e->ev.trace || pick >= HN_DP_MAX_CAND ||
+	    p.am.margin < e->ev.margin_min || !(p.live & (1U << pick)))
+		pick = hn_choose(&p, &e->ev);
 	if (pick >= HN_DP_MAX_CAND)
 		return XDP_DROP;
 	idx = p.neigh[pick];
@@ -556,7 +633,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 				      struct hnhdr *h, struct hn_env *e)
 {
-	__u32 task = bpf_ntohl(h->dst), pick, idx, host;
+	__u32 task = e->dst, pick, idx, host;
 	const struct hn_dp_neigh *nb = NULL;
 	struct hn_dp_cache_ent *ce = NULL;
 	const struct hn_dp_task *t;
@@ -585,8 +662,7 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	}
 	e->st->decisions++;
-	hn_ev_init(e);
-	hn_frame_prep(h, e);
+	hn_ev_init(h, e);
 	if (e->ev.trace)
 		hn_trace_begin(task);
 	__builtin_memset(&p, 0, sizeof(p));
@@ -785,7 +861,9 @@ int hn_xdp(struct xdp_md *ctx)
 	}
 	if (h->flags & HN_F_MCAST)
 		return hn_mcast(ctx, eth, h, &e);
-	if (!(h->flags & HN_F_ANYCAST) && bpf_ntohl(h->dst) == e.self)
+	/* a packed field, so four byte loads: once per frame */
+	e.dst = bpf_ntohl(h->dst);
+	if (!(h->flags & HN_F_ANYCAST) && e.dst == e.self)
 		return hn_local(h, &e);
 
 	/* a forwarding decision: read the epoch once, it names the model */

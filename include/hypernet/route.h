@@ -185,8 +185,9 @@ __hn_inline __s32 hn_rt_score(const struct hn_rt_model *m,
 /* ---- compiled form ------------------------------------------------------ */
 
 /*
- * The model as the data plane evaluates it: the same function as
- * hn_rt_pre_frame() + hn_rt_finish(), rearranged for speed.
+ * The model as the data plane evaluates it: the same functions as
+ * hn_rt_pre_neigh(), hn_rt_pre_frame() and hn_rt_finish(), rearranged
+ * for speed.
  *   - Every weight the per-frame and per-candidate code reads is widened
  *     to s32: BPF ISA v3 has no sign-extending loads, so each int8 weight
  *     would cost two shifts per use.
@@ -204,6 +205,8 @@ struct hn_rt_compiled {
 	__s32	wd[HN_RT_HIDDEN];		/* W1[:, HN_FEAT_DIST] */
 	__s32	w2[HN_RT_HIDDEN];
 	__s32	wf[HN_RT_HIDDEN][HN_FR_NFEAT];	/* W1[:, frame part] */
+	__s32	wn[HN_RT_HIDDEN][HN_NB_NFEAT];	/* W1[:, neighbour part] */
+	__s32	b1[HN_RT_HIDDEN];
 	__s32	round;		/* 1 << (shift1 - 1), or 0 */
 	__u32	shift1;
 	__s32	b2;
@@ -225,6 +228,9 @@ __hn_inline int hn_rt_compile(const struct hn_rt_model *m,
 		c->w2[j] = m->w2[j];
 		for (i = 0; i < HN_FR_NFEAT; i++)
 			c->wf[j][i] = m->w1[j][HN_FR_FEAT_FIRST + i];
+		for (i = 0; i < HN_NB_NFEAT; i++)
+			c->wn[j][i] = m->w1[j][HN_NB_FEAT_FIRST + i];
+		c->b1[j] = m->b1[j];
 	}
 	c->round = m->shift1 ? (__s32)1 << (m->shift1 - 1) : 0;
 	c->shift1 = m->shift1;
@@ -233,18 +239,58 @@ __hn_inline int hn_rt_compile(const struct hn_rt_model *m,
 	return 0;
 }
 
+/*
+ * Keep hidden units in sequence.  Left alone, clang for BPF reassociates
+ * a sum over the units into a tree, keeps every unit live at once and
+ * spills registers: twice the instructions of the math itself.
+ */
+#if defined(__bpf__)
+#define hn_rt_seq(x)	asm volatile("" : "+r"(x))
+#define HN_RT_UNROLL	_Pragma("unroll")
+#else
+#define hn_rt_seq(x)	do { } while (0)
+#define HN_RT_UNROLL
+#endif
+
+/* hn_rt_pre_neigh(), for neighbours the data plane makes up itself. */
+__hn_inline void hn_rt_pre_neigh_compiled(const struct hn_rt_compiled *c,
+					  const __u8 nb[HN_NB_NFEAT],
+					  __s32 pre[HN_RT_HIDDEN])
+{
+	__s32 x[HN_NB_NFEAT];
+	__u32 j, i;
+
+	/* read once: the stores to pre[] could alias the u8 features */
+	for (i = 0; i < HN_NB_NFEAT; i++)
+		x[i] = nb[i];
+	HN_RT_UNROLL
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		__s32 acc = c->b1[j];
+
+		for (i = 0; i < HN_NB_NFEAT; i++)
+			acc += c->wn[j][i] * x[i];
+		hn_rt_seq(acc);
+		pre[j] = acc;
+	}
+}
+
 /* hn_rt_pre_frame() plus the rounding constant. */
 __hn_inline void hn_rt_pre_frame_compiled(const struct hn_rt_compiled *c,
 					  const __u8 fr[HN_FR_NFEAT],
 					  __s32 pre[HN_RT_HIDDEN])
 {
+	__s32 x[HN_FR_NFEAT];
 	__u32 j, i;
 
+	for (i = 0; i < HN_FR_NFEAT; i++)
+		x[i] = fr[i];
+	HN_RT_UNROLL
 	for (j = 0; j < HN_RT_HIDDEN; j++) {
 		__s32 acc = c->round;
 
 		for (i = 0; i < HN_FR_NFEAT; i++)
-			acc += c->wf[j][i] * (__s32)fr[i];
+			acc += c->wf[j][i] * x[i];
+		hn_rt_seq(acc);
 		pre[j] = acc;
 	}
 }
@@ -271,13 +317,16 @@ __hn_inline __s32 hn_rt_finish_compiled(const struct hn_rt_compiled *c,
 					__u32 dist)
 {
 	__s32 score = c->b2;
-	__u32 j;
+	__u32 j, shift = c->shift1;
 
-	for (j = 0; j < HN_RT_HIDDEN; j++)
+	HN_RT_UNROLL
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
 		score += c->w2[j] *
 			 hn_rt_unit(pre_nb[j] + pre_fr[j] +
 					    c->wd[j] * (__s32)dist,
-				    c->shift1);
+				    shift);
+		hn_rt_seq(score);
+	}
 	return score;
 }
 

@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 		}
 	}
 	jsonw_init(&hn_jw, stdout);
-	if (optind >= argc)
+	if (optind >= argc || !strcmp(argv[optind], "help"))
 		return cmd_help(0, NULL);
 	rc = hn_dispatch("hnctl", top_cmds, argc - optind, argv + optind);
 	return rc ? 1 : 0;

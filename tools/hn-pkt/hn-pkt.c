@@ -29,6 +29,8 @@
 #include <unistd.h>
 
 #include <linux/hypernet_packet.h>
+
+#include "frames.h"
 #include <hypernet/frame.h>
 #include "jsonw.h"
 
@@ -205,27 +207,24 @@ static uint64_t now_us(void)
 
 static size_t build(unsigned char *buf, const struct dev *d, uint32_t seq)
 {
-	struct ethhdr *eth = (struct ethhdr *)buf;
-	struct hnhdr *h = (struct hnhdr *)(eth + 1);
+	unsigned char payload[FRAME_MAX];
+	struct hn_frame f = {
+		.type = o.type, .flags = o.flags, .ttl = o.ttl,
+		.tclass = o.tclass, .src = o.src, .dst = o.dst, .seq = seq,
+		.payload = payload, .payload_len = o.len,
+	};
 	unsigned int i;
+	size_t len;
 
-	memcpy(eth->h_dest, o.dmac, ETH_ALEN);
-	memcpy(eth->h_source, d->mac, ETH_ALEN);
-	eth->h_proto = htons(ETH_P_HYPERNET);
-	memset(h, 0, sizeof(*h));
-	h->version = HN_VERSION;
-	h->type = o.type;
-	h->flags = o.flags;
-	h->ttl = o.ttl;
-	h->tclass = o.tclass;
-	h->len = htons(o.len);
-	h->src = htonl(o.src);
-	h->dst = htonl(o.dst);
-	h->seq = htonl(seq);
+	memcpy(f.dst_mac, o.dmac, ETH_ALEN);
+	memcpy(f.src_mac, d->mac, ETH_ALEN);
 	/* A recognisable payload: its offset, so hexdumps line up. */
 	for (i = 0; i < o.len; i++)
-		buf[ETH_HLEN + HN_HDR_LEN + i] = (unsigned char)i;
-	return ETH_HLEN + HN_HDR_LEN + o.len;
+		payload[i] = (unsigned char)i;
+	/* Unchecked on purpose: tests send malformed frames too. */
+	if (hn_frame_write(&f, buf, FRAME_MAX, &len))
+		die("a %u-byte payload does not fit a frame", o.len);
+	return len;
 }
 
 static int do_send(int fd)

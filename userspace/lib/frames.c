@@ -48,13 +48,12 @@ const char *hn_frame_strerror(int err)
 	return "unknown error";
 }
 
-int hn_frame_build(const struct hn_frame *f, void *buf, size_t buflen,
+int hn_frame_write(const struct hn_frame *f, void *buf, size_t buflen,
 		   size_t *lenp)
 {
 	uint8_t *p = buf;
 	struct hnhdr *h = (struct hnhdr *)(p + HN_ETH_HLEN);
 	size_t plen = f->payload_len, len;
-	int ret;
 
 	if (f->type == HN_T_TENSOR)
 		plen += HN_TENSOR_HDR_LEN;
@@ -96,11 +95,27 @@ int hn_frame_build(const struct hn_frame *f, void *buf, size_t buflen,
 	}
 	if (f->payload_len)
 		memcpy(p, f->payload, f->payload_len);
+	*lenp = len;
+	return 0;
+}
+
+int hn_frame_build(const struct hn_frame *f, void *buf, size_t buflen,
+		   size_t *lenp)
+{
+	const struct hnhdr *h = (const struct hnhdr *)((uint8_t *)buf +
+						       HN_ETH_HLEN);
+	size_t len;
+	int ret;
+
+	ret = hn_frame_write(f, buf, buflen, &len);
+	if (ret)
+		return ret;
 	/* Refuse to build what every receiver would drop. */
 	ret = hn_hdr_check(h, len - HN_ETH_HLEN);
 	if (!ret && f->type == HN_T_TENSOR)
 		ret = hn_tensor_check((const struct hn_tensor_hdr *)(h + 1),
-				      plen, HN_TENSOR_MAX_LEN);
+				      len - HN_ETH_HLEN - HN_HDR_LEN,
+				      HN_TENSOR_MAX_LEN);
 	if (ret)
 		return ret;
 	*lenp = len;

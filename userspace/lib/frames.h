@@ -46,6 +46,14 @@ int hn_frame_build(const struct hn_frame *f, void *buf, size_t buflen,
 		   size_t *len);
 
 /*
+ * Write @f without checking it: for test tools that must put malformed
+ * frames on the wire (they patch the fields they want wrong afterwards).
+ * Fails only with -EMSGSIZE, -ENOSPC or -EINVAL (payload missing).
+ */
+int hn_frame_write(const struct hn_frame *f, void *buf, size_t buflen,
+		   size_t *len);
+
+/*
  * Parse a frame of @len bytes.  @max_tensor bounds total_len of tensor
  * frames (0: HN_TENSOR_MAX_LEN).  On success f->payload points into @buf.
  * 802.1Q tags are not stripped: a tagged frame is -ENOMSG.

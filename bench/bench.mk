@@ -35,8 +35,3 @@ $(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(HDR_DEPS) $(BENCH_SKELS) \
 		$(BENCH_SRCS) $(LIB) $(PKG_LIBS) $(LDLIBS)
 
 .SECONDARY: $(BENCH_BPF_OBJS)
-
-# The loader embeds the data plane's skeleton; the generic rule orders it
-# only, so a changed bpf/hypernet.bpf.c would not reach hn-bench without
-# this.
-$(O)/lib/dataplane.o: $(O)/bpf/hypernet.skel.h

@@ -8,6 +8,15 @@ struct hn_dev;
 
 /* Frames handled per work run before the worker yields its turn. */
 #define HN_WORK_BUDGET 64
+/*
+ * At most this many frames are taken off the queue at once (whatever is
+ * queued, up to this), and their results reach the stack together, so
+ * that a reader is woken once per batch, not per tensor.  A wakeup across
+ * CPUs is the dearest part of the path (under QEMU TCG on a busy host,
+ * a millisecond or more: several 784x128 tensors' compute).  The price is
+ * latency: a result may wait for the rest of its batch to be computed.
+ */
+#define HN_WORK_BATCH 64
 
 int hn_queue_module_init(void);
 void hn_queue_module_exit(void);

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Model stages: allocation, RCU publication and compute.  The arithmetic is
- * include/hypernet/engine.h, the very code BPF and userspace run.
+ * Model stages: allocation and RCU publication.  The compute is in
+ * compute.c (built with SSE2, see Kbuild).
  */
 #include <linux/hypernet_packet.h>
 #include <linux/overflow.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
-#include <hypernet/engine.h>
 
 #include "device.h"
 #include "stage.h"
@@ -52,21 +51,4 @@ void hn_stage_swap(struct hn_dev *hd, struct hn_stage *s)
 
 	old = rcu_replace_pointer(hd->stage, s, lockdep_rtnl_is_held());
 	hn_stage_put(old);
-}
-
-const s8 *hn_stage_run(const struct hn_stage *s, const s8 *in,
-		       s8 act[2][HN_TENSOR_MAX_LEN])
-{
-	const s8 *x = in;
-	unsigned int i;
-
-	for (i = 0; i < s->n_layers; i++) {
-		const struct hn_stage_layer *l = &s->layers[i];
-		s8 *y = act[i & 1];
-
-		hn_dense_s8(s->weights + l->w_off, s->biases + l->b_off, x,
-			    l->n_in, l->n_out, l->shift, l->relu, y);
-		x = y;
-	}
-	return x;
 }

@@ -6,6 +6,9 @@
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/hypernet.h>
+#ifdef HN_KMOD_SIMD
+#include <asm/fpu/api.h>
+#endif
 
 struct hn_dev;
 
@@ -43,8 +46,31 @@ struct hn_stage *hn_stage_get(struct hn_dev *hd);
 void hn_stage_put(struct hn_stage *s);
 /* Publish @s (may be NULL) and release the old stage; RTNL held. */
 void hn_stage_swap(struct hn_dev *hd, struct hn_stage *s);
-/* Run @s on @in (s->n_in elements); returns the s->n_out outputs. */
+/*
+ * Run @s on @in (s->n_in elements); returns the s->n_out outputs.  Only
+ * between hn_fpu_begin() and hn_fpu_end(): it may be built with SSE2.
+ */
 const s8 *hn_stage_run(const struct hn_stage *s, const s8 *in,
 		       s8 act[2][HN_TENSOR_MAX_LEN]);
+
+/*
+ * Process context only.  Preemption is off in between, so one section
+ * covers one tensor: at most HNET_STAGE_MAX_BYTES of weights, about a
+ * million multiply-accumulates.  No-ops unless built with HN_KMOD_SIMD.
+ */
+#ifdef HN_KMOD_SIMD
+static inline void hn_fpu_begin(void)
+{
+	kernel_fpu_begin();
+}
+
+static inline void hn_fpu_end(void)
+{
+	kernel_fpu_end();
+}
+#else
+static inline void hn_fpu_begin(void) {}
+static inline void hn_fpu_end(void) {}
+#endif
 
 #endif /* _HN_STAGE_H */

@@ -5,13 +5,16 @@
 # 784->128 int8 dense stage through the module, against the same engine in
 # userspace, both inside the same QEMU guest.  Writes build/bench/kmod.json.
 # A benchmark, not a test: TCG numbers compare the two paths, nothing else.
+# HN_BENCH_TENSORS per round (1000), HN_BENCH_ROUNDS (11): the JSON has
+# the medians over the rounds, which alternate device and userspace.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 
 [ "$(id -u)" -eq 0 ] || skip "needs root"
 qemu_prepare || exit 1
-qemu_run bench "${HN_QEMU_TIMEOUT:-900}" "${HN_BENCH_TENSORS:-2000}"
+qemu_run bench "${HN_QEMU_TIMEOUT:-900}" \
+	"${HN_BENCH_TENSORS:-1000}:${HN_BENCH_ROUNDS:-11}"
 qemu_verdict || exit 1
 mkdir -p "$O/bench"
 sed -n '/^HN-JSON-BEGIN/,/^HN-JSON-END/p' "$QLOG.txt" | sed '1d;$d' \

@@ -119,13 +119,16 @@ qemu_run() {
 # log has no WARN/BUG/oops/leak.
 qemu_verdict() {
 	local pass fail bad
-	tr -d '\r' < "$QLOG" > "$QLOG.txt"
+	# The serial console can interleave NULs and padding with the
+	# guest's lines: drop them, so no verdict line hides in "binary".
+	tr -d '\r\000' < "$QLOG" | sed 's/^[[:space:]]*\(PASS\|FAIL\|SKIP\) /\1 /' \
+		> "$QLOG.txt"
 	pass=$(grep -c '^PASS ' "$QLOG.txt")
 	fail=$(grep -c '^FAIL ' "$QLOG.txt")
 	grep -E '^(PASS|FAIL|SKIP) ' "$QLOG.txt"
 	# Only what the kernel said once the test started (boot-time
 	# mitigation notes mention "WARNING" and "leaks" on some CPUs).
-	bad=$(sed -n '/^HN-START/,$p' "$QLOG.txt" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|leak|UBSAN|KASAN|refcount_t:|hung_task|soft lockup|Kernel panic' "$QLOG.txt" |
+	bad=$(sed -n '/^HN-START/,$p' "$QLOG.txt" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|leak|UBSAN|KASAN|refcount_t:|hung_task|soft lockup|Kernel panic' |
 		grep -v 'HN-IGNORE' | head -n 20)
 	echo "qemu: $pass passed, $fail failed, $(grep -c '^SKIP ' "$QLOG.txt") skipped, ${QTIME}s in the VM (log: $QLOG)"
 	if [ "$QTIMEOUT" = 1 ]; then

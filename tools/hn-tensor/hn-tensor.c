@@ -39,6 +39,7 @@
 
 #include <hypernet/engine.h>
 #include <hypernet/frame.h>
+#include "frames.h"
 #include "genl.h"
 #include "model.h"
 
@@ -443,35 +444,33 @@ static void hdrs_default(struct hdrs *h)
 static size_t frame_build(uint8_t *buf, const struct hdrs *x, const int8_t *d,
 			  size_t n, bool auto_len)
 {
-	struct hn_tensor_hdr *t;
-	struct ethhdr *eth = (struct ethhdr *)buf;
-	struct hnhdr *h = (struct hnhdr *)(eth + 1);
+	struct hnhdr *h = (struct hnhdr *)(buf + ETH_HLEN);
+	struct hn_frame f = {
+		.type = HN_T_TENSOR, .flags = x->flags, .ttl = x->ttl,
+		.tclass = x->tclass, .src = x->src, .dst = x->dst,
+		.seq = pkt_seq++, .tensor_id = x->tensor_id,
+		.origin = x->origin, .stage = x->stage, .dtype = x->dtype,
+		.frag_idx = x->frag_idx, .frag_cnt = x->frag_cnt,
+		.frag_off = x->frag_off, .total_len = x->total_len,
+		.payload = d, .payload_len = n,
+		.src_mac = { 0x02, 0, 0, 0, 0, 0x01 },
+	};
+	size_t len;
 
-	memset(eth->h_dest, 0xff, ETH_ALEN);
-	memcpy(eth->h_source, "\x02\x00\x00\x00\x00\x01", ETH_ALEN);
-	eth->h_proto = htons(x->eth_proto);
+	memset(f.dst_mac, 0xff, ETH_ALEN);
+	/* Unchecked on purpose: the bad-input cases need malformed frames. */
+	if (hn_frame_write(&f, buf, FRAME_MAX, &len)) {
+		fprintf(stderr, "hn-tensor: %zu elements do not fit a frame\n", n);
+		exit(2);
+	}
+	/* The fields a bad-input case may want wrong, patched after writing. */
+	buf[12] = x->eth_proto >> 8;
+	buf[13] = x->eth_proto & 0xff;
 	h->version = x->version;
 	h->type = x->type;
-	h->flags = x->flags;
-	h->ttl = x->ttl;
-	h->tclass = x->tclass;
-	h->reserved = 0;
-	h->len = htons(auto_len ? HN_TENSOR_HDR_LEN + n : x->len);
-	h->src = htonl(x->src);
-	h->dst = htonl(x->dst);
-	h->seq = htonl(pkt_seq++);
-	t = (struct hn_tensor_hdr *)(h + 1);
-	t->tensor_id = htonl(x->tensor_id);
-	t->origin = htonl(x->origin);
-	t->stage = x->stage;
-	t->dtype = x->dtype;
-	t->frag_idx = htons(x->frag_idx);
-	t->frag_cnt = htons(x->frag_cnt);
-	t->frag_off = htons(x->frag_off);
-	t->total_len = htons(x->total_len);
-	t->reserved = 0;
-	memcpy(t + 1, d, n);
-	return sizeof(*eth) + HN_HDR_LEN + HN_TENSOR_HDR_LEN + n;
+	if (!auto_len)
+		h->len = htons(x->len);
+	return len;
 }
 
 static int frame_send(const uint8_t *buf, size_t len)

@@ -58,6 +58,14 @@ struct {
 	__type(value, struct hn_dp_route);
 } hn_routes SEC(".maps");
 
+/* Direct-mapped copy of hn_routes, checked first (see dataplane.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HN_DP_ROUTE_TAB_SIZE);
+	__type(key, __u32);
+	__type(value, struct hn_dp_route_ent);
+} hn_route_tab SEC(".maps");
+
 /* Task class -> hosting nodes with their load and capacity. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -110,6 +110,23 @@ static __always_inline __u64 hn_now(void)
 	return c->now_ns;
 }
 
+/*
+ * Route to @dst: its slot of hn_route_tab, an array lookup the verifier
+ * inlines, else hn_routes, a call into the kernel plus one to compare the
+ * key, each paying a return under SRSO.  dst 0 is never a route, so empty
+ * slots do not match.
+ */
+static __always_inline const struct hn_dp_route *hn_route(__u32 dst)
+{
+	__u32 k = hn_dp_route_slot(dst);
+	const struct hn_dp_route_ent *re;
+
+	re = bpf_map_lookup_elem(&hn_route_tab, &k);
+	if (re && re->dst == dst)
+		return &re->rt;
+	return bpf_map_lookup_elem(&hn_routes, &dst);
+}
+
 static __always_inline int hn_live(const struct hn_dp_neigh *nb, __u64 now,
 				   __u64 stale)
 {
@@ -334,8 +351,7 @@ __attribute__((noinline)) int hn_eval_host(struct hn_ev *v)
 		v->dist = 0;
 		v->ok = HN_EV_LIVE;
 	} else {
-		idx = v->host;
-		rt = bpf_map_lookup_elem(&hn_routes, &idx);
+		rt = hn_route(v->host);
 		if (!rt)
 			return 0;
 		d = rt->def & (HN_DP_MAX_CAND - 1);
@@ -601,7 +617,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			}
 		}
 	}
-	rt = bpf_map_lookup_elem(&hn_routes, &dst);
+	rt = hn_route(dst);
 	if (!rt) {
 		e->st->drop_no_route++;
 		return XDP_DROP;

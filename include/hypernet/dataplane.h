@@ -21,6 +21,8 @@
 #define HN_DP_MAX_NEIGH		64	/* neighbour indexes 0 .. 63 */
 #define HN_DP_MAX_PORTS		16	/* mesh ports */
 #define HN_DP_MAX_ROUTES	4096
+#define HN_DP_ROUTE_TAB_BITS	12
+#define HN_DP_ROUTE_TAB_SIZE	(1U << HN_DP_ROUTE_TAB_BITS)
 #define HN_DP_MAX_TASKS		256
 #define HN_DP_MAX_GROUPS	256
 #define HN_DP_MCAST_SRCS	4096	/* sources tracked for de-duplication */
@@ -92,6 +94,26 @@ struct hn_dp_route {
 	__u8	def;		/* index in cand[] of the shortest path */
 	struct hn_dp_cand cand[HN_DP_MAX_CAND];
 };
+
+/*
+ * hn_route_tab[hn_dp_route_slot(dst)]: a direct-mapped copy of hn_routes,
+ * so that a decision finds its route by an inlined array lookup.  The
+ * library places a route here when its slot is free or holds the same
+ * destination, else it lives in hn_routes only; hn_routes holds every
+ * route and stays the authority (listings read it).
+ */
+struct hn_dp_route_ent {
+	__u32	dst;		/* 0: empty */
+	struct hn_dp_route rt;
+	__u8	pad[2];
+};
+
+/* Low bits, with the next ones folded in: node ids are often dense. */
+__hn_inline __u32 hn_dp_route_slot(__u32 dst)
+{
+	return (dst ^ (dst >> HN_DP_ROUTE_TAB_BITS)) &
+	       (HN_DP_ROUTE_TAB_SIZE - 1);
+}
 
 struct hn_dp_host {
 	__u32	node;		/* hosting node (may be this node) */

@@ -279,14 +279,15 @@ __hn_inline void hn_rt_pre_frame_compiled(const struct hn_rt_compiled *c,
 					  const __u8 fr[HN_FR_NFEAT],
 					  __s32 pre[HN_RT_HIDDEN])
 {
-	__s32 x[HN_FR_NFEAT];
+	__s32 x[HN_FR_NFEAT], round = c->round;
 	__u32 j, i;
 
+	/* read once: the stores to pre[] could alias them */
 	for (i = 0; i < HN_FR_NFEAT; i++)
 		x[i] = fr[i];
 	HN_RT_UNROLL
 	for (j = 0; j < HN_RT_HIDDEN; j++) {
-		__s32 acc = c->round;
+		__s32 acc = round;
 
 		for (i = 0; i < HN_FR_NFEAT; i++)
 			acc += c->wf[j][i] * x[i];

@@ -541,6 +541,64 @@ static void test_tc_clone(void **state)
 	}
 }
 
+/*
+ * Routes found through hn_route_tab and through the hn_routes hash alone
+ * (a slot taken by another destination) forward alike; a delete frees the
+ * slot for a route that had to make do with the hash.
+ */
+static void test_route_tab(void **state)
+{
+	/* 4197 shares route 100's slot: (4197 ^ 1) & 4095 == 100 */
+	const __u32 other = HN_DP_ROUTE_TAB_SIZE + 101;
+	struct fr f = { HNF, .dst = other };
+	struct hn_dp_route rt = { .n_cand = 1, .cand = { { 1, 8 } } }, keep;
+	struct hn_dp_route_ent ent;
+	__u8 in[256], out[256];
+	size_t len, olen;
+	__u32 verdict, slot = 100;
+	char err[256] = "";
+	int tab = hn_dp_map_fd(dp, "hn_route_tab");
+	int pass;
+
+	assert_int_equal(hn_dp_route_slot(other), slot);
+	assert_true(tab >= 0);
+	apply(&(struct knobs){ 0 });
+	assert_int_equal(hn_dp_get_route(dp, 100, &keep), 0);
+	must(hn_dp_set_route(dp, other, &rt, err, sizeof(err)), "route", err);
+	for (pass = 0; pass < 2; pass++) {
+		/* pass 0: 100 holds the slot; pass 1: 100 deleted */
+		assert_int_equal(bpf_map_lookup_elem(tab, &slot, &ent), 0);
+		assert_int_equal(ent.dst, pass ? other : 100);
+		f.dst = other;
+		len = build(&f, in);
+		olen = sizeof(out);
+		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex,
+					  in, len, out, &olen, &verdict), 0);
+		assert_int_equal(verdict, XDP_REDIRECT);
+		assert_memory_equal(out, macs[M_N30], 6);
+		f.dst = 100;
+		len = build(&f, in);
+		olen = sizeof(out);
+		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex,
+					  in, len, out, &olen, &verdict), 0);
+		assert_int_equal(verdict, pass ? XDP_DROP : XDP_TX);
+		if (!pass)
+			assert_int_equal(hn_dp_del_route(dp, 100), 0);
+	}
+	/* back, now in the hash only; the listing still has both */
+	must(hn_dp_set_route(dp, 100, &keep, err, sizeof(err)), "route", err);
+	assert_int_equal(hn_dp_get_route(dp, 100, &rt), 0);
+	assert_int_equal(hn_dp_get_route(dp, other, &rt), 0);
+	olen = sizeof(out);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict), 0);
+	assert_int_equal(verdict, XDP_TX);
+	assert_int_equal(hn_dp_del_route(dp, other), 0);
+	/* the slot went back to 100 when its holder left */
+	assert_int_equal(bpf_map_lookup_elem(tab, &slot, &ent), 0);
+	assert_int_equal(ent.dst, 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_hello_stamps),
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_tc_clone),
+		cmocka_unit_test(test_route_tab),
 	};
 
 	hn_t_need_bpf();

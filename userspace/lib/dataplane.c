@@ -727,10 +727,47 @@ int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
 
 /* ---- routes, tasks, groups ---------------------------------------------- */
 
+/*
+ * hn_route_tab, the direct-mapped copy of hn_routes (dataplane.h).  The
+ * program may read a slot while it is written, so a slot's destination
+ * is written apart from its route: tab_clear() sets it to 0 (frames fall
+ * back to hn_routes), tab_put() writes the route under dst 0, then the
+ * same bytes with dst set.  A frame sees a slot that misses or a whole
+ * route under its own destination.  A slot never holds a route that
+ * hn_routes does not: it is cleared before a change to the hash.
+ */
+static int tab_clear(struct hn_dp *dp, __u32 dst)
+{
+	const struct bpf_map *tab = dp->skel->maps.hn_route_tab;
+	__u32 k = hn_dp_route_slot(dst);
+	struct hn_dp_route_ent cur;
+	int ret = get(tab, &k, &cur);
+
+	if (ret || cur.dst != dst)
+		return ret;
+	cur.dst = 0;
+	return upd(tab, &k, &cur);
+}
+
+/* Route @dst into its slot if that is free; else hn_routes only. */
+static int tab_put(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt)
+{
+	const struct bpf_map *tab = dp->skel->maps.hn_route_tab;
+	struct hn_dp_route_ent cur, e = { .rt = *rt };
+	__u32 k = hn_dp_route_slot(dst);
+	int ret = get(tab, &k, &cur);
+
+	if (ret || cur.dst)
+		return ret;
+	ret = upd(tab, &k, &e);
+	e.dst = dst;
+	return ret ? ret : upd(tab, &k, &e);
+}
+
 int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
 		    char *err, size_t errlen)
 {
-	int i, ret;
+	int i, ret, bump;
 
 	if (!dst || dst == HN_GROUP_ALL)
 		return fail(err, errlen, -EINVAL, NULL,
@@ -748,12 +785,22 @@ int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
 				    "route to %u: candidate %d (neighbour %u, distance %u) out of range",
 				    dst, i, rt->cand[i].neigh,
 				    rt->cand[i].dist);
+	ret = tab_clear(dp, dst);
+	if (ret)
+		return fail(err, errlen, ret, NULL,
+			    "clearing the route to %u in hn_route_tab", dst);
 	ret = upd(dp->skel->maps.hn_routes, &dst, rt);
 	if (ret)
 		return fail(err, errlen, ret,
 			    ret == -E2BIG ? "the route table is full" : NULL,
 			    "writing the route to %u", dst);
-	return hn_dp_bump(dp);
+	/* the route is in the hash: a failure here only costs speed */
+	ret = tab_put(dp, dst, rt);
+	if (ret)
+		fail(err, errlen, ret, NULL,
+		     "writing the route to %u to hn_route_tab", dst);
+	bump = hn_dp_bump(dp);
+	return ret ? ret : bump;
 }
 
 int hn_dp_get_route(struct hn_dp *dp, __u32 dst, struct hn_dp_route *rt)
@@ -763,9 +810,30 @@ int hn_dp_get_route(struct hn_dp *dp, __u32 dst, struct hn_dp_route *rt)
 
 int hn_dp_del_route(struct hn_dp *dp, __u32 dst)
 {
-	int ret = del(dp->skel->maps.hn_routes, &dst);
+	const struct bpf_map *routes = dp->skel->maps.hn_routes;
+	__u32 k = hn_dp_route_slot(dst), key, next, *prev = NULL;
+	struct hn_dp_route_ent cur;
+	struct hn_dp_route rt;
+	int ret, bump;
 
-	return ret ? ret : hn_dp_bump(dp);
+	ret = tab_clear(dp, dst);
+	if (!ret)
+		ret = del(routes, &dst);
+	if (ret)
+		return ret;
+	/* hand a free slot to a route that had to make do with the hash */
+	ret = get(dp->skel->maps.hn_route_tab, &k, &cur);
+	while (!ret && !cur.dst &&
+	       !bpf_map_get_next_key(mfd(routes), prev, &next)) {
+		key = next;
+		prev = &key;
+		if (hn_dp_route_slot(key) == k && !get(routes, &key, &rt)) {
+			ret = tab_put(dp, key, &rt);
+			break;
+		}
+	}
+	bump = hn_dp_bump(dp);
+	return ret ? ret : bump;
 }
 
 int hn_dp_set_task(struct hn_dp *dp, __u32 task, const struct hn_dp_task *t,

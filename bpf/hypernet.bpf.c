@@ -237,41 +237,47 @@ static __always_inline void hn_trace_route(struct hn_ev *v,
  * mitigation; inlined into hn_xdp, the candidate loop's exits multiply
  * the verifier's walks of the rest of the program.  The winner is a plain
  * scalar here, never an index, so the verifier can prune the paths of the
- * argmax.
+ * argmax.  Liveness is left to the caller: the common decision needs only
+ * the winner's, and hn_route_live() fills p->live for hn_choose().
  */
 __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 					     const struct hn_dp_route *rt,
 					     struct hn_pick *p)
 {
 	__u32 i, n, slot, key, best = HN_DP_NONE, have2 = 0;
-	__u32 live = 0, has_model;
 	const struct hn_rt_compiled *c;
 	const struct hn_dp_model *md;
-	__u64 now, stale;
 	__s32 bs = 0, ss = 0;
 	const __s32 *fr;
 
 	if (!v || !rt || !p)
 		return 0;
-	key = v->slot & 1;
-	md = bpf_map_lookup_elem(&hn_models, &key);
-	if (!md)
-		return 0;
-	/*
-	 * Locals: the byte stores to p->neigh[] may alias anything, and
-	 * would have every field of *v reloaded per candidate.
-	 */
-	slot = v->slot & 1;	/* the spilled key has lost its bounds */
-	has_model = v->has_model;
-	now = v->now;
-	stale = v->stale_ns;
-	c = &md->c;
-	fr = v->pre_fr;
 	n = rt->n_cand;
 	if (n > HN_DP_MAX_CAND)
 		n = HN_DP_MAX_CAND;
 	p->n = n;
 	p->def = rt->def;
+	key = v->slot & 1;
+	md = bpf_map_lookup_elem(&hn_models, &key);
+	if (!md || !v->has_model) {
+		/* hn_choose() falls back on live candidates: no scores */
+#pragma unroll
+		for (i = 0; i < HN_DP_MAX_CAND; i++) {
+			if (i >= n)
+				break;
+			p->neigh[i] = rt->cand[i].neigh;
+		}
+		if (v->trace)
+			hn_trace_route(v, rt, n);
+		return 0;
+	}
+	/*
+	 * Locals: the byte stores to p->neigh[] may alias anything, and
+	 * would have every field of *v reloaded per candidate.
+	 */
+	slot = v->slot & 1;	/* the spilled key has lost its bounds */
+	c = &md->c;
+	fr = v->pre_fr;
 #pragma unroll
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
 		const struct hn_dp_neigh *nb;
@@ -290,15 +296,9 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 		 * combination of candidates would be walked on its own.
 		 */
 		p->present |= 1U << i;
-		if (hn_live(nb, now, stale))
-			live |= 1U << i;
-		if (has_model)
-			p->am.score[i] = hn_rt_finish_compiled(c,
-							       nb->pre[slot],
-							       fr,
-							       rt->cand[i].dist);
+		p->am.score[i] = hn_rt_finish_compiled(c, nb->pre[slot], fr,
+						       rt->cand[i].dist);
 	}
-	p->live = live;
 	if (v->trace)
 		hn_trace_route(v, rt, n);
 	/* the argmax of hn_argmax(), here to save its call */
@@ -322,6 +322,48 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 	}
 	p->winner = best;
 	p->am.margin = have2 ? bs - ss : S32_MAX;
+	return 0;
+}
+
+/*
+ * Unicast, off the common path: p->live of route @rt's candidates, and
+ * p->present if hn_score_route() had no model to score them with, for
+ * hn_choose().
+ */
+__attribute__((noinline)) int hn_route_live(const struct hn_ev *v,
+					    const struct hn_dp_route *rt,
+					    struct hn_pick *p)
+{
+	__u32 i, n, present = 0, live = 0;
+	__u64 now, stale;
+
+	if (!v || !rt || !p)
+		return 0;
+	now = v->now;
+	stale = v->stale_ns;
+	n = rt->n_cand;
+	if (n > HN_DP_MAX_CAND)
+		n = HN_DP_MAX_CAND;
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		const struct hn_dp_neigh *nb;
+		__u32 idx;
+
+		if (i >= n)
+			break;
+		idx = rt->cand[i].neigh;
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (!nb || !nb->valid)
+			continue;
+		present |= 1U << i;
+		if (hn_live(nb, now, stale))
+			live |= 1U << i;
+	}
+	if (v->has_model)
+		/* hn_score_route()'s view: only scored candidates count */
+		live &= p->present;
+	else
+		p->present = present;
+	p->live = live;
 	return 0;
 }
 
@@ -630,15 +672,24 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	hn_score_route(&e->ev, rt, &p);
 	/* the common case: a live winner by a clear margin, nothing to log */
 	pick = p.winner;
-	if (!e->ev.has_model || e->ev.trace || pick >= HN_DP_MAX_CAND ||
-	    p.am.margin < e->ev.margin_min || !(p.live & (1U << pick)))
+	nb = NULL;
+	if (e->ev.has_model && !e->ev.trace && pick < HN_DP_MAX_CAND &&
+	    p.am.margin >= e->ev.margin_min) {
+		idx = p.neigh[pick];
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (nb && !hn_live(nb, e->now, e->cfg->stale_ns))
+			nb = NULL;
+	}
+	if (!nb) {
+		hn_route_live(&e->ev, rt, &p);
 		pick = hn_choose(&p, &e->ev);
-	if (pick >= HN_DP_MAX_CAND)
-		return XDP_DROP;
-	idx = p.neigh[pick];
-	nb = bpf_map_lookup_elem(&hn_neigh, &idx);
-	if (!nb)
-		return XDP_DROP;
+		if (pick >= HN_DP_MAX_CAND)
+			return XDP_DROP;
+		idx = p.neigh[pick];
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (!nb)
+			return XDP_DROP;
+	}
 	if (ce)
 		hn_cache_put(ce, e->epoch, dst, h->tclass, HN_DP_CK_UNICAST,
 			     idx, dst);

@@ -43,6 +43,7 @@ int hnb_cmp_double(const void *a, const void *b);
 
 /* Attach @prog_fd to @ifindex in native (driver) mode, replacing any. */
 int hnb_xdp_attach(int ifindex, int prog_fd);
+int hnb_xdp_map_fd(int ifindex, const char *name, __u32 value_size);
 
 /* The data plane's plain L2 forward (bpf/plain_fwd.bpf.c), one port. */
 struct plain_fwd_bpf;

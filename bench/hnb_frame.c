@@ -9,6 +9,7 @@
 #include <linux/udp.h>
 #include <linux/hypernet_packet.h>
 
+#include "frames.h"
 #include "hnb.h"
 
 static __u16 ip_csum(const void *hdr, unsigned int len)
@@ -23,6 +24,7 @@ static __u16 ip_csum(const void *hdr, unsigned int len)
 	return ~sum;
 }
 
+/* Length of the frame written to @buf, 0 if it cannot be built. */
 unsigned int hnb_build_frame(const struct hnb_frame_spec *s, void *buf)
 {
 	unsigned int len = s->len;
@@ -55,17 +57,20 @@ unsigned int hnb_build_frame(const struct hnb_frame_spec *s, void *buf)
 		udp->len = htons(len - ETH_HLEN - sizeof(*ip));
 		udp->check = 0;		/* optional in IPv4 */
 	} else {
-		struct hnhdr *hn = (void *)(eth + 1);
+		static const __u8 zeros[HNB_FRAME_MAX];
+		struct hn_frame f = {
+			.type = HN_T_DATA, .ttl = s->ttl, .tclass = s->tclass,
+			.src = s->hn_src, .dst = s->hn_dst, .seq = 1,
+			.payload = zeros,
+			.payload_len = len - ETH_HLEN - HN_HDR_LEN,
+		};
+		size_t n;
 
-		eth->h_proto = htons(ETH_P_HYPERNET);
-		hn->version = HN_VERSION;
-		hn->type = HN_T_DATA;
-		hn->ttl = s->ttl;
-		hn->tclass = s->tclass;
-		hn->len = htons(len - ETH_HLEN - HN_HDR_LEN);
-		hn->src = htonl(s->hn_src);
-		hn->dst = htonl(s->hn_dst);
-		hn->seq = htonl(1);
+		memcpy(f.dst_mac, s->dmac, ETH_ALEN);
+		memcpy(f.src_mac, s->smac, ETH_ALEN);
+		/* The library's checked builder: the router must forward it. */
+		if (hn_frame_build(&f, buf, HNB_FRAME_MAX, &n))
+			return 0;
 	}
 	return len;
 }

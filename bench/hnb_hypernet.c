@@ -197,38 +197,7 @@ int hnb_hn_stats(int map_fd, struct hn_dp_stats *sum)
 
 int hnb_hn_stats_fd_of(int ifindex)
 {
-	struct bpf_prog_info pinfo = {};
-	struct bpf_map_info minfo;
-	__u32 prog_id = 0, ids[32], len, i;
-	int prog_fd, fd;
-
-	if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) ||
-	    !prog_id)
-		return -1;
-	prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (prog_fd < 0)
-		return -1;
-	pinfo.nr_map_ids = 32;
-	pinfo.map_ids = (unsigned long)ids;
-	len = sizeof(pinfo);
-	if (bpf_obj_get_info_by_fd(prog_fd, &pinfo, &len)) {
-		close(prog_fd);
-		return -1;
-	}
-	close(prog_fd);
-	for (i = 0; i < pinfo.nr_map_ids && i < 32; i++) {
-		fd = bpf_map_get_fd_by_id(ids[i]);
-		if (fd < 0)
-			continue;
-		memset(&minfo, 0, sizeof(minfo));
-		len = sizeof(minfo);
-		if (!bpf_obj_get_info_by_fd(fd, &minfo, &len) &&
-		    !strcmp(minfo.name, "hn_stats") &&
-		    minfo.value_size == sizeof(struct hn_dp_stats))
-			return fd;
-		close(fd);
-	}
-	return -1;
+	return hnb_xdp_map_fd(ifindex, "hn_stats", sizeof(struct hn_dp_stats));
 }
 
 /* The counters that tell forwarding from drops, one "name value" a line. */

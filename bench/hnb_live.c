@@ -352,40 +352,11 @@ static int sink_read(int map_fd, __u64 *pkts, __u64 *bytes)
 
 static int sink_map_fd(int ifindex)
 {
-	struct bpf_prog_info pinfo = {};
-	struct bpf_map_info minfo;
-	__u32 prog_id = 0, ids[8], len, i;
-	int prog_fd, fd;
+	int fd = hnb_xdp_map_fd(ifindex, "sink_cnt", 0);
 
-	if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) ||
-	    !prog_id) {
-		hnb_err("no XDP program on ifindex %d", ifindex);
-		return -1;
-	}
-	prog_fd = bpf_prog_get_fd_by_id(prog_id);
-	if (prog_fd < 0)
-		return -1;
-	pinfo.nr_map_ids = 8;
-	pinfo.map_ids = (unsigned long)ids;
-	len = sizeof(pinfo);
-	if (bpf_obj_get_info_by_fd(prog_fd, &pinfo, &len)) {
-		close(prog_fd);
-		return -1;
-	}
-	close(prog_fd);
-	for (i = 0; i < pinfo.nr_map_ids && i < 8; i++) {
-		fd = bpf_map_get_fd_by_id(ids[i]);
-		if (fd < 0)
-			continue;
-		memset(&minfo, 0, sizeof(minfo));
-		len = sizeof(minfo);
-		if (!bpf_obj_get_info_by_fd(fd, &minfo, &len) &&
-		    !strcmp(minfo.name, "sink_cnt"))
-			return fd;
-		close(fd);
-	}
-	hnb_err("the XDP program on ifindex %d is not the sink", ifindex);
-	return -1;
+	if (fd < 0)
+		hnb_err("the XDP program on ifindex %d is not the sink", ifindex);
+	return fd;
 }
 
 /*

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 #include <linux/if_link.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "hnb.h"
@@ -108,6 +110,46 @@ int hnb_cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
+}
+
+/*
+ * A map of the XDP program attached (native) to @ifindex, by name, and by
+ * value size when @value_size is not 0; -1 if there is none.
+ */
+int hnb_xdp_map_fd(int ifindex, const char *name, __u32 value_size)
+{
+	struct bpf_prog_info pinfo = {};
+	struct bpf_map_info minfo;
+	__u32 prog_id = 0, ids[32], len, i;
+	int prog_fd, fd;
+
+	if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) ||
+	    !prog_id)
+		return -1;
+	prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (prog_fd < 0)
+		return -1;
+	pinfo.nr_map_ids = 32;
+	pinfo.map_ids = (unsigned long)ids;
+	len = sizeof(pinfo);
+	if (bpf_obj_get_info_by_fd(prog_fd, &pinfo, &len)) {
+		close(prog_fd);
+		return -1;
+	}
+	close(prog_fd);
+	for (i = 0; i < pinfo.nr_map_ids && i < 32; i++) {
+		fd = bpf_map_get_fd_by_id(ids[i]);
+		if (fd < 0)
+			continue;
+		memset(&minfo, 0, sizeof(minfo));
+		len = sizeof(minfo);
+		if (!bpf_obj_get_info_by_fd(fd, &minfo, &len) &&
+		    !strcmp(minfo.name, name) &&
+		    (!value_size || minfo.value_size == value_size))
+			return fd;
+		close(fd);
+	}
+	return -1;
 }
 
 int hnb_xdp_attach(int ifindex, int prog_fd)

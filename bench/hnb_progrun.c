@@ -271,6 +271,11 @@ int cmd_progrun(int argc, char **argv)
 	memcpy(fs.dmac, hs.smac, 6);
 	fs.ttl = ttl;
 	pr.len = hnb_build_frame(&fs, pr.frame);
+	if (!pr.len) {
+		hnb_err("cannot build the test frame");
+		err = -1;
+		goto out;
+	}
 	pr.ctx.data_end = pr.len;
 	pr.ctx.ingress_ifindex = hs.in_ifindex;
 	pr.chunk = ttl - 1;

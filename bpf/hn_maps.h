@@ -42,6 +42,19 @@ struct {
 	__type(value, struct hn_dp_neigh);
 } hn_neigh SEC(".maps");
 
+/*
+ * Neighbours' pre rows by (slot, neighbour, distance) and the valid mask
+ * (see dataplane.h): one value, so a decision indexes it directly.  The
+ * library writes it through mmap().
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct hn_dp_pre);
+} hn_pre SEC(".maps");
+
 /* Neighbour node id -> neighbour index, for stamping HELLO frames. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

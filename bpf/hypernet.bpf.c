@@ -244,11 +244,14 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 					     const struct hn_dp_route *rt,
 					     struct hn_pick *p)
 {
-	__u32 i, n, slot, key, best = HN_DP_NONE, have2 = 0;
+	__u32 i, n, slot, key, zero = 0, best = HN_DP_NONE, have2 = 0;
+	const __s32 (*rows)[HN_DP_DISTS][HN_RT_HIDDEN];
 	const struct hn_rt_compiled *c;
 	const struct hn_dp_model *md;
+	const struct hn_dp_pre *tab;
 	__s32 bs = 0, ss = 0;
 	const __s32 *fr;
+	__u64 valid;
 
 	if (!v || !rt || !p)
 		return 0;
@@ -259,7 +262,8 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 	p->def = rt->def;
 	key = v->slot & 1;
 	md = bpf_map_lookup_elem(&hn_models, &key);
-	if (!md || !v->has_model) {
+	tab = bpf_map_lookup_elem(&hn_pre, &zero);
+	if (!md || !tab || !v->has_model) {
 		/* hn_choose() falls back on live candidates: no scores */
 #pragma unroll
 		for (i = 0; i < HN_DP_MAX_CAND; i++) {
@@ -278,17 +282,18 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 	slot = v->slot & 1;	/* the spilled key has lost its bounds */
 	c = &md->c;
 	fr = v->pre_fr;
+	rows = tab->pre[slot];
+	valid = tab->valid;
 #pragma unroll
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
-		const struct hn_dp_neigh *nb;
 		__u32 idx;
 
 		if (i >= n)
 			break;
 		idx = rt->cand[i].neigh;
 		p->neigh[i] = idx;
-		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
-		if (!nb || !nb->valid)
+		/* hn_neigh[idx].valid, mirrored: no lookup per candidate */
+		if (idx >= HN_DP_MAX_NEIGH || !(valid & (1ULL << idx)))
 			continue;
 		/*
 		 * In memory, not a register: known to the verifier, the
@@ -296,8 +301,8 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 		 * combination of candidates would be walked on its own.
 		 */
 		p->present |= 1U << i;
-		p->am.score[i] = hn_rt_finish_compiled(c, nb->pre[slot], fr,
-						       rt->cand[i].dist);
+		p->am.score[i] = hn_rt_finish_dist(
+			c, rows[idx][rt->cand[i].dist & (HN_DP_DISTS - 1)], fr);
 	}
 	if (v->trace)
 		hn_trace_route(v, rt, n);
@@ -566,10 +571,15 @@ static __always_inline void hn_mac_copy(__u8 *dst, const __u8 *src)
 	d[2] = s[2];
 }
 
-/* Out to neighbour @nb: MACs, TTL, then the port. */
+/*
+ * Out to neighbour @nb: MACs, TTL, then the port.  A port missing from
+ * hn_tx_ports is gone (the kernel drops devmap entries of unregistered
+ * netdevs): the neighbour is marked dead by its last_seen_ns, so that with
+ * stale_ns set the next frame fails over to a live candidate without
+ * waiting for userspace.
+ */
 static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
-				   struct hnhdr *h,
-				   const struct hn_dp_neigh *nb,
+				   struct hnhdr *h, struct hn_dp_neigh *nb,
 				   struct hn_env *e)
 {
 	__u32 ifindex = nb->ifindex;
@@ -587,10 +597,12 @@ static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_TX;
 	}
 	act = bpf_redirect_map(&hn_tx_ports, ifindex, XDP_DROP);
-	if (act == XDP_REDIRECT)
+	if (act == XDP_REDIRECT) {
 		e->st->fwd_redirect++;
-	else
+	} else {
+		nb->last_seen_ns = 0;
 		e->st->drop_no_port++;
+	}
 	return act;
 }
 
@@ -639,8 +651,8 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 {
 	__u32 dst = e->dst, pick, idx;
 	struct hn_dp_cache_ent *ce = NULL;
-	const struct hn_dp_neigh *nb;
 	const struct hn_dp_route *rt;
+	struct hn_dp_neigh *nb;
 	struct hn_pick p;
 
 	if (h->ttl <= 1) {
@@ -701,7 +713,7 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 				      struct hnhdr *h, struct hn_env *e)
 {
 	__u32 task = e->dst, pick, idx, host;
-	const struct hn_dp_neigh *nb = NULL;
+	struct hn_dp_neigh *nb = NULL;
 	struct hn_dp_cache_ent *ce = NULL;
 	const struct hn_dp_task *t;
 	struct hn_pick p;
@@ -819,6 +831,11 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 group = bpf_ntohl(h->dst);
 	int act, i;
 
+	/* our own flood back over another path: seen, and sent, already */
+	if (bpf_ntohl(h->src) == e->self) {
+		e->st->mcast_own++;
+		return XDP_DROP;
+	}
 	switch (hn_mcast_accept(bpf_ntohl(h->src), bpf_ntohl(h->seq))) {
 	case 0:
 		break;

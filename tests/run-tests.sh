@@ -38,7 +38,7 @@ run_one() {
 for t in "$O"/tests/test_*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
 done
-for t in tests/netns/test_*.sh tests/qemu/test_*.sh; do
+for t in tests/cli/test_*.sh tests/netns/test_*.sh tests/qemu/test_*.sh; do
 	[ -f "$t" ] && run_one "$(basename "$t" .sh)" bash "$t"
 done
 for f in "$O"/fuzz/fuzz_*; do

@@ -5,8 +5,10 @@
 
 .PHONY: fuzz-seeds
 fuzz-seeds: $(O)/fuzz/gen-seeds
-	@mkdir -p tests/fuzz/corpus/model tests/fuzz/corpus/frame
-	$(O)/fuzz/gen-seeds tests/fuzz/corpus/model tests/fuzz/corpus/frame
+	@mkdir -p tests/fuzz/corpus/model tests/fuzz/corpus/frame \
+		tests/fuzz/corpus/ctrl
+	$(O)/fuzz/gen-seeds tests/fuzz/corpus/model tests/fuzz/corpus/frame \
+		tests/fuzz/corpus/ctrl
 
 $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
 	@mkdir -p $(@D)

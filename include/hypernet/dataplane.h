@@ -83,6 +83,22 @@ struct hn_dp_neigh {
 	__s32	pre[HN_DP_SLOTS][HN_RT_HIDDEN];
 };
 
+/*
+ * hn_pre[0]: every neighbour's part of the first layer with each possible
+ * distance already added, pre[slot][neigh][dist] = hn_rt_pre_neigh(model
+ * of slot, feat) + W1[:, HN_FEAT_DIST] * dist, so that a decision indexes
+ * a candidate's row directly (no map lookup, no per-unit multiply).  The
+ * library keeps it in step with hn_neigh and hn_models; valid mirrors
+ * hn_neigh[n].valid.  Rows are 32 bytes, one cache line each.
+ */
+#define HN_DP_DISTS		(HN_FEAT_MAX + 1)	/* dist 0 .. 127 */
+
+struct hn_dp_pre {
+	__u64	valid;		/* bit n: neighbour n valid */
+	__u64	pad[3];		/* keep rows 32-byte aligned */
+	__s32	pre[HN_DP_SLOTS][HN_DP_MAX_NEIGH][HN_DP_DISTS][HN_RT_HIDDEN];
+};
+
 struct hn_dp_cand {
 	__u8	neigh;		/* neighbour index */
 	__u8	dist;		/* HN_FEAT_DIST: hn_scale_hops(hops via it) */
@@ -223,7 +239,8 @@ struct hn_dp_stats {
 	__u64	fwd_redirect;		/* unicast out of another port */
 	__u64	fwd_tx;			/* unicast out of the ingress port */
 	__u64	drop_no_route;
-	__u64	drop_no_port;		/* egress port not in hn_tx_ports */
+	__u64	drop_no_port;		/* egress port not in hn_tx_ports;
+					 * its neighbour is marked dead */
 	__u64	drop_no_live;		/* every candidate stale */
 	__u64	decisions;		/* next hops computed (cache misses) */
 	__u64	cache_hit;
@@ -240,6 +257,7 @@ struct hn_dp_stats {
 	__u64	mcast_busy;		/* window update contended: dropped */
 	__u64	tc_clone;		/* TC copies to other ports */
 	__u64	tc_clone_fail;
+	__u64	mcast_own;		/* our own flood came back: dropped */
 };
 
 #endif /* _HYPERNET_DATAPLANE_H */

@@ -331,4 +331,40 @@ __hn_inline __s32 hn_rt_finish_compiled(const struct hn_rt_compiled *c,
 	return score;
 }
 
+/*
+ * A neighbour's hn_rt_pre_neigh() with the distance term of hn_rt_finish()
+ * added, for one distance: what the data plane keeps per (neighbour,
+ * distance) so that a candidate costs no multiply for it.  Exact like the
+ * rest: no partial sum of the first layer leaves s32 within the bounds
+ * above, so the order of the additions does not matter.
+ */
+__hn_inline void hn_rt_pre_dist(const struct hn_rt_compiled *c,
+				const __s32 pre_nb[HN_RT_HIDDEN], __u32 dist,
+				__s32 pre[HN_RT_HIDDEN])
+{
+	__u32 j;
+
+	for (j = 0; j < HN_RT_HIDDEN; j++)
+		pre[j] = pre_nb[j] + c->wd[j] * (__s32)dist;
+}
+
+/*
+ * hn_rt_finish() from hn_rt_pre_dist() and hn_rt_pre_frame_compiled():
+ * per hidden unit an add, a shift, the clamp and a multiply-add.
+ */
+__hn_inline __s32 hn_rt_finish_dist(const struct hn_rt_compiled *c,
+				    const __s32 pre_nd[HN_RT_HIDDEN],
+				    const __s32 pre_fr[HN_RT_HIDDEN])
+{
+	__s32 score = c->b2;
+	__u32 j, shift = c->shift1;
+
+	HN_RT_UNROLL
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		score += c->w2[j] * hn_rt_unit(pre_nd[j] + pre_fr[j], shift);
+		hn_rt_seq(score);
+	}
+	return score;
+}
+
 #endif /* _HYPERNET_ROUTE_H */

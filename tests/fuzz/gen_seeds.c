@@ -8,8 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrl.h"
 #include "frames.h"
 #include "model.h"
+
+/* Signing keys of the control seeds: those of tests/fuzz/fuzz_ctrl.c. */
+#define FUZZ_KEY1 \
+	"f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff"
+#define FUZZ_KEY2 \
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
 static unsigned int seed = 1;
 
@@ -164,13 +171,132 @@ static void frames(const char *dir)
 	save(dir, "tensor-bad-dtype.bin", buf, len);
 }
 
+static void ctrl_save(const char *dir, const char *name,
+		      const struct hn_ctrl_msg *m, const struct hn_mesh_key *k,
+		      int cut)
+{
+	uint8_t buf[HN_CTRL_MAX];
+	int len = hn_ctrl_encode(buf, sizeof(buf), m, k);
+
+	if (len < 0) {
+		fprintf(stderr, "%s: cannot encode (%d)\n", name, len);
+		exit(1);
+	}
+	save(dir, name, buf, len - cut);
+}
+
+/* One of every control type, smallest and largest, and a few broken. */
+static void ctrl(const char *dir)
+{
+	static uint8_t data[HN_CHUNK_DATA_MAX];
+	struct hn_mesh_key k1 = { .id = 1 }, k2 = { .id = 2 };
+	struct hn_ctrl_msg m;
+	unsigned int i;
+
+	if (hn_mesh_key_parse(FUZZ_KEY1, &k1) ||
+	    hn_mesh_key_parse(FUZZ_KEY2, &k2))
+		exit(1);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = i * 7 + 3;
+
+	memset(&m, 0, sizeof(m));
+	m.type = HN_T_HELLO;
+	m.flags = HN_F_MCAST;
+	m.ttl = 1;
+	m.src = 1;
+	m.dst = HN_GROUP_ALL;
+	m.seq = 1;
+	m.counter = 1000;
+	m.u.hello.interval_ms = 100;
+	m.u.hello.load = 10;
+	m.u.hello.capacity = 60;
+	m.u.hello.model_gen = 3;
+	ctrl_save(dir, "hello-0.bin", &m, &k1, 0);
+	for (i = 0; i < HN_HELLO_MAX_HEARD; i++) {
+		m.u.hello.heard[i].node = 100 + i;
+		m.u.hello.heard[i].rx_ratio = 255 - i;
+	}
+	m.u.hello.n_heard = HN_HELLO_MAX_HEARD;
+	ctrl_save(dir, "hello-max.bin", &m, &k1, 0);
+	ctrl_save(dir, "hello-key2.bin", &m, &k2, 0);
+	ctrl_save(dir, "hello-truncated.bin", &m, &k1, 40);
+
+	memset(&m, 0, sizeof(m));
+	m.type = HN_T_PROBE;
+	m.ttl = 1;
+	m.src = 1;
+	m.dst = 2;
+	m.seq = 9;
+	m.counter = 1001;
+	m.u.probe.id = 5;
+	m.u.probe.t_ns = 123456789;
+	ctrl_save(dir, "probe.bin", &m, &k1, 0);
+	m.type = HN_T_ACK;
+	m.src = 2;
+	m.dst = 1;
+	ctrl_save(dir, "ack.bin", &m, &k1, 0);
+
+	memset(&m, 0, sizeof(m));
+	m.type = HN_T_GOSSIP;
+	m.flags = HN_F_MCAST;
+	m.ttl = HN_TTL_DEFAULT;
+	m.src = 1;
+	m.dst = HN_GROUP_ALL;
+	m.seq = 77;
+	m.counter = 1002;
+	m.u.lsa.seq = 4;
+	m.u.lsa.lifetime_s = 600;
+	m.u.lsa.load = 20;
+	m.u.lsa.capacity = 40;
+	m.u.lsa.model_gen = 3;
+	ctrl_save(dir, "gossip-0.bin", &m, &k1, 0);
+	for (i = 0; i < HN_LSA_MAX_LINKS; i++) {
+		m.u.lsa.links[i].node = 2 + i;
+		m.u.lsa.links[i].cost = 1 + i * 10;
+		m.u.lsa.links[i].quality = i;
+		m.u.lsa.links[i].delay = 2 * i;
+	}
+	for (i = 0; i < HN_LSA_MAX_STAGES; i++)
+		m.u.lsa.stages[i] = i;
+	m.u.lsa.n_links = HN_LSA_MAX_LINKS;
+	m.u.lsa.n_stages = HN_LSA_MAX_STAGES;
+	ctrl_save(dir, "gossip-max.bin", &m, &k1, 0);
+	ctrl_save(dir, "gossip-truncated.bin", &m, &k1, 300);
+	m.u.lsa.n_links = 3;
+	m.u.lsa.n_stages = 2;
+	ctrl_save(dir, "gossip-3-2.bin", &m, &k2, 0);
+
+	memset(&m, 0, sizeof(m));
+	m.type = HN_T_MODEL_CHUNK;
+	m.flags = HN_F_MCAST;
+	m.ttl = HN_TTL_DEFAULT;
+	m.src = 1;
+	m.dst = HN_GROUP_ALL;
+	m.seq = 78;
+	m.counter = 1003;
+	m.u.chunk.generation = 3;
+	memcpy(m.u.chunk.digest, "\x9a\x8b\x7c\x6d\x5e\x4f\x30\x21", 8);
+	m.u.chunk.total_len = 1;
+	m.u.chunk.chunk_len = 1;
+	m.u.chunk.data = data;
+	ctrl_save(dir, "chunk-1.bin", &m, &k1, 0);
+	m.u.chunk.total_len = 5000;
+	m.u.chunk.offset = 5000 - HN_CHUNK_DATA_MAX;
+	m.u.chunk.chunk_len = HN_CHUNK_DATA_MAX;
+	ctrl_save(dir, "chunk-max.bin", &m, &k1, 0);
+	ctrl_save(dir, "chunk-truncated.bin", &m, &k1, 1000);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s MODEL_DIR FRAME_DIR\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s MODEL_DIR FRAME_DIR [CTRL_DIR]\n",
+			argv[0]);
 		return 2;
 	}
 	models(argv[1]);
 	frames(argv[2]);
+	if (argc == 4)
+		ctrl(argv[3]);
 	return 0;
 }

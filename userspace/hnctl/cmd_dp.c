@@ -414,6 +414,7 @@ int cmd_status(int argc, char **argv)
 			jsonw_obj_close(&hn_jw);
 		}
 		jsonw_arr_close(&hn_jw);
+		hn_agent_status();
 		jsonw_obj_close(&hn_jw);
 		return 0;
 	}
@@ -432,6 +433,7 @@ int cmd_status(int argc, char **argv)
 		printf("%s %s xdp %s prog %s id %u\n",
 		       i ? "         " : "attached:", at[i].dev, at[i].mode,
 		       at[i].prog, at[i].prog_id);
+	hn_agent_status();
 	return 0;
 }
 
@@ -1473,6 +1475,16 @@ static int neigh_del(int argc, char **argv)
 	return rc;
 }
 
+int hn_neigh_list(void)
+{
+	return neigh_list();
+}
+
+int hn_route_list(void)
+{
+	return route_list();
+}
+
 static int neigh_list_cmd(int argc, char **argv)
 {
 	return neigh_list();
@@ -1655,6 +1667,12 @@ static const struct hn_cmd model_cmds[] = {
 	{ "show", model_show_cmd, "", "both slots and the active weights" },
 	{ "load", model_load, "FILE.hnm",
 	  "route model into the inactive slot, then flip" },
+	{ "sign", cmd_model_sign, "IN.hnm --key PRIV [-o OUT]",
+	  "sign a model file with an Ed25519 key" },
+	{ "verify", cmd_model_verify, "FILE.hnm --keys PUB ...",
+	  "would the agent accept it? [--installed GEN]" },
+	{ "push", hn_model_push, "FILE.hnm",
+	  "hand a signed model to hypernetd, which spreads it" },
 	{ NULL }
 };
 

@@ -8,6 +8,7 @@
 #define _HNCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "jsonw.h"
 
 struct hn_cmd {
@@ -54,5 +55,25 @@ int cmd_group(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+
+/* Keys and signed model files (cmd_key.c); no kernel state. */
+int cmd_keygen(int argc, char **argv);
+int cmd_model_sign(int argc, char **argv);	/* hnctl model sign */
+int cmd_model_verify(int argc, char **argv);	/* hnctl model verify */
+
+/* hypernetd (cmd_agent.c) */
+extern const char *hn_ctl_path;	/* -S: the agent's control socket */
+extern const char *hn_state_dir;	/* -D: the agent's state directory */
+int hn_agent_request(const char *line, const void *payload, size_t plen,
+		     char **body, bool *ok);
+void hn_agent_status(void);	/* `status`'s agent part */
+int cmd_neighbours(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+int cmd_topology(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
+int hn_model_push(int argc, char **argv);
+/* Listings of cmd_dp.c, from the pinned maps. */
+int hn_neigh_list(void);
+int hn_route_list(void);
 
 #endif /* _HNCTL_H */

@@ -34,9 +34,17 @@ static const struct hn_cmd top_cmds[] = {
 	{ "group", cmd_group, "[list|join ID|leave ID]",
 	  "multicast groups" },
 	{ "model", cmd_model, "[show|load FILE.hnm]", "the route model" },
+	{ "keygen", cmd_keygen, "PRIVFILE PUBFILE", "key pair to sign models" },
 	{ "stats", cmd_stats, "[all|reset]",
 	  "counters summed over the CPUs" },
 	{ "trace", cmd_trace, "", "last traced decision per CPU" },
+	/* the agent (cmd_agent.c) */
+	{ "neighbours", cmd_neighbours, "",
+	  "neighbours: data plane, and hypernetd's links" },
+	{ "routes", cmd_routes, "", "routes in the data plane" },
+	{ "topology", cmd_topology, "[dot|json]",
+	  "the mesh as hypernetd knows it" },
+	{ "agent", cmd_agent, "[status|stats]", "hypernetd's own counters" },
 	{ NULL }
 };
 
@@ -121,8 +129,11 @@ int cmd_help(int argc, char **argv)
 {
 	fputs("hnctl: inspect and steer a HyperNet node\n"
 	      "Options: -j JSON output, -P DIR bpffs pin directory "
-	      "(default /sys/fs/bpf/hypernet)\n\n", stdout);
-	hn_usage_table(stdout, "hnctl [-j] [-P DIR]", top_cmds);
+	      "(default /sys/fs/bpf/hypernet),\n"
+	      "         -S SOCK hypernetd's control socket, -D DIR its state "
+	      "directory\n\n", stdout);
+	hn_usage_table(stdout, "hnctl [-j] [-P DIR] [-S SOCK] [-D DIR]",
+		       top_cmds);
 	return 0;
 }
 
@@ -130,13 +141,19 @@ int main(int argc, char **argv)
 {
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+jP:hV")) != -1) {
+	while ((opt = getopt(argc, argv, "+jP:S:D:hV")) != -1) {
 		switch (opt) {
 		case 'j':
 			hn_json = true;
 			break;
 		case 'P':
 			hn_pin_dir = optarg;
+			break;
+		case 'S':
+			hn_ctl_path = optarg;
+			break;
+		case 'D':
+			hn_state_dir = optarg;
 			break;
 		case 'h':
 			return cmd_help(0, NULL);

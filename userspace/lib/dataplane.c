@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,6 +30,8 @@
 struct hn_dp {
 	struct hypernet_bpf *skel;
 	char *pin_dir;		/* NULL: private instance */
+	struct hn_dp_pre *pre;	/* hn_pre, mmap()ed */
+	size_t pre_len;
 };
 
 /* ---- errors ------------------------------------------------------------- */
@@ -188,6 +191,85 @@ int hn_dp_bump(struct hn_dp *dp)
 	return set_epoch(dp, HN_EPOCH_GEN(e) + 1, HN_EPOCH_SLOT(e));
 }
 
+/* ---- hn_pre: neighbours' rows by distance ------------------------------- */
+
+static int slot_model(struct hn_dp *dp, __u32 slot, struct hn_dp_model *md);
+
+/*
+ * hn_pre rows of neighbour @idx in @slot from its features: one per
+ * distance, or zeros without a model.  Written in place: a frame reading
+ * a row meanwhile may see part of the old one, as it could with a
+ * neighbour entry being updated; the generation bump that follows every
+ * change voids what it decided.
+ */
+static void pre_rows(struct hn_dp *dp, __u32 slot, __u32 idx,
+		     const struct hn_dp_model *md, const __u8 *feat)
+{
+	__s32 (*rows)[HN_RT_HIDDEN] = dp->pre->pre[slot & 1][idx];
+	__s32 pre_nb[HN_RT_HIDDEN];
+	__u32 d;
+
+	if (!md) {
+		memset(rows, 0, sizeof(dp->pre->pre[0][0]));
+		return;
+	}
+	hn_rt_pre_neigh(&md->m, feat, pre_nb);
+	for (d = 0; d < HN_DP_DISTS; d++)
+		hn_rt_pre_dist(&md->c, pre_nb, d, rows[d]);
+}
+
+/* hn_pre's copy of hn_neigh[idx].valid: set after the rows, cleared first. */
+static void pre_valid(struct hn_dp *dp, __u32 idx, int valid)
+{
+	__u64 bit = 1ULL << idx;
+
+	if (valid)
+		__atomic_fetch_or(&dp->pre->valid, bit, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&dp->pre->valid, ~bit, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Rebuild hn_pre from hn_neigh and hn_models: the map may be new beside
+ * pinned maps of an older loader.  Rewriting what is there already writes
+ * the same values.
+ */
+static int pre_sync(struct hn_dp *dp)
+{
+	struct hn_dp_model md[HN_DP_SLOTS];
+	int have[HN_DP_SLOTS];
+	struct hn_dp_neigh nb;
+	__u32 i, s;
+
+	for (s = 0; s < HN_DP_SLOTS; s++)
+		have[s] = !slot_model(dp, s, &md[s]);
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
+		if (get(dp->skel->maps.hn_neigh, &i, &nb) || !nb.valid) {
+			pre_valid(dp, i, 0);
+			continue;
+		}
+		for (s = 0; s < HN_DP_SLOTS; s++)
+			pre_rows(dp, s, i, have[s] ? &md[s] : NULL, nb.feat);
+		pre_valid(dp, i, 1);
+	}
+	return 0;
+}
+
+static int pre_map(struct hn_dp *dp)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len = (sizeof(struct hn_dp_pre) + pg - 1) & ~(size_t)(pg - 1);
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 mfd(dp->skel->maps.hn_pre), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	dp->pre = p;
+	dp->pre_len = len;
+	return pre_sync(dp);
+}
+
 /* ---- open / pin / close ------------------------------------------------- */
 
 /*
@@ -313,6 +395,11 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		fail(err, errlen, ret, NULL, "initialising hn_epoch");
 		goto out;
 	}
+	ret = pre_map(dp);
+	if (ret) {
+		fail(err, errlen, ret, NULL, "mapping hn_pre");
+		goto out;
+	}
 	*dpp = dp;
 	return 0;
 out:
@@ -324,6 +411,8 @@ void hn_dp_close(struct hn_dp *dp)
 {
 	if (!dp)
 		return;
+	if (dp->pre)
+		munmap(dp->pre, dp->pre_len);
 	hypernet_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -585,8 +674,9 @@ int hn_dp_get_model(struct hn_dp *dp, struct hn_rt_model *m)
 	return ret;
 }
 
+/* Every valid neighbour's pre for @slot, about to hold @md (NULL: none). */
 static int refresh_pre(struct hn_dp *dp, __u32 slot,
-		       const struct hn_rt_model *m)
+		       const struct hn_dp_model *md)
 {
 	struct hn_dp_neigh nb;
 	__u32 i;
@@ -595,8 +685,9 @@ static int refresh_pre(struct hn_dp *dp, __u32 slot,
 	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
 		if (get(dp->skel->maps.hn_neigh, &i, &nb) || !nb.valid)
 			continue;
-		if (m)
-			hn_rt_pre_neigh(m, nb.feat, nb.pre[slot & 1]);
+		pre_rows(dp, slot, i, md, nb.feat);
+		if (md)
+			hn_rt_pre_neigh(&md->m, nb.feat, nb.pre[slot & 1]);
 		else
 			memset(nb.pre[slot & 1], 0, sizeof(nb.pre[0]));
 		ret = upd(dp->skel->maps.hn_neigh, &i, &nb);
@@ -629,7 +720,7 @@ static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
 	/* the slot is not live: nobody reads it until the flip */
 	ret = upd(dp->skel->maps.hn_models, &slot, &md);
 	if (!ret)
-		ret = refresh_pre(dp, slot, m);
+		ret = refresh_pre(dp, slot, m ? &md : NULL);
 	if (!ret)
 		ret = set_epoch(dp, HN_EPOCH_GEN(e) + 1, slot);
 	if (ret)
@@ -690,12 +781,18 @@ int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *in,
 				    nb.ifindex, idx);
 	}
 	memset(nb.pre, 0, sizeof(nb.pre));
-	for (s = 0; s < HN_DP_SLOTS; s++)
-		if (!slot_model(dp, s, &md))
+	for (s = 0; s < HN_DP_SLOTS; s++) {
+		int have = !slot_model(dp, s, &md);
+
+		if (have)
 			hn_rt_pre_neigh(&md.m, nb.feat, nb.pre[s]);
+		pre_rows(dp, s, idx, have ? &md : NULL, nb.feat);
+	}
 	if (old.valid && old.node != nb.node)
 		del(dp->skel->maps.hn_neigh_ids, &old.node);
 	ret = upd(dp->skel->maps.hn_neigh, &idx, &nb);
+	if (!ret)
+		pre_valid(dp, idx, 1);
 	if (!ret)
 		ret = upd(dp->skel->maps.hn_neigh_ids, &nb.node, &idx);
 	if (ret)
@@ -720,6 +817,7 @@ int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
 
 	if (ret)
 		return ret;
+	pre_valid(dp, idx, 0);
 	del(dp->skel->maps.hn_neigh_ids, &nb.node);
 	ret = upd(dp->skel->maps.hn_neigh, &idx, &none);
 	return ret ? ret : hn_dp_bump(dp);

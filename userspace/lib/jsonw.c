@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <math.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "jsonw.h"
 
@@ -153,4 +154,17 @@ void jsonw_kv_bool(struct jsonw *w, const char *name, bool v)
 {
 	jsonw_name(w, name);
 	jsonw_bool(w, v);
+}
+
+/* A value that is already JSON text (another program's -j output). */
+void jsonw_raw(struct jsonw *w, const char *json)
+{
+	size_t n = strlen(json);
+
+	while (n && (json[n - 1] == '\n' || json[n - 1] == ' '))
+		n--;
+	jsonw_sep(w);
+	fwrite(json, 1, n, w->out);
+	if (w->depth == 0)
+		fputc('\n', w->out);
 }

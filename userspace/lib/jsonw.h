@@ -31,6 +31,8 @@ void jsonw_s64(struct jsonw *w, int64_t v);
 void jsonw_float(struct jsonw *w, double v);
 void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
+/* @json is valid JSON text, written as one value. */
+void jsonw_raw(struct jsonw *w, const char *json);
 
 /* "name": value shorthands */
 void jsonw_kv_str(struct jsonw *w, const char *name, const char *s);

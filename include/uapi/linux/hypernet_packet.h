@@ -93,4 +93,101 @@ struct hn_tensor_hdr {
 /* Largest tensor the protocol describes (elements). */
 #define HN_TENSOR_MAX_LEN	4096
 
+/*
+ * ---- Control frames (hypernetd) -------------------------------------------
+ *
+ * HELLO, PROBE, ACK, GOSSIP and MODEL_CHUNK payloads are laid out below and
+ * end in struct hn_auth; hnhdr.len counts the trailer.  HELLO, PROBE and
+ * ACK travel one hop (HELLO: dst HN_GROUP_ALL with HN_F_MCAST, TTL 1, never
+ * forwarded by the data plane; PROBE/ACK: dst the neighbour).  GOSSIP and
+ * MODEL_CHUNK are flooded: HN_F_MCAST to HN_GROUP_ALL, de-duplicated by the
+ * data plane on (src, seq).  Documentation/agent.rst has the diagrams.
+ */
+
+/*
+ * Authentication trailer, in the spirit of Babel's MAC (RFC 8967):
+ * mac = HMAC-SHA256(mesh key key_id, hnhdr with ttl 0 || payload ||
+ * key_id || counter), first HN_AUTH_MAC_LEN bytes.  TTL is left out as
+ * the flood changes it on the way.  counter strictly increases per sender
+ * and survives restarts (it starts from the sender's clock).
+ */
+#define HN_AUTH_MAC_LEN		16
+
+struct hn_auth {
+	__be32	key_id;		/* which mesh key (for key rotation) */
+	__be64	counter;	/* replay counter, per sender */
+	__u8	mac[HN_AUTH_MAC_LEN];
+} __attribute__((packed));
+
+#define HN_AUTH_LEN		sizeof(struct hn_auth)	/* 28 */
+
+/* HELLO: one per port every interval_ms; hnhdr.seq counts HELLOs per port. */
+struct hn_hello {
+	__be16	interval_ms;	/* sender's HELLO interval */
+	__u8	load;		/* sender's load, hn_scale_ratio() (0..127) */
+	__u8	capacity;	/* sender's capacity, hn_scale_log(kbit/s) */
+	__be64	model_gen;	/* generation of the sender's route model */
+	__u8	n_heard;	/* struct hn_hello_heard entries that follow */
+	__u8	reserved[3];
+} __attribute__((packed));
+
+/* A neighbour the HELLO's sender hears on this port, and how well. */
+struct hn_hello_heard {
+	__be32	node;
+	__u8	rx_ratio;	/* share of its HELLOs received, 0..255 */
+	__u8	reserved[3];
+} __attribute__((packed));
+
+#define HN_HELLO_MAX_HEARD	32
+
+/* PROBE and ACK: the ACK echoes the PROBE's id and t_ns unchanged. */
+struct hn_probe {
+	__be32	id;
+	__be32	reserved;
+	__be64	t_ns;		/* prober's CLOCK_MONOTONIC at send */
+} __attribute__((packed));
+
+/*
+ * GOSSIP: a link-state advertisement of node hnhdr.src.  A newer lsa_seq
+ * (serial arithmetic) replaces an older one; it is dropped after
+ * lifetime_s unless refreshed.
+ */
+struct hn_lsa {
+	__be32	lsa_seq;
+	__be16	lifetime_s;
+	__u8	load;		/* hn_scale_ratio() of its utilisation */
+	__u8	capacity;	/* hn_scale_log(kbit/s) of its compute */
+	__be64	model_gen;	/* its installed route model */
+	__u8	n_links;	/* struct hn_lsa_link entries that follow */
+	__u8	n_stages;	/* then this many tensor stage ids (u8) */
+	__be16	reserved;
+} __attribute__((packed));
+
+/* A bidirectional link of the advertising node. */
+struct hn_lsa_link {
+	__be32	node;		/* neighbour */
+	__be16	cost;		/* link metric, >= 1; lower is better */
+	__u8	quality;	/* HN_FEAT_QUALITY as the originator sees it */
+	__u8	delay;		/* HN_FEAT_DELAY */
+} __attribute__((packed));
+
+#define HN_LSA_MAX_LINKS	64
+#define HN_LSA_MAX_STAGES	16
+
+/*
+ * MODEL_CHUNK: bytes [offset, offset + chunk_len) of a signed model file
+ * of total_len bytes.  (generation, digest) names the file.
+ */
+struct hn_model_chunk {
+	__be64	generation;
+	__u8	digest[8];	/* first bytes of the file's SHA-256 digest */
+	__be32	total_len;
+	__be32	offset;
+	__be16	chunk_len;	/* data bytes that follow */
+	__be16	reserved;
+} __attribute__((packed));
+
+#define HN_CHUNK_DATA_MAX	1024
+#define HN_MODEL_XFER_MAX	(64 * 1024)	/* largest model file sent */
+
 #endif /* _UAPI_LINUX_HYPERNET_PACKET_H */

@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Meshes of real hypernetd agents in namespaces, shared by
+# tests/netns/test_agent.sh, tools/demo.sh and bench/agent.sh.  Source
+# tests/netns/lib.sh first (and install its cleanup trap).
+#
+# Every node gets a config in $HN_WORK/NODE.conf, a state directory
+# $HN_WORK/state/NODE (control socket "ctl" inside) and its own bpffs; the
+# agent's log is $HN_WORK/NODE.log.  All nodes share one mesh key, and
+# trust one model signing key ($HN_WORK/sign.pub, private $HN_WORK/sign.key).
+
+HND=$HN_OUT/bin/hypernetd
+HNINJECT=$HN_OUT/bin/hn-inject
+MESH_KEY=
+declare -A MESH_PORTS
+
+mesh_require()
+{
+	[ -x "$HND" ] || hn_skip "no $HND: run make first"
+	command -v openssl >/dev/null || hn_skip "no openssl(1)"
+	MESH_KEY=$(openssl rand -hex 32) || hn_fail "openssl rand"
+	"$HNCTL" keygen "$HN_WORK/sign.key" "$HN_WORK/sign.pub" >/dev/null ||
+		hn_fail "hnctl keygen"
+}
+
+# mesh_conf NODE [KEY=VALUE...]: write NODE's config (ports from
+# MESH_PORTS[NODE]); extra settings are appended.
+mesh_conf()
+{
+	local n=$1 p
+	shift
+	mkdir -p "$HN_WORK/state/$n"
+	{
+		echo "# hypernetd config of $n, written by tests/netns/mesh.sh"
+		echo "node-id = ${HN_ID[$n]}"
+		for p in ${MESH_PORTS[$n]}; do
+			echo "port = $p"
+		done
+		echo "mesh-key = 1 $MESH_KEY"
+		echo "trusted-keys = $HN_WORK/sign.pub"
+		echo "state-dir = $HN_WORK/state/$n"
+		echo "pin-dir = $HN_WORK/bpf/$n/hypernet"
+		echo "control-socket = $HN_WORK/state/$n/ctl"
+		for p in "$@"; do
+			echo "${p%%=*} = ${p#*=}"
+		done
+	} >"$HN_WORK/$n.conf"
+}
+
+# mesh_start NODE [KEY=VALUE...]: config (if none yet) and agent.
+mesh_start()
+{
+	local n=$1
+	shift
+	[ -f "$HN_WORK/$n.conf" ] && [ $# -eq 0 ] || mesh_conf "$n" "$@"
+	hn_bg "agent-$n" "$n" "$HND" -c "$HN_WORK/$n.conf" \
+		${MESH_VERBOSE:-} 2>>"$HN_WORK/$n.log"
+}
+
+mesh_stop()
+{
+	hn_stop "agent-$1"
+}
+
+# mesh_ctl NODE ARGS...: hnctl against NODE's maps and agent.
+mesh_ctl()
+{
+	local n=$1
+	shift
+	ip netns exec "${HN_TAG}-$n" "$HNCTL" -P "$HN_WORK/bpf/$n/hypernet" \
+		-S "$HN_WORK/state/$n/ctl" -D "$HN_WORK/state/$n" "$@"
+}
+
+# mesh_agent_get NODE KEY: one field of the agent's status (JSON).
+mesh_agent_get()
+{
+	local j
+	j=$(mesh_ctl "$1" -j agent status 2>/dev/null) || { echo ""; return; }
+	hn_jget "$j" "$2"
+}
+
+mesh_agent_stat()
+{
+	local j
+	j=$(mesh_ctl "$1" -j agent stats 2>/dev/null) || { echo ""; return; }
+	hn_jget "$j" "$2"
+}
+
+# mesh_converged NODES...: 0 when every node has a route to all others.
+mesh_converged()
+{
+	local want=$(($# - 1)) n r
+	for n in "$@"; do
+		r=$(mesh_agent_get "$n" routes)
+		[ "$r" = "$want" ] || return 1
+	done
+	return 0
+}
+
+# mesh_wait TIMEOUT_S CMD...: poll CMD every 20 ms; prints seconds taken.
+mesh_wait()
+{
+	local limit=$1 t0 now
+	shift
+	t0=$(date +%s.%N)
+	while ! "$@"; do
+		now=$(date +%s.%N)
+		if awk "BEGIN { exit !($now - $t0 > $limit) }"; then
+			echo "timeout"
+			return 1
+		fi
+		sleep 0.02
+	done
+	now=$(date +%s.%N)
+	awk "BEGIN { printf \"%.3f\n\", $now - $t0 }"
+}
+
+# mesh_model_gen NODES...: 0 when all run model generation $MESH_GEN.
+mesh_model_all()
+{
+	local n
+	for n in "$@"; do
+		[ "$(mesh_agent_get "$n" model_generation)" = "$MESH_GEN" ] ||
+			return 1
+	done
+}
+
+# mesh_model FILE GEN: the default model at generation GEN, signed.
+mesh_model()
+{
+	local out=$1 gen=$2
+	"$HN_OUT/bin/hn-model" quantize "$HN_ROOT/models/route-default.txt" \
+		"$out" --generation "$gen" >/dev/null ||
+		hn_fail "hn-model quantize"
+	"$HNCTL" model sign "$out" --key "$HN_WORK/sign.key" >/dev/null ||
+		hn_fail "hnctl model sign"
+}

@@ -1,0 +1,241 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Six real hypernetd agents on a 2x3 grid of namespaces:
+#
+#   a-app -- a-in [A 1] a-b ---- b-a [B 2] b-c ---- c-b [C 3]
+#                  a-d                  b-e                c-f
+#                   |                    |                  |
+#                  d-a                  e-b                f-c
+#                 [D 4] d-e --------- e-d [E 5] e-f ---- f-e [F 6]
+#
+# a-in/a-app is A's injection port pair: packet sockets send on a-app so
+# that A's XDP program routes what A originates.  Checks:
+#   1. the mesh converges: every node has a route to every other;
+#   2. a model pushed at A is installed on all six;
+#   3. data frames flow from A to F;
+#   4. killing the busiest transit node (agent and links) reroutes: every
+#      other node withdraws it and frames reach F again;
+#   5. forged, unknown-key and older models, and a replayed HELLO, are
+#      refused on every node, which keeps its model;
+#   6. restarting a transit node's agent keeps forwarding (no loss);
+#   7. stopping an agent (keep-attached = 0) detaches it cleanly.
+# Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
+set -u
+. "$(dirname "$0")/lib.sh"
+trap hn_cleanup EXIT
+trap 'exit 1' INT TERM
+hn_require
+. "$(dirname "$0")/mesh.sh"
+mesh_require
+[ -x "$HNINJECT" ] || hn_skip "no $HNINJECT: run make first"
+
+failed=0
+NODES="A B C D E F"
+
+check()
+{
+	local what=$1 ok=$2
+	shift 2
+	if [ "$ok" = 1 ]; then
+		echo "ok:   $what ($*)"
+	else
+		echo "FAIL: $what ($*)"
+		failed=$((failed + 1))
+	fi
+}
+
+dump()
+{
+	local n
+	for n in "$@"; do
+		echo "--- $n: agent"
+		mesh_ctl "$n" agent status 2>&1 | sed 's/^/    /'
+		mesh_ctl "$n" routes 2>&1 | sed 's/^/    /'
+		echo "--- $n: log (tail)"
+		tail -n 15 "$HN_WORK/$n.log" | sed 's/^/    /'
+	done
+}
+
+# send_AF N SEQ [INTERVAL_US]: frames A -> F; prints F's receive summary.
+send_AF()
+{
+	local n=$1 seq=$2 iv=${3:-200} rdy=$HN_WORK/rdy.$RANDOM
+	local out=$HN_WORK/recv.$RANDOM
+	hn_x F "$HNPKT" recv -j -i f-c,f-e --match-src 1 --match-type data \
+		--timeout-ms $((n * iv / 1000 + 3000)) --count "$n" \
+		--ready "$rdy" >"$out" &
+	local rp=$!
+	hn_wait_file "$rdy"
+	hn_pkt A send -q -i a-app --src 1 --dst 6 --count "$n" --seq "$seq" \
+		--interval-us "$iv" || hn_fail "hn-pkt send on A"
+	wait "$rp"
+	cat "$out"
+}
+
+for n in $NODES; do
+	hn_node "$n" "$(( $(printf '%d' "'$n") - 64 ))"
+done
+hn_link A a-b B b-a
+hn_link B b-c C c-b
+hn_link A a-d D d-a
+hn_link B b-e E e-b
+hn_link C c-f F f-c
+hn_link D d-e E e-d
+hn_link E e-f F f-e
+hn_link A a-in A a-app
+MESH_PORTS[A]="a-b a-d a-in"
+MESH_PORTS[B]="b-a b-c b-e"
+MESH_PORTS[C]="c-b c-f"
+MESH_PORTS[D]="d-a d-e"
+MESH_PORTS[E]="e-b e-d e-f"
+MESH_PORTS[F]="f-c f-e"
+
+# 1. convergence
+for n in $NODES; do
+	mesh_start "$n" keep-attached=1
+done
+t=$(mesh_wait 15 mesh_converged $NODES)
+check "six agents converge (5 routes each)" \
+	"$([ "$t" != timeout ] && echo 1)" "${t} s after start"
+[ "$t" = timeout ] && dump $NODES
+mesh_ctl A topology dot | sed 's/^/    /'
+
+# 2. model push at A reaches all six
+mesh_model "$HN_WORK/gen1.hnm" 1
+mesh_ctl A model push "$HN_WORK/gen1.hnm" >/dev/null ||
+	hn_fail "model push at A"
+MESH_GEN=1
+t=$(mesh_wait 5 mesh_model_all $NODES)
+check "model generation 1 pushed at A is installed on all six" \
+	"$([ "$t" != timeout ] && echo 1)" "${t} s"
+[ "$t" = timeout ] && dump $NODES
+
+# 3. data
+j=$(send_AF 200 1000)
+got=$(hn_jget "$j" unique)
+check "A -> F delivery" "$([ "$got" = 200 ] && echo 1)" \
+	"$got/200 at F, via C $(hn_jget "$j" devs f-c), via E $(hn_jget "$j" devs f-e)"
+
+# 4. kill the busiest transit node
+busy= most=-1
+for n in B C D E; do
+	f=$(hn_stat "$n" fwd_redirect)
+	[ "$f" -gt "$most" ] && most=$f busy=$n
+done
+echo "    busiest transit node: $busy ($most frames forwarded)"
+mesh_stop "$busy"
+for dev in $(ip -n "${HN_TAG}-$busy" -br link show type veth |
+	     awk '{ print $1 }' | cut -d@ -f1); do
+	ip -n "${HN_TAG}-$busy" link del "$dev"
+done
+ALIVE=$(echo $NODES | tr ' ' '\n' | grep -v "^$busy$" | paste -sd' ')
+j=$(send_AF 200 2000)
+early=$(hn_jget "$j" unique)
+t=$(mesh_wait 5 mesh_converged $ALIVE)
+check "routes withdrawn around dead $busy (4 routes on each of $ALIVE)" \
+	"$([ "$t" != timeout ] && echo 1)" "${t} s after the kill"
+j=$(send_AF 200 3000)
+got=$(hn_jget "$j" unique)
+check "A -> F after $busy died" "$([ "$got" = 200 ] && echo 1)" \
+	"$got/200 (right after the kill, by local repair: $early/200)"
+[ "$got" = 200 ] || dump $ALIVE
+
+# 5. hostile models and frames, injected at A with the mesh key
+mesh_model "$HN_WORK/gen2.hnm" 2
+mesh_ctl A model push "$HN_WORK/gen2.hnm" >/dev/null ||
+	hn_fail "model push gen 2 at A"
+MESH_GEN=2
+t=$(mesh_wait 5 mesh_model_all $ALIVE)
+check "generation 2 installed on the five" \
+	"$([ "$t" != timeout ] && echo 1)" "${t} s"
+declare -A bad0 old0 rep0
+for n in $ALIVE; do
+	bad0[$n]=$(mesh_agent_stat "$n" model_refused_bad-signature)
+	old0[$n]=$(mesh_agent_stat "$n" chunk_old)
+done
+rep0=$(mesh_agent_stat A rx_replay)
+# forged: a good generation 3 file with one signature byte changed
+mesh_model "$HN_WORK/gen3.hnm" 3
+python3 - "$HN_WORK/gen3.hnm" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+b[-10] ^= 0x40
+open(p + '.forged', 'wb').write(b)
+PY
+"$HNCTL" keygen "$HN_WORK/other.key" "$HN_WORK/other.pub" >/dev/null
+"$HN_OUT/bin/hn-model" quantize "$HN_ROOT/models/route-default.txt" \
+	"$HN_WORK/gen4.hnm" --generation 4 >/dev/null
+"$HNCTL" model sign "$HN_WORK/gen4.hnm" --key "$HN_WORK/other.key" \
+	>/dev/null
+# as node 77, an insider with the mesh key but no signing key
+inj() { hn_x A "$HNINJECT" "$@" -i a-app --src 77 --key "$MESH_KEY"; }
+inj model "$HN_WORK/gen3.hnm.forged"
+inj model "$HN_WORK/gen4.hnm"
+inj model "$HN_WORK/gen1.hnm"
+inj hello --repeat 3
+out=$(mesh_ctl A model push "$HN_WORK/gen1.hnm" 2>&1)
+check "older model pushed at A is refused with a reason" \
+	"$(echo "$out" | grep -q 'not newer' && echo 1)" "$out"
+sleep 1
+summary= ok=1
+for n in $ALIVE; do
+	g=$(mesh_agent_get "$n" model_generation)
+	b=$(( $(mesh_agent_stat "$n" model_refused_bad-signature) - bad0[$n] ))
+	o=$(( $(mesh_agent_stat "$n" chunk_old) - old0[$n] ))
+	summary="$summary $n:gen$g,bad-sig+$b,old+$o"
+	[ "$g" = 2 ] && [ "$b" -ge 2 ] && [ "$o" -ge 1 ] || ok=0
+done
+check "forged, unknown-key and older models refused on every node" \
+	"$ok" "$summary"
+[ "$ok" = 1 ] || dump $ALIVE
+rep=$(( $(mesh_agent_stat A rx_replay) - rep0 ))
+check "a replayed HELLO is dropped" "$([ "$rep" -ge 2 ] && echo 1)" \
+	"rx_replay +$rep at A"
+
+# 6. restart a transit node's agent while traffic flows
+transit=E
+[ "$busy" = E ] && transit=B
+rdy=$HN_WORK/rdy.restart out=$HN_WORK/recv.restart
+hn_x F "$HNPKT" recv -j -i f-c,f-e --match-src 1 --match-type data \
+	--timeout-ms 8000 --count 3000 --ready "$rdy" >"$out" &
+rp=$!
+hn_wait_file "$rdy"
+hn_pkt A send -q -i a-app --src 1 --dst 6 --count 3000 --seq 5000 \
+	--interval-us 1000 &
+sp=$!
+sleep 0.5
+mesh_stop "$transit"
+sleep 0.2
+mesh_start "$transit"
+wait "$sp"
+wait "$rp"
+got=$(hn_jget "$(cat "$out")" unique)
+t=$(mesh_wait 5 mesh_converged $ALIVE)
+check "agent restart on $transit keeps forwarding" \
+	"$([ "$got" -ge 2985 ] && [ "$t" != timeout ] && echo 1)" \
+	"$got/3000 frames across the restart, converged again ${t} s"
+[ "$got" -ge 2985 ] || dump $ALIVE
+
+# 7. a clean stop detaches
+mesh_stop D
+mesh_conf D keep-attached=0
+mesh_start D
+mesh_wait 5 mesh_converged $ALIVE >/dev/null
+mesh_stop D
+att=$(mesh_ctl D -j status | python3 -c '
+import json, sys
+print(len(json.load(sys.stdin)["attached"]))')
+check "stopped agent detached XDP from its ports" \
+	"$([ "$att" = 0 ] && echo 1)" "$att ports still attached"
+
+for n in $ALIVE; do
+	echo "--- $n: $(mesh_ctl "$n" agent stats | awk '$2 != 0' |
+		paste -sd' ' | tr -s ' ')"
+done
+if [ $failed -gt 0 ]; then
+	echo "test_agent: $failed check(s) failed"
+	exit 1
+fi
+echo "test_agent: all checks passed"

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hnctl's side of hypernetd: requests over its control socket (ctl.c in
+ * userspace/hypernetd).  Read commands that the pinned maps can answer do
+ * so when the agent is down; the agent only adds its own view.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/hypernet_packet.h>
+#include "hnctl.h"
+
+const char *hn_ctl_path = "/run/hypernet/hypernetd.sock";
+const char *hn_state_dir = "/var/lib/hypernet";
+
+#define REPLY_MAX	(1 << 20)
+
+/*
+ * One request: "WORD [ARG]\n" + payload.  Returns 0 with the reply body
+ * in *body (malloc()ed; *ok says "ok" or "error"), -ENOENT/-ECONNREFUSED
+ * when no agent listens, other -errno on failure.
+ */
+int hn_agent_request(const char *line, const void *payload, size_t plen,
+		     char **body, bool *ok)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t llen = strlen(line);
+	char *req, *rep;
+	ssize_t n;
+	int fd, ret = 0;
+
+	*body = NULL;
+	if (strlen(hn_ctl_path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, hn_ctl_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	req = malloc(llen + 1 + plen);
+	rep = malloc(REPLY_MAX + 1);
+	if (!req || !rep) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memcpy(req, line, llen);
+	req[llen] = '\n';
+	if (plen)
+		memcpy(req + llen + 1, payload, plen);
+	if (send(fd, req, llen + 1 + plen, MSG_NOSIGNAL) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	n = recv(fd, rep, REPLY_MAX, 0);
+	if (n <= 0) {
+		ret = n ? -errno : -ECONNRESET;
+		goto out;
+	}
+	rep[n] = 0;
+	*ok = !strncmp(rep, "ok\n", 3);
+	{
+		char *nl = strchr(rep, '\n');
+
+		*body = strdup(nl ? nl + 1 : "");
+	}
+	if (!*body)
+		ret = -ENOMEM;
+out:
+	free(req);
+	free(rep);
+	close(fd);
+	return ret;
+}
+
+static bool agent_absent(int err)
+{
+	return err == -ENOENT || err == -ECONNREFUSED;
+}
+
+static void hint_agent(int err)
+{
+	if (agent_absent(err)) {
+		hn_err("hypernetd is not running (no socket at %s)",
+		       hn_ctl_path);
+		hn_hint("start it (systemctl start hypernetd), or point -S at its control socket");
+	} else {
+		hn_err("talking to hypernetd at %s: %s", hn_ctl_path,
+		       strerror(-err));
+		hn_hint("hnctl must run as root, like the agent");
+	}
+}
+
+/* Print an agent reply: text as is, JSON as a value of hn_jw. */
+static int agent_print(const char *word, const char *arg)
+{
+	char line[64], *body;
+	bool ok;
+	int ret;
+
+	snprintf(line, sizeof(line), "%s%s%s", word, arg ? " " : "",
+		 arg ? arg : "");
+	ret = hn_agent_request(line, NULL, 0, &body, &ok);
+	if (ret) {
+		hint_agent(ret);
+		return 1;
+	}
+	if (!ok) {
+		hn_err("hypernetd: %s", body);
+		free(body);
+		return 1;
+	}
+	if (hn_json && arg && !strcmp(arg, "json"))
+		jsonw_raw(&hn_jw, body);
+	else
+		fputs(body, stdout);
+	free(body);
+	return 0;
+}
+
+/* For `hnctl status`: the agent's part, or a note that it is down. */
+void hn_agent_status(void)
+{
+	char *body;
+	bool ok;
+	int ret;
+
+	ret = hn_agent_request(hn_json ? "status json" : "status", NULL, 0,
+			       &body, &ok);
+	if (hn_json) {
+		jsonw_name(&hn_jw, "agent");
+		if (!ret && ok)
+			jsonw_raw(&hn_jw, body);
+		else
+			jsonw_null(&hn_jw);
+	} else if (!ret && ok) {
+		fputs(body, stdout);
+	} else {
+		printf("agent:    not running (%s: %s)\n", hn_ctl_path,
+		       ret ? strerror(-ret) : "refused");
+	}
+	free(body);
+}
+
+int cmd_neighbours(int argc, char **argv)
+{
+	char *body = NULL;
+	bool ok = false;
+	int ret;
+
+	if (argc > 1) {
+		hn_err("usage: hnctl neighbours");
+		return 1;
+	}
+	if (hn_json) {
+		jsonw_obj_open(&hn_jw);
+		jsonw_name(&hn_jw, "dataplane");
+	}
+	if (hn_neigh_list())
+		return 1;
+	ret = hn_agent_request(hn_json ? "neighbours json" : "neighbours",
+			       NULL, 0, &body, &ok);
+	if (hn_json) {
+		jsonw_name(&hn_jw, "agent");
+		if (!ret && ok)
+			jsonw_raw(&hn_jw, body);
+		else
+			jsonw_null(&hn_jw);
+		jsonw_obj_close(&hn_jw);
+	} else if (!ret && ok) {
+		printf("\nlinks as hypernetd sees them:\n%s", body);
+	} else {
+		printf("\n(hypernetd not running: data plane view only)\n");
+	}
+	free(body);
+	return 0;
+}
+
+int cmd_routes(int argc, char **argv)
+{
+	if (argc > 1) {
+		hn_err("usage: hnctl routes");
+		return 1;
+	}
+	return hn_route_list();
+}
+
+int cmd_agent(int argc, char **argv)
+{
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "stats") &&
+			 strcmp(argv[1], "status"))) {
+		hn_err("usage: hnctl agent [status|stats]");
+		return 1;
+	}
+	return agent_print(argc == 2 ? argv[1] : "status",
+			   hn_json ? "json" : NULL);
+}
+
+static int topology_file(const char *fmt)
+{
+	char path[4096], buf[4096];
+	struct stat stb;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/topology.%s", hn_state_dir, fmt);
+	f = fopen(path, "r");
+	if (!f || fstat(fileno(f), &stb)) {
+		hn_err("hypernetd is not running and %s cannot be read: %s",
+		       path, strerror(errno));
+		hn_hint("start hypernetd, or give its state directory with -D");
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	fprintf(stderr,
+		"hnctl: hypernetd not running; topology as it last wrote it (%.0f s ago)\n",
+		difftime(time(NULL), stb.st_mtime));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+	return 0;
+}
+
+int cmd_topology(int argc, char **argv)
+{
+	const char *fmt = hn_json ? "json" : "dot";
+	char *body;
+	bool ok;
+	int ret;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "dot") &&
+			 strcmp(argv[1], "json"))) {
+		hn_err("usage: hnctl topology [dot|json]");
+		return 1;
+	}
+	if (argc == 2)
+		fmt = argv[1];
+	ret = hn_agent_request(!strcmp(fmt, "dot") ? "topology dot" :
+						     "topology json",
+			       NULL, 0, &body, &ok);
+	if (agent_absent(ret))
+		return topology_file(fmt);
+	if (ret || !ok) {
+		if (ret)
+			hint_agent(ret);
+		else
+			hn_err("hypernetd: %s", body);
+		free(body);
+		return 1;
+	}
+	fputs(body, stdout);
+	free(body);
+	return 0;
+}
+
+int hn_model_push(int argc, char **argv)
+{
+	static char buf[HN_MODEL_XFER_MAX + 1];
+	char *body;
+	size_t n;
+	bool ok;
+	FILE *f;
+	int ret;
+
+	if (argc != 2) {
+		hn_err("usage: hnctl model push FILE.hnm");
+		return 1;
+	}
+	f = fopen(argv[1], "rb");
+	if (!f) {
+		hn_err("%s: %s", argv[1], strerror(errno));
+		return 1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (n > HN_MODEL_XFER_MAX) {
+		hn_err("%s: larger than %d bytes, the most the mesh carries",
+		       argv[1], HN_MODEL_XFER_MAX);
+		return 1;
+	}
+	ret = hn_agent_request("model-push", buf, n, &body, &ok);
+	if (ret) {
+		hint_agent(ret);
+		if (agent_absent(ret))
+			hn_hint("without the agent, 'hnctl model load FILE' installs on this node only");
+		return 1;
+	}
+	if (!ok) {
+		hn_err("model refused: %s", body);
+		hn_hint("'hnctl model verify %s --keys PUBFILE' shows the checks; sign with 'hnctl model sign'",
+			argv[1]);
+		free(body);
+		return 1;
+	}
+	if (hn_json) {
+		jsonw_obj_open(&hn_jw);
+		jsonw_kv_bool(&hn_jw, "installed", true);
+		jsonw_kv_str(&hn_jw, "message", body);
+		jsonw_obj_close(&hn_jw);
+	} else {
+		fputs(body, stdout);
+	}
+	free(body);
+	return 0;
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hypernetd's configuration: "key = value" lines, '#' comments.  The same
+ * keys work on the command line (-o key=value).  Documentation/agent.rst
+ * and hypernetd(8) list them.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hypernet/route.h>
+#include "hypernetd.h"
+#include "model.h"
+
+void hnd_config_defaults(struct hnd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/hypernet");
+	snprintf(c->pin_dir, sizeof(c->pin_dir), "%s", HN_DP_PIN_DIR);
+	snprintf(c->ctl_path, sizeof(c->ctl_path),
+		 "/run/hypernet/hypernetd.sock");
+	c->hello_ms = 200;
+	c->dead_hellos = 3;
+	c->probe_ms = 1000;
+	c->lsa_refresh_s = 10;
+	c->lsa_lifetime_s = 40;
+	c->link_capacity = hn_scale_log(1000000);	/* 1 Gbit/s */
+	c->capacity = hn_scale_log(1000000);
+	c->xdp_mode = HND_XDP_AUTO;
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+		      unsigned long *v)
+{
+	char *end;
+
+	if (!*s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 0);
+	if (errno || *end || *v < min || *v > max)
+		return -1;
+	return 0;
+}
+
+static int set_path(char *dst, size_t size, const char *val)
+{
+	if (!*val || strlen(val) >= size)
+		return -1;
+	strcpy(dst, val);
+	return 0;
+}
+
+static int set_port(struct hnd_config *c, const char *val, char *err,
+		    size_t errlen)
+{
+	unsigned int i;
+
+	if (!*val || strlen(val) >= IFNAMSIZ)
+		return hn_seterr(err, errlen,
+				 "port '%s': not an interface name", val);
+	for (i = 0; i < c->n_ports; i++)
+		if (!strcmp(c->ports[i], val))
+			return hn_seterr(err, errlen, "port %s given twice",
+					 val);
+	if (c->n_ports == HND_MAX_PORTS)
+		return hn_seterr(err, errlen, "more than %d ports",
+				 HND_MAX_PORTS);
+	strcpy(c->ports[c->n_ports++], val);
+	return 0;
+}
+
+/* "ID HEX": a mesh key; the first one given signs what we send. */
+static int set_key(struct hnd_config *c, const char *val, char *err,
+		   size_t errlen)
+{
+	struct hn_mesh_key k;
+	unsigned long id;
+	char idbuf[16];
+	const char *sp = strchr(val, ' ');
+	unsigned int i;
+
+	if (!sp || (size_t)(sp - val) >= sizeof(idbuf))
+		return hn_seterr(err, errlen,
+				 "mesh-key: want 'ID HEX' (key id, then 64 hex digits)");
+	memcpy(idbuf, val, sp - val);
+	idbuf[sp - val] = 0;
+	while (*sp == ' ')
+		sp++;
+	if (parse_uint(idbuf, 0, 0xffffffffUL, &id))
+		return hn_seterr(err, errlen, "mesh-key: bad key id '%s'",
+				 idbuf);
+	if (hn_mesh_key_parse(sp, &k))
+		return hn_seterr(err, errlen,
+				 "mesh-key %lu: want 64 hex digits (32 bytes), e.g. from 'openssl rand -hex 32'",
+				 id);
+	k.id = id;
+	for (i = 0; i < c->n_keys; i++)
+		if (c->keys[i].id == k.id)
+			return hn_seterr(err, errlen,
+					 "mesh-key id %lu given twice", id);
+	if (c->n_keys == HND_MAX_KEYS)
+		return hn_seterr(err, errlen, "more than %d mesh keys",
+				 HND_MAX_KEYS);
+	c->keys[c->n_keys++] = k;
+	return 0;
+}
+
+static int set_key_file(struct hnd_config *c, const char *path, char *err,
+			size_t errlen)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+	int ret = 0;
+
+	if (!f)
+		return hn_seterr(err, errlen, "mesh-key-file %s: %s", path,
+				 strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0] || line[0] == '#')
+			continue;
+		ret = set_key(c, line, err, errlen);
+		if (ret)
+			break;
+	}
+	fclose(f);
+	return ret;
+}
+
+static int set_stages(struct hnd_config *c, const char *val, char *err,
+		      size_t errlen)
+{
+	char buf[256], *tok, *save;
+	unsigned long v;
+
+	if (strlen(val) >= sizeof(buf))
+		return hn_seterr(err, errlen, "stages: list too long");
+	strcpy(buf, val);
+	c->n_stages = 0;
+	for (tok = strtok_r(buf, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		if (parse_uint(tok, 1, 255, &v))
+			return hn_seterr(err, errlen,
+					 "stages: '%s' is not a stage id 1..255",
+					 tok);
+		if (c->n_stages == HN_LSA_MAX_STAGES)
+			return hn_seterr(err, errlen,
+					 "stages: more than %d",
+					 HN_LSA_MAX_STAGES);
+		c->stages[c->n_stages++] = v;
+	}
+	return 0;
+}
+
+struct uint_key {
+	const char *name;
+	size_t off;
+	unsigned long min, max;
+};
+
+#define UK(n, f, lo, hi) { n, offsetof(struct hnd_config, f), lo, hi }
+static const struct uint_key uint_keys[] = {
+	UK("node-id", node_id, 1, 0xfffffffeUL),
+	UK("hello-interval-ms", hello_ms, 10, 60000),
+	UK("dead-hellos", dead_hellos, 2, 100),
+	UK("probe-interval-ms", probe_ms, 10, 600000),
+	UK("stale-ms", stale_ms, 0, 600000),
+	UK("lsa-refresh-s", lsa_refresh_s, 1, 3600),
+	UK("lsa-lifetime-s", lsa_lifetime_s, 2, 65535),
+};
+
+static int set_uint(struct hnd_config *c, const struct uint_key *k,
+		    const char *val, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(val, k->min, k->max, &v))
+		return hn_seterr(err, errlen, "%s: '%s' is not a number in %lu..%lu",
+				 k->name, val, k->min, k->max);
+	*(unsigned int *)((char *)c + k->off) = v;
+	return 0;
+}
+
+static int set_scaled(const char *key, const char *val, int log_scale,
+		      __u8 *out, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (log_scale) {
+		if (parse_uint(val, 0, 0xffffffffUL, &v))
+			return hn_seterr(err, errlen,
+					 "%s: '%s' is not kbit/s", key, val);
+		*out = hn_scale_log(v);
+	} else {
+		if (parse_uint(val, 0, 1000, &v))
+			return hn_seterr(err, errlen,
+					 "%s: '%s' is not a permille 0..1000",
+					 key, val);
+		*out = hn_scale_ratio(v);
+	}
+	return 0;
+}
+
+int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
+		   char *err, size_t errlen)
+{
+	unsigned int i;
+	unsigned long v;
+
+	for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++)
+		if (!strcmp(key, uint_keys[i].name))
+			return set_uint(c, &uint_keys[i], val, err, errlen);
+	if (!strcmp(key, "port"))
+		return set_port(c, val, err, errlen);
+	if (!strcmp(key, "mesh-key"))
+		return set_key(c, val, err, errlen);
+	if (!strcmp(key, "mesh-key-file"))
+		return set_key_file(c, val, err, errlen);
+	if (!strcmp(key, "stages"))
+		return set_stages(c, val, err, errlen);
+	if (!strcmp(key, "load-permille"))
+		return set_scaled(key, val, 0, &c->load, err, errlen);
+	if (!strcmp(key, "capacity-kbps"))
+		return set_scaled(key, val, 1, &c->capacity, err, errlen);
+	if (!strcmp(key, "link-kbps"))
+		return set_scaled(key, val, 1, &c->link_capacity, err,
+				  errlen);
+	if (!strcmp(key, "margin-min")) {
+		char *end;
+		long m;
+
+		errno = 0;
+		m = strtol(val, &end, 0);
+		if (errno || !*val || *end || m < -(1L << 30) || m > (1L << 30))
+			return hn_seterr(err, errlen,
+					 "margin-min: '%s' is not an integer",
+					 val);
+		c->margin_min = m;
+		return 0;
+	}
+	if (!strcmp(key, "xdp-mode")) {
+		if (!strcmp(val, "auto"))
+			c->xdp_mode = HND_XDP_AUTO;
+		else if (!strcmp(val, "native"))
+			c->xdp_mode = HND_XDP_NATIVE;
+		else if (!strcmp(val, "generic"))
+			c->xdp_mode = HND_XDP_GENERIC;
+		else
+			return hn_seterr(err, errlen,
+					 "xdp-mode: '%s' is not auto, native or generic",
+					 val);
+		return 0;
+	}
+	if (!strcmp(key, "keep-attached")) {
+		if (parse_uint(val, 0, 1, &v))
+			return hn_seterr(err, errlen,
+					 "keep-attached: want 0 or 1");
+		c->keep_attached = v;
+		return 0;
+	}
+	if (!strcmp(key, "trusted-keys"))
+		return set_path(c->trusted_keys, sizeof(c->trusted_keys), val) ?
+			       hn_seterr(err, errlen, "trusted-keys: bad path") :
+			       0;
+	if (!strcmp(key, "model"))
+		return set_path(c->model, sizeof(c->model), val) ?
+			       hn_seterr(err, errlen, "model: bad path") : 0;
+	if (!strcmp(key, "state-dir"))
+		return set_path(c->state_dir, sizeof(c->state_dir), val) ?
+			       hn_seterr(err, errlen, "state-dir: bad path") :
+			       0;
+	if (!strcmp(key, "pin-dir"))
+		return set_path(c->pin_dir, sizeof(c->pin_dir), val) ?
+			       hn_seterr(err, errlen, "pin-dir: bad path") : 0;
+	if (!strcmp(key, "control-socket")) {
+		/* sun_path is 108 bytes */
+		if (!*val || strlen(val) >= 108)
+			return hn_seterr(err, errlen,
+					 "control-socket: path empty or over 107 bytes");
+		strcpy(c->ctl_path, val);
+		return 0;
+	}
+	return hn_seterr(err, errlen,
+			 "unknown key '%s' (see hypernetd(8) for the list)",
+			 key);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+int hnd_config_load(struct hnd_config *c, const char *path, char *err,
+		    size_t errlen)
+{
+	char line[512], msg[256];
+	unsigned int lineno = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *s, *eq, *key, *val;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fclose(f);
+			return hn_seterr(err, errlen,
+					 "%s:%u: line longer than %zu bytes",
+					 path, lineno, sizeof(line) - 2);
+		}
+		s = trim(line);
+		if (!*s || *s == '#')
+			continue;
+		eq = strchr(s, '=');
+		if (!eq) {
+			fclose(f);
+			return hn_seterr(err, errlen,
+					 "%s:%u: want 'key = value', got '%s'",
+					 path, lineno, s);
+		}
+		*eq = 0;
+		key = trim(s);
+		val = trim(eq + 1);
+		if (hnd_config_set(c, key, val, msg, sizeof(msg))) {
+			fclose(f);
+			return hn_seterr(err, errlen, "%s:%u: %s", path,
+					 lineno, msg);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
+{
+	if (!c->node_id)
+		return hn_seterr(err, errlen,
+				 "no node-id: set 'node-id = N' (1..4294967294)");
+	if (!c->n_ports)
+		return hn_seterr(err, errlen,
+				 "no mesh port: add 'port = IFNAME' lines");
+	if (!c->n_keys)
+		return hn_seterr(err, errlen,
+				 "no mesh key: control frames must be authenticated; add 'mesh-key = 1 HEX' (openssl rand -hex 32 makes one)");
+	if (c->lsa_lifetime_s <= c->lsa_refresh_s)
+		return hn_seterr(err, errlen,
+				 "lsa-lifetime-s (%u) must exceed lsa-refresh-s (%u)",
+				 c->lsa_lifetime_s, c->lsa_refresh_s);
+	return 0;
+}

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket hnctl talks to: a unix SOCK_SEQPACKET socket, mode
+ * 0600 and checked for uid 0 by SO_PEERCRED.  A request is one message,
+ * "WORD [ARG]\n" then an optional payload (model-push: the file); the
+ * reply is one message, "ok\n" or "error\n", then text or JSON.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "dataplane.h"
+#include "hypernetd.h"
+#include "jsonw.h"
+
+static int mkdir_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int hnd_ctl_open(struct hnd *d)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (mkdir_parent(d->cfg.ctl_path)) {
+		hnd_log(d, LOG_E, "control socket directory of %s: %s",
+			d->cfg.ctl_path, strerror(errno));
+		return -errno;
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -errno;
+	/* hnd_config_set() keeps it short enough */
+	memcpy(sun.sun_path, d->cfg.ctl_path,
+	       strnlen(d->cfg.ctl_path, sizeof(sun.sun_path) - 1));
+	unlink(sun.sun_path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    chmod(sun.sun_path, 0600) || listen(fd, 8)) {
+		hnd_log(d, LOG_E, "control socket %s: %s", sun.sun_path,
+			strerror(errno));
+		close(fd);
+		return -errno;
+	}
+	d->ctl_fd = fd;
+	return 0;
+}
+
+void hnd_ctl_close(struct hnd *d)
+{
+	if (d->ctl_fd < 0)
+		return;
+	close(d->ctl_fd);
+	unlink(d->cfg.ctl_path);
+	d->ctl_fd = -1;
+}
+
+static void ether(FILE *f, const __u8 *m)
+{
+	fprintf(f, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+}
+
+static unsigned int n_up(const struct hnd *d)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++)
+		n += d->nb[i].used && d->nb[i].up;
+	return n;
+}
+
+static void status_json(struct hnd *d, struct jsonw *w)
+{
+	unsigned int i;
+
+	jsonw_obj_open(w);
+	jsonw_kv_u64(w, "node", d->cfg.node_id);
+	jsonw_kv_u64(w, "pid", getpid());
+	jsonw_kv_float(w, "uptime_s",
+		       (hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
+	jsonw_kv_u64(w, "model_generation", d->model_gen);
+	jsonw_kv_u64(w, "lsa_seq", d->lsa_seq);
+	jsonw_kv_u64(w, "neighbours_up", n_up(d));
+	jsonw_kv_u64(w, "nodes", hn_topo_count(d->topo));
+	jsonw_kv_u64(w, "routes", d->n_routes);
+	jsonw_kv_u64(w, "tasks", d->n_tasks);
+	jsonw_name(w, "ports");
+	jsonw_arr_open(w);
+	for (i = 0; i < d->n_ports; i++) {
+		jsonw_obj_open(w);
+		jsonw_kv_str(w, "name", d->ports[i].name);
+		jsonw_kv_u64(w, "ifindex", d->ports[i].ifindex);
+		jsonw_kv_str(w, "xdp", !d->ports[i].attached ? "none" :
+				       d->ports[i].generic ? "generic" :
+							     "native");
+		jsonw_obj_close(w);
+	}
+	jsonw_arr_close(w);
+	jsonw_obj_close(w);
+}
+
+static void status_text(struct hnd *d, FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f, "agent: node %u, pid %d, up %.1f s\n", d->cfg.node_id,
+		getpid(), (hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
+	fprintf(f, "  model generation %llu, lsa seq %u\n",
+		(unsigned long long)d->model_gen, d->lsa_seq);
+	fprintf(f, "  %u neighbours up, %u nodes known, %u routes, %u tasks\n",
+		n_up(d), hn_topo_count(d->topo), d->n_routes, d->n_tasks);
+	for (i = 0; i < d->n_ports; i++)
+		fprintf(f, "  port %s ifindex %d xdp %s\n", d->ports[i].name,
+			d->ports[i].ifindex,
+			!d->ports[i].attached ? "none" :
+			d->ports[i].generic   ? "generic" : "native");
+}
+
+static void neigh_json(struct hnd *d, struct jsonw *w)
+{
+	__u64 now = hnd_now();
+	unsigned int i;
+	char mac[18];
+
+	jsonw_arr_open(w);
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		const struct hnd_neigh *n = &d->nb[i];
+
+		if (!n->used)
+			continue;
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 n->mac[0], n->mac[1], n->mac[2], n->mac[3],
+			 n->mac[4], n->mac[5]);
+		jsonw_obj_open(w);
+		jsonw_kv_u64(w, "node", n->node);
+		jsonw_kv_str(w, "state", n->up ? "up" : "one-way");
+		jsonw_kv_str(w, "port", d->ports[n->port].name);
+		jsonw_kv_str(w, "mac", mac);
+		jsonw_kv_s64(w, "index", n->up ? n->dp_idx : -1);
+		jsonw_kv_u64(w, "rx_ratio", n->rx_ratio);
+		jsonw_kv_u64(w, "tx_ratio", n->tx_ratio);
+		jsonw_kv_u64(w, "cost", n->cost);
+		jsonw_kv_float(w, "rtt_ms", n->rtt_ns / 1e6);
+		jsonw_kv_float(w, "last_heard_ms", (now - n->last_ns) / 1e6);
+		jsonw_kv_u64(w, "model_generation", n->model_gen);
+		jsonw_obj_close(w);
+	}
+	jsonw_arr_close(w);
+}
+
+static void neigh_text(struct hnd *d, FILE *f)
+{
+	__u64 now = hnd_now();
+	unsigned int i;
+
+	fprintf(f, "%-10s %-8s %-10s %-17s %4s %4s %6s %8s %8s\n", "node",
+		"state", "port", "mac", "rx", "tx", "cost", "rtt_ms",
+		"heard_ms");
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		const struct hnd_neigh *n = &d->nb[i];
+
+		if (!n->used)
+			continue;
+		fprintf(f, "%-10u %-8s %-10s ", n->node,
+			n->up ? "up" : "one-way", d->ports[n->port].name);
+		ether(f, n->mac);
+		fprintf(f, " %4u %4u %6u %8.3f %8.1f\n", n->rx_ratio,
+			n->tx_ratio, n->cost, n->rtt_ns / 1e6,
+			(now - n->last_ns) / 1e6);
+	}
+}
+
+#define STAT(n) { #n, offsetof(struct hnd_stats, n) }
+static const struct {
+	const char *name;
+	size_t off;
+} stat_names[] = {
+	STAT(rx_frames), STAT(rx_bytes), STAT(tx_frames), STAT(tx_bytes),
+	STAT(tx_errors), STAT(rx_replay), STAT(rx_own), STAT(rx_ignored),
+	STAT(hello_rx), STAT(hello_tx), STAT(probe_rx), STAT(ack_rx),
+	STAT(lsa_rx), STAT(lsa_tx), STAT(lsa_old), STAT(lsa_bad),
+	STAT(chunk_rx), STAT(chunk_tx), STAT(chunk_bad), STAT(chunk_old),
+	STAT(model_installed), STAT(neigh_up), STAT(neigh_down),
+	STAT(route_runs), STAT(route_writes), STAT(dp_errors),
+};
+
+static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)
+{
+	char name[48];
+	unsigned int i;
+
+	if (w)
+		jsonw_obj_open(w);
+	for (i = 0; i < sizeof(stat_names) / sizeof(stat_names[0]); i++) {
+		__u64 v = *(__u64 *)((char *)&d->st + stat_names[i].off);
+
+		if (w)
+			jsonw_kv_u64(w, stat_names[i].name, v);
+		else
+			fprintf(f, "%-24s %llu\n", stat_names[i].name,
+				(unsigned long long)v);
+	}
+	for (i = 1; i < __HN_CE_MAX; i++) {
+		snprintf(name, sizeof(name), "rx_bad_%s", hn_ctrl_err_name(i));
+		if (w)
+			jsonw_kv_u64(w, name, d->st.rx_bad[i]);
+		else
+			fprintf(f, "%-24s %llu\n", name,
+				(unsigned long long)d->st.rx_bad[i]);
+	}
+	for (i = 1; i < __HN_ACC_MAX; i++) {
+		snprintf(name, sizeof(name), "model_refused_%s",
+			 hn_accept_err_name(i));
+		if (w)
+			jsonw_kv_u64(w, name, d->st.model_refused[i]);
+		else
+			fprintf(f, "%-24s %llu\n", name,
+				(unsigned long long)d->st.model_refused[i]);
+	}
+	if (w)
+		jsonw_obj_close(w);
+}
+
+/* Run request @word @arg, writing the reply body to @f. 0 or -1. */
+static int handle(struct hnd *d, const char *word, const char *arg,
+		  const void *payload, size_t plen, FILE *f)
+{
+	bool json = arg && !strcmp(arg, "json");
+	struct jsonw w;
+	char err[256];
+
+	jsonw_init(&w, f);
+	if (!strcmp(word, "status")) {
+		if (json)
+			status_json(d, &w);
+		else
+			status_text(d, f);
+	} else if (!strcmp(word, "neighbours")) {
+		if (json)
+			neigh_json(d, &w);
+		else
+			neigh_text(d, f);
+	} else if (!strcmp(word, "stats")) {
+		stats_out(d, f, json ? &w : NULL);
+	} else if (!strcmp(word, "topology")) {
+		if (arg && !strcmp(arg, "dot"))
+			hn_topo_dot(d->topo, f);
+		else
+			hn_topo_json(d->topo, &w);
+	} else if (!strcmp(word, "model-push")) {
+		if (hnd_model_offer(d, payload, plen, true, "hnctl", err,
+				    sizeof(err))) {
+			fprintf(f, "%s", err);
+			return -1;
+		}
+		fprintf(f, "model generation %llu installed and spreading\n",
+			(unsigned long long)d->model_gen);
+	} else {
+		fprintf(f,
+			"unknown request '%s' (status, neighbours, stats, topology, model-push)",
+			word);
+		return -1;
+	}
+	return 0;
+}
+
+static void serve(struct hnd *d, int c)
+{
+	static char req[HND_CTL_MAX];
+	char *nl, *sp, *arg = NULL, *body = NULL;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	size_t blen = 0;
+	FILE *f;
+	ssize_t n;
+	int ret;
+
+	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) ||
+	    cred.uid != 0) {
+		send(c, "error\nroot only\n", 16, MSG_NOSIGNAL);
+		return;
+	}
+	n = recv(c, req, sizeof(req) - 1, MSG_TRUNC);
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(req)) {
+		send(c, "error\nrequest too large\n", 24, MSG_NOSIGNAL);
+		return;
+	}
+	req[n] = 0;
+	nl = memchr(req, '\n', n);
+	if (!nl) {
+		send(c, "error\nrequest without a newline\n", 32,
+		     MSG_NOSIGNAL);
+		return;
+	}
+	*nl = 0;
+	sp = strchr(req, ' ');
+	if (sp) {
+		*sp = 0;
+		arg = sp + 1;
+	}
+	f = open_memstream(&body, &blen);
+	if (!f)
+		return;
+	ret = handle(d, req, arg, nl + 1, n - (nl + 1 - req), f);
+	fclose(f);
+	{
+		size_t len = blen + 8;
+		char *out = malloc(len);
+
+		if (out) {
+			len = snprintf(out, len, "%s\n%s",
+				       ret ? "error" : "ok", body);
+			send(c, out, len, MSG_NOSIGNAL);
+			free(out);
+		}
+	}
+	free(body);
+}
+
+void hnd_ctl_rx(struct hnd *d)
+{
+	int c;
+
+	while ((c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		struct timeval tv = { .tv_sec = 1 };
+
+		/* one request per connection, never blocking the loop long */
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		serve(d, c);
+		close(c);
+	}
+}
+
+/* Topology files, so hnctl can show the last view when we are down. */
+void hnd_write_state(struct hnd *d)
+{
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
+	struct jsonw w;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/topology.json", d->cfg.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f) {
+		jsonw_init(&w, f);
+		hn_topo_json(d->topo, &w);
+		fputc('\n', f);
+		if (!fclose(f))
+			rename(tmp, path);
+	}
+	snprintf(path, sizeof(path), "%s/topology.dot", d->cfg.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f) {
+		hn_topo_dot(d->topo, f);
+		if (!fclose(f))
+			rename(tmp, path);
+	}
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hypernetd: the HyperNet agent.  One process per mesh router keeps the
+ * data plane's maps true: neighbours from HELLO and PROBE/ACK (neigh.c),
+ * routes and tasks from link-state gossip (gossip.c), signed route models
+ * spread in chunks (modelsync.c), and a control socket for hnctl (ctl.c).
+ * Documentation/agent.rst has the design.
+ */
+#ifndef _HYPERNETD_H
+#define _HYPERNETD_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include <hypernet/dataplane.h>
+
+#include "ctrl.h"
+#include "sign.h"
+#include "topo.h"
+
+#define HND_MAX_PORTS		HN_DP_MAX_PORTS
+#define HND_MAX_NEIGH		HN_DP_MAX_NEIGH
+#define HND_MAX_KEYS		4
+#define HND_MAX_SENDERS		1024
+#define HND_MAX_ROUTES		HN_TOPO_MAX_NODES
+#define HND_MAX_TASKS		HN_LSA_MAX_STAGES
+#define HND_CTL_MAX		(HN_MODEL_XFER_MAX + 256)
+
+#define NSEC_PER_MSEC		1000000ULL
+#define NSEC_PER_SEC		1000000000ULL
+
+enum hnd_xdp_mode {
+	HND_XDP_AUTO,		/* native, else generic (logged) */
+	HND_XDP_NATIVE,
+	HND_XDP_GENERIC,
+};
+
+struct hnd_config {
+	__u32	node_id;
+	char	ports[HND_MAX_PORTS][IFNAMSIZ];
+	unsigned int n_ports;
+	struct hn_mesh_key keys[HND_MAX_KEYS];	/* keys[0] signs */
+	unsigned int n_keys;
+	char	trusted_keys[PATH_MAX];
+	char	model[PATH_MAX];	/* model file installed at start */
+	char	state_dir[PATH_MAX];
+	char	pin_dir[PATH_MAX];
+	char	ctl_path[PATH_MAX];
+	unsigned int hello_ms;
+	unsigned int dead_hellos;
+	unsigned int probe_ms;
+	unsigned int stale_ms;
+	unsigned int lsa_refresh_s;
+	unsigned int lsa_lifetime_s;
+	int	margin_min;
+	__u8	load;		/* hn_scale_ratio() */
+	__u8	capacity;	/* hn_scale_log(kbit/s) of compute */
+	__u8	link_capacity;	/* hn_scale_log(kbit/s) of the ports */
+	__u8	stages[HN_LSA_MAX_STAGES];
+	unsigned int n_stages;
+	enum hnd_xdp_mode xdp_mode;
+	bool	keep_attached;	/* leave XDP on the ports at exit */
+	int	verbose;
+};
+
+void hnd_config_defaults(struct hnd_config *c);
+/* Parse @path into @c; on error @err says file:line and what is wrong. */
+int hnd_config_load(struct hnd_config *c, const char *path, char *err,
+		    size_t errlen);
+/* One "key = value" setting, as in the file (also from the command line). */
+int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
+		   char *err, size_t errlen);
+/* Whole-config rules (node id set, ports, keys); 0 or -1 with @err. */
+int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen);
+
+struct hnd_port {
+	char	name[IFNAMSIZ];
+	int	ifindex;	/* 0 while the interface is missing */
+	__u8	mac[6];
+	int	fd;		/* AF_PACKET/SOCK_DGRAM on ETH_P_HYPERNET */
+	__u32	hello_seq;
+	__u64	next_hello_ns;
+	bool	attached;
+	bool	generic;
+};
+
+struct hnd_neigh {
+	bool	used;
+	bool	up;		/* two-way, in the data plane */
+	__u32	node;
+	int	port;		/* index in hnd.ports */
+	__u8	mac[6];
+	int	dp_idx;		/* hn_neigh index, -1 if none */
+	__u64	first_ns;
+	__u64	last_ns;	/* last HELLO */
+	__u16	interval_ms;	/* its HELLO interval */
+	__u32	top_seq;	/* highest HELLO seq heard */
+	__u32	rx_bits;	/* bit i: HELLO top_seq - i heard */
+	__u32	n_heard;	/* HELLOs heard since first_ns */
+	__u8	rx_ratio;	/* we hear it, 0..255 */
+	__u8	tx_ratio;	/* it hears us (its HELLO), 0..255 */
+	__u64	rtt_ns;		/* smoothed PROBE/ACK round trip, 0: none */
+	__u32	probe_id;
+	__u64	probe_sent_ns;
+	__u64	next_probe_ns;
+	__u8	load;
+	__u8	capacity;
+	__u64	model_gen;
+	__u8	feat[HN_NB_NFEAT];	/* as last written to the data plane */
+	__u64	feat_ns;
+	__u16	cost;		/* as advertised in our LSA */
+	__u64	model_sent_ns;	/* last model sent to it (anti-entropy) */
+};
+
+struct hnd_sender {
+	__u32	node;
+	struct hn_replay replay;
+};
+
+/* One incoming model file, by chunks. */
+struct hnd_xfer {
+	__u64	generation;
+	__u8	digest[8];
+	__u32	total_len;
+	__u8	*buf;
+	__u8	*have;		/* per chunk: received */
+	__u32	n_chunks;
+	__u32	n_have;
+	__u64	started_ns;
+};
+
+struct hnd_stats {
+	__u64	rx_frames;
+	__u64	rx_bytes;
+	__u64	tx_frames;
+	__u64	tx_bytes;
+	__u64	tx_errors;
+	__u64	rx_bad[__HN_CE_MAX];	/* by enum hn_ctrl_err */
+	__u64	rx_replay;
+	__u64	rx_own;		/* our own frames back */
+	__u64	rx_ignored;	/* types the agent does not handle */
+	__u64	hello_rx;
+	__u64	hello_tx;
+	__u64	probe_rx;
+	__u64	ack_rx;
+	__u64	lsa_rx;
+	__u64	lsa_tx;
+	__u64	lsa_old;
+	__u64	lsa_bad;
+	__u64	chunk_rx;
+	__u64	chunk_tx;
+	__u64	chunk_bad;
+	__u64	chunk_old;
+	__u64	model_installed;
+	__u64	model_refused[__HN_ACC_MAX];
+	__u64	neigh_up;
+	__u64	neigh_down;
+	__u64	route_runs;
+	__u64	route_writes;
+	__u64	dp_errors;
+};
+
+struct hnd_route {
+	__u32	dst;
+	struct hn_dp_route rt;
+};
+
+struct hnd {
+	struct hnd_config cfg;
+	struct hn_dp *dp;
+	struct hnd_port ports[HND_MAX_PORTS];
+	unsigned int n_ports;
+	struct hnd_neigh nb[HND_MAX_NEIGH];
+	struct hnd_sender senders[HND_MAX_SENDERS];
+	unsigned int n_senders;
+	struct hn_topo *topo;
+	struct hn_pubkey trusted[HN_MAX_TRUSTED];
+	unsigned int n_trusted;
+
+	/* the installed model file */
+	__u64	model_gen;
+	__u64	model_expiry;	/* unix seconds, 0: never */
+	bool	model_expired;	/* and taken out of the data plane */
+	void	*model_file;
+	size_t	model_len;
+	__u8	model_digest[8];
+	struct hnd_xfer xfer;
+
+	/* own LSA */
+	__u32	lsa_seq;
+	__u32	lsa_seq_reserved;	/* persisted: restarts start here */
+	__u64	lsa_last_ns;
+	__u64	lsa_next_refresh_ns;
+	bool	lsa_dirty;
+	bool	routes_dirty;
+	bool	resync_sent;	/* first LSA asks everyone for theirs */
+	__u64	hold_until_ns;	/* no route withdrawals before (restart) */
+	__u32	known[HN_TOPO_MAX_NODES];	/* origins seen (mcast windows) */
+	unsigned int n_known;
+
+	struct hnd_route routes[HND_MAX_ROUTES];	/* installed, by dst */
+	unsigned int n_routes;
+	__u32	tasks[HND_MAX_TASKS];	/* installed task classes */
+	unsigned int n_tasks;
+
+	__u32	flood_seq;
+	__u64	counter;	/* replay counter of our frames */
+	int	ctl_fd;
+	int	epfd;
+	int	sigfd;
+	__u64	start_ns;
+	__u64	next_tick_ns;
+	__u64	next_slow_ns;
+	struct hnd_stats st;
+	volatile bool stop;
+};
+
+/* main.c */
+void hnd_log(struct hnd *d, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define LOG_E	0
+#define LOG_W	1
+#define LOG_I	2
+#define LOG_D	3
+__u64 hnd_now(void);
+
+/* port.c */
+int hnd_ports_open(struct hnd *d);
+void hnd_ports_close(struct hnd *d);
+int hnd_port_check(struct hnd *d, int i);	/* 1 if the port vanished */
+/* Encode and send @m on port @p to @mac (NULL: broadcast). */
+int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m);
+/* Send a flooded frame (HN_F_MCAST to HN_GROUP_ALL) on every port. */
+int hnd_flood(struct hnd *d, struct hn_ctrl_msg *m);
+void hnd_port_rx(struct hnd *d, int p);
+void hnd_msg_init(struct hnd *d, struct hn_ctrl_msg *m, __u8 type);
+
+/* neigh.c */
+struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node);
+void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
+		  const struct hn_ctrl_msg *m);
+void hnd_probe_rx(struct hnd *d, int p, const __u8 *mac,
+		  const struct hn_ctrl_msg *m);
+void hnd_ack_rx(struct hnd *d, const struct hn_ctrl_msg *m);
+void hnd_neigh_tick(struct hnd *d, __u64 now);
+void hnd_neigh_down_port(struct hnd *d, int p, const char *why);
+int hnd_neigh_dp_idx(struct hnd *d, __u32 node);
+
+/* gossip.c */
+void hnd_lsa_rx(struct hnd *d, const struct hn_ctrl_msg *m);
+void hnd_gossip_tick(struct hnd *d, __u64 now);
+int hnd_lsa_seq_load(struct hnd *d);
+
+/* modelsync.c */
+int hnd_model_load_state(struct hnd *d);
+/* Accept, install, persist and (if @spread) flood a model file image. */
+int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
+		    const char *from, char *err, size_t errlen);
+void hnd_chunk_rx(struct hnd *d, const struct hn_ctrl_msg *m);
+void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n);
+void hnd_model_tick(struct hnd *d, __u64 now);
+
+/* ctl.c */
+int hnd_ctl_open(struct hnd *d);
+void hnd_ctl_close(struct hnd *d);
+void hnd_ctl_rx(struct hnd *d);
+void hnd_write_state(struct hnd *d);	/* topology files for hnctl */
+
+#endif /* _HYPERNETD_H */

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hypernetd: the HyperNet agent (hypernetd(8)).
+ *
+ *   hypernetd -c /etc/hypernet/hypernetd.conf [-o key=value]... [-v]
+ *
+ * Loads the XDP data plane (or reuses the one pinned by a previous run, so
+ * forwarding goes on across restarts), attaches it to the mesh ports, then
+ * runs one event loop: packet sockets, the control socket, signals, and a
+ * 10 ms tick for HELLOs, probes, gossip and timeouts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "dataplane.h"
+#include "hypernetd.h"
+#include "model.h"
+
+#define TICK_NS		(10 * NSEC_PER_MSEC)
+#define SLOW_NS		(100 * NSEC_PER_MSEC)
+/* after a restart, adopted routes are not withdrawn for this long */
+#define HOLD_NS		(3 * NSEC_PER_SEC)
+
+static struct hnd the_agent;
+
+__u64 hnd_now(void)
+{
+	return hn_dp_now_ns();
+}
+
+void hnd_log(struct hnd *d, int level, const char *fmt, ...)
+{
+	static const char *const tag[] = { "error", "warning", "info",
+					   "debug" };
+	struct timespec ts;
+	va_list ap;
+
+	if (level > LOG_I + d->cfg.verbose)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "%lld.%03ld hypernetd[%u] %s: ", (long long)ts.tv_sec,
+		ts.tv_nsec / 1000000, d->cfg.node_id, tag[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hypernetd [-c FILE] [-o KEY=VALUE]... [-v] [--check]\n"
+		"  -c, --config FILE   configuration (hypernetd(8) lists the keys)\n"
+		"  -o, --set KEY=VAL   set one key, after the file\n"
+		"  -v, --verbose       more log (twice: debug)\n"
+		"      --check         check the configuration and exit\n"
+		"  -h, --help          this text\n");
+}
+
+static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL }
+	};
+	char err[512], *sets[64];
+	const char *conf = NULL;
+	int c, n_sets = 0, i;
+
+	while ((c = getopt_long(argc, argv, "c:o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'o':
+			if (n_sets == 64) {
+				fprintf(stderr, "hypernetd: too many -o\n");
+				return -1;
+			}
+			sets[n_sets++] = optarg;
+			break;
+		case 'v':
+			d->cfg.verbose++;
+			break;
+		case 'C':
+			*check = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hypernetd: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	if (conf && hnd_config_load(&d->cfg, conf, err, sizeof(err))) {
+		fprintf(stderr, "hypernetd: %s\n", err);
+		return -1;
+	}
+	for (i = 0; i < n_sets; i++) {
+		char *eq = strchr(sets[i], '=');
+
+		if (!eq) {
+			fprintf(stderr, "hypernetd: -o %s: want KEY=VALUE\n",
+				sets[i]);
+			return -1;
+		}
+		*eq = 0;
+		if (hnd_config_set(&d->cfg, sets[i], eq + 1, err,
+				   sizeof(err))) {
+			fprintf(stderr, "hypernetd: -o %s: %s\n", sets[i],
+				err);
+			return -1;
+		}
+	}
+	if (hnd_config_check(&d->cfg, err, sizeof(err))) {
+		fprintf(stderr, "hypernetd: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_trusted(struct hnd *d)
+{
+	char err[256];
+
+	if (!d->cfg.trusted_keys[0]) {
+		hnd_log(d, LOG_W,
+			"no trusted-keys: every model update will be refused");
+		return 0;
+	}
+	if (hn_pubkeys_load(d->cfg.trusted_keys, d->trusted, HN_MAX_TRUSTED,
+			    &d->n_trusted, err, sizeof(err))) {
+		hnd_log(d, LOG_E, "trusted-keys: %s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int port_index(struct hnd *d, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_ports; i++)
+		if (d->ports[i].ifindex == ifindex)
+			return i;
+	return -1;
+}
+
+/*
+ * A restart finds the previous run's neighbours and routes in the pinned
+ * maps and keeps using them, at the same indexes, until HELLOs and gossip
+ * confirm or replace them: forwarding never stops while the agent is away.
+ */
+static void adopt(struct hnd *d)
+{
+	int fd = hn_dp_map_fd(d->dp, "hn_routes");
+	__u64 now = hnd_now();
+	__u32 key, next, *prev = NULL;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		struct hn_dp_neigh e;
+		struct hnd_neigh *nb = &d->nb[i];
+		int p;
+
+		if (hn_dp_get_neigh(d->dp, i, &e) || !e.valid)
+			continue;
+		p = port_index(d, e.ifindex);
+		if (p < 0) {
+			hn_dp_del_neigh(d->dp, i);
+			continue;
+		}
+		memset(nb, 0, sizeof(*nb));
+		nb->used = nb->up = true;
+		nb->node = e.node;
+		nb->port = p;
+		nb->dp_idx = i;
+		memcpy(nb->mac, e.mac, 6);
+		memcpy(nb->feat, e.feat, sizeof(nb->feat));
+		nb->first_ns = nb->last_ns = nb->feat_ns = now;
+		nb->interval_ms = d->cfg.hello_ms;
+		/* one HELLO's worth of evidence until real ones come */
+		nb->n_heard = 1;
+		nb->rx_bits = 1;
+		nb->rx_ratio = nb->tx_ratio = 255;
+		nb->cost = 256;
+		n++;
+	}
+	while (fd >= 0 && d->n_routes < HND_MAX_ROUTES &&
+	       !bpf_map_get_next_key(fd, prev, &next)) {
+		struct hnd_route *r = &d->routes[d->n_routes];
+
+		key = next;
+		prev = &key;
+		if (hn_dp_get_route(d->dp, key, &r->rt))
+			continue;
+		r->dst = key;
+		d->n_routes++;
+	}
+	/* keep them until gossip has had time to say what replaces them */
+	if (d->n_routes)
+		d->hold_until_ns = now + HOLD_NS;
+	if (n || d->n_routes)
+		hnd_log(d, LOG_I,
+			"kept %u neighbours and %u routes of the previous run",
+			n, d->n_routes);
+}
+
+static int dataplane_up(struct hnd *d)
+{
+	struct hn_dp_config dc = { 0 };
+	char err[256];
+	int ret;
+
+	ret = hn_dp_open(&d->dp, d->cfg.pin_dir, err, sizeof(err));
+	if (ret) {
+		hnd_log(d, LOG_E, "data plane: %s", err);
+		return ret;
+	}
+	ret = hn_dp_pin(d->dp, err, sizeof(err));
+	if (ret) {
+		hnd_log(d, LOG_E, "data plane: %s", err);
+		return ret;
+	}
+	hn_dp_get_config(d->dp, &dc);
+	dc.node_id = d->cfg.node_id;
+	dc.margin_min = d->cfg.margin_min;
+	dc.stale_ns = (__u64)(d->cfg.stale_ms ? d->cfg.stale_ms :
+						 2 * d->cfg.hello_ms + 50) *
+		      NSEC_PER_MSEC;
+	ret = hn_dp_set_config(d->dp, &dc, err, sizeof(err));
+	if (ret) {
+		hnd_log(d, LOG_E, "data plane config: %s", err);
+		return ret;
+	}
+	return 0;
+}
+
+static void dataplane_down(struct hnd *d)
+{
+	char err[256];
+	unsigned int i;
+
+	if (!d->dp)
+		return;
+	if (!d->cfg.keep_attached) {
+		for (i = 0; i < d->n_ports; i++) {
+			if (!d->ports[i].attached || !d->ports[i].ifindex)
+				continue;
+			if (hn_dp_detach(d->dp, d->ports[i].name, err,
+					 sizeof(err)))
+				hnd_log(d, LOG_W, "port %s: %s",
+					d->ports[i].name, err);
+		}
+		hnd_log(d, LOG_I, "detached; maps stay pinned in %s",
+			d->cfg.pin_dir);
+	} else {
+		hnd_log(d, LOG_I, "leaving the data plane forwarding");
+	}
+	hn_dp_close(d->dp);
+	d->dp = NULL;
+}
+
+static int epoll_add(struct hnd *d, int fd, __u64 tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+#define TAG_SIG		1000
+#define TAG_CTL		1001
+
+static int loop_setup(struct hnd *d)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->epfd < 0)
+		return -errno;
+	if (epoll_add(d, d->sigfd, TAG_SIG))
+		return -errno;
+	return 0;
+}
+
+static void tick(struct hnd *d, __u64 now)
+{
+	hnd_neigh_tick(d, now);
+	hnd_gossip_tick(d, now);
+	if (now >= d->next_slow_ns) {
+		hnd_model_tick(d, now);
+		d->next_slow_ns = now + SLOW_NS;
+	}
+}
+
+static void run(struct hnd *d)
+{
+	struct epoll_event ev[16];
+
+	while (!d->stop) {
+		__u64 now = hnd_now();
+		int i, n, wait_ms;
+
+		if (now >= d->next_tick_ns) {
+			tick(d, now);
+			d->next_tick_ns = now + TICK_NS;
+		}
+		wait_ms = (d->next_tick_ns - now) / NSEC_PER_MSEC + 1;
+		n = epoll_wait(d->epfd, ev, 16, wait_ms);
+		for (i = 0; i < n; i++) {
+			__u64 tag = ev[i].data.u64;
+
+			if (tag == TAG_SIG)
+				d->stop = true;
+			else if (tag == TAG_CTL)
+				hnd_ctl_rx(d);
+			else if (tag < d->n_ports)
+				hnd_port_rx(d, tag);
+		}
+	}
+}
+
+static int state_dir(struct hnd *d)
+{
+	if (mkdir(d->cfg.state_dir, 0700) && errno != EEXIST) {
+		hnd_log(d, LOG_E, "state-dir %s: %s", d->cfg.state_dir,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct hnd *d = &the_agent;
+	bool check = false;
+	int ret = 1;
+
+	hnd_config_defaults(&d->cfg);
+	d->ctl_fd = d->sigfd = d->epfd = -1;
+	if (parse_args(d, argc, argv, &check))
+		return 2;
+	if (check) {
+		printf("configuration ok: node %u, %u ports, %u mesh keys\n",
+		       d->cfg.node_id, d->cfg.n_ports, d->cfg.n_keys);
+		return 0;
+	}
+	srandom(getpid() ^ d->cfg.node_id ^ (unsigned int)hnd_now());
+	d->start_ns = hnd_now();
+	d->topo = hn_topo_new(d->cfg.node_id);
+	if (!d->topo || state_dir(d) || load_trusted(d) ||
+	    hnd_lsa_seq_load(d) || loop_setup(d) || dataplane_up(d) ||
+	    hnd_ports_open(d) || hnd_model_load_state(d) || hnd_ctl_open(d) ||
+	    epoll_add(d, d->ctl_fd, TAG_CTL))
+		goto out;
+	adopt(d);
+	hnd_log(d, LOG_I, "node %u running on %u ports, control socket %s",
+		d->cfg.node_id, d->n_ports, d->cfg.ctl_path);
+	run(d);
+	hnd_log(d, LOG_I, "stopping");
+	ret = 0;
+out:
+	hnd_ctl_close(d);
+	dataplane_down(d);
+	hnd_ports_close(d);
+	hn_topo_free(d->topo);
+	free(d->model_file);
+	return ret;
+}

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signed route models.  A model file is accepted only by the rules of
+ * hn_model_accept(): well formed, signed by a trusted key, newer than the
+ * installed generation (persisted in the state directory, so a restart
+ * cannot be talked into an older one) and not expired.  Accepted files are
+ * installed in the data plane's inactive slot, which then flips, and are
+ * flooded in MODEL_CHUNK frames; every node reassembles, verifies and
+ * installs on its own.  A node that missed chunks catches up from a
+ * neighbour: HELLOs carry the model generation, and a neighbour that is
+ * behind is sent the file directly (anti-entropy).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dataplane.h"
+#include "hypernetd.h"
+#include "model.h"
+
+/* a neighbour behind on the model is sent it at most this often */
+#define RESEND_NS	(2 * NSEC_PER_SEC)
+/* an unfinished transfer is dropped after this */
+#define XFER_TIMEOUT_NS	(10 * NSEC_PER_SEC)
+
+static int state_path(struct hnd *d, const char *name, char *buf,
+		      size_t size)
+{
+	return snprintf(buf, size, "%s/%s", d->cfg.state_dir, name) >=
+			       (int)size ? -ENAMETOOLONG : 0;
+}
+
+static int write_atomic(const char *path, const void *buf, size_t len)
+{
+	char tmp[PATH_MAX + 8];
+	int fd, ret = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd))
+		ret = -errno ? -errno : -EIO;
+	close(fd);
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+static void *read_all(const char *path, size_t *len)
+{
+	struct stat stb;
+	void *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &stb) || stb.st_size <= 0 ||
+	    stb.st_size > HN_MODEL_XFER_MAX) {
+		close(fd);
+		return NULL;
+	}
+	buf = malloc(stb.st_size);
+	if (buf && read(fd, buf, stb.st_size) != stb.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	*len = stb.st_size;
+	return buf;
+}
+
+static int persist(struct hnd *d, const void *buf, size_t len,
+		   __u64 generation)
+{
+	char path[PATH_MAX + 16], gen[32];
+	int ret;
+
+	if (state_path(d, "model.hnm", path, sizeof(path)))
+		return -ENAMETOOLONG;
+	ret = write_atomic(path, buf, len);
+	if (!ret) {
+		state_path(d, "model.gen", path, sizeof(path));
+		snprintf(gen, sizeof(gen), "%llu\n",
+			 (unsigned long long)generation);
+		ret = write_atomic(path, gen, strlen(gen));
+	}
+	if (ret)
+		hnd_log(d, LOG_E,
+			"cannot persist the model in %s: %s (a restart would accept an older one)",
+			d->cfg.state_dir, strerror(-ret));
+	return ret;
+}
+
+static __u64 unix_now(void)
+{
+	return (__u64)time(NULL);
+}
+
+/* The installed model's file, to send to those who lack it. */
+static int remember(struct hnd *d, const struct hn_model *m, const void *buf,
+		    size_t len)
+{
+	__u8 sha[SHA256_DIGEST_LENGTH];
+	void *copy = malloc(len);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
+	free(d->model_file);
+	d->model_file = copy;
+	d->model_len = len;
+	d->model_gen = m->generation;
+	d->model_expiry = m->expiry;
+	d->model_expired = false;
+	SHA256(buf, len, sha);
+	memcpy(d->model_digest, sha, sizeof(d->model_digest));
+	return 0;
+}
+
+/* Install the accepted @m (from image @buf) and remember the file. */
+static int install(struct hnd *d, const struct hn_model *m, const void *buf,
+		   size_t len, char *err, size_t errlen)
+{
+	struct hn_rt_model rt;
+
+	if (hn_model_to_rt(m, &rt, err, errlen))
+		return -EINVAL;
+	if (hn_dp_install_model(d->dp, &rt, err, errlen)) {
+		d->st.dp_errors++;
+		return -EIO;
+	}
+	if (remember(d, m, buf, len))
+		return -ENOMEM;
+	d->st.model_installed++;
+	d->lsa_dirty = true;	/* advertise the generation */
+	return 0;
+}
+
+static void send_chunks(struct hnd *d, struct hnd_neigh *to)
+{
+	__u32 off;
+
+	for (off = 0; off < d->model_len; off += HN_CHUNK_DATA_MAX) {
+		struct hn_ctrl_msg m;
+		struct hn_ctrl_chunk *c = &m.u.chunk;
+		size_t left = d->model_len - off;
+		int ret;
+
+		hnd_msg_init(d, &m, HN_T_MODEL_CHUNK);
+		c->generation = d->model_gen;
+		memcpy(c->digest, d->model_digest, sizeof(c->digest));
+		c->total_len = d->model_len;
+		c->offset = off;
+		c->chunk_len = left < HN_CHUNK_DATA_MAX ? left :
+							  HN_CHUNK_DATA_MAX;
+		c->data = (const __u8 *)d->model_file + off;
+		if (to) {
+			m.dst = to->node;
+			ret = hnd_send(d, to->port, to->mac, &m);
+		} else {
+			ret = hnd_flood(d, &m);
+		}
+		if (!ret)
+			d->st.chunk_tx++;
+	}
+}
+
+int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
+		    const char *from, char *err, size_t errlen)
+{
+	struct hn_model m;
+	int acc, ret;
+
+	acc = hn_model_accept(buf, len, d->trusted, d->n_trusted,
+			      d->model_gen, unix_now(), &m, err, errlen);
+	if (acc) {
+		if (acc > 0 && acc < __HN_ACC_MAX)
+			d->st.model_refused[acc]++;
+		hnd_log(d, LOG_W, "model from %s refused (%s): %s", from,
+			hn_accept_err_name(acc), err);
+		return -EPERM;
+	}
+	/*
+	 * The generation is on disk before the model is live: a crash in
+	 * between must not let an older signed model in after the restart.
+	 */
+	ret = persist(d, buf, len, m.generation);
+	if (!ret)
+		ret = install(d, &m, buf, len, err, errlen);
+	if (ret) {
+		hnd_log(d, LOG_E, "model generation %llu from %s: %s",
+			(unsigned long long)m.generation, from,
+			ret == -EIO || ret == -EINVAL ? err : strerror(-ret));
+		hn_model_free(&m);
+		return ret;
+	}
+	hnd_log(d, LOG_I, "model generation %llu from %s installed",
+		(unsigned long long)m.generation, from);
+	hn_model_free(&m);
+	if (spread)
+		send_chunks(d, NULL);
+	return 0;
+}
+
+void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
+{
+	__u64 now = hnd_now();
+
+	if (!d->model_file || now - n->model_sent_ns < RESEND_NS)
+		return;
+	n->model_sent_ns = now;
+	hnd_log(d, LOG_D, "neighbour %u has model %llu, sending %llu",
+		n->node, (unsigned long long)n->model_gen,
+		(unsigned long long)d->model_gen);
+	send_chunks(d, n);
+}
+
+static void xfer_reset(struct hnd_xfer *x)
+{
+	free(x->buf);
+	free(x->have);
+	memset(x, 0, sizeof(*x));
+}
+
+static int xfer_start(struct hnd_xfer *x, const struct hn_ctrl_chunk *c)
+{
+	xfer_reset(x);
+	x->n_chunks = (c->total_len + HN_CHUNK_DATA_MAX - 1) /
+		      HN_CHUNK_DATA_MAX;
+	x->buf = malloc(c->total_len);
+	x->have = calloc(x->n_chunks, 1);
+	if (!x->buf || !x->have) {
+		xfer_reset(x);
+		return -ENOMEM;
+	}
+	x->generation = c->generation;
+	memcpy(x->digest, c->digest, sizeof(x->digest));
+	x->total_len = c->total_len;
+	x->started_ns = hnd_now();
+	return 0;
+}
+
+static bool xfer_matches(const struct hnd_xfer *x,
+			 const struct hn_ctrl_chunk *c)
+{
+	return x->buf && x->generation == c->generation &&
+	       x->total_len == c->total_len &&
+	       !memcmp(x->digest, c->digest, sizeof(x->digest));
+}
+
+void hnd_chunk_rx(struct hnd *d, const struct hn_ctrl_msg *m)
+{
+	const struct hn_ctrl_chunk *c = &m->u.chunk;
+	struct hnd_xfer *x = &d->xfer;
+	char err[200], from[32];
+	__u32 i;
+
+	d->st.chunk_rx++;
+	if (c->generation <= d->model_gen) {
+		d->st.chunk_old++;
+		return;
+	}
+	/* chunks are cut at HN_CHUNK_DATA_MAX: anything else is forged */
+	i = c->offset / HN_CHUNK_DATA_MAX;
+	if (c->offset % HN_CHUNK_DATA_MAX ||
+	    c->chunk_len != (c->total_len - c->offset < HN_CHUNK_DATA_MAX ?
+				     c->total_len - c->offset :
+				     HN_CHUNK_DATA_MAX)) {
+		d->st.chunk_bad++;
+		return;
+	}
+	if (!xfer_matches(x, c)) {
+		/* a newer generation replaces an unfinished older one */
+		if (x->buf && x->generation > c->generation)
+			return;
+		if (xfer_start(x, c))
+			return;
+	}
+	if (x->have[i])
+		return;
+	memcpy(x->buf + c->offset, c->data, c->chunk_len);
+	x->have[i] = 1;
+	if (++x->n_have < x->n_chunks)
+		return;
+	snprintf(from, sizeof(from), "node %u", m->src);
+	hnd_model_offer(d, x->buf, x->total_len, false, from, err,
+			sizeof(err));
+	xfer_reset(x);
+}
+
+void hnd_model_tick(struct hnd *d, __u64 now)
+{
+	if (d->model_expiry && !d->model_expired &&
+	    unix_now() >= d->model_expiry) {
+		/* an expired model must not decide: shortest paths instead */
+		hn_dp_clear_model(d->dp);
+		d->model_expired = true;
+		hnd_log(d, LOG_W,
+			"model generation %llu expired; decisions fall back to the shortest path until a newer one arrives",
+			(unsigned long long)d->model_gen);
+	}
+	if (d->xfer.buf && now - d->xfer.started_ns > XFER_TIMEOUT_NS) {
+		hnd_log(d, LOG_W,
+			"model generation %llu: %u of %u chunks after 10 s, dropped",
+			(unsigned long long)d->xfer.generation, d->xfer.n_have,
+			d->xfer.n_chunks);
+		xfer_reset(&d->xfer);
+	}
+}
+
+/*
+ * At start: the persisted generation, then the persisted file if the data
+ * plane has no model (a fresh boot), then the configured file if newer.
+ */
+int hnd_model_load_state(struct hnd *d)
+{
+	char path[PATH_MAX + 16], err[256];
+	unsigned long long gen = 0;
+	struct hn_rt_model cur;
+	void *buf;
+	size_t len;
+	FILE *f;
+
+	if (state_path(d, "model.gen", path, sizeof(path)))
+		return -ENAMETOOLONG;
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llu", &gen) != 1)
+			gen = 0;
+		fclose(f);
+	}
+	state_path(d, "model.hnm", path, sizeof(path));
+	buf = read_all(path, &len);
+	if (buf && gen) {
+		struct hn_model m;
+		int acc;
+
+		/* re-verified: the state directory is not trusted more */
+		acc = hn_model_accept(buf, len, d->trusted, d->n_trusted,
+				      gen - 1, unix_now(), &m, err,
+				      sizeof(err));
+		if (!acc && m.generation == gen) {
+			if (hn_dp_get_model(d->dp, &cur))
+				install(d, &m, buf, len, err, sizeof(err));
+			else
+				remember(d, &m, buf, len);
+			hnd_log(d, LOG_I, "model generation %llu restored",
+				gen);
+		} else if (acc) {
+			hnd_log(d, LOG_W, "persisted model not used: %s", err);
+		}
+		if (!acc)
+			hn_model_free(&m);
+	}
+	free(buf);
+	if (d->model_gen < gen)
+		d->model_gen = gen;	/* never accept older, file or not */
+	if (d->cfg.model[0]) {
+		buf = read_all(d->cfg.model, &len);
+		if (!buf) {
+			hnd_log(d, LOG_E, "model %s: cannot read it",
+				d->cfg.model);
+			return -ENOENT;
+		}
+		hnd_model_offer(d, buf, len, false, d->cfg.model, err,
+				sizeof(err));
+		free(buf);
+	}
+	return 0;
+}

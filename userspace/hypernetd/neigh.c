@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Neighbour discovery.  Every port sends a HELLO each hello-interval-ms
+ * listing the neighbours it hears and how well; a neighbour is up once it
+ * lists us (two-way), and dead after dead-hellos missed HELLOs or at once
+ * when its port vanishes.  Link quality is the product of both directions'
+ * HELLO delivery ratios (ETX-like); delay comes from PROBE/ACK round trips.
+ * Up neighbours are written into the data plane's hn_neigh with the
+ * model's features; the XDP program itself stamps their last-heard time
+ * from each HELLO, which is what its local repair reads.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hypernet/route.h>
+#include "dataplane.h"
+#include "hypernetd.h"
+
+/* HELLOs a delivery ratio is measured over */
+#define HELLO_WINDOW	16
+/* feature writes to the data plane, at most this often per neighbour */
+#define FEAT_PERIOD_NS	(500 * NSEC_PER_MSEC)
+
+struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node)
+{
+	unsigned int i;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++)
+		if (d->nb[i].used && d->nb[i].node == node)
+			return &d->nb[i];
+	return NULL;
+}
+
+int hnd_neigh_dp_idx(struct hnd *d, __u32 node)
+{
+	struct hnd_neigh *n = hnd_neigh_find(d, node);
+
+	return n && n->up ? n->dp_idx : -1;
+}
+
+static struct hnd_neigh *neigh_new(struct hnd *d, __u32 node)
+{
+	unsigned int i;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		struct hnd_neigh *n = &d->nb[i];
+
+		if (n->used)
+			continue;
+		memset(n, 0, sizeof(*n));
+		n->used = true;
+		n->node = node;
+		/* the table index doubles as the data plane's index */
+		n->dp_idx = i;
+		return n;
+	}
+	return NULL;
+}
+
+/* HELLOs heard out of the last HELLO_WINDOW sent, counting silence. */
+static __u8 rx_ratio(const struct hnd_neigh *n, __u64 now)
+{
+	__u64 iv = (__u64)(n->interval_ms ? n->interval_ms : 1) *
+		   NSEC_PER_MSEC;
+	__u32 missed = (now - n->last_ns) / iv, bits = n->rx_bits;
+	__u32 window = n->n_heard + missed, heard;
+
+	if (missed >= HELLO_WINDOW)
+		return 0;
+	bits <<= missed;
+	if (window > HELLO_WINDOW)
+		window = HELLO_WINDOW;
+	heard = __builtin_popcount(bits & ((1U << HELLO_WINDOW) - 1));
+	if (heard > window)
+		window = heard;
+	return window ? heard * 255 / window : 0;
+}
+
+/* ETX-like metric: 256 for a perfect link, 1/(df * dr) worse. */
+static __u16 link_cost(const struct hnd_neigh *n)
+{
+	__u32 p = (__u32)n->rx_ratio * n->tx_ratio;
+	__u32 c;
+
+	if (!p)
+		return 0xffff;
+	c = 256U * 255 * 255 / p;
+	return c > 0xffff ? 0xffff : c;
+}
+
+static void features(const struct hnd *d, const struct hnd_neigh *n,
+		     __u8 feat[HN_NB_NFEAT])
+{
+	__u32 q = (__u32)n->rx_ratio * n->tx_ratio;	/* 0..65025 */
+
+	feat[HN_FEAT_QUALITY] = hn_scale_ratio(q * 1000 / 65025);
+	feat[HN_FEAT_DELAY] = hn_scale_log(n->rtt_ns / 2000);
+	feat[HN_FEAT_LOSS] = hn_scale_ratio(1000 - n->rx_ratio * 1000 / 255);
+	feat[HN_FEAT_LOAD] = n->load;
+	feat[HN_FEAT_CAPACITY] = d->cfg.link_capacity;
+}
+
+static int neigh_write(struct hnd *d, struct hnd_neigh *n, __u64 now)
+{
+	struct hnd_port *pt = &d->ports[n->port];
+	struct hn_dp_neigh e = { 0 };
+	char err[160];
+	int ret;
+
+	e.node = n->node;
+	e.ifindex = pt->ifindex;
+	memcpy(e.mac, n->mac, 6);
+	memcpy(e.port_mac, pt->mac, 6);
+	features(d, n, e.feat);
+	ret = hn_dp_set_neigh(d->dp, n->dp_idx, &e, err, sizeof(err));
+	if (ret) {
+		d->st.dp_errors++;
+		hnd_log(d, LOG_E, "neighbour %u: %s", n->node, err);
+		return ret;
+	}
+	memcpy(n->feat, e.feat, sizeof(n->feat));
+	n->feat_ns = now;
+	return 0;
+}
+
+static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
+{
+	if (neigh_write(d, n, now))
+		return;
+	n->up = true;
+	n->cost = link_cost(n);
+	n->next_probe_ns = now;
+	d->st.neigh_up++;
+	d->lsa_dirty = true;
+	hnd_log(d, LOG_I, "neighbour %u up on %s", n->node,
+		d->ports[n->port].name);
+}
+
+static void neigh_down(struct hnd *d, struct hnd_neigh *n, const char *why)
+{
+	if (n->up) {
+		hn_dp_del_neigh(d->dp, n->dp_idx);
+		d->st.neigh_down++;
+		d->lsa_dirty = true;
+		hnd_log(d, LOG_I, "neighbour %u down: %s", n->node, why);
+	}
+	n->used = false;
+	n->up = false;
+}
+
+void hnd_neigh_down_port(struct hnd *d, int p, const char *why)
+{
+	unsigned int i;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++)
+		if (d->nb[i].used && d->nb[i].port == p)
+			neigh_down(d, &d->nb[i], why);
+}
+
+static void hello_window(struct hnd_neigh *n, __u32 seq)
+{
+	__u32 ahead = seq - n->top_seq;
+
+	/* a jump is a restart of its agent, not lost HELLOs: start over */
+	if (n->n_heard && (ahead < 32 || n->top_seq - seq < 32)) {
+		if (ahead && ahead < 32) {
+			n->rx_bits = (n->rx_bits << ahead) | 1;
+			n->top_seq = seq;
+		} else {
+			n->rx_bits |= 1U << (n->top_seq - seq);
+		}
+	} else {
+		n->top_seq = seq;
+		n->rx_bits = 1;
+		n->n_heard = 0;
+	}
+	n->n_heard++;
+}
+
+void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
+		  const struct hn_ctrl_msg *m)
+{
+	const struct hn_ctrl_hello *h = &m->u.hello;
+	struct hnd_neigh *n = hnd_neigh_find(d, m->src);
+	__u64 now = hnd_now();
+	unsigned int i;
+
+	d->st.hello_rx++;
+	if (n && n->port != p) {
+		/* heard on a second port: keep the first while it lives */
+		return;
+	}
+	if (!n) {
+		n = neigh_new(d, m->src);
+		if (!n) {
+			hnd_log(d, LOG_W,
+				"neighbour %u on %s ignored: %d neighbours already",
+				m->src, d->ports[p].name, HND_MAX_NEIGH);
+			return;
+		}
+		n->port = p;
+		n->first_ns = now;
+		hnd_log(d, LOG_D, "neighbour %u heard on %s", m->src,
+			d->ports[p].name);
+	}
+	if (memcmp(n->mac, mac, 6)) {
+		memcpy(n->mac, mac, 6);
+		if (n->up)
+			neigh_write(d, n, now);
+	}
+	hello_window(n, m->seq);
+	n->last_ns = now;
+	n->interval_ms = h->interval_ms;
+	n->load = h->load;
+	n->capacity = h->capacity;
+	n->model_gen = h->model_gen;
+	n->rx_ratio = rx_ratio(n, now);
+	n->tx_ratio = 0;
+	for (i = 0; i < h->n_heard; i++)
+		if (h->heard[i].node == d->cfg.node_id)
+			n->tx_ratio = h->heard[i].rx_ratio;
+	if (!n->up && n->tx_ratio)
+		neigh_up(d, n, now);
+	else if (n->up && !n->tx_ratio)
+		neigh_down(d, n, "no longer hears us");
+	if (n->up && n->model_gen < d->model_gen)
+		hnd_model_send_to(d, n);
+}
+
+void hnd_probe_rx(struct hnd *d, int p, const __u8 *mac,
+		  const struct hn_ctrl_msg *m)
+{
+	struct hn_ctrl_msg a;
+
+	d->st.probe_rx++;
+	hnd_msg_init(d, &a, HN_T_ACK);
+	a.dst = m->src;
+	a.u.probe = m->u.probe;
+	hnd_send(d, p, mac, &a);
+}
+
+void hnd_ack_rx(struct hnd *d, const struct hn_ctrl_msg *m)
+{
+	struct hnd_neigh *n = hnd_neigh_find(d, m->src);
+	__u64 now = hnd_now(), rtt;
+
+	d->st.ack_rx++;
+	if (!n || m->u.probe.id != n->probe_id || !n->probe_sent_ns ||
+	    m->u.probe.t_ns != n->probe_sent_ns)
+		return;
+	rtt = now - n->probe_sent_ns;
+	n->probe_sent_ns = 0;
+	n->rtt_ns = n->rtt_ns ? (7 * n->rtt_ns + rtt) / 8 : rtt;
+}
+
+static void hello_tx(struct hnd *d, int p)
+{
+	struct hn_ctrl_msg m;
+	struct hn_ctrl_hello *h = &m.u.hello;
+	__u64 now = hnd_now();
+	unsigned int i;
+
+	hnd_msg_init(d, &m, HN_T_HELLO);
+	m.flags = HN_F_MCAST;
+	m.dst = HN_GROUP_ALL;
+	m.seq = ++d->ports[p].hello_seq;
+	h->interval_ms = d->cfg.hello_ms;
+	h->load = d->cfg.load;
+	h->capacity = d->cfg.capacity;
+	h->model_gen = d->model_gen;
+	for (i = 0; i < HND_MAX_NEIGH && h->n_heard < HN_HELLO_MAX_HEARD;
+	     i++) {
+		struct hnd_neigh *n = &d->nb[i];
+
+		if (!n->used || n->port != p)
+			continue;
+		h->heard[h->n_heard].node = n->node;
+		h->heard[h->n_heard].rx_ratio = rx_ratio(n, now) ?: 1;
+		h->n_heard++;
+	}
+	if (!hnd_send(d, p, NULL, &m))
+		d->st.hello_tx++;
+}
+
+static void probe_tx(struct hnd *d, struct hnd_neigh *n, __u64 now)
+{
+	struct hn_ctrl_msg m;
+
+	hnd_msg_init(d, &m, HN_T_PROBE);
+	m.dst = n->node;
+	n->probe_id++;
+	n->probe_sent_ns = now;
+	m.u.probe.id = n->probe_id;
+	m.u.probe.t_ns = now;
+	hnd_send(d, n->port, n->mac, &m);
+}
+
+/* Quantised features moved, or the link cost by more than a quarter. */
+static void neigh_refresh(struct hnd *d, struct hnd_neigh *n, __u64 now)
+{
+	__u8 feat[HN_NB_NFEAT];
+	__u16 cost = link_cost(n);
+
+	if (cost > n->cost + n->cost / 4 || cost + cost / 4 < n->cost) {
+		n->cost = cost;
+		d->lsa_dirty = true;
+	}
+	if (now - n->feat_ns < FEAT_PERIOD_NS)
+		return;
+	features(d, n, feat);
+	if (memcmp(feat, n->feat, sizeof(feat)))
+		neigh_write(d, n, now);
+}
+
+static __u64 jitter(__u64 iv)
+{
+	/* +-10%, so that HELLOs of neighbours do not lock step */
+	return iv - iv / 10 + (__u64)random() % (iv / 5 + 1);
+}
+
+void hnd_neigh_tick(struct hnd *d, __u64 now)
+{
+	__u64 iv = (__u64)d->cfg.hello_ms * NSEC_PER_MSEC;
+	unsigned int i;
+
+	for (i = 0; i < d->n_ports; i++) {
+		struct hnd_port *pt = &d->ports[i];
+
+		if (hnd_port_check(d, i))
+			hnd_neigh_down_port(d, i, "port vanished");
+		if (!pt->ifindex || now < pt->next_hello_ns)
+			continue;
+		hello_tx(d, i);
+		pt->next_hello_ns = now + jitter(iv);
+	}
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		struct hnd_neigh *n = &d->nb[i];
+		__u64 dead;
+
+		if (!n->used)
+			continue;
+		dead = (__u64)d->cfg.dead_hellos * n->interval_ms *
+		       NSEC_PER_MSEC;
+		if (now - n->last_ns > dead + dead / 8) {
+			neigh_down(d, n, "HELLOs missed");
+			continue;
+		}
+		n->rx_ratio = rx_ratio(n, now);
+		if (!n->up)
+			continue;
+		neigh_refresh(d, n, now);
+		if (now >= n->next_probe_ns) {
+			probe_tx(d, n, now);
+			n->next_probe_ns =
+				now + jitter((__u64)d->cfg.probe_ms *
+					     NSEC_PER_MSEC);
+		}
+	}
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Control-frame codecs of hypernetd: HELLO, PROBE/ACK, GOSSIP (LSA) and
+ * MODEL_CHUNK, each authenticated by the struct hn_auth trailer of
+ * include/uapi/linux/hypernet_packet.h.  Buffers start at struct hnhdr (the
+ * agent uses SOCK_DGRAM packet sockets: the kernel owns the Ethernet
+ * header).  Host byte order in the structs below, network order on the wire.
+ *
+ * Decoding never trusts a length it has not checked, and tells why a frame
+ * was refused (enum hn_ctrl_err) so the agent can count each reason.
+ */
+#ifndef _HN_LIB_CTRL_H
+#define _HN_LIB_CTRL_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include <linux/hypernet_packet.h>
+
+#define HN_KEY_LEN	32	/* mesh key bytes (HMAC-SHA256) */
+#define HN_CTRL_MAX	(HN_HDR_LEN + sizeof(struct hn_model_chunk) + \
+			 HN_CHUNK_DATA_MAX + HN_AUTH_LEN)
+
+struct hn_mesh_key {
+	__u32	id;
+	__u8	key[HN_KEY_LEN];
+};
+
+/* Why hn_ctrl_decode() refused a frame; 0 is success. */
+enum hn_ctrl_err {
+	HN_CE_OK,
+	HN_CE_TRUNCATED,	/* shorter than its headers say */
+	HN_CE_HEADER,		/* struct hnhdr invalid (hn_hdr_check()) */
+	HN_CE_TYPE,		/* not a control frame type */
+	HN_CE_LENGTH,		/* payload length disagrees with its counts */
+	HN_CE_FIELD,		/* a field out of range */
+	HN_CE_KEY,		/* key_id not configured */
+	HN_CE_MAC,		/* MAC does not verify */
+	__HN_CE_MAX
+};
+
+const char *hn_ctrl_err_name(int err);	/* "truncated", "bad-mac", ... */
+
+struct hn_ctrl_heard {
+	__u32	node;
+	__u8	rx_ratio;
+};
+
+struct hn_ctrl_hello {
+	__u16	interval_ms;
+	__u8	load;
+	__u8	capacity;
+	__u64	model_gen;
+	__u8	n_heard;
+	struct hn_ctrl_heard heard[HN_HELLO_MAX_HEARD];
+};
+
+struct hn_ctrl_probe {		/* PROBE and ACK */
+	__u32	id;
+	__u64	t_ns;
+};
+
+struct hn_ctrl_link {
+	__u32	node;
+	__u16	cost;
+	__u8	quality;
+	__u8	delay;
+};
+
+struct hn_ctrl_lsa {
+	__u32	origin;		/* hnhdr.src */
+	__u32	seq;
+	__u16	lifetime_s;
+	__u8	load;
+	__u8	capacity;
+	__u64	model_gen;
+	__u8	n_links;
+	__u8	n_stages;
+	struct hn_ctrl_link links[HN_LSA_MAX_LINKS];
+	__u8	stages[HN_LSA_MAX_STAGES];
+};
+
+struct hn_ctrl_chunk {
+	__u64	generation;
+	__u8	digest[8];
+	__u32	total_len;
+	__u32	offset;
+	__u16	chunk_len;
+	const __u8 *data;	/* decode: points into the frame buffer */
+};
+
+/* A decoded control frame. */
+struct hn_ctrl_msg {
+	/* struct hnhdr fields, host order */
+	__u8	type;		/* HN_T_HELLO .. HN_T_ACK */
+	__u8	flags;
+	__u8	ttl;
+	__u8	tclass;
+	__u32	src;
+	__u32	dst;
+	__u32	seq;
+	/* struct hn_auth */
+	__u32	key_id;
+	__u64	counter;
+	union {
+		struct hn_ctrl_hello hello;
+		struct hn_ctrl_probe probe;	/* PROBE, ACK */
+		struct hn_ctrl_lsa lsa;
+		struct hn_ctrl_chunk chunk;
+	} u;
+};
+
+/*
+ * Build @m into @buf (at least HN_CTRL_MAX bytes for any message):
+ * struct hnhdr with version HN_VERSION and len, payload, trailer signed
+ * with @key (m->key_id is ignored: key->id is written).  Returns the frame
+ * length, or -EINVAL if a count or length is out of range.
+ * Also -EINVAL for anything hn_ctrl_decode() would refuse (it applies the
+ * same field rules, so a bad message fails here, not at every peer);
+ * -ENOSPC if @size is too small (@buf untouched); -EIO if OpenSSL fails.
+ * u.lsa.origin is ignored: the origin of an LSA is m->src.
+ */
+int hn_ctrl_encode(void *buf, size_t size, const struct hn_ctrl_msg *m,
+		   const struct hn_mesh_key *key);
+
+/*
+ * Parse and authenticate the frame in @buf.  Returns HN_CE_OK and fills
+ * @m, or an enum hn_ctrl_err and writes the reason into @err.  @keys are
+ * the accepted keys; the MAC is compared in constant time.  Replay is the
+ * caller's business (struct hn_replay): it needs per-sender state.
+ */
+int hn_ctrl_decode(const void *buf, size_t len, struct hn_ctrl_msg *m,
+		   const struct hn_mesh_key *keys, unsigned int n_keys,
+		   char *err, size_t errlen);
+
+/* An @err of this size holds any reason hn_ctrl_decode() writes. */
+#define HN_CTRL_ERRLEN	160
+
+/*
+ * Replay window of one sender: counters are accepted once each, newer than
+ * top - 64.  The first counter seen is accepted (the window starts empty).
+ */
+struct hn_replay {
+	__u64	top;
+	__u64	bitmap;		/* bit i: top - i seen */
+	int	init;
+};
+
+/* 0: accepted and recorded; -EALREADY: seen; -ESTALE: older than window. */
+int hn_replay_accept(struct hn_replay *r, __u64 counter);
+
+/*
+ * Mesh key from 64 hex digits. 0 or -EINVAL.
+ * Only k->key is written: the id comes from the caller's configuration.
+ */
+int hn_mesh_key_parse(const char *hex, struct hn_mesh_key *k);
+
+/* Serial-number comparison (RFC 1982) of 32-bit sequence numbers. */
+static inline int hn_seq_newer(__u32 a, __u32 b)
+{
+	return a != b && (__u32)(a - b) < 0x80000000U;
+}
+
+#endif /* _HN_LIB_CTRL_H */

@@ -23,7 +23,8 @@
 
 /* In and out of hn_score_route() / hn_eval_host(). */
 struct hn_ev {
-	__s32 pre_fr[HN_RT_HIDDEN];	/* in: hn_rt_pre_frame_compiled() */
+	__s32 pre_fr[HN_RT_HIDDEN];	/* in: hn_rt_pre_frame_compiled(),
+					 * anycast only */
 	__u64 now;			/* in: coarse CLOCK_MONOTONIC */
 	__u64 stale_ns;			/* in: config */
 	__u32 slot;			/* in: live model slot */
@@ -31,9 +32,10 @@ struct hn_ev {
 	__u32 self;			/* in: this node */
 	__u32 trace;			/* in: record features in hn_trace */
 	__u8 fr[HN_FR_NFEAT];		/* in: frame features */
+	__u8 tclass;			/* in: hnhdr.tclass */
 	__u8 load;			/* in: host load (anycast) */
 	__u8 capacity;			/* in: host capacity (anycast) */
-	__u8 pad[3];
+	__u8 pad[2];
 	__u32 i;			/* in: candidate index */
 	__s32 margin_min;		/* in: config */
 	__u64 epoch;			/* in: for the trace */
@@ -239,18 +241,24 @@ static __always_inline void hn_trace_route(struct hn_ev *v,
  * scalar here, never an index, so the verifier can prune the paths of the
  * argmax.  Liveness is left to the caller: the common decision needs only
  * the winner's, and hn_route_live() fills p->live for hn_choose().
+ *
+ * Everything comes from hn_pre: the frame's part of the first layer is
+ * three rows added, a candidate's own part the row of its (neighbour,
+ * distance), so a hidden unit is an add, a shift, the clamp and a
+ * multiply-add.
  */
 __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 					     const struct hn_dp_route *rt,
 					     struct hn_pick *p)
 {
-	__u32 i, n, slot, key, zero = 0, best = HN_DP_NONE, have2 = 0;
-	const __s32 (*rows)[HN_DP_DISTS][HN_RT_HIDDEN];
+	__u32 i, j, n, key, zero = 0, best = HN_DP_NONE, have2 = 0;
+	const struct hn_dp_pre_slot *ps;
 	const struct hn_rt_compiled *c;
 	const struct hn_dp_model *md;
 	const struct hn_dp_pre *tab;
+	__u32 present = 0;
 	__s32 bs = 0, ss = 0;
-	const __s32 *fr;
+	__s32 fr[HN_RT_HIDDEN];
 	__u64 valid;
 
 	if (!v || !rt || !p)
@@ -275,15 +283,28 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 			hn_trace_route(v, rt, n);
 		return 0;
 	}
-	/*
-	 * Locals: the byte stores to p->neigh[] may alias anything, and
-	 * would have every field of *v reloaded per candidate.
-	 */
-	slot = v->slot & 1;	/* the spilled key has lost its bounds */
 	c = &md->c;
-	fr = v->pre_fr;
-	rows = tab->pre[slot];
+	ps = &tab->s[v->slot & 1];
+	{
+		const __s32 *a = ps->cls[v->tclass & (HN_DP_CLASSES - 1)];
+		const __s32 *b = ps->size[v->fr[1] & (HN_DP_FEAT_VALS - 1)];
+		const __s32 *t = ps->ttl[v->fr[2] & (HN_DP_FEAT_VALS - 1)];
+
+#pragma unroll
+		for (j = 0; j < HN_RT_HIDDEN; j++)
+			fr[j] = a[j] + b[j] + t[j];
+		/*
+		 * In memory, read by every candidate: kept in registers,
+		 * clang would spill and reload them twice over.
+		 */
+		asm volatile("" : : "r"(fr) : "memory");
+	}
 	valid = tab->valid;
+	/*
+	 * Invalid neighbours are scored too, from whatever their rows
+	 * hold, and left out by the present mask: no branch per candidate.
+	 * The library only writes neighbour indexes below 64.
+	 */
 #pragma unroll
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
 		__u32 idx;
@@ -292,18 +313,18 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 			break;
 		idx = rt->cand[i].neigh;
 		p->neigh[i] = idx;
-		/* hn_neigh[idx].valid, mirrored: no lookup per candidate */
-		if (idx >= HN_DP_MAX_NEIGH || !(valid & (1ULL << idx)))
-			continue;
-		/*
-		 * In memory, not a register: known to the verifier, the
-		 * mask would decide the argmax's branches and every
-		 * combination of candidates would be walked on its own.
-		 */
-		p->present |= 1U << i;
+		idx &= HN_DP_MAX_NEIGH - 1;
+		present |= ((valid >> idx) & 1) << i;
 		p->am.score[i] = hn_rt_finish_dist(
-			c, rows[idx][rt->cand[i].dist & (HN_DP_DISTS - 1)], fr);
+			c, ps->nb[idx][rt->cand[i].dist & (HN_DP_FEAT_VALS - 1)],
+			fr);
 	}
+	/*
+	 * In memory, not a register: known to the verifier, the mask would
+	 * decide the argmax's branches and every combination of candidates
+	 * would be walked on its own.
+	 */
+	p->present = present;
 	if (v->trace)
 		hn_trace_route(v, rt, n);
 	/* the argmax of hn_argmax(), here to save its call */
@@ -607,10 +628,12 @@ static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 }
 
 /*
- * Everything a decision needs in e->ev, the frame's features and their
- * part of the model included; the cache-hit path skips it.
+ * Everything a decision needs in e->ev, the frame's features included,
+ * and with @pre_fr their part of the model (unicast takes it from
+ * hn_pre); the cache-hit path skips it.
  */
-static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e)
+static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e,
+				       int pre_fr)
 {
 	struct hn_ev *v = &e->ev;
 	const struct hn_dp_model *md;
@@ -627,10 +650,12 @@ static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e)
 	v->fr[0] = hn_scale_class(h->tclass);
 	v->fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(h->len));
 	v->fr[2] = hn_scale_ttl(h->ttl);
+	v->tclass = h->tclass;
 	md = bpf_map_lookup_elem(&hn_models, &slot);
 	if (md && md->valid) {
 		v->has_model = 1;
-		hn_rt_pre_frame_compiled(&md->c, v->fr, v->pre_fr);
+		if (pre_fr)
+			hn_rt_pre_frame_compiled(&md->c, v->fr, v->pre_fr);
 	}
 }
 
@@ -677,7 +702,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	}
 	e->st->decisions++;
-	hn_ev_init(h, e);
+	hn_ev_init(h, e, 0);
 	if (e->ev.trace)
 		hn_trace_begin(dst);
 	__builtin_memset(&p, 0, sizeof(p));
@@ -741,7 +766,7 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	}
 	e->st->decisions++;
-	hn_ev_init(h, e);
+	hn_ev_init(h, e, 1);
 	if (e->ev.trace)
 		hn_trace_begin(task);
 	__builtin_memset(&p, 0, sizeof(p));

@@ -1,11 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The HyperNet demo (`make demo`, as root): the XDP router on a diamond of
-# four network namespaces, routing with the default model.  It shows
-# traffic from A to D, the model's choice of next hop, what happens when
-# B's link degrades and when B goes silent, and the counters.  Everything
-# it creates (namespaces, bpffs mounts, HELLO senders) is removed on exit.
+# The HyperNet demo (`make demo`, as root): six hypernetd agents on a grid
+# of network namespaces find each other, route, take a signed model update,
+# lose a node and get it back; a short report at the end.  Everything it
+# creates (namespaces, bpffs mounts, agents) is removed on exit.
 set -u
 . "$(dirname "$0")/../tests/netns/lib.sh"
 trap hn_cleanup EXIT
@@ -17,11 +16,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 hn_require
-[ -f "$HN_OUT/models/route-default.hnm" ] ||
-	hn_fail "no $HN_OUT/models/route-default.hnm: run make first"
-. "$(dirname "$0")/../tests/netns/diamond.sh"
+. "$(dirname "$0")/../tests/netns/mesh.sh"
+mesh_require
 
-N=${DEMO_FRAMES:-200}
+N=${DEMO_FRAMES:-300}
+NODES="A B C D E F"
 B='\033[1m' R='\033[0m'
 [ -t 1 ] || B= R=
 
@@ -40,81 +39,152 @@ indent()
 	sed 's/^/     /'
 }
 
-# traffic LABEL SEQ: send N frames A -> D and say which way they went.
+# traffic SEQ: N frames A -> F; sets GOT, VIA_C, VIA_E.
 traffic()
 {
-	local j b c got
-	j=$(diamond_send_AD "$N" "$2") || hn_fail "sending A -> D"
-	got=$(hn_jget "$j" unique)
-	b=$(hn_jget "$j" devs d-b)
-	c=$(hn_jget "$j" devs d-c)
-	say "$1: $got of $N frames from A reached D: $b through B, $c through C"
+	local rdy=$HN_WORK/rdy.$1 out=$HN_WORK/recv.$1 rp j
+	hn_x F "$HNPKT" recv -j -i f-c,f-e --match-src 1 --match-type data \
+		--timeout-ms 4000 --count "$N" --ready "$rdy" >"$out" &
+	rp=$!
+	hn_wait_file "$rdy"
+	hn_pkt A send -q -i a-app --src 1 --dst 6 --count "$N" --seq "$1" \
+		--interval-us 200 || hn_fail "hn-pkt send on A"
+	wait "$rp"
+	j=$(cat "$out")
+	GOT=$(hn_jget "$j" unique)
+	VIA_C=$(hn_jget "$j" devs f-c)
+	VIA_E=$(hn_jget "$j" devs f-e)
 }
 
-# decision: one traced frame, then A's last decision in words.
-decision()
+transit()
 {
-	local j ch nb s0 s1 reason
-	hn_ctl A config trace on >/dev/null
-	hn_pkt A send -q -i a-app --src 1 --dst 4 --count 1 --seq "$1"
-	hn_ctl A config trace off >/dev/null
-	j=$(hn_ctl A -j trace) || return
-	# the CPU whose decision is newest
-	read -r ch nb s0 s1 reason < <(python3 -c '
-import json, sys
-t = max(json.loads(sys.argv[1]), key=lambda d: d["time_ns"])
-s = t["scores"] + [0, 0]
-print(t["chosen"], t["neigh"], s[0], s[1], t["reason"])' "$j")
-	[ "$nb" = 0 ] && nb="0 (B)" || nb="1 (C)"
-	say "A's decision for D: score via B $s0, via C $s1" \
-		"-> neighbour $nb, reason: $reason"
+	local n out=
+	for n in B C D E; do
+		[ -e "/run/netns/${HN_TAG}-$n" ] || continue
+		out="$out $n:$(hn_stat "$n" fwd_redirect)"
+	done
+	echo "$out"
 }
 
-printf "${B}HyperNet demo: learned next-hop choice in XDP, on a diamond${R}\n"
-cat <<'EOF'
+printf "${B}HyperNet demo: a mesh of hypernetd agents with a learned data plane${R}\n"
+cat <<'EOF2'
 
-                     b-a [B id 2] b-d
-                    /                \
-    a-app -- a-in [A id 1]          [D id 4]
-                    \                /
-                     c-a [C id 3] c-d
+    a-app -- a-in [A 1] a-b ---- b-a [B 2] b-c ---- c-b [C 3]
+                   a-d                  b-e                c-f
+                    |                    |                  |
+                   d-a                  e-b                f-c
+                  [D 4] d-e --------- e-d [E 5] e-f ---- f-e [F 6]
 
-   Four network namespaces joined by veth pairs.  The XDP router runs
-   natively on every port; A's packet socket sends on a-app, so A's own
-   router picks the next hop for what A sends to D.
-EOF
+   Six network namespaces joined by veth pairs, one hypernetd each.  The
+   agents load the XDP router, discover neighbours by HELLO, flood link
+   state through the data plane, and write routes into its maps.  A's
+   packet socket sends on a-app, so A's router decides for what A sends.
+EOF2
 
-step "1. Build the diamond, attach XDP, load the default route model"
-diamond_up
-say "namespaces: ${HN_TAG}-A ${HN_TAG}-B ${HN_TAG}-C ${HN_TAG}-D"
-hn_ctl A status | indent
-say "A's neighbours (features scaled 0..127) and routes:"
-hn_ctl A neigh | indent
-hn_ctl A route | indent
-
-step "2. Traffic from A to D"
-traffic "B's link is the better one" 1000
-decision 1500
-
-step "3. B's link degrades (hnctl neigh set 0 ... quality 400 delay-us 50000 loss 300)"
-diamond_neigh A 0 B a-b b-a $DIAMOND_BAD
-traffic "after the change" 2000
-decision 2500
-
-step "4. B's link recovers, then B falls silent (its HELLO sender stops)"
-diamond_neigh A 0 B a-b b-a $DIAMOND_GOOD
-traffic "B good again" 3000
-hn_stop hello-B-b-a
-say "B's HELLOs to A stopped; waiting $DIAMOND_STALE_MS ms for A to call B stale"
-sleep "$(awk "BEGIN { print ($DIAMOND_STALE_MS + 300) / 1000 }")"
-hn_ctl A neigh | indent
-traffic "B silent, local repair in XDP" 4000
-decision 4500
-
-step "5. Counters"
-for n in A B C D; do
-	say "node $n:"
-	hn_ctl "$n" stats | indent
+step "1. Start six agents and wait until every node has a route to every other"
+for n in $NODES; do
+	hn_node "$n" "$(( $(printf '%d' "'$n") - 64 ))"
 done
+hn_link A a-b B b-a
+hn_link B b-c C c-b
+hn_link A a-d D d-a
+hn_link B b-e E e-b
+hn_link C c-f F f-c
+hn_link D d-e E e-d
+hn_link E e-f F f-e
+hn_link A a-in A a-app
+MESH_PORTS[A]="a-b a-d a-in"
+MESH_PORTS[B]="b-a b-c b-e"
+MESH_PORTS[C]="c-b c-f"
+MESH_PORTS[D]="d-a d-e"
+MESH_PORTS[E]="e-b e-d e-f"
+MESH_PORTS[F]="f-c f-e"
+t0=$(date +%s.%N)
+for n in $NODES; do
+	mesh_start "$n" keep-attached=1
+done
+T_CONV=$(mesh_log_wait 20 "$t0" "routes to 5 nodes" $NODES)
+[ "$T_CONV" = timeout ] && hn_fail "the mesh did not converge in 20 s"
+mesh_wait 5 mesh_converged $NODES >/dev/null ||
+	hn_fail "the agents do not report 5 routes each"
+say "converged ${T_CONV} s after the agents started"
+say "the mesh as A sees it (hnctl topology, Graphviz DOT):"
+mesh_ctl A topology dot | indent
+say "A's neighbours and routes (hnctl neighbours / routes):"
+mesh_ctl A neighbours | indent
+mesh_ctl A routes | indent
+
+step "2. Traffic from A to F (no model yet: shortest paths)"
+traffic 1000
+say "$GOT of $N frames reached F: $VIA_C through C, $VIA_E through E"
+
+step "3. Sign a route model and push it at A (hnctl keygen / model sign / model push)"
+mesh_model "$HN_WORK/gen1.hnm" 1
+t0=$(date +%s.%N)
+mesh_ctl A model push "$HN_WORK/gen1.hnm" | indent
+T_MODEL=$(mesh_log_wait 10 "$t0" "model generation 1 .*installed" $NODES)
+say "every node verified and installed generation 1 within ${T_MODEL} s:"
+for n in $NODES; do
+	printf '%s:gen%s ' "$n" "$(mesh_agent_get "$n" model_generation)"
+done | indent
+echo
+traffic 2000
+say "with the model: $GOT of $N frames reached F: $VIA_C through C, $VIA_E through E"
+say "frames forwarded per transit node so far:$(transit)"
+out=$(mesh_ctl A model push "$HN_WORK/gen1.hnm" 2>&1)
+say "pushing the same generation again is refused:"
+echo "$out" | indent
+
+step "4. The busiest transit node dies (agent killed, links gone)"
+busy= most=-1
+for n in B C D E; do
+	f=$(hn_stat "$n" fwd_redirect)
+	[ "$f" -gt "$most" ] && most=$f busy=$n
+done
+t0=$(date +%s.%N)
+mesh_stop "$busy"
+for dev in $(ip -n "${HN_TAG}-$busy" -br link show type veth |
+	     awk '{ print $1 }' | cut -d@ -f1); do
+	ip -n "${HN_TAG}-$busy" link del "$dev"
+done
+ALIVE=$(echo $NODES | tr ' ' '\n' | grep -v "^$busy$" | paste -sd' ')
+traffic 3000
+say "$busy is gone; right away $GOT of $N frames reached F (local repair in XDP)"
+T_FAIL=$(mesh_log_wait 10 "$t0" "routes to 4 nodes" $ALIVE)
+say "routes recomputed without $busy on every node within ${T_FAIL} s"
+traffic 4000
+say "then: $GOT of $N frames reached F: $VIA_C through C, $VIA_E through E"
+
+step "5. $busy comes back (links recreated, agent restarted)"
+case $busy in
+B) hn_link A a-b B b-a; hn_link B b-c C c-b; hn_link B b-e E e-b ;;
+C) hn_link B b-c C c-b; hn_link C c-f F f-c ;;
+D) hn_link A a-d D d-a; hn_link D d-e E e-d ;;
+E) hn_link B b-e E e-b; hn_link D d-e E e-d; hn_link E e-f F f-e ;;
+esac
+t0=$(date +%s.%N)
+mesh_start "$busy"
+T_BACK=$(mesh_log_wait 20 "$t0" "routes to 5 nodes" $NODES)
+say "all six converged again ${T_BACK} s after $busy restarted;" \
+	"its model: generation $(mesh_agent_get "$busy" model_generation)" \
+	"(caught up from a neighbour)"
+traffic 5000
+say "$GOT of $N frames reached F: $VIA_C through C, $VIA_E through E"
+
+step "Report"
+ctl=0
+for n in $NODES; do
+	ctl=$((ctl + $(mesh_agent_stat "$n" tx_bytes)))
+done
+up=$(mesh_agent_get A uptime_s)
+printf '   %-44s %s\n' \
+	"convergence of 6 agents" "${T_CONV} s" \
+	"signed model on all 6 nodes" "${T_MODEL} s" \
+	"routes without the dead node (after the kill)" "${T_FAIL} s" \
+	"reconvergence after its return" "${T_BACK} s" \
+	"agent control traffic, per node" \
+	"$(awk "BEGIN { printf \"%.0f B/s\", $ctl / 6 / $up }")"
+say "data-plane counters of A:"
+mesh_ctl A stats | indent
 
 step "Done: cleaning up the namespaces"

@@ -84,19 +84,33 @@ struct hn_dp_neigh {
 };
 
 /*
- * hn_pre[0]: every neighbour's part of the first layer with each possible
- * distance already added, pre[slot][neigh][dist] = hn_rt_pre_neigh(model
- * of slot, feat) + W1[:, HN_FEAT_DIST] * dist, so that a decision indexes
- * a candidate's row directly (no map lookup, no per-unit multiply).  The
- * library keeps it in step with hn_neigh and hn_models; valid mirrors
- * hn_neigh[n].valid.  Rows are 32 bytes, one cache line each.
+ * hn_pre[0]: the first layer's partial sums, precomputed so that a
+ * decision only indexes and adds (no map lookup per candidate, no
+ * multiply but the second layer's).  The library keeps it in step with
+ * hn_neigh and hn_models; valid mirrors hn_neigh[n].valid.  Rows are 32
+ * bytes, one cache line each.
  */
-#define HN_DP_DISTS		(HN_FEAT_MAX + 1)	/* dist 0 .. 127 */
+#define HN_DP_FEAT_VALS		(HN_FEAT_MAX + 1)	/* a feature: 0 .. 127 */
+#define HN_DP_CLASSES		8	/* hn_scale_class(): tclass & 7 */
+
+struct hn_dp_pre_slot {
+	/*
+	 * hn_rt_pre_frame_compiled() one feature at a time, summed per
+	 * frame: cls[tclass & 7] (with the rounding constant), size[feature
+	 * value], ttl[feature value] (hn_rt_pre_frame_feat()).  First: BPF
+	 * loads take offsets below 32 KiB.
+	 */
+	__s32	cls[HN_DP_CLASSES][HN_RT_HIDDEN];
+	__s32	size[HN_DP_FEAT_VALS][HN_RT_HIDDEN];
+	__s32	ttl[HN_DP_FEAT_VALS][HN_RT_HIDDEN];
+	/* hn_rt_pre_dist(neighbour n's pre, dist d): nb[n][d] */
+	__s32	nb[HN_DP_MAX_NEIGH][HN_DP_FEAT_VALS][HN_RT_HIDDEN];
+};
 
 struct hn_dp_pre {
 	__u64	valid;		/* bit n: neighbour n valid */
 	__u64	pad[3];		/* keep rows 32-byte aligned */
-	__s32	pre[HN_DP_SLOTS][HN_DP_MAX_NEIGH][HN_DP_DISTS][HN_RT_HIDDEN];
+	struct hn_dp_pre_slot s[HN_DP_SLOTS];	/* by model slot */
 };
 
 struct hn_dp_cand {

@@ -349,6 +349,22 @@ __hn_inline void hn_rt_pre_dist(const struct hn_rt_compiled *c,
 }
 
 /*
+ * Unit j's part of hn_rt_pre_frame_compiled() for frame feature @i (0:
+ * class, 1: size, 2: TTL) at value @x; the rounding constant goes with
+ * the class.  The three parts of a frame add up to
+ * hn_rt_pre_frame_compiled(), exactly, for the reason above.
+ */
+__hn_inline void hn_rt_pre_frame_feat(const struct hn_rt_compiled *c,
+				      __u32 i, __u32 x,
+				      __s32 pre[HN_RT_HIDDEN])
+{
+	__u32 j;
+
+	for (j = 0; j < HN_RT_HIDDEN; j++)
+		pre[j] = (i ? 0 : c->round) + c->wf[j][i] * (__s32)x;
+}
+
+/*
  * hn_rt_finish() from hn_rt_pre_dist() and hn_rt_pre_frame_compiled():
  * per hidden unit an add, a shift, the clamp and a multiply-add.
  */

@@ -4,7 +4,9 @@
  * Random valid models, random neighbour features, distances, classes,
  * sizes and TTLs; for every frame each candidate's score in the trace must
  * equal hn_rt_score() of the raw feature vector, and the frame must leave
- * towards the reference argmax (ties: lowest index) with its margin.
+ * towards the reference argmax (ties: lowest index) with its margin.  Each
+ * frame runs twice: traced, and untraced, which takes the data plane's
+ * common path (its own argmax, no hn_choose()).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,6 +56,8 @@ static void test_bitexact(void **state)
 {
 	struct hn_dp_config cfg = { .node_id = SELF, .margin_min = INT32_MIN,
 				    .flags = HN_DP_CFG_TRACE };
+	struct hn_dp_config fast = { .node_id = SELF, .margin_min = INT32_MIN,
+				     .flags = HN_DP_CFG_NO_CACHE };
 	__u8 feat[HN_DP_MAX_CAND][HN_NB_NFEAT];
 	__u8 nbmac[HN_DP_MAX_CAND][6];
 	unsigned long vectors = 0, mismatches = 0, ties = 0;
@@ -122,6 +126,8 @@ static void test_bitexact(void **state)
 		h.seq = htonl(f);
 		len = hn_t_frame(in, net.in_mac, nbmac[0], ETH_P_HYPERNET, &h,
 				 plen);
+		assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)),
+				 0);
 		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
 					  len, out, &olen, &verdict), 0);
 		assert_int_equal(hn_dp_get_trace(dp, &tr), 0);
@@ -156,6 +162,15 @@ static void test_bitexact(void **state)
 		    tr.margin != (have2 ? best_s - second : INT32_MAX))
 			bad = 1;
 		/* and it really left towards the winner */
+		if (verdict != (best & 1 ? XDP_REDIRECT : XDP_TX) ||
+		    memcmp(out, nbmac[best], 6) || out[14 + 3] != h.ttl - 1)
+			bad = 1;
+		/* the same frame without tracing */
+		assert_int_equal(hn_dp_set_config(dp, &fast, err, sizeof(err)),
+				 0);
+		olen = sizeof(out);
+		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
+					  len, out, &olen, &verdict), 0);
 		if (verdict != (best & 1 ? XDP_REDIRECT : XDP_TX) ||
 		    memcmp(out, nbmac[best], 6) || out[14 + 3] != h.ttl - 1)
 			bad = 1;

@@ -10,8 +10,11 @@
  *   neighbour 1: node 30 on hnt2, quality 64
  *   neighbour 2: node 40 on hnt2, quality 100, not heard for an hour
  *   neighbour 3: node 50 on hnt2, quality 10
+ *   neighbour 4: node 60 on hnt3, quality 120: a port that is not a mesh
+ *                port (not in hn_tx_ports), as if deleted
  *   routes  100: [n0 d16, n1 d8] def n1      102: [n1, n3] def n3
  *           103: [n2, n1] def n1              104: [n2] def n2
+ *           105: [n4, n1] def n1
  *   tasks     7: hosts 100, 10 (this node)    8: hosts 100, 102
  *   groups  member of 500
  * The model scores a candidate by its quality alone, so the winner of
@@ -26,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <cmocka.h>
@@ -37,7 +41,9 @@
 #define SELF		10
 #define SEC_NS		1000000000ULL
 
-enum mac_id { M_PEER, M_IN, M_OUT, M_N20, M_N30, M_N40, M_N50, M_BC, M_NR };
+enum mac_id {
+	M_PEER, M_IN, M_OUT, M_N20, M_N30, M_N40, M_N50, M_N60, M_BC, M_NR
+};
 
 static __u8 macs[M_NR][6] = {
 	[M_PEER] = { 0x02, 0, 0, 0, 0, 0x01 },
@@ -45,6 +51,7 @@ static __u8 macs[M_NR][6] = {
 	[M_N30] = { 0x02, 0, 0, 0, 0, 0x30 },
 	[M_N40] = { 0x02, 0, 0, 0, 0, 0x40 },
 	[M_N50] = { 0x02, 0, 0, 0, 0, 0x50 },
+	[M_N60] = { 0x02, 0, 0, 0, 0, 0x60 },
 	[M_BC] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 };
 
@@ -185,6 +192,12 @@ static const struct fx fixtures[] = {
 	  C(cache_hit), { .warm = 1 } },
 	{ "cache hit with TTL 1 still expires", { HNF, .dst = 102, .ttl = 1 },
 	  XDP_DROP, OUT_NONE, {}, C(ttl_expired), { .warm = 1 } },
+	/* in order: the first marks neighbour 4 dead for the second */
+	{ "port gone: dropped, neighbour marked dead", { HNF, .dst = 105 },
+	  XDP_DROP, OUT_NONE, {}, C(drop_no_port) },
+	{ "port gone: next frame fails over", { HNF, .dst = 105 },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 105, FWD(M_N30, M_OUT) },
+	  C(fb_stale) },
 	/* anycast */
 	{ "anycast placed on a remote host", { HNF, .dst = 8,
 					       .flags = HN_F_ANYCAST },
@@ -230,6 +243,13 @@ static const struct fx fixtures[] = {
 	{ "broadcast with TTL 1", { HNF, .dst = 600, .src = 63, .ttl = 1,
 				    .flags = HN_F_MCAST },
 	  XDP_DROP, OUT_NONE, {}, C(ttl_expired) },
+	{ "our own flood back: dropped", { HNF, .dst = HN_GROUP_ALL,
+					   .src = SELF, .seq = 7,
+					   .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_own) },
+	{ "our own flood to another group: dropped",
+	  { HNF, .dst = 600, .src = SELF, .seq = 8, .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_own) },
 };
 
 static struct hn_t_net net;
@@ -252,7 +272,7 @@ static void setup_topology(void)
 {
 	static const struct {
 		__u32 node;
-		int port_out;
+		int port_out;	/* 0: hnt0, 1: hnt2, 2: hnt3 (no mesh port) */
 		int mac;
 		__u8 quality;
 		int stale;
@@ -261,19 +281,21 @@ static void setup_topology(void)
 		{ 30, 1, M_N30, 64, 0 },
 		{ 40, 1, M_N40, 100, 1 },
 		{ 50, 1, M_N50, 10, 0 },
+		{ 60, 2, M_N60, 120, 0 },
 	};
+	const __u32 ports[] = { net.in_ifindex, net.out_ifindex,
+				if_nametoindex("hnt3") };
 	struct hn_dp_route rt;
 	struct hn_dp_task t;
 	struct hn_rt_model m;
 	char err[256] = "";
 	__u32 i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < sizeof(nbs) / sizeof(nbs[0]); i++) {
 		struct hn_dp_neigh nb = {};
 
 		nb.node = nbs[i].node;
-		nb.ifindex = nbs[i].port_out ? net.out_ifindex :
-					       net.in_ifindex;
+		nb.ifindex = ports[nbs[i].port_out];
 		memcpy(nb.mac, macs[nbs[i].mac], 6);
 		nb.feat[HN_FEAT_QUALITY] = nbs[i].quality;
 		nb.feat[HN_FEAT_DELAY] = 20;
@@ -297,6 +319,7 @@ static void setup_topology(void)
 	ROUTE(102, 1, { 1, 8 }, { 3, 8 });
 	ROUTE(103, 1, { 2, 8 }, { 1, 8 });
 	ROUTE(104, 0, { 2, 8 });
+	ROUTE(105, 1, { 4, 8 }, { 1, 8 });
 
 	memset(&t, 0, sizeof(t));
 	t.n_host = 2;
@@ -599,6 +622,65 @@ static void test_route_tab(void **state)
 	assert_int_equal(ent.dst, 100);
 }
 
+/*
+ * A mesh port deleted under a neighbour: the kernel drops it from
+ * hn_tx_ports, the frame the model sends there is dropped, the neighbour
+ * is marked dead, and the next frame goes to the other candidate.
+ */
+static void test_port_deleted(void **state)
+{
+	struct hn_dp_route rt = { .n_cand = 2, .def = 1,
+				  .cand = { { 5, 8 }, { 1, 8 } } };
+	struct hn_dp_neigh nb = { .node = 70 };
+	const __u8 mac70[6] = { 0x02, 0, 0, 0, 0, 0x70 };
+	struct fr f = { HNF, .dst = 106 };
+	__u8 in[256], out[256];
+	size_t len = build(&f, in), olen;
+	struct hn_dp_stats st;
+	char err[256] = "";
+	__u32 verdict, ifindex;
+
+	apply(&(struct knobs){ 0 });
+	assert_int_equal(system("ip link add hnt4 type veth peer name hnt5 && "
+				"ip link set hnt4 up && ip link set hnt5 up"),
+			 0);
+	ifindex = if_nametoindex("hnt4");
+	assert_true(ifindex > 0);
+	must(hn_dp_port_add(dp, ifindex, err, sizeof(err)), "port", err);
+	nb.ifindex = ifindex;
+	memcpy(nb.mac, mac70, 6);
+	nb.feat[HN_FEAT_QUALITY] = 120;
+	nb.last_seen_ns = hn_dp_now_ns() + 3600 * SEC_NS;
+	must(hn_dp_set_neigh(dp, 5, &nb, err, sizeof(err)), "neigh", err);
+	must(hn_dp_set_route(dp, 106, &rt, err, sizeof(err)), "route", err);
+
+	olen = sizeof(out);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict), 0);
+	assert_int_equal(verdict, XDP_REDIRECT);
+	assert_memory_equal(out, mac70, 6);
+
+	assert_int_equal(system("ip link del hnt4"), 0);
+	assert_int_equal(hn_dp_reset_stats(dp), 0);
+	olen = sizeof(out);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict), 0);
+	assert_int_equal(verdict, XDP_DROP);
+	assert_int_equal(hn_dp_get_stats(dp, &st), 0);
+	assert_int_equal(st.drop_no_port, 1);
+	assert_int_equal(hn_dp_get_neigh(dp, 5, &nb), 0);
+	assert_int_equal(nb.last_seen_ns, 0);
+
+	olen = sizeof(out);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict), 0);
+	assert_int_equal(verdict, XDP_REDIRECT);
+	assert_memory_equal(out, macs[M_N30], 6);
+	assert_int_equal(hn_dp_get_stats(dp, &st), 0);
+	assert_int_equal(st.fb_stale, 1);
+	assert_int_equal(st.drop_no_port, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_tc_clone),
 		cmocka_unit_test(test_route_tab),
+		cmocka_unit_test(test_port_deleted),
 	};
 
 	hn_t_need_bpf();

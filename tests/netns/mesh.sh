@@ -135,3 +135,37 @@ mesh_model()
 	"$HNCTL" model sign "$out" --key "$HN_WORK/sign.key" >/dev/null ||
 		hn_fail "hnctl model sign"
 }
+
+# mesh_log_wait TIMEOUT_S T0 REGEX NODES...: wait until the log of every
+# NODE has a line matching REGEX stamped at or after T0 (date +%s.%N);
+# prints the latest of those first stamps minus T0, in seconds, or
+# "timeout".  Agent logs stamp each line with the realtime clock, so this
+# times events where they happen instead of by polling the agents.
+mesh_log_wait()
+{
+	local limit=$1 t0=$2 re=$3 n ts worst now
+	shift 3
+	while :; do
+		worst=0
+		for n in "$@"; do
+			ts=$(awk -v t0="$t0" -v re="$re" \
+				'$1 >= t0 && $0 ~ re { print $1; exit }' \
+				"$HN_WORK/$n.log" 2>/dev/null)
+			if [ -z "$ts" ]; then
+				worst=
+				break
+			fi
+			worst=$(awk "BEGIN { d = $ts - $t0; print (d > $worst) ? d : $worst }")
+		done
+		if [ -n "$worst" ]; then
+			awk "BEGIN { printf \"%.3f\n\", $worst }"
+			return 0
+		fi
+		now=$(date +%s.%N)
+		if awk "BEGIN { exit !($now - $t0 > $limit) }"; then
+			echo "timeout"
+			return 1
+		fi
+		sleep 0.05
+	done
+}

@@ -685,6 +685,19 @@ static void test_fields(void **state)
 			 HN_CE_FIELD);
 	assert_int_equal(patched(&m, 2, 1, HN_F_ANYCAST, 1), HN_CE_FIELD);
 	assert_int_equal(patched(&m, 12, 4, PEER, 1), HN_CE_FIELD);
+	/* GOSSIP and MODEL_CHUNK: flooded, or unicast to one neighbour. */
+	m = lsa(1, 1);
+	assert_int_equal(patched(&m, 12, 4, PEER, 1), HN_CE_FIELD);
+	assert_non_null(strstr(why, "or unicast"));
+	assert_int_equal(patched(&m, 2, 1, HN_F_ANYCAST, 1), HN_CE_FIELD);
+	m.flags = 0;
+	m.dst = PEER;
+	assert_int_equal(patched(&m, 0, 0, 0, 0), HN_CE_OK);
+	m = chunk(10, 0, 10);
+	m.flags = 0;
+	m.dst = PEER;
+	assert_int_equal(patched(&m, 0, 0, 0, 0), HN_CE_OK);
+	assert_int_equal(patched(&m, 2, 1, HN_F_RESULT, 1), HN_CE_FIELD);
 	m = probe(HN_T_ACK);
 	assert_int_equal(patched(&m, 2, 1, HN_F_MCAST, 1), HN_CE_FIELD);
 	assert_non_null(strstr(why, "ack: flags 0x1"));
@@ -705,7 +718,10 @@ static void test_fields(void **state)
 	assert_non_null(strstr(why, "links 0 and 2"));
 	assert_int_equal(patched(&m, 64 + 2, 1, 255, 1), HN_CE_FIELD);
 	assert_non_null(strstr(why, "stages 0 and 2"));
-	assert_int_equal(patched(&m, 38, 2, 0xFFFF, 1), HN_CE_OK);
+	/* flags: RESYNC known, any other bit refused (append-only) */
+	assert_int_equal(patched(&m, 38, 2, HN_LSA_F_RESYNC, 1), HN_CE_OK);
+	assert_int_equal(patched(&m, 38, 2, 0x8000, 1), HN_CE_FIELD);
+	assert_string_equal(why, "gossip: unknown flags 0x8000");
 
 	m = chunk(100, 0, 100);
 	assert_int_equal(patched(&m, 36, 4, 0, 1), HN_CE_FIELD);

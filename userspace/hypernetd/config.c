@@ -6,6 +6,9 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,16 +111,44 @@ static int set_key(struct hnd_config *c, const char *val, char *err,
 	return 0;
 }
 
+/*
+ * A regular file of at most @max bytes, opened without blocking: a FIFO or
+ * a device named by mistake must not hang or flood the agent.
+ */
+static FILE *open_small(const char *what, const char *path, off_t max,
+			char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat stb;
+	FILE *f;
+
+	if (fd < 0) {
+		hn_seterr(err, errlen, "%s %s: %s", what, path,
+			  strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &stb) || !S_ISREG(stb.st_mode) || stb.st_size > max) {
+		hn_seterr(err, errlen,
+			  "%s %s: not a regular file of at most %lld bytes",
+			  what, path, (long long)max);
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 static int set_key_file(struct hnd_config *c, const char *path, char *err,
 			size_t errlen)
 {
 	char line[256];
-	FILE *f = fopen(path, "r");
+	FILE *f = open_small("mesh-key-file", path, 4096, err, errlen);
 	int ret = 0;
 
 	if (!f)
-		return hn_seterr(err, errlen, "mesh-key-file %s: %s", path,
-				 strerror(errno));
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = 0;
 		if (!line[0] || line[0] == '#')
@@ -146,6 +177,9 @@ static int set_stages(struct hnd_config *c, const char *val, char *err,
 			return hn_seterr(err, errlen,
 					 "stages: '%s' is not a stage id 1..255",
 					 tok);
+		if (memchr(c->stages, v, c->n_stages))
+			return hn_seterr(err, errlen,
+					 "stages: %lu given twice", v);
 		if (c->n_stages == HN_LSA_MAX_STAGES)
 			return hn_seterr(err, errlen,
 					 "stages: more than %d",
@@ -305,10 +339,10 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 {
 	char line[512], msg[256];
 	unsigned int lineno = 0;
-	FILE *f = fopen(path, "r");
+	FILE *f = open_small("config", path, 1 << 20, err, errlen);
 
 	if (!f)
-		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		char *s, *eq, *key, *val;
 

@@ -192,7 +192,7 @@ static const struct {
 	size_t off;
 } stat_names[] = {
 	STAT(rx_frames), STAT(rx_bytes), STAT(tx_frames), STAT(tx_bytes),
-	STAT(tx_errors), STAT(rx_replay), STAT(rx_own), STAT(rx_ignored),
+	STAT(tx_errors), STAT(rx_replay), STAT(rx_stale), STAT(rx_own), STAT(rx_ignored),
 	STAT(hello_rx), STAT(hello_tx), STAT(probe_rx), STAT(ack_rx),
 	STAT(lsa_rx), STAT(lsa_tx), STAT(lsa_old), STAT(lsa_bad),
 	STAT(chunk_rx), STAT(chunk_tx), STAT(chunk_bad), STAT(chunk_old),

@@ -103,6 +103,10 @@ static void lsa_originate(struct hnd *d, __u64 now)
 		lsa_seq_reserve(d);
 	hnd_msg_init(d, &m, HN_T_GOSSIP);
 	lsa_build(d, &m.u.lsa);
+	if (!d->resync_sent) {
+		m.u.lsa.flags = HN_LSA_F_RESYNC;
+		d->resync_sent = true;
+	}
 	ret = hn_topo_update(d->topo, &m.u.lsa, now);
 	if (ret < 0)
 		hnd_log(d, LOG_E, "own LSA refused by the database: %s",
@@ -149,6 +153,9 @@ void hnd_lsa_rx(struct hnd *d, const struct hn_ctrl_msg *m)
 	}
 	known_add(d, m->src);
 	d->routes_dirty = true;
+	/* a newcomer asks for everyone's LSA: ours goes out soon */
+	if (m->u.lsa.flags & HN_LSA_F_RESYNC)
+		d->lsa_dirty = true;
 }
 
 /*
@@ -248,6 +255,8 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 		hn_dp_del_route(d->dp, d->routes[i].dst);
 		d->st.route_writes++;
 	}
+	if (k != d->n_routes)
+		hnd_log(d, LOG_I, "routes to %u nodes", k);
 	memcpy(d->routes, next, k * sizeof(next[0]));
 	d->n_routes = k;
 }

@@ -138,7 +138,8 @@ struct hnd_stats {
 	__u64	tx_bytes;
 	__u64	tx_errors;
 	__u64	rx_bad[__HN_CE_MAX];	/* by enum hn_ctrl_err */
-	__u64	rx_replay;
+	__u64	rx_replay;	/* counter seen before */
+	__u64	rx_stale;	/* counter older than the window */
 	__u64	rx_own;		/* our own frames back */
 	__u64	rx_ignored;	/* types the agent does not handle */
 	__u64	hello_rx;

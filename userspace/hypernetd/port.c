@@ -181,18 +181,20 @@ int hnd_port_check(struct hnd *d, int i)
 }
 
 /*
- * Replay counters start from the realtime clock so that they keep
- * increasing across restarts without a file.
+ * Replay counters start from the realtime clock in nanoseconds and count
+ * frames from there: they keep increasing across restarts without a file
+ * (a run never sends a frame per nanosecond), and receivers' 64-frame
+ * windows span 64 frames, not 64 ns.
  */
 static __u64 next_counter(struct hnd *d)
 {
 	struct timespec ts;
-	__u64 now;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-	d->counter = now > d->counter ? now : d->counter + 1;
-	return d->counter;
+	if (!d->counter) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		d->counter = (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+	}
+	return ++d->counter;
 }
 
 void hnd_msg_init(struct hnd *d, struct hn_ctrl_msg *m, __u8 type)
@@ -356,10 +358,18 @@ static void dispatch(struct hnd *d, int p, const __u8 *mac, __u8 *buf,
 		return;
 	}
 	s = sender(d, m.src);
-	if (!s || hn_replay_accept(&s->replay, m.counter)) {
-		d->st.rx_replay++;
-		hnd_log(d, LOG_D, "port %s: replayed frame from %u dropped",
-			d->ports[p].name, m.src);
+	err = s ? hn_replay_accept(&s->replay, m.counter) : -ENOSPC;
+	if (err) {
+		/* -EALREADY: seen (a replay, or a copy by a second path) */
+		if (err == -EALREADY)
+			d->st.rx_replay++;
+		else
+			d->st.rx_stale++;
+		hnd_log(d, LOG_D, "port %s: frame from %u dropped: %s",
+			d->ports[p].name, m.src,
+			err == -EALREADY ? "counter seen before" :
+			err == -ESTALE	 ? "counter older than the window" :
+					   "too many senders");
 		return;
 	}
 	switch (m.type) {

@@ -151,19 +151,30 @@ static int counts_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 	return HN_CE_OK;
 }
 
-/* How a control type is addressed (hypernet_packet.h). */
+/*
+ * How a control type is addressed (hypernet_packet.h).  GOSSIP and
+ * MODEL_CHUNK may also go unicast to one node (catching up a neighbour
+ * that just came up); never anycast, never to another group.
+ */
 static int mode_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 {
 	const char *name = type_name(m->type);
+	int flood = m->flags == HN_F_MCAST && m->dst == HN_GROUP_ALL;
 
 	switch (m->type) {
 	case HN_T_HELLO:
-	case HN_T_GOSSIP:
-	case HN_T_MODEL_CHUNK:
-		if (m->flags != HN_F_MCAST || m->dst != HN_GROUP_ALL)
+		if (!flood)
 			return fail(
 				err, errlen, HN_CE_FIELD,
 				"%s: flags 0x%x dst 0x%08x, must be MCAST to HN_GROUP_ALL",
+				name, m->flags, m->dst);
+		break;
+	case HN_T_GOSSIP:
+	case HN_T_MODEL_CHUNK:
+		if (!flood && m->flags)
+			return fail(
+				err, errlen, HN_CE_FIELD,
+				"%s: flags 0x%x dst 0x%08x, must be MCAST to HN_GROUP_ALL or unicast",
 				name, m->flags, m->dst);
 		break;
 	case HN_T_PROBE:
@@ -211,6 +222,9 @@ static int lsa_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 
 	if (l->lifetime_s < 1)
 		return fail(err, errlen, HN_CE_FIELD, "gossip: lifetime_s 0");
+	if (l->flags & ~__HN_LSA_F_ALL)
+		return fail(err, errlen, HN_CE_FIELD,
+			    "gossip: unknown flags 0x%04x", l->flags);
 	for (i = 0; i < l->n_links; i++) {
 		if (l->links[i].node == HN_NODE_NONE ||
 		    l->links[i].node == m->src)
@@ -357,6 +371,7 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 		w->model_gen = htobe64(s->model_gen);
 		w->n_links = s->n_links;
 		w->n_stages = s->n_stages;
+		w->flags = htobe16(s->flags);
 		for (i = 0; i < s->n_links; i++) {
 			lw[i].node = htobe32(s->links[i].node);
 			lw[i].cost = htobe16(s->links[i].cost);
@@ -468,6 +483,7 @@ static void get_payload(const __u8 *p, struct hn_ctrl_msg *m)
 		d->model_gen = be64toh(w->model_gen);
 		d->n_links = w->n_links;
 		d->n_stages = w->n_stages;
+		d->flags = be16toh(w->flags);
 		for (i = 0; i < d->n_links; i++) {
 			d->links[i].node = be32toh(lw[i].node);
 			d->links[i].cost = be16toh(lw[i].cost);

@@ -75,6 +75,7 @@ struct hn_ctrl_lsa {
 	__u64	model_gen;
 	__u8	n_links;
 	__u8	n_stages;
+	__u16	flags;		/* enum hn_lsa_flags */
 	struct hn_ctrl_link links[HN_LSA_MAX_LINKS];
 	__u8	stages[HN_LSA_MAX_STAGES];
 };

@@ -205,17 +205,41 @@ static int slot_model(struct hn_dp *dp, __u32 slot, struct hn_dp_model *md);
 static void pre_rows(struct hn_dp *dp, __u32 slot, __u32 idx,
 		     const struct hn_dp_model *md, const __u8 *feat)
 {
-	__s32 (*rows)[HN_RT_HIDDEN] = dp->pre->pre[slot & 1][idx];
+	__s32 (*rows)[HN_RT_HIDDEN] = dp->pre->s[slot & 1].nb[idx];
 	__s32 pre_nb[HN_RT_HIDDEN];
 	__u32 d;
 
 	if (!md) {
-		memset(rows, 0, sizeof(dp->pre->pre[0][0]));
+		memset(rows, 0, sizeof(dp->pre->s[0].nb[0]));
 		return;
 	}
 	hn_rt_pre_neigh(&md->m, feat, pre_nb);
-	for (d = 0; d < HN_DP_DISTS; d++)
+	for (d = 0; d < HN_DP_FEAT_VALS; d++)
 		hn_rt_pre_dist(&md->c, pre_nb, d, rows[d]);
+}
+
+/*
+ * The frame tables of @slot for model @md (NULL: zeros).  Only for a slot
+ * no frame reads: before the epoch flips to it.
+ */
+static void pre_frame_tabs(struct hn_dp *dp, __u32 slot,
+			   const struct hn_dp_model *md)
+{
+	struct hn_dp_pre_slot *ps = &dp->pre->s[slot & 1];
+	__u32 v;
+
+	if (!md) {
+		memset(ps->cls, 0, sizeof(ps->cls));
+		memset(ps->size, 0, sizeof(ps->size));
+		memset(ps->ttl, 0, sizeof(ps->ttl));
+		return;
+	}
+	for (v = 0; v < HN_DP_CLASSES; v++)
+		hn_rt_pre_frame_feat(&md->c, 0, hn_scale_class(v), ps->cls[v]);
+	for (v = 0; v < HN_DP_FEAT_VALS; v++) {
+		hn_rt_pre_frame_feat(&md->c, 1, v, ps->size[v]);
+		hn_rt_pre_frame_feat(&md->c, 2, v, ps->ttl[v]);
+	}
 }
 
 /* hn_pre's copy of hn_neigh[idx].valid: set after the rows, cleared first. */
@@ -241,8 +265,10 @@ static int pre_sync(struct hn_dp *dp)
 	struct hn_dp_neigh nb;
 	__u32 i, s;
 
-	for (s = 0; s < HN_DP_SLOTS; s++)
+	for (s = 0; s < HN_DP_SLOTS; s++) {
 		have[s] = !slot_model(dp, s, &md[s]);
+		pre_frame_tabs(dp, s, have[s] ? &md[s] : NULL);
+	}
 	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
 		if (get(dp->skel->maps.hn_neigh, &i, &nb) || !nb.valid) {
 			pre_valid(dp, i, 0);
@@ -719,6 +745,7 @@ static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
 	}
 	/* the slot is not live: nobody reads it until the flip */
 	ret = upd(dp->skel->maps.hn_models, &slot, &md);
+	pre_frame_tabs(dp, slot, m ? &md : NULL);
 	if (!ret)
 		ret = refresh_pre(dp, slot, m ? &md : NULL);
 	if (!ret)

@@ -101,7 +101,7 @@ struct hn_tensor_hdr {
  * ACK travel one hop (HELLO: dst HN_GROUP_ALL with HN_F_MCAST, TTL 1, never
  * forwarded by the data plane; PROBE/ACK: dst the neighbour).  GOSSIP and
  * MODEL_CHUNK are flooded: HN_F_MCAST to HN_GROUP_ALL, de-duplicated by the
- * data plane on (src, seq).  Documentation/agent.rst has the diagrams.
+ * data plane on (src, seq).  Documentation/agent-protocol.rst has the diagrams.
  */
 
 /*
@@ -160,8 +160,19 @@ struct hn_lsa {
 	__be64	model_gen;	/* its installed route model */
 	__u8	n_links;	/* struct hn_lsa_link entries that follow */
 	__u8	n_stages;	/* then this many tensor stage ids (u8) */
-	__be16	reserved;
+	__be16	flags;		/* enum hn_lsa_flags; unknown bits: drop */
 } __attribute__((packed));
+
+/* hn_lsa.flags */
+enum hn_lsa_flags {
+	/*
+	 * The origin (re)started and knows no one's LSA: every node answers
+	 * by flooding its own, so the newcomer learns the mesh at once
+	 * instead of within lsa-refresh-s.
+	 */
+	HN_LSA_F_RESYNC	= 1U << 0,
+	__HN_LSA_F_ALL	= HN_LSA_F_RESYNC,
+};
 
 /* A bidirectional link of the advertising node. */
 struct hn_lsa_link {

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hypernetd's state machines without sockets or BPF: the config parser
+ * (config.c) and neighbour discovery (neigh.c), compiled in here against
+ * stubs of the data plane and the ports that record what the agent did.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../userspace/hypernetd/config.c"
+#include "../../userspace/hypernetd/neigh.c"
+
+/* ---- stubs: a fake clock, a data plane and ports that record ---------- */
+
+static __u64 fake_now = 1000 * NSEC_PER_SEC;
+static struct hn_dp_neigh dp_nb[HN_DP_MAX_NEIGH];
+static unsigned int dp_sets, dp_dels, sent_hello, sent_probe, sent_ack,
+	model_sends;
+static int vanish_port = -1;
+static struct hn_ctrl_msg last_sent, last_hello;
+
+__u64 hnd_now(void)
+{
+	return fake_now;
+}
+
+void hnd_log(struct hnd *d, int level, const char *fmt, ...)
+{
+}
+
+int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *nb,
+		    char *err, size_t errlen)
+{
+	assert_true(idx < HN_DP_MAX_NEIGH);
+	dp_nb[idx] = *nb;
+	dp_nb[idx].valid = 1;
+	dp_sets++;
+	return 0;
+}
+
+int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
+{
+	assert_true(idx < HN_DP_MAX_NEIGH);
+	memset(&dp_nb[idx], 0, sizeof(dp_nb[idx]));
+	dp_dels++;
+	return 0;
+}
+
+int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m)
+{
+	last_sent = *m;
+	if (m->type == HN_T_HELLO)
+		last_hello = *m;
+	sent_hello += m->type == HN_T_HELLO;
+	sent_probe += m->type == HN_T_PROBE;
+	sent_ack += m->type == HN_T_ACK;
+	return 0;
+}
+
+void hnd_msg_init(struct hnd *d, struct hn_ctrl_msg *m, __u8 type)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->src = d->cfg.node_id;
+}
+
+int hnd_port_check(struct hnd *d, int i)
+{
+	if (i != vanish_port)
+		return 0;
+	vanish_port = -1;
+	d->ports[i].ifindex = 0;
+	return 1;
+}
+
+void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
+{
+	model_sends++;
+}
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+static struct hnd agent;
+
+static int setup(void **state)
+{
+	memset(&agent, 0, sizeof(agent));
+	memset(dp_nb, 0, sizeof(dp_nb));
+	dp_sets = dp_dels = sent_hello = sent_probe = sent_ack = 0;
+	model_sends = 0;
+	vanish_port = -1;
+	hnd_config_defaults(&agent.cfg);
+	agent.cfg.node_id = 1;
+	agent.n_ports = 2;
+	strcpy(agent.ports[0].name, "p0");
+	strcpy(agent.ports[1].name, "p1");
+	agent.ports[0].ifindex = 10;
+	agent.ports[1].ifindex = 11;
+	return 0;
+}
+
+static const __u8 mac_x[6] = { 2, 0, 0, 0, 0, 7 };
+
+/* A HELLO from @src, seq @seq, on port @p; it hears us at @rx (0: not). */
+static void hello(__u32 src, __u32 seq, int p, __u8 rx)
+{
+	struct hn_ctrl_msg m = { .type = HN_T_HELLO, .src = src, .seq = seq };
+
+	m.u.hello.interval_ms = 200;
+	m.u.hello.load = 10;
+	m.u.hello.model_gen = 0;
+	if (rx) {
+		m.u.hello.n_heard = 1;
+		m.u.hello.heard[0].node = agent.cfg.node_id;
+		m.u.hello.heard[0].rx_ratio = rx;
+	}
+	hnd_hello_rx(&agent, p, mac_x, &m);
+}
+
+static void advance_ms(unsigned int ms)
+{
+	fake_now += (__u64)ms * NSEC_PER_MSEC;
+}
+
+/* ---- neighbour state machine --------------------------------------------- */
+
+static void test_one_way_then_up(void **state)
+{
+	struct hnd_neigh *n;
+
+	hello(7, 100, 0, 0);
+	n = hnd_neigh_find(&agent, 7);
+	assert_non_null(n);
+	assert_false(n->up);
+	assert_int_equal(dp_sets, 0);	/* one-way: not in the data plane */
+	assert_false(agent.lsa_dirty);
+
+	advance_ms(200);
+	hello(7, 101, 0, 255);
+	assert_true(n->up);
+	assert_int_equal(dp_sets, 1);
+	assert_int_equal(dp_nb[n->dp_idx].node, 7);
+	assert_int_equal(dp_nb[n->dp_idx].ifindex, 10);
+	assert_memory_equal(dp_nb[n->dp_idx].mac, mac_x, 6);
+	assert_int_equal(dp_nb[n->dp_idx].feat[HN_FEAT_QUALITY], 127);
+	assert_int_equal(dp_nb[n->dp_idx].feat[HN_FEAT_LOSS], 0);
+	assert_int_equal(n->cost, 256);
+	assert_true(agent.lsa_dirty);
+}
+
+static void test_hello_lists_heard(void **state)
+{
+	hello(7, 1, 0, 255);
+	hello(8, 1, 1, 255);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(sent_hello, 2);	/* one per port */
+	/* the last HELLO went out of p1 and lists only the neighbour there */
+	assert_int_equal(last_hello.u.hello.n_heard, 1);
+	assert_int_equal(last_hello.u.hello.heard[0].node, 8);
+	assert_int_equal(last_hello.u.hello.heard[0].rx_ratio, 255);
+}
+
+static void test_loss_raises_cost(void **state)
+{
+	struct hnd_neigh *n;
+	__u32 seq;
+
+	/* every other HELLO lost: half the delivery one way */
+	for (seq = 0; seq < 32; seq += 2) {
+		hello(7, seq, 0, 255);
+		advance_ms(400);
+	}
+	n = hnd_neigh_find(&agent, 7);
+	assert_true(n->up);
+	advance_ms(0);
+	hnd_neigh_tick(&agent, fake_now - 200 * NSEC_PER_MSEC);
+	assert_in_range(n->rx_ratio, 120, 136);
+	assert_in_range(link_cost(n), 480, 544);	/* ~2x a clean link */
+	features(&agent, n, n->feat);
+	assert_in_range(n->feat[HN_FEAT_LOSS], 60, 66);
+}
+
+static void test_silence_kills(void **state)
+{
+	struct hnd_neigh *n;
+	int idx;
+
+	hello(7, 1, 0, 255);
+	n = hnd_neigh_find(&agent, 7);
+	idx = n->dp_idx;
+	assert_true(n->up);
+	/* 3 missed HELLOs of 200 ms, plus an eighth: still alive at 650 */
+	advance_ms(650);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_true(n->used && n->up);
+	advance_ms(100);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_null(hnd_neigh_find(&agent, 7));
+	assert_int_equal(dp_dels, 1);
+	assert_int_equal(dp_nb[idx].valid, 0);
+	assert_true(agent.lsa_dirty);
+}
+
+static void test_no_longer_hears_us(void **state)
+{
+	hello(7, 1, 0, 255);
+	assert_true(hnd_neigh_find(&agent, 7)->up);
+	hello(7, 2, 0, 0);
+	assert_null(hnd_neigh_find(&agent, 7));
+	assert_int_equal(dp_dels, 1);
+}
+
+static void test_port_vanishes(void **state)
+{
+	hello(7, 1, 0, 255);
+	hello(8, 1, 1, 255);
+	vanish_port = 0;
+	hnd_neigh_tick(&agent, fake_now);
+	assert_null(hnd_neigh_find(&agent, 7));
+	assert_non_null(hnd_neigh_find(&agent, 8));
+	assert_int_equal(dp_dels, 1);
+}
+
+static void test_restart_seq_jump(void **state)
+{
+	struct hnd_neigh *n;
+	__u32 seq;
+
+	for (seq = 5000; seq < 5016; seq++) {
+		hello(7, seq, 0, 255);
+		advance_ms(200);
+	}
+	n = hnd_neigh_find(&agent, 7);
+	assert_int_equal(n->rx_ratio, 255);
+	/* its agent restarted: seqs start over; no loss is inferred */
+	hello(7, 3, 0, 255);
+	assert_int_equal(n->rx_ratio, 255);
+	assert_true(n->up);
+	advance_ms(200);
+	hello(7, 4, 0, 255);
+	assert_int_equal(n->rx_ratio, 255);
+}
+
+static void test_second_port_ignored(void **state)
+{
+	hello(7, 1, 0, 255);
+	hello(7, 2, 1, 255);
+	assert_int_equal(hnd_neigh_find(&agent, 7)->port, 0);
+	assert_int_equal(dp_sets, 1);
+}
+
+static void test_table_full(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++)
+		hello(100 + i, 1, 0, 255);
+	assert_int_equal(dp_sets, HND_MAX_NEIGH);
+	hello(999, 1, 0, 255);
+	assert_null(hnd_neigh_find(&agent, 999));
+	assert_int_equal(dp_sets, HND_MAX_NEIGH);
+}
+
+static void test_probe_rtt(void **state)
+{
+	struct hn_ctrl_msg a = { .type = HN_T_ACK, .src = 7 };
+	struct hnd_neigh *n;
+
+	hello(7, 1, 0, 255);
+	n = hnd_neigh_find(&agent, 7);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(sent_probe, 1);
+	a.u.probe = last_sent.u.probe;
+	/* a stale or forged id changes nothing */
+	a.u.probe.id++;
+	advance_ms(2);
+	hnd_ack_rx(&agent, &a);
+	assert_int_equal(n->rtt_ns, 0);
+	a.u.probe.id--;
+	hnd_ack_rx(&agent, &a);
+	assert_int_equal(n->rtt_ns, 2 * NSEC_PER_MSEC);
+	/* answered once only */
+	advance_ms(5);
+	hnd_ack_rx(&agent, &a);
+	assert_int_equal(n->rtt_ns, 2 * NSEC_PER_MSEC);
+}
+
+static void test_probe_answered(void **state)
+{
+	struct hn_ctrl_msg p = { .type = HN_T_PROBE, .src = 7 };
+
+	p.u.probe.id = 42;
+	p.u.probe.t_ns = 123456789;
+	hnd_probe_rx(&agent, 0, mac_x, &p);
+	assert_int_equal(sent_ack, 1);
+	assert_int_equal(last_sent.dst, 7);
+	assert_int_equal(last_sent.u.probe.id, 42);
+	assert_int_equal(last_sent.u.probe.t_ns, 123456789);
+}
+
+static void test_model_behind(void **state)
+{
+	struct hn_ctrl_msg m = { .type = HN_T_HELLO, .src = 7, .seq = 1 };
+
+	agent.model_gen = 5;
+	m.u.hello.interval_ms = 200;
+	m.u.hello.model_gen = 4;
+	m.u.hello.n_heard = 1;
+	m.u.hello.heard[0].node = 1;
+	m.u.hello.heard[0].rx_ratio = 255;
+	hnd_hello_rx(&agent, 0, mac_x, &m);
+	assert_int_equal(model_sends, 1);
+	m.seq = 2;
+	m.u.hello.model_gen = 5;
+	hnd_hello_rx(&agent, 0, mac_x, &m);
+	assert_int_equal(model_sends, 1);
+}
+
+/* ---- config ---------------------------------------------------------------- */
+
+static const char *KEY =
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+static int conf_file(const char *text, char *path)
+{
+	int fd;
+
+	strcpy(path, "/tmp/hn-test-conf.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return 0;
+}
+
+static int load(const char *text, struct hnd_config *c, char *err,
+		size_t errlen)
+{
+	char path[64];
+	int ret;
+
+	hnd_config_defaults(c);
+	conf_file(text, path);
+	ret = hnd_config_load(c, path, err, errlen);
+	if (!ret)
+		ret = hnd_config_check(c, err, errlen);
+	unlink(path);
+	return ret;
+}
+
+static void test_config_good(void **state)
+{
+	struct hnd_config c;
+	char err[256], text[1024];
+
+	snprintf(text, sizeof(text),
+		 "# a router\n"
+		 "node-id = 42\n"
+		 "port = wlan0\n"
+		 "  port=eth1  \n"
+		 "mesh-key = 7 %s\n"
+		 "hello-interval-ms = 100\n"
+		 "stages = 1, 3,9\n"
+		 "xdp-mode = generic\n"
+		 "margin-min = -5\n"
+		 "keep-attached = 1\n",
+		 KEY);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.node_id, 42);
+	assert_int_equal(c.n_ports, 2);
+	assert_string_equal(c.ports[1], "eth1");
+	assert_int_equal(c.n_keys, 1);
+	assert_int_equal(c.keys[0].id, 7);
+	assert_int_equal(c.keys[0].key[1], 0x11);
+	assert_int_equal(c.hello_ms, 100);
+	assert_int_equal(c.n_stages, 3);
+	assert_int_equal(c.stages[2], 9);
+	assert_int_equal(c.xdp_mode, HND_XDP_GENERIC);
+	assert_int_equal(c.margin_min, -5);
+	assert_true(c.keep_attached);
+}
+
+static void test_config_bad(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "node-id = 0\n", ":1: node-id: '0' is not a number" },
+		{ "node-id = 12x\n", "node-id: '12x'" },
+		{ "node-id 5\n", ":1: want 'key = value'" },
+		{ "colour = blue\n", "unknown key 'colour'" },
+		{ "port = \n", "not an interface name" },
+		{ "port = averyveryverylongifname\n", "not an interface name" },
+		{ "port = a\nport = a\n", ":2: port a given twice" },
+		{ "mesh-key = 1 abcd\n", "want 64 hex digits" },
+		{ "mesh-key = x\n", "want 'ID HEX'" },
+		{ "hello-interval-ms = 5\n", "10..60000" },
+		{ "dead-hellos = 1\n", "2..100" },
+		{ "stages = 0\n", "'0' is not a stage id" },
+		{ "stages = 2,3,2\n", "stages: 2 given twice" },
+		{ "xdp-mode = fast\n", "not auto, native or generic" },
+		{ "keep-attached = yes\n", "want 0 or 1" },
+		{ "load-permille = 2000\n", "permille" },
+		{ "margin-min = many\n", "not an integer" },
+		{ "\n# empty\n", "no node-id" },
+		{ "node-id = 3\n", "no mesh port" },
+		{ "node-id = 3\nport = a\n", "no mesh key" },
+	};
+	struct hnd_config c;
+	char err[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = 0;
+		assert_int_not_equal(load(cases[i].text, &c, err, sizeof(err)),
+				     0);
+		if (!strstr(err, cases[i].want))
+			fail_msg("case %u: '%s' lacks '%s'", i, err,
+				 cases[i].want);
+	}
+}
+
+static void test_config_lifetime(void **state)
+{
+	struct hnd_config c;
+	char err[256], text[512];
+
+	snprintf(text, sizeof(text),
+		 "node-id = 3\nport = a\nmesh-key = 1 %s\n"
+		 "lsa-refresh-s = 30\nlsa-lifetime-s = 30\n", KEY);
+	assert_int_not_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "must exceed"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_one_way_then_up, setup),
+		cmocka_unit_test_setup(test_hello_lists_heard, setup),
+		cmocka_unit_test_setup(test_loss_raises_cost, setup),
+		cmocka_unit_test_setup(test_silence_kills, setup),
+		cmocka_unit_test_setup(test_no_longer_hears_us, setup),
+		cmocka_unit_test_setup(test_port_vanishes, setup),
+		cmocka_unit_test_setup(test_restart_seq_jump, setup),
+		cmocka_unit_test_setup(test_second_port_ignored, setup),
+		cmocka_unit_test_setup(test_table_full, setup),
+		cmocka_unit_test_setup(test_probe_rtt, setup),
+		cmocka_unit_test_setup(test_probe_answered, setup),
+		cmocka_unit_test_setup(test_model_behind, setup),
+		cmocka_unit_test(test_config_good),
+		cmocka_unit_test(test_config_bad),
+		cmocka_unit_test(test_config_lifetime),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -184,11 +184,12 @@ wait_conv()
 # full_routes: how many nodes' agents report routes to all others.
 full_routes()
 {
-	local n k=0 want=$((${#NODES[@]} - 1))
+	local n
+	# one python for all: a python per node loads 2 CPUs for seconds
 	for n in "${NODES[@]}"; do
-		[ "$(mesh_agent_get "$n" routes)" = "$want" ] && k=$((k + 1))
-	done
-	echo $k
+		mesh_ctl "$n" -j agent status 2>/dev/null | tr -d '\n'
+		echo
+	done | $REPORT full $((${#NODES[@]} - 1))
 }
 
 # Stop everything of the current mesh; its logs go to $LOGS/PHASE.
@@ -309,9 +310,15 @@ mesh_phase()
 	put "agent_tx_bytes_per_s_node_$n" "$(calc "($a1 - $a0) / $n / $secs")"
 	put "agent_tx_frames_per_s_node_$n" \
 		"$(calc "($f1 - $f0) / $n / $secs")"
-	# still everyone?
+	# still everyone, and did links flap after convergence?
 	r=$($REPORT conv "$n" $(logs_of "${NODES[@]}"))
 	case $r in *none*) log "$n nodes: routes changed in the window" ;; esac
+	if [ "$conv" != none ]; then
+		r=$($REPORT downs "$conv" $(logs_of "${NODES[@]}"))
+		put "neigh_down_after_converge_$n" "$r"
+		[ "$r" = 0 ] || log "$n nodes: $r neighbour downs after" \
+			"convergence (see $LOGS/mesh-$n)"
+	fi
 }
 
 # model_spread G: push generation G at n1, seconds until the last install.

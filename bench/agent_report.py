@@ -8,6 +8,9 @@
 #                                            median node converged
 #   agent_report.py routes K T0 LOG...       last node settled at K routes
 #   agent_report.py model G LOG...           last "model generation G ... installed"
+#   agent_report.py downs T0 LOG...          "neighbour X down" lines from T0 on
+#   agent_report.py full K                   agents (JSON status lines on stdin)
+#                                            with K routes
 #   agent_report.py gap FILE SEQ0 COUNT      largest hole in a hn-pkt --print log
 #   agent_report.py report RESULTS JSON KEY=VALUE...
 #
@@ -84,6 +87,23 @@ def cmd_model(args):
         ts = [t for t, msg in events(p) if pat.match(msg)]
         last.append(ts[0] if ts else None)
     print(fmt(None if None in last else max(last)))
+
+
+def cmd_downs(args):
+    t0, logs = float(args[0]), args[1:]
+    print(sum(1 for p in logs for t, msg in events(p)
+              if t >= t0 and re.match(r'^neighbour \d+ down: ', msg)))
+
+
+def cmd_full(args):
+    k = int(args[0])
+    n = 0
+    for line in sys.stdin:
+        try:
+            n += json.loads(line).get('routes') == k
+        except ValueError:
+            pass
+    print(n)
 
 
 def cmd_gap(args):
@@ -197,9 +217,11 @@ def cmd_report(args):
 
 def main():
     cmds = {'conv': cmd_conv, 'routes': cmd_routes, 'model': cmd_model,
-            'gap': cmd_gap, 'report': cmd_report}
+            'downs': cmd_downs, 'full': cmd_full, 'gap': cmd_gap,
+            'report': cmd_report}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
-        sys.exit('usage: agent_report.py conv|routes|model|gap|report ...')
+        sys.exit('usage: agent_report.py conv|routes|model|downs|full|'
+                 'gap|report ...')
     cmds[sys.argv[1]](sys.argv[2:])
 
 

@@ -13,3 +13,9 @@ fuzz-seeds: $(O)/fuzz/gen-seeds
 $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+# Longer fuzzing than `make check` does (FUZZ_SECONDS per target, default
+# 600), same corpora; crashes land in build/test-logs/fuzz_*.work/.
+.PHONY: fuzz-long
+fuzz-long: fuzz
+	TESTS=fuzz_ FUZZ_SECONDS=$${FUZZ_SECONDS:-600} ./tests/run-tests.sh

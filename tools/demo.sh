@@ -166,8 +166,7 @@ t0=$(date +%s.%N)
 mesh_start "$busy"
 T_BACK=$(mesh_log_wait 20 "$t0" "routes to 5 nodes" $NODES)
 say "all six converged again ${T_BACK} s after $busy restarted;" \
-	"its model: generation $(mesh_agent_get "$busy" model_generation)" \
-	"(caught up from a neighbour)"
+	"its model: generation $(mesh_agent_get "$busy" model_generation)"
 traffic 5000
 say "$GOT of $N frames reached F: $VIA_C through C, $VIA_E through E"
 

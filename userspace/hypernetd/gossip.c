@@ -217,7 +217,7 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 			   unsigned int n)
 {
 	static struct hnd_route next[HND_MAX_ROUTES];
-	unsigned int i, k = 0;
+	unsigned int i, k = 0, written = 0, withdrawn = 0;
 	char err[160];
 
 	for (i = 0; i < n && k < HND_MAX_ROUTES; i++) {
@@ -238,6 +238,7 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 			continue;
 		}
 		d->st.route_writes++;
+		written++;
 	}
 	/* withdrawn: in the old set, not in the new */
 	for (i = 0; i < d->n_routes; i++) {
@@ -254,9 +255,11 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 		}
 		hn_dp_del_route(d->dp, d->routes[i].dst);
 		d->st.route_writes++;
+		withdrawn++;
 	}
-	if (k != d->n_routes)
-		hnd_log(d, LOG_I, "routes to %u nodes", k);
+	if (written || withdrawn)
+		hnd_log(d, LOG_I, "routes to %u nodes (%u written, %u withdrawn)",
+			k, written, withdrawn);
 	memcpy(d->routes, next, k * sizeof(next[0]));
 	d->n_routes = k;
 }

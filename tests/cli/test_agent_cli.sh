@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hypernetd's command line and config file, checked with --check (which
+# parses and validates, then exits without touching the system), and
+# hnctl's agent commands with no agent running.  Needs no root.  Exits 0
+# when all pass, 77 (SKIPPED) when nothing is built.
+set -u
+cd "$(dirname "$0")/../.."
+O=${O:-build}
+[[ $O = /* ]] || O=$PWD/$O
+HND=$O/bin/hypernetd
+HNCTL=$O/bin/hnctl
+
+[ -x "$HND" ] || { echo "SKIPPED: no $HND: run make first"; exit 77; }
+[ -x "$HNCTL" ] || { echo "SKIPPED: no $HNCTL: run make first"; exit 77; }
+
+tmp=$(mktemp -d /tmp/hn-agent-cli.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+
+# run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr.
+run()
+{
+	local want=$1 needle=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ] || [[ "$out" != *"$needle"* ]]; then
+		echo "FAIL: $* -> rc $rc, want $want and '$needle'; got: $out"
+		failed=1
+	else
+		echo "ok:   $* -> $(echo "$out" | head -1)"
+	fi
+}
+
+conf()
+{
+	printf '%b' "$1" >"$tmp/c.conf"
+}
+
+good="node-id = 9\nport = eth0\nmesh-key = 1 $KEY\n"
+conf "$good"
+run 0 "configuration ok: node 9, 1 ports, 1 mesh keys" \
+	"$HND" -c "$tmp/c.conf" --check
+run 0 "node 12" "$HND" -c "$tmp/c.conf" -o node-id=12 --check
+run 0 "2 ports" "$HND" -c "$tmp/c.conf" -o port=eth1 --check
+run 2 "usage: hypernetd" "$HND" --bogus
+run 2 "unexpected argument 'extra'" "$HND" -c "$tmp/c.conf" extra
+run 2 "-o node-id: want KEY=VALUE" "$HND" -c "$tmp/c.conf" -o node-id
+run 2 "-o hello-interval-ms: hello-interval-ms: '5' is not a number in 10..60000" \
+	"$HND" -c "$tmp/c.conf" -o hello-interval-ms=5 --check
+run 2 "No such file or directory" "$HND" -c "$tmp/missing.conf" --check
+run 2 "not a regular file" "$HND" -c /dev/null --check
+run 2 "no node-id" "$HND" --check
+conf "node-id = 9\nport = eth0\n"
+run 2 "no mesh key" "$HND" -c "$tmp/c.conf" --check
+conf "${good}colour = blue\n"
+run 2 "c.conf:4: unknown key 'colour'" "$HND" -c "$tmp/c.conf" --check
+conf "${good}mesh-key = 2 nothex\n"
+run 2 "c.conf:4: mesh-key 2: want 64 hex digits" \
+	"$HND" -c "$tmp/c.conf" --check
+conf "${good}port eth1\n"
+run 2 "c.conf:4: want 'key = value'" "$HND" -c "$tmp/c.conf" --check
+conf "${good}lsa-refresh-s = 50\n"
+run 2 "lsa-lifetime-s (40) must exceed lsa-refresh-s (50)" \
+	"$HND" -c "$tmp/c.conf" --check
+printf '# id key\n3 %s\n' "$KEY" >"$tmp/keys"
+conf "node-id = 9\nport = eth0\nmesh-key-file = $tmp/keys\n"
+run 0 "1 mesh keys" "$HND" -c "$tmp/c.conf" --check
+
+# hnctl without an agent: a clear error and a hint, or the saved state
+run 1 "hypernetd is not running" "$HNCTL" -S "$tmp/none.sock" agent
+run 1 "start it" "$HNCTL" -S "$tmp/none.sock" model push "$tmp/c.conf"
+run 1 "usage: hnctl topology [dot|json]" "$HNCTL" topology svg
+run 1 "cannot be read" "$HNCTL" -S "$tmp/none.sock" -D "$tmp" topology
+echo 'graph hypernet { }' >"$tmp/topology.dot"
+run 0 "graph hypernet" "$HNCTL" -S "$tmp/none.sock" -D "$tmp" topology dot
+run 1 "usage: hnctl agent [status|stats]" "$HNCTL" agent restart
+
+if [ $failed -ne 0 ]; then
+	echo "test_agent_cli: failures"
+	exit 1
+fi
+echo "test_agent_cli: all checks passed"

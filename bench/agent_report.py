@@ -21,7 +21,7 @@ import re
 import sys
 
 LINE = re.compile(r'^(\d+\.\d+) hypernetd\[(\d+)\] \w+: (.*)$')
-ROUTES = re.compile(r'^routes to (\d+) nodes$')
+ROUTES = re.compile(r'^routes to (\d+) nodes\b')
 
 
 def events(path):

@@ -307,17 +307,16 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 	 */
 #pragma unroll
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
-		__u32 idx;
+		__u32 idx, d;
 
 		if (i >= n)
 			break;
 		idx = rt->cand[i].neigh;
 		p->neigh[i] = idx;
 		idx &= HN_DP_MAX_NEIGH - 1;
+		d = rt->cand[i].dist & (HN_DP_FEAT_VALS - 1);
 		present |= ((valid >> idx) & 1) << i;
-		p->am.score[i] = hn_rt_finish_dist(
-			c, ps->nb[idx][rt->cand[i].dist & (HN_DP_FEAT_VALS - 1)],
-			fr);
+		p->am.score[i] = hn_rt_finish_dist(c, ps->nb[idx][d], fr);
 	}
 	/*
 	 * In memory, not a register: known to the verifier, the mask would

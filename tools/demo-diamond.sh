@@ -22,24 +22,6 @@ hn_require
 . "$(dirname "$0")/../tests/netns/diamond.sh"
 
 N=${DEMO_FRAMES:-200}
-B='\033[1m' R='\033[0m'
-[ -t 1 ] || B= R=
-
-step()
-{
-	printf "\n${B}== %s${R}\n" "$*"
-}
-
-say()
-{
-	printf '   %s\n' "$*"
-}
-
-indent()
-{
-	sed 's/^/     /'
-}
-
 # traffic LABEL SEQ: send N frames A -> D and say which way they went.
 traffic()
 {
@@ -70,7 +52,7 @@ print(t["chosen"], t["neigh"], s[0], s[1], t["reason"])' "$j")
 		"-> neighbour $nb, reason: $reason"
 }
 
-printf "${B}HyperNet demo: learned next-hop choice in XDP, on a diamond${R}\n"
+printf "${HN_B}HyperNet demo: learned next-hop choice in XDP, on a diamond${HN_R}\n"
 cat <<'EOF'
 
                      b-a [B id 2] b-d

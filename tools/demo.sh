@@ -21,24 +21,6 @@ mesh_require
 
 N=${DEMO_FRAMES:-300}
 NODES="A B C D E F"
-B='\033[1m' R='\033[0m'
-[ -t 1 ] || B= R=
-
-step()
-{
-	printf "\n${B}== %s${R}\n" "$*"
-}
-
-say()
-{
-	printf '   %s\n' "$*"
-}
-
-indent()
-{
-	sed 's/^/     /'
-}
-
 # traffic SEQ: N frames A -> F; sets GOT, VIA_C, VIA_E.
 traffic()
 {
@@ -66,7 +48,7 @@ transit()
 	echo "$out"
 }
 
-printf "${B}HyperNet demo: a mesh of hypernetd agents with a learned data plane${R}\n"
+printf "${HN_B}HyperNet demo: a mesh of hypernetd agents with a learned data plane${HN_R}\n"
 cat <<'EOF2'
 
     a-app -- a-in [A 1] a-b ---- b-a [B 2] b-c ---- c-b [C 3]
@@ -82,23 +64,7 @@ cat <<'EOF2'
 EOF2
 
 step "1. Start six agents and wait until every node has a route to every other"
-for n in $NODES; do
-	hn_node "$n" "$(( $(printf '%d' "'$n") - 64 ))"
-done
-hn_link A a-b B b-a
-hn_link B b-c C c-b
-hn_link A a-d D d-a
-hn_link B b-e E e-b
-hn_link C c-f F f-c
-hn_link D d-e E e-d
-hn_link E e-f F f-e
-hn_link A a-in A a-app
-MESH_PORTS[A]="a-b a-d a-in"
-MESH_PORTS[B]="b-a b-c b-e"
-MESH_PORTS[C]="c-b c-f"
-MESH_PORTS[D]="d-a d-e"
-MESH_PORTS[E]="e-b e-d e-f"
-MESH_PORTS[F]="f-c f-e"
+mesh_grid6
 t0=$(date +%s.%N)
 for n in $NODES; do
 	mesh_start "$n" keep-attached=1
@@ -142,11 +108,7 @@ for n in B C D E; do
 	[ "$f" -gt "$most" ] && most=$f busy=$n
 done
 t0=$(date +%s.%N)
-mesh_stop "$busy"
-for dev in $(ip -n "${HN_TAG}-$busy" -br link show type veth |
-	     awk '{ print $1 }' | cut -d@ -f1); do
-	ip -n "${HN_TAG}-$busy" link del "$dev"
-done
+mesh_kill "$busy"
 ALIVE=$(echo $NODES | tr ' ' '\n' | grep -v "^$busy$" | paste -sd' ')
 traffic 3000
 say "$busy is gone; right away $GOT of $N frames reached F (local repair in XDP)"
@@ -156,12 +118,7 @@ traffic 4000
 say "then: $GOT of $N frames reached F: $VIA_C through C, $VIA_E through E"
 
 step "5. $busy comes back (links recreated, agent restarted)"
-case $busy in
-B) hn_link A a-b B b-a; hn_link B b-c C c-b; hn_link B b-e E e-b ;;
-C) hn_link B b-c C c-b; hn_link C c-f F f-c ;;
-D) hn_link A a-d D d-a; hn_link D d-e E e-d ;;
-E) hn_link B b-e E e-b; hn_link D d-e E e-d; hn_link E e-f F f-e ;;
-esac
+mesh_grid6_relink "$busy"
 t0=$(date +%s.%N)
 mesh_start "$busy"
 T_BACK=$(mesh_log_wait 20 "$t0" "routes to 5 nodes" $NODES)

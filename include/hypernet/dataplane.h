@@ -90,7 +90,7 @@ struct hn_dp_neigh {
  * hn_neigh and hn_models; valid mirrors hn_neigh[n].valid.  Rows are 32
  * bytes, one cache line each.
  */
-#define HN_DP_FEAT_VALS		(HN_FEAT_MAX + 1)	/* a feature: 0 .. 127 */
+#define HN_DP_FEAT_VALS		(HN_FEAT_MAX + 1)	/* feature 0 .. 127 */
 #define HN_DP_CLASSES		8	/* hn_scale_class(): tclass & 7 */
 
 struct hn_dp_pre_slot {

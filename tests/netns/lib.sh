@@ -187,3 +187,37 @@ hn_wait_file()
 	done
 	hn_fail "timed out waiting for $1"
 }
+
+# check WHAT OK DETAIL...: one test check; OK is 1 for a pass.  Failures
+# are counted in HN_FAILED.
+HN_FAILED=0
+check()
+{
+	local what=$1 ok=$2
+	shift 2
+	if [ "$ok" = 1 ]; then
+		echo "ok:   $what ($*)"
+	else
+		echo "FAIL: $what ($*)"
+		HN_FAILED=$((HN_FAILED + 1))
+	fi
+}
+
+# Demo output: step headings in bold on a terminal, indented text.
+HN_B='\033[1m' HN_R='\033[0m'
+[ -t 1 ] || HN_B= HN_R=
+
+step()
+{
+	printf "\n${HN_B}== %s${HN_R}\n" "$*"
+}
+
+say()
+{
+	printf '   %s\n' "$*"
+}
+
+indent()
+{
+	sed 's/^/     /'
+}

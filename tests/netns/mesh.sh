@@ -169,3 +169,59 @@ mesh_log_wait()
 		sleep 0.05
 	done
 }
+
+# mesh_grid6: six nodes A..F (ids 1..6) on a 2x3 grid, with A's injection
+# port pair a-in/a-app; MESH_PORTS set, no agent started yet.
+#
+#   a-app -- a-in [A 1] a-b ---- b-a [B 2] b-c ---- c-b [C 3]
+#                  a-d                  b-e                c-f
+#                   |                    |                  |
+#                  d-a                  e-b                f-c
+#                 [D 4] d-e --------- e-d [E 5] e-f ---- f-e [F 6]
+mesh_grid6()
+{
+	local n i=1
+	for n in A B C D E F; do
+		hn_node "$n" "$i"
+		i=$((i + 1))
+	done
+	hn_link A a-b B b-a
+	hn_link B b-c C c-b
+	hn_link A a-d D d-a
+	hn_link B b-e E e-b
+	hn_link C c-f F f-c
+	hn_link D d-e E e-d
+	hn_link E e-f F f-e
+	hn_link A a-in A a-app
+	MESH_PORTS[A]="a-b a-d a-in"
+	MESH_PORTS[B]="b-a b-c b-e"
+	MESH_PORTS[C]="c-b c-f"
+	MESH_PORTS[D]="d-a d-e"
+	MESH_PORTS[E]="e-b e-d e-f"
+	MESH_PORTS[F]="f-c f-e"
+}
+
+# mesh_grid6_relink NODE: recreate NODE's links of mesh_grid6.
+mesh_grid6_relink()
+{
+	case $1 in
+	A) hn_link A a-b B b-a; hn_link A a-d D d-a ;;
+	B) hn_link A a-b B b-a; hn_link B b-c C c-b; hn_link B b-e E e-b ;;
+	C) hn_link B b-c C c-b; hn_link C c-f F f-c ;;
+	D) hn_link A a-d D d-a; hn_link D d-e E e-d ;;
+	E) hn_link B b-e E e-b; hn_link D d-e E e-d; hn_link E e-f F f-e ;;
+	F) hn_link C c-f F f-c; hn_link E e-f F f-e ;;
+	esac
+}
+
+# mesh_kill NODE: stop NODE's agent and delete its links (the peers'
+# ends vanish with them), as when a router loses power.
+mesh_kill()
+{
+	local dev
+	mesh_stop "$1"
+	for dev in $(ip -n "${HN_TAG}-$1" -br link show type veth |
+		     awk '{ print $1 }' | cut -d@ -f1); do
+		ip -n "${HN_TAG}-$1" link del "$dev"
+	done
+}

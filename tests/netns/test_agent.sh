@@ -30,20 +30,7 @@ hn_require
 mesh_require
 [ -x "$HNINJECT" ] || hn_skip "no $HNINJECT: run make first"
 
-failed=0
 NODES="A B C D E F"
-
-check()
-{
-	local what=$1 ok=$2
-	shift 2
-	if [ "$ok" = 1 ]; then
-		echo "ok:   $what ($*)"
-	else
-		echo "FAIL: $what ($*)"
-		failed=$((failed + 1))
-	fi
-}
 
 dump()
 {
@@ -73,23 +60,7 @@ send_AF()
 	cat "$out"
 }
 
-for n in $NODES; do
-	hn_node "$n" "$(( $(printf '%d' "'$n") - 64 ))"
-done
-hn_link A a-b B b-a
-hn_link B b-c C c-b
-hn_link A a-d D d-a
-hn_link B b-e E e-b
-hn_link C c-f F f-c
-hn_link D d-e E e-d
-hn_link E e-f F f-e
-hn_link A a-in A a-app
-MESH_PORTS[A]="a-b a-d a-in"
-MESH_PORTS[B]="b-a b-c b-e"
-MESH_PORTS[C]="c-b c-f"
-MESH_PORTS[D]="d-a d-e"
-MESH_PORTS[E]="e-b e-d e-f"
-MESH_PORTS[F]="f-c f-e"
+mesh_grid6
 
 # 1. convergence
 for n in $NODES; do
@@ -124,11 +95,7 @@ for n in B C D E; do
 	[ "$f" -gt "$most" ] && most=$f busy=$n
 done
 echo "    busiest transit node: $busy ($most frames forwarded)"
-mesh_stop "$busy"
-for dev in $(ip -n "${HN_TAG}-$busy" -br link show type veth |
-	     awk '{ print $1 }' | cut -d@ -f1); do
-	ip -n "${HN_TAG}-$busy" link del "$dev"
-done
+mesh_kill "$busy"
 ALIVE=$(echo $NODES | tr ' ' '\n' | grep -v "^$busy$" | paste -sd' ')
 j=$(send_AF 200 2000)
 early=$(hn_jget "$j" unique)
@@ -234,8 +201,8 @@ for n in $ALIVE; do
 	echo "--- $n: $(mesh_ctl "$n" agent stats | awk '$2 != 0' |
 		paste -sd' ' | tr -s ' ')"
 done
-if [ $failed -gt 0 ]; then
-	echo "test_agent: $failed check(s) failed"
+if [ $HN_FAILED -gt 0 ]; then
+	echo "test_agent: $HN_FAILED check(s) failed"
 	exit 1
 fi
 echo "test_agent: all checks passed"

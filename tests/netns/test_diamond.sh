@@ -27,19 +27,6 @@ hn_require
 . "$(dirname "$0")/diamond.sh"
 
 N=200
-failed=0
-
-check()
-{
-	local what=$1 ok=$2
-	shift 2
-	if [ "$ok" = 1 ]; then
-		echo "ok:   $what ($*)"
-	else
-		echo "FAIL: $what ($*)"
-		failed=$((failed + 1))
-	fi
-}
 
 dump_counters()
 {
@@ -160,8 +147,8 @@ for n in A B C D; do
 		"mcast_dup $(hn_stat $n mcast_dup) tc_clone $(hn_stat $n tc_clone)"
 done
 
-if [ $failed -gt 0 ]; then
-	echo "test_diamond: $failed check(s) failed"
+if [ $HN_FAILED -gt 0 ]; then
+	echo "test_diamond: $HN_FAILED check(s) failed"
 	exit 1
 fi
 echo "test_diamond: all checks passed"

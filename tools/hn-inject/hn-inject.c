@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ctrl.h"
+#include "fileio.h"
 
 struct opts {
 	const char *dev;
@@ -90,15 +91,14 @@ static void send_msg(int fd, struct sockaddr_ll *sll, struct hn_ctrl_msg *m,
 
 static void *read_file(const char *path, size_t *len)
 {
-	static __u8 buf[HN_MODEL_XFER_MAX];
-	FILE *f = fopen(path, "rb");
+	char err[256];
+	void *buf;
 
-	if (!f) {
-		fprintf(stderr, "hn-inject: %s: %s\n", path, strerror(errno));
+	if (hn_read_file(path, HN_MODEL_XFER_MAX, 0, &buf, len, err,
+			 sizeof(err))) {
+		fprintf(stderr, "hn-inject: %s\n", err);
 		exit(1);
 	}
-	*len = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
 	return buf;
 }
 

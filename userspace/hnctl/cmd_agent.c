@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <linux/hypernet_packet.h>
+#include "fileio.h"
 #include "hnctl.h"
 
 const char *hn_ctl_path = "/run/hypernet/hypernetd.sock";
@@ -266,30 +267,23 @@ int cmd_topology(int argc, char **argv)
 
 int hn_model_push(int argc, char **argv)
 {
-	static char buf[HN_MODEL_XFER_MAX + 1];
-	char *body;
+	char *body, err[256];
+	void *buf;
 	size_t n;
 	bool ok;
-	FILE *f;
 	int ret;
 
 	if (argc != 2) {
 		hn_err("usage: hnctl model push FILE.hnm");
 		return 1;
 	}
-	f = fopen(argv[1], "rb");
-	if (!f) {
-		hn_err("%s: %s", argv[1], strerror(errno));
-		return 1;
-	}
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	if (n > HN_MODEL_XFER_MAX) {
-		hn_err("%s: larger than %d bytes, the most the mesh carries",
-		       argv[1], HN_MODEL_XFER_MAX);
+	if (hn_read_file(argv[1], HN_MODEL_XFER_MAX, 0, &buf, &n, err,
+			 sizeof(err))) {
+		hn_err("%s", err);
 		return 1;
 	}
 	ret = hn_agent_request("model-push", buf, n, &body, &ok);
+	free(buf);
 	if (ret) {
 		hint_agent(ret);
 		if (agent_absent(ret))

@@ -6,14 +6,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hypernet/route.h>
+#include "fileio.h"
 #include "hypernetd.h"
 #include "model.h"
 
@@ -112,31 +110,27 @@ static int set_key(struct hnd_config *c, const char *val, char *err,
 }
 
 /*
- * A regular file of at most @max bytes, opened without blocking: a FIFO or
- * a device named by mistake must not hang or flood the agent.
+ * A regular file of at most @max bytes as a stream: a FIFO or a device
+ * named by mistake must not hang or flood the agent.  *@buf is the
+ * caller's to free after fclose().
  */
-static FILE *open_small(const char *what, const char *path, off_t max,
-			char *err, size_t errlen)
+static FILE *open_small(const char *what, const char *path, size_t max,
+			void **buf, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat stb;
+	char msg[256];
+	size_t len;
 	FILE *f;
 
-	if (fd < 0) {
+	if (hn_read_file(path, max, 0, buf, &len, msg, sizeof(msg))) {
+		hn_seterr(err, errlen, "%s %s", what, msg);
+		return NULL;
+	}
+	f = fmemopen(*buf, len ? len : 1, "r");
+	if (!f) {
+		free(*buf);
 		hn_seterr(err, errlen, "%s %s: %s", what, path,
 			  strerror(errno));
-		return NULL;
 	}
-	if (fstat(fd, &stb) || !S_ISREG(stb.st_mode) || stb.st_size > max) {
-		hn_seterr(err, errlen,
-			  "%s %s: not a regular file of at most %lld bytes",
-			  what, path, (long long)max);
-		close(fd);
-		return NULL;
-	}
-	f = fdopen(fd, "r");
-	if (!f)
-		close(fd);
 	return f;
 }
 
@@ -144,7 +138,8 @@ static int set_key_file(struct hnd_config *c, const char *path, char *err,
 			size_t errlen)
 {
 	char line[256];
-	FILE *f = open_small("mesh-key-file", path, 4096, err, errlen);
+	void *buf;
+	FILE *f = open_small("mesh-key-file", path, 4096, &buf, err, errlen);
 	int ret = 0;
 
 	if (!f)
@@ -158,6 +153,7 @@ static int set_key_file(struct hnd_config *c, const char *path, char *err,
 			break;
 	}
 	fclose(f);
+	free(buf);
 	return ret;
 }
 
@@ -339,7 +335,9 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 {
 	char line[512], msg[256];
 	unsigned int lineno = 0;
-	FILE *f = open_small("config", path, 1 << 20, err, errlen);
+	void *buf;
+	FILE *f = open_small("config", path, 1 << 20, &buf, err, errlen);
+	int ret = 0;
 
 	if (!f)
 		return -1;
@@ -348,32 +346,33 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			fclose(f);
-			return hn_seterr(err, errlen,
-					 "%s:%u: line longer than %zu bytes",
-					 path, lineno, sizeof(line) - 2);
+			ret = hn_seterr(err, errlen,
+					"%s:%u: line longer than %zu bytes",
+					path, lineno, sizeof(line) - 2);
+			break;
 		}
 		s = trim(line);
 		if (!*s || *s == '#')
 			continue;
 		eq = strchr(s, '=');
 		if (!eq) {
-			fclose(f);
-			return hn_seterr(err, errlen,
-					 "%s:%u: want 'key = value', got '%s'",
-					 path, lineno, s);
+			ret = hn_seterr(err, errlen,
+					"%s:%u: want 'key = value', got '%s'",
+					path, lineno, s);
+			break;
 		}
 		*eq = 0;
 		key = trim(s);
 		val = trim(eq + 1);
 		if (hnd_config_set(c, key, val, msg, sizeof(msg))) {
-			fclose(f);
-			return hn_seterr(err, errlen, "%s:%u: %s", path,
-					 lineno, msg);
+			ret = hn_seterr(err, errlen, "%s:%u: %s", path, lineno,
+					msg);
+			break;
 		}
 	}
 	fclose(f);
-	return 0;
+	free(buf);
+	return ret;
 }
 
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "dataplane.h"
+#include "fileio.h"
 #include "hypernetd.h"
 #include "model.h"
 
@@ -52,29 +53,6 @@ static int write_atomic(const char *path, const void *buf, size_t len)
 	if (ret)
 		unlink(tmp);
 	return ret;
-}
-
-static void *read_all(const char *path, size_t *len)
-{
-	struct stat stb;
-	void *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &stb) || stb.st_size <= 0 ||
-	    stb.st_size > HN_MODEL_XFER_MAX) {
-		close(fd);
-		return NULL;
-	}
-	buf = malloc(stb.st_size);
-	if (buf && read(fd, buf, stb.st_size) != stb.st_size) {
-		free(buf);
-		buf = NULL;
-	}
-	close(fd);
-	*len = stb.st_size;
-	return buf;
 }
 
 static int persist(struct hnd *d, const void *buf, size_t len,
@@ -338,7 +316,9 @@ int hnd_model_load_state(struct hnd *d)
 		fclose(f);
 	}
 	state_path(d, "model.hnm", path, sizeof(path));
-	buf = read_all(path, &len);
+	if (hn_read_file(path, HN_MODEL_XFER_MAX, 0, &buf, &len, err,
+			 sizeof(err)))
+		buf = NULL;
 	if (buf && gen) {
 		struct hn_model m;
 		int acc;
@@ -364,10 +344,9 @@ int hnd_model_load_state(struct hnd *d)
 	if (d->model_gen < gen)
 		d->model_gen = gen;	/* never accept older, file or not */
 	if (d->cfg.model[0]) {
-		buf = read_all(d->cfg.model, &len);
-		if (!buf) {
-			hnd_log(d, LOG_E, "model %s: cannot read it",
-				d->cfg.model);
+		if (hn_read_file(d->cfg.model, HN_MODEL_XFER_MAX, 0, &buf, &len,
+				 err, sizeof(err))) {
+			hnd_log(d, LOG_E, "model: %s", err);
 			return -ENOENT;
 		}
 		hnd_model_offer(d, buf, len, false, d->cfg.model, err,

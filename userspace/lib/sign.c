@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "fileio.h"
 #include "sign.h"
 
 /* sig_type and sig_len, in front of the signature bytes. */
@@ -181,78 +182,6 @@ static int parse_keys(const char *path, const char *buf, size_t len, bool priv,
 	return 0;
 }
 
-/* A private key must be its owner's alone, like ssh insists. */
-static int check_private_mode(const char *path, const struct stat *st,
-			      char *err, size_t errlen)
-{
-	if (!(st->st_mode & (S_IRWXG | S_IRWXO)))
-		return 0;
-	return hn_seterr(
-		err, errlen,
-		"%s: private key is accessible by group or others (mode %04o); refusing it: run 'chmod 600 %s' (and make a new key if others may have read it)",
-		path, (unsigned int)(st->st_mode & 07777), path);
-}
-
-static int read_fd(int fd, char *buf, size_t len)
-{
-	size_t off = 0;
-	ssize_t got;
-
-	while (off < len) {
-		got = read(fd, buf + off, len - off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got == 0)
-			errno = 0; /* the file shrank under us */
-		if (got <= 0)
-			return -1;
-		off += got;
-	}
-	return 0;
-}
-
-/*
- * Read a key file whole; the buffer is cleansed by free_keyfile().
- * O_NONBLOCK: a FIFO in place of the file must not hang us in open().
- */
-static int read_keyfile(const char *path, bool priv, char **buf, size_t *len,
-			char *err, size_t errlen)
-{
-	struct stat st;
-	int fd, ret = -1;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		hn_seterr(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if (priv && check_private_mode(path, &st, err, errlen))
-		goto out;
-	if (st.st_size > KEYFILE_MAX) {
-		hn_seterr(err, errlen, "%s: %lld bytes, too big for a key file",
-			  path, (long long)st.st_size);
-		goto out;
-	}
-	*len = st.st_size;
-	*buf = malloc(*len + 1);
-	if (!*buf) {
-		hn_seterr(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	if (read_fd(fd, *buf, *len)) {
-		hn_seterr(err, errlen, "%s: read failed: %s", path,
-			  errno ? strerror(errno) : "file shrank");
-		free(*buf);
-		goto out;
-	}
-	ret = 0;
-out:
-	close(fd);
-	return ret;
-}
-
 static void free_keyfile(char *buf, size_t len)
 {
 	if (buf)
@@ -268,7 +197,8 @@ static int load_keyfile(const char *path, bool priv, struct hn_pubkey *keys,
 	size_t len = 0;
 	int ret;
 
-	if (read_keyfile(path, priv, &buf, &len, err, errlen))
+	if (hn_read_file(path, KEYFILE_MAX, priv ? HN_RF_PRIVATE : 0,
+			 (void **)&buf, &len, err, errlen))
 		return -1;
 	ret = parse_keys(path, buf, len, priv, keys, max, n, err, errlen);
 	free_keyfile(buf, len);
@@ -504,39 +434,7 @@ int hn_ed25519_verify(const struct hn_pubkey *pk, const void *msg, size_t len,
 int hn_model_read_image(const char *path, void **buf, size_t *len, char *err,
 			size_t errlen)
 {
-	struct stat st;
-	int fd, ret = -1;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		hn_seterr(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > HN_MODEL_MAX_FILE) {
-		hn_seterr(err, errlen,
-			  "%s: %lld bytes, larger than any model (max %llu)",
-			  path, (long long)st.st_size,
-			  (unsigned long long)HN_MODEL_MAX_FILE);
-		goto out;
-	}
-	*len = st.st_size;
-	*buf = malloc(*len ? *len : 1);
-	if (!*buf) {
-		hn_seterr(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	if (read_fd(fd, *buf, *len)) {
-		hn_seterr(err, errlen, "%s: read failed: %s", path,
-			  errno ? strerror(errno) : "file shrank");
-		free(*buf);
-		goto out;
-	}
-	ret = 0;
-out:
-	close(fd);
-	return ret;
+	return hn_read_file(path, HN_MODEL_MAX_FILE, 0, buf, len, err, errlen);
 }
 
 /*

@@ -11,6 +11,7 @@
 #   agent_report.py downs T0 LOG...          "neighbour X down" lines from T0 on
 #   agent_report.py full K                   agents (JSON status lines on stdin)
 #                                            with K routes
+#   agent_report.py stamp                    stdin to stdout, lines timed
 #   agent_report.py gap FILE SEQ0 COUNT      largest hole in a hn-pkt --print log
 #   agent_report.py report RESULTS JSON KEY=VALUE...
 #
@@ -106,24 +107,42 @@ def cmd_full(args):
     print(n)
 
 
+def cmd_stamp(args):
+    """Copy stdin to stdout, each line behind its arrival time."""
+    import time
+    for line in sys.stdin:
+        sys.stdout.write('%.6f %s' % (time.time(), line))
+        sys.stdout.flush()
+
+
 def cmd_gap(args):
     """Largest step between consecutive received seqs (1: no loss); the
     stream's end counts as received, so a stream that never came back
-    shows its whole tail.  Prints: step lost unique."""
+    shows its whole tail.  Lines may start with their arrival time
+    ("stamp"): then also the time between the two frames around the
+    hole.  Prints: step lost unique rx_ms ("none" without times)."""
     path, seq0, count = args[0], int(args[1]), int(args[2])
-    seqs = set()
+    first = {}
     with open(path, errors='replace') as f:
         for line in f:
             m = re.search(r' seq (\d+) ', line)
-            if m:
-                s = int(m.group(1))
-                if seq0 <= s < seq0 + count:
-                    seqs.add(s)
-    prev, step = seq0 - 1, 0
-    for s in sorted(seqs) + [seq0 + count]:
-        step = max(step, s - prev)
+            if not m:
+                continue
+            s = int(m.group(1))
+            if not seq0 <= s < seq0 + count or s in first:
+                continue
+            t = line.split(' ', 1)[0]
+            first[s] = float(t) if re.fullmatch(r'\d+\.\d+', t) else None
+    prev, step, where = seq0 - 1, 0, None
+    for s in sorted(first) + [seq0 + count]:
+        if s - prev > step:
+            step, where = s - prev, (prev, s)
         prev = s
-    print(step, count - len(seqs), len(seqs))
+    rx = None
+    if where and where[0] in first and where[1] in first and \
+            first[where[0]] is not None and first[where[1]] is not None:
+        rx = (first[where[1]] - first[where[0]]) * 1000
+    print(step, count - len(first), len(first), fmt(rx))
 
 
 # ---- report ----------------------------------------------------------------
@@ -217,11 +236,11 @@ def cmd_report(args):
 
 def main():
     cmds = {'conv': cmd_conv, 'routes': cmd_routes, 'model': cmd_model,
-            'downs': cmd_downs, 'full': cmd_full, 'gap': cmd_gap,
-            'report': cmd_report}
+            'downs': cmd_downs, 'full': cmd_full, 'stamp': cmd_stamp,
+            'gap': cmd_gap, 'report': cmd_report}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.exit('usage: agent_report.py conv|routes|model|downs|full|'
-                 'gap|report ...')
+                 'stamp|gap|report ...')
     cmds[sys.argv[1]](sys.argv[2:])
 
 

@@ -13,7 +13,8 @@
 # that A's XDP program routes what A originates.  Checks:
 #   1. the mesh converges: every node has a route to every other;
 #   2. a model pushed at A is installed on all six;
-#   3. data frames flow from A to F;
+#   3. data frames flow from A to F; anycast frames for a task class that
+#      C and E advertise land on one of them;
 #   4. killing the busiest transit node (agent and links) reroutes: every
 #      other node withdraws it and frames reach F again;
 #   5. forged, unknown-key and older models, and a replayed HELLO, are
@@ -64,7 +65,10 @@ mesh_grid6
 
 # 1. convergence
 for n in $NODES; do
-	mesh_start "$n" keep-attached=1
+	case $n in
+	C | E) mesh_start "$n" keep-attached=1 stages=7 ;;
+	*) mesh_start "$n" keep-attached=1 ;;
+	esac
 done
 t=$(mesh_wait 15 mesh_converged $NODES)
 check "six agents converge (5 routes each)" \
@@ -87,6 +91,32 @@ j=$(send_AF 200 1000)
 got=$(hn_jget "$j" unique)
 check "A -> F delivery" "$([ "$got" = 200 ] && echo 1)" \
 	"$got/200 at F, via C $(hn_jget "$j" devs f-c), via E $(hn_jget "$j" devs f-e)"
+
+# 3b. task placement: C and E advertise stage 7; anycast frames from A
+# for task 7 are placed on one of them by A's data plane
+tasks=$(mesh_ctl A -j task | python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    if t["task"] == 7:
+        print(" ".join(str(h["node"]) for h in t["hosts"]))')
+check "A learned the hosts of task 7 from gossip" \
+	"$([ "$(echo $tasks | tr ' ' '\n' | sort | paste -sd' ')" = "3 5" ] &&
+	   echo 1)" "hosts: $tasks"
+for n in C E; do
+	case $n in C) devs=c-b,c-f ;; E) devs=e-b,e-d,e-f ;; esac
+	hn_bg "trecv-$n" "$n" "$HNPKT" recv -j -i "$devs" --match-src 1 \
+		--match-type data --timeout-ms 2000 \
+		--ready "$HN_WORK/trdy.$n" >"$HN_WORK/trecv.$n"
+done
+hn_wait_file "$HN_WORK/trdy.C"
+hn_wait_file "$HN_WORK/trdy.E"
+hn_pkt A send -q -i a-app --src 1 --dst 7 --flags anycast --count 50 \
+	--seq 8000 --interval-us 200 || hn_fail "hn-pkt anycast on A"
+wait "${HN_PID_OF[trecv-C]}" "${HN_PID_OF[trecv-E]}"
+atc=$(hn_jget "$(cat "$HN_WORK/trecv.C")" unique)
+ate=$(hn_jget "$(cat "$HN_WORK/trecv.E")" unique)
+check "anycast frames for task 7 all land on a host" \
+	"$([ $((atc + ate)) = 50 ] && echo 1)" "at C $atc, at E $ate of 50"
 
 # 4. kill the busiest transit node
 busy= most=-1

@@ -24,7 +24,7 @@
 # $O/bench/agent-logs/.  Steps log to stderr.  The exit status is 0 unless
 # the bench itself broke; targets that are missed say MISS in the table.
 #
-# Environment: FAILOVER_RUNS (5 of each kind), WINDOW (10 s of quiet for
+# Environment: FAILOVER_RUNS (5 of each kind), WINDOW (20 s of quiet for
 # control bytes), SETTLE (3 s after convergence before that window),
 # STREAM_IV_US (200), SIZES ("6 16 32"), AGENT_OPTS (extra hypernetd
 # settings for every agent, e.g. "hello-interval-ms=100").
@@ -36,14 +36,15 @@ HN_TAG=hna$ID
 . tests/netns/lib.sh
 
 FAILOVER_RUNS=${FAILOVER_RUNS:-5}
-WINDOW=${WINDOW:-10}
+# two LSA refresh periods: one node's refresh more or less weighs little
+WINDOW=${WINDOW:-20}
 SETTLE=${SETTLE:-3}
 STREAM_IV_US=${STREAM_IV_US:-200}
 SIZES=${SIZES:-6 16 32}
 AGENT_OPTS=${AGENT_OPTS:-}
-# the stream: about 2.5 s of frames, the failure 0.6 s into it
+# the stream: about 2.5 s of frames (at the nominal pace), the failure
+# some 0.5 s into it
 STREAM_N=$((2500000 / STREAM_IV_US))
-KILL_AFTER=0.6
 OUT=$HN_OUT/bench
 JSON=$OUT/agent.json
 LOGS=$OUT/agent-logs
@@ -208,7 +209,7 @@ teardown()
 	done
 	mkdir -p "$LOGS/$phase"
 	mv "$HN_WORK"/*.log "$LOGS/$phase/" 2>/dev/null
-	rm -rf "$HN_WORK/state" "$HN_WORK"/*.conf "$HN_WORK"/stream.* \
+	rm -rf "$HN_WORK/state" "$HN_WORK"/*.conf "$HN_WORK"/stream.* "$HN_WORK"/fifo.* \
 		"$HN_WORK"/rdy.*
 	NODES=() HN_NODES=() HN_PIDS=()
 	HN_ID=() HN_PID_OF=() MESH_PORTS=() DEG=()
@@ -345,76 +346,102 @@ model_spread()
 
 # ---- failover ----------------------------------------------------------------
 
-# kill_node N / silence_node N: set T_KILL just before the failure.
+# kill_node N / silence_node N: T_KILL just before the failure starts,
+# T_KILLED when the last of N's links is gone.  The kernel takes a while
+# per veth (it waits for RCU), so the links go one after the other.
+node_batch()
+{
+	ip -n "$(hn_ns "$1")" -br link show type veth |
+		awk -v c="$2" '{ sub(/@.*/, "", $1); printf c "\n", $1 }'
+}
+
 kill_node()
 {
-	local ns
-	ns=$(hn_ns "$1")
+	local b
+	# deleting one end of a veth deletes its peer too
+	b=$(node_batch "$1" "link del %s")
 	mesh_stop "$1"
 	T_KILL=$(now)
-	# deleting one end of a veth deletes its peer too
-	ip -n "$ns" -br link show type veth | awk '{ sub(/@.*/, "", $1);
-		print "link del " $1 }' | ip -n "$ns" -batch -
+	ip -n "$(hn_ns "$1")" -batch - <<<"$b"
+	T_KILLED=$(now)
 }
 
+# Frozen agent, ports down: the peers' veths stay, without carrier, and
+# their XDP redirects into them still succeed (veth drops the frames).
 silence_node()
 {
-	local ns
-	ns=$(hn_ns "$1")
+	local b
+	b=$(node_batch "$1" "link set %s down")
 	T_KILL=$(now)
 	kill -STOP "${HN_PID_OF[agent-$1]}"
-	ip -n "$ns" -br link show type veth | awk '{ sub(/@.*/, "", $1);
-		print "link set " $1 " down" }' | ip -n "$ns" -batch -
+	ip -n "$(hn_ns "$1")" -batch - <<<"$b"
+	T_KILLED=$(now)
 }
 
-fwd() { hn_stat "$1" fwd_redirect; }
+# fwd NODE: the data plane's fwd_redirect (no python: it is timed)
+fwd()
+{
+	hn_ctl "$1" -j stats | tr -d ' \n' |
+		sed -n 's/.*"fwd_redirect":\([0-9]*\).*/\1/p'
+}
 
-# failover MODE RUN: one fresh 2x3 mesh, one stream, one failure.
+# failover MODE RUN: one fresh 2x3 mesh, one stream n1 -> n6, and the
+# failure of the neighbour of n1 that carries it.
 failover()
 {
 	local mode=$1 run=$2 r first last conv transit a2 a4 seq
 	local rdy=$HN_WORK/rdy.$run out=$HN_WORK/stream.$mode.$run
-	local rp sp s0 s1 iv step lost uniq ms alive=() n t
+	local fifo=$HN_WORK/fifo.$run rp tp sp s0 s1 iv step lost uniq rx ms
+	local alive=() n t
 	grid 2 3 1
 	start_all
 	r=$(wait_conv 30) || { log "failover: no convergence: $r"; return 1; }
 	read -r first last conv _ <<<"$r"
 	calc "$conv - $last" >>"$HN_WORK/conv6"
-	# which of n1's neighbours carries n1 -> n6
-	a2=$(fwd n2) a4=$(fwd n4)
-	hn_pkt n1 send -q -i app --src 1 --dst 6 --count 500 --seq 1 \
-		--interval-us 100 || { log "failover: send failed"; return 1; }
-	sleep 0.1
-	a2=$(($(fwd n2) - a2)) a4=$(($(fwd n4) - a4))
-	[ "$a2" -ge "$a4" ] && transit=n2 || transit=n4
+	# link costs settle while the first HELLO windows fill
+	sleep 1
 	seq=$((run * 100000))
+	# the sink's frames, timed as they come (one more view of the hole)
+	mkfifo "$fifo"
+	$REPORT stamp <"$fifo" >"$out" &
+	tp=$!
 	ip netns exec "$(hn_ns n6)" "$HNPKT" recv -i p3,p5 --print \
 		--match-src 1 --match-type data --timeout-ms 60000 \
-		--ready "$rdy" >"$out" 2>/dev/null &
+		--ready "$rdy" >"$fifo" 2>/dev/null &
 	rp=$!
-	BG_PIDS+=("$rp")
+	BG_PIDS+=("$rp" "$tp")
 	hn_wait_file "$rdy"
 	s0=$(now)
 	ip netns exec "$(hn_ns n1)" "$HNPKT" send -q -i app --src 1 --dst 6 \
 		--count "$STREAM_N" --seq "$seq" --interval-us "$STREAM_IV_US" &
 	sp=$!
 	BG_PIDS+=("$sp")
-	sleep "$KILL_AFTER"
+	sleep 0.2
+	a2=$(fwd n2) a4=$(fwd n4)
+	sleep 0.2
+	a2=$(($(fwd n2) - a2)) a4=$(($(fwd n4) - a4))
+	[ "$a2" -ge "$a4" ] && transit=n2 || transit=n4
 	"${mode}_node" "$transit"
 	wait "$sp"
 	s1=$(now)
 	sleep 0.3
 	kill "$rp" 2>/dev/null
-	wait "$rp" 2>/dev/null
+	wait "$rp" "$tp" 2>/dev/null
 	BG_PIDS=()
-	read -r step lost uniq < <($REPORT gap "$out" "$seq" "$STREAM_N")
+	read -r step lost uniq rx < <($REPORT gap "$out" "$seq" "$STREAM_N")
 	# the sender's real pace, usleep() overshoot included
 	iv=$(calc "($s1 - $s0) * 1000 / $STREAM_N")
 	ms=$(calc "$step * $iv")
-	log "failover $mode #$run: $transit (fwd $a2 / $a4 of 500) failed;" \
-		"$uniq/$STREAM_N frames at n6, longest hole $step seqs" \
-		"x $iv ms = $ms ms"
+	log "failover $mode #$run: $transit failed (it forwarded $a2, n4" \
+		"$a4 frames of the stream before; failing took" \
+		"$(calc "($T_KILLED - $T_KILL) * 1000") ms); $uniq/$STREAM_N" \
+		"frames at n6, longest hole $step seqs x $iv ms = $ms ms" \
+		"(sink clock: $rx ms)"
+	[ "$a2" -gt 0 ] && [ "$a4" -gt 0 ] &&
+		log "failover $mode #$run: the stream was split, n2 $a2 n4 $a4"
 	echo "$ms" >>"$HN_WORK/fo_$mode"
+	[ "$rx" != none ] && echo "$rx" >>"$HN_WORK/fo_rx_$mode"
+	calc "($T_KILLED - $T_KILL) * 1000" >>"$HN_WORK/fo_took_$mode"
 	echo "$iv" >>"$HN_WORK/fo_iv"
 	for n in "${NODES[@]}"; do
 		[ "$n" = "$transit" ] || alive+=("$n")
@@ -485,8 +512,9 @@ for size in $SIZES; do
 done
 
 for mode in kill silence; do
-	: >"$HN_WORK/fo_$mode"
-	: >"$HN_WORK/fr_$mode"
+	for f in fo fr fo_rx fo_took; do
+		: >"$HN_WORK/${f}_$mode"
+	done
 	for run in $(seq "$FAILOVER_RUNS"); do
 		failover "$mode" "$run" || teardown "failover-$mode-$run"
 	done
@@ -495,6 +523,10 @@ put_runs failover_traffic_ms "$HN_WORK/fo_kill"
 put_runs failover_routes_ms "$HN_WORK/fr_kill"
 put_runs failover_silent_ms "$HN_WORK/fo_silence"
 put_runs failover_silent_routes_ms "$HN_WORK/fr_silence"
+put_runs failover_traffic_sink_clock_ms "$HN_WORK/fo_rx_kill"
+put_runs failover_silent_sink_clock_ms "$HN_WORK/fo_rx_silence"
+put_runs failover_kill_took_ms "$HN_WORK/fo_took_kill"
+put_runs failover_silence_took_ms "$HN_WORK/fo_took_silence"
 [ -s "$HN_WORK/fo_iv" ] && put stream_interval_ms "$(median <"$HN_WORK/fo_iv")"
 # every 2x3 start, the convergence mesh's and the failover meshes'
 put_runs converge_6_all_s "$HN_WORK/conv6"

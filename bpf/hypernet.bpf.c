@@ -855,11 +855,6 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 group = bpf_ntohl(h->dst);
 	int act, i;
 
-	/* our own flood back over another path: seen, and sent, already */
-	if (bpf_ntohl(h->src) == e->self) {
-		e->st->mcast_own++;
-		return XDP_DROP;
-	}
 	switch (hn_mcast_accept(bpf_ntohl(h->src), bpf_ntohl(h->seq))) {
 	case 0:
 		break;

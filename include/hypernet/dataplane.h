@@ -271,7 +271,6 @@ struct hn_dp_stats {
 	__u64	mcast_busy;		/* window update contended: dropped */
 	__u64	tc_clone;		/* TC copies to other ports */
 	__u64	tc_clone_fail;
-	__u64	mcast_own;		/* our own flood came back: dropped */
 };
 
 #endif /* _HYPERNET_DATAPLANE_H */

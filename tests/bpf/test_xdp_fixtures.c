@@ -243,13 +243,18 @@ static const struct fx fixtures[] = {
 	{ "broadcast with TTL 1", { HNF, .dst = 600, .src = 63, .ttl = 1,
 				    .flags = HN_F_MCAST },
 	  XDP_DROP, OUT_NONE, {}, C(ttl_expired) },
-	{ "our own flood back: dropped", { HNF, .dst = HN_GROUP_ALL,
-					   .src = SELF, .seq = 7,
-					   .flags = HN_F_MCAST },
-	  XDP_DROP, OUT_NONE, {}, C(mcast_own) },
-	{ "our own flood to another group: dropped",
+	/*
+	 * Multicast this node's applications originate enters through an
+	 * injection port with src = this node: it must go out, not be
+	 * taken for our own flood coming back (the agent marks its floods
+	 * in the window itself).
+	 */
+	{ "own multicast from a local injection port: broadcast",
 	  { HNF, .dst = 600, .src = SELF, .seq = 8, .flags = HN_F_MCAST },
-	  XDP_DROP, OUT_NONE, {}, C(mcast_own) },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = SELF, .seq = 8, .flags = HN_F_MCAST,
+	    FWD(M_BC, M_IN) },
+	  C(mcast_fwd) },
 };
 
 static struct hn_t_net net;

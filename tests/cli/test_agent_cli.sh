@@ -67,8 +67,15 @@ conf "${good}lsa-refresh-s = 50\n"
 run 2 "lsa-lifetime-s (40) must exceed lsa-refresh-s (50)" \
 	"$HND" -c "$tmp/c.conf" --check
 printf '# id key\n3 %s\n' "$KEY" >"$tmp/keys"
+chmod 600 "$tmp/keys"
 conf "node-id = 9\nport = eth0\nmesh-key-file = $tmp/keys\n"
 run 0 "1 mesh keys" "$HND" -c "$tmp/c.conf" --check
+chmod 644 "$tmp/keys"
+run 2 "accessible by group or others" "$HND" -c "$tmp/c.conf" --check
+conf "${good}port = eth1 # wan\n"
+run 2 "port 'eth1 # wan': not an interface name" "$HND" -c "$tmp/c.conf" --check
+conf "${good}hello-interval-ms = 0200\n"
+run 0 "configuration ok" "$HND" -c "$tmp/c.conf" --check
 
 # hnctl without an agent: a clear error and a hint, or the saved state
 run 1 "hypernetd is not running" "$HNCTL" -S "$tmp/none.sock" agent

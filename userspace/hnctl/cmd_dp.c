@@ -208,7 +208,6 @@ static const struct {
 	STAT(mcast_dup, "multicast"),
 	STAT(mcast_old, "multicast"),
 	STAT(mcast_busy, "multicast"),
-	STAT(mcast_own, "multicast"),
 	STAT(tc_clone, "multicast"),
 	STAT(tc_clone_fail, "multicast"),
 };

@@ -37,10 +37,17 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max,
 {
 	char *end;
 
+	int base = 10;
+
 	if (!*s || !isdigit((unsigned char)*s))
 		return -1;
+	/* decimal, or 0x hex; never octal by a leading zero */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	if (!isxdigit((unsigned char)*s))
+		return -1;
 	errno = 0;
-	*v = strtoul(s, &end, 0);
+	*v = strtoul(s, &end, base);
 	if (errno || *end || *v < min || *v > max)
 		return -1;
 	return 0;
@@ -59,7 +66,7 @@ static int set_port(struct hnd_config *c, const char *val, char *err,
 {
 	unsigned int i;
 
-	if (!*val || strlen(val) >= IFNAMSIZ)
+	if (!*val || strlen(val) >= IFNAMSIZ || strpbrk(val, " \t/#:"))
 		return hn_seterr(err, errlen,
 				 "port '%s': not an interface name", val);
 	for (i = 0; i < c->n_ports; i++)
@@ -80,7 +87,7 @@ static int set_key(struct hnd_config *c, const char *val, char *err,
 	struct hn_mesh_key k;
 	unsigned long id;
 	char idbuf[16];
-	const char *sp = strchr(val, ' ');
+	const char *sp = strpbrk(val, " \t");
 	unsigned int i;
 
 	if (!sp || (size_t)(sp - val) >= sizeof(idbuf))
@@ -88,7 +95,7 @@ static int set_key(struct hnd_config *c, const char *val, char *err,
 				 "mesh-key: want 'ID HEX' (key id, then 64 hex digits)");
 	memcpy(idbuf, val, sp - val);
 	idbuf[sp - val] = 0;
-	while (*sp == ' ')
+	while (*sp == ' ' || *sp == '\t')
 		sp++;
 	if (parse_uint(idbuf, 0, 0xffffffffUL, &id))
 		return hn_seterr(err, errlen, "mesh-key: bad key id '%s'",
@@ -115,13 +122,14 @@ static int set_key(struct hnd_config *c, const char *val, char *err,
  * caller's to free after fclose().
  */
 static FILE *open_small(const char *what, const char *path, size_t max,
-			void **buf, char *err, size_t errlen)
+			unsigned int flags, void **buf, char *err,
+			size_t errlen)
 {
 	char msg[256];
 	size_t len;
 	FILE *f;
 
-	if (hn_read_file(path, max, 0, buf, &len, msg, sizeof(msg))) {
+	if (hn_read_file(path, max, flags, buf, &len, msg, sizeof(msg))) {
 		hn_seterr(err, errlen, "%s %s", what, msg);
 		return NULL;
 	}
@@ -139,7 +147,8 @@ static int set_key_file(struct hnd_config *c, const char *path, char *err,
 {
 	char line[256];
 	void *buf;
-	FILE *f = open_small("mesh-key-file", path, 4096, &buf, err, errlen);
+	FILE *f = open_small("mesh-key-file", path, 4096, HN_RF_PRIVATE, &buf,
+			     err, errlen);
 	int ret = 0;
 
 	if (!f)
@@ -336,7 +345,7 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 	char line[512], msg[256];
 	unsigned int lineno = 0;
 	void *buf;
-	FILE *f = open_small("config", path, 1 << 20, &buf, err, errlen);
+	FILE *f = open_small("config", path, 1 << 20, 0, &buf, err, errlen);
 	int ret = 0;
 
 	if (!f)

@@ -340,10 +340,14 @@ void hnd_ctl_rx(struct hnd *d)
 	int c;
 
 	while ((c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		struct timeval tv = { .tv_sec = 1 };
+		struct timeval tv = { .tv_usec = 100000 };
 
-		/* one request per connection, never blocking the loop long */
+		/*
+		 * One request per connection, never blocking the loop long:
+		 * neighbours call us dead after 3 missed HELLOs.
+		 */
 		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		serve(d, c);
 		close(c);
 	}

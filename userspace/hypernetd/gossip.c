@@ -311,10 +311,24 @@ static void task_build(struct hnd *d, __u8 s, const struct hn_topo_route *r,
 	}
 }
 
+static const struct hn_dp_task *task_find(const struct hnd *d, __u32 task)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_tasks; i++)
+		if (d->tasks[i].task == task)
+			return &d->tasks[i].t;
+	return NULL;
+}
+
+/*
+ * Hosts of every stage some node advertises.  Only changes are written:
+ * each write voids the data plane's decision caches.
+ */
 static void tasks_install(struct hnd *d, const struct hn_topo_route *r,
 			  unsigned int nr)
 {
-	__u32 next[HND_MAX_TASKS];
+	static struct hnd_task next[HND_MAX_TASKS];
 	unsigned int i, j, n = 0;
 	char err[160];
 	__u8 seen[256] = { 0 };
@@ -330,22 +344,27 @@ static void tasks_install(struct hnd *d, const struct hn_topo_route *r,
 
 		if (!seen[i])
 			continue;
+		const struct hn_dp_task *cur = task_find(d, i);
+
 		task_build(d, i, r, nr, &t);
 		if (!t.n_host)
 			continue;
-		if (hn_dp_set_task(d->dp, i, &t, err, sizeof(err))) {
+		if ((!cur || memcmp(cur, &t, sizeof(t))) &&
+		    hn_dp_set_task(d->dp, i, &t, err, sizeof(err))) {
 			d->st.dp_errors++;
 			hnd_log(d, LOG_E, "task %u: %s", i, err);
 			continue;
 		}
-		next[n++] = i;
+		next[n].task = i;
+		next[n].t = t;
+		n++;
 	}
 	for (i = 0; i < d->n_tasks; i++) {
 		for (j = 0; j < n; j++)
-			if (next[j] == d->tasks[i])
+			if (next[j].task == d->tasks[i].task)
 				break;
 		if (j == n)
-			hn_dp_del_task(d->dp, d->tasks[i]);
+			hn_dp_del_task(d->dp, d->tasks[i].task);
 	}
 	memcpy(d->tasks, next, n * sizeof(next[0]));
 	d->n_tasks = n;

@@ -25,7 +25,7 @@
 #define HND_MAX_KEYS		4
 #define HND_MAX_SENDERS		1024
 #define HND_MAX_ROUTES		HN_TOPO_MAX_NODES
-#define HND_MAX_TASKS		HN_LSA_MAX_STAGES
+#define HND_MAX_TASKS		255	/* stage ids 1..255 */
 #define HND_CTL_MAX		(HN_MODEL_XFER_MAX + 256)
 
 #define NSEC_PER_MSEC		1000000ULL
@@ -84,6 +84,7 @@ struct hnd_port {
 	__u64	next_hello_ns;
 	bool	attached;
 	bool	generic;
+	__u64	retry_ns;	/* next attempt to bring it up */
 };
 
 struct hnd_neigh {
@@ -112,6 +113,8 @@ struct hnd_neigh {
 	__u64	feat_ns;
 	__u16	cost;		/* as advertised in our LSA */
 	__u64	model_sent_ns;	/* last model sent to it (anti-entropy) */
+	unsigned int model_sends;	/* since its generation last moved */
+	__u32	first_seq;	/* HELLO seq the window started at */
 };
 
 struct hnd_sender {
@@ -203,12 +206,16 @@ struct hnd {
 
 	struct hnd_route routes[HND_MAX_ROUTES];	/* installed, by dst */
 	unsigned int n_routes;
-	__u32	tasks[HND_MAX_TASKS];	/* installed task classes */
+	struct hnd_task {
+		__u32	task;
+		struct hn_dp_task t;
+	} tasks[HND_MAX_TASKS];		/* installed, as written */
 	unsigned int n_tasks;
 
 	__u32	flood_seq;
 	__u64	counter;	/* replay counter of our frames */
 	int	ctl_fd;
+	int	lock_fd;	/* flock()ed state-dir/lock: one agent */
 	int	epfd;
 	int	sigfd;
 	__u64	start_ns;

@@ -15,7 +15,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -62,7 +64,7 @@ static void usage(FILE *f)
 		"usage: hypernetd [-c FILE] [-o KEY=VALUE]... [-v] [--check]\n"
 		"  -c, --config FILE   configuration (hypernetd(8) lists the keys)\n"
 		"  -o, --set KEY=VAL   set one key, after the file\n"
-		"  -v, --verbose       more log (twice: debug)\n"
+		"  -v, --verbose       debug log too\n"
 		"      --check         check the configuration and exit\n"
 		"  -h, --help          this text\n");
 }
@@ -299,6 +301,7 @@ static int loop_setup(struct hnd *d)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -320,6 +323,20 @@ static void tick(struct hnd *d, __u64 now)
 	}
 }
 
+static void on_signal(struct hnd *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP) {
+			d->stop = true;
+			continue;
+		}
+		hnd_log(d, LOG_W,
+			"SIGHUP: the configuration is not reloaded; restart the agent to apply changes (with keep-attached = 1 forwarding goes on)");
+	}
+}
+
 static void run(struct hnd *d)
 {
 	struct epoll_event ev[16];
@@ -338,7 +355,7 @@ static void run(struct hnd *d)
 			__u64 tag = ev[i].data.u64;
 
 			if (tag == TAG_SIG)
-				d->stop = true;
+				on_signal(d);
 			else if (tag == TAG_CTL)
 				hnd_ctl_rx(d);
 			else if (tag < d->n_ports)
@@ -347,12 +364,26 @@ static void run(struct hnd *d)
 	}
 }
 
+/*
+ * The state directory, locked: two agents on one state directory (or one
+ * control socket and pin directory) would fight over the maps.
+ */
 static int state_dir(struct hnd *d)
 {
+	char path[PATH_MAX + 8];
+
 	if (mkdir(d->cfg.state_dir, 0700) && errno != EEXIST) {
 		hnd_log(d, LOG_E, "state-dir %s: %s", d->cfg.state_dir,
 			strerror(errno));
 		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/lock", d->cfg.state_dir);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB)) {
+		hnd_log(d, LOG_E,
+			"%s: %s; is another hypernetd running with this state-dir? (hnctl status)",
+			path, strerror(errno));
+		return -EBUSY;
 	}
 	return 0;
 }
@@ -364,7 +395,7 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	hnd_config_defaults(&d->cfg);
-	d->ctl_fd = d->sigfd = d->epfd = -1;
+	d->ctl_fd = d->sigfd = d->epfd = d->lock_fd = -1;
 	if (parse_args(d, argc, argv, &check))
 		return 2;
 	if (check) {

@@ -24,8 +24,13 @@
 #include "hypernetd.h"
 #include "model.h"
 
-/* a neighbour behind on the model is sent it at most this often */
+/*
+ * A neighbour behind on the model is sent it after RESEND_NS, then after
+ * twice that each time its generation does not move (it may refuse the
+ * file: no trusted key, say), up to RESEND_MAX_NS.
+ */
 #define RESEND_NS	(2 * NSEC_PER_SEC)
+#define RESEND_MAX_NS	(64 * NSEC_PER_SEC)
 /* an unfinished transfer is dropped after this */
 #define XFER_TIMEOUT_NS	(10 * NSEC_PER_SEC)
 
@@ -45,8 +50,9 @@ static int write_atomic(const char *path, const void *buf, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
+	errno = EIO;	/* a short write sets none */
 	if (write(fd, buf, len) != (ssize_t)len || fsync(fd))
-		ret = -errno ? -errno : -EIO;
+		ret = -errno;
 	close(fd);
 	if (!ret && rename(tmp, path))
 		ret = -errno;
@@ -190,11 +196,14 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 
 void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 {
-	__u64 now = hnd_now();
+	__u64 now = hnd_now(), wait = RESEND_NS;
 
-	if (!d->model_file || now - n->model_sent_ns < RESEND_NS)
+	if (n->model_sends)
+		wait <<= n->model_sends < 5 ? n->model_sends : 5;
+	if (!d->model_file || (n->model_sent_ns && now - n->model_sent_ns < wait))
 		return;
 	n->model_sent_ns = now;
+	n->model_sends++;
 	hnd_log(d, LOG_D, "neighbour %u has model %llu, sending %llu",
 		n->node, (unsigned long long)n->model_gen,
 		(unsigned long long)d->model_gen);
@@ -334,8 +343,18 @@ int hnd_model_load_state(struct hnd *d)
 				remember(d, &m, buf, len);
 			hnd_log(d, LOG_I, "model generation %llu restored",
 				gen);
+		} else if (acc == HN_ACC_EXPIRED) {
+			/* an expired model must not go on deciding */
+			hn_dp_clear_model(d->dp);
+			hnd_log(d, LOG_W,
+				"persisted model expired: %s; taken out of the data plane",
+				err);
 		} else if (acc) {
 			hnd_log(d, LOG_W, "persisted model not used: %s", err);
+		} else {
+			hnd_log(d, LOG_W,
+				"persisted model is generation %llu, model.gen says %llu (a crash between the two writes?): not used",
+				(unsigned long long)m.generation, gen);
 		}
 		if (!acc)
 			hn_model_free(&m);

@@ -64,7 +64,8 @@ static __u8 rx_ratio(const struct hnd_neigh *n, __u64 now)
 	__u64 iv = (__u64)(n->interval_ms ? n->interval_ms : 1) *
 		   NSEC_PER_MSEC;
 	__u32 missed = (now - n->last_ns) / iv, bits = n->rx_bits;
-	__u32 window = n->n_heard + missed, heard;
+	/* every HELLO sent since the first heard: losses count from there */
+	__u32 window = n->top_seq - n->first_seq + 1 + missed, heard;
 
 	if (missed >= HELLO_WINDOW)
 		return 0;
@@ -172,6 +173,7 @@ static void hello_window(struct hnd_neigh *n, __u32 seq)
 		}
 	} else {
 		n->top_seq = seq;
+		n->first_seq = seq;
 		n->rx_bits = 1;
 		n->n_heard = 0;
 	}
@@ -214,7 +216,6 @@ void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
 	n->interval_ms = h->interval_ms;
 	n->load = h->load;
 	n->capacity = h->capacity;
-	n->model_gen = h->model_gen;
 	n->rx_ratio = rx_ratio(n, now);
 	n->tx_ratio = 0;
 	for (i = 0; i < h->n_heard; i++)
@@ -224,6 +225,9 @@ void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
 		neigh_up(d, n, now);
 	else if (n->up && !n->tx_ratio)
 		neigh_down(d, n, "no longer hears us");
+	if (n->model_gen != h->model_gen)
+		n->model_sends = 0;	/* it moved: back to a short wait */
+	n->model_gen = h->model_gen;
 	if (n->up && n->model_gen < d->model_gen)
 		hnd_model_send_to(d, n);
 }

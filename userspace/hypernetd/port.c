@@ -163,12 +163,16 @@ int hnd_port_check(struct hnd *d, int i)
 	int idx = if_nametoindex(pt->name);
 
 	if (!pt->ifindex) {
-		if (idx) {
+		__u64 now = hnd_now();
+
+		if (idx && now >= pt->retry_ns) {
 			pt->ifindex = idx;
 			hnd_log(d, LOG_I, "port %s appeared (ifindex %d)",
 				pt->name, idx);
-			if (port_up(d, i))
+			if (port_up(d, i)) {
 				port_down(d, i);
+				pt->retry_ns = now + NSEC_PER_SEC;
+			}
 		}
 		return 0;
 	}
@@ -416,7 +420,7 @@ void hnd_port_rx(struct hnd *d, int p)
 		if (sll.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		d->st.rx_frames++;
-		d->st.rx_bytes += n;
+		d->st.rx_bytes += n + 14;	/* on the wire, as tx_bytes */
 		if ((size_t)n > sizeof(buf)) {
 			d->st.rx_bad[HN_CE_LENGTH]++;
 			continue;

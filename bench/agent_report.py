@@ -7,11 +7,12 @@
 #   agent_report.py conv N LOG...            first/last "running", converged,
 #                                            median node converged
 #   agent_report.py routes K T0 LOG...       last node settled at K routes
+#   agent_report.py lastwrite T1 LOG...      last route update up to T1
 #   agent_report.py model G LOG...           last "model generation G ... installed"
 #   agent_report.py downs T0 LOG...          "neighbour X down" lines from T0 on
+#   agent_report.py writes T0 T1 LOG...      route updates logged in [T0, T1]
 #   agent_report.py full K                   agents (JSON status lines on stdin)
 #                                            with K routes
-#   agent_report.py stamp                    stdin to stdout, lines timed
 #   agent_report.py gap FILE SEQ0 COUNT      largest hole in a hn-pkt --print log
 #   agent_report.py report RESULTS JSON KEY=VALUE...
 #
@@ -40,16 +41,25 @@ def events(path):
 
 
 def settled(ev, k, t0=0.0):
-    """When the route count last became k and stayed so, if it did."""
-    last = None
+    """When the route count last became k (from t0 on) and stayed so, if
+    it did.  Later lines with the same count are rewrites of routes
+    (other candidates, costs), not new destinations."""
+    since = None
     for t, msg in ev:
         m = ROUTES.match(msg)
         if not m or t < t0:
             continue
-        last = (t, int(m.group(1)))
-    if last is None or last[1] != k:
-        return None
-    return last[0]
+        if int(m.group(1)) != k:
+            since = None
+        elif since is None:
+            since = t
+    return since
+
+
+def last_write(ev, t1):
+    """The last route update logged up to t1."""
+    ts = [t for t, msg in ev if t <= t1 and ROUTES.match(msg)]
+    return ts[-1] if ts else None
 
 
 def fmt(v):
@@ -71,6 +81,12 @@ def cmd_conv(args):
     # the median node: stragglers apart, how fast routes come
     med = None if None in done else sorted(done)[(len(done) - 1) // 2]
     print(fmt(first), fmt(last), fmt(conv), fmt(med))
+
+
+def cmd_lastwrite(args):
+    t1, logs = float(args[0]), args[1:]
+    ts = [last_write(events(p), t1) for p in logs]
+    print(fmt(None if None in ts else max(ts)))
 
 
 def cmd_routes(args):
@@ -96,6 +112,19 @@ def cmd_downs(args):
               if t >= t0 and re.match(r'^neighbour \d+ down: ', msg)))
 
 
+def cmd_writes(args):
+    """Route (re)writes logged in [T0, T1]: "lines routes-written"."""
+    t0, t1, logs = float(args[0]), float(args[1]), args[2:]
+    lines = written = 0
+    for p in logs:
+        for t, msg in events(p):
+            m = re.match(r'^routes to \d+ nodes \((\d+) written', msg)
+            if m and t0 <= t <= t1:
+                lines += 1
+                written += int(m.group(1))
+    print(lines, written)
+
+
 def cmd_full(args):
     k = int(args[0])
     n = 0
@@ -107,42 +136,22 @@ def cmd_full(args):
     print(n)
 
 
-def cmd_stamp(args):
-    """Copy stdin to stdout, each line behind its arrival time."""
-    import time
-    for line in sys.stdin:
-        sys.stdout.write('%.6f %s' % (time.time(), line))
-        sys.stdout.flush()
-
-
 def cmd_gap(args):
     """Largest step between consecutive received seqs (1: no loss); the
     stream's end counts as received, so a stream that never came back
-    shows its whole tail.  Lines may start with their arrival time
-    ("stamp"): then also the time between the two frames around the
-    hole.  Prints: step lost unique rx_ms ("none" without times)."""
+    shows its whole tail.  Prints: step lost unique."""
     path, seq0, count = args[0], int(args[1]), int(args[2])
-    first = {}
+    seqs = set()
     with open(path, errors='replace') as f:
         for line in f:
             m = re.search(r' seq (\d+) ', line)
-            if not m:
-                continue
-            s = int(m.group(1))
-            if not seq0 <= s < seq0 + count or s in first:
-                continue
-            t = line.split(' ', 1)[0]
-            first[s] = float(t) if re.fullmatch(r'\d+\.\d+', t) else None
-    prev, step, where = seq0 - 1, 0, None
-    for s in sorted(first) + [seq0 + count]:
-        if s - prev > step:
-            step, where = s - prev, (prev, s)
+            if m and seq0 <= int(m.group(1)) < seq0 + count:
+                seqs.add(int(m.group(1)))
+    prev, step = seq0 - 1, 0
+    for s in sorted(seqs) + [seq0 + count]:
+        step = max(step, s - prev)
         prev = s
-    rx = None
-    if where and where[0] in first and where[1] in first and \
-            first[where[0]] is not None and first[where[1]] is not None:
-        rx = (first[where[1]] - first[where[0]]) * 1000
-    print(step, count - len(first), len(first), fmt(rx))
+    print(step, count - len(seqs), len(seqs))
 
 
 # ---- report ----------------------------------------------------------------
@@ -164,15 +173,15 @@ ROWS = [
     ('converge_32_s', 's', '4x8 grid, last "running" -> all routes'),
     ('converge_32_from_first_start_s', 's', '4x8 grid, from the first'),
     ('converge_32_median_node_s', 's', '4x8 grid, the median node'),
+    ('converge_32_stable_s', 's', '4x8 grid, until the last route update'),
     ('start_spread_32_s', 's', 'first to last "running", 32 agents'),
     ('failover_traffic_ms', 'ms', 'transit killed: longest stream hole'),
-    ('failover_traffic_sink_clock_ms', 'ms', 'the same hole, sink clock'),
     ('failover_kill_took_ms', 'ms', 'deleting its 3 veths took'),
     ('failover_silent_ms', 'ms', 'transit silenced (ports down): hole'),
-    ('failover_silent_sink_clock_ms', 'ms', 'the same hole, sink clock'),
     ('failover_routes_ms', 'ms', 'killed: all others at N-2 routes'),
     ('failover_silent_routes_ms', 'ms', 'silenced: all others at N-2'),
     ('neigh_down_after_converge_32', '', 'link flaps in the quiet 32'),
+    ('route_updates_per_s_node_32', '/s', 'route map updates, quiet 32'),
     ('model_spread_32_s', 's', 'push at n1 -> last install, 32'),
     ('control_bytes_per_s_node', 'B/s', '32 nodes, quiet, Ethernet frames'),
     ('control_bytes_per_s_node_16', 'B/s', '16 nodes'),
@@ -240,11 +249,13 @@ def cmd_report(args):
 
 def main():
     cmds = {'conv': cmd_conv, 'routes': cmd_routes, 'model': cmd_model,
-            'downs': cmd_downs, 'full': cmd_full, 'stamp': cmd_stamp,
-            'gap': cmd_gap, 'report': cmd_report}
+            'lastwrite': cmd_lastwrite,
+            'downs': cmd_downs, 'writes': cmd_writes, 'full': cmd_full,
+            'gap': cmd_gap,
+            'report': cmd_report}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
-        sys.exit('usage: agent_report.py conv|routes|model|downs|full|'
-                 'stamp|gap|report ...')
+        sys.exit('usage: agent_report.py conv|routes|lastwrite|model|downs|'
+                 'writes|full|gap|report ...')
     cmds[sys.argv[1]](sys.argv[2:])
 
 

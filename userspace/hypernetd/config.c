@@ -24,10 +24,11 @@ void hnd_config_defaults(struct hnd_config *c)
 		 "/run/hypernet/hypernetd.sock");
 	c->hello_ms = 200;
 	c->dead_hellos = 3;
-	c->probe_ms = 1000;
+	/* 250 ms: the DELAY feature must follow queues as they build */
+	c->probe_ms = 250;
 	c->lsa_refresh_s = 10;
 	c->lsa_lifetime_s = 40;
-	c->link_capacity = hn_scale_log(1000000);	/* 1 Gbit/s */
+	c->link_kbps = 1000000;	/* 1 Gbit/s */
 	c->capacity = hn_scale_log(1000000);
 	c->xdp_mode = HND_XDP_AUTO;
 }
@@ -61,22 +62,42 @@ static int set_path(char *dst, size_t size, const char *val)
 	return 0;
 }
 
+/* Highest link-kbps or per-port capacity: 4 Tbit/s, the u32 kbit/s range. */
+#define LINK_KBPS_MAX	4000000000UL
+
+/* "IFNAME [KBPS]": a mesh port, optionally with its own link capacity. */
 static int set_port(struct hnd_config *c, const char *val, char *err,
 		    size_t errlen)
 {
+	char name[IFNAMSIZ + 1];
+	const char *sp = strpbrk(val, " \t");
+	size_t len = sp ? (size_t)(sp - val) : strlen(val);
+	unsigned long kbps = 0;
 	unsigned int i;
 
-	if (!*val || strlen(val) >= IFNAMSIZ || strpbrk(val, " \t/#:"))
+	if (!len || len >= IFNAMSIZ || memchr(val, '/', len) ||
+	    memchr(val, '#', len) || memchr(val, ':', len))
 		return hn_seterr(err, errlen,
 				 "port '%s': not an interface name", val);
+	memcpy(name, val, len);
+	name[len] = 0;
+	if (sp) {
+		while (*sp == ' ' || *sp == '\t')
+			sp++;
+		if (parse_uint(sp, 1, LINK_KBPS_MAX, &kbps))
+			return hn_seterr(err, errlen,
+					 "port %s: '%s' is not a capacity in kbit/s 1..%lu",
+					 name, sp, LINK_KBPS_MAX);
+	}
 	for (i = 0; i < c->n_ports; i++)
-		if (!strcmp(c->ports[i], val))
+		if (!strcmp(c->ports[i], name))
 			return hn_seterr(err, errlen, "port %s given twice",
-					 val);
+					 name);
 	if (c->n_ports == HND_MAX_PORTS)
 		return hn_seterr(err, errlen, "more than %d ports",
 				 HND_MAX_PORTS);
-	strcpy(c->ports[c->n_ports++], val);
+	c->port_kbps[c->n_ports] = kbps;
+	strcpy(c->ports[c->n_ports++], name);
 	return 0;
 }
 
@@ -264,9 +285,14 @@ int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		return set_scaled(key, val, 0, &c->load, err, errlen);
 	if (!strcmp(key, "capacity-kbps"))
 		return set_scaled(key, val, 1, &c->capacity, err, errlen);
-	if (!strcmp(key, "link-kbps"))
-		return set_scaled(key, val, 1, &c->link_capacity, err,
-				  errlen);
+	if (!strcmp(key, "link-kbps")) {
+		if (parse_uint(val, 1, LINK_KBPS_MAX, &v))
+			return hn_seterr(err, errlen,
+					 "link-kbps: '%s' is not kbit/s 1..%lu",
+					 val, LINK_KBPS_MAX);
+		c->link_kbps = v;
+		return 0;
+	}
 	if (!strcmp(key, "margin-min")) {
 		char *end;
 		long m;

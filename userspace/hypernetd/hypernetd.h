@@ -57,7 +57,8 @@ struct hnd_config {
 	int	margin_min;
 	__u8	load;		/* hn_scale_ratio() */
 	__u8	capacity;	/* hn_scale_log(kbit/s) of compute */
-	__u8	link_capacity;	/* hn_scale_log(kbit/s) of the ports */
+	unsigned int link_kbps;	/* capacity of every port ... */
+	unsigned int port_kbps[HND_MAX_PORTS];	/* ... unless set here */
 	__u8	stages[HN_LSA_MAX_STAGES];
 	unsigned int n_stages;
 	enum hnd_xdp_mode xdp_mode;
@@ -85,6 +86,9 @@ struct hnd_port {
 	bool	attached;
 	bool	generic;
 	__u64	retry_ns;	/* next attempt to bring it up */
+	__u64	tx_bytes;	/* counter at tx_ns, for the LOAD feature */
+	__u64	tx_ns;		/* 0: no sample yet */
+	__u16	util;		/* transmit utilisation, permille */
 };
 
 struct hnd_neigh {

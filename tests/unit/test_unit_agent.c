@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -87,6 +88,24 @@ void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 /* ---- fixtures ----------------------------------------------------------- */
 
 static struct hnd agent;
+/* fake /sys/class/net: DEV/statistics/tx_bytes for the LOAD feature */
+static char fake_sys[] = "/tmp/hn-test-sys.XXXXXX";
+
+static void set_tx(const char *dev, unsigned long long bytes)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", fake_sys, dev);
+	mkdir(path, 0700);
+	strcat(path, "/statistics");
+	mkdir(path, 0700);
+	strcat(path, "/tx_bytes");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%llu\n", bytes);
+	fclose(f);
+}
 
 static int setup(void **state)
 {
@@ -102,6 +121,9 @@ static int setup(void **state)
 	strcpy(agent.ports[1].name, "p1");
 	agent.ports[0].ifindex = 10;
 	agent.ports[1].ifindex = 11;
+	sysfs_net = fake_sys;
+	set_tx("p0", 0);
+	set_tx("p1", 0);
 	return 0;
 }
 
@@ -289,6 +311,69 @@ static void test_probe_rtt(void **state)
 	advance_ms(5);
 	hnd_ack_rx(&agent, &a);
 	assert_int_equal(n->rtt_ns, 2 * NSEC_PER_MSEC);
+	/* the next probe goes out probe-interval-ms (250 +-10 %) later */
+	advance_ms(200);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(sent_probe, 1);
+	advance_ms(80);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(sent_probe, 2);
+	/* a 10 ms round trip moves the estimate a quarter of the way */
+	a.u.probe = last_sent.u.probe;
+	advance_ms(10);
+	hnd_ack_rx(&agent, &a);
+	assert_int_equal(n->rtt_ns, 4 * NSEC_PER_MSEC);
+	/* DELAY is the one-way half: 2000 us */
+	features(&agent, n, n->feat);
+	assert_int_equal(n->feat[HN_FEAT_DELAY], hn_scale_log(2000));
+}
+
+/* LOAD: our transmit utilisation of the port, against its capacity. */
+static void test_load_measured(void **state)
+{
+	struct hnd_neigh *n7, *n8;
+
+	agent.cfg.link_kbps = 10000;
+	agent.cfg.port_kbps[1] = 20000;
+	hello(7, 1, 0, 255);
+	hello(8, 1, 1, 255);
+	n7 = hnd_neigh_find(&agent, 7);
+	n8 = hnd_neigh_find(&agent, 8);
+	assert_int_equal(dp_nb[n7->dp_idx].feat[HN_FEAT_LOAD], 0);
+	assert_int_equal(dp_nb[n7->dp_idx].feat[HN_FEAT_CAPACITY],
+			 hn_scale_log(10000));
+	assert_int_equal(dp_nb[n8->dp_idx].feat[HN_FEAT_CAPACITY],
+			 hn_scale_log(20000));
+	hnd_neigh_tick(&agent, fake_now);	/* first counter sample */
+	/* 500 ms: 156250 bytes are 2.5 Mbit/s, a quarter of p0's 10 */
+	set_tx("p0", 156250);
+	set_tx("p1", 156250);
+	advance_ms(500);
+	hello(7, 2, 0, 255);
+	hello(8, 2, 1, 255);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(agent.ports[0].util, 250);
+	assert_int_equal(agent.ports[1].util, 125);
+	assert_int_equal(dp_nb[n7->dp_idx].feat[HN_FEAT_LOAD],
+			 hn_scale_ratio(250));
+	assert_int_equal(dp_nb[n8->dp_idx].feat[HN_FEAT_LOAD],
+			 hn_scale_ratio(125));
+	/* not sampled again before the period is over */
+	set_tx("p0", 10000000);
+	advance_ms(100);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(agent.ports[0].util, 250);
+	/* offered beyond capacity: saturates at 1000 */
+	advance_ms(400);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(agent.ports[0].util, 1000);
+	/* a counter going back (device recreated) restarts at 0 */
+	set_tx("p0", 5);
+	advance_ms(500);
+	hello(7, 3, 0, 255);
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(agent.ports[0].util, 0);
+	assert_int_equal(dp_nb[n7->dp_idx].feat[HN_FEAT_LOAD], 0);
 }
 
 static void test_probe_answered(void **state)
@@ -369,12 +454,19 @@ static void test_config_good(void **state)
 		 "stages = 1, 3,9\n"
 		 "xdp-mode = generic\n"
 		 "margin-min = -5\n"
-		 "keep-attached = 1\n",
+		 "keep-attached = 1\n"
+		 "port = veth9   25000\n"
+		 "link-kbps = 8000\n",
 		 KEY);
 	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.node_id, 42);
-	assert_int_equal(c.n_ports, 2);
+	assert_int_equal(c.n_ports, 3);
 	assert_string_equal(c.ports[1], "eth1");
+	assert_string_equal(c.ports[2], "veth9");
+	assert_int_equal(c.port_kbps[1], 0);	/* link-kbps applies */
+	assert_int_equal(c.port_kbps[2], 25000);
+	assert_int_equal(c.link_kbps, 8000);
+	assert_int_equal(c.probe_ms, 250);	/* default */
 	assert_int_equal(c.n_keys, 1);
 	assert_int_equal(c.keys[0].id, 7);
 	assert_int_equal(c.keys[0].key[1], 0x11);
@@ -398,6 +490,13 @@ static void test_config_bad(void **state)
 		{ "port = \n", "not an interface name" },
 		{ "port = averyveryverylongifname\n", "not an interface name" },
 		{ "port = a\nport = a\n", ":2: port a given twice" },
+		{ "port = a\nport = a 100\n", ":2: port a given twice" },
+		{ "port = a 10x\n", "port a: '10x' is not a capacity" },
+		{ "port = a 0\n", "port a: '0' is not a capacity" },
+		{ "port = a 10 20\n", "is not a capacity" },
+		{ "port = a/b 10\n", "not an interface name" },
+		{ "link-kbps = 0\n", "link-kbps: '0' is not kbit/s" },
+		{ "link-kbps = 5000000000\n", "link-kbps" },
 		{ "mesh-key = 1 abcd\n", "want 64 hex digits" },
 		{ "mesh-key = x\n", "want 'ID HEX'" },
 		{ "hello-interval-ms = 5\n", "10..60000" },
@@ -452,11 +551,29 @@ int main(void)
 		cmocka_unit_test_setup(test_table_full, setup),
 		cmocka_unit_test_setup(test_probe_rtt, setup),
 		cmocka_unit_test_setup(test_probe_answered, setup),
+		cmocka_unit_test_setup(test_load_measured, setup),
 		cmocka_unit_test_setup(test_model_behind, setup),
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_bad),
 		cmocka_unit_test(test_config_lifetime),
 	};
+	static const char *const devs[] = { "p0", "p1" };
+	char path[128];
+	unsigned int i;
+	int ret;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (!mkdtemp(fake_sys))
+		return 1;
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s/statistics/tx_bytes",
+			 fake_sys, devs[i]);
+		unlink(path);
+		*strrchr(path, '/') = 0;
+		rmdir(path);
+		*strrchr(path, '/') = 0;
+		rmdir(path);
+	}
+	rmdir(fake_sys);
+	return ret;
 }

@@ -192,11 +192,34 @@ static struct hnd_route *route_find(struct hnd *d, __u32 dst)
 	return NULL;
 }
 
+/*
+ * The default next hop to install: the shortest path's, unless the one
+ * installed now is still a candidate within an eighth of its cost.  Near
+ * equal paths (a grid is full of them) would otherwise trade places on
+ * every small change of a link cost, voiding the data plane's caches and
+ * moving flows for nothing.  Any candidate is loop-free, so this is safe.
+ */
+static unsigned int sticky_default(struct hnd *d, const struct hn_topo_route *r,
+				   const struct hnd_route *cur)
+{
+	__u32 best = r->cand[r->def].cost;
+	unsigned int i;
+	int old;
+
+	if (!cur || cur->rt.def >= cur->rt.n_cand)
+		return r->def;
+	old = cur->rt.cand[cur->rt.def].neigh;
+	for (i = 0; i < r->n_cand; i++)
+		if (hnd_neigh_dp_idx(d, r->cand[i].neigh) == old)
+			return r->cand[i].cost <= best + best / 8 ? i : r->def;
+	return r->def;
+}
+
 /* topo's route to the data plane's form; 0 if no candidate is usable. */
 static int route_to_dp(struct hnd *d, const struct hn_topo_route *r,
-		       struct hn_dp_route *rt)
+		       const struct hnd_route *cur, struct hn_dp_route *rt)
 {
-	unsigned int i;
+	unsigned int i, def = sticky_default(d, r, cur);
 
 	memset(rt, 0, sizeof(*rt));
 	for (i = 0; i < r->n_cand; i++) {
@@ -204,7 +227,7 @@ static int route_to_dp(struct hnd *d, const struct hn_topo_route *r,
 
 		if (idx < 0)
 			continue;
-		if (i == r->def)
+		if (i == def)
 			rt->def = rt->n_cand;
 		rt->cand[rt->n_cand].neigh = idx;
 		rt->cand[rt->n_cand].dist = hn_scale_hops(r->cand[i].hops);
@@ -224,7 +247,7 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 		struct hnd_route *cur = route_find(d, r[i].dst);
 		struct hn_dp_route rt;
 
-		if (!route_to_dp(d, &r[i], &rt))
+		if (!route_to_dp(d, &r[i], cur, &rt))
 			continue;
 		next[k].dst = r[i].dst;
 		next[k].rt = rt;

@@ -85,6 +85,7 @@ struct hnd_port {
 	__u64	next_hello_ns;
 	bool	attached;
 	bool	generic;
+	bool	carrier;	/* IFF_RUNNING at the last look */
 	__u64	retry_ns;	/* next attempt to bring it up */
 	__u64	tx_bytes;	/* counter at tx_ns, for the LOAD feature */
 	__u64	tx_ns;		/* 0: no sample yet */

@@ -8,10 +8,19 @@
  * Up neighbours are written into the data plane's hn_neigh with the
  * model's features; the XDP program itself stamps their last-heard time
  * from each HELLO, which is what its local repair reads.
+ *
+ * The features are the ones the route model is trained on (the trainer's
+ * simulator computes the same): QUALITY df * dr, DELAY half the smoothed
+ * probe RTT (so it includes queueing on the link), LOSS of its HELLOs,
+ * LOAD our transmit utilisation of the port over the last sample period,
+ * CAPACITY the port's configured kbit/s.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hypernet/route.h>
 #include "dataplane.h"
@@ -21,6 +30,16 @@
 #define HELLO_WINDOW	16
 /* feature writes to the data plane, at most this often per neighbour */
 #define FEAT_PERIOD_NS	(500 * NSEC_PER_MSEC)
+/* ports' transmit utilisation is sampled this often */
+#define UTIL_PERIOD_NS	FEAT_PERIOD_NS
+
+/*
+ * Where the ports' byte counters are read.  The device's own statistics
+ * (what `ip -s link` shows) count frames the XDP program redirects out
+ * of a port, which never pass a qdisc; the unit test points this at a
+ * directory of fake counters.
+ */
+static const char *sysfs_net = "/sys/class/net";
 
 struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node)
 {
@@ -90,16 +109,73 @@ static __u16 link_cost(const struct hnd_neigh *n)
 	return c > 0xffff ? 0xffff : c;
 }
 
+static unsigned int port_kbps(const struct hnd *d, int p)
+{
+	return d->cfg.port_kbps[p] ?: d->cfg.link_kbps;
+}
+
 static void features(const struct hnd *d, const struct hnd_neigh *n,
 		     __u8 feat[HN_NB_NFEAT])
 {
 	__u32 q = (__u32)n->rx_ratio * n->tx_ratio;	/* 0..65025 */
 
 	feat[HN_FEAT_QUALITY] = hn_scale_ratio(q * 1000 / 65025);
+	/* one way: half the round trip, in us */
 	feat[HN_FEAT_DELAY] = hn_scale_log(n->rtt_ns / 2000);
 	feat[HN_FEAT_LOSS] = hn_scale_ratio(1000 - n->rx_ratio * 1000 / 255);
-	feat[HN_FEAT_LOAD] = n->load;
-	feat[HN_FEAT_CAPACITY] = d->cfg.link_capacity;
+	feat[HN_FEAT_LOAD] = hn_scale_ratio(d->ports[n->port].util);
+	feat[HN_FEAT_CAPACITY] = hn_scale_log(port_kbps(d, n->port));
+}
+
+/* The port's transmit byte counter; -1 if it cannot be read. */
+static int tx_bytes(const char *dev, __u64 *v)
+{
+	char path[128], buf[32];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/statistics/tx_bytes", sysfs_net,
+		 dev);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = 0;
+	*v = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+/*
+ * Transmit utilisation of port @p since its last sample, in permille of
+ * its capacity (at most 1000: what the link drops is offered, not
+ * carried).  A counter that cannot be read or went back (the device was
+ * recreated) restarts the measurement at 0.
+ */
+static void util_sample(struct hnd *d, int p, __u64 now)
+{
+	struct hnd_port *pt = &d->ports[p];
+	__u64 bytes, cap, u;
+
+	if (pt->tx_ns && now - pt->tx_ns < UTIL_PERIOD_NS)
+		return;
+	if (!pt->ifindex || tx_bytes(pt->name, &bytes)) {
+		pt->tx_ns = 0;
+		pt->util = 0;
+		return;
+	}
+	pt->util = 0;
+	if (pt->tx_ns && bytes >= pt->tx_bytes) {
+		/* bits the link can carry in the period: kbit/s * us / 1000 */
+		cap = (__u64)port_kbps(d, p) * ((now - pt->tx_ns) / 1000) /
+		      1000;
+		u = cap ? (bytes - pt->tx_bytes) * 8 * 1000 / cap : 0;
+		pt->util = u > 1000 ? 1000 : u;
+	}
+	pt->tx_bytes = bytes;
+	pt->tx_ns = now;
 }
 
 static int neigh_write(struct hnd *d, struct hnd_neigh *n, __u64 now)
@@ -255,7 +331,8 @@ void hnd_ack_rx(struct hnd *d, const struct hn_ctrl_msg *m)
 		return;
 	rtt = now - n->probe_sent_ns;
 	n->probe_sent_ns = 0;
-	n->rtt_ns = n->rtt_ns ? (7 * n->rtt_ns + rtt) / 8 : rtt;
+	/* weight 1/4: the trainer's simulator smooths the same way */
+	n->rtt_ns = n->rtt_ns ? (3 * n->rtt_ns + rtt) / 4 : rtt;
 }
 
 static void hello_tx(struct hnd *d, int p)
@@ -333,6 +410,7 @@ void hnd_neigh_tick(struct hnd *d, __u64 now)
 
 		if (hnd_port_check(d, i))
 			hnd_neigh_down_port(d, i, "port vanished");
+		util_sample(d, i, now);
 		if (!pt->ifindex || now < pt->next_hello_ns)
 			continue;
 		hello_tx(d, i);

@@ -62,6 +62,27 @@ static int port_socket(struct hnd *d, struct hnd_port *pt)
 	return 0;
 }
 
+/* ifindex of @name (0: none) and whether it has carrier, by one socket. */
+static int port_state(const char *name, bool *carrier)
+{
+	static int fd = -1;
+	struct ifreq ifr = { 0 };
+
+	if (fd < 0)
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd < 0 || ioctl(fd, SIOCGIFINDEX, &ifr))
+		return 0;
+	if (carrier) {
+		int idx = ifr.ifr_ifindex;
+
+		*carrier = !ioctl(fd, SIOCGIFFLAGS, &ifr) &&
+			   (ifr.ifr_flags & IFF_RUNNING);
+		return idx;
+	}
+	return ifr.ifr_ifindex;
+}
+
 /* Port @i's interface exists: socket, XDP, and the event loop. */
 static int port_up(struct hnd *d, int i)
 {
@@ -95,6 +116,7 @@ static int port_up(struct hnd *d, int i)
 	pt->attached = true;
 	pt->generic = !!fl;
 	pt->next_hello_ns = 0;
+	port_state(pt->name, &pt->carrier);
 	hnd_log(d, LOG_I, "port %s: XDP attached (%s)", pt->name,
 		fl ? "generic" : "native");
 	return 0;
@@ -127,7 +149,7 @@ int hnd_ports_open(struct hnd *d)
 		snprintf(pt->name, sizeof(pt->name), "%s", d->cfg.ports[i]);
 		pt->fd = -1;
 		d->n_ports++;
-		pt->ifindex = if_nametoindex(pt->name);
+		pt->ifindex = port_state(pt->name, NULL);
 		if (!pt->ifindex) {
 			hnd_log(d, LOG_W,
 				"port %s: no such interface yet, waiting for it (ip link show; check 'port' in the config)",
@@ -160,7 +182,8 @@ void hnd_ports_close(struct hnd *d)
 int hnd_port_check(struct hnd *d, int i)
 {
 	struct hnd_port *pt = &d->ports[i];
-	int idx = if_nametoindex(pt->name);
+	bool carrier = false;
+	int idx = port_state(pt->name, &carrier);
 
 	if (!pt->ifindex) {
 		__u64 now = hnd_now();
@@ -176,8 +199,22 @@ int hnd_port_check(struct hnd *d, int i)
 		}
 		return 0;
 	}
-	if (idx == pt->ifindex)
+	if (idx == pt->ifindex) {
+		/*
+		 * Carrier lost (the peer's end went down, a cable pulled):
+		 * its neighbours are gone now, not after dead-hellos.
+		 */
+		if (pt->carrier && !carrier) {
+			pt->carrier = false;
+			hnd_log(d, LOG_W, "port %s lost carrier", pt->name);
+			return 1;
+		}
+		if (!pt->carrier && carrier)
+			hnd_log(d, LOG_I, "port %s has carrier again",
+				pt->name);
+		pt->carrier = carrier;
 		return 0;
+	}
 	hnd_log(d, LOG_W, "port %s vanished (ifindex %d)", pt->name,
 		pt->ifindex);
 	port_down(d, i);

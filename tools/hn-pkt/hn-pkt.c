@@ -4,10 +4,14 @@
  * the namespace tests and the demo.
  *
  *   hn-pkt send  -i DEV --src N --dst N [frame options] [--count N]
+ *                [--rate FPS | --interval-us US] [--timestamp]
  *   hn-pkt hello -i DEV[,DEV...] --src N [--interval-ms MS]   (until killed)
  *   hn-pkt recv  [-i DEV[,DEV...]] [--timeout-ms MS] [--count N] [--print]
  *
- * Every mode prints a summary at the end (-j: one JSON object).
+ * Every mode prints a summary at the end (-j: one JSON object).  With
+ * --timestamp the sender puts its CLOCK_MONOTONIC time into each payload;
+ * a receiver on the same host (any namespace: the clock is shared) then
+ * reports one-way latency.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,8 +40,13 @@
 
 #define MAX_DEVS	16
 #define MAX_SRCS	64
-#define DEDUP_SLOTS	4096
+#define DEDUP_SLOTS	(1U << 18)
+#define DEDUP_PROBES	64
 #define FRAME_MAX	1514
+/* timestamped payload: magic, then CLOCK_MONOTONIC ns, host order */
+#define TS_MAGIC	0x484e5453U	/* "HNTS" */
+#define TS_LEN		12
+#define LAT_MAX		(16U << 20)	/* latency samples kept */
 
 struct dev {
 	char name[IFNAMSIZ];
@@ -49,6 +58,8 @@ struct dev {
 struct src_stat {
 	uint32_t src;
 	unsigned long long frames;
+	unsigned long long lat_n;
+	double lat_sum_ns;
 };
 
 static struct {
@@ -61,20 +72,23 @@ static struct {
 	unsigned int len;
 	unsigned char dmac[ETH_ALEN];
 	bool seq_fixed;
+	bool timestamp;
 	/* pacing and limits */
 	long long count;
-	unsigned int interval_us;
+	unsigned long long interval_ns;
+	unsigned long long duration_ms;
 	unsigned int timeout_ms;
 	/* recv filters, -1: any */
 	long long f_src, f_dst, f_type;
 	bool print, json, quiet;
 	const char *ready;
+	const char *lat_out;
 } o = {
 	.type = HN_T_DATA,
 	.ttl = HN_TTL_DEFAULT,
 	.dmac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	.count = -1,
-	.interval_us = (unsigned int)-1,
+	.interval_ns = ~0ULL,
 	.timeout_ms = 1000,
 	.f_src = -1, .f_dst = -1, .f_type = -1,
 };
@@ -197,12 +211,28 @@ static void add_devs(int fd, const char *list)
 	}
 }
 
-static uint64_t now_us(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static uint64_t now_us(void)
+{
+	return now_ns() / 1000;
+}
+
+static void sleep_until(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000,
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR && !stop)
+		;
 }
 
 static size_t build(unsigned char *buf, const struct dev *d, uint32_t seq)
@@ -221,6 +251,13 @@ static size_t build(unsigned char *buf, const struct dev *d, uint32_t seq)
 	/* A recognisable payload: its offset, so hexdumps line up. */
 	for (i = 0; i < o.len; i++)
 		payload[i] = (unsigned char)i;
+	if (o.timestamp) {
+		uint32_t magic = TS_MAGIC;
+		uint64_t t = now_ns();
+
+		memcpy(payload, &magic, 4);
+		memcpy(payload + 4, &t, 8);
+	}
 	/* Unchecked on purpose: tests send malformed frames too. */
 	if (hn_frame_write(&f, buf, FRAME_MAX, &len))
 		die("a %u-byte payload does not fit a frame", o.len);
@@ -230,16 +267,23 @@ static size_t build(unsigned char *buf, const struct dev *d, uint32_t seq)
 static int do_send(int fd)
 {
 	unsigned char buf[FRAME_MAX];
-	unsigned long long sent = 0, errs = 0;
+	unsigned long long sent = 0, errs = 0, resets = 0;
+	uint64_t t0 = now_ns(), next = t0, end = 0, elapsed;
 	uint32_t seq = o.seq;
 	int last_err = 0, i;
 
 	if (!o.src || (!o.dst && strcmp(o.mode, "hello")))
 		die("--src and --dst are needed (node ids, not 0)");
+	if (o.timestamp && o.len < TS_LEN)
+		o.len = TS_LEN;
 	if (ETH_HLEN + HN_HDR_LEN + o.len > FRAME_MAX)
 		die("--len %u: the frame must fit in %d bytes", o.len,
 		    FRAME_MAX);
+	if (o.duration_ms)
+		end = t0 + o.duration_ms * 1000000;
 	while (!stop && (o.count < 0 || (long long)sent < o.count)) {
+		if (end && now_ns() >= end)
+			break;
 		for (i = 0; i < o.n_devs; i++) {
 			struct sockaddr_ll sll = {
 				.sll_family = AF_PACKET,
@@ -261,9 +305,21 @@ static int do_send(int fd)
 		sent++;
 		if (!o.seq_fixed)
 			seq++;
-		if (o.interval_us && (o.count < 0 || (long long)sent < o.count))
-			usleep(o.interval_us);
+		if (!o.interval_ns || (o.count >= 0 && (long long)sent >= o.count))
+			continue;
+		/*
+		 * Absolute deadlines hold the mean rate whatever one sleep
+		 * overshoots; after a stall of over 10 ms (a busy CPU) the
+		 * backlog is dropped instead of sent as a burst.
+		 */
+		next += o.interval_ns;
+		if (now_ns() > next + 10000000) {
+			next = now_ns();
+			resets++;
+		}
+		sleep_until(next);
 	}
+	elapsed = now_ns() - t0;
 	if (o.json) {
 		struct jsonw w;
 
@@ -272,6 +328,10 @@ static int do_send(int fd)
 		jsonw_kv_str(&w, "mode", o.mode);
 		jsonw_kv_u64(&w, "rounds", sent);
 		jsonw_kv_u64(&w, "errors", errs);
+		jsonw_kv_float(&w, "seconds", elapsed / 1e9);
+		jsonw_kv_float(&w, "rate_fps",
+			       elapsed ? sent * 1e9 / elapsed : 0);
+		jsonw_kv_u64(&w, "pace_resets", resets);
 		jsonw_name(&w, "devs");
 		jsonw_obj_open(&w);
 		for (i = 0; i < o.n_devs; i++)
@@ -304,16 +364,21 @@ static struct {
 	uint64_t seen_key[DEDUP_SLOTS];
 	uint8_t seen_type[DEDUP_SLOTS];
 	bool seen_used[DEDUP_SLOTS];
+	/* one-way latency of unique timestamped frames, ns */
+	uint64_t *lat;
+	size_t n_lat, cap_lat;
+	unsigned long long lat_dropped;	/* beyond LAT_MAX, or clock skew */
 } r;
 
 static bool dedup_insert(uint32_t src, uint8_t type, uint32_t seq)
 {
 	uint64_t key = (uint64_t)src << 32 | seq;
 	unsigned int i = (unsigned int)(((key ^ type) *
-					 0x9E3779B97F4A7C15ULL) >> 52);
+					 0x9E3779B97F4A7C15ULL) >> 46);
 	unsigned int n;
 
-	for (n = 0; n < DEDUP_SLOTS; n++, i = (i + 1) % DEDUP_SLOTS) {
+	/* bounded: a full table must not cost a scan per frame */
+	for (n = 0; n < DEDUP_PROBES; n++, i = (i + 1) % DEDUP_SLOTS) {
 		if (!r.seen_used[i]) {
 			r.seen_used[i] = true;
 			r.seen_key[i] = key;
@@ -326,7 +391,7 @@ static bool dedup_insert(uint32_t src, uint8_t type, uint32_t seq)
 	return true;	/* table full: stop detecting, keep counting */
 }
 
-static void count_src(uint32_t src)
+static struct src_stat *count_src(uint32_t src)
 {
 	int i;
 
@@ -335,10 +400,66 @@ static void count_src(uint32_t src)
 			break;
 	if (i == r.n_srcs) {
 		if (r.n_srcs == MAX_SRCS)
-			return;
+			return NULL;
 		r.srcs[r.n_srcs++].src = src;
 	}
 	r.srcs[i].frames++;
+	return &r.srcs[i];
+}
+
+/* A unique frame's payload: if it carries a send time, note the latency. */
+static void note_latency(const unsigned char *pl, size_t len,
+			 struct src_stat *s, uint64_t now)
+{
+	uint64_t t, lat;
+	uint32_t magic;
+
+	if (len < TS_LEN)
+		return;
+	memcpy(&magic, pl, 4);
+	if (magic != TS_MAGIC)
+		return;
+	memcpy(&t, pl + 4, 8);
+	if (t > now) {
+		r.lat_dropped++;
+		return;
+	}
+	lat = now - t;
+	if (s) {
+		s->lat_n++;
+		s->lat_sum_ns += lat;
+	}
+	if (r.n_lat == r.cap_lat) {
+		size_t cap = r.cap_lat ? r.cap_lat * 2 : 65536;
+		uint64_t *p;
+
+		if (cap > LAT_MAX || !(p = realloc(r.lat, cap * sizeof(*p)))) {
+			r.lat_dropped++;
+			return;
+		}
+		r.lat = p;
+		r.cap_lat = cap;
+	}
+	r.lat[r.n_lat++] = lat;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of the sorted samples, in us. */
+static double pct_us(double p)
+{
+	size_t k = (size_t)(p / 100 * r.n_lat + 0.999999);
+
+	if (k < 1)
+		k = 1;
+	if (k > r.n_lat)
+		k = r.n_lat;
+	return r.lat[k - 1] / 1e3;
 }
 
 static struct dev *dev_of(int ifindex)
@@ -358,10 +479,12 @@ static struct dev *dev_of(int ifindex)
 	return &extra;
 }
 
-static void handle(const unsigned char *buf, ssize_t n, struct dev *d)
+static void handle(const unsigned char *buf, ssize_t n, struct dev *d,
+		   uint64_t now)
 {
 	const struct hnhdr *h = (const struct hnhdr *)(buf + ETH_HLEN);
 	uint32_t src, dst, seq;
+	struct src_stat *s;
 	int err;
 
 	r.seen++;
@@ -391,9 +514,12 @@ static void handle(const unsigned char *buf, ssize_t n, struct dev *d)
 	r.matched++;
 	d->frames++;
 	r.by_type[h->type]++;
-	count_src(src);
+	s = count_src(src);
 	if (!dedup_insert(src, h->type, seq))
 		r.dups++;
+	else
+		note_latency(buf + ETH_HLEN + HN_HDR_LEN,
+			     n - ETH_HLEN - HN_HDR_LEN, s, now);
 	if (o.print) {
 		printf("%s %s %u -> %u seq %u ttl %u class %u flags 0x%x len %u\n",
 		       d->name, type_name(h->type), src, dst, seq, h->ttl,
@@ -402,11 +528,66 @@ static void handle(const unsigned char *buf, ssize_t n, struct dev *d)
 	}
 }
 
+static void latency_json(struct jsonw *w)
+{
+	double sum = 0;
+	size_t i;
+
+	jsonw_name(w, "latency");
+	if (!r.n_lat) {
+		jsonw_null(w);
+		return;
+	}
+	for (i = 0; i < r.n_lat; i++)
+		sum += r.lat[i];
+	jsonw_obj_open(w);
+	jsonw_kv_u64(w, "frames", r.n_lat);
+	jsonw_kv_float(w, "mean_us", sum / r.n_lat / 1e3);
+	jsonw_kv_float(w, "p50_us", pct_us(50));
+	jsonw_kv_float(w, "p90_us", pct_us(90));
+	jsonw_kv_float(w, "p99_us", pct_us(99));
+	jsonw_kv_float(w, "max_us", r.lat[r.n_lat - 1] / 1e3);
+	jsonw_kv_u64(w, "dropped", r.lat_dropped);
+	jsonw_name(w, "srcs_mean_us");
+	jsonw_obj_open(w);
+	for (i = 0; i < (size_t)r.n_srcs; i++) {
+		char k[16];
+
+		if (!r.srcs[i].lat_n)
+			continue;
+		snprintf(k, sizeof(k), "%u", r.srcs[i].src);
+		jsonw_kv_float(w, k, r.srcs[i].lat_sum_ns / r.srcs[i].lat_n /
+				     1e3);
+	}
+	jsonw_obj_close(w);
+	jsonw_obj_close(w);
+}
+
+/* Every latency sample, in ns, one a line: for percentiles over sinks. */
+static void lat_write(void)
+{
+	FILE *f = fopen(o.lat_out, "w");
+	size_t i;
+
+	if (!f) {
+		fprintf(stderr, "hn-pkt: --latency-out %s: %s\n", o.lat_out,
+			strerror(errno));
+		return;
+	}
+	for (i = 0; i < r.n_lat; i++)
+		fprintf(f, "%llu\n", (unsigned long long)r.lat[i]);
+	fclose(f);
+}
+
 static void recv_summary(void)
 {
 	unsigned int t;
 	int i;
 
+	if (r.n_lat)
+		qsort(r.lat, r.n_lat, sizeof(*r.lat), cmp_u64);
+	if (o.lat_out)
+		lat_write();
 	if (o.json) {
 		struct jsonw w;
 
@@ -438,6 +619,7 @@ static void recv_summary(void)
 		for (i = 0; i < o.n_devs; i++)
 			jsonw_kv_u64(&w, o.devs[i].name, o.devs[i].frames);
 		jsonw_obj_close(&w);
+		latency_json(&w);
 		jsonw_obj_close(&w);
 		fflush(stdout);
 		return;
@@ -449,6 +631,16 @@ static void recv_summary(void)
 	for (i = 0; i < o.n_devs; i++)
 		printf("recv:   on %-12s %llu\n", o.devs[i].name,
 		       o.devs[i].frames);
+	if (r.n_lat) {
+		double sum = 0;
+		size_t k;
+
+		for (k = 0; k < r.n_lat; k++)
+			sum += r.lat[k];
+		printf("recv: latency over %zu frames: mean %.1f us, p50 %.1f, p90 %.1f, p99 %.1f, max %.1f\n",
+		       r.n_lat, sum / r.n_lat / 1e3, pct_us(50), pct_us(90),
+		       pct_us(99), r.lat[r.n_lat - 1] / 1e3);
+	}
 	fflush(stdout);
 }
 
@@ -487,7 +679,7 @@ static int do_recv(int fd)
 			continue;
 		d = dev_of(sll.sll_ifindex);
 		if (d)
-			handle(buf, n, d);
+			handle(buf, n, d, now_ns());
 	}
 	recv_summary();
 	return 0;
@@ -501,10 +693,15 @@ static void usage(FILE *out)
 	      "Frame:   --src N --dst N --type data|tensor|hello|gossip|model-chunk|probe|ack|NUM\n"
 	      "         --flags mcast,anycast,result|NUM --class C --ttl T --seq S\n"
 	      "         --seq-fixed (every frame the same seq) --len BYTES --dmac MAC\n"
-	      "Send:    --count N (hello: forever) --interval-ms MS / --interval-us US\n"
+	      "         --timestamp (send time in the payload, --len at least 12)\n"
+	      "Send:    --count N (hello: forever) --duration-ms MS\n"
+	      "         --rate FPS / --interval-ms MS / --interval-us US: a steady\n"
+	      "         rate, held by absolute deadlines (0: as fast as possible)\n"
 	      "Receive: --timeout-ms MS (0: until killed; default 1000) --count N\n"
 	      "         --match-src N --match-dst N --match-type T --print\n"
 	      "         --ready FILE (created once listening)\n"
+	      "         timestamped frames: one-way latency mean/p50/p90/p99/max\n"
+	      "         --latency-out FILE (every sample, ns, one a line)\n"
 	      "Output:  -j JSON summary, -q no summary\n", out);
 }
 
@@ -525,6 +722,10 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "interval-ms", required_argument, NULL, 'I' },
 		{ "interval-us", required_argument, NULL, 'U' },
+		{ "rate", required_argument, NULL, 'R' },
+		{ "duration-ms", required_argument, NULL, 'D' },
+		{ "timestamp", no_argument, NULL, 4 },
+		{ "latency-out", required_argument, NULL, 5 },
 		{ "timeout-ms", required_argument, NULL, 'w' },
 		{ "match-src", required_argument, NULL, 1 },
 		{ "match-dst", required_argument, NULL, 2 },
@@ -572,12 +773,24 @@ int main(int argc, char **argv)
 		case 'm': parse_mac(optarg, o.dmac); break;
 		case 'n': o.count = num("count", optarg, 1ULL << 40); break;
 		case 'I':
-			o.interval_us = num("interval-ms", optarg, 3600000) *
-					1000;
+			o.interval_ns = num("interval-ms", optarg, 3600000) *
+					1000000;
 			break;
 		case 'U':
-			o.interval_us = num("interval-us", optarg, 1U << 31);
+			o.interval_ns = num("interval-us", optarg, 1U << 31) *
+					1000;
 			break;
+		case 'R': {
+			unsigned long long fps = num("rate", optarg, 10000000);
+
+			o.interval_ns = fps ? 1000000000ULL / fps : 0;
+			break;
+		}
+		case 'D':
+			o.duration_ms = num("duration-ms", optarg, 1ULL << 40);
+			break;
+		case 4: o.timestamp = true; break;
+		case 5: o.lat_out = optarg; break;
 		case 'w': o.timeout_ms = num("timeout-ms", optarg, 1U << 31);
 			break;
 		case 1: o.f_src = num("match-src", optarg, UINT32_MAX); break;
@@ -593,8 +806,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		die("unexpected argument '%s'", argv[optind]);
-	if (o.interval_us == (unsigned int)-1)
-		o.interval_us = strcmp(o.mode, "hello") ? 0 : 100000;
+	if (o.interval_ns == ~0ULL)
+		o.interval_ns = strcmp(o.mode, "hello") ? 0 : 100000000;
 
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_HYPERNET));
 	if (fd < 0)

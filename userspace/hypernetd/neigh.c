@@ -81,8 +81,14 @@ static struct hnd_neigh *neigh_new(struct hnd *d, __u32 node)
 static __u8 rx_ratio(const struct hnd_neigh *n, __u64 now)
 {
 	__u64 iv = (__u64)(n->interval_ms ? n->interval_ms : 1) *
-		   NSEC_PER_MSEC;
-	__u32 missed = (now - n->last_ns) / iv, bits = n->rx_bits;
+		   NSEC_PER_MSEC, quiet = now - n->last_ns;
+	/*
+	 * A HELLO is missed once half an interval past due: HELLOs are
+	 * jittered +-10 %, and one merely late must not read as lost (the
+	 * LOSS feature would flicker, and each change voids the caches).
+	 */
+	__u32 missed = quiet > iv / 2 ? (quiet - iv / 2) / iv : 0;
+	__u32 bits = n->rx_bits;
 	/* every HELLO sent since the first heard: losses count from there */
 	__u32 window = n->top_seq - n->first_seq + 1 + missed, heard;
 

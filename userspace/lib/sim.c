@@ -1,0 +1,1477 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Packet-level mesh simulator (sim.h).  Documentation/learned-routing.rst
+ * says what it models and what it leaves out.
+ *
+ * Everything happens through one event heap ordered by (time, sequence
+ * number), and all randomness comes from one xorshift generator, so a run
+ * depends on its inputs only.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hypernet/dataplane.h>
+
+#include "sim.h"
+
+#define NS_PER_MS	1000000ULL
+#define NONE		0xFFFFFFFFU
+#define WIRE_OVERHEAD	14	/* Ethernet header: on the wire, not in SIZE */
+#define MAX_ATTEMPTS	4	/* link-layer transmissions of one frame */
+#define PROBE_BYTES	64
+#define HELLO_WINDOW	16	/* as the agent: HELLOs a ratio spans */
+#define FLOOD_NS	(20 * NS_PER_MS)	/* LSA flood and recompute */
+#define ORACLE_NS	(5 * NS_PER_MS)		/* oracle's view refresh */
+#define INIT_TTL	64
+#define BURST_ON_NS	(100 * NS_PER_MS)	/* mean on period */
+#define BURST_OFF_NS	(300 * NS_PER_MS)	/* mean off period */
+
+enum ev_type {
+	EV_ARRIVE,	/* frame @arg reaches node */
+	EV_TX_DONE,	/* port @arg of node finished its frame */
+	EV_GEN,		/* node's source emits a frame */
+	EV_HELLO,
+	EV_PROBE,
+	EV_FEAT,
+	EV_FAIL,
+	EV_ROUTES,
+	EV_ORACLE,
+};
+
+struct ev {
+	__u64	t;
+	__u64	seq;
+	__u32	arg;
+	__u16	node;
+	__u8	type;
+};
+
+struct frame {
+	__u64	t0;
+	__u32	next;		/* queue link, or free list */
+	__u16	src, dst;
+	__u16	size;		/* HyperNet header + payload */
+	__u8	ttl, cls;
+	__u8	measured, fallback;
+};
+
+struct port {
+	__u16	peer;		/* node index */
+	__u16	rev;		/* peer's port back to us */
+	__u32	kbps;
+	__u64	prop_ns;
+	double	loss;		/* per attempt */
+	/* transmit queue */
+	__u32	head, tail, qlen;
+	__u32	wire;		/* frame being sent, or NONE */
+	__u8	wire_ok;
+	__u64	wire_end;
+	__u64	backlog_bytes;	/* queued, not on the wire */
+	__u64	busy_ns;	/* transmit time started since last refresh */
+	/* our view of the neighbour behind this port */
+	__u32	hello_bits;
+	__u32	hellos;		/* heard or missed, saturates */
+	__u64	last_hello;
+	__u64	srtt_ns;
+	__u8	rx_ratio;	/* 0..255: its HELLOs we heard */
+	__u8	up;		/* the agent's neighbour state */
+	__u8	feat[HN_NB_NFEAT];
+};
+
+struct route {
+	__u8	n_cand, def;
+	__u8	port[HN_TOPO_MAX_CAND];
+	__u8	dist[HN_TOPO_MAX_CAND];
+	__u16	neigh[HN_TOPO_MAX_CAND];
+};
+
+struct cache_ent {
+	__u64	epoch;		/* 0: empty */
+	__u8	cand, reason;
+};
+
+struct node {
+	__u8	dead;
+	__u8	on;		/* bursty source: sending */
+	unsigned int n_ports;
+	struct port port[HN_SIM_MAX_PORTS];
+	__u64	epoch;
+	__u64	phase_end;
+	double	rate;		/* frames per second, mean */
+	double	*cum;		/* cumulative destination weights */
+	struct route *rt;	/* by destination */
+	struct cache_ent *cache; /* by destination * HN_SIM_NCLASS + class */
+};
+
+struct hn_sim {
+	struct hn_sim_cfg c;
+	const struct hn_sim_topo *t;
+	unsigned int n;
+	struct node node[HN_SIM_MAX_NODES];
+	__u64	now, rng, seq;
+	struct ev *heap;
+	size_t	n_ev, cap_ev;
+	struct frame *fr;
+	__u32	n_fr, cap_fr, free_fr;
+	__u64	in_net;		/* frames alive: keeps the timers going */
+	__u32	*delays;	/* measured delivery times, us */
+	size_t	n_delays, cap_delays;
+	double	*tcost;		/* oracle: [dst][node] true ns to dst */
+	struct hn_sim_stats st;
+};
+
+/* ---- random numbers ----------------------------------------------------- */
+
+static __u64 rnd_next(__u64 *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1DULL;
+}
+
+static double rnd_unit(__u64 *s)
+{
+	return (double)(rnd_next(s) >> 11) * 0x1p-53;
+}
+
+static double rnd_exp(__u64 *s, double mean)
+{
+	return -mean * log(1.0 - rnd_unit(s));
+}
+
+static void rnd_seed(__u64 *s, __u64 seed)
+{
+	int i;
+
+	*s = seed * 0x9E3779B97F4A7C15ULL + 0x1234567ULL;
+	if (!*s)
+		*s = 1;
+	for (i = 0; i < 8; i++)
+		rnd_next(s);
+}
+
+/* ---- topologies --------------------------------------------------------- */
+
+static int add_link(struct hn_sim_topo *t, unsigned int a, unsigned int b,
+		    __u32 kbps, __u32 delay_us, __u16 loss_pm)
+{
+	struct hn_sim_link *l;
+	unsigned int i, da = 0, db = 0;
+
+	for (i = 0; i < t->n_links; i++) {
+		l = &t->link[i];
+		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
+			return -1;
+		da += l->a == a || l->b == a;
+		db += l->a == b || l->b == b;
+	}
+	if (a == b || t->n_links >= HN_SIM_MAX_LINKS ||
+	    da >= HN_SIM_MAX_PORTS || db >= HN_SIM_MAX_PORTS)
+		return -1;
+	l = &t->link[t->n_links++];
+	l->a = a;
+	l->b = b;
+	l->kbps = kbps;
+	l->delay_us = delay_us;
+	l->loss_pm = loss_pm;
+	return 0;
+}
+
+/* A wired-mesh link: mixed capacities, some delay, a little loss. */
+static void add_mixed(struct hn_sim_topo *t, __u64 *r, unsigned int a,
+		      unsigned int b)
+{
+	static const __u32 kbps[] = { 2000, 5000, 10000, 20000 };
+
+	add_link(t, a, b, kbps[rnd_next(r) % 4],
+		 100 + rnd_next(r) % 900, rnd_next(r) % 4 ? 0 :
+		 rnd_next(r) % 80);
+}
+
+static int connected(const struct hn_sim_topo *t)
+{
+	unsigned char seen[HN_SIM_MAX_NODES] = { 1 };
+	unsigned int i, grew = 1, n = 1;
+
+	while (grew) {
+		grew = 0;
+		for (i = 0; i < t->n_links; i++) {
+			const struct hn_sim_link *l = &t->link[i];
+
+			if (seen[l->a] != seen[l->b]) {
+				seen[l->a] = seen[l->b] = 1;
+				grew = 1;
+				n++;
+			}
+		}
+	}
+	return n == t->n_nodes;
+}
+
+/*
+ * Wireless-like: nodes in the unit square, a link within range r; short
+ * links fast and clean, long ones slow and lossy (rate adaptation).
+ */
+static int make_rgg(struct hn_sim_topo *t, unsigned int n, __u64 *r)
+{
+	double x[HN_SIM_MAX_NODES], y[HN_SIM_MAX_NODES];
+	double range = sqrt(7.0 / (M_PI * n));
+	unsigned int i, j, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		t->n_links = 0;
+		for (i = 0; i < n; i++) {
+			x[i] = rnd_unit(r);
+			y[i] = rnd_unit(r);
+		}
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++) {
+				double q = hypot(x[i] - x[j], y[i] - y[j]) /
+					   range;
+
+				if (q >= 1)
+					continue;
+				add_link(t, i, j, q < 0.5 ? 20000 :
+					 q < 0.75 ? 10000 : 3000,
+					 50 + (__u32)(q * 300),
+					 (__u16)(5 + 150 * q * q * q));
+			}
+		if (connected(t))
+			return 0;
+	}
+	return -1;
+}
+
+static void make_grid(struct hn_sim_topo *t, unsigned int s, __u64 *r)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < s; i++)
+		for (j = 0; j < s; j++) {
+			if (j + 1 < s)
+				add_mixed(t, r, i * s + j, i * s + j + 1);
+			if (i + 1 < s)
+				add_mixed(t, r, i * s + j, (i + 1) * s + j);
+		}
+}
+
+static void make_ring(struct hn_sim_topo *t, unsigned int n, __u64 *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		add_mixed(t, r, i, (i + 1) % n);
+	add_mixed(t, r, 0, n / 2);
+	add_mixed(t, r, n / 4, 3 * n / 4);
+}
+
+static void make_ladder(struct hn_sim_topo *t, unsigned int n, __u64 *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		add_mixed(t, r, i, n + i);
+		if (i + 1 < n) {
+			add_mixed(t, r, i, i + 1);
+			add_mixed(t, r, n + i, n + i + 1);
+		}
+	}
+}
+
+/* Two 4-node clusters, one fast lossy bridge, one slow clean one. */
+static void make_dumbbell(struct hn_sim_topo *t, __u64 *r)
+{
+	unsigned int i, j, k;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 4; i++)
+			for (j = i + 1; j < 4; j++)
+				add_link(t, 4 * k + i, 4 * k + j, 20000,
+					 100 + rnd_next(r) % 200, 0);
+	add_link(t, 0, 4, 10000, 500, 100);
+	add_link(t, 3, 7, 3000, 2000, 0);
+}
+
+/* The test_diamond.sh shape: A-B good, A-C fair, both reach D. */
+static void make_diamond(struct hn_sim_topo *t)
+{
+	add_link(t, 0, 1, 20000, 100, 0);
+	add_link(t, 0, 2, 5000, 2000, 20);
+	add_link(t, 1, 3, 20000, 100, 0);
+	add_link(t, 2, 3, 20000, 100, 0);
+}
+
+int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
+		     char *err, size_t errlen)
+{
+	const char *colon = strchr(spec, ':');
+	size_t kl = colon ? (size_t)(colon - spec) : strlen(spec);
+	unsigned int n = colon ? (unsigned int)atoi(colon + 1) : 0;
+	__u64 r;
+
+	memset(t, 0, sizeof(*t));
+	rnd_seed(&r, seed);
+	snprintf(t->name, sizeof(t->name), "%s", spec);
+#define IS(k) (kl == strlen(k) && !strncmp(spec, k, kl))
+	if (IS("grid") && n >= 2 && n * n <= HN_SIM_MAX_NODES) {
+		t->n_nodes = n * n;
+		make_grid(t, n, &r);
+	} else if (IS("rgg") && n >= 4 && n <= HN_SIM_MAX_NODES) {
+		t->n_nodes = n;
+		if (make_rgg(t, n, &r))
+			return snprintf(err, errlen,
+					"%s: no connected layout found", spec),
+			       -1;
+	} else if (IS("ring") && n >= 6 && n <= HN_SIM_MAX_NODES) {
+		t->n_nodes = n;
+		make_ring(t, n, &r);
+	} else if (IS("ladder") && n >= 2 && 2 * n <= HN_SIM_MAX_NODES) {
+		t->n_nodes = 2 * n;
+		make_ladder(t, n, &r);
+	} else if (IS("dumbbell") && !colon) {
+		t->n_nodes = 8;
+		make_dumbbell(t, &r);
+	} else if (IS("diamond") && !colon) {
+		t->n_nodes = 4;
+		make_diamond(t);
+	} else {
+		snprintf(err, errlen,
+			 "bad topology '%s' (grid:S rgg:N ring:N ladder:N diamond dumbbell)",
+			 spec);
+		return -1;
+	}
+#undef IS
+	return 0;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static int ev_before(const struct ev *a, const struct ev *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static void ev_push(struct hn_sim *s, __u64 t, enum ev_type type,
+		    unsigned int node, __u32 arg)
+{
+	struct ev e = { .t = t, .seq = s->seq++, .arg = arg, .node = node,
+			.type = type };
+	size_t i;
+
+	if (s->n_ev == s->cap_ev) {
+		s->cap_ev = s->cap_ev ? 2 * s->cap_ev : 1024;
+		s->heap = realloc(s->heap, s->cap_ev * sizeof(*s->heap));
+		if (!s->heap)
+			abort();
+	}
+	i = s->n_ev++;
+	while (i && ev_before(&e, &s->heap[(i - 1) / 2])) {
+		s->heap[i] = s->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	s->heap[i] = e;
+}
+
+static struct ev ev_pop(struct hn_sim *s)
+{
+	struct ev top = s->heap[0], last = s->heap[--s->n_ev];
+	size_t i = 0, c;
+
+	while ((c = 2 * i + 1) < s->n_ev) {
+		if (c + 1 < s->n_ev && ev_before(&s->heap[c + 1], &s->heap[c]))
+			c++;
+		if (!ev_before(&s->heap[c], &last))
+			break;
+		s->heap[i] = s->heap[c];
+		i = c;
+	}
+	if (s->n_ev)
+		s->heap[i] = last;
+	return top;
+}
+
+/* ---- frames ------------------------------------------------------------- */
+
+static __u32 frame_new(struct hn_sim *s)
+{
+	__u32 f = s->free_fr;
+
+	if (f != NONE) {
+		s->free_fr = s->fr[f].next;
+		return f;
+	}
+	if (s->n_fr == s->cap_fr) {
+		s->cap_fr = s->cap_fr ? 2 * s->cap_fr : 4096;
+		s->fr = realloc(s->fr, s->cap_fr * sizeof(*s->fr));
+		if (!s->fr)
+			abort();
+	}
+	return s->n_fr++;
+}
+
+static void digest_mix(struct hn_sim *s, __u64 v)
+{
+	s->st.digest = (s->st.digest ^ v) * 0x100000001B3ULL;
+}
+
+static void frame_end(struct hn_sim *s, __u32 f)
+{
+	s->fr[f].next = s->free_fr;
+	s->free_fr = f;
+	s->in_net--;
+}
+
+static void frame_drop(struct hn_sim *s, __u32 f, __u64 *reason)
+{
+	(*reason)++;
+	s->st.dropped++;
+	if (s->fr[f].measured)
+		s->st.m_lost++;
+	digest_mix(s, ((__u64)f << 32) ^ s->now ^ 0xD);
+	frame_end(s, f);
+}
+
+static void frame_deliver(struct hn_sim *s, __u32 f)
+{
+	const struct frame *fr = &s->fr[f];
+
+	s->st.delivered++;
+	if (fr->measured) {
+		if (s->n_delays == s->cap_delays) {
+			s->cap_delays = s->cap_delays ? 2 * s->cap_delays :
+							4096;
+			s->delays = realloc(s->delays, s->cap_delays *
+					    sizeof(*s->delays));
+			if (!s->delays)
+				abort();
+		}
+		s->delays[s->n_delays++] = (s->now - fr->t0 + 500) / 1000;
+		s->st.m_delivered++;
+		s->st.m_fallback += fr->fallback;
+	}
+	digest_mix(s, ((__u64)f << 32) ^ s->now);
+	frame_end(s, f);
+}
+
+/* ---- links -------------------------------------------------------------- */
+
+static __u64 tx_ns(const struct port *p, __u32 bytes)
+{
+	return (__u64)bytes * 8 * 1000000ULL / p->kbps;
+}
+
+/* How long a frame enqueued now waits before its first bit leaves. */
+static __u64 port_wait(const struct hn_sim *s, const struct port *p)
+{
+	__u64 w = p->wire != NONE && p->wire_end > s->now ?
+		  p->wire_end - s->now : 0;
+
+	return w + tx_ns(p, p->backlog_bytes);
+}
+
+static void port_start(struct hn_sim *s, unsigned int n, unsigned int pi)
+{
+	struct port *p = &s->node[n].port[pi];
+	__u32 f = p->head, k;
+	__u64 d;
+
+	if (f == NONE)
+		return;
+	p->head = s->fr[f].next;
+	if (p->head == NONE)
+		p->tail = NONE;
+	p->qlen--;
+	p->backlog_bytes -= s->fr[f].size + WIRE_OVERHEAD;
+	/* link-layer retransmissions: each attempt holds the wire */
+	for (k = 1; k <= MAX_ATTEMPTS; k++)
+		if (rnd_unit(&s->rng) >= p->loss)
+			break;
+	p->wire_ok = k <= MAX_ATTEMPTS;
+	if (k > MAX_ATTEMPTS)
+		k = MAX_ATTEMPTS;
+	d = k * tx_ns(p, s->fr[f].size + WIRE_OVERHEAD);
+	p->wire = f;
+	p->wire_end = s->now + d;
+	p->busy_ns += d;
+	ev_push(s, p->wire_end, EV_TX_DONE, n, pi);
+}
+
+static void port_enqueue(struct hn_sim *s, unsigned int n, unsigned int pi,
+			 __u32 f)
+{
+	struct port *p = &s->node[n].port[pi];
+
+	if (p->qlen >= s->c.queue_frames) {
+		frame_drop(s, f, &s->st.drop_queue);
+		return;
+	}
+	s->fr[f].next = NONE;
+	if (p->tail == NONE)
+		p->head = f;
+	else
+		s->fr[p->tail].next = f;
+	p->tail = f;
+	p->qlen++;
+	p->backlog_bytes += s->fr[f].size + WIRE_OVERHEAD;
+	if (p->wire == NONE)
+		port_start(s, n, pi);
+}
+
+static void tx_done(struct hn_sim *s, unsigned int n, unsigned int pi)
+{
+	struct port *p = &s->node[n].port[pi];
+	__u32 f = p->wire;
+
+	p->wire = NONE;
+	if (f == NONE)
+		return;		/* its node failed meanwhile */
+	if (p->wire_ok)
+		ev_push(s, s->now + p->prop_ns, EV_ARRIVE, p->peer, f);
+	else
+		frame_drop(s, f, &s->st.drop_link);
+	port_start(s, n, pi);
+}
+
+/* ---- routes: LSAs into topo.c, as every agent would ---------------------- */
+
+/* The agent's ETX-like cost for delivery ratios in 1/255. */
+static __u16 etx_cost(__u32 rx, __u32 tx)
+{
+	__u32 p = rx * tx, c;
+
+	if (!p)
+		return 0xffff;
+	c = 256U * 255 * 255 / p;
+	return c > 0xffff ? 0xffff : c;
+}
+
+static __u16 link_cost(const struct port *p, int hops)
+{
+	__u32 r = (__u32)lround(255.0 * (1.0 - p->loss));
+
+	return hops ? 256 : etx_cost(r, r);
+}
+
+static void node_lsa(const struct hn_sim *s, unsigned int n, int hops,
+		     struct hn_ctrl_lsa *lsa)
+{
+	const struct node *nd = &s->node[n];
+	unsigned int i;
+
+	memset(lsa, 0, sizeof(*lsa));
+	lsa->origin = n + 1;
+	lsa->seq = 1;
+	lsa->lifetime_s = 40;
+	for (i = 0; i < nd->n_ports; i++) {
+		const struct port *p = &nd->port[i];
+		struct hn_ctrl_link *l = &lsa->links[lsa->n_links];
+
+		if (!p->up)
+			continue;
+		l->node = p->peer + 1;
+		l->cost = link_cost(p, hops);
+		lsa->n_links++;
+	}
+}
+
+static int port_to(const struct node *nd, unsigned int peer)
+{
+	unsigned int i;
+
+	for (i = 0; i < nd->n_ports; i++)
+		if (nd->port[i].peer == peer)
+			return i;
+	return -1;
+}
+
+/* Every live node's routes, from the LSAs of every live node. */
+static int compute_routes(struct hn_sim *s, int hops, struct route *out)
+{
+	struct hn_topo_route *tr = calloc(s->n, sizeof(*tr));
+	struct hn_ctrl_lsa *lsa = calloc(s->n, sizeof(*lsa));
+	unsigned int a, b, k, nr;
+	int ret = -ENOMEM;
+
+	if (!tr || !lsa)
+		goto out;
+	memset(out, 0, (size_t)s->n * s->n * sizeof(*out));
+	for (a = 0; a < s->n; a++)
+		node_lsa(s, a, hops, &lsa[a]);
+	for (a = 0; a < s->n; a++) {
+		struct hn_topo *t;
+
+		if (s->node[a].dead)
+			continue;
+		t = hn_topo_new(a + 1);
+		if (!t)
+			goto out;
+		for (b = 0; b < s->n; b++)
+			if (!s->node[b].dead)
+				hn_topo_update(t, &lsa[b], 0);
+		ret = hn_topo_routes(t, tr, s->n, &nr);
+		hn_topo_free(t);
+		if (ret)
+			goto out;
+		for (b = 0; b < nr; b++) {
+			struct route *r = &out[a * s->n + tr[b].dst - 1];
+
+			r->def = tr[b].def;
+			for (k = 0; k < tr[b].n_cand; k++) {
+				int pi = port_to(&s->node[a],
+						 tr[b].cand[k].neigh - 1);
+
+				if (pi < 0)
+					abort();
+				r->port[k] = pi;
+				r->neigh[k] = tr[b].cand[k].neigh - 1;
+				r->dist[k] = hn_scale_hops(tr[b].cand[k].hops);
+			}
+			r->n_cand = tr[b].n_cand;
+		}
+	}
+	ret = 0;
+out:
+	free(tr);
+	free(lsa);
+	return ret;
+}
+
+static void routes_install(struct hn_sim *s)
+{
+	struct route *all = malloc((size_t)s->n * s->n * sizeof(*all));
+	unsigned int a;
+
+	if (!all || compute_routes(s, s->c.policy == HN_SIM_HOPS, all))
+		abort();
+	for (a = 0; a < s->n; a++) {
+		memcpy(s->node[a].rt, &all[a * s->n], s->n * sizeof(*all));
+		s->node[a].epoch++;
+		s->st.epochs++;
+	}
+	free(all);
+}
+
+/* ---- neighbour measurements, as the agent takes them -------------------- */
+
+static unsigned int hello_heard(const struct port *p)
+{
+	return __builtin_popcount(p->hello_bits &
+				  ((1U << HELLO_WINDOW) - 1));
+}
+
+static void rx_ratio_update(struct port *p)
+{
+	unsigned int w = p->hellos < HELLO_WINDOW ? p->hellos : HELLO_WINDOW;
+
+	p->rx_ratio = w ? hello_heard(p) * 255 / w : 0;
+}
+
+static void neigh_features(const struct hn_sim *s, const struct node *nd,
+			   const struct port *p, __u64 window_ns,
+			   __u8 feat[HN_NB_NFEAT])
+{
+	const struct port *back = &s->node[p->peer].port[p->rev];
+	__u32 q = (__u32)p->rx_ratio * back->rx_ratio;	/* df * dr */
+	__u64 util = window_ns ? p->busy_ns * 1000 / window_ns : 0;
+
+	feat[HN_FEAT_QUALITY] = hn_scale_ratio(q * 1000 / 65025);
+	feat[HN_FEAT_DELAY] = hn_scale_log(p->srtt_ns / 2000);
+	feat[HN_FEAT_LOSS] = hn_scale_ratio(1000 - p->rx_ratio * 1000 / 255);
+	feat[HN_FEAT_LOAD] = hn_scale_ratio(util > 1000 ? 1000 : util);
+	feat[HN_FEAT_CAPACITY] = hn_scale_log(p->kbps);
+	(void)nd;
+}
+
+/* Refresh: write the features that changed; each write moves the epoch. */
+static void feat_refresh(struct hn_sim *s, unsigned int n)
+{
+	struct node *nd = &s->node[n];
+	unsigned int i;
+
+	for (i = 0; i < nd->n_ports; i++) {
+		struct port *p = &nd->port[i];
+		__u8 feat[HN_NB_NFEAT];
+
+		neigh_features(s, nd, p, s->c.feat_ms * NS_PER_MS, feat);
+		p->busy_ns = 0;
+		if (!p->up || !memcmp(feat, p->feat, sizeof(feat)))
+			continue;
+		memcpy(p->feat, feat, sizeof(feat));
+		nd->epoch++;
+		s->st.epochs++;
+	}
+}
+
+/* Probe round trip: both queues, both ways, as a PROBE and its ACK see. */
+static void probe(struct hn_sim *s, unsigned int n)
+{
+	struct node *nd = &s->node[n];
+	unsigned int i;
+
+	for (i = 0; i < nd->n_ports; i++) {
+		struct port *p = &nd->port[i];
+		const struct port *back = &s->node[p->peer].port[p->rev];
+		__u64 rtt;
+
+		if (!p->up || s->node[p->peer].dead)
+			continue;
+		rtt = port_wait(s, p) + port_wait(s, back) + 2 * p->prop_ns +
+		      tx_ns(p, PROBE_BYTES) + tx_ns(back, PROBE_BYTES);
+		p->srtt_ns = p->srtt_ns ? (3 * p->srtt_ns + rtt) / 4 : rtt;
+	}
+}
+
+static void links_changed(struct hn_sim *s)
+{
+	ev_push(s, s->now + FLOOD_NS, EV_ROUTES, 0, 0);
+}
+
+/* Node @n sends its HELLOs; then it checks on the neighbours it hears. */
+static void hello(struct hn_sim *s, unsigned int n)
+{
+	struct node *nd = &s->node[n];
+	__u64 dead = (__u64)s->c.dead_hellos * s->c.hello_ms * NS_PER_MS;
+	unsigned int i;
+
+	for (i = 0; i < nd->n_ports; i++) {
+		struct port *p = &nd->port[i];
+		struct node *peer = &s->node[p->peer];
+		struct port *back = &peer->port[p->rev];
+		int heard = rnd_unit(&s->rng) >= p->loss;
+
+		/* the peer's view of us: one more HELLO, heard or not */
+		back->hello_bits = (back->hello_bits << 1) | heard;
+		back->hellos += back->hellos < HELLO_WINDOW;
+		rx_ratio_update(back);
+		if (heard && !peer->dead) {
+			back->last_hello = s->now;
+			if (!back->up) {
+				back->up = 1;
+				peer->epoch++;
+				links_changed(s);
+			}
+		}
+	}
+	for (i = 0; i < nd->n_ports; i++) {
+		struct port *p = &nd->port[i];
+
+		if (p->up && s->now - p->last_hello > dead + dead / 8) {
+			p->up = 0;
+			nd->epoch++;
+			links_changed(s);
+		}
+	}
+}
+
+static void node_fail(struct hn_sim *s, unsigned int n)
+{
+	struct node *nd = &s->node[n];
+	unsigned int i;
+
+	nd->dead = 1;
+	for (i = 0; i < nd->n_ports; i++) {
+		struct port *p = &nd->port[i];
+
+		while (p->head != NONE) {
+			__u32 f = p->head;
+
+			p->head = s->fr[f].next;
+			frame_drop(s, f, &s->st.drop_dead);
+		}
+		p->tail = NONE;
+		p->qlen = 0;
+		p->backlog_bytes = 0;
+		if (p->wire != NONE) {
+			frame_drop(s, p->wire, &s->st.drop_dead);
+			p->wire = NONE;	/* its EV_TX_DONE finds nothing */
+		}
+	}
+}
+
+/* ---- the oracle: true delays to every destination ----------------------- */
+
+static double port_true_ns(const struct hn_sim *s, const struct port *p)
+{
+	double att = (1 - pow(p->loss, MAX_ATTEMPTS)) / (1 - p->loss);
+
+	return port_wait(s, p) + p->prop_ns + att * tx_ns(p, 814);
+}
+
+/* Dijkstra towards each destination over live links, O(n^2) each. */
+static void oracle_refresh(struct hn_sim *s)
+{
+	unsigned int d, i, k, n = s->n;
+	unsigned char done[HN_SIM_MAX_NODES];
+
+	for (d = 0; d < n; d++) {
+		double *c = &s->tcost[d * n];
+
+		for (i = 0; i < n; i++)
+			c[i] = INFINITY;
+		memset(done, 0, sizeof(done));
+		c[d] = 0;
+		for (;;) {
+			unsigned int v = NONE;
+
+			for (i = 0; i < n; i++)
+				if (!done[i] && c[i] < INFINITY &&
+				    (v == NONE || c[i] < c[v]))
+					v = i;
+			if (v == NONE || s->node[v].dead)
+				break;
+			done[v] = 1;
+			/* relax u -> v for every neighbour u of v */
+			for (k = 0; k < s->node[v].n_ports; k++) {
+				const struct port *b = &s->node[v].port[k];
+				unsigned int u = b->peer;
+				const struct port *p =
+					&s->node[u].port[b->rev];
+				double w;
+
+				if (done[u] || s->node[u].dead || !p->up)
+					continue;
+				w = c[v] + port_true_ns(s, p);
+				if (w < c[u])
+					c[u] = w;
+			}
+		}
+	}
+}
+
+/* ---- decisions ---------------------------------------------------------- */
+
+int hn_sim_choose(const struct hn_rt_model *m, __s32 margin_min,
+		  unsigned int n, const __u8 x[][HN_RT_NFEAT], unsigned int def,
+		  __u32 present, __u32 live, __u8 *reason, __s32 *score)
+{
+	__s32 sc[HN_TOPO_MAX_CAND] = { 0 }, bs = 0, ss = 0;
+	int best = -1, have2 = 0, pick = def;
+	unsigned int i;
+
+	*reason = HN_DP_R_NO_MODEL;
+	if (m) {
+		for (i = 0; i < n; i++) {
+			sc[i] = hn_rt_score(m, x[i]);
+			if (!(present & (1U << i)))
+				continue;
+			if (best < 0 || sc[i] > bs) {
+				if (best >= 0) {
+					ss = bs;
+					have2 = 1;
+				}
+				bs = sc[i];
+				best = i;
+			} else if (!have2 || sc[i] > ss) {
+				ss = sc[i];
+				have2 = 1;
+			}
+		}
+		if (have2 && (__s32)((__u32)bs - (__u32)ss) < margin_min) {
+			*reason = HN_DP_R_MARGIN;
+		} else {
+			pick = best;
+			*reason = HN_DP_R_MODEL;
+		}
+	}
+	if (score)
+		memcpy(score, sc, n * sizeof(*sc));
+	if (pick >= 0 && (live & (1U << pick)))
+		return pick;
+	/* best live by score; without a model the scores are all 0 */
+	pick = -1;
+	for (i = 0; i < n; i++)
+		if ((live & (1U << i)) && (pick < 0 || sc[i] > sc[pick]))
+			pick = i;
+	*reason = pick < 0 ? HN_DP_R_NO_LIVE : HN_DP_R_STALE;
+	return pick;
+}
+
+static void frame_feats(const struct frame *fr, __u8 x[HN_RT_NFEAT])
+{
+	x[HN_FEAT_CLASS] = hn_scale_class(fr->cls);
+	x[HN_FEAT_SIZE] = hn_scale_size(fr->size);
+	x[HN_FEAT_TTL] = hn_scale_ttl(fr->ttl);
+}
+
+static int cand_live(const struct hn_sim *s, const struct node *nd,
+		     unsigned int pi)
+{
+	const struct port *p = &nd->port[pi];
+	__u64 stale = (__u64)s->c.stale_ms * NS_PER_MS;
+
+	return p->up && (!stale || s->now - p->last_hello <= stale);
+}
+
+static int oracle_pick(struct hn_sim *s, unsigned int n, const struct route *r,
+		       const struct frame *fr, struct hn_sim_decision *d)
+{
+	const struct node *nd = &s->node[n];
+	double best = INFINITY;
+	unsigned int i;
+	int pick = -1;
+
+	for (i = 0; i < r->n_cand; i++) {
+		const struct port *p = &nd->port[r->port[i]];
+		double c = port_true_ns(s, p) +
+			   s->tcost[fr->dst * s->n + p->peer];
+
+		d->true_us[i] = c < 4e15 ? (__u32)(c / 1000) : NONE;
+		if (cand_live(s, nd, r->port[i]) && c < best) {
+			best = c;
+			pick = i;
+		}
+	}
+	d->reason = pick < 0 ? HN_DP_R_NO_LIVE : HN_DP_R_MODEL;
+	return pick;
+}
+
+/* A decision on a cache miss: features, scores, fallbacks. */
+static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
+		  const struct frame *fr, __u8 *reason)
+{
+	const struct node *nd = &s->node[n];
+	const struct hn_rt_model *m =
+		s->c.policy == HN_SIM_MODEL ? s->c.model : NULL;
+	struct hn_sim_decision d;
+	unsigned int i;
+	int pick;
+
+	memset(&d, 0, sizeof(d));
+	d.t_ns = s->now;
+	d.node = n;
+	d.dst = fr->dst;
+	d.n_cand = r->n_cand;
+	d.def = r->def;
+	for (i = 0; i < r->n_cand; i++) {
+		const struct port *p = &nd->port[r->port[i]];
+
+		d.neigh[i] = p->peer;
+		memcpy(d.x[i], p->feat, HN_NB_NFEAT);
+		d.x[i][HN_FEAT_DIST] = r->dist[i];
+		frame_feats(fr, d.x[i]);
+		if (p->up)
+			d.present |= 1U << i;
+		if (cand_live(s, nd, r->port[i]))
+			d.live |= 1U << i;
+	}
+	if (s->c.policy == HN_SIM_ORACLE)
+		pick = oracle_pick(s, n, r, fr, &d);
+	else
+		pick = hn_sim_choose(m, s->c.margin_min, r->n_cand, d.x,
+				     r->def, d.present, d.live, &d.reason,
+				     d.score);
+	d.chosen = pick < 0 ? 0xff : pick;
+	*reason = d.reason;
+	s->st.decisions++;
+	if (s->c.on_decision)
+		s->c.on_decision(s->c.ctx, &d);
+	return pick;
+}
+
+static void forward(struct hn_sim *s, unsigned int n, __u32 f)
+{
+	struct node *nd = &s->node[n];
+	struct frame *fr = &s->fr[f];
+	const struct route *r = &nd->rt[fr->dst];
+	struct cache_ent *ce = &nd->cache[fr->dst * HN_SIM_NCLASS +
+					  (fr->cls & (HN_SIM_NCLASS - 1))];
+	__u8 reason;
+	int pick;
+
+	if (!r->n_cand) {
+		frame_drop(s, f, &s->st.drop_no_route);
+		return;
+	}
+	if (s->c.policy != HN_SIM_ORACLE && ce->epoch == nd->epoch &&
+	    ce->cand < r->n_cand && cand_live(s, nd, r->port[ce->cand])) {
+		pick = ce->cand;
+		reason = ce->reason;
+		s->st.cache_hits++;
+	} else {
+		pick = decide(s, n, r, fr, &reason);
+		if (pick < 0) {
+			frame_drop(s, f, &s->st.drop_no_route);
+			return;
+		}
+		ce->epoch = nd->epoch;
+		ce->cand = pick;
+		ce->reason = reason;
+	}
+	if (reason == HN_DP_R_MARGIN || reason == HN_DP_R_STALE)
+		fr->fallback = 1;
+	if (fr->ttl <= 1) {
+		frame_drop(s, f, &s->st.drop_ttl);
+		return;
+	}
+	fr->ttl--;
+	port_enqueue(s, n, r->port[pick], f);
+}
+
+static void arrive(struct hn_sim *s, unsigned int n, __u32 f)
+{
+	if (s->node[n].dead)
+		frame_drop(s, f, &s->st.drop_dead);
+	else if (s->fr[f].dst == n)
+		frame_deliver(s, f);
+	else
+		forward(s, n, f);
+}
+
+/* ---- traffic ------------------------------------------------------------ */
+
+static int eligible(const struct hn_sim *s, unsigned int n)
+{
+	return (int)n != s->c.fail_node;
+}
+
+/* Destination weights of every source; returns their total. */
+static double traffic_weights(struct hn_sim *s, double *w)
+{
+	unsigned int a, b, hot[2], nh = 0, i;
+	double total = 0;
+
+	for (i = 0; nh < 2 && i < 1000; i++) {
+		unsigned int h = rnd_next(&s->rng) % s->n;
+
+		if (eligible(s, h) && (!nh || hot[0] != h))
+			hot[nh++] = h;
+	}
+	for (a = 0; a < s->n; a++)
+		for (b = 0; b < s->n; b++) {
+			double v = a != b && eligible(s, a) && eligible(s, b);
+
+			if (v && s->c.traffic == HN_SIM_HOTSPOT)
+				v = (b == hot[0] || b == hot[1]) ?
+				    0.5 * s->n : 0.5;
+			w[a * s->n + b] = v;
+			total += v;
+		}
+	return total;
+}
+
+static double mean_attempts(double loss)
+{
+	return (1 - pow(loss, MAX_ATTEMPTS)) / (1 - loss);
+}
+
+/*
+ * Frames per second per unit weight at which hop-count routing's busiest
+ * link is exactly full: load 1.0.
+ */
+static double base_rate(struct hn_sim *s, const double *w, double bytes)
+{
+	struct route *hr = malloc((size_t)s->n * s->n * sizeof(*hr));
+	double *bits = calloc((size_t)s->n * HN_SIM_MAX_PORTS, sizeof(*bits));
+	double worst = 0;
+	unsigned int a, b, i;
+
+	if (!hr || !bits || compute_routes(s, 1, hr))
+		abort();
+	for (a = 0; a < s->n; a++)
+		for (b = 0; b < s->n; b++) {
+			unsigned int u = a, hops = 0;
+
+			if (!w[a * s->n + b])
+				continue;
+			while (u != b && hops++ < s->n) {
+				const struct route *r = &hr[u * s->n + b];
+				unsigned int pi = r->port[r->def];
+				const struct port *p = &s->node[u].port[pi];
+
+				bits[u * HN_SIM_MAX_PORTS + pi] +=
+					w[a * s->n + b] * bytes * 8 *
+					mean_attempts(p->loss) / p->kbps;
+				u = p->peer;
+			}
+		}
+	for (a = 0; a < s->n; a++)
+		for (i = 0; i < s->node[a].n_ports; i++)
+			if (bits[a * HN_SIM_MAX_PORTS + i] > worst)
+				worst = bits[a * HN_SIM_MAX_PORTS + i];
+	free(hr);
+	free(bits);
+	/* worst: ms of link time per (frame per unit weight) */
+	return worst > 0 ? 1000.0 / worst : 0;
+}
+
+/* Half small frames, half large: mean on the wire 814 bytes. */
+static __u16 frame_size(struct hn_sim *s)
+{
+	return rnd_next(&s->rng) & 1 ? 186 : 1414;
+}
+
+static void traffic_init(struct hn_sim *s)
+{
+	double *w = calloc((size_t)s->n * s->n, sizeof(*w));
+	double per_w, sum;
+	unsigned int a, b;
+
+	if (!w)
+		abort();
+	traffic_weights(s, w);
+	per_w = s->c.load * base_rate(s, w, 800 + WIRE_OVERHEAD);
+	for (a = 0; a < s->n; a++) {
+		struct node *nd = &s->node[a];
+
+		nd->cum = calloc(s->n, sizeof(*nd->cum));
+		if (!nd->cum)
+			abort();
+		sum = 0;
+		for (b = 0; b < s->n; b++) {
+			sum += w[a * s->n + b];
+			nd->cum[b] = sum;
+		}
+		nd->rate = per_w * sum;
+		nd->on = 1;
+		nd->phase_end = s->c.traffic == HN_SIM_BURST ?
+			(__u64)rnd_exp(&s->rng, BURST_ON_NS) : ~0ULL;
+		if (nd->rate > 0)
+			ev_push(s, (__u64)rnd_exp(&s->rng, 1e9 / nd->rate),
+				EV_GEN, a, 0);
+	}
+	free(w);
+}
+
+/* When node @n's source sends next, after the one sent now. */
+static __u64 next_gen(struct hn_sim *s, struct node *nd)
+{
+	double duty = (double)BURST_ON_NS / (BURST_ON_NS + BURST_OFF_NS);
+	double rate = s->c.traffic == HN_SIM_BURST ? nd->rate / duty :
+						   nd->rate;
+	__u64 t = s->now;
+
+	for (;;) {
+		__u64 next;
+
+		if (!nd->on) {
+			t = nd->phase_end;
+			nd->on = 1;
+			nd->phase_end = t + (__u64)rnd_exp(&s->rng,
+							   BURST_ON_NS);
+		}
+		next = t + (__u64)rnd_exp(&s->rng, 1e9 / rate) + 1;
+		if (next <= nd->phase_end)
+			return next;
+		t = nd->phase_end;
+		nd->on = 0;
+		nd->phase_end = t + (__u64)rnd_exp(&s->rng, BURST_OFF_NS);
+	}
+}
+
+static void generate(struct hn_sim *s, unsigned int n)
+{
+	struct node *nd = &s->node[n];
+	double u = rnd_unit(&s->rng) * nd->cum[s->n - 1];
+	unsigned int dst = 0;
+	struct frame *fr;
+	__u32 f;
+
+	if (nd->dead || s->now >= (__u64)s->c.duration_ms * NS_PER_MS)
+		return;
+	while (dst < s->n - 1 && nd->cum[dst] <= u)
+		dst++;
+	f = frame_new(s);
+	fr = &s->fr[f];
+	memset(fr, 0, sizeof(*fr));
+	fr->t0 = s->now;
+	fr->src = n;
+	fr->dst = dst;
+	fr->size = frame_size(s);
+	fr->ttl = INIT_TTL;
+	/* a class per flow: the cache keys on it */
+	fr->cls = (n * 5 + dst * 3) % HN_SIM_NCLASS;
+	fr->measured = s->now >= (__u64)s->c.warmup_ms * NS_PER_MS;
+	s->st.sent++;
+	s->st.m_sent += fr->measured;
+	s->in_net++;
+	ev_push(s, next_gen(s, nd), EV_GEN, n, 0);
+	forward(s, n, f);
+}
+
+/* ---- set up and run ----------------------------------------------------- */
+
+void hn_sim_cfg_defaults(struct hn_sim_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->seed = 1;
+	c->duration_ms = 4000;
+	c->warmup_ms = 1000;
+	c->load = 0.5;
+	c->traffic = HN_SIM_UNIFORM;
+	c->fail_node = -1;
+	c->policy = HN_SIM_MODEL;
+	c->margin_min = INT32_MIN;
+	c->queue_frames = 64;
+	c->hello_ms = 200;
+	c->dead_hellos = 3;
+	c->stale_ms = 600;
+	c->probe_ms = 250;
+	c->feat_ms = 500;
+}
+
+static void ports_init(struct hn_sim *s)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < s->t->n_links; i++) {
+		const struct hn_sim_link *l = &s->t->link[i];
+		unsigned int ends[2] = { l->a, l->b }, pi[2];
+
+		for (k = 0; k < 2; k++) {
+			struct node *nd = &s->node[ends[k]];
+			struct port *p = &nd->port[nd->n_ports];
+
+			pi[k] = nd->n_ports++;
+			p->peer = ends[!k];
+			p->kbps = l->kbps;
+			p->prop_ns = (__u64)l->delay_us * 1000;
+			p->loss = l->loss_pm / 1000.0;
+			p->head = p->tail = p->wire = NONE;
+			p->up = 1;
+		}
+		s->node[l->a].port[pi[0]].rev = pi[1];
+		s->node[l->b].port[pi[1]].rev = pi[0];
+	}
+}
+
+/* As after a long quiet run: full HELLO windows, idle round trips. */
+static void neigh_init(struct hn_sim *s)
+{
+	unsigned int a, i, k;
+
+	for (a = 0; a < s->n; a++)
+		for (i = 0; i < s->node[a].n_ports; i++) {
+			struct port *p = &s->node[a].port[i];
+			const struct port *back =
+				&s->node[p->peer].port[p->rev];
+
+			for (k = 0; k < HELLO_WINDOW; k++)
+				p->hello_bits = (p->hello_bits << 1) |
+					(rnd_unit(&s->rng) >= back->loss);
+			p->hellos = HELLO_WINDOW;
+			rx_ratio_update(p);
+			p->srtt_ns = 2 * p->prop_ns + tx_ns(p, PROBE_BYTES) +
+				     tx_ns(back, PROBE_BYTES);
+		}
+	for (a = 0; a < s->n; a++) {
+		struct node *nd = &s->node[a];
+
+		for (i = 0; i < nd->n_ports; i++)
+			neigh_features(s, nd, &nd->port[i], 0,
+				       nd->port[i].feat);
+	}
+}
+
+static void timers_init(struct hn_sim *s)
+{
+	unsigned int a;
+
+	for (a = 0; a < s->n; a++) {
+		/* agents start at random phases */
+		ev_push(s, rnd_next(&s->rng) % (s->c.hello_ms * NS_PER_MS),
+			EV_HELLO, a, 0);
+		ev_push(s, rnd_next(&s->rng) % (s->c.probe_ms * NS_PER_MS),
+			EV_PROBE, a, 0);
+		ev_push(s, rnd_next(&s->rng) % (s->c.feat_ms * NS_PER_MS),
+			EV_FEAT, a, 0);
+	}
+	if (s->c.fail_node >= 0 && (unsigned int)s->c.fail_node < s->n)
+		ev_push(s, (__u64)s->c.fail_ms * NS_PER_MS, EV_FAIL,
+			s->c.fail_node, 0);
+	if (s->c.policy == HN_SIM_ORACLE)
+		ev_push(s, 0, EV_ORACLE, 0, 0);
+}
+
+struct hn_sim *hn_sim_new(const struct hn_sim_topo *t,
+			  const struct hn_sim_cfg *c)
+{
+	struct hn_sim *s;
+	unsigned int a;
+
+	if (!t->n_nodes || t->n_nodes > HN_SIM_MAX_NODES || !c->hello_ms ||
+	    !c->probe_ms || !c->feat_ms || c->load < 0)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->c = *c;
+	s->t = t;
+	s->n = t->n_nodes;
+	s->free_fr = NONE;
+	rnd_seed(&s->rng, c->seed);
+	for (a = 0; a < s->n; a++) {
+		s->node[a].rt = calloc(s->n, sizeof(struct route));
+		s->node[a].cache = calloc((size_t)s->n * HN_SIM_NCLASS,
+					  sizeof(struct cache_ent));
+		s->node[a].epoch = 1;
+		if (!s->node[a].rt || !s->node[a].cache)
+			goto fail;
+	}
+	s->tcost = calloc((size_t)s->n * s->n, sizeof(*s->tcost));
+	if (!s->tcost)
+		goto fail;
+	ports_init(s);
+	neigh_init(s);
+	routes_install(s);
+	traffic_init(s);
+	timers_init(s);
+	return s;
+fail:
+	hn_sim_free(s);
+	return NULL;
+}
+
+void hn_sim_free(struct hn_sim *s)
+{
+	unsigned int a;
+
+	if (!s)
+		return;
+	for (a = 0; a < s->n; a++) {
+		free(s->node[a].rt);
+		free(s->node[a].cache);
+		free(s->node[a].cum);
+	}
+	free(s->heap);
+	free(s->fr);
+	free(s->delays);
+	free(s->tcost);
+	free(s);
+}
+
+/* Periodic work continues while traffic runs or frames are still out. */
+static int timers_on(const struct hn_sim *s)
+{
+	return s->now < (__u64)s->c.duration_ms * NS_PER_MS || s->in_net;
+}
+
+static __u64 jitter(struct hn_sim *s, __u32 ms)
+{
+	__u64 iv = ms * NS_PER_MS;
+
+	/* +-10%, as the agent's timers */
+	return iv - iv / 10 + rnd_next(&s->rng) % (iv / 5 + 1);
+}
+
+static void periodic(struct hn_sim *s, const struct ev *e)
+{
+	switch (e->type) {
+	case EV_HELLO:
+		if (!s->node[e->node].dead)
+			hello(s, e->node);
+		if (timers_on(s))
+			ev_push(s, s->now + jitter(s, s->c.hello_ms), EV_HELLO,
+				e->node, 0);
+		break;
+	case EV_PROBE:
+		if (!s->node[e->node].dead)
+			probe(s, e->node);
+		if (timers_on(s))
+			ev_push(s, s->now + jitter(s, s->c.probe_ms), EV_PROBE,
+				e->node, 0);
+		break;
+	case EV_FEAT:
+		if (!s->node[e->node].dead)
+			feat_refresh(s, e->node);
+		if (timers_on(s))
+			ev_push(s, s->now + s->c.feat_ms * NS_PER_MS, EV_FEAT,
+				e->node, 0);
+		break;
+	case EV_ORACLE:
+		oracle_refresh(s);
+		if (timers_on(s))
+			ev_push(s, s->now + ORACLE_NS, EV_ORACLE, 0, 0);
+		break;
+	}
+}
+
+int hn_sim_step(struct hn_sim *s)
+{
+	struct ev e;
+
+	if (!s->n_ev)
+		return 0;
+	e = ev_pop(s);
+	s->now = e.t;
+	s->st.events++;
+	switch (e.type) {
+	case EV_ARRIVE:
+		arrive(s, e.node, e.arg);
+		break;
+	case EV_TX_DONE:
+		tx_done(s, e.node, e.arg);
+		break;
+	case EV_GEN:
+		generate(s, e.node);
+		break;
+	case EV_FAIL:
+		node_fail(s, e.node);
+		break;
+	case EV_ROUTES:
+		routes_install(s);
+		break;
+	default:
+		periodic(s, &e);
+	}
+	return 1;
+}
+
+void hn_sim_run(struct hn_sim *s)
+{
+	while (hn_sim_step(s))
+		;
+}
+
+__u64 hn_sim_now(const struct hn_sim *s)
+{
+	return s->now;
+}
+
+__u64 hn_sim_count_in_network(const struct hn_sim *s)
+{
+	__u64 n = 0;
+	unsigned int a, i;
+	size_t k;
+
+	for (a = 0; a < s->n; a++)
+		for (i = 0; i < s->node[a].n_ports; i++) {
+			const struct port *p = &s->node[a].port[i];
+			__u32 f;
+
+			for (f = p->head; f != NONE; f = s->fr[f].next)
+				n++;
+			n += p->wire != NONE;
+		}
+	for (k = 0; k < s->n_ev; k++)
+		n += s->heap[k].type == EV_ARRIVE;
+	return n;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void hn_sim_get_stats(struct hn_sim *s, struct hn_sim_stats *st)
+{
+	double sum = 0;
+	size_t i;
+
+	*st = s->st;
+	st->in_flight = s->in_net;
+	st->mean_us = st->p99_us = 0;
+	if (!s->n_delays)
+		return;
+	for (i = 0; i < s->n_delays; i++)
+		sum += s->delays[i];
+	st->mean_us = sum / s->n_delays;
+	qsort(s->delays, s->n_delays, sizeof(*s->delays), cmp_u32);
+	st->p99_us = s->delays[(s->n_delays - 1) * 99 / 100];
+}

@@ -88,6 +88,11 @@ qemu_build_initramfs() {
 		cp "$HN_ROOT/$O/bpf/hypernet.bpf.o" "$QROOT/hn/"
 	cp "$HN_ROOT"/tests/qemu/guest_*.sh "$QROOT/hn/"
 	[ -d "$HN_ROOT/models" ] && cp -r "$HN_ROOT/models" "$QROOT/hn/models" 2>/dev/null
+	# Files a guest script needs besides the binaries (data sets,
+	# models): QEMU_FILES="a b ..." land in /hn/data/ by base name.
+	for a in ${QEMU_FILES:-}; do
+		install -D -m 644 "$a" "$QROOT/hn/data/$(basename "$a")" || return 1
+	done
 	install -m 755 "$HN_ROOT/tests/qemu/init.sh" "$QROOT/init"
 	echo "$KVER" > "$QROOT/etc/kver"
 	(cd "$QROOT" && find . | cpio -o -H newc --quiet) | gzip -1 > "$QDIR/initramfs.cpio.gz"

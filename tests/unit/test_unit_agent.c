@@ -492,6 +492,7 @@ static void test_config_bad(void **state)
 		{ "port = a\nport = a\n", ":2: port a given twice" },
 		{ "port = a\nport = a 100\n", ":2: port a given twice" },
 		{ "port = a 10x\n", "port a: '10x' is not a capacity" },
+		{ "port = a # wan\n", "port 'a # wan': not an interface name" },
 		{ "port = a 0\n", "port a: '0' is not a capacity" },
 		{ "port = a 10 20\n", "is not a capacity" },
 		{ "port = a/b 10\n", "not an interface name" },

@@ -84,6 +84,11 @@ static int set_port(struct hnd_config *c, const char *val, char *err,
 	if (sp) {
 		while (*sp == ' ' || *sp == '\t')
 			sp++;
+		/* not even a number: most likely a stray comment */
+		if (!isdigit((unsigned char)*sp))
+			return hn_seterr(err, errlen,
+					 "port '%s': not an interface name (want 'IFNAME' or 'IFNAME KBPS')",
+					 val);
 		if (parse_uint(sp, 1, LINK_KBPS_MAX, &kbps))
 			return hn_seterr(err, errlen,
 					 "port %s: '%s' is not a capacity in kbit/s 1..%lu",

@@ -72,10 +72,12 @@ struct port {
 	__u64	wire_end;
 	__u64	backlog_bytes;	/* queued, not on the wire */
 	__u64	busy_ns;	/* transmit time started since last refresh */
+	__u64	rng;		/* its losses: the same for every policy */
 	/* our view of the neighbour behind this port */
 	__u32	hello_bits;
 	__u32	hellos;		/* heard or missed, saturates */
-	__u64	last_hello;
+	__u64	last_hello;	/* heard last */
+	__u64	last_sent;	/* the neighbour sent last, heard or not */
 	__u64	srtt_ns;
 	__u8	rx_ratio;	/* 0..255: its HELLOs we heard */
 	__u8	up;		/* the agent's neighbour state */
@@ -102,6 +104,7 @@ struct node {
 	__u64	epoch;
 	__u64	phase_end;
 	double	rate;		/* frames per second, mean */
+	__u64	trng;		/* its traffic: the same for every policy */
 	double	*cum;		/* cumulative destination weights */
 	struct route *rt;	/* by destination */
 	struct cache_ent *cache; /* by destination * HN_SIM_NCLASS + class */
@@ -489,7 +492,7 @@ static void port_start(struct hn_sim *s, unsigned int n, unsigned int pi)
 	p->backlog_bytes -= s->fr[f].size + WIRE_OVERHEAD;
 	/* link-layer retransmissions: each attempt holds the wire */
 	for (k = 1; k <= MAX_ATTEMPTS; k++)
-		if (rnd_unit(&s->rng) >= p->loss)
+		if (rnd_unit(&p->rng) >= p->loss)
 			break;
 	p->wire_ok = k <= MAX_ATTEMPTS;
 	if (k > MAX_ATTEMPTS)
@@ -671,17 +674,36 @@ static void rx_ratio_update(struct port *p)
 	p->rx_ratio = w ? hello_heard(p) * 255 / w : 0;
 }
 
+/* As the agent: HELLOs that stopped coming count as lost, silence too. */
+static __u8 rx_ratio_now(const struct hn_sim *s, const struct port *p)
+{
+	__u64 missed = (s->now - p->last_sent) /
+		       (s->c.hello_ms * NS_PER_MS);
+	unsigned int w;
+
+	if (!missed)
+		return p->rx_ratio;
+	if (missed >= HELLO_WINDOW)
+		return 0;
+	w = p->hellos + missed;
+	if (w > HELLO_WINDOW)
+		w = HELLO_WINDOW;
+	return __builtin_popcount((p->hello_bits << missed) &
+				  ((1U << HELLO_WINDOW) - 1)) * 255 / w;
+}
+
 static void neigh_features(const struct hn_sim *s, const struct node *nd,
 			   const struct port *p, __u64 window_ns,
 			   __u8 feat[HN_NB_NFEAT])
 {
 	const struct port *back = &s->node[p->peer].port[p->rev];
-	__u32 q = (__u32)p->rx_ratio * back->rx_ratio;	/* df * dr */
+	__u32 rx = rx_ratio_now(s, p);
+	__u32 q = rx * back->rx_ratio;	/* df * dr */
 	__u64 util = window_ns ? p->busy_ns * 1000 / window_ns : 0;
 
 	feat[HN_FEAT_QUALITY] = hn_scale_ratio(q * 1000 / 65025);
 	feat[HN_FEAT_DELAY] = hn_scale_log(p->srtt_ns / 2000);
-	feat[HN_FEAT_LOSS] = hn_scale_ratio(1000 - p->rx_ratio * 1000 / 255);
+	feat[HN_FEAT_LOSS] = hn_scale_ratio(1000 - rx * 1000 / 255);
 	feat[HN_FEAT_LOAD] = hn_scale_ratio(util > 1000 ? 1000 : util);
 	feat[HN_FEAT_CAPACITY] = hn_scale_log(p->kbps);
 	(void)nd;
@@ -742,9 +764,10 @@ static void hello(struct hn_sim *s, unsigned int n)
 		struct port *p = &nd->port[i];
 		struct node *peer = &s->node[p->peer];
 		struct port *back = &peer->port[p->rev];
-		int heard = rnd_unit(&s->rng) >= p->loss;
+		int heard = rnd_unit(&p->rng) >= p->loss;
 
 		/* the peer's view of us: one more HELLO, heard or not */
+		back->last_sent = s->now;
 		back->hello_bits = (back->hello_bits << 1) | heard;
 		back->hellos += back->hellos < HELLO_WINDOW;
 		rx_ratio_update(back);
@@ -945,6 +968,9 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
 	d.t_ns = s->now;
 	d.node = n;
 	d.dst = fr->dst;
+	d.size = fr->size;
+	d.cls = fr->cls;
+	d.ttl = fr->ttl;
 	d.n_cand = r->n_cand;
 	d.def = r->def;
 	for (i = 0; i < r->n_cand; i++) {
@@ -1100,9 +1126,9 @@ static double base_rate(struct hn_sim *s, const double *w, double bytes)
 }
 
 /* Half small frames, half large: mean on the wire 814 bytes. */
-static __u16 frame_size(struct hn_sim *s)
+static __u16 frame_size(struct node *nd)
 {
-	return rnd_next(&s->rng) & 1 ? 186 : 1414;
+	return rnd_next(&nd->trng) & 1 ? 186 : 1414;
 }
 
 static void traffic_init(struct hn_sim *s)
@@ -1129,9 +1155,9 @@ static void traffic_init(struct hn_sim *s)
 		nd->rate = per_w * sum;
 		nd->on = 1;
 		nd->phase_end = s->c.traffic == HN_SIM_BURST ?
-			(__u64)rnd_exp(&s->rng, BURST_ON_NS) : ~0ULL;
+			(__u64)rnd_exp(&nd->trng, BURST_ON_NS) : ~0ULL;
 		if (nd->rate > 0)
-			ev_push(s, (__u64)rnd_exp(&s->rng, 1e9 / nd->rate),
+			ev_push(s, (__u64)rnd_exp(&nd->trng, 1e9 / nd->rate),
 				EV_GEN, a, 0);
 	}
 	free(w);
@@ -1151,22 +1177,22 @@ static __u64 next_gen(struct hn_sim *s, struct node *nd)
 		if (!nd->on) {
 			t = nd->phase_end;
 			nd->on = 1;
-			nd->phase_end = t + (__u64)rnd_exp(&s->rng,
+			nd->phase_end = t + (__u64)rnd_exp(&nd->trng,
 							   BURST_ON_NS);
 		}
-		next = t + (__u64)rnd_exp(&s->rng, 1e9 / rate) + 1;
+		next = t + (__u64)rnd_exp(&nd->trng, 1e9 / rate) + 1;
 		if (next <= nd->phase_end)
 			return next;
 		t = nd->phase_end;
 		nd->on = 0;
-		nd->phase_end = t + (__u64)rnd_exp(&s->rng, BURST_OFF_NS);
+		nd->phase_end = t + (__u64)rnd_exp(&nd->trng, BURST_OFF_NS);
 	}
 }
 
 static void generate(struct hn_sim *s, unsigned int n)
 {
 	struct node *nd = &s->node[n];
-	double u = rnd_unit(&s->rng) * nd->cum[s->n - 1];
+	double u = rnd_unit(&nd->trng) * nd->cum[s->n - 1];
 	unsigned int dst = 0;
 	struct frame *fr;
 	__u32 f;
@@ -1181,7 +1207,7 @@ static void generate(struct hn_sim *s, unsigned int n)
 	fr->t0 = s->now;
 	fr->src = n;
 	fr->dst = dst;
-	fr->size = frame_size(s);
+	fr->size = frame_size(nd);
 	fr->ttl = INIT_TTL;
 	/* a class per flow: the cache keys on it */
 	fr->cls = (n * 5 + dst * 3) % HN_SIM_NCLASS;
@@ -1233,6 +1259,8 @@ static void ports_init(struct hn_sim *s)
 			p->loss = l->loss_pm / 1000.0;
 			p->head = p->tail = p->wire = NONE;
 			p->up = 1;
+			rnd_seed(&p->rng, s->c.seed ^ ((__u64)(i + 1) << 32 ^
+					  (k + 1) << 16));
 		}
 		s->node[l->a].port[pi[0]].rev = pi[1];
 		s->node[l->b].port[pi[1]].rev = pi[0];
@@ -1309,6 +1337,7 @@ struct hn_sim *hn_sim_new(const struct hn_sim_topo *t,
 		s->node[a].cache = calloc((size_t)s->n * HN_SIM_NCLASS,
 					  sizeof(struct cache_ent));
 		s->node[a].epoch = 1;
+		rnd_seed(&s->node[a].trng, s->c.seed ^ (__u64)(a + 1) << 40);
 		if (!s->node[a].rt || !s->node[a].cache)
 			goto fail;
 	}
@@ -1432,6 +1461,12 @@ __u64 hn_sim_now(const struct hn_sim *s)
 	return s->now;
 }
 
+size_t hn_sim_delays(const struct hn_sim *s, const __u32 **d)
+{
+	*d = s->delays;
+	return s->n_delays;
+}
+
 __u64 hn_sim_count_in_network(const struct hn_sim *s)
 {
 	__u64 n = 0;
@@ -1459,14 +1494,19 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void hn_sim_get_counters(const struct hn_sim *s, struct hn_sim_stats *st)
+{
+	*st = s->st;
+	st->in_flight = s->in_net;
+	st->mean_us = st->p99_us = 0;
+}
+
 void hn_sim_get_stats(struct hn_sim *s, struct hn_sim_stats *st)
 {
 	double sum = 0;
 	size_t i;
 
-	*st = s->st;
-	st->in_flight = s->in_net;
-	st->mean_us = st->p99_us = 0;
+	hn_sim_get_counters(s, st);
 	if (!s->n_delays)
 		return;
 	for (i = 0; i < s->n_delays; i++)

@@ -65,6 +65,8 @@ enum hn_sim_policy {
 struct hn_sim_decision {
 	__u64	t_ns;
 	__u16	node, dst;
+	__u16	size;				/* the frame's, as it came */
+	__u8	cls, ttl;
 	__u8	n_cand, def, chosen, reason;	/* enum hn_dp_reason */
 	__u32	present, live;			/* masks over candidates */
 	__u16	neigh[HN_TOPO_MAX_CAND];
@@ -115,9 +117,13 @@ int hn_sim_step(struct hn_sim *s);
 void hn_sim_run(struct hn_sim *s);
 /* Counters so far; mean and p99 over measured deliveries. */
 void hn_sim_get_stats(struct hn_sim *s, struct hn_sim_stats *st);
+/* The counters alone (mean_us and p99_us 0): cheap, for every step. */
+void hn_sim_get_counters(const struct hn_sim *s, struct hn_sim_stats *st);
 /* Frames in queues, on the wire and on the way: counted, not tracked. */
 __u64 hn_sim_count_in_network(const struct hn_sim *s);
 __u64 hn_sim_now(const struct hn_sim *s);
+/* Measured delivery times so far, us, in no particular order. */
+size_t hn_sim_delays(const struct hn_sim *s, const __u32 **d);
 
 /*
  * The data plane's choice among @n candidates with feature vectors @x

@@ -1,0 +1,232 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench-learn`: the learned route model against shortest path on a
+# real data plane (as root; not part of `make check`).
+#
+# Nine hypernetd agents on the 3x3 grid of tests/netns/lab.sh, every link
+# shaped in the wire namespace (5, 10 or 20 Mbit/s, 50 ms of queue).
+# Several sources send timestamped frames to a few sinks (hot spots), at
+# a light and a heavy load.  Phase "shortest": no model is loaded, so
+# every router forwards on its route's default (shortest-path) next hop.
+# Phase "learned": the model quantised from models/route-default.txt
+# (LEARN_MODEL: another float model) is signed and pushed at A, as
+# tests/netns/mesh.sh does, and the very same runs are repeated on the
+# same agents, links and defaults.  LEARN_ROUNDS (3) rounds, each on a
+# mesh built afresh.
+#
+# Each run: LEARN_WARM_MS of traffic without timestamps (the agents' 500 ms
+# feature period must see the load before we measure), then LEARN_RUN_MS
+# with timestamps; the sinks report one-way latency of those frames, and
+# loss is timestamped frames sent minus received.  Ports' byte counters
+# before and after each run give every link's load (which paths carried
+# the traffic), W's tbf counters the drops per link direction, the routes
+# the shortest path's defaults; the agents' neighbour tables and port
+# counters are sampled every second.
+#
+# If $(O)/bin/hn-train exists, its simulation eval (hn-train eval --json)
+# of the same model is merged in; else those keys are null.  Writes
+# $(O)/bench/learn.json and logs under $(O)/bench/learn-logs; prints a
+# table with PASS/MISS.  Settings: LEARN_ROUNDS, LEARN_WARM_MS (3000),
+# LEARN_RUN_MS (12000), LEARN_LEN (1000), LEARN_LIGHT and LEARN_HEAVY
+# (flows), LAB_THIN/LAB_MID/LAB_FAT (kbit/s), LAB_QUEUE_MS (50), NICE
+# (-10), LEARN_NAME (another name for the results).
+set -u
+. "$(dirname "$0")/../tests/netns/lib.sh"
+trap hn_cleanup EXIT
+trap 'exit 1' INT TERM
+hn_require
+. "$(dirname "$0")/../tests/netns/mesh.sh"
+mesh_require
+. "$(dirname "$0")/../tests/netns/lab.sh"
+lab_require
+
+OUT=$HN_OUT/bench
+# LEARN_NAME: another name for the results (variants of the lab)
+NAME=${LEARN_NAME:-learn}
+LOGS=$OUT/$NAME-logs
+WARM_MS=${LEARN_WARM_MS:-3000}
+RUN_MS=${LEARN_RUN_MS:-12000}
+LEN=${LEARN_LEN:-1000}		# payload bytes: frames of 1034
+ROUNDS=${LEARN_ROUNDS:-3}	# rounds of (shortest, learned)
+NICE=${NICE:--10}		# nice level of the senders and sinks
+NODES="A B C D E F G H I"
+# SRC:DST:FPS flows; the heavy load overloads the thin top/right links
+# that the shortest path's tie-break (lowest node id) picks.
+LIGHT=${LEARN_LIGHT:-"A:I:60 B:I:40 D:I:60 G:C:40"}
+HEAVY=${LEARN_HEAVY:-"A:I:300 B:I:200 D:I:300 G:C:200"}
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+
+# port_bytes: "NODE PORT tx_bytes" for every router port.
+port_bytes()
+{
+	local n p
+	for n in $NODES; do
+		for p in ${MESH_PORTS[$n]}; do
+			echo "$n $p $(hn_x "$n" cat \
+				/sys/class/net/"$p"/statistics/tx_bytes)"
+		done
+	done
+}
+
+# sample_neigh TAG: every node's neighbour table (features) and its
+# ports' byte counters once a second until killed, a JSON line per node.
+sample_neigh()
+{
+	local tag=$1 n p tx
+	while :; do
+		for n in $NODES; do
+			tx=
+			for p in ${MESH_PORTS[$n]}; do
+				tx="$tx${tx:+, }\"$p\": $(hn_x "$n" cat \
+					/sys/class/net/"$p"/statistics/tx_bytes)"
+			done
+			printf '{"t": %s, "node": "%s", "tx": {%s}, "neigh": %s}\n' \
+				"$(date +%s.%N)" "$n" "$tx" \
+				"$(mesh_ctl "$n" -j neighbours 2>/dev/null ||
+				   echo null)"
+		done
+		sleep 1
+	done >"$LOGS/$tag.neigh.jsonl"
+}
+
+# run TAG FLOWS: one measured run; results in $LOGS/TAG.*.
+run()
+{
+	local tag=$1 flows=$2 f src dst fps sinks= s pids=() i=0
+	for f in $flows; do
+		dst=${f#*:}
+		dst=${dst%%:*}
+		case " $sinks " in *" $dst "*) ;; *) sinks="$sinks $dst" ;; esac
+	done
+	for s in $sinks; do
+		hn_bg "sink-$s" "$s" nice -n "$NICE" "$HNPKT" recv -j \
+			--match-dst "${HN_ID[$s]}" \
+			--match-type data --timeout-ms 0 \
+			--latency-out "$LOGS/$tag.lat.$s" \
+			--ready "$LOGS/$tag.rdy.$s" >"$LOGS/$tag.recv.$s"
+		hn_wait_file "$LOGS/$tag.rdy.$s"
+	done
+	for n in $NODES; do
+		hn_ctl "$n" stats reset >/dev/null 2>&1
+		# the defaults the shortest path takes, for the report
+		hn_ctl "$n" -j routes >"$LOGS/$tag.routes.$n" 2>/dev/null
+	done
+	port_bytes >"$LOGS/$tag.ports0"
+	lab_qdisc_json >"$LOGS/$tag.qdisc0"
+	sample_neigh "$tag" &
+	local sampler=$!
+	for f in $flows; do
+		IFS=: read -r src dst fps <<<"$f"
+		i=$((i + 1))
+		# warm-up without timestamps, then the measured part: the
+		# sinks time only timestamped frames
+		(
+			hn_x "$src" nice -n "$NICE" "$HNPKT" send -q \
+				-i "${src,,}-app" \
+				--src "${HN_ID[$src]}" --dst "${HN_ID[$dst]}" \
+				--len "$LEN" --rate "$fps" --seq 0 \
+				--duration-ms "$WARM_MS"
+			hn_x "$src" nice -n "$NICE" "$HNPKT" send -j \
+				-i "${src,,}-app" \
+				--src "${HN_ID[$src]}" --dst "${HN_ID[$dst]}" \
+				--len "$LEN" --rate "$fps" --seq 10000000 \
+				--timestamp --duration-ms "$RUN_MS" \
+				>"$LOGS/$tag.send.$i.$src-$dst"
+		) &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	# the longest queue is 50 ms a hop: let the last frames land
+	sleep 0.5
+	port_bytes >"$LOGS/$tag.ports1"
+	kill "$sampler" 2>/dev/null
+	wait "$sampler" 2>/dev/null
+	for s in $sinks; do
+		hn_stop "sink-$s"
+	done
+	for n in $NODES; do
+		hn_ctl "$n" -j stats >"$LOGS/$tag.stats.$n" 2>/dev/null
+	done
+	lab_qdisc_json >"$LOGS/$tag.qdisc1"
+}
+
+# The model of models/route-default.txt (`make train-model` regenerates
+# it), from a copy: the lab and the simulator's eval must judge the same
+# model even if the file changes meanwhile.
+MODEL_TXT=${LEARN_MODEL:-$HN_ROOT/models/route-default.txt}
+cp "$MODEL_TXT" "$LOGS/model.txt" || hn_fail "no model $MODEL_TXT"
+echo "3x3 grid, links ${LAB_THIN:-5000}/${LAB_MID:-10000}/${LAB_FAT:-20000} kbit/s (thin/mid/fat), tbf queues ${LAB_QUEUE_MS} ms" \
+	>"$LOGS/topology"
+
+# Rounds of (shortest, learned), each on a mesh built afresh: which of
+# the equal-hop paths a route's default takes depends on the order the
+# LSAs arrived in (the default sticks to the first one installed), so
+# one mesh is one draw of those tie-breaks.  Within a round both phases
+# share the mesh, its defaults and its agents; only the model differs.
+echo "bench-learn: 3x3 grid of hypernetd agents, links shaped in a wire namespace"
+for r in $(seq "$ROUNDS"); do
+	if [ "$r" -gt 1 ]; then
+		hn_cleanup
+		hn_require
+		mesh_require
+	fi
+	lab_grid3
+	for n in $NODES; do
+		lab_conf "$n" keep-attached=0
+		mesh_start "$n"
+	done
+	t=$(mesh_wait 30 mesh_converged $NODES)
+	[ "$t" = timeout ] && hn_fail "the 3x3 mesh did not converge in 30 s"
+	echo "  round $r: converged in ${t} s"
+	# let probes and utilisation settle before the first run
+	sleep 2
+	for phase in shortest learned; do
+		if [ "$phase" = learned ]; then
+			# as mesh_model makes it, but from the copy
+			"$HN_OUT/bin/hn-model" quantize "$LOGS/model.txt" \
+				"$HN_WORK/learn.hnm" --generation 1 >/dev/null &&
+				"$HNCTL" model sign "$HN_WORK/learn.hnm" \
+					--key "$HN_WORK/sign.key" >/dev/null ||
+				hn_fail "model from $LOGS/model.txt"
+			MESH_GEN=1
+			mesh_ctl A model push "$HN_WORK/learn.hnm" >/dev/null ||
+				hn_fail "model push at A"
+			t=$(mesh_wait 20 mesh_model_all $NODES)
+			[ "$t" = timeout ] &&
+				hn_fail "the model did not reach all nine"
+			echo "  round $r: model on all nine in ${t} s"
+			sleep 1
+		fi
+		for load in light heavy; do
+			echo "  round $r: $phase / $load ..."
+			if [ "$load" = light ]; then
+				run "$phase-$load-r$r" "$LIGHT"
+			else
+				run "$phase-$load-r$r" "$HEAVY"
+			fi
+			# drain the queues, let the features come back down
+			sleep 2
+		done
+	done
+	for n in $NODES; do
+		cp "$HN_WORK/$n.log" "$LOGS/agent.r$r.$n.log" 2>/dev/null
+		cp "$HN_WORK/$n.conf" "$LOGS/agent.r$r.$n.conf" 2>/dev/null
+	done
+done
+
+SIM=
+if [ -x "$HN_OUT/bin/hn-train" ]; then
+	echo "  hn-train eval (simulation) ..."
+	if "$HN_OUT/bin/hn-train" eval --model "$LOGS/model.txt" \
+		--json "$LOGS/sim.json" \
+		>"$LOGS/sim.log" 2>&1; then
+		SIM=$LOGS/sim.json
+	else
+		echo "  hn-train eval failed: see $LOGS/sim.log"
+	fi
+fi
+
+python3 "$(dirname "$0")/learn_report.py" "$LOGS" "$OUT/$NAME.json" \
+	"${SIM:-}" "$LIGHT" "$HEAVY" "$WARM_MS" "$RUN_MS" "$LEN" "$ROUNDS"

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Split Fashion-MNIST inference across a mesh inside QEMU (run by `make
+# check`): tests/qemu/guest_split.sh builds namespaces E, R, H1, H2 with
+# the XDP router and hypernet devices, streams test images from E with
+# hn-edge, checks the module against userspace bit for bit, chains two
+# head stages across H1 and H2, and removes H1 mid-stream.
+# HN_SPLIT_IMAGES (1000) images per stream; the accuracy floor (0.86)
+# applies with the trained models (make fmnist-models); without them
+# random stand-ins of the same shapes run and the floor is skipped.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/qemu/lib.sh
+
+FMNIST_DATA=${FMNIST_DATA:-/usr/share/datasets/fashion-mnist}
+
+# split_prepare: models and data into QEMU_FILES; sets SPLIT_FLOOR.
+split_prepare() {
+	local m p sd=$O/split
+	local -A shape=([encoder]="784x48:9r -S 1" [head]="48x32:7r,32x10:6 -S 2"
+			[head-a]="48x32:7r -S 2" [head-b]="32x10:6 -S 3")
+
+	[ -f "$FMNIST_DATA/t10k-images-idx3-ubyte.gz" ] ||
+		skip "no Fashion-MNIST in $FMNIST_DATA (apt-get install dataset-fashion-mnist)"
+	if ! make -s kmod progs "$O/models/route-default.hnm" >/dev/null; then
+		echo "split: building the module, tools or route model failed" >&2
+		return 1
+	fi
+	SPLIT_FLOOR=${HN_SPLIT_FLOOR:-0.86}
+	if [ -f models/fmnist-encoder.txt ] && make -s fmnist-models >/dev/null &&
+		[ -f "$O/models/fmnist-head-b.hnm" ]; then
+		sd=$O/models
+	else
+		echo "split: no trained models (make fmnist-models): random stand-ins, no accuracy floor"
+		SPLIT_FLOOR=0
+		mkdir -p "$sd"
+		for p in encoder head head-a head-b; do
+			# shellcheck disable=SC2086
+			"$O/bin/hn-tensor" mkmodel "$sd/fmnist-$p.hnm" \
+				-L ${shape[$p]} -s 7 || return 1
+		done
+	fi
+	QEMU_FILES="$FMNIST_DATA/t10k-images-idx3-ubyte.gz
+		    $FMNIST_DATA/t10k-labels-idx1-ubyte.gz
+		    $O/models/route-default.hnm"
+	for p in encoder head head-a head-b; do
+		QEMU_FILES="$QEMU_FILES $sd/fmnist-$p.hnm"
+	done
+	export QEMU_FILES
+	for m in $QEMU_FILES; do
+		echo "split: $m"
+	done
+}
+
+# Sourced by bench_split.sh for split_prepare only.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "needs root (builds the initramfs with device nodes, runs QEMU)"
+fi
+if [ -z "${KDIR:-}" ] && [ ! -d "/lib/modules/$(uname -r)/build" ] &&
+	! ls -d /usr/src/linux-headers-*-amd64 >/dev/null 2>&1; then
+	skip "no kernel headers to build the module (apt-get install linux-headers-amd64, or KDIR=)"
+fi
+split_prepare || exit 1
+qemu_prepare || exit 1
+qemu_run split "${HN_QEMU_TIMEOUT:-600}" \
+	"${HN_SPLIT_IMAGES:-1000}:$SPLIT_FLOOR:${HN_SPLIT_RATE:-250}"
+qemu_verdict
+rc=$?
+grep -E '^split:|^ +hn-edge:|^ +R:' "$QLOG.txt"
+exit $rc

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mesh simulator and the trainer (userspace/lib/sim.c, tools/hn-train):
+ * frames are conserved at every event, runs repeat bit for bit for a seed,
+ * the decision function has the data plane's fallbacks, the quantised
+ * model ranks candidates as the float one does, and a few seconds of
+ * training beat a random policy.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <hypernet/dataplane.h>
+#include "../../tools/hn-train/params.c"
+#include "../../tools/hn-train/train.c"
+
+static const char *const specs[] = {
+	"grid:4", "rgg:16", "ring:10", "ladder:5", "diamond", "dumbbell",
+};
+
+static void test_topologies(void **state)
+{
+	struct hn_sim_topo t;
+	char err[128];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		assert_int_equal(hn_sim_topo_make(&t, specs[i], 7, err,
+						  sizeof(err)), 0);
+		assert_true(t.n_nodes >= 4);
+		assert_true(t.n_links >= t.n_nodes - 1);
+	}
+	assert_int_equal(hn_sim_topo_make(&t, "grid:9", 1, err, sizeof(err)),
+			 -1);
+	assert_int_equal(hn_sim_topo_make(&t, "torus:4", 1, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "bad topology"));
+}
+
+static struct hn_sim *new_sim(struct hn_sim_topo *t, const char *spec,
+			      enum hn_sim_policy pol,
+			      const struct hn_rt_model *rt, double load,
+			      int fail, __u64 seed)
+{
+	struct hn_sim_cfg c;
+	char err[128];
+
+	assert_int_equal(hn_sim_topo_make(t, spec, 3, err, sizeof(err)), 0);
+	hn_sim_cfg_defaults(&c);
+	c.seed = seed;
+	c.duration_ms = 1500;
+	c.warmup_ms = 300;
+	c.load = load;
+	c.policy = pol;
+	c.model = rt;
+	c.fail_node = fail;
+	c.fail_ms = 700;
+	c.traffic = seed % 3;
+	return hn_sim_new(t, &c);
+}
+
+/* sent = delivered + dropped + in the network, after every event */
+static void test_conservation(void **state)
+{
+	enum hn_sim_policy pols[] = { HN_SIM_MODEL, HN_SIM_HOPS, HN_SIM_ETX,
+				      HN_SIM_ORACLE };
+	struct hn_tr_params p;
+	struct hn_rt_model rt;
+	struct hn_sim_topo t;
+	char err[256];
+	unsigned int i;
+	__u64 dead = 0;
+
+	hn_tr_prior(&p);
+	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
+	for (i = 0; i < 4; i++) {
+		struct hn_sim *s = new_sim(&t, i & 1 ? "rgg:16" : "grid:4",
+					   pols[i], &rt, 1.3, 5, i);
+		struct hn_sim_stats st;
+		__u64 steps = 0, bad = 0;
+
+		assert_non_null(s);
+		do {
+			hn_sim_get_counters(s, &st);
+			if (st.sent != st.delivered + st.dropped +
+					       hn_sim_count_in_network(s))
+				bad++;
+			steps++;
+		} while (hn_sim_step(s));
+		hn_sim_get_stats(s, &st);
+		printf("policy %u: %llu events, sent %llu delivered %llu dropped %llu (dead %llu)\n",
+		       i, (unsigned long long)steps,
+		       (unsigned long long)st.sent,
+		       (unsigned long long)st.delivered,
+		       (unsigned long long)st.dropped,
+		       (unsigned long long)st.drop_dead);
+		assert_int_equal(bad, 0);
+		assert_true(st.sent > 1000);
+		assert_int_equal(hn_sim_count_in_network(s), 0);
+		assert_int_equal(st.in_flight, 0);
+		dead += st.drop_dead;
+		assert_true(st.m_sent == st.m_delivered + st.m_lost);
+		hn_sim_free(s);
+	}
+	/* the node failed with frames to forward */
+	assert_true(dead > 0);
+}
+
+static void run_stats(const char *spec, enum hn_sim_policy pol,
+		      const struct hn_rt_model *rt, __u64 seed,
+		      struct hn_sim_stats *st)
+{
+	struct hn_sim_topo t;
+	struct hn_sim *s = new_sim(&t, spec, pol, rt, 0.9, 2, seed);
+
+	assert_non_null(s);
+	hn_sim_run(s);
+	hn_sim_get_stats(s, st);
+	hn_sim_free(s);
+}
+
+static void test_determinism(void **state)
+{
+	struct hn_sim_stats a, b, c, h;
+	struct hn_tr_params p;
+	struct hn_rt_model rt;
+	char err[256];
+
+	hn_tr_prior(&p);
+	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
+	run_stats("rgg:16", HN_SIM_MODEL, &rt, 11, &a);
+	run_stats("rgg:16", HN_SIM_MODEL, &rt, 11, &b);
+	run_stats("rgg:16", HN_SIM_MODEL, &rt, 12, &c);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_true(a.digest != c.digest);
+	/* traffic is drawn apart from routing: every policy gets the same */
+	run_stats("rgg:16", HN_SIM_HOPS, NULL, 11, &h);
+	assert_int_equal(h.sent, a.sent);
+	assert_true(h.digest != a.digest);
+}
+
+/* Training results do not depend on the number of threads. */
+static void test_train_threads(void **state)
+{
+	struct hn_tr_params p1, p2;
+	struct hn_tr_opts o;
+
+	hn_tr_opts_defaults(&o);
+	o.generations = 2;
+	o.val_scenarios = 2;
+	o.pairs = 2;
+	o.scenarios = 2;
+	o.duration_ms = 600;
+	hn_tr_prior(&p1);
+	p2 = p1;
+	o.threads = 1;
+	assert_int_equal(hn_tr_train(&o, &p1), 0);
+	o.threads = 2;
+	assert_int_equal(hn_tr_train(&o, &p2), 0);
+	assert_memory_equal(&p1, &p2, sizeof(p1));
+}
+
+/* bpf/hypernet.bpf.c hn_choose(), case by case */
+static void test_choose(void **state)
+{
+	struct hn_rt_model m;
+	__u8 x[3][HN_RT_NFEAT];
+	__s32 sc[3];
+	__u8 why;
+
+	memset(&m, 0, sizeof(m));
+	memset(x, 0, sizeof(x));
+	/* score = 2 * relu(quality): candidate 2 best, then 0, then 1 */
+	m.w1[0][HN_FEAT_QUALITY] = 1;
+	m.w2[0] = 2;
+	x[0][HN_FEAT_QUALITY] = 50;
+	x[1][HN_FEAT_QUALITY] = 10;
+	x[2][HN_FEAT_QUALITY] = 60;
+	assert_int_equal(hn_sim_choose(&m, INT32_MIN, 3, x, 1, 7, 7, &why, sc),
+			 2);
+	assert_int_equal(why, HN_DP_R_MODEL);
+	assert_int_equal(sc[2], 120);
+	/* margin 20 below 21: the default */
+	assert_int_equal(hn_sim_choose(&m, 21, 3, x, 1, 7, 7, &why, NULL), 1);
+	assert_int_equal(why, HN_DP_R_MARGIN);
+	assert_int_equal(hn_sim_choose(&m, 20, 3, x, 1, 7, 7, &why, NULL), 2);
+	/* winner stale: the best live */
+	assert_int_equal(hn_sim_choose(&m, INT32_MIN, 3, x, 1, 7, 3, &why,
+				       NULL), 0);
+	assert_int_equal(why, HN_DP_R_STALE);
+	/* not present: out of the argmax, so 0 wins */
+	assert_int_equal(hn_sim_choose(&m, INT32_MIN, 3, x, 1, 3, 3, &why,
+				       NULL), 0);
+	assert_int_equal(why, HN_DP_R_MODEL);
+	/* without a model: the default, else the lowest live */
+	assert_int_equal(hn_sim_choose(NULL, 0, 3, x, 1, 7, 7, &why, NULL), 1);
+	assert_int_equal(why, HN_DP_R_NO_MODEL);
+	assert_int_equal(hn_sim_choose(NULL, 0, 3, x, 1, 7, 5, &why, NULL), 0);
+	assert_int_equal(why, HN_DP_R_STALE);
+	assert_int_equal(hn_sim_choose(NULL, 0, 3, x, 1, 7, 0, &why, NULL),
+			 -1);
+	assert_int_equal(why, HN_DP_R_NO_LIVE);
+}
+
+struct agree {
+	const struct hn_tr_params *p;
+	unsigned long n, same;
+	double regret, worst;	/* float score given up by the int8 pick */
+};
+
+static void count_agree(void *ctx, const struct hn_sim_decision *d)
+{
+	struct agree *a = ctx;
+	double best = -1e300, f;
+	int i, fbest = -1;
+
+	if (d->n_cand < 2 || d->reason != HN_DP_R_MODEL)
+		return;
+	for (i = 0; i < d->n_cand; i++) {
+		f = hn_tr_float_score(a->p, d->x[i]);
+		if (f > best) {
+			best = f;
+			fbest = i;
+		}
+	}
+	a->n++;
+	a->same += fbest == d->chosen;
+	f = best - hn_tr_float_score(a->p, d->x[d->chosen]);
+	a->regret += f;
+	if (f > a->worst)
+		a->worst = f;
+}
+
+/* The shipped model picks as its float original on simulated features. */
+static void test_quant_vs_float(void **state)
+{
+	struct hn_tr_params p;
+	struct hn_rt_model rt;
+	struct hn_fmodel fm;
+	struct hn_sim_topo t;
+	struct hn_sim_cfg c;
+	struct agree a = { .p = &p };
+	struct hn_sim *s;
+	char err[256];
+
+	memset(&fm, 0, sizeof(fm));
+	if (hn_fmodel_read_file("models/route-default.txt", &fm, err,
+				sizeof(err))) {
+		printf("no models/route-default.txt (%s): the prior\n", err);
+		hn_tr_prior(&p);
+	} else {
+		assert_int_equal(hn_tr_from_fmodel(&fm, &p, err, sizeof(err)),
+				 0);
+		hn_fmodel_free(&fm);
+	}
+	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
+	assert_int_equal(hn_sim_topo_make(&t, "rgg:24", 5, err, sizeof(err)),
+			 0);
+	hn_sim_cfg_defaults(&c);
+	c.duration_ms = 2000;
+	c.load = 0.8;
+	c.model = &rt;
+	c.on_decision = count_agree;
+	c.ctx = &a;
+	s = hn_sim_new(&t, &c);
+	assert_non_null(s);
+	hn_sim_run(s);
+	hn_sim_free(s);
+	printf("%lu decisions, quantised argmax = float argmax in %lu; float score given up: mean %.4f, max %.4f\n",
+	       a.n, a.same, a.regret / a.n, a.worst);
+	assert_true(a.n > 200);
+	/* near-ties may go either way, but only near-ties */
+	assert_true(a.same >= a.n * 85 / 100);
+	assert_true(a.regret / a.n < 0.01);
+	assert_true(a.worst < 0.1);
+}
+
+static void random_params(struct hn_tr_params *p, __u64 *r)
+{
+	double *x = (double *)p;
+	unsigned int i;
+
+	for (i = 0; i < HN_TR_NPARAM; i++)
+		x[i] = 2 * tr_unit(r) - 1;
+}
+
+/* A few seconds of training from a bad model beat random models. */
+static void test_train_beats_random(void **state)
+{
+	struct hn_tr_scn val[8];
+	struct hn_tr_params p;
+	struct hn_rt_model rt;
+	struct hn_tr_opts o;
+	double trained, rnd_sum = 0, c0;
+	__u64 r = 0xC0FFEE;
+	char err[256];
+	unsigned int k;
+
+	for (k = 0; k < 8; k++)
+		draw_scn(&r, 1200, &val[k]);
+	for (k = 0; k < 3; k++) {
+		random_params(&p, &r);
+		assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err,
+						sizeof(err)), 0);
+		rnd_sum += hn_tr_cost(&rt, val, 8, 2);
+	}
+	/* start from the prior upside down: it prefers the worst links */
+	hn_tr_prior(&p);
+	for (k = 0; k < HN_RT_HIDDEN; k++)
+		p.w2[k] = -p.w2[k];
+	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
+	c0 = hn_tr_cost(&rt, val, 8, 2);
+	hn_tr_opts_defaults(&o);
+	o.seed = 5;
+	o.generations = 10;
+	o.val_scenarios = 0;
+	o.pairs = 4;
+	o.scenarios = 4;
+	o.duration_ms = 1200;
+	o.sigma = 0.2;
+	o.lr = 0.1;
+	assert_int_equal(hn_tr_train(&o, &p), 0);
+	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
+	trained = hn_tr_cost(&rt, val, 8, 2);
+	printf("cost: random models %.3f (mean of 3), the start %.3f, trained %.3f\n",
+	       rnd_sum / 3, c0, trained);
+	assert_true(trained < rnd_sum / 3);
+	assert_true(trained < c0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_topologies),
+		cmocka_unit_test(test_conservation),
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_train_threads),
+		cmocka_unit_test(test_choose),
+		cmocka_unit_test(test_quant_vs_float),
+		cmocka_unit_test(test_train_beats_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,840 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hn-edge: split inference from the edge of the mesh.
+ *
+ *   hn-edge run    stream images: encode here, one tensor frame per image
+ *                  to a task class (anycast: the data plane picks the
+ *                  host), result frames back; retries, then local
+ *                  fallback; accuracy, latency, bytes
+ *   hn-edge check  the same, every answer compared bit for bit with the
+ *                  stage(s) run here (hn_model_infer())
+ *   hn-edge beacon HELLOs on a port (liveness without hypernetd)
+ *
+ * Documentation/man/hn-edge.1 has the options and the JSON keys.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <math.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "frames.h"
+#include "hn-edge.h"
+#include "idx.h"
+#include "jsonw.h"
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+/* Empty receive attempts before sleeping in poll(): see recv_some(). */
+#define RECV_SPIN 32
+/* Node ids we count answers for (the hosts that ran the head). */
+#define MAX_NODES 16
+
+static struct edge_opts o = {
+	.window = 16,
+	.timeout_ms = 1000,
+	.retries = 1,
+	.stage = -1,
+	.interval_ms = 200,
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- models ------------------------------------------------------------- */
+
+static struct hn_model enc, heads[EDGE_MAX_HEADS];
+static bool have_enc;
+
+static int model_load(const char *path, struct hn_model *m)
+{
+	char err[256];
+
+	if (hn_model_read_file(path, m, err, sizeof(err))) {
+		fprintf(stderr, "hn-edge: %s: %s\n", path, err);
+		return -1;
+	}
+	if (m->kind != HN_MODEL_STAGE) {
+		fprintf(stderr, "hn-edge: %s: not a STAGE model\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int models_load(void)
+{
+	unsigned int i;
+
+	if (o.encoder) {
+		if (model_load(o.encoder, &enc))
+			return -1;
+		have_enc = true;
+	}
+	for (i = 0; i < o.n_heads; i++) {
+		unsigned int want = i ? hn_model_n_out(&heads[i - 1]) :
+			   have_enc ? hn_model_n_out(&enc) : 0;
+
+		if (model_load(o.heads[i], &heads[i]))
+			return -1;
+		if (want && hn_model_n_in(&heads[i]) != want) {
+			fprintf(stderr, "hn-edge: %s takes %u elements, not %u\n",
+				o.heads[i], hn_model_n_in(&heads[i]), want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The head chain here: the fallback, and the reference of check. */
+static void heads_infer(const int8_t *in, int8_t *out)
+{
+	static int8_t buf[2][HN_MODEL_MAX_DIM];
+	const int8_t *x = in;
+	unsigned int i;
+
+	for (i = 0; i < o.n_heads; i++) {
+		int8_t *y = i + 1 == o.n_heads ? out : buf[i & 1];
+
+		hn_model_infer(&heads[i], x, y, NULL);
+		x = y;
+	}
+}
+
+/* First highest logit, as hn-fmnist eval picks it. */
+static unsigned int argmax(const int8_t *z, unsigned int n)
+{
+	unsigned int k, best = 0;
+
+	for (k = 1; k < n; k++)
+		if (z[k] > z[best])
+			best = k;
+	return best;
+}
+
+/* ---- images ------------------------------------------------------------- */
+
+static struct edge_src src;
+
+static int src_open(void)
+{
+	struct hn_idx im = { 0 }, lb = { 0 };
+	char err[256];
+
+	if (o.raw) {
+		src.item_len = have_enc ? hn_model_n_in(&enc) :
+			       o.n_heads ? hn_model_n_in(&heads[0]) : 784;
+		src.raw = strcmp(o.raw, "-") ? fopen(o.raw, "r") : stdin;
+		if (!src.raw) {
+			perror(o.raw);
+			return -1;
+		}
+		return 0;
+	}
+	if (hn_idx_read_file(o.images, 3, &im, err, sizeof(err))) {
+		fprintf(stderr, "hn-edge: %s\n", err);
+		return -1;
+	}
+	if (o.labels) {
+		if (hn_idx_read_file(o.labels, 1, &lb, err, sizeof(err)) ||
+		    hn_idx_check_pair(&im, &lb, err, sizeof(err))) {
+			fprintf(stderr, "hn-edge: %s\n", err);
+			return -1;
+		}
+		src.labels = lb.data;
+	}
+	src.pix = im.data;
+	src.n = im.n_items;
+	src.item_len = im.item_len;
+	if (o.skip >= src.n) {
+		fprintf(stderr, "hn-edge: --skip %u: the file has %zu images\n",
+			o.skip, src.n);
+		return -1;
+	}
+	if (!o.count || o.count > src.n - o.skip)
+		o.count = src.n - o.skip;
+	return 0;
+}
+
+/* Image @i of the run (raw: the next one); 0, or -1 at the end. */
+static int src_get(unsigned int i, uint8_t *pix, int *label)
+{
+	*label = -1;
+	if (src.raw) {
+		if ((o.count && i >= o.count) ||
+		    fread(pix, 1, src.item_len, src.raw) != src.item_len)
+			return -1;
+		return 0;
+	}
+	if (i >= o.count)
+		return -1;
+	memcpy(pix, src.pix + (size_t)(o.skip + i) * src.item_len,
+	       src.item_len);
+	if (src.labels)
+		*label = src.labels[o.skip + i];
+	return 0;
+}
+
+/* ---- frames ------------------------------------------------------------- */
+
+static int fd = -1;
+static unsigned int mtu;
+static uint8_t mac[6];
+static uint32_t seq;
+
+static int sock_open(void)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	struct ifreq ifr = { 0 };
+	int one = 1, sz = 8 << 20;
+
+	sll.sll_protocol = htons(ETH_P_HYPERNET);
+	sll.sll_ifindex = if_nametoindex(o.dev);
+	if (!sll.sll_ifindex) {
+		fprintf(stderr, "hn-edge: no interface %s\n", o.dev);
+		return -1;
+	}
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_HYPERNET));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		perror("hn-edge: packet socket on the port");
+		return -1;
+	}
+	/* our own requests are not results */
+	setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o.dev);
+	if (ioctl(fd, SIOCGIFMTU, &ifr)) {
+		perror("hn-edge: SIOCGIFMTU");
+		return -1;
+	}
+	mtu = ifr.ifr_mtu;
+	if (!ioctl(fd, SIOCGIFHWADDR, &ifr))
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+/* ---- the stream --------------------------------------------------------- */
+
+enum { ST_FREE, ST_WAIT };
+enum { BY_MESH, BY_LOCAL, BY_LOST };
+
+struct slot {
+	int state;
+	unsigned int img;
+	int label;
+	unsigned int attempts;
+	double t0, deadline;
+	unsigned int n_in;
+	int8_t in[HN_TENSOR_MAX_LEN];
+	int8_t got[HN_TENSOR_MAX_LEN];
+	unsigned int covered, total;
+};
+
+static struct {
+	unsigned int images, labelled, correct;
+	unsigned int by[3], retries, late, mismatches, bad_len;
+	unsigned int payload; /* elements of one request tensor */
+	uint64_t payload_sent, bytes_out, bytes_in, frames_out, frames_in;
+	unsigned int n_out; /* result elements */
+	double *lat, *lat_mesh;
+	unsigned int n_lat, n_lat_mesh, cap_lat;
+	uint32_t node[MAX_NODES];
+	unsigned int node_cnt[MAX_NODES];
+	double secs;
+	char why[160];
+} r;
+
+static struct slot *slots;
+
+static int send_tensor(struct slot *s)
+{
+	struct hn_frame t = { 0 };
+	uint8_t buf[EDGE_FRAME_MAX];
+	int cnt, i, ret;
+	size_t len;
+
+	memset(t.dst_mac, 0xff, 6);
+	memcpy(t.src_mac, mac, 6);
+	t.flags = o.task ? HN_F_ANYCAST : 0;
+	t.ttl = HN_TTL_DEFAULT;
+	t.tclass = o.tclass;
+	t.src = o.src;
+	t.dst = o.task ? o.task : o.dst;
+	t.tensor_id = o.id_base + s->img;
+	t.origin = o.src;
+	t.stage = o.stage;
+	cnt = hn_tensor_frag_count(s->n_in, mtu);
+	if (cnt < 0) {
+		fprintf(stderr, "hn-edge: %u elements at MTU %u: %s\n",
+			s->n_in, mtu, hn_frame_strerror(cnt));
+		return -1;
+	}
+	for (i = 0; i < cnt; i++) {
+		t.seq = ++seq;
+		ret = hn_tensor_frag_build(&t, s->in, s->n_in, mtu, i, buf,
+					   sizeof(buf), &len);
+		if (ret) {
+			fprintf(stderr, "hn-edge: building a frame: %s\n",
+				hn_frame_strerror(ret));
+			return -1;
+		}
+		while (send(fd, buf, len, 0) != (ssize_t)len) {
+			if (errno != ENOBUFS && errno != EAGAIN &&
+			    errno != EINTR) {
+				perror("hn-edge: send");
+				return -1;
+			}
+			usleep(500);
+		}
+		r.bytes_out += len;
+		r.frames_out++;
+	}
+	r.payload_sent += s->n_in;
+	s->attempts++;
+	s->deadline = now_s() + o.timeout_ms / 1e3;
+	return 0;
+}
+
+static void lat_add(double x, bool mesh)
+{
+	if (r.n_lat == r.cap_lat) {
+		unsigned int cap = r.cap_lat ? 2 * r.cap_lat : 1024;
+
+		r.lat = realloc(r.lat, cap * sizeof(double));
+		r.lat_mesh = realloc(r.lat_mesh, cap * sizeof(double));
+		if (!r.lat || !r.lat_mesh) {
+			fprintf(stderr, "hn-edge: out of memory\n");
+			exit(1);
+		}
+		r.cap_lat = cap;
+	}
+	r.lat[r.n_lat++] = x;
+	if (mesh)
+		r.lat_mesh[r.n_lat_mesh++] = x;
+}
+
+static void node_count(uint32_t node)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_NODES && r.node[i]; i++)
+		if (r.node[i] == node)
+			break;
+	if (i == MAX_NODES)
+		return;
+	r.node[i] = node;
+	r.node_cnt[i]++;
+}
+
+/* Image done: answered by the mesh (s->got), here, or not at all. */
+static void finish(struct slot *s, int by)
+{
+	int8_t ref[HN_TENSOR_MAX_LEN];
+	unsigned int cls = 0;
+	bool have = by != BY_LOST;
+
+	if (by == BY_LOCAL) {
+		heads_infer(s->in, s->got);
+		s->total = hn_model_n_out(&heads[o.n_heads - 1]);
+	}
+	if (by == BY_MESH && o.verify) {
+		heads_infer(s->in, ref);
+		if (s->total != hn_model_n_out(&heads[o.n_heads - 1]) ||
+		    memcmp(ref, s->got, s->total)) {
+			if (!r.mismatches)
+				snprintf(r.why, sizeof(r.why),
+					 "image %u: the mesh's answer differs from the local stages",
+					 o.skip + s->img);
+			r.mismatches++;
+		}
+	}
+	if (have) {
+		cls = argmax(s->got, s->total);
+		r.n_out = s->total;
+		lat_add(now_s() - s->t0, by == BY_MESH);
+	}
+	if (s->label >= 0) {
+		r.labelled++;
+		r.correct += have && cls == (unsigned int)s->label;
+	}
+	r.by[by]++;
+	s->state = ST_FREE;
+}
+
+/* One frame from the port: a result for one of ours, or ignored. */
+static void on_frame(const uint8_t *buf, size_t len)
+{
+	struct hn_frame f;
+	struct slot *s;
+	unsigned int img;
+
+	if (hn_frame_parse(buf, len, 0, &f) || f.type != HN_T_TENSOR ||
+	    !(f.flags & HN_F_RESULT) || f.origin != o.src)
+		return;
+	r.bytes_in += len;
+	r.frames_in++;
+	img = f.tensor_id - o.id_base;
+	s = &slots[img % o.window];
+	if (s->state != ST_WAIT || s->img != img) {
+		/* answered already: the first try after a retry, say */
+		r.late++;
+		return;
+	}
+	if (f.frag_off + f.payload_len > sizeof(s->got) ||
+	    (s->covered && f.total_len != s->total)) {
+		r.bad_len++;
+		return;
+	}
+	s->total = f.total_len;
+	memcpy(s->got + f.frag_off, f.payload, f.payload_len);
+	s->covered += f.payload_len;
+	if (s->covered < s->total)
+		return;
+	node_count(f.src);
+	finish(s, BY_MESH);
+}
+
+/*
+ * Whatever is waiting on the socket, else sleep until a frame or @until.
+ * A short spin first: under TCG every sleep is a cross-CPU wakeup of a
+ * millisecond or more, and results come in batches.
+ */
+static void recv_some(double until)
+{
+	uint8_t buf[EDGE_FRAME_MAX];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int spin, got = 0, ms;
+	ssize_t n;
+
+	for (spin = 0; spin <= RECV_SPIN; spin++) {
+		while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+			on_frame(buf, n);
+			got++;
+		}
+		if (got)
+			return;
+	}
+	ms = (int)ceil((until - now_s()) * 1e3);
+	if (ms <= 0)
+		return;
+	if (poll(&p, 1, ms) > 0)
+		while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			on_frame(buf, n);
+}
+
+/* The input tensor of image @pix: encoded here, or the pixels as they are. */
+static unsigned int make_input(const uint8_t *pix, int8_t *in)
+{
+	static int8_t x[HN_TENSOR_MAX_LEN];
+	unsigned int k;
+
+	/* byte p stands for p / 256: p >> 1 on the int8 grid 2^-7 */
+	for (k = 0; k < src.item_len && k < HN_TENSOR_MAX_LEN; k++)
+		x[k] = pix[k] >> 1;
+	if (!have_enc) {
+		memcpy(in, x, k);
+		return k;
+	}
+	hn_model_infer(&enc, x, in, NULL);
+	return hn_model_n_out(&enc);
+}
+
+static int stream(void)
+{
+	static uint8_t pix[HN_TENSOR_MAX_LEN];
+	unsigned int next = 0, busy = 0, shown = 0, i;
+	bool eof = false;
+	double t0 = now_s(), soonest, due;
+
+	slots = calloc(o.window, sizeof(*slots));
+	if (!slots)
+		return -1;
+	while (!eof || busy) {
+		/* fill the window, in image order, at --rate if given */
+		due = 0;
+		while (!eof) {
+			struct slot *s = &slots[next % o.window];
+			int label;
+
+			if (s->state != ST_FREE)
+				break;
+			if (o.rate) {
+				due = t0 + next / (double)o.rate;
+				if (now_s() < due)
+					break;
+				due = 0;
+			}
+			if (src_get(next, pix, &label)) {
+				eof = true;
+				break;
+			}
+			s->img = next++;
+			s->label = label;
+			s->attempts = 0;
+			s->covered = 0;
+			s->total = 0;
+			s->n_in = make_input(pix, s->in);
+			r.payload = s->n_in;
+			if (s->n_in > HN_TENSOR_MAX_LEN)
+				return -1;
+			s->t0 = now_s();
+			s->state = ST_WAIT;
+			if (send_tensor(s))
+				return -1;
+		}
+		busy = 0;
+		soonest = now_s() + 1;
+		for (i = 0; i < o.window; i++)
+			if (slots[i].state == ST_WAIT) {
+				busy++;
+				if (slots[i].deadline < soonest)
+					soonest = slots[i].deadline;
+			}
+		if (due && due < soonest)
+			soonest = due;
+		if (!busy && eof)
+			break;
+		recv_some(soonest);
+		/* deadlines: try again (anywhere), then answer here */
+		for (i = 0; i < o.window; i++) {
+			struct slot *s = &slots[i];
+
+			if (s->state != ST_WAIT || now_s() < s->deadline)
+				continue;
+			if (s->attempts <= o.retries) {
+				r.retries++;
+				s->covered = 0;
+				if (send_tensor(s))
+					return -1;
+			} else {
+				finish(s, o.n_heads ? BY_LOCAL : BY_LOST);
+			}
+		}
+		r.images = r.by[0] + r.by[1] + r.by[2];
+		if (o.progress && r.images / o.progress != shown) {
+			shown = r.images / o.progress;
+			printf("progress: %u images, %u by the mesh, %u here, %u lost\n",
+			       r.images, r.by[BY_MESH], r.by[BY_LOCAL],
+			       r.by[BY_LOST]);
+			fflush(stdout);
+		}
+	}
+	r.images = r.by[0] + r.by[1] + r.by[2];
+	r.secs = now_s() - t0;
+	return 0;
+}
+
+/* ---- report ------------------------------------------------------------- */
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted @v, in ms. */
+static double pct(const double *v, unsigned int n, double q)
+{
+	size_t k;
+
+	if (!n)
+		return 0;
+	k = (size_t)ceil(q * n);
+	return 1e3 * v[k ? k - 1 : 0];
+}
+
+static double per_image(uint64_t v)
+{
+	return r.images ? (double)v / r.images : 0;
+}
+
+static void report(FILE *f, bool json)
+{
+	double acc = r.labelled ? (double)r.correct / r.labelled : 0;
+	unsigned int i;
+	struct jsonw w;
+	char nodes[256] = "";
+
+	qsort(r.lat, r.n_lat, sizeof(double), dcmp);
+	qsort(r.lat_mesh, r.n_lat_mesh, sizeof(double), dcmp);
+	if (!json) {
+		for (i = 0; i < MAX_NODES && r.node[i]; i++)
+			snprintf(nodes + strlen(nodes),
+				 sizeof(nodes) - strlen(nodes), " %u:%u",
+				 r.node[i], r.node_cnt[i]);
+		fprintf(f, "hn-edge: %u images in %.1f s (%.0f/s), accuracy %.4f (%u/%u)\n",
+			r.images, r.secs, r.secs > 0 ? r.images / r.secs : 0,
+			acc, r.correct, r.labelled);
+		fprintf(f, "hn-edge: answered by the mesh %u, here %u (fallback), lost %u; %u retries, %u late answers\n",
+			r.by[BY_MESH], r.by[BY_LOCAL], r.by[BY_LOST],
+			r.retries, r.late);
+		fprintf(f, "hn-edge: answers by node:%s\n", nodes);
+		fprintf(f, "hn-edge: latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f (mesh only: p50 %.2f p99 %.2f)\n",
+			pct(r.lat, r.n_lat, .5), pct(r.lat, r.n_lat, .9),
+			pct(r.lat, r.n_lat, .99), pct(r.lat, r.n_lat, 1),
+			pct(r.lat_mesh, r.n_lat_mesh, .5),
+			pct(r.lat_mesh, r.n_lat_mesh, .99));
+		fprintf(f, "hn-edge: tensor payload %u B/image (%.1f sent incl. retries), wire %.1f B/image (%.1f out, %.1f in; %.2f frames out, %.2f in)\n",
+			r.payload, per_image(r.payload_sent),
+			per_image(r.bytes_out + r.bytes_in),
+			per_image(r.bytes_out), per_image(r.bytes_in),
+			per_image(r.frames_out), per_image(r.frames_in));
+		if (o.verify)
+			fprintf(f, "hn-edge: %u of %u mesh answers differ from the local stages\n",
+				r.mismatches, r.by[BY_MESH]);
+		return;
+	}
+	jsonw_init(&w, f);
+	jsonw_obj_open(&w);
+	jsonw_kv_u64(&w, "images", r.images);
+	jsonw_kv_u64(&w, "labelled", r.labelled);
+	jsonw_kv_u64(&w, "correct", r.correct);
+	jsonw_kv_float(&w, "accuracy_fixed", acc);
+	jsonw_kv_u64(&w, "answered_mesh", r.by[BY_MESH]);
+	jsonw_kv_u64(&w, "answered_local", r.by[BY_LOCAL]);
+	jsonw_kv_u64(&w, "images_lost", r.by[BY_LOST]);
+	jsonw_kv_u64(&w, "retries", r.retries);
+	jsonw_kv_u64(&w, "late_answers", r.late);
+	if (o.verify)
+		jsonw_kv_u64(&w, "mismatches", r.mismatches);
+	jsonw_kv_u64(&w, "payload_bytes_per_image", r.payload);
+	jsonw_kv_float(&w, "payload_bytes_sent_per_image",
+		       per_image(r.payload_sent));
+	jsonw_kv_float(&w, "wire_bytes_per_image",
+		       per_image(r.bytes_out + r.bytes_in));
+	jsonw_kv_float(&w, "wire_bytes_out_per_image", per_image(r.bytes_out));
+	jsonw_kv_float(&w, "wire_bytes_in_per_image", per_image(r.bytes_in));
+	jsonw_kv_float(&w, "frames_out_per_image", per_image(r.frames_out));
+	jsonw_kv_float(&w, "frames_in_per_image", per_image(r.frames_in));
+	jsonw_kv_u64(&w, "result_elements", r.n_out);
+	jsonw_kv_float(&w, "latency_ms_p50", pct(r.lat, r.n_lat, .5));
+	jsonw_kv_float(&w, "latency_ms_p90", pct(r.lat, r.n_lat, .9));
+	jsonw_kv_float(&w, "latency_ms_p99", pct(r.lat, r.n_lat, .99));
+	jsonw_kv_float(&w, "latency_ms_max", pct(r.lat, r.n_lat, 1));
+	jsonw_kv_float(&w, "mesh_latency_ms_p50",
+		       pct(r.lat_mesh, r.n_lat_mesh, .5));
+	jsonw_kv_float(&w, "mesh_latency_ms_p99",
+		       pct(r.lat_mesh, r.n_lat_mesh, .99));
+	jsonw_kv_float(&w, "seconds", r.secs);
+	jsonw_kv_float(&w, "images_per_s", r.secs > 0 ? r.images / r.secs : 0);
+	jsonw_kv_u64(&w, "window", o.window);
+	jsonw_kv_u64(&w, "timeout_ms", o.timeout_ms);
+	jsonw_kv_u64(&w, "retries_max", o.retries);
+	jsonw_name(&w, "answers_by_node");
+	jsonw_obj_open(&w);
+	for (i = 0; i < MAX_NODES && r.node[i]; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "%u", r.node[i]);
+		jsonw_kv_u64(&w, k, r.node_cnt[i]);
+	}
+	jsonw_obj_close(&w);
+	jsonw_obj_close(&w);
+	fputc('\n', f);
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static int cmd_run(bool check)
+{
+	FILE *f;
+
+	if (!o.src || (!o.task == !o.dst) || (!o.images == !o.raw)) {
+		fprintf(stderr, "hn-edge: needs --src, one of --task/--dst and one of --images/--raw\n");
+		return 2;
+	}
+	if (check && !o.n_heads) {
+		fprintf(stderr, "hn-edge check: --head is the reference\n");
+		return 2;
+	}
+	o.verify = o.verify || check;
+	if (models_load() || src_open())
+		return 1;
+	if (o.stage < 0)
+		o.stage = o.n_heads ? heads[0].stage :
+			  have_enc  ? enc.stage + 1 :
+				      2;
+	if (!o.id_base)
+		/* distinct runs, distinct tensors in the devices' reassembly */
+		o.id_base = ((uint32_t)getpid() & 0xfff) << 20;
+	if (sock_open() || stream())
+		return 1;
+	report(stdout, false);
+	if (o.json) {
+		f = fopen(o.json, "w");
+		if (!f) {
+			perror(o.json);
+			return 1;
+		}
+		report(f, true);
+		fclose(f);
+	}
+	if (!check)
+		return r.by[BY_LOST] ? 1 : 0;
+	if (!r.why[0] && (r.by[BY_LOCAL] || r.by[BY_LOST]))
+		snprintf(r.why, sizeof(r.why), "%u images not answered by %s",
+			 r.by[BY_LOCAL] + r.by[BY_LOST], o.dev);
+	if (r.mismatches || r.bad_len || (o.strict && r.why[0]) ||
+	    !r.by[BY_MESH]) {
+		printf("FAIL check: %s\n", r.why[0] ? r.why : "no answers");
+		return 1;
+	}
+	printf("PASS check: %u images, every answer bit-identical to the local stage%s (%u elements)\n",
+	       r.by[BY_MESH], o.n_heads > 1 ? "s" : "", r.n_out);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: hn-edge run|check -i DEV --src NODE (--task CLASS | --dst NODE)\n"
+	      "               [--encoder ENC.hnm] [--head HEAD.hnm]...\n"
+	      "               (--images IDX [--labels IDX] | --raw FILE|-)\n"
+	      "               [--count N] [--skip N] [--window W] [--timeout-ms T]\n"
+	      "               [--retries R] [--rate IMAGES/S] [--stage ID] [--tclass N]\n"
+	      "               [--progress N] [--id-base N] [--verify] [--strict] [-j FILE]\n"
+	      "       hn-edge beacon -i DEV --src NODE [--interval-ms MS] [--key HEX]\n"
+	      "  run     encode, send each image to the task class, wait for the\n"
+	      "          result; on timeout retry, then run --head here\n"
+	      "  check   run, every answer compared with --head(s) run here\n"
+	      "  beacon  HELLOs on DEV so that the router keeps NODE live\n",
+	      f);
+}
+
+enum {
+	O_SRC = 256, O_TASK, O_DST, O_TCLASS, O_STAGE, O_ENC, O_HEAD,
+	O_IMAGES, O_LABELS, O_RAW, O_COUNT, O_SKIP, O_WINDOW, O_TIMEOUT,
+	O_RETRIES, O_PROGRESS, O_IDBASE, O_STRICT, O_VERIFY, O_INTERVAL,
+	O_KEY, O_RATE,
+};
+
+static unsigned long num(const char *name, const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || !*s || *end || v > max) {
+		fprintf(stderr, "hn-edge: --%s: '%s' is not a number up to %lu\n",
+			name, s, max);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "src", required_argument, NULL, O_SRC },
+		{ "task", required_argument, NULL, O_TASK },
+		{ "dst", required_argument, NULL, O_DST },
+		{ "tclass", required_argument, NULL, O_TCLASS },
+		{ "stage", required_argument, NULL, O_STAGE },
+		{ "encoder", required_argument, NULL, O_ENC },
+		{ "head", required_argument, NULL, O_HEAD },
+		{ "images", required_argument, NULL, O_IMAGES },
+		{ "labels", required_argument, NULL, O_LABELS },
+		{ "raw", required_argument, NULL, O_RAW },
+		{ "count", required_argument, NULL, O_COUNT },
+		{ "skip", required_argument, NULL, O_SKIP },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "timeout-ms", required_argument, NULL, O_TIMEOUT },
+		{ "retries", required_argument, NULL, O_RETRIES },
+		{ "progress", required_argument, NULL, O_PROGRESS },
+		{ "id-base", required_argument, NULL, O_IDBASE },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "verify", no_argument, NULL, O_VERIFY },
+		{ "interval-ms", required_argument, NULL, O_INTERVAL },
+		{ "key", required_argument, NULL, O_KEY },
+		{ "rate", required_argument, NULL, O_RATE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL }
+	};
+	const char *cmd;
+	int c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "i:j:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i': o.dev = optarg; break;
+		case 'j': o.json = optarg; break;
+		case O_SRC: o.src = num("src", optarg, 0xfffffffe); break;
+		case O_TASK: o.task = num("task", optarg, 0xfffffffe); break;
+		case O_DST: o.dst = num("dst", optarg, 0xfffffffe); break;
+		case O_TCLASS: o.tclass = num("tclass", optarg, 255); break;
+		case O_STAGE: o.stage = num("stage", optarg, 255); break;
+		case O_ENC: o.encoder = optarg; break;
+		case O_HEAD:
+			if (o.n_heads == EDGE_MAX_HEADS) {
+				fprintf(stderr, "hn-edge: at most %d --head\n",
+					EDGE_MAX_HEADS);
+				return 2;
+			}
+			o.heads[o.n_heads++] = optarg;
+			break;
+		case O_IMAGES: o.images = optarg; break;
+		case O_LABELS: o.labels = optarg; break;
+		case O_RAW: o.raw = optarg; break;
+		case O_COUNT: o.count = num("count", optarg, 1u << 30); break;
+		case O_SKIP: o.skip = num("skip", optarg, 1u << 30); break;
+		case O_WINDOW: o.window = num("window", optarg, 4096); break;
+		case O_TIMEOUT:
+			o.timeout_ms = num("timeout-ms", optarg, 600000);
+			break;
+		case O_RETRIES: o.retries = num("retries", optarg, 100); break;
+		case O_PROGRESS:
+			o.progress = num("progress", optarg, 1u << 30);
+			break;
+		case O_IDBASE: o.id_base = num("id-base", optarg, ~0u); break;
+		case O_STRICT: o.strict = true; break;
+		case O_VERIFY: o.verify = true; break;
+		case O_INTERVAL:
+			o.interval_ms = num("interval-ms", optarg, 60000);
+			break;
+		case O_KEY: o.key_hex = optarg; break;
+		case O_RATE: o.rate = num("rate", optarg, 1000000); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || !o.dev || !o.window || !o.timeout_ms ||
+	    !o.interval_ms) {
+		usage(stderr);
+		return 2;
+	}
+	if (o.verify && !o.n_heads) {
+		fprintf(stderr, "hn-edge: --verify needs --head\n");
+		return 2;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(false);
+	if (!strcmp(cmd, "check"))
+		return cmd_run(true);
+	if (!strcmp(cmd, "beacon"))
+		return edge_beacon(&o);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hn-train: trains the routing model in the mesh simulator (sim.h) and
+ * evaluates it against the baselines.  Documentation/learned-routing.rst.
+ */
+#ifndef _HN_TRAIN_H
+#define _HN_TRAIN_H
+
+#include <stdio.h>
+#include <hypernet/route.h>
+#include "model.h"
+#include "quant.h"
+#include "sim.h"
+
+/* The float model: the text format's two layers, x = feature / 128. */
+struct hn_tr_params {
+	double	w1[HN_RT_HIDDEN][HN_RT_NFEAT];
+	double	b1[HN_RT_HIDDEN];
+	double	w2[HN_RT_HIDDEN];
+	double	b2;
+};
+
+#define HN_TR_NPARAM	(sizeof(struct hn_tr_params) / sizeof(double))
+
+/* params.c: the float model, its text and its quantised form */
+void hn_tr_prior(struct hn_tr_params *p);
+int hn_tr_write_text(const struct hn_tr_params *p, FILE *f,
+		     const char *comment);
+int hn_tr_from_fmodel(const struct hn_fmodel *fm, struct hn_tr_params *p,
+		      char *err, size_t errlen);
+/*
+ * What `make models` makes of @p: its text parsed, quantised with the
+ * default calibration.  @m (may be NULL) gets the .hnm model.
+ */
+int hn_tr_quantize(const struct hn_tr_params *p, struct hn_rt_model *rt,
+		   struct hn_model *m, char *err, size_t errlen);
+/* A model file (.txt float text, or .hnm) as the data plane's model. */
+int hn_tr_load_rt(const char *path, struct hn_rt_model *rt, char *err,
+		  size_t errlen);
+/* Float score of @x: the text model's own inference. */
+double hn_tr_float_score(const struct hn_tr_params *p,
+			 const __u8 x[HN_RT_NFEAT]);
+
+/* train.c: scenarios and evolution strategies */
+struct hn_tr_scn {
+	const char *topo;
+	__u64	topo_seed;
+	double	load;
+	enum hn_sim_traffic traffic;
+	int	fail_node;	/* -1: none */
+	__u32	duration_ms, warmup_ms, fail_ms;
+	__u64	seed;
+};
+
+/* One simulation of @scn under @policy (@rt for HN_SIM_MODEL). */
+int hn_tr_run(const struct hn_tr_scn *scn, enum hn_sim_policy policy,
+	      const struct hn_rt_model *rt, struct hn_sim_stats *st);
+/* The same, and a malloc()ed copy of the measured delivery times (us). */
+int hn_tr_run_delays(const struct hn_tr_scn *scn, enum hn_sim_policy policy,
+		     const struct hn_rt_model *rt, struct hn_sim_stats *st,
+		     __u32 **delays, size_t *n_delays);
+
+struct hn_tr_opts {
+	__u64	seed;
+	unsigned int generations;
+	unsigned int pairs;	/* antithetic pairs per generation */
+	unsigned int scenarios;	/* per generation */
+	unsigned int threads;
+	double	sigma, lr;
+	__u32	duration_ms;
+	unsigned int val_scenarios;	/* 0: keep the last model */
+	FILE	*log;		/* progress, may be NULL */
+};
+
+void hn_tr_opts_defaults(struct hn_tr_opts *o);
+/* Train from @p (usually hn_tr_prior()); @p gets the result. */
+int hn_tr_train(const struct hn_tr_opts *o, struct hn_tr_params *p);
+/* Mean cost (relative delivery time plus loss) over @n scenarios. */
+double hn_tr_cost(const struct hn_rt_model *rt, const struct hn_tr_scn *scn,
+		  unsigned int n, unsigned int threads);
+
+/* Run @fn(i, ctx) for i in [0, n) on @threads threads. */
+void hn_tr_parallel(unsigned int n, unsigned int threads,
+		    void (*fn)(unsigned int i, void *ctx), void *ctx);
+
+#endif /* _HN_TRAIN_H */

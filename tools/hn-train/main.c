@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hn-train: train the routing model in the mesh simulator, evaluate it,
+ * or run one simulation.  Documentation/learned-routing.rst.
+ *
+ * Exit codes: 0 success, 1 failure, 2 usage error.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hypernet/dataplane.h>
+
+#include "hn-train.h"
+#include "eval.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hn-train train [-o OUT.txt] [--seed N] [--generations G] [--pairs P]\n"
+		"                      [--scenarios S] [--threads T] [--duration-ms MS]\n"
+		"       hn-train eval [--model FILE] [--json FILE] [--report FILE.md]\n"
+		"                     [--plot FILE.svg] [--threads T] [--quick]\n"
+		"       hn-train sim [--topo SPEC] [--topo-seed N] [--policy model|hops|etx|oracle]\n"
+		"                    [--model FILE] [--load L] [--traffic uniform|hotspot|burst]\n"
+		"                    [--fail NODE] [--duration-ms MS] [--seed N]\n"
+		"\n"
+		"  train  evolution strategies in the simulator from the hand-made prior;\n"
+		"         writes the float text model (default stdout)\n"
+		"  eval   learned model vs hop count, ETX and the oracle across loads and\n"
+		"         a node failure; markdown report, JSON and a gnuplot plot\n"
+		"  sim    one simulation, its figures as one line\n"
+		"models: float text (.txt, quantised as `make models` does) or .hnm\n");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int parse_policy(const char *s, enum hn_sim_policy *p)
+{
+	static const char *const names[] = { "model", "hops", "etx",
+					     "oracle" };
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*p = i;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_traffic(const char *s, enum hn_sim_traffic *t)
+{
+	static const char *const names[] = { "uniform", "hotspot", "burst" };
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			*t = i;
+			return 0;
+		}
+	return -1;
+}
+
+static int cmd_sim(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "topo", required_argument, NULL, 't' },
+		{ "topo-seed", required_argument, NULL, 'T' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "traffic", required_argument, NULL, 'r' },
+		{ "fail", required_argument, NULL, 'f' },
+		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },
+		{ 0 }
+	};
+	struct hn_tr_scn scn = { .topo = "rgg:16", .topo_seed = 1,
+				 .load = 0.5, .fail_node = -1,
+				 .duration_ms = 4000, .seed = 1 };
+	enum hn_sim_policy pol = HN_SIM_MODEL;
+	const char *model = NULL;
+	struct hn_rt_model rt;
+	struct hn_sim_stats st;
+	char err[256];
+	double t0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': scn.topo = optarg; break;
+		case 'T': scn.topo_seed = strtoull(optarg, NULL, 0); break;
+		case 'm': model = optarg; break;
+		case 'l': scn.load = atof(optarg); break;
+		case 'f': scn.fail_node = atoi(optarg); break;
+		case 'd': scn.duration_ms = atoi(optarg); break;
+		case 's': scn.seed = strtoull(optarg, NULL, 0); break;
+		case 'p':
+			if (parse_policy(optarg, &pol))
+				goto bad;
+			break;
+		case 'r':
+			if (parse_traffic(optarg, &scn.traffic))
+				goto bad;
+			break;
+		default:
+			goto bad;
+		}
+	}
+	scn.warmup_ms = scn.duration_ms / 4;
+	scn.fail_ms = scn.duration_ms / 2;
+	if (model && hn_tr_load_rt(model, &rt, err, sizeof(err))) {
+		fprintf(stderr, "hn-train: %s: %s\n", model, err);
+		return 1;
+	}
+	t0 = now_s();
+	if (hn_tr_run(&scn, pol, model ? &rt : NULL, &st)) {
+		fprintf(stderr, "hn-train: cannot simulate %s\n", scn.topo);
+		return 1;
+	}
+	printf("sent %llu delivered %llu dropped %llu (queue %llu link %llu ttl %llu dead %llu noroute %llu)\n"
+	       "measured: sent %llu delivered %llu lost %llu fallback %llu mean %.0f us p99 %.0f us\n"
+	       "decisions %llu cache hits %llu epochs %llu events %llu in %.2f s\n",
+	       (unsigned long long)st.sent, (unsigned long long)st.delivered,
+	       (unsigned long long)st.dropped,
+	       (unsigned long long)st.drop_queue,
+	       (unsigned long long)st.drop_link,
+	       (unsigned long long)st.drop_ttl,
+	       (unsigned long long)st.drop_dead,
+	       (unsigned long long)st.drop_no_route,
+	       (unsigned long long)st.m_sent,
+	       (unsigned long long)st.m_delivered,
+	       (unsigned long long)st.m_lost,
+	       (unsigned long long)st.m_fallback, st.mean_us, st.p99_us,
+	       (unsigned long long)st.decisions,
+	       (unsigned long long)st.cache_hits,
+	       (unsigned long long)st.epochs, (unsigned long long)st.events,
+	       now_s() - t0);
+	return 0;
+bad:
+	usage(stderr);
+	return 2;
+}
+
+struct qcheck {
+	const struct hn_tr_params *p;
+	const struct hn_rt_model *rt;
+	unsigned long n, same;
+};
+
+static void qcheck_one(void *ctx, const struct hn_sim_decision *d)
+{
+	struct qcheck *q = ctx;
+	double best = -1e300;
+	int i, fbest = 0;
+
+	for (i = 0; i < d->n_cand; i++) {
+		double f = hn_tr_float_score(q->p, d->x[i]);
+
+		if (f > best) {
+			best = f;
+			fbest = i;
+		}
+	}
+	if (d->n_cand < 2 || d->reason != HN_DP_R_MODEL)
+		return;
+	q->n++;
+	q->same += fbest == d->chosen;
+}
+
+/*
+ * Quantised against float on the feature vectors a simulated mesh
+ * decides on: how often the int8 model picks the float model's argmax,
+ * and the quantiser's own error report on those vectors.
+ */
+static int quant_check(const struct hn_tr_params *p, char *out, size_t len)
+{
+	struct hn_rt_model rt;
+	struct hn_model m;
+	struct hn_quant_report rep;
+	struct hn_sim_topo t;
+	struct hn_sim_cfg c;
+	struct qcheck q = { .p = p, .rt = &rt };
+	struct hn_fmodel fm;
+	struct hn_sim *s;
+	char err[256];
+	FILE *f;
+	char *text = NULL;
+	size_t tl = 0, n_calib;
+	double *calib;
+
+	if (hn_tr_quantize(p, &rt, &m, err, sizeof(err)) ||
+	    hn_sim_topo_make(&t, "rgg:24", 5, err, sizeof(err)))
+		return -1;
+	hn_sim_cfg_defaults(&c);
+	c.load = 0.8;
+	c.model = &rt;
+	c.on_decision = qcheck_one;
+	c.ctx = &q;
+	s = hn_sim_new(&t, &c);
+	if (!s)
+		return -1;
+	hn_sim_run(s);
+	hn_sim_free(s);
+	/* the quantiser's report over the default calibration */
+	f = open_memstream(&text, &tl);
+	if (!f)
+		return -1;
+	hn_tr_write_text(p, f, NULL);
+	fclose(f);
+	memset(&fm, 0, sizeof(fm));
+	if (hn_fmodel_parse(text, tl, &fm, err, sizeof(err))) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	if (hn_calib_default(&fm, &calib, &n_calib)) {
+		hn_fmodel_free(&fm);
+		return -1;
+	}
+	hn_quant_measure(&fm, &m, calib, n_calib, &rep);
+	free(calib);
+	hn_fmodel_free(&fm);
+	hn_model_free(&m);
+	snprintf(out, len,
+		 "# quantised vs float: the int8 model picks the float argmax in %lu of\n"
+		 "# %lu simulated decisions (rgg:24, load 0.8); score error max %.4f\n"
+		 "# mean %.4f over the default calibration (scores span +-%.2f)\n",
+		 q.same, q.n, rep.max_err, rep.mean_err, rep.out_absmax);
+	return 0;
+}
+
+static int cmd_train(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "generations", required_argument, NULL, 'g' },
+		{ "pairs", required_argument, NULL, 'p' },
+		{ "scenarios", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "duration-ms", required_argument, NULL, 'd' },
+		{ 0 }
+	};
+	struct hn_tr_opts o;
+	struct hn_tr_params p;
+	const char *out = NULL;
+	char comment[4096], tmp[4096], qline[512];
+	double t0, secs;
+	FILE *f;
+	int c;
+
+	hn_tr_opts_defaults(&o);
+	o.log = stderr;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 's': o.seed = strtoull(optarg, NULL, 0); break;
+		case 'g': o.generations = atoi(optarg); break;
+		case 'p': o.pairs = atoi(optarg); break;
+		case 'S': o.scenarios = atoi(optarg); break;
+		case 'j': o.threads = atoi(optarg); break;
+		case 'd': o.duration_ms = atoi(optarg); break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!o.pairs || !o.scenarios || o.scenarios > 32 || !o.threads ||
+	    o.duration_ms < 300) {
+		usage(stderr);
+		return 2;
+	}
+	hn_tr_prior(&p);
+	t0 = now_s();
+	if (hn_tr_train(&o, &p))
+		return 1;
+	secs = now_s() - t0;
+	fprintf(stderr, "hn-train: trained in %.1f s on %u threads\n", secs,
+		o.threads);
+	if (quant_check(&p, qline, sizeof(qline))) {
+		fprintf(stderr, "hn-train: quantised model check failed\n");
+		return 1;
+	}
+	fputs(qline, stderr);
+	snprintf(comment, sizeof(comment),
+		 "# The default HyperNet routing model, trained in the mesh simulator by\n"
+		 "# `make train-model` (tools/hn-train, Documentation/learned-routing.rst):\n"
+		 "#   hn-train train --seed %llu --generations %u --pairs %u --scenarios %u\n"
+		 "#                  --duration-ms %u --threads %u\n"
+		 "# Inputs: the 9 features of include/hypernet/route.h, x = feature / 128:\n"
+		 "#   0 quality  1 delay  2 loss  3 load  4 capacity\n"
+		 "#   5 dist     6 class  7 size  8 ttl\n"
+		 "# Deterministic for a seed (the thread count does not matter); the\n"
+		 "# time below is the one run that wrote this file.\n"
+		 "%s"
+		 "# train_seconds %.1f\n",
+		 (unsigned long long)o.seed, o.generations, o.pairs,
+		 o.scenarios, o.duration_ms, o.threads, qline, secs);
+	if (!out)
+		return hn_tr_write_text(&p, stdout, comment) ? 1 : 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	f = fopen(tmp, "w");
+	if (!f || hn_tr_write_text(&p, f, comment) || fclose(f) ||
+	    rename(tmp, out)) {
+		perror(out);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "sim"))
+		return cmd_sim(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "train"))
+		return cmd_train(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "eval"))
+		return hn_eval_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}

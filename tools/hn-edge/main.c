@@ -580,9 +580,12 @@ static void report(FILE *f, bool json)
 			snprintf(nodes + strlen(nodes),
 				 sizeof(nodes) - strlen(nodes), " %u:%u",
 				 r.node[i], r.node_cnt[i]);
-		fprintf(f, "hn-edge: %u images in %.1f s (%.0f/s), accuracy %.4f (%u/%u)\n",
-			r.images, r.secs, r.secs > 0 ? r.images / r.secs : 0,
-			acc, r.correct, r.labelled);
+		fprintf(f, "hn-edge: %u images in %.1f s (%.0f/s)", r.images,
+			r.secs, r.secs > 0 ? r.images / r.secs : 0);
+		if (r.labelled)
+			fprintf(f, ", accuracy %.4f (%u/%u)", acc, r.correct,
+				r.labelled);
+		fputc('\n', f);
 		fprintf(f, "hn-edge: answered by the mesh %u, here %u (fallback), lost %u; %u retries, %u late answers\n",
 			r.by[BY_MESH], r.by[BY_LOCAL], r.by[BY_LOST],
 			r.retries, r.late);

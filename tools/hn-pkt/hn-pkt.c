@@ -368,6 +368,7 @@ static struct {
 	uint64_t *lat;
 	size_t n_lat, cap_lat;
 	unsigned long long lat_dropped;	/* beyond LAT_MAX, or clock skew */
+	unsigned long long kernel_stamps;	/* frames timed by the kernel */
 } r;
 
 static bool dedup_insert(uint32_t src, uint8_t type, uint32_t seq)
@@ -548,6 +549,8 @@ static void latency_json(struct jsonw *w)
 	jsonw_kv_float(w, "p99_us", pct_us(99));
 	jsonw_kv_float(w, "max_us", r.lat[r.n_lat - 1] / 1e3);
 	jsonw_kv_u64(w, "dropped", r.lat_dropped);
+	/* frames timed at the kernel's receive, not at our wake-up */
+	jsonw_kv_u64(w, "kernel_stamped", r.kernel_stamps);
 	jsonw_name(w, "srcs_mean_us");
 	jsonw_obj_open(w);
 	for (i = 0; i < (size_t)r.n_srcs; i++) {
@@ -644,11 +647,65 @@ static void recv_summary(void)
 	fflush(stdout);
 }
 
+/*
+ * One frame and when it arrived: the kernel's receive stamp when there is
+ * one, so that latency leaves out how long this process took to wake up
+ * (on a busy host, often more than the network's share).  The stamp is
+ * CLOCK_REALTIME; senders stamp CLOCK_MONOTONIC, so it is moved by the
+ * clocks' current offset, which only a clock step changes.
+ */
+static ssize_t recv_stamped(int fd, void *buf, size_t len,
+			    struct sockaddr_ll *sll, socklen_t *sl,
+			    uint64_t *rx_ns)
+{
+	char ctl[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_name = sll, .msg_namelen = *sl,
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct timespec real, mono;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	if (n < 0)
+		return n;
+	*sl = mh.msg_namelen;
+	*rx_ns = now_ns();
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		const struct timespec *ts;
+		int64_t off;
+
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SO_TIMESTAMPNS)
+			continue;
+		ts = (const struct timespec *)CMSG_DATA(c);
+		if (!ts->tv_sec)
+			break;
+		clock_gettime(CLOCK_REALTIME, &real);
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		off = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 +
+		      (real.tv_nsec - mono.tv_nsec);
+		*rx_ns = (uint64_t)((int64_t)ts->tv_sec * 1000000000 +
+				    ts->tv_nsec - off);
+		r.kernel_stamps++;
+		break;
+	}
+	return n;
+}
+
 static int do_recv(int fd)
 {
 	unsigned char buf[FRAME_MAX + 64];
 	uint64_t deadline = now_us() + (uint64_t)o.timeout_ms * 1000;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int on = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0)
+		fprintf(stderr, "hn-pkt: SO_TIMESTAMPNS: %s; timing on wake-up\n",
+			strerror(errno));
 
 	if (o.ready) {
 		FILE *f = fopen(o.ready, "w");
@@ -660,7 +717,7 @@ static int do_recv(int fd)
 	while (!stop && (o.count < 0 || (long long)r.matched < o.count)) {
 		struct sockaddr_ll sll;
 		socklen_t sl = sizeof(sll);
-		uint64_t t = now_us();
+		uint64_t t = now_us(), rx_ns;
 		struct dev *d;
 		ssize_t n;
 		int ms;
@@ -670,8 +727,7 @@ static int do_recv(int fd)
 		ms = o.timeout_ms ? (int)((deadline - t + 999) / 1000) : -1;
 		if (poll(&pfd, 1, ms) <= 0)
 			continue;
-		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-			     (struct sockaddr *)&sll, &sl);
+		n = recv_stamped(fd, buf, sizeof(buf), &sll, &sl, &rx_ns);
 		if (n < 0)
 			continue;
 		/* Our own transmissions loop back to packet sockets. */
@@ -679,7 +735,7 @@ static int do_recv(int fd)
 			continue;
 		d = dev_of(sll.sll_ifindex);
 		if (d)
-			handle(buf, n, d, now_ns());
+			handle(buf, n, d, rx_ns);
 	}
 	recv_summary();
 	return 0;

@@ -51,10 +51,12 @@ LEN=${LEARN_LEN:-1000}		# payload bytes: frames of 1034
 ROUNDS=${LEARN_ROUNDS:-3}	# rounds of (shortest, learned)
 NICE=${NICE:--10}		# nice level of the senders and sinks
 NODES="A B C D E F G H I"
-# SRC:DST:FPS flows; the heavy load overloads the thin top/right links
-# that the shortest path's tie-break (lowest node id) picks.
-LIGHT=${LEARN_LIGHT:-"A:I:60 B:I:40 D:I:60 G:C:40"}
-HEAVY=${LEARN_HEAVY:-"A:I:300 B:I:200 D:I:300 G:C:200"}
+# SRC:DST:FPS[:CLASS] flows, one traffic class each as in the trainer's
+# simulator (decisions are per destination and class).  The heavy load
+# overloads the thin top and right links when the shortest path's
+# defaults take them (an accident of the tie-breaks, often the case).
+LIGHT=${LEARN_LIGHT:-"A:I:60:0 B:I:40:1 D:I:60:2 G:C:40:3"}
+HEAVY=${LEARN_HEAVY:-"A:I:300:0 B:I:200:1 D:I:300:2 G:C:200:3"}
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
@@ -118,7 +120,7 @@ run()
 	sample_neigh "$tag" &
 	local sampler=$!
 	for f in $flows; do
-		IFS=: read -r src dst fps <<<"$f"
+		IFS=: read -r src dst fps cls <<<"$f"
 		i=$((i + 1))
 		# warm-up without timestamps, then the measured part: the
 		# sinks time only timestamped frames
@@ -127,11 +129,13 @@ run()
 				-i "${src,,}-app" \
 				--src "${HN_ID[$src]}" --dst "${HN_ID[$dst]}" \
 				--len "$LEN" --rate "$fps" --seq 0 \
+				--class "${cls:-0}" \
 				--duration-ms "$WARM_MS"
 			hn_x "$src" nice -n "$NICE" "$HNPKT" send -j \
 				-i "${src,,}-app" \
 				--src "${HN_ID[$src]}" --dst "${HN_ID[$dst]}" \
 				--len "$LEN" --rate "$fps" --seq 10000000 \
+				--class "${cls:-0}" \
 				--timestamp --duration-ms "$RUN_MS" \
 				>"$LOGS/$tag.send.$i.$src-$dst"
 		) &

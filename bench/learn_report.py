@@ -7,12 +7,14 @@
 # $(O)/bench/learn.json and a table with PASS/MISS per target.
 #
 #   learn_report.py LOGDIR OUT.json SIM.json|"" LIGHT HEAVY WARM_MS RUN_MS LEN
+#                   [ROUNDS]
 #
-# Runs are named PHASE-LOAD (shortest/learned, light/heavy); their files
-# in LOGDIR are RUN.lat.SINK (latency samples, ns), RUN.recv.SINK and
-# RUN.send.I.SRC-DST (hn-pkt -j), RUN.ports0/1 ("NODE PORT tx_bytes"),
-# RUN.stats.NODE (hnctl -j stats), RUN.qdisc0/1 (tc -s -j qdisc of W)
-# and RUN.neigh.jsonl.
+# Runs are named PHASE-LOAD-rN (shortest/learned, light/heavy, round N);
+# their files in LOGDIR are RUN.lat.SINK (latency samples, ns),
+# RUN.recv.SINK and RUN.send.I.SRC-DST (hn-pkt -j), RUN.ports0/1 ("NODE
+# PORT tx_bytes"), RUN.stats.NODE (hnctl -j stats), RUN.routes.NODE
+# (hnctl -j routes), RUN.qdisc0/1 (tc -s -j qdisc of W) and
+# RUN.neigh.jsonl.  Targets and headline keys use the rounds pooled.
 import glob
 import hashlib
 import json

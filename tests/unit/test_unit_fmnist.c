@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <cmocka.h>
 
 #include "helpers_hn.h"
@@ -27,6 +28,8 @@
 #define PAYLOAD_MAX 48
 
 static const char *const parts[] = { "encoder", "head", "head-a", "head-b" };
+/* the encoder's text ships gzip'ed */
+static const char *const texts[] = { "txt.gz", "txt", "txt", "txt" };
 static const unsigned int stages[] = { 1, 2, 2, 3 };
 enum { ENC, HEAD, HEAD_A, HEAD_B };
 
@@ -149,6 +152,26 @@ static void test_accuracy_and_split(void **state)
 	assert_int_equal(mismatch, 0);
 }
 
+/* A text model, plain or gzip'ed (gzread passes plain files through). */
+static void read_text(const char *path, struct hn_fmodel *fm)
+{
+	size_t cap = 8u << 20, len = 0;
+	char *buf = malloc(cap), err[512];
+	gzFile z = gzopen(path, "rb");
+	int n;
+
+	assert_non_null(buf);
+	if (!z)
+		fail_msg("%s: cannot open", path);
+	while (len < cap && (n = gzread(z, buf + len, cap - len)) > 0)
+		len += n;
+	assert_int_equal(gzclose(z), Z_OK);
+	assert_true(len < cap);
+	if (hn_fmodel_parse(buf, len, fm, err, sizeof(err)))
+		fail_msg("%s: %s", path, err);
+	free(buf);
+}
+
 /* `make fmnist-models` output == the committed text quantised again. */
 static void test_text_reproduces_hnm(void **state)
 {
@@ -163,9 +186,9 @@ static void test_text_reproduces_hnm(void **state)
 
 	(void)state;
 	for (i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "models/fmnist-%s.txt", parts[i]);
-		if (hn_fmodel_read_file(hn_t_src(path), &fm, err, sizeof(err)))
-			fail_msg("%s", err);
+		snprintf(path, sizeof(path), "models/fmnist-%s.%s", parts[i],
+			 texts[i]);
+		read_text(hn_t_src(path), &fm);
 		snprintf(path, sizeof(path), "models/fmnist-%s.calib",
 			 parts[i]);
 		if (hn_calib_read_file(hn_t_src(path), fm.layers[0].n_in,

@@ -403,9 +403,10 @@ struct exp_state {
 static int text_and_read(struct exp_state *st, unsigned int pi, int in_exp,
 			 char *err, size_t errlen)
 {
+	const struct fm_part *p = &fm_parts[pi];
 	char path[4096];
 
-	part_path(path, sizeof(path), st->dir, &fm_parts[pi], fm_parts[pi].txt);
+	part_path(path, sizeof(path), st->dir, p, p->txt);
 	hn_fmodel_free(&st->fm);
 	if (write_text(path, st->net, &fm_parts[pi], in_exp, err, errlen))
 		return -1;

@@ -96,43 +96,84 @@ static const struct option long_opts[] = {
 
 /* The shipped model's recipe (make train-fmnist). */
 static const struct fm_train_opts train_defaults = {
-	.hidden = 256, .bottleneck = 32, .head_hidden = 128,
-	.epochs = 24, .qat_epochs = 6, .batch = 128,
-	.lr = 2e-3, .qat_lr = 2e-4, .wd = 1e-4, .shift = 2, .seed = 1,
+	.hidden = 256, .bottleneck = 48, .head_hidden = 128,
+	.epochs = 20, .qat_epochs = 4, .batch = 128,
+	.lr = 2e-3, .qat_lr = 1e-4, .wd = 0.05, .shift = 0, .seed = 1,
 	.calib_q = 0.99,
 };
 
-/* One option into @c or @o; -1 on a bad value. */
+/* A whole number option into @v, within @lo..@hi. */
+static int whole(const char *arg, double lo, double hi, unsigned int *v)
+{
+	double x;
+
+	if (num(arg, lo, hi, &x) || x != floor(x))
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int set_train_opt(int c, const char *arg, struct fm_train_opts *o)
+{
+	double seed;
+	unsigned int shift;
+
+	switch (c) {
+	case O_LR:
+		return num(arg, 1e-7, 1, &o->lr);
+	case O_QAT_LR:
+		return num(arg, 1e-9, 1, &o->qat_lr);
+	case O_WD:
+		return num(arg, 0, 1, &o->wd);
+	case O_CALIB_Q:
+		return num(arg, 0.5, 1, &o->calib_q);
+	case O_EPOCHS:
+		return whole(arg, 0, 1000, &o->epochs);
+	case O_QAT_EPOCHS:
+		return whole(arg, 0, 1000, &o->qat_epochs);
+	case O_HIDDEN:
+		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->hidden);
+	case O_BOTT:
+		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->bottleneck);
+	case O_HEAD_HIDDEN:
+		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->head_hidden);
+	case O_BATCH:
+		return whole(arg, 1, 1024, &o->batch);
+	case O_SHIFT:
+		if (whole(arg, 0, 8, &shift))
+			return -1;
+		o->shift = shift;
+		return 0;
+	case O_SEED:
+		if (num(arg, 0, 1e15, &seed) || seed != floor(seed))
+			return -1;
+		o->seed = seed;
+		return 0;
+	}
+	return -1;
+}
+
+/* One option into @cm or @o; -1 on a bad value. */
 static int set_opt(int c, const char *arg, struct common *cm,
 		   struct fm_train_opts *o)
 {
-	double v = 0;
-	int bad = 0;
-
 	switch (c) {
-	case O_DATA: cm->data = arg; return 0;
-	case O_MODELS: cm->models = arg; return 0;
-	case O_OUT: cm->out = arg; return 0;
-	case O_JSON: cm->json = arg; return 0;
-	case O_LIMIT: return num(arg, 1, 1e9, &cm->limit);
-	case O_LR: return num(arg, 1e-7, 1, &o->lr);
-	case O_QAT_LR: return num(arg, 1e-9, 1, &o->qat_lr);
-	case O_WD: return num(arg, 0, 1, &o->wd);
-	case O_CALIB_Q: return num(arg, 0.5, 1, &o->calib_q);
+	case O_DATA:
+		cm->data = arg;
+		return 0;
+	case O_MODELS:
+		cm->models = arg;
+		return 0;
+	case O_OUT:
+		cm->out = arg;
+		return 0;
+	case O_JSON:
+		cm->json = arg;
+		return 0;
+	case O_LIMIT:
+		return num(arg, 1, 1e9, &cm->limit);
 	}
-	bad = num(arg, 0, 1e12, &v) || v != floor(v);
-	switch (c) {
-	case O_SEED: o->seed = v; break;
-	case O_EPOCHS: o->epochs = v; bad |= v > 1000; break;
-	case O_QAT_EPOCHS: o->qat_epochs = v; bad |= v > 1000; break;
-	case O_HIDDEN: o->hidden = v; bad |= v < 1 || v > 4096; break;
-	case O_BOTT: o->bottleneck = v; bad |= v < 1 || v > 4096; break;
-	case O_HEAD_HIDDEN: o->head_hidden = v; bad |= v < 1 || v > 4096; break;
-	case O_BATCH: o->batch = v; bad |= v < 1 || v > 1024; break;
-	case O_SHIFT: o->shift = v; bad |= v > 8; break;
-	default: return -1;
-	}
-	return bad ? -1 : 0;
+	return set_train_opt(c, arg, o);
 }
 
 static int parse_opts(int argc, char **argv, struct common *cm,
@@ -188,8 +229,8 @@ static void train_phase(struct fm_net *net, const struct fm_set *train,
 
 	for (e = 0; e < epochs; e++) {
 		t0 = now();
-		if (net->qat)
-			fm_net_calibrate(net, train);
+		if (net->qat && fm_net_calibrate(net, train) < 0)
+			fprintf(stderr, "%s: calibration failed\n", prog);
 		loss = fm_train_epoch(net, train, o, cosine(lr0, e, epochs),
 				      rng);
 		printf("%s epoch %2u/%u: loss %.4f, test %.4f (%.1f s)\n",

@@ -53,10 +53,16 @@ static int layer_init(struct fm_layer *l, unsigned int n_in,
 	l->n_in = n_in;
 	l->n_out = n_out;
 	l->relu = relu;
-	l->w = zalloc(n), l->wq = zalloc(n), l->gw = zalloc(n);
-	l->mw = zalloc(n), l->vw = zalloc(n);
-	l->b = zalloc(n_out), l->bq = zalloc(n_out), l->gb = zalloc(n_out);
-	l->mb = zalloc(n_out), l->vb = zalloc(n_out);
+	l->w = zalloc(n);
+	l->wq = zalloc(n);
+	l->gw = zalloc(n);
+	l->mw = zalloc(n);
+	l->vw = zalloc(n);
+	l->b = zalloc(n_out);
+	l->bq = zalloc(n_out);
+	l->gb = zalloc(n_out);
+	l->mb = zalloc(n_out);
+	l->vb = zalloc(n_out);
 	if (!l->w || !l->wq || !l->gw || !l->mw || !l->vw || !l->b || !l->bq ||
 	    !l->gb || !l->mb || !l->vb)
 		return -1;
@@ -92,8 +98,16 @@ void fm_net_free(struct fm_net *net)
 	for (i = 0; i < net->n_layers; i++) {
 		struct fm_layer *l = &net->l[i];
 
-		free(l->w), free(l->wq), free(l->gw), free(l->mw), free(l->vw);
-		free(l->b), free(l->bq), free(l->gb), free(l->mb), free(l->vb);
+		free(l->w);
+		free(l->wq);
+		free(l->gw);
+		free(l->mw);
+		free(l->vw);
+		free(l->b);
+		free(l->bq);
+		free(l->gb);
+		free(l->mb);
+		free(l->vb);
 	}
 	memset(net, 0, sizeof(*net));
 }
@@ -370,7 +384,9 @@ static double train_batch(struct fm_net *net, struct work *w,
 	for (i = L; i-- > 0;) {
 		layer_bwd(&net->l[i], w->act[i], w->pre[i], gy, i ? gx : NULL,
 			  n, net->qat);
-		t = gy, gy = gx, gx = t;
+		t = gy;
+		gy = gx;
+		gx = t;
 	}
 	adam_step(net, lr, wd);
 	return loss;
@@ -385,7 +401,9 @@ static void shuffle(size_t *idx, size_t n, uint64_t *rng)
 		idx[i] = i;
 	for (i = n; i > 1; i--) {
 		j = fm_rand(rng) % i;
-		t = idx[i - 1], idx[i - 1] = idx[j], idx[j] = t;
+		t = idx[i - 1];
+		idx[i - 1] = idx[j];
+		idx[j] = t;
 	}
 }
 

@@ -305,7 +305,8 @@ static int do_send(int fd)
 		sent++;
 		if (!o.seq_fixed)
 			seq++;
-		if (!o.interval_ns || (o.count >= 0 && (long long)sent >= o.count))
+		if (!o.interval_ns ||
+		    (o.count >= 0 && (long long)sent >= o.count))
 			continue;
 		/*
 		 * Absolute deadlines hold the mean rate whatever one sleep
@@ -367,8 +368,9 @@ static struct {
 	/* one-way latency of unique timestamped frames, ns */
 	uint64_t *lat;
 	size_t n_lat, cap_lat;
-	unsigned long long lat_dropped;	/* beyond LAT_MAX, or clock skew */
-	unsigned long long kernel_stamps;	/* frames timed by the kernel */
+	/* samples not kept: beyond LAT_MAX, or stamped in the future */
+	unsigned long long lat_dropped;
+	unsigned long long kernel_stamps;	/* timed by the kernel */
 } r;
 
 static bool dedup_insert(uint32_t src, uint8_t type, uint32_t seq)

@@ -56,9 +56,16 @@ struct cell {			/* one (load or failure, policy) */
 	size_t	n;
 };
 
+/* Per topology, not pooled: where the learned model wins and loses. */
+struct tcell {
+	double	sum_us;
+	__u64	sent, delivered, lost;
+};
+
 struct run {
 	struct hn_tr_scn scn;
 	int	row, pol;	/* row: load index, or n_loads for failure */
+	int	topo;
 	struct hn_sim_stats st;
 	__u32	*d;
 	size_t	n;
@@ -75,6 +82,7 @@ struct eval {
 	struct run *runs;
 	unsigned int n_runs;
 	struct cell (*cell)[N_POL];	/* [n_loads + 1] */
+	struct tcell *tcell;	/* [n_topos][n_loads + 1][N_POL] */
 };
 
 static void run_one(unsigned int i, void *ctx)
@@ -106,6 +114,7 @@ static void add_run(struct eval *e, const struct eval_topo *t, double load,
 		r->scn.seed = seed;
 		r->row = row;
 		r->pol = p;
+		r->topo = t - e->topos;
 	}
 }
 
@@ -163,21 +172,38 @@ static void cell_finish(struct cell *c)
 	c->p99_us = c->n ? c->d[(c->n - 1) * 99 / 100] : 0;
 }
 
+static struct tcell *tcell(const struct eval *e, unsigned int t,
+			   unsigned int row, unsigned int pol)
+{
+	return &e->tcell[((size_t)t * (e->n_loads + 1) + row) * N_POL + pol];
+}
+
 static int aggregate(struct eval *e)
 {
 	unsigned int i, row, p;
+	size_t k;
 
 	e->cell = calloc(e->n_loads + 1, sizeof(*e->cell));
-	if (!e->cell)
+	e->tcell = calloc((size_t)e->n_topos * (e->n_loads + 1) * N_POL,
+			  sizeof(*e->tcell));
+	if (!e->cell || !e->tcell)
 		abort();
 	for (i = 0; i < e->n_runs; i++) {
-		if (e->runs[i].err) {
+		const struct run *r = &e->runs[i];
+		struct tcell *tc;
+
+		if (r->err) {
 			fprintf(stderr, "hn-train: eval run %s failed\n",
-				e->runs[i].scn.topo);
+				r->scn.topo);
 			return -1;
 		}
-		cell_add(&e->cell[e->runs[i].row][e->runs[i].pol],
-			 &e->runs[i]);
+		cell_add(&e->cell[r->row][r->pol], r);
+		tc = tcell(e, r->topo, r->row, r->pol);
+		for (k = 0; k < r->n; k++)
+			tc->sum_us += r->d[k];
+		tc->delivered += r->n;
+		tc->sent += r->st.m_sent;
+		tc->lost += r->st.m_lost;
 	}
 	for (row = 0; row <= e->n_loads; row++)
 		for (p = 0; p < N_POL; p++)
@@ -351,6 +377,40 @@ static void md_header(FILE *f, const char *first)
 		   "|---|---:|---:|---:|---:|\n", first);
 }
 
+/* Learned against shortest path per topology: which meshes it loses on. */
+static void write_topos(FILE *f, const struct eval *e)
+{
+	unsigned int t, l;
+
+	fprintf(f, "## Per topology\n\nMean delivery time of the learned"
+		   " model against shortest path, in %% (negative: faster),"
+		   " pooled over the three traffic kinds; in brackets the"
+		   " frames lost, learned / shortest, in %%.\n\n| topology |");
+	for (l = 0; l < e->n_loads; l++)
+		fprintf(f, " %.1f |", e->loads[l]);
+	fprintf(f, "\n|---|");
+	for (l = 0; l < e->n_loads; l++)
+		fprintf(f, "---:|");
+	fputc('\n', f);
+	for (t = 0; t < e->n_topos; t++) {
+		fprintf(f, "| %s (%llu) |", e->topos[t].spec,
+			(unsigned long long)e->topos[t].seed);
+		for (l = 0; l < e->n_loads; l++) {
+			const struct tcell *a = tcell(e, t, l, 0);
+			const struct tcell *b = tcell(e, t, l, 1);
+			double ma = a->delivered ? a->sum_us / a->delivered : 0;
+			double mb = b->delivered ? b->sum_us / b->delivered : 0;
+
+			fprintf(f, " %+.0f (%.1f / %.1f) |",
+				mb ? 100 * (ma / mb - 1) : 0,
+				100 * frac(a->lost, a->sent),
+				100 * frac(b->lost, b->sent));
+		}
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
 static int write_report(const struct eval *e, const struct targets *t,
 			const char *model, const char *cmdline,
 			const char *path, const char *plot, int plot_state)
@@ -408,6 +468,7 @@ static int write_report(const struct eval *e, const struct targets *t,
 		}
 		fputc('\n', f);
 	}
+	write_topos(f, e);
 	fprintf(f, "## A node failing mid-run\n\nLoad %.1f, uniform traffic"
 		   " (the failing node neither sends nor receives), the node"
 		   " dies 2.5 s into a 5 s run.\n\n", fail_load);
@@ -434,6 +495,7 @@ static void eval_free(struct eval *e)
 				free(e->cell[i][p].d);
 	free(e->runs);
 	free(e->cell);
+	free(e->tcell);
 }
 
 static void print_summary(const struct eval *e, const struct targets *t)

@@ -23,12 +23,14 @@ import sys
 
 PHASES = ('shortest', 'learned')
 LOADS = ('light', 'heavy')
-# key: (target, higher is better)
+# key: (target, higher is better); the issue asks 30 % in simulation,
+# 20 % on the real mesh, and at most 5 % worse at light load in both
 TARGETS = {
     'lab_heavy_gain': (0.20, True),
     'lab_light_loss': (0.05, False),
-    'sim_heavy_gain': (0.20, True),
+    'sim_heavy_gain': (0.30, True),
     'sim_light_loss': (0.05, False),
+    'train_seconds': (300, False),
 }
 SIM_KEYS = ('sim_heavy_gain', 'sim_light_loss', 'train_seconds')
 
@@ -316,6 +318,9 @@ def main():
             verdict[k] = 'PASS' if (v >= b if up else v <= b) else 'MISS'
         else:
             verdict[k] = 'n/a'
+    fl, fs = res.get('sim_failure_lost_learned'), res.get('sim_failure_lost_shortest')
+    verdict['sim_failure_fewer_lost'] = ('n/a' if None in (fl, fs) else
+                                         'PASS' if fl < fs else 'MISS')
     res['verdict'] = verdict
     with open(out, 'w') as f:
         json.dump(res, f, indent=1, sort_keys=True)
@@ -340,6 +345,8 @@ def main():
         print('%-16s %10s %10s  %s' % (k, fmt(res.get(k)),
                                        ('>= ' if up else '<= ') + str(b),
                                        verdict[k]))
+    print('%-16s %10s %10s  %s' % ('sim_failure_lost', '%s/%s' % (fl, fs),
+                                   'learned <', verdict['sim_failure_fewer_lost']))
     if not res['sim_available']:
         print('(no hn-train eval: sim_* keys are null)')
     print('\nwrote %s; logs in %s' % (out, logs))

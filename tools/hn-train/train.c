@@ -19,13 +19,8 @@
 
 #include "hn-train.h"
 
-/*
- * Cost of a lost frame, in units of the mean delivery time.  At 3 the
- * model bought heavy-load speed with losses and herding at middle loads
- * (4.7 % lost against shortest path's 2.3 % at load 1.0, 4-10 % slower
- * at 0.3-0.7); at 20 it keeps to the default until a detour pays.
- */
-#define LOSS_WEIGHT	20.0
+/* Cost of a lost frame, in units of the mean delivery time. */
+#define LOSS_WEIGHT	3.0
 #define VAL_MAX		32	/* validation scenarios */
 #define VAL_EVERY	20	/* generations between validations */
 #define SANITY_PAIRS	384	/* feature-vector pairs of sanity() */

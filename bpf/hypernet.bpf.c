@@ -141,6 +141,26 @@ static __always_inline int hn_live(const struct hn_dp_neigh *nb, __u64 now,
 }
 
 /*
+ * One step of an argmax that keeps the runner-up: candidate @i scored @v
+ * against the best *@b (HN_DP_NONE: none yet) at *@bs and the second *@ss.
+ */
+static __always_inline void hn_argmax_step(__s32 v, __u32 i, __u32 *b,
+					   __s32 *bs, __s32 *ss, __u32 *have2)
+{
+	if (*b == HN_DP_NONE || v > *bs) {
+		if (*b != HN_DP_NONE) {
+			*ss = *bs;
+			*have2 = 1;
+		}
+		*bs = v;
+		*b = i;
+	} else if (!*have2 || v > *ss) {
+		*ss = v;
+		*have2 = 1;
+	}
+}
+
+/*
  * Highest score among the candidates in a->mask (ties: lowest index), or
  * HN_DP_NONE; a->margin gets its lead over the runner-up.  A global
  * function, so the verifier checks it once instead of once per path of the
@@ -162,17 +182,7 @@ __attribute__((noinline)) int hn_argmax(struct hn_am *a)
 		if (!(a->mask & (1U << i)))
 			continue;
 		v = a->score[i];
-		if (b == HN_DP_NONE || v > bs) {
-			if (b != HN_DP_NONE) {
-				ss = bs;
-				have2 = 1;
-			}
-			bs = v;
-			b = i;
-		} else if (!have2 || v > ss) {
-			ss = v;
-			have2 = 1;
-		}
+		hn_argmax_step(v, i, &b, &bs, &ss, &have2);
 	}
 	a->margin = have2 ? bs - ss : S32_MAX;
 	return b;
@@ -333,17 +343,7 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 
 		if (!(p->present & (1U << i)))
 			continue;
-		if (best == HN_DP_NONE || sc > bs) {
-			if (best != HN_DP_NONE) {
-				ss = bs;
-				have2 = 1;
-			}
-			bs = sc;
-			best = i;
-		} else if (!have2 || sc > ss) {
-			ss = sc;
-			have2 = 1;
-		}
+		hn_argmax_step(sc, i, &best, &bs, &ss, &have2);
 	}
 	p->winner = best;
 	p->am.margin = have2 ? bs - ss : S32_MAX;
@@ -807,7 +807,7 @@ static __always_inline int hn_mcast_accept(__u32 src, __u32 seq)
 
 	w = bpf_map_lookup_elem(&hn_mcast_win, &src);
 	if (!w) {
-		nw.win = ((__u64)seq << 32) | 1;
+		nw.win = hn_dp_mcast_win_first(seq);
 		if (!bpf_map_update_elem(&hn_mcast_win, &src, &nw, BPF_NOEXIST))
 			return 0;
 		w = bpf_map_lookup_elem(&hn_mcast_win, &src);
@@ -816,22 +816,11 @@ static __always_inline int hn_mcast_accept(__u32 src, __u32 seq)
 	}
 	for (i = 0; i < 4; i++) {
 		__u64 old = *(volatile __u64 *)&w->win, new;
-		__u32 hi = old >> 32, bm = (__u32)old, ahead = seq - hi;
+		int verdict;
 
-		if (ahead && ahead < 0x80000000U) {
-			bm = ahead >= HN_DP_MCAST_WINDOW ? 1 :
-							   (bm << ahead) | 1;
-			hi = seq;
-		} else {
-			__u32 back = hi - seq;
-
-			if (back >= HN_DP_MCAST_WINDOW)
-				return 2;
-			if (bm & (1U << back))
-				return 1;
-			bm |= 1U << back;
-		}
-		new = ((__u64)hi << 32) | bm;
+		new = hn_dp_mcast_win_add(old, seq, &verdict);
+		if (verdict != HN_DP_MC_NEW)
+			return verdict;
 		if (__sync_val_compare_and_swap(&w->win, old, new) == old)
 			return 0;
 	}
@@ -856,12 +845,12 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 	int act, i;
 
 	switch (hn_mcast_accept(bpf_ntohl(h->src), bpf_ntohl(h->seq))) {
-	case 0:
+	case HN_DP_MC_NEW:
 		break;
-	case 1:
+	case HN_DP_MC_DUP:
 		e->st->mcast_dup++;
 		return XDP_DROP;
-	case 2:
+	case HN_DP_MC_OLD:
 		e->st->mcast_old++;
 		return XDP_DROP;
 	default:

@@ -175,6 +175,46 @@ struct hn_dp_mcast_win {
 	__u64	win;
 };
 
+enum hn_dp_mcast_verdict {
+	HN_DP_MC_NEW,		/* first time seen: accept */
+	HN_DP_MC_DUP,		/* seen before */
+	HN_DP_MC_OLD,		/* older than the window */
+};
+
+/* A window that has seen @seq only. */
+__hn_inline __u64 hn_dp_mcast_win_first(__u32 seq)
+{
+	return ((__u64)seq << 32) | 1;
+}
+
+/*
+ * Window @win after seeing @seq, and in *@verdict whether it was new; a
+ * duplicate or an old seq leaves the window as it was.  Written once for
+ * the XDP router and for the agent, which marks its own floods as seen.
+ */
+__hn_inline __u64 hn_dp_mcast_win_add(__u64 win, __u32 seq, int *verdict)
+{
+	__u32 hi = win >> 32, bm = (__u32)win, ahead = seq - hi, back;
+
+	*verdict = HN_DP_MC_NEW;
+	if (ahead && ahead < 0x80000000U) {
+		bm = ahead >= HN_DP_MCAST_WINDOW ? 1 : (bm << ahead) | 1;
+		hi = seq;
+	} else {
+		back = hi - seq;
+		if (back >= HN_DP_MCAST_WINDOW) {
+			*verdict = HN_DP_MC_OLD;
+			return win;
+		}
+		if (bm & (1U << back)) {
+			*verdict = HN_DP_MC_DUP;
+			return win;
+		}
+		bm |= 1U << back;
+	}
+	return ((__u64)hi << 32) | bm;
+}
+
 /* hn_cache[hash(dst, class)], per CPU. */
 enum hn_dp_cache_kind {
 	HN_DP_CK_EMPTY,

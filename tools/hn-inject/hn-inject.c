@@ -22,6 +22,7 @@
 
 #include "ctrl.h"
 #include "fileio.h"
+#include "model.h"
 
 struct opts {
 	const char *dev;
@@ -102,16 +103,19 @@ static void *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* generation at offset 8 of the .hnm header (Documentation/model-format) */
+/*
+ * The generation the file claims, as receivers will read it; 0 for a file
+ * that does not even parse (it is sent all the same).
+ */
 static __u64 file_generation(const __u8 *p, size_t len)
 {
-	__u64 g = 0;
-	int i;
+	struct hn_model m;
+	__u64 g;
 
-	if (len < 16)
+	if (hn_model_parse(p, len, &m, NULL, 0))
 		return 0;
-	for (i = 0; i < 8; i++)
-		g = g << 8 | p[8 + i];
+	g = m.generation;
+	hn_model_free(&m);
 	return g;
 }
 
@@ -122,6 +126,7 @@ static int cmd_model(const struct opts *o)
 	size_t len, off;
 	__u8 *file = read_file(o->file, &len);
 	__u32 seq = (__u32)(realtime_ns() / 1000000);
+	__u64 generation = file_generation(file, len);
 
 	for (off = 0; off < len; off += HN_CHUNK_DATA_MAX) {
 		struct hn_ctrl_msg m = { 0 };
@@ -134,7 +139,7 @@ static int cmd_model(const struct opts *o)
 		m.dst = HN_GROUP_ALL;
 		m.seq = seq++;
 		m.counter = realtime_ns();
-		c->generation = file_generation(file, len);
+		c->generation = generation;
 		memset(c->digest, 0xa5, sizeof(c->digest));
 		c->total_len = len;
 		c->offset = off;

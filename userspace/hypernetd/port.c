@@ -307,24 +307,14 @@ static void mark_own_flood(struct hnd *d, __u32 seq)
 	int fd = hn_dp_map_fd(d->dp, "hn_mcast_win");
 	__u32 self = d->cfg.node_id;
 	struct hn_dp_mcast_win w = { 0 };
-	__u32 hi, bm, ahead;
+	int verdict;
 
 	if (fd < 0)
 		return;
-	if (bpf_map_lookup_elem(fd, &self, &w)) {
-		w.win = (__u64)seq << 32 | 1;
-	} else {
-		hi = w.win >> 32;
-		bm = (__u32)w.win;
-		ahead = seq - hi;
-		if (ahead && ahead < 0x80000000U) {
-			bm = ahead >= HN_DP_MCAST_WINDOW ? 1 : bm << ahead | 1;
-			hi = seq;
-		} else if (hi - seq < HN_DP_MCAST_WINDOW) {
-			bm |= 1U << (hi - seq);
-		}
-		w.win = (__u64)hi << 32 | bm;
-	}
+	if (bpf_map_lookup_elem(fd, &self, &w))
+		w.win = hn_dp_mcast_win_first(seq);
+	else
+		w.win = hn_dp_mcast_win_add(w.win, seq, &verdict);
 	bpf_map_update_elem(fd, &self, &w, BPF_ANY);
 }
 

@@ -41,17 +41,16 @@ static void bench_model(struct hn_rt_model *m)
 	m->shift1 = 6;
 }
 
-int hnb_hn_set_routes(struct hn_dp *dp, const struct hnb_hn_setup *s,
-		      __u32 cands)
+/* Routes of @cands candidates to destinations first .. first + n - 1. */
+int hnb_hn_add_routes(struct hn_dp *dp, __u32 first, __u32 n, __u32 cands)
 {
 	struct hn_dp_route rt = {};
 	char err[256];
 	__u32 d, i;
 
-	if (!cands || cands > HN_DP_MAX_CAND || !s->ndst ||
-	    s->ndst > HN_DP_MAX_ROUTES) {
+	if (!cands || cands > HN_DP_MAX_CAND || !n || n > HN_DP_MAX_ROUTES) {
 		hnb_err("bad route shape: %u candidates, %u destinations",
-			cands, s->ndst);
+			cands, n);
 		return -1;
 	}
 	rt.n_cand = cands;
@@ -60,13 +59,19 @@ int hnb_hn_set_routes(struct hn_dp *dp, const struct hnb_hn_setup *s,
 		rt.cand[i].neigh = i;
 		rt.cand[i].dist = hn_scale_hops(2 + i % 3);
 	}
-	for (d = 0; d < s->ndst; d++) {
-		if (hn_dp_set_route(dp, s->dst + d, &rt, err, sizeof(err))) {
+	for (d = 0; d < n; d++) {
+		if (hn_dp_set_route(dp, first + d, &rt, err, sizeof(err))) {
 			hnb_err("%s", err);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int hnb_hn_set_routes(struct hn_dp *dp, const struct hnb_hn_setup *s,
+		      __u32 cands)
+{
+	return hnb_hn_add_routes(dp, s->dst, s->ndst, cands);
 }
 
 /*

@@ -28,6 +28,8 @@ struct hnb_hn_setup {
 
 /* Open, load and fill the maps; the caller owns *dp. */
 int hnb_hn_load(struct hn_dp **dp, const struct hnb_hn_setup *s);
+/* Routes of @cands candidates to destinations first .. first + n - 1. */
+int hnb_hn_add_routes(struct hn_dp *dp, __u32 first, __u32 n, __u32 cands);
 /* Rewrite every route with @cands candidates and bump the epoch. */
 int hnb_hn_set_routes(struct hn_dp *dp, const struct hnb_hn_setup *s,
 		      __u32 cands);

@@ -37,84 +37,120 @@
 #include "hnb_vary.skel.h"
 
 #define MAX_RUNS	15
-#define MAX_PARK	4
-
-struct measure {
-	int prog_fd;
-	__u32 expect;		/* XDP action of every run */
-	int ttl_dec;		/* the program decrements TTL */
-	int stats_fd;		/* HyperNet counters, or -1 */
-	/* out */
-	double ns;		/* kernel-reported, per run */
-	double wall_ns;		/* wall clock around the syscalls, per run */
-	unsigned long long runs, fwd, hit, dec, bad;
-};
+#define MAX_PARK	5
+/*
+ * Syscalls per turn of a case.  The cases take turns every BLOCK syscalls
+ * (a few hundred microseconds), so a slow spell of the shared machine
+ * lands on all of them alike; a turn is long enough that the caches the
+ * previous case left cold cost under 0.1 ns a run.
+ */
+#define BLOCK		16
 
 struct hnb_pr {
-	unsigned char frame[HNB_FRAME_MAX];
-	unsigned int len;
 	struct xdp_md ctx;
-	__u32 chunk;
+	__u32 chunk;		/* runs per syscall */
 	unsigned long long total;
 };
 
-static int measure(const struct hnb_pr *pr, struct measure *m)
+/* One case: a program, the frame it runs on and the config it needs. */
+struct tr_case {
+	const char *name;
+	int prog_fd;
+	__u32 flags;		/* HN_DP_CFG_* while it runs */
+	__u32 cands;		/* route candidates, for the fit */
+	int hn;			/* HyperNet: its counters are checked */
+	int ttl_dec;		/* the program decrements TTL */
+	unsigned char frame[HNB_FRAME_MAX];
+	unsigned int len;
+	/* one measurement */
+	unsigned long long sum, runs, fwd, hit, dec, bad;
+};
+
+/* One syscall of @c: pr->chunk runs on a fresh copy of its frame. */
+static int run_once(const struct hnb_pr *pr, struct tr_case *c,
+		    int stats_fd, struct hn_dp_stats *prev)
 {
-	unsigned char out[HNB_FRAME_MAX];
-	struct hn_dp_stats s0, s1;
-	unsigned long long calls, i, sum = 0;
 	const unsigned int ttl_off = ETH_HLEN +
 				     __builtin_offsetof(struct hnhdr, ttl);
-	__u8 want_ttl;
-	double t0, t1;
+	unsigned char out[HNB_FRAME_MAX];
+	struct hn_dp_stats cur;
+	__u8 want_ttl = c->ttl_dec ? c->frame[ttl_off] - pr->chunk :
+				     c->frame[ttl_off];
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = c->frame,
+		.data_size_in = c->len,
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.ctx_in = &pr->ctx,
+		.ctx_size_in = sizeof(pr->ctx),
+		.repeat = pr->chunk,
+	);
 
-	calls = (pr->total + pr->chunk - 1) / pr->chunk;
-	want_ttl = m->ttl_dec ? pr->frame[ttl_off] - pr->chunk :
-				pr->frame[ttl_off];
-	if (m->stats_fd >= 0 && hnb_hn_stats(m->stats_fd, &s0))
+	if (bpf_prog_test_run_opts(c->prog_fd, &o)) {
+		hnb_err("BPF_PROG_TEST_RUN failed: %s", strerror(errno));
 		return -1;
-	m->bad = 0;
-	t0 = hnb_now();
-	for (i = 0; i < calls; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, o,
-			.data_in = pr->frame,
-			.data_size_in = pr->len,
-			.data_out = out,
-			.data_size_out = sizeof(out),
-			.ctx_in = &pr->ctx,
-			.ctx_size_in = sizeof(pr->ctx),
-			.repeat = pr->chunk,
-		);
-
-		if (bpf_prog_test_run_opts(m->prog_fd, &o)) {
-			hnb_err("BPF_PROG_TEST_RUN failed: %s",
-				strerror(errno));
-			return -1;
-		}
-		if (o.retval != m->expect || o.data_size_out < pr->len ||
-		    out[ttl_off] != want_ttl)
-			m->bad++;
-		sum += (unsigned long long)o.duration * pr->chunk;
 	}
-	t1 = hnb_now();
-	m->runs = calls * pr->chunk;
-	m->ns = (double)sum / m->runs;
-	m->wall_ns = (t1 - t0) * 1e9 / m->runs;
-	m->fwd = m->hit = m->dec = 0;
-	if (m->stats_fd >= 0) {
-		if (hnb_hn_stats(m->stats_fd, &s1))
-			return -1;
-		m->fwd = s1.fwd_redirect - s0.fwd_redirect;
-		m->hit = s1.cache_hit - s0.cache_hit;
-		m->dec = s1.decisions - s0.decisions;
-		/* forwarded, every one; decided with the model, not without */
-		if (m->fwd != m->runs || s1.ttl_expired != s0.ttl_expired ||
-		    s1.drop_no_route != s0.drop_no_route ||
-		    s1.drop_no_port != s0.drop_no_port ||
-		    s1.fb_no_model != s0.fb_no_model)
-			m->bad++;
-	}
+	if (o.retval != XDP_REDIRECT || o.data_size_out < c->len ||
+	    out[ttl_off] != want_ttl)
+		c->bad++;
+	c->sum += (unsigned long long)o.duration * pr->chunk;
+	c->runs += pr->chunk;
+	if (!c->hn)
+		return 0;
+	/* nothing else runs this data plane: the difference is ours */
+	if (hnb_hn_stats(stats_fd, &cur))
+		return -1;
+	c->fwd += cur.fwd_redirect - prev->fwd_redirect;
+	c->hit += cur.cache_hit - prev->cache_hit;
+	c->dec += cur.decisions - prev->decisions;
+	/* forwarded, every one; decided with the model, not without */
+	if (cur.fwd_redirect - prev->fwd_redirect != pr->chunk ||
+	    cur.ttl_expired != prev->ttl_expired ||
+	    cur.drop_no_route != prev->drop_no_route ||
+	    cur.drop_no_port != prev->drop_no_port ||
+	    cur.fb_no_model != prev->fb_no_model)
+		c->bad++;
+	*prev = cur;
 	return 0;
+}
+
+/*
+ * One measurement of every case in @cs (those not skipped), interleaved
+ * in turns of BLOCK syscalls, each case until pr->total runs.
+ */
+static int measure_all(const struct hnb_pr *pr, struct tr_case *cs, int n,
+		       const int *skip, struct hn_dp *hn,
+		       const struct hnb_hn_setup *hs, int stats_fd)
+{
+	unsigned long long calls = (pr->total + pr->chunk - 1) / pr->chunk;
+	__u32 flags = ~0U;
+	struct hn_dp_stats prev;
+	unsigned long long k, b;
+	int i;
+
+	for (i = 0; i < n; i++)
+		cs[i].sum = cs[i].runs = cs[i].fwd = cs[i].hit = cs[i].dec =
+			cs[i].bad = 0;
+	if (hnb_hn_stats(stats_fd, &prev))
+		return -1;
+	for (k = 0; k < calls; k += BLOCK) {
+		for (i = 0; i < n; i++) {
+			if (skip[i])
+				continue;
+			/* a config write: outside the kernel's timing */
+			if (cs[i].hn && cs[i].flags != flags) {
+				if (hnb_hn_set_flags(hn, hs, cs[i].flags))
+					return -1;
+				flags = cs[i].flags;
+				if (hnb_hn_stats(stats_fd, &prev))
+					return -1;
+			}
+			for (b = k; b < k + BLOCK && b < calls; b++)
+				if (run_once(pr, &cs[i], stats_fd, &prev))
+					return -1;
+		}
+	}
+	return flags ? hnb_hn_set_flags(hn, hs, 0) : 0;
 }
 
 static double median(double *v, int n)
@@ -164,187 +200,80 @@ static const char *const cname[C_N] = {
 static const __u32 ccands[C_N] = { 0, 0, 0, 8, 4, 8, 4, 2, 1 };
 #define C_IS_NC(i)	((i) >= C_NC8)
 
+/* @name is one of the comma-separated names of @list */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return 1;
+	return 0;
+}
+
 static void progrun_usage(void)
 {
 	fprintf(stderr,
 		"Usage: hn-bench progrun --dev IN --out OUT --smac MAC --dmac MAC\n"
 		"         [--total N] [--runs N] [--dsts N] [--ttl N] [--cpu N]\n"
-		"         [--stale-ms MS] [--park DEV,DEV,DEV,DEV] [--only CASE]\n");
+		"         [--stale-ms MS] [--park DEV,DEV,DEV,DEV,DEV] [--only CASE,...]\n");
 }
 
-int cmd_progrun(int argc, char **argv)
+/*
+ * Destinations, all routed at once so that no case rewrites the routes
+ * of another: K8 routes at d8 .. d8 + ndst - 1 (cache hits, the K8 cases),
+ * K4 routes at d4 .. d4 + ndst - 1, one K2 and one K1 route after them.
+ * Below HN_DP_ROUTE_TAB_SIZE every one has a hn_route_tab slot of its own.
+ */
+struct tr_dsts {
+	__u32 d8, d4, d2, d1;
+};
+
+static int tr_routes(struct hn_dp *hn, const struct hnb_hn_setup *hs,
+		     struct tr_dsts *d)
 {
-	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, 'd' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "smac", required_argument, NULL, 's' },
-		{ "dmac", required_argument, NULL, 'm' },
-		{ "total", required_argument, NULL, 'n' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "dsts", required_argument, NULL, 'D' },
-		{ "ttl", required_argument, NULL, 'T' },
-		{ "cpu", required_argument, NULL, 'c' },
-		{ "stale-ms", required_argument, NULL, 'S' },
-		{ "park", required_argument, NULL, 'P' },
-		{ "only", required_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL }
-	};
-	struct hnb_hn_setup hs = {
-		.node = 1, .nexthop = 2, .dst = 100, .ndst = 1024, .cands = 8,
-	};
-	struct hnb_frame_spec fs = {
-		.hn_src = 1000, .hn_dst = 100, .ttl = 255,
-		.len = HNB_FRAME_LEN,
-	};
-	__u32 total = 1000000, runs = 3, ttl = 255, cpu = ~0U, stale_ms = 0;
-	const char *dev = NULL, *outdev = NULL;
-	double v[C_N][MAX_RUNS], med[C_N];
-	unsigned long long bad = 0;
-	struct measure m[C_N];
-	struct hnb_pr pr = {};
-	struct plain_fwd_bpf *pf = NULL;
-	struct hn_dp *hn = NULL;
-	struct hnb_vary_bpf *w1 = NULL, *wn = NULL;
-	struct bpf_prog_info info;
-	int park[MAX_PARK] = {}, npark = 0, parked = 0;
-	char *park_list = NULL, *tok, *save;
-	const char *only = NULL;
-	int c, err = -1, r, i, hn_fd, st_fd;
-	__u32 insns = 0;
+	d->d8 = hs->dst;
+	d->d4 = hs->dst + hs->ndst;
+	d->d2 = d->d4 + hs->ndst;
+	d->d1 = d->d2 + 1;
+	if (d->d1 - d->d8 >= HN_DP_MAX_ROUTES) {
+		hnb_err("--dsts %u: at most %u", hs->ndst,
+			(HN_DP_MAX_ROUTES - 2) / 2);
+		return -1;
+	}
+	return hnb_hn_add_routes(hn, d->d8, hs->ndst, 8) ||
+	       hnb_hn_add_routes(hn, d->d4, hs->ndst, 4) ||
+	       hnb_hn_add_routes(hn, d->d2, 1, 2) ||
+	       hnb_hn_add_routes(hn, d->d1, 1, 1) ? -1 : 0;
+}
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		err = 0;
-		switch (c) {
-		case 'd': dev = optarg; break;
-		case 'o': outdev = optarg; break;
-		case 's':
-		case 'm':
-			err = hnb_parse_mac(optarg, c == 's' ? hs.smac : hs.dmac);
-			break;
-		case 'n': err = hnb_parse_u32(optarg, &total); break;
-		case 'r': err = hnb_parse_u32(optarg, &runs); break;
-		case 'D': err = hnb_parse_u32(optarg, &hs.ndst); break;
-		case 'T': err = hnb_parse_u32(optarg, &ttl); break;
-		case 'c': err = hnb_parse_u32(optarg, &cpu); break;
-		case 'S': err = hnb_parse_u32(optarg, &stale_ms); break;
-		case 'P': park_list = optarg; break;
-		case 'O': only = optarg; break;
-		default:
-			progrun_usage();
-			return c == 'h' ? 0 : -1;
-		}
-		if (err) {
-			hnb_err("bad value %s", optarg);
-			return -1;
-		}
-	}
-	err = -1;
-	if (!dev || !outdev || !runs || runs > MAX_RUNS || ttl < 2 ||
-	    ttl > 255 || !total) {
-		progrun_usage();
-		return -1;
-	}
-	hs.in_ifindex = hnb_ifindex(dev);
-	hs.out_ifindex = hnb_ifindex(outdev);
-	hs.stale_ns = stale_ms * 1000000ULL;
-	if (!hs.in_ifindex || !hs.out_ifindex)
-		return -1;
-	if (cpu != ~0U && hnb_pin_cpu(cpu))
-		return -1;
-	for (tok = park_list ? strtok_r(park_list, ",", &save) : NULL; tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (npark == MAX_PARK)
-			break;
-		park[npark] = hnb_ifindex(tok);
-		if (!park[npark++])
-			return -1;
-	}
-	if (npark && npark < MAX_PARK) {
-		hnb_err("--park needs %d devices", MAX_PARK);
-		return -1;
-	}
-	if (!npark)
-		hnb_err("warning: no --park devices, every call waits for RCU");
+static int tr_frame(struct tr_case *c, const struct hnb_frame_spec *fs,
+		    __u32 dst)
+{
+	struct hnb_frame_spec f = *fs;
 
-	memcpy(fs.smac, hs.dmac, 6);
-	memcpy(fs.dmac, hs.smac, 6);
-	fs.ttl = ttl;
-	pr.len = hnb_build_frame(&fs, pr.frame);
-	if (!pr.len) {
+	f.hn_dst = dst;
+	c->len = hnb_build_frame(&f, c->frame);
+	if (!c->len)
 		hnb_err("cannot build the test frame");
-		err = -1;
-		goto out;
-	}
-	pr.ctx.data_end = pr.len;
-	pr.ctx.ingress_ifindex = hs.in_ifindex;
-	pr.chunk = ttl - 1;
-	pr.total = total;
+	return c->len ? 0 : -1;
+}
 
-	if (hnb_plain_load(&pf, hs.smac, hs.dmac, hs.out_ifindex) ||
-	    hnb_hn_load(&hn, &hs))
-		goto out;
-	hn_fd = hnb_hn_prog_fd(hn);
-	st_fd = hnb_hn_stats_fd(hn);
-	if (vary_load(&w1, hs.dst, 1, hn_fd) ||
-	    vary_load(&wn, hs.dst, hs.ndst, hn_fd))
-		goto out;
+static void tr_report(struct tr_case *cs, double v[C_N][MAX_RUNS],
+		      __u32 runs, const struct hnb_pr *pr, __u32 ndst)
+{
+	double med[C_N], dh[MAX_RUNS];
+	__u32 r;
+	int i;
 
-	memset(m, 0, sizeof(m));
-	for (i = 0; i < C_N; i++) {
-		m[i].expect = XDP_REDIRECT;
-		m[i].ttl_dec = 1;
-		m[i].stats_fd = st_fd;
-	}
-	m[C_PLAIN].prog_fd = hnb_plain_prog_fd(pf);
-	m[C_PLAIN].ttl_dec = 0;
-	m[C_PLAIN].stats_fd = -1;
-	m[C_HIT].prog_fd = hn_fd;
-	m[C_WHIT].prog_fd = bpf_program__fd(w1->progs.hnb_vary);
-	m[C_WK8].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
-	m[C_WK4].prog_fd = bpf_program__fd(wn->progs.hnb_vary);
-	for (i = C_NC8; i < C_N; i++)
-		m[i].prog_fd = hn_fd;
-	if (npark) {
-		int fds[MAX_PARK] = { m[C_PLAIN].prog_fd, hn_fd,
-				      m[C_WHIT].prog_fd, m[C_WK8].prog_fd };
-
-		for (i = 0; i < MAX_PARK; i++)
-			if (hnb_xdp_attach(park[i], fds[i]))
-				goto out;
-		parked = 1;
-	}
-
-	/* Interleaved, so that a slow patch of the machine hits every case. */
-	for (r = 0; r < (int)runs; r++) {
-		for (i = 0; i < C_N; i++) {
-			if (only && strcmp(only, cname[i]))
-				continue;
-			if (ccands[i] && hnb_hn_set_routes(hn, &hs, ccands[i]))
-				goto out;
-			if (C_IS_NC(i) &&
-			    hnb_hn_set_flags(hn, &hs, HN_DP_CFG_NO_CACHE))
-				goto out;
-			if (measure(&pr, &m[i]))
-				goto out;
-			if (C_IS_NC(i) && hnb_hn_set_flags(hn, &hs, 0))
-				goto out;
-			v[i][r] = m[i].ns;
-			bad += m[i].bad;
-			fprintf(stderr,
-				"progrun: run %d %-15s %7.2f ns/frame "
-				"(wall %.2f) runs %llu fwd %llu hit %llu "
-				"decide %llu%s\n",
-				r + 1, cname[i], m[i].ns, m[i].wall_ns,
-				m[i].runs, m[i].fwd, m[i].hit, m[i].dec,
-				m[i].bad ? " CHECK FAILED" : "");
-		}
-		if (hnb_hn_set_routes(hn, &hs, 8))
-			goto out;
-	}
-
-	if (only)
-		goto out_ok;
+	/* paired: the hit and the plain forward of the same measurement */
+	for (r = 0; r < runs; r++)
+		dh[r] = v[C_HIT][r] - v[C_PLAIN][r];
+	printf("tr_cache_hit_add_paired_ns %.2f\n", median(dh, runs));
+	for (r = 0; r < runs; r++)
+		dh[r] = v[C_NC8][r] - v[C_PLAIN][r];
+	printf("tr_decide_k8_add_paired_ns %.2f\n", median(dh, runs));
 	for (i = 0; i < C_N; i++) {
 		med[i] = median(v[i], runs);	/* sorts v[i] */
 		printf("tr_%s_ns %.2f\n", cname[i], med[i]);
@@ -387,15 +316,186 @@ int cmd_progrun(int argc, char **argv)
 		printf("decide_per_cand_ns %.2f\ndecide_fixed_ns %.2f\n", b, a);
 	}
 	printf("tr_runs_per_case %llu\ntr_runs_per_syscall %u\n",
-	       m[C_PLAIN].runs, pr.chunk);
+	       cs[C_PLAIN].runs, pr->chunk);
+	printf("tr_syscalls_per_turn %u\n", BLOCK);
 	printf("tr_repeats %u\n", runs);
 	printf("tr_decide_k8_hit_ratio %.4f\n",
-	       (double)m[C_WK8].hit / (m[C_WK8].hit + m[C_WK8].dec));
+	       (double)cs[C_WK8].hit / (cs[C_WK8].hit + cs[C_WK8].dec));
 	printf("tr_decide_k4_hit_ratio %.4f\n",
-	       (double)m[C_WK4].hit / (m[C_WK4].hit + m[C_WK4].dec));
+	       (double)cs[C_WK4].hit / (cs[C_WK4].hit + cs[C_WK4].dec));
 	printf("tr_cache_hit_hit_ratio %.4f\n",
-	       (double)m[C_HIT].hit / (m[C_HIT].hit + m[C_HIT].dec));
-	printf("tr_destinations %u\n", hs.ndst);
+	       (double)cs[C_HIT].hit / (cs[C_HIT].hit + cs[C_HIT].dec));
+	printf("tr_destinations %u\n", ndst);
+}
+
+int cmd_progrun(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "smac", required_argument, NULL, 's' },
+		{ "dmac", required_argument, NULL, 'm' },
+		{ "total", required_argument, NULL, 'n' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "dsts", required_argument, NULL, 'D' },
+		{ "ttl", required_argument, NULL, 'T' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "stale-ms", required_argument, NULL, 'S' },
+		{ "park", required_argument, NULL, 'P' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL }
+	};
+	struct hnb_hn_setup hs = {
+		.node = 1, .nexthop = 2, .dst = 100, .ndst = 1024, .cands = 8,
+	};
+	struct hnb_frame_spec fs = {
+		.hn_src = 1000, .hn_dst = 100, .ttl = 255,
+		.len = HNB_FRAME_LEN,
+	};
+	__u32 total = 1000000, runs = 3, ttl = 255, cpu = ~0U, stale_ms = 0;
+	const char *dev = NULL, *outdev = NULL;
+	static struct tr_case cs[C_N];
+	double v[C_N][MAX_RUNS];
+	unsigned long long bad = 0;
+	int skip[C_N] = {};
+	struct hnb_pr pr = {};
+	struct plain_fwd_bpf *pf = NULL;
+	struct hn_dp *hn = NULL;
+	struct hnb_vary_bpf *w1 = NULL, *w8 = NULL, *w4 = NULL;
+	struct bpf_prog_info info;
+	struct tr_dsts d;
+	int park[MAX_PARK] = {}, npark = 0, parked = 0;
+	char *park_list = NULL, *tok, *save;
+	const char *only = NULL;
+	int c, err = -1, r, i, hn_fd, st_fd;
+	__u32 insns = 0;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		err = 0;
+		switch (c) {
+		case 'd': dev = optarg; break;
+		case 'o': outdev = optarg; break;
+		case 's':
+		case 'm':
+			err = hnb_parse_mac(optarg, c == 's' ? hs.smac : hs.dmac);
+			break;
+		case 'n': err = hnb_parse_u32(optarg, &total); break;
+		case 'r': err = hnb_parse_u32(optarg, &runs); break;
+		case 'D': err = hnb_parse_u32(optarg, &hs.ndst); break;
+		case 'T': err = hnb_parse_u32(optarg, &ttl); break;
+		case 'c': err = hnb_parse_u32(optarg, &cpu); break;
+		case 'S': err = hnb_parse_u32(optarg, &stale_ms); break;
+		case 'P': park_list = optarg; break;
+		case 'O': only = optarg; break;
+		default:
+			progrun_usage();
+			return c == 'h' ? 0 : -1;
+		}
+		if (err) {
+			hnb_err("bad value %s", optarg);
+			return -1;
+		}
+	}
+	err = -1;
+	if (!dev || !outdev || !runs || runs > MAX_RUNS || ttl < 2 ||
+	    ttl > 255 || !total || !hs.ndst) {
+		progrun_usage();
+		return -1;
+	}
+	hs.in_ifindex = hnb_ifindex(dev);
+	hs.out_ifindex = hnb_ifindex(outdev);
+	hs.stale_ns = stale_ms * 1000000ULL;
+	if (!hs.in_ifindex || !hs.out_ifindex)
+		return -1;
+	if (cpu != ~0U && hnb_pin_cpu(cpu))
+		return -1;
+	for (tok = park_list ? strtok_r(park_list, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (npark == MAX_PARK)
+			break;
+		park[npark] = hnb_ifindex(tok);
+		if (!park[npark++])
+			return -1;
+	}
+	if (npark && npark < MAX_PARK) {
+		hnb_err("--park needs %d devices", MAX_PARK);
+		return -1;
+	}
+	if (!npark)
+		hnb_err("warning: no --park devices, every call waits for RCU");
+	for (i = 0; only && i < C_N; i++)
+		skip[i] = !in_list(only, cname[i]);
+
+	memcpy(fs.smac, hs.dmac, 6);
+	memcpy(fs.dmac, hs.smac, 6);
+	fs.ttl = ttl;
+	pr.ctx.ingress_ifindex = hs.in_ifindex;
+	pr.chunk = ttl - 1;
+	pr.total = total;
+
+	if (hnb_plain_load(&pf, hs.smac, hs.dmac, hs.out_ifindex) ||
+	    hnb_hn_load(&hn, &hs) || tr_routes(hn, &hs, &d))
+		goto out;
+	hn_fd = hnb_hn_prog_fd(hn);
+	st_fd = hnb_hn_stats_fd(hn);
+	if (vary_load(&w1, d.d8, 1, hn_fd) ||
+	    vary_load(&w8, d.d8, hs.ndst, hn_fd) ||
+	    vary_load(&w4, d.d4, hs.ndst, hn_fd))
+		goto out;
+
+	for (i = 0; i < C_N; i++) {
+		cs[i].name = cname[i];
+		cs[i].cands = ccands[i];
+		cs[i].hn = 1;
+		cs[i].ttl_dec = 1;
+		cs[i].flags = C_IS_NC(i) ? HN_DP_CFG_NO_CACHE : 0;
+		cs[i].prog_fd = hn_fd;
+	}
+	cs[C_PLAIN].prog_fd = hnb_plain_prog_fd(pf);
+	cs[C_PLAIN].hn = 0;
+	cs[C_PLAIN].ttl_dec = 0;
+	cs[C_WHIT].prog_fd = bpf_program__fd(w1->progs.hnb_vary);
+	cs[C_WK8].prog_fd = bpf_program__fd(w8->progs.hnb_vary);
+	cs[C_WK4].prog_fd = bpf_program__fd(w4->progs.hnb_vary);
+	if (tr_frame(&cs[C_PLAIN], &fs, d.d8) || tr_frame(&cs[C_HIT], &fs, d.d8) ||
+	    tr_frame(&cs[C_WHIT], &fs, d.d8) || tr_frame(&cs[C_WK8], &fs, d.d8) ||
+	    tr_frame(&cs[C_WK4], &fs, d.d4) || tr_frame(&cs[C_NC8], &fs, d.d8) ||
+	    tr_frame(&cs[C_NC4], &fs, d.d4) || tr_frame(&cs[C_NC2], &fs, d.d2) ||
+	    tr_frame(&cs[C_NC1], &fs, d.d1))
+		goto out;
+	pr.ctx.data_end = cs[C_PLAIN].len;
+	if (npark) {
+		int fds[MAX_PARK] = { cs[C_PLAIN].prog_fd, hn_fd,
+				      cs[C_WHIT].prog_fd, cs[C_WK8].prog_fd,
+				      cs[C_WK4].prog_fd };
+
+		for (i = 0; i < MAX_PARK; i++)
+			if (hnb_xdp_attach(park[i], fds[i]))
+				goto out;
+		parked = 1;
+	}
+
+	for (r = 0; r < (int)runs; r++) {
+		if (measure_all(&pr, cs, C_N, skip, hn, &hs, st_fd))
+			goto out;
+		for (i = 0; i < C_N; i++) {
+			if (skip[i])
+				continue;
+			v[i][r] = (double)cs[i].sum / cs[i].runs;
+			bad += cs[i].bad;
+			fprintf(stderr,
+				"progrun: run %d %-15s %7.2f ns/frame "
+				"runs %llu fwd %llu hit %llu decide %llu%s\n",
+				r + 1, cname[i], v[i][r], cs[i].runs,
+				cs[i].fwd, cs[i].hit, cs[i].dec,
+				cs[i].bad ? " CHECK FAILED" : "");
+		}
+	}
+
+	if (only)
+		goto out_ok;
+	tr_report(cs, v, runs, &pr, hs.ndst);
 	printf("tr_checks_failed %llu\n", bad);
 
 	if (prog_info(hn_fd, &info) || hnb_hn_verified_insns(hn, &insns))
@@ -403,7 +503,7 @@ int cmd_progrun(int argc, char **argv)
 	printf("verifier_insns %u\n", insns);
 	printf("hn_xlated_insns %u\n", info.xlated_prog_len / 8);
 	printf("hn_jited_bytes %u\n", info.jited_prog_len);
-	if (!prog_info(m[C_PLAIN].prog_fd, &info)) {
+	if (!prog_info(cs[C_PLAIN].prog_fd, &info)) {
 		printf("plain_verifier_insns %u\n", info.verified_insns);
 		printf("plain_jited_bytes %u\n", info.jited_prog_len);
 	}
@@ -416,8 +516,10 @@ out:
 		bpf_xdp_detach(park[i], XDP_FLAGS_DRV_MODE, NULL);
 	if (w1)
 		hnb_vary_bpf__destroy(w1);
-	if (wn)
-		hnb_vary_bpf__destroy(wn);
+	if (w8)
+		hnb_vary_bpf__destroy(w8);
+	if (w4)
+		hnb_vary_bpf__destroy(w4);
 	if (hn)
 		hnb_hn_destroy(hn);
 	if (pf)

@@ -96,7 +96,7 @@ setup()
 	# down veths that hold the measured programs in the XDP dispatcher
 	ip -n "$NS_GEN" link add hb${ID}gp type veth peer name hb${ID}gq ||
 		die "cannot create the parking veths"
-	for i in 0 1 2 3; do
+	for i in 0 1 2 3 4; do
 		ip -n "$NS_RTR" link add hb${ID}p$i type veth peer name hb${ID}q$i ||
 			die "cannot create the parking veths"
 	done
@@ -253,7 +253,7 @@ log "BPF_PROG_TEST_RUN: $TR_TOTAL runs per case, median of $TR_RUNS"
 if nice -n "$NICE" ip netns exec "$NS_RTR" "$BENCH" progrun \
 	--dev "$R0" --out "$R1" \
 	--smac $MAC_R1 --dmac $MAC_S0 --total "$TR_TOTAL" --runs "$TR_RUNS" \
-	--dsts "$DSTS" --cpu $RTR_CPU --park hb${ID}p0,hb${ID}p1,hb${ID}p2,hb${ID}p3 \
+	--dsts "$DSTS" --cpu $RTR_CPU --park hb${ID}p0,hb${ID}p1,hb${ID}p2,hb${ID}p3,hb${ID}p4 \
 	>"$WORK/progrun" 2>"$WORK/progrun.err"
 then
 	cat "$WORK/progrun.err" >&2

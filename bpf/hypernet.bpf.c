@@ -15,6 +15,7 @@
 #include <hypernet/route.h>
 #include <hypernet/dataplane.h>
 #include "hn_maps.h"
+#include "hn_parse.h"
 
 #define S32_MAX		0x7fffffff
 
@@ -577,21 +578,6 @@ static __always_inline int hn_local(struct hnhdr *h, struct hn_env *e)
 }
 
 /*
- * Three 16-bit moves instead of the six byte moves memcpy() makes of
- * buffers clang cannot prove aligned: frames start 2-byte aligned at
- * least, the MACs of struct hn_dp_neigh are at even offsets.
- */
-static __always_inline void hn_mac_copy(__u8 *dst, const __u8 *src)
-{
-	__u16 *d = (__u16 *)dst;
-	const __u16 *s = (const __u16 *)src;
-
-	d[0] = s[0];
-	d[1] = s[1];
-	d[2] = s[2];
-}
-
-/*
  * Out to neighbour @nb: MACs, TTL, then the port.  A port missing from
  * hn_tx_ports is gone (the kernel drops devmap entries of unregistered
  * netdevs): the neighbour is marked dead by its last_seen_ns, so that with
@@ -647,7 +633,7 @@ static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e,
 	v->now = e->now;
 	v->trace = !!(e->cfg->flags & HN_DP_CFG_TRACE);
 	v->fr[0] = hn_scale_class(h->tclass);
-	v->fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(h->len));
+	v->fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)));
 	v->fr[2] = hn_scale_ttl(h->ttl);
 	v->tclass = h->tclass;
 	md = bpf_map_lookup_elem(&hn_models, &slot);
@@ -841,10 +827,10 @@ static __always_inline int hn_is_member(__u32 group)
 static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 				    struct hnhdr *h, struct hn_env *e)
 {
-	__u32 group = bpf_ntohl(h->dst);
+	__u32 group = bpf_ntohl(HN_HDR_GET(h, dst));
 	int act, i;
 
-	switch (hn_mcast_accept(bpf_ntohl(h->src), bpf_ntohl(h->seq))) {
+	switch (hn_mcast_accept(bpf_ntohl(HN_HDR_GET(h, src)), bpf_ntohl(HN_HDR_GET(h, seq)))) {
 	case HN_DP_MC_NEW:
 		break;
 	case HN_DP_MC_DUP:
@@ -885,7 +871,7 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 
 static __always_inline int hn_hello(struct hnhdr *h, struct hn_env *e)
 {
-	__u32 src = bpf_ntohl(h->src), *idx;
+	__u32 src = bpf_ntohl(HN_HDR_GET(h, src)), *idx;
 	struct hn_dp_neigh *nb;
 
 	e->st->hello++;
@@ -914,7 +900,7 @@ int hn_xdp(struct xdp_md *ctx)
 	if (!e.st)
 		return XDP_PASS;
 	if ((void *)(eth + 1) > end ||
-	    eth->h_proto != bpf_htons(ETH_P_HYPERNET)) {
+	    hn_eth_proto(eth) != bpf_htons(ETH_P_HYPERNET)) {
 		e.st->pass_other++;
 		return XDP_PASS;
 	}
@@ -932,7 +918,7 @@ int hn_xdp(struct xdp_md *ctx)
 		if ((void *)(t + 1) > end)
 			err = HN_ERR_TRUNCATED;
 		else
-			err = hn_tensor_check(t, bpf_ntohs(h->len),
+			err = hn_tensor_check(t, bpf_ntohs(HN_HDR_GET(h, len)),
 					      HN_TENSOR_MAX_LEN);
 	}
 	if (err) {
@@ -953,8 +939,8 @@ int hn_xdp(struct xdp_md *ctx)
 	}
 	if (h->flags & HN_F_MCAST)
 		return hn_mcast(ctx, eth, h, &e);
-	/* a packed field, so four byte loads: once per frame */
-	e.dst = bpf_ntohl(h->dst);
+	/* read once per frame */
+	e.dst = bpf_ntohl(HN_HDR_GET(h, dst));
 	if (!(h->flags & HN_F_ANYCAST) && e.dst == e.self)
 		return hn_local(h, &e);
 

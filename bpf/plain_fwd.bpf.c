@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <linux/hypernet_packet.h>
+#include "hn_parse.h"
 
 struct pf_cfg {
 	__u32	ifindex;	/* egress port */
@@ -44,13 +45,13 @@ int pf_xdp(struct xdp_md *ctx)
 	__u32 zero = 0;
 
 	if ((void *)(eth + 1) > end ||
-	    eth->h_proto != bpf_htons(ETH_P_HYPERNET))
+	    hn_eth_proto(eth) != bpf_htons(ETH_P_HYPERNET))
 		return XDP_PASS;
 	c = bpf_map_lookup_elem(&pf_config, &zero);
 	if (!c || !c->ifindex)
 		return XDP_DROP;
-	__builtin_memcpy(eth->h_dest, c->dst, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, c->src, ETH_ALEN);
+	hn_mac_copy(eth->h_dest, c->dst);
+	hn_mac_copy(eth->h_source, c->src);
 	if (c->ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
 	return bpf_redirect_map(&pf_tx_ports, c->ifindex, XDP_DROP);

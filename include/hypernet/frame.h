@@ -29,6 +29,23 @@
 #endif
 #endif
 
+/*
+ * A multi-byte header field, raw (network order).  The struct is packed,
+ * so compilers read such a field a byte at a time: in XDP four loads,
+ * shifts and ors per 32-bit field.  There the header follows the 14-byte
+ * Ethernet header, which drivers place at NET_IP_ALIGN and the verifier
+ * checks as if they did (strict alignment included), so its fields are
+ * naturally aligned and one load each will do.  Elsewhere a header may
+ * sit anywhere in a buffer and keeps the packed access.
+ */
+#if defined(__BPF__) || defined(__bpf__)
+#define HN_HDR_GET(h, f)                                                  \
+	(*(const __typeof__((h)->f) *)((const __u8 *)(h) +                \
+				       __builtin_offsetof(struct hnhdr, f)))
+#else
+#define HN_HDR_GET(h, f) ((h)->f)
+#endif
+
 /* Why a frame is malformed.  Append-only: the values name counters. */
 enum hn_frame_err {
 	HN_OK,
@@ -63,11 +80,11 @@ __hn_inline int hn_hdr_check(const struct hnhdr *h, __u32 avail)
 	mode = h->flags & (HN_F_MCAST | HN_F_ANYCAST);
 	if (mode == (HN_F_MCAST | HN_F_ANYCAST))
 		return HN_ERR_FLAGS;
-	if ((__u32)hn_ntohs(h->len) > avail - HN_HDR_LEN)
+	if ((__u32)hn_ntohs(HN_HDR_GET(h, len)) > avail - HN_HDR_LEN)
 		return HN_ERR_LENGTH;
 	if (h->ttl == 0)
 		return HN_ERR_TTL;
-	if (h->src == 0 || h->dst == 0)
+	if (HN_HDR_GET(h, src) == 0 || HN_HDR_GET(h, dst) == 0)
 		return HN_ERR_ADDR;
 	return HN_OK;
 }

@@ -7,13 +7,14 @@
 # Nine hypernetd agents on the 3x3 grid of tests/netns/lab.sh, every link
 # shaped in the wire namespace (5, 10 or 20 Mbit/s, 50 ms of queue).
 # Several sources send timestamped frames to a few sinks (hot spots), at
-# a light and a heavy load.  Phase "shortest": no model is loaded, so
-# every router forwards on its route's default (shortest-path) next hop.
-# Phase "learned": the model quantised from models/route-default.txt
-# (LEARN_MODEL: another float model) is signed and pushed at A, as
-# tests/netns/mesh.sh does, and the very same runs are repeated on the
-# same agents, links and defaults.  LEARN_ROUNDS (3) rounds, each on a
-# mesh built afresh.
+# a light and a heavy load.  The model quantised from
+# models/route-default.txt (LEARN_MODEL: another float model) is signed
+# and pushed at A, as tests/netns/mesh.sh does.  Policy "shortest": the
+# data plane's margin threshold out of reach, so every router forwards on
+# its route's default (shortest-path) next hop; policy "learned": the
+# model decides.  The very same runs alternate between the two on the
+# same agents, links, defaults and model, in turns whose order alternates
+# by round.  LEARN_ROUNDS (4) rounds, each on a mesh built afresh.
 #
 # Each run: LEARN_WARM_MS of traffic without timestamps (the agents' 500 ms
 # feature period must see the load before we measure), then LEARN_RUN_MS
@@ -48,7 +49,7 @@ LOGS=$OUT/$NAME-logs
 WARM_MS=${LEARN_WARM_MS:-3000}
 RUN_MS=${LEARN_RUN_MS:-12000}
 LEN=${LEARN_LEN:-1000}		# payload bytes: frames of 1034
-ROUNDS=${LEARN_ROUNDS:-3}	# rounds of (shortest, learned)
+ROUNDS=${LEARN_ROUNDS:-4}	# rounds: even, for as many of each order
 NICE=${NICE:--10}		# nice level of the senders and sinks
 NODES="A B C D E F G H I"
 # SRC:DST:FPS[:CLASS] flows, one traffic class each as in the trainer's
@@ -164,11 +165,29 @@ cp "$MODEL_TXT" "$LOGS/model.txt" || hn_fail "no model $MODEL_TXT"
 echo "3x3 grid, links ${LAB_THIN:-5000}/${LAB_MID:-10000}/${LAB_FAT:-20000} kbit/s (thin/mid/fat), tbf queues ${LAB_QUEUE_MS} ms" \
 	>"$LOGS/topology"
 
-# Rounds of (shortest, learned), each on a mesh built afresh: which of
-# the equal-hop paths a route's default takes depends on the order the
-# LSAs arrived in (the default sticks to the first one installed), so
-# one mesh is one draw of those tie-breaks.  Within a round both phases
-# share the mesh, its defaults and its agents; only the model differs.
+# policy shortest|learned: every router forwards on its routes' defaults
+# (margin threshold out of reach: every decision falls back to the
+# default, counted as fb_margin) or as the model says (the agents' own
+# margin threshold, MARGIN).
+policy()
+{
+	local m=$MARGIN n
+	[ "$1" = shortest ] && m=2147483647
+	for n in $NODES; do
+		hn_ctl "$n" config margin "$m" >/dev/null ||
+			hn_fail "margin $m at $n"
+	done
+}
+
+# Rounds, each on a mesh built afresh: which of the equal-hop paths a
+# route's default takes depends on the order the LSAs arrived in (the
+# default sticks to the first one installed), so one mesh is one draw of
+# those tie-breaks.  The model is pushed once a round, before any run;
+# the two policies then take turns on the same mesh, defaults, agents
+# and model, only the data plane's margin threshold telling them apart.
+# Their order alternates from round to round (shortest first in odd
+# rounds), so that what a run leaves behind (queues, features coming
+# down after a heavy run) and the model's arrival weigh on both alike.
 echo "bench-learn: 3x3 grid of hypernetd agents, links shaped in a wire namespace"
 for r in $(seq "$ROUNDS"); do
 	if [ "$r" -gt 1 ]; then
@@ -184,27 +203,29 @@ for r in $(seq "$ROUNDS"); do
 	t=$(mesh_wait 30 mesh_converged $NODES)
 	[ "$t" = timeout ] && hn_fail "the 3x3 mesh did not converge in 30 s"
 	echo "  round $r: converged in ${t} s"
+	# as mesh_model makes it, but from the copy
+	"$HN_OUT/bin/hn-model" quantize "$LOGS/model.txt" \
+		"$HN_WORK/learn.hnm" --generation 1 >/dev/null &&
+		"$HNCTL" model sign "$HN_WORK/learn.hnm" \
+			--key "$HN_WORK/sign.key" >/dev/null ||
+		hn_fail "model from $LOGS/model.txt"
+	MESH_GEN=1
+	mesh_ctl A model push "$HN_WORK/learn.hnm" >/dev/null ||
+		hn_fail "model push at A"
+	t=$(mesh_wait 20 mesh_model_all $NODES)
+	[ "$t" = timeout ] && hn_fail "the model did not reach all nine"
+	echo "  round $r: model on all nine in ${t} s"
+	MARGIN=$(hn_ctl A -j config | python3 -c \
+		'import json, sys; print(json.load(sys.stdin)["margin"])') ||
+		hn_fail "no data-plane config at A"
 	# let probes and utilisation settle before the first run
 	sleep 2
-	for phase in shortest learned; do
-		if [ "$phase" = learned ]; then
-			# as mesh_model makes it, but from the copy
-			"$HN_OUT/bin/hn-model" quantize "$LOGS/model.txt" \
-				"$HN_WORK/learn.hnm" --generation 1 >/dev/null &&
-				"$HNCTL" model sign "$HN_WORK/learn.hnm" \
-					--key "$HN_WORK/sign.key" >/dev/null ||
-				hn_fail "model from $LOGS/model.txt"
-			MESH_GEN=1
-			mesh_ctl A model push "$HN_WORK/learn.hnm" >/dev/null ||
-				hn_fail "model push at A"
-			t=$(mesh_wait 20 mesh_model_all $NODES)
-			[ "$t" = timeout ] &&
-				hn_fail "the model did not reach all nine"
-			echo "  round $r: model on all nine in ${t} s"
-			sleep 1
-		fi
-		for load in light heavy; do
-			echo "  round $r: $phase / $load ..."
+	order="shortest learned"
+	[ $((r % 2)) -eq 0 ] && order="learned shortest"
+	for load in light heavy; do
+		for phase in $order; do
+			echo "  round $r: $load / $phase ..."
+			policy "$phase"
 			if [ "$load" = light ]; then
 				run "$phase-$load-r$r" "$LIGHT"
 			else

@@ -233,10 +233,6 @@ struct tr_dsts {
 static int tr_routes(struct hn_dp *hn, const struct hnb_hn_setup *hs,
 		     struct tr_dsts *d)
 {
-	d->d8 = hs->dst;
-	d->d4 = hs->dst + hs->ndst;
-	d->d2 = d->d4 + hs->ndst;
-	d->d1 = d->d2 + 1;
 	if (d->d1 - d->d8 >= HN_DP_MAX_ROUTES) {
 		hnb_err("--dsts %u: at most %u", hs->ndst,
 			(HN_DP_MAX_ROUTES - 2) / 2);
@@ -258,6 +254,97 @@ static int tr_frame(struct tr_case *c, const struct hnb_frame_spec *fs,
 	if (!c->len)
 		hnb_err("cannot build the test frame");
 	return c->len ? 0 : -1;
+}
+
+/* What one measurement runs: the programs, their maps, where parked. */
+struct tr_set {
+	struct plain_fwd_bpf *pf;
+	struct hn_dp *hn;
+	struct hnb_vary_bpf *w1, *w8, *w4;
+	int hn_fd, st_fd;
+	int parked;
+};
+
+static void tr_teardown(struct tr_set *t, const int *park)
+{
+	int i;
+
+	for (i = 0; t->parked && i < MAX_PARK; i++)
+		bpf_xdp_detach(park[i], XDP_FLAGS_DRV_MODE, NULL);
+	if (t->w1)
+		hnb_vary_bpf__destroy(t->w1);
+	if (t->w8)
+		hnb_vary_bpf__destroy(t->w8);
+	if (t->w4)
+		hnb_vary_bpf__destroy(t->w4);
+	if (t->hn)
+		hnb_hn_destroy(t->hn);
+	if (t->pf)
+		hnb_plain_destroy(t->pf);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Load and fill everything, point the cases at it, park the programs. */
+static int tr_setup(struct tr_set *t, const struct hnb_hn_setup *hs,
+		    struct tr_dsts *d, const int *park, int npark,
+		    struct tr_case *cs)
+{
+	int i;
+
+	if (hnb_plain_load(&t->pf, hs->smac, hs->dmac, hs->out_ifindex) ||
+	    hnb_hn_load(&t->hn, hs) || tr_routes(t->hn, hs, d))
+		return -1;
+	t->hn_fd = hnb_hn_prog_fd(t->hn);
+	t->st_fd = hnb_hn_stats_fd(t->hn);
+	if (vary_load(&t->w1, d->d8, 1, t->hn_fd) ||
+	    vary_load(&t->w8, d->d8, hs->ndst, t->hn_fd) ||
+	    vary_load(&t->w4, d->d4, hs->ndst, t->hn_fd))
+		return -1;
+	for (i = 0; i < C_N; i++)
+		cs[i].prog_fd = t->hn_fd;
+	cs[C_PLAIN].prog_fd = hnb_plain_prog_fd(t->pf);
+	cs[C_WHIT].prog_fd = bpf_program__fd(t->w1->progs.hnb_vary);
+	cs[C_WK8].prog_fd = bpf_program__fd(t->w8->progs.hnb_vary);
+	cs[C_WK4].prog_fd = bpf_program__fd(t->w4->progs.hnb_vary);
+	if (npark) {
+		int fds[MAX_PARK] = { cs[C_PLAIN].prog_fd, t->hn_fd,
+				      cs[C_WHIT].prog_fd, cs[C_WK8].prog_fd,
+				      cs[C_WK4].prog_fd };
+
+		for (i = 0; i < MAX_PARK; i++)
+			if (hnb_xdp_attach(park[i], fds[i]))
+				return -1;
+		t->parked = 1;
+	}
+	return 0;
+}
+
+/* The cases, their flags and frames (destinations as in tr_routes()). */
+static int tr_frames(struct tr_case *cs, const struct hnb_frame_spec *fs,
+		     const struct hnb_hn_setup *hs, struct tr_dsts *d)
+{
+	int i;
+
+	d->d8 = hs->dst;
+	d->d4 = hs->dst + hs->ndst;
+	d->d2 = d->d4 + hs->ndst;
+	d->d1 = d->d2 + 1;
+	for (i = 0; i < C_N; i++) {
+		cs[i].name = cname[i];
+		cs[i].cands = ccands[i];
+		cs[i].hn = i != C_PLAIN;
+		cs[i].ttl_dec = i != C_PLAIN;
+		cs[i].flags = C_IS_NC(i) ? HN_DP_CFG_NO_CACHE : 0;
+	}
+	return tr_frame(&cs[C_PLAIN], fs, d->d8) ||
+	       tr_frame(&cs[C_HIT], fs, d->d8) ||
+	       tr_frame(&cs[C_WHIT], fs, d->d8) ||
+	       tr_frame(&cs[C_WK8], fs, d->d8) ||
+	       tr_frame(&cs[C_WK4], fs, d->d4) ||
+	       tr_frame(&cs[C_NC8], fs, d->d8) ||
+	       tr_frame(&cs[C_NC4], fs, d->d4) ||
+	       tr_frame(&cs[C_NC2], fs, d->d2) ||
+	       tr_frame(&cs[C_NC1], fs, d->d1) ? -1 : 0;
 }
 
 static void tr_report(struct tr_case *cs, double v[C_N][MAX_RUNS],
@@ -360,15 +447,13 @@ int cmd_progrun(int argc, char **argv)
 	unsigned long long bad = 0;
 	int skip[C_N] = {};
 	struct hnb_pr pr = {};
-	struct plain_fwd_bpf *pf = NULL;
-	struct hn_dp *hn = NULL;
-	struct hnb_vary_bpf *w1 = NULL, *w8 = NULL, *w4 = NULL;
+	struct tr_set set = {};
 	struct bpf_prog_info info;
 	struct tr_dsts d;
-	int park[MAX_PARK] = {}, npark = 0, parked = 0;
+	int park[MAX_PARK] = {}, npark = 0;
 	char *park_list = NULL, *tok, *save;
 	const char *only = NULL;
-	int c, err = -1, r, i, hn_fd, st_fd;
+	int c, err = -1, r, i;
 	__u32 insns = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -434,50 +519,20 @@ int cmd_progrun(int argc, char **argv)
 	pr.chunk = ttl - 1;
 	pr.total = total;
 
-	if (hnb_plain_load(&pf, hs.smac, hs.dmac, hs.out_ifindex) ||
-	    hnb_hn_load(&hn, &hs) || tr_routes(hn, &hs, &d))
-		goto out;
-	hn_fd = hnb_hn_prog_fd(hn);
-	st_fd = hnb_hn_stats_fd(hn);
-	if (vary_load(&w1, d.d8, 1, hn_fd) ||
-	    vary_load(&w8, d.d8, hs.ndst, hn_fd) ||
-	    vary_load(&w4, d.d4, hs.ndst, hn_fd))
-		goto out;
-
-	for (i = 0; i < C_N; i++) {
-		cs[i].name = cname[i];
-		cs[i].cands = ccands[i];
-		cs[i].hn = 1;
-		cs[i].ttl_dec = 1;
-		cs[i].flags = C_IS_NC(i) ? HN_DP_CFG_NO_CACHE : 0;
-		cs[i].prog_fd = hn_fd;
-	}
-	cs[C_PLAIN].prog_fd = hnb_plain_prog_fd(pf);
-	cs[C_PLAIN].hn = 0;
-	cs[C_PLAIN].ttl_dec = 0;
-	cs[C_WHIT].prog_fd = bpf_program__fd(w1->progs.hnb_vary);
-	cs[C_WK8].prog_fd = bpf_program__fd(w8->progs.hnb_vary);
-	cs[C_WK4].prog_fd = bpf_program__fd(w4->progs.hnb_vary);
-	if (tr_frame(&cs[C_PLAIN], &fs, d.d8) || tr_frame(&cs[C_HIT], &fs, d.d8) ||
-	    tr_frame(&cs[C_WHIT], &fs, d.d8) || tr_frame(&cs[C_WK8], &fs, d.d8) ||
-	    tr_frame(&cs[C_WK4], &fs, d.d4) || tr_frame(&cs[C_NC8], &fs, d.d8) ||
-	    tr_frame(&cs[C_NC4], &fs, d.d4) || tr_frame(&cs[C_NC2], &fs, d.d2) ||
-	    tr_frame(&cs[C_NC1], &fs, d.d1))
+	if (tr_frames(cs, &fs, &hs, &d))
 		goto out;
 	pr.ctx.data_end = cs[C_PLAIN].len;
-	if (npark) {
-		int fds[MAX_PARK] = { cs[C_PLAIN].prog_fd, hn_fd,
-				      cs[C_WHIT].prog_fd, cs[C_WK8].prog_fd,
-				      cs[C_WK4].prog_fd };
 
-		for (i = 0; i < MAX_PARK; i++)
-			if (hnb_xdp_attach(park[i], fds[i]))
-				goto out;
-		parked = 1;
-	}
-
+	/*
+	 * Every measurement on programs and maps loaded afresh: where the
+	 * kernel places a map decides which of its lines share cache sets,
+	 * and that alone moved a figure by several ns from one load to
+	 * the next.
+	 */
 	for (r = 0; r < (int)runs; r++) {
-		if (measure_all(&pr, cs, C_N, skip, hn, &hs, st_fd))
+		if (tr_setup(&set, &hs, &d, park, npark, cs))
+			goto out;
+		if (measure_all(&pr, cs, C_N, skip, set.hn, &hs, set.st_fd))
 			goto out;
 		for (i = 0; i < C_N; i++) {
 			if (skip[i])
@@ -491,6 +546,8 @@ int cmd_progrun(int argc, char **argv)
 				cs[i].fwd, cs[i].hit, cs[i].dec,
 				cs[i].bad ? " CHECK FAILED" : "");
 		}
+		if (r + 1 < (int)runs)
+			tr_teardown(&set, park);
 	}
 
 	if (only)
@@ -498,7 +555,8 @@ int cmd_progrun(int argc, char **argv)
 	tr_report(cs, v, runs, &pr, hs.ndst);
 	printf("tr_checks_failed %llu\n", bad);
 
-	if (prog_info(hn_fd, &info) || hnb_hn_verified_insns(hn, &insns))
+	if (prog_info(set.hn_fd, &info) ||
+	    hnb_hn_verified_insns(set.hn, &insns))
 		goto out;
 	printf("verifier_insns %u\n", insns);
 	printf("hn_xlated_insns %u\n", info.xlated_prog_len / 8);
@@ -512,17 +570,6 @@ out_ok:
 	if (bad)
 		hnb_err("%llu checks failed: verdict, TTL or counters", bad);
 out:
-	for (i = 0; parked && i < MAX_PARK; i++)
-		bpf_xdp_detach(park[i], XDP_FLAGS_DRV_MODE, NULL);
-	if (w1)
-		hnb_vary_bpf__destroy(w1);
-	if (w8)
-		hnb_vary_bpf__destroy(w8);
-	if (w4)
-		hnb_vary_bpf__destroy(w4);
-	if (hn)
-		hnb_hn_destroy(hn);
-	if (pf)
-		hnb_plain_destroy(pf);
+	tr_teardown(&set, park);
 	return err;
 }

@@ -15,7 +15,7 @@ enum {
 /* Generator: how the frame's destination changes from frame to frame. */
 enum {
 	HNB_GEN_FIXED,		/* every frame as built by userspace */
-	HNB_GEN_VARY_HN_DST,	/* HyperNet dst = base + (n % range) */
+	HNB_GEN_VARY_HN_DST,	/* HyperNet dst = base + (n & mask) */
 };
 
 /* Header bytes the generator restores in every frame (a multiple of 8). */

@@ -165,7 +165,7 @@ static void gen_usage(void)
 	fprintf(stderr,
 		"Usage: hn-bench gen --dev DEV --smac MAC --dmac MAC [--seconds S]\n"
 		"         [--cpu N] [--len BYTES] [--batch N] [--ttl N] [--tclass N]\n"
-		"         [--src ID] [--dst ID] [--vary-dst RANGE]\n"
+		"         [--src ID] [--dst ID] [--vary-dst 2^N]\n"
 		"         [--ipv4 --ip-src A.B.C.D --ip-dst A.B.C.D] [--park DEV]\n");
 }
 
@@ -242,6 +242,10 @@ int cmd_gen(int argc, char **argv)
 		gen_usage();
 		return -1;
 	}
+	if (vary & (vary - 1)) {
+		hnb_err("--vary-dst %u: a power of two, please (1024)", vary);
+		return -1;
+	}
 	fs.ttl = ttl;
 	fs.tclass = tclass;
 	fs.len = len;
@@ -254,10 +258,11 @@ int cmd_gen(int argc, char **argv)
 	skel = hnb_gen_bpf__open();
 	if (!skel)
 		return -1;
-	if (vary) {
+	if (!fs.ipv4) {
+		/* see hnb_gen.bpf.c: the same work for a fixed destination */
 		skel->rodata->gen_mode = HNB_GEN_VARY_HN_DST;
 		skel->rodata->gen_dst_base = fs.hn_dst;
-		skel->rodata->gen_dst_range = vary;
+		skel->rodata->gen_dst_mask = vary ? vary - 1 : 0;
 	}
 	ctx.data_end = hnb_build_frame(&fs, frame);
 	if (ctx.data_end < HNB_GEN_HDR_LEN) {

@@ -169,7 +169,7 @@ static int vary_load(struct hnb_vary_bpf **out, __u32 base, __u32 range,
 	if (!skel)
 		return -1;
 	skel->rodata->vary_base = base;
-	skel->rodata->vary_range = range;
+	skel->rodata->vary_mask = range - 1;
 	if (hnb_vary_bpf__load(skel) ||
 	    bpf_map_update_elem(bpf_map__fd(skel->maps.vary_next), &zero,
 				&next_fd, 0)) {
@@ -484,7 +484,7 @@ int cmd_progrun(int argc, char **argv)
 	}
 	err = -1;
 	if (!dev || !outdev || !runs || runs > MAX_RUNS || ttl < 2 ||
-	    ttl > 255 || !total || !hs.ndst) {
+	    ttl > 255 || !total || !hs.ndst || (hs.ndst & (hs.ndst - 1))) {
 		progrun_usage();
 		return -1;
 	}

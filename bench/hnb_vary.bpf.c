@@ -2,8 +2,9 @@
 /*
  * BPF_PROG_TEST_RUN runs a program again and again on one buffer, so every
  * run after the first would hit the data plane's flow cache.  This wrapper
- * gives each run its own HyperNet destination (dst = base + n % range) and
- * then tail-calls the router, like the live generator does on the wire.
+ * gives each run its own HyperNet destination (dst = base + n mod range,
+ * range a power of two) and then tail-calls the router, like the live
+ * generator does on the wire.
  *
  * With range 1 the destination never changes: the same wrapper then
  * measures cache hits, and the difference between the two runs is the
@@ -16,7 +17,7 @@
 #include <linux/hypernet_packet.h>
 
 const volatile __u32 vary_base = 1;
-const volatile __u32 vary_range = 1;
+const volatile __u32 vary_mask;	/* range - 1, a power of two */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -46,7 +47,7 @@ int hnb_vary(struct xdp_md *ctx)
 	n = bpf_map_lookup_elem(&vary_cnt, &zero);
 	if (!n)
 		return XDP_ABORTED;
-	hn->dst = bpf_htonl(vary_base + (__u32)(*n % vary_range));
+	hn->dst = bpf_htonl(vary_base + ((__u32)*n & vary_mask));
 	*n += 1;
 	bpf_tail_call(ctx, &vary_next, 0);
 	return XDP_ABORTED;

@@ -15,7 +15,8 @@
 #                                              generation, signing and
 #                                              checking model files (hnctl's
 #                                              node commands still need root)
-#   $(MANDIR)    man1/hn-model.1, man8/hnctl.8, man8/hypernetd.8
+#   $(MANDIR)    man1/hn-model.1, man1/hn-pkt.1, man1/hn-tensor.1,
+#                man8/hnctl.8, man8/hypernetd.8
 #   $(UNITDIR)   hypernetd.service, ExecStart rewritten to $(SBINDIR)
 #   $(SYSCONFDIR)/hypernet/hypernetd.conf.example   (never hypernetd.conf:
 #                                              an install does not touch a
@@ -25,7 +26,9 @@
 # both /usr/local/lib/systemd/system and /usr/lib/systemd/system for system
 # units, so it is found for either usual PREFIX.  For any other PREFIX set
 # UNITDIR=/etc/systemd/system.  tools/hn-inject (forges control frames for
-# the tests) is deliberately not installed.
+# the tests) is deliberately not installed, nor its manual page; nor are
+# the build-tree tools hn-edge, hn-fmnist and hn-train, nor the pages of
+# hn-edge and hn-fmnist.
 #
 # The binaries are the build's, $(O)/bin/*: installing builds what is out
 # of date first.  Variables follow the GNU conventions and can be set on
@@ -41,7 +44,8 @@ INSTALL		?= install
 
 HN_INST_SBIN	:= hypernetd hn-pkt hn-tensor
 HN_INST_BIN	:= hnctl hn-model
-HN_INST_MAN1	:= Documentation/man/hn-model.1
+HN_INST_MAN1	:= Documentation/man/hn-model.1 Documentation/man/hn-pkt.1 \
+		   Documentation/man/hn-tensor.1
 HN_INST_MAN8	:= Documentation/man/hnctl.8 Documentation/man/hypernetd.8
 HN_INST_UNIT	:= tools/systemd/hypernetd.service
 HN_INST_CONF	:= tools/hypernetd.conf.example

@@ -27,8 +27,7 @@
 # units, so it is found for either usual PREFIX.  For any other PREFIX set
 # UNITDIR=/etc/systemd/system.  tools/hn-inject (forges control frames for
 # the tests) is deliberately not installed, nor its manual page; nor are
-# the build-tree tools hn-edge, hn-fmnist and hn-train, nor the pages of
-# hn-edge and hn-fmnist.
+# the build-tree tools hn-edge, hn-fmnist and hn-train, nor their pages.
 #
 # The binaries are the build's, $(O)/bin/*: installing builds what is out
 # of date first.  Variables follow the GNU conventions and can be set on

@@ -20,6 +20,7 @@
 
 static const char *const specs[] = {
 	"grid:4", "rgg:16", "ring:10", "ladder:5", "diamond", "dumbbell",
+	"lab",
 };
 
 static void test_topologies(void **state)
@@ -141,6 +142,43 @@ static void test_determinism(void **state)
 	run_stats("rgg:16", HN_SIM_HOPS, NULL, 11, &h);
 	assert_int_equal(h.sent, a.sent);
 	assert_true(h.digest != a.digest);
+}
+
+/* Every hop costs a router's fwd_us, on top of the links' own time. */
+static void test_forwarding_time(void **state)
+{
+	struct hn_sim_stats st[2];
+	struct hn_sim_topo t;
+	struct hn_sim_cfg c;
+	char err[128];
+	double hops, extra;
+	int k;
+
+	assert_int_equal(hn_sim_topo_make(&t, "grid:4", 3, err, sizeof(err)),
+			 0);
+	for (k = 0; k < 2; k++) {
+		struct hn_sim *s;
+
+		hn_sim_cfg_defaults(&c);
+		c.policy = HN_SIM_HOPS;
+		c.load = 0.05;
+		c.duration_ms = 2000;
+		c.fwd_us = k ? 50 : 0;
+		s = hn_sim_new(&t, &c);
+		assert_non_null(s);
+		hn_sim_run(s);
+		hn_sim_get_stats(s, &st[k]);
+		hn_sim_free(s);
+	}
+	/* the same frames on the same routes, each hop 50 us later */
+	assert_int_equal(st[0].m_sent, st[1].m_sent);
+	assert_int_equal(st[0].m_hops, st[1].m_hops);
+	hops = (double)st[1].m_hops / st[1].m_delivered;
+	extra = st[1].mean_us - st[0].mean_us;
+	printf("%.2f hops a frame, %.1f us more with 50 us a hop\n", hops,
+	       extra);
+	assert_true(hops > 1.5);
+	assert_true(fabs(extra - 50 * hops) < 5 * hops);
 }
 
 /* Training results do not depend on the number of threads. */
@@ -338,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_topologies),
 		cmocka_unit_test(test_conservation),
 		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_forwarding_time),
 		cmocka_unit_test(test_train_threads),
 		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_quant_vs_float),

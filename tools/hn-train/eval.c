@@ -51,6 +51,7 @@ static double fail_load = 0.5;
 
 struct cell {			/* one (load or failure, policy) */
 	__u64	sent, delivered, lost, fallback;
+	__u64	hops, decisions, moves;
 	double	mean_us, p99_us;
 	__u32	*d;
 	size_t	n;
@@ -72,7 +73,32 @@ struct run {
 	int	err;
 };
 
+/*
+ * The lab's grid and flows (bench/learn.sh) in the simulator, apart from
+ * the targets: with thin defaults (as on most fresh lab meshes) and with
+ * thin and fat links swapped, where shortest path is already good and a
+ * model can only spoil it.  Learned and shortest, a few seeds pooled.
+ */
+#define LAB_SEEDS	3
+static const double lab_loads[] = { 0.3, 0.7, 1.0, 1.3 };
+#define LAB_NLOADS	(sizeof(lab_loads) / sizeof(lab_loads[0]))
+
+struct lab_run {
+	struct hn_tr_scn scn;
+	const struct hn_rt_model *rt;	/* NULL: shortest path */
+	struct hn_sim_stats st;
+	int	err;
+};
+
+/* [variant][load][learned, shortest]: pooled over the seeds */
+struct lab_cell {
+	double	sum_us;
+	__u64	sent, delivered, lost;
+};
+
 struct eval {
+	struct lab_cell lab[2][LAB_NLOADS][2];
+	int	has_lab;
 	const struct eval_topo *topos;
 	unsigned int n_topos;
 	const double *loads;
@@ -84,6 +110,54 @@ struct eval {
 	struct cell (*cell)[N_POL];	/* [n_loads + 1] */
 	struct tcell *tcell;	/* [n_topos][n_loads + 1][N_POL] */
 };
+
+static void lab_one(unsigned int i, void *ctx)
+{
+	struct lab_run *r = &((struct lab_run *)ctx)[i];
+
+	r->err = hn_tr_run(&r->scn, r->rt ? HN_SIM_MODEL : HN_SIM_HOPS,
+			   r->rt, &r->st);
+}
+
+static int lab_eval(const struct hn_rt_model *rt, unsigned int threads,
+		    struct lab_cell c[2][LAB_NLOADS][2])
+{
+	unsigned int n = 2 * LAB_NLOADS * LAB_SEEDS * 2, i;
+	struct lab_run *r = calloc(n, sizeof(*r));
+	int ret = 0;
+
+	if (!r)
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned int v = i / (LAB_NLOADS * LAB_SEEDS * 2);
+		unsigned int l = i / (LAB_SEEDS * 2) % LAB_NLOADS;
+
+		r[i].scn.topo = "lab";
+		r[i].scn.topo_seed = v;
+		r[i].scn.load = lab_loads[l];
+		r[i].scn.traffic = HN_SIM_LAB;
+		r[i].scn.fail_node = -1;
+		r[i].scn.duration_ms = 6000;
+		r[i].scn.warmup_ms = 1000;
+		r[i].scn.seed = 100 + i / 2 % LAB_SEEDS;
+		r[i].rt = i & 1 ? NULL : rt;
+	}
+	hn_tr_parallel(n, threads, lab_one, r);
+	memset(c, 0, sizeof(struct lab_cell) * 2 * LAB_NLOADS * 2);
+	for (i = 0; i < n; i++) {
+		unsigned int v = i / (LAB_NLOADS * LAB_SEEDS * 2);
+		unsigned int l = i / (LAB_SEEDS * 2) % LAB_NLOADS;
+		struct lab_cell *k = &c[v][l][i & 1];
+
+		ret |= r[i].err;
+		k->sum_us += r[i].st.mean_us * r[i].st.m_delivered;
+		k->sent += r[i].st.m_sent;
+		k->delivered += r[i].st.m_delivered;
+		k->lost += r[i].st.m_lost;
+	}
+	free(r);
+	return ret;
+}
 
 static void run_one(unsigned int i, void *ctx)
 {
@@ -153,6 +227,9 @@ static void cell_add(struct cell *c, const struct run *r)
 	c->delivered += r->st.m_delivered;
 	c->lost += r->st.m_lost;
 	c->fallback += r->st.m_fallback;
+	c->hops += r->st.m_hops;
+	c->decisions += r->st.m_decisions;
+	c->moves += r->st.m_moves;
 	c->d = realloc(c->d, (c->n + r->n + 1) * sizeof(*c->d));
 	if (!c->d)
 		abort();
@@ -270,6 +347,49 @@ static void json_cell(struct jsonw *jw, const struct cell *c)
 	jsonw_kv_u64(jw, "lost", c->lost);
 	jsonw_kv_float(jw, "loss", frac(c->lost, c->sent));
 	jsonw_kv_float(jw, "fallback", frac(c->fallback, c->delivered));
+	jsonw_kv_float(jw, "mean_hops", frac(c->hops, c->delivered));
+	/* decisions (cache misses) that moved to another next hop */
+	jsonw_kv_float(jw, "moves", frac(c->moves, c->decisions));
+	jsonw_obj_close(jw);
+}
+
+static const char *const lab_name[2] = { "thin_defaults", "fat_defaults" };
+
+static double lab_mean(const struct lab_cell *c)
+{
+	return c->delivered ? c->sum_us / c->delivered : 0;
+}
+
+static void json_lab(struct jsonw *jw, const struct eval *e)
+{
+	unsigned int v, l, p;
+
+	jsonw_name(jw, "lab_sim");
+	jsonw_obj_open(jw);
+	jsonw_name(jw, "loads");
+	jsonw_arr_open(jw);
+	for (l = 0; l < LAB_NLOADS; l++)
+		jsonw_float(jw, lab_loads[l]);
+	jsonw_arr_close(jw);
+	for (v = 0; v < 2; v++) {
+		jsonw_name(jw, lab_name[v]);
+		jsonw_obj_open(jw);
+		for (p = 0; p < 2; p++) {
+			jsonw_name(jw, pol_name[p]);
+			jsonw_arr_open(jw);
+			for (l = 0; l < LAB_NLOADS; l++) {
+				const struct lab_cell *c = &e->lab[v][l][p];
+
+				jsonw_obj_open(jw);
+				jsonw_kv_float(jw, "mean_us", lab_mean(c));
+				jsonw_kv_float(jw, "loss",
+					       frac(c->lost, c->sent));
+				jsonw_obj_close(jw);
+			}
+			jsonw_arr_close(jw);
+		}
+		jsonw_obj_close(jw);
+	}
 	jsonw_obj_close(jw);
 }
 
@@ -301,6 +421,8 @@ static int write_json(const struct eval *e, const struct targets *t,
 	for (l = 0; l < e->n_loads; l++)
 		jsonw_float(jw, e->loads[l]);
 	jsonw_arr_close(jw);
+	if (e->has_lab)
+		json_lab(jw, e);
 	jsonw_name(jw, "policies");
 	jsonw_obj_open(jw);
 	for (p = 0; p < N_POL; p++) {
@@ -365,16 +487,18 @@ static int write_plot(const struct eval *e, const char *plot)
 
 static void md_row(FILE *f, const char *what, const struct cell *c)
 {
-	fprintf(f, "| %s | %.2f | %.2f | %.2f %% | %.2f %% |\n", what,
-		c->mean_us / 1000, c->p99_us / 1000,
+	fprintf(f, "| %s | %.2f | %.2f | %.2f %% | %.2f %% | %.2f | %.1f %% |\n",
+		what, c->mean_us / 1000, c->p99_us / 1000,
 		100 * frac(c->lost, c->sent),
-		100 * frac(c->fallback, c->delivered));
+		100 * frac(c->fallback, c->delivered),
+		frac(c->hops, c->delivered),
+		100 * frac(c->moves, c->decisions));
 }
 
 static void md_header(FILE *f, const char *first)
 {
-	fprintf(f, "| %s | mean ms | p99 ms | lost | fallback |\n"
-		   "|---|---:|---:|---:|---:|\n", first);
+	fprintf(f, "| %s | mean ms | p99 ms | lost | fallback | hops | moves |\n"
+		   "|---|---:|---:|---:|---:|---:|---:|\n", first);
 }
 
 /* Learned against shortest path per topology: which meshes it loses on. */
@@ -404,6 +528,39 @@ static void write_topos(FILE *f, const struct eval *e)
 			fprintf(f, " %+.0f (%.1f / %.1f) |",
 				mb ? 100 * (ma / mb - 1) : 0,
 				100 * frac(a->lost, a->sent),
+				100 * frac(b->lost, b->sent));
+		}
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+static void write_lab(FILE *f, const struct eval *e)
+{
+	unsigned int v, l;
+
+	fprintf(f, "## The lab's grid (not in the targets)\n\n"
+		   "tests/netns/lab.sh's 3 x 3 grid with bench/learn.sh's four"
+		   " flows, %u seeds of 6 s pooled; \"fat defaults\": thin and"
+		   " fat links swapped, so hop-count routing's tie-breaks take"
+		   " the fat ones.  Mean ms (lost %%), learned / shortest.\n\n"
+		   "| defaults |", LAB_SEEDS);
+	for (l = 0; l < LAB_NLOADS; l++)
+		fprintf(f, " %.1f |", lab_loads[l]);
+	fprintf(f, "\n|---|");
+	for (l = 0; l < LAB_NLOADS; l++)
+		fprintf(f, "---:|");
+	fputc('\n', f);
+	for (v = 0; v < 2; v++) {
+		fprintf(f, "| %s |", v ? "fat" : "thin");
+		for (l = 0; l < LAB_NLOADS; l++) {
+			const struct lab_cell *a = &e->lab[v][l][0];
+			const struct lab_cell *b = &e->lab[v][l][1];
+
+			fprintf(f, " %.2f (%.1f) / %.2f (%.1f) |",
+				lab_mean(a) / 1000,
+				100 * frac(a->lost, a->sent),
+				lab_mean(b) / 1000,
 				100 * frac(b->lost, b->sent));
 		}
 		fputc('\n', f);
@@ -469,6 +626,8 @@ static int write_report(const struct eval *e, const struct targets *t,
 		fputc('\n', f);
 	}
 	write_topos(f, e);
+	if (e->has_lab)
+		write_lab(f, e);
 	fprintf(f, "## A node failing mid-run\n\nLoad %.1f, uniform traffic"
 		   " (the failing node neither sends nor receives), the node"
 		   " dies 2.5 s into a 5 s run.\n\n", fail_load);
@@ -479,7 +638,10 @@ static int write_report(const struct eval *e, const struct targets *t,
 		   " staleness fallback at some hop.  \"shortest\" is the data"
 		   " plane without a model on hop-count routes, \"etx\" without"
 		   " a model on the agent's ETX routes (its default next hop),"
-		   " \"oracle\" decides every frame on the true queues.\n");
+		   " \"oracle\" decides every frame on the true queues."
+		   "  \"hops\": mean hops of a delivered frame; \"moves\":"
+		   " decisions (cache misses) that sent a (destination,"
+		   " class) to another neighbour than before.\n");
 	return fclose(f);
 }
 
@@ -500,7 +662,7 @@ static void eval_free(struct eval *e)
 
 static void print_summary(const struct eval *e, const struct targets *t)
 {
-	unsigned int l, p;
+	unsigned int l, p, v;
 
 	printf("load ");
 	for (p = 0; p < N_POL; p++)
@@ -512,12 +674,36 @@ static void print_summary(const struct eval *e, const struct targets *t)
 			printf(" %10.2f", e->cell[l][p].mean_us / 1000);
 		putchar('\n');
 	}
+	printf("hops ");
+	for (p = 0; p < N_POL; p++)
+		printf(" %10.3f", frac(e->cell[0][p].hops,
+				       e->cell[0][p].delivered));
+	printf("   (mean hops, load %.1f)\nmoves", e->loads[0]);
+	for (p = 0; p < N_POL; p++) {
+		const struct cell *c = &e->cell[e->n_loads - 1][p];
+
+		printf(" %9.1f%%", 100 * frac(c->moves, c->decisions));
+	}
+	printf("   (of decisions, load %.1f)\n", e->loads[e->n_loads - 1]);
 	printf("fail lost");
 	for (p = 0; p < N_POL; p++)
 		printf(" %s %llu", pol_name[p],
 		       (unsigned long long)e->cell[e->n_loads][p].lost);
 	printf("\nheavy gain %.1f %%, light loss %.1f %%\n",
 	       100 * t->heavy_gain, 100 * t->light_loss);
+	if (!e->has_lab)
+		return;
+	for (v = 0; v < 2; v++) {
+		printf("lab %s:", v ? "fat " : "thin");
+		for (l = 0; l < LAB_NLOADS; l++) {
+			const struct lab_cell *a = &e->lab[v][l][0];
+			const struct lab_cell *b = &e->lab[v][l][1];
+
+			printf(" %.1f %.2f/%.2f", lab_loads[l],
+			       lab_mean(a) / 1000, lab_mean(b) / 1000);
+		}
+		printf("   (ms, learned/shortest)\n");
+	}
 }
 
 int hn_eval_main(int argc, char **argv)
@@ -565,7 +751,7 @@ int hn_eval_main(int argc, char **argv)
 			e.n_loads = 3;
 			break;
 		default:
-			fprintf(stderr, "usage: hn-train eval [--model FILE] [--json FILE] [--report FILE.md] [--plot FILE.svg] [-j T] [--seeds N] [--train-log FILE.txt] [--quick]\n");
+			fprintf(stderr, "usage: hn-train eval [--model FILE] [--json FILE] [--report FILE.md] [--plot FILE.svg] [-j T] [--seeds N] [--train-log FILE.txt] [--fail-load L] [--quick]\n");
 			return 2;
 		}
 	}
@@ -584,6 +770,11 @@ int hn_eval_main(int argc, char **argv)
 	hn_tr_parallel(e.n_runs, threads, run_one, &e);
 	if (aggregate(&e))
 		goto out;
+	e.has_lab = e.topos == topos_full;
+	if (e.has_lab && lab_eval(&rt, threads, e.lab)) {
+		fprintf(stderr, "hn-train: lab simulation failed\n");
+		goto out;
+	}
 	targets(&e, train_file, &t);
 	print_summary(&e, &t);
 	if (plot) {

@@ -69,6 +69,10 @@ struct hn_tr_opts {
 	double	sigma, lr;
 	__u32	duration_ms;
 	unsigned int val_scenarios;	/* 0: keep the last model */
+	/* cost of a lost frame, in units of the mean delivery time */
+	double	loss_weight;
+	/* cost of moving every decision to another neighbour */
+	double	move_weight;
 	FILE	*log;		/* progress, may be NULL */
 };
 

@@ -18,19 +18,21 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hn-train train [-o OUT.txt] [--seed N] [--generations G] [--pairs P]\n"
+		"usage: hn-train train [-o|--output OUT.txt] [--seed N] [--generations G] [--pairs P]\n"
 		"                      [--scenarios S] [--threads T] [--duration-ms MS]\n"
+		"                      [--loss-weight W] [--move-weight W]\n"
 		"       hn-train eval [--model FILE] [--json FILE] [--report FILE.md]\n"
-		"                     [--plot FILE.svg] [--threads T] [--quick]\n"
+		"                     [--plot FILE.svg] [--threads T] [--seeds N]\n"
+		"                     [--train-log FILE.txt] [--fail-load L] [--quick]\n"
 		"       hn-train sim [--topo SPEC] [--topo-seed N] [--policy model|hops|etx|oracle]\n"
-		"                    [--model FILE] [--load L] [--traffic uniform|hotspot|burst]\n"
+		"                    [--model FILE] [--load L] [--traffic uniform|hotspot|burst|lab]\n"
 		"                    [--fail NODE] [--duration-ms MS] [--seed N]\n"
 		"\n"
 		"  train  evolution strategies in the simulator from the hand-made prior;\n"
 		"         writes the float text model (default stdout)\n"
 		"  eval   learned model vs hop count, ETX and the oracle across loads and\n"
 		"         a node failure; markdown report, JSON and a gnuplot plot\n"
-		"  sim    one simulation, its figures as one line\n"
+		"  sim    one simulation, its figures in three lines\n"
 		"models: float text (.txt, quantised as `make models` does) or .hnm\n");
 }
 
@@ -58,10 +60,11 @@ static int parse_policy(const char *s, enum hn_sim_policy *p)
 
 static int parse_traffic(const char *s, enum hn_sim_traffic *t)
 {
-	static const char *const names[] = { "uniform", "hotspot", "burst" };
+	static const char *const names[] = { "uniform", "hotspot", "burst",
+					     "lab" };
 	unsigned int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (!strcmp(s, names[i])) {
 			*t = i;
 			return 0;
@@ -249,6 +252,8 @@ static int cmd_train(int argc, char **argv)
 		{ "scenarios", required_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "duration-ms", required_argument, NULL, 'd' },
+		{ "loss-weight", required_argument, NULL, 'L' },
+		{ "move-weight", required_argument, NULL, 'M' },
 		{ 0 }
 	};
 	struct hn_tr_opts o;
@@ -271,6 +276,8 @@ static int cmd_train(int argc, char **argv)
 		case 'S': o.scenarios = atoi(optarg); break;
 		case 'j': o.threads = atoi(optarg); break;
 		case 'd': o.duration_ms = atoi(optarg); break;
+		case 'L': o.loss_weight = atof(optarg); break;
+		case 'M': o.move_weight = atof(optarg); break;
 		default:
 			usage(stderr);
 			return 2;
@@ -298,6 +305,7 @@ static int cmd_train(int argc, char **argv)
 		 "# `make train-model` (tools/hn-train, Documentation/learned-routing.rst):\n"
 		 "#   hn-train train --seed %llu --generations %u --pairs %u --scenarios %u\n"
 		 "#                  --duration-ms %u --threads %u\n"
+		 "#                  --loss-weight %g --move-weight %g\n"
 		 "# Inputs: the 9 features of include/hypernet/route.h, x = feature / 128:\n"
 		 "#   0 quality  1 delay  2 loss  3 load  4 capacity\n"
 		 "#   5 dist     6 class  7 size  8 ttl\n"
@@ -306,7 +314,8 @@ static int cmd_train(int argc, char **argv)
 		 "%s"
 		 "# train_seconds %.1f\n",
 		 (unsigned long long)o.seed, o.generations, o.pairs,
-		 o.scenarios, o.duration_ms, o.threads, qline, secs);
+		 o.scenarios, o.duration_ms, o.threads, o.loss_weight,
+		 o.move_weight, qline, secs);
 	if (!out)
 		return hn_tr_write_text(&p, stdout, comment) ? 1 : 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);

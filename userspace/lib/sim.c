@@ -94,6 +94,7 @@ struct route {
 struct cache_ent {
 	__u64	epoch;		/* 0: empty */
 	__u8	cand, reason;
+	__u16	neigh;		/* the pick's node: moves are counted */
 };
 
 struct node {
@@ -300,6 +301,28 @@ static void make_dumbbell(struct hn_sim_topo *t, __u64 *r)
 	add_link(t, 3, 7, 3000, 2000, 0);
 }
 
+/*
+ * tests/netns/lab.sh's lab_grid3, A..I = 0..8: thin (5 Mbit/s) top row
+ * and right column, the rest 10 and 20.  Hop-count ties go to the lowest
+ * id, so corner-to-corner defaults take the thin links; @fat_first
+ * swaps thin and fat, so the defaults are already good and a model can
+ * only spoil them (what a bench-learn round with fat defaults tests).
+ */
+static void make_lab(struct hn_sim_topo *t, int fat_first)
+{
+	static const unsigned char l[12][3] = {
+		{ 0, 1, 0 }, { 1, 2, 0 }, { 2, 5, 0 }, { 5, 8, 0 },
+		{ 0, 3, 2 }, { 3, 6, 2 }, { 6, 7, 2 }, { 7, 8, 2 },
+		{ 1, 4, 1 }, { 3, 4, 1 }, { 4, 5, 1 }, { 4, 7, 1 },
+	};
+	static const __u32 kbps[3] = { 5000, 10000, 20000 };
+	unsigned int i;
+
+	for (i = 0; i < 12; i++)
+		add_link(t, l[i][0], l[i][1],
+			 kbps[fat_first ? 2 - l[i][2] : l[i][2]], 50, 0);
+}
+
 /* The test_diamond.sh shape: A-B good, A-C fair, both reach D. */
 static void make_diamond(struct hn_sim_topo *t)
 {
@@ -342,9 +365,12 @@ int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 	} else if (IS("diamond") && !colon) {
 		t->n_nodes = 4;
 		make_diamond(t);
+	} else if (IS("lab") && !colon) {
+		t->n_nodes = 9;
+		make_lab(t, seed & 1);
 	} else {
 		snprintf(err, errlen,
-			 "bad topology '%s' (grid:S rgg:N ring:N ladder:N diamond dumbbell)",
+			 "bad topology '%s' (grid:S rgg:N ring:N ladder:N diamond dumbbell lab)",
 			 spec);
 		return -1;
 	}
@@ -455,6 +481,7 @@ static void frame_deliver(struct hn_sim *s, __u32 f)
 		}
 		s->delays[s->n_delays++] = (s->now - fr->t0 + 500) / 1000;
 		s->st.m_delivered++;
+		s->st.m_hops += INIT_TTL - fr->ttl;
 		s->st.m_fallback += fr->fallback;
 	}
 	digest_mix(s, ((__u64)f << 32) ^ s->now);
@@ -466,6 +493,12 @@ static void frame_deliver(struct hn_sim *s, __u32 f)
 static __u64 tx_ns(const struct port *p, __u32 bytes)
 {
 	return (__u64)bytes * 8 * 1000000ULL / p->kbps;
+}
+
+/* A router's software time per frame it receives (forwards or delivers). */
+static __u64 fwd_ns(const struct hn_sim *s)
+{
+	return (__u64)s->c.fwd_us * 1000;
 }
 
 /* How long a frame enqueued now waits before its first bit leaves. */
@@ -534,7 +567,8 @@ static void tx_done(struct hn_sim *s, unsigned int n, unsigned int pi)
 	if (f == NONE)
 		return;		/* its node failed meanwhile */
 	if (p->wire_ok)
-		ev_push(s, s->now + p->prop_ns, EV_ARRIVE, p->peer, f);
+		ev_push(s, s->now + p->prop_ns + fwd_ns(s), EV_ARRIVE,
+			p->peer, f);
 	else
 		frame_drop(s, f, &s->st.drop_link);
 	port_start(s, n, pi);
@@ -743,7 +777,8 @@ static void probe(struct hn_sim *s, unsigned int n)
 		if (!p->up || s->node[p->peer].dead)
 			continue;
 		rtt = port_wait(s, p) + port_wait(s, back) + 2 * p->prop_ns +
-		      tx_ns(p, PROBE_BYTES) + tx_ns(back, PROBE_BYTES);
+		      2 * fwd_ns(s) + tx_ns(p, PROBE_BYTES) +
+		      tx_ns(back, PROBE_BYTES);
 		p->srtt_ns = p->srtt_ns ? (3 * p->srtt_ns + rtt) / 4 : rtt;
 	}
 }
@@ -822,7 +857,7 @@ static double port_true_ns(const struct hn_sim *s, const struct port *p)
 {
 	double att = (1 - pow(p->loss, MAX_ATTEMPTS)) / (1 - p->loss);
 
-	return port_wait(s, p) + p->prop_ns + att * tx_ns(p, 814);
+	return port_wait(s, p) + p->prop_ns + fwd_ns(s) + att * tx_ns(p, 814);
 }
 
 /* Dijkstra towards each destination over live links, O(n^2) each. */
@@ -1024,9 +1059,15 @@ static void forward(struct hn_sim *s, unsigned int n, __u32 f)
 			frame_drop(s, f, &s->st.drop_no_route);
 			return;
 		}
+		if (s->now >= (__u64)s->c.warmup_ms * NS_PER_MS) {
+			s->st.m_decisions++;
+			s->st.m_moves += ce->epoch &&
+					 ce->neigh != r->neigh[pick];
+		}
 		ce->epoch = nd->epoch;
 		ce->cand = pick;
 		ce->reason = reason;
+		ce->neigh = r->neigh[pick];
 	}
 	if (reason == HN_DP_R_MARGIN || reason == HN_DP_R_STALE)
 		fr->fallback = 1;
@@ -1055,6 +1096,20 @@ static int eligible(const struct hn_sim *s, unsigned int n)
 	return (int)n != s->c.fail_node;
 }
 
+/* bench/learn.sh's flows: A-I 3, B-I 2, D-I 3, G-C 2 (heavy frames/s). */
+static double lab_flow(unsigned int a, unsigned int b)
+{
+	if (b == 8)
+		return a == 0 || a == 3 ? 3 : a == 1 ? 2 : 0;
+	return a == 6 && b == 2 ? 2 : 0;
+}
+
+/* The lab's classes: A-I 0, B-I 1, D-I 2, G-C 3. */
+static __u8 lab_class(unsigned int src)
+{
+	return src == 0 ? 0 : src == 1 ? 1 : src == 3 ? 2 : 3;
+}
+
 /* Destination weights of every source; returns their total. */
 static double traffic_weights(struct hn_sim *s, double *w)
 {
@@ -1074,6 +1129,8 @@ static double traffic_weights(struct hn_sim *s, double *w)
 			if (v && s->c.traffic == HN_SIM_HOTSPOT)
 				v = (b == hot[0] || b == hot[1]) ?
 				    0.5 * s->n : 0.5;
+			if (v && s->c.traffic == HN_SIM_LAB && s->n >= 9)
+				v = lab_flow(a, b);
 			w[a * s->n + b] = v;
 			total += v;
 		}
@@ -1211,6 +1268,8 @@ static void generate(struct hn_sim *s, unsigned int n)
 	fr->ttl = INIT_TTL;
 	/* a class per flow: the cache keys on it */
 	fr->cls = (n * 5 + dst * 3) % HN_SIM_NCLASS;
+	if (s->c.traffic == HN_SIM_LAB)
+		fr->cls = lab_class(n);
 	fr->measured = s->now >= (__u64)s->c.warmup_ms * NS_PER_MS;
 	s->st.sent++;
 	s->st.m_sent += fr->measured;
@@ -1238,6 +1297,8 @@ void hn_sim_cfg_defaults(struct hn_sim_cfg *c)
 	c->stale_ms = 600;
 	c->probe_ms = 250;
 	c->feat_ms = 500;
+	/* the lab's routers: 15-30 us per hop when queues are empty */
+	c->fwd_us = 20;
 }
 
 static void ports_init(struct hn_sim *s)
@@ -1283,7 +1344,8 @@ static void neigh_init(struct hn_sim *s)
 					(rnd_unit(&s->rng) >= back->loss);
 			p->hellos = HELLO_WINDOW;
 			rx_ratio_update(p);
-			p->srtt_ns = 2 * p->prop_ns + tx_ns(p, PROBE_BYTES) +
+			p->srtt_ns = 2 * p->prop_ns + 2 * fwd_ns(s) +
+				     tx_ns(p, PROBE_BYTES) +
 				     tx_ns(back, PROBE_BYTES);
 		}
 	for (a = 0; a < s->n; a++) {

@@ -42,7 +42,8 @@ struct hn_sim_topo {
 /*
  * Build a topology from a spec: "grid:S" (S x S), "rgg:N" (random
  * geometric, N nodes), "ring:N" (a ring with two chords), "ladder:N"
- * (2 x N), "diamond", "dumbbell".  @seed draws link properties (and
+ * (2 x N), "diamond", "dumbbell", "lab" (lab.sh's 3 x 3 grid; odd @seed:
+ * thin and fat links swapped).  @seed draws link properties (and
  * positions).  Returns 0, or -1 with a message in @err.
  */
 int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
@@ -52,6 +53,7 @@ enum hn_sim_traffic {
 	HN_SIM_UNIFORM,		/* every pair alike */
 	HN_SIM_HOTSPOT,		/* half the traffic to two hot nodes */
 	HN_SIM_BURST,		/* uniform pairs, on/off sources */
+	HN_SIM_LAB,		/* bench/learn.sh's four flows (9+ nodes) */
 };
 
 enum hn_sim_policy {
@@ -88,6 +90,7 @@ struct hn_sim_cfg {
 	__s32	margin_min;
 	__u32	queue_frames;	/* per port, beside the one on the wire */
 	__u32	hello_ms, dead_hellos, stale_ms, probe_ms, feat_ms;
+	__u32	fwd_us;		/* software time of a router per frame */
 	/* every decision made on a cache miss (may be NULL) */
 	void	(*on_decision)(void *ctx, const struct hn_sim_decision *d);
 	void	*ctx;
@@ -102,6 +105,9 @@ struct hn_sim_stats {
 	__u64	drop_queue, drop_link, drop_ttl, drop_dead, drop_no_route;
 	/* frames sent in [warmup_ms, duration_ms) */
 	__u64	m_sent, m_delivered, m_lost, m_fallback;
+	__u64	m_hops;		/* summed over measured deliveries */
+	/* after warmup: decisions, those that moved to another neighbour */
+	__u64	m_decisions, m_moves;
 	double	mean_us, p99_us;
 	__u64	decisions, cache_hits, epochs, events;
 	__u64	digest;		/* of every delivery and drop, in order */

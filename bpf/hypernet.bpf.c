@@ -828,9 +828,10 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 				    struct hnhdr *h, struct hn_env *e)
 {
 	__u32 group = bpf_ntohl(HN_HDR_GET(h, dst));
+	__u32 src = bpf_ntohl(HN_HDR_GET(h, src));
 	int act, i;
 
-	switch (hn_mcast_accept(bpf_ntohl(HN_HDR_GET(h, src)), bpf_ntohl(HN_HDR_GET(h, seq)))) {
+	switch (hn_mcast_accept(src, bpf_ntohl(HN_HDR_GET(h, seq)))) {
 	case HN_DP_MC_NEW:
 		break;
 	case HN_DP_MC_DUP:

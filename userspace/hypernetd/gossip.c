@@ -363,12 +363,12 @@ static void tasks_install(struct hnd *d, const struct hn_topo_route *r,
 			seen[l->stages[j]] = 1;
 	}
 	for (i = 1; i < 256 && n < HND_MAX_TASKS; i++) {
+		const struct hn_dp_task *cur;
 		struct hn_dp_task t;
 
 		if (!seen[i])
 			continue;
-		const struct hn_dp_task *cur = task_find(d, i);
-
+		cur = task_find(d, i);
 		task_build(d, i, r, nr, &t);
 		if (!t.n_host)
 			continue;

@@ -111,8 +111,6 @@ struct hnd_neigh {
 	__u32	probe_id;
 	__u64	probe_sent_ns;
 	__u64	next_probe_ns;
-	__u8	load;
-	__u8	capacity;
 	__u64	model_gen;
 	__u8	feat[HN_NB_NFEAT];	/* as last written to the data plane */
 	__u64	feat_ns;

@@ -296,8 +296,6 @@ void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
 	hello_window(n, m->seq);
 	n->last_ns = now;
 	n->interval_ms = h->interval_ms;
-	n->load = h->load;
-	n->capacity = h->capacity;
 	n->rx_ratio = rx_ratio(n, now);
 	n->tx_ratio = 0;
 	for (i = 0; i < h->n_heard; i++)

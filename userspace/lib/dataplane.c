@@ -700,7 +700,10 @@ int hn_dp_get_model(struct hn_dp *dp, struct hn_rt_model *m)
 	return ret;
 }
 
-/* Every valid neighbour's pre for @slot, about to hold @md (NULL: none). */
+/*
+ * Slot @slot's precomputation for @md (NULL: none), about to go live: the
+ * frame tables and every valid neighbour's rows and pre.
+ */
 static int refresh_pre(struct hn_dp *dp, __u32 slot,
 		       const struct hn_dp_model *md)
 {
@@ -708,6 +711,7 @@ static int refresh_pre(struct hn_dp *dp, __u32 slot,
 	__u32 i;
 	int ret;
 
+	pre_frame_tabs(dp, slot, md);
 	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
 		if (get(dp->skel->maps.hn_neigh, &i, &nb) || !nb.valid)
 			continue;
@@ -745,7 +749,6 @@ static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
 	}
 	/* the slot is not live: nobody reads it until the flip */
 	ret = upd(dp->skel->maps.hn_models, &slot, &md);
-	pre_frame_tabs(dp, slot, m ? &md : NULL);
 	if (!ret)
 		ret = refresh_pre(dp, slot, m ? &md : NULL);
 	if (!ret)

@@ -113,14 +113,11 @@ mkdir -p "$LOGS" || die "cannot create $LOGS"
 
 # ---- topology ---------------------------------------------------------------
 
-# A node without IPv6 (no ND, MLD or router solicitations on its links):
-# the veths then carry HyperNet frames only.
+# A node without IPv6: the veths then carry HyperNet frames only.
 bench_node()
 {
 	hn_node "n$1" "$1"
-	hn_x "n$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 ||
-		die "cannot disable IPv6 in n$1"
+	hn_no_ipv6 "n$1" || die "cannot disable IPv6 in n$1"
 	NODES+=("n$1")
 	DEG[n$1]=0
 }

@@ -203,12 +203,7 @@ for r in $(seq "$ROUNDS"); do
 	t=$(mesh_wait 30 mesh_converged $NODES)
 	[ "$t" = timeout ] && hn_fail "the 3x3 mesh did not converge in 30 s"
 	echo "  round $r: converged in ${t} s"
-	# as mesh_model makes it, but from the copy
-	"$HN_OUT/bin/hn-model" quantize "$LOGS/model.txt" \
-		"$HN_WORK/learn.hnm" --generation 1 >/dev/null &&
-		"$HNCTL" model sign "$HN_WORK/learn.hnm" \
-			--key "$HN_WORK/sign.key" >/dev/null ||
-		hn_fail "model from $LOGS/model.txt"
+	mesh_model "$HN_WORK/learn.hnm" 1 "$LOGS/model.txt"
 	MESH_GEN=1
 	mesh_ctl A model push "$HN_WORK/learn.hnm" >/dev/null ||
 		hn_fail "model push at A"

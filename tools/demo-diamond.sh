@@ -1,21 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The HyperNet demo (`make demo`, as root): the XDP router on a diamond of
-# four network namespaces, routing with the default model.  It shows
-# traffic from A to D, the model's choice of next hop, what happens when
-# B's link degrades and when B goes silent, and the counters.  Everything
-# it creates (namespaces, bpffs mounts, HELLO senders) is removed on exit.
+# The data-plane demo (`make demo-diamond`, as root): the XDP router on a
+# diamond of four network namespaces, routing with the default model.  It
+# shows traffic from A to D, the model's choice of next hop, what happens
+# when B's link degrades and when B goes silent, and the counters.
+# Everything it creates (namespaces, bpffs mounts, HELLO senders) is
+# removed on exit.
 set -u
 . "$(dirname "$0")/../tests/netns/lib.sh"
 trap hn_cleanup EXIT
 trap 'exit 1' INT TERM
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "demo: needs root (network namespaces, XDP, bpffs)" >&2
-	echo "hint: sudo make demo" >&2
-	exit 1
-fi
+hn_need_root demo-diamond
 hn_require
 [ -f "$HN_OUT/models/route-default.hnm" ] ||
 	hn_fail "no $HN_OUT/models/route-default.hnm: run make first"

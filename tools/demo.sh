@@ -10,11 +10,7 @@ set -u
 trap hn_cleanup EXIT
 trap 'exit 1' INT TERM
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "demo: needs root (network namespaces, XDP, bpffs)" >&2
-	echo "hint: sudo make demo" >&2
-	exit 1
-fi
+hn_need_root demo
 hn_require
 . "$(dirname "$0")/../tests/netns/mesh.sh"
 mesh_require
@@ -24,15 +20,8 @@ NODES="A B C D E F"
 # traffic SEQ: N frames A -> F; sets GOT, VIA_C, VIA_E.
 traffic()
 {
-	local rdy=$HN_WORK/rdy.$1 out=$HN_WORK/recv.$1 rp j
-	hn_x F "$HNPKT" recv -j -i f-c,f-e --match-src 1 --match-type data \
-		--timeout-ms 4000 --count "$N" --ready "$rdy" >"$out" &
-	rp=$!
-	hn_wait_file "$rdy"
-	hn_pkt A send -q -i a-app --src 1 --dst 6 --count "$N" --seq "$1" \
-		--interval-us 200 || hn_fail "hn-pkt send on A"
-	wait "$rp"
-	j=$(cat "$out")
+	local j
+	j=$(mesh_grid6_send "$N" "$1") || exit 1
 	GOT=$(hn_jget "$j" unique)
 	VIA_C=$(hn_jget "$j" devs f-c)
 	VIA_E=$(hn_jget "$j" devs f-e)
@@ -102,11 +91,7 @@ say "pushing the same generation again is refused:"
 echo "$out" | indent
 
 step "4. The busiest transit node dies (agent killed, links gone)"
-busy= most=-1
-for n in B C D E; do
-	f=$(hn_stat "$n" fwd_redirect)
-	[ "$f" -gt "$most" ] && most=$f busy=$n
-done
+read -r busy _ < <(mesh_grid6_busiest)
 t0=$(date +%s.%N)
 mesh_kill "$busy"
 ALIVE=$(echo $NODES | tr ' ' '\n' | grep -v "^$busy$" | paste -sd' ')

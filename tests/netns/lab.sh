@@ -44,9 +44,7 @@ lab_require()
 lab_wire()
 {
 	hn_node "$LAB_W" 0
-	ip netns exec "${HN_TAG}-$LAB_W" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip netns exec "${HN_TAG}-$LAB_W" \
-		sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	hn_no_ipv6 "$LAB_W"
 }
 
 # lab_shape DEV KBPS: tbf on W's DEV, the queue LAB_QUEUE_MS long.
@@ -69,7 +67,7 @@ lab_link()
 	local a=$1 b=$2 ab=$3 ba=${4:-$3}
 	local la=${1,,} lb=${2,,}
 	local pa=$la-$lb pb=$lb-$la wa=w$la-$lb wb=w$lb-$la br=b$la-$lb
-	local w=${HN_TAG}-$LAB_W
+	local w=${HN_TAG}-$LAB_W d
 
 	ip link add "$pa" netns "${HN_TAG}-$a" type veth \
 		peer name "$wa" netns "$w" || hn_fail "veth $a:$pa -- W:$wa"
@@ -79,10 +77,10 @@ lab_link()
 	ip -n "$w" link set "$wa" master "$br"
 	ip -n "$w" link set "$wb" master "$br"
 	# NAPI on W's ends: veth drops XDP-redirected frames without it
-	ip netns exec "$w" ethtool -K "$wa" gro on >/dev/null 2>&1 ||
-		hn_fail "ethtool -K $wa gro on"
-	ip netns exec "$w" ethtool -K "$wb" gro on >/dev/null 2>&1 ||
-		hn_fail "ethtool -K $wb gro on"
+	for d in "$wa" "$wb"; do
+		ip netns exec "$w" ethtool -K "$d" gro on >/dev/null 2>&1 ||
+			hn_fail "ethtool -K $d gro on"
+	done
 	lab_shape "$wb" "$ab"
 	lab_shape "$wa" "$ba"
 	LAB_KBPS[$a>$b]=$ab
@@ -153,10 +151,7 @@ lab_grid3()
 	lab_wire
 	for n in A B C D E F G H I; do
 		hn_node "$n" "$i"
-		ip netns exec "${HN_TAG}-$n" sysctl -qw \
-			net.ipv6.conf.all.disable_ipv6=1
-		ip netns exec "${HN_TAG}-$n" sysctl -qw \
-			net.ipv6.conf.default.disable_ipv6=1
+		hn_no_ipv6 "$n"
 		MESH_PORTS[$n]=
 		i=$((i + 1))
 	done

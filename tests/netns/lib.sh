@@ -37,6 +37,16 @@ hn_log()
 	printf '%s\n' "$*"
 }
 
+# hn_need_root TARGET: a demo's root check; unlike hn_require's skip, a
+# demo run without root is a user error, so it fails with a hint.
+hn_need_root()
+{
+	[ "$(id -u)" -eq 0 ] && return 0
+	echo "$1: needs root (network namespaces, XDP, bpffs)" >&2
+	echo "hint: sudo make $1" >&2
+	exit 1
+}
+
 # Skip (exit 77) unless we can build namespaces and load XDP here.
 hn_require()
 {
@@ -127,6 +137,15 @@ hn_link()
 		hn_fail "veth $1:$2 -- $3:$4"
 	ip -n "${HN_TAG}-$1" link set "$2" up
 	ip -n "${HN_TAG}-$3" link set "$4" up
+}
+
+# hn_no_ipv6 NODE: IPv6 off in NODE (no ND, MLD or router solicitations
+# on its links); returns sysctl's status.
+hn_no_ipv6()
+{
+	ip netns exec "${HN_TAG}-$1" sysctl -qw \
+		net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
 }
 
 hn_mac()

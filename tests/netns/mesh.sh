@@ -115,7 +115,7 @@ mesh_wait()
 	awk "BEGIN { printf \"%.3f\n\", $now - $t0 }"
 }
 
-# mesh_model_gen NODES...: 0 when all run model generation $MESH_GEN.
+# mesh_model_all NODES...: 0 when all run model generation $MESH_GEN.
 mesh_model_all()
 {
 	local n
@@ -125,11 +125,12 @@ mesh_model_all()
 	done
 }
 
-# mesh_model FILE GEN: the default model at generation GEN, signed.
+# mesh_model FILE GEN [TXT]: the float model TXT (the default model)
+# quantised at generation GEN, signed.
 mesh_model()
 {
-	local out=$1 gen=$2
-	"$HN_OUT/bin/hn-model" quantize "$HN_ROOT/models/route-default.txt" \
+	local out=$1 gen=$2 txt=${3:-$HN_ROOT/models/route-default.txt}
+	"$HN_OUT/bin/hn-model" quantize "$txt" \
 		"$out" --generation "$gen" >/dev/null ||
 		hn_fail "hn-model quantize"
 	"$HNCTL" model sign "$out" --key "$HN_WORK/sign.key" >/dev/null ||
@@ -199,6 +200,35 @@ mesh_grid6()
 	MESH_PORTS[D]="d-a d-e"
 	MESH_PORTS[E]="e-b e-d e-f"
 	MESH_PORTS[F]="f-c f-e"
+}
+
+# mesh_grid6_send N SEQ [INTERVAL_US]: N frames A -> F on mesh_grid6,
+# seqs from SEQ; prints F's receive summary (hn-pkt recv -j).
+mesh_grid6_send()
+{
+	local n=$1 seq=$2 iv=${3:-200} rdy=$HN_WORK/rdy.$2 out=$HN_WORK/recv.$2
+	local rp
+	hn_x F "$HNPKT" recv -j -i f-c,f-e --match-src 1 --match-type data \
+		--timeout-ms $((n * iv / 1000 + 3000)) --count "$n" \
+		--ready "$rdy" >"$out" &
+	rp=$!
+	hn_wait_file "$rdy"
+	hn_pkt A send -q -i a-app --src 1 --dst 6 --count "$n" --seq "$seq" \
+		--interval-us "$iv" || hn_fail "hn-pkt send on A"
+	wait "$rp"
+	cat "$out"
+}
+
+# mesh_grid6_busiest: "NODE FRAMES", the transit node of mesh_grid6
+# (B..E) whose data plane has forwarded the most frames.
+mesh_grid6_busiest()
+{
+	local n f busy= most=-1
+	for n in B C D E; do
+		f=$(hn_stat "$n" fwd_redirect)
+		[ "$f" -gt "$most" ] && most=$f busy=$n
+	done
+	echo "$busy $most"
 }
 
 # mesh_grid6_relink NODE: recreate NODE's links of mesh_grid6.

@@ -45,22 +45,6 @@ dump()
 	done
 }
 
-# send_AF N SEQ [INTERVAL_US]: frames A -> F; prints F's receive summary.
-send_AF()
-{
-	local n=$1 seq=$2 iv=${3:-200} rdy=$HN_WORK/rdy.$RANDOM
-	local out=$HN_WORK/recv.$RANDOM
-	hn_x F "$HNPKT" recv -j -i f-c,f-e --match-src 1 --match-type data \
-		--timeout-ms $((n * iv / 1000 + 3000)) --count "$n" \
-		--ready "$rdy" >"$out" &
-	local rp=$!
-	hn_wait_file "$rdy"
-	hn_pkt A send -q -i a-app --src 1 --dst 6 --count "$n" --seq "$seq" \
-		--interval-us "$iv" || hn_fail "hn-pkt send on A"
-	wait "$rp"
-	cat "$out"
-}
-
 mesh_grid6
 
 # 1. convergence
@@ -87,7 +71,7 @@ check "model generation 1 pushed at A is installed on all six" \
 [ "$t" = timeout ] && dump $NODES
 
 # 3. data
-j=$(send_AF 200 1000)
+j=$(mesh_grid6_send 200 1000)
 got=$(hn_jget "$j" unique)
 check "A -> F delivery" "$([ "$got" = 200 ] && echo 1)" \
 	"$got/200 at F, via C $(hn_jget "$j" devs f-c), via E $(hn_jget "$j" devs f-e)"
@@ -119,20 +103,16 @@ check "anycast frames for task 7 all land on a host" \
 	"$([ $((atc + ate)) = 50 ] && echo 1)" "at C $atc, at E $ate of 50"
 
 # 4. kill the busiest transit node
-busy= most=-1
-for n in B C D E; do
-	f=$(hn_stat "$n" fwd_redirect)
-	[ "$f" -gt "$most" ] && most=$f busy=$n
-done
+read -r busy most < <(mesh_grid6_busiest)
 echo "    busiest transit node: $busy ($most frames forwarded)"
 mesh_kill "$busy"
 ALIVE=$(echo $NODES | tr ' ' '\n' | grep -v "^$busy$" | paste -sd' ')
-j=$(send_AF 200 2000)
+j=$(mesh_grid6_send 200 2000)
 early=$(hn_jget "$j" unique)
 t=$(mesh_wait 5 mesh_converged $ALIVE)
 check "routes withdrawn around dead $busy (4 routes on each of $ALIVE)" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s after the kill"
-j=$(send_AF 200 3000)
+j=$(mesh_grid6_send 200 3000)
 got=$(hn_jget "$j" unique)
 check "A -> F after $busy died" "$([ "$got" = 200 ] && echo 1)" \
 	"$got/200 (right after the kill, by local repair: $early/200)"

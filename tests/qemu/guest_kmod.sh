@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the QEMU guest (busybox sh): the module's test suite.  One
 # PASS/FAIL line per case; the host (test_kmod.sh) judges.
-KVER=$(cat /etc/kver)
+. /hn/guest_lib.sh
 KO=/lib/modules/$KVER/extra/hypernet.ko
 N=${HN_TENSORS:-1000}
 dmesg -c >/dev/null
@@ -10,20 +10,7 @@ dmesg -c >/dev/null
 export IP=/usr/sbin/ip
 ip() { $IP "$@"; }
 
-ok() { echo "PASS $*"; }
-ko() { echo "FAIL $*"; }
-# check NAME CMD...: run CMD, PASS if it exits 0 (its output indented).
-check() {
-	name=$1
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$name"
-	else
-		ko "$name (rc $?)"
-	fi
-	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
-}
-# Same, but the command must fail.
+# refuse NAME CMD...: as check (guest_lib.sh), but CMD must fail.
 refuse() {
 	name=$1
 	shift

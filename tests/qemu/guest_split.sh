@@ -16,7 +16,7 @@
 # (generic XDP on hnt0) back to E.  No agents: routes, neighbours and
 # tasks are set with hnctl; hn-edge beacon sends the HELLOs that keep the
 # nodes live in R's view (stale-ms), as hypernetd's would.
-KVER=$(cat /etc/kver)
+. /hn/guest_lib.sh
 IP=/usr/sbin/ip
 D=/hn/data
 IMG=$D/t10k-images-idx3-ubyte.gz
@@ -30,14 +30,6 @@ ${1:-1000:0.86:250}
 EOF
 T0=$(date +%s)
 
-ok() { echo "PASS $*"; }
-ko() { echo "FAIL $*"; }
-check() {
-	name=$1
-	shift
-	if out=$("$@" 2>&1); then ok "$name"; else ko "$name (rc $?)"; fi
-	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
-}
 # ctl NODE ARGS: hnctl on NODE's data plane (its own pin directory).
 ctl() {
 	n=$1
@@ -60,10 +52,7 @@ edge() {
 }
 elapsed() { echo "split: $1 at $(($(date +%s) - T0)) s"; }
 
-for m in veth sch_ingress cls_bpf; do
-	grep -q "^$m " /proc/modules ||
-		insmod /lib/modules/$KVER/kernel/$m.ko 2>/dev/null
-done
+guest_mods veth sch_ingress cls_bpf
 modprobe hypernet
 
 # ---- the mesh -------------------------------------------------------------

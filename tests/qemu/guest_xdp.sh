@@ -3,19 +3,11 @@
 # Runs inside the QEMU guest after guest_kmod.sh's data-path cases: the XDP
 # router on a veth port redirects tensor frames addressed to this node into
 # hnt0 (config tensor-dev), natively and in generic (skb) mode.
-KVER=$(cat /etc/kver)
+. /hn/guest_lib.sh
 IP=/usr/sbin/ip
 NODE=100
 PIN=/sys/fs/bpf/hypernet
 
-ok() { echo "PASS $*"; }
-ko() { echo "FAIL $*"; }
-check() {
-	name=$1
-	shift
-	if out=$("$@" 2>&1); then ok "$name"; else ko "$name (rc $?)"; fi
-	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
-}
 unload() {
 	hnctl detach va >/dev/null 2>&1
 	$IP link set va xdpdrv off 2>/dev/null
@@ -24,10 +16,7 @@ unload() {
 }
 
 # The data plane also hooks TC (clsact + cls_bpf) for multicast.
-for m in veth sch_ingress cls_bpf; do
-	grep -q "^$m " /proc/modules ||
-		insmod /lib/modules/$KVER/kernel/$m.ko 2>/dev/null
-done
+guest_mods veth sch_ingress cls_bpf
 rm -rf $PIN
 check xdp-veth-add $IP link add va type veth peer name vb
 $IP link set va up

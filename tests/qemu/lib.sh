@@ -4,8 +4,9 @@
 # QEMU harness for the kernel module: builds an initramfs (busybox, the
 # module, veth, the project's binaries, Debian's ip and bpftool with their
 # libraries) into build/qemu/ and boots Debian's kernel on it under TCG.
-# Inside, /init runs one guest script (tests/qemu/guest_*.sh) that prints
-# PASS/FAIL lines, dumps the kernel log and powers off.
+# Inside, /init runs one guest script (tests/qemu/guest_*.sh, helpers in
+# guest_lib.sh) that prints PASS/FAIL lines, dumps the kernel log and
+# powers off.
 #
 #   . tests/qemu/lib.sh
 #   qemu_prepare || exit $?      # 77 + "SKIPPED: why" if it cannot run

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Fashion-MNIST through the IDX reader, and the shift augmentation. */
+/*
+ * Fashion-MNIST through the IDX reader, its pixels as float inputs, and
+ * the shift augmentation.
+ */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +81,14 @@ int fm_have_data(const char *dir)
 			return 0;
 	}
 	return 1;
+}
+
+void fm_pixels(const uint8_t *pix, double *x)
+{
+	unsigned int k;
+
+	for (k = 0; k < FM_PIX; k++)
+		x[k] = ldexp(fm_pixel(pix[k]), FM_IN_EXP);
 }
 
 void fm_augment(const uint8_t *src, uint8_t *dst, uint64_t *rng, int max)

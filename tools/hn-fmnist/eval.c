@@ -5,7 +5,6 @@
  * module's arithmetic; the class is the argmax of the int8 logits, first
  * index on ties.  The float text models give the float reference.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,8 +117,7 @@ static unsigned int classify_float(const struct fm_models *ms,
 	double x[FM_PIX], b[HN_MODEL_MAX_DIM], z[FM_CLASSES];
 	unsigned int k, best = 0;
 
-	for (k = 0; k < FM_PIX; k++)
-		x[k] = ldexp(fm_pixel(pix[k]), FM_IN_EXP);
+	fm_pixels(pix, x);
 	hn_fmodel_infer(&ms->fenc, x, b);
 	hn_fmodel_infer(&ms->fhead, b, z);
 	for (k = 1; k < FM_CLASSES; k++)

@@ -33,6 +33,12 @@ enum { P_ENC, P_HEAD, P_HEAD_A, P_HEAD_B };
 
 /* ---- text --------------------------------------------------------------- */
 
+static void part_path(char *buf, size_t len, const char *dir,
+		      const struct fm_part *p, const char *ext)
+{
+	snprintf(buf, len, "%s/%s.%s", dir, p->name, ext);
+}
+
 /* Shortest decimal of @v within a quarter step of 2^@exp. */
 static void put_num(FILE *f, double v, int exp)
 {
@@ -98,33 +104,22 @@ static void put_text(FILE *f, const struct fm_net *net,
 		put_layer(f, &net->l[li], in_exp_of(net, li));
 }
 
-/* Plain, or gzip'ed with a fixed header (no name, no time): reproducible. */
+/*
+ * Plain ("T": zlib writes the bytes through), or gzip'ed with a fixed
+ * header (no name, no time): reproducible.
+ */
 static int write_file(const char *path, const char *buf, size_t len, int gz,
 		      char *err, size_t errlen)
 {
-	gzFile z;
-	FILE *f;
+	gzFile z = gzopen(path, gz ? "wb9" : "wbT");
+	int ok;
 
-	if (gz) {
-		z = gzopen(path, "wb9");
-		if (!z || gzwrite(z, buf, len) != (int)len) {
-			if (z)
-				gzclose(z);
-			return hn_seterr(err, errlen, "%s: write failed", path);
-		}
-		return gzclose(z) == Z_OK ?
-			       0 :
-			       hn_seterr(err, errlen, "%s: write failed", path);
-	}
-	f = fopen(path, "w");
-	if (!f)
+	if (!z)
 		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
-	if (fwrite(buf, 1, len, f) != len) {
-		fclose(f);
+	ok = gzwrite(z, buf, len) == (int)len;
+	if (gzclose(z) != Z_OK || !ok)
 		return hn_seterr(err, errlen, "%s: write failed", path);
-	}
-	return fclose(f) ? hn_seterr(err, errlen, "%s: write failed", path) :
-			   0;
+	return 0;
 }
 
 static int write_text(const char *path, const struct fm_net *net,
@@ -158,7 +153,7 @@ int fm_read_text(const char *dir, const struct fm_part *p,
 	int n, ret;
 
 	memset(fm, 0, sizeof(*fm));
-	snprintf(path, sizeof(path), "%s/%s.%s", dir, p->name, p->txt);
+	part_path(path, sizeof(path), dir, p, p->txt);
 	/* gzread() passes a plain file through unchanged */
 	z = gzopen(path, "rb");
 	buf = malloc(TEXT_MAX);
@@ -217,14 +212,6 @@ static void row_max(const struct hn_fmodel *fm,
 	}
 }
 
-static void pixels(const uint8_t *pix, double *x)
-{
-	unsigned int k;
-
-	for (k = 0; k < FM_PIX; k++)
-		x[k] = ldexp(fm_pixel(pix[k]), FM_IN_EXP);
-}
-
 /*
  * Encoder over the calibration set: per-sample layer maxima into @mx and
  * every sample's float bottleneck (the head's calibration input) into
@@ -239,7 +226,7 @@ static void calib_encoder(const struct hn_fmodel *fenc,
 	size_t n;
 
 	for (n = 0; n < s->n; n++) {
-		pixels(s->pix + n * FM_PIX, x);
+		fm_pixels(s->pix + n * FM_PIX, x);
 		ffwd(fenc, x, act);
 		row_max(fenc, act, mx + n * fenc->n_layers);
 		memcpy(bott + n * nb, act[fenc->n_layers - 1],
@@ -308,12 +295,6 @@ static int write_calib(const char *path, const double *const *v,
 }
 
 /* ---- quantisation ------------------------------------------------------- */
-
-static void part_path(char *buf, size_t len, const char *dir,
-		      const struct fm_part *p, const char *ext)
-{
-	snprintf(buf, len, "%s/%s.%s", dir, p->name, ext);
-}
 
 /* Exactly `hn-model quantize TXT HNM --calib CALIB --generation 1`. */
 int fm_quantize_part(const char *txt_dir, const struct fm_part *p,
@@ -408,9 +389,9 @@ static int text_and_read(struct exp_state *st, unsigned int pi, int in_exp,
 
 	part_path(path, sizeof(path), st->dir, p, p->txt);
 	hn_fmodel_free(&st->fm);
-	if (write_text(path, st->net, &fm_parts[pi], in_exp, err, errlen))
+	if (write_text(path, st->net, p, in_exp, err, errlen))
 		return -1;
-	return fm_read_text(st->dir, &fm_parts[pi], &st->fm, err, errlen);
+	return fm_read_text(st->dir, p, &st->fm, err, errlen);
 }
 
 static int calib_and_quant(struct exp_state *st, unsigned int pi,
@@ -442,7 +423,7 @@ static int export_encoder(struct exp_state *st, char *err, size_t errlen)
 	if (pick(st->net, 0, st->mx, st->calib->n, ids, err, errlen))
 		return -1;
 	for (r = 0; r < 2; r++)
-		pixels(st->calib->pix + ids[r] * FM_PIX, img[r]);
+		fm_pixels(st->calib->pix + ids[r] * FM_PIX, img[r]);
 	return calib_and_quant(st, P_ENC, v, FM_PIX, ids, 2, err, errlen);
 }
 
@@ -461,16 +442,14 @@ static int export_head(struct exp_state *st, char *err, size_t errlen)
 		return -1;
 	v[0] = st->bott + ids[0] * nb;
 	v[1] = st->bott + ids[1] * nb;
+	/* head-b's sample: the head's float hidden layer for v[1] */
+	ffwd(&st->fm, v[1], act);
 	if (calib_and_quant(st, P_HEAD, v, nb, ids, 2, err, errlen))
 		return -1;
 	/* head-a: the head's first layer, same input, its sample */
 	if (text_and_read(st, P_HEAD_A, in_exp, err, errlen) ||
 	    calib_and_quant(st, P_HEAD_A, v, nb, ids, 1, err, errlen))
 		return -1;
-	/* head-b: its input is the head's float hidden layer */
-	if (text_and_read(st, P_HEAD, in_exp, err, errlen))
-		return -1;
-	ffwd(&st->fm, v[1], act);
 	v[0] = act[0];
 	if (text_and_read(st, P_HEAD_B, st->m[P_HEAD].layers[0].out_exp, err,
 			  errlen) ||

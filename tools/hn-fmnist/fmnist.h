@@ -58,6 +58,8 @@ static inline uint64_t fm_rand(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/* An image's pixels as the float model's input values. */
+void fm_pixels(const uint8_t *pix, double *x);
 /* A random shift by up to @max pixels each way (zeros fill in). */
 void fm_augment(const uint8_t *src, uint8_t *dst, uint64_t *rng, int max);
 

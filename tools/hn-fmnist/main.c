@@ -176,11 +176,15 @@ static int set_opt(int c, const char *arg, struct common *cm,
 	return set_train_opt(c, arg, o);
 }
 
+/* The defaults, then the options: @cm and @o need no setting up. */
 static int parse_opts(int argc, char **argv, struct common *cm,
 		      struct fm_train_opts *o)
 {
 	int c;
 
+	*cm = (struct common){ .data = FM_DATA_DIR, .models = "models",
+			       .out = "build/models" };
+	*o = train_defaults;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -242,9 +246,8 @@ static void train_phase(struct fm_net *net, const struct fm_set *train,
 
 static int cmd_train(int argc, char **argv)
 {
-	struct common cm = { .data = FM_DATA_DIR, .models = "models",
-			     .out = "build/models" };
-	struct fm_train_opts o = train_defaults;
+	struct common cm;
+	struct fm_train_opts o;
 	struct fm_set train, test;
 	struct fm_net net;
 	char err[512];
@@ -307,9 +310,8 @@ static void print_eval(const struct fm_eval *ev)
 
 static int cmd_eval(int argc, char **argv)
 {
-	struct common cm = { .data = FM_DATA_DIR, .models = "models",
-			     .out = "build/models" };
-	struct fm_train_opts o = train_defaults;
+	struct common cm;
+	struct fm_train_opts o;
 	struct fm_models ms;
 	struct fm_set test;
 	struct fm_eval ev;
@@ -348,9 +350,8 @@ static int cmd_eval(int argc, char **argv)
 
 static int cmd_infer(int argc, char **argv)
 {
-	struct common cm = { .data = FM_DATA_DIR, .models = "models",
-			     .out = "build/models" };
-	struct fm_train_opts o = train_defaults;
+	struct common cm;
+	struct fm_train_opts o;
 	int8_t bott[HN_MODEL_MAX_DIM], logits[FM_CLASSES];
 	struct fm_models ms;
 	struct fm_set test;

@@ -22,7 +22,6 @@
 #define ADAM_EPS 1e-8
 
 struct work {
-	unsigned int cap;
 	float *act[FM_LAYERS + 1]; /* batch rows; act[0] is the input */
 	float *pre[FM_LAYERS]; /* pre-activations (accumulators) */
 	float *g[2]; /* gradients, ping-pong */
@@ -265,29 +264,6 @@ static void layer_bwd(struct fm_layer *l, const float *x, const float *pre,
 						     gy + (size_t)b * no, no);
 }
 
-static int work_init(struct work *w, const struct fm_net *net,
-		     unsigned int cap)
-{
-	unsigned int i, max = FM_PIX;
-
-	memset(w, 0, sizeof(*w));
-	w->cap = cap;
-	w->act[0] = zalloc((size_t)cap * FM_PIX);
-	for (i = 0; i < net->n_layers; i++) {
-		unsigned int no = net->l[i].n_out;
-
-		w->act[i + 1] = zalloc((size_t)cap * no);
-		w->pre[i] = zalloc((size_t)cap * no);
-		if (!w->act[i + 1] || !w->pre[i])
-			return -1;
-		if (no > max)
-			max = no;
-	}
-	w->g[0] = zalloc((size_t)cap * max);
-	w->g[1] = zalloc((size_t)cap * max);
-	return w->act[0] && w->g[0] && w->g[1] ? 0 : -1;
-}
-
 static void work_free(struct work *w)
 {
 	unsigned int i;
@@ -298,6 +274,32 @@ static void work_free(struct work *w)
 		free(w->pre[i]);
 	free(w->g[0]);
 	free(w->g[1]);
+}
+
+static int work_init(struct work *w, const struct fm_net *net,
+		     unsigned int cap)
+{
+	unsigned int i, max = FM_PIX;
+
+	memset(w, 0, sizeof(*w));
+	w->act[0] = zalloc((size_t)cap * FM_PIX);
+	for (i = 0; i < net->n_layers; i++) {
+		unsigned int no = net->l[i].n_out;
+
+		w->act[i + 1] = zalloc((size_t)cap * no);
+		w->pre[i] = zalloc((size_t)cap * no);
+		if (!w->act[i + 1] || !w->pre[i])
+			goto fail;
+		if (no > max)
+			max = no;
+	}
+	w->g[0] = zalloc((size_t)cap * max);
+	w->g[1] = zalloc((size_t)cap * max);
+	if (w->act[0] && w->g[0] && w->g[1])
+		return 0;
+fail:
+	work_free(w);
+	return -1;
 }
 
 static void forward(const struct fm_net *net, struct work *w, unsigned int n,

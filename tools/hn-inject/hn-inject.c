@@ -9,7 +9,6 @@
  *   hn-inject hello -i DEV --src N --key HEX [--repeat N]
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -148,6 +147,7 @@ static int cmd_model(const struct opts *o)
 		c->data = file + off;
 		send_msg(fd, &sll, &m, &o->key, 1);
 	}
+	free(file);
 	close(fd);
 	return 0;
 }

@@ -117,6 +117,39 @@ __hn_inline __u8 hn_scale_ttl(__u32 ttl)
 	return hn_feat_clamp(ttl >> 1);
 }
 
+/*
+ * A neighbour's features from what a router measures of the link: the
+ * shares of HELLOs each side hears, @rx (we hear it) and @tx (it hears
+ * us), 0..255; the smoothed PROBE round trip; our transmit utilisation of
+ * the port in permille; the port's kbit/s.  The agent and the trainer's
+ * simulator both call this, so the model is trained on what it is fed.
+ */
+__hn_inline void hn_link_features(__u32 rx, __u32 tx, __u64 rtt_ns,
+				  __u32 util_permille, __u32 kbps,
+				  __u8 feat[HN_NB_NFEAT])
+{
+	__u32 q = rx * tx;	/* df * dr, 0..65025 */
+
+	feat[HN_FEAT_QUALITY] = hn_scale_ratio(q * 1000 / 65025);
+	/* one way: half the round trip, in us */
+	feat[HN_FEAT_DELAY] = hn_scale_log(rtt_ns / 2000);
+	feat[HN_FEAT_LOSS] = hn_scale_ratio(1000 - rx * 1000 / 255);
+	feat[HN_FEAT_LOAD] =
+		hn_scale_ratio(util_permille > 1000 ? 1000 : util_permille);
+	feat[HN_FEAT_CAPACITY] = hn_scale_log(kbps);
+}
+
+/* ETX-like link cost from the same shares: 256 perfect, 1/(df*dr) worse. */
+__hn_inline __u16 hn_link_cost(__u32 rx, __u32 tx)
+{
+	__u32 p = rx * tx, c;
+
+	if (!p)
+		return 0xffff;
+	c = 256U * 255 * 255 / p;
+	return c > 0xffff ? 0xffff : c;
+}
+
 /* ---- scoring ------------------------------------------------------------ */
 
 /* b1 + W1[:, neighbour part] x_nb: what the data plane keeps per neighbour. */

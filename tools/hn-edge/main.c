@@ -162,6 +162,13 @@ static int src_open(void)
 	src.pix = im.data;
 	src.n = im.n_items;
 	src.item_len = im.item_len;
+	if (have_enc && hn_model_n_in(&enc) != src.item_len) {
+		fprintf(stderr,
+			"hn-edge: %s takes %u elements, the images of %s have %zu\n",
+			o.encoder, hn_model_n_in(&enc), o.images,
+			(size_t)src.item_len);
+		return -1;
+	}
 	if (o.skip >= src.n) {
 		fprintf(stderr, "hn-edge: --skip %u: the file has %zu images\n",
 			o.skip, src.n);

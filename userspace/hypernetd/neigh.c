@@ -103,16 +103,9 @@ static __u8 rx_ratio(const struct hnd_neigh *n, __u64 now)
 	return window ? heard * 255 / window : 0;
 }
 
-/* ETX-like metric: 256 for a perfect link, 1/(df * dr) worse. */
 static __u16 link_cost(const struct hnd_neigh *n)
 {
-	__u32 p = (__u32)n->rx_ratio * n->tx_ratio;
-	__u32 c;
-
-	if (!p)
-		return 0xffff;
-	c = 256U * 255 * 255 / p;
-	return c > 0xffff ? 0xffff : c;
+	return hn_link_cost(n->rx_ratio, n->tx_ratio);
 }
 
 static unsigned int port_kbps(const struct hnd *d, int p)
@@ -123,14 +116,8 @@ static unsigned int port_kbps(const struct hnd *d, int p)
 static void features(const struct hnd *d, const struct hnd_neigh *n,
 		     __u8 feat[HN_NB_NFEAT])
 {
-	__u32 q = (__u32)n->rx_ratio * n->tx_ratio;	/* 0..65025 */
-
-	feat[HN_FEAT_QUALITY] = hn_scale_ratio(q * 1000 / 65025);
-	/* one way: half the round trip, in us */
-	feat[HN_FEAT_DELAY] = hn_scale_log(n->rtt_ns / 2000);
-	feat[HN_FEAT_LOSS] = hn_scale_ratio(1000 - n->rx_ratio * 1000 / 255);
-	feat[HN_FEAT_LOAD] = hn_scale_ratio(d->ports[n->port].util);
-	feat[HN_FEAT_CAPACITY] = hn_scale_log(port_kbps(d, n->port));
+	hn_link_features(n->rx_ratio, n->tx_ratio, n->rtt_ns,
+			 d->ports[n->port].util, port_kbps(d, n->port), feat);
 }
 
 /* The port's transmit byte counter; -1 if it cannot be read. */

@@ -22,6 +22,7 @@
 #define N_POL		4
 #define HEAVY_LOAD	1.0
 #define LIGHT_LOAD	0.1
+#define LEN(a)		(sizeof(a) / sizeof((a)[0]))
 
 static const char *const pol_name[N_POL] = {
 	"learned", "shortest", "etx", "oracle"
@@ -57,8 +58,8 @@ struct cell {			/* one (load or failure, policy) */
 	size_t	n;
 };
 
-/* Per topology, not pooled: where the learned model wins and loses. */
-struct tcell {
+/* Delivery times summed, frames counted: a mean and a loss. */
+struct pool {
 	double	sum_us;
 	__u64	sent, delivered, lost;
 };
@@ -81,7 +82,7 @@ struct run {
  */
 #define LAB_SEEDS	3
 static const double lab_loads[] = { 0.3, 0.7, 1.0, 1.3 };
-#define LAB_NLOADS	(sizeof(lab_loads) / sizeof(lab_loads[0]))
+#define LAB_NLOADS	LEN(lab_loads)
 
 struct lab_run {
 	struct hn_tr_scn scn;
@@ -90,14 +91,9 @@ struct lab_run {
 	int	err;
 };
 
-/* [variant][load][learned, shortest]: pooled over the seeds */
-struct lab_cell {
-	double	sum_us;
-	__u64	sent, delivered, lost;
-};
-
 struct eval {
-	struct lab_cell lab[2][LAB_NLOADS][2];
+	/* [variant][load][learned, shortest]: pooled over the seeds */
+	struct pool lab[2][LAB_NLOADS][2];
 	int	has_lab;
 	const struct eval_topo *topos;
 	unsigned int n_topos;
@@ -108,7 +104,8 @@ struct eval {
 	struct run *runs;
 	unsigned int n_runs;
 	struct cell (*cell)[N_POL];	/* [n_loads + 1] */
-	struct tcell *tcell;	/* [n_topos][n_loads + 1][N_POL] */
+	/* per topology: where the learned model wins and loses */
+	struct pool *tcell;	/* [n_topos][n_loads + 1][N_POL] */
 };
 
 static void lab_one(unsigned int i, void *ctx)
@@ -120,7 +117,7 @@ static void lab_one(unsigned int i, void *ctx)
 }
 
 static int lab_eval(const struct hn_rt_model *rt, unsigned int threads,
-		    struct lab_cell c[2][LAB_NLOADS][2])
+		    struct pool c[2][LAB_NLOADS][2])
 {
 	unsigned int n = 2 * LAB_NLOADS * LAB_SEEDS * 2, i;
 	struct lab_run *r = calloc(n, sizeof(*r));
@@ -143,11 +140,11 @@ static int lab_eval(const struct hn_rt_model *rt, unsigned int threads,
 		r[i].rt = i & 1 ? NULL : rt;
 	}
 	hn_tr_parallel(n, threads, lab_one, r);
-	memset(c, 0, sizeof(struct lab_cell) * 2 * LAB_NLOADS * 2);
+	memset(c, 0, sizeof(struct pool) * 2 * LAB_NLOADS * 2);
 	for (i = 0; i < n; i++) {
 		unsigned int v = i / (LAB_NLOADS * LAB_SEEDS * 2);
 		unsigned int l = i / (LAB_SEEDS * 2) % LAB_NLOADS;
-		struct lab_cell *k = &c[v][l][i & 1];
+		struct pool *k = &c[v][l][i & 1];
 
 		ret |= r[i].err;
 		k->sum_us += r[i].st.mean_us * r[i].st.m_delivered;
@@ -214,13 +211,6 @@ static void plan(struct eval *e)
 		}
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void cell_add(struct cell *c, const struct run *r)
 {
 	c->sent += r->st.m_sent;
@@ -237,19 +227,7 @@ static void cell_add(struct cell *c, const struct run *r)
 	c->n += r->n;
 }
 
-static void cell_finish(struct cell *c)
-{
-	double sum = 0;
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		sum += c->d[i];
-	c->mean_us = c->n ? sum / c->n : 0;
-	qsort(c->d, c->n, sizeof(*c->d), cmp_u32);
-	c->p99_us = c->n ? c->d[(c->n - 1) * 99 / 100] : 0;
-}
-
-static struct tcell *tcell(const struct eval *e, unsigned int t,
+static struct pool *tcell(const struct eval *e, unsigned int t,
 			   unsigned int row, unsigned int pol)
 {
 	return &e->tcell[((size_t)t * (e->n_loads + 1) + row) * N_POL + pol];
@@ -267,7 +245,7 @@ static int aggregate(struct eval *e)
 		abort();
 	for (i = 0; i < e->n_runs; i++) {
 		const struct run *r = &e->runs[i];
-		struct tcell *tc;
+		struct pool *tc;
 
 		if (r->err) {
 			fprintf(stderr, "hn-train: eval run %s failed\n",
@@ -283,8 +261,12 @@ static int aggregate(struct eval *e)
 		tc->lost += r->st.m_lost;
 	}
 	for (row = 0; row <= e->n_loads; row++)
-		for (p = 0; p < N_POL; p++)
-			cell_finish(&e->cell[row][p]);
+		for (p = 0; p < N_POL; p++) {
+			struct cell *c = &e->cell[row][p];
+
+			hn_sim_delay_stats(c->d, c->n, &c->mean_us,
+					   &c->p99_us);
+		}
 	return 0;
 }
 
@@ -355,7 +337,7 @@ static void json_cell(struct jsonw *jw, const struct cell *c)
 
 static const char *const lab_name[2] = { "thin_defaults", "fat_defaults" };
 
-static double lab_mean(const struct lab_cell *c)
+static double pool_mean(const struct pool *c)
 {
 	return c->delivered ? c->sum_us / c->delivered : 0;
 }
@@ -378,10 +360,10 @@ static void json_lab(struct jsonw *jw, const struct eval *e)
 			jsonw_name(jw, pol_name[p]);
 			jsonw_arr_open(jw);
 			for (l = 0; l < LAB_NLOADS; l++) {
-				const struct lab_cell *c = &e->lab[v][l][p];
+				const struct pool *c = &e->lab[v][l][p];
 
 				jsonw_obj_open(jw);
-				jsonw_kv_float(jw, "mean_us", lab_mean(c));
+				jsonw_kv_float(jw, "mean_us", pool_mean(c));
 				jsonw_kv_float(jw, "loss",
 					       frac(c->lost, c->sent));
 				jsonw_obj_close(jw);
@@ -520,10 +502,9 @@ static void write_topos(FILE *f, const struct eval *e)
 		fprintf(f, "| %s (%llu) |", e->topos[t].spec,
 			(unsigned long long)e->topos[t].seed);
 		for (l = 0; l < e->n_loads; l++) {
-			const struct tcell *a = tcell(e, t, l, 0);
-			const struct tcell *b = tcell(e, t, l, 1);
-			double ma = a->delivered ? a->sum_us / a->delivered : 0;
-			double mb = b->delivered ? b->sum_us / b->delivered : 0;
+			const struct pool *a = tcell(e, t, l, 0);
+			const struct pool *b = tcell(e, t, l, 1);
+			double ma = pool_mean(a), mb = pool_mean(b);
 
 			fprintf(f, " %+.0f (%.1f / %.1f) |",
 				mb ? 100 * (ma / mb - 1) : 0,
@@ -554,13 +535,13 @@ static void write_lab(FILE *f, const struct eval *e)
 	for (v = 0; v < 2; v++) {
 		fprintf(f, "| %s |", v ? "fat" : "thin");
 		for (l = 0; l < LAB_NLOADS; l++) {
-			const struct lab_cell *a = &e->lab[v][l][0];
-			const struct lab_cell *b = &e->lab[v][l][1];
+			const struct pool *a = &e->lab[v][l][0];
+			const struct pool *b = &e->lab[v][l][1];
 
 			fprintf(f, " %.2f (%.1f) / %.2f (%.1f) |",
-				lab_mean(a) / 1000,
+				pool_mean(a) / 1000,
 				100 * frac(a->lost, a->sent),
-				lab_mean(b) / 1000,
+				pool_mean(b) / 1000,
 				100 * frac(b->lost, b->sent));
 		}
 		fputc('\n', f);
@@ -615,14 +596,10 @@ static int write_report(const struct eval *e, const struct targets *t,
 		fprintf(f, "gnuplot failed; the plot's data is in `%s.dat`.\n\n",
 			plot);
 	for (l = 0; l < e->n_loads; l++) {
-		char what[64];
-
 		fprintf(f, "### Load %.1f\n\n", e->loads[l]);
 		md_header(f, "policy");
-		for (p = 0; p < N_POL; p++) {
-			snprintf(what, sizeof(what), "%s", pol_name[p]);
-			md_row(f, what, &e->cell[l][p]);
-		}
+		for (p = 0; p < N_POL; p++)
+			md_row(f, pol_name[p], &e->cell[l][p]);
 		fputc('\n', f);
 	}
 	write_topos(f, e);
@@ -696,11 +673,11 @@ static void print_summary(const struct eval *e, const struct targets *t)
 	for (v = 0; v < 2; v++) {
 		printf("lab %s:", v ? "fat " : "thin");
 		for (l = 0; l < LAB_NLOADS; l++) {
-			const struct lab_cell *a = &e->lab[v][l][0];
-			const struct lab_cell *b = &e->lab[v][l][1];
+			const struct pool *a = &e->lab[v][l][0];
+			const struct pool *b = &e->lab[v][l][1];
 
 			printf(" %.1f %.2f/%.2f", lab_loads[l],
-			       lab_mean(a) / 1000, lab_mean(b) / 1000);
+			       pool_mean(a) / 1000, pool_mean(b) / 1000);
 		}
 		printf("   (ms, learned/shortest)\n");
 	}
@@ -722,8 +699,9 @@ int hn_eval_main(int argc, char **argv)
 	};
 	const char *model = "models/route-default.txt", *json = NULL;
 	const char *report = NULL, *plot = NULL, *train_file = NULL;
-	struct eval e = { .topos = topos_full, .n_topos = 8,
-			  .loads = loads_full, .n_loads = 7, .seeds = 1 };
+	struct eval e = { .topos = topos_full, .n_topos = LEN(topos_full),
+			  .loads = loads_full, .n_loads = LEN(loads_full),
+			  .seeds = 1 };
 	unsigned int threads = 2;
 	struct hn_rt_model rt;
 	struct targets t;
@@ -746,9 +724,9 @@ int hn_eval_main(int argc, char **argv)
 		case 'F': fail_load = atof(optarg); break;
 		case 'q':
 			e.topos = topos_quick;
-			e.n_topos = 3;
+			e.n_topos = LEN(topos_quick);
 			e.loads = loads_quick;
-			e.n_loads = 3;
+			e.n_loads = LEN(loads_quick);
 			break;
 		default:
 			fprintf(stderr, "usage: hn-train eval [--model FILE] [--json FILE] [--report FILE.md] [--plot FILE.svg] [-j T] [--seeds N] [--train-log FILE.txt] [--fail-load L] [--quick]\n");

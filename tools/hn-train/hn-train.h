@@ -7,6 +7,7 @@
 #define _HN_TRAIN_H
 
 #include <stdio.h>
+#include <time.h>
 #include <hypernet/route.h>
 #include "model.h"
 #include "quant.h"
@@ -28,6 +29,12 @@ int hn_tr_write_text(const struct hn_tr_params *p, FILE *f,
 		     const char *comment);
 int hn_tr_from_fmodel(const struct hn_fmodel *fm, struct hn_tr_params *p,
 		      char *err, size_t errlen);
+/* The reverse: @p as text, parsed back (what `make models` reads). */
+int hn_tr_fmodel(const struct hn_tr_params *p, struct hn_fmodel *fm,
+		 char *err, size_t errlen);
+/* A float text model file as parameters. */
+int hn_tr_read_text(const char *path, struct hn_tr_params *p, char *err,
+		    size_t errlen);
 /*
  * What `make models` makes of @p: its text parsed, quantised with the
  * default calibration.  @m (may be NULL) gets the .hnm model.
@@ -40,6 +47,9 @@ int hn_tr_load_rt(const char *path, struct hn_rt_model *rt, char *err,
 /* Float score of @x: the text model's own inference. */
 double hn_tr_float_score(const struct hn_tr_params *p,
 			 const __u8 x[HN_RT_NFEAT]);
+/* The float model's pick among @n vectors (ties: lowest); *@best its score. */
+int hn_tr_float_argmax(const struct hn_tr_params *p, unsigned int n,
+		       const __u8 x[][HN_RT_NFEAT], double *best);
 
 /* train.c: scenarios and evolution strategies */
 struct hn_tr_scn {
@@ -86,5 +96,14 @@ double hn_tr_cost(const struct hn_rt_model *rt, const struct hn_tr_scn *scn,
 /* Run @fn(i, ctx) for i in [0, n) on @threads threads. */
 void hn_tr_parallel(unsigned int n, unsigned int threads,
 		    void (*fn)(unsigned int i, void *ctx), void *ctx);
+
+/* Monotonic seconds, for progress and timing lines. */
+static inline double hn_tr_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 #endif /* _HN_TRAIN_H */

@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <hypernet/dataplane.h>
 
@@ -36,39 +35,20 @@ static void usage(FILE *f)
 		"models: float text (.txt, quantised as `make models` does) or .hnm\n");
 }
 
-static double now_s(void)
+/* In enum order. */
+static const char *const policy_names[] = { "model", "hops", "etx", "oracle",
+					    NULL };
+static const char *const traffic_names[] = { "uniform", "hotspot", "burst",
+					     "lab", NULL };
+
+/* Index of @s in the NULL-terminated @names, or -1. */
+static int name_index(const char *s, const char *const *names)
 {
-	struct timespec ts;
+	int i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int parse_policy(const char *s, enum hn_sim_policy *p)
-{
-	static const char *const names[] = { "model", "hops", "etx",
-					     "oracle" };
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		if (!strcmp(s, names[i])) {
-			*p = i;
-			return 0;
-		}
-	return -1;
-}
-
-static int parse_traffic(const char *s, enum hn_sim_traffic *t)
-{
-	static const char *const names[] = { "uniform", "hotspot", "burst",
-					     "lab" };
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		if (!strcmp(s, names[i])) {
-			*t = i;
-			return 0;
-		}
+	for (i = 0; names[i]; i++)
+		if (!strcmp(s, names[i]))
+			return i;
 	return -1;
 }
 
@@ -89,13 +69,13 @@ static int cmd_sim(int argc, char **argv)
 	struct hn_tr_scn scn = { .topo = "rgg:16", .topo_seed = 1,
 				 .load = 0.5, .fail_node = -1,
 				 .duration_ms = 4000, .seed = 1 };
-	enum hn_sim_policy pol = HN_SIM_MODEL;
+	int pol = HN_SIM_MODEL;
 	const char *model = NULL;
 	struct hn_rt_model rt;
 	struct hn_sim_stats st;
 	char err[256];
 	double t0;
-	int c;
+	int c, tr;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -108,12 +88,15 @@ static int cmd_sim(int argc, char **argv)
 		case 'd': scn.duration_ms = atoi(optarg); break;
 		case 's': scn.seed = strtoull(optarg, NULL, 0); break;
 		case 'p':
-			if (parse_policy(optarg, &pol))
+			pol = name_index(optarg, policy_names);
+			if (pol < 0)
 				goto bad;
 			break;
 		case 'r':
-			if (parse_traffic(optarg, &scn.traffic))
+			tr = name_index(optarg, traffic_names);
+			if (tr < 0)
 				goto bad;
+			scn.traffic = tr;
 			break;
 		default:
 			goto bad;
@@ -125,7 +108,7 @@ static int cmd_sim(int argc, char **argv)
 		fprintf(stderr, "hn-train: %s: %s\n", model, err);
 		return 1;
 	}
-	t0 = now_s();
+	t0 = hn_tr_now();
 	if (hn_tr_run(&scn, pol, model ? &rt : NULL, &st)) {
 		fprintf(stderr, "hn-train: cannot simulate %s\n", scn.topo);
 		return 1;
@@ -147,7 +130,7 @@ static int cmd_sim(int argc, char **argv)
 	       (unsigned long long)st.decisions,
 	       (unsigned long long)st.cache_hits,
 	       (unsigned long long)st.epochs, (unsigned long long)st.events,
-	       now_s() - t0);
+	       hn_tr_now() - t0);
 	return 0;
 bad:
 	usage(stderr);
@@ -156,28 +139,19 @@ bad:
 
 struct qcheck {
 	const struct hn_tr_params *p;
-	const struct hn_rt_model *rt;
 	unsigned long n, same;
 };
 
 static void qcheck_one(void *ctx, const struct hn_sim_decision *d)
 {
 	struct qcheck *q = ctx;
-	double best = -1e300;
-	int i, fbest = 0;
+	double best;
 
-	for (i = 0; i < d->n_cand; i++) {
-		double f = hn_tr_float_score(q->p, d->x[i]);
-
-		if (f > best) {
-			best = f;
-			fbest = i;
-		}
-	}
 	if (d->n_cand < 2 || d->reason != HN_DP_R_MODEL)
 		return;
 	q->n++;
-	q->same += fbest == d->chosen;
+	q->same += hn_tr_float_argmax(q->p, d->n_cand, d->x, &best) ==
+		   d->chosen;
 }
 
 /*
@@ -192,13 +166,11 @@ static int quant_check(const struct hn_tr_params *p, char *out, size_t len)
 	struct hn_quant_report rep;
 	struct hn_sim_topo t;
 	struct hn_sim_cfg c;
-	struct qcheck q = { .p = p, .rt = &rt };
+	struct qcheck q = { .p = p };
 	struct hn_fmodel fm;
 	struct hn_sim *s;
 	char err[256];
-	FILE *f;
-	char *text = NULL;
-	size_t tl = 0, n_calib;
+	size_t n_calib;
 	double *calib;
 
 	if (hn_tr_quantize(p, &rt, &m, err, sizeof(err)) ||
@@ -215,17 +187,9 @@ static int quant_check(const struct hn_tr_params *p, char *out, size_t len)
 	hn_sim_run(s);
 	hn_sim_free(s);
 	/* the quantiser's report over the default calibration */
-	f = open_memstream(&text, &tl);
-	if (!f)
-		return -1;
-	hn_tr_write_text(p, f, NULL);
-	fclose(f);
 	memset(&fm, 0, sizeof(fm));
-	if (hn_fmodel_parse(text, tl, &fm, err, sizeof(err))) {
-		free(text);
+	if (hn_tr_fmodel(p, &fm, err, sizeof(err)))
 		return -1;
-	}
-	free(text);
 	if (hn_calib_default(&fm, &calib, &n_calib)) {
 		hn_fmodel_free(&fm);
 		return -1;
@@ -289,10 +253,10 @@ static int cmd_train(int argc, char **argv)
 		return 2;
 	}
 	hn_tr_prior(&p);
-	t0 = now_s();
+	t0 = hn_tr_now();
 	if (hn_tr_train(&o, &p))
 		return 1;
-	secs = now_s() - t0;
+	secs = hn_tr_now() - t0;
 	fprintf(stderr, "hn-train: trained in %.1f s on %u threads\n", secs,
 		o.threads);
 	if (quant_check(&p, qline, sizeof(qline))) {

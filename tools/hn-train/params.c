@@ -101,8 +101,8 @@ int hn_tr_from_fmodel(const struct hn_fmodel *fm, struct hn_tr_params *p,
 	return 0;
 }
 
-static int params_fmodel(const struct hn_tr_params *p, struct hn_fmodel *fm,
-			 char *err, size_t errlen)
+int hn_tr_fmodel(const struct hn_tr_params *p, struct hn_fmodel *fm,
+		 char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -130,7 +130,7 @@ int hn_tr_quantize(const struct hn_tr_params *p, struct hn_rt_model *rt,
 	int ret;
 
 	memset(&fm, 0, sizeof(fm));
-	if (params_fmodel(p, &fm, err, errlen))
+	if (hn_tr_fmodel(p, &fm, err, errlen))
 		return -1;
 	ret = hn_quantize(&fm, &qo, &qm, NULL, err, errlen);
 	hn_fmodel_free(&fm);
@@ -144,12 +144,25 @@ int hn_tr_quantize(const struct hn_tr_params *p, struct hn_rt_model *rt,
 	return ret;
 }
 
+int hn_tr_read_text(const char *path, struct hn_tr_params *p, char *err,
+		    size_t errlen)
+{
+	struct hn_fmodel fm;
+	int ret;
+
+	memset(&fm, 0, sizeof(fm));
+	if (hn_fmodel_read_file(path, &fm, err, errlen))
+		return -1;
+	ret = hn_tr_from_fmodel(&fm, p, err, errlen);
+	hn_fmodel_free(&fm);
+	return ret;
+}
+
 int hn_tr_load_rt(const char *path, struct hn_rt_model *rt, char *err,
 		  size_t errlen)
 {
 	size_t n = strlen(path);
 	struct hn_tr_params p;
-	struct hn_fmodel fm;
 	struct hn_model m;
 	int ret;
 
@@ -160,12 +173,8 @@ int hn_tr_load_rt(const char *path, struct hn_rt_model *rt, char *err,
 		hn_model_free(&m);
 		return ret;
 	}
-	memset(&fm, 0, sizeof(fm));
-	if (hn_fmodel_read_file(path, &fm, err, errlen))
-		return -1;
-	ret = hn_tr_from_fmodel(&fm, &p, err, errlen);
-	hn_fmodel_free(&fm);
-	return ret ? ret : hn_tr_quantize(&p, rt, NULL, err, errlen);
+	return hn_tr_read_text(path, &p, err, errlen) ? -1 :
+	       hn_tr_quantize(&p, rt, NULL, err, errlen);
 }
 
 double hn_tr_float_score(const struct hn_tr_params *p,
@@ -182,4 +191,22 @@ double hn_tr_float_score(const struct hn_tr_params *p,
 		s += p->w2[j] * (h > 0 ? h : 0);
 	}
 	return s;
+}
+
+int hn_tr_float_argmax(const struct hn_tr_params *p, unsigned int n,
+		       const __u8 x[][HN_RT_NFEAT], double *best)
+{
+	unsigned int i;
+	int pick = 0;
+
+	*best = -1e300;
+	for (i = 0; i < n; i++) {
+		double f = hn_tr_float_score(p, x[i]);
+
+		if (f > *best) {
+			*best = f;
+			pick = i;
+		}
+	}
+	return pick;
 }

@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hn-train.h"
 
@@ -276,6 +275,9 @@ static void draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s)
 
 /* ---- sanity: better links score higher ---------------------------------- */
 
+/* Which way each link feature (up to distance) makes a link better. */
+static const int feat_up[HN_FEAT_DIST + 1] = { 1, -1, -1, -1, 1, -1 };
+
 /*
  * The simulator's links span a narrower range than real ones (say a
  * 1 Gbit/s link with 100 us delay), and a model is free to do anything
@@ -287,7 +289,6 @@ static void draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s)
 static void better_link(__u64 *r, __u8 x[HN_RT_NFEAT], __u8 y[HN_RT_NFEAT],
 			int feat)
 {
-	static const int up[HN_FEAT_DIST + 1] = { 1, -1, -1, -1, 1, -1 };
 	int i;
 
 	for (i = 0; i < HN_RT_NFEAT; i++)
@@ -297,7 +298,7 @@ static void better_link(__u64 *r, __u8 x[HN_RT_NFEAT], __u8 y[HN_RT_NFEAT],
 
 		if (feat >= 0 && i != feat)
 			continue;
-		v = x[i] + up[i] * d;
+		v = x[i] + feat_up[i] * d;
 		y[i] = v < 0 ? 0 : v > HN_FEAT_MAX ? HN_FEAT_MAX : v;
 	}
 }
@@ -310,14 +311,13 @@ static void better_link(__u64 *r, __u8 x[HN_RT_NFEAT], __u8 y[HN_RT_NFEAT],
  */
 static void project(struct hn_tr_params *p)
 {
-	static const int up[HN_FEAT_DIST + 1] = { 1, -1, -1, -1, 1, -1 };
 	int j, f;
 
 	for (j = 0; j < HN_RT_HIDDEN; j++) {
 		int s = p->w2[j] < 0 ? -1 : 1;
 
 		for (f = 0; f <= HN_FEAT_DIST; f++)
-			if (p->w1[j][f] * up[f] * s < 0)
+			if (p->w1[j][f] * feat_up[f] * s < 0)
 				p->w1[j][f] = 0;
 	}
 }
@@ -407,14 +407,6 @@ static void adam_step(struct adam *a, struct hn_tr_params *p,
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* One generation: returns the cost of the unperturbed model. */
 static double generation(const struct hn_tr_opts *o, __u64 *r,
 			 struct hn_tr_params *p, struct adam *adam)
@@ -483,8 +475,8 @@ int hn_tr_train(const struct hn_tr_opts *o, struct hn_tr_params *p)
 	struct hn_tr_scn val[VAL_MAX];
 	unsigned int nv = o->val_scenarios < VAL_MAX ? o->val_scenarios :
 							      VAL_MAX;
-	struct hn_tr_params best = *p;
-	double t0 = now_s(), best_c;
+	struct hn_tr_params best;
+	double t0 = hn_tr_now(), best_c;
 	unsigned int g, k;
 	__u64 r = o->seed * 0x9E3779B97F4A7C15ULL + 7, vr = r ^ 0x56414CULL;
 
@@ -503,7 +495,7 @@ int hn_tr_train(const struct hn_tr_opts *o, struct hn_tr_params *p)
 		c = generation(&go, &r, p, adam);
 		if (o->log)
 			fprintf(o->log, "gen %3u  cost %.4f  %.1fs\n", g, c,
-				now_s() - t0);
+				hn_tr_now() - t0);
 		if (!nv || ((g + 1) % VAL_EVERY && g + 1 != o->generations))
 			continue;
 		c = validate(o, p, val, nv);

@@ -577,21 +577,11 @@ static void tx_done(struct hn_sim *s, unsigned int n, unsigned int pi)
 /* ---- routes: LSAs into topo.c, as every agent would ---------------------- */
 
 /* The agent's ETX-like cost for delivery ratios in 1/255. */
-static __u16 etx_cost(__u32 rx, __u32 tx)
-{
-	__u32 p = rx * tx, c;
-
-	if (!p)
-		return 0xffff;
-	c = 256U * 255 * 255 / p;
-	return c > 0xffff ? 0xffff : c;
-}
-
 static __u16 link_cost(const struct port *p, int hops)
 {
 	__u32 r = (__u32)lround(255.0 * (1.0 - p->loss));
 
-	return hops ? 256 : etx_cost(r, r);
+	return hops ? 256 : hn_link_cost(r, r);
 }
 
 static void node_lsa(const struct hn_sim *s, unsigned int n, int hops,
@@ -726,21 +716,14 @@ static __u8 rx_ratio_now(const struct hn_sim *s, const struct port *p)
 				  ((1U << HELLO_WINDOW) - 1)) * 255 / w;
 }
 
-static void neigh_features(const struct hn_sim *s, const struct node *nd,
-			   const struct port *p, __u64 window_ns,
-			   __u8 feat[HN_NB_NFEAT])
+static void neigh_features(const struct hn_sim *s, const struct port *p,
+			   __u64 window_ns, __u8 feat[HN_NB_NFEAT])
 {
 	const struct port *back = &s->node[p->peer].port[p->rev];
-	__u32 rx = rx_ratio_now(s, p);
-	__u32 q = rx * back->rx_ratio;	/* df * dr */
 	__u64 util = window_ns ? p->busy_ns * 1000 / window_ns : 0;
 
-	feat[HN_FEAT_QUALITY] = hn_scale_ratio(q * 1000 / 65025);
-	feat[HN_FEAT_DELAY] = hn_scale_log(p->srtt_ns / 2000);
-	feat[HN_FEAT_LOSS] = hn_scale_ratio(1000 - rx * 1000 / 255);
-	feat[HN_FEAT_LOAD] = hn_scale_ratio(util > 1000 ? 1000 : util);
-	feat[HN_FEAT_CAPACITY] = hn_scale_log(p->kbps);
-	(void)nd;
+	hn_link_features(rx_ratio_now(s, p), back->rx_ratio, p->srtt_ns,
+			 util > 1000 ? 1000 : util, p->kbps, feat);
 }
 
 /* Refresh: write the features that changed; each write moves the epoch. */
@@ -753,7 +736,7 @@ static void feat_refresh(struct hn_sim *s, unsigned int n)
 		struct port *p = &nd->port[i];
 		__u8 feat[HN_NB_NFEAT];
 
-		neigh_features(s, nd, p, s->c.feat_ms * NS_PER_MS, feat);
+		neigh_features(s, p, s->c.feat_ms * NS_PER_MS, feat);
 		p->busy_ns = 0;
 		if (!p->up || !memcmp(feat, p->feat, sizeof(feat)))
 			continue;
@@ -853,11 +836,16 @@ static void node_fail(struct hn_sim *s, unsigned int n)
 
 /* ---- the oracle: true delays to every destination ----------------------- */
 
+/* Link-layer transmissions of a frame, on average. */
+static double mean_attempts(double loss)
+{
+	return (1 - pow(loss, MAX_ATTEMPTS)) / (1 - loss);
+}
+
 static double port_true_ns(const struct hn_sim *s, const struct port *p)
 {
-	double att = (1 - pow(p->loss, MAX_ATTEMPTS)) / (1 - p->loss);
-
-	return port_wait(s, p) + p->prop_ns + fwd_ns(s) + att * tx_ns(p, 814);
+	return port_wait(s, p) + p->prop_ns + fwd_ns(s) +
+	       mean_attempts(p->loss) * tx_ns(p, 814);
 }
 
 /* Dijkstra towards each destination over live links, O(n^2) each. */
@@ -949,13 +937,6 @@ int hn_sim_choose(const struct hn_rt_model *m, __s32 margin_min,
 	return pick;
 }
 
-static void frame_feats(const struct frame *fr, __u8 x[HN_RT_NFEAT])
-{
-	x[HN_FEAT_CLASS] = hn_scale_class(fr->cls);
-	x[HN_FEAT_SIZE] = hn_scale_size(fr->size);
-	x[HN_FEAT_TTL] = hn_scale_ttl(fr->ttl);
-}
-
 static int cand_live(const struct hn_sim *s, const struct node *nd,
 		     unsigned int pi)
 {
@@ -996,6 +977,10 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
 	const struct hn_rt_model *m =
 		s->c.policy == HN_SIM_MODEL ? s->c.model : NULL;
 	struct hn_sim_decision d;
+	__u8 fx[HN_FR_NFEAT] = {
+		hn_scale_class(fr->cls), hn_scale_size(fr->size),
+		hn_scale_ttl(fr->ttl)
+	};
 	unsigned int i;
 	int pick;
 
@@ -1014,7 +999,7 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
 		d.neigh[i] = p->peer;
 		memcpy(d.x[i], p->feat, HN_NB_NFEAT);
 		d.x[i][HN_FEAT_DIST] = r->dist[i];
-		frame_feats(fr, d.x[i]);
+		memcpy(&d.x[i][HN_FR_FEAT_FIRST], fx, sizeof(fx));
 		if (p->up)
 			d.present |= 1U << i;
 		if (cand_live(s, nd, r->port[i]))
@@ -1110,11 +1095,10 @@ static __u8 lab_class(unsigned int src)
 	return src == 0 ? 0 : src == 1 ? 1 : src == 3 ? 2 : 3;
 }
 
-/* Destination weights of every source; returns their total. */
-static double traffic_weights(struct hn_sim *s, double *w)
+/* Destination weights of every source. */
+static void traffic_weights(struct hn_sim *s, double *w)
 {
 	unsigned int a, b, hot[2], nh = 0, i;
-	double total = 0;
 
 	for (i = 0; nh < 2 && i < 1000; i++) {
 		unsigned int h = rnd_next(&s->rng) % s->n;
@@ -1132,14 +1116,7 @@ static double traffic_weights(struct hn_sim *s, double *w)
 			if (v && s->c.traffic == HN_SIM_LAB && s->n >= 9)
 				v = lab_flow(a, b);
 			w[a * s->n + b] = v;
-			total += v;
 		}
-	return total;
-}
-
-static double mean_attempts(double loss)
-{
-	return (1 - pow(loss, MAX_ATTEMPTS)) / (1 - loss);
 }
 
 /*
@@ -1348,13 +1325,10 @@ static void neigh_init(struct hn_sim *s)
 				     tx_ns(p, PROBE_BYTES) +
 				     tx_ns(back, PROBE_BYTES);
 		}
-	for (a = 0; a < s->n; a++) {
-		struct node *nd = &s->node[a];
-
-		for (i = 0; i < nd->n_ports; i++)
-			neigh_features(s, nd, &nd->port[i], 0,
-				       nd->port[i].feat);
-	}
+	for (a = 0; a < s->n; a++)
+		for (i = 0; i < s->node[a].n_ports; i++)
+			neigh_features(s, &s->node[a].port[i], 0,
+				       s->node[a].port[i].feat);
 }
 
 static void timers_init(struct hn_sim *s)
@@ -1563,17 +1537,23 @@ void hn_sim_get_counters(const struct hn_sim *s, struct hn_sim_stats *st)
 	st->mean_us = st->p99_us = 0;
 }
 
-void hn_sim_get_stats(struct hn_sim *s, struct hn_sim_stats *st)
+void hn_sim_delay_stats(__u32 *d, size_t n, double *mean, double *p99)
 {
 	double sum = 0;
 	size_t i;
 
-	hn_sim_get_counters(s, st);
-	if (!s->n_delays)
+	*mean = *p99 = 0;
+	if (!n)
 		return;
-	for (i = 0; i < s->n_delays; i++)
-		sum += s->delays[i];
-	st->mean_us = sum / s->n_delays;
-	qsort(s->delays, s->n_delays, sizeof(*s->delays), cmp_u32);
-	st->p99_us = s->delays[(s->n_delays - 1) * 99 / 100];
+	for (i = 0; i < n; i++)
+		sum += d[i];
+	*mean = sum / n;
+	qsort(d, n, sizeof(*d), cmp_u32);
+	*p99 = d[(n - 1) * 99 / 100];
+}
+
+void hn_sim_get_stats(struct hn_sim *s, struct hn_sim_stats *st)
+{
+	hn_sim_get_counters(s, st);
+	hn_sim_delay_stats(s->delays, s->n_delays, &st->mean_us, &st->p99_us);
 }

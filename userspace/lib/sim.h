@@ -130,6 +130,8 @@ __u64 hn_sim_count_in_network(const struct hn_sim *s);
 __u64 hn_sim_now(const struct hn_sim *s);
 /* Measured delivery times so far, us, in no particular order. */
 size_t hn_sim_delays(const struct hn_sim *s, const __u32 **d);
+/* Mean and p99 of @n delivery times (0 without any); sorts @d. */
+void hn_sim_delay_stats(__u32 *d, size_t n, double *mean, double *p99);
 
 /*
  * The data plane's choice among @n candidates with feature vectors @x

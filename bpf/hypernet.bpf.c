@@ -41,6 +41,7 @@ struct hn_ev {
 	__s32 margin_min;		/* in: config */
 	__u64 epoch;			/* in: for the trace */
 	__u32 host;			/* in: host (anycast) */
+	__u32 dst;			/* in: destination (unicast) */
 	__u32 neigh;			/* in (unicast) / out (anycast) */
 	__u32 dist;			/* in (unicast) / out (anycast) */
 	__s32 score;			/* out */
@@ -55,7 +56,6 @@ struct hn_env {
 	__u64 now;		/* coarse CLOCK_MONOTONIC, if stale_ns */
 	__u32 self;
 	__u32 dst;		/* bpf_ntohl(hnhdr.dst): read once */
-	__u32 use_cache;
 	struct hn_ev ev;	/* set up on cache misses only */
 };
 
@@ -242,25 +242,59 @@ static __always_inline void hn_trace_route(struct hn_ev *v,
 	}
 }
 
+/* Tracing only: the features of route @rt's first @n candidates. */
+__attribute__((noinline)) int hn_trace_cands(struct hn_ev *v,
+					     const struct hn_dp_route *rt,
+					     __u32 n)
+{
+	if (!v || !rt)
+		return 0;
+	hn_trace_begin(v->dst);
+	hn_trace_route(v, rt, n);
+	return 0;
+}
+
+/*
+ * Unicast without a model: the candidates' neighbours for hn_choose(),
+ * which falls back on live ones.
+ */
+__attribute__((noinline)) int hn_route_nomodel(struct hn_ev *v,
+					       const struct hn_dp_route *rt,
+					       struct hn_pick *p)
+{
+	__u32 i, n;
+
+	if (!v || !rt || !p)
+		return 0;
+	n = p->n;
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		if (i >= n)
+			break;
+		p->neigh[i] = rt->cand[i].neigh;
+	}
+	if (v->trace)
+		hn_trace_cands(v, rt, n);
+	return 0;
+}
+
 /*
  * Unicast: score every candidate of route @rt into @p, and find the
  * model's winner (ties: lowest index) and its margin, so that the common
- * decision needs no hn_choose() call.  One call for all eight candidates:
- * each call costs a function return, expensive under the SRSO safe-RET
- * mitigation; inlined into hn_xdp, the candidate loop's exits multiply
- * the verifier's walks of the rest of the program.  The winner is a plain
- * scalar here, never an index, so the verifier can prune the paths of the
- * argmax.  Liveness is left to the caller: the common decision needs only
- * the winner's, and hn_route_live() fills p->live for hn_choose().
+ * decision needs no hn_choose() call.  Inlined into hn_xdp: a call costs
+ * a return, about 6 ns under the SRSO safe-RET mitigation.  Its rare
+ * cases, no model and tracing, are global functions: their loops' exits
+ * would multiply the verifier's walks of the rest of hn_xdp.  Liveness is
+ * left to the caller: the common decision needs only the winner's, and
+ * hn_route_live() fills p->live for hn_choose().
  *
  * Everything comes from hn_pre: the frame's part of the first layer is
  * three rows added, a candidate's own part the row of its (neighbour,
  * distance), so a hidden unit is an add, a shift, the clamp and a
  * multiply-add.
  */
-__attribute__((noinline)) int hn_score_route(struct hn_ev *v,
-					     const struct hn_dp_route *rt,
-					     struct hn_pick *p)
+static __always_inline void hn_score_route(struct hn_ev *v,
+					   const struct hn_dp_route *rt,
+					   struct hn_pick *p)
 {
 	__u32 i, j, n, key, zero = 0, best = HN_DP_NONE, have2 = 0;
 	const struct hn_dp_pre_slot *ps;
@@ -272,27 +306,23 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 	__s32 fr[HN_RT_HIDDEN];
 	__u64 valid;
 
-	if (!v || !rt || !p)
-		return 0;
+	/*
+	 * The library writes 1..HN_DP_MAX_CAND; past it any count up to it
+	 * is safe.  Masked, not set to the constant: a known count decides
+	 * every candidate's branch below for the verifier, which then walks
+	 * the rest of hn_xdp once more.
+	 */
 	n = rt->n_cand;
 	if (n > HN_DP_MAX_CAND)
-		n = HN_DP_MAX_CAND;
+		n &= HN_DP_MAX_CAND - 1;
 	p->n = n;
 	p->def = rt->def;
 	key = v->slot & 1;
 	md = bpf_map_lookup_elem(&hn_models, &key);
 	tab = bpf_map_lookup_elem(&hn_pre, &zero);
 	if (!md || !tab || !v->has_model) {
-		/* hn_choose() falls back on live candidates: no scores */
-#pragma unroll
-		for (i = 0; i < HN_DP_MAX_CAND; i++) {
-			if (i >= n)
-				break;
-			p->neigh[i] = rt->cand[i].neigh;
-		}
-		if (v->trace)
-			hn_trace_route(v, rt, n);
-		return 0;
+		hn_route_nomodel(v, rt, p);
+		return;
 	}
 	c = &md->c;
 	ps = &tab->s[v->slot & 1];
@@ -314,20 +344,22 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 	/*
 	 * Invalid neighbours are scored too, from whatever their rows
 	 * hold, and left out by the present mask: no branch per candidate.
-	 * The library only writes neighbour indexes below 64.
+	 * The library only writes neighbour indexes below 64.  A guard,
+	 * not a break: with the count masked above, clang unrolls only this.
 	 */
 #pragma unroll
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
 		__u32 idx, d;
 
-		if (i >= n)
-			break;
-		idx = rt->cand[i].neigh;
-		p->neigh[i] = idx;
-		idx &= HN_DP_MAX_NEIGH - 1;
-		d = rt->cand[i].dist & (HN_DP_FEAT_VALS - 1);
-		present |= ((valid >> idx) & 1) << i;
-		p->am.score[i] = hn_rt_finish_dist(c, ps->nb[idx][d], fr);
+		if (i < n) {
+			idx = rt->cand[i].neigh;
+			p->neigh[i] = idx;
+			idx &= HN_DP_MAX_NEIGH - 1;
+			d = rt->cand[i].dist & (HN_DP_FEAT_VALS - 1);
+			present |= ((valid >> idx) & 1) << i;
+			p->am.score[i] = hn_rt_finish_dist(c, ps->nb[idx][d],
+							   fr);
+		}
 	}
 	/*
 	 * In memory, not a register: known to the verifier, the mask would
@@ -336,7 +368,7 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 	 */
 	p->present = present;
 	if (v->trace)
-		hn_trace_route(v, rt, n);
+		hn_trace_cands(v, rt, n);
 	/* the argmax of hn_argmax(), here to save its call */
 #pragma unroll
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
@@ -348,7 +380,6 @@ __attribute__((noinline)) int hn_score_route(struct hn_ev *v,
 	}
 	p->winner = best;
 	p->am.margin = have2 ? bs - ss : S32_MAX;
-	return 0;
 }
 
 /*
@@ -556,6 +587,16 @@ __attribute__((noinline)) int hn_choose(struct hn_pick *p,
 	return pick;
 }
 
+/*
+ * Tracing records every decision, so it bypasses the cache.  Read from the
+ * config each time, not kept: a copy the verifier knows would tell its
+ * walks of the decision apart by it.
+ */
+static __always_inline int hn_use_cache(const struct hn_env *e)
+{
+	return !(e->cfg->flags & (HN_DP_CFG_TRACE | HN_DP_CFG_NO_CACHE));
+}
+
 static __always_inline struct hn_dp_cache_ent *
 hn_cache_slot(__u32 dst, __u8 tclass)
 {
@@ -669,7 +710,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		e->st->ttl_expired++;
 		return XDP_DROP;
 	}
-	if (e->use_cache) {
+	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
 		if (ce && ce->epoch == e->epoch && ce->dst == dst &&
 		    ce->tclass == h->tclass && ce->kind == HN_DP_CK_UNICAST) {
@@ -686,10 +727,18 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		e->st->drop_no_route++;
 		return XDP_DROP;
 	}
+	/*
+	 * The headers afresh, checked to the same length on every path
+	 * here: a tensor frame's longer check would otherwise make the
+	 * verifier walk the decision twice.
+	 */
+	eth = (void *)(long)ctx->data;
+	h = (void *)(eth + 1);
+	if ((void *)(h + 1) > (void *)(long)ctx->data_end)
+		return XDP_DROP;
 	e->st->decisions++;
 	hn_ev_init(h, e, 0);
-	if (e->ev.trace)
-		hn_trace_begin(dst);
+	e->ev.dst = dst;
 	__builtin_memset(&p, 0, sizeof(p));
 	hn_score_route(&e->ev, rt, &p);
 	/* the common case: a live winner by a clear margin, nothing to log */
@@ -712,9 +761,12 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		if (!nb)
 			return XDP_DROP;
 	}
-	if (ce)
-		hn_cache_put(ce, e->epoch, dst, h->tclass, HN_DP_CK_UNICAST,
-			     idx, dst);
+	if (hn_use_cache(e)) {
+		ce = hn_cache_slot(dst, h->tclass);
+		if (ce)
+			hn_cache_put(ce, e->epoch, dst, h->tclass,
+				     HN_DP_CK_UNICAST, idx, dst);
+	}
 	return hn_xmit(ctx, eth, h, nb, e);
 }
 
@@ -728,7 +780,7 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 	const struct hn_dp_task *t;
 	struct hn_pick p;
 
-	if (e->use_cache) {
+	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(task, h->tclass);
 		if (ce && ce->epoch == e->epoch && ce->dst == task &&
 		    ce->tclass == h->tclass && ce->kind == HN_DP_CK_ANYCAST) {
@@ -948,8 +1000,6 @@ int hn_xdp(struct xdp_md *ctx)
 	/* a forwarding decision: read the epoch once, it names the model */
 	e.epoch = *(volatile __u64 *)ep;
 	e.now = e.cfg->stale_ns ? hn_now() : 0;
-	/* tracing records every decision, so it bypasses the cache */
-	e.use_cache = !(e.cfg->flags & (HN_DP_CFG_TRACE | HN_DP_CFG_NO_CACHE));
 	if (h->flags & HN_F_ANYCAST)
 		return hn_anycast(ctx, eth, h, &e);
 	return hn_unicast(ctx, eth, h, &e);

@@ -258,33 +258,35 @@ __attribute__((noinline)) int hn_trace_cands(struct hn_ev *v,
  * Unicast without a model: the candidates' neighbours for hn_choose(),
  * which falls back on live ones.
  */
-__attribute__((noinline)) int hn_route_nomodel(struct hn_ev *v,
-					       const struct hn_dp_route *rt,
+__attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
 					       struct hn_pick *p)
 {
 	__u32 i, n;
 
-	if (!v || !rt || !p)
+	if (!rt || !p)
 		return 0;
-	n = p->n;
+	n = rt->n_cand;
+	if (n > HN_DP_MAX_CAND)
+		n = HN_DP_MAX_CAND;
+	p->n = n;
+	p->def = rt->def;
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
 		if (i >= n)
 			break;
 		p->neigh[i] = rt->cand[i].neigh;
 	}
-	if (v->trace)
-		hn_trace_cands(v, rt, n);
 	return 0;
 }
 
 /*
- * Unicast: score every candidate of route @rt into @p, and find the
- * model's winner (ties: lowest index) and its margin, so that the common
- * decision needs no hn_choose() call.  Inlined into hn_xdp: a call costs
- * a return, about 6 ns under the SRSO safe-RET mitigation.  Its rare
- * cases, no model and tracing, are global functions: their loops' exits
- * would multiply the verifier's walks of the rest of hn_xdp.  Liveness is
- * left to the caller: the common decision needs only the winner's, and
+ * Unicast: score every candidate of route @rt into @p with model @md of
+ * slot @slot for the frame of header @h, and find the model's winner
+ * (ties: lowest index) and its margin, so that the common decision needs
+ * no hn_choose() call.  Inlined into hn_xdp: a call costs a return, about
+ * 6 ns under the SRSO safe-RET mitigation.  The rare cases, no model and
+ * tracing, are global functions: their loops' exits would multiply the
+ * verifier's walks of the rest of hn_xdp.  Liveness is left to the
+ * caller: the common decision needs only the winner's, and
  * hn_route_live() fills p->live for hn_choose().
  *
  * Everything comes from hn_pre: the frame's part of the first layer is
@@ -292,14 +294,14 @@ __attribute__((noinline)) int hn_route_nomodel(struct hn_ev *v,
  * distance), so a hidden unit is an add, a shift, the clamp and a
  * multiply-add.
  */
-static __always_inline void hn_score_route(struct hn_ev *v,
+static __always_inline void hn_score_route(const struct hn_dp_model *md,
+					   __u32 slot, const struct hnhdr *h,
 					   const struct hn_dp_route *rt,
 					   struct hn_pick *p)
 {
-	__u32 i, j, n, key, zero = 0, best = HN_DP_NONE, have2 = 0;
+	__u32 i, j, n, zero = 0, best = HN_DP_NONE, have2 = 0;
 	const struct hn_dp_pre_slot *ps;
 	const struct hn_rt_compiled *c;
-	const struct hn_dp_model *md;
 	const struct hn_dp_pre *tab;
 	__u32 present = 0;
 	__s32 bs = 0, ss = 0;
@@ -317,19 +319,21 @@ static __always_inline void hn_score_route(struct hn_ev *v,
 		n &= HN_DP_MAX_CAND - 1;
 	p->n = n;
 	p->def = rt->def;
-	key = v->slot & 1;
-	md = bpf_map_lookup_elem(&hn_models, &key);
 	tab = bpf_map_lookup_elem(&hn_pre, &zero);
-	if (!md || !tab || !v->has_model) {
-		hn_route_nomodel(v, rt, p);
+	if (!tab) {
+		/* an array: never; as if no candidate were present */
+		p->winner = HN_DP_NONE;
 		return;
 	}
 	c = &md->c;
-	ps = &tab->s[v->slot & 1];
+	ps = &tab->s[slot & 1];
 	{
-		const __s32 *a = ps->cls[v->tclass & (HN_DP_CLASSES - 1)];
-		const __s32 *b = ps->size[v->fr[1] & (HN_DP_FEAT_VALS - 1)];
-		const __s32 *t = ps->ttl[v->fr[2] & (HN_DP_FEAT_VALS - 1)];
+		__u32 sz = hn_scale_size(HN_HDR_LEN +
+					 bpf_ntohs(HN_HDR_GET(h, len)));
+		const __s32 *a = ps->cls[h->tclass & (HN_DP_CLASSES - 1)];
+		const __s32 *b = ps->size[sz & (HN_DP_FEAT_VALS - 1)];
+		const __s32 *t = ps->ttl[hn_scale_ttl(h->ttl) &
+					 (HN_DP_FEAT_VALS - 1)];
 
 #pragma unroll
 		for (j = 0; j < HN_RT_HIDDEN; j++)
@@ -367,8 +371,6 @@ static __always_inline void hn_score_route(struct hn_ev *v,
 	 * would be walked on its own.
 	 */
 	p->present = present;
-	if (v->trace)
-		hn_trace_cands(v, rt, n);
 	/* the argmax of hn_argmax(), here to save its call */
 #pragma unroll
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
@@ -653,16 +655,25 @@ static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 	return act;
 }
 
+/* Model slot @slot's model, or NULL if it holds none. */
+static __always_inline const struct hn_dp_model *hn_model(__u32 slot)
+{
+	const struct hn_dp_model *md = bpf_map_lookup_elem(&hn_models, &slot);
+
+	return md && md->valid ? md : NULL;
+}
+
 /*
- * Everything a decision needs in e->ev, the frame's features included,
- * and with @pre_fr their part of the model (unicast takes it from
- * hn_pre); the cache-hit path skips it.
+ * Everything a decision's global functions need in e->ev, the frame's
+ * features included, with @md the live model (hn_model()) and, if
+ * @pre_fr, the frame's part of it (unicast takes that from hn_pre).  The
+ * cache hit and the common unicast decision skip it.
  */
 static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e,
+				       const struct hn_dp_model *md,
 				       int pre_fr)
 {
 	struct hn_ev *v = &e->ev;
-	const struct hn_dp_model *md;
 	__u32 slot = HN_EPOCH_SLOT(e->epoch);
 
 	__builtin_memset(v, 0, sizeof(*v));
@@ -677,8 +688,7 @@ static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e,
 	v->fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)));
 	v->fr[2] = hn_scale_ttl(h->ttl);
 	v->tclass = h->tclass;
-	md = bpf_map_lookup_elem(&hn_models, &slot);
-	if (md && md->valid) {
+	if (md) {
 		v->has_model = 1;
 		if (pre_fr)
 			hn_rt_pre_frame_compiled(&md->c, v->fr, v->pre_fr);
@@ -700,8 +710,9 @@ static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
 static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 				      struct hnhdr *h, struct hn_env *e)
 {
-	__u32 dst = e->dst, pick, idx;
+	__u32 dst = e->dst, pick, idx, slot;
 	struct hn_dp_cache_ent *ce = NULL;
+	const struct hn_dp_model *md;
 	const struct hn_dp_route *rt;
 	struct hn_dp_neigh *nb;
 	struct hn_pick p;
@@ -737,21 +748,31 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	if ((void *)(h + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP;
 	e->st->decisions++;
-	hn_ev_init(h, e, 0);
-	e->ev.dst = dst;
+	slot = HN_EPOCH_SLOT(e->epoch);
+	md = hn_model(slot);
 	__builtin_memset(&p, 0, sizeof(p));
-	hn_score_route(&e->ev, rt, &p);
-	/* the common case: a live winner by a clear margin, nothing to log */
+	if (md)
+		hn_score_route(md, slot, h, rt, &p);
+	else
+		hn_route_nomodel(rt, &p);
+	/*
+	 * The common case: a live winner by a clear margin, nothing to log.
+	 * It needs no e->ev, which only the rest of the cases fill.
+	 */
 	pick = p.winner;
 	nb = NULL;
-	if (e->ev.has_model && !e->ev.trace && pick < HN_DP_MAX_CAND &&
-	    p.am.margin >= e->ev.margin_min) {
+	if (md && !(e->cfg->flags & HN_DP_CFG_TRACE) &&
+	    pick < HN_DP_MAX_CAND && p.am.margin >= e->cfg->margin_min) {
 		idx = p.neigh[pick];
 		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 		if (nb && !hn_live(nb, e->now, e->cfg->stale_ns))
 			nb = NULL;
 	}
 	if (!nb) {
+		hn_ev_init(h, e, md, 0);
+		e->ev.dst = dst;
+		if (e->ev.trace)
+			hn_trace_cands(&e->ev, rt, p.n);
 		hn_route_live(&e->ev, rt, &p);
 		pick = hn_choose(&p, &e->ev);
 		if (pick >= HN_DP_MAX_CAND)
@@ -803,7 +824,7 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	}
 	e->st->decisions++;
-	hn_ev_init(h, e, 1);
+	hn_ev_init(h, e, hn_model(HN_EPOCH_SLOT(e->epoch)), 1);
 	if (e->ev.trace)
 		hn_trace_begin(task);
 	__builtin_memset(&p, 0, sizeof(p));

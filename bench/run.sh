@@ -15,7 +15,7 @@
 # Results: $O/bench/dataplane.json and a table on stdout.  Every address
 # used lives in the namespaces this script makes and removes.
 #
-# Environment: WINDOW (s, default 4), WARMUP (s, 1), LIVE_REPEATS (5),
+# Environment: WINDOW (s, default 2), WARMUP (s, 1), LIVE_REPEATS (10),
 # TR_TOTAL (1000000), TR_RUNS (3), DSTS (1024), LIVE_MODE (1cpu, 2cpu,
 # both; default 1cpu), NICE (-10: priority of the measured work).
 #
@@ -30,9 +30,9 @@ O=${O:-build}
 BENCH=$O/bench/hn-bench
 OUT=$O/bench
 JSON=$OUT/dataplane.json
-WINDOW=${WINDOW:-4}
+WINDOW=${WINDOW:-2}
 WARMUP=${WARMUP:-1}
-LIVE_REPEATS=${LIVE_REPEATS:-5}
+LIVE_REPEATS=${LIVE_REPEATS:-10}
 TR_TOTAL=${TR_TOTAL:-1000000}
 TR_RUNS=${TR_RUNS:-3}
 DSTS=${DSTS:-1024}
@@ -216,20 +216,35 @@ live_run()
 		}' >>"$WORK/hit.$key"
 }
 
+# live_case PFX MODE CASE: one window of one case.
+live_case()
+{
+	local pfx=$1 mode=$2
+	case $3 in
+	plain) live_run ${pfx}_plain_mpps "$mode" router_plain --ttl 255 ;;
+	cache) live_run ${pfx}_cache_mpps "$mode" router_hn --ttl 255 \
+		--dst 100 ;;
+	decide_k8) live_run ${pfx}_decide_k8_mpps "$mode" router_hn \
+		--ttl 255 --dst 100 --vary-dst "$DSTS" ;;
+	kernel_ipv4) live_run ${pfx}_kernel_ipv4_mpps "$mode" router_kernel \
+		--ipv4 --ip-src $IP_G0 --ip-dst $IP_S0 --ttl 64 ;;
+	esac
+}
+
 # The cases take turns, window after window, so that a busy spell of the
-# (shared) machine does not land on one case only.
+# (shared) machine does not land on one case only, in an order reversed
+# every other round, so that none always follows the same one.
 live_mode()
 {
-	local mode=$1 pfx i k
+	local mode=$1 pfx i k c order
 	[ "$mode" = 1cpu ] && pfx=live || pfx=live2cpu
 	log "live, $mode: ${LIVE_REPEATS} rounds of ${WINDOW} s windows"
 	for i in $(seq "$LIVE_REPEATS"); do
-		live_run ${pfx}_plain_mpps "$mode" router_plain --ttl 255
-		live_run ${pfx}_cache_mpps "$mode" router_hn --ttl 255 --dst 100
-		live_run ${pfx}_decide_k8_mpps "$mode" router_hn --ttl 255 \
-			--dst 100 --vary-dst "$DSTS"
-		live_run ${pfx}_kernel_ipv4_mpps "$mode" router_kernel --ipv4 \
-			--ip-src $IP_G0 --ip-dst $IP_S0 --ttl 64
+		order="plain cache decide_k8 kernel_ipv4"
+		[ $((i % 2)) = 0 ] && order="kernel_ipv4 decide_k8 cache plain"
+		for c in $order; do
+			live_case "$pfx" "$mode" "$c"
+		done
 	done
 	router_none
 	for k in plain cache decide_k8 kernel_ipv4; do

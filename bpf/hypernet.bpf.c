@@ -242,6 +242,22 @@ static __always_inline void hn_trace_route(struct hn_ev *v,
 	}
 }
 
+/*
+ * Route @rt's candidate count.  The library writes 1..HN_DP_MAX_CAND;
+ * past it, in a map it did not write, any count up to it is safe.  Masked,
+ * not set to the constant: a known count decides every candidate's branch
+ * of the inlined decision for the verifier, which then walks the rest of
+ * hn_xdp once more.
+ */
+static __always_inline __u32 hn_route_ncand(const struct hn_dp_route *rt)
+{
+	__u32 n = rt->n_cand;
+
+	if (n > HN_DP_MAX_CAND)
+		n &= HN_DP_MAX_CAND - 1;
+	return n;
+}
+
 /* Tracing only: the features of route @rt's first @n candidates. */
 __attribute__((noinline)) int hn_trace_cands(struct hn_ev *v,
 					     const struct hn_dp_route *rt,
@@ -265,9 +281,7 @@ __attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
 
 	if (!rt || !p)
 		return 0;
-	n = rt->n_cand;
-	if (n > HN_DP_MAX_CAND)
-		n = HN_DP_MAX_CAND;
+	n = hn_route_ncand(rt);
 	p->n = n;
 	p->def = rt->def;
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
@@ -308,15 +322,7 @@ static __always_inline void hn_score_route(const struct hn_dp_model *md,
 	__s32 fr[HN_RT_HIDDEN];
 	__u64 valid;
 
-	/*
-	 * The library writes 1..HN_DP_MAX_CAND; past it any count up to it
-	 * is safe.  Masked, not set to the constant: a known count decides
-	 * every candidate's branch below for the verifier, which then walks
-	 * the rest of hn_xdp once more.
-	 */
-	n = rt->n_cand;
-	if (n > HN_DP_MAX_CAND)
-		n &= HN_DP_MAX_CAND - 1;
+	n = hn_route_ncand(rt);
 	p->n = n;
 	p->def = rt->def;
 	tab = bpf_map_lookup_elem(&hn_pre, &zero);
@@ -400,9 +406,7 @@ __attribute__((noinline)) int hn_route_live(const struct hn_ev *v,
 		return 0;
 	now = v->now;
 	stale = v->stale_ns;
-	n = rt->n_cand;
-	if (n > HN_DP_MAX_CAND)
-		n = HN_DP_MAX_CAND;
+	n = hn_route_ncand(rt);
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
 		const struct hn_dp_neigh *nb;
 		__u32 idx;

@@ -256,6 +256,7 @@ void hnd_probe_rx(struct hnd *d, int p, const __u8 *mac,
 		  const struct hn_ctrl_msg *m);
 void hnd_ack_rx(struct hnd *d, const struct hn_ctrl_msg *m);
 void hnd_neigh_tick(struct hnd *d, __u64 now);
+void hnd_hello_all(struct hnd *d);
 void hnd_neigh_down_port(struct hnd *d, int p, const char *why);
 int hnd_neigh_dp_idx(struct hnd *d, __u32 node);
 

@@ -278,6 +278,7 @@ static void dataplane_down(struct hnd *d)
 		hnd_log(d, LOG_I, "detached; maps stay pinned in %s",
 			d->cfg.pin_dir);
 	} else {
+		hnd_hello_all(d);
 		hnd_log(d, LOG_I, "leaving the data plane forwarding");
 	}
 	hn_dp_close(d->dp);

@@ -355,6 +355,21 @@ static void hello_tx(struct hnd *d, int p)
 		d->st.hello_tx++;
 }
 
+/*
+ * One HELLO on every attached port now, as the agent stops and leaves the
+ * data plane forwarding: its neighbours then count its silence from the
+ * stop, not from the last periodic HELLO up to an interval before, and a
+ * restart within stale_ns costs no frame.
+ */
+void hnd_hello_all(struct hnd *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_ports; i++)
+		if (d->ports[i].attached && d->ports[i].fd >= 0)
+			hello_tx(d, i);
+}
+
 static void probe_tx(struct hnd *d, struct hnd_neigh *n, __u64 now)
 {
 	struct hn_ctrl_msg m;

@@ -216,6 +216,9 @@ live_run()
 		}' >>"$WORK/hit.$key"
 }
 
+# The live cases, (a) to (d) of the report.
+LIVE_CASES="plain cache decide_k8 kernel_ipv4"
+
 # live_case PFX MODE CASE: one window of one case.
 live_case()
 {
@@ -240,14 +243,14 @@ live_mode()
 	[ "$mode" = 1cpu ] && pfx=live || pfx=live2cpu
 	log "live, $mode: ${LIVE_REPEATS} rounds of ${WINDOW} s windows"
 	for i in $(seq "$LIVE_REPEATS"); do
-		order="plain cache decide_k8 kernel_ipv4"
-		[ $((i % 2)) = 0 ] && order="kernel_ipv4 decide_k8 cache plain"
+		order=$LIVE_CASES
+		[ $((i % 2)) = 0 ] && order=$(printf '%s\n' $LIVE_CASES | tac)
 		for c in $order; do
 			live_case "$pfx" "$mode" "$c"
 		done
 	done
 	router_none
-	for k in plain cache decide_k8 kernel_ipv4; do
+	for k in $LIVE_CASES; do
 		k=${pfx}_${k}_mpps
 		if [ -s "$WORK/vals.$k" ]; then
 			put "$k" "$(median <"$WORK/vals.$k")"

@@ -41,7 +41,6 @@ struct hn_ev {
 	__s32 margin_min;		/* in: config */
 	__u64 epoch;			/* in: for the trace */
 	__u32 host;			/* in: host (anycast) */
-	__u32 dst;			/* in: destination (unicast) */
 	__u32 neigh;			/* in (unicast) / out (anycast) */
 	__u32 dist;			/* in (unicast) / out (anycast) */
 	__s32 score;			/* out */
@@ -258,21 +257,30 @@ static __always_inline __u32 hn_route_ncand(const struct hn_dp_route *rt)
 	return n;
 }
 
-/* Tracing only: the features of route @rt's first @n candidates. */
+/* The frame part of a candidate's features (route.h), from header @h. */
+static __always_inline void hn_frame_feat(const struct hnhdr *h,
+					  __u8 fr[HN_FR_NFEAT])
+{
+	fr[0] = hn_scale_class(h->tclass);
+	fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)));
+	fr[2] = hn_scale_ttl(h->ttl);
+}
+
+/* Tracing only: the features of route @rt's first @n candidates to @dst. */
 __attribute__((noinline)) int hn_trace_cands(struct hn_ev *v,
 					     const struct hn_dp_route *rt,
-					     __u32 n)
+					     __u32 n, __u32 dst)
 {
 	if (!v || !rt)
 		return 0;
-	hn_trace_begin(v->dst);
+	hn_trace_begin(dst);
 	hn_trace_route(v, rt, n);
 	return 0;
 }
 
 /*
- * Unicast without a model: the candidates' neighbours for hn_choose(),
- * which falls back on live ones.
+ * Unicast without a model: the p->n candidates' neighbours for
+ * hn_choose(), which falls back on live ones.
  */
 __attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
 					       struct hn_pick *p)
@@ -281,9 +289,7 @@ __attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
 
 	if (!rt || !p)
 		return 0;
-	n = hn_route_ncand(rt);
-	p->n = n;
-	p->def = rt->def;
+	n = p->n;
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
 		if (i >= n)
 			break;
@@ -293,8 +299,8 @@ __attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
 }
 
 /*
- * Unicast: score every candidate of route @rt into @p with model @md of
- * slot @slot for the frame of header @h, and find the model's winner
+ * Unicast: score the first @n candidates of route @rt into @p with model
+ * @md of slot @slot for the frame of header @h, and find the model's winner
  * (ties: lowest index) and its margin, so that the common decision needs
  * no hn_choose() call.  Inlined into hn_xdp: a call costs a return, about
  * 6 ns under the SRSO safe-RET mitigation.  The rare cases, no model and
@@ -311,20 +317,18 @@ __attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
 static __always_inline void hn_score_route(const struct hn_dp_model *md,
 					   __u32 slot, const struct hnhdr *h,
 					   const struct hn_dp_route *rt,
-					   struct hn_pick *p)
+					   __u32 n, struct hn_pick *p)
 {
-	__u32 i, j, n, zero = 0, best = HN_DP_NONE, have2 = 0;
+	__u32 i, j, zero = 0, best = HN_DP_NONE, have2 = 0;
 	const struct hn_dp_pre_slot *ps;
 	const struct hn_rt_compiled *c;
 	const struct hn_dp_pre *tab;
 	__u32 present = 0;
 	__s32 bs = 0, ss = 0;
+	__u8 f[HN_FR_NFEAT];
 	__s32 fr[HN_RT_HIDDEN];
 	__u64 valid;
 
-	n = hn_route_ncand(rt);
-	p->n = n;
-	p->def = rt->def;
 	tab = bpf_map_lookup_elem(&hn_pre, &zero);
 	if (!tab) {
 		/* an array: never; as if no candidate were present */
@@ -333,13 +337,11 @@ static __always_inline void hn_score_route(const struct hn_dp_model *md,
 	}
 	c = &md->c;
 	ps = &tab->s[slot & 1];
+	hn_frame_feat(h, f);
 	{
-		__u32 sz = hn_scale_size(HN_HDR_LEN +
-					 bpf_ntohs(HN_HDR_GET(h, len)));
 		const __s32 *a = ps->cls[h->tclass & (HN_DP_CLASSES - 1)];
-		const __s32 *b = ps->size[sz & (HN_DP_FEAT_VALS - 1)];
-		const __s32 *t = ps->ttl[hn_scale_ttl(h->ttl) &
-					 (HN_DP_FEAT_VALS - 1)];
+		const __s32 *b = ps->size[f[1] & (HN_DP_FEAT_VALS - 1)];
+		const __s32 *t = ps->ttl[f[2] & (HN_DP_FEAT_VALS - 1)];
 
 #pragma unroll
 		for (j = 0; j < HN_RT_HIDDEN; j++)
@@ -688,9 +690,7 @@ static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e,
 	v->stale_ns = e->cfg->stale_ns;
 	v->now = e->now;
 	v->trace = !!(e->cfg->flags & HN_DP_CFG_TRACE);
-	v->fr[0] = hn_scale_class(h->tclass);
-	v->fr[1] = hn_scale_size(HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)));
-	v->fr[2] = hn_scale_ttl(h->ttl);
+	hn_frame_feat(h, v->fr);
 	v->tclass = h->tclass;
 	if (md) {
 		v->has_model = 1;
@@ -715,7 +715,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 				      struct hnhdr *h, struct hn_env *e)
 {
 	__u32 dst = e->dst, pick, idx, slot;
-	struct hn_dp_cache_ent *ce = NULL;
+	struct hn_dp_cache_ent *ce;
 	const struct hn_dp_model *md;
 	const struct hn_dp_route *rt;
 	struct hn_dp_neigh *nb;
@@ -725,16 +725,21 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		e->st->ttl_expired++;
 		return XDP_DROP;
 	}
-	if (hn_use_cache(e)) {
-		ce = hn_cache_slot(dst, h->tclass);
-		if (ce && ce->epoch == e->epoch && ce->dst == dst &&
-		    ce->tclass == h->tclass && ce->kind == HN_DP_CK_UNICAST) {
-			idx = ce->neigh;
-			nb = bpf_map_lookup_elem(&hn_neigh, &idx);
-			if (nb && hn_live(nb, e->now, e->cfg->stale_ns)) {
-				e->st->cache_hit++;
-				return hn_xmit(ctx, eth, h, nb, e);
-			}
+	/*
+	 * The slot is looked up once, for the hit and for the decision's
+	 * entry, and kept: never NULL past here (an array indexed below its
+	 * size), so the verifier has one state for it, not two.
+	 */
+	ce = hn_cache_slot(dst, h->tclass);
+	if (!ce)
+		return XDP_DROP;
+	if (hn_use_cache(e) && ce->epoch == e->epoch && ce->dst == dst &&
+	    ce->tclass == h->tclass && ce->kind == HN_DP_CK_UNICAST) {
+		idx = ce->neigh;
+		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+		if (nb && hn_live(nb, e->now, e->cfg->stale_ns)) {
+			e->st->cache_hit++;
+			return hn_xmit(ctx, eth, h, nb, e);
 		}
 	}
 	rt = hn_route(dst);
@@ -755,8 +760,10 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	slot = HN_EPOCH_SLOT(e->epoch);
 	md = hn_model(slot);
 	__builtin_memset(&p, 0, sizeof(p));
+	p.n = hn_route_ncand(rt);
+	p.def = rt->def;
 	if (md)
-		hn_score_route(md, slot, h, rt, &p);
+		hn_score_route(md, slot, h, rt, p.n, &p);
 	else
 		hn_route_nomodel(rt, &p);
 	/*
@@ -774,9 +781,8 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	}
 	if (!nb) {
 		hn_ev_init(h, e, md, 0);
-		e->ev.dst = dst;
 		if (e->ev.trace)
-			hn_trace_cands(&e->ev, rt, p.n);
+			hn_trace_cands(&e->ev, rt, p.n, dst);
 		hn_route_live(&e->ev, rt, &p);
 		pick = hn_choose(&p, &e->ev);
 		if (pick >= HN_DP_MAX_CAND)
@@ -786,12 +792,9 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		if (!nb)
 			return XDP_DROP;
 	}
-	if (hn_use_cache(e)) {
-		ce = hn_cache_slot(dst, h->tclass);
-		if (ce)
-			hn_cache_put(ce, e->epoch, dst, h->tclass,
-				     HN_DP_CK_UNICAST, idx, dst);
-	}
+	if (hn_use_cache(e))
+		hn_cache_put(ce, e->epoch, dst, h->tclass, HN_DP_CK_UNICAST,
+			     idx, dst);
 	return hn_xmit(ctx, eth, h, nb, e);
 }
 

@@ -107,7 +107,9 @@ __hn_inline int hn_tensor_check(const struct hn_tensor_hdr *t, __u32 plen,
 	n = plen - HN_TENSOR_HDR_LEN;	/* elements: int8 only so far */
 	if (t->dtype != HN_DT_S8)
 		return HN_ERR_TENSOR;
-	if (cnt == 0 || idx >= cnt || total == 0 || total > max_len)
+	/* every fragment carries an element: no more of them than elements */
+	if (cnt == 0 || idx >= cnt || total == 0 || total > max_len ||
+	    cnt > total)
 		return HN_ERR_TENSOR;
 	if (n == 0 || off >= total || n > total - off)
 		return HN_ERR_TENSOR;

@@ -64,7 +64,8 @@ struct fr {
 	__u16 plen;		/* payload bytes present */
 	__s32 len_adj;		/* hnhdr.len = plen + len_adj */
 	__u16 cut;		/* truncate the frame to this many bytes */
-	__u8 tensor;		/* 1: valid tensor header, 2: frag_cnt 0 */
+	__u8 tensor;		/* 1: valid tensor header, 2: frag_cnt 0,
+				 * 3: frag_cnt > total_len */
 };
 
 enum { OUT_NONE, OUT_SAME, OUT_FR };
@@ -134,6 +135,9 @@ static const struct fx fixtures[] = {
 	  XDP_DROP, OUT_NONE, {}, C(bad_addr) },
 	{ "tensor with frag_cnt 0", { HNF, .dst = SELF, .type = HN_T_TENSOR,
 				      .tensor = 2 },
+	  XDP_DROP, OUT_NONE, {}, C(bad_tensor) },
+	{ "tensor with more fragments than elements",
+	  { HNF, .dst = SELF, .type = HN_T_TENSOR, .tensor = 3 },
 	  XDP_DROP, OUT_NONE, {}, C(bad_tensor) },
 	{ "tensor shorter than its header", { HNF, .dst = SELF,
 					      .type = HN_T_TENSOR,
@@ -358,6 +362,9 @@ static size_t build(const struct fr *f, __u8 *buf)
 			.total_len = htons(f->plen - HN_TENSOR_HDR_LEN),
 		};
 
+		/* all the elements, but one fragment more than them */
+		if (f->tensor == 3)
+			t.frag_cnt = htons(f->plen - HN_TENSOR_HDR_LEN + 1);
 		memcpy(buf + ETH_HLEN + HN_HDR_LEN, &t, sizeof(t));
 	}
 	if (f->cut && f->cut < len)

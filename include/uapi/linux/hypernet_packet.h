@@ -17,7 +17,7 @@
 
 #include <linux/types.h>
 
-/* IEEE 802 "local experimental" EtherType 2. */
+/* IEEE 802 "local experimental" EtherType 1 (0x88B5). */
 #define ETH_P_HYPERNET		0x88B5
 
 #define HN_VERSION		1

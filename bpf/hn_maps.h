@@ -95,13 +95,24 @@ struct {
 	__type(value, __u32);
 } hn_groups SEC(".maps");
 
-/* Multicast source -> sequence window, for de-duplication. */
+/* Data-flood source -> sequence window, for de-duplication. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, HN_DP_MCAST_SRCS);
 	__type(key, __u32);
 	__type(value, struct hn_dp_mcast_win);
 } hn_mcast_win SEC(".maps");
+
+/*
+ * Control-flood source -> sequence window.  Only the agent creates entries
+ * (for sources it authenticated): a forger can neither add nor evict one.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HN_DP_MCAST_CTL_SRCS);
+	__type(key, __u32);
+	__type(value, struct hn_dp_mcast_win);
+} hn_mcast_ctl SEC(".maps");
 
 /* Mesh ports by ifindex: redirect and broadcast targets. */
 struct {

@@ -871,34 +871,69 @@ place:
 }
 
 /*
- * Accept (seq) from (src) once: 0 new, 1 duplicate, 2 older than the
- * window, 3 lost the cmpxchg race too often.
+ * One cmpxchg step of window @w for @seq: HN_DP_MC_* or 3 when the race
+ * was lost too often.  @idle_ns: a window that accepted nothing for this
+ * long starts again at @seq (0: never).
  */
-static __always_inline int hn_mcast_accept(__u32 src, __u32 seq)
+static __always_inline int hn_win_update(struct hn_dp_mcast_win *w, __u32 seq,
+					 __u64 now, __u64 idle_ns)
 {
-	struct hn_dp_mcast_win *w, nw;
 	__u32 i;
 
-	w = bpf_map_lookup_elem(&hn_mcast_win, &src);
-	if (!w) {
-		nw.win = hn_dp_mcast_win_first(seq);
-		if (!bpf_map_update_elem(&hn_mcast_win, &src, &nw, BPF_NOEXIST))
-			return 0;
-		w = bpf_map_lookup_elem(&hn_mcast_win, &src);
-		if (!w)
-			return 3;
-	}
 	for (i = 0; i < 4; i++) {
 		__u64 old = *(volatile __u64 *)&w->win, new;
 		int verdict;
 
 		new = hn_dp_mcast_win_add(old, seq, &verdict);
-		if (verdict != HN_DP_MC_NEW)
-			return verdict;
-		if (__sync_val_compare_and_swap(&w->win, old, new) == old)
-			return 0;
+		if (verdict != HN_DP_MC_NEW) {
+			if (!idle_ns || now - w->last_ns <= idle_ns)
+				return verdict;
+			new = hn_dp_mcast_win_first(seq);
+		}
+		if (__sync_val_compare_and_swap(&w->win, old, new) == old) {
+			if (idle_ns)
+				w->last_ns = now;
+			return HN_DP_MC_NEW;
+		}
 	}
 	return 3;
+}
+
+/*
+ * Data flood (src, seq): 0 new, 1 duplicate, 2 older than the window,
+ * 4 too far ahead, 3 lost the cmpxchg race too often.  A new source gets
+ * a window here; the LRU forgets the least recently seen.
+ */
+static __always_inline int hn_mcast_accept(__u32 src, __u32 seq)
+{
+	struct hn_dp_mcast_win *w, nw;
+	__u64 now = hn_now();
+
+	w = bpf_map_lookup_elem(&hn_mcast_win, &src);
+	if (!w) {
+		nw.win = hn_dp_mcast_win_first(seq);
+		nw.last_ns = now;
+		if (!bpf_map_update_elem(&hn_mcast_win, &src, &nw, BPF_NOEXIST))
+			return HN_DP_MC_NEW;
+		w = bpf_map_lookup_elem(&hn_mcast_win, &src);
+		if (!w)
+			return 3;
+	}
+	return hn_win_update(w, seq, now, HN_DP_MCAST_IDLE_NS);
+}
+
+/*
+ * Control flood (src, seq), as hn_mcast_accept(), but only in a window
+ * the agent made for a source it authenticated (-1: none); nor does
+ * idleness restart it: the agent moves it.
+ */
+static __always_inline int hn_mcast_accept_ctl(__u32 src, __u32 seq)
+{
+	struct hn_dp_mcast_win *w = bpf_map_lookup_elem(&hn_mcast_ctl, &src);
+
+	if (!w)
+		return -1;
+	return hn_win_update(w, seq, 0, 0);
 }
 
 static __always_inline int hn_is_member(__u32 group)
@@ -907,34 +942,93 @@ static __always_inline int hn_is_member(__u32 group)
 	       bpf_map_lookup_elem(&hn_groups, &group) != NULL;
 }
 
+/* Random per load, set by the loader: see struct hn_dp_meta. */
+const volatile __u32 hn_meta_cookie = 0;
+
+/*
+ * Mark a member-group flood for the TC program to copy on, then pass it
+ * up.  Metadata is the only channel from XDP to TC that a frame cannot
+ * forge; a driver without it gets the frame delivered here, not copied.
+ */
+static __always_inline int hn_mcast_copy(struct xdp_md *ctx, struct hnhdr *h,
+					 struct hn_env *e)
+{
+	struct hn_dp_meta m = {
+		.cookie = hn_meta_cookie,
+		.src = HN_HDR_GET(h, src),
+		.seq = HN_HDR_GET(h, seq),
+		.ttl = h->ttl,
+	};
+	struct hn_dp_meta *mp;
+	void *data;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(m))) {
+		e->st->mcast_nometa++;
+		return XDP_PASS;
+	}
+	mp = (void *)(long)ctx->data_meta;
+	data = (void *)(long)ctx->data;
+	if ((void *)(mp + 1) > data) {
+		e->st->mcast_nometa++;
+		return XDP_PASS;
+	}
+	*mp = m;
+	return XDP_PASS;
+}
+
 /*
  * Multicast.  XDP cannot clone, so member groups go up the stack and the TC
  * program below copies them to the other ports; other groups are broadcast
- * from here.
+ * from here.  Control floods the data plane cannot vouch for (a duplicate,
+ * an old or far-ahead seq, a source the agent has not confirmed) go up to
+ * the agent, marked as not copied, for it to authenticate and forward:
+ * a forged frame then moves no window that genuine floods need.
  */
 static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 				    struct hnhdr *h, struct hn_env *e)
 {
 	__u32 group = bpf_ntohl(HN_HDR_GET(h, dst));
 	__u32 src = bpf_ntohl(HN_HDR_GET(h, src));
-	int act, i;
+	__u32 seq = bpf_ntohl(HN_HDR_GET(h, seq));
+	int ctl = hn_dp_ctrl_type(h->type), member, v, act, i;
 
-	switch (hn_mcast_accept(src, bpf_ntohl(HN_HDR_GET(h, seq)))) {
+	v = ctl ? hn_mcast_accept_ctl(src, seq) : hn_mcast_accept(src, seq);
+	switch (v) {
 	case HN_DP_MC_NEW:
 		break;
 	case HN_DP_MC_DUP:
 		e->st->mcast_dup++;
-		return XDP_DROP;
+		break;
 	case HN_DP_MC_OLD:
 		e->st->mcast_old++;
-		return XDP_DROP;
+		break;
+	case HN_DP_MC_JUMP:
+		e->st->mcast_jump++;
+		break;
+	case -1:
+		e->st->mcast_unconfirmed++;
+		break;
 	default:
 		e->st->mcast_busy++;
-		return XDP_DROP;
+		break;
 	}
-	if (hn_is_member(group)) {
-		e->st->mcast_local++;
+	member = hn_is_member(group);
+	if (ctl && member)
+		/* on the wire zero: here it tells the agent who copies */
+		h->reserved = v == HN_DP_MC_NEW ? 0 : HN_RSV_NOT_COPIED;
+	if (v != HN_DP_MC_NEW) {
+		if (!ctl || !member)
+			return XDP_DROP;
+		e->st->mcast_slow++;
 		return XDP_PASS;
+	}
+	if (member) {
+		e->st->mcast_local++;
+		if (h->ttl <= 1) {
+			e->st->mcast_ttl_last++;
+			return XDP_PASS;
+		}
+		return hn_mcast_copy(ctx, h, e);
 	}
 	if (h->ttl <= 1) {
 		e->st->ttl_expired++;
@@ -958,18 +1052,33 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 	return act;
 }
 
-static __always_inline int hn_hello(struct hnhdr *h, struct hn_env *e)
+/*
+ * A HELLO stamps its sender live only if it comes from where the agent
+ * found that neighbour, its port and MAC: HELLOs are authenticated by the
+ * agent, not here, and a frame with a live neighbour's src sent from
+ * anywhere else must not keep a dead one alive against local repair.
+ */
+static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
+				    struct hnhdr *h, struct hn_env *e)
 {
 	__u32 src = bpf_ntohl(HN_HDR_GET(h, src)), *idx;
+	const __u16 *a = (const __u16 *)eth->h_source, *b;
 	struct hn_dp_neigh *nb;
 
 	e->st->hello++;
 	idx = bpf_map_lookup_elem(&hn_neigh_ids, &src);
 	nb = idx ? bpf_map_lookup_elem(&hn_neigh, idx) : NULL;
-	if (nb && nb->node == src)
-		nb->last_seen_ns = bpf_ktime_get_coarse_ns();
-	else
+	if (!nb || nb->node != src) {
 		e->st->hello_unknown++;
+		return XDP_PASS;
+	}
+	b = (const __u16 *)nb->mac;
+	if (nb->ifindex != ctx->ingress_ifindex || a[0] != b[0] ||
+	    a[1] != b[1] || a[2] != b[2]) {
+		e->st->hello_elsewhere++;
+		return XDP_PASS;
+	}
+	nb->last_seen_ns = bpf_ktime_get_coarse_ns();
 	return XDP_PASS;
 }
 
@@ -1015,7 +1124,7 @@ int hn_xdp(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 	if (h->type == HN_T_HELLO)
-		return hn_hello(h, &e);
+		return hn_hello(ctx, eth, h, &e);
 
 	e.cfg = bpf_map_lookup_elem(&hn_config, &zero);
 	ep = bpf_map_lookup_elem(&hn_epoch, &zero);
@@ -1042,15 +1151,19 @@ int hn_xdp(struct xdp_md *ctx)
 }
 
 /*
- * TC ingress, after XDP passed a member-group multicast frame up: copy it
- * to every other mesh port with TTL - 1, then let the original (TTL as it
- * arrived) continue to the local stack.
+ * TC ingress, after XDP passed a member-group flood up for copying (its
+ * metadata says so, struct hn_dp_meta): copy it to every other mesh port
+ * with TTL - 1, then let the original (TTL as it arrived) continue to the
+ * local stack.  Nothing else is copied, whatever the frame says: XDP
+ * validated and de-duplicated this one, and only XDP's word counts.
  */
 SEC("tc")
 int hn_tc_ingress(struct __sk_buff *skb)
 {
 	const __u32 ttl_off = ETH_HLEN + __builtin_offsetof(struct hnhdr, ttl);
 	__u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	void *data = (void *)(long)skb->data;
+	struct hn_dp_meta *m = (void *)(long)skb->data_meta;
 	struct hn_dp_stats *st;
 	struct ethhdr eth;
 	struct hnhdr h;
@@ -1059,17 +1172,18 @@ int hn_tc_ingress(struct __sk_buff *skb)
 
 	if (skb->protocol != bpf_htons(ETH_P_HYPERNET))
 		return TC_ACT_OK;
-	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) ||
-	    bpf_skb_load_bytes(skb, ETH_HLEN, &h, sizeof(h)))
-		return TC_ACT_OK;
-	if (!(h.flags & HN_F_MCAST) || !hn_is_member(bpf_ntohl(h.dst)) ||
-	    h.type == HN_T_HELLO)
-		return TC_ACT_OK;
 	st = bpf_map_lookup_elem(&hn_stats, &zero);
 	if (!st)
 		return TC_ACT_OK;
-	if (h.ttl <= 1) {
-		st->ttl_expired++;
+	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) ||
+	    bpf_skb_load_bytes(skb, ETH_HLEN, &h, sizeof(h))) {
+		st->tc_unmarked++;
+		return TC_ACT_OK;
+	}
+	/* XDP's metadata, naming this frame as it arrived */
+	if ((void *)(m + 1) > data || m->cookie != hn_meta_cookie || m->src != h.src ||
+	    m->seq != h.seq || m->ttl != h.ttl || h.ttl <= 1) {
+		st->tc_unmarked++;
 		return TC_ACT_OK;
 	}
 	ttl = h.ttl - 1;

@@ -12,6 +12,7 @@
 #define _HYPERNET_DATAPLANE_H
 
 #include <linux/types.h>
+#include <linux/hypernet_packet.h>
 #include "route.h"
 
 #define HN_DP_PIN_DIR		"/sys/fs/bpf/hypernet"
@@ -25,12 +26,27 @@
 #define HN_DP_ROUTE_TAB_SIZE	(1U << HN_DP_ROUTE_TAB_BITS)
 #define HN_DP_MAX_TASKS		256
 #define HN_DP_MAX_GROUPS	256
-#define HN_DP_MCAST_SRCS	4096	/* sources tracked for de-duplication */
+#define HN_DP_MCAST_SRCS	4096	/* data-flood sources tracked (LRU) */
+#define HN_DP_MCAST_CTL_SRCS	1024	/* control-flood sources (the agent's) */
 #define HN_DP_CACHE_BITS	8
 #define HN_DP_CACHE_SIZE	(1U << HN_DP_CACHE_BITS)	/* per CPU */
 
 /* Multicast de-duplication window, in sequence numbers. */
 #define HN_DP_MCAST_WINDOW	32
+/*
+ * A flood seq at most this far ahead of its window's top moves the window;
+ * one further ahead is a jump (HN_DP_MC_JUMP), which the data plane does
+ * not take from an unauthenticated frame.  Floods of one source follow each
+ * other seq by seq, so a jump means the source restarted or lost many
+ * floods on the way here, or a forgery.
+ */
+#define HN_DP_MCAST_JUMP_MAX	1024
+/*
+ * A data-flood window that accepted nothing for this long starts again at
+ * the next seq it sees.  Copies of a flood die out within a TTL of hops,
+ * milliseconds; a source that restarted or jumped is back after this.
+ */
+#define HN_DP_MCAST_IDLE_NS	1000000000ULL
 
 /* Neighbour index meaning "this node" (anycast host is local). */
 #define HN_DP_NEIGH_LOCAL	0xFF
@@ -166,19 +182,23 @@ struct hn_dp_port {
 };
 
 /*
- * hn_mcast_win[src]: highest sequence number seen from src in the upper
- * 32 bits, a bitmap of the HN_DP_MCAST_WINDOW numbers at and below it in the
- * lower 32 (bit n: highest - n seen).  One word so that one cmpxchg updates
- * it without a lock.
+ * hn_mcast_win[src] (data floods) and hn_mcast_ctl[src] (control floods,
+ * enum hn_frame_type above HN_T_TENSOR): the highest sequence number seen
+ * from src in the upper 32 bits of win, a bitmap of the HN_DP_MCAST_WINDOW
+ * numbers at and below it in the lower 32 (bit n: highest - n seen), so
+ * that one cmpxchg updates it without a lock.  Documentation/dataplane.rst
+ * (Multicast) says who may move which window and why.
  */
 struct hn_dp_mcast_win {
 	__u64	win;
+	__u64	last_ns;	/* data floods: CLOCK_MONOTONIC, last accepted */
 };
 
 enum hn_dp_mcast_verdict {
 	HN_DP_MC_NEW,		/* first time seen: accept */
 	HN_DP_MC_DUP,		/* seen before */
-	HN_DP_MC_OLD,		/* older than the window */
+	HN_DP_MC_OLD,		/* HN_DP_MCAST_WINDOW or more behind the top */
+	HN_DP_MC_JUMP,		/* more than HN_DP_MCAST_JUMP_MAX ahead */
 };
 
 /* A window that has seen @seq only. */
@@ -189,8 +209,8 @@ __hn_inline __u64 hn_dp_mcast_win_first(__u32 seq)
 
 /*
  * Window @win after seeing @seq, and in *@verdict whether it was new; a
- * duplicate or an old seq leaves the window as it was.  Written once for
- * the XDP router and for the agent, which marks its own floods as seen.
+ * duplicate, an old seq or a jump leaves the window as it was.  Written
+ * once for the XDP router, the agent and the tests.
  */
 __hn_inline __u64 hn_dp_mcast_win_add(__u64 win, __u32 seq, int *verdict)
 {
@@ -198,6 +218,10 @@ __hn_inline __u64 hn_dp_mcast_win_add(__u64 win, __u32 seq, int *verdict)
 
 	*verdict = HN_DP_MC_NEW;
 	if (ahead && ahead < 0x80000000U) {
+		if (ahead > HN_DP_MCAST_JUMP_MAX) {
+			*verdict = HN_DP_MC_JUMP;
+			return win;
+		}
 		bm = ahead >= HN_DP_MCAST_WINDOW ? 1 : (bm << ahead) | 1;
 		hi = seq;
 	} else {
@@ -214,6 +238,48 @@ __hn_inline __u64 hn_dp_mcast_win_add(__u64 win, __u32 seq, int *verdict)
 	}
 	return ((__u64)hi << 32) | bm;
 }
+
+/*
+ * Window @win made to include @seq at any distance: the agent's move, for
+ * a flood it authenticated or sent itself.  Far from the top, the window
+ * starts again at @seq, whoever moved it there.
+ */
+__hn_inline __u64 hn_dp_mcast_win_anchor(__u64 win, __u32 seq)
+{
+	int verdict;
+	__u64 w = hn_dp_mcast_win_add(win, seq, &verdict);
+
+	if (verdict == HN_DP_MC_OLD || verdict == HN_DP_MC_JUMP)
+		return hn_dp_mcast_win_first(seq);
+	return w;
+}
+
+/*
+ * Frame types hypernetd authenticates (everything but data and tensors):
+ * their floods are de-duplicated in hn_mcast_ctl, whose entries only the
+ * agent creates, and what the data plane does not forward at once it
+ * passes up for the agent to check and forward.
+ */
+__hn_inline int hn_dp_ctrl_type(__u8 type)
+{
+	return type != HN_T_DATA && type != HN_T_TENSOR;
+}
+
+/*
+ * XDP metadata in front of a member-group flood that XDP accepted for
+ * copying: the TC program copies a frame on only if this sits right before
+ * it and names it (cookie of this load, src, seq and TTL as they arrived),
+ * so that nothing but XDP's decision makes copies, not a frame XDP let pass
+ * for another reason (node id unset, a VLAN tag) nor metadata left on a
+ * copy that comes back.
+ */
+struct hn_dp_meta {
+	__u32	cookie;		/* the program's hn_meta_cookie */
+	__be32	src;		/* hnhdr.src, raw */
+	__be32	seq;		/* hnhdr.seq, raw */
+	__u8	ttl;		/* hnhdr.ttl as it arrived */
+	__u8	pad[3];
+};
 
 /* hn_cache[hash(dst, class)], per CPU. */
 enum hn_dp_cache_kind {
@@ -311,6 +377,18 @@ struct hn_dp_stats {
 	__u64	mcast_busy;		/* window update contended: dropped */
 	__u64	tc_clone;		/* TC copies to other ports */
 	__u64	tc_clone_fail;
+	__u64	mcast_jump;		/* seq far ahead of the window */
+	__u64	mcast_slow;		/* control flood up to the agent to
+					 * check, not copied (dup, old, jump,
+					 * source not confirmed) */
+	__u64	mcast_ttl_last;		/* member flood with TTL 1: here only */
+	__u64	mcast_nometa;		/* no XDP metadata: not copied */
+	__u64	tc_unmarked;		/* TC: HyperNet frame XDP did not
+					 * accept for copying: left alone */
+	__u64	hello_elsewhere;	/* HELLO with a neighbour's src from
+					 * another port or MAC: not stamped */
+	__u64	mcast_unconfirmed;	/* control flood from a source the
+					 * agent has not confirmed */
 };
 
 #endif /* _HYPERNET_DATAPLANE_H */

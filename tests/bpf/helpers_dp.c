@@ -112,21 +112,42 @@ size_t hn_t_frame(__u8 *buf, const __u8 dmac[6], const __u8 smac[6],
 	return 14 + sizeof(*h) + plen;
 }
 
-int hn_t_run(int fd, __u32 ifindex, const void *in, size_t len, void *out,
-	     size_t *out_len, __u32 *verdict)
+int hn_t_run_meta(int fd, __u32 ifindex, const void *in, size_t len,
+		  void *out, size_t *out_len, __u32 *verdict, void *meta,
+		  size_t *meta_len)
 {
 	struct xdp_md ctx = { .data = 0, .data_end = len,
 			      .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
 		    .data_out = out, .data_size_out = *out_len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .ctx_out = &ctx, .ctx_size_out = sizeof(ctx), .repeat = 1);
 	int ret = bpf_prog_test_run_opts(fd, &o);
+	size_t mlen;
 
 	if (ret)
 		return -errno;
-	*out_len = o.data_size_out;
+	/* the output starts with the metadata, ctx.data bytes of it */
+	mlen = ctx.data;
+	if (mlen > o.data_size_out)
+		return -EPROTO;
+	if (meta && meta_len) {
+		if (mlen > *meta_len)
+			return -ENOSPC;
+		memcpy(meta, out, mlen);
+		*meta_len = mlen;
+	}
+	memmove(out, (char *)out + mlen, o.data_size_out - mlen);
+	*out_len = o.data_size_out - mlen;
 	*verdict = o.retval;
 	return 0;
+}
+
+int hn_t_run(int fd, __u32 ifindex, const void *in, size_t len, void *out,
+	     size_t *out_len, __u32 *verdict)
+{
+	return hn_t_run_meta(fd, ifindex, in, len, out, out_len, verdict,
+			     NULL, NULL);
 }
 
 const char *hn_t_verdict(__u32 v)

@@ -36,6 +36,13 @@ size_t hn_t_frame(__u8 *buf, const __u8 dmac[6], const __u8 smac[6],
 		  __u16 proto, const struct hnhdr *h, __u16 plen);
 
 /* BPF_PROG_TEST_RUN of XDP @fd on @in, as if received on @ifindex. */
+/*
+ * As hn_t_run(), and the XDP metadata the program left in front of the
+ * frame into @meta (*@meta_len bytes at most; 0 if none).
+ */
+int hn_t_run_meta(int fd, __u32 ifindex, const void *in, size_t len,
+		  void *out, size_t *out_len, __u32 *verdict, void *meta,
+		  size_t *meta_len);
 int hn_t_run(int fd, __u32 ifindex, const void *in, size_t len, void *out,
 	     size_t *out_len, __u32 *verdict);
 

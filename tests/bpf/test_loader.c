@@ -47,7 +47,8 @@ static void test_attach_reopen_detach(void **state)
 	char err[512] = "", path[128];
 	__u64 e1, e2;
 
-	assert_int_equal(hn_dp_open(&dp, pin_dir, err, sizeof(err)), 0);
+	if (hn_dp_open(&dp, pin_dir, err, sizeof(err)))
+		fail_msg("open: %s", err);
 	assert_int_equal(hn_dp_pin(dp, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/hn_xdp", pin_dir);
 	assert_int_equal(access(path, F_OK), 0);
@@ -92,7 +93,8 @@ static void test_attach_reopen_detach(void **state)
 	assert_false(shows("ip -d link show dev hnt0", "prog/xdp"));
 	assert_false(shows("ip -d link show dev hnt2", "prog/xdp"));
 	assert_false(shows("tc filter show dev hnt0 ingress", "hn_tc_ingress"));
-	assert_int_equal(hn_dp_unpin(dp, err, sizeof(err)), 0);
+	if (hn_dp_unpin(dp, err, sizeof(err)))
+		fail_msg("unpin: %s", err);
 	snprintf(path, sizeof(path), "%s/hn_routes", pin_dir);
 	assert_int_not_equal(access(path, F_OK), 0);
 	hn_dp_close(dp);

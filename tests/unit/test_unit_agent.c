@@ -22,9 +22,10 @@
 static __u64 fake_now = 1000 * NSEC_PER_SEC;
 static struct hn_dp_neigh dp_nb[HN_DP_MAX_NEIGH];
 static unsigned int dp_sets, dp_dels, sent_hello, sent_probe, sent_ack,
-	model_sends;
+	sent_chal, model_sends;
 static int vanish_port = -1;
 static struct hn_ctrl_msg last_sent, last_hello;
+static int answer_challenges;
 
 __u64 hnd_now(void)
 {
@@ -32,6 +33,11 @@ __u64 hnd_now(void)
 }
 
 void hnd_log(struct hnd *d, int level, const char *fmt, ...)
+{
+}
+
+void hnd_log_rl(struct hnd *d, struct hnd_rl *rl, int level, const char *fmt,
+		...)
 {
 }
 
@@ -59,8 +65,16 @@ int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m)
 	if (m->type == HN_T_HELLO)
 		last_hello = *m;
 	sent_hello += m->type == HN_T_HELLO;
-	sent_probe += m->type == HN_T_PROBE;
 	sent_ack += m->type == HN_T_ACK;
+	if (m->type == HN_T_PROBE) {
+		struct hnd_sender *s = hnd_sender(d, m->dst);
+
+		/* challenges apart from the RTT probes */
+		if (s && s->chal_ns && m->u.probe.id == s->chal_id)
+			sent_chal++;
+		else
+			sent_probe++;
+	}
 	return 0;
 }
 
@@ -112,6 +126,8 @@ static int setup(void **state)
 	memset(&agent, 0, sizeof(agent));
 	memset(dp_nb, 0, sizeof(dp_nb));
 	dp_sets = dp_dels = sent_hello = sent_probe = sent_ack = 0;
+	sent_chal = 0;
+	answer_challenges = 1;
 	model_sends = 0;
 	vanish_port = -1;
 	hnd_config_defaults(&agent.cfg);
@@ -128,9 +144,28 @@ static int setup(void **state)
 }
 
 static const __u8 mac_x[6] = { 2, 0, 0, 0, 0, 7 };
+static const __u8 mac_y[6] = { 2, 0, 0, 0, 0, 8 };
 
-/* A HELLO from @src, seq @seq, on port @p; it hears us at @rx (0: not). */
-static void hello(__u32 src, __u32 seq, int p, __u8 rx)
+/*
+ * The ACK that @src sends from @mac on port @p to our challenge, if one is
+ * out to it; @id_delta != 0 forges a wrong echo.  True if it was taken.
+ */
+static bool answer_from(__u32 src, int p, const __u8 *mac, __u32 id_delta)
+{
+	static __u64 counter = 1ULL << 40;
+	struct hnd_sender *s = hnd_sender(&agent, src);
+	struct hn_ctrl_msg a = { .type = HN_T_ACK, .src = src, .dst = 1 };
+
+	if (!s || !s->chal_ns)
+		return false;
+	a.counter = ++counter;
+	a.u.probe.id = s->chal_id + id_delta;
+	a.u.probe.t_ns = s->chal_t_ns;
+	return hnd_challenge_answered(&agent, s, p, mac, &a);
+}
+
+/* A HELLO from @src at @mac, seq @seq, on port @p; it hears us at @rx. */
+static void hello_from(__u32 src, __u32 seq, int p, const __u8 *mac, __u8 rx)
 {
 	struct hn_ctrl_msg m = { .type = HN_T_HELLO, .src = src, .seq = seq };
 
@@ -142,7 +177,16 @@ static void hello(__u32 src, __u32 seq, int p, __u8 rx)
 		m.u.hello.heard[0].node = agent.cfg.node_id;
 		m.u.hello.heard[0].rx_ratio = rx;
 	}
-	hnd_hello_rx(&agent, p, mac_x, &m);
+	hnd_hello_rx(&agent, p, mac, &m);
+	/* a genuine neighbour answers our challenge at once */
+	if (answer_challenges)
+		answer_from(src, p, mac, 0);
+}
+
+/* A HELLO from @src, seq @seq, on port @p; it hears us at @rx (0: not). */
+static void hello(__u32 src, __u32 seq, int p, __u8 rx)
+{
+	hello_from(src, seq, p, mac_x, rx);
 }
 
 static void advance_ms(unsigned int ms)
@@ -289,6 +333,98 @@ static void test_table_full(void **state)
 	assert_int_equal(dp_sets, HND_MAX_NEIGH);
 }
 
+/*
+ * Two-way is not enough: a neighbour must answer a challenge (a PROBE
+ * with a random id) from the address and port it was heard on.  A HELLO
+ * recorded on one link and replayed on another is heard, but nobody
+ * answers from there (issue 12, item 5).
+ */
+static void test_challenge_before_up(void **state)
+{
+	struct hnd_neigh *n;
+
+	answer_challenges = 0;
+	hello(7, 1, 0, 255);
+	n = hnd_neigh_find(&agent, 7);
+	assert_non_null(n);
+	assert_false(n->up);
+	assert_int_equal(dp_sets, 0);
+	assert_int_equal(sent_chal, 1);
+	assert_int_equal(last_sent.type, HN_T_PROBE);
+	assert_int_equal(last_sent.dst, 7);
+	/* more HELLOs within a second: no second challenge */
+	advance_ms(200);
+	hello(7, 2, 0, 255);
+	assert_int_equal(sent_chal, 1);
+	/* a wrong echo, the right echo from elsewhere: still not up */
+	assert_false(answer_from(7, 0, mac_x, 1));
+	assert_false(answer_from(7, 0, mac_y, 0));
+	assert_false(answer_from(7, 1, mac_x, 0));
+	assert_false(n->up);
+	/* unanswered: asked again after a second */
+	advance_ms(1000);
+	hello(7, 3, 0, 255);
+	assert_int_equal(sent_chal, 2);
+	/* answered from where it was heard: up */
+	assert_true(answer_from(7, 0, mac_x, 0));
+	assert_true(n->up);
+	assert_true(n->verified);
+	assert_int_equal(dp_sets, 1);
+	/* the answer is taken once */
+	assert_false(answer_from(7, 0, mac_x, 0));
+}
+
+/*
+ * Verified at one address, a neighbour stays there while it lives: a
+ * HELLO of its from another address (its other port's, replayed here)
+ * moves nothing and asks nothing.
+ */
+static void test_verified_address_kept(void **state)
+{
+	struct hnd_neigh *n;
+
+	hello(7, 1, 0, 255);
+	n = hnd_neigh_find(&agent, 7);
+	assert_true(n->up);
+	answer_challenges = 0;
+	hello_from(7, 2, 0, mac_y, 255);
+	assert_true(n->up);
+	assert_memory_equal(n->mac, mac_x, 6);
+	assert_int_equal(sent_chal, 1);
+	assert_int_equal(dp_dels, 0);
+}
+
+/*
+ * A challenge answered starts the sender's replay window afresh at the
+ * answer's counter: how a neighbour whose clock went back, or whose window
+ * a key holder's forged counter moved ahead, gets its frames accepted
+ * again (issue 12, item 6).
+ */
+static void test_challenge_restarts_window(void **state)
+{
+	struct hnd_sender *s;
+	__u64 forged = UINT64_MAX - 1, genuine = 1ULL << 40;
+	int i;
+
+	s = hnd_sender(&agent, 9);
+	assert_non_null(s);
+	/* a key holder's frames filled the window, far ahead */
+	for (i = 0; i < HN_REPLAY_WINDOW; i++)
+		assert_int_equal(hn_replay_accept(&s->replay, forged - i,
+						  fake_now),
+				 0);
+	assert_int_equal(hn_replay_accept(&s->replay, genuine, fake_now),
+			 -ESTALE);
+	hnd_challenge(&agent, s, 0, mac_x);
+	assert_int_equal(sent_chal, 1);
+	assert_true(answer_from(9, 0, mac_x, 0));
+	assert_int_equal(s->replay.n, 1);
+	assert_true(s->replay.seen[0] < forged);
+	assert_int_equal(hn_replay_accept(&s->replay, s->replay.seen[0] + 1,
+					  fake_now),
+			 0);
+}
+
 static void test_probe_rtt(void **state)
 {
 	struct hn_ctrl_msg a = { .type = HN_T_ACK, .src = 7 };
@@ -400,6 +536,8 @@ static void test_model_behind(void **state)
 	m.u.hello.heard[0].node = 1;
 	m.u.hello.heard[0].rx_ratio = 255;
 	hnd_hello_rx(&agent, 0, mac_x, &m);
+	assert_int_equal(model_sends, 0);	/* not up before verified */
+	assert_true(answer_from(7, 0, mac_x, 0));
 	assert_int_equal(model_sends, 1);
 	m.seq = 2;
 	m.u.hello.model_gen = 5;
@@ -550,6 +688,9 @@ int main(void)
 		cmocka_unit_test_setup(test_restart_seq_jump, setup),
 		cmocka_unit_test_setup(test_second_port_ignored, setup),
 		cmocka_unit_test_setup(test_table_full, setup),
+		cmocka_unit_test_setup(test_challenge_before_up, setup),
+		cmocka_unit_test_setup(test_verified_address_kept, setup),
+		cmocka_unit_test_setup(test_challenge_restarts_window, setup),
 		cmocka_unit_test_setup(test_probe_rtt, setup),
 		cmocka_unit_test_setup(test_probe_answered, setup),
 		cmocka_unit_test_setup(test_load_measured, setup),

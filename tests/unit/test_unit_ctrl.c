@@ -245,11 +245,16 @@ static void resign(uint8_t *buf, const struct hn_mesh_key *k)
 	uint8_t copy[HN_CTRL_MAX + 256], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen;
 
-	assert_true(len >= 20 + HN_AUTH_LEN && len <= sizeof(copy));
-	memcpy(copy, buf, len - HN_AUTH_MAC_LEN);
-	copy[3] = 0;
+	size_t l2 = hn_ctrl_link_local(buf[1]) ? 12 : 0;
+
+	assert_true(len >= 20 + HN_AUTH_LEN && len + l2 <= sizeof(copy));
+	/* link-local: the link's addresses first, all zero in these tests */
+	memset(copy, 0, l2);
+	memcpy(copy + l2, buf, len - HN_AUTH_MAC_LEN);
+	copy[l2 + 3] = 0;
+	copy[l2 + 5] = 0;
 	assert_non_null(HMAC(EVP_sha256(), k->key, HN_KEY_LEN, copy,
-			     len - HN_AUTH_MAC_LEN, md, &mdlen));
+			     l2 + len - HN_AUTH_MAC_LEN, md, &mdlen));
 	assert_int_equal(mdlen, 32);
 	memcpy(buf + len - HN_AUTH_MAC_LEN, md, HN_AUTH_MAC_LEN);
 }
@@ -269,7 +274,7 @@ static int decode(const uint8_t *buf, size_t len, struct hn_ctrl_msg *out)
 	struct hn_ctrl_msg scratch;
 	int ret;
 
-	ret = hn_ctrl_decode(buf, len, out ? out : &scratch, &key, 1, why,
+	ret = hn_ctrl_decode(buf, len, NULL, out ? out : &scratch, &key, 1, why,
 			     sizeof(why));
 	/* Every refusal says why, in one line. */
 	if (ret)
@@ -376,19 +381,28 @@ static void test_known_answer(void **state)
 		0x00, 0x00, 0x00, 0x07, 0x01, 0x02, 0x03, 0x04,
 		0x05, 0x06, 0x07, 0x08,
 	};
-	/* Python's hmac over the same bytes, ttl zeroed. */
+	/* the link: broadcast from 02:00:00:00:00:01 */
+	static const struct hn_ctrl_l2 l2 = {
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 },
+	};
+	/*
+	 * Python's hmac over the link's addresses (dst, src), then the same
+	 * bytes with ttl and reserved zeroed.
+	 */
 	static const uint8_t want_mac[HN_AUTH_MAC_LEN] = {
-		0x6a, 0xe8, 0x4f, 0x3e, 0xde, 0x7e, 0x90, 0x10,
-		0x88, 0xd1, 0xec, 0xa2, 0xaf, 0xd0, 0x42, 0x89,
+		0x19, 0x90, 0xc2, 0x08, 0x87, 0x1a, 0xd1, 0xbc,
+		0x8b, 0x70, 0x78, 0x1f, 0x58, 0x9b, 0xfc, 0x2b,
 	};
 	/* clang-format on */
-	uint8_t input[sizeof(frame)], md[EVP_MAX_MD_SIZE];
+	uint8_t input[sizeof(l2) + sizeof(frame)], md[EVP_MAX_MD_SIZE];
 	uint8_t want[72], buf[HN_CTRL_MAX];
 	struct hn_ctrl_msg m, d;
 	unsigned int mdlen;
 
-	memcpy(input, frame, sizeof(frame));
-	input[3] = 0;
+	memcpy(input, &l2, sizeof(l2));
+	memcpy(input + sizeof(l2), frame, sizeof(frame));
+	input[sizeof(l2) + 3] = 0;
 	assert_non_null(HMAC(EVP_sha256(), key.key, sizeof(key.key), input,
 			     sizeof(input), md, &mdlen));
 	assert_memory_equal(md, want_mac, HN_AUTH_MAC_LEN);
@@ -405,6 +419,7 @@ static void test_known_answer(void **state)
 	m.seq = 42;
 	m.key_id = 99; /* ignored: key.id is written */
 	m.counter = 0x0102030405060708ULL;
+	m.l2 = l2;
 	m.u.hello = (struct hn_ctrl_hello){ .interval_ms = 100,
 					    .load = 16,
 					    .capacity = 32,
@@ -414,10 +429,27 @@ static void test_known_answer(void **state)
 	m.u.hello.heard[0].rx_ratio = 200;
 	assert_int_equal(hn_ctrl_encode(buf, sizeof(buf), &m, &key), 72);
 	assert_memory_equal(buf, want, 72);
-	assert_int_equal(decode(want, 72, &d), HN_CE_OK);
+	assert_int_equal(hn_ctrl_decode(want, 72, &l2, &d, &key, 1, why,
+					sizeof(why)),
+			 HN_CE_OK);
 	m.key_id = 7;
 	assert_msg_equal(&m, &d);
 	assert_int_equal(d.key_id, 7);
+	/* on another link, or sent on from another address: refused */
+	{
+		struct hn_ctrl_l2 moved = l2;
+
+		moved.src[5] = 2;
+		assert_int_equal(hn_ctrl_decode(want, 72, &moved, &d, &key, 1,
+						why, sizeof(why)),
+				 HN_CE_MAC);
+		moved = l2;
+		moved.dst[0] = 0x02;
+		assert_int_equal(hn_ctrl_decode(want, 72, &moved, &d, &key, 1,
+						why, sizeof(why)),
+				 HN_CE_MAC);
+		assert_int_equal(decode(want, 72, &d), HN_CE_MAC);
+	}
 }
 
 /* Flooding decrements TTL: every TTL but 0 verifies, the MAC unchanged. */
@@ -456,7 +488,7 @@ static void test_truncated(void **state)
 					 HN_CE_TRUNCATED);
 	}
 	assert_int_equal(
-		hn_ctrl_decode(NULL, 0, &s[0], &key, 1, why, sizeof(why)),
+		hn_ctrl_decode(NULL, 0, NULL, &s[0], &key, 1, why, sizeof(why)),
 		HN_CE_TRUNCATED);
 	/* Padding after the frame is fine (short Ethernet frames). */
 	len = encode(&s[3], buf);
@@ -464,7 +496,10 @@ static void test_truncated(void **state)
 	assert_int_equal(decode(buf, len + 20, NULL), HN_CE_OK);
 }
 
-/* Every byte but TTL is covered: any change is refused, nothing crashes. */
+/*
+ * Every byte but TTL and reserved (routers change both) is covered: any
+ * change is refused, nothing crashes.
+ */
 static void test_flip_every_byte(void **state)
 {
 	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
@@ -484,6 +519,9 @@ static void test_flip_every_byte(void **state)
 					assert_int_equal(
 						ret, copy[3] ? HN_CE_OK :
 							       HN_CE_HEADER);
+				else if (off == 5)
+					/* reserved: the data plane's mark */
+					assert_int_equal(ret, HN_CE_OK);
 				else
 					assert_int_not_equal(ret, HN_CE_OK);
 				assert_true(ret >= 0 && ret < __HN_CE_MAX);
@@ -540,9 +578,9 @@ static void test_header(void **state)
 	assert_int_equal(patched(&p, 1, 1, HN_T_TENSOR, 1), HN_CE_TYPE);
 	/* A PROBE relabelled ACK is still signed as a PROBE. */
 	assert_int_equal(patched(&p, 1, 1, HN_T_ACK, 0), HN_CE_MAC);
-	/* hnhdr.reserved is ignored on receive, but covered by the MAC. */
-	assert_int_equal(patched(&p, 5, 1, 0x5A, 0), HN_CE_MAC);
-	assert_int_equal(patched(&p, 5, 1, 0x5A, 1), HN_CE_OK);
+	/* hnhdr.reserved is the data plane's mark: not covered by the MAC. */
+	assert_int_equal(patched(&p, 5, 1, HN_RSV_NOT_COPIED, 0), HN_CE_OK);
+	assert_int_equal(patched(&p, 5, 1, 0x5A, 0), HN_CE_OK);
 
 	/* hnhdr.len beyond the buffer: truncated. */
 	len = encode(&h, buf);
@@ -631,20 +669,20 @@ static void test_keys(void **state)
 	/* The sender rotated to key 7: the receiver still has 1 and 2. */
 	len = encode(&m, buf);
 	assert_int_equal(
-		hn_ctrl_decode(buf, len, &d, keys, 2, why, sizeof(why)),
+		hn_ctrl_decode(buf, len, NULL, &d, keys, 2, why, sizeof(why)),
 		HN_CE_KEY);
 	assert_string_equal(why, "gossip: key_id 7 not configured");
 	assert_int_equal(
-		hn_ctrl_decode(buf, len, &d, keys, 3, why, sizeof(why)),
+		hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why, sizeof(why)),
 		HN_CE_OK);
 	assert_int_equal(d.key_id, 7);
 	assert_int_equal(
-		hn_ctrl_decode(buf, len, &d, NULL, 0, why, sizeof(why)),
+		hn_ctrl_decode(buf, len, NULL, &d, NULL, 0, why, sizeof(why)),
 		HN_CE_KEY);
 	/* Signed with key 2: the receiver picks it by id. */
 	len = hn_ctrl_encode(buf, sizeof(buf), &m, &keys[1]);
 	assert_int_equal(
-		hn_ctrl_decode(buf, len, &d, keys, 3, why, sizeof(why)),
+		hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why, sizeof(why)),
 		HN_CE_OK);
 	assert_int_equal(d.key_id, 2);
 	/* Right id, wrong key. */
@@ -659,7 +697,7 @@ static void test_keys(void **state)
 	len = encode(&m, buf);
 	put_be(buf + len - 28, 4, 8);
 	assert_int_equal(
-		hn_ctrl_decode(buf, len, &d, keys, 3, why, sizeof(why)),
+		hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why, sizeof(why)),
 		HN_CE_MAC);
 	assert_int_equal(patched(&m, len - 24, 8, 1, 0), HN_CE_MAC);
 }
@@ -869,82 +907,201 @@ static void test_random_roundtrip(void **state)
 	}
 }
 
-/* Reference: every counter ever accepted, kept in an array. */
+/*
+ * Reference: every counter ever accepted, kept in an array; the window is
+ * the HN_REPLAY_WINDOW highest of them.
+ */
 static int replay_ref(uint64_t *seen, unsigned int *n, uint64_t c)
 {
-	uint64_t top = 0;
-	unsigned int i;
+	unsigned int i, above = 0;
 
-	for (i = 0; i < *n; i++)
-		if (seen[i] > top)
-			top = seen[i];
-	if (*n && c < top && top - c >= 64)
-		return -ESTALE;
-	for (i = 0; i < *n; i++)
+	for (i = 0; i < *n; i++) {
 		if (seen[i] == c)
-			return -EALREADY;
+			return above < HN_REPLAY_WINDOW ? -EALREADY : -ESTALE;
+		above += seen[i] > c;
+	}
+	for (i = 0; i < *n; i++)
+		if (seen[i] > c)
+			continue;
+	/* full, and c below the lowest of the window */
+	if (above >= HN_REPLAY_WINDOW)
+		return -ESTALE;
 	seen[(*n)++] = c;
 	return 0;
 }
+
+#define NS 1000000000ULL
 
 static void test_replay(void **state)
 {
 	static uint64_t seen[4000];
 	struct hn_replay r = { 0 };
 	unsigned int n = 0, i;
-	uint64_t base, c;
+	uint64_t base, c, t = 5 * NS;
 
 	/* First counter accepted, whatever it is. */
-	assert_int_equal(hn_replay_accept(&r, 1000), 0);
-	assert_int_equal(hn_replay_accept(&r, 1000), -EALREADY);
-	assert_int_equal(hn_replay_accept(&r, 1001), 0);
-	/* Late but inside the window: once. */
-	assert_int_equal(hn_replay_accept(&r, 990), 0);
-	assert_int_equal(hn_replay_accept(&r, 990), -EALREADY);
-	assert_int_equal(hn_replay_accept(&r, 1001 - 63), 0);
-	assert_int_equal(hn_replay_accept(&r, 1001 - 64), -ESTALE);
-	assert_int_equal(hn_replay_accept(&r, 0), -ESTALE);
-	/* Ahead by exactly 63: the old top is the window's last slot. */
-	assert_int_equal(hn_replay_accept(&r, 1001 + 63), 0);
-	assert_int_equal(hn_replay_accept(&r, 1001), -EALREADY);
-	assert_int_equal(hn_replay_accept(&r, 1002), 0);
-	assert_int_equal(hn_replay_accept(&r, 1000), -ESTALE);
-	/* Ahead by exactly 64: everything before leaves the window. */
-	assert_int_equal(hn_replay_accept(&r, 1064 + 64), 0);
-	assert_int_equal(hn_replay_accept(&r, 1064), -ESTALE);
-	assert_int_equal(hn_replay_accept(&r, 1065), 0);
-	/* Far ahead (a restart that took the clock): a fresh window. */
-	assert_int_equal(hn_replay_accept(&r, 1ULL << 60), 0);
-	assert_int_equal(hn_replay_accept(&r, 1128), -ESTALE);
-	assert_int_equal(hn_replay_accept(&r, (1ULL << 60) - 1), 0);
-	assert_int_equal(hn_replay_accept(&r, 1ULL << 60), -EALREADY);
+	assert_int_equal(hn_replay_accept(&r, 1000, t), 0);
+	assert_int_equal(hn_replay_accept(&r, 1000, t), -EALREADY);
+	assert_int_equal(hn_replay_accept(&r, 1001, t), 0);
+	/* Late: once. */
+	assert_int_equal(hn_replay_accept(&r, 990, t), 0);
+	assert_int_equal(hn_replay_accept(&r, 990, t), -EALREADY);
+	assert_int_equal(hn_replay_accept(&r, 5, t), 0);
+	/*
+	 * The window is the 64 highest counters however far apart: 60 more
+	 * a microsecond apart fill it (5 is the lowest), what is below the
+	 * lowest is old, the next pushes 5 out.
+	 */
+	for (i = 1; i <= 60; i++)
+		assert_int_equal(hn_replay_accept(&r, 1001 + i * 1000, t), 0);
+	assert_int_equal(r.n, HN_REPLAY_WINDOW);
+	assert_int_equal(hn_replay_accept(&r, 4, t), -ESTALE);
+	assert_int_equal(hn_replay_accept(&r, 5, t), -EALREADY);
+	assert_int_equal(hn_replay_accept(&r, 1001 + 61 * 1000, t), 0);
+	assert_int_equal(hn_replay_accept(&r, 5, t), -ESTALE);
+	assert_int_equal(hn_replay_accept(&r, 6, t), -ESTALE);
+	assert_int_equal(hn_replay_accept(&r, 989, t), -ESTALE);
+	/* between two of the window, never seen: taken, the lowest goes */
+	assert_int_equal(hn_replay_accept(&r, 995, t), 0);
+	assert_int_equal(hn_replay_accept(&r, 990, t), -ESTALE);
+	assert_int_equal(hn_replay_accept(&r, 995, t), -EALREADY);
+	assert_int_equal(r.seen[0], 995);
+	/* Far ahead after as long (a restart that took the clock). */
+	t += 1ULL << 60;
+	assert_int_equal(hn_replay_accept(&r, 1ULL << 60, t), 0);
+	assert_int_equal(hn_replay_accept(&r, 1128, t), 0);
+	assert_int_equal(hn_replay_accept(&r, 1128, t), -EALREADY);
+	assert_int_equal(hn_replay_accept(&r, 1ULL << 60, t), -EALREADY);
 
 	/* The top of the 64-bit range, and 0 at the very start. */
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 1), 0);
-	assert_int_equal(hn_replay_accept(&r, UINT64_MAX), 0);
-	assert_int_equal(hn_replay_accept(&r, UINT64_MAX), -EALREADY);
-	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 63), 0);
-	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 64), -ESTALE);
-	assert_int_equal(hn_replay_accept(&r, 0), -ESTALE);
+	t = 1ULL << 63;
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 1, t), 0);
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX, t), 0);
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX, t), -EALREADY);
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(hn_replay_accept(&r, 5), 0);
-	assert_int_equal(hn_replay_accept(&r, 0), 0);
-	assert_int_equal(hn_replay_accept(&r, 0), -EALREADY);
-	assert_int_equal(hn_replay_accept(&r, UINT64_MAX), 0);
-	assert_int_equal(hn_replay_accept(&r, 5), -ESTALE);
+	assert_int_equal(hn_replay_accept(&r, 5, t), 0);
+	assert_int_equal(hn_replay_accept(&r, 0, t), 0);
+	assert_int_equal(hn_replay_accept(&r, 0, t), -EALREADY);
+	/* from 0 to the top of the range: no clock runs that far */
+	t += UINT64_MAX / 4;
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX, t), -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, 5, t), -EALREADY);
 
 	/* Reordered and duplicated streams, against the reference. */
 	hn_t_seed(99);
 	memset(&r, 0, sizeof(r));
-	base = UINT64_MAX - 4000;
+	base = 1700000000ULL * NS;	/* a realtime clock's ns */
+	t = 1000 * NS;
 	for (i = 0; i < 3000; i++) {
 		c = base + i - hn_t_range(0, 80) + hn_t_range(0, 3);
 		if (hn_t_range(0, 50) == 0)
 			c += hn_t_range(60, 70);
-		assert_int_equal(hn_replay_accept(&r, c),
+		assert_int_equal(hn_replay_accept(&r, c, t),
 				 replay_ref(seen, &n, c));
 	}
+}
+
+/*
+ * How far ahead a counter may run: the sender's clock offset as seen so
+ * far, plus the slack; the offset itself rises at most 1/64 as fast as
+ * time passes.  A key holder's frame far ahead (counter 2^64 - 2, issue 12
+ * item 6) is refused; frames a slack ahead are taken but walk the limit
+ * no further, and the genuine sender's frames go on being taken below
+ * them; a window full of forged frames shuts it out for the slack only.
+ */
+static void test_replay_bound(void **state)
+{
+	const uint64_t slack = HN_REPLAY_SLACK_NS, c0 = 1700000000ULL * NS;
+	struct hn_replay r = { 0 };
+	uint64_t t = 100 * NS, c = c0;
+	int i;
+
+	assert_int_equal(hn_replay_accept(&r, c, t), 0);
+	/* no time passed: the slack only */
+	assert_int_equal(hn_replay_accept(&r, c + slack + 1, t), -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 1, t), -ERANGE);
+	assert_int_equal(r.seen[r.n - 1], c);
+	assert_int_equal(hn_replay_accept(&r, c + slack, t), 0);
+	/* ... and more frames each a slack ahead walk it no further */
+	for (i = 2; i < 10; i++)
+		assert_int_equal(hn_replay_accept(&r, c + i * slack, t),
+				 -ERANGE);
+	assert_int_equal(r.seen[r.n - 1], c + slack);
+	/* the genuine sender goes on below the forged top */
+	assert_int_equal(hn_replay_accept(&r, c + 1, t), 0);
+	/* 64 s later: 64 s, one more for clock rates, and the slack */
+	t += 64 * NS;
+	c += 64 * NS;
+	assert_int_equal(hn_replay_accept(&r, c + NS + slack + 1, t),
+			 -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 1, t), -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, c + NS + slack, t), 0);
+	assert_int_equal(hn_replay_accept(&r, c, t), 0);
+	/* a window full of forged frames a slack ahead ... */
+	for (i = 0; i < HN_REPLAY_WINDOW - 1; i++)
+		assert_int_equal(hn_replay_accept(&r, c + slack - i, t), 0);
+	assert_int_equal(r.n, HN_REPLAY_WINDOW);
+	assert_int_equal(r.seen[0], c + slack - (HN_REPLAY_WINDOW - 2));
+	t += NS / 2;
+	c += NS / 2;
+	assert_int_equal(hn_replay_accept(&r, c, t), -ESTALE);
+	/* ... shuts the genuine sender out until its clock passes them */
+	t += slack;
+	c += slack;
+	assert_int_equal(hn_replay_accept(&r, c, t), 0);
+	assert_int_equal(hn_replay_accept(&r, c, t), -EALREADY);
+	/* a frame that took long on the way lowers nothing */
+	t += 3 * NS;
+	assert_int_equal(hn_replay_accept(&r, c + NS, t), 0);
+	c += 3 * NS;
+	assert_int_equal(hn_replay_accept(&r, c, t + 1), 0);
+	/* a counter proven fresh (a challenge answered) starts it afresh */
+	hn_replay_anchor(&r, c0, t);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(hn_replay_accept(&r, c0, t), -EALREADY);
+	assert_int_equal(hn_replay_accept(&r, c0 + 1, t), 0);
+	assert_int_equal(hn_replay_accept(&r, c, t), -ERANGE);
+}
+
+/*
+ * A first frame from the past (replayed to an agent that just started, or
+ * one that took long on the way): the genuine sender's frames are too far
+ * ahead, and two of them a second apart that agree on its clock start the
+ * window afresh; one frame far ahead, or two that disagree, do not.
+ */
+static void test_replay_late_anchor(void **state)
+{
+	struct hn_replay r = { 0 };
+	uint64_t t = 1000 * NS, c = 5000 * NS;
+
+	/* anchored by a frame an hour old */
+	assert_int_equal(hn_replay_accept(&r, c - 3600 * NS, t), 0);
+	assert_int_equal(hn_replay_accept(&r, c, t), -ERANGE);
+	/* half a second later: not yet */
+	assert_int_equal(hn_replay_accept(&r, c + NS / 2, t + NS / 2), -ERANGE);
+	/* a far frame that disagrees: not evidence either */
+	assert_int_equal(hn_replay_accept(&r, c + 100 * NS, t + 2 * NS),
+			 -ERANGE);
+	/* the genuine clock again, over a second after its last */
+	t += 4 * NS;
+	c += 4 * NS;
+	assert_int_equal(hn_replay_accept(&r, c - 2 * NS, t - 2 * NS),
+			 -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, c, t), 0);
+	assert_int_equal(r.n, 1);
+	/* from then on, as usual */
+	assert_int_equal(hn_replay_accept(&r, c + 1, t), 0);
+	assert_int_equal(hn_replay_accept(&r, c - 3600 * NS, t), 0);
+	assert_int_equal(hn_replay_accept(&r, c + 10 * NS, t), -ERANGE);
+	/* a single frame far ahead now and then never moves it */
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 1, t + 2 * NS),
+			 -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, c + 2 * NS, t + 2 * NS), 0);
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 1, t + 9 * NS),
+			 -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 2, t + 99 * NS),
+			 -ERANGE);
 }
 
 static void test_key_parse(void **state)
@@ -1013,11 +1170,11 @@ static void test_err_names(void **state)
 	/* err may be absent or small. */
 	len = encode(&m, buf);
 	buf[len - 1] ^= 1;
-	assert_int_equal(hn_ctrl_decode(buf, len, &m, &key, 1, NULL, 0),
+	assert_int_equal(hn_ctrl_decode(buf, len, NULL, &m, &key, 1, NULL, 0),
 			 HN_CE_MAC);
 	memset(small, 'x', sizeof(small));
 	assert_int_equal(
-		hn_ctrl_decode(buf, len, &m, &key, 1, small, sizeof(small)),
+		hn_ctrl_decode(buf, len, NULL, &m, &key, 1, small, sizeof(small)),
 		HN_CE_MAC);
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 	/* RFC 1982 comparisons. */
@@ -1047,6 +1204,8 @@ int main(void)
 		cmocka_unit_test(test_encode_errors),
 		cmocka_unit_test(test_random_roundtrip),
 		cmocka_unit_test(test_replay),
+		cmocka_unit_test(test_replay_bound),
+		cmocka_unit_test(test_replay_late_anchor),
 		cmocka_unit_test(test_key_parse),
 		cmocka_unit_test(test_err_names),
 	};

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ctrl.h"
+#include "frames.h"
 #include "hn-edge.h"
 
 static volatile sig_atomic_t stop;
@@ -73,6 +74,14 @@ int edge_beacon(const struct edge_opts *o)
 	m.src = o->src;
 	m.dst = HN_GROUP_ALL;
 	m.u.hello.interval_ms = o->interval_ms;
+	/* signed with the link's addresses, as hypernetd checks them */
+	memset(m.l2.dst, 0xff, 6);
+	if (hn_if_mac(o->dev, m.l2.src)) {
+		fprintf(stderr, "hn-edge beacon: %s: cannot read its MAC\n",
+			o->dev);
+		close(fd);
+		return 1;
+	}
 	while (!stop) {
 		m.seq++;
 		m.counter = realtime_ns();

@@ -6,7 +6,11 @@
  * replayed HELLOs.  Sends only on the interface it is given.
  *
  *   hn-inject model -i DEV --src N --key HEX [--key-id ID] FILE
- *   hn-inject hello -i DEV --src N --key HEX [--repeat N]
+ *   hn-inject hello -i DEV --src N --key HEX [--repeat N] [--counter C]
+ *
+ * HELLOs are signed with the link's addresses (broadcast, DEV's MAC) as
+ * hypernetd signs them; --counter sets the replay counter (a key holder's
+ * counter far ahead, say), which otherwise follows the realtime clock.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -21,6 +25,7 @@
 
 #include "ctrl.h"
 #include "fileio.h"
+#include "frames.h"
 #include "model.h"
 
 struct opts {
@@ -29,6 +34,7 @@ struct opts {
 	struct hn_mesh_key key;
 	int have_key;
 	unsigned int repeat;
+	__u64 counter;
 	const char *file;
 };
 
@@ -36,9 +42,10 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: hn-inject model -i DEV --src N --key HEX [--key-id ID] FILE\n"
-		"       hn-inject hello -i DEV --src N --key HEX [--repeat N]\n"
+		"       hn-inject hello -i DEV --src N --key HEX [--repeat N] [--counter C]\n"
 		"  model: flood FILE in MODEL_CHUNK frames (no signature check)\n"
-		"  hello: one HELLO, sent N times unchanged (a replay)\n");
+		"  hello: one HELLO, sent N times unchanged (a replay),\n"
+		"         with replay counter C (default: the realtime clock)\n");
 	exit(2);
 }
 
@@ -164,8 +171,13 @@ static int cmd_hello(const struct opts *o)
 	m.src = o->src;
 	m.dst = HN_GROUP_ALL;
 	m.seq = 1;
-	m.counter = realtime_ns();
+	m.counter = o->counter ?: realtime_ns();
 	m.u.hello.interval_ms = 1000;
+	memset(m.l2.dst, 0xff, 6);
+	if (hn_if_mac(o->dev, m.l2.src)) {
+		fprintf(stderr, "hn-inject: %s: cannot read its MAC\n", o->dev);
+		return 1;
+	}
 	send_msg(fd, &sll, &m, &o->key, o->repeat);
 	close(fd);
 	return 0;
@@ -178,6 +190,7 @@ int main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "key-id", required_argument, NULL, 'K' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "counter", required_argument, NULL, 'c' },
 		{ NULL }
 	};
 	struct opts o = { .repeat = 1, .key.id = 1 };
@@ -213,6 +226,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			o.repeat = strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			o.counter = strtoull(optarg, NULL, 0);
 			break;
 		default:
 			usage();

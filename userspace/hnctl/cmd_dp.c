@@ -187,6 +187,7 @@ static const struct {
 	STAT(bad_tensor, "malformed (dropped)"),
 	STAT(hello, "local"),
 	STAT(hello_unknown, "local"),
+	STAT(hello_elsewhere, "local"),
 	STAT(local_pass, "local"),
 	STAT(local_tensor, "local"),
 	STAT(fwd_redirect, "forwarded"),
@@ -208,8 +209,14 @@ static const struct {
 	STAT(mcast_dup, "multicast"),
 	STAT(mcast_old, "multicast"),
 	STAT(mcast_busy, "multicast"),
+	STAT(mcast_jump, "multicast"),
+	STAT(mcast_unconfirmed, "multicast"),
+	STAT(mcast_slow, "multicast"),
+	STAT(mcast_ttl_last, "multicast"),
+	STAT(mcast_nometa, "multicast"),
 	STAT(tc_clone, "multicast"),
 	STAT(tc_clone_fail, "multicast"),
+	STAT(tc_unmarked, "multicast"),
 };
 #undef STAT
 

@@ -132,6 +132,14 @@ static void status_text(struct hnd *d, FILE *f)
 			d->ports[i].generic   ? "generic" : "native");
 }
 
+/* up; heard both ways but no challenge answered yet; or heard one way */
+static const char *neigh_state(const struct hnd_neigh *n)
+{
+	if (n->up)
+		return "up";
+	return n->tx_ratio && !n->verified ? "unverified" : "one-way";
+}
+
 static void neigh_json(struct hnd *d, struct jsonw *w)
 {
 	__u64 now = hnd_now();
@@ -149,7 +157,7 @@ static void neigh_json(struct hnd *d, struct jsonw *w)
 			 n->mac[4], n->mac[5]);
 		jsonw_obj_open(w);
 		jsonw_kv_u64(w, "node", n->node);
-		jsonw_kv_str(w, "state", n->up ? "up" : "one-way");
+		jsonw_kv_str(w, "state", neigh_state(n));
 		jsonw_kv_str(w, "port", d->ports[n->port].name);
 		jsonw_kv_str(w, "mac", mac);
 		jsonw_kv_s64(w, "index", n->up ? n->dp_idx : -1);
@@ -178,7 +186,7 @@ static void neigh_text(struct hnd *d, FILE *f)
 		if (!n->used)
 			continue;
 		fprintf(f, "%-10u %-8s %-10s ", n->node,
-			n->up ? "up" : "one-way", d->ports[n->port].name);
+			neigh_state(n), d->ports[n->port].name);
 		ether(f, n->mac);
 		fprintf(f, " %4u %4u %6u %8.3f %8.1f\n", n->rx_ratio,
 			n->tx_ratio, n->cost, n->rtt_ns / 1e6,
@@ -198,6 +206,8 @@ static const struct {
 	STAT(chunk_rx), STAT(chunk_tx), STAT(chunk_bad), STAT(chunk_old),
 	STAT(model_installed), STAT(neigh_up), STAT(neigh_down),
 	STAT(route_runs), STAT(route_writes), STAT(dp_errors),
+	STAT(rx_jump), STAT(rx_link), STAT(rx_no_sender), STAT(challenge_tx),
+	STAT(challenge_ok), STAT(flood_fwd),
 };
 
 static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)

@@ -159,13 +159,26 @@ void hnd_lsa_rx(struct hnd *d, const struct hn_ctrl_msg *m)
 }
 
 /*
- * Origins gone from the database: forget the data plane's flood window of
- * each, so that when one comes back with a seq from its clock its floods
- * are not taken for old ones.
+ * Origins gone from the database: forget the data plane's flood windows
+ * of each, so that when one comes back with a seq from its clock its
+ * floods are not taken for old ones, and, unless it is a neighbour (whose
+ * window a challenge restarts), its replay window: a node whose clock went
+ * back at a reboot is refused as stale until then, and no longer.
  */
+static void forget_sender(struct hnd *d, __u32 node)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_senders; i++)
+		if (d->senders[i].node == node)
+			memset(&d->senders[i].replay, 0,
+			       sizeof(d->senders[i].replay));
+}
+
 static void forget_gone(struct hnd *d)
 {
 	int fd = hn_dp_map_fd(d->dp, "hn_mcast_win");
+	int ctl = hn_dp_map_fd(d->dp, "hn_mcast_ctl");
 	unsigned int i = 0;
 
 	while (i < d->n_known) {
@@ -177,6 +190,10 @@ static void forget_gone(struct hnd *d)
 		}
 		if (fd >= 0)
 			bpf_map_delete_elem(fd, &o);
+		if (ctl >= 0)
+			bpf_map_delete_elem(ctl, &o);
+		if (!hnd_neigh_find(d, o))
+			forget_sender(d, o);
 		d->known[i] = d->known[--d->n_known];
 		hnd_log(d, LOG_I, "node %u left the mesh", o);
 	}

@@ -118,11 +118,29 @@ struct hnd_neigh {
 	__u64	model_sent_ns;	/* last model sent to it (anti-entropy) */
 	unsigned int model_sends;	/* since its generation last moved */
 	__u32	first_seq;	/* HELLO seq the window started at */
+	bool	verified;	/* answered a challenge on this link */
+	__u64	auth_log_ns;	/* last "fails authentication" notice */
+	__u64	auth_fails;	/* since that notice */
 };
 
+/*
+ * What we know of one authenticated sender: its replay window, and the
+ * challenge we sent it, if one is out.  A challenge is a PROBE with a
+ * random id to the MAC on the port a frame of the sender came from; the
+ * ACK that echoes it proves that the sender is on that link now and that
+ * its counter is current, so it starts the window afresh (a sender whose
+ * clock went back, or whose window a forged frame moved ahead) and marks
+ * a new neighbour verified.
+ */
 struct hnd_sender {
 	__u32	node;
 	struct hn_replay replay;
+	__u64	ok_ns;		/* last frame accepted (evictions) */
+	__u32	chal_id;
+	__u64	chal_t_ns;	/* its PROBE's t_ns */
+	__u64	chal_ns;	/* when sent; 0: none out */
+	int	chal_port;
+	__u8	chal_mac[6];
 };
 
 /* One incoming model file, by chunks. */
@@ -167,6 +185,22 @@ struct hnd_stats {
 	__u64	route_runs;
 	__u64	route_writes;
 	__u64	dp_errors;
+	__u64	rx_jump;	/* counter further ahead than time allows */
+	__u64	rx_link;	/* link-local frame not sent to us on a link
+				 * (multicast or other host's address) */
+	__u64	challenge_tx;
+	__u64	challenge_ok;	/* answered: window or link confirmed */
+	__u64	flood_fwd;	/* floods the data plane could not vouch
+				 * for, authenticated and forwarded here */
+	__u64	rx_no_sender;	/* sender table full */
+};
+
+/* A rate limit for log lines about single frames (hnd_log_rl()). */
+#define HND_RL_BURST	10
+struct hnd_rl {
+	__u64	start_ns;
+	unsigned int n;
+	unsigned int dropped;
 };
 
 struct hnd_route {
@@ -225,16 +259,21 @@ struct hnd {
 	__u64	next_tick_ns;
 	__u64	next_slow_ns;
 	struct hnd_stats st;
+	struct hnd_rl rl_rx;	/* per-frame receive lines */
 	volatile bool stop;
 };
 
 /* main.c */
 void hnd_log(struct hnd *d, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+struct hnd_rl;
+void hnd_log_rl(struct hnd *d, struct hnd_rl *rl, int level, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
 #define LOG_E	0
 #define LOG_W	1
-#define LOG_I	2
-#define LOG_D	3
+#define LOG_N	2	/* notice: worth an operator's look, not an error */
+#define LOG_I	3
+#define LOG_D	4
 __u64 hnd_now(void);
 
 /* port.c */
@@ -259,6 +298,15 @@ void hnd_neigh_tick(struct hnd *d, __u64 now);
 void hnd_hello_all(struct hnd *d);
 void hnd_neigh_down_port(struct hnd *d, int p, const char *why);
 int hnd_neigh_dp_idx(struct hnd *d, __u32 node);
+/* The sender @node's state, made if new (evicting the longest silent). */
+struct hnd_sender *hnd_sender(struct hnd *d, __u32 node);
+/* Challenge @s on port @p at @mac, unless one went out within a second. */
+void hnd_challenge(struct hnd *d, struct hnd_sender *s, int p,
+		   const __u8 *mac);
+/* Whether ACK @m from port @p, @mac answers @s's challenge; if so, the
+ * window starts at its counter and a neighbour there is verified. */
+bool hnd_challenge_answered(struct hnd *d, struct hnd_sender *s, int p,
+			    const __u8 *mac, const struct hn_ctrl_msg *m);
 
 /* gossip.c */
 void hnd_lsa_rx(struct hnd *d, const struct hn_ctrl_msg *m);

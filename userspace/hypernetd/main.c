@@ -40,22 +40,60 @@ __u64 hnd_now(void)
 	return hn_dp_now_ns();
 }
 
+static void vlog(struct hnd *d, int level, const char *fmt, va_list ap)
+{
+	static const char *const tag[] = { "error", "warning", "notice",
+					   "info", "debug" };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "%lld.%03ld hypernetd[%u] %s: ", (long long)ts.tv_sec,
+		ts.tv_nsec / 1000000, d->cfg.node_id, tag[level]);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void hnd_log(struct hnd *d, int level, const char *fmt, ...)
 {
-	static const char *const tag[] = { "error", "warning", "info",
-					   "debug" };
-	struct timespec ts;
 	va_list ap;
 
 	if (level > LOG_I + d->cfg.verbose)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "%lld.%03ld hypernetd[%u] %s: ", (long long)ts.tv_sec,
-		ts.tv_nsec / 1000000, d->cfg.node_id, tag[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vlog(d, level, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+/*
+ * Lines about single frames: a flood of bad frames must not turn into a
+ * flood of log lines (writing them slowed the agent until neighbours
+ * timed out), so each kind gets HND_RL_BURST a second and a count of the
+ * rest.
+ */
+void hnd_log_rl(struct hnd *d, struct hnd_rl *rl, int level, const char *fmt,
+		...)
+{
+	__u64 now = hnd_now();
+	va_list ap;
+
+	if (level > LOG_I + d->cfg.verbose)
+		return;
+	if (now - rl->start_ns > NSEC_PER_SEC) {
+		if (rl->dropped)
+			hnd_log(d, level, "%u similar messages suppressed",
+				rl->dropped);
+		rl->start_ns = now;
+		rl->n = 0;
+		rl->dropped = 0;
+	}
+	if (rl->n >= HND_RL_BURST) {
+		rl->dropped++;
+		return;
+	}
+	rl->n++;
+	va_start(ap, fmt);
+	vlog(d, level, fmt, ap);
+	va_end(ap);
 }
 
 static void usage(FILE *f)

@@ -9,6 +9,11 @@
  * model's features; the XDP program itself stamps their last-heard time
  * from each HELLO, which is what its local repair reads.
  *
+ * A neighbour must also answer a challenge (struct hnd_sender) before it is
+ * up: HELLOs are bound to the link's Ethernet addresses, so a HELLO moved
+ * to another link does not verify, and one replayed with its addresses
+ * intact on another link is heard but never answers from there.
+ *
  * The features are the ones the route model is trained on (the trainer's
  * simulator computes the same): QUALITY df * dr, DELAY half the smoothed
  * probe RTT (so it includes queueing on the link), LOSS of its HELLOs,
@@ -17,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +62,81 @@ int hnd_neigh_dp_idx(struct hnd *d, __u32 node)
 	struct hnd_neigh *n = hnd_neigh_find(d, node);
 
 	return n && n->up ? n->dp_idx : -1;
+}
+
+/* a challenge at most this often per sender, and answered within */
+#define CHAL_PERIOD_NS	NSEC_PER_SEC
+#define CHAL_TIMEOUT_NS	(5 * NSEC_PER_SEC)
+
+struct hnd_sender *hnd_sender(struct hnd *d, __u32 node)
+{
+	struct hnd_sender *s, *old = NULL;
+	unsigned int i;
+
+	for (i = 0; i < d->n_senders; i++) {
+		s = &d->senders[i];
+		if (s->node == node)
+			return s;
+		if (!old || s->ok_ns < old->ok_ns)
+			old = s;
+	}
+	if (d->n_senders < HND_MAX_SENDERS)
+		s = &d->senders[d->n_senders++];
+	else if (old && hnd_now() - old->ok_ns > 60 * NSEC_PER_SEC)
+		/* full (key holders can make up senders): the longest silent
+		 * goes; if it comes back, its window starts afresh */
+		s = old;
+	else
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->node = node;
+	return s;
+}
+
+void hnd_challenge(struct hnd *d, struct hnd_sender *s, int p,
+		   const __u8 *mac)
+{
+	__u64 now = hnd_now();
+	struct hn_ctrl_msg m;
+
+	if (!s || (s->chal_ns && now - s->chal_ns < CHAL_PERIOD_NS))
+		return;
+	if (getrandom(&s->chal_id, sizeof(s->chal_id), 0) !=
+	    sizeof(s->chal_id))
+		s->chal_id = random();
+	s->chal_t_ns = now;
+	s->chal_ns = now;
+	s->chal_port = p;
+	memcpy(s->chal_mac, mac, 6);
+	hnd_msg_init(d, &m, HN_T_PROBE);
+	m.dst = s->node;
+	m.u.probe.id = s->chal_id;
+	m.u.probe.t_ns = now;
+	if (!hnd_send(d, p, mac, &m))
+		d->st.challenge_tx++;
+}
+
+static void neigh_verified(struct hnd *d, __u32 node, int p, const __u8 *mac,
+			   __u64 now);
+
+bool hnd_challenge_answered(struct hnd *d, struct hnd_sender *s, int p,
+			    const __u8 *mac, const struct hn_ctrl_msg *m)
+{
+	__u64 now = hnd_now();
+
+	if (!s->chal_ns || m->type != HN_T_ACK ||
+	    m->u.probe.id != s->chal_id || m->u.probe.t_ns != s->chal_t_ns ||
+	    p != s->chal_port || memcmp(mac, s->chal_mac, 6) ||
+	    now - s->chal_ns > CHAL_TIMEOUT_NS)
+		return false;
+	s->chal_ns = 0;
+	/* fresh by its nonce: its counter is the sender's now */
+	if (hn_replay_accept(&s->replay, m->counter, now))
+		hn_replay_anchor(&s->replay, m->counter, now);
+	s->ok_ns = now;
+	d->st.challenge_ok++;
+	neigh_verified(d, s->node, p, mac, now);
+	return true;
 }
 
 static struct hnd_neigh *neigh_new(struct hnd *d, __u32 node)
@@ -219,6 +300,22 @@ static void neigh_down(struct hnd *d, struct hnd_neigh *n, const char *why)
 	n->up = false;
 }
 
+/* A challenge answered from @mac on port @p: that neighbour is real. */
+static void neigh_verified(struct hnd *d, __u32 node, int p, const __u8 *mac,
+			   __u64 now)
+{
+	struct hnd_neigh *n = hnd_neigh_find(d, node);
+
+	if (!n || n->port != p || memcmp(n->mac, mac, 6) || n->verified)
+		return;
+	n->verified = true;
+	if (!n->up && n->tx_ratio) {
+		neigh_up(d, n, now);
+		if (n->up && n->model_gen < d->model_gen)
+			hnd_model_send_to(d, n);
+	}
+}
+
 void hnd_neigh_down_port(struct hnd *d, int p, const char *why)
 {
 	unsigned int i;
@@ -276,9 +373,15 @@ void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
 			d->ports[p].name);
 	}
 	if (memcmp(n->mac, mac, 6)) {
+		/*
+		 * Verified at one address, it stays there while it lives,
+		 * as on one port: a HELLO of its from elsewhere (its other
+		 * port's, replayed here) must not move it.  Unverified, the
+		 * newest address is the one to challenge.
+		 */
+		if (n->verified)
+			return;
 		memcpy(n->mac, mac, 6);
-		if (n->up)
-			neigh_write(d, n, now);
 	}
 	hello_window(n, m->seq);
 	n->last_ns = now;
@@ -288,7 +391,9 @@ void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
 	for (i = 0; i < h->n_heard; i++)
 		if (h->heard[i].node == d->cfg.node_id)
 			n->tx_ratio = h->heard[i].rx_ratio;
-	if (!n->up && n->tx_ratio)
+	if (!n->verified)
+		hnd_challenge(d, hnd_sender(d, m->src), p, mac);
+	if (!n->up && n->tx_ratio && n->verified)
 		neigh_up(d, n, now);
 	else if (n->up && !n->tx_ratio)
 		neigh_down(d, n, "no longer hears us");

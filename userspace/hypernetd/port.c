@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <linux/if_packet.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,24 +18,10 @@
 #include <bpf/bpf.h>
 
 #include "dataplane.h"
+#include "frames.h"
 #include "hypernetd.h"
 
 static const __u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-static int port_mac(const char *name, __u8 mac[6])
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr) ? -errno : 0;
-	if (!ret)
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return ret;
-}
 
 static int port_socket(struct hnd *d, struct hnd_port *pt)
 {
@@ -43,7 +30,7 @@ static int port_socket(struct hnd *d, struct hnd_port *pt)
 		.sll_protocol = htons(ETH_P_HYPERNET),
 		.sll_ifindex = pt->ifindex,
 	};
-	int fd;
+	int fd, one = 1;
 
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    htons(ETH_P_HYPERNET));
@@ -58,6 +45,8 @@ static int port_socket(struct hnd *d, struct hnd_port *pt)
 		close(fd);
 		return -errno;
 	}
+	/* arrival times for the replay windows (rx_time()) */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	pt->fd = fd;
 	return 0;
 }
@@ -93,7 +82,7 @@ static int port_up(struct hnd *d, int i)
 	char err[256];
 	int ret;
 
-	ret = port_mac(pt->name, pt->mac);
+	ret = hn_if_mac(pt->name, pt->mac);
 	if (!ret)
 		ret = port_socket(d, pt);
 	if (ret)
@@ -222,20 +211,27 @@ int hnd_port_check(struct hnd *d, int i)
 }
 
 /*
- * Replay counters start from the realtime clock in nanoseconds and count
- * frames from there: they keep increasing across restarts without a file
- * (a run never sends a frame per nanosecond), and receivers' 64-frame
- * windows span 64 frames, not 64 ns.
+ * Replay counters follow a clock in nanoseconds: the realtime clock when
+ * the agent starts, so that they keep increasing across restarts without
+ * a file, then the monotonic clock from there, so that a clock set by NTP
+ * while we run moves nothing.  Receivers allow a counter ahead of the last
+ * one they saw by about the time since (hn_replay_accept()); a run never
+ * sends a frame per nanosecond, so one more per frame keeps them unique.
  */
 static __u64 next_counter(struct hnd *d)
 {
+	static __u64 base, mono0;
 	struct timespec ts;
+	__u64 c;
 
-	if (!d->counter) {
+	if (!base) {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		d->counter = (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+		base = (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+		mono0 = hnd_now();
 	}
-	return ++d->counter;
+	c = base + (hnd_now() - mono0);
+	d->counter = c > d->counter ? c : d->counter + 1;
+	return d->counter;
 }
 
 void hnd_msg_init(struct hnd *d, struct hn_ctrl_msg *m, __u8 type)
@@ -285,50 +281,60 @@ static int encode(struct hnd *d, struct hn_ctrl_msg *m, __u8 *buf)
 int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m)
 {
 	__u8 buf[HN_CTRL_MAX];
-	int len = encode(d, m, buf);
+	int len;
 
+	/* link-local frames are signed with the link's addresses */
+	memcpy(m->l2.dst, mac ? mac : bcast, 6);
+	memcpy(m->l2.src, d->ports[p].mac, 6);
+	len = encode(d, m, buf);
 	if (len < 0)
 		return len;
 	return port_xmit(d, &d->ports[p], mac, buf, len);
 }
 
 /*
- * Flooding: the same frame (one seq) out of every port; the data planes
- * downstream forward it once each and drop the copies by (src, seq).
- * Flood seqs also start from the clock, for the same reason as counters.
+ * Record flood (@src, @seq), which we sent or authenticated, in the data
+ * plane's control-flood window (hn_mcast_ctl): copies coming back to us
+ * over the mesh are then dropped as duplicates, and the next floods of
+ * @src are copied on by the data plane at once.  Only the agent creates
+ * these windows, so a forger without the key can neither make one nor
+ * move one far.
  */
-/*
- * Record our own flood (src self, @seq) in the data plane's window, as if
- * it had passed through it: copies coming back to us over the mesh are
- * then dropped as duplicates instead of being flooded a second time.
- */
-static void mark_own_flood(struct hnd *d, __u32 seq)
+static void flood_confirm(struct hnd *d, __u32 src, __u32 seq)
 {
-	int fd = hn_dp_map_fd(d->dp, "hn_mcast_win");
-	__u32 self = d->cfg.node_id;
+	int fd = hn_dp_map_fd(d->dp, "hn_mcast_ctl");
 	struct hn_dp_mcast_win w = { 0 };
-	int verdict;
 
 	if (fd < 0)
 		return;
-	if (bpf_map_lookup_elem(fd, &self, &w))
+	if (bpf_map_lookup_elem(fd, &src, &w))
 		w.win = hn_dp_mcast_win_first(seq);
 	else
-		w.win = hn_dp_mcast_win_add(w.win, seq, &verdict);
-	bpf_map_update_elem(fd, &self, &w, BPF_ANY);
+		w.win = hn_dp_mcast_win_anchor(w.win, seq);
+	bpf_map_update_elem(fd, &src, &w, BPF_ANY);
 }
 
+/*
+ * Flooding: the same frame (one seq) out of every port; the data planes
+ * downstream forward it once each and drop the copies by (src, seq).
+ * Flood seqs start from the realtime clock in milliseconds, so that a
+ * restarted agent is not taken for an old one, and then count floods one
+ * by one: the data plane moves a window at most HN_DP_MCAST_JUMP_MAX at
+ * a time, and a restart's jump goes through the agents once.
+ */
 int hnd_flood(struct hnd *d, struct hn_ctrl_msg *m)
 {
 	__u8 buf[HN_CTRL_MAX];
 	struct timespec ts;
 	unsigned int i;
-	__u32 ms;
 	int len, sent = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ms = (__u32)((__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-	d->flood_seq = hn_seq_newer(ms, d->flood_seq) ? ms : d->flood_seq + 1;
+	if (!d->flood_seq) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		d->flood_seq = (__u32)((__u64)ts.tv_sec * 1000 +
+				       ts.tv_nsec / 1000000);
+	}
+	d->flood_seq++;
 	m->flags = HN_F_MCAST;
 	m->dst = HN_GROUP_ALL;
 	m->ttl = HN_TTL_DEFAULT;
@@ -336,32 +342,131 @@ int hnd_flood(struct hnd *d, struct hn_ctrl_msg *m)
 	len = encode(d, m, buf);
 	if (len < 0)
 		return len;
-	mark_own_flood(d, m->seq);
+	flood_confirm(d, d->cfg.node_id, m->seq);
 	for (i = 0; i < d->n_ports; i++)
 		if (!port_xmit(d, &d->ports[i], NULL, buf, len))
 			sent++;
 	return sent ? 0 : -ENETDOWN;
 }
 
-static struct hnd_sender *sender(struct hnd *d, __u32 node)
+/*
+ * An authenticated flood the data plane passed up without copying it on
+ * (HN_RSV_NOT_COPIED: it could not vouch for the seq): confirm the seq in
+ * its window and send it on out of every other port, as the TC program
+ * would have.  Only frames new to our replay window get here, so each
+ * copy goes out once.
+ */
+static void flood_forward(struct hnd *d, int in, __u8 *buf, size_t len,
+			  const struct hn_ctrl_msg *m)
 {
 	unsigned int i;
 
-	for (i = 0; i < d->n_senders; i++)
-		if (d->senders[i].node == node)
-			return &d->senders[i];
-	if (d->n_senders == HND_MAX_SENDERS)
-		return NULL;
-	memset(&d->senders[i], 0, sizeof(d->senders[i]));
-	d->senders[i].node = node;
-	d->n_senders++;
-	return &d->senders[i];
+	flood_confirm(d, m->src, m->seq);
+	if (m->ttl <= 1)
+		return;
+	buf[offsetof(struct hnhdr, ttl)] = m->ttl - 1;
+	buf[offsetof(struct hnhdr, reserved)] = 0;
+	for (i = 0; i < d->n_ports; i++)
+		if ((int)i != in && d->ports[i].attached &&
+		    !port_xmit(d, &d->ports[i], NULL, buf, len))
+			d->st.flood_fwd++;
 }
 
-static void dispatch(struct hnd *d, int p, const __u8 *mac, __u8 *buf,
-		     size_t len)
+/*
+ * The Ethernet addresses frame @sll came between, for link-local MACs:
+ * broadcast or this port; anything else (a multicast address, another
+ * host's, seen in promiscuous mode) was not sent to us.  -1 then.
+ */
+static int rx_l2(const struct hnd_port *pt, const struct sockaddr_ll *sll,
+		 struct hn_ctrl_l2 *l2)
 {
+	if (sll->sll_halen != 6)
+		return -1;
+	if (sll->sll_pkttype == PACKET_BROADCAST)
+		memcpy(l2->dst, bcast, 6);
+	else if (sll->sll_pkttype == PACKET_HOST)
+		memcpy(l2->dst, pt->mac, 6);
+	else
+		return -1;
+	memcpy(l2->src, sll->sll_addr, 6);
+	return 0;
+}
+
+/*
+ * A frame that failed authentication: a notice, at most one per neighbour
+ * every 10 s with how many failed since, when it comes from a neighbour's
+ * address (a key mismatch, or someone sending as it); otherwise only
+ * rate-limited debug lines.
+ */
+static void auth_failed(struct hnd *d, int p, const __u8 *mac, int err,
+			const char *why)
+{
+	__u64 now = hnd_now();
+	unsigned int i;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		struct hnd_neigh *n = &d->nb[i];
+
+		if (!n->used || n->port != p || memcmp(n->mac, mac, 6))
+			continue;
+		n->auth_fails++;
+		if (n->auth_log_ns && now - n->auth_log_ns < 10 * NSEC_PER_SEC)
+			return;
+		hnd_log(d, LOG_N,
+			"neighbour %u on %s: %llu frame(s) failed authentication (%s): %s; check that its mesh-key and key id match ours",
+			n->node, d->ports[p].name,
+			(unsigned long long)n->auth_fails,
+			hn_ctrl_err_name(err), why);
+		n->auth_log_ns = now;
+		n->auth_fails = 0;
+		return;
+	}
+	hnd_log_rl(d, &d->rl_rx, LOG_D, "port %s: dropped frame (%s): %s",
+		   d->ports[p].name, hn_ctrl_err_name(err), why);
+}
+
+/* The replay window refused @m: count it, and challenge a link-local one. */
+static void replay_refused(struct hnd *d, int p, const __u8 *mac,
+			   struct hnd_sender *s, const struct hn_ctrl_msg *m,
+			   int err)
+{
+	const char *what = "too many senders";
+
+	switch (err) {
+	case -EALREADY:
+		/* a replay, or a copy by a second path */
+		d->st.rx_replay++;
+		what = "counter seen before";
+		break;
+	case -ESTALE:
+		d->st.rx_stale++;
+		what = "counter older than the window";
+		break;
+	case -ERANGE:
+		d->st.rx_jump++;
+		what = "counter further ahead than the time since its last";
+		break;
+	default:
+		d->st.rx_no_sender++;
+		break;
+	}
+	/*
+	 * A neighbour whose clock went back, or whose window a key holder's
+	 * forged frame moved ahead, proves itself by answering a challenge
+	 * on its link; replays only make us ask (at most once a second).
+	 */
+	if (s && err != -EALREADY && hn_ctrl_link_local(m->type))
+		hnd_challenge(d, s, p, mac);
+	hnd_log_rl(d, &d->rl_rx, LOG_D, "port %s: frame from %u dropped: %s",
+		   d->ports[p].name, m->src, what);
+}
+
+static void dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
+		     __u8 *buf, size_t len, __u64 rx_ns)
+{
+	const __u8 *mac = sll->sll_addr;
 	struct hn_ctrl_msg m;
+	struct hn_ctrl_l2 l2;
 	struct hnd_sender *s;
 	char why[160];
 	int err;
@@ -375,34 +480,43 @@ static void dispatch(struct hnd *d, int p, const __u8 *mac, __u8 *buf,
 			return;
 		}
 	}
-	err = hn_ctrl_decode(buf, len, &m, d->cfg.keys, d->cfg.n_keys, why,
-			     sizeof(why));
+	if (rx_l2(&d->ports[p], sll, &l2)) {
+		if (len < HN_HDR_LEN || hn_ctrl_link_local(buf[1])) {
+			d->st.rx_link++;
+			return;
+		}
+		/* floods cross many links: their MACs do not cover one */
+		memset(&l2, 0, sizeof(l2));
+	}
+	err = hn_ctrl_decode(buf, len, &l2, &m, d->cfg.keys, d->cfg.n_keys,
+			     why, sizeof(why));
 	if (err) {
 		if (err > 0 && err < __HN_CE_MAX)
 			d->st.rx_bad[err]++;
-		hnd_log(d, LOG_D, "port %s: dropped frame (%s): %s",
-			d->ports[p].name, hn_ctrl_err_name(err), why);
+		if (err == HN_CE_MAC || err == HN_CE_KEY)
+			auth_failed(d, p, mac, err, why);
+		else
+			hnd_log_rl(d, &d->rl_rx, LOG_D,
+				   "port %s: dropped frame (%s): %s",
+				   d->ports[p].name, hn_ctrl_err_name(err),
+				   why);
 		return;
 	}
 	if (m.src == d->cfg.node_id) {
 		d->st.rx_own++;
 		return;
 	}
-	s = sender(d, m.src);
-	err = s ? hn_replay_accept(&s->replay, m.counter) : -ENOSPC;
+	s = hnd_sender(d, m.src);
+	if (s && hnd_challenge_answered(d, s, p, mac, &m))
+		return;
+	err = s ? hn_replay_accept(&s->replay, m.counter, rx_ns) : -ENOSPC;
 	if (err) {
-		/* -EALREADY: seen (a replay, or a copy by a second path) */
-		if (err == -EALREADY)
-			d->st.rx_replay++;
-		else
-			d->st.rx_stale++;
-		hnd_log(d, LOG_D, "port %s: frame from %u dropped: %s",
-			d->ports[p].name, m.src,
-			err == -EALREADY ? "counter seen before" :
-			err == -ESTALE	 ? "counter older than the window" :
-					   "too many senders");
+		replay_refused(d, p, mac, s, &m, err);
 		return;
 	}
+	s->ok_ns = hnd_now();
+	if ((m.flags & HN_F_MCAST) && (buf[5] & HN_RSV_NOT_COPIED))
+		flood_forward(d, p, buf, len, &m);
 	switch (m.type) {
 	case HN_T_HELLO:
 		hnd_hello_rx(d, p, mac, &m);
@@ -424,23 +538,56 @@ static void dispatch(struct hnd *d, int p, const __u8 *mac, __u8 *buf,
 	}
 }
 
+/*
+ * When @msg's frame reached the socket, on hnd_now()'s clock: the kernel
+ * stamps it on the realtime clock.  A frame waiting in the queue while the
+ * agent was busy is not a frame from a sender whose clock ran ahead
+ * (hn_replay_accept() compares counters with arrival times).
+ */
+static __u64 rx_time(struct msghdr *msg)
+{
+	__u64 now = hnd_now(), real, at, age;
+	struct cmsghdr *c;
+	struct timespec ts;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+		at = (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		real = (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+		age = real > at ? real - at : 0;
+		/* a clock set meanwhile: then only now is known */
+		return age < now && age < 10 * NSEC_PER_SEC ? now - age : now;
+	}
+	return now;
+}
+
 void hnd_port_rx(struct hnd *d, int p)
 {
 	struct hnd_port *pt = &d->ports[p];
 	__u8 buf[HN_CTRL_MAX + 64];
+	char cbuf[CMSG_SPACE(sizeof(struct timespec))];
 	int budget = 64;
 
 	while (budget--) {
 		struct sockaddr_ll sll;
-		socklen_t sl = sizeof(sll);
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &sll, .msg_namelen = sizeof(sll),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
 		ssize_t n;
 
-		n = recvfrom(pt->fd, buf, sizeof(buf), MSG_TRUNC,
-			     (struct sockaddr *)&sll, &sl);
+		n = recvmsg(pt->fd, &msg, MSG_TRUNC);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				hnd_log(d, LOG_D, "port %s: recv: %s",
-					pt->name, strerror(errno));
+				hnd_log_rl(d, &d->rl_rx, LOG_D,
+					   "port %s: recv: %s", pt->name,
+					   strerror(errno));
 			return;
 		}
 		/* our own frames and the data plane's clones, going out */
@@ -452,6 +599,6 @@ void hnd_port_rx(struct hnd *d, int p)
 			d->st.rx_bad[HN_CE_LENGTH]++;
 			continue;
 		}
-		dispatch(d, p, sll.sll_addr, buf, n);
+		dispatch(d, p, &sll, buf, n, rx_time(&msg));
 	}
 }

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <endian.h>
@@ -295,30 +296,37 @@ static int msg_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 
 /*
  * First HN_AUTH_MAC_LEN bytes of HMAC-SHA256 over the @n bytes of @frame
- * (hnhdr .. counter), with hnhdr.ttl read as 0: routers decrement it.
+ * (hnhdr .. counter), with hnhdr.ttl and hnhdr.reserved read as 0: routers
+ * change them on the way.  A link-local frame's MAC starts with the link's
+ * two Ethernet addresses @l2.
  */
 static int ctrl_mac(const struct hn_mesh_key *key, const __u8 *frame, size_t n,
-		    __u8 out[HN_AUTH_MAC_LEN])
+		    const struct hn_ctrl_l2 *l2, __u8 out[HN_AUTH_MAC_LEN])
 {
 	static char digest[] = "SHA256";
+	static const struct hn_ctrl_l2 none;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	OSSL_PARAM params[2];
 	EVP_MAC_CTX *ctx = NULL;
 	struct hnhdr h;
 	EVP_MAC *mac;
 	size_t mdlen;
-	int ret = -EIO;
+	int ret = -EIO, ok;
 
 	memcpy(&h, frame, sizeof(h));
 	h.ttl = 0;
+	h.reserved = 0;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 						     digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	if (mac)
 		ctx = EVP_MAC_CTX_new(mac);
-	if (ctx && EVP_MAC_init(ctx, key->key, HN_KEY_LEN, params) &&
-	    EVP_MAC_update(ctx, (const unsigned char *)&h, sizeof(h)) &&
+	ok = ctx && EVP_MAC_init(ctx, key->key, HN_KEY_LEN, params);
+	if (ok && hn_ctrl_link_local(h.type))
+		ok = EVP_MAC_update(ctx, (const unsigned char *)(l2 ?: &none),
+				    sizeof(*l2));
+	if (ok && EVP_MAC_update(ctx, (const unsigned char *)&h, sizeof(h)) &&
 	    EVP_MAC_update(ctx, frame + sizeof(h), n - sizeof(h)) &&
 	    EVP_MAC_final(ctx, md, &mdlen, sizeof(md)) &&
 	    mdlen >= HN_AUTH_MAC_LEN) {
@@ -435,7 +443,7 @@ int hn_ctrl_encode(void *buf, size_t size, const struct hn_ctrl_msg *m,
 	a = (struct hn_auth *)(p + HN_HDR_LEN + plen);
 	a->key_id = htobe32(key->id);
 	a->counter = htobe64(m->counter);
-	if (ctrl_mac(key, p, HN_HDR_LEN + plen + AUTH_SIGNED, a->mac))
+	if (ctrl_mac(key, p, HN_HDR_LEN + plen + AUTH_SIGNED, &m->l2, a->mac))
 		return -EIO;
 	return total;
 }
@@ -596,9 +604,9 @@ static int length_check(const __u8 *p, unsigned int type, size_t have,
 		    have);
 }
 
-int hn_ctrl_decode(const void *buf, size_t len, struct hn_ctrl_msg *m,
-		   const struct hn_mesh_key *keys, unsigned int n_keys,
-		   char *err, size_t errlen)
+int hn_ctrl_decode(const void *buf, size_t len, const struct hn_ctrl_l2 *l2,
+		   struct hn_ctrl_msg *m, const struct hn_mesh_key *keys,
+		   unsigned int n_keys, char *err, size_t errlen)
 {
 	const __u8 *p = buf;
 	const struct hnhdr *h = buf;
@@ -648,7 +656,7 @@ int hn_ctrl_decode(const void *buf, size_t len, struct hn_ctrl_msg *m,
 		return fail(err, errlen, HN_CE_KEY,
 			    "%s: key_id %u not configured", type_name(h->type),
 			    key_id);
-	if (ctrl_mac(key, p, HN_HDR_LEN + have + AUTH_SIGNED, mac))
+	if (ctrl_mac(key, p, HN_HDR_LEN + have + AUTH_SIGNED, l2, mac))
 		return fail(err, errlen, HN_CE_MAC, "%s: HMAC failed",
 			    type_name(h->type));
 	if (CRYPTO_memcmp(mac, a->mac, HN_AUTH_MAC_LEN))
@@ -668,33 +676,119 @@ int hn_ctrl_decode(const void *buf, size_t len, struct hn_ctrl_msg *m,
 	m->seq = be32toh(h->seq);
 	m->key_id = key_id;
 	m->counter = be64toh(a->counter);
+	if (l2)
+		m->l2 = *l2;
 	get_payload(p + HN_HDR_LEN, m);
 	return msg_check(m, err, errlen);
 }
 
-int hn_replay_accept(struct hn_replay *r, __u64 counter)
+/* @v clamped into [@lo, @hi]. */
+static __int128 clamp128(__int128 v, __int128 lo, __int128 hi)
 {
-	__u64 d;
+	return v < lo ? lo : v > hi ? hi : v;
+}
 
-	if (!r->init) {
-		r->init = 1;
-		r->top = counter;
-		r->bitmap = 1;
+static __s64 offset_of(__u64 counter, __u64 now)
+{
+	return clamp128((__int128)counter - now, INT64_MIN, INT64_MAX);
+}
+
+void hn_replay_anchor(struct hn_replay *r, __u64 counter, __u64 now)
+{
+	r->seen[0] = counter;
+	r->n = 1;
+	r->offset = offset_of(counter, now);
+	r->seen_ns = now;
+	r->jump_ns = 0;
+}
+
+/*
+ * A frame too far ahead at @now: 1 if it agrees with the last such frame,
+ * at least HN_REPLAY_CONFIRM_NS before, on the sender's clock (then the
+ * window was anchored by a frame from the past), else 0 and it is the
+ * one to agree with.
+ */
+static int jump_confirmed(struct hn_replay *r, __u64 counter, __u64 now)
+{
+	__s64 off = offset_of(counter, now);
+	__int128 d = (__int128)off - r->jump_offset;
+
+	/* clamped: no clock is that far from ours */
+	if (off == INT64_MAX || off == INT64_MIN)
+		return 0;
+	if (r->jump_ns && now - r->jump_ns >= HN_REPLAY_CONFIRM_NS &&
+	    now - r->jump_ns <= 60 * HN_REPLAY_CONFIRM_NS &&
+	    d <= HN_REPLAY_SLACK_NS && d >= -HN_REPLAY_SLACK_NS)
+		return 1;
+	r->jump_offset = off;
+	r->jump_ns = now;
+	return 0;
+}
+
+/*
+ * The highest counter the sender's clock can have reached at @now; the
+ * offset seen in this frame's @counter folded in.  In 128 bits: counters
+ * and clocks are any u64, their difference any s65.
+ */
+static __u64 counter_limit(struct hn_replay *r, __u64 counter, __u64 now)
+{
+	__int128 seen = (__int128)counter - now, lim;
+	__u64 dt = now > r->seen_ns ? now - r->seen_ns : 0;
+
+	lim = (__int128)r->offset + dt / 64;
+	if (seen > r->offset)
+		r->offset = clamp128(seen < lim ? seen : lim, INT64_MIN,
+				     INT64_MAX);
+	if (now > r->seen_ns)
+		r->seen_ns = now;
+	return clamp128(lim + now + HN_REPLAY_SLACK_NS, 0, UINT64_MAX);
+}
+
+/* Index of the first of r->seen not below @c. */
+static unsigned int seen_pos(const struct hn_replay *r, __u64 c)
+{
+	unsigned int lo = 0, hi = r->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (r->seen[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int hn_replay_accept(struct hn_replay *r, __u64 counter, __u64 now)
+{
+	unsigned int i;
+	__u64 max;
+
+	if (!r->n) {
+		hn_replay_anchor(r, counter, now);
 		return 0;
 	}
-	if (counter > r->top) {
-		d = counter - r->top;
-		/* A shift by >= 64 is undefined in C, and empties it anyway. */
-		r->bitmap = d >= 64 ? 1 : r->bitmap << d | 1;
-		r->top = counter;
+	max = counter_limit(r, counter, now);
+	if (counter > r->seen[r->n - 1] && counter > max) {
+		if (!jump_confirmed(r, counter, now))
+			return -ERANGE;
+		hn_replay_anchor(r, counter, now);
 		return 0;
 	}
-	d = r->top - counter;
-	if (d >= 64)
-		return -ESTALE;
-	if (r->bitmap & 1ULL << d)
+	i = seen_pos(r, counter);
+	if (i < r->n && r->seen[i] == counter)
 		return -EALREADY;
-	r->bitmap |= 1ULL << d;
+	if (r->n == HN_REPLAY_WINDOW) {
+		/* full: the lowest goes, and nothing at or below it comes */
+		if (!i)
+			return -ESTALE;
+		memmove(r->seen, r->seen + 1, (i - 1) * sizeof(r->seen[0]));
+		r->seen[i - 1] = counter;
+		return 0;
+	}
+	memmove(r->seen + i + 1, r->seen + i, (r->n - i) * sizeof(r->seen[0]));
+	r->seen[i] = counter;
+	r->n++;
 	return 0;
 }
 

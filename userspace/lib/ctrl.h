@@ -89,6 +89,22 @@ struct hn_ctrl_chunk {
 	const __u8 *data;	/* decode: points into the frame buffer */
 };
 
+/*
+ * The Ethernet addresses of the one hop a link-local frame (HELLO, PROBE,
+ * ACK) takes: its MAC covers them, so that a frame moved to another link,
+ * or sent on by a relay from its own address, no longer verifies.
+ */
+struct hn_ctrl_l2 {
+	__u8	dst[6];		/* broadcast for HELLO */
+	__u8	src[6];		/* the sender's port */
+};
+
+/* HELLO, PROBE and ACK: one hop, their MAC bound to struct hn_ctrl_l2. */
+static inline int hn_ctrl_link_local(unsigned int type)
+{
+	return type == HN_T_HELLO || type == HN_T_PROBE || type == HN_T_ACK;
+}
+
 /* A decoded control frame. */
 struct hn_ctrl_msg {
 	/* struct hnhdr fields, host order */
@@ -102,6 +118,8 @@ struct hn_ctrl_msg {
 	/* struct hn_auth */
 	__u32	key_id;
 	__u64	counter;
+	/* link-local types: encode signs these, decode copies what it got */
+	struct hn_ctrl_l2 l2;
 	union {
 		struct hn_ctrl_hello hello;
 		struct hn_ctrl_probe probe;	/* PROBE, ACK */
@@ -113,7 +131,8 @@ struct hn_ctrl_msg {
 /*
  * Build @m into @buf (at least HN_CTRL_MAX bytes for any message):
  * struct hnhdr with version HN_VERSION and len, payload, trailer signed
- * with @key (m->key_id is ignored: key->id is written).  Returns the frame
+ * with @key (m->key_id is ignored: key->id is written), for link-local
+ * types over m->l2 too.  Returns the frame
  * length, or -EINVAL if a count or length is out of range.
  * Also -EINVAL for anything hn_ctrl_decode() would refuse (it applies the
  * same field rules, so a bad message fails here, not at every peer);
@@ -124,30 +143,70 @@ int hn_ctrl_encode(void *buf, size_t size, const struct hn_ctrl_msg *m,
 		   const struct hn_mesh_key *key);
 
 /*
- * Parse and authenticate the frame in @buf.  Returns HN_CE_OK and fills
- * @m, or an enum hn_ctrl_err and writes the reason into @err.  @keys are
- * the accepted keys; the MAC is compared in constant time.  Replay is the
- * caller's business (struct hn_replay): it needs per-sender state.
+ * Parse and authenticate the frame in @buf, which arrived between the
+ * Ethernet addresses @l2 (NULL: all zero, for frames that never crossed a
+ * link).  Returns HN_CE_OK and fills @m, or an enum hn_ctrl_err and writes
+ * the reason into @err.  @keys are the accepted keys; the MAC is compared
+ * in constant time.  Replay is the caller's business (struct hn_replay):
+ * it needs per-sender state.
  */
-int hn_ctrl_decode(const void *buf, size_t len, struct hn_ctrl_msg *m,
-		   const struct hn_mesh_key *keys, unsigned int n_keys,
-		   char *err, size_t errlen);
+int hn_ctrl_decode(const void *buf, size_t len, const struct hn_ctrl_l2 *l2,
+		   struct hn_ctrl_msg *m, const struct hn_mesh_key *keys,
+		   unsigned int n_keys, char *err, size_t errlen);
 
 /* An @err of this size holds any reason hn_ctrl_decode() writes. */
 #define HN_CTRL_ERRLEN	160
 
 /*
- * Replay window of one sender: counters are accepted once each, newer than
- * top - 64.  The first counter seen is accepted (the window starts empty).
+ * Replay window of one sender: the HN_REPLAY_WINDOW highest counters
+ * accepted.  A counter is accepted once, if it is above the lowest of
+ * them (or the window is not full yet): reordering of up to that many
+ * frames is tolerated however far apart their counters are.  The first
+ * counter seen is accepted (the window starts empty).
+ *
+ * Senders' counters follow their clock in nanoseconds (hypernetd's
+ * port.c), so counter minus our clock at arrival is about constant: the
+ * offset between the two clocks, less the way's delay.  A counter may run
+ * ahead of the highest such offset seen by HN_REPLAY_SLACK_NS and no
+ * further, and that offset itself rises at most 1/64 as fast as time
+ * passes: a key holder's frame, however far ahead, is refused or lands
+ * within the slack of the genuine sender's clock, whose frames go on
+ * being accepted below it; it takes HN_REPLAY_WINDOW forged frames to
+ * shut the genuine sender out, for the slack at most, and many frames
+ * walk the limit no faster than 1/64 of real time.  A frame that took long
+ * on the way lowers nothing.
+ *
+ * The first frame sets the offset; if it was an old frame replayed (an
+ * agent that restarted takes the first counter it sees), the genuine
+ * sender's frames are all too far ahead.  Two of them at least
+ * HN_REPLAY_CONFIRM_NS apart that agree on the sender's clock start the
+ * window afresh: replays cannot agree on a clock ahead of their own, and
+ * one frame of a key holder is not two.  Documentation/agent.rst (Threat
+ * model).
  */
+#define HN_REPLAY_WINDOW	64
+#define HN_REPLAY_SLACK_NS	1000000000LL
+#define HN_REPLAY_CONFIRM_NS	1000000000ULL
+
 struct hn_replay {
-	__u64	top;
-	__u64	bitmap;		/* bit i: top - i seen */
-	int	init;
+	__u64	seen[HN_REPLAY_WINDOW];	/* accepted counters, ascending */
+	unsigned int n;
+	__s64	offset;		/* counter - our clock, highest allowed */
+	__u64	seen_ns;	/* our clock at the last frame */
+	__s64	jump_offset;	/* offset of the last frame too far ahead */
+	__u64	jump_ns;	/* and our clock then; 0: none */
 };
 
-/* 0: accepted and recorded; -EALREADY: seen; -ESTALE: older than window. */
-int hn_replay_accept(struct hn_replay *r, __u64 counter);
+/*
+ * 0: accepted and recorded; -EALREADY: seen; -ESTALE: below the window;
+ * -ERANGE: further ahead than the sender's clock can be.  @now: the
+ * receiver's CLOCK_MONOTONIC in nanoseconds when the frame arrived (never
+ * 0).
+ */
+int hn_replay_accept(struct hn_replay *r, __u64 counter, __u64 now);
+
+/* Start the window afresh at @counter (a counter proven fresh). */
+void hn_replay_anchor(struct hn_replay *r, __u64 counter, __u64 now);
 
 /*
  * Mesh key from 64 hex digits. 0 or -EINVAL.

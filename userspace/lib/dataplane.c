@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -25,6 +26,7 @@
 
 #include <linux/hypernet_packet.h>
 #include "dataplane.h"
+#include "frames.h"
 #include "hypernet.skel.h"
 
 struct hn_dp {
@@ -119,21 +121,10 @@ static int ncpus(void)
 static int mac_of(__u32 ifindex, __u8 mac[6])
 {
 	char name[IF_NAMESIZE];
-	struct ifreq ifr = {};
-	int fd, ret = 0;
 
 	if (!if_indextoname(ifindex, name))
 		return -errno;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		ret = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return ret;
+	return hn_if_mac(name, mac);
 }
 
 static int ensure_bpffs(const char *dir, char *err, size_t len)
@@ -371,10 +362,19 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 			   "opening the BPF object failed");
 		goto out;
 	}
+	/* XDP's mark for TC (struct hn_dp_meta), new with every load */
+	if (getrandom((void *)&dp->skel->rodata->hn_meta_cookie,
+		      sizeof(__u32), 0) != sizeof(__u32)) {
+		ret = fail(err, errlen, -errno, NULL, "getrandom failed");
+		goto out;
+	}
 	if (pin_dir) {
 		bpf_object__for_each_map(map, dp->skel->obj) {
 			char path[512];
 
+			/* .rodata: this load's constants, not shared state */
+			if (bpf_map__is_internal(map))
+				continue;
 			snprintf(path, sizeof(path), "%s/%s", pin_dir,
 				 bpf_map__name(map));
 			if (is_devmap(map))
@@ -490,6 +490,8 @@ int hn_dp_unpin(struct hn_dp *dp, char *err, size_t errlen)
 			ret = fail(err, errlen, -errno, NULL, "unpin %s", path);
 	}
 	bpf_object__for_each_map(map, dp->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
 			 bpf_map__name(map));
 		if (unlink(path) && errno != ENOENT)

@@ -4,10 +4,31 @@
  * hn_tensor_check() from frame.h, the very functions of the data plane.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "frames.h"
+
+int hn_if_mac(const char *dev, uint8_t mac[HN_ETH_ALEN])
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		ret = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, HN_ETH_ALEN);
+	close(fd);
+	return ret;
+}
 
 const char *hn_frame_strerror(int err)
 {

@@ -34,6 +34,9 @@ struct hn_frame {
 	size_t payload_len;
 };
 
+/* The MAC address of interface @dev: 0, or a negative errno. */
+int hn_if_mac(const char *dev, uint8_t mac[HN_ETH_ALEN]);
+
 /* Any return value of this file as one human-readable phrase. */
 const char *hn_frame_strerror(int err);
 

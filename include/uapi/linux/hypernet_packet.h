@@ -56,7 +56,7 @@ struct hnhdr {
 	__u8	flags;		/* enum hn_frame_flags; unknown bits: drop */
 	__u8	ttl;		/* hops left; a frame is never sent with 0 */
 	__u8	tclass;		/* traffic class, or task class (anycast) */
-	__u8	reserved;	/* zero on send, ignored on receive */
+	__u8	reserved;	/* zero on send; see HN_RSV_NOT_COPIED */
 	__be16	len;		/* payload bytes following this header */
 	__be32	src;		/* originating node */
 	__be32	dst;		/* node, group (MCAST) or task (ANYCAST) */
@@ -64,6 +64,16 @@ struct hnhdr {
 } __attribute__((packed));
 
 #define HN_HDR_LEN		sizeof(struct hnhdr)	/* 20 */
+
+/*
+ * hnhdr.reserved is zero on the wire and ignored on receive, with one
+ * exception inside a router: on a control flood it passes up to the
+ * agent, the data plane sets HN_RSV_NOT_COPIED when it did not copy the
+ * frame on (it could not vouch for its seq), so that the agent forwards it
+ * once it has authenticated it.  The authentication MAC reads the byte as
+ * zero, like the TTL.
+ */
+#define HN_RSV_NOT_COPIED	0x01
 
 /* Element types of a tensor. */
 enum hn_dtype {

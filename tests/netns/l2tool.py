@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# Raw HyperNet frames for the attack tests (tests/netns/test_attacks.sh),
+# run by an attacker without the mesh key, inside the test's namespaces:
+#
+#   l2tool.py relay DEV1 DEV2 COUNTFILE
+#       copy HELLO, PROBE and ACK frames between two links, each sent on
+#       from this host's own address (a relay that is not a bridge):
+#       broadcasts stay broadcasts, frames to our MAC on one side go to
+#       the last address heard on the other.  Writes the number of frames
+#       relayed to COUNTFILE after every one, until killed.
+#   l2tool.py capture DEV TYPE SRC OUTFILE
+#       the first frame of HyperNet TYPE from node SRC seen on DEV,
+#       Ethernet header included, into OUTFILE.
+#   l2tool.py inject DEV INFILE
+#       send INFILE's frame on DEV unchanged, addresses included.
+import socket
+import sys
+
+ETH_P_HYPERNET = 0x88B5
+PACKET_OUTGOING = 4
+LINK_LOCAL = (3, 6, 7)  # HN_T_HELLO, HN_T_PROBE, HN_T_ACK
+BCAST = b"\xff" * 6
+
+
+def open_dev(dev):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                      socket.htons(ETH_P_HYPERNET))
+    s.bind((dev, ETH_P_HYPERNET))
+    return s
+
+
+def relay(dev1, dev2, countfile):
+    import select
+    socks = {dev1: open_dev(dev1), dev2: open_dev(dev2)}
+    mine = {d: s.getsockname()[4][:6] for d, s in socks.items()}
+    other = {dev1: dev2, dev2: dev1}
+    peer = {dev1: None, dev2: None}
+    n = 0
+    while True:
+        ready, _, _ = select.select(list(socks.values()), [], [])
+        for s in ready:
+            frame, addr = s.recvfrom(65535)
+            dev = addr[0]
+            if addr[2] == PACKET_OUTGOING or len(frame) < 16:
+                continue
+            peer[dev] = frame[6:12]
+            if frame[15] not in LINK_LOCAL:
+                continue
+            out = other[dev]
+            dst = frame[0:6]
+            if dst == mine[dev]:
+                dst = peer[out]
+            elif dst != BCAST:
+                continue
+            if dst is None:
+                continue
+            socks[out].send(dst + mine[out] + frame[12:])
+            n += 1
+            with open(countfile, "w") as f:
+                f.write("%d\n" % n)
+
+
+def capture(dev, ftype, src, outfile):
+    s = open_dev(dev)
+    while True:
+        frame, addr = s.recvfrom(65535)
+        if addr[2] == PACKET_OUTGOING or len(frame) < 34:
+            continue
+        if frame[15] == ftype and int.from_bytes(frame[22:26], "big") == src:
+            with open(outfile, "wb") as f:
+                f.write(frame)
+            return
+
+
+def inject(dev, infile):
+    with open(infile, "rb") as f:
+        open_dev(dev).send(f.read())
+
+
+def main(argv):
+    if len(argv) == 5 and argv[1] == "relay":
+        relay(argv[2], argv[3], argv[4])
+    elif len(argv) == 6 and argv[1] == "capture":
+        capture(argv[2], int(argv[3]), int(argv[4]), argv[5])
+    elif len(argv) == 4 and argv[1] == "inject":
+        inject(argv[2], argv[3])
+    else:
+        sys.stderr.write(__doc__ if __doc__ else "see the header\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

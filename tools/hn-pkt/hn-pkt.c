@@ -371,6 +371,8 @@ static struct {
 	/* samples not kept: beyond LAT_MAX, or stamped in the future */
 	unsigned long long lat_dropped;
 	unsigned long long kernel_stamps;	/* timed by the kernel */
+	/* frames the socket dropped (its queue was full) */
+	unsigned long long sock_drops;
 } r;
 
 static bool dedup_insert(uint32_t src, uint8_t type, uint32_t seq)
@@ -604,6 +606,7 @@ static void recv_summary(void)
 		jsonw_kv_u64(&w, "duplicates", r.dups);
 		jsonw_kv_u64(&w, "other", r.other);
 		jsonw_kv_u64(&w, "malformed", r.malformed);
+		jsonw_kv_u64(&w, "socket_drops", r.sock_drops);
 		jsonw_name(&w, "types");
 		jsonw_obj_open(&w);
 		for (t = 1; t <= HN_T_MAX; t++)
@@ -633,6 +636,9 @@ static void recv_summary(void)
 		return;
 	printf("recv: %llu frames (%llu unique, %llu duplicates), %llu other, %llu malformed\n",
 	       r.matched, r.matched - r.dups, r.dups, r.other, r.malformed);
+	if (r.sock_drops)
+		printf("recv: %llu frames dropped by the socket (queue full: the receiver was too slow)\n",
+		       r.sock_drops);
 	for (i = 0; i < o.n_devs; i++)
 		printf("recv:   on %-12s %llu\n", o.devs[i].name,
 		       o.devs[i].frames);
@@ -703,8 +709,14 @@ static int do_recv(int fd)
 	unsigned char buf[FRAME_MAX + 64];
 	uint64_t deadline = now_us() + (uint64_t)o.timeout_ms * 1000;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int on = 1;
+	struct tpacket_stats ps;
+	socklen_t psl = sizeof(ps);
+	int on = 1, rcvbuf = 8 << 20;
 
+	/* room for a burst while this process waits for a CPU */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	/* reading the statistics resets them: from here on */
+	getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &ps, &psl);
 	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0)
 		fprintf(stderr, "hn-pkt: SO_TIMESTAMPNS: %s; timing on wake-up\n",
 			strerror(errno));
@@ -739,6 +751,9 @@ static int do_recv(int fd)
 		if (d)
 			handle(buf, n, d, rx_ns);
 	}
+	psl = sizeof(ps);
+	if (!getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &ps, &psl))
+		r.sock_drops = ps.tp_drops;
 	recv_summary();
 	return 0;
 }

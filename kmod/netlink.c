@@ -601,8 +601,12 @@ static const struct genl_ops hn_genl_ops[] = {
 	},
 };
 
+/*
+ * Results are other users' inference data: joining needs CAP_NET_ADMIN
+ * over the netns (genl_bind() checks it, also in 6.1 stable).
+ */
 static const struct genl_multicast_group hn_mcgrps[] = {
-	{ .name = HYPERNET_MCGRP_RESULTS },
+	{ .name = HYPERNET_MCGRP_RESULTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family hn_genl_family __ro_after_init = {

@@ -721,7 +721,7 @@ int hn_genl_get(struct hn_genl *g, const struct hn_genl_sel *sel,
 
 int hn_genl_listen(struct hn_genl *g)
 {
-	int grp;
+	int grp, ret;
 
 	grp = genl_ctrl_resolve_grp(g->sk, HYPERNET_GENL_NAME,
 				    HYPERNET_MCGRP_RESULTS);
@@ -736,10 +736,12 @@ int hn_genl_listen(struct hn_genl *g)
 		return -EIO;
 	nl_socket_disable_seq_check(g->ev);
 	nl_socket_set_buffer_size(g->ev, 4 << 20, 0);
-	if (nl_socket_add_membership(g->ev, grp)) {
+	/* EPERM without CAP_NET_ADMIN: the group is the admin's. */
+	ret = nl_socket_add_membership(g->ev, grp);
+	if (ret) {
 		snprintf(g->errmsg, sizeof(g->errmsg), "cannot join group '%s'",
 			 HYPERNET_MCGRP_RESULTS);
-		return -EIO;
+		return nlerr(ret);
 	}
 	return 0;
 }

@@ -87,7 +87,8 @@
  *
  * HNET_CMD_RESULT (notification on HYPERNET_MCGRP_RESULTS, never a
  * request).  Sent for every tensor computed while the output mode is
- * HNET_OUTPUT_LOCAL, in the device's network namespace:
+ * HNET_OUTPUT_LOCAL, in the device's network namespace; joining the group
+ * needs CAP_NET_ADMIN over that namespace:
  *
  *    HNET_A_IFINDEX: NLA_U32
  *    HNET_A_IFNAME: NLA_NUL_STRING

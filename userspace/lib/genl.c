@@ -539,6 +539,12 @@ static struct nl_sock *sock_new(void)
 		nl_socket_set_buffer_size(sk, HN_GENL_MSGBUF * 4, sz);
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
+	/*
+	 * An error must not echo the request: a refused 1 MB stage would
+	 * not fit the receive buffer, and its extack message with it.
+	 */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
 	nl_socket_set_msg_buf_size(sk, HN_GENL_MSGBUF);
 	return sk;
 }

@@ -14,6 +14,7 @@
 #include "reassembly.h"
 
 struct hn_stage;
+struct mem_cgroup;
 
 /* Frames waiting for the worker; beyond this xmit drops and counts. */
 #define HN_QUEUE_MAX_FRAMES 1024
@@ -60,6 +61,14 @@ struct hn_dev {
 	s8 in[HN_TENSOR_MAX_LEN];
 
 	atomic64_t stats[__HNET_STATS_A_MAX];
+
+	/*
+	 * The creator's memory cgroup: the worker charges what frames make
+	 * it allocate (reassembly) there, not to whoever runs the worker.
+	 */
+	struct mem_cgroup *memcg;
+	/* Counted in its netns (netns.c) from newlink until ndo_uninit. */
+	bool counted;
 };
 
 static inline void hn_stat_inc(struct hn_dev *hd, int idx)

@@ -14,6 +14,7 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "netns.h"
 #include "stage.h"
 
 static struct genl_family hn_genl_family;
@@ -288,8 +289,8 @@ static struct hn_stage *hn_nl_parse_stage(const struct genl_info *info)
 static int hn_nl_set_stage(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
+	struct hn_stage *s = NULL, *old;
 	struct nlattr **attrs = info->attrs;
-	struct hn_stage *s = NULL;
 	struct hn_dev *hd;
 	u32 flags;
 	int ret, i;
@@ -328,6 +329,14 @@ static int hn_nl_set_stage(struct sk_buff *skb, struct genl_info *info)
 		hn_stage_put(s);
 		NL_SET_ERR_MSG(extack, "hypernet: device is going away");
 		ret = -ENODEV;
+		goto out;
+	}
+	old = rtnl_dereference(hd->stage);
+	ret = hn_net_stage_swap(dev_net(hd->dev), old ? old->size : 0,
+				s ? s->size : 0, extack);
+	if (ret) {
+		rtnl_unlock();
+		hn_stage_put(s);
 		goto out;
 	}
 	if (s) {
@@ -495,8 +504,9 @@ cancel:
 }
 
 /*
- * A filtered dump resolves its device here, where an error still reaches
- * the requester as an NLMSG_ERROR (errors of dumpit end up in NLMSG_DONE,
+ * A dump checks its requester (pre_doit is for doit only) and a filtered
+ * one resolves its device here, where an error still reaches the
+ * requester as an NLMSG_ERROR (errors of dumpit end up in NLMSG_DONE,
  * which common clients ignore).  args[0]: devices done; args[1]: the
  * filter's ifindex or 0.
  */
@@ -504,7 +514,11 @@ static int hn_nl_get_start(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct hn_dev *hd;
+	int ret;
 
+	ret = hn_perm_genl(cb->skb, cb->extack);
+	if (ret)
+		return ret;
 	cb->args[0] = 0;
 	cb->args[1] = 0;
 	if (!info->attrs[HNET_A_IFINDEX] && !info->attrs[HNET_A_IFNAME])
@@ -582,6 +596,13 @@ nomsg:
 	return -EMSGSIZE;
 }
 
+/* Dumps check the same in hn_nl_get_start(). */
+static int hn_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			  struct genl_info *info)
+{
+	return hn_perm_genl(skb, info->extack);
+}
+
 static const struct genl_ops hn_genl_ops[] = {
 	{
 		.cmd = HNET_CMD_GET_DEVICE,
@@ -618,6 +639,7 @@ static struct genl_family hn_genl_family __ro_after_init = {
 	.policy = hn_policy,
 	.module = THIS_MODULE,
 	.netnsok = true,
+	.pre_doit = hn_nl_pre_doit,
 	.mcgrps = hn_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(hn_mcgrps),
 };

@@ -18,10 +18,12 @@ struct hn_stage *hn_stage_alloc(u32 n_weights, u32 n_biases)
 
 	sz = struct_size(s, data,
 			 size_add(size_mul(n_biases, sizeof(s32)), n_weights));
-	s = kvzalloc(sz, GFP_KERNEL);
+	/* Charged to the loader's memory cgroup, as its request made it. */
+	s = kvzalloc(sz, GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
 	refcount_set(&s->ref, 1);
+	s->size = sz;
 	s->biases = (s32 *)s->data;
 	s->weights = (s8 *)(s->data + n_biases * sizeof(s32));
 	return s;

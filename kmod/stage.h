@@ -35,6 +35,7 @@ struct hn_stage {
 	u8 n_layers;
 	u32 n_in, n_out;
 	u64 generation;
+	size_t size; /* as allocated: counted against max_stage_kib */
 	struct hn_stage_layer layers[HNET_MAX_LAYERS];
 	s32 *biases;
 	s8 *weights;

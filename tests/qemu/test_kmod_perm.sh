@@ -3,7 +3,9 @@
 #
 # Who may use the module (run by `make check`): boots Debian's kernel under
 # QEMU with tests/qemu/guest_kmod_perm.sh, which tries the results group
-# as a user without capabilities.  Fails if any case fails, the VM times out,
+# as a user without capabilities, the family and the link kind from a user
+# namespace (refused by default), and with userns=1 the per-netns bounds
+# and the memory cgroup charge.  Fails if any case fails, the VM times out,
 # or the kernel log shows WARN/BUG/oops/leak.
 set -u
 cd "$(dirname "$0")/../.."

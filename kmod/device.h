@@ -11,6 +11,7 @@
 #include <linux/hypernet.h>
 #include <linux/hypernet_packet.h>
 
+#include "nlparse.h"
 #include "reassembly.h"
 
 struct hn_stage;
@@ -18,17 +19,6 @@ struct mem_cgroup;
 
 /* Frames waiting for the worker; beyond this xmit drops and counts. */
 #define HN_QUEUE_MAX_FRAMES 1024
-
-/* Where results go; a copy is taken under hn_dev.conf_lock per tensor. */
-struct hn_output {
-	u8 mode; /* enum hnet_output_mode */
-	u8 tclass;
-	u8 stage; /* stage id for forwarded tensors */
-	bool stage_set; /* else: own stage id + 1 */
-	u32 flags; /* enum hnet_output_flags */
-	u32 node;
-	u32 node_id; /* our source id, 0: input frame's dst */
-};
 
 struct hn_dev {
 	struct net_device *dev;

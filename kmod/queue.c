@@ -306,7 +306,7 @@ static void hn_work(struct work_struct *work)
 		spin_unlock_irq(&hd->queue.lock);
 		if (skb_queue_empty(&batch))
 			break;
-		s = hn_stage_get(hd);
+		s = hn_stage_get(&hd->stage);
 		while ((skb = __skb_dequeue(&batch))) {
 			hn_handle(hd, s, skb, &rx);
 			n++;

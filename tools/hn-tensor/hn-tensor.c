@@ -1006,6 +1006,44 @@ static int cmd_bad(void)
 	len = frame_build(buf, &h, (int8_t *)data, 16, true);
 	bad_case("frag-overlap", buf, len, HNET_STATS_A_DROP_FRAG_BAD, 1);
 
+	/*
+	 * One element of overlap, at either end of the new fragment: an
+	 * off-by-one in the module's overlap check lets these through.
+	 */
+	hdrs_default(&h);
+	h.tensor_id = bad_id++;
+	h.total_len = n_in;
+	h.frag_cnt = 3;
+	frame_send(buf, frame_build(buf, &h, (int8_t *)data, 16, true));
+	h.frag_idx = 1;
+	h.frag_off = 15;
+	len = frame_build(buf, &h, (int8_t *)data + 15, 16, true);
+	bad_case("frag-overlap-first-element", buf, len,
+		 HNET_STATS_A_DROP_FRAG_BAD, 1);
+	hdrs_default(&h);
+	h.tensor_id = bad_id++;
+	h.total_len = n_in;
+	h.frag_cnt = 3;
+	h.frag_idx = 1;
+	h.frag_off = 16;
+	frame_send(buf, frame_build(buf, &h, (int8_t *)data + 16, 16, true));
+	h.frag_idx = 0;
+	h.frag_off = 0;
+	len = frame_build(buf, &h, (int8_t *)data, 17, true);
+	bad_case("frag-overlap-last-element", buf, len,
+		 HNET_STATS_A_DROP_FRAG_BAD, 1);
+
+	/* Every fragment there, one element missing: given up. */
+	hdrs_default(&h);
+	h.tensor_id = bad_id++;
+	h.total_len = n_in;
+	h.frag_cnt = 2;
+	frame_send(buf, frame_build(buf, &h, (int8_t *)data, 16, true));
+	h.frag_idx = 1;
+	h.frag_off = 17;
+	len = frame_build(buf, &h, (int8_t *)data + 17, n_in - 17, true);
+	bad_case("frag-gap", buf, len, HNET_STATS_A_DROP_FRAG_BAD, 1);
+
 	/* A sibling disagreeing on the fragment count. */
 	hdrs_default(&h);
 	h.tensor_id = bad_id++;

@@ -65,8 +65,9 @@ wait $p2; r2=$?
 sed 's/^\([^PF]\)/    \1/' /tmp/ns1.out /tmp/ns2.out
 [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && ok netns-parallel || ko netns-parallel
 
-# Stage replaced again and again while tensors flow (same parameters, so
-# results stay checkable).
+# Stage replaced again and again while tensors flow: two stages of the
+# same shape in turn, every 64 tensors sent (6 reloads); nothing may be
+# lost and every result must be one stage's or the other's.
 tensor run hnt0 -n 400 -s 6 -L 96x48:7r,48x12:5 -r
 
 # Results on to the next stage's node, from the device's own node id;

@@ -5,12 +5,14 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/filter.h>
+#include <linux/memcontrol.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/rtnetlink.h>
 #include <net/xdp.h>
 
 #include "device.h"
+#include "netns.h"
 #include "queue.h"
 #include "stage.h"
 
@@ -58,9 +60,21 @@ static int hn_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	return n;
 }
 
+/*
+ * RTNL held; the device is unregistering, so no stage is loaded any more
+ * (netlink.c checks reg_state): give its netns back what it counted.
+ */
 static void hn_uninit(struct net_device *dev)
 {
-	hn_queue_stop(netdev_priv(dev));
+	struct hn_dev *hd = netdev_priv(dev);
+	struct hn_stage *s = rtnl_dereference(hd->stage);
+
+	hn_queue_stop(hd);
+	if (!hd->counted)
+		return;
+	hn_net_stage_swap(dev_net(dev), s ? s->size : 0, 0, NULL);
+	hn_net_dev_del(dev_net(dev));
+	hd->counted = false;
 }
 
 /* Runs once the last reference is gone, before free_netdev(). */
@@ -69,6 +83,7 @@ static void hn_destruct(struct net_device *dev)
 	struct hn_dev *hd = netdev_priv(dev);
 
 	hn_stage_put(rcu_dereference_protected(hd->stage, true));
+	mem_cgroup_put(hd->memcg);
 }
 
 static const struct net_device_ops hn_netdev_ops = {
@@ -88,7 +103,8 @@ static void hn_setup(struct net_device *dev)
 	dev->netdev_ops = &hn_netdev_ops;
 	dev->flags |= IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
-	dev->features |= NETIF_F_LLTX;
+	/* Counted in its netns for good (netns.c): it may not move. */
+	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 	dev->needs_free_netdev = true;
 	dev->min_mtu = HN_MIN_MTU;
@@ -105,6 +121,12 @@ static void hn_setup(struct net_device *dev)
 static int hn_validate(struct nlattr *tb[], struct nlattr *data[],
 		       struct netlink_ext_ack *extack)
 {
+	int ret;
+
+	/* Before rtnl_newlink() allocates the device. */
+	ret = hn_perm_rtnl(extack);
+	if (ret)
+		return ret;
 	if (tb[IFLA_ADDRESS]) {
 		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
 			NL_SET_ERR_MSG_ATTR(
@@ -126,15 +148,26 @@ static int hn_newlink(struct net *src_net, struct net_device *dev,
 		      struct nlattr *tb[], struct nlattr *data[],
 		      struct netlink_ext_ack *extack)
 {
+	struct hn_dev *hd = netdev_priv(dev);
 	int ret;
 
-	ret = register_netdevice(dev);
-	if (ret < 0)
+	ret = hn_net_dev_add(dev_net(dev), extack);
+	if (ret)
 		return ret;
+	/* Process context of the creator (rtnetlink is synchronous). */
+	hd->memcg = get_mem_cgroup_from_mm(current->mm);
+	ret = register_netdevice(dev);
+	if (ret < 0) {
+		mem_cgroup_put(hd->memcg);
+		hn_net_dev_del(dev_net(dev));
+		return ret;
+	}
 	/*
 	 * Only now, so that a failing register_netdevice() cannot run the
-	 * destructor on a device rtnl_newlink() then frees by itself.
+	 * destructor on a device rtnl_newlink() then frees by itself, nor
+	 * ndo_uninit give back what newlink did not count.
 	 */
+	hd->counted = true;
 	dev->priv_destructor = hn_destruct;
 	return 0;
 }

@@ -11,23 +11,14 @@
 #include <linux/hypernet.h>
 #include <linux/hypernet_packet.h>
 
+#include "nlparse.h"
 #include "reassembly.h"
 
 struct hn_stage;
+struct mem_cgroup;
 
 /* Frames waiting for the worker; beyond this xmit drops and counts. */
 #define HN_QUEUE_MAX_FRAMES 1024
-
-/* Where results go; a copy is taken under hn_dev.conf_lock per tensor. */
-struct hn_output {
-	u8 mode; /* enum hnet_output_mode */
-	u8 tclass;
-	u8 stage; /* stage id for forwarded tensors */
-	bool stage_set; /* else: own stage id + 1 */
-	u32 flags; /* enum hnet_output_flags */
-	u32 node;
-	u32 node_id; /* our source id, 0: input frame's dst */
-};
 
 struct hn_dev {
 	struct net_device *dev;
@@ -60,6 +51,14 @@ struct hn_dev {
 	s8 in[HN_TENSOR_MAX_LEN];
 
 	atomic64_t stats[__HNET_STATS_A_MAX];
+
+	/*
+	 * The creator's memory cgroup: the worker charges what frames make
+	 * it allocate (reassembly) there, not to whoever runs the worker.
+	 */
+	struct mem_cgroup *memcg;
+	/* Counted in its netns (netns.c) from newlink until ndo_uninit. */
+	bool counted;
 };
 
 static inline void hn_stat_inc(struct hn_dev *hd, int idx)

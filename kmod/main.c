@@ -10,6 +10,7 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "netns.h"
 #include "queue.h"
 
 static int __init hn_mod_init(void)
@@ -19,6 +20,10 @@ static int __init hn_mod_init(void)
 	ret = hn_queue_module_init();
 	if (ret)
 		return ret;
+	/* Per-netns counts before the first device can be counted. */
+	ret = hn_netns_init();
+	if (ret)
+		goto err_netns;
 	ret = hn_device_init();
 	if (ret)
 		goto err_device;
@@ -31,6 +36,8 @@ static int __init hn_mod_init(void)
 err_genl:
 	hn_device_uninit();
 err_device:
+	hn_netns_exit();
+err_netns:
 	hn_queue_module_exit();
 	return ret;
 }
@@ -43,6 +50,7 @@ static void __exit hn_mod_exit(void)
 	 */
 	hn_device_uninit();
 	hn_genl_exit();
+	hn_netns_exit();
 	hn_queue_module_exit();
 	rcu_barrier();
 }

@@ -2,7 +2,8 @@
 /*
  * The "hypernet" generic netlink family; include/uapi/linux/hypernet.h
  * documents every message.  Policies do the shape checks, the handlers the
- * semantic ones, each with an extack message.
+ * semantic ones, each with an extack message; what is parsed without a
+ * device is in nlparse.c.
  */
 #include <linux/if.h>
 #include <linux/netdevice.h>
@@ -14,46 +15,11 @@
 
 #include "device.h"
 #include "netlink.h"
+#include "netns.h"
+#include "nlparse.h"
 #include "stage.h"
 
 static struct genl_family hn_genl_family;
-
-static struct netlink_range_validation hn_chunk_range = {
-	.min = 1,
-	.max = HNET_CHUNK_MAX,
-};
-
-static const struct nla_policy hn_layer_policy[HNET_LAYER_A_MAX + 1] = {
-	[HNET_LAYER_A_IN] = NLA_POLICY_RANGE(NLA_U32, 1, HN_TENSOR_MAX_LEN),
-	[HNET_LAYER_A_OUT] = NLA_POLICY_RANGE(NLA_U32, 1, HN_TENSOR_MAX_LEN),
-	[HNET_LAYER_A_SHIFT] = NLA_POLICY_MAX(NLA_U8, HN_SHIFT_MAX),
-	[HNET_LAYER_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy hn_stage_policy[HNET_STAGE_A_MAX + 1] = {
-	[HNET_STAGE_A_ID] = { .type = NLA_U8 },
-	[HNET_STAGE_A_LAYERS] = NLA_POLICY_NESTED_ARRAY(hn_layer_policy),
-};
-
-static const struct nla_policy hn_output_policy[HNET_OUT_A_MAX + 1] = {
-	[HNET_OUT_A_MODE] = NLA_POLICY_MAX(NLA_U8, HNET_OUTPUT_MAX),
-	[HNET_OUT_A_NODE] = { .type = NLA_U32 },
-	[HNET_OUT_A_CLASS] = { .type = NLA_U8 },
-	[HNET_OUT_A_STAGE] = { .type = NLA_U8 },
-	[HNET_OUT_A_FLAGS] = { .type = NLA_U32 },
-};
-
-/* Attributes only the kernel sends are left out: strict parsing refuses. */
-static const struct nla_policy hn_policy[HNET_A_MAX + 1] = {
-	[HNET_A_IFINDEX] = { .type = NLA_U32 },
-	[HNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[HNET_A_FLAGS] = { .type = NLA_U32 },
-	[HNET_A_NODE_ID] = { .type = NLA_U32 },
-	[HNET_A_STAGE] = NLA_POLICY_NESTED(hn_stage_policy),
-	[HNET_A_WEIGHTS] = NLA_POLICY_FULL_RANGE(NLA_BINARY, &hn_chunk_range),
-	[HNET_A_BIASES] = NLA_POLICY_FULL_RANGE(NLA_BINARY, &hn_chunk_range),
-	[HNET_A_OUTPUT] = NLA_POLICY_NESTED(hn_output_policy),
-};
 
 /*
  * The one place a request's device is resolved, in the requester's netns.
@@ -90,206 +56,11 @@ static struct hn_dev *hn_nl_lookup(struct net *net, struct nlattr **attrs,
 	return netdev_priv(dev);
 }
 
-static int hn_nl_flags(struct nlattr *a, u32 valid, u32 *flags,
-		       struct netlink_ext_ack *extack)
-{
-	*flags = a ? nla_get_u32(a) : 0;
-	if (*flags & ~valid) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "hypernet: unknown flags");
-		return -EOPNOTSUPP;
-	}
-	return 0;
-}
-
-/* Layers from the HNET_A_STAGE nest: shapes, offsets and sizes. */
-static int hn_nl_parse_layers(struct nlattr *nest, struct hn_stage *s,
-			      u32 *n_weights, u32 *n_biases,
-			      struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[HNET_STAGE_A_MAX + 1], *lt[HNET_LAYER_A_MAX + 1];
-	u64 nw = 0, nb = 0;
-	struct nlattr *l;
-	unsigned int n = 0;
-	int rem, ret;
-
-	ret = nla_parse_nested(tb, HNET_STAGE_A_MAX, nest, hn_stage_policy,
-			       extack);
-	if (ret)
-		return ret;
-	if (!tb[HNET_STAGE_A_ID]) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "hypernet: stage lacks HNET_STAGE_A_ID");
-		return -EINVAL;
-	}
-	if (!tb[HNET_STAGE_A_LAYERS]) {
-		NL_SET_ERR_MSG_ATTR(
-			extack, nest,
-			"hypernet: stage lacks HNET_STAGE_A_LAYERS");
-		return -EINVAL;
-	}
-	s->id = nla_get_u8(tb[HNET_STAGE_A_ID]);
-	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem)
-	{
-		struct hn_stage_layer *sl = &s->layers[n];
-		u32 flags;
-
-		if (n == HNET_MAX_LAYERS) {
-			NL_SET_ERR_MSG_ATTR(
-				extack, l,
-				"hypernet: more than HNET_MAX_LAYERS layers");
-			return -E2BIG;
-		}
-		ret = nla_parse_nested(lt, HNET_LAYER_A_MAX, l, hn_layer_policy,
-				       extack);
-		if (ret)
-			return ret;
-		if (!lt[HNET_LAYER_A_IN] || !lt[HNET_LAYER_A_OUT] ||
-		    !lt[HNET_LAYER_A_SHIFT]) {
-			NL_SET_ERR_MSG_ATTR(
-				extack, l,
-				"hypernet: layer lacks IN, OUT or SHIFT");
-			return -EINVAL;
-		}
-		ret = hn_nl_flags(lt[HNET_LAYER_A_FLAGS], __HNET_LAYER_F_ALL,
-				  &flags, extack);
-		if (ret)
-			return ret;
-		sl->n_in = nla_get_u32(lt[HNET_LAYER_A_IN]);
-		sl->n_out = nla_get_u32(lt[HNET_LAYER_A_OUT]);
-		sl->shift = nla_get_u8(lt[HNET_LAYER_A_SHIFT]);
-		sl->relu = flags & HNET_LAYER_F_RELU;
-		if (n && sl->n_in != s->layers[n - 1].n_out) {
-			NL_SET_ERR_MSG_ATTR(
-				extack, lt[HNET_LAYER_A_IN],
-				"hypernet: dimension mismatch: layer input differs from previous output");
-			return -EINVAL;
-		}
-		sl->w_off = nw;
-		sl->b_off = nb;
-		nw += (u64)sl->n_in * sl->n_out;
-		nb += sl->n_out;
-		if (nw + nb * sizeof(s32) > HNET_STAGE_MAX_BYTES) {
-			NL_SET_ERR_MSG_ATTR(
-				extack, l,
-				"hypernet: stage larger than HNET_STAGE_MAX_BYTES");
-			return -E2BIG;
-		}
-		n++;
-	}
-	if (!n) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[HNET_STAGE_A_LAYERS],
-				    "hypernet: stage has no layers");
-		return -EINVAL;
-	}
-	s->n_layers = n;
-	s->n_in = s->layers[0].n_in;
-	s->n_out = s->layers[n - 1].n_out;
-	*n_weights = nw;
-	*n_biases = nb;
-	return 0;
-}
-
-/* Concatenate the HNET_A_WEIGHTS and HNET_A_BIASES streams into @s. */
-static int hn_nl_parse_params(const struct genl_info *info, struct hn_stage *s,
-			      u32 n_weights, u32 n_biases,
-			      struct netlink_ext_ack *extack)
-{
-	u32 woff = 0, boff = 0, len, i;
-	const struct nlattr *a;
-	int rem;
-
-	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem)
-	{
-		len = nla_len(a);
-		if (nla_type(a) == HNET_A_WEIGHTS) {
-			if (len > n_weights - woff) {
-				NL_SET_ERR_MSG_ATTR(
-					extack, a,
-					"hypernet: more weights than the layers take");
-				return -EINVAL;
-			}
-			memcpy(s->weights + woff, nla_data(a), len);
-			woff += len;
-		} else if (nla_type(a) == HNET_A_BIASES) {
-			if (len % sizeof(s32) ||
-			    len / sizeof(s32) > n_biases - boff) {
-				NL_SET_ERR_MSG_ATTR(
-					extack, a,
-					"hypernet: biases chunk not whole int32s or more than the layers take");
-				return -EINVAL;
-			}
-			memcpy(s->biases + boff, nla_data(a), len);
-			boff += len / sizeof(s32);
-		}
-	}
-	if (!woff) {
-		NL_SET_ERR_MSG(extack, "hypernet: missing HNET_A_WEIGHTS");
-		return -EINVAL;
-	}
-	if (woff != n_weights) {
-		NL_SET_ERR_MSG(extack,
-			       "hypernet: fewer weights than the layers take");
-		return -EINVAL;
-	}
-	if (!boff) {
-		NL_SET_ERR_MSG(extack, "hypernet: missing HNET_A_BIASES");
-		return -EINVAL;
-	}
-	if (boff != n_biases) {
-		NL_SET_ERR_MSG(extack,
-			       "hypernet: fewer biases than the layers take");
-		return -EINVAL;
-	}
-	for (i = 0; i < s->n_layers; i++) {
-		const struct hn_stage_layer *l = &s->layers[i];
-		s64 max_abs = 0;
-		u32 o;
-
-		for (o = 0; o < l->n_out; o++)
-			max_abs = max_t(s64, max_abs,
-					abs((s64)s->biases[l->b_off + o]));
-		if (!hn_layer_fits(l->n_in, max_abs)) {
-			NL_SET_ERR_MSG(
-				extack,
-				"hypernet: a layer's biases could overflow the int32 accumulator");
-			return -ERANGE;
-		}
-	}
-	return 0;
-}
-
-static struct hn_stage *hn_nl_parse_stage(const struct genl_info *info)
-{
-	struct netlink_ext_ack *extack = info->extack;
-	struct hn_stage tmp = {}, *s;
-	u32 nw, nb;
-	int ret;
-
-	ret = hn_nl_parse_layers(info->attrs[HNET_A_STAGE], &tmp, &nw, &nb,
-				 extack);
-	if (ret)
-		return ERR_PTR(ret);
-	s = hn_stage_alloc(nw, nb);
-	if (!s)
-		return ERR_PTR(-ENOMEM);
-	s->id = tmp.id;
-	s->n_layers = tmp.n_layers;
-	s->n_in = tmp.n_in;
-	s->n_out = tmp.n_out;
-	memcpy(s->layers, tmp.layers, sizeof(s->layers));
-	ret = hn_nl_parse_params(info, s, nw, nb, extack);
-	if (ret) {
-		hn_stage_put(s);
-		return ERR_PTR(ret);
-	}
-	return s;
-}
-
 static int hn_nl_set_stage(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
+	struct hn_stage *s = NULL, *old;
 	struct nlattr **attrs = info->attrs;
-	struct hn_stage *s = NULL;
 	struct hn_dev *hd;
 	u32 flags;
 	int ret, i;
@@ -315,7 +86,10 @@ static int hn_nl_set_stage(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(hd))
 		return PTR_ERR(hd);
 	if (!(flags & HNET_DEV_F_CLEAR_STAGE)) {
-		s = hn_nl_parse_stage(info);
+		s = hn_nl_parse_stage(attrs[HNET_A_STAGE],
+				      nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+				      nlmsg_attrlen(info->nlhdr, GENL_HDRLEN),
+				      extack);
 		if (IS_ERR(s)) {
 			ret = PTR_ERR(s);
 			goto out;
@@ -330,11 +104,19 @@ static int hn_nl_set_stage(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENODEV;
 		goto out;
 	}
+	old = rtnl_dereference(hd->stage);
+	ret = hn_net_stage_swap(dev_net(hd->dev), old ? old->size : 0,
+				s ? s->size : 0, extack);
+	if (ret) {
+		rtnl_unlock();
+		hn_stage_put(s);
+		goto out;
+	}
 	if (s) {
 		s->generation = ++hd->generation;
 		atomic64_inc(&hd->stats[HNET_STATS_A_STAGE_LOADS]);
 	}
-	hn_stage_swap(hd, s);
+	hn_stage_swap(&hd->stage, s);
 	if (flags & HNET_DEV_F_RESET_STATS)
 		for (i = 0; i < ARRAY_SIZE(hd->stats); i++)
 			atomic64_set(&hd->stats[i], 0);
@@ -348,9 +130,8 @@ out:
 static int hn_nl_set_output(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *tb[HNET_OUT_A_MAX + 1];
 	struct nlattr **attrs = info->attrs;
-	struct hn_output out = {};
+	struct hn_output out;
 	struct hn_dev *hd;
 	int ret;
 
@@ -358,40 +139,9 @@ static int hn_nl_set_output(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "hypernet: missing HNET_A_OUTPUT");
 		return -EINVAL;
 	}
-	ret = nla_parse_nested(tb, HNET_OUT_A_MAX, attrs[HNET_A_OUTPUT],
-			       hn_output_policy, extack);
+	ret = hn_nl_parse_output(attrs[HNET_A_OUTPUT], &out, extack);
 	if (ret)
 		return ret;
-	if (!tb[HNET_OUT_A_MODE]) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[HNET_A_OUTPUT],
-				    "hypernet: missing HNET_OUT_A_MODE");
-		return -EINVAL;
-	}
-	ret = hn_nl_flags(tb[HNET_OUT_A_FLAGS], __HNET_OUTPUT_F_ALL, &out.flags,
-			  extack);
-	if (ret)
-		return ret;
-	out.mode = nla_get_u8(tb[HNET_OUT_A_MODE]);
-	if (out.mode == HNET_OUTPUT_NODE) {
-		if (!tb[HNET_OUT_A_NODE] || !nla_get_u32(tb[HNET_OUT_A_NODE])) {
-			NL_SET_ERR_MSG_ATTR(
-				extack, attrs[HNET_A_OUTPUT],
-				"hypernet: mode node needs a non-zero HNET_OUT_A_NODE");
-			return -EINVAL;
-		}
-		out.node = nla_get_u32(tb[HNET_OUT_A_NODE]);
-	} else if (tb[HNET_OUT_A_NODE] || out.flags) {
-		NL_SET_ERR_MSG_ATTR(
-			extack, attrs[HNET_A_OUTPUT],
-			"hypernet: HNET_OUT_A_NODE and flags need mode node");
-		return -EINVAL;
-	}
-	if (tb[HNET_OUT_A_CLASS])
-		out.tclass = nla_get_u8(tb[HNET_OUT_A_CLASS]);
-	if (tb[HNET_OUT_A_STAGE]) {
-		out.stage = nla_get_u8(tb[HNET_OUT_A_STAGE]);
-		out.stage_set = true;
-	}
 
 	hd = hn_nl_lookup(genl_info_net(info), attrs, extack);
 	if (IS_ERR(hd))
@@ -470,7 +220,7 @@ static int hn_nl_fill(struct sk_buff *skb, struct hn_dev *hd, u32 portid,
 		goto cancel;
 	nla_nest_end(skb, nest);
 
-	s = hn_stage_get(hd);
+	s = hn_stage_get(&hd->stage);
 	if (s) {
 		ret = hn_nl_fill_stage(skb, s);
 		hn_stage_put(s);
@@ -495,8 +245,9 @@ cancel:
 }
 
 /*
- * A filtered dump resolves its device here, where an error still reaches
- * the requester as an NLMSG_ERROR (errors of dumpit end up in NLMSG_DONE,
+ * A dump checks its requester (pre_doit is for doit only) and a filtered
+ * one resolves its device here, where an error still reaches the
+ * requester as an NLMSG_ERROR (errors of dumpit end up in NLMSG_DONE,
  * which common clients ignore).  args[0]: devices done; args[1]: the
  * filter's ifindex or 0.
  */
@@ -504,7 +255,11 @@ static int hn_nl_get_start(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct hn_dev *hd;
+	int ret;
 
+	ret = hn_perm_genl(cb->skb, cb->extack);
+	if (ret)
+		return ret;
 	cb->args[0] = 0;
 	cb->args[1] = 0;
 	if (!info->attrs[HNET_A_IFINDEX] && !info->attrs[HNET_A_IFNAME])
@@ -582,6 +337,13 @@ nomsg:
 	return -EMSGSIZE;
 }
 
+/* Dumps check the same in hn_nl_get_start(). */
+static int hn_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			  struct genl_info *info)
+{
+	return hn_perm_genl(skb, info->extack);
+}
+
 static const struct genl_ops hn_genl_ops[] = {
 	{
 		.cmd = HNET_CMD_GET_DEVICE,
@@ -601,8 +363,12 @@ static const struct genl_ops hn_genl_ops[] = {
 	},
 };
 
+/*
+ * Results are other users' inference data: joining needs CAP_NET_ADMIN
+ * over the netns (genl_bind() checks it, also in 6.1 stable).
+ */
 static const struct genl_multicast_group hn_mcgrps[] = {
-	{ .name = HYPERNET_MCGRP_RESULTS },
+	{ .name = HYPERNET_MCGRP_RESULTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family hn_genl_family __ro_after_init = {
@@ -614,6 +380,7 @@ static struct genl_family hn_genl_family __ro_after_init = {
 	.policy = hn_policy,
 	.module = THIS_MODULE,
 	.netnsok = true,
+	.pre_doit = hn_nl_pre_doit,
 	.mcgrps = hn_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(hn_mcgrps),
 };

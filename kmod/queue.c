@@ -16,6 +16,7 @@
 #include <linux/netdevice.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/mm.h>
 #include <hypernet/frame.h>
 
 #include "device.h"
@@ -229,6 +230,7 @@ static void hn_handle(struct hn_dev *hd, const struct hn_stage *s,
 {
 	const struct hn_tensor_hdr *t;
 	struct hn_reasm_ent *e = NULL;
+	struct mem_cgroup *memcg;
 	const struct hnhdr *h;
 	const s8 *x;
 	u32 n;
@@ -262,7 +264,13 @@ static void hn_handle(struct hn_dev *hd, const struct hn_stage *s,
 			   be32_to_cpu(t->tensor_id), x, rx);
 		goto out;
 	}
+	/*
+	 * A kworker runs this: charge the tensors in flight to the memory
+	 * cgroup of the device's creator, as the stage is to its loader's.
+	 */
+	memcg = set_active_memcg(hd->memcg);
 	res = hn_reasm_add(&hd->reasm, h, t, x, n, &e);
+	set_active_memcg(memcg);
 	if (res == HN_REASM_QUEUED)
 		goto out;
 	if (res != HN_REASM_DONE) {
@@ -298,7 +306,7 @@ static void hn_work(struct work_struct *work)
 		spin_unlock_irq(&hd->queue.lock);
 		if (skb_queue_empty(&batch))
 			break;
-		s = hn_stage_get(hd);
+		s = hn_stage_get(&hd->stage);
 		while ((skb = __skb_dequeue(&batch))) {
 			hn_handle(hd, s, skb, &rx);
 			n++;

@@ -55,7 +55,8 @@ static struct hn_reasm_ent *hn_reasm_new(struct hn_reasm *r,
 	if (r->count >= HN_REASM_MAX_TENSORS ||
 	    r->bytes + size > HN_REASM_MAX_BYTES)
 		return ERR_PTR(-ENOSPC);
-	e = kzalloc(size, GFP_KERNEL);
+	/* Charged to the device's creator: see hn_handle(). */
+	e = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return ERR_PTR(-ENOMEM);
 	e->size = size;

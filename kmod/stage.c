@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Model stages: allocation and RCU publication.  The compute is in
- * compute.c (built with SSE2, see Kbuild).
+ * compute.c (built with SSE2, see Kbuild).  No device here: the same C
+ * builds for userspace (tests/kmod/shim/).
  */
 #include <linux/hypernet_packet.h>
 #include <linux/overflow.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
-#include "device.h"
 #include "stage.h"
 
 struct hn_stage *hn_stage_alloc(u32 n_weights, u32 n_biases)
@@ -18,21 +18,23 @@ struct hn_stage *hn_stage_alloc(u32 n_weights, u32 n_biases)
 
 	sz = struct_size(s, data,
 			 size_add(size_mul(n_biases, sizeof(s32)), n_weights));
-	s = kvzalloc(sz, GFP_KERNEL);
+	/* Charged to the loader's memory cgroup, as its request made it. */
+	s = kvzalloc(sz, GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
 	refcount_set(&s->ref, 1);
+	s->size = sz;
 	s->biases = (s32 *)s->data;
 	s->weights = (s8 *)(s->data + n_biases * sizeof(s32));
 	return s;
 }
 
-struct hn_stage *hn_stage_get(struct hn_dev *hd)
+struct hn_stage *hn_stage_get(struct hn_stage __rcu **slot)
 {
 	struct hn_stage *s;
 
 	rcu_read_lock();
-	s = rcu_dereference(hd->stage);
+	s = rcu_dereference(*slot);
 	if (s && !refcount_inc_not_zero(&s->ref))
 		s = NULL;
 	rcu_read_unlock();
@@ -45,10 +47,10 @@ void hn_stage_put(struct hn_stage *s)
 		kvfree_rcu(s, rcu);
 }
 
-void hn_stage_swap(struct hn_dev *hd, struct hn_stage *s)
+void hn_stage_swap(struct hn_stage __rcu **slot, struct hn_stage *s)
 {
 	struct hn_stage *old;
 
-	old = rcu_replace_pointer(hd->stage, s, lockdep_rtnl_is_held());
+	old = rcu_replace_pointer(*slot, s, lockdep_rtnl_is_held());
 	hn_stage_put(old);
 }

@@ -6,11 +6,10 @@
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/hypernet.h>
+#include <linux/hypernet_packet.h>
 #ifdef HN_KMOD_SIMD
 #include <asm/fpu/api.h>
 #endif
-
-struct hn_dev;
 
 struct hn_stage_layer {
 	u32 n_in, n_out;
@@ -35,6 +34,7 @@ struct hn_stage {
 	u8 n_layers;
 	u32 n_in, n_out;
 	u64 generation;
+	size_t size; /* as allocated: counted against max_stage_kib */
 	struct hn_stage_layer layers[HNET_MAX_LAYERS];
 	s32 *biases;
 	s8 *weights;
@@ -42,10 +42,11 @@ struct hn_stage {
 };
 
 struct hn_stage *hn_stage_alloc(u32 n_weights, u32 n_biases);
-struct hn_stage *hn_stage_get(struct hn_dev *hd);
+/* A reference to the stage published in @slot (hn_dev.stage), or NULL. */
+struct hn_stage *hn_stage_get(struct hn_stage __rcu **slot);
 void hn_stage_put(struct hn_stage *s);
-/* Publish @s (may be NULL) and release the old stage; RTNL held. */
-void hn_stage_swap(struct hn_dev *hd, struct hn_stage *s);
+/* Publish @s (may be NULL) in @slot and release the old stage; RTNL held. */
+void hn_stage_swap(struct hn_stage __rcu **slot, struct hn_stage *s);
 /*
  * Run @s on @in (s->n_in elements); returns the s->n_out outputs.  Only
  * between hn_fpu_begin() and hn_fpu_end(): it may be built with SSE2.

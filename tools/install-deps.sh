@@ -8,7 +8,7 @@ PKGS=(
 	make gcc clang clang-19 llvm pkg-config libclang-rt-14-dev
 	libbpf-dev libelf-dev zlib1g-dev bpftool
 	libnl-3-dev libnl-genl-3-dev libssl-dev libcmocka-dev
-	iproute2 ethtool kmod
+	iproute2 ethtool kmod util-linux
 	linux-headers-amd64 linux-image-amd64
 	qemu-system-x86 busybox-static cpio
 	dataset-fashion-mnist gnuplot-nox python3

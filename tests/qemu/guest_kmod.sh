@@ -65,8 +65,9 @@ wait $p2; r2=$?
 sed 's/^\([^PF]\)/    \1/' /tmp/ns1.out /tmp/ns2.out
 [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && ok netns-parallel || ko netns-parallel
 
-# Stage replaced again and again while tensors flow (same parameters, so
-# results stay checkable).
+# Stage replaced again and again while tensors flow: two stages of the
+# same shape in turn, every 64 tensors sent (6 reloads); nothing may be
+# lost and every result must be one stage's or the other's.
 tensor run hnt0 -n 400 -s 6 -L 96x48:7r,48x12:5 -r
 
 # Results on to the next stage's node, from the device's own node id;
@@ -100,16 +101,22 @@ tensor run hnt2 -m /tmp/stage.hnm -k -n 200 -s 12
 refuse hnctl-dev-stage-load-missing hnctl dev stage load hnt2 /nonexistent.hnm
 check hnctl-dev-stage-clear hnctl dev stage clear hnt2
 check hnctl-dev-show-nostage sh -c 'hnctl dev show hnt2 | grep -q "no stage"'
-# hnctl dev listen sees local results.
+# hnctl dev listen sees local results.  However late it joins: tensors go
+# one at a time until it has its three and exits (a bound of 100).
 hnctl dev listen hnt2 count 3 >/tmp/listen.out 2>&1 &
 lp=$!
-sleep 1
 hnctl dev stage load hnt2 /tmp/stage.hnm >/dev/null
 hnctl dev output hnt2 local
-tensor run hnt2 -m /tmp/stage.hnm -k -n 3 -s 13 -l
-sleep 1
+sent=0
+while kill -0 $lp 2>/dev/null && [ $sent -lt 100 ]; do
+	sent=$((sent + 1))
+	hn-tensor run hnt2 -m /tmp/stage.hnm -k -n 1 -s $((1300 + sent)) -l \
+		>/dev/null 2>&1
+done
 kill $lp 2>/dev/null
-check hnctl-dev-listen sh -c 'cat /tmp/listen.out; [ $(grep -c "^hnt2: tensor" /tmp/listen.out) -eq 3 ]'
+wait $lp
+check hnctl-dev-listen sh -c 'echo "'$sent' tensors sent"; cat /tmp/listen.out
+	[ $(grep -c "^hnt2: tensor" /tmp/listen.out) -eq 3 ]'
 hnctl dev output hnt2 origin
 
 # Bad input: frames and fragments, then genl requests, then a flood.

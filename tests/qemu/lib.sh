@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # QEMU harness for the kernel module: builds an initramfs (busybox, the
-# module, veth, the project's binaries, Debian's ip and bpftool with their
-# libraries) into build/qemu/ and boots Debian's kernel on it under TCG.
+# module, veth, the project's binaries, Debian's ip and bpftool, and
+# util-linux's setpriv and unshare, with their libraries) into
+# build/qemu/ and boots Debian's kernel on it under TCG.
 # Inside, /init runs one guest script (tests/qemu/guest_*.sh, helpers in
 # guest_lib.sh) that prints PASS/FAIL lines, dumps the kernel log and
 # powers off.
@@ -78,6 +79,11 @@ qemu_build_initramfs() {
 	_copy_bin "$(command -v ip)" /usr/sbin/ip
 	b=$(command -v bpftool || true)
 	[ -n "$b" ] && _copy_bin "$b" /bin/bpftool
+	# util-linux's setpriv and unshare (busybox's cannot change uid or
+	# map one): the permission tests run as a user without capabilities.
+	for b in setpriv unshare; do
+		_copy_bin "$(command -v $b)" /usr/bin/$b || return 1
+	done
 	for b in "$HN_ROOT/$O"/bin/*; do
 		[ -x "$b" ] && _copy_bin "$b" "/bin/$(basename "$b")"
 	done

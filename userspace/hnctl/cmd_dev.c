@@ -33,7 +33,7 @@ static int dev_fail(const char *what, const char *dev, int err)
 			dev ? dev : "it");
 		break;
 	case EPERM:
-		hn_hint("changing a device needs CAP_NET_ADMIN (run as root)");
+		hn_hint("hypernet devices and results need CAP_NET_ADMIN: run as root (in a user namespace, only with the module's userns=1)");
 		break;
 	}
 	return 1;

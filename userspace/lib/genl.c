@@ -539,6 +539,12 @@ static struct nl_sock *sock_new(void)
 		nl_socket_set_buffer_size(sk, HN_GENL_MSGBUF * 4, sz);
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
+	/*
+	 * An error must not echo the request: a refused 1 MB stage would
+	 * not fit the receive buffer, and its extack message with it.
+	 */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
 	nl_socket_set_msg_buf_size(sk, HN_GENL_MSGBUF);
 	return sk;
 }
@@ -721,7 +727,7 @@ int hn_genl_get(struct hn_genl *g, const struct hn_genl_sel *sel,
 
 int hn_genl_listen(struct hn_genl *g)
 {
-	int grp;
+	int grp, ret;
 
 	grp = genl_ctrl_resolve_grp(g->sk, HYPERNET_GENL_NAME,
 				    HYPERNET_MCGRP_RESULTS);
@@ -736,10 +742,12 @@ int hn_genl_listen(struct hn_genl *g)
 		return -EIO;
 	nl_socket_disable_seq_check(g->ev);
 	nl_socket_set_buffer_size(g->ev, 4 << 20, 0);
-	if (nl_socket_add_membership(g->ev, grp)) {
+	/* EPERM without CAP_NET_ADMIN: the group is the admin's. */
+	ret = nl_socket_add_membership(g->ev, grp);
+	if (ret) {
 		snprintf(g->errmsg, sizeof(g->errmsg), "cannot join group '%s'",
 			 HYPERNET_MCGRP_RESULTS);
-		return -EIO;
+		return nlerr(ret);
 	}
 	return 0;
 }

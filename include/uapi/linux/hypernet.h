@@ -10,8 +10,10 @@
  *
  * Family HYPERNET_GENL_NAME, version HYPERNET_GENL_VERSION.  Every request
  * names one device, in the caller's network namespace, by HNET_A_IFINDEX or
- * HNET_A_IFNAME (ifindex wins if both are given).  Changing commands need
- * CAP_NET_ADMIN in the user namespace owning the device's netns.
+ * HNET_A_IFNAME (ifindex wins if both are given).  Every command needs
+ * CAP_NET_ADMIN in the initial user namespace, or with the module's
+ * userns=1 in the user namespace owning the netns; each netns holds at
+ * most max_devices devices and max_stage_kib KiB of stages (ENOSPC).
  * Multi-byte attribute values are in host byte order, like all of netlink.
  *
  * HNET_CMD_GET_DEVICE (dump only).  Request, optional filter:
@@ -87,7 +89,8 @@
  *
  * HNET_CMD_RESULT (notification on HYPERNET_MCGRP_RESULTS, never a
  * request).  Sent for every tensor computed while the output mode is
- * HNET_OUTPUT_LOCAL, in the device's network namespace:
+ * HNET_OUTPUT_LOCAL, in the device's network namespace; joining the group
+ * needs CAP_NET_ADMIN over that namespace:
  *
  *    HNET_A_IFINDEX: NLA_U32
  *    HNET_A_IFNAME: NLA_NUL_STRING

@@ -51,8 +51,8 @@ static void say_replaced(struct hnd *d, const struct hnd_port *pt,
  * the way (generic would meet it too).  @err says why it failed; @was
  * gets what the hook held before.
  */
-static int attach(struct hnd *d, int i, struct hn_dp_xdp_state *was,
-		  char *err, size_t errlen)
+static int attach(struct hnd *d, int i, struct hn_dp_xdp_state *was, char *err,
+		  size_t errlen)
 {
 	struct hnd_port *pt = &d->ports[i];
 	bool generic = d->cfg.xdp_mode == HND_XDP_GENERIC;
@@ -138,7 +138,8 @@ static void reattach(struct hnd *d, int i)
 
 	if (attach(d, i, &was, err, sizeof(err))) {
 		if (!pt->xdp_failed)
-			hnd_log(d, LOG_W, "port %s: re-attaching XDP failed: %s",
+			hnd_log(d, LOG_W,
+				"port %s: re-attaching XDP failed: %s",
 				pt->name, err);
 		pt->xdp_failed = true;	/* tried again each look, said once */
 		return;

@@ -665,8 +665,7 @@ int hn_dp_xdp_query_map(__u32 cfg_map_id, __u32 ifindex,
 	return 0;
 }
 
-int hn_dp_xdp_query(struct hn_dp *dp, __u32 ifindex,
-		    struct hn_dp_xdp_state *st)
+int hn_dp_xdp_query(struct hn_dp *dp, __u32 ifindex, struct hn_dp_xdp_state *st)
 {
 	return hn_dp_xdp_query_map(dp->cfg_map_id, ifindex, st);
 }
@@ -675,14 +674,13 @@ int hn_dp_xdp_query(struct hn_dp *dp, __u32 ifindex,
 static void prog_words(char *buf, size_t len, const char *name, __u32 id)
 {
 	if (!strcmp(name, "hn_xdp"))
-		snprintf(buf, len, "hn_xdp id %u of another HyperNet data plane",
-			 id);
+		snprintf(buf, len,
+			 "hn_xdp id %u of another HyperNet data plane", id);
 	else
 		snprintf(buf, len, "%s id %u", name, id);
 }
 
-void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf,
-			size_t len)
+void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf, size_t len)
 {
 	const char *mode = st->generic ? "generic" : "native";
 	char other[96];
@@ -717,8 +715,8 @@ void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf,
 	else if (st->n_foreign)
 		snprintf(buf + strlen(buf), len - strlen(buf), ": ");
 	if (st->n_foreign && more)
-		snprintf(buf + strlen(buf), len - strlen(buf),
-			 "%s and %u more", other, more);
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s and %u more",
+			 other, more);
 	else if (st->n_foreign)
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s", other);
 }
@@ -783,8 +781,7 @@ static __u32 xdp_flags_of(bool generic)
  * atomic swap, which fails if @old_id is no longer there), else only if
  * the hook is empty, so that a program attached meanwhile is not lost.
  */
-static int hook_set(struct hn_dp *dp, __u32 ifindex, bool generic,
-		    __u32 old_id)
+static int hook_set(struct hn_dp *dp, __u32 ifindex, bool generic, __u32 old_id)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
 	__u32 fl = xdp_flags_of(generic);
@@ -867,8 +864,7 @@ static int components_clear(struct hn_dp *dp, __u32 ifindex, __u32 keep_id)
  * this data plane's, so what is pinned under the pin directory is what
  * it forwards with.  libxdp pins the link: the program stays when we go.
  */
-static int ext_attach(struct hn_dp *dp, __u32 ifindex, bool generic,
-		      __u32 *id)
+static int ext_attach(struct hn_dp *dp, __u32 ifindex, bool generic, __u32 *id)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "hypernet_bpf");
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, xo, .prog_name = "hn_xdp");

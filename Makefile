@@ -16,7 +16,7 @@ CC		?= gcc
 BPF_CLANG	?= $(firstword $(shell command -v clang-19 clang-14 clang 2>/dev/null))
 BPFTOOL		?= $(firstword $(shell command -v bpftool /usr/sbin/bpftool 2>/dev/null))
 ARCH_TRIPLET	:= $(shell $(CC) -dumpmachine 2>/dev/null)
-PKGS		:= libbpf libnl-genl-3.0 libcrypto
+PKGS		:= libbpf libxdp libnl-genl-3.0 libcrypto
 
 INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -I$(O)/bpf
 # Lazily expanded: after `make deps` the flags exist even in this run.

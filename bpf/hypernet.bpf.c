@@ -10,6 +10,7 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <xdp/xdp_helpers.h>
 
 #include <hypernet/frame.h>
 #include <hypernet/route.h>
@@ -1081,6 +1082,17 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
 	nb->last_seen_ns = bpf_ktime_get_coarse_ns();
 	return XDP_PASS;
 }
+
+/*
+ * How libxdp's dispatcher runs hn_xdp beside other programs on a port
+ * (hnctl attach --multiprog): at HN_DP_XDP_PRIO, and XDP_PASS goes on to
+ * the next program, so that what the router leaves to the stack (other
+ * EtherTypes, frames for this node) is seen by the programs after it.
+ */
+struct {
+	__uint(priority, HN_DP_XDP_PRIO);
+	__uint(XDP_PASS, 1);
+} XDP_RUN_CONFIG(hn_xdp);
 
 SEC("xdp")
 int hn_xdp(struct xdp_md *ctx)

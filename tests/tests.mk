@@ -19,3 +19,13 @@ $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
 .PHONY: fuzz-long
 fuzz-long: fuzz
 	TESTS=fuzz_ FUZZ_SECONDS=$${FUZZ_SECONDS:-600} ./tests/run-tests.sh
+
+# BPF programs the netns tests load beside the router (not the router's
+# own objects, so no skeleton): tests/netns/*.bpf.c -> $(O)/tests/*.bpf.o
+TEST_BPF_OBJS	:= $(patsubst tests/netns/%.bpf.c,$(O)/tests/%.bpf.o,\
+			$(wildcard tests/netns/*.bpf.c))
+tests: $(TEST_BPF_OBJS)
+
+$(O)/tests/%.bpf.o: tests/netns/%.bpf.c
+	@mkdir -p $(@D)
+	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	make gcc clang clang-19 llvm pkg-config libclang-rt-14-dev
-	libbpf-dev libelf-dev zlib1g-dev bpftool
+	libbpf-dev libelf-dev zlib1g-dev bpftool libxdp-dev xdp-tools
 	libnl-3-dev libnl-genl-3-dev libssl-dev libcmocka-dev
 	iproute2 ethtool kmod util-linux
 	linux-headers-amd64 linux-image-amd64

@@ -16,6 +16,12 @@
 #include "route.h"
 
 #define HN_DP_PIN_DIR		"/sys/fs/bpf/hypernet"
+/*
+ * Run priority of hn_xdp behind libxdp's dispatcher (lower runs first):
+ * after filters and monitors at libxdp's default 50, since what the
+ * router forwards or drops no later program sees.
+ */
+#define HN_DP_XDP_PRIO		60
 
 #define HN_DP_SLOTS		2	/* model slots, see the epoch */
 #define HN_DP_MAX_CAND		8	/* candidates a route, hosts a task */

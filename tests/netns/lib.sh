@@ -8,6 +8,9 @@
 # Each node is a namespace "<tag>-<node>" with its own bpffs instance at
 # $HN_WORK/bpf/<node>, passed to hnctl with -P: the nodes' pinned maps must
 # not meet, and `ip netns exec` hides /sys/fs/bpf anyway (it remounts /sys).
+# Commands run in a node (hn_x, hn_ctl, hn_pkt, hn_bg) get LIBXDP_BPFFS set
+# to it too, so that libxdp (xdp-loader, hnctl attach --multiprog) keeps
+# the node's dispatcher state there.
 
 HN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 O=${O:-build}
@@ -97,7 +100,7 @@ hn_x()
 {
 	local n=$1
 	shift
-	ip netns exec "${HN_TAG}-$n" "$@"
+	ip netns exec "${HN_TAG}-$n" env LIBXDP_BPFFS="$HN_WORK/bpf/$n" "$@"
 }
 
 # hn_ctl NODE ARGS...: hnctl against NODE's own pinned maps.
@@ -105,14 +108,14 @@ hn_ctl()
 {
 	local n=$1
 	shift
-	ip netns exec "${HN_TAG}-$n" "$HNCTL" -P "$HN_WORK/bpf/$n/hypernet" "$@"
+	hn_x "$n" "$HNCTL" -P "$HN_WORK/bpf/$n/hypernet" "$@"
 }
 
 hn_pkt()
 {
 	local n=$1
 	shift
-	ip netns exec "${HN_TAG}-$n" "$HNPKT" "$@"
+	hn_x "$n" "$HNPKT" "$@"
 }
 
 # hn_node NAME ID: a namespace with lo up and a private bpffs.
@@ -158,7 +161,7 @@ hn_bg()
 {
 	local name=$1 n=$2
 	shift 2
-	ip netns exec "${HN_TAG}-$n" "$@" &
+	ip netns exec "${HN_TAG}-$n" env LIBXDP_BPFFS="$HN_WORK/bpf/$n" "$@" &
 	HN_PIDS+=($!)
 	HN_PID_OF[$name]=$!
 }

@@ -67,7 +67,7 @@ mesh_ctl()
 {
 	local n=$1
 	shift
-	ip netns exec "${HN_TAG}-$n" "$HNCTL" -P "$HN_WORK/bpf/$n/hypernet" \
+	hn_x "$n" "$HNCTL" -P "$HN_WORK/bpf/$n/hypernet" \
 		-S "$HN_WORK/state/$n/ctl" -D "$HN_WORK/state/$n" "$@"
 }
 

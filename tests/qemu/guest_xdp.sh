@@ -43,3 +43,5 @@ for mode in native generic; do
 	unload
 done
 $IP link del va
+# sharing a port with other programs through libxdp
+[ -f /hn/guest_multiprog.sh ] && sh /hn/guest_multiprog.sh

@@ -84,6 +84,12 @@ qemu_build_initramfs() {
 	for b in setpriv unshare; do
 		_copy_bin "$(command -v $b)" /usr/bin/$b || return 1
 	done
+	b=$(command -v xdp-loader || true)
+	[ -n "$b" ] && _copy_bin "$b" /bin/xdp-loader
+	# libxdp.so loads its dispatcher from a file (xdp-loader has its own)
+	for b in /usr/lib/*/bpf/xdp-dispatcher.o; do
+		[ -f "$b" ] && install -D -m 644 "$b" "$QROOT$b"
+	done
 	for b in "$HN_ROOT/$O"/bin/*; do
 		[ -x "$b" ] && _copy_bin "$b" "/bin/$(basename "$b")"
 	done
@@ -99,6 +105,10 @@ qemu_build_initramfs() {
 	# models): QEMU_FILES="a b ..." land in /hn/data/ by base name.
 	for a in ${QEMU_FILES:-}; do
 		install -D -m 644 "$a" "$QROOT/hn/data/$(basename "$a")" || return 1
+	done
+	# BPF programs the tests load beside the router (xdp_count)
+	for a in "$HN_ROOT/$O"/tests/*.bpf.o; do
+		[ -f "$a" ] && install -D -m 644 "$a" "$QROOT/hn/data/$(basename "$a")"
 	done
 	install -m 755 "$HN_ROOT/tests/qemu/init.sh" "$QROOT/init"
 	echo "$KVER" > "$QROOT/etc/kver"

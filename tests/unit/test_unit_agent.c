@@ -614,6 +614,17 @@ static void test_config_good(void **state)
 	assert_int_equal(c.xdp_mode, HND_XDP_GENERIC);
 	assert_int_equal(c.margin_min, -5);
 	assert_true(c.keep_attached);
+	/* off unless asked for: an agent takes no one's port by default */
+	assert_false(c.xdp_force);
+	assert_false(c.xdp_reattach);
+	snprintf(text, sizeof(text),
+		 "node-id = 1\nport = a\nmesh-key = 1 %s\n"
+		 "xdp-mode = multiprog\nxdp-force = 1\nxdp-reattach = 1\n",
+		 KEY);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.xdp_mode, HND_XDP_MULTIPROG);
+	assert_true(c.xdp_force);
+	assert_true(c.xdp_reattach);
 }
 
 static void test_config_bad(void **state)
@@ -642,8 +653,10 @@ static void test_config_bad(void **state)
 		{ "dead-hellos = 1\n", "2..100" },
 		{ "stages = 0\n", "'0' is not a stage id" },
 		{ "stages = 2,3,2\n", "stages: 2 given twice" },
-		{ "xdp-mode = fast\n", "not auto, native or generic" },
+		{ "xdp-mode = fast\n", "not auto, native, generic or multiprog" },
 		{ "keep-attached = yes\n", "want 0 or 1" },
+		{ "xdp-force = 2\n", "xdp-force: want 0 or 1" },
+		{ "xdp-reattach = on\n", "xdp-reattach: want 0 or 1" },
 		{ "load-permille = 2000\n", "permille" },
 		{ "margin-min = many\n", "not an integer" },
 		{ "\n# empty\n", "no node-id" },

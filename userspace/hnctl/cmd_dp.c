@@ -305,40 +305,16 @@ static int dp_config_map_id(__u32 *id)
 	return 0;
 }
 
-/* Does program @prog_id use the map @map_id? */
-static bool prog_uses_map(__u32 prog_id, __u32 map_id, char *name, size_t nl)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), ids[64], i;
-	bool found = false;
-	int fd;
-
-	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return false;
-	info.nr_map_ids = 64;
-	info.map_ids = (__u64)(unsigned long)ids;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		for (i = 0; i < info.nr_map_ids && i < 64; i++)
-			if (ids[i] == map_id)
-				found = true;
-		snprintf(name, nl, "%s", info.name);
-	}
-	close(fd);
-	return found;
-}
-
 struct attach_info {
 	char dev[IF_NAMESIZE];
 	__u32 ifindex;
-	__u32 prog_id;
-	const char *mode;
-	char prog[BPF_OBJ_NAME_LEN];
+	struct hn_dp_xdp_state st;
 };
 
 /*
- * Every interface of this namespace whose XDP program uses our hn_config:
- * the kernel's view, so it needs nothing but the pins.
+ * Every interface of this namespace whose XDP hook runs a program using
+ * our hn_config, alone or behind libxdp's dispatcher: the kernel's view,
+ * so it needs nothing but the pins.
  */
 static int dp_attached(struct attach_info *out, int max)
 {
@@ -354,27 +330,13 @@ static int dp_attached(struct attach_info *out, int max)
 		return -1;
 	}
 	for (it = ifs; it->if_index && n < max; it++) {
-		LIBBPF_OPTS(bpf_xdp_query_opts, q);
 		struct attach_info *a = &out[n];
-		__u32 id = 0;
 
-		if (bpf_xdp_query(it->if_index, 0, &q))
-			continue;
-		if (q.drv_prog_id) {
-			id = q.drv_prog_id;
-			a->mode = "native";
-		} else if (q.skb_prog_id) {
-			id = q.skb_prog_id;
-			a->mode = "generic";
-		} else if (q.hw_prog_id) {
-			id = q.hw_prog_id;
-			a->mode = "offload";
-		}
-		if (!id || !prog_uses_map(id, cfg_id, a->prog, sizeof(a->prog)))
+		if (hn_dp_xdp_query_map(cfg_id, it->if_index, &a->st) ||
+		    !a->st.our_id)
 			continue;
 		snprintf(a->dev, sizeof(a->dev), "%s", it->if_name);
 		a->ifindex = it->if_index;
-		a->prog_id = id;
 		n++;
 	}
 	if_freenameindex(ifs);
@@ -412,12 +374,19 @@ int cmd_status(int argc, char **argv)
 		jsonw_name(&hn_jw, "attached");
 		jsonw_arr_open(&hn_jw);
 		for (i = 0; i < n; i++) {
+			const struct hn_dp_xdp_state *st = &at[i].st;
+
 			jsonw_obj_open(&hn_jw);
 			jsonw_kv_str(&hn_jw, "dev", at[i].dev);
 			jsonw_kv_u64(&hn_jw, "ifindex", at[i].ifindex);
-			jsonw_kv_str(&hn_jw, "mode", at[i].mode);
-			jsonw_kv_u64(&hn_jw, "prog_id", at[i].prog_id);
-			jsonw_kv_str(&hn_jw, "prog", at[i].prog);
+			jsonw_kv_str(&hn_jw, "mode",
+				     st->generic ? "generic" : "native");
+			jsonw_kv_u64(&hn_jw, "prog_id", st->our_id);
+			jsonw_kv_str(&hn_jw, "prog", "hn_xdp");
+			jsonw_kv_bool(&hn_jw, "multiprog", st->multiprog);
+			jsonw_kv_u64(&hn_jw, "dispatcher_id",
+				     st->multiprog ? st->prog_id : 0);
+			jsonw_kv_u64(&hn_jw, "programs", st->n_progs);
 			jsonw_obj_close(&hn_jw);
 		}
 		jsonw_arr_close(&hn_jw);
@@ -436,10 +405,17 @@ int cmd_status(int argc, char **argv)
 			   "empty: decisions use the default next hop");
 	if (!n)
 		printf("attached: nowhere in this namespace\n");
-	for (i = 0; i < n; i++)
-		printf("%s %s xdp %s prog %s id %u\n",
-		       i ? "         " : "attached:", at[i].dev, at[i].mode,
-		       at[i].prog, at[i].prog_id);
+	for (i = 0; i < n; i++) {
+		const struct hn_dp_xdp_state *st = &at[i].st;
+
+		printf("%s %s xdp %s prog hn_xdp id %u",
+		       i ? "         " : "attached:", at[i].dev,
+		       st->generic ? "generic" : "native", st->our_id);
+		if (st->multiprog)
+			printf(" (libxdp dispatcher id %u, %u programs)",
+			       st->prog_id, st->n_progs);
+		printf("\n");
+	}
 	hn_agent_status();
 	return 0;
 }
@@ -1179,21 +1155,33 @@ static void w_close(void)
 	w_dp = NULL;
 }
 
-static int w_attach(const char *dev, __u32 ifindex, bool generic)
+static int w_attach(const char *dev, __u32 ifindex, unsigned int flags)
 {
+	struct hn_dp_xdp_state st;
 	int ret;
 
-	ret = hn_dp_attach(w_dp, dev, generic ? HN_DP_ATTACH_GENERIC : 0,
-			   w_err, sizeof(w_err));
+	ret = hn_dp_attach(w_dp, dev, flags, w_err, sizeof(w_err));
 	if (ret)
 		return w_fail(ret, "attaching");
 	/* the program attached last is the one pinned, for bpftool */
 	ret = hn_dp_pin(w_dp, w_err, sizeof(w_err));
 	if (ret)
 		return w_fail(ret, "pinning the programs");
-	if (!hn_json)
-		printf("attached to %s (%s XDP)\n", dev,
-		       generic ? "generic" : "native");
+	if (hn_json)
+		return 0;
+	if (hn_dp_xdp_query(w_dp, ifindex, &st) || !st.our_id) {
+		hn_err("%s: attached, but the program is not there now", dev);
+		return 1;
+	}
+	printf("attached to %s (%s XDP", dev,
+	       st.generic ? "generic" : "native");
+	if (st.multiprog)
+		printf(", libxdp dispatcher id %u with %u program%s", st.prog_id,
+		       st.n_progs, st.n_progs == 1 ? "" : "s");
+	printf(")\n");
+	if ((flags & HN_DP_ATTACH_MULTI) && !st.multiprog)
+		hn_err("note: libxdp could not use its dispatcher on this kernel (it needs freplace, BPF_PROG_TYPE_EXT), so the router runs alone on %s",
+		       dev);
 	return 0;
 }
 
@@ -1201,6 +1189,11 @@ static int w_detach(const char *dev, __u32 ifindex)
 {
 	int ret = hn_dp_detach(w_dp, dev, w_err, sizeof(w_err));
 
+	/* HyperNet is off the port; another program there stays */
+	if (ret == -EEXIST) {
+		hn_err("note: %s", w_err);
+		ret = 0;
+	}
 	if (ret)
 		return w_fail(ret, "detaching");
 	if (!hn_json)
@@ -1338,19 +1331,44 @@ static int w_model_load(const char *path)
 
 /* ---- commands ----------------------------------------------------------- */
 
+static const struct {
+	const char *opt;
+	unsigned int flag;
+} attach_opts[] = {
+	{ "--generic", HN_DP_ATTACH_GENERIC },
+	{ "--force", HN_DP_ATTACH_FORCE },
+	{ "--multiprog", HN_DP_ATTACH_MULTI },
+};
+
+/* The flag of option @arg, 0 if it is not one (a device). */
+static unsigned int attach_opt(const char *arg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(attach_opts) / sizeof(attach_opts[0]); i++)
+		if (!strcmp(arg, attach_opts[i].opt))
+			return attach_opts[i].flag;
+	return 0;
+}
+
 int cmd_attach(int argc, char **argv)
 {
-	bool generic = false;
+	unsigned int flags = 0;
 	int i, ndev = 0, rc = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--generic"))
-			generic = true;
-		else
+		if (attach_opt(argv[i])) {
+			flags |= attach_opt(argv[i]);
+		} else if (argv[i][0] == '-') {
+			hn_err("attach: unknown option %s", argv[i]);
+			ndev = 0;
+			break;
+		} else {
 			ndev++;
+		}
 	}
 	if (!ndev) {
-		hn_err("usage: hnctl attach DEV... [--generic]");
+		hn_err("usage: hnctl attach DEV... [--generic] [--multiprog] [--force]");
 		return 1;
 	}
 	if (w_open(true))
@@ -1358,12 +1376,12 @@ int cmd_attach(int argc, char **argv)
 	for (i = 1; i < argc && !rc; i++) {
 		__u32 ifindex;
 
-		if (!strcmp(argv[i], "--generic"))
+		if (attach_opt(argv[i]))
 			continue;
 		if (parse_ifindex(argv[i], &ifindex))
 			rc = 1;
 		else
-			rc = w_attach(argv[i], ifindex, generic);
+			rc = w_attach(argv[i], ifindex, flags);
 	}
 	w_close();
 	return rc;

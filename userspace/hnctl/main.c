@@ -19,7 +19,7 @@ static const struct hn_cmd top_cmds[] = {
 	{ "help", cmd_help, "", "this list" },
 	{ "dev", cmd_dev, "show|stage|output|listen", "tensor-offload netdevs" },
 	/* data plane (cmd_dp.c) */
-	{ "attach", cmd_attach, "DEV... [--generic]",
+	{ "attach", cmd_attach, "DEV... [--generic] [--multiprog] [--force]",
 	  "load the XDP router, attach it to ports" },
 	{ "detach", cmd_detach, "DEV...", "detach it from ports" },
 	{ "status", cmd_status, "", "where it runs, node id, model slot" },

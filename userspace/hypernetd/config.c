@@ -318,9 +318,11 @@ int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 			c->xdp_mode = HND_XDP_NATIVE;
 		else if (!strcmp(val, "generic"))
 			c->xdp_mode = HND_XDP_GENERIC;
+		else if (!strcmp(val, "multiprog"))
+			c->xdp_mode = HND_XDP_MULTIPROG;
 		else
 			return hn_seterr(err, errlen,
-					 "xdp-mode: '%s' is not auto, native or generic",
+					 "xdp-mode: '%s' is not auto, native, generic or multiprog",
 					 val);
 		return 0;
 	}
@@ -329,6 +331,19 @@ int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 			return hn_seterr(err, errlen,
 					 "keep-attached: want 0 or 1");
 		c->keep_attached = v;
+		return 0;
+	}
+	if (!strcmp(key, "xdp-force")) {
+		if (parse_uint(val, 0, 1, &v))
+			return hn_seterr(err, errlen, "xdp-force: want 0 or 1");
+		c->xdp_force = v;
+		return 0;
+	}
+	if (!strcmp(key, "xdp-reattach")) {
+		if (parse_uint(val, 0, 1, &v))
+			return hn_seterr(err, errlen,
+					 "xdp-reattach: want 0 or 1");
+		c->xdp_reattach = v;
 		return 0;
 	}
 	if (!strcmp(key, "trusted-keys"))

@@ -85,6 +85,14 @@ static unsigned int n_up(const struct hnd *d)
 	return n;
 }
 
+/* Our program's mode on the port, or "none" when it is not there. */
+static const char *port_xdp(const struct hnd_port *pt)
+{
+	if (!pt->ifindex || !pt->attached)
+		return "none";
+	return pt->generic ? "generic" : "native";
+}
+
 static void status_json(struct hnd *d, struct jsonw *w)
 {
 	unsigned int i;
@@ -103,12 +111,24 @@ static void status_json(struct hnd *d, struct jsonw *w)
 	jsonw_name(w, "ports");
 	jsonw_arr_open(w);
 	for (i = 0; i < d->n_ports; i++) {
+		const struct hnd_port *pt = &d->ports[i];
+		const struct hn_dp_xdp_state *st = &pt->xdp;
+		char what[256];
+
+		hn_dp_xdp_describe(st, what, sizeof(what));
 		jsonw_obj_open(w);
-		jsonw_kv_str(w, "name", d->ports[i].name);
-		jsonw_kv_u64(w, "ifindex", d->ports[i].ifindex);
-		jsonw_kv_str(w, "xdp", !d->ports[i].attached ? "none" :
-				       d->ports[i].generic ? "generic" :
-							     "native");
+		jsonw_kv_str(w, "name", pt->name);
+		jsonw_kv_u64(w, "ifindex", pt->ifindex);
+		jsonw_kv_str(w, "xdp", port_xdp(pt));
+		jsonw_kv_u64(w, "xdp_prog_id", pt->attached ? st->our_id : 0);
+		jsonw_kv_bool(w, "multiprog", pt->attached && st->multiprog);
+		/* the hook as the kernel says, ours or not */
+		jsonw_kv_u64(w, "hook_prog_id", pt->ifindex ? st->prog_id : 0);
+		jsonw_kv_str(w, "hook_prog", pt->ifindex ? st->prog_name : "");
+		jsonw_kv_u64(w, "hook_programs", pt->ifindex ? st->n_progs : 0);
+		jsonw_kv_u64(w, "hook_foreign",
+			     pt->ifindex ? st->n_foreign : 0);
+		jsonw_kv_str(w, "hook", pt->ifindex ? what : "no interface");
 		jsonw_obj_close(w);
 	}
 	jsonw_arr_close(w);
@@ -125,11 +145,20 @@ static void status_text(struct hnd *d, FILE *f)
 		(unsigned long long)d->model_gen, d->lsa_seq);
 	fprintf(f, "  %u neighbours up, %u nodes known, %u routes, %u tasks\n",
 		n_up(d), hn_topo_count(d->topo), d->n_routes, d->n_tasks);
-	for (i = 0; i < d->n_ports; i++)
-		fprintf(f, "  port %s ifindex %d xdp %s\n", d->ports[i].name,
-			d->ports[i].ifindex,
-			!d->ports[i].attached ? "none" :
-			d->ports[i].generic   ? "generic" : "native");
+	for (i = 0; i < d->n_ports; i++) {
+		const struct hnd_port *pt = &d->ports[i];
+		char what[256];
+
+		hn_dp_xdp_describe(&pt->xdp, what, sizeof(what));
+		fprintf(f, "  port %s ifindex %d xdp %s", pt->name,
+			pt->ifindex, port_xdp(pt));
+		if (!pt->ifindex)
+			fprintf(f, " (no interface)\n");
+		else if (pt->attached && !pt->xdp.multiprog)
+			fprintf(f, " (program id %u)\n", pt->xdp.our_id);
+		else
+			fprintf(f, " (the hook has %s)\n", what);
+	}
 }
 
 /* up; heard both ways but no challenge answered yet; or heard one way */
@@ -208,6 +237,7 @@ static const struct {
 	STAT(route_runs), STAT(route_writes), STAT(dp_errors),
 	STAT(rx_jump), STAT(rx_link), STAT(rx_no_sender), STAT(challenge_tx),
 	STAT(challenge_ok), STAT(flood_fwd),
+	STAT(xdp_lost), STAT(xdp_reattached),
 };
 
 static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)
@@ -257,6 +287,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 
 	jsonw_init(&w, f);
 	if (!strcmp(word, "status")) {
+		hnd_xdp_check_all(d);	/* the hooks as they are now */
 		if (json)
 			status_json(d, &w);
 		else

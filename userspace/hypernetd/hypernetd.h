@@ -17,6 +17,7 @@
 #include <hypernet/dataplane.h>
 
 #include "ctrl.h"
+#include "dataplane.h"
 #include "sign.h"
 #include "topo.h"
 
@@ -35,6 +36,7 @@ enum hnd_xdp_mode {
 	HND_XDP_AUTO,		/* native, else generic (logged) */
 	HND_XDP_NATIVE,
 	HND_XDP_GENERIC,
+	HND_XDP_MULTIPROG,	/* through libxdp's dispatcher, as AUTO */
 };
 
 struct hnd_config {
@@ -64,6 +66,8 @@ struct hnd_config {
 	enum hnd_xdp_mode xdp_mode;
 	bool	keep_attached;	/* leave XDP on the ports at exit */
 	int	verbose;
+	bool	xdp_force;	/* replace another XDP program */
+	bool	xdp_reattach;	/* put ours back when it is taken off */
 };
 
 void hnd_config_defaults(struct hnd_config *c);
@@ -90,6 +94,8 @@ struct hnd_port {
 	__u64	tx_bytes;	/* counter at tx_ns, for the LOAD feature */
 	__u64	tx_ns;		/* 0: no sample yet */
 	__u16	util;		/* transmit utilisation, permille */
+	struct hn_dp_xdp_state xdp;	/* the XDP hook at the last look */
+	bool	xdp_failed;	/* re-attaching failed, said once */
 };
 
 struct hnd_neigh {
@@ -193,6 +199,8 @@ struct hnd_stats {
 	__u64	flood_fwd;	/* floods the data plane could not vouch
 				 * for, authenticated and forwarded here */
 	__u64	rx_no_sender;	/* sender table full */
+	__u64	xdp_lost;	/* our XDP program found taken off a port */
+	__u64	xdp_reattached;
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */
@@ -258,6 +266,7 @@ struct hnd {
 	__u64	start_ns;
 	__u64	next_tick_ns;
 	__u64	next_slow_ns;
+	__u64	next_xdp_ns;	/* next look at the ports' XDP hooks */
 	struct hnd_stats st;
 	struct hnd_rl rl_rx;	/* per-frame receive lines */
 	volatile bool stop;
@@ -286,6 +295,12 @@ int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m);
 int hnd_flood(struct hnd *d, struct hn_ctrl_msg *m);
 void hnd_port_rx(struct hnd *d, int p);
 void hnd_msg_init(struct hnd *d, struct hn_ctrl_msg *m, __u8 type);
+
+/* xdp.c */
+int hnd_port_attach(struct hnd *d, int i);
+/* Look at every port's XDP hook (about once a second, and for status). */
+void hnd_xdp_check_all(struct hnd *d);
+void hnd_xdp_tick(struct hnd *d, __u64 now);
 
 /* neigh.c */
 struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node);

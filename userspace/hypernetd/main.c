@@ -308,6 +308,7 @@ static void dataplane_down(struct hnd *d)
 		for (i = 0; i < d->n_ports; i++) {
 			if (!d->ports[i].attached || !d->ports[i].ifindex)
 				continue;
+			/* ours only: another program there stays */
 			if (hn_dp_detach(d->dp, d->ports[i].name, err,
 					 sizeof(err)))
 				hnd_log(d, LOG_W, "port %s: %s",
@@ -354,6 +355,7 @@ static int loop_setup(struct hnd *d)
 
 static void tick(struct hnd *d, __u64 now)
 {
+	hnd_xdp_tick(d, now);
 	hnd_neigh_tick(d, now);
 	hnd_gossip_tick(d, now);
 	if (now >= d->next_slow_ns) {

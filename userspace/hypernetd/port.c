@@ -77,9 +77,6 @@ static int port_up(struct hnd *d, int i)
 {
 	struct hnd_port *pt = &d->ports[i];
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = i };
-	unsigned int fl = d->cfg.xdp_mode == HND_XDP_GENERIC ?
-				  HN_DP_ATTACH_GENERIC : 0;
-	char err[256];
 	int ret;
 
 	ret = hn_if_mac(pt->name, pt->mac);
@@ -90,24 +87,11 @@ static int port_up(struct hnd *d, int i)
 	if (d->epfd >= 0 && epoll_ctl(d->epfd, EPOLL_CTL_ADD, pt->fd, &ev))
 		hnd_log(d, LOG_E, "port %s: epoll: %s", pt->name,
 			strerror(errno));
-	ret = hn_dp_attach(d->dp, pt->name, fl, err, sizeof(err));
-	if (ret && d->cfg.xdp_mode == HND_XDP_AUTO) {
-		hnd_log(d, LOG_W,
-			"port %s: native XDP failed (%s); using generic mode, slower",
-			pt->name, err);
-		fl = HN_DP_ATTACH_GENERIC;
-		ret = hn_dp_attach(d->dp, pt->name, fl, err, sizeof(err));
-	}
-	if (ret) {
-		hnd_log(d, LOG_E, "port %s: %s", pt->name, err);
+	ret = hnd_port_attach(d, i);
+	if (ret)
 		return ret;
-	}
-	pt->attached = true;
-	pt->generic = !!fl;
 	pt->next_hello_ns = 0;
 	port_state(pt->name, &pt->carrier);
-	hnd_log(d, LOG_I, "port %s: XDP attached (%s)", pt->name,
-		fl ? "generic" : "native");
 	return 0;
 }
 

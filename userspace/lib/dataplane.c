@@ -23,6 +23,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 
 #include <linux/hypernet_packet.h>
 #include "dataplane.h"
@@ -31,6 +32,7 @@
 
 struct hn_dp {
 	struct hypernet_bpf *skel;
+	__u32 cfg_map_id;	/* hn_config's id: our programs use it */
 	char *pin_dir;		/* NULL: private instance */
 	struct hn_dp_pre *pre;	/* hn_pre, mmap()ed */
 	size_t pre_len;
@@ -109,6 +111,14 @@ static int get(const struct bpf_map *m, const void *k, void *v)
 static int del(const struct bpf_map *m, const void *k)
 {
 	return bpf_map_delete_elem(mfd(m), k) ? -errno : 0;
+}
+
+static __u32 map_id_of(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
 static int ncpus(void)
@@ -356,7 +366,11 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 			goto out;
 		dp->pin_dir = strdup(pin_dir);
 	}
+	/* libbpf's notes on the object (its .xdp_run_config) are noise */
+	load_log[0] = '\0';
+	old = libbpf_set_print(log_print);
 	dp->skel = hypernet_bpf__open();
+	libbpf_set_print(old);
 	if (!dp->skel) {
 		ret = fail(err, errlen, -errno, NULL,
 			   "opening the BPF object failed");
@@ -426,6 +440,7 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		fail(err, errlen, ret, NULL, "mapping hn_pre");
 		goto out;
 	}
+	dp->cfg_map_id = map_id_of(bpf_map__fd(dp->skel->maps.hn_config));
 	*dpp = dp;
 	return 0;
 out:
@@ -501,9 +516,217 @@ int hn_dp_unpin(struct hn_dp *dp, char *err, size_t errlen)
 	return ret;
 }
 
+/* ---- the XDP hook of a port: whose program is there ---------------------- */
+
+/*
+ * libbpf's and libxdp's messages while we call them: kept in load_log for
+ * an error message instead of going to stderr, which is the agent's log.
+ */
+static int xdp_log_print(enum libxdp_print_level level, const char *fmt,
+			 va_list ap)
+{
+	if (level == LIBXDP_DEBUG)
+		return 0;
+	return log_print(LIBBPF_WARN, fmt, ap);
+}
+
+struct quiet {
+	libbpf_print_fn_t bpf;
+	libxdp_print_fn_t xdp;
+};
+
+static void quiet_on(struct quiet *q)
+{
+	load_log[0] = '\0';
+	q->bpf = libbpf_set_print(log_print);
+	q->xdp = libxdp_set_print(xdp_log_print);
+}
+
+static void quiet_off(struct quiet *q)
+{
+	libbpf_set_print(q->bpf);
+	libxdp_set_print(q->xdp);
+}
+
+/* The last line libbpf or libxdp said ("" if none). */
+static const char *last_said(void)
+{
+	size_t n = strlen(load_log);
+	char *nl;
+
+	while (n && load_log[n - 1] == '\n')
+		load_log[--n] = '\0';
+	nl = strrchr(load_log, '\n');
+	return nl ? nl + 1 : load_log;
+}
+
+/*
+ * Program @id's name, and whether it uses map @cfg_map_id: a program is
+ * this data plane's when it forwards with its hn_config, whichever
+ * process loaded it (a restarted agent, hnctl, libxdp).
+ */
+static int prog_look(__u32 id, __u32 cfg_map_id, char *name, bool *ours)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[64], i;
+	int fd, ret;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	ret = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	close(fd);
+	if (ret)
+		return ret;
+	snprintf(name, BPF_OBJ_NAME_LEN, "%s", info.name);
+	*ours = false;
+	for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]);
+	     i++)
+		if (ids[i] == cfg_map_id)
+			*ours = true;
+	return 0;
+}
+
+/* The programs behind libxdp's dispatcher, from the state libxdp pinned. */
+static void components(__u32 cfg_map_id, __u32 ifindex,
+		       struct hn_dp_xdp_state *st)
+{
+	struct xdp_program *p = NULL;
+	struct xdp_multiprog *mp;
+	char name[BPF_OBJ_NAME_LEN];
+	struct quiet q;
+	bool ours;
+
+	quiet_on(&q);
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	quiet_off(&q);
+	if (libxdp_get_error(mp) || xdp_multiprog__is_legacy(mp)) {
+		/* pinned in another bpffs than LIBXDP_BPFFS: unknown */
+		st->unreadable = true;
+		st->n_foreign = 1;
+		st->foreign_id = st->prog_id;
+		snprintf(st->foreign_name, sizeof(st->foreign_name), "%s",
+			 st->prog_name);
+		goto out;
+	}
+	while ((p = xdp_multiprog__next_prog(p, mp))) {
+		__u32 id = xdp_program__id(p);
+
+		st->n_progs++;
+		if (!prog_look(id, cfg_map_id, name, &ours) && ours) {
+			st->n_ours++;
+			if (!st->our_id)
+				st->our_id = id;
+			continue;
+		}
+		if (!st->n_foreign++) {
+			st->foreign_id = id;
+			snprintf(st->foreign_name, sizeof(st->foreign_name),
+				 "%s", xdp_program__name(p));
+		}
+	}
+out:
+	xdp_multiprog__close(mp);
+}
+
+int hn_dp_xdp_query_map(__u32 cfg_map_id, __u32 ifindex,
+			struct hn_dp_xdp_state *st)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	bool ours = false;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = bpf_xdp_query(ifindex, 0, &q);
+	if (ret)
+		return ret;
+	/* native and generic exclude each other; offload is not the hook */
+	st->prog_id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	st->generic = !q.drv_prog_id && q.skb_prog_id;
+	if (!st->prog_id)
+		return 0;
+	ret = prog_look(st->prog_id, cfg_map_id, st->prog_name, &ours);
+	if (ret)
+		return ret;
+	if (!strcmp(st->prog_name, "xdp_dispatcher")) {
+		st->multiprog = true;
+		components(cfg_map_id, ifindex, st);
+		return 0;
+	}
+	st->n_progs = 1;
+	if (ours) {
+		st->our_id = st->prog_id;
+		st->n_ours = 1;
+	} else {
+		st->n_foreign = 1;
+		st->foreign_id = st->prog_id;
+		memcpy(st->foreign_name, st->prog_name, sizeof(st->prog_name));
+	}
+	return 0;
+}
+
+int hn_dp_xdp_query(struct hn_dp *dp, __u32 ifindex, struct hn_dp_xdp_state *st)
+{
+	return hn_dp_xdp_query_map(dp->cfg_map_id, ifindex, st);
+}
+
+/* "xdp_count id 43", or what says that it is another data plane's */
+static void prog_words(char *buf, size_t len, const char *name, __u32 id)
+{
+	if (!strcmp(name, "hn_xdp"))
+		snprintf(buf, len,
+			 "hn_xdp id %u of another HyperNet data plane", id);
+	else
+		snprintf(buf, len, "%s id %u", name, id);
+}
+
+void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf, size_t len)
+{
+	const char *mode = st->generic ? "generic" : "native";
+	char other[96];
+	unsigned int more;
+
+	if (!st->prog_id) {
+		snprintf(buf, len, "no XDP program");
+		return;
+	}
+	prog_words(other, sizeof(other), st->foreign_name, st->foreign_id);
+	if (!st->multiprog) {
+		if (st->our_id)
+			snprintf(buf, len, "HyperNet's hn_xdp id %u (%s)",
+				 st->our_id, mode);
+		else
+			snprintf(buf, len, "XDP program %s (%s)", other, mode);
+		return;
+	}
+	if (st->unreadable) {
+		snprintf(buf, len,
+			 "libxdp dispatcher id %u (%s) whose programs are not known here (its state is on another bpffs than LIBXDP_BPFFS)",
+			 st->prog_id, mode);
+		return;
+	}
+	more = st->n_foreign > 1 ? st->n_foreign - 1 : 0;
+	snprintf(buf, len, "libxdp dispatcher id %u (%s) with %u program%s",
+		 st->prog_id, mode, st->n_progs, st->n_progs == 1 ? "" : "s");
+	if (st->our_id)
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 ": HyperNet's hn_xdp id %u%s", st->our_id,
+			 st->n_foreign ? " and " : "");
+	else if (st->n_foreign)
+		snprintf(buf + strlen(buf), len - strlen(buf), ": ");
+	if (st->n_foreign && more)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s and %u more",
+			 other, more);
+	else if (st->n_foreign)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s", other);
+}
+
 /* ---- ports and attachment ----------------------------------------------- */
 
 int hn_dp_port_add(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen)
+
 {
 	struct bpf_devmap_val dv = { .ifindex = ifindex };
 	struct hn_dp_port pt = { .ifindex = ifindex }, cur;
@@ -550,29 +773,322 @@ int hn_dp_port_del(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen)
 	return hn_dp_bump(dp);
 }
 
-int hn_dp_attach(struct hn_dp *dp, const char *ifname, unsigned int flags,
-		 char *err, size_t errlen)
+static __u32 xdp_flags_of(bool generic)
 {
-	__u32 xflags = flags & HN_DP_ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE :
-						      XDP_FLAGS_DRV_MODE;
-	unsigned int ifindex = if_nametoindex(ifname);
+	return generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+}
+
+/*
+ * Put our program on the hook: in place of program @old_id if set (one
+ * atomic swap, which fails if @old_id is no longer there), else only if
+ * the hook is empty, so that a program attached meanwhile is not lost.
+ */
+static int hook_set(struct hn_dp *dp, __u32 ifindex, bool generic, __u32 old_id)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	__u32 fl = xdp_flags_of(generic);
+	int ofd = -1, ret;
+
+	if (old_id) {
+		ofd = bpf_prog_get_fd_by_id(old_id);
+		if (ofd < 0)
+			return -errno;
+		o.old_prog_fd = ofd;
+	} else {
+		fl |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	}
+	ret = bpf_xdp_attach(ifindex, hn_dp_xdp_fd(dp), fl, &o);
+	if (ofd >= 0)
+		close(ofd);
+	return ret;
+}
+
+/* Take program @id off the hook, if it is still the one there. */
+static int hook_clear(__u32 ifindex, __u32 id, bool generic)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	int fd = bpf_prog_get_fd_by_id(id), ret;
+
+	if (fd < 0)
+		return -errno;
+	o.old_prog_fd = fd;
+	ret = bpf_xdp_detach(ifindex, xdp_flags_of(generic), &o);
+	close(fd);
+	return ret;
+}
+
+/* Remove libxdp's dispatcher and everything behind it, pins included. */
+static int dispatcher_clear(__u32 ifindex)
+{
+	struct xdp_multiprog *mp;
 	int ret;
 
-	if (!ifindex)
-		return fail(err, errlen, -ENODEV, "check the name with ip link",
-			    "no interface %s", ifname);
-	ret = hn_dp_port_add(dp, ifindex, err, errlen);
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	ret = libxdp_get_error(mp);
+	if (!ret)
+		ret = xdp_multiprog__detach(mp);
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
+/* Detach our programs behind the dispatcher, except @keep_id. */
+static int components_clear(struct hn_dp *dp, __u32 ifindex, __u32 keep_id)
+{
+	struct xdp_program *p = NULL, *mine[16];
+	char name[BPF_OBJ_NAME_LEN];
+	struct xdp_multiprog *mp;
+	size_t n = 0;
+	bool ours;
+	int ret;
+
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	ret = libxdp_get_error(mp);
 	if (ret)
 		return ret;
-	ret = bpf_xdp_attach(ifindex, bpf_program__fd(dp->skel->progs.hn_xdp),
-			     xflags, NULL);
+	while ((p = xdp_multiprog__next_prog(p, mp)) && n < 16) {
+		__u32 id = xdp_program__id(p);
+
+		if (id != keep_id &&
+		    !prog_look(id, dp->cfg_map_id, name, &ours) && ours)
+			mine[n++] = p;
+	}
+	if (n)
+		ret = xdp_program__detach_multi(mine, n, ifindex,
+						XDP_MODE_UNSPEC, 0);
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
+/*
+ * A second instance of hn_xdp for libxdp's dispatcher.  libxdp loads it
+ * itself, as an extension (BPF_PROG_TYPE_EXT) of one of the dispatcher's
+ * slots, and reads its run config from the object's BTF; every map is
+ * this data plane's, so what is pinned under the pin directory is what
+ * it forwards with.  libxdp pins the link: the program stays when we go.
+ */
+static int ext_attach(struct hn_dp *dp, __u32 ifindex, bool generic, __u32 *id)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "hypernet_bpf");
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xo, .prog_name = "hn_xdp");
+	struct xdp_program *xp = NULL;
+	struct bpf_program *p;
+	struct bpf_object *obj;
+	struct bpf_map *m;
+	const void *elf;
+	size_t sz;
+	int ret;
+
+	elf = hypernet_bpf__elf_bytes(&sz);
+	obj = bpf_object__open_mem(elf, sz, &oo);
+	if (!obj)
+		return -errno;
+	bpf_object__for_each_map(m, obj) {
+		struct bpf_map *mine = bpf_object__find_map_by_name(
+			dp->skel->obj, bpf_map__name(m));
+
+		ret = mine ? bpf_map__reuse_fd(m, bpf_map__fd(mine)) : -ENOENT;
+		if (ret)
+			goto out;
+	}
+	bpf_object__for_each_program(p, obj)
+		bpf_program__set_autoload(p,
+					  !strcmp(bpf_program__name(p), "hn_xdp"));
+	xo.obj = obj;
+	xp = xdp_program__create(&xo);
+	ret = libxdp_get_error(xp);
 	if (ret) {
-		hn_dp_port_del(dp, ifindex, NULL, 0);
+		xp = NULL;
+		goto out;
+	}
+	ret = xdp_program__attach(xp, ifindex,
+				  generic ? XDP_MODE_SKB : XDP_MODE_NATIVE, 0);
+	if (!ret)
+		*id = xdp_program__id(xp);
+out:
+	xdp_program__close(xp);
+	bpf_object__close(obj);
+	return ret;
+}
+
+static const char *mode_name(bool generic)
+{
+	return generic ? "generic" : "native";
+}
+
+/*
+ * Another program on @ifname, and we were not told to replace it: say
+ * what is there and the ways on, as `ip link set xdp` does.
+ */
+static int refuse(const struct hn_dp_xdp_state *st, const char *ifname,
+		  bool multi, char *err, size_t errlen)
+{
+	char what[256], hint[384];
+
+	hn_dp_xdp_describe(st, what, sizeof(what));
+	if (st->unreadable)
+		snprintf(hint, sizeof(hint),
+			 "give every libxdp user of %s the same LIBXDP_BPFFS, or replace it with --force (hypernetd: xdp-force = 1)",
+			 ifname);
+	else if (st->multiprog)
+		snprintf(hint, sizeof(hint),
+			 "run beside its programs with --multiprog (hypernetd: xdp-mode = multiprog), or replace them all with --force (xdp-force = 1)");
+	else if (multi)
+		snprintf(hint, sizeof(hint),
+			 "it was not loaded through libxdp, so nothing can run beside it: load it with xdp-loader, remove it (ip link set dev %s xdp off) or replace it with --force (hypernetd: xdp-force = 1)",
+			 ifname);
+	else
+		snprintf(hint, sizeof(hint),
+			 "remove it (ip link set dev %s xdp off) or replace it with --force (hypernetd: xdp-force = 1); to run both, load it with xdp-loader and attach with --multiprog",
+			 ifname);
+	fail(err, errlen, 0, hint, "%s already has %s; not replacing it",
+	     ifname, what);
+	return -EEXIST;
+}
+
+/* Plain XDP: our program alone on the hook. */
+static int attach_plain(struct hn_dp *dp, const char *ifname, __u32 ifindex,
+			unsigned int flags, const struct hn_dp_xdp_state *st,
+			char *err, size_t errlen)
+{
+	bool generic = flags & HN_DP_ATTACH_GENERIC;
+	int ret = 0;
+
+	if (st->our_id && !st->multiprog) {
+		/* ours (a restart, attach again): swap in place, no gap */
+		if (st->generic == generic)
+			return hook_set(dp, ifindex, generic, st->our_id);
+		ret = hook_clear(ifindex, st->our_id, st->generic);
+	} else if (st->multiprog && !st->n_foreign) {
+		ret = dispatcher_clear(ifindex);	/* only ours behind it */
+	} else if (st->prog_id) {
+		if (!(flags & HN_DP_ATTACH_FORCE))
+			return refuse(st, ifname, false, err, errlen);
+		if (!st->multiprog && st->generic == generic)
+			return hook_set(dp, ifindex, generic, st->prog_id);
+		ret = st->multiprog && !st->unreadable ?
+			      dispatcher_clear(ifindex) :
+			      hook_clear(ifindex, st->prog_id, st->generic);
+	}
+	if (ret)
+		return fail(err, errlen, ret, NULL,
+			    "removing the XDP program on %s", ifname);
+	return hook_set(dp, ifindex, generic, 0);
+}
+
+/* Through libxdp's dispatcher, beside the programs already there. */
+static int attach_multi(struct hn_dp *dp, const char *ifname, __u32 ifindex,
+			unsigned int flags, const struct hn_dp_xdp_state *st,
+			char *err, size_t errlen)
+{
+	bool generic = flags & HN_DP_ATTACH_GENERIC;
+	bool joined = st->multiprog;	/* an old copy of ours may be in it */
+	__u32 id = 0;
+	int ret = 0;
+
+	if (st->prog_id && (!st->multiprog || st->unreadable)) {
+		if (!st->our_id && !(flags & HN_DP_ATTACH_FORCE))
+			return refuse(st, ifname, true, err, errlen);
+		ret = hook_clear(ifindex, st->prog_id, st->generic);
+		joined = false;
+	} else if (st->multiprog && st->generic != generic) {
+		if (st->n_foreign) {
+			fail(err, errlen, 0,
+			     generic ? "attach without --generic" :
+				       "attach with --generic",
+			     "%s runs libxdp's dispatcher in %s mode with other programs; ours must join it in that mode",
+			     ifname, mode_name(st->generic));
+			return -EEXIST;
+		}
+		ret = dispatcher_clear(ifindex);	/* only ours behind it */
+		joined = false;
+	}
+	if (ret)
+		return fail(err, errlen, ret, NULL,
+			    "removing the XDP program on %s", ifname);
+	ret = ext_attach(dp, ifindex, generic, &id);
+	if (ret)
+		return fail(err, errlen, ret,
+			    "libxdp needs its xdp-dispatcher.o (package libxdp1), a kernel that loads freplace programs, and a bpffs at LIBXDP_BPFFS (default /sys/fs/bpf), the same for every libxdp user of the port",
+			    "attaching through libxdp's dispatcher on %s (%s)",
+			    ifname, last_said());
+	/* the old copy leaves after the new one is in: no gap */
+	if (joined && st->n_ours)
+		components_clear(dp, ifindex, id);
+	return 0;
+}
+
+static int xdp_attach(struct hn_dp *dp, const char *ifname, __u32 ifindex,
+		      unsigned int flags, char *err, size_t errlen)
+{
+	struct hn_dp_xdp_state st;
+	struct quiet q;
+	int ret;
+
+	ret = hn_dp_xdp_query(dp, ifindex, &st);
+	if (ret)
+		return fail(err, errlen, ret, NULL,
+			    "reading the XDP program of %s", ifname);
+	quiet_on(&q);
+	if (flags & HN_DP_ATTACH_MULTI)
+		ret = attach_multi(dp, ifname, ifindex, flags, &st, err,
+				   errlen);
+	else
+		ret = attach_plain(dp, ifname, ifindex, flags, &st, err,
+				   errlen);
+	quiet_off(&q);
+	if (!ret || (err && *err))
+		return ret;
+	/* EBUSY: a program came between the look and the attach */
+	if (ret == -EBUSY && !hn_dp_xdp_query(dp, ifindex, &st) && st.prog_id)
+		return refuse(&st, ifname, flags & HN_DP_ATTACH_MULTI, err,
+			      errlen);
+	if (err) {
 		if (flags & HN_DP_ATTACH_GENERIC)
 			return fail(err, errlen, ret, NULL,
 				    "XDP generic attach on %s failed", ifname);
 		return fail(err, errlen, ret, "try --generic",
 			    "XDP native attach on %s failed", ifname);
+	}
+	return ret;
+}
+
+/* Take our programs off the hook (@st: what is there); others stay. */
+static int xdp_detach(struct hn_dp *dp, __u32 ifindex,
+		      const struct hn_dp_xdp_state *st)
+{
+	struct quiet q;
+	int ret;
+
+	if (!st->n_ours)
+		return 0;
+	quiet_on(&q);
+	if (st->multiprog)
+		ret = components_clear(dp, ifindex, 0);
+	else
+		ret = hook_clear(ifindex, st->our_id, st->generic);
+	quiet_off(&q);
+	return ret;
+}
+
+int hn_dp_attach(struct hn_dp *dp, const char *ifname, unsigned int flags,
+		 char *err, size_t errlen)
+{
+	unsigned int ifindex = if_nametoindex(ifname);
+	struct hn_dp_xdp_state st;
+	int ret;
+
+	if (!ifindex)
+		return fail(err, errlen, -ENODEV, "check the name with ip link",
+			    "no interface %s", ifname);
+	if (err && errlen)
+		*err = '\0';
+	ret = hn_dp_port_add(dp, ifindex, err, errlen);
+	if (ret)
+		return ret;
+	ret = xdp_attach(dp, ifname, ifindex, flags, err, errlen);
+	if (ret) {
+		hn_dp_port_del(dp, ifindex, NULL, 0);
+		return ret;
 	}
 	if (!(flags & HN_DP_ATTACH_NO_TC)) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
@@ -581,8 +1097,12 @@ int hn_dp_attach(struct hn_dp *dp, const char *ifname, unsigned int flags,
 				    .priority = 1, .flags = BPF_TC_F_REPLACE,
 				    .prog_fd = bpf_program__fd(
 					    dp->skel->progs.hn_tc_ingress));
+		struct quiet q;
 
+		/* the kernel's note on a clsact qdisc already there */
+		quiet_on(&q);
 		ret = bpf_tc_hook_create(&hook);
+		quiet_off(&q);
 		if (ret && ret != -EEXIST) {
 			fail(err, errlen, ret,
 			     "member multicast will not be forwarded; is sch_clsact available?",
@@ -598,7 +1118,8 @@ int hn_dp_attach(struct hn_dp *dp, const char *ifname, unsigned int flags,
 	}
 	return 0;
 undo:
-	bpf_xdp_detach(ifindex, xflags, NULL);
+	if (!hn_dp_xdp_query(dp, ifindex, &st))
+		xdp_detach(dp, ifindex, &st);
 	hn_dp_port_del(dp, ifindex, NULL, 0);
 	return ret;
 }
@@ -609,21 +1130,32 @@ int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err,
 	unsigned int ifindex = if_nametoindex(ifname);
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1);
+	struct hn_dp_xdp_state st;
+	char what[256];
+	struct quiet q;
 	int ret;
 
 	if (!ifindex)
 		return fail(err, errlen, -ENODEV, NULL, "no interface %s",
 			    ifname);
 	hook.ifindex = ifindex;
+	quiet_on(&q);
 	bpf_tc_detach(&hook, &opts);	/* may not be there: NO_TC */
-	/* flags 0 would only detach the native program of a native device */
-	ret = bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
-	if (bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL) == 0)
-		ret = 0;
+	quiet_off(&q);
+	ret = hn_dp_xdp_query(dp, ifindex, &st);
+	if (!ret)
+		ret = xdp_detach(dp, ifindex, &st);
 	hn_dp_port_del(dp, ifindex, NULL, 0);
 	if (ret)
 		return fail(err, errlen, ret, NULL, "XDP detach on %s",
 			    ifname);
+	/* another program is not ours to remove */
+	if (!st.n_ours && st.prog_id) {
+		hn_dp_xdp_describe(&st, what, sizeof(what));
+		fail(err, errlen, 0, NULL,
+		     "%s has %s, not HyperNet's: left in place", ifname, what);
+		return -EEXIST;
+	}
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #ifndef _HN_LIB_DATAPLANE_H
 #define _HN_LIB_DATAPLANE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include <hypernet/dataplane.h>
@@ -27,6 +28,8 @@ struct hn_dp;
 enum hn_dp_attach_flags {
 	HN_DP_ATTACH_GENERIC = 1U << 0,	/* XDP in generic (skb) mode */
 	HN_DP_ATTACH_NO_TC = 1U << 1,	/* skip the TC multicast program */
+	HN_DP_ATTACH_FORCE = 1U << 2,	/* replace another XDP program */
+	HN_DP_ATTACH_MULTI = 1U << 3,	/* through libxdp's dispatcher */
 };
 
 /*
@@ -49,13 +52,51 @@ int hn_dp_unpin(struct hn_dp *dp, char *err, size_t errlen);
 
 /*
  * Attach to a mesh port: XDP (native unless HN_DP_ATTACH_GENERIC), the TC
- * ingress program, and the port in hn_tx_ports and hn_ports.  Replaces a
- * program already attached.  Detach undoes all of it.
+ * ingress program, and the port in hn_tx_ports and hn_ports.
+ *
+ * A program of this data plane already there (one using its hn_config:
+ * a restart, attach again) is replaced, in one atomic swap when the mode
+ * is the same.  Another program is not: -EEXIST and a message saying
+ * what is there, unless HN_DP_ATTACH_FORCE.
+ *
+ * HN_DP_ATTACH_MULTI attaches through libxdp's dispatcher instead, beside
+ * the programs loaded there (xdp-loader), at HN_DP_XDP_PRIO; a plain
+ * program (not loaded through libxdp) is refused as above.  libxdp keeps
+ * its state on the bpffs named by LIBXDP_BPFFS (default /sys/fs/bpf),
+ * which must be the same for every libxdp user of the port.
  */
 int hn_dp_attach(struct hn_dp *dp, const char *ifname, unsigned int flags,
 		 char *err, size_t errlen);
+/*
+ * Undo hn_dp_attach: our programs only.  Another program on the hook is
+ * left there: -EEXIST with a message, after the rest is undone.
+ */
 int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err,
 		 size_t errlen);
+
+/* What a port's XDP hook holds, as the kernel (and libxdp) say. */
+struct hn_dp_xdp_state {
+	__u32 prog_id;		/* on the hook (libxdp's dispatcher), 0: none */
+	char prog_name[16];
+	bool generic;		/* skb mode */
+	bool multiprog;		/* prog_id is libxdp's dispatcher */
+	bool unreadable;	/* ... whose state is on another bpffs */
+	__u32 our_id;		/* a program of this data plane, 0: none */
+	unsigned int n_progs;	/* programs run there */
+	unsigned int n_ours;
+	unsigned int n_foreign;	/* the others ... */
+	__u32 foreign_id;	/* ... and the first of them */
+	char foreign_name[16];
+};
+
+int hn_dp_xdp_query(struct hn_dp *dp, __u32 ifindex,
+		    struct hn_dp_xdp_state *st);
+/* The same without the BPF object: ours is what uses map @cfg_map_id. */
+int hn_dp_xdp_query_map(__u32 cfg_map_id, __u32 ifindex,
+			struct hn_dp_xdp_state *st);
+/* One line for logs: "no XDP program", "XDP program xdp_count id 43 ..." */
+void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf,
+			size_t len);
 /* Only the port maps, no program (tests, or ports of another netns). */
 int hn_dp_port_add(struct hn_dp *dp, __u32 ifindex, char *err,
 		   size_t errlen);

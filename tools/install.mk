@@ -26,7 +26,8 @@
 # both /usr/local/lib/systemd/system and /usr/lib/systemd/system for system
 # units, so it is found for either usual PREFIX.  For any other PREFIX set
 # UNITDIR=/etc/systemd/system.  tools/hn-inject (forges control frames for
-# the tests) is deliberately not installed, nor its manual page; nor are
+# the tests) and tools/hn-hostile (the hostile-frame suite's generator and
+# checker) are deliberately not installed, nor their manual pages; nor are
 # the build-tree tools hn-edge, hn-fmnist and hn-train, nor their pages.
 #
 # The binaries are the build's, $(O)/bin/*: installing builds what is out

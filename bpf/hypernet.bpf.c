@@ -874,7 +874,9 @@ place:
 /*
  * One cmpxchg step of window @w for @seq: HN_DP_MC_* or 3 when the race
  * was lost too often.  @idle_ns: a window that accepted nothing for this
- * long starts again at @seq (0: never).
+ * long starts again at @seq (0: never).  last_ns is written after the
+ * cmpxchg, not with it: two CPUs may disagree on it by a frame, which
+ * moves the restart by as much.
  */
 static __always_inline int hn_win_update(struct hn_dp_mcast_win *w, __u32 seq,
 					 __u64 now, __u64 idle_ns)
@@ -905,8 +907,13 @@ static __always_inline int hn_win_update(struct hn_dp_mcast_win *w, __u32 seq,
  * 4 too far ahead, 3 lost the cmpxchg race too often.  A new source gets
  * a window here; the LRU forgets the least recently seen.
  */
-static __always_inline int hn_mcast_accept(__u32 src, __u32 seq)
+static __always_inline int hn_mcast_accept(__u32 src, __u32 seq,
+					   const struct hn_dp_config *cfg)
 {
+	__u32 idle_ms = cfg->flood_idle_ms;
+	__u64 idle = !idle_ms ? HN_DP_MCAST_IDLE_NS :
+		     idle_ms == HN_DP_FLOOD_IDLE_NEVER ? 0 :
+							  idle_ms * 1000000ULL;
 	struct hn_dp_mcast_win *w, nw;
 	__u64 now = hn_now();
 
@@ -920,7 +927,7 @@ static __always_inline int hn_mcast_accept(__u32 src, __u32 seq)
 		if (!w)
 			return 3;
 	}
-	return hn_win_update(w, seq, now, HN_DP_MCAST_IDLE_NS);
+	return hn_win_update(w, seq, now, idle);
 }
 
 /*
@@ -993,7 +1000,8 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 seq = bpf_ntohl(HN_HDR_GET(h, seq));
 	int ctl = hn_dp_ctrl_type(h->type), member, v, act, i;
 
-	v = ctl ? hn_mcast_accept_ctl(src, seq) : hn_mcast_accept(src, seq);
+	v = ctl ? hn_mcast_accept_ctl(src, seq) :
+		  hn_mcast_accept(src, seq, e->cfg);
 	switch (v) {
 	case HN_DP_MC_NEW:
 		break;
@@ -1188,11 +1196,10 @@ int hn_tc_ingress(struct __sk_buff *skb)
 	if (!st)
 		return TC_ACT_OK;
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) ||
-	    bpf_skb_load_bytes(skb, ETH_HLEN, &h, sizeof(h))) {
-		st->tc_unmarked++;
+	    bpf_skb_load_bytes(skb, ETH_HLEN, &h, sizeof(h)) ||
+	    !(h.flags & HN_F_MCAST) || h.type == HN_T_HELLO)
 		return TC_ACT_OK;
-	}
-	/* XDP's metadata, naming this frame as it arrived */
+	/* a flood: XDP's metadata must name it as it arrived */
 	if ((void *)(m + 1) > data || m->cookie != hn_meta_cookie || m->src != h.src ||
 	    m->seq != h.seq || m->ttl != h.ttl || h.ttl <= 1) {
 		st->tc_unmarked++;

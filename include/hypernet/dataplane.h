@@ -51,6 +51,7 @@
  * A data-flood window that accepted nothing for this long starts again at
  * the next seq it sees.  Copies of a flood die out within a TTL of hops,
  * milliseconds; a source that restarted or jumped is back after this.
+ * hn_dp_config.flood_idle_ms sets another time, or none.
  */
 #define HN_DP_MCAST_IDLE_NS	1000000000ULL
 
@@ -74,6 +75,9 @@ enum hn_dp_cfg_flags {
 	HN_DP_CFG_NO_CACHE = 1U << 1,	/* decide every frame (benchmarks) */
 };
 
+/* hn_dp_config.flood_idle_ms: never restart an idle data-flood window */
+#define HN_DP_FLOOD_IDLE_NEVER	0xFFFFFFFFU
+
 /* hn_config[0] */
 struct hn_dp_config {
 	__u32	node_id;	/* this node; 0: unconfigured, pass all */
@@ -81,6 +85,8 @@ struct hn_dp_config {
 	__u64	stale_ns;	/* neighbour dead after this; 0: never */
 	__u32	tensor_ifindex;	/* local tensor frames go here; 0: stack */
 	__u32	flags;		/* enum hn_dp_cfg_flags */
+	__u32	flood_idle_ms;	/* HN_DP_MCAST_IDLE_NS if 0, or _NEVER */
+	__u32	pad;
 };
 
 /* hn_models[slot] */
@@ -389,8 +395,8 @@ struct hn_dp_stats {
 					 * source not confirmed) */
 	__u64	mcast_ttl_last;		/* member flood with TTL 1: here only */
 	__u64	mcast_nometa;		/* no XDP metadata: not copied */
-	__u64	tc_unmarked;		/* TC: HyperNet frame XDP did not
-					 * accept for copying: left alone */
+	__u64	tc_unmarked;		/* TC: flood XDP did not accept for
+					 * copying (HELLOs aside): left alone */
 	__u64	hello_elsewhere;	/* HELLO with a neighbour's src from
 					 * another port or MAC: not stamped */
 	__u64	mcast_unconfirmed;	/* control flood from a source the

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/bpf.h>
@@ -748,6 +749,58 @@ static void test_tc_unmarked(void **state)
 }
 
 /*
+ * A data-flood window quiet for flood_idle_ms starts again at the next
+ * seq, a jump or an old one: a source that restarted, or whose window a
+ * forger moved, is back after that.  With "never" it is not.
+ */
+static void test_flood_idle(void **state)
+{
+	static const struct {
+		__u32 idle_ms, seq;
+		int sleep_ms;
+		size_t counter;
+	} steps[] = {
+		/* a minute: however slow the host, not quiet between steps */
+		{ 60000, 100, 0, C(mcast_fwd) },
+		{ 60000, 5000, 0, C(mcast_jump) },
+		/* 20 ms, after at least 60 ms of quiet: restarted */
+		{ 20, 5000, 60, C(mcast_fwd) },
+		{ 60000, 100, 0, C(mcast_old) },
+		{ HN_DP_FLOOD_IDLE_NEVER, 90000, 60, C(mcast_jump) },
+		{ HN_DP_FLOOD_IDLE_NEVER, 4900, 60, C(mcast_old) },
+		{ HN_DP_FLOOD_IDLE_NEVER, 5001, 0, C(mcast_fwd) },
+	};
+	struct fr f = { HNF, .dst = 600, .src = 80, .flags = HN_F_MCAST };
+	struct hn_dp_config cfg;
+	struct hn_dp_stats st;
+	__u8 in[256], out[256];
+	char err[128];
+	size_t i, olen;
+	__u32 verdict;
+
+	apply(&(struct knobs){ 0 });
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
+		cfg.flood_idle_ms = steps[i].idle_ms;
+		assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)),
+				 0);
+		usleep(steps[i].sleep_ms * 1000);
+		f.seq = steps[i].seq;
+		assert_int_equal(hn_dp_reset_stats(dp), 0);
+		olen = sizeof(out);
+		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
+					  build(&f, in), out, &olen, &verdict),
+				 0);
+		assert_int_equal(hn_dp_get_stats(dp, &st), 0);
+		if (*(__u64 *)((char *)&st + steps[i].counter) != 1)
+			fail_msg("step %zu: seq %u, counter at %zu not moved",
+				 i, steps[i].seq, steps[i].counter);
+	}
+	cfg.flood_idle_ms = 0;
+	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
+}
+
+/*
  * Routes found through hn_route_tab and through the hn_routes hash alone
  * (a slot taken by another destination) forward alike; a delete frees the
  * slot for a route that had to make do with the hash.
@@ -871,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_hello_stamps),
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_tc_unmarked),
+		cmocka_unit_test(test_flood_idle),
 		cmocka_unit_test(test_route_tab),
 		cmocka_unit_test(test_port_deleted),
 	};

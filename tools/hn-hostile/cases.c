@@ -772,7 +772,7 @@ int hx_phase_floods(const struct hx_scn *s, struct hx_case *cs, int max)
 	      "another group not joined");
 
 	/* TTL */
-	FLOOD(3003, HN_GROUP_ALL, 1, HX_C_MCAST_LAST_HOP, HX_W_NONE,
+	FLOOD(3003, HN_GROUP_ALL, 1, HX_C_MCAST_TTL_LAST, HX_W_NONE,
 	      "member flood, TTL 1: delivered, not copied");
 	b.c[b.n - 1].buf[HX_ETH_HLEN + 3] = 1;
 	FLOOD(3003, HN_GROUP_ALL, 2, LOC, HX_W_FLOOD,
@@ -802,21 +802,21 @@ int hx_phase_floods(const struct hx_scn *s, struct hx_case *cs, int max)
 
 	/* issue 12: control floods wait for the agent's confirmation */
 	hx_hdr_default(&h, HN_T_GOSSIP, HN_F_MCAST, 3005, HN_GROUP_ALL, 1);
-	c = cb_new(&b, "flood", HX_C_MCAST_CTL_LOCAL, HX_W_NONE,
-		   "gossip flood, no agent: stack only");
+	c = cb_new(&b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
+		   "gossip flood, no agent: up for the agent, not copied");
 	cb_frame(c, &h, cb_payload(&b, 60, k++), 60);
 	hx_hdr_default(&h, HN_T_MODEL_CHUNK, HN_F_MCAST, 3005, HN_GROUP_ALL, 2);
-	c = cb_new(&b, "flood", HX_C_MCAST_CTL_LOCAL, HX_W_NONE,
-		   "model-chunk flood, no agent: stack only");
+	c = cb_new(&b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
+		   "model-chunk flood, no agent: up for the agent, not copied");
 	cb_frame(c, &h, cb_payload(&b, 80, k++), 80);
 	hx_hdr_default(&h, HN_T_GOSSIP, HN_F_MCAST, 3005, HX_GROUP_OUT, 3);
-	c = cb_new(&b, "flood", HX_C_MCAST_CTL_LOCAL, HX_W_NONE,
-		   "gossip flood to a group not joined: stack only");
+	c = cb_new(&b, "flood", HX_C_MCAST_UNCONFIRMED, HX_W_NONE,
+		   "gossip flood to a group not joined: dropped");
 	cb_frame(c, &h, cb_payload(&b, 60, k++), 60);
 	hx_hdr_default(&h, HN_T_GOSSIP, HN_F_MCAST, 3006, HN_GROUP_ALL,
 		       0xfffffff0U);
-	c = cb_new(&b, "flood", HX_C_MCAST_CTL_LOCAL, HX_W_NONE,
-		   "gossip flood with a high seq: stack only");
+	c = cb_new(&b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
+		   "gossip flood with a high seq: up for the agent");
 	cb_frame(c, &h, cb_payload(&b, 60, k++), 60);
 	FLOOD(3006, HN_GROUP_ALL, 1, LOC, HX_W_FLOOD,
 	      "data flood of that source, seq 1: a window of its own");
@@ -827,9 +827,11 @@ int hx_phase_floods(const struct hx_scn *s, struct hx_case *cs, int max)
 	c = cb_new(&b, "flood", LOC, HX_W_FLOOD, "tensor result flood");
 	cb_frame(c, &h, b.pl,
 		 hx_tensor_payload(b.pl, 0, 1, 0, 32, HN_DT_S8, 32));
+	/* PROBE and ACK are the agent's, as GOSSIP is: not copied here */
 	for (i = HN_T_PROBE; i <= HN_T_ACK; i++) {
 		hx_hdr_default(&h, i, HN_F_MCAST, 3007, HN_GROUP_ALL, 1 + i);
-		c = cb_new(&b, "flood", LOC, HX_W_FLOOD, "type %u flood", i);
+		c = cb_new(&b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
+			   "type %u flood: up for the agent", i);
 		cb_frame(c, &h, cb_payload(&b, 40, k++), 40);
 	}
 	FLOOD(s->node, HN_GROUP_ALL, 1, LOC, HX_W_FLOOD,

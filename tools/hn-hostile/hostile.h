@@ -36,15 +36,7 @@
 #define HX_MAX_GROUPS	32
 #define HX_WIN_SLOTS	8192	/* sources the oracle tracks (2^n) */
 
-/*
- * Counters, named as `hnctl -j stats` prints them.  The last group are
- * counters the contract of issue 12 adds; their names are this suite's
- * guess until the fix lands: change them here at merge.
- */
-#define HX_NAME_MCAST_JUMP	"mcast_jump"
-#define HX_NAME_MCAST_LAST_HOP	"mcast_last_hop"
-#define HX_NAME_MCAST_CTL_LOCAL	"mcast_ctl_local"
-
+/* Counters, named as `hnctl -j stats` prints them. */
 #define HX_CTRS(X)                                                        \
 	X(RX, "rx") X(PASS_OTHER, "pass_other")                           \
 	X(PASS_UNCONFIGURED, "pass_unconfigured")                         \
@@ -65,9 +57,10 @@
 	X(MCAST_DUP, "mcast_dup") X(MCAST_OLD, "mcast_old")               \
 	X(MCAST_BUSY, "mcast_busy") X(TC_CLONE, "tc_clone")               \
 	X(TC_CLONE_FAIL, "tc_clone_fail")                                 \
-	X(MCAST_JUMP, HX_NAME_MCAST_JUMP)                                 \
-	X(MCAST_LAST_HOP, HX_NAME_MCAST_LAST_HOP)                         \
-	X(MCAST_CTL_LOCAL, HX_NAME_MCAST_CTL_LOCAL)                       \
+	X(MCAST_JUMP, "mcast_jump") X(MCAST_TTL_LAST, "mcast_ttl_last")   \
+	X(MCAST_UNCONFIRMED, "mcast_unconfirmed")                         \
+	X(MCAST_SLOW, "mcast_slow") X(MCAST_NOMETA, "mcast_nometa")       \
+	X(TC_UNMARKED, "tc_unmarked") X(HELLO_ELSEWHERE, "hello_elsewhere") \
 	X(DECIDE, "decisions+cache_hit")
 
 #define HX_CTR_ENUM(id, name) HX_C_##id,

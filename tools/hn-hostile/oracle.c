@@ -314,21 +314,29 @@ static struct hnhdr *hx_hn(__u8 *f)
  *  - node id unset: XDP passes every HyperNet frame (pass_unconfigured)
  *    and the TC helper copies nothing;
  *  - a valid HN_F_MCAST frame of a configured router:
- *    - control floods (HN_T_GOSSIP, HN_T_MODEL_CHUNK) have their own window
- *      map, written by the agent; no agent runs here, so no source is
- *      confirmed: to the stack, not copied (HX_C_MCAST_CTL_LOCAL);
+ *    - control floods (every type but HN_T_DATA and HN_T_TENSOR,
+ *      hn_dp_ctrl_type()) have their own windows, which only the agent
+ *      creates; no agent runs here, so no source is confirmed
+ *      (mcast_unconfirmed): to a member group, up to the stack for the
+ *      agent, not copied (mcast_slow; hnhdr.reserved is marked, which
+ *      only the stack sees); to another group, dropped;
  *    - data floods pass the source's window, hn_dp_mcast_win_add(): a
- *      duplicate (mcast_dup), an old seq (mcast_old) or any other refusal
- *      (a jump past the bound, HX_C_MCAST_JUMP) is dropped; a new seq
- *      moves the window (the first seq of a source starts it);
+ *      duplicate (mcast_dup), an old seq (mcast_old) or a jump past the
+ *      bound (mcast_jump) is dropped; a new seq moves the window (the
+ *      first seq of a source starts it).  The router restarts a window
+ *      idle for a second; this suite sets that off (hnctl config
+ *      flood-idle-ms never), so the outcome does not hang on timing;
  *    - a new flood of a member group (HN_GROUP_ALL or joined) goes to the
  *      stack (mcast_local); XDP marks it and the TC helper copies it to
  *      every other mesh port with TTL - 1, broadcast destination and that
  *      port's MAC as source (tc_clone each); with TTL 1 it is delivered
- *      and not copied (HX_C_MCAST_LAST_HOP, not ttl_expired);
+ *      and not copied (mcast_ttl_last, not ttl_expired);
  *    - a new flood of another group: TTL 1 is dropped (ttl_expired), else
  *      XDP broadcasts it to every other mesh port with TTL - 1, broadcast
  *      destination and the ingress port's MAC as source (mcast_fwd once).
+ *  - every flood (HELLOs aside) that reaches the TC helper unmarked, as an
+ *    untagged HyperNet frame, is counted there and left alone
+ *    (tc_unmarked): see hx_tc_unmarked().
  */
 enum hx_flood_at { HX_AT_TAGGED, HX_AT_UNCONFIGURED, HX_AT_VALID };
 
@@ -344,14 +352,20 @@ static void hx_flood(struct hx_router *r, const __u8 *f, size_t len, int in,
 
 	if (at != HX_AT_VALID)
 		return;
-	if (h->type == HN_T_GOSSIP || h->type == HN_T_MODEL_CHUNK) {
-		v->ctr[HX_C_MCAST_CTL_LOCAL]++;
-		v->what = "control flood, source unconfirmed: stack only";
-		return;
-	}
 	src = ntohl(h->src);
 	seq = ntohl(h->seq);
 	group = ntohl(h->dst);
+	if (hn_dp_ctrl_type(h->type)) {
+		v->ctr[HX_C_MCAST_UNCONFIRMED]++;
+		if (!hx_member(r, group)) {
+			v->what = "control flood, source unconfirmed: dropped";
+			return;
+		}
+		v->ctr[HX_C_MCAST_SLOW]++;
+		v->ctr[HX_C_TC_UNMARKED]++;
+		v->what = "control flood, source unconfirmed: to the agent";
+		return;
+	}
 	w = hx_win_slot(r, src);
 	v->win = true;
 	v->win_src = src;
@@ -389,7 +403,8 @@ static void hx_flood(struct hx_router *r, const __u8 *f, size_t len, int in,
 	if (hx_member(r, group)) {
 		v->ctr[HX_C_MCAST_LOCAL]++;
 		if (h->ttl <= 1) {
-			v->ctr[HX_C_MCAST_LAST_HOP]++;
+			v->ctr[HX_C_MCAST_TTL_LAST]++;
+			v->ctr[HX_C_TC_UNMARKED]++;
 			v->what = "member flood, last hop: stack only";
 			return;
 		}
@@ -568,6 +583,23 @@ static bool hx_is_vlan(__u16 proto)
 	return proto == 0x8100 || proto == 0x88A8;
 }
 
+/*
+ * A frame XDP passed up unmarked: the stack takes one VLAN tag off before
+ * the TC helper, which counts a flood it finds there (tc_unmarked) if it
+ * can read its headers and it is no HELLO.  @off is where the HyperNet
+ * header starts in @f once untagged.
+ */
+static void hx_tc_unmarked(const __u8 *f, size_t len, size_t off,
+			   struct hx_verdict *v)
+{
+	const struct hnhdr *h = (const void *)(f + off);
+
+	if (len < off + HN_HDR_LEN)
+		return;
+	if ((h->flags & HN_F_MCAST) && h->type != HN_T_HELLO)
+		v->ctr[HX_C_TC_UNMARKED]++;
+}
+
 void hx_oracle(struct hx_router *r, const __u8 *f, size_t len, int in,
 	       bool commit, struct hx_verdict *v)
 {
@@ -582,8 +614,12 @@ void hx_oracle(struct hx_router *r, const __u8 *f, size_t len, int in,
 	if (len < HX_ETH_HLEN || proto != ETH_P_HYPERNET) {
 		v->ctr[HX_C_PASS_OTHER]++;
 		v->what = "not HyperNet: to the stack untouched";
-		if (hx_is_vlan(proto))
+		if (hx_is_vlan(proto)) {
 			hx_flood(r, f, len, in, HX_AT_TAGGED, commit, v);
+			/* one tag off: HyperNet inside reaches TC */
+			if (len >= 18 && (f[16] << 8 | f[17]) == ETH_P_HYPERNET)
+				hx_tc_unmarked(f, len, 18, v);
+		}
 		return;
 	}
 	v->ctr[HX_C_RX]++;
@@ -596,10 +632,16 @@ void hx_oracle(struct hx_router *r, const __u8 *f, size_t len, int in,
 	if (h->type == HN_T_HELLO) {
 		v->ctr[HX_C_HELLO]++;
 		v->what = "hello: to the agent";
-		for (i = 0; i < HN_DP_MAX_NEIGH; i++)
-			if (r->neigh[i].valid &&
-			    r->neigh[i].node == ntohl(h->src))
-				return;
+		for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
+			const struct hx_neigh *nb = &r->neigh[i];
+
+			if (!nb->valid || nb->node != ntohl(h->src))
+				continue;
+			/* stamped live only from its own port and MAC */
+			if (nb->port != in || memcmp(nb->mac, f + 6, 6))
+				v->ctr[HX_C_HELLO_ELSEWHERE]++;
+			return;
+		}
 		v->ctr[HX_C_HELLO_UNKNOWN]++;
 		return;
 	}
@@ -607,6 +649,7 @@ void hx_oracle(struct hx_router *r, const __u8 *f, size_t len, int in,
 		v->ctr[HX_C_PASS_UNCONFIGURED]++;
 		v->what = "node id unset: to the stack";
 		hx_flood(r, f, len, in, HX_AT_UNCONFIGURED, commit, v);
+		hx_tc_unmarked(f, len, HX_ETH_HLEN, v);
 		return;
 	}
 	if (h->flags & HN_F_MCAST) {

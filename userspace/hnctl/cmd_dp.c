@@ -422,10 +422,21 @@ int cmd_status(int argc, char **argv)
 
 /* ---- config (show) ------------------------------------------------------ */
 
+/* flood_idle_ms as `hnctl config` takes it: a number or "never" */
+static const char *flood_idle(const struct hn_dp_config *cfg, char buf[16])
+{
+	if (cfg->flood_idle_ms == HN_DP_FLOOD_IDLE_NEVER)
+		return "never";
+	snprintf(buf, 16, "%u",
+		 cfg->flood_idle_ms ?:
+			 (unsigned int)(HN_DP_MCAST_IDLE_NS / 1000000));
+	return buf;
+}
+
 static int config_show(void)
 {
 	struct hn_dp_config cfg;
-	char dev[IF_NAMESIZE];
+	char dev[IF_NAMESIZE], idle[16];
 
 	if (dp_read1("hn_config", 0, &cfg))
 		return 1;
@@ -440,14 +451,16 @@ static int config_show(void)
 				     ifname(cfg.tensor_ifindex, dev) : "");
 		jsonw_kv_bool(&hn_jw, "trace",
 			      cfg.flags & HN_DP_CFG_TRACE);
+		jsonw_kv_str(&hn_jw, "flood_idle_ms", flood_idle(&cfg, idle));
 		jsonw_obj_close(&hn_jw);
 		return 0;
 	}
-	printf("node %u margin %d stale-ms %llu tensor-dev %s trace %s\n",
+	printf("node %u margin %d stale-ms %llu tensor-dev %s trace %s flood-idle-ms %s\n",
 	       cfg.node_id, cfg.margin_min,
 	       (unsigned long long)(cfg.stale_ns / 1000000),
 	       ifname(cfg.tensor_ifindex, dev),
-	       cfg.flags & HN_DP_CFG_TRACE ? "on" : "off");
+	       cfg.flags & HN_DP_CFG_TRACE ? "on" : "off",
+	       flood_idle(&cfg, idle));
 	return 0;
 }
 
@@ -1443,6 +1456,16 @@ int cmd_config(int argc, char **argv)
 				cfg.tensor_ifindex = 0;
 			else if (parse_ifindex(val, &cfg.tensor_ifindex))
 				return 1;
+		} else if (!strcmp(k, "flood-idle-ms")) {
+			if (!strcmp(val, "never"))
+				cfg.flood_idle_ms = HN_DP_FLOOD_IDLE_NEVER;
+			else if (parse_num("flood-idle-ms", val, 86400000, &v))
+				return 1;
+			else if (!v) {
+				hn_err("flood-idle-ms: 1 .. 86400000 or 'never', not 0");
+				return 1;
+			} else
+				cfg.flood_idle_ms = v;
 		} else if (!strcmp(k, "trace")) {
 			if (!strcmp(val, "on"))
 				cfg.flags |= HN_DP_CFG_TRACE;
@@ -1463,7 +1486,7 @@ int cmd_config(int argc, char **argv)
 	w_close();
 	return rc;
 usage:
-	hn_hint("hnctl config [node ID] [margin N] [stale-ms N] [tensor-dev DEV|none] [trace on|off]");
+	hn_hint("hnctl config [node ID] [margin N] [stale-ms N] [tensor-dev DEV|none] [trace on|off] [flood-idle-ms N|never]");
 	return 1;
 }
 

@@ -10,6 +10,11 @@
 #   tests/fuzz/fuzz_*.c    -> $(O)/fuzz/fuzz_*     (libFuzzer, clang)
 # and may add targets in a <dir>/*.mk fragment.  `make check` runs every
 # test layer through tests/run-tests.sh.
+#
+# CPPFLAGS, CFLAGS and LDFLAGS from the command line or the environment
+# are honoured: they come after the project's own flags (HN_*) and
+# Debian's hardening (HARDEN_*), so `make CFLAGS=-O0` changes the
+# optimisation but keeps the warnings, include paths and hardening.
 
 O		?= build
 CC		?= gcc
@@ -23,8 +28,20 @@ INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -I$(O)/bpf
 PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS		?= -O2 -g
-CFLAGS		+= -DHN_VERSION_STRING=\"0.1\" -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
-		   -D_GNU_SOURCE $(INCLUDES)
+HN_CPPFLAGS	:= -DHN_VERSION_STRING=\"0.1\" -D_GNU_SOURCE $(INCLUDES)
+HN_CFLAGS	:= -std=gnu11 -Wall -Wextra -Wno-unused-parameter
+# What dpkg-buildflags gives on Debian 12 with hardening=+all, PIE spelt
+# out for compilers that do not default to it.  _FORTIFY_SOURCE needs the
+# optimiser: left out when CFLAGS ends on -O0 (or has no -O at all).
+HARDEN_CPPFLAGS	= $(if $(filter-out -O0,$(lastword $(filter -O%,$(CFLAGS)))), \
+		    -D_FORTIFY_SOURCE=2)
+HARDEN_CFLAGS	:= -fstack-protector-strong -Wformat -Werror=format-security \
+		   -fPIE
+HARDEN_LDFLAGS	:= -pie -Wl,-z,relro -Wl,-z,now
+# Every userspace compile and link rule uses these two.
+ALL_CFLAGS	= $(HN_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HN_CFLAGS) \
+		  $(HARDEN_CFLAGS) $(CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS	= $(HARDEN_LDFLAGS) $(LDFLAGS)
 LDLIBS		+= -lelf -lz -lm
 
 BPF_CFLAGS	:= -target bpf -mcpu=v3 -O2 -g -Wall -Wno-unused-function \
@@ -71,7 +88,7 @@ $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 # The loader embeds the BPF object through its skeleton: rebuild on change.
 $(O)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fPIC -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -80,14 +97,14 @@ $(LIB): $(LIB_OBJS)
 define prog_rule
 $(O)/bin/$(notdir $(1)): $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) $(LIB) $(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(PKG_CFLAGS) -I$(1) -o $$@ $(wildcard $(1)/*.c) $(LIB) $$(PKG_LIBS) $$(LDLIBS)
+	$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -I$(1) -o $$@ $(wildcard $(1)/*.c) $(LIB) $$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call prog_rule,$(d))))
 
 define test_rule
 $(O)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(LIB) $(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(PKG_CFLAGS) -Itests/unit -Itests/bpf -o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) $(LIB) -lcmocka $$(PKG_LIBS) $$(LDLIBS)
+	$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -Itests/unit -Itests/bpf -o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) $(LIB) -lcmocka $$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s))))
 

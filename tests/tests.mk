@@ -12,7 +12,7 @@ fuzz-seeds: $(O)/fuzz/gen-seeds
 
 $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
 
 # Longer fuzzing than `make check` does (FUZZ_SECONDS per target, default
 # 600), same corpora; crashes land in build/test-logs/fuzz_*.work/.

@@ -5,6 +5,8 @@
 #   userspace/lib/*.c      -> $(O)/lib/libhypernet.a
 #   userspace/<prog>/*.c   -> $(O)/bin/<prog>      (one program per directory)
 #   tools/<prog>/*.c       -> $(O)/bin/<prog>
+#     a program with a main.c also gets $(O)/obj/<prog>/lib<prog>.a: all
+#     its objects but main.o, for the tests and fuzzers that exercise it
 #   tests/unit/test_*.c    -> $(O)/tests/test_*    (cmocka)
 #   tests/bpf/test_*.c     -> $(O)/tests/test_*    (BPF_PROG_TEST_RUN, root)
 #   tests/fuzz/fuzz_*.c    -> $(O)/fuzz/fuzz_*     (libFuzzer, clang)
@@ -53,7 +55,6 @@ BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.skel.h)
 BPF_DEPS	:= $(wildcard bpf/*.h include/hypernet/*.h include/uapi/linux/*.h)
 
 LIB_SRCS	:= $(wildcard userspace/lib/*.c)
-LIB_OBJS	:= $(LIB_SRCS:userspace/lib/%.c=$(O)/lib/%.o)
 LIB		:= $(O)/lib/libhypernet.a
 HDR_DEPS	:= $(wildcard include/hypernet/*.h include/uapi/linux/*.h \
 			      userspace/lib/*.h)
@@ -66,6 +67,13 @@ UNIT_SRCS	:= $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
 UNIT_BINS	:= $(foreach s,$(UNIT_SRCS),$(O)/tests/$(basename $(notdir $(s))))
 TEST_HELPERS	:= $(wildcard tests/unit/helpers_*.c tests/bpf/helpers_*.c)
 
+# libFuzzer targets, with the library and the programs' archives built
+# once for them.
+FUZZ_CC		?= clang
+FUZZ_SAN	:= -fsanitize=address,undefined
+FUZZ_CFLAGS	:= -g -O1 $(FUZZ_SAN)
+FUZZ_COMPILE	= $(FUZZ_CC) $(HN_CPPFLAGS) $(HN_CFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS)
+FUZZ_O		:= $(O)/fuzz-obj
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
@@ -85,34 +93,75 @@ $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
 $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
+# Object rules of one build variant: $(1) its directory, $(2) the
+# compiler and its flags.
+#   $(1)/lib/libhypernet.a                  userspace/lib
+#   $(1)/obj/<prog>/*.o, lib<prog>.a        each program; the archive has
+#                                           all but main.o, when there is
+#                                           a main.c
 # The loader embeds the BPF object through its skeleton: rebuild on change.
-$(O)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) $(BPF_SKELS)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
-
-$(LIB): $(LIB_OBJS)
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
-
-define prog_rule
-$(O)/bin/$(notdir $(1)): $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) $(LIB) $(HDR_DEPS) | $(BPF_SKELS)
+define variant_rules
+$(1)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -I$(1) -o $$@ $(wildcard $(1)/*.c) $(LIB) $$(PKG_LIBS) $$(LDLIBS)
+	$(2) -fPIC -c $$< -o $$@
+
+$(1)/lib/libhypernet.a: $(LIB_SRCS:userspace/lib/%.c=$(1)/lib/%.o)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(foreach d,$(PROG_DIRS),$(call prog_objs,$(d),$(1)/obj/$(notdir $(d)),$(2)))
+endef
+
+# $(1) program source directory, $(2) object directory, $(3) compiler
+# and its flags.
+define prog_objs
+$(2)/%.o: $(1)/%.c $(wildcard $(1)/*.h) $(HDR_DEPS) | $(BPF_SKELS)
+	@mkdir -p $$(@D)
+	$(3) -I$(1) -c $$< -o $$@
+
+$(2)/lib$(notdir $(1)).a: $(patsubst $(1)/%.c,$(2)/%.o,$(filter-out \
+		$(1)/main.c,$(wildcard $(1)/*.c)))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+endef
+
+$(eval $(call variant_rules,$(O),$$(CC) $$(ALL_CFLAGS)))
+$(eval $(call variant_rules,$(FUZZ_O),$$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link))
+
+# A program with a main.c links main.o and its archive, so that it runs
+# the very objects its tests link; others link all their objects.
+prog_link = $(if $(wildcard $(1)/main.c),$(2)/main.o $(2)/lib$(notdir $(1)).a, \
+		$(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c)))
+define prog_rule
+$(O)/bin/$(notdir $(1)): $(call prog_link,$(1),$(O)/obj/$(notdir $(1))) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call prog_rule,$(d))))
 
+# $(1) the test's source, $(2) the variant's directory, $(3) extra flags.
+# A test that exercises a program's code adds its archive as a
+# prerequisite (tests/tests.mk): every archive among the prerequisites is
+# linked, before the library.
 define test_rule
-$(O)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(LIB) $(HDR_DEPS) | $(BPF_SKELS)
+$(2)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(2)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -Itests/unit -Itests/bpf -o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) $(LIB) -lcmocka $$(PKG_LIBS) $$(LDLIBS)
+	$$(CC) $$(ALL_CFLAGS) $(3) $$(ALL_LDFLAGS) -Itests/unit -Itests/bpf \
+		-o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) \
+		$$(filter-out %/libhypernet.a,$$(filter %.a,$$^)) \
+		$(2)/lib/libhypernet.a -lcmocka $$(PKG_LIBS) $$(LDLIBS)
 endef
-$(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s))))
+$(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(O))))
 
-FUZZ_CC		?= clang
-$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDR_DEPS) | $(BPF_SKELS)
+# A fuzz target links the library, and objects and archives (a program's
+# code, stubs of what it keeps out) that it adds as prerequisites
+# (tests/tests.mk).
+$(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-		$(INCLUDES) $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) $(LDLIBS)
+	$(FUZZ_COMPILE) -fsanitize=fuzzer -o $@ $< $(filter %.o,$^) \
+		$(filter-out %/libhypernet.a,$(filter %.a,$^)) \
+		$(FUZZ_O)/lib/libhypernet.a $(PKG_LIBS) $(LDLIBS)
 
 # Debian packages the project needs; idempotent, as root.
 deps:

@@ -19,3 +19,11 @@ $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
 .PHONY: fuzz-long
 fuzz-long: fuzz
 	TESTS=fuzz_ FUZZ_SECONDS=$${FUZZ_SECONDS:-600} ./tests/run-tests.sh
+
+# Tests and fuzz targets that exercise a program's code link its archive
+# (all its objects but main.o) and stub what they keep out: main.c's
+# functions, the ports' sockets, the data plane.
+HND_ARCHIVE	= $(1)/obj/hypernetd/libhypernetd.a
+HND_TESTS	:= test_unit_agent
+$(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
+$(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))

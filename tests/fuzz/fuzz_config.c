@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for what hypernetd reads from disk besides model files
- * (fuzz_model): its config file (config.c, compiled in here) and trusted
- * public key files (hn_pubkeys_load()).  The input goes to a memfd, read
- * through /proc/self/fd like any path.  Whatever is accepted must satisfy
- * the rules the agent relies on.
+ * (fuzz_model): its config file (config.c, from the agent's archive) and
+ * trusted public key files (hn_pubkeys_load()).  The input goes to a
+ * memfd, read through /proc/self/fd like any path.  Whatever is accepted
+ * must satisfy the rules the agent relies on.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,7 +12,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../userspace/hypernetd/config.c"
+#include "../../userspace/hypernetd/hypernetd.h"
+#include "model.h"
 
 static int as_file(const uint8_t *data, size_t size, char *path, size_t len)
 {

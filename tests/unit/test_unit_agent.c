@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hypernetd's state machines without sockets or BPF: the config parser
- * (config.c) and neighbour discovery (neigh.c), compiled in here against
- * stubs of the data plane and the ports that record what the agent did.
+ * (config.c) and neighbour discovery (neigh.c), linked from the agent's
+ * archive against stubs of main.c, the data plane and the ports that
+ * record what the agent did.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../userspace/hypernetd/config.c"
-#include "../../userspace/hypernetd/neigh.c"
+#include <hypernet/route.h>
+#include "dataplane.h"
+#include "../../userspace/hypernetd/hypernetd.h"
 
 /* ---- stubs: a fake clock, a data plane and ports that record ---------- */
 
@@ -85,6 +87,21 @@ void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 	model_sends++;
 }
 
+/* neigh.c's link cost and features of a neighbour, from the same state */
+static __u16 link_cost(const struct hnd_neigh *n)
+{
+	return hn_link_cost(n->rx_ratio, n->tx_ratio);
+}
+
+static void features(const struct hnd *d, const struct hnd_neigh *n,
+		     __u8 feat[HN_NB_NFEAT])
+{
+	unsigned int kbps = d->cfg.port_kbps[n->port] ?: d->cfg.link_kbps;
+
+	hn_link_features(n->rx_ratio, n->tx_ratio, n->rtt_ns,
+			 d->ports[n->port].util, kbps, feat);
+}
+
 /* ---- fixtures ----------------------------------------------------------- */
 
 static struct hnd agent;
@@ -121,7 +138,7 @@ static int setup(void **state)
 	strcpy(agent.ports[1].name, "p1");
 	agent.ports[0].ifindex = 10;
 	agent.ports[1].ifindex = 11;
-	sysfs_net = fake_sys;
+	hnd_sysfs_net = fake_sys;
 	set_tx("p0", 0);
 	set_tx("p1", 0);
 	return 0;

@@ -259,6 +259,7 @@ void hnd_neigh_tick(struct hnd *d, __u64 now);
 void hnd_hello_all(struct hnd *d);
 void hnd_neigh_down_port(struct hnd *d, int p, const char *why);
 int hnd_neigh_dp_idx(struct hnd *d, __u32 node);
+extern const char *hnd_sysfs_net;	/* port counters: DEV/statistics/ */
 
 /* gossip.c */
 void hnd_lsa_rx(struct hnd *d, const struct hn_ctrl_msg *m);

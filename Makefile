@@ -68,9 +68,9 @@ UNIT_BINS	:= $(foreach s,$(UNIT_SRCS),$(O)/tests/$(basename $(notdir $(s))))
 TEST_HELPERS	:= $(wildcard tests/unit/helpers_*.c tests/bpf/helpers_*.c)
 
 # libFuzzer targets, with the library and the programs' archives built
-# once for them.
+# once for them.  UBSan halts too: undefined behaviour fails a fuzz run.
 FUZZ_CC		?= clang
-FUZZ_SAN	:= -fsanitize=address,undefined
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS	:= -g -O1 $(FUZZ_SAN)
 FUZZ_COMPILE	= $(FUZZ_CC) $(HN_CPPFLAGS) $(HN_CFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS)
 FUZZ_O		:= $(O)/fuzz-obj

@@ -46,7 +46,9 @@ for f in "$O"/fuzz/fuzz_*; do
 	n=$(basename "$f")
 	corpus=tests/fuzz/corpus/${n#fuzz_}
 	mkdir -p "$LOGS/$n.work"
-	run_one "$n" "$f" -max_total_time="${FUZZ_SECONDS:-20}" \
+	# libFuzzer exits 77 on a crash by default: our SKIPPED
+	run_one "$n" "$f" -error_exitcode=1 \
+		-max_total_time="${FUZZ_SECONDS:-20}" \
 		-artifact_prefix="$LOGS/$n.work/" "$LOGS/$n.work" \
 		$( [ -d "$corpus" ] && echo "$corpus")
 done

@@ -27,3 +27,8 @@ HND_ARCHIVE	= $(1)/obj/hypernetd/libhypernetd.a
 HND_TESTS	:= test_unit_agent
 $(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
+
+# A planted bug, built as the fuzz targets are: tests/cli/test_sanitizers.sh
+# checks that it makes a fuzz run fail.
+SAN_PLANTED	:= $(O)/fuzz/planted_ub
+fuzz: $(SAN_PLANTED)

@@ -9,6 +9,7 @@
 #     its objects but main.o, for the tests and fuzzers that exercise it
 #   tests/unit/test_*.c    -> $(O)/tests/test_*    (cmocka)
 #   tests/bpf/test_*.c     -> $(O)/tests/test_*    (BPF_PROG_TEST_RUN, root)
+#     and again under ASan/UBSan -> $(O)/asan/tests/test_*
 #   tests/fuzz/fuzz_*.c    -> $(O)/fuzz/fuzz_*     (libFuzzer, clang)
 # and may add targets in a <dir>/*.mk fragment.  `make check` runs every
 # test layer through tests/run-tests.sh.
@@ -67,6 +68,14 @@ UNIT_SRCS	:= $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
 UNIT_BINS	:= $(foreach s,$(UNIT_SRCS),$(O)/tests/$(basename $(notdir $(s))))
 TEST_HELPERS	:= $(wildcard tests/unit/helpers_*.c tests/bpf/helpers_*.c)
 
+# The unit and BPF tests once more under ASan and UBSan; any report fails
+# the test (UBSan halts instead of warning).  No _FORTIFY_SOURCE: ASan
+# checks the plain calls, and more closely.
+ASAN_O		:= $(O)/asan
+SAN_CFLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+ASAN_BINS	:= $(foreach s,$(UNIT_SRCS),$(ASAN_O)/tests/$(basename $(notdir $(s))))
+
 # libFuzzer targets, with the library and the programs' archives built
 # once for them.  UBSan halts too: undefined behaviour fails a fuzz run.
 FUZZ_CC		?= clang
@@ -77,13 +86,14 @@ FUZZ_O		:= $(O)/fuzz-obj
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all bpf lib progs tests fuzz check deps clean format
+.PHONY: all bpf lib progs tests tests-asan fuzz check deps clean format
 all: bpf lib progs tests
 
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 lib: $(LIB)
 progs: $(PROGS)
 tests: $(UNIT_BINS)
+tests-asan: $(ASAN_BINS)
 fuzz: $(FUZZ_BINS)
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
@@ -127,6 +137,7 @@ $(2)/lib$(notdir $(1)).a: $(patsubst $(1)/%.c,$(2)/%.o,$(filter-out \
 endef
 
 $(eval $(call variant_rules,$(O),$$(CC) $$(ALL_CFLAGS)))
+$(eval $(call variant_rules,$(ASAN_O),$$(CC) $$(ALL_CFLAGS) $$(SAN_CFLAGS)))
 $(eval $(call variant_rules,$(FUZZ_O),$$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link))
 
 # A program with a main.c links main.o and its archive, so that it runs
@@ -153,6 +164,7 @@ $(2)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(2)/lib/libhypernet
 		$(2)/lib/libhypernet.a -lcmocka $$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(O))))
+$(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(ASAN_O),$$(SAN_CFLAGS))))
 
 # A fuzz target links the library, and objects and archives (a program's
 # code, stubs of what it keeps out) that it adds as prerequisites
@@ -167,7 +179,7 @@ $(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKEL
 deps:
 	./tools/install-deps.sh
 
-check: all fuzz
+check: all tests-asan fuzz
 	./tests/run-tests.sh
 
 format:

@@ -3,6 +3,8 @@
 #
 # Runs every test layer and prints one line per test and a summary:
 #   build/tests/test_*        cmocka units and BPF_PROG_TEST_RUN tables
+#   build/asan/tests/test_*   the same under ASan/UBSan, as test_*-asan:
+#                             a sanitizer report fails them
 #   tests/netns/test_*.sh     namespace topologies (root)
 #   tests/qemu/test_*.sh      the module inside Debian's kernel under QEMU
 #   build/fuzz/fuzz_*         short libFuzzer runs over the seed corpora
@@ -37,6 +39,10 @@ run_one() {
 
 for t in "$O"/tests/test_*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
+done
+for t in "$O"/asan/tests/test_*; do
+	[ -x "$t" ] && run_one "$(basename "$t")-asan" \
+		env UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" "$t"
 done
 for t in tests/cli/test_*.sh tests/netns/test_*.sh tests/qemu/test_*.sh; do
 	[ -f "$t" ] && run_one "$(basename "$t" .sh)" bash "$t"

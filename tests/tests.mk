@@ -26,9 +26,11 @@ fuzz-long: fuzz
 HND_ARCHIVE	= $(1)/obj/hypernetd/libhypernetd.a
 HND_TESTS	:= test_unit_agent
 $(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
+$(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_O))))
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
 
-# A planted bug, built as the fuzz targets are: tests/cli/test_sanitizers.sh
-# checks that it makes a fuzz run fail.
-SAN_PLANTED	:= $(O)/fuzz/planted_ub
-fuzz: $(SAN_PLANTED)
+# Planted bugs, built as the sanitized unit tests and the fuzz targets are:
+# tests/cli/test_sanitizers.sh checks that each makes a run fail.
+SAN_PLANTED	:= $(ASAN_O)/tests/planted_bugs $(O)/fuzz/planted_ub
+$(eval $(call test_rule,tests/unit/planted_bugs.c,$(ASAN_O),$$(SAN_CFLAGS)))
+tests-asan fuzz: $(SAN_PLANTED)

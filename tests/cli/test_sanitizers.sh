@@ -1,19 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Do sanitizer reports fail the fuzz runs?  A planted bug, built exactly
-# as the fuzz targets are ($O/fuzz/planted_ub), must make a run exit
-# non-zero with the sanitizer's report, and a clean run must pass.  UBSan
-# used to warn and go on: undefined behaviour never failed a fuzz run; and
-# a fuzz target's failed check (abort()) made libFuzzer exit 77, which
+# Do sanitizer reports fail the tests?  Planted bugs, built exactly as the
+# unit tests under ASan/UBSan ($O/asan/tests/planted_bugs) and the fuzz
+# targets ($O/fuzz/planted_ub) are, must each make the run exit non-zero
+# with the sanitizer's report, and a clean run must pass.  UBSan used to
+# warn and go on: undefined behaviour never failed a fuzz run; and a fuzz
+# target's failed check (abort()) made libFuzzer exit 77, which
 # tests/run-tests.sh reported as SKIPPED.  Exits 0 when all hold, 77
-# (SKIPPED) when the planted binary is not built.
+# (SKIPPED) when the planted binaries are not built.
 set -u
 cd "$(dirname "$0")/../.."
 O=${O:-build}
 [[ $O = /* ]] || O=$PWD/$O
+UNIT=$O/asan/tests/planted_bugs
 FUZZ=$O/fuzz/planted_ub
 
+[ -x "$UNIT" ] || { echo "SKIPPED: no $UNIT: run make tests-asan"; exit 77; }
 [ -x "$FUZZ" ] || { echo "SKIPPED: no $FUZZ: run make fuzz"; exit 77; }
 
 tmp=$(mktemp -d /tmp/hn-san.XXXXXX) || exit 1
@@ -38,6 +41,14 @@ expect()
 		echo "ok:   $* -> rc $rc, '$needle'"
 	fi
 }
+
+# unit tests: every kind of report fails the run
+expect 0 "no report" "$UNIT" none
+expect fail "runtime error: signed integer overflow" "$UNIT" ub
+expect fail "runtime error: shift exponent 40" "$UNIT" shift
+expect fail "AddressSanitizer: heap-buffer-overflow" "$UNIT" heap
+expect fail "AddressSanitizer: stack-buffer-overflow" "$UNIT" stack
+expect fail "LeakSanitizer: detected memory leaks" "$UNIT" leak
 
 # fuzz targets: one input, and a fuzz run over a corpus holding it
 printf 'ub' >"$tmp/ub"

@@ -280,16 +280,65 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 	return 0;
 }
 
+/* The reply: "ok\n" or "error\n", then @body. */
+static int reply(bool ok, const char *body, size_t blen, char **out,
+		 size_t *olen)
+{
+	const char *head = ok ? "ok\n" : "error\n";
+	size_t hlen = strlen(head);
+
+	*out = malloc(hlen + blen + 1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, head, hlen);
+	memcpy(*out + hlen, body, blen);
+	(*out)[hlen + blen] = 0;
+	*olen = hlen + blen;
+	return 0;
+}
+
+int hnd_ctl_request(struct hnd *d, char *req, size_t n, char **out,
+		    size_t *olen)
+{
+	char *nl, *sp, *arg = NULL, *body = NULL;
+	size_t blen = 0;
+	FILE *f;
+	int ret;
+
+	*out = NULL;
+	nl = memchr(req, '\n', n);
+	if (!nl) {
+		static const char msg[] = "request without a newline\n";
+
+		return reply(false, msg, sizeof(msg) - 1, out, olen);
+	}
+	*nl = 0;
+	sp = strchr(req, ' ');
+	if (sp) {
+		*sp = 0;
+		arg = sp + 1;
+	}
+	f = open_memstream(&body, &blen);
+	if (!f)
+		return -ENOMEM;
+	ret = handle(d, req, arg, nl + 1, n - (nl + 1 - req), f);
+	if (fclose(f)) {
+		free(body);
+		return -ENOMEM;
+	}
+	ret = reply(!ret, body, blen, out, olen);
+	free(body);
+	return ret;
+}
+
 static void serve(struct hnd *d, int c)
 {
 	static char req[HND_CTL_MAX];
-	char *nl, *sp, *arg = NULL, *body = NULL;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
-	size_t blen = 0;
-	FILE *f;
+	size_t olen;
+	char *out;
 	ssize_t n;
-	int ret;
 
 	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) ||
 	    cred.uid != 0) {
@@ -304,35 +353,10 @@ static void serve(struct hnd *d, int c)
 		return;
 	}
 	req[n] = 0;
-	nl = memchr(req, '\n', n);
-	if (!nl) {
-		send(c, "error\nrequest without a newline\n", 32,
-		     MSG_NOSIGNAL);
+	if (hnd_ctl_request(d, req, n, &out, &olen))
 		return;
-	}
-	*nl = 0;
-	sp = strchr(req, ' ');
-	if (sp) {
-		*sp = 0;
-		arg = sp + 1;
-	}
-	f = open_memstream(&body, &blen);
-	if (!f)
-		return;
-	ret = handle(d, req, arg, nl + 1, n - (nl + 1 - req), f);
-	fclose(f);
-	{
-		size_t len = blen + 8;
-		char *out = malloc(len);
-
-		if (out) {
-			len = snprintf(out, len, "%s\n%s",
-				       ret ? "error" : "ok", body);
-			send(c, out, len, MSG_NOSIGNAL);
-			free(out);
-		}
-	}
-	free(body);
+	send(c, out, olen, MSG_NOSIGNAL);
+	free(out);
 }
 
 void hnd_ctl_rx(struct hnd *d)

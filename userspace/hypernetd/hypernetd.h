@@ -279,6 +279,13 @@ void hnd_model_tick(struct hnd *d, __u64 now);
 int hnd_ctl_open(struct hnd *d);
 void hnd_ctl_close(struct hnd *d);
 void hnd_ctl_rx(struct hnd *d);
+/*
+ * Serve one request of @n bytes at @req (writable, NUL at @req[@n]):
+ * "WORD [ARG]\n" and a payload.  *@out (malloc()ed, @olen bytes) is the
+ * reply: "ok\n" or "error\n", then text or JSON.  0, or -ENOMEM.
+ */
+int hnd_ctl_request(struct hnd *d, char *req, size_t n, char **out,
+		    size_t *olen);
 void hnd_write_state(struct hnd *d);	/* topology files for hnctl */
 
 #endif /* _HYPERNETD_H */

@@ -85,6 +85,29 @@ static unsigned int n_up(const struct hnd *d)
 	return n;
 }
 
+/* Model files arriving in chunks (modelsync.c). */
+static void xfers_json(struct hnd *d, struct jsonw *w)
+{
+	unsigned int i;
+
+	jsonw_name(w, "model_transfers");
+	jsonw_arr_open(w);
+	for (i = 0; i < HND_XFER_SLOTS; i++) {
+		const struct hnd_xfer *x = &d->xfer[i];
+
+		if (!x->buf)
+			continue;
+		jsonw_obj_open(w);
+		jsonw_kv_u64(w, "generation", x->generation);
+		jsonw_kv_u64(w, "chunks", x->n_chunks);
+		jsonw_kv_u64(w, "received", x->n_have);
+		jsonw_kv_float(w, "age_s", (hnd_now() - x->started_ns) /
+						   (double)NSEC_PER_SEC);
+		jsonw_obj_close(w);
+	}
+	jsonw_arr_close(w);
+}
+
 static void status_json(struct hnd *d, struct jsonw *w)
 {
 	unsigned int i;
@@ -100,6 +123,7 @@ static void status_json(struct hnd *d, struct jsonw *w)
 	jsonw_kv_u64(w, "nodes", hn_topo_count(d->topo));
 	jsonw_kv_u64(w, "routes", d->n_routes);
 	jsonw_kv_u64(w, "tasks", d->n_tasks);
+	xfers_json(d, w);
 	jsonw_name(w, "ports");
 	jsonw_arr_open(w);
 	for (i = 0; i < d->n_ports; i++) {
@@ -125,6 +149,17 @@ static void status_text(struct hnd *d, FILE *f)
 		(unsigned long long)d->model_gen, d->lsa_seq);
 	fprintf(f, "  %u neighbours up, %u nodes known, %u routes, %u tasks\n",
 		n_up(d), hn_topo_count(d->topo), d->n_routes, d->n_tasks);
+	for (i = 0; i < HND_XFER_SLOTS; i++) {
+		const struct hnd_xfer *x = &d->xfer[i];
+
+		if (x->buf)
+			fprintf(f,
+				"  model generation %llu arriving: %u of %u chunks, for %.1f s\n",
+				(unsigned long long)x->generation, x->n_have,
+				x->n_chunks,
+				(hnd_now() - x->started_ns) /
+					(double)NSEC_PER_SEC);
+	}
 	for (i = 0; i < d->n_ports; i++)
 		fprintf(f, "  port %s ifindex %d xdp %s\n", d->ports[i].name,
 			d->ports[i].ifindex,
@@ -196,6 +231,8 @@ static const struct {
 	STAT(hello_rx), STAT(hello_tx), STAT(probe_rx), STAT(ack_rx),
 	STAT(lsa_rx), STAT(lsa_tx), STAT(lsa_old), STAT(lsa_bad),
 	STAT(chunk_rx), STAT(chunk_tx), STAT(chunk_bad), STAT(chunk_old),
+	STAT(chunk_dup), STAT(chunk_nomem), STAT(xfer_evicted),
+	STAT(xfer_expired), STAT(xfer_superseded),
 	STAT(model_installed), STAT(neigh_up), STAT(neigh_down),
 	STAT(route_runs), STAT(route_writes), STAT(dp_errors),
 };

@@ -125,16 +125,22 @@ struct hnd_sender {
 	struct hn_replay replay;
 };
 
-/* One incoming model file, by chunks. */
+/*
+ * One incoming model file, by chunks.  Several at once: what a chunk says
+ * is not known to be true until the file is whole and its signature
+ * checked, so no transfer may keep another out (modelsync.c).
+ */
+#define HND_XFER_SLOTS		4
 struct hnd_xfer {
 	__u64	generation;
 	__u8	digest[8];
 	__u32	total_len;
-	__u8	*buf;
+	__u8	*buf;		/* NULL: slot free */
 	__u8	*have;		/* per chunk: received */
 	__u32	n_chunks;
 	__u32	n_have;
 	__u64	started_ns;
+	__u64	last_ns;	/* last new chunk */
 };
 
 struct hnd_stats {
@@ -167,6 +173,13 @@ struct hnd_stats {
 	__u64	route_runs;
 	__u64	route_writes;
 	__u64	dp_errors;
+	/* model chunks ignored, by reason (also chunk_old, chunk_bad) */
+	__u64	chunk_dup;	/* already had it */
+	__u64	chunk_nomem;	/* no memory for its transfer */
+	/* unfinished transfers dropped, by reason */
+	__u64	xfer_evicted;	/* made way for a newer transfer */
+	__u64	xfer_expired;	/* not whole after XFER_TIMEOUT */
+	__u64	xfer_superseded;	/* not newer than the model installed */
 };
 
 struct hnd_route {
@@ -193,7 +206,7 @@ struct hnd {
 	void	*model_file;
 	size_t	model_len;
 	__u8	model_digest[8];
-	struct hnd_xfer xfer;
+	struct hnd_xfer xfer[HND_XFER_SLOTS];
 
 	/* own LSA */
 	__u32	lsa_seq;

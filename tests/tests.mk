@@ -28,6 +28,13 @@ HND_TESTS	:= test_unit_agent test_unit_modelsync
 $(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
 $(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_O))))
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
+$(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
+	$(call HND_ARCHIVE,$(FUZZ_O))
+
+$(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c tests/fuzz/agent_stubs.h \
+		$(HDR_DEPS) | $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link -c $< -o $@
 
 # Planted bugs, built as the sanitized unit tests and the fuzz targets are:
 # tests/cli/test_sanitizers.sh checks that each makes a run fail.

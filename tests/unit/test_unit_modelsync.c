@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hypernetd's model transfers (modelsync.c) and the model files it
- * persists, linked from the agent's archive against stubs of main.c, the
- * ports and the data plane.  Model files are really signed and verified.
+ * hypernetd's model transfers (modelsync.c) and persisted state (model
+ * files, the LSA sequence in gossip.c), linked from the agent's archive
+ * against stubs of main.c, the ports and the data plane.  Model files are
+ * really signed and verified; fsync() and rename() are wrapped, passing
+ * through to the kernel, to see what reached the disk and in which order.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -58,6 +61,11 @@ int hnd_flood(struct hnd *d, struct hn_ctrl_msg *m)
 	return 0;
 }
 
+int hnd_neigh_dp_idx(struct hnd *d, __u32 node)
+{
+	return -1;
+}
+
 int hn_dp_install_model(struct hn_dp *dp, const struct hn_rt_model *m,
 			char *err, size_t errlen)
 {
@@ -74,6 +82,93 @@ int hn_dp_clear_model(struct hn_dp *dp)
 int hn_dp_get_model(struct hn_dp *dp, struct hn_rt_model *m)
 {
 	return dp_installs ? 0 : -ENOENT;
+}
+
+int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
+		    char *err, size_t errlen)
+{
+	return 0;
+}
+
+int hn_dp_del_route(struct hn_dp *dp, __u32 dst)
+{
+	return 0;
+}
+
+int hn_dp_set_task(struct hn_dp *dp, __u32 task, const struct hn_dp_task *t,
+		   char *err, size_t errlen)
+{
+	return 0;
+}
+
+int hn_dp_del_task(struct hn_dp *dp, __u32 task)
+{
+	return 0;
+}
+
+int hn_dp_map_fd(struct hn_dp *dp, const char *name)
+{
+	return -1;
+}
+
+/* ---- what reached the disk: fsync() and rename(), in order -------------- */
+
+struct op {
+	char	what;		/* 's' fsync, 'r' rename */
+	char	name[64];	/* file renamed to, or synced ("" a dir) */
+};
+
+static struct op ops[64];
+static unsigned int n_ops;
+
+int fsync(int fd)
+{
+	char link[64], target[512] = "";
+	struct stat st;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (n_ops < 64 && !fstat(fd, &st) &&
+	    readlink(link, target, sizeof(target) - 1) > 0) {
+		ops[n_ops].what = 's';
+		snprintf(ops[n_ops++].name, sizeof(ops[0].name), "%s",
+			 S_ISDIR(st.st_mode) ? "" : strrchr(target, '/') + 1);
+	}
+	return syscall(SYS_fsync, fd);
+}
+
+int rename(const char *from, const char *to)
+{
+	if (n_ops < 64) {
+		ops[n_ops].what = 'r';
+		snprintf(ops[n_ops++].name, sizeof(ops[0].name), "%s",
+			 strrchr(to, '/') + 1);
+	}
+	return syscall(SYS_renameat, AT_FDCWD, from, AT_FDCWD, to);
+}
+
+/*
+ * @name was replaced durably: its temporary synced, renamed over it, then
+ * the directory synced, in that order (other files' steps may come between).
+ */
+static void assert_durable(const char *name)
+{
+	unsigned int i, step = 0;
+	char tmp[80];
+
+	snprintf(tmp, sizeof(tmp), "%s.", name);
+	for (i = 0; i < n_ops && step < 3; i++) {
+		if (step == 0 && ops[i].what == 's' &&
+		    !strncmp(ops[i].name, tmp, strlen(tmp)))
+			step = 1;
+		else if (step == 1 && ops[i].what == 'r' &&
+			 !strcmp(ops[i].name, name))
+			step = 2;
+		else if (step == 2 && ops[i].what == 's' && !ops[i].name[0])
+			step = 3;
+	}
+	if (step != 3)
+		fail_msg("%s: only %u of 3 steps (sync, rename, sync dir) seen",
+			 name, step);
 }
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -155,6 +250,7 @@ static int setup(void **state)
 	agent.trusted[0] = pub;
 	agent.n_trusted = 1;
 	dp_installs = dp_clears = floods = sends = 0;
+	n_ops = 0;
 	return 0;
 }
 
@@ -457,7 +553,7 @@ static void assert_file(const char *name, const char *want)
 	assert_int_equal(st.st_mode & 077, 0);
 }
 
-/* model.hnm and model.gen, private, and read back by a restart. */
+/* model.hnm and model.gen survive a crash once the model is installed. */
 static void test_model_persisted(void **state)
 {
 	size_t len;
@@ -467,6 +563,8 @@ static void test_model_persisted(void **state)
 	assert_int_equal(agent.model_gen, 6);
 	assert_file("state/model.gen", "6\n");
 	assert_file("state/model.hnm", NULL);
+	assert_durable("model.hnm");
+	assert_durable("model.gen");
 	free(img);
 	/* a restart reads them back: older generations stay refused */
 	free(agent.model_file);
@@ -481,6 +579,27 @@ static void test_model_persisted(void **state)
 	free(img);
 }
 
+/* lsa-seq: reserved blocks, written as durably. */
+static void test_lsa_seq_persisted(void **state)
+{
+	int fd;
+
+	assert_int_equal(hnd_lsa_seq_load(&agent), 0);
+	assert_int_equal(agent.lsa_seq, 0);
+	assert_file("state/lsa-seq", "1024\n");
+	assert_durable("lsa-seq");
+	/* a restart starts at the reserved block's end */
+	n_ops = 0;
+	fd = open(tpath("state/lsa-seq"), O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "5000\n", 5), 5);
+	close(fd);
+	assert_int_equal(hnd_lsa_seq_load(&agent), 0);
+	assert_int_equal(agent.lsa_seq, 5000);
+	assert_file("state/lsa-seq", "6024\n");
+	assert_durable("lsa-seq");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_counters_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_expires, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_persisted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lsa_seq_persisted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dataplane.h"
+#include "fileio.h"
 #include "hypernetd.h"
 #include "jsonw.h"
 
@@ -414,29 +415,34 @@ void hnd_ctl_rx(struct hnd *d)
 	}
 }
 
-/* Topology files, so hnctl can show the last view when we are down. */
-void hnd_write_state(struct hnd *d)
+static void write_view(struct hnd *d, const char *name, bool json)
 {
-	char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
+	char path[PATH_MAX + 32], err[PATH_MAX + 128], *buf = NULL;
+	size_t len = 0;
 	struct jsonw w;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/topology.json", d->cfg.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f) {
+	snprintf(path, sizeof(path), "%s/%s", d->cfg.state_dir, name);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	if (json) {
 		jsonw_init(&w, f);
 		hn_topo_json(d->topo, &w);
 		fputc('\n', f);
-		if (!fclose(f))
-			rename(tmp, path);
-	}
-	snprintf(path, sizeof(path), "%s/topology.dot", d->cfg.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f) {
+	} else {
 		hn_topo_dot(d->topo, f);
-		if (!fclose(f))
-			rename(tmp, path);
 	}
+	/* a view rewritten with every route change: atomic, not synced */
+	if (!fclose(f) &&
+	    hn_write_file(path, buf, len, 0600, HN_WF_NOSYNC, err, sizeof(err)))
+		hnd_log(d, LOG_D, "%s", err);
+	free(buf);
+}
+
+/* Topology files, so hnctl can show the last view when we are down. */
+void hnd_write_state(struct hnd *d)
+{
+	write_view(d, "topology.json", true);
+	write_view(d, "topology.dot", false);
 }

@@ -41,45 +41,30 @@ static int state_path(struct hnd *d, const char *name, char *buf,
 			       (int)size ? -ENAMETOOLONG : 0;
 }
 
-static int write_atomic(const char *path, const void *buf, size_t len)
-{
-	char tmp[PATH_MAX + 8];
-	int fd, ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	errno = EIO;	/* a short write sets none */
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd))
-		ret = -errno;
-	close(fd);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
+/*
+ * model.hnm, then model.gen, each replaced durably (hn_write_file()): the
+ * generation on disk is what refuses an older model after a restart.
+ */
 static int persist(struct hnd *d, const void *buf, size_t len,
 		   __u64 generation)
 {
-	char path[PATH_MAX + 16], gen[32];
+	char path[PATH_MAX + 16], gen[32], err[PATH_MAX + 128];
 	int ret;
 
 	if (state_path(d, "model.hnm", path, sizeof(path)))
 		return -ENAMETOOLONG;
-	ret = write_atomic(path, buf, len);
+	ret = hn_write_file(path, buf, len, 0600, 0, err, sizeof(err));
 	if (!ret) {
 		state_path(d, "model.gen", path, sizeof(path));
 		snprintf(gen, sizeof(gen), "%llu\n",
 			 (unsigned long long)generation);
-		ret = write_atomic(path, gen, strlen(gen));
+		ret = hn_write_file(path, gen, strlen(gen), 0600, 0, err,
+				    sizeof(err));
 	}
 	if (ret)
 		hnd_log(d, LOG_E,
-			"cannot persist the model in %s: %s (a restart would accept an older one)",
-			d->cfg.state_dir, strerror(-ret));
+			"cannot persist the model: %s (a restart would accept an older one)",
+			err);
 	return ret;
 }
 

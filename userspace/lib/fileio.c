@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,5 +83,99 @@ int hn_read_file(const char *path, size_t max, unsigned int flags,
 	ret = 0;
 out:
 	close(fd);
+	return ret;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* fsync() the directory holding @path: the rename is durable only then. */
+static int sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd, ret = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int hn_write_file(const char *path, const void *buf, size_t len, mode_t mode,
+		  unsigned int flags, char *err, size_t errlen)
+{
+	bool sync = !(flags & HN_WF_NOSYNC);
+	char tmp[PATH_MAX];
+	const char *step;
+	int fd, ret;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		hn_seterr(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	/* a fresh name, 0600: no one else's file, no half-written one seen */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		hn_seterr(err, errlen,
+			  "%s: cannot create a temporary file next to it: %s",
+			  path, strerror(-ret));
+		return ret;
+	}
+	step = "write";
+	ret = fchmod(fd, mode) ? -errno : write_all(fd, buf, len);
+	if (!ret && sync && fsync(fd)) {
+		step = "fsync";
+		ret = -errno;
+	}
+	if (close(fd) && !ret) {
+		step = "close";
+		ret = -errno;
+	}
+	if (!ret && rename(tmp, path)) {
+		step = "rename";
+		ret = -errno;
+	}
+	if (ret) {
+		unlink(tmp);
+		hn_seterr(err, errlen, "%s: %s: %s", path, step,
+			  strerror(-ret));
+		return ret;
+	}
+	if (sync) {
+		ret = sync_dir(path);
+		if (ret)
+			hn_seterr(err, errlen,
+				  "%s: fsync of its directory: %s (the new contents may not survive a crash)",
+				  path, strerror(-ret));
+	}
 	return ret;
 }

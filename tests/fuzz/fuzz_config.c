@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../userspace/hypernetd/hypernetd.h"
@@ -19,7 +20,8 @@ static int as_file(const uint8_t *data, size_t size, char *path, size_t len)
 {
 	int fd = memfd_create("fuzz", 0);
 
-	if (fd < 0)
+	/* private, as a config with an inline mesh-key must be */
+	if (fd < 0 || fchmod(fd, 0600))
 		abort();
 	if (size && write(fd, data, size) != (ssize_t)size)
 		abort();

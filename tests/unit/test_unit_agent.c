@@ -555,6 +555,61 @@ static void test_config_lifetime(void **state)
 	assert_non_null(strstr(err, "must exceed"));
 }
 
+/* A mesh key in the config makes it as secret as a key file. */
+static void test_config_secrets(void **state)
+{
+	char err[512], text[512], path[64], keys[64];
+	struct hnd_config c;
+	FILE *f;
+
+	snprintf(text, sizeof(text), "node-id = 3\nport = a\nmesh-key = 1 %s\n",
+		 KEY);
+	conf_file(text, path);
+	/* mkstemp() made it 0600: accepted */
+	hnd_config_defaults(&c);
+	assert_int_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.n_keys, 1);
+	/* readable by others: refused, with what to do */
+	assert_int_equal(chmod(path, 0644), 0);
+	hnd_config_defaults(&c);
+	assert_int_not_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "config with an inline mesh-key is accessible by group or others (mode 0644)"));
+	assert_non_null(strstr(err, "run 'chmod 600"));
+	assert_non_null(strstr(err, "move the key (line 3) into a mesh-key-file"));
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_not_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
+	unlink(path);
+
+	/* without a key in it, the config may be read by all */
+	strcpy(keys, "/tmp/hn-test-keys.XXXXXX");
+	f = fdopen(mkstemp(keys), "w");
+	assert_non_null(f);
+	fprintf(f, "2 %s\n", KEY);
+	fclose(f);
+	snprintf(text, sizeof(text),
+		 "node-id = 3\nport = a\nmesh-key-file = %s\n", keys);
+	conf_file(text, path);
+	assert_int_equal(chmod(path, 0644), 0);
+	hnd_config_defaults(&c);
+	assert_int_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.keys[0].id, 2);
+	unlink(path);
+	unlink(keys);
+
+	/* the command line takes no key, but everything else */
+	hnd_config_defaults(&c);
+	err[0] = 0;
+	assert_int_not_equal(hnd_config_set_arg(&c, "mesh-key", text, err,
+						sizeof(err)),
+			     0);
+	assert_non_null(strstr(err, "mesh-key-file=PATH"));
+	assert_int_equal(c.n_keys, 0);
+	assert_int_equal(hnd_config_set_arg(&c, "node-id", "5", err,
+					    sizeof(err)),
+			 0);
+	assert_int_equal(c.node_id, 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_bad),
 		cmocka_unit_test(test_config_lifetime),
+		cmocka_unit_test(test_config_secrets),
 	};
 	static const char *const devs[] = { "p0", "p1" };
 	char path[128];

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fileio.c: durable replacement of a file (what the agent persists).
- * fsync() and rename() are wrapped here, passing through to the kernel,
- * so that the test sees what was synced, and in which order.
+ * fileio.c: private files and directories (what the agent refuses), and
+ * durable replacement of a file (what it persists).  fsync() and rename()
+ * are wrapped here, passing through to the kernel, so that the test sees
+ * what was synced, and in which order.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -208,6 +209,73 @@ static void test_write_errors(void **state)
 	rmdir(tpath("adir"));
 }
 
+/* ---- hn_check_private() ------------------------------------------------- */
+
+static void expect_refused(const char *what, const char *path, const char *a,
+			   const char *b)
+{
+	char err[512] = "";
+
+	assert_int_equal(hn_check_private(what, path, err, sizeof(err)), -1);
+	if (!strstr(err, a) || !strstr(err, b))
+		fail_msg("'%s' lacks '%s' or '%s'", err, a, b);
+}
+
+static void test_private_dir(void **state)
+{
+	const char *d = tpath("state");
+	char err[512] = "";
+
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_int_equal(hn_check_private("state-dir", d, err, sizeof(err)),
+			 0);
+	assert_int_equal(chmod(d, 0755), 0);
+	expect_refused("state-dir", d,
+		       "state-dir is accessible by group or others (mode 0755)",
+		       "run 'chmod 700 ");
+	assert_int_equal(chmod(d, 0710), 0);
+	expect_refused("state-dir", d, "(mode 0710)", "chmod 700");
+	assert_int_equal(chmod(d, 0701), 0);
+	expect_refused("state-dir", d, "(mode 0701)", "chmod 700");
+	rmdir(d);
+	expect_refused("state-dir", d, d, "No such file");
+}
+
+static void test_private_file(void **state)
+{
+	const char *p = tpath("c.conf");
+	char err[512] = "";
+	int fd = open(p, O_CREAT | O_WRONLY | O_EXCL, 0600);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(hn_check_private("config", p, err, sizeof(err)), 0);
+	assert_int_equal(chmod(p, 0644), 0);
+	expect_refused("config", p, "config is accessible by group or others",
+		       "run 'chmod 600 ");
+	unlink(p);
+}
+
+/* Owned by another user (not root): that user can change it. */
+static void test_private_owner(void **state)
+{
+	const char *d = tpath("theirs");
+	char err[512] = "";
+
+	if (geteuid()) {
+		fprintf(stderr, "owner check needs root to chown: skipped\n");
+		skip();
+	}
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_int_equal(chown(d, 4321, 4321), 0);
+	expect_refused("state-dir", d, "state-dir is owned by uid 4321",
+		       "chown 0 ");
+	assert_int_equal(chown(d, 0, 0), 0);
+	assert_int_equal(hn_check_private("state-dir", d, err, sizeof(err)),
+			 0);
+	rmdir(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +283,9 @@ int main(void)
 		cmocka_unit_test(test_write_replaces),
 		cmocka_unit_test(test_write_nosync),
 		cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_private_dir),
+		cmocka_unit_test(test_private_file),
+		cmocka_unit_test(test_private_owner),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -73,6 +73,9 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 /* One "key = value" setting, as in the file (also from the command line). */
 int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		   char *err, size_t errlen);
+/* The same from the command line (-o), which refuses secrets. */
+int hnd_config_set_arg(struct hnd_config *c, const char *key,
+		       const char *val, char *err, size_t errlen);
 /* Whole-config rules (node id set, ports, keys); 0 or -1 with @err. */
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen);
 

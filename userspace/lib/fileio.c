@@ -30,16 +30,40 @@ static int read_all(int fd, char *buf, size_t len)
 	return 0;
 }
 
-/* A private file must be its owner's alone, as ssh insists for keys. */
-static int check_private(const char *path, const struct stat *st, char *err,
-			 size_t errlen)
+/*
+ * A private file or directory must be its owner's alone, as ssh insists
+ * for keys, and its owner us or root: whoever else owns it can change it.
+ */
+static int check_private(const char *what, const char *path,
+			 const struct stat *st, char *err, size_t errlen)
 {
+	bool dir = S_ISDIR(st->st_mode);
+
+	if (st->st_uid != geteuid() && st->st_uid != 0)
+		return hn_seterr(
+			err, errlen,
+			"%s: %s is owned by uid %u, who can change it; refusing it: run 'chown %u %s' (and check what that user did with it)",
+			path, what, (unsigned int)st->st_uid,
+			(unsigned int)geteuid(), path);
 	if (!(st->st_mode & (S_IRWXG | S_IRWXO)))
 		return 0;
 	return hn_seterr(
 		err, errlen,
-		"%s: private key is accessible by group or others (mode %04o); refusing it: run 'chmod 600 %s' (and make a new key if others may have read it)",
-		path, (unsigned int)(st->st_mode & 07777), path);
+		"%s: %s is accessible by group or others (mode %04o); refusing it: run 'chmod %s %s'%s",
+		path, what, (unsigned int)(st->st_mode & 07777),
+		dir ? "700" : "600", path,
+		dir ? "" : " (and make a new key if others may have read it)");
+}
+
+int hn_check_private(const char *what, const char *path, char *err,
+		     size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return hn_seterr(err, errlen, "%s: %s: %s", path, what,
+				 strerror(errno));
+	return check_private(what, path, &st, err, errlen);
 }
 
 int hn_read_file(const char *path, size_t max, unsigned int flags,
@@ -59,7 +83,8 @@ int hn_read_file(const char *path, size_t max, unsigned int flags,
 		hn_seterr(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
-	if ((flags & HN_RF_PRIVATE) && check_private(path, &st, err, errlen))
+	if ((flags & HN_RF_PRIVATE) &&
+	    check_private("private key", path, &st, err, errlen))
 		goto out;
 	if ((unsigned long long)st.st_size > max) {
 		hn_seterr(err, errlen, "%s: %lld bytes, more than the %zu allowed",

@@ -25,6 +25,15 @@ enum hn_read_flags {
 int hn_read_file(const char *path, size_t max, unsigned int flags,
 		 void **buf, size_t *len, char *err, size_t errlen);
 
+/*
+ * Refuse a private file or directory that its group or others may access,
+ * or that another user owns: what it holds is a secret (a key), or decides
+ * what the agent accepts (the persisted model generation).  @what names it
+ * in the message, which says how to fix it.  0, or -1 with @err.
+ */
+int hn_check_private(const char *what, const char *path, char *err,
+		     size_t errlen);
+
 enum hn_write_flags {
 	/*
 	 * Atomic but not synced: for a view rewritten often (the topology

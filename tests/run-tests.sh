@@ -40,9 +40,14 @@ run_one() {
 for t in "$O"/tests/test_*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
 done
+# ASan clears the shadow of large areas (thread stacks, big blocks) by
+# mapping it anew unless told to memset() it: on VMs the remaps' TLB
+# shootdowns made the sanitized tests twice as slow (test_unit_sim 34 s
+# instead of 14).  Detection is the same.
 for t in "$O"/asan/tests/test_*; do
-	[ -x "$t" ] && run_one "$(basename "$t")-asan" \
-		env UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" "$t"
+	[ -x "$t" ] && run_one "$(basename "$t")-asan" env \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-clear_shadow_mmap_threshold=1073741824}" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" "$t"
 done
 for t in tests/cli/test_*.sh tests/netns/test_*.sh tests/qemu/test_*.sh; do
 	[ -f "$t" ] && run_one "$(basename "$t" .sh)" bash "$t"

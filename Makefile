@@ -5,11 +5,19 @@
 #   userspace/lib/*.c      -> $(O)/lib/libhypernet.a
 #   userspace/<prog>/*.c   -> $(O)/bin/<prog>      (one program per directory)
 #   tools/<prog>/*.c       -> $(O)/bin/<prog>
+#     a program with a main.c also gets $(O)/obj/<prog>/lib<prog>.a: all
+#     its objects but main.o, for the tests and fuzzers that exercise it
 #   tests/unit/test_*.c    -> $(O)/tests/test_*    (cmocka)
 #   tests/bpf/test_*.c     -> $(O)/tests/test_*    (BPF_PROG_TEST_RUN, root)
+#     and again under ASan/UBSan -> $(O)/asan/tests/test_*
 #   tests/fuzz/fuzz_*.c    -> $(O)/fuzz/fuzz_*     (libFuzzer, clang)
 # and may add targets in a <dir>/*.mk fragment.  `make check` runs every
 # test layer through tests/run-tests.sh.
+#
+# CPPFLAGS, CFLAGS and LDFLAGS from the command line or the environment
+# are honoured: they come after the project's own flags (HN_*) and
+# Debian's hardening (HARDEN_*), so `make CFLAGS=-O0` changes the
+# optimisation but keeps the warnings, include paths and hardening.
 
 O		?= build
 CC		?= gcc
@@ -23,8 +31,20 @@ INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -I$(O)/bpf
 PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS		?= -O2 -g
-CFLAGS		+= -DHN_VERSION_STRING=\"0.1\" -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
-		   -D_GNU_SOURCE $(INCLUDES)
+HN_CPPFLAGS	:= -DHN_VERSION_STRING=\"0.1\" -D_GNU_SOURCE $(INCLUDES)
+HN_CFLAGS	:= -std=gnu11 -Wall -Wextra -Wno-unused-parameter
+# What dpkg-buildflags gives on Debian 12 with hardening=+all, PIE spelt
+# out for compilers that do not default to it.  _FORTIFY_SOURCE needs the
+# optimiser: left out when CFLAGS ends on -O0 (or has no -O at all).
+HARDEN_CPPFLAGS	= $(if $(filter-out -O0,$(lastword $(filter -O%,$(CFLAGS)))), \
+		    -D_FORTIFY_SOURCE=2)
+HARDEN_CFLAGS	:= -fstack-protector-strong -Wformat -Werror=format-security \
+		   -fPIE
+HARDEN_LDFLAGS	:= -pie -Wl,-z,relro -Wl,-z,now
+# Every userspace compile and link rule uses these two.
+ALL_CFLAGS	= $(HN_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HN_CFLAGS) \
+		  $(HARDEN_CFLAGS) $(CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS	= $(HARDEN_LDFLAGS) $(LDFLAGS)
 LDLIBS		+= -lelf -lz -lm
 
 BPF_CFLAGS	:= -target bpf -mcpu=v3 -O2 -g -Wall -Wno-unused-function \
@@ -36,7 +56,6 @@ BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.skel.h)
 BPF_DEPS	:= $(wildcard bpf/*.h include/hypernet/*.h include/uapi/linux/*.h)
 
 LIB_SRCS	:= $(wildcard userspace/lib/*.c)
-LIB_OBJS	:= $(LIB_SRCS:userspace/lib/%.c=$(O)/lib/%.o)
 LIB		:= $(O)/lib/libhypernet.a
 HDR_DEPS	:= $(wildcard include/hypernet/*.h include/uapi/linux/*.h \
 			      userspace/lib/*.h)
@@ -49,16 +68,32 @@ UNIT_SRCS	:= $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
 UNIT_BINS	:= $(foreach s,$(UNIT_SRCS),$(O)/tests/$(basename $(notdir $(s))))
 TEST_HELPERS	:= $(wildcard tests/unit/helpers_*.c tests/bpf/helpers_*.c)
 
+# The unit and BPF tests once more under ASan and UBSan; any report fails
+# the test (UBSan halts instead of warning).  No _FORTIFY_SOURCE: ASan
+# checks the plain calls, and more closely.
+ASAN_O		:= $(O)/asan
+SAN_CFLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+ASAN_BINS	:= $(foreach s,$(UNIT_SRCS),$(ASAN_O)/tests/$(basename $(notdir $(s))))
+
+# libFuzzer targets, with the library and the programs' archives built
+# once for them.  UBSan halts too: undefined behaviour fails a fuzz run.
+FUZZ_CC		?= clang
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS	:= -g -O1 $(FUZZ_SAN)
+FUZZ_COMPILE	= $(FUZZ_CC) $(HN_CPPFLAGS) $(HN_CFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS)
+FUZZ_O		:= $(O)/fuzz-obj
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all bpf lib progs tests fuzz check deps clean format
+.PHONY: all bpf lib progs tests tests-asan fuzz check deps clean format
 all: bpf lib progs tests
 
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 lib: $(LIB)
 progs: $(PROGS)
 tests: $(UNIT_BINS)
+tests-asan: $(ASAN_BINS)
 fuzz: $(FUZZ_BINS)
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
@@ -68,40 +103,83 @@ $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
 $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
+# Object rules of one build variant: $(1) its directory, $(2) the
+# compiler and its flags.
+#   $(1)/lib/libhypernet.a                  userspace/lib
+#   $(1)/obj/<prog>/*.o, lib<prog>.a        each program; the archive has
+#                                           all but main.o, when there is
+#                                           a main.c
 # The loader embeds the BPF object through its skeleton: rebuild on change.
-$(O)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) $(BPF_SKELS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fPIC -c $< -o $@
-
-$(LIB): $(LIB_OBJS)
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
-
-define prog_rule
-$(O)/bin/$(notdir $(1)): $(wildcard $(1)/*.c) $(wildcard $(1)/*.h) $(LIB) $(HDR_DEPS) | $(BPF_SKELS)
+define variant_rules
+$(1)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(PKG_CFLAGS) -I$(1) -o $$@ $(wildcard $(1)/*.c) $(LIB) $$(PKG_LIBS) $$(LDLIBS)
+	$(2) -fPIC -c $$< -o $$@
+
+$(1)/lib/libhypernet.a: $(LIB_SRCS:userspace/lib/%.c=$(1)/lib/%.o)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(foreach d,$(PROG_DIRS),$(call prog_objs,$(d),$(1)/obj/$(notdir $(d)),$(2)))
+endef
+
+# $(1) program source directory, $(2) object directory, $(3) compiler
+# and its flags.
+define prog_objs
+$(2)/%.o: $(1)/%.c $(wildcard $(1)/*.h) $(HDR_DEPS) | $(BPF_SKELS)
+	@mkdir -p $$(@D)
+	$(3) -I$(1) -c $$< -o $$@
+
+$(2)/lib$(notdir $(1)).a: $(patsubst $(1)/%.c,$(2)/%.o,$(filter-out \
+		$(1)/main.c,$(wildcard $(1)/*.c)))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+endef
+
+$(eval $(call variant_rules,$(O),$$(CC) $$(ALL_CFLAGS)))
+$(eval $(call variant_rules,$(ASAN_O),$$(CC) $$(ALL_CFLAGS) $$(SAN_CFLAGS)))
+$(eval $(call variant_rules,$(FUZZ_O),$$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link))
+
+# A program with a main.c links main.o and its archive, so that it runs
+# the very objects its tests link; others link all their objects.
+prog_link = $(if $(wildcard $(1)/main.c),$(2)/main.o $(2)/lib$(notdir $(1)).a, \
+		$(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c)))
+define prog_rule
+$(O)/bin/$(notdir $(1)): $(call prog_link,$(1),$(O)/obj/$(notdir $(1))) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call prog_rule,$(d))))
 
+# $(1) the test's source, $(2) the variant's directory, $(3) extra flags.
+# A test that exercises a program's code adds its archive as a
+# prerequisite (tests/tests.mk): every archive among the prerequisites is
+# linked, before the library.
 define test_rule
-$(O)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(LIB) $(HDR_DEPS) | $(BPF_SKELS)
+$(2)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(2)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) $$(PKG_CFLAGS) -Itests/unit -Itests/bpf -o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) $(LIB) -lcmocka $$(PKG_LIBS) $$(LDLIBS)
+	$$(CC) $$(ALL_CFLAGS) $(3) $$(ALL_LDFLAGS) -Itests/unit -Itests/bpf \
+		-o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) \
+		$$(filter-out %/libhypernet.a,$$(filter %.a,$$^)) \
+		$(2)/lib/libhypernet.a -lcmocka $$(PKG_LIBS) $$(LDLIBS)
 endef
-$(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s))))
+$(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(O))))
+$(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(ASAN_O),$$(SAN_CFLAGS))))
 
-FUZZ_CC		?= clang
-$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDR_DEPS) | $(BPF_SKELS)
+# A fuzz target links the library, and objects and archives (a program's
+# code, stubs of what it keeps out) that it adds as prerequisites
+# (tests/tests.mk).
+$(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-		$(INCLUDES) $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) $(LDLIBS)
+	$(FUZZ_COMPILE) -fsanitize=fuzzer -o $@ $< $(filter %.o,$^) \
+		$(filter-out %/libhypernet.a,$(filter %.a,$^)) \
+		$(FUZZ_O)/lib/libhypernet.a $(PKG_LIBS) $(LDLIBS)
 
 # Debian packages the project needs; idempotent, as root.
 deps:
 	./tools/install-deps.sh
 
-check: all fuzz
+check: all tests-asan fuzz
 	./tests/run-tests.sh
 
 format:

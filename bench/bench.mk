@@ -31,7 +31,7 @@ $(O)/bench/%.skel.h: $(O)/bench/%.bpf.o
 $(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(HDR_DEPS) $(BENCH_SKELS) \
 	      $(BENCH_DP_SKELS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Ibench -I$(O)/bench -o $@ \
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Ibench -I$(O)/bench -o $@ \
 		$(BENCH_SRCS) $(LIB) $(PKG_LIBS) $(LDLIBS)
 
 .SECONDARY: $(BENCH_BPF_OBJS)

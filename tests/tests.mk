@@ -12,7 +12,7 @@ fuzz-seeds: $(O)/fuzz/gen-seeds
 
 $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
 
 # Longer fuzzing than `make check` does (FUZZ_SECONDS per target, default
 # 600), same corpora; crashes land in build/test-logs/fuzz_*.work/.
@@ -29,3 +29,25 @@ tests: $(TEST_BPF_OBJS)
 $(O)/tests/%.bpf.o: tests/netns/%.bpf.c
 	@mkdir -p $(@D)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Tests and fuzz targets that exercise a program's code link its archive
+# (all its objects but main.o) and stub what they keep out: main.c's
+# functions, the ports' sockets, the data plane.
+HND_ARCHIVE	= $(1)/obj/hypernetd/libhypernetd.a
+HND_TESTS	:= test_unit_agent test_unit_modelsync
+$(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
+$(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_O))))
+$(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
+$(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
+	$(call HND_ARCHIVE,$(FUZZ_O))
+
+$(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c tests/fuzz/agent_stubs.h \
+		$(HDR_DEPS) | $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# Planted bugs, built as the sanitized unit tests and the fuzz targets are:
+# tests/cli/test_sanitizers.sh checks that each makes a run fail.
+SAN_PLANTED	:= $(ASAN_O)/tests/planted_bugs $(O)/fuzz/planted_ub
+$(eval $(call test_rule,tests/unit/planted_bugs.c,$(ASAN_O),$$(SAN_CFLAGS)))
+tests-asan fuzz: $(SAN_PLANTED)

@@ -16,7 +16,7 @@ FMNIST_QUANT	= $(O)/bin/hn-model quantize $(1) $@ \
 		  --calib models/fmnist-$*.calib --generation 1
 
 # The training loops are plain C: let the compiler vectorise them.
-$(O)/bin/hn-fmnist: private CFLAGS += -O3
+$(O)/obj/hn-fmnist/%.o: CFLAGS += -O3
 
 .PHONY: fmnist-models train-fmnist eval-fmnist
 models: fmnist-models

@@ -35,12 +35,14 @@ run()
 	fi
 }
 
+# conf TEXT [MODE]: the config, mode 0600 unless given (it holds a key)
 conf()
 {
 	printf '%b' "$1" >"$tmp/c.conf"
+	chmod "${2:-600}" "$tmp/c.conf"
 }
 
-good="node-id = 9\nport = eth0\nmesh-key = 1 $KEY\n"
+good="node-id = 9\nport = eth0\nmesh-key = 1 $KEY\nstate-dir = $tmp/state\n"
 conf "$good"
 run 0 "configuration ok: node 9, 1 ports, 1 mesh keys" \
 	"$HND" -c "$tmp/c.conf" --check
@@ -57,12 +59,12 @@ run 2 "no node-id" "$HND" --check
 conf "node-id = 9\nport = eth0\n"
 run 2 "no mesh key" "$HND" -c "$tmp/c.conf" --check
 conf "${good}colour = blue\n"
-run 2 "c.conf:4: unknown key 'colour'" "$HND" -c "$tmp/c.conf" --check
+run 2 "c.conf:5: unknown key 'colour'" "$HND" -c "$tmp/c.conf" --check
 conf "${good}mesh-key = 2 nothex\n"
-run 2 "c.conf:4: mesh-key 2: want 64 hex digits" \
+run 2 "c.conf:5: mesh-key 2: want 64 hex digits" \
 	"$HND" -c "$tmp/c.conf" --check
 conf "${good}port eth1\n"
-run 2 "c.conf:4: want 'key = value'" "$HND" -c "$tmp/c.conf" --check
+run 2 "c.conf:5: want 'key = value'" "$HND" -c "$tmp/c.conf" --check
 conf "${good}lsa-refresh-s = 50\n"
 run 2 "lsa-lifetime-s (40) must exceed lsa-refresh-s (50)" \
 	"$HND" -c "$tmp/c.conf" --check
@@ -72,6 +74,24 @@ conf "node-id = 9\nport = eth0\nmesh-key-file = $tmp/keys\n"
 run 0 "1 mesh keys" "$HND" -c "$tmp/c.conf" --check
 chmod 644 "$tmp/keys"
 run 2 "accessible by group or others" "$HND" -c "$tmp/c.conf" --check
+# secrets: a key in a config others can read, a key on the command line,
+# a state-dir others can use
+conf "$good" 644
+run 2 "$tmp/c.conf: config with an inline mesh-key is accessible by group or others (mode 0644); refusing it: run 'chmod 600 $tmp/c.conf'" \
+	"$HND" -c "$tmp/c.conf" --check
+run 2 "or move the key (line 3) into a mesh-key-file" "$HND" -c "$tmp/c.conf" --check
+conf "node-id = 9\nport = eth0\nmesh-key-file = $tmp/keys\n" 644
+chmod 600 "$tmp/keys"
+run 0 "configuration ok" "$HND" -c "$tmp/c.conf" --check
+conf "$good"
+run 2 "-o mesh-key: a key on the command line is visible to every local user" \
+	"$HND" -c "$tmp/c.conf" -o "mesh-key=2 $KEY" --check
+run 0 "2 mesh keys" "$HND" -c "$tmp/c.conf" -o "mesh-key-file=$tmp/keys" --check
+mkdir -m 755 "$tmp/state"
+run 2 "$tmp/state: state-dir is accessible by group or others (mode 0755); refusing it: run 'chmod 700 $tmp/state'" \
+	"$HND" -c "$tmp/c.conf" --check
+chmod 700 "$tmp/state"
+run 0 "configuration ok" "$HND" -c "$tmp/c.conf" --check
 conf "${good}port = eth1 # wan\n"
 run 2 "port 'eth1 # wan': not an interface name" "$HND" -c "$tmp/c.conf" --check
 conf "${good}hello-interval-ms = 0200\n"

@@ -1,24 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for what hypernetd reads from disk besides model files
- * (fuzz_model): its config file (config.c, compiled in here) and trusted
- * public key files (hn_pubkeys_load()).  The input goes to a memfd, read
- * through /proc/self/fd like any path.  Whatever is accepted must satisfy
- * the rules the agent relies on.
+ * (fuzz_model): its config file (config.c, from the agent's archive) and
+ * trusted public key files (hn_pubkeys_load()).  The input goes to a
+ * memfd, read through /proc/self/fd like any path.  Whatever is accepted
+ * must satisfy the rules the agent relies on.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../userspace/hypernetd/config.c"
+#include "../../userspace/hypernetd/hypernetd.h"
+#include "model.h"
 
 static int as_file(const uint8_t *data, size_t size, char *path, size_t len)
 {
 	int fd = memfd_create("fuzz", 0);
 
-	if (fd < 0)
+	/* private, as a config with an inline mesh-key must be */
+	if (fd < 0 || fchmod(fd, 0600))
 		abort();
 	if (size && write(fd, data, size) != (ssize_t)size)
 		abort();

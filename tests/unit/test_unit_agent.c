@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hypernetd's state machines without sockets or BPF: the config parser
- * (config.c) and neighbour discovery (neigh.c), compiled in here against
- * stubs of the data plane and the ports that record what the agent did.
+ * (config.c) and neighbour discovery (neigh.c), linked from the agent's
+ * archive against stubs of main.c, the data plane and the ports that
+ * record what the agent did.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,8 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../userspace/hypernetd/config.c"
-#include "../../userspace/hypernetd/neigh.c"
+#include <hypernet/route.h>
+#include "dataplane.h"
+#include "../../userspace/hypernetd/hypernetd.h"
 
 /* ---- stubs: a fake clock, a data plane and ports that record ---------- */
 
@@ -99,6 +102,21 @@ void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 	model_sends++;
 }
 
+/* neigh.c's link cost and features of a neighbour, from the same state */
+static __u16 link_cost(const struct hnd_neigh *n)
+{
+	return hn_link_cost(n->rx_ratio, n->tx_ratio);
+}
+
+static void features(const struct hnd *d, const struct hnd_neigh *n,
+		     __u8 feat[HN_NB_NFEAT])
+{
+	unsigned int kbps = d->cfg.port_kbps[n->port] ?: d->cfg.link_kbps;
+
+	hn_link_features(n->rx_ratio, n->tx_ratio, n->rtt_ns,
+			 d->ports[n->port].util, kbps, feat);
+}
+
 /* ---- fixtures ----------------------------------------------------------- */
 
 static struct hnd agent;
@@ -137,7 +155,7 @@ static int setup(void **state)
 	strcpy(agent.ports[1].name, "p1");
 	agent.ports[0].ifindex = 10;
 	agent.ports[1].ifindex = 11;
-	sysfs_net = fake_sys;
+	hnd_sysfs_net = fake_sys;
 	set_tx("p0", 0);
 	set_tx("p1", 0);
 	return 0;
@@ -689,6 +707,61 @@ static void test_config_lifetime(void **state)
 	assert_non_null(strstr(err, "must exceed"));
 }
 
+/* A mesh key in the config makes it as secret as a key file. */
+static void test_config_secrets(void **state)
+{
+	char err[512], text[512], path[64], keys[64];
+	struct hnd_config c;
+	FILE *f;
+
+	snprintf(text, sizeof(text), "node-id = 3\nport = a\nmesh-key = 1 %s\n",
+		 KEY);
+	conf_file(text, path);
+	/* mkstemp() made it 0600: accepted */
+	hnd_config_defaults(&c);
+	assert_int_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.n_keys, 1);
+	/* readable by others: refused, with what to do */
+	assert_int_equal(chmod(path, 0644), 0);
+	hnd_config_defaults(&c);
+	assert_int_not_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "config with an inline mesh-key is accessible by group or others (mode 0644)"));
+	assert_non_null(strstr(err, "run 'chmod 600"));
+	assert_non_null(strstr(err, "move the key (line 3) into a mesh-key-file"));
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_not_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
+	unlink(path);
+
+	/* without a key in it, the config may be read by all */
+	strcpy(keys, "/tmp/hn-test-keys.XXXXXX");
+	f = fdopen(mkstemp(keys), "w");
+	assert_non_null(f);
+	fprintf(f, "2 %s\n", KEY);
+	fclose(f);
+	snprintf(text, sizeof(text),
+		 "node-id = 3\nport = a\nmesh-key-file = %s\n", keys);
+	conf_file(text, path);
+	assert_int_equal(chmod(path, 0644), 0);
+	hnd_config_defaults(&c);
+	assert_int_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.keys[0].id, 2);
+	unlink(path);
+	unlink(keys);
+
+	/* the command line takes no key, but everything else */
+	hnd_config_defaults(&c);
+	err[0] = 0;
+	assert_int_not_equal(hnd_config_set_arg(&c, "mesh-key", text, err,
+						sizeof(err)),
+			     0);
+	assert_non_null(strstr(err, "mesh-key-file=PATH"));
+	assert_int_equal(c.n_keys, 0);
+	assert_int_equal(hnd_config_set_arg(&c, "node-id", "5", err,
+					    sizeof(err)),
+			 0);
+	assert_int_equal(c.node_id, 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -711,6 +784,7 @@ int main(void)
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_bad),
 		cmocka_unit_test(test_config_lifetime),
+		cmocka_unit_test(test_config_secrets),
 	};
 	static const char *const devs[] = { "p0", "p1" };
 	char path[128];

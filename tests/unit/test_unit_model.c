@@ -522,7 +522,7 @@ static void test_files(void **state)
 	hn_model_free(&p);
 	hn_model_free(&m);
 	/* Errors name the file. */
-	truncate(path, 50);
+	assert_int_equal(truncate(path, 50), 0);
 	assert_int_equal(hn_model_read_file(path, &p, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "truncated at layer 0 weights"));

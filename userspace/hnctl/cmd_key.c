@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "hnctl.h"
 #include "sign.h"
 
@@ -116,53 +117,17 @@ int cmd_keygen(int argc, char **argv)
 
 /* ---- model sign --------------------------------------------------------- */
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Write @path through a temporary file and rename(): never half written. */
 static int replace_file(const char *path, const void *buf, size_t len,
 			mode_t mode)
 {
-	char tmp[PATH_MAX];
-	int fd;
+	char err[PATH_MAX + 128];
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		hn_err("%s: path too long", path);
-		return -1;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		hn_err("creating a temporary file next to %s: %s", path,
-		       strerror(errno));
-		hn_hint("the directory of the output must be writable");
-		return -1;
-	}
-	if (fchmod(fd, mode) || write_all(fd, buf, len) || fsync(fd)) {
-		hn_err("writing %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) || rename(tmp, path)) {
-		hn_err("replacing %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	if (!hn_write_file(path, buf, len, mode, 0, err, sizeof(err)))
+		return 0;
+	hn_err("%s", err);
+	hn_hint("the directory of the output must be writable");
+	return -1;
 }
 
 /* An output that exists keeps its mode; a new one is 0644. */

@@ -373,6 +373,20 @@ int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 			 key);
 }
 
+/*
+ * One -o KEY=VALUE from the command line: as in the file, but no secrets.
+ * Every local user can read a command line (ps, /proc/PID/cmdline), and
+ * shells keep it in their history.
+ */
+int hnd_config_set_arg(struct hnd_config *c, const char *key,
+		       const char *val, char *err, size_t errlen)
+{
+	if (!strcmp(key, "mesh-key"))
+		return hn_seterr(err, errlen,
+				 "a key on the command line is visible to every local user (ps) and kept in shell history: put it in a file of mode 0600 and give -o mesh-key-file=PATH");
+	return hnd_config_set(c, key, val, err, errlen);
+}
+
 static char *trim(char *s)
 {
 	char *e;
@@ -388,8 +402,8 @@ static char *trim(char *s)
 int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 		    size_t errlen)
 {
-	char line[512], msg[256];
-	unsigned int lineno = 0;
+	char line[512], msg[PATH_MAX + 256];
+	unsigned int lineno = 0, key_checked = 0;
 	void *buf;
 	FILE *f = open_small("config", path, 1 << 20, 0, &buf, err, errlen);
 	int ret = 0;
@@ -419,6 +433,15 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 		*eq = 0;
 		key = trim(s);
 		val = trim(eq + 1);
+		/* a key in the file makes the file as secret as a key file */
+		if (!strcmp(key, "mesh-key") && !key_checked++ &&
+		    hn_check_private("config with an inline mesh-key", path,
+				     msg, sizeof(msg))) {
+			ret = hn_seterr(err, errlen,
+					"%s; or move the key (line %u) into a mesh-key-file",
+					msg, lineno);
+			break;
+		}
 		if (hnd_config_set(c, key, val, msg, sizeof(msg))) {
 			ret = hn_seterr(err, errlen, "%s:%u: %s", path, lineno,
 					msg);

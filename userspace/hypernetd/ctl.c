@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dataplane.h"
+#include "fileio.h"
 #include "hypernetd.h"
 #include "jsonw.h"
 
@@ -93,6 +94,29 @@ static const char *port_xdp(const struct hnd_port *pt)
 	return pt->generic ? "generic" : "native";
 }
 
+/* Model files arriving in chunks (modelsync.c). */
+static void xfers_json(struct hnd *d, struct jsonw *w)
+{
+	unsigned int i;
+
+	jsonw_name(w, "model_transfers");
+	jsonw_arr_open(w);
+	for (i = 0; i < HND_XFER_SLOTS; i++) {
+		const struct hnd_xfer *x = &d->xfer[i];
+
+		if (!x->buf)
+			continue;
+		jsonw_obj_open(w);
+		jsonw_kv_u64(w, "generation", x->generation);
+		jsonw_kv_u64(w, "chunks", x->n_chunks);
+		jsonw_kv_u64(w, "received", x->n_have);
+		jsonw_kv_float(w, "age_s", (hnd_now() - x->started_ns) /
+						   (double)NSEC_PER_SEC);
+		jsonw_obj_close(w);
+	}
+	jsonw_arr_close(w);
+}
+
 static void status_json(struct hnd *d, struct jsonw *w)
 {
 	unsigned int i;
@@ -108,6 +132,7 @@ static void status_json(struct hnd *d, struct jsonw *w)
 	jsonw_kv_u64(w, "nodes", hn_topo_count(d->topo));
 	jsonw_kv_u64(w, "routes", d->n_routes);
 	jsonw_kv_u64(w, "tasks", d->n_tasks);
+	xfers_json(d, w);
 	jsonw_name(w, "ports");
 	jsonw_arr_open(w);
 	for (i = 0; i < d->n_ports; i++) {
@@ -145,6 +170,17 @@ static void status_text(struct hnd *d, FILE *f)
 		(unsigned long long)d->model_gen, d->lsa_seq);
 	fprintf(f, "  %u neighbours up, %u nodes known, %u routes, %u tasks\n",
 		n_up(d), hn_topo_count(d->topo), d->n_routes, d->n_tasks);
+	for (i = 0; i < HND_XFER_SLOTS; i++) {
+		const struct hnd_xfer *x = &d->xfer[i];
+
+		if (x->buf)
+			fprintf(f,
+				"  model generation %llu arriving: %u of %u chunks, for %.1f s\n",
+				(unsigned long long)x->generation, x->n_have,
+				x->n_chunks,
+				(hnd_now() - x->started_ns) /
+					(double)NSEC_PER_SEC);
+	}
 	for (i = 0; i < d->n_ports; i++) {
 		const struct hnd_port *pt = &d->ports[i];
 		char what[256];
@@ -233,6 +269,8 @@ static const struct {
 	STAT(hello_rx), STAT(hello_tx), STAT(probe_rx), STAT(ack_rx),
 	STAT(lsa_rx), STAT(lsa_tx), STAT(lsa_old), STAT(lsa_bad),
 	STAT(chunk_rx), STAT(chunk_tx), STAT(chunk_bad), STAT(chunk_old),
+	STAT(chunk_dup), STAT(chunk_nomem), STAT(xfer_evicted),
+	STAT(xfer_expired), STAT(xfer_superseded),
 	STAT(model_installed), STAT(neigh_up), STAT(neigh_down),
 	STAT(route_runs), STAT(route_writes), STAT(dp_errors),
 	STAT(rx_jump), STAT(rx_link), STAT(rx_no_sender), STAT(challenge_tx),
@@ -321,16 +359,65 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 	return 0;
 }
 
+/* The reply: "ok\n" or "error\n", then @body. */
+static int reply(bool ok, const char *body, size_t blen, char **out,
+		 size_t *olen)
+{
+	const char *head = ok ? "ok\n" : "error\n";
+	size_t hlen = strlen(head);
+
+	*out = malloc(hlen + blen + 1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, head, hlen);
+	memcpy(*out + hlen, body, blen);
+	(*out)[hlen + blen] = 0;
+	*olen = hlen + blen;
+	return 0;
+}
+
+int hnd_ctl_request(struct hnd *d, char *req, size_t n, char **out,
+		    size_t *olen)
+{
+	char *nl, *sp, *arg = NULL, *body = NULL;
+	size_t blen = 0;
+	FILE *f;
+	int ret;
+
+	*out = NULL;
+	nl = memchr(req, '\n', n);
+	if (!nl) {
+		static const char msg[] = "request without a newline\n";
+
+		return reply(false, msg, sizeof(msg) - 1, out, olen);
+	}
+	*nl = 0;
+	sp = strchr(req, ' ');
+	if (sp) {
+		*sp = 0;
+		arg = sp + 1;
+	}
+	f = open_memstream(&body, &blen);
+	if (!f)
+		return -ENOMEM;
+	ret = handle(d, req, arg, nl + 1, n - (nl + 1 - req), f);
+	if (fclose(f)) {
+		free(body);
+		return -ENOMEM;
+	}
+	ret = reply(!ret, body, blen, out, olen);
+	free(body);
+	return ret;
+}
+
 static void serve(struct hnd *d, int c)
 {
 	static char req[HND_CTL_MAX];
-	char *nl, *sp, *arg = NULL, *body = NULL;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
-	size_t blen = 0;
-	FILE *f;
+	size_t olen;
+	char *out;
 	ssize_t n;
-	int ret;
 
 	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) ||
 	    cred.uid != 0) {
@@ -345,35 +432,10 @@ static void serve(struct hnd *d, int c)
 		return;
 	}
 	req[n] = 0;
-	nl = memchr(req, '\n', n);
-	if (!nl) {
-		send(c, "error\nrequest without a newline\n", 32,
-		     MSG_NOSIGNAL);
+	if (hnd_ctl_request(d, req, n, &out, &olen))
 		return;
-	}
-	*nl = 0;
-	sp = strchr(req, ' ');
-	if (sp) {
-		*sp = 0;
-		arg = sp + 1;
-	}
-	f = open_memstream(&body, &blen);
-	if (!f)
-		return;
-	ret = handle(d, req, arg, nl + 1, n - (nl + 1 - req), f);
-	fclose(f);
-	{
-		size_t len = blen + 8;
-		char *out = malloc(len);
-
-		if (out) {
-			len = snprintf(out, len, "%s\n%s",
-				       ret ? "error" : "ok", body);
-			send(c, out, len, MSG_NOSIGNAL);
-			free(out);
-		}
-	}
-	free(body);
+	send(c, out, olen, MSG_NOSIGNAL);
+	free(out);
 }
 
 void hnd_ctl_rx(struct hnd *d)
@@ -394,29 +456,34 @@ void hnd_ctl_rx(struct hnd *d)
 	}
 }
 
-/* Topology files, so hnctl can show the last view when we are down. */
-void hnd_write_state(struct hnd *d)
+static void write_view(struct hnd *d, const char *name, bool json)
 {
-	char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
+	char path[PATH_MAX + 32], err[PATH_MAX + 128], *buf = NULL;
+	size_t len = 0;
 	struct jsonw w;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/topology.json", d->cfg.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f) {
+	snprintf(path, sizeof(path), "%s/%s", d->cfg.state_dir, name);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	if (json) {
 		jsonw_init(&w, f);
 		hn_topo_json(d->topo, &w);
 		fputc('\n', f);
-		if (!fclose(f))
-			rename(tmp, path);
-	}
-	snprintf(path, sizeof(path), "%s/topology.dot", d->cfg.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f) {
+	} else {
 		hn_topo_dot(d->topo, f);
-		if (!fclose(f))
-			rename(tmp, path);
 	}
+	/* a view rewritten with every route change: atomic, not synced */
+	if (!fclose(f) &&
+	    hn_write_file(path, buf, len, 0600, HN_WF_NOSYNC, err, sizeof(err)))
+		hnd_log(d, LOG_D, "%s", err);
+	free(buf);
+}
+
+/* Topology files, so hnctl can show the last view when we are down. */
+void hnd_write_state(struct hnd *d)
+{
+	write_view(d, "topology.json", true);
+	write_view(d, "topology.dot", false);
 }

@@ -16,6 +16,7 @@
 
 #include <hypernet/route.h>
 #include "dataplane.h"
+#include "fileio.h"
 #include "hypernetd.h"
 
 #define LSA_MIN_GAP_NS	(50 * NSEC_PER_MSEC)
@@ -30,21 +31,18 @@ static int seq_path(struct hnd *d, char *buf, size_t size)
 
 static int lsa_seq_reserve(struct hnd *d)
 {
-	char path[PATH_MAX + 16], tmp[PATH_MAX + 32];
-	FILE *f;
+	char path[PATH_MAX + 16], buf[16], err[PATH_MAX + 128];
+	int ret;
 
 	d->lsa_seq_reserved = d->lsa_seq + LSA_SEQ_BLOCK;
 	if (seq_path(d, path, sizeof(path)))
 		return -ENAMETOOLONG;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%u\n", d->lsa_seq_reserved) < 0 || fclose(f) ||
-	    rename(tmp, path)) {
-		hnd_log(d, LOG_W, "cannot persist the LSA sequence in %s: %s",
-			path, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	snprintf(buf, sizeof(buf), "%u\n", d->lsa_seq_reserved);
+	/* durable: a restart after a crash must not reuse a seq */
+	ret = hn_write_file(path, buf, strlen(buf), 0600, 0, err, sizeof(err));
+	if (ret)
+		hnd_log(d, LOG_W, "cannot persist the LSA sequence: %s", err);
+	return ret;
 }
 
 int hnd_lsa_seq_load(struct hnd *d)

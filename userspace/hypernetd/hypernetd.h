@@ -77,6 +77,9 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 /* One "key = value" setting, as in the file (also from the command line). */
 int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		   char *err, size_t errlen);
+/* The same from the command line (-o), which refuses secrets. */
+int hnd_config_set_arg(struct hnd_config *c, const char *key,
+		       const char *val, char *err, size_t errlen);
 /* Whole-config rules (node id set, ports, keys); 0 or -1 with @err. */
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen);
 
@@ -149,16 +152,22 @@ struct hnd_sender {
 	__u8	chal_mac[6];
 };
 
-/* One incoming model file, by chunks. */
+/*
+ * One incoming model file, by chunks.  Several at once: what a chunk says
+ * is not known to be true until the file is whole and its signature
+ * checked, so no transfer may keep another out (modelsync.c).
+ */
+#define HND_XFER_SLOTS		4
 struct hnd_xfer {
 	__u64	generation;
 	__u8	digest[8];
 	__u32	total_len;
-	__u8	*buf;
+	__u8	*buf;		/* NULL: slot free */
 	__u8	*have;		/* per chunk: received */
 	__u32	n_chunks;
 	__u32	n_have;
 	__u64	started_ns;
+	__u64	last_ns;	/* last new chunk */
 };
 
 struct hnd_stats {
@@ -201,6 +210,13 @@ struct hnd_stats {
 	__u64	rx_no_sender;	/* sender table full */
 	__u64	xdp_lost;	/* our XDP program found taken off a port */
 	__u64	xdp_reattached;
+	/* model chunks ignored, by reason (also chunk_old, chunk_bad) */
+	__u64	chunk_dup;	/* already had it */
+	__u64	chunk_nomem;	/* no memory for its transfer */
+	/* unfinished transfers dropped, by reason */
+	__u64	xfer_evicted;	/* made way for a newer transfer */
+	__u64	xfer_expired;	/* not whole after XFER_TIMEOUT */
+	__u64	xfer_superseded;	/* not newer than the model installed */
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */
@@ -235,7 +251,7 @@ struct hnd {
 	void	*model_file;
 	size_t	model_len;
 	__u8	model_digest[8];
-	struct hnd_xfer xfer;
+	struct hnd_xfer xfer[HND_XFER_SLOTS];
 
 	/* own LSA */
 	__u32	lsa_seq;
@@ -322,6 +338,7 @@ void hnd_challenge(struct hnd *d, struct hnd_sender *s, int p,
  * window starts at its counter and a neighbour there is verified. */
 bool hnd_challenge_answered(struct hnd *d, struct hnd_sender *s, int p,
 			    const __u8 *mac, const struct hn_ctrl_msg *m);
+extern const char *hnd_sysfs_net;	/* port counters: DEV/statistics/ */
 
 /* gossip.c */
 void hnd_lsa_rx(struct hnd *d, const struct hn_ctrl_msg *m);
@@ -341,6 +358,13 @@ void hnd_model_tick(struct hnd *d, __u64 now);
 int hnd_ctl_open(struct hnd *d);
 void hnd_ctl_close(struct hnd *d);
 void hnd_ctl_rx(struct hnd *d);
+/*
+ * Serve one request of @n bytes at @req (writable, NUL at @req[@n]):
+ * "WORD [ARG]\n" and a payload.  *@out (malloc()ed, @olen bytes) is the
+ * reply: "ok\n" or "error\n", then text or JSON.  0, or -ENOMEM.
+ */
+int hnd_ctl_request(struct hnd *d, char *req, size_t n, char **out,
+		    size_t *olen);
 void hnd_write_state(struct hnd *d);	/* topology files for hnctl */
 
 #endif /* _HYPERNETD_H */

@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 
 #include "dataplane.h"
+#include "fileio.h"
 #include "hypernetd.h"
 #include "model.h"
 
@@ -166,8 +167,8 @@ static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
 			return -1;
 		}
 		*eq = 0;
-		if (hnd_config_set(&d->cfg, sets[i], eq + 1, err,
-				   sizeof(err))) {
+		if (hnd_config_set_arg(&d->cfg, sets[i], eq + 1, err,
+				       sizeof(err))) {
 			fprintf(stderr, "hypernetd: -o %s: %s\n", sets[i],
 				err);
 			return -1;
@@ -411,12 +412,18 @@ static void run(struct hnd *d)
  */
 static int state_dir(struct hnd *d)
 {
-	char path[PATH_MAX + 8];
+	char path[PATH_MAX + 8], err[PATH_MAX + 256];
 
 	if (mkdir(d->cfg.state_dir, 0700) && errno != EEXIST) {
 		hnd_log(d, LOG_E, "state-dir %s: %s", d->cfg.state_dir,
 			strerror(errno));
 		return -errno;
+	}
+	/* whoever may write model.gen may roll the model back */
+	if (hn_check_private("state-dir", d->cfg.state_dir, err,
+			     sizeof(err))) {
+		hnd_log(d, LOG_E, "%s", err);
+		return -EPERM;
 	}
 	snprintf(path, sizeof(path), "%s/lock", d->cfg.state_dir);
 	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -440,6 +447,16 @@ int main(int argc, char **argv)
 	if (parse_args(d, argc, argv, &check))
 		return 2;
 	if (check) {
+		char err[PATH_MAX + 256];
+		struct stat st;
+
+		/* an existing state-dir must be private; a new one will be */
+		if (!stat(d->cfg.state_dir, &st) &&
+		    hn_check_private("state-dir", d->cfg.state_dir, err,
+				     sizeof(err))) {
+			fprintf(stderr, "hypernetd: %s\n", err);
+			return 2;
+		}
 		printf("configuration ok: node %u, %u ports, %u mesh keys\n",
 		       d->cfg.node_id, d->cfg.n_ports, d->cfg.n_keys);
 		return 0;

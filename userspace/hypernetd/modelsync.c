@@ -41,47 +41,34 @@ static int state_path(struct hnd *d, const char *name, char *buf,
 			       (int)size ? -ENAMETOOLONG : 0;
 }
 
-static int write_atomic(const char *path, const void *buf, size_t len)
-{
-	char tmp[PATH_MAX + 8];
-	int fd, ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	errno = EIO;	/* a short write sets none */
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd))
-		ret = -errno;
-	close(fd);
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
-}
-
+/*
+ * model.hnm, then model.gen, each replaced durably (hn_write_file()): the
+ * generation on disk is what refuses an older model after a restart.
+ */
 static int persist(struct hnd *d, const void *buf, size_t len,
 		   __u64 generation)
 {
-	char path[PATH_MAX + 16], gen[32];
+	char path[PATH_MAX + 16], gen[32], err[PATH_MAX + 128];
 	int ret;
 
 	if (state_path(d, "model.hnm", path, sizeof(path)))
 		return -ENAMETOOLONG;
-	ret = write_atomic(path, buf, len);
+	ret = hn_write_file(path, buf, len, 0600, 0, err, sizeof(err));
 	if (!ret) {
 		state_path(d, "model.gen", path, sizeof(path));
 		snprintf(gen, sizeof(gen), "%llu\n",
 			 (unsigned long long)generation);
-		ret = write_atomic(path, gen, strlen(gen));
+		ret = hn_write_file(path, gen, strlen(gen), 0600, 0, err,
+				    sizeof(err));
 	}
 	if (ret)
 		hnd_log(d, LOG_E,
-			"cannot persist the model in %s: %s (a restart would accept an older one)",
-			d->cfg.state_dir, strerror(-ret));
+			"cannot persist the model: %s (a restart would accept an older one)",
+			err);
 	return ret;
 }
+
+static void xfer_drop_superseded(struct hnd *d);
 
 static __u64 unix_now(void)
 {
@@ -189,6 +176,7 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 	hnd_log(d, LOG_I, "model generation %llu from %s installed",
 		(unsigned long long)m.generation, from);
 	hn_model_free(&m);
+	xfer_drop_superseded(d);
 	if (spread)
 		send_chunks(d, NULL);
 	return 0;
@@ -210,6 +198,17 @@ void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 	send_chunks(d, n);
 }
 
+/*
+ * Transfers.  What a chunk claims (generation, digest, length) is believed
+ * only once the whole file verifies, and any node holding the mesh key can
+ * forge chunks.  So no claim gives a transfer priority: HND_XFER_SLOTS run
+ * side by side, a new one takes a free slot or else the one whose last new
+ * chunk is the oldest (a forged chunk never followed up goes first), and
+ * each is dropped XFER_TIMEOUT_NS after it started.  A genuine file's
+ * chunks come in one burst, so a forged transfer delays it only if
+ * HND_XFER_SLOTS others make progress during that burst; anti-entropy
+ * resends what is lost.  Every chunk not used is counted by reason.
+ */
 static void xfer_reset(struct hnd_xfer *x)
 {
 	free(x->buf);
@@ -217,7 +216,8 @@ static void xfer_reset(struct hnd_xfer *x)
 	memset(x, 0, sizeof(*x));
 }
 
-static int xfer_start(struct hnd_xfer *x, const struct hn_ctrl_chunk *c)
+static int xfer_start(struct hnd_xfer *x, const struct hn_ctrl_chunk *c,
+		      __u64 now)
 {
 	xfer_reset(x);
 	x->n_chunks = (c->total_len + HN_CHUNK_DATA_MAX - 1) /
@@ -231,7 +231,7 @@ static int xfer_start(struct hnd_xfer *x, const struct hn_ctrl_chunk *c)
 	x->generation = c->generation;
 	memcpy(x->digest, c->digest, sizeof(x->digest));
 	x->total_len = c->total_len;
-	x->started_ns = hnd_now();
+	x->started_ns = x->last_ns = now;
 	return 0;
 }
 
@@ -243,11 +243,68 @@ static bool xfer_matches(const struct hnd_xfer *x,
 	       !memcmp(x->digest, c->digest, sizeof(x->digest));
 }
 
+/* The slot for a new transfer: a free one, else the least recently fed. */
+static struct hnd_xfer *xfer_slot(struct hnd *d)
+{
+	struct hnd_xfer *x, *lru = &d->xfer[0];
+
+	for (x = d->xfer; x < d->xfer + HND_XFER_SLOTS; x++) {
+		if (!x->buf)
+			return x;
+		if (x->last_ns < lru->last_ns)
+			lru = x;
+	}
+	hnd_log(d, LOG_D,
+		"model generation %llu: %u of %u chunks, dropped for a newer transfer",
+		(unsigned long long)lru->generation, lru->n_have,
+		lru->n_chunks);
+	d->st.xfer_evicted++;
+	xfer_reset(lru);
+	return lru;
+}
+
+/* After an install: unfinished transfers it makes pointless. */
+static void xfer_drop_superseded(struct hnd *d)
+{
+	struct hnd_xfer *x;
+
+	for (x = d->xfer; x < d->xfer + HND_XFER_SLOTS; x++) {
+		if (!x->buf || x->generation > d->model_gen)
+			continue;
+		d->st.xfer_superseded++;
+		xfer_reset(x);
+	}
+}
+
+/* Chunks are cut at HN_CHUNK_DATA_MAX: anything else is forged. */
+static bool chunk_cut_ok(const struct hn_ctrl_chunk *c)
+{
+	__u32 left = c->total_len - c->offset;
+
+	return c->offset < c->total_len && !(c->offset % HN_CHUNK_DATA_MAX) &&
+	       c->chunk_len == (left < HN_CHUNK_DATA_MAX ? left :
+							    HN_CHUNK_DATA_MAX);
+}
+
+static void xfer_complete(struct hnd *d, struct hnd_xfer *x, __u32 src)
+{
+	char err[200], from[32];
+	__u32 len = x->total_len;
+	__u8 *buf = x->buf;
+
+	/* the slot is free before the offer, which may drop others */
+	x->buf = NULL;
+	xfer_reset(x);
+	snprintf(from, sizeof(from), "node %u", src);
+	hnd_model_offer(d, buf, len, false, from, err, sizeof(err));
+	free(buf);
+}
+
 void hnd_chunk_rx(struct hnd *d, const struct hn_ctrl_msg *m)
 {
 	const struct hn_ctrl_chunk *c = &m->u.chunk;
-	struct hnd_xfer *x = &d->xfer;
-	char err[200], from[32];
+	struct hnd_xfer *x;
+	__u64 now = hnd_now();
 	__u32 i;
 
 	d->st.chunk_rx++;
@@ -255,36 +312,36 @@ void hnd_chunk_rx(struct hnd *d, const struct hn_ctrl_msg *m)
 		d->st.chunk_old++;
 		return;
 	}
-	/* chunks are cut at HN_CHUNK_DATA_MAX: anything else is forged */
-	i = c->offset / HN_CHUNK_DATA_MAX;
-	if (c->offset % HN_CHUNK_DATA_MAX ||
-	    c->chunk_len != (c->total_len - c->offset < HN_CHUNK_DATA_MAX ?
-				     c->total_len - c->offset :
-				     HN_CHUNK_DATA_MAX)) {
+	if (!chunk_cut_ok(c)) {
 		d->st.chunk_bad++;
 		return;
 	}
-	if (!xfer_matches(x, c)) {
-		/* a newer generation replaces an unfinished older one */
-		if (x->buf && x->generation > c->generation)
+	for (x = d->xfer; x < d->xfer + HND_XFER_SLOTS; x++)
+		if (xfer_matches(x, c))
+			break;
+	if (x == d->xfer + HND_XFER_SLOTS) {
+		x = xfer_slot(d);
+		if (xfer_start(x, c, now)) {
+			d->st.chunk_nomem++;
 			return;
-		if (xfer_start(x, c))
-			return;
+		}
 	}
-	if (x->have[i])
+	i = c->offset / HN_CHUNK_DATA_MAX;
+	if (x->have[i]) {
+		d->st.chunk_dup++;
 		return;
+	}
 	memcpy(x->buf + c->offset, c->data, c->chunk_len);
 	x->have[i] = 1;
-	if (++x->n_have < x->n_chunks)
-		return;
-	snprintf(from, sizeof(from), "node %u", m->src);
-	hnd_model_offer(d, x->buf, x->total_len, false, from, err,
-			sizeof(err));
-	xfer_reset(x);
+	x->last_ns = now;
+	if (++x->n_have == x->n_chunks)
+		xfer_complete(d, x, m->src);
 }
 
 void hnd_model_tick(struct hnd *d, __u64 now)
 {
+	struct hnd_xfer *x;
+
 	if (d->model_expiry && !d->model_expired &&
 	    unix_now() >= d->model_expiry) {
 		/* an expired model must not decide: shortest paths instead */
@@ -294,12 +351,16 @@ void hnd_model_tick(struct hnd *d, __u64 now)
 			"model generation %llu expired; decisions fall back to the shortest path until a newer one arrives",
 			(unsigned long long)d->model_gen);
 	}
-	if (d->xfer.buf && now - d->xfer.started_ns > XFER_TIMEOUT_NS) {
+	for (x = d->xfer; x < d->xfer + HND_XFER_SLOTS; x++) {
+		if (!x->buf || now - x->started_ns <= XFER_TIMEOUT_NS)
+			continue;
 		hnd_log(d, LOG_W,
-			"model generation %llu: %u of %u chunks after 10 s, dropped",
-			(unsigned long long)d->xfer.generation, d->xfer.n_have,
-			d->xfer.n_chunks);
-		xfer_reset(&d->xfer);
+			"model generation %llu: %u of %u chunks after %llu s, dropped",
+			(unsigned long long)x->generation, x->n_have,
+			x->n_chunks,
+			(unsigned long long)(XFER_TIMEOUT_NS / NSEC_PER_SEC));
+		d->st.xfer_expired++;
+		xfer_reset(x);
 	}
 }
 

@@ -45,7 +45,7 @@
  * of a port, which never pass a qdisc; the unit test points this at a
  * directory of fake counters.
  */
-static const char *sysfs_net = "/sys/class/net";
+const char *hnd_sysfs_net = "/sys/class/net";
 
 struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node)
 {
@@ -208,7 +208,7 @@ static int tx_bytes(const char *dev, __u64 *v)
 	ssize_t len;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s/statistics/tx_bytes", sysfs_net,
+	snprintf(path, sizeof(path), "%s/%s/statistics/tx_bytes", hnd_sysfs_net,
 		 dev);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

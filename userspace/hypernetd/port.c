@@ -119,7 +119,8 @@ int hnd_ports_open(struct hnd *d)
 	for (i = 0; i < d->cfg.n_ports; i++) {
 		struct hnd_port *pt = &d->ports[i];
 
-		snprintf(pt->name, sizeof(pt->name), "%s", d->cfg.ports[i]);
+		/* both IFNAMSIZ, NUL-terminated by hnd_config_set() */
+		memcpy(pt->name, d->cfg.ports[i], sizeof(pt->name));
 		pt->fd = -1;
 		d->n_ports++;
 		pt->ifindex = port_state(pt->name, NULL);

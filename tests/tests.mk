@@ -19,3 +19,11 @@ $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
 .PHONY: fuzz-long
 fuzz-long: fuzz
 	TESTS=fuzz_ FUZZ_SECONDS=$${FUZZ_SECONDS:-600} ./tests/run-tests.sh
+
+# Tests that compile sources of a program in (#include "../../x/y.c"):
+# rebuilt when those change, as the program itself is.
+AGENT_SRCS	:= $(wildcard userspace/hypernetd/*.c userspace/hypernetd/*.h)
+TRAIN_SRCS	:= $(wildcard tools/hn-train/*.c tools/hn-train/*.h)
+$(O)/tests/test_unit_agent $(O)/tests/test_agent_core: $(AGENT_SRCS)
+$(O)/tests/test_unit_sim $(O)/tests/test_train_xdp: $(TRAIN_SRCS)
+$(O)/fuzz/fuzz_config: $(AGENT_SRCS)

@@ -87,6 +87,46 @@ static void test_by_hand(void **state)
 	hn_fmodel_free(&fm);
 }
 
+/*
+ * The finest scale that holds the largest value: 0.9921875 = 127 / 128
+ * is exactly 127 steps of 2^-7, so weights take 2^-7, not 2^-6; the
+ * calibration output 0.9921875 + 1 / 128 = 1.0 is 128 steps of 2^-7,
+ * one too many, so the output takes 2^-6.
+ */
+static const char exact_text[] = "hnmodel-float 1\n"
+				 "kind stage 9\n"
+				 "input_scale 0.0078125\n"
+				 "input_range -1 1\n"
+				 "layer 1 1 relu\n"
+				 "weights 0.9921875\n"
+				 "bias 0.0078125\n";
+
+static void test_exact_scale(void **state)
+{
+	static const double calib[] = { 1.0 };
+	struct hn_quant_opts o = { .calib = calib, .n_calib = 1 };
+	const struct hn_model_layer *l;
+	struct hn_fmodel fm;
+	struct hn_model m;
+	char err[256] = "";
+
+	if (hn_fmodel_parse(exact_text, sizeof(exact_text) - 1, &fm, err,
+			    sizeof(err)))
+		fail_msg("%s", err);
+	if (hn_quantize(&fm, &o, &m, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	l = &m.layers[0];
+	assert_int_equal(l->w_exp, -7);
+	assert_int_equal(l->w[0], 127);
+	/* 2^-7 in steps of 2^(-7 - 7) */
+	assert_int_equal(l->b[0], 128);
+	assert_int_equal(l->out_exp, -6);
+	assert_int_equal(l->shift, 8);
+	assert_int_equal(l->flags, HN_LF_RELU);
+	hn_model_free(&m);
+	hn_fmodel_free(&fm);
+}
+
 /* ---- the shipped models -------------------------------------------------- */
 
 static const struct golden {
@@ -233,10 +273,11 @@ static void test_shipped(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[NG + 1];
+	struct CMUnitTest tests[NG + 2];
 	size_t i, n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_by_hand);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_exact_scale);
 	for (i = 0; i < NG; i++)
 		tests[n++] = (struct CMUnitTest){
 			.name = goldens[i].name,

@@ -466,6 +466,16 @@ static void test_gossip_hosts_load(void **state)
 	lsa_from(2, 1, 100);
 	lsa_from(3, 1, 10);
 	hnd_gossip_tick(&d, fake_now);
+	/* one hop to each, straight through it */
+	for (i = 0; i < 2; i++) {
+		struct hn_dp_route rt;
+
+		assert_int_equal(hn_dp_get_route(dp, 2 + i, &rt), 0);
+		assert_int_equal(rt.n_cand, 1);
+		assert_int_equal(rt.def, 0);
+		assert_int_equal(rt.cand[0].neigh, i);
+		assert_int_equal(rt.cand[0].dist, hn_scale_hops(1));
+	}
 	assert_int_equal(hn_dp_get_task(dp, STAGE, &t), 0);
 	assert_int_equal(t.n_host, 2);
 	for (i = 0; i < 2; i++) {

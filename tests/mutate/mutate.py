@@ -279,11 +279,23 @@ class Run:
             try:
                 rc = self.child.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(self.child.pid, signal.SIGKILL)
-                self.child.wait()
+                # TERM first: the netns tests remove what they made
+                os.killpg(self.child.pid, signal.SIGTERM)
+                try:
+                    self.child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.child.pid, signal.SIGKILL)
+                    self.child.wait()
                 rc = None
             self.child = None
         return rc, time.time() - t0
+
+    def keep_logs(self, tests, logf):
+        """The copy's logs of @tests next to @logf (the copy goes)."""
+        for t in tests:
+            src = os.path.join(self.tree, "build", "test-logs", t + ".log")
+            if os.path.exists(src):
+                shutil.copy(src, "%s.%s.log" % (logf[:-len(".log")], t))
 
     def build(self, targets, logf):
         # O comes from the environment: on the command line it would
@@ -307,6 +319,7 @@ class Run:
                           out)
             if rc != 0:
                 failed = re.findall(r"^FAIL\s+(\S+)", out, re.M)
+                self.keep_logs(failed, logf)
                 return "fail", failed[0] if failed else p
             if not m or int(m.group(1)) == 0:
                 return "norun", p
@@ -341,6 +354,13 @@ class Run:
             tmo = max(timeout_of(m, self.tree) for m in mutants
                       if p in m["tests"])
             res, which = self.tests([p], base_log, tmo)
+            if res == "fail":
+                # once more: a test that fails on the unmutated tree only
+                # sometimes is flaky, and would kill mutants by luck
+                self.say("mutate: WARNING: baseline TESTS=%s failed (%s), "
+                         "running it again: a flaky test inflates kills "
+                         "(log: %s)" % (p, which, base_log))
+                res, which = self.tests([p], base_log, tmo)
             if res != "pass":
                 raise TableError(
                     "baseline: TESTS=%s %s (%s) on the unmutated tree; "

@@ -17,10 +17,12 @@ kmod: kmod/hypernet.ko
 kmod/hypernet.ko: $(KMOD_SRCS)
 	@test -d "$(KDIR)" || { echo "kmod: no kernel build tree at KDIR='$(KDIR)'" >&2; \
 		echo "hint: install linux-headers-amd64 or pass KDIR=/path" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@# O= : ours (the build directory) must not reach Kbuild, where O
+	@# names the kernel's output tree (make O=out kmod failed)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) O= modules
 
 kmod-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C $(KDIR) M=$(CURDIR) O= clean
 
 qemu-test: kmod progs
 	bash tests/qemu/test_kmod.sh

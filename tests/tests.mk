@@ -51,3 +51,10 @@ $(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c tests/fuzz/agent_stubs.h \
 SAN_PLANTED	:= $(ASAN_O)/tests/planted_bugs $(O)/fuzz/planted_ub
 $(eval $(call test_rule,tests/unit/planted_bugs.c,$(ASAN_O),$$(SAN_CFLAGS)))
 tests-asan fuzz: $(SAN_PLANTED)
+
+# Tests that compile sources of a program in (#include "../../x/y.c"):
+# rebuilt when those change, as the program itself is.
+AGENT_SRCS	:= $(wildcard userspace/hypernetd/*.c userspace/hypernetd/*.h)
+TRAIN_SRCS	:= $(wildcard tools/hn-train/*.c tools/hn-train/*.h)
+$(O)/tests/test_agent_core: $(AGENT_SRCS)
+$(O)/tests/test_unit_sim $(O)/tests/test_train_xdp: $(TRAIN_SRCS)

@@ -34,6 +34,24 @@ void hn_t_need_bpf(void)
 	close(fd);
 }
 
+void hn_t_pin_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0) {
+		printf("FAIL: sched_getcpu: %s\n", strerror(errno));
+		exit(1);
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		printf("FAIL: sched_setaffinity(cpu %d): %s\n", cpu,
+		       strerror(errno));
+		exit(1);
+	}
+}
+
 static void mac_get(const char *ifname, __u8 mac[6])
 {
 	struct ifreq ifr = {};

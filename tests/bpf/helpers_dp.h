@@ -12,6 +12,12 @@
 void hn_t_need_bpf(void);
 
 /*
+ * Stay on the CPU we run on: the decision cache and the clock are per
+ * CPU, so a warm-up run and the run measured after it must share one.
+ */
+void hn_t_pin_cpu(void);
+
+/*
  * Move into a private network namespace with two veth pairs: the mesh
  * ports are hnt0 (the test's ingress) and hnt2, their peers hnt1 and
  * hnt3.  Exits 77 if that is impossible.

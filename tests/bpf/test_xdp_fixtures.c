@@ -80,6 +80,7 @@ struct knobs {
 	int unconfigured;
 	int tensor_dev;
 	int warm;		/* run the frame once before measuring */
+	int trace;		/* HN_DP_CFG_TRACE: no cache, hn_choose() */
 };
 
 struct fx {
@@ -90,6 +91,7 @@ struct fx {
 	struct fr exp;
 	size_t counter;		/* offsetof(struct hn_dp_stats, ...) */
 	struct knobs k;
+	size_t also;		/* a second counter that must be 1; 0: none */
 	int copy;		/* XDP marks it for TC to copy on */
 };
 
@@ -189,6 +191,23 @@ static const struct fx fixtures[] = {
 	{ "margin at threshold: model", { HNF, .dst = 100 },
 	  XDP_TX, OUT_FR, { HNF, .dst = 100, FWD(M_N20, M_IN) }, C(fwd_tx),
 	  { .margin = 63 } },
+	/*
+	 * Route 100's margin is 127 - 64 = 63: one below, at and above the
+	 * threshold, on the fast path (no trace) and through hn_choose()
+	 * (traced), which decide the threshold each on their own.
+	 */
+	{ "margin above threshold: model", { HNF, .dst = 100 },
+	  XDP_TX, OUT_FR, { HNF, .dst = 100, FWD(M_N20, M_IN) }, C(fwd_tx),
+	  { .margin = 62 } },
+	{ "traced, margin below threshold: default", { HNF, .dst = 100 },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 100, FWD(M_N30, M_OUT) },
+	  C(fb_margin), { .margin = 64, .trace = 1 } },
+	{ "traced, margin at threshold: model", { HNF, .dst = 100 },
+	  XDP_TX, OUT_FR, { HNF, .dst = 100, FWD(M_N20, M_IN) }, C(fwd_tx),
+	  { .margin = 63, .trace = 1 } },
+	{ "traced, margin above threshold: model", { HNF, .dst = 100 },
+	  XDP_TX, OUT_FR, { HNF, .dst = 100, FWD(M_N20, M_IN) }, C(fwd_tx),
+	  { .margin = 62, .trace = 1 } },
 	{ "stale winner: best live", { HNF, .dst = 103 },
 	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 103, FWD(M_N30, M_OUT) },
 	  C(fb_stale) },
@@ -221,17 +240,39 @@ static const struct fx fixtures[] = {
 	{ "anycast to an unknown task", { HNF, .dst = 9,
 					  .flags = HN_F_ANYCAST },
 	  XDP_DROP, OUT_NONE, {}, C(drop_no_task) },
+	/* placed on a remote host, the frame must still leave with TTL > 0 */
+	{ "anycast with TTL 1 to a remote host expires",
+	  { HNF, .dst = 8, .ttl = 1, .flags = HN_F_ANYCAST },
+	  XDP_DROP, OUT_NONE, {}, C(ttl_expired), {}, C(any_remote) },
+	{ "anycast with TTL 1, cached decision, expires",
+	  { HNF, .dst = 8, .ttl = 1, .flags = HN_F_ANYCAST },
+	  XDP_DROP, OUT_NONE, {}, C(ttl_expired), { .warm = 1 },
+	  C(cache_hit) },
+	{ "anycast with TTL 2 to a remote host leaves with 1",
+	  { HNF, .dst = 8, .ttl = 2, .flags = HN_F_ANYCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 100, FWD(M_N30, M_OUT), .ttl = 1 },
+	  C(any_remote) },
+	{ "anycast with TTL 2, cached decision, leaves with 1",
+	  { HNF, .dst = 8, .ttl = 2, .flags = HN_F_ANYCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 100, FWD(M_N30, M_OUT), .ttl = 1 },
+	  C(any_remote), { .warm = 1 }, C(cache_hit) },
+	/* this node as the host: delivered here, nothing to expire */
+	{ "anycast with TTL 1 placed here goes up",
+	  { HNF, .dst = 7, .ttl = 1, .flags = HN_F_ANYCAST },
+	  XDP_PASS, OUT_FR, { HNF, .dst = SELF, .ttl = 1 }, C(any_local) },
 	/* multicast, in order: the window carries over */
 	{ "member group goes up, marked for TC", { HNF, .dst = 500,
 						    .src = 60,
 						    .flags = HN_F_MCAST },
-	  XDP_PASS, OUT_SAME, {}, C(mcast_local), {}, 1 },
+	  XDP_PASS, OUT_SAME, {}, C(mcast_local), .copy = 1 },
 	{ "member group duplicate", { HNF, .dst = 500, .src = 60,
 				      .flags = HN_F_MCAST },
 	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
 	{ "all-nodes group goes up, marked for TC",
 	  { HNF, .dst = HN_GROUP_ALL, .src = 61, .flags = HN_F_MCAST },
-	  XDP_PASS, OUT_SAME, {}, C(mcast_local), {}, 1 },
+	  XDP_PASS, OUT_SAME, {}, C(mcast_local), .copy = 1 },
 	{ "member flood with TTL 1 goes up, not marked",
 	  { HNF, .dst = HN_GROUP_ALL, .src = 61, .seq = 2, .ttl = 1,
 	    .flags = HN_F_MCAST },
@@ -267,33 +308,83 @@ static const struct fx fixtures[] = {
 	{ "seq older than the window", { HNF, .dst = 600, .src = 62,
 					 .seq = 60, .flags = HN_F_MCAST },
 	  XDP_DROP, OUT_NONE, {}, C(mcast_old) },
-	{ "seq 31 behind the top: inside", { HNF, .dst = 600, .src = 62,
-					    .seq = 69, .flags = HN_F_MCAST },
-	  XDP_REDIRECT, OUT_FR,
-	  { HNF, .dst = 600, .src = 62, .seq = 69, .flags = HN_F_MCAST,
-	    FWD(M_BC, M_IN) },
-	  C(mcast_fwd) },
-	{ "seq 32 behind the top: old", { HNF, .dst = 600, .src = 62,
-					  .seq = 68, .flags = HN_F_MCAST },
-	  XDP_DROP, OUT_NONE, {}, C(mcast_old) },
-	{ "seq 1025 ahead: a jump, dropped", { HNF, .dst = 600, .src = 62,
-					      .seq = 1125,
-					      .flags = HN_F_MCAST },
-	  XDP_DROP, OUT_NONE, {}, C(mcast_jump) },
-	{ "the jump moved nothing: seq 101 is new",
-	  { HNF, .dst = 600, .src = 62, .seq = 101, .flags = HN_F_MCAST },
+	/* the window moves; the newest seq must be marked seen each time */
+	{ "seq one ahead moves the window", { HNF, .dst = 600, .src = 62,
+					      .seq = 101, .flags = HN_F_MCAST },
 	  XDP_REDIRECT, OUT_FR,
 	  { HNF, .dst = 600, .src = 62, .seq = 101, .flags = HN_F_MCAST,
 	    FWD(M_BC, M_IN) },
 	  C(mcast_fwd) },
-	{ "seq 1024 ahead: new", { HNF, .dst = 600, .src = 62, .seq = 1125,
-				   .flags = HN_F_MCAST },
+	{ "newest seq again after a move", { HNF, .dst = 600, .src = 62,
+					     .seq = 101, .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
+	{ "previous newest seq again after a move",
+	  { HNF, .dst = 600, .src = 62, .seq = 100, .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
+	{ "seq exactly 31 behind the newest", { HNF, .dst = 600, .src = 62,
+						.seq = 70,
+						.flags = HN_F_MCAST },
 	  XDP_REDIRECT, OUT_FR,
-	  { HNF, .dst = 600, .src = 62, .seq = 1125, .flags = HN_F_MCAST,
+	  { HNF, .dst = 600, .src = 62, .seq = 70, .flags = HN_F_MCAST,
 	    FWD(M_BC, M_IN) },
 	  C(mcast_fwd) },
-	{ "... and the one it moved past is now old",
+	{ "seq exactly 31 behind again", { HNF, .dst = 600, .src = 62,
+					   .seq = 70, .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
+	{ "seq exactly 32 behind the newest", { HNF, .dst = 600, .src = 62,
+						.seq = 69,
+						.flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_old) },
+	{ "seq 33 ahead: a fresh window", { HNF, .dst = 600, .src = 62,
+					    .seq = 134, .flags = HN_F_MCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = 62, .seq = 134, .flags = HN_F_MCAST,
+	    FWD(M_BC, M_IN) },
+	  C(mcast_fwd) },
+	{ "newest seq again after a fresh window",
+	  { HNF, .dst = 600, .src = 62, .seq = 134, .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
+	{ "old newest seq now out of the window",
 	  { HNF, .dst = 600, .src = 62, .seq = 101, .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_old) },
+	{ "seq 2^32 - 1 from a new source", { HNF, .dst = 600, .src = 66,
+					      .seq = 0xffffffff,
+					      .flags = HN_F_MCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = 66, .seq = 0xffffffff,
+	    .flags = HN_F_MCAST, FWD(M_BC, M_IN) },
+	  C(mcast_fwd) },
+	{ "seq wraps to 0: one ahead", { HNF, .dst = 600, .src = 66,
+					 .seq = 0, .flags = HN_F_MCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = 66, .seq = 0, .flags = HN_F_MCAST,
+	    FWD(M_BC, M_IN) },
+	  C(mcast_fwd) },
+	{ "seq 0 again after the wrap", { HNF, .dst = 600, .src = 66,
+					  .seq = 0, .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
+	{ "seq 2^32 - 1 again after the wrap", { HNF, .dst = 600, .src = 66,
+						 .seq = 0xffffffff,
+						 .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_dup) },
+	{ "seq 1025 ahead: a jump, dropped", { HNF, .dst = 600, .src = 62,
+					      .seq = 134 + 1025,
+					      .flags = HN_F_MCAST },
+	  XDP_DROP, OUT_NONE, {}, C(mcast_jump) },
+	{ "the jump moved nothing: seq 135 is new",
+	  { HNF, .dst = 600, .src = 62, .seq = 135, .flags = HN_F_MCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = 62, .seq = 135, .flags = HN_F_MCAST,
+	    FWD(M_BC, M_IN) },
+	  C(mcast_fwd) },
+	{ "seq 1024 ahead: new", { HNF, .dst = 600, .src = 62,
+				   .seq = 135 + 1024, .flags = HN_F_MCAST },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = 62, .seq = 135 + 1024,
+	    .flags = HN_F_MCAST, FWD(M_BC, M_IN) },
+	  C(mcast_fwd) },
+	{ "... and the one it moved past is now old",
+	  { HNF, .dst = 600, .src = 62, .seq = 135, .flags = HN_F_MCAST },
 	  XDP_DROP, OUT_NONE, {}, C(mcast_old) },
 	/* control floods: only the agent vouches for their sources */
 	{ "control flood, source not confirmed: up to the agent",
@@ -313,7 +404,7 @@ static const struct fx fixtures[] = {
 	  XDP_PASS, OUT_FR,
 	  { HNF, .type = HN_T_MODEL_CHUNK, .dst = HN_GROUP_ALL, .src = 70,
 	    .seq = 10, .flags = HN_F_MCAST },
-	  C(mcast_local), {}, 1 },
+	  C(mcast_local), .copy = 1 },
 	{ "control flood duplicate: up to the agent, not copied",
 	  { HNF, .type = HN_T_MODEL_CHUNK, .dst = HN_GROUP_ALL, .src = 70,
 	    .seq = 10, .flags = HN_F_MCAST },
@@ -332,7 +423,7 @@ static const struct fx fixtures[] = {
 	{ "control flood after the jump: new, marked for TC",
 	  { HNF, .type = HN_T_GOSSIP, .dst = HN_GROUP_ALL, .src = 70,
 	    .seq = 11, .flags = HN_F_MCAST },
-	  XDP_PASS, OUT_SAME, {}, C(mcast_local), {}, 1 },
+	  XDP_PASS, OUT_SAME, {}, C(mcast_local), .copy = 1 },
 	{ "broadcast with TTL 1", { HNF, .dst = 600, .src = 63, .ttl = 1,
 				    .flags = HN_F_MCAST },
 	  XDP_DROP, OUT_NONE, {}, C(ttl_expired) },
@@ -485,6 +576,7 @@ static void apply(const struct knobs *k)
 		.margin_min = k->margin,
 		.stale_ns = SEC_NS,
 		.tensor_ifindex = k->tensor_dev ? net.out_ifindex : 0,
+		.flags = k->trace ? HN_DP_CFG_TRACE : 0,
 	};
 	static int have_model = 1;
 	struct hn_rt_model m;
@@ -526,6 +618,17 @@ static int check_meta(const struct fx *f, const __u8 *meta, size_t mlen)
 		return 1;
 	}
 	return 0;
+}
+
+static int counter_is_one(const struct hn_dp_stats *st, size_t off)
+{
+	__u64 v = *(const __u64 *)((const char *)st + off);
+
+	if (v == 1)
+		return 0;
+	printf("  counter at offset %zu is %llu, want 1\n", off,
+	       (unsigned long long)v);
+	return 1;
 }
 
 static int run_fixture(const struct fx *f)
@@ -571,12 +674,9 @@ static int run_fixture(const struct fx *f)
 	}
 	bad |= check_meta(f, meta, mlen);
 	must(hn_dp_get_stats(dp, &st), "stats", "");
-	if (*(__u64 *)((char *)&st + f->counter) != 1) {
-		printf("  counter at offset %zu is %llu, want 1\n", f->counter,
-		       (unsigned long long)*(__u64 *)((char *)&st +
-						      f->counter));
-		bad = 1;
-	}
+	bad |= counter_is_one(&st, f->counter);
+	if (f->also)
+		bad |= counter_is_one(&st, f->also);
 	/* a frame that is not HyperNet must not even be counted as one */
 	if (f->counter == C(pass_other) && st.rx) {
 		printf("  rx moved for a non-HyperNet frame\n");
@@ -917,6 +1017,79 @@ static void test_port_deleted(void **state)
 	assert_int_equal(st.drop_no_port, 1);
 }
 
+/* Anycast frame for @task in, the host it was placed on out. */
+static __u32 place(__u32 task)
+{
+	struct fr f = { HNF, .dst = task, .flags = HN_F_ANYCAST };
+	__u8 in[256], out[256];
+	size_t len = build(&f, in), olen = sizeof(out);
+	struct hnhdr h;
+	__u32 verdict;
+
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict),
+			 0);
+	assert_int_equal(verdict, XDP_REDIRECT);
+	assert_true(olen >= ETH_HLEN + sizeof(h));
+	memcpy(&h, out + ETH_HLEN, sizeof(h));
+	assert_int_equal(h.flags & HN_F_ANYCAST, 0);
+	return ntohl(h.dst);
+}
+
+/*
+ * Anycast placement follows the model's view of the hosts' load: two
+ * hosts alike in everything but load (same next hop, same distance,
+ * same capacity), and a model that scores 127 - load, must get the
+ * frame on the less loaded one, whichever comes first in the task.
+ */
+static void test_anycast_load(void **state)
+{
+	struct hn_dp_route rt = { .n_cand = 1, .def = 0, .cand = { { 1, 8 } } };
+	static const struct {
+		__u32 task;
+		__u8 load[2];
+		__u32 want;
+	} cases[] = {
+		{ 11, { 100, 10 }, 108 },
+		{ 12, { 10, 100 }, 107 },
+		{ 13, { 64, 63 }, 108 },
+		{ 14, { 63, 64 }, 107 },
+	};
+	struct hn_rt_model m;
+	struct hn_dp_task t;
+	char err[256] = "";
+	unsigned int i;
+
+	apply(&(struct knobs){ 0 });
+	must(hn_dp_set_route(dp, 107, &rt, err, sizeof(err)), "route", err);
+	must(hn_dp_set_route(dp, 108, &rt, err, sizeof(err)), "route", err);
+	memset(&m, 0, sizeof(m));
+	m.b1[0] = 127;
+	m.w1[0][HN_FEAT_LOAD] = -1;
+	m.w2[0] = 1;
+	must(hn_dp_install_model(dp, &m, err, sizeof(err)), "model", err);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&t, 0, sizeof(t));
+		t.n_host = 2;
+		t.host[0].node = 107;
+		t.host[0].load = cases[i].load[0];
+		t.host[0].capacity = 50;
+		t.host[1].node = 108;
+		t.host[1].load = cases[i].load[1];
+		t.host[1].capacity = 50;
+		must(hn_dp_set_task(dp, cases[i].task, &t, err, sizeof(err)),
+		     "task", err);
+		assert_int_equal(place(cases[i].task), cases[i].want);
+	}
+	/* the table's model back, for the tests after this one */
+	model_quality(&m);
+	must(hn_dp_install_model(dp, &m, err, sizeof(err)), "model", err);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(hn_dp_del_task(dp, cases[i].task), 0);
+	assert_int_equal(hn_dp_del_route(dp, 107), 0);
+	assert_int_equal(hn_dp_del_route(dp, 108), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -927,9 +1100,11 @@ int main(void)
 		cmocka_unit_test(test_flood_idle),
 		cmocka_unit_test(test_route_tab),
 		cmocka_unit_test(test_port_deleted),
+		cmocka_unit_test(test_anycast_load),
 	};
 
 	hn_t_need_bpf();
+	hn_t_pin_cpu();
 	hn_t_netns(&net);
 	memcpy(macs[M_IN], net.in_mac, 6);
 	memcpy(macs[M_OUT], net.out_mac, 6);

@@ -595,6 +595,30 @@ static int load(const char *text, struct hnd_config *c, char *err,
 	return ret;
 }
 
+/* The defaults hypernetd(8) documents. */
+static void test_config_defaults(void **state)
+{
+	struct hnd_config c;
+
+	hnd_config_defaults(&c);
+	assert_int_equal(c.node_id, 0);
+	assert_int_equal(c.n_ports, 0);
+	assert_int_equal(c.hello_ms, 200);
+	assert_int_equal(c.dead_hellos, 3);
+	assert_int_equal(c.probe_ms, 250);
+	assert_int_equal(c.stale_ms, 0);
+	assert_int_equal(c.lsa_refresh_s, 10);
+	assert_int_equal(c.lsa_lifetime_s, 40);
+	assert_int_equal(c.load, 0);
+	assert_int_equal(c.link_kbps, 1000000);
+	assert_int_equal(c.capacity, hn_scale_log(1000000));
+	assert_int_equal(c.margin_min, 0);
+	assert_int_equal(c.n_stages, 0);
+	assert_int_equal(c.xdp_mode, HND_XDP_AUTO);
+	assert_false(c.keep_attached);
+	assert_string_equal(c.state_dir, "/var/lib/hypernet");
+}
+
 static void test_config_good(void **state)
 {
 	struct hnd_config c;
@@ -781,6 +805,7 @@ int main(void)
 		cmocka_unit_test_setup(test_probe_answered, setup),
 		cmocka_unit_test_setup(test_load_measured, setup),
 		cmocka_unit_test_setup(test_model_behind, setup),
+		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_bad),
 		cmocka_unit_test(test_config_lifetime),

@@ -716,6 +716,11 @@ static void test_fields(void **state)
 	assert_int_equal(patched(&m, 36 + 16, 4, SRC, 1), HN_CE_FIELD);
 	assert_int_equal(patched(&m, 36 + 16, 4, 0x0B000001, 1), HN_CE_FIELD);
 	assert_non_null(strstr(why, "heard 0 and 2"));
+	/* the same node twice in a row */
+	assert_int_equal(patched(&m, 36 + 8, 4, 0x0B000001, 1), HN_CE_FIELD);
+	assert_non_null(strstr(why, "heard 0 and 1"));
+	assert_int_equal(patched(&m, 36 + 16, 4, 0x0B000002, 1), HN_CE_FIELD);
+	assert_non_null(strstr(why, "heard 1 and 2"));
 	/* Addressing of one-hop and flooded frames. */
 	assert_int_equal(patched(&m, 2, 1, 0, 1), HN_CE_FIELD);
 	assert_non_null(strstr(why, "MCAST"));

@@ -160,6 +160,96 @@ static void test_compile_bounds(void **state)
 	assert_int_equal(hn_rt_compile(&m, &c), -1);
 }
 
+/*
+ * Feature scaling against the definitions in route.h, written out
+ * independently here: the trainer's simulator and the agent share these
+ * functions, so only fixed values catch a change in them.
+ */
+static uint8_t ref_log(uint32_t x)
+{
+	uint64_t v = (uint64_t)x + 1;
+	unsigned int lg = 63 - __builtin_clzll(v);
+	/* the three bits below the leading one: floor(8 * (v / 2^lg - 1)) */
+	uint64_t frac = ((v - (1ULL << lg)) << 3) >> lg;
+	uint64_t r = lg * 8 + frac;
+
+	return x >= 0xFFFF0000U || r > HN_FEAT_MAX ? HN_FEAT_MAX : r;
+}
+
+static void test_scale_log(void **state)
+{
+	uint32_t x;
+	int k;
+
+	/* the points route.h documents */
+	assert_int_equal(hn_scale_log(0), 0);
+	assert_int_equal(hn_scale_log(1), 8);
+	assert_int_equal(hn_scale_log(1023), 80);
+	/* 2 -> log2(3) = 1.58: 8 + 4; 5 -> log2(6) = 2.58: 16 + 4 */
+	assert_int_equal(hn_scale_log(2), 12);
+	assert_int_equal(hn_scale_log(5), 20);
+	assert_int_equal(hn_scale_log(0xFFFFFFFFU), HN_FEAT_MAX);
+	for (x = 0; x < (1U << 20); x++)
+		if (hn_scale_log(x) != ref_log(x))
+			fail_msg("hn_scale_log(%u) = %u, want %u", x,
+				 hn_scale_log(x), ref_log(x));
+	for (k = 0; k < 100000; k++) {
+		x = (uint32_t)hn_t_rand();
+		assert_int_equal(hn_scale_log(x), ref_log(x));
+	}
+}
+
+static void test_scale_linear(void **state)
+{
+	uint32_t v;
+
+	for (v = 0; v <= 2000; v++) {
+		/* permille to 0..127, rounded half up */
+		uint32_t r = (v * 127 * 2 + 1000) / 2000;
+
+		assert_int_equal(hn_scale_ratio(v), r > 127 ? 127 : r);
+	}
+	assert_int_equal(hn_scale_ratio(4), 1);		/* 0.508 */
+	assert_int_equal(hn_scale_ratio(3), 0);		/* 0.381 */
+	assert_int_equal(hn_scale_ratio(1000), 127);
+	for (v = 0; v < 300; v++) {
+		assert_int_equal(hn_scale_hops(v), v * 8 > 127 ? 127 : v * 8);
+		assert_int_equal(hn_scale_class(v), (v & 7) * 16 > 127 ?
+							    127 :
+							    (v & 7) * 16);
+		assert_int_equal(hn_scale_ttl(v), v / 2 > 127 ? 127 : v / 2);
+	}
+	for (v = 0; v < 5000; v++)
+		assert_int_equal(hn_scale_size(v), v / 16 > 127 ? 127 : v / 16);
+}
+
+/* What the agent measures of a link, to features and cost. */
+static void test_link_features(void **state)
+{
+	uint8_t f[HN_NB_NFEAT];
+
+	/* a perfect link: both hear every HELLO, 2 ms round trip, idle */
+	hn_link_features(255, 255, 2000000, 0, 1000000, f);
+	assert_int_equal(f[HN_FEAT_QUALITY], 127);
+	assert_int_equal(f[HN_FEAT_DELAY], hn_scale_log(1000));
+	assert_int_equal(f[HN_FEAT_LOSS], 0);
+	assert_int_equal(f[HN_FEAT_LOAD], 0);
+	assert_int_equal(f[HN_FEAT_CAPACITY], hn_scale_log(1000000));
+	assert_int_equal(hn_link_cost(255, 255), 256);
+	/* half of the HELLOs each way: quality 1/4, loss 1/2 */
+	hn_link_features(128, 128, 0, 1500, 0, f);
+	/* 128 * 128 * 1000 / 65025 = 251 permille, 31.9 -> 32 */
+	assert_int_equal(f[HN_FEAT_QUALITY], 32);
+	/* 1000 - 128000 / 255 = 499 permille -> 63.4 -> 63 */
+	assert_int_equal(f[HN_FEAT_LOSS], 63);
+	assert_int_equal(f[HN_FEAT_LOAD], 127);	/* capped at 1000 permille */
+	assert_int_equal(f[HN_FEAT_DELAY], 0);
+	/* 256 * 255 * 255 / (128 * 128) = 1016 */
+	assert_int_equal(hn_link_cost(128, 128), 1016);
+	assert_int_equal(hn_link_cost(0, 255), 0xffff);
+	assert_int_equal(hn_link_cost(1, 1), 0xffff);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +257,9 @@ int main(void)
 		cmocka_unit_test(test_compiled_u8),
 		cmocka_unit_test(test_compiled_extremes),
 		cmocka_unit_test(test_compile_bounds),
+		cmocka_unit_test(test_scale_log),
+		cmocka_unit_test(test_scale_linear),
+		cmocka_unit_test(test_link_features),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,8 @@ traffic()
 	GOT=$(hn_jget "$j" unique)
 	VIA_C=$(hn_jget "$j" devs f-c)
 	VIA_E=$(hn_jget "$j" devs f-e)
+	# a port F lost with a dead neighbour carried nothing
+	VIA_C=${VIA_C:-0} VIA_E=${VIA_E:-0}
 }
 
 transit()

@@ -209,8 +209,13 @@ mesh_grid6()
 mesh_grid6_send()
 {
 	local n=$1 seq=$2 iv=${3:-200} rdy=$HN_WORK/rdy.$2 out=$HN_WORK/recv.$2
-	local rp
-	hn_x F "$HNPKT" recv -j -i f-c,f-e --match-src 1 --match-type data \
+	local rp d devs=
+	# F's ports that are there: a dead neighbour took its link along
+	for d in f-c f-e; do
+		ip -n "${HN_TAG}-F" link show "$d" >/dev/null 2>&1 &&
+			devs=${devs:+$devs,}$d
+	done
+	hn_x F "$HNPKT" recv -j -i "$devs" --match-src 1 --match-type data \
 		--timeout-ms $((n * iv / 1000 + 3000)) --count "$n" \
 		--ready "$rdy" >"$out" &
 	rp=$!

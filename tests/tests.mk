@@ -41,6 +41,16 @@ $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
 $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 	$(call HND_ARCHIVE,$(FUZZ_O))
 
+# Tests and fuzz targets of the learning code (simulator, IDX reader,
+# quantiser) link its archive; the link rules put it after any program
+# archive they add.
+LEARN_ARCHIVE	= $(1)/learn/libhnlearn.a
+LEARN_TESTS	:= test_unit_idx test_unit_fmnist test_unit_quant \
+		   test_unit_quant_golden test_unit_sim test_train_xdp
+$(foreach v,$(O) $(ASAN_O),$(foreach t,$(LEARN_TESTS), \
+	$(eval $(v)/tests/$(t): $(call LEARN_ARCHIVE,$(v)))))
+$(O)/fuzz/fuzz_idx $(O)/fuzz/fuzz_model: $(call LEARN_ARCHIVE,$(FUZZ_O))
+
 $(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c tests/fuzz/agent_stubs.h \
 		$(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $(@D)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mesh simulator and the trainer (userspace/lib/sim.c, tools/hn-train):
+ * The mesh simulator and the trainer (userspace/learn/sim.c, tools/hn-train):
  * frames are conserved at every event, runs repeat bit for bit for a seed,
  * the decision function has the data plane's fallbacks, the quantised
  * model ranks candidates as the float one does, and a few seconds of

@@ -34,7 +34,7 @@ $(O)/tests/%.bpf.o: tests/netns/%.bpf.c
 # (all its objects but main.o) and stub what they keep out: main.c's
 # functions, the ports' sockets, the data plane.
 HND_ARCHIVE	= $(1)/obj/hypernetd/libhypernetd.a
-HND_TESTS	:= test_unit_agent test_unit_modelsync
+HND_TESTS	:= test_unit_agent test_unit_modelsync test_agent_core
 $(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
 $(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_O))))
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
@@ -64,7 +64,5 @@ tests-asan fuzz: $(SAN_PLANTED)
 
 # Tests that compile sources of a program in (#include "../../x/y.c"):
 # rebuilt when those change, as the program itself is.
-AGENT_SRCS	:= $(wildcard userspace/hypernetd/*.c userspace/hypernetd/*.h)
 TRAIN_SRCS	:= $(wildcard tools/hn-train/*.c tools/hn-train/*.h)
-$(O)/tests/test_agent_core: $(AGENT_SRCS)
 $(O)/tests/test_unit_sim $(O)/tests/test_train_xdp: $(TRAIN_SRCS)

@@ -38,6 +38,11 @@ HND_TESTS	:= test_unit_agent test_unit_modelsync test_agent_core
 $(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
 $(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_O))))
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
+# The trainer's: the simulator's tests and the exported model's replay.
+TRAIN_ARCHIVE	= $(1)/obj/hn-train/libhn-train.a
+TRAIN_TESTS	:= test_unit_sim test_train_xdp
+$(foreach v,$(O) $(ASAN_O),$(foreach t,$(TRAIN_TESTS), \
+	$(eval $(v)/tests/$(t): $(call TRAIN_ARCHIVE,$(v)))))
 $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 	$(call HND_ARCHIVE,$(FUZZ_O))
 
@@ -62,7 +67,3 @@ SAN_PLANTED	:= $(ASAN_O)/tests/planted_bugs $(O)/fuzz/planted_ub
 $(eval $(call test_rule,tests/unit/planted_bugs.c,$(ASAN_O),$$(SAN_CFLAGS)))
 tests-asan fuzz: $(SAN_PLANTED)
 
-# Tests that compile sources of a program in (#include "../../x/y.c"):
-# rebuilt when those change, as the program itself is.
-TRAIN_SRCS	:= $(wildcard tools/hn-train/*.c tools/hn-train/*.h)
-$(O)/tests/test_unit_sim $(O)/tests/test_train_xdp: $(TRAIN_SRCS)

@@ -6,7 +6,7 @@
  *
  * Read commands open the pinned maps directly (bpf_obj_get), so they work
  * from the pins alone, without the BPF object and without changing
- * anything.  Write commands go through userspace/lib/dataplane.h, which
+ * anything.  Write commands go through userspace/lib/dp.h, which
  * owns the invariants (epoch bumps, precomputed neighbour sums, slots).
  */
 #include <errno.h>
@@ -23,7 +23,7 @@
 #include <linux/hypernet_packet.h>
 #include <hypernet/dataplane.h>
 #include <hypernet/route.h>
-#include "dataplane.h"
+#include "dp.h"
 #include "model.h"
 #include "hnctl.h"
 

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dataplane.h"
+#include "dp.h"
 #include "fileio.h"
 #include "hypernetd.h"
 #include "model.h"

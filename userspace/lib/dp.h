@@ -13,8 +13,8 @@
  *     generation in the epoch, which voids the data plane's flow caches.
  *   - Timestamps are CLOCK_MONOTONIC nanoseconds (hn_dp_now_ns()).
  */
-#ifndef _HN_LIB_DATAPLANE_H
-#define _HN_LIB_DATAPLANE_H
+#ifndef _HN_LIB_DP_H
+#define _HN_LIB_DP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -170,4 +170,4 @@ int hn_dp_verified_insns(struct hn_dp *dp, __u32 *insns);
 
 __u64 hn_dp_now_ns(void);
 
-#endif /* _HN_LIB_DATAPLANE_H */
+#endif /* _HN_LIB_DP_H */

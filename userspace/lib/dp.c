@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Loader and map library of the HyperNet XDP data plane; the API is
- * documented in dataplane.h.
+ * documented in dp.h.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -26,7 +26,7 @@
 #include <xdp/libxdp.h>
 
 #include <linux/hypernet_packet.h>
-#include "dataplane.h"
+#include "dp.h"
 #include "frames.h"
 #include "hypernet.skel.h"
 

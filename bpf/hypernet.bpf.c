@@ -871,19 +871,22 @@ place:
 	return hn_xmit(ctx, eth, h, nb, e);
 }
 
+/* cmpxchg attempts on a flood window before giving up (HN_DP_MC_BUSY) */
+#define HN_WIN_TRIES	4
+
 /*
- * One cmpxchg step of window @w for @seq: HN_DP_MC_* or 3 when the race
- * was lost too often.  @idle_ns: a window that accepted nothing for this
- * long starts again at @seq (0: never).  last_ns is written after the
- * cmpxchg, not with it: two CPUs may disagree on it by a frame, which
- * moves the restart by as much.
+ * One cmpxchg step of window @w for @seq: an enum hn_dp_mcast_verdict,
+ * HN_DP_MC_BUSY when the race was lost HN_WIN_TRIES times.  @idle_ns: a
+ * window that accepted nothing for this long starts again at @seq (0:
+ * never).  last_ns is written after the cmpxchg, not with it: two CPUs
+ * may disagree on it by a frame, which moves the restart by as much.
  */
 static __always_inline int hn_win_update(struct hn_dp_mcast_win *w, __u32 seq,
 					 __u64 now, __u64 idle_ns)
 {
 	__u32 i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < HN_WIN_TRIES; i++) {
 		__u64 old = *(volatile __u64 *)&w->win, new;
 		int verdict;
 
@@ -899,12 +902,11 @@ static __always_inline int hn_win_update(struct hn_dp_mcast_win *w, __u32 seq,
 			return HN_DP_MC_NEW;
 		}
 	}
-	return 3;
+	return HN_DP_MC_BUSY;
 }
 
 /*
- * Data flood (src, seq): 0 new, 1 duplicate, 2 older than the window,
- * 4 too far ahead, 3 lost the cmpxchg race too often.  A new source gets
+ * Data flood (src, seq): an enum hn_dp_mcast_verdict.  A new source gets
  * a window here; the LRU forgets the least recently seen.
  */
 static __always_inline int hn_mcast_accept(__u32 src, __u32 seq,
@@ -925,7 +927,7 @@ static __always_inline int hn_mcast_accept(__u32 src, __u32 seq,
 			return HN_DP_MC_NEW;
 		w = bpf_map_lookup_elem(&hn_mcast_win, &src);
 		if (!w)
-			return 3;
+			return HN_DP_MC_BUSY;
 	}
 	return hn_win_update(w, seq, now, idle);
 }
@@ -1017,6 +1019,7 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 	case -1:
 		e->st->mcast_unconfirmed++;
 		break;
+	case HN_DP_MC_BUSY:
 	default:
 		e->st->mcast_busy++;
 		break;

@@ -634,6 +634,19 @@ static __always_inline int hn_local(struct hnhdr *h, struct hn_env *e)
 }
 
 /*
+ * A frame this router would send on with TTL 0: counted, for the caller
+ * to drop.  (One that arrived with TTL 0 is malformed: hn_hdr_check().)
+ */
+static __always_inline int hn_ttl_expired(const struct hnhdr *h,
+					  struct hn_env *e)
+{
+	if (h->ttl > 1)
+		return 0;
+	e->st->ttl_expired++;
+	return 1;
+}
+
+/*
  * Out to neighbour @nb: MACs, TTL, then the port.  A port missing from
  * hn_tx_ports is gone (the kernel drops devmap entries of unregistered
  * netdevs): the neighbour is marked dead by its last_seen_ns, so that with
@@ -647,10 +660,8 @@ static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 ifindex = nb->ifindex;
 	int act;
 
-	if (h->ttl <= 1) {
-		e->st->ttl_expired++;
+	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	}
 	hn_mac_copy(eth->h_dest, nb->mac);
 	hn_mac_copy(eth->h_source, nb->port_mac);
 	h->ttl--;
@@ -728,10 +739,8 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	struct hn_dp_neigh *nb;
 	struct hn_pick p;
 
-	if (h->ttl <= 1) {
-		e->st->ttl_expired++;
+	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	}
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
 		if (ce && ce->epoch == e->epoch && ce->dst == dst &&
@@ -1042,10 +1051,8 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 		}
 		return hn_mcast_copy(ctx, h, e);
 	}
-	if (h->ttl <= 1) {
-		e->st->ttl_expired++;
+	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	}
 	h->ttl--;
 	__builtin_memset(eth->h_dest, 0xff, ETH_ALEN);
 	/* one frame for all ports: source is this router's ingress MAC */

@@ -305,12 +305,13 @@ __attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
  * Unicast: score every candidate of route @rt into @p with model @md of
  * slot @slot for the frame of header @h, and find the model's winner
  * (ties: lowest index) and its margin, so that the common decision needs
- * no hn_choose() call.  Inlined into hn_xdp: a call costs a return, about
- * 6 ns under the SRSO safe-RET mitigation.  The rare cases, no model and
- * tracing, are global functions: their loops' exits would multiply the
- * verifier's walks of the rest of hn_xdp.  Liveness is left to the
- * caller: the common decision needs only the winner's, and
- * hn_route_live() fills p->live for hn_choose().
+ * no hn_choose() call.  Inlined into hn_xdp: every call ends in a return,
+ * which the SRSO safe-RET mitigation makes dear (dataplane.rst, Inlined
+ * decision).  The rare cases, no model and tracing, are global
+ * functions: their loops' exits would multiply the verifier's walks of
+ * the rest of hn_xdp.  Liveness is left to the caller: the common
+ * decision needs only the winner's, and hn_route_live() fills p->live for
+ * hn_choose().
  *
  * Everything comes from hn_pre: the frame's part of the first layer is
  * three rows added, a candidate's own part the row of its (neighbour,
@@ -332,7 +333,7 @@ static __always_inline void hn_score_route(const struct hn_dp_model *md,
 	__s32 fr[HN_RT_HIDDEN];
 	__u64 valid;
 
-	/* here, not by the caller: a count passed in takes md's register */
+	/* here, not by the caller: passed in, it makes clang reload md */
 	n = hn_route_ncand(rt);
 	p->n = n;
 	p->def = rt->def;
@@ -354,8 +355,8 @@ static __always_inline void hn_score_route(const struct hn_dp_model *md,
 		for (j = 0; j < HN_RT_HIDDEN; j++)
 			fr[j] = a[j] + b[j] + t[j];
 		/*
-		 * In memory, read by every candidate: kept in registers,
-		 * clang would spill and reload them twice over.
+		 * In memory, read by every candidate: clang would otherwise
+		 * hold and spill them (dataplane.rst, hn_pre).
 		 */
 		asm volatile("" : : "r"(fr) : "memory");
 	}
@@ -802,10 +803,9 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			return XDP_DROP;
 	}
 	/*
-	 * The slot again, not kept from the lookup above: kept, it holds a
-	 * register across the decision, and clang then reloads the model
-	 * pointer in every hidden unit (10 ns at 8 candidates); the lookup
-	 * is a multiply and an inlined array index.
+	 * The slot again, not kept from the lookup above: kept across the
+	 * decision, it slows every hidden unit (dataplane.rst, Verifier
+	 * cost), and the lookup is a multiply and an inlined array index.
 	 */
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);

@@ -316,13 +316,13 @@ int hn_model_alloc_layer(struct hn_model *m, unsigned int i)
 	return l->w && l->b ? 0 : -1;
 }
 
-static int parse(struct rd *r, struct hn_model *m)
+/* The header: magic, version, kind, ids, scales, the layer count. */
+static int parse_head(struct rd *r, struct hn_model *m)
 {
-	char *err = r->err, field[48];
-	size_t errlen = r->errlen, digest_off, i, n;
-	uint8_t digest[HN_MODEL_DIGEST_LEN], u8;
+	char *err = r->err;
+	size_t errlen = r->errlen;
 	uint16_t version, reserved;
-	unsigned int li;
+	uint8_t u8;
 
 	if (need(r, 4, "magic"))
 		return -1;
@@ -358,8 +358,16 @@ static int parse(struct rd *r, struct hn_model *m)
 		return hn_seterr(err, errlen,
 				 "header reserved field is 0x%04x (must be 0)",
 				 reserved);
-	if (check_head(m, err, errlen))
-		return -1;
+	return check_head(m, err, errlen);
+}
+
+/* The layer descriptors, and the shapes they make together. */
+static int parse_descs(struct rd *r, struct hn_model *m)
+{
+	char *err = r->err, field[48];
+	size_t errlen = r->errlen;
+	unsigned int li;
+	uint8_t u8 = 0;
 
 	for (li = 0; li < m->n_layers; li++) {
 		struct hn_model_layer *l = &m->layers[li];
@@ -387,6 +395,15 @@ static int parse(struct rd *r, struct hn_model *m)
 					err, errlen,
 					"layer %u: stage models output int8, raw output is for route models",
 					li);
+	return 0;
+}
+
+/* Every layer's weights and biases. */
+static int parse_params(struct rd *r, struct hn_model *m)
+{
+	char *err = r->err, field[48];
+	size_t errlen = r->errlen, i, n;
+	unsigned int li;
 
 	for (li = 0; li < m->n_layers; li++) {
 		struct hn_model_layer *l = &m->layers[li];
@@ -410,8 +427,15 @@ static int parse(struct rd *r, struct hn_model *m)
 		if (check_bias(m, li, err, errlen))
 			return -1;
 	}
+	return 0;
+}
 
-	digest_off = r->off;
+/* The stored digest and the signature block, the end of the file. */
+static int parse_trailer(struct rd *r, struct hn_model *m)
+{
+	char *err = r->err;
+	size_t errlen = r->errlen;
+
 	if (need(r, HN_MODEL_DIGEST_LEN, "SHA-256 digest"))
 		return -1;
 	memcpy(m->digest, r->p + r->off, HN_MODEL_DIGEST_LEN);
@@ -430,13 +454,25 @@ static int parse(struct rd *r, struct hn_model *m)
 			err, errlen,
 			"%zu trailing bytes after the signature block (offset %zu)",
 			r->len - r->off, r->off);
+	return 0;
+}
 
+static int parse(struct rd *r, struct hn_model *m)
+{
+	uint8_t digest[HN_MODEL_DIGEST_LEN];
+	size_t digest_off;
+
+	if (parse_head(r, m) || parse_descs(r, m) || parse_params(r, m))
+		return -1;
+	digest_off = r->off;
+	if (parse_trailer(r, m))
+		return -1;
 	/* Last, so that the fuzzer reaches every structural check. */
 	if (sha256(r->p, digest_off, digest))
-		return hn_seterr(err, errlen, "SHA-256 unavailable");
+		return hn_seterr(r->err, r->errlen, "SHA-256 unavailable");
 	if (memcmp(digest, m->digest, sizeof(digest)))
 		return hn_seterr(
-			err, errlen,
+			r->err, r->errlen,
 			"digest mismatch: file is corrupt (SHA-256 of bytes 0..%zu differs from the stored one)",
 			digest_off);
 	return 0;

@@ -2,7 +2,10 @@
 #
 # HyperNet build.  Generic rules live here; each part adds files, not rules:
 #   bpf/*.bpf.c            -> $(O)/bpf/*.bpf.o and *.skel.h
-#   userspace/lib/*.c      -> $(O)/lib/libhypernet.a
+#   userspace/lib/*.c      -> $(O)/lib/libhypernet.a     what routers run
+#   userspace/learn/*.c    -> $(O)/learn/libhnlearn.a    offline learning
+#     (simulator, IDX reader, quantiser), linked by LEARN_PROGS and by
+#     the tests that add it as a prerequisite, never by a router's binary
 #   userspace/<prog>/*.c   -> $(O)/bin/<prog>      (one program per directory)
 #   tools/<prog>/*.c       -> $(O)/bin/<prog>
 #     a program with a main.c also gets $(O)/obj/<prog>/lib<prog>.a: all
@@ -26,7 +29,8 @@ BPFTOOL		?= $(firstword $(shell command -v bpftool /usr/sbin/bpftool 2>/dev/null
 ARCH_TRIPLET	:= $(shell $(CC) -dumpmachine 2>/dev/null)
 PKGS		:= libbpf libxdp libnl-genl-3.0 libcrypto
 
-INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -I$(O)/bpf
+INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -Iuserspace/learn \
+		   -I$(O)/bpf
 # Lazily expanded: after `make deps` the flags exist even in this run.
 PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -55,12 +59,18 @@ BPF_OBJS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
 BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.skel.h)
 BPF_DEPS	:= $(wildcard bpf/*.h include/hypernet/*.h include/uapi/linux/*.h)
 
-LIB_SRCS	:= $(wildcard userspace/lib/*.c)
 LIB		:= $(O)/lib/libhypernet.a
+# The learning code may use the runtime library, never the reverse; of the
+# programs only these link it (tests/cli/test_layering.sh checks that the
+# router's binaries do not).  hn-model is an operator's tool: its
+# `quantize` turns the trainer's float text into a .hnm file.
+LEARN		:= $(O)/learn/libhnlearn.a
+LEARN_PROGS	:= hn-edge hn-fmnist hn-model hn-train
+LIB_DIRS	:= userspace/lib userspace/learn
 HDR_DEPS	:= $(wildcard include/hypernet/*.h include/uapi/linux/*.h \
-			      userspace/lib/*.h)
+			      $(LIB_DIRS:%=%/*.h))
 
-PROG_DIRS	:= $(sort $(filter-out userspace/lib,$(patsubst %/,%,$(dir \
+PROG_DIRS	:= $(sort $(filter-out $(LIB_DIRS),$(patsubst %/,%,$(dir \
 			$(wildcard userspace/*/*.c tools/*/*.c)))))
 PROGS		:= $(foreach d,$(PROG_DIRS),$(O)/bin/$(notdir $(d)))
 
@@ -86,11 +96,12 @@ FUZZ_O		:= $(O)/fuzz-obj
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all bpf lib progs tests tests-asan fuzz check deps clean format
-all: bpf lib progs tests
+.PHONY: all bpf lib learn progs tests tests-asan fuzz check deps clean format
+all: bpf lib learn progs tests
 
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 lib: $(LIB)
+learn: $(LEARN)
 progs: $(PROGS)
 tests: $(UNIT_BINS)
 tests-asan: $(ASAN_BINS)
@@ -106,20 +117,28 @@ $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 # Object rules of one build variant: $(1) its directory, $(2) the
 # compiler and its flags.
 #   $(1)/lib/libhypernet.a                  userspace/lib
+#   $(1)/learn/libhnlearn.a                 userspace/learn
 #   $(1)/obj/<prog>/*.o, lib<prog>.a        each program; the archive has
 #                                           all but main.o, when there is
 #                                           a main.c
-# The loader embeds the BPF object through its skeleton: rebuild on change.
 define variant_rules
-$(1)/lib/%.o: userspace/lib/%.c $(HDR_DEPS) $(BPF_SKELS)
-	@mkdir -p $$(@D)
-	$(2) -fPIC -c $$< -o $$@
+$(call lib_objs,userspace/lib,$(1)/lib,libhypernet.a,$(2))
+$(call lib_objs,userspace/learn,$(1)/learn,libhnlearn.a,$(2))
+$(foreach d,$(PROG_DIRS),$(call prog_objs,$(d),$(1)/obj/$(notdir $(d)),$(2)))
+endef
 
-$(1)/lib/libhypernet.a: $(LIB_SRCS:userspace/lib/%.c=$(1)/lib/%.o)
+# $(1) library source directory, $(2) object directory, $(3) the archive's
+# name, $(4) compiler and its flags.  The loader embeds the BPF object
+# through its skeleton: rebuild on change.
+define lib_objs
+$(2)/%.o: $(1)/%.c $(HDR_DEPS) $(BPF_SKELS)
+	@mkdir -p $$(@D)
+	$(4) -fPIC -c $$< -o $$@
+
+$(2)/$(3): $(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c))
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 
-$(foreach d,$(PROG_DIRS),$(call prog_objs,$(d),$(1)/obj/$(notdir $(d)),$(2)))
 endef
 
 # $(1) program source directory, $(2) object directory, $(3) compiler
@@ -141,9 +160,12 @@ $(eval $(call variant_rules,$(ASAN_O),$$(CC) $$(ALL_CFLAGS) $$(SAN_CFLAGS)))
 $(eval $(call variant_rules,$(FUZZ_O),$$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link))
 
 # A program with a main.c links main.o and its archive, so that it runs
-# the very objects its tests link; others link all their objects.
+# the very objects its tests link; others link all their objects.  Then
+# the learning archive (LEARN_PROGS only) and the library, in that order:
+# each archive may use the next.
 prog_link = $(if $(wildcard $(1)/main.c),$(2)/main.o $(2)/lib$(notdir $(1)).a, \
-		$(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c)))
+		$(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c))) \
+	    $(if $(filter $(notdir $(1)),$(LEARN_PROGS)),$(LEARN))
 define prog_rule
 $(O)/bin/$(notdir $(1)): $(call prog_link,$(1),$(O)/obj/$(notdir $(1))) $(LIB)
 	@mkdir -p $$(@D)
@@ -151,29 +173,35 @@ $(O)/bin/$(notdir $(1)): $(call prog_link,$(1),$(O)/obj/$(notdir $(1))) $(LIB)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call prog_rule,$(d))))
 
+# The archives among $(1) but the library, in link order: each may use
+# those after it.
+arch_order = $(filter-out %/libhnlearn.a %/libhypernet.a,$(filter %.a,$(1))) \
+	     $(filter %/libhnlearn.a,$(1))
+
 # $(1) the test's source, $(2) the variant's directory, $(3) extra flags.
 # A test that exercises a program's code adds its archive as a
-# prerequisite (tests/tests.mk): every archive among the prerequisites is
-# linked, before the library.
+# prerequisite (tests/tests.mk), and so does one of the learning code:
+# every archive among the prerequisites is linked, programs' first, then
+# the learning archive, then the library (arch_order).
 define test_rule
 $(2)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(2)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $(3) $$(ALL_LDFLAGS) -Itests/unit -Itests/bpf \
 		-o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) \
-		$$(filter-out %/libhypernet.a,$$(filter %.a,$$^)) \
-		$(2)/lib/libhypernet.a -lcmocka $$(PKG_LIBS) $$(LDLIBS)
+		$$(call arch_order,$$^) $(2)/lib/libhypernet.a -lcmocka \
+		$$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(O))))
 $(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(ASAN_O),$$(SAN_CFLAGS))))
 
 # A fuzz target links the library, and objects and archives (a program's
-# code, stubs of what it keeps out) that it adds as prerequisites
-# (tests/tests.mk).
+# code, stubs of what it keeps out, the learning code) that it adds as
+# prerequisites (tests/tests.mk).
 $(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(FUZZ_COMPILE) -fsanitize=fuzzer -o $@ $< $(filter %.o,$^) \
-		$(filter-out %/libhypernet.a,$(filter %.a,$^)) \
-		$(FUZZ_O)/lib/libhypernet.a $(PKG_LIBS) $(LDLIBS)
+		$(call arch_order,$^) $(FUZZ_O)/lib/libhypernet.a \
+		$(PKG_LIBS) $(LDLIBS)
 
 # Debian packages the project needs; idempotent, as root.
 deps:

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: the data-plane benchmark (as root; not part of `make check`).
-#   bench/*.bpf.c  -> $(O)/bench/*.bpf.o and *.skel.h   (generator, sink ...)
+#   bench/*.bpf.c  -> $(O)/bench/*.bpf.o and *.skel.h   (generator, sink,
+#                     the plain L2 baseline ...; bpf/*.h included)
 #   bench/*.c      -> $(O)/bench/hn-bench
 # bench/run.sh builds the namespaces, runs every measurement and writes
 # $(O)/bench/dataplane.json.  Documentation/benchmarks.rst explains it.
@@ -11,9 +12,6 @@ BENCH_BPF_OBJS	:= $(BENCH_BPF_SRCS:bench/%.bpf.c=$(O)/bench/%.bpf.o)
 BENCH_SKELS	:= $(BENCH_BPF_SRCS:bench/%.bpf.c=$(O)/bench/%.skel.h)
 BENCH_SRCS	:= $(filter-out $(BENCH_BPF_SRCS),$(wildcard bench/*.c))
 BENCH_BIN	:= $(O)/bench/hn-bench
-# HyperNet comes through its loader (libhypernet); the baseline through
-# its generated skeleton.
-BENCH_DP_SKELS	:= $(O)/bpf/plain_fwd.skel.h
 
 .PHONY: bench bench-build
 bench-build: $(BENCH_BIN)
@@ -28,10 +26,13 @@ $(O)/bench/%.bpf.o: bench/%.bpf.c bench/hnb_common.h $(BPF_DEPS)
 $(O)/bench/%.skel.h: $(O)/bench/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
+# HyperNet comes through its loader (libhypernet), the rest through their
+# generated skeletons: $(O)/bench first, before an old build's
+# $(O)/bpf/plain_fwd.skel.h.
 $(BENCH_BIN): $(BENCH_SRCS) $(wildcard bench/*.h) $(HDR_DEPS) $(BENCH_SKELS) \
-	      $(BENCH_DP_SKELS) $(LIB)
+	      $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Ibench -I$(O)/bench -o $@ \
+	$(CC) -Ibench -I$(O)/bench $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
 		$(BENCH_SRCS) $(LIB) $(PKG_LIBS) $(LDLIBS)
 
 .SECONDARY: $(BENCH_BPF_OBJS)

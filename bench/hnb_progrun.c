@@ -31,6 +31,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/hypernet_packet.h>
+#include <dataplane.h>
 
 #include "hnb.h"
 #include "hnb_hypernet.h"
@@ -98,7 +99,7 @@ static int run_once(const struct hnb_pr *pr, struct tr_case *c,
 	if (!c->hn)
 		return 0;
 	/* nothing else runs this data plane: the difference is ours */
-	if (hnb_hn_stats(stats_fd, &cur))
+	if (hn_dp_stats_sum(stats_fd, &cur))
 		return -1;
 	c->fwd += cur.fwd_redirect - prev->fwd_redirect;
 	c->hit += cur.cache_hit - prev->cache_hit;
@@ -131,7 +132,7 @@ static int measure_all(const struct hnb_pr *pr, struct tr_case *cs, int n,
 	for (i = 0; i < n; i++)
 		cs[i].sum = cs[i].runs = cs[i].fwd = cs[i].hit = cs[i].dec =
 			cs[i].bad = 0;
-	if (hnb_hn_stats(stats_fd, &prev))
+	if (hn_dp_stats_sum(stats_fd, &prev))
 		return -1;
 	for (k = 0; k < calls; k += BLOCK) {
 		for (i = 0; i < n; i++) {
@@ -142,7 +143,7 @@ static int measure_all(const struct hnb_pr *pr, struct tr_case *cs, int n,
 				if (hnb_hn_set_flags(hn, hs, cs[i].flags))
 					return -1;
 				flags = cs[i].flags;
-				if (hnb_hn_stats(stats_fd, &prev))
+				if (hn_dp_stats_sum(stats_fd, &prev))
 					return -1;
 			}
 			for (b = k; b < k + BLOCK && b < calls; b++)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include <dataplane.h>
 #include "hostile.h"
 #include "ledger.h"
 #include "wire.h"
@@ -268,7 +269,7 @@ static int pace(struct hx_run *x)
 	struct hn_dp_stats st;
 
 	for (;;) {
-		if (hx_stats_read(x->stats_fd, &st))
+		if (hn_dp_stats_sum(x->stats_fd, &st))
 			die("reading the router's hn_stats: %s",
 			    strerror(errno));
 		seen = hx_stats_seen(&st);
@@ -472,7 +473,7 @@ static void run_phase(struct hx_run *x, int ph, unsigned long nrandom,
 	memset(x->mark_want, 0, sizeof(x->mark_want));
 	memset(x->mark_got, 0, sizeof(x->mark_got));
 	if (hx_stats_cmd(x->stats_cmd, &before) ||
-	    hx_stats_read(x->stats_fd, &st))
+	    hn_dp_stats_sum(x->stats_fd, &st))
 		die("cannot read the router's counters");
 	x->seen_base = hx_stats_seen(&st);
 	for (p = 0; p < x->r.nports; p++)
@@ -839,7 +840,7 @@ static void loop_totals(struct hx_loop *l, struct loop_tot *t)
 
 	t->in = t->out = t->cap = 0;
 	for (i = 0; i < l->nr; i++) {
-		if (hx_stats_read(l->stats_fd[i], &st))
+		if (hn_dp_stats_sum(l->stats_fd[i], &st))
 			die("reading %s's hn_stats: %s", l->r[i].name,
 			    strerror(errno));
 		t->in += st.rx + st.pass_other;

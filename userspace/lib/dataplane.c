@@ -1550,9 +1550,12 @@ int hn_dp_leave(struct hn_dp *dp, __u32 group)
 
 /* ---- stats, trace, fds -------------------------------------------------- */
 
-int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st)
+/* A per-CPU value takes its size rounded up to 8 bytes: none here. */
+_Static_assert(sizeof(struct hn_dp_stats) % 8 == 0, "hn_dp_stats stride");
+
+int hn_dp_stats_sum(int map_fd, struct hn_dp_stats *st)
 {
-	int n = ncpus(), c, ret;
+	int n = ncpus(), c, ret = 0;
 	struct hn_dp_stats *all;
 	__u32 zero = 0;
 	size_t i;
@@ -1560,13 +1563,22 @@ int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st)
 	all = calloc(n, sizeof(*all));
 	if (!all)
 		return -ENOMEM;
-	ret = get(dp->skel->maps.hn_stats, &zero, all);
 	memset(st, 0, sizeof(*st));
+	if (bpf_map_lookup_elem(map_fd, &zero, all))
+		ret = -errno;
 	for (c = 0; !ret && c < n; c++)
 		for (i = 0; i < sizeof(*st) / sizeof(__u64); i++)
 			((__u64 *)st)[i] += ((__u64 *)&all[c])[i];
 	free(all);
+	/* callers may report strerror(errno) */
+	if (ret)
+		errno = -ret;
 	return ret;
+}
+
+int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st)
+{
+	return hn_dp_stats_sum(mfd(dp->skel->maps.hn_stats), st);
 }
 
 static int zero_percpu(const struct bpf_map *m, size_t size)

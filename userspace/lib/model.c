@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include <hypernet/engine.h>
+#include "fileio.h"
 #include "model.h"
 
 int hn_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -627,21 +628,11 @@ int hn_model_write_file(const char *path, struct hn_model *m, char *err,
 {
 	void *buf;
 	size_t len;
-	FILE *f;
-	int ret = 0;
+	int ret;
 
 	if (hn_model_serialize(m, &buf, &len, err, errlen))
 		return -1;
-	f = fopen(path, "wb");
-	if (!f) {
-		free(buf);
-		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
-	}
-	if (fwrite(buf, 1, len, f) != len)
-		ret = hn_seterr(err, errlen, "%s: write failed: %s", path,
-				strerror(errno));
-	if (fclose(f) && !ret)
-		ret = hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	ret = hn_save_file(path, buf, len, err, errlen);
 	free(buf);
 	return ret;
 }

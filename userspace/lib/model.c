@@ -170,6 +170,24 @@ static int check_route_shape(const struct hn_model *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the kind asks of the layers: route.h's shape, or int8 stages. */
+static int check_kind_shape(const struct hn_model *m, char *err,
+			    size_t errlen)
+{
+	unsigned int i;
+
+	if (m->kind == HN_MODEL_ROUTE)
+		return check_route_shape(m, err, errlen);
+	if (m->kind == HN_MODEL_STAGE)
+		for (i = 0; i < m->n_layers; i++)
+			if (m->layers[i].flags & HN_LF_RAW)
+				return hn_seterr(
+					err, errlen,
+					"layer %u: stage models output int8, raw output is for route models",
+					i);
+	return 0;
+}
+
 static int check_bias(const struct hn_model *m, unsigned int i, char *err,
 		      size_t errlen)
 {
@@ -226,15 +244,8 @@ int hn_model_check(const struct hn_model *m, char *err, size_t errlen)
 			return hn_seterr(err, errlen,
 					 "layer %u: no weights or biases", i);
 	}
-	if (m->kind == HN_MODEL_ROUTE && check_route_shape(m, err, errlen))
+	if (check_kind_shape(m, err, errlen))
 		return -1;
-	if (m->kind == HN_MODEL_STAGE)
-		for (i = 0; i < m->n_layers; i++)
-			if (m->layers[i].flags & HN_LF_RAW)
-				return hn_seterr(
-					err, errlen,
-					"layer %u: stage models output int8, raw output is for route models",
-					i);
 	for (i = 0; i < m->n_layers; i++)
 		if (check_bias(m, i, err, errlen))
 			return -1;
@@ -387,16 +398,7 @@ static int parse_descs(struct rd *r, struct hn_model *m)
 		if (check_desc(m, li, err, errlen))
 			return -1;
 	}
-	if (m->kind == HN_MODEL_ROUTE && check_route_shape(m, err, errlen))
-		return -1;
-	if (m->kind == HN_MODEL_STAGE)
-		for (li = 0; li < m->n_layers; li++)
-			if (m->layers[li].flags & HN_LF_RAW)
-				return hn_seterr(
-					err, errlen,
-					"layer %u: stage models output int8, raw output is for route models",
-					li);
-	return 0;
+	return check_kind_shape(m, err, errlen);
 }
 
 /* Every layer's weights and biases. */

@@ -264,6 +264,18 @@ static size_t build(unsigned char *buf, const struct dev *d, uint32_t seq)
 	return len;
 }
 
+/* "devs": frames each device sent or received, by name. */
+static void json_devs(struct jsonw *w)
+{
+	int i;
+
+	jsonw_name(w, "devs");
+	jsonw_obj_open(w);
+	for (i = 0; i < o.n_devs; i++)
+		jsonw_kv_u64(w, o.devs[i].name, o.devs[i].frames);
+	jsonw_obj_close(w);
+}
+
 static int do_send(int fd)
 {
 	unsigned char buf[FRAME_MAX];
@@ -333,11 +345,7 @@ static int do_send(int fd)
 		jsonw_kv_float(&w, "rate_fps",
 			       elapsed ? sent * 1e9 / elapsed : 0);
 		jsonw_kv_u64(&w, "pace_resets", resets);
-		jsonw_name(&w, "devs");
-		jsonw_obj_open(&w);
-		for (i = 0; i < o.n_devs; i++)
-			jsonw_kv_u64(&w, o.devs[i].name, o.devs[i].frames);
-		jsonw_obj_close(&w);
+		json_devs(&w);
 		jsonw_obj_close(&w);
 	} else if (!o.quiet) {
 		for (i = 0; i < o.n_devs; i++)
@@ -622,11 +630,7 @@ static void recv_summary(void)
 			jsonw_kv_u64(&w, k, r.srcs[i].frames);
 		}
 		jsonw_obj_close(&w);
-		jsonw_name(&w, "devs");
-		jsonw_obj_open(&w);
-		for (i = 0; i < o.n_devs; i++)
-			jsonw_kv_u64(&w, o.devs[i].name, o.devs[i].frames);
-		jsonw_obj_close(&w);
+		json_devs(&w);
 		latency_json(&w);
 		jsonw_obj_close(&w);
 		fflush(stdout);

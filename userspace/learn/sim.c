@@ -1423,36 +1423,48 @@ static __u64 jitter(struct hn_sim *s, __u32 ms)
 	return iv - iv / 10 + rnd_next(&s->rng) % (iv / 5 + 1);
 }
 
+/* Time to a periodic event's next run (drawn after the run: same RNG use). */
+static __u64 period(struct hn_sim *s, enum ev_type type)
+{
+	switch (type) {
+	case EV_HELLO:
+		return jitter(s, s->c.hello_ms);
+	case EV_PROBE:
+		return jitter(s, s->c.probe_ms);
+	case EV_FEAT:
+		return s->c.feat_ms * NS_PER_MS;
+	default:
+		return ORACLE_NS;
+	}
+}
+
+/* Run a periodic event, then queue its next run while timers are on. */
 static void periodic(struct hn_sim *s, const struct ev *e)
 {
+	int alive = !s->node[e->node].dead;
+
 	switch (e->type) {
 	case EV_HELLO:
-		if (!s->node[e->node].dead)
+		if (alive)
 			hello(s, e->node);
-		if (timers_on(s))
-			ev_push(s, s->now + jitter(s, s->c.hello_ms), EV_HELLO,
-				e->node, 0);
 		break;
 	case EV_PROBE:
-		if (!s->node[e->node].dead)
+		if (alive)
 			probe(s, e->node);
-		if (timers_on(s))
-			ev_push(s, s->now + jitter(s, s->c.probe_ms), EV_PROBE,
-				e->node, 0);
 		break;
 	case EV_FEAT:
-		if (!s->node[e->node].dead)
+		if (alive)
 			feat_refresh(s, e->node);
-		if (timers_on(s))
-			ev_push(s, s->now + s->c.feat_ms * NS_PER_MS, EV_FEAT,
-				e->node, 0);
 		break;
 	case EV_ORACLE:
+		/* not a node's: queued with node 0 */
 		oracle_refresh(s);
-		if (timers_on(s))
-			ev_push(s, s->now + ORACLE_NS, EV_ORACLE, 0, 0);
 		break;
+	default:
+		return;
 	}
+	if (timers_on(s))
+		ev_push(s, s->now + period(s, e->type), e->type, e->node, 0);
 }
 
 int hn_sim_step(struct hn_sim *s)

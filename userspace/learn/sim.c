@@ -120,7 +120,8 @@ struct hn_sim {
 	struct ev *heap;
 	size_t	n_ev, cap_ev;
 	struct frame *fr;
-	__u32	n_fr, cap_fr, free_fr;
+	__u32	n_fr, free_fr;
+	size_t	cap_fr;
 	__u64	in_net;		/* frames alive: keeps the timers going */
 	__u32	*delays;	/* measured delivery times, us */
 	size_t	n_delays, cap_delays;
@@ -378,6 +379,19 @@ int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 	return 0;
 }
 
+/*
+ * An array @p of *@cap items of @size bytes, full: twice as long (or @first
+ * items long at first).  The run cannot go on without it.
+ */
+static void *grow(void *p, size_t *cap, size_t first, size_t size)
+{
+	*cap = *cap ? 2 * *cap : first;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
 /* ---- events ------------------------------------------------------------- */
 
 static int ev_before(const struct ev *a, const struct ev *b)
@@ -392,12 +406,8 @@ static void ev_push(struct hn_sim *s, __u64 t, enum ev_type type,
 			.type = type };
 	size_t i;
 
-	if (s->n_ev == s->cap_ev) {
-		s->cap_ev = s->cap_ev ? 2 * s->cap_ev : 1024;
-		s->heap = realloc(s->heap, s->cap_ev * sizeof(*s->heap));
-		if (!s->heap)
-			abort();
-	}
+	if (s->n_ev == s->cap_ev)
+		s->heap = grow(s->heap, &s->cap_ev, 1024, sizeof(*s->heap));
 	i = s->n_ev++;
 	while (i && ev_before(&e, &s->heap[(i - 1) / 2])) {
 		s->heap[i] = s->heap[(i - 1) / 2];
@@ -434,12 +444,8 @@ static __u32 frame_new(struct hn_sim *s)
 		s->free_fr = s->fr[f].next;
 		return f;
 	}
-	if (s->n_fr == s->cap_fr) {
-		s->cap_fr = s->cap_fr ? 2 * s->cap_fr : 4096;
-		s->fr = realloc(s->fr, s->cap_fr * sizeof(*s->fr));
-		if (!s->fr)
-			abort();
-	}
+	if (s->n_fr == s->cap_fr)
+		s->fr = grow(s->fr, &s->cap_fr, 4096, sizeof(*s->fr));
 	return s->n_fr++;
 }
 
@@ -471,14 +477,9 @@ static void frame_deliver(struct hn_sim *s, __u32 f)
 
 	s->st.delivered++;
 	if (fr->measured) {
-		if (s->n_delays == s->cap_delays) {
-			s->cap_delays = s->cap_delays ? 2 * s->cap_delays :
-							4096;
-			s->delays = realloc(s->delays, s->cap_delays *
-					    sizeof(*s->delays));
-			if (!s->delays)
-				abort();
-		}
+		if (s->n_delays == s->cap_delays)
+			s->delays = grow(s->delays, &s->cap_delays, 4096,
+					 sizeof(*s->delays));
 		s->delays[s->n_delays++] = (s->now - fr->t0 + 500) / 1000;
 		s->st.m_delivered++;
 		s->st.m_hops += INIT_TTL - fr->ttl;

@@ -189,11 +189,7 @@ int cmd_hnstats(int argc, char **argv)
 	struct hn_dp_stats st;
 	int ifindex, fd;
 
-	if (argc != 2) {
-		fprintf(stderr, "Usage: hn-bench hnstats DEV\n");
-		return -1;
-	}
-	ifindex = hnb_ifindex(argv[1]);
+	ifindex = hnb_dev_arg(argc, argv, "hnstats");
 	if (!ifindex)
 		return -1;
 	fd = hnb_hn_stats_fd_of(ifindex);

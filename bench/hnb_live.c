@@ -150,11 +150,7 @@ int cmd_detach(int argc, char **argv)
 {
 	int ifindex;
 
-	if (argc != 2) {
-		fprintf(stderr, "Usage: hn-bench detach DEV\n");
-		return -1;
-	}
-	ifindex = hnb_ifindex(argv[1]);
+	ifindex = hnb_dev_arg(argc, argv, "detach");
 	if (!ifindex)
 		return -1;
 	return bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);

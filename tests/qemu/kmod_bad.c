@@ -73,29 +73,16 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c, ret;
 
-	if (argc < 3) {
+	cmd = dev_args(argc, argv);
+	if (!cmd) {
 		usage();
 		return 2;
 	}
-	cmd = argv[1];
-	o.dev = argv[2];
-	optind = 3;
-	while ((c = getopt(argc, argv, "s:S:t:")) != -1) {
-		switch (c) {
-		case 's':
-			o.seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'S':
-			o.stage_id = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			o.timeout_ms = strtol(optarg, NULL, 0);
-			break;
-		default:
+	while ((c = getopt(argc, argv, "s:S:t:")) != -1)
+		if (dev_opt(c, optarg)) {
 			usage();
 			return 2;
 		}
-	}
 	if (strcmp(cmd, "frames") && strcmp(cmd, "genl")) {
 		usage();
 		return 2;

@@ -52,6 +52,31 @@ struct opts o = {
 
 int failures;
 
+const char *dev_args(int argc, char **argv)
+{
+	if (argc < 3)
+		return NULL;
+	o.dev = argv[2];
+	optind = 3;
+	return argv[1];
+}
+
+int dev_opt(int c, const char *arg)
+{
+	switch (c) {
+	case 's':
+		o.seed = strtoull(arg, NULL, 0);
+		return 0;
+	case 'S':
+		o.stage_id = strtoul(arg, NULL, 0);
+		return 0;
+	case 't':
+		o.timeout_ms = strtol(arg, NULL, 0);
+		return 0;
+	}
+	return -1;
+}
+
 void result(bool ok, const char *name, const char *fmt, ...)
 {
 	va_list ap;

@@ -45,6 +45,17 @@ struct opts {
 
 extern struct opts o;
 
+/*
+ * `PROG CMD DEV [options]`: CMD, with o.dev set and getopt() set to go on
+ * after DEV; NULL if either is missing.
+ */
+const char *dev_args(int argc, char **argv);
+/*
+ * -s SEED, -S ID or -t MS, which every device-side program takes, into o:
+ * 0, or -1 if @c is none of them.
+ */
+int dev_opt(int c, const char *arg);
+
 /* "PASS name" or "FAIL name: why" on stdout; failures counts the FAILs. */
 extern int failures;
 void result(bool ok, const char *name, const char *fmt, ...)

@@ -212,21 +212,16 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c;
 
-	if (argc < 3) {
+	cmd = dev_args(argc, argv);
+	if (!cmd) {
 		usage();
 		return 2;
 	}
-	cmd = argv[1];
-	o.dev = argv[2];
-	optind = 3;
 	while ((c = getopt(argc, argv, "n:s:L:f:w:lkrR:S:t:j:i:d:m:N:C:I:")) !=
 	       -1) {
 		switch (c) {
 		case 'n':
 			o.count = strtoul(optarg, NULL, 0);
-			break;
-		case 's':
-			o.seed = strtoull(optarg, NULL, 0);
 			break;
 		case 'L':
 			o.layers = optarg;
@@ -264,12 +259,6 @@ int main(int argc, char **argv)
 		case 'I':
 			o.node_id = strtoul(optarg, NULL, 0);
 			break;
-		case 'S':
-			o.stage_id = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			o.timeout_ms = strtol(optarg, NULL, 0);
-			break;
 		case 'j':
 			o.json = optarg;
 			break;
@@ -277,8 +266,10 @@ int main(int argc, char **argv)
 			o.rounds = strtoul(optarg, NULL, 0);
 			break;
 		default:
-			usage();
-			return 2;
+			if (dev_opt(c, optarg)) {
+				usage();
+				return 2;
+			}
 		}
 	}
 	if (!o.count || !o.window || !o.rounds) {

@@ -63,18 +63,10 @@ declare -A DEG
 
 die() { echo "bench-agent: $*" >&2; exit 1; }
 log() { echo "bench-agent: $*" >&2; }
-put() { echo "$1 $2" >>"$RESULTS"; }
 now() { date +%s.%N; }
 # calc EXPR: awk arithmetic, 3 decimals
 calc() { awk "BEGIN { printf \"%.3f\n\", $1 }"; }
-
-median()
-{
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (!NR) { print "null"; exit }
-		if (NR % 2) print v[(NR + 1) / 2];
-		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+. bench/lib.sh
 
 # put_runs KEY FILE: the median of FILE's numbers as KEY, all as KEY_runs
 put_runs()

@@ -37,6 +37,8 @@ void hnb_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int hnb_parse_mac(const char *s, __u8 mac[6]);
 int hnb_parse_u32(const char *s, __u32 *v);
 int hnb_ifindex(const char *name);
+/* Of `hn-bench CMD DEV`: DEV's ifindex, or 0 (usage or error said). */
+int hnb_dev_arg(int argc, char **argv, const char *cmd);
 int hnb_pin_cpu(int cpu);
 double hnb_now(void);
 int hnb_cmp_double(const void *a, const void *b);

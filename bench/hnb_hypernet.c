@@ -178,28 +178,6 @@ int hnb_hn_attach(const struct hnb_hn_setup *s)
 	return ret;
 }
 
-int hnb_hn_stats(int map_fd, struct hn_dp_stats *sum)
-{
-	int ncpu = libbpf_num_possible_cpus(), c;
-	struct hn_dp_stats *v;
-	__u32 zero = 0;
-	size_t i;
-
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(map_fd, &zero, v)) {
-		free(v);
-		return -errno;
-	}
-	memset(sum, 0, sizeof(*sum));
-	for (c = 0; c < ncpu; c++)
-		for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
-			((__u64 *)sum)[i] += ((__u64 *)&v[c])[i];
-	free(v);
-	return 0;
-}
-
 int hnb_hn_stats_fd_of(int ifindex)
 {
 	return hnb_xdp_map_fd(ifindex, "hn_stats", sizeof(struct hn_dp_stats));
@@ -211,11 +189,7 @@ int cmd_hnstats(int argc, char **argv)
 	struct hn_dp_stats st;
 	int ifindex, fd;
 
-	if (argc != 2) {
-		fprintf(stderr, "Usage: hn-bench hnstats DEV\n");
-		return -1;
-	}
-	ifindex = hnb_ifindex(argv[1]);
+	ifindex = hnb_dev_arg(argc, argv, "hnstats");
 	if (!ifindex)
 		return -1;
 	fd = hnb_hn_stats_fd_of(ifindex);
@@ -223,7 +197,7 @@ int cmd_hnstats(int argc, char **argv)
 		hnb_err("no HyperNet program on %s", argv[1]);
 		return -1;
 	}
-	if (hnb_hn_stats(fd, &st)) {
+	if (hn_dp_stats_sum(fd, &st)) {
 		close(fd);
 		return -1;
 	}

@@ -38,8 +38,6 @@ int hnb_hn_set_flags(struct hn_dp *dp, const struct hnb_hn_setup *s,
 		     __u32 flags);
 /* Load, fill and attach to s->in_ifindex (native XDP). */
 int hnb_hn_attach(const struct hnb_hn_setup *s);
-/* Sum of the per-CPU hn_stats. */
-int hnb_hn_stats(int map_fd, struct hn_dp_stats *sum);
 /* hn_stats of the HyperNet program attached to @ifindex; -1 if none. */
 int hnb_hn_stats_fd_of(int ifindex);
 int hnb_hn_prog_fd(struct hn_dp *dp);

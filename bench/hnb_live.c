@@ -150,11 +150,7 @@ int cmd_detach(int argc, char **argv)
 {
 	int ifindex;
 
-	if (argc != 2) {
-		fprintf(stderr, "Usage: hn-bench detach DEV\n");
-		return -1;
-	}
-	ifindex = hnb_ifindex(argv[1]);
+	ifindex = hnb_dev_arg(argc, argv, "detach");
 	if (!ifindex)
 		return -1;
 	return bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
@@ -169,7 +165,15 @@ static void gen_usage(void)
 		"         [--ipv4 --ip-src A.B.C.D --ip-dst A.B.C.D] [--park DEV]\n");
 }
 
-int cmd_gen(int argc, char **argv)
+/* hn-bench gen's command line */
+struct gen_opts {
+	struct hnb_frame_spec fs;
+	__u32 seconds, cpu, batch, ttl, tclass, vary, len;
+	const char *dev, *park;
+};
+
+/* 0: go on; -1: a bad command line (said why); 1: --help given. */
+static int gen_args(int argc, char **argv, struct gen_opts *g)
 {
 	static const struct option opts[] = {
 		{ "dev", required_argument, NULL, 'd' },
@@ -191,118 +195,111 @@ int cmd_gen(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};
-	struct hnb_frame_spec fs = {
-		.hn_src = 1000, .hn_dst = 100, .ttl = 64, .len = HNB_FRAME_LEN,
-	};
-	__u32 seconds = 5, cpu = ~0U, batch = 64, ttl = 64, tclass = 0;
-	__u32 vary = 0, len = HNB_FRAME_LEN, ncpu, i;
-	const char *dev = NULL, *park = NULL;
-	unsigned char frame[HNB_FRAME_MAX];
-	struct xdp_md ctx = {};
-	struct hnb_gen_bpf *skel;
-	double t0, t1, deadline;
-	unsigned long long calls = 0, sent = 0;
-	__u64 *vals;
-	__u32 key = HNB_GEN_SENT;
-	int c, err = 0, ifindex, park_ifindex = 0;
+	struct hnb_frame_spec *fs = &g->fs;
+	int c, err = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dev = optarg; break;
-		case 'P': park = optarg; break;
+		case 'd': g->dev = optarg; break;
+		case 'P': g->park = optarg; break;
 		case 's':
 		case 'm':
-			if (hnb_parse_mac(optarg, c == 's' ? fs.smac : fs.dmac))
-				goto bad;
+			err = hnb_parse_mac(optarg, c == 's' ? fs->smac :
+							      fs->dmac);
 			break;
-		case 'S': err = hnb_parse_u32(optarg, &seconds); break;
-		case 'c': err = hnb_parse_u32(optarg, &cpu); break;
-		case 'l': err = hnb_parse_u32(optarg, &len); break;
-		case 'b': err = hnb_parse_u32(optarg, &batch); break;
-		case 'T': err = hnb_parse_u32(optarg, &ttl); break;
-		case 'k': err = hnb_parse_u32(optarg, &tclass); break;
-		case 'r': err = hnb_parse_u32(optarg, &fs.hn_src); break;
-		case 't': err = hnb_parse_u32(optarg, &fs.hn_dst); break;
-		case 'v': err = hnb_parse_u32(optarg, &vary); break;
-		case '4': fs.ipv4 = true; break;
+		case 'S': err = hnb_parse_u32(optarg, &g->seconds); break;
+		case 'c': err = hnb_parse_u32(optarg, &g->cpu); break;
+		case 'l': err = hnb_parse_u32(optarg, &g->len); break;
+		case 'b': err = hnb_parse_u32(optarg, &g->batch); break;
+		case 'T': err = hnb_parse_u32(optarg, &g->ttl); break;
+		case 'k': err = hnb_parse_u32(optarg, &g->tclass); break;
+		case 'r': err = hnb_parse_u32(optarg, &fs->hn_src); break;
+		case 't': err = hnb_parse_u32(optarg, &fs->hn_dst); break;
+		case 'v': err = hnb_parse_u32(optarg, &g->vary); break;
+		case '4': fs->ipv4 = true; break;
 		case 'i':
-			err = inet_pton(AF_INET, optarg, &fs.ip_src) == 1 ? 0 : -1;
+			if (inet_pton(AF_INET, optarg, &fs->ip_src) != 1)
+				err = -1;
 			break;
 		case 'j':
-			err = inet_pton(AF_INET, optarg, &fs.ip_dst) == 1 ? 0 : -1;
+			if (inet_pton(AF_INET, optarg, &fs->ip_dst) != 1)
+				err = -1;
 			break;
 		default:
 			gen_usage();
-			return c == 'h' ? 0 : -1;
+			return c == 'h' ? 1 : -1;
 		}
-		if (err)
-			goto bad;
+		if (err) {
+			hnb_err("bad value %s", optarg);
+			return -1;
+		}
 	}
-	if (!dev || ttl > 255 || !ttl || tclass > 255 || len > HNB_FRAME_MAX) {
+	if (!g->dev || g->ttl > 255 || !g->ttl || g->tclass > 255 ||
+	    g->len > HNB_FRAME_MAX) {
 		gen_usage();
 		return -1;
 	}
-	if (vary & (vary - 1)) {
-		hnb_err("--vary-dst %u: a power of two, please (1024)", vary);
+	if (g->vary & (g->vary - 1)) {
+		hnb_err("--vary-dst %u: a power of two, please (1024)",
+			g->vary);
 		return -1;
 	}
-	fs.ttl = ttl;
-	fs.tclass = tclass;
-	fs.len = len;
-	ifindex = hnb_ifindex(dev);
-	if (!ifindex)
-		return -1;
-	if (cpu != ~0U && hnb_pin_cpu(cpu))
-		return -1;
+	fs->ttl = g->ttl;
+	fs->tclass = g->tclass;
+	fs->len = g->len;
+	return 0;
+}
 
-	skel = hnb_gen_bpf__open();
+/* The generator loaded, its template the frame in @frame, @ctx's length. */
+static struct hnb_gen_bpf *gen_load(const struct gen_opts *g,
+				    unsigned char *frame, struct xdp_md *ctx)
+{
+	struct hnb_gen_bpf *skel = hnb_gen_bpf__open();
+
 	if (!skel)
-		return -1;
-	if (!fs.ipv4) {
+		return NULL;
+	if (!g->fs.ipv4) {
 		/* see hnb_gen.bpf.c: the same work for a fixed destination */
 		skel->rodata->gen_mode = HNB_GEN_VARY_HN_DST;
-		skel->rodata->gen_dst_base = fs.hn_dst;
-		skel->rodata->gen_dst_mask = vary ? vary - 1 : 0;
+		skel->rodata->gen_dst_base = g->fs.hn_dst;
+		skel->rodata->gen_dst_mask = g->vary ? g->vary - 1 : 0;
 	}
-	ctx.data_end = hnb_build_frame(&fs, frame);
-	if (ctx.data_end < HNB_GEN_HDR_LEN) {
+	ctx->data_end = hnb_build_frame(&g->fs, frame);
+	if (ctx->data_end < HNB_GEN_HDR_LEN) {
 		hnb_gen_bpf__destroy(skel);
-		return -1;
+		return NULL;
 	}
 	memcpy((void *)skel->rodata->gen_tmpl, frame, HNB_GEN_HDR_LEN);
 	if (hnb_gen_bpf__load(skel)) {
 		hnb_err("cannot load the generator");
 		hnb_gen_bpf__destroy(skel);
-		return -1;
+		return NULL;
 	}
+	return skel;
+}
 
-	ctx.ingress_ifindex = ifindex;
-	/*
-	 * With repeat > 1 the kernel puts the program into the XDP
-	 * dispatcher for the call and takes it out afterwards, each time
-	 * waiting for an RCU grace period, during which this CPU idles.
-	 * Attached to a (down) device, the program stays in the dispatcher.
-	 */
-	if (park) {
-		park_ifindex = hnb_ifindex(park);
-		if (!park_ifindex ||
-		    hnb_xdp_attach(park_ifindex,
-				   bpf_program__fd(skel->progs.hnb_gen))) {
-			hnb_gen_bpf__destroy(skel);
-			return -1;
-		}
-	}
-	t0 = hnb_now();
-	deadline = t0 + seconds;
+/*
+ * Live frames for @seconds, @batch at a time, as many test runs of 2^20
+ * frames as fit; *@t0 and *@t1 the start and the end.
+ */
+static int gen_run(struct hnb_gen_bpf *skel, unsigned char *frame,
+		   struct xdp_md *ctx, const struct gen_opts *g, double *t0,
+		   double *t1)
+{
+	double deadline;
+	int err = 0;
+
+	*t0 = hnb_now();
+	deadline = *t0 + g->seconds;
 	do {
 		LIBBPF_OPTS(bpf_test_run_opts, o,
 			.data_in = frame,
-			.data_size_in = ctx.data_end,
-			.ctx_in = &ctx,
-			.ctx_size_in = sizeof(ctx),
+			.data_size_in = ctx->data_end,
+			.ctx_in = ctx,
+			.ctx_size_in = sizeof(*ctx),
 			.repeat = 1 << 20,
 			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-			.batch_size = batch,
+			.batch_size = g->batch,
 		);
 
 		err = bpf_prog_test_run_opts(
@@ -312,26 +309,76 @@ int cmd_gen(int argc, char **argv)
 				strerror(errno));
 			break;
 		}
-		calls++;
 	} while (hnb_now() < deadline);
-	t1 = hnb_now();
+	*t1 = hnb_now();
+	return err;
+}
 
-	ncpu = libbpf_num_possible_cpus();
-	vals = calloc(ncpu, sizeof(*vals));
+/* Frames the generator sent, over every CPU. */
+static unsigned long long gen_sent(struct hnb_gen_bpf *skel)
+{
+	__u32 key = HNB_GEN_SENT, ncpu = libbpf_num_possible_cpus(), i;
+	__u64 *vals = calloc(ncpu, sizeof(*vals));
+	unsigned long long sent = 0;
+
 	if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.gen_cnt),
 					 &key, vals))
 		for (i = 0; i < ncpu; i++)
 			sent += vals[i];
 	free(vals);
+	return sent;
+}
+
+int cmd_gen(int argc, char **argv)
+{
+	struct gen_opts g = {
+		.fs = { .hn_src = 1000, .hn_dst = 100, .ttl = 64,
+			.len = HNB_FRAME_LEN },
+		.seconds = 5, .cpu = ~0U, .batch = 64, .ttl = 64,
+		.len = HNB_FRAME_LEN,
+	};
+	unsigned char frame[HNB_FRAME_MAX];
+	struct xdp_md ctx = {};
+	struct hnb_gen_bpf *skel;
+	unsigned long long sent;
+	int err, ifindex, park_ifindex = 0;
+	double t0, t1;
+
+	err = gen_args(argc, argv, &g);
+	if (err)
+		return err > 0 ? 0 : -1;
+	ifindex = hnb_ifindex(g.dev);
+	if (!ifindex)
+		return -1;
+	if (g.cpu != ~0U && hnb_pin_cpu(g.cpu))
+		return -1;
+	skel = gen_load(&g, frame, &ctx);
+	if (!skel)
+		return -1;
+	ctx.ingress_ifindex = ifindex;
+	/*
+	 * With repeat > 1 the kernel puts the program into the XDP
+	 * dispatcher for the call and takes it out afterwards, each time
+	 * waiting for an RCU grace period, during which this CPU idles.
+	 * Attached to a (down) device, the program stays in the dispatcher.
+	 */
+	if (g.park) {
+		park_ifindex = hnb_ifindex(g.park);
+		if (!park_ifindex ||
+		    hnb_xdp_attach(park_ifindex,
+				   bpf_program__fd(skel->progs.hnb_gen))) {
+			hnb_gen_bpf__destroy(skel);
+			return -1;
+		}
+	}
+	err = gen_run(skel, frame, &ctx, &g, &t0, &t1);
+	sent = gen_sent(skel);
 	printf("gen_frames %llu\ngen_seconds %.3f\ngen_mpps %.3f\n", sent,
 	       t1 - t0, sent / (t1 - t0) / 1e6);
 	if (park_ifindex)
 		bpf_xdp_detach(park_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	hnb_gen_bpf__destroy(skel);
 	return err ? -1 : 0;
-bad:
-	hnb_err("bad value %s", optarg);
-	return -1;
 }
 
 /* Sum of the sink's per-CPU frame counter on @ifindex. */

@@ -82,6 +82,15 @@ int hnb_ifindex(const char *name)
 	return idx;
 }
 
+int hnb_dev_arg(int argc, char **argv, const char *cmd)
+{
+	if (argc != 2) {
+		fprintf(stderr, "Usage: hn-bench %s DEV\n", cmd);
+		return 0;
+	}
+	return hnb_ifindex(argv[1]);
+}
+
 int hnb_pin_cpu(int cpu)
 {
 	cpu_set_t set;

@@ -31,6 +31,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/hypernet_packet.h>
+#include <dp.h>
 
 #include "hnb.h"
 #include "hnb_hypernet.h"
@@ -98,7 +99,7 @@ static int run_once(const struct hnb_pr *pr, struct tr_case *c,
 	if (!c->hn)
 		return 0;
 	/* nothing else runs this data plane: the difference is ours */
-	if (hnb_hn_stats(stats_fd, &cur))
+	if (hn_dp_stats_sum(stats_fd, &cur))
 		return -1;
 	c->fwd += cur.fwd_redirect - prev->fwd_redirect;
 	c->hit += cur.cache_hit - prev->cache_hit;
@@ -131,7 +132,7 @@ static int measure_all(const struct hnb_pr *pr, struct tr_case *cs, int n,
 	for (i = 0; i < n; i++)
 		cs[i].sum = cs[i].runs = cs[i].fwd = cs[i].hit = cs[i].dec =
 			cs[i].bad = 0;
-	if (hnb_hn_stats(stats_fd, &prev))
+	if (hn_dp_stats_sum(stats_fd, &prev))
 		return -1;
 	for (k = 0; k < calls; k += BLOCK) {
 		for (i = 0; i < n; i++) {
@@ -142,7 +143,7 @@ static int measure_all(const struct hnb_pr *pr, struct tr_case *cs, int n,
 				if (hnb_hn_set_flags(hn, hs, cs[i].flags))
 					return -1;
 				flags = cs[i].flags;
-				if (hnb_hn_stats(stats_fd, &prev))
+				if (hn_dp_stats_sum(stats_fd, &prev))
 					return -1;
 			}
 			for (b = k; b < k + BLOCK && b < calls; b++)
@@ -415,7 +416,16 @@ static void tr_report(struct tr_case *cs, double v[C_N][MAX_RUNS],
 	printf("tr_destinations %u\n", ndst);
 }
 
-int cmd_progrun(int argc, char **argv)
+/* hn-bench progrun's command line */
+struct progrun_opts {
+	struct hnb_hn_setup hs;
+	__u32 total, runs, ttl, cpu, stale_ms;
+	const char *dev, *outdev, *only;
+	char *park_list;
+};
+
+/* 0: go on; -1: a bad command line (said why); 1: --help given. */
+static int progrun_args(int argc, char **argv, struct progrun_opts *p)
 {
 	static const struct option opts[] = {
 		{ "dev", required_argument, NULL, 'd' },
@@ -433,93 +443,151 @@ int cmd_progrun(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};
-	struct hnb_hn_setup hs = {
-		.node = 1, .nexthop = 2, .dst = 100, .ndst = 1024, .cands = 8,
-	};
-	struct hnb_frame_spec fs = {
-		.hn_src = 1000, .hn_dst = 100, .ttl = 255,
-		.len = HNB_FRAME_LEN,
-	};
-	__u32 total = 1000000, runs = 3, ttl = 255, cpu = ~0U, stale_ms = 0;
-	const char *dev = NULL, *outdev = NULL;
-	static struct tr_case cs[C_N];
-	double v[C_N][MAX_RUNS];
-	unsigned long long bad = 0;
-	int skip[C_N] = {};
-	struct hnb_pr pr = {};
-	struct tr_set set = {};
-	struct bpf_prog_info info;
-	struct tr_dsts d;
-	int park[MAX_PARK] = {}, npark = 0;
-	char *park_list = NULL, *tok, *save;
-	const char *only = NULL;
-	int c, err = -1, r, i;
-	__u32 insns = 0;
+	struct hnb_hn_setup *hs = &p->hs;
+	int c, err;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		err = 0;
 		switch (c) {
-		case 'd': dev = optarg; break;
-		case 'o': outdev = optarg; break;
+		case 'd': p->dev = optarg; break;
+		case 'o': p->outdev = optarg; break;
 		case 's':
 		case 'm':
-			err = hnb_parse_mac(optarg, c == 's' ? hs.smac : hs.dmac);
+			err = hnb_parse_mac(optarg,
+					    c == 's' ? hs->smac : hs->dmac);
 			break;
-		case 'n': err = hnb_parse_u32(optarg, &total); break;
-		case 'r': err = hnb_parse_u32(optarg, &runs); break;
-		case 'D': err = hnb_parse_u32(optarg, &hs.ndst); break;
-		case 'T': err = hnb_parse_u32(optarg, &ttl); break;
-		case 'c': err = hnb_parse_u32(optarg, &cpu); break;
-		case 'S': err = hnb_parse_u32(optarg, &stale_ms); break;
-		case 'P': park_list = optarg; break;
-		case 'O': only = optarg; break;
+		case 'n': err = hnb_parse_u32(optarg, &p->total); break;
+		case 'r': err = hnb_parse_u32(optarg, &p->runs); break;
+		case 'D': err = hnb_parse_u32(optarg, &hs->ndst); break;
+		case 'T': err = hnb_parse_u32(optarg, &p->ttl); break;
+		case 'c': err = hnb_parse_u32(optarg, &p->cpu); break;
+		case 'S': err = hnb_parse_u32(optarg, &p->stale_ms); break;
+		case 'P': p->park_list = optarg; break;
+		case 'O': p->only = optarg; break;
 		default:
 			progrun_usage();
-			return c == 'h' ? 0 : -1;
+			return c == 'h' ? 1 : -1;
 		}
 		if (err) {
 			hnb_err("bad value %s", optarg);
 			return -1;
 		}
 	}
-	err = -1;
-	if (!dev || !outdev || !runs || runs > MAX_RUNS || ttl < 2 ||
-	    ttl > 255 || !total || !hs.ndst || (hs.ndst & (hs.ndst - 1))) {
+	if (!p->dev || !p->outdev || !p->runs || p->runs > MAX_RUNS ||
+	    p->ttl < 2 || p->ttl > 255 || !p->total || !hs->ndst ||
+	    (hs->ndst & (hs->ndst - 1))) {
 		progrun_usage();
 		return -1;
 	}
-	hs.in_ifindex = hnb_ifindex(dev);
-	hs.out_ifindex = hnb_ifindex(outdev);
-	hs.stale_ns = stale_ms * 1000000ULL;
-	if (!hs.in_ifindex || !hs.out_ifindex)
+	return 0;
+}
+
+/* The ports, the CPU, and the --park devices into @park (*@npark). */
+static int progrun_devs(struct progrun_opts *p, int *park, int *npark)
+{
+	char *tok, *save;
+
+	p->hs.in_ifindex = hnb_ifindex(p->dev);
+	p->hs.out_ifindex = hnb_ifindex(p->outdev);
+	p->hs.stale_ns = p->stale_ms * 1000000ULL;
+	if (!p->hs.in_ifindex || !p->hs.out_ifindex)
 		return -1;
-	if (cpu != ~0U && hnb_pin_cpu(cpu))
+	if (p->cpu != ~0U && hnb_pin_cpu(p->cpu))
 		return -1;
-	for (tok = park_list ? strtok_r(park_list, ",", &save) : NULL; tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (npark == MAX_PARK)
+	for (tok = p->park_list ? strtok_r(p->park_list, ",", &save) : NULL;
+	     tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*npark == MAX_PARK)
 			break;
-		park[npark] = hnb_ifindex(tok);
-		if (!park[npark++])
+		park[*npark] = hnb_ifindex(tok);
+		if (!park[(*npark)++])
 			return -1;
 	}
-	if (npark && npark < MAX_PARK) {
+	if (*npark && *npark < MAX_PARK) {
 		hnb_err("--park needs %d devices", MAX_PARK);
 		return -1;
 	}
-	if (!npark)
+	if (!*npark)
 		hnb_err("warning: no --park devices, every call waits for RCU");
-	for (i = 0; only && i < C_N; i++)
-		skip[i] = !in_list(only, cname[i]);
+	return 0;
+}
 
-	memcpy(fs.smac, hs.dmac, 6);
-	memcpy(fs.dmac, hs.smac, 6);
-	fs.ttl = ttl;
-	pr.ctx.ingress_ifindex = hs.in_ifindex;
-	pr.chunk = ttl - 1;
-	pr.total = total;
+/* Run @r's figures of every case not skipped into v[case][r], logged. */
+static void progrun_collect(struct tr_case *cs, const int *skip,
+			    double v[C_N][MAX_RUNS], int r,
+			    unsigned long long *bad)
+{
+	int i;
 
-	if (tr_frames(cs, &fs, &hs, &d))
+	for (i = 0; i < C_N; i++) {
+		if (skip[i])
+			continue;
+		v[i][r] = (double)cs[i].sum / cs[i].runs;
+		*bad += cs[i].bad;
+		fprintf(stderr,
+			"progrun: run %d %-15s %7.2f ns/frame "
+			"runs %llu fwd %llu hit %llu decide %llu%s\n",
+			r + 1, cname[i], v[i][r], cs[i].runs, cs[i].fwd,
+			cs[i].hit, cs[i].dec, cs[i].bad ? " CHECK FAILED" : "");
+	}
+}
+
+/* What the verifier and the JIT made of the programs of the last run. */
+static int progrun_insns(const struct tr_set *set, const struct tr_case *cs)
+{
+	struct bpf_prog_info info;
+	__u32 insns = 0;
+
+	if (prog_info(set->hn_fd, &info) ||
+	    hnb_hn_verified_insns(set->hn, &insns))
+		return -1;
+	printf("verifier_insns %u\n", insns);
+	printf("hn_xlated_insns %u\n", info.xlated_prog_len / 8);
+	printf("hn_jited_bytes %u\n", info.jited_prog_len);
+	if (!prog_info(cs[C_PLAIN].prog_fd, &info)) {
+		printf("plain_verifier_insns %u\n", info.verified_insns);
+		printf("plain_jited_bytes %u\n", info.jited_prog_len);
+	}
+	return 0;
+}
+
+int cmd_progrun(int argc, char **argv)
+{
+	struct progrun_opts p = {
+		.hs = { .node = 1, .nexthop = 2, .dst = 100, .ndst = 1024,
+			.cands = 8 },
+		.total = 1000000, .runs = 3, .ttl = 255, .cpu = ~0U,
+	};
+	struct hnb_frame_spec fs = {
+		.hn_src = 1000, .hn_dst = 100, .ttl = 255,
+		.len = HNB_FRAME_LEN,
+	};
+	static struct tr_case cs[C_N];
+	double v[C_N][MAX_RUNS];
+	unsigned long long bad = 0;
+	int skip[C_N] = {};
+	struct hnb_pr pr = {};
+	struct tr_set set = {};
+	struct tr_dsts d;
+	int park[MAX_PARK] = {}, npark = 0;
+	int err, r, i;
+
+	err = progrun_args(argc, argv, &p);
+	if (err)
+		return err > 0 ? 0 : -1;
+	if (progrun_devs(&p, park, &npark))
+		return -1;
+	err = -1;
+	for (i = 0; p.only && i < C_N; i++)
+		skip[i] = !in_list(p.only, cname[i]);
+
+	memcpy(fs.smac, p.hs.dmac, 6);
+	memcpy(fs.dmac, p.hs.smac, 6);
+	fs.ttl = p.ttl;
+	pr.ctx.ingress_ifindex = p.hs.in_ifindex;
+	pr.chunk = p.ttl - 1;
+	pr.total = p.total;
+
+	if (tr_frames(cs, &fs, &p.hs, &d))
 		goto out;
 	pr.ctx.data_end = cs[C_PLAIN].len;
 
@@ -529,43 +597,22 @@ int cmd_progrun(int argc, char **argv)
 	 * and that alone moved a figure by several ns from one load to
 	 * the next.
 	 */
-	for (r = 0; r < (int)runs; r++) {
-		if (tr_setup(&set, &hs, &d, park, npark, cs))
+	for (r = 0; r < (int)p.runs; r++) {
+		if (tr_setup(&set, &p.hs, &d, park, npark, cs))
 			goto out;
-		if (measure_all(&pr, cs, C_N, skip, set.hn, &hs, set.st_fd))
+		if (measure_all(&pr, cs, C_N, skip, set.hn, &p.hs, set.st_fd))
 			goto out;
-		for (i = 0; i < C_N; i++) {
-			if (skip[i])
-				continue;
-			v[i][r] = (double)cs[i].sum / cs[i].runs;
-			bad += cs[i].bad;
-			fprintf(stderr,
-				"progrun: run %d %-15s %7.2f ns/frame "
-				"runs %llu fwd %llu hit %llu decide %llu%s\n",
-				r + 1, cname[i], v[i][r], cs[i].runs,
-				cs[i].fwd, cs[i].hit, cs[i].dec,
-				cs[i].bad ? " CHECK FAILED" : "");
-		}
-		if (r + 1 < (int)runs)
+		progrun_collect(cs, skip, v, r, &bad);
+		if (r + 1 < (int)p.runs)
 			tr_teardown(&set, park);
 	}
 
-	if (only)
-		goto out_ok;
-	tr_report(cs, v, runs, &pr, hs.ndst);
-	printf("tr_checks_failed %llu\n", bad);
-
-	if (prog_info(set.hn_fd, &info) ||
-	    hnb_hn_verified_insns(set.hn, &insns))
-		goto out;
-	printf("verifier_insns %u\n", insns);
-	printf("hn_xlated_insns %u\n", info.xlated_prog_len / 8);
-	printf("hn_jited_bytes %u\n", info.jited_prog_len);
-	if (!prog_info(cs[C_PLAIN].prog_fd, &info)) {
-		printf("plain_verifier_insns %u\n", info.verified_insns);
-		printf("plain_jited_bytes %u\n", info.jited_prog_len);
+	if (!p.only) {
+		tr_report(cs, v, p.runs, &pr, p.hs.ndst);
+		printf("tr_checks_failed %llu\n", bad);
+		if (progrun_insns(&set, cs))
+			goto out;
 	}
-out_ok:
 	err = bad ? -1 : 0;
 	if (bad)
 		hnb_err("%llu checks failed: verdict, TTL or counters", bad);

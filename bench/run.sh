@@ -73,16 +73,7 @@ RESULTS=$WORK/results
 : >"$RESULTS"
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-put() { echo "$1 $2" >>"$RESULTS"; }
-
-# Median of the numbers on stdin.
-median()
-{
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (!NR) { print "null"; exit }
-		if (NR % 2) print v[(NR + 1) / 2];
-		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+. bench/lib.sh
 
 setup()
 {

@@ -305,12 +305,13 @@ __attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
  * Unicast: score every candidate of route @rt into @p with model @md of
  * slot @slot for the frame of header @h, and find the model's winner
  * (ties: lowest index) and its margin, so that the common decision needs
- * no hn_choose() call.  Inlined into hn_xdp: a call costs a return, about
- * 6 ns under the SRSO safe-RET mitigation.  The rare cases, no model and
- * tracing, are global functions: their loops' exits would multiply the
- * verifier's walks of the rest of hn_xdp.  Liveness is left to the
- * caller: the common decision needs only the winner's, and
- * hn_route_live() fills p->live for hn_choose().
+ * no hn_choose() call.  Inlined into hn_xdp: every call ends in a return,
+ * which the SRSO safe-RET mitigation makes dear (dataplane.rst, Inlined
+ * decision).  The rare cases, no model and tracing, are global
+ * functions: their loops' exits would multiply the verifier's walks of
+ * the rest of hn_xdp.  Liveness is left to the caller: the common
+ * decision needs only the winner's, and hn_route_live() fills p->live for
+ * hn_choose().
  *
  * Everything comes from hn_pre: the frame's part of the first layer is
  * three rows added, a candidate's own part the row of its (neighbour,
@@ -332,7 +333,7 @@ static __always_inline void hn_score_route(const struct hn_dp_model *md,
 	__s32 fr[HN_RT_HIDDEN];
 	__u64 valid;
 
-	/* here, not by the caller: a count passed in takes md's register */
+	/* here, not by the caller: passed in, it makes clang reload md */
 	n = hn_route_ncand(rt);
 	p->n = n;
 	p->def = rt->def;
@@ -354,8 +355,8 @@ static __always_inline void hn_score_route(const struct hn_dp_model *md,
 		for (j = 0; j < HN_RT_HIDDEN; j++)
 			fr[j] = a[j] + b[j] + t[j];
 		/*
-		 * In memory, read by every candidate: kept in registers,
-		 * clang would spill and reload them twice over.
+		 * In memory, read by every candidate: clang would otherwise
+		 * hold and spill them (dataplane.rst, hn_pre).
 		 */
 		asm volatile("" : : "r"(fr) : "memory");
 	}
@@ -634,6 +635,19 @@ static __always_inline int hn_local(struct hnhdr *h, struct hn_env *e)
 }
 
 /*
+ * A frame this router would send on with TTL 0: counted, for the caller
+ * to drop.  (One that arrived with TTL 0 is malformed: hn_hdr_check().)
+ */
+static __always_inline int hn_ttl_expired(const struct hnhdr *h,
+					  struct hn_env *e)
+{
+	if (h->ttl > 1)
+		return 0;
+	e->st->ttl_expired++;
+	return 1;
+}
+
+/*
  * Out to neighbour @nb: MACs, TTL, then the port.  A port missing from
  * hn_tx_ports is gone (the kernel drops devmap entries of unregistered
  * netdevs): the neighbour is marked dead by its last_seen_ns, so that with
@@ -647,10 +661,8 @@ static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 ifindex = nb->ifindex;
 	int act;
 
-	if (h->ttl <= 1) {
-		e->st->ttl_expired++;
+	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	}
 	hn_mac_copy(eth->h_dest, nb->mac);
 	hn_mac_copy(eth->h_source, nb->port_mac);
 	h->ttl--;
@@ -728,10 +740,8 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	struct hn_dp_neigh *nb;
 	struct hn_pick p;
 
-	if (h->ttl <= 1) {
-		e->st->ttl_expired++;
+	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	}
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
 		if (ce && ce->epoch == e->epoch && ce->dst == dst &&
@@ -793,10 +803,9 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			return XDP_DROP;
 	}
 	/*
-	 * The slot again, not kept from the lookup above: kept, it holds a
-	 * register across the decision, and clang then reloads the model
-	 * pointer in every hidden unit (10 ns at 8 candidates); the lookup
-	 * is a multiply and an inlined array index.
+	 * The slot again, not kept from the lookup above: kept across the
+	 * decision, it slows every hidden unit (dataplane.rst, Verifier
+	 * cost), and the lookup is a multiply and an inlined array index.
 	 */
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
@@ -871,19 +880,22 @@ place:
 	return hn_xmit(ctx, eth, h, nb, e);
 }
 
+/* cmpxchg attempts on a flood window before giving up (HN_DP_MC_BUSY) */
+#define HN_WIN_TRIES	4
+
 /*
- * One cmpxchg step of window @w for @seq: HN_DP_MC_* or 3 when the race
- * was lost too often.  @idle_ns: a window that accepted nothing for this
- * long starts again at @seq (0: never).  last_ns is written after the
- * cmpxchg, not with it: two CPUs may disagree on it by a frame, which
- * moves the restart by as much.
+ * One cmpxchg step of window @w for @seq: an enum hn_dp_mcast_verdict,
+ * HN_DP_MC_BUSY when the race was lost HN_WIN_TRIES times.  @idle_ns: a
+ * window that accepted nothing for this long starts again at @seq (0:
+ * never).  last_ns is written after the cmpxchg, not with it: two CPUs
+ * may disagree on it by a frame, which moves the restart by as much.
  */
 static __always_inline int hn_win_update(struct hn_dp_mcast_win *w, __u32 seq,
 					 __u64 now, __u64 idle_ns)
 {
 	__u32 i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < HN_WIN_TRIES; i++) {
 		__u64 old = *(volatile __u64 *)&w->win, new;
 		int verdict;
 
@@ -899,12 +911,11 @@ static __always_inline int hn_win_update(struct hn_dp_mcast_win *w, __u32 seq,
 			return HN_DP_MC_NEW;
 		}
 	}
-	return 3;
+	return HN_DP_MC_BUSY;
 }
 
 /*
- * Data flood (src, seq): 0 new, 1 duplicate, 2 older than the window,
- * 4 too far ahead, 3 lost the cmpxchg race too often.  A new source gets
+ * Data flood (src, seq): an enum hn_dp_mcast_verdict.  A new source gets
  * a window here; the LRU forgets the least recently seen.
  */
 static __always_inline int hn_mcast_accept(__u32 src, __u32 seq,
@@ -925,7 +936,7 @@ static __always_inline int hn_mcast_accept(__u32 src, __u32 seq,
 			return HN_DP_MC_NEW;
 		w = bpf_map_lookup_elem(&hn_mcast_win, &src);
 		if (!w)
-			return 3;
+			return HN_DP_MC_BUSY;
 	}
 	return hn_win_update(w, seq, now, idle);
 }
@@ -1017,6 +1028,7 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 	case -1:
 		e->st->mcast_unconfirmed++;
 		break;
+	case HN_DP_MC_BUSY:
 	default:
 		e->st->mcast_busy++;
 		break;
@@ -1039,10 +1051,8 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 		}
 		return hn_mcast_copy(ctx, h, e);
 	}
-	if (h->ttl <= 1) {
-		e->st->ttl_expired++;
+	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	}
 	h->ttl--;
 	__builtin_memset(eth->h_dest, 0xff, ETH_ALEN);
 	/* one frame for all ports: source is this router's ingress MAC */

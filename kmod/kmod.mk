@@ -24,7 +24,7 @@ kmod/hypernet.ko: $(KMOD_SRCS)
 kmod-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) O= clean
 
-qemu-test: kmod progs
+qemu-test: kmod progs $(O)/tests/qemu/kmod-bad
 	bash tests/qemu/test_kmod.sh
 
 bench-kmod: kmod progs

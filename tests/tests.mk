@@ -67,3 +67,17 @@ SAN_PLANTED	:= $(ASAN_O)/tests/planted_bugs $(O)/fuzz/planted_ub
 $(eval $(call test_rule,tests/unit/planted_bugs.c,$(ASAN_O),$$(SAN_CFLAGS)))
 tests-asan fuzz: $(SAN_PLANTED)
 
+# The module's negative tests, tables of bad frames and bad genl requests
+# (tests/qemu/kmod_bad*.c), run inside the QEMU guest by guest_kmod.sh:
+# they drive the device through hn-tensor's device side, its archive.
+# tests/qemu/lib.sh copies $(O)/tests/qemu/* into the guest.
+KMOD_BAD_SRCS	:= $(wildcard tests/qemu/kmod_bad*.c)
+KMOD_BAD	:= $(O)/tests/qemu/kmod-bad
+HNT_ARCHIVE	:= $(O)/obj/hn-tensor/libhn-tensor.a
+tests: $(KMOD_BAD)
+
+$(KMOD_BAD): $(KMOD_BAD_SRCS) tests/qemu/kmod_bad.h tools/hn-tensor/hn-tensor.h \
+		$(HNT_ARCHIVE) $(LIB) $(HDR_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Itools/hn-tensor -o $@ \
+		$(KMOD_BAD_SRCS) $(HNT_ARCHIVE) $(LIB) $(PKG_LIBS) $(LDLIBS)

@@ -11,7 +11,7 @@ PKGS=(
 	iproute2 ethtool kmod util-linux
 	linux-headers-amd64 linux-image-amd64
 	qemu-system-x86 busybox-static cpio
-	dataset-fashion-mnist gnuplot-nox python3
+	dataset-fashion-mnist gnuplot-nox python3 universal-ctags
 )
 
 missing=()

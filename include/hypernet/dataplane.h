@@ -211,6 +211,7 @@ enum hn_dp_mcast_verdict {
 	HN_DP_MC_DUP,		/* seen before */
 	HN_DP_MC_OLD,		/* HN_DP_MCAST_WINDOW or more behind the top */
 	HN_DP_MC_JUMP,		/* more than HN_DP_MCAST_JUMP_MAX ahead */
+	HN_DP_MC_BUSY,		/* XDP: lost the window's cmpxchg race */
 };
 
 /* A window that has seen @seq only. */

@@ -15,6 +15,25 @@
 #define __hn_inline static inline __attribute__((always_inline))
 #endif
 
+/*
+ * The wire structs' sizes, checked wherever the format is compiled: the
+ * XDP router, the module and userspace all include this file.  A field
+ * added, widened or left unpacked changes a size here before it changes
+ * what peers read.  Documentation/frame-format.rst has the layouts.
+ */
+#define HN_WIRE_SIZE(type, size) \
+	_Static_assert(sizeof(type) == (size), #type " is " #size " bytes")
+HN_WIRE_SIZE(struct hnhdr, 20);
+HN_WIRE_SIZE(struct hn_tensor_hdr, 20);
+HN_WIRE_SIZE(struct hn_auth, 28);
+HN_WIRE_SIZE(struct hn_hello, 16);
+HN_WIRE_SIZE(struct hn_hello_heard, 8);
+HN_WIRE_SIZE(struct hn_probe, 16);
+HN_WIRE_SIZE(struct hn_lsa, 20);
+HN_WIRE_SIZE(struct hn_lsa_link, 8);
+HN_WIRE_SIZE(struct hn_model_chunk, 28);
+#undef HN_WIRE_SIZE
+
 #ifndef hn_ntohs
 #if defined(__KERNEL__)
 #define hn_ntohs(x) be16_to_cpu(x)

@@ -25,6 +25,14 @@ refuse() {
 tensor() {
 	hn-tensor "$@" 2>&1 | sed 's/^\([^PF]\)/    \1/'
 }
+# So does kmod-bad (tests/qemu/kmod_bad*.c); beyond a failed case (exit
+# status 1, its FAIL line printed), a failure to run fails too.
+bad() {
+	out=$(kmod-bad "$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && echo "$out" | sed 's/^\([^PF]\)/    \1/'
+	[ $rc -le 1 ] || ko "kmod-bad-$1 (rc $rc)"
+}
 
 check insmod insmod "$KO"
 check genl-family-registered sh -c 'grep -q hypernet /proc/modules'
@@ -119,9 +127,10 @@ check hnctl-dev-listen sh -c 'echo "'$sent' tensors sent"; cat /tmp/listen.out
 	[ $(grep -c "^hnt2: tensor" /tmp/listen.out) -eq 3 ]'
 hnctl dev output hnt2 origin
 
-# Bad input: frames and fragments, then genl requests, then a flood.
-tensor bad hnt0 -s 7
-tensor badnl hnt0 -s 8
+# Bad input: frames and fragments, then genl requests (the tables of
+# kmod_bad_frames.c and kmod_bad_genl.c), then a flood.
+bad frames hnt0 -s 7
+bad genl hnt0 -s 8
 tensor flood hnt0 -n 2500 -s 9
 
 # XDP redirect from the data plane, if it is there.

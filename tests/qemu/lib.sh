@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # QEMU harness for the kernel module: builds an initramfs (busybox, the
-# module, veth, the project's binaries, Debian's ip and bpftool, and
+# module, veth, the project's binaries and the guest's test programs of
+# $O/tests/qemu, Debian's ip and bpftool, and
 # util-linux's setpriv and unshare, with their libraries) into
 # build/qemu/ and boots Debian's kernel on it under TCG.
 # Inside, /init runs one guest script (tests/qemu/guest_*.sh, helpers in
@@ -92,6 +93,10 @@ qemu_build_initramfs() {
 	done
 	for b in "$HN_ROOT/$O"/bin/*; do
 		[ -x "$b" ] && _copy_bin "$b" "/bin/$(basename "$b")"
+	done
+	# Test programs of the guest scripts (kmod-bad)
+	for b in "$HN_ROOT/$O"/tests/qemu/*; do
+		[ -f "$b" ] && [ -x "$b" ] && _copy_bin "$b" "/bin/$(basename "$b")"
 	done
 	# The module where modprobe finds it (autoload), plus veth.
 	mkdir -p "$QROOT/lib/modules/$KVER/extra"

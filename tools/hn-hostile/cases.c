@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,6 +148,7 @@ struct hx_cb {
 	const struct hx_scn *s;
 	struct hx_case *c;
 	int n, max;
+	__u32 k;		/* floods: payload variant of the next case */
 	__u8 pl[HX_FRAME_MAX];	/* scratch payload */
 };
 
@@ -210,227 +212,291 @@ static void cb_frame(struct hx_case *c, const struct hx_hdr *h,
 	hx_build(c, h, pl, plen, tag++);
 }
 
-int hx_phase_classes(const struct hx_scn *s, struct hx_case *cs, int max)
+/* Valid unicast data from node 1000 to @dst: what a case starts from. */
+static void cb_base(struct hx_hdr *h, __u32 dst)
 {
-	struct hx_cb b = { .s = s, .c = cs, .max = max };
-	__u32 da = cb_node(s, 0), db = cb_node(s, 1);
-	const int T = HX_C_BAD_TRUNCATED, V = HX_C_BAD_VERSION,
-		  Y = HX_C_BAD_TYPE, F = HX_C_BAD_FLAGS, L = HX_C_BAD_LENGTH,
-		  Z = HX_C_BAD_TTL, A = HX_C_BAD_ADDR;
+	hx_hdr_default(h, HN_T_DATA, 0, 1000, dst, 1);
+}
+
+/* HN_ERR_TRUNCATED */
+static void classes_truncated(struct hx_cb *b, __u32 da, __u32 db)
+{
+	struct hx_case *c;
+	struct hx_hdr h;
+	size_t n;
+
+	cb_base(&h, da);
+	c = cb_new(b, "malformed", HX_C_BAD_TRUNCATED, HX_W_NONE,
+		   "Ethernet header only");
+	cb_frame(c, &h, NULL, 0);
+	c->len = HX_ETH_HLEN;
+	for (n = 1; n < HN_HDR_LEN; n += 6) {
+		c = cb_new(b, "malformed", HX_C_BAD_TRUNCATED, HX_W_NONE,
+			   "%zu bytes of hnhdr", n);
+		cb_frame(c, &h, NULL, 0);
+		c->len = HX_ETH_HLEN + n;
+	}
+	hx_hdr_default(&h, HN_T_TENSOR, 0, 1000, db, 1);
+	n = hx_tensor_payload(b->pl, 0, 1, 0, 16, HN_DT_S8, 16);
+	c = cb_new(b, "malformed", HX_C_BAD_TRUNCATED, HX_W_NONE,
+		   "tensor, len 19: short of a tensor header");
+	h.len = 19;
+	cb_frame(c, &h, b->pl, 19);
+	c = cb_new(b, "malformed", HX_C_BAD_TRUNCATED, HX_W_NONE,
+		   "tensor, frame ends inside the tensor header");
+	h.len = 10;
+	cb_frame(c, &h, b->pl, 10);
+	c = cb_new(b, "malformed", HX_C_BAD_TRUNCATED, HX_W_NONE,
+		   "tensor, len 0, padded frame");
+	h.len = 0;
+	cb_frame(c, &h, b->pl, n);
+}
+
+/* HN_ERR_VERSION, also ahead of every later check */
+static void classes_version(struct hx_cb *b, __u32 da)
+{
 	static const __u8 bad_ver[] = { 0, 2, 3, 255 };
+	struct hx_case *c;
+	struct hx_hdr h;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_ver); i++) {
+		cb_base(&h, da);
+		h.version = bad_ver[i];
+		c = cb_new(b, "malformed", HX_C_BAD_VERSION, HX_W_NONE,
+			   "version %u", bad_ver[i]);
+		cb_frame(c, &h, cb_payload(b, 40, i), 40);
+	}
+	hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST | HN_F_ANYCAST, 1000,
+		       HN_GROUP_ALL, 1);
+	h.version = 2;
+	c = cb_new(b, "malformed", HX_C_BAD_VERSION, HX_W_NONE,
+		   "version 2 flood with MCAST|ANYCAST");
+	cb_frame(c, &h, cb_payload(b, 40, 9), 40);
+	cb_base(&h, da);
+	h.version = 0;
+	h.type = 0;
+	h.flags = 0xff;
+	h.ttl = 0;
+	h.src = 0;
+	c = cb_new(b, "malformed", HX_C_BAD_VERSION, HX_W_NONE,
+		   "version 0 and everything else wrong too");
+	cb_frame(c, &h, NULL, 0);
+}
+
+/* HN_ERR_TYPE */
+static void classes_type(struct hx_cb *b, __u32 da)
+{
 	static const __u8 bad_type[] = { HN_T_UNSPEC, HN_T_MAX + 1, 100, 255 };
+	struct hx_case *c;
+	struct hx_hdr h;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_type); i++) {
+		cb_base(&h, da);
+		h.type = bad_type[i];
+		c = cb_new(b, "malformed", HX_C_BAD_TYPE, HX_W_NONE, "type %u",
+			   bad_type[i]);
+		cb_frame(c, &h, cb_payload(b, 40, i), 40);
+	}
+	cb_base(&h, da);
+	h.type = 0;
+	h.flags = 0x80;
+	h.ttl = 0;
+	c = cb_new(b, "malformed", HX_C_BAD_TYPE, HX_W_NONE,
+		   "type 0 with bad flags and TTL 0");
+	cb_frame(c, &h, NULL, 0);
+}
+
+/* HN_ERR_FLAGS */
+static void classes_flags(struct hx_cb *b, __u32 da)
+{
 	static const __u8 bad_flags[] = { 1U << 3, 1U << 4, 1U << 7, 0xf8, 0xff,
 					  HN_F_MCAST | HN_F_ANYCAST,
 					  HN_F_MCAST | HN_F_ANYCAST |
 						  HN_F_RESULT };
 	struct hx_case *c;
 	struct hx_hdr h;
-	size_t i, n;
+	size_t i;
 
-#define BASE() hx_hdr_default(&h, HN_T_DATA, 0, 1000, da, 1)
-	BASE();
-	c = cb_new(&b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
-		   "valid unicast data");
-	cb_frame(c, &h, cb_payload(&b, 40, 0), 40);
-
-	/* HN_ERR_TRUNCATED */
-	BASE();
-	c = cb_new(&b, "malformed", T, HX_W_NONE, "Ethernet header only");
-	cb_frame(c, &h, NULL, 0);
-	c->len = HX_ETH_HLEN;
-	for (n = 1; n < HN_HDR_LEN; n += 6) {
-		c = cb_new(&b, "malformed", T, HX_W_NONE,
-			   "%zu bytes of hnhdr", n);
-		cb_frame(c, &h, NULL, 0);
-		c->len = HX_ETH_HLEN + n;
-	}
-	hx_hdr_default(&h, HN_T_TENSOR, 0, 1000, db, 1);
-	n = hx_tensor_payload(b.pl, 0, 1, 0, 16, HN_DT_S8, 16);
-	c = cb_new(&b, "malformed", T, HX_W_NONE,
-		   "tensor, len 19: short of a tensor header");
-	h.len = 19;
-	cb_frame(c, &h, b.pl, 19);
-	c = cb_new(&b, "malformed", T, HX_W_NONE,
-		   "tensor, frame ends inside the tensor header");
-	h.len = 10;
-	cb_frame(c, &h, b.pl, 10);
-	c = cb_new(&b, "malformed", T, HX_W_NONE,
-		   "tensor, len 0, padded frame");
-	h.len = 0;
-	cb_frame(c, &h, b.pl, n);
-
-	/* HN_ERR_VERSION, also ahead of every later check */
-	for (i = 0; i < sizeof(bad_ver); i++) {
-		BASE();
-		h.version = bad_ver[i];
-		c = cb_new(&b, "malformed", V, HX_W_NONE, "version %u",
-			   bad_ver[i]);
-		cb_frame(c, &h, cb_payload(&b, 40, i), 40);
-	}
-	hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST | HN_F_ANYCAST, 1000,
-		       HN_GROUP_ALL, 1);
-	h.version = 2;
-	c = cb_new(&b, "malformed", V, HX_W_NONE,
-		   "version 2 flood with MCAST|ANYCAST");
-	cb_frame(c, &h, cb_payload(&b, 40, 9), 40);
-	BASE();
-	h.version = 0;
-	h.type = 0;
-	h.flags = 0xff;
-	h.ttl = 0;
-	h.src = 0;
-	c = cb_new(&b, "malformed", V, HX_W_NONE,
-		   "version 0 and everything else wrong too");
-	cb_frame(c, &h, NULL, 0);
-
-	/* HN_ERR_TYPE */
-	for (i = 0; i < sizeof(bad_type); i++) {
-		BASE();
-		h.type = bad_type[i];
-		c = cb_new(&b, "malformed", Y, HX_W_NONE, "type %u",
-			   bad_type[i]);
-		cb_frame(c, &h, cb_payload(&b, 40, i), 40);
-	}
-	BASE();
-	h.type = 0;
-	h.flags = 0x80;
-	h.ttl = 0;
-	c = cb_new(&b, "malformed", Y, HX_W_NONE,
-		   "type 0 with bad flags and TTL 0");
-	cb_frame(c, &h, NULL, 0);
-
-	/* HN_ERR_FLAGS */
 	for (i = 0; i < sizeof(bad_flags); i++) {
-		BASE();
+		cb_base(&h, da);
 		h.flags = bad_flags[i];
-		c = cb_new(&b, "malformed", F, HX_W_NONE, "flags 0x%02x",
-			   bad_flags[i]);
-		cb_frame(c, &h, cb_payload(&b, 40, i), 40);
+		c = cb_new(b, "malformed", HX_C_BAD_FLAGS, HX_W_NONE,
+			   "flags 0x%02x", bad_flags[i]);
+		cb_frame(c, &h, cb_payload(b, 40, i), 40);
 	}
-	BASE();
+	cb_base(&h, da);
 	h.flags = HN_F_MCAST | HN_F_ANYCAST;
 	h.len = 1000;
-	c = cb_new(&b, "malformed", F, HX_W_NONE,
+	c = cb_new(b, "malformed", HX_C_BAD_FLAGS, HX_W_NONE,
 		   "MCAST|ANYCAST and a len too long");
-	cb_frame(c, &h, cb_payload(&b, 40, 1), 40);
+	cb_frame(c, &h, cb_payload(b, 40, 1), 40);
+}
 
-	/* HN_ERR_LENGTH */
-	BASE();
+/* HN_ERR_LENGTH, and lengths short of the frame (padding) */
+static void classes_length(struct hx_cb *b, __u32 da)
+{
+	struct hx_case *c;
+	struct hx_hdr h;
+
+	cb_base(&h, da);
 	h.len = 41;
-	c = cb_new(&b, "malformed", L, HX_W_NONE, "len one more than held");
-	cb_frame(c, &h, cb_payload(&b, 40, 2), 40);
+	c = cb_new(b, "malformed", HX_C_BAD_LENGTH, HX_W_NONE,
+		   "len one more than held");
+	cb_frame(c, &h, cb_payload(b, 40, 2), 40);
 	h.len = 0xffff;
-	c = cb_new(&b, "malformed", L, HX_W_NONE, "len 65535");
-	cb_frame(c, &h, cb_payload(&b, 40, 3), 40);
+	c = cb_new(b, "malformed", HX_C_BAD_LENGTH, HX_W_NONE, "len 65535");
+	cb_frame(c, &h, cb_payload(b, 40, 3), 40);
 	h.len = 1;
-	c = cb_new(&b, "malformed", L, HX_W_NONE, "len 1, no payload");
+	c = cb_new(b, "malformed", HX_C_BAD_LENGTH, HX_W_NONE,
+		   "len 1, no payload");
 	cb_frame(c, &h, NULL, 0);
 	h.len = 41;
 	h.ttl = 0;
 	h.dst = 0;
-	c = cb_new(&b, "malformed", L, HX_W_NONE,
+	c = cb_new(b, "malformed", HX_C_BAD_LENGTH, HX_W_NONE,
 		   "len too long, TTL 0 and dst 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 4), 40);
-	BASE();
+	cb_frame(c, &h, cb_payload(b, 40, 4), 40);
+	cb_base(&h, da);
 	h.len = 20;
-	c = cb_new(&b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
+	c = cb_new(b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
 		   "len shorter than the frame (padding): forwarded whole");
-	cb_frame(c, &h, cb_payload(&b, 60, 5), 60);
+	cb_frame(c, &h, cb_payload(b, 60, 5), 60);
 	h.len = 0;
-	c = cb_new(&b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
+	c = cb_new(b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
 		   "len 0, 40 bytes of padding");
-	cb_frame(c, &h, cb_payload(&b, 40, 6), 40);
+	cb_frame(c, &h, cb_payload(b, 40, 6), 40);
+}
 
-	/* HN_ERR_TTL */
-	BASE();
+/* HN_ERR_TTL */
+static void classes_ttl(struct hx_cb *b, __u32 da)
+{
+	struct hx_case *c;
+	struct hx_hdr h;
+
+	cb_base(&h, da);
 	h.ttl = 0;
-	c = cb_new(&b, "malformed", Z, HX_W_NONE, "unicast, TTL 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 7), 40);
+	c = cb_new(b, "malformed", HX_C_BAD_TTL, HX_W_NONE, "unicast, TTL 0");
+	cb_frame(c, &h, cb_payload(b, 40, 7), 40);
 	hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST, 1000, HN_GROUP_ALL, 77);
 	h.ttl = 0;
-	c = cb_new(&b, "malformed", Z, HX_W_NONE, "flood, TTL 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 8), 40);
+	c = cb_new(b, "malformed", HX_C_BAD_TTL, HX_W_NONE, "flood, TTL 0");
+	cb_frame(c, &h, cb_payload(b, 40, 8), 40);
 	hx_hdr_default(&h, HN_T_HELLO, HN_F_MCAST, 1000, HN_GROUP_ALL, 1);
 	h.ttl = 0;
-	c = cb_new(&b, "malformed", Z, HX_W_NONE, "hello, TTL 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 9), 40);
-	BASE();
+	c = cb_new(b, "malformed", HX_C_BAD_TTL, HX_W_NONE, "hello, TTL 0");
+	cb_frame(c, &h, cb_payload(b, 40, 9), 40);
+	cb_base(&h, da);
 	h.ttl = 0;
 	h.src = 0;
 	h.dst = 0;
-	c = cb_new(&b, "malformed", Z, HX_W_NONE, "TTL 0, src and dst 0");
+	c = cb_new(b, "malformed", HX_C_BAD_TTL, HX_W_NONE,
+		   "TTL 0, src and dst 0");
 	cb_frame(c, &h, NULL, 0);
+}
 
-	/* HN_ERR_ADDR */
-	BASE();
+/* HN_ERR_ADDR */
+static void classes_addr(struct hx_cb *b, __u32 da)
+{
+	struct hx_case *c;
+	struct hx_hdr h;
+
+	cb_base(&h, da);
 	h.src = 0;
-	c = cb_new(&b, "malformed", A, HX_W_NONE, "src 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 10), 40);
-	BASE();
+	c = cb_new(b, "malformed", HX_C_BAD_ADDR, HX_W_NONE, "src 0");
+	cb_frame(c, &h, cb_payload(b, 40, 10), 40);
+	cb_base(&h, da);
 	h.dst = 0;
-	c = cb_new(&b, "malformed", A, HX_W_NONE, "dst 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 11), 40);
+	c = cb_new(b, "malformed", HX_C_BAD_ADDR, HX_W_NONE, "dst 0");
+	cb_frame(c, &h, cb_payload(b, 40, 11), 40);
 	hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST, 0, HN_GROUP_ALL, 78);
-	c = cb_new(&b, "malformed", A, HX_W_NONE, "flood from src 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 12), 40);
+	c = cb_new(b, "malformed", HX_C_BAD_ADDR, HX_W_NONE,
+		   "flood from src 0");
+	cb_frame(c, &h, cb_payload(b, 40, 12), 40);
 	hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST, 1000, 0, 79);
-	c = cb_new(&b, "malformed", A, HX_W_NONE, "flood to group 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 13), 40);
+	c = cb_new(b, "malformed", HX_C_BAD_ADDR, HX_W_NONE,
+		   "flood to group 0");
+	cb_frame(c, &h, cb_payload(b, 40, 13), 40);
 	hx_hdr_default(&h, HN_T_DATA, HN_F_ANYCAST, 1000, 0, 1);
-	c = cb_new(&b, "malformed", A, HX_W_NONE, "anycast to task 0");
-	cb_frame(c, &h, cb_payload(&b, 40, 14), 40);
+	c = cb_new(b, "malformed", HX_C_BAD_ADDR, HX_W_NONE,
+		   "anycast to task 0");
+	cb_frame(c, &h, cb_payload(b, 40, 14), 40);
+}
 
-	/* valid frames that stop here */
+/* Valid frames that stop here: HELLOs */
+static void classes_hello(struct hx_cb *b, __u32 da)
+{
+	struct hx_case *c;
+	struct hx_hdr h;
+
 	hx_hdr_default(&h, HN_T_HELLO, HN_F_MCAST, 1000, HN_GROUP_ALL, 1);
 	h.ttl = 1;
-	c = cb_new(&b, "valid", HX_C_HELLO_UNKNOWN, HX_W_NONE,
+	c = cb_new(b, "valid", HX_C_HELLO_UNKNOWN, HX_W_NONE,
 		   "hello from an unknown node");
-	cb_frame(c, &h, cb_payload(&b, 44, 15), 44);
+	cb_frame(c, &h, cb_payload(b, 44, 15), 44);
 	h.src = da;
-	c = cb_new(&b, "valid", HX_C_HELLO, HX_W_NONE,
-		   "hello from a neighbour");
-	cb_frame(c, &h, cb_payload(&b, 44, 16), 44);
+	c = cb_new(b, "valid", HX_C_HELLO, HX_W_NONE, "hello from a neighbour");
+	cb_frame(c, &h, cb_payload(b, 44, 16), 44);
 	hx_hdr_default(&h, HN_T_HELLO, 0, 1000, da, 2);
 	h.ttl = 200;
-	c = cb_new(&b, "valid", HX_C_HELLO, HX_W_NONE,
+	c = cb_new(b, "valid", HX_C_HELLO, HX_W_NONE,
 		   "unicast hello, TTL 200: never forwarded");
-	cb_frame(c, &h, cb_payload(&b, 44, 17), 44);
+	cb_frame(c, &h, cb_payload(b, 44, 17), 44);
+}
+
+/* Valid unicast that stops here: for this node, TTL, no route or port */
+static void classes_unicast_end(struct hx_cb *b, __u32 da)
+{
+	const struct hx_scn *s = b->s;
+	struct hx_case *c;
+	struct hx_hdr h;
+
 	hx_hdr_default(&h, HN_T_DATA, 0, 1000, s->node, 1);
-	c = cb_new(&b, "valid", HX_C_LOCAL_PASS, HX_W_NONE, "for this node");
-	cb_frame(c, &h, cb_payload(&b, 40, 18), 40);
+	c = cb_new(b, "valid", HX_C_LOCAL_PASS, HX_W_NONE, "for this node");
+	cb_frame(c, &h, cb_payload(b, 40, 18), 40);
 	h.ttl = 1;
-	c = cb_new(&b, "valid", HX_C_LOCAL_PASS, HX_W_NONE,
+	c = cb_new(b, "valid", HX_C_LOCAL_PASS, HX_W_NONE,
 		   "for this node, TTL 1");
-	cb_frame(c, &h, cb_payload(&b, 40, 19), 40);
-	BASE();
+	cb_frame(c, &h, cb_payload(b, 40, 19), 40);
+	cb_base(&h, da);
 	h.ttl = 1;
-	c = cb_new(&b, "valid", HX_C_TTL_EXPIRED, HX_W_NONE,
+	c = cb_new(b, "valid", HX_C_TTL_EXPIRED, HX_W_NONE,
 		   "unicast through, TTL 1");
-	cb_frame(c, &h, cb_payload(&b, 40, 20), 40);
-	BASE();
+	cb_frame(c, &h, cb_payload(b, 40, 20), 40);
+	cb_base(&h, da);
 	h.dst = HX_DST_NOROUTE;
-	c = cb_new(&b, "valid", HX_C_DROP_NO_ROUTE, HX_W_NONE, "no route");
-	cb_frame(c, &h, cb_payload(&b, 40, 21), 40);
+	c = cb_new(b, "valid", HX_C_DROP_NO_ROUTE, HX_W_NONE, "no route");
+	cb_frame(c, &h, cb_payload(b, 40, 21), 40);
 	h.dst = HN_GROUP_ALL;
-	c = cb_new(&b, "valid", HX_C_DROP_NO_ROUTE, HX_W_NONE,
+	c = cb_new(b, "valid", HX_C_DROP_NO_ROUTE, HX_W_NONE,
 		   "unicast to 0xffffffff without MCAST");
-	cb_frame(c, &h, cb_payload(&b, 40, 22), 40);
+	cb_frame(c, &h, cb_payload(b, 40, 22), 40);
 	h.dst = HX_DST_DEADPORT;
-	c = cb_new(&b, "valid", HX_C_DROP_NO_PORT, HX_W_NONE,
+	c = cb_new(b, "valid", HX_C_DROP_NO_PORT, HX_W_NONE,
 		   "next hop on a port that is no mesh port");
-	cb_frame(c, &h, cb_payload(&b, 40, 23), 40);
+	cb_frame(c, &h, cb_payload(b, 40, 23), 40);
 	h.dst = HX_DST_TWO;
-	c = cb_new(&b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
+	c = cb_new(b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
 		   "two candidates, no model: the default");
-	cb_frame(c, &h, cb_payload(&b, 40, 24), 40);
+	cb_frame(c, &h, cb_payload(b, 40, 24), 40);
 	h.dst = HX_DST_FAR;
 	h.ttl = 255;
 	h.tclass = 7;
 	h.reserved = 0xa5;
-	c = cb_new(&b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
+	c = cb_new(b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
 		   "3 hops away, TTL 255, class 7, reserved 0xa5");
-	cb_frame(c, &h, cb_payload(&b, 40, 25), 40);
-	BASE();
+	cb_frame(c, &h, cb_payload(b, 40, 25), 40);
+}
+
+/* Anycast placed here, elsewhere or nowhere */
+static void classes_anycast(struct hx_cb *b, __u32 da)
+{
+	struct hx_case *c;
+	struct hx_hdr h;
+	size_t i;
+
+	cb_base(&h, da);
 	h.dst = 0;
 	h.flags = HN_F_ANYCAST;
 	for (i = 0; i < 6; i++) {
@@ -443,25 +509,48 @@ int hx_phase_classes(const struct hx_scn *s, struct hx_case *cs, int max)
 						   HX_W_NONE, HX_W_NONE };
 
 		h.dst = HX_TASK_HERE + i;
-		c = cb_new(&b, "valid", ctr[i], w[i], "anycast to task %u",
+		c = cb_new(b, "valid", ctr[i], w[i], "anycast to task %u",
 			   h.dst);
-		cb_frame(c, &h, cb_payload(&b, 40, 26 + i), 40);
+		cb_frame(c, &h, cb_payload(b, 40, 26 + i), 40);
 	}
 	h.dst = HX_TASK_HERE;
 	h.ttl = 1;
-	c = cb_new(&b, "valid", HX_C_ANY_LOCAL, HX_W_NONE,
+	c = cb_new(b, "valid", HX_C_ANY_LOCAL, HX_W_NONE,
 		   "anycast placed here, TTL 1");
-	cb_frame(c, &h, cb_payload(&b, 40, 32), 40);
+	cb_frame(c, &h, cb_payload(b, 40, 32), 40);
 	h.dst = HX_TASK_FAR;
-	c = cb_new(&b, "valid", HX_C_TTL_EXPIRED, HX_W_NONE,
+	c = cb_new(b, "valid", HX_C_TTL_EXPIRED, HX_W_NONE,
 		   "anycast placed elsewhere, TTL 1");
-	cb_frame(c, &h, cb_payload(&b, 40, 33), 40);
+	cb_frame(c, &h, cb_payload(b, 40, 33), 40);
 	h.ttl = 2;
 	h.flags |= HN_F_RESULT;
-	c = cb_new(&b, "valid", HX_C_ANY_REMOTE, HX_W_ONE,
+	c = cb_new(b, "valid", HX_C_ANY_REMOTE, HX_W_ONE,
 		   "anycast|result placed elsewhere, TTL 2");
-	cb_frame(c, &h, cb_payload(&b, 40, 34), 40);
-#undef BASE
+	cb_frame(c, &h, cb_payload(b, 40, 34), 40);
+}
+
+/* One case per reason a router stops a frame, and valid ones around them. */
+int hx_phase_classes(const struct hx_scn *s, struct hx_case *cs, int max)
+{
+	struct hx_cb b = { .s = s, .c = cs, .max = max };
+	__u32 da = cb_node(s, 0), db = cb_node(s, 1);
+	struct hx_case *c;
+	struct hx_hdr h;
+
+	cb_base(&h, da);
+	c = cb_new(&b, "valid", HX_C_FWD_REDIRECT, HX_W_ONE,
+		   "valid unicast data");
+	cb_frame(c, &h, cb_payload(&b, 40, 0), 40);
+	classes_truncated(&b, da, db);
+	classes_version(&b, da);
+	classes_type(&b, da);
+	classes_flags(&b, da);
+	classes_length(&b, da);
+	classes_ttl(&b, da);
+	classes_addr(&b, da);
+	classes_hello(&b, da);
+	classes_unicast_end(&b, da);
+	classes_anycast(&b, da);
 	return b.n;
 }
 
@@ -734,129 +823,198 @@ int hx_phase_tagged(const struct hx_scn *s, struct hx_case *cs, int max)
 	return b.n;
 }
 
-/* The de-duplication window and the flood contract on one router. */
-int hx_phase_floods(const struct hx_scn *s, struct hx_case *cs, int max)
+/*
+ * A data flood from @src to group @grp, seq @seq, with a payload of its
+ * own (b->k), expecting @ctr and @where.
+ */
+static struct hx_case *cb_flood(struct hx_cb *b, __u32 src, __u32 grp,
+				__u32 seq, int ctr, enum hx_where where,
+				const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+static struct hx_case *cb_flood(struct hx_cb *b, __u32 src, __u32 grp,
+				__u32 seq, int ctr, enum hx_where where,
+				const char *fmt, ...)
 {
-	struct hx_cb b = { .s = s, .c = cs, .max = max };
+	struct hx_case *c;
+	struct hx_hdr h;
+	va_list ap;
+
+	hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST, src, grp, seq);
+	c = cb_new(b, "flood", ctr, where, "%s", "");
+	va_start(ap, fmt);
+	vsnprintf(c->name, sizeof(c->name), fmt, ap);
+	va_end(ap);
+	cb_frame(c, &h, cb_payload(b, 40, b->k++), 40);
+	return c;
+}
+
+/* hnhdr.ttl of built case @c */
+static void cb_ttl(struct hx_case *c, __u8 ttl)
+{
+	c->buf[HX_ETH_HLEN + offsetof(struct hnhdr, ttl)] = ttl;
+}
+
+/* One source's window: ahead, behind, seen; groups joined or not. */
+static void floods_window(struct hx_cb *b)
+{
 	const int LOC = HX_C_MCAST_LOCAL, DUP = HX_C_MCAST_DUP,
 		  OLD = HX_C_MCAST_OLD;
-	struct hx_case *c, once;
+
+	cb_flood(b, 3000, HN_GROUP_ALL, 100, LOC, HX_W_FLOOD,
+		 "first from a source");
+	cb_flood(b, 3000, HN_GROUP_ALL, 100, DUP, HX_W_NONE,
+		 "the same seq again");
+	cb_flood(b, 3000, HN_GROUP_ALL, 101, LOC, HX_W_FLOOD, "next seq");
+	cb_flood(b, 3000, HN_GROUP_ALL, 105, LOC, HX_W_FLOOD, "4 ahead");
+	cb_flood(b, 3000, HN_GROUP_ALL, 103, LOC, HX_W_FLOOD,
+		 "2 behind, unseen");
+	cb_flood(b, 3000, HN_GROUP_ALL, 103, DUP, HX_W_NONE, "2 behind, seen");
+	cb_flood(b, 3000, HN_GROUP_ALL, 105, DUP, HX_W_NONE, "the top again");
+	cb_flood(b, 3000, HN_GROUP_ALL, 65, OLD, HX_W_NONE, "40 behind");
+	cb_flood(b, 3000, HN_GROUP_ALL, 74, LOC, HX_W_FLOOD,
+		 "31 behind, unseen");
+	cb_flood(b, 3000, HN_GROUP_ALL, 74, DUP, HX_W_NONE, "31 behind, seen");
+	cb_flood(b, 3000, HN_GROUP_ALL, 73, -1, HX_W_ANY,
+		 "32 behind (the shared window decides)");
+	cb_flood(b, 3000, HN_GROUP_ALL, 106, LOC, HX_W_FLOOD,
+		 "next after all that");
+	cb_flood(b, 3001, HX_GROUP_IN, 1, LOC, HX_W_FLOOD, "joined group");
+	cb_flood(b, 3002, HX_GROUP_OUT, 1, HX_C_MCAST_FWD, HX_W_FLOOD,
+		 "group not joined: XDP broadcast");
+	cb_flood(b, 3002, HX_GROUP_OUT, 1, DUP, HX_W_NONE,
+		 "group not joined, again");
+	cb_flood(b, 3002, 12345, 2, HX_C_MCAST_FWD, HX_W_FLOOD,
+		 "another group not joined");
+}
+
+/* TTL 1, 2 and 255, to a group joined and not */
+static void floods_ttl(struct hx_cb *b)
+{
+	struct hx_case *c;
+
+	c = cb_flood(b, 3003, HN_GROUP_ALL, 1, HX_C_MCAST_TTL_LAST, HX_W_NONE,
+		     "member flood, TTL 1: delivered, not copied");
+	cb_ttl(c, 1);
+	c = cb_flood(b, 3003, HN_GROUP_ALL, 2, HX_C_MCAST_LOCAL, HX_W_FLOOD,
+		     "member flood, TTL 2: copies leave with TTL 1");
+	cb_ttl(c, 2);
+	c = cb_flood(b, 3003, HN_GROUP_ALL, 3, HX_C_MCAST_LOCAL, HX_W_FLOOD,
+		     "member flood, TTL 255");
+	cb_ttl(c, 255);
+	c = cb_flood(b, 3003, HX_GROUP_OUT, 4, HX_C_TTL_EXPIRED, HX_W_NONE,
+		     "other group, TTL 1");
+	cb_ttl(c, 1);
+	c = cb_flood(b, 3003, HX_GROUP_OUT, 5, HX_C_MCAST_FWD, HX_W_FLOOD,
+		     "other group, TTL 2");
+	cb_ttl(c, 2);
+}
+
+/* issue 12: one forged flood far ahead must not silence a source */
+static void floods_jump(struct hx_cb *b)
+{
+	const int LOC = HX_C_MCAST_LOCAL, JMP = HX_C_MCAST_JUMP;
+
+	cb_flood(b, 3004, HN_GROUP_ALL, 10, LOC, HX_W_FLOOD,
+		 "source before a jump");
+	cb_flood(b, 3004, HN_GROUP_ALL, 10 + (1U << 20), JMP, HX_W_NONE,
+		 "forged: 2^20 ahead of the top");
+	cb_flood(b, 3004, HN_GROUP_ALL, 11, LOC, HX_W_FLOOD,
+		 "the source's next flood after the forged one");
+	cb_flood(b, 3004, HN_GROUP_ALL, 10 + 0x7fffffffU, JMP, HX_W_NONE,
+		 "forged: 2^31 - 1 ahead of the top");
+	cb_flood(b, 3004, HN_GROUP_ALL, 12, LOC, HX_W_FLOOD,
+		 "the source's next flood after that");
+	cb_flood(b, 3004, HN_GROUP_ALL, 12 + 1000, -1, HX_W_ANY,
+		 "1000 ahead (the shared window's bound decides)");
+}
+
+/* issue 12: control floods wait for the agent's confirmation */
+static void floods_control(struct hx_cb *b)
+{
+	struct hx_case *c;
 	struct hx_hdr h;
-	__u32 i, k = 0;
 
-#define FLOOD(src, grp, sq, ctr, where, ...)                                 \
-	do {                                                               \
-		hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST, (src), (grp), (sq)); \
-		c = cb_new(&b, "flood", (ctr), (where), __VA_ARGS__);       \
-		cb_frame(c, &h, cb_payload(&b, 40, k++), 40);              \
-	} while (0)
-	FLOOD(3000, HN_GROUP_ALL, 100, LOC, HX_W_FLOOD, "first from a source");
-	FLOOD(3000, HN_GROUP_ALL, 100, DUP, HX_W_NONE, "the same seq again");
-	FLOOD(3000, HN_GROUP_ALL, 101, LOC, HX_W_FLOOD, "next seq");
-	FLOOD(3000, HN_GROUP_ALL, 105, LOC, HX_W_FLOOD, "4 ahead");
-	FLOOD(3000, HN_GROUP_ALL, 103, LOC, HX_W_FLOOD, "2 behind, unseen");
-	FLOOD(3000, HN_GROUP_ALL, 103, DUP, HX_W_NONE, "2 behind, seen");
-	FLOOD(3000, HN_GROUP_ALL, 105, DUP, HX_W_NONE, "the top again");
-	FLOOD(3000, HN_GROUP_ALL, 65, OLD, HX_W_NONE, "40 behind");
-	FLOOD(3000, HN_GROUP_ALL, 74, LOC, HX_W_FLOOD, "31 behind, unseen");
-	FLOOD(3000, HN_GROUP_ALL, 74, DUP, HX_W_NONE, "31 behind, seen");
-	FLOOD(3000, HN_GROUP_ALL, 73, -1, HX_W_ANY,
-	      "32 behind (the shared window decides)");
-	FLOOD(3000, HN_GROUP_ALL, 106, LOC, HX_W_FLOOD, "next after all that");
-	FLOOD(3001, HX_GROUP_IN, 1, LOC, HX_W_FLOOD, "joined group");
-	FLOOD(3002, HX_GROUP_OUT, 1, HX_C_MCAST_FWD, HX_W_FLOOD,
-	      "group not joined: XDP broadcast");
-	FLOOD(3002, HX_GROUP_OUT, 1, DUP, HX_W_NONE,
-	      "group not joined, again");
-	FLOOD(3002, 12345, 2, HX_C_MCAST_FWD, HX_W_FLOOD,
-	      "another group not joined");
-
-	/* TTL */
-	FLOOD(3003, HN_GROUP_ALL, 1, HX_C_MCAST_TTL_LAST, HX_W_NONE,
-	      "member flood, TTL 1: delivered, not copied");
-	b.c[b.n - 1].buf[HX_ETH_HLEN + 3] = 1;
-	FLOOD(3003, HN_GROUP_ALL, 2, LOC, HX_W_FLOOD,
-	      "member flood, TTL 2: copies leave with TTL 1");
-	b.c[b.n - 1].buf[HX_ETH_HLEN + 3] = 2;
-	FLOOD(3003, HN_GROUP_ALL, 3, LOC, HX_W_FLOOD, "member flood, TTL 255");
-	b.c[b.n - 1].buf[HX_ETH_HLEN + 3] = 255;
-	FLOOD(3003, HX_GROUP_OUT, 4, HX_C_TTL_EXPIRED, HX_W_NONE,
-	      "other group, TTL 1");
-	b.c[b.n - 1].buf[HX_ETH_HLEN + 3] = 1;
-	FLOOD(3003, HX_GROUP_OUT, 5, HX_C_MCAST_FWD, HX_W_FLOOD,
-	      "other group, TTL 2");
-	b.c[b.n - 1].buf[HX_ETH_HLEN + 3] = 2;
-
-	/* issue 12: one forged flood far ahead must not silence a source */
-	FLOOD(3004, HN_GROUP_ALL, 10, LOC, HX_W_FLOOD, "source before a jump");
-	FLOOD(3004, HN_GROUP_ALL, 10 + (1U << 20), HX_C_MCAST_JUMP, HX_W_NONE,
-	      "forged: 2^20 ahead of the top");
-	FLOOD(3004, HN_GROUP_ALL, 11, LOC, HX_W_FLOOD,
-	      "the source's next flood after the forged one");
-	FLOOD(3004, HN_GROUP_ALL, 10 + 0x7fffffffU, HX_C_MCAST_JUMP, HX_W_NONE,
-	      "forged: 2^31 - 1 ahead of the top");
-	FLOOD(3004, HN_GROUP_ALL, 12, LOC, HX_W_FLOOD,
-	      "the source's next flood after that");
-	FLOOD(3004, HN_GROUP_ALL, 12 + 1000, -1, HX_W_ANY,
-	      "1000 ahead (the shared window's bound decides)");
-
-	/* issue 12: control floods wait for the agent's confirmation */
 	hx_hdr_default(&h, HN_T_GOSSIP, HN_F_MCAST, 3005, HN_GROUP_ALL, 1);
-	c = cb_new(&b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
+	c = cb_new(b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
 		   "gossip flood, no agent: up for the agent, not copied");
-	cb_frame(c, &h, cb_payload(&b, 60, k++), 60);
+	cb_frame(c, &h, cb_payload(b, 60, b->k++), 60);
 	hx_hdr_default(&h, HN_T_MODEL_CHUNK, HN_F_MCAST, 3005, HN_GROUP_ALL, 2);
-	c = cb_new(&b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
+	c = cb_new(b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
 		   "model-chunk flood, no agent: up for the agent, not copied");
-	cb_frame(c, &h, cb_payload(&b, 80, k++), 80);
+	cb_frame(c, &h, cb_payload(b, 80, b->k++), 80);
 	hx_hdr_default(&h, HN_T_GOSSIP, HN_F_MCAST, 3005, HX_GROUP_OUT, 3);
-	c = cb_new(&b, "flood", HX_C_MCAST_UNCONFIRMED, HX_W_NONE,
+	c = cb_new(b, "flood", HX_C_MCAST_UNCONFIRMED, HX_W_NONE,
 		   "gossip flood to a group not joined: dropped");
-	cb_frame(c, &h, cb_payload(&b, 60, k++), 60);
+	cb_frame(c, &h, cb_payload(b, 60, b->k++), 60);
 	hx_hdr_default(&h, HN_T_GOSSIP, HN_F_MCAST, 3006, HN_GROUP_ALL,
 		       0xfffffff0U);
-	c = cb_new(&b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
+	c = cb_new(b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
 		   "gossip flood with a high seq: up for the agent");
-	cb_frame(c, &h, cb_payload(&b, 60, k++), 60);
-	FLOOD(3006, HN_GROUP_ALL, 1, LOC, HX_W_FLOOD,
-	      "data flood of that source, seq 1: a window of its own");
+	cb_frame(c, &h, cb_payload(b, 60, b->k++), 60);
+	cb_flood(b, 3006, HN_GROUP_ALL, 1, HX_C_MCAST_LOCAL, HX_W_FLOOD,
+		 "data flood of that source, seq 1: a window of its own");
+}
 
-	/* other frame types flood too */
+/* other frame types flood too */
+static void floods_types(struct hx_cb *b)
+{
+	struct hx_case *c;
+	struct hx_hdr h;
+	__u32 i;
+
 	hx_hdr_default(&h, HN_T_TENSOR, HN_F_MCAST | HN_F_RESULT, 3007,
 		       HN_GROUP_ALL, 1);
-	c = cb_new(&b, "flood", LOC, HX_W_FLOOD, "tensor result flood");
-	cb_frame(c, &h, b.pl,
-		 hx_tensor_payload(b.pl, 0, 1, 0, 32, HN_DT_S8, 32));
+	c = cb_new(b, "flood", HX_C_MCAST_LOCAL, HX_W_FLOOD,
+		   "tensor result flood");
+	cb_frame(c, &h, b->pl,
+		 hx_tensor_payload(b->pl, 0, 1, 0, 32, HN_DT_S8, 32));
 	/* PROBE and ACK are the agent's, as GOSSIP is: not copied here */
 	for (i = HN_T_PROBE; i <= HN_T_ACK; i++) {
 		hx_hdr_default(&h, i, HN_F_MCAST, 3007, HN_GROUP_ALL, 1 + i);
-		c = cb_new(&b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
+		c = cb_new(b, "flood", HX_C_MCAST_SLOW, HX_W_NONE,
 			   "type %u flood: up for the agent", i);
-		cb_frame(c, &h, cb_payload(&b, 40, k++), 40);
+		cb_frame(c, &h, cb_payload(b, 40, b->k++), 40);
 	}
-	FLOOD(s->node, HN_GROUP_ALL, 1, LOC, HX_W_FLOOD,
-	      "flood from this node's own id");
+	cb_flood(b, b->s->node, HN_GROUP_ALL, 1, HX_C_MCAST_LOCAL, HX_W_FLOOD,
+		 "flood from this node's own id");
+}
 
-	/* many sources, then each again */
-	for (i = 0; i < 200; i++)
-		FLOOD(3100 + i, HN_GROUP_ALL, 7, LOC, HX_W_FLOOD,
-		      "source %u of 200", i + 1);
-	for (i = 0; i < 200; i++)
-		FLOOD(3100 + i, HN_GROUP_ALL, 7, DUP, HX_W_NONE,
-		      "source %u of 200, again", i + 1);
+/* Many sources, then each again; one frame sent 20 times: copied once */
+static void floods_repeated(struct hx_cb *b)
+{
+	struct hx_case *c, once;
+	struct hx_hdr h;
+	__u32 i;
 
-	/* one frame sent 20 times: copied once */
+	for (i = 0; i < 200; i++)
+		cb_flood(b, 3100 + i, HN_GROUP_ALL, 7, HX_C_MCAST_LOCAL,
+			 HX_W_FLOOD, "source %u of 200", i + 1);
+	for (i = 0; i < 200; i++)
+		cb_flood(b, 3100 + i, HN_GROUP_ALL, 7, HX_C_MCAST_DUP,
+			 HX_W_NONE, "source %u of 200, again", i + 1);
 	hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST, 3400, HN_GROUP_ALL, 1);
 	h.ttl = 255;
-	cb_frame(&once, &h, cb_payload(&b, 40, k++), 40);
+	cb_frame(&once, &h, cb_payload(b, 40, b->k++), 40);
 	for (i = 0; i < 20; i++) {
-		c = cb_new(&b, "flood", i ? DUP : LOC,
+		c = cb_new(b, "flood", i ? HX_C_MCAST_DUP : HX_C_MCAST_LOCAL,
 			   i ? HX_W_NONE : HX_W_FLOOD,
 			   "the same flood, %u of 20", i + 1);
 		memcpy(c->buf, once.buf, once.len);
 		c->len = once.len;
 	}
-#undef FLOOD
+}
+
+/* The de-duplication window and the flood contract on one router. */
+int hx_phase_floods(const struct hx_scn *s, struct hx_case *cs, int max)
+{
+	struct hx_cb b = { .s = s, .c = cs, .max = max };
+
+	floods_window(&b);
+	floods_ttl(&b);
+	floods_jump(&b);
+	floods_control(&b);
+	floods_types(&b);
+	floods_repeated(&b);
 	return b.n;
 }
 
@@ -1003,19 +1161,136 @@ static void rg_mutate(struct hx_randgen *g, struct hx_case *c)
 	}
 }
 
-void hx_random_frame(struct hx_randgen *g, struct hx_case *c, __u32 tag)
+static const __u32 rg_groups[] = { HN_GROUP_ALL, HN_GROUP_ALL, HX_GROUP_IN,
+				   HX_GROUP_OUT, 777 };
+static const __u32 rg_tasks[] = { HX_TASK_HERE, HX_TASK_FAR, HX_TASK_TIE,
+				  HX_TASK_NOROUTE, HX_TASK_NONE,
+				  HX_TASK_DEAD };
+
+/* A unicast destination: a neighbour, this node, or one of the routes. */
+static __u32 rg_dst(struct hx_randgen *g)
 {
 	const struct hx_scn *s = g->s;
-	static const __u32 groups[] = { HN_GROUP_ALL, HN_GROUP_ALL, HX_GROUP_IN,
-					HX_GROUP_OUT, 777 };
-	static const __u32 tasks[] = { HX_TASK_HERE, HX_TASK_FAR, HX_TASK_TIE,
-				       HX_TASK_NOROUTE, HX_TASK_NONE,
-				       HX_TASK_DEAD };
 	__u32 dsts[] = { cb_node(s, 0), cb_node(s, 1), cb_node(s, 2), s->node,
 			 HX_DST_DEADPORT, HX_DST_TWO, HX_DST_FAR,
 			 HX_DST_NOROUTE };
+
+	return rg_pick(g, dsts, sizeof(dsts) / 4);
+}
+
+/* A tensor fragment, its header in @h and its payload in @pl. */
+static size_t rg_tensor(struct hx_randgen *g, struct hx_hdr *h, __u8 *pl)
+{
+	__u16 total = 1 + hx_below(&g->rng, 1400), cnt, idx, off, n;
+	bool any;
+
+	cnt = 1 + hx_below(&g->rng, total < 8 ? total : 8);
+	idx = hx_below(&g->rng, cnt);
+	off = cnt == 1 ? 0 : hx_below(&g->rng, total);
+	n = cnt == 1 ? total : 1 + hx_below(&g->rng, total - off);
+	any = hx_below(&g->rng, 4) == 0;
+
+	hx_hdr_default(h, HN_T_TENSOR, any ? HN_F_ANYCAST : 0,
+		       1 + hx_below(&g->rng, 5000),
+		       any ? rg_pick(g, rg_tasks, sizeof(rg_tasks) / 4) :
+			     rg_dst(g),
+		       hx_rnd(&g->rng));
+	return hx_tensor_payload(pl, idx, cnt, off, total, HN_DT_S8, n);
+}
+
+/*
+ * The header of a frame of @kind (0..99: how likely each class is), and
+ * for a tensor its payload in @pl and length in *@plen; returns the class.
+ */
+static const char *rg_header(struct hx_randgen *g, __u32 kind,
+			     struct hx_hdr *h, __u8 *pl, size_t *plen)
+{
+	const struct hx_scn *s = g->s;
+	__u32 k;
+
+	if (kind < 28) {
+		hx_hdr_default(h, HN_T_DATA, 0, 1 + hx_below(&g->rng, 5000),
+			       rg_dst(g), hx_rnd(&g->rng));
+		return "random: unicast";
+	}
+	if (kind < 40) {
+		hx_hdr_default(h, HN_T_DATA, HN_F_ANYCAST,
+			       1 + hx_below(&g->rng, 5000),
+			       rg_pick(g, rg_tasks, sizeof(rg_tasks) / 4),
+			       hx_rnd(&g->rng));
+		return "random: anycast";
+	}
+	if (kind < 70) {
+		k = hx_below(&g->rng, 64);
+		hx_hdr_default(h, HN_T_DATA, HN_F_MCAST, HX_DATA_POOL + k,
+			       rg_pick(g, rg_groups, sizeof(rg_groups) / 4),
+			       rg_seq(g, &g->data_top[k]));
+		return "random: data flood";
+	}
+	if (kind < 80) {
+		k = hx_below(&g->rng, 16);
+		hx_hdr_default(h,
+			       hx_below(&g->rng, 2) ? HN_T_GOSSIP :
+						      HN_T_MODEL_CHUNK,
+			       HN_F_MCAST, HX_CTL_POOL + k, HN_GROUP_ALL,
+			       rg_seq(g, &g->ctl_top[k]));
+		return "random: control flood";
+	}
+	if (kind < 86) {
+		hx_hdr_default(h, HN_T_HELLO, HN_F_MCAST,
+			       hx_below(&g->rng, 2) ? cb_node(s, 0) :
+						      1 + hx_below(&g->rng, 99),
+			       HN_GROUP_ALL, hx_rnd(&g->rng));
+		return "random: hello";
+	}
+	*plen = rg_tensor(g, h, pl);
+	return "random: tensor";
+}
+
+/* Random MACs, TTL, class, reserved byte, flags and types on top. */
+static void rg_fields(struct hx_randgen *g, struct hx_hdr *h)
+{
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		h->dmac[i] = hx_rnd(&g->rng);
+		h->smac[i] = hx_rnd(&g->rng);
+	}
+	h->ttl = rg_ttl(g);
+	h->tclass = hx_rnd(&g->rng);
+	if (hx_below(&g->rng, 8) == 0)
+		h->reserved = hx_rnd(&g->rng);
+	if (hx_below(&g->rng, 8) == 0)
+		h->flags |= HN_F_RESULT;
+	if (h->type == HN_T_DATA && hx_below(&g->rng, 10) == 0)
+		h->type = HN_T_PROBE + hx_below(&g->rng, 2);
+}
+
+/*
+ * Floods keep to the pools: the router's window map is an LRU, and a
+ * control flood's window is the agent's (contract), so neither may share
+ * a source with the data floods.
+ */
+static void rg_keep_pools(struct hx_randgen *g, struct hx_case *c)
+{
+	struct hnhdr *hn = (struct hnhdr *)(c->buf + HX_ETH_HLEN);
+	__u32 src, pool, n;
+	bool ctl;
+
+	if (hx_validate(c->buf, c->len) || !(hn->flags & HN_F_MCAST) ||
+	    hn->type == HN_T_HELLO)
+		return;
+	ctl = hn->type == HN_T_GOSSIP || hn->type == HN_T_MODEL_CHUNK;
+	src = ntohl(hn->src);
+	pool = ctl ? HX_CTL_POOL : HX_DATA_POOL;
+	n = ctl ? 16 : 64;
+	if (src - pool >= n)
+		hn->src = htonl(pool + hx_below(&g->rng, n));
+}
+
+void hx_random_frame(struct hx_randgen *g, struct hx_case *c, __u32 tag)
+{
 	__u8 pl[HX_FRAME_MAX];
-	struct hnhdr *hn;
 	__u32 kind = hx_below(&g->rng, 100), i, k;
 	struct hx_hdr h;
 	size_t plen = rg_plen(g);
@@ -1023,67 +1298,8 @@ void hx_random_frame(struct hx_randgen *g, struct hx_case *c, __u32 tag)
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < plen; i++)
 		pl[i] = hx_rnd(&g->rng);
-	if (kind < 28) {
-		c->cls = "random: unicast";
-		hx_hdr_default(&h, HN_T_DATA, 0, 1 + hx_below(&g->rng, 5000),
-			       rg_pick(g, dsts, sizeof(dsts) / 4),
-			       hx_rnd(&g->rng));
-	} else if (kind < 40) {
-		c->cls = "random: anycast";
-		hx_hdr_default(&h, HN_T_DATA, HN_F_ANYCAST,
-			       1 + hx_below(&g->rng, 5000),
-			       rg_pick(g, tasks, sizeof(tasks) / 4),
-			       hx_rnd(&g->rng));
-	} else if (kind < 70) {
-		c->cls = "random: data flood";
-		k = hx_below(&g->rng, 64);
-		hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST, HX_DATA_POOL + k,
-			       rg_pick(g, groups, sizeof(groups) / 4),
-			       rg_seq(g, &g->data_top[k]));
-	} else if (kind < 80) {
-		c->cls = "random: control flood";
-		k = hx_below(&g->rng, 16);
-		hx_hdr_default(&h,
-			       hx_below(&g->rng, 2) ? HN_T_GOSSIP :
-						      HN_T_MODEL_CHUNK,
-			       HN_F_MCAST, HX_CTL_POOL + k, HN_GROUP_ALL,
-			       rg_seq(g, &g->ctl_top[k]));
-	} else if (kind < 86) {
-		c->cls = "random: hello";
-		hx_hdr_default(&h, HN_T_HELLO, HN_F_MCAST,
-			       hx_below(&g->rng, 2) ? cb_node(s, 0) :
-						      1 + hx_below(&g->rng, 99),
-			       HN_GROUP_ALL, hx_rnd(&g->rng));
-	} else {
-		__u16 total = 1 + hx_below(&g->rng, 1400), cnt, idx, off, n;
-		bool any;
-
-		c->cls = "random: tensor";
-		cnt = 1 + hx_below(&g->rng, total < 8 ? total : 8);
-		idx = hx_below(&g->rng, cnt);
-		off = cnt == 1 ? 0 : hx_below(&g->rng, total);
-		n = cnt == 1 ? total : 1 + hx_below(&g->rng, total - off);
-		any = hx_below(&g->rng, 4) == 0;
-
-		hx_hdr_default(&h, HN_T_TENSOR, any ? HN_F_ANYCAST : 0,
-			       1 + hx_below(&g->rng, 5000),
-			       any ? rg_pick(g, tasks, sizeof(tasks) / 4) :
-				     rg_pick(g, dsts, sizeof(dsts) / 4),
-			       hx_rnd(&g->rng));
-		plen = hx_tensor_payload(pl, idx, cnt, off, total, HN_DT_S8, n);
-	}
-	for (i = 0; i < 6; i++) {
-		h.dmac[i] = hx_rnd(&g->rng);
-		h.smac[i] = hx_rnd(&g->rng);
-	}
-	h.ttl = rg_ttl(g);
-	h.tclass = hx_rnd(&g->rng);
-	if (hx_below(&g->rng, 8) == 0)
-		h.reserved = hx_rnd(&g->rng);
-	if (hx_below(&g->rng, 8) == 0)
-		h.flags |= HN_F_RESULT;
-	if (h.type == HN_T_DATA && hx_below(&g->rng, 10) == 0)
-		h.type = HN_T_PROBE + hx_below(&g->rng, 2);
+	c->cls = rg_header(g, kind, &h, pl, &plen);
+	rg_fields(g, &h);
 	hx_build(c, &h, pl, plen, tag);
 	if (hx_below(&g->rng, 100) < 45) {
 		c->cls = "random: mutated";
@@ -1091,22 +1307,5 @@ void hx_random_frame(struct hx_randgen *g, struct hx_case *c, __u32 tag)
 		while (k--)
 			rg_mutate(g, c);
 	}
-	/*
-	 * Floods keep to the pools: the router's window map is an LRU, and a
-	 * control flood's window is the agent's (contract), so neither may
-	 * share a source with the data floods.
-	 */
-	hn = (struct hnhdr *)(c->buf + HX_ETH_HLEN);
-	if (!hx_validate(c->buf, c->len) && (hn->flags & HN_F_MCAST) &&
-	    hn->type != HN_T_HELLO) {
-		bool ctl = hn->type == HN_T_GOSSIP ||
-			   hn->type == HN_T_MODEL_CHUNK;
-		__u32 src = ntohl(hn->src), pool = ctl ? HX_CTL_POOL :
-							  HX_DATA_POOL;
-
-		__u32 n = ctl ? 16 : 64;
-
-		if (src - pool >= n)
-			hn->src = htonl(pool + hx_below(&g->rng, n));
-	}
+	rg_keep_pools(g, c);
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include <dp.h>
 #include "hostile.h"
 #include "ledger.h"
 #include "wire.h"
@@ -268,7 +269,7 @@ static int pace(struct hx_run *x)
 	struct hn_dp_stats st;
 
 	for (;;) {
-		if (hx_stats_read(x->stats_fd, &st))
+		if (hn_dp_stats_sum(x->stats_fd, &st))
 			die("reading the router's hn_stats: %s",
 			    strerror(errno));
 		seen = hx_stats_seen(&st);
@@ -472,7 +473,7 @@ static void run_phase(struct hx_run *x, int ph, unsigned long nrandom,
 	memset(x->mark_want, 0, sizeof(x->mark_want));
 	memset(x->mark_got, 0, sizeof(x->mark_got));
 	if (hx_stats_cmd(x->stats_cmd, &before) ||
-	    hx_stats_read(x->stats_fd, &st))
+	    hn_dp_stats_sum(x->stats_fd, &st))
 		die("cannot read the router's counters");
 	x->seen_base = hx_stats_seen(&st);
 	for (p = 0; p < x->r.nports; p++)
@@ -542,7 +543,18 @@ static void router_port(struct hx_run *x, const char *spec, const char *rns)
 	x->r.nports++;
 }
 
-static int cmd_router(int argc, char **argv)
+/* hn-hostile router's command line */
+struct router_args {
+	const char *rns, *pins, *hnctl, *only;
+	char *ports[HX_MAX_PORTS], *neigh[64], *route[64], *task[32];
+	int np, nn, nr, nt;
+	unsigned long nrandom;
+	__u32 groups[HX_MAX_GROUPS], ng, node;
+	__u64 seed;
+	bool have_seed;
+};
+
+static int router_args(int argc, char **argv, struct router_args *a)
 {
 	static const struct option opts[] = {
 		{ "router-ns", required_argument, NULL, 'R' },
@@ -559,117 +571,142 @@ static int cmd_router(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ 0 }
 	};
-	static struct hx_run x;
-	const char *rns = NULL, *pins = NULL, *hnctl = NULL, *only = NULL;
-	char *ports[HX_MAX_PORTS], *neigh[64], *route[64], *task[32];
-	int np = 0, nn = 0, nr = 0, nt = 0, c, i, p;
-	unsigned long nrandom = 100000;
-	__u32 groups[HX_MAX_GROUPS], ng = 0, node = 0;
-	__u64 seed = 0;
-	bool have_seed = false;
+	int c;
 
+	a->nrandom = 100000;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
-			rns = optarg;
+			a->rns = optarg;
 			break;
 		case 'P':
-			pins = optarg;
+			a->pins = optarg;
 			break;
 		case 'H':
-			hnctl = optarg;
+			a->hnctl = optarg;
 			break;
 		case 'n':
-			node = strtoul(optarg, NULL, 0);
+			a->node = strtoul(optarg, NULL, 0);
 			break;
 		case 'p':
-			if (np < HX_MAX_PORTS)
-				ports[np++] = optarg;
+			if (a->np < HX_MAX_PORTS)
+				a->ports[a->np++] = optarg;
 			break;
 		case 'N':
-			if (nn < 64)
-				neigh[nn++] = optarg;
+			if (a->nn < 64)
+				a->neigh[a->nn++] = optarg;
 			break;
 		case 'r':
-			if (nr < 64)
-				route[nr++] = optarg;
+			if (a->nr < 64)
+				a->route[a->nr++] = optarg;
 			break;
 		case 't':
-			if (nt < 32)
-				task[nt++] = optarg;
+			if (a->nt < 32)
+				a->task[a->nt++] = optarg;
 			break;
 		case 'g':
-			if (ng < HX_MAX_GROUPS)
-				groups[ng++] = strtoul(optarg, NULL, 0);
+			if (a->ng < HX_MAX_GROUPS)
+				a->groups[a->ng++] = strtoul(optarg, NULL, 0);
 			break;
 		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			have_seed = true;
+			a->seed = strtoull(optarg, NULL, 0);
+			a->have_seed = true;
 			break;
 		case 'f':
-			nrandom = strtoul(optarg, NULL, 0);
+			a->nrandom = strtoul(optarg, NULL, 0);
 			break;
 		case 'o':
-			only = optarg;
+			a->only = optarg;
 			break;
 		default:
 			return 2;
 		}
 	}
-	if (!rns || !pins || !hnctl || !node || np < 2)
+	return 0;
+}
+
+/* What the router was told, for the oracle. */
+static void router_config(struct hx_run *x, const struct router_args *a)
+{
+	int i;
+
+	if (hx_router_init(&x->r, "R", a->node))
+		die("out of memory");
+	for (i = 0; i < a->np; i++)
+		router_port(x, a->ports[i], a->rns);
+	for (i = 0; i < a->nn; i++)
+		if (hx_parse_neigh(&x->r, a->neigh[i]))
+			die("--neigh '%s': not hnctl's IDX node N dev DEV "
+			    "mac MAC", a->neigh[i]);
+	for (i = 0; i < a->nr; i++)
+		if (hx_parse_route(&x->r, a->route[i]))
+			die("--route '%s': not hnctl's DST via IDX[:HOPS]...",
+			    a->route[i]);
+	for (i = 0; i < a->nt; i++)
+		if (hx_parse_task(&x->r, a->task[i]))
+			die("--task '%s': not hnctl's ID host N...",
+			    a->task[i]);
+	for (i = 0; i < (int)a->ng; i++)
+		hx_add_group(&x->r, a->groups[i]);
+}
+
+/* Capture on every port, send on the first, read the router's counters. */
+static int router_open(struct hx_run *x, const struct router_args *a)
+{
+	int p;
+
+	for (p = 0; p < x->r.nports; p++)
+		if (hx_ep_open(&x->cap[p], true))
+			die("cannot capture on %s:%s", x->cap[p].ns,
+			    x->cap[p].dev);
+	x->in = 0;
+	x->snd = x->cap[0];
+	if (hx_ep_open(&x->snd, false))
+		die("cannot send on %s:%s", x->snd.ns, x->snd.dev);
+	x->stats_fd = hx_stats_open(a->pins);
+	if (x->stats_fd < 0)
+		return 2;
+	snprintf(x->stats_cmd, sizeof(x->stats_cmd),
+		 "ip netns exec '%s' '%s' -P '%s' -j stats", a->rns, a->hnctl,
+		 a->pins);
+	if (hx_ledger_init(&x->led, &x->r))
+		die("out of memory");
+	x->scn.r = &x->r;
+	x->scn.in = x->in;
+	x->scn.node = a->node;
+	for (p = 0; p < x->r.nports; p++)
+		x->scn.to_port[p] = hx_direct_node(&x->r, p);
+	return 0;
+}
+
+static int cmd_router(int argc, char **argv)
+{
+	static struct router_args a;
+	static struct hx_run x;
+	int i;
+
+	if (router_args(argc, argv, &a))
+		return 2;
+	if (!a.rns || !a.pins || !a.hnctl || !a.node || a.np < 2)
 		die("router: --router-ns, --pins, --hnctl, --node and two "
 		    "--port or more are required");
-	if (!have_seed)
-		seed = (__u64)time(NULL) * 1000003ULL ^ getpid();
+	if (!a.have_seed)
+		a.seed = (__u64)time(NULL) * 1000003ULL ^ getpid();
 	printf("seed %llu (again with HN_HOSTILE_SEED=%llu)\n",
-	       (unsigned long long)seed, (unsigned long long)seed);
-	if (hx_router_init(&x.r, "R", node))
-		die("out of memory");
-	for (i = 0; i < np; i++)
-		router_port(&x, ports[i], rns);
-	for (i = 0; i < nn; i++)
-		if (hx_parse_neigh(&x.r, neigh[i]))
-			die("--neigh '%s': not hnctl's IDX node N dev DEV "
-			    "mac MAC", neigh[i]);
-	for (i = 0; i < nr; i++)
-		if (hx_parse_route(&x.r, route[i]))
-			die("--route '%s': not hnctl's DST via IDX[:HOPS]...",
-			    route[i]);
-	for (i = 0; i < nt; i++)
-		if (hx_parse_task(&x.r, task[i]))
-			die("--task '%s': not hnctl's ID host N...", task[i]);
-	for (i = 0; i < (int)ng; i++)
-		hx_add_group(&x.r, groups[i]);
-	for (p = 0; p < x.r.nports; p++)
-		if (hx_ep_open(&x.cap[p], true))
-			die("cannot capture on %s:%s", x.cap[p].ns,
-			    x.cap[p].dev);
-	x.in = 0;
-	x.snd = x.cap[0];
-	if (hx_ep_open(&x.snd, false))
-		die("cannot send on %s:%s", x.snd.ns, x.snd.dev);
-	x.stats_fd = hx_stats_open(pins);
-	if (x.stats_fd < 0)
+	       (unsigned long long)a.seed, (unsigned long long)a.seed);
+	router_config(&x, &a);
+	if (router_open(&x, &a))
 		return 2;
-	snprintf(x.stats_cmd, sizeof(x.stats_cmd),
-		 "ip netns exec '%s' '%s' -P '%s' -j stats", rns, hnctl, pins);
-	if (hx_ledger_init(&x.led, &x.r))
-		die("out of memory");
-	x.scn.r = &x.r;
-	x.scn.in = x.in;
-	x.scn.node = node;
-	for (p = 0; p < x.r.nports; p++)
-		x.scn.to_port[p] = hx_direct_node(&x.r, p);
 	for (i = 0; i < (int)(sizeof(phase_names) / sizeof(phase_names[0]));
 	     i++) {
-		if (only && !strstr(only, phase_names[i]))
+		if (a.only && !strstr(a.only, phase_names[i]))
 			continue;
-		run_phase(&x, i, nrandom, seed);
+		run_phase(&x, i, a.nrandom, a.seed);
 	}
 	hx_ledger_free(&x.led);
 	hx_router_free(&x.r);
 	printf("hn-hostile router: %d check(s) failed (seed %llu)\n", failures,
-	       (unsigned long long)seed);
+	       (unsigned long long)a.seed);
 	return failures ? 1 : 0;
 }
 
@@ -803,7 +840,7 @@ static void loop_totals(struct hx_loop *l, struct loop_tot *t)
 
 	t->in = t->out = t->cap = 0;
 	for (i = 0; i < l->nr; i++) {
-		if (hx_stats_read(l->stats_fd[i], &st))
+		if (hn_dp_stats_sum(l->stats_fd[i], &st))
 			die("reading %s's hn_stats: %s", l->r[i].name,
 			    strerror(errno));
 		t->in += st.rx + st.pass_other;
@@ -971,7 +1008,71 @@ static int loop_check_counters(struct hx_loop *l,
 	return bad;
 }
 
-static int cmd_loop(int argc, char **argv)
+/* --router NAME=NETNS:PINDIR:NODE */
+static int loop_opt_router(struct hx_loop *l, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	char *p1 = eq ? strchr(eq + 1, ':') : NULL;
+	char *p2 = p1 ? strrchr(p1 + 1, ':') : NULL;
+
+	if (!p2 || eq == arg || l->nr == HX_MAX_ROUTERS)
+		die("--router '%s' is not NAME=NETNS:PINS:NODE", arg);
+	*eq = *p1 = *p2 = 0;
+	if (hx_router_init(&l->r[l->nr], arg, strtoul(p2 + 1, NULL, 0)))
+		die("out of memory");
+	snprintf(l->ns[l->nr], sizeof(l->ns[0]), "%s", eq + 1);
+	snprintf(l->pins[l->nr], sizeof(l->pins[0]), "%s", p1 + 1);
+	l->stats_fd[l->nr] = hx_stats_open(p1 + 1);
+	if (l->stats_fd[l->nr] < 0)
+		return 2;
+	l->nr++;
+	return 0;
+}
+
+/* --link R/DEV=R/DEV */
+static void loop_opt_link(struct hx_loop *l, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	int ri, pi, rj, pj;
+
+	if (!eq)
+		die("--link '%s' is not R/DEV=R/DEV", arg);
+	*eq = 0;
+	loop_port(l, arg, &ri, &pi);
+	loop_port(l, eq + 1, &rj, &pj);
+	l->peer[ri][pi] = (struct hx_peer){ rj, pj, -1 };
+	l->peer[rj][pj] = (struct hx_peer){ ri, pi, -1 };
+}
+
+/* --host NAME=NETNS:DEV@R/DEV */
+static void loop_opt_host(struct hx_loop *l, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	char *at = eq ? strchr(eq, '@') : NULL;
+	struct hx_ep *e = &l->host[l->nh];
+	int ri, pi;
+
+	if (!at || l->nh == HX_MAX_HOSTS)
+		die("--host '%s' is not NAME=NETNS:DEV@R/DEV", arg);
+	*eq = *at = 0;
+	snprintf(e->name, sizeof(e->name), "%s", arg);
+	split_ns_dev(eq + 1, e->ns, sizeof(e->ns), e->dev, sizeof(e->dev),
+		     "host");
+	loop_port(l, at + 1, &ri, &pi);
+	l->peer[ri][pi] = (struct hx_peer){ -1, -1, l->nh };
+	e->router = ri;
+	e->port = pi;
+	l->nh++;
+}
+
+/* hn-hostile loop's command line */
+struct loop_args {
+	const char *hnctl, *frame, *name;
+	__u64 seed;
+};
+
+static int loop_args(int argc, char **argv, struct hx_loop *l,
+		     struct loop_args *a)
 {
 	static const struct option opts[] = {
 		{ "hnctl", required_argument, NULL, 'H' },
@@ -983,116 +1084,143 @@ static int cmd_loop(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ 0 }
 	};
-	static struct hx_loop l;
-	static struct hx_case fc;
-	static struct hx_counts before[HX_MAX_ROUTERS], after[HX_MAX_ROUTERS];
-	const char *hnctl = NULL, *frame = "data", *name = "loop";
-	int c, i, ri, pi, rj, pj, bad;
-	struct hx_ep snd;
-	struct loop_tot t0;
-	__u64 seed = 1, src;
-	struct hx_hdr h;
-	char *eq, *at, *p1, *p2, got[256];
-	unsigned long drops;
-	bool settled;
-	size_t n;
+	int c;
 
+	a->frame = "data";
+	a->name = "loop";
+	a->seed = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
-			hnctl = optarg;
+			a->hnctl = optarg;
 			break;
 		case 'n':
-			name = optarg;
+			a->name = optarg;
 			break;
 		case 'F':
-			frame = optarg;
+			a->frame = optarg;
 			break;
 		case 's':
-			seed = strtoull(optarg, NULL, 0);
+			a->seed = strtoull(optarg, NULL, 0);
 			break;
 		case 'R':
-			/* NAME=NETNS:PINDIR:NODE */
-			eq = strchr(optarg, '=');
-			p1 = eq ? strchr(eq + 1, ':') : NULL;
-			p2 = p1 ? strrchr(p1 + 1, ':') : NULL;
-			if (!p2 || eq == optarg || l.nr == HX_MAX_ROUTERS)
-				die("--router '%s' is not NAME=NETNS:PINS:NODE",
-				    optarg);
-			*eq = *p1 = *p2 = 0;
-			if (hx_router_init(&l.r[l.nr], optarg,
-					   strtoul(p2 + 1, NULL, 0)))
-				die("out of memory");
-			snprintf(l.ns[l.nr], sizeof(l.ns[0]), "%s", eq + 1);
-			snprintf(l.pins[l.nr], sizeof(l.pins[0]), "%s", p1 + 1);
-			l.stats_fd[l.nr] = hx_stats_open(p1 + 1);
-			if (l.stats_fd[l.nr] < 0)
+			if (loop_opt_router(l, optarg))
 				return 2;
-			l.nr++;
 			break;
 		case 'l':
-			eq = strchr(optarg, '=');
-			if (!eq)
-				die("--link '%s' is not R/DEV=R/DEV", optarg);
-			*eq = 0;
-			loop_port(&l, optarg, &ri, &pi);
-			loop_port(&l, eq + 1, &rj, &pj);
-			l.peer[ri][pi] = (struct hx_peer){ rj, pj, -1 };
-			l.peer[rj][pj] = (struct hx_peer){ ri, pi, -1 };
+			loop_opt_link(l, optarg);
 			break;
 		case 'h':
-			/* NAME=NETNS:DEV@R/DEV */
-			eq = strchr(optarg, '=');
-			at = eq ? strchr(eq, '@') : NULL;
-			if (!at || l.nh == HX_MAX_HOSTS)
-				die("--host '%s' is not NAME=NETNS:DEV@R/DEV",
-				    optarg);
-			*eq = *at = 0;
-			snprintf(l.host[l.nh].name, sizeof(l.host[0].name),
-				 "%s", optarg);
-			split_ns_dev(eq + 1, l.host[l.nh].ns,
-				     sizeof(l.host[0].ns), l.host[l.nh].dev,
-				     sizeof(l.host[0].dev), "host");
-			loop_port(&l, at + 1, &ri, &pi);
-			l.peer[ri][pi] = (struct hx_peer){ -1, -1, l.nh };
-			l.host[l.nh].router = ri;
-			l.host[l.nh].port = pi;
-			l.nh++;
+			loop_opt_host(l, optarg);
 			break;
 		default:
 			return 2;
 		}
 	}
-	if (!hnctl || l.nr < 1 || l.nh < 1)
-		die("loop: --hnctl, --router and --host are required");
-	for (i = 0; i < l.nr; i++)
-		snprintf(l.stats_cmd[i], sizeof(l.stats_cmd[0]),
-			 "ip netns exec '%s' '%s' -P '%s' -j stats", l.ns[i],
-			 hnctl, l.pins[i]);
-	for (i = 0; i < l.nh; i++)
-		if (hx_ep_open(&l.host[i], true))
-			die("cannot capture on %s:%s", l.host[i].ns,
-			    l.host[i].dev);
-	snd = l.host[0];
-	if (hx_ep_open(&snd, false))
-		die("cannot send on %s:%s", snd.ns, snd.dev);
+	return 0;
+}
 
-	/* one flood with TTL 255 from the first host, a source of its own */
-	for (src = seed, i = 0; name[i]; i++)
-		src = (src ^ (__u8)name[i]) * 0x100000001b3ULL;
+/* Capture at every host; @snd sends from the first. */
+static void loop_open(struct hx_loop *l, const char *hnctl, struct hx_ep *snd)
+{
+	int i;
+
+	for (i = 0; i < l->nr; i++)
+		snprintf(l->stats_cmd[i], sizeof(l->stats_cmd[0]),
+			 "ip netns exec '%s' '%s' -P '%s' -j stats", l->ns[i],
+			 hnctl, l->pins[i]);
+	for (i = 0; i < l->nh; i++)
+		if (hx_ep_open(&l->host[i], true))
+			die("cannot capture on %s:%s", l->host[i].ns,
+			    l->host[i].dev);
+	*snd = l->host[0];
+	if (hx_ep_open(snd, false))
+		die("cannot send on %s:%s", snd->ns, snd->dev);
+}
+
+/* One flood with TTL 255 from the first host, a source of its own. */
+static void loop_flood(struct hx_case *fc, const struct loop_args *a)
+{
+	struct hx_hdr h;
+	__u64 src;
+	int i;
+
+	for (src = a->seed, i = 0; a->name[i]; i++)
+		src = (src ^ (__u8)a->name[i]) * 0x100000001b3ULL;
 	hx_hdr_default(&h, HN_T_DATA, HN_F_MCAST,
 		       0x50000000U | (__u32)((src ^ src >> 32) & 0xffffff),
 		       HN_GROUP_ALL, 1);
 	h.ttl = 255;
-	memset(&fc, 0, sizeof(fc));
-	hx_build(&fc, &h, "hn-hostile: one flood into a loop of routers", 44,
-		 (__u32)seed);
-	if (!strcmp(frame, "dot1q"))
-		hx_tag(&fc, 0x8100, 5);
-	else if (!strcmp(frame, "dot1ad"))
-		hx_tag(&fc, 0x88a8, 7);
-	else if (strcmp(frame, "data"))
-		die("--frame: data, dot1q or dot1ad, not '%s'", frame);
+	memset(fc, 0, sizeof(*fc));
+	hx_build(fc, &h, "hn-hostile: one flood into a loop of routers", 44,
+		 (__u32)a->seed);
+	if (!strcmp(a->frame, "dot1q"))
+		hx_tag(fc, 0x8100, 5);
+	else if (!strcmp(a->frame, "dot1ad"))
+		hx_tag(fc, 0x88a8, 7);
+	else if (strcmp(a->frame, "data"))
+		die("--frame: data, dot1q or dot1ad, not '%s'", a->frame);
+}
+
+/* The verdicts: settled, copies at the hosts, every router's counters. */
+static void loop_report(struct hx_loop *l, const struct loop_args *a,
+			bool settled, const struct hx_counts *before,
+			const struct hx_counts *after)
+{
+	unsigned long drops;
+	char got[256];
+	int c, i, bad;
+	size_t n;
+
+	result(settled, "%s: settled (every frame counted out was counted in)",
+	       a->name);
+	for (drops = 0, i = 0; i < l->nh; i++)
+		drops += hx_drops(&l->host[i]);
+	if (drops)
+		result(false,
+		       "%s: the capture sockets dropped %lu frames: the check "
+		       "itself lost them (socket buffer), not the routers",
+		       a->name, drops);
+	for (bad = 0, i = 0; i < l->nh; i++)
+		bad += loop_check_host(l, i, 255);
+	for (n = 0, i = 0; i < l->nh; i++)
+		n += snprintf(got + n, sizeof(got) - n, "%s%s %llu/%d",
+			      i ? ", " : "", l->host[i].name, l->host[i].got,
+			      l->nsim[i]);
+	result(!bad, "%s: %s flood with TTL 255 from %s: copies at the hosts "
+	       "as the oracle says (%s)", a->name, a->frame, l->host[0].name,
+	       got);
+	bad = loop_check_counters(l, before, after);
+	result(!bad, "%s: every router's counters as the oracle says "
+	       "(%d differ)", a->name, bad);
+	for (i = 0; i < l->nr; i++) {
+		printf("    %s:", l->r[i].name);
+		for (c = 0; c < HX_NCTR; c++)
+			if (after[i].have[c] && delta(&before[i], &after[i], c))
+				printf(" %s +%llu", hx_ctr_name[c],
+				       (unsigned long long)delta(&before[i],
+								 &after[i], c));
+		putchar('\n');
+	}
+}
+
+static int cmd_loop(int argc, char **argv)
+{
+	static struct hx_loop l;
+	static struct hx_case fc;
+	static struct hx_counts before[HX_MAX_ROUTERS], after[HX_MAX_ROUTERS];
+	struct loop_args a = {};
+	struct loop_tot t0;
+	struct hx_ep snd;
+	bool settled;
+	int i;
+
+	if (loop_args(argc, argv, &l, &a))
+		return 2;
+	if (!a.hnctl || l.nr < 1 || l.nh < 1)
+		die("loop: --hnctl, --router and --host are required");
+	loop_open(&l, a.hnctl, &snd);
+	loop_flood(&fc, &a);
 	loop_simulate(&l, fc.buf, fc.len, l.host[0].router, l.host[0].port);
 
 	for (i = 0; i < l.nr; i++)
@@ -1105,36 +1233,7 @@ static int cmd_loop(int argc, char **argv)
 	for (i = 0; i < l.nr; i++)
 		if (hx_stats_cmd(l.stats_cmd[i], &after[i]))
 			die("cannot read %s's counters", l.r[i].name);
-
-	result(settled, "%s: settled (every frame counted out was counted in)",
-	       name);
-	for (drops = 0, i = 0; i < l.nh; i++)
-		drops += hx_drops(&l.host[i]);
-	if (drops)
-		result(false,
-		       "%s: the capture sockets dropped %lu frames: the check "
-		       "itself lost them (socket buffer), not the routers",
-		       name, drops);
-	for (bad = 0, i = 0; i < l.nh; i++)
-		bad += loop_check_host(&l, i, 255);
-	for (n = 0, i = 0; i < l.nh; i++)
-		n += snprintf(got + n, sizeof(got) - n, "%s%s %llu/%d",
-			      i ? ", " : "", l.host[i].name, l.host[i].got,
-			      l.nsim[i]);
-	result(!bad, "%s: %s flood with TTL 255 from %s: copies at the hosts "
-	       "as the oracle says (%s)", name, frame, l.host[0].name, got);
-	bad = loop_check_counters(&l, before, after);
-	result(!bad, "%s: every router's counters as the oracle says "
-	       "(%d differ)", name, bad);
-	for (i = 0; i < l.nr; i++) {
-		printf("    %s:", l.r[i].name);
-		for (c = 0; c < HX_NCTR; c++)
-			if (after[i].have[c] && delta(&before[i], &after[i], c))
-				printf(" %s +%llu", hx_ctr_name[c],
-				       (unsigned long long)delta(&before[i],
-								 &after[i], c));
-		putchar('\n');
-	}
+	loop_report(&l, &a, settled, before, after);
 	for (i = 0; i < l.nr; i++)
 		hx_router_free(&l.r[i]);
 	return failures ? 1 : 0;

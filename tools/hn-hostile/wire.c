@@ -235,32 +235,6 @@ int hx_stats_open(const char *pins)
 	return fd;
 }
 
-/* The summed per-CPU counters of the pinned hn_stats map @fd. */
-int hx_stats_read(int fd, struct hn_dp_stats *st)
-{
-	int ncpu = libbpf_num_possible_cpus(), c;
-	size_t stride = (sizeof(*st) + 7) & ~(size_t)7, i;
-	__u64 *sum = (__u64 *)st;
-	__u32 zero = 0;
-	char *all;
-
-	if (ncpu <= 0)
-		return -EINVAL;
-	all = calloc(ncpu, stride);
-	if (!all)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &zero, all)) {
-		free(all);
-		return -errno;
-	}
-	memset(st, 0, sizeof(*st));
-	for (c = 0; c < ncpu; c++)
-		for (i = 0; i < sizeof(*st) / 8; i++)
-			sum[i] += ((__u64 *)(all + c * stride))[i];
-	free(all);
-	return 0;
-}
-
 /* Frames the router's XDP program has seen on all its ports. */
 __u64 hx_stats_seen(const struct hn_dp_stats *st)
 {

@@ -44,7 +44,6 @@ struct hx_counts {
 };
 
 int hx_stats_open(const char *pins);
-int hx_stats_read(int fd, struct hn_dp_stats *st);
 __u64 hx_stats_seen(const struct hn_dp_stats *st);
 int hx_stats_cmd(const char *cmd, struct hx_counts *out);
 

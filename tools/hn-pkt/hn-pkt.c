@@ -264,6 +264,18 @@ static size_t build(unsigned char *buf, const struct dev *d, uint32_t seq)
 	return len;
 }
 
+/* "devs": frames each device sent or received, by name. */
+static void json_devs(struct jsonw *w)
+{
+	int i;
+
+	jsonw_name(w, "devs");
+	jsonw_obj_open(w);
+	for (i = 0; i < o.n_devs; i++)
+		jsonw_kv_u64(w, o.devs[i].name, o.devs[i].frames);
+	jsonw_obj_close(w);
+}
+
 static int do_send(int fd)
 {
 	unsigned char buf[FRAME_MAX];
@@ -333,11 +345,7 @@ static int do_send(int fd)
 		jsonw_kv_float(&w, "rate_fps",
 			       elapsed ? sent * 1e9 / elapsed : 0);
 		jsonw_kv_u64(&w, "pace_resets", resets);
-		jsonw_name(&w, "devs");
-		jsonw_obj_open(&w);
-		for (i = 0; i < o.n_devs; i++)
-			jsonw_kv_u64(&w, o.devs[i].name, o.devs[i].frames);
-		jsonw_obj_close(&w);
+		json_devs(&w);
 		jsonw_obj_close(&w);
 	} else if (!o.quiet) {
 		for (i = 0; i < o.n_devs; i++)
@@ -622,11 +630,7 @@ static void recv_summary(void)
 			jsonw_kv_u64(&w, k, r.srcs[i].frames);
 		}
 		jsonw_obj_close(&w);
-		jsonw_name(&w, "devs");
-		jsonw_obj_open(&w);
-		for (i = 0; i < o.n_devs; i++)
-			jsonw_kv_u64(&w, o.devs[i].name, o.devs[i].frames);
-		jsonw_obj_close(&w);
+		json_devs(&w);
 		latency_json(&w);
 		jsonw_obj_close(&w);
 		fflush(stdout);
@@ -778,7 +782,8 @@ static void usage(FILE *out)
 	      "Output:  -j JSON summary, -q no summary\n", out);
 }
 
-int main(int argc, char **argv)
+/* Options after the mode, into o: -1 to go on, else main()'s exit status. */
+static int parse_opts(int argc, char **argv, const char **devs)
 {
 	static const struct option lo[] = {
 		{ "dev", required_argument, NULL, 'i' },
@@ -810,30 +815,13 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};
-	const char *devs = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
-	int fd, opt;
+	int opt;
 
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
-	    !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	o.mode = argv[1];
-	if (strcmp(o.mode, "send") && strcmp(o.mode, "hello") &&
-	    strcmp(o.mode, "recv"))
-		die("unknown mode '%s': send, hello or recv ('hn-pkt help')",
-		    o.mode);
-	if (!strcmp(o.mode, "hello")) {
-		o.type = HN_T_HELLO;
-		o.dst = HN_GROUP_ALL;
-		o.ttl = 1;
-	}
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "i:s:d:t:f:c:T:S:Fl:m:n:I:U:w:pr:jqh",
 				  lo, NULL)) != -1) {
 		switch (opt) {
-		case 'i': devs = optarg; break;
+		case 'i': *devs = optarg; break;
 		case 's': o.src = num("src", optarg, UINT32_MAX); break;
 		case 'd': o.dst = num("dst", optarg, UINT32_MAX); break;
 		case 't': o.type = parse_type(optarg); break;
@@ -881,7 +869,52 @@ int main(int argc, char **argv)
 		die("unexpected argument '%s'", argv[optind]);
 	if (o.interval_ns == ~0ULL)
 		o.interval_ns = strcmp(o.mode, "hello") ? 0 : 100000000;
+	return -1;
+}
 
+/* The mode, and what it changes in the defaults. */
+static void set_mode(const char *mode)
+{
+	o.mode = mode;
+	if (strcmp(o.mode, "send") && strcmp(o.mode, "hello") &&
+	    strcmp(o.mode, "recv"))
+		die("unknown mode '%s': send, hello or recv ('hn-pkt help')",
+		    o.mode);
+	if (!strcmp(o.mode, "hello")) {
+		o.type = HN_T_HELLO;
+		o.dst = HN_GROUP_ALL;
+		o.ttl = 1;
+	}
+}
+
+/* Receiving on one device: bound to it, so the kernel filters for us. */
+static void recv_bind(int fd)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_HYPERNET),
+		.sll_ifindex = o.devs[0].ifindex,
+	};
+
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		die("bind to %s: %s", o.devs[0].name, strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	const char *devs = NULL;
+	int fd, ret;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
+	    !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	set_mode(argv[1]);
+	ret = parse_opts(argc, argv, &devs);
+	if (ret >= 0)
+		return ret;
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_HYPERNET));
 	if (fd < 0)
 		die("AF_PACKET socket: %s (needs root or CAP_NET_RAW)",
@@ -892,18 +925,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	if (!strcmp(o.mode, "recv")) {
-		/* One device: bind, so the kernel filters for us. */
-		if (o.n_devs == 1) {
-			struct sockaddr_ll sll = {
-				.sll_family = AF_PACKET,
-				.sll_protocol = htons(ETH_P_HYPERNET),
-				.sll_ifindex = o.devs[0].ifindex,
-			};
-
-			if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-				die("bind to %s: %s", o.devs[0].name,
-				    strerror(errno));
-		}
+		if (o.n_devs == 1)
+			recv_bind(fd);
 		return do_recv(fd);
 	}
 	if (!o.n_devs)

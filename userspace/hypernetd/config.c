@@ -269,11 +269,88 @@ static int set_scaled(const char *key, const char *val, int log_scale,
 	return 0;
 }
 
+static int set_link_kbps(struct hnd_config *c, const char *val, char *err,
+			 size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(val, 1, LINK_KBPS_MAX, &v))
+		return hn_seterr(err, errlen,
+				 "link-kbps: '%s' is not kbit/s 1..%lu", val,
+				 LINK_KBPS_MAX);
+	c->link_kbps = v;
+	return 0;
+}
+
+static int set_margin_min(struct hnd_config *c, const char *val, char *err,
+			  size_t errlen)
+{
+	char *end;
+	long m;
+
+	errno = 0;
+	m = strtol(val, &end, 0);
+	if (errno || !*val || *end || m < -(1L << 30) || m > (1L << 30))
+		return hn_seterr(err, errlen,
+				 "margin-min: '%s' is not an integer", val);
+	c->margin_min = m;
+	return 0;
+}
+
+static int set_xdp_mode(struct hnd_config *c, const char *val, char *err,
+			size_t errlen)
+{
+	if (!strcmp(val, "auto"))
+		c->xdp_mode = HND_XDP_AUTO;
+	else if (!strcmp(val, "native"))
+		c->xdp_mode = HND_XDP_NATIVE;
+	else if (!strcmp(val, "generic"))
+		c->xdp_mode = HND_XDP_GENERIC;
+	else if (!strcmp(val, "multiprog"))
+		c->xdp_mode = HND_XDP_MULTIPROG;
+	else
+		return hn_seterr(err, errlen,
+				 "xdp-mode: '%s' is not auto, native, generic or multiprog",
+				 val);
+	return 0;
+}
+
+/* A 0-or-1 key. */
+static int set_bool(const char *key, const char *val, bool *out, char *err,
+		    size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(val, 0, 1, &v))
+		return hn_seterr(err, errlen, "%s: want 0 or 1", key);
+	*out = v;
+	return 0;
+}
+
+/* A path key into @dst of @size bytes. */
+static int set_path_key(const char *key, char *dst, size_t size,
+			const char *val, char *err, size_t errlen)
+{
+	if (set_path(dst, size, val))
+		return hn_seterr(err, errlen, "%s: bad path", key);
+	return 0;
+}
+
+static int set_ctl_path(struct hnd_config *c, const char *val, char *err,
+			size_t errlen)
+{
+	/* sun_path is 108 bytes */
+	if (!*val || strlen(val) >= 108)
+		return hn_seterr(err, errlen,
+				 "control-socket: path empty or over 107 bytes");
+	strcpy(c->ctl_path, val);
+	return 0;
+}
+
 int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		   char *err, size_t errlen)
 {
 	unsigned int i;
-	unsigned long v;
 
 	for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++)
 		if (!strcmp(key, uint_keys[i].name))
@@ -290,84 +367,32 @@ int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		return set_scaled(key, val, 0, &c->load, err, errlen);
 	if (!strcmp(key, "capacity-kbps"))
 		return set_scaled(key, val, 1, &c->capacity, err, errlen);
-	if (!strcmp(key, "link-kbps")) {
-		if (parse_uint(val, 1, LINK_KBPS_MAX, &v))
-			return hn_seterr(err, errlen,
-					 "link-kbps: '%s' is not kbit/s 1..%lu",
-					 val, LINK_KBPS_MAX);
-		c->link_kbps = v;
-		return 0;
-	}
-	if (!strcmp(key, "margin-min")) {
-		char *end;
-		long m;
-
-		errno = 0;
-		m = strtol(val, &end, 0);
-		if (errno || !*val || *end || m < -(1L << 30) || m > (1L << 30))
-			return hn_seterr(err, errlen,
-					 "margin-min: '%s' is not an integer",
-					 val);
-		c->margin_min = m;
-		return 0;
-	}
-	if (!strcmp(key, "xdp-mode")) {
-		if (!strcmp(val, "auto"))
-			c->xdp_mode = HND_XDP_AUTO;
-		else if (!strcmp(val, "native"))
-			c->xdp_mode = HND_XDP_NATIVE;
-		else if (!strcmp(val, "generic"))
-			c->xdp_mode = HND_XDP_GENERIC;
-		else if (!strcmp(val, "multiprog"))
-			c->xdp_mode = HND_XDP_MULTIPROG;
-		else
-			return hn_seterr(err, errlen,
-					 "xdp-mode: '%s' is not auto, native, generic or multiprog",
-					 val);
-		return 0;
-	}
-	if (!strcmp(key, "keep-attached")) {
-		if (parse_uint(val, 0, 1, &v))
-			return hn_seterr(err, errlen,
-					 "keep-attached: want 0 or 1");
-		c->keep_attached = v;
-		return 0;
-	}
-	if (!strcmp(key, "xdp-force")) {
-		if (parse_uint(val, 0, 1, &v))
-			return hn_seterr(err, errlen, "xdp-force: want 0 or 1");
-		c->xdp_force = v;
-		return 0;
-	}
-	if (!strcmp(key, "xdp-reattach")) {
-		if (parse_uint(val, 0, 1, &v))
-			return hn_seterr(err, errlen,
-					 "xdp-reattach: want 0 or 1");
-		c->xdp_reattach = v;
-		return 0;
-	}
+	if (!strcmp(key, "link-kbps"))
+		return set_link_kbps(c, val, err, errlen);
+	if (!strcmp(key, "margin-min"))
+		return set_margin_min(c, val, err, errlen);
+	if (!strcmp(key, "xdp-mode"))
+		return set_xdp_mode(c, val, err, errlen);
+	if (!strcmp(key, "keep-attached"))
+		return set_bool(key, val, &c->keep_attached, err, errlen);
+	if (!strcmp(key, "xdp-force"))
+		return set_bool(key, val, &c->xdp_force, err, errlen);
+	if (!strcmp(key, "xdp-reattach"))
+		return set_bool(key, val, &c->xdp_reattach, err, errlen);
 	if (!strcmp(key, "trusted-keys"))
-		return set_path(c->trusted_keys, sizeof(c->trusted_keys), val) ?
-			       hn_seterr(err, errlen, "trusted-keys: bad path") :
-			       0;
+		return set_path_key(key, c->trusted_keys,
+				    sizeof(c->trusted_keys), val, err, errlen);
 	if (!strcmp(key, "model"))
-		return set_path(c->model, sizeof(c->model), val) ?
-			       hn_seterr(err, errlen, "model: bad path") : 0;
+		return set_path_key(key, c->model, sizeof(c->model), val, err,
+				    errlen);
 	if (!strcmp(key, "state-dir"))
-		return set_path(c->state_dir, sizeof(c->state_dir), val) ?
-			       hn_seterr(err, errlen, "state-dir: bad path") :
-			       0;
+		return set_path_key(key, c->state_dir, sizeof(c->state_dir),
+				    val, err, errlen);
 	if (!strcmp(key, "pin-dir"))
-		return set_path(c->pin_dir, sizeof(c->pin_dir), val) ?
-			       hn_seterr(err, errlen, "pin-dir: bad path") : 0;
-	if (!strcmp(key, "control-socket")) {
-		/* sun_path is 108 bytes */
-		if (!*val || strlen(val) >= 108)
-			return hn_seterr(err, errlen,
-					 "control-socket: path empty or over 107 bytes");
-		strcpy(c->ctl_path, val);
-		return 0;
-	}
+		return set_path_key(key, c->pin_dir, sizeof(c->pin_dir), val,
+				    err, errlen);
+	if (!strcmp(key, "control-socket"))
+		return set_ctl_path(c, val, err, errlen);
 	return hn_seterr(err, errlen,
 			 "unknown key '%s' (see hypernetd(8) for the list)",
 			 key);

@@ -354,20 +354,11 @@ int hn_idx_write_file(const char *path, const struct hn_idx *x, int gzip,
 {
 	void *buf;
 	size_t len;
-	FILE *f;
-	int ret = 0;
+	int ret;
 
 	if (hn_idx_serialize(x, gzip, &buf, &len, err, errlen))
 		return -1;
-	f = fopen(path, "wb");
-	if (!f) {
-		free(buf);
-		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
-	}
-	if (fwrite(buf, 1, len, f) != len)
-		ret = hn_seterr(err, errlen, "%s: write failed", path);
-	if (fclose(f) && !ret)
-		ret = hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	ret = hn_save_file(path, buf, len, err, errlen);
 	free(buf);
 	return ret;
 }

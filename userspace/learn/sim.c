@@ -120,7 +120,8 @@ struct hn_sim {
 	struct ev *heap;
 	size_t	n_ev, cap_ev;
 	struct frame *fr;
-	__u32	n_fr, cap_fr, free_fr;
+	__u32	n_fr, free_fr;
+	size_t	cap_fr;
 	__u64	in_net;		/* frames alive: keeps the timers going */
 	__u32	*delays;	/* measured delivery times, us */
 	size_t	n_delays, cap_delays;
@@ -378,6 +379,19 @@ int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 	return 0;
 }
 
+/*
+ * An array @p of *@cap items of @size bytes, full: twice as long (or @first
+ * items long at first).  The run cannot go on without it.
+ */
+static void *grow(void *p, size_t *cap, size_t first, size_t size)
+{
+	*cap = *cap ? 2 * *cap : first;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
 /* ---- events ------------------------------------------------------------- */
 
 static int ev_before(const struct ev *a, const struct ev *b)
@@ -392,12 +406,8 @@ static void ev_push(struct hn_sim *s, __u64 t, enum ev_type type,
 			.type = type };
 	size_t i;
 
-	if (s->n_ev == s->cap_ev) {
-		s->cap_ev = s->cap_ev ? 2 * s->cap_ev : 1024;
-		s->heap = realloc(s->heap, s->cap_ev * sizeof(*s->heap));
-		if (!s->heap)
-			abort();
-	}
+	if (s->n_ev == s->cap_ev)
+		s->heap = grow(s->heap, &s->cap_ev, 1024, sizeof(*s->heap));
 	i = s->n_ev++;
 	while (i && ev_before(&e, &s->heap[(i - 1) / 2])) {
 		s->heap[i] = s->heap[(i - 1) / 2];
@@ -434,12 +444,8 @@ static __u32 frame_new(struct hn_sim *s)
 		s->free_fr = s->fr[f].next;
 		return f;
 	}
-	if (s->n_fr == s->cap_fr) {
-		s->cap_fr = s->cap_fr ? 2 * s->cap_fr : 4096;
-		s->fr = realloc(s->fr, s->cap_fr * sizeof(*s->fr));
-		if (!s->fr)
-			abort();
-	}
+	if (s->n_fr == s->cap_fr)
+		s->fr = grow(s->fr, &s->cap_fr, 4096, sizeof(*s->fr));
 	return s->n_fr++;
 }
 
@@ -471,14 +477,9 @@ static void frame_deliver(struct hn_sim *s, __u32 f)
 
 	s->st.delivered++;
 	if (fr->measured) {
-		if (s->n_delays == s->cap_delays) {
-			s->cap_delays = s->cap_delays ? 2 * s->cap_delays :
-							4096;
-			s->delays = realloc(s->delays, s->cap_delays *
-					    sizeof(*s->delays));
-			if (!s->delays)
-				abort();
-		}
+		if (s->n_delays == s->cap_delays)
+			s->delays = grow(s->delays, &s->cap_delays, 4096,
+					 sizeof(*s->delays));
 		s->delays[s->n_delays++] = (s->now - fr->t0 + 500) / 1000;
 		s->st.m_delivered++;
 		s->st.m_hops += INIT_TTL - fr->ttl;
@@ -1423,36 +1424,48 @@ static __u64 jitter(struct hn_sim *s, __u32 ms)
 	return iv - iv / 10 + rnd_next(&s->rng) % (iv / 5 + 1);
 }
 
+/* Time to a periodic event's next run (drawn after the run: same RNG use). */
+static __u64 period(struct hn_sim *s, enum ev_type type)
+{
+	switch (type) {
+	case EV_HELLO:
+		return jitter(s, s->c.hello_ms);
+	case EV_PROBE:
+		return jitter(s, s->c.probe_ms);
+	case EV_FEAT:
+		return s->c.feat_ms * NS_PER_MS;
+	default:
+		return ORACLE_NS;
+	}
+}
+
+/* Run a periodic event, then queue its next run while timers are on. */
 static void periodic(struct hn_sim *s, const struct ev *e)
 {
+	int alive = !s->node[e->node].dead;
+
 	switch (e->type) {
 	case EV_HELLO:
-		if (!s->node[e->node].dead)
+		if (alive)
 			hello(s, e->node);
-		if (timers_on(s))
-			ev_push(s, s->now + jitter(s, s->c.hello_ms), EV_HELLO,
-				e->node, 0);
 		break;
 	case EV_PROBE:
-		if (!s->node[e->node].dead)
+		if (alive)
 			probe(s, e->node);
-		if (timers_on(s))
-			ev_push(s, s->now + jitter(s, s->c.probe_ms), EV_PROBE,
-				e->node, 0);
 		break;
 	case EV_FEAT:
-		if (!s->node[e->node].dead)
+		if (alive)
 			feat_refresh(s, e->node);
-		if (timers_on(s))
-			ev_push(s, s->now + s->c.feat_ms * NS_PER_MS, EV_FEAT,
-				e->node, 0);
 		break;
 	case EV_ORACLE:
+		/* not a node's: queued with node 0 */
 		oracle_refresh(s);
-		if (timers_on(s))
-			ev_push(s, s->now + ORACLE_NS, EV_ORACLE, 0, 0);
 		break;
+	default:
+		return;
 	}
+	if (timers_on(s))
+		ev_push(s, s->now + period(s, e->type), e->type, e->node, 0);
 }
 
 int hn_sim_step(struct hn_sim *s)

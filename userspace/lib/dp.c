@@ -1593,9 +1593,19 @@ int hn_dp_leave(struct hn_dp *dp, __u32 group)
 
 /* ---- stats, trace, fds -------------------------------------------------- */
 
+int hn_dp_stats_sum(int map_fd, struct hn_dp_stats *st)
+{
+	int ret = percpu_sum(map_fd, 0, st, sizeof(*st));
+
+	/* callers may report strerror(errno) */
+	if (ret)
+		errno = -ret;
+	return ret;
+}
+
 int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st)
 {
-	return percpu_sum(mfd(dp->skel->maps.hn_stats), 0, st, sizeof(*st));
+	return hn_dp_stats_sum(mfd(dp->skel->maps.hn_stats), st);
 }
 
 static int zero_percpu(const struct bpf_map *m, size_t size)

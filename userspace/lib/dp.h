@@ -155,6 +155,11 @@ int hn_dp_bump(struct hn_dp *dp);
 
 /* Counters summed over CPUs; reset zeroes them. */
 int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st);
+/*
+ * The same from the fd of an hn_stats map (pinned, or another program's):
+ * 0, or -errno (errno set too).
+ */
+int hn_dp_stats_sum(int map_fd, struct hn_dp_stats *st);
 int hn_dp_reset_stats(struct hn_dp *dp);
 /* The most recent traced decision of any CPU; -ENOENT if none. */
 int hn_dp_get_trace(struct hn_dp *dp, struct hn_dp_trace *tr);

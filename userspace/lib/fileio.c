@@ -204,3 +204,19 @@ int hn_write_file(const char *path, const void *buf, size_t len, mode_t mode,
 	}
 	return ret;
 }
+
+int hn_save_file(const char *path, const void *buf, size_t len, char *err,
+		 size_t errlen)
+{
+	FILE *f = fopen(path, "wb");
+	int ret = 0;
+
+	if (!f)
+		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	if (fwrite(buf, 1, len, f) != len)
+		ret = hn_seterr(err, errlen, "%s: write failed: %s", path,
+				strerror(errno));
+	if (fclose(f) && !ret)
+		ret = hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	return ret;
+}

@@ -52,4 +52,12 @@ enum hn_write_flags {
 int hn_write_file(const char *path, const void *buf, size_t len, mode_t mode,
 		  unsigned int flags, char *err, size_t errlen);
 
+/*
+ * Write the @len bytes of @buf to @path in place, the plain way (an
+ * exported model or data set, which a crash may truncate): 0, or -1 with
+ * @err naming the file and the problem.
+ */
+int hn_save_file(const char *path, const void *buf, size_t len, char *err,
+		 size_t errlen);
+
 #endif /* _HN_LIB_FILEIO_H */

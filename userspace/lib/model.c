@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include <hypernet/engine.h>
+#include "fileio.h"
 #include "model.h"
 
 int hn_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -169,6 +170,24 @@ static int check_route_shape(const struct hn_model *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the kind asks of the layers: route.h's shape, or int8 stages. */
+static int check_kind_shape(const struct hn_model *m, char *err,
+			    size_t errlen)
+{
+	unsigned int i;
+
+	if (m->kind == HN_MODEL_ROUTE)
+		return check_route_shape(m, err, errlen);
+	if (m->kind == HN_MODEL_STAGE)
+		for (i = 0; i < m->n_layers; i++)
+			if (m->layers[i].flags & HN_LF_RAW)
+				return hn_seterr(
+					err, errlen,
+					"layer %u: stage models output int8, raw output is for route models",
+					i);
+	return 0;
+}
+
 static int check_bias(const struct hn_model *m, unsigned int i, char *err,
 		      size_t errlen)
 {
@@ -225,15 +244,8 @@ int hn_model_check(const struct hn_model *m, char *err, size_t errlen)
 			return hn_seterr(err, errlen,
 					 "layer %u: no weights or biases", i);
 	}
-	if (m->kind == HN_MODEL_ROUTE && check_route_shape(m, err, errlen))
+	if (check_kind_shape(m, err, errlen))
 		return -1;
-	if (m->kind == HN_MODEL_STAGE)
-		for (i = 0; i < m->n_layers; i++)
-			if (m->layers[i].flags & HN_LF_RAW)
-				return hn_seterr(
-					err, errlen,
-					"layer %u: stage models output int8, raw output is for route models",
-					i);
 	for (i = 0; i < m->n_layers; i++)
 		if (check_bias(m, i, err, errlen))
 			return -1;
@@ -316,13 +328,13 @@ int hn_model_alloc_layer(struct hn_model *m, unsigned int i)
 	return l->w && l->b ? 0 : -1;
 }
 
-static int parse(struct rd *r, struct hn_model *m)
+/* The header: magic, version, kind, ids, scales, the layer count. */
+static int parse_head(struct rd *r, struct hn_model *m)
 {
-	char *err = r->err, field[48];
-	size_t errlen = r->errlen, digest_off, i, n;
-	uint8_t digest[HN_MODEL_DIGEST_LEN], u8;
+	char *err = r->err;
+	size_t errlen = r->errlen;
 	uint16_t version, reserved;
-	unsigned int li;
+	uint8_t u8;
 
 	if (need(r, 4, "magic"))
 		return -1;
@@ -358,8 +370,16 @@ static int parse(struct rd *r, struct hn_model *m)
 		return hn_seterr(err, errlen,
 				 "header reserved field is 0x%04x (must be 0)",
 				 reserved);
-	if (check_head(m, err, errlen))
-		return -1;
+	return check_head(m, err, errlen);
+}
+
+/* The layer descriptors, and the shapes they make together. */
+static int parse_descs(struct rd *r, struct hn_model *m)
+{
+	char *err = r->err, field[48];
+	size_t errlen = r->errlen;
+	unsigned int li;
+	uint8_t u8 = 0;
 
 	for (li = 0; li < m->n_layers; li++) {
 		struct hn_model_layer *l = &m->layers[li];
@@ -378,15 +398,15 @@ static int parse(struct rd *r, struct hn_model *m)
 		if (check_desc(m, li, err, errlen))
 			return -1;
 	}
-	if (m->kind == HN_MODEL_ROUTE && check_route_shape(m, err, errlen))
-		return -1;
-	if (m->kind == HN_MODEL_STAGE)
-		for (li = 0; li < m->n_layers; li++)
-			if (m->layers[li].flags & HN_LF_RAW)
-				return hn_seterr(
-					err, errlen,
-					"layer %u: stage models output int8, raw output is for route models",
-					li);
+	return check_kind_shape(m, err, errlen);
+}
+
+/* Every layer's weights and biases. */
+static int parse_params(struct rd *r, struct hn_model *m)
+{
+	char *err = r->err, field[48];
+	size_t errlen = r->errlen, i, n;
+	unsigned int li;
 
 	for (li = 0; li < m->n_layers; li++) {
 		struct hn_model_layer *l = &m->layers[li];
@@ -410,8 +430,15 @@ static int parse(struct rd *r, struct hn_model *m)
 		if (check_bias(m, li, err, errlen))
 			return -1;
 	}
+	return 0;
+}
 
-	digest_off = r->off;
+/* The stored digest and the signature block, the end of the file. */
+static int parse_trailer(struct rd *r, struct hn_model *m)
+{
+	char *err = r->err;
+	size_t errlen = r->errlen;
+
 	if (need(r, HN_MODEL_DIGEST_LEN, "SHA-256 digest"))
 		return -1;
 	memcpy(m->digest, r->p + r->off, HN_MODEL_DIGEST_LEN);
@@ -430,13 +457,25 @@ static int parse(struct rd *r, struct hn_model *m)
 			err, errlen,
 			"%zu trailing bytes after the signature block (offset %zu)",
 			r->len - r->off, r->off);
+	return 0;
+}
 
+static int parse(struct rd *r, struct hn_model *m)
+{
+	uint8_t digest[HN_MODEL_DIGEST_LEN];
+	size_t digest_off;
+
+	if (parse_head(r, m) || parse_descs(r, m) || parse_params(r, m))
+		return -1;
+	digest_off = r->off;
+	if (parse_trailer(r, m))
+		return -1;
 	/* Last, so that the fuzzer reaches every structural check. */
 	if (sha256(r->p, digest_off, digest))
-		return hn_seterr(err, errlen, "SHA-256 unavailable");
+		return hn_seterr(r->err, r->errlen, "SHA-256 unavailable");
 	if (memcmp(digest, m->digest, sizeof(digest)))
 		return hn_seterr(
-			err, errlen,
+			r->err, r->errlen,
 			"digest mismatch: file is corrupt (SHA-256 of bytes 0..%zu differs from the stored one)",
 			digest_off);
 	return 0;
@@ -591,21 +630,11 @@ int hn_model_write_file(const char *path, struct hn_model *m, char *err,
 {
 	void *buf;
 	size_t len;
-	FILE *f;
-	int ret = 0;
+	int ret;
 
 	if (hn_model_serialize(m, &buf, &len, err, errlen))
 		return -1;
-	f = fopen(path, "wb");
-	if (!f) {
-		free(buf);
-		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
-	}
-	if (fwrite(buf, 1, len, f) != len)
-		ret = hn_seterr(err, errlen, "%s: write failed: %s", path,
-				strerror(errno));
-	if (fclose(f) && !ret)
-		ret = hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	ret = hn_save_file(path, buf, len, err, errlen);
 	free(buf);
 	return ret;
 }

@@ -10,9 +10,10 @@ fuzz-seeds: $(O)/fuzz/gen-seeds
 	$(O)/fuzz/gen-seeds tests/fuzz/corpus/model tests/fuzz/corpus/frame \
 		tests/fuzz/corpus/ctrl
 
-$(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
+$(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(LIB) $(PKG_LIBS) $(LDLIBS)
 
 # Longer fuzzing than `make check` does (FUZZ_SECONDS per target, default
 # 600), same corpora; crashes land in build/test-logs/fuzz_*.work/.
@@ -26,9 +27,9 @@ TEST_BPF_OBJS	:= $(patsubst tests/netns/%.bpf.c,$(O)/tests/%.bpf.o,\
 			$(wildcard tests/netns/*.bpf.c))
 tests: $(TEST_BPF_OBJS)
 
-$(O)/tests/%.bpf.o: tests/netns/%.bpf.c
+$(O)/tests/%.bpf.o: tests/netns/%.bpf.c $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(call msg,CLANG,$@)$(BPF_CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Tests and fuzz targets that exercise a program's code link its archive
 # (all its objects but main.o) and stub what they keep out: main.c's
@@ -41,20 +42,13 @@ $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
 $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 	$(call HND_ARCHIVE,$(FUZZ_O))
 
-$(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c tests/fuzz/agent_stubs.h \
-		$(HDR_DEPS) | $(BPF_SKELS)
+$(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c $(DEPSTAMP) | $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(call msg,CC,$@)$(FUZZ_COMPILE) $(DEPFLAGS) -fsanitize=fuzzer-no-link \
+		-c $< -o $@
 
 # Planted bugs, built as the sanitized unit tests and the fuzz targets are:
 # tests/cli/test_sanitizers.sh checks that each makes a run fail.
 SAN_PLANTED	:= $(ASAN_O)/tests/planted_bugs $(O)/fuzz/planted_ub
 $(eval $(call test_rule,tests/unit/planted_bugs.c,$(ASAN_O),$$(SAN_CFLAGS)))
 tests-asan fuzz: $(SAN_PLANTED)
-
-# Tests that compile sources of a program in (#include "../../x/y.c"):
-# rebuilt when those change, as the program itself is.
-AGENT_SRCS	:= $(wildcard userspace/hypernetd/*.c userspace/hypernetd/*.h)
-TRAIN_SRCS	:= $(wildcard tools/hn-train/*.c tools/hn-train/*.h)
-$(O)/tests/test_agent_core: $(AGENT_SRCS)
-$(O)/tests/test_unit_sim $(O)/tests/test_train_xdp: $(TRAIN_SRCS)

@@ -2,7 +2,10 @@
 #
 # HyperNet build.  Generic rules live here; each part adds files, not rules:
 #   bpf/*.bpf.c            -> $(O)/bpf/*.bpf.o and *.skel.h
-#   userspace/lib/*.c      -> $(O)/lib/libhypernet.a
+#   userspace/lib/*.c      -> $(O)/lib/libhypernet.a     what routers run
+#   userspace/learn/*.c    -> $(O)/learn/libhnlearn.a    offline learning
+#     (simulator, IDX reader, quantiser), linked by LEARN_PROGS and by
+#     the tests that add it as a prerequisite, never by a router's binary
 #   userspace/<prog>/*.c   -> $(O)/bin/<prog>      (one program per directory)
 #   tools/<prog>/*.c       -> $(O)/bin/<prog>
 #     a program with a main.c also gets $(O)/obj/<prog>/lib<prog>.a: all
@@ -31,7 +34,8 @@ BPFTOOL		?= $(firstword $(shell command -v bpftool /usr/sbin/bpftool 2>/dev/null
 ARCH_TRIPLET	:= $(shell $(CC) -dumpmachine 2>/dev/null)
 PKGS		:= libbpf libxdp libnl-genl-3.0 libcrypto
 
-INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -I$(O)/bpf
+INCLUDES	:= -Iinclude -Iinclude/uapi -Iuserspace/lib -Iuserspace/learn \
+		   -I$(O)/bpf
 # Lazily expanded: after `make deps` the flags exist even in this run.
 PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -82,10 +86,16 @@ BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
 BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.skel.h)
 
-LIB_SRCS	:= $(wildcard userspace/lib/*.c)
 LIB		:= $(O)/lib/libhypernet.a
+# The learning code may use the runtime library, never the reverse; of the
+# programs only these link it (tests/cli/test_layering.sh checks that the
+# router's binaries do not).  hn-model is an operator's tool: its
+# `quantize` turns the trainer's float text into a .hnm file.
+LEARN		:= $(O)/learn/libhnlearn.a
+LEARN_PROGS	:= hn-edge hn-fmnist hn-model hn-train
+LIB_DIRS	:= userspace/lib userspace/learn
 
-PROG_DIRS	:= $(sort $(filter-out userspace/lib,$(patsubst %/,%,$(dir \
+PROG_DIRS	:= $(sort $(filter-out $(LIB_DIRS),$(patsubst %/,%,$(dir \
 			$(wildcard userspace/*/*.c tools/*/*.c)))))
 PROGS		:= $(foreach d,$(PROG_DIRS),$(O)/bin/$(notdir $(d)))
 
@@ -114,11 +124,12 @@ FUZZ_O		:= $(O)/fuzz-obj
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 
-.PHONY: all bpf lib progs tests tests-asan fuzz check deps clean format
-all: bpf lib progs tests
+.PHONY: all bpf lib learn progs tests tests-asan fuzz check deps clean format
+all: bpf lib learn progs tests
 
 bpf: $(BPF_OBJS) $(BPF_SKELS)
 lib: $(LIB)
+learn: $(LEARN)
 progs: $(PROGS)
 tests: $(UNIT_BINS)
 tests-asan: $(ASAN_BINS)
@@ -137,21 +148,15 @@ $(DEPSTAMP):
 # Object rules of one build variant: $(1) its directory, $(2) the
 # compiler and its flags.
 #   $(1)/lib/libhypernet.a                  userspace/lib
+#   $(1)/learn/libhnlearn.a                 userspace/learn
 #   $(1)/obj/<prog>/*.o, lib<prog>.a        each program; the archive has
 #                                           all but main.o, when there is
 #                                           a main.c
 #   $(1)/tests/helpers/*.o                  tests/{unit,bpf}/helpers_*.c
-# The skeletons are generated headers: they exist before the first
-# compile (order-only), and an object that includes one (the loader
-# embeds the BPF object through it) depends on it through its .d file.
 define variant_rules
-$(1)/lib/%.o: userspace/lib/%.c $(DEPSTAMP) | $(BPF_SKELS)
-	@mkdir -p $$(@D)
-	$$(call msg,CC,$$@)$(2) $$(DEPFLAGS) -fPIC -c $$< -o $$@
-
-$(1)/lib/libhypernet.a: $(LIB_SRCS:userspace/lib/%.c=$(1)/lib/%.o)
-	@mkdir -p $$(@D)
-	$$(call msg,AR,$$@)rm -f $$@ && ar rcs $$@ $$^
+$(call lib_objs,userspace/lib,$(1)/lib,libhypernet.a,$(2))
+$(call lib_objs,userspace/learn,$(1)/learn,libhnlearn.a,$(2))
+$(foreach d,$(PROG_DIRS),$(call prog_objs,$(d),$(1)/obj/$(notdir $(d)),$(2)))
 
 $(1)/tests/helpers/%.o: tests/unit/%.c $(DEPSTAMP) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
@@ -160,8 +165,22 @@ $(1)/tests/helpers/%.o: tests/unit/%.c $(DEPSTAMP) | $(BPF_SKELS)
 $(1)/tests/helpers/%.o: tests/bpf/%.c $(DEPSTAMP) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
 	$$(call msg,CC,$$@)$(2) $$(DEPFLAGS) -Itests/unit -Itests/bpf -c $$< -o $$@
+endef
 
-$(foreach d,$(PROG_DIRS),$(call prog_objs,$(d),$(1)/obj/$(notdir $(d)),$(2)))
+# $(1) library source directory, $(2) object directory, $(3) the archive's
+# name, $(4) compiler and its flags.  The skeletons are generated
+# headers: they exist before the first compile (order-only), and an
+# object that includes one (the loader embeds the BPF object through it)
+# depends on it through its .d file.
+define lib_objs
+$(2)/%.o: $(1)/%.c $(DEPSTAMP) | $(BPF_SKELS)
+	@mkdir -p $$(@D)
+	$$(call msg,CC,$$@)$(4) $$(DEPFLAGS) -fPIC -c $$< -o $$@
+
+$(2)/$(3): $(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c))
+	@mkdir -p $$(@D)
+	$$(call msg,AR,$$@)rm -f $$@ && ar rcs $$@ $$^
+
 endef
 
 # $(1) program source directory, $(2) object directory, $(3) compiler
@@ -183,9 +202,12 @@ $(eval $(call variant_rules,$(ASAN_O),$$(CC) $$(ALL_CFLAGS) $$(SAN_CFLAGS)))
 $(eval $(call variant_rules,$(FUZZ_O),$$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link))
 
 # A program with a main.c links main.o and its archive, so that it runs
-# the very objects its tests link; others link all their objects.
+# the very objects its tests link; others link all their objects.  Then
+# the learning archive (LEARN_PROGS only) and the library, in that order:
+# each archive may use the next.
 prog_link = $(if $(wildcard $(1)/main.c),$(2)/main.o $(2)/lib$(notdir $(1)).a, \
-		$(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c)))
+		$(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c))) \
+	    $(if $(filter $(notdir $(1)),$(LEARN_PROGS)),$(LEARN))
 define prog_rule
 $(O)/bin/$(notdir $(1)): $(call prog_link,$(1),$(O)/obj/$(notdir $(1))) $(LIB)
 	@mkdir -p $$(@D)
@@ -194,11 +216,17 @@ $(O)/bin/$(notdir $(1)): $(call prog_link,$(1),$(O)/obj/$(notdir $(1))) $(LIB)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call prog_rule,$(d))))
 
+# The archives among $(1) but the library, in link order: each may use
+# those after it.
+arch_order = $(filter-out %/libhnlearn.a %/libhypernet.a,$(filter %.a,$(1))) \
+	     $(filter %/libhnlearn.a,$(1))
+
 # $(1) the test's source, $(2) the variant's directory, $(3) extra flags.
 # A test that exercises a program's code adds its archive as a
-# prerequisite (tests/tests.mk): every archive among the prerequisites is
-# linked, before the library.  One source per command: its .d is then
-# the test's own ($@.d).
+# prerequisite (tests/tests.mk), and so does one of the learning code:
+# every archive among the prerequisites is linked, programs' first, then
+# the learning archive, then the library (arch_order).  One source per
+# command: its .d is then the test's own ($@.d).
 define test_rule
 $(2)/tests/$(basename $(notdir $(1))): $(1) $(call test_helpers,$(1),$(2)) \
 		$(DEPSTAMP) \
@@ -207,22 +235,22 @@ $(2)/tests/$(basename $(notdir $(1))): $(1) $(call test_helpers,$(1),$(2)) \
 	$$(call msg,CC,$$@)$$(CC) $$(ALL_CFLAGS) $(3) $$(DEPFLAGS) \
 		$$(ALL_LDFLAGS) -Itests/unit -Itests/bpf \
 		-o $$@ $(1) $(call test_helpers,$(1),$(2)) \
-		$$(filter-out %/libhypernet.a,$$(filter %.a,$$^)) \
-		$(2)/lib/libhypernet.a -lcmocka $$(PKG_LIBS) $$(LDLIBS)
+		$$(call arch_order,$$^) $(2)/lib/libhypernet.a -lcmocka \
+		$$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(O))))
 $(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(ASAN_O),$$(SAN_CFLAGS))))
 
 # A fuzz target links the library, and objects and archives (a program's
-# code, stubs of what it keeps out) that it adds as prerequisites
-# (tests/tests.mk).
+# code, stubs of what it keeps out, the learning code) that it adds as
+# prerequisites (tests/tests.mk).
 $(O)/fuzz/%: tests/fuzz/%.c $(DEPSTAMP) $(FUZZ_O)/lib/libhypernet.a | \
 		$(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(FUZZ_COMPILE) $(DEPFLAGS) -fsanitize=fuzzer \
 		-o $@ $< $(filter %.o,$^) \
-		$(filter-out %/libhypernet.a,$(filter %.a,$^)) \
-		$(FUZZ_O)/lib/libhypernet.a $(PKG_LIBS) $(LDLIBS)
+		$(call arch_order,$^) $(FUZZ_O)/lib/libhypernet.a \
+		$(PKG_LIBS) $(LDLIBS)
 
 # Debian packages the project needs; idempotent, as root.
 deps:
@@ -240,7 +268,8 @@ clean:
 # Parts add their own targets (demo, bench, kmod, qemu, fuzz ...), and
 # the directories where their compiles write .d files to DEP_DIRS.
 DEP_DIRS	:= $(O)/bpf $(O)/fuzz $(foreach v,$(O) $(ASAN_O) $(FUZZ_O), \
-			$(v) $(v)/lib $(v)/obj/* $(v)/tests $(v)/tests/helpers)
+			$(v) $(v)/lib $(v)/learn $(v)/obj/* $(v)/tests \
+			$(v)/tests/helpers)
 -include $(wildcard */*.mk)
 
 -include $(wildcard $(addsuffix /*.d,$(DEP_DIRS)))

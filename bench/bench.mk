@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: the data-plane benchmark (as root; not part of `make check`).
-#   bench/*.bpf.c  -> $(O)/bench/*.bpf.o and *.skel.h   (generator, sink ...)
+#   bench/*.bpf.c  -> $(O)/bench/*.bpf.o and *.skel.h   (generator, sink,
+#                     the plain L2 baseline ...; bpf/*.h included)
 #   bench/*.c      -> $(O)/bench/obj/*.o -> $(O)/bench/hn-bench
 # bench/run.sh builds the namespaces, runs every measurement and writes
 # $(O)/bench/dataplane.json.  Documentation/benchmarks.rst explains it.
@@ -13,9 +14,6 @@ BENCH_SRCS	:= $(filter-out $(BENCH_BPF_SRCS),$(wildcard bench/*.c))
 BENCH_OBJS	:= $(BENCH_SRCS:bench/%.c=$(O)/bench/obj/%.o)
 BENCH_BIN	:= $(O)/bench/hn-bench
 DEP_DIRS	+= $(O)/bench $(O)/bench/obj
-# HyperNet comes through its loader (libhypernet); the baseline through
-# its generated skeleton.
-BENCH_DP_SKELS	:= $(O)/bpf/plain_fwd.skel.h
 
 .PHONY: bench bench-build
 bench-build: $(BENCH_BIN)
@@ -31,10 +29,12 @@ $(O)/bench/%.bpf.o: bench/%.bpf.c $(DEPSTAMP)
 $(O)/bench/%.skel.h: $(O)/bench/%.bpf.o
 	$(call msg,GEN,$@)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(O)/bench/obj/%.o: bench/%.c $(DEPSTAMP) | $(BENCH_SKELS) \
-		$(BENCH_DP_SKELS) $(BPF_SKELS)
+# HyperNet comes through its loader (libhypernet), the rest through their
+# generated skeletons: $(O)/bench first, before an old build's
+# $(O)/bpf/plain_fwd.skel.h.
+$(O)/bench/obj/%.o: bench/%.c $(DEPSTAMP) | $(BENCH_SKELS) $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Ibench -I$(O)/bench \
+	$(call msg,CC,$@)$(CC) -Ibench -I$(O)/bench $(ALL_CFLAGS) $(DEPFLAGS) \
 		-c $< -o $@
 
 $(BENCH_BIN): $(BENCH_OBJS) $(LIB)

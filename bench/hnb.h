@@ -45,7 +45,7 @@ int hnb_cmp_double(const void *a, const void *b);
 int hnb_xdp_attach(int ifindex, int prog_fd);
 int hnb_xdp_map_fd(int ifindex, const char *name, __u32 value_size);
 
-/* The data plane's plain L2 forward (bpf/plain_fwd.bpf.c), one port. */
+/* The plain L2 baseline (bench/plain_fwd.bpf.c), one port. */
 struct plain_fwd_bpf;
 int hnb_plain_load(struct plain_fwd_bpf **skel, const __u8 smac[6],
 		   const __u8 dmac[6], int out_ifindex);

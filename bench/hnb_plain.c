@@ -11,7 +11,7 @@
 #include "hnb.h"
 #include "plain_fwd.skel.h"
 
-/* Mirrors struct pf_cfg of bpf/plain_fwd.bpf.c (not in a header). */
+/* Mirrors struct pf_cfg of bench/plain_fwd.bpf.c (not in a header). */
 struct hnb_pf_cfg {
 	__u32 ifindex;
 	__u8 dst[6];
@@ -34,7 +34,7 @@ int hnb_plain_load(struct plain_fwd_bpf **out, const __u8 smac[6],
 		return -1;
 	}
 	if (bpf_map__value_size(skel->maps.pf_config) != sizeof(cfg)) {
-		hnb_err("struct pf_cfg changed in bpf/plain_fwd.bpf.c");
+		hnb_err("struct pf_cfg changed in bench/plain_fwd.bpf.c");
 		plain_fwd_bpf__destroy(skel);
 		return -1;
 	}

@@ -35,12 +35,27 @@ $(O)/tests/%.bpf.o: tests/netns/%.bpf.c $(DEPSTAMP)
 # (all its objects but main.o) and stub what they keep out: main.c's
 # functions, the ports' sockets, the data plane.
 HND_ARCHIVE	= $(1)/obj/hypernetd/libhypernetd.a
-HND_TESTS	:= test_unit_agent test_unit_modelsync
+HND_TESTS	:= test_unit_agent test_unit_modelsync test_agent_core
 $(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
 $(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_O))))
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
+# The trainer's: the simulator's tests and the exported model's replay.
+TRAIN_ARCHIVE	= $(1)/obj/hn-train/libhn-train.a
+TRAIN_TESTS	:= test_unit_sim test_train_xdp
+$(foreach v,$(O) $(ASAN_O),$(foreach t,$(TRAIN_TESTS), \
+	$(eval $(v)/tests/$(t): $(call TRAIN_ARCHIVE,$(v)))))
 $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 	$(call HND_ARCHIVE,$(FUZZ_O))
+
+# Tests and fuzz targets of the learning code (simulator, IDX reader,
+# quantiser) link its archive; the link rules put it after any program
+# archive they add.
+LEARN_ARCHIVE	= $(1)/learn/libhnlearn.a
+LEARN_TESTS	:= test_unit_idx test_unit_fmnist test_unit_quant \
+		   test_unit_quant_golden test_unit_sim test_train_xdp
+$(foreach v,$(O) $(ASAN_O),$(foreach t,$(LEARN_TESTS), \
+	$(eval $(v)/tests/$(t): $(call LEARN_ARCHIVE,$(v)))))
+$(O)/fuzz/fuzz_idx $(O)/fuzz/fuzz_model: $(call LEARN_ARCHIVE,$(FUZZ_O))
 
 $(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c $(DEPSTAMP) | $(BPF_SKELS)
 	@mkdir -p $(@D)

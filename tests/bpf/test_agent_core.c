@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hypernetd's own code (everything but main.c, compiled in here) against
- * a real data plane in a private network namespace, driven by hand: no
- * sockets, no event loop, a clock the test moves.  What the slower netns
- * tests would only show after seconds of a running mesh:
+ * hypernetd's own code (everything but main.c, linked from the agent's
+ * archive) against a real data plane in a private network namespace,
+ * driven by hand: no sockets, no event loop, clocks the test moves.  What
+ * the slower netns tests would only show after seconds of a running mesh:
  *   - a model whose expiry passes while the agent runs is taken out of
  *     the data plane at the next model tick (decisions fall back);
  *   - a control frame replayed with a counter already seen is dropped
@@ -19,36 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <linux/bpf.h>
 #include <linux/if_ether.h>
-
-/*
- * The agent reads the wall clock for model expiry (time(NULL) in
- * modelsync.c): give it the test's.  <time.h> is in already, so only the
- * agent's calls are renamed.
- */
-static time_t fake_unix = 1700000000;
-
-static time_t hn_t_time(time_t *t)
-{
-	if (t)
-		*t = fake_unix;
-	return fake_unix;
-}
-
-#define time(t) hn_t_time(t)
-#include "../../userspace/hypernetd/config.c"
-#include "../../userspace/hypernetd/neigh.c"
-#include "../../userspace/hypernetd/gossip.c"
-#include "../../userspace/hypernetd/modelsync.c"
-#include "../../userspace/hypernetd/port.c"
-#include "../../userspace/hypernetd/ctl.c"
-#include "../../userspace/hypernetd/xdp.c"
-#undef time
+#include <linux/if_packet.h>
 
 #include "helpers_dp.h"
+#include "model.h"
+#include "../../userspace/hypernetd/hypernetd.h"
 
 #define SELF		1
 #define SEC_NS		1000000000ULL
@@ -66,6 +46,14 @@ static const char key_hex[] =
 __u64 hnd_now(void)
 {
 	return fake_now;
+}
+
+/* The wall clock for model expiry: the test's. */
+static __u64 fake_unix = 1700000000;
+
+__u64 hnd_unix_now(void)
+{
+	return fake_unix;
 }
 
 void hnd_log(struct hnd *a, int level, const char *fmt, ...)
@@ -103,6 +91,21 @@ static void must(int ret, const char *what, const char *err)
 		fail_msg("%s: %d (%s)", what, ret, err);
 }
 
+/* What the agent allocated: its topology, model file and transfers. */
+static void agent_free(void)
+{
+	unsigned int i;
+
+	if (d.topo)
+		hn_topo_free(d.topo);
+	free(d.model_file);
+	for (i = 0; i < HND_XFER_SLOTS; i++) {
+		free(d.xfer[i].buf);
+		free(d.xfer[i].have);
+	}
+	memset(&d, 0, sizeof(d));
+}
+
 /* A fresh agent on the shared data plane, as main.c sets one up. */
 static int agent_reset(void **state)
 {
@@ -112,12 +115,7 @@ static int agent_reset(void **state)
 	char err[256] = "";
 	unsigned int i;
 
-	if (d.topo)
-		hn_topo_free(d.topo);
-	free(d.model_file);
-	for (i = 0; i < HND_XFER_SLOTS; i++)
-		xfer_reset(&d.xfer[i]);
-	memset(&d, 0, sizeof(d));
+	agent_free();
 	hnd_config_defaults(&d.cfg);
 	d.cfg.node_id = SELF;
 	snprintf(d.cfg.state_dir, sizeof(d.cfg.state_dir), "%s", dir);
@@ -165,13 +163,8 @@ static int group_teardown(void **state)
 {
 	struct dirent *de;
 	DIR *dd = opendir(dir);
-	unsigned int i;
 
-	if (d.topo)
-		hn_topo_free(d.topo);
-	free(d.model_file);
-	for (i = 0; i < HND_XFER_SLOTS; i++)
-		xfer_reset(&d.xfer[i]);
+	agent_free();
 	hn_dp_close(dp);
 	if (!dd)
 		return -1;
@@ -378,8 +371,8 @@ static __u64 rx(const __u8 *frame, size_t len)
 	__u8 buf[HN_CTRL_MAX + 64];
 
 	memcpy(sll.sll_addr, peer_mac, 6);
-	memcpy(buf, frame, len);	/* dispatch() may write to it */
-	dispatch(&d, 0, &sll, buf, len, fake_now);
+	memcpy(buf, frame, len);	/* the agent may write to it */
+	hnd_port_dispatch(&d, 0, &sll, buf, len, fake_now);
 	return d.st.hello_rx;
 }
 

@@ -21,7 +21,7 @@
 
 #include <hypernet/route.h>
 #include "helpers_dp.h"
-#include "../../tools/hn-train/params.c"
+#include "../../tools/hn-train/hn-train.h"
 
 #define SELF		10
 #define DST		1000

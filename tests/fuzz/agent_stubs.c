@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent_stubs.h"
@@ -27,6 +28,11 @@ static char key_path[64];
 __u64 hnd_now(void)
 {
 	return fz_now;
+}
+
+__u64 hnd_unix_now(void)
+{
+	return (__u64)time(NULL);
 }
 
 void hnd_log(struct hnd *d, int level, const char *fmt, ...)

@@ -42,7 +42,7 @@ trap hn_cleanup EXIT
 trap 'exit 1' INT TERM
 hn_require
 HOSTILE=$HN_OUT/bin/hn-hostile
-XDP_PASS=$HN_OUT/bpf/xdp_pass.bpf.o
+XDP_PASS=$HN_OUT/tests/xdp_pass.bpf.o
 [ -x "$HOSTILE" ] || hn_skip "no $HOSTILE: run make first"
 [ -f "$XDP_PASS" ] || hn_skip "no $XDP_PASS: run make first"
 SEED=${HN_HOSTILE_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}

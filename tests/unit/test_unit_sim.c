@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mesh simulator and the trainer (userspace/lib/sim.c, tools/hn-train):
+ * The mesh simulator and the trainer (userspace/learn/sim.c, tools/hn-train):
  * frames are conserved at every event, runs repeat bit for bit for a seed,
  * the decision function has the data plane's fallbacks, the quantised
  * model ranks candidates as the float one does, and a few seconds of
  * training beat a random policy.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,8 +17,7 @@
 #include <cmocka.h>
 
 #include <hypernet/dataplane.h>
-#include "../../tools/hn-train/params.c"
-#include "../../tools/hn-train/train.c"
+#include "../../tools/hn-train/hn-train.h"
 
 static const char *const specs[] = {
 	"grid:4", "rgg:16", "ring:10", "ladder:5", "diamond", "dumbbell",
@@ -313,7 +313,7 @@ static void random_params(struct hn_tr_params *p, __u64 *r)
 	unsigned int i;
 
 	for (i = 0; i < HN_TR_NPARAM; i++)
-		x[i] = 2 * tr_unit(r) - 1;
+		x[i] = 2 * hn_tr_unit(r) - 1;
 }
 
 /* A few seconds of training from a bad model beat random models. */
@@ -329,7 +329,7 @@ static void test_train_beats_random(void **state)
 	unsigned int k;
 
 	for (k = 0; k < 8; k++)
-		draw_scn(&r, 1200, &val[k]);
+		hn_tr_draw_scn(&r, 1200, &val[k]);
 	for (k = 0; k < 3; k++) {
 		random_params(&p, &r);
 		assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err,

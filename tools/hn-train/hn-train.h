@@ -62,6 +62,15 @@ struct hn_tr_scn {
 	__u64	seed;
 };
 
+/*
+ * A training scenario of @duration_ms drawn from the generator state @r:
+ * what a generation trains on and validation measures (tests draw theirs
+ * the same way).
+ */
+void hn_tr_draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s);
+/* A uniform draw in [0, 1) from the generator state @s. */
+double hn_tr_unit(__u64 *s);
+
 /* One simulation of @scn under @policy (@rt for HN_SIM_MODEL). */
 int hn_tr_run(const struct hn_tr_scn *scn, enum hn_sim_policy policy,
 	      const struct hn_rt_model *rt, struct hn_sim_stats *st);

@@ -230,14 +230,14 @@ static __u64 tr_rnd(__u64 *s)
 	return *s;
 }
 
-static double tr_unit(__u64 *s)
+double hn_tr_unit(__u64 *s)
 {
 	return (double)(tr_rnd(s) >> 11) * 0x1p-53;
 }
 
 static double tr_gauss(__u64 *s)
 {
-	double u = tr_unit(s), v = tr_unit(s);
+	double u = hn_tr_unit(s), v = hn_tr_unit(s);
 
 	return sqrt(-2 * log(1 - u)) * cos(2 * M_PI * v);
 }
@@ -252,7 +252,7 @@ static const char *const train_topos[] = {
 	"dumbbell",
 };
 
-static void draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s)
+void hn_tr_draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s)
 {
 	static const double loads[] = { 0.1, 0.4, 0.7, 1.0, 1.3 };
 	unsigned int nt = sizeof(train_topos) / sizeof(train_topos[0]);
@@ -424,7 +424,7 @@ static double generation(const struct hn_tr_opts *o, __u64 *r,
 	if (!rt || !eps || !cost || !u)
 		abort();
 	for (k = 0; k < o->scenarios && k < 32; k++)
-		draw_scn(r, o->duration_ms, &scn[k]);
+		hn_tr_draw_scn(r, o->duration_ms, &scn[k]);
 	for (i = 0; i < np * HN_TR_NPARAM; i++)
 		eps[i] = tr_gauss(r);
 	for (i = 0; i < n_models; i++) {
@@ -485,7 +485,7 @@ int hn_tr_train(const struct hn_tr_opts *o, struct hn_tr_params *p)
 	project(p);
 	best = *p;
 	for (k = 0; k < nv; k++)
-		draw_scn(&vr, o->duration_ms, &val[k]);
+		hn_tr_draw_scn(&vr, o->duration_ms, &val[k]);
 	best_c = nv ? validate(o, p, val, nv) : 0;
 	for (g = 0; g < o->generations; g++) {
 		double c;

@@ -300,6 +300,11 @@ void hnd_log_rl(struct hnd *d, struct hnd_rl *rl, int level, const char *fmt,
 #define LOG_I	3
 #define LOG_D	4
 __u64 hnd_now(void);
+/*
+ * The wall clock in unix seconds, for model expiry.  Here, not in
+ * modelsync.c, so that tests move it as they move hnd_now().
+ */
+__u64 hnd_unix_now(void);
 
 /* port.c */
 int hnd_ports_open(struct hnd *d);
@@ -310,6 +315,14 @@ int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m);
 /* Send a flooded frame (HN_F_MCAST to HN_GROUP_ALL) on every port. */
 int hnd_flood(struct hnd *d, struct hn_ctrl_msg *m);
 void hnd_port_rx(struct hnd *d, int p);
+/*
+ * Handle one frame of @len bytes at @buf (writable) that port @p received
+ * from @sll at @rx_ns (hnd_now()'s clock): what hnd_port_rx() does with
+ * every frame it reads.  Tests feed frames here, without a socket.
+ */
+struct sockaddr_ll;
+void hnd_port_dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
+		       __u8 *buf, size_t len, __u64 rx_ns);
 void hnd_msg_init(struct hnd *d, struct hn_ctrl_msg *m, __u8 type);
 
 /* xdp.c */

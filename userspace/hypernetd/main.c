@@ -41,6 +41,11 @@ __u64 hnd_now(void)
 	return hn_dp_now_ns();
 }
 
+__u64 hnd_unix_now(void)
+{
+	return (__u64)time(NULL);
+}
+
 static void vlog(struct hnd *d, int level, const char *fmt, va_list ap)
 {
 	static const char *const tag[] = { "error", "warning", "notice",

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dataplane.h"
@@ -69,11 +68,6 @@ static int persist(struct hnd *d, const void *buf, size_t len,
 }
 
 static void xfer_drop_superseded(struct hnd *d);
-
-static __u64 unix_now(void)
-{
-	return (__u64)time(NULL);
-}
 
 /* The installed model's file, to send to those who lack it. */
 static int remember(struct hnd *d, const struct hn_model *m, const void *buf,
@@ -151,7 +145,7 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 	int acc, ret;
 
 	acc = hn_model_accept(buf, len, d->trusted, d->n_trusted,
-			      d->model_gen, unix_now(), &m, err, errlen);
+			      d->model_gen, hnd_unix_now(), &m, err, errlen);
 	if (acc) {
 		if (acc > 0 && acc < __HN_ACC_MAX)
 			d->st.model_refused[acc]++;
@@ -343,7 +337,7 @@ void hnd_model_tick(struct hnd *d, __u64 now)
 	struct hnd_xfer *x;
 
 	if (d->model_expiry && !d->model_expired &&
-	    unix_now() >= d->model_expiry) {
+	    hnd_unix_now() >= d->model_expiry) {
 		/* an expired model must not decide: shortest paths instead */
 		hn_dp_clear_model(d->dp);
 		d->model_expired = true;
@@ -395,7 +389,7 @@ int hnd_model_load_state(struct hnd *d)
 
 		/* re-verified: the state directory is not trusted more */
 		acc = hn_model_accept(buf, len, d->trusted, d->n_trusted,
-				      gen - 1, unix_now(), &m, err,
+				      gen - 1, hnd_unix_now(), &m, err,
 				      sizeof(err));
 		if (!acc && m.generation == gen) {
 			if (hn_dp_get_model(d->dp, &cur))

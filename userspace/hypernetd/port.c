@@ -446,8 +446,8 @@ static void replay_refused(struct hnd *d, int p, const __u8 *mac,
 		   d->ports[p].name, m->src, what);
 }
 
-static void dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
-		     __u8 *buf, size_t len, __u64 rx_ns)
+void hnd_port_dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
+		       __u8 *buf, size_t len, __u64 rx_ns)
 {
 	const __u8 *mac = sll->sll_addr;
 	struct hn_ctrl_msg m;
@@ -584,6 +584,6 @@ void hnd_port_rx(struct hnd *d, int p)
 			d->st.rx_bad[HN_CE_LENGTH]++;
 			continue;
 		}
-		dispatch(d, p, &sll, buf, n, rx_time(&msg));
+		hnd_port_dispatch(d, p, &sll, buf, n, rx_time(&msg));
 	}
 }

@@ -6,8 +6,8 @@
  * images (idx3).  Files may be plain or gzip'ed; both are read whole and
  * every malformed file is rejected with a message saying what is wrong.
  */
-#ifndef _HN_LIB_IDX_H
-#define _HN_LIB_IDX_H
+#ifndef _HN_LEARN_IDX_H
+#define _HN_LEARN_IDX_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -48,4 +48,4 @@ int hn_idx_serialize(const struct hn_idx *x, int gzip, void **buf,
 int hn_idx_write_file(const char *path, const struct hn_idx *x, int gzip,
 		      char *err, size_t errlen);
 
-#endif /* _HN_LIB_IDX_H */
+#endif /* _HN_LEARN_IDX_H */

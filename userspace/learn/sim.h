@@ -12,8 +12,8 @@
  * plane's argmax and fallbacks, cached per (destination, class) until
  * the epoch moves.
  */
-#ifndef _HN_LIB_SIM_H
-#define _HN_LIB_SIM_H
+#ifndef _HN_LEARN_SIM_H
+#define _HN_LEARN_SIM_H
 
 #include <stddef.h>
 #include <linux/types.h>
@@ -146,4 +146,4 @@ int hn_sim_choose(const struct hn_rt_model *m, __s32 margin_min,
 		  unsigned int n, const __u8 x[][HN_RT_NFEAT], unsigned int def,
 		  __u32 present, __u32 live, __u8 *reason, __s32 *score);
 
-#endif /* _HN_LIB_SIM_H */
+#endif /* _HN_LEARN_SIM_H */

@@ -10,7 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <linux/hypernet_packet.h>
-#include "hn_parse.h"
+#include "hn_parse.h"	/* the router's own parsing (bpf/) */
 
 struct pf_cfg {
 	__u32	ifindex;	/* egress port */

@@ -259,9 +259,6 @@ deps:
 check: all tests-asan fuzz
 	./tests/run-tests.sh
 
-format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
-
 clean:
 	rm -rf $(O)
 

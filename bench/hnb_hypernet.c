@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Set up the HyperNet data plane for the benchmark topology through its
- * loader library (userspace/lib/dataplane.h), as an agent would.
+ * loader library (userspace/lib/dp.h), as an agent would.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include <dataplane.h>
+#include "dp.h"
 
 #include "hnb.h"
 #include "hnb_hypernet.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Structures shared by the XDP data plane (bpf/hypernet.bpf.c) and its
- * userspace loader (userspace/lib/dataplane.c): map keys and values, the
+ * userspace loader (userspace/lib/dp.c): map keys and values, the
  * configuration, the counters, the epoch encoding and the flow cache entry.
  * Documentation/dataplane.rst describes how they are used.
  *

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include <linux/hypernet_packet.h>
-#include "dataplane.h"
+#include "dp.h"
 
 /* Exit 77 with "SKIPPED: why" unless root with BPF (call first). */
 void hn_t_need_bpf(void);

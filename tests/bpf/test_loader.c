@@ -2,10 +2,11 @@
 /*
  * The loader library on real interfaces: pin, attach (native, generic),
  * what `ip link` and `tc` show, reopening reuses the pinned state, detach
- * and unpin.  Runs in private network and mount namespaces with its own
+ * and unpin; the read-only view of the pins.  Runs in private network and mount namespaces with its own
  * bpffs, so it touches nothing of the host.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "helpers_dp.h"
 
@@ -130,11 +135,195 @@ static void test_validation(void **state)
 	hn_dp_close(dp);
 }
 
+/* Bit i set: fd i is open (fds below 1024). */
+static void open_fds(unsigned char open[128])
+{
+	char path[64];
+	int fd;
+
+	memset(open, 0, 128);
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+		if (!access(path, F_OK))
+			open[fd / 8] |= 1 << (fd % 8);
+	}
+}
+
+/* The O_ACCMODE bits of fd @fd, from /proc/self/fdinfo. */
+static int fd_accmode(int fd)
+{
+	char path[64], line[128];
+	unsigned int flags = ~0U;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "flags: %o", &flags) == 1)
+			break;
+	fclose(f);
+	return flags & O_ACCMODE;
+}
+
+/* Every fd the view opened is read-only: the kernel refuses writes. */
+static void check_new_fds_read_only(const unsigned char before[128])
+{
+	unsigned char after[128];
+	__u32 zero = 0;
+	__u64 v = 1;
+	int fd, n = 0;
+
+	open_fds(after);
+	for (fd = 0; fd < 1024; fd++) {
+		if (!(after[fd / 8] & ~before[fd / 8] & (1 << (fd % 8))))
+			continue;
+		assert_int_equal(fd_accmode(fd), O_RDONLY);
+		assert_int_not_equal(bpf_map_update_elem(fd, &zero, &v, 0), 0);
+		assert_int_equal(errno, EPERM);
+		n++;
+	}
+	assert_true(n >= 9);	/* the maps the view reads */
+}
+
+/* A pin that is not the map the view expects is refused. */
+static void check_foreign_pin(void)
+{
+	struct hn_dp_ro *ro;
+	char dir[128], path[160], err[512] = "";
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/foreign", bpffs);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "%s/hn_config", dir);
+	assert_int_equal(bpf_obj_pin(fd, path), 0);
+	close(fd);
+	assert_int_equal(hn_dp_ro_open(&ro, dir, err, sizeof(err)), -EINVAL);
+	assert_null(ro);
+	assert_non_null(strstr(err, "hn_config is not this version's map"));
+	unlink(path);
+	rmdir(dir);
+}
+
+/* What the view reads is what the loader wrote. */
+static void check_view_reads(struct hn_dp *dp, struct hn_dp_ro *ro)
+{
+	struct hn_dp_config cfg, cfg_ro;
+	struct hn_dp_neigh nb, nb_ro;
+	struct hn_dp_stats st, st_ro;
+	struct hn_dp_route rt;
+	struct hn_dp_task t;
+	struct hn_dp_trace *tr;
+	struct hn_dp_xdp_state xs;
+	char err[512] = "";
+	__u32 key, *prev = NULL;
+	__u64 e, e_ro;
+	int n, c;
+
+	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
+	assert_int_equal(hn_dp_ro_config(ro, &cfg_ro, err, sizeof(err)), 0);
+	assert_memory_equal(&cfg, &cfg_ro, sizeof(cfg));
+	assert_int_equal(hn_dp_get_epoch(dp, &e), 0);
+	assert_int_equal(hn_dp_ro_epoch(ro, &e_ro, err, sizeof(err)), 0);
+	assert_true(e == e_ro);
+	assert_int_equal(hn_dp_get_neigh(dp, 3, &nb), 0);
+	assert_int_equal(hn_dp_ro_neigh(ro, 3, &nb_ro, err, sizeof(err)), 0);
+	assert_memory_equal(&nb, &nb_ro, sizeof(nb));
+	assert_int_equal(hn_dp_ro_next_route(ro, NULL, &key, &rt, err,
+					     sizeof(err)), 0);
+	assert_int_equal(key, 7);
+	assert_int_equal(rt.n_cand, 1);
+	assert_int_equal(hn_dp_ro_next_route(ro, &key, &key, &rt, err,
+					     sizeof(err)), -ENOENT);
+	assert_int_equal(hn_dp_ro_next_task(ro, NULL, &key, &t, err,
+					    sizeof(err)), 0);
+	assert_int_equal(key, 9);
+	assert_int_equal(t.host[0].node, 30);
+	while (!hn_dp_ro_next_group(ro, prev, &key, err, sizeof(err))) {
+		prev = &key;
+		if (key == 42)
+			break;
+	}
+	assert_int_equal(key, 42);
+	assert_int_equal(hn_dp_get_stats(dp, &st), 0);
+	assert_int_equal(hn_dp_ro_stats(ro, &st_ro, err, sizeof(err)), 0);
+	assert_memory_equal(&st, &st_ro, sizeof(st));
+	assert_true(st.pass_other >= 1);
+	assert_int_equal(hn_dp_ro_traces(ro, &tr, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, libbpf_num_possible_cpus());
+	for (c = 0; c < n; c++)
+		assert_true(tr[c].seq == 0);	/* tracing is off */
+	free(tr);
+	assert_int_equal(hn_dp_ro_xdp_query(ro, net.in_ifindex, &xs), 0);
+	assert_int_not_equal(xs.our_id, 0);
+}
+
+/* Drive one frame through XDP, for a counter to read. */
+static void run_frame(struct hn_dp *dp)
+{
+	__u8 in[64] = { [12] = 0x08, [13] = 0x00 }, out[128];
+	size_t olen = sizeof(out);
+	__u32 verdict;
+
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
+				  sizeof(in), out, &olen, &verdict), 0);
+}
+
+/*
+ * The read-only view: it creates nothing where there are no pins, opens
+ * every map read-only, refuses a foreign pin, and reads back what the
+ * loader wrote.
+ */
+static void test_ro_view(void **state)
+{
+	struct hn_dp_config cfg = { .node_id = 10 };
+	struct hn_dp_neigh nb = { .node = 20 };
+	struct hn_dp_route rt = { .n_cand = 1, .cand = { { .neigh = 3 } } };
+	struct hn_dp_task t = { .n_host = 1, .host = { { .node = 30 } } };
+	unsigned char before[128];
+	char dir[128], err[512] = "";
+	struct hn_dp_ro *ro;
+	struct hn_dp *dp;
+
+	snprintf(dir, sizeof(dir), "%s/ro", bpffs);
+	assert_int_equal(hn_dp_ro_open(&ro, dir, err, sizeof(err)), -ENOENT);
+	assert_null(ro);
+	assert_non_null(strstr(err, "cannot open pinned map"));
+	assert_int_not_equal(access(dir, F_OK), 0);	/* created nothing */
+	check_foreign_pin();
+
+	if (hn_dp_open(&dp, dir, err, sizeof(err)))
+		fail_msg("open: %s", err);
+	if (hn_dp_attach(dp, "hnt0", 0, err, sizeof(err)))
+		fail_msg("%s", err);
+	nb.ifindex = net.out_ifindex;
+	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_set_neigh(dp, 3, &nb, err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_set_route(dp, 7, &rt, err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_set_task(dp, 9, &t, err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_join(dp, 42), 0);
+	run_frame(dp);
+
+	open_fds(before);
+	if (hn_dp_ro_open(&ro, dir, err, sizeof(err)))
+		fail_msg("view: %s", err);
+	check_new_fds_read_only(before);
+	check_view_reads(dp, ro);
+	hn_dp_ro_close(ro);
+
+	assert_int_equal(hn_dp_detach(dp, "hnt0", err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_unpin(dp, err, sizeof(err)), 0);
+	hn_dp_close(dp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attach_reopen_detach),
 		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_ro_view),
 	};
 	int ret;
 

@@ -20,20 +20,8 @@ trap 'rm -rf "$tmp"' EXIT
 failed=0
 KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 
-# run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr.
-run()
-{
-	local want=$1 needle=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -ne "$want" ] || [[ "$out" != *"$needle"* ]]; then
-		echo "FAIL: $* -> rc $rc, want $want and '$needle'; got: $out"
-		failed=1
-	else
-		echo "ok:   $* -> $(echo "$out" | head -1)"
-	fi
-}
+# run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr
+. tests/cli/lib.sh
 
 # conf TEXT [MODE]: the config, mode 0600 unless given (it holds a key)
 conf()

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "agent_stubs.h"
-#include "dataplane.h"
+#include "dp.h"
 #include "model.h"
 #include "sign.h"
 

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include <hypernet/route.h>
-#include "dataplane.h"
+#include "dp.h"
 #include "../../userspace/hypernetd/hypernetd.h"
 
 /* ---- stubs: a fake clock, a data plane and ports that record ---------- */

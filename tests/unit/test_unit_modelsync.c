@@ -22,7 +22,7 @@
 #include <cmocka.h>
 #include <openssl/sha.h>
 
-#include "dataplane.h"
+#include "dp.h"
 #include "helpers_hn.h"
 #include "model.h"
 #include "sign.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hnctl's side of hypernetd: requests over its control socket (ctl.c in
+ * hnctl agent: requests to hypernetd over its control socket (ctl.c in
  * userspace/hypernetd).  Read commands that the pinned maps can answer do
  * so when the agent is down; the agent only adds its own view.
  */
@@ -17,9 +17,6 @@
 #include <linux/hypernet_packet.h>
 #include "fileio.h"
 #include "hnctl.h"
-
-const char *hn_ctl_path = "/run/hypernet/hypernetd.sock";
-const char *hn_state_dir = "/var/lib/hypernet";
 
 #define REPLY_MAX	(1 << 20)
 
@@ -129,6 +126,16 @@ static int agent_print(const char *word, const char *arg)
 	return 0;
 }
 
+/* The agent's reply as the value of "agent", null without one. */
+static void agent_json(int ret, bool ok, const char *body)
+{
+	jsonw_name(&hn_jw, "agent");
+	if (!ret && ok)
+		jsonw_raw(&hn_jw, body);
+	else
+		jsonw_null(&hn_jw);
+}
+
 /* For `hnctl status`: the agent's part, or a note that it is down. */
 void hn_agent_status(void)
 {
@@ -139,11 +146,7 @@ void hn_agent_status(void)
 	ret = hn_agent_request(hn_json ? "status json" : "status", NULL, 0,
 			       &body, &ok);
 	if (hn_json) {
-		jsonw_name(&hn_jw, "agent");
-		if (!ret && ok)
-			jsonw_raw(&hn_jw, body);
-		else
-			jsonw_null(&hn_jw);
+		agent_json(ret, ok, body);
 	} else if (!ret && ok) {
 		fputs(body, stdout);
 	} else {
@@ -153,6 +156,7 @@ void hn_agent_status(void)
 	free(body);
 }
 
+/* hnctl agent neighbours: the data plane's table, then the agent's links. */
 int cmd_neighbours(int argc, char **argv)
 {
 	char *body = NULL;
@@ -160,23 +164,19 @@ int cmd_neighbours(int argc, char **argv)
 	int ret;
 
 	if (argc > 1) {
-		hn_err("usage: hnctl neighbours");
+		hn_err("usage: hnctl agent neighbours");
 		return 1;
 	}
 	if (hn_json) {
 		jsonw_obj_open(&hn_jw);
 		jsonw_name(&hn_jw, "dataplane");
 	}
-	if (hn_neigh_list())
+	if (hn_neigh_list(0, NULL))
 		return 1;
 	ret = hn_agent_request(hn_json ? "neighbours json" : "neighbours",
 			       NULL, 0, &body, &ok);
 	if (hn_json) {
-		jsonw_name(&hn_jw, "agent");
-		if (!ret && ok)
-			jsonw_raw(&hn_jw, body);
-		else
-			jsonw_null(&hn_jw);
+		agent_json(ret, ok, body);
 		jsonw_obj_close(&hn_jw);
 	} else if (!ret && ok) {
 		printf("\nlinks as hypernetd sees them:\n%s", body);
@@ -187,24 +187,24 @@ int cmd_neighbours(int argc, char **argv)
 	return 0;
 }
 
-int cmd_routes(int argc, char **argv)
+/* hnctl agent [status], hnctl agent stats */
+static int agent_word(int argc, char **argv, const char *word)
 {
 	if (argc > 1) {
-		hn_err("usage: hnctl routes");
-		return 1;
-	}
-	return hn_route_list();
-}
-
-int cmd_agent(int argc, char **argv)
-{
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "stats") &&
-			 strcmp(argv[1], "status"))) {
 		hn_err("usage: hnctl agent [status|stats]");
 		return 1;
 	}
-	return agent_print(argc == 2 ? argv[1] : "status",
-			   hn_json ? "json" : NULL);
+	return agent_print(word, hn_json ? "json" : NULL);
+}
+
+static int cmd_agent_status(int argc, char **argv)
+{
+	return agent_word(argc, argv, "status");
+}
+
+static int cmd_agent_stats(int argc, char **argv)
+{
+	return agent_word(argc, argv, "stats");
 }
 
 static int topology_file(const char *fmt)
@@ -307,4 +307,30 @@ int hn_model_push(int argc, char **argv)
 	}
 	free(body);
 	return 0;
+}
+
+/* ---- the words ---------------------------------------------------------- */
+
+/* `hnctl agent`: hypernetd, asked over its control socket. */
+static const struct hn_cmd agent_cmds[] = {
+	{ "status", cmd_agent_status, "", "its state and ports (the default)" },
+	{ "stats", cmd_agent_stats, "", "its counters" },
+	{ "neighbours", cmd_neighbours, "", "data plane's neighbours, its links" },
+	{ "topology", cmd_topology, "[dot|json]",
+	  "the mesh as hypernetd knows it" },
+	{ NULL }
+};
+
+/* Without a word: status.  An unknown one gets the usage. */
+int cmd_agent(int argc, char **argv)
+{
+	if (argc == 1)
+		return cmd_agent_status(argc, argv);
+	if (strcmp(argv[1], "help") && strcmp(argv[1], "-h") &&
+	    !hn_find(agent_cmds, argv[1])) {
+		hn_err("usage: hnctl agent [status|stats] | neighbours | topology [dot|json]");
+		hn_hint("'hnctl agent help' lists the commands");
+		return 1;
+	}
+	return hn_dispatch("hnctl agent", agent_cmds, argc - 1, argv + 1);
 }

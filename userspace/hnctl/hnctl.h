@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hnctl: one binary, a table of subcommands (like wg and batctl).  Each
- * concern has its own cmd_*.c with its own subcommand table; main.c lists
- * the top-level words.
+ * hnctl: one binary, tables of subcommands (like wg and batctl).  Each
+ * command family has its own cmd_*.c, which defines its words and their
+ * table; main.c holds the top level and `hnctl dp` (the data plane, read
+ * from its pinned maps and changed through the loader library), and
+ * cmd_agent.c `hnctl agent` (hypernetd, asked over its control socket).
+ * common.c holds what the families share.
  */
 #ifndef _HNCTL_H
 #define _HNCTL_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "dp.h"
 #include "jsonw.h"
 
 struct hn_cmd {
@@ -21,40 +29,113 @@ struct hn_cmd {
 /* Global options, set by main(). */
 extern bool hn_json;		/* -j: JSON on stdout */
 extern const char *hn_pin_dir;	/* -P: bpffs directory of the data plane */
+extern const char *hn_ctl_path;	/* -S: the agent's control socket */
+extern const char *hn_state_dir;	/* -D: the agent's state directory */
 extern struct jsonw hn_jw;	/* writer on stdout, for -j */
+
+/* ---- main.c: the tables -------------------------------------------------- */
+
+/*
+ * Run argv[0] from @tbl with the rest of argv.  @what names the table in
+ * messages ("hnctl dp route").  Prints the table on "help" or an unknown
+ * word.
+ */
+int hn_dispatch(const char *what, const struct hn_cmd *tbl, int argc,
+		char **argv);
+void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl);
+/*
+ * A command family: argv[0] is its word, the first entry of @tbl (list,
+ * show) runs when no other follows.
+ */
+int hn_family(const char *what, const struct hn_cmd *tbl, int argc,
+	      char **argv);
+/* @word's entry in @tbl, or NULL. */
+const struct hn_cmd *hn_find(const struct hn_cmd *tbl, const char *word);
+
+/* ---- common.c: what the families share ----------------------------------- */
 
 /* Errors go to stderr: what failed, then what to try. */
 void hn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * Run argv[0] from @tbl with the rest of argv.  @what names the table in
- * messages ("hnctl route").  Prints the table on "help" or an unknown word.
- */
-int hn_dispatch(const char *what, const struct hn_cmd *tbl, int argc,
-		char **argv);
-void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl);
-
 /* Strict number parsing: the whole string, within [min, max]. */
 int hn_parse_u64(const char *s, unsigned long long max, unsigned long long *v);
 int hn_parse_mac(const char *s, unsigned char mac[6]);
+/* The same, saying what is wrong: 0 or -1. */
+int hn_need_arg(int i, int argc, char **argv);	/* argv[i] has a value */
+int hn_parse_num(const char *what, const char *s, unsigned long long max,
+		 unsigned long long *v);
+int hn_parse_ifindex(const char *dev, __u32 *ifindex);
 
-/* Top-level commands, each in its own file. */
-int cmd_help(int argc, char **argv);
-int cmd_dev(int argc, char **argv);	/* cmd_dev.c: kernel module */
+const char *hn_ifname(__u32 ifindex, char buf[IF_NAMESIZE]);	/* 0: "-" */
+void hn_fmt_mac(const __u8 *m, char buf[18]);
 
-/* Data plane (cmd_dp.c). */
-int cmd_attach(int argc, char **argv);
+/*
+ * A listing: a JSON array with -j; in text, @none when it showed nothing,
+ * else @legend, if any, after it.
+ */
+void hn_list_open(void);
+void hn_list_close(int shown, const char *none, const char *legend);
+/* An entry of a keyed table in JSON: {"@key": @id, "@array": [ ... */
+void hn_json_keyed_open(const char *key, __u64 id, const char *array);
+
+/*
+ * The data plane of -P: hn_view() reads the pinned maps (read-only, from
+ * the pins alone), hn_loader() changes them through the loader library,
+ * which keeps the invariants (epoch bumps, precomputed sums, slots); only
+ * attach passes @create.  Each is opened on first use and closed by
+ * hn_handles_close(); when it cannot be opened, the process exits 1 after
+ * saying what went wrong and what to try.  Library calls take HN_MSG as
+ * (err, errlen).
+ */
+extern char hn_msg[512];
+#define HN_MSG hn_msg, sizeof(hn_msg)
+struct hn_dp_ro *hn_view(void);
+struct hn_dp *hn_loader(bool create);
+void hn_handles_close(void);
+/* Report a library failure: its message in hn_msg, or @what and -@ret. */
+int hn_lib_fail(int ret, const char *what);
+
+/*
+ * A table of the data plane keyed by a number (neigh, route, task): its
+ * words are list (the default) and set, which the family writes, and del
+ * KEY, which removes entry KEY through the loader and says so when there
+ * is none.
+ */
+struct hn_keyed {
+	const char *what;			/* "hnctl dp route" */
+	int (*list)(int argc, char **argv);
+	const char *list_help;
+	int (*set)(int argc, char **argv);
+	const char *set_args, *set_help;
+	const char *key_arg, *del_help;		/* "DST", "remove a route" */
+	const char *key;			/* KEY's name in messages */
+	unsigned long long max;			/* its largest value */
+	int (*del)(struct hn_dp *dp, __u32 key);
+	const char *none;			/* "there is no NONE KEY" */
+	const char *fail;			/* what failed, on another error */
+};
+int hn_keyed(const struct hn_keyed *k, int argc, char **argv);
+
+/* ---- the command families ------------------------------------------------ */
+
+int cmd_help(int argc, char **argv);		/* main.c */
+int cmd_dp(int argc, char **argv);
+
+int cmd_attach(int argc, char **argv);		/* cmd_attach.c */
 int cmd_detach(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-int cmd_neigh(int argc, char **argv);
-int cmd_route(int argc, char **argv);
-int cmd_task(int argc, char **argv);
-int cmd_group(int argc, char **argv);
-int cmd_model(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_trace(int argc, char **argv);
+int cmd_status(int argc, char **argv);		/* cmd_status.c */
+int cmd_config(int argc, char **argv);		/* cmd_config.c */
+int cmd_neigh(int argc, char **argv);		/* cmd_neigh.c */
+int hn_neigh_list(int argc, char **argv);	/* argv unused */
+int cmd_route(int argc, char **argv);		/* cmd_route.c */
+int cmd_routes(int argc, char **argv);		/* the old `hnctl routes` */
+int cmd_task(int argc, char **argv);		/* cmd_task.c */
+int cmd_group(int argc, char **argv);		/* cmd_group.c */
+int cmd_model(int argc, char **argv);		/* cmd_model.c */
+int cmd_stats(int argc, char **argv);		/* cmd_stats.c */
+int cmd_trace(int argc, char **argv);		/* cmd_trace.c */
+int cmd_dev(int argc, char **argv);		/* cmd_dev.c: kernel module */
 
 /* Keys and signed model files (cmd_key.c); no kernel state. */
 int cmd_keygen(int argc, char **argv);
@@ -62,18 +143,12 @@ int cmd_model_sign(int argc, char **argv);	/* hnctl model sign */
 int cmd_model_verify(int argc, char **argv);	/* hnctl model verify */
 
 /* hypernetd (cmd_agent.c) */
-extern const char *hn_ctl_path;	/* -S: the agent's control socket */
-extern const char *hn_state_dir;	/* -D: the agent's state directory */
+int cmd_agent(int argc, char **argv);
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok);
 void hn_agent_status(void);	/* `status`'s agent part */
 int cmd_neighbours(int argc, char **argv);
-int cmd_routes(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
-int cmd_agent(int argc, char **argv);
 int hn_model_push(int argc, char **argv);
-/* Listings of cmd_dp.c, from the pinned maps. */
-int hn_neigh_list(void);
-int hn_route_list(void);
 
 #endif /* _HNCTL_H */

@@ -1,74 +1,84 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hnctl: inspect and steer a HyperNet node.
+ * hnctl: inspect and steer a HyperNet node.  The top-level words and those
+ * of `hnctl dp`: each entry runs a command of a cmd_*.c file.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hnctl.h"
 
 bool hn_json;
 const char *hn_pin_dir = "/sys/fs/bpf/hypernet";
+const char *hn_ctl_path = "/run/hypernet/hypernetd.sock";
+const char *hn_state_dir = "/var/lib/hypernet";
 struct jsonw hn_jw;
 
-static const struct hn_cmd top_cmds[] = {
-	{ "help", cmd_help, "", "this list" },
-	{ "dev", cmd_dev, "show|stage|output|listen", "tensor-offload netdevs" },
-	/* data plane (cmd_dp.c) */
+/* `hnctl dp`: the XDP data plane, read from its pinned maps. */
+static const struct hn_cmd dp_cmds[] = {
 	{ "attach", cmd_attach, "DEV... [--generic] [--multiprog] [--force]",
 	  "load the XDP router, attach it to ports" },
 	{ "detach", cmd_detach, "DEV...", "detach it from ports" },
-	{ "status", cmd_status, "", "where it runs, node id, model slot" },
 	{ "config", cmd_config, "[KEY VALUE]...",
 	  "node, margin, stale-ms, tensor-dev, trace" },
 	{ "neigh", cmd_neigh, "[list|set IDX ...|del IDX]",
-	  "neighbours ('hnctl neigh help')" },
+	  "neighbour table ('hnctl dp neigh help')" },
 	{ "route", cmd_route, "[list|set DST ...|del DST]",
-	  "routes ('hnctl route help')" },
+	  "route table ('hnctl dp route help')" },
 	{ "task", cmd_task, "[list|set ID host ...|del ID]",
 	  "anycast tasks" },
 	{ "group", cmd_group, "[list|join ID|leave ID]",
 	  "multicast groups" },
-	{ "model", cmd_model, "[show|load FILE.hnm]", "the route model" },
-	{ "keygen", cmd_keygen, "PRIVFILE PUBFILE", "key pair to sign models" },
+	{ "model", cmd_model, "[show|load FILE.hnm]",
+	  "the route model ('hnctl model help')" },
 	{ "stats", cmd_stats, "[all|reset]",
 	  "counters summed over the CPUs" },
 	{ "trace", cmd_trace, "", "last traced decision per CPU" },
-	/* the agent (cmd_agent.c) */
-	{ "neighbours", cmd_neighbours, "",
-	  "neighbours: data plane, and hypernetd's links" },
-	{ "routes", cmd_routes, "", "routes in the data plane" },
-	{ "topology", cmd_topology, "[dot|json]",
-	  "the mesh as hypernetd knows it" },
-	{ "agent", cmd_agent, "[status|stats]", "hypernetd's own counters" },
 	{ NULL }
 };
 
-void hn_err(const char *fmt, ...)
-{
-	va_list ap;
+static const struct hn_cmd top_cmds[] = {
+	{ "help", cmd_help, "", "this list" },
+	{ "dp", cmd_dp, "COMMAND [ARGS]",
+	  "the XDP data plane, from its pinned maps ('hnctl dp help')" },
+	{ "agent", cmd_agent, "[COMMAND]",
+	  "hypernetd, over its control socket ('hnctl agent help')" },
+	{ "status", cmd_status, "",
+	  "where the data plane runs, node id, model slot; the agent" },
+	{ "model", cmd_model, "[show|load|sign|verify|push]",
+	  "route models ('hnctl model help')" },
+	{ "keygen", cmd_keygen, "PRIVFILE PUBFILE", "key pair to sign models" },
+	{ "dev", cmd_dev, "show|stage|output|listen", "tensor-offload netdevs" },
+	{ "topology", cmd_topology, "[dot|json]",
+	  "short for 'hnctl agent topology'" },
+	{ NULL }
+};
 
-	fputs("hnctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+/*
+ * Words of `hnctl dp` that may go without "dp": none of them can be
+ * mistaken for the agent's.
+ */
+static const char *const dp_short[] = {
+	"attach", "detach", "config", "task", "group", "stats", "trace",
+};
+#define N_DP_SHORT (sizeof(dp_short) / sizeof(dp_short[0]))
 
-void hn_hint(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hint: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+/*
+ * Old top-level names, which did not say whether they read the data plane
+ * or asked the agent.  Kept for scripts: each runs as before.
+ */
+static const struct {
+	const char *old;
+	const char *now;	/* after "hnctl " */
+	int (*fn)(int argc, char **argv);
+} old_names[] = {
+	{ "neigh", "dp neigh", cmd_neigh },
+	{ "route", "dp route", cmd_route },
+	{ "routes", "dp route list", cmd_routes },
+	{ "neighbours", "agent neighbours", cmd_neighbours },
+};
+#define N_OLD_NAMES (sizeof(old_names) / sizeof(old_names[0]))
 
 void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl)
 {
@@ -81,6 +91,22 @@ void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl)
 	}
 }
 
+int hn_family(const char *what, const struct hn_cmd *tbl, int argc,
+	      char **argv)
+{
+	if (argc == 1)
+		return tbl->fn(argc, argv);
+	return hn_dispatch(what, tbl, argc - 1, argv + 1);
+}
+
+const struct hn_cmd *hn_find(const struct hn_cmd *tbl, const char *word)
+{
+	for (; tbl->name; tbl++)
+		if (!strcmp(word, tbl->name))
+			return tbl;
+	return NULL;
+}
+
 int hn_dispatch(const char *what, const struct hn_cmd *tbl, int argc,
 		char **argv)
 {
@@ -90,43 +116,38 @@ int hn_dispatch(const char *what, const struct hn_cmd *tbl, int argc,
 		hn_usage_table(argc < 1 ? stderr : stdout, what, tbl);
 		return argc < 1 ? 1 : 0;
 	}
-	for (c = tbl; c->name; c++)
-		if (!strcmp(argv[0], c->name))
-			return c->fn(argc, argv);
-	hn_err("unknown command '%s' for '%s'", argv[0], what);
-	hn_hint("'%s help' lists the commands", what);
-	return 1;
+	c = hn_find(tbl, argv[0]);
+	if (!c) {
+		hn_err("unknown command '%s' for '%s'", argv[0], what);
+		hn_hint("'%s help' lists the commands", what);
+		return 1;
+	}
+	return c->fn(argc, argv);
 }
 
-int hn_parse_u64(const char *s, unsigned long long max, unsigned long long *v)
+/* A top-level word: an old name, a word of dp_short, or of top_cmds. */
+static int run(int argc, char **argv)
 {
-	char *end;
+	size_t i;
 
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || *end || *v > max)
-		return -EINVAL;
-	return 0;
+	for (i = 0; i < N_OLD_NAMES; i++)
+		if (!strcmp(argv[0], old_names[i].old))
+			return old_names[i].fn(argc, argv);
+	for (i = 0; i < N_DP_SHORT; i++)
+		if (!strcmp(argv[0], dp_short[i]))
+			return hn_dispatch("hnctl dp", dp_cmds, argc, argv);
+	return hn_dispatch("hnctl", top_cmds, argc, argv);
 }
 
-int hn_parse_mac(const char *s, unsigned char mac[6])
+int cmd_dp(int argc, char **argv)
 {
-	unsigned int b[6];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6)
-		return -EINVAL;
-	for (i = 0; i < 6; i++)
-		mac[i] = b[i];
-	return 0;
+	return hn_dispatch("hnctl dp", dp_cmds, argc - 1, argv + 1);
 }
 
 int cmd_help(int argc, char **argv)
 {
+	size_t i;
+
 	fputs("hnctl: inspect and steer a HyperNet node\n"
 	      "Options: -j JSON output, -P DIR bpffs pin directory "
 	      "(default /sys/fs/bpf/hypernet),\n"
@@ -134,6 +155,13 @@ int cmd_help(int argc, char **argv)
 	      "directory\n\n", stdout);
 	hn_usage_table(stdout, "hnctl [-j] [-P DIR] [-S SOCK] [-D DIR]",
 		       top_cmds);
+	fputs("\nShort for 'hnctl dp WORD':", stdout);
+	for (i = 0; i < N_DP_SHORT; i++)
+		printf(" %s", dp_short[i]);
+	fputs("\n\nOlder names, still accepted:\n", stdout);
+	for (i = 0; i < N_OLD_NAMES; i++)
+		printf("  %-34s the same as 'hnctl %s'\n", old_names[i].old,
+		       old_names[i].now);
 	return 0;
 }
 
@@ -168,6 +196,7 @@ int main(int argc, char **argv)
 	jsonw_init(&hn_jw, stdout);
 	if (optind >= argc || !strcmp(argv[optind], "help"))
 		return cmd_help(0, NULL);
-	rc = hn_dispatch("hnctl", top_cmds, argc - optind, argv + optind);
+	rc = run(argc - optind, argv + optind);
+	hn_handles_close();
 	return rc ? 1 : 0;
 }

@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "dataplane.h"
+#include "dp.h"
 #include "fileio.h"
 #include "hypernetd.h"
 #include "jsonw.h"

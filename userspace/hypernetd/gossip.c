@@ -15,7 +15,7 @@
 #include <bpf/bpf.h>
 
 #include <hypernet/route.h>
-#include "dataplane.h"
+#include "dp.h"
 #include "fileio.h"
 #include "hypernetd.h"
 

@@ -17,7 +17,7 @@
 #include <hypernet/dataplane.h>
 
 #include "ctrl.h"
-#include "dataplane.h"
+#include "dp.h"
 #include "sign.h"
 #include "topo.h"
 

@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "dataplane.h"
+#include "dp.h"
 #include "fileio.h"
 #include "hypernetd.h"
 #include "model.h"

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dataplane.h"
+#include "dp.h"
 #include "fileio.h"
 #include "hypernetd.h"
 #include "model.h"

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include <hypernet/route.h>
-#include "dataplane.h"
+#include "dp.h"
 #include "hypernetd.h"
 
 /* HELLOs a delivery ratio is measured over */

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "dataplane.h"
+#include "dp.h"
 #include "frames.h"
 #include "hypernetd.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
-#include "dataplane.h"
+#include "dp.h"
 #include "hypernetd.h"
 
 #define XDP_CHECK_NS	NSEC_PER_SEC

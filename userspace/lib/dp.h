@@ -13,8 +13,8 @@
  *     generation in the epoch, which voids the data plane's flow caches.
  *   - Timestamps are CLOCK_MONOTONIC nanoseconds (hn_dp_now_ns()).
  */
-#ifndef _HN_LIB_DATAPLANE_H
-#define _HN_LIB_DATAPLANE_H
+#ifndef _HN_LIB_DP_H
+#define _HN_LIB_DP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -170,4 +170,52 @@ int hn_dp_verified_insns(struct hn_dp *dp, __u32 *insns);
 
 __u64 hn_dp_now_ns(void);
 
-#endif /* _HN_LIB_DATAPLANE_H */
+/*
+ * A read-only view of the data plane pinned under @pin_dir, for what
+ * inspects it (hnctl's listings): every map the view reads is opened from
+ * its pin with BPF_F_RDONLY, and refused (-EINVAL) when it is not the map
+ * this version defines.  No BPF object is loaded and nothing is created,
+ * pinned, mounted or written, so a view works from the pins alone, beside
+ * a running agent, and cannot change what the data plane forwards with.
+ * A missing pin is -ENOENT, with a message naming it.
+ */
+struct hn_dp_ro;
+
+int hn_dp_ro_open(struct hn_dp_ro **rop, const char *pin_dir, char *err,
+		  size_t errlen);
+void hn_dp_ro_close(struct hn_dp_ro *ro);
+
+int hn_dp_ro_config(struct hn_dp_ro *ro, struct hn_dp_config *cfg,
+		    char *err, size_t errlen);
+int hn_dp_ro_epoch(struct hn_dp_ro *ro, __u64 *epoch, char *err,
+		   size_t errlen);
+/* Model slot @slot and neighbour entry @idx as stored, valid or not. */
+int hn_dp_ro_model(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_model *md,
+		   char *err, size_t errlen);
+int hn_dp_ro_neigh(struct hn_dp_ro *ro, __u32 idx, struct hn_dp_neigh *nb,
+		   char *err, size_t errlen);
+/*
+ * Walk the routes, tasks and groups: the entry after key *@prev (@prev
+ * NULL: the first), skipping entries deleted meanwhile; -ENOENT after the
+ * last.  @prev may point at the key written.
+ */
+int hn_dp_ro_next_route(struct hn_dp_ro *ro, const __u32 *prev, __u32 *dst,
+			struct hn_dp_route *rt, char *err, size_t errlen);
+int hn_dp_ro_next_task(struct hn_dp_ro *ro, const __u32 *prev, __u32 *task,
+		       struct hn_dp_task *t, char *err, size_t errlen);
+int hn_dp_ro_next_group(struct hn_dp_ro *ro, const __u32 *prev,
+			__u32 *group, char *err, size_t errlen);
+/* Counters summed over the CPUs, as hn_dp_get_stats(). */
+int hn_dp_ro_stats(struct hn_dp_ro *ro, struct hn_dp_stats *st, char *err,
+		   size_t errlen);
+/*
+ * The last traced decision of every possible CPU: *@tr (malloc()ed, the
+ * caller frees it) holds *@ncpu of them, seq 0 where a CPU traced none.
+ */
+int hn_dp_ro_traces(struct hn_dp_ro *ro, struct hn_dp_trace **tr, int *ncpu,
+		    char *err, size_t errlen);
+/* As hn_dp_xdp_query(): ours is what uses these pins' hn_config. */
+int hn_dp_ro_xdp_query(struct hn_dp_ro *ro, __u32 ifindex,
+		       struct hn_dp_xdp_state *st);
+
+#endif /* _HN_LIB_DP_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Loader and map library of the HyperNet XDP data plane; the API is
- * documented in dataplane.h.
+ * documented in dp.h.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -26,7 +26,7 @@
 #include <xdp/libxdp.h>
 
 #include <linux/hypernet_packet.h>
-#include "dataplane.h"
+#include "dp.h"
 #include "frames.h"
 #include "hypernet.skel.h"
 
@@ -126,6 +126,49 @@ static int ncpus(void)
 	int n = libbpf_num_possible_cpus();
 
 	return n > 0 ? n : 1;
+}
+
+/* A per-CPU value as the kernel hands it: one 8-byte aligned copy a CPU. */
+static size_t percpu_stride(size_t size)
+{
+	return (size + 7) & ~(size_t)7;
+}
+
+/*
+ * Every possible CPU's copy of element @key of per-CPU map @fd, each
+ * percpu_stride(@size) bytes apart, into *all (malloc()ed).  Returns the
+ * number of copies or -errno.
+ */
+static int percpu_read(int fd, __u32 key, size_t size, char **all)
+{
+	int n = ncpus(), ret;
+
+	*all = calloc(n, percpu_stride(size));
+	if (!*all)
+		return -ENOMEM;
+	if (!bpf_map_lookup_elem(fd, &key, *all))
+		return n;
+	ret = -errno;
+	free(*all);
+	*all = NULL;
+	return ret;
+}
+
+/* @sum: the CPUs' copies of a per-CPU element of __u64 counters, added. */
+static int percpu_sum(int fd, __u32 key, void *sum, size_t size)
+{
+	size_t stride = percpu_stride(size), i;
+	char *all;
+	int n = percpu_read(fd, key, size, &all), c;
+
+	if (n < 0)
+		return n;
+	memset(sum, 0, size);
+	for (c = 0; c < n; c++)
+		for (i = 0; i < size / sizeof(__u64); i++)
+			((__u64 *)sum)[i] += ((__u64 *)(all + c * stride))[i];
+	free(all);
+	return 0;
 }
 
 static int mac_of(__u32 ifindex, __u8 mac[6])
@@ -1552,28 +1595,13 @@ int hn_dp_leave(struct hn_dp *dp, __u32 group)
 
 int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st)
 {
-	int n = ncpus(), c, ret;
-	struct hn_dp_stats *all;
-	__u32 zero = 0;
-	size_t i;
-
-	all = calloc(n, sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	ret = get(dp->skel->maps.hn_stats, &zero, all);
-	memset(st, 0, sizeof(*st));
-	for (c = 0; !ret && c < n; c++)
-		for (i = 0; i < sizeof(*st) / sizeof(__u64); i++)
-			((__u64 *)st)[i] += ((__u64 *)&all[c])[i];
-	free(all);
-	return ret;
+	return percpu_sum(mfd(dp->skel->maps.hn_stats), 0, st, sizeof(*st));
 }
 
 static int zero_percpu(const struct bpf_map *m, size_t size)
 {
-	size_t stride = (size + 7) & ~(size_t)7;
 	__u32 zero = 0;
-	void *all = calloc(ncpus(), stride);
+	void *all = calloc(ncpus(), percpu_stride(size));
 	int ret;
 
 	if (!all)
@@ -1595,27 +1623,23 @@ int hn_dp_reset_trace(struct hn_dp *dp)
 
 int hn_dp_get_trace(struct hn_dp *dp, struct hn_dp_trace *tr)
 {
-	size_t stride = (sizeof(*tr) + 7) & ~(size_t)7;
+	size_t stride = percpu_stride(sizeof(*tr));
 	const struct hn_dp_trace *t, *best = NULL;
-	int n = ncpus(), c, ret;
-	__u32 zero = 0;
 	char *all;
+	int n, c;
 
-	all = calloc(n, stride);
-	if (!all)
-		return -ENOMEM;
-	ret = get(dp->skel->maps.hn_trace, &zero, all);
-	for (c = 0; !ret && c < n; c++) {
+	n = percpu_read(mfd(dp->skel->maps.hn_trace), 0, sizeof(*tr), &all);
+	if (n < 0)
+		return n;
+	for (c = 0; c < n; c++) {
 		t = (const void *)(all + c * stride);
 		if (t->seq && (!best || t->time_ns > best->time_ns))
 			best = t;
 	}
-	if (!ret && !best)
-		ret = -ENOENT;
-	if (!ret)
+	if (best)
 		*tr = *best;
 	free(all);
-	return ret;
+	return best ? 0 : -ENOENT;
 }
 
 int hn_dp_xdp_fd(struct hn_dp *dp)
@@ -1645,4 +1669,216 @@ int hn_dp_verified_insns(struct hn_dp *dp, __u32 *insns)
 		return -errno;
 	*insns = info.verified_insns;
 	return 0;
+}
+
+/* ---- read-only view of the pinned maps ---------------------------------- */
+
+enum ro_map {
+	RO_CONFIG,
+	RO_EPOCH,
+	RO_MODELS,
+	RO_NEIGH,
+	RO_ROUTES,
+	RO_TASKS,
+	RO_GROUPS,
+	RO_STATS,
+	RO_TRACE,
+	RO_NMAPS
+};
+
+/*
+ * The maps the view reads, as bpf/hn_maps.h defines them: a pin from
+ * another version would have the kernel copy a value of another size into
+ * ours, so it is refused instead.
+ */
+static const struct {
+	const char *name;
+	enum bpf_map_type type;
+	__u32 value_size;
+} ro_maps[RO_NMAPS] = {
+#define RO_MAP(name, type, value) { name, BPF_MAP_TYPE_##type, sizeof(value) }
+	[RO_CONFIG] = RO_MAP("hn_config", ARRAY, struct hn_dp_config),
+	[RO_EPOCH] = RO_MAP("hn_epoch", ARRAY, __u64),
+	[RO_MODELS] = RO_MAP("hn_models", ARRAY, struct hn_dp_model),
+	[RO_NEIGH] = RO_MAP("hn_neigh", ARRAY, struct hn_dp_neigh),
+	[RO_ROUTES] = RO_MAP("hn_routes", HASH, struct hn_dp_route),
+	[RO_TASKS] = RO_MAP("hn_tasks", HASH, struct hn_dp_task),
+	[RO_GROUPS] = RO_MAP("hn_groups", HASH, __u32),
+	[RO_STATS] = RO_MAP("hn_stats", PERCPU_ARRAY, struct hn_dp_stats),
+	[RO_TRACE] = RO_MAP("hn_trace", PERCPU_ARRAY, struct hn_dp_trace),
+#undef RO_MAP
+};
+
+struct hn_dp_ro {
+	int fd[RO_NMAPS];
+	__u32 cfg_map_id;
+};
+
+/* Open pin @path of map @m read-only and check that it is that map. */
+static int ro_open_map(struct hn_dp_ro *ro, enum ro_map m, const char *path,
+		       char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	ro->fd[m] = bpf_obj_get_opts(path, &opts);
+	if (ro->fd[m] < 0)
+		return fail(err, errlen, -errno, NULL,
+			    "cannot open pinned map %s", path);
+	if (bpf_obj_get_info_by_fd(ro->fd[m], &info, &len))
+		return fail(err, errlen, -errno, NULL, "reading the info of %s",
+			    ro_maps[m].name);
+	if (info.type != ro_maps[m].type || info.key_size != sizeof(__u32) ||
+	    info.value_size != ro_maps[m].value_size)
+		return fail(err, errlen, -EINVAL,
+			    "maps pinned by another version: reload the data plane (hnctl detach; rm -r the pin directory)",
+			    "%s is not this version's map (type %u, value %u bytes; want type %u, %u bytes)",
+			    path, info.type, info.value_size, ro_maps[m].type,
+			    ro_maps[m].value_size);
+	if (m == RO_CONFIG)
+		ro->cfg_map_id = info.id;
+	return 0;
+}
+
+int hn_dp_ro_open(struct hn_dp_ro **rop, const char *pin_dir, char *err,
+		  size_t errlen)
+{
+	struct hn_dp_ro *ro;
+	char path[512];
+	int m, ret = 0;
+
+	*rop = NULL;
+	ro = malloc(sizeof(*ro));
+	if (!ro)
+		return fail(err, errlen, -ENOMEM, NULL, "out of memory");
+	for (m = 0; m < RO_NMAPS; m++)
+		ro->fd[m] = -1;
+	for (m = 0; m < RO_NMAPS && !ret; m++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir,
+			 ro_maps[m].name);
+		ret = ro_open_map(ro, m, path, err, errlen);
+	}
+	if (ret) {
+		hn_dp_ro_close(ro);
+		return ret;
+	}
+	*rop = ro;
+	return 0;
+}
+
+void hn_dp_ro_close(struct hn_dp_ro *ro)
+{
+	int m;
+
+	if (!ro)
+		return;
+	for (m = 0; m < RO_NMAPS; m++)
+		if (ro->fd[m] >= 0)
+			close(ro->fd[m]);
+	free(ro);
+}
+
+/* Element @key of map @m into @val. */
+static int ro_get(struct hn_dp_ro *ro, enum ro_map m, __u32 key, void *val,
+		  char *err, size_t errlen)
+{
+	if (bpf_map_lookup_elem(ro->fd[m], &key, val))
+		return fail(err, errlen, -errno, NULL, "reading %s[%u]",
+			    ro_maps[m].name, key);
+	return 0;
+}
+
+/*
+ * The key after *@prev in hash map @m (@prev NULL: the first) into *@key,
+ * its value into @val unless NULL; an entry deleted meanwhile is skipped.
+ * -ENOENT after the last.
+ */
+static int ro_next(struct hn_dp_ro *ro, enum ro_map m, const __u32 *prev,
+		   __u32 *key, void *val, char *err, size_t errlen)
+{
+	for (;;) {
+		if (bpf_map_get_next_key(ro->fd[m], prev, key))
+			return errno == ENOENT ?
+				       -ENOENT :
+				       fail(err, errlen, -errno, NULL,
+					    "walking %s", ro_maps[m].name);
+		if (!val || !bpf_map_lookup_elem(ro->fd[m], key, val))
+			return 0;
+		prev = key;	/* deleted meanwhile: on to the next */
+	}
+}
+
+int hn_dp_ro_config(struct hn_dp_ro *ro, struct hn_dp_config *cfg,
+		    char *err, size_t errlen)
+{
+	return ro_get(ro, RO_CONFIG, 0, cfg, err, errlen);
+}
+
+int hn_dp_ro_epoch(struct hn_dp_ro *ro, __u64 *epoch, char *err,
+		   size_t errlen)
+{
+	return ro_get(ro, RO_EPOCH, 0, epoch, err, errlen);
+}
+
+int hn_dp_ro_model(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_model *md,
+		   char *err, size_t errlen)
+{
+	return ro_get(ro, RO_MODELS, slot, md, err, errlen);
+}
+
+int hn_dp_ro_neigh(struct hn_dp_ro *ro, __u32 idx, struct hn_dp_neigh *nb,
+		   char *err, size_t errlen)
+{
+	return ro_get(ro, RO_NEIGH, idx, nb, err, errlen);
+}
+
+int hn_dp_ro_next_route(struct hn_dp_ro *ro, const __u32 *prev, __u32 *dst,
+			struct hn_dp_route *rt, char *err, size_t errlen)
+{
+	return ro_next(ro, RO_ROUTES, prev, dst, rt, err, errlen);
+}
+
+int hn_dp_ro_next_task(struct hn_dp_ro *ro, const __u32 *prev, __u32 *task,
+		       struct hn_dp_task *t, char *err, size_t errlen)
+{
+	return ro_next(ro, RO_TASKS, prev, task, t, err, errlen);
+}
+
+int hn_dp_ro_next_group(struct hn_dp_ro *ro, const __u32 *prev,
+			__u32 *group, char *err, size_t errlen)
+{
+	return ro_next(ro, RO_GROUPS, prev, group, NULL, err, errlen);
+}
+
+int hn_dp_ro_stats(struct hn_dp_ro *ro, struct hn_dp_stats *st, char *err,
+		   size_t errlen)
+{
+	int ret = percpu_sum(ro->fd[RO_STATS], 0, st, sizeof(*st));
+
+	return ret ? fail(err, errlen, ret, NULL, "reading hn_stats[0]") : 0;
+}
+
+int hn_dp_ro_traces(struct hn_dp_ro *ro, struct hn_dp_trace **tr, int *ncpu,
+		    char *err, size_t errlen)
+{
+	size_t size = sizeof(**tr), stride = percpu_stride(size);
+	char *all;
+	int n, c;
+
+	n = percpu_read(ro->fd[RO_TRACE], 0, size, &all);
+	if (n < 0)
+		return fail(err, errlen, n, NULL, "reading hn_trace[0]");
+	/* one struct after the other, for the caller's array */
+	for (c = 1; stride != size && c < n; c++)
+		memmove(all + c * size, all + c * stride, size);
+	*tr = (struct hn_dp_trace *)all;
+	*ncpu = n;
+	return 0;
+}
+
+int hn_dp_ro_xdp_query(struct hn_dp_ro *ro, __u32 ifindex,
+		       struct hn_dp_xdp_state *st)
+{
+	return hn_dp_xdp_query_map(ro->cfg_map_id, ifindex, st);
 }

@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the command-line tests of tests/cli, which set failed=0.
+#
+# run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr.
+run()
+{
+	local want=$1 needle=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ] || [[ "$out" != *"$needle"* ]]; then
+		echo "FAIL: $* -> rc $rc, want $want and '$needle'; got: $out"
+		failed=1
+	else
+		echo "ok:   $* -> $(echo "$out" | head -1)"
+	fi
+}

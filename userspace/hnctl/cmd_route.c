@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hnctl dp route: the data plane's routes (hn_routes), listed from the
+ * pins, set and removed through the loader, which keeps the direct-mapped
+ * copy (hn_route_tab) in step.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hypernet/route.h>
+#include "hnctl.h"
+
+/* ---- list --------------------------------------------------------------- */
+
+static void route_json(__u32 dst, const struct hn_dp_route *rt)
+{
+	__u8 i;
+
+	hn_json_keyed_open("dst", dst, "via");
+	for (i = 0; i < rt->n_cand && i < HN_DP_MAX_CAND; i++) {
+		jsonw_obj_open(&hn_jw);
+		jsonw_kv_u64(&hn_jw, "neigh", rt->cand[i].neigh);
+		/* dist is stored scaled: 8 per hop */
+		jsonw_kv_u64(&hn_jw, "dist", rt->cand[i].dist / 8);
+		jsonw_kv_bool(&hn_jw, "default", i == rt->def);
+		jsonw_obj_close(&hn_jw);
+	}
+	jsonw_arr_close(&hn_jw);
+	jsonw_kv_u64(&hn_jw, "default_neigh",
+		     rt->def < rt->n_cand ? rt->cand[rt->def].neigh :
+					    HN_DP_NONE);
+	jsonw_obj_close(&hn_jw);
+}
+
+static void route_text(__u32 dst, const struct hn_dp_route *rt)
+{
+	__u8 i;
+
+	printf("%u via", dst);
+	for (i = 0; i < rt->n_cand && i < HN_DP_MAX_CAND; i++)
+		printf(" %u:%u%s", rt->cand[i].neigh, rt->cand[i].dist / 8,
+		       i == rt->def ? "*" : "");
+	printf("\n");
+}
+
+static int route_list(int argc, char **argv)
+{
+	void (*show)(__u32, const struct hn_dp_route *) =
+		hn_json ? route_json : route_text;
+	struct hn_dp_ro *ro = hn_view();
+	__u32 dst, *prev = NULL;
+	struct hn_dp_route rt;
+	int shown = 0, ret;
+
+	hn_list_open();
+	while (!(ret = hn_dp_ro_next_route(ro, prev, &dst, &rt, HN_MSG))) {
+		show(dst, &rt);
+		prev = &dst;
+		shown++;
+	}
+	if (ret != -ENOENT)
+		return hn_lib_fail(ret, "walking hn_routes");
+	hn_list_close(shown,
+		      "no routes ('hnctl dp route set DST via IDX[:hops]...')",
+		      "(IDX:hops, * the default / shortest path)");
+	return 0;
+}
+
+/* ---- set ---------------------------------------------------------------- */
+
+/* Candidate "IDX[:hops]" into @rt; *@best: the candidate of fewest hops. */
+static int route_cand(const char *arg, struct hn_dp_route *rt, __u8 *best)
+{
+	unsigned long long v, hops = 1;
+	char buf[32], *colon;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon = 0;
+		if (hn_parse_num("hops", colon + 1, 15, &hops))
+			return -1;
+	}
+	if (hn_parse_num("neighbour index", buf, HN_DP_MAX_NEIGH - 1, &v))
+		return -1;
+	if (rt->n_cand == HN_DP_MAX_CAND) {
+		hn_err("route set: at most %d candidates", HN_DP_MAX_CAND);
+		return 1;
+	}
+	rt->cand[rt->n_cand].neigh = v;
+	rt->cand[rt->n_cand].dist = hn_scale_hops(hops);
+	if (rt->cand[rt->n_cand].dist < rt->cand[*best].dist)
+		*best = rt->n_cand;
+	rt->n_cand++;
+	return 0;
+}
+
+/* The candidate whose neighbour is @neigh becomes the default. */
+static int route_default(struct hn_dp_route *rt, int neigh)
+{
+	int i;
+
+	for (i = 0; i < rt->n_cand; i++)
+		if (rt->cand[i].neigh == neigh) {
+			rt->def = i;
+			return 0;
+		}
+	hn_err("route set: default %d is not one of the candidates", neigh);
+	return -1;
+}
+
+/* "route set DST via IDX[:hops]... [default IDX]" */
+static int parse_route_set(int argc, char **argv, __u32 *dst,
+			   struct hn_dp_route *rt)
+{
+	int i, ret, def_neigh = -1;
+	unsigned long long v;
+	bool via = false;
+	__u8 best = 0;
+
+	memset(rt, 0, sizeof(*rt));
+	if (argc < 4 ||
+	    hn_parse_num("destination", argv[1], UINT32_MAX, &v) || !v)
+		goto usage;
+	*dst = v;
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "via")) {
+			via = true;
+		} else if (!strcmp(argv[i], "default")) {
+			if (hn_need_arg(i, argc, argv) ||
+			    hn_parse_num("default", argv[i + 1],
+					 HN_DP_MAX_NEIGH - 1, &v))
+				goto usage;
+			def_neigh = v;
+			i++;
+			via = false;
+		} else if (via) {
+			ret = route_cand(argv[i], rt, &best);
+			if (ret < 0)
+				goto usage;
+			if (ret)
+				return -1;
+		} else {
+			hn_err("route set: unexpected '%s'", argv[i]);
+			goto usage;
+		}
+	}
+	if (!rt->n_cand) {
+		hn_err("route set: no candidate after 'via'");
+		goto usage;
+	}
+	rt->def = best;
+	return def_neigh >= 0 ? route_default(rt, def_neigh) : 0;
+usage:
+	hn_hint("hnctl dp route set DST via IDX[:hops]... [default IDX]");
+	return -1;
+}
+
+static int route_set(int argc, char **argv)
+{
+	struct hn_dp_route rt;
+	__u32 dst;
+	int ret;
+
+	if (parse_route_set(argc, argv, &dst, &rt))
+		return 1;
+	ret = hn_dp_set_route(hn_loader(false), dst, &rt, HN_MSG);
+	return ret ? hn_lib_fail(ret, "writing the route") : 0;
+}
+
+/* ---- the words ---------------------------------------------------------- */
+
+static const struct hn_keyed route_words = {
+	"hnctl dp route", route_list, "every route (the default)",
+	route_set, "DST via IDX[:hops]... [default IDX]",
+	"candidate next hops for DST", "DST", "remove a route", "destination",
+	UINT32_MAX, hn_dp_del_route, "route to", "removing the route",
+};
+
+int cmd_route(int argc, char **argv)
+{
+	return hn_keyed(&route_words, argc, argv);
+}
+
+/* The old `hnctl routes`: the list alone. */
+int cmd_routes(int argc, char **argv)
+{
+	if (argc > 1) {
+		hn_err("usage: hnctl routes");
+		return 1;
+	}
+	return route_list(argc, argv);
+}

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What hnctl's command families share: messages, argument parsing, and
+ * the two handles on the data plane, opened on first use and closed by
+ * main() after the command.  A command cannot go on without the handle it
+ * asks for, so a handle that cannot be opened ends the process (exit 1,
+ * as a failed command), after saying why and what to try.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hnctl.h"
+
+char hn_msg[512];
+
+static struct hn_dp_ro *view;
+static struct hn_dp *loader;
+
+/* ---- messages ----------------------------------------------------------- */
+
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void hn_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("hnctl: ", fmt, ap);
+	va_end(ap);
+}
+
+void hn_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("hint: ", fmt, ap);
+	va_end(ap);
+}
+
+/* ---- arguments ---------------------------------------------------------- */
+
+int hn_parse_u64(const char *s, unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || *end || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+int hn_parse_mac(const char *s, unsigned char mac[6])
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}
+
+int hn_need_arg(int i, int argc, char **argv)
+{
+	if (i + 1 >= argc) {
+		hn_err("'%s' needs a value", argv[i]);
+		return -1;
+	}
+	return 0;
+}
+
+int hn_parse_num(const char *what, const char *s, unsigned long long max,
+		 unsigned long long *v)
+{
+	if (hn_parse_u64(s, max, v)) {
+		hn_err("%s: '%s' is not a number in [0, %llu]", what, s, max);
+		return -1;
+	}
+	return 0;
+}
+
+int hn_parse_ifindex(const char *dev, __u32 *ifindex)
+{
+	*ifindex = if_nametoindex(dev);
+	if (!*ifindex) {
+		hn_err("no interface '%s' in this network namespace", dev);
+		hn_hint("'ip -br link' lists the interfaces");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+const char *hn_ifname(__u32 ifindex, char buf[IF_NAMESIZE])
+{
+	if (!ifindex)
+		return "-";
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
+	return buf;
+}
+
+void hn_fmt_mac(const __u8 *m, char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+void hn_list_open(void)
+{
+	if (hn_json)
+		jsonw_arr_open(&hn_jw);
+}
+
+void hn_list_close(int shown, const char *none, const char *legend)
+{
+	if (hn_json)
+		jsonw_arr_close(&hn_jw);
+	else if (!shown)
+		printf("%s\n", none);
+	else if (legend)
+		printf("%s\n", legend);
+}
+
+void hn_json_keyed_open(const char *key, __u64 id, const char *array)
+{
+	jsonw_obj_open(&hn_jw);
+	jsonw_kv_u64(&hn_jw, key, id);
+	jsonw_name(&hn_jw, array);
+	jsonw_arr_open(&hn_jw);
+}
+
+/* ---- the data plane ----------------------------------------------------- */
+
+int hn_lib_fail(int ret, const char *what)
+{
+	if (hn_msg[0])
+		hn_err("%s", hn_msg);
+	else
+		hn_err("%s: %s", what, strerror(-ret));
+	hn_msg[0] = '\0';
+	return 1;
+}
+
+struct hn_dp_ro *hn_view(void)
+{
+	int ret;
+
+	if (view)
+		return view;
+	ret = hn_dp_ro_open(&view, hn_pin_dir, HN_MSG);
+	if (!ret)
+		return view;
+	hn_lib_fail(ret, "opening the pinned maps");
+	if (ret == -ENOENT)
+		hn_hint("the data plane is not loaded under %s: 'hnctl attach DEV' loads it (or pass -P DIR)",
+			hn_pin_dir);
+	else if (ret == -EPERM || ret == -EACCES)
+		hn_hint("reading BPF maps needs root (CAP_BPF)");
+	exit(1);
+}
+
+/*
+ * Only attach may create the data plane: anything else on a node that
+ * was never attached is a mistake (wrong -P, or forgotten attach), not a
+ * reason to pin a fresh set of maps.
+ */
+struct hn_dp *hn_loader(bool create)
+{
+	char path[512];
+	int ret;
+
+	if (loader)
+		return loader;
+	snprintf(path, sizeof(path), "%s/hn_config", hn_pin_dir);
+	if (!create && access(path, F_OK)) {
+		hn_err("no data plane pinned under %s", hn_pin_dir);
+		hn_hint("'hnctl attach DEV...' loads it first (or pass -P DIR)");
+		exit(1);
+	}
+	hn_msg[0] = '\0';
+	ret = hn_dp_open(&loader, hn_pin_dir, HN_MSG);
+	if (ret) {
+		hn_lib_fail(ret, "loading the data plane");
+		exit(1);
+	}
+	return loader;
+}
+
+void hn_handles_close(void)
+{
+	hn_dp_ro_close(view);
+	view = NULL;
+	hn_dp_close(loader);
+	loader = NULL;
+}
+
+/* The family hn_keyed() runs, for its del word (one command a process). */
+static const struct hn_keyed *keyed;
+
+static int keyed_del(int argc, char **argv)
+{
+	const struct hn_keyed *k = keyed;
+	unsigned long long v;
+	int ret;
+
+	if (argc != 2 || hn_parse_num(k->key, argv[1], k->max, &v)) {
+		hn_hint("%s del %s", k->what, k->key_arg);
+		return 1;
+	}
+	ret = k->del(hn_loader(false), v);
+	if (ret == -ENOENT) {
+		hn_err("there is no %s %llu", k->none, v);
+		hn_hint("'%s' lists them", k->what);
+		return 1;
+	}
+	return ret ? hn_lib_fail(ret, k->fail) : 0;
+}
+
+int hn_keyed(const struct hn_keyed *k, int argc, char **argv)
+{
+	const struct hn_cmd words[] = {
+		{ "list", k->list, "", k->list_help },
+		{ "set", k->set, k->set_args, k->set_help },
+		{ "del", keyed_del, k->key_arg, k->del_help },
+		{ NULL },
+	};
+
+	keyed = k;
+	return hn_family(k->what, words, argc, argv);
+}

@@ -17,6 +17,11 @@
 # and may add targets in a <dir>/*.mk fragment.  `make check` runs every
 # test layer through tests/run-tests.sh.
 #
+# Every compile writes its header dependencies (-MMD -MP, $(DEPFLAGS)):
+# a changed header rebuilds what includes it and nothing else.  The
+# output is one line per target ("  CC      build/lib/ctrl.o"); V=1 shows
+# the full commands.
+#
 # CPPFLAGS, CFLAGS and LDFLAGS from the command line or the environment
 # are honoured: they come after the project's own flags (HN_*) and
 # Debian's hardening (HARDEN_*), so `make CFLAGS=-O0` changes the
@@ -50,6 +55,29 @@ ALL_CFLAGS	= $(HN_CPPFLAGS) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(HN_CFLAGS) \
 		  $(HARDEN_CFLAGS) $(CFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS	= $(HARDEN_LDFLAGS) $(LDFLAGS)
 LDLIBS		+= -lelf -lz -lm
+# Header dependencies, written beside each object (x.o -> x.d, a program
+# or test -> its name + .d); -MP keeps a deleted header from breaking
+# the build.
+DEPFLAGS	:= -MMD -MP
+# Every compile depends on this stamp: a build tree from before -MMD
+# (objects without .d files, so without their headers) is rebuilt once
+# instead of going stale.
+DEPSTAMP	:= $(O)/.depfiles
+
+# Quiet by default, as the kernel's build: a recipe starts with
+# $(call msg,TAG,target), which prints "  TAG     target" and hides the
+# command; V=1 prints the command instead, make -s neither.
+# $(Q) hides a command that prints its own lines (Kbuild's).
+ifeq ($(V),1)
+msg		=
+Q		:=
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+msg		= @
+Q		:= @
+else
+msg		= @printf '  %-7s %s\n' '$(1)' '$(2)';
+Q		:= @
+endif
 
 BPF_CFLAGS	:= -target bpf -mcpu=v3 -O2 -g -Wall -Wno-unused-function \
 		   -Iinclude -Iinclude/uapi -Ibpf -I/usr/include/$(ARCH_TRIPLET)
@@ -57,7 +85,6 @@ BPF_CFLAGS	:= -target bpf -mcpu=v3 -O2 -g -Wall -Wno-unused-function \
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
 BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.skel.h)
-BPF_DEPS	:= $(wildcard bpf/*.h include/hypernet/*.h include/uapi/linux/*.h)
 
 LIB		:= $(O)/lib/libhypernet.a
 # The learning code may use the runtime library, never the reverse; of the
@@ -67,8 +94,6 @@ LIB		:= $(O)/lib/libhypernet.a
 LEARN		:= $(O)/learn/libhnlearn.a
 LEARN_PROGS	:= hn-edge hn-fmnist hn-model hn-train
 LIB_DIRS	:= userspace/lib userspace/learn
-HDR_DEPS	:= $(wildcard include/hypernet/*.h include/uapi/linux/*.h \
-			      $(LIB_DIRS:%=%/*.h))
 
 PROG_DIRS	:= $(sort $(filter-out $(LIB_DIRS),$(patsubst %/,%,$(dir \
 			$(wildcard userspace/*/*.c tools/*/*.c)))))
@@ -77,6 +102,9 @@ PROGS		:= $(foreach d,$(PROG_DIRS),$(O)/bin/$(notdir $(d)))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
 UNIT_BINS	:= $(foreach s,$(UNIT_SRCS),$(O)/tests/$(basename $(notdir $(s))))
 TEST_HELPERS	:= $(wildcard tests/unit/helpers_*.c tests/bpf/helpers_*.c)
+# A test links the helpers of its own directory, built once per variant.
+test_helpers	= $(patsubst %.c,$(2)/tests/helpers/%.o,$(notdir \
+			$(filter $(dir $(1))%,$(TEST_HELPERS))))
 
 # The unit and BPF tests once more under ASan and UBSan; any report fails
 # the test (UBSan halts instead of warning).  No _FORTIFY_SOURCE: ASan
@@ -107,12 +135,15 @@ tests: $(UNIT_BINS)
 tests-asan: $(ASAN_BINS)
 fuzz: $(FUZZ_BINS)
 
-$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_DEPS)
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(call msg,CLANG,$@)$(BPF_CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
-	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+	$(call msg,GEN,$@)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(DEPSTAMP):
+	@mkdir -p $(@D) && touch $@
 
 # Object rules of one build variant: $(1) its directory, $(2) the
 # compiler and its flags.
@@ -121,37 +152,48 @@ $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 #   $(1)/obj/<prog>/*.o, lib<prog>.a        each program; the archive has
 #                                           all but main.o, when there is
 #                                           a main.c
+#   $(1)/tests/helpers/*.o                  tests/{unit,bpf}/helpers_*.c
 define variant_rules
 $(call lib_objs,userspace/lib,$(1)/lib,libhypernet.a,$(2))
 $(call lib_objs,userspace/learn,$(1)/learn,libhnlearn.a,$(2))
 $(foreach d,$(PROG_DIRS),$(call prog_objs,$(d),$(1)/obj/$(notdir $(d)),$(2)))
+
+$(1)/tests/helpers/%.o: tests/unit/%.c $(DEPSTAMP) | $(BPF_SKELS)
+	@mkdir -p $$(@D)
+	$$(call msg,CC,$$@)$(2) $$(DEPFLAGS) -Itests/unit -Itests/bpf -c $$< -o $$@
+
+$(1)/tests/helpers/%.o: tests/bpf/%.c $(DEPSTAMP) | $(BPF_SKELS)
+	@mkdir -p $$(@D)
+	$$(call msg,CC,$$@)$(2) $$(DEPFLAGS) -Itests/unit -Itests/bpf -c $$< -o $$@
 endef
 
 # $(1) library source directory, $(2) object directory, $(3) the archive's
-# name, $(4) compiler and its flags.  The loader embeds the BPF object
-# through its skeleton: rebuild on change.
+# name, $(4) compiler and its flags.  The skeletons are generated
+# headers: they exist before the first compile (order-only), and an
+# object that includes one (the loader embeds the BPF object through it)
+# depends on it through its .d file.
 define lib_objs
-$(2)/%.o: $(1)/%.c $(HDR_DEPS) $(BPF_SKELS)
+$(2)/%.o: $(1)/%.c $(DEPSTAMP) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$(4) -fPIC -c $$< -o $$@
+	$$(call msg,CC,$$@)$(4) $$(DEPFLAGS) -fPIC -c $$< -o $$@
 
 $(2)/$(3): $(patsubst $(1)/%.c,$(2)/%.o,$(wildcard $(1)/*.c))
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$$(call msg,AR,$$@)rm -f $$@ && ar rcs $$@ $$^
 
 endef
 
 # $(1) program source directory, $(2) object directory, $(3) compiler
 # and its flags.
 define prog_objs
-$(2)/%.o: $(1)/%.c $(wildcard $(1)/*.h) $(HDR_DEPS) | $(BPF_SKELS)
+$(2)/%.o: $(1)/%.c $(DEPSTAMP) | $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$(3) -I$(1) -c $$< -o $$@
+	$$(call msg,CC,$$@)$(3) $$(DEPFLAGS) -I$(1) -c $$< -o $$@
 
 $(2)/lib$(notdir $(1)).a: $(patsubst $(1)/%.c,$(2)/%.o,$(filter-out \
 		$(1)/main.c,$(wildcard $(1)/*.c)))
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$$(call msg,AR,$$@)rm -f $$@ && ar rcs $$@ $$^
 
 endef
 
@@ -169,7 +211,8 @@ prog_link = $(if $(wildcard $(1)/main.c),$(2)/main.o $(2)/lib$(notdir $(1)).a, \
 define prog_rule
 $(O)/bin/$(notdir $(1)): $(call prog_link,$(1),$(O)/obj/$(notdir $(1))) $(LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(LDLIBS)
+	$$(call msg,LD,$$@)$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ \
+		$$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach d,$(PROG_DIRS),$(eval $(call prog_rule,$(d))))
 
@@ -182,12 +225,16 @@ arch_order = $(filter-out %/libhnlearn.a %/libhypernet.a,$(filter %.a,$(1))) \
 # A test that exercises a program's code adds its archive as a
 # prerequisite (tests/tests.mk), and so does one of the learning code:
 # every archive among the prerequisites is linked, programs' first, then
-# the learning archive, then the library (arch_order).
+# the learning archive, then the library (arch_order).  One source per
+# command: its .d is then the test's own ($@.d).
 define test_rule
-$(2)/tests/$(basename $(notdir $(1))): $(1) $(TEST_HELPERS) $(2)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKELS)
+$(2)/tests/$(basename $(notdir $(1))): $(1) $(call test_helpers,$(1),$(2)) \
+		$(DEPSTAMP) \
+		$(2)/lib/libhypernet.a | $(BPF_SKELS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $(3) $$(ALL_LDFLAGS) -Itests/unit -Itests/bpf \
-		-o $$@ $(1) $(filter $(dir $(1))%,$(TEST_HELPERS)) \
+	$$(call msg,CC,$$@)$$(CC) $$(ALL_CFLAGS) $(3) $$(DEPFLAGS) \
+		$$(ALL_LDFLAGS) -Itests/unit -Itests/bpf \
+		-o $$@ $(1) $(call test_helpers,$(1),$(2)) \
 		$$(call arch_order,$$^) $(2)/lib/libhypernet.a -lcmocka \
 		$$(PKG_LIBS) $$(LDLIBS)
 endef
@@ -197,9 +244,11 @@ $(foreach s,$(UNIT_SRCS),$(eval $(call test_rule,$(s),$(ASAN_O),$$(SAN_CFLAGS)))
 # A fuzz target links the library, and objects and archives (a program's
 # code, stubs of what it keeps out, the learning code) that it adds as
 # prerequisites (tests/tests.mk).
-$(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)/lib/libhypernet.a $(HDR_DEPS) | $(BPF_SKELS)
+$(O)/fuzz/%: tests/fuzz/%.c $(DEPSTAMP) $(FUZZ_O)/lib/libhypernet.a | \
+		$(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(FUZZ_COMPILE) -fsanitize=fuzzer -o $@ $< $(filter %.o,$^) \
+	$(call msg,CC,$@)$(FUZZ_COMPILE) $(DEPFLAGS) -fsanitize=fuzzer \
+		-o $@ $< $(filter %.o,$^) \
 		$(call arch_order,$^) $(FUZZ_O)/lib/libhypernet.a \
 		$(PKG_LIBS) $(LDLIBS)
 
@@ -210,11 +259,14 @@ deps:
 check: all tests-asan fuzz
 	./tests/run-tests.sh
 
-format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
-
 clean:
 	rm -rf $(O)
 
-# Parts add their own targets (demo, bench, kmod, qemu, fuzz ...).
+# Parts add their own targets (demo, bench, kmod, qemu, fuzz ...), and
+# the directories where their compiles write .d files to DEP_DIRS.
+DEP_DIRS	:= $(O)/bpf $(O)/fuzz $(foreach v,$(O) $(ASAN_O) $(FUZZ_O), \
+			$(v) $(v)/lib $(v)/learn $(v)/obj/* $(v)/tests \
+			$(v)/tests/helpers)
 -include $(wildcard */*.mk)
+
+-include $(wildcard $(addsuffix /*.d,$(DEP_DIRS)))

@@ -1,28 +1,47 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel module and its QEMU tests.
-#   make kmod [KDIR=...]   build kmod/hypernet.ko
+#   make kmod [KDIR=...]   build $(O)/kmod/hypernet.ko
 #   make qemu-test         boot Debian's kernel under QEMU and run the suite
 #   make bench-kmod        module vs userspace engine, build/bench/kmod.json
 KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build), \
 	     $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
 		     sort -V | tail -n 1))
-KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) \
-	     include/uapi/linux/hypernet.h include/uapi/linux/hypernet_packet.h \
-	     include/hypernet/engine.h include/hypernet/frame.h
+# Built out of the source tree, so kmod/ holds sources only.  Kbuild
+# puts objects beside the sources it is given (M=; MO= came with Linux
+# 6.13, Debian 12 builds against 6.1): $(KMOD_O) gets a symbolic link to
+# each source, the objects land there.  A link, not a copy: a compiler
+# message names build/kmod/x.c, and an editor that opens it edits kmod/x.c.
+KMOD_O		:= $(O)/kmod
+KMOD		:= $(KMOD_O)/hypernet.ko
+KMOD_LINKS	:= $(patsubst kmod/%,$(KMOD_O)/%,$(wildcard kmod/*.c kmod/*.h) \
+			      kmod/Kbuild)
+# What the module includes from include/: Kbuild tracks every header
+# itself, these only tell this make that Kbuild has work to do.
+KMOD_SRCS	:= $(KMOD_LINKS) include/uapi/linux/hypernet.h \
+		   include/uapi/linux/hypernet_packet.h \
+		   include/hypernet/engine.h include/hypernet/frame.h
+# O= : ours (the build directory) must not reach Kbuild, where O names
+# the kernel's output tree (make O=out kmod failed).  HN_SRCTREE: where
+# kmod/Kbuild finds include/, as the links' directory has no ../include.
+KBUILD_MAKE	= $(MAKE) -C $(KDIR) M=$(abspath $(KMOD_O)) O= \
+		  HN_SRCTREE=$(CURDIR)
 
 .PHONY: kmod kmod-clean qemu-test bench-kmod
 
-kmod: kmod/hypernet.ko
+kmod: $(KMOD)
 
-kmod/hypernet.ko: $(KMOD_SRCS)
+$(KMOD_O)/%: kmod/%
+	@mkdir -p $(@D)
+	$(call msg,LN,$@)ln -sfn $(CURDIR)/$< $@
+
+$(KMOD): $(KMOD_SRCS)
 	@test -d "$(KDIR)" || { echo "kmod: no kernel build tree at KDIR='$(KDIR)'" >&2; \
 		echo "hint: install linux-headers-amd64 or pass KDIR=/path" >&2; exit 1; }
-	@# O= : ours (the build directory) must not reach Kbuild, where O
-	@# names the kernel's output tree (make O=out kmod failed)
-	$(MAKE) -C $(KDIR) M=$(CURDIR) O= modules
+	$(Q)$(KBUILD_MAKE) modules
 
 kmod-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) O= clean
+	$(if $(wildcard $(KMOD_O)),$(KBUILD_MAKE) clean)
+	rm -f $(KMOD_LINKS)
 
 qemu-test: kmod progs $(O)/tests/qemu/kmod-bad
 	bash tests/qemu/test_kmod.sh

@@ -10,32 +10,56 @@ KSHIM_CFLAGS	:= -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra \
 		   -Wno-missing-field-initializers \
 		   -Itests/kmod/shim -Iinclude -Iinclude/uapi -Ikmod
 KSHIM_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
-KSHIM_DEPS	:= $(wildcard tests/kmod/shim/*.[ch] tests/kmod/shim/*/*.h \
-			      kmod/*.h) include/uapi/linux/hypernet.h \
-		   include/uapi/linux/hypernet_packet.h \
-		   include/hypernet/engine.h include/hypernet/frame.h
 KSHIM_NL_SRCS	:= kmod/nlparse.c kmod/stage.c kmod/compute.c
+# The module's C and the shim, built once per use: $(O)/kshim/ for the
+# cmocka test (gcc), $(O)/kshim-fuzz/ for the fuzz targets (clang, with
+# libFuzzer's coverage).  One object per source, so each has its .d.
+KSHIM_C		= $(CC) $(KSHIM_CFLAGS) $(KSHIM_SAN)
+KSHIM_FUZZ_C	= $(FUZZ_CC) $(KSHIM_CFLAGS) $(KSHIM_SAN)
+kshim_objs	= $(patsubst %.c,$(1)/%.o,$(notdir $(2) tests/kmod/shim/kshim.c))
+DEP_DIRS	+= $(O)/kshim $(O)/kshim-fuzz
 
 .PHONY: fuzz-seeds-kmod
 tests: $(O)/tests/test_kmod_reasm
 
-$(O)/tests/test_kmod_reasm: tests/kmod/test_kmod_reasm.c kmod/reassembly.c \
-			    $(KSHIM_DEPS)
+$(O)/kshim/%.o: kmod/%.c $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(KSHIM_CFLAGS) $(KSHIM_SAN) -o $@ $< kmod/reassembly.c \
-		tests/kmod/shim/kshim.c -lcmocka
+	$(call msg,CC,$@)$(KSHIM_C) $(DEPFLAGS) -c $< -o $@
 
-$(O)/fuzz/fuzz_kmod_reasm: tests/fuzz/fuzz_kmod_reasm.c kmod/reassembly.c \
-			   $(KSHIM_DEPS)
+$(O)/kshim/%.o: tests/kmod/shim/%.c $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(KSHIM_CFLAGS) -fsanitize=fuzzer $(KSHIM_SAN) -o $@ $< \
-		kmod/reassembly.c tests/kmod/shim/kshim.c
+	$(call msg,CC,$@)$(KSHIM_C) $(DEPFLAGS) -c $< -o $@
 
-$(O)/fuzz/fuzz_kmod_nl: tests/fuzz/fuzz_kmod_nl.c $(KSHIM_NL_SRCS) \
-			$(KSHIM_DEPS)
+$(O)/kshim-fuzz/%.o: kmod/%.c $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(KSHIM_CFLAGS) -fsanitize=fuzzer $(KSHIM_SAN) -o $@ $< \
-		$(KSHIM_NL_SRCS) tests/kmod/shim/kshim.c
+	$(call msg,CC,$@)$(KSHIM_FUZZ_C) $(DEPFLAGS) -fsanitize=fuzzer-no-link \
+		-c $< -o $@
+
+$(O)/kshim-fuzz/%.o: tests/kmod/shim/%.c $(DEPSTAMP)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)$(KSHIM_FUZZ_C) $(DEPFLAGS) -fsanitize=fuzzer-no-link \
+		-c $< -o $@
+
+$(O)/tests/test_kmod_reasm: tests/kmod/test_kmod_reasm.c \
+		$(DEPSTAMP) \
+		$(call kshim_objs,$(O)/kshim,kmod/reassembly.c)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)$(KSHIM_C) $(DEPFLAGS) -o $@ $< $(filter %.o,$^) \
+		-lcmocka
+
+$(O)/fuzz/fuzz_kmod_reasm: tests/fuzz/fuzz_kmod_reasm.c \
+		$(DEPSTAMP) \
+		$(call kshim_objs,$(O)/kshim-fuzz,kmod/reassembly.c)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)$(KSHIM_FUZZ_C) $(DEPFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(filter %.o,$^)
+
+$(O)/fuzz/fuzz_kmod_nl: tests/fuzz/fuzz_kmod_nl.c \
+		$(DEPSTAMP) \
+		$(call kshim_objs,$(O)/kshim-fuzz,$(KSHIM_NL_SRCS))
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)$(KSHIM_FUZZ_C) $(DEPFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(filter %.o,$^)
 
 # Their seed corpora, regenerated deterministically (the seeds are
 # committed, as those of tests/tests.mk).
@@ -44,6 +68,6 @@ fuzz-seeds-kmod: $(O)/fuzz/gen-kmod-seeds
 	$(O)/fuzz/gen-kmod-seeds tests/fuzz/corpus/kmod_reasm \
 		tests/fuzz/corpus/kmod_nl
 
-$(O)/fuzz/gen-kmod-seeds: tests/kmod/gen_kmod_seeds.c $(KSHIM_DEPS)
+$(O)/fuzz/gen-kmod-seeds: tests/kmod/gen_kmod_seeds.c
 	@mkdir -p $(@D)
-	$(CC) $(KSHIM_CFLAGS) -o $@ $<
+	$(call msg,CC,$@)$(CC) $(KSHIM_CFLAGS) $(DEPFLAGS) -o $@ $<

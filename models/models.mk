@@ -13,4 +13,4 @@ models: $(MODEL_BINS)
 
 $(O)/models/%.hnm: models/%.txt $(O)/bin/hn-model
 	@mkdir -p $(@D)
-	$(O)/bin/hn-model quantize $< $@ --generation 1
+	$(call msg,HNM,$@)$(O)/bin/hn-model quantize $< $@ --generation 1

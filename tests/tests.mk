@@ -10,9 +10,10 @@ fuzz-seeds: $(O)/fuzz/gen-seeds
 	$(O)/fuzz/gen-seeds tests/fuzz/corpus/model tests/fuzz/corpus/frame \
 		tests/fuzz/corpus/ctrl
 
-$(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB) $(HDR_DEPS)
+$(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(LIB) $(PKG_LIBS) $(LDLIBS)
 
 # Longer fuzzing than `make check` does (FUZZ_SECONDS per target, default
 # 600), same corpora; crashes land in build/test-logs/fuzz_*.work/.
@@ -26,9 +27,9 @@ TEST_BPF_OBJS	:= $(patsubst tests/netns/%.bpf.c,$(O)/tests/%.bpf.o,\
 			$(wildcard tests/netns/*.bpf.c))
 tests: $(TEST_BPF_OBJS)
 
-$(O)/tests/%.bpf.o: tests/netns/%.bpf.c
+$(O)/tests/%.bpf.o: tests/netns/%.bpf.c $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(call msg,CLANG,$@)$(BPF_CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Tests and fuzz targets that exercise a program's code link its archive
 # (all its objects but main.o) and stub what they keep out: main.c's
@@ -56,10 +57,10 @@ $(foreach v,$(O) $(ASAN_O),$(foreach t,$(LEARN_TESTS), \
 	$(eval $(v)/tests/$(t): $(call LEARN_ARCHIVE,$(v)))))
 $(O)/fuzz/fuzz_idx $(O)/fuzz/fuzz_model: $(call LEARN_ARCHIVE,$(FUZZ_O))
 
-$(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c tests/fuzz/agent_stubs.h \
-		$(HDR_DEPS) | $(BPF_SKELS)
+$(FUZZ_O)/agent_stubs.o: tests/fuzz/agent_stubs.c $(DEPSTAMP) | $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(FUZZ_COMPILE) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(call msg,CC,$@)$(FUZZ_COMPILE) $(DEPFLAGS) -fsanitize=fuzzer-no-link \
+		-c $< -o $@
 
 # Planted bugs, built as the sanitized unit tests and the fuzz targets are:
 # tests/cli/test_sanitizers.sh checks that each makes a run fail.
@@ -76,8 +77,11 @@ KMOD_BAD	:= $(O)/tests/qemu/kmod-bad
 HNT_ARCHIVE	:= $(O)/obj/hn-tensor/libhn-tensor.a
 tests: $(KMOD_BAD)
 
-$(KMOD_BAD): $(KMOD_BAD_SRCS) tests/qemu/kmod_bad.h tools/hn-tensor/hn-tensor.h \
-		$(HNT_ARCHIVE) $(LIB) $(HDR_DEPS)
+# Several sources in one command: their headers are listed, not generated.
+KMOD_BAD_HDRS	:= tests/qemu/kmod_bad.h tools/hn-tensor/hn-tensor.h \
+		   $(wildcard include/hypernet/*.h include/uapi/linux/*.h \
+			      userspace/lib/*.h)
+$(KMOD_BAD): $(KMOD_BAD_SRCS) $(KMOD_BAD_HDRS) $(HNT_ARCHIVE) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Itools/hn-tensor -o $@ \
+	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Itools/hn-tensor -o $@ \
 		$(KMOD_BAD_SRCS) $(HNT_ARCHIVE) $(LIB) $(PKG_LIBS) $(LDLIBS)

@@ -27,13 +27,14 @@ fmnist-models: $(FMNIST_HNM)
 $(O)/models/fmnist-%.hnm: models/fmnist-%.txt.gz models/fmnist-%.calib \
 		$(O)/bin/hn-model
 	@mkdir -p $(@D)
-	gzip -dc $< > $(O)/models/fmnist-$*.txt
-	$(call FMNIST_QUANT,$(O)/models/fmnist-$*.txt)
+	$(call msg,GUNZIP,$(O)/models/fmnist-$*.txt)gzip -dc $< \
+		> $(O)/models/fmnist-$*.txt
+	$(call msg,HNM,$@)$(call FMNIST_QUANT,$(O)/models/fmnist-$*.txt)
 
 $(O)/models/fmnist-%.hnm: models/fmnist-%.txt models/fmnist-%.calib \
 		$(O)/bin/hn-model
 	@mkdir -p $(@D)
-	$(call FMNIST_QUANT,$<)
+	$(call msg,HNM,$@)$(call FMNIST_QUANT,$<)
 
 train-fmnist: $(O)/bin/hn-fmnist
 	@mkdir -p $(O)/models

@@ -12,6 +12,10 @@ PKGS=(
 	linux-headers-amd64 linux-image-amd64
 	qemu-system-x86 busybox-static cpio
 	dataset-fashion-mnist gnuplot-nox python3 universal-ctags
+	# make style: clang-format pinned to Debian 12's (another version
+	# formats differently), and the kernel's checkpatch.pl, which
+	# linux-source ships in its tarball
+	clang-format-14 linux-source-6.1 perl xz-utils
 )
 
 missing=()

@@ -102,6 +102,11 @@ struct fx {
 #define FWD(d, s) .dmac = d, .smac = s, .ttl = 15
 #define C(f) offsetof(struct hn_dp_stats, f)
 
+/*
+ * One fixture per two or three lines, as a table reads; clang-format
+ * would give each field a line of its own.
+ */
+/* clang-format off */
 static const struct fx fixtures[] = {
 	/* not HyperNet: untouched */
 	{ "IPv4 frame passes untouched", { HNF, .proto = ETH_P_IP },
@@ -440,6 +445,7 @@ static const struct fx fixtures[] = {
 	    FWD(M_BC, M_IN) },
 	  C(mcast_fwd) },
 };
+/* clang-format on */
 
 static struct hn_t_net net;
 static struct hn_dp *dp;

@@ -36,7 +36,11 @@
 #define HX_MAX_GROUPS	32
 #define HX_WIN_SLOTS	8192	/* sources the oracle tracks (2^n) */
 
-/* Counters, named as `hnctl -j stats` prints them. */
+/*
+ * Counters, named as `hnctl -j stats` prints them.  clang-format takes
+ * the X() list for one long call and folds it beyond reading.
+ */
+/* clang-format off */
 #define HX_CTRS(X)                                                        \
 	X(RX, "rx") X(PASS_OTHER, "pass_other")                           \
 	X(PASS_UNCONFIGURED, "pass_unconfigured")                         \
@@ -62,6 +66,7 @@
 	X(MCAST_SLOW, "mcast_slow") X(MCAST_NOMETA, "mcast_nometa")       \
 	X(TC_UNMARKED, "tc_unmarked") X(HELLO_ELSEWHERE, "hello_elsewhere") \
 	X(DECIDE, "decisions+cache_hit")
+/* clang-format on */
 
 #define HX_CTR_ENUM(id, name) HX_C_##id,
 enum hx_ctr { HX_CTRS(HX_CTR_ENUM) HX_NCTR };

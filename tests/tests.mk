@@ -67,3 +67,23 @@ SAN_PLANTED	:= $(ASAN_O)/tests/planted_bugs $(O)/fuzz/planted_ub
 $(eval $(call test_rule,tests/unit/planted_bugs.c,$(ASAN_O),$$(SAN_CFLAGS)))
 tests-asan fuzz: $(SAN_PLANTED)
 
+
+# The unit tests' helpers (tests/unit/helpers_*.c) as an archive that the
+# BPF tests link too, so that both layers share one temporary directory
+# and one random generator instead of copies.
+UNIT_HELPERS	:= $(wildcard tests/unit/helpers_*.c)
+BPF_TESTS	:= $(basename $(notdir $(wildcard tests/bpf/test_*.c)))
+define unit_helpers_rules
+$(1)/tests/helpers/%.o: tests/unit/%.c $(wildcard tests/unit/helpers_*.h) \
+		$(HDR_DEPS)
+	@mkdir -p $$(@D)
+	$(2) -Itests/unit -c $$< -o $$@
+
+$(1)/tests/helpers/libhntest.a: \
+		$(UNIT_HELPERS:tests/unit/%.c=$(1)/tests/helpers/%.o)
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(BPF_TESTS:%=$(1)/tests/%): $(1)/tests/helpers/libhntest.a
+endef
+$(eval $(call unit_helpers_rules,$(O),$$(CC) $$(ALL_CFLAGS)))
+$(eval $(call unit_helpers_rules,$(ASAN_O),$$(CC) $$(ALL_CFLAGS) $$(SAN_CFLAGS)))

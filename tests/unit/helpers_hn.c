@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared helpers of the HyperNet unit tests. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "helpers_hn.h"
+#include "sign.h"
 
 static uint64_t state = 0x9E3779B97F4A7C15ULL;
 
@@ -102,4 +104,63 @@ const char *hn_t_src(const char *rel)
 
 	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", rel);
 	return path;
+}
+
+static char *tmp_dir;
+
+int hn_t_dir_make(char *tmpl)
+{
+	tmp_dir = mkdtemp(tmpl);
+	return tmp_dir ? 0 : -1;
+}
+
+const char *hn_t_path(const char *name)
+{
+	static char bufs[4][512];
+	static unsigned int next;
+	char *p = bufs[next++ % 4];
+
+	snprintf(p, sizeof(bufs[0]), "%s/%s", tmp_dir, name);
+	return p;
+}
+
+int hn_t_rm_tree(const char *path)
+{
+	char p[600];
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+		if (unlink(p))
+			hn_t_rm_tree(p);
+	}
+	closedir(d);
+	return rmdir(path);
+}
+
+int hn_t_keypair(const char *name, struct hn_pubkey *pub)
+{
+	char priv[64], pubf[64], err[256] = "";
+	unsigned int n;
+
+	snprintf(priv, sizeof(priv), "%s.key", name);
+	snprintf(pubf, sizeof(pubf), "%s.pub", name);
+	if (hn_key_generate(hn_t_path(priv), hn_t_path(pubf), err,
+			    sizeof(err)) ||
+	    (pub && hn_pubkeys_load(hn_t_path(pubf), pub, 1, &n, err,
+				    sizeof(err)))) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+int hn_t_dir_remove(void)
+{
+	return tmp_dir ? hn_t_rm_tree(tmp_dir) : -1;
 }

@@ -29,4 +29,23 @@ void hn_t_redigest(uint8_t *buf, size_t len);
 /* Path of a source file, relative to the repository root. */
 const char *hn_t_src(const char *rel);
 
+/*
+ * A private directory for a test's files.  hn_t_dir_make() creates it
+ * from @tmpl ("/tmp/...XXXXXX", completed in place by mkdtemp()), so the
+ * test knows its name; hn_t_path() names a file in it (the last four
+ * results stay valid); hn_t_dir_remove() removes it and all it holds,
+ * returning rmdir()'s result (-1 if it cannot be opened).
+ */
+int hn_t_dir_make(char *tmpl);
+const char *hn_t_path(const char *name);
+int hn_t_dir_remove(void);
+/*
+ * A signing key pair @name.key, @name.pub in the test's directory, the
+ * public key loaded into *@pub unless NULL: 0, or -1 after saying why.
+ */
+struct hn_pubkey;
+int hn_t_keypair(const char *name, struct hn_pubkey *pub);
+/* Remove directory @path and all it holds, as hn_t_dir_remove() does. */
+int hn_t_rm_tree(const char *path);
+
 #endif

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared helpers of the HyperNet unit tests. */
 #include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 #include <openssl/evp.h>
 
 #include "helpers_hn.h"
@@ -141,6 +145,21 @@ int hn_t_rm_tree(const char *path)
 	}
 	closedir(d);
 	return rmdir(path);
+}
+
+char *hn_t_gz_read(gzFile z, size_t *len)
+{
+	size_t cap = 8u << 20;
+	char *buf = malloc(cap);
+	int n;
+
+	assert_non_null(buf);
+	*len = 0;
+	while (*len < cap && (n = gzread(z, buf + *len, cap - *len)) > 0)
+		*len += n;
+	assert_int_equal(gzclose(z), Z_OK);
+	assert_true(*len < cap);
+	return buf;
 }
 
 int hn_t_keypair(const char *name, struct hn_pubkey *pub)

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <zlib.h>
 #include "model.h"
 
 /* Deterministic xorshift64 generator, so failures reproduce. */
@@ -28,6 +29,12 @@ void hn_t_redigest(uint8_t *buf, size_t len);
 
 /* Path of a source file, relative to the repository root. */
 const char *hn_t_src(const char *rel);
+
+/*
+ * All of the open file @z (gzip'ed or plain, up to 8 MiB; a test fails
+ * on more) into a new buffer, its size into *@len; closes @z.
+ */
+char *hn_t_gz_read(gzFile z, size_t *len);
 
 /*
  * A private directory for a test's files.  hn_t_dir_make() creates it

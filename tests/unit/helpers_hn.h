@@ -27,6 +27,22 @@ void hn_t_route_model(struct hn_model *m);
 /* Recompute the digest of a serialised model whose signature is none. */
 void hn_t_redigest(uint8_t *buf, size_t len);
 
+/*
+ * The HyperNet header fields that a parsed frame (struct hn_frame) and a
+ * control message (struct hn_ctrl_msg) both have: equal in *@a and *@b.
+ * A macro for both types; a cmocka test includes <cmocka.h> before.
+ */
+#define hn_t_assert_hdr_equal(a, b)                                    \
+	do {                                                           \
+		assert_int_equal((a)->type, (b)->type);                \
+		assert_int_equal((a)->flags, (b)->flags);              \
+		assert_int_equal((a)->ttl, (b)->ttl);                  \
+		assert_int_equal((a)->tclass, (b)->tclass);            \
+		assert_int_equal((a)->src, (b)->src);                  \
+		assert_int_equal((a)->dst, (b)->dst);                  \
+		assert_int_equal((a)->seq, (b)->seq);                  \
+	} while (0)
+
 /* Path of a source file, relative to the repository root. */
 const char *hn_t_src(const char *rel);
 

@@ -12,6 +12,7 @@
 #include "frames.h"
 #include "model.h"
 #include "seed_file.h"
+#include "../unit/helpers_hn.h"
 
 /* Signing keys of the control seeds: those of tests/fuzz/fuzz_ctrl.c. */
 #define FUZZ_KEY1 \
@@ -31,21 +32,7 @@ static void stage_model(struct hn_model *m)
 {
 	unsigned int i, k;
 
-	memset(m, 0, sizeof(*m));
-	m->kind = HN_MODEL_STAGE;
-	m->stage = 1;
-	m->n_layers = 2;
-	m->in_exp = -7;
-	m->generation = 3;
-	m->layers[0] = (struct hn_model_layer){ .n_in = 4,
-						.n_out = 3,
-						.shift = 3,
-						.flags = HN_LF_RELU,
-						.w_exp = -6,
-						.out_exp = -10 };
-	m->layers[1] = (struct hn_model_layer){
-		.n_in = 3, .n_out = 2, .shift = 4, .w_exp = -5, .out_exp = -11
-	};
+	hn_t_stage_shape(m, 1, 3);
 	for (i = 0; i < 2; i++) {
 		if (hn_model_alloc_layer(m, i))
 			exit(1);

@@ -54,25 +54,7 @@ static void fill(struct hn_model *m, unsigned int i)
 
 void hn_t_stage_model(struct hn_model *m)
 {
-	memset(m, 0, sizeof(*m));
-	m->kind = HN_MODEL_STAGE;
-	m->stage = 3;
-	m->n_layers = 2;
-	m->in_exp = -7;
-	m->generation = 42;
-	m->expiry = 0;
-	m->layers[0] = (struct hn_model_layer){ .n_in = 4,
-						.n_out = 3,
-						.shift = 3,
-						.flags = HN_LF_RELU,
-						.w_exp = -6,
-						.out_exp = -10 };
-	m->layers[1] = (struct hn_model_layer){ .n_in = 3,
-						.n_out = 2,
-						.shift = 4,
-						.flags = 0,
-						.w_exp = -5,
-						.out_exp = -11 };
+	hn_t_stage_shape(m, 3, 42);
 	fill(m, 0);
 	fill(m, 1);
 }

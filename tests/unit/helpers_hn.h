@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <zlib.h>
 #include "model.h"
 
@@ -15,6 +16,33 @@ void hn_t_seed(uint64_t seed);
 int32_t hn_t_range(int32_t lo, int32_t hi);
 /* Uniform in [0, 1). */
 double hn_t_unit(void);
+
+/*
+ * The small STAGE model's shape, 4 -> 3 relu -> 2 linear, with no weights
+ * yet: shared by hn_t_stage_model() and the fuzz seeds (gen_seeds.c).
+ */
+static inline void hn_t_stage_shape(struct hn_model *m, uint8_t stage,
+				    uint64_t generation)
+{
+	memset(m, 0, sizeof(*m));
+	m->kind = HN_MODEL_STAGE;
+	m->stage = stage;
+	m->n_layers = 2;
+	m->in_exp = -7;
+	m->generation = generation;
+	m->layers[0] = (struct hn_model_layer){ .n_in = 4,
+						.n_out = 3,
+						.shift = 3,
+						.flags = HN_LF_RELU,
+						.w_exp = -6,
+						.out_exp = -10 };
+	m->layers[1] = (struct hn_model_layer){ .n_in = 3,
+						.n_out = 2,
+						.shift = 4,
+						.flags = 0,
+						.w_exp = -5,
+						.out_exp = -11 };
+}
 
 /*
  * A small valid STAGE model: 4 -> 3 relu -> 2 linear, random weights.

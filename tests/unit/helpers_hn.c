@@ -59,19 +59,25 @@ void hn_t_stage_model(struct hn_model *m)
 	fill(m, 1);
 }
 
-void hn_t_route_model(struct hn_model *m)
+void hn_t_rand_rt(struct hn_rt_model *rt, int32_t bias, int32_t shift)
 {
-	struct hn_rt_model rt;
 	unsigned int j, i;
 
 	for (j = 0; j < HN_RT_HIDDEN; j++) {
 		for (i = 0; i < HN_RT_NFEAT; i++)
-			rt.w1[j][i] = (int8_t)hn_t_range(-128, 127);
-		rt.w2[j] = (int8_t)hn_t_range(-128, 127);
-		rt.b1[j] = hn_t_range(-1000000, 1000000);
+			rt->w1[j][i] = (int8_t)hn_t_range(-128, 127);
+		rt->w2[j] = (int8_t)hn_t_range(-128, 127);
+		rt->b1[j] = hn_t_range(-bias, bias);
 	}
-	rt.b2 = hn_t_range(-1000000, 1000000);
-	rt.shift1 = hn_t_range(0, 12);
+	rt->b2 = hn_t_range(-bias, bias);
+	rt->shift1 = hn_t_range(0, shift);
+}
+
+void hn_t_route_model(struct hn_model *m)
+{
+	struct hn_rt_model rt;
+
+	hn_t_rand_rt(&rt, 1000000, 12);
 	if (hn_model_from_rt(&rt, 7, m, NULL, 0))
 		abort();
 }

@@ -49,6 +49,11 @@ static inline void hn_t_stage_shape(struct hn_model *m, uint8_t stage,
  * Byte offsets of its serialised form are in test_model.c.
  */
 void hn_t_stage_model(struct hn_model *m);
+/*
+ * Random routing weights: int8 weights, biases in [-@bias, @bias], shift
+ * in [0, @shift].
+ */
+void hn_t_rand_rt(struct hn_rt_model *rt, int32_t bias, int32_t shift);
 /* A random valid ROUTE model. */
 void hn_t_route_model(struct hn_model *m);
 

@@ -85,3 +85,18 @@ $(KMOD_BAD): $(KMOD_BAD_SRCS) $(KMOD_BAD_HDRS) $(HNT_ARCHIVE) $(LIB)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Itools/hn-tensor -o $@ \
 		$(KMOD_BAD_SRCS) $(HNT_ARCHIVE) $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+# The unit tests' helpers (tests/unit/helpers_*.c) as an archive that the
+# BPF tests link too, so that both layers share one temporary directory
+# and one random generator instead of copies.  Its objects are the
+# helpers' own (variant_rules in the Makefile).
+UNIT_HELPERS	:= $(wildcard tests/unit/helpers_*.c)
+BPF_TESTS	:= $(basename $(notdir $(wildcard tests/bpf/test_*.c)))
+define unit_helpers_rules
+$(1)/tests/helpers/libhntest.a: \
+		$(UNIT_HELPERS:tests/unit/%.c=$(1)/tests/helpers/%.o)
+	$$(call msg,AR,$$@)rm -f $$@ && ar rcs $$@ $$^
+
+$(BPF_TESTS:%=$(1)/tests/%): $(1)/tests/helpers/libhntest.a
+endef
+$(foreach v,$(O) $(ASAN_O),$(eval $(call unit_helpers_rules,$(v))))

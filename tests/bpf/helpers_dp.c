@@ -100,21 +100,6 @@ struct hn_dp *hn_t_dp_open(const struct hn_t_net *net)
 	return dp;
 }
 
-static __u64 rnd_state = 0x9E3779B97F4A7C15ULL;
-
-void hn_t_rnd_seed(__u64 seed)
-{
-	rnd_state = seed ? seed : 1;
-}
-
-__u64 hn_t_rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
-
 size_t hn_t_frame(__u8 *buf, const __u8 dmac[6], const __u8 smac[6],
 		  __u16 proto, const struct hnhdr *h, __u16 plen)
 {

@@ -33,10 +33,6 @@ void hn_t_netns(struct hn_t_net *net);
 /* Open a private data plane with both ports added; exits 1 on error. */
 struct hn_dp *hn_t_dp_open(const struct hn_t_net *net);
 
-/* Deterministic xorshift64, so failures reproduce. */
-__u64 hn_t_rnd(void);
-void hn_t_rnd_seed(__u64 seed);
-
 /* Ethernet + struct hnhdr + @plen payload bytes (pattern) into @buf. */
 size_t hn_t_frame(__u8 *buf, const __u8 dmac[6], const __u8 smac[6],
 		  __u16 proto, const struct hnhdr *h, __u16 plen);

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
@@ -27,6 +26,7 @@
 #include <linux/if_packet.h>
 
 #include "helpers_dp.h"
+#include "helpers_hn.h"
 #include "model.h"
 #include "../../userspace/hypernetd/hypernetd.h"
 
@@ -75,16 +75,6 @@ void hnd_log_rl(struct hnd *a, struct hnd_rl *rl, int level, const char *fmt,
 
 /* ---- set-up -------------------------------------------------------------- */
 
-static const char *tpath(const char *name)
-{
-	static char bufs[4][512];
-	static unsigned int next;
-	char *p = bufs[next++ % 4];
-
-	snprintf(p, sizeof(bufs[0]), "%s/%s", dir, name);
-	return p;
-}
-
 static void must(int ret, const char *what, const char *err)
 {
 	if (ret)
@@ -123,7 +113,7 @@ static int agent_reset(void **state)
 	if (hn_mesh_key_parse(key_hex, &d.cfg.keys[0]))
 		return -1;
 	d.cfg.n_keys = 1;
-	if (hn_pubkeys_load(tpath("model.pub"), d.trusted, HN_MAX_TRUSTED,
+	if (hn_pubkeys_load(hn_t_path("model.pub"), d.trusted, HN_MAX_TRUSTED,
 			    &d.n_trusted, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -146,33 +136,17 @@ static int agent_reset(void **state)
 
 static int group_setup(void **state)
 {
-	char err[256] = "";
-
-	if (!mkdtemp(dir))
+	if (hn_t_dir_make(dir))
 		return -1;
 	dp = hn_t_dp_open(&net);
-	if (hn_key_generate(tpath("model.key"), tpath("model.pub"), err,
-			    sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	return 0;
+	return hn_t_keypair("model", NULL);
 }
 
 static int group_teardown(void **state)
 {
-	struct dirent *de;
-	DIR *dd = opendir(dir);
-
 	agent_free();
 	hn_dp_close(dp);
-	if (!dd)
-		return -1;
-	while ((de = readdir(dd)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlink(tpath(de->d_name));
-	closedir(dd);
-	return rmdir(dir);
+	return hn_t_dir_remove();
 }
 
 /* ---- the data plane's side ----------------------------------------------- */
@@ -234,7 +208,7 @@ static void *model_image(__u64 gen, __u64 expiry, size_t *len)
 	m.expiry = expiry;
 	must(hn_model_serialize(&m, &plain, &plen, err, sizeof(err)),
 	     "serialize", err);
-	must(hn_model_sign_image(plain, plen, tpath("model.key"), &img, len,
+	must(hn_model_sign_image(plain, plen, hn_t_path("model.key"), &img, len,
 				 err, sizeof(err)),
 	     "sign", err);
 	free(plain);

@@ -22,6 +22,7 @@
 
 #include <hypernet/route.h>
 #include "helpers_dp.h"
+#include "helpers_hn.h"
 
 #define SELF		10
 #define DST		1000
@@ -33,7 +34,7 @@ static struct hn_dp *dp;
 
 static __s32 rnd_range(__s32 lo, __s32 hi)
 {
-	return lo + (__s32)(hn_t_rnd() % (__u64)(hi - lo + 1));
+	return lo + (__s32)(hn_t_rand() % (__u64)(hi - lo + 1));
 }
 
 static void random_model(struct hn_rt_model *m)
@@ -45,7 +46,7 @@ static void random_model(struct hn_rt_model *m)
 			m->w1[j][i] = (__s8)rnd_range(-128, 127);
 		m->w2[j] = (__s8)rnd_range(-128, 127);
 		/* biases both small and near what hn_layer_fits allows */
-		m->b1[j] = hn_t_rnd() & 1 ? rnd_range(-4000, 4000) :
+		m->b1[j] = hn_t_rand() & 1 ? rnd_range(-4000, 4000) :
 					    rnd_range(-(1 << 20), 1 << 20);
 	}
 	m->b2 = rnd_range(-100000, 100000);
@@ -65,7 +66,7 @@ static void test_bitexact(void **state)
 	char err[256] = "";
 	int f;
 
-	hn_t_rnd_seed(0x5EED0001);
+	hn_t_seed(0x5EED0001);
 	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
 	for (f = 0; f < FRAMES; f++) {
 		__u8 in[2200], out[2300], x[HN_RT_NFEAT];
@@ -100,9 +101,9 @@ static void test_bitexact(void **state)
 			memcpy(nb.mac, nbmac[i], 6);
 			for (k = 0; k < HN_NB_NFEAT; k++)
 				/* the extremes matter most for saturation */
-				feat[i][k] = hn_t_rnd() % 8 ? (__u8)
+				feat[i][k] = hn_t_rand() % 8 ? (__u8)
 						     rnd_range(0, HN_FEAT_MAX) :
-						     (__u8)(hn_t_rnd() & 1) *
+						     (__u8)(hn_t_rand() & 1) *
 							     HN_FEAT_MAX;
 			memcpy(nb.feat, feat[i], HN_NB_NFEAT);
 			assert_int_equal(hn_dp_set_neigh(dp, i, &nb, err,

@@ -40,20 +40,24 @@ table() {
 		to: x
 	EOF
 }
-table 'this snippet is nowhere'
-out=$(python3 "$MUTATE" --table "$tmp/t" --check 2>&1)
-if [ $? -ne 0 ] && grep -q 'self-test.*occurs 0 times' <<<"$out"; then
-	ok "a missing snippet is an error naming the mutant"
-else
-	bad "missing snippet not refused: $out"
-fi
-table '__hn_inline'
-out=$(python3 "$MUTATE" --table "$tmp/t" --check 2>&1)
-if [ $? -ne 0 ] && grep -q 'self-test.*occurs [0-9]* times' <<<"$out"; then
-	ok "an ambiguous snippet is an error naming the mutant"
-else
-	bad "ambiguous snippet not refused: $out"
-fi
+# refused FROM WANT OK BAD: the checker refuses a table of one mutant
+# with FROM, saying WANT (a grep pattern); OK or BAD is the result
+refused() {
+	local out
+	table "$1"
+	out=$(python3 "$MUTATE" --table "$tmp/t" --check 2>&1)
+	if [ $? -ne 0 ] && grep -q "$2" <<<"$out"; then
+		ok "$3"
+	else
+		bad "$4: $out"
+	fi
+}
+refused 'this snippet is nowhere' 'self-test.*occurs 0 times' \
+	"a missing snippet is an error naming the mutant" \
+	"missing snippet not refused"
+refused '__hn_inline' 'self-test.*occurs [0-9]* times' \
+	"an ambiguous snippet is an error naming the mutant" \
+	"ambiguous snippet not refused"
 table 'v += (__s64)1 << (shift - 1);'
 if python3 "$MUTATE" --table "$tmp/t" --check >/dev/null 2>&1; then
 	ok "a unique snippet applies"

@@ -11,6 +11,8 @@
 #include "ctrl.h"
 #include "frames.h"
 #include "model.h"
+#include "seed_file.h"
+#include "../unit/helpers_hn.h"
 
 /* Signing keys of the control seeds: those of tests/fuzz/fuzz_ctrl.c. */
 #define FUZZ_KEY1 \
@@ -26,38 +28,11 @@ static int rnd(void)
 	return (seed >> 16) & 0x7fff;
 }
 
-static void save(const char *dir, const char *name, const void *p, size_t n)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
-		perror(path);
-		exit(1);
-	}
-}
-
 static void stage_model(struct hn_model *m)
 {
 	unsigned int i, k;
 
-	memset(m, 0, sizeof(*m));
-	m->kind = HN_MODEL_STAGE;
-	m->stage = 1;
-	m->n_layers = 2;
-	m->in_exp = -7;
-	m->generation = 3;
-	m->layers[0] = (struct hn_model_layer){ .n_in = 4,
-						.n_out = 3,
-						.shift = 3,
-						.flags = HN_LF_RELU,
-						.w_exp = -6,
-						.out_exp = -10 };
-	m->layers[1] = (struct hn_model_layer){
-		.n_in = 3, .n_out = 2, .shift = 4, .w_exp = -5, .out_exp = -11
-	};
+	hn_t_stage_shape(m, 1, 3);
 	for (i = 0; i < 2; i++) {
 		if (hn_model_alloc_layer(m, i))
 			exit(1);
@@ -87,10 +62,10 @@ static void models(const char *dir)
 	if (hn_model_serialize(&m, &buf, &len, NULL, 0))
 		exit(1);
 	b = buf;
-	save(dir, "stage.hnm", b, len);
-	save(dir, "stage-truncated.hnm", b, len - 40);
+	seed_file(dir, "stage.hnm", b, len);
+	seed_file(dir, "stage-truncated.hnm", b, len - 40);
 	b[44] ^= 0x10;
-	save(dir, "stage-bad-digest.hnm", b, len);
+	seed_file(dir, "stage-bad-digest.hnm", b, len);
 	free(buf);
 	/* Same model with the reserved Ed25519 signature block. */
 	m.sig_type = HN_SIG_ED25519;
@@ -98,7 +73,7 @@ static void models(const char *dir)
 	memset(m.sig, 0x5A, 64);
 	if (hn_model_serialize(&m, &buf, &len, NULL, 0))
 		exit(1);
-	save(dir, "stage-ed25519.hnm", buf, len);
+	seed_file(dir, "stage-ed25519.hnm", buf, len);
 	free(buf);
 	hn_model_free(&m);
 
@@ -113,13 +88,13 @@ static void models(const char *dir)
 	if (hn_model_from_rt(&rt, 1, &m, NULL, 0) ||
 	    hn_model_serialize(&m, &buf, &len, NULL, 0))
 		exit(1);
-	save(dir, "route.hnm", buf, len);
+	seed_file(dir, "route.hnm", buf, len);
 	b = buf;
 	b[40] = 31; /* shift out of range */
-	save(dir, "route-bad-shift.hnm", buf, len);
+	seed_file(dir, "route-bad-shift.hnm", buf, len);
 	free(buf);
 	hn_model_free(&m);
-	save(dir, "float-stage.txt", text, sizeof(text) - 1);
+	seed_file(dir, "float-stage.txt", text, sizeof(text) - 1);
 }
 
 static void frames(const char *dir)
@@ -143,15 +118,15 @@ static void frames(const char *dir)
 
 	if (hn_frame_build(&f, buf, sizeof(buf), &len))
 		exit(1);
-	save(dir, "data.bin", buf, len);
+	seed_file(dir, "data.bin", buf, len);
 	buf[17] = 0; /* TTL 0 */
-	save(dir, "data-ttl0.bin", buf, len);
+	seed_file(dir, "data-ttl0.bin", buf, len);
 	f.flags = HN_F_MCAST;
 	f.dst = HN_GROUP_ALL;
 	f.type = HN_T_GOSSIP;
 	if (hn_frame_build(&f, buf, sizeof(buf), &len))
 		exit(1);
-	save(dir, "gossip-mcast.bin", buf, len);
+	seed_file(dir, "gossip-mcast.bin", buf, len);
 	for (i = 0; i < sizeof(tensor); i++)
 		tensor[i] = (int8_t)rnd();
 	f.flags = 0;
@@ -162,13 +137,13 @@ static void frames(const char *dir)
 	if (hn_tensor_frag_build(&f, tensor, 40, 1500, 0, buf, sizeof(buf),
 				 &len))
 		exit(1);
-	save(dir, "tensor-single.bin", buf, len);
+	seed_file(dir, "tensor-single.bin", buf, len);
 	if (hn_tensor_frag_build(&f, tensor, 300, 140, 1, buf, sizeof(buf),
 				 &len))
 		exit(1);
-	save(dir, "tensor-frag1of3.bin", buf, len);
+	seed_file(dir, "tensor-frag1of3.bin", buf, len);
 	buf[14 + 20 + 9] = 2; /* unknown dtype */
-	save(dir, "tensor-bad-dtype.bin", buf, len);
+	seed_file(dir, "tensor-bad-dtype.bin", buf, len);
 }
 
 static void ctrl_save(const char *dir, const char *name,
@@ -182,7 +157,7 @@ static void ctrl_save(const char *dir, const char *name,
 		fprintf(stderr, "%s: cannot encode (%d)\n", name, len);
 		exit(1);
 	}
-	save(dir, name, buf, len - cut);
+	seed_file(dir, name, buf, len - cut);
 }
 
 /* One of every control type, smallest and largest, and a few broken. */

@@ -49,10 +49,7 @@ diamond_up()
 {
 	local n
 
-	hn_node A 1
-	hn_node B 2
-	hn_node C 3
-	hn_node D 4
+	hn_nodes A 1 B 2 C 3 D 4
 	hn_link A a-b B b-a
 	hn_link A a-c C c-a
 	hn_link B b-d D d-b
@@ -110,14 +107,5 @@ diamond_up()
 # summary (JSON) with per-port counts: d-b means via B, d-c via C.
 diamond_send_AD()
 {
-	local n=$1 seq=${2:-0} rdy=$HN_WORK/rdy.$RANDOM out
-	out=$HN_WORK/recv.$RANDOM
-	hn_x D "$HNPKT" recv -j -i d-b,d-c --match-src 1 --match-type data \
-		--timeout-ms 3000 --count "$n" --ready "$rdy" >"$out" &
-	local rp=$!
-	hn_wait_file "$rdy"
-	hn_pkt A send -q -i a-app --src 1 --dst 4 --count "$n" --seq "$seq" \
-		--interval-us 200 || hn_fail "hn-pkt send on A"
-	wait "$rp"
-	cat "$out"
+	hn_transfer D d-b,d-c A a-app 1 4 "$1" "${2:-0}" 200 3000
 }

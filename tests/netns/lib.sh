@@ -50,6 +50,16 @@ hn_need_root()
 	exit 1
 }
 
+# hn_start: how every test topology begins: hn_cleanup removes it all on
+# exit (INT and TERM exit through it too), and hn_require skips where it
+# cannot be built.
+hn_start()
+{
+	trap hn_cleanup EXIT
+	trap 'exit 1' INT TERM
+	hn_require
+}
+
 # Skip (exit 77) unless we can build namespaces and load XDP here.
 hn_require()
 {
@@ -131,6 +141,15 @@ hn_node()
 		hn_fail "cannot mount bpffs on $HN_WORK/bpf/$n"
 }
 
+# hn_nodes NAME ID [NAME ID...]: hn_node for each pair.
+hn_nodes()
+{
+	while [ $# -ge 2 ]; do
+		hn_node "$1" "$2"
+		shift 2
+	done
+}
+
 # hn_link NODE1 DEV1 NODE2 DEV2: a veth pair between two nodes, both up.
 # The same node twice makes a local injection port pair.
 hn_link()
@@ -208,6 +227,26 @@ hn_wait_file()
 		sleep 0.05
 	done
 	hn_fail "timed out waiting for $1"
+}
+
+# hn_transfer RX RXDEVS TX TXDEV SRC DST N SEQ GAP_US TIMEOUT_MS: N data
+# frames SRC -> DST, seqs from SEQ, sent with hn-pkt on TX's TXDEV GAP_US
+# apart while RX listens on RXDEVS (comma-separated) until N frames from
+# SRC arrived or TIMEOUT_MS passed; prints RX's summary (hn-pkt recv -j).
+hn_transfer()
+{
+	local rdy=$HN_WORK/rdy.$8 out=$HN_WORK/recv.$8 rp
+
+	# a ready file left by an earlier transfer would not wait for this one
+	rm -f "$rdy"
+	hn_x "$1" "$HNPKT" recv -j -i "$2" --match-src "$5" --match-type data \
+		--timeout-ms "${10}" --count "$7" --ready "$rdy" >"$out" &
+	rp=$!
+	hn_wait_file "$rdy"
+	hn_pkt "$3" send -q -i "$4" --src "$5" --dst "$6" --count "$7" \
+		--seq "$8" --interval-us "$9" || hn_fail "hn-pkt send on $3"
+	wait "$rp"
+	cat "$out"
 }
 
 # check WHAT OK DETAIL...: one test check; OK is 1 for a pass.  Failures

@@ -14,9 +14,15 @@ HNINJECT=$HN_OUT/bin/hn-inject
 MESH_KEY=
 declare -A MESH_PORTS
 
+# mesh_require [PROG...]: skip without hypernetd, openssl or the other
+# programs named ($HN_OUT/bin/PROG); make the mesh's keys.
 mesh_require()
 {
-	[ -x "$HND" ] || hn_skip "no $HND: run make first"
+	local p
+
+	for p in "$HND" "${@/#/$HN_OUT/bin/}"; do
+		[ -x "$p" ] || hn_skip "no $p: run make first"
+	done
 	command -v openssl >/dev/null || hn_skip "no openssl(1)"
 	MESH_KEY=$(openssl rand -hex 32) || hn_fail "openssl rand"
 	"$HNCTL" keygen "$HN_WORK/sign.key" "$HN_WORK/sign.pub" >/dev/null ||
@@ -73,6 +79,20 @@ mesh_ctl()
 		-S "$HN_WORK/state/$n/ctl" -D "$HN_WORK/state/$n" "$@"
 }
 
+# mesh_dump NODES...: each node's agent status, routes and log tail, for
+# a failed check.
+mesh_dump()
+{
+	local n
+	for n in "$@"; do
+		echo "--- $n: agent"
+		mesh_ctl "$n" agent status 2>&1 | sed 's/^/    /'
+		mesh_ctl "$n" routes 2>&1 | sed 's/^/    /'
+		echo "--- $n: log (tail)"
+		tail -n 15 "$HN_WORK/$n.log" | sed 's/^/    /'
+	done
+}
+
 # mesh_agent_get NODE KEY: one field of the agent's status (JSON).
 mesh_agent_get()
 {
@@ -99,6 +119,17 @@ mesh_converged()
 	return 0
 }
 
+# mesh_timed_out LIMIT_S T0: true, having printed "timeout", once more
+# than LIMIT_S seconds have passed since T0 (date +%s.%N).
+mesh_timed_out()
+{
+	local now
+
+	now=$(date +%s.%N)
+	awk "BEGIN { exit !($now - $2 > $1) }" || return 1
+	echo "timeout"
+}
+
 # mesh_wait TIMEOUT_S CMD...: poll CMD every 20 ms; prints seconds taken.
 mesh_wait()
 {
@@ -106,11 +137,7 @@ mesh_wait()
 	shift
 	t0=$(date +%s.%N)
 	while ! "$@"; do
-		now=$(date +%s.%N)
-		if awk "BEGIN { exit !($now - $t0 > $limit) }"; then
-			echo "timeout"
-			return 1
-		fi
+		mesh_timed_out "$limit" "$t0" && return 1
 		sleep 0.02
 	done
 	now=$(date +%s.%N)
@@ -146,7 +173,7 @@ mesh_model()
 # times events where they happen instead of by polling the agents.
 mesh_log_wait()
 {
-	local limit=$1 t0=$2 re=$3 n ts worst now
+	local limit=$1 t0=$2 re=$3 n ts worst
 	shift 3
 	while :; do
 		worst=0
@@ -164,11 +191,7 @@ mesh_log_wait()
 			awk "BEGIN { printf \"%.3f\n\", $worst }"
 			return 0
 		fi
-		now=$(date +%s.%N)
-		if awk "BEGIN { exit !($now - $t0 > $limit) }"; then
-			echo "timeout"
-			return 1
-		fi
+		mesh_timed_out "$limit" "$t0" && return 1
 		sleep 0.05
 	done
 }
@@ -208,22 +231,14 @@ mesh_grid6()
 # seqs from SEQ; prints F's receive summary (hn-pkt recv -j).
 mesh_grid6_send()
 {
-	local n=$1 seq=$2 iv=${3:-200} rdy=$HN_WORK/rdy.$2 out=$HN_WORK/recv.$2
-	local rp d devs=
+	local n=$1 iv=${3:-200} d devs=
 	# F's ports that are there: a dead neighbour took its link along
 	for d in f-c f-e; do
 		ip -n "${HN_TAG}-F" link show "$d" >/dev/null 2>&1 &&
 			devs=${devs:+$devs,}$d
 	done
-	hn_x F "$HNPKT" recv -j -i "$devs" --match-src 1 --match-type data \
-		--timeout-ms $((n * iv / 1000 + 3000)) --count "$n" \
-		--ready "$rdy" >"$out" &
-	rp=$!
-	hn_wait_file "$rdy"
-	hn_pkt A send -q -i a-app --src 1 --dst 6 --count "$n" --seq "$seq" \
-		--interval-us "$iv" || hn_fail "hn-pkt send on A"
-	wait "$rp"
-	cat "$out"
+	hn_transfer F "$devs" A a-app 1 6 "$n" "$2" "$iv" \
+		$((n * iv / 1000 + 3000))
 }
 
 # mesh_grid6_busiest: "NODE FRAMES", the transit node of mesh_grid6

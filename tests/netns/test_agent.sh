@@ -24,25 +24,27 @@
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
-trap hn_cleanup EXIT
-trap 'exit 1' INT TERM
-hn_require
 . "$(dirname "$0")/mesh.sh"
-mesh_require
-[ -x "$HNINJECT" ] || hn_skip "no $HNINJECT: run make first"
+hn_start
+mesh_require hn-inject
 
 NODES="A B C D E F"
 
-dump()
+# push GEN WHAT NODES...: sign model generation GEN and push it at A;
+# check WHAT: NODES all install it within 5 s
+push()
 {
-	local n
-	for n in "$@"; do
-		echo "--- $n: agent"
-		mesh_ctl "$n" agent status 2>&1 | sed 's/^/    /'
-		mesh_ctl "$n" routes 2>&1 | sed 's/^/    /'
-		echo "--- $n: log (tail)"
-		tail -n 15 "$HN_WORK/$n.log" | sed 's/^/    /'
-	done
+	local gen=$1 what=$2 t
+	shift 2
+	mesh_model "$HN_WORK/gen$gen.hnm" "$gen"
+	mesh_ctl A model push "$HN_WORK/gen$gen.hnm" >/dev/null ||
+		hn_fail "model push gen $gen at A"
+	MESH_GEN=$gen
+	t=$(mesh_wait 5 mesh_model_all "$@")
+	check "$what" "$([ "$t" != timeout ] && echo 1)" "${t} s"
+	if [ "$t" = timeout ]; then
+		mesh_dump "$@"
+	fi
 }
 
 mesh_grid6
@@ -57,18 +59,11 @@ done
 t=$(mesh_wait 15 mesh_converged $NODES)
 check "six agents converge (5 routes each)" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s after start"
-[ "$t" = timeout ] && dump $NODES
+[ "$t" = timeout ] && mesh_dump $NODES
 mesh_ctl A topology dot | sed 's/^/    /'
 
 # 2. model push at A reaches all six
-mesh_model "$HN_WORK/gen1.hnm" 1
-mesh_ctl A model push "$HN_WORK/gen1.hnm" >/dev/null ||
-	hn_fail "model push at A"
-MESH_GEN=1
-t=$(mesh_wait 5 mesh_model_all $NODES)
-check "model generation 1 pushed at A is installed on all six" \
-	"$([ "$t" != timeout ] && echo 1)" "${t} s"
-[ "$t" = timeout ] && dump $NODES
+push 1 "model generation 1 pushed at A is installed on all six" $NODES
 
 # 3. data
 j=$(mesh_grid6_send 200 1000)
@@ -116,16 +111,10 @@ j=$(mesh_grid6_send 200 3000)
 got=$(hn_jget "$j" unique)
 check "A -> F after $busy died" "$([ "$got" = 200 ] && echo 1)" \
 	"$got/200 (right after the kill, by local repair: $early/200)"
-[ "$got" = 200 ] || dump $ALIVE
+[ "$got" = 200 ] || mesh_dump $ALIVE
 
 # 5. hostile models and frames, injected at A with the mesh key
-mesh_model "$HN_WORK/gen2.hnm" 2
-mesh_ctl A model push "$HN_WORK/gen2.hnm" >/dev/null ||
-	hn_fail "model push gen 2 at A"
-MESH_GEN=2
-t=$(mesh_wait 5 mesh_model_all $ALIVE)
-check "generation 2 installed on the five" \
-	"$([ "$t" != timeout ] && echo 1)" "${t} s"
+push 2 "generation 2 installed on the five" $ALIVE
 declare -A bad0 old0 rep0
 for n in $ALIVE; do
 	bad0[$n]=$(mesh_agent_stat "$n" model_refused_bad-signature)
@@ -166,7 +155,7 @@ for n in $ALIVE; do
 done
 check "forged, unknown-key and older models refused on every node" \
 	"$ok" "$summary"
-[ "$ok" = 1 ] || dump $ALIVE
+[ "$ok" = 1 ] || mesh_dump $ALIVE
 rep=$(( $(mesh_agent_stat A rx_replay) - rep0 ))
 check "a replayed HELLO is dropped" "$([ "$rep" -ge 2 ] && echo 1)" \
 	"rx_replay +$rep at A"
@@ -228,7 +217,7 @@ check "agent restart on $transit keeps forwarding" \
 	"$got/3000 frames across the restart; dropped by $transit: $tdrop;" \
 	"by its neighbours while it was stale: $stale; by the receiver's" \
 	"socket: $sockdrop; converged again ${t} s"
-[ "$got" -ge 3000 ] || dump $ALIVE
+[ "$got" -ge 3000 ] || mesh_dump $ALIVE
 
 # 7. a clean stop detaches
 mesh_stop D

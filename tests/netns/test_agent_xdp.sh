@@ -15,17 +15,13 @@
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
-trap hn_cleanup EXIT
-trap 'exit 1' INT TERM
-hn_require
 . "$(dirname "$0")/mesh.sh"
+hn_start
 mesh_require
 CNT=$HN_OUT/tests/xdp_count.bpf.o
 [ -f "$CNT" ] || hn_skip "no $CNT: run make first"
 
-hn_node A 1
-hn_node B 2
-hn_node C 3
+hn_nodes A 1 B 2 C 3
 hn_link A a-b B b-a
 hn_link B b-c C c-b
 hn_link A a-in A a-app
@@ -33,17 +29,6 @@ MESH_PORTS[A]="a-b a-in"
 MESH_PORTS[B]="b-a b-c"
 MESH_PORTS[C]="c-b"
 NODES="A B C"
-
-dump()
-{
-	local n
-	for n in "$@"; do
-		echo "--- $n: agent"
-		mesh_ctl "$n" agent status 2>&1 | sed 's/^/    /'
-		echo "--- $n: log (tail)"
-		tail -n 15 "$HN_WORK/$n.log" | sed 's/^/    /'
-	done
-}
 
 # prog_on NODE DEV: "NAME ID" of the XDP program on DEV, or "none"
 prog_on()
@@ -67,15 +52,10 @@ for p in json.load(sys.stdin)["ports"]:
 # send N SEQ: N data frames A -> C; prints how many C got
 send()
 {
-	local rdy=$HN_WORK/rdy.$2 out=$HN_WORK/recv.$2 rp
-	hn_x C "$HNPKT" recv -j -i c-b --match-src 1 --match-type data \
-		--timeout-ms 3000 --count "$1" --ready "$rdy" >"$out" &
-	rp=$!
-	hn_wait_file "$rdy"
-	hn_pkt A send -q -i a-app --src 1 --dst 3 --count "$1" --seq "$2" \
-		--interval-us 500 || hn_fail "hn-pkt send on A"
-	wait "$rp"
-	hn_jget "$(cat "$out")" unique
+	local j
+
+	j=$(hn_transfer C c-b A a-app 1 3 "$1" "$2" 500 3000) || exit 1
+	hn_jget "$j" unique
 }
 
 # restart NODE KEY=VALUE...: stop NODE's agent, start it with a new config
@@ -87,7 +67,7 @@ restart()
 	mesh_stop "$n"
 	mesh_start "$n" keep-attached=1 "$@"
 	t=$(mesh_wait 15 mesh_converged $NODES)
-	[ "$t" = timeout ] && { dump $NODES; hn_fail "no convergence after restarting $n"; }
+	[ "$t" = timeout ] && { mesh_dump $NODES; hn_fail "no convergence after restarting $n"; }
 }
 
 # 1. C's port has another program: C refuses to start; xdp-force = 1
@@ -112,7 +92,7 @@ t=$(mesh_wait 15 mesh_converged $NODES)
 check "with xdp-force = 1 it replaces it, and the mesh converges" \
 	"$([ "$t" != timeout ] && [ "$(prog_on C c-b | cut -d' ' -f1)" = hn_xdp ] &&
 	   echo 1)" "${t} s, c-b has $(prog_on C c-b)"
-[ "$t" = timeout ] && { dump $NODES; hn_fail "no convergence"; }
+[ "$t" = timeout ] && { mesh_dump $NODES; hn_fail "no convergence"; }
 got=$(send 100 1000)
 check "A -> C through B" "$([ "$got" = 100 ] && echo 1)" "$got/100"
 
@@ -198,7 +178,7 @@ check "re-attachments counted" \
 	"xdp_reattached $(mesh_agent_stat B xdp_reattached)"
 
 if [ $HN_FAILED -gt 0 ]; then
-	dump $NODES
+	mesh_dump $NODES
 	echo "test_agent_xdp: $HN_FAILED check(s) failed"
 	exit 1
 fi

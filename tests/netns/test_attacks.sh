@@ -30,19 +30,13 @@
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
-trap hn_cleanup EXIT
-trap 'exit 1' INT TERM
-hn_require
 . "$(dirname "$0")/mesh.sh"
-mesh_require
-[ -x "$HNINJECT" ] || hn_skip "no $HNINJECT: run make first"
+hn_start
+mesh_require hn-inject
 L2TOOL=$(dirname "$0")/l2tool.py
 
 NODES="A B C"
-hn_node A 1
-hn_node B 2
-hn_node C 3
-hn_node X 24
+hn_nodes A 1 B 2 C 3 X 24
 hn_link A a-b B b-a
 hn_link B b-c C c-b
 hn_link A a-x X x-a
@@ -80,18 +74,12 @@ print(" ".join(sorted(str(n["node"]) for n in v if n["state"] == "up")))' "$j"
 # them C received on each of its ports ("c-b N c-x N")
 send_a_c()
 {
-	local n=$1 seq=$2 rdy=$HN_WORK/rdy.$2 out=$HN_WORK/recv.$2 rp
-	hn_x C "$HNPKT" recv -j -i c-b,c-x --match-src 1 --match-type data \
-		--timeout-ms $((n + 5000)) --count "$n" \
-		--ready "$rdy" >"$out" &
-	rp=$!
-	hn_wait_file "$rdy"
-	hn_pkt A send -q -i a-app --src 1 --dst 3 --count "$n" --seq "$seq" \
-		--interval-us 500 || hn_fail "hn-pkt send on A"
-	wait "$rp"
-	echo "$(hn_jget "$(cat "$out")" unique)" \
-		"$(hn_jget "$(cat "$out")" devs c-b)" \
-		"$(hn_jget "$(cat "$out")" devs c-x)"
+	local j
+
+	j=$(hn_transfer C c-b,c-x A a-app 1 3 "$1" "$2" 500 $(($1 + 5000))) ||
+		exit 1
+	echo "$(hn_jget "$j" unique)" "$(hn_jget "$j" devs c-b)" \
+		"$(hn_jget "$j" devs c-x)"
 }
 
 # 1. the relay: it relayed frames, and they made no neighbours

@@ -15,17 +15,12 @@
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
-trap hn_cleanup EXIT
-trap 'exit 1' INT TERM
-hn_require
+. "$(dirname "$0")/line3.sh"
+hn_start
 CNT=$HN_OUT/tests/xdp_count.bpf.o
 [ -f "$CNT" ] || hn_skip "no $CNT: run make first"
 
-hn_node R 10
-hn_node H1 20
-hn_node H2 30
-hn_link R r-h1 H1 h1-r
-hn_link R r-h2 H2 h2-r
+line3_up
 
 # prog_on NODE DEV: "NAME ID MODE" of the XDP program on DEV, or "none"
 prog_on()
@@ -36,20 +31,6 @@ x = json.load(sys.stdin)[0].get("xdp", {})
 p = x.get("prog") or {}
 mode = {1: "native", 2: "generic", 3: "offload"}.get(x.get("mode"), "?")
 print("%s %s %s" % (p["name"], p["id"], mode) if p else "none")'
-}
-
-# send N SEQ: N data frames H1 -> H2 through R; prints how many H2 got
-send()
-{
-	local rdy=$HN_WORK/rdy.$2 out=$HN_WORK/recv.$2 rp
-	hn_x H2 "$HNPKT" recv -j -i h2-r --match-src 20 --match-type data \
-		--timeout-ms 3000 --count "$1" --ready "$rdy" >"$out" &
-	rp=$!
-	hn_wait_file "$rdy"
-	hn_pkt H1 send -q -i h1-r --src 20 --dst 30 --count "$1" \
-		--seq "$2" --interval-us 200 || hn_fail "hn-pkt send on H1"
-	wait "$rp"
-	hn_jget "$(cat "$out")" unique
 }
 
 # 1. another program is refused, and stays
@@ -79,14 +60,8 @@ p1=$(prog_on R r-h1)
 check "--force replaces it" \
 	"$([ $rc = 0 ] && [ "${p1%% *}" = hn_xdp ] && echo 1)" \
 	"rc $rc, r-h1 has $p1: $out"
-hn_ctl H2 attach h2-r >/dev/null || hn_fail "hnctl attach on H2"
-hn_ctl H2 config node 30 || hn_fail "config on H2"
-hn_ctl R config node 10 || hn_fail "config on R"
-hn_ctl R neigh set 0 node 30 dev r-h2 mac "$(hn_mac H2 h2-r)" \
-	quality 990 delay-us 100 loss 0 load 100 capacity-kbps 1000000 ||
-	hn_fail "neigh set on R"
-hn_ctl R route set 30 via 0:1 || hn_fail "route set on R"
-got=$(send 100 1000)
+line3_route
+got=$(line3_send 100 1000)
 check "R forwards after --force" "$([ "$got" = 100 ] && echo 1)" \
 	"$got/100 at H2"
 
@@ -104,7 +79,7 @@ check "... in another mode too" \
 	"$([ $rc = 0 ] && [ "${p3##* }" = generic ] && echo 1)" \
 	"rc $rc, $p2 -> $p3: $out"
 hn_ctl R attach r-h1 >/dev/null || hn_fail "native attach on R again"
-got=$(send 100 2000)
+got=$(line3_send 100 2000)
 check "R forwards after attaching again" "$([ "$got" = 100 ] && echo 1)" \
 	"$got/100 at H2"
 

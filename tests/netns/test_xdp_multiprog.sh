@@ -23,20 +23,15 @@
 # the same cases on Debian's kernel, tests/qemu/guest_multiprog.sh).
 set -u
 . "$(dirname "$0")/lib.sh"
-trap hn_cleanup EXIT
-trap 'exit 1' INT TERM
-hn_require
 . "$(dirname "$0")/mesh.sh"
+. "$(dirname "$0")/line3.sh"
+hn_start
 CNT=$HN_OUT/tests/xdp_count.bpf.o
 [ -f "$CNT" ] || hn_skip "no $CNT: run make first"
 command -v xdp-loader >/dev/null ||
 	hn_skip "no xdp-loader (apt-get install xdp-tools)"
 
-hn_node R 10
-hn_node H1 20
-hn_node H2 30
-hn_link R r-h1 H1 h1-r
-hn_link R r-h2 H2 h2-r
+line3_up
 
 hn_x R xdp-loader load -m native r-h1 "$CNT" >/dev/null 2>&1 ||
 	hn_fail "xdp-loader cannot load $CNT"
@@ -77,17 +72,17 @@ for _ in range(int(sys.argv[1])):
 PY
 }
 
-send()
+# counted SEQ HN WHAT: 100 data frames H1 -> H2 from SEQ and 20 others;
+# check WHAT: H2 got the 100, the counter saw HN of them and the others
+counted()
 {
-	local rdy=$HN_WORK/rdy.$2 out=$HN_WORK/recv.$2 rp
-	hn_x H2 "$HNPKT" recv -j -i h2-r --match-src 20 --match-type data \
-		--timeout-ms 3000 --count "$1" --ready "$rdy" >"$out" &
-	rp=$!
-	hn_wait_file "$rdy"
-	hn_pkt H1 send -q -i h1-r --src 20 --dst 30 --count "$1" \
-		--seq "$2" --interval-us 200 || hn_fail "hn-pkt send on H1"
-	wait "$rp"
-	hn_jget "$(cat "$out")" unique
+	local got hn oth
+	got=$(line3_send 100 "$1")
+	others 20
+	hn=$(counter 0) oth=$(counter 1)
+	check "$3" \
+		"$([ "$got" = 100 ] && [ "$hn" = "$2" ] && [ "$oth" -ge 20 ] && echo 1)" \
+		"$got/100 at H2; counter: HyperNet $hn/$2, other $oth >= 20"
 }
 
 # n_on: programs behind r-h1's dispatcher, "hn_xdp xdp_count" sorted
@@ -104,21 +99,10 @@ check "a plain attach is refused beside the dispatcher" \
 	   grep -q -- '--multiprog' && [ "$(n_on)" = xdp_count ] && echo 1)" "$out"
 hn_ctl R attach r-h1 --multiprog >/dev/null || hn_fail "attach --multiprog"
 hn_ctl R attach r-h2 >/dev/null || hn_fail "attach r-h2"
-hn_ctl H2 attach h2-r >/dev/null || hn_fail "attach on H2"
-hn_ctl H2 config node 30 || hn_fail "config on H2"
-hn_ctl R config node 10 || hn_fail "config on R"
-hn_ctl R neigh set 0 node 30 dev r-h2 mac "$(hn_mac H2 h2-r)" \
-	quality 990 delay-us 100 loss 0 load 100 capacity-kbps 1000000 ||
-	hn_fail "neigh set on R"
-hn_ctl R route set 30 via 0:1 || hn_fail "route set on R"
+line3_route
 check "both run on r-h1" "$([ "$(n_on)" = "hn_xdp xdp_count" ] && echo 1)" \
 	"$(n_on)"
-got=$(send 100 1000)
-others 20
-hn=$(counter 0) oth=$(counter 1)
-check "forwarded beside the counter, which ran first" \
-	"$([ "$got" = 100 ] && [ "$hn" = 100 ] && [ "$oth" -ge 20 ] && echo 1)" \
-	"$got/100 at H2; counter: HyperNet $hn/100, other $oth >= 20"
+counted 1000 100 "forwarded beside the counter, which ran first"
 st=$(hn_ctl R status | grep 'r-h1 xdp')
 check "status shows the dispatcher" \
 	"$(echo "$st" | grep -q 'libxdp dispatcher id [0-9]*, 2 programs' && echo 1)" "$st"
@@ -128,19 +112,15 @@ hn_ctl R attach r-h1 --multiprog >/dev/null || hn_fail "attach again"
 check "our program replaced, not doubled" \
 	"$([ "$(n_on)" = "hn_xdp xdp_count" ] && echo 1)" "$(n_on)"
 hn_x R xdp-loader unload r-h1 -i "$(cid)" || hn_fail "unload the counter"
-got=$(send 100 2000)
+got=$(line3_send 100 2000)
 check "the router goes on alone" "$([ "$got" = 100 ] && echo 1)" "$got/100"
 hn_ctl R detach r-h1 >/dev/null || hn_fail "detach"
 
 # 3. router first, counter after it
 hn_ctl R attach r-h1 --multiprog >/dev/null || hn_fail "attach first"
 hn_x R xdp-loader load -m native -P 70 r-h1 "$CNT" || hn_fail "counter after"
-got=$(send 100 3000)
-others 20
-hn=$(counter 0) oth=$(counter 1)
-check "what the router forwards never reaches a program after it" \
-	"$([ "$got" = 100 ] && [ "$hn" = 0 ] && [ "$oth" -ge 20 ] && echo 1)" \
-	"$got/100 at H2; counter: HyperNet $hn/0, other $oth >= 20"
+counted 3000 0 \
+	"what the router forwards never reaches a program after it"
 
 # 4. detach takes ours only
 out=$(hn_ctl R detach r-h1 2>&1)

@@ -162,13 +162,7 @@ static void assert_msg_equal(const struct hn_ctrl_msg *a,
 {
 	unsigned int i;
 
-	assert_int_equal(a->type, b->type);
-	assert_int_equal(a->flags, b->flags);
-	assert_int_equal(a->ttl, b->ttl);
-	assert_int_equal(a->tclass, b->tclass);
-	assert_int_equal(a->src, b->src);
-	assert_int_equal(a->dst, b->dst);
-	assert_int_equal(a->seq, b->seq);
+	hn_t_assert_hdr_equal(a, b);
 	assert_int_equal(a->counter, b->counter);
 	switch (a->type) {
 	case HN_T_HELLO:

@@ -155,16 +155,7 @@ static void test_layer_fits(void **state)
 
 static void rand_rt(struct hn_rt_model *rt)
 {
-	unsigned int j, i;
-
-	for (j = 0; j < HN_RT_HIDDEN; j++) {
-		for (i = 0; i < HN_RT_NFEAT; i++)
-			rt->w1[j][i] = (int8_t)hn_t_range(-128, 127);
-		rt->w2[j] = (int8_t)hn_t_range(-128, 127);
-		rt->b1[j] = hn_t_range(-(1 << 24), 1 << 24);
-	}
-	rt->b2 = hn_t_range(-(1 << 24), 1 << 24);
-	rt->shift1 = hn_t_range(0, 14);
+	hn_t_rand_rt(rt, 1 << 24, 14);
 }
 
 static int32_t ref_rt(const struct hn_rt_model *rt, const uint8_t *x)

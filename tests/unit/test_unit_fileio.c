@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "fileio.h"
+#include "helpers_hn.h"
 
 /* ---- what reached the disk: fsync() and rename(), in order -------------- */
 
@@ -62,19 +63,9 @@ int rename(const char *from, const char *to)
 
 static char dir[] = "/tmp/hn-fileio-test-XXXXXX";
 
-static const char *tpath(const char *name)
-{
-	static char bufs[4][512];
-	static unsigned int next;
-	char *p = bufs[next++ % 4];
-
-	snprintf(p, sizeof(bufs[0]), "%s/%s", dir, name);
-	return p;
-}
-
 static int setup(void **state)
 {
-	return mkdtemp(dir) ? 0 : -1;
+	return hn_t_dir_make(dir);
 }
 
 static unsigned int dir_entries(const char *path)
@@ -92,17 +83,7 @@ static unsigned int dir_entries(const char *path)
 
 static int teardown(void **state)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    unlink(tpath(de->d_name)))
-			rmdir(tpath(de->d_name));
-	closedir(d);
-	return rmdir(dir);
+	return hn_t_dir_remove();
 }
 
 static void assert_contents(const char *path, const char *want)
@@ -124,7 +105,7 @@ static void assert_contents(const char *path, const char *want)
 /* Data synced, then renamed into place, then the directory synced. */
 static void test_write_durable(void **state)
 {
-	const char *p = tpath("lsa-seq");
+	const char *p = hn_t_path("lsa-seq");
 	struct stat st, dst;
 	char err[512] = "";
 
@@ -152,7 +133,7 @@ static void test_write_durable(void **state)
 /* A new file replaces the old one whole: another inode, the new mode. */
 static void test_write_replaces(void **state)
 {
-	const char *p = tpath("model.gen");
+	const char *p = hn_t_path("model.gen");
 	struct stat before, after;
 	char err[512] = "";
 
@@ -176,7 +157,7 @@ static void test_write_replaces(void **state)
 /* HN_WF_NOSYNC: still renamed into place, but nothing synced. */
 static void test_write_nosync(void **state)
 {
-	const char *p = tpath("topology.dot");
+	const char *p = hn_t_path("topology.dot");
 	char err[512] = "";
 
 	n_ops = 0;
@@ -200,13 +181,13 @@ static void test_write_errors(void **state)
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "temporary file"));
 	/* a directory in the way: the temporary is cleaned up */
-	assert_int_equal(mkdir(tpath("adir"), 0700), 0);
-	assert_int_equal(hn_write_file(tpath("adir"), "x", 1, 0600, 0, err,
+	assert_int_equal(mkdir(hn_t_path("adir"), 0700), 0);
+	assert_int_equal(hn_write_file(hn_t_path("adir"), "x", 1, 0600, 0, err,
 				       sizeof(err)),
 			 -EISDIR);
 	assert_non_null(strstr(err, "rename"));
 	assert_int_equal(dir_entries(dir), 1);
-	rmdir(tpath("adir"));
+	rmdir(hn_t_path("adir"));
 }
 
 /* ---- hn_check_private() ------------------------------------------------- */
@@ -223,7 +204,7 @@ static void expect_refused(const char *what, const char *path, const char *a,
 
 static void test_private_dir(void **state)
 {
-	const char *d = tpath("state");
+	const char *d = hn_t_path("state");
 	char err[512] = "";
 
 	assert_int_equal(mkdir(d, 0700), 0);
@@ -243,7 +224,7 @@ static void test_private_dir(void **state)
 
 static void test_private_file(void **state)
 {
-	const char *p = tpath("c.conf");
+	const char *p = hn_t_path("c.conf");
 	char err[512] = "";
 	int fd = open(p, O_CREAT | O_WRONLY | O_EXCL, 0600);
 
@@ -259,7 +240,7 @@ static void test_private_file(void **state)
 /* Owned by another user (not root): that user can change it. */
 static void test_private_owner(void **state)
 {
-	const char *d = tpath("theirs");
+	const char *d = hn_t_path("theirs");
 	char err[512] = "";
 
 	if (geteuid()) {

@@ -155,18 +155,13 @@ static void test_accuracy_and_split(void **state)
 /* A text model, plain or gzip'ed (gzread passes plain files through). */
 static void read_text(const char *path, struct hn_fmodel *fm)
 {
-	size_t cap = 8u << 20, len = 0;
-	char *buf = malloc(cap), err[512];
+	char *buf, err[512];
 	gzFile z = gzopen(path, "rb");
-	int n;
+	size_t len;
 
-	assert_non_null(buf);
 	if (!z)
 		fail_msg("%s: cannot open", path);
-	while (len < cap && (n = gzread(z, buf + len, cap - len)) > 0)
-		len += n;
-	assert_int_equal(gzclose(z), Z_OK);
-	assert_true(len < cap);
+	buf = hn_t_gz_read(z, &len);
 	if (hn_fmodel_parse(buf, len, fm, err, sizeof(err)))
 		fail_msg("%s: %s", path, err);
 	free(buf);

@@ -55,13 +55,7 @@ static void assert_same(const struct hn_frame *a, const struct hn_frame *b)
 {
 	assert_memory_equal(a->dst_mac, b->dst_mac, 6);
 	assert_memory_equal(a->src_mac, b->src_mac, 6);
-	assert_int_equal(a->type, b->type);
-	assert_int_equal(a->flags, b->flags);
-	assert_int_equal(a->ttl, b->ttl);
-	assert_int_equal(a->tclass, b->tclass);
-	assert_int_equal(a->src, b->src);
-	assert_int_equal(a->dst, b->dst);
-	assert_int_equal(a->seq, b->seq);
+	hn_t_assert_hdr_equal(a, b);
 	assert_int_equal(a->payload_len, b->payload_len);
 	assert_memory_equal(a->payload, b->payload, a->payload_len);
 	if (a->type == HN_T_TENSOR) {

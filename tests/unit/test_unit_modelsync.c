@@ -6,7 +6,6 @@
  * really signed and verified; fsync() and rename() are wrapped, passing
  * through to the kernel, to see what reached the disk and in which order.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -204,52 +203,14 @@ static struct hnd agent;
 static char dir[] = "/tmp/hn-modelsync-test-XXXXXX";
 static struct hn_pubkey pub;
 
-static const char *tpath(const char *name)
-{
-	static char bufs[4][512];
-	static unsigned int next;
-	char *p = bufs[next++ % 4];
-
-	snprintf(p, sizeof(bufs[0]), "%s/%s", dir, name);
-	return p;
-}
-
 static int group_setup(void **state)
 {
-	char err[256] = "";
-	unsigned int n;
-
-	if (!mkdtemp(dir) ||
-	    hn_key_generate(tpath("a.key"), tpath("a.pub"), err, sizeof(err)) ||
-	    hn_pubkeys_load(tpath("a.pub"), &pub, 1, &n, err, sizeof(err))) {
-		fprintf(stderr, "setup: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-static void rm_dir(const char *path)
-{
-	char p[600];
-	struct dirent *de;
-	DIR *d = opendir(path);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		if (unlink(p))
-			rm_dir(p);
-	}
-	closedir(d);
-	rmdir(path);
+	return hn_t_dir_make(dir) || hn_t_keypair("a", &pub) ? -1 : 0;
 }
 
 static int group_teardown(void **state)
 {
-	rm_dir(dir);
+	hn_t_dir_remove();
 	return 0;
 }
 
@@ -271,9 +232,9 @@ static int setup(void **state)
 	teardown(state);
 	hnd_config_defaults(&agent.cfg);
 	agent.cfg.node_id = 1;
-	rm_dir(tpath("state"));
-	assert_int_equal(mkdir(tpath("state"), 0700), 0);
-	strcpy(agent.cfg.state_dir, tpath("state"));
+	hn_t_rm_tree(hn_t_path("state"));
+	assert_int_equal(mkdir(hn_t_path("state"), 0700), 0);
+	strcpy(agent.cfg.state_dir, hn_t_path("state"));
 	agent.trusted[0] = pub;
 	agent.n_trusted = 1;
 	dp_installs = dp_clears = floods = sends = 0;
@@ -295,8 +256,8 @@ static void *route_file(uint64_t gen, uint64_t expiry, size_t *len)
 	m.expiry = expiry;
 	assert_int_equal(hn_model_serialize(&m, &plain, &plen, NULL, 0), 0);
 	hn_model_free(&m);
-	assert_int_equal(hn_model_sign_image(plain, plen, tpath("a.key"), &img,
-					     len, err, sizeof(err)),
+	assert_int_equal(hn_model_sign_image(plain, plen, hn_t_path("a.key"),
+					     &img, len, err, sizeof(err)),
 			 0);
 	free(plain);
 	return img;
@@ -322,8 +283,8 @@ static void *stage_file(uint64_t gen, size_t *len)
 					    sizeof(err)),
 			 0);
 	hn_model_free(&m);
-	assert_int_equal(hn_model_sign_image(plain, plen, tpath("a.key"), &img,
-					     len, err, sizeof(err)),
+	assert_int_equal(hn_model_sign_image(plain, plen, hn_t_path("a.key"),
+					     &img, len, err, sizeof(err)),
 			 0);
 	free(plain);
 	assert_true(*len > HN_CHUNK_DATA_MAX && *len <= 2 * HN_CHUNK_DATA_MAX);
@@ -569,7 +530,7 @@ static void assert_file(const char *name, const char *want)
 {
 	char buf[64] = "";
 	struct stat st;
-	int fd = open(tpath(name), O_RDONLY);
+	int fd = open(hn_t_path(name), O_RDONLY);
 
 	assert_true(fd >= 0);
 	assert_true(read(fd, buf, sizeof(buf) - 1) >= 0);
@@ -617,7 +578,7 @@ static void test_lsa_seq_persisted(void **state)
 	assert_durable("lsa-seq");
 	/* a restart starts at the reserved block's end */
 	n_ops = 0;
-	fd = open(tpath("state/lsa-seq"), O_WRONLY | O_TRUNC);
+	fd = open(hn_t_path("state/lsa-seq"), O_WRONLY | O_TRUNC);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "5000\n", 5), 5);
 	close(fd);

@@ -167,12 +167,10 @@ static void sha256_hex(const void *p, size_t len, char hex[65])
 /* models/<name>.txt, or .txt.gz (gzread passes plain files through). */
 static void read_text(const char *name, struct hn_fmodel *fm)
 {
-	size_t cap = 8u << 20, len = 0;
-	char *buf = malloc(cap), path[256], err[512];
+	char *buf, path[256], err[512];
+	size_t len;
 	gzFile z;
-	int n;
 
-	assert_non_null(buf);
 	snprintf(path, sizeof(path), "models/%s.txt", name);
 	z = gzopen(hn_t_src(path), "rb");
 	if (!z) {
@@ -182,10 +180,7 @@ static void read_text(const char *name, struct hn_fmodel *fm)
 	if (!z)
 		fail_msg("models/%s.txt[.gz]: cannot open (run from the repository root or set HN_SRCDIR)",
 			 name);
-	while (len < cap && (n = gzread(z, buf + len, cap - len)) > 0)
-		len += n;
-	assert_int_equal(gzclose(z), Z_OK);
-	assert_true(len < cap);
+	buf = hn_t_gz_read(z, &len);
 	if (hn_fmodel_parse(buf, len, fm, err, sizeof(err)))
 		fail_msg("%s: %s", path, err);
 	free(buf);

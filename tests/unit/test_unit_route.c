@@ -79,30 +79,29 @@ static void check_vectors(const struct hn_rt_model *m, int n, int fmax)
 	}
 }
 
-/* 2,000 models x 100 vectors, features as the data plane scales them. */
-static void test_compiled_random(void **state)
+/* @n random models from @seed, each on 100 vectors of features <= @xmax. */
+static void random_models(uint64_t seed, int n, int xmax)
 {
 	struct hn_rt_model m;
 	int iter;
 
-	hn_t_seed(0x726f757465);
-	for (iter = 0; iter < 2000; iter++) {
+	hn_t_seed(seed);
+	for (iter = 0; iter < n; iter++) {
 		rand_model(&m);
-		check_vectors(&m, 100, HN_FEAT_MAX);
+		check_vectors(&m, 100, xmax);
 	}
+}
+
+/* 2,000 models x 100 vectors, features as the data plane scales them. */
+static void test_compiled_random(void **state)
+{
+	random_models(0x726f757465, 2000, HN_FEAT_MAX);
 }
 
 /* Any u8 feature, which the range argument in route.h allows for. */
 static void test_compiled_u8(void **state)
 {
-	struct hn_rt_model m;
-	int iter;
-
-	hn_t_seed(0x75382075);
-	for (iter = 0; iter < 500; iter++) {
-		rand_model(&m);
-		check_vectors(&m, 100, 255);
-	}
+	random_models(0x75382075, 500, 255);
 }
 
 /* The corners of the int32 argument: largest |acc| with every shift. */

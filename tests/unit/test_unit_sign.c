@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -38,19 +37,9 @@ static char dir[] = "/tmp/hn-sign-test-XXXXXX";
 /* Key pairs A and B, made once by the group setup. */
 static struct hn_pubkey key_a, key_b;
 
-static const char *tpath(const char *name)
-{
-	static char bufs[4][512];
-	static unsigned int next;
-	char *p = bufs[next++ % 4];
-
-	snprintf(p, sizeof(bufs[0]), "%s/%s", dir, name);
-	return p;
-}
-
 static void write_file(const char *name, const char *text, mode_t mode)
 {
-	const char *p = tpath(name);
+	const char *p = hn_t_path(name);
 	FILE *f;
 
 	unlink(p);
@@ -63,34 +52,16 @@ static void write_file(const char *name, const char *text, mode_t mode)
 
 static int setup(void **state)
 {
-	char err[256] = "";
-	unsigned int n;
-
-	if (!mkdtemp(dir))
+	if (hn_t_dir_make(dir) || hn_t_keypair("a", &key_a) ||
+	    hn_t_keypair("b", &key_b))
 		return -1;
-	if (hn_key_generate(tpath("a.key"), tpath("a.pub"), err, sizeof(err)) ||
-	    hn_key_generate(tpath("b.key"), tpath("b.pub"), err, sizeof(err)) ||
-	    hn_pubkeys_load(tpath("a.pub"), &key_a, 1, &n, err, sizeof(err)) ||
-	    hn_pubkeys_load(tpath("b.pub"), &key_b, 1, &n, err, sizeof(err))) {
-		fprintf(stderr, "setup: %s\n", err);
-		return -1;
-	}
 	return 0;
 }
 
 /* Every file a test left in the directory, then the directory. */
 static int teardown(void **state)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlink(tpath(de->d_name));
-	closedir(d);
-	return rmdir(dir);
+	return hn_t_dir_remove();
 }
 
 /* ---- model images ------------------------------------------------------- */
@@ -121,7 +92,7 @@ static uint8_t *signed_image(const char *key, uint64_t gen, uint64_t expiry,
 	size_t plen;
 
 	plain = model_image(HN_MODEL_ROUTE, gen, expiry, &plen);
-	assert_int_equal(hn_model_sign_image(plain, plen, tpath(key),
+	assert_int_equal(hn_model_sign_image(plain, plen, hn_t_path(key),
 					     (void **)&img, len, err,
 					     sizeof(err)),
 			 0);
@@ -182,7 +153,7 @@ static void test_roundtrip(void **state)
 	plain = model_image(HN_MODEL_ROUTE, 5, 0, &plen);
 	assert_memory_equal(img, plain, RT_LEN - 4);
 	/* Re-signing replaces the block; Ed25519 is deterministic. */
-	assert_int_equal(hn_model_sign_image(img, len, tpath("a.key"),
+	assert_int_equal(hn_model_sign_image(img, len, hn_t_path("a.key"),
 					     (void **)&again, &alen, err,
 					     sizeof(err)),
 			 0);
@@ -190,7 +161,7 @@ static void test_roundtrip(void **state)
 	assert_memory_equal(again, img, len);
 	free(again);
 	/* Signed again by B: only B's key accepts it now. */
-	assert_int_equal(hn_model_sign_image(img, len, tpath("b.key"),
+	assert_int_equal(hn_model_sign_image(img, len, hn_t_path("b.key"),
 					     (void **)&again, &alen, err,
 					     sizeof(err)),
 			 0);
@@ -371,7 +342,7 @@ static void test_malformed(void **state)
 		size_t olen;
 
 		assert_int_equal(hn_model_sign_image(junk, sizeof(junk),
-						     tpath("a.key"), &out,
+						     hn_t_path("a.key"), &out,
 						     &olen, err, sizeof(err)),
 				 -1);
 		assert_non_null(strstr(err, "bad magic"));
@@ -387,7 +358,7 @@ static void test_stage_kind(void **state)
 	size_t plen, len;
 
 	plain = model_image(HN_MODEL_STAGE, 5, 0, &plen);
-	assert_int_equal(hn_model_sign_image(plain, plen, tpath("a.key"),
+	assert_int_equal(hn_model_sign_image(plain, plen, hn_t_path("a.key"),
 					     (void **)&img, &len, err,
 					     sizeof(err)),
 			 0);
@@ -420,14 +391,14 @@ static void key_error(const char *text, const char *needle)
 
 	write_file("bad.key", text, 0600);
 	write_file("bad.pub", text, 0644);
-	assert_int_equal(hn_key_public(tpath("bad.key"), pk, err, sizeof(err)),
-			 -1);
-	if (!strstr(err, needle) || !strstr(err, tpath("bad.key")))
-		fail_msg("private: \"%s\" lacks \"%s\"", err, needle);
 	assert_int_equal(
-		hn_pubkeys_load(tpath("bad.pub"), pk, 2, &n, err, sizeof(err)),
-		-1);
-	if (!strstr(err, needle) || !strstr(err, tpath("bad.pub")))
+		hn_key_public(hn_t_path("bad.key"), pk, err, sizeof(err)), -1);
+	if (!strstr(err, needle) || !strstr(err, hn_t_path("bad.key")))
+		fail_msg("private: \"%s\" lacks \"%s\"", err, needle);
+	assert_int_equal(hn_pubkeys_load(hn_t_path("bad.pub"), pk, 2, &n, err,
+					 sizeof(err)),
+			 -1);
+	if (!strstr(err, needle) || !strstr(err, hn_t_path("bad.pub")))
 		fail_msg("public: \"%s\" lacks \"%s\"", err, needle);
 }
 
@@ -470,21 +441,21 @@ static void test_key_lines(void **state)
 		if (text[i + 13] >= 'a')
 			text[i + 13] -= 'a' - 'A';
 	write_file("many.pub", text, 0644);
-	assert_int_equal(hn_pubkeys_load(tpath("many.pub"), pk, HN_MAX_TRUSTED,
-					 &n, err, sizeof(err)),
+	assert_int_equal(hn_pubkeys_load(hn_t_path("many.pub"), pk,
+					 HN_MAX_TRUSTED, &n, err, sizeof(err)),
 			 0);
 	assert_int_equal(n, 2);
 	assert_memory_equal(&pk[0], &key_a, sizeof(key_a));
 	assert_memory_equal(&pk[1], &key_b, sizeof(key_b));
 	/* More than the caller's room: refused, not cut short. */
-	assert_int_equal(
-		hn_pubkeys_load(tpath("many.pub"), pk, 1, &n, err, sizeof(err)),
-		-1);
+	assert_int_equal(hn_pubkeys_load(hn_t_path("many.pub"), pk, 1, &n, err,
+					 sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "line 4: more than 1 keys"));
 	/* A private key file holds one key. */
 	write_file("bad.key", text, 0600);
-	assert_int_equal(hn_key_public(tpath("bad.key"), pk, err, sizeof(err)),
-			 -1);
+	assert_int_equal(
+		hn_key_public(hn_t_path("bad.key"), pk, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "line 4: a second key"));
 	/* hn_pubkey_parse: exactly 64 hex digits. */
 	assert_int_equal(hn_pubkey_parse(a, pk), 0);
@@ -505,7 +476,7 @@ static void test_key_permissions(void **state)
 	snprintf(text, sizeof(text), "%s\n", rfc_secret);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		write_file("group.key", text, bad[i]);
-		assert_int_equal(hn_key_public(tpath("group.key"), &pk, err,
+		assert_int_equal(hn_key_public(hn_t_path("group.key"), &pk, err,
 					       sizeof(err)),
 				 -1);
 		assert_non_null(strstr(err, "accessible by group or others"));
@@ -518,22 +489,23 @@ static void test_key_permissions(void **state)
 		size_t plen, olen;
 
 		plain = model_image(HN_MODEL_ROUTE, 5, 0, &plen);
-		assert_int_equal(hn_model_sign_image(plain, plen,
-						     tpath("group.key"), &out,
-						     &olen, err, sizeof(err)),
-				 -1);
+		assert_int_equal(
+			hn_model_sign_image(plain, plen, hn_t_path("group.key"),
+					    &out, &olen, err, sizeof(err)),
+			-1);
 		assert_non_null(strstr(err, "accessible by group or others"));
 		assert_null(out);
 		free(plain);
 	}
 	write_file("group.key", text, 0400);
 	assert_int_equal(
-		hn_key_public(tpath("group.key"), &pk, err, sizeof(err)), 0);
+		hn_key_public(hn_t_path("group.key"), &pk, err, sizeof(err)),
+		0);
 	/* A public key file may be world-readable. */
 	write_file("bad.pub", text, 0644);
-	assert_int_equal(
-		hn_pubkeys_load(tpath("bad.pub"), &pk, 1, &i, err, sizeof(err)),
-		0);
+	assert_int_equal(hn_pubkeys_load(hn_t_path("bad.pub"), &pk, 1, &i, err,
+					 sizeof(err)),
+			 0);
 }
 
 static void test_key_missing(void **state)
@@ -543,9 +515,10 @@ static void test_key_missing(void **state)
 	unsigned int n;
 
 	assert_int_equal(
-		hn_key_public(tpath("none.key"), &pk, err, sizeof(err)), -1);
+		hn_key_public(hn_t_path("none.key"), &pk, err, sizeof(err)),
+		-1);
 	assert_non_null(strstr(err, "none.key: No such file"));
-	assert_int_equal(hn_pubkeys_load(tpath("none.pub"), &pk, 1, &n, err,
+	assert_int_equal(hn_pubkeys_load(hn_t_path("none.pub"), &pk, 1, &n, err,
 					 sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "none.pub: No such file"));
@@ -560,9 +533,9 @@ static void file_is(const char *name, const char *text, mode_t mode)
 	struct stat st;
 	FILE *f;
 
-	assert_int_equal(stat(tpath(name), &st), 0);
+	assert_int_equal(stat(hn_t_path(name), &st), 0);
 	assert_int_equal(st.st_mode & 07777, mode);
-	f = fopen(tpath(name), "r");
+	f = fopen(hn_t_path(name), "r");
 	assert_non_null(f);
 	assert_non_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
@@ -579,16 +552,17 @@ static void test_keygen(void **state)
 	unsigned int n;
 	mode_t old = umask(0077); /* must not change the public mode */
 
-	assert_int_equal(hn_key_generate(tpath("new.key"), tpath("new.pub"),
-					 err, sizeof(err)),
+	assert_int_equal(hn_key_generate(hn_t_path("new.key"),
+					 hn_t_path("new.pub"), err,
+					 sizeof(err)),
 			 0);
 	umask(old);
 	file_is("new.key", NULL, 0600);
 	file_is("new.pub", NULL, 0644);
-	assert_int_equal(
-		hn_key_public(tpath("new.key"), &from_priv, err, sizeof(err)),
-		0);
-	assert_int_equal(hn_pubkeys_load(tpath("new.pub"), &from_pub, 1, &n,
+	assert_int_equal(hn_key_public(hn_t_path("new.key"), &from_priv, err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(hn_pubkeys_load(hn_t_path("new.pub"), &from_pub, 1, &n,
 					 err, sizeof(err)),
 			 0);
 	assert_memory_equal(&from_priv, &from_pub, sizeof(from_pub));
@@ -605,29 +579,29 @@ static void test_keygen_no_overwrite(void **state)
 	snprintf(text, sizeof(text), "%s\n", rfc_secret);
 	write_file("x.key", text, 0600);
 	/* The private key exists: both untouched, no public key made. */
-	assert_int_equal(hn_key_generate(tpath("x.key"), tpath("x.pub"), err,
-					 sizeof(err)),
+	assert_int_equal(hn_key_generate(hn_t_path("x.key"), hn_t_path("x.pub"),
+					 err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "x.key already exists"));
 	file_is("x.key", text, 0600);
-	assert_int_equal(access(tpath("x.pub"), F_OK), -1);
+	assert_int_equal(access(hn_t_path("x.pub"), F_OK), -1);
 	/* The public key exists: refused, and no private key left behind. */
-	unlink(tpath("x.key"));
+	unlink(hn_t_path("x.key"));
 	write_file("x.pub", "keep me\n", 0644);
-	assert_int_equal(hn_key_generate(tpath("x.key"), tpath("x.pub"), err,
-					 sizeof(err)),
+	assert_int_equal(hn_key_generate(hn_t_path("x.key"), hn_t_path("x.pub"),
+					 err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "x.pub already exists"));
 	file_is("x.pub", "keep me\n", 0644);
-	assert_int_equal(access(tpath("x.key"), F_OK), -1);
+	assert_int_equal(access(hn_t_path("x.key"), F_OK), -1);
 	/* Nor through a symlink. */
-	unlink(tpath("x.pub"));
-	assert_int_equal(symlink(tpath("a.key"), tpath("x.key")), 0);
-	assert_int_equal(hn_key_generate(tpath("x.key"), tpath("x.pub"), err,
-					 sizeof(err)),
+	unlink(hn_t_path("x.pub"));
+	assert_int_equal(symlink(hn_t_path("a.key"), hn_t_path("x.key")), 0);
+	assert_int_equal(hn_key_generate(hn_t_path("x.key"), hn_t_path("x.pub"),
+					 err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "already exists"));
-	unlink(tpath("x.key"));
+	unlink(hn_t_path("x.key"));
 }
 
 /* ---- the primitive ------------------------------------------------------ */
@@ -654,14 +628,14 @@ static void test_rfc8032_vector1(void **state)
 	snprintf(text, sizeof(text), "%s\n", rfc_secret);
 	write_file("rfc.key", text, 0600);
 	assert_int_equal(hn_pubkey_parse(rfc_public, &rfc_pk), 0);
-	assert_int_equal(hn_key_public(tpath("rfc.key"), &pk, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+		hn_key_public(hn_t_path("rfc.key"), &pk, err, sizeof(err)), 0);
 	assert_memory_equal(&pk, &rfc_pk, sizeof(pk));
 	/* The empty message. */
 	unhex(rfc_sig, want, sizeof(want));
-	assert_int_equal(
-		hn_ed25519_sign(tpath("rfc.key"), "", 0, sig, err, sizeof(err)),
-		0);
+	assert_int_equal(hn_ed25519_sign(hn_t_path("rfc.key"), "", 0, sig, err,
+					 sizeof(err)),
+			 0);
 	assert_memory_equal(sig, want, sizeof(want));
 	assert_int_equal(hn_ed25519_verify(&rfc_pk, "", 0, want), 1);
 	want[10] ^= 4;
@@ -669,7 +643,7 @@ static void test_rfc8032_vector1(void **state)
 	assert_int_equal(hn_ed25519_verify(&rfc_pk, "x", 1, sig), 0);
 	/* A model's signature is exactly that over bytes 0..end of digest. */
 	img = signed_image("rfc.key", 5, 0, &len);
-	assert_int_equal(hn_ed25519_sign(tpath("rfc.key"), img, RT_LEN - 4,
+	assert_int_equal(hn_ed25519_sign(hn_t_path("rfc.key"), img, RT_LEN - 4,
 					 body_sig, err, sizeof(err)),
 			 0);
 	assert_int_equal(img[RT_LEN - 4] << 8 | img[RT_LEN - 3],

@@ -16,15 +16,9 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "cmd.h"
 #include "dp.h"
 #include "jsonw.h"
-
-struct hn_cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);	/* argv[0] is the word */
-	const char *args;			/* usage, after the word */
-	const char *help;			/* one line */
-};
 
 /* Global options, set by main(). */
 extern bool hn_json;		/* -j: JSON on stdout */
@@ -49,8 +43,6 @@ void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl);
  */
 int hn_family(const char *what, const struct hn_cmd *tbl, int argc,
 	      char **argv);
-/* @word's entry in @tbl, or NULL. */
-const struct hn_cmd *hn_find(const struct hn_cmd *tbl, const char *word);
 
 /* ---- common.c: what the families share ----------------------------------- */
 

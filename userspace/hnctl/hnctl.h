@@ -52,7 +52,6 @@ void hn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Strict number parsing: the whole string, within [min, max]. */
 int hn_parse_u64(const char *s, unsigned long long max, unsigned long long *v);
-int hn_parse_mac(const char *s, unsigned char mac[6]);
 /* The same, saying what is wrong: 0 or -1. */
 int hn_need_arg(int i, int argc, char **argv);	/* argv[i] has a value */
 int hn_parse_num(const char *what, const char *s, unsigned long long max,

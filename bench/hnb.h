@@ -34,7 +34,6 @@ struct hnb_frame_spec {
 unsigned int hnb_build_frame(const struct hnb_frame_spec *s, void *buf);
 
 void hnb_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int hnb_parse_mac(const char *s, __u8 mac[6]);
 int hnb_parse_u32(const char *s, __u32 *v);
 int hnb_ifindex(const char *name);
 /* Of `hn-bench CMD DEV`: DEV's ifindex, or 0 (usage or error said). */

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "frames.h"
 #include "hnb.h"
 #include "hnb_common.h"
 #include "hnb_gen.skel.h"
@@ -82,7 +83,7 @@ int cmd_attach(int argc, char **argv)
 		case 'o': outdev = optarg; break;
 		case 's':
 		case 'm':
-			if (hnb_parse_mac(optarg, c == 's' ? smac : dmac)) {
+			if (hn_parse_mac(optarg, c == 's' ? smac : dmac)) {
 				hnb_err("bad MAC %s", optarg);
 				return -1;
 			}
@@ -204,8 +205,8 @@ static int gen_args(int argc, char **argv, struct gen_opts *g)
 		case 'P': g->park = optarg; break;
 		case 's':
 		case 'm':
-			err = hnb_parse_mac(optarg, c == 's' ? fs->smac :
-							      fs->dmac);
+			err = hn_parse_mac(optarg, c == 's' ? fs->smac :
+							     fs->dmac);
 			break;
 		case 'S': err = hnb_parse_u32(optarg, &g->seconds); break;
 		case 'c': err = hnb_parse_u32(optarg, &g->cpu); break;

@@ -43,23 +43,6 @@ void hnb_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int hnb_parse_mac(const char *s, __u8 mac[6])
-{
-	unsigned int b[6];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6)
-		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
-			return -EINVAL;
-		mac[i] = b[i];
-	}
-	return 0;
-}
-
 int hnb_parse_u32(const char *s, __u32 *v)
 {
 	unsigned long long x;

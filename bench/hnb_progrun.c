@@ -33,6 +33,7 @@
 #include <linux/hypernet_packet.h>
 #include <dp.h>
 
+#include "frames.h"
 #include "hnb.h"
 #include "hnb_hypernet.h"
 #include "hnb_vary.skel.h"
@@ -453,8 +454,8 @@ static int progrun_args(int argc, char **argv, struct progrun_opts *p)
 		case 'o': p->outdev = optarg; break;
 		case 's':
 		case 'm':
-			err = hnb_parse_mac(optarg,
-					    c == 's' ? hs->smac : hs->dmac);
+			err = hn_parse_mac(optarg,
+					   c == 's' ? hs->smac : hs->dmac);
 			break;
 		case 'n': err = hnb_parse_u32(optarg, &p->total); break;
 		case 'r': err = hnb_parse_u32(optarg, &p->runs); break;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd.h"
 #include "fmnist.h"
 
 #define EXIT_USAGE 2
@@ -387,19 +388,19 @@ static int cmd_infer(int argc, char **argv)
 	return 0;
 }
 
+static const struct hn_cmd cmds[] = {
+	{ .name = "train", .fn = cmd_train },
+	{ .name = "eval", .fn = cmd_eval },
+	{ .name = "infer", .fn = cmd_infer },
+	{ NULL }
+};
+
+static int bad_command(const char *word)
+{
+	return bad_usage(word ? "unknown command " : "missing command", word);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return bad_usage("missing command", NULL);
-	if (!strcmp(argv[1], "train"))
-		return cmd_train(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "eval"))
-		return cmd_eval(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "infer"))
-		return cmd_infer(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return 0;
-	}
-	return bad_usage("unknown command ", argv[1]);
+	return hn_cmd_main(cmds, usage, bad_command, argc, argv);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd.h"
 #include "model.h"
 #include "quant.h"
 
@@ -273,20 +274,28 @@ static int cmd_verify(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_help(int argc, char **argv)
+{
+	usage(stdout);
+	return 0;
+}
+
+static const struct hn_cmd cmds[] = {
+	{ .name = "quantize", .fn = cmd_quantize },
+	{ .name = "show", .fn = cmd_show },
+	{ .name = "verify", .fn = cmd_verify },
+	{ .name = "help", .fn = cmd_help },
+	{ NULL }
+};
+
+static int bad_command(const char *word)
+{
+	if (!word)
+		return bad_usage("missing command%s", "");
+	return bad_usage("unknown command '%s'", word);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return bad_usage("missing command%s", "");
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "quantize"))
-		return cmd_quantize(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show"))
-		return cmd_show(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "verify"))
-		return cmd_verify(argc - 1, argv + 1);
-	return bad_usage("unknown command '%s'", argv[1]);
+	return hn_cmd_main(cmds, usage, bad_command, argc, argv);
 }

@@ -175,15 +175,8 @@ static int parse_flags(const char *s)
 
 static void parse_mac(const char *s, unsigned char mac[ETH_ALEN])
 {
-	unsigned int b[6];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6)
+	if (hn_parse_mac(s, mac))
 		die("'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", s);
-	for (i = 0; i < 6; i++)
-		mac[i] = b[i];
 }
 
 static void add_devs(int fd, const char *list)

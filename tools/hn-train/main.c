@@ -11,6 +11,7 @@
 
 #include <hypernet/dataplane.h>
 
+#include "cmd.h"
 #include "hn-train.h"
 #include "eval.h"
 
@@ -292,22 +293,14 @@ static int cmd_train(int argc, char **argv)
 	return 0;
 }
 
+static const struct hn_cmd cmds[] = {
+	{ .name = "sim", .fn = cmd_sim },
+	{ .name = "train", .fn = cmd_train },
+	{ .name = "eval", .fn = hn_eval_main },
+	{ NULL }
+};
+
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(argv[1], "sim"))
-		return cmd_sim(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "train"))
-		return cmd_train(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "eval"))
-		return hn_eval_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return 0;
-	}
-	usage(stderr);
-	return 2;
+	return hn_cmd_main(cmds, usage, NULL, argc, argv);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <hypernet/route.h>
+#include "frames.h"
 #include "hnctl.h"
 
 /* ---- list --------------------------------------------------------------- */

@@ -63,20 +63,6 @@ int hn_parse_u64(const char *s, unsigned long long max, unsigned long long *v)
 	return 0;
 }
 
-int hn_parse_mac(const char *s, unsigned char mac[6])
-{
-	unsigned int b[6];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6)
-		return -EINVAL;
-	for (i = 0; i < 6; i++)
-		mac[i] = b[i];
-	return 0;
-}
-
 int hn_need_arg(int i, int argc, char **argv)
 {
 	if (i + 1 >= argc) {

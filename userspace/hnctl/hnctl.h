@@ -16,15 +16,9 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "cmd.h"
 #include "dp.h"
 #include "jsonw.h"
-
-struct hn_cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);	/* argv[0] is the word */
-	const char *args;			/* usage, after the word */
-	const char *help;			/* one line */
-};
 
 /* Global options, set by main(). */
 extern bool hn_json;		/* -j: JSON on stdout */
@@ -49,8 +43,6 @@ void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl);
  */
 int hn_family(const char *what, const struct hn_cmd *tbl, int argc,
 	      char **argv);
-/* @word's entry in @tbl, or NULL. */
-const struct hn_cmd *hn_find(const struct hn_cmd *tbl, const char *word);
 
 /* ---- common.c: what the families share ----------------------------------- */
 
@@ -60,7 +52,6 @@ void hn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Strict number parsing: the whole string, within [min, max]. */
 int hn_parse_u64(const char *s, unsigned long long max, unsigned long long *v);
-int hn_parse_mac(const char *s, unsigned char mac[6]);
 /* The same, saying what is wrong: 0 or -1. */
 int hn_need_arg(int i, int argc, char **argv);	/* argv[i] has a value */
 int hn_parse_num(const char *what, const char *s, unsigned long long max,

@@ -99,14 +99,6 @@ int hn_family(const char *what, const struct hn_cmd *tbl, int argc,
 	return hn_dispatch(what, tbl, argc - 1, argv + 1);
 }
 
-const struct hn_cmd *hn_find(const struct hn_cmd *tbl, const char *word)
-{
-	for (; tbl->name; tbl++)
-		if (!strcmp(word, tbl->name))
-			return tbl;
-	return NULL;
-}
-
 int hn_dispatch(const char *what, const struct hn_cmd *tbl, int argc,
 		char **argv)
 {

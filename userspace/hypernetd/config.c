@@ -220,14 +220,87 @@ static int set_stages(struct hnd_config *c, const char *val, char *err,
 	return 0;
 }
 
-struct uint_key {
+/*
+ * A key kept in one field of struct hnd_config, at @off: its setter parses
+ * the value into @field (the name, range and size say what is allowed).
+ */
+struct field_key {
 	const char *name;
-	size_t off;
+	int (*set)(const struct field_key *k, void *field, const char *val,
+		   char *err, size_t errlen);
+	size_t off, size;
 	unsigned long min, max;
 };
 
-#define UK(n, f, lo, hi) { n, offsetof(struct hnd_config, f), lo, hi }
-static const struct uint_key uint_keys[] = {
+/* An unsigned int in @min..@max. */
+static int set_uint(const struct field_key *k, void *field, const char *val,
+		    char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(val, k->min, k->max, &v))
+		return hn_seterr(err, errlen, "%s: '%s' is not a number in %lu..%lu",
+				 k->name, val, k->min, k->max);
+	*(unsigned int *)field = v;
+	return 0;
+}
+
+/* A permille 0..1000, kept as hn_scale_ratio(). */
+static int set_ratio(const struct field_key *k, void *field, const char *val,
+		     char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(val, 0, 1000, &v))
+		return hn_seterr(err, errlen,
+				 "%s: '%s' is not a permille 0..1000",
+				 k->name, val);
+	*(__u8 *)field = hn_scale_ratio(v);
+	return 0;
+}
+
+/* A rate in kbit/s, kept as hn_scale_log(). */
+static int set_log_kbps(const struct field_key *k, void *field,
+			const char *val, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(val, 0, 0xffffffffUL, &v))
+		return hn_seterr(err, errlen, "%s: '%s' is not kbit/s",
+				 k->name, val);
+	*(__u8 *)field = hn_scale_log(v);
+	return 0;
+}
+
+/* A 0-or-1 key. */
+static int set_bool(const struct field_key *k, void *field, const char *val,
+		    char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(val, 0, 1, &v))
+		return hn_seterr(err, errlen, "%s: want 0 or 1", k->name);
+	*(bool *)field = v;
+	return 0;
+}
+
+/* A path of fewer than @size bytes. */
+static int set_path_key(const struct field_key *k, void *field,
+			const char *val, char *err, size_t errlen)
+{
+	if (set_path(field, k->size, val))
+		return hn_seterr(err, errlen, "%s: bad path", k->name);
+	return 0;
+}
+
+#define FIELD(f)	offsetof(struct hnd_config, f)
+#define FK(n, fn, f)	{ .name = n, .set = fn, .off = FIELD(f) }
+#define UK(n, f, lo, hi) \
+	{ .name = n, .set = set_uint, .off = FIELD(f), .min = lo, .max = hi }
+#define PK(n, f) \
+	{ .name = n, .set = set_path_key, .off = FIELD(f), \
+	  .size = sizeof(((struct hnd_config *)0)->f) }
+static const struct field_key field_keys[] = {
 	UK("node-id", node_id, 1, 0xfffffffeUL),
 	UK("hello-interval-ms", hello_ms, 10, 60000),
 	UK("dead-hellos", dead_hellos, 2, 100),
@@ -235,39 +308,16 @@ static const struct uint_key uint_keys[] = {
 	UK("stale-ms", stale_ms, 0, 600000),
 	UK("lsa-refresh-s", lsa_refresh_s, 1, 3600),
 	UK("lsa-lifetime-s", lsa_lifetime_s, 2, 65535),
+	FK("load-permille", set_ratio, load),
+	FK("capacity-kbps", set_log_kbps, capacity),
+	FK("keep-attached", set_bool, keep_attached),
+	FK("xdp-force", set_bool, xdp_force),
+	FK("xdp-reattach", set_bool, xdp_reattach),
+	PK("trusted-keys", trusted_keys),
+	PK("model", model),
+	PK("state-dir", state_dir),
+	PK("pin-dir", pin_dir),
 };
-
-static int set_uint(struct hnd_config *c, const struct uint_key *k,
-		    const char *val, char *err, size_t errlen)
-{
-	unsigned long v;
-
-	if (parse_uint(val, k->min, k->max, &v))
-		return hn_seterr(err, errlen, "%s: '%s' is not a number in %lu..%lu",
-				 k->name, val, k->min, k->max);
-	*(unsigned int *)((char *)c + k->off) = v;
-	return 0;
-}
-
-static int set_scaled(const char *key, const char *val, int log_scale,
-		      __u8 *out, char *err, size_t errlen)
-{
-	unsigned long v;
-
-	if (log_scale) {
-		if (parse_uint(val, 0, 0xffffffffUL, &v))
-			return hn_seterr(err, errlen,
-					 "%s: '%s' is not kbit/s", key, val);
-		*out = hn_scale_log(v);
-	} else {
-		if (parse_uint(val, 0, 1000, &v))
-			return hn_seterr(err, errlen,
-					 "%s: '%s' is not a permille 0..1000",
-					 key, val);
-		*out = hn_scale_ratio(v);
-	}
-	return 0;
-}
 
 static int set_link_kbps(struct hnd_config *c, const char *val, char *err,
 			 size_t errlen)
@@ -315,27 +365,6 @@ static int set_xdp_mode(struct hnd_config *c, const char *val, char *err,
 	return 0;
 }
 
-/* A 0-or-1 key. */
-static int set_bool(const char *key, const char *val, bool *out, char *err,
-		    size_t errlen)
-{
-	unsigned long v;
-
-	if (parse_uint(val, 0, 1, &v))
-		return hn_seterr(err, errlen, "%s: want 0 or 1", key);
-	*out = v;
-	return 0;
-}
-
-/* A path key into @dst of @size bytes. */
-static int set_path_key(const char *key, char *dst, size_t size,
-			const char *val, char *err, size_t errlen)
-{
-	if (set_path(dst, size, val))
-		return hn_seterr(err, errlen, "%s: bad path", key);
-	return 0;
-}
-
 static int set_ctl_path(struct hnd_config *c, const char *val, char *err,
 			size_t errlen)
 {
@@ -347,52 +376,36 @@ static int set_ctl_path(struct hnd_config *c, const char *val, char *err,
 	return 0;
 }
 
+/* The keys with a setter of their own: lists, or more than one field. */
+static const struct {
+	const char *name;
+	int (*set)(struct hnd_config *c, const char *val, char *err,
+		   size_t errlen);
+} own_keys[] = {
+	{ "port", set_port },
+	{ "mesh-key", set_key },
+	{ "mesh-key-file", set_key_file },
+	{ "stages", set_stages },
+	{ "link-kbps", set_link_kbps },
+	{ "margin-min", set_margin_min },
+	{ "xdp-mode", set_xdp_mode },
+	{ "control-socket", set_ctl_path },
+};
+
 int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		   char *err, size_t errlen)
 {
+	const struct field_key *k;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++)
-		if (!strcmp(key, uint_keys[i].name))
-			return set_uint(c, &uint_keys[i], val, err, errlen);
-	if (!strcmp(key, "port"))
-		return set_port(c, val, err, errlen);
-	if (!strcmp(key, "mesh-key"))
-		return set_key(c, val, err, errlen);
-	if (!strcmp(key, "mesh-key-file"))
-		return set_key_file(c, val, err, errlen);
-	if (!strcmp(key, "stages"))
-		return set_stages(c, val, err, errlen);
-	if (!strcmp(key, "load-permille"))
-		return set_scaled(key, val, 0, &c->load, err, errlen);
-	if (!strcmp(key, "capacity-kbps"))
-		return set_scaled(key, val, 1, &c->capacity, err, errlen);
-	if (!strcmp(key, "link-kbps"))
-		return set_link_kbps(c, val, err, errlen);
-	if (!strcmp(key, "margin-min"))
-		return set_margin_min(c, val, err, errlen);
-	if (!strcmp(key, "xdp-mode"))
-		return set_xdp_mode(c, val, err, errlen);
-	if (!strcmp(key, "keep-attached"))
-		return set_bool(key, val, &c->keep_attached, err, errlen);
-	if (!strcmp(key, "xdp-force"))
-		return set_bool(key, val, &c->xdp_force, err, errlen);
-	if (!strcmp(key, "xdp-reattach"))
-		return set_bool(key, val, &c->xdp_reattach, err, errlen);
-	if (!strcmp(key, "trusted-keys"))
-		return set_path_key(key, c->trusted_keys,
-				    sizeof(c->trusted_keys), val, err, errlen);
-	if (!strcmp(key, "model"))
-		return set_path_key(key, c->model, sizeof(c->model), val, err,
-				    errlen);
-	if (!strcmp(key, "state-dir"))
-		return set_path_key(key, c->state_dir, sizeof(c->state_dir),
-				    val, err, errlen);
-	if (!strcmp(key, "pin-dir"))
-		return set_path_key(key, c->pin_dir, sizeof(c->pin_dir), val,
-				    err, errlen);
-	if (!strcmp(key, "control-socket"))
-		return set_ctl_path(c, val, err, errlen);
+	for (i = 0; i < sizeof(field_keys) / sizeof(field_keys[0]); i++) {
+		k = &field_keys[i];
+		if (!strcmp(key, k->name))
+			return k->set(k, (char *)c + k->off, val, err, errlen);
+	}
+	for (i = 0; i < sizeof(own_keys) / sizeof(own_keys[0]); i++)
+		if (!strcmp(key, own_keys[i].name))
+			return own_keys[i].set(c, val, err, errlen);
 	return hn_seterr(err, errlen,
 			 "unknown key '%s' (see hypernetd(8) for the list)",
 			 key);

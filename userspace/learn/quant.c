@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,25 @@ struct tok {
 	size_t errlen;
 };
 
+/* An error on the line of the last token: "line N: " and the message. */
+static int tok_err(const struct tok *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int tok_err(const struct tok *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!t->err || !t->errlen)
+		return -1;
+	n = snprintf(t->err, t->errlen, "line %u: ", t->line);
+	if (n > 0 && (size_t)n < t->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(t->err + n, t->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 /* Next whitespace-separated token; 0 at end of input, -1 on error. */
 static int next(struct tok *t)
 {
@@ -38,9 +58,10 @@ static int next(struct tok *t)
 
 	while (t->p < t->end) {
 		/* strchr() would match the terminator: catch NUL first. */
-		if (*t->p == '\0')
-			return hn_seterr(t->err, t->errlen,
-					 "line %u: NUL byte in text", line);
+		if (*t->p == '\0') {
+			t->line = line;
+			return tok_err(t, "NUL byte in text");
+		}
 		if (*t->p == '\n') {
 			line++;
 		} else if (*t->p == '#') {
@@ -60,9 +81,7 @@ static int next(struct tok *t)
 		t->p++;
 	n = t->p - start;
 	if (n >= sizeof(t->s))
-		return hn_seterr(t->err, t->errlen,
-				 "line %u: token too long (%zu characters)",
-				 t->line, n);
+		return tok_err(t, "token too long (%zu characters)", n);
 	memcpy(t->s, start, n);
 	t->s[n] = '\0';
 	return 1;
@@ -74,9 +93,7 @@ static int expect(struct tok *t, const char *what)
 	int r = next(t);
 
 	if (r == 0)
-		return hn_seterr(t->err, t->errlen,
-				 "line %u: unexpected end of file, expected %s",
-				 t->line, what);
+		return tok_err(t, "unexpected end of file, expected %s", what);
 	return r < 0 ? -1 : 0;
 }
 
@@ -88,9 +105,7 @@ static int expect_word(struct tok *t, const char *word)
 	if (expect(t, what))
 		return -1;
 	if (strcmp(t->s, word))
-		return hn_seterr(t->err, t->errlen,
-				 "line %u: expected '%s', got '%s'", t->line,
-				 word, t->s);
+		return tok_err(t, "expected '%s', got '%s'", word, t->s);
 	return 0;
 }
 
@@ -103,13 +118,10 @@ static int expect_num(struct tok *t, const char *what, double *v)
 	errno = 0;
 	*v = strtod(t->s, &e);
 	if (*e || e == t->s || errno == ERANGE)
-		return hn_seterr(t->err, t->errlen,
-				 "line %u: %s: '%s' is not a number", t->line,
-				 what, t->s);
+		return tok_err(t, "%s: '%s' is not a number", what, t->s);
 	if (!isfinite(*v) || fabs(*v) > FMODEL_ABS_MAX)
-		return hn_seterr(t->err, t->errlen,
-				 "line %u: %s: %s is out of range (|x| <= %g)",
-				 t->line, what, t->s, FMODEL_ABS_MAX);
+		return tok_err(t, "%s: %s is out of range (|x| <= %g)", what,
+			       t->s, FMODEL_ABS_MAX);
 	return 0;
 }
 
@@ -124,13 +136,10 @@ static int expect_uint(struct tok *t, const char *what, unsigned int lo,
 	errno = 0;
 	x = strtoul(t->s, &e, 10);
 	if (*e || e == t->s || t->s[0] == '-' || errno)
-		return hn_seterr(t->err, t->errlen,
-				 "line %u: %s: '%s' is not an unsigned integer",
-				 t->line, what, t->s);
+		return tok_err(t, "%s: '%s' is not an unsigned integer", what,
+			       t->s);
 	if (x < lo || x > hi)
-		return hn_seterr(t->err, t->errlen,
-				 "line %u: %s %lu out of range (%u..%u)",
-				 t->line, what, x, lo, hi);
+		return tok_err(t, "%s %lu out of range (%u..%u)", what, x, lo, hi);
 	*v = x;
 	return 0;
 }
@@ -153,32 +162,26 @@ void hn_fmodel_free(struct hn_fmodel *fm)
 static int parse_layer(struct tok *t, struct hn_fmodel *fm)
 {
 	struct hn_fmodel_layer *l;
-	unsigned int li = fm->n_layers, line = t->line;
+	unsigned int li = fm->n_layers;
 	char what[128];
 	size_t i, n;
 
 	if (li == HN_MODEL_MAX_LAYERS)
-		return hn_seterr(t->err, t->errlen,
-				 "line %u: too many layers (max %u)", line,
-				 HN_MODEL_MAX_LAYERS);
+		return tok_err(t, "too many layers (max %u)", HN_MODEL_MAX_LAYERS);
 	l = &fm->layers[li];
 	if (expect_uint(t, "layer input size", 1, HN_MODEL_MAX_DIM, &l->n_in) ||
 	    expect_uint(t, "layer output size", 1, HN_MODEL_MAX_DIM, &l->n_out))
 		return -1;
 	if (li && l->n_in != fm->layers[li - 1].n_out)
-		return hn_seterr(
-			t->err, t->errlen,
-			"line %u: layer %u takes %u inputs but layer %u gives %u",
-			t->line, li, l->n_in, li - 1, fm->layers[li - 1].n_out);
+		return tok_err(t,
+			       "layer %u takes %u inputs but layer %u gives %u",
+			       li, l->n_in, li - 1, fm->layers[li - 1].n_out);
 	if (expect(t, "activation (relu or linear)"))
 		return -1;
 	if (!strcmp(t->s, "relu"))
 		l->relu = 1;
 	else if (strcmp(t->s, "linear"))
-		return hn_seterr(
-			t->err, t->errlen,
-			"line %u: unknown activation '%s' (relu or linear)",
-			t->line, t->s);
+		return tok_err(t, "unknown activation '%s' (relu or linear)", t->s);
 	n = (size_t)l->n_in * l->n_out;
 	l->w = calloc(n, sizeof(*l->w));
 	l->b = calloc(l->n_out, sizeof(*l->b));
@@ -197,10 +200,9 @@ static int parse_layer(struct tok *t, struct hn_fmodel *fm)
 	if (expect(t, "'bias'"))
 		return -1;
 	if (strcmp(t->s, "bias"))
-		return hn_seterr(
-			t->err, t->errlen,
-			"line %u: layer %u: expected 'bias' after %zu weights, got '%s' (too many weights?)",
-			t->line, li, n, t->s);
+		return tok_err(t,
+			       "layer %u: expected 'bias' after %zu weights, got '%s' (too many weights?)",
+			       li, n, t->s);
 	for (i = 0; i < l->n_out; i++) {
 		snprintf(what, sizeof(what), "layer %u bias %zu of %u", li,
 			 i + 1, l->n_out);
@@ -227,10 +229,9 @@ static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
 	    expect_uint(t, "format version", 0, ~0u, &v))
 		return -1;
 	if (v != FMODEL_VERSION)
-		return hn_seterr(
-			t->err, t->errlen,
-			"line %u: unsupported float model version %u (expected %u)",
-			t->line, v, FMODEL_VERSION);
+		return tok_err(t,
+			       "unsupported float model version %u (expected %u)",
+			       v, FMODEL_VERSION);
 	while ((r = next(t)) > 0) {
 		if (!strcmp(t->s, "kind")) {
 			if (expect(t, "model kind (route or stage)"))
@@ -243,47 +244,42 @@ static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
 						&fm->stage))
 					return -1;
 			} else {
-				return hn_seterr(
-					t->err, t->errlen,
-					"line %u: unknown model kind '%s' (route or stage)",
-					t->line, t->s);
+				return tok_err(t,
+					       "unknown model kind '%s' (route or stage)",
+					       t->s);
 			}
 		} else if (!strcmp(t->s, "input_scale")) {
 			if (expect_num(t, "input_scale", &x))
 				return -1;
 			if (!is_pow2(x) || x < ldexp(1, HN_MODEL_EXP_MIN) ||
 			    x > ldexp(1, HN_MODEL_EXP_MAX))
-				return hn_seterr(
-					t->err, t->errlen,
-					"line %u: input_scale %s must be a power of two (e.g. %g), 2^%d..2^%d",
-					t->line, t->s,
-					x > 0 ? exp2(round(log2(x))) :
-						1.0 / 128,
-					HN_MODEL_EXP_MIN, HN_MODEL_EXP_MAX);
+				return tok_err(t,
+					       "input_scale %s must be a power of two (e.g. %g), 2^%d..2^%d",
+					       t->s,
+					       x > 0 ? exp2(round(log2(x))) :
+						       1.0 / 128,
+					       HN_MODEL_EXP_MIN,
+					       HN_MODEL_EXP_MAX);
 			fm->in_scale = x;
 		} else if (!strcmp(t->s, "input_range")) {
 			if (expect_num(t, "input_range low", &fm->in_lo) ||
 			    expect_num(t, "input_range high", &fm->in_hi))
 				return -1;
 			if (fm->in_lo > fm->in_hi)
-				return hn_seterr(
-					t->err, t->errlen,
-					"line %u: input_range low %g above high %g",
-					t->line, fm->in_lo, fm->in_hi);
+				return tok_err(t,
+					       "input_range low %g above high %g",
+					       fm->in_lo, fm->in_hi);
 			have_range = 1;
 		} else if (!strcmp(t->s, "layer")) {
 			if (!fm->kind || !fm->in_scale)
-				return hn_seterr(
-					t->err, t->errlen,
-					"line %u: 'kind' and 'input_scale' must come before the first layer",
-					t->line);
+				return tok_err(t,
+					       "'kind' and 'input_scale' must come before the first layer");
 			if (parse_layer(t, fm))
 				return -1;
 		} else {
-			return hn_seterr(
-				t->err, t->errlen,
-				"line %u: unknown keyword '%s' (kind, input_scale, input_range, layer)",
-				t->line, t->s);
+			return tok_err(t,
+				       "unknown keyword '%s' (kind, input_scale, input_range, layer)",
+				       t->s);
 		}
 	}
 	if (r < 0)

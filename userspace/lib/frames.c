@@ -30,6 +30,20 @@ int hn_if_mac(const char *dev, uint8_t mac[HN_ETH_ALEN])
 	return ret;
 }
 
+int hn_parse_mac(const char *s, uint8_t mac[HN_ETH_ALEN])
+{
+	unsigned int b[HN_ETH_ALEN];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != HN_ETH_ALEN)
+		return -EINVAL;
+	for (i = 0; i < HN_ETH_ALEN; i++)
+		mac[i] = b[i];
+	return 0;
+}
+
 const char *hn_frame_strerror(int err)
 {
 	switch (err) {

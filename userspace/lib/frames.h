@@ -36,6 +36,8 @@ struct hn_frame {
 
 /* The MAC address of interface @dev: 0, or a negative errno. */
 int hn_if_mac(const char *dev, uint8_t mac[HN_ETH_ALEN]);
+/* "xx:xx:xx:xx:xx:xx" (one or two hex digits each) into @mac: 0 or -EINVAL. */
+int hn_parse_mac(const char *s, uint8_t mac[HN_ETH_ALEN]);
 
 /* Any return value of this file as one human-readable phrase. */
 const char *hn_frame_strerror(int err);

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#define HNB_FRAME_MAX	1514
-#define HNB_FRAME_LEN	64	/* without FCS: 60 + 4 on the wire */
+#define HNB_FRAME_MAX 1514
+#define HNB_FRAME_LEN 64 /* without FCS: 60 + 4 on the wire */
 
 struct hnb_cmd {
 	const char *name;
@@ -22,12 +22,12 @@ struct hnb_cmd {
 
 /* What a generated frame looks like. */
 struct hnb_frame_spec {
-	bool ipv4;			/* IPv4/UDP instead of HyperNet */
+	bool ipv4; /* IPv4/UDP instead of HyperNet */
 	__u8 smac[6], dmac[6];
-	__u32 hn_src, hn_dst;		/* HyperNet node ids */
+	__u32 hn_src, hn_dst; /* HyperNet node ids */
 	__u8 ttl, tclass;
-	__u32 ip_src, ip_dst;		/* network byte order */
-	unsigned int len;		/* frame length without FCS */
+	__u32 ip_src, ip_dst; /* network byte order */
+	unsigned int len; /* frame length without FCS */
 };
 
 /* Fill @buf with the frame @s describes; returns its length. */

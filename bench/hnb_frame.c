@@ -55,12 +55,16 @@ unsigned int hnb_build_frame(const struct hnb_frame_spec *s, void *buf)
 		udp->source = htons(9);
 		udp->dest = htons(9);
 		udp->len = htons(len - ETH_HLEN - sizeof(*ip));
-		udp->check = 0;		/* optional in IPv4 */
+		udp->check = 0; /* optional in IPv4 */
 	} else {
 		static const __u8 zeros[HNB_FRAME_MAX];
 		struct hn_frame f = {
-			.type = HN_T_DATA, .ttl = s->ttl, .tclass = s->tclass,
-			.src = s->hn_src, .dst = s->hn_dst, .seq = 1,
+			.type = HN_T_DATA,
+			.ttl = s->ttl,
+			.tclass = s->tclass,
+			.src = s->hn_src,
+			.dst = s->hn_dst,
+			.seq = 1,
 			.payload = zeros,
 			.payload_len = len - ETH_HLEN - HN_HDR_LEN,
 		};

@@ -26,7 +26,7 @@
 const volatile __u8 gen_tmpl[HNB_GEN_HDR_LEN];
 const volatile __u32 gen_mode = HNB_GEN_FIXED;
 const volatile __u32 gen_dst_base = 1;
-const volatile __u32 gen_dst_mask;	/* range - 1, a power of two */
+const volatile __u32 gen_dst_mask; /* range - 1, a power of two */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -206,8 +206,7 @@ int cmd_hnstats(int argc, char **argv)
 	       "decisions %llu\nttl_expired %llu\ndrop_no_route %llu\n"
 	       "drop_no_port %llu\nfb_margin %llu\nfb_stale %llu\n",
 	       (unsigned long long)st.rx, (unsigned long long)st.fwd_redirect,
-	       (unsigned long long)st.fwd_tx,
-	       (unsigned long long)st.cache_hit,
+	       (unsigned long long)st.fwd_tx, (unsigned long long)st.cache_hit,
 	       (unsigned long long)st.decisions,
 	       (unsigned long long)st.ttl_expired,
 	       (unsigned long long)st.drop_no_route,

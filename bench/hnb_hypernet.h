@@ -16,14 +16,14 @@ struct hn_dp;
 
 struct hnb_hn_setup {
 	__u32 in_ifindex, out_ifindex;
-	__u8 smac[6];		/* egress port MAC */
-	__u8 dmac[6];		/* every neighbour's MAC (the sink) */
-	__u32 node;		/* this router */
-	__u32 nexthop;		/* first neighbour id; the rest follow */
-	__u32 dst;		/* first destination id */
-	__u32 ndst;		/* destinations dst .. dst + ndst - 1 */
-	__u32 cands;		/* candidates per route, 1 .. 8 */
-	__u64 stale_ns;		/* hn_dp_config.stale_ns */
+	__u8 smac[6]; /* egress port MAC */
+	__u8 dmac[6]; /* every neighbour's MAC (the sink) */
+	__u32 node; /* this router */
+	__u32 nexthop; /* first neighbour id; the rest follow */
+	__u32 dst; /* first destination id */
+	__u32 ndst; /* destinations dst .. dst + ndst - 1 */
+	__u32 cands; /* candidates per route, 1 .. 8 */
+	__u64 stale_ns; /* hn_dp_config.stale_ns */
 };
 
 /* Open, load and fill the maps; the caller owns *dp. */

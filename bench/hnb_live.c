@@ -63,7 +63,11 @@ int cmd_attach(int argc, char **argv)
 		{ NULL }
 	};
 	struct hnb_hn_setup hs = {
-		.node = 1, .nexthop = 2, .dst = 100, .ndst = 1, .cands = 1,
+		.node = 1,
+		.nexthop = 2,
+		.dst = 100,
+		.ndst = 1,
+		.cands = 1,
 	};
 	const char *dev = NULL, *outdev = NULL, *what;
 	__u8 smac[6] = {}, dmac[6] = {};
@@ -79,8 +83,12 @@ int cmd_attach(int argc, char **argv)
 	argv++;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dev = optarg; break;
-		case 'o': outdev = optarg; break;
+		case 'd':
+			dev = optarg;
+			break;
+		case 'o':
+			outdev = optarg;
+			break;
 		case 's':
 		case 'm':
 			if (hn_parse_mac(optarg, c == 's' ? smac : dmac)) {
@@ -88,11 +96,21 @@ int cmd_attach(int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'n': err = hnb_parse_u32(optarg, &hs.node); goto num;
-		case 'x': err = hnb_parse_u32(optarg, &hs.nexthop); goto num;
-		case 't': err = hnb_parse_u32(optarg, &hs.dst); goto num;
-		case 'D': err = hnb_parse_u32(optarg, &hs.ndst); goto num;
-		case 'k': err = hnb_parse_u32(optarg, &hs.cands); goto num;
+		case 'n':
+			err = hnb_parse_u32(optarg, &hs.node);
+			goto num;
+		case 'x':
+			err = hnb_parse_u32(optarg, &hs.nexthop);
+			goto num;
+		case 't':
+			err = hnb_parse_u32(optarg, &hs.dst);
+			goto num;
+		case 'D':
+			err = hnb_parse_u32(optarg, &hs.ndst);
+			goto num;
+		case 'k':
+			err = hnb_parse_u32(optarg, &hs.cands);
+			goto num;
 		case 'S':
 			err = hnb_parse_u32(optarg, &stale_ms);
 			hs.stale_ns = stale_ms * 1000000ULL;
@@ -201,23 +219,47 @@ static int gen_args(int argc, char **argv, struct gen_opts *g)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': g->dev = optarg; break;
-		case 'P': g->park = optarg; break;
+		case 'd':
+			g->dev = optarg;
+			break;
+		case 'P':
+			g->park = optarg;
+			break;
 		case 's':
 		case 'm':
-			err = hn_parse_mac(optarg, c == 's' ? fs->smac :
-							     fs->dmac);
+			err = hn_parse_mac(optarg,
+					   c == 's' ? fs->smac : fs->dmac);
 			break;
-		case 'S': err = hnb_parse_u32(optarg, &g->seconds); break;
-		case 'c': err = hnb_parse_u32(optarg, &g->cpu); break;
-		case 'l': err = hnb_parse_u32(optarg, &g->len); break;
-		case 'b': err = hnb_parse_u32(optarg, &g->batch); break;
-		case 'T': err = hnb_parse_u32(optarg, &g->ttl); break;
-		case 'k': err = hnb_parse_u32(optarg, &g->tclass); break;
-		case 'r': err = hnb_parse_u32(optarg, &fs->hn_src); break;
-		case 't': err = hnb_parse_u32(optarg, &fs->hn_dst); break;
-		case 'v': err = hnb_parse_u32(optarg, &g->vary); break;
-		case '4': fs->ipv4 = true; break;
+		case 'S':
+			err = hnb_parse_u32(optarg, &g->seconds);
+			break;
+		case 'c':
+			err = hnb_parse_u32(optarg, &g->cpu);
+			break;
+		case 'l':
+			err = hnb_parse_u32(optarg, &g->len);
+			break;
+		case 'b':
+			err = hnb_parse_u32(optarg, &g->batch);
+			break;
+		case 'T':
+			err = hnb_parse_u32(optarg, &g->ttl);
+			break;
+		case 'k':
+			err = hnb_parse_u32(optarg, &g->tclass);
+			break;
+		case 'r':
+			err = hnb_parse_u32(optarg, &fs->hn_src);
+			break;
+		case 't':
+			err = hnb_parse_u32(optarg, &fs->hn_dst);
+			break;
+		case 'v':
+			err = hnb_parse_u32(optarg, &g->vary);
+			break;
+		case '4':
+			fs->ipv4 = true;
+			break;
 		case 'i':
 			if (inet_pton(AF_INET, optarg, &fs->ip_src) != 1)
 				err = -1;
@@ -293,15 +335,11 @@ static int gen_run(struct hnb_gen_bpf *skel, unsigned char *frame,
 	*t0 = hnb_now();
 	deadline = *t0 + g->seconds;
 	do {
-		LIBBPF_OPTS(bpf_test_run_opts, o,
-			.data_in = frame,
-			.data_size_in = ctx->data_end,
-			.ctx_in = ctx,
-			.ctx_size_in = sizeof(*ctx),
-			.repeat = 1 << 20,
-			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-			.batch_size = g->batch,
-		);
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+			    .data_size_in = ctx->data_end, .ctx_in = ctx,
+			    .ctx_size_in = sizeof(*ctx), .repeat = 1 << 20,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+			    .batch_size = g->batch, );
 
 		err = bpf_prog_test_run_opts(
 			bpf_program__fd(skel->progs.hnb_gen), &o);
@@ -322,8 +360,8 @@ static unsigned long long gen_sent(struct hnb_gen_bpf *skel)
 	__u64 *vals = calloc(ncpu, sizeof(*vals));
 	unsigned long long sent = 0;
 
-	if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.gen_cnt),
-					 &key, vals))
+	if (vals &&
+	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.gen_cnt), &key, vals))
 		for (i = 0; i < ncpu; i++)
 			sent += vals[i];
 	free(vals);
@@ -333,9 +371,14 @@ static unsigned long long gen_sent(struct hnb_gen_bpf *skel)
 int cmd_gen(int argc, char **argv)
 {
 	struct gen_opts g = {
-		.fs = { .hn_src = 1000, .hn_dst = 100, .ttl = 64,
+		.fs = { .hn_src = 1000,
+			.hn_dst = 100,
+			.ttl = 64,
 			.len = HNB_FRAME_LEN },
-		.seconds = 5, .cpu = ~0U, .batch = 64, .ttl = 64,
+		.seconds = 5,
+		.cpu = ~0U,
+		.batch = 64,
+		.ttl = 64,
 		.len = HNB_FRAME_LEN,
 	};
 	unsigned char frame[HNB_FRAME_MAX];
@@ -408,7 +451,8 @@ static int sink_map_fd(int ifindex)
 	int fd = hnb_xdp_map_fd(ifindex, "sink_cnt", 0);
 
 	if (fd < 0)
-		hnb_err("the XDP program on ifindex %d is not the sink", ifindex);
+		hnb_err("the XDP program on ifindex %d is not the sink",
+			ifindex);
 	return fd;
 }
 

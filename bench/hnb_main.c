@@ -115,8 +115,7 @@ int hnb_xdp_map_fd(int ifindex, const char *name, __u32 value_size)
 	__u32 prog_id = 0, ids[32], len, i;
 	int prog_fd, fd;
 
-	if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) ||
-	    !prog_id)
+	if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &prog_id) || !prog_id)
 		return -1;
 	prog_fd = bpf_prog_get_fd_by_id(prog_id);
 	if (prog_fd < 0)

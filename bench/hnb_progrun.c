@@ -38,19 +38,19 @@
 #include "hnb_hypernet.h"
 #include "hnb_vary.skel.h"
 
-#define MAX_RUNS	15
-#define MAX_PARK	5
+#define MAX_RUNS 15
+#define MAX_PARK 5
 /*
  * Syscalls per turn of a case.  The cases take turns every BLOCK syscalls
  * (a few hundred microseconds), so a slow spell of the shared machine
  * lands on all of them alike; a turn is long enough that the caches the
  * previous case left cold cost under 0.1 ns a run.
  */
-#define BLOCK		16
+#define BLOCK 16
 
 struct hnb_pr {
 	struct xdp_md ctx;
-	__u32 chunk;		/* runs per syscall */
+	__u32 chunk; /* runs per syscall */
 	unsigned long long total;
 };
 
@@ -58,10 +58,10 @@ struct hnb_pr {
 struct tr_case {
 	const char *name;
 	int prog_fd;
-	__u32 flags;		/* HN_DP_CFG_* while it runs */
-	__u32 cands;		/* route candidates, for the fit */
-	int hn;			/* HyperNet: its counters are checked */
-	int ttl_dec;		/* the program decrements TTL */
+	__u32 flags; /* HN_DP_CFG_* while it runs */
+	__u32 cands; /* route candidates, for the fit */
+	int hn; /* HyperNet: its counters are checked */
+	int ttl_dec; /* the program decrements TTL */
 	unsigned char frame[HNB_FRAME_MAX];
 	unsigned int len;
 	/* one measurement */
@@ -69,24 +69,19 @@ struct tr_case {
 };
 
 /* One syscall of @c: pr->chunk runs on a fresh copy of its frame. */
-static int run_once(const struct hnb_pr *pr, struct tr_case *c,
-		    int stats_fd, struct hn_dp_stats *prev)
+static int run_once(const struct hnb_pr *pr, struct tr_case *c, int stats_fd,
+		    struct hn_dp_stats *prev)
 {
-	const unsigned int ttl_off = ETH_HLEN +
-				     __builtin_offsetof(struct hnhdr, ttl);
+	const unsigned int ttl_off =
+		ETH_HLEN + __builtin_offsetof(struct hnhdr, ttl);
 	unsigned char out[HNB_FRAME_MAX];
 	struct hn_dp_stats cur;
 	__u8 want_ttl = c->ttl_dec ? c->frame[ttl_off] - pr->chunk :
 				     c->frame[ttl_off];
-	LIBBPF_OPTS(bpf_test_run_opts, o,
-		.data_in = c->frame,
-		.data_size_in = c->len,
-		.data_out = out,
-		.data_size_out = sizeof(out),
-		.ctx_in = &pr->ctx,
-		.ctx_size_in = sizeof(pr->ctx),
-		.repeat = pr->chunk,
-	);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = c->frame,
+		    .data_size_in = c->len, .data_out = out,
+		    .data_size_out = sizeof(out), .ctx_in = &pr->ctx,
+		    .ctx_size_in = sizeof(pr->ctx), .repeat = pr->chunk, );
 
 	if (bpf_prog_test_run_opts(c->prog_fd, &o)) {
 		hnb_err("BPF_PROG_TEST_RUN failed: %s", strerror(errno));
@@ -192,15 +187,14 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 	return bpf_obj_get_info_by_fd(fd, info, &len);
 }
 
-enum {
-	C_PLAIN, C_HIT, C_WHIT, C_WK8, C_WK4, C_NC8, C_NC4, C_NC2, C_NC1, C_N
-};
+enum { C_PLAIN, C_HIT, C_WHIT, C_WK8, C_WK4, C_NC8, C_NC4, C_NC2, C_NC1, C_N };
 static const char *const cname[C_N] = {
-	"plain", "cache_hit", "wrap_hit", "wrap_decide_k8", "wrap_decide_k4",
-	"nocache_k8", "nocache_k4", "nocache_k2", "nocache_k1",
+	"plain",	  "cache_hit",	    "wrap_hit",
+	"wrap_decide_k8", "wrap_decide_k4", "nocache_k8",
+	"nocache_k4",	  "nocache_k2",	    "nocache_k1",
 };
 static const __u32 ccands[C_N] = { 0, 0, 0, 8, 4, 8, 4, 2, 1 };
-#define C_IS_NC(i)	((i) >= C_NC8)
+#define C_IS_NC(i) ((i) >= C_NC8)
 
 /* @name is one of the comma-separated names of @list */
 static int in_list(const char *list, const char *name)
@@ -241,9 +235,11 @@ static int tr_routes(struct hn_dp *hn, const struct hnb_hn_setup *hs,
 		return -1;
 	}
 	return hnb_hn_add_routes(hn, d->d8, hs->ndst, 8) ||
-	       hnb_hn_add_routes(hn, d->d4, hs->ndst, 4) ||
-	       hnb_hn_add_routes(hn, d->d2, 1, 2) ||
-	       hnb_hn_add_routes(hn, d->d1, 1, 1) ? -1 : 0;
+			       hnb_hn_add_routes(hn, d->d4, hs->ndst, 4) ||
+			       hnb_hn_add_routes(hn, d->d2, 1, 2) ||
+			       hnb_hn_add_routes(hn, d->d1, 1, 1) ?
+		       -1 :
+		       0;
 }
 
 static int tr_frame(struct tr_case *c, const struct hnb_frame_spec *fs,
@@ -339,18 +335,20 @@ static int tr_frames(struct tr_case *cs, const struct hnb_frame_spec *fs,
 		cs[i].flags = C_IS_NC(i) ? HN_DP_CFG_NO_CACHE : 0;
 	}
 	return tr_frame(&cs[C_PLAIN], fs, d->d8) ||
-	       tr_frame(&cs[C_HIT], fs, d->d8) ||
-	       tr_frame(&cs[C_WHIT], fs, d->d8) ||
-	       tr_frame(&cs[C_WK8], fs, d->d8) ||
-	       tr_frame(&cs[C_WK4], fs, d->d4) ||
-	       tr_frame(&cs[C_NC8], fs, d->d8) ||
-	       tr_frame(&cs[C_NC4], fs, d->d4) ||
-	       tr_frame(&cs[C_NC2], fs, d->d2) ||
-	       tr_frame(&cs[C_NC1], fs, d->d1) ? -1 : 0;
+			       tr_frame(&cs[C_HIT], fs, d->d8) ||
+			       tr_frame(&cs[C_WHIT], fs, d->d8) ||
+			       tr_frame(&cs[C_WK8], fs, d->d8) ||
+			       tr_frame(&cs[C_WK4], fs, d->d4) ||
+			       tr_frame(&cs[C_NC8], fs, d->d8) ||
+			       tr_frame(&cs[C_NC4], fs, d->d4) ||
+			       tr_frame(&cs[C_NC2], fs, d->d2) ||
+			       tr_frame(&cs[C_NC1], fs, d->d1) ?
+		       -1 :
+		       0;
 }
 
-static void tr_report(struct tr_case *cs, double v[C_N][MAX_RUNS],
-		      __u32 runs, const struct hnb_pr *pr, __u32 ndst)
+static void tr_report(struct tr_case *cs, double v[C_N][MAX_RUNS], __u32 runs,
+		      const struct hnb_pr *pr, __u32 ndst)
 {
 	double med[C_N], dh[MAX_RUNS];
 	__u32 r;
@@ -364,7 +362,7 @@ static void tr_report(struct tr_case *cs, double v[C_N][MAX_RUNS],
 		dh[r] = v[C_NC8][r] - v[C_PLAIN][r];
 	printf("tr_decide_k8_add_paired_ns %.2f\n", median(dh, runs));
 	for (i = 0; i < C_N; i++) {
-		med[i] = median(v[i], runs);	/* sorts v[i] */
+		med[i] = median(v[i], runs); /* sorts v[i] */
 		printf("tr_%s_ns %.2f\n", cname[i], med[i]);
 		printf("tr_%s_min_ns %.2f\n", cname[i], v[i][0]);
 	}
@@ -450,21 +448,41 @@ static int progrun_args(int argc, char **argv, struct progrun_opts *p)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		err = 0;
 		switch (c) {
-		case 'd': p->dev = optarg; break;
-		case 'o': p->outdev = optarg; break;
+		case 'd':
+			p->dev = optarg;
+			break;
+		case 'o':
+			p->outdev = optarg;
+			break;
 		case 's':
 		case 'm':
 			err = hn_parse_mac(optarg,
 					   c == 's' ? hs->smac : hs->dmac);
 			break;
-		case 'n': err = hnb_parse_u32(optarg, &p->total); break;
-		case 'r': err = hnb_parse_u32(optarg, &p->runs); break;
-		case 'D': err = hnb_parse_u32(optarg, &hs->ndst); break;
-		case 'T': err = hnb_parse_u32(optarg, &p->ttl); break;
-		case 'c': err = hnb_parse_u32(optarg, &p->cpu); break;
-		case 'S': err = hnb_parse_u32(optarg, &p->stale_ms); break;
-		case 'P': p->park_list = optarg; break;
-		case 'O': p->only = optarg; break;
+		case 'n':
+			err = hnb_parse_u32(optarg, &p->total);
+			break;
+		case 'r':
+			err = hnb_parse_u32(optarg, &p->runs);
+			break;
+		case 'D':
+			err = hnb_parse_u32(optarg, &hs->ndst);
+			break;
+		case 'T':
+			err = hnb_parse_u32(optarg, &p->ttl);
+			break;
+		case 'c':
+			err = hnb_parse_u32(optarg, &p->cpu);
+			break;
+		case 'S':
+			err = hnb_parse_u32(optarg, &p->stale_ms);
+			break;
+		case 'P':
+			p->park_list = optarg;
+			break;
+		case 'O':
+			p->only = optarg;
+			break;
 		default:
 			progrun_usage();
 			return c == 'h' ? 1 : -1;
@@ -554,12 +572,20 @@ static int progrun_insns(const struct tr_set *set, const struct tr_case *cs)
 int cmd_progrun(int argc, char **argv)
 {
 	struct progrun_opts p = {
-		.hs = { .node = 1, .nexthop = 2, .dst = 100, .ndst = 1024,
+		.hs = { .node = 1,
+			.nexthop = 2,
+			.dst = 100,
+			.ndst = 1024,
 			.cands = 8 },
-		.total = 1000000, .runs = 3, .ttl = 255, .cpu = ~0U,
+		.total = 1000000,
+		.runs = 3,
+		.ttl = 255,
+		.cpu = ~0U,
 	};
 	struct hnb_frame_spec fs = {
-		.hn_src = 1000, .hn_dst = 100, .ttl = 255,
+		.hn_src = 1000,
+		.hn_dst = 100,
+		.ttl = 255,
 		.len = HNB_FRAME_LEN,
 	};
 	static struct tr_case cs[C_N];

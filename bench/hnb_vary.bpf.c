@@ -17,7 +17,7 @@
 #include <linux/hypernet_packet.h>
 
 const volatile __u32 vary_base = 1;
-const volatile __u32 vary_mask;	/* range - 1, a power of two */
+const volatile __u32 vary_mask; /* range - 1, a power of two */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);

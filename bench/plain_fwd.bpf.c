@@ -10,13 +10,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <linux/hypernet_packet.h>
-#include "hn_parse.h"	/* the router's own parsing (bpf/) */
+#include "hn_parse.h" /* the router's own parsing (bpf/) */
 
 struct pf_cfg {
-	__u32	ifindex;	/* egress port */
-	__u8	dst[ETH_ALEN];	/* next hop MAC */
-	__u8	src[ETH_ALEN];	/* egress port MAC */
-	__u16	pad;
+	__u32 ifindex; /* egress port */
+	__u8 dst[ETH_ALEN]; /* next hop MAC */
+	__u8 src[ETH_ALEN]; /* egress port MAC */
+	__u16 pad;
 };
 
 /* Where HyperNet frames go: port and MACs. */

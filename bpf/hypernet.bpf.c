@@ -18,34 +18,34 @@
 #include "hn_maps.h"
 #include "hn_parse.h"
 
-#define S32_MAX		0x7fffffff
+#define S32_MAX 0x7fffffff
 
-#define HN_EV_PRESENT	1U	/* candidate can be scored */
-#define HN_EV_LIVE	2U	/* ... and its next hop is live */
+#define HN_EV_PRESENT 1U /* candidate can be scored */
+#define HN_EV_LIVE 2U /* ... and its next hop is live */
 
 /* In and out of hn_score_route() / hn_eval_host(). */
 struct hn_ev {
-	__s32 pre_fr[HN_RT_HIDDEN];	/* in: hn_rt_pre_frame_compiled(),
+	__s32 pre_fr[HN_RT_HIDDEN]; /* in: hn_rt_pre_frame_compiled(),
 					 * anycast only */
-	__u64 now;			/* in: coarse CLOCK_MONOTONIC */
-	__u64 stale_ns;			/* in: config */
-	__u32 slot;			/* in: live model slot */
-	__u32 has_model;		/* in */
-	__u32 self;			/* in: this node */
-	__u32 trace;			/* in: record features in hn_trace */
-	__u8 fr[HN_FR_NFEAT];		/* in: frame features */
-	__u8 tclass;			/* in: hnhdr.tclass */
-	__u8 load;			/* in: host load (anycast) */
-	__u8 capacity;			/* in: host capacity (anycast) */
+	__u64 now; /* in: coarse CLOCK_MONOTONIC */
+	__u64 stale_ns; /* in: config */
+	__u32 slot; /* in: live model slot */
+	__u32 has_model; /* in */
+	__u32 self; /* in: this node */
+	__u32 trace; /* in: record features in hn_trace */
+	__u8 fr[HN_FR_NFEAT]; /* in: frame features */
+	__u8 tclass; /* in: hnhdr.tclass */
+	__u8 load; /* in: host load (anycast) */
+	__u8 capacity; /* in: host capacity (anycast) */
 	__u8 pad[2];
-	__u32 i;			/* in: candidate index */
-	__s32 margin_min;		/* in: config */
-	__u64 epoch;			/* in: for the trace */
-	__u32 host;			/* in: host (anycast) */
-	__u32 neigh;			/* in (unicast) / out (anycast) */
-	__u32 dist;			/* in (unicast) / out (anycast) */
-	__s32 score;			/* out */
-	__u32 ok;			/* out: HN_EV_* */
+	__u32 i; /* in: candidate index */
+	__s32 margin_min; /* in: config */
+	__u64 epoch; /* in: for the trace */
+	__u32 host; /* in: host (anycast) */
+	__u32 neigh; /* in (unicast) / out (anycast) */
+	__u32 dist; /* in (unicast) / out (anycast) */
+	__s32 score; /* out */
+	__u32 ok; /* out: HN_EV_* */
 };
 
 /* What every stage of one frame needs; lives on the stack. */
@@ -53,10 +53,10 @@ struct hn_env {
 	struct hn_dp_stats *st;
 	const struct hn_dp_config *cfg;
 	__u64 epoch;
-	__u64 now;		/* coarse CLOCK_MONOTONIC, if stale_ns */
+	__u64 now; /* coarse CLOCK_MONOTONIC, if stale_ns */
 	__u32 self;
-	__u32 dst;		/* bpf_ntohl(hnhdr.dst): read once */
-	struct hn_ev ev;	/* set up on cache misses only */
+	__u32 dst; /* bpf_ntohl(hnhdr.dst): read once */
+	struct hn_ev ev; /* set up on cache misses only */
 };
 
 /* Scores handed to hn_argmax(). */
@@ -64,19 +64,19 @@ struct hn_am {
 	__s32 score[HN_DP_MAX_CAND];
 	__u32 n;
 	__u32 mask;
-	__s32 margin;	/* out */
+	__s32 margin; /* out */
 };
 
 /* Candidates of one decision. */
 struct hn_pick {
-	struct hn_am am;	/* scores */
+	struct hn_am am; /* scores */
 	__u32 host[HN_DP_MAX_CAND];
 	__u8 neigh[HN_DP_MAX_CAND];
 	__u32 n;
-	__u32 present;	/* bit i: candidate i can be scored */
-	__u32 live;	/* bit i: ... and its neighbour is live */
+	__u32 present; /* bit i: candidate i can be scored */
+	__u32 live; /* bit i: ... and its neighbour is live */
 	__u32 def;
-	__u32 winner;	/* unicast: model's argmax over present, am.margin */
+	__u32 winner; /* unicast: model's argmax over present, am.margin */
 };
 
 static __always_inline void hn_count_bad(struct hn_dp_stats *st, int err)
@@ -89,8 +89,9 @@ static __always_inline void hn_count_bad(struct hn_dp_stats *st, int err)
 }
 
 _Static_assert(__builtin_offsetof(struct hn_dp_stats, bad_tensor) -
-		       __builtin_offsetof(struct hn_dp_stats, bad_truncated) ==
-	       (HN_ERR_TENSOR - HN_ERR_TRUNCATED) * sizeof(__u64),
+			       __builtin_offsetof(struct hn_dp_stats,
+						  bad_truncated) ==
+		       (HN_ERR_TENSOR - HN_ERR_TRUNCATED) * sizeof(__u64),
 	       "bad_* counters must follow enum hn_frame_err");
 
 /*
@@ -223,9 +224,8 @@ static __always_inline void hn_trace_feat(__u32 i, const __u8 *nb,
  */
 
 /* Tracing only: the feature vectors of route @rt's candidates. */
-static __always_inline void hn_trace_route(struct hn_ev *v,
-					   const struct hn_dp_route *rt,
-					   __u32 n)
+static __always_inline void
+hn_trace_route(struct hn_ev *v, const struct hn_dp_route *rt, __u32 n)
 {
 	const struct hn_dp_neigh *nb;
 	__u32 i, idx;
@@ -377,8 +377,8 @@ static __always_inline void hn_score_route(const struct hn_dp_model *md,
 			idx &= HN_DP_MAX_NEIGH - 1;
 			d = rt->cand[i].dist & (HN_DP_FEAT_VALS - 1);
 			present |= ((valid >> idx) & 1) << i;
-			p->am.score[i] = hn_rt_finish_dist(c, ps->nb[idx][d],
-							   fr);
+			p->am.score[i] =
+				hn_rt_finish_dist(c, ps->nb[idx][d], fr);
 		}
 	}
 	/*
@@ -497,9 +497,8 @@ __attribute__((noinline)) int hn_eval_host(struct hn_ev *v)
 	return 0;
 }
 
-static __always_inline void hn_cands_task(struct hn_env *e,
-					  const struct hn_dp_task *t,
-					  struct hn_pick *p)
+static __always_inline void
+hn_cands_task(struct hn_env *e, const struct hn_dp_task *t, struct hn_pick *p)
 {
 	struct hn_ev *v = &e->ev;
 	struct hn_am near = {};
@@ -536,7 +535,7 @@ static __always_inline void hn_cands_task(struct hn_env *e,
  * per number of candidates the loops before it exit with.
  */
 __attribute__((noinline)) int hn_choose(struct hn_pick *p,
-					 const struct hn_ev *v)
+					const struct hn_ev *v)
 {
 	__u32 pick, winner = HN_DP_NONE, reason = HN_DP_R_NO_MODEL, zero = 0;
 	struct hn_dp_stats *st = bpf_map_lookup_elem(&hn_stats, &zero);
@@ -613,8 +612,8 @@ static __always_inline int hn_use_cache(const struct hn_env *e)
 	return !(e->cfg->flags & (HN_DP_CFG_TRACE | HN_DP_CFG_NO_CACHE));
 }
 
-static __always_inline struct hn_dp_cache_ent *
-hn_cache_slot(__u32 dst, __u8 tclass)
+static __always_inline struct hn_dp_cache_ent *hn_cache_slot(__u32 dst,
+							     __u8 tclass)
 {
 	__u32 k = ((dst ^ ((__u32)tclass << 24)) * 0x9E3779B1U) >>
 		  (32 - HN_DP_CACHE_BITS);
@@ -695,8 +694,7 @@ static __always_inline const struct hn_dp_model *hn_model(__u32 slot)
  * cache hit and the common unicast decision skip it.
  */
 static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e,
-				       const struct hn_dp_model *md,
-				       int pre_fr)
+				       const struct hn_dp_model *md, int pre_fr)
 {
 	struct hn_ev *v = &e->ev;
 	__u32 slot = HN_EPOCH_SLOT(e->epoch);
@@ -782,8 +780,8 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	 */
 	pick = p.winner;
 	nb = NULL;
-	if (md && !(e->cfg->flags & HN_DP_CFG_TRACE) &&
-	    pick < HN_DP_MAX_CAND && p.am.margin >= e->cfg->margin_min) {
+	if (md && !(e->cfg->flags & HN_DP_CFG_TRACE) && pick < HN_DP_MAX_CAND &&
+	    p.am.margin >= e->cfg->margin_min) {
 		idx = p.neigh[pick];
 		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 		if (nb && !hn_live(nb, e->now, e->cfg->stale_ns))
@@ -881,7 +879,7 @@ place:
 }
 
 /* cmpxchg attempts on a flood window before giving up (HN_DP_MC_BUSY) */
-#define HN_WIN_TRIES	4
+#define HN_WIN_TRIES 4
 
 /*
  * One cmpxchg step of window @w for @seq: an enum hn_dp_mcast_verdict,
@@ -922,9 +920,9 @@ static __always_inline int hn_mcast_accept(__u32 src, __u32 seq,
 					   const struct hn_dp_config *cfg)
 {
 	__u32 idle_ms = cfg->flood_idle_ms;
-	__u64 idle = !idle_ms ? HN_DP_MCAST_IDLE_NS :
+	__u64 idle = !idle_ms			       ? HN_DP_MCAST_IDLE_NS :
 		     idle_ms == HN_DP_FLOOD_IDLE_NEVER ? 0 :
-							  idle_ms * 1000000ULL;
+							 idle_ms * 1000000ULL;
 	struct hn_dp_mcast_win *w, nw;
 	__u64 now = hn_now();
 
@@ -1210,8 +1208,9 @@ int hn_tc_ingress(struct __sk_buff *skb)
 	    !(h.flags & HN_F_MCAST) || h.type == HN_T_HELLO)
 		return TC_ACT_OK;
 	/* a flood: XDP's metadata must name it as it arrived */
-	if ((void *)(m + 1) > data || m->cookie != hn_meta_cookie || m->src != h.src ||
-	    m->seq != h.seq || m->ttl != h.ttl || h.ttl <= 1) {
+	if ((void *)(m + 1) > data || m->cookie != hn_meta_cookie ||
+	    m->src != h.src || m->seq != h.seq || m->ttl != h.ttl ||
+	    h.ttl <= 1) {
 		st->tc_unmarked++;
 		return TC_ACT_OK;
 	}

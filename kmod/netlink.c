@@ -280,8 +280,7 @@ static int hn_nl_get_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	long idx = 0;
 
 	rcu_read_lock();
-	for_each_netdev_rcu(net, dev)
-	{
+	for_each_netdev_rcu(net, dev) {
 		if (!hn_is_hypernet(dev))
 			continue;
 		if (cb->args[1] && dev->ifindex != cb->args[1])

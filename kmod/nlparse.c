@@ -91,8 +91,7 @@ static int hn_nl_parse_layers(const struct nlattr *nest, struct hn_stage *s,
 		return -EINVAL;
 	}
 	s->id = nla_get_u8(tb[HNET_STAGE_A_ID]);
-	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem)
-	{
+	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem) {
 		struct hn_stage_layer *sl = &s->layers[n];
 		u32 flags;
 
@@ -164,8 +163,7 @@ static int hn_nl_parse_params(const struct nlattr *head, int len,
 	const struct nlattr *a;
 	int rem;
 
-	nla_for_each_attr(a, head, len, rem)
-	{
+	nla_for_each_attr(a, head, len, rem) {
 		u32 n = nla_len(a);
 
 		if (nla_type(a) == HNET_A_WEIGHTS) {

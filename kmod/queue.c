@@ -80,8 +80,7 @@ bool hn_queue_frame(struct hn_dev *hd, struct sk_buff *skb)
 /* Cut @y into MTU-sized HyperNet tensor frames, appended to @rx. */
 static void hn_emit(struct hn_dev *hd, const struct hn_output *out,
 		    const struct hnhdr *in, u32 origin, u32 tensor_id,
-		    u8 stage_id, const s8 *y, u32 len,
-		    struct sk_buff_head *rx)
+		    u8 stage_id, const s8 *y, u32 len, struct sk_buff_head *rx)
 {
 	struct net_device *dev = hd->dev;
 	u32 per = READ_ONCE(dev->mtu) - HN_HDR_LEN - HN_TENSOR_HDR_LEN;

@@ -85,8 +85,7 @@ int hn_reasm_add(struct hn_reasm *r, const struct hnhdr *h,
 	u16 idx = be16_to_cpu(t->frag_idx), off = be16_to_cpu(t->frag_off);
 	struct hn_reasm_ent *e = NULL, *it;
 
-	hlist_for_each_entry(it, hn_reasm_bucket(r, origin, id), hnode)
-	{
+	hlist_for_each_entry(it, hn_reasm_bucket(r, origin, id), hnode) {
 		if (it->origin == origin && it->tensor_id == id) {
 			e = it;
 			break;
@@ -130,8 +129,7 @@ unsigned int hn_reasm_expire(struct hn_reasm *r, unsigned long now,
 	struct hn_reasm_ent *e, *tmp;
 	unsigned int n = 0;
 
-	list_for_each_entry_safe(e, tmp, &r->lru, lru)
-	{
+	list_for_each_entry_safe(e, tmp, &r->lru, lru) {
 		if (time_before(now, e->deadline)) {
 			*next = e->deadline;
 			break;
@@ -146,5 +144,6 @@ void hn_reasm_flush(struct hn_reasm *r)
 {
 	struct hn_reasm_ent *e, *tmp;
 
-	list_for_each_entry_safe(e, tmp, &r->lru, lru) hn_reasm_free(r, e);
+	list_for_each_entry_safe(e, tmp, &r->lru, lru)
+		hn_reasm_free(r, e);
 }

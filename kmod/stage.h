@@ -70,8 +70,12 @@ static inline void hn_fpu_end(void)
 	kernel_fpu_end();
 }
 #else
-static inline void hn_fpu_begin(void) {}
-static inline void hn_fpu_end(void) {}
+static inline void hn_fpu_begin(void)
+{
+}
+static inline void hn_fpu_end(void)
+{
+}
 #endif
 
 #endif /* _HN_STAGE_H */

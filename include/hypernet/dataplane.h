@@ -15,30 +15,30 @@
 #include <linux/hypernet_packet.h>
 #include "route.h"
 
-#define HN_DP_PIN_DIR		"/sys/fs/bpf/hypernet"
+#define HN_DP_PIN_DIR "/sys/fs/bpf/hypernet"
 /*
  * Run priority of hn_xdp behind libxdp's dispatcher (lower runs first):
  * after filters and monitors at libxdp's default 50, since what the
  * router forwards or drops no later program sees.
  */
-#define HN_DP_XDP_PRIO		60
+#define HN_DP_XDP_PRIO 60
 
-#define HN_DP_SLOTS		2	/* model slots, see the epoch */
-#define HN_DP_MAX_CAND		8	/* candidates a route, hosts a task */
-#define HN_DP_MAX_NEIGH		64	/* neighbour indexes 0 .. 63 */
-#define HN_DP_MAX_PORTS		16	/* mesh ports */
-#define HN_DP_MAX_ROUTES	4096
-#define HN_DP_ROUTE_TAB_BITS	12
-#define HN_DP_ROUTE_TAB_SIZE	(1U << HN_DP_ROUTE_TAB_BITS)
-#define HN_DP_MAX_TASKS		256
-#define HN_DP_MAX_GROUPS	256
-#define HN_DP_MCAST_SRCS	4096	/* data-flood sources tracked (LRU) */
-#define HN_DP_MCAST_CTL_SRCS	1024	/* control-flood sources (the agent's) */
-#define HN_DP_CACHE_BITS	8
-#define HN_DP_CACHE_SIZE	(1U << HN_DP_CACHE_BITS)	/* per CPU */
+#define HN_DP_SLOTS 2 /* model slots, see the epoch */
+#define HN_DP_MAX_CAND 8 /* candidates a route, hosts a task */
+#define HN_DP_MAX_NEIGH 64 /* neighbour indexes 0 .. 63 */
+#define HN_DP_MAX_PORTS 16 /* mesh ports */
+#define HN_DP_MAX_ROUTES 4096
+#define HN_DP_ROUTE_TAB_BITS 12
+#define HN_DP_ROUTE_TAB_SIZE (1U << HN_DP_ROUTE_TAB_BITS)
+#define HN_DP_MAX_TASKS 256
+#define HN_DP_MAX_GROUPS 256
+#define HN_DP_MCAST_SRCS 4096 /* data-flood sources tracked (LRU) */
+#define HN_DP_MCAST_CTL_SRCS 1024 /* control-flood sources (the agent's) */
+#define HN_DP_CACHE_BITS 8
+#define HN_DP_CACHE_SIZE (1U << HN_DP_CACHE_BITS) /* per CPU */
 
 /* Multicast de-duplication window, in sequence numbers. */
-#define HN_DP_MCAST_WINDOW	32
+#define HN_DP_MCAST_WINDOW 32
 /*
  * A flood seq at most this far ahead of its window's top moves the window;
  * one further ahead is a jump (HN_DP_MC_JUMP), which the data plane does
@@ -46,18 +46,18 @@
  * other seq by seq, so a jump means the source restarted or lost many
  * floods on the way here, or a forgery.
  */
-#define HN_DP_MCAST_JUMP_MAX	1024
+#define HN_DP_MCAST_JUMP_MAX 1024
 /*
  * A data-flood window that accepted nothing for this long starts again at
  * the next seq it sees.  Copies of a flood die out within a TTL of hops,
  * milliseconds; a source that restarted or jumped is back after this.
  * hn_dp_config.flood_idle_ms sets another time, or none.
  */
-#define HN_DP_MCAST_IDLE_NS	1000000000ULL
+#define HN_DP_MCAST_IDLE_NS 1000000000ULL
 
 /* Neighbour index meaning "this node" (anycast host is local). */
-#define HN_DP_NEIGH_LOCAL	0xFF
-#define HN_DP_NONE		0xFF	/* no candidate */
+#define HN_DP_NEIGH_LOCAL 0xFF
+#define HN_DP_NONE 0xFF /* no candidate */
 
 /*
  * The epoch word (map hn_epoch, one u64): bit 0 is the active model slot,
@@ -65,50 +65,50 @@
  * task, model or config change.  Flow cache entries remember the epoch they
  * were computed under and are void once it moves.
  */
-#define HN_EPOCH_SLOT(e)	((__u32)((e) & 1))
-#define HN_EPOCH_GEN(e)		((e) >> 1)
-#define HN_EPOCH_MAKE(gen, slot) (((__u64)(gen) << 1) | ((slot) & 1))
+#define HN_EPOCH_SLOT(e) ((__u32)((e)&1))
+#define HN_EPOCH_GEN(e) ((e) >> 1)
+#define HN_EPOCH_MAKE(gen, slot) (((__u64)(gen) << 1) | ((slot)&1))
 
 /* hn_dp_config.flags */
 enum hn_dp_cfg_flags {
-	HN_DP_CFG_TRACE = 1U << 0,	/* record every decision in hn_trace */
-	HN_DP_CFG_NO_CACHE = 1U << 1,	/* decide every frame (benchmarks) */
+	HN_DP_CFG_TRACE = 1U << 0, /* record every decision in hn_trace */
+	HN_DP_CFG_NO_CACHE = 1U << 1, /* decide every frame (benchmarks) */
 };
 
 /* hn_dp_config.flood_idle_ms: never restart an idle data-flood window */
-#define HN_DP_FLOOD_IDLE_NEVER	0xFFFFFFFFU
+#define HN_DP_FLOOD_IDLE_NEVER 0xFFFFFFFFU
 
 /* hn_config[0] */
 struct hn_dp_config {
-	__u32	node_id;	/* this node; 0: unconfigured, pass all */
-	__s32	margin_min;	/* fall back when best - second < this */
-	__u64	stale_ns;	/* neighbour dead after this; 0: never */
-	__u32	tensor_ifindex;	/* local tensor frames go here; 0: stack */
-	__u32	flags;		/* enum hn_dp_cfg_flags */
-	__u32	flood_idle_ms;	/* HN_DP_MCAST_IDLE_NS if 0, or _NEVER */
-	__u32	pad;
+	__u32 node_id; /* this node; 0: unconfigured, pass all */
+	__s32 margin_min; /* fall back when best - second < this */
+	__u64 stale_ns; /* neighbour dead after this; 0: never */
+	__u32 tensor_ifindex; /* local tensor frames go here; 0: stack */
+	__u32 flags; /* enum hn_dp_cfg_flags */
+	__u32 flood_idle_ms; /* HN_DP_MCAST_IDLE_NS if 0, or _NEVER */
+	__u32 pad;
 };
 
 /* hn_models[slot] */
 struct hn_dp_model {
-	__u32	valid;		/* 0: slot empty, decisions use the default */
-	__u32	pad;
-	struct hn_rt_model m;	/* as installed, for inspection */
-	struct hn_rt_compiled c;	/* hn_rt_compile(m): what XDP runs */
+	__u32 valid; /* 0: slot empty, decisions use the default */
+	__u32 pad;
+	struct hn_rt_model m; /* as installed, for inspection */
+	struct hn_rt_compiled c; /* hn_rt_compile(m): what XDP runs */
 };
 
 /* hn_neigh[index]: one directly connected neighbour. */
 struct hn_dp_neigh {
-	__u32	node;		/* node id; 0 with valid == 0 for a free slot */
-	__u32	ifindex;	/* mesh port it is reached on */
-	__u8	mac[6];		/* its MAC: destination of frames sent to it */
-	__u8	port_mac[6];	/* MAC of ifindex: source of those frames */
-	__u8	valid;
-	__u8	feat[HN_NB_NFEAT];	/* scaled neighbour features (0..127) */
-	__u8	pad[2];
-	__u64	last_seen_ns;	/* CLOCK_MONOTONIC; HELLO frames refresh it */
+	__u32 node; /* node id; 0 with valid == 0 for a free slot */
+	__u32 ifindex; /* mesh port it is reached on */
+	__u8 mac[6]; /* its MAC: destination of frames sent to it */
+	__u8 port_mac[6]; /* MAC of ifindex: source of those frames */
+	__u8 valid;
+	__u8 feat[HN_NB_NFEAT]; /* scaled neighbour features (0..127) */
+	__u8 pad[2];
+	__u64 last_seen_ns; /* CLOCK_MONOTONIC; HELLO frames refresh it */
 	/* hn_rt_pre_neigh(model of slot s, feat), valid if that slot is */
-	__s32	pre[HN_DP_SLOTS][HN_RT_HIDDEN];
+	__s32 pre[HN_DP_SLOTS][HN_RT_HIDDEN];
 };
 
 /*
@@ -118,8 +118,8 @@ struct hn_dp_neigh {
  * hn_neigh and hn_models; valid mirrors hn_neigh[n].valid.  Rows are 32
  * bytes, one cache line each.
  */
-#define HN_DP_FEAT_VALS		(HN_FEAT_MAX + 1)	/* feature 0 .. 127 */
-#define HN_DP_CLASSES		8	/* hn_scale_class(): tclass & 7 */
+#define HN_DP_FEAT_VALS (HN_FEAT_MAX + 1) /* feature 0 .. 127 */
+#define HN_DP_CLASSES 8 /* hn_scale_class(): tclass & 7 */
 
 struct hn_dp_pre_slot {
 	/*
@@ -128,28 +128,28 @@ struct hn_dp_pre_slot {
 	 * value], ttl[feature value] (hn_rt_pre_frame_feat()).  First: BPF
 	 * loads take offsets below 32 KiB.
 	 */
-	__s32	cls[HN_DP_CLASSES][HN_RT_HIDDEN];
-	__s32	size[HN_DP_FEAT_VALS][HN_RT_HIDDEN];
-	__s32	ttl[HN_DP_FEAT_VALS][HN_RT_HIDDEN];
+	__s32 cls[HN_DP_CLASSES][HN_RT_HIDDEN];
+	__s32 size[HN_DP_FEAT_VALS][HN_RT_HIDDEN];
+	__s32 ttl[HN_DP_FEAT_VALS][HN_RT_HIDDEN];
 	/* hn_rt_pre_dist(neighbour n's pre, dist d): nb[n][d] */
-	__s32	nb[HN_DP_MAX_NEIGH][HN_DP_FEAT_VALS][HN_RT_HIDDEN];
+	__s32 nb[HN_DP_MAX_NEIGH][HN_DP_FEAT_VALS][HN_RT_HIDDEN];
 };
 
 struct hn_dp_pre {
-	__u64	valid;		/* bit n: neighbour n valid */
-	__u64	pad[3];		/* keep rows 32-byte aligned */
-	struct hn_dp_pre_slot s[HN_DP_SLOTS];	/* by model slot */
+	__u64 valid; /* bit n: neighbour n valid */
+	__u64 pad[3]; /* keep rows 32-byte aligned */
+	struct hn_dp_pre_slot s[HN_DP_SLOTS]; /* by model slot */
 };
 
 struct hn_dp_cand {
-	__u8	neigh;		/* neighbour index */
-	__u8	dist;		/* HN_FEAT_DIST: hn_scale_hops(hops via it) */
+	__u8 neigh; /* neighbour index */
+	__u8 dist; /* HN_FEAT_DIST: hn_scale_hops(hops via it) */
 };
 
 /* hn_routes[dst node] */
 struct hn_dp_route {
-	__u8	n_cand;		/* 1 .. HN_DP_MAX_CAND */
-	__u8	def;		/* index in cand[] of the shortest path */
+	__u8 n_cand; /* 1 .. HN_DP_MAX_CAND */
+	__u8 def; /* index in cand[] of the shortest path */
 	struct hn_dp_cand cand[HN_DP_MAX_CAND];
 };
 
@@ -161,9 +161,9 @@ struct hn_dp_route {
  * route and stays the authority (listings read it).
  */
 struct hn_dp_route_ent {
-	__u32	dst;		/* 0: empty */
+	__u32 dst; /* 0: empty */
 	struct hn_dp_route rt;
-	__u8	pad[2];
+	__u8 pad[2];
 };
 
 /* Low bits, with the next ones folded in: node ids are often dense. */
@@ -174,23 +174,23 @@ __hn_inline __u32 hn_dp_route_slot(__u32 dst)
 }
 
 struct hn_dp_host {
-	__u32	node;		/* hosting node (may be this node) */
-	__u8	load;		/* HN_FEAT_LOAD of the host */
-	__u8	capacity;	/* HN_FEAT_CAPACITY of the host */
-	__u8	pad[2];
+	__u32 node; /* hosting node (may be this node) */
+	__u8 load; /* HN_FEAT_LOAD of the host */
+	__u8 capacity; /* HN_FEAT_CAPACITY of the host */
+	__u8 pad[2];
 };
 
 /* hn_tasks[task class] */
 struct hn_dp_task {
-	__u32	n_host;		/* 1 .. HN_DP_MAX_CAND */
+	__u32 n_host; /* 1 .. HN_DP_MAX_CAND */
 	struct hn_dp_host host[HN_DP_MAX_CAND];
 };
 
 /* hn_ports[i]: mesh ports, for the TC multicast clone loop. */
 struct hn_dp_port {
-	__u32	ifindex;	/* 0: free slot */
-	__u8	mac[6];
-	__u8	pad[2];
+	__u32 ifindex; /* 0: free slot */
+	__u8 mac[6];
+	__u8 pad[2];
 };
 
 /*
@@ -202,16 +202,16 @@ struct hn_dp_port {
  * (Multicast) says who may move which window and why.
  */
 struct hn_dp_mcast_win {
-	__u64	win;
-	__u64	last_ns;	/* data floods: CLOCK_MONOTONIC, last accepted */
+	__u64 win;
+	__u64 last_ns; /* data floods: CLOCK_MONOTONIC, last accepted */
 };
 
 enum hn_dp_mcast_verdict {
-	HN_DP_MC_NEW,		/* first time seen: accept */
-	HN_DP_MC_DUP,		/* seen before */
-	HN_DP_MC_OLD,		/* HN_DP_MCAST_WINDOW or more behind the top */
-	HN_DP_MC_JUMP,		/* more than HN_DP_MCAST_JUMP_MAX ahead */
-	HN_DP_MC_BUSY,		/* XDP: lost the window's cmpxchg race */
+	HN_DP_MC_NEW, /* first time seen: accept */
+	HN_DP_MC_DUP, /* seen before */
+	HN_DP_MC_OLD, /* HN_DP_MCAST_WINDOW or more behind the top */
+	HN_DP_MC_JUMP, /* more than HN_DP_MCAST_JUMP_MAX ahead */
+	HN_DP_MC_BUSY, /* XDP: lost the window's cmpxchg race */
 };
 
 /* A window that has seen @seq only. */
@@ -287,11 +287,11 @@ __hn_inline int hn_dp_ctrl_type(__u8 type)
  * copy that comes back.
  */
 struct hn_dp_meta {
-	__u32	cookie;		/* the program's hn_meta_cookie */
-	__be32	src;		/* hnhdr.src, raw */
-	__be32	seq;		/* hnhdr.seq, raw */
-	__u8	ttl;		/* hnhdr.ttl as it arrived */
-	__u8	pad[3];
+	__u32 cookie; /* the program's hn_meta_cookie */
+	__be32 src; /* hnhdr.src, raw */
+	__be32 seq; /* hnhdr.seq, raw */
+	__u8 ttl; /* hnhdr.ttl as it arrived */
+	__u8 pad[3];
 };
 
 /* hn_cache[hash(dst, class)], per CPU. */
@@ -302,49 +302,49 @@ enum hn_dp_cache_kind {
 };
 
 struct hn_dp_cache_ent {
-	__u64	epoch;		/* epoch the decision was made under */
-	__u32	dst;		/* key: destination node or task class */
-	__u8	tclass;		/* key: traffic class */
-	__u8	kind;		/* key: enum hn_dp_cache_kind */
-	__u8	neigh;		/* chosen neighbour, or HN_DP_NEIGH_LOCAL */
-	__u8	pad;
-	__u32	host;		/* anycast: chosen host */
-	__u32	pad2;
+	__u64 epoch; /* epoch the decision was made under */
+	__u32 dst; /* key: destination node or task class */
+	__u8 tclass; /* key: traffic class */
+	__u8 kind; /* key: enum hn_dp_cache_kind */
+	__u8 neigh; /* chosen neighbour, or HN_DP_NEIGH_LOCAL */
+	__u8 pad;
+	__u32 host; /* anycast: chosen host */
+	__u32 pad2;
 };
 
 /* hn_clock[0], per CPU: the coarse clock as read at one jiffy. */
 struct hn_dp_clock {
-	__u64	jiffies;
-	__u64	now_ns;
+	__u64 jiffies;
+	__u64 now_ns;
 };
 
 /* Why a decision did not simply take the model's winner. */
 enum hn_dp_reason {
-	HN_DP_R_MODEL,		/* the model's winner */
-	HN_DP_R_NO_MODEL,	/* no model: default candidate */
-	HN_DP_R_MARGIN,		/* margin below margin_min: default */
-	HN_DP_R_STALE,		/* pick was stale: best live candidate */
-	HN_DP_R_NO_LIVE,	/* every candidate stale: dropped */
+	HN_DP_R_MODEL, /* the model's winner */
+	HN_DP_R_NO_MODEL, /* no model: default candidate */
+	HN_DP_R_MARGIN, /* margin below margin_min: default */
+	HN_DP_R_STALE, /* pick was stale: best live candidate */
+	HN_DP_R_NO_LIVE, /* every candidate stale: dropped */
 };
 
 /* hn_trace[0], per CPU: the last decision, if HN_DP_CFG_TRACE. */
 struct hn_dp_trace {
-	__u64	seq;		/* decisions traced on this CPU */
-	__u64	time_ns;	/* CLOCK_MONOTONIC of the decision */
-	__u64	epoch;
-	__u32	dst;		/* destination node, or task class */
-	__u32	host;		/* anycast: chosen host, else dst */
-	__u8	n_cand;
-	__u8	winner;		/* argmax index (ties: lowest), or NONE */
-	__u8	chosen;		/* index used after fallbacks, or NONE */
-	__u8	reason;		/* enum hn_dp_reason */
-	__u8	neigh;		/* neighbour of chosen, or NEIGH_LOCAL */
-	__u8	live_mask;	/* bit i: candidate i live */
-	__u8	has_model;
-	__u8	pad;
-	__s32	margin;		/* best - second; S32_MAX with one candidate */
-	__s32	score[HN_DP_MAX_CAND];
-	__u8	feat[HN_DP_MAX_CAND][HN_RT_NFEAT];	/* inputs scored */
+	__u64 seq; /* decisions traced on this CPU */
+	__u64 time_ns; /* CLOCK_MONOTONIC of the decision */
+	__u64 epoch;
+	__u32 dst; /* destination node, or task class */
+	__u32 host; /* anycast: chosen host, else dst */
+	__u8 n_cand;
+	__u8 winner; /* argmax index (ties: lowest), or NONE */
+	__u8 chosen; /* index used after fallbacks, or NONE */
+	__u8 reason; /* enum hn_dp_reason */
+	__u8 neigh; /* neighbour of chosen, or NEIGH_LOCAL */
+	__u8 live_mask; /* bit i: candidate i live */
+	__u8 has_model;
+	__u8 pad;
+	__s32 margin; /* best - second; S32_MAX with one candidate */
+	__s32 score[HN_DP_MAX_CAND];
+	__u8 feat[HN_DP_MAX_CAND][HN_RT_NFEAT]; /* inputs scored */
 };
 
 /*
@@ -353,54 +353,54 @@ struct hn_dp_trace {
  * plane can index them.
  */
 struct hn_dp_stats {
-	__u64	rx;			/* HyperNet frames seen */
-	__u64	pass_other;		/* not HyperNet: passed untouched */
-	__u64	bad_truncated;
-	__u64	bad_version;
-	__u64	bad_type;
-	__u64	bad_flags;
-	__u64	bad_length;
-	__u64	bad_ttl;		/* arrived with TTL 0 */
-	__u64	bad_addr;
-	__u64	bad_tensor;
-	__u64	pass_unconfigured;	/* node id not set yet */
-	__u64	hello;			/* HELLO passed to the stack */
-	__u64	hello_unknown;		/* HELLO from no known neighbour */
-	__u64	local_pass;		/* for this node: to the stack */
-	__u64	local_tensor;		/* for this node: tensor netdev */
-	__u64	ttl_expired;		/* would leave with TTL 0: dropped */
-	__u64	fwd_redirect;		/* unicast out of another port */
-	__u64	fwd_tx;			/* unicast out of the ingress port */
-	__u64	drop_no_route;
-	__u64	drop_no_port;		/* egress port not in hn_tx_ports;
+	__u64 rx; /* HyperNet frames seen */
+	__u64 pass_other; /* not HyperNet: passed untouched */
+	__u64 bad_truncated;
+	__u64 bad_version;
+	__u64 bad_type;
+	__u64 bad_flags;
+	__u64 bad_length;
+	__u64 bad_ttl; /* arrived with TTL 0 */
+	__u64 bad_addr;
+	__u64 bad_tensor;
+	__u64 pass_unconfigured; /* node id not set yet */
+	__u64 hello; /* HELLO passed to the stack */
+	__u64 hello_unknown; /* HELLO from no known neighbour */
+	__u64 local_pass; /* for this node: to the stack */
+	__u64 local_tensor; /* for this node: tensor netdev */
+	__u64 ttl_expired; /* would leave with TTL 0: dropped */
+	__u64 fwd_redirect; /* unicast out of another port */
+	__u64 fwd_tx; /* unicast out of the ingress port */
+	__u64 drop_no_route;
+	__u64 drop_no_port; /* egress port not in hn_tx_ports;
 					 * its neighbour is marked dead */
-	__u64	drop_no_live;		/* every candidate stale */
-	__u64	decisions;		/* next hops computed (cache misses) */
-	__u64	cache_hit;
-	__u64	fb_no_model;
-	__u64	fb_margin;
-	__u64	fb_stale;
-	__u64	any_remote;		/* anycast placed on another node */
-	__u64	any_local;		/* anycast placed on this node */
-	__u64	drop_no_task;
-	__u64	mcast_fwd;		/* non-member group: XDP broadcast */
-	__u64	mcast_local;		/* member group: to the stack + TC */
-	__u64	mcast_dup;
-	__u64	mcast_old;		/* older than the window */
-	__u64	mcast_busy;		/* window update contended: dropped */
-	__u64	tc_clone;		/* TC copies to other ports */
-	__u64	tc_clone_fail;
-	__u64	mcast_jump;		/* seq far ahead of the window */
-	__u64	mcast_slow;		/* control flood up to the agent to
+	__u64 drop_no_live; /* every candidate stale */
+	__u64 decisions; /* next hops computed (cache misses) */
+	__u64 cache_hit;
+	__u64 fb_no_model;
+	__u64 fb_margin;
+	__u64 fb_stale;
+	__u64 any_remote; /* anycast placed on another node */
+	__u64 any_local; /* anycast placed on this node */
+	__u64 drop_no_task;
+	__u64 mcast_fwd; /* non-member group: XDP broadcast */
+	__u64 mcast_local; /* member group: to the stack + TC */
+	__u64 mcast_dup;
+	__u64 mcast_old; /* older than the window */
+	__u64 mcast_busy; /* window update contended: dropped */
+	__u64 tc_clone; /* TC copies to other ports */
+	__u64 tc_clone_fail;
+	__u64 mcast_jump; /* seq far ahead of the window */
+	__u64 mcast_slow; /* control flood up to the agent to
 					 * check, not copied (dup, old, jump,
 					 * source not confirmed) */
-	__u64	mcast_ttl_last;		/* member flood with TTL 1: here only */
-	__u64	mcast_nometa;		/* no XDP metadata: not copied */
-	__u64	tc_unmarked;		/* TC: flood XDP did not accept for
+	__u64 mcast_ttl_last; /* member flood with TTL 1: here only */
+	__u64 mcast_nometa; /* no XDP metadata: not copied */
+	__u64 tc_unmarked; /* TC: flood XDP did not accept for
 					 * copying (HELLOs aside): left alone */
-	__u64	hello_elsewhere;	/* HELLO with a neighbour's src from
+	__u64 hello_elsewhere; /* HELLO with a neighbour's src from
 					 * another port or MAC: not stamped */
-	__u64	mcast_unconfirmed;	/* control flood from a source the
+	__u64 mcast_unconfirmed; /* control flood from a source the
 					 * agent has not confirmed */
 };
 

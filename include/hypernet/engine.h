@@ -21,12 +21,12 @@
 #define __hn_inline static inline __attribute__((always_inline))
 #endif
 
-#define HN_S8_MAX	127
-#define HN_S8_MIN	(-128)
+#define HN_S8_MAX 127
+#define HN_S8_MIN (-128)
 /* Shifts above this would discard every bit of an int32 accumulator. */
-#define HN_SHIFT_MAX	30
+#define HN_SHIFT_MAX 30
 /* Biases are bounded so that no accumulation can overflow int32. */
-#define HN_BIAS_MAX	(1 << 30)
+#define HN_BIAS_MAX (1 << 30)
 
 /* Arithmetic shift right by @shift, rounding half up. */
 __hn_inline __s32 hn_rshift_round(__s32 acc, __u32 shift)

@@ -58,8 +58,8 @@ HN_WIRE_SIZE(struct hn_model_chunk, 28);
  * sit anywhere in a buffer and keeps the packed access.
  */
 #if defined(__BPF__) || defined(__bpf__)
-#define HN_HDR_GET(h, f)                                                  \
-	(*(const __typeof__((h)->f) *)((const __u8 *)(h) +                \
+#define HN_HDR_GET(h, f)                                   \
+	(*(const __typeof__((h)->f) *)((const __u8 *)(h) + \
 				       __builtin_offsetof(struct hnhdr, f)))
 #else
 #define HN_HDR_GET(h, f) ((h)->f)
@@ -68,14 +68,14 @@ HN_WIRE_SIZE(struct hn_model_chunk, 28);
 /* Why a frame is malformed.  Append-only: the values name counters. */
 enum hn_frame_err {
 	HN_OK,
-	HN_ERR_TRUNCATED,	/* shorter than its headers */
-	HN_ERR_VERSION,		/* version != HN_VERSION */
-	HN_ERR_TYPE,		/* unknown or HN_T_UNSPEC type */
-	HN_ERR_FLAGS,		/* unknown flag bits or a forbidden mix */
-	HN_ERR_LENGTH,		/* len says more than the frame holds */
-	HN_ERR_TTL,		/* arrived with TTL 0 */
-	HN_ERR_ADDR,		/* src 0, or dst 0 */
-	HN_ERR_TENSOR,		/* tensor header inconsistent */
+	HN_ERR_TRUNCATED, /* shorter than its headers */
+	HN_ERR_VERSION, /* version != HN_VERSION */
+	HN_ERR_TYPE, /* unknown or HN_T_UNSPEC type */
+	HN_ERR_FLAGS, /* unknown flag bits or a forbidden mix */
+	HN_ERR_LENGTH, /* len says more than the frame holds */
+	HN_ERR_TTL, /* arrived with TTL 0 */
+	HN_ERR_ADDR, /* src 0, or dst 0 */
+	HN_ERR_TENSOR, /* tensor header inconsistent */
 	__HN_ERR_MAX
 };
 
@@ -123,7 +123,7 @@ __hn_inline int hn_tensor_check(const struct hn_tensor_hdr *t, __u32 plen,
 	idx = hn_ntohs(t->frag_idx);
 	off = hn_ntohs(t->frag_off);
 	total = hn_ntohs(t->total_len);
-	n = plen - HN_TENSOR_HDR_LEN;	/* elements: int8 only so far */
+	n = plen - HN_TENSOR_HDR_LEN; /* elements: int8 only so far */
 	if (t->dtype != HN_DT_S8)
 		return HN_ERR_TENSOR;
 	/* every fragment carries an element: no more of them than elements */

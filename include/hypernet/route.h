@@ -49,21 +49,21 @@ enum hn_feature {
 	HN_RT_NFEAT
 };
 
-#define HN_NB_FEAT_FIRST	HN_FEAT_QUALITY
-#define HN_NB_NFEAT		(HN_FEAT_CAPACITY + 1)	/* 5 */
-#define HN_FR_FEAT_FIRST	HN_FEAT_CLASS
-#define HN_FR_NFEAT		(HN_RT_NFEAT - HN_FEAT_CLASS)	/* 3 */
+#define HN_NB_FEAT_FIRST HN_FEAT_QUALITY
+#define HN_NB_NFEAT (HN_FEAT_CAPACITY + 1) /* 5 */
+#define HN_FR_FEAT_FIRST HN_FEAT_CLASS
+#define HN_FR_NFEAT (HN_RT_NFEAT - HN_FEAT_CLASS) /* 3 */
 
-#define HN_RT_HIDDEN		8
-#define HN_FEAT_MAX		127
+#define HN_RT_HIDDEN 8
+#define HN_FEAT_MAX 127
 
 /* The quantised routing model, as stored in a data-plane model slot. */
 struct hn_rt_model {
-	__s8	w1[HN_RT_HIDDEN][HN_RT_NFEAT];
-	__s8	w2[HN_RT_HIDDEN];
-	__s32	b1[HN_RT_HIDDEN];
-	__s32	b2;
-	__u32	shift1;
+	__s8 w1[HN_RT_HIDDEN][HN_RT_NFEAT];
+	__s8 w2[HN_RT_HIDDEN];
+	__s32 b1[HN_RT_HIDDEN];
+	__s32 b2;
+	__u32 shift1;
 };
 
 /* ---- feature scaling ---------------------------------------------------- */
@@ -81,11 +81,25 @@ __hn_inline __u8 hn_scale_log(__u32 x)
 	if (x >= 0xFFFF0000U)
 		return HN_FEAT_MAX;
 	/* Bounded: at most 32 steps, written out for the BPF verifier. */
-	if (v >> 16) { v >>= 16; lg += 16; }
-	if (v >> 8) { v >>= 8; lg += 8; }
-	if (v >> 4) { v >>= 4; lg += 4; }
-	if (v >> 2) { v >>= 2; lg += 2; }
-	if (v >> 1) { lg += 1; }
+	if (v >> 16) {
+		v >>= 16;
+		lg += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		lg += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		lg += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		lg += 2;
+	}
+	if (v >> 1) {
+		lg += 1;
+	}
 	/* three bits below the leading one, linear interpolation */
 	v = x + 1;
 	frac = lg >= 3 ? (v >> (lg - 3)) & 7 : (v << (3 - lg)) & 7;
@@ -128,7 +142,7 @@ __hn_inline void hn_link_features(__u32 rx, __u32 tx, __u64 rtt_ns,
 				  __u32 util_permille, __u32 kbps,
 				  __u8 feat[HN_NB_NFEAT])
 {
-	__u32 q = rx * tx;	/* df * dr, 0..65025 */
+	__u32 q = rx * tx; /* df * dr, 0..65025 */
 
 	feat[HN_FEAT_QUALITY] = hn_scale_ratio(q * 1000 / 65025);
 	/* one way: half the round trip, in us */
@@ -235,15 +249,15 @@ __hn_inline __s32 hn_rt_score(const struct hn_rt_model *m,
  * two agree.
  */
 struct hn_rt_compiled {
-	__s32	wd[HN_RT_HIDDEN];		/* W1[:, HN_FEAT_DIST] */
-	__s32	w2[HN_RT_HIDDEN];
-	__s32	wf[HN_RT_HIDDEN][HN_FR_NFEAT];	/* W1[:, frame part] */
-	__s32	wn[HN_RT_HIDDEN][HN_NB_NFEAT];	/* W1[:, neighbour part] */
-	__s32	b1[HN_RT_HIDDEN];
-	__s32	round;		/* 1 << (shift1 - 1), or 0 */
-	__u32	shift1;
-	__s32	b2;
-	__u32	pad;
+	__s32 wd[HN_RT_HIDDEN]; /* W1[:, HN_FEAT_DIST] */
+	__s32 w2[HN_RT_HIDDEN];
+	__s32 wf[HN_RT_HIDDEN][HN_FR_NFEAT]; /* W1[:, frame part] */
+	__s32 wn[HN_RT_HIDDEN][HN_NB_NFEAT]; /* W1[:, neighbour part] */
+	__s32 b1[HN_RT_HIDDEN];
+	__s32 round; /* 1 << (shift1 - 1), or 0 */
+	__u32 shift1;
+	__s32 b2;
+	__u32 pad;
 };
 
 /* 0, or -1 if @m is outside the range where the compiled form is exact. */
@@ -278,10 +292,12 @@ __hn_inline int hn_rt_compile(const struct hn_rt_model *m,
  * spills registers: twice the instructions of the math itself.
  */
 #if defined(__bpf__)
-#define hn_rt_seq(x)	asm volatile("" : "+r"(x))
-#define HN_RT_UNROLL	_Pragma("unroll")
+#define hn_rt_seq(x) asm volatile("" : "+r"(x))
+#define HN_RT_UNROLL _Pragma("unroll")
 #else
-#define hn_rt_seq(x)	do { } while (0)
+#define hn_rt_seq(x) \
+	do {         \
+	} while (0)
 #define HN_RT_UNROLL
 #endif
 
@@ -355,10 +371,9 @@ __hn_inline __s32 hn_rt_finish_compiled(const struct hn_rt_compiled *c,
 
 	HN_RT_UNROLL
 	for (j = 0; j < HN_RT_HIDDEN; j++) {
-		score += c->w2[j] *
-			 hn_rt_unit(pre_nb[j] + pre_fr[j] +
-					    c->wd[j] * (__s32)dist,
-				    shift);
+		score += c->w2[j] * hn_rt_unit(pre_nb[j] + pre_fr[j] +
+						       c->wd[j] * (__s32)dist,
+					       shift);
 		hn_rt_seq(score);
 	}
 	return score;
@@ -387,9 +402,8 @@ __hn_inline void hn_rt_pre_dist(const struct hn_rt_compiled *c,
  * the class.  The three parts of a frame add up to
  * hn_rt_pre_frame_compiled(), exactly, for the reason above.
  */
-__hn_inline void hn_rt_pre_frame_feat(const struct hn_rt_compiled *c,
-				      __u32 i, __u32 x,
-				      __s32 pre[HN_RT_HIDDEN])
+__hn_inline void hn_rt_pre_frame_feat(const struct hn_rt_compiled *c, __u32 i,
+				      __u32 x, __s32 pre[HN_RT_HIDDEN])
 {
 	__u32 j;
 

@@ -115,16 +115,16 @@ size_t hn_t_frame(__u8 *buf, const __u8 dmac[6], const __u8 smac[6],
 	return 14 + sizeof(*h) + plen;
 }
 
-int hn_t_run_meta(int fd, __u32 ifindex, const void *in, size_t len,
-		  void *out, size_t *out_len, __u32 *verdict, void *meta,
-		  size_t *meta_len)
+int hn_t_run_meta(int fd, __u32 ifindex, const void *in, size_t len, void *out,
+		  size_t *out_len, __u32 *verdict, void *meta, size_t *meta_len)
 {
-	struct xdp_md ctx = { .data = 0, .data_end = len,
+	struct xdp_md ctx = { .data = 0,
+			      .data_end = len,
 			      .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
-		    .data_out = out, .data_size_out = *out_len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-		    .ctx_out = &ctx, .ctx_size_out = sizeof(ctx), .repeat = 1);
+		    .data_out = out, .data_size_out = *out_len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .ctx_out = &ctx,
+		    .ctx_size_out = sizeof(ctx), .repeat = 1);
 	int ret = bpf_prog_test_run_opts(fd, &o);
 	size_t mlen;
 
@@ -149,8 +149,8 @@ int hn_t_run_meta(int fd, __u32 ifindex, const void *in, size_t len,
 int hn_t_run(int fd, __u32 ifindex, const void *in, size_t len, void *out,
 	     size_t *out_len, __u32 *verdict)
 {
-	return hn_t_run_meta(fd, ifindex, in, len, out, out_len, verdict,
-			     NULL, NULL);
+	return hn_t_run_meta(fd, ifindex, in, len, out, out_len, verdict, NULL,
+			     NULL);
 }
 
 const char *hn_t_verdict(__u32 v)

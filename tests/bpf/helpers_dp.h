@@ -23,8 +23,8 @@ void hn_t_pin_cpu(void);
  * hnt3.  Exits 77 if that is impossible.
  */
 struct hn_t_net {
-	__u32 in_ifindex;	/* hnt0 */
-	__u32 out_ifindex;	/* hnt2 */
+	__u32 in_ifindex; /* hnt0 */
+	__u32 out_ifindex; /* hnt2 */
 	__u8 in_mac[6];
 	__u8 out_mac[6];
 };
@@ -42,8 +42,8 @@ size_t hn_t_frame(__u8 *buf, const __u8 dmac[6], const __u8 smac[6],
  * As hn_t_run(), and the XDP metadata the program left in front of the
  * frame into @meta (*@meta_len bytes at most; 0 if none).
  */
-int hn_t_run_meta(int fd, __u32 ifindex, const void *in, size_t len,
-		  void *out, size_t *out_len, __u32 *verdict, void *meta,
+int hn_t_run_meta(int fd, __u32 ifindex, const void *in, size_t len, void *out,
+		  size_t *out_len, __u32 *verdict, void *meta,
 		  size_t *meta_len);
 int hn_t_run(int fd, __u32 ifindex, const void *in, size_t len, void *out,
 	     size_t *out_len, __u32 *verdict);

@@ -30,8 +30,8 @@
 #include "model.h"
 #include "../../userspace/hypernetd/hypernetd.h"
 
-#define SELF		1
-#define SEC_NS		1000000000ULL
+#define SELF 1
+#define SEC_NS 1000000000ULL
 
 static __u64 fake_now;
 static struct hn_t_net net;
@@ -123,7 +123,7 @@ static int agent_reset(void **state)
 	d.n_ports = 1;
 	snprintf(d.ports[0].name, sizeof(d.ports[0].name), "hnt0");
 	d.ports[0].ifindex = net.in_ifindex;
-	d.ports[0].fd = -1;	/* sends fail and are counted; no socket */
+	d.ports[0].fd = -1; /* sends fail and are counted; no socket */
 	d.ctl_fd = d.lock_fd = d.epfd = d.sigfd = -1;
 	for (i = 0; i < HND_MAX_NEIGH; i++)
 		d.nb[i].dp_idx = -1;
@@ -171,9 +171,13 @@ static __u32 xdp_run(__u32 dst, __u8 flags, struct hnhdr *out_h,
 		     struct hn_dp_stats *st)
 {
 	const __u8 mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
-	struct hnhdr h = { .version = HN_VERSION, .type = HN_T_DATA,
-			   .flags = flags, .ttl = 16, .len = htons(32),
-			   .src = htonl(99), .dst = htonl(dst),
+	struct hnhdr h = { .version = HN_VERSION,
+			   .type = HN_T_DATA,
+			   .flags = flags,
+			   .ttl = 16,
+			   .len = htons(32),
+			   .src = htonl(99),
+			   .dst = htonl(dst),
 			   .seq = htonl(1) };
 	__u8 in[256], out[256];
 	size_t len = hn_t_frame(in, net.in_mac, mac, ETH_P_HYPERNET, &h, 32),
@@ -230,7 +234,8 @@ static void offer(__u64 gen, __u64 expiry)
 /* Route 100 over n0 (quality 127) or n1 (64, the default). */
 static void model_topology(void)
 {
-	struct hn_dp_route rt = { .n_cand = 2, .def = 1,
+	struct hn_dp_route rt = { .n_cand = 2,
+				  .def = 1,
 				  .cand = { { 0, 8 }, { 1, 8 } } };
 	char err[256] = "";
 
@@ -323,8 +328,12 @@ static const __u8 peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x20 };
 static size_t hello(__u8 *buf, size_t size, __u32 src, __u64 counter)
 {
 	struct hn_ctrl_msg m = {
-		.type = HN_T_HELLO, .flags = HN_F_MCAST, .ttl = 1,
-		.src = src, .dst = HN_GROUP_ALL, .seq = (__u32)counter,
+		.type = HN_T_HELLO,
+		.flags = HN_F_MCAST,
+		.ttl = 1,
+		.src = src,
+		.dst = HN_GROUP_ALL,
+		.seq = (__u32)counter,
 		.counter = counter,
 	};
 	int len;
@@ -345,7 +354,7 @@ static __u64 rx(const __u8 *frame, size_t len)
 	__u8 buf[HN_CTRL_MAX + 64];
 
 	memcpy(sll.sll_addr, peer_mac, 6);
-	memcpy(buf, frame, len);	/* the agent may write to it */
+	memcpy(buf, frame, len); /* the agent may write to it */
 	hnd_port_dispatch(&d, 0, &sll, buf, len, fake_now);
 	return d.st.hello_rx;
 }
@@ -395,7 +404,7 @@ static void test_replay_dropped(void **state)
 
 /* ---- gossip: hosts' load into the task map ------------------------------- */
 
-#define STAGE	5
+#define STAGE 5
 
 /* An LSA of @origin, linked to us, hosting STAGE at @load. */
 static void lsa_from(__u32 origin, __u32 seq, __u8 load)

@@ -24,10 +24,10 @@
 #include "helpers_dp.h"
 #include "helpers_hn.h"
 
-#define SELF		10
-#define DST		1000
-#define FRAMES		10000
-#define MODEL_EVERY	100	/* frames per model */
+#define SELF 10
+#define DST 1000
+#define FRAMES 10000
+#define MODEL_EVERY 100 /* frames per model */
 
 static struct hn_t_net net;
 static struct hn_dp *dp;
@@ -47,7 +47,7 @@ static void random_model(struct hn_rt_model *m)
 		m->w2[j] = (__s8)rnd_range(-128, 127);
 		/* biases both small and near what hn_layer_fits allows */
 		m->b1[j] = hn_t_rand() & 1 ? rnd_range(-4000, 4000) :
-					    rnd_range(-(1 << 20), 1 << 20);
+					     rnd_range(-(1 << 20), 1 << 20);
 	}
 	m->b2 = rnd_range(-100000, 100000);
 	m->shift1 = rnd_range(0, 14);
@@ -55,9 +55,11 @@ static void random_model(struct hn_rt_model *m)
 
 static void test_bitexact(void **state)
 {
-	struct hn_dp_config cfg = { .node_id = SELF, .margin_min = INT32_MIN,
+	struct hn_dp_config cfg = { .node_id = SELF,
+				    .margin_min = INT32_MIN,
 				    .flags = HN_DP_CFG_TRACE };
-	struct hn_dp_config fast = { .node_id = SELF, .margin_min = INT32_MIN,
+	struct hn_dp_config fast = { .node_id = SELF,
+				     .margin_min = INT32_MIN,
 				     .flags = HN_DP_CFG_NO_CACHE };
 	__u8 feat[HN_DP_MAX_CAND][HN_NB_NFEAT];
 	__u8 nbmac[HN_DP_MAX_CAND][6];
@@ -82,7 +84,8 @@ static void test_bitexact(void **state)
 		if (f % MODEL_EVERY == 0) {
 			random_model(&m);
 			assert_int_equal(hn_dp_install_model(dp, &m, err,
-							     sizeof(err)), 0);
+							     sizeof(err)),
+					 0);
 		}
 		/* fresh neighbours: features and pre change every frame */
 		n = rnd_range(1, HN_DP_MAX_CAND);
@@ -101,20 +104,22 @@ static void test_bitexact(void **state)
 			memcpy(nb.mac, nbmac[i], 6);
 			for (k = 0; k < HN_NB_NFEAT; k++)
 				/* the extremes matter most for saturation */
-				feat[i][k] = hn_t_rand() % 8 ? (__u8)
-						     rnd_range(0, HN_FEAT_MAX) :
+				feat[i][k] = hn_t_rand() % 8 ?
+						     (__u8)rnd_range(
+							     0, HN_FEAT_MAX) :
 						     (__u8)(hn_t_rand() & 1) *
 							     HN_FEAT_MAX;
 			memcpy(nb.feat, feat[i], HN_NB_NFEAT);
 			assert_int_equal(hn_dp_set_neigh(dp, i, &nb, err,
-							 sizeof(err)), 0);
+							 sizeof(err)),
+					 0);
 			rt.cand[i].neigh = i;
 			rt.cand[i].dist = rnd_range(0, HN_FEAT_MAX);
 		}
 		rt.n_cand = n;
 		rt.def = rnd_range(0, n - 1);
-		assert_int_equal(hn_dp_set_route(dp, DST, &rt, err,
-						 sizeof(err)), 0);
+		assert_int_equal(
+			hn_dp_set_route(dp, DST, &rt, err, sizeof(err)), 0);
 
 		h.version = HN_VERSION;
 		h.type = HN_T_DATA;
@@ -130,7 +135,8 @@ static void test_bitexact(void **state)
 		assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)),
 				 0);
 		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
-					  len, out, &olen, &verdict), 0);
+					  len, out, &olen, &verdict),
+				 0);
 		assert_int_equal(hn_dp_get_trace(dp, &tr), 0);
 
 		for (i = 0; i < n; i++) {
@@ -158,8 +164,8 @@ static void test_bitexact(void **state)
 		}
 		if (have2 && best_s == second)
 			ties++;
-		if (tr.n_cand != n || tr.winner != best ||
-		    tr.chosen != best || tr.reason != HN_DP_R_MODEL ||
+		if (tr.n_cand != n || tr.winner != best || tr.chosen != best ||
+		    tr.reason != HN_DP_R_MODEL ||
 		    tr.margin != (have2 ? best_s - second : INT32_MAX))
 			bad = 1;
 		/* and it really left towards the winner */
@@ -171,7 +177,8 @@ static void test_bitexact(void **state)
 				 0);
 		olen = sizeof(out);
 		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
-					  len, out, &olen, &verdict), 0);
+					  len, out, &olen, &verdict),
+				 0);
 		if (verdict != (best & 1 ? XDP_REDIRECT : XDP_TX) ||
 		    memcmp(out, nbmac[best], 6) || out[14 + 3] != h.ttl - 1)
 			bad = 1;

@@ -126,12 +126,11 @@ static void test_validation(void **state)
 	assert_int_equal(hn_dp_get_model(dp, &m), -ENOENT);
 	assert_int_equal(hn_dp_set_route(dp, 5, &rt, err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(hn_dp_set_task(dp, 5, &t, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(hn_dp_set_task(dp, 5, &t, err, sizeof(err)), -EINVAL);
 	assert_int_equal(hn_dp_set_neigh(dp, 64, &nb, err, sizeof(err)),
 			 -EINVAL);
 	assert_int_equal(hn_dp_set_neigh(dp, 1, &nb, err, sizeof(err)),
-			 -EINVAL);	/* no ifindex */
+			 -EINVAL); /* no ifindex */
 	hn_dp_close(dp);
 }
 
@@ -183,7 +182,7 @@ static void check_new_fds_read_only(const unsigned char before[128])
 		assert_int_equal(errno, EPERM);
 		n++;
 	}
-	assert_true(n >= 9);	/* the maps the view reads */
+	assert_true(n >= 9); /* the maps the view reads */
 }
 
 /* A pin that is not the map the view expects is refused. */
@@ -231,14 +230,15 @@ static void check_view_reads(struct hn_dp *dp, struct hn_dp_ro *ro)
 	assert_int_equal(hn_dp_get_neigh(dp, 3, &nb), 0);
 	assert_int_equal(hn_dp_ro_neigh(ro, 3, &nb_ro, err, sizeof(err)), 0);
 	assert_memory_equal(&nb, &nb_ro, sizeof(nb));
-	assert_int_equal(hn_dp_ro_next_route(ro, NULL, &key, &rt, err,
-					     sizeof(err)), 0);
+	assert_int_equal(
+		hn_dp_ro_next_route(ro, NULL, &key, &rt, err, sizeof(err)), 0);
 	assert_int_equal(key, 7);
 	assert_int_equal(rt.n_cand, 1);
 	assert_int_equal(hn_dp_ro_next_route(ro, &key, &key, &rt, err,
-					     sizeof(err)), -ENOENT);
-	assert_int_equal(hn_dp_ro_next_task(ro, NULL, &key, &t, err,
-					    sizeof(err)), 0);
+					     sizeof(err)),
+			 -ENOENT);
+	assert_int_equal(
+		hn_dp_ro_next_task(ro, NULL, &key, &t, err, sizeof(err)), 0);
 	assert_int_equal(key, 9);
 	assert_int_equal(t.host[0].node, 30);
 	while (!hn_dp_ro_next_group(ro, prev, &key, err, sizeof(err))) {
@@ -254,7 +254,7 @@ static void check_view_reads(struct hn_dp *dp, struct hn_dp_ro *ro)
 	assert_int_equal(hn_dp_ro_traces(ro, &tr, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, libbpf_num_possible_cpus());
 	for (c = 0; c < n; c++)
-		assert_true(tr[c].seq == 0);	/* tracing is off */
+		assert_true(tr[c].seq == 0); /* tracing is off */
 	free(tr);
 	assert_int_equal(hn_dp_ro_xdp_query(ro, net.in_ifindex, &xs), 0);
 	assert_int_not_equal(xs.our_id, 0);
@@ -268,7 +268,8 @@ static void run_frame(struct hn_dp *dp)
 	__u32 verdict;
 
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
-				  sizeof(in), out, &olen, &verdict), 0);
+				  sizeof(in), out, &olen, &verdict),
+			 0);
 }
 
 /*
@@ -291,7 +292,7 @@ static void test_ro_view(void **state)
 	assert_int_equal(hn_dp_ro_open(&ro, dir, err, sizeof(err)), -ENOENT);
 	assert_null(ro);
 	assert_non_null(strstr(err, "cannot open pinned map"));
-	assert_int_not_equal(access(dir, F_OK), 0);	/* created nothing */
+	assert_int_not_equal(access(dir, F_OK), 0); /* created nothing */
 	check_foreign_pin();
 
 	if (hn_dp_open(&dp, dir, err, sizeof(err)))

@@ -23,9 +23,9 @@
 #include "helpers_dp.h"
 #include "../../tools/hn-train/hn-train.h"
 
-#define SELF		10
-#define DST		1000
-#define MAX_DEC		400
+#define SELF 10
+#define DST 1000
+#define MAX_DEC 400
 
 static struct hn_t_net net;
 static struct hn_dp *dp;
@@ -71,7 +71,8 @@ static void simulate(const struct hn_rt_model *rt, struct rec *r)
 /* One simulated decision replayed in the data plane; 0 if it agrees. */
 static int replay(const struct hn_sim_decision *d)
 {
-	struct hn_dp_config cfg = { .node_id = SELF, .margin_min = INT32_MIN,
+	struct hn_dp_config cfg = { .node_id = SELF,
+				    .margin_min = INT32_MIN,
 				    .flags = HN_DP_CFG_TRACE };
 	struct hn_dp_route rt = {};
 	struct hn_dp_trace tr;
@@ -110,7 +111,8 @@ static int replay(const struct hn_sim_decision *d)
 	len = hn_t_frame(in, net.in_mac, mac, ETH_P_HYPERNET, &h,
 			 d->size - HN_HDR_LEN);
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
-				  out, &olen, &verdict), 0);
+				  out, &olen, &verdict),
+			 0);
 	assert_int_equal(hn_dp_get_trace(dp, &tr), 0);
 	for (i = 0; i < d->n_cand; i++)
 		if (tr.score[i] != d->score[i] ||
@@ -141,10 +143,10 @@ static void test_export_load_decide(void **state)
 	if (access("models/route-default.txt", R_OK))
 		hn_tr_prior(&p);
 	else
-		assert_int_equal(hn_tr_read_text("models/route-default.txt",
-						 &p, err, sizeof(err)), 0);
-	assert_int_equal(hn_tr_quantize(&p, &sim_rt, &m, err, sizeof(err)),
-			 0);
+		assert_int_equal(hn_tr_read_text("models/route-default.txt", &p,
+						 err, sizeof(err)),
+				 0);
+	assert_int_equal(hn_tr_quantize(&p, &sim_rt, &m, err, sizeof(err)), 0);
 	/* export and load back, as the agent would */
 	fd = mkstemp(path);
 	assert_true(fd >= 0);

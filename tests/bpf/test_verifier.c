@@ -13,7 +13,7 @@
 
 #include "helpers_dp.h"
 
-#define INSN_BUDGET	100000
+#define INSN_BUDGET 100000
 
 static void test_verified_insns(void **state)
 {
@@ -28,7 +28,7 @@ static void test_verified_insns(void **state)
 	ret = hn_dp_verified_insns(dp, &insns);
 	hn_dp_close(dp);
 	if (ret == -EINVAL || (!ret && !insns))
-		skip();	/* kernel before 5.16: no verified_insns */
+		skip(); /* kernel before 5.16: no verified_insns */
 	assert_int_equal(ret, 0);
 	printf("hn_xdp: %u instructions processed by the verifier (budget %d)\n",
 	       insns, INSN_BUDGET);

@@ -40,11 +40,20 @@
 #include <hypernet/frame.h>
 #include "helpers_dp.h"
 
-#define SELF		10
-#define SEC_NS		1000000000ULL
+#define SELF 10
+#define SEC_NS 1000000000ULL
 
 enum mac_id {
-	M_PEER, M_IN, M_OUT, M_N20, M_N30, M_N40, M_N50, M_N60, M_BC, M_NR
+	M_PEER,
+	M_IN,
+	M_OUT,
+	M_N20,
+	M_N30,
+	M_N40,
+	M_N50,
+	M_N60,
+	M_BC,
+	M_NR
 };
 
 static __u8 macs[M_NR][6] = {
@@ -63,13 +72,13 @@ struct fr {
 	__u8 dmac, smac;
 	__u8 ver, type, flags, ttl, tclass;
 	__u32 src, dst, seq;
-	__u16 plen;		/* payload bytes present */
-	__s32 len_adj;		/* hnhdr.len = plen + len_adj */
-	__u16 cut;		/* truncate the frame to this many bytes */
-	__u8 tensor;		/* 1: valid tensor header, 2: frag_cnt 0,
+	__u16 plen; /* payload bytes present */
+	__s32 len_adj; /* hnhdr.len = plen + len_adj */
+	__u16 cut; /* truncate the frame to this many bytes */
+	__u8 tensor; /* 1: valid tensor header, 2: frag_cnt 0,
 				 * 3: frag_cnt > total_len */
-	__u8 rsv;		/* hnhdr.reserved */
-	__u16 vlan;		/* an 802.1Q/802.1ad tag of this TPID */
+	__u8 rsv; /* hnhdr.reserved */
+	__u16 vlan; /* an 802.1Q/802.1ad tag of this TPID */
 };
 
 enum { OUT_NONE, OUT_SAME, OUT_FR };
@@ -79,8 +88,8 @@ struct knobs {
 	__s32 margin;
 	int unconfigured;
 	int tensor_dev;
-	int warm;		/* run the frame once before measuring */
-	int trace;		/* HN_DP_CFG_TRACE: no cache, hn_choose() */
+	int warm; /* run the frame once before measuring */
+	int trace; /* HN_DP_CFG_TRACE: no cache, hn_choose() */
 };
 
 struct fx {
@@ -89,15 +98,16 @@ struct fx {
 	__u32 verdict;
 	int out;
 	struct fr exp;
-	size_t counter;		/* offsetof(struct hn_dp_stats, ...) */
+	size_t counter; /* offsetof(struct hn_dp_stats, ...) */
 	struct knobs k;
-	size_t also;		/* a second counter that must be 1; 0: none */
-	int copy;		/* XDP marks it for TC to copy on */
+	size_t also; /* a second counter that must be 1; 0: none */
+	int copy; /* XDP marks it for TC to copy on */
 };
 
-#define HNF .proto = ETH_P_HYPERNET, .dmac = M_IN, .smac = M_PEER, \
-	    .ver = HN_VERSION, .type = HN_T_DATA, .ttl = 16, .src = 20, \
-	    .seq = 1, .plen = 32
+#define HNF                                                                   \
+	.proto = ETH_P_HYPERNET, .dmac = M_IN, .smac = M_PEER,                \
+	.ver = HN_VERSION, .type = HN_T_DATA, .ttl = 16, .src = 20, .seq = 1, \
+	.plen = 32
 /* the same frame after one hop towards MAC d out of port MAC s */
 #define FWD(d, s) .dmac = d, .smac = s, .ttl = 15
 #define C(f) offsetof(struct hn_dp_stats, f)
@@ -467,15 +477,13 @@ static void setup_topology(void)
 {
 	static const struct {
 		__u32 node;
-		int port_out;	/* 0: hnt0, 1: hnt2, 2: hnt3 (no mesh port) */
+		int port_out; /* 0: hnt0, 1: hnt2, 2: hnt3 (no mesh port) */
 		int mac;
 		__u8 quality;
 		int stale;
 	} nbs[] = {
-		{ 20, 0, M_N20, 127, 0 },
-		{ 30, 1, M_N30, 64, 0 },
-		{ 40, 1, M_N40, 100, 1 },
-		{ 50, 1, M_N50, 10, 0 },
+		{ 20, 0, M_N20, 127, 0 }, { 30, 1, M_N30, 64, 0 },
+		{ 40, 1, M_N40, 100, 1 }, { 50, 1, M_N50, 10, 0 },
 		{ 60, 2, M_N60, 120, 0 },
 	};
 	const __u32 ports[] = { net.in_ifindex, net.out_ifindex,
@@ -500,15 +508,15 @@ static void setup_topology(void)
 		must(hn_dp_set_neigh(dp, i, &nb, err, sizeof(err)), "neigh",
 		     err);
 	}
-#define ROUTE(dst, d, ...)                                                   \
-	do {                                                                 \
-		struct hn_dp_cand c[] = { __VA_ARGS__ };                     \
-		memset(&rt, 0, sizeof(rt));                                  \
-		rt.n_cand = sizeof(c) / sizeof(c[0]);                        \
-		rt.def = d;                                                  \
-		memcpy(rt.cand, c, sizeof(c));                               \
-		must(hn_dp_set_route(dp, dst, &rt, err, sizeof(err)),        \
-		     "route", err);                                          \
+#define ROUTE(dst, d, ...)                                                     \
+	do {                                                                   \
+		struct hn_dp_cand c[] = { __VA_ARGS__ };                       \
+		memset(&rt, 0, sizeof(rt));                                    \
+		rt.n_cand = sizeof(c) / sizeof(c[0]);                          \
+		rt.def = d;                                                    \
+		memcpy(rt.cand, c, sizeof(c));                                 \
+		must(hn_dp_set_route(dp, dst, &rt, err, sizeof(err)), "route", \
+		     err);                                                     \
 	} while (0)
 	ROUTE(100, 1, { 0, 16 }, { 1, 8 });
 	ROUTE(102, 1, { 1, 8 }, { 3, 8 });
@@ -529,8 +537,10 @@ static void setup_topology(void)
 		struct hn_dp_mcast_win w = { hn_dp_mcast_win_first(9), 0 };
 		__u32 src = 70;
 
-		must(bpf_map_update_elem(hn_dp_map_fd(dp, "hn_mcast_ctl"),
-					 &src, &w, BPF_ANY) ? -errno : 0,
+		must(bpf_map_update_elem(hn_dp_map_fd(dp, "hn_mcast_ctl"), &src,
+					 &w, BPF_ANY) ?
+			     -errno :
+			     0,
 		     "control window", "");
 	}
 	model_quality(&m);
@@ -540,18 +550,24 @@ static void setup_topology(void)
 static size_t build(const struct fr *f, __u8 *buf)
 {
 	struct hnhdr h = {
-		.version = f->ver, .type = f->type, .flags = f->flags,
-		.ttl = f->ttl, .tclass = f->tclass, .reserved = f->rsv,
+		.version = f->ver,
+		.type = f->type,
+		.flags = f->flags,
+		.ttl = f->ttl,
+		.tclass = f->tclass,
+		.reserved = f->rsv,
 		.len = htons((__u16)(f->plen + f->len_adj)),
-		.src = htonl(f->src), .dst = htonl(f->dst),
+		.src = htonl(f->src),
+		.dst = htonl(f->dst),
 		.seq = htonl(f->seq),
 	};
-	size_t len = hn_t_frame(buf, macs[f->dmac], macs[f->smac], f->proto,
-				&h, f->plen);
+	size_t len = hn_t_frame(buf, macs[f->dmac], macs[f->smac], f->proto, &h,
+				f->plen);
 
 	if (f->tensor) {
 		struct hn_tensor_hdr t = {
-			.tensor_id = htonl(1), .origin = htonl(20),
+			.tensor_id = htonl(1),
+			.origin = htonl(20),
 			.dtype = HN_DT_S8,
 			.frag_cnt = htons(f->tensor == 1 ? 1 : 0),
 			.total_len = htons(f->plen - HN_TENSOR_HDR_LEN),
@@ -765,7 +781,8 @@ static void test_hello_stamps(void **state)
 	assert_int_equal(hn_dp_get_neigh(dp, 0, &other0), 0);
 	t0 = hn_dp_now_ns();
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.out_ifindex, in, len,
-				  out, &olen, &verdict), 0);
+				  out, &olen, &verdict),
+			 0);
 	assert_int_equal(verdict, XDP_PASS);
 	assert_int_equal(hn_dp_get_neigh(dp, 3, &after), 0);
 	assert_int_equal(hn_dp_get_neigh(dp, 0, &other1), 0);
@@ -793,7 +810,8 @@ static void test_trace(void **state)
 	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(hn_dp_reset_trace(dp), 0);
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
-				  out, &olen, &verdict), 0);
+				  out, &olen, &verdict),
+			 0);
 	assert_int_equal(verdict, XDP_TX);
 	assert_int_equal(hn_dp_get_trace(dp, &tr), 0);
 	assert_int_equal(tr.dst, 100);
@@ -844,7 +862,7 @@ static void test_tc_unmarked(void **state)
 		assert_int_equal(hn_dp_reset_stats(dp), 0);
 		assert_int_equal(bpf_prog_test_run_opts(hn_dp_tc_fd(dp), &o),
 				 0);
-		assert_int_equal(o.retval, 0);	/* TC_ACT_OK */
+		assert_int_equal(o.retval, 0); /* TC_ACT_OK */
 		assert_int_equal(o.data_size_out, len);
 		assert_memory_equal(out, in, len);
 		assert_int_equal(hn_dp_get_stats(dp, &st), 0);
@@ -937,15 +955,17 @@ static void test_route_tab(void **state)
 		f.dst = other;
 		len = build(&f, in);
 		olen = sizeof(out);
-		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex,
-					  in, len, out, &olen, &verdict), 0);
+		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
+					  len, out, &olen, &verdict),
+				 0);
 		assert_int_equal(verdict, XDP_REDIRECT);
 		assert_memory_equal(out, macs[M_N30], 6);
 		f.dst = 100;
 		len = build(&f, in);
 		olen = sizeof(out);
-		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex,
-					  in, len, out, &olen, &verdict), 0);
+		assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
+					  len, out, &olen, &verdict),
+				 0);
 		assert_int_equal(verdict, pass ? XDP_DROP : XDP_TX);
 		if (!pass)
 			assert_int_equal(hn_dp_del_route(dp, 100), 0);
@@ -956,7 +976,8 @@ static void test_route_tab(void **state)
 	assert_int_equal(hn_dp_get_route(dp, other, &rt), 0);
 	olen = sizeof(out);
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
-				  out, &olen, &verdict), 0);
+				  out, &olen, &verdict),
+			 0);
 	assert_int_equal(verdict, XDP_TX);
 	assert_int_equal(hn_dp_del_route(dp, other), 0);
 	/* the slot went back to 100 when its holder left */
@@ -971,7 +992,8 @@ static void test_route_tab(void **state)
  */
 static void test_port_deleted(void **state)
 {
-	struct hn_dp_route rt = { .n_cand = 2, .def = 1,
+	struct hn_dp_route rt = { .n_cand = 2,
+				  .def = 1,
 				  .cand = { { 5, 8 }, { 1, 8 } } };
 	struct hn_dp_neigh nb = { .node = 70 };
 	const __u8 mac70[6] = { 0x02, 0, 0, 0, 0, 0x70 };
@@ -998,7 +1020,8 @@ static void test_port_deleted(void **state)
 
 	olen = sizeof(out);
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
-				  out, &olen, &verdict), 0);
+				  out, &olen, &verdict),
+			 0);
 	assert_int_equal(verdict, XDP_REDIRECT);
 	assert_memory_equal(out, mac70, 6);
 
@@ -1006,7 +1029,8 @@ static void test_port_deleted(void **state)
 	assert_int_equal(hn_dp_reset_stats(dp), 0);
 	olen = sizeof(out);
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
-				  out, &olen, &verdict), 0);
+				  out, &olen, &verdict),
+			 0);
 	assert_int_equal(verdict, XDP_DROP);
 	assert_int_equal(hn_dp_get_stats(dp, &st), 0);
 	assert_int_equal(st.drop_no_port, 1);
@@ -1015,7 +1039,8 @@ static void test_port_deleted(void **state)
 
 	olen = sizeof(out);
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
-				  out, &olen, &verdict), 0);
+				  out, &olen, &verdict),
+			 0);
 	assert_int_equal(verdict, XDP_REDIRECT);
 	assert_memory_equal(out, macs[M_N30], 6);
 	assert_int_equal(hn_dp_get_stats(dp, &st), 0);

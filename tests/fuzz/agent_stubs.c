@@ -62,8 +62,7 @@ void hnd_xdp_check_all(struct hnd *d)
 {
 }
 
-void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf,
-			size_t len)
+void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf, size_t len)
 {
 	snprintf(buf, len, "nothing (a test)");
 }
@@ -143,8 +142,8 @@ void fz_agent_init(struct hnd *d)
 	d->cfg.node_id = 1;
 	snprintf(d->cfg.state_dir, sizeof(d->cfg.state_dir), "%s", dir);
 	d->topo = hn_topo_new(1);
-	if (!d->topo || hn_key_public(key_path, &d->trusted[0], err,
-				      sizeof(err)))
+	if (!d->topo ||
+	    hn_key_public(key_path, &d->trusted[0], err, sizeof(err)))
 		abort();
 	d->n_trusted = 1;
 	d->ctl_fd = d->lock_fd = d->epfd = d->sigfd = -1;
@@ -196,8 +195,10 @@ void *fz_route_image(__u64 gen, size_t *len)
 
 void *fz_stage_image(__u64 gen, size_t *len)
 {
-	struct hn_model m = { .kind = HN_MODEL_STAGE, .stage = 1,
-			      .n_layers = 1, .generation = gen };
+	struct hn_model m = { .kind = HN_MODEL_STAGE,
+			      .stage = 1,
+			      .n_layers = 1,
+			      .generation = gen };
 	size_t i;
 
 	m.layers[0].n_in = m.layers[0].n_out = 40;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include "../../userspace/hypernetd/hypernetd.h"
 
-extern __u64 fz_now;		/* hnd_now() */
+extern __u64 fz_now; /* hnd_now() */
 extern unsigned int fz_installs, fz_clears, fz_sent;
 
 /* Once: config, a private state-dir, the trusted key.  0 or abort(). */
@@ -19,6 +19,6 @@ void fz_agent_init(struct hnd *d);
 void fz_agent_reset(struct hnd *d);
 /* Model files signed with the trusted key (malloc()ed). */
 void *fz_route_image(__u64 gen, size_t *len);
-void *fz_stage_image(__u64 gen, size_t *len);	/* > 1 chunk */
+void *fz_stage_image(__u64 gen, size_t *len); /* > 1 chunk */
 
 #endif

@@ -57,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !hnd_config_check(&c, err, sizeof(err)))
 		check_config(&c);
 	if (!hn_pubkeys_load(path, keys, HN_MAX_TRUSTED, &n, err,
-			     sizeof(err)) && n > HN_MAX_TRUSTED)
+			     sizeof(err)) &&
+	    n > HN_MAX_TRUSTED)
 		abort();
 	close(fd);
 	return 0;

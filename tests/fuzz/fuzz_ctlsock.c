@@ -18,13 +18,16 @@ static struct hnd agent;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct hn_ctrl_lsa l = { .origin = 2, .seq = 1, .lifetime_s = 40,
-				 .n_links = 1, .n_stages = 1 };
+	struct hn_ctrl_lsa l = { .origin = 2,
+				 .seq = 1,
+				 .lifetime_s = 40,
+				 .n_links = 1,
+				 .n_stages = 1 };
 
 	fz_agent_init(&agent);
 	agent.n_ports = 2;
 	strcpy(agent.ports[0].name, "p0");
-	strcpy(agent.ports[1].name, "p\"1\\");	/* escaped in JSON */
+	strcpy(agent.ports[1].name, "p\"1\\"); /* escaped in JSON */
 	agent.ports[0].attached = true;
 	agent.nb[0].used = agent.nb[0].up = true;
 	agent.nb[0].node = 2;
@@ -62,7 +65,8 @@ static const char *string(const char *p)
 			if (*p == 'u') {
 				for (int i = 1; i <= 4; i++)
 					if (!strchr("0123456789abcdefABCDEF",
-						    p[i]) || !p[i])
+						    p[i]) ||
+					    !p[i])
 						return NULL;
 				p += 4;
 			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
@@ -142,8 +146,7 @@ static void check_json(const char *body)
 
 /* ---- the target ------------------------------------------------------------ */
 
-static void check_reply(const char *req, size_t n, const char *out,
-			size_t olen)
+static void check_reply(const char *req, size_t n, const char *out, size_t olen)
 {
 	static const char *const words[] = { "status", "neighbours", "stats",
 					     "topology", "model-push" };
@@ -203,7 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = size - 1 < sizeof(req) - 1 ? size - 1 : sizeof(req) - 1;
 		memcpy(req, data + 1, n);
 	}
-	req[n] = 0;	/* as serve() leaves it */
+	req[n] = 0; /* as serve() leaves it */
 	{
 		char *copy = malloc(n + 1);
 
@@ -215,7 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (img && (strncmp(out, "ok\n", 3) || agent.model_gen != gen ||
 		    fz_installs != 1))
-		abort();	/* a genuine model refused */
+		abort(); /* a genuine model refused */
 	free(out);
 	free(img);
 	return 0;

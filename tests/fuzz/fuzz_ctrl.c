@@ -94,15 +94,14 @@ static void resigned(const uint8_t *data, size_t size)
 		abort();
 	memset(copy, 0, l2);
 	memcpy(copy + l2, data, size);
-	id = (__u32)copy[l2 + flen - 28] << 24 |
-	     copy[l2 + flen - 27] << 16 | copy[l2 + flen - 26] << 8 |
-	     copy[l2 + flen - 25];
+	id = (__u32)copy[l2 + flen - 28] << 24 | copy[l2 + flen - 27] << 16 |
+	     copy[l2 + flen - 26] << 8 | copy[l2 + flen - 25];
 	k = key_by_id(id);
 	/* ttl and reserved read as 0 */
 	copy[l2 + 3] = 0;
 	copy[l2 + 5] = 0;
-	if (!k || !HMAC(EVP_sha256(), k->key, HN_KEY_LEN, copy,
-			l2 + flen - 16, md, &mdlen))
+	if (!k || !HMAC(EVP_sha256(), k->key, HN_KEY_LEN, copy, l2 + flen - 16,
+			md, &mdlen))
 		abort();
 	memcpy(copy, data, size);
 	memcpy(copy + flen - 16, md, 16);

@@ -124,8 +124,7 @@ static void check_bounds(void)
 	size_t bytes = 0;
 	unsigned int n = 0;
 
-	list_for_each_entry_safe(e, tmp, &r.lru, lru)
-	{
+	list_for_each_entry_safe(e, tmp, &r.lru, lru) {
 		struct ref *f = ref_find(e->origin, e->tensor_id);
 
 		if (!f || f->nfrags != e->nfrags || f->covered != e->covered)

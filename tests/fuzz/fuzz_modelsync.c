@@ -21,7 +21,7 @@
 #include "agent_stubs.h"
 #include "sign.h"
 
-#define N_GENUINE	4
+#define N_GENUINE 4
 
 static struct hnd agent;
 static void *route[N_GENUINE + 1], *stage;
@@ -126,11 +126,11 @@ static void chunk(const struct hn_ctrl_chunk *c)
 	if (ignored() - ign + completed() - done > 1)
 		abort();
 	if (had && agent.st.chunk_dup != dup + 1)
-		abort();	/* had it already: a duplicate */
+		abort(); /* had it already: a duplicate */
 	if (!had && agent.st.chunk_dup != dup)
 		abort();
 	if (ignored() == ign && completed() == done && !holder(c))
-		abort();	/* neither counted nor kept */
+		abort(); /* neither counted nor kept */
 	check_xfers();
 }
 
@@ -204,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *p, size_t size)
 			g = 1 + take(&in, 1) % N_GENUINE;
 			file_chunk(route[g], route_len[g], g, 0);
 			if (agent.model_gen < g)
-				abort();	/* a genuine model was kept out */
+				abort(); /* a genuine model was kept out */
 			break;
 		case 2:
 			fz_now += take(&in, 1) * 20 * NSEC_PER_MSEC;

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	if (size >= 2 && !memcmp(data, "ub", 2)) {
-		r = big + (int)size;	/* signed overflow */
+		r = big + (int)size; /* signed overflow */
 		return r == 42;
 	}
 	if (size >= 5 && !memcmp(data, "abort", 5))
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 3 && !memcmp(data, "oob", 3)) {
 		p = malloc(size);
 		memcpy(p, data, size);
-		r = p[size + (data[0] & 1)];	/* one past the end */
+		r = p[size + (data[0] & 1)]; /* one past the end */
 		free(p);
 		return r == 42;
 	}

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 
 /* @n bytes at @p into the file @dir/@name; exits 1 on any error. */
-static inline void seed_file(const char *dir, const char *name,
-			     const void *p, size_t n)
+static inline void seed_file(const char *dir, const char *name, const void *p,
+			     size_t n)
 {
 	char path[512];
 	FILE *f;

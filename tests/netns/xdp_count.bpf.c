@@ -10,8 +10,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#define XC_HYPERNET	0
-#define XC_OTHER	1
+#define XC_HYPERNET 0
+#define XC_OTHER 1
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

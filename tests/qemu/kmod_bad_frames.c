@@ -13,11 +13,11 @@
 
 #include "kmod_bad.h"
 
-#define MALFORMED	HNET_STATS_A_DROP_MALFORMED
-#define NOT_TENSOR	HNET_STATS_A_DROP_NOT_TENSOR
-#define STAGE_MISMATCH	HNET_STATS_A_DROP_STAGE_MISMATCH
-#define DIM_MISMATCH	HNET_STATS_A_DROP_DIM_MISMATCH
-#define FRAG_BAD	HNET_STATS_A_DROP_FRAG_BAD
+#define MALFORMED HNET_STATS_A_DROP_MALFORMED
+#define NOT_TENSOR HNET_STATS_A_DROP_NOT_TENSOR
+#define STAGE_MISMATCH HNET_STATS_A_DROP_STAGE_MISMATCH
+#define DIM_MISMATCH HNET_STATS_A_DROP_DIM_MISMATCH
+#define FRAG_BAD HNET_STATS_A_DROP_FRAG_BAD
 
 /* A header field a single-frame case sets; END ends the list. */
 enum bad_field {
@@ -28,14 +28,14 @@ enum bad_field {
 	TTL,
 	SRC,
 	DTYPE,
-	STAGE_PLUS,	/* the loaded stage's id + v */
+	STAGE_PLUS, /* the loaded stage's id + v */
 	ETH_PROTO,
 	FRAG_IDX,
 	FRAG_CNT,
 	FRAG_OFF,
 	TOTAL_LEN,
-	TOTAL_PLUS,	/* the stage's input length + v */
-	LEN_PLUS,	/* hnhdr.len: tensor header + input length + v */
+	TOTAL_PLUS, /* the stage's input length + v */
+	LEN_PLUS, /* hnhdr.len: tensor header + input length + v */
 };
 
 struct bad_set {
@@ -60,28 +60,42 @@ static const struct bad_frame bad_frames_tab[] = {
 	{ "bad-version", { { VERSION, 2 } }, 0, 0, MALFORMED },
 	{ "bad-type-unspec", { { TYPE, HN_T_UNSPEC } }, 0, 0, MALFORMED },
 	{ "bad-flags-unknown", { { FLAGS, 0x80 } }, 0, 0, MALFORMED },
-	{ "bad-flags-mcast-anycast", { { FLAGS, HN_F_MCAST | HN_F_ANYCAST } },
-	  0, 0, MALFORMED },
+	{ "bad-flags-mcast-anycast",
+	  { { FLAGS, HN_F_MCAST | HN_F_ANYCAST } },
+	  0,
+	  0,
+	  MALFORMED },
 	{ "bad-ttl-zero", { { TTL, 0 } }, 0, 0, MALFORMED },
 	{ "bad-src-zero", { { SRC, 0 } }, 0, 0, MALFORMED },
 	{ "bad-dtype", { { DTYPE, 7 } }, 0, 0, MALFORMED },
-	{ "bad-frag-idx", { { FRAG_CNT, 2 }, { FRAG_IDX, 2 } }, 0, 0,
+	{ "bad-frag-idx",
+	  { { FRAG_CNT, 2 }, { FRAG_IDX, 2 } },
+	  0,
+	  0,
 	  MALFORMED },
 	{ "bad-total-zero", { { TOTAL_LEN, 0 } }, 0, 0, MALFORMED },
-	{ "bad-total-huge", { { TOTAL_LEN, HN_TENSOR_MAX_LEN + 1 } }, 0, 0,
+	{ "bad-total-huge",
+	  { { TOTAL_LEN, HN_TENSOR_MAX_LEN + 1 } },
+	  0,
+	  0,
 	  MALFORMED },
 	{ "bad-single-short", { { TOTAL_PLUS, 1 } }, 0, 0, MALFORMED },
-	{ "bad-frag-beyond", { { FRAG_CNT, 2 }, { FRAG_OFF, 10 } }, 0, 0,
+	{ "bad-frag-beyond",
+	  { { FRAG_CNT, 2 }, { FRAG_OFF, 10 } },
+	  0,
+	  0,
 	  MALFORMED },
 	{ "not-tensor-data", { { TYPE, HN_T_DATA } }, 0, 0, NOT_TENSOR },
-	{ "not-tensor-ethertype", { { ETH_PROTO, 0x0800 } }, 0, 0,
-	  NOT_TENSOR },
+	{ "not-tensor-ethertype", { { ETH_PROTO, 0x0800 } }, 0, 0, NOT_TENSOR },
 	{ "stage-mismatch", { { STAGE_PLUS, 1 } }, 0, 0, STAGE_MISMATCH },
 	/* hnhdr.len beyond the frame; then that frame truncated */
 	{ "bad-len-beyond", { { LEN_PLUS, 1 } }, 0, 0, MALFORMED },
 	{ "bad-truncated", { { LEN_PLUS, 1 } }, 0, ETH_HLEN + 7, MALFORMED },
-	{ "bad-tensor-hdr-cut", { { LEN_PLUS, 1 } }, 0,
-	  ETH_HLEN + HN_HDR_LEN + 10, MALFORMED },
+	{ "bad-tensor-hdr-cut",
+	  { { LEN_PLUS, 1 } },
+	  0,
+	  ETH_HLEN + HN_HDR_LEN + 10,
+	  MALFORMED },
 	/* a whole, valid tensor of the wrong length */
 	{ "dim-mismatch", { { TOTAL_PLUS, -1 } }, 1, 0, DIM_MISMATCH },
 };
@@ -108,9 +122,11 @@ static const struct bad_pair bad_pairs[] = {
 	 * One element of overlap, at either end of the new fragment: an
 	 * off-by-one in the module's overlap check lets these through.
 	 */
-	{ "frag-overlap-first-element", { 0, 3, 0, 0, 16 },
+	{ "frag-overlap-first-element",
+	  { 0, 3, 0, 0, 16 },
 	  { 1, 3, 15, 15, 16 } },
-	{ "frag-overlap-last-element", { 1, 3, 16, 16, 16 },
+	{ "frag-overlap-last-element",
+	  { 1, 3, 16, 16, 16 },
 	  { 0, 3, 0, 0, 17 } },
 	/* every fragment there, one element missing */
 	{ "frag-gap", { 0, 2, 0, 0, 16 }, { 1, 2, 17, 17, REST } },
@@ -291,7 +307,8 @@ static void bad_reasm_limits(void)
 	sentinel();
 	get_stats(b);
 	result(b[HNET_STATS_A_DROP_REASM_FULL] -
-			       a[HNET_STATS_A_DROP_REASM_FULL] >= 16,
+			       a[HNET_STATS_A_DROP_REASM_FULL] >=
+		       16,
 	       "reasm-cap", "drop_reasm_full +%llu (want >= 16)",
 	       (unsigned long long)(b[HNET_STATS_A_DROP_REASM_FULL] -
 				    a[HNET_STATS_A_DROP_REASM_FULL]));
@@ -299,7 +316,8 @@ static void bad_reasm_limits(void)
 	sentinel();
 	get_stats(b);
 	result(b[HNET_STATS_A_DROP_REASM_TIMEOUT] -
-			       a[HNET_STATS_A_DROP_REASM_TIMEOUT] >= 64,
+			       a[HNET_STATS_A_DROP_REASM_TIMEOUT] >=
+		       64,
 	       "reasm-timeout", "drop_reasm_timeout +%llu (want >= 64)",
 	       (unsigned long long)(b[HNET_STATS_A_DROP_REASM_TIMEOUT] -
 				    a[HNET_STATS_A_DROP_REASM_TIMEOUT]));
@@ -326,7 +344,8 @@ static void bad_no_stage(void)
 	ret = ret ?: sentinel();
 	get_stats(b);
 	result(!ret && b[HNET_STATS_A_DROP_NO_STAGE] -
-				       a[HNET_STATS_A_DROP_NO_STAGE] == 1,
+				       a[HNET_STATS_A_DROP_NO_STAGE] ==
+			       1,
 	       "no-stage", "drop_no_stage +%llu",
 	       (unsigned long long)(b[HNET_STATS_A_DROP_NO_STAGE] -
 				    a[HNET_STATS_A_DROP_NO_STAGE]));

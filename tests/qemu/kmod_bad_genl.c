@@ -18,20 +18,20 @@
 
 /* Which device a request names, and how. */
 enum nl_dev {
-	DEV_SELF,	/* HNET_A_IFINDEX of the device */
-	DEV_NONE,	/* no device attribute */
-	DEV_SELF_U16,	/* the device's ifindex, as a u16: wrong size */
-	DEV_MISSING,	/* HNET_A_IFINDEX 99999: no such device */
-	DEV_LO,		/* HNET_A_IFINDEX of lo: not a hypernet device */
-	DEV_LONG_NAME,	/* HNET_A_IFNAME longer than IFNAMSIZ */
+	DEV_SELF, /* HNET_A_IFINDEX of the device */
+	DEV_NONE, /* no device attribute */
+	DEV_SELF_U16, /* the device's ifindex, as a u16: wrong size */
+	DEV_MISSING, /* HNET_A_IFINDEX 99999: no such device */
+	DEV_LO, /* HNET_A_IFINDEX of lo: not a hypernet device */
+	DEV_LONG_NAME, /* HNET_A_IFNAME longer than IFNAMSIZ */
 };
 
 /* HNET_A_STAGE: layers of dims[2 i] x dims[2 i + 1]; no dims, no stage. */
 struct nl_layers {
 	const unsigned int *dims;
 	unsigned int n;
-	uint32_t flags;	/* each layer's HNET_LAYER_A_FLAGS */
-	int shift;	/* each layer's HNET_LAYER_A_SHIFT, -1: left out */
+	uint32_t flags; /* each layer's HNET_LAYER_A_FLAGS */
+	int shift; /* each layer's HNET_LAYER_A_SHIFT, -1: left out */
 };
 
 /* HNET_A_OUTPUT, if .mode or .class; a zero attribute is left out. */
@@ -44,18 +44,18 @@ struct nl_output {
 struct nl_bad {
 	const char *name;
 	uint8_t cmd;
-	bool dump;		/* NLM_F_DUMP */
+	bool dump; /* NLM_F_DUMP */
 	enum nl_dev dev;
-	uint32_t flags;		/* HNET_A_FLAGS, 0: left out */
+	uint32_t flags; /* HNET_A_FLAGS, 0: left out */
 	struct nl_layers st;
-	bool bare_stage;	/* HNET_A_STAGE with HNET_STAGE_A_ID 1 only */
-	size_t weights;		/* bytes of HNET_A_WEIGHTS (zeros) */
-	size_t biases;		/* bytes of HNET_A_BIASES */
-	int32_t bias;		/* every bias */
-	uint32_t inflight;	/* HNET_A_INFLIGHT (kernel only), 0: left out */
+	bool bare_stage; /* HNET_A_STAGE with HNET_STAGE_A_ID 1 only */
+	size_t weights; /* bytes of HNET_A_WEIGHTS (zeros) */
+	size_t biases; /* bytes of HNET_A_BIASES */
+	int32_t bias; /* every bias */
+	uint32_t inflight; /* HNET_A_INFLIGHT (kernel only), 0: left out */
 	struct nl_output out;
-	int want;		/* -errno; 0: any error (a policy's) */
-	bool no_extack;		/* the kernel cannot say why */
+	int want; /* -errno; 0: any error (a policy's) */
+	bool no_extack; /* the kernel cannot say why */
 };
 
 static const unsigned int d16[] = { 16, 8 };
@@ -66,18 +66,18 @@ static const unsigned int d9[] = { 4, 4, 4, 4, 4, 4, 4, 4, 4,
 static const unsigned int dzero[] = { 0, 8 };
 static const unsigned int dhuge[] = { 5000, 8 };
 
-#define SET_STAGE	.cmd = HNET_CMD_SET_STAGE
-#define SET_OUTPUT	.cmd = HNET_CMD_SET_OUTPUT
+#define SET_STAGE .cmd = HNET_CMD_SET_STAGE
+#define SET_OUTPUT .cmd = HNET_CMD_SET_OUTPUT
 /* One 16x8 layer, shift 4, and its parameters: a valid stage. */
-#define STAGE16		.st = { d16, 1, 0, 4 }
-#define PARAMS16	.weights = 128, .biases = 32
+#define STAGE16 .st = { d16, 1, 0, 4 }
+#define PARAMS16 .weights = 128, .biases = 32
 
 static const struct nl_bad nl_bad[] = {
 	{ "nl-ifindex-wrong-size", SET_STAGE, .dev = DEV_SELF_U16 },
 	{ "nl-no-device", SET_STAGE, .dev = DEV_NONE, STAGE16, PARAMS16,
 	  .want = -EINVAL },
-	{ "nl-no-such-device", SET_STAGE, .dev = DEV_MISSING, STAGE16,
-	  PARAMS16, .want = -ENODEV },
+	{ "nl-no-such-device", SET_STAGE, .dev = DEV_MISSING, STAGE16, PARAMS16,
+	  .want = -ENODEV },
 	{ "nl-not-hypernet", SET_STAGE, .dev = DEV_LO, STAGE16, PARAMS16,
 	  .want = -EOPNOTSUPP },
 	{ "nl-ifname-too-long", SET_STAGE, .dev = DEV_LONG_NAME },
@@ -86,8 +86,7 @@ static const struct nl_bad nl_bad[] = {
 	{ "nl-unknown-layer-flags", SET_STAGE, .st = { d16, 1, 1U << 5, 4 },
 	  PARAMS16, .want = -EOPNOTSUPP },
 	{ "nl-missing-stage", SET_STAGE, .want = -EINVAL },
-	{ "nl-missing-layers", SET_STAGE, .bare_stage = true,
-	  .want = -EINVAL },
+	{ "nl-missing-layers", SET_STAGE, .bare_stage = true, .want = -EINVAL },
 	{ "nl-layer-missing-shift", SET_STAGE, .st = { d16, 1, 0, -1 },
 	  PARAMS16, .want = -EINVAL },
 	{ "nl-shift-range", SET_STAGE, .st = { d16, 1, 0, HN_SHIFT_MAX + 1 },
@@ -101,16 +100,16 @@ static const struct nl_bad nl_bad[] = {
 	  .want = -E2BIG },
 	{ "nl-missing-weights", SET_STAGE, STAGE16, .biases = 32,
 	  .want = -EINVAL },
-	{ "nl-weights-short", SET_STAGE, STAGE16, .weights = 127,
-	  .biases = 32, .want = -EINVAL },
+	{ "nl-weights-short", SET_STAGE, STAGE16, .weights = 127, .biases = 32,
+	  .want = -EINVAL },
 	{ "nl-weights-long", SET_STAGE, STAGE16, .weights = 129, .biases = 32,
 	  .want = -EINVAL },
 	{ "nl-missing-biases", SET_STAGE, STAGE16, .weights = 128,
 	  .want = -EINVAL },
 	{ "nl-biases-not-int32", SET_STAGE, STAGE16, .weights = 128,
 	  .biases = 30, .want = -EINVAL },
-	{ "nl-bias-overflow", SET_STAGE, STAGE16, PARAMS16,
-	  .bias = INT32_MAX, .want = -ERANGE },
+	{ "nl-bias-overflow", SET_STAGE, STAGE16, PARAMS16, .bias = INT32_MAX,
+	  .want = -ERANGE },
 	{ "nl-clear-with-stage", SET_STAGE, .flags = HNET_DEV_F_CLEAR_STAGE,
 	  STAGE16, .want = -EINVAL },
 	{ "nl-kernel-only-attr", SET_STAGE, .inflight = 1 },

@@ -159,8 +159,8 @@ int hn_t_keypair(const char *name, struct hn_pubkey *pub)
 	snprintf(pubf, sizeof(pubf), "%s.pub", name);
 	if (hn_key_generate(hn_t_path(priv), hn_t_path(pubf), err,
 			    sizeof(err)) ||
-	    (pub && hn_pubkeys_load(hn_t_path(pubf), pub, 1, &n, err,
-				    sizeof(err)))) {
+	    (pub &&
+	     hn_pubkeys_load(hn_t_path(pubf), pub, 1, &n, err, sizeof(err)))) {
 		fprintf(stderr, "setup: %s\n", err);
 		return -1;
 	}

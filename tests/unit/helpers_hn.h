@@ -65,15 +65,15 @@ void hn_t_redigest(uint8_t *buf, size_t len);
  * control message (struct hn_ctrl_msg) both have: equal in *@a and *@b.
  * A macro for both types; a cmocka test includes <cmocka.h> before.
  */
-#define hn_t_assert_hdr_equal(a, b)                                    \
-	do {                                                           \
-		assert_int_equal((a)->type, (b)->type);                \
-		assert_int_equal((a)->flags, (b)->flags);              \
-		assert_int_equal((a)->ttl, (b)->ttl);                  \
-		assert_int_equal((a)->tclass, (b)->tclass);            \
-		assert_int_equal((a)->src, (b)->src);                  \
-		assert_int_equal((a)->dst, (b)->dst);                  \
-		assert_int_equal((a)->seq, (b)->seq);                  \
+#define hn_t_assert_hdr_equal(a, b)                         \
+	do {                                                \
+		assert_int_equal((a)->type, (b)->type);     \
+		assert_int_equal((a)->flags, (b)->flags);   \
+		assert_int_equal((a)->ttl, (b)->ttl);       \
+		assert_int_equal((a)->tclass, (b)->tclass); \
+		assert_int_equal((a)->src, (b)->src);       \
+		assert_int_equal((a)->dst, (b)->dst);       \
+		assert_int_equal((a)->seq, (b)->seq);       \
 	} while (0)
 
 /* Path of a source file, relative to the repository root. */

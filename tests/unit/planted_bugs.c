@@ -19,7 +19,7 @@ static void stack_overflow(const char *s)
 {
 	char buf[8];
 
-	memcpy(buf, s, twenty);	/* longer than buf */
+	memcpy(buf, s, twenty); /* longer than buf */
 	sink = buf[0];
 }
 

@@ -65,8 +65,7 @@ static size_t stream(struct nl_msg *msg, int type, uint8_t *out, size_t max,
 
 	*chunks = 0;
 	nla_for_each_attr(a, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
-			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem)
-	{
+			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem) {
 		if (nla_type(a) != type)
 			continue;
 		assert_true(nla_len(a) >= 1 && nla_len(a) <= HNET_CHUNK_MAX);
@@ -132,13 +131,12 @@ static void test_set_stage(void **state)
 	attrs(m, tb);
 	assert_null(tb[HNET_A_FLAGS]);
 	assert_non_null(tb[HNET_A_STAGE]);
-	assert_int_equal(
-		nla_parse_nested(s, HNET_STAGE_A_MAX, tb[HNET_A_STAGE], NULL),
-		0);
+	assert_int_equal(nla_parse_nested(s, HNET_STAGE_A_MAX, tb[HNET_A_STAGE],
+					  NULL),
+			 0);
 	assert_int_equal(nla_len(s[HNET_STAGE_A_ID]), 1);
 	assert_int_equal(nla_get_u8(s[HNET_STAGE_A_ID]), 7);
-	nla_for_each_nested(it, s[HNET_STAGE_A_LAYERS], rem)
-	{
+	nla_for_each_nested(it, s[HNET_STAGE_A_LAYERS], rem) {
 		assert_int_equal(
 			nla_parse_nested(l, HNET_LAYER_A_MAX, it, NULL), 0);
 		/* Exact sizes, as the kernel's strict policy wants. */
@@ -293,9 +291,9 @@ static void test_set_output(void **state)
 	assert_int_equal(cmd_of(m), HNET_CMD_SET_OUTPUT);
 	attrs(m, tb);
 	assert_null(tb[HNET_A_NODE_ID]);
-	assert_int_equal(
-		nla_parse_nested(ot, HNET_OUT_A_MAX, tb[HNET_A_OUTPUT], NULL),
-		0);
+	assert_int_equal(nla_parse_nested(ot, HNET_OUT_A_MAX, tb[HNET_A_OUTPUT],
+					  NULL),
+			 0);
 	assert_int_equal(nla_len(ot[HNET_OUT_A_MODE]), 1);
 	assert_int_equal(nla_get_u8(ot[HNET_OUT_A_MODE]), HNET_OUTPUT_NODE);
 	assert_int_equal(nla_get_u32(ot[HNET_OUT_A_NODE]), 12);
@@ -415,9 +413,9 @@ static void test_parse_dev(void **state)
 	for (i = NO_STATS; i <= NO_IFNAME; i++) {
 		m = kernel_dev_msg(i);
 		err[0] = '\0';
-		assert_int_equal(
-			hn_genl_parse_dev(nlmsg_hdr(m), &d, err, sizeof(err)),
-			-EPROTO);
+		assert_int_equal(hn_genl_parse_dev(nlmsg_hdr(m), &d, err,
+						   sizeof(err)),
+				 -EPROTO);
 		assert_non_null(strstr(err, "malformed"));
 		nlmsg_free(m);
 	}
@@ -449,9 +447,9 @@ static void test_parse_result(void **state)
 			nla_put(m, HNET_RES_A_DATA, len, data);
 		nla_nest_end(m, n);
 		if (!drop) {
-			assert_int_equal(
-				hn_genl_parse_result(nlmsg_hdr(m), r, NULL, 0),
-				0);
+			assert_int_equal(hn_genl_parse_result(nlmsg_hdr(m), r,
+							      NULL, 0),
+					 0);
 			assert_int_equal(r->tensor_id, 99);
 			assert_int_equal(r->origin, 0x0a000001);
 			assert_int_equal(r->stage, 3);
@@ -459,9 +457,9 @@ static void test_parse_result(void **state)
 			assert_string_equal(r->ifname, "hnt2");
 			assert_memory_equal(r->data, data, 100);
 		} else {
-			assert_int_equal(
-				hn_genl_parse_result(nlmsg_hdr(m), r, NULL, 0),
-				-EPROTO);
+			assert_int_equal(hn_genl_parse_result(nlmsg_hdr(m), r,
+							      NULL, 0),
+					 -EPROTO);
 		}
 		nlmsg_free(m);
 	}

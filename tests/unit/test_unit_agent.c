@@ -222,7 +222,7 @@ static void test_one_way_then_up(void **state)
 	n = hnd_neigh_find(&agent, 7);
 	assert_non_null(n);
 	assert_false(n->up);
-	assert_int_equal(dp_sets, 0);	/* one-way: not in the data plane */
+	assert_int_equal(dp_sets, 0); /* one-way: not in the data plane */
 	assert_false(agent.lsa_dirty);
 
 	advance_ms(200);
@@ -243,7 +243,7 @@ static void test_hello_lists_heard(void **state)
 	hello(7, 1, 0, 255);
 	hello(8, 1, 1, 255);
 	hnd_neigh_tick(&agent, fake_now);
-	assert_int_equal(sent_hello, 2);	/* one per port */
+	assert_int_equal(sent_hello, 2); /* one per port */
 	/* the last HELLO went out of p1 and lists only the neighbour there */
 	assert_int_equal(last_hello.u.hello.n_heard, 1);
 	assert_int_equal(last_hello.u.hello.heard[0].node, 8);
@@ -265,7 +265,7 @@ static void test_loss_raises_cost(void **state)
 	advance_ms(0);
 	hnd_neigh_tick(&agent, fake_now - 200 * NSEC_PER_MSEC);
 	assert_in_range(n->rx_ratio, 120, 136);
-	assert_in_range(link_cost(n), 480, 544);	/* ~2x a clean link */
+	assert_in_range(link_cost(n), 480, 544); /* ~2x a clean link */
 	features(&agent, n, n->feat);
 	assert_in_range(n->feat[HN_FEAT_LOSS], 60, 66);
 }
@@ -428,9 +428,8 @@ static void test_challenge_restarts_window(void **state)
 	assert_non_null(s);
 	/* a key holder's frames filled the window, far ahead */
 	for (i = 0; i < HN_REPLAY_WINDOW; i++)
-		assert_int_equal(hn_replay_accept(&s->replay, forged - i,
-						  fake_now),
-				 0);
+		assert_int_equal(
+			hn_replay_accept(&s->replay, forged - i, fake_now), 0);
 	assert_int_equal(hn_replay_accept(&s->replay, genuine, fake_now),
 			 -ESTALE);
 	hnd_challenge(&agent, s, 0, mac_x);
@@ -498,7 +497,7 @@ static void test_load_measured(void **state)
 			 hn_scale_log(10000));
 	assert_int_equal(dp_nb[n8->dp_idx].feat[HN_FEAT_CAPACITY],
 			 hn_scale_log(20000));
-	hnd_neigh_tick(&agent, fake_now);	/* first counter sample */
+	hnd_neigh_tick(&agent, fake_now); /* first counter sample */
 	/* 500 ms: 156250 bytes are 2.5 Mbit/s, a quarter of p0's 10 */
 	set_tx("p0", 156250);
 	set_tx("p1", 156250);
@@ -554,7 +553,7 @@ static void test_model_behind(void **state)
 	m.u.hello.heard[0].node = 1;
 	m.u.hello.heard[0].rx_ratio = 255;
 	hnd_hello_rx(&agent, 0, mac_x, &m);
-	assert_int_equal(model_sends, 0);	/* not up before verified */
+	assert_int_equal(model_sends, 0); /* not up before verified */
 	assert_true(answer_from(7, 0, mac_x, 0));
 	assert_int_equal(model_sends, 1);
 	m.seq = 2;
@@ -643,10 +642,10 @@ static void test_config_good(void **state)
 	assert_int_equal(c.n_ports, 3);
 	assert_string_equal(c.ports[1], "eth1");
 	assert_string_equal(c.ports[2], "veth9");
-	assert_int_equal(c.port_kbps[1], 0);	/* link-kbps applies */
+	assert_int_equal(c.port_kbps[1], 0); /* link-kbps applies */
 	assert_int_equal(c.port_kbps[2], 25000);
 	assert_int_equal(c.link_kbps, 8000);
-	assert_int_equal(c.probe_ms, 250);	/* default */
+	assert_int_equal(c.probe_ms, 250); /* default */
 	assert_int_equal(c.n_keys, 1);
 	assert_int_equal(c.keys[0].id, 7);
 	assert_int_equal(c.keys[0].key[1], 0x11);
@@ -695,7 +694,8 @@ static void test_config_bad(void **state)
 		{ "dead-hellos = 1\n", "2..100" },
 		{ "stages = 0\n", "'0' is not a stage id" },
 		{ "stages = 2,3,2\n", "stages: 2 given twice" },
-		{ "xdp-mode = fast\n", "not auto, native, generic or multiprog" },
+		{ "xdp-mode = fast\n",
+		  "not auto, native, generic or multiprog" },
 		{ "keep-attached = yes\n", "want 0 or 1" },
 		{ "xdp-force = 2\n", "xdp-force: want 0 or 1" },
 		{ "xdp-reattach = on\n", "xdp-reattach: want 0 or 1" },
@@ -726,7 +726,8 @@ static void test_config_lifetime(void **state)
 
 	snprintf(text, sizeof(text),
 		 "node-id = 3\nport = a\nmesh-key = 1 %s\n"
-		 "lsa-refresh-s = 30\nlsa-lifetime-s = 30\n", KEY);
+		 "lsa-refresh-s = 30\nlsa-lifetime-s = 30\n",
+		 KEY);
 	assert_int_not_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "must exceed"));
 }
@@ -749,9 +750,12 @@ static void test_config_secrets(void **state)
 	assert_int_equal(chmod(path, 0644), 0);
 	hnd_config_defaults(&c);
 	assert_int_not_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
-	assert_non_null(strstr(err, "config with an inline mesh-key is accessible by group or others (mode 0644)"));
+	assert_non_null(strstr(
+		err,
+		"config with an inline mesh-key is accessible by group or others (mode 0644)"));
 	assert_non_null(strstr(err, "run 'chmod 600"));
-	assert_non_null(strstr(err, "move the key (line 3) into a mesh-key-file"));
+	assert_non_null(
+		strstr(err, "move the key (line 3) into a mesh-key-file"));
 	assert_int_equal(chmod(path, 0640), 0);
 	assert_int_not_equal(hnd_config_load(&c, path, err, sizeof(err)), 0);
 	unlink(path);
@@ -775,14 +779,12 @@ static void test_config_secrets(void **state)
 	/* the command line takes no key, but everything else */
 	hnd_config_defaults(&c);
 	err[0] = 0;
-	assert_int_not_equal(hnd_config_set_arg(&c, "mesh-key", text, err,
-						sizeof(err)),
-			     0);
+	assert_int_not_equal(
+		hnd_config_set_arg(&c, "mesh-key", text, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "mesh-key-file=PATH"));
 	assert_int_equal(c.n_keys, 0);
-	assert_int_equal(hnd_config_set_arg(&c, "node-id", "5", err,
-					    sizeof(err)),
-			 0);
+	assert_int_equal(
+		hnd_config_set_arg(&c, "node-id", "5", err, sizeof(err)), 0);
 	assert_int_equal(c.node_id, 5);
 }
 

@@ -137,9 +137,9 @@ static unsigned int samples(struct hn_ctrl_msg *out)
 	out[n++] = lsa(0, 1);
 	out[n++] = lsa(HN_LSA_MAX_LINKS, HN_LSA_MAX_STAGES);
 	out[n++] = chunk(1, 0, 1);
-	out[n++] =
-		chunk(HN_CHUNK_DATA_MAX, HN_MODEL_XFER_MAX - HN_CHUNK_DATA_MAX,
-		      HN_MODEL_XFER_MAX);
+	out[n++] = chunk(HN_CHUNK_DATA_MAX,
+			 HN_MODEL_XFER_MAX - HN_CHUNK_DATA_MAX,
+			 HN_MODEL_XFER_MAX);
 	return n;
 }
 #define N_SAMPLES 11
@@ -481,9 +481,9 @@ static void test_truncated(void **state)
 			assert_int_equal(decode(buf, cut, NULL),
 					 HN_CE_TRUNCATED);
 	}
-	assert_int_equal(
-		hn_ctrl_decode(NULL, 0, NULL, &s[0], &key, 1, why, sizeof(why)),
-		HN_CE_TRUNCATED);
+	assert_int_equal(hn_ctrl_decode(NULL, 0, NULL, &s[0], &key, 1, why,
+					sizeof(why)),
+			 HN_CE_TRUNCATED);
 	/* Padding after the frame is fine (short Ethernet frames). */
 	len = encode(&s[3], buf);
 	memset(buf + len, 0xEE, 20);
@@ -662,22 +662,22 @@ static void test_keys(void **state)
 	keys[1].key[5] ^= 1;
 	/* The sender rotated to key 7: the receiver still has 1 and 2. */
 	len = encode(&m, buf);
-	assert_int_equal(
-		hn_ctrl_decode(buf, len, NULL, &d, keys, 2, why, sizeof(why)),
-		HN_CE_KEY);
+	assert_int_equal(hn_ctrl_decode(buf, len, NULL, &d, keys, 2, why,
+					sizeof(why)),
+			 HN_CE_KEY);
 	assert_string_equal(why, "gossip: key_id 7 not configured");
-	assert_int_equal(
-		hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why, sizeof(why)),
-		HN_CE_OK);
+	assert_int_equal(hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why,
+					sizeof(why)),
+			 HN_CE_OK);
 	assert_int_equal(d.key_id, 7);
-	assert_int_equal(
-		hn_ctrl_decode(buf, len, NULL, &d, NULL, 0, why, sizeof(why)),
-		HN_CE_KEY);
+	assert_int_equal(hn_ctrl_decode(buf, len, NULL, &d, NULL, 0, why,
+					sizeof(why)),
+			 HN_CE_KEY);
 	/* Signed with key 2: the receiver picks it by id. */
 	len = hn_ctrl_encode(buf, sizeof(buf), &m, &keys[1]);
-	assert_int_equal(
-		hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why, sizeof(why)),
-		HN_CE_OK);
+	assert_int_equal(hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why,
+					sizeof(why)),
+			 HN_CE_OK);
 	assert_int_equal(d.key_id, 2);
 	/* Right id, wrong key. */
 	other.key[31] ^= 0x80;
@@ -690,9 +690,9 @@ static void test_keys(void **state)
 	keys[2].id = 8;
 	len = encode(&m, buf);
 	put_be(buf + len - 28, 4, 8);
-	assert_int_equal(
-		hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why, sizeof(why)),
-		HN_CE_MAC);
+	assert_int_equal(hn_ctrl_decode(buf, len, NULL, &d, keys, 3, why,
+					sizeof(why)),
+			 HN_CE_MAC);
 	assert_int_equal(patched(&m, len - 24, 8, 1, 0), HN_CE_MAC);
 }
 
@@ -990,7 +990,7 @@ static void test_replay(void **state)
 	/* Reordered and duplicated streams, against the reference. */
 	hn_t_seed(99);
 	memset(&r, 0, sizeof(r));
-	base = 1700000000ULL * NS;	/* a realtime clock's ns */
+	base = 1700000000ULL * NS; /* a realtime clock's ns */
 	t = 1000 * NS;
 	for (i = 0; i < 3000; i++) {
 		c = base + i - hn_t_range(0, 80) + hn_t_range(0, 3);
@@ -1032,8 +1032,7 @@ static void test_replay_bound(void **state)
 	/* 64 s later: 64 s, one more for clock rates, and the slack */
 	t += 64 * NS;
 	c += 64 * NS;
-	assert_int_equal(hn_replay_accept(&r, c + NS + slack + 1, t),
-			 -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, c + NS + slack + 1, t), -ERANGE);
 	assert_int_equal(hn_replay_accept(&r, UINT64_MAX - 1, t), -ERANGE);
 	assert_int_equal(hn_replay_accept(&r, c + NS + slack, t), 0);
 	assert_int_equal(hn_replay_accept(&r, c, t), 0);
@@ -1085,8 +1084,7 @@ static void test_replay_late_anchor(void **state)
 	/* the genuine clock again, over a second after its last */
 	t += 4 * NS;
 	c += 4 * NS;
-	assert_int_equal(hn_replay_accept(&r, c - 2 * NS, t - 2 * NS),
-			 -ERANGE);
+	assert_int_equal(hn_replay_accept(&r, c - 2 * NS, t - 2 * NS), -ERANGE);
 	assert_int_equal(hn_replay_accept(&r, c, t), 0);
 	assert_int_equal(r.n, 1);
 	/* from then on, as usual */
@@ -1172,9 +1170,9 @@ static void test_err_names(void **state)
 	assert_int_equal(hn_ctrl_decode(buf, len, NULL, &m, &key, 1, NULL, 0),
 			 HN_CE_MAC);
 	memset(small, 'x', sizeof(small));
-	assert_int_equal(
-		hn_ctrl_decode(buf, len, NULL, &m, &key, 1, small, sizeof(small)),
-		HN_CE_MAC);
+	assert_int_equal(hn_ctrl_decode(buf, len, NULL, &m, &key, 1, small,
+					sizeof(small)),
+			 HN_CE_MAC);
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 	/* RFC 1982 comparisons. */
 	assert_true(hn_seq_newer(1, 0));

@@ -192,9 +192,9 @@ static void test_route_split(void **state)
 				xs[i] = x[i] = hn_t_range(0, HN_FEAT_MAX);
 			hn_rt_pre_neigh(&rt, &x[HN_NB_FEAT_FIRST], nb);
 			hn_rt_pre_frame(&rt, &x[HN_FR_FEAT_FIRST], fr);
-			assert_int_equal(
-				hn_rt_finish(&rt, nb, fr, x[HN_FEAT_DIST]),
-				hn_rt_score(&rt, x));
+			assert_int_equal(hn_rt_finish(&rt, nb, fr,
+						      x[HN_FEAT_DIST]),
+					 hn_rt_score(&rt, x));
 			assert_int_equal(hn_rt_score(&rt, x), ref_rt(&rt, x));
 			/* The file-model reference computes the same. */
 			hn_model_infer(&m, xs, NULL, &logit);

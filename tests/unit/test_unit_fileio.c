@@ -27,9 +27,9 @@
 /* ---- what reached the disk: fsync() and rename(), in order -------------- */
 
 struct op {
-	char	what;		/* 's' fsync, 'r' rename */
-	ino_t	ino;		/* of the file synced or renamed */
-	bool	dir;
+	char what; /* 's' fsync, 'r' rename */
+	ino_t ino; /* of the file synced or renamed */
+	bool dir;
 };
 
 static struct op ops[32];
@@ -110,14 +110,13 @@ static void test_write_durable(void **state)
 	char err[512] = "";
 
 	n_ops = 0;
-	assert_int_equal(hn_write_file(p, "1024\n", 5, 0600, 0, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hn_write_file(p, "1024\n", 5, 0600, 0, err, sizeof(err)), 0);
 	assert_contents(p, "1024\n");
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(stat(dir, &dst), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_int_equal(dir_entries(dir), 1);	/* no temporary left */
+	assert_int_equal(dir_entries(dir), 1); /* no temporary left */
 	assert_int_equal(n_ops, 3);
 	assert_int_equal(ops[0].what, 's');
 	assert_int_equal(ops[0].ino, st.st_ino);
@@ -140,16 +139,14 @@ static void test_write_replaces(void **state)
 	assert_int_equal(hn_write_file(p, "7\n", 2, 0600, 0, err, sizeof(err)),
 			 0);
 	assert_int_equal(stat(p, &before), 0);
-	assert_int_equal(hn_write_file(p, "12345\n", 6, 0644, 0, err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		hn_write_file(p, "12345\n", 6, 0644, 0, err, sizeof(err)), 0);
 	assert_int_equal(stat(p, &after), 0);
 	assert_int_not_equal(before.st_ino, after.st_ino);
 	assert_int_equal(after.st_mode & 07777, 0644);
 	assert_contents(p, "12345\n");
 	/* empty is a content too */
-	assert_int_equal(hn_write_file(p, "", 0, 0600, 0, err, sizeof(err)),
-			 0);
+	assert_int_equal(hn_write_file(p, "", 0, 0600, 0, err, sizeof(err)), 0);
 	assert_contents(p, "");
 	unlink(p);
 }
@@ -175,8 +172,7 @@ static void test_write_errors(void **state)
 	char err[512] = "", path[600];
 
 	snprintf(path, sizeof(path), "%s/missing/model.hnm", dir);
-	assert_int_equal(hn_write_file(path, "x", 1, 0600, 0, err,
-				       sizeof(err)),
+	assert_int_equal(hn_write_file(path, "x", 1, 0600, 0, err, sizeof(err)),
 			 -ENOENT);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "temporary file"));
@@ -208,8 +204,7 @@ static void test_private_dir(void **state)
 	char err[512] = "";
 
 	assert_int_equal(mkdir(d, 0700), 0);
-	assert_int_equal(hn_check_private("state-dir", d, err, sizeof(err)),
-			 0);
+	assert_int_equal(hn_check_private("state-dir", d, err, sizeof(err)), 0);
 	assert_int_equal(chmod(d, 0755), 0);
 	expect_refused("state-dir", d,
 		       "state-dir is accessible by group or others (mode 0755)",
@@ -252,8 +247,7 @@ static void test_private_owner(void **state)
 	expect_refused("state-dir", d, "state-dir is owned by uid 4321",
 		       "chown 0 ");
 	assert_int_equal(chown(d, 0, 0), 0);
-	assert_int_equal(hn_check_private("state-dir", d, err, sizeof(err)),
-			 0);
+	assert_int_equal(hn_check_private("state-dir", d, err, sizeof(err)), 0);
 	rmdir(d);
 }
 

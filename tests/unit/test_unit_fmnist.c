@@ -112,8 +112,8 @@ static void test_shapes(void **state)
 	assert_int_equal(hn_model_n_out(&m[HEAD]), 10);
 	assert_int_equal(hn_model_n_out(&m[HEAD_B]), 10);
 	/* each stage's input scale is its predecessor's output scale */
-	assert_int_equal(m[HEAD].in_exp, m[ENC].layers[m[ENC].n_layers - 1]
-						 .out_exp);
+	assert_int_equal(m[HEAD].in_exp,
+			 m[ENC].layers[m[ENC].n_layers - 1].out_exp);
 	assert_int_equal(m[HEAD_B].in_exp, m[HEAD_A].layers[0].out_exp);
 }
 

@@ -186,8 +186,7 @@ static void round_trip(const struct hn_idx *x, int gzip, const char *name)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	assert_int_equal(hn_idx_write_file(path, x, gzip, err, sizeof(err)),
-			 0);
+	assert_int_equal(hn_idx_write_file(path, x, gzip, err, sizeof(err)), 0);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	assert_int_equal(fread(magic, 1, 2, f), 2);
@@ -207,11 +206,17 @@ static void round_trip(const struct hn_idx *x, int gzip, const char *name)
 static void test_round_trip(void **state)
 {
 	static uint8_t pix[5 * 7 * 6], lab[5] = { 9, 0, 3, 7, 1 };
-	struct hn_idx img = { .type = HN_IDX_TYPE_U8, .n_dims = 3,
-			      .dims = { 5, 7, 6 }, .n_items = 5,
-			      .item_len = 42, .data = pix };
-	struct hn_idx labels = { .type = HN_IDX_TYPE_U8, .n_dims = 1,
-				 .dims = { 5 }, .n_items = 5, .item_len = 1,
+	struct hn_idx img = { .type = HN_IDX_TYPE_U8,
+			      .n_dims = 3,
+			      .dims = { 5, 7, 6 },
+			      .n_items = 5,
+			      .item_len = 42,
+			      .data = pix };
+	struct hn_idx labels = { .type = HN_IDX_TYPE_U8,
+				 .n_dims = 1,
+				 .dims = { 5 },
+				 .n_items = 5,
+				 .item_len = 1,
 				 .data = lab };
 	unsigned int i;
 
@@ -234,8 +239,7 @@ static void test_file_errors(void **state)
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
 	assert_int_equal(hn_idx_read_file(path, 1, &x, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, path));
-	assert_int_equal(hn_idx_read_file(tmpdir, 1, &x, err, sizeof(err)),
-			 -1);
+	assert_int_equal(hn_idx_read_file(tmpdir, 1, &x, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a regular file"));
 	/* a message from the parser names the file too */
 	snprintf(path, sizeof(path), "%s/bad", tmpdir);
@@ -259,11 +263,9 @@ static void test_real_files(void **state)
 	snprintf(path, sizeof(path), "%s/t10k-labels-idx1-ubyte.gz", dir);
 	if (access(path, R_OK))
 		skip();
-	assert_int_equal(hn_idx_read_file(path, 1, &lab, err, sizeof(err)),
-			 0);
+	assert_int_equal(hn_idx_read_file(path, 1, &lab, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/t10k-images-idx3-ubyte.gz", dir);
-	assert_int_equal(hn_idx_read_file(path, 3, &img, err, sizeof(err)),
-			 0);
+	assert_int_equal(hn_idx_read_file(path, 3, &img, err, sizeof(err)), 0);
 	assert_int_equal(img.n_items, 10000);
 	assert_int_equal(img.item_len, 784);
 	assert_int_equal(hn_idx_check_pair(&img, &lab, err, sizeof(err)), 0);

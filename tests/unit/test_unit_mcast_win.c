@@ -72,9 +72,9 @@ static void test_edges_behind(void **state)
 {
 	__u64 w = hn_dp_mcast_win_first(500);
 
-	see(&w, 500 - 31, HN_DP_MC_NEW);	/* the window's last slot */
+	see(&w, 500 - 31, HN_DP_MC_NEW); /* the window's last slot */
 	see(&w, 500 - 31, HN_DP_MC_DUP);
-	see(&w, 500 - 32, HN_DP_MC_OLD);	/* just past it */
+	see(&w, 500 - 32, HN_DP_MC_OLD); /* just past it */
 	see(&w, 500 - 33, HN_DP_MC_OLD);
 	see(&w, 0, HN_DP_MC_OLD);
 	/* half the number space behind is behind, not ahead */
@@ -121,9 +121,9 @@ static void test_wrap(void **state)
 		see(&w, s, HN_DP_MC_DUP);
 	}
 	assert_int_equal(w >> 32, 19);
-	see(&w, 0xffffffffU, HN_DP_MC_DUP);	/* 20 behind, across 0 */
-	see(&w, 0xfffffff4U, HN_DP_MC_DUP);	/* 31 behind */
-	see(&w, 0xfffffff3U, HN_DP_MC_OLD);	/* 32 behind */
+	see(&w, 0xffffffffU, HN_DP_MC_DUP); /* 20 behind, across 0 */
+	see(&w, 0xfffffff4U, HN_DP_MC_DUP); /* 31 behind */
+	see(&w, 0xfffffff3U, HN_DP_MC_OLD); /* 32 behind */
 	see(&w, 0xfffffff0U, HN_DP_MC_OLD);
 }
 
@@ -172,7 +172,7 @@ static void test_streams(void **state)
 			int want;
 
 			if (hn_t_range(0, 60) == 0)
-				s += hn_t_range(28, 36);	/* a jump */
+				s += hn_t_range(28, 36); /* a jump */
 			if (hn_t_range(0, 8) == 0 && r.n)
 				s = r.seen[hn_t_range(0, r.n - 1)];
 			want = ref_add(&r, s);

@@ -57,8 +57,7 @@ void hnd_xdp_check_all(struct hnd *d)
 {
 }
 
-void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf,
-			size_t len)
+void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf, size_t len)
 {
 	snprintf(buf, len, "nothing (a test)");
 }
@@ -140,8 +139,8 @@ int hn_dp_map_fd(struct hn_dp *dp, const char *name)
 /* ---- what reached the disk: fsync() and rename(), in order -------------- */
 
 struct op {
-	char	what;		/* 's' fsync, 'r' rename */
-	char	name[64];	/* file renamed to, or synced ("" a dir) */
+	char what; /* 's' fsync, 'r' rename */
+	char name[64]; /* file renamed to, or synced ("" a dir) */
 };
 
 static struct op ops[64];
@@ -269,8 +268,10 @@ static void *route_file(uint64_t gen, uint64_t expiry, size_t *len)
  */
 static void *stage_file(uint64_t gen, size_t *len)
 {
-	struct hn_model m = { .kind = HN_MODEL_STAGE, .stage = 1,
-			      .n_layers = 1, .generation = gen };
+	struct hn_model m = { .kind = HN_MODEL_STAGE,
+			      .stage = 1,
+			      .n_layers = 1,
+			      .generation = gen };
 	char err[256] = "";
 	void *plain, *img;
 	size_t plen, i;
@@ -279,9 +280,8 @@ static void *stage_file(uint64_t gen, size_t *len)
 	assert_int_equal(hn_model_alloc_layer(&m, 0), 0);
 	for (i = 0; i < 40 * 40; i++)
 		m.layers[0].w[i] = (int8_t)(i * 7);
-	assert_int_equal(hn_model_serialize(&m, &plain, &plen, err,
-					    sizeof(err)),
-			 0);
+	assert_int_equal(
+		hn_model_serialize(&m, &plain, &plen, err, sizeof(err)), 0);
 	hn_model_free(&m);
 	assert_int_equal(hn_model_sign_image(plain, plen, hn_t_path("a.key"),
 					     &img, len, err, sizeof(err)),
@@ -493,10 +493,13 @@ static void test_counters_shown(void **state)
 	assert_non_null(strstr(out, "\nchunk_dup                1\n"));
 	free(out);
 	out = ctl("status json");
-	assert_non_null(strstr(out, "\"model_transfers\":[{\"generation\":77,\"chunks\":2,\"received\":1,"));
+	assert_non_null(strstr(
+		out,
+		"\"model_transfers\":[{\"generation\":77,\"chunks\":2,\"received\":1,"));
 	free(out);
 	out = ctl("status");
-	assert_non_null(strstr(out, "model generation 77 arriving: 1 of 2 chunks"));
+	assert_non_null(
+		strstr(out, "model generation 77 arriving: 1 of 2 chunks"));
 	free(out);
 	hn_topo_free(agent.topo);
 	agent.topo = NULL;
@@ -591,14 +594,22 @@ static void test_lsa_seq_persisted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_forged_does_not_block, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eviction_least_recent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ignored_counted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forged_complete_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counters_shown, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_model_expires, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_model_persisted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lsa_seq_persisted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_does_not_block,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eviction_least_recent,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ignored_counted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_forged_complete_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_shown, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_model_expires, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_model_persisted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lsa_seq_persisted, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -130,11 +130,11 @@ static void test_exact_scale(void **state)
 /* ---- the shipped models -------------------------------------------------- */
 
 static const struct golden {
-	const char *name;	/* models/<name>.txt[.gz] */
-	const char *calib;	/* models/<calib>; NULL: the default set */
-	__u64 generation;	/* as tools/fmnist.mk and models/models.mk */
-	const char *model_sha;	/* of the serialised model */
-	const char *out_sha;	/* of its outputs on the calibration rows */
+	const char *name; /* models/<name>.txt[.gz] */
+	const char *calib; /* models/<calib>; NULL: the default set */
+	__u64 generation; /* as tools/fmnist.mk and models/models.mk */
+	const char *model_sha; /* of the serialised model */
+	const char *out_sha; /* of its outputs on the calibration rows */
 } goldens[] = {
 	{ "route-default", NULL, 1,
 	  "d21378c3db655917014471511386f0b1b9358e729f9e8963e7ab876fc8b59205",
@@ -178,8 +178,9 @@ static void read_text(const char *name, struct hn_fmodel *fm)
 		z = gzopen(hn_t_src(path), "rb");
 	}
 	if (!z)
-		fail_msg("models/%s.txt[.gz]: cannot open (run from the repository root or set HN_SRCDIR)",
-			 name);
+		fail_msg(
+			"models/%s.txt[.gz]: cannot open (run from the repository root or set HN_SRCDIR)",
+			name);
 	buf = hn_t_gz_read(z, &len);
 	if (hn_fmodel_parse(buf, len, fm, err, sizeof(err)))
 		fail_msg("%s: %s", path, err);
@@ -253,8 +254,9 @@ static void test_shipped(void **state)
 		printf("\t{ \"%s\", ..., \"%s\", \"%s\" },\n", g->name, msha,
 		       osha);
 	if (strcmp(msha, g->model_sha))
-		fail_msg("%s: model SHA-256 %s, golden %s: the quantiser's output changed",
-			 g->name, msha, g->model_sha);
+		fail_msg(
+			"%s: model SHA-256 %s, golden %s: the quantiser's output changed",
+			g->name, msha, g->model_sha);
 	if (strcmp(osha, g->out_sha))
 		fail_msg("%s: outputs SHA-256 %s, golden %s: inference changed",
 			 g->name, osha, g->out_sha);

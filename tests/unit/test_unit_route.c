@@ -120,17 +120,26 @@ static void test_compiled_extremes(void **state)
 				for (f = 0; f < 3; f++) {
 					memset(&m, 0, sizeof(m));
 					for (j = 0; j < HN_RT_HIDDEN; j++) {
-						for (i = 0; i < HN_RT_NFEAT; i++)
-							m.w1[j][i] = ws[(w + j) & 1];
+						for (i = 0; i < HN_RT_NFEAT;
+						     i++)
+							m.w1[j][i] =
+								ws[(w + j) & 1];
 						m.w2[j] = ws[(w + j + 1) & 1];
-						m.b1[j] = b == 0 ? -HN_BIAS_MAX :
-							  b == 1 ? HN_BIAS_MAX :
-								   (int32_t)(j * 77777) - 300000;
+						m.b1[j] =
+							b == 0 ?
+								-HN_BIAS_MAX :
+							b == 1 ?
+								HN_BIAS_MAX :
+								(int32_t)(j *
+									  77777) -
+									300000;
 					}
-					m.b2 = (s & 1) ? HN_BIAS_MAX : -HN_BIAS_MAX;
+					m.b2 = (s & 1) ? HN_BIAS_MAX :
+							 -HN_BIAS_MAX;
 					m.shift1 = s;
 					memset(x, xs[f], sizeof(x));
-					assert_int_equal(hn_rt_compile(&m, &c), 0);
+					assert_int_equal(hn_rt_compile(&m, &c),
+							 0);
 					assert_int_equal(compiled_score(&c, x),
 							 hn_rt_score(&m, x));
 				}
@@ -208,14 +217,13 @@ static void test_scale_linear(void **state)
 
 		assert_int_equal(hn_scale_ratio(v), r > 127 ? 127 : r);
 	}
-	assert_int_equal(hn_scale_ratio(4), 1);		/* 0.508 */
-	assert_int_equal(hn_scale_ratio(3), 0);		/* 0.381 */
+	assert_int_equal(hn_scale_ratio(4), 1); /* 0.508 */
+	assert_int_equal(hn_scale_ratio(3), 0); /* 0.381 */
 	assert_int_equal(hn_scale_ratio(1000), 127);
 	for (v = 0; v < 300; v++) {
 		assert_int_equal(hn_scale_hops(v), v * 8 > 127 ? 127 : v * 8);
-		assert_int_equal(hn_scale_class(v), (v & 7) * 16 > 127 ?
-							    127 :
-							    (v & 7) * 16);
+		assert_int_equal(hn_scale_class(v),
+				 (v & 7) * 16 > 127 ? 127 : (v & 7) * 16);
 		assert_int_equal(hn_scale_ttl(v), v / 2 > 127 ? 127 : v / 2);
 	}
 	for (v = 0; v < 5000; v++)
@@ -241,7 +249,7 @@ static void test_link_features(void **state)
 	assert_int_equal(f[HN_FEAT_QUALITY], 32);
 	/* 1000 - 128000 / 255 = 499 permille -> 63.4 -> 63 */
 	assert_int_equal(f[HN_FEAT_LOSS], 63);
-	assert_int_equal(f[HN_FEAT_LOAD], 127);	/* capped at 1000 permille */
+	assert_int_equal(f[HN_FEAT_LOAD], 127); /* capped at 1000 permille */
 	assert_int_equal(f[HN_FEAT_DELAY], 0);
 	/* 256 * 255 * 255 / (128 * 128) = 1016 */
 	assert_int_equal(hn_link_cost(128, 128), 1016);

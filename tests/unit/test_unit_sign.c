@@ -498,9 +498,9 @@ static void test_key_permissions(void **state)
 		free(plain);
 	}
 	write_file("group.key", text, 0400);
-	assert_int_equal(
-		hn_key_public(hn_t_path("group.key"), &pk, err, sizeof(err)),
-		0);
+	assert_int_equal(hn_key_public(hn_t_path("group.key"), &pk, err,
+				       sizeof(err)),
+			 0);
 	/* A public key file may be world-readable. */
 	write_file("bad.pub", text, 0644);
 	assert_int_equal(hn_pubkeys_load(hn_t_path("bad.pub"), &pk, 1, &i, err,
@@ -514,9 +514,9 @@ static void test_key_missing(void **state)
 	char err[256] = "";
 	unsigned int n;
 
-	assert_int_equal(
-		hn_key_public(hn_t_path("none.key"), &pk, err, sizeof(err)),
-		-1);
+	assert_int_equal(hn_key_public(hn_t_path("none.key"), &pk, err,
+				       sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "none.key: No such file"));
 	assert_int_equal(hn_pubkeys_load(hn_t_path("none.pub"), &pk, 1, &n, err,
 					 sizeof(err)),

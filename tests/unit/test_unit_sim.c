@@ -20,8 +20,7 @@
 #include "../../tools/hn-train/hn-train.h"
 
 static const char *const specs[] = {
-	"grid:4", "rgg:16", "ring:10", "ladder:5", "diamond", "dumbbell",
-	"lab",
+	"grid:4", "rgg:16", "ring:10", "ladder:5", "diamond", "dumbbell", "lab",
 };
 
 static void test_topologies(void **state)
@@ -31,8 +30,8 @@ static void test_topologies(void **state)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		assert_int_equal(hn_sim_topo_make(&t, specs[i], 7, err,
-						  sizeof(err)), 0);
+		assert_int_equal(
+			hn_sim_topo_make(&t, specs[i], 7, err, sizeof(err)), 0);
 		assert_true(t.n_nodes >= 4);
 		assert_true(t.n_links >= t.n_nodes - 1);
 	}
@@ -228,27 +227,26 @@ static void test_choose(void **state)
 	assert_int_equal(why, HN_DP_R_MARGIN);
 	assert_int_equal(hn_sim_choose(&m, 20, 3, x, 1, 7, 7, &why, NULL), 2);
 	/* winner stale: the best live */
-	assert_int_equal(hn_sim_choose(&m, INT32_MIN, 3, x, 1, 7, 3, &why,
-				       NULL), 0);
+	assert_int_equal(
+		hn_sim_choose(&m, INT32_MIN, 3, x, 1, 7, 3, &why, NULL), 0);
 	assert_int_equal(why, HN_DP_R_STALE);
 	/* not present: out of the argmax, so 0 wins */
-	assert_int_equal(hn_sim_choose(&m, INT32_MIN, 3, x, 1, 3, 3, &why,
-				       NULL), 0);
+	assert_int_equal(
+		hn_sim_choose(&m, INT32_MIN, 3, x, 1, 3, 3, &why, NULL), 0);
 	assert_int_equal(why, HN_DP_R_MODEL);
 	/* without a model: the default, else the lowest live */
 	assert_int_equal(hn_sim_choose(NULL, 0, 3, x, 1, 7, 7, &why, NULL), 1);
 	assert_int_equal(why, HN_DP_R_NO_MODEL);
 	assert_int_equal(hn_sim_choose(NULL, 0, 3, x, 1, 7, 5, &why, NULL), 0);
 	assert_int_equal(why, HN_DP_R_STALE);
-	assert_int_equal(hn_sim_choose(NULL, 0, 3, x, 1, 7, 0, &why, NULL),
-			 -1);
+	assert_int_equal(hn_sim_choose(NULL, 0, 3, x, 1, 7, 0, &why, NULL), -1);
 	assert_int_equal(why, HN_DP_R_NO_LIVE);
 }
 
 struct agree {
 	const struct hn_tr_params *p;
 	unsigned long n, same;
-	double regret, worst;	/* float score given up by the int8 pick */
+	double regret, worst; /* float score given up by the int8 pick */
 };
 
 static void count_agree(void *ctx, const struct hn_sim_decision *d)
@@ -282,8 +280,9 @@ static void test_quant_vs_float(void **state)
 		printf("no models/route-default.txt: the prior\n");
 		hn_tr_prior(&p);
 	} else {
-		assert_int_equal(hn_tr_read_text("models/route-default.txt",
-						 &p, err, sizeof(err)), 0);
+		assert_int_equal(hn_tr_read_text("models/route-default.txt", &p,
+						 err, sizeof(err)),
+				 0);
 	}
 	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
 	assert_int_equal(hn_sim_topo_make(&t, "rgg:24", 5, err, sizeof(err)),
@@ -332,8 +331,8 @@ static void test_train_beats_random(void **state)
 		hn_tr_draw_scn(&r, 1200, &val[k]);
 	for (k = 0; k < 3; k++) {
 		random_params(&p, &r);
-		assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err,
-						sizeof(err)), 0);
+		assert_int_equal(
+			hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
 		rnd_sum += hn_tr_cost(&rt, val, 8, 2);
 	}
 	/* start from the prior upside down: it prefers the worst links */

@@ -26,8 +26,8 @@
 #define RUNNING_ON_VALGRIND 0
 #endif
 
-#define SEC		1000000000ULL
-#define MAX_T		16	/* nodes of the hand-made topologies */
+#define SEC 1000000000ULL
+#define MAX_T 16 /* nodes of the hand-made topologies */
 
 /* ---- building LSAs ----------------------------------------------------- */
 
@@ -50,8 +50,8 @@ static void lsa_add(struct hn_ctrl_lsa *l, __u32 node, __u16 cost)
 
 /* A link as each end advertises it: ab by a, ba by b (0: not at all). */
 struct edge {
-	__u32	a, b;
-	__u16	ab, ba;
+	__u32 a, b;
+	__u16 ab, ba;
 };
 
 static struct hn_ctrl_lsa *lsa_of(struct hn_ctrl_lsa *l, unsigned int *n,
@@ -144,7 +144,10 @@ enum { A = 1, B, C, D, E, F };
 static void test_diamond(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 1, 1 }, { B, D, 1, 1 }, { A, C, 2, 2 }, { C, D, 1, 1 },
+		{ A, B, 1, 1 },
+		{ B, D, 1, 1 },
+		{ A, C, 2, 2 },
+		{ C, D, 1, 1 },
 	};
 	struct hn_topo *t = mesh(A, e, 4);
 	unsigned int n = routes(t);
@@ -162,10 +165,15 @@ static void test_diamond(void **state)
 static void test_ties(void **state)
 {
 	static const struct edge sq[] = {
-		{ A, C, 1, 1 }, { C, D, 1, 1 }, { A, B, 1, 1 }, { B, D, 1, 1 },
+		{ A, C, 1, 1 },
+		{ C, D, 1, 1 },
+		{ A, B, 1, 1 },
+		{ B, D, 1, 1 },
 	};
 	static const struct edge hop[] = {
-		{ A, B, 1, 1 }, { B, D, 1, 1 }, { A, D, 2, 2 },
+		{ A, B, 1, 1 },
+		{ B, D, 1, 1 },
+		{ A, D, 2, 2 },
 	};
 	struct hn_topo *t = mesh(A, sq, 4);
 	unsigned int n = routes(t);
@@ -182,7 +190,9 @@ static void test_ties(void **state)
 static void test_line(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 2, 2 }, { B, C, 3, 3 }, { C, D, 4, 4 },
+		{ A, B, 2, 2 },
+		{ B, C, 3, 3 },
+		{ C, D, 4, 4 },
 	};
 	struct hn_topo *t = mesh(A, e, 3);
 	unsigned int n = routes(t);
@@ -224,7 +234,10 @@ static void test_ring(void **state)
 static void test_unidirectional(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 1, 0 }, { B, C, 1, 1 }, { A, D, 5, 5 }, { D, C, 5, 0 },
+		{ A, B, 1, 0 },
+		{ B, C, 1, 1 },
+		{ A, D, 5, 5 },
+		{ D, C, 5, 0 },
 	};
 	struct hn_topo *t = mesh(A, e, 4);
 	unsigned int n = routes(t);
@@ -238,7 +251,9 @@ static void test_unidirectional(void **state)
 static void test_asymmetric(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 1, 5 }, { B, C, 7, 2 }, { A, C, 20, 20 },
+		{ A, B, 1, 5 },
+		{ B, C, 7, 2 },
+		{ A, C, 20, 20 },
 	};
 	struct hn_topo *t = mesh(A, e, 3);
 	unsigned int n = routes(t);
@@ -256,7 +271,9 @@ static void test_asymmetric(void **state)
 static void test_disconnected(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 1, 1 }, { C, D, 1, 1 }, { E, E + 100, 3, 0 },
+		{ A, B, 1, 1 },
+		{ C, D, 1, 1 },
+		{ E, E + 100, 3, 0 },
 	};
 	struct hn_topo *t = mesh(A, e, 3);
 	unsigned int n = routes(t);
@@ -265,7 +282,7 @@ static void test_disconnected(void **state)
 	assert_int_equal(n, 1);
 	expect(n, B, 1, 1, 1, B, 1, 1);
 	hn_topo_free(t);
-	t = mesh(E, e, 3);		/* self alone: no routes, no error */
+	t = mesh(E, e, 3); /* self alone: no routes, no error */
 	assert_int_equal(routes(t), 0);
 	hn_topo_free(t);
 }
@@ -318,10 +335,10 @@ static void test_seq(void **state)
 	lsa_init(&l, B, 5);
 	l.load = 1;
 	assert_int_equal(hn_topo_update(t, &l, 0), 1);
-	assert_int_equal(hn_topo_update(t, &l, 0), 0);	/* duplicate */
+	assert_int_equal(hn_topo_update(t, &l, 0), 0); /* duplicate */
 	l.seq = 4;
 	l.load = 2;
-	assert_int_equal(hn_topo_update(t, &l, 0), 0);	/* older */
+	assert_int_equal(hn_topo_update(t, &l, 0), 0); /* older */
 	assert_int_equal(hn_topo_get(t, B)->load, 1);
 	l.seq = 6;
 	assert_int_equal(hn_topo_update(t, &l, 0), 1);
@@ -329,7 +346,7 @@ static void test_seq(void **state)
 	assert_int_equal(hn_topo_get(t, B)->load, 2);
 	/* serial arithmetic, round to the wrap: 0 follows 0xffffffff */
 	l.seq = 0xffffffff;
-	assert_int_equal(hn_topo_update(t, &l, 0), 0);	/* 6 - 7 */
+	assert_int_equal(hn_topo_update(t, &l, 0), 0); /* 6 - 7 */
 	l.seq = 0x80000005;
 	assert_int_equal(hn_topo_update(t, &l, 0), 1);
 	l.seq = 0xffffffff;
@@ -353,7 +370,8 @@ static void test_seq(void **state)
 static void test_expiry(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 1, 1 }, { B, C, 1, 1 },
+		{ A, B, 1, 1 },
+		{ B, C, 1, 1 },
 	};
 	struct hn_topo *t = mesh(A, e, 2);
 	struct hn_ctrl_lsa l = *hn_topo_get(t, C);
@@ -385,7 +403,10 @@ static void test_expiry(void **state)
 static void test_remove(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 1, 1 }, { B, D, 1, 1 }, { A, C, 2, 2 }, { C, D, 1, 1 },
+		{ A, B, 1, 1 },
+		{ B, D, 1, 1 },
+		{ A, C, 2, 2 },
+		{ C, D, 1, 1 },
 	};
 	struct hn_topo *t = mesh(A, e, 4);
 	unsigned int n;
@@ -398,8 +419,7 @@ static void test_remove(void **state)
 	expect(n, C, 2, 1, 1, C, 2, 1);
 	assert_int_equal(hn_topo_remove(t, A), 0);
 	n = 7;
-	assert_int_equal(hn_topo_routes(t, rt, HN_TOPO_MAX_NODES, &n),
-			 -ENOENT);
+	assert_int_equal(hn_topo_routes(t, rt, HN_TOPO_MAX_NODES, &n), -ENOENT);
 	assert_int_equal(n, 0);
 	hn_topo_free(t);
 }
@@ -408,7 +428,9 @@ static void test_remove(void **state)
 static void test_routes_max(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 1, 1 }, { A, C, 1, 1 }, { A, D, 1, 1 },
+		{ A, B, 1, 1 },
+		{ A, C, 1, 1 },
+		{ A, D, 1, 1 },
 	};
 	struct hn_topo *t = mesh(A, e, 3);
 	unsigned int n;
@@ -426,7 +448,10 @@ static void test_routes_max(void **state)
 static void test_routes_memcmp(void **state)
 {
 	static const struct edge e[] = {
-		{ A, B, 1, 1 }, { B, D, 1, 1 }, { A, C, 2, 2 }, { C, D, 1, 1 },
+		{ A, B, 1, 1 },
+		{ B, D, 1, 1 },
+		{ A, C, 2, 2 },
+		{ C, D, 1, 1 },
 	};
 	static struct hn_topo_route other[4];
 	struct hn_topo *t = mesh(A, e, 4);
@@ -452,10 +477,10 @@ static void test_validation(void **state)
 	lsa_add(&ok, D, 1);
 	ok.n_stages = 2;
 	l = ok;
-	l.links[1].node = B;		/* self-link */
+	l.links[1].node = B; /* self-link */
 	assert_int_equal(hn_topo_update(t, &l, 0), -EINVAL);
 	l = ok;
-	l.links[1].node = C;		/* duplicate */
+	l.links[1].node = C; /* duplicate */
 	assert_int_equal(hn_topo_update(t, &l, 0), -EINVAL);
 	l = ok;
 	l.links[0].cost = 0;
@@ -496,7 +521,7 @@ static void test_full(void **state)
 	}
 	lsa_init(&l, HN_TOPO_MAX_NODES + 1, 1);
 	assert_int_equal(hn_topo_update(t, &l, 0), -ENOSPC);
-	lsa_init(&l, 7, 2);		/* held origins still update */
+	lsa_init(&l, 7, 2); /* held origins still update */
 	assert_int_equal(hn_topo_update(t, &l, 0), 1);
 	assert_int_equal(hn_topo_remove(t, 7), 0);
 	lsa_init(&l, HN_TOPO_MAX_NODES + 1, 1);
@@ -511,7 +536,10 @@ static void test_full(void **state)
 static struct hn_topo *small(void)
 {
 	static const struct edge e[] = {
-		{ 2, 1, 3, 4 }, { 2, 3, 1, 1 }, { 1, 3, 5, 0 }, { 9, 3, 1, 0 },
+		{ 2, 1, 3, 4 },
+		{ 2, 3, 1, 1 },
+		{ 1, 3, 5, 0 },
+		{ 9, 3, 1, 0 },
 	};
 	struct hn_topo *t = mesh(1, e, 4);
 	struct hn_ctrl_lsa l = *hn_topo_get(t, 2);
@@ -523,7 +551,7 @@ static struct hn_topo *small(void)
 	l.n_stages = 2;
 	l.stages[0] = 1;
 	l.stages[1] = 4;
-	l.links[0].quality = 90;	/* the worse end's quality is shown */
+	l.links[0].quality = 90; /* the worse end's quality is shown */
 	assert_int_equal(hn_topo_update(t, &l, 0), 1);
 	return t;
 }
@@ -584,17 +612,17 @@ static void test_json(void **state)
 
 /* ---- random graphs against Floyd-Warshall ------------------------------ */
 
-#define RG_MAX		64
-#define RG_INF		UINT64_MAX
+#define RG_MAX 64
+#define RG_INF UINT64_MAX
 
 struct rgraph {
 	unsigned int n;
-	__u32	id[RG_MAX];		/* ascending */
+	__u32 id[RG_MAX]; /* ascending */
 	struct hn_ctrl_lsa lsa[RG_MAX];
-	__u32	w[RG_MAX][RG_MAX];	/* bidirectional cost, 0: none */
-	uint64_t dist[RG_MAX][RG_MAX];	/* Floyd-Warshall on (cost, hops) */
+	__u32 w[RG_MAX][RG_MAX]; /* bidirectional cost, 0: none */
+	uint64_t dist[RG_MAX][RG_MAX]; /* Floyd-Warshall on (cost, hops) */
 	unsigned int hops[RG_MAX][RG_MAX];
-	struct hn_topo_route rt[RG_MAX][RG_MAX];	/* each node's */
+	struct hn_topo_route rt[RG_MAX][RG_MAX]; /* each node's */
 	unsigned int n_rt[RG_MAX];
 };
 
@@ -671,8 +699,9 @@ static void rg_floyd(struct rgraph *g)
 
 	for (i = 0; i < g->n; i++)
 		for (j = 0; j < g->n; j++) {
-			g->dist[i][j] = i == j ? 0 : g->w[i][j] ? g->w[i][j] :
-				       RG_INF;
+			g->dist[i][j] = i == j	   ? 0 :
+					g->w[i][j] ? g->w[i][j] :
+						     RG_INF;
 			g->hops[i][j] = i != j;
 		}
 	for (k = 0; k < g->n; k++)
@@ -734,9 +763,10 @@ static unsigned int rg_cands(const struct rgraph *g, unsigned int x,
 		for (k = r->n_cand; k > 0; k--) {
 			const struct hn_topo_cand *p = &r->cand[k - 1];
 
-			if (p->cost < c.cost || (p->cost == c.cost &&
-			    (p->hops < c.hops || (p->hops == c.hops &&
-			     p->neigh < c.neigh))))
+			if (p->cost < c.cost ||
+			    (p->cost == c.cost &&
+			     (p->hops < c.hops ||
+			      (p->hops == c.hops && p->neigh < c.neigh))))
 				break;
 			if (k < HN_TOPO_MAX_CAND)
 				r->cand[k] = *p;
@@ -864,10 +894,10 @@ static void rg_route_all(struct rgraph *g)
 			order[j] = s;
 		}
 		for (i = 0; i < g->n; i++)
-			assert_int_equal(hn_topo_update(t, &g->lsa[order[i]],
-							0), 1);
-		assert_int_equal(hn_topo_routes(t, g->rt[x], RG_MAX,
-						&g->n_rt[x]), 0);
+			assert_int_equal(
+				hn_topo_update(t, &g->lsa[order[i]], 0), 1);
+		assert_int_equal(
+			hn_topo_routes(t, g->rt[x], RG_MAX, &g->n_rt[x]), 0);
 		hn_topo_free(t);
 	}
 }
@@ -898,7 +928,8 @@ static void test_random_graphs(void **state)
 	}
 	/* the generator must exercise what it is meant to */
 	print_message("random graphs: %u routes with several candidates, "
-		      "%u truncated\n", multi, trunc);
+		      "%u truncated\n",
+		      multi, trunc);
 	assert_true(multi > 1000);
 	assert_true(trunc > 100);
 	free(g);
@@ -964,8 +995,8 @@ static double time_one(const struct hn_topo *t, unsigned int *n_rt)
 
 	for (k = 0; k < 3; k++) {
 		t0 = now_ms();
-		assert_int_equal(hn_topo_routes(t, rt, HN_TOPO_MAX_NODES,
-						n_rt), 0);
+		assert_int_equal(hn_topo_routes(t, rt, HN_TOPO_MAX_NODES, n_rt),
+				 0);
 		t0 = now_ms() - t0;
 		if (t0 < best)
 			best = t0;
@@ -1006,7 +1037,8 @@ static void test_timing(void **state)
 	timing_mesh(l, 256, 256, 0);
 	time_routes(l, 256, 256, ms);
 	print_message("routes, 256 nodes degree ~4: median %.3f ms, "
-		      "worst %.3f ms of 256 selves\n", ms[128], ms[255]);
+		      "worst %.3f ms of 256 selves\n",
+		      ms[128], ms[255]);
 	if (!RUNNING_ON_VALGRIND)
 		assert_true(ms[255] < 50);
 	/* the limits: 1024 nodes degree ~8, node 1 with 64 neighbours */

@@ -92,10 +92,11 @@ int edge_beacon(const struct edge_opts *o)
 			return 1;
 		}
 		if (sendto(fd, buf, len, 0, (struct sockaddr *)&sll,
-			   sizeof(sll)) < 0 && errno != ENOBUFS &&
-		    errno != EAGAIN && errno != EINTR) {
+			   sizeof(sll)) < 0 &&
+		    errno != ENOBUFS && errno != EAGAIN && errno != EINTR) {
 			/* the port is gone (or down): so is this node */
-			fprintf(stderr, "hn-edge beacon: %s: %s after %u HELLOs\n",
+			fprintf(stderr,
+				"hn-edge beacon: %s: %s after %u HELLOs\n",
 				o->dev, strerror(errno), sent);
 			break;
 		}

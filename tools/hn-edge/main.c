@@ -88,13 +88,15 @@ static int models_load(void)
 		have_enc = true;
 	}
 	for (i = 0; i < o.n_heads; i++) {
-		unsigned int want = i ? hn_model_n_out(&heads[i - 1]) :
-			   have_enc ? hn_model_n_out(&enc) : 0;
+		unsigned int want = i	     ? hn_model_n_out(&heads[i - 1]) :
+				    have_enc ? hn_model_n_out(&enc) :
+					       0;
 
 		if (model_load(o.heads[i], &heads[i]))
 			return -1;
 		if (want && hn_model_n_in(&heads[i]) != want) {
-			fprintf(stderr, "hn-edge: %s takes %u elements, not %u\n",
+			fprintf(stderr,
+				"hn-edge: %s takes %u elements, not %u\n",
 				o.heads[i], hn_model_n_in(&heads[i]), want);
 			return -1;
 		}
@@ -138,8 +140,9 @@ static int src_open(void)
 	char err[256];
 
 	if (o.raw) {
-		src.item_len = have_enc ? hn_model_n_in(&enc) :
-			       o.n_heads ? hn_model_n_in(&heads[0]) : 784;
+		src.item_len = have_enc	 ? hn_model_n_in(&enc) :
+			       o.n_heads ? hn_model_n_in(&heads[0]) :
+					   784;
 		src.raw = strcmp(o.raw, "-") ? fopen(o.raw, "r") : stdin;
 		if (!src.raw) {
 			perror(o.raw);
@@ -289,8 +292,8 @@ static int send_tensor(struct slot *s)
 	t.stage = o.stage;
 	cnt = hn_tensor_frag_count(s->n_in, mtu);
 	if (cnt < 0) {
-		fprintf(stderr, "hn-edge: %u elements at MTU %u: %s\n",
-			s->n_in, mtu, hn_frame_strerror(cnt));
+		fprintf(stderr, "hn-edge: %u elements at MTU %u: %s\n", s->n_in,
+			mtu, hn_frame_strerror(cnt));
 		return -1;
 	}
 	for (i = 0; i < cnt; i++) {
@@ -366,9 +369,10 @@ static void finish(struct slot *s, int by)
 		if (s->total != hn_model_n_out(&heads[o.n_heads - 1]) ||
 		    memcmp(ref, s->got, s->total)) {
 			if (!r.mismatches)
-				snprintf(r.why, sizeof(r.why),
-					 "image %u: the mesh's answer differs from the local stages",
-					 o.skip + s->img);
+				snprintf(
+					r.why, sizeof(r.why),
+					"image %u: the mesh's answer differs from the local stages",
+					o.skip + s->img);
 			r.mismatches++;
 		}
 	}
@@ -593,22 +597,26 @@ static void report(FILE *f, bool json)
 			fprintf(f, ", accuracy %.4f (%u/%u)", acc, r.correct,
 				r.labelled);
 		fputc('\n', f);
-		fprintf(f, "hn-edge: answered by the mesh %u, here %u (fallback), lost %u; %u retries, %u late answers\n",
-			r.by[BY_MESH], r.by[BY_LOCAL], r.by[BY_LOST],
-			r.retries, r.late);
+		fprintf(f,
+			"hn-edge: answered by the mesh %u, here %u (fallback), lost %u; %u retries, %u late answers\n",
+			r.by[BY_MESH], r.by[BY_LOCAL], r.by[BY_LOST], r.retries,
+			r.late);
 		fprintf(f, "hn-edge: answers by node:%s\n", nodes);
-		fprintf(f, "hn-edge: latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f (mesh only: p50 %.2f p99 %.2f)\n",
+		fprintf(f,
+			"hn-edge: latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f (mesh only: p50 %.2f p99 %.2f)\n",
 			pct(r.lat, r.n_lat, .5), pct(r.lat, r.n_lat, .9),
 			pct(r.lat, r.n_lat, .99), pct(r.lat, r.n_lat, 1),
 			pct(r.lat_mesh, r.n_lat_mesh, .5),
 			pct(r.lat_mesh, r.n_lat_mesh, .99));
-		fprintf(f, "hn-edge: tensor payload %u B/image (%.1f sent incl. retries), wire %.1f B/image (%.1f out, %.1f in; %.2f frames out, %.2f in)\n",
+		fprintf(f,
+			"hn-edge: tensor payload %u B/image (%.1f sent incl. retries), wire %.1f B/image (%.1f out, %.1f in; %.2f frames out, %.2f in)\n",
 			r.payload, per_image(r.payload_sent),
 			per_image(r.bytes_out + r.bytes_in),
 			per_image(r.bytes_out), per_image(r.bytes_in),
 			per_image(r.frames_out), per_image(r.frames_in));
 		if (o.verify)
-			fprintf(f, "hn-edge: %u of %u mesh answers differ from the local stages\n",
+			fprintf(f,
+				"hn-edge: %u of %u mesh answers differ from the local stages\n",
 				r.mismatches, r.by[BY_MESH]);
 		return;
 	}
@@ -668,7 +676,8 @@ static int cmd_run(bool check)
 	FILE *f;
 
 	if (!o.src || (!o.task == !o.dst) || (!o.images == !o.raw)) {
-		fprintf(stderr, "hn-edge: needs --src, one of --task/--dst and one of --images/--raw\n");
+		fprintf(stderr,
+			"hn-edge: needs --src, one of --task/--dst and one of --images/--raw\n");
 		return 2;
 	}
 	if (check && !o.n_heads) {
@@ -729,10 +738,28 @@ static void usage(FILE *f)
 }
 
 enum {
-	O_SRC = 256, O_TASK, O_DST, O_TCLASS, O_STAGE, O_ENC, O_HEAD,
-	O_IMAGES, O_LABELS, O_RAW, O_COUNT, O_SKIP, O_WINDOW, O_TIMEOUT,
-	O_RETRIES, O_PROGRESS, O_IDBASE, O_STRICT, O_VERIFY, O_INTERVAL,
-	O_KEY, O_RATE,
+	O_SRC = 256,
+	O_TASK,
+	O_DST,
+	O_TCLASS,
+	O_STAGE,
+	O_ENC,
+	O_HEAD,
+	O_IMAGES,
+	O_LABELS,
+	O_RAW,
+	O_COUNT,
+	O_SKIP,
+	O_WINDOW,
+	O_TIMEOUT,
+	O_RETRIES,
+	O_PROGRESS,
+	O_IDBASE,
+	O_STRICT,
+	O_VERIFY,
+	O_INTERVAL,
+	O_KEY,
+	O_RATE,
 };
 
 static unsigned long num(const char *name, const char *s, unsigned long max)
@@ -743,8 +770,9 @@ static unsigned long num(const char *name, const char *s, unsigned long max)
 	errno = 0;
 	v = strtoul(s, &end, 0);
 	if (errno || !*s || *end || v > max) {
-		fprintf(stderr, "hn-edge: --%s: '%s' is not a number up to %lu\n",
-			name, s, max);
+		fprintf(stderr,
+			"hn-edge: --%s: '%s' is not a number up to %lu\n", name,
+			s, max);
 		exit(2);
 	}
 	return v;
@@ -789,14 +817,30 @@ int main(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "i:j:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'i': o.dev = optarg; break;
-		case 'j': o.json = optarg; break;
-		case O_SRC: o.src = num("src", optarg, 0xfffffffe); break;
-		case O_TASK: o.task = num("task", optarg, 0xfffffffe); break;
-		case O_DST: o.dst = num("dst", optarg, 0xfffffffe); break;
-		case O_TCLASS: o.tclass = num("tclass", optarg, 255); break;
-		case O_STAGE: o.stage = num("stage", optarg, 255); break;
-		case O_ENC: o.encoder = optarg; break;
+		case 'i':
+			o.dev = optarg;
+			break;
+		case 'j':
+			o.json = optarg;
+			break;
+		case O_SRC:
+			o.src = num("src", optarg, 0xfffffffe);
+			break;
+		case O_TASK:
+			o.task = num("task", optarg, 0xfffffffe);
+			break;
+		case O_DST:
+			o.dst = num("dst", optarg, 0xfffffffe);
+			break;
+		case O_TCLASS:
+			o.tclass = num("tclass", optarg, 255);
+			break;
+		case O_STAGE:
+			o.stage = num("stage", optarg, 255);
+			break;
+		case O_ENC:
+			o.encoder = optarg;
+			break;
 		case O_HEAD:
 			if (o.n_heads == EDGE_MAX_HEADS) {
 				fprintf(stderr, "hn-edge: at most %d --head\n",
@@ -805,29 +849,57 @@ int main(int argc, char **argv)
 			}
 			o.heads[o.n_heads++] = optarg;
 			break;
-		case O_IMAGES: o.images = optarg; break;
-		case O_LABELS: o.labels = optarg; break;
-		case O_RAW: o.raw = optarg; break;
-		case O_COUNT: o.count = num("count", optarg, 1u << 30); break;
-		case O_SKIP: o.skip = num("skip", optarg, 1u << 30); break;
-		case O_WINDOW: o.window = num("window", optarg, 4096); break;
+		case O_IMAGES:
+			o.images = optarg;
+			break;
+		case O_LABELS:
+			o.labels = optarg;
+			break;
+		case O_RAW:
+			o.raw = optarg;
+			break;
+		case O_COUNT:
+			o.count = num("count", optarg, 1u << 30);
+			break;
+		case O_SKIP:
+			o.skip = num("skip", optarg, 1u << 30);
+			break;
+		case O_WINDOW:
+			o.window = num("window", optarg, 4096);
+			break;
 		case O_TIMEOUT:
 			o.timeout_ms = num("timeout-ms", optarg, 600000);
 			break;
-		case O_RETRIES: o.retries = num("retries", optarg, 100); break;
+		case O_RETRIES:
+			o.retries = num("retries", optarg, 100);
+			break;
 		case O_PROGRESS:
 			o.progress = num("progress", optarg, 1u << 30);
 			break;
-		case O_IDBASE: o.id_base = num("id-base", optarg, ~0u); break;
-		case O_STRICT: o.strict = true; break;
-		case O_VERIFY: o.verify = true; break;
+		case O_IDBASE:
+			o.id_base = num("id-base", optarg, ~0u);
+			break;
+		case O_STRICT:
+			o.strict = true;
+			break;
+		case O_VERIFY:
+			o.verify = true;
+			break;
 		case O_INTERVAL:
 			o.interval_ms = num("interval-ms", optarg, 60000);
 			break;
-		case O_KEY: o.key_hex = optarg; break;
-		case O_RATE: o.rate = num("rate", optarg, 1000000); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case O_KEY:
+			o.key_hex = optarg;
+			break;
+		case O_RATE:
+			o.rate = num("rate", optarg, 1000000);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc || !o.dev || !o.window || !o.timeout_ms ||

@@ -70,8 +70,8 @@ static int admissible(const double *row, unsigned int L, const int *exp)
 }
 
 /* The admissible sample with the largest maximum in layer @l, or -1. */
-static long best_for(const double *mx, size_t n, unsigned int L,
-		     unsigned int l, const int *exp)
+static long best_for(const double *mx, size_t n, unsigned int L, unsigned int l,
+		     const int *exp)
 {
 	long best = -1;
 	size_t i;

@@ -17,16 +17,14 @@ static int load_pair(const char *dir, const char *prefix, struct hn_idx *img,
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s-images-idx3-ubyte.gz", dir,
-		 prefix);
+	snprintf(path, sizeof(path), "%s/%s-images-idx3-ubyte.gz", dir, prefix);
 	if (hn_idx_read_file(path, 3, img, err, errlen))
 		return -1;
 	if (img->dims[1] != FM_SIDE || img->dims[2] != FM_SIDE)
 		return hn_seterr(err, errlen, "%s: images are %ux%u, not %ux%u",
 				 path, img->dims[1], img->dims[2], FM_SIDE,
 				 FM_SIDE);
-	snprintf(path, sizeof(path), "%s/%s-labels-idx1-ubyte.gz", dir,
-		 prefix);
+	snprintf(path, sizeof(path), "%s/%s-labels-idx1-ubyte.gz", dir, prefix);
 	if (hn_idx_read_file(path, 1, lab, err, errlen))
 		return -1;
 	return hn_idx_check_pair(img, lab, err, errlen);
@@ -69,8 +67,10 @@ void fm_free(struct fm_set *s)
 int fm_have_data(const char *dir)
 {
 	static const char *const f[] = {
-		"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-		"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+		"train-images-idx3-ubyte.gz",
+		"train-labels-idx1-ubyte.gz",
+		"t10k-images-idx3-ubyte.gz",
+		"t10k-labels-idx1-ubyte.gz",
 	};
 	char path[4096];
 	unsigned int i;

@@ -13,7 +13,7 @@
 
 static const char *const class_names[FM_CLASSES] = {
 	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-	"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+	"Sandal",      "Shirt",	  "Sneaker",  "Bag",   "Ankle boot",
 };
 
 static int load_hnm(const char *dir, const struct fm_part *p,
@@ -41,15 +41,13 @@ static int check_chain(const struct fm_models *ms, char *err, size_t errlen)
 	    hn_model_n_in(&ms->head_a) != nb ||
 	    hn_model_n_in(&ms->head_b) != hn_model_n_out(&ms->head_a) ||
 	    hn_model_n_out(&ms->head_b) != FM_CLASSES)
-		return hn_seterr(err, errlen,
-				 "models do not chain: encoder %u -> %u, head %u -> %u, head-a %u -> %u, head-b %u -> %u",
-				 hn_model_n_in(&ms->enc), nb,
-				 hn_model_n_in(&ms->head),
-				 hn_model_n_out(&ms->head),
-				 hn_model_n_in(&ms->head_a),
-				 hn_model_n_out(&ms->head_a),
-				 hn_model_n_in(&ms->head_b),
-				 hn_model_n_out(&ms->head_b));
+		return hn_seterr(
+			err, errlen,
+			"models do not chain: encoder %u -> %u, head %u -> %u, head-a %u -> %u, head-b %u -> %u",
+			hn_model_n_in(&ms->enc), nb, hn_model_n_in(&ms->head),
+			hn_model_n_out(&ms->head), hn_model_n_in(&ms->head_a),
+			hn_model_n_out(&ms->head_a), hn_model_n_in(&ms->head_b),
+			hn_model_n_out(&ms->head_b));
 	return 0;
 }
 

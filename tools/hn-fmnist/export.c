@@ -82,8 +82,8 @@ static void put_layer(FILE *f, const struct fm_layer *l, int in_exp)
 	fputc('\n', f);
 }
 
-static void put_text(FILE *f, const struct fm_net *net,
-		     const struct fm_part *p, int in_exp)
+static void put_text(FILE *f, const struct fm_net *net, const struct fm_part *p,
+		     int in_exp)
 {
 	unsigned int li;
 
@@ -144,8 +144,8 @@ static int write_text(const char *path, const struct fm_net *net,
 	return ret;
 }
 
-int fm_read_text(const char *dir, const struct fm_part *p,
-		 struct hn_fmodel *fm, char *err, size_t errlen)
+int fm_read_text(const char *dir, const struct fm_part *p, struct hn_fmodel *fm,
+		 char *err, size_t errlen)
 {
 	char path[4096], msg[256], *buf;
 	size_t len = 0;
@@ -164,8 +164,7 @@ int fm_read_text(const char *dir, const struct fm_part *p,
 		return hn_seterr(err, errlen, "%s: %s", path,
 				 z ? "out of memory" : strerror(errno));
 	}
-	while (len < TEXT_MAX &&
-	       (n = gzread(z, buf + len, TEXT_MAX - len)) > 0)
+	while (len < TEXT_MAX && (n = gzread(z, buf + len, TEXT_MAX - len)) > 0)
 		len += n;
 	ret = gzclose(z) == Z_OK && len < TEXT_MAX ?
 		      hn_fmodel_parse(buf, len, fm, msg, sizeof(msg)) :
@@ -200,8 +199,8 @@ static void ffwd(const struct hn_fmodel *fm, const double *x,
 }
 
 /* Each layer's largest |activation| into @row. */
-static void row_max(const struct hn_fmodel *fm,
-		    double act[][HN_MODEL_MAX_DIM], double *row)
+static void row_max(const struct hn_fmodel *fm, double act[][HN_MODEL_MAX_DIM],
+		    double *row)
 {
 	unsigned int i, o;
 
@@ -217,8 +216,8 @@ static void row_max(const struct hn_fmodel *fm,
  * every sample's float bottleneck (the head's calibration input) into
  * @bott.
  */
-static void calib_encoder(const struct hn_fmodel *fenc,
-			  const struct fm_set *s, double *mx, double *bott)
+static void calib_encoder(const struct hn_fmodel *fenc, const struct fm_set *s,
+			  double *mx, double *bott)
 {
 	static double act[FM_LAYERS][HN_MODEL_MAX_DIM];
 	unsigned int nb = fenc->layers[fenc->n_layers - 1].n_out;
@@ -249,9 +248,8 @@ static void calib_head(const struct hn_fmodel *fhead, const double *bott,
 }
 
 /* The samples that reproduce the trained scales of layers @first.. */
-static int pick(const struct fm_net *net, unsigned int first,
-		const double *mx, size_t n, size_t *ids, char *err,
-		size_t errlen)
+static int pick(const struct fm_net *net, unsigned int first, const double *mx,
+		size_t n, size_t *ids, char *err, size_t errlen)
 {
 	int exp[2] = { net->l[first].cal_exp, net->l[first + 1].cal_exp };
 
@@ -263,8 +261,8 @@ static int pick(const struct fm_net *net, unsigned int first,
 	    exp[1] != net->l[first + 1].cal_exp)
 		fprintf(stderr,
 			"hn-fmnist: warning: layers %u-%u calibrate at 2^%d/2^%d, trained at 2^%d/2^%d\n",
-			first, first + 1, exp[0], exp[1],
-			net->l[first].cal_exp, net->l[first + 1].cal_exp);
+			first, first + 1, exp[0], exp[1], net->l[first].cal_exp,
+			net->l[first + 1].cal_exp);
 	return 0;
 }
 
@@ -278,7 +276,8 @@ static int write_calib(const char *path, const double *const *v,
 
 	if (!f)
 		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
-	fprintf(f, "# calibration: the training samples with each layer's largest |activation|\n");
+	fprintf(f,
+		"# calibration: the training samples with each layer's largest |activation|\n");
 	for (r = 0; r < n; r++) {
 		for (q = 0; q < r && ids[q] != ids[r]; q++)
 			;
@@ -339,8 +338,9 @@ static int check_split(const struct hn_model *h, const struct hn_model *a,
 	    b->in_exp != h->layers[0].out_exp ||
 	    !same_layer(&a->layers[0], &h->layers[0]) ||
 	    !same_layer(&b->layers[0], &h->layers[1]))
-		return hn_seterr(err, errlen,
-				 "the split head differs from the one-part head");
+		return hn_seterr(
+			err, errlen,
+			"the split head differs from the one-part head");
 	return 0;
 }
 
@@ -455,8 +455,8 @@ static int export_head(struct exp_state *st, char *err, size_t errlen)
 			  errlen) ||
 	    calib_and_quant(st, P_HEAD_B, v, nh, &ids[1], 1, err, errlen))
 		return -1;
-	return check_split(&st->m[P_HEAD], &st->m[P_HEAD_A],
-			   &st->m[P_HEAD_B], err, errlen);
+	return check_split(&st->m[P_HEAD], &st->m[P_HEAD_A], &st->m[P_HEAD_B],
+			   err, errlen);
 }
 
 int fm_export(const struct fm_net *net, const struct fm_set *calib,
@@ -477,8 +477,8 @@ int fm_export(const struct fm_net *net, const struct fm_set *calib,
 	if (export_encoder(&st, err, errlen) || export_head(&st, err, errlen))
 		goto out;
 	for (i = 0; i < 4; i++)
-		if (hnm_dir && write_hnm(hnm_dir, &fm_parts[i], &st.m[i], err,
-					 errlen))
+		if (hnm_dir &&
+		    write_hnm(hnm_dir, &fm_parts[i], &st.m[i], err, errlen))
 			goto out;
 	ret = 0;
 out:

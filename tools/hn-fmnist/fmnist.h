@@ -139,8 +139,8 @@ int fm_export(const struct fm_net *net, const struct fm_set *calib,
 int fm_quantize_part(const char *txt_dir, const struct fm_part *p,
 		     struct hn_model *m, char *err, size_t errlen);
 /* The float text model of @p in @dir, plain or gzip'ed. */
-int fm_read_text(const char *dir, const struct fm_part *p,
-		 struct hn_fmodel *fm, char *err, size_t errlen);
+int fm_read_text(const char *dir, const struct fm_part *p, struct hn_fmodel *fm,
+		 char *err, size_t errlen);
 
 /* eval.c: the split pipeline on the test set */
 struct fm_eval {

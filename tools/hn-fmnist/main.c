@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"       %s eval [--data DIR] [--models DIR] [--out DIR] [--limit N] [--json FILE]\n"
 		"       %s infer [--data DIR] [--out DIR] INDEX\n"
 		"\n"
-		"  --data    Fashion-MNIST IDX files (default " FM_DATA_DIR ")\n"
+		"  --data    Fashion-MNIST IDX files (default " FM_DATA_DIR
+		")\n"
 		"  --models  float text models and .calib files (default models)\n"
 		"  --out     .hnm files (default build/models)\n"
 		"Documentation/split-inference.rst\n",
@@ -69,9 +70,25 @@ struct common {
 	double limit;
 };
 
-enum { O_DATA = 256, O_MODELS, O_OUT, O_SEED, O_EPOCHS, O_QAT_EPOCHS,
-       O_HIDDEN, O_BOTT, O_HEAD_HIDDEN, O_BATCH, O_LR, O_QAT_LR, O_WD,
-       O_SHIFT, O_LIMIT, O_JSON, O_CALIB_Q };
+enum {
+	O_DATA = 256,
+	O_MODELS,
+	O_OUT,
+	O_SEED,
+	O_EPOCHS,
+	O_QAT_EPOCHS,
+	O_HIDDEN,
+	O_BOTT,
+	O_HEAD_HIDDEN,
+	O_BATCH,
+	O_LR,
+	O_QAT_LR,
+	O_WD,
+	O_SHIFT,
+	O_LIMIT,
+	O_JSON,
+	O_CALIB_Q
+};
 
 static const struct option long_opts[] = {
 	{ "data", required_argument, NULL, O_DATA },
@@ -97,9 +114,17 @@ static const struct option long_opts[] = {
 
 /* The shipped model's recipe (make train-fmnist). */
 static const struct fm_train_opts train_defaults = {
-	.hidden = 256, .bottleneck = 48, .head_hidden = 128,
-	.epochs = 20, .qat_epochs = 4, .batch = 128,
-	.lr = 2e-3, .qat_lr = 1e-4, .wd = 0.05, .shift = 0, .seed = 1,
+	.hidden = 256,
+	.bottleneck = 48,
+	.head_hidden = 128,
+	.epochs = 20,
+	.qat_epochs = 4,
+	.batch = 128,
+	.lr = 2e-3,
+	.qat_lr = 1e-4,
+	.wd = 0.05,
+	.shift = 0,
+	.seed = 1,
 	.calib_q = 0.99,
 };
 
@@ -183,7 +208,8 @@ static int parse_opts(int argc, char **argv, struct common *cm,
 {
 	int c;
 
-	*cm = (struct common){ .data = FM_DATA_DIR, .models = "models",
+	*cm = (struct common){ .data = FM_DATA_DIR,
+			       .models = "models",
 			       .out = "build/models" };
 	*o = train_defaults;
 	optind = 1;
@@ -238,8 +264,8 @@ static void train_phase(struct fm_net *net, const struct fm_set *train,
 			fprintf(stderr, "%s: calibration failed\n", prog);
 		loss = fm_train_epoch(net, train, o, cosine(lr0, e, epochs),
 				      rng);
-		printf("%s epoch %2u/%u: loss %.4f, test %.4f (%.1f s)\n",
-		       what, e + 1, epochs, loss, fm_net_accuracy(net, test),
+		printf("%s epoch %2u/%u: loss %.4f, test %.4f (%.1f s)\n", what,
+		       e + 1, epochs, loss, fm_net_accuracy(net, test),
 		       now() - t0);
 		fflush(stdout);
 	}
@@ -286,8 +312,8 @@ static int cmd_train(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", prog, err);
 		goto out;
 	}
-	printf("wrote %s/fmnist-*.{txt,calib} and %s/fmnist-*.hnm\n",
-	       cm.models, cm.out);
+	printf("wrote %s/fmnist-*.{txt,calib} and %s/fmnist-*.hnm\n", cm.models,
+	       cm.out);
 	printf("training time %.0f s\n", now() - t0);
 	ret = 0;
 out:
@@ -388,12 +414,10 @@ static int cmd_infer(int argc, char **argv)
 	return 0;
 }
 
-static const struct hn_cmd cmds[] = {
-	{ .name = "train", .fn = cmd_train },
-	{ .name = "eval", .fn = cmd_eval },
-	{ .name = "infer", .fn = cmd_infer },
-	{ NULL }
-};
+static const struct hn_cmd cmds[] = { { .name = "train", .fn = cmd_train },
+				      { .name = "eval", .fn = cmd_eval },
+				      { .name = "infer", .fn = cmd_infer },
+				      { NULL } };
 
 static int bad_command(const char *word)
 {

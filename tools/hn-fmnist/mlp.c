@@ -42,8 +42,8 @@ static float *zalloc(size_t n)
 	return calloc(n ? n : 1, sizeof(float));
 }
 
-static int layer_init(struct fm_layer *l, unsigned int n_in,
-		      unsigned int n_out, int relu, uint64_t *rng)
+static int layer_init(struct fm_layer *l, unsigned int n_in, unsigned int n_out,
+		      int relu, uint64_t *rng)
 {
 	size_t n = (size_t)n_in * n_out, i;
 	/* He-uniform for ReLU layers, half the variance for linear ones */
@@ -73,8 +73,8 @@ static int layer_init(struct fm_layer *l, unsigned int n_in,
 int fm_net_init(struct fm_net *net, const struct fm_train_opts *o)
 {
 	const unsigned int dim[FM_LAYERS + 1] = { FM_PIX, o->hidden,
-						  o->bottleneck,
-						  o->head_hidden, FM_CLASSES };
+						  o->bottleneck, o->head_hidden,
+						  FM_CLASSES };
 	/* encoder: relu, linear bottleneck; head: relu, linear logits */
 	static const int relu[FM_LAYERS] = { 1, 0, 1, 0 };
 	uint64_t rng = o->seed ^ 0x494e4954; /* "INIT" */
@@ -276,8 +276,7 @@ static void work_free(struct work *w)
 	free(w->g[1]);
 }
 
-static int work_init(struct work *w, const struct fm_net *net,
-		     unsigned int cap)
+static int work_init(struct work *w, const struct fm_net *net, unsigned int cap)
 {
 	unsigned int i, max = FM_PIX;
 

@@ -109,8 +109,8 @@ void hx_build(struct hx_case *c, const struct hx_hdr *h, const void *payload,
 	}
 }
 
-size_t hx_tensor_payload(__u8 *p, __u16 idx, __u16 cnt, __u16 off,
-			 __u16 total, __u8 dtype, size_t n)
+size_t hx_tensor_payload(__u8 *p, __u16 idx, __u16 cnt, __u16 off, __u16 total,
+			 __u8 dtype, size_t n)
 {
 	struct hn_tensor_hdr t = {
 		.tensor_id = htonl(0x7e450001),
@@ -148,8 +148,8 @@ struct hx_cb {
 	const struct hx_scn *s;
 	struct hx_case *c;
 	int n, max;
-	__u32 k;		/* floods: payload variant of the next case */
-	__u8 pl[HX_FRAME_MAX];	/* scratch payload */
+	__u32 k; /* floods: payload variant of the next case */
+	__u8 pl[HX_FRAME_MAX]; /* scratch payload */
 };
 
 /* A new case: class, hand-written counter and where it goes, its name. */
@@ -166,7 +166,7 @@ static struct hx_case *cb_new(struct hx_cb *b, const char *cls, int ctr,
 	if (b->n == b->max) {
 		fprintf(stderr, "hn-hostile: more than %d cases in a phase\n",
 			b->max);
-		c = &spare;	/* dropped; the count says so */
+		c = &spare; /* dropped; the count says so */
 	} else {
 		c = &b->c[b->n++];
 	}
@@ -204,8 +204,8 @@ static __u32 cb_node(const struct hx_scn *s, int which)
 	return 0;
 }
 
-static void cb_frame(struct hx_case *c, const struct hx_hdr *h,
-		     const void *pl, size_t plen)
+static void cb_frame(struct hx_case *c, const struct hx_hdr *h, const void *pl,
+		     size_t plen)
 {
 	static __u32 tag = 0x7a000000;
 
@@ -311,7 +311,11 @@ static void classes_type(struct hx_cb *b, __u32 da)
 /* HN_ERR_FLAGS */
 static void classes_flags(struct hx_cb *b, __u32 da)
 {
-	static const __u8 bad_flags[] = { 1U << 3, 1U << 4, 1U << 7, 0xf8, 0xff,
+	static const __u8 bad_flags[] = { 1U << 3,
+					  1U << 4,
+					  1U << 7,
+					  0xf8,
+					  0xff,
 					  HN_F_MCAST | HN_F_ANYCAST,
 					  HN_F_MCAST | HN_F_ANYCAST |
 						  HN_F_RESULT };
@@ -500,12 +504,12 @@ static void classes_anycast(struct hx_cb *b, __u32 da)
 	h.dst = 0;
 	h.flags = HN_F_ANYCAST;
 	for (i = 0; i < 6; i++) {
-		static const int ctr[] = { HX_C_ANY_LOCAL, HX_C_ANY_REMOTE,
-					   HX_C_ANY_REMOTE, HX_C_DROP_NO_LIVE,
-					   HX_C_DROP_NO_TASK,
-					   HX_C_DROP_NO_PORT };
+		static const int ctr[] = {
+			HX_C_ANY_LOCAL,	   HX_C_ANY_REMOTE,   HX_C_ANY_REMOTE,
+			HX_C_DROP_NO_LIVE, HX_C_DROP_NO_TASK, HX_C_DROP_NO_PORT
+		};
 		static const enum hx_where w[] = { HX_W_NONE, HX_W_ONE,
-						   HX_W_ONE, HX_W_NONE,
+						   HX_W_ONE,  HX_W_NONE,
 						   HX_W_NONE, HX_W_NONE };
 
 		h.dst = HX_TASK_HERE + i;
@@ -621,10 +625,11 @@ int hx_phase_trunc(const struct hx_scn *s, struct hx_case *cs, int max)
 int hx_phase_matrix(const struct hx_scn *s, struct hx_case *cs, int max)
 {
 	struct hx_cb b = { .s = s, .c = cs, .max = max };
-	static const __u8 flags[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0x40,
-				      0x80, 0xff };
-	__u32 dsts[] = { cb_node(s, 0), s->node, HN_GROUP_ALL, HX_GROUP_IN,
-			 HX_GROUP_OUT, HX_DST_NOROUTE, HX_TASK_FAR };
+	static const __u8 flags[] = { 0, 1, 2,	  3,	4,    5,   6,
+				      7, 8, 0x10, 0x40, 0x80, 0xff };
+	__u32 dsts[] = { cb_node(s, 0), s->node,      HN_GROUP_ALL,
+			 HX_GROUP_IN,	HX_GROUP_OUT, HX_DST_NOROUTE,
+			 HX_TASK_FAR };
 	__u32 seq[HN_T_MAX + 2] = { 0 };
 	unsigned int t, f, d;
 	int ctr;
@@ -643,8 +648,7 @@ int hx_phase_matrix(const struct hx_scn *s, struct hx_case *cs, int max)
 				/* frame.h's order: type, then flags */
 				if (ty == HN_T_UNSPEC || ty > HN_T_MAX)
 					ctr = HX_C_BAD_TYPE;
-				else if ((fl & ~__HN_F_ALL) ||
-					 (fl & 3) == 3)
+				else if ((fl & ~__HN_F_ALL) || (fl & 3) == 3)
 					ctr = HX_C_BAD_FLAGS;
 				else
 					ctr = -1;
@@ -653,9 +657,8 @@ int hx_phase_matrix(const struct hx_scn *s, struct hx_case *cs, int max)
 					   "type %u flags 0x%02x dst %u", ty,
 					   fl, dsts[d]);
 				if (ty == HN_T_TENSOR) {
-					n = hx_tensor_payload(b.pl, 0, 1, 0,
-							      24, HN_DT_S8,
-							      24);
+					n = hx_tensor_payload(b.pl, 0, 1, 0, 24,
+							      HN_DT_S8, 24);
 					cb_frame(c, &h, b.pl, n);
 				} else {
 					cb_frame(c, &h,
@@ -682,8 +685,7 @@ int hx_phase_tensor(const struct hx_scn *s, struct hx_case *cs, int max)
 	} tc[] = {
 		{ 0, 1, 0, 64, HN_DT_S8, 64, HX_C_FWD_REDIRECT,
 		  "one fragment, whole tensor" },
-		{ 0, 1, 0, 1, HN_DT_S8, 1, HX_C_FWD_REDIRECT,
-		  "one element" },
+		{ 0, 1, 0, 1, HN_DT_S8, 1, HX_C_FWD_REDIRECT, "one element" },
 		{ 3, 4, 3072, 4096, HN_DT_S8, 1024, HX_C_FWD_REDIRECT,
 		  "largest tensor, last fragment" },
 		{ 1, 2, 4095, 4096, HN_DT_S8, 1, HX_C_FWD_REDIRECT,
@@ -1163,17 +1165,16 @@ static void rg_mutate(struct hx_randgen *g, struct hx_case *c)
 
 static const __u32 rg_groups[] = { HN_GROUP_ALL, HN_GROUP_ALL, HX_GROUP_IN,
 				   HX_GROUP_OUT, 777 };
-static const __u32 rg_tasks[] = { HX_TASK_HERE, HX_TASK_FAR, HX_TASK_TIE,
-				  HX_TASK_NOROUTE, HX_TASK_NONE,
-				  HX_TASK_DEAD };
+static const __u32 rg_tasks[] = { HX_TASK_HERE,	   HX_TASK_FAR,	 HX_TASK_TIE,
+				  HX_TASK_NOROUTE, HX_TASK_NONE, HX_TASK_DEAD };
 
 /* A unicast destination: a neighbour, this node, or one of the routes. */
 static __u32 rg_dst(struct hx_randgen *g)
 {
 	const struct hx_scn *s = g->s;
-	__u32 dsts[] = { cb_node(s, 0), cb_node(s, 1), cb_node(s, 2), s->node,
-			 HX_DST_DEADPORT, HX_DST_TWO, HX_DST_FAR,
-			 HX_DST_NOROUTE };
+	__u32 dsts[] = { cb_node(s, 0), cb_node(s, 1),	 cb_node(s, 2),
+			 s->node,	HX_DST_DEADPORT, HX_DST_TWO,
+			 HX_DST_FAR,	HX_DST_NOROUTE };
 
 	return rg_pick(g, dsts, sizeof(dsts) / 4);
 }
@@ -1202,8 +1203,8 @@ static size_t rg_tensor(struct hx_randgen *g, struct hx_hdr *h, __u8 *pl)
  * The header of a frame of @kind (0..99: how likely each class is), and
  * for a tensor its payload in @pl and length in *@plen; returns the class.
  */
-static const char *rg_header(struct hx_randgen *g, __u32 kind,
-			     struct hx_hdr *h, __u8 *pl, size_t *plen)
+static const char *rg_header(struct hx_randgen *g, __u32 kind, struct hx_hdr *h,
+			     __u8 *pl, size_t *plen)
 {
 	const struct hx_scn *s = g->s;
 	__u32 k;

@@ -27,14 +27,14 @@
 #include <hypernet/frame.h>
 #include <hypernet/dataplane.h>
 
-#define HX_ETH_HLEN	14
-#define HX_FRAME_MAX	1536	/* largest frame built or captured */
-#define HX_WIRE_MAX	1514	/* largest untagged frame, MTU 1500 */
-#define HX_MAX_PORTS	16
-#define HX_MAX_ROUTES	64
-#define HX_MAX_TASKS	32
-#define HX_MAX_GROUPS	32
-#define HX_WIN_SLOTS	8192	/* sources the oracle tracks (2^n) */
+#define HX_ETH_HLEN 14
+#define HX_FRAME_MAX 1536 /* largest frame built or captured */
+#define HX_WIRE_MAX 1514 /* largest untagged frame, MTU 1500 */
+#define HX_MAX_PORTS 16
+#define HX_MAX_ROUTES 64
+#define HX_MAX_TASKS 32
+#define HX_MAX_GROUPS 32
+#define HX_WIN_SLOTS 8192 /* sources the oracle tracks (2^n) */
 
 /*
  * Counters, named as `hnctl -j stats` prints them.  clang-format takes
@@ -83,14 +83,14 @@ static inline int hx_bad_ctr(int err)
 /* ---- the router model the oracle runs on --------------------------------- */
 
 struct hx_port {
-	char name[IFNAMSIZ];	/* the router's mesh port */
+	char name[IFNAMSIZ]; /* the router's mesh port */
 	__u8 mac[6];
 };
 
 struct hx_neigh {
 	bool valid;
 	__u32 node;
-	int port;		/* in hx_router.port; -1: no mesh port */
+	int port; /* in hx_router.port; -1: no mesh port */
 	__u8 mac[6];
 };
 
@@ -115,7 +115,7 @@ struct hx_win {
 
 struct hx_router {
 	char name[32];
-	__u32 node;		/* 0: unconfigured */
+	__u32 node; /* 0: unconfigured */
 	int nports;
 	struct hx_port port[HX_MAX_PORTS];
 	struct hx_neigh neigh[HN_DP_MAX_NEIGH];
@@ -125,7 +125,7 @@ struct hx_router {
 	struct hx_task task[HX_MAX_TASKS];
 	int ngroups;
 	__u32 group[HX_MAX_GROUPS];
-	struct hx_win *win;	/* HX_WIN_SLOTS de-duplication windows */
+	struct hx_win *win; /* HX_WIN_SLOTS de-duplication windows */
 	int nwin;
 };
 
@@ -137,13 +137,13 @@ struct hx_out {
 };
 
 struct hx_verdict {
-	const char *what;	/* the outcome, in a few words */
+	const char *what; /* the outcome, in a few words */
 	int n_out;
 	struct hx_out out[HX_MAX_PORTS];
-	__u16 ctr[HX_NCTR];	/* counter increments */
-	bool win;		/* a de-duplication window was consulted */
-	__u32 win_src;		/* ... for this source */
-	bool win_new;		/* ... and the source had none yet */
+	__u16 ctr[HX_NCTR]; /* counter increments */
+	bool win; /* a de-duplication window was consulted */
+	__u32 win_src; /* ... for this source */
+	bool win_new; /* ... and the source had none yet */
 };
 
 int hx_router_init(struct hx_router *r, const char *name, __u32 node);
@@ -176,33 +176,33 @@ struct hx_rng {
 
 void hx_rng_seed(struct hx_rng *g, __u64 seed);
 __u64 hx_rnd(struct hx_rng *g);
-__u32 hx_below(struct hx_rng *g, __u32 n);	/* 0 .. n - 1 */
+__u32 hx_below(struct hx_rng *g, __u32 n); /* 0 .. n - 1 */
 
 /* Hand-written expectation of an explicit case, checked against the oracle. */
 enum hx_where {
-	HX_W_ANY,	/* the oracle decides */
-	HX_W_NONE,	/* nothing leaves any port */
-	HX_W_ONE,	/* exactly one port */
-	HX_W_FLOOD,	/* every mesh port but the ingress one */
+	HX_W_ANY, /* the oracle decides */
+	HX_W_NONE, /* nothing leaves any port */
+	HX_W_ONE, /* exactly one port */
+	HX_W_FLOOD, /* every mesh port but the ingress one */
 };
 
 struct hx_case {
 	__u8 buf[HX_FRAME_MAX];
 	__u16 len;
-	const char *cls;	/* class in the report */
-	char name[80];		/* explicit cases: what it is */
-	int want_ctr;		/* hand-written: this counter moves; -1 */
+	const char *cls; /* class in the report */
+	char name[80]; /* explicit cases: what it is */
+	int want_ctr; /* hand-written: this counter moves; -1 */
 	enum hx_where want_where;
-	bool marker;		/* an end marker of a phase */
+	bool marker; /* an end marker of a phase */
 };
 
 /* Header fields of a frame to build. */
 struct hx_hdr {
 	__u8 dmac[6], smac[6];
-	__u16 proto;		/* 0: ETH_P_HYPERNET */
+	__u16 proto; /* 0: ETH_P_HYPERNET */
 	__u8 version, type, flags, ttl, tclass, reserved;
 	__u32 src, dst, seq;
-	int len;		/* hnhdr.len, -1: the payload's length */
+	int len; /* hnhdr.len, -1: the payload's length */
 };
 
 void hx_hdr_default(struct hx_hdr *h, __u8 type, __u8 flags, __u32 src,
@@ -211,8 +211,8 @@ void hx_hdr_default(struct hx_hdr *h, __u8 type, __u8 flags, __u32 src,
 void hx_build(struct hx_case *c, const struct hx_hdr *h, const void *payload,
 	      size_t plen, __u32 tag);
 /* A tensor payload: header fields, then @n elements. */
-size_t hx_tensor_payload(__u8 *p, __u16 idx, __u16 cnt, __u16 off,
-			 __u16 total, __u8 dtype, size_t n);
+size_t hx_tensor_payload(__u8 *p, __u16 idx, __u16 cnt, __u16 off, __u16 total,
+			 __u8 dtype, size_t n);
 /* Insert a VLAN tag (@tpid, @tci) after the MAC addresses. */
 void hx_tag(struct hx_case *c, __u16 tpid, __u16 tci);
 
@@ -221,44 +221,44 @@ void hx_tag(struct hx_case *c, __u16 tpid, __u16 tci);
  * with hnctl (the oracle gets the same neighbour, route and task strings):
  * routes to the neighbours 2.. of the mesh ports, and these.
  */
-#define HX_DST_DEADPORT	6	/* its port is no mesh port */
-#define HX_DST_TWO	7	/* two candidates, no model: the default */
-#define HX_DST_FAR	8	/* 3 hops away */
-#define HX_DST_NOROUTE	9
-#define HX_TASK_HERE	100	/* hosted by the router itself */
-#define HX_TASK_FAR	101	/* hosted by HX_DST_FAR */
-#define HX_TASK_TIE	102	/* two hosts at the same distance */
-#define HX_TASK_NOROUTE	103	/* its host has no route: none live */
-#define HX_TASK_NONE	104	/* no such task */
-#define HX_TASK_DEAD	105	/* hosted by HX_DST_DEADPORT */
-#define HX_GROUP_IN	100	/* joined */
-#define HX_GROUP_OUT	200	/* not joined */
+#define HX_DST_DEADPORT 6 /* its port is no mesh port */
+#define HX_DST_TWO 7 /* two candidates, no model: the default */
+#define HX_DST_FAR 8 /* 3 hops away */
+#define HX_DST_NOROUTE 9
+#define HX_TASK_HERE 100 /* hosted by the router itself */
+#define HX_TASK_FAR 101 /* hosted by HX_DST_FAR */
+#define HX_TASK_TIE 102 /* two hosts at the same distance */
+#define HX_TASK_NOROUTE 103 /* its host has no route: none live */
+#define HX_TASK_NONE 104 /* no such task */
+#define HX_TASK_DEAD 105 /* hosted by HX_DST_DEADPORT */
+#define HX_GROUP_IN 100 /* joined */
+#define HX_GROUP_OUT 200 /* not joined */
 
 /* The scenario's roles. */
 struct hx_scn {
 	const struct hx_router *r;
-	int in;			/* the sender's port */
-	__u32 node;		/* the router's node id */
-	__u32 to_port[HX_MAX_PORTS];	/* node reached directly on it */
+	int in; /* the sender's port */
+	__u32 node; /* the router's node id */
+	__u32 to_port[HX_MAX_PORTS]; /* node reached directly on it */
 	__u32 seq_base;
 };
 
 /* Explicit phases: fill up to @max cases, return how many. */
 typedef int hx_phase_fn(const struct hx_scn *s, struct hx_case *c, int max);
-hx_phase_fn hx_phase_classes, hx_phase_trunc, hx_phase_matrix,
-	hx_phase_tensor, hx_phase_tagged, hx_phase_floods;
+hx_phase_fn hx_phase_classes, hx_phase_trunc, hx_phase_matrix, hx_phase_tensor,
+	hx_phase_tagged, hx_phase_floods;
 
 /* One random or mutated frame (all with the HyperNet EtherType). */
 struct hx_randgen {
 	struct hx_rng rng;
 	const struct hx_scn *s;
-	__u32 data_top[64];	/* per source of the data-flood pool */
+	__u32 data_top[64]; /* per source of the data-flood pool */
 	__u32 ctl_top[16];
 };
 void hx_random_init(struct hx_randgen *g, const struct hx_scn *s, __u64 seed);
 void hx_random_frame(struct hx_randgen *g, struct hx_case *c, __u32 tag);
 /* Sources of the random floods (few: the window map is an LRU). */
-#define HX_DATA_POOL	0x0D000000U
-#define HX_CTL_POOL	0x0C000000U
+#define HX_DATA_POOL 0x0D000000U
+#define HX_CTL_POOL 0x0C000000U
 
 #endif /* _HN_HOSTILE_H */

@@ -12,7 +12,7 @@
 
 #include "ledger.h"
 
-#define HX_BUCKETS	(1U << 16)
+#define HX_BUCKETS (1U << 16)
 
 struct hx_exp {
 	struct hx_exp *next;
@@ -196,8 +196,7 @@ static void hx_blame(struct hx_ledger *l, const __u8 *buf, size_t len)
 	hx_tally(l, "(no frame sent)", "-")->unexpected++;
 }
 
-int hx_ledger_match(struct hx_ledger *l, int port, const __u8 *buf,
-		    size_t len)
+int hx_ledger_match(struct hx_ledger *l, int port, const __u8 *buf, size_t len)
 {
 	__u64 h = hx_hash(port, buf, len);
 	struct hx_exp *e;
@@ -297,8 +296,8 @@ unsigned long hx_ledger_report(struct hx_ledger *l, const char *phase)
 		hx_hex(e->bytes, e->len);
 	}
 	for (k = 0; k < l->nunexp; k++) {
-		long who = hx_likely_source(l, l->unexp[k].buf,
-					    l->unexp[k].len, &same);
+		long who = hx_likely_source(l, l->unexp[k].buf, l->unexp[k].len,
+					    &same);
 
 		printf("    unexpected on %s, %zu bytes",
 		       l->port_name[l->unexp[k].port], l->unexp[k].len);
@@ -325,8 +324,8 @@ unsigned long hx_ledger_report(struct hx_ledger *l, const char *phase)
 			if (!t->missing && !t->unexpected)
 				continue;
 			printf("      %-22s %-46s %6lu %6lu %6lu %6lu\n",
-			       t->cls, t->what, t->frames, t->outs,
-			       t->missing, t->unexpected);
+			       t->cls, t->what, t->frames, t->outs, t->missing,
+			       t->unexpected);
 		}
 	}
 	return missing + l->unexpected;

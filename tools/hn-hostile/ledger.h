@@ -16,12 +16,12 @@ struct hx_sent {
 	const char *cls, *what, *name;
 	__u16 len;
 	__u8 *bytes;
-	__u64 key;		/* hx_key(): the frame without MACs and TTL */
-	size_t next;		/* chain of equal keys, index + 1 */
+	__u64 key; /* hx_key(): the frame without MACs and TTL */
+	size_t next; /* chain of equal keys, index + 1 */
 };
 
-#define HX_MAX_TALLY	96
-#define HX_KEEP_UNEXP	8
+#define HX_MAX_TALLY 96
+#define HX_KEEP_UNEXP 8
 
 struct hx_tally {
 	const char *cls, *what;
@@ -32,7 +32,7 @@ struct hx_ledger {
 	int nports;
 	const char *port_name[HX_MAX_PORTS];
 	struct hx_exp **bucket;
-	size_t *kbucket;	/* sent frames by key, index + 1 */
+	size_t *kbucket; /* sent frames by key, index + 1 */
 	struct hx_exp **all;
 	size_t nexp, capexp;
 	struct hx_sent *sent;
@@ -60,8 +60,7 @@ int hx_ledger_sent(struct hx_ledger *l, const struct hx_case *c,
  * A frame captured on port @port: 1 expected (and now matched), 2 an
  * expected end marker, 0 not expected.
  */
-int hx_ledger_match(struct hx_ledger *l, int port, const __u8 *buf,
-		    size_t len);
+int hx_ledger_match(struct hx_ledger *l, int port, const __u8 *buf, size_t len);
 /* Print what went wrong; returns the number of missing + unexpected. */
 unsigned long hx_ledger_report(struct hx_ledger *l, const char *phase);
 

@@ -33,19 +33,19 @@
 #include "ledger.h"
 #include "wire.h"
 
-#define HX_BATCH	32	/* frames sent between looks at the router */
-#define HX_STALL_MS	10000	/* no progress this long: a failure */
-#define HX_GUARD_MS	2000	/* see pace() */
-#define HX_MARK_SRC	0xFFFFFF00U	/* source of the end markers */
-#define HX_MAX_CASES	4096
-#define HX_MAX_ROUTERS	8
-#define HX_MAX_HOSTS	8
-#define HX_LOOP_KEEP	64	/* copies kept per host to compare */
+#define HX_BATCH 32 /* frames sent between looks at the router */
+#define HX_STALL_MS 10000 /* no progress this long: a failure */
+#define HX_GUARD_MS 2000 /* see pace() */
+#define HX_MARK_SRC 0xFFFFFF00U /* source of the end markers */
+#define HX_MAX_CASES 4096
+#define HX_MAX_ROUTERS 8
+#define HX_MAX_HOSTS 8
+#define HX_LOOP_KEEP 64 /* copies kept per host to compare */
 
 static const char hx_mark_text[] = "hn-hostile end marker";
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						     noreturn));
+static void die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -107,8 +107,7 @@ static bool hx_skip_ctr(int i)
 	       i == HX_C_FB_NO_MODEL || i == HX_C_DECIDE;
 }
 
-static __u64 delta(const struct hx_counts *a, const struct hx_counts *b,
-		   int i)
+static __u64 delta(const struct hx_counts *a, const struct hx_counts *b, int i)
 {
 	return b->v[i] - a->v[i];
 }
@@ -187,7 +186,7 @@ static int compare_counters(const char *what, const struct hx_counts *a,
 struct hx_run {
 	struct hx_router r;
 	struct hx_scn scn;
-	struct hx_ep cap[HX_MAX_PORTS];	/* capture end facing port i */
+	struct hx_ep cap[HX_MAX_PORTS]; /* capture end facing port i */
 	struct hx_ep snd;
 	int in;
 	int stats_fd;
@@ -449,7 +448,7 @@ static int wait_markers(struct hx_run *x)
 }
 
 static const char *const phase_names[] = { "classes", "truncation", "matrix",
-					   "tensor", "tagged", "floods",
+					   "tensor",  "tagged",	    "floods",
 					   "random" };
 static hx_phase_fn *const phase_fns[] = {
 	hx_phase_classes, hx_phase_trunc,  hx_phase_matrix,
@@ -477,7 +476,7 @@ static void run_phase(struct hx_run *x, int ph, unsigned long nrandom,
 		die("cannot read the router's counters");
 	x->seen_base = hx_stats_seen(&st);
 	for (p = 0; p < x->r.nports; p++)
-		hx_drops(&x->cap[p]);	/* zero them */
+		hx_drops(&x->cap[p]); /* zero them */
 	if (ph < (int)(sizeof(phase_fns) / sizeof(phase_fns[0]))) {
 		n = phase_fns[ph](&x->scn, cs, HX_MAX_CASES);
 		for (i = 0; i < n; i++)
@@ -518,9 +517,10 @@ out:
 		       "expectations (%lu disagree)",
 		       name, n - x->contract_bad, x->contract_bad);
 	cbad = compare_counters(name, &before, &after, x->led.ctr, NULL);
-	result(!cbad, "%s: the router's counters (hnctl -j stats) %s the "
-	       "oracle's (%d differ)", name, cbad ? "differ from" : "match",
-	       cbad);
+	result(!cbad,
+	       "%s: the router's counters (hnctl -j stats) %s the "
+	       "oracle's (%d differ)",
+	       name, cbad ? "differ from" : "match", cbad);
 }
 
 static void router_port(struct hx_run *x, const char *spec, const char *rns)
@@ -637,7 +637,8 @@ static void router_config(struct hx_run *x, const struct router_args *a)
 	for (i = 0; i < a->nn; i++)
 		if (hx_parse_neigh(&x->r, a->neigh[i]))
 			die("--neigh '%s': not hnctl's IDX node N dev DEV "
-			    "mac MAC", a->neigh[i]);
+			    "mac MAC",
+			    a->neigh[i]);
 	for (i = 0; i < a->nr; i++)
 		if (hx_parse_route(&x->r, a->route[i]))
 			die("--route '%s': not hnctl's DST via IDX[:HOPS]...",
@@ -713,8 +714,8 @@ static int cmd_router(int argc, char **argv)
 /* ======================= floods in loops of routers ======================= */
 
 struct hx_peer {
-	int router, port;	/* router port on the other end, or -1 */
-	int host;		/* host on the other end, or -1 */
+	int router, port; /* router port on the other end, or -1 */
+	int host; /* host on the other end, or -1 */
 };
 
 struct hx_loop {
@@ -777,14 +778,14 @@ static void loop_port(struct hx_loop *l, const char *spec, int *ri, int *pi)
  * end, first in, first out.  The order is one the network may take; the
  * checks below only rely on what every order shares.
  */
-static void loop_simulate(struct hx_loop *l, const __u8 *f, size_t len,
-			  int r0, int p0)
+static void loop_simulate(struct hx_loop *l, const __u8 *f, size_t len, int r0,
+			  int p0)
 {
 	struct ev {
 		int r, p;
 		__u16 len;
 		__u8 buf[HX_FRAME_MAX];
-	} *q;
+	} * q;
 	static struct hx_verdict v;
 	size_t head = 0, tail = 0, cap = 4096;
 	int i, j;
@@ -968,9 +969,8 @@ static int loop_check_counters(struct hx_loop *l,
 			       const struct hx_counts *after)
 {
 	/* which router sees a copy first depends on timing: sums only */
-	static const int sum_only[] = { HX_C_RX, HX_C_MCAST_DUP,
-					HX_C_MCAST_OLD, HX_C_MCAST_BUSY,
-					HX_C_MCAST_JUMP };
+	static const int sum_only[] = { HX_C_RX, HX_C_MCAST_DUP, HX_C_MCAST_OLD,
+					HX_C_MCAST_BUSY, HX_C_MCAST_JUMP };
 	bool order_free[HX_NCTR] = { 0 };
 	char what[64];
 	int i, j, bad = 0;
@@ -1187,12 +1187,15 @@ static void loop_report(struct hx_loop *l, const struct loop_args *a,
 		n += snprintf(got + n, sizeof(got) - n, "%s%s %llu/%d",
 			      i ? ", " : "", l->host[i].name, l->host[i].got,
 			      l->nsim[i]);
-	result(!bad, "%s: %s flood with TTL 255 from %s: copies at the hosts "
-	       "as the oracle says (%s)", a->name, a->frame, l->host[0].name,
-	       got);
+	result(!bad,
+	       "%s: %s flood with TTL 255 from %s: copies at the hosts "
+	       "as the oracle says (%s)",
+	       a->name, a->frame, l->host[0].name, got);
 	bad = loop_check_counters(l, before, after);
-	result(!bad, "%s: every router's counters as the oracle says "
-	       "(%d differ)", a->name, bad);
+	result(!bad,
+	       "%s: every router's counters as the oracle says "
+	       "(%d differ)",
+	       a->name, bad);
 	for (i = 0; i < l->nr; i++) {
 		printf("    %s:", l->r[i].name);
 		for (c = 0; c < HX_NCTR; c++)

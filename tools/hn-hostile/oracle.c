@@ -65,8 +65,7 @@ static int hx_words(char *s, char **w, int max)
 	return t ? -1 : n;
 }
 
-static int hx_num(const char *s, unsigned long long max,
-		  unsigned long long *v)
+static int hx_num(const char *s, unsigned long long max, unsigned long long *v)
 {
 	char *end;
 
@@ -186,8 +185,7 @@ int hx_parse_task(struct hx_router *r, const char *spec)
 
 	snprintf(buf, sizeof(buf), "%s", spec);
 	n = hx_words(buf, w, 32);
-	if (n < 3 || hx_num(w[0], UINT32_MAX, &v) ||
-	    r->ntasks == HX_MAX_TASKS)
+	if (n < 3 || hx_num(w[0], UINT32_MAX, &v) || r->ntasks == HX_MAX_TASKS)
 		return -1;
 	t.id = v;
 	for (i = 1; i + 1 < n; i += 2) {
@@ -288,8 +286,7 @@ int hx_window_peek(const struct hx_router *r, __u32 src, __u32 seq)
 
 /* ---- output -------------------------------------------------------------- */
 
-static __u8 *hx_emit(struct hx_verdict *v, int port, const __u8 *f,
-		     size_t len)
+static __u8 *hx_emit(struct hx_verdict *v, int port, const __u8 *f, size_t len)
 {
 	struct hx_out *o = &v->out[v->n_out++];
 

@@ -13,14 +13,14 @@
 
 /* A device in a namespace, and a packet socket on it. */
 struct hx_ep {
-	char name[32];		/* role in the report */
+	char name[32]; /* role in the report */
 	char ns[64];
 	char dev[IFNAMSIZ];
 	int ifindex;
 	__u8 mac[6];
 	int fd;
-	int port;		/* router port it faces */
-	int router;		/* loops: which router */
+	int port; /* router port it faces */
+	int router; /* loops: which router */
 	unsigned long long got, unexpected;
 };
 

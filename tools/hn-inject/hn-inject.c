@@ -150,7 +150,8 @@ static int cmd_model(const struct opts *o)
 		c->total_len = len;
 		c->offset = off;
 		c->chunk_len = len - off < HN_CHUNK_DATA_MAX ?
-				       len - off : HN_CHUNK_DATA_MAX;
+				       len - off :
+				       HN_CHUNK_DATA_MAX;
 		c->data = file + off;
 		send_msg(fd, &sll, &m, &o->key, 1);
 	}

@@ -280,13 +280,12 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-static const struct hn_cmd cmds[] = {
-	{ .name = "quantize", .fn = cmd_quantize },
-	{ .name = "show", .fn = cmd_show },
-	{ .name = "verify", .fn = cmd_verify },
-	{ .name = "help", .fn = cmd_help },
-	{ NULL }
-};
+static const struct hn_cmd cmds[] = { { .name = "quantize",
+					.fn = cmd_quantize },
+				      { .name = "show", .fn = cmd_show },
+				      { .name = "verify", .fn = cmd_verify },
+				      { .name = "help", .fn = cmd_help },
+				      { NULL } };
 
 static int bad_command(const char *word)
 {

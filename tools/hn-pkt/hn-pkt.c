@@ -38,15 +38,15 @@
 #include <hypernet/frame.h>
 #include "jsonw.h"
 
-#define MAX_DEVS	16
-#define MAX_SRCS	64
-#define DEDUP_SLOTS	(1U << 18)
-#define DEDUP_PROBES	64
-#define FRAME_MAX	1514
+#define MAX_DEVS 16
+#define MAX_SRCS 64
+#define DEDUP_SLOTS (1U << 18)
+#define DEDUP_PROBES 64
+#define FRAME_MAX 1514
 /* timestamped payload: magic, then CLOCK_MONOTONIC ns, host order */
-#define TS_MAGIC	0x484e5453U	/* "HNTS" */
-#define TS_LEN		12
-#define LAT_MAX		(16U << 20)	/* latency samples kept */
+#define TS_MAGIC 0x484e5453U /* "HNTS" */
+#define TS_LEN 12
+#define LAT_MAX (16U << 20) /* latency samples kept */
 
 struct dev {
 	char name[IFNAMSIZ];
@@ -90,7 +90,9 @@ static struct {
 	.count = -1,
 	.interval_ns = ~0ULL,
 	.timeout_ms = 1000,
-	.f_src = -1, .f_dst = -1, .f_type = -1,
+	.f_src = -1,
+	.f_dst = -1,
+	.f_type = -1,
 };
 
 static volatile sig_atomic_t stop;
@@ -104,7 +106,7 @@ static const char *const type_names[] = {
 	[HN_T_UNSPEC] = "unspec", [HN_T_DATA] = "data",
 	[HN_T_TENSOR] = "tensor", [HN_T_HELLO] = "hello",
 	[HN_T_GOSSIP] = "gossip", [HN_T_MODEL_CHUNK] = "model-chunk",
-	[HN_T_PROBE] = "probe", [HN_T_ACK] = "ack",
+	[HN_T_PROBE] = "probe",	  [HN_T_ACK] = "ack",
 };
 
 static const char *type_name(unsigned int t)
@@ -112,8 +114,8 @@ static const char *type_name(unsigned int t)
 	return t <= HN_T_MAX ? type_names[t] : "unknown";
 }
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-						     noreturn));
+static void die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -220,11 +222,13 @@ static uint64_t now_us(void)
 static void sleep_until(uint64_t ns)
 {
 	struct timespec ts = {
-		.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000,
+		.tv_sec = ns / 1000000000,
+		.tv_nsec = ns % 1000000000,
 	};
 
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	       EINTR && !stop)
+		       EINTR &&
+	       !stop)
 		;
 }
 
@@ -232,9 +236,15 @@ static size_t build(unsigned char *buf, const struct dev *d, uint32_t seq)
 {
 	unsigned char payload[FRAME_MAX];
 	struct hn_frame f = {
-		.type = o.type, .flags = o.flags, .ttl = o.ttl,
-		.tclass = o.tclass, .src = o.src, .dst = o.dst, .seq = seq,
-		.payload = payload, .payload_len = o.len,
+		.type = o.type,
+		.flags = o.flags,
+		.ttl = o.ttl,
+		.tclass = o.tclass,
+		.src = o.src,
+		.dst = o.dst,
+		.seq = seq,
+		.payload = payload,
+		.payload_len = o.len,
 	};
 	unsigned int i;
 	size_t len;
@@ -371,7 +381,7 @@ static struct {
 	size_t n_lat, cap_lat;
 	/* samples not kept: beyond LAT_MAX, or stamped in the future */
 	unsigned long long lat_dropped;
-	unsigned long long kernel_stamps;	/* timed by the kernel */
+	unsigned long long kernel_stamps; /* timed by the kernel */
 	/* frames the socket dropped (its queue was full) */
 	unsigned long long sock_drops;
 } r;
@@ -379,8 +389,8 @@ static struct {
 static bool dedup_insert(uint32_t src, uint8_t type, uint32_t seq)
 {
 	uint64_t key = (uint64_t)src << 32 | seq;
-	unsigned int i = (unsigned int)(((key ^ type) *
-					 0x9E3779B97F4A7C15ULL) >> 46);
+	unsigned int i =
+		(unsigned int)(((key ^ type) * 0x9E3779B97F4A7C15ULL) >> 46);
 	unsigned int n;
 
 	/* bounded: a full table must not cost a scan per frame */
@@ -394,7 +404,7 @@ static bool dedup_insert(uint32_t src, uint8_t type, uint32_t seq)
 		if (r.seen_key[i] == key && r.seen_type[i] == type)
 			return false;
 	}
-	return true;	/* table full: stop detecting, keep counting */
+	return true; /* table full: stop detecting, keep counting */
 }
 
 static struct src_stat *count_src(uint32_t src)
@@ -564,8 +574,8 @@ static void latency_json(struct jsonw *w)
 		if (!r.srcs[i].lat_n)
 			continue;
 		snprintf(k, sizeof(k), "%u", r.srcs[i].src);
-		jsonw_kv_float(w, k, r.srcs[i].lat_sum_ns / r.srcs[i].lat_n /
-				     1e3);
+		jsonw_kv_float(w, k,
+			       r.srcs[i].lat_sum_ns / r.srcs[i].lat_n / 1e3);
 	}
 	jsonw_obj_close(w);
 	jsonw_obj_close(w);
@@ -666,9 +676,12 @@ static ssize_t recv_stamped(int fd, void *buf, size_t len,
 	char ctl[CMSG_SPACE(sizeof(struct timespec))];
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr mh = {
-		.msg_name = sll, .msg_namelen = *sl,
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+		.msg_name = sll,
+		.msg_namelen = *sl,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl,
+		.msg_controllen = sizeof(ctl),
 	};
 	struct timespec real, mono;
 	struct cmsghdr *c;
@@ -715,7 +728,8 @@ static int do_recv(int fd)
 	/* reading the statistics resets them: from here on */
 	getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &ps, &psl);
 	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0)
-		fprintf(stderr, "hn-pkt: SO_TIMESTAMPNS: %s; timing on wake-up\n",
+		fprintf(stderr,
+			"hn-pkt: SO_TIMESTAMPNS: %s; timing on wake-up\n",
 			strerror(errno));
 
 	if (o.ready) {
@@ -772,7 +786,8 @@ static void usage(FILE *out)
 	      "         --ready FILE (created once listening)\n"
 	      "         timestamped frames: one-way latency mean/p50/p90/p99/max\n"
 	      "         --latency-out FILE (every sample, ns, one a line)\n"
-	      "Output:  -j JSON summary, -q no summary\n", out);
+	      "Output:  -j JSON summary, -q no summary\n",
+	      out);
 }
 
 /* Options after the mode, into o: -1 to go on, else main()'s exit status. */
@@ -811,28 +826,53 @@ static int parse_opts(int argc, char **argv, const char **devs)
 	int opt;
 
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "i:s:d:t:f:c:T:S:Fl:m:n:I:U:w:pr:jqh",
-				  lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv,
+				  "i:s:d:t:f:c:T:S:Fl:m:n:I:U:w:pr:jqh", lo,
+				  NULL)) != -1) {
 		switch (opt) {
-		case 'i': *devs = optarg; break;
-		case 's': o.src = num("src", optarg, UINT32_MAX); break;
-		case 'd': o.dst = num("dst", optarg, UINT32_MAX); break;
-		case 't': o.type = parse_type(optarg); break;
-		case 'f': o.flags = parse_flags(optarg); break;
-		case 'c': o.tclass = num("class", optarg, 255); break;
-		case 'T': o.ttl = num("ttl", optarg, 255); break;
-		case 'S': o.seq = num("seq", optarg, UINT32_MAX); break;
-		case 'F': o.seq_fixed = true; break;
-		case 'l': o.len = num("len", optarg, FRAME_MAX); break;
-		case 'm': parse_mac(optarg, o.dmac); break;
-		case 'n': o.count = num("count", optarg, 1ULL << 40); break;
+		case 'i':
+			*devs = optarg;
+			break;
+		case 's':
+			o.src = num("src", optarg, UINT32_MAX);
+			break;
+		case 'd':
+			o.dst = num("dst", optarg, UINT32_MAX);
+			break;
+		case 't':
+			o.type = parse_type(optarg);
+			break;
+		case 'f':
+			o.flags = parse_flags(optarg);
+			break;
+		case 'c':
+			o.tclass = num("class", optarg, 255);
+			break;
+		case 'T':
+			o.ttl = num("ttl", optarg, 255);
+			break;
+		case 'S':
+			o.seq = num("seq", optarg, UINT32_MAX);
+			break;
+		case 'F':
+			o.seq_fixed = true;
+			break;
+		case 'l':
+			o.len = num("len", optarg, FRAME_MAX);
+			break;
+		case 'm':
+			parse_mac(optarg, o.dmac);
+			break;
+		case 'n':
+			o.count = num("count", optarg, 1ULL << 40);
+			break;
 		case 'I':
-			o.interval_ns = num("interval-ms", optarg, 3600000) *
-					1000000;
+			o.interval_ns =
+				num("interval-ms", optarg, 3600000) * 1000000;
 			break;
 		case 'U':
-			o.interval_ns = num("interval-us", optarg, 1U << 31) *
-					1000;
+			o.interval_ns =
+				num("interval-us", optarg, 1U << 31) * 1000;
 			break;
 		case 'R': {
 			unsigned long long fps = num("rate", optarg, 10000000);
@@ -843,19 +883,42 @@ static int parse_opts(int argc, char **argv, const char **devs)
 		case 'D':
 			o.duration_ms = num("duration-ms", optarg, 1ULL << 40);
 			break;
-		case 4: o.timestamp = true; break;
-		case 5: o.lat_out = optarg; break;
-		case 'w': o.timeout_ms = num("timeout-ms", optarg, 1U << 31);
+		case 4:
+			o.timestamp = true;
 			break;
-		case 1: o.f_src = num("match-src", optarg, UINT32_MAX); break;
-		case 2: o.f_dst = num("match-dst", optarg, UINT32_MAX); break;
-		case 3: o.f_type = parse_type(optarg); break;
-		case 'p': o.print = true; break;
-		case 'r': o.ready = optarg; break;
-		case 'j': o.json = true; break;
-		case 'q': o.quiet = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 5:
+			o.lat_out = optarg;
+			break;
+		case 'w':
+			o.timeout_ms = num("timeout-ms", optarg, 1U << 31);
+			break;
+		case 1:
+			o.f_src = num("match-src", optarg, UINT32_MAX);
+			break;
+		case 2:
+			o.f_dst = num("match-dst", optarg, UINT32_MAX);
+			break;
+		case 3:
+			o.f_type = parse_type(optarg);
+			break;
+		case 'p':
+			o.print = true;
+			break;
+		case 'r':
+			o.ready = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc)

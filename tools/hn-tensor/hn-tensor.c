@@ -382,13 +382,23 @@ size_t frame_build(uint8_t *buf, const struct hdrs *x, const int8_t *d,
 {
 	struct hnhdr *h = (struct hnhdr *)(buf + ETH_HLEN);
 	struct hn_frame f = {
-		.type = HN_T_TENSOR, .flags = x->flags, .ttl = x->ttl,
-		.tclass = x->tclass, .src = x->src, .dst = x->dst,
-		.seq = pkt_seq++, .tensor_id = x->tensor_id,
-		.origin = x->origin, .stage = x->stage, .dtype = x->dtype,
-		.frag_idx = x->frag_idx, .frag_cnt = x->frag_cnt,
-		.frag_off = x->frag_off, .total_len = x->total_len,
-		.payload = d, .payload_len = n,
+		.type = HN_T_TENSOR,
+		.flags = x->flags,
+		.ttl = x->ttl,
+		.tclass = x->tclass,
+		.src = x->src,
+		.dst = x->dst,
+		.seq = pkt_seq++,
+		.tensor_id = x->tensor_id,
+		.origin = x->origin,
+		.stage = x->stage,
+		.dtype = x->dtype,
+		.frag_idx = x->frag_idx,
+		.frag_cnt = x->frag_cnt,
+		.frag_off = x->frag_off,
+		.total_len = x->total_len,
+		.payload = d,
+		.payload_len = n,
 		.src_mac = { 0x02, 0, 0, 0, 0, 0x01 },
 	};
 	size_t len;
@@ -396,7 +406,8 @@ size_t frame_build(uint8_t *buf, const struct hdrs *x, const int8_t *d,
 	memset(f.dst_mac, 0xff, ETH_ALEN);
 	/* Unchecked on purpose: the bad-input cases need malformed frames. */
 	if (hn_frame_write(&f, buf, FRAME_MAX, &len)) {
-		fprintf(stderr, "hn-tensor: %zu elements do not fit a frame\n", n);
+		fprintf(stderr, "hn-tensor: %zu elements do not fit a frame\n",
+			n);
 		exit(2);
 	}
 	/* The fields a bad-input case may want wrong, patched after writing. */
@@ -476,9 +487,11 @@ static void cpu_ticks(unsigned long long busy[2], unsigned long long all[2])
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "cpu%u %llu %llu %llu %llu %llu %llu %llu %llu",
-			   &c, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-			   &v[7]) != 9 || c > 1)
+		if (sscanf(line,
+			   "cpu%u %llu %llu %llu %llu %llu %llu %llu %llu", &c,
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7]) != 9 ||
+		    c > 1)
 			continue;
 		busy[c] = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
 		all[c] = busy[c] + v[3] + v[4];
@@ -710,7 +723,8 @@ int run_tensors(const struct stage *s, unsigned int count, unsigned int frag,
 			if (reload_alt && sent < count &&
 			    !(sent % (RELOAD_WINDOWS * o.window))) {
 				reload_inflight += sent - r.completed;
-				if (load_stage(++reloads & 1 ? reload_alt : s)) {
+				if (load_stage(++reloads & 1 ? reload_alt :
+							       s)) {
 					ret = -1;
 					goto out;
 				}

@@ -19,59 +19,59 @@
 #include "eval.h"
 #include "jsonw.h"
 
-#define N_POL		4
-#define HEAVY_LOAD	1.0
-#define LIGHT_LOAD	0.1
-#define LEN(a)		(sizeof(a) / sizeof((a)[0]))
+#define N_POL 4
+#define HEAVY_LOAD 1.0
+#define LIGHT_LOAD 0.1
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const pol_name[N_POL] = {
-	"learned", "shortest", "etx", "oracle"
-};
-static const enum hn_sim_policy pol_sim[N_POL] = {
-	HN_SIM_MODEL, HN_SIM_HOPS, HN_SIM_ETX, HN_SIM_ORACLE
-};
+static const char *const pol_name[N_POL] = { "learned", "shortest", "etx",
+					     "oracle" };
+static const enum hn_sim_policy pol_sim[N_POL] = { HN_SIM_MODEL, HN_SIM_HOPS,
+						   HN_SIM_ETX, HN_SIM_ORACLE };
 
 struct eval_topo {
 	const char *spec;
 	__u64 seed;
-	int fail_node;		/* a busy transit node of it */
+	int fail_node; /* a busy transit node of it */
 };
 
 static const struct eval_topo topos_full[] = {
-	{ "rgg:16", 1, 5 }, { "rgg:16", 2, 3 }, { "rgg:24", 3, 7 },
-	{ "grid:4", 1, 5 }, { "grid:5", 2, 12 }, { "ladder:6", 1, 3 },
+	{ "rgg:16", 1, 5 },  { "rgg:16", 2, 3 },   { "rgg:24", 3, 7 },
+	{ "grid:4", 1, 5 },  { "grid:5", 2, 12 },  { "ladder:6", 1, 3 },
 	{ "ring:10", 1, 0 }, { "dumbbell", 1, 0 },
 };
 static const struct eval_topo topos_quick[] = {
-	{ "rgg:16", 1, 5 }, { "grid:4", 1, 5 }, { "ladder:6", 1, 3 },
+	{ "rgg:16", 1, 5 },
+	{ "grid:4", 1, 5 },
+	{ "ladder:6", 1, 3 },
 };
 static const double loads_full[] = { 0.1, 0.3, 0.5, 0.7, 0.9, 1.0, 1.2 };
 static const double loads_quick[] = { 0.1, 0.5, 1.0 };
 /* moderate: the mesh still carries it once the node is gone */
 static double fail_load = 0.5;
 
-struct cell {			/* one (load or failure, policy) */
-	__u64	sent, delivered, lost, fallback;
-	__u64	hops, decisions, moves;
-	double	mean_us, p99_us;
-	__u32	*d;
-	size_t	n;
+struct cell { /* one (load or failure, policy) */
+	__u64 sent, delivered, lost, fallback;
+	__u64 hops, decisions, moves;
+	double mean_us, p99_us;
+	__u32 *d;
+	size_t n;
 };
 
 /* Delivery times summed, frames counted: a mean and a loss. */
 struct pool {
-	double	sum_us;
-	__u64	sent, delivered, lost;
+	double sum_us;
+	__u64 sent, delivered, lost;
 };
 
 struct run {
 	struct hn_tr_scn scn;
-	int	row, pol;	/* row: load index, or n_loads for failure */
-	int	topo;
+	int row, pol; /* row: load index, or n_loads for failure */
+	int topo;
 	struct hn_sim_stats st;
-	__u32	*d;
-	size_t	n;
-	int	err;
+	__u32 *d;
+	size_t n;
+	int err;
 };
 
 /*
@@ -80,21 +80,21 @@ struct run {
  * thin and fat links swapped, where shortest path is already good and a
  * model can only spoil it.  Learned and shortest, a few seeds pooled.
  */
-#define LAB_SEEDS	3
+#define LAB_SEEDS 3
 static const double lab_loads[] = { 0.3, 0.7, 1.0, 1.3 };
-#define LAB_NLOADS	LEN(lab_loads)
+#define LAB_NLOADS LEN(lab_loads)
 
 struct lab_run {
 	struct hn_tr_scn scn;
-	const struct hn_rt_model *rt;	/* NULL: shortest path */
+	const struct hn_rt_model *rt; /* NULL: shortest path */
 	struct hn_sim_stats st;
-	int	err;
+	int err;
 };
 
 struct eval {
 	/* [variant][load][learned, shortest]: pooled over the seeds */
 	struct pool lab[2][LAB_NLOADS][2];
-	int	has_lab;
+	int has_lab;
 	const struct eval_topo *topos;
 	unsigned int n_topos;
 	const double *loads;
@@ -103,17 +103,17 @@ struct eval {
 	const struct hn_rt_model *rt;
 	struct run *runs;
 	unsigned int n_runs;
-	struct cell (*cell)[N_POL];	/* [n_loads + 1] */
+	struct cell (*cell)[N_POL]; /* [n_loads + 1] */
 	/* per topology: where the learned model wins and loses */
-	struct pool *tcell;	/* [n_topos][n_loads + 1][N_POL] */
+	struct pool *tcell; /* [n_topos][n_loads + 1][N_POL] */
 };
 
 static void lab_one(unsigned int i, void *ctx)
 {
 	struct lab_run *r = &((struct lab_run *)ctx)[i];
 
-	r->err = hn_tr_run(&r->scn, r->rt ? HN_SIM_MODEL : HN_SIM_HOPS,
-			   r->rt, &r->st);
+	r->err = hn_tr_run(&r->scn, r->rt ? HN_SIM_MODEL : HN_SIM_HOPS, r->rt,
+			   &r->st);
 }
 
 static int lab_eval(const struct hn_rt_model *rt, unsigned int threads,
@@ -192,8 +192,8 @@ static void add_run(struct eval *e, const struct eval_topo *t, double load,
 static void plan(struct eval *e)
 {
 	unsigned int t, l, k, tr;
-	size_t max = (size_t)e->n_topos * e->seeds *
-		     (3 * e->n_loads + 1) * N_POL;
+	size_t max =
+		(size_t)e->n_topos * e->seeds * (3 * e->n_loads + 1) * N_POL;
 
 	e->runs = calloc(max, sizeof(*e->runs));
 	if (!e->runs)
@@ -228,7 +228,7 @@ static void cell_add(struct cell *c, const struct run *r)
 }
 
 static struct pool *tcell(const struct eval *e, unsigned int t,
-			   unsigned int row, unsigned int pol)
+			  unsigned int row, unsigned int pol)
 {
 	return &e->tcell[((size_t)t * (e->n_loads + 1) + row) * N_POL + pol];
 }
@@ -264,8 +264,7 @@ static int aggregate(struct eval *e)
 		for (p = 0; p < N_POL; p++) {
 			struct cell *c = &e->cell[row][p];
 
-			hn_sim_delay_stats(c->d, c->n, &c->mean_us,
-					   &c->p99_us);
+			hn_sim_delay_stats(c->d, c->n, &c->mean_us, &c->p99_us);
 		}
 	return 0;
 }
@@ -310,7 +309,7 @@ static void targets(const struct eval *e, const char *train_file,
 		    struct targets *t)
 {
 	int h = load_row(e, HEAVY_LOAD), l = load_row(e, LIGHT_LOAD);
-	const struct cell (*c)[N_POL] = (const struct cell (*)[N_POL])e->cell;
+	const struct cell(*c)[N_POL] = (const struct cell(*)[N_POL])e->cell;
 
 	t->heavy_gain = 1 - c[h][0].mean_us / c[h][1].mean_us;
 	t->light_loss = c[l][0].mean_us / c[l][1].mean_us - 1;
@@ -451,25 +450,27 @@ static int write_plot(const struct eval *e, const char *plot)
 		return -1;
 	if (system("command -v gnuplot >/dev/null 2>&1"))
 		return 1;
-	snprintf(cmd, sizeof(cmd),
-		 "gnuplot -e \"set terminal svg size 960,420 font 'sans,11';"
-		 " set output '%s'; set multiplot layout 1,2;"
-		 " set xlabel 'offered load (1.0: busiest hop-count link full)';"
-		 " set key top left; set grid; set logscale y;"
-		 " set ylabel 'mean delivery time (ms)';"
-		 " plot for [i=0:3] '%s' using 1:(column(2+2*i)) with linespoints"
-		 " title word('learned shortest etx oracle', i+1);"
-		 " set ylabel 'p99 delivery time (ms)';"
-		 " plot for [i=0:3] '%s' using 1:(column(3+2*i)) with linespoints"
-		 " title word('learned shortest etx oracle', i+1);"
-		 " unset multiplot\"",
-		 plot, dat, dat);
+	snprintf(
+		cmd, sizeof(cmd),
+		"gnuplot -e \"set terminal svg size 960,420 font 'sans,11';"
+		" set output '%s'; set multiplot layout 1,2;"
+		" set xlabel 'offered load (1.0: busiest hop-count link full)';"
+		" set key top left; set grid; set logscale y;"
+		" set ylabel 'mean delivery time (ms)';"
+		" plot for [i=0:3] '%s' using 1:(column(2+2*i)) with linespoints"
+		" title word('learned shortest etx oracle', i+1);"
+		" set ylabel 'p99 delivery time (ms)';"
+		" plot for [i=0:3] '%s' using 1:(column(3+2*i)) with linespoints"
+		" title word('learned shortest etx oracle', i+1);"
+		" unset multiplot\"",
+		plot, dat, dat);
 	return system(cmd) ? -1 : 0;
 }
 
 static void md_row(FILE *f, const char *what, const struct cell *c)
 {
-	fprintf(f, "| %s | %.2f | %.2f | %.2f %% | %.2f %% | %.2f | %.1f %% |\n",
+	fprintf(f,
+		"| %s | %.2f | %.2f | %.2f %% | %.2f %% | %.2f | %.1f %% |\n",
 		what, c->mean_us / 1000, c->p99_us / 1000,
 		100 * frac(c->lost, c->sent),
 		100 * frac(c->fallback, c->delivered),
@@ -479,8 +480,10 @@ static void md_row(FILE *f, const char *what, const struct cell *c)
 
 static void md_header(FILE *f, const char *first)
 {
-	fprintf(f, "| %s | mean ms | p99 ms | lost | fallback | hops | moves |\n"
-		   "|---|---:|---:|---:|---:|---:|---:|\n", first);
+	fprintf(f,
+		"| %s | mean ms | p99 ms | lost | fallback | hops | moves |\n"
+		"|---|---:|---:|---:|---:|---:|---:|\n",
+		first);
 }
 
 /* Learned against shortest path per topology: which meshes it loses on. */
@@ -520,12 +523,14 @@ static void write_lab(FILE *f, const struct eval *e)
 {
 	unsigned int v, l;
 
-	fprintf(f, "## The lab's grid (not in the targets)\n\n"
-		   "tests/netns/lab.sh's 3 x 3 grid with bench/learn.sh's four"
-		   " flows, %u seeds of 6 s pooled; \"fat defaults\": thin and"
-		   " fat links swapped, so hop-count routing's tie-breaks take"
-		   " the fat ones.  Mean ms (lost %%), learned / shortest.\n\n"
-		   "| defaults |", LAB_SEEDS);
+	fprintf(f,
+		"## The lab's grid (not in the targets)\n\n"
+		"tests/netns/lab.sh's 3 x 3 grid with bench/learn.sh's four"
+		" flows, %u seeds of 6 s pooled; \"fat defaults\": thin and"
+		" fat links swapped, so hop-count routing's tie-breaks take"
+		" the fat ones.  Mean ms (lost %%), learned / shortest.\n\n"
+		"| defaults |",
+		LAB_SEEDS);
 	for (l = 0; l < LAB_NLOADS; l++)
 		fprintf(f, " %.1f |", lab_loads[l]);
 	fprintf(f, "\n|---|");
@@ -564,20 +569,24 @@ static int write_report(const struct eval *e, const struct targets *t,
 	for (k = 0; k < e->n_topos; k++)
 		fprintf(f, " %s (%llu, failing node %d)%s", e->topos[k].spec,
 			(unsigned long long)e->topos[k].seed,
-			e->topos[k].fail_node,
-			k + 1 < e->n_topos ? "," : ".");
-	fprintf(f, " Each at every load with uniform, hot-spot and bursty"
-		   " traffic, %u seed(s); 4 s simulated, the first second not"
-		   " measured.  Frames are pooled over all of them.\n\n",
+			e->topos[k].fail_node, k + 1 < e->n_topos ? "," : ".");
+	fprintf(f,
+		" Each at every load with uniform, hot-spot and bursty"
+		" traffic, %u seed(s); 4 s simulated, the first second not"
+		" measured.  Frames are pooled over all of them.\n\n",
 		e->seeds);
-	fprintf(f, "## Targets\n\n| figure | value | target |\n|---|---:|---|\n");
-	fprintf(f, "| heavy-load gain over shortest path (load %.1f) | %.1f %% | >= 30 %% %s |\n",
+	fprintf(f,
+		"## Targets\n\n| figure | value | target |\n|---|---:|---|\n");
+	fprintf(f,
+		"| heavy-load gain over shortest path (load %.1f) | %.1f %% | >= 30 %% %s |\n",
 		HEAVY_LOAD, 100 * t->heavy_gain,
 		t->heavy_gain >= 0.30 ? "(met)" : "(NOT met)");
-	fprintf(f, "| light-load loss against shortest path (load %.1f) | %.1f %% | <= 5 %% %s |\n",
+	fprintf(f,
+		"| light-load loss against shortest path (load %.1f) | %.1f %% | <= 5 %% %s |\n",
 		LIGHT_LOAD, 100 * t->light_loss,
 		t->light_loss <= 0.05 ? "(met)" : "(NOT met)");
-	fprintf(f, "| frames lost with a node failing, learned / shortest | %llu / %llu | fewer %s |\n",
+	fprintf(f,
+		"| frames lost with a node failing, learned / shortest | %llu / %llu | fewer %s |\n",
 		(unsigned long long)t->fail_learned,
 		(unsigned long long)t->fail_shortest,
 		t->fail_learned < t->fail_shortest ? "(met)" : "(NOT met)");
@@ -590,10 +599,12 @@ static int write_report(const struct eval *e, const struct targets *t,
 	else if (plot_state == 0)
 		fprintf(f, "![delivery time against load](%s)\n\n", plot);
 	else if (plot_state > 0)
-		fprintf(f, "gnuplot is missing (install gnuplot-nox: `make deps`), so there is no plot; its data is in `%s.dat`.\n\n",
+		fprintf(f,
+			"gnuplot is missing (install gnuplot-nox: `make deps`), so there is no plot; its data is in `%s.dat`.\n\n",
 			plot);
 	else
-		fprintf(f, "gnuplot failed; the plot's data is in `%s.dat`.\n\n",
+		fprintf(f,
+			"gnuplot failed; the plot's data is in `%s.dat`.\n\n",
 			plot);
 	for (l = 0; l < e->n_loads; l++) {
 		fprintf(f, "### Load %.1f\n\n", e->loads[l]);
@@ -605,9 +616,11 @@ static int write_report(const struct eval *e, const struct targets *t,
 	write_topos(f, e);
 	if (e->has_lab)
 		write_lab(f, e);
-	fprintf(f, "## A node failing mid-run\n\nLoad %.1f, uniform traffic"
-		   " (the failing node neither sends nor receives), the node"
-		   " dies 2.5 s into a 5 s run.\n\n", fail_load);
+	fprintf(f,
+		"## A node failing mid-run\n\nLoad %.1f, uniform traffic"
+		" (the failing node neither sends nor receives), the node"
+		" dies 2.5 s into a 5 s run.\n\n",
+		fail_load);
 	md_header(f, "policy");
 	for (p = 0; p < N_POL; p++)
 		md_row(f, pol_name[p], &e->cell[e->n_loads][p]);
@@ -653,8 +666,8 @@ static void print_summary(const struct eval *e, const struct targets *t)
 	}
 	printf("hops ");
 	for (p = 0; p < N_POL; p++)
-		printf(" %10.3f", frac(e->cell[0][p].hops,
-				       e->cell[0][p].delivered));
+		printf(" %10.3f",
+		       frac(e->cell[0][p].hops, e->cell[0][p].delivered));
 	printf("   (mean hops, load %.1f)\nmoves", e->loads[0]);
 	for (p = 0; p < N_POL; p++) {
 		const struct cell *c = &e->cell[e->n_loads - 1][p];
@@ -699,8 +712,10 @@ int hn_eval_main(int argc, char **argv)
 	};
 	const char *model = "models/route-default.txt", *json = NULL;
 	const char *report = NULL, *plot = NULL, *train_file = NULL;
-	struct eval e = { .topos = topos_full, .n_topos = LEN(topos_full),
-			  .loads = loads_full, .n_loads = LEN(loads_full),
+	struct eval e = { .topos = topos_full,
+			  .n_topos = LEN(topos_full),
+			  .loads = loads_full,
+			  .n_loads = LEN(loads_full),
 			  .seeds = 1 };
 	unsigned int threads = 2;
 	struct hn_rt_model rt;
@@ -714,14 +729,30 @@ int hn_eval_main(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': model = optarg; break;
-		case 'J': json = optarg; break;
-		case 'r': report = optarg; break;
-		case 'P': plot = optarg; break;
-		case 'j': threads = atoi(optarg); break;
-		case 's': e.seeds = atoi(optarg); break;
-		case 't': train_file = optarg; break;
-		case 'F': fail_load = atof(optarg); break;
+		case 'm':
+			model = optarg;
+			break;
+		case 'J':
+			json = optarg;
+			break;
+		case 'r':
+			report = optarg;
+			break;
+		case 'P':
+			plot = optarg;
+			break;
+		case 'j':
+			threads = atoi(optarg);
+			break;
+		case 's':
+			e.seeds = atoi(optarg);
+			break;
+		case 't':
+			train_file = optarg;
+			break;
+		case 'F':
+			fail_load = atof(optarg);
+			break;
 		case 'q':
 			e.topos = topos_quick;
 			e.n_topos = LEN(topos_quick);
@@ -729,7 +760,8 @@ int hn_eval_main(int argc, char **argv)
 			e.n_loads = LEN(loads_quick);
 			break;
 		default:
-			fprintf(stderr, "usage: hn-train eval [--model FILE] [--json FILE] [--report FILE.md] [--plot FILE.svg] [-j T] [--seeds N] [--train-log FILE.txt] [--fail-load L] [--quick]\n");
+			fprintf(stderr,
+				"usage: hn-train eval [--model FILE] [--json FILE] [--report FILE.md] [--plot FILE.svg] [-j T] [--seeds N] [--train-log FILE.txt] [--fail-load L] [--quick]\n");
 			return 2;
 		}
 	}
@@ -758,15 +790,16 @@ int hn_eval_main(int argc, char **argv)
 	if (plot) {
 		plot_state = write_plot(&e, plot);
 		if (plot_state > 0)
-			fprintf(stderr, "hn-train: gnuplot missing: no plot (data in %s.dat)\n",
+			fprintf(stderr,
+				"hn-train: gnuplot missing: no plot (data in %s.dat)\n",
 				plot);
 	}
 	if (json && write_json(&e, &t, model, json)) {
 		perror(json);
 		goto out;
 	}
-	if (report && write_report(&e, &t, model, cmdline, report, plot,
-				   plot_state)) {
+	if (report &&
+	    write_report(&e, &t, model, cmdline, report, plot, plot_state)) {
 		perror(report);
 		goto out;
 	}

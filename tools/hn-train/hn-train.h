@@ -15,13 +15,13 @@
 
 /* The float model: the text format's two layers, x = feature / 128. */
 struct hn_tr_params {
-	double	w1[HN_RT_HIDDEN][HN_RT_NFEAT];
-	double	b1[HN_RT_HIDDEN];
-	double	w2[HN_RT_HIDDEN];
-	double	b2;
+	double w1[HN_RT_HIDDEN][HN_RT_NFEAT];
+	double b1[HN_RT_HIDDEN];
+	double w2[HN_RT_HIDDEN];
+	double b2;
 };
 
-#define HN_TR_NPARAM	(sizeof(struct hn_tr_params) / sizeof(double))
+#define HN_TR_NPARAM (sizeof(struct hn_tr_params) / sizeof(double))
 
 /* params.c: the float model, its text and its quantised form */
 void hn_tr_prior(struct hn_tr_params *p);
@@ -30,8 +30,8 @@ int hn_tr_write_text(const struct hn_tr_params *p, FILE *f,
 int hn_tr_from_fmodel(const struct hn_fmodel *fm, struct hn_tr_params *p,
 		      char *err, size_t errlen);
 /* The reverse: @p as text, parsed back (what `make models` reads). */
-int hn_tr_fmodel(const struct hn_tr_params *p, struct hn_fmodel *fm,
-		 char *err, size_t errlen);
+int hn_tr_fmodel(const struct hn_tr_params *p, struct hn_fmodel *fm, char *err,
+		 size_t errlen);
 /* A float text model file as parameters. */
 int hn_tr_read_text(const char *path, struct hn_tr_params *p, char *err,
 		    size_t errlen);
@@ -54,12 +54,12 @@ int hn_tr_float_argmax(const struct hn_tr_params *p, unsigned int n,
 /* train.c: scenarios and evolution strategies */
 struct hn_tr_scn {
 	const char *topo;
-	__u64	topo_seed;
-	double	load;
+	__u64 topo_seed;
+	double load;
 	enum hn_sim_traffic traffic;
-	int	fail_node;	/* -1: none */
-	__u32	duration_ms, warmup_ms, fail_ms;
-	__u64	seed;
+	int fail_node; /* -1: none */
+	__u32 duration_ms, warmup_ms, fail_ms;
+	__u64 seed;
 };
 
 /*
@@ -80,19 +80,19 @@ int hn_tr_run_delays(const struct hn_tr_scn *scn, enum hn_sim_policy policy,
 		     __u32 **delays, size_t *n_delays);
 
 struct hn_tr_opts {
-	__u64	seed;
+	__u64 seed;
 	unsigned int generations;
-	unsigned int pairs;	/* antithetic pairs per generation */
-	unsigned int scenarios;	/* per generation */
+	unsigned int pairs; /* antithetic pairs per generation */
+	unsigned int scenarios; /* per generation */
 	unsigned int threads;
-	double	sigma, lr;
-	__u32	duration_ms;
-	unsigned int val_scenarios;	/* 0: keep the last model */
+	double sigma, lr;
+	__u32 duration_ms;
+	unsigned int val_scenarios; /* 0: keep the last model */
 	/* cost of a lost frame, in units of the mean delivery time */
-	double	loss_weight;
+	double loss_weight;
 	/* cost of moving every decision to another neighbour */
-	double	move_weight;
-	FILE	*log;		/* progress, may be NULL */
+	double move_weight;
+	FILE *log; /* progress, may be NULL */
 };
 
 void hn_tr_opts_defaults(struct hn_tr_opts *o);

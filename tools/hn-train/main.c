@@ -67,9 +67,12 @@ static int cmd_sim(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ 0 }
 	};
-	struct hn_tr_scn scn = { .topo = "rgg:16", .topo_seed = 1,
-				 .load = 0.5, .fail_node = -1,
-				 .duration_ms = 4000, .seed = 1 };
+	struct hn_tr_scn scn = { .topo = "rgg:16",
+				 .topo_seed = 1,
+				 .load = 0.5,
+				 .fail_node = -1,
+				 .duration_ms = 4000,
+				 .seed = 1 };
 	int pol = HN_SIM_MODEL;
 	const char *model = NULL;
 	struct hn_rt_model rt;
@@ -81,13 +84,27 @@ static int cmd_sim(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 't': scn.topo = optarg; break;
-		case 'T': scn.topo_seed = strtoull(optarg, NULL, 0); break;
-		case 'm': model = optarg; break;
-		case 'l': scn.load = atof(optarg); break;
-		case 'f': scn.fail_node = atoi(optarg); break;
-		case 'd': scn.duration_ms = atoi(optarg); break;
-		case 's': scn.seed = strtoull(optarg, NULL, 0); break;
+		case 't':
+			scn.topo = optarg;
+			break;
+		case 'T':
+			scn.topo_seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'm':
+			model = optarg;
+			break;
+		case 'l':
+			scn.load = atof(optarg);
+			break;
+		case 'f':
+			scn.fail_node = atoi(optarg);
+			break;
+		case 'd':
+			scn.duration_ms = atoi(optarg);
+			break;
+		case 's':
+			scn.seed = strtoull(optarg, NULL, 0);
+			break;
 		case 'p':
 			pol = name_index(optarg, policy_names);
 			if (pol < 0)
@@ -126,12 +143,10 @@ static int cmd_sim(int argc, char **argv)
 	       (unsigned long long)st.drop_no_route,
 	       (unsigned long long)st.m_sent,
 	       (unsigned long long)st.m_delivered,
-	       (unsigned long long)st.m_lost,
-	       (unsigned long long)st.m_fallback, st.mean_us, st.p99_us,
-	       (unsigned long long)st.decisions,
-	       (unsigned long long)st.cache_hits,
-	       (unsigned long long)st.epochs, (unsigned long long)st.events,
-	       hn_tr_now() - t0);
+	       (unsigned long long)st.m_lost, (unsigned long long)st.m_fallback,
+	       st.mean_us, st.p99_us, (unsigned long long)st.decisions,
+	       (unsigned long long)st.cache_hits, (unsigned long long)st.epochs,
+	       (unsigned long long)st.events, hn_tr_now() - t0);
 	return 0;
 bad:
 	usage(stderr);
@@ -199,11 +214,12 @@ static int quant_check(const struct hn_tr_params *p, char *out, size_t len)
 	free(calib);
 	hn_fmodel_free(&fm);
 	hn_model_free(&m);
-	snprintf(out, len,
-		 "# quantised vs float: the int8 model picks the float argmax in %lu of\n"
-		 "# %lu simulated decisions (rgg:24, load 0.8); score error max %.4f\n"
-		 "# mean %.4f over the default calibration (scores span +-%.2f)\n",
-		 q.same, q.n, rep.max_err, rep.mean_err, rep.out_absmax);
+	snprintf(
+		out, len,
+		"# quantised vs float: the int8 model picks the float argmax in %lu of\n"
+		"# %lu simulated decisions (rgg:24, load 0.8); score error max %.4f\n"
+		"# mean %.4f over the default calibration (scores span +-%.2f)\n",
+		q.same, q.n, rep.max_err, rep.mean_err, rep.out_absmax);
 	return 0;
 }
 
@@ -234,15 +250,33 @@ static int cmd_train(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
-		case 's': o.seed = strtoull(optarg, NULL, 0); break;
-		case 'g': o.generations = atoi(optarg); break;
-		case 'p': o.pairs = atoi(optarg); break;
-		case 'S': o.scenarios = atoi(optarg); break;
-		case 'j': o.threads = atoi(optarg); break;
-		case 'd': o.duration_ms = atoi(optarg); break;
-		case 'L': o.loss_weight = atof(optarg); break;
-		case 'M': o.move_weight = atof(optarg); break;
+		case 'o':
+			out = optarg;
+			break;
+		case 's':
+			o.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'g':
+			o.generations = atoi(optarg);
+			break;
+		case 'p':
+			o.pairs = atoi(optarg);
+			break;
+		case 'S':
+			o.scenarios = atoi(optarg);
+			break;
+		case 'j':
+			o.threads = atoi(optarg);
+			break;
+		case 'd':
+			o.duration_ms = atoi(optarg);
+			break;
+		case 'L':
+			o.loss_weight = atof(optarg);
+			break;
+		case 'M':
+			o.move_weight = atof(optarg);
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -265,22 +299,23 @@ static int cmd_train(int argc, char **argv)
 		return 1;
 	}
 	fputs(qline, stderr);
-	snprintf(comment, sizeof(comment),
-		 "# The default HyperNet routing model, trained in the mesh simulator by\n"
-		 "# `make train-model` (tools/hn-train, Documentation/learned-routing.rst):\n"
-		 "#   hn-train train --seed %llu --generations %u --pairs %u --scenarios %u\n"
-		 "#                  --duration-ms %u --threads %u\n"
-		 "#                  --loss-weight %g --move-weight %g\n"
-		 "# Inputs: the 9 features of include/hypernet/route.h, x = feature / 128:\n"
-		 "#   0 quality  1 delay  2 loss  3 load  4 capacity\n"
-		 "#   5 dist     6 class  7 size  8 ttl\n"
-		 "# Deterministic for a seed (the thread count does not matter); the\n"
-		 "# time below is the one run that wrote this file.\n"
-		 "%s"
-		 "# train_seconds %.1f\n",
-		 (unsigned long long)o.seed, o.generations, o.pairs,
-		 o.scenarios, o.duration_ms, o.threads, o.loss_weight,
-		 o.move_weight, qline, secs);
+	snprintf(
+		comment, sizeof(comment),
+		"# The default HyperNet routing model, trained in the mesh simulator by\n"
+		"# `make train-model` (tools/hn-train, Documentation/learned-routing.rst):\n"
+		"#   hn-train train --seed %llu --generations %u --pairs %u --scenarios %u\n"
+		"#                  --duration-ms %u --threads %u\n"
+		"#                  --loss-weight %g --move-weight %g\n"
+		"# Inputs: the 9 features of include/hypernet/route.h, x = feature / 128:\n"
+		"#   0 quality  1 delay  2 loss  3 load  4 capacity\n"
+		"#   5 dist     6 class  7 size  8 ttl\n"
+		"# Deterministic for a seed (the thread count does not matter); the\n"
+		"# time below is the one run that wrote this file.\n"
+		"%s"
+		"# train_seconds %.1f\n",
+		(unsigned long long)o.seed, o.generations, o.pairs, o.scenarios,
+		o.duration_ms, o.threads, o.loss_weight, o.move_weight, qline,
+		secs);
 	if (!out)
 		return hn_tr_write_text(&p, stdout, comment) ? 1 : 0;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
@@ -293,12 +328,10 @@ static int cmd_train(int argc, char **argv)
 	return 0;
 }
 
-static const struct hn_cmd cmds[] = {
-	{ .name = "sim", .fn = cmd_sim },
-	{ .name = "train", .fn = cmd_train },
-	{ .name = "eval", .fn = hn_eval_main },
-	{ NULL }
-};
+static const struct hn_cmd cmds[] = { { .name = "sim", .fn = cmd_sim },
+				      { .name = "train", .fn = cmd_train },
+				      { .name = "eval", .fn = hn_eval_main },
+				      { NULL } };
 
 int main(int argc, char **argv)
 {

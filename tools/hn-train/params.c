@@ -13,9 +13,9 @@
 
 #include "hn-train.h"
 
-static const char *const feat_names[HN_RT_NFEAT] = {
-	"qual", "delay", "loss", "load", "cap", "dist", "class", "size", "ttl"
-};
+static const char *const feat_names[HN_RT_NFEAT] = { "qual",  "delay", "loss",
+						     "load",  "cap",   "dist",
+						     "class", "size",  "ttl" };
 
 /*
  * The hand-made default this project shipped before training: one
@@ -24,9 +24,8 @@ static const char *const feat_names[HN_RT_NFEAT] = {
  */
 void hn_tr_prior(struct hn_tr_params *p)
 {
-	static const double w2[HN_RT_HIDDEN] = {
-		1.0, -0.6, -1.0, -0.5, 0.4, -0.8, -0.5, -0.8
-	};
+	static const double w2[HN_RT_HIDDEN] = { 1.0, -0.6, -1.0, -0.5,
+						 0.4, -0.8, -0.5, -0.8 };
 	int j;
 
 	memset(p, 0, sizeof(*p));
@@ -51,8 +50,7 @@ static void put_num(FILE *f, double v)
 	fprintf(f, "\t%.4f", r == 0 ? 0.0 : r);
 }
 
-int hn_tr_write_text(const struct hn_tr_params *p, FILE *f,
-		     const char *comment)
+int hn_tr_write_text(const struct hn_tr_params *p, FILE *f, const char *comment)
 {
 	int j, i;
 
@@ -88,11 +86,11 @@ int hn_tr_from_fmodel(const struct hn_fmodel *fm, struct hn_tr_params *p,
 	int j;
 
 	if (fm->kind != HN_MODEL_ROUTE || fm->n_layers != 2 ||
-	    l0->n_in != HN_RT_NFEAT || l0->n_out != HN_RT_HIDDEN ||
-	    !l0->relu || l1->n_out != 1 || l1->relu ||
-	    fm->in_scale != 1.0 / 128)
-		return hn_seterr(err, errlen,
-				 "not a 9-8-1 route model with input_scale 2^-7");
+	    l0->n_in != HN_RT_NFEAT || l0->n_out != HN_RT_HIDDEN || !l0->relu ||
+	    l1->n_out != 1 || l1->relu || fm->in_scale != 1.0 / 128)
+		return hn_seterr(
+			err, errlen,
+			"not a 9-8-1 route model with input_scale 2^-7");
 	memcpy(p->w1, l0->w, sizeof(p->w1));
 	memcpy(p->b1, l0->b, sizeof(p->b1));
 	for (j = 0; j < HN_RT_HIDDEN; j++)
@@ -101,8 +99,8 @@ int hn_tr_from_fmodel(const struct hn_fmodel *fm, struct hn_tr_params *p,
 	return 0;
 }
 
-int hn_tr_fmodel(const struct hn_tr_params *p, struct hn_fmodel *fm,
-		 char *err, size_t errlen)
+int hn_tr_fmodel(const struct hn_tr_params *p, struct hn_fmodel *fm, char *err,
+		 size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -173,8 +171,9 @@ int hn_tr_load_rt(const char *path, struct hn_rt_model *rt, char *err,
 		hn_model_free(&m);
 		return ret;
 	}
-	return hn_tr_read_text(path, &p, err, errlen) ? -1 :
-	       hn_tr_quantize(&p, rt, NULL, err, errlen);
+	return hn_tr_read_text(path, &p, err, errlen) ?
+		       -1 :
+		       hn_tr_quantize(&p, rt, NULL, err, errlen);
 }
 
 double hn_tr_float_score(const struct hn_tr_params *p,

@@ -18,10 +18,10 @@
 
 #include "hn-train.h"
 
-#define VAL_MAX		32	/* validation scenarios */
-#define VAL_EVERY	20	/* generations between validations */
-#define SANITY_PAIRS	384	/* feature-vector pairs of sanity() */
-#define SANITY_WEIGHT	2.0	/* cost of getting all of them wrong */
+#define VAL_MAX 32 /* validation scenarios */
+#define VAL_EVERY 20 /* generations between validations */
+#define SANITY_PAIRS 384 /* feature-vector pairs of sanity() */
+#define SANITY_WEIGHT 2.0 /* cost of getting all of them wrong */
 
 int hn_tr_run(const struct hn_tr_scn *scn, enum hn_sim_policy policy,
 	      const struct hn_rt_model *rt, struct hn_sim_stats *st)
@@ -38,8 +38,8 @@ int hn_tr_run_delays(const struct hn_tr_scn *scn, enum hn_sim_policy policy,
 	struct hn_sim *s;
 	char err[128];
 
-	if (!t || hn_sim_topo_make(t, scn->topo, scn->topo_seed, err,
-				   sizeof(err))) {
+	if (!t ||
+	    hn_sim_topo_make(t, scn->topo, scn->topo_seed, err, sizeof(err))) {
 		free(t);
 		return -1;
 	}
@@ -123,12 +123,12 @@ void hn_tr_parallel(unsigned int n, unsigned int threads,
 
 struct cost_job {
 	const struct hn_tr_opts *o;
-	const struct hn_rt_model *rt;	/* [n_models] */
+	const struct hn_rt_model *rt; /* [n_models] */
 	unsigned int n_models;
-	const struct hn_tr_scn *scn;	/* [n_scn] */
+	const struct hn_tr_scn *scn; /* [n_scn] */
 	unsigned int n_scn;
-	const double *ref_us;		/* [n_scn]: baseline mean */
-	double *cost;			/* [n_models * n_scn] */
+	const double *ref_us; /* [n_scn]: baseline mean */
+	double *cost; /* [n_models * n_scn] */
 };
 
 /*
@@ -143,8 +143,8 @@ static double scn_cost(const struct hn_tr_opts *o,
 		       const struct hn_sim_stats *st, double ref_us)
 {
 	double lost = st->m_sent ? (double)st->m_lost / st->m_sent : 1;
-	double moves = st->m_decisions ?
-		       (double)st->m_moves / st->m_decisions : 0;
+	double moves = st->m_decisions ? (double)st->m_moves / st->m_decisions :
+					 0;
 
 	if (!st->m_delivered)
 		return 1 + o->loss_weight + o->move_weight;
@@ -170,8 +170,7 @@ static void ref_one(unsigned int i, void *ctx)
 	struct hn_sim_stats st;
 	double *ref = (double *)j->ref_us;
 
-	if (hn_tr_run(&j->scn[i], HN_SIM_HOPS, NULL, &st) ||
-	    !st.m_delivered)
+	if (hn_tr_run(&j->scn[i], HN_SIM_HOPS, NULL, &st) || !st.m_delivered)
 		ref[i] = 1e6;
 	else
 		ref[i] = st.mean_us;
@@ -248,8 +247,8 @@ static double tr_gauss(__u64 *s)
  * lab's grid: the evaluation checks the model there, unseen.
  */
 static const char *const train_topos[] = {
-	"rgg:16", "rgg:24", "grid:4", "grid:5", "ladder:6", "ring:10",
-	"dumbbell",
+	"rgg:16",   "rgg:24",  "grid:4",   "grid:5",
+	"ladder:6", "ring:10", "dumbbell",
 };
 
 void hn_tr_draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s)
@@ -325,7 +324,7 @@ static void project(struct hn_tr_params *p)
 /* Fraction of pairs the model gets the wrong way round (ties: half). */
 static double sanity(const struct hn_rt_model *rt)
 {
-	__u64 r = 0x53414E495459ULL;	/* the same pairs for every model */
+	__u64 r = 0x53414E495459ULL; /* the same pairs for every model */
 	__u8 x[HN_RT_NFEAT], y[HN_RT_NFEAT];
 	double bad = 0;
 	unsigned int k;
@@ -435,7 +434,7 @@ static double generation(const struct hn_tr_opts *o, __u64 *r,
 			q = *p;
 		project(&q);
 		if (hn_tr_quantize(&q, &rt[i], NULL, err, sizeof(err)))
-			abort();	/* any finite weights quantise */
+			abort(); /* any finite weights quantise */
 	}
 	costs(o, rt, n_models, scn, k, cost);
 	base = cost[2 * np];
@@ -454,8 +453,7 @@ static double generation(const struct hn_tr_opts *o, __u64 *r,
 }
 
 /* Fixed held-out scenarios: the model kept is the best on them. */
-static double validate(const struct hn_tr_opts *o,
-		       const struct hn_tr_params *p,
+static double validate(const struct hn_tr_opts *o, const struct hn_tr_params *p,
 		       const struct hn_tr_scn *val, unsigned int n)
 {
 	struct hn_rt_model rt;
@@ -474,7 +472,7 @@ int hn_tr_train(const struct hn_tr_opts *o, struct hn_tr_params *p)
 	struct hn_tr_opts go = *o;
 	struct hn_tr_scn val[VAL_MAX];
 	unsigned int nv = o->val_scenarios < VAL_MAX ? o->val_scenarios :
-							      VAL_MAX;
+						       VAL_MAX;
 	struct hn_tr_params best;
 	double t0 = hn_tr_now(), best_c;
 	unsigned int g, k;

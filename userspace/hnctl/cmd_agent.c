@@ -18,7 +18,7 @@
 #include "fileio.h"
 #include "hnctl.h"
 
-#define REPLY_MAX	(1 << 20)
+#define REPLY_MAX (1 << 20)
 
 /*
  * One request: "WORD [ARG]\n" + payload.  Returns 0 with the reply body
@@ -173,8 +173,8 @@ int cmd_neighbours(int argc, char **argv)
 	}
 	if (hn_neigh_list(0, NULL))
 		return 1;
-	ret = hn_agent_request(hn_json ? "neighbours json" : "neighbours",
-			       NULL, 0, &body, &ok);
+	ret = hn_agent_request(hn_json ? "neighbours json" : "neighbours", NULL,
+			       0, &body, &ok);
 	if (hn_json) {
 		agent_json(ret, ok, body);
 		jsonw_obj_close(&hn_jw);
@@ -240,8 +240,8 @@ int cmd_topology(int argc, char **argv)
 	bool ok;
 	int ret;
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "dot") &&
-			 strcmp(argv[1], "json"))) {
+	if (argc > 2 ||
+	    (argc == 2 && strcmp(argv[1], "dot") && strcmp(argv[1], "json"))) {
 		hn_err("usage: hnctl topology [dot|json]");
 		return 1;
 	}
@@ -315,7 +315,8 @@ int hn_model_push(int argc, char **argv)
 static const struct hn_cmd agent_cmds[] = {
 	{ "status", cmd_agent_status, "", "its state and ports (the default)" },
 	{ "stats", cmd_agent_stats, "", "its counters" },
-	{ "neighbours", cmd_neighbours, "", "data plane's neighbours, its links" },
+	{ "neighbours", cmd_neighbours, "",
+	  "data plane's neighbours, its links" },
 	{ "topology", cmd_topology, "[dot|json]",
 	  "the mesh as hypernetd knows it" },
 	{ NULL }

@@ -42,8 +42,8 @@ static int attach_said(struct hn_dp *dp, const char *dev, __u32 ifindex,
 	printf("attached to %s (%s XDP", dev,
 	       st.generic ? "generic" : "native");
 	if (st.multiprog)
-		printf(", libxdp dispatcher id %u with %u program%s", st.prog_id,
-		       st.n_progs, st.n_progs == 1 ? "" : "s");
+		printf(", libxdp dispatcher id %u with %u program%s",
+		       st.prog_id, st.n_progs, st.n_progs == 1 ? "" : "s");
 	printf(")\n");
 	if ((flags & HN_DP_ATTACH_MULTI) && !st.multiprog)
 		hn_err("note: libxdp could not use its dispatcher on this kernel (it needs freplace, BPF_PROG_TYPE_EXT), so the router runs alone on %s",

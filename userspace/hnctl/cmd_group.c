@@ -40,8 +40,7 @@ static int group_change(int argc, char **argv)
 	struct hn_dp *dp;
 	int ret;
 
-	if (argc != 2 || hn_parse_num("group", argv[1], UINT32_MAX, &v) ||
-	    !v) {
+	if (argc != 2 || hn_parse_num("group", argv[1], UINT32_MAX, &v) || !v) {
 		hn_hint("hnctl group %s ID   (ID 1 .. 4294967295)", argv[0]);
 		return 1;
 	}

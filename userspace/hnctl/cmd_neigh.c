@@ -86,7 +86,8 @@ int hn_neigh_list(int argc, char **argv)
 		if (!nb.valid)
 			continue;
 		age_ms = nb.last_seen_ns ?
-				 (__s64)(now - nb.last_seen_ns) / 1000000 : -1;
+				 (__s64)(now - nb.last_seen_ns) / 1000000 :
+				 -1;
 		/* as the data plane judges it (signed: stamps may lead) */
 		live = !cfg.stale_ns ||
 		       (__s64)(now - nb.last_seen_ns) <= (__s64)cfg.stale_ns;
@@ -96,9 +97,10 @@ int hn_neigh_list(int argc, char **argv)
 			neigh_text(i, &nb, age_ms, live, !shown);
 		shown++;
 	}
-	hn_list_close(shown,
-		      "no neighbours ('hnctl dp neigh set IDX node ID dev DEV mac MAC')",
-		      NULL);
+	hn_list_close(
+		shown,
+		"no neighbours ('hnctl dp neigh set IDX node ID dev DEV mac MAC')",
+		NULL);
 	return 0;
 }
 
@@ -206,8 +208,8 @@ static int parse_neigh_set(int argc, char **argv, struct neigh_args *a)
 	a->quality_pm = 1000;
 	a->delay_us = 1000;
 	a->capacity_kbps = 100000;
-	if (argc < 2 || hn_parse_num("neighbour index", argv[1],
-				     HN_DP_MAX_NEIGH - 1, &v))
+	if (argc < 2 ||
+	    hn_parse_num("neighbour index", argv[1], HN_DP_MAX_NEIGH - 1, &v))
 		goto usage;
 	a->idx = v;
 	for (i = 2; i < argc; i += 2) {
@@ -259,11 +261,19 @@ static int neigh_set(int argc, char **argv)
 /* ---- the words ---------------------------------------------------------- */
 
 static const struct hn_keyed neigh_words = {
-	"hnctl dp neigh", hn_neigh_list, "every neighbour (the default)",
-	neigh_set, "IDX node ID dev DEV mac MAC [FEAT V]...",
+	"hnctl dp neigh",
+	hn_neigh_list,
+	"every neighbour (the default)",
+	neigh_set,
+	"IDX node ID dev DEV mac MAC [FEAT V]...",
 	"FEAT: quality loss load (per mille), delay-us, capacity-kbps",
-	"IDX", "remove a neighbour", "neighbour index", HN_DP_MAX_NEIGH - 1,
-	hn_dp_del_neigh, "neighbour", "removing the neighbour",
+	"IDX",
+	"remove a neighbour",
+	"neighbour index",
+	HN_DP_MAX_NEIGH - 1,
+	hn_dp_del_neigh,
+	"neighbour",
+	"removing the neighbour",
 };
 
 int cmd_neigh(int argc, char **argv)

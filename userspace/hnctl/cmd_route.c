@@ -47,8 +47,8 @@ static void route_text(__u32 dst, const struct hn_dp_route *rt)
 
 static int route_list(int argc, char **argv)
 {
-	void (*show)(__u32, const struct hn_dp_route *) =
-		hn_json ? route_json : route_text;
+	void (*show)(__u32, const struct hn_dp_route *) = hn_json ? route_json :
+								    route_text;
 	struct hn_dp_ro *ro = hn_view();
 	__u32 dst, *prev = NULL;
 	struct hn_dp_route rt;
@@ -121,8 +121,8 @@ static int parse_route_set(int argc, char **argv, __u32 *dst,
 	__u8 best = 0;
 
 	memset(rt, 0, sizeof(*rt));
-	if (argc < 4 ||
-	    hn_parse_num("destination", argv[1], UINT32_MAX, &v) || !v)
+	if (argc < 4 || hn_parse_num("destination", argv[1], UINT32_MAX, &v) ||
+	    !v)
 		goto usage;
 	*dst = v;
 	for (i = 2; i < argc; i++) {
@@ -173,10 +173,19 @@ static int route_set(int argc, char **argv)
 /* ---- the words ---------------------------------------------------------- */
 
 static const struct hn_keyed route_words = {
-	"hnctl dp route", route_list, "every route (the default)",
-	route_set, "DST via IDX[:hops]... [default IDX]",
-	"candidate next hops for DST", "DST", "remove a route", "destination",
-	UINT32_MAX, hn_dp_del_route, "route to", "removing the route",
+	"hnctl dp route",
+	route_list,
+	"every route (the default)",
+	route_set,
+	"DST via IDX[:hops]... [default IDX]",
+	"candidate next hops for DST",
+	"DST",
+	"remove a route",
+	"destination",
+	UINT32_MAX,
+	hn_dp_del_route,
+	"route to",
+	"removing the route",
 };
 
 int cmd_route(int argc, char **argv)

@@ -8,11 +8,14 @@
 
 #include "hnctl.h"
 
-#define STAT(f, g) { #f, offsetof(struct hn_dp_stats, f), g }
+#define STAT(f, g)                                     \
+	{                                              \
+#f, offsetof(struct hn_dp_stats, f), g \
+	}
 static const struct {
 	const char *name;
 	size_t off;
-	const char *group;	/* heading in the plain output */
+	const char *group; /* heading in the plain output */
 } stat_fields[] = {
 	STAT(rx, "frames"),
 	STAT(pass_other, "frames"),

@@ -54,8 +54,7 @@ static void attached_json(const struct attach_info *a)
 	jsonw_kv_u64(&hn_jw, "prog_id", st->our_id);
 	jsonw_kv_str(&hn_jw, "prog", "hn_xdp");
 	jsonw_kv_bool(&hn_jw, "multiprog", st->multiprog);
-	jsonw_kv_u64(&hn_jw, "dispatcher_id",
-		     st->multiprog ? st->prog_id : 0);
+	jsonw_kv_u64(&hn_jw, "dispatcher_id", st->multiprog ? st->prog_id : 0);
 	jsonw_kv_u64(&hn_jw, "programs", st->n_progs);
 	jsonw_obj_close(&hn_jw);
 }

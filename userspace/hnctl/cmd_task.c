@@ -47,8 +47,8 @@ static void task_text(__u32 id, const struct hn_dp_task *t)
 /* A walk that fails midway ends the list, as the end of the map would. */
 static int task_list(int argc, char **argv)
 {
-	void (*show)(__u32, const struct hn_dp_task *) =
-		hn_json ? task_json : task_text;
+	void (*show)(__u32, const struct hn_dp_task *) = hn_json ? task_json :
+								   task_text;
 	struct hn_dp_ro *ro = hn_view();
 	__u32 id, *prev = NULL;
 	struct hn_dp_task t;
@@ -131,10 +131,19 @@ usage:
 /* ---- the words ---------------------------------------------------------- */
 
 static const struct hn_keyed task_words = {
-	"hnctl dp task", task_list, "every anycast task (the default)",
-	task_set, "ID host NODE[:load:cap]...", "hosts of task class ID",
-	"ID", "remove a task class", "task", UINT32_MAX, hn_dp_del_task,
-	"task", "removing the task",
+	"hnctl dp task",
+	task_list,
+	"every anycast task (the default)",
+	task_set,
+	"ID host NODE[:load:cap]...",
+	"hosts of task class ID",
+	"ID",
+	"remove a task class",
+	"task",
+	UINT32_MAX,
+	hn_dp_del_task,
+	"task",
+	"removing the task",
 };
 
 int cmd_task(int argc, char **argv)

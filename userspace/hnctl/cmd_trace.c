@@ -9,17 +9,17 @@
 #include "hnctl.h"
 
 static const char *const reason_names[] = {
-	[HN_DP_R_MODEL] = "model",
-	[HN_DP_R_NO_MODEL] = "no-model",
-	[HN_DP_R_MARGIN] = "margin",
-	[HN_DP_R_STALE] = "stale",
+	[HN_DP_R_MODEL] = "model",     [HN_DP_R_NO_MODEL] = "no-model",
+	[HN_DP_R_MARGIN] = "margin",   [HN_DP_R_STALE] = "stale",
 	[HN_DP_R_NO_LIVE] = "no-live",
 };
 
 static const char *reason_name(unsigned int r)
 {
 	return r < sizeof(reason_names) / sizeof(reason_names[0]) &&
-			       reason_names[r] ? reason_names[r] : "?";
+			       reason_names[r] ?
+		       reason_names[r] :
+		       "?";
 }
 
 /* Per-CPU seq numbers do not compare: the clock says which is last. */
@@ -108,8 +108,9 @@ int cmd_trace(int argc, char **argv)
 		shown++;
 	}
 	free(tr);
-	hn_list_close(shown,
-		      "no decision traced ('hnctl config trace on', then send traffic)",
-		      NULL);
+	hn_list_close(
+		shown,
+		"no decision traced ('hnctl config trace on', then send traffic)",
+		NULL);
 	return 0;
 }

@@ -21,11 +21,11 @@
 #include "jsonw.h"
 
 /* Global options, set by main(). */
-extern bool hn_json;		/* -j: JSON on stdout */
-extern const char *hn_pin_dir;	/* -P: bpffs directory of the data plane */
-extern const char *hn_ctl_path;	/* -S: the agent's control socket */
-extern const char *hn_state_dir;	/* -D: the agent's state directory */
-extern struct jsonw hn_jw;	/* writer on stdout, for -j */
+extern bool hn_json; /* -j: JSON on stdout */
+extern const char *hn_pin_dir; /* -P: bpffs directory of the data plane */
+extern const char *hn_ctl_path; /* -S: the agent's control socket */
+extern const char *hn_state_dir; /* -D: the agent's state directory */
+extern struct jsonw hn_jw; /* writer on stdout, for -j */
 
 /* ---- main.c: the tables -------------------------------------------------- */
 
@@ -53,12 +53,12 @@ void hn_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Strict number parsing: the whole string, within [min, max]. */
 int hn_parse_u64(const char *s, unsigned long long max, unsigned long long *v);
 /* The same, saying what is wrong: 0 or -1. */
-int hn_need_arg(int i, int argc, char **argv);	/* argv[i] has a value */
+int hn_need_arg(int i, int argc, char **argv); /* argv[i] has a value */
 int hn_parse_num(const char *what, const char *s, unsigned long long max,
 		 unsigned long long *v);
 int hn_parse_ifindex(const char *dev, __u32 *ifindex);
 
-const char *hn_ifname(__u32 ifindex, char buf[IF_NAMESIZE]);	/* 0: "-" */
+const char *hn_ifname(__u32 ifindex, char buf[IF_NAMESIZE]); /* 0: "-" */
 void hn_fmt_mac(const __u8 *m, char buf[18]);
 
 /*
@@ -94,50 +94,50 @@ int hn_lib_fail(int ret, const char *what);
  * is none.
  */
 struct hn_keyed {
-	const char *what;			/* "hnctl dp route" */
+	const char *what; /* "hnctl dp route" */
 	int (*list)(int argc, char **argv);
 	const char *list_help;
 	int (*set)(int argc, char **argv);
 	const char *set_args, *set_help;
-	const char *key_arg, *del_help;		/* "DST", "remove a route" */
-	const char *key;			/* KEY's name in messages */
-	unsigned long long max;			/* its largest value */
+	const char *key_arg, *del_help; /* "DST", "remove a route" */
+	const char *key; /* KEY's name in messages */
+	unsigned long long max; /* its largest value */
 	int (*del)(struct hn_dp *dp, __u32 key);
-	const char *none;			/* "there is no NONE KEY" */
-	const char *fail;			/* what failed, on another error */
+	const char *none; /* "there is no NONE KEY" */
+	const char *fail; /* what failed, on another error */
 };
 int hn_keyed(const struct hn_keyed *k, int argc, char **argv);
 
 /* ---- the command families ------------------------------------------------ */
 
-int cmd_help(int argc, char **argv);		/* main.c */
+int cmd_help(int argc, char **argv); /* main.c */
 int cmd_dp(int argc, char **argv);
 
-int cmd_attach(int argc, char **argv);		/* cmd_attach.c */
+int cmd_attach(int argc, char **argv); /* cmd_attach.c */
 int cmd_detach(int argc, char **argv);
-int cmd_status(int argc, char **argv);		/* cmd_status.c */
-int cmd_config(int argc, char **argv);		/* cmd_config.c */
-int cmd_neigh(int argc, char **argv);		/* cmd_neigh.c */
-int hn_neigh_list(int argc, char **argv);	/* argv unused */
-int cmd_route(int argc, char **argv);		/* cmd_route.c */
-int cmd_routes(int argc, char **argv);		/* the old `hnctl routes` */
-int cmd_task(int argc, char **argv);		/* cmd_task.c */
-int cmd_group(int argc, char **argv);		/* cmd_group.c */
-int cmd_model(int argc, char **argv);		/* cmd_model.c */
-int cmd_stats(int argc, char **argv);		/* cmd_stats.c */
-int cmd_trace(int argc, char **argv);		/* cmd_trace.c */
-int cmd_dev(int argc, char **argv);		/* cmd_dev.c: kernel module */
+int cmd_status(int argc, char **argv); /* cmd_status.c */
+int cmd_config(int argc, char **argv); /* cmd_config.c */
+int cmd_neigh(int argc, char **argv); /* cmd_neigh.c */
+int hn_neigh_list(int argc, char **argv); /* argv unused */
+int cmd_route(int argc, char **argv); /* cmd_route.c */
+int cmd_routes(int argc, char **argv); /* the old `hnctl routes` */
+int cmd_task(int argc, char **argv); /* cmd_task.c */
+int cmd_group(int argc, char **argv); /* cmd_group.c */
+int cmd_model(int argc, char **argv); /* cmd_model.c */
+int cmd_stats(int argc, char **argv); /* cmd_stats.c */
+int cmd_trace(int argc, char **argv); /* cmd_trace.c */
+int cmd_dev(int argc, char **argv); /* cmd_dev.c: kernel module */
 
 /* Keys and signed model files (cmd_key.c); no kernel state. */
 int cmd_keygen(int argc, char **argv);
-int cmd_model_sign(int argc, char **argv);	/* hnctl model sign */
-int cmd_model_verify(int argc, char **argv);	/* hnctl model verify */
+int cmd_model_sign(int argc, char **argv); /* hnctl model sign */
+int cmd_model_verify(int argc, char **argv); /* hnctl model verify */
 
 /* hypernetd (cmd_agent.c) */
 int cmd_agent(int argc, char **argv);
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok);
-void hn_agent_status(void);	/* `status`'s agent part */
+void hn_agent_status(void); /* `status`'s agent part */
 int cmd_neighbours(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 int hn_model_push(int argc, char **argv);

@@ -26,14 +26,11 @@ static const struct hn_cmd dp_cmds[] = {
 	  "neighbour table ('hnctl dp neigh help')" },
 	{ "route", cmd_route, "[list|set DST ...|del DST]",
 	  "route table ('hnctl dp route help')" },
-	{ "task", cmd_task, "[list|set ID host ...|del ID]",
-	  "anycast tasks" },
-	{ "group", cmd_group, "[list|join ID|leave ID]",
-	  "multicast groups" },
+	{ "task", cmd_task, "[list|set ID host ...|del ID]", "anycast tasks" },
+	{ "group", cmd_group, "[list|join ID|leave ID]", "multicast groups" },
 	{ "model", cmd_model, "[show|load FILE.hnm]",
 	  "the route model ('hnctl model help')" },
-	{ "stats", cmd_stats, "[all|reset]",
-	  "counters summed over the CPUs" },
+	{ "stats", cmd_stats, "[all|reset]", "counters summed over the CPUs" },
 	{ "trace", cmd_trace, "", "last traced decision per CPU" },
 	{ NULL }
 };
@@ -49,7 +46,8 @@ static const struct hn_cmd top_cmds[] = {
 	{ "model", cmd_model, "[show|load|sign|verify|push]",
 	  "route models ('hnctl model help')" },
 	{ "keygen", cmd_keygen, "PRIVFILE PUBFILE", "key pair to sign models" },
-	{ "dev", cmd_dev, "show|stage|output|listen", "tensor-offload netdevs" },
+	{ "dev", cmd_dev, "show|stage|output|listen",
+	  "tensor-offload netdevs" },
 	{ "topology", cmd_topology, "[dot|json]",
 	  "short for 'hnctl agent topology'" },
 	{ NULL }
@@ -70,7 +68,7 @@ static const char *const dp_short[] = {
  */
 static const struct {
 	const char *old;
-	const char *now;	/* after "hnctl " */
+	const char *now; /* after "hnctl " */
 	int (*fn)(int argc, char **argv);
 } old_names[] = {
 	{ "neigh", "dp neigh", cmd_neigh },
@@ -91,8 +89,7 @@ void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl)
 	}
 }
 
-int hn_family(const char *what, const struct hn_cmd *tbl, int argc,
-	      char **argv)
+int hn_family(const char *what, const struct hn_cmd *tbl, int argc, char **argv)
 {
 	if (argc == 1)
 		return tbl->fn(argc, argv);
@@ -144,7 +141,8 @@ int cmd_help(int argc, char **argv)
 	      "Options: -j JSON output, -P DIR bpffs pin directory "
 	      "(default /sys/fs/bpf/hypernet),\n"
 	      "         -S SOCK hypernetd's control socket, -D DIR its state "
-	      "directory\n\n", stdout);
+	      "directory\n\n",
+	      stdout);
 	hn_usage_table(stdout, "hnctl [-j] [-P DIR] [-S SOCK] [-D DIR]",
 		       top_cmds);
 	fputs("\nShort for 'hnctl dp WORD':", stdout);

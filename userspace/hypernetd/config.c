@@ -28,7 +28,7 @@ void hnd_config_defaults(struct hnd_config *c)
 	c->probe_ms = 250;
 	c->lsa_refresh_s = 10;
 	c->lsa_lifetime_s = 40;
-	c->link_kbps = 1000000;	/* 1 Gbit/s */
+	c->link_kbps = 1000000; /* 1 Gbit/s */
 	c->capacity = hn_scale_log(1000000);
 	c->xdp_mode = HND_XDP_AUTO;
 }
@@ -63,7 +63,7 @@ static int set_path(char *dst, size_t size, const char *val)
 }
 
 /* Highest link-kbps or per-port capacity: 4 Tbit/s, the u32 kbit/s range. */
-#define LINK_KBPS_MAX	4000000000UL
+#define LINK_KBPS_MAX 4000000000UL
 
 /* "IFNAME [KBPS]": a mesh port, optionally with its own link capacity. */
 static int set_port(struct hnd_config *c, const char *val, char *err,
@@ -86,13 +86,15 @@ static int set_port(struct hnd_config *c, const char *val, char *err,
 			sp++;
 		/* not even a number: most likely a stray comment */
 		if (!isdigit((unsigned char)*sp))
-			return hn_seterr(err, errlen,
-					 "port '%s': not an interface name (want 'IFNAME' or 'IFNAME KBPS')",
-					 val);
+			return hn_seterr(
+				err, errlen,
+				"port '%s': not an interface name (want 'IFNAME' or 'IFNAME KBPS')",
+				val);
 		if (parse_uint(sp, 1, LINK_KBPS_MAX, &kbps))
-			return hn_seterr(err, errlen,
-					 "port %s: '%s' is not a capacity in kbit/s 1..%lu",
-					 name, sp, LINK_KBPS_MAX);
+			return hn_seterr(
+				err, errlen,
+				"port %s: '%s' is not a capacity in kbit/s 1..%lu",
+				name, sp, LINK_KBPS_MAX);
 	}
 	for (i = 0; i < c->n_ports; i++)
 		if (!strcmp(c->ports[i], name))
@@ -117,8 +119,9 @@ static int set_key(struct hnd_config *c, const char *val, char *err,
 	unsigned int i;
 
 	if (!sp || (size_t)(sp - val) >= sizeof(idbuf))
-		return hn_seterr(err, errlen,
-				 "mesh-key: want 'ID HEX' (key id, then 64 hex digits)");
+		return hn_seterr(
+			err, errlen,
+			"mesh-key: want 'ID HEX' (key id, then 64 hex digits)");
 	memcpy(idbuf, val, sp - val);
 	idbuf[sp - val] = 0;
 	while (*sp == ' ' || *sp == '\t')
@@ -127,9 +130,10 @@ static int set_key(struct hnd_config *c, const char *val, char *err,
 		return hn_seterr(err, errlen, "mesh-key: bad key id '%s'",
 				 idbuf);
 	if (hn_mesh_key_parse(sp, &k))
-		return hn_seterr(err, errlen,
-				 "mesh-key %lu: want 64 hex digits (32 bytes), e.g. from 'openssl rand -hex 32'",
-				 id);
+		return hn_seterr(
+			err, errlen,
+			"mesh-key %lu: want 64 hex digits (32 bytes), e.g. from 'openssl rand -hex 32'",
+			id);
 	k.id = id;
 	for (i = 0; i < c->n_keys; i++)
 		if (c->keys[i].id == k.id)
@@ -205,15 +209,14 @@ static int set_stages(struct hnd_config *c, const char *val, char *err,
 	for (tok = strtok_r(buf, ", ", &save); tok;
 	     tok = strtok_r(NULL, ", ", &save)) {
 		if (parse_uint(tok, 1, 255, &v))
-			return hn_seterr(err, errlen,
-					 "stages: '%s' is not a stage id 1..255",
-					 tok);
+			return hn_seterr(
+				err, errlen,
+				"stages: '%s' is not a stage id 1..255", tok);
 		if (memchr(c->stages, v, c->n_stages))
-			return hn_seterr(err, errlen,
-					 "stages: %lu given twice", v);
+			return hn_seterr(err, errlen, "stages: %lu given twice",
+					 v);
 		if (c->n_stages == HN_LSA_MAX_STAGES)
-			return hn_seterr(err, errlen,
-					 "stages: more than %d",
+			return hn_seterr(err, errlen, "stages: more than %d",
 					 HN_LSA_MAX_STAGES);
 		c->stages[c->n_stages++] = v;
 	}
@@ -239,7 +242,8 @@ static int set_uint(const struct field_key *k, void *field, const char *val,
 	unsigned long v;
 
 	if (parse_uint(val, k->min, k->max, &v))
-		return hn_seterr(err, errlen, "%s: '%s' is not a number in %lu..%lu",
+		return hn_seterr(err, errlen,
+				 "%s: '%s' is not a number in %lu..%lu",
 				 k->name, val, k->min, k->max);
 	*(unsigned int *)field = v;
 	return 0;
@@ -253,21 +257,21 @@ static int set_ratio(const struct field_key *k, void *field, const char *val,
 
 	if (parse_uint(val, 0, 1000, &v))
 		return hn_seterr(err, errlen,
-				 "%s: '%s' is not a permille 0..1000",
-				 k->name, val);
+				 "%s: '%s' is not a permille 0..1000", k->name,
+				 val);
 	*(__u8 *)field = hn_scale_ratio(v);
 	return 0;
 }
 
 /* A rate in kbit/s, kept as hn_scale_log(). */
-static int set_log_kbps(const struct field_key *k, void *field,
-			const char *val, char *err, size_t errlen)
+static int set_log_kbps(const struct field_key *k, void *field, const char *val,
+			char *err, size_t errlen)
 {
 	unsigned long v;
 
 	if (parse_uint(val, 0, 0xffffffffUL, &v))
-		return hn_seterr(err, errlen, "%s: '%s' is not kbit/s",
-				 k->name, val);
+		return hn_seterr(err, errlen, "%s: '%s' is not kbit/s", k->name,
+				 val);
 	*(__u8 *)field = hn_scale_log(v);
 	return 0;
 }
@@ -285,21 +289,29 @@ static int set_bool(const struct field_key *k, void *field, const char *val,
 }
 
 /* A path of fewer than @size bytes. */
-static int set_path_key(const struct field_key *k, void *field,
-			const char *val, char *err, size_t errlen)
+static int set_path_key(const struct field_key *k, void *field, const char *val,
+			char *err, size_t errlen)
 {
 	if (set_path(field, k->size, val))
 		return hn_seterr(err, errlen, "%s: bad path", k->name);
 	return 0;
 }
 
-#define FIELD(f)	offsetof(struct hnd_config, f)
-#define FK(n, fn, f)	{ .name = n, .set = fn, .off = FIELD(f) }
-#define UK(n, f, lo, hi) \
-	{ .name = n, .set = set_uint, .off = FIELD(f), .min = lo, .max = hi }
-#define PK(n, f) \
-	{ .name = n, .set = set_path_key, .off = FIELD(f), \
-	  .size = sizeof(((struct hnd_config *)0)->f) }
+#define FIELD(f) offsetof(struct hnd_config, f)
+#define FK(n, fn, f)                                  \
+	{                                             \
+		.name = n, .set = fn, .off = FIELD(f) \
+	}
+#define UK(n, f, lo, hi)                                                \
+	{                                                               \
+		.name = n, .set = set_uint, .off = FIELD(f), .min = lo, \
+		.max = hi                                               \
+	}
+#define PK(n, f)                                                 \
+	{                                                        \
+		.name = n, .set = set_path_key, .off = FIELD(f), \
+		.size = sizeof(((struct hnd_config *)0)->f)      \
+	}
 static const struct field_key field_keys[] = {
 	UK("node-id", node_id, 1, 0xfffffffeUL),
 	UK("hello-interval-ms", hello_ms, 10, 60000),
@@ -359,9 +371,10 @@ static int set_xdp_mode(struct hnd_config *c, const char *val, char *err,
 	else if (!strcmp(val, "multiprog"))
 		c->xdp_mode = HND_XDP_MULTIPROG;
 	else
-		return hn_seterr(err, errlen,
-				 "xdp-mode: '%s' is not auto, native, generic or multiprog",
-				 val);
+		return hn_seterr(
+			err, errlen,
+			"xdp-mode: '%s' is not auto, native, generic or multiprog",
+			val);
 	return 0;
 }
 
@@ -370,8 +383,9 @@ static int set_ctl_path(struct hnd_config *c, const char *val, char *err,
 {
 	/* sun_path is 108 bytes */
 	if (!*val || strlen(val) >= 108)
-		return hn_seterr(err, errlen,
-				 "control-socket: path empty or over 107 bytes");
+		return hn_seterr(
+			err, errlen,
+			"control-socket: path empty or over 107 bytes");
 	strcpy(c->ctl_path, val);
 	return 0;
 }
@@ -416,12 +430,13 @@ int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
  * Every local user can read a command line (ps, /proc/PID/cmdline), and
  * shells keep it in their history.
  */
-int hnd_config_set_arg(struct hnd_config *c, const char *key,
-		       const char *val, char *err, size_t errlen)
+int hnd_config_set_arg(struct hnd_config *c, const char *key, const char *val,
+		       char *err, size_t errlen)
 {
 	if (!strcmp(key, "mesh-key"))
-		return hn_seterr(err, errlen,
-				 "a key on the command line is visible to every local user (ps) and kept in shell history: put it in a file of mode 0600 and give -o mesh-key-file=PATH");
+		return hn_seterr(
+			err, errlen,
+			"a key on the command line is visible to every local user (ps) and kept in shell history: put it in a file of mode 0600 and give -o mesh-key-file=PATH");
 	return hnd_config_set(c, key, val, err, errlen);
 }
 
@@ -475,9 +490,10 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 		if (!strcmp(key, "mesh-key") && !key_checked++ &&
 		    hn_check_private("config with an inline mesh-key", path,
 				     msg, sizeof(msg))) {
-			ret = hn_seterr(err, errlen,
-					"%s; or move the key (line %u) into a mesh-key-file",
-					msg, lineno);
+			ret = hn_seterr(
+				err, errlen,
+				"%s; or move the key (line %u) into a mesh-key-file",
+				msg, lineno);
 			break;
 		}
 		if (hnd_config_set(c, key, val, msg, sizeof(msg))) {
@@ -494,17 +510,20 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
 {
 	if (!c->node_id)
-		return hn_seterr(err, errlen,
-				 "no node-id: set 'node-id = N' (1..4294967294)");
+		return hn_seterr(
+			err, errlen,
+			"no node-id: set 'node-id = N' (1..4294967294)");
 	if (!c->n_ports)
 		return hn_seterr(err, errlen,
 				 "no mesh port: add 'port = IFNAME' lines");
 	if (!c->n_keys)
-		return hn_seterr(err, errlen,
-				 "no mesh key: control frames must be authenticated; add 'mesh-key = 1 HEX' (openssl rand -hex 32 makes one)");
+		return hn_seterr(
+			err, errlen,
+			"no mesh key: control frames must be authenticated; add 'mesh-key = 1 HEX' (openssl rand -hex 32 makes one)");
 	if (c->lsa_lifetime_s <= c->lsa_refresh_s)
-		return hn_seterr(err, errlen,
-				 "lsa-lifetime-s (%u) must exceed lsa-refresh-s (%u)",
-				 c->lsa_lifetime_s, c->lsa_refresh_s);
+		return hn_seterr(
+			err, errlen,
+			"lsa-lifetime-s (%u) must exceed lsa-refresh-s (%u)",
+			c->lsa_lifetime_s, c->lsa_refresh_s);
 	return 0;
 }

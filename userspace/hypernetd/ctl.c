@@ -43,8 +43,7 @@ int hnd_ctl_open(struct hnd *d)
 			d->cfg.ctl_path, strerror(errno));
 		return -errno;
 	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	/* hnd_config_set() keeps it short enough */
@@ -110,8 +109,9 @@ static void xfers_json(struct hnd *d, struct jsonw *w)
 		jsonw_kv_u64(w, "generation", x->generation);
 		jsonw_kv_u64(w, "chunks", x->n_chunks);
 		jsonw_kv_u64(w, "received", x->n_have);
-		jsonw_kv_float(w, "age_s", (hnd_now() - x->started_ns) /
-						   (double)NSEC_PER_SEC);
+		jsonw_kv_float(w, "age_s",
+			       (hnd_now() - x->started_ns) /
+				       (double)NSEC_PER_SEC);
 		jsonw_obj_close(w);
 	}
 	jsonw_arr_close(w);
@@ -186,8 +186,8 @@ static void status_text(struct hnd *d, FILE *f)
 		char what[256];
 
 		hn_dp_xdp_describe(&pt->xdp, what, sizeof(what));
-		fprintf(f, "  port %s ifindex %d xdp %s", pt->name,
-			pt->ifindex, port_xdp(pt));
+		fprintf(f, "  port %s ifindex %d xdp %s", pt->name, pt->ifindex,
+			port_xdp(pt));
 		if (!pt->ifindex)
 			fprintf(f, " (no interface)\n");
 		else if (pt->attached && !pt->xdp.multiprog)
@@ -218,8 +218,8 @@ static void neigh_json(struct hnd *d, struct jsonw *w)
 		if (!n->used)
 			continue;
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-			 n->mac[0], n->mac[1], n->mac[2], n->mac[3],
-			 n->mac[4], n->mac[5]);
+			 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
+			 n->mac[5]);
 		jsonw_obj_open(w);
 		jsonw_kv_u64(w, "node", n->node);
 		jsonw_kv_str(w, "state", neigh_state(n));
@@ -250,8 +250,8 @@ static void neigh_text(struct hnd *d, FILE *f)
 
 		if (!n->used)
 			continue;
-		fprintf(f, "%-10u %-8s %-10s ", n->node,
-			neigh_state(n), d->ports[n->port].name);
+		fprintf(f, "%-10u %-8s %-10s ", n->node, neigh_state(n),
+			d->ports[n->port].name);
 		ether(f, n->mac);
 		fprintf(f, " %4u %4u %6u %8.3f %8.1f\n", n->rx_ratio,
 			n->tx_ratio, n->cost, n->rtt_ns / 1e6,
@@ -259,23 +259,28 @@ static void neigh_text(struct hnd *d, FILE *f)
 	}
 }
 
-#define STAT(n) { #n, offsetof(struct hnd_stats, n) }
+#define STAT(n)                                   \
+	{                                         \
+#n, offsetof(struct hnd_stats, n) \
+	}
 static const struct {
 	const char *name;
 	size_t off;
 } stat_names[] = {
-	STAT(rx_frames), STAT(rx_bytes), STAT(tx_frames), STAT(tx_bytes),
-	STAT(tx_errors), STAT(rx_replay), STAT(rx_stale), STAT(rx_own), STAT(rx_ignored),
-	STAT(hello_rx), STAT(hello_tx), STAT(probe_rx), STAT(ack_rx),
-	STAT(lsa_rx), STAT(lsa_tx), STAT(lsa_old), STAT(lsa_bad),
-	STAT(chunk_rx), STAT(chunk_tx), STAT(chunk_bad), STAT(chunk_old),
-	STAT(chunk_dup), STAT(chunk_nomem), STAT(xfer_evicted),
-	STAT(xfer_expired), STAT(xfer_superseded),
-	STAT(model_installed), STAT(neigh_up), STAT(neigh_down),
-	STAT(route_runs), STAT(route_writes), STAT(dp_errors),
-	STAT(rx_jump), STAT(rx_link), STAT(rx_no_sender), STAT(challenge_tx),
-	STAT(challenge_ok), STAT(flood_fwd),
-	STAT(xdp_lost), STAT(xdp_reattached),
+	STAT(rx_frames),      STAT(rx_bytes),	     STAT(tx_frames),
+	STAT(tx_bytes),	      STAT(tx_errors),	     STAT(rx_replay),
+	STAT(rx_stale),	      STAT(rx_own),	     STAT(rx_ignored),
+	STAT(hello_rx),	      STAT(hello_tx),	     STAT(probe_rx),
+	STAT(ack_rx),	      STAT(lsa_rx),	     STAT(lsa_tx),
+	STAT(lsa_old),	      STAT(lsa_bad),	     STAT(chunk_rx),
+	STAT(chunk_tx),	      STAT(chunk_bad),	     STAT(chunk_old),
+	STAT(chunk_dup),      STAT(chunk_nomem),     STAT(xfer_evicted),
+	STAT(xfer_expired),   STAT(xfer_superseded), STAT(model_installed),
+	STAT(neigh_up),	      STAT(neigh_down),	     STAT(route_runs),
+	STAT(route_writes),   STAT(dp_errors),	     STAT(rx_jump),
+	STAT(rx_link),	      STAT(rx_no_sender),    STAT(challenge_tx),
+	STAT(challenge_ok),   STAT(flood_fwd),	     STAT(xdp_lost),
+	STAT(xdp_reattached),
 };
 
 static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)
@@ -325,7 +330,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 
 	jsonw_init(&w, f);
 	if (!strcmp(word, "status")) {
-		hnd_xdp_check_all(d);	/* the hooks as they are now */
+		hnd_xdp_check_all(d); /* the hooks as they are now */
 		if (json)
 			status_json(d, &w);
 		else

@@ -19,14 +19,16 @@
 #include "fileio.h"
 #include "hypernetd.h"
 
-#define LSA_MIN_GAP_NS	(50 * NSEC_PER_MSEC)
+#define LSA_MIN_GAP_NS (50 * NSEC_PER_MSEC)
 /* LSA seqs are persisted in blocks, so a restart never reuses one */
-#define LSA_SEQ_BLOCK	1024
+#define LSA_SEQ_BLOCK 1024
 
 static int seq_path(struct hnd *d, char *buf, size_t size)
 {
 	return snprintf(buf, size, "%s/lsa-seq", d->cfg.state_dir) >=
-			       (int)size ? -ENAMETOOLONG : 0;
+			       (int)size ?
+		       -ENAMETOOLONG :
+		       0;
 }
 
 static int lsa_seq_reserve(struct hnd *d)
@@ -288,7 +290,7 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 		if (j < k)
 			continue;
 		if (d->hold_until_ns && k < HND_MAX_ROUTES) {
-			next[k++] = d->routes[i];	/* restart: kept */
+			next[k++] = d->routes[i]; /* restart: kept */
 			continue;
 		}
 		hn_dp_del_route(d->dp, d->routes[i].dst);
@@ -296,8 +298,9 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 		withdrawn++;
 	}
 	if (written || withdrawn)
-		hnd_log(d, LOG_I, "routes to %u nodes (%u written, %u withdrawn)",
-			k, written, withdrawn);
+		hnd_log(d, LOG_I,
+			"routes to %u nodes (%u written, %u withdrawn)", k,
+			written, withdrawn);
 	memcpy(d->routes, next, k * sizeof(next[0]));
 	d->n_routes = k;
 }

@@ -21,53 +21,53 @@
 #include "sign.h"
 #include "topo.h"
 
-#define HND_MAX_PORTS		HN_DP_MAX_PORTS
-#define HND_MAX_NEIGH		HN_DP_MAX_NEIGH
-#define HND_MAX_KEYS		4
-#define HND_MAX_SENDERS		1024
-#define HND_MAX_ROUTES		HN_TOPO_MAX_NODES
-#define HND_MAX_TASKS		255	/* stage ids 1..255 */
-#define HND_CTL_MAX		(HN_MODEL_XFER_MAX + 256)
+#define HND_MAX_PORTS HN_DP_MAX_PORTS
+#define HND_MAX_NEIGH HN_DP_MAX_NEIGH
+#define HND_MAX_KEYS 4
+#define HND_MAX_SENDERS 1024
+#define HND_MAX_ROUTES HN_TOPO_MAX_NODES
+#define HND_MAX_TASKS 255 /* stage ids 1..255 */
+#define HND_CTL_MAX (HN_MODEL_XFER_MAX + 256)
 
-#define NSEC_PER_MSEC		1000000ULL
-#define NSEC_PER_SEC		1000000000ULL
+#define NSEC_PER_MSEC 1000000ULL
+#define NSEC_PER_SEC 1000000000ULL
 
 enum hnd_xdp_mode {
-	HND_XDP_AUTO,		/* native, else generic (logged) */
+	HND_XDP_AUTO, /* native, else generic (logged) */
 	HND_XDP_NATIVE,
 	HND_XDP_GENERIC,
-	HND_XDP_MULTIPROG,	/* through libxdp's dispatcher, as AUTO */
+	HND_XDP_MULTIPROG, /* through libxdp's dispatcher, as AUTO */
 };
 
 struct hnd_config {
-	__u32	node_id;
-	char	ports[HND_MAX_PORTS][IFNAMSIZ];
+	__u32 node_id;
+	char ports[HND_MAX_PORTS][IFNAMSIZ];
 	unsigned int n_ports;
-	struct hn_mesh_key keys[HND_MAX_KEYS];	/* keys[0] signs */
+	struct hn_mesh_key keys[HND_MAX_KEYS]; /* keys[0] signs */
 	unsigned int n_keys;
-	char	trusted_keys[PATH_MAX];
-	char	model[PATH_MAX];	/* model file installed at start */
-	char	state_dir[PATH_MAX];
-	char	pin_dir[PATH_MAX];
-	char	ctl_path[PATH_MAX];
+	char trusted_keys[PATH_MAX];
+	char model[PATH_MAX]; /* model file installed at start */
+	char state_dir[PATH_MAX];
+	char pin_dir[PATH_MAX];
+	char ctl_path[PATH_MAX];
 	unsigned int hello_ms;
 	unsigned int dead_hellos;
 	unsigned int probe_ms;
 	unsigned int stale_ms;
 	unsigned int lsa_refresh_s;
 	unsigned int lsa_lifetime_s;
-	int	margin_min;
-	__u8	load;		/* hn_scale_ratio() */
-	__u8	capacity;	/* hn_scale_log(kbit/s) of compute */
-	unsigned int link_kbps;	/* capacity of every port ... */
-	unsigned int port_kbps[HND_MAX_PORTS];	/* ... unless set here */
-	__u8	stages[HN_LSA_MAX_STAGES];
+	int margin_min;
+	__u8 load; /* hn_scale_ratio() */
+	__u8 capacity; /* hn_scale_log(kbit/s) of compute */
+	unsigned int link_kbps; /* capacity of every port ... */
+	unsigned int port_kbps[HND_MAX_PORTS]; /* ... unless set here */
+	__u8 stages[HN_LSA_MAX_STAGES];
 	unsigned int n_stages;
 	enum hnd_xdp_mode xdp_mode;
-	bool	keep_attached;	/* leave XDP on the ports at exit */
-	int	verbose;
-	bool	xdp_force;	/* replace another XDP program */
-	bool	xdp_reattach;	/* put ours back when it is taken off */
+	bool keep_attached; /* leave XDP on the ports at exit */
+	int verbose;
+	bool xdp_force; /* replace another XDP program */
+	bool xdp_reattach; /* put ours back when it is taken off */
 };
 
 void hnd_config_defaults(struct hnd_config *c);
@@ -78,58 +78,58 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		   char *err, size_t errlen);
 /* The same from the command line (-o), which refuses secrets. */
-int hnd_config_set_arg(struct hnd_config *c, const char *key,
-		       const char *val, char *err, size_t errlen);
+int hnd_config_set_arg(struct hnd_config *c, const char *key, const char *val,
+		       char *err, size_t errlen);
 /* Whole-config rules (node id set, ports, keys); 0 or -1 with @err. */
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen);
 
 struct hnd_port {
-	char	name[IFNAMSIZ];
-	int	ifindex;	/* 0 while the interface is missing */
-	__u8	mac[6];
-	int	fd;		/* AF_PACKET/SOCK_DGRAM on ETH_P_HYPERNET */
-	__u32	hello_seq;
-	__u64	next_hello_ns;
-	bool	attached;
-	bool	generic;
-	bool	carrier;	/* IFF_RUNNING at the last look */
-	__u64	retry_ns;	/* next attempt to bring it up */
-	__u64	tx_bytes;	/* counter at tx_ns, for the LOAD feature */
-	__u64	tx_ns;		/* 0: no sample yet */
-	__u16	util;		/* transmit utilisation, permille */
-	struct hn_dp_xdp_state xdp;	/* the XDP hook at the last look */
-	bool	xdp_failed;	/* re-attaching failed, said once */
+	char name[IFNAMSIZ];
+	int ifindex; /* 0 while the interface is missing */
+	__u8 mac[6];
+	int fd; /* AF_PACKET/SOCK_DGRAM on ETH_P_HYPERNET */
+	__u32 hello_seq;
+	__u64 next_hello_ns;
+	bool attached;
+	bool generic;
+	bool carrier; /* IFF_RUNNING at the last look */
+	__u64 retry_ns; /* next attempt to bring it up */
+	__u64 tx_bytes; /* counter at tx_ns, for the LOAD feature */
+	__u64 tx_ns; /* 0: no sample yet */
+	__u16 util; /* transmit utilisation, permille */
+	struct hn_dp_xdp_state xdp; /* the XDP hook at the last look */
+	bool xdp_failed; /* re-attaching failed, said once */
 };
 
 struct hnd_neigh {
-	bool	used;
-	bool	up;		/* two-way, in the data plane */
-	__u32	node;
-	int	port;		/* index in hnd.ports */
-	__u8	mac[6];
-	int	dp_idx;		/* hn_neigh index, -1 if none */
-	__u64	first_ns;
-	__u64	last_ns;	/* last HELLO */
-	__u16	interval_ms;	/* its HELLO interval */
-	__u32	top_seq;	/* highest HELLO seq heard */
-	__u32	rx_bits;	/* bit i: HELLO top_seq - i heard */
-	__u32	n_heard;	/* HELLOs heard since first_ns */
-	__u8	rx_ratio;	/* we hear it, 0..255 */
-	__u8	tx_ratio;	/* it hears us (its HELLO), 0..255 */
-	__u64	rtt_ns;		/* smoothed PROBE/ACK round trip, 0: none */
-	__u32	probe_id;
-	__u64	probe_sent_ns;
-	__u64	next_probe_ns;
-	__u64	model_gen;
-	__u8	feat[HN_NB_NFEAT];	/* as last written to the data plane */
-	__u64	feat_ns;
-	__u16	cost;		/* as advertised in our LSA */
-	__u64	model_sent_ns;	/* last model sent to it (anti-entropy) */
-	unsigned int model_sends;	/* since its generation last moved */
-	__u32	first_seq;	/* HELLO seq the window started at */
-	bool	verified;	/* answered a challenge on this link */
-	__u64	auth_log_ns;	/* last "fails authentication" notice */
-	__u64	auth_fails;	/* since that notice */
+	bool used;
+	bool up; /* two-way, in the data plane */
+	__u32 node;
+	int port; /* index in hnd.ports */
+	__u8 mac[6];
+	int dp_idx; /* hn_neigh index, -1 if none */
+	__u64 first_ns;
+	__u64 last_ns; /* last HELLO */
+	__u16 interval_ms; /* its HELLO interval */
+	__u32 top_seq; /* highest HELLO seq heard */
+	__u32 rx_bits; /* bit i: HELLO top_seq - i heard */
+	__u32 n_heard; /* HELLOs heard since first_ns */
+	__u8 rx_ratio; /* we hear it, 0..255 */
+	__u8 tx_ratio; /* it hears us (its HELLO), 0..255 */
+	__u64 rtt_ns; /* smoothed PROBE/ACK round trip, 0: none */
+	__u32 probe_id;
+	__u64 probe_sent_ns;
+	__u64 next_probe_ns;
+	__u64 model_gen;
+	__u8 feat[HN_NB_NFEAT]; /* as last written to the data plane */
+	__u64 feat_ns;
+	__u16 cost; /* as advertised in our LSA */
+	__u64 model_sent_ns; /* last model sent to it (anti-entropy) */
+	unsigned int model_sends; /* since its generation last moved */
+	__u32 first_seq; /* HELLO seq the window started at */
+	bool verified; /* answered a challenge on this link */
+	__u64 auth_log_ns; /* last "fails authentication" notice */
+	__u64 auth_fails; /* since that notice */
 };
 
 /*
@@ -142,14 +142,14 @@ struct hnd_neigh {
  * a new neighbour verified.
  */
 struct hnd_sender {
-	__u32	node;
+	__u32 node;
 	struct hn_replay replay;
-	__u64	ok_ns;		/* last frame accepted (evictions) */
-	__u32	chal_id;
-	__u64	chal_t_ns;	/* its PROBE's t_ns */
-	__u64	chal_ns;	/* when sent; 0: none out */
-	int	chal_port;
-	__u8	chal_mac[6];
+	__u64 ok_ns; /* last frame accepted (evictions) */
+	__u32 chal_id;
+	__u64 chal_t_ns; /* its PROBE's t_ns */
+	__u64 chal_ns; /* when sent; 0: none out */
+	int chal_port;
+	__u8 chal_mac[6];
 };
 
 /*
@@ -157,78 +157,78 @@ struct hnd_sender {
  * is not known to be true until the file is whole and its signature
  * checked, so no transfer may keep another out (modelsync.c).
  */
-#define HND_XFER_SLOTS		4
+#define HND_XFER_SLOTS 4
 struct hnd_xfer {
-	__u64	generation;
-	__u8	digest[8];
-	__u32	total_len;
-	__u8	*buf;		/* NULL: slot free */
-	__u8	*have;		/* per chunk: received */
-	__u32	n_chunks;
-	__u32	n_have;
-	__u64	started_ns;
-	__u64	last_ns;	/* last new chunk */
+	__u64 generation;
+	__u8 digest[8];
+	__u32 total_len;
+	__u8 *buf; /* NULL: slot free */
+	__u8 *have; /* per chunk: received */
+	__u32 n_chunks;
+	__u32 n_have;
+	__u64 started_ns;
+	__u64 last_ns; /* last new chunk */
 };
 
 struct hnd_stats {
-	__u64	rx_frames;
-	__u64	rx_bytes;
-	__u64	tx_frames;
-	__u64	tx_bytes;
-	__u64	tx_errors;
-	__u64	rx_bad[__HN_CE_MAX];	/* by enum hn_ctrl_err */
-	__u64	rx_replay;	/* counter seen before */
-	__u64	rx_stale;	/* counter older than the window */
-	__u64	rx_own;		/* our own frames back */
-	__u64	rx_ignored;	/* types the agent does not handle */
-	__u64	hello_rx;
-	__u64	hello_tx;
-	__u64	probe_rx;
-	__u64	ack_rx;
-	__u64	lsa_rx;
-	__u64	lsa_tx;
-	__u64	lsa_old;
-	__u64	lsa_bad;
-	__u64	chunk_rx;
-	__u64	chunk_tx;
-	__u64	chunk_bad;
-	__u64	chunk_old;
-	__u64	model_installed;
-	__u64	model_refused[__HN_ACC_MAX];
-	__u64	neigh_up;
-	__u64	neigh_down;
-	__u64	route_runs;
-	__u64	route_writes;
-	__u64	dp_errors;
-	__u64	rx_jump;	/* counter further ahead than time allows */
-	__u64	rx_link;	/* link-local frame not sent to us on a link
+	__u64 rx_frames;
+	__u64 rx_bytes;
+	__u64 tx_frames;
+	__u64 tx_bytes;
+	__u64 tx_errors;
+	__u64 rx_bad[__HN_CE_MAX]; /* by enum hn_ctrl_err */
+	__u64 rx_replay; /* counter seen before */
+	__u64 rx_stale; /* counter older than the window */
+	__u64 rx_own; /* our own frames back */
+	__u64 rx_ignored; /* types the agent does not handle */
+	__u64 hello_rx;
+	__u64 hello_tx;
+	__u64 probe_rx;
+	__u64 ack_rx;
+	__u64 lsa_rx;
+	__u64 lsa_tx;
+	__u64 lsa_old;
+	__u64 lsa_bad;
+	__u64 chunk_rx;
+	__u64 chunk_tx;
+	__u64 chunk_bad;
+	__u64 chunk_old;
+	__u64 model_installed;
+	__u64 model_refused[__HN_ACC_MAX];
+	__u64 neigh_up;
+	__u64 neigh_down;
+	__u64 route_runs;
+	__u64 route_writes;
+	__u64 dp_errors;
+	__u64 rx_jump; /* counter further ahead than time allows */
+	__u64 rx_link; /* link-local frame not sent to us on a link
 				 * (multicast or other host's address) */
-	__u64	challenge_tx;
-	__u64	challenge_ok;	/* answered: window or link confirmed */
-	__u64	flood_fwd;	/* floods the data plane could not vouch
+	__u64 challenge_tx;
+	__u64 challenge_ok; /* answered: window or link confirmed */
+	__u64 flood_fwd; /* floods the data plane could not vouch
 				 * for, authenticated and forwarded here */
-	__u64	rx_no_sender;	/* sender table full */
-	__u64	xdp_lost;	/* our XDP program found taken off a port */
-	__u64	xdp_reattached;
+	__u64 rx_no_sender; /* sender table full */
+	__u64 xdp_lost; /* our XDP program found taken off a port */
+	__u64 xdp_reattached;
 	/* model chunks ignored, by reason (also chunk_old, chunk_bad) */
-	__u64	chunk_dup;	/* already had it */
-	__u64	chunk_nomem;	/* no memory for its transfer */
+	__u64 chunk_dup; /* already had it */
+	__u64 chunk_nomem; /* no memory for its transfer */
 	/* unfinished transfers dropped, by reason */
-	__u64	xfer_evicted;	/* made way for a newer transfer */
-	__u64	xfer_expired;	/* not whole after XFER_TIMEOUT */
-	__u64	xfer_superseded;	/* not newer than the model installed */
+	__u64 xfer_evicted; /* made way for a newer transfer */
+	__u64 xfer_expired; /* not whole after XFER_TIMEOUT */
+	__u64 xfer_superseded; /* not newer than the model installed */
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */
-#define HND_RL_BURST	10
+#define HND_RL_BURST 10
 struct hnd_rl {
-	__u64	start_ns;
+	__u64 start_ns;
 	unsigned int n;
 	unsigned int dropped;
 };
 
 struct hnd_route {
-	__u32	dst;
+	__u32 dst;
 	struct hn_dp_route rt;
 };
 
@@ -245,46 +245,46 @@ struct hnd {
 	unsigned int n_trusted;
 
 	/* the installed model file */
-	__u64	model_gen;
-	__u64	model_expiry;	/* unix seconds, 0: never */
-	bool	model_expired;	/* and taken out of the data plane */
-	void	*model_file;
-	size_t	model_len;
-	__u8	model_digest[8];
+	__u64 model_gen;
+	__u64 model_expiry; /* unix seconds, 0: never */
+	bool model_expired; /* and taken out of the data plane */
+	void *model_file;
+	size_t model_len;
+	__u8 model_digest[8];
 	struct hnd_xfer xfer[HND_XFER_SLOTS];
 
 	/* own LSA */
-	__u32	lsa_seq;
-	__u32	lsa_seq_reserved;	/* persisted: restarts start here */
-	__u64	lsa_last_ns;
-	__u64	lsa_next_refresh_ns;
-	bool	lsa_dirty;
-	bool	routes_dirty;
-	bool	resync_sent;	/* first LSA asks everyone for theirs */
-	__u64	hold_until_ns;	/* no route withdrawals before (restart) */
-	__u32	known[HN_TOPO_MAX_NODES];	/* origins seen (mcast windows) */
+	__u32 lsa_seq;
+	__u32 lsa_seq_reserved; /* persisted: restarts start here */
+	__u64 lsa_last_ns;
+	__u64 lsa_next_refresh_ns;
+	bool lsa_dirty;
+	bool routes_dirty;
+	bool resync_sent; /* first LSA asks everyone for theirs */
+	__u64 hold_until_ns; /* no route withdrawals before (restart) */
+	__u32 known[HN_TOPO_MAX_NODES]; /* origins seen (mcast windows) */
 	unsigned int n_known;
 
-	struct hnd_route routes[HND_MAX_ROUTES];	/* installed, by dst */
+	struct hnd_route routes[HND_MAX_ROUTES]; /* installed, by dst */
 	unsigned int n_routes;
 	struct hnd_task {
-		__u32	task;
+		__u32 task;
 		struct hn_dp_task t;
-	} tasks[HND_MAX_TASKS];		/* installed, as written */
+	} tasks[HND_MAX_TASKS]; /* installed, as written */
 	unsigned int n_tasks;
 
-	__u32	flood_seq;
-	__u64	counter;	/* replay counter of our frames */
-	int	ctl_fd;
-	int	lock_fd;	/* flock()ed state-dir/lock: one agent */
-	int	epfd;
-	int	sigfd;
-	__u64	start_ns;
-	__u64	next_tick_ns;
-	__u64	next_slow_ns;
-	__u64	next_xdp_ns;	/* next look at the ports' XDP hooks */
+	__u32 flood_seq;
+	__u64 counter; /* replay counter of our frames */
+	int ctl_fd;
+	int lock_fd; /* flock()ed state-dir/lock: one agent */
+	int epfd;
+	int sigfd;
+	__u64 start_ns;
+	__u64 next_tick_ns;
+	__u64 next_slow_ns;
+	__u64 next_xdp_ns; /* next look at the ports' XDP hooks */
 	struct hnd_stats st;
-	struct hnd_rl rl_rx;	/* per-frame receive lines */
+	struct hnd_rl rl_rx; /* per-frame receive lines */
 	volatile bool stop;
 };
 
@@ -294,11 +294,11 @@ void hnd_log(struct hnd *d, int level, const char *fmt, ...)
 struct hnd_rl;
 void hnd_log_rl(struct hnd *d, struct hnd_rl *rl, int level, const char *fmt,
 		...) __attribute__((format(printf, 4, 5)));
-#define LOG_E	0
-#define LOG_W	1
-#define LOG_N	2	/* notice: worth an operator's look, not an error */
-#define LOG_I	3
-#define LOG_D	4
+#define LOG_E 0
+#define LOG_W 1
+#define LOG_N 2 /* notice: worth an operator's look, not an error */
+#define LOG_I 3
+#define LOG_D 4
 __u64 hnd_now(void);
 /*
  * The wall clock in unix seconds, for model expiry.  Here, not in
@@ -309,7 +309,7 @@ __u64 hnd_unix_now(void);
 /* port.c */
 int hnd_ports_open(struct hnd *d);
 void hnd_ports_close(struct hnd *d);
-int hnd_port_check(struct hnd *d, int i);	/* 1 if the port vanished */
+int hnd_port_check(struct hnd *d, int i); /* 1 if the port vanished */
 /* Encode and send @m on port @p to @mac (NULL: broadcast). */
 int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m);
 /* Send a flooded frame (HN_F_MCAST to HN_GROUP_ALL) on every port. */
@@ -345,13 +345,12 @@ int hnd_neigh_dp_idx(struct hnd *d, __u32 node);
 /* The sender @node's state, made if new (evicting the longest silent). */
 struct hnd_sender *hnd_sender(struct hnd *d, __u32 node);
 /* Challenge @s on port @p at @mac, unless one went out within a second. */
-void hnd_challenge(struct hnd *d, struct hnd_sender *s, int p,
-		   const __u8 *mac);
+void hnd_challenge(struct hnd *d, struct hnd_sender *s, int p, const __u8 *mac);
 /* Whether ACK @m from port @p, @mac answers @s's challenge; if so, the
  * window starts at its counter and a neighbour there is verified. */
 bool hnd_challenge_answered(struct hnd *d, struct hnd_sender *s, int p,
 			    const __u8 *mac, const struct hn_ctrl_msg *m);
-extern const char *hnd_sysfs_net;	/* port counters: DEV/statistics/ */
+extern const char *hnd_sysfs_net; /* port counters: DEV/statistics/ */
 
 /* gossip.c */
 void hnd_lsa_rx(struct hnd *d, const struct hn_ctrl_msg *m);
@@ -378,6 +377,6 @@ void hnd_ctl_rx(struct hnd *d);
  */
 int hnd_ctl_request(struct hnd *d, char *req, size_t n, char **out,
 		    size_t *olen);
-void hnd_write_state(struct hnd *d);	/* topology files for hnctl */
+void hnd_write_state(struct hnd *d); /* topology files for hnctl */
 
 #endif /* _HYPERNETD_H */

@@ -29,10 +29,10 @@
 #include "hypernetd.h"
 #include "model.h"
 
-#define TICK_NS		(10 * NSEC_PER_MSEC)
-#define SLOW_NS		(100 * NSEC_PER_MSEC)
+#define TICK_NS (10 * NSEC_PER_MSEC)
+#define SLOW_NS (100 * NSEC_PER_MSEC)
 /* after a restart, adopted routes are not withdrawn for this long */
-#define HOLD_NS		(3 * NSEC_PER_SEC)
+#define HOLD_NS (3 * NSEC_PER_SEC)
 
 static struct hnd the_agent;
 
@@ -48,8 +48,8 @@ __u64 hnd_unix_now(void)
 
 static void vlog(struct hnd *d, int level, const char *fmt, va_list ap)
 {
-	static const char *const tag[] = { "error", "warning", "notice",
-					   "info", "debug" };
+	static const char *const tag[] = { "error", "warning", "notice", "info",
+					   "debug" };
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -174,8 +174,7 @@ static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
 		*eq = 0;
 		if (hnd_config_set_arg(&d->cfg, sets[i], eq + 1, err,
 				       sizeof(err))) {
-			fprintf(stderr, "hypernetd: -o %s: %s\n", sets[i],
-				err);
+			fprintf(stderr, "hypernetd: -o %s: %s\n", sets[i], err);
 			return -1;
 		}
 	}
@@ -293,7 +292,7 @@ static int dataplane_up(struct hnd *d)
 	dc.node_id = d->cfg.node_id;
 	dc.margin_min = d->cfg.margin_min;
 	dc.stale_ns = (__u64)(d->cfg.stale_ms ? d->cfg.stale_ms :
-						 2 * d->cfg.hello_ms + 50) *
+						2 * d->cfg.hello_ms + 50) *
 		      NSEC_PER_MSEC;
 	ret = hn_dp_set_config(d->dp, &dc, err, sizeof(err));
 	if (ret) {
@@ -337,8 +336,8 @@ static int epoll_add(struct hnd *d, int fd, __u64 tag)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-#define TAG_SIG		1000
-#define TAG_CTL		1001
+#define TAG_SIG 1000
+#define TAG_CTL 1001
 
 static int loop_setup(struct hnd *d)
 {
@@ -425,8 +424,7 @@ static int state_dir(struct hnd *d)
 		return -errno;
 	}
 	/* whoever may write model.gen may roll the model back */
-	if (hn_check_private("state-dir", d->cfg.state_dir, err,
-			     sizeof(err))) {
+	if (hn_check_private("state-dir", d->cfg.state_dir, err, sizeof(err))) {
 		hnd_log(d, LOG_E, "%s", err);
 		return -EPERM;
 	}

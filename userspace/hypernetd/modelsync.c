@@ -28,24 +28,24 @@
  * twice that each time its generation does not move (it may refuse the
  * file: no trusted key, say), up to RESEND_MAX_NS.
  */
-#define RESEND_NS	(2 * NSEC_PER_SEC)
-#define RESEND_MAX_NS	(64 * NSEC_PER_SEC)
+#define RESEND_NS (2 * NSEC_PER_SEC)
+#define RESEND_MAX_NS (64 * NSEC_PER_SEC)
 /* an unfinished transfer is dropped after this */
-#define XFER_TIMEOUT_NS	(10 * NSEC_PER_SEC)
+#define XFER_TIMEOUT_NS (10 * NSEC_PER_SEC)
 
-static int state_path(struct hnd *d, const char *name, char *buf,
-		      size_t size)
+static int state_path(struct hnd *d, const char *name, char *buf, size_t size)
 {
 	return snprintf(buf, size, "%s/%s", d->cfg.state_dir, name) >=
-			       (int)size ? -ENAMETOOLONG : 0;
+			       (int)size ?
+		       -ENAMETOOLONG :
+		       0;
 }
 
 /*
  * model.hnm, then model.gen, each replaced durably (hn_write_file()): the
  * generation on disk is what refuses an older model after a restart.
  */
-static int persist(struct hnd *d, const void *buf, size_t len,
-		   __u64 generation)
+static int persist(struct hnd *d, const void *buf, size_t len, __u64 generation)
 {
 	char path[PATH_MAX + 16], gen[32], err[PATH_MAX + 128];
 	int ret;
@@ -105,7 +105,7 @@ static int install(struct hnd *d, const struct hn_model *m, const void *buf,
 	if (remember(d, m, buf, len))
 		return -ENOMEM;
 	d->st.model_installed++;
-	d->lsa_dirty = true;	/* advertise the generation */
+	d->lsa_dirty = true; /* advertise the generation */
 	return 0;
 }
 
@@ -144,8 +144,8 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 	struct hn_model m;
 	int acc, ret;
 
-	acc = hn_model_accept(buf, len, d->trusted, d->n_trusted,
-			      d->model_gen, hnd_unix_now(), &m, err, errlen);
+	acc = hn_model_accept(buf, len, d->trusted, d->n_trusted, d->model_gen,
+			      hnd_unix_now(), &m, err, errlen);
 	if (acc) {
 		if (acc > 0 && acc < __HN_ACC_MAX)
 			d->st.model_refused[acc]++;
@@ -182,12 +182,13 @@ void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 
 	if (n->model_sends)
 		wait <<= n->model_sends < 5 ? n->model_sends : 5;
-	if (!d->model_file || (n->model_sent_ns && now - n->model_sent_ns < wait))
+	if (!d->model_file ||
+	    (n->model_sent_ns && now - n->model_sent_ns < wait))
 		return;
 	n->model_sent_ns = now;
 	n->model_sends++;
-	hnd_log(d, LOG_D, "neighbour %u has model %llu, sending %llu",
-		n->node, (unsigned long long)n->model_gen,
+	hnd_log(d, LOG_D, "neighbour %u has model %llu, sending %llu", n->node,
+		(unsigned long long)n->model_gen,
 		(unsigned long long)d->model_gen);
 	send_chunks(d, n);
 }
@@ -214,8 +215,8 @@ static int xfer_start(struct hnd_xfer *x, const struct hn_ctrl_chunk *c,
 		      __u64 now)
 {
 	xfer_reset(x);
-	x->n_chunks = (c->total_len + HN_CHUNK_DATA_MAX - 1) /
-		      HN_CHUNK_DATA_MAX;
+	x->n_chunks =
+		(c->total_len + HN_CHUNK_DATA_MAX - 1) / HN_CHUNK_DATA_MAX;
 	x->buf = malloc(c->total_len);
 	x->have = calloc(x->n_chunks, 1);
 	if (!x->buf || !x->have) {
@@ -276,8 +277,8 @@ static bool chunk_cut_ok(const struct hn_ctrl_chunk *c)
 	__u32 left = c->total_len - c->offset;
 
 	return c->offset < c->total_len && !(c->offset % HN_CHUNK_DATA_MAX) &&
-	       c->chunk_len == (left < HN_CHUNK_DATA_MAX ? left :
-							    HN_CHUNK_DATA_MAX);
+	       c->chunk_len ==
+		       (left < HN_CHUNK_DATA_MAX ? left : HN_CHUNK_DATA_MAX);
 }
 
 static void xfer_complete(struct hnd *d, struct hnd_xfer *x, __u32 src)
@@ -416,7 +417,7 @@ int hnd_model_load_state(struct hnd *d)
 	}
 	free(buf);
 	if (d->model_gen < gen)
-		d->model_gen = gen;	/* never accept older, file or not */
+		d->model_gen = gen; /* never accept older, file or not */
 	if (d->cfg.model[0]) {
 		if (hn_read_file(d->cfg.model, HN_MODEL_XFER_MAX, 0, &buf, &len,
 				 err, sizeof(err))) {

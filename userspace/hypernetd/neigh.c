@@ -33,11 +33,11 @@
 #include "hypernetd.h"
 
 /* HELLOs a delivery ratio is measured over */
-#define HELLO_WINDOW	16
+#define HELLO_WINDOW 16
 /* feature writes to the data plane, at most this often per neighbour */
-#define FEAT_PERIOD_NS	(500 * NSEC_PER_MSEC)
+#define FEAT_PERIOD_NS (500 * NSEC_PER_MSEC)
 /* ports' transmit utilisation is sampled this often */
-#define UTIL_PERIOD_NS	FEAT_PERIOD_NS
+#define UTIL_PERIOD_NS FEAT_PERIOD_NS
 
 /*
  * Where the ports' byte counters are read.  The device's own statistics
@@ -65,8 +65,8 @@ int hnd_neigh_dp_idx(struct hnd *d, __u32 node)
 }
 
 /* a challenge at most this often per sender, and answered within */
-#define CHAL_PERIOD_NS	NSEC_PER_SEC
-#define CHAL_TIMEOUT_NS	(5 * NSEC_PER_SEC)
+#define CHAL_PERIOD_NS NSEC_PER_SEC
+#define CHAL_TIMEOUT_NS (5 * NSEC_PER_SEC)
 
 struct hnd_sender *hnd_sender(struct hnd *d, __u32 node)
 {
@@ -93,16 +93,14 @@ struct hnd_sender *hnd_sender(struct hnd *d, __u32 node)
 	return s;
 }
 
-void hnd_challenge(struct hnd *d, struct hnd_sender *s, int p,
-		   const __u8 *mac)
+void hnd_challenge(struct hnd *d, struct hnd_sender *s, int p, const __u8 *mac)
 {
 	__u64 now = hnd_now();
 	struct hn_ctrl_msg m;
 
 	if (!s || (s->chal_ns && now - s->chal_ns < CHAL_PERIOD_NS))
 		return;
-	if (getrandom(&s->chal_id, sizeof(s->chal_id), 0) !=
-	    sizeof(s->chal_id))
+	if (getrandom(&s->chal_id, sizeof(s->chal_id), 0) != sizeof(s->chal_id))
 		s->chal_id = random();
 	s->chal_t_ns = now;
 	s->chal_ns = now;
@@ -124,10 +122,9 @@ bool hnd_challenge_answered(struct hnd *d, struct hnd_sender *s, int p,
 {
 	__u64 now = hnd_now();
 
-	if (!s->chal_ns || m->type != HN_T_ACK ||
-	    m->u.probe.id != s->chal_id || m->u.probe.t_ns != s->chal_t_ns ||
-	    p != s->chal_port || memcmp(mac, s->chal_mac, 6) ||
-	    now - s->chal_ns > CHAL_TIMEOUT_NS)
+	if (!s->chal_ns || m->type != HN_T_ACK || m->u.probe.id != s->chal_id ||
+	    m->u.probe.t_ns != s->chal_t_ns || p != s->chal_port ||
+	    memcmp(mac, s->chal_mac, 6) || now - s->chal_ns > CHAL_TIMEOUT_NS)
 		return false;
 	s->chal_ns = 0;
 	/* fresh by its nonce: its counter is the sender's now */
@@ -161,8 +158,8 @@ static struct hnd_neigh *neigh_new(struct hnd *d, __u32 node)
 /* HELLOs heard out of the last HELLO_WINDOW sent, counting silence. */
 static __u8 rx_ratio(const struct hnd_neigh *n, __u64 now)
 {
-	__u64 iv = (__u64)(n->interval_ms ? n->interval_ms : 1) *
-		   NSEC_PER_MSEC, quiet = now - n->last_ns;
+	__u64 iv = (__u64)(n->interval_ms ? n->interval_ms : 1) * NSEC_PER_MSEC,
+	      quiet = now - n->last_ns;
 	/*
 	 * A HELLO is missed once half an interval past due: HELLOs are
 	 * jittered +-10 %, and one merely late must not read as lost (the
@@ -398,7 +395,7 @@ void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
 	else if (n->up && !n->tx_ratio)
 		neigh_down(d, n, "no longer hears us");
 	if (n->model_gen != h->model_gen)
-		n->model_sends = 0;	/* it moved: back to a short wait */
+		n->model_sends = 0; /* it moved: back to a short wait */
 	n->model_gen = h->model_gen;
 	if (n->up && n->model_gen < d->model_gen)
 		hnd_model_send_to(d, n);
@@ -446,8 +443,7 @@ static void hello_tx(struct hnd *d, int p)
 	h->load = d->cfg.load;
 	h->capacity = d->cfg.capacity;
 	h->model_gen = d->model_gen;
-	for (i = 0; i < HND_MAX_NEIGH && h->n_heard < HN_HELLO_MAX_HEARD;
-	     i++) {
+	for (i = 0; i < HND_MAX_NEIGH && h->n_heard < HN_HELLO_MAX_HEARD; i++) {
 		struct hnd_neigh *n = &d->nb[i];
 
 		if (!n->used || n->port != p)
@@ -545,9 +541,8 @@ void hnd_neigh_tick(struct hnd *d, __u64 now)
 		neigh_refresh(d, n, now);
 		if (now >= n->next_probe_ns) {
 			probe_tx(d, n, now);
-			n->next_probe_ns =
-				now + jitter((__u64)d->cfg.probe_ms *
-					     NSEC_PER_MSEC);
+			n->next_probe_ns = now + jitter((__u64)d->cfg.probe_ms *
+							NSEC_PER_MSEC);
 		}
 	}
 }

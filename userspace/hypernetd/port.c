@@ -100,7 +100,7 @@ static void port_down(struct hnd *d, int i)
 	struct hnd_port *pt = &d->ports[i];
 
 	if (pt->fd >= 0)
-		close(pt->fd);	/* also leaves the epoll set */
+		close(pt->fd); /* also leaves the epoll set */
 	pt->fd = -1;
 	pt->ifindex = 0;
 	pt->attached = false;
@@ -240,8 +240,8 @@ static int port_xmit(struct hnd *d, struct hnd_port *pt, const __u8 *mac,
 	if (!pt->ifindex || pt->fd < 0)
 		return -ENODEV;
 	memcpy(sll.sll_addr, mac ? mac : bcast, 6);
-	if (sendto(pt->fd, buf, len, 0, (struct sockaddr *)&sll,
-		   sizeof(sll)) < 0) {
+	if (sendto(pt->fd, buf, len, 0, (struct sockaddr *)&sll, sizeof(sll)) <
+	    0) {
 		d->st.tx_errors++;
 		return -errno;
 	}
@@ -258,8 +258,8 @@ static int encode(struct hnd *d, struct hn_ctrl_msg *m, __u8 *buf)
 	m->counter = next_counter(d);
 	len = hn_ctrl_encode(buf, HN_CTRL_MAX, m, &d->cfg.keys[0]);
 	if (len < 0)
-		hnd_log(d, LOG_E, "cannot encode a type %u frame: %s",
-			m->type, strerror(-len));
+		hnd_log(d, LOG_E, "cannot encode a type %u frame: %s", m->type,
+			strerror(-len));
 	return len;
 }
 
@@ -316,8 +316,8 @@ int hnd_flood(struct hnd *d, struct hn_ctrl_msg *m)
 
 	if (!d->flood_seq) {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		d->flood_seq = (__u32)((__u64)ts.tv_sec * 1000 +
-				       ts.tv_nsec / 1000000);
+		d->flood_seq =
+			(__u32)((__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 	}
 	d->flood_seq++;
 	m->flags = HN_F_MCAST;
@@ -473,8 +473,8 @@ void hnd_port_dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
 		/* floods cross many links: their MACs do not cover one */
 		memset(&l2, 0, sizeof(l2));
 	}
-	err = hn_ctrl_decode(buf, len, &l2, &m, d->cfg.keys, d->cfg.n_keys,
-			     why, sizeof(why));
+	err = hn_ctrl_decode(buf, len, &l2, &m, d->cfg.keys, d->cfg.n_keys, why,
+			     sizeof(why));
 	if (err) {
 		if (err > 0 && err < __HN_CE_MAX)
 			d->st.rx_bad[err]++;
@@ -561,9 +561,12 @@ void hnd_port_rx(struct hnd *d, int p)
 		struct sockaddr_ll sll;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr msg = {
-			.msg_name = &sll, .msg_namelen = sizeof(sll),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+			.msg_name = &sll,
+			.msg_namelen = sizeof(sll),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf,
+			.msg_controllen = sizeof(cbuf),
 		};
 		ssize_t n;
 
@@ -579,7 +582,7 @@ void hnd_port_rx(struct hnd *d, int p)
 		if (sll.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		d->st.rx_frames++;
-		d->st.rx_bytes += n + 14;	/* on the wire, as tx_bytes */
+		d->st.rx_bytes += n + 14; /* on the wire, as tx_bytes */
 		if ((size_t)n > sizeof(buf)) {
 			d->st.rx_bad[HN_CE_LENGTH]++;
 			continue;

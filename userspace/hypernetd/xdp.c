@@ -18,7 +18,7 @@
 #include "dp.h"
 #include "hypernetd.h"
 
-#define XDP_CHECK_NS	NSEC_PER_SEC
+#define XDP_CHECK_NS NSEC_PER_SEC
 
 static unsigned int attach_flags(const struct hnd *d, bool generic)
 {
@@ -141,7 +141,7 @@ static void reattach(struct hnd *d, int i)
 			hnd_log(d, LOG_W,
 				"port %s: re-attaching XDP failed: %s",
 				pt->name, err);
-		pt->xdp_failed = true;	/* tried again each look, said once */
+		pt->xdp_failed = true; /* tried again each look, said once */
 		return;
 	}
 	d->st.xdp_reattached++;

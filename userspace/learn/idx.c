@@ -30,8 +30,8 @@ static const char *type_name(unsigned int type)
 {
 	static const char *const names[] = {
 		[0x08] = "unsigned byte", [0x09] = "signed byte",
-		[0x0b] = "short", [0x0c] = "int",
-		[0x0d] = "float", [0x0e] = "double",
+		[0x0b] = "short",	  [0x0c] = "int",
+		[0x0d] = "float",	  [0x0e] = "double",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
@@ -74,9 +74,10 @@ static ssize_t src_read(struct src *s, void *dst, size_t n)
 		if (r == Z_STREAM_END)
 			break;
 		if (r == Z_BUF_ERROR && !s->z.avail_in)
-			return hn_seterr(s->err, s->errlen,
-					 "truncated gzip stream (after %lu bytes of data)",
-					 s->z.total_out);
+			return hn_seterr(
+				s->err, s->errlen,
+				"truncated gzip stream (after %lu bytes of data)",
+				s->z.total_out);
 		if (r != Z_OK)
 			return hn_seterr(s->err, s->errlen,
 					 "corrupt gzip data: %s",
@@ -122,9 +123,10 @@ static int src_check_end(struct src *s, size_t expect)
 	if (got < 0)
 		return -1;
 	if (more)
-		return hn_seterr(s->err, s->errlen,
-				 "%s%zu bytes after the data (the header says %zu bytes in all): dims disagree with the file size",
-				 s->gz ? "gzip stream has " : "", more, expect);
+		return hn_seterr(
+			s->err, s->errlen,
+			"%s%zu bytes after the data (the header says %zu bytes in all): dims disagree with the file size",
+			s->gz ? "gzip stream has " : "", more, expect);
 	if (s->gz && s->z.avail_in)
 		return hn_seterr(s->err, s->errlen,
 				 "%u trailing bytes after the gzip stream",
@@ -138,16 +140,18 @@ static int check_magic(struct src *s, const uint8_t *h, unsigned int want,
 	const char *tn = type_name(h[2]);
 
 	if (h[0] || h[1])
-		return hn_seterr(s->err, s->errlen,
-				 "bad magic %02x %02x %02x %02x (an IDX file starts with 00 00 TYPE NDIMS)",
-				 h[0], h[1], h[2], h[3]);
+		return hn_seterr(
+			s->err, s->errlen,
+			"bad magic %02x %02x %02x %02x (an IDX file starts with 00 00 TYPE NDIMS)",
+			h[0], h[1], h[2], h[3]);
 	if (!tn)
-		return hn_seterr(s->err, s->errlen,
-				 "unknown type code 0x%02x", h[2]);
+		return hn_seterr(s->err, s->errlen, "unknown type code 0x%02x",
+				 h[2]);
 	if (h[2] != HN_IDX_TYPE_U8)
-		return hn_seterr(s->err, s->errlen,
-				 "type code 0x%02x (%s) not supported, only 0x08 (unsigned byte)",
-				 h[2], tn);
+		return hn_seterr(
+			s->err, s->errlen,
+			"type code 0x%02x (%s) not supported, only 0x08 (unsigned byte)",
+			h[2], tn);
 	if (!h[3])
 		return hn_seterr(s->err, s->errlen, "no dimensions (NDIMS 0)");
 	if (h[3] > HN_IDX_MAX_DIMS)
@@ -176,9 +180,10 @@ static int check_dims(struct src *s, const uint8_t *d, struct hn_idx *x)
 					 "dimension %u is zero", i);
 		total *= x->dims[i];
 		if (total > HN_IDX_MAX_BYTES)
-			return hn_seterr(s->err, s->errlen,
-					 "too large: more than %u bytes of data (dimension %u is %u)",
-					 HN_IDX_MAX_BYTES, i, x->dims[i]);
+			return hn_seterr(
+				s->err, s->errlen,
+				"too large: more than %u bytes of data (dimension %u is %u)",
+				HN_IDX_MAX_BYTES, i, x->dims[i]);
 	}
 	x->n_items = x->dims[0];
 	x->item_len = total / x->dims[0];
@@ -205,17 +210,19 @@ static int parse_src(struct src *s, unsigned int want, struct hn_idx *x)
 	if (got < 0)
 		return -1;
 	if ((size_t)got < hlen - 4)
-		return hn_seterr(s->err, s->errlen,
-				 "truncated in the dimensions: %zd of %zu bytes",
-				 got, hlen - 4);
+		return hn_seterr(
+			s->err, s->errlen,
+			"truncated in the dimensions: %zd of %zu bytes", got,
+			hlen - 4);
 	if (check_dims(s, hdr + 4, x))
 		return -1;
 	dlen = x->n_items * x->item_len;
 	/* The plain size is known: refuse a short file before allocating. */
 	if (!s->gz && s->len - s->off < dlen)
-		return hn_seterr(s->err, s->errlen,
-				 "truncated: %zu bytes of data, dims say %zu: dims disagree with the file size",
-				 s->len - s->off, dlen);
+		return hn_seterr(
+			s->err, s->errlen,
+			"truncated: %zu bytes of data, dims say %zu: dims disagree with the file size",
+			s->len - s->off, dlen);
 	x->data = malloc(dlen);
 	if (!x->data)
 		return hn_seterr(s->err, s->errlen, "out of memory (%zu bytes)",
@@ -250,8 +257,8 @@ int hn_idx_parse(const void *buf, size_t len, unsigned int want_dims,
 	return ret;
 }
 
-int hn_idx_read_file(const char *path, unsigned int want_dims,
-		     struct hn_idx *x, char *err, size_t errlen)
+int hn_idx_read_file(const char *path, unsigned int want_dims, struct hn_idx *x,
+		     char *err, size_t errlen)
 {
 	char msg[256];
 	void *buf;
@@ -319,8 +326,8 @@ static int gzip_buf(const uint8_t *in, size_t len, void **buf, size_t *olen,
 	return 0;
 }
 
-int hn_idx_serialize(const struct hn_idx *x, int gzip, void **buf,
-		     size_t *len, char *err, size_t errlen)
+int hn_idx_serialize(const struct hn_idx *x, int gzip, void **buf, size_t *len,
+		     char *err, size_t errlen)
 {
 	size_t hlen = 4 + 4 * x->n_dims, dlen = x->n_items * x->item_len;
 	unsigned int i;

@@ -34,8 +34,8 @@ struct hn_idx {
  */
 int hn_idx_parse(const void *buf, size_t len, unsigned int want_dims,
 		 struct hn_idx *x, char *err, size_t errlen);
-int hn_idx_read_file(const char *path, unsigned int want_dims,
-		     struct hn_idx *x, char *err, size_t errlen);
+int hn_idx_read_file(const char *path, unsigned int want_dims, struct hn_idx *x,
+		     char *err, size_t errlen);
 void hn_idx_free(struct hn_idx *x);
 
 /* Images and labels must describe the same number of items. */
@@ -43,8 +43,8 @@ int hn_idx_check_pair(const struct hn_idx *images, const struct hn_idx *labels,
 		      char *err, size_t errlen);
 
 /* Serialise @x (type, n_dims, dims, data), gzip'ed if @gzip. */
-int hn_idx_serialize(const struct hn_idx *x, int gzip, void **buf,
-		     size_t *len, char *err, size_t errlen);
+int hn_idx_serialize(const struct hn_idx *x, int gzip, void **buf, size_t *len,
+		     char *err, size_t errlen);
 int hn_idx_write_file(const char *path, const struct hn_idx *x, int gzip,
 		      char *err, size_t errlen);
 

@@ -139,7 +139,8 @@ static int expect_uint(struct tok *t, const char *what, unsigned int lo,
 		return tok_err(t, "%s: '%s' is not an unsigned integer", what,
 			       t->s);
 	if (x < lo || x > hi)
-		return tok_err(t, "%s %lu out of range (%u..%u)", what, x, lo, hi);
+		return tok_err(t, "%s %lu out of range (%u..%u)", what, x, lo,
+			       hi);
 	*v = x;
 	return 0;
 }
@@ -167,7 +168,8 @@ static int parse_layer(struct tok *t, struct hn_fmodel *fm)
 	size_t i, n;
 
 	if (li == HN_MODEL_MAX_LAYERS)
-		return tok_err(t, "too many layers (max %u)", HN_MODEL_MAX_LAYERS);
+		return tok_err(t, "too many layers (max %u)",
+			       HN_MODEL_MAX_LAYERS);
 	l = &fm->layers[li];
 	if (expect_uint(t, "layer input size", 1, HN_MODEL_MAX_DIM, &l->n_in) ||
 	    expect_uint(t, "layer output size", 1, HN_MODEL_MAX_DIM, &l->n_out))
@@ -181,7 +183,8 @@ static int parse_layer(struct tok *t, struct hn_fmodel *fm)
 	if (!strcmp(t->s, "relu"))
 		l->relu = 1;
 	else if (strcmp(t->s, "linear"))
-		return tok_err(t, "unknown activation '%s' (relu or linear)", t->s);
+		return tok_err(t, "unknown activation '%s' (relu or linear)",
+			       t->s);
 	n = (size_t)l->n_in * l->n_out;
 	l->w = calloc(n, sizeof(*l->w));
 	l->b = calloc(l->n_out, sizeof(*l->b));
@@ -200,9 +203,10 @@ static int parse_layer(struct tok *t, struct hn_fmodel *fm)
 	if (expect(t, "'bias'"))
 		return -1;
 	if (strcmp(t->s, "bias"))
-		return tok_err(t,
-			       "layer %u: expected 'bias' after %zu weights, got '%s' (too many weights?)",
-			       li, n, t->s);
+		return tok_err(
+			t,
+			"layer %u: expected 'bias' after %zu weights, got '%s' (too many weights?)",
+			li, n, t->s);
 	for (i = 0; i < l->n_out; i++) {
 		snprintf(what, sizeof(what), "layer %u bias %zu of %u", li,
 			 i + 1, l->n_out);
@@ -229,9 +233,9 @@ static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
 	    expect_uint(t, "format version", 0, ~0u, &v))
 		return -1;
 	if (v != FMODEL_VERSION)
-		return tok_err(t,
-			       "unsupported float model version %u (expected %u)",
-			       v, FMODEL_VERSION);
+		return tok_err(
+			t, "unsupported float model version %u (expected %u)",
+			v, FMODEL_VERSION);
 	while ((r = next(t)) > 0) {
 		if (!strcmp(t->s, "kind")) {
 			if (expect(t, "model kind (route or stage)"))
@@ -244,42 +248,45 @@ static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
 						&fm->stage))
 					return -1;
 			} else {
-				return tok_err(t,
-					       "unknown model kind '%s' (route or stage)",
-					       t->s);
+				return tok_err(
+					t,
+					"unknown model kind '%s' (route or stage)",
+					t->s);
 			}
 		} else if (!strcmp(t->s, "input_scale")) {
 			if (expect_num(t, "input_scale", &x))
 				return -1;
 			if (!is_pow2(x) || x < ldexp(1, HN_MODEL_EXP_MIN) ||
 			    x > ldexp(1, HN_MODEL_EXP_MAX))
-				return tok_err(t,
-					       "input_scale %s must be a power of two (e.g. %g), 2^%d..2^%d",
-					       t->s,
-					       x > 0 ? exp2(round(log2(x))) :
-						       1.0 / 128,
-					       HN_MODEL_EXP_MIN,
-					       HN_MODEL_EXP_MAX);
+				return tok_err(
+					t,
+					"input_scale %s must be a power of two (e.g. %g), 2^%d..2^%d",
+					t->s,
+					x > 0 ? exp2(round(log2(x))) :
+						1.0 / 128,
+					HN_MODEL_EXP_MIN, HN_MODEL_EXP_MAX);
 			fm->in_scale = x;
 		} else if (!strcmp(t->s, "input_range")) {
 			if (expect_num(t, "input_range low", &fm->in_lo) ||
 			    expect_num(t, "input_range high", &fm->in_hi))
 				return -1;
 			if (fm->in_lo > fm->in_hi)
-				return tok_err(t,
-					       "input_range low %g above high %g",
-					       fm->in_lo, fm->in_hi);
+				return tok_err(
+					t, "input_range low %g above high %g",
+					fm->in_lo, fm->in_hi);
 			have_range = 1;
 		} else if (!strcmp(t->s, "layer")) {
 			if (!fm->kind || !fm->in_scale)
-				return tok_err(t,
-					       "'kind' and 'input_scale' must come before the first layer");
+				return tok_err(
+					t,
+					"'kind' and 'input_scale' must come before the first layer");
 			if (parse_layer(t, fm))
 				return -1;
 		} else {
-			return tok_err(t,
-				       "unknown keyword '%s' (kind, input_scale, input_range, layer)",
-				       t->s);
+			return tok_err(
+				t,
+				"unknown keyword '%s' (kind, input_scale, input_range, layer)",
+				t->s);
 		}
 	}
 	if (r < 0)

@@ -18,22 +18,22 @@
 
 #include "sim.h"
 
-#define NS_PER_MS	1000000ULL
-#define NONE		0xFFFFFFFFU
-#define WIRE_OVERHEAD	14	/* Ethernet header: on the wire, not in SIZE */
-#define MAX_ATTEMPTS	4	/* link-layer transmissions of one frame */
-#define PROBE_BYTES	64
-#define HELLO_WINDOW	16	/* as the agent: HELLOs a ratio spans */
-#define FLOOD_NS	(20 * NS_PER_MS)	/* LSA flood and recompute */
-#define ORACLE_NS	(5 * NS_PER_MS)		/* oracle's view refresh */
-#define INIT_TTL	64
-#define BURST_ON_NS	(100 * NS_PER_MS)	/* mean on period */
-#define BURST_OFF_NS	(300 * NS_PER_MS)	/* mean off period */
+#define NS_PER_MS 1000000ULL
+#define NONE 0xFFFFFFFFU
+#define WIRE_OVERHEAD 14 /* Ethernet header: on the wire, not in SIZE */
+#define MAX_ATTEMPTS 4 /* link-layer transmissions of one frame */
+#define PROBE_BYTES 64
+#define HELLO_WINDOW 16 /* as the agent: HELLOs a ratio spans */
+#define FLOOD_NS (20 * NS_PER_MS) /* LSA flood and recompute */
+#define ORACLE_NS (5 * NS_PER_MS) /* oracle's view refresh */
+#define INIT_TTL 64
+#define BURST_ON_NS (100 * NS_PER_MS) /* mean on period */
+#define BURST_OFF_NS (300 * NS_PER_MS) /* mean off period */
 
 enum ev_type {
-	EV_ARRIVE,	/* frame @arg reaches node */
-	EV_TX_DONE,	/* port @arg of node finished its frame */
-	EV_GEN,		/* node's source emits a frame */
+	EV_ARRIVE, /* frame @arg reaches node */
+	EV_TX_DONE, /* port @arg of node finished its frame */
+	EV_GEN, /* node's source emits a frame */
 	EV_HELLO,
 	EV_PROBE,
 	EV_FEAT,
@@ -43,71 +43,71 @@ enum ev_type {
 };
 
 struct ev {
-	__u64	t;
-	__u64	seq;
-	__u32	arg;
-	__u16	node;
-	__u8	type;
+	__u64 t;
+	__u64 seq;
+	__u32 arg;
+	__u16 node;
+	__u8 type;
 };
 
 struct frame {
-	__u64	t0;
-	__u32	next;		/* queue link, or free list */
-	__u16	src, dst;
-	__u16	size;		/* HyperNet header + payload */
-	__u8	ttl, cls;
-	__u8	measured, fallback;
+	__u64 t0;
+	__u32 next; /* queue link, or free list */
+	__u16 src, dst;
+	__u16 size; /* HyperNet header + payload */
+	__u8 ttl, cls;
+	__u8 measured, fallback;
 };
 
 struct port {
-	__u16	peer;		/* node index */
-	__u16	rev;		/* peer's port back to us */
-	__u32	kbps;
-	__u64	prop_ns;
-	double	loss;		/* per attempt */
+	__u16 peer; /* node index */
+	__u16 rev; /* peer's port back to us */
+	__u32 kbps;
+	__u64 prop_ns;
+	double loss; /* per attempt */
 	/* transmit queue */
-	__u32	head, tail, qlen;
-	__u32	wire;		/* frame being sent, or NONE */
-	__u8	wire_ok;
-	__u64	wire_end;
-	__u64	backlog_bytes;	/* queued, not on the wire */
-	__u64	busy_ns;	/* transmit time started since last refresh */
-	__u64	rng;		/* its losses: the same for every policy */
+	__u32 head, tail, qlen;
+	__u32 wire; /* frame being sent, or NONE */
+	__u8 wire_ok;
+	__u64 wire_end;
+	__u64 backlog_bytes; /* queued, not on the wire */
+	__u64 busy_ns; /* transmit time started since last refresh */
+	__u64 rng; /* its losses: the same for every policy */
 	/* our view of the neighbour behind this port */
-	__u32	hello_bits;
-	__u32	hellos;		/* heard or missed, saturates */
-	__u64	last_hello;	/* heard last */
-	__u64	last_sent;	/* the neighbour sent last, heard or not */
-	__u64	srtt_ns;
-	__u8	rx_ratio;	/* 0..255: its HELLOs we heard */
-	__u8	up;		/* the agent's neighbour state */
-	__u8	feat[HN_NB_NFEAT];
+	__u32 hello_bits;
+	__u32 hellos; /* heard or missed, saturates */
+	__u64 last_hello; /* heard last */
+	__u64 last_sent; /* the neighbour sent last, heard or not */
+	__u64 srtt_ns;
+	__u8 rx_ratio; /* 0..255: its HELLOs we heard */
+	__u8 up; /* the agent's neighbour state */
+	__u8 feat[HN_NB_NFEAT];
 };
 
 struct route {
-	__u8	n_cand, def;
-	__u8	port[HN_TOPO_MAX_CAND];
-	__u8	dist[HN_TOPO_MAX_CAND];
-	__u16	neigh[HN_TOPO_MAX_CAND];
+	__u8 n_cand, def;
+	__u8 port[HN_TOPO_MAX_CAND];
+	__u8 dist[HN_TOPO_MAX_CAND];
+	__u16 neigh[HN_TOPO_MAX_CAND];
 };
 
 struct cache_ent {
-	__u64	epoch;		/* 0: empty */
-	__u8	cand, reason;
-	__u16	neigh;		/* the pick's node: moves are counted */
+	__u64 epoch; /* 0: empty */
+	__u8 cand, reason;
+	__u16 neigh; /* the pick's node: moves are counted */
 };
 
 struct node {
-	__u8	dead;
-	__u8	on;		/* bursty source: sending */
+	__u8 dead;
+	__u8 on; /* bursty source: sending */
 	unsigned int n_ports;
 	struct port port[HN_SIM_MAX_PORTS];
-	__u64	epoch;
-	__u64	phase_end;
-	double	rate;		/* frames per second, mean */
-	__u64	trng;		/* its traffic: the same for every policy */
-	double	*cum;		/* cumulative destination weights */
-	struct route *rt;	/* by destination */
+	__u64 epoch;
+	__u64 phase_end;
+	double rate; /* frames per second, mean */
+	__u64 trng; /* its traffic: the same for every policy */
+	double *cum; /* cumulative destination weights */
+	struct route *rt; /* by destination */
 	struct cache_ent *cache; /* by destination * HN_SIM_NCLASS + class */
 };
 
@@ -116,16 +116,16 @@ struct hn_sim {
 	const struct hn_sim_topo *t;
 	unsigned int n;
 	struct node node[HN_SIM_MAX_NODES];
-	__u64	now, rng, seq;
+	__u64 now, rng, seq;
 	struct ev *heap;
-	size_t	n_ev, cap_ev;
+	size_t n_ev, cap_ev;
 	struct frame *fr;
-	__u32	n_fr, free_fr;
-	size_t	cap_fr;
-	__u64	in_net;		/* frames alive: keeps the timers going */
-	__u32	*delays;	/* measured delivery times, us */
-	size_t	n_delays, cap_delays;
-	double	*tcost;		/* oracle: [dst][node] true ns to dst */
+	__u32 n_fr, free_fr;
+	size_t cap_fr;
+	__u64 in_net; /* frames alive: keeps the timers going */
+	__u32 *delays; /* measured delivery times, us */
+	size_t n_delays, cap_delays;
+	double *tcost; /* oracle: [dst][node] true ns to dst */
 	struct hn_sim_stats st;
 };
 
@@ -193,9 +193,8 @@ static void add_mixed(struct hn_sim_topo *t, __u64 *r, unsigned int a,
 {
 	static const __u32 kbps[] = { 2000, 5000, 10000, 20000 };
 
-	add_link(t, a, b, kbps[rnd_next(r) % 4],
-		 100 + rnd_next(r) % 900, rnd_next(r) % 4 ? 0 :
-		 rnd_next(r) % 80);
+	add_link(t, a, b, kbps[rnd_next(r) % 4], 100 + rnd_next(r) % 900,
+		 rnd_next(r) % 4 ? 0 : rnd_next(r) % 80);
 }
 
 static int connected(const struct hn_sim_topo *t)
@@ -236,13 +235,15 @@ static int make_rgg(struct hn_sim_topo *t, unsigned int n, __u64 *r)
 		}
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++) {
-				double q = hypot(x[i] - x[j], y[i] - y[j]) /
-					   range;
+				double q =
+					hypot(x[i] - x[j], y[i] - y[j]) / range;
 
 				if (q >= 1)
 					continue;
-				add_link(t, i, j, q < 0.5 ? 20000 :
-					 q < 0.75 ? 10000 : 3000,
+				add_link(t, i, j,
+					 q < 0.5  ? 20000 :
+					 q < 0.75 ? 10000 :
+						    3000,
 					 50 + (__u32)(q * 300),
 					 (__u16)(5 + 150 * q * q * q));
 			}
@@ -370,9 +371,10 @@ int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 		t->n_nodes = 9;
 		make_lab(t, seed & 1);
 	} else {
-		snprintf(err, errlen,
-			 "bad topology '%s' (grid:S rgg:N ring:N ladder:N diamond dumbbell lab)",
-			 spec);
+		snprintf(
+			err, errlen,
+			"bad topology '%s' (grid:S rgg:N ring:N ladder:N diamond dumbbell lab)",
+			spec);
 		return -1;
 	}
 #undef IS
@@ -402,8 +404,9 @@ static int ev_before(const struct ev *a, const struct ev *b)
 static void ev_push(struct hn_sim *s, __u64 t, enum ev_type type,
 		    unsigned int node, __u32 arg)
 {
-	struct ev e = { .t = t, .seq = s->seq++, .arg = arg, .node = node,
-			.type = type };
+	struct ev e = {
+		.t = t, .seq = s->seq++, .arg = arg, .node = node, .type = type
+	};
 	size_t i;
 
 	if (s->n_ev == s->cap_ev)
@@ -506,7 +509,8 @@ static __u64 fwd_ns(const struct hn_sim *s)
 static __u64 port_wait(const struct hn_sim *s, const struct port *p)
 {
 	__u64 w = p->wire != NONE && p->wire_end > s->now ?
-		  p->wire_end - s->now : 0;
+			  p->wire_end - s->now :
+			  0;
 
 	return w + tx_ns(p, p->backlog_bytes);
 }
@@ -566,10 +570,10 @@ static void tx_done(struct hn_sim *s, unsigned int n, unsigned int pi)
 
 	p->wire = NONE;
 	if (f == NONE)
-		return;		/* its node failed meanwhile */
+		return; /* its node failed meanwhile */
 	if (p->wire_ok)
-		ev_push(s, s->now + p->prop_ns + fwd_ns(s), EV_ARRIVE,
-			p->peer, f);
+		ev_push(s, s->now + p->prop_ns + fwd_ns(s), EV_ARRIVE, p->peer,
+			f);
 	else
 		frame_drop(s, f, &s->st.drop_link);
 	port_start(s, n, pi);
@@ -688,8 +692,7 @@ static void routes_install(struct hn_sim *s)
 
 static unsigned int hello_heard(const struct port *p)
 {
-	return __builtin_popcount(p->hello_bits &
-				  ((1U << HELLO_WINDOW) - 1));
+	return __builtin_popcount(p->hello_bits & ((1U << HELLO_WINDOW) - 1));
 }
 
 static void rx_ratio_update(struct port *p)
@@ -702,8 +705,7 @@ static void rx_ratio_update(struct port *p)
 /* As the agent: HELLOs that stopped coming count as lost, silence too. */
 static __u8 rx_ratio_now(const struct hn_sim *s, const struct port *p)
 {
-	__u64 missed = (s->now - p->last_sent) /
-		       (s->c.hello_ms * NS_PER_MS);
+	__u64 missed = (s->now - p->last_sent) / (s->c.hello_ms * NS_PER_MS);
 	unsigned int w;
 
 	if (!missed)
@@ -714,7 +716,8 @@ static __u8 rx_ratio_now(const struct hn_sim *s, const struct port *p)
 	if (w > HELLO_WINDOW)
 		w = HELLO_WINDOW;
 	return __builtin_popcount((p->hello_bits << missed) &
-				  ((1U << HELLO_WINDOW) - 1)) * 255 / w;
+				  ((1U << HELLO_WINDOW) - 1)) *
+	       255 / w;
 }
 
 static void neigh_features(const struct hn_sim *s, const struct port *p,
@@ -830,7 +833,7 @@ static void node_fail(struct hn_sim *s, unsigned int n)
 		p->backlog_bytes = 0;
 		if (p->wire != NONE) {
 			frame_drop(s, p->wire, &s->st.drop_dead);
-			p->wire = NONE;	/* its EV_TX_DONE finds nothing */
+			p->wire = NONE; /* its EV_TX_DONE finds nothing */
 		}
 	}
 }
@@ -876,8 +879,7 @@ static void oracle_refresh(struct hn_sim *s)
 			for (k = 0; k < s->node[v].n_ports; k++) {
 				const struct port *b = &s->node[v].port[k];
 				unsigned int u = b->peer;
-				const struct port *p =
-					&s->node[u].port[b->rev];
+				const struct port *p = &s->node[u].port[b->rev];
 				double w;
 
 				if (done[u] || s->node[u].dead || !p->up)
@@ -892,9 +894,9 @@ static void oracle_refresh(struct hn_sim *s)
 
 /* ---- decisions ---------------------------------------------------------- */
 
-int hn_sim_choose(const struct hn_rt_model *m, __s32 margin_min,
-		  unsigned int n, const __u8 x[][HN_RT_NFEAT], unsigned int def,
-		  __u32 present, __u32 live, __u8 *reason, __s32 *score)
+int hn_sim_choose(const struct hn_rt_model *m, __s32 margin_min, unsigned int n,
+		  const __u8 x[][HN_RT_NFEAT], unsigned int def, __u32 present,
+		  __u32 live, __u8 *reason, __s32 *score)
 {
 	__s32 sc[HN_TOPO_MAX_CAND] = { 0 }, bs = 0, ss = 0;
 	int best = -1, have2 = 0, pick = def;
@@ -957,8 +959,8 @@ static int oracle_pick(struct hn_sim *s, unsigned int n, const struct route *r,
 
 	for (i = 0; i < r->n_cand; i++) {
 		const struct port *p = &nd->port[r->port[i]];
-		double c = port_true_ns(s, p) +
-			   s->tcost[fr->dst * s->n + p->peer];
+		double c =
+			port_true_ns(s, p) + s->tcost[fr->dst * s->n + p->peer];
 
 		d->true_us[i] = c < 4e15 ? (__u32)(c / 1000) : NONE;
 		if (cand_live(s, nd, r->port[i]) && c < best) {
@@ -975,13 +977,12 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
 		  const struct frame *fr, __u8 *reason)
 {
 	const struct node *nd = &s->node[n];
-	const struct hn_rt_model *m =
-		s->c.policy == HN_SIM_MODEL ? s->c.model : NULL;
+	const struct hn_rt_model *m = s->c.policy == HN_SIM_MODEL ? s->c.model :
+								    NULL;
 	struct hn_sim_decision d;
-	__u8 fx[HN_FR_NFEAT] = {
-		hn_scale_class(fr->cls), hn_scale_size(fr->size),
-		hn_scale_ttl(fr->ttl)
-	};
+	__u8 fx[HN_FR_NFEAT] = { hn_scale_class(fr->cls),
+				 hn_scale_size(fr->size),
+				 hn_scale_ttl(fr->ttl) };
 	unsigned int i;
 	int pick;
 
@@ -1009,9 +1010,8 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
 	if (s->c.policy == HN_SIM_ORACLE)
 		pick = oracle_pick(s, n, r, fr, &d);
 	else
-		pick = hn_sim_choose(m, s->c.margin_min, r->n_cand, d.x,
-				     r->def, d.present, d.live, &d.reason,
-				     d.score);
+		pick = hn_sim_choose(m, s->c.margin_min, r->n_cand, d.x, r->def,
+				     d.present, d.live, &d.reason, d.score);
 	d.chosen = pick < 0 ? 0xff : pick;
 	*reason = d.reason;
 	s->st.decisions++;
@@ -1112,8 +1112,8 @@ static void traffic_weights(struct hn_sim *s, double *w)
 			double v = a != b && eligible(s, a) && eligible(s, b);
 
 			if (v && s->c.traffic == HN_SIM_HOTSPOT)
-				v = (b == hot[0] || b == hot[1]) ?
-				    0.5 * s->n : 0.5;
+				v = (b == hot[0] || b == hot[1]) ? 0.5 * s->n :
+								   0.5;
 			if (v && s->c.traffic == HN_SIM_LAB && s->n >= 9)
 				v = lab_flow(a, b);
 			w[a * s->n + b] = v;
@@ -1190,7 +1190,8 @@ static void traffic_init(struct hn_sim *s)
 		nd->rate = per_w * sum;
 		nd->on = 1;
 		nd->phase_end = s->c.traffic == HN_SIM_BURST ?
-			(__u64)rnd_exp(&nd->trng, BURST_ON_NS) : ~0ULL;
+					(__u64)rnd_exp(&nd->trng, BURST_ON_NS) :
+					~0ULL;
 		if (nd->rate > 0)
 			ev_push(s, (__u64)rnd_exp(&nd->trng, 1e9 / nd->rate),
 				EV_GEN, a, 0);
@@ -1202,8 +1203,7 @@ static void traffic_init(struct hn_sim *s)
 static __u64 next_gen(struct hn_sim *s, struct node *nd)
 {
 	double duty = (double)BURST_ON_NS / (BURST_ON_NS + BURST_OFF_NS);
-	double rate = s->c.traffic == HN_SIM_BURST ? nd->rate / duty :
-						   nd->rate;
+	double rate = s->c.traffic == HN_SIM_BURST ? nd->rate / duty : nd->rate;
 	__u64 t = s->now;
 
 	for (;;) {
@@ -1212,8 +1212,8 @@ static __u64 next_gen(struct hn_sim *s, struct node *nd)
 		if (!nd->on) {
 			t = nd->phase_end;
 			nd->on = 1;
-			nd->phase_end = t + (__u64)rnd_exp(&nd->trng,
-							   BURST_ON_NS);
+			nd->phase_end =
+				t + (__u64)rnd_exp(&nd->trng, BURST_ON_NS);
 		}
 		next = t + (__u64)rnd_exp(&nd->trng, 1e9 / rate) + 1;
 		if (next <= nd->phase_end)
@@ -1299,7 +1299,7 @@ static void ports_init(struct hn_sim *s)
 			p->head = p->tail = p->wire = NONE;
 			p->up = 1;
 			rnd_seed(&p->rng, s->c.seed ^ ((__u64)(i + 1) << 32 ^
-					  (k + 1) << 16));
+						       (k + 1) << 16));
 		}
 		s->node[l->a].port[pi[0]].rev = pi[1];
 		s->node[l->b].port[pi[1]].rev = pi[0];
@@ -1318,7 +1318,8 @@ static void neigh_init(struct hn_sim *s)
 				&s->node[p->peer].port[p->rev];
 
 			for (k = 0; k < HELLO_WINDOW; k++)
-				p->hello_bits = (p->hello_bits << 1) |
+				p->hello_bits =
+					(p->hello_bits << 1) |
 					(rnd_unit(&s->rng) >= back->loss);
 			p->hellos = HELLO_WINDOW;
 			rx_ratio_update(p);

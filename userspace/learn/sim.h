@@ -20,21 +20,21 @@
 #include <hypernet/route.h>
 #include "topo.h"
 
-#define HN_SIM_MAX_NODES	64
-#define HN_SIM_MAX_LINKS	256
-#define HN_SIM_MAX_PORTS	16	/* links of one node */
-#define HN_SIM_NCLASS		8
+#define HN_SIM_MAX_NODES 64
+#define HN_SIM_MAX_LINKS 256
+#define HN_SIM_MAX_PORTS 16 /* links of one node */
+#define HN_SIM_NCLASS 8
 
 /* An undirected link; both directions get the same properties. */
 struct hn_sim_link {
-	__u16	a, b;		/* node indexes */
-	__u32	kbps;		/* capacity of each direction */
-	__u32	delay_us;	/* propagation */
-	__u16	loss_pm;	/* per transmission attempt, permille */
+	__u16 a, b; /* node indexes */
+	__u32 kbps; /* capacity of each direction */
+	__u32 delay_us; /* propagation */
+	__u16 loss_pm; /* per transmission attempt, permille */
 };
 
 struct hn_sim_topo {
-	char	name[32];
+	char name[32];
 	unsigned int n_nodes, n_links;
 	struct hn_sim_link link[HN_SIM_MAX_LINKS];
 };
@@ -50,50 +50,50 @@ int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 		     char *err, size_t errlen);
 
 enum hn_sim_traffic {
-	HN_SIM_UNIFORM,		/* every pair alike */
-	HN_SIM_HOTSPOT,		/* half the traffic to two hot nodes */
-	HN_SIM_BURST,		/* uniform pairs, on/off sources */
-	HN_SIM_LAB,		/* bench/learn.sh's four flows (9+ nodes) */
+	HN_SIM_UNIFORM, /* every pair alike */
+	HN_SIM_HOTSPOT, /* half the traffic to two hot nodes */
+	HN_SIM_BURST, /* uniform pairs, on/off sources */
+	HN_SIM_LAB, /* bench/learn.sh's four flows (9+ nodes) */
 };
 
 enum hn_sim_policy {
-	HN_SIM_MODEL,		/* ETX candidates, the model (or fallbacks) */
-	HN_SIM_HOPS,		/* hop-count routes, default next hop */
-	HN_SIM_ETX,		/* ETX routes, default next hop (no model) */
-	HN_SIM_ORACLE,		/* ETX candidates, true queue delays */
+	HN_SIM_MODEL, /* ETX candidates, the model (or fallbacks) */
+	HN_SIM_HOPS, /* hop-count routes, default next hop */
+	HN_SIM_ETX, /* ETX routes, default next hop (no model) */
+	HN_SIM_ORACLE, /* ETX candidates, true queue delays */
 };
 
 /* One decision of a router, as handed to hn_sim_cfg.on_decision. */
 struct hn_sim_decision {
-	__u64	t_ns;
-	__u16	node, dst;
-	__u16	size;				/* the frame's, as it came */
-	__u8	cls, ttl;
-	__u8	n_cand, def, chosen, reason;	/* enum hn_dp_reason */
-	__u32	present, live;			/* masks over candidates */
-	__u16	neigh[HN_TOPO_MAX_CAND];
-	__u8	x[HN_TOPO_MAX_CAND][HN_RT_NFEAT];
-	__s32	score[HN_TOPO_MAX_CAND];
-	__u32	true_us[HN_TOPO_MAX_CAND];	/* oracle's cost to go */
+	__u64 t_ns;
+	__u16 node, dst;
+	__u16 size; /* the frame's, as it came */
+	__u8 cls, ttl;
+	__u8 n_cand, def, chosen, reason; /* enum hn_dp_reason */
+	__u32 present, live; /* masks over candidates */
+	__u16 neigh[HN_TOPO_MAX_CAND];
+	__u8 x[HN_TOPO_MAX_CAND][HN_RT_NFEAT];
+	__s32 score[HN_TOPO_MAX_CAND];
+	__u32 true_us[HN_TOPO_MAX_CAND]; /* oracle's cost to go */
 };
 
 struct hn_sim_cfg {
-	__u64	seed;
-	__u32	duration_ms;	/* traffic stops here; then in-flight drains */
-	__u32	warmup_ms;	/* frames sent before are not measured */
-	double	load;		/* 1.0: hop-count routes' busiest link full */
+	__u64 seed;
+	__u32 duration_ms; /* traffic stops here; then in-flight drains */
+	__u32 warmup_ms; /* frames sent before are not measured */
+	double load; /* 1.0: hop-count routes' busiest link full */
 	enum hn_sim_traffic traffic;
-	int	fail_node;	/* -1: none; else it dies at fail_ms */
-	__u32	fail_ms;
+	int fail_node; /* -1: none; else it dies at fail_ms */
+	__u32 fail_ms;
 	enum hn_sim_policy policy;
-	const struct hn_rt_model *model;	/* HN_SIM_MODEL; NULL: none */
-	__s32	margin_min;
-	__u32	queue_frames;	/* per port, beside the one on the wire */
-	__u32	hello_ms, dead_hellos, stale_ms, probe_ms, feat_ms;
-	__u32	fwd_us;		/* software time of a router per frame */
+	const struct hn_rt_model *model; /* HN_SIM_MODEL; NULL: none */
+	__s32 margin_min;
+	__u32 queue_frames; /* per port, beside the one on the wire */
+	__u32 hello_ms, dead_hellos, stale_ms, probe_ms, feat_ms;
+	__u32 fwd_us; /* software time of a router per frame */
 	/* every decision made on a cache miss (may be NULL) */
-	void	(*on_decision)(void *ctx, const struct hn_sim_decision *d);
-	void	*ctx;
+	void (*on_decision)(void *ctx, const struct hn_sim_decision *d);
+	void *ctx;
 };
 
 /* Fills every field of @c with the defaults (agent-like timers). */
@@ -101,16 +101,16 @@ void hn_sim_cfg_defaults(struct hn_sim_cfg *c);
 
 struct hn_sim_stats {
 	/* all frames */
-	__u64	sent, delivered, dropped, in_flight;
-	__u64	drop_queue, drop_link, drop_ttl, drop_dead, drop_no_route;
+	__u64 sent, delivered, dropped, in_flight;
+	__u64 drop_queue, drop_link, drop_ttl, drop_dead, drop_no_route;
 	/* frames sent in [warmup_ms, duration_ms) */
-	__u64	m_sent, m_delivered, m_lost, m_fallback;
-	__u64	m_hops;		/* summed over measured deliveries */
+	__u64 m_sent, m_delivered, m_lost, m_fallback;
+	__u64 m_hops; /* summed over measured deliveries */
 	/* after warmup: decisions, those that moved to another neighbour */
-	__u64	m_decisions, m_moves;
-	double	mean_us, p99_us;
-	__u64	decisions, cache_hits, epochs, events;
-	__u64	digest;		/* of every delivery and drop, in order */
+	__u64 m_decisions, m_moves;
+	double mean_us, p99_us;
+	__u64 decisions, cache_hits, epochs, events;
+	__u64 digest; /* of every delivery and drop, in order */
 };
 
 struct hn_sim;
@@ -142,8 +142,8 @@ void hn_sim_delay_stats(__u32 *d, size_t n, double *mean, double *p99);
  * live); *@reason gets enum hn_dp_reason; @score (may be NULL) the
  * scores.
  */
-int hn_sim_choose(const struct hn_rt_model *m, __s32 margin_min,
-		  unsigned int n, const __u8 x[][HN_RT_NFEAT], unsigned int def,
-		  __u32 present, __u32 live, __u8 *reason, __s32 *score);
+int hn_sim_choose(const struct hn_rt_model *m, __s32 margin_min, unsigned int n,
+		  const __u8 x[][HN_RT_NFEAT], unsigned int def, __u32 present,
+		  __u32 live, __u8 *reason, __s32 *score);
 
 #endif /* _HN_LEARN_SIM_H */

@@ -11,9 +11,9 @@
 
 struct hn_cmd {
 	const char *name;
-	int (*fn)(int argc, char **argv);	/* argv[0] is the word */
-	const char *args;			/* usage, after the word */
-	const char *help;			/* one line */
+	int (*fn)(int argc, char **argv); /* argv[0] is the word */
+	const char *args; /* usage, after the word */
+	const char *help; /* one line */
 };
 
 /* @word's entry in @tbl (ended by a NULL name), or NULL. */

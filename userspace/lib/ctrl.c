@@ -737,8 +737,8 @@ static __u64 counter_limit(struct hn_replay *r, __u64 counter, __u64 now)
 
 	lim = (__int128)r->offset + dt / 64;
 	if (seen > r->offset)
-		r->offset = clamp128(seen < lim ? seen : lim, INT64_MIN,
-				     INT64_MAX);
+		r->offset =
+			clamp128(seen < lim ? seen : lim, INT64_MIN, INT64_MAX);
 	if (now > r->seen_ns)
 		r->seen_ns = now;
 	return clamp128(lim + now + HN_REPLAY_SLACK_NS, 0, UINT64_MAX);

@@ -16,77 +16,78 @@
 #include <linux/types.h>
 #include <linux/hypernet_packet.h>
 
-#define HN_KEY_LEN	32	/* mesh key bytes (HMAC-SHA256) */
-#define HN_CTRL_MAX	(HN_HDR_LEN + sizeof(struct hn_model_chunk) + \
-			 HN_CHUNK_DATA_MAX + HN_AUTH_LEN)
+#define HN_KEY_LEN 32 /* mesh key bytes (HMAC-SHA256) */
+#define HN_CTRL_MAX                                                       \
+	(HN_HDR_LEN + sizeof(struct hn_model_chunk) + HN_CHUNK_DATA_MAX + \
+	 HN_AUTH_LEN)
 
 struct hn_mesh_key {
-	__u32	id;
-	__u8	key[HN_KEY_LEN];
+	__u32 id;
+	__u8 key[HN_KEY_LEN];
 };
 
 /* Why hn_ctrl_decode() refused a frame; 0 is success. */
 enum hn_ctrl_err {
 	HN_CE_OK,
-	HN_CE_TRUNCATED,	/* shorter than its headers say */
-	HN_CE_HEADER,		/* struct hnhdr invalid (hn_hdr_check()) */
-	HN_CE_TYPE,		/* not a control frame type */
-	HN_CE_LENGTH,		/* payload length disagrees with its counts */
-	HN_CE_FIELD,		/* a field out of range */
-	HN_CE_KEY,		/* key_id not configured */
-	HN_CE_MAC,		/* MAC does not verify */
+	HN_CE_TRUNCATED, /* shorter than its headers say */
+	HN_CE_HEADER, /* struct hnhdr invalid (hn_hdr_check()) */
+	HN_CE_TYPE, /* not a control frame type */
+	HN_CE_LENGTH, /* payload length disagrees with its counts */
+	HN_CE_FIELD, /* a field out of range */
+	HN_CE_KEY, /* key_id not configured */
+	HN_CE_MAC, /* MAC does not verify */
 	__HN_CE_MAX
 };
 
-const char *hn_ctrl_err_name(int err);	/* "truncated", "bad-mac", ... */
+const char *hn_ctrl_err_name(int err); /* "truncated", "bad-mac", ... */
 
 struct hn_ctrl_heard {
-	__u32	node;
-	__u8	rx_ratio;
+	__u32 node;
+	__u8 rx_ratio;
 };
 
 struct hn_ctrl_hello {
-	__u16	interval_ms;
-	__u8	load;
-	__u8	capacity;
-	__u64	model_gen;
-	__u8	n_heard;
+	__u16 interval_ms;
+	__u8 load;
+	__u8 capacity;
+	__u64 model_gen;
+	__u8 n_heard;
 	struct hn_ctrl_heard heard[HN_HELLO_MAX_HEARD];
 };
 
-struct hn_ctrl_probe {		/* PROBE and ACK */
-	__u32	id;
-	__u64	t_ns;
+struct hn_ctrl_probe { /* PROBE and ACK */
+	__u32 id;
+	__u64 t_ns;
 };
 
 struct hn_ctrl_link {
-	__u32	node;
-	__u16	cost;
-	__u8	quality;
-	__u8	delay;
+	__u32 node;
+	__u16 cost;
+	__u8 quality;
+	__u8 delay;
 };
 
 struct hn_ctrl_lsa {
-	__u32	origin;		/* hnhdr.src */
-	__u32	seq;
-	__u16	lifetime_s;
-	__u8	load;
-	__u8	capacity;
-	__u64	model_gen;
-	__u8	n_links;
-	__u8	n_stages;
-	__u16	flags;		/* enum hn_lsa_flags */
+	__u32 origin; /* hnhdr.src */
+	__u32 seq;
+	__u16 lifetime_s;
+	__u8 load;
+	__u8 capacity;
+	__u64 model_gen;
+	__u8 n_links;
+	__u8 n_stages;
+	__u16 flags; /* enum hn_lsa_flags */
 	struct hn_ctrl_link links[HN_LSA_MAX_LINKS];
-	__u8	stages[HN_LSA_MAX_STAGES];
+	__u8 stages[HN_LSA_MAX_STAGES];
 };
 
 struct hn_ctrl_chunk {
-	__u64	generation;
-	__u8	digest[8];
-	__u32	total_len;
-	__u32	offset;
-	__u16	chunk_len;
-	const __u8 *data;	/* decode: points into the frame buffer */
+	__u64 generation;
+	__u8 digest[8];
+	__u32 total_len;
+	__u32 offset;
+	__u16 chunk_len;
+	const __u8 *data; /* decode: points into the frame buffer */
 };
 
 /*
@@ -95,8 +96,8 @@ struct hn_ctrl_chunk {
  * or sent on by a relay from its own address, no longer verifies.
  */
 struct hn_ctrl_l2 {
-	__u8	dst[6];		/* broadcast for HELLO */
-	__u8	src[6];		/* the sender's port */
+	__u8 dst[6]; /* broadcast for HELLO */
+	__u8 src[6]; /* the sender's port */
 };
 
 /* HELLO, PROBE and ACK: one hop, their MAC bound to struct hn_ctrl_l2. */
@@ -108,21 +109,21 @@ static inline int hn_ctrl_link_local(unsigned int type)
 /* A decoded control frame. */
 struct hn_ctrl_msg {
 	/* struct hnhdr fields, host order */
-	__u8	type;		/* HN_T_HELLO .. HN_T_ACK */
-	__u8	flags;
-	__u8	ttl;
-	__u8	tclass;
-	__u32	src;
-	__u32	dst;
-	__u32	seq;
+	__u8 type; /* HN_T_HELLO .. HN_T_ACK */
+	__u8 flags;
+	__u8 ttl;
+	__u8 tclass;
+	__u32 src;
+	__u32 dst;
+	__u32 seq;
 	/* struct hn_auth */
-	__u32	key_id;
-	__u64	counter;
+	__u32 key_id;
+	__u64 counter;
 	/* link-local types: encode signs these, decode copies what it got */
 	struct hn_ctrl_l2 l2;
 	union {
 		struct hn_ctrl_hello hello;
-		struct hn_ctrl_probe probe;	/* PROBE, ACK */
+		struct hn_ctrl_probe probe; /* PROBE, ACK */
 		struct hn_ctrl_lsa lsa;
 		struct hn_ctrl_chunk chunk;
 	} u;
@@ -155,7 +156,7 @@ int hn_ctrl_decode(const void *buf, size_t len, const struct hn_ctrl_l2 *l2,
 		   unsigned int n_keys, char *err, size_t errlen);
 
 /* An @err of this size holds any reason hn_ctrl_decode() writes. */
-#define HN_CTRL_ERRLEN	160
+#define HN_CTRL_ERRLEN 160
 
 /*
  * Replay window of one sender: the HN_REPLAY_WINDOW highest counters
@@ -184,17 +185,17 @@ int hn_ctrl_decode(const void *buf, size_t len, const struct hn_ctrl_l2 *l2,
  * one frame of a key holder is not two.  Documentation/agent.rst (Threat
  * model).
  */
-#define HN_REPLAY_WINDOW	64
-#define HN_REPLAY_SLACK_NS	1000000000LL
-#define HN_REPLAY_CONFIRM_NS	1000000000ULL
+#define HN_REPLAY_WINDOW 64
+#define HN_REPLAY_SLACK_NS 1000000000LL
+#define HN_REPLAY_CONFIRM_NS 1000000000ULL
 
 struct hn_replay {
-	__u64	seen[HN_REPLAY_WINDOW];	/* accepted counters, ascending */
+	__u64 seen[HN_REPLAY_WINDOW]; /* accepted counters, ascending */
 	unsigned int n;
-	__s64	offset;		/* counter - our clock, highest allowed */
-	__u64	seen_ns;	/* our clock at the last frame */
-	__s64	jump_offset;	/* offset of the last frame too far ahead */
-	__u64	jump_ns;	/* and our clock then; 0: none */
+	__s64 offset; /* counter - our clock, highest allowed */
+	__u64 seen_ns; /* our clock at the last frame */
+	__s64 jump_offset; /* offset of the last frame too far ahead */
+	__u64 jump_ns; /* and our clock then; 0: none */
 };
 
 /*

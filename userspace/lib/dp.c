@@ -32,9 +32,9 @@
 
 struct hn_dp {
 	struct hypernet_bpf *skel;
-	__u32 cfg_map_id;	/* hn_config's id: our programs use it */
-	char *pin_dir;		/* NULL: private instance */
-	struct hn_dp_pre *pre;	/* hn_pre, mmap()ed */
+	__u32 cfg_map_id; /* hn_config's id: our programs use it */
+	char *pin_dir; /* NULL: private instance */
+	struct hn_dp_pre *pre; /* hn_pre, mmap()ed */
 	size_t pre_len;
 };
 
@@ -64,8 +64,7 @@ static int fail(char *err, size_t len, int ret, const char *hint,
 /* libbpf's messages during load, so a verifier rejection can be shown. */
 static char load_log[4096];
 
-static int log_print(enum libbpf_print_level level, const char *fmt,
-		     va_list ap)
+static int log_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	size_t n = strlen(load_log);
 	char line[1024];
@@ -249,7 +248,7 @@ static int slot_model(struct hn_dp *dp, __u32 slot, struct hn_dp_model *md);
 static void pre_rows(struct hn_dp *dp, __u32 slot, __u32 idx,
 		     const struct hn_dp_model *md, const __u8 *feat)
 {
-	__s32 (*rows)[HN_RT_HIDDEN] = dp->pre->s[slot & 1].nb[idx];
+	__s32(*rows)[HN_RT_HIDDEN] = dp->pre->s[slot & 1].nb[idx];
 	__s32 pre_nb[HN_RT_HIDDEN];
 	__u32 d;
 
@@ -420,8 +419,8 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		goto out;
 	}
 	/* XDP's mark for TC (struct hn_dp_meta), new with every load */
-	if (getrandom((void *)&dp->skel->rodata->hn_meta_cookie,
-		      sizeof(__u32), 0) != sizeof(__u32)) {
+	if (getrandom((void *)&dp->skel->rodata->hn_meta_cookie, sizeof(__u32),
+		      0) != sizeof(__u32)) {
 		ret = fail(err, errlen, -errno, NULL, "getrandom failed");
 		goto out;
 	}
@@ -458,10 +457,12 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 			load_log[--n] = '\0';
 		if (n > 300)
 			last = load_log + n - 300;
-		ret = fail(err, errlen, ret < 0 ? ret : -EINVAL,
-			   pin_dir ? "if maps pinned by an older version are incompatible, remove them (hnctl detach; rm -r the pin directory)"
-				   : "run as root on a kernel with BPF and BTF",
-			   "loading the XDP data plane failed (%s)", last);
+		ret = fail(
+			err, errlen, ret < 0 ? ret : -EINVAL,
+			pin_dir ?
+				"if maps pinned by an older version are incompatible, remove them (hnctl detach; rm -r the pin directory)" :
+				"run as root on a kernel with BPF and BTF",
+			"loading the XDP data plane failed (%s)", last);
 		goto out;
 	}
 	if (pin_dir) {
@@ -472,7 +473,7 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		}
 	}
 	ret = hn_dp_get_epoch(dp, &epoch);
-	if (!ret && !epoch)	/* fresh maps: generation 1, slot 0 empty */
+	if (!ret && !epoch) /* fresh maps: generation 1, slot 0 empty */
 		ret = set_epoch(dp, 1, 0);
 	if (ret) {
 		fail(err, errlen, ret, NULL, "initialising hn_epoch");
@@ -525,7 +526,7 @@ int hn_dp_pin(struct hn_dp *dp, char *err, size_t errlen)
 	/* maps were pinned at load by their pin paths */
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		prog_pin_path(dp, progs[i], path, sizeof(path));
-		unlink(path);	/* a restart replaces the old program */
+		unlink(path); /* a restart replaces the old program */
 		ret = bpf_program__pin(progs[i], path);
 		if (ret)
 			return fail(err, errlen, ret, NULL, "pinning %s", path);
@@ -745,9 +746,10 @@ void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf, size_t len)
 		return;
 	}
 	if (st->unreadable) {
-		snprintf(buf, len,
-			 "libxdp dispatcher id %u (%s) whose programs are not known here (its state is on another bpffs than LIBXDP_BPFFS)",
-			 st->prog_id, mode);
+		snprintf(
+			buf, len,
+			"libxdp dispatcher id %u (%s) whose programs are not known here (its state is on another bpffs than LIBXDP_BPFFS)",
+			st->prog_id, mode);
 		return;
 	}
 	more = st->n_foreign > 1 ? st->n_foreign - 1 : 0;
@@ -934,8 +936,8 @@ static int ext_attach(struct hn_dp *dp, __u32 ifindex, bool generic, __u32 *id)
 			goto out;
 	}
 	bpf_object__for_each_program(p, obj)
-		bpf_program__set_autoload(p,
-					  !strcmp(bpf_program__name(p), "hn_xdp"));
+		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p),
+						     "hn_xdp"));
 	xo.obj = obj;
 	xp = xdp_program__create(&xo);
 	ret = libxdp_get_error(xp);
@@ -969,20 +971,24 @@ static int refuse(const struct hn_dp_xdp_state *st, const char *ifname,
 
 	hn_dp_xdp_describe(st, what, sizeof(what));
 	if (st->unreadable)
-		snprintf(hint, sizeof(hint),
-			 "give every libxdp user of %s the same LIBXDP_BPFFS, or replace it with --force (hypernetd: xdp-force = 1)",
-			 ifname);
+		snprintf(
+			hint, sizeof(hint),
+			"give every libxdp user of %s the same LIBXDP_BPFFS, or replace it with --force (hypernetd: xdp-force = 1)",
+			ifname);
 	else if (st->multiprog)
-		snprintf(hint, sizeof(hint),
-			 "run beside its programs with --multiprog (hypernetd: xdp-mode = multiprog), or replace them all with --force (xdp-force = 1)");
+		snprintf(
+			hint, sizeof(hint),
+			"run beside its programs with --multiprog (hypernetd: xdp-mode = multiprog), or replace them all with --force (xdp-force = 1)");
 	else if (multi)
-		snprintf(hint, sizeof(hint),
-			 "it was not loaded through libxdp, so nothing can run beside it: load it with xdp-loader, remove it (ip link set dev %s xdp off) or replace it with --force (hypernetd: xdp-force = 1)",
-			 ifname);
+		snprintf(
+			hint, sizeof(hint),
+			"it was not loaded through libxdp, so nothing can run beside it: load it with xdp-loader, remove it (ip link set dev %s xdp off) or replace it with --force (hypernetd: xdp-force = 1)",
+			ifname);
 	else
-		snprintf(hint, sizeof(hint),
-			 "remove it (ip link set dev %s xdp off) or replace it with --force (hypernetd: xdp-force = 1); to run both, load it with xdp-loader and attach with --multiprog",
-			 ifname);
+		snprintf(
+			hint, sizeof(hint),
+			"remove it (ip link set dev %s xdp off) or replace it with --force (hypernetd: xdp-force = 1); to run both, load it with xdp-loader and attach with --multiprog",
+			ifname);
 	fail(err, errlen, 0, hint, "%s already has %s; not replacing it",
 	     ifname, what);
 	return -EEXIST;
@@ -1002,7 +1008,7 @@ static int attach_plain(struct hn_dp *dp, const char *ifname, __u32 ifindex,
 			return hook_set(dp, ifindex, generic, st->our_id);
 		ret = hook_clear(ifindex, st->our_id, st->generic);
 	} else if (st->multiprog && !st->n_foreign) {
-		ret = dispatcher_clear(ifindex);	/* only ours behind it */
+		ret = dispatcher_clear(ifindex); /* only ours behind it */
 	} else if (st->prog_id) {
 		if (!(flags & HN_DP_ATTACH_FORCE))
 			return refuse(st, ifname, false, err, errlen);
@@ -1024,7 +1030,7 @@ static int attach_multi(struct hn_dp *dp, const char *ifname, __u32 ifindex,
 			char *err, size_t errlen)
 {
 	bool generic = flags & HN_DP_ATTACH_GENERIC;
-	bool joined = st->multiprog;	/* an old copy of ours may be in it */
+	bool joined = st->multiprog; /* an old copy of ours may be in it */
 	__u32 id = 0;
 	int ret = 0;
 
@@ -1042,7 +1048,7 @@ static int attach_multi(struct hn_dp *dp, const char *ifname, __u32 ifindex,
 			     ifname, mode_name(st->generic));
 			return -EEXIST;
 		}
-		ret = dispatcher_clear(ifindex);	/* only ours behind it */
+		ret = dispatcher_clear(ifindex); /* only ours behind it */
 		joined = false;
 	}
 	if (ret)
@@ -1050,10 +1056,11 @@ static int attach_multi(struct hn_dp *dp, const char *ifname, __u32 ifindex,
 			    "removing the XDP program on %s", ifname);
 	ret = ext_attach(dp, ifindex, generic, &id);
 	if (ret)
-		return fail(err, errlen, ret,
-			    "libxdp needs its xdp-dispatcher.o (package libxdp1), a kernel that loads freplace programs, and a bpffs at LIBXDP_BPFFS (default /sys/fs/bpf), the same for every libxdp user of the port",
-			    "attaching through libxdp's dispatcher on %s (%s)",
-			    ifname, last_said());
+		return fail(
+			err, errlen, ret,
+			"libxdp needs its xdp-dispatcher.o (package libxdp1), a kernel that loads freplace programs, and a bpffs at LIBXDP_BPFFS (default /sys/fs/bpf), the same for every libxdp user of the port",
+			"attaching through libxdp's dispatcher on %s (%s)",
+			ifname, last_said());
 	/* the old copy leaves after the new one is in: no gap */
 	if (joined && st->n_ours)
 		components_clear(dp, ifindex, id);
@@ -1167,8 +1174,7 @@ undo:
 	return ret;
 }
 
-int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err,
-		 size_t errlen)
+int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err, size_t errlen)
 {
 	unsigned int ifindex = if_nametoindex(ifname);
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
@@ -1183,15 +1189,14 @@ int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err,
 			    ifname);
 	hook.ifindex = ifindex;
 	quiet_on(&q);
-	bpf_tc_detach(&hook, &opts);	/* may not be there: NO_TC */
+	bpf_tc_detach(&hook, &opts); /* may not be there: NO_TC */
 	quiet_off(&q);
 	ret = hn_dp_xdp_query(dp, ifindex, &st);
 	if (!ret)
 		ret = xdp_detach(dp, ifindex, &st);
 	hn_dp_port_del(dp, ifindex, NULL, 0);
 	if (ret)
-		return fail(err, errlen, ret, NULL, "XDP detach on %s",
-			    ifname);
+		return fail(err, errlen, ret, NULL, "XDP detach on %s", ifname);
 	/* another program is not ours to remove */
 	if (!st.n_ours && st.prog_id) {
 		hn_dp_xdp_describe(&st, what, sizeof(what));
@@ -1477,19 +1482,18 @@ int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
 	if (!dst || dst == HN_GROUP_ALL)
 		return fail(err, errlen, -EINVAL, NULL,
 			    "route destination %#x is not a node", dst);
-	if (!rt->n_cand || rt->n_cand > HN_DP_MAX_CAND ||
-	    rt->def >= rt->n_cand)
+	if (!rt->n_cand || rt->n_cand > HN_DP_MAX_CAND || rt->def >= rt->n_cand)
 		return fail(err, errlen, -EINVAL, NULL,
 			    "route to %u: %u candidates (1..%d), default %u",
 			    dst, rt->n_cand, HN_DP_MAX_CAND, rt->def);
 	for (i = 0; i < rt->n_cand; i++)
 		if (rt->cand[i].neigh >= HN_DP_MAX_NEIGH ||
 		    rt->cand[i].dist > HN_FEAT_MAX)
-			return fail(err, errlen, -EINVAL,
-				    "distances are hn_scale_hops() features",
-				    "route to %u: candidate %d (neighbour %u, distance %u) out of range",
-				    dst, i, rt->cand[i].neigh,
-				    rt->cand[i].dist);
+			return fail(
+				err, errlen, -EINVAL,
+				"distances are hn_scale_hops() features",
+				"route to %u: candidate %d (neighbour %u, distance %u) out of range",
+				dst, i, rt->cand[i].neigh, rt->cand[i].dist);
 	ret = tab_clear(dp, dst);
 	if (ret)
 		return fail(err, errlen, ret, NULL,
@@ -1706,7 +1710,10 @@ static const struct {
 	enum bpf_map_type type;
 	__u32 value_size;
 } ro_maps[RO_NMAPS] = {
-#define RO_MAP(name, type, value) { name, BPF_MAP_TYPE_##type, sizeof(value) }
+#define RO_MAP(name, type, value)                        \
+	{                                                \
+		name, BPF_MAP_TYPE_##type, sizeof(value) \
+	}
 	[RO_CONFIG] = RO_MAP("hn_config", ARRAY, struct hn_dp_config),
 	[RO_EPOCH] = RO_MAP("hn_epoch", ARRAY, __u64),
 	[RO_MODELS] = RO_MAP("hn_models", ARRAY, struct hn_dp_model),
@@ -1741,11 +1748,12 @@ static int ro_open_map(struct hn_dp_ro *ro, enum ro_map m, const char *path,
 			    ro_maps[m].name);
 	if (info.type != ro_maps[m].type || info.key_size != sizeof(__u32) ||
 	    info.value_size != ro_maps[m].value_size)
-		return fail(err, errlen, -EINVAL,
-			    "maps pinned by another version: reload the data plane (hnctl detach; rm -r the pin directory)",
-			    "%s is not this version's map (type %u, value %u bytes; want type %u, %u bytes)",
-			    path, info.type, info.value_size, ro_maps[m].type,
-			    ro_maps[m].value_size);
+		return fail(
+			err, errlen, -EINVAL,
+			"maps pinned by another version: reload the data plane (hnctl detach; rm -r the pin directory)",
+			"%s is not this version's map (type %u, value %u bytes; want type %u, %u bytes)",
+			path, info.type, info.value_size, ro_maps[m].type,
+			ro_maps[m].value_size);
 	if (m == RO_CONFIG)
 		ro->cfg_map_id = info.id;
 	return 0;
@@ -1765,8 +1773,7 @@ int hn_dp_ro_open(struct hn_dp_ro **rop, const char *pin_dir, char *err,
 	for (m = 0; m < RO_NMAPS; m++)
 		ro->fd[m] = -1;
 	for (m = 0; m < RO_NMAPS && !ret; m++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_dir,
-			 ro_maps[m].name);
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, ro_maps[m].name);
 		ret = ro_open_map(ro, m, path, err, errlen);
 	}
 	if (ret) {
@@ -1815,18 +1822,17 @@ static int ro_next(struct hn_dp_ro *ro, enum ro_map m, const __u32 *prev,
 					    "walking %s", ro_maps[m].name);
 		if (!val || !bpf_map_lookup_elem(ro->fd[m], key, val))
 			return 0;
-		prev = key;	/* deleted meanwhile: on to the next */
+		prev = key; /* deleted meanwhile: on to the next */
 	}
 }
 
-int hn_dp_ro_config(struct hn_dp_ro *ro, struct hn_dp_config *cfg,
-		    char *err, size_t errlen)
+int hn_dp_ro_config(struct hn_dp_ro *ro, struct hn_dp_config *cfg, char *err,
+		    size_t errlen)
 {
 	return ro_get(ro, RO_CONFIG, 0, cfg, err, errlen);
 }
 
-int hn_dp_ro_epoch(struct hn_dp_ro *ro, __u64 *epoch, char *err,
-		   size_t errlen)
+int hn_dp_ro_epoch(struct hn_dp_ro *ro, __u64 *epoch, char *err, size_t errlen)
 {
 	return ro_get(ro, RO_EPOCH, 0, epoch, err, errlen);
 }
@@ -1855,8 +1861,8 @@ int hn_dp_ro_next_task(struct hn_dp_ro *ro, const __u32 *prev, __u32 *task,
 	return ro_next(ro, RO_TASKS, prev, task, t, err, errlen);
 }
 
-int hn_dp_ro_next_group(struct hn_dp_ro *ro, const __u32 *prev,
-			__u32 *group, char *err, size_t errlen)
+int hn_dp_ro_next_group(struct hn_dp_ro *ro, const __u32 *prev, __u32 *group,
+			char *err, size_t errlen)
 {
 	return ro_next(ro, RO_GROUPS, prev, group, NULL, err, errlen);
 }

@@ -26,10 +26,10 @@ struct hn_dp;
 
 /* hn_dp_attach() flags */
 enum hn_dp_attach_flags {
-	HN_DP_ATTACH_GENERIC = 1U << 0,	/* XDP in generic (skb) mode */
-	HN_DP_ATTACH_NO_TC = 1U << 1,	/* skip the TC multicast program */
-	HN_DP_ATTACH_FORCE = 1U << 2,	/* replace another XDP program */
-	HN_DP_ATTACH_MULTI = 1U << 3,	/* through libxdp's dispatcher */
+	HN_DP_ATTACH_GENERIC = 1U << 0, /* XDP in generic (skb) mode */
+	HN_DP_ATTACH_NO_TC = 1U << 1, /* skip the TC multicast program */
+	HN_DP_ATTACH_FORCE = 1U << 2, /* replace another XDP program */
+	HN_DP_ATTACH_MULTI = 1U << 3, /* through libxdp's dispatcher */
 };
 
 /*
@@ -76,16 +76,16 @@ int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err,
 
 /* What a port's XDP hook holds, as the kernel (and libxdp) say. */
 struct hn_dp_xdp_state {
-	__u32 prog_id;		/* on the hook (libxdp's dispatcher), 0: none */
+	__u32 prog_id; /* on the hook (libxdp's dispatcher), 0: none */
 	char prog_name[16];
-	bool generic;		/* skb mode */
-	bool multiprog;		/* prog_id is libxdp's dispatcher */
-	bool unreadable;	/* ... whose state is on another bpffs */
-	__u32 our_id;		/* a program of this data plane, 0: none */
-	unsigned int n_progs;	/* programs run there */
+	bool generic; /* skb mode */
+	bool multiprog; /* prog_id is libxdp's dispatcher */
+	bool unreadable; /* ... whose state is on another bpffs */
+	__u32 our_id; /* a program of this data plane, 0: none */
+	unsigned int n_progs; /* programs run there */
 	unsigned int n_ours;
-	unsigned int n_foreign;	/* the others ... */
-	__u32 foreign_id;	/* ... and the first of them */
+	unsigned int n_foreign; /* the others ... */
+	__u32 foreign_id; /* ... and the first of them */
 	char foreign_name[16];
 };
 
@@ -98,10 +98,8 @@ int hn_dp_xdp_query_map(__u32 cfg_map_id, __u32 ifindex,
 void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf,
 			size_t len);
 /* Only the port maps, no program (tests, or ports of another netns). */
-int hn_dp_port_add(struct hn_dp *dp, __u32 ifindex, char *err,
-		   size_t errlen);
-int hn_dp_port_del(struct hn_dp *dp, __u32 ifindex, char *err,
-		   size_t errlen);
+int hn_dp_port_add(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen);
+int hn_dp_port_del(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen);
 
 int hn_dp_set_config(struct hn_dp *dp, const struct hn_dp_config *cfg,
 		     char *err, size_t errlen);
@@ -190,10 +188,9 @@ int hn_dp_ro_open(struct hn_dp_ro **rop, const char *pin_dir, char *err,
 		  size_t errlen);
 void hn_dp_ro_close(struct hn_dp_ro *ro);
 
-int hn_dp_ro_config(struct hn_dp_ro *ro, struct hn_dp_config *cfg,
-		    char *err, size_t errlen);
-int hn_dp_ro_epoch(struct hn_dp_ro *ro, __u64 *epoch, char *err,
-		   size_t errlen);
+int hn_dp_ro_config(struct hn_dp_ro *ro, struct hn_dp_config *cfg, char *err,
+		    size_t errlen);
+int hn_dp_ro_epoch(struct hn_dp_ro *ro, __u64 *epoch, char *err, size_t errlen);
 /* Model slot @slot and neighbour entry @idx as stored, valid or not. */
 int hn_dp_ro_model(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_model *md,
 		   char *err, size_t errlen);
@@ -208,8 +205,8 @@ int hn_dp_ro_next_route(struct hn_dp_ro *ro, const __u32 *prev, __u32 *dst,
 			struct hn_dp_route *rt, char *err, size_t errlen);
 int hn_dp_ro_next_task(struct hn_dp_ro *ro, const __u32 *prev, __u32 *task,
 		       struct hn_dp_task *t, char *err, size_t errlen);
-int hn_dp_ro_next_group(struct hn_dp_ro *ro, const __u32 *prev,
-			__u32 *group, char *err, size_t errlen);
+int hn_dp_ro_next_group(struct hn_dp_ro *ro, const __u32 *prev, __u32 *group,
+			char *err, size_t errlen);
 /* Counters summed over the CPUs, as hn_dp_get_stats(). */
 int hn_dp_ro_stats(struct hn_dp_ro *ro, struct hn_dp_stats *st, char *err,
 		   size_t errlen);

@@ -22,7 +22,7 @@ static int read_all(int fd, char *buf, size_t len)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got == 0)
-			errno = 0;	/* the file shrank under us */
+			errno = 0; /* the file shrank under us */
 		if (got <= 0)
 			return -1;
 		off += got;
@@ -66,8 +66,8 @@ int hn_check_private(const char *what, const char *path, char *err,
 	return check_private(what, path, &st, err, errlen);
 }
 
-int hn_read_file(const char *path, size_t max, unsigned int flags,
-		 void **buf, size_t *len, char *err, size_t errlen)
+int hn_read_file(const char *path, size_t max, unsigned int flags, void **buf,
+		 size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
 	char *p = NULL;
@@ -87,8 +87,9 @@ int hn_read_file(const char *path, size_t max, unsigned int flags,
 	    check_private("private key", path, &st, err, errlen))
 		goto out;
 	if ((unsigned long long)st.st_size > max) {
-		hn_seterr(err, errlen, "%s: %lld bytes, more than the %zu allowed",
-			  path, (long long)st.st_size, max);
+		hn_seterr(err, errlen,
+			  "%s: %lld bytes, more than the %zu allowed", path,
+			  (long long)st.st_size, max);
 		goto out;
 	}
 	p = malloc(st.st_size + 1);
@@ -198,9 +199,10 @@ int hn_write_file(const char *path, const void *buf, size_t len, mode_t mode,
 	if (sync) {
 		ret = sync_dir(path);
 		if (ret)
-			hn_seterr(err, errlen,
-				  "%s: fsync of its directory: %s (the new contents may not survive a crash)",
-				  path, strerror(-ret));
+			hn_seterr(
+				err, errlen,
+				"%s: fsync of its directory: %s (the new contents may not survive a crash)",
+				path, strerror(-ret));
 	}
 	return ret;
 }

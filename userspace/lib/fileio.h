@@ -22,8 +22,8 @@ enum hn_read_flags {
  * (malloc()ed, with a NUL after the *len bytes, so text parsers may treat
  * it as a string).  0, or -1 with @err naming the file and the problem.
  */
-int hn_read_file(const char *path, size_t max, unsigned int flags,
-		 void **buf, size_t *len, char *err, size_t errlen);
+int hn_read_file(const char *path, size_t max, unsigned int flags, void **buf,
+		 size_t *len, char *err, size_t errlen);
 
 /*
  * Refuse a private file or directory that its group or others may access,

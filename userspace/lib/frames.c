@@ -137,8 +137,8 @@ int hn_frame_write(const struct hn_frame *f, void *buf, size_t buflen,
 int hn_frame_build(const struct hn_frame *f, void *buf, size_t buflen,
 		   size_t *lenp)
 {
-	const struct hnhdr *h = (const struct hnhdr *)((uint8_t *)buf +
-						       HN_ETH_HLEN);
+	const struct hnhdr *h =
+		(const struct hnhdr *)((uint8_t *)buf + HN_ETH_HLEN);
 	size_t len;
 	int ret;
 

@@ -397,8 +397,7 @@ static int parse_stage(struct nlattr *a, struct hn_genl_dev *d, char *err,
 	d->stage_id = nla_get_u8(tb[HNET_STAGE_A_ID]);
 	if (tb[HNET_STAGE_A_GENERATION])
 		d->generation = nla_get_u64(tb[HNET_STAGE_A_GENERATION]);
-	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem)
-	{
+	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem) {
 		struct hn_genl_layer *ly;
 
 		if (d->n_layers == HNET_MAX_LAYERS)
@@ -456,8 +455,7 @@ int hn_genl_parse_dev(struct nlmsghdr *nlh, struct hn_genl_dev *d, char *err,
 		d->out.flags = nla_get_u32(ot[HNET_OUT_A_FLAGS]);
 	if (tb[HNET_A_STAGE] && parse_stage(tb[HNET_A_STAGE], d, err, errlen))
 		return -EPROTO;
-	nla_for_each_nested(a, tb[HNET_A_STATS], rem)
-	{
+	nla_for_each_nested(a, tb[HNET_A_STATS], rem) {
 		int t = nla_type(a);
 
 		/* Newer kernels may count more: skip what we do not know. */

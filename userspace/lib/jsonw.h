@@ -15,7 +15,7 @@
 struct jsonw {
 	FILE *out;
 	int depth;
-	bool first[JSONW_MAX_DEPTH];	/* no element yet at this depth */
+	bool first[JSONW_MAX_DEPTH]; /* no element yet at this depth */
 	bool after_name;
 };
 

@@ -171,8 +171,7 @@ static int check_route_shape(const struct hn_model *m, char *err, size_t errlen)
 }
 
 /* What the kind asks of the layers: route.h's shape, or int8 stages. */
-static int check_kind_shape(const struct hn_model *m, char *err,
-			    size_t errlen)
+static int check_kind_shape(const struct hn_model *m, char *err, size_t errlen)
 {
 	unsigned int i;
 

@@ -16,12 +16,12 @@
 #include <stdint.h>
 #include "model.h"
 
-#define HN_ED25519_KEY_LEN	32
-#define HN_ED25519_SIG_LEN	64
-#define HN_MAX_TRUSTED		16
+#define HN_ED25519_KEY_LEN 32
+#define HN_ED25519_SIG_LEN 64
+#define HN_MAX_TRUSTED 16
 
 struct hn_pubkey {
-	uint8_t	raw[HN_ED25519_KEY_LEN];
+	uint8_t raw[HN_ED25519_KEY_LEN];
 };
 
 /* New key pair; the private file is created 0600 and never overwritten. */
@@ -31,9 +31,8 @@ int hn_key_generate(const char *priv_path, const char *pub_path, char *err,
 int hn_key_public(const char *priv_path, struct hn_pubkey *pk, char *err,
 		  size_t errlen);
 /* Up to @max keys from a public key file (lines of hex, '#' comments). */
-int hn_pubkeys_load(const char *path, struct hn_pubkey *keys,
-		    unsigned int max, unsigned int *n, char *err,
-		    size_t errlen);
+int hn_pubkeys_load(const char *path, struct hn_pubkey *keys, unsigned int max,
+		    unsigned int *n, char *err, size_t errlen);
 /* 64 hex digits. */
 int hn_pubkey_parse(const char *hex, struct hn_pubkey *pk);
 void hn_pubkey_hex(const struct hn_pubkey *pk, char hex[65]);
@@ -50,7 +49,7 @@ int hn_model_read_image(const char *path, void **buf, size_t *len, char *err,
 int hn_ed25519_sign(const char *priv_path, const void *msg, size_t len,
 		    uint8_t sig[HN_ED25519_SIG_LEN], char *err, size_t errlen);
 int hn_ed25519_verify(const struct hn_pubkey *pk, const void *msg, size_t len,
-		      const uint8_t sig[HN_ED25519_SIG_LEN]);	/* 1 if valid */
+		      const uint8_t sig[HN_ED25519_SIG_LEN]); /* 1 if valid */
 
 /*
  * Sign the model file image @buf (a valid .hnm of any signature state):
@@ -62,16 +61,16 @@ int hn_model_sign_image(const void *buf, size_t len, const char *priv_path,
 /* Why hn_model_accept() refused a model file; 0 is success. */
 enum hn_accept_err {
 	HN_ACC_OK,
-	HN_ACC_MALFORMED,	/* hn_model_parse() refused it */
-	HN_ACC_KIND,		/* not a ROUTE model */
-	HN_ACC_UNSIGNED,	/* no signature block */
-	HN_ACC_BAD_SIG,		/* signed, but by no trusted key, or forged */
-	HN_ACC_OLD,		/* generation not newer than the installed */
-	HN_ACC_EXPIRED,		/* expiry in the past */
+	HN_ACC_MALFORMED, /* hn_model_parse() refused it */
+	HN_ACC_KIND, /* not a ROUTE model */
+	HN_ACC_UNSIGNED, /* no signature block */
+	HN_ACC_BAD_SIG, /* signed, but by no trusted key, or forged */
+	HN_ACC_OLD, /* generation not newer than the installed */
+	HN_ACC_EXPIRED, /* expiry in the past */
 	__HN_ACC_MAX
 };
 
-const char *hn_accept_err_name(int err);	/* "bad-signature", ... */
+const char *hn_accept_err_name(int err); /* "bad-signature", ... */
 
 /*
  * The agent's rule for installing a model file image: well formed, a

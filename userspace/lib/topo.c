@@ -16,7 +16,7 @@
 #include "jsonw.h"
 #include "topo.h"
 
-#define NSEC_PER_SEC	1000000000ULL
+#define NSEC_PER_SEC 1000000000ULL
 
 /* Routes go to the data plane as they are: same limits. */
 _Static_assert(HN_TOPO_MAX_CAND == HN_DP_MAX_CAND, "candidates per route");
@@ -24,11 +24,11 @@ _Static_assert(HN_LSA_MAX_LINKS <= HN_DP_MAX_NEIGH, "neighbours of self");
 
 struct topo_ent {
 	struct hn_ctrl_lsa lsa;
-	__u64	stored_ns;
+	__u64 stored_ns;
 };
 
 struct hn_topo {
-	__u32	self;
+	__u32 self;
 	unsigned int n;
 	struct topo_ent ent[HN_TOPO_MAX_NODES];
 };
@@ -125,7 +125,7 @@ int hn_topo_expire(struct hn_topo *t, __u64 now_ns)
 
 	while (i < t->n) {
 		if (topo_expired(&t->ent[i], now_ns)) {
-			topo_drop(t, i);	/* the last one moves to i */
+			topo_drop(t, i); /* the last one moves to i */
 			dropped++;
 		} else {
 			i++;
@@ -164,9 +164,9 @@ const struct hn_ctrl_lsa *hn_topo_get(const struct hn_topo *t, __u32 origin)
 /* ---- graph of bidirectional links ------------------------------------- */
 
 struct topo_edge {
-	unsigned int to;	/* graph index */
-	__u32	cost;
-	__u8	quality;
+	unsigned int to; /* graph index */
+	__u32 cost;
+	__u8 quality;
 };
 
 /* Nodes are the LSA holders sorted by id; adj[off[i] .. off[i + 1]). */
@@ -179,8 +179,8 @@ struct topo_graph {
 
 static int cmp_lsa_origin(const void *a, const void *b)
 {
-	const struct hn_ctrl_lsa *x = *(const struct hn_ctrl_lsa * const *)a;
-	const struct hn_ctrl_lsa *y = *(const struct hn_ctrl_lsa * const *)b;
+	const struct hn_ctrl_lsa *x = *(const struct hn_ctrl_lsa *const *)a;
+	const struct hn_ctrl_lsa *y = *(const struct hn_ctrl_lsa *const *)b;
 
 	return (x->origin > y->origin) - (x->origin < y->origin);
 }
@@ -217,8 +217,8 @@ static const struct topo_edge *edge_find(const struct topo_edge *e,
 }
 
 /* Every advertised link towards a known node, per node sorted by peer. */
-static unsigned int graph_raw(const struct topo_graph *g,
-			      unsigned int *off, struct topo_edge *raw)
+static unsigned int graph_raw(const struct topo_graph *g, unsigned int *off,
+			      struct topo_edge *raw)
 {
 	unsigned int i, k, m = 0;
 
@@ -314,22 +314,21 @@ static int graph_build(const struct hn_topo *t, struct topo_graph *g)
  * the same way, whatever order the heap pops equal keys in.
  */
 struct topo_sp {
-	__u32	*dist;
-	__u16	*hops;
+	__u32 *dist;
+	__u16 *hops;
 };
 
 /* Binary min-heap of graph indices with positions, for decrease-key. */
 struct topo_heap {
 	unsigned int *v;
-	unsigned int *pos;	/* index in v, or HEAP_NONE when absent */
+	unsigned int *pos; /* index in v, or HEAP_NONE when absent */
 	unsigned int len;
 	struct topo_sp sp;
 };
 
-#define HEAP_NONE	0xFFFFFFFFU
+#define HEAP_NONE 0xFFFFFFFFU
 
-static int heap_less(const struct topo_heap *h, unsigned int a,
-		     unsigned int b)
+static int heap_less(const struct topo_heap *h, unsigned int a, unsigned int b)
 {
 	if (h->sp.dist[a] != h->sp.dist[b])
 		return h->sp.dist[a] < h->sp.dist[b];
@@ -446,10 +445,10 @@ static void dijkstra(const struct topo_graph *g, struct topo_heap *h,
 /* Shortest paths from self (row 0) and from each neighbour (row 1 + i). */
 struct topo_rt {
 	struct topo_graph g;
-	unsigned int self;	/* graph index */
-	unsigned int n_nb;	/* neighbours: adj[off[self] ..] */
-	__u32	*dist;		/* (1 + n_nb) rows of g.n */
-	__u16	*hops;
+	unsigned int self; /* graph index */
+	unsigned int n_nb; /* neighbours: adj[off[self] ..] */
+	__u32 *dist; /* (1 + n_nb) rows of g.n */
+	__u16 *hops;
 };
 
 static void rt_free(struct topo_rt *rt)
@@ -565,7 +564,7 @@ static void rt_route(const struct topo_rt *rt, unsigned int d,
 		/* strictly downstream: every hop lowers what is left */
 		if (rt->dist[cell] >= dself)
 			continue;
-		memset(&c, 0, sizeof(c));	/* padding too: memcmp-able */
+		memset(&c, 0, sizeof(c)); /* padding too: memcmp-able */
 		c.neigh = g->node[nb[i].to]->origin;
 		c.cost = nb[i].cost + rt->dist[cell];
 		c.hops = hops_u8(1 + rt->hops[cell]);
@@ -612,7 +611,7 @@ static void dot_links(const struct topo_graph *g, FILE *f)
 			const struct topo_edge *e = &g->adj[k];
 
 			if (e->to < i)
-				continue;	/* printed from the lower end */
+				continue; /* printed from the lower end */
 			fprintf(f, "\t\"%u\" -- \"%u\" [label=\"%u\"];\n",
 				g->node[i]->origin, g->node[e->to]->origin,
 				e->cost);
@@ -631,8 +630,8 @@ void hn_topo_dot(const struct hn_topo *t, FILE *f)
 		__u32 id = g.node[i]->origin;
 
 		fprintf(f, "\t\"%u\" [label=\"%u\"%s];\n", id, id,
-			id == t->self ?
-			", style=filled, fillcolor=lightblue" : "");
+			id == t->self ? ", style=filled, fillcolor=lightblue" :
+					"");
 	}
 	dot_links(&g, f);
 	fprintf(f, "}\n");
@@ -664,7 +663,7 @@ static void json_links(struct jsonw *jw, const struct topo_graph *g)
 	for (i = 0; i < g->n; i++)
 		for (k = g->off[i]; k < g->off[i + 1]; k++) {
 			if (g->adj[k].to < i)
-				continue;	/* printed from the lower end */
+				continue; /* printed from the lower end */
 			jsonw_obj_open(jw);
 			jsonw_kv_u64(jw, "a", g->node[i]->origin);
 			jsonw_kv_u64(jw, "b", g->node[g->adj[k].to]->origin);

@@ -20,9 +20,9 @@
 #include <linux/types.h>
 #include "ctrl.h"
 
-#define HN_TOPO_MAX_NODES	1024
-#define HN_TOPO_MAX_CAND	8	/* HN_DP_MAX_CAND */
-#define HN_TOPO_INF		0xFFFFFFFFU
+#define HN_TOPO_MAX_NODES 1024
+#define HN_TOPO_MAX_CAND 8 /* HN_DP_MAX_CAND */
+#define HN_TOPO_INF 0xFFFFFFFFU
 
 struct hn_topo;
 struct jsonw;
@@ -54,17 +54,17 @@ const struct hn_ctrl_lsa *hn_topo_at(const struct hn_topo *t, unsigned int i);
 const struct hn_ctrl_lsa *hn_topo_get(const struct hn_topo *t, __u32 origin);
 
 struct hn_topo_cand {
-	__u32	neigh;		/* neighbour node id */
-	__u32	cost;		/* cost(self, neigh) + D(neigh, dst) */
-	__u8	hops;		/* hops to dst through neigh */
+	__u32 neigh; /* neighbour node id */
+	__u32 cost; /* cost(self, neigh) + D(neigh, dst) */
+	__u8 hops; /* hops to dst through neigh */
 };
 
 struct hn_topo_route {
-	__u32	dst;
-	__u32	cost;		/* D(self, dst) */
-	__u8	hops;		/* hops of the shortest path */
-	__u8	n_cand;		/* >= 1 */
-	__u8	def;		/* index of the shortest path's next hop */
+	__u32 dst;
+	__u32 cost; /* D(self, dst) */
+	__u8 hops; /* hops of the shortest path */
+	__u8 n_cand; /* >= 1 */
+	__u8 def; /* index of the shortest path's next hop */
 	struct hn_topo_cand cand[HN_TOPO_MAX_CAND];
 };
 

@@ -18,25 +18,25 @@
 #include <linux/types.h>
 
 /* IEEE 802 "local experimental" EtherType 1 (0x88B5). */
-#define ETH_P_HYPERNET		0x88B5
+#define ETH_P_HYPERNET 0x88B5
 
-#define HN_VERSION		1
+#define HN_VERSION 1
 
 /* Node ids are 32 bits; 0 is never a node. */
-#define HN_NODE_NONE		0x00000000U
+#define HN_NODE_NONE 0x00000000U
 /* With HN_F_MCAST: every node of the mesh (flooding). */
-#define HN_GROUP_ALL		0xFFFFFFFFU
+#define HN_GROUP_ALL 0xFFFFFFFFU
 
-#define HN_TTL_DEFAULT		16
+#define HN_TTL_DEFAULT 16
 
 enum hn_frame_type {
-	HN_T_UNSPEC,		/* never valid on the wire */
-	HN_T_DATA,		/* application payload */
-	HN_T_TENSOR,		/* struct hn_tensor_hdr + tensor fragment */
-	HN_T_HELLO,		/* link-local neighbour discovery */
-	HN_T_GOSSIP,		/* topology / load advertisement (flooded) */
-	HN_T_MODEL_CHUNK,	/* piece of a signed model file (flooded) */
-	HN_T_PROBE,		/* link probe, answered by HN_T_ACK */
+	HN_T_UNSPEC, /* never valid on the wire */
+	HN_T_DATA, /* application payload */
+	HN_T_TENSOR, /* struct hn_tensor_hdr + tensor fragment */
+	HN_T_HELLO, /* link-local neighbour discovery */
+	HN_T_GOSSIP, /* topology / load advertisement (flooded) */
+	HN_T_MODEL_CHUNK, /* piece of a signed model file (flooded) */
+	HN_T_PROBE, /* link probe, answered by HN_T_ACK */
 	HN_T_ACK,
 	__HN_T_MAX
 };
@@ -44,26 +44,26 @@ enum hn_frame_type {
 
 /* hnhdr.flags */
 enum hn_frame_flags {
-	HN_F_MCAST	= 1U << 0,	/* dst is a group, HN_GROUP_ALL floods */
-	HN_F_ANYCAST	= 1U << 1,	/* dst is a task class: any host of it */
-	HN_F_RESULT	= 1U << 2,	/* tensor frame carries a stage result */
-	__HN_F_ALL	= HN_F_MCAST | HN_F_ANYCAST | HN_F_RESULT,
+	HN_F_MCAST = 1U << 0, /* dst is a group, HN_GROUP_ALL floods */
+	HN_F_ANYCAST = 1U << 1, /* dst is a task class: any host of it */
+	HN_F_RESULT = 1U << 2, /* tensor frame carries a stage result */
+	__HN_F_ALL = HN_F_MCAST | HN_F_ANYCAST | HN_F_RESULT,
 };
 
 struct hnhdr {
-	__u8	version;	/* HN_VERSION */
-	__u8	type;		/* enum hn_frame_type */
-	__u8	flags;		/* enum hn_frame_flags; unknown bits: drop */
-	__u8	ttl;		/* hops left; a frame is never sent with 0 */
-	__u8	tclass;		/* traffic class, or task class (anycast) */
-	__u8	reserved;	/* zero on send; see HN_RSV_NOT_COPIED */
-	__be16	len;		/* payload bytes following this header */
-	__be32	src;		/* originating node */
-	__be32	dst;		/* node, group (MCAST) or task (ANYCAST) */
-	__be32	seq;		/* per-source sequence number */
+	__u8 version; /* HN_VERSION */
+	__u8 type; /* enum hn_frame_type */
+	__u8 flags; /* enum hn_frame_flags; unknown bits: drop */
+	__u8 ttl; /* hops left; a frame is never sent with 0 */
+	__u8 tclass; /* traffic class, or task class (anycast) */
+	__u8 reserved; /* zero on send; see HN_RSV_NOT_COPIED */
+	__be16 len; /* payload bytes following this header */
+	__be32 src; /* originating node */
+	__be32 dst; /* node, group (MCAST) or task (ANYCAST) */
+	__be32 seq; /* per-source sequence number */
 } __attribute__((packed));
 
-#define HN_HDR_LEN		sizeof(struct hnhdr)	/* 20 */
+#define HN_HDR_LEN sizeof(struct hnhdr) /* 20 */
 
 /*
  * hnhdr.reserved is zero on the wire and ignored on receive, with one
@@ -73,12 +73,12 @@ struct hnhdr {
  * once it has authenticated it.  The authentication MAC reads the byte as
  * zero, like the TTL.
  */
-#define HN_RSV_NOT_COPIED	0x01
+#define HN_RSV_NOT_COPIED 0x01
 
 /* Element types of a tensor. */
 enum hn_dtype {
 	HN_DT_UNSPEC,
-	HN_DT_S8,		/* int8, the engine's activation type */
+	HN_DT_S8, /* int8, the engine's activation type */
 	__HN_DT_MAX
 };
 
@@ -88,20 +88,20 @@ enum hn_dtype {
  * (origin, tensor_id) names the tensor for reassembly and for the result.
  */
 struct hn_tensor_hdr {
-	__be32	tensor_id;	/* chosen by origin, unique per origin */
-	__be32	origin;		/* node that wants the final result */
-	__u8	stage;		/* model stage to run at the receiver */
-	__u8	dtype;		/* enum hn_dtype */
-	__be16	frag_idx;	/* 0 .. frag_cnt - 1 */
-	__be16	frag_cnt;	/* >= 1 */
-	__be16	frag_off;	/* first element carried by this fragment */
-	__be16	total_len;	/* elements in the whole tensor */
-	__be16	reserved;
+	__be32 tensor_id; /* chosen by origin, unique per origin */
+	__be32 origin; /* node that wants the final result */
+	__u8 stage; /* model stage to run at the receiver */
+	__u8 dtype; /* enum hn_dtype */
+	__be16 frag_idx; /* 0 .. frag_cnt - 1 */
+	__be16 frag_cnt; /* >= 1 */
+	__be16 frag_off; /* first element carried by this fragment */
+	__be16 total_len; /* elements in the whole tensor */
+	__be16 reserved;
 } __attribute__((packed));
 
-#define HN_TENSOR_HDR_LEN	sizeof(struct hn_tensor_hdr)	/* 20 */
+#define HN_TENSOR_HDR_LEN sizeof(struct hn_tensor_hdr) /* 20 */
 /* Largest tensor the protocol describes (elements). */
-#define HN_TENSOR_MAX_LEN	4096
+#define HN_TENSOR_MAX_LEN 4096
 
 /*
  * ---- Control frames (hypernetd) -------------------------------------------
@@ -121,40 +121,40 @@ struct hn_tensor_hdr {
  * the flood changes it on the way.  counter strictly increases per sender
  * and survives restarts (it starts from the sender's clock).
  */
-#define HN_AUTH_MAC_LEN		16
+#define HN_AUTH_MAC_LEN 16
 
 struct hn_auth {
-	__be32	key_id;		/* which mesh key (for key rotation) */
-	__be64	counter;	/* replay counter, per sender */
-	__u8	mac[HN_AUTH_MAC_LEN];
+	__be32 key_id; /* which mesh key (for key rotation) */
+	__be64 counter; /* replay counter, per sender */
+	__u8 mac[HN_AUTH_MAC_LEN];
 } __attribute__((packed));
 
-#define HN_AUTH_LEN		sizeof(struct hn_auth)	/* 28 */
+#define HN_AUTH_LEN sizeof(struct hn_auth) /* 28 */
 
 /* HELLO: one per port every interval_ms; hnhdr.seq counts HELLOs per port. */
 struct hn_hello {
-	__be16	interval_ms;	/* sender's HELLO interval */
-	__u8	load;		/* sender's load, hn_scale_ratio() (0..127) */
-	__u8	capacity;	/* sender's capacity, hn_scale_log(kbit/s) */
-	__be64	model_gen;	/* generation of the sender's route model */
-	__u8	n_heard;	/* struct hn_hello_heard entries that follow */
-	__u8	reserved[3];
+	__be16 interval_ms; /* sender's HELLO interval */
+	__u8 load; /* sender's load, hn_scale_ratio() (0..127) */
+	__u8 capacity; /* sender's capacity, hn_scale_log(kbit/s) */
+	__be64 model_gen; /* generation of the sender's route model */
+	__u8 n_heard; /* struct hn_hello_heard entries that follow */
+	__u8 reserved[3];
 } __attribute__((packed));
 
 /* A neighbour the HELLO's sender hears on this port, and how well. */
 struct hn_hello_heard {
-	__be32	node;
-	__u8	rx_ratio;	/* share of its HELLOs received, 0..255 */
-	__u8	reserved[3];
+	__be32 node;
+	__u8 rx_ratio; /* share of its HELLOs received, 0..255 */
+	__u8 reserved[3];
 } __attribute__((packed));
 
-#define HN_HELLO_MAX_HEARD	32
+#define HN_HELLO_MAX_HEARD 32
 
 /* PROBE and ACK: the ACK echoes the PROBE's id and t_ns unchanged. */
 struct hn_probe {
-	__be32	id;
-	__be32	reserved;
-	__be64	t_ns;		/* prober's CLOCK_MONOTONIC at send */
+	__be32 id;
+	__be32 reserved;
+	__be64 t_ns; /* prober's CLOCK_MONOTONIC at send */
 } __attribute__((packed));
 
 /*
@@ -163,14 +163,14 @@ struct hn_probe {
  * lifetime_s unless refreshed.
  */
 struct hn_lsa {
-	__be32	lsa_seq;
-	__be16	lifetime_s;
-	__u8	load;		/* hn_scale_ratio() of its utilisation */
-	__u8	capacity;	/* hn_scale_log(kbit/s) of its compute */
-	__be64	model_gen;	/* its installed route model */
-	__u8	n_links;	/* struct hn_lsa_link entries that follow */
-	__u8	n_stages;	/* then this many tensor stage ids (u8) */
-	__be16	flags;		/* enum hn_lsa_flags; unknown bits: drop */
+	__be32 lsa_seq;
+	__be16 lifetime_s;
+	__u8 load; /* hn_scale_ratio() of its utilisation */
+	__u8 capacity; /* hn_scale_log(kbit/s) of its compute */
+	__be64 model_gen; /* its installed route model */
+	__u8 n_links; /* struct hn_lsa_link entries that follow */
+	__u8 n_stages; /* then this many tensor stage ids (u8) */
+	__be16 flags; /* enum hn_lsa_flags; unknown bits: drop */
 } __attribute__((packed));
 
 /* hn_lsa.flags */
@@ -180,35 +180,35 @@ enum hn_lsa_flags {
 	 * by flooding its own, so the newcomer learns the mesh at once
 	 * instead of within lsa-refresh-s.
 	 */
-	HN_LSA_F_RESYNC	= 1U << 0,
-	__HN_LSA_F_ALL	= HN_LSA_F_RESYNC,
+	HN_LSA_F_RESYNC = 1U << 0,
+	__HN_LSA_F_ALL = HN_LSA_F_RESYNC,
 };
 
 /* A bidirectional link of the advertising node. */
 struct hn_lsa_link {
-	__be32	node;		/* neighbour */
-	__be16	cost;		/* link metric, >= 1; lower is better */
-	__u8	quality;	/* HN_FEAT_QUALITY as the originator sees it */
-	__u8	delay;		/* HN_FEAT_DELAY */
+	__be32 node; /* neighbour */
+	__be16 cost; /* link metric, >= 1; lower is better */
+	__u8 quality; /* HN_FEAT_QUALITY as the originator sees it */
+	__u8 delay; /* HN_FEAT_DELAY */
 } __attribute__((packed));
 
-#define HN_LSA_MAX_LINKS	64
-#define HN_LSA_MAX_STAGES	16
+#define HN_LSA_MAX_LINKS 64
+#define HN_LSA_MAX_STAGES 16
 
 /*
  * MODEL_CHUNK: bytes [offset, offset + chunk_len) of a signed model file
  * of total_len bytes.  (generation, digest) names the file.
  */
 struct hn_model_chunk {
-	__be64	generation;
-	__u8	digest[8];	/* first bytes of the file's SHA-256 digest */
-	__be32	total_len;
-	__be32	offset;
-	__be16	chunk_len;	/* data bytes that follow */
-	__be16	reserved;
+	__be64 generation;
+	__u8 digest[8]; /* first bytes of the file's SHA-256 digest */
+	__be32 total_len;
+	__be32 offset;
+	__be16 chunk_len; /* data bytes that follow */
+	__be16 reserved;
 } __attribute__((packed));
 
-#define HN_CHUNK_DATA_MAX	1024
-#define HN_MODEL_XFER_MAX	(64 * 1024)	/* largest model file sent */
+#define HN_CHUNK_DATA_MAX 1024
+#define HN_MODEL_XFER_MAX (64 * 1024) /* largest model file sent */
 
 #endif /* _UAPI_LINUX_HYPERNET_PACKET_H */

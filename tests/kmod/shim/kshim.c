@@ -87,8 +87,7 @@ static int kshim_array(const struct nla_policy *pt, const struct nlattr *nla,
 	const struct nlattr *e;
 	int rem, ret;
 
-	nla_for_each_nested(e, nla, rem)
-	{
+	nla_for_each_nested(e, nla, rem) {
 		if (nla_len(e) == 0)
 			continue;
 		if (nla_len(e) < NLA_HDRLEN)
@@ -168,8 +167,7 @@ static int kshim_parse(struct nlattr **tb, int maxtype,
 		return kshim_err(extack, head, "too deeply nested", -EINVAL);
 	if (tb)
 		memset(tb, 0, sizeof(*tb) * (maxtype + 1));
-	nla_for_each_attr(nla, head, len, rem)
-	{
+	nla_for_each_attr(nla, head, len, rem) {
 		int type = nla_type(nla);
 
 		if (type == 0 || type > maxtype)

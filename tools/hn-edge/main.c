@@ -762,6 +762,9 @@ enum {
 	O_RATE,
 };
 
+/* set_opt() for --help: exit 0 after the usage. */
+#define EXIT_HELP (-1)
+
 static unsigned long num(const char *name, const char *s, unsigned long max)
 {
 	char *end;
@@ -776,6 +779,97 @@ static unsigned long num(const char *name, const char *s, unsigned long max)
 		exit(2);
 	}
 	return v;
+}
+
+/* One option into o: 0 to go on, else main()'s exit code or EXIT_HELP. */
+static int set_opt(int c)
+{
+	switch (c) {
+	case 'i':
+		o.dev = optarg;
+		break;
+	case 'j':
+		o.json = optarg;
+		break;
+	case O_SRC:
+		o.src = num("src", optarg, 0xfffffffe);
+		break;
+	case O_TASK:
+		o.task = num("task", optarg, 0xfffffffe);
+		break;
+	case O_DST:
+		o.dst = num("dst", optarg, 0xfffffffe);
+		break;
+	case O_TCLASS:
+		o.tclass = num("tclass", optarg, 255);
+		break;
+	case O_STAGE:
+		o.stage = num("stage", optarg, 255);
+		break;
+	case O_ENC:
+		o.encoder = optarg;
+		break;
+	case O_HEAD:
+		if (o.n_heads == EDGE_MAX_HEADS) {
+			fprintf(stderr, "hn-edge: at most %d --head\n",
+				EDGE_MAX_HEADS);
+			return 2;
+		}
+		o.heads[o.n_heads++] = optarg;
+		break;
+	case O_IMAGES:
+		o.images = optarg;
+		break;
+	case O_LABELS:
+		o.labels = optarg;
+		break;
+	case O_RAW:
+		o.raw = optarg;
+		break;
+	case O_COUNT:
+		o.count = num("count", optarg, 1u << 30);
+		break;
+	case O_SKIP:
+		o.skip = num("skip", optarg, 1u << 30);
+		break;
+	case O_WINDOW:
+		o.window = num("window", optarg, 4096);
+		break;
+	case O_TIMEOUT:
+		o.timeout_ms = num("timeout-ms", optarg, 600000);
+		break;
+	case O_RETRIES:
+		o.retries = num("retries", optarg, 100);
+		break;
+	case O_PROGRESS:
+		o.progress = num("progress", optarg, 1u << 30);
+		break;
+	case O_IDBASE:
+		o.id_base = num("id-base", optarg, ~0u);
+		break;
+	case O_STRICT:
+		o.strict = true;
+		break;
+	case O_VERIFY:
+		o.verify = true;
+		break;
+	case O_INTERVAL:
+		o.interval_ms = num("interval-ms", optarg, 60000);
+		break;
+	case O_KEY:
+		o.key_hex = optarg;
+		break;
+	case O_RATE:
+		o.rate = num("rate", optarg, 1000000);
+		break;
+	case 'h':
+		usage(stdout);
+		return EXIT_HELP;
+	default:
+		usage(stderr);
+		return 2;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -807,7 +901,7 @@ int main(int argc, char **argv)
 		{ NULL }
 	};
 	const char *cmd;
-	int c;
+	int c, ret;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -816,91 +910,9 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "i:j:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			o.dev = optarg;
-			break;
-		case 'j':
-			o.json = optarg;
-			break;
-		case O_SRC:
-			o.src = num("src", optarg, 0xfffffffe);
-			break;
-		case O_TASK:
-			o.task = num("task", optarg, 0xfffffffe);
-			break;
-		case O_DST:
-			o.dst = num("dst", optarg, 0xfffffffe);
-			break;
-		case O_TCLASS:
-			o.tclass = num("tclass", optarg, 255);
-			break;
-		case O_STAGE:
-			o.stage = num("stage", optarg, 255);
-			break;
-		case O_ENC:
-			o.encoder = optarg;
-			break;
-		case O_HEAD:
-			if (o.n_heads == EDGE_MAX_HEADS) {
-				fprintf(stderr, "hn-edge: at most %d --head\n",
-					EDGE_MAX_HEADS);
-				return 2;
-			}
-			o.heads[o.n_heads++] = optarg;
-			break;
-		case O_IMAGES:
-			o.images = optarg;
-			break;
-		case O_LABELS:
-			o.labels = optarg;
-			break;
-		case O_RAW:
-			o.raw = optarg;
-			break;
-		case O_COUNT:
-			o.count = num("count", optarg, 1u << 30);
-			break;
-		case O_SKIP:
-			o.skip = num("skip", optarg, 1u << 30);
-			break;
-		case O_WINDOW:
-			o.window = num("window", optarg, 4096);
-			break;
-		case O_TIMEOUT:
-			o.timeout_ms = num("timeout-ms", optarg, 600000);
-			break;
-		case O_RETRIES:
-			o.retries = num("retries", optarg, 100);
-			break;
-		case O_PROGRESS:
-			o.progress = num("progress", optarg, 1u << 30);
-			break;
-		case O_IDBASE:
-			o.id_base = num("id-base", optarg, ~0u);
-			break;
-		case O_STRICT:
-			o.strict = true;
-			break;
-		case O_VERIFY:
-			o.verify = true;
-			break;
-		case O_INTERVAL:
-			o.interval_ms = num("interval-ms", optarg, 60000);
-			break;
-		case O_KEY:
-			o.key_hex = optarg;
-			break;
-		case O_RATE:
-			o.rate = num("rate", optarg, 1000000);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+		ret = set_opt(c);
+		if (ret)
+			return ret == EXIT_HELP ? 0 : ret;
 	}
 	if (optind != argc || !o.dev || !o.window || !o.timeout_ms ||
 	    !o.interval_ms) {

@@ -790,6 +790,101 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* One option into o: -1 to go on, else main()'s exit status. */
+static int set_opt(int opt, const char **devs)
+{
+	switch (opt) {
+	case 'i':
+		*devs = optarg;
+		break;
+	case 's':
+		o.src = num("src", optarg, UINT32_MAX);
+		break;
+	case 'd':
+		o.dst = num("dst", optarg, UINT32_MAX);
+		break;
+	case 't':
+		o.type = parse_type(optarg);
+		break;
+	case 'f':
+		o.flags = parse_flags(optarg);
+		break;
+	case 'c':
+		o.tclass = num("class", optarg, 255);
+		break;
+	case 'T':
+		o.ttl = num("ttl", optarg, 255);
+		break;
+	case 'S':
+		o.seq = num("seq", optarg, UINT32_MAX);
+		break;
+	case 'F':
+		o.seq_fixed = true;
+		break;
+	case 'l':
+		o.len = num("len", optarg, FRAME_MAX);
+		break;
+	case 'm':
+		parse_mac(optarg, o.dmac);
+		break;
+	case 'n':
+		o.count = num("count", optarg, 1ULL << 40);
+		break;
+	case 'I':
+		o.interval_ns = num("interval-ms", optarg, 3600000) * 1000000;
+		break;
+	case 'U':
+		o.interval_ns = num("interval-us", optarg, 1U << 31) * 1000;
+		break;
+	case 'R': {
+		unsigned long long fps = num("rate", optarg, 10000000);
+
+		o.interval_ns = fps ? 1000000000ULL / fps : 0;
+		break;
+	}
+	case 'D':
+		o.duration_ms = num("duration-ms", optarg, 1ULL << 40);
+		break;
+	case 4:
+		o.timestamp = true;
+		break;
+	case 5:
+		o.lat_out = optarg;
+		break;
+	case 'w':
+		o.timeout_ms = num("timeout-ms", optarg, 1U << 31);
+		break;
+	case 1:
+		o.f_src = num("match-src", optarg, UINT32_MAX);
+		break;
+	case 2:
+		o.f_dst = num("match-dst", optarg, UINT32_MAX);
+		break;
+	case 3:
+		o.f_type = parse_type(optarg);
+		break;
+	case 'p':
+		o.print = true;
+		break;
+	case 'r':
+		o.ready = optarg;
+		break;
+	case 'j':
+		o.json = true;
+		break;
+	case 'q':
+		o.quiet = true;
+		break;
+	case 'h':
+		usage(stdout);
+		return 0;
+	default:
+		usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
 /* Options after the mode, into o: -1 to go on, else main()'s exit status. */
 static int parse_opts(int argc, char **argv, const char **devs)
 {
@@ -823,103 +918,15 @@ static int parse_opts(int argc, char **argv, const char **devs)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};
-	int opt;
+	int opt, ret;
 
 	optind = 2;
 	while ((opt = getopt_long(argc, argv,
 				  "i:s:d:t:f:c:T:S:Fl:m:n:I:U:w:pr:jqh", lo,
 				  NULL)) != -1) {
-		switch (opt) {
-		case 'i':
-			*devs = optarg;
-			break;
-		case 's':
-			o.src = num("src", optarg, UINT32_MAX);
-			break;
-		case 'd':
-			o.dst = num("dst", optarg, UINT32_MAX);
-			break;
-		case 't':
-			o.type = parse_type(optarg);
-			break;
-		case 'f':
-			o.flags = parse_flags(optarg);
-			break;
-		case 'c':
-			o.tclass = num("class", optarg, 255);
-			break;
-		case 'T':
-			o.ttl = num("ttl", optarg, 255);
-			break;
-		case 'S':
-			o.seq = num("seq", optarg, UINT32_MAX);
-			break;
-		case 'F':
-			o.seq_fixed = true;
-			break;
-		case 'l':
-			o.len = num("len", optarg, FRAME_MAX);
-			break;
-		case 'm':
-			parse_mac(optarg, o.dmac);
-			break;
-		case 'n':
-			o.count = num("count", optarg, 1ULL << 40);
-			break;
-		case 'I':
-			o.interval_ns =
-				num("interval-ms", optarg, 3600000) * 1000000;
-			break;
-		case 'U':
-			o.interval_ns =
-				num("interval-us", optarg, 1U << 31) * 1000;
-			break;
-		case 'R': {
-			unsigned long long fps = num("rate", optarg, 10000000);
-
-			o.interval_ns = fps ? 1000000000ULL / fps : 0;
-			break;
-		}
-		case 'D':
-			o.duration_ms = num("duration-ms", optarg, 1ULL << 40);
-			break;
-		case 4:
-			o.timestamp = true;
-			break;
-		case 5:
-			o.lat_out = optarg;
-			break;
-		case 'w':
-			o.timeout_ms = num("timeout-ms", optarg, 1U << 31);
-			break;
-		case 1:
-			o.f_src = num("match-src", optarg, UINT32_MAX);
-			break;
-		case 2:
-			o.f_dst = num("match-dst", optarg, UINT32_MAX);
-			break;
-		case 3:
-			o.f_type = parse_type(optarg);
-			break;
-		case 'p':
-			o.print = true;
-			break;
-		case 'r':
-			o.ready = optarg;
-			break;
-		case 'j':
-			o.json = true;
-			break;
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+		ret = set_opt(opt, devs);
+		if (ret >= 0)
+			return ret;
 	}
 	if (optind < argc)
 		die("unexpected argument '%s'", argv[optind]);

@@ -696,6 +696,32 @@ static void print_summary(const struct eval *e, const struct targets *t)
 	}
 }
 
+/* The plot, the JSON and the report asked for: 0, or -1 (said why). */
+static int write_outputs(const struct eval *e, const struct targets *t,
+			 const char *model, const char *cmdline,
+			 const char *json, const char *report, const char *plot)
+{
+	int plot_state = 0;
+
+	if (plot) {
+		plot_state = write_plot(e, plot);
+		if (plot_state > 0)
+			fprintf(stderr,
+				"hn-train: gnuplot missing: no plot (data in %s.dat)\n",
+				plot);
+	}
+	if (json && write_json(e, t, model, json)) {
+		perror(json);
+		return -1;
+	}
+	if (report &&
+	    write_report(e, t, model, cmdline, report, plot, plot_state)) {
+		perror(report);
+		return -1;
+	}
+	return 0;
+}
+
 int hn_eval_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -721,7 +747,7 @@ int hn_eval_main(int argc, char **argv)
 	struct hn_rt_model rt;
 	struct targets t;
 	char err[256], cmdline[1024] = "hn-train";
-	int c, i, ret = 1, plot_state = 0;
+	int c, i, ret = 1;
 
 	for (i = 0; i < argc; i++)
 		snprintf(cmdline + strlen(cmdline),
@@ -787,22 +813,8 @@ int hn_eval_main(int argc, char **argv)
 	}
 	targets(&e, train_file, &t);
 	print_summary(&e, &t);
-	if (plot) {
-		plot_state = write_plot(&e, plot);
-		if (plot_state > 0)
-			fprintf(stderr,
-				"hn-train: gnuplot missing: no plot (data in %s.dat)\n",
-				plot);
-	}
-	if (json && write_json(&e, &t, model, json)) {
-		perror(json);
+	if (write_outputs(&e, &t, model, cmdline, json, report, plot))
 		goto out;
-	}
-	if (report &&
-	    write_report(&e, &t, model, cmdline, report, plot, plot_state)) {
-		perror(report);
-		goto out;
-	}
 	ret = 0;
 out:
 	eval_free(&e);

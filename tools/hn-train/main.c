@@ -223,6 +223,25 @@ static int quant_check(const struct hn_tr_params *p, char *out, size_t len)
 	return 0;
 }
 
+/* The trained model as text, to stdout or atomically to out: exit code. */
+static int write_model(const struct hn_tr_params *p, const char *out,
+		       const char *comment)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (!out)
+		return hn_tr_write_text(p, stdout, comment) ? 1 : 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	f = fopen(tmp, "w");
+	if (!f || hn_tr_write_text(p, f, comment) || fclose(f) ||
+	    rename(tmp, out)) {
+		perror(out);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_train(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -240,9 +259,8 @@ static int cmd_train(int argc, char **argv)
 	struct hn_tr_opts o;
 	struct hn_tr_params p;
 	const char *out = NULL;
-	char comment[4096], tmp[4096], qline[512];
+	char comment[4096], qline[512];
 	double t0, secs;
-	FILE *f;
 	int c;
 
 	hn_tr_opts_defaults(&o);
@@ -316,16 +334,7 @@ static int cmd_train(int argc, char **argv)
 		(unsigned long long)o.seed, o.generations, o.pairs, o.scenarios,
 		o.duration_ms, o.threads, o.loss_weight, o.move_weight, qline,
 		secs);
-	if (!out)
-		return hn_tr_write_text(&p, stdout, comment) ? 1 : 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-	f = fopen(tmp, "w");
-	if (!f || hn_tr_write_text(&p, f, comment) || fclose(f) ||
-	    rename(tmp, out)) {
-		perror(out);
-		return 1;
-	}
-	return 0;
+	return write_model(&p, out, comment);
 }
 
 static const struct hn_cmd cmds[] = { { .name = "sim", .fn = cmd_sim },

@@ -389,11 +389,64 @@ static int pin_devmaps(struct hn_dp *dp)
 	return 0;
 }
 
+/* Shared maps at pin_dir: reused when pinned, pinned on load when not. */
+static int set_pin_paths(struct hn_dp *dp, const char *pin_dir, char *err,
+			 size_t errlen)
+{
+	struct bpf_map *map;
+	int ret;
+
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		char path[512];
+
+		/* .rodata: this load's constants, not shared state */
+		if (bpf_map__is_internal(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir,
+			 bpf_map__name(map));
+		if (is_devmap(map))
+			ret = reuse_devmap(map, path);
+		else
+			ret = bpf_map__set_pin_path(map, path);
+		if (ret)
+			return fail(err, errlen, ret, NULL,
+				    "reusing or pinning %s", path);
+	}
+	return 0;
+}
+
+/* Load into the kernel; on failure the verifier's last words say why. */
+static int load_skel(struct hn_dp *dp, bool pinned, char *err, size_t errlen)
+{
+	libbpf_print_fn_t old;
+	char *last = load_log;
+	size_t n;
+	int ret;
+
+	load_log[0] = '\0';
+	old = libbpf_set_print(log_print);
+	ret = hypernet_bpf__load(dp->skel);
+	libbpf_set_print(old);
+	if (!ret)
+		return 0;
+	/* the last complete line or two say why */
+	n = strlen(load_log);
+	while (n && load_log[n - 1] == '\n')
+		load_log[--n] = '\0';
+	if (n > 300)
+		last = load_log + n - 300;
+	return fail(
+		err, errlen, ret < 0 ? ret : -EINVAL,
+		pinned ?
+			"if maps pinned by an older version are incompatible, remove them (hnctl detach; rm -r the pin directory)" :
+			"run as root on a kernel with BPF and BTF",
+		"loading the XDP data plane failed (%s)", last);
+}
+
 int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 	       size_t errlen)
 {
 	libbpf_print_fn_t old;
-	struct bpf_map *map;
 	struct hn_dp *dp;
 	__u64 epoch;
 	int ret;
@@ -425,46 +478,13 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		goto out;
 	}
 	if (pin_dir) {
-		bpf_object__for_each_map(map, dp->skel->obj) {
-			char path[512];
-
-			/* .rodata: this load's constants, not shared state */
-			if (bpf_map__is_internal(map))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", pin_dir,
-				 bpf_map__name(map));
-			if (is_devmap(map))
-				ret = reuse_devmap(map, path);
-			else
-				ret = bpf_map__set_pin_path(map, path);
-			if (ret) {
-				ret = fail(err, errlen, ret, NULL,
-					   "reusing or pinning %s", path);
-				goto out;
-			}
-		}
+		ret = set_pin_paths(dp, pin_dir, err, errlen);
+		if (ret)
+			goto out;
 	}
-	load_log[0] = '\0';
-	old = libbpf_set_print(log_print);
-	ret = hypernet_bpf__load(dp->skel);
-	libbpf_set_print(old);
-	if (ret) {
-		char *last = load_log;
-		size_t n = strlen(load_log);
-
-		/* the last complete line or two say why */
-		while (n && load_log[n - 1] == '\n')
-			load_log[--n] = '\0';
-		if (n > 300)
-			last = load_log + n - 300;
-		ret = fail(
-			err, errlen, ret < 0 ? ret : -EINVAL,
-			pin_dir ?
-				"if maps pinned by an older version are incompatible, remove them (hnctl detach; rm -r the pin directory)" :
-				"run as root on a kernel with BPF and BTF",
-			"loading the XDP data plane failed (%s)", last);
+	ret = load_skel(dp, pin_dir != NULL, err, errlen);
+	if (ret)
 		goto out;
-	}
 	if (pin_dir) {
 		ret = pin_devmaps(dp);
 		if (ret) {

@@ -49,6 +49,19 @@ static const char hand_text[] = "hnmodel-float 1\n"
 				"weights 1.0 -0.5 0.25 0.75\n"
 				"bias 0.00030517578125 -0.000213623046875\n";
 
+/* Parse the float model @text into @fm and quantise it with @o into @m. */
+static void quantize_text(const char *text, size_t len,
+			  const struct hn_quant_opts *o, struct hn_fmodel *fm,
+			  struct hn_model *m)
+{
+	char err[256] = "";
+
+	if (hn_fmodel_parse(text, len, fm, err, sizeof(err)))
+		fail_msg("%s", err);
+	if (hn_quantize(fm, o, m, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
 static void test_by_hand(void **state)
 {
 	static const double calib[] = { 0.5, 0.5 };
@@ -56,14 +69,9 @@ static void test_by_hand(void **state)
 	const struct hn_model_layer *l;
 	struct hn_fmodel fm;
 	struct hn_model m;
-	char err[256] = "";
 	int8_t in[2] = { 64, 64 }, out[2];
 
-	if (hn_fmodel_parse(hand_text, sizeof(hand_text) - 1, &fm, err,
-			    sizeof(err)))
-		fail_msg("%s", err);
-	if (hn_quantize(&fm, &o, &m, NULL, err, sizeof(err)))
-		fail_msg("%s", err);
+	quantize_text(hand_text, sizeof(hand_text) - 1, &o, &fm, &m);
 	l = &m.layers[0];
 	assert_int_equal(m.in_exp, -7);
 	assert_int_equal(l->w_exp, -6);
@@ -108,13 +116,8 @@ static void test_exact_scale(void **state)
 	const struct hn_model_layer *l;
 	struct hn_fmodel fm;
 	struct hn_model m;
-	char err[256] = "";
 
-	if (hn_fmodel_parse(exact_text, sizeof(exact_text) - 1, &fm, err,
-			    sizeof(err)))
-		fail_msg("%s", err);
-	if (hn_quantize(&fm, &o, &m, NULL, err, sizeof(err)))
-		fail_msg("%s", err);
+	quantize_text(exact_text, sizeof(exact_text) - 1, &o, &fm, &m);
 	l = &m.layers[0];
 	assert_int_equal(l->w_exp, -7);
 	assert_int_equal(l->w[0], 127);

@@ -56,6 +56,8 @@ void hn_t_stage_model(struct hn_model *m);
 void hn_t_rand_rt(struct hn_rt_model *rt, int32_t bias, int32_t shift);
 /* A random valid ROUTE model. */
 void hn_t_route_model(struct hn_model *m);
+/* hn_t_route_model() if @kind is HN_MODEL_ROUTE, else hn_t_stage_model(). */
+void hn_t_kind_model(struct hn_model *m, int kind);
 
 /* Recompute the digest of a serialised model whose signature is none. */
 void hn_t_redigest(uint8_t *buf, size_t len);

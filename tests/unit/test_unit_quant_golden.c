@@ -29,6 +29,7 @@
 #include "helpers_hn.h"
 #include "model.h"
 #include "quant.h"
+#include "helpers_quant.h"
 
 /* ---- by hand ------------------------------------------------------------- */
 
@@ -229,24 +230,18 @@ static void test_shipped(void **state)
 {
 	const struct golden *g = *state;
 	struct hn_quant_opts o = { .generation = g->generation };
-	char err[512] = "", path[256], msha[65], osha[65];
-	double *calib = NULL;
+	char path[256], msha[65], osha[65];
+	double *calib;
 	struct hn_fmodel fm;
 	struct hn_model m;
 	size_t len, n;
 	void *buf;
 
 	read_text(g->name, &fm);
-	if (g->calib) {
+	if (g->calib)
 		snprintf(path, sizeof(path), "models/%s", g->calib);
-		if (hn_calib_read_file(hn_t_src(path), fm.layers[0].n_in,
-				       &calib, &o.n_calib, err, sizeof(err)))
-			fail_msg("%s", err);
-		o.calib = calib;
-	}
-	if (hn_quantize(&fm, &o, &m, NULL, err, sizeof(err)) ||
-	    hn_model_serialize(&m, &buf, &len, err, sizeof(err)))
-		fail_msg("%s: %s", g->name, err);
+	calib = hn_t_quantize_calib(&fm, g->calib ? path : NULL, &o, &m, &buf,
+				    &len, g->name);
 	sha256_hex(buf, len, msha);
 	if (!calib)
 		assert_int_equal(hn_calib_default(&fm, &calib, &n), 0);

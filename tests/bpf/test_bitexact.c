@@ -53,6 +53,28 @@ static void random_model(struct hn_rt_model *m)
 	m->shift1 = rnd_range(0, 14);
 }
 
+/*
+ * The reference choice among @n scores @s: the index of the highest (the
+ * first of equals), its score in *@top and the next highest, equal to it
+ * on a tie, in *@next (left alone when @n is 1).
+ */
+static int top_two(const __s32 *s, int n, __s32 *top, __s32 *next)
+{
+	int best = 0, have = 0, i;
+
+	for (i = 1; i < n; i++)
+		if (s[i] > s[best])
+			best = i;
+	*top = s[best];
+	for (i = 0; i < n; i++) {
+		if (i == best || (have && s[i] <= *next))
+			continue;
+		*next = s[i];
+		have = 1;
+	}
+	return best;
+}
+
 static void test_bitexact(void **state)
 {
 	struct hn_dp_config cfg = { .node_id = SELF,
@@ -76,7 +98,7 @@ static void test_bitexact(void **state)
 		struct hn_dp_route rt = {};
 		struct hn_dp_trace tr;
 		struct hnhdr h = {};
-		int i, n, best = -1, have2 = 0, bad = 0;
+		int i, n, best, have2, bad = 0;
 		size_t len, olen = sizeof(out);
 		__u16 plen;
 		__u32 verdict;
@@ -150,18 +172,9 @@ static void test_bitexact(void **state)
 			if (tr.score[i] != ref[i] ||
 			    memcmp(tr.feat[i], x, sizeof(x)))
 				bad = 1;
-			if (best < 0 || ref[i] > best_s) {
-				if (best >= 0) {
-					second = best_s;
-					have2 = 1;
-				}
-				best_s = ref[i];
-				best = i;
-			} else if (!have2 || ref[i] > second) {
-				second = ref[i];
-				have2 = 1;
-			}
 		}
+		best = top_two(ref, n, &best_s, &second);
+		have2 = n > 1;
 		if (have2 && best_s == second)
 			ties++;
 		if (tr.n_cand != n || tr.winner != best || tr.chosen != best ||

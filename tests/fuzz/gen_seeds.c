@@ -102,20 +102,13 @@ static void frames(const char *dir)
 	static const char hello[] = "hello";
 	int8_t tensor[300];
 	uint8_t buf[2048];
-	struct hn_frame f = {
-		.dst_mac = { 2, 0, 0, 0, 0, 1 },
-		.src_mac = { 2, 0, 0, 0, 0, 2 },
-		.type = HN_T_DATA,
-		.ttl = HN_TTL_DEFAULT,
-		.src = 1,
-		.dst = 2,
-		.seq = 7,
-		.payload = hello,
-		.payload_len = sizeof(hello) - 1,
-	};
+	struct hn_frame f = hn_t_data_frame(hello, sizeof(hello) - 1);
 	size_t len;
 	unsigned int i;
 
+	f.src = 1;
+	f.dst = 2;
+	f.seq = 7;
 	if (hn_frame_build(&f, buf, sizeof(buf), &len))
 		exit(1);
 	seed_file(dir, "data.bin", buf, len);

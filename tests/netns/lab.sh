@@ -94,15 +94,6 @@ lab_link()
 	MESH_PORTS[$b]="${MESH_PORTS[$b]:-} $pb"
 }
 
-# lab_inject A: A's injection port pair "a-in" (a mesh port, unshaped)
-# and "a-app", where hn-pkt sends what A originates.
-lab_inject()
-{
-	local l=${1,,}
-	hn_link "$1" "$l-in" "$1" "$l-app"
-	MESH_PORTS[$1]="${MESH_PORTS[$1]:-} $l-in"
-}
-
 # lab_port_kbps A PORT: the capacity of A's port PORT (its direction out).
 lab_port_kbps()
 {
@@ -168,6 +159,6 @@ lab_grid3()
 	lab_link E F ${LAB_MID:-10000}
 	lab_link E H ${LAB_MID:-10000}
 	for n in A B C D E F G H I; do
-		lab_inject "$n"
+		mesh_inject "$n"
 	done
 }

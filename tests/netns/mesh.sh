@@ -196,6 +196,24 @@ mesh_log_wait()
 	done
 }
 
+# mesh_link NODE1 DEV1 NODE2 DEV2: hn_link, and each end a mesh port of
+# its node (appended to MESH_PORTS).
+mesh_link()
+{
+	hn_link "$@"
+	MESH_PORTS[$1]="${MESH_PORTS[$1]:-} $2"
+	MESH_PORTS[$3]="${MESH_PORTS[$3]:-} $4"
+}
+
+# mesh_inject A: A's injection port pair "a-in" (a mesh port) and "a-app",
+# where hn-pkt sends what A originates.
+mesh_inject()
+{
+	local l=${1,,}
+	hn_link "$1" "$l-in" "$1" "$l-app"
+	MESH_PORTS[$1]="${MESH_PORTS[$1]:-} $l-in"
+}
+
 # mesh_grid6: six nodes A..F (ids 1..6) on a 2x3 grid, with A's injection
 # port pair a-in/a-app; MESH_PORTS set, no agent started yet.
 #
@@ -211,20 +229,14 @@ mesh_grid6()
 		hn_node "$n" "$i"
 		i=$((i + 1))
 	done
-	hn_link A a-b B b-a
-	hn_link B b-c C c-b
-	hn_link A a-d D d-a
-	hn_link B b-e E e-b
-	hn_link C c-f F f-c
-	hn_link D d-e E e-d
-	hn_link E e-f F f-e
-	hn_link A a-in A a-app
-	MESH_PORTS[A]="a-b a-d a-in"
-	MESH_PORTS[B]="b-a b-c b-e"
-	MESH_PORTS[C]="c-b c-f"
-	MESH_PORTS[D]="d-a d-e"
-	MESH_PORTS[E]="e-b e-d e-f"
-	MESH_PORTS[F]="f-c f-e"
+	mesh_link A a-b B b-a
+	mesh_link B b-c C c-b
+	mesh_link A a-d D d-a
+	mesh_link B b-e E e-b
+	mesh_link C c-f F f-c
+	mesh_link D d-e E e-d
+	mesh_link E e-f F f-e
+	mesh_inject A
 }
 
 # mesh_grid6_send N SEQ [INTERVAL_US]: N frames A -> F on mesh_grid6,

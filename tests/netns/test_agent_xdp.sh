@@ -22,12 +22,9 @@ CNT=$HN_OUT/tests/xdp_count.bpf.o
 [ -f "$CNT" ] || hn_skip "no $CNT: run make first"
 
 hn_nodes A 1 B 2 C 3
-hn_link A a-b B b-a
-hn_link B b-c C c-b
-hn_link A a-in A a-app
-MESH_PORTS[A]="a-b a-in"
-MESH_PORTS[B]="b-a b-c"
-MESH_PORTS[C]="c-b"
+mesh_link A a-b B b-a
+mesh_link B b-c C c-b
+mesh_inject A
 NODES="A B C"
 
 # prog_on NODE DEV: "NAME ID" of the XDP program on DEV, or "none"

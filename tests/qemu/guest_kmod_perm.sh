@@ -21,19 +21,6 @@ as_user() {
 		-- "$@"
 }
 in_userns() { as_user $UNSHARE -Urn "$@"; }
-# refuse NAME PATTERN CMD...: CMD must fail and say PATTERN (the extack).
-refuse() {
-	name=$1 pat=$2
-	shift 2
-	if out=$("$@" 2>&1); then
-		ko "$name (accepted)"
-	elif echo "$out" | grep -q "$pat"; then
-		ok "$name"
-	else
-		ko "$name (no '$pat' in the error)"
-	fi
-	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
-}
 # wait_until CMD...: poll CMD up to 600 times, 0.1 s apart.  A bound on a
 # hang, not a guess at how long something takes.
 wait_until() {
@@ -98,7 +85,7 @@ check userns-default-off sh -c '
 		[ "$(cat $p/max_stage_kib)" = 32768 ]'
 # Also when the user's request is what loads the module (autoload).
 rmmod hypernet
-refuse userns-link-add-refused "initial user namespace" \
+refuse_says userns-link-add-refused "initial user namespace" \
 	in_userns $IP link add hnt0 type hypernet
 check userns-autoloaded sh -c 'grep -q "^hypernet " /proc/modules'
 # A device root made in the user's namespace: no stage, output or dump.
@@ -145,25 +132,13 @@ cat >/tmp/userns.sh <<'EOF'
 . /hn/guest_lib.sh
 IP=/usr/sbin/ip
 CG=/sys/fs/cgroup/hn
-refuse() {
-	name=$1 pat=$2
-	shift 2
-	if out=$("$@" 2>&1); then
-		ko "$name (accepted)"
-	elif echo "$out" | grep -q "$pat"; then
-		ok "$name"
-	else
-		ko "$name (no '$pat' in the error)"
-	fi
-	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
-}
 $IP link set lo up
 n=0
 for i in 0 1 2 3 4 5 6 7 8; do
 	$IP link add hnt$i type hypernet && n=$((n + 1))
 done
 [ $n -eq 9 ] && ok "userns-devices: $n" || ko "userns-devices: $n of 9"
-refuse userns-max-devices max_devices $IP link add hnt9 type hypernet
+refuse_says userns-max-devices max_devices $IP link add hnt9 type hypernet
 m0=$(cat $CG/memory.current)
 n=0
 for i in 0 1 2 3 4 5 6 7; do
@@ -179,7 +154,7 @@ if [ $((m1 - m0)) -ge $want ]; then
 else
 	ko "memcg-charged: memory.current +$((m1 - m0)) (want >= $want)"
 fi
-refuse userns-max-stage max_stage_kib hnctl dev stage load hnt8 /tmp/big.hnm
+refuse_says userns-max-stage max_stage_kib hnctl dev stage load hnt8 /tmp/big.hnm
 check userns-stage-replace hnctl dev stage load hnt0 /tmp/big.hnm
 check userns-stage-clear hnctl dev stage clear hnt1
 check userns-stage-after-clear hnctl dev stage load hnt8 /tmp/big.hnm

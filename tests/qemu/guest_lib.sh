@@ -13,6 +13,20 @@ check() {
 	if out=$("$@" 2>&1); then ok "$name"; else ko "$name (rc $?)"; fi
 	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
 }
+# refuse_says NAME PATTERN CMD...: CMD must fail and say PATTERN (the
+# extack).
+refuse_says() {
+	name=$1 pat=$2
+	shift 2
+	if out=$("$@" 2>&1); then
+		ko "$name (accepted)"
+	elif echo "$out" | grep -q "$pat"; then
+		ok "$name"
+	else
+		ko "$name (no '$pat' in the error)"
+	fi
+	[ -n "$out" ] && echo "$out" | sed 's/^/    /'
+}
 # guest_mods MOD...: load Debian's modules MOD unless loaded (the data
 # plane needs veth, and sch_ingress and cls_bpf for its TC hook).
 guest_mods() {

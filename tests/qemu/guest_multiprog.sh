@@ -58,6 +58,19 @@ others() {
 	arping -c 3 -I vb 192.0.2.9 >/dev/null 2>&1
 }
 
+# send_counted FWD SEQ CNT HN: 50 frames from SEQ must cross the router
+# (case FWD), and the counter must have seen HN of them and 3 or more
+# other frames (case CNT)
+send_counted() {
+	got=$(send 50 $2)
+	[ "$got" = 50 ] && ok "$1" || ko "$1 ($got/50)"
+	others
+	hn=$(counter $(cid) 0)
+	oth=$(counter $(cid) 1)
+	[ "$hn" = $4 ] && [ "$oth" -ge 3 ] && ok "$3" ||
+		ko "$3 (HyperNet $hn/$4, others $oth >= 3)"
+}
+
 route_up() {
 	hnctl config node 100 >/dev/null &&
 	hnctl neigh set 0 node 200 dev vc \
@@ -73,14 +86,7 @@ check mp-attach-beside hnctl attach va --multiprog
 check mp-attach-vc hnctl attach vc
 route_up || ko "mp-route"
 check mp-status sh -c 'hnctl status | grep "va xdp native" | grep -q "libxdp dispatcher"'
-got=$(send 50 1000)
-[ "$got" = 50 ] && ok "mp-forward-beside-counter" ||
-	ko "mp-forward-beside-counter ($got/50)"
-others
-hn=$(counter $(cid) 0)
-oth=$(counter $(cid) 1)
-[ "$hn" = 50 ] && [ "$oth" -ge 3 ] && ok "mp-counter-runs-first" ||
-	ko "mp-counter-runs-first (HyperNet $hn/50, others $oth >= 3)"
+send_counted mp-forward-beside-counter 1000 mp-counter-runs-first 50
 # our own program again, without --force: replaced, not doubled
 check mp-reattach-own hnctl attach va --multiprog
 n=$(xdp-loader status va | grep -c -E 'hn_xdp|xdp_count')
@@ -98,14 +104,7 @@ check mp-detach hnctl detach va
 # the router passes and nothing the router forwards
 check mp-router-first hnctl attach va --multiprog
 check mp-xdp-loader-after xdp-loader load -m native -P 70 va $CNT
-got=$(send 50 4000)
-[ "$got" = 50 ] && ok "mp-forward-before-counter" ||
-	ko "mp-forward-before-counter ($got/50)"
-others
-hn=$(counter $(cid) 0)
-oth=$(counter $(cid) 1)
-[ "$hn" = 0 ] && [ "$oth" -ge 3 ] && ok "mp-counter-sees-passed" ||
-	ko "mp-counter-sees-passed (HyperNet $hn/0, others $oth >= 3)"
+send_counted mp-forward-before-counter 4000 mp-counter-sees-passed 0
 # detach takes ours only
 check mp-detach-ours hnctl detach va
 check mp-other-stays sh -c 'xdp-loader status va | grep -q xdp_count'

@@ -28,6 +28,18 @@ skip() {
 	exit 77
 }
 
+# qemu_need_kmod_build: skip unless root (the initramfs has device nodes)
+# with kernel headers to build the module against.
+qemu_need_kmod_build() {
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "needs root (builds the initramfs with device nodes, runs QEMU)"
+	fi
+	if [ -z "${KDIR:-}" ] && [ ! -d "/lib/modules/$(uname -r)/build" ] &&
+		! ls -d /usr/src/linux-headers-*-amd64 >/dev/null 2>&1; then
+		skip "no kernel headers to build the module (apt-get install linux-headers-amd64, or KDIR=)"
+	fi
+}
+
 # The kernel the module was built for, and its image and modules.
 qemu_find_kernel() {
 	[ -f "$KMOD" ] || { echo "qemu: $KMOD not built (make kmod)" >&2; return 1; }

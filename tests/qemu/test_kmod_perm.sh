@@ -11,13 +11,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "needs root (builds the initramfs with device nodes, runs QEMU)"
-fi
-if [ -z "${KDIR:-}" ] && [ ! -d "/lib/modules/$(uname -r)/build" ] &&
-	! ls -d /usr/src/linux-headers-*-amd64 >/dev/null 2>&1; then
-	skip "no kernel headers to build the module (apt-get install linux-headers-amd64, or KDIR=)"
-fi
+qemu_need_kmod_build
 if ! make -s kmod progs >/dev/null; then
 	echo "test_kmod_perm: building the module or the tools failed" >&2
 	exit 1

@@ -82,6 +82,14 @@ void hn_t_route_model(struct hn_model *m)
 		abort();
 }
 
+void hn_t_kind_model(struct hn_model *m, int kind)
+{
+	if (kind == HN_MODEL_ROUTE)
+		hn_t_route_model(m);
+	else
+		hn_t_stage_model(m);
+}
+
 void hn_t_redigest(uint8_t *buf, size_t len)
 {
 	unsigned int n;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <zlib.h>
+#include "frames.h"
 #include "model.h"
 
 /* Deterministic xorshift64 generator, so failures reproduce. */
@@ -56,6 +57,26 @@ void hn_t_stage_model(struct hn_model *m);
 void hn_t_rand_rt(struct hn_rt_model *rt, int32_t bias, int32_t shift);
 /* A random valid ROUTE model. */
 void hn_t_route_model(struct hn_model *m);
+/* hn_t_route_model() if @kind is HN_MODEL_ROUTE, else hn_t_stage_model(). */
+void hn_t_kind_model(struct hn_model *m, int kind);
+
+/*
+ * A DATA frame from 02:00:00:00:00:02 to 02:00:00:00:00:01 at the default
+ * TTL carrying @payload, the rest zero: shared by the frame tests and the
+ * fuzz seeds (gen_seeds.c), which set addresses and sequence.
+ */
+static inline struct hn_frame hn_t_data_frame(const void *payload,
+					      size_t payload_len)
+{
+	return (struct hn_frame){
+		.dst_mac = { 2, 0, 0, 0, 0, 1 },
+		.src_mac = { 2, 0, 0, 0, 0, 2 },
+		.type = HN_T_DATA,
+		.ttl = HN_TTL_DEFAULT,
+		.payload = payload,
+		.payload_len = payload_len,
+	};
+}
 
 /* Recompute the digest of a serialised model whose signature is none. */
 void hn_t_redigest(uint8_t *buf, size_t len);

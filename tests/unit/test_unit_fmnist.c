@@ -22,6 +22,7 @@
 #include "idx.h"
 #include "model.h"
 #include "quant.h"
+#include "helpers_quant.h"
 
 #define N_IMAGES 1000
 #define ACC_FLOOR 0.86
@@ -170,7 +171,7 @@ static void read_text(const char *path, struct hn_fmodel *fm)
 /* `make fmnist-models` output == the committed text quantised again. */
 static void test_text_reproduces_hnm(void **state)
 {
-	char path[256], err[512];
+	char path[256];
 	struct hn_quant_opts qo = { .generation = 1 };
 	struct hn_fmodel fm;
 	struct hn_model q;
@@ -186,13 +187,8 @@ static void test_text_reproduces_hnm(void **state)
 		read_text(hn_t_src(path), &fm);
 		snprintf(path, sizeof(path), "models/fmnist-%s.calib",
 			 parts[i]);
-		if (hn_calib_read_file(hn_t_src(path), fm.layers[0].n_in,
-				       &calib, &qo.n_calib, err, sizeof(err)))
-			fail_msg("%s", err);
-		qo.calib = calib;
-		if (hn_quantize(&fm, &qo, &q, NULL, err, sizeof(err)) ||
-		    hn_model_serialize(&q, &buf, &len, err, sizeof(err)))
-			fail_msg("%s: %s", parts[i], err);
+		calib = hn_t_quantize_calib(&fm, path, &qo, &q, &buf, &len,
+					    parts[i]);
 		/* the digest covers every byte but the signature block */
 		assert_memory_equal(q.digest, m[i].digest, sizeof(q.digest));
 		free(buf);

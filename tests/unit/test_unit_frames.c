@@ -21,18 +21,13 @@ static const uint8_t payload[] = "hello, mesh";
 
 static struct hn_frame data_frame(void)
 {
-	return (struct hn_frame){
-		.dst_mac = { 2, 0, 0, 0, 0, 1 },
-		.src_mac = { 2, 0, 0, 0, 0, 2 },
-		.type = HN_T_DATA,
-		.ttl = HN_TTL_DEFAULT,
-		.tclass = 3,
-		.src = 0x0A000001,
-		.dst = 0x0A000002,
-		.seq = 0xDEADBEEF,
-		.payload = payload,
-		.payload_len = sizeof(payload),
-	};
+	struct hn_frame f = hn_t_data_frame(payload, sizeof(payload));
+
+	f.tclass = 3;
+	f.src = 0x0A000001;
+	f.dst = 0x0A000002;
+	f.seq = 0xDEADBEEF;
+	return f;
 }
 
 static struct hn_frame tensor_frame(const int8_t *data, uint16_t total)

@@ -51,10 +51,7 @@ static uint8_t *serialise(enum base base, size_t *len)
 	uint8_t *big;
 
 	hn_t_seed(1234);
-	if (base == STAGE)
-		hn_t_stage_model(&m);
-	else
-		hn_t_route_model(&m);
+	hn_t_kind_model(&m, base == STAGE ? HN_MODEL_STAGE : HN_MODEL_ROUTE);
 	assert_int_equal(hn_model_serialize(&m, &buf, len, NULL, 0), 0);
 	hn_model_free(&m);
 	/* Room for appended signatures and trailing bytes. */

@@ -29,6 +29,7 @@
 #include "helpers_hn.h"
 #include "model.h"
 #include "quant.h"
+#include "helpers_quant.h"
 
 /* ---- by hand ------------------------------------------------------------- */
 
@@ -49,6 +50,19 @@ static const char hand_text[] = "hnmodel-float 1\n"
 				"weights 1.0 -0.5 0.25 0.75\n"
 				"bias 0.00030517578125 -0.000213623046875\n";
 
+/* Parse the float model @text into @fm and quantise it with @o into @m. */
+static void quantize_text(const char *text, size_t len,
+			  const struct hn_quant_opts *o, struct hn_fmodel *fm,
+			  struct hn_model *m)
+{
+	char err[256] = "";
+
+	if (hn_fmodel_parse(text, len, fm, err, sizeof(err)))
+		fail_msg("%s", err);
+	if (hn_quantize(fm, o, m, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
 static void test_by_hand(void **state)
 {
 	static const double calib[] = { 0.5, 0.5 };
@@ -56,14 +70,9 @@ static void test_by_hand(void **state)
 	const struct hn_model_layer *l;
 	struct hn_fmodel fm;
 	struct hn_model m;
-	char err[256] = "";
 	int8_t in[2] = { 64, 64 }, out[2];
 
-	if (hn_fmodel_parse(hand_text, sizeof(hand_text) - 1, &fm, err,
-			    sizeof(err)))
-		fail_msg("%s", err);
-	if (hn_quantize(&fm, &o, &m, NULL, err, sizeof(err)))
-		fail_msg("%s", err);
+	quantize_text(hand_text, sizeof(hand_text) - 1, &o, &fm, &m);
 	l = &m.layers[0];
 	assert_int_equal(m.in_exp, -7);
 	assert_int_equal(l->w_exp, -6);
@@ -108,13 +117,8 @@ static void test_exact_scale(void **state)
 	const struct hn_model_layer *l;
 	struct hn_fmodel fm;
 	struct hn_model m;
-	char err[256] = "";
 
-	if (hn_fmodel_parse(exact_text, sizeof(exact_text) - 1, &fm, err,
-			    sizeof(err)))
-		fail_msg("%s", err);
-	if (hn_quantize(&fm, &o, &m, NULL, err, sizeof(err)))
-		fail_msg("%s", err);
+	quantize_text(exact_text, sizeof(exact_text) - 1, &o, &fm, &m);
 	l = &m.layers[0];
 	assert_int_equal(l->w_exp, -7);
 	assert_int_equal(l->w[0], 127);
@@ -226,24 +230,18 @@ static void test_shipped(void **state)
 {
 	const struct golden *g = *state;
 	struct hn_quant_opts o = { .generation = g->generation };
-	char err[512] = "", path[256], msha[65], osha[65];
-	double *calib = NULL;
+	char path[256], msha[65], osha[65];
+	double *calib;
 	struct hn_fmodel fm;
 	struct hn_model m;
 	size_t len, n;
 	void *buf;
 
 	read_text(g->name, &fm);
-	if (g->calib) {
+	if (g->calib)
 		snprintf(path, sizeof(path), "models/%s", g->calib);
-		if (hn_calib_read_file(hn_t_src(path), fm.layers[0].n_in,
-				       &calib, &o.n_calib, err, sizeof(err)))
-			fail_msg("%s", err);
-		o.calib = calib;
-	}
-	if (hn_quantize(&fm, &o, &m, NULL, err, sizeof(err)) ||
-	    hn_model_serialize(&m, &buf, &len, err, sizeof(err)))
-		fail_msg("%s: %s", g->name, err);
+	calib = hn_t_quantize_calib(&fm, g->calib ? path : NULL, &o, &m, &buf,
+				    &len, g->name);
 	sha256_hex(buf, len, msha);
 	if (!calib)
 		assert_int_equal(hn_calib_default(&fm, &calib, &n), 0);

@@ -73,10 +73,7 @@ static uint8_t *model_image(int kind, uint64_t gen, uint64_t expiry,
 	void *buf;
 
 	hn_t_seed(99);
-	if (kind == HN_MODEL_ROUTE)
-		hn_t_route_model(&m);
-	else
-		hn_t_stage_model(&m);
+	hn_t_kind_model(&m, kind);
 	m.generation = gen;
 	m.expiry = expiry;
 	assert_int_equal(hn_model_serialize(&m, &buf, len, NULL, 0), 0);

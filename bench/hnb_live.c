@@ -46,6 +46,16 @@ static void attach_usage(void)
 		"                [--dsts N] [--stale-ms MS]\n");
 }
 
+/* The ifindex of @name, a port attach needs; 0 (usage or error said). */
+static int attach_dev(const char *name)
+{
+	if (!name) {
+		attach_usage();
+		return 0;
+	}
+	return hnb_ifindex(name);
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -103,19 +113,11 @@ int cmd_attach(int argc, char **argv)
 		}
 	}
 	hs.stale_ns = stale_ms * 1000000ULL;
-	if (!dev) {
-		attach_usage();
-		return -1;
-	}
-	ifindex = hnb_ifindex(dev);
+	ifindex = attach_dev(dev);
 	if (!ifindex)
 		return -1;
 	if (strcmp(what, "sink")) {
-		if (!outdev) {
-			attach_usage();
-			return -1;
-		}
-		out_ifindex = hnb_ifindex(outdev);
+		out_ifindex = attach_dev(outdev);
 		if (!out_ifindex)
 			return -1;
 	}

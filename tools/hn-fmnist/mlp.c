@@ -445,7 +445,7 @@ double fm_train_epoch(struct fm_net *net, const struct fm_set *s,
 
 #define EVAL_BATCH 256
 
-static unsigned int argmax(const float *z)
+unsigned int fm_argmax(const float *z)
 {
 	unsigned int k, best = 0;
 
@@ -491,7 +491,7 @@ static void count_ok(const struct fm_net *net, const struct work *w,
 	unsigned int b;
 
 	for (b = 0; b < n; b++)
-		a->ok += argmax(w->act[net->n_layers] + b * FM_CLASSES) ==
+		a->ok += fm_argmax(w->act[net->n_layers] + b * FM_CLASSES) ==
 			 a->s->label[first + b];
 }
 

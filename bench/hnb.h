@@ -35,6 +35,16 @@ unsigned int hnb_build_frame(const struct hnb_frame_spec *s, void *buf);
 
 void hnb_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int hnb_parse_u32(const char *s, __u32 *v);
+
+/* Where an option's value goes: a string (str) or a number (num). */
+struct hnb_opt {
+	int c;
+	char **str;
+	__u32 *num;
+};
+
+/* @c's value @arg into its place in @t: 0, -EINVAL (bad number), 1 (no @c). */
+int hnb_opt_set(const struct hnb_opt *t, size_t n, int c, char *arg);
 int hnb_ifindex(const char *name);
 /* Of `hn-bench CMD DEV`: DEV's ifindex, or 0 (usage or error said). */
 int hnb_dev_arg(int argc, char **argv, const char *cmd);

@@ -15,13 +15,16 @@
  * must be the same for every HyperNet case: a fixed destination is a
  * range of one (mask 0), written like any other.
  */
-#include <linux/bpf.h>
 #include <linux/if_ether.h>
-#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <linux/hypernet_packet.h>
 
 #include "hnb_common.h"
+#include "hnb_xdp.h"
+
+/* The restored headers hold the HyperNet header the generator varies. */
+_Static_assert(HNB_GEN_HDR_LEN >= sizeof(struct ethhdr) + HN_HDR_LEN,
+	       "HNB_GEN_HDR_LEN must cover the Ethernet and HyperNet headers");
 
 const volatile __u8 gen_tmpl[HNB_GEN_HDR_LEN];
 const volatile __u32 gen_mode = HNB_GEN_FIXED;
@@ -38,28 +41,26 @@ struct {
 SEC("xdp")
 int hnb_gen(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	const volatile __u64 *t = (const volatile __u64 *)gen_tmpl;
+	struct ethhdr *eth;
 	struct hnhdr *hn;
 	__u32 k = HNB_GEN_SENT;
-	__u64 *n, *d = data;
-	const volatile __u64 *t = (const volatile __u64 *)gen_tmpl;
+	__u64 *n, *d;
 	int i;
 
 	n = bpf_map_lookup_elem(&gen_cnt, &k);
 	if (!n)
 		return XDP_ABORTED;
-	if (data + HNB_GEN_HDR_LEN > data_end)
+	d = hnb_xdp_head(ctx, HNB_GEN_HDR_LEN);
+	if (!d)
 		return XDP_ABORTED;
+	eth = (void *)d;
 #pragma unroll
 	for (i = 0; i < HNB_GEN_HDR_LEN / 8; i++)
 		d[i] = t[i];
 
 	if (gen_mode == HNB_GEN_VARY_HN_DST) {
-		hn = (void *)(eth + 1);
-		if ((void *)(hn + 1) > data_end)
-			return XDP_ABORTED;
+		hn = (void *)(eth + 1); /* within HNB_GEN_HDR_LEN */
 		/* a mask, not a modulo: a division costs tens of cycles */
 		hn->dst = bpf_htonl(gen_dst_base + ((__u32)*n & gen_dst_mask));
 	}

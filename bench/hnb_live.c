@@ -46,6 +46,16 @@ static void attach_usage(void)
 		"                [--dsts N] [--stale-ms MS]\n");
 }
 
+/* The ifindex of @name, a port attach needs; 0 (usage or error said). */
+static int attach_dev(const char *name)
+{
+	if (!name) {
+		attach_usage();
+		return 0;
+	}
+	return hnb_ifindex(name);
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -69,10 +79,16 @@ int cmd_attach(int argc, char **argv)
 		.ndst = 1,
 		.cands = 1,
 	};
-	const char *dev = NULL, *outdev = NULL, *what;
+	char *dev = NULL, *outdev = NULL, *what;
 	__u8 smac[6] = {}, dmac[6] = {};
 	int c, ifindex, out_ifindex = 0, err;
-	__u32 stale_ms;
+	__u32 stale_ms = 0;
+	const struct hnb_opt set[] = {
+		{ 'd', &dev, NULL },	  { 'o', &outdev, NULL },
+		{ 'n', NULL, &hs.node },  { 'x', NULL, &hs.nexthop },
+		{ 't', NULL, &hs.dst },	  { 'D', NULL, &hs.ndst },
+		{ 'k', NULL, &hs.cands }, { 'S', NULL, &stale_ms },
+	};
 
 	if (argc < 2) {
 		attach_usage();
@@ -82,63 +98,26 @@ int cmd_attach(int argc, char **argv)
 	argc--;
 	argv++;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dev = optarg;
-			break;
-		case 'o':
-			outdev = optarg;
-			break;
-		case 's':
-		case 'm':
+		err = hnb_opt_set(set, sizeof(set) / sizeof(set[0]), c, optarg);
+		if (err > 0 && (c == 's' || c == 'm')) {
 			if (hn_parse_mac(optarg, c == 's' ? smac : dmac)) {
 				hnb_err("bad MAC %s", optarg);
 				return -1;
 			}
-			break;
-		case 'n':
-			err = hnb_parse_u32(optarg, &hs.node);
-			goto num;
-		case 'x':
-			err = hnb_parse_u32(optarg, &hs.nexthop);
-			goto num;
-		case 't':
-			err = hnb_parse_u32(optarg, &hs.dst);
-			goto num;
-		case 'D':
-			err = hnb_parse_u32(optarg, &hs.ndst);
-			goto num;
-		case 'k':
-			err = hnb_parse_u32(optarg, &hs.cands);
-			goto num;
-		case 'S':
-			err = hnb_parse_u32(optarg, &stale_ms);
-			hs.stale_ns = stale_ms * 1000000ULL;
-			goto num;
-		default:
+		} else if (err > 0) {
 			attach_usage();
 			return c == 'h' ? 0 : -1;
-		}
-		continue;
-num:
-		if (err) {
+		} else if (err) {
 			hnb_err("bad number %s", optarg);
 			return -1;
 		}
 	}
-	if (!dev) {
-		attach_usage();
-		return -1;
-	}
-	ifindex = hnb_ifindex(dev);
+	hs.stale_ns = stale_ms * 1000000ULL;
+	ifindex = attach_dev(dev);
 	if (!ifindex)
 		return -1;
 	if (strcmp(what, "sink")) {
-		if (!outdev) {
-			attach_usage();
-			return -1;
-		}
-		out_ifindex = hnb_ifindex(outdev);
+		out_ifindex = attach_dev(outdev);
 		if (!out_ifindex)
 			return -1;
 	}
@@ -188,8 +167,28 @@ static void gen_usage(void)
 struct gen_opts {
 	struct hnb_frame_spec fs;
 	__u32 seconds, cpu, batch, ttl, tclass, vary, len;
-	const char *dev, *park;
+	char *dev, *park;
 };
+
+/* The options hnb_opt_set() does not take: 0, -1 (bad value), 1 (unknown). */
+static int gen_opt(int c, const char *arg, struct hnb_frame_spec *fs)
+{
+	switch (c) {
+	case 's':
+	case 'm':
+		if (hn_parse_mac(arg, c == 's' ? fs->smac : fs->dmac))
+			return -1;
+		return 0;
+	case '4':
+		fs->ipv4 = true;
+		return 0;
+	case 'i':
+		return inet_pton(AF_INET, arg, &fs->ip_src) == 1 ? 0 : -1;
+	case 'j':
+		return inet_pton(AF_INET, arg, &fs->ip_dst) == 1 ? 0 : -1;
+	}
+	return 1;
+}
 
 /* 0: go on; -1: a bad command line (said why); 1: --help given. */
 static int gen_args(int argc, char **argv, struct gen_opts *g)
@@ -215,60 +214,21 @@ static int gen_args(int argc, char **argv, struct gen_opts *g)
 		{ NULL }
 	};
 	struct hnb_frame_spec *fs = &g->fs;
-	int c, err = 0;
+	const struct hnb_opt set[] = {
+		{ 'd', &g->dev, NULL },	    { 'P', &g->park, NULL },
+		{ 'S', NULL, &g->seconds }, { 'c', NULL, &g->cpu },
+		{ 'l', NULL, &g->len },	    { 'b', NULL, &g->batch },
+		{ 'T', NULL, &g->ttl },	    { 'k', NULL, &g->tclass },
+		{ 'r', NULL, &fs->hn_src }, { 't', NULL, &fs->hn_dst },
+		{ 'v', NULL, &g->vary },
+	};
+	int c, err;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			g->dev = optarg;
-			break;
-		case 'P':
-			g->park = optarg;
-			break;
-		case 's':
-		case 'm':
-			err = hn_parse_mac(optarg,
-					   c == 's' ? fs->smac : fs->dmac);
-			break;
-		case 'S':
-			err = hnb_parse_u32(optarg, &g->seconds);
-			break;
-		case 'c':
-			err = hnb_parse_u32(optarg, &g->cpu);
-			break;
-		case 'l':
-			err = hnb_parse_u32(optarg, &g->len);
-			break;
-		case 'b':
-			err = hnb_parse_u32(optarg, &g->batch);
-			break;
-		case 'T':
-			err = hnb_parse_u32(optarg, &g->ttl);
-			break;
-		case 'k':
-			err = hnb_parse_u32(optarg, &g->tclass);
-			break;
-		case 'r':
-			err = hnb_parse_u32(optarg, &fs->hn_src);
-			break;
-		case 't':
-			err = hnb_parse_u32(optarg, &fs->hn_dst);
-			break;
-		case 'v':
-			err = hnb_parse_u32(optarg, &g->vary);
-			break;
-		case '4':
-			fs->ipv4 = true;
-			break;
-		case 'i':
-			if (inet_pton(AF_INET, optarg, &fs->ip_src) != 1)
-				err = -1;
-			break;
-		case 'j':
-			if (inet_pton(AF_INET, optarg, &fs->ip_dst) != 1)
-				err = -1;
-			break;
-		default:
+		err = hnb_opt_set(set, sizeof(set) / sizeof(set[0]), c, optarg);
+		if (err > 0)
+			err = gen_opt(c, optarg, fs);
+		if (err > 0) {
 			gen_usage();
 			return c == 'h' ? 1 : -1;
 		}

@@ -56,6 +56,22 @@ int hnb_parse_u32(const char *s, __u32 *v)
 	return 0;
 }
 
+int hnb_opt_set(const struct hnb_opt *t, size_t n, int c, char *arg)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].c != c)
+			continue;
+		if (t[i].str) {
+			*t[i].str = arg;
+			return 0;
+		}
+		return hnb_parse_u32(arg, t[i].num);
+	}
+	return 1;
+}
+
 int hnb_ifindex(const char *name)
 {
 	int idx = if_nametoindex(name);

@@ -419,8 +419,7 @@ static void tr_report(struct tr_case *cs, double v[C_N][MAX_RUNS], __u32 runs,
 struct progrun_opts {
 	struct hnb_hn_setup hs;
 	__u32 total, runs, ttl, cpu, stale_ms;
-	const char *dev, *outdev, *only;
-	char *park_list;
+	char *dev, *outdev, *only, *park_list;
 };
 
 /* 0: go on; -1: a bad command line (said why); 1: --help given. */
@@ -443,47 +442,21 @@ static int progrun_args(int argc, char **argv, struct progrun_opts *p)
 		{ NULL }
 	};
 	struct hnb_hn_setup *hs = &p->hs;
+	const struct hnb_opt set[] = {
+		{ 'd', &p->dev, NULL },	      { 'o', &p->outdev, NULL },
+		{ 'P', &p->park_list, NULL }, { 'O', &p->only, NULL },
+		{ 'n', NULL, &p->total },     { 'r', NULL, &p->runs },
+		{ 'D', NULL, &hs->ndst },     { 'T', NULL, &p->ttl },
+		{ 'c', NULL, &p->cpu },	      { 'S', NULL, &p->stale_ms },
+	};
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		err = 0;
-		switch (c) {
-		case 'd':
-			p->dev = optarg;
-			break;
-		case 'o':
-			p->outdev = optarg;
-			break;
-		case 's':
-		case 'm':
+		err = hnb_opt_set(set, sizeof(set) / sizeof(set[0]), c, optarg);
+		if (err > 0 && (c == 's' || c == 'm'))
 			err = hn_parse_mac(optarg,
 					   c == 's' ? hs->smac : hs->dmac);
-			break;
-		case 'n':
-			err = hnb_parse_u32(optarg, &p->total);
-			break;
-		case 'r':
-			err = hnb_parse_u32(optarg, &p->runs);
-			break;
-		case 'D':
-			err = hnb_parse_u32(optarg, &hs->ndst);
-			break;
-		case 'T':
-			err = hnb_parse_u32(optarg, &p->ttl);
-			break;
-		case 'c':
-			err = hnb_parse_u32(optarg, &p->cpu);
-			break;
-		case 'S':
-			err = hnb_parse_u32(optarg, &p->stale_ms);
-			break;
-		case 'P':
-			p->park_list = optarg;
-			break;
-		case 'O':
-			p->only = optarg;
-			break;
-		default:
+		else if (err > 0) {
 			progrun_usage();
 			return c == 'h' ? 1 : -1;
 		}

@@ -10,11 +10,11 @@
  * measures cache hits, and the difference between the two runs is the
  * price of a decision, with the wrapper's own cost cancelled out.
  */
-#include <linux/bpf.h>
 #include <linux/if_ether.h>
-#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <linux/hypernet_packet.h>
+
+#include "hnb_xdp.h"
 
 const volatile __u32 vary_base = 1;
 const volatile __u32 vary_mask; /* range - 1, a power of two */
@@ -36,13 +36,12 @@ struct {
 SEC("xdp")
 int hnb_vary(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data = hnb_xdp_head(ctx, sizeof(struct ethhdr) + HN_HDR_LEN);
 	struct hnhdr *hn = data + sizeof(struct ethhdr);
 	__u32 zero = 0;
 	__u64 *n;
 
-	if ((void *)(hn + 1) > data_end)
+	if (!data)
 		return XDP_ABORTED;
 	n = bpf_map_lookup_elem(&vary_cnt, &zero);
 	if (!n)

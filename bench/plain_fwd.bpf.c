@@ -5,12 +5,11 @@
  * minus any routing.  HyperNet frames go to the one configured port; other
  * traffic passes.
  */
-#include <linux/bpf.h>
 #include <linux/if_ether.h>
-#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include <linux/hypernet_packet.h>
 #include "hn_parse.h" /* the router's own parsing (bpf/) */
+#include "hnb_xdp.h"
 
 struct pf_cfg {
 	__u32 ifindex; /* egress port */
@@ -38,14 +37,11 @@ struct {
 SEC("xdp")
 int pf_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	struct ethhdr *eth = hnb_xdp_head(ctx, sizeof(*eth));
 	struct pf_cfg *c;
 	__u32 zero = 0;
 
-	if ((void *)(eth + 1) > end ||
-	    hn_eth_proto(eth) != bpf_htons(ETH_P_HYPERNET))
+	if (!eth || hn_eth_proto(eth) != bpf_htons(ETH_P_HYPERNET))
 		return XDP_PASS;
 	c = bpf_map_lookup_elem(&pf_config, &zero);
 	if (!c || !c->ifindex)

@@ -5,10 +5,9 @@
  * (EtherType 0x88B5) and the others apart, and passes every one.  Loaded
  * with xdp-loader (libxdp's dispatcher) or alone with ip(8).
  */
-#include <linux/bpf.h>
 #include <linux/if_ether.h>
-#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "../../bench/hnb_xdp.h"
 
 #define XC_HYPERNET 0
 #define XC_OTHER 1
@@ -23,13 +22,11 @@ struct {
 SEC("xdp")
 int xdp_count(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	struct ethhdr *eth = hnb_xdp_head(ctx, sizeof(*eth));
 	__u32 k = XC_OTHER;
 	__u64 *n;
 
-	if ((void *)(eth + 1) <= end && eth->h_proto == bpf_htons(0x88B5))
+	if (eth && eth->h_proto == bpf_htons(0x88B5))
 		k = XC_HYPERNET;
 	n = bpf_map_lookup_elem(&xc_counts, &k);
 	if (n)

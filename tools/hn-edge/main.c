@@ -781,33 +781,68 @@ static unsigned long num(const char *name, const char *s, unsigned long max)
 	return v;
 }
 
+/* Options that name a file, a device or a key. */
+static const struct {
+	int c;
+	const char **v;
+} str_opts[] = {
+	{ 'i', &o.dev },	 { 'j', &o.json },	  { O_ENC, &o.encoder },
+	{ O_IMAGES, &o.images }, { O_LABELS, &o.labels }, { O_RAW, &o.raw },
+	{ O_KEY, &o.key_hex },
+};
+
+/* Options that take a number up to max. */
+static const struct {
+	int c;
+	const char *name;
+	unsigned long max;
+	unsigned int *v;
+} num_opts[] = {
+	{ O_SRC, "src", 0xfffffffe, &o.src },
+	{ O_TASK, "task", 0xfffffffe, &o.task },
+	{ O_DST, "dst", 0xfffffffe, &o.dst },
+	{ O_COUNT, "count", 1u << 30, &o.count },
+	{ O_SKIP, "skip", 1u << 30, &o.skip },
+	{ O_WINDOW, "window", 4096, &o.window },
+	{ O_RETRIES, "retries", 100, &o.retries },
+	{ O_PROGRESS, "progress", 1u << 30, &o.progress },
+	{ O_IDBASE, "id-base", ~0u, &o.id_base },
+	{ O_INTERVAL, "interval-ms", 60000, &o.interval_ms },
+	{ O_RATE, "rate", 1000000, &o.rate },
+};
+
+/* A string or number option into o: false if it is neither. */
+static bool set_table_opt(int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(str_opts) / sizeof(str_opts[0]); i++) {
+		if (str_opts[i].c == c) {
+			*str_opts[i].v = optarg;
+			return true;
+		}
+	}
+	for (i = 0; i < sizeof(num_opts) / sizeof(num_opts[0]); i++) {
+		if (num_opts[i].c == c) {
+			*num_opts[i].v =
+				num(num_opts[i].name, optarg, num_opts[i].max);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* One option into o: 0 to go on, else main()'s exit code or EXIT_HELP. */
 static int set_opt(int c)
 {
+	if (set_table_opt(c))
+		return 0;
 	switch (c) {
-	case 'i':
-		o.dev = optarg;
-		break;
-	case 'j':
-		o.json = optarg;
-		break;
-	case O_SRC:
-		o.src = num("src", optarg, 0xfffffffe);
-		break;
-	case O_TASK:
-		o.task = num("task", optarg, 0xfffffffe);
-		break;
-	case O_DST:
-		o.dst = num("dst", optarg, 0xfffffffe);
-		break;
 	case O_TCLASS:
 		o.tclass = num("tclass", optarg, 255);
 		break;
 	case O_STAGE:
 		o.stage = num("stage", optarg, 255);
-		break;
-	case O_ENC:
-		o.encoder = optarg;
 		break;
 	case O_HEAD:
 		if (o.n_heads == EDGE_MAX_HEADS) {
@@ -817,50 +852,14 @@ static int set_opt(int c)
 		}
 		o.heads[o.n_heads++] = optarg;
 		break;
-	case O_IMAGES:
-		o.images = optarg;
-		break;
-	case O_LABELS:
-		o.labels = optarg;
-		break;
-	case O_RAW:
-		o.raw = optarg;
-		break;
-	case O_COUNT:
-		o.count = num("count", optarg, 1u << 30);
-		break;
-	case O_SKIP:
-		o.skip = num("skip", optarg, 1u << 30);
-		break;
-	case O_WINDOW:
-		o.window = num("window", optarg, 4096);
-		break;
 	case O_TIMEOUT:
 		o.timeout_ms = num("timeout-ms", optarg, 600000);
-		break;
-	case O_RETRIES:
-		o.retries = num("retries", optarg, 100);
-		break;
-	case O_PROGRESS:
-		o.progress = num("progress", optarg, 1u << 30);
-		break;
-	case O_IDBASE:
-		o.id_base = num("id-base", optarg, ~0u);
 		break;
 	case O_STRICT:
 		o.strict = true;
 		break;
 	case O_VERIFY:
 		o.verify = true;
-		break;
-	case O_INTERVAL:
-		o.interval_ms = num("interval-ms", optarg, 60000);
-		break;
-	case O_KEY:
-		o.key_hex = optarg;
-		break;
-	case O_RATE:
-		o.rate = num("rate", optarg, 1000000);
 		break;
 	case 'h':
 		usage(stdout);

@@ -86,27 +86,20 @@ void fm_models_free(struct fm_models *ms)
 	memset(ms, 0, sizeof(*ms));
 }
 
-static unsigned int argmax_s8(const int8_t *z)
-{
-	unsigned int k, best = 0;
-
-	for (k = 1; k < FM_CLASSES; k++)
-		if (z[k] > z[best])
-			best = k;
-	return best;
-}
-
 int fm_classify(const struct fm_models *ms, const uint8_t *pix, int8_t *bott,
 		int8_t *logits)
 {
 	int8_t in[FM_PIX];
+	float z[FM_CLASSES];
 	unsigned int k;
 
 	for (k = 0; k < FM_PIX; k++)
 		in[k] = fm_pixel(pix[k]);
 	hn_model_infer(&ms->enc, in, bott, NULL);
 	hn_model_infer(&ms->head, bott, logits, NULL);
-	return argmax_s8(logits);
+	for (k = 0; k < FM_CLASSES; k++)
+		z[k] = logits[k]; /* exact: the same order and ties */
+	return fm_argmax(z);
 }
 
 static unsigned int classify_float(const struct fm_models *ms,

@@ -100,6 +100,8 @@ double fm_train_epoch(struct fm_net *net, const struct fm_set *s,
 		      const struct fm_train_opts *o, double lr, uint64_t *rng);
 /* Accuracy of the network as it stands (QAT or float) on @s. */
 double fm_net_accuracy(struct fm_net *net, const struct fm_set *s);
+/* The class of the FM_CLASSES scores @z: the highest, ties to the first. */
+unsigned int fm_argmax(const float *z);
 /*
  * Switch to QAT (weights on their int8 grids, activation scales from the
  * float activations over @calib); returns how many layer scales changed.

@@ -183,22 +183,25 @@ static int set_train_opt(int c, const char *arg, struct fm_train_opts *o)
 static int set_opt(int c, const char *arg, struct common *cm,
 		   struct fm_train_opts *o)
 {
-	switch (c) {
-	case O_DATA:
-		cm->data = arg;
-		return 0;
-	case O_MODELS:
-		cm->models = arg;
-		return 0;
-	case O_OUT:
-		cm->out = arg;
-		return 0;
-	case O_JSON:
-		cm->json = arg;
-		return 0;
-	case O_LIMIT:
-		return num(arg, 1, 1e9, &cm->limit);
+	const struct {
+		int c;
+		const char **v;
+	} paths[] = {
+		{ O_DATA, &cm->data },
+		{ O_MODELS, &cm->models },
+		{ O_OUT, &cm->out },
+		{ O_JSON, &cm->json },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (paths[i].c == c) {
+			*paths[i].v = arg;
+			return 0;
+		}
 	}
+	if (c == O_LIMIT)
+		return num(arg, 1, 1e9, &cm->limit);
 	return set_train_opt(c, arg, o);
 }
 

@@ -42,29 +42,34 @@ static float *zalloc(size_t n)
 	return calloc(n ? n : 1, sizeof(float));
 }
 
+/* A layer's buffers: LAYER_NBUF_W of n_in x n_out floats, then of n_out. */
+enum { LAYER_NBUF_W = 5, LAYER_NBUF = 10 };
+
+static void layer_bufs(struct fm_layer *l, float **b[LAYER_NBUF])
+{
+	float **all[LAYER_NBUF] = { &l->w, &l->wq, &l->gw, &l->mw, &l->vw,
+				    &l->b, &l->bq, &l->gb, &l->mb, &l->vb };
+
+	memcpy(b, all, sizeof(all));
+}
+
 static int layer_init(struct fm_layer *l, unsigned int n_in, unsigned int n_out,
 		      int relu, uint64_t *rng)
 {
 	size_t n = (size_t)n_in * n_out, i;
 	/* He-uniform for ReLU layers, half the variance for linear ones */
 	double lim = sqrt((relu ? 6.0 : 3.0) / n_in);
+	float **buf[LAYER_NBUF];
 
 	l->n_in = n_in;
 	l->n_out = n_out;
 	l->relu = relu;
-	l->w = zalloc(n);
-	l->wq = zalloc(n);
-	l->gw = zalloc(n);
-	l->mw = zalloc(n);
-	l->vw = zalloc(n);
-	l->b = zalloc(n_out);
-	l->bq = zalloc(n_out);
-	l->gb = zalloc(n_out);
-	l->mb = zalloc(n_out);
-	l->vb = zalloc(n_out);
-	if (!l->w || !l->wq || !l->gw || !l->mw || !l->vw || !l->b || !l->bq ||
-	    !l->gb || !l->mb || !l->vb)
-		return -1;
+	layer_bufs(l, buf);
+	for (i = 0; i < LAYER_NBUF; i++) {
+		*buf[i] = zalloc(i < LAYER_NBUF_W ? n : n_out);
+		if (!*buf[i])
+			return -1; /* fm_net_free() takes the others */
+	}
 	for (i = 0; i < n; i++)
 		l->w[i] = (2 * ((fm_rand(rng) >> 11) * 0x1p-53) - 1) * lim;
 	return 0;
@@ -95,18 +100,12 @@ void fm_net_free(struct fm_net *net)
 	unsigned int i;
 
 	for (i = 0; i < net->n_layers; i++) {
-		struct fm_layer *l = &net->l[i];
+		float **buf[LAYER_NBUF];
+		unsigned int k;
 
-		free(l->w);
-		free(l->wq);
-		free(l->gw);
-		free(l->mw);
-		free(l->vw);
-		free(l->b);
-		free(l->bq);
-		free(l->gb);
-		free(l->mb);
-		free(l->vb);
+		layer_bufs(&net->l[i], buf);
+		for (k = 0; k < LAYER_NBUF; k++)
+			free(*buf[k]);
 	}
 	memset(net, 0, sizeof(*net));
 }
@@ -445,7 +444,7 @@ double fm_train_epoch(struct fm_net *net, const struct fm_set *s,
 
 #define EVAL_BATCH 256
 
-static unsigned int argmax(const float *z)
+unsigned int fm_argmax(const float *z)
 {
 	unsigned int k, best = 0;
 
@@ -491,7 +490,7 @@ static void count_ok(const struct fm_net *net, const struct work *w,
 	unsigned int b;
 
 	for (b = 0; b < n; b++)
-		a->ok += argmax(w->act[net->n_layers] + b * FM_CLASSES) ==
+		a->ok += fm_argmax(w->act[net->n_layers] + b * FM_CLASSES) ==
 			 a->s->label[first + b];
 }
 

@@ -543,6 +543,48 @@ static void router_port(struct hx_run *x, const char *spec, const char *rns)
 	x->r.nports++;
 }
 
+/* An option whose value is kept as given. */
+struct str_opt {
+	int c;
+	const char **v;
+};
+
+/* Option @c into its place in @t; false if @t does not have it. */
+static bool set_str_opt(const struct str_opt *t, size_t n, int c)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].c == c) {
+			*t[i].v = optarg;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An option that may come up to max times, each value kept in list. */
+struct list_opt {
+	int c;
+	char **list;
+	int *n, max;
+};
+
+/* Option @c appended to its list in @t (past max: dropped); false if no @c. */
+static bool add_list_opt(const struct list_opt *t, size_t n, int c)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].c != c)
+			continue;
+		if (*t[i].n < t[i].max)
+			t[i].list[(*t[i].n)++] = optarg;
+		return true;
+	}
+	return false;
+}
+
 /* hn-hostile router's command line */
 struct router_args {
 	const char *rns, *pins, *hnctl, *only;
@@ -571,38 +613,28 @@ static int router_args(int argc, char **argv, struct router_args *a)
 		{ "only", required_argument, NULL, 'o' },
 		{ 0 }
 	};
+	const struct str_opt strs[] = {
+		{ 'R', &a->rns },
+		{ 'P', &a->pins },
+		{ 'H', &a->hnctl },
+		{ 'o', &a->only },
+	};
+	const struct list_opt lists[] = {
+		{ 'p', a->ports, &a->np, HX_MAX_PORTS },
+		{ 'N', a->neigh, &a->nn, 64 },
+		{ 'r', a->route, &a->nr, 64 },
+		{ 't', a->task, &a->nt, 32 },
+	};
 	int c;
 
 	a->nrandom = 100000;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (set_str_opt(strs, sizeof(strs) / sizeof(strs[0]), c) ||
+		    add_list_opt(lists, sizeof(lists) / sizeof(lists[0]), c))
+			continue;
 		switch (c) {
-		case 'R':
-			a->rns = optarg;
-			break;
-		case 'P':
-			a->pins = optarg;
-			break;
-		case 'H':
-			a->hnctl = optarg;
-			break;
 		case 'n':
 			a->node = strtoul(optarg, NULL, 0);
-			break;
-		case 'p':
-			if (a->np < HX_MAX_PORTS)
-				a->ports[a->np++] = optarg;
-			break;
-		case 'N':
-			if (a->nn < 64)
-				a->neigh[a->nn++] = optarg;
-			break;
-		case 'r':
-			if (a->nr < 64)
-				a->route[a->nr++] = optarg;
-			break;
-		case 't':
-			if (a->nt < 32)
-				a->task[a->nt++] = optarg;
 			break;
 		case 'g':
 			if (a->ng < HX_MAX_GROUPS)
@@ -614,9 +646,6 @@ static int router_args(int argc, char **argv, struct router_args *a)
 			break;
 		case 'f':
 			a->nrandom = strtoul(optarg, NULL, 0);
-			break;
-		case 'o':
-			a->only = optarg;
 			break;
 		default:
 			return 2;
@@ -1065,6 +1094,20 @@ static void loop_opt_host(struct hx_loop *l, char *arg)
 	l->nh++;
 }
 
+/* A topology option (--router, --link, --host) into @l: 0, else 2. */
+static int loop_opt(struct hx_loop *l, int c)
+{
+	if (c == 'R')
+		return loop_opt_router(l, optarg) ? 2 : 0;
+	if (c == 'l')
+		loop_opt_link(l, optarg);
+	else if (c == 'h')
+		loop_opt_host(l, optarg);
+	else
+		return 2;
+	return 0;
+}
+
 /* hn-hostile loop's command line */
 struct loop_args {
 	const char *hnctl, *frame, *name;
@@ -1084,38 +1127,23 @@ static int loop_args(int argc, char **argv, struct hx_loop *l,
 		{ "name", required_argument, NULL, 'n' },
 		{ 0 }
 	};
+	const struct str_opt strs[] = {
+		{ 'H', &a->hnctl },
+		{ 'n', &a->name },
+		{ 'F', &a->frame },
+	};
 	int c;
 
 	a->frame = "data";
 	a->name = "loop";
 	a->seed = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			a->hnctl = optarg;
-			break;
-		case 'n':
-			a->name = optarg;
-			break;
-		case 'F':
-			a->frame = optarg;
-			break;
-		case 's':
+		if (set_str_opt(strs, sizeof(strs) / sizeof(strs[0]), c))
+			continue;
+		if (c == 's')
 			a->seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'R':
-			if (loop_opt_router(l, optarg))
-				return 2;
-			break;
-		case 'l':
-			loop_opt_link(l, optarg);
-			break;
-		case 'h':
-			loop_opt_host(l, optarg);
-			break;
-		default:
+		else if (loop_opt(l, c))
 			return 2;
-		}
 	}
 	return 0;
 }

@@ -57,6 +57,18 @@ static int parse_u64(const char *s, uint64_t *v)
 	return *e || errno ? -1 : 0;
 }
 
+/* --generation or --expiry into @qo; 0, else the usage error (said). */
+static int quant_u64_opt(int c, struct hn_quant_opts *qo)
+{
+	if (c == 'g' && parse_u64(optarg, &qo->generation))
+		return bad_usage("bad --generation '%s' (unsigned integer)",
+				 optarg);
+	if (c == 'e' && parse_u64(optarg, &qo->expiry))
+		return bad_usage("bad --expiry '%s' (unix seconds, 0 = none)",
+				 optarg);
+	return 0;
+}
+
 static int cmd_quantize(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -82,16 +94,9 @@ static int cmd_quantize(int argc, char **argv)
 			calib = optarg;
 			break;
 		case 'g':
-			if (parse_u64(optarg, &qo.generation))
-				return bad_usage(
-					"bad --generation '%s' (unsigned integer)",
-					optarg);
-			break;
 		case 'e':
-			if (parse_u64(optarg, &qo.expiry))
-				return bad_usage(
-					"bad --expiry '%s' (unix seconds, 0 = none)",
-					optarg);
+			if (quant_u64_opt(c, &qo))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);

@@ -207,6 +207,47 @@ static void usage(void)
 	      stderr);
 }
 
+/* What an option in opt_tbl stores into o. */
+enum opt_kind {
+	OPT_STR, /* optarg */
+	OPT_NUM, /* an unsigned int, as strtoul() reads it */
+	OPT_FLAG, /* true */
+};
+
+static const struct {
+	int c;
+	enum opt_kind kind;
+	void *v;
+} opt_tbl[] = {
+	{ 'L', OPT_STR, &o.layers },   { 'i', OPT_STR, &o.send_dev },
+	{ 'm', OPT_STR, &o.model },    { 'j', OPT_STR, &o.json },
+	{ 'n', OPT_NUM, &o.count },    { 'f', OPT_NUM, &o.frag },
+	{ 'w', OPT_NUM, &o.window },   { 'd', OPT_NUM, &o.dst },
+	{ 'N', OPT_NUM, &o.out_node }, { 'I', OPT_NUM, &o.node_id },
+	{ 'R', OPT_NUM, &o.rounds },   { 'l', OPT_FLAG, &o.local },
+	{ 'k', OPT_FLAG, &o.keep },    { 'r', OPT_FLAG, &o.reload },
+};
+
+/* Option @c into o if opt_tbl has it; false if not. */
+static bool set_table_opt(int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opt_tbl) / sizeof(opt_tbl[0]); i++) {
+		if (opt_tbl[i].c != c)
+			continue;
+		if (opt_tbl[i].kind == OPT_STR)
+			*(const char **)opt_tbl[i].v = optarg;
+		else if (opt_tbl[i].kind == OPT_NUM)
+			*(unsigned int *)opt_tbl[i].v =
+				strtoul(optarg, NULL, 0);
+		else
+			*(bool *)opt_tbl[i].v = true;
+		return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -219,57 +260,13 @@ int main(int argc, char **argv)
 	}
 	while ((c = getopt(argc, argv, "n:s:L:f:w:lkrR:S:t:j:i:d:m:N:C:I:")) !=
 	       -1) {
-		switch (c) {
-		case 'n':
-			o.count = strtoul(optarg, NULL, 0);
-			break;
-		case 'L':
-			o.layers = optarg;
-			break;
-		case 'f':
-			o.frag = strtoul(optarg, NULL, 0);
-			break;
-		case 'w':
-			o.window = strtoul(optarg, NULL, 0);
-			break;
-		case 'l':
-			o.local = true;
-			break;
-		case 'k':
-			o.keep = true;
-			break;
-		case 'r':
-			o.reload = true;
-			break;
-		case 'i':
-			o.send_dev = optarg;
-			break;
-		case 'd':
-			o.dst = strtoul(optarg, NULL, 0);
-			break;
-		case 'm':
-			o.model = optarg;
-			break;
-		case 'N':
-			o.out_node = strtoul(optarg, NULL, 0);
-			break;
-		case 'C':
+		if (set_table_opt(c))
+			continue;
+		if (c == 'C') {
 			o.out_class = strtoul(optarg, NULL, 0);
-			break;
-		case 'I':
-			o.node_id = strtoul(optarg, NULL, 0);
-			break;
-		case 'j':
-			o.json = optarg;
-			break;
-		case 'R':
-			o.rounds = strtoul(optarg, NULL, 0);
-			break;
-		default:
-			if (dev_opt(c, optarg)) {
-				usage();
-				return 2;
-			}
+		} else if (dev_opt(c, optarg)) {
+			usage();
+			return 2;
 		}
 	}
 	if (!o.count || !o.window || !o.rounds) {

@@ -126,6 +126,25 @@ void hn_list_close(int shown, const char *none, const char *legend)
 		printf("%s\n", legend);
 }
 
+int hn_walk_list(const struct hn_walk *w, int *shown)
+{
+	void (*show)(__u32, const union hn_walk_entry *) = hn_json ? w->json :
+								     w->text;
+	struct hn_dp_ro *ro = hn_view();
+	union hn_walk_entry e;
+	__u32 key, *prev = NULL;
+	int ret;
+
+	*shown = 0;
+	hn_list_open();
+	while (!(ret = w->next(ro, prev, &key, &e))) {
+		show(key, &e);
+		prev = &key;
+		(*shown)++;
+	}
+	return ret;
+}
+
 void hn_json_keyed_open(const char *key, __u64 id, const char *array)
 {
 	jsonw_obj_open(&hn_jw);
@@ -221,11 +240,18 @@ static int keyed_del(int argc, char **argv)
 	return ret ? hn_lib_fail(ret, k->fail) : 0;
 }
 
+static int keyed_set(int argc, char **argv)
+{
+	int ret = keyed->set(argc, argv);
+
+	return ret < 0 ? hn_lib_fail(ret, keyed->set_fail) : ret;
+}
+
 int hn_keyed(const struct hn_keyed *k, int argc, char **argv)
 {
 	const struct hn_cmd words[] = {
 		{ "list", k->list, "", k->list_help },
-		{ "set", k->set, k->set_args, k->set_help },
+		{ "set", keyed_set, k->set_args, k->set_help },
 		{ "del", keyed_del, k->key_arg, k->del_help },
 		{ NULL },
 	};

@@ -46,13 +46,8 @@ static void route_text(__u32 dst, const union hn_walk_entry *e)
 	printf("\n");
 }
 
-static int route_next(struct hn_dp_ro *ro, const __u32 *prev, __u32 *dst,
-		      union hn_walk_entry *e)
-{
-	return hn_dp_ro_next_route(ro, prev, dst, &e->route, HN_MSG);
-}
-
-static const struct hn_walk route_walk = { route_next, route_json, route_text };
+static const struct hn_walk route_walk = { HN_WALK_ROUTES, route_json,
+					   route_text };
 
 static int route_list(int argc, char **argv)
 {

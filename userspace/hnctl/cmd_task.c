@@ -44,13 +44,7 @@ static void task_text(__u32 id, const union hn_walk_entry *e)
 	printf("\n");
 }
 
-static int task_next(struct hn_dp_ro *ro, const __u32 *prev, __u32 *id,
-		     union hn_walk_entry *e)
-{
-	return hn_dp_ro_next_task(ro, prev, id, &e->task, HN_MSG);
-}
-
-static const struct hn_walk task_walk = { task_next, task_json, task_text };
+static const struct hn_walk task_walk = { HN_WALK_TASKS, task_json, task_text };
 
 /* A walk that fails midway ends the list, as the end of the map would. */
 static int task_list(int argc, char **argv)

@@ -126,6 +126,14 @@ void hn_list_close(int shown, const char *none, const char *legend)
 		printf("%s\n", legend);
 }
 
+static int walk_next(struct hn_dp_ro *ro, enum hn_walk_map map,
+		     const __u32 *prev, __u32 *key, union hn_walk_entry *e)
+{
+	if (map == HN_WALK_ROUTES)
+		return hn_dp_ro_next_route(ro, prev, key, &e->route, HN_MSG);
+	return hn_dp_ro_next_task(ro, prev, key, &e->task, HN_MSG);
+}
+
 int hn_walk_list(const struct hn_walk *w, int *shown)
 {
 	void (*show)(__u32, const union hn_walk_entry *) = hn_json ? w->json :
@@ -137,7 +145,7 @@ int hn_walk_list(const struct hn_walk *w, int *shown)
 
 	*shown = 0;
 	hn_list_open();
-	while (!(ret = w->next(ro, prev, &key, &e))) {
+	while (!(ret = walk_next(ro, w->map, prev, &key, &e))) {
 		show(key, &e);
 		prev = &key;
 		(*shown)++;

@@ -70,19 +70,19 @@ void hn_list_close(int shown, const char *none, const char *legend);
 /* An entry of a keyed table in JSON: {"@key": @id, "@array": [ ... */
 void hn_json_keyed_open(const char *key, __u64 id, const char *array);
 /*
- * A list of a map walked by key (route, task): next reads the entry after
- * *prev into *e, json or text shows it.  hn_walk_list() opens the list,
- * shows every entry, counts them in *shown and returns the walk's last
- * return (-ENOENT at the end of the map); closing the list is the
- * caller's, as the families differ on a walk that fails midway.
+ * A list of a map walked by key (route, task), whose entries json or text
+ * shows.  hn_walk_list() opens the list, shows every entry, counts them in
+ * *shown and returns the walk's last return (-ENOENT at the end of the
+ * map); closing the list is the caller's, as the families differ on a
+ * walk that fails midway.
  */
 union hn_walk_entry {
 	struct hn_dp_route route;
 	struct hn_dp_task task;
 };
+enum hn_walk_map { HN_WALK_ROUTES, HN_WALK_TASKS };
 struct hn_walk {
-	int (*next)(struct hn_dp_ro *ro, const __u32 *prev, __u32 *key,
-		    union hn_walk_entry *e);
+	enum hn_walk_map map;
 	void (*json)(__u32 key, const union hn_walk_entry *e);
 	void (*text)(__u32 key, const union hn_walk_entry *e);
 };

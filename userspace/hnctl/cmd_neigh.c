@@ -258,7 +258,7 @@ static int neigh_set(int argc, char **argv)
 
 /* ---- the words ---------------------------------------------------------- */
 
-static const struct hn_keyed neigh_words = {
+const struct hn_keyed hn_neigh_words = {
 	"hnctl dp neigh",
 	hn_neigh_list,
 	"every neighbour (the default)",
@@ -274,8 +274,3 @@ static const struct hn_keyed neigh_words = {
 	"neighbour",
 	"removing the neighbour",
 };
-
-int cmd_neigh(int argc, char **argv)
-{
-	return hn_keyed(&neigh_words, argc, argv);
-}

@@ -163,7 +163,7 @@ static int route_set(int argc, char **argv)
 
 /* ---- the words ---------------------------------------------------------- */
 
-static const struct hn_keyed route_words = {
+const struct hn_keyed hn_route_words = {
 	"hnctl dp route",
 	route_list,
 	"every route (the default)",
@@ -179,11 +179,6 @@ static const struct hn_keyed route_words = {
 	"route to",
 	"removing the route",
 };
-
-int cmd_route(int argc, char **argv)
-{
-	return hn_keyed(&route_words, argc, argv);
-}
 
 /* The old `hnctl routes`: the list alone. */
 int cmd_routes(int argc, char **argv)

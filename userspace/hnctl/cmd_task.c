@@ -121,7 +121,7 @@ usage:
 
 /* ---- the words ---------------------------------------------------------- */
 
-static const struct hn_keyed task_words = {
+const struct hn_keyed hn_task_words = {
 	"hnctl dp task",
 	task_list,
 	"every anycast task (the default)",
@@ -137,8 +137,3 @@ static const struct hn_keyed task_words = {
 	"task",
 	"removing the task",
 };
-
-int cmd_task(int argc, char **argv)
-{
-	return hn_keyed(&task_words, argc, argv);
-}

@@ -267,3 +267,20 @@ int hn_keyed(const struct hn_keyed *k, int argc, char **argv)
 	keyed = k;
 	return hn_family(k->what, words, argc, argv);
 }
+
+/* The family's word is the last of its name: "hnctl dp route". */
+int cmd_keyed(int argc, char **argv)
+{
+	static const struct hn_keyed *const all[] = {
+		&hn_neigh_words,
+		&hn_route_words,
+		&hn_task_words,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(argv[0], strrchr(all[i]->what, ' ') + 1))
+			return hn_keyed(all[i], argc, argv);
+	hn_err("unknown command '%s'", argv[0]); /* main.c names only these */
+	return 1;
+}

@@ -137,11 +137,13 @@ int cmd_attach(int argc, char **argv); /* cmd_attach.c */
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv); /* cmd_status.c */
 int cmd_config(int argc, char **argv); /* cmd_config.c */
-int cmd_neigh(int argc, char **argv); /* cmd_neigh.c */
+/* neigh, route, task: the keyed family whose word is argv[0] (common.c) */
+int cmd_keyed(int argc, char **argv);
+extern const struct hn_keyed hn_neigh_words; /* cmd_neigh.c */
 int hn_neigh_list(int argc, char **argv); /* argv unused */
-int cmd_route(int argc, char **argv); /* cmd_route.c */
+extern const struct hn_keyed hn_route_words; /* cmd_route.c */
 int cmd_routes(int argc, char **argv); /* the old `hnctl routes` */
-int cmd_task(int argc, char **argv); /* cmd_task.c */
+extern const struct hn_keyed hn_task_words; /* cmd_task.c */
 int cmd_group(int argc, char **argv); /* cmd_group.c */
 int cmd_model(int argc, char **argv); /* cmd_model.c */
 int cmd_stats(int argc, char **argv); /* cmd_stats.c */

@@ -88,25 +88,24 @@ static void show_text(const struct hn_genl_dev *d)
 	putchar('\n');
 }
 
-static void show_json(const struct hn_genl_dev *d)
+static void output_json(struct jsonw *w, const struct hn_genl_output *o)
 {
-	struct jsonw *w = &hn_jw;
-	unsigned int i;
-
-	jsonw_obj_open(w);
-	jsonw_kv_str(w, "ifname", d->ifname);
-	jsonw_kv_u64(w, "ifindex", d->ifindex);
-	jsonw_kv_u64(w, "node_id", d->node_id);
-	jsonw_kv_u64(w, "inflight", d->inflight);
 	jsonw_name(w, "output");
 	jsonw_obj_open(w);
-	jsonw_kv_str(w, "mode", hn_genl_mode_name(d->out.mode));
-	jsonw_kv_u64(w, "node", d->out.node);
-	jsonw_kv_u64(w, "class", d->out.tclass);
-	if (d->out.stage >= 0)
-		jsonw_kv_u64(w, "stage", d->out.stage);
-	jsonw_kv_bool(w, "anycast", d->out.flags & HNET_OUTPUT_F_ANYCAST);
+	jsonw_kv_str(w, "mode", hn_genl_mode_name(o->mode));
+	jsonw_kv_u64(w, "node", o->node);
+	jsonw_kv_u64(w, "class", o->tclass);
+	if (o->stage >= 0)
+		jsonw_kv_u64(w, "stage", o->stage);
+	jsonw_kv_bool(w, "anycast", o->flags & HNET_OUTPUT_F_ANYCAST);
 	jsonw_obj_close(w);
+}
+
+/* The stage's layers, null when none is loaded. */
+static void stage_json(struct jsonw *w, const struct hn_genl_dev *d)
+{
+	unsigned int i;
+
 	jsonw_name(w, "stage");
 	if (d->has_stage) {
 		jsonw_obj_open(w);
@@ -128,12 +127,32 @@ static void show_json(const struct hn_genl_dev *d)
 	} else {
 		jsonw_null(w);
 	}
+}
+
+static void stats_json(struct jsonw *w, const struct hn_genl_dev *d)
+{
+	unsigned int i;
+
 	jsonw_name(w, "stats");
 	jsonw_obj_open(w);
 	for (i = HNET_STATS_A_PAD + 1; i <= HNET_STATS_A_MAX; i++)
 		if (hn_genl_stat_names[i])
 			jsonw_kv_u64(w, hn_genl_stat_names[i], d->stats[i]);
 	jsonw_obj_close(w);
+}
+
+static void show_json(const struct hn_genl_dev *d)
+{
+	struct jsonw *w = &hn_jw;
+
+	jsonw_obj_open(w);
+	jsonw_kv_str(w, "ifname", d->ifname);
+	jsonw_kv_u64(w, "ifindex", d->ifindex);
+	jsonw_kv_u64(w, "node_id", d->node_id);
+	jsonw_kv_u64(w, "inflight", d->inflight);
+	output_json(w, &d->out);
+	stage_json(w, d);
+	stats_json(w, d);
 	jsonw_obj_close(w);
 }
 
@@ -357,6 +376,39 @@ static int dev_stage(int argc, char **argv)
 	return hn_dispatch("hnctl dev stage", stage_cmds, argc - 1, argv + 1);
 }
 
+/* One JSON object a line, written as each result arrives. */
+static void result_json(const struct hn_genl_result *r)
+{
+	struct jsonw w;
+	uint32_t j;
+
+	jsonw_init(&w, stdout);
+	jsonw_obj_open(&w);
+	jsonw_kv_str(&w, "ifname", r->ifname);
+	jsonw_kv_u64(&w, "tensor_id", r->tensor_id);
+	jsonw_kv_u64(&w, "origin", r->origin);
+	jsonw_kv_u64(&w, "stage", r->stage);
+	jsonw_name(&w, "data");
+	jsonw_arr_open(&w);
+	for (j = 0; j < r->len; j++)
+		jsonw_s64(&w, r->data[j]);
+	jsonw_arr_close(&w);
+	jsonw_obj_close(&w);
+	putchar('\n');
+}
+
+/* The first 32 elements of a result's data, then "..." for the rest. */
+static void result_text(const struct hn_genl_result *r)
+{
+	uint32_t j;
+
+	printf("%s: tensor %u origin %u stage %u len %u:", r->ifname,
+	       r->tensor_id, r->origin, r->stage, r->len);
+	for (j = 0; j < r->len && j < 32; j++)
+		printf(" %d", r->data[j]);
+	printf("%s\n", r->len > 32 ? " ..." : "");
+}
+
 /* dev listen [DEV] [count N]: print HNET_CMD_RESULT notifications. */
 static int dev_listen(int argc, char **argv)
 {
@@ -364,7 +416,6 @@ static int dev_listen(int argc, char **argv)
 	struct hn_genl_result r;
 	const char *dev = NULL;
 	int i, ret;
-	uint32_t j;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "count") && i + 1 < argc) {
@@ -389,29 +440,10 @@ static int dev_listen(int argc, char **argv)
 		if (dev && strcmp(dev, r.ifname))
 			continue;
 		seen++;
-		if (hn_json) {
-			struct jsonw w;
-
-			jsonw_init(&w, stdout);
-			jsonw_obj_open(&w);
-			jsonw_kv_str(&w, "ifname", r.ifname);
-			jsonw_kv_u64(&w, "tensor_id", r.tensor_id);
-			jsonw_kv_u64(&w, "origin", r.origin);
-			jsonw_kv_u64(&w, "stage", r.stage);
-			jsonw_name(&w, "data");
-			jsonw_arr_open(&w);
-			for (j = 0; j < r.len; j++)
-				jsonw_s64(&w, r.data[j]);
-			jsonw_arr_close(&w);
-			jsonw_obj_close(&w);
-			putchar('\n');
-		} else {
-			printf("%s: tensor %u origin %u stage %u len %u:",
-			       r.ifname, r.tensor_id, r.origin, r.stage, r.len);
-			for (j = 0; j < r.len && j < 32; j++)
-				printf(" %d", r.data[j]);
-			printf("%s\n", r.len > 32 ? " ..." : "");
-		}
+		if (hn_json)
+			result_json(&r);
+		else
+			result_text(&r);
 		fflush(stdout);
 	}
 	return 0;

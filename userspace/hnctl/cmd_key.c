@@ -130,6 +130,17 @@ static int replace_file(const char *path, const void *buf, size_t len,
 	return -1;
 }
 
+/* @path's model image into *@buf (the caller frees it); 1 said why not. */
+static int read_model(const char *path, void **buf, size_t *len)
+{
+	char err[512];
+
+	if (!hn_model_read_image(path, buf, len, err, sizeof(err)))
+		return 0;
+	hn_err("%s", err);
+	return 1;
+}
+
 /* An output that exists keeps its mode; a new one is 0644. */
 static mode_t out_mode(const char *out)
 {
@@ -189,10 +200,8 @@ int cmd_model_sign(int argc, char **argv)
 		hn_hint("a private key file is one line of 64 hex digits, mode 0600, made by 'hnctl keygen'");
 		return 1;
 	}
-	if (hn_model_read_image(in, &buf, &len, err, sizeof(err))) {
-		hn_err("%s", err);
+	if (read_model(in, &buf, &len))
 		return 1;
-	}
 	if (hn_model_sign_image(buf, len, key, &img, &ilen, err, sizeof(err))) {
 		hn_err("%s: not signed: %s", in, err);
 		hn_hint("'hn-model verify %s' checks the file; rebuild it with 'hn-model quantize'",
@@ -308,10 +317,8 @@ int cmd_model_verify(int argc, char **argv)
 		hn_hint("a public key file holds lines of 64 hex digits ('#' comments), as 'hnctl keygen' writes");
 		return 1;
 	}
-	if (hn_model_read_image(file, &buf, &len, err, sizeof(err))) {
-		hn_err("%s", err);
+	if (read_model(file, &buf, &len))
 		return 1;
-	}
 	why = hn_model_accept(buf, len, keys, n_keys, installed,
 			      (uint64_t)time(NULL), &m, err, sizeof(err));
 	free(buf);

@@ -249,24 +249,23 @@ static int neigh_set(int argc, char **argv)
 {
 	struct neigh_args a;
 	struct hn_dp_neigh nb;
-	int ret;
 
 	if (parse_neigh_set(argc, argv, &a))
 		return 1;
 	neigh_entry(&a, &nb);
-	ret = hn_dp_set_neigh(hn_loader(false), a.idx, &nb, HN_MSG);
-	return ret ? hn_lib_fail(ret, "writing the neighbour") : 0;
+	return hn_dp_set_neigh(hn_loader(false), a.idx, &nb, HN_MSG);
 }
 
 /* ---- the words ---------------------------------------------------------- */
 
-static const struct hn_keyed neigh_words = {
+const struct hn_keyed hn_neigh_words = {
 	"hnctl dp neigh",
 	hn_neigh_list,
 	"every neighbour (the default)",
 	neigh_set,
 	"IDX node ID dev DEV mac MAC [FEAT V]...",
 	"FEAT: quality loss load (per mille), delay-us, capacity-kbps",
+	"writing the neighbour",
 	"IDX",
 	"remove a neighbour",
 	"neighbour index",
@@ -275,8 +274,3 @@ static const struct hn_keyed neigh_words = {
 	"neighbour",
 	"removing the neighbour",
 };
-
-int cmd_neigh(int argc, char **argv)
-{
-	return hn_keyed(&neigh_words, argc, argv);
-}

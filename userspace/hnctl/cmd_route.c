@@ -14,52 +14,45 @@
 
 /* ---- list --------------------------------------------------------------- */
 
-static void route_json(__u32 dst, const struct hn_dp_route *rt)
+static void route_json(__u32 dst, const union hn_walk_entry *e)
 {
 	__u8 i;
 
 	hn_json_keyed_open("dst", dst, "via");
-	for (i = 0; i < rt->n_cand && i < HN_DP_MAX_CAND; i++) {
+	for (i = 0; i < e->route.n_cand && i < HN_DP_MAX_CAND; i++) {
 		jsonw_obj_open(&hn_jw);
-		jsonw_kv_u64(&hn_jw, "neigh", rt->cand[i].neigh);
+		jsonw_kv_u64(&hn_jw, "neigh", e->route.cand[i].neigh);
 		/* dist is stored scaled: 8 per hop */
-		jsonw_kv_u64(&hn_jw, "dist", rt->cand[i].dist / 8);
-		jsonw_kv_bool(&hn_jw, "default", i == rt->def);
+		jsonw_kv_u64(&hn_jw, "dist", e->route.cand[i].dist / 8);
+		jsonw_kv_bool(&hn_jw, "default", i == e->route.def);
 		jsonw_obj_close(&hn_jw);
 	}
 	jsonw_arr_close(&hn_jw);
 	jsonw_kv_u64(&hn_jw, "default_neigh",
-		     rt->def < rt->n_cand ? rt->cand[rt->def].neigh :
-					    HN_DP_NONE);
+		     e->route.def < e->route.n_cand ?
+			     e->route.cand[e->route.def].neigh :
+			     HN_DP_NONE);
 	jsonw_obj_close(&hn_jw);
 }
 
-static void route_text(__u32 dst, const struct hn_dp_route *rt)
+static void route_text(__u32 dst, const union hn_walk_entry *e)
 {
 	__u8 i;
 
 	printf("%u via", dst);
-	for (i = 0; i < rt->n_cand && i < HN_DP_MAX_CAND; i++)
-		printf(" %u:%u%s", rt->cand[i].neigh, rt->cand[i].dist / 8,
-		       i == rt->def ? "*" : "");
+	for (i = 0; i < e->route.n_cand && i < HN_DP_MAX_CAND; i++)
+		printf(" %u:%u%s", e->route.cand[i].neigh,
+		       e->route.cand[i].dist / 8, i == e->route.def ? "*" : "");
 	printf("\n");
 }
 
+static const struct hn_walk route_walk = { HN_WALK_ROUTES, route_json,
+					   route_text };
+
 static int route_list(int argc, char **argv)
 {
-	void (*show)(__u32, const struct hn_dp_route *) = hn_json ? route_json :
-								    route_text;
-	struct hn_dp_ro *ro = hn_view();
-	__u32 dst, *prev = NULL;
-	struct hn_dp_route rt;
-	int shown = 0, ret;
+	int shown, ret = hn_walk_list(&route_walk, &shown);
 
-	hn_list_open();
-	while (!(ret = hn_dp_ro_next_route(ro, prev, &dst, &rt, HN_MSG))) {
-		show(dst, &rt);
-		prev = &dst;
-		shown++;
-	}
 	if (ret != -ENOENT)
 		return hn_lib_fail(ret, "walking hn_routes");
 	hn_list_close(shown,
@@ -162,23 +155,22 @@ static int route_set(int argc, char **argv)
 {
 	struct hn_dp_route rt;
 	__u32 dst;
-	int ret;
 
 	if (parse_route_set(argc, argv, &dst, &rt))
 		return 1;
-	ret = hn_dp_set_route(hn_loader(false), dst, &rt, HN_MSG);
-	return ret ? hn_lib_fail(ret, "writing the route") : 0;
+	return hn_dp_set_route(hn_loader(false), dst, &rt, HN_MSG);
 }
 
 /* ---- the words ---------------------------------------------------------- */
 
-static const struct hn_keyed route_words = {
+const struct hn_keyed hn_route_words = {
 	"hnctl dp route",
 	route_list,
 	"every route (the default)",
 	route_set,
 	"DST via IDX[:hops]... [default IDX]",
 	"candidate next hops for DST",
+	"writing the route",
 	"DST",
 	"remove a route",
 	"destination",
@@ -187,11 +179,6 @@ static const struct hn_keyed route_words = {
 	"route to",
 	"removing the route",
 };
-
-int cmd_route(int argc, char **argv)
-{
-	return hn_keyed(&route_words, argc, argv);
-}
 
 /* The old `hnctl routes`: the list alone. */
 int cmd_routes(int argc, char **argv)

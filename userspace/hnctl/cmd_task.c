@@ -22,44 +22,36 @@ static void host_json(const struct hn_dp_host *h)
 	jsonw_obj_close(&hn_jw);
 }
 
-static void task_json(__u32 id, const struct hn_dp_task *t)
+static void task_json(__u32 id, const union hn_walk_entry *e)
 {
 	__u32 i;
 
 	hn_json_keyed_open("task", id, "hosts");
-	for (i = 0; i < t->n_host && i < HN_DP_MAX_CAND; i++)
-		host_json(&t->host[i]);
+	for (i = 0; i < e->task.n_host && i < HN_DP_MAX_CAND; i++)
+		host_json(&e->task.host[i]);
 	jsonw_arr_close(&hn_jw);
 	jsonw_obj_close(&hn_jw);
 }
 
-static void task_text(__u32 id, const struct hn_dp_task *t)
+static void task_text(__u32 id, const union hn_walk_entry *e)
 {
 	__u32 i;
 
 	printf("task %u hosts", id);
-	for (i = 0; i < t->n_host && i < HN_DP_MAX_CAND; i++)
-		printf(" %u:%u:%u", t->host[i].node, t->host[i].load,
-		       t->host[i].capacity);
+	for (i = 0; i < e->task.n_host && i < HN_DP_MAX_CAND; i++)
+		printf(" %u:%u:%u", e->task.host[i].node, e->task.host[i].load,
+		       e->task.host[i].capacity);
 	printf("\n");
 }
+
+static const struct hn_walk task_walk = { HN_WALK_TASKS, task_json, task_text };
 
 /* A walk that fails midway ends the list, as the end of the map would. */
 static int task_list(int argc, char **argv)
 {
-	void (*show)(__u32, const struct hn_dp_task *) = hn_json ? task_json :
-								   task_text;
-	struct hn_dp_ro *ro = hn_view();
-	__u32 id, *prev = NULL;
-	struct hn_dp_task t;
-	int shown = 0;
+	int shown;
 
-	hn_list_open();
-	while (!hn_dp_ro_next_task(ro, prev, &id, &t, HN_MSG)) {
-		show(id, &t);
-		prev = &id;
-		shown++;
-	}
+	hn_walk_list(&task_walk, &shown);
 	hn_msg[0] = '\0';
 	hn_list_close(shown,
 		      "no tasks ('hnctl task set ID host NODE[:load:cap]...')",
@@ -121,8 +113,7 @@ static int task_set(int argc, char **argv)
 		if (ret)
 			return 1;
 	}
-	ret = hn_dp_set_task(hn_loader(false), v, &t, HN_MSG);
-	return ret ? hn_lib_fail(ret, "writing the task") : 0;
+	return hn_dp_set_task(hn_loader(false), v, &t, HN_MSG);
 usage:
 	hn_hint("hnctl task set ID host NODE[:load:cap]...  (load, cap: 0..127)");
 	return 1;
@@ -130,13 +121,14 @@ usage:
 
 /* ---- the words ---------------------------------------------------------- */
 
-static const struct hn_keyed task_words = {
+const struct hn_keyed hn_task_words = {
 	"hnctl dp task",
 	task_list,
 	"every anycast task (the default)",
 	task_set,
 	"ID host NODE[:load:cap]...",
 	"hosts of task class ID",
+	"writing the task",
 	"ID",
 	"remove a task class",
 	"task",
@@ -145,8 +137,3 @@ static const struct hn_keyed task_words = {
 	"task",
 	"removing the task",
 };
-
-int cmd_task(int argc, char **argv)
-{
-	return hn_keyed(&task_words, argc, argv);
-}

@@ -126,6 +126,33 @@ void hn_list_close(int shown, const char *none, const char *legend)
 		printf("%s\n", legend);
 }
 
+static int walk_next(struct hn_dp_ro *ro, enum hn_walk_map map,
+		     const __u32 *prev, __u32 *key, union hn_walk_entry *e)
+{
+	if (map == HN_WALK_ROUTES)
+		return hn_dp_ro_next_route(ro, prev, key, &e->route, HN_MSG);
+	return hn_dp_ro_next_task(ro, prev, key, &e->task, HN_MSG);
+}
+
+int hn_walk_list(const struct hn_walk *w, int *shown)
+{
+	void (*show)(__u32, const union hn_walk_entry *) = hn_json ? w->json :
+								     w->text;
+	struct hn_dp_ro *ro = hn_view();
+	union hn_walk_entry e;
+	__u32 key, *prev = NULL;
+	int ret;
+
+	*shown = 0;
+	hn_list_open();
+	while (!(ret = walk_next(ro, w->map, prev, &key, &e))) {
+		show(key, &e);
+		prev = &key;
+		(*shown)++;
+	}
+	return ret;
+}
+
 void hn_json_keyed_open(const char *key, __u64 id, const char *array)
 {
 	jsonw_obj_open(&hn_jw);
@@ -221,15 +248,39 @@ static int keyed_del(int argc, char **argv)
 	return ret ? hn_lib_fail(ret, k->fail) : 0;
 }
 
+static int keyed_set(int argc, char **argv)
+{
+	int ret = keyed->set(argc, argv);
+
+	return ret < 0 ? hn_lib_fail(ret, keyed->set_fail) : ret;
+}
+
 int hn_keyed(const struct hn_keyed *k, int argc, char **argv)
 {
 	const struct hn_cmd words[] = {
 		{ "list", k->list, "", k->list_help },
-		{ "set", k->set, k->set_args, k->set_help },
+		{ "set", keyed_set, k->set_args, k->set_help },
 		{ "del", keyed_del, k->key_arg, k->del_help },
 		{ NULL },
 	};
 
 	keyed = k;
 	return hn_family(k->what, words, argc, argv);
+}
+
+/* The family's word is the last of its name: "hnctl dp route". */
+int cmd_keyed(int argc, char **argv)
+{
+	static const struct hn_keyed *const all[] = {
+		&hn_neigh_words,
+		&hn_route_words,
+		&hn_task_words,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(argv[0], strrchr(all[i]->what, ' ') + 1))
+			return hn_keyed(all[i], argc, argv);
+	hn_err("unknown command '%s'", argv[0]); /* main.c names only these */
+	return 1;
 }

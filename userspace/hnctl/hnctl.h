@@ -69,6 +69,24 @@ void hn_list_open(void);
 void hn_list_close(int shown, const char *none, const char *legend);
 /* An entry of a keyed table in JSON: {"@key": @id, "@array": [ ... */
 void hn_json_keyed_open(const char *key, __u64 id, const char *array);
+/*
+ * A list of a map walked by key (route, task), whose entries json or text
+ * shows.  hn_walk_list() opens the list, shows every entry, counts them in
+ * *shown and returns the walk's last return (-ENOENT at the end of the
+ * map); closing the list is the caller's, as the families differ on a
+ * walk that fails midway.
+ */
+union hn_walk_entry {
+	struct hn_dp_route route;
+	struct hn_dp_task task;
+};
+enum hn_walk_map { HN_WALK_ROUTES, HN_WALK_TASKS };
+struct hn_walk {
+	enum hn_walk_map map;
+	void (*json)(__u32 key, const union hn_walk_entry *e);
+	void (*text)(__u32 key, const union hn_walk_entry *e);
+};
+int hn_walk_list(const struct hn_walk *w, int *shown);
 
 /*
  * The data plane of -P: hn_view() reads the pinned maps (read-only, from
@@ -91,7 +109,8 @@ int hn_lib_fail(int ret, const char *what);
  * A table of the data plane keyed by a number (neigh, route, task): its
  * words are list (the default) and set, which the family writes, and del
  * KEY, which removes entry KEY through the loader and says so when there
- * is none.
+ * is none. set returns 0, 1 when it has said what is wrong, or the
+ * library's negative error, which hn_keyed() reports as set_fail.
  */
 struct hn_keyed {
 	const char *what; /* "hnctl dp route" */
@@ -99,6 +118,7 @@ struct hn_keyed {
 	const char *list_help;
 	int (*set)(int argc, char **argv);
 	const char *set_args, *set_help;
+	const char *set_fail; /* "writing the route" */
 	const char *key_arg, *del_help; /* "DST", "remove a route" */
 	const char *key; /* KEY's name in messages */
 	unsigned long long max; /* its largest value */
@@ -117,11 +137,13 @@ int cmd_attach(int argc, char **argv); /* cmd_attach.c */
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv); /* cmd_status.c */
 int cmd_config(int argc, char **argv); /* cmd_config.c */
-int cmd_neigh(int argc, char **argv); /* cmd_neigh.c */
+/* neigh, route, task: the keyed family whose word is argv[0] (common.c) */
+int cmd_keyed(int argc, char **argv);
+extern const struct hn_keyed hn_neigh_words; /* cmd_neigh.c */
 int hn_neigh_list(int argc, char **argv); /* argv unused */
-int cmd_route(int argc, char **argv); /* cmd_route.c */
+extern const struct hn_keyed hn_route_words; /* cmd_route.c */
 int cmd_routes(int argc, char **argv); /* the old `hnctl routes` */
-int cmd_task(int argc, char **argv); /* cmd_task.c */
+extern const struct hn_keyed hn_task_words; /* cmd_task.c */
 int cmd_group(int argc, char **argv); /* cmd_group.c */
 int cmd_model(int argc, char **argv); /* cmd_model.c */
 int cmd_stats(int argc, char **argv); /* cmd_stats.c */

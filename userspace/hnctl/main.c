@@ -22,11 +22,11 @@ static const struct hn_cmd dp_cmds[] = {
 	{ "detach", cmd_detach, "DEV...", "detach it from ports" },
 	{ "config", cmd_config, "[KEY VALUE]...",
 	  "node, margin, stale-ms, tensor-dev, trace" },
-	{ "neigh", cmd_neigh, "[list|set IDX ...|del IDX]",
+	{ "neigh", cmd_keyed, "[list|set IDX ...|del IDX]",
 	  "neighbour table ('hnctl dp neigh help')" },
-	{ "route", cmd_route, "[list|set DST ...|del DST]",
+	{ "route", cmd_keyed, "[list|set DST ...|del DST]",
 	  "route table ('hnctl dp route help')" },
-	{ "task", cmd_task, "[list|set ID host ...|del ID]", "anycast tasks" },
+	{ "task", cmd_keyed, "[list|set ID host ...|del ID]", "anycast tasks" },
 	{ "group", cmd_group, "[list|join ID|leave ID]", "multicast groups" },
 	{ "model", cmd_model, "[show|load FILE.hnm]",
 	  "the route model ('hnctl model help')" },
@@ -71,8 +71,8 @@ static const struct {
 	const char *now; /* after "hnctl " */
 	int (*fn)(int argc, char **argv);
 } old_names[] = {
-	{ "neigh", "dp neigh", cmd_neigh },
-	{ "route", "dp route", cmd_route },
+	{ "neigh", "dp neigh", cmd_keyed },
+	{ "route", "dp route", cmd_keyed },
 	{ "routes", "dp route list", cmd_routes },
 	{ "neighbours", "agent neighbours", cmd_neighbours },
 };

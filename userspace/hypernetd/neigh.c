@@ -428,21 +428,12 @@ void hnd_ack_rx(struct hnd *d, const struct hn_ctrl_msg *m)
 	n->rtt_ns = n->rtt_ns ? (3 * n->rtt_ns + rtt) / 4 : rtt;
 }
 
-static void hello_tx(struct hnd *d, int p)
+/* The neighbours heard on port @p and how well, into @h's heard list. */
+static void hello_heard(struct hnd *d, int p, struct hn_ctrl_hello *h,
+			__u64 now)
 {
-	struct hn_ctrl_msg m;
-	struct hn_ctrl_hello *h = &m.u.hello;
-	__u64 now = hnd_now();
 	unsigned int i;
 
-	hnd_msg_init(d, &m, HN_T_HELLO);
-	m.flags = HN_F_MCAST;
-	m.dst = HN_GROUP_ALL;
-	m.seq = ++d->ports[p].hello_seq;
-	h->interval_ms = d->cfg.hello_ms;
-	h->load = d->cfg.load;
-	h->capacity = d->cfg.capacity;
-	h->model_gen = d->model_gen;
 	for (i = 0; i < HND_MAX_NEIGH && h->n_heard < HN_HELLO_MAX_HEARD; i++) {
 		struct hnd_neigh *n = &d->nb[i];
 
@@ -452,6 +443,23 @@ static void hello_tx(struct hnd *d, int p)
 		h->heard[h->n_heard].rx_ratio = rx_ratio(n, now) ?: 1;
 		h->n_heard++;
 	}
+}
+
+static void hello_tx(struct hnd *d, int p)
+{
+	struct hn_ctrl_msg m;
+	struct hn_ctrl_hello *h = &m.u.hello;
+	__u64 now = hnd_now();
+
+	hnd_msg_init(d, &m, HN_T_HELLO);
+	m.flags = HN_F_MCAST;
+	m.dst = HN_GROUP_ALL;
+	m.seq = ++d->ports[p].hello_seq;
+	h->interval_ms = d->cfg.hello_ms;
+	h->load = d->cfg.load;
+	h->capacity = d->cfg.capacity;
+	h->model_gen = d->model_gen;
+	hello_heard(d, p, h, now);
 	if (!hnd_send(d, p, NULL, &m))
 		d->st.hello_tx++;
 }

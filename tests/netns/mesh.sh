@@ -239,17 +239,24 @@ mesh_grid6()
 	mesh_inject A
 }
 
-# mesh_grid6_send N SEQ [INTERVAL_US]: N frames A -> F on mesh_grid6,
-# seqs from SEQ; prints F's receive summary (hn-pkt recv -j).
-mesh_grid6_send()
+# mesh_grid6_f_ports: F's mesh ports that are there, comma-separated (a
+# dead neighbour took its link along).
+mesh_grid6_f_ports()
 {
-	local n=$1 iv=${3:-200} d devs=
-	# F's ports that are there: a dead neighbour took its link along
+	local d devs=
 	for d in f-c f-e; do
 		ip -n "${HN_TAG}-F" link show "$d" >/dev/null 2>&1 &&
 			devs=${devs:+$devs,}$d
 	done
-	hn_transfer F "$devs" A a-app 1 6 "$n" "$2" "$iv" \
+	echo "$devs"
+}
+
+# mesh_grid6_send N SEQ [INTERVAL_US]: N frames A -> F on mesh_grid6,
+# seqs from SEQ; prints F's receive summary (hn-pkt recv -j).
+mesh_grid6_send()
+{
+	local n=$1 iv=${3:-200}
+	hn_transfer F "$(mesh_grid6_f_ports)" A a-app 1 6 "$n" "$2" "$iv" \
 		$((n * iv / 1000 + 3000))
 }
 

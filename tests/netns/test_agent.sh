@@ -186,8 +186,9 @@ for n in $ALIVE; do
 	stale0[$n]=$(hn_stat "$n" drop_no_live)
 done
 rdy=$HN_WORK/rdy.restart out=$HN_WORK/recv.restart
-hn_x F "$HNPKT" recv -j -i f-c,f-e --match-src 1 --match-type data \
-	--timeout-ms 0 --count 3000 --ready "$rdy" >"$out" &
+# on F's ports that are left: the busiest node of step 4 stays dead
+hn_x F "$HNPKT" recv -j -i "$(mesh_grid6_f_ports)" --match-src 1 \
+	--match-type data --timeout-ms 0 --count 3000 --ready "$rdy" >"$out" &
 rp=$!
 hn_wait_file "$rdy"
 hn_pkt A send -q -i a-app --src 1 --dst 6 --count 3000 --seq 5000 \

@@ -24,7 +24,8 @@ static void usage(FILE *f)
 		"       hn-train eval [--model FILE] [--json FILE] [--report FILE.md]\n"
 		"                     [--plot FILE.svg] [--threads T] [--seeds N]\n"
 		"                     [--train-log FILE.txt] [--fail-load L] [--quick]\n"
-		"       hn-train sim [--topo SPEC] [--topo-seed N] [--policy model|hops|etx|oracle]\n"
+		"       hn-train sim [--topo SPEC] [--topo-seed N]\n"
+		"                    [--policy model|hops|etx|ett|ett-load|oracle]\n"
 		"                    [--model FILE] [--load L] [--traffic uniform|hotspot|burst|lab]\n"
 		"                    [--fail NODE] [--duration-ms MS] [--seed N]\n"
 		"\n"
@@ -37,7 +38,8 @@ static void usage(FILE *f)
 }
 
 /* In enum order. */
-static const char *const policy_names[] = { "model", "hops", "etx", "oracle",
+static const char *const policy_names[] = { "model",  "hops", "etx",
+					    "oracle", "ett",  "ett-load",
 					    NULL };
 static const char *const traffic_names[] = { "uniform", "hotspot", "burst",
 					     "lab", NULL };

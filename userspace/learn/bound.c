@@ -48,6 +48,7 @@ struct net {
 	unsigned int adj[HN_SIM_MAX_NODES][2 * HN_SIM_MAX_PORTS];
 	double dem[HN_SIM_MAX_NODES * HN_SIM_MAX_NODES]; /* frames/s */
 	double fps, bits; /* total demand; wire bits of a frame, mean */
+	unsigned char sends[HN_SIM_MAX_NODES]; /* a source with demand */
 };
 
 static int net_edge(struct net *g, unsigned int a, unsigned int b,
@@ -131,6 +132,7 @@ static int net_build(struct net *g, const struct hn_sim_topo *t,
 		}
 		g->dem[i] = i / n == i % n ? 0 : bps[i] / g->bits;
 		g->fps += g->dem[i];
+		g->sends[i / n] |= g->dem[i] > 0;
 	}
 	return 0;
 }
@@ -241,7 +243,9 @@ struct mcf {
 	double y[MAX_EDGES]; /* dual: length per resource */
 	double len[MAX_EDGES]; /* per edge: m1 x y */
 	double f[MAX_EDGES]; /* flow routed so far, per edge */
-	double best[MAX_EDGES]; /* the flow of the best lo, per unit demand */
+	double fs[HN_SIM_MAX_NODES][MAX_EDGES]; /* the same per source */
+	/* per source, the flow of the best lo, for one unit of demand */
+	double best[HN_SIM_MAX_NODES][MAX_EDGES];
 	double lo, hi, eps;
 	double stage_gap; /* the least hi / lo - 1 at this step */
 	unsigned int stall; /* dual checks since stage_gap last fell 3 % */
@@ -264,6 +268,8 @@ static void mcf_source(const struct net *g, struct mcf *m, unsigned int s)
 	double dist[HN_SIM_MAX_NODES], sigma;
 	unsigned int pred[HN_SIM_MAX_NODES], d, e, r;
 
+	if (!g->sends[s])
+		return;
 	memcpy(rem, &g->dem[s * g->n], g->n * sizeof(*rem));
 	do {
 		mcf_lengths(g, m);
@@ -271,8 +277,10 @@ static void mcf_source(const struct net *g, struct mcf *m, unsigned int s)
 		memset(x, 0, g->ne * sizeof(*x));
 		tree_add(g, s, rem, pred, x);
 		sigma = fmin(1, 1 / utilisation(g, x, u));
-		for (e = 0; e < g->ne; e++)
+		for (e = 0; e < g->ne; e++) {
 			m->f[e] += sigma * x[e];
+			m->fs[s][e] += sigma * x[e];
+		}
 		for (r = 0; r < g->nr; r++)
 			m->y[r] *= 1 + m->eps * sigma * u[r];
 		for (d = 0; d < g->n; d++)
@@ -297,14 +305,15 @@ static void mcf_dual(const struct net *g, struct mcf *m)
 static void mcf_primal(const struct net *g, struct mcf *m)
 {
 	double u[MAX_EDGES], lo;
-	unsigned int e;
+	unsigned int e, s;
 
 	lo = m->phases / utilisation(g, m->f, u);
-	if (lo > m->lo) {
-		m->lo = lo;
-		for (e = 0; e < g->ne; e++)
-			m->best[e] = m->f[e] / m->phases;
-	}
+	if (lo <= m->lo)
+		return;
+	m->lo = lo;
+	for (s = 0; s < g->n; s++)
+		for (e = 0; g->sends[s] && e < g->ne; e++)
+			m->best[s][e] = m->fs[s][e] / m->phases;
 }
 
 /* A finer step from the lengths reached: the flow averaged anew. */
@@ -312,6 +321,7 @@ static void mcf_finer(const struct net *g, struct mcf *m)
 {
 	m->eps /= 2;
 	m->phases = 0;
+	memset(m->fs, 0, sizeof(m->fs));
 	m->stall = 0;
 	m->stage_gap = INFINITY;
 	memset(m->f, 0, g->ne * sizeof(*m->f));
@@ -401,8 +411,9 @@ static int mcf_run(struct net *g, struct mcf *m, char *err, size_t len)
 		g->dem[i] *= scale;
 	m->lo /= scale;
 	m->hi /= scale;
-	for (i = 0; i < g->ne; i++)
-		m->best[i] *= scale;
+	for (s = 0; s < g->n; s++)
+		for (i = 0; g->sends[s] && i < g->ne; i++)
+			m->best[s][i] *= scale;
 	return 0;
 }
 
@@ -537,11 +548,13 @@ static double pk_cost(double x, double m1, double m2, double *dg)
 }
 
 struct fw {
-	double x[MAX_EDGES], y[MAX_EDGES], grad[MAX_EDGES];
+	double xs[HN_SIM_MAX_NODES][MAX_EDGES]; /* per source */
+	double x[MAX_EDGES], y[MAX_EDGES], grad[MAX_EDGES]; /* sum of xs */
 	double xr[MAX_EDGES], dr[MAX_EDGES]; /* per resource: x, y - x */
+	unsigned int touched[MAX_EDGES], n_touched; /* resources dr != 0 */
 };
 
-/* F(x) (frame-seconds per second) and its gradient per edge. */
+/* Per resource load of x, and the gradient per edge; returns F(x). */
 static double fw_eval(const struct net *g, struct fw *w)
 {
 	double dg[MAX_EDGES], f = 0;
@@ -559,60 +572,105 @@ static double fw_eval(const struct net *g, struct fw *w)
 	return f;
 }
 
-/* d/dt F(x + t (y - x)); +INFINITY beyond capacity. */
+/*
+ * d/dt F(x + t (y - x)) over the touched resources, +INFINITY beyond
+ * capacity; *@d2 the second derivative (G'' = m2 / (1 - x m1)^3).
+ */
 static double fw_slope(const struct net *g, const struct fw *w, double t,
-		       double lin)
+		       double lin, double *d2)
 {
-	double dg, s = lin;
-	unsigned int r;
+	double dg, x, idle, s = lin;
+	unsigned int i, r;
 
-	for (r = 0; r < g->nr; r++) {
-		if (!w->dr[r])
-			continue;
-		pk_cost(w->xr[r] + t * w->dr[r], g->m1[r], g->m2[r], &dg);
+	*d2 = 0;
+	for (i = 0; i < w->n_touched; i++) {
+		r = w->touched[i];
+		x = w->xr[r] + t * w->dr[r];
+		pk_cost(x, g->m1[r], g->m2[r], &dg);
 		if (!isfinite(dg))
 			return INFINITY;
+		idle = 1 - x * g->m1[r];
 		s += dg * w->dr[r];
+		*d2 += g->m2[r] / (idle * idle * idle) * w->dr[r] * w->dr[r];
 	}
 	return s;
 }
 
-/* Exact line search from x towards y (bisection on the slope); moves x. */
-static void fw_step(const struct net *g, struct fw *w)
+/*
+ * The step in [0, 1] that minimises F along y - x: Newton on the slope
+ * (convex, so it increases), kept inside a shrinking bracket.
+ */
+static double fw_line(const struct net *g, const struct fw *w, double lin)
 {
-	double lin = 0, lo = 0, hi = 1, t;
-	unsigned int e, i;
+	double lo = 0, hi = 1, t = 0, best = 0, tn, s, d2;
+	unsigned int i;
 
-	memset(w->dr, 0, g->nr * sizeof(*w->dr));
-	for (e = 0; e < g->ne; e++) {
-		w->dr[g->res[e]] += w->y[e] - w->x[e];
-		lin += g->fix[e] * (w->y[e] - w->x[e]);
+	if (fw_slope(g, w, 1, lin, &d2) <= 0)
+		return 1;
+	for (i = 0; i < LS_STEPS; i++) {
+		s = fw_slope(g, w, t, lin, &d2);
+		if (s > 0)
+			hi = t;
+		else
+			lo = t;
+		if (isfinite(s))
+			best = t; /* Newton's iterates close in on the root */
+		if (s == 0 || hi - lo < 1e-12)
+			break;
+		tn = isfinite(s) && d2 > 0 ? t - s / d2 : -1;
+		if (!(tn > lo && tn < hi))
+			tn = (lo + hi) / 2;
+		if (fabs(tn - t) < 1e-12)
+			break;
+		t = tn;
 	}
-	if (fw_slope(g, w, 1, lin) <= 0) {
-		lo = 1;
-	} else {
-		for (i = 0; i < LS_STEPS; i++) {
-			t = (lo + hi) / 2;
-			if (fw_slope(g, w, t, lin) > 0)
-				hi = t;
-			else
-				lo = t;
-		}
-	}
-	for (e = 0; e < g->ne; e++)
-		w->x[e] += lo * (w->y[e] - w->x[e]);
+	return best;
 }
 
 /*
- * Frank-Wolfe from the feasible flow in w->x: out->mean_us the best
+ * Block-coordinate step of source @s (origin-based assignment): its
+ * demand all-or-nothing on the current marginal delays, and x moved
+ * towards it as far as pays.  Sources move one at a time, each on
+ * gradients that already see the others' moves: far fewer sweeps than
+ * moving all at once near saturation.
+ */
+static void fw_block(const struct net *g, struct fw *w, unsigned int s)
+{
+	double dist[HN_SIM_MAX_NODES], lin = 0, t, d;
+	unsigned int pred[HN_SIM_MAX_NODES], e, r;
+
+	fw_eval(g, w);
+	dijkstra(g, s, w->grad, dist, pred);
+	memset(w->y, 0, g->ne * sizeof(*w->y));
+	tree_add(g, s, &g->dem[s * g->n], pred, w->y);
+	memset(w->dr, 0, g->nr * sizeof(*w->dr));
+	for (e = 0; e < g->ne; e++) {
+		d = w->y[e] - w->xs[s][e];
+		w->dr[g->res[e]] += d;
+		lin += g->fix[e] * d;
+	}
+	for (w->n_touched = 0, r = 0; r < g->nr; r++)
+		if (w->dr[r])
+			w->touched[w->n_touched++] = r;
+	t = fw_line(g, w, lin);
+	for (e = 0; e < g->ne; e++) {
+		d = t * (w->y[e] - w->xs[s][e]);
+		w->xs[s][e] += d;
+		w->x[e] += d;
+	}
+}
+
+/*
+ * Frank-Wolfe from the feasible flow in w->xs: out->mean_us the best
  * linearisation bound F(x) + grad F(x) . (y - x), y the all-or-nothing
- * flow on marginal delays (a lower bound of the convex program at every
- * feasible x); out->iter_us F of the last iterate.
+ * flow of every source on marginal delays at the same x (a lower bound
+ * of the convex program at every feasible x); out->iter_us F of the last
+ * iterate.  An iteration is one bound and a sweep of block steps.
  */
 static void fw_run(const struct net *g, struct fw *w, struct hn_bound *out)
 {
 	double f, lb = 0, cost, gx, u[MAX_EDGES];
-	unsigned int e, it;
+	unsigned int e, it, s;
 
 	for (it = 0; it < HN_BOUND_FW_ITERS; it++) {
 		f = fw_eval(g, w);
@@ -623,7 +681,9 @@ static void fw_run(const struct net *g, struct fw *w, struct hn_bound *out)
 		out->iters = it + 1;
 		if (f - lb <= HN_BOUND_FW_GAP * f)
 			break;
-		fw_step(g, w);
+		for (s = 0; s < g->n; s++)
+			if (g->sends[s])
+				fw_block(g, w, s);
 	}
 	f = fw_eval(g, w);
 	out->iter_us = f / g->fps * 1e6;
@@ -646,7 +706,7 @@ static int bound_run(struct net *g, struct hn_bound *out)
 	struct mcf *m = malloc(sizeof(*m));
 	struct fw *w = malloc(sizeof(*w));
 	double x[MAX_EDGES], load;
-	unsigned int e;
+	unsigned int e, s;
 	int ret = -1;
 
 	if (!m || !w) {
@@ -673,8 +733,12 @@ static int bound_run(struct net *g, struct hn_bound *out)
 		goto out;
 	}
 	out->feasible = 1;
-	for (e = 0; e < g->ne; e++)
-		w->x[e] = m->best[e];
+	memset(w->x, 0, sizeof(w->x));
+	for (s = 0; s < g->n; s++)
+		for (e = 0; g->sends[s] && e < g->ne; e++) {
+			w->xs[s][e] = m->best[s][e];
+			w->x[e] += m->best[s][e];
+		}
 	fw_run(g, w, out);
 out:
 	free(m);

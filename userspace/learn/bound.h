@@ -15,7 +15,7 @@
 
 /* lambda_hi / lambda_max - 1 at most this (certified, or -1) */
 #define HN_BOUND_MCF_GAP 0.01
-/* Frank-Wolfe stops at this relative duality gap or iteration count */
+/* Frank-Wolfe stops at this relative duality gap or number of sweeps */
 #define HN_BOUND_FW_GAP 0.001
 #define HN_BOUND_FW_ITERS 3000
 
@@ -38,7 +38,7 @@ struct hn_bound {
 	double mean_us, iter_us;
 	double free_us; /* every frame on its fastest path, no queueing */
 	double max_util; /* the iterate's busiest link (or shared medium) */
-	unsigned int iters; /* Frank-Wolfe iterations run */
+	unsigned int iters; /* Frank-Wolfe sweeps (bounds) run */
 	int feasible; /* 0: load at or above lambda*, no finite delay */
 	char reason[160]; /* why not feasible, or why -1 */
 };

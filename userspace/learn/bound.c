@@ -68,7 +68,8 @@ static int net_edge(struct net *g, unsigned int a, unsigned int b,
 }
 
 /* One link: its resource(s) and both directed edges; dead links skipped. */
-static int net_link(struct net *g, const struct hn_sim_link *l, double fwd_s)
+static int net_link(struct net *g, const struct hn_sim_topo *t,
+		    const struct hn_sim_link *l, double fwd_s)
 {
 	double bytes, bsq, k1, k2, s1, fix;
 	unsigned int r = g->nr;
@@ -76,7 +77,7 @@ static int net_link(struct net *g, const struct hn_sim_link *l, double fwd_s)
 	if (!l->kbps || l->loss_pm >= 1000)
 		return 0; /* carries nothing */
 	hn_sim_frame_bytes(&bytes, &bsq);
-	hn_sim_attempts(l->loss_pm / 1000.0, &k1, &k2);
+	hn_sim_link_attempts(t, l, &k1, &k2);
 	s1 = k1 * bytes * 8 / (l->kbps * 1000.0);
 	fix = s1 + l->delay_us * 1e-6 + fwd_s;
 	g->m1[r] = s1;
@@ -114,7 +115,7 @@ static int net_build(struct net *g, const struct hn_sim_topo *t,
 		const struct hn_sim_link *l = &t->link[i];
 
 		if (l->a >= n || l->b >= n || l->a == l->b ||
-		    net_link(g, l, fwd_us * 1e-6)) {
+		    net_link(g, t, l, fwd_us * 1e-6)) {
 			snprintf(
 				err, len,
 				"link %u (%u-%u): bad ends or too many links at a node",

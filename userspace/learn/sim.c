@@ -859,6 +859,15 @@ void hn_sim_attempts(double loss, double *mean, double *mean_sq)
 	*mean_sq = sq;
 }
 
+/* Links keep the loss they were drawn with. */
+void hn_sim_link_attempts(const struct hn_sim_topo *t,
+			  const struct hn_sim_link *l, double *mean,
+			  double *mean_sq)
+{
+	(void)t;
+	hn_sim_attempts(l->loss_pm / 1000.0, mean, mean_sq);
+}
+
 static double port_true_ns(const struct hn_sim *s, const struct port *p)
 {
 	return port_wait(s, p) + p->prop_ns + fwd_ns(s) +

@@ -242,6 +242,39 @@ static void test_infeasible(void **state)
 	assert_non_null(strstr(b.reason, "not connected"));
 }
 
+/*
+ * Two islands: the simulator offers every pair, lambda* counts the pairs
+ * it can carry (each island's link full at load 1.0), the rest are
+ * dropped for want of a route.
+ */
+static void test_islands(void **state)
+{
+	struct hn_sim_topo t;
+	struct hn_sim_stats st;
+	struct hn_sim_cfg c;
+	struct hn_sim *s;
+
+	(void)state;
+	topo_init(&t, 4);
+	link_add(&t, 0, 1, 1000, 100, 0, 0);
+	link_add(&t, 2, 3, 1000, 100, 0, 0);
+	hn_sim_cfg_defaults(&c);
+	c.load = 1.0;
+	c.policy = HN_SIM_ETX;
+	assert_int_equal(hn_sim_demand(&t, &c, bps), 0);
+	assert_true(fabs(bps[0 * 4 + 1] / 1e6 - 1) < HN_BOUND_MCF_GAP);
+	assert_true(fabs(bps[3 * 4 + 2] / 1e6 - 1) < HN_BOUND_MCF_GAP);
+	assert_true(bps[0 * 4 + 2] == bps[0 * 4 + 1]);
+	c.load = 0.3;
+	s = hn_sim_new(&t, &c);
+	assert_non_null(s);
+	hn_sim_run(s);
+	hn_sim_get_counters(s, &st);
+	hn_sim_free(s);
+	assert_true(st.drop_no_route > 0);
+	assert_true(st.delivered > 0);
+}
+
 /* Run @t under @c; the measured mean delivery time and frames sent. */
 static double sim_mean(const struct hn_sim_topo *t, const struct hn_sim_cfg *c,
 		       double *fps)
@@ -369,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_delay_single_link),
 		cmocka_unit_test(test_delay_two_paths),
 		cmocka_unit_test(test_infeasible),
+		cmocka_unit_test(test_islands),
 		cmocka_unit_test(test_demand_is_sent),
 		cmocka_unit_test(test_one_link_simulated),
 		cmocka_unit_test(test_bound_below_sim),

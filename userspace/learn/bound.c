@@ -418,8 +418,37 @@ static int mcf_run(struct net *g, struct mcf *m, char *err, size_t len)
 	return 0;
 }
 
-int hn_bound_mcf(const struct hn_sim_topo *t, const double *bps, double *lo,
-		 double *hi, char *err, size_t errlen)
+/* Demand between nodes with no path between them dropped from @g. */
+static void net_reachable_only(struct net *g)
+{
+	unsigned char seen[HN_SIM_MAX_NODES];
+	unsigned int stack[HN_SIM_MAX_NODES], sp, s, v, k, i;
+
+	g->fps = 0;
+	for (s = 0; s < g->n; s++) {
+		memset(seen, 0, sizeof(seen));
+		seen[s] = 1;
+		stack[0] = s;
+		for (sp = 1; sp;) {
+			v = stack[--sp];
+			for (k = 0; k < g->deg[v]; k++)
+				if (!seen[g->to[g->adj[v][k]]]) {
+					seen[g->to[g->adj[v][k]]] = 1;
+					stack[sp++] = g->to[g->adj[v][k]];
+				}
+		}
+		g->sends[s] = 0;
+		for (i = s * g->n; i < (s + 1) * g->n; i++) {
+			if (!seen[i % g->n])
+				g->dem[i] = 0;
+			g->fps += g->dem[i];
+			g->sends[s] |= g->dem[i] > 0;
+		}
+	}
+}
+
+static int mcf_of(const struct hn_sim_topo *t, const double *bps, int drop,
+		  double *lo, double *hi, char *err, size_t errlen)
 {
 	struct net *g = malloc(sizeof(*g));
 	struct mcf *m = malloc(sizeof(*m));
@@ -429,7 +458,11 @@ int hn_bound_mcf(const struct hn_sim_topo *t, const double *bps, double *lo,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (net_build(g, t, bps, 0, err, errlen) || mcf_run(g, m, err, errlen))
+	if (net_build(g, t, bps, 0, err, errlen))
+		goto out;
+	if (drop)
+		net_reachable_only(g);
+	if (mcf_run(g, m, err, errlen))
 		goto out;
 	*lo = m->lo;
 	*hi = m->hi;
@@ -438,6 +471,12 @@ out:
 	free(g);
 	free(m);
 	return ret;
+}
+
+int hn_bound_mcf(const struct hn_sim_topo *t, const double *bps, double *lo,
+		 double *hi, char *err, size_t errlen)
+{
+	return mcf_of(t, bps, 0, lo, hi, err, errlen);
 }
 
 /*
@@ -498,7 +537,8 @@ static int shape_lambda(const struct hn_sim_topo *t, const double *bps,
 	pthread_mutex_unlock(&cache_lock);
 	if (i < CACHE_SIZE)
 		return 0;
-	if (hn_bound_mcf(t, bps, lo, &hi, err, sizeof(err)))
+	/* pairs with no path: the simulator offers them and drops them */
+	if (mcf_of(t, bps, 1, lo, &hi, err, sizeof(err)))
 		return -1;
 	pthread_mutex_lock(&cache_lock);
 	cache[cache_next].key = key;

@@ -48,7 +48,8 @@ struct hn_bound {
  * Ethernet header; no retransmissions) per (src, dst), n x n row-major,
  * at c->load, i.e. c->load x lambda* x the shape hn_sim_weights() draws.
  * The simulator offers exactly this (mean over on/off for bursty
- * traffic).  Returns 0, or -1 (bad topology, no capacity, no path).
+ * traffic).  Pairs with no path between them are offered but left out of
+ * lambda* (the simulator drops them).  Returns 0, or -1 (bad topology).
  */
 int hn_sim_demand(const struct hn_sim_topo *t, const struct hn_sim_cfg *c,
 		  double *bps);

@@ -1177,21 +1177,25 @@ static __u16 frame_size(struct node *nd)
  * Each source's Poisson rate: its row of the offered matrix at the load
  * (hn_sim_demand(): load 1.0 is the max concurrent flow), in frames.
  */
-static void traffic_init(struct hn_sim *s)
+static int traffic_init(struct hn_sim *s)
 {
 	double *bps = calloc((size_t)s->n * s->n, sizeof(*bps));
 	double bytes, sq, sum;
 	unsigned int a, b;
 
 	hn_sim_frame_bytes(&bytes, &sq);
-	if (!bps || hn_sim_demand(s->t, &s->c, bps))
-		abort();
+	if (!bps || hn_sim_demand(s->t, &s->c, bps)) {
+		free(bps);
+		return -1;
+	}
 	for (a = 0; a < s->n; a++) {
 		struct node *nd = &s->node[a];
 
 		nd->cum = calloc(s->n, sizeof(*nd->cum));
-		if (!nd->cum)
-			abort();
+		if (!nd->cum) {
+			free(bps);
+			return -1;
+		}
 		sum = 0;
 		for (b = 0; b < s->n; b++) {
 			sum += bps[a * s->n + b] / (8 * bytes);
@@ -1207,6 +1211,7 @@ static void traffic_init(struct hn_sim *s)
 				EV_GEN, a, 0);
 	}
 	free(bps);
+	return 0;
 }
 
 /* When node @n's source sends next, after the one sent now. */
@@ -1395,7 +1400,8 @@ struct hn_sim *hn_sim_new(const struct hn_sim_topo *t,
 	ports_init(s);
 	neigh_init(s);
 	routes_install(s);
-	traffic_init(s);
+	if (traffic_init(s))
+		goto fail;
 	timers_init(s);
 	return s;
 fail:

@@ -35,14 +35,15 @@ import json, math, sys
 load, feasible, d = float(sys.argv[1]), sys.argv[2] == "1", json.loads(sys.argv[3])
 keys = {"topo", "topo_seed", "seed", "traffic", "load", "offered_fps",
         "offered_bps", "lambda_max", "lambda_hi", "feasible", "bound_us",
-        "iterate_us", "free_us", "max_util", "iterations", "seconds"}
+        "iterate_us", "free_us", "floor_us", "max_util", "iterations",
+        "seconds"}
 assert keys <= set(d), keys - set(d)
 assert d["traffic"] == "hotspot" and d["load"] == load
 assert abs(d["lambda_max"] * load - 1) < 1e-5, d  # %.6g
 assert d["lambda_max"] <= d["lambda_hi"] <= 1.01 * d["lambda_max"] * (1 + 1e-5)
 assert d["feasible"] == feasible, d
 if feasible:
-    assert 0 < d["free_us"] < d["bound_us"] <= d["iterate_us"], d
+    assert 0 < d["free_us"] <= d["floor_us"] < d["bound_us"] <= d["iterate_us"], d
     assert d["iterate_us"] <= 1.001 * d["bound_us"] * (1 + 1e-5), d
     assert d["max_util"] < 1, d
 else:

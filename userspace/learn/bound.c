@@ -750,6 +750,162 @@ static void fw_run(const struct net *g, struct fw *w, struct hn_bound *out)
 	out->max_util = utilisation(g, w->x, u);
 }
 
+/* ---- a floor for static routings in the simulator ------------------------ */
+
+/* Source @s's split of its demand over its out-links (floor_source()). */
+struct split {
+	unsigned int s, deg;
+	double q[HN_SIM_MAX_NODES][2 * HN_SIM_MAX_PORTS]; /* [dst][out-link] */
+	double c[HN_SIM_MAX_NODES]
+		[2 * HN_SIM_MAX_PORTS]; /* its cost beside queueing */
+	double x[2 * HN_SIM_MAX_PORTS], dx[2 * HN_SIM_MAX_PORTS],
+		dg[2 * HN_SIM_MAX_PORTS];
+};
+
+/* Fresh load per out-link, G' there; returns the program's value. */
+static double split_eval(const struct net *g, struct split *p)
+{
+	double f = 0;
+	unsigned int d, k, r;
+
+	memset(p->x, 0, sizeof(p->x));
+	for (d = 0; d < g->n; d++)
+		for (k = 0; k < p->deg; k++) {
+			p->x[k] += p->q[d][k];
+			f += p->q[d][k] * p->c[d][k];
+		}
+	for (k = 0; k < p->deg; k++) {
+		r = g->res[g->adj[p->s][k]];
+		f += pk_cost(p->x[k], g->m1[r], g->m2[r], &p->dg[k]);
+	}
+	return f;
+}
+
+/* d/dt of the queueing part along dx; +INFINITY beyond capacity. */
+static double split_slope(const struct net *g, const struct split *p, double t,
+			  double lin)
+{
+	double dg, sl = lin;
+	unsigned int k, r;
+
+	for (k = 0; k < p->deg; k++) {
+		if (!p->dx[k])
+			continue;
+		r = g->res[g->adj[p->s][k]];
+		pk_cost(p->x[k] + t * p->dx[k], g->m1[r], g->m2[r], &dg);
+		if (!isfinite(dg))
+			return INFINITY;
+		sl += dg * p->dx[k];
+	}
+	return sl;
+}
+
+/*
+ * One Frank-Wolfe step: every destination's demand to its cheapest out-
+ * link on marginal cost, a bisection on the step.  Returns the
+ * linearisation bound at the point it started from.
+ */
+static double split_step(const struct net *g, struct split *p, double f)
+{
+	double y[HN_SIM_MAX_NODES][2 * HN_SIM_MAX_PORTS] = { { 0 } };
+	double lb = f, lin = 0, lo = 0, hi = 1, t, gr;
+	unsigned int d, k, best, i;
+
+	memset(p->dx, 0, sizeof(p->dx));
+	for (d = 0; d < g->n; d++) {
+		double dem = g->dem[p->s * g->n + d];
+
+		if (!(dem > 0))
+			continue;
+		for (best = 0, k = 1; k < p->deg; k++)
+			if (p->dg[k] + p->c[d][k] < p->dg[best] + p->c[d][best])
+				best = k;
+		y[d][best] = dem;
+		for (k = 0; k < p->deg; k++) {
+			gr = p->dg[k] + p->c[d][k];
+			lb += gr * (y[d][k] - p->q[d][k]);
+			lin += p->c[d][k] * (y[d][k] - p->q[d][k]);
+			p->dx[k] += y[d][k] - p->q[d][k];
+		}
+	}
+	if (split_slope(g, p, 1, lin) <= 0)
+		lo = 1;
+	for (i = 0; lo < 1 && i < LS_STEPS; i++) {
+		t = (lo + hi) / 2;
+		if (split_slope(g, p, t, lin) > 0)
+			hi = t;
+		else
+			lo = t;
+	}
+	for (d = 0; d < g->n; d++)
+		for (k = 0; k < p->deg; k++)
+			p->q[d][k] += lo * (y[d][k] - p->q[d][k]);
+	return lb;
+}
+
+/*
+ * A floor under source @s's frame-seconds per second in the simulator,
+ * whatever static routing carries them.  Its frames enter its out-links
+ * as Poisson streams (a thinning of its Poisson source), and a FIFO
+ * link's workload only grows with the transit frames beside them: so
+ * they wait at least as in M/G/1 with their own arrivals alone, and
+ * transit frames at least nothing.  With no queueing charged beyond the
+ * first hop, a frame goes on from there on its fastest path (@dist,
+ * n x n): the program is the split of each destination's demand over s's
+ * out-links, started in proportion to their capacity.
+ */
+static double floor_source(const struct net *g, struct split *p, unsigned int s,
+			   const double *dist)
+{
+	double cap = 0, f, lb = 0;
+	unsigned int d, k, it, e;
+
+	memset(p, 0, sizeof(*p));
+	p->s = s;
+	p->deg = g->deg[s];
+	for (k = 0; k < p->deg; k++)
+		cap += 1 / g->m1[g->res[g->adj[s][k]]];
+	for (d = 0; d < g->n; d++)
+		for (k = 0; k < p->deg; k++) {
+			e = g->adj[s][k];
+			p->c[d][k] = g->fix[e] + dist[g->to[e] * g->n + d];
+			p->q[d][k] =
+				g->dem[s * g->n + d] / g->m1[g->res[e]] / cap;
+		}
+	for (it = 0; it < HN_BOUND_FW_ITERS; it++) {
+		f = split_eval(g, p);
+		if (!isfinite(f))
+			return 0; /* its own frames overload it: no floor here */
+		lb = fmax(lb, split_step(g, p, f));
+		if (f - lb <= HN_BOUND_FW_GAP * f / 10)
+			break;
+	}
+	return lb;
+}
+
+/* The floor over all sources, us per frame (bound_run() has the net). */
+static double floor_us(const struct net *g)
+{
+	double *dist = malloc((size_t)g->n * g->n * sizeof(*dist));
+	struct split *p = malloc(sizeof(*p));
+	unsigned int pred[HN_SIM_MAX_NODES], s;
+	double sum = 0;
+
+	if (!dist || !p) {
+		free(dist);
+		free(p);
+		return 0;
+	}
+	for (s = 0; s < g->n; s++)
+		dijkstra(g, s, g->fix, &dist[s * g->n], pred);
+	for (s = 0; s < g->n; s++)
+		if (g->sends[s])
+			sum += floor_source(g, p, s, dist);
+	free(dist);
+	free(p);
+	return sum / g->fps * 1e6;
+}
+
 static void bound_infeasible(struct hn_bound *out, double load)
 {
 	out->feasible = 0;
@@ -785,6 +941,7 @@ static int bound_run(struct net *g, struct hn_bound *out)
 	}
 	assign(g, g->fix, x, &out->free_us);
 	out->free_us *= 1e6 / g->fps;
+	out->floor_us = fmax(out->free_us, floor_us(g));
 	load = 1 / m->lo;
 	/* load 1.0 scaled back and forth must still count as at lambda* */
 	if (!(load < 1 - 1e-9)) {

@@ -37,6 +37,12 @@ struct hn_bound {
 	 */
 	double mean_us, iter_us;
 	double free_us; /* every frame on its fastest path, no queueing */
+	/*
+	 * Under any static routing in the simulator (infinite buffers), not
+	 * only the model: a frame's first hop queues at least as M/G/1 with
+	 * its source's frames alone, later hops at least not at all.
+	 */
+	double floor_us;
 	double max_util; /* the iterate's busiest link (or shared medium) */
 	unsigned int iters; /* Frank-Wolfe sweeps (bounds) run */
 	int feasible; /* 0: load at or above lambda*, no finite delay */

@@ -19,16 +19,18 @@
  *     HN_FEAT_CLASS     traffic class              hn_scale_class(tclass)
  *     HN_FEAT_SIZE      frame length               hn_scale_size(bytes)
  *     HN_FEAT_TTL       hops left                  hn_scale_ttl(ttl)
+ * The route and frame parts are coarse buckets (see the scaling section),
+ * so that userspace can compile the model into score tables the data
+ * plane reads instead of running it (score tables, at the end).
  *
  * The network is a 2-layer MLP:
  *   h = relu_sat8((W1 x + b1) >> shift1)       HN_RT_HIDDEN units
  *   score = W2 h + b2                          int32, higher is better
  *
  * Because W1 x splits into the three parts above and integer addition is
- * associative, the data plane can add a precomputed neighbour part
- * (hn_rt_pre_neigh), a per-frame part computed once per frame
- * (hn_rt_pre_frame) and the route part, and still get the very same score
- * as the full reference hn_rt_score().
+ * associative, a neighbour part (hn_rt_pre_neigh), a frame part
+ * (hn_rt_pre_frame) and the route part can be computed apart and added,
+ * and still give the very same score as the full reference hn_rt_score().
  */
 #ifndef _HYPERNET_ROUTE_H
 #define _HYPERNET_ROUTE_H
@@ -298,9 +300,9 @@ __hn_inline __s32 hn_rt_score(const struct hn_rt_model *m,
 /* ---- compiled form ------------------------------------------------------ */
 
 /*
- * The model as the data plane evaluates it: the same functions as
- * hn_rt_pre_neigh(), hn_rt_pre_frame() and hn_rt_finish(), rearranged
- * for speed.
+ * The model as the data plane evaluates it for anycast hosts (unicast
+ * reads score tables, below): the same functions as hn_rt_pre_neigh(),
+ * hn_rt_pre_frame() and hn_rt_finish(), rearranged for speed.
  *   - Every weight the per-frame and per-candidate code reads is widened
  *     to s32: BPF ISA v3 has no sign-extending loads, so each int8 weight
  *     would cost two shifts per use.

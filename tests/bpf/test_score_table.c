@@ -8,8 +8,10 @@
  * models of extreme weights, after model installs, neighbour changes and
  * removals.  And a refresh never writes the table the epoch names: the
  * slot that was live is byte for byte what it was, the epoch moves to the
- * other one.  Prints what a full and a neighbour's refresh cost (figures
- * for Documentation/dataplane.rst, not a pass condition).
+ * other one.  And the XDP program reads the live slot only: garbage in
+ * the other one changes no decision, a score planted in the live one
+ * is what a decision sees.  Prints what a full and a neighbour's refresh
+ * cost (figures for Documentation/dataplane.rst, not a pass condition).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/mman.h>
+#include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
 
@@ -27,6 +33,8 @@
 #include "helpers_hn.h"
 
 #define ROUTES 4096
+#define SELF 10
+#define DST 900
 
 static struct hn_t_net net;
 static struct hn_dp *dp;
@@ -244,6 +252,113 @@ static void test_refresh_cost(void **state)
 	       "slot\n",
 	       ROUTES, full, one, sizeof(struct hn_dp_score));
 	assert_int_equal(check_live(&m), 0);
+	for (d = 1; d <= ROUTES; d++)
+		assert_int_equal(hn_dp_del_route(dp, d + 1000), 0);
+}
+
+/* hn_score, mapped as the library maps it. */
+static struct hn_dp_score *score_map(size_t *len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	*len = (HN_DP_SLOTS * sizeof(struct hn_dp_score) + pg - 1) &
+	       ~(size_t)(pg - 1);
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 hn_dp_map_fd(dp, "hn_score"), 0);
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+/*
+ * One traced frame of @tclass, @size bytes (HyperNet header on) and
+ * @ttl to DST; the trace into @tr.
+ */
+static void run_frame(__u8 tclass, __u16 size, __u8 ttl, struct hn_dp_trace *tr)
+{
+	__u8 in[2200], out[2300], smac[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+	size_t len, olen = sizeof(out);
+	struct hnhdr h = {};
+	__u32 verdict;
+
+	h.version = HN_VERSION;
+	h.type = HN_T_DATA;
+	h.ttl = ttl;
+	h.tclass = tclass;
+	h.len = htons(size - HN_HDR_LEN);
+	h.src = htonl(7);
+	h.dst = htonl(DST);
+	len = hn_t_frame(in, net.in_mac, smac, ETH_P_HYPERNET, &h,
+			 size - HN_HDR_LEN);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict),
+			 0);
+	assert_int_equal(hn_dp_get_trace(dp, tr), 0);
+}
+
+static void test_xdp_reads_live_slot(void **state)
+{
+	struct hn_dp_config cfg = { .node_id = SELF,
+				    .margin_min = INT32_MIN,
+				    .flags = HN_DP_CFG_TRACE };
+	static const __u16 sizes[] = {
+		60, 127, 128, 511, 512, 1023, 1024, 1500
+	};
+	static const __u8 ttls[] = { 2, 3, 4, 5, 8, 9, 16, 255 };
+	struct hn_dp_route rt = { .n_cand = HN_DP_MAX_CAND, .def = 0 };
+	struct hn_dp_score *tab;
+	struct hn_dp_trace tr;
+	struct hn_rt_model m;
+	char err[256] = "";
+	__u32 live, i, k, f;
+	size_t len;
+
+	hn_t_seed(0x7AB1E003);
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		neigh_put(i);
+		rt.cand[i].neigh = i;
+		rt.cand[i].dist = hn_scale_hops(hn_t_range(0, 16));
+	}
+	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_set_route(dp, DST, &rt, err, sizeof(err)), 0);
+	hn_t_rand_rt(&m, 1 << 20, 12);
+	install(&m);
+	tab = score_map(&len);
+	live = HN_EPOCH_SLOT(epoch());
+	/* garbage in the slot no frame reads */
+	memset(&tab[live ^ 1], 0x5a, sizeof(*tab));
+	for (k = 0; k < 64; k++) {
+		__u8 tclass = k, ttl = ttls[k % 8];
+		__u16 size = sizes[(k / 8) % 8];
+
+		run_frame(tclass, size, ttl, &tr);
+		assert_int_equal(tr.n_cand, HN_DP_MAX_CAND);
+		for (i = 0; i < HN_DP_MAX_CAND; i++) {
+			__u8 x[HN_RT_NFEAT];
+
+			memcpy(x, feat[i], HN_NB_NFEAT);
+			x[HN_FEAT_DIST] = rt.cand[i].dist;
+			x[HN_FEAT_CLASS] = hn_scale_class(tclass);
+			x[HN_FEAT_SIZE] = hn_scale_size(size);
+			x[HN_FEAT_TTL] = hn_scale_ttl(ttl);
+			assert_memory_equal(tr.feat[i], x, sizeof(x));
+			assert_int_equal(tr.score[i], hn_rt_score(&m, x));
+		}
+	}
+	/* a score planted in the live slot is what the decision reads */
+	f = hn_frame_bucket(3, 700, 16);
+	tab[live].s[f][5][hn_rt_route_bucket(rt.cand[5].dist)] = INT32_MAX;
+	run_frame(3, 700, 16, &tr);
+	assert_int_equal(tr.score[5], INT32_MAX);
+	assert_int_equal(tr.winner, 5);
+	assert_int_equal(tr.chosen, 5);
+	/* and a model install writes the other slot whole, then flips */
+	install(&m);
+	assert_int_equal(HN_EPOCH_SLOT(epoch()), live ^ 1);
+	assert_int_equal(check_live(&m), 0);
+	run_frame(3, 700, 16, &tr);
+	assert_int_not_equal(tr.score[5], INT32_MAX);
+	munmap(tab, len);
 }
 
 int main(void)
@@ -251,6 +366,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_is_model),
 		cmocka_unit_test(test_refresh_cost),
+		cmocka_unit_test(test_xdp_reads_live_slot),
 	};
 
 	hn_t_need_bpf();

@@ -339,6 +339,12 @@ static __always_inline int hn_score_route(__u32 slot, __u64 epoch,
 	p->def = rt->def;
 	f = hn_frame_bucket(h->tclass,
 			    HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)), h->ttl);
+	/*
+	 * Hidden from clang, which knows f is below 128 and would drop the
+	 * mask; the 6.1 verifier, having merged the bucket's branches, does
+	 * not know it and needs the mask to bound the offset.
+	 */
+	asm volatile("" : "+r"(f));
 	row = tab->s[f & (HN_RT_FRAME_BUCKETS - 1)];
 	valid = tab->valid;
 	/*

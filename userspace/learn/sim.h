@@ -31,6 +31,7 @@ struct hn_sim_link {
 	__u32 kbps; /* capacity of each direction */
 	__u32 delay_us; /* propagation */
 	__u16 loss_pm; /* per transmission attempt, permille */
+	__u8 half_duplex; /* 1: both directions share kbps (radio) */
 };
 
 struct hn_sim_topo {
@@ -43,8 +44,13 @@ struct hn_sim_topo {
  * Build a topology from a spec: "grid:S" (S x S), "rgg:N" (random
  * geometric, N nodes), "ring:N" (a ring with two chords), "ladder:N"
  * (2 x N), "diamond", "dumbbell", "lab" (lab.sh's 3 x 3 grid; odd @seed:
- * thin and fat links swapped).  @seed draws link properties (and
- * positions).  Returns 0, or -1 with a message in @err.
+ * thin and fat links swapped); families no model was trained on, for
+ * held-out evaluation: "backbone:N" (a ring of N / 4 fast routers, every
+ * other node a leaf homed on two of them), "cluster:N" (radio villages of
+ * about 8 nodes joined by a few long links), "tri:S" (an S x S triangular
+ * lattice of radio nodes), "hex:S" (an S x S wired honeycomb).  @seed
+ * draws link properties (and positions).  Returns 0, or -1 with a message
+ * in @err.
  */
 int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 		     char *err, size_t errlen);

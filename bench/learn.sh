@@ -53,9 +53,10 @@ ROUNDS=${LEARN_ROUNDS:-4}	# rounds: even, for as many of each order
 NICE=${NICE:--10}		# nice level of the senders and sinks
 NODES="A B C D E F G H I"
 # SRC:DST:FPS[:CLASS] flows, one traffic class each as in the trainer's
-# simulator (decisions are per destination and class).  The heavy load
-# overloads the thin top and right links when the shortest path's
-# defaults take them (an accident of the tie-breaks, often the case).
+# simulator (decisions are per destination and class).  The agents'
+# default next hops route by ETT (Documentation/agent.rst, Link cost),
+# so without a model the flows take the fat links; the heavy load fills
+# them, and a model earns its keep by spreading flows onto thin ones.
 LIGHT=${LEARN_LIGHT:-"A:I:60:0 B:I:40:1 D:I:60:2 G:C:40:3"}
 HEAVY=${LEARN_HEAVY:-"A:I:300:0 B:I:200:1 D:I:300:2 G:C:200:3"}
 rm -rf "$LOGS"

@@ -164,6 +164,27 @@ __hn_inline __u16 hn_link_cost(__u32 rx, __u32 tx)
 	return c > 0xffff ? 0xffff : c;
 }
 
+/*
+ * ETT link cost: ETX (1 / (df * dr), from the same HELLO shares) times the
+ * airtime of a 1500-byte frame at the port's @kbps, in microseconds, as
+ * B.A.T.M.A.N. V weighs links by throughput.  Microseconds fit the LSA's
+ * u16 where a mesh lives: a clean 1 Gbit/s link costs 12, 10 Mbit/s 1200,
+ * 1 Mbit/s 12000 (ETX up to 5 before the cost saturates at 0xffff, as a
+ * dead link's).  Links faster than ~16 Gbit/s all cost 1, never 0: there
+ * a hop's forwarding time (tens of us) outweighs the airtime anyway, and
+ * the metric degrades to hop count.  0xffff if either share or @kbps is 0.
+ */
+__hn_inline __u16 hn_link_ett(__u32 rx, __u32 tx, __u32 kbps)
+{
+	__u64 den = (__u64)(rx * tx) * kbps, c;
+
+	if (!den)
+		return 0xffff;
+	/* 1500 * 8 bits / kbps = 12e6 / kbps us, times 255 * 255 / (rx * tx) */
+	c = (12000000ULL * 65025 + den / 2) / den;
+	return c > 0xffff ? 0xffff : c ? c : 1;
+}
+
 /* ---- scoring ------------------------------------------------------------ */
 
 /* b1 + W1[:, neighbour part] x_nb: what the data plane keeps per neighbour. */

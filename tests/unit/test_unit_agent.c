@@ -102,12 +102,7 @@ void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 	model_sends++;
 }
 
-/* neigh.c's link cost and features of a neighbour, from the same state */
-static __u16 link_cost(const struct hnd_neigh *n)
-{
-	return hn_link_cost(n->rx_ratio, n->tx_ratio);
-}
-
+/* neigh.c's features of a neighbour, from the same state */
 static void features(const struct hnd *d, const struct hnd_neigh *n,
 		     __u8 feat[HN_NB_NFEAT])
 {
@@ -234,7 +229,8 @@ static void test_one_way_then_up(void **state)
 	assert_memory_equal(dp_nb[n->dp_idx].mac, mac_x, 6);
 	assert_int_equal(dp_nb[n->dp_idx].feat[HN_FEAT_QUALITY], 127);
 	assert_int_equal(dp_nb[n->dp_idx].feat[HN_FEAT_LOSS], 0);
-	assert_int_equal(n->cost, 256);
+	/* ETT of a clean 1 Gbit/s link (the default link-kbps): 12 us */
+	assert_int_equal(n->cost, 12);
 	assert_true(agent.lsa_dirty);
 }
 
@@ -265,7 +261,11 @@ static void test_loss_raises_cost(void **state)
 	advance_ms(0);
 	hnd_neigh_tick(&agent, fake_now - 200 * NSEC_PER_MSEC);
 	assert_in_range(n->rx_ratio, 120, 136);
-	assert_in_range(link_cost(n), 480, 544); /* ~2x a clean link */
+	/* ~2x a clean link: ETT 24 us at 1 Gbit/s, 2400 us at 10 Mbit/s */
+	assert_in_range(hnd_neigh_cost(&agent, n), 23, 26);
+	assert_int_equal(n->cost, hnd_neigh_cost(&agent, n));
+	agent.cfg.link_kbps = 10000;
+	assert_in_range(hnd_neigh_cost(&agent, n), 2250, 2550);
 	features(&agent, n, n->feat);
 	assert_in_range(n->feat[HN_FEAT_LOSS], 60, 66);
 }

@@ -257,6 +257,33 @@ static void test_link_features(void **state)
 	assert_int_equal(hn_link_cost(1, 1), 0xffff);
 }
 
+/* ETT: ETX times a 1500-byte frame's airtime at the capacity, in us. */
+static void test_link_ett(void **state)
+{
+	(void)state;
+	/* clean links: 12e6 / kbps us */
+	assert_int_equal(hn_link_ett(255, 255, 1000000), 12);
+	assert_int_equal(hn_link_ett(255, 255, 10000), 1200);
+	assert_int_equal(hn_link_ett(255, 255, 1000), 12000);
+	/* half the HELLOs each way: ETX 3.97, 1200 * 65025 / 16384 = 4762.6 */
+	assert_int_equal(hn_link_ett(128, 128, 10000), 4763);
+	/* a thin clean hop costs more than two fat lossy ones */
+	assert_true(hn_link_ett(255, 255, 2000) >
+		    2 * hn_link_ett(200, 200, 20000));
+	/* ... where ETX would pick the thin one */
+	assert_true(hn_link_cost(255, 255) < 2 * hn_link_cost(200, 200));
+	/* very fast links cost 1, never 0: a valid LSA cost */
+	assert_int_equal(hn_link_ett(255, 255, 100000000), 1);
+	assert_int_equal(hn_link_ett(255, 255, 0xffffffffU), 1);
+	/* saturates, and dead links cost the most */
+	assert_int_equal(hn_link_ett(255, 255, 100), 0xffff);
+	assert_int_equal(hn_link_ett(64, 64, 1000), 0xffff);
+	assert_int_equal(hn_link_ett(0, 255, 10000), 0xffff);
+	assert_int_equal(hn_link_ett(255, 255, 0), 0xffff);
+	/* no overflow at the extremes: ETX 65025 at 4.3 Tbit/s */
+	assert_int_equal(hn_link_ett(1, 1, 0xffffffffU), 182);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_scale_log),
 		cmocka_unit_test(test_scale_linear),
 		cmocka_unit_test(test_link_features),
+		cmocka_unit_test(test_link_ett),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

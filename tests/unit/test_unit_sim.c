@@ -67,8 +67,9 @@ static struct hn_sim *new_sim(struct hn_sim_topo *t, const char *spec,
 /* sent = delivered + dropped + in the network, after every event */
 static void test_conservation(void **state)
 {
-	enum hn_sim_policy pols[] = { HN_SIM_MODEL, HN_SIM_HOPS, HN_SIM_ETX,
-				      HN_SIM_ORACLE };
+	enum hn_sim_policy pols[] = { HN_SIM_MODEL, HN_SIM_HOPS,
+				      HN_SIM_ETX,   HN_SIM_ORACLE,
+				      HN_SIM_ETT,   HN_SIM_ETT_LOAD };
 	struct hn_tr_params p;
 	struct hn_rt_model rt;
 	struct hn_sim_topo t;
@@ -78,7 +79,7 @@ static void test_conservation(void **state)
 
 	hn_tr_prior(&p);
 	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < sizeof(pols) / sizeof(pols[0]); i++) {
 		struct hn_sim *s = new_sim(&t, i & 1 ? "rgg:16" : "grid:4",
 					   pols[i], &rt, 1.3, 5, i);
 		struct hn_sim_stats st;
@@ -179,6 +180,106 @@ static void test_forwarding_time(void **state)
 	       extra);
 	assert_true(hops > 1.5);
 	assert_true(fabs(extra - 50 * hops) < 5 * hops);
+}
+
+static void add_link(struct hn_sim_topo *t, unsigned int a, unsigned int b,
+		     __u32 kbps, __u16 loss_pm)
+{
+	struct hn_sim_link *l = &t->link[t->n_links++];
+
+	memset(l, 0, sizeof(*l));
+	l->a = a;
+	l->b = b;
+	l->kbps = kbps;
+	l->delay_us = 100;
+	l->loss_pm = loss_pm;
+}
+
+struct via {
+	unsigned int node, dst;
+	unsigned long n[HN_SIM_MAX_NODES]; /* decisions by next hop */
+};
+
+static void count_via(void *ctx, const struct hn_sim_decision *d)
+{
+	struct via *v = ctx;
+
+	if (d->node == v->node && d->dst == v->dst && d->chosen < d->n_cand)
+		v->n[d->neigh[d->chosen]]++;
+}
+
+/* Run @pol on @t; @v (may be NULL) counts node v->node's next hops. */
+static void run_topo(const struct hn_sim_topo *t, enum hn_sim_policy pol,
+		     double load, enum hn_sim_traffic tr, struct via *v,
+		     struct hn_sim_stats *st)
+{
+	struct hn_sim_cfg c;
+	struct hn_sim *s;
+
+	hn_sim_cfg_defaults(&c);
+	c.duration_ms = 3000;
+	c.warmup_ms = 500;
+	c.load = load;
+	c.traffic = tr;
+	c.policy = pol;
+	c.model = NULL;
+	c.on_decision = v ? count_via : NULL;
+	c.ctx = v;
+	s = hn_sim_new(t, &c);
+	assert_non_null(s);
+	hn_sim_run(s);
+	hn_sim_get_stats(s, st);
+	hn_sim_free(s);
+}
+
+/*
+ * A clean thin hop 0-2 against two fat, 10 % lossy hops 0-1-2: ETX
+ * takes the thin one (1 transmission against 2 x 1.23), ETT the fat
+ * pair (6 ms of airtime against 2 x 0.74 ms), and is faster for it.
+ */
+static void test_ett_fat_detour(void **state)
+{
+	struct hn_sim_topo t = { .name = "triangle", .n_nodes = 3 };
+	struct via v = { .node = 0, .dst = 2 };
+	struct hn_sim_stats ett, etx;
+
+	add_link(&t, 0, 2, 2000, 0);
+	add_link(&t, 0, 1, 20000, 100);
+	add_link(&t, 1, 2, 20000, 100);
+	run_topo(&t, HN_SIM_ETX, 0.3, HN_SIM_UNIFORM, &v, &etx);
+	assert_true(v.n[2] > 0);
+	assert_int_equal(v.n[1], 0);
+	memset(v.n, 0, sizeof(v.n));
+	run_topo(&t, HN_SIM_ETT, 0.3, HN_SIM_UNIFORM, &v, &ett);
+	assert_true(v.n[1] > 0);
+	assert_int_equal(v.n[2], 0);
+	printf("0 to 2: ETX %.0f us, ETT %.0f us\n", etx.mean_us, ett.mean_us);
+	assert_true(ett.mean_us < etx.mean_us);
+}
+
+/*
+ * The lab grid with fat links first (odd seed) and bench/learn.sh's four
+ * flows: ETT sends them all down the same fat links and fills them;
+ * ETT-load moves some to idle thin ones as utilisation shows.
+ */
+static void test_ett_load_moves(void **state)
+{
+	struct hn_sim_topo t;
+	struct hn_sim_stats ett, load;
+	char err[128];
+
+	assert_int_equal(hn_sim_topo_make(&t, "lab", 3, err, sizeof(err)), 0);
+	run_topo(&t, HN_SIM_ETT, 0.8, HN_SIM_LAB, NULL, &ett);
+	run_topo(&t, HN_SIM_ETT_LOAD, 0.8, HN_SIM_LAB, NULL, &load);
+	printf("ETT %.0f us lost %llu moves %llu; ETT-load %.0f us lost %llu moves %llu\n",
+	       ett.mean_us, (unsigned long long)ett.m_lost,
+	       (unsigned long long)ett.m_moves, load.mean_us,
+	       (unsigned long long)load.m_lost,
+	       (unsigned long long)load.m_moves);
+	assert_int_equal(ett.m_moves, 0);
+	assert_true(load.m_moves > 0);
+	assert_true(load.mean_us < 0.8 * ett.mean_us);
+	assert_true(load.m_lost <= ett.m_lost);
 }
 
 /* Training results do not depend on the number of threads. */
@@ -366,6 +467,8 @@ int main(void)
 		cmocka_unit_test(test_conservation),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_forwarding_time),
+		cmocka_unit_test(test_ett_fat_detour),
+		cmocka_unit_test(test_ett_load_moves),
 		cmocka_unit_test(test_train_threads),
 		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_quant_vs_float),

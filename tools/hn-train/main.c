@@ -27,7 +27,8 @@ static void usage(FILE *f)
 		"                     [--traffic KIND,...] [--load L,...] [--policy NAME,...]\n"
 		"                     [--duration-ms MS] [--fail auto|none|NODE] [--fail-load L]\n"
 		"                     [--loss-timeout-ms MS] [--train-log FILE.txt]\n"
-		"       hn-train sim [--topo SPEC] [--topo-seed N] [--policy model|hops|etx|oracle]\n"
+		"       hn-train sim [--topo SPEC] [--topo-seed N]\n"
+		"                    [--policy model|hops|etx|ett|ett-load|oracle]\n"
 		"                    [--model FILE] [--load L] [--traffic uniform|hotspot|burst|lab]\n"
 		"                    [--fail NODE] [--duration-ms MS] [--seed N]\n"
 		"\n"
@@ -41,7 +42,8 @@ static void usage(FILE *f)
 }
 
 /* In enum order. */
-static const char *const policy_names[] = { "model", "hops", "etx", "oracle",
+static const char *const policy_names[] = { "model",  "hops", "etx",
+					    "oracle", "ett",  "ett-load",
 					    NULL };
 static const char *const traffic_names[] = { "uniform", "hotspot", "burst",
 					     "lab", NULL };

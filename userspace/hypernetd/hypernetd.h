@@ -342,6 +342,8 @@ void hnd_neigh_tick(struct hnd *d, __u64 now);
 void hnd_hello_all(struct hnd *d);
 void hnd_neigh_down_port(struct hnd *d, int p, const char *why);
 int hnd_neigh_dp_idx(struct hnd *d, __u32 node);
+/* The LSA cost of @n now: ETT at its port's capacity (route.h). */
+__u16 hnd_neigh_cost(const struct hnd *d, const struct hnd_neigh *n);
 /* The sender @node's state, made if new (evicting the longest silent). */
 struct hnd_sender *hnd_sender(struct hnd *d, __u32 node);
 /* Challenge @s on port @p at @mac, unless one went out within a second. */

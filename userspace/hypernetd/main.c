@@ -249,7 +249,7 @@ static void adopt(struct hnd *d)
 		nb->n_heard = 1;
 		nb->rx_bits = 1;
 		nb->rx_ratio = nb->tx_ratio = 255;
-		nb->cost = 256;
+		nb->cost = hnd_neigh_cost(d, nb);
 		n++;
 	}
 	while (fd >= 0 && d->n_routes < HND_MAX_ROUTES &&

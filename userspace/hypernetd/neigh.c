@@ -181,14 +181,18 @@ static __u8 rx_ratio(const struct hnd_neigh *n, __u64 now)
 	return window ? heard * 255 / window : 0;
 }
 
-static __u16 link_cost(const struct hnd_neigh *n)
-{
-	return hn_link_cost(n->rx_ratio, n->tx_ratio);
-}
-
 static unsigned int port_kbps(const struct hnd *d, int p)
 {
 	return d->cfg.port_kbps[p] ?: d->cfg.link_kbps;
+}
+
+/*
+ * The LSA cost: ETT, ETX times a frame's airtime at the port's capacity,
+ * so that the default next hops without a model route as B.A.T.M.A.N. V.
+ */
+__u16 hnd_neigh_cost(const struct hnd *d, const struct hnd_neigh *n)
+{
+	return hn_link_ett(n->rx_ratio, n->tx_ratio, port_kbps(d, n->port));
 }
 
 static void features(const struct hnd *d, const struct hnd_neigh *n,
@@ -277,7 +281,7 @@ static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 	if (neigh_write(d, n, now))
 		return;
 	n->up = true;
-	n->cost = link_cost(n);
+	n->cost = hnd_neigh_cost(d, n);
 	n->next_probe_ns = now;
 	d->st.neigh_up++;
 	d->lsa_dirty = true;
@@ -496,7 +500,7 @@ static void probe_tx(struct hnd *d, struct hnd_neigh *n, __u64 now)
 static void neigh_refresh(struct hnd *d, struct hnd_neigh *n, __u64 now)
 {
 	__u8 feat[HN_NB_NFEAT];
-	__u16 cost = link_cost(n);
+	__u16 cost = hnd_neigh_cost(d, n);
 
 	if (cost > n->cost + n->cost / 4 || cost + cost / 4 < n->cost) {
 		n->cost = cost;

@@ -82,6 +82,8 @@ struct port {
 	__u8 rx_ratio; /* 0..255: its HELLOs we heard */
 	__u8 up; /* the agent's neighbour state */
 	__u8 feat[HN_NB_NFEAT];
+	__u32 util_pm; /* transmit utilisation, smoothed over feat_ms periods */
+	__u16 cost; /* advertised in our LSA */
 };
 
 struct route {
@@ -89,6 +91,7 @@ struct route {
 	__u8 port[HN_TOPO_MAX_CAND];
 	__u8 dist[HN_TOPO_MAX_CAND];
 	__u16 neigh[HN_TOPO_MAX_CAND];
+	__u32 cost[HN_TOPO_MAX_CAND]; /* total, to the destination */
 };
 
 struct cache_ent {
@@ -123,6 +126,7 @@ struct hn_sim {
 	__u32 n_fr, free_fr;
 	size_t cap_fr;
 	__u64 in_net; /* frames alive: keeps the timers going */
+	__u8 routes_due; /* an EV_ROUTES is queued */
 	__u32 *delays; /* measured delivery times, us */
 	size_t n_delays, cap_delays;
 	double *tcost; /* oracle: [dst][node] true ns to dst */
@@ -726,15 +730,54 @@ static void tx_done(struct hn_sim *s, unsigned int n, unsigned int pi)
 
 /* ---- routes: LSAs into topo.c, as every agent would ---------------------- */
 
-/* The agent's ETX-like cost for delivery ratios in 1/255. */
-static __u16 link_cost(const struct port *p, int hops)
-{
-	__u32 r = (__u32)lround(255.0 * (1.0 - p->loss));
+/* Link costs routes are computed on (compute_routes()). */
+enum cost_kind {
+	COST_ETX, /* the agent's ETX-like cost */
+	COST_HOPS, /* every link 256: hop count */
+	COST_ETT, /* ETX x airtime at the link's capacity (the agent's) */
+	COST_ETT_LOAD, /* ETT x (1 + measured utilisation) */
+};
 
-	return hops ? 256 : hn_link_cost(r, r);
+/* The costs a policy routes on: the model's candidates are the agent's. */
+static int cost_kind(const struct hn_sim *s)
+{
+	switch (s->c.policy) {
+	case HN_SIM_HOPS:
+		return COST_HOPS;
+	case HN_SIM_ETX:
+		return COST_ETX;
+	case HN_SIM_ETT_LOAD:
+		return COST_ETT_LOAD;
+	default:
+		return COST_ETT;
+	}
 }
 
-static void node_lsa(const struct hn_sim *s, unsigned int n, int hops,
+/* A link's cost of @kind now, from delivery ratios in 1/255. */
+static __u16 link_cost(const struct port *p, int kind)
+{
+	__u32 r = (__u32)lround(255.0 * (1.0 - p->loss)), u, c;
+
+	switch (kind) {
+	case COST_HOPS:
+		return 256;
+	case COST_ETX:
+		return hn_link_cost(r, r);
+	case COST_ETT:
+		return hn_link_ett(r, r, p->kbps);
+	}
+	/*
+	 * ETT x (1 + u): a full link costs twice its ETT.  ETT / (1 - u), the
+	 * M/M/1 form, herded flows from link to link every recompute
+	 * (Documentation/learned-routing.rst has the figures).
+	 */
+	u = p->util_pm > 1000 ? 1000 : p->util_pm;
+	c = (__u32)hn_link_ett(r, r, p->kbps) * (1000 + u) / 1000;
+	return c > 0xffff ? 0xffff : c;
+}
+
+/* Node @n's LSA with costs of @kind; its own policy's are the advertised. */
+static void node_lsa(const struct hn_sim *s, unsigned int n, int kind,
 		     struct hn_ctrl_lsa *lsa)
 {
 	const struct node *nd = &s->node[n];
@@ -751,7 +794,7 @@ static void node_lsa(const struct hn_sim *s, unsigned int n, int hops,
 		if (!p->up)
 			continue;
 		l->node = p->peer + 1;
-		l->cost = link_cost(p, hops);
+		l->cost = kind == cost_kind(s) ? p->cost : link_cost(p, kind);
 		lsa->n_links++;
 	}
 }
@@ -766,8 +809,8 @@ static int port_to(const struct node *nd, unsigned int peer)
 	return -1;
 }
 
-/* Every live node's routes, from the LSAs of every live node. */
-static int compute_routes(struct hn_sim *s, int hops, struct route *out)
+/* Every live node's routes, from the LSAs of every live node (enum cost_kind). */
+static int compute_routes(struct hn_sim *s, int kind, struct route *out)
 {
 	struct hn_topo_route *tr = calloc(s->n, sizeof(*tr));
 	struct hn_ctrl_lsa *lsa = calloc(s->n, sizeof(*lsa));
@@ -778,7 +821,7 @@ static int compute_routes(struct hn_sim *s, int hops, struct route *out)
 		goto out;
 	memset(out, 0, (size_t)s->n * s->n * sizeof(*out));
 	for (a = 0; a < s->n; a++)
-		node_lsa(s, a, hops, &lsa[a]);
+		node_lsa(s, a, kind, &lsa[a]);
 	for (a = 0; a < s->n; a++) {
 		struct hn_topo *t;
 
@@ -807,6 +850,7 @@ static int compute_routes(struct hn_sim *s, int hops, struct route *out)
 				r->port[k] = pi;
 				r->neigh[k] = tr[b].cand[k].neigh - 1;
 				r->dist[k] = hn_scale_hops(tr[b].cand[k].hops);
+				r->cost[k] = tr[b].cand[k].cost;
 			}
 			r->n_cand = tr[b].n_cand;
 		}
@@ -818,14 +862,35 @@ out:
 	return ret;
 }
 
+/*
+ * As the agent's sticky_default(): keep the installed default next hop
+ * while it is still a candidate within an eighth of the best cost, so
+ * near-equal paths do not trade places on every small cost change.
+ */
+static void sticky_default(const struct route *old, struct route *r)
+{
+	__u32 best = r->cost[r->def];
+	unsigned int i;
+
+	if (!old->n_cand)
+		return;
+	for (i = 0; i < r->n_cand; i++)
+		if (r->neigh[i] == old->neigh[old->def] &&
+		    r->cost[i] <= best + best / 8)
+			r->def = i;
+}
+
 static void routes_install(struct hn_sim *s)
 {
 	struct route *all = malloc((size_t)s->n * s->n * sizeof(*all));
-	unsigned int a;
+	unsigned int a, b;
 
-	if (!all || compute_routes(s, s->c.policy == HN_SIM_HOPS, all))
+	s->routes_due = 0;
+	if (!all || compute_routes(s, cost_kind(s), all))
 		abort();
 	for (a = 0; a < s->n; a++) {
+		for (b = 0; b < s->n; b++)
+			sticky_default(&s->node[a].rt[b], &all[a * s->n + b]);
 		memcpy(s->node[a].rt, &all[a * s->n], s->n * sizeof(*all));
 		s->node[a].epoch++;
 		s->st.epochs++;
@@ -875,18 +940,39 @@ static void neigh_features(const struct hn_sim *s, const struct port *p,
 			 util > 1000 ? 1000 : util, p->kbps, feat);
 }
 
+static void links_changed(struct hn_sim *s);
+
+/*
+ * The cost to advertise moved by more than a quarter (the agent's
+ * neigh_refresh()): store it, and flood a new LSA.
+ */
+static void cost_refresh(struct hn_sim *s, struct port *p)
+{
+	__u16 cost = link_cost(p, cost_kind(s));
+
+	if (cost > p->cost + p->cost / 4 || cost + cost / 4 < p->cost) {
+		p->cost = cost;
+		links_changed(s);
+	}
+}
+
 /* Refresh: write the features that changed; each write moves the epoch. */
 static void feat_refresh(struct hn_sim *s, unsigned int n)
 {
 	struct node *nd = &s->node[n];
+	__u64 window = s->c.feat_ms * NS_PER_MS;
 	unsigned int i;
 
 	for (i = 0; i < nd->n_ports; i++) {
 		struct port *p = &nd->port[i];
 		__u8 feat[HN_NB_NFEAT];
 
-		neigh_features(s, p, s->c.feat_ms * NS_PER_MS, feat);
+		neigh_features(s, p, window, feat);
+		/* half the last period's, half the history's: less herding */
+		p->util_pm = (p->util_pm + p->busy_ns * 1000 / window) / 2;
 		p->busy_ns = 0;
+		if (p->up)
+			cost_refresh(s, p);
 		if (!p->up || !memcmp(feat, p->feat, sizeof(feat)))
 			continue;
 		memcpy(p->feat, feat, sizeof(feat));
@@ -915,8 +1001,12 @@ static void probe(struct hn_sim *s, unsigned int n)
 	}
 }
 
+/* LSAs flood, and every router recomputes once they are in. */
 static void links_changed(struct hn_sim *s)
 {
+	if (s->routes_due)
+		return;
+	s->routes_due = 1;
 	ev_push(s, s->now + FLOOD_NS, EV_ROUTES, 0, 0);
 }
 
@@ -1473,9 +1563,12 @@ static void neigh_init(struct hn_sim *s)
 				     tx_ns(back, PROBE_BYTES);
 		}
 	for (a = 0; a < s->n; a++)
-		for (i = 0; i < s->node[a].n_ports; i++)
-			neigh_features(s, &s->node[a].port[i], 0,
-				       s->node[a].port[i].feat);
+		for (i = 0; i < s->node[a].n_ports; i++) {
+			struct port *p = &s->node[a].port[i];
+
+			neigh_features(s, p, 0, p->feat);
+			p->cost = link_cost(p, cost_kind(s));
+		}
 }
 
 static void timers_init(struct hn_sim *s)

@@ -63,10 +63,12 @@ enum hn_sim_traffic {
 };
 
 enum hn_sim_policy {
-	HN_SIM_MODEL, /* ETX candidates, the model (or fallbacks) */
+	HN_SIM_MODEL, /* ETT candidates, the model (or fallbacks) */
 	HN_SIM_HOPS, /* hop-count routes, default next hop */
 	HN_SIM_ETX, /* ETX routes, default next hop (no model) */
-	HN_SIM_ORACLE, /* ETX candidates, true queue delays */
+	HN_SIM_ORACLE, /* ETT candidates, true queue delays */
+	HN_SIM_ETT, /* ETT routes, default next hop (the agent, no model) */
+	HN_SIM_ETT_LOAD, /* ETT x (1 + utilisation) routes, default next hop */
 };
 
 /* One decision of a router, as handed to hn_sim_cfg.on_decision. */

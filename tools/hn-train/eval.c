@@ -25,7 +25,11 @@
 
 /* The policy table: one row per way of routing. */
 static const struct ev_pol pol_table[] = {
-	{ "learned", HN_SIM_MODEL, 1, "the model under test (ETX candidates)" },
+	{ "learned", HN_SIM_MODEL, 1, "the model under test (ETT candidates)" },
+	{ "ett", HN_SIM_ETT, 0,
+	  "ETT routes (ETX x airtime, as B.A.T.M.A.N. V), no model: the agent's default" },
+	{ "ett-load", HN_SIM_ETT_LOAD, 0,
+	  "ETT x (1 + measured utilisation) routes, no model" },
 	{ "hops", HN_SIM_HOPS, 0, "hop-count shortest path, no model" },
 	{ "etx", HN_SIM_ETX, 0, "ETX routes, no model" },
 	{ "oracle", HN_SIM_ORACLE, 0,

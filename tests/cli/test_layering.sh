@@ -22,9 +22,10 @@ ROUTER_SRCS="userspace/lib userspace/hypernetd userspace/hnctl tools/hn-pkt
 	tools/hn-tensor"
 LIB=$O/lib/libhypernet.a
 LEARN=$O/learn/libhnlearn.a
-# Learning code by name, wherever it would come from: the simulator, the
-# IDX reader, the float models and quantiser, hn-train's and hn-fmnist's.
-LEARN_NAMES='^(hn_(sim|idx|fmodel|calib|quant|tr)_|hn_quantize$|fm_)'
+# Learning code by name, wherever it would come from: the simulator and
+# its bound, the IDX reader, the float models and quantiser, hn-train's
+# and hn-fmnist's.
+LEARN_NAMES='^(hn_(sim|bound|idx|fmodel|calib|quant|tr)_|hn_quantize$|fm_)'
 DOC=Documentation/architecture.rst
 
 command -v nm >/dev/null || { echo "SKIPPED: no nm (binutils)"; exit 77; }

@@ -128,4 +128,7 @@ static inline double hn_tr_now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* bound_cmd.c: `hn-train bound` */
+int hn_bound_main(int argc, char **argv);
+
 #endif /* _HN_TRAIN_H */

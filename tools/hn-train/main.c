@@ -31,6 +31,9 @@ static void usage(FILE *f)
 		"                    [--policy model|hops|etx|ett|ett-load|oracle]\n"
 		"                    [--model FILE] [--load L] [--traffic uniform|hotspot|burst|lab]\n"
 		"                    [--fail NODE] [--duration-ms MS] [--seed N]\n"
+		"       hn-train bound [--topo SPEC] [--topo-seed N] [--seed S] [--load L]\n"
+		"                      [--traffic uniform|hotspot|burst|lab] [--fail NODE]\n"
+		"                      [--json FILE|-]\n"
 		"\n"
 		"  train  evolution strategies in the simulator from the hand-made prior;\n"
 		"         writes the float text model (default stdout)\n"
@@ -38,6 +41,8 @@ static void usage(FILE *f)
 		"         scenarios, held-out topologies apart, lost frames charged a\n"
 		"         timeout; markdown report, JSON and a gnuplot plot\n"
 		"  sim    one simulation, its figures in three lines\n"
+		"  bound  the scenario's max concurrent flow (load 1.0) and the lower\n"
+		"         bound of its mean delivery time over all multipath routings\n"
 		"models: float text (.txt, quantised as `make models` does) or .hnm\n");
 }
 
@@ -346,6 +351,7 @@ static int cmd_train(int argc, char **argv)
 static const struct hn_cmd cmds[] = { { .name = "sim", .fn = cmd_sim },
 				      { .name = "train", .fn = cmd_train },
 				      { .name = "eval", .fn = hn_eval_main },
+				      { .name = "bound", .fn = hn_bound_main },
 				      { NULL } };
 
 int main(int argc, char **argv)

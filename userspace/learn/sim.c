@@ -17,11 +17,12 @@
 #include <hypernet/dataplane.h>
 
 #include "sim.h"
+#include "bound.h"
 
 #define NS_PER_MS 1000000ULL
 #define NONE 0xFFFFFFFFU
-#define WIRE_OVERHEAD 14 /* Ethernet header: on the wire, not in SIZE */
-#define MAX_ATTEMPTS 4 /* link-layer transmissions of one frame */
+#define WIRE_OVERHEAD HN_SIM_WIRE_OVERHEAD
+#define MAX_ATTEMPTS HN_SIM_MAX_ATTEMPTS
 #define PROBE_BYTES 64
 #define HELLO_WINDOW 16 /* as the agent: HELLOs a ratio spans */
 #define FLOOD_NS (20 * NS_PER_MS) /* LSA flood and recompute */
@@ -1081,6 +1082,18 @@ static double mean_attempts(double loss)
 	return (1 - pow(loss, MAX_ATTEMPTS)) / (1 - loss);
 }
 
+/* E[K^2] = sum over k of (2k - 1) P(K >= k), P(K >= k) = loss^(k - 1). */
+void hn_sim_attempts(double loss, double *mean, double *mean_sq)
+{
+	double pk = 1, sq = 0;
+	unsigned int k;
+
+	for (k = 1; k <= MAX_ATTEMPTS; k++, pk *= loss)
+		sq += (2 * k - 1) * pk;
+	*mean = mean_attempts(loss);
+	*mean_sq = sq;
+}
+
 static double port_true_ns(const struct hn_sim *s, const struct port *p)
 {
 	return port_wait(s, p) + p->prop_ns + fwd_ns(s) +
@@ -1312,9 +1325,9 @@ static void arrive(struct hn_sim *s, unsigned int n, __u32 f)
 
 /* ---- traffic ------------------------------------------------------------ */
 
-static int eligible(const struct hn_sim *s, unsigned int n)
+static int eligible(const struct hn_sim_cfg *c, unsigned int n)
 {
-	return (int)n != s->c.fail_node;
+	return (int)n != c->fail_node;
 }
 
 /* bench/learn.sh's flows: A-I 3, B-I 2, D-I 3, G-C 2 (heavy frames/s). */
@@ -1331,86 +1344,74 @@ static __u8 lab_class(unsigned int src)
 	return src == 0 ? 0 : src == 1 ? 1 : src == 3 ? 2 : 3;
 }
 
-/* Destination weights of every source. */
-static void traffic_weights(struct hn_sim *s, double *w)
+/* Two distinct hot nodes, from their own generator: hn_sim_demand() too. */
+static void hot_nodes(const struct hn_sim_cfg *c, unsigned int n,
+		      unsigned int hot[2])
 {
-	unsigned int a, b, hot[2], nh = 0, i;
+	unsigned int nh = 0, i;
+	__u64 r;
 
+	rnd_seed(&r, c->seed ^ 0x686f7473706f74ULL);
+	hot[0] = hot[1] = n;
 	for (i = 0; nh < 2 && i < 1000; i++) {
-		unsigned int h = rnd_next(&s->rng) % s->n;
+		unsigned int h = rnd_next(&r) % n;
 
-		if (eligible(s, h) && (!nh || hot[0] != h))
+		if (eligible(c, h) && (!nh || hot[0] != h))
 			hot[nh++] = h;
 	}
-	for (a = 0; a < s->n; a++)
-		for (b = 0; b < s->n; b++) {
-			double v = a != b && eligible(s, a) && eligible(s, b);
+}
 
-			if (v && s->c.traffic == HN_SIM_HOTSPOT)
-				v = (b == hot[0] || b == hot[1]) ? 0.5 * s->n :
+int hn_sim_weights(const struct hn_sim_topo *t, const struct hn_sim_cfg *c,
+		   double *w)
+{
+	unsigned int a, b, hot[2], n = t->n_nodes;
+
+	if (!n || n > HN_SIM_MAX_NODES)
+		return -1;
+	hot_nodes(c, n, hot);
+	for (a = 0; a < n; a++)
+		for (b = 0; b < n; b++) {
+			double v = a != b && eligible(c, a) && eligible(c, b);
+
+			if (v && c->traffic == HN_SIM_HOTSPOT)
+				v = (b == hot[0] || b == hot[1]) ? 0.5 * n :
 								   0.5;
-			if (v && s->c.traffic == HN_SIM_LAB && s->n >= 9)
+			if (v && c->traffic == HN_SIM_LAB && n >= 9)
 				v = lab_flow(a, b);
-			w[a * s->n + b] = v;
+			w[a * n + b] = v;
 		}
+	return 0;
+}
+
+void hn_sim_frame_bytes(double *mean, double *mean_sq)
+{
+	double s = HN_SIM_FRAME_SMALL + WIRE_OVERHEAD;
+	double l = HN_SIM_FRAME_LARGE + WIRE_OVERHEAD;
+
+	*mean = (s + l) / 2;
+	*mean_sq = (s * s + l * l) / 2;
+}
+
+/* Half small frames, half large (hn_sim_frame_bytes()). */
+static __u16 frame_size(struct node *nd)
+{
+	return rnd_next(&nd->trng) & 1 ? HN_SIM_FRAME_SMALL :
+					 HN_SIM_FRAME_LARGE;
 }
 
 /*
- * Frames per second per unit weight at which hop-count routing's busiest
- * link is exactly full: load 1.0.
+ * Each source's Poisson rate: its row of the offered matrix at the load
+ * (hn_sim_demand(): load 1.0 is the max concurrent flow), in frames.
  */
-static double base_rate(struct hn_sim *s, const double *w, double bytes)
-{
-	struct route *hr = malloc((size_t)s->n * s->n * sizeof(*hr));
-	double *bits = calloc((size_t)s->n * HN_SIM_MAX_PORTS, sizeof(*bits));
-	double worst = 0;
-	unsigned int a, b, i;
-
-	if (!hr || !bits || compute_routes(s, 1, hr))
-		abort();
-	for (a = 0; a < s->n; a++)
-		for (b = 0; b < s->n; b++) {
-			unsigned int u = a, hops = 0;
-
-			if (!w[a * s->n + b])
-				continue;
-			while (u != b && hops++ < s->n) {
-				const struct route *r = &hr[u * s->n + b];
-				unsigned int pi = r->port[r->def];
-				const struct port *p = &s->node[u].port[pi];
-
-				bits[u * HN_SIM_MAX_PORTS + pi] +=
-					w[a * s->n + b] * bytes * 8 *
-					mean_attempts(p->loss) / p->kbps;
-				u = p->peer;
-			}
-		}
-	for (a = 0; a < s->n; a++)
-		for (i = 0; i < s->node[a].n_ports; i++)
-			if (bits[a * HN_SIM_MAX_PORTS + i] > worst)
-				worst = bits[a * HN_SIM_MAX_PORTS + i];
-	free(hr);
-	free(bits);
-	/* worst: ms of link time per (frame per unit weight) */
-	return worst > 0 ? 1000.0 / worst : 0;
-}
-
-/* Half small frames, half large: mean on the wire 814 bytes. */
-static __u16 frame_size(struct node *nd)
-{
-	return rnd_next(&nd->trng) & 1 ? 186 : 1414;
-}
-
 static void traffic_init(struct hn_sim *s)
 {
-	double *w = calloc((size_t)s->n * s->n, sizeof(*w));
-	double per_w, sum;
+	double *bps = calloc((size_t)s->n * s->n, sizeof(*bps));
+	double bytes, sq, sum;
 	unsigned int a, b;
 
-	if (!w)
+	hn_sim_frame_bytes(&bytes, &sq);
+	if (!bps || hn_sim_demand(s->t, &s->c, bps))
 		abort();
-	traffic_weights(s, w);
-	per_w = s->c.load * base_rate(s, w, 800 + WIRE_OVERHEAD);
 	for (a = 0; a < s->n; a++) {
 		struct node *nd = &s->node[a];
 
@@ -1419,10 +1420,10 @@ static void traffic_init(struct hn_sim *s)
 			abort();
 		sum = 0;
 		for (b = 0; b < s->n; b++) {
-			sum += w[a * s->n + b];
+			sum += bps[a * s->n + b] / (8 * bytes);
 			nd->cum[b] = sum;
 		}
-		nd->rate = per_w * sum;
+		nd->rate = sum;
 		nd->on = 1;
 		nd->phase_end = s->c.traffic == HN_SIM_BURST ?
 					(__u64)rnd_exp(&nd->trng, BURST_ON_NS) :
@@ -1431,7 +1432,7 @@ static void traffic_init(struct hn_sim *s)
 			ev_push(s, (__u64)rnd_exp(&nd->trng, 1e9 / nd->rate),
 				EV_GEN, a, 0);
 	}
-	free(w);
+	free(bps);
 }
 
 /* When node @n's source sends next, after the one sent now. */

@@ -24,6 +24,11 @@
 #define HN_SIM_MAX_LINKS 256
 #define HN_SIM_MAX_PORTS 16 /* links of one node */
 #define HN_SIM_NCLASS 8
+#define HN_SIM_WIRE_OVERHEAD 14 /* Ethernet header: on the wire, not in size */
+#define HN_SIM_MAX_ATTEMPTS 4 /* link-layer transmissions of one frame */
+/* Traffic: half small, half large frames (HyperNet header + payload). */
+#define HN_SIM_FRAME_SMALL 186
+#define HN_SIM_FRAME_LARGE 1414
 
 /* An undirected link; both directions get the same properties. */
 struct hn_sim_link {
@@ -89,7 +94,11 @@ struct hn_sim_cfg {
 	__u64 seed;
 	__u32 duration_ms; /* traffic stops here; then in-flight drains */
 	__u32 warmup_ms; /* frames sent before are not measured */
-	double load; /* 1.0: hop-count routes' busiest link full */
+	/*
+	 * 1.0: the traffic matrix at its max concurrent flow: the best
+	 * multipath routing's bottleneck exactly full (bound.h)
+	 */
+	double load;
 	enum hn_sim_traffic traffic;
 	int fail_node; /* -1: none; else it dies at fail_ms */
 	__u32 fail_ms;
@@ -140,6 +149,18 @@ __u64 hn_sim_now(const struct hn_sim *s);
 size_t hn_sim_delays(const struct hn_sim *s, const __u32 **d);
 /* Mean and p99 of @n delivery times (0 without any); sorts @d. */
 void hn_sim_delay_stats(__u32 *d, size_t n, double *mean, double *p99);
+
+/*
+ * Each source's destination weights, row-major n x n (0 on the diagonal
+ * and for pairs that send nothing): the shape of the traffic matrix of
+ * @c, the same as hn_sim_new() draws.  Returns 0, or -1 (bad @t).
+ */
+int hn_sim_weights(const struct hn_sim_topo *t, const struct hn_sim_cfg *c,
+		   double *w);
+/* Bytes on the wire per frame sent: the mean and the mean of squares. */
+void hn_sim_frame_bytes(double *mean, double *mean_sq);
+/* Transmissions per frame at per-attempt @loss: the mean and E[K^2]. */
+void hn_sim_attempts(double loss, double *mean, double *mean_sq);
 
 /*
  * The data plane's choice among @n candidates with feature vectors @x

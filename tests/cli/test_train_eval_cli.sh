@@ -3,10 +3,11 @@
 #
 # hn-train eval's command line (tools/hn-train/eval.c): bad arguments are
 # refused with exit code 2 and a message naming the argument; a tiny
-# scenario runs and writes JSON with the issue's target keys, the
-# topologies split into trained / new-size / new-family, every
-# scenario's figure of merit charging each lost frame its timeout, and
-# the held-out figures pooled from held-out scenarios only.
+# scenario runs and writes JSON with the issue's target keys, each equal
+# to what the held-out cells give, the topologies split into trained /
+# new-size / new-family, every scenario's figure of merit charging each
+# lost frame its timeout, and the held-out figures pooled from held-out
+# scenarios only.
 # Exits 0 when all pass, 77 (SKIPPED) without hn-train or python3.
 set -u
 cd "$(dirname "$0")/../.."
@@ -28,7 +29,7 @@ run 2 "--topo torus:3: bad topology 'torus:3'" "$HNT" eval --topo torus:3
 run 2 "--topo rgg:99: bad topology" "$HNT" eval --topo rgg:99
 run 2 "--topo rgg:32@x: the seed after @ is a number" \
 	"$HNT" eval --topo rgg:32@x
-run 2 "--policy foo: unknown policy (learned, hops" \
+run 2 "--policy foo: unknown policy (learned, ett, ett-load, hops" \
 	"$HNT" eval --policy foo
 run 2 "--policy etx: named twice" "$HNT" eval --policy etx,etx
 run 2 "--traffic lab: unknown traffic (uniform, hotspot, burst)" \
@@ -48,7 +49,7 @@ run 1 "hn-train eval: $tmp/none.txt" "$HNT" eval --model "$tmp/none.txt" \
 # one trained, one new-size and one new-family topology, two loads
 run 0 "held_out: 2 topologies" "$HNT" eval --topo rgg:16@1,rgg:32 \
 	--topo cluster:12 --topo-seed 3 --load 0.5,1.0 --traffic uniform \
-	--duration-ms 1200 --policy learned,hops,etx --loss-timeout-ms 50 \
+	--duration-ms 1200 --policy learned,ett,hops --loss-timeout-ms 50 \
 	--json "$tmp/e.json" --report "$tmp/e.md" -j 2
 
 if python3 - "$tmp/e.json" <<'EOF'; then
@@ -68,7 +69,7 @@ want = [('rgg:16', 1, 'trained'), ('rgg:32', 3, 'new-size'),
 got = [(t['spec'], t['seed'], t['split']) for t in d['topologies']]
 if got != want:
     errs.append('topologies %s, want %s' % (got, want))
-if d['policies'] != ['learned', 'hops', 'etx']:
+if d['policies'] != ['learned', 'ett', 'hops']:
     errs.append('policies %s' % d['policies'])
 # 3 topologies x 2 loads + 3 failures (figures: 6 significant digits)
 if len(d['scenarios']) != 9:
@@ -99,9 +100,32 @@ if not math.isclose(g, d['sim_heavy_gain'], rel_tol=1e-4, abs_tol=1e-6):
 lo, hi = min(pool['learned']) , max(pool['learned'])
 if not lo - 1e-6 <= row['policies']['learned']['fom_us'] <= hi + 1e-6:
     errs.append('held-out pooled fom outside its scenarios')
-# with no ETT policy in the run, the ETT keys say so
-if d['sim_gain_vs_ett'] is not None and 'ett' not in d['policies']:
-    errs.append('sim_gain_vs_ett without an ett policy')
+def close(a, b):
+    return a is not None and math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-6)
+lp, ep = row['policies']['learned'], row['policies']['ett']
+if not close(d['sim_gain_vs_ett'], 1 - lp['fom_us'] / ep['fom_us']):
+    errs.append('sim_gain_vs_ett %s' % d['sim_gain_vs_ett'])
+# load 1.0 is the max concurrent flow: no finite bound; the gap at 0.5
+half = [r for r in ho['by_load'] if r['load'] == 0.5][0]
+if row['bound_us'] is not None or half['bound_us'] is None:
+    errs.append('bounds %s at 1.0, %s at 0.5' % (row['bound_us'], half['bound_us']))
+else:
+    fe = half['policies']['ett']['fom_us']
+    fl = half['policies']['learned']['fom_us']
+    # ETT at or under the bound (a short run): no gap to close
+    want = (fe - fl) / (fe - half['bound_us']) if fe > half['bound_us'] else None
+    if d['sim_gap_load'] != 0.5 or (want is None and d['sim_gap_closed'] is not None) \
+            or (want is not None and not close(d['sim_gap_closed'], want)):
+        errs.append('sim_gap_closed %s at %s, want %s' % (d['sim_gap_closed'],
+                    d['sim_gap_load'], want))
+v = max(r['policies']['learned']['fom_us'] / r['policies']['ett']['fom_us'] - 1
+        for r in ho['by_load'] if r['load'] <= 0.7)
+if not close(d['sim_light_loss_vs_ett'], v):
+    errs.append('sim_light_loss_vs_ett %s, want %s' % (d['sim_light_loss_vs_ett'], v))
+f = ho['failure']['policies']
+if not close(d['sim_failure_loss_learned'], f['learned']['loss']) or \
+        not close(d['sim_failure_loss_ett'], f['ett']['loss']):
+    errs.append('failure loss keys')
 for c in row['policies'].values():
     if c['wins'] + c['ties'] + c['losses'] != c['scenarios']:
         errs.append('wins/ties/losses do not add up')

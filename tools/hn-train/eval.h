@@ -110,7 +110,7 @@ struct ev_targets {
 	double gain_vs_ett, light_loss_vs_ett, gap_closed;
 	double fail_loss_learned, fail_loss_ett;
 	double heavy_gain, light_loss; /* against hop count */
-	double heavy_load, light_load;
+	double heavy_load, light_load, gap_load;
 	__u64 fail_lost_learned, fail_lost_hops;
 };
 
@@ -145,9 +145,14 @@ static inline double ev_mean(const struct ev_cell *c)
 	return ev_frac(c->sum_us, c->delivered);
 }
 
-/* The pooled bound of a (split, load), us, or NAN if not every scenario
- * has one. */
+/*
+ * The pooled bound of a (split, load), us: NAN if a scenario has none,
+ * INFINITY if one has no finite delay (load at or above lambda*).
+ */
 double ev_bound(const struct eval *e, unsigned int split, unsigned int row);
+/* (ETT - @pol) / (ETT - bound) by the figure of merit, or NAN. */
+double ev_gap_closed(const struct eval *e, unsigned int split, unsigned int row,
+		     unsigned int pol);
 double ev_p99(const struct ev_cell *c);
 const char *ev_split_name(enum hn_tr_split s);
 const char *ev_traffic_name(enum hn_sim_traffic t);

@@ -58,6 +58,8 @@ import json, math, sys
 d = json.load(open(sys.argv[1]))
 errs = []
 for k in ('sim_gain_vs_ett', 'sim_light_loss_vs_ett', 'sim_gap_closed',
+          'sim_gain_vs_ett_geomean', 'sim_scenarios_won_vs_ett',
+          'sim_scenarios_lost_vs_ett', 'sim_gap_load',
           'sim_failure_loss_learned', 'sim_failure_loss_ett',
           'sim_heavy_gain', 'sim_light_loss', 'sim_failure_lost_learned',
           'sim_failure_lost_shortest', 'loss_timeout_ms', 'splits',
@@ -105,6 +107,10 @@ def close(a, b):
 lp, ep = row['policies']['learned'], row['policies']['ett']
 if not close(d['sim_gain_vs_ett'], 1 - lp['fom_us'] / ep['fom_us']):
     errs.append('sim_gain_vs_ett %s' % d['sim_gain_vs_ett'])
+if d['sim_scenarios_won_vs_ett'] != lp['wins'] or \
+        d['sim_scenarios_lost_vs_ett'] != lp['losses'] or \
+        not close(d['sim_gain_vs_ett_geomean'], 1 - lp['geomean_ratio']):
+    errs.append('per-scenario keys against ETT')
 # load 1.0 is the max concurrent flow: no finite bound; the gap at 0.5
 half = [r for r in ho['by_load'] if r['load'] == 0.5][0]
 if row['bound_us'] is not None or half['bound_us'] is None:

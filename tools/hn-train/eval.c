@@ -970,6 +970,16 @@ static void targets(const struct eval *e, struct ev_targets *t)
 	t->heavy_load = HEAVY_LOAD;
 	t->light_load = LIGHT_MIN;
 	t->gain_vs_ett = -ho_ratio(e, h, e->learned, e->ett);
+	t->gain_vs_ett_geo = NAN;
+	t->won_vs_ett = t->lost_vs_ett = -1;
+	if (h >= 0 && e->learned >= 0 && e->ett >= 0 && e->base == e->ett &&
+	    ev_cell(e, 1, h, e->learned)->scn) {
+		const struct ev_cell *c = ev_cell(e, 1, h, e->learned);
+
+		t->gain_vs_ett_geo = 1 - exp(c->log_ratio / c->scn);
+		t->won_vs_ett = c->wins;
+		t->lost_vs_ett = c->losses;
+	}
 	t->heavy_gain = -ho_ratio(e, h, e->learned, e->hops);
 	t->light_loss =
 		ho_ratio(e, load_row(e, LIGHT_MIN), e->learned, e->hops);

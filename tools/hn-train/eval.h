@@ -109,6 +109,9 @@ struct eval {
 struct ev_targets {
 	double gain_vs_ett, light_loss_vs_ett, gap_closed;
 	double fail_loss_learned, fail_loss_ett;
+	/* per scenario at load 1.0 against ETT: 1 - geometric mean ratio */
+	double gain_vs_ett_geo;
+	__s64 won_vs_ett, lost_vs_ett; /* scenarios; -1: unknown */
 	double heavy_gain, light_loss; /* against hop count */
 	double heavy_load, light_load, gap_load;
 	__u64 fail_lost_learned, fail_lost_hops;

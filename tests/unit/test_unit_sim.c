@@ -69,7 +69,8 @@ static void test_conservation(void **state)
 {
 	enum hn_sim_policy pols[] = { HN_SIM_MODEL, HN_SIM_HOPS,
 				      HN_SIM_ETX,   HN_SIM_ORACLE,
-				      HN_SIM_ETT,   HN_SIM_ETT_LOAD };
+				      HN_SIM_ETT,   HN_SIM_ETT_LOAD,
+				      HN_SIM_ETT };
 	struct hn_tr_params p;
 	struct hn_rt_model rt;
 	struct hn_sim_topo t;
@@ -80,7 +81,11 @@ static void test_conservation(void **state)
 	hn_tr_prior(&p);
 	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
 	for (i = 0; i < sizeof(pols) / sizeof(pols[0]); i++) {
-		struct hn_sim *s = new_sim(&t, i & 1 ? "rgg:16" : "grid:4",
+		/* the last one: radios shared by a node's links */
+		struct hn_sim *s = new_sim(&t,
+					   i == 6 ? "rgg:16,radio" :
+					   i & 1  ? "rgg:16" :
+						    "grid:4",
 					   pols[i], &rt, 1.3, 5, i);
 		struct hn_sim_stats st;
 		__u64 steps = 0, bad = 0;
@@ -282,6 +287,162 @@ static void test_ett_load_moves(void **state)
 	assert_true(load.m_lost <= ett.m_lost);
 }
 
+/* @spec at @load with ETT routes, 3 s of which 0.5 s warm-up. */
+static void run_spec(const char *spec, double load, enum hn_sim_policy pol,
+		     struct hn_sim_stats *st)
+{
+	struct hn_sim_topo t;
+	char err[128];
+
+	assert_int_equal(hn_sim_topo_make(&t, spec, 3, err, sizeof(err)), 0);
+	run_topo(&t, pol, load, HN_SIM_UNIFORM, NULL, st);
+}
+
+/* Options on top of a family's defaults, and refused ones. */
+static void test_topo_options(void **state)
+{
+	struct hn_sim_topo t;
+	char err[128];
+	unsigned int i;
+
+	assert_int_equal(hn_sim_topo_make(&t, "rgg:16", 1, err, sizeof(err)),
+			 0);
+	for (i = 0; i < t.n_links; i++)
+		assert_int_equal(t.link[i].half_duplex, 1);
+	assert_int_equal(t.drift_ms, 2000);
+	assert_int_equal(t.true_costs | t.no_ctrl | t.radio, 0);
+	assert_int_equal(hn_sim_topo_make(&t, "grid:3", 1, err, sizeof(err)),
+			 0);
+	assert_int_equal(t.link[0].half_duplex | t.drift_ms, 0);
+	assert_int_equal(hn_sim_topo_make(&t, "rgg:16,full,drift=0,true-costs",
+					  1, err, sizeof(err)),
+			 0);
+	for (i = 0; i < t.n_links; i++)
+		assert_int_equal(t.link[i].half_duplex, 0);
+	assert_int_equal(t.drift_ms, 0);
+	assert_int_equal(t.true_costs, 1);
+	assert_int_equal(hn_sim_topo_make(&t,
+					  "grid:3,half,no-ctrl,drift=700,radio",
+					  1, err, sizeof(err)),
+			 0);
+	assert_int_equal(t.link[0].half_duplex, 1);
+	assert_int_equal(t.radio, 1);
+	assert_int_equal(t.no_ctrl, 1);
+	assert_int_equal(t.drift_ms, 700);
+	assert_int_equal(hn_sim_topo_make(&t, "grid:3,drift=x", 1, err,
+					  sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "bad topology option 'drift=x'"));
+	assert_int_equal(
+		hn_sim_topo_make(&t, "grid:3,fast", 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'fast'"));
+}
+
+/*
+ * Two nodes, both ways saturated: a half-duplex link carries half of
+ * what a full-duplex one does, the two directions taking turns.
+ */
+static void test_half_duplex(void **state)
+{
+	struct hn_sim_topo t = { .name = "pair", .n_nodes = 2, .no_ctrl = 1 };
+	struct hn_sim_stats full, half;
+	double r;
+
+	add_link(&t, 0, 1, 10000, 0);
+	run_topo(&t, HN_SIM_ETT, 2.0, HN_SIM_UNIFORM, NULL, &full);
+	t.link[0].half_duplex = 1;
+	run_topo(&t, HN_SIM_ETT, 2.0, HN_SIM_UNIFORM, NULL, &half);
+	r = (double)half.m_delivered / full.m_delivered;
+	printf("delivered: full duplex %llu, half %llu (%.3f)\n",
+	       (unsigned long long)full.m_delivered,
+	       (unsigned long long)half.m_delivered, r);
+	assert_int_equal(half.m_sent, full.m_sent);
+	assert_true(r > 0.45 && r < 0.55);
+	/* below half the capacity each way, both deliver everything */
+	run_topo(&t, HN_SIM_ETT, 0.4, HN_SIM_UNIFORM, NULL, &half);
+	assert_int_equal(half.m_lost, 0);
+}
+
+/*
+ * A star of two half-duplex links, saturated: with a radio per node the
+ * centre sends or receives on one of them at a time, so the star carries
+ * half of what two independent half-duplex links do.
+ */
+static void test_radio(void **state)
+{
+	struct hn_sim_topo t = { .name = "star", .n_nodes = 3, .no_ctrl = 1 };
+	struct hn_sim_stats links, radio;
+	double r;
+
+	add_link(&t, 0, 1, 10000, 0);
+	add_link(&t, 0, 2, 10000, 0);
+	t.link[0].half_duplex = t.link[1].half_duplex = 1;
+	run_topo(&t, HN_SIM_ETT, 3.0, HN_SIM_UNIFORM, NULL, &links);
+	t.radio = 1;
+	run_topo(&t, HN_SIM_ETT, 3.0, HN_SIM_UNIFORM, NULL, &radio);
+	r = (double)radio.m_delivered / links.m_delivered;
+	printf("delivered: half-duplex links %llu, one radio each %llu (%.3f)\n",
+	       (unsigned long long)links.m_delivered,
+	       (unsigned long long)radio.m_delivered, r);
+	assert_int_equal(radio.m_sent, links.m_sent);
+	assert_true(r > 0.4 && r < 0.6);
+}
+
+/*
+ * HELLOs, PROBEs, ACKs and LSAs take wire time: on a thin link at 70 %
+ * load the same frames wait longer behind them.
+ */
+static void test_control_load(void **state)
+{
+	struct hn_sim_topo t = { .name = "thin", .n_nodes = 3, .no_ctrl = 1 };
+	struct hn_sim_stats quiet, ctrl;
+
+	add_link(&t, 0, 1, 100, 0);
+	add_link(&t, 1, 2, 100, 0);
+	run_topo(&t, HN_SIM_ETT, 0.7, HN_SIM_UNIFORM, NULL, &quiet);
+	t.no_ctrl = 0;
+	run_topo(&t, HN_SIM_ETT, 0.7, HN_SIM_UNIFORM, NULL, &ctrl);
+	printf("100 kbit/s: %.0f us without control frames, %.0f us with\n",
+	       quiet.mean_us, ctrl.mean_us);
+	assert_int_equal(ctrl.m_sent, quiet.m_sent);
+	/* HELLOs, PROBEs, ACKs: ~8 % of each way, 70 % becomes ~78 % */
+	assert_true(ctrl.mean_us > 1.1 * quiet.mean_us);
+}
+
+/*
+ * Costs counted from HELLOs are noisy and follow a drifting link; the
+ * true ones of a fixed link never move.  Each re-advertised cost is an
+ * LSA.
+ */
+static void test_measured_costs(void **state)
+{
+	struct hn_sim_stats st;
+
+	run_spec("rgg:16,drift=0,true-costs", 0.1, HN_SIM_ETT, &st);
+	assert_int_equal(st.lsas, 0);
+	run_spec("rgg:16,drift=0", 0.1, HN_SIM_ETT, &st);
+	printf("rgg:16 LSAs: %llu measured on fixed links",
+	       (unsigned long long)st.lsas);
+	assert_true(st.lsas > 0);
+	run_spec("rgg:16,drift=300", 0.1, HN_SIM_ETT, &st);
+	printf(", %llu on drifting ones\n", (unsigned long long)st.lsas);
+	assert_true(st.lsas > 0);
+}
+
+/* Drifting links and everything else: the same run for the same seed. */
+static void test_realism_determinism(void **state)
+{
+	struct hn_sim_stats a, b, c;
+
+	run_spec("rgg:16,drift=300", 0.8, HN_SIM_ETT_LOAD, &a);
+	run_spec("rgg:16,drift=300", 0.8, HN_SIM_ETT_LOAD, &b);
+	run_spec("rgg:16,drift=0", 0.8, HN_SIM_ETT_LOAD, &c);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(a.m_sent, c.m_sent);
+	assert_true(a.digest != c.digest);
+	assert_true(a.drop_link != c.drop_link);
+}
+
 /* Training results do not depend on the number of threads. */
 static void test_train_threads(void **state)
 {
@@ -469,6 +630,12 @@ int main(void)
 		cmocka_unit_test(test_forwarding_time),
 		cmocka_unit_test(test_ett_fat_detour),
 		cmocka_unit_test(test_ett_load_moves),
+		cmocka_unit_test(test_topo_options),
+		cmocka_unit_test(test_half_duplex),
+		cmocka_unit_test(test_radio),
+		cmocka_unit_test(test_control_load),
+		cmocka_unit_test(test_measured_costs),
+		cmocka_unit_test(test_realism_determinism),
 		cmocka_unit_test(test_train_threads),
 		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_quant_vs_float),

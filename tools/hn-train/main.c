@@ -23,11 +23,12 @@ static void usage(FILE *f)
 		"                      [--loss-weight W] [--move-weight W]\n"
 		"       hn-train eval [--model FILE] [--json FILE] [--report FILE.md]\n"
 		"                     [--plot FILE.svg] [--threads T] [--seeds N] [--quick]\n"
-		"                     [--topo SPEC[@SEED],...] [--topo-seed N,...]\n"
+		"                     [--topo SPEC[,OPTION...][@SEED],...] [--topo-seed N,...]\n"
 		"                     [--traffic KIND,...] [--load L,...] [--policy NAME,...]\n"
 		"                     [--duration-ms MS] [--fail auto|none|NODE] [--fail-load L]\n"
-		"                     [--loss-timeout-ms MS] [--train-log FILE.txt]\n"
-		"       hn-train sim [--topo SPEC] [--topo-seed N]\n"
+		"                     [--loss-timeout-ms MS] [--no-bound] [--train-log FILE.txt]\n"
+		"       hn-train sim [--topo SPEC[,half|full|drift=MS|true-costs|no-ctrl|radio]...]\n"
+		"                    [--topo-seed N]\n"
 		"                    [--policy model|hops|etx|ett|ett-load|oracle]\n"
 		"                    [--model FILE] [--load L] [--traffic uniform|hotspot|burst|lab]\n"
 		"                    [--fail NODE] [--duration-ms MS] [--seed N]\n"
@@ -64,6 +65,29 @@ static int name_index(const char *s, const char *const *names)
 	return -1;
 }
 
+/* hn-train sim's three lines (hn-train.1). */
+static void print_sim(const struct hn_sim_stats *st, double secs)
+{
+	printf("sent %llu delivered %llu dropped %llu (queue %llu link %llu ttl %llu dead %llu noroute %llu)\n"
+	       "measured: sent %llu delivered %llu lost %llu fallback %llu mean %.0f us p99 %.0f us\n"
+	       "decisions %llu cache hits %llu epochs %llu lsas %llu events %llu in %.2f s\n",
+	       (unsigned long long)st->sent, (unsigned long long)st->delivered,
+	       (unsigned long long)st->dropped,
+	       (unsigned long long)st->drop_queue,
+	       (unsigned long long)st->drop_link,
+	       (unsigned long long)st->drop_ttl,
+	       (unsigned long long)st->drop_dead,
+	       (unsigned long long)st->drop_no_route,
+	       (unsigned long long)st->m_sent,
+	       (unsigned long long)st->m_delivered,
+	       (unsigned long long)st->m_lost,
+	       (unsigned long long)st->m_fallback, st->mean_us, st->p99_us,
+	       (unsigned long long)st->decisions,
+	       (unsigned long long)st->cache_hits,
+	       (unsigned long long)st->epochs, (unsigned long long)st->lsas,
+	       (unsigned long long)st->events, secs);
+}
+
 static int cmd_sim(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -88,6 +112,7 @@ static int cmd_sim(int argc, char **argv)
 	const char *model = NULL;
 	struct hn_rt_model rt;
 	struct hn_sim_stats st;
+	struct hn_sim_topo topo;
 	char err[256];
 	double t0;
 	int c, tr;
@@ -137,27 +162,17 @@ static int cmd_sim(int argc, char **argv)
 		fprintf(stderr, "hn-train: %s: %s\n", model, err);
 		return 1;
 	}
+	if (hn_sim_topo_make(&topo, scn.topo, scn.topo_seed, err,
+			     sizeof(err))) {
+		fprintf(stderr, "hn-train: %s\n", err);
+		return 2;
+	}
 	t0 = hn_tr_now();
 	if (hn_tr_run(&scn, pol, model ? &rt : NULL, &st)) {
 		fprintf(stderr, "hn-train: cannot simulate %s\n", scn.topo);
 		return 1;
 	}
-	printf("sent %llu delivered %llu dropped %llu (queue %llu link %llu ttl %llu dead %llu noroute %llu)\n"
-	       "measured: sent %llu delivered %llu lost %llu fallback %llu mean %.0f us p99 %.0f us\n"
-	       "decisions %llu cache hits %llu epochs %llu events %llu in %.2f s\n",
-	       (unsigned long long)st.sent, (unsigned long long)st.delivered,
-	       (unsigned long long)st.dropped,
-	       (unsigned long long)st.drop_queue,
-	       (unsigned long long)st.drop_link,
-	       (unsigned long long)st.drop_ttl,
-	       (unsigned long long)st.drop_dead,
-	       (unsigned long long)st.drop_no_route,
-	       (unsigned long long)st.m_sent,
-	       (unsigned long long)st.m_delivered,
-	       (unsigned long long)st.m_lost, (unsigned long long)st.m_fallback,
-	       st.mean_us, st.p99_us, (unsigned long long)st.decisions,
-	       (unsigned long long)st.cache_hits, (unsigned long long)st.epochs,
-	       (unsigned long long)st.events, hn_tr_now() - t0);
+	print_sim(&st, hn_tr_now() - t0);
 	return 0;
 bad:
 	usage(stderr);

@@ -21,9 +21,18 @@
 
 #define NS_PER_MS 1000000ULL
 #define NONE 0xFFFFFFFFU
+#define CTRL_WIRE 0xFFFFFFFEU /* on the wire: control frames, no data */
 #define WIRE_OVERHEAD HN_SIM_WIRE_OVERHEAD
 #define MAX_ATTEMPTS HN_SIM_MAX_ATTEMPTS
 #define PROBE_BYTES 64
+#define MEAN_WIRE 814 /* mean frame on the wire (frame_size()) */
+/* control frames on the wire: a HELLO lists the one neighbour of a port */
+#define CTRL_BYTES(body) \
+	(__u32)(WIRE_OVERHEAD + HN_HDR_LEN + (body) + HN_AUTH_LEN)
+#define HELLO_WIRE \
+	CTRL_BYTES(sizeof(struct hn_hello) + sizeof(struct hn_hello_heard))
+#define PROBE_WIRE CTRL_BYTES(sizeof(struct hn_probe))
+#define DRIFT_MAX 0.5 /* a drifting link's worst loss per attempt */
 #define HELLO_WINDOW 16 /* as the agent: HELLOs a ratio spans */
 #define FLOOD_NS (20 * NS_PER_MS) /* LSA flood and recompute */
 #define ORACLE_NS (5 * NS_PER_MS) /* oracle's view refresh */
@@ -41,6 +50,7 @@ enum ev_type {
 	EV_FAIL,
 	EV_ROUTES,
 	EV_ORACLE,
+	EV_DRIFT, /* link @arg's quality changes */
 };
 
 struct ev {
@@ -66,12 +76,14 @@ struct port {
 	__u32 kbps;
 	__u64 prop_ns;
 	double loss; /* per attempt */
+	__u8 hd; /* half duplex: shares the wire with the peer's port back */
 	/* transmit queue */
 	__u32 head, tail, qlen;
 	__u32 wire; /* frame being sent, or NONE */
 	__u8 wire_ok;
 	__u64 wire_end;
 	__u64 backlog_bytes; /* queued, not on the wire */
+	__u32 ctrl_bytes; /* control frames queued, sent first */
 	__u64 busy_ns; /* transmit time started since last refresh */
 	__u64 rng; /* its losses: the same for every policy */
 	/* our view of the neighbour behind this port */
@@ -104,6 +116,8 @@ struct cache_ent {
 struct node {
 	__u8 dead;
 	__u8 on; /* bursty source: sending */
+	__u8 radio_on; /* radio: sending or receiving on a half-duplex link */
+	__u8 rr; /* radio: the port a freed radio offers first */
 	unsigned int n_ports;
 	struct port port[HN_SIM_MAX_PORTS];
 	__u64 epoch;
@@ -128,6 +142,8 @@ struct hn_sim {
 	size_t cap_fr;
 	__u64 in_net; /* frames alive: keeps the timers going */
 	__u8 routes_due; /* an EV_ROUTES is queued */
+	__u8 link_port[HN_SIM_MAX_LINKS][2]; /* ports of link->a, link->b */
+	__u64 drift_rng[HN_SIM_MAX_LINKS]; /* link quality: every policy's */
 	__u32 *delays; /* measured delivery times, us */
 	size_t n_delays, cap_delays;
 	double *tcost; /* oracle: [dst][node] true ns to dst */
@@ -469,51 +485,42 @@ static void make_hex(struct hn_sim_topo *t, unsigned int s, __u64 *r)
 		}
 }
 
-int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
-		     char *err, size_t errlen)
+/* The family and size of @spec (up to @kl bytes), links drawn from @r. */
+static int topo_family(struct hn_sim_topo *t, const char *spec, size_t len,
+		       __u64 seed, __u64 *r)
 {
-	const char *colon = strchr(spec, ':');
-	size_t kl = colon ? (size_t)(colon - spec) : strlen(spec);
+	const char *colon = memchr(spec, ':', len);
+	size_t kl = colon ? (size_t)(colon - spec) : len;
 	unsigned int n = colon ? (unsigned int)atoi(colon + 1) : 0;
-	__u64 r;
 
-	memset(t, 0, sizeof(*t));
-	rnd_seed(&r, seed);
-	snprintf(t->name, sizeof(t->name), "%s", spec);
 #define IS(k) (kl == strlen(k) && !strncmp(spec, k, kl))
 	if (IS("grid") && n >= 2 && n * n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = n * n;
-		make_grid(t, n, &r);
+		make_grid(t, n, r);
 	} else if (IS("rgg") && n >= 4 && n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = n;
-		if (make_rgg(t, n, &r))
-			return snprintf(err, errlen,
-					"%s: no connected layout found", spec),
-			       -1;
+		return make_rgg(t, n, r) ? -2 : 0;
 	} else if (IS("ring") && n >= 6 && n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = n;
-		make_ring(t, n, &r);
+		make_ring(t, n, r);
 	} else if (IS("ladder") && n >= 2 && 2 * n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = 2 * n;
-		make_ladder(t, n, &r);
+		make_ladder(t, n, r);
 	} else if (IS("backbone") && n >= 12 && n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = n;
-		make_backbone(t, n, &r);
+		make_backbone(t, n, r);
 	} else if (IS("cluster") && n >= 12 && n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = n;
-		if (make_cluster(t, n, &r))
-			return snprintf(err, errlen,
-					"%s: no connected layout found", spec),
-			       -1;
+		return make_cluster(t, n, r) ? -2 : 0;
 	} else if (IS("tri") && n >= 3 && n * n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = n * n;
-		make_tri(t, n, &r);
+		make_tri(t, n, r);
 	} else if (IS("hex") && n >= 3 && n * n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = n * n;
-		make_hex(t, n, &r);
+		make_hex(t, n, r);
 	} else if (IS("dumbbell") && !colon) {
 		t->n_nodes = 8;
-		make_dumbbell(t, &r);
+		make_dumbbell(t, r);
 	} else if (IS("diamond") && !colon) {
 		t->n_nodes = 4;
 		make_diamond(t);
@@ -521,13 +528,89 @@ int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 		t->n_nodes = 9;
 		make_lab(t, seed & 1);
 	} else {
-		snprintf(
-			err, errlen,
-			"bad topology '%s' (grid:S rgg:N ring:N ladder:N backbone:N cluster:N tri:S hex:S diamond dumbbell lab; N <= %d nodes)",
-			spec, HN_SIM_MAX_NODES);
 		return -1;
 	}
 #undef IS
+	return 0;
+}
+
+static void set_duplex(struct hn_sim_topo *t, __u8 half)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_links; i++)
+		t->link[i].half_duplex = half;
+}
+
+/* One ",OPTION" of a spec (@len bytes at @o): 0, or -1 if unknown. */
+static int topo_option(struct hn_sim_topo *t, const char *o, size_t len)
+{
+	char *end;
+
+#define IS(k) (len == strlen(k) && !strncmp(o, k, len))
+	if (IS("half") || IS("full"))
+		set_duplex(t, *o == 'h');
+	else if (IS("true-costs"))
+		t->true_costs = 1;
+	else if (IS("no-ctrl"))
+		t->no_ctrl = 1;
+	else if (IS("radio"))
+		t->radio = 1;
+	else if (len > 6 && !strncmp(o, "drift=", 6)) {
+		unsigned long v = strtoul(o + 6, &end, 10);
+
+		if (end != o + len || v > 3600000)
+			return -1;
+		t->drift_ms = v;
+	} else {
+		return -1;
+	}
+#undef IS
+	return 0;
+}
+
+int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
+		     char *err, size_t errlen)
+{
+	const char *o = strchr(spec, ',');
+	size_t len = o ? (size_t)(o - spec) : strlen(spec);
+	__u64 r;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	rnd_seed(&r, seed);
+	snprintf(t->name, sizeof(t->name), "%s", spec);
+	ret = topo_family(t, spec, len, seed, &r);
+	if (ret == -2)
+		return snprintf(err, errlen, "%.*s: no connected layout found",
+				(int)len, spec),
+		       -1;
+	if (ret) {
+		snprintf(
+			err, errlen,
+			"bad topology '%.*s' (grid:S rgg:N ring:N ladder:N backbone:N cluster:N tri:S hex:S diamond dumbbell lab; N <= %d nodes)",
+			(int)len, spec, HN_SIM_MAX_NODES);
+		return -1;
+	}
+	/* radios: one medium both ways, links that come and go */
+	if (!strncmp(spec, "rgg:", 4) || !strncmp(spec, "cluster:", 8) ||
+	    !strncmp(spec, "tri:", 4)) {
+		set_duplex(t, 1);
+		t->drift_ms = 2000;
+	}
+	while (o) {
+		const char *next = strchr(o + 1, ',');
+
+		len = next ? (size_t)(next - o - 1) : strlen(o + 1);
+		if (topo_option(t, o + 1, len)) {
+			snprintf(
+				err, errlen,
+				"bad topology option '%.*s' (half full drift=MS true-costs no-ctrl radio)",
+				(int)len, o + 1);
+			return -1;
+		}
+		o = next;
+	}
 	return 0;
 }
 
@@ -655,14 +738,76 @@ static __u64 fwd_ns(const struct hn_sim *s)
 	return (__u64)s->c.fwd_us * 1000;
 }
 
-/* How long a frame enqueued now waits before its first bit leaves. */
+/* The peer's port back to us: on a half-duplex link, the same wire. */
+static struct port *port_back(const struct hn_sim *s, const struct port *p)
+{
+	return (struct port *)&s->node[p->peer].port[p->rev];
+}
+
+/*
+ * Whether @p must wait: its wire is taken, on a half-duplex link by
+ * either direction, and with radios by anything the radio at either end
+ * is doing (one transmission at a time in reach of a node's radio).
+ */
+static int wire_busy(const struct hn_sim *s, const struct port *p)
+{
+	const struct port *b = port_back(s, p);
+
+	if (p->wire != NONE || !p->hd)
+		return p->wire != NONE;
+	if (s->t->radio)
+		return s->node[p->peer].radio_on || s->node[b->peer].radio_on;
+	return b->wire != NONE;
+}
+
+/* Radios of both ends of @p: taken when it starts, freed when done. */
+static void radio_set(struct hn_sim *s, const struct port *p, __u8 on)
+{
+	if (!p->hd || !s->t->radio)
+		return;
+	s->node[p->peer].radio_on = on;
+	s->node[port_back(s, p)->peer].radio_on = on;
+}
+
+/* Left of what is on the wire now, ours or (half duplex) the peer's. */
+static __u64 wire_left(const struct hn_sim *s, const struct port *p)
+{
+	const struct port *w = p->wire == NONE && p->hd ? port_back(s, p) : p;
+
+	return w->wire != NONE && w->wire_end > s->now ? w->wire_end - s->now :
+							 0;
+}
+
+/*
+ * How long a frame enqueued now waits before its first bit leaves.  On a
+ * half-duplex link the two directions take turns, so about as many of
+ * the peer's bytes go first as ours, and one frame more.
+ */
 static __u64 port_wait(const struct hn_sim *s, const struct port *p)
 {
-	__u64 w = p->wire != NONE && p->wire_end > s->now ?
-			  p->wire_end - s->now :
-			  0;
+	__u64 ours = p->backlog_bytes + p->ctrl_bytes, theirs;
+	const struct port *b = port_back(s, p);
 
-	return w + tx_ns(p, p->backlog_bytes);
+	if (!p->hd)
+		return wire_left(s, p) + tx_ns(p, ours);
+	theirs = b->backlog_bytes + b->ctrl_bytes;
+	if (theirs > ours + MEAN_WIRE)
+		theirs = ours + MEAN_WIRE;
+	return wire_left(s, p) + tx_ns(p, ours) + tx_ns(b, theirs);
+}
+
+/* Queued control frames go first, back to back, each sent once. */
+static void ctrl_start(struct hn_sim *s, unsigned int n, struct port *p,
+		       unsigned int pi)
+{
+	__u64 d = tx_ns(p, p->ctrl_bytes);
+
+	p->ctrl_bytes = 0;
+	radio_set(s, p, 1);
+	p->wire = CTRL_WIRE;
+	p->wire_end = s->now + d;
+	p->busy_ns += d;
+	ev_push(s, p->wire_end, EV_TX_DONE, n, pi);
 }
 
 static void port_start(struct hn_sim *s, unsigned int n, unsigned int pi)
@@ -671,6 +816,12 @@ static void port_start(struct hn_sim *s, unsigned int n, unsigned int pi)
 	__u32 f = p->head, k;
 	__u64 d;
 
+	if (s->node[n].dead || wire_busy(s, p))
+		return;
+	if (p->ctrl_bytes) {
+		ctrl_start(s, n, p, pi);
+		return;
+	}
 	if (f == NONE)
 		return;
 	p->head = s->fr[f].next;
@@ -686,10 +837,21 @@ static void port_start(struct hn_sim *s, unsigned int n, unsigned int pi)
 	if (k > MAX_ATTEMPTS)
 		k = MAX_ATTEMPTS;
 	d = k * tx_ns(p, s->fr[f].size + WIRE_OVERHEAD);
+	radio_set(s, p, 1);
 	p->wire = f;
 	p->wire_end = s->now + d;
 	p->busy_ns += d;
 	ev_push(s, p->wire_end, EV_TX_DONE, n, pi);
+}
+
+/* Control frames of @bytes out of port @pi (unless the world has none). */
+static void ctrl_send(struct hn_sim *s, unsigned int n, unsigned int pi,
+		      __u32 bytes)
+{
+	if (s->t->no_ctrl || s->node[n].dead)
+		return;
+	s->node[n].port[pi].ctrl_bytes += bytes;
+	port_start(s, n, pi);
 }
 
 static void port_enqueue(struct hn_sim *s, unsigned int n, unsigned int pi,
@@ -713,6 +875,39 @@ static void port_enqueue(struct hn_sim *s, unsigned int n, unsigned int pi,
 		port_start(s, n, pi);
 }
 
+/*
+ * Node @u's radio is free: its ports, then its neighbours' ports towards
+ * it, may start, beginning one further round each time (fair turns).
+ */
+static void radio_kick(struct hn_sim *s, unsigned int u)
+{
+	struct node *nd = &s->node[u];
+	unsigned int k, i;
+
+	for (k = 0; k < nd->n_ports; k++) {
+		i = (nd->rr + k) % nd->n_ports;
+		port_start(s, u, i);
+		port_start(s, nd->port[i].peer, nd->port[i].rev);
+	}
+	nd->rr++;
+}
+
+/* The wire of @p (node @n's) is free: who goes next. */
+static void wire_freed(struct hn_sim *s, unsigned int n, struct port *p,
+		       unsigned int pi)
+{
+	if (p->hd && s->t->radio) {
+		radio_set(s, p, 0);
+		radio_kick(s, p->peer);
+		radio_kick(s, n);
+		return;
+	}
+	/* a shared wire: the other direction's turn first */
+	if (p->hd)
+		port_start(s, p->peer, p->rev);
+	port_start(s, n, pi);
+}
+
 static void tx_done(struct hn_sim *s, unsigned int n, unsigned int pi)
 {
 	struct port *p = &s->node[n].port[pi];
@@ -721,12 +916,14 @@ static void tx_done(struct hn_sim *s, unsigned int n, unsigned int pi)
 	p->wire = NONE;
 	if (f == NONE)
 		return; /* its node failed meanwhile */
-	if (p->wire_ok)
+	if (f == CTRL_WIRE)
+		; /* control frames: their effects are drawn when sent */
+	else if (p->wire_ok)
 		ev_push(s, s->now + p->prop_ns + fwd_ns(s), EV_ARRIVE, p->peer,
 			f);
 	else
 		frame_drop(s, f, &s->st.drop_link);
-	port_start(s, n, pi);
+	wire_freed(s, n, p, pi);
 }
 
 /* ---- routes: LSAs into topo.c, as every agent would ---------------------- */
@@ -754,18 +951,27 @@ static int cost_kind(const struct hn_sim *s)
 	}
 }
 
-/* A link's cost of @kind now, from delivery ratios in 1/255. */
-static __u16 link_cost(const struct port *p, int kind)
-{
-	__u32 r = (__u32)lround(255.0 * (1.0 - p->loss)), u, c;
+static __u8 rx_ratio_now(const struct hn_sim *s, const struct port *p);
 
+/*
+ * A link's cost of @kind now, from delivery ratios in 1/255: as the
+ * agent counts them from HELLOs, or (true_costs) the true ones.
+ */
+static __u16 link_cost(const struct hn_sim *s, const struct port *p, int kind)
+{
+	__u32 rx = (__u32)lround(255.0 * (1.0 - p->loss)), tx = rx, u, c;
+
+	if (!s->t->true_costs) {
+		rx = rx_ratio_now(s, p);
+		tx = port_back(s, p)->rx_ratio;
+	}
 	switch (kind) {
 	case COST_HOPS:
 		return 256;
 	case COST_ETX:
-		return hn_link_cost(r, r);
+		return hn_link_cost(rx, tx);
 	case COST_ETT:
-		return hn_link_ett(r, r, p->kbps);
+		return hn_link_ett(rx, tx, p->kbps);
 	}
 	/*
 	 * ETT x (1 + u): a full link costs twice its ETT.  ETT / (1 - u), the
@@ -773,7 +979,7 @@ static __u16 link_cost(const struct port *p, int kind)
 	 * (Documentation/learned-routing.rst has the figures).
 	 */
 	u = p->util_pm > 1000 ? 1000 : p->util_pm;
-	c = (__u32)hn_link_ett(r, r, p->kbps) * (1000 + u) / 1000;
+	c = (__u32)hn_link_ett(rx, tx, p->kbps) * (1000 + u) / 1000;
 	return c > 0xffff ? 0xffff : c;
 }
 
@@ -795,7 +1001,8 @@ static void node_lsa(const struct hn_sim *s, unsigned int n, int kind,
 		if (!p->up)
 			continue;
 		l->node = p->peer + 1;
-		l->cost = kind == cost_kind(s) ? p->cost : link_cost(p, kind);
+		l->cost = kind == cost_kind(s) ? p->cost :
+						 link_cost(s, p, kind);
 		lsa->n_links++;
 	}
 }
@@ -941,19 +1148,19 @@ static void neigh_features(const struct hn_sim *s, const struct port *p,
 			 util > 1000 ? 1000 : util, p->kbps, feat);
 }
 
-static void links_changed(struct hn_sim *s);
+static void links_changed(struct hn_sim *s, unsigned int origin);
 
 /*
  * The cost to advertise moved by more than a quarter (the agent's
  * neigh_refresh()): store it, and flood a new LSA.
  */
-static void cost_refresh(struct hn_sim *s, struct port *p)
+static void cost_refresh(struct hn_sim *s, unsigned int n, struct port *p)
 {
-	__u16 cost = link_cost(p, cost_kind(s));
+	__u16 cost = link_cost(s, p, cost_kind(s));
 
 	if (cost > p->cost + p->cost / 4 || cost + cost / 4 < p->cost) {
 		p->cost = cost;
-		links_changed(s);
+		links_changed(s, n);
 	}
 }
 
@@ -973,7 +1180,7 @@ static void feat_refresh(struct hn_sim *s, unsigned int n)
 		p->util_pm = (p->util_pm + p->busy_ns * 1000 / window) / 2;
 		p->busy_ns = 0;
 		if (p->up)
-			cost_refresh(s, p);
+			cost_refresh(s, n, p);
 		if (!p->up || !memcmp(feat, p->feat, sizeof(feat)))
 			continue;
 		memcpy(p->feat, feat, sizeof(feat));
@@ -995,6 +1202,8 @@ static void probe(struct hn_sim *s, unsigned int n)
 
 		if (!p->up || s->node[p->peer].dead)
 			continue;
+		ctrl_send(s, n, i, PROBE_WIRE);
+		ctrl_send(s, p->peer, p->rev, PROBE_WIRE); /* the ACK */
 		rtt = port_wait(s, p) + port_wait(s, back) + 2 * p->prop_ns +
 		      2 * fwd_ns(s) + tx_ns(p, PROBE_BYTES) +
 		      tx_ns(back, PROBE_BYTES);
@@ -1002,9 +1211,23 @@ static void probe(struct hn_sim *s, unsigned int n)
 	}
 }
 
-/* LSAs flood, and every router recomputes once they are in. */
-static void links_changed(struct hn_sim *s)
+/*
+ * Node @origin's new LSA floods: every live node sends it once on each
+ * up port (LSAs travel in the data plane as any frame).  Every router
+ * recomputes once they are in.
+ */
+static void links_changed(struct hn_sim *s, unsigned int origin)
 {
+	__u32 bytes = CTRL_BYTES(sizeof(struct hn_lsa) +
+				 s->node[origin].n_ports *
+					 sizeof(struct hn_lsa_link));
+	unsigned int a, i;
+
+	s->st.lsas++;
+	for (a = 0; a < s->n; a++)
+		for (i = 0; i < s->node[a].n_ports; i++)
+			if (s->node[a].port[i].up)
+				ctrl_send(s, a, i, bytes);
 	if (s->routes_due)
 		return;
 	s->routes_due = 1;
@@ -1024,6 +1247,7 @@ static void hello(struct hn_sim *s, unsigned int n)
 		struct port *back = &peer->port[p->rev];
 		int heard = rnd_unit(&p->rng) >= p->loss;
 
+		ctrl_send(s, n, i, HELLO_WIRE);
 		/* the peer's view of us: one more HELLO, heard or not */
 		back->last_sent = s->now;
 		back->hello_bits = (back->hello_bits << 1) | heard;
@@ -1034,7 +1258,7 @@ static void hello(struct hn_sim *s, unsigned int n)
 			if (!back->up) {
 				back->up = 1;
 				peer->epoch++;
-				links_changed(s);
+				links_changed(s, p->peer);
 			}
 		}
 	}
@@ -1044,7 +1268,7 @@ static void hello(struct hn_sim *s, unsigned int n)
 		if (p->up && s->now - p->last_hello > dead + dead / 8) {
 			p->up = 0;
 			nd->epoch++;
-			links_changed(s);
+			links_changed(s, n);
 		}
 	}
 }
@@ -1067,10 +1291,14 @@ static void node_fail(struct hn_sim *s, unsigned int n)
 		p->tail = NONE;
 		p->qlen = 0;
 		p->backlog_bytes = 0;
-		if (p->wire != NONE) {
+		p->ctrl_bytes = 0;
+		if (p->wire == NONE)
+			continue;
+		if (p->wire != CTRL_WIRE)
 			frame_drop(s, p->wire, &s->st.drop_dead);
-			p->wire = NONE; /* its EV_TX_DONE finds nothing */
-		}
+		p->wire = NONE; /* its EV_TX_DONE finds nothing */
+		/* the wire is free for the other direction, the radios too */
+		wire_freed(s, n, p, i);
 	}
 }
 
@@ -1097,7 +1325,7 @@ void hn_sim_attempts(double loss, double *mean, double *mean_sq)
 static double port_true_ns(const struct hn_sim *s, const struct port *p)
 {
 	return port_wait(s, p) + p->prop_ns + fwd_ns(s) +
-	       mean_attempts(p->loss) * tx_ns(p, 814);
+	       mean_attempts(p->loss) * tx_ns(p, MEAN_WIRE);
 }
 
 /* Dijkstra towards each destination over live links, O(n^2) each. */
@@ -1532,6 +1760,7 @@ static void ports_init(struct hn_sim *s)
 			p->kbps = l->kbps;
 			p->prop_ns = (__u64)l->delay_us * 1000;
 			p->loss = l->loss_pm / 1000.0;
+			p->hd = l->half_duplex;
 			p->head = p->tail = p->wire = NONE;
 			p->up = 1;
 			rnd_seed(&p->rng, s->c.seed ^ ((__u64)(i + 1) << 32 ^
@@ -1539,6 +1768,9 @@ static void ports_init(struct hn_sim *s)
 		}
 		s->node[l->a].port[pi[0]].rev = pi[1];
 		s->node[l->b].port[pi[1]].rev = pi[0];
+		s->link_port[i][0] = pi[0];
+		s->link_port[i][1] = pi[1];
+		rnd_seed(&s->drift_rng[i], s->c.seed ^ ((__u64)(i + 1) << 48));
 	}
 }
 
@@ -1568,7 +1800,7 @@ static void neigh_init(struct hn_sim *s)
 			struct port *p = &s->node[a].port[i];
 
 			neigh_features(s, p, 0, p->feat);
-			p->cost = link_cost(p, cost_kind(s));
+			p->cost = link_cost(s, p, cost_kind(s));
 		}
 }
 
@@ -1590,6 +1822,11 @@ static void timers_init(struct hn_sim *s)
 			s->c.fail_node, 0);
 	if (s->c.policy == HN_SIM_ORACLE)
 		ev_push(s, 0, EV_ORACLE, 0, 0);
+	for (a = 0; s->t->drift_ms && a < s->t->n_links; a++)
+		ev_push(s,
+			1 + (__u64)rnd_exp(&s->drift_rng[a],
+					   s->t->drift_ms * 1e6),
+			EV_DRIFT, s->t->link[a].a, a);
 }
 
 struct hn_sim *hn_sim_new(const struct hn_sim_topo *t,
@@ -1708,6 +1945,27 @@ static void periodic(struct hn_sim *s, const struct ev *e)
 		ev_push(s, s->now + period(s, e->type), e->type, e->node, 0);
 }
 
+/*
+ * Link @li's quality changes, as a radio link's does when something moves
+ * near it: its loss per attempt becomes a random 1/4 to 4 times the one
+ * it was drawn with (at least 1 %), at most DRIFT_MAX, both ways.
+ */
+static void link_drift(struct hn_sim *s, unsigned int li)
+{
+	const struct hn_sim_link *l = &s->t->link[li];
+	__u64 *r = &s->drift_rng[li];
+	double base = l->loss_pm > 10 ? l->loss_pm / 1000.0 : 0.01;
+	double loss = base * exp2(4 * rnd_unit(r) - 2);
+
+	if (loss > DRIFT_MAX)
+		loss = DRIFT_MAX;
+	s->node[l->a].port[s->link_port[li][0]].loss = loss;
+	s->node[l->b].port[s->link_port[li][1]].loss = loss;
+	if (timers_on(s))
+		ev_push(s, s->now + 1 + (__u64)rnd_exp(r, s->t->drift_ms * 1e6),
+			EV_DRIFT, l->a, li);
+}
+
 int hn_sim_step(struct hn_sim *s)
 {
 	struct ev e;
@@ -1732,6 +1990,9 @@ int hn_sim_step(struct hn_sim *s)
 		break;
 	case EV_ROUTES:
 		routes_install(s);
+		break;
+	case EV_DRIFT:
+		link_drift(s, e.arg);
 		break;
 	default:
 		periodic(s, &e);
@@ -1769,7 +2030,7 @@ __u64 hn_sim_count_in_network(const struct hn_sim *s)
 
 			for (f = p->head; f != NONE; f = s->fr[f].next)
 				n++;
-			n += p->wire != NONE;
+			n += p->wire != NONE && p->wire != CTRL_WIRE;
 		}
 	for (k = 0; k < s->n_ev; k++)
 		n += s->heap[k].type == EV_ARRIVE;

@@ -43,6 +43,11 @@ struct hn_sim_topo {
 	char name[32];
 	unsigned int n_nodes, n_links;
 	struct hn_sim_link link[HN_SIM_MAX_LINKS];
+	/* how real the world is: the family's defaults, or the spec's options */
+	__u32 drift_ms; /* mean time between a link's loss changes; 0: fixed */
+	__u8 true_costs; /* 1: LSA costs from true delivery ratios */
+	__u8 no_ctrl; /* 1: HELLO, PROBE, ACK and LSA frames take no wire time */
+	__u8 radio; /* 1: a node's half-duplex links share its one radio */
 };
 
 /*
@@ -54,8 +59,14 @@ struct hn_sim_topo {
  * other node a leaf homed on two of them), "cluster:N" (radio villages of
  * about 8 nodes joined by a few long links), "tri:S" (an S x S triangular
  * lattice of radio nodes), "hex:S" (an S x S wired honeycomb).  @seed
- * draws link properties (and positions).  Returns 0, or -1 with a message
- * in @err.
+ * draws link properties (and positions).  Options may follow, each after
+ * a comma: "half" or "full" (every link half or full duplex; the radio
+ * families rgg, cluster and tri are half, the rest full), "drift=MS"
+ * (mean time between a link's loss changes, 0 fixed; radio families
+ * 2000, the rest 0), "true-costs" (LSA costs from the true delivery
+ * ratio instead of HELLO counts), "no-ctrl" (control frames take no wire
+ * time), "radio" (a node sends or receives on one half-duplex link at a
+ * time).  Returns 0, or -1 with a message in @err.
  */
 int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 		     char *err, size_t errlen);
@@ -128,6 +139,7 @@ struct hn_sim_stats {
 	double mean_us, p99_us;
 	__u64 decisions, cache_hits, epochs, events;
 	__u64 digest; /* of every delivery and drop, in order */
+	__u64 lsas; /* LSAs flooded: link up or down, costs moved */
 };
 
 struct hn_sim;

@@ -265,7 +265,8 @@ static void test_ett_fat_detour(void **state)
 /*
  * The lab grid with fat links first (odd seed) and bench/learn.sh's four
  * flows: ETT sends them all down the same fat links and fills them;
- * ETT-load moves some to idle thin ones as utilisation shows.
+ * ETT-load moves some to idle thin ones as utilisation shows.  Load 0.7
+ * of the max concurrent flow (bound.h): the fat links full under ETT.
  */
 static void test_ett_load_moves(void **state)
 {
@@ -274,8 +275,8 @@ static void test_ett_load_moves(void **state)
 	char err[128];
 
 	assert_int_equal(hn_sim_topo_make(&t, "lab", 3, err, sizeof(err)), 0);
-	run_topo(&t, HN_SIM_ETT, 0.8, HN_SIM_LAB, NULL, &ett);
-	run_topo(&t, HN_SIM_ETT_LOAD, 0.8, HN_SIM_LAB, NULL, &load);
+	run_topo(&t, HN_SIM_ETT, 0.7, HN_SIM_LAB, NULL, &ett);
+	run_topo(&t, HN_SIM_ETT_LOAD, 0.7, HN_SIM_LAB, NULL, &load);
 	printf("ETT %.0f us lost %llu moves %llu; ETT-load %.0f us lost %llu moves %llu\n",
 	       ett.mean_us, (unsigned long long)ett.m_lost,
 	       (unsigned long long)ett.m_moves, load.mean_us,
@@ -340,7 +341,9 @@ static void test_topo_options(void **state)
 
 /*
  * Two nodes, both ways saturated: a half-duplex link carries half of
- * what a full-duplex one does, the two directions taking turns.
+ * what a full-duplex one does, the two directions taking turns.  Load
+ * is relative to the max concurrent flow (bound.h), which half duplex
+ * halves: the same frames are twice the load there.
  */
 static void test_half_duplex(void **state)
 {
@@ -351,15 +354,17 @@ static void test_half_duplex(void **state)
 	add_link(&t, 0, 1, 10000, 0);
 	run_topo(&t, HN_SIM_ETT, 2.0, HN_SIM_UNIFORM, NULL, &full);
 	t.link[0].half_duplex = 1;
-	run_topo(&t, HN_SIM_ETT, 2.0, HN_SIM_UNIFORM, NULL, &half);
+	run_topo(&t, HN_SIM_ETT, 4.0, HN_SIM_UNIFORM, NULL, &half);
 	r = (double)half.m_delivered / full.m_delivered;
 	printf("delivered: full duplex %llu, half %llu (%.3f)\n",
 	       (unsigned long long)full.m_delivered,
 	       (unsigned long long)half.m_delivered, r);
-	assert_int_equal(half.m_sent, full.m_sent);
+	/* lambda* within its 1 % gap */
+	assert_true(half.m_sent > 0.98 * full.m_sent &&
+		    half.m_sent < 1.02 * full.m_sent);
 	assert_true(r > 0.45 && r < 0.55);
 	/* below half the capacity each way, both deliver everything */
-	run_topo(&t, HN_SIM_ETT, 0.4, HN_SIM_UNIFORM, NULL, &half);
+	run_topo(&t, HN_SIM_ETT, 0.8, HN_SIM_UNIFORM, NULL, &half);
 	assert_int_equal(half.m_lost, 0);
 }
 

@@ -29,6 +29,9 @@ run 2 "--topo torus:3: bad topology 'torus:3'" "$HNT" eval --topo torus:3
 run 2 "--topo rgg:99: bad topology" "$HNT" eval --topo rgg:99
 run 2 "--topo rgg:32@x: the seed after @ is a number" \
 	"$HNT" eval --topo rgg:32@x
+run 2 "--topo full: an option follows its topology" \
+	"$HNT" eval --topo full,rgg:16
+run 2 "bad topology option 'drift=x'" "$HNT" eval --topo rgg:16,drift=x
 run 2 "--policy foo: unknown policy (learned, ett, ett-load, hops" \
 	"$HNT" eval --policy foo
 run 2 "--policy etx: named twice" "$HNT" eval --policy etx,etx
@@ -42,12 +45,13 @@ run 2 "--duration-ms 10: 500 to 600000" "$HNT" eval --duration-ms 10
 run 2 "--loss-timeout-ms 0: above 0" "$HNT" eval --loss-timeout-ms 0
 run 2 "argument stray: unexpected" "$HNT" eval stray
 run 2 "usage: hn-train eval" "$HNT" eval --no-such-option
-run 0 "--topo SPEC[@SEED]" "$HNT" eval --help
+run 0 "--topo SPEC[,OPTION...][@SEED]" "$HNT" eval --help
 run 1 "hn-train eval: $tmp/none.txt" "$HNT" eval --model "$tmp/none.txt" \
 	--topo grid:3 --load 0.5 --duration-ms 500
 
-# one trained, one new-size and one new-family topology, two loads
-run 0 "held_out: 2 topologies" "$HNT" eval --topo rgg:16@1,rgg:32 \
+# one trained (with a simulator option), one new-size and one
+# new-family topology, two loads
+run 0 "held_out: 2 topologies" "$HNT" eval --topo rgg:16,full@1,rgg:32 \
 	--topo cluster:12 --topo-seed 3 --load 0.5,1.0 --traffic uniform \
 	--duration-ms 1200 --policy learned,ett,hops --loss-timeout-ms 50 \
 	--json "$tmp/e.json" --report "$tmp/e.md" -j 2
@@ -66,7 +70,8 @@ for k in ('sim_gain_vs_ett', 'sim_light_loss_vs_ett', 'sim_gap_closed',
           'scenarios', 'topologies'):
     if k not in d:
         errs.append('missing key ' + k)
-want = [('rgg:16', 1, 'trained'), ('rgg:32', 3, 'new-size'),
+# options after a comma keep the shape: still trained
+want = [('rgg:16,full', 1, 'trained'), ('rgg:32', 3, 'new-size'),
         ('cluster:12', 3, 'new-family')]
 got = [(t['spec'], t['seed'], t['split']) for t in d['topologies']]
 if got != want:

@@ -65,7 +65,7 @@ static void test_families(void **state)
 		{ "cluster:32", 32, 1 },  { "cluster:48", 48, 1 },
 		{ "tri:3", 9, 1 },	  { "tri:8", 64, 1 },
 		{ "hex:3", 9, 0 },	  { "hex:8", 64, 0 },
-		{ "rgg:48", 48, 0 },	  { "grid:7", 49, 0 },
+		{ "rgg:48", 48, 1 },	  { "grid:7", 49, 0 },
 	};
 	struct hn_sim_topo t;
 	unsigned int i, k, seed;
@@ -80,11 +80,12 @@ static void test_families(void **state)
 			assert_int_equal(t.n_nodes, f[i].nodes);
 			assert_int_equal(reach(&t, 0, -1), t.n_nodes);
 			assert_true(max_degree(&t) <= HN_SIM_MAX_PORTS);
+			/* radio links come and go as rgg's do */
+			assert_int_equal(t.drift_ms, f[i].radio ? 2000 : 0);
 			for (k = 0; k < t.n_links; k++) {
 				assert_true(t.link[k].kbps > 0);
-				if (strncmp(f[i].spec, "rgg", 3))
-					assert_int_equal(t.link[k].half_duplex,
-							 f[i].radio);
+				assert_int_equal(t.link[k].half_duplex,
+						 f[i].radio);
 			}
 		}
 }
@@ -138,6 +139,11 @@ static void test_split(void **state)
 	assert_int_equal(hn_tr_topo_split("hex:6"), HN_TR_NEW_FAMILY);
 	/* the lab's grid is kept out of training on purpose */
 	assert_int_equal(hn_tr_topo_split("lab"), HN_TR_NEW_FAMILY);
+	/* options change the simulation, not the shape */
+	assert_int_equal(hn_tr_topo_split("rgg:16,full,drift=0"),
+			 HN_TR_TRAINED);
+	assert_int_equal(hn_tr_topo_split("rgg:32,half"), HN_TR_NEW_SIZE);
+	assert_int_equal(hn_tr_topo_split("hex:6,radio"), HN_TR_NEW_FAMILY);
 	/* "rg" is not "rgg": families match whole */
 	assert_int_equal(hn_tr_topo_split("rg:16"), HN_TR_NEW_FAMILY);
 }

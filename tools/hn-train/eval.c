@@ -90,8 +90,11 @@ const char *ev_traffic_name(enum hn_sim_traffic t)
 /* ---- the command line ---------------------------------------------------- */
 
 struct ev_args {
-	struct topo_item item[EV_MAX_TOPOS];
-	int item_seeded[EV_MAX_TOPOS]; /* 1: "SPEC@SEED" */
+	struct {
+		char spec[EV_SPEC_LEN];
+		__u64 seed;
+		int seeded; /* 1: "SPEC@SEED" */
+	} item[EV_MAX_TOPOS];
 	unsigned int n_items;
 	__u64 topo_seed[EV_MAX_TOPOS];
 	unsigned int n_topo_seeds;
@@ -127,25 +130,51 @@ static int parse_u64(const char *s, __u64 *v)
 	return *end ? -1 : 0;
 }
 
+/* sim.h's topology options: they belong to the topology before them. */
+static int topo_option(const char *tok)
+{
+	static const char *const opt[] = { "half", "full", "true-costs",
+					   "no-ctrl", "radio" };
+	unsigned int i;
+
+	for (i = 0; i < LEN(opt); i++)
+		if (!strcmp(tok, opt[i]))
+			return 1;
+	return !strncmp(tok, "drift=", 6);
+}
+
+/* "SPEC[@SEED]", or an option (with "@SEED") of the topology before. */
 static int add_topo_item(struct ev_args *a, char *tok)
 {
-	char *at = strchr(tok, '@');
+	char *at = strchr(tok, '@'), *spec;
+	__u64 seed = 0;
 
-	if (a->n_items >= EV_MAX_TOPOS)
-		return bad("--topo", tok, "too many topologies (at most 64)");
-	a->item_seeded[a->n_items] = 0;
 	if (at) {
-		*at = 0;
-		if (parse_u64(at + 1, &a->item[a->n_items].seed)) {
-			*at = '@';
+		if (parse_u64(at + 1, &seed))
 			return bad("--topo", tok,
 				   "the seed after @ is a number (rgg:32@5)");
-		}
-		a->item_seeded[a->n_items] = 1;
+		*at = 0;
 	}
-	if (!*tok || strlen(tok) >= sizeof(((struct ev_topo *)0)->spec))
+	if (!topo_option(tok)) {
+		if (a->n_items >= EV_MAX_TOPOS)
+			return bad("--topo", tok,
+				   "too many topologies (at most 64)");
+		a->item[a->n_items].seeded = 0;
+		a->item[a->n_items++].spec[0] = 0;
+	} else if (!a->n_items || !a->item[a->n_items - 1].spec[0]) {
+		return bad("--topo", tok,
+			   "an option follows its topology (rgg:32,full)");
+	}
+	spec = a->item[a->n_items - 1].spec;
+	if (!*tok || strlen(spec) + strlen(tok) + 2 > EV_SPEC_LEN)
 		return bad("--topo", tok, "empty or too long");
-	a->item[a->n_items++].spec = tok;
+	if (*spec)
+		strcat(spec, ",");
+	strcat(spec, tok);
+	if (at) {
+		a->item[a->n_items - 1].seed = seed;
+		a->item[a->n_items - 1].seeded = 1;
+	}
 	return 0;
 }
 
@@ -274,7 +303,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hn-train eval [--model FILE] [--json FILE] [--report FILE.md] [--plot FILE.svg]\n"
-		"                     [--topo SPEC[@SEED][,...]] [--topo-seed N[,...]]\n"
+		"                     [--topo SPEC[,OPTION...][@SEED][,...]] [--topo-seed N[,...]]\n"
 		"                     [--traffic uniform,hotspot,burst] [--load L[,...]]\n"
 		"                     [--policy NAME[,...]] [--seeds N] [--duration-ms MS]\n"
 		"                     [--fail auto|none|NODE] [--fail-load L] [--loss-timeout-ms MS]\n"
@@ -514,9 +543,9 @@ static int suite(struct eval *e, struct ev_args *a)
 		return 0;
 	}
 	for (i = 0; i < a->n_items; i++)
-		for (k = 0; k < (a->item_seeded[i] ? 1 : a->n_topo_seeds); k++)
+		for (k = 0; k < (a->item[i].seeded ? 1 : a->n_topo_seeds); k++)
 			if (topo_add(e, a, a->item[i].spec,
-				     a->item_seeded[i] ? a->item[i].seed :
+				     a->item[i].seeded ? a->item[i].seed :
 							 a->topo_seed[k]))
 				return -1;
 	return 0;

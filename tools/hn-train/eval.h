@@ -12,6 +12,7 @@
 int hn_eval_main(int argc, char **argv);
 
 #define EV_MAX_TOPOS 64
+#define EV_SPEC_LEN 64 /* "rgg:48,full,drift=500,true-costs" */
 #define EV_MAX_LOADS 16
 #define EV_MAX_POL 8
 #define EV_MAX_TRAFFIC 3
@@ -30,7 +31,7 @@ struct ev_pol {
 };
 
 struct ev_topo {
-	char spec[32];
+	char spec[EV_SPEC_LEN];
 	__u64 seed;
 	int fail_node; /* -1: no failure scenario */
 	enum hn_tr_split split;

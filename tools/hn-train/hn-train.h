@@ -69,7 +69,8 @@ struct hn_tr_scn {
  */
 void hn_tr_draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s);
 /*
- * What training saw of the topology @spec ("rgg:24"): that very family
+ * What training saw of the topology @spec ("rgg:24", options after a
+ * comma ignored): that very family
  * and size (at other topology seeds: training draws seeds 1000 and up,
  * the evaluation's defaults are below), the family at other sizes only,
  * or nothing of the family.  Held-out figures leave the first out.

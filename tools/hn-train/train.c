@@ -251,21 +251,21 @@ static const char *const train_topos[] = {
 	"ladder:6", "ring:10", "dumbbell",
 };
 
-/* Length of @spec's family name, the part before any ':'. */
+/* Length of @spec's family name, the part before any ':' or ','. */
 static size_t family_len(const char *spec)
 {
-	const char *colon = strchr(spec, ':');
-
-	return colon ? (size_t)(colon - spec) : strlen(spec);
+	return strcspn(spec, ":,");
 }
 
 enum hn_tr_split hn_tr_topo_split(const char *spec)
 {
 	enum hn_tr_split best = HN_TR_NEW_FAMILY;
-	size_t k, fl = family_len(spec);
+	size_t k, fl = family_len(spec), sl = strcspn(spec, ",");
 
+	/* options (",full") change the simulation, not the shape */
 	for (k = 0; k < sizeof(train_topos) / sizeof(train_topos[0]); k++) {
-		if (!strcmp(spec, train_topos[k]))
+		if (strlen(train_topos[k]) == sl &&
+		    !strncmp(spec, train_topos[k], sl))
 			return HN_TR_TRAINED;
 		if (family_len(train_topos[k]) == fl &&
 		    !strncmp(spec, train_topos[k], fl))

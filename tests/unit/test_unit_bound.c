@@ -171,6 +171,8 @@ static void test_delay_single_link(void **state)
 	want = mg1_us(fps, 8000, 0.1, 250, 20);
 	assert_true(fabs(b.mean_us - want) < 1e-6 * want);
 	assert_true(fabs(b.iter_us - want) < 1e-6 * want);
+	/* one hop, all frames fresh: the floor is the same M/G/1 */
+	assert_true(fabs(b.floor_us - want) < 1e-3 * want);
 	assert_true(fabs(b.offered_fps - fps) < 1e-9 * fps);
 	/* M/M/1 would say more: the bound must not use it */
 	assert_true(want <
@@ -183,6 +185,9 @@ static void test_delay_single_link(void **state)
 	assert_true(b.feasible);
 	want = mg1_us(2 * fps, 8000, 0.1, 250, 20);
 	assert_true(fabs(b.mean_us - want) < 1e-6 * want);
+	/* the floor counts a direction's own frames only */
+	want = mg1_us(fps, 8000, 0.1, 250, 20);
+	assert_true(fabs(b.floor_us - want) < 1e-3 * want);
 }
 
 static void test_delay_two_paths(void **state)
@@ -240,6 +245,39 @@ static void test_infeasible(void **state)
 	bps[0 * 3 + 2] = 1e5;
 	assert_int_equal(hn_bound_delay(&t, bps, 20, &b), -1);
 	assert_non_null(strstr(b.reason, "not connected"));
+}
+
+/*
+ * Two islands: the simulator offers every pair, lambda* counts the pairs
+ * it can carry (each island's link full at load 1.0), the rest are
+ * dropped for want of a route.
+ */
+static void test_islands(void **state)
+{
+	struct hn_sim_topo t;
+	struct hn_sim_stats st;
+	struct hn_sim_cfg c;
+	struct hn_sim *s;
+
+	(void)state;
+	topo_init(&t, 4);
+	link_add(&t, 0, 1, 1000, 100, 0, 0);
+	link_add(&t, 2, 3, 1000, 100, 0, 0);
+	hn_sim_cfg_defaults(&c);
+	c.load = 1.0;
+	c.policy = HN_SIM_ETX;
+	assert_int_equal(hn_sim_demand(&t, &c, bps), 0);
+	assert_true(fabs(bps[0 * 4 + 1] / 1e6 - 1) < HN_BOUND_MCF_GAP);
+	assert_true(fabs(bps[3 * 4 + 2] / 1e6 - 1) < HN_BOUND_MCF_GAP);
+	assert_true(bps[0 * 4 + 2] == bps[0 * 4 + 1]);
+	c.load = 0.3;
+	s = hn_sim_new(&t, &c);
+	assert_non_null(s);
+	hn_sim_run(s);
+	hn_sim_get_counters(s, &st);
+	hn_sim_free(s);
+	assert_true(st.drop_no_route > 0);
+	assert_true(st.delivered > 0);
 }
 
 /* Run @t under @c; the measured mean delivery time and frames sent. */
@@ -320,6 +358,40 @@ static void test_one_link_simulated(void **state)
 	assert_true(b.mean_us <= b.iter_us);
 }
 
+/*
+ * A chain of equal links, every pair sending: one routing, frames do not
+ * mix, and downstream arrivals are smoother than Poisson.  The floor
+ * stays under the simulated mean; the M/G/1 bound, which assumes
+ * independent arrivals at every hop, is where it is not a bound of the
+ * simulator (Documentation/learned-routing.rst, "The lower bound").
+ */
+static void test_chain(void **state)
+{
+	struct hn_sim_topo t;
+	struct hn_sim_cfg c;
+	struct hn_bound b;
+	double got;
+	unsigned int i;
+
+	(void)state;
+	topo_init(&t, 6);
+	for (i = 0; i < 5; i++)
+		link_add(&t, i, i + 1, 4000, 100, 0, 0);
+	hn_sim_cfg_defaults(&c);
+	c.policy = HN_SIM_ETX;
+	c.load = 0.8;
+	c.duration_ms = 60000;
+	c.queue_frames = 100000;
+	assert_int_equal(hn_bound_min_delay(&t, &c, &b), 0);
+	got = sim_mean(&t, &c, NULL);
+	print_message(
+		"chain of 6 at load 0.8: simulated %.0f us, bound %.0f, floor %.0f, no queueing %.0f\n",
+		got, b.mean_us, b.floor_us, b.free_us);
+	assert_true(b.free_us < b.floor_us);
+	assert_true(b.floor_us < got);
+	assert_true(b.floor_us < b.mean_us);
+}
+
 /* The bound under a static routing's simulated mean, at moderate load. */
 static void test_bound_below_sim(void **state)
 {
@@ -345,7 +417,8 @@ static void test_bound_below_sim(void **state)
 		c.warmup_ms = 500;
 		assert_int_equal(hn_bound_min_delay(&t, &c, &b), 0);
 		assert_true(b.feasible);
-		assert_true(b.free_us <= b.mean_us);
+		assert_true(b.free_us <= b.floor_us);
+		assert_true(b.floor_us <= b.mean_us);
 		assert_true(b.mean_us <= b.iter_us);
 		c.policy = HN_SIM_ETX;
 		etx = sim_mean(&t, &c, NULL);
@@ -369,8 +442,10 @@ int main(void)
 		cmocka_unit_test(test_delay_single_link),
 		cmocka_unit_test(test_delay_two_paths),
 		cmocka_unit_test(test_infeasible),
+		cmocka_unit_test(test_islands),
 		cmocka_unit_test(test_demand_is_sent),
 		cmocka_unit_test(test_one_link_simulated),
+		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_bound_below_sim),
 	};
 

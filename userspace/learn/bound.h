@@ -15,7 +15,7 @@
 
 /* lambda_hi / lambda_max - 1 at most this (certified, or -1) */
 #define HN_BOUND_MCF_GAP 0.01
-/* Frank-Wolfe stops at this relative duality gap or iteration count */
+/* Frank-Wolfe stops at this relative duality gap or number of sweeps */
 #define HN_BOUND_FW_GAP 0.001
 #define HN_BOUND_FW_ITERS 3000
 
@@ -37,8 +37,14 @@ struct hn_bound {
 	 */
 	double mean_us, iter_us;
 	double free_us; /* every frame on its fastest path, no queueing */
+	/*
+	 * Under any static routing in the simulator (infinite buffers), not
+	 * only the model: a frame's first hop queues at least as M/G/1 with
+	 * its source's frames alone, later hops at least not at all.
+	 */
+	double floor_us;
 	double max_util; /* the iterate's busiest link (or shared medium) */
-	unsigned int iters; /* Frank-Wolfe iterations run */
+	unsigned int iters; /* Frank-Wolfe sweeps (bounds) run */
 	int feasible; /* 0: load at or above lambda*, no finite delay */
 	char reason[160]; /* why not feasible, or why -1 */
 };
@@ -48,7 +54,8 @@ struct hn_bound {
  * Ethernet header; no retransmissions) per (src, dst), n x n row-major,
  * at c->load, i.e. c->load x lambda* x the shape hn_sim_weights() draws.
  * The simulator offers exactly this (mean over on/off for bursty
- * traffic).  Returns 0, or -1 (bad topology, no capacity, no path).
+ * traffic).  Pairs with no path between them are offered but left out of
+ * lambda* (the simulator drops them).  Returns 0, or -1 (bad topology).
  */
 int hn_sim_demand(const struct hn_sim_topo *t, const struct hn_sim_cfg *c,
 		  double *bps);

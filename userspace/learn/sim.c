@@ -1322,6 +1322,15 @@ void hn_sim_attempts(double loss, double *mean, double *mean_sq)
 	*mean_sq = sq;
 }
 
+/* Links keep the loss they were drawn with. */
+void hn_sim_link_attempts(const struct hn_sim_topo *t,
+			  const struct hn_sim_link *l, double *mean,
+			  double *mean_sq)
+{
+	(void)t;
+	hn_sim_attempts(l->loss_pm / 1000.0, mean, mean_sq);
+}
+
 static double port_true_ns(const struct hn_sim *s, const struct port *p)
 {
 	return port_wait(s, p) + p->prop_ns + fwd_ns(s) +
@@ -1631,21 +1640,25 @@ static __u16 frame_size(struct node *nd)
  * Each source's Poisson rate: its row of the offered matrix at the load
  * (hn_sim_demand(): load 1.0 is the max concurrent flow), in frames.
  */
-static void traffic_init(struct hn_sim *s)
+static int traffic_init(struct hn_sim *s)
 {
 	double *bps = calloc((size_t)s->n * s->n, sizeof(*bps));
 	double bytes, sq, sum;
 	unsigned int a, b;
 
 	hn_sim_frame_bytes(&bytes, &sq);
-	if (!bps || hn_sim_demand(s->t, &s->c, bps))
-		abort();
+	if (!bps || hn_sim_demand(s->t, &s->c, bps)) {
+		free(bps);
+		return -1;
+	}
 	for (a = 0; a < s->n; a++) {
 		struct node *nd = &s->node[a];
 
 		nd->cum = calloc(s->n, sizeof(*nd->cum));
-		if (!nd->cum)
-			abort();
+		if (!nd->cum) {
+			free(bps);
+			return -1;
+		}
 		sum = 0;
 		for (b = 0; b < s->n; b++) {
 			sum += bps[a * s->n + b] / (8 * bytes);
@@ -1661,6 +1674,7 @@ static void traffic_init(struct hn_sim *s)
 				EV_GEN, a, 0);
 	}
 	free(bps);
+	return 0;
 }
 
 /* When node @n's source sends next, after the one sent now. */
@@ -1861,7 +1875,8 @@ struct hn_sim *hn_sim_new(const struct hn_sim_topo *t,
 	ports_init(s);
 	neigh_init(s);
 	routes_install(s);
-	traffic_init(s);
+	if (traffic_init(s))
+		goto fail;
 	timers_init(s);
 	return s;
 fail:

@@ -173,6 +173,14 @@ int hn_sim_weights(const struct hn_sim_topo *t, const struct hn_sim_cfg *c,
 void hn_sim_frame_bytes(double *mean, double *mean_sq);
 /* Transmissions per frame at per-attempt @loss: the mean and E[K^2]. */
 void hn_sim_attempts(double loss, double *mean, double *mean_sq);
+/*
+ * The same for link @l of @t as the simulator runs it, averaged over the
+ * run (bound.c's capacity and service times): the one place to say how a
+ * link's loss varies with time.
+ */
+void hn_sim_link_attempts(const struct hn_sim_topo *t,
+			  const struct hn_sim_link *l, double *mean,
+			  double *mean_sq);
 
 /*
  * The data plane's choice among @n candidates with feature vectors @x

@@ -25,6 +25,8 @@ failed=0
 
 run 2 "--load 0: a load is a number in (0, 4]" "$HNT" eval --load 0
 run 2 "--load x1: a load is a number" "$HNT" eval --load 0.5,x1
+run 2 "--load 0.5: named twice" "$HNT" eval --load 0.5,1,0.5
+run 2 "--topo grid:4@1: named twice" "$HNT" eval --topo grid:4,grid:4@1
 run 2 "--topo torus:3: bad topology 'torus:3'" "$HNT" eval --topo torus:3
 run 2 "--topo rgg:99: bad topology" "$HNT" eval --topo rgg:99
 run 2 "--topo rgg:32@x: the seed after @ is a number" \

@@ -1011,8 +1011,16 @@ static void targets(const struct eval *e, struct ev_targets *t)
 	t->heavy_load = HEAVY_LOAD;
 	t->light_load = LIGHT_MIN;
 	t->gain_vs_ett = -ho_ratio(e, h, e->learned, e->ett);
-	t->gain_vs_ett_geo = NAN;
+	t->gain_vs_ett_geo = t->heavy_loss_learned = t->heavy_loss_ett = NAN;
 	t->won_vs_ett = t->lost_vs_ett = -1;
+	if (h >= 0 && e->learned >= 0 && e->ett >= 0) {
+		const struct ev_cell *a = ev_cell(e, 1, h, e->learned);
+		const struct ev_cell *b = ev_cell(e, 1, h, e->ett);
+
+		t->heavy_loss_learned = a->sent ? ev_frac(a->lost, a->sent) :
+						  NAN;
+		t->heavy_loss_ett = b->sent ? ev_frac(b->lost, b->sent) : NAN;
+	}
 	if (h >= 0 && e->learned >= 0 && e->ett >= 0 && e->base == e->ett &&
 	    ev_cell(e, 1, h, e->learned)->scn) {
 		const struct ev_cell *c = ev_cell(e, 1, h, e->learned);

@@ -405,41 +405,66 @@ static int score_map(struct hn_dp *dp)
 /* ---- hn_decide: the decisions compiled from the score tables ---------- */
 
 /*
+ * A route's candidates as decide_one() reads them: the index of each
+ * whose neighbour is valid in the table, and its column of s[f].
+ */
+struct dec_cands {
+	__u32 n;
+	__u8 idx[HN_DP_MAX_CAND];
+	__u32 col[HN_DP_MAX_CAND]; /* neighbour * route buckets + bucket */
+};
+
+static void decide_cands(const struct hn_dp_score *t,
+			 const struct hn_dp_route *rt, struct dec_cands *c)
+{
+	__u32 i;
+
+	c->n = 0;
+	for (i = 0; i < rt->n_cand && i < HN_DP_MAX_CAND; i++) {
+		__u32 nb = rt->cand[i].neigh & (HN_DP_MAX_NEIGH - 1);
+
+		if (!(t->valid & (1ULL << nb)))
+			continue;
+		c->idx[c->n] = i;
+		c->col[c->n++] = nb * HN_RT_ROUTE_BUCKETS +
+				 hn_rt_route_bucket(rt->cand[i].dist);
+	}
+}
+
+/*
  * hn_choose()'s decision before liveness for route @rt and frame bucket
- * @f from table @t with margin @mm: the argmax of the candidates whose
- * neighbour is valid (ties: the lowest index), or the default when the
- * margin is below @mm or there is no model; HN_DP_DEC_NONE when no
+ * @f from table @t with margin @mm: the argmax of the candidates @c
+ * whose neighbour is valid (ties: the lowest index), or the default when
+ * the margin is below @mm or there is no model; HN_DP_DEC_NONE when no
  * candidate can be scored (the program's score path then drops).
  */
 static __u8 decide_one(const struct hn_dp_score *t,
-		       const struct hn_dp_route *rt, __u32 f, __s32 mm)
+		       const struct hn_dp_route *rt, const struct dec_cands *c,
+		       __u32 f, __s32 mm)
 {
-	__u32 i, n = rt->n_cand, best = HN_DP_NONE, have2 = 0;
+	const __s32 *row = &t->s[f][0][0];
+	__u32 i, best = HN_DP_NONE, have2 = 0;
 	__s32 bs = 0, ss = 0, margin;
 
 	if (!t->has_model)
 		return (rt->def & HN_DP_DEC_IDX) | HN_DP_DEC_NO_MODEL;
-	for (i = 0; i < n && i < HN_DP_MAX_CAND; i++) {
-		__u32 nb = rt->cand[i].neigh & (HN_DP_MAX_NEIGH - 1);
-		__s32 v;
+	if (!c->n)
+		return HN_DP_DEC_NONE;
+	for (i = 0; i < c->n; i++) {
+		__s32 v = row[c->col[i]];
 
-		if (!(t->valid & (1ULL << nb)))
-			continue;
-		v = t->s[f][nb][hn_rt_route_bucket(rt->cand[i].dist)];
 		if (best == HN_DP_NONE || v > bs) {
 			if (best != HN_DP_NONE) {
 				ss = bs;
 				have2 = 1;
 			}
 			bs = v;
-			best = i;
+			best = c->idx[i];
 		} else if (!have2 || v > ss) {
 			ss = v;
 			have2 = 1;
 		}
 	}
-	if (best == HN_DP_NONE)
-		return HN_DP_DEC_NONE;
 	/* in 32 bits, as the program computes it */
 	margin = have2 ? (__s32)((__u32)bs - (__u32)ss) : INT32_MAX;
 	if (margin < mm)
@@ -451,6 +476,7 @@ static __u8 decide_one(const struct hn_dp_score *t,
 static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_score *t,
 		       __u32 k, const struct hn_dp_route_ent *re, __s32 mm)
 {
+	struct dec_cands c;
 	__u64 nbs = 0;
 	__u32 f, i;
 
@@ -459,8 +485,9 @@ static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_score *t,
 		dt->nbmask[k] = 0;
 		return;
 	}
+	decide_cands(t, &re->rt, &c);
 	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
-		dt->d[k][f] = decide_one(t, &re->rt, f, mm);
+		dt->d[k][f] = decide_one(t, &re->rt, &c, f, mm);
 	for (i = 0; i < re->rt.n_cand && i < HN_DP_MAX_CAND; i++)
 		nbs |= 1ULL << (re->rt.cand[i].neigh & (HN_DP_MAX_NEIGH - 1));
 	dt->nbmask[k] = nbs;
@@ -507,15 +534,35 @@ static void bit_set(__u64 *b, __u32 k)
 	b[k / 64] |= 1ULL << (k % 64);
 }
 
+enum { ROW_KEEP, ROW_COPY, ROW_REDO };
+
+/*
+ * What row @r of @dt (not live) needs, beside the live @lv, for a change
+ * of the neighbours in @nbs or of row @k: redone if the change touches
+ * its route, else copied from the live slot if that one's last refresh
+ * left it stale here (the live row is then current), else kept.
+ */
+static int row_need(const struct hn_dp_decide *dt,
+		    const struct hn_dp_decide *lv, __u32 r, __u64 nbs, __u32 k)
+{
+	int stale = bit_get(lv->stale, r);
+	__u64 cur = stale ? lv->nbmask[r] : dt->nbmask[r];
+
+	if (r == k || (cur & nbs))
+		return ROW_REDO;
+	return stale ? ROW_COPY : ROW_KEEP;
+}
+
 /*
  * The rows of slot @slot, which is not live, brought up to date before
  * it goes live, from its score table, hn_route_tab and the margin: every
- * row (@all), else the rows the live slot's last refresh left for it
- * (its stale bitmap), those whose route has a neighbour in @nbs and row
- * @k (below HN_DP_ROUTE_TAB_SIZE) for entry @ek, the route about to be
- * placed there.  Only this slot is written: the rows this change touched
- * go to its stale bitmap, for the other slot to redo when it is next
- * written.  A row costs 128 decisions of up to 8 candidates.
+ * row (@all), else those whose route has a neighbour in @nbs and row @k
+ * (below HN_DP_ROUTE_TAB_SIZE) for entry @ek, the route about to be
+ * placed there, and the rows the live slot's last refresh left stale
+ * here, copied from it.  Only this slot is written: the rows this change
+ * redid go to its stale bitmap, for the other slot to catch up when it
+ * is next written.  A row redone costs 128 decisions of up to 8
+ * candidates.
  */
 static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 		       __u32 k, const struct hn_dp_route_ent *ek)
@@ -524,7 +571,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 	const struct hn_dp_decide *lv = &dp->dec[(slot & 1) ^ 1];
 	const struct hn_dp_score *t = &dp->score[slot & 1];
 	struct hn_dp_route_ent *ents = NULL, one;
-	static __u64 todo[HN_DP_ROUTE_TAB_SIZE / 64];
+	static __u8 need[HN_DP_ROUTE_TAB_SIZE];
 	struct hn_dp_config cfg;
 	__u32 r, n = 0;
 	int ret;
@@ -533,13 +580,11 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 	if (ret)
 		return ret;
 	all |= !dt->built || !lv->built || dt->margin_min != cfg.margin_min;
-	memset(todo, all ? 0xff : 0, sizeof(todo));
-	for (r = 0; !all && r < HN_DP_ROUTE_TAB_SIZE; r++)
-		if (bit_get(lv->stale, r) || (dt->nbmask[r] & nbs) || r == k) {
-			bit_set(todo, r);
-			n++;
-		}
-	if (all || n > 32) {
+	for (r = 0; r < HN_DP_ROUTE_TAB_SIZE; r++) {
+		need[r] = all ? ROW_REDO : row_need(dt, lv, r, nbs, k);
+		n += need[r] == ROW_REDO && r != k;
+	}
+	if (n > 32) {
 		ents = malloc(HN_DP_ROUTE_TAB_SIZE * sizeof(*ents));
 		if (!ents)
 			return -ENOMEM;
@@ -549,7 +594,11 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 	for (r = 0; !ret && r < HN_DP_ROUTE_TAB_SIZE; r++) {
 		const struct hn_dp_route_ent *re = ents ? &ents[r] : &one;
 
-		if (!bit_get(todo, r))
+		if (need[r] == ROW_COPY) {
+			memcpy(dt->d[r], lv->d[r], sizeof(dt->d[r]));
+			dt->nbmask[r] = lv->nbmask[r];
+		}
+		if (need[r] != ROW_REDO)
 			continue;
 		if (r == k)
 			re = ek;
@@ -558,8 +607,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 		if (ret)
 			break;
 		decide_row(dt, t, r, re, cfg.margin_min);
-		if (all || r == k || (dt->nbmask[r] & nbs))
-			bit_set(dt->stale, r);
+		bit_set(dt->stale, r);
 	}
 	free(ents);
 	if (ret)

@@ -497,11 +497,11 @@ static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_score *t,
 static int routes_read(struct hn_dp *dp, struct hn_dp_route_ent *ents)
 {
 	int fd = mfd(dp->skel->maps.hn_route_tab), ret = 0;
-	static __u32 keys[HN_DP_ROUTE_TAB_SIZE];
+	__u32 *keys = malloc(HN_DP_ROUTE_TAB_SIZE * sizeof(*keys));
 	__u32 done = 0, in, out, n, k;
 	void *inp = NULL;
 
-	while (done < HN_DP_ROUTE_TAB_SIZE) {
+	while (keys && done < HN_DP_ROUTE_TAB_SIZE) {
 		LIBBPF_OPTS(bpf_map_batch_opts, o);
 
 		n = HN_DP_ROUTE_TAB_SIZE - done;
@@ -513,6 +513,7 @@ static int routes_read(struct hn_dp *dp, struct hn_dp_route_ent *ents)
 		in = out;
 		inp = &in;
 	}
+	free(keys);
 	if (done >= HN_DP_ROUTE_TAB_SIZE)
 		return 0;
 	for (k = 0; k < HN_DP_ROUTE_TAB_SIZE; k++) {
@@ -571,7 +572,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 	const struct hn_dp_decide *lv = &dp->dec[(slot & 1) ^ 1];
 	const struct hn_dp_score *t = &dp->score[slot & 1];
 	struct hn_dp_route_ent *ents = NULL, one;
-	static __u8 need[HN_DP_ROUTE_TAB_SIZE];
+	__u8 need[HN_DP_ROUTE_TAB_SIZE];
 	struct hn_dp_config cfg;
 	__u32 r, n = 0;
 	int ret;

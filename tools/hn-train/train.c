@@ -132,8 +132,25 @@ struct cost_job {
 };
 
 /*
- * Relative delivery time, plus lost frames (a dropped frame leaves the
- * mean, so without a price on it dropping pays), plus moves: decisions
+ * What a lost frame costs in the figure of merit, us: the floor of
+ * hn-train eval's timeout (--loss-timeout-ms), so that training prices
+ * loss as the evaluator does and dropping a frame never pays.
+ */
+#define LOSS_TIMEOUT_US 100000.0
+
+/* Mean time per frame sent, a lost frame counted as the timeout. */
+static double scn_fom(const struct hn_sim_stats *st)
+{
+	if (!st->m_sent)
+		return 0;
+	return (st->mean_us * st->m_delivered +
+		LOSS_TIMEOUT_US * (double)(st->m_sent - st->m_delivered)) /
+	       st->m_sent;
+}
+
+/*
+ * The figure of merit relative to ETT's on the same scenario and seeds,
+ * plus (loss_weight) an extra price on lost frames, plus moves: decisions
  * that sent a (destination, class) to another neighbour than the last
  * time.  All frames of it move at once and the features see the result
  * only 0.5-1 s later, so a policy that moves often floods links in
@@ -147,8 +164,9 @@ static double scn_cost(const struct hn_tr_opts *o,
 					 0;
 
 	if (!st->m_delivered)
-		return 1 + o->loss_weight + o->move_weight;
-	return st->mean_us / ref_us + o->loss_weight * lost +
+		return LOSS_TIMEOUT_US / ref_us + o->loss_weight +
+		       o->move_weight;
+	return scn_fom(st) / ref_us + o->loss_weight * lost +
 	       o->move_weight * moves;
 }
 
@@ -170,16 +188,16 @@ static void ref_one(unsigned int i, void *ctx)
 	struct hn_sim_stats st;
 	double *ref = (double *)j->ref_us;
 
-	if (hn_tr_run(&j->scn[i], HN_SIM_HOPS, NULL, &st) || !st.m_delivered)
-		ref[i] = 1e6;
+	if (hn_tr_run(&j->scn[i], HN_SIM_ETT, NULL, &st) || !st.m_sent)
+		ref[i] = LOSS_TIMEOUT_US;
 	else
-		ref[i] = st.mean_us;
+		ref[i] = scn_fom(&st);
 }
 
 static double sanity(const struct hn_rt_model *rt);
 
 /*
- * Costs of @n_models models on every scenario, relative to hop count,
+ * Costs of @n_models models on every scenario, relative to ETT,
  * plus their insanity.
  */
 static void costs(const struct hn_tr_opts *o, const struct hn_rt_model *rt,
@@ -274,15 +292,25 @@ enum hn_tr_split hn_tr_topo_split(const char *spec)
 	return best;
 }
 
+/*
+ * Loads in the unit of max concurrent flow (1.0: the best multipath
+ * routing's bottleneck full), 0.1 .. 1.0, the density rising linearly
+ * toward 1.0: heavy load is where routing decides the most, light load
+ * is where a model must merely not lose to ETT.
+ */
+static double draw_load(__u64 *r)
+{
+	return 0.1 + 0.9 * sqrt(hn_tr_unit(r));
+}
+
 void hn_tr_draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s)
 {
-	static const double loads[] = { 0.1, 0.4, 0.7, 1.0, 1.3 };
 	unsigned int nt = sizeof(train_topos) / sizeof(train_topos[0]);
 
 	memset(s, 0, sizeof(*s));
 	s->topo = train_topos[tr_rnd(r) % nt];
 	s->topo_seed = 1000 + tr_rnd(r) % 1000;
-	s->load = loads[tr_rnd(r) % 5];
+	s->load = draw_load(r);
 	s->traffic = tr_rnd(r) % 3;
 	s->fail_node = -1;
 	s->duration_ms = duration_ms;
@@ -292,6 +320,7 @@ void hn_tr_draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s)
 		/* node 1 exists in every family */
 		s->fail_node = 1;
 		s->fail_ms = duration_ms / 2;
+		s->load = 0.5;
 	}
 }
 
@@ -378,7 +407,7 @@ void hn_tr_opts_defaults(struct hn_tr_opts *o)
 	o->lr = 0.04;
 	o->duration_ms = 3000;
 	o->val_scenarios = 24;
-	o->loss_weight = 4.0;
+	o->loss_weight = 0;
 	o->move_weight = 1.0;
 }
 

@@ -127,24 +127,26 @@ struct cost_job {
 	unsigned int n_models;
 	const struct hn_tr_scn *scn; /* [n_scn] */
 	unsigned int n_scn;
-	const double *ref_us; /* [n_scn]: baseline mean */
+	const double *ref_us; /* [n_scn]: ETT's figure of merit */
+	const double *timeout_us; /* [n_scn]: a lost frame's price */
 	double *cost; /* [n_models * n_scn] */
 };
 
 /*
- * What a lost frame costs in the figure of merit, us: the floor of
- * hn-train eval's timeout (--loss-timeout-ms), so that training prices
- * loss as the evaluator does and dropping a frame never pays.
+ * What a lost frame costs in the figure of merit, us, as hn-train eval
+ * prices it: the larger of its --loss-timeout-ms default and the slowest
+ * delivery in the scenario (here ETT's), so that dropping a frame never
+ * beats delivering it late.
  */
 #define LOSS_TIMEOUT_US 100000.0
 
-/* Mean time per frame sent, a lost frame counted as the timeout. */
-static double scn_fom(const struct hn_sim_stats *st)
+/* Mean time per frame sent, a lost frame counted as @timeout_us. */
+static double scn_fom(const struct hn_sim_stats *st, double timeout_us)
 {
 	if (!st->m_sent)
 		return 0;
 	return (st->mean_us * st->m_delivered +
-		LOSS_TIMEOUT_US * (double)(st->m_sent - st->m_delivered)) /
+		timeout_us * (double)(st->m_sent - st->m_delivered)) /
 	       st->m_sent;
 }
 
@@ -157,16 +159,16 @@ static double scn_fom(const struct hn_sim_stats *st)
  * herds; on the real mesh that was the flapping between detours.
  */
 static double scn_cost(const struct hn_tr_opts *o,
-		       const struct hn_sim_stats *st, double ref_us)
+		       const struct hn_sim_stats *st, double ref_us,
+		       double timeout_us)
 {
 	double lost = st->m_sent ? (double)st->m_lost / st->m_sent : 1;
 	double moves = st->m_decisions ? (double)st->m_moves / st->m_decisions :
 					 0;
 
 	if (!st->m_delivered)
-		return LOSS_TIMEOUT_US / ref_us + o->loss_weight +
-		       o->move_weight;
-	return scn_fom(st) / ref_us + o->loss_weight * lost +
+		return timeout_us / ref_us + o->loss_weight + o->move_weight;
+	return scn_fom(st, timeout_us) / ref_us + o->loss_weight * lost +
 	       o->move_weight * moves;
 }
 
@@ -179,19 +181,31 @@ static void cost_one(unsigned int i, void *ctx)
 	if (hn_tr_run(&j->scn[k], HN_SIM_MODEL, &j->rt[m], &st))
 		j->cost[i] = 1e9;
 	else
-		j->cost[i] = scn_cost(j->o, &st, j->ref_us[k]);
+		j->cost[i] =
+			scn_cost(j->o, &st, j->ref_us[k], j->timeout_us[k]);
 }
 
 static void ref_one(unsigned int i, void *ctx)
 {
 	struct cost_job *j = ctx;
+	double *ref = (double *)j->ref_us, *tmo = (double *)j->timeout_us;
 	struct hn_sim_stats st;
-	double *ref = (double *)j->ref_us;
+	__u32 *d = NULL, worst = 0;
+	size_t n = 0, k;
 
-	if (hn_tr_run(&j->scn[i], HN_SIM_ETT, NULL, &st) || !st.m_sent)
+	tmo[i] = LOSS_TIMEOUT_US;
+	if (hn_tr_run_delays(&j->scn[i], HN_SIM_ETT, NULL, &st, &d, &n) ||
+	    !st.m_sent) {
 		ref[i] = LOSS_TIMEOUT_US;
-	else
-		ref[i] = scn_fom(&st);
+		free(d);
+		return;
+	}
+	for (k = 0; k < n; k++)
+		worst = d[k] > worst ? d[k] : worst;
+	free(d);
+	if (worst > tmo[i])
+		tmo[i] = worst;
+	ref[i] = scn_fom(&st, tmo[i]);
 }
 
 static double sanity(const struct hn_rt_model *rt);
@@ -205,12 +219,13 @@ static void costs(const struct hn_tr_opts *o, const struct hn_rt_model *rt,
 		  unsigned int n_scn, double *per_model)
 {
 	double *ref = calloc(n_scn, sizeof(*ref));
+	double *tmo = calloc(n_scn, sizeof(*tmo));
 	double *cost = calloc((size_t)n_models * n_scn, sizeof(*cost));
-	struct cost_job j = { o, rt, n_models, scn, n_scn, ref, cost };
+	struct cost_job j = { o, rt, n_models, scn, n_scn, ref, tmo, cost };
 	unsigned int threads = o->threads;
 	unsigned int m, k;
 
-	if (!ref || !cost)
+	if (!ref || !tmo || !cost)
 		abort();
 	hn_tr_parallel(n_scn, threads, ref_one, &j);
 	hn_tr_parallel(n_models * n_scn, threads, cost_one, &j);
@@ -222,6 +237,7 @@ static void costs(const struct hn_tr_opts *o, const struct hn_rt_model *rt,
 		per_model[m] = sum / n_scn + SANITY_WEIGHT * sanity(&rt[m]);
 	}
 	free(ref);
+	free(tmo);
 	free(cost);
 }
 

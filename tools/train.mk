@@ -5,7 +5,7 @@
 #                      (seeded: the same file every time; prints the time)
 #   make eval-model    learned vs ETT, load-aware ETT, hop count, ETX, the
 #                      oracle and the lower bound, held-out topologies
-#                      apart, lost frames charged (about 5 CPU minutes):
+#                      apart, lost frames charged (about 3 CPU minutes):
 #                      $(O)/eval/learned.{md,json,svg}
 # `make models` then quantises the text into $(O)/models/route-default.hnm.
 

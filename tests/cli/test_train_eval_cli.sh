@@ -25,6 +25,8 @@ failed=0
 
 run 2 "--load 0: a load is a number in (0, 4]" "$HNT" eval --load 0
 run 2 "--load x1: a load is a number" "$HNT" eval --load 0.5,x1
+run 2 "--load 0.5: named twice" "$HNT" eval --load 0.5,1,0.5
+run 2 "--topo grid:4@1: named twice" "$HNT" eval --topo grid:4,grid:4@1
 run 2 "--topo torus:3: bad topology 'torus:3'" "$HNT" eval --topo torus:3
 run 2 "--topo rgg:99: bad topology" "$HNT" eval --topo rgg:99
 run 2 "--topo rgg:32@x: the seed after @ is a number" \
@@ -64,6 +66,7 @@ errs = []
 for k in ('sim_gain_vs_ett', 'sim_light_loss_vs_ett', 'sim_gap_closed',
           'sim_gain_vs_ett_geomean', 'sim_scenarios_won_vs_ett',
           'sim_scenarios_lost_vs_ett', 'sim_gap_load',
+          'sim_heavy_loss_learned', 'sim_heavy_loss_ett',
           'sim_failure_loss_learned', 'sim_failure_loss_ett',
           'sim_heavy_gain', 'sim_light_loss', 'sim_failure_lost_learned',
           'sim_failure_lost_shortest', 'loss_timeout_ms', 'splits',
@@ -116,6 +119,9 @@ if d['sim_scenarios_won_vs_ett'] != lp['wins'] or \
         d['sim_scenarios_lost_vs_ett'] != lp['losses'] or \
         not close(d['sim_gain_vs_ett_geomean'], 1 - lp['geomean_ratio']):
     errs.append('per-scenario keys against ETT')
+if not close(d['sim_heavy_loss_learned'], lp['loss']) or \
+        not close(d['sim_heavy_loss_ett'], ep['loss']):
+    errs.append('heavy-load loss keys')
 # load 1.0 is the max concurrent flow: no finite bound; the gap at 0.5
 half = [r for r in ho['by_load'] if r['load'] == 0.5][0]
 if row['bound_us'] is not None or half['bound_us'] is None:

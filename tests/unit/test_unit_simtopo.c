@@ -107,7 +107,7 @@ static void test_backbone_failure(void **state)
 static void test_bad_sizes(void **state)
 {
 	static const char *const bad[] = {
-		"backbone:8", "backbone:65", "cluster:11", "cluster:65",
+		"backbone:8", "backbone:65", "cluster:11", "cluster:49",
 		"tri:2",      "tri:9",	     "hex:2",	   "hex:9",
 		"backbone",   "hexagon:4",
 	};

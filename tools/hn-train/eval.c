@@ -180,6 +180,7 @@ static int add_topo_item(struct ev_args *a, char *tok)
 
 static int add_load(struct eval *e, const char *tok)
 {
+	unsigned int i;
 	double v;
 
 	if (parse_double(tok, &v) || v <= 0 || v > 4)
@@ -188,6 +189,9 @@ static int add_load(struct eval *e, const char *tok)
 			"a load is a number in (0, 4] (e.g. --load 0.5,1.0)");
 	if (e->n_loads >= EV_MAX_LOADS)
 		return bad("--load", tok, "at most 16 loads");
+	for (i = 0; i < e->n_loads; i++)
+		if (fabs(e->loads[i] - v) < 1e-9)
+			return bad("--load", tok, "named twice");
 	e->loads[e->n_loads++] = v;
 	return 0;
 }
@@ -491,10 +495,18 @@ static int topo_add(struct eval *e, const struct ev_args *a, const char *spec,
 {
 	struct ev_topo *et = &e->topo[e->n_topos];
 	struct hn_sim_topo *t;
+	unsigned int i;
 	char err[256];
 
 	if (e->n_topos >= EV_MAX_TOPOS)
 		return bad("--topo", spec, "too many topologies (at most 64)");
+	for (i = 0; i < e->n_topos; i++)
+		if (!strcmp(e->topo[i].spec, spec) && e->topo[i].seed == seed) {
+			fprintf(stderr,
+				"hn-train eval: --topo %s@%llu: named twice (it would count twice)\n",
+				spec, (unsigned long long)seed);
+			return -1;
+		}
 	t = malloc(sizeof(*t));
 	if (!t || hn_sim_topo_make(t, spec, seed, err, sizeof(err))) {
 		free(t);
@@ -999,8 +1011,16 @@ static void targets(const struct eval *e, struct ev_targets *t)
 	t->heavy_load = HEAVY_LOAD;
 	t->light_load = LIGHT_MIN;
 	t->gain_vs_ett = -ho_ratio(e, h, e->learned, e->ett);
-	t->gain_vs_ett_geo = NAN;
+	t->gain_vs_ett_geo = t->heavy_loss_learned = t->heavy_loss_ett = NAN;
 	t->won_vs_ett = t->lost_vs_ett = -1;
+	if (h >= 0 && e->learned >= 0 && e->ett >= 0) {
+		const struct ev_cell *a = ev_cell(e, 1, h, e->learned);
+		const struct ev_cell *b = ev_cell(e, 1, h, e->ett);
+
+		t->heavy_loss_learned = a->sent ? ev_frac(a->lost, a->sent) :
+						  NAN;
+		t->heavy_loss_ett = b->sent ? ev_frac(b->lost, b->sent) : NAN;
+	}
 	if (h >= 0 && e->learned >= 0 && e->ett >= 0 && e->base == e->ett &&
 	    ev_cell(e, 1, h, e->learned)->scn) {
 		const struct ev_cell *c = ev_cell(e, 1, h, e->learned);

@@ -110,6 +110,7 @@ struct eval {
 struct ev_targets {
 	double gain_vs_ett, light_loss_vs_ett, gap_closed;
 	double fail_loss_learned, fail_loss_ett;
+	double heavy_loss_learned, heavy_loss_ett; /* "with no more loss" */
 	/* per scenario at load 1.0 against ETT: 1 - geometric mean ratio */
 	double gain_vs_ett_geo;
 	__s64 won_vs_ett, lost_vs_ett; /* scenarios; -1: unknown */

@@ -402,7 +402,8 @@ static void make_backbone(struct hn_sim_topo *t, unsigned int n, __u64 *r)
  * A clustered radio mesh: n / 8 villages of about 8 nodes, each within a
  * disc of radius 0.13, the villages on a ring 0.42 apart; links within
  * range 0.3, so a village is one dense cell and the villages meet over a
- * few long, slow, lossy links.
+ * few long, slow, lossy links.  At most 48 nodes: 64 would need more
+ * than HN_SIM_MAX_LINKS links.
  */
 static int make_cluster(struct hn_sim_topo *t, unsigned int n, __u64 *r)
 {
@@ -509,7 +510,7 @@ static int topo_family(struct hn_sim_topo *t, const char *spec, size_t len,
 	} else if (IS("backbone") && n >= 12 && n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = n;
 		make_backbone(t, n, r);
-	} else if (IS("cluster") && n >= 12 && n <= HN_SIM_MAX_NODES) {
+	} else if (IS("cluster") && n >= 12 && n <= 48) {
 		t->n_nodes = n;
 		return make_cluster(t, n, r) ? -2 : 0;
 	} else if (IS("tri") && n >= 3 && n * n <= HN_SIM_MAX_NODES) {

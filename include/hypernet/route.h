@@ -14,7 +14,7 @@
  *     HN_FEAT_LOAD      neighbour/link load        utilisation * 127
  *     HN_FEAT_CAPACITY  link capacity              hn_scale_log(kbit/s)
  *   route part (depends on destination and candidate)
- *     HN_FEAT_DIST      distance to destination    hn_scale_hops(hops)
+ *     HN_FEAT_DIST      ETT cost ratio x hops      hn_rt_route_dist()
  *   frame part (depends on the frame only)
  *     HN_FEAT_CLASS     traffic class              hn_scale_class(tclass)
  *     HN_FEAT_SIZE      frame length               hn_scale_size(bytes)
@@ -132,6 +132,38 @@ __hn_inline __u8 hn_scale_hops(__u32 hops)
 	if (hops > HN_RT_ROUTE_BUCKETS - 1)
 		hops = HN_RT_ROUTE_BUCKETS - 1;
 	return hops * HN_RT_HOPS_STEP;
+}
+
+/*
+ * The route feature the agent and the simulator give a candidate: its ETT
+ * path cost @cost (cost(self, neighbour) + D(neighbour, dst)) against the
+ * best candidate's @best, in 4 ratio levels (below 1.15, 1.6, 2.5 and
+ * more), times the path's @hops in 4 levels (0: this node, 1, 2, 3 and
+ * more): route bucket 4 * ratio level + hop level, as its feature.  The
+ * ratio tells the model how much a detour costs when the links are idle,
+ * which hops alone cannot on links of mixed capacity; the hop level keeps
+ * the default candidates of anycast hosts ordered by distance.  Ratio
+ * level 0 with hops 0..3 is hn_scale_hops(hops), so a route written by
+ * hops (hnctl route set) means an equally cheap path of that length.
+ */
+#define HN_RT_HOP_LEVELS 4
+
+__hn_inline __u8 hn_rt_route_dist(__u32 cost, __u32 best, __u32 hops)
+{
+	__u64 c = (__u64)cost * 20, b = best ? best : 1;
+	__u32 lvl;
+
+	if (c < b * 23)
+		lvl = 0;
+	else if (c < b * 32)
+		lvl = 1;
+	else if (c < b * 50)
+		lvl = 2;
+	else
+		lvl = 3;
+	if (hops > HN_RT_HOP_LEVELS - 1)
+		hops = HN_RT_HOP_LEVELS - 1;
+	return (lvl * HN_RT_HOP_LEVELS + hops) * HN_RT_HOPS_STEP;
 }
 
 /* Frame buckets: class (tclass & 7) x 4 sizes x 4 TTLs. */

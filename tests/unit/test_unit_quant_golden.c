@@ -141,8 +141,8 @@ static const struct golden {
 	const char *out_sha; /* of its outputs on the calibration rows */
 } goldens[] = {
 	{ "route-default", NULL, 1,
-	  "d21378c3db655917014471511386f0b1b9358e729f9e8963e7ab876fc8b59205",
-	  "633bad1ec930d9431afadce113ce64955c7214d280f0a8cc140435623065caf2" },
+	  "9f59913319980f942f83346a60df9d568b9d11072bf7075003e6cea055fe66e1",
+	  "42c3e1dd32981b0649a726bff37e25d6430658e8b0781babafc6ac838d85f356" },
 	{ "fmnist-encoder", "fmnist-encoder.calib", 1,
 	  "b6d9654690d44b06346cbbaea9d508e2a27c5ead2100e7ddb26bf297d10c5e3f",
 	  "d394712012ef7bae7995aff4f2ce259c85d499570b4860295bdc64f0e20040d4" },

@@ -231,6 +231,48 @@ static void test_scale_linear(void **state)
 }
 
 /*
+ * The route feature: 4 ratio levels of the candidate's ETT path cost to
+ * the best one's (edges 1.15, 1.6, 2.5) times 4 hop levels, a route
+ * bucket's feature; rising with cost and hops, never past bucket 15.
+ */
+static void test_route_dist(void **state)
+{
+	static const uint32_t edge[] = { 115, 160, 250 }; /* ratio x 100 */
+	uint32_t best, c, h, lvl, prev;
+
+	for (best = 1; best < 70000; best = best * 3 + 1) {
+		for (h = 0; h < 20; h++) {
+			prev = 0;
+			for (c = best; c < best * 4 + 10; c += best / 16 + 1) {
+				uint8_t f = hn_rt_route_dist(c, best, h);
+
+				for (lvl = 0;
+				     lvl < 3 &&
+				     (uint64_t)c * 100 >=
+					     (uint64_t)best * edge[lvl];
+				     lvl++)
+					;
+				assert_int_equal(
+					f, (lvl * 4 + (h < 3 ? h : 3)) * 8);
+				assert_true(f >= prev);
+				assert_int_equal(
+					hn_rt_route_feat(hn_rt_route_bucket(f)),
+					f);
+				prev = f;
+			}
+		}
+	}
+	/* the best candidate at hops 0..3 is what hnctl writes by hops */
+	for (h = 0; h < 4; h++)
+		assert_int_equal(hn_rt_route_dist(1200, 1200, h),
+				 hn_scale_hops(h));
+	/* a path cost saturated at u32 stays in the last ratio level */
+	assert_int_equal(hn_rt_route_dist(0xffffffffU, 1, 9), 15 * 8);
+	assert_int_equal(hn_rt_route_dist(5, 0, 1), 3 * 4 * 8 + 8);
+	(void)state;
+}
+
+/*
  * Frame and route buckets: every value falls in the bucket its edges
  * say, scales to the bucket's representative, and the representatives
  * are the features of the frames they stand for.
@@ -351,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_scale_log),
 		cmocka_unit_test(test_scale_linear),
 		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_route_dist),
 		cmocka_unit_test(test_link_features),
 		cmocka_unit_test(test_link_ett),
 	};

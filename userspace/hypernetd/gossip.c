@@ -247,7 +247,8 @@ static int route_to_dp(struct hnd *d, const struct hn_topo_route *r,
 		if (i == def)
 			rt->def = rt->n_cand;
 		rt->cand[rt->n_cand].neigh = idx;
-		rt->cand[rt->n_cand].dist = hn_scale_hops(r->cand[i].hops);
+		rt->cand[rt->n_cand].dist = hn_rt_route_dist(
+			r->cand[i].cost, r->cost, r->cand[i].hops);
 		rt->n_cand++;
 	}
 	return rt->n_cand;

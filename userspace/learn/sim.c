@@ -1058,7 +1058,9 @@ static int compute_routes(struct hn_sim *s, int kind, struct route *out)
 					abort();
 				r->port[k] = pi;
 				r->neigh[k] = tr[b].cand[k].neigh - 1;
-				r->dist[k] = hn_scale_hops(tr[b].cand[k].hops);
+				r->dist[k] = hn_rt_route_dist(
+					tr[b].cand[k].cost, tr[b].cost,
+					tr[b].cand[k].hops);
 				r->cost[k] = tr[b].cand[k].cost;
 			}
 			r->n_cand = tr[b].n_cand;

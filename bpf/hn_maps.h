@@ -34,7 +34,7 @@ struct {
 	__type(value, struct hn_dp_model);
 } hn_models SEC(".maps");
 
-/* Neighbours by index: port, MACs, features, last seen, precomputed pre. */
+/* Neighbours by index: port, MACs, features, last seen. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, HN_DP_MAX_NEIGH);
@@ -43,17 +43,17 @@ struct {
 } hn_neigh SEC(".maps");
 
 /*
- * Neighbours' pre rows by (slot, neighbour, distance) and the valid mask
- * (see dataplane.h): one value, so a decision indexes it directly.  The
- * library writes it through mmap().
+ * Score tables by model slot (see dataplane.h): what a unicast decision
+ * reads instead of running the model.  The library writes them through
+ * mmap().
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, HN_DP_SLOTS);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct hn_dp_pre);
-} hn_pre SEC(".maps");
+	__type(value, struct hn_dp_score);
+} hn_score SEC(".maps");
 
 /* Neighbour node id -> neighbour index, for stamping HELLO frames. */
 struct {

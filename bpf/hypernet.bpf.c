@@ -302,85 +302,80 @@ __attribute__((noinline)) int hn_route_nomodel(const struct hn_dp_route *rt,
 }
 
 /*
- * Unicast: score every candidate of route @rt into @p with model @md of
- * slot @slot for the frame of header @h, and find the model's winner
- * (ties: lowest index) and its margin, so that the common decision needs
- * no hn_choose() call.  Inlined into hn_xdp: every call ends in a return,
- * which the SRSO safe-RET mitigation makes dear (dataplane.rst, Inlined
- * decision).  The rare cases, no model and tracing, are global
- * functions: their loops' exits would multiply the verifier's walks of
- * the rest of hn_xdp.  Liveness is left to the caller: the common
- * decision needs only the winner's, and hn_route_live() fills p->live for
- * hn_choose().
+ * Unicast: score every candidate of route @rt into @p for the frame of
+ * header @h from hn_score[@slot], and find the model's winner (ties:
+ * lowest index) and its margin, so that the common decision needs no
+ * hn_choose() call.  Returns 1 if the scores came from a model, 0 if the
+ * slot holds none or the epoch moved from @epoch while the scores were
+ * read (a table being rewritten): the caller then decides as without a
+ * model.  Inlined into hn_xdp: every call ends in a return, which the
+ * SRSO safe-RET mitigation makes dear (dataplane.rst, Inlined decision).
+ * The rare cases, no model and tracing, are global functions: their
+ * loops' exits would multiply the verifier's walks of the rest of hn_xdp.
+ * Liveness is left to the caller: the common decision needs only the
+ * winner's, and hn_route_live() fills p->live for hn_choose().
  *
- * Everything comes from hn_pre: the frame's part of the first layer is
- * three rows added, a candidate's own part the row of its (neighbour,
- * distance), so a hidden unit is an add, a shift, the clamp and a
- * multiply-add.
+ * A candidate is one load, tab->s[frame bucket][neighbour][route bucket]:
+ * no model arithmetic, whatever the model's size.
  */
-static __always_inline void hn_score_route(const struct hn_dp_model *md,
-					   __u32 slot, const struct hnhdr *h,
-					   const struct hn_dp_route *rt,
-					   struct hn_pick *p)
+static __always_inline int hn_score_route(__u32 slot, __u64 epoch,
+					  const struct hnhdr *h,
+					  const struct hn_dp_route *rt,
+					  struct hn_pick *p)
 {
-	__u32 i, j, n, zero = 0, best = HN_DP_NONE, have2 = 0;
-	const struct hn_dp_pre_slot *ps;
-	const struct hn_rt_compiled *c;
-	const struct hn_dp_pre *tab;
+	__u32 i, n, f, zero = 0, best = HN_DP_NONE, have2 = 0;
+	const struct hn_dp_score *tab;
+	const __s32(*row)[HN_RT_ROUTE_BUCKETS];
 	__u32 present = 0;
 	__s32 bs = 0, ss = 0;
-	__u8 f[HN_FR_NFEAT];
-	__s32 fr[HN_RT_HIDDEN];
-	__u64 valid;
+	__u64 valid, *ep;
 
-	/* here, not by the caller: passed in, it makes clang reload md */
+	tab = bpf_map_lookup_elem(&hn_score, &slot);
+	if (!tab || !tab->has_model)
+		return 0;
+	/* here, not by the caller: passed in, it makes clang reload it */
 	n = hn_route_ncand(rt);
 	p->n = n;
 	p->def = rt->def;
-	tab = bpf_map_lookup_elem(&hn_pre, &zero);
-	if (!tab) {
-		/* an array: never; as if no candidate were present */
-		p->winner = HN_DP_NONE;
-		return;
-	}
-	c = &md->c;
-	ps = &tab->s[slot & 1];
-	hn_frame_feat(h, f);
-	{
-		const __s32 *a = ps->cls[h->tclass & (HN_DP_CLASSES - 1)];
-		const __s32 *b = ps->size[f[1] & (HN_DP_FEAT_VALS - 1)];
-		const __s32 *t = ps->ttl[f[2] & (HN_DP_FEAT_VALS - 1)];
-
-#pragma unroll
-		for (j = 0; j < HN_RT_HIDDEN; j++)
-			fr[j] = a[j] + b[j] + t[j];
-		/*
-		 * In memory, read by every candidate: clang would otherwise
-		 * hold and spill them (dataplane.rst, hn_pre).
-		 */
-		asm volatile("" : : "r"(fr) : "memory");
-	}
+	f = hn_frame_bucket(h->tclass,
+			    HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)), h->ttl);
+	/*
+	 * Hidden from clang, which knows f is below 128 and would drop the
+	 * mask; the 6.1 verifier, having merged the bucket's branches, does
+	 * not know it and needs the mask to bound the offset.
+	 */
+	asm volatile("" : "+r"(f));
+	row = tab->s[f & (HN_RT_FRAME_BUCKETS - 1)];
 	valid = tab->valid;
 	/*
-	 * Invalid neighbours are scored too, from whatever their rows
+	 * Invalid neighbours are scored too, from whatever their entries
 	 * hold, and left out by the present mask: no branch per candidate.
 	 * The library only writes neighbour indexes below 64.  A guard,
 	 * not a break: with the count masked above, clang unrolls only this.
 	 */
 #pragma unroll
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
-		__u32 idx, d;
+		__u32 idx;
 
 		if (i < n) {
 			idx = rt->cand[i].neigh;
 			p->neigh[i] = idx;
 			idx &= HN_DP_MAX_NEIGH - 1;
-			d = rt->cand[i].dist & (HN_DP_FEAT_VALS - 1);
 			present |= ((valid >> idx) & 1) << i;
 			p->am.score[i] =
-				hn_rt_finish_dist(c, ps->nb[idx][d], fr);
+				row[idx][hn_rt_route_bucket(rt->cand[i].dist)];
 		}
 	}
+	/*
+	 * Scores read before the epoch is read again (x86 keeps loads in
+	 * order; this keeps clang from moving them): if it still names
+	 * the same generation, userspace did not start rewriting this
+	 * slot, which it only does after flipping the epoch away from it.
+	 */
+	asm volatile("" : : : "memory");
+	ep = bpf_map_lookup_elem(&hn_epoch, &zero);
+	if (!ep || *(volatile __u64 *)ep != epoch)
+		return 0;
 	/*
 	 * In memory, not a register: known to the verifier, the mask would
 	 * decide the argmax's branches and every combination of candidates
@@ -398,6 +393,7 @@ static __always_inline void hn_score_route(const struct hn_dp_model *md,
 	}
 	p->winner = best;
 	p->am.margin = have2 ? bs - ss : S32_MAX;
+	return 1;
 }
 
 /*
@@ -689,12 +685,13 @@ static __always_inline const struct hn_dp_model *hn_model(__u32 slot)
 
 /*
  * Everything a decision's global functions need in e->ev, the frame's
- * features included, with @md the live model (hn_model()) and, if
- * @pre_fr, the frame's part of it (unicast takes that from hn_pre).  The
- * cache hit and the common unicast decision skip it.
+ * features included; @has_model says whether scores come from a model,
+ * and with @md (anycast) the frame's part of its first layer is computed
+ * too.  The cache hit and the common unicast decision skip it.
  */
 static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e,
-				       const struct hn_dp_model *md, int pre_fr)
+				       int has_model,
+				       const struct hn_dp_model *md)
 {
 	struct hn_ev *v = &e->ev;
 	__u32 slot = HN_EPOCH_SLOT(e->epoch);
@@ -709,11 +706,9 @@ static __always_inline void hn_ev_init(struct hnhdr *h, struct hn_env *e,
 	v->trace = !!(e->cfg->flags & HN_DP_CFG_TRACE);
 	hn_frame_feat(h, v->fr);
 	v->tclass = h->tclass;
-	if (md) {
-		v->has_model = 1;
-		if (pre_fr)
-			hn_rt_pre_frame_compiled(&md->c, v->fr, v->pre_fr);
-	}
+	v->has_model = !!has_model;
+	if (md)
+		hn_rt_pre_frame_compiled(&md->c, v->fr, v->pre_fr);
 }
 
 static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
@@ -733,8 +728,8 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 {
 	__u32 dst = e->dst, pick, idx, slot;
 	struct hn_dp_cache_ent *ce = NULL;
-	const struct hn_dp_model *md;
 	const struct hn_dp_route *rt;
+	int has;
 	struct hn_dp_neigh *nb;
 	struct hn_pick p;
 
@@ -768,27 +763,27 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	e->st->decisions++;
 	slot = HN_EPOCH_SLOT(e->epoch);
-	md = hn_model(slot);
 	__builtin_memset(&p, 0, sizeof(p));
-	if (md)
-		hn_score_route(md, slot, h, rt, &p);
-	else
+	has = hn_score_route(slot, e->epoch, h, rt, &p);
+	if (!has) {
+		__builtin_memset(&p, 0, sizeof(p));
 		hn_route_nomodel(rt, &p);
+	}
 	/*
 	 * The common case: a live winner by a clear margin, nothing to log.
 	 * It needs no e->ev, which only the rest of the cases fill.
 	 */
 	pick = p.winner;
 	nb = NULL;
-	if (md && !(e->cfg->flags & HN_DP_CFG_TRACE) && pick < HN_DP_MAX_CAND &&
-	    p.am.margin >= e->cfg->margin_min) {
+	if (has && !(e->cfg->flags & HN_DP_CFG_TRACE) &&
+	    pick < HN_DP_MAX_CAND && p.am.margin >= e->cfg->margin_min) {
 		idx = p.neigh[pick];
 		nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 		if (nb && !hn_live(nb, e->now, e->cfg->stale_ns))
 			nb = NULL;
 	}
 	if (!nb) {
-		hn_ev_init(h, e, md, 0);
+		hn_ev_init(h, e, has, NULL);
 		if (e->ev.trace)
 			hn_trace_cands(&e->ev, rt, p.n, dst);
 		hn_route_live(&e->ev, rt, &p);
@@ -821,6 +816,7 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 task = e->dst, pick, idx, host;
 	struct hn_dp_neigh *nb = NULL;
 	struct hn_dp_cache_ent *ce = NULL;
+	const struct hn_dp_model *md;
 	const struct hn_dp_task *t;
 	struct hn_pick p;
 
@@ -847,7 +843,8 @@ static __always_inline int hn_anycast(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_DROP;
 	}
 	e->st->decisions++;
-	hn_ev_init(h, e, hn_model(HN_EPOCH_SLOT(e->epoch)), 1);
+	md = hn_model(HN_EPOCH_SLOT(e->epoch));
+	hn_ev_init(h, e, !!md, md);
 	if (e->ev.trace)
 		hn_trace_begin(task);
 	__builtin_memset(&p, 0, sizeof(p));

@@ -41,7 +41,7 @@ $(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))
 # The trainer's: the simulator's tests and the exported model's replay.
 TRAIN_ARCHIVE	= $(1)/obj/hn-train/libhn-train.a
-TRAIN_TESTS	:= test_unit_sim test_train_xdp
+TRAIN_TESTS	:= test_unit_sim test_unit_simtopo test_train_xdp
 $(foreach v,$(O) $(ASAN_O),$(foreach t,$(TRAIN_TESTS), \
 	$(eval $(v)/tests/$(t): $(call TRAIN_ARCHIVE,$(v)))))
 $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
@@ -52,7 +52,8 @@ $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 # archive they add.
 LEARN_ARCHIVE	= $(1)/learn/libhnlearn.a
 LEARN_TESTS	:= test_unit_idx test_unit_fmnist test_unit_quant test_unit_bound \
-		   test_unit_quant_golden test_unit_sim test_train_xdp
+		   test_unit_quant_golden test_unit_sim test_unit_simtopo \
+		   test_train_xdp
 $(foreach v,$(O) $(ASAN_O),$(foreach t,$(LEARN_TESTS), \
 	$(eval $(v)/tests/$(t): $(call LEARN_ARCHIVE,$(v)))))
 $(O)/fuzz/fuzz_idx $(O)/fuzz/fuzz_model: $(call LEARN_ARCHIVE,$(FUZZ_O))

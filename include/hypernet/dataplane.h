@@ -107,43 +107,30 @@ struct hn_dp_neigh {
 	__u8 feat[HN_NB_NFEAT]; /* scaled neighbour features (0..127) */
 	__u8 pad[2];
 	__u64 last_seen_ns; /* CLOCK_MONOTONIC; HELLO frames refresh it */
-	/* hn_rt_pre_neigh(model of slot s, feat), valid if that slot is */
-	__s32 pre[HN_DP_SLOTS][HN_RT_HIDDEN];
 };
 
 /*
- * hn_pre[0]: the first layer's partial sums, precomputed so that a
- * decision only indexes and adds (no map lookup per candidate, no
- * multiply but the second layer's).  The library keeps it in step with
- * hn_neigh and hn_models; valid mirrors hn_neigh[n].valid.  Rows are 32
- * bytes, one cache line each.
+ * hn_score[slot]: the model of hn_models[slot] compiled for the
+ * neighbours, so that a unicast decision reads one score per candidate
+ * and runs no model: s[f][n][rb] = hn_rt_table_score(model, hn_neigh[n]
+ * features, rb, f) for frame bucket f (hn_frame_bucket()), neighbour n and
+ * route bucket rb (hn_rt_route_bucket() of the candidate's dist).  A
+ * neighbour's 16 route buckets are one 64-byte line.  Userspace writes
+ * only the slot the epoch does not name, then flips the epoch to it; a
+ * decision that finds the epoch moved while it read the scores does not
+ * use them (Documentation/dataplane.rst, Score tables).
  */
-#define HN_DP_FEAT_VALS (HN_FEAT_MAX + 1) /* feature 0 .. 127 */
-#define HN_DP_CLASSES 8 /* hn_scale_class(): tclass & 7 */
-
-struct hn_dp_pre_slot {
-	/*
-	 * hn_rt_pre_frame_compiled() one feature at a time, summed per
-	 * frame: cls[tclass & 7] (with the rounding constant), size[feature
-	 * value], ttl[feature value] (hn_rt_pre_frame_feat()).  First: BPF
-	 * loads take offsets below 32 KiB.
-	 */
-	__s32 cls[HN_DP_CLASSES][HN_RT_HIDDEN];
-	__s32 size[HN_DP_FEAT_VALS][HN_RT_HIDDEN];
-	__s32 ttl[HN_DP_FEAT_VALS][HN_RT_HIDDEN];
-	/* hn_rt_pre_dist(neighbour n's pre, dist d): nb[n][d] */
-	__s32 nb[HN_DP_MAX_NEIGH][HN_DP_FEAT_VALS][HN_RT_HIDDEN];
-};
-
-struct hn_dp_pre {
-	__u64 valid; /* bit n: neighbour n valid */
-	__u64 pad[3]; /* keep rows 32-byte aligned */
-	struct hn_dp_pre_slot s[HN_DP_SLOTS]; /* by model slot */
+struct hn_dp_score {
+	__u64 valid; /* bit n: neighbour n valid, scores written */
+	__u32 has_model; /* 0: no model, decisions take the default */
+	__u32 pad[13]; /* scores start on a cache line */
+	__s32 s[HN_RT_FRAME_BUCKETS][HN_DP_MAX_NEIGH][HN_RT_ROUTE_BUCKETS];
 };
 
 struct hn_dp_cand {
 	__u8 neigh; /* neighbour index */
-	__u8 dist; /* HN_FEAT_DIST: hn_scale_hops(hops via it) */
+	__u8 dist; /* HN_FEAT_DIST: hn_scale_hops(hops via it), a
+			 * route bucket's representative (route.h) */
 };
 
 /* hn_routes[dst node] */

@@ -19,16 +19,18 @@
  *     HN_FEAT_CLASS     traffic class              hn_scale_class(tclass)
  *     HN_FEAT_SIZE      frame length               hn_scale_size(bytes)
  *     HN_FEAT_TTL       hops left                  hn_scale_ttl(ttl)
+ * The route and frame parts are coarse buckets (see the scaling section),
+ * so that userspace can compile the model into score tables the data
+ * plane reads instead of running it (score tables, at the end).
  *
  * The network is a 2-layer MLP:
  *   h = relu_sat8((W1 x + b1) >> shift1)       HN_RT_HIDDEN units
  *   score = W2 h + b2                          int32, higher is better
  *
  * Because W1 x splits into the three parts above and integer addition is
- * associative, the data plane can add a precomputed neighbour part
- * (hn_rt_pre_neigh), a per-frame part computed once per frame
- * (hn_rt_pre_frame) and the route part, and still get the very same score
- * as the full reference hn_rt_score().
+ * associative, a neighbour part (hn_rt_pre_neigh), a frame part
+ * (hn_rt_pre_frame) and the route part can be computed apart and added,
+ * and still give the very same score as the full reference hn_rt_score().
  */
 #ifndef _HYPERNET_ROUTE_H
 #define _HYPERNET_ROUTE_H
@@ -111,24 +113,90 @@ __hn_inline __u8 hn_scale_ratio(__u32 permille)
 	return hn_feat_clamp((permille * 127 + 500) / 1000);
 }
 
+/*
+ * Route and frame features are coarse buckets, so that the data plane can
+ * read a candidate's score from a table compiled in userspace (compiled
+ * form, below) instead of running the model.  Each scaling function
+ * returns its bucket's representative feature: the table, compiled from
+ * the representatives, and hn_rt_score() of a frame's scaled features
+ * agree exactly.
+ *
+ * Route bucket: the distance feature / 8, hops 0 .. 14 one each, 15 and
+ * more together.
+ */
+#define HN_RT_ROUTE_BUCKETS 16
+#define HN_RT_HOPS_STEP 8
+
 __hn_inline __u8 hn_scale_hops(__u32 hops)
 {
-	return hn_feat_clamp(hops * 8);
+	if (hops > HN_RT_ROUTE_BUCKETS - 1)
+		hops = HN_RT_ROUTE_BUCKETS - 1;
+	return hops * HN_RT_HOPS_STEP;
 }
+
+/* Frame buckets: class (tclass & 7) x 4 sizes x 4 TTLs. */
+#define HN_RT_CLASSES 8
+#define HN_RT_SIZE_BUCKETS 4
+#define HN_RT_TTL_BUCKETS 4
+#define HN_RT_FRAME_BUCKETS \
+	(HN_RT_CLASSES * HN_RT_SIZE_BUCKETS * HN_RT_TTL_BUCKETS) /* 128 */
 
 __hn_inline __u8 hn_scale_class(__u32 tclass)
 {
 	return hn_feat_clamp((tclass & 7) * 16);
 }
 
+/* Frame length (HyperNet header and payload): < 128, 512, 1024, more. */
+__hn_inline __u32 hn_size_bucket(__u32 bytes)
+{
+	if (bytes < 128)
+		return 0;
+	if (bytes < 512)
+		return 1;
+	return bytes < 1024 ? 2 : 3;
+}
+
+/* A size bucket's representative: 64, 320, 768 and 1500 bytes / 16. */
+__hn_inline __u8 hn_size_bucket_feat(__u32 b)
+{
+	if (b == 0)
+		return 4;
+	if (b == 1)
+		return 20;
+	return b == 2 ? 48 : 93;
+}
+
 __hn_inline __u8 hn_scale_size(__u32 bytes)
 {
-	return hn_feat_clamp(bytes >> 4);
+	return hn_size_bucket_feat(hn_size_bucket(bytes));
+}
+
+/* Hops left: <= 2, <= 4, <= 8, more (HN_TTL_DEFAULT is 16). */
+__hn_inline __u32 hn_ttl_bucket(__u32 ttl)
+{
+	if (ttl <= 2)
+		return 0;
+	if (ttl <= 4)
+		return 1;
+	return ttl <= 8 ? 2 : 3;
+}
+
+/* A TTL bucket's representative: TTL 2, 4, 8, 16, halved. */
+__hn_inline __u8 hn_ttl_bucket_feat(__u32 b)
+{
+	return (2U << (b & 3)) >> 1;
 }
 
 __hn_inline __u8 hn_scale_ttl(__u32 ttl)
 {
-	return hn_feat_clamp(ttl >> 1);
+	return hn_ttl_bucket_feat(hn_ttl_bucket(ttl));
+}
+
+/* A frame's bucket, 0 .. HN_RT_FRAME_BUCKETS - 1: class, size, TTL. */
+__hn_inline __u32 hn_frame_bucket(__u32 tclass, __u32 bytes, __u32 ttl)
+{
+	return (tclass & (HN_RT_CLASSES - 1)) | hn_size_bucket(bytes) << 3 |
+	       hn_ttl_bucket(ttl) << 5;
 }
 
 /*
@@ -253,9 +321,9 @@ __hn_inline __s32 hn_rt_score(const struct hn_rt_model *m,
 /* ---- compiled form ------------------------------------------------------ */
 
 /*
- * The model as the data plane evaluates it: the same functions as
- * hn_rt_pre_neigh(), hn_rt_pre_frame() and hn_rt_finish(), rearranged
- * for speed.
+ * The model as the data plane evaluates it for anycast hosts (unicast
+ * reads score tables, below): the same functions as hn_rt_pre_neigh(),
+ * hn_rt_pre_frame() and hn_rt_finish(), rearranged for speed.
  *   - Every weight the per-frame and per-candidate code reads is widened
  *     to s32: BPF ISA v3 has no sign-extending loads, so each int8 weight
  *     would cost two shifts per use.
@@ -400,55 +468,53 @@ __hn_inline __s32 hn_rt_finish_compiled(const struct hn_rt_compiled *c,
 	return score;
 }
 
-/*
- * A neighbour's hn_rt_pre_neigh() with the distance term of hn_rt_finish()
- * added, for one distance: what the data plane keeps per (neighbour,
- * distance) so that a candidate costs no multiply for it.  Exact like the
- * rest: no partial sum of the first layer leaves s32 within the bounds
- * above, so the order of the additions does not matter.
- */
-__hn_inline void hn_rt_pre_dist(const struct hn_rt_compiled *c,
-				const __s32 pre_nb[HN_RT_HIDDEN], __u32 dist,
-				__s32 pre[HN_RT_HIDDEN])
-{
-	__u32 j;
+/* ---- score tables ------------------------------------------------------ */
 
-	for (j = 0; j < HN_RT_HIDDEN; j++)
-		pre[j] = pre_nb[j] + c->wd[j] * (__s32)dist;
+/*
+ * What the data plane decides unicast frames with: per model slot, the
+ * score of every (neighbour, route bucket, frame bucket), compiled by
+ * userspace from the neighbours' features and the model
+ * (Documentation/dataplane.rst, Score tables).  A candidate then costs
+ * one load, whatever the model's size.  These functions define an entry;
+ * hn_rt_table_score() is the reference the tests hold the tables to.
+ */
+
+/* A route feature's bucket: the distance feature / HN_RT_HOPS_STEP. */
+__hn_inline __u32 hn_rt_route_bucket(__u32 dist)
+{
+	return (dist / HN_RT_HOPS_STEP) & (HN_RT_ROUTE_BUCKETS - 1);
+}
+
+/* A route bucket's representative distance feature. */
+__hn_inline __u8 hn_rt_route_feat(__u32 rb)
+{
+	return (rb & (HN_RT_ROUTE_BUCKETS - 1)) * HN_RT_HOPS_STEP;
+}
+
+/* A frame bucket's representative features (hn_frame_bucket()). */
+__hn_inline void hn_frame_bucket_feat(__u32 f, __u8 fr[HN_FR_NFEAT])
+{
+	fr[0] = hn_scale_class(f & (HN_RT_CLASSES - 1));
+	fr[1] = hn_size_bucket_feat((f >> 3) & (HN_RT_SIZE_BUCKETS - 1));
+	fr[2] = hn_ttl_bucket_feat((f >> 5) & (HN_RT_TTL_BUCKETS - 1));
 }
 
 /*
- * Unit j's part of hn_rt_pre_frame_compiled() for frame feature @i (0:
- * class, 1: size, 2: TTL) at value @x; the rounding constant goes with
- * the class.  The three parts of a frame add up to
- * hn_rt_pre_frame_compiled(), exactly, for the reason above.
+ * The table entry of neighbour features @nb, route bucket @rb and frame
+ * bucket @f: the reference score of their representatives.
  */
-__hn_inline void hn_rt_pre_frame_feat(const struct hn_rt_compiled *c, __u32 i,
-				      __u32 x, __s32 pre[HN_RT_HIDDEN])
+__hn_inline __s32 hn_rt_table_score(const struct hn_rt_model *m,
+				    const __u8 nb[HN_NB_NFEAT], __u32 rb,
+				    __u32 f)
 {
-	__u32 j;
+	__u8 x[HN_RT_NFEAT];
+	__u32 i;
 
-	for (j = 0; j < HN_RT_HIDDEN; j++)
-		pre[j] = (i ? 0 : c->round) + c->wf[j][i] * (__s32)x;
-}
-
-/*
- * hn_rt_finish() from hn_rt_pre_dist() and hn_rt_pre_frame_compiled():
- * per hidden unit an add, a shift, the clamp and a multiply-add.
- */
-__hn_inline __s32 hn_rt_finish_dist(const struct hn_rt_compiled *c,
-				    const __s32 pre_nd[HN_RT_HIDDEN],
-				    const __s32 pre_fr[HN_RT_HIDDEN])
-{
-	__s32 score = c->b2;
-	__u32 j, shift = c->shift1;
-
-	HN_RT_UNROLL
-	for (j = 0; j < HN_RT_HIDDEN; j++) {
-		score += c->w2[j] * hn_rt_unit(pre_nd[j] + pre_fr[j], shift);
-		hn_rt_seq(score);
-	}
-	return score;
+	for (i = 0; i < HN_NB_NFEAT; i++)
+		x[HN_NB_FEAT_FIRST + i] = nb[i];
+	x[HN_FEAT_DIST] = hn_rt_route_feat(rb);
+	hn_frame_bucket_feat(f, &x[HN_FR_FEAT_FIRST]);
+	return hn_rt_score(m, x);
 }
 
 #endif /* _HYPERNET_ROUTE_H */

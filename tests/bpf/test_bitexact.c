@@ -136,7 +136,7 @@ static void test_bitexact(void **state)
 							 sizeof(err)),
 					 0);
 			rt.cand[i].neigh = i;
-			rt.cand[i].dist = rnd_range(0, HN_FEAT_MAX);
+			rt.cand[i].dist = hn_scale_hops(rnd_range(0, 20));
 		}
 		rt.n_cand = n;
 		rt.def = rnd_range(0, n - 1);

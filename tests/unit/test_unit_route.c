@@ -221,13 +221,70 @@ static void test_scale_linear(void **state)
 	assert_int_equal(hn_scale_ratio(3), 0); /* 0.381 */
 	assert_int_equal(hn_scale_ratio(1000), 127);
 	for (v = 0; v < 300; v++) {
-		assert_int_equal(hn_scale_hops(v), v * 8 > 127 ? 127 : v * 8);
+		/* 16 route buckets: hops 0 .. 14, then 15 and more */
+		assert_int_equal(hn_scale_hops(v), (v < 15 ? v : 15) * 8);
+		assert_int_equal(hn_rt_route_bucket(hn_scale_hops(v)),
+				 v < 15 ? v : 15);
 		assert_int_equal(hn_scale_class(v),
 				 (v & 7) * 16 > 127 ? 127 : (v & 7) * 16);
-		assert_int_equal(hn_scale_ttl(v), v / 2 > 127 ? 127 : v / 2);
 	}
-	for (v = 0; v < 5000; v++)
-		assert_int_equal(hn_scale_size(v), v / 16 > 127 ? 127 : v / 16);
+}
+
+/*
+ * Frame and route buckets: every value falls in the bucket its edges
+ * say, scales to the bucket's representative, and the representatives
+ * are the features of the frames they stand for.
+ */
+static void test_buckets(void **state)
+{
+	static const uint32_t size_edge[] = { 128, 512, 1024 };
+	static const uint32_t ttl_edge[] = { 3, 5, 9 };
+	static const uint32_t size_rep[] = { 64, 320, 768, 1500 };
+	static const uint32_t ttl_rep[] = { 2, 4, 8, 16 };
+	uint32_t v, b, f, seen[HN_RT_FRAME_BUCKETS] = { 0 };
+	uint8_t fr[HN_FR_NFEAT];
+
+	for (v = 0; v < 70000; v++) {
+		for (b = 0; b < 3 && v >= size_edge[b]; b++)
+			;
+		assert_int_equal(hn_size_bucket(v), b);
+		assert_int_equal(hn_scale_size(v), hn_size_bucket_feat(b));
+		if (v > 255)
+			continue;
+		for (b = 0; b < 3 && v >= ttl_edge[b]; b++)
+			;
+		assert_int_equal(hn_ttl_bucket(v), b);
+		assert_int_equal(hn_scale_ttl(v), hn_ttl_bucket_feat(b));
+	}
+	for (b = 0; b < 4; b++) {
+		/* the old linear scales at the representatives */
+		assert_int_equal(hn_size_bucket_feat(b), size_rep[b] / 16);
+		assert_int_equal(hn_ttl_bucket_feat(b), ttl_rep[b] / 2);
+	}
+	for (b = 0; b < HN_RT_ROUTE_BUCKETS; b++) {
+		assert_int_equal(hn_rt_route_bucket(hn_rt_route_feat(b)), b);
+		assert_int_equal(hn_rt_route_feat(b), hn_scale_hops(b));
+	}
+	/* the frame bucket of every (class, size, TTL) and its features */
+	for (v = 0; v < 16; v++) {
+		for (b = 0; b < 4; b++) {
+			uint32_t t;
+
+			for (t = 0; t < 4; t++) {
+				f = hn_frame_bucket(v, size_rep[b], ttl_rep[t]);
+				assert_true(f < HN_RT_FRAME_BUCKETS);
+				seen[f]++;
+				hn_frame_bucket_feat(f, fr);
+				assert_int_equal(fr[0], hn_scale_class(v));
+				assert_int_equal(fr[1],
+						 hn_scale_size(size_rep[b]));
+				assert_int_equal(fr[2],
+						 hn_scale_ttl(ttl_rep[t]));
+			}
+		}
+	}
+	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+		assert_int_equal(seen[f], 2); /* tclass v and v + 8 */
 }
 
 /* What the agent measures of a link, to features and cost. */
@@ -293,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_compile_bounds),
 		cmocka_unit_test(test_scale_log),
 		cmocka_unit_test(test_scale_linear),
+		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_link_features),
 		cmocka_unit_test(test_link_ett),
 	};

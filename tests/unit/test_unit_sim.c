@@ -265,7 +265,8 @@ static void test_ett_fat_detour(void **state)
 /*
  * The lab grid with fat links first (odd seed) and bench/learn.sh's four
  * flows: ETT sends them all down the same fat links and fills them;
- * ETT-load moves some to idle thin ones as utilisation shows.
+ * ETT-load moves some to idle thin ones as utilisation shows.  Load 0.7
+ * of the max concurrent flow (bound.h): the fat links full under ETT.
  */
 static void test_ett_load_moves(void **state)
 {
@@ -341,7 +342,9 @@ static void test_topo_options(void **state)
 
 /*
  * Two nodes, both ways saturated: a half-duplex link carries half of
- * what a full-duplex one does, the two directions taking turns.
+ * what a full-duplex one does, the two directions taking turns.  Load
+ * is relative to the max concurrent flow (bound.h), which half duplex
+ * halves: the same frames are twice the load there.
  */
 static void test_half_duplex(void **state)
 {

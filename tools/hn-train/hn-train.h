@@ -68,6 +68,20 @@ struct hn_tr_scn {
  * the same way).
  */
 void hn_tr_draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s);
+/*
+ * What training saw of the topology @spec ("rgg:24", options after a
+ * comma ignored): that very family
+ * and size (at other topology seeds: training draws seeds 1000 and up,
+ * the evaluation's defaults are below), the family at other sizes only,
+ * or nothing of the family.  Held-out figures leave the first out.
+ */
+enum hn_tr_split {
+	HN_TR_TRAINED,
+	HN_TR_NEW_SIZE,
+	HN_TR_NEW_FAMILY,
+};
+
+enum hn_tr_split hn_tr_topo_split(const char *spec);
 /* A uniform draw in [0, 1) from the generator state @s. */
 double hn_tr_unit(__u64 *s);
 

@@ -251,6 +251,29 @@ static const char *const train_topos[] = {
 	"ladder:6", "ring:10", "dumbbell",
 };
 
+/* Length of @spec's family name, the part before any ':' or ','. */
+static size_t family_len(const char *spec)
+{
+	return strcspn(spec, ":,");
+}
+
+enum hn_tr_split hn_tr_topo_split(const char *spec)
+{
+	enum hn_tr_split best = HN_TR_NEW_FAMILY;
+	size_t k, fl = family_len(spec), sl = strcspn(spec, ",");
+
+	/* options (",full") change the simulation, not the shape */
+	for (k = 0; k < sizeof(train_topos) / sizeof(train_topos[0]); k++) {
+		if (strlen(train_topos[k]) == sl &&
+		    !strncmp(spec, train_topos[k], sl))
+			return HN_TR_TRAINED;
+		if (family_len(train_topos[k]) == fl &&
+		    !strncmp(spec, train_topos[k], fl))
+			best = HN_TR_NEW_SIZE;
+	}
+	return best;
+}
+
 void hn_tr_draw_scn(__u64 *r, __u32 duration_ms, struct hn_tr_scn *s)
 {
 	static const double loads[] = { 0.1, 0.4, 0.7, 1.0, 1.3 };

@@ -355,6 +355,137 @@ static void make_diamond(struct hn_sim_topo *t)
 	add_link(t, 2, 3, 20000, 100, 0);
 }
 
+/*
+ * A radio link of normalised length @q (1: the edge of range), with
+ * make_rgg()'s rate adaptation; both directions share the medium.
+ */
+static void add_radio(struct hn_sim_topo *t, unsigned int a, unsigned int b,
+		      double q)
+{
+	if (add_link(t, a, b,
+		     q < 0.5  ? 20000 :
+		     q < 0.75 ? 10000 :
+				3000,
+		     50 + (__u32)(q * 300), (__u16)(5 + 150 * q * q * q)))
+		return;
+	t->link[t->n_links - 1].half_duplex = 1;
+}
+
+/*
+ * A community mesh: n / 4 backbone routers in a ring with two chords on
+ * fast point-to-point links, every other node a leaf homed on two
+ * neighbouring backbone routers (one uplink fast, one slow), so that a
+ * backbone router can fail without cutting a leaf off.
+ */
+static void make_backbone(struct hn_sim_topo *t, unsigned int n, __u64 *r)
+{
+	static const __u32 bb[] = { 20000, 50000 },
+			   up[] = { 5000, 10000, 20000 };
+	unsigned int nb = n / 4, i;
+
+	for (i = 0; i < nb; i++)
+		add_link(t, i, (i + 1) % nb, bb[rnd_next(r) % 2],
+			 200 + rnd_next(r) % 800, 0);
+	add_link(t, 0, nb / 2, bb[rnd_next(r) % 2], 500, 0);
+	add_link(t, nb / 4, 3 * nb / 4, bb[rnd_next(r) % 2], 500, 0);
+	for (i = nb; i < n; i++) {
+		unsigned int h = (i - nb) % nb;
+
+		add_link(t, i, h, up[rnd_next(r) % 3], 100 + rnd_next(r) % 400,
+			 rnd_next(r) % 4 ? 0 : rnd_next(r) % 50);
+		add_link(t, i, (h + 1) % nb, 2000 + 1000 * (rnd_next(r) % 4),
+			 300 + rnd_next(r) % 1200, rnd_next(r) % 80);
+	}
+}
+
+/*
+ * A clustered radio mesh: n / 8 villages of about 8 nodes, each within a
+ * disc of radius 0.13, the villages on a ring 0.42 apart; links within
+ * range 0.3, so a village is one dense cell and the villages meet over a
+ * few long, slow, lossy links.  At most 48 nodes: 64 would need more
+ * than HN_SIM_MAX_LINKS links.
+ */
+static int make_cluster(struct hn_sim_topo *t, unsigned int n, __u64 *r)
+{
+	unsigned int k = n / 8 < 3 ? 3 : n / 8, i, j, tries;
+	double x[HN_SIM_MAX_NODES], y[HN_SIM_MAX_NODES];
+	double ring = 0.42 / (2 * sin(M_PI / k)), range = 0.3;
+
+	for (tries = 0; tries < 100; tries++) {
+		t->n_links = 0;
+		for (i = 0; i < n; i++) {
+			double a = 2 * M_PI * (i % k) / k;
+			double d = 0.13 * sqrt(rnd_unit(r));
+			double b = 2 * M_PI * rnd_unit(r);
+
+			x[i] = ring * cos(a) + d * cos(b);
+			y[i] = ring * sin(a) + d * sin(b);
+		}
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++) {
+				double q =
+					hypot(x[i] - x[j], y[i] - y[j]) / range;
+
+				if (q < 1)
+					add_radio(t, i, j, q);
+			}
+		if (connected(t))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * A triangular lattice of S x S radio nodes (rooftops on a regular plan,
+ * six neighbours inside), each placed within 0.15 of its lattice point,
+ * so the link rates vary.
+ */
+static void make_tri(struct hn_sim_topo *t, unsigned int s, __u64 *r)
+{
+	double x[HN_SIM_MAX_NODES], y[HN_SIM_MAX_NODES];
+	unsigned int i, j, v;
+
+	for (i = 0; i < s; i++)
+		for (j = 0; j < s; j++) {
+			v = i * s + j;
+			x[v] = j + 0.5 * i + 0.3 * (rnd_unit(r) - 0.5);
+			y[v] = 0.866 * i + 0.3 * (rnd_unit(r) - 0.5);
+		}
+	for (i = 0; i < s; i++)
+		for (j = 0; j < s; j++) {
+			static const int nb[3][2] = { { 0, 1 },
+						      { 1, 0 },
+						      { 1, -1 } };
+			unsigned int k;
+
+			for (k = 0; k < 3; k++) {
+				int ni = i + nb[k][0], nj = j + nb[k][1];
+				unsigned int a = i * s + j, b;
+
+				if (ni >= (int)s || nj < 0 || nj >= (int)s)
+					continue;
+				b = ni * s + nj;
+				add_radio(t, a, b,
+					  hypot(x[a] - x[b], y[a] - y[b]) /
+						  1.6);
+			}
+		}
+}
+
+/* A honeycomb (brick wall) of S x S wired nodes: three links at most. */
+static void make_hex(struct hn_sim_topo *t, unsigned int s, __u64 *r)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < s; i++)
+		for (j = 0; j < s; j++) {
+			if (j + 1 < s)
+				add_mixed(t, r, i * s + j, i * s + j + 1);
+			if (i + 1 < s && (i + j) % 2 == 0)
+				add_mixed(t, r, i * s + j, (i + 1) * s + j);
+		}
+}
+
 /* The family and size of @spec (up to @kl bytes), links drawn from @r. */
 static int topo_family(struct hn_sim_topo *t, const char *spec, size_t len,
 		       __u64 seed, __u64 *r)
@@ -376,6 +507,18 @@ static int topo_family(struct hn_sim_topo *t, const char *spec, size_t len,
 	} else if (IS("ladder") && n >= 2 && 2 * n <= HN_SIM_MAX_NODES) {
 		t->n_nodes = 2 * n;
 		make_ladder(t, n, r);
+	} else if (IS("backbone") && n >= 12 && n <= HN_SIM_MAX_NODES) {
+		t->n_nodes = n;
+		make_backbone(t, n, r);
+	} else if (IS("cluster") && n >= 12 && n <= 48) {
+		t->n_nodes = n;
+		return make_cluster(t, n, r) ? -2 : 0;
+	} else if (IS("tri") && n >= 3 && n * n <= HN_SIM_MAX_NODES) {
+		t->n_nodes = n * n;
+		make_tri(t, n, r);
+	} else if (IS("hex") && n >= 3 && n * n <= HN_SIM_MAX_NODES) {
+		t->n_nodes = n * n;
+		make_hex(t, n, r);
 	} else if (IS("dumbbell") && !colon) {
 		t->n_nodes = 8;
 		make_dumbbell(t, r);
@@ -446,12 +589,13 @@ int hn_sim_topo_make(struct hn_sim_topo *t, const char *spec, __u64 seed,
 	if (ret) {
 		snprintf(
 			err, errlen,
-			"bad topology '%.*s' (grid:S rgg:N ring:N ladder:N diamond dumbbell lab)",
-			(int)len, spec);
+			"bad topology '%.*s' (grid:S rgg:N ring:N ladder:N backbone:N cluster:N tri:S hex:S diamond dumbbell lab; N <= %d nodes)",
+			(int)len, spec, HN_SIM_MAX_NODES);
 		return -1;
 	}
 	/* radios: one medium both ways, links that come and go */
-	if (!strncmp(spec, "rgg:", 4)) {
+	if (!strncmp(spec, "rgg:", 4) || !strncmp(spec, "cluster:", 8) ||
+	    !strncmp(spec, "tri:", 4)) {
 		set_duplex(t, 1);
 		t->drift_ms = 2000;
 	}

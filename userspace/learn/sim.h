@@ -54,10 +54,15 @@ struct hn_sim_topo {
  * Build a topology from a spec: "grid:S" (S x S), "rgg:N" (random
  * geometric, N nodes), "ring:N" (a ring with two chords), "ladder:N"
  * (2 x N), "diamond", "dumbbell", "lab" (lab.sh's 3 x 3 grid; odd @seed:
- * thin and fat links swapped).  @seed draws link properties (and
- * positions).  Options may follow, each after a comma: "half" or "full"
- * (every link half or full duplex; rgg's are half, the rest full),
- * "drift=MS" (mean time between a link's loss changes, 0 fixed; rgg
+ * thin and fat links swapped); families no model was trained on, for
+ * held-out evaluation: "backbone:N" (a ring of N / 4 fast routers, every
+ * other node a leaf homed on two of them), "cluster:N" (radio villages of
+ * about 8 nodes joined by a few long links), "tri:S" (an S x S triangular
+ * lattice of radio nodes), "hex:S" (an S x S wired honeycomb).  @seed
+ * draws link properties (and positions).  Options may follow, each after
+ * a comma: "half" or "full" (every link half or full duplex; the radio
+ * families rgg, cluster and tri are half, the rest full), "drift=MS"
+ * (mean time between a link's loss changes, 0 fixed; radio families
  * 2000, the rest 0), "true-costs" (LSA costs from the true delivery
  * ratio instead of HELLO counts), "no-ctrl" (control frames take no wire
  * time), "radio" (a node sends or receives on one half-duplex link at a

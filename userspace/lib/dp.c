@@ -34,9 +34,14 @@ struct hn_dp {
 	struct hypernet_bpf *skel;
 	__u32 cfg_map_id; /* hn_config's id: our programs use it */
 	char *pin_dir; /* NULL: private instance */
-	struct hn_dp_pre *pre; /* hn_pre, mmap()ed */
-	size_t pre_len;
+	struct hn_dp_score *score; /* hn_score[HN_DP_SLOTS], mmap()ed */
+	size_t score_len;
 };
+
+_Static_assert(offsetof(struct hn_dp_score, s) == 64,
+	       "scores start on a cache line");
+_Static_assert(sizeof(struct hn_dp_score) % 64 == 0,
+	       "slots stay cache-line aligned in the mmap()ed array");
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -234,109 +239,153 @@ int hn_dp_bump(struct hn_dp *dp)
 	return set_epoch(dp, HN_EPOCH_GEN(e) + 1, HN_EPOCH_SLOT(e));
 }
 
-/* ---- hn_pre: neighbours' rows by distance ------------------------------- */
+/* ---- hn_score: the model compiled into score tables -------------------- */
 
 static int slot_model(struct hn_dp *dp, __u32 slot, struct hn_dp_model *md);
 
 /*
- * hn_pre rows of neighbour @idx in @slot from its features: one per
- * distance, or zeros without a model.  Written in place: a frame reading
- * a row meanwhile may see part of the old one, as it could with a
- * neighbour entry being updated; the generation bump that follows every
- * change voids what it decided.
+ * Neighbour @idx's scores in table @t for model @md (NULL: zeros): every
+ * frame bucket and route bucket, hn_rt_table_score() by the reference's
+ * own partial sums (hn_rt_score() is hn_rt_finish() of them), the
+ * neighbour's part once and each frame bucket's once.
  */
-static void pre_rows(struct hn_dp *dp, __u32 slot, __u32 idx,
-		     const struct hn_dp_model *md, const __u8 *feat)
+static void score_neigh(struct hn_dp_score *t, __u32 idx,
+			const struct hn_dp_model *md, const __u8 *feat)
 {
-	__s32(*rows)[HN_RT_HIDDEN] = dp->pre->s[slot & 1].nb[idx];
-	__s32 pre_nb[HN_RT_HIDDEN];
-	__u32 d;
+	__s32 pre_nb[HN_RT_HIDDEN], pre_fr[HN_RT_HIDDEN];
+	__u8 fr[HN_FR_NFEAT];
+	__u32 f, rb;
 
-	if (!md) {
-		memset(rows, 0, sizeof(dp->pre->s[0].nb[0]));
+	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+		memset(t->s[f][idx], 0, sizeof(t->s[f][idx]));
+	if (!md)
 		return;
-	}
 	hn_rt_pre_neigh(&md->m, feat, pre_nb);
-	for (d = 0; d < HN_DP_FEAT_VALS; d++)
-		hn_rt_pre_dist(&md->c, pre_nb, d, rows[d]);
-}
-
-/*
- * The frame tables of @slot for model @md (NULL: zeros).  Only for a slot
- * no frame reads: before the epoch flips to it.
- */
-static void pre_frame_tabs(struct hn_dp *dp, __u32 slot,
-			   const struct hn_dp_model *md)
-{
-	struct hn_dp_pre_slot *ps = &dp->pre->s[slot & 1];
-	__u32 v;
-
-	if (!md) {
-		memset(ps->cls, 0, sizeof(ps->cls));
-		memset(ps->size, 0, sizeof(ps->size));
-		memset(ps->ttl, 0, sizeof(ps->ttl));
-		return;
-	}
-	for (v = 0; v < HN_DP_CLASSES; v++)
-		hn_rt_pre_frame_feat(&md->c, 0, hn_scale_class(v), ps->cls[v]);
-	for (v = 0; v < HN_DP_FEAT_VALS; v++) {
-		hn_rt_pre_frame_feat(&md->c, 1, v, ps->size[v]);
-		hn_rt_pre_frame_feat(&md->c, 2, v, ps->ttl[v]);
+	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++) {
+		hn_frame_bucket_feat(f, fr);
+		hn_rt_pre_frame(&md->m, fr, pre_fr);
+		for (rb = 0; rb < HN_RT_ROUTE_BUCKETS; rb++)
+			t->s[f][idx][rb] = hn_rt_finish(&md->m, pre_nb, pre_fr,
+							hn_rt_route_feat(rb));
 	}
 }
 
-/* hn_pre's copy of hn_neigh[idx].valid: set after the rows, cleared first. */
-static void pre_valid(struct hn_dp *dp, __u32 idx, int valid)
+/* Table @t in full for model @md (NULL: none) and hn_neigh as it is. */
+static void score_build(struct hn_dp *dp, struct hn_dp_score *t,
+			const struct hn_dp_model *md)
 {
-	__u64 bit = 1ULL << idx;
-
-	if (valid)
-		__atomic_fetch_or(&dp->pre->valid, bit, __ATOMIC_SEQ_CST);
-	else
-		__atomic_fetch_and(&dp->pre->valid, ~bit, __ATOMIC_SEQ_CST);
-}
-
-/*
- * Rebuild hn_pre from hn_neigh and hn_models: the map may be new beside
- * pinned maps of an older loader.  Rewriting what is there already writes
- * the same values.
- */
-static int pre_sync(struct hn_dp *dp)
-{
-	struct hn_dp_model md[HN_DP_SLOTS];
-	int have[HN_DP_SLOTS];
 	struct hn_dp_neigh nb;
-	__u32 i, s;
+	__u32 i;
 
-	for (s = 0; s < HN_DP_SLOTS; s++) {
-		have[s] = !slot_model(dp, s, &md[s]);
-		pre_frame_tabs(dp, s, have[s] ? &md[s] : NULL);
-	}
+	t->valid = 0;
+	t->has_model = md != NULL;
 	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
-		if (get(dp->skel->maps.hn_neigh, &i, &nb) || !nb.valid) {
-			pre_valid(dp, i, 0);
-			continue;
-		}
-		for (s = 0; s < HN_DP_SLOTS; s++)
-			pre_rows(dp, s, i, have[s] ? &md[s] : NULL, nb.feat);
-		pre_valid(dp, i, 1);
+		int ok = !get(dp->skel->maps.hn_neigh, &i, &nb) && nb.valid;
+
+		score_neigh(t, i, ok ? md : NULL, nb.feat);
+		if (ok)
+			t->valid |= 1ULL << i;
 	}
-	return 0;
 }
 
-static int pre_map(struct hn_dp *dp)
+/*
+ * The slot the epoch does not name, made the live one: model @md (NULL:
+ * none) goes to hn_models[slot], @t = &dp->score[slot] was written
+ * before, then the epoch moves to the slot.  Until then no frame reads
+ * the slot; a frame that read the other one while the epoch moved drops
+ * its scores (hn_score_route()).
+ */
+static int score_publish(struct hn_dp *dp, __u64 e, __u32 slot,
+			 const struct hn_dp_model *md)
+{
+	struct hn_dp_model none = {};
+	int ret;
+
+	ret = upd(dp->skel->maps.hn_models, &slot, md ? md : &none);
+	if (!ret)
+		ret = set_epoch(dp, HN_EPOCH_GEN(e) + 1, slot);
+	return ret;
+}
+
+/*
+ * A neighbour changed: the live table copied to the other slot with
+ * neighbour @idx's scores and valid bit redone (@feat NULL: gone), the
+ * neighbour written by @write (it runs between the two, so hn_neigh and
+ * the tables agree from the flip on), then the flip.
+ */
+static int score_neigh_refresh(struct hn_dp *dp, __u32 idx, const __u8 *feat,
+			       int (*write)(struct hn_dp *, __u32, void *),
+			       void *arg)
+{
+	struct hn_dp_model md;
+	struct hn_dp_score *t;
+	__u32 live, slot;
+	int have, ret;
+	__u64 e;
+
+	ret = hn_dp_get_epoch(dp, &e);
+	if (ret)
+		return ret;
+	live = HN_EPOCH_SLOT(e);
+	slot = live ^ 1;
+	have = !slot_model(dp, live, &md);
+	t = &dp->score[slot];
+	memcpy(t, &dp->score[live], sizeof(*t));
+	t->has_model = have;
+	score_neigh(t, idx, feat && have ? &md : NULL, feat);
+	if (feat)
+		t->valid |= 1ULL << idx;
+	else
+		t->valid &= ~(1ULL << idx);
+	ret = write(dp, idx, arg);
+	if (!ret)
+		ret = score_publish(dp, e, slot, have ? &md : NULL);
+	return ret;
+}
+
+/*
+ * At open: the maps may be pinned beside an older loader's, without
+ * score tables or with tables of other neighbours.  If the live table
+ * does not match hn_neigh and hn_models, both are built anew and the
+ * epoch flips; otherwise they stay as they are.
+ */
+static int score_sync(struct hn_dp *dp)
+{
+	struct hn_dp_model md;
+	struct hn_dp_neigh nb;
+	__u64 e, valid = 0;
+	__u32 live, i;
+	int have, ret;
+
+	ret = hn_dp_get_epoch(dp, &e);
+	if (ret)
+		return ret;
+	live = HN_EPOCH_SLOT(e);
+	have = !slot_model(dp, live, &md);
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++)
+		if (!get(dp->skel->maps.hn_neigh, &i, &nb) && nb.valid)
+			valid |= 1ULL << i;
+	if (dp->score[live].valid == valid &&
+	    dp->score[live].has_model == (__u32)have)
+		return 0;
+	score_build(dp, &dp->score[live ^ 1], have ? &md : NULL);
+	return score_publish(dp, e, live ^ 1, have ? &md : NULL);
+}
+
+static int score_map(struct hn_dp *dp)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	size_t len = (sizeof(struct hn_dp_pre) + pg - 1) & ~(size_t)(pg - 1);
+	size_t len = HN_DP_SLOTS * sizeof(struct hn_dp_score);
 	void *p;
 
+	len = (len + pg - 1) & ~(size_t)(pg - 1);
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 mfd(dp->skel->maps.hn_pre), 0);
+		 mfd(dp->skel->maps.hn_score), 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	dp->pre = p;
-	dp->pre_len = len;
-	return pre_sync(dp);
+	dp->score = p;
+	dp->score_len = len;
+	return score_sync(dp);
 }
 
 /* ---- open / pin / close ------------------------------------------------- */
@@ -499,9 +548,9 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		fail(err, errlen, ret, NULL, "initialising hn_epoch");
 		goto out;
 	}
-	ret = pre_map(dp);
+	ret = score_map(dp);
 	if (ret) {
-		fail(err, errlen, ret, NULL, "mapping hn_pre");
+		fail(err, errlen, ret, NULL, "mapping hn_score");
 		goto out;
 	}
 	dp->cfg_map_id = map_id_of(bpf_map__fd(dp->skel->maps.hn_config));
@@ -516,8 +565,8 @@ void hn_dp_close(struct hn_dp *dp)
 {
 	if (!dp)
 		return;
-	if (dp->pre)
-		munmap(dp->pre, dp->pre_len);
+	if (dp->score)
+		munmap(dp->score, dp->score_len);
 	hypernet_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -1302,33 +1351,7 @@ int hn_dp_get_model(struct hn_dp *dp, struct hn_rt_model *m)
 	return ret;
 }
 
-/*
- * Slot @slot's precomputation for @md (NULL: none), about to go live: the
- * frame tables and every valid neighbour's rows and pre.
- */
-static int refresh_pre(struct hn_dp *dp, __u32 slot,
-		       const struct hn_dp_model *md)
-{
-	struct hn_dp_neigh nb;
-	__u32 i;
-	int ret;
-
-	pre_frame_tabs(dp, slot, md);
-	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
-		if (get(dp->skel->maps.hn_neigh, &i, &nb) || !nb.valid)
-			continue;
-		pre_rows(dp, slot, i, md, nb.feat);
-		if (md)
-			hn_rt_pre_neigh(&md->m, nb.feat, nb.pre[slot & 1]);
-		else
-			memset(nb.pre[slot & 1], 0, sizeof(nb.pre[0]));
-		ret = upd(dp->skel->maps.hn_neigh, &i, &nb);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
+/* A model install (@m NULL: removal): a new table in the other slot. */
 static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
 		   size_t errlen)
 {
@@ -1350,11 +1373,8 @@ static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
 				    "model cannot be compiled");
 	}
 	/* the slot is not live: nobody reads it until the flip */
-	ret = upd(dp->skel->maps.hn_models, &slot, &md);
-	if (!ret)
-		ret = refresh_pre(dp, slot, m ? &md : NULL);
-	if (!ret)
-		ret = set_epoch(dp, HN_EPOCH_GEN(e) + 1, slot);
+	score_build(dp, &dp->score[slot], m ? &md : NULL);
+	ret = score_publish(dp, e, slot, m ? &md : NULL);
 	if (ret)
 		return fail(err, errlen, ret, NULL, "installing model slot %u",
 			    slot);
@@ -1376,13 +1396,30 @@ int hn_dp_clear_model(struct hn_dp *dp)
 
 /* ---- neighbours --------------------------------------------------------- */
 
+/* score_neigh_refresh()'s write of neighbour @idx, @arg, and its id. */
+static int neigh_write(struct hn_dp *dp, __u32 idx, void *arg)
+{
+	const struct hn_dp_neigh *nb = arg;
+	int ret = upd(dp->skel->maps.hn_neigh, &idx, nb);
+
+	return ret ? ret : upd(dp->skel->maps.hn_neigh_ids, &nb->node, &idx);
+}
+
+/* score_neigh_refresh()'s removal of neighbour @idx, node id @arg. */
+static int neigh_clear(struct hn_dp *dp, __u32 idx, void *arg)
+{
+	struct hn_dp_neigh none = {};
+
+	del(dp->skel->maps.hn_neigh_ids, arg);
+	return upd(dp->skel->maps.hn_neigh, &idx, &none);
+}
+
 int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *in,
 		    char *err, size_t errlen)
 {
 	static const __u8 zmac[6];
 	struct hn_dp_neigh nb = *in, old;
-	struct hn_dp_model md;
-	__u32 s, i;
+	__u32 i;
 	int ret;
 
 	if (idx >= HN_DP_MAX_NEIGH)
@@ -1412,25 +1449,20 @@ int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *in,
 				    "MAC of ifindex %u (neighbour %u)",
 				    nb.ifindex, idx);
 	}
-	memset(nb.pre, 0, sizeof(nb.pre));
-	for (s = 0; s < HN_DP_SLOTS; s++) {
-		int have = !slot_model(dp, s, &md);
-
-		if (have)
-			hn_rt_pre_neigh(&md.m, nb.feat, nb.pre[s]);
-		pre_rows(dp, s, idx, have ? &md : NULL, nb.feat);
-	}
 	if (old.valid && old.node != nb.node)
 		del(dp->skel->maps.hn_neigh_ids, &old.node);
-	ret = upd(dp->skel->maps.hn_neigh, &idx, &nb);
-	if (!ret)
-		pre_valid(dp, idx, 1);
-	if (!ret)
-		ret = upd(dp->skel->maps.hn_neigh_ids, &nb.node, &idx);
+	if (old.valid && !memcmp(old.feat, nb.feat, sizeof(nb.feat))) {
+		/* same scores: the tables stay, the generation moves */
+		ret = neigh_write(dp, idx, &nb);
+		if (!ret)
+			ret = hn_dp_bump(dp);
+	} else {
+		ret = score_neigh_refresh(dp, idx, nb.feat, neigh_write, &nb);
+	}
 	if (ret)
 		return fail(err, errlen, ret, NULL, "writing neighbour %u",
 			    idx);
-	return hn_dp_bump(dp);
+	return 0;
 }
 
 int hn_dp_get_neigh(struct hn_dp *dp, __u32 idx, struct hn_dp_neigh *nb)
@@ -1444,15 +1476,12 @@ int hn_dp_get_neigh(struct hn_dp *dp, __u32 idx, struct hn_dp_neigh *nb)
 
 int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
 {
-	struct hn_dp_neigh nb, none = {};
+	struct hn_dp_neigh nb;
 	int ret = hn_dp_get_neigh(dp, idx, &nb);
 
 	if (ret)
 		return ret;
-	pre_valid(dp, idx, 0);
-	del(dp->skel->maps.hn_neigh_ids, &nb.node);
-	ret = upd(dp->skel->maps.hn_neigh, &idx, &none);
-	return ret ? ret : hn_dp_bump(dp);
+	return score_neigh_refresh(dp, idx, NULL, neigh_clear, &nb.node);
 }
 
 /* ---- routes, tasks, groups ---------------------------------------------- */
@@ -1508,10 +1537,11 @@ int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
 			    dst, rt->n_cand, HN_DP_MAX_CAND, rt->def);
 	for (i = 0; i < rt->n_cand; i++)
 		if (rt->cand[i].neigh >= HN_DP_MAX_NEIGH ||
-		    rt->cand[i].dist > HN_FEAT_MAX)
+		    rt->cand[i].dist != hn_rt_route_feat(hn_rt_route_bucket(
+						rt->cand[i].dist)))
 			return fail(
 				err, errlen, -EINVAL,
-				"distances are hn_scale_hops() features",
+				"distances are hn_scale_hops() features: 0, 8, .. 120",
 				"route to %u: candidate %d (neighbour %u, distance %u) out of range",
 				dst, i, rt->cand[i].neigh, rt->cand[i].dist);
 	ret = tab_clear(dp, dst);

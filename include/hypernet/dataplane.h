@@ -123,8 +123,37 @@ struct hn_dp_neigh {
 struct hn_dp_score {
 	__u64 valid; /* bit n: neighbour n valid, scores written */
 	__u32 has_model; /* 0: no model, decisions take the default */
-	__u32 pad[13]; /* scores start on a cache line */
+	__u32 pad0;
+	__u64 ver; /* userspace: generation these scores were written at */
+	__u32 pad[10]; /* scores start on a cache line */
 	__s32 s[HN_RT_FRAME_BUCKETS][HN_DP_MAX_NEIGH][HN_RT_ROUTE_BUCKETS];
+};
+
+/*
+ * hn_decide[slot]: the decision itself, compiled from hn_score[slot] for
+ * the route in each hn_route_tab slot, so that a unicast frame whose
+ * route lives there reads one byte: d[route slot][frame bucket] is what
+ * hn_choose() picks before liveness (the model's argmax, ties the lowest
+ * index, or the default when the margin is below margin_min or there is
+ * no model), HN_DP_DEC_NONE for an empty slot.  The program checks the
+ * pick is live and else decides from the score table.  Userspace writes
+ * only the slot the epoch does not name, then flips; stale and nbmask are
+ * userspace's own bookkeeping, kept here so that every process writing
+ * the maps shares it (Documentation/dataplane.rst, Decision tables).
+ */
+#define HN_DP_DEC_IDX 0x07 /* candidate index */
+#define HN_DP_DEC_MARGIN 0x08 /* the default, margin below margin_min */
+#define HN_DP_DEC_NO_MODEL 0x10 /* the default, no model */
+#define HN_DP_DEC_NONE 0xFF /* no decision: decide from the scores */
+
+struct hn_dp_decide {
+	__u64 score_ver; /* hn_dp_score.ver the rows were compiled from */
+	__s32 margin_min; /* ... and the margin */
+	__u32 built; /* 1: every row written once */
+	__u32 pad[12]; /* the rest starts on a cache line */
+	__u64 stale[HN_DP_ROUTE_TAB_SIZE / 64]; /* bit k: row k out of date */
+	__u64 nbmask[HN_DP_ROUTE_TAB_SIZE]; /* row k's route's neighbours */
+	__u8 d[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS];
 };
 
 struct hn_dp_cand {

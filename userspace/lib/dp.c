@@ -36,7 +36,14 @@ struct hn_dp {
 	char *pin_dir; /* NULL: private instance */
 	struct hn_dp_score *score; /* hn_score[HN_DP_SLOTS], mmap()ed */
 	size_t score_len;
+	struct hn_dp_decide *dec; /* hn_decide[HN_DP_SLOTS], mmap()ed */
+	size_t dec_len;
 };
+
+_Static_assert(offsetof(struct hn_dp_decide, d) % 64 == 0,
+	       "decision rows start on a cache line");
+_Static_assert(sizeof(struct hn_dp_decide) % 64 == 0,
+	       "decision slots stay cache-line aligned");
 
 _Static_assert(offsetof(struct hn_dp_score, s) == 64,
 	       "scores start on a cache line");
@@ -242,6 +249,8 @@ int hn_dp_bump(struct hn_dp *dp)
 /* ---- hn_score: the model compiled into score tables -------------------- */
 
 static int slot_model(struct hn_dp *dp, __u32 slot, struct hn_dp_model *md);
+static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
+		       __u32 k, const struct hn_dp_route_ent *ek);
 
 /*
  * Neighbour @idx's scores in table @t for model @md (NULL: zeros): every
@@ -337,7 +346,10 @@ static int score_neigh_refresh(struct hn_dp *dp, __u32 idx, const __u8 *feat,
 		t->valid |= 1ULL << idx;
 	else
 		t->valid &= ~(1ULL << idx);
-	ret = write(dp, idx, arg);
+	t->ver = HN_EPOCH_GEN(e) + 1;
+	ret = decide_rows(dp, slot, 0, 1ULL << idx, HN_DP_ROUTE_TAB_SIZE, NULL);
+	if (!ret)
+		ret = write(dp, idx, arg);
 	if (!ret)
 		ret = score_publish(dp, e, slot, have ? &md : NULL);
 	return ret;
@@ -369,7 +381,9 @@ static int score_sync(struct hn_dp *dp)
 	    dp->score[live].has_model == (__u32)have)
 		return 0;
 	score_build(dp, &dp->score[live ^ 1], have ? &md : NULL);
-	return score_publish(dp, e, live ^ 1, have ? &md : NULL);
+	dp->score[live ^ 1].ver = HN_EPOCH_GEN(e) + 1;
+	ret = decide_rows(dp, live ^ 1, 1, 0, HN_DP_ROUTE_TAB_SIZE, NULL);
+	return ret ? ret : score_publish(dp, e, live ^ 1, have ? &md : NULL);
 }
 
 static int score_map(struct hn_dp *dp)
@@ -385,7 +399,292 @@ static int score_map(struct hn_dp *dp)
 		return -errno;
 	dp->score = p;
 	dp->score_len = len;
-	return score_sync(dp);
+	return 0;
+}
+
+/* ---- hn_decide: the decisions compiled from the score tables ---------- */
+
+/*
+ * A route's candidates as decide_one() reads them: the index of each
+ * whose neighbour is valid in the table, and its column of s[f].
+ */
+struct dec_cands {
+	__u32 n;
+	__u8 idx[HN_DP_MAX_CAND];
+	__u32 col[HN_DP_MAX_CAND]; /* neighbour * route buckets + bucket */
+};
+
+static void decide_cands(const struct hn_dp_score *t,
+			 const struct hn_dp_route *rt, struct dec_cands *c)
+{
+	__u32 i;
+
+	c->n = 0;
+	for (i = 0; i < rt->n_cand && i < HN_DP_MAX_CAND; i++) {
+		__u32 nb = rt->cand[i].neigh & (HN_DP_MAX_NEIGH - 1);
+
+		if (!(t->valid & (1ULL << nb)))
+			continue;
+		c->idx[c->n] = i;
+		c->col[c->n++] = nb * HN_RT_ROUTE_BUCKETS +
+				 hn_rt_route_bucket(rt->cand[i].dist);
+	}
+}
+
+/*
+ * hn_choose()'s decision before liveness for route @rt and frame bucket
+ * @f from table @t with margin @mm: the argmax of the candidates @c
+ * whose neighbour is valid (ties: the lowest index), or the default when
+ * the margin is below @mm or there is no model; HN_DP_DEC_NONE when no
+ * candidate can be scored (the program's score path then drops).
+ */
+static __u8 decide_one(const struct hn_dp_score *t,
+		       const struct hn_dp_route *rt, const struct dec_cands *c,
+		       __u32 f, __s32 mm)
+{
+	const __s32 *row = &t->s[f][0][0];
+	__u32 i, best = HN_DP_NONE, have2 = 0;
+	__s32 bs = 0, ss = 0, margin;
+
+	if (!t->has_model)
+		return (rt->def & HN_DP_DEC_IDX) | HN_DP_DEC_NO_MODEL;
+	if (!c->n)
+		return HN_DP_DEC_NONE;
+	for (i = 0; i < c->n; i++) {
+		__s32 v = row[c->col[i]];
+
+		if (best == HN_DP_NONE || v > bs) {
+			if (best != HN_DP_NONE) {
+				ss = bs;
+				have2 = 1;
+			}
+			bs = v;
+			best = c->idx[i];
+		} else if (!have2 || v > ss) {
+			ss = v;
+			have2 = 1;
+		}
+	}
+	/* in 32 bits, as the program computes it */
+	margin = have2 ? (__s32)((__u32)bs - (__u32)ss) : INT32_MAX;
+	if (margin < mm)
+		return (rt->def & HN_DP_DEC_IDX) | HN_DP_DEC_MARGIN;
+	return best;
+}
+
+/* Row @k of @dt for hn_route_tab entry @re (dst 0: empty) from @t. */
+static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_score *t,
+		       __u32 k, const struct hn_dp_route_ent *re, __s32 mm)
+{
+	struct dec_cands c;
+	__u64 nbs = 0;
+	__u32 f, i;
+
+	if (!re->dst) {
+		memset(dt->d[k], HN_DP_DEC_NONE, sizeof(dt->d[k]));
+		dt->nbmask[k] = 0;
+		return;
+	}
+	decide_cands(t, &re->rt, &c);
+	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+		dt->d[k][f] = decide_one(t, &re->rt, &c, f, mm);
+	for (i = 0; i < re->rt.n_cand && i < HN_DP_MAX_CAND; i++)
+		nbs |= 1ULL << (re->rt.cand[i].neigh & (HN_DP_MAX_NEIGH - 1));
+	dt->nbmask[k] = nbs;
+}
+
+/* hn_route_tab whole into @ents: batch syscalls, else one a key. */
+static int routes_read(struct hn_dp *dp, struct hn_dp_route_ent *ents)
+{
+	int fd = mfd(dp->skel->maps.hn_route_tab), ret = 0;
+	__u32 *keys = malloc(HN_DP_ROUTE_TAB_SIZE * sizeof(*keys));
+	__u32 done = 0, in, out, n, k;
+	void *inp = NULL;
+
+	while (keys && done < HN_DP_ROUTE_TAB_SIZE) {
+		LIBBPF_OPTS(bpf_map_batch_opts, o);
+
+		n = HN_DP_ROUTE_TAB_SIZE - done;
+		ret = bpf_map_lookup_batch(fd, inp, &out, keys + done,
+					   ents + done, &n, &o);
+		done += n;
+		if (ret)
+			break;
+		in = out;
+		inp = &in;
+	}
+	free(keys);
+	if (done >= HN_DP_ROUTE_TAB_SIZE)
+		return 0;
+	for (k = 0; k < HN_DP_ROUTE_TAB_SIZE; k++) {
+		ret = get(dp->skel->maps.hn_route_tab, &k, &ents[k]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Bit @k of bitmap @b. */
+static int bit_get(const __u64 *b, __u32 k)
+{
+	return (b[k / 64] >> (k % 64)) & 1;
+}
+
+static void bit_set(__u64 *b, __u32 k)
+{
+	b[k / 64] |= 1ULL << (k % 64);
+}
+
+enum { ROW_KEEP, ROW_COPY, ROW_REDO };
+
+/*
+ * What row @r of @dt (not live) needs, beside the live @lv, for a change
+ * of the neighbours in @nbs or of row @k: redone if the change touches
+ * its route, else copied from the live slot if that one's last refresh
+ * left it stale here (the live row is then current), else kept.
+ */
+static int row_need(const struct hn_dp_decide *dt,
+		    const struct hn_dp_decide *lv, __u32 r, __u64 nbs, __u32 k)
+{
+	int stale = bit_get(lv->stale, r);
+	__u64 cur = stale ? lv->nbmask[r] : dt->nbmask[r];
+
+	if (r == k || (cur & nbs))
+		return ROW_REDO;
+	return stale ? ROW_COPY : ROW_KEEP;
+}
+
+/*
+ * The rows of slot @slot, which is not live, brought up to date before
+ * it goes live, from its score table, hn_route_tab and the margin: every
+ * row (@all), else those whose route has a neighbour in @nbs and row @k
+ * (below HN_DP_ROUTE_TAB_SIZE) for entry @ek, the route about to be
+ * placed there, and the rows the live slot's last refresh left stale
+ * here, copied from it.  Only this slot is written: the rows this change
+ * redid go to its stale bitmap, for the other slot to catch up when it
+ * is next written.  A row redone costs 128 decisions of up to 8
+ * candidates.
+ */
+static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
+		       __u32 k, const struct hn_dp_route_ent *ek)
+{
+	struct hn_dp_decide *dt = &dp->dec[slot & 1];
+	const struct hn_dp_decide *lv = &dp->dec[(slot & 1) ^ 1];
+	const struct hn_dp_score *t = &dp->score[slot & 1];
+	struct hn_dp_route_ent *ents = NULL, one;
+	__u8 need[HN_DP_ROUTE_TAB_SIZE];
+	struct hn_dp_config cfg;
+	__u32 r, n = 0;
+	int ret;
+
+	ret = hn_dp_get_config(dp, &cfg);
+	if (ret)
+		return ret;
+	all |= !dt->built || !lv->built || dt->margin_min != cfg.margin_min;
+	for (r = 0; r < HN_DP_ROUTE_TAB_SIZE; r++) {
+		need[r] = all ? ROW_REDO : row_need(dt, lv, r, nbs, k);
+		n += need[r] == ROW_REDO && r != k;
+	}
+	if (n > 32) {
+		ents = malloc(HN_DP_ROUTE_TAB_SIZE * sizeof(*ents));
+		if (!ents)
+			return -ENOMEM;
+		ret = routes_read(dp, ents);
+	}
+	memset(dt->stale, 0, sizeof(dt->stale));
+	for (r = 0; !ret && r < HN_DP_ROUTE_TAB_SIZE; r++) {
+		const struct hn_dp_route_ent *re = ents ? &ents[r] : &one;
+
+		if (need[r] == ROW_COPY) {
+			memcpy(dt->d[r], lv->d[r], sizeof(dt->d[r]));
+			dt->nbmask[r] = lv->nbmask[r];
+		}
+		if (need[r] != ROW_REDO)
+			continue;
+		if (r == k)
+			re = ek;
+		else if (!ents)
+			ret = get(dp->skel->maps.hn_route_tab, &r, &one);
+		if (ret)
+			break;
+		decide_row(dt, t, r, re, cfg.margin_min);
+		bit_set(dt->stale, r);
+	}
+	free(ents);
+	if (ret)
+		return ret;
+	dt->score_ver = t->ver;
+	dt->margin_min = cfg.margin_min;
+	dt->built = 1;
+	return 0;
+}
+
+/*
+ * A flip for what changes decisions but not scores (a route placed in
+ * hn_route_tab slot @k as @ek, the margin: @all): the slot that is not
+ * live gets the live one's scores and model, if it does not have them,
+ * its rows redone, then the epoch moves to it.
+ */
+static int decide_publish(struct hn_dp *dp, int all, __u32 k,
+			  const struct hn_dp_route_ent *ek)
+{
+	struct hn_dp_model md;
+	__u32 live, slot;
+	int have, ret;
+	__u64 e;
+
+	ret = hn_dp_get_epoch(dp, &e);
+	if (ret)
+		return ret;
+	live = HN_EPOCH_SLOT(e);
+	slot = live ^ 1;
+	have = !slot_model(dp, live, &md);
+	if (dp->score[slot].ver != dp->score[live].ver || !dp->score[live].ver)
+		memcpy(&dp->score[slot], &dp->score[live],
+		       sizeof(dp->score[slot]));
+	ret = decide_rows(dp, slot, all, 0, k, ek);
+	return ret ? ret : score_publish(dp, e, slot, have ? &md : NULL);
+}
+
+/*
+ * At open, after score_sync(): the live slot's rows must be compiled
+ * from its scores and the current margin (hn_decide may be new beside
+ * maps an older loader pinned); if not, every row is compiled anew and
+ * the epoch flips.
+ */
+static int decide_sync(struct hn_dp *dp)
+{
+	const struct hn_dp_decide *dt;
+	struct hn_dp_config cfg;
+	int ret;
+	__u64 e;
+
+	ret = hn_dp_get_epoch(dp, &e);
+	if (!ret)
+		ret = hn_dp_get_config(dp, &cfg);
+	if (ret)
+		return ret;
+	dt = &dp->dec[HN_EPOCH_SLOT(e)];
+	if (dt->built && dt->margin_min == cfg.margin_min &&
+	    dt->score_ver == dp->score[HN_EPOCH_SLOT(e)].ver)
+		return 0;
+	return decide_publish(dp, 1, HN_DP_ROUTE_TAB_SIZE, NULL);
+}
+
+static int decide_map(struct hn_dp *dp)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len = HN_DP_SLOTS * sizeof(struct hn_dp_decide);
+	void *p;
+
+	len = (len + pg - 1) & ~(size_t)(pg - 1);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 mfd(dp->skel->maps.hn_decide), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	dp->dec = p;
+	dp->dec_len = len;
+	return 0;
 }
 
 /* ---- open / pin / close ------------------------------------------------- */
@@ -549,8 +848,18 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		goto out;
 	}
 	ret = score_map(dp);
+	if (!ret)
+		ret = decide_map(dp);
 	if (ret) {
-		fail(err, errlen, ret, NULL, "mapping hn_score");
+		fail(err, errlen, ret, NULL, "mapping hn_score and hn_decide");
+		goto out;
+	}
+	ret = score_sync(dp);
+	if (!ret)
+		ret = decide_sync(dp);
+	if (ret) {
+		fail(err, errlen, ret, NULL,
+		     "compiling the score and decision tables");
 		goto out;
 	}
 	dp->cfg_map_id = map_id_of(bpf_map__fd(dp->skel->maps.hn_config));
@@ -567,6 +876,8 @@ void hn_dp_close(struct hn_dp *dp)
 		return;
 	if (dp->score)
 		munmap(dp->score, dp->score_len);
+	if (dp->dec)
+		munmap(dp->dec, dp->dec_len);
 	hypernet_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -1281,16 +1592,27 @@ int hn_dp_detach(struct hn_dp *dp, const char *ifname, char *err, size_t errlen)
 int hn_dp_set_config(struct hn_dp *dp, const struct hn_dp_config *cfg,
 		     char *err, size_t errlen)
 {
+	struct hn_dp_config old;
 	__u32 zero = 0;
-	int ret;
+	int ret, margin;
 
 	if (cfg->node_id == HN_GROUP_ALL)
 		return fail(err, errlen, -EINVAL, NULL,
 			    "node id 0xffffffff is the all-nodes group");
+	margin = get(dp->skel->maps.hn_config, &zero, &old) ||
+		 old.margin_min != cfg->margin_min;
 	ret = upd(dp->skel->maps.hn_config, &zero, cfg);
 	if (ret)
 		return fail(err, errlen, ret, NULL, "writing hn_config");
-	return hn_dp_bump(dp);
+	if (!margin)
+		return hn_dp_bump(dp);
+	/* decisions compiled for the old margin: every row anew */
+	ret = decide_publish(dp, 1, HN_DP_ROUTE_TAB_SIZE, NULL);
+	if (ret)
+		return fail(err, errlen, ret, NULL,
+			    "compiling decisions for margin %d",
+			    cfg->margin_min);
+	return 0;
 }
 
 int hn_dp_get_config(struct hn_dp *dp, struct hn_dp_config *cfg)
@@ -1374,7 +1696,10 @@ static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
 	}
 	/* the slot is not live: nobody reads it until the flip */
 	score_build(dp, &dp->score[slot], m ? &md : NULL);
-	ret = score_publish(dp, e, slot, m ? &md : NULL);
+	dp->score[slot].ver = HN_EPOCH_GEN(e) + 1;
+	ret = decide_rows(dp, slot, 1, 0, HN_DP_ROUTE_TAB_SIZE, NULL);
+	if (!ret)
+		ret = score_publish(dp, e, slot, m ? &md : NULL);
 	if (ret)
 		return fail(err, errlen, ret, NULL, "installing model slot %u",
 			    slot);
@@ -1518,7 +1843,16 @@ static int tab_put(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt)
 
 	if (ret || cur.dst)
 		return ret;
-	ret = upd(tab, &k, &e);
+	/*
+	 * Its decisions first, in the other slot, then the flip: a frame
+	 * that finds the route here under the old epoch finds the epoch
+	 * moved when it reads it again (hn_decide_tab()).
+	 */
+	e.dst = dst;
+	ret = decide_publish(dp, 0, k, &e);
+	e.dst = 0;
+	if (!ret)
+		ret = upd(tab, &k, &e);
 	e.dst = dst;
 	return ret ? ret : upd(tab, &k, &e);
 }

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The decision tables (hn_decide, include/hypernet/dataplane.h) are
+ * hn_choose() on the model's scores, entry for entry: for every route in
+ * hn_route_tab and every frame bucket, the live slot holds the argmax of
+ * the candidates whose neighbour is valid (ties: the lowest index), or
+ * the default when the margin is below margin_min or there is no model,
+ * computed here from hn_rt_table_score(), the reference scorer, not from
+ * the score tables.  Checked for random models and models of extreme
+ * weights, after model installs, neighbour changes and removals, route
+ * changes, deletions and slot hand-overs, and margin changes.  A refresh
+ * never writes the slot the epoch names.  And the XDP program takes the
+ * live slot's byte, counts its fallback reason, and when the pick is not
+ * live decides from the scores instead (the best live candidate).
+ * Prints what refreshes cost at 64 neighbours and 4096 routes of 8
+ * candidates (figures for Documentation/dataplane.rst, not a pass
+ * condition).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/mman.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <cmocka.h>
+
+#include <hypernet/route.h>
+#include "helpers_dp.h"
+#include "helpers_hn.h"
+
+#define SELF 10
+#define NROUTES 600
+
+static struct hn_t_net net;
+static struct hn_dp *dp;
+static __u8 feat[HN_DP_MAX_NEIGH][HN_NB_NFEAT];
+static __u64 valid;
+static struct hn_rt_model model;
+static int has_model;
+static __s32 margin_min;
+/* the routes the test installed, by destination */
+static struct hn_dp_route routes[2 * HN_DP_ROUTE_TAB_SIZE];
+static __u8 have_route[2 * HN_DP_ROUTE_TAB_SIZE];
+
+static struct hn_dp_decide *slot_read(__u32 slot)
+{
+	struct hn_dp_decide *t = malloc(sizeof(*t));
+	int fd = hn_dp_map_fd(dp, "hn_decide");
+
+	assert_non_null(t);
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &slot, t), 0);
+	return t;
+}
+
+static __u64 epoch(void)
+{
+	__u64 e;
+
+	assert_int_equal(hn_dp_get_epoch(dp, &e), 0);
+	return e;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/*
+ * Neighbour @i with random features, a quarter of them 0 or 127, last
+ * seen at @last_seen (0: now).
+ */
+static void neigh_put(__u32 i, __u64 last_seen)
+{
+	struct hn_dp_neigh nb = {};
+	char err[256] = "";
+	int k;
+
+	nb.node = 100 + i;
+	nb.ifindex = i & 1 ? net.out_ifindex : net.in_ifindex;
+	nb.mac[0] = 0x02;
+	nb.mac[5] = i;
+	nb.last_seen_ns = last_seen ? last_seen : hn_dp_now_ns();
+	for (k = 0; k < HN_NB_NFEAT; k++)
+		feat[i][k] = hn_t_rand() % 4 ?
+				     (__u8)hn_t_range(0, HN_FEAT_MAX) :
+				     (__u8)((hn_t_rand() & 1) * HN_FEAT_MAX);
+	memcpy(nb.feat, feat[i], HN_NB_NFEAT);
+	if (hn_dp_set_neigh(dp, i, &nb, err, sizeof(err)))
+		fail_msg("neighbour %u: %s", i, err);
+	valid |= 1ULL << i;
+}
+
+/* Neighbour @i as it is, last seen at @ts. */
+static void neigh_stamp(__u32 i, __u64 ts)
+{
+	struct hn_dp_neigh nb;
+	char err[256] = "";
+
+	assert_int_equal(hn_dp_get_neigh(dp, i, &nb), 0);
+	nb.last_seen_ns = ts;
+	if (hn_dp_set_neigh(dp, i, &nb, err, sizeof(err)))
+		fail_msg("neighbour %u: %s", i, err);
+}
+
+/* A route of 1..8 random candidates, distances to 15 hops. */
+static void route_rand(struct hn_dp_route *rt)
+{
+	__u32 i;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->n_cand = hn_t_range(1, HN_DP_MAX_CAND);
+	rt->def = hn_t_range(0, rt->n_cand - 1);
+	for (i = 0; i < rt->n_cand; i++) {
+		rt->cand[i].neigh = hn_t_range(0, HN_DP_MAX_NEIGH - 1);
+		rt->cand[i].dist = hn_scale_hops(hn_t_range(0, 16));
+	}
+}
+
+static void route_put(__u32 dst)
+{
+	char err[256] = "";
+
+	route_rand(&routes[dst]);
+	if (hn_dp_set_route(dp, dst, &routes[dst], err, sizeof(err)))
+		fail_msg("route %u: %s", dst, err);
+	have_route[dst] = 1;
+}
+
+static void route_del(__u32 dst)
+{
+	assert_int_equal(hn_dp_del_route(dp, dst), 0);
+	have_route[dst] = 0;
+}
+
+static void routes_clear(void)
+{
+	__u32 d;
+
+	for (d = 0; d < 2 * HN_DP_ROUTE_TAB_SIZE; d++)
+		if (have_route[d])
+			route_del(d);
+}
+
+/*
+ * What hn_choose() picks before liveness, from the reference scores
+ * @sc[f][neighbour][route bucket], in the table's encoding.
+ */
+static __u8 want_one(const struct hn_dp_route *rt, __u32 f,
+		     __s32 (*sc)[HN_DP_MAX_NEIGH][HN_RT_ROUTE_BUCKETS])
+{
+	__s32 s[HN_DP_MAX_CAND], best = 0, second = 0;
+	int b = -1, i, n2 = 0;
+
+	if (!has_model)
+		return rt->def | HN_DP_DEC_NO_MODEL;
+	for (i = 0; i < rt->n_cand; i++) {
+		__u32 nb = rt->cand[i].neigh;
+
+		if (!(valid & (1ULL << nb)))
+			continue;
+		s[i] = sc[f][nb][hn_rt_route_bucket(rt->cand[i].dist)];
+		if (b < 0 || s[i] > best) {
+			if (b >= 0) {
+				second = best;
+				n2 = 1;
+			}
+			best = s[i];
+			b = i;
+		} else if (!n2 || s[i] > second) {
+			second = s[i];
+			n2 = 1;
+		}
+	}
+	if (b < 0)
+		return HN_DP_DEC_NONE;
+	/* best - second as the program computes it, in 32 bits */
+	if (n2 && (__s32)((__u32)best - (__u32)second) < margin_min)
+		return rt->def | HN_DP_DEC_MARGIN;
+	return b;
+}
+
+/*
+ * Every row of the live slot whose route is in hn_route_tab against the
+ * reference; the number that differ.
+ */
+static unsigned long check_live(void)
+{
+	static __s32 sc[HN_RT_FRAME_BUCKETS][HN_DP_MAX_NEIGH]
+		       [HN_RT_ROUTE_BUCKETS];
+	struct hn_dp_decide *t = slot_read(HN_EPOCH_SLOT(epoch()));
+	int tab = hn_dp_map_fd(dp, "hn_route_tab");
+	unsigned long bad = 0, rows = 0;
+	__u32 f, n, rb, k;
+
+	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+		for (n = 0; n < HN_DP_MAX_NEIGH; n++)
+			for (rb = 0; rb < HN_RT_ROUTE_BUCKETS; rb++)
+				sc[f][n][rb] =
+					has_model ? hn_rt_table_score(&model,
+								      feat[n],
+								      rb, f) :
+						    0;
+	for (k = 0; k < HN_DP_ROUTE_TAB_SIZE; k++) {
+		struct hn_dp_route_ent re;
+
+		assert_int_equal(bpf_map_lookup_elem(tab, &k, &re), 0);
+		if (!re.dst)
+			continue;
+		assert_true(re.dst < 2 * HN_DP_ROUTE_TAB_SIZE);
+		assert_true(have_route[re.dst]);
+		assert_memory_equal(&re.rt, &routes[re.dst], sizeof(re.rt));
+		rows++;
+		for (f = 0; f < HN_RT_FRAME_BUCKETS; f++) {
+			__u8 want = want_one(&re.rt, f, sc);
+
+			if (t->d[k][f] != want && bad++ < 5)
+				printf("dst %u slot %u f %u: table %#x want %#x\n",
+				       re.dst, k, f, t->d[k][f], want);
+		}
+	}
+	free(t);
+	assert_true(rows > 0);
+	return bad;
+}
+
+/*
+ * @change run on the data plane: the slot the epoch named must be what
+ * it was, byte for byte (frames may have been reading it); if @flips,
+ * the epoch must have moved to the other slot; and the live slot must
+ * then be the reference's.
+ */
+static void refresh_check(void (*change)(void *), void *arg, int flips)
+{
+	__u64 e0 = epoch(), e1;
+	struct hn_dp_decide *before = slot_read(HN_EPOCH_SLOT(e0)), *after;
+
+	change(arg);
+	e1 = epoch();
+	if (flips)
+		assert_int_equal(HN_EPOCH_SLOT(e1), HN_EPOCH_SLOT(e0) ^ 1);
+	assert_true(HN_EPOCH_GEN(e1) > HN_EPOCH_GEN(e0));
+	after = slot_read(HN_EPOCH_SLOT(e0));
+	assert_memory_equal(before, after, sizeof(*before));
+	free(before);
+	free(after);
+	assert_int_equal(check_live(), 0);
+}
+
+static void install(void *arg)
+{
+	char err[256] = "";
+
+	has_model = arg != NULL;
+	if (arg) {
+		model = *(struct hn_rt_model *)arg;
+		if (hn_dp_install_model(dp, arg, err, sizeof(err)))
+			fail_msg("install: %s", err);
+	} else {
+		assert_int_equal(hn_dp_clear_model(dp), 0);
+	}
+}
+
+static void set_margin(void *arg)
+{
+	struct hn_dp_config cfg = { .node_id = SELF,
+				    .flags = HN_DP_CFG_NO_CACHE };
+	char err[256] = "";
+
+	margin_min = *(__s32 *)arg;
+	cfg.margin_min = margin_min;
+	if (hn_dp_set_config(dp, &cfg, err, sizeof(err)))
+		fail_msg("config: %s", err);
+}
+
+static void neigh_change(void *arg)
+{
+	neigh_put(*(__u32 *)arg, 0);
+}
+
+static void neigh_gone(void *arg)
+{
+	__u32 i = *(__u32 *)arg;
+
+	assert_int_equal(hn_dp_del_neigh(dp, i), 0);
+	valid &= ~(1ULL << i);
+}
+
+static void route_change(void *arg)
+{
+	route_put(*(__u32 *)arg);
+}
+
+static void route_gone(void *arg)
+{
+	route_del(*(__u32 *)arg);
+}
+
+/* Models of extreme weights: saturated units, dead units, big biases. */
+static void extreme_model(struct hn_rt_model *m, int kind)
+{
+	int j, i;
+
+	memset(m, 0, sizeof(*m));
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		for (i = 0; i < HN_RT_NFEAT; i++)
+			m->w1[j][i] = kind == 0 ? 127 :
+				      kind == 1 ? -128 :
+						  ((i + j) & 1 ? 127 : -128);
+		m->w2[j] = j & 1 ? -128 : 127;
+		m->b1[j] = kind == 2 ? (j & 1 ? 1 << 20 : -(1 << 20)) : 0;
+	}
+	m->b2 = kind == 1 ? -(1 << 29) : 1 << 29;
+	m->shift1 = kind == 0 ? 0 : kind == 1 ? 3 : 30;
+}
+
+/* One round of changes under the current model and margin. */
+static void changes(void)
+{
+	__u32 i, d, c;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		i = hn_t_range(0, HN_DP_MAX_NEIGH - 1);
+		refresh_check(neigh_change, &i, 1);
+		refresh_check(neigh_gone, &i, 1);
+		refresh_check(neigh_change, &i, 1);
+		d = hn_t_range(1, NROUTES);
+		refresh_check(route_change, &d, 0);
+		/* a destination sharing d's slot: hash only, or handed it */
+		c = HN_DP_ROUTE_TAB_SIZE | (d ^ 1);
+		assert_int_equal(hn_dp_route_slot(c), hn_dp_route_slot(d));
+		refresh_check(route_change, &c, 0);
+		refresh_check(route_gone, &d, 0);
+		refresh_check(route_gone, &c, 0);
+		refresh_check(route_change, &d, 0);
+	}
+}
+
+static void test_table_is_choose(void **state)
+{
+	static const __s32 margins[] = { INT32_MIN, 0, 3000, 1 << 20 };
+	struct hn_rt_model m;
+	__u32 i, d;
+	int r;
+
+	hn_t_seed(0x7AB1E101);
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++)
+		neigh_put(i, 0);
+	for (d = 1; d <= NROUTES; d++)
+		route_put(d);
+	/* some destinations share a slot with one above: hash only */
+	for (d = 1; d <= NROUTES; d += 37)
+		route_put(HN_DP_ROUTE_TAB_SIZE | (d ^ 1));
+	assert_int_equal(check_live(), 0);
+	for (r = 0; r < 7; r++) {
+		if (r < 3)
+			extreme_model(&m, r);
+		else
+			hn_t_rand_rt(&m, r == 3 ? 4000 : 1 << 20, 14);
+		refresh_check(install, &m, 1);
+		refresh_check(set_margin, (void *)&margins[r % 4], 1);
+		changes();
+	}
+	refresh_check(install, NULL, 1);
+	changes();
+	routes_clear();
+}
+
+/*
+ * What refreshes cost with every hn_route_tab slot holding a route of 8
+ * candidates: a model install (scores and decisions in full), a margin
+ * change (decisions in full), a neighbour's change (its scores, the rows
+ * of the routes through it) and a route's.
+ */
+static void test_refresh_cost(void **state)
+{
+	const int reps = 10;
+	double t0, full, margin, nb, rt;
+	struct hn_rt_model m;
+	__u32 d, i, dsts = 0;
+	__s32 mm;
+	int r;
+
+	hn_t_seed(0x7AB1E102);
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++)
+		neigh_put(i, 0);
+	/* dsts 1..4095 and 4097 fill slots 1..4095 and 0 */
+	for (d = 1; d <= HN_DP_ROUTE_TAB_SIZE + 1; d++) {
+		if (d == HN_DP_ROUTE_TAB_SIZE)
+			continue;
+		route_put(d);
+		routes[d].n_cand = HN_DP_MAX_CAND;
+		for (i = 0; i < HN_DP_MAX_CAND; i++)
+			routes[d].cand[i].neigh = hn_t_range(0, 63);
+		route_put(d);
+		dsts++;
+	}
+	hn_t_rand_rt(&m, 1 << 20, 12);
+	t0 = now_us();
+	for (r = 0; r < reps; r++)
+		install(&m);
+	full = (now_us() - t0) / reps;
+	t0 = now_us();
+	for (r = 0; r < reps; r++) {
+		mm = r & 1 ? 0 : 100;
+		set_margin(&mm);
+	}
+	margin = (now_us() - t0) / reps;
+	t0 = now_us();
+	for (r = 0; r < reps; r++)
+		neigh_put(r % HN_DP_MAX_NEIGH, 0);
+	nb = (now_us() - t0) / reps;
+	t0 = now_us();
+	for (r = 0; r < reps; r++)
+		route_put(hn_t_range(1, HN_DP_ROUTE_TAB_SIZE - 1));
+	rt = (now_us() - t0) / reps;
+	printf("decision table refresh, 64 neighbours, %u routes of 8 "
+	       "candidates: model install (scores and decisions) %.0f us, "
+	       "margin %.0f us, one neighbour %.0f us, one route %.0f us; "
+	       "table %zu bytes a slot\n",
+	       dsts, full, margin, nb, rt, sizeof(struct hn_dp_decide));
+	assert_int_equal(check_live(), 0);
+	routes_clear();
+}
+
+/* hn_decide, mapped as the library maps it. */
+static struct hn_dp_decide *decide_map(size_t *len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	*len = (HN_DP_SLOTS * sizeof(struct hn_dp_decide) + pg - 1) &
+	       ~(size_t)(pg - 1);
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 hn_dp_map_fd(dp, "hn_decide"), 0);
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+/* One frame of @tclass to @dst: the neighbour it went to (MAC byte 5). */
+static int run_frame(__u32 dst, __u8 tclass, __u32 *verdict)
+{
+	__u8 in[256], out[512], smac[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+	size_t len, olen = sizeof(out);
+	struct hnhdr h = {};
+
+	h.version = HN_VERSION;
+	h.type = HN_T_DATA;
+	h.ttl = 16;
+	h.tclass = tclass;
+	h.len = htons(100);
+	h.src = htonl(7);
+	h.dst = htonl(dst);
+	len = hn_t_frame(in, net.in_mac, smac, ETH_P_HYPERNET, &h, 100);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, verdict),
+			 0);
+	if (out[0] != 0x02) {
+		struct hn_dp_stats st;
+
+		hn_dp_get_stats(dp, &st);
+		fail_msg("frame to %u not forwarded: %s, drop_no_route %llu "
+			 "drop_no_live %llu",
+			 dst, hn_t_verdict(*verdict),
+			 (unsigned long long)st.drop_no_route,
+			 (unsigned long long)st.drop_no_live);
+	}
+	return out[5];
+}
+
+static void test_xdp_reads_table(void **state)
+{
+	struct hn_dp_route rt = { .n_cand = HN_DP_MAX_CAND, .def = 0 };
+	struct hn_dp_config cfg = { .node_id = SELF,
+				    .margin_min = INT32_MIN,
+				    .stale_ns = 1000000000ULL,
+				    .flags = HN_DP_CFG_NO_CACHE };
+	const __u32 dst = 900, k = hn_dp_route_slot(dst);
+	struct hn_dp_stats st0, st1;
+	struct hn_dp_decide *tab;
+	struct hn_rt_model m;
+	char err[256] = "";
+	__u32 live, i, f, v, want, w;
+	__s32 best = INT32_MIN;
+	size_t len;
+
+	hn_t_seed(0x7AB1E103);
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		neigh_put(i, 0);
+		rt.cand[i].neigh = i;
+		rt.cand[i].dist = hn_scale_hops(hn_t_range(0, 16));
+	}
+	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_set_route(dp, dst, &rt, err, sizeof(err)), 0);
+	routes[dst] = rt;
+	have_route[dst] = 1;
+	hn_t_rand_rt(&m, 1 << 20, 12);
+	install(&m);
+	tab = decide_map(&len);
+	live = HN_EPOCH_SLOT(epoch());
+	f = hn_frame_bucket(3, HN_HDR_LEN + 100, 16);
+	/* the model's pick, as the table has it */
+	want = tab[live].d[k][f];
+	assert_true(want < HN_DP_MAX_CAND);
+	w = want;
+	assert_int_equal(run_frame(dst, 3, &v), want);
+	/* garbage in the slot no frame reads changes nothing */
+	memset(&tab[live ^ 1], 0x5a, sizeof(*tab));
+	assert_int_equal(run_frame(dst, 3, &v), want);
+	/* a byte planted in the live slot is the decision, counted */
+	tab[live].d[k][f] = (want + 1) % HN_DP_MAX_CAND;
+	assert_int_equal(hn_dp_get_stats(dp, &st0), 0);
+	assert_int_equal(run_frame(dst, 3, &v), (want + 1) % HN_DP_MAX_CAND);
+	tab[live].d[k][f] = 6 | HN_DP_DEC_MARGIN;
+	assert_int_equal(run_frame(dst, 3, &v), 6);
+	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
+	assert_int_equal(st1.decisions - st0.decisions, 2);
+	assert_int_equal(st1.fb_margin - st0.fb_margin, 1);
+	/* no decision in the table: the scores decide, the model's pick */
+	tab[live].d[k][f] = HN_DP_DEC_NONE;
+	assert_int_equal(run_frame(dst, 3, &v), want);
+	/*
+	 * The model's pick gone stale (same features: the tables stay): the
+	 * table names it, the scores decide instead, the best live one.
+	 */
+	tab[live].d[k][f] = w;
+	neigh_stamp(w, 1);
+	assert_int_equal(HN_EPOCH_SLOT(epoch()), live);
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		__s32 s = hn_rt_table_score(
+			&m, feat[i], hn_rt_route_bucket(rt.cand[i].dist), f);
+
+		if (i != w && s > best) {
+			best = s;
+			want = i;
+		}
+	}
+	assert_int_equal(hn_dp_get_stats(dp, &st0), 0);
+	assert_int_equal(run_frame(dst, 3, &v), want);
+	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
+	assert_int_equal(st1.fb_stale - st0.fb_stale, 1);
+	assert_int_equal(st1.decisions - st0.decisions, 1);
+	/* a model install writes the other slot whole, then flips */
+	install(&m);
+	assert_int_equal(HN_EPOCH_SLOT(epoch()), live ^ 1);
+	assert_int_equal(check_live(), 0);
+	munmap(tab, len);
+	route_del(dst);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_is_choose),
+		cmocka_unit_test(test_refresh_cost),
+		cmocka_unit_test(test_xdp_reads_table),
+	};
+
+	hn_t_need_bpf();
+	hn_t_netns(&net);
+	dp = hn_t_dp_open(&net);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -3,34 +3,39 @@
 #
 # The report of bench/learn.sh (`make bench-learn`): per run, delivery
 # latency from the sinks' samples, loss from what the senders sent, the
-# load every link carried and how the routers decided; then
-# $(O)/bench/learn.json and a table with PASS/MISS per target.
+# load every link carried, hops per frame and how the routers decided;
+# then $(O)/bench/learn.json and a table with PASS/MISS per target.
 #
 #   learn_report.py LOGDIR OUT.json SIM.json|"" LIGHT HEAVY WARM_MS RUN_MS LEN
-#                   [ROUNDS]
+#                   [ROUNDS [LOSS_MS]]
 #
-# Runs are named PHASE-LOAD-rN (shortest/learned, light/heavy, round N);
+# Runs are named POLICY-LOAD-rN (learned/ett/hops, light/heavy, round N);
 # their files in LOGDIR are RUN.lat.SINK (latency samples, ns),
-# RUN.recv.SINK and RUN.send.I.SRC-DST (hn-pkt -j), RUN.ports0/1 ("NODE
-# PORT tx_bytes"), RUN.stats.NODE (hnctl -j stats), RUN.routes.NODE
-# (hnctl -j routes), RUN.qdisc0/1 (tc -s -j qdisc of W) and
-# RUN.neigh.jsonl.  Targets and headline keys use the rounds pooled.
+# RUN.recv.SINK, RUN.send.I.SRC-DST and RUN.warm.I.SRC-DST (hn-pkt -j),
+# RUN.ports0/1 ("NODE PORT tx_bytes"), RUN.stats.NODE (hnctl -j stats),
+# RUN.routes.NODE (hnctl -j routes), RUN.qdisc0/1 (tc -s -j qdisc of W)
+# and RUN.neigh.jsonl.  Targets and headline keys use the rounds pooled.
+#
+# Lost frames are priced in: the figure of merit of a policy at a load is
+# the mean cost of a frame sent, a delivered frame costing its one-way
+# delivery time and a lost one LOSS_MS (100) or the slowest delivery any
+# policy made at that load in the run, whichever is larger (so losing a
+# frame never costs less than delivering it late; hn-train eval prices
+# loss the same way).  Mean and p99 of delivered frames and the loss are
+# reported beside it.
 import glob
 import hashlib
 import json
 import os
 import sys
 
-PHASES = ('shortest', 'learned')
+PHASES = ('learned', 'ett', 'hops')
 LOADS = ('light', 'heavy')
-# key: (target, higher is better); the issue asks 30 % in simulation,
-# 20 % on the real mesh, and at most 5 % worse at light load in both
+# key: (target, higher is better), issue 14's targets
 TARGETS = {
-    'lab_heavy_gain': (0.20, True),
-    'lab_light_loss': (0.05, False),
-    'sim_heavy_gain': (0.30, True),
-    'sim_light_loss': (0.05, False),
-    # issue 14: held-out topologies against ETT, lost frames charged
+    'lab_gain_vs_ett': (0.10, True),
+    'lab_light_loss_vs_ett': (0.05, False),
+    # held-out topologies against ETT, lost frames charged (hn-train eval)
     'sim_gain_vs_ett': (0.15, True),
     'sim_light_loss_vs_ett': (0.02, False),
     'sim_gap_closed': (0.30, True),
@@ -83,14 +88,20 @@ def qdrops(path):
 
 
 def delivery(logs, runs):
-    """Latency and loss over the runs named, pooled."""
-    lat, sent = [], 0
+    """Latency, loss and hops over the runs named, pooled."""
+    lat, sent, warm, fwd = [], 0, 0, 0
     for run in runs:
         for path in glob.glob(os.path.join(logs, run + '.lat.*')):
             with open(path) as f:
                 lat.extend(int(x) for x in f if x.strip())
         for path in glob.glob(os.path.join(logs, run + '.send.*')):
             sent += (load_json(path) or {}).get('rounds', 0)
+        for path in glob.glob(os.path.join(logs, run + '.warm.*')):
+            warm += (load_json(path) or {}).get('rounds', 0)
+        for path in glob.glob(os.path.join(logs, run + '.stats.*')):
+            j = load_json(path) or {}
+            fwd += sum(j.get(k, 0) for k in ('fwd_redirect', 'fwd_tx')
+                       if isinstance(j.get(k), int))
     lat.sort()
     got = len(lat)
     return {
@@ -101,7 +112,21 @@ def delivery(logs, runs):
         'p50_us': round(pct(lat, 50) / 1e3, 1) if got else None,
         'p99_us': round(pct(lat, 99) / 1e3, 1) if got else None,
         'max_us': round(lat[-1] / 1e3, 1) if got else None,
+        'sum_us': sum(lat) / 1e3,
+        # links crossed per frame sent: every router's unicast forwards
+        # (the source's own included; the sink's router passes it up),
+        # over the warm-up and the measured frames alike
+        'hops': round(fwd / (sent + warm), 3) if sent + warm else None,
     }
+
+
+def priced(x, penalty_us):
+    """Mean cost of a frame sent: delivered ones their time, lost ones
+    penalty_us (module comment)."""
+    if not x['sent']:
+        return None
+    lost = max(0, x['sent'] - x['received'])
+    return round((x['sum_us'] + lost * penalty_us) / x['sent'], 1)
 
 
 def one_run(logs, run, secs):
@@ -253,9 +278,100 @@ def fmt(v, unit=''):
 SRC_ID = {}
 
 
+def ratio(base, x, worse=False):
+    """1 - x/base (a gain), or x/base - 1 (how much worse) if worse."""
+    if not base or x is None:
+        return None
+    return round(x / base - 1 if worse else 1 - x / base, 4)
+
+
+def headline(res, names, loss_ms, rounds):
+    """Pooled figures per policy and load, priced loss, the target keys."""
+    r = res['pooled']
+    for (ph, ld), runs in names.items():
+        r['%s-%s' % (ph, ld)] = delivery(res['logs'], runs)
+    pen = {}
+    for ld in LOADS:
+        worst = max([r['%s-%s' % (ph, ld)]['max_us'] or 0 for ph in PHASES])
+        pen[ld] = max(loss_ms * 1000.0, worst)
+        for ph in PHASES:
+            x = r['%s-%s' % (ph, ld)]
+            x['cost_us'] = priced(x, pen[ld])
+            for k in ('cost_us', 'mean_us', 'p99_us', 'loss', 'hops'):
+                res['lab_%s_%s_%s' % (ld, ph, k)] = x[k]
+    res['lab_loss_penalty_us'] = pen
+
+    def c(ph, ld):
+        return r['%s-%s' % (ph, ld)]['cost_us']
+    res['lab_gain_vs_ett'] = ratio(c('ett', 'heavy'), c('learned', 'heavy'))
+    res['lab_light_loss_vs_ett'] = ratio(c('ett', 'light'),
+                                         c('learned', 'light'), True)
+    res['lab_gain_vs_hops'] = ratio(c('hops', 'heavy'), c('learned', 'heavy'))
+    res['lab_ett_gain_vs_hops'] = ratio(c('hops', 'heavy'), c('ett', 'heavy'))
+    # the same per round (priced as pooled): how much of it is noise
+    res['lab_by_round'] = []
+    for rd in range(1, rounds + 1):
+        x = res['runs']
+
+        def cr(ph, ld):
+            return priced(x['%s-%s-r%d' % (ph, ld, rd)], pen[ld])
+        res['lab_by_round'].append({
+            'gain_vs_ett': ratio(cr('ett', 'heavy'), cr('learned', 'heavy')),
+            'light_loss_vs_ett': ratio(cr('ett', 'light'),
+                                       cr('learned', 'light'), True)})
+
+
+def verdicts(res):
+    verdict = {}
+    for k, (b, up) in TARGETS.items():
+        v = res.get(k)
+        if isinstance(v, (int, float)):
+            verdict[k] = 'PASS' if (v >= b if up else v <= b) else 'MISS'
+        else:
+            verdict[k] = 'n/a'
+    res['verdict'] = verdict
+
+
+def table(res, rounds, out, logs):
+    r = res['pooled']
+    print()
+    print('%-18s %10s %10s %10s %8s %6s %9s' %
+          ('run', 'cost us', 'mean us', 'p99 us', 'loss', 'hops', 'frames'))
+    for ld in LOADS:
+        for ph in PHASES:
+            rows = [('%s/%s r%d' % (ph, ld, rd),
+                     res['runs']['%s-%s-r%d' % (ph, ld, rd)])
+                    for rd in range(1, rounds + 1)]
+            rows.append(('%s/%s' % (ph, ld), r['%s-%s' % (ph, ld)]))
+            for label, x in rows[-1:] if rounds == 1 else rows:
+                cost = priced(x, res['lab_loss_penalty_us'][ld])
+                print('%-18s %10s %10s %10s %8s %6s %9s' %
+                      (label, fmt(cost), fmt(x['mean_us']), fmt(x['p99_us']),
+                       fmt(x['loss']), fmt(x['hops']), x['received']))
+    print('(cost: mean per frame sent, a lost frame priced at %s us light, '
+          '%s us heavy)' % (fmt(res['lab_loss_penalty_us']['light']),
+                            fmt(res['lab_loss_penalty_us']['heavy'])))
+    print()
+    print('%-24s %10s %10s  %s' % ('target', 'value', 'goal', 'verdict'))
+    for k, (b, up) in TARGETS.items():
+        print('%-24s %10s %10s  %s' % (k, fmt(res.get(k)),
+                                       ('>= ' if up else '<= ') + str(b),
+                                       res['verdict'][k]))
+    for k in ('lab_gain_vs_hops', 'lab_ett_gain_vs_hops'):
+        print('%-24s %10s' % (k, fmt(res.get(k))))
+    print('per round (gain_vs_ett, light_loss_vs_ett): %s' %
+          ' '.join('(%s, %s)' % (fmt(x['gain_vs_ett']),
+                                 fmt(x['light_loss_vs_ett']))
+                   for x in res['lab_by_round']))
+    if not res['sim_available']:
+        print('(no hn-train eval: sim_* keys are null)')
+    print('\nwrote %s; logs in %s' % (out, logs))
+
+
 def main():
     logs, out, sim, light, heavy, warm, runms, length = sys.argv[1:9]
     rounds = int(sys.argv[9]) if len(sys.argv) > 9 else 1
+    loss_ms = float(sys.argv[10]) if len(sys.argv) > 10 else 100.0
     for i, n in enumerate('ABCDEFGHI'):
         SRC_ID[n] = str(i + 1)
     secs = (int(warm) + int(runms)) / 1000.0 + 0.5
@@ -273,7 +389,7 @@ def main():
            'light_flows': light, 'heavy_flows': heavy,
            'warm_ms': int(warm), 'run_ms': int(runms),
            'payload_bytes': int(length), 'rounds': rounds, 'runs': {},
-           'pooled': {}}
+           'pooled': {}, 'logs': logs}
     names = {}
     for rd in range(1, rounds + 1):
         for ph in PHASES:
@@ -281,38 +397,7 @@ def main():
                 name = '%s-%s-r%d' % (ph, ld, rd)
                 res['runs'][name] = one_run(logs, name, secs)
                 names.setdefault((ph, ld), []).append(name)
-    for (ph, ld), runs in names.items():
-        res['pooled']['%s-%s' % (ph, ld)] = delivery(logs, runs)
-    r = res['pooled']
-
-    def m(ph, ld):
-        return r['%s-%s' % (ph, ld)]['mean_us']
-
-    def gain(sh, lh):
-        return round(1 - lh / sh, 4) if sh and lh else None
-
-    def worse(sl, ll):
-        return round(ll / sl - 1, 4) if sl and ll else None
-    res['lab_heavy_gain'] = gain(m('shortest', 'heavy'), m('learned', 'heavy'))
-    res['lab_light_loss'] = worse(m('shortest', 'light'),
-                                  m('learned', 'light'))
-    # the same per round: how much of it is the host's noise
-    res['lab_by_round'] = []
-    for rd in range(1, rounds + 1):
-        x = res['runs']
-
-        def mr(ph, ld):
-            return x['%s-%s-r%d' % (ph, ld, rd)]['mean_us']
-        res['lab_by_round'].append({
-            'heavy_gain': gain(mr('shortest', 'heavy'),
-                               mr('learned', 'heavy')),
-            'light_loss': worse(mr('shortest', 'light'),
-                                mr('learned', 'light'))})
-    for ph in PHASES:
-        for ld in LOADS:
-            x = r['%s-%s' % (ph, ld)]
-            for k in ('mean_us', 'p99_us', 'loss'):
-                res['lab_%s_%s_%s' % (ld, ph, k)] = x[k]
+    headline(res, names, loss_ms, rounds)
     simj = load_json(sim) if sim else None
     for k in SIM_KEYS:
         res[k] = None
@@ -323,45 +408,11 @@ def main():
             if k not in res or k in SIM_KEYS:
                 res[k] = v
     res['sim_available'] = isinstance(simj, dict)
-    verdict = {}
-    for k, (b, up) in TARGETS.items():
-        v = res.get(k)
-        if isinstance(v, (int, float)):
-            verdict[k] = 'PASS' if (v >= b if up else v <= b) else 'MISS'
-        else:
-            verdict[k] = 'n/a'
-    fl, fs = res.get('sim_failure_lost_learned'), res.get('sim_failure_lost_shortest')
-    verdict['sim_failure_fewer_lost'] = ('n/a' if None in (fl, fs) else
-                                         'PASS' if fl < fs else 'MISS')
-    res['verdict'] = verdict
+    verdicts(res)
     with open(out, 'w') as f:
         json.dump(res, f, indent=1, sort_keys=True)
         f.write('\n')
-
-    print()
-    print('%-20s %10s %10s %10s %8s %9s' %
-          ('run', 'mean us', 'p50 us', 'p99 us', 'loss', 'frames'))
-    for ld in LOADS:
-        for ph in PHASES:
-            rows = [('%s/%s r%d' % (ph, ld, rd),
-                     res['runs']['%s-%s-r%d' % (ph, ld, rd)])
-                    for rd in range(1, rounds + 1)]
-            rows.append(('%s/%s' % (ph, ld), r['%s-%s' % (ph, ld)]))
-            for label, x in rows[-1:] if rounds == 1 else rows:
-                print('%-20s %10s %10s %10s %8s %9s' %
-                      (label, fmt(x['mean_us']), fmt(x['p50_us']),
-                       fmt(x['p99_us']), fmt(x['loss']), x['received']))
-    print()
-    print('%-24s %10s %10s  %s' % ('target', 'value', 'goal', 'verdict'))
-    for k, (b, up) in TARGETS.items():
-        print('%-24s %10s %10s  %s' % (k, fmt(res.get(k)),
-                                       ('>= ' if up else '<= ') + str(b),
-                                       verdict[k]))
-    print('%-24s %10s %10s  %s' % ('sim_failure_lost', '%s/%s' % (fl, fs),
-                                   'learned <', verdict['sim_failure_fewer_lost']))
-    if not res['sim_available']:
-        print('(no hn-train eval: sim_* keys are null)')
-    print('\nwrote %s; logs in %s' % (out, logs))
+    table(res, rounds, out, logs)
 
 
 if __name__ == '__main__':

@@ -60,38 +60,59 @@ lab_shape()
 		hn_fail "tbf on W:$dev"
 }
 
+declare -A LAB_BR	# "A>B": the bridge in W of link A-B (both ways)
+
+# lab_end A B: A's end of the link A-B whose bridge exists: port "a-b" on
+# A, its peer "wa-b" in W on the link's bridge with NAPI on, the tbf there
+# shaping what A gets (B->A's capacity), both up.  lab_relink calls it
+# again for the ends a dead router took along.
+lab_end()
+{
+	local a=$1 b=$2 la=${1,,} lb=${2,,}
+	local pa=$la-$lb wa=w$la-$lb w=${HN_TAG}-$LAB_W
+
+	ip link add "$pa" netns "${HN_TAG}-$a" type veth \
+		peer name "$wa" netns "$w" || hn_fail "veth $a:$pa -- W:$wa"
+	ip -n "$w" link set "$wa" master "${LAB_BR[$a>$b]}"
+	# NAPI on W's end: veth drops XDP-redirected frames without it
+	ip netns exec "$w" ethtool -K "$wa" gro on >/dev/null 2>&1 ||
+		hn_fail "ethtool -K $wa gro on"
+	lab_shape "$wa" "${LAB_KBPS[$b>$a]}"
+	ip -n "$w" link set "$wa" up
+	ip -n "${HN_TAG}-$a" link set "$pa" up
+}
+
 # lab_link A B KBPS [KBPS_BA]: a shaped link between routers A and B
 # (B->A gets KBPS_BA, default the same); ports "a-b" on A, "b-a" on B.
 lab_link()
 {
-	local a=$1 b=$2 ab=$3 ba=${4:-$3}
-	local la=${1,,} lb=${2,,}
-	local pa=$la-$lb pb=$lb-$la wa=w$la-$lb wb=w$lb-$la br=b$la-$lb
-	local w=${HN_TAG}-$LAB_W d
+	local a=$1 b=$2 la=${1,,} lb=${2,,}
+	local br=b$la-$lb w=${HN_TAG}-$LAB_W
 
-	ip link add "$pa" netns "${HN_TAG}-$a" type veth \
-		peer name "$wa" netns "$w" || hn_fail "veth $a:$pa -- W:$wa"
-	ip link add "$pb" netns "${HN_TAG}-$b" type veth \
-		peer name "$wb" netns "$w" || hn_fail "veth $b:$pb -- W:$wb"
+	LAB_KBPS[$a>$b]=$3
+	LAB_KBPS[$b>$a]=${4:-$3}
 	ip -n "$w" link add "$br" type bridge || hn_fail "bridge $br"
-	ip -n "$w" link set "$wa" master "$br"
-	ip -n "$w" link set "$wb" master "$br"
-	# NAPI on W's ends: veth drops XDP-redirected frames without it
-	for d in "$wa" "$wb"; do
-		ip netns exec "$w" ethtool -K "$d" gro on >/dev/null 2>&1 ||
-			hn_fail "ethtool -K $d gro on"
-	done
-	lab_shape "$wb" "$ab"
-	lab_shape "$wa" "$ba"
-	LAB_KBPS[$a>$b]=$ab
-	LAB_KBPS[$b>$a]=$ba
+	LAB_BR[$a>$b]=$br
+	LAB_BR[$b>$a]=$br
+	lab_end "$a" "$b"
+	lab_end "$b" "$a"
 	ip -n "$w" link set "$br" up
-	ip -n "$w" link set "$wa" up
-	ip -n "$w" link set "$wb" up
-	ip -n "${HN_TAG}-$a" link set "$pa" up
-	ip -n "${HN_TAG}-$b" link set "$pb" up
-	MESH_PORTS[$a]="${MESH_PORTS[$a]:-} $pa"
-	MESH_PORTS[$b]="${MESH_PORTS[$b]:-} $pb"
+	MESH_PORTS[$a]="${MESH_PORTS[$a]:-} $la-$lb"
+	MESH_PORTS[$b]="${MESH_PORTS[$b]:-} $lb-$la"
+}
+
+# lab_relink NODE: NODE's ends of its links again, after mesh_kill took
+# them (and their peers in W) away; the bridges and far ends stayed.
+lab_relink()
+{
+	local n=$1 k p
+	for k in "${!LAB_BR[@]}"; do
+		[ "${k%%>*}" = "$n" ] || continue
+		p=${k#*>}
+		ip -n "${HN_TAG}-$n" link show "${n,,}-${p,,}" \
+			>/dev/null 2>&1 && continue
+		lab_end "$n" "$p"
+	done
 }
 
 # lab_port_kbps A PORT: the capacity of A's port PORT (its direction out).
@@ -161,4 +182,32 @@ lab_grid3()
 	for n in A B C D E F G H I; do
 		mesh_inject "$n"
 	done
+}
+
+# lab_grid6 THIN MID FAT: six routers A..F (ids 1..6) on the 2x3 grid of
+# mesh_grid6, through W, capacities in kbit/s (the same both ways) as
+# drawn; A's injection port pair a-in/a-app.  The bottom path from A to F
+# is fat and ETT's route; the top one thinner and idle (tools/demo.sh).
+#
+#    [A 1] -thin- [B 2] -thin- [C 3]
+#      |fat         |mid         |thin
+#    [D 4] -fat-- [E 5] -fat-- [F 6]
+lab_grid6()
+{
+	local n i=1
+	lab_wire
+	for n in A B C D E F; do
+		hn_node "$n" "$i"
+		hn_no_ipv6 "$n"
+		MESH_PORTS[$n]=
+		i=$((i + 1))
+	done
+	lab_link A B "$1"
+	lab_link B C "$1"
+	lab_link C F "$1"
+	lab_link B E "$2"
+	lab_link A D "$3"
+	lab_link D E "$3"
+	lab_link E F "$3"
+	mesh_inject A
 }

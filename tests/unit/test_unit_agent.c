@@ -266,6 +266,13 @@ static void test_loss_raises_cost(void **state)
 	assert_int_equal(n->cost, hnd_neigh_cost(&agent, n));
 	agent.cfg.link_kbps = 10000;
 	assert_in_range(hnd_neigh_cost(&agent, n), 2250, 2550);
+	/* route-metric etx: capacity ignored, ~2x a clean link's 256 */
+	agent.cfg.route_metric = HND_METRIC_ETX;
+	assert_in_range(hnd_neigh_cost(&agent, n), 480, 545);
+	/* hops: a lossy link costs what a clean one does */
+	agent.cfg.route_metric = HND_METRIC_HOPS;
+	assert_int_equal(hnd_neigh_cost(&agent, n), HND_HOP_COST);
+	agent.cfg.route_metric = HND_METRIC_ETT;
 	features(&agent, n, n->feat);
 	assert_in_range(n->feat[HN_FEAT_LOSS], 60, 66);
 }
@@ -614,6 +621,7 @@ static void test_config_defaults(void **state)
 	assert_int_equal(c.margin_min, 0);
 	assert_int_equal(c.n_stages, 0);
 	assert_int_equal(c.xdp_mode, HND_XDP_AUTO);
+	assert_int_equal(c.route_metric, HND_METRIC_ETT);
 	assert_false(c.keep_attached);
 	assert_string_equal(c.state_dir, "/var/lib/hypernet");
 }
@@ -666,6 +674,18 @@ static void test_config_good(void **state)
 	assert_int_equal(c.xdp_mode, HND_XDP_MULTIPROG);
 	assert_true(c.xdp_force);
 	assert_true(c.xdp_reattach);
+	snprintf(
+		text, sizeof(text),
+		"node-id = 1\nport = a\nmesh-key = 1 %s\nroute-metric = hops\n",
+		KEY);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.route_metric, HND_METRIC_HOPS);
+	assert_string_equal(hnd_route_metric_name(c.route_metric), "hops");
+	snprintf(text, sizeof(text),
+		 "node-id = 1\nport = a\nmesh-key = 1 %s\nroute-metric = etx\n",
+		 KEY);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.route_metric, HND_METRIC_ETX);
 }
 
 static void test_config_bad(void **state)
@@ -701,6 +721,9 @@ static void test_config_bad(void **state)
 		{ "xdp-reattach = on\n", "xdp-reattach: want 0 or 1" },
 		{ "load-permille = 2000\n", "permille" },
 		{ "margin-min = many\n", "not an integer" },
+		{ "route-metric = ETT\n",
+		  "route-metric: 'ETT' is not ett, etx or hops" },
+		{ "route-metric = \n", "is not ett, etx or hops" },
 		{ "\n# empty\n", "no node-id" },
 		{ "node-id = 3\n", "no mesh port" },
 		{ "node-id = 3\nport = a\n", "no mesh key" },

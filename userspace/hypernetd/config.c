@@ -31,6 +31,7 @@ void hnd_config_defaults(struct hnd_config *c)
 	c->link_kbps = 1000000; /* 1 Gbit/s */
 	c->capacity = hn_scale_log(1000000);
 	c->xdp_mode = HND_XDP_AUTO;
+	c->route_metric = HND_METRIC_ETT;
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max,
@@ -378,6 +379,36 @@ static int set_xdp_mode(struct hnd_config *c, const char *val, char *err,
 	return 0;
 }
 
+static const char *const metric_names[] = {
+	[HND_METRIC_ETT] = "ett",
+	[HND_METRIC_ETX] = "etx",
+	[HND_METRIC_HOPS] = "hops",
+};
+
+const char *hnd_route_metric_name(enum hnd_route_metric m)
+{
+	return (unsigned int)m <
+			       sizeof(metric_names) / sizeof(metric_names[0]) ?
+		       metric_names[m] :
+		       "?";
+}
+
+static int set_route_metric(struct hnd_config *c, const char *val, char *err,
+			    size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(metric_names) / sizeof(metric_names[0]); i++)
+		if (!strcmp(val, metric_names[i])) {
+			c->route_metric = i;
+			return 0;
+		}
+	return hn_seterr(
+		err, errlen,
+		"route-metric: '%s' is not ett, etx or hops (ett, the default, weighs links by capacity as batman-adv V)",
+		val);
+}
+
 static int set_ctl_path(struct hnd_config *c, const char *val, char *err,
 			size_t errlen)
 {
@@ -403,6 +434,7 @@ static const struct {
 	{ "link-kbps", set_link_kbps },
 	{ "margin-min", set_margin_min },
 	{ "xdp-mode", set_xdp_mode },
+	{ "route-metric", set_route_metric },
 	{ "control-socket", set_ctl_path },
 };
 

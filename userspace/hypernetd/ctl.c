@@ -128,6 +128,8 @@ static void status_json(struct hnd *d, struct jsonw *w)
 		       (hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
 	jsonw_kv_u64(w, "model_generation", d->model_gen);
 	jsonw_kv_u64(w, "lsa_seq", d->lsa_seq);
+	jsonw_kv_str(w, "route_metric",
+		     hnd_route_metric_name(d->cfg.route_metric));
 	jsonw_kv_u64(w, "neighbours_up", n_up(d));
 	jsonw_kv_u64(w, "nodes", hn_topo_count(d->topo));
 	jsonw_kv_u64(w, "routes", d->n_routes);
@@ -166,8 +168,9 @@ static void status_text(struct hnd *d, FILE *f)
 
 	fprintf(f, "agent: node %u, pid %d, up %.1f s\n", d->cfg.node_id,
 		getpid(), (hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
-	fprintf(f, "  model generation %llu, lsa seq %u\n",
-		(unsigned long long)d->model_gen, d->lsa_seq);
+	fprintf(f, "  model generation %llu, lsa seq %u, route metric %s\n",
+		(unsigned long long)d->model_gen, d->lsa_seq,
+		hnd_route_metric_name(d->cfg.route_metric));
 	fprintf(f, "  %u neighbours up, %u nodes known, %u routes, %u tasks\n",
 		n_up(d), hn_topo_count(d->topo), d->n_routes, d->n_tasks);
 	for (i = 0; i < HND_XFER_SLOTS; i++) {

@@ -39,6 +39,16 @@ enum hnd_xdp_mode {
 	HND_XDP_MULTIPROG, /* through libxdp's dispatcher, as AUTO */
 };
 
+/* What a link costs in this node's LSAs (route-metric). */
+enum hnd_route_metric {
+	HND_METRIC_ETT, /* hn_link_ett(): ETX x airtime at the port's kbit/s */
+	HND_METRIC_ETX, /* hn_link_cost(): ETX alone, capacity ignored */
+	HND_METRIC_HOPS, /* HND_HOP_COST per working link: hop count */
+};
+
+/* A link's cost under route-metric = hops: a clean link's ETX. */
+#define HND_HOP_COST 256
+
 struct hnd_config {
 	__u32 node_id;
 	char ports[HND_MAX_PORTS][IFNAMSIZ];
@@ -64,6 +74,7 @@ struct hnd_config {
 	__u8 stages[HN_LSA_MAX_STAGES];
 	unsigned int n_stages;
 	enum hnd_xdp_mode xdp_mode;
+	enum hnd_route_metric route_metric;
 	bool keep_attached; /* leave XDP on the ports at exit */
 	int verbose;
 	bool xdp_force; /* replace another XDP program */
@@ -80,6 +91,8 @@ int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 /* The same from the command line (-o), which refuses secrets. */
 int hnd_config_set_arg(struct hnd_config *c, const char *key, const char *val,
 		       char *err, size_t errlen);
+/* "ett", "etx" or "hops", as route-metric takes it. */
+const char *hnd_route_metric_name(enum hnd_route_metric m);
 /* Whole-config rules (node id set, ports, keys); 0 or -1 with @err. */
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen);
 

@@ -187,12 +187,22 @@ static unsigned int port_kbps(const struct hnd *d, int p)
 }
 
 /*
- * The LSA cost: ETT, ETX times a frame's airtime at the port's capacity,
- * so that the default next hops without a model route as B.A.T.M.A.N. V.
+ * The LSA cost: by default ETT, ETX times a frame's airtime at the port's
+ * capacity, so that the default next hops without a model route as
+ * B.A.T.M.A.N. V; route-metric picks ETX alone or hop count instead.
+ * A link either way has lost cannot carry anything whatever the metric.
  */
 __u16 hnd_neigh_cost(const struct hnd *d, const struct hnd_neigh *n)
 {
-	return hn_link_ett(n->rx_ratio, n->tx_ratio, port_kbps(d, n->port));
+	switch (d->cfg.route_metric) {
+	case HND_METRIC_ETX:
+		return hn_link_cost(n->rx_ratio, n->tx_ratio);
+	case HND_METRIC_HOPS:
+		return n->rx_ratio && n->tx_ratio ? HND_HOP_COST : 0xffff;
+	default:
+		return hn_link_ett(n->rx_ratio, n->tx_ratio,
+				   port_kbps(d, n->port));
+	}
 }
 
 static void features(const struct hnd *d, const struct hnd_neigh *n,

@@ -113,6 +113,16 @@ hn_x()
 	ip netns exec "${HN_TAG}-$n" env LIBXDP_BPFFS="$HN_WORK/bpf/$n" "$@"
 }
 
+# hn_x_bg NODE CMD...: hn_x in the background, with $! the command's own
+# pid (ip netns exec and env exec it), so that kill reaches the command
+# and not a subshell that would leave it running.
+hn_x_bg()
+{
+	local n=$1
+	shift
+	ip netns exec "${HN_TAG}-$n" env LIBXDP_BPFFS="$HN_WORK/bpf/$n" "$@" &
+}
+
 # hn_ctl NODE ARGS...: hnctl against NODE's own pinned maps.
 hn_ctl()
 {

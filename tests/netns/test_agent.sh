@@ -187,8 +187,8 @@ for n in $ALIVE; do
 done
 rdy=$HN_WORK/rdy.restart out=$HN_WORK/recv.restart
 # on F's ports that are left: the busiest node of step 4 stays dead
-hn_x F "$HNPKT" recv -j -i "$(mesh_grid6_f_ports)" --match-src 1 \
-	--match-type data --timeout-ms 0 --count 3000 --ready "$rdy" >"$out" &
+hn_x_bg F "$HNPKT" recv -j -i "$(mesh_grid6_f_ports)" --match-src 1 \
+	--match-type data --timeout-ms 0 --count 3000 --ready "$rdy" >"$out"
 rp=$!
 hn_wait_file "$rdy"
 hn_pkt A send -q -i a-app --src 1 --dst 6 --count 3000 --seq 5000 \

@@ -386,20 +386,26 @@ static int score_sync(struct hn_dp *dp)
 	return ret ? ret : score_publish(dp, e, live ^ 1, have ? &md : NULL);
 }
 
-static int score_map(struct hn_dp *dp)
+/* Both slots of mmap()able array @map, shared with XDP. */
+static void *map_slots(const struct bpf_map *map, size_t slot_size, size_t *len)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	size_t len = HN_DP_SLOTS * sizeof(struct hn_dp_score);
+	size_t l = HN_DP_SLOTS * slot_size;
 	void *p;
 
-	len = (len + pg - 1) & ~(size_t)(pg - 1);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 mfd(dp->skel->maps.hn_score), 0);
+	l = (l + pg - 1) & ~(size_t)(pg - 1);
+	p = mmap(NULL, l, PROT_READ | PROT_WRITE, MAP_SHARED, mfd(map), 0);
 	if (p == MAP_FAILED)
-		return -errno;
-	dp->score = p;
-	dp->score_len = len;
-	return 0;
+		return NULL;
+	*len = l;
+	return p;
+}
+
+static int score_map(struct hn_dp *dp)
+{
+	dp->score = map_slots(dp->skel->maps.hn_score, sizeof(*dp->score),
+			      &dp->score_len);
+	return dp->score ? 0 : -errno;
 }
 
 /* ---- hn_decide: the decisions compiled from the score tables ---------- */
@@ -673,18 +679,9 @@ static int decide_sync(struct hn_dp *dp)
 
 static int decide_map(struct hn_dp *dp)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-	size_t len = HN_DP_SLOTS * sizeof(struct hn_dp_decide);
-	void *p;
-
-	len = (len + pg - 1) & ~(size_t)(pg - 1);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 mfd(dp->skel->maps.hn_decide), 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	dp->dec = p;
-	dp->dec_len = len;
-	return 0;
+	dp->dec = map_slots(dp->skel->maps.hn_decide, sizeof(*dp->dec),
+			    &dp->dec_len);
+	return dp->dec ? 0 : -errno;
 }
 
 /* ---- open / pin / close ------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <hypernet/route.h>
 #include "helpers_dp.h"
 
 void hn_t_need_bpf(void)
@@ -170,4 +172,52 @@ void hn_t_hexdump(const char *what, const void *p, size_t len)
 	for (i = 0; i < len && i < 64; i++)
 		printf("%s%02x", i % 16 ? " " : "\n      ", b[i]);
 	printf("\n");
+}
+
+void hn_t_extreme_model(struct hn_rt_model *m, int kind)
+{
+	int j, i;
+
+	memset(m, 0, sizeof(*m));
+	for (j = 0; j < HN_RT_HIDDEN; j++) {
+		for (i = 0; i < HN_RT_NFEAT; i++)
+			m->w1[j][i] = kind == 0 ? 127 :
+				      kind == 1 ? -128 :
+						  ((i + j) & 1 ? 127 : -128);
+		m->w2[j] = j & 1 ? -128 : 127;
+		m->b1[j] = kind == 2 ? (j & 1 ? 1 << 20 : -(1 << 20)) : 0;
+	}
+	m->b2 = kind == 1 ? -(1 << 29) : 1 << 29;
+	m->shift1 = kind == 0 ? 0 : kind == 1 ? 3 : 30;
+}
+
+void *hn_t_map_slot(struct hn_dp *dp, const char *name, __u32 slot, size_t size)
+{
+	void *t = malloc(size);
+	int fd = hn_dp_map_fd(dp, name);
+
+	if (!t || fd < 0 || bpf_map_lookup_elem(fd, &slot, t)) {
+		fprintf(stderr, "reading %s[%u] failed\n", name, slot);
+		abort();
+	}
+	return t;
+}
+
+__u64 hn_t_epoch(struct hn_dp *dp)
+{
+	__u64 e;
+
+	if (hn_dp_get_epoch(dp, &e)) {
+		fprintf(stderr, "reading hn_epoch failed\n");
+		abort();
+	}
+	return e;
+}
+
+double hn_t_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }

@@ -51,4 +51,13 @@ int hn_t_run(int fd, __u32 ifindex, const void *in, size_t len, void *out,
 const char *hn_t_verdict(__u32 v);
 void hn_t_hexdump(const char *what, const void *p, size_t len);
 
+/* Weights at the ends of their ranges: kind 0 all max, 1 all min, 2 mixed. */
+struct hn_rt_model;
+void hn_t_extreme_model(struct hn_rt_model *m, int kind);
+/* A copy (malloc()ed) of value @slot of array map @name, @size bytes. */
+void *hn_t_map_slot(struct hn_dp *dp, const char *name, __u32 slot,
+		    size_t size);
+__u64 hn_t_epoch(struct hn_dp *dp);
+double hn_t_now_us(void); /* CLOCK_MONOTONIC */
+
 #endif

@@ -40,6 +40,13 @@
 
 static struct hn_t_net net;
 static struct hn_dp *dp;
+
+/* A copy of the table of @slot, to compare; free() it. */
+static struct hn_dp_decide *slot_read(__u32 slot)
+{
+	return hn_t_map_slot(dp, "hn_decide", slot,
+			     sizeof(struct hn_dp_decide));
+}
 static __u8 feat[HN_DP_MAX_NEIGH][HN_NB_NFEAT];
 static __u64 valid;
 static struct hn_rt_model model;
@@ -48,33 +55,6 @@ static __s32 margin_min;
 /* the routes the test installed, by destination */
 static struct hn_dp_route routes[2 * HN_DP_ROUTE_TAB_SIZE];
 static __u8 have_route[2 * HN_DP_ROUTE_TAB_SIZE];
-
-static struct hn_dp_decide *slot_read(__u32 slot)
-{
-	struct hn_dp_decide *t = malloc(sizeof(*t));
-	int fd = hn_dp_map_fd(dp, "hn_decide");
-
-	assert_non_null(t);
-	assert_true(fd >= 0);
-	assert_int_equal(bpf_map_lookup_elem(fd, &slot, t), 0);
-	return t;
-}
-
-static __u64 epoch(void)
-{
-	__u64 e;
-
-	assert_int_equal(hn_dp_get_epoch(dp, &e), 0);
-	return e;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 /*
  * Neighbour @i with random features, a quarter of them 0 or 127, last
@@ -198,7 +178,7 @@ static unsigned long check_live(void)
 {
 	static __s32 sc[HN_RT_FRAME_BUCKETS][HN_DP_MAX_NEIGH]
 		       [HN_RT_ROUTE_BUCKETS];
-	struct hn_dp_decide *t = slot_read(HN_EPOCH_SLOT(epoch()));
+	struct hn_dp_decide *t = slot_read(HN_EPOCH_SLOT(hn_t_epoch(dp)));
 	int tab = hn_dp_map_fd(dp, "hn_route_tab");
 	unsigned long bad = 0, rows = 0;
 	__u32 f, n, rb, k;
@@ -242,11 +222,11 @@ static unsigned long check_live(void)
  */
 static void refresh_check(void (*change)(void *), void *arg, int flips)
 {
-	__u64 e0 = epoch(), e1;
+	__u64 e0 = hn_t_epoch(dp), e1;
 	struct hn_dp_decide *before = slot_read(HN_EPOCH_SLOT(e0)), *after;
 
 	change(arg);
-	e1 = epoch();
+	e1 = hn_t_epoch(dp);
 	if (flips)
 		assert_int_equal(HN_EPOCH_SLOT(e1), HN_EPOCH_SLOT(e0) ^ 1);
 	assert_true(HN_EPOCH_GEN(e1) > HN_EPOCH_GEN(e0));
@@ -307,23 +287,6 @@ static void route_gone(void *arg)
 }
 
 /* Models of extreme weights: saturated units, dead units, big biases. */
-static void extreme_model(struct hn_rt_model *m, int kind)
-{
-	int j, i;
-
-	memset(m, 0, sizeof(*m));
-	for (j = 0; j < HN_RT_HIDDEN; j++) {
-		for (i = 0; i < HN_RT_NFEAT; i++)
-			m->w1[j][i] = kind == 0 ? 127 :
-				      kind == 1 ? -128 :
-						  ((i + j) & 1 ? 127 : -128);
-		m->w2[j] = j & 1 ? -128 : 127;
-		m->b1[j] = kind == 2 ? (j & 1 ? 1 << 20 : -(1 << 20)) : 0;
-	}
-	m->b2 = kind == 1 ? -(1 << 29) : 1 << 29;
-	m->shift1 = kind == 0 ? 0 : kind == 1 ? 3 : 30;
-}
-
 /* One round of changes under the current model and margin. */
 static void changes(void)
 {
@@ -365,7 +328,7 @@ static void test_table_is_choose(void **state)
 	assert_int_equal(check_live(), 0);
 	for (r = 0; r < 7; r++) {
 		if (r < 3)
-			extreme_model(&m, r);
+			hn_t_extreme_model(&m, r);
 		else
 			hn_t_rand_rt(&m, r == 3 ? 4000 : 1 << 20, 14);
 		refresh_check(install, &m, 1);
@@ -407,24 +370,24 @@ static void test_refresh_cost(void **state)
 		dsts++;
 	}
 	hn_t_rand_rt(&m, 1 << 20, 12);
-	t0 = now_us();
+	t0 = hn_t_now_us();
 	for (r = 0; r < reps; r++)
 		install(&m);
-	full = (now_us() - t0) / reps;
-	t0 = now_us();
+	full = (hn_t_now_us() - t0) / reps;
+	t0 = hn_t_now_us();
 	for (r = 0; r < reps; r++) {
 		mm = r & 1 ? 0 : 100;
 		set_margin(&mm);
 	}
-	margin = (now_us() - t0) / reps;
-	t0 = now_us();
+	margin = (hn_t_now_us() - t0) / reps;
+	t0 = hn_t_now_us();
 	for (r = 0; r < reps; r++)
 		neigh_put(r % HN_DP_MAX_NEIGH, 0);
-	nb = (now_us() - t0) / reps;
-	t0 = now_us();
+	nb = (hn_t_now_us() - t0) / reps;
+	t0 = hn_t_now_us();
 	for (r = 0; r < reps; r++)
 		route_put(hn_t_range(1, HN_DP_ROUTE_TAB_SIZE - 1));
-	rt = (now_us() - t0) / reps;
+	rt = (hn_t_now_us() - t0) / reps;
 	printf("decision table refresh, 64 neighbours, %u routes of 8 "
 	       "candidates: model install (scores and decisions) %.0f us, "
 	       "margin %.0f us, one neighbour %.0f us, one route %.0f us; "
@@ -508,7 +471,7 @@ static void test_xdp_reads_table(void **state)
 	hn_t_rand_rt(&m, 1 << 20, 12);
 	install(&m);
 	tab = decide_map(&len);
-	live = HN_EPOCH_SLOT(epoch());
+	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
 	f = hn_frame_bucket(3, HN_HDR_LEN + 100, 16);
 	/* the model's pick, as the table has it */
 	want = tab[live].d[k][f];
@@ -536,7 +499,7 @@ static void test_xdp_reads_table(void **state)
 	 */
 	tab[live].d[k][f] = w;
 	neigh_stamp(w, 1);
-	assert_int_equal(HN_EPOCH_SLOT(epoch()), live);
+	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live);
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
 		__s32 s = hn_rt_table_score(
 			&m, feat[i], hn_rt_route_bucket(rt.cand[i].dist), f);
@@ -553,7 +516,7 @@ static void test_xdp_reads_table(void **state)
 	assert_int_equal(st1.decisions - st0.decisions, 1);
 	/* a model install writes the other slot whole, then flips */
 	install(&m);
-	assert_int_equal(HN_EPOCH_SLOT(epoch()), live ^ 1);
+	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live ^ 1);
 	assert_int_equal(check_live(), 0);
 	munmap(tab, len);
 	route_del(dst);

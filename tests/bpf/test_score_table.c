@@ -38,35 +38,14 @@
 
 static struct hn_t_net net;
 static struct hn_dp *dp;
-static __u8 feat[HN_DP_MAX_NEIGH][HN_NB_NFEAT];
-static __u64 valid;
 
+/* A copy of the table of @slot, to compare; free() it. */
 static struct hn_dp_score *slot_read(__u32 slot)
 {
-	struct hn_dp_score *t = malloc(sizeof(*t));
-	int fd = hn_dp_map_fd(dp, "hn_score");
-
-	assert_non_null(t);
-	assert_true(fd >= 0);
-	assert_int_equal(bpf_map_lookup_elem(fd, &slot, t), 0);
-	return t;
+	return hn_t_map_slot(dp, "hn_score", slot, sizeof(struct hn_dp_score));
 }
-
-static __u64 epoch(void)
-{
-	__u64 e;
-
-	assert_int_equal(hn_dp_get_epoch(dp, &e), 0);
-	return e;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
+static __u8 feat[HN_DP_MAX_NEIGH][HN_NB_NFEAT];
+static __u64 valid;
 
 /* Neighbour @i with random features, a quarter of them 0 or 127. */
 static void neigh_put(__u32 i)
@@ -92,7 +71,7 @@ static void neigh_put(__u32 i)
 /* Every entry of the live table against the reference; 0 if all agree. */
 static unsigned long check_live(const struct hn_rt_model *m)
 {
-	struct hn_dp_score *t = slot_read(HN_EPOCH_SLOT(epoch()));
+	struct hn_dp_score *t = slot_read(HN_EPOCH_SLOT(hn_t_epoch(dp)));
 	unsigned long bad = 0, n = 0;
 	__u32 i, rb, f;
 
@@ -127,11 +106,11 @@ static unsigned long check_live(const struct hn_rt_model *m)
 static void refresh_check(const struct hn_rt_model *m, void (*change)(void *),
 			  void *arg)
 {
-	__u64 e0 = epoch(), e1;
+	__u64 e0 = hn_t_epoch(dp), e1;
 	struct hn_dp_score *before = slot_read(HN_EPOCH_SLOT(e0)), *after;
 
 	change(arg);
-	e1 = epoch();
+	e1 = hn_t_epoch(dp);
 	assert_int_equal(HN_EPOCH_SLOT(e1), HN_EPOCH_SLOT(e0) ^ 1);
 	assert_true(HN_EPOCH_GEN(e1) > HN_EPOCH_GEN(e0));
 	after = slot_read(HN_EPOCH_SLOT(e0));
@@ -165,23 +144,6 @@ static void neigh_gone(void *arg)
 }
 
 /* Models of extreme weights: saturated units, dead units, big biases. */
-static void extreme_model(struct hn_rt_model *m, int kind)
-{
-	int j, i;
-
-	memset(m, 0, sizeof(*m));
-	for (j = 0; j < HN_RT_HIDDEN; j++) {
-		for (i = 0; i < HN_RT_NFEAT; i++)
-			m->w1[j][i] = kind == 0 ? 127 :
-				      kind == 1 ? -128 :
-						  ((i + j) & 1 ? 127 : -128);
-		m->w2[j] = j & 1 ? -128 : 127;
-		m->b1[j] = kind == 2 ? (j & 1 ? 1 << 20 : -(1 << 20)) : 0;
-	}
-	m->b2 = kind == 1 ? -(1 << 29) : 1 << 29;
-	m->shift1 = kind == 0 ? 0 : kind == 1 ? 3 : 30;
-}
-
 static void test_table_is_model(void **state)
 {
 	struct hn_rt_model m;
@@ -194,7 +156,7 @@ static void test_table_is_model(void **state)
 	assert_int_equal(check_live(NULL), 0);
 	for (r = 0; r < 6; r++) {
 		if (r < 3)
-			extreme_model(&m, r);
+			hn_t_extreme_model(&m, r);
 		else
 			hn_t_rand_rt(&m, r == 3 ? 4000 : 1 << 20, 14);
 		refresh_check(&m, install, &m);
@@ -237,16 +199,16 @@ static void test_refresh_cost(void **state)
 			fail_msg("route %u: %s", d, err);
 	}
 	hn_t_rand_rt(&m, 1 << 20, 12);
-	t0 = now_us();
+	t0 = hn_t_now_us();
 	for (r = 0; r < reps; r++)
 		install(&m);
-	full = (now_us() - t0) / reps;
-	t0 = now_us();
+	full = (hn_t_now_us() - t0) / reps;
+	t0 = hn_t_now_us();
 	for (r = 0; r < reps; r++) {
 		i = r % HN_DP_MAX_NEIGH;
 		neigh_put(i);
 	}
-	one = (now_us() - t0) / reps;
+	one = (hn_t_now_us() - t0) / reps;
 	printf("score table refresh, 64 neighbours, %d routes: full (model "
 	       "install) %.0f us, one neighbour %.0f us; table %zu bytes a "
 	       "slot\n",
@@ -324,7 +286,7 @@ static void test_xdp_reads_live_slot(void **state)
 	hn_t_rand_rt(&m, 1 << 20, 12);
 	install(&m);
 	tab = score_map(&len);
-	live = HN_EPOCH_SLOT(epoch());
+	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
 	/* garbage in the slot no frame reads */
 	memset(&tab[live ^ 1], 0x5a, sizeof(*tab));
 	for (k = 0; k < 64; k++) {
@@ -354,7 +316,7 @@ static void test_xdp_reads_live_slot(void **state)
 	assert_int_equal(tr.chosen, 5);
 	/* and a model install writes the other slot whole, then flips */
 	install(&m);
-	assert_int_equal(HN_EPOCH_SLOT(epoch()), live ^ 1);
+	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live ^ 1);
 	assert_int_equal(check_live(&m), 0);
 	run_frame(3, 700, 16, &tr);
 	assert_int_not_equal(tr.score[5], INT32_MAX);

@@ -106,6 +106,18 @@ static struct hn_ctrl_msg lsa(unsigned int links, unsigned int stages)
 	return m;
 }
 
+/* An LSA that carries each link's utilisation (HN_LSA_F_UTIL). */
+static struct hn_ctrl_msg lsa_util(unsigned int links, unsigned int stages)
+{
+	struct hn_ctrl_msg m = lsa(links, stages);
+	unsigned int i;
+
+	m.u.lsa.flags = HN_LSA_F_UTIL;
+	for (i = 0; i < links; i++)
+		m.u.lsa.links[i].util = (uint8_t)hn_t_rand();
+	return m;
+}
+
 static struct hn_ctrl_msg chunk(uint16_t len, uint32_t off, uint32_t total)
 {
 	struct hn_ctrl_msg m = base(HN_T_MODEL_CHUNK);
@@ -136,13 +148,15 @@ static unsigned int samples(struct hn_ctrl_msg *out)
 	out[n++] = lsa(1, 0);
 	out[n++] = lsa(0, 1);
 	out[n++] = lsa(HN_LSA_MAX_LINKS, HN_LSA_MAX_STAGES);
+	out[n++] = lsa_util(1, 0);
+	out[n++] = lsa_util(HN_LSA_MAX_LINKS, HN_LSA_MAX_STAGES);
 	out[n++] = chunk(1, 0, 1);
 	out[n++] = chunk(HN_CHUNK_DATA_MAX,
 			 HN_MODEL_XFER_MAX - HN_CHUNK_DATA_MAX,
 			 HN_MODEL_XFER_MAX);
 	return n;
 }
-#define N_SAMPLES 11
+#define N_SAMPLES 13
 
 static size_t payload_len(const struct hn_ctrl_msg *m)
 {
@@ -150,7 +164,8 @@ static size_t payload_len(const struct hn_ctrl_msg *m)
 	case HN_T_HELLO:
 		return 16 + 8 * m->u.hello.n_heard;
 	case HN_T_GOSSIP:
-		return 20 + 8 * m->u.lsa.n_links + m->u.lsa.n_stages;
+		return 20 + 8 * m->u.lsa.n_links + m->u.lsa.n_stages +
+		       (m->u.lsa.flags & HN_LSA_F_UTIL ? m->u.lsa.n_links : 0);
 	case HN_T_MODEL_CHUNK:
 		return 28 + m->u.chunk.chunk_len;
 	}
@@ -192,6 +207,7 @@ static void assert_msg_equal(const struct hn_ctrl_msg *a,
 		assert_int_equal(a->u.lsa.model_gen, b->u.lsa.model_gen);
 		assert_int_equal(a->u.lsa.n_links, b->u.lsa.n_links);
 		assert_int_equal(a->u.lsa.n_stages, b->u.lsa.n_stages);
+		assert_int_equal(a->u.lsa.flags, b->u.lsa.flags);
 		for (i = 0; i < a->u.lsa.n_links; i++) {
 			assert_int_equal(a->u.lsa.links[i].node,
 					 b->u.lsa.links[i].node);
@@ -201,6 +217,8 @@ static void assert_msg_equal(const struct hn_ctrl_msg *a,
 					 b->u.lsa.links[i].quality);
 			assert_int_equal(a->u.lsa.links[i].delay,
 					 b->u.lsa.links[i].delay);
+			assert_int_equal(a->u.lsa.links[i].util,
+					 b->u.lsa.links[i].util);
 		}
 		assert_memory_equal(a->u.lsa.stages, b->u.lsa.stages,
 				    a->u.lsa.n_stages);
@@ -355,6 +373,38 @@ static void test_wire_layout(void **state)
 	assert_memory_equal(buf + 59, "\x00\x00\x00\x07", 4);
 	assert_memory_equal(buf + 63, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
 	assert_int_equal(len, 59 + 28);
+}
+
+/* HN_LSA_F_UTIL: a utilisation byte per link after the stage ids. */
+static void test_wire_layout_util(void **state)
+{
+	struct hn_ctrl_msg m = lsa_util(2, 3), d;
+	uint8_t buf[HN_CTRL_MAX];
+	int len;
+
+	m.u.lsa.links[0].util = 0x80;
+	m.u.lsa.links[1].util = 0xff;
+	len = encode(&m, buf);
+	assert_int_equal(buf[6] << 8 | buf[7], 20 + 16 + 3 + 2 + 28);
+	assert_int_equal(buf[38] << 8 | buf[39], HN_LSA_F_UTIL);
+	assert_memory_equal(buf + 56, "\xff\xfe\xfd\x80\xff", 5);
+	assert_memory_equal(buf + 61, "\x00\x00\x00\x07", 4);
+	assert_int_equal(len, 61 + 28);
+	assert_int_equal(decode(buf, len, &d), HN_CE_OK);
+	assert_int_equal(d.u.lsa.links[0].util, 0x80);
+	assert_int_equal(d.u.lsa.links[1].util, 0xff);
+	/* Without the flag the bytes are not there, and util reads 0. */
+	m.u.lsa.flags = 0;
+	len = encode(&m, buf);
+	assert_int_equal(len, 59 + 28);
+	assert_int_equal(decode(buf, len, &d), HN_CE_OK);
+	assert_int_equal(d.u.lsa.links[1].util, 0);
+	/* The flag set on a frame without the bytes: a length error. */
+	buf[39] = HN_LSA_F_UTIL;
+	assert_int_equal(decode(buf, len, NULL), HN_CE_LENGTH);
+	assert_string_equal(
+		why,
+		"gossip: 2 links + 3 stages + utilisation need 41 payload bytes, frame has 39");
 }
 
 /* HELLO bytes written by hand, MAC from the contract, nothing of ctrl.c. */
@@ -597,7 +647,8 @@ static void test_length(void **state)
 	buf[37] = 0;
 	assert_int_equal(decode(buf, len, NULL), HN_CE_LENGTH);
 	assert_string_equal(
-		why, "gossip: 3 links need 44 payload bytes, frame has 40");
+		why,
+		"gossip: 3 links + 0 stages need 44 payload bytes, frame has 40");
 	buf[37] = 5;
 	assert_int_equal(decode(buf, len, NULL), HN_CE_LENGTH);
 	assert_string_equal(
@@ -1188,6 +1239,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_wire_layout),
+		cmocka_unit_test(test_wire_layout_util),
 		cmocka_unit_test(test_known_answer),
 		cmocka_unit_test(test_ttl_not_covered),
 		cmocka_unit_test(test_truncated),

@@ -112,7 +112,8 @@ static size_t var_len(const struct hn_ctrl_msg *m)
 		return m->u.hello.n_heard * sizeof(struct hn_hello_heard);
 	case HN_T_GOSSIP:
 		return m->u.lsa.n_links * sizeof(struct hn_lsa_link) +
-		       m->u.lsa.n_stages;
+		       m->u.lsa.n_stages +
+		       (m->u.lsa.flags & HN_LSA_F_UTIL ? m->u.lsa.n_links : 0);
 	case HN_T_MODEL_CHUNK:
 		return m->u.chunk.chunk_len;
 	}
@@ -338,6 +339,23 @@ static int ctrl_mac(const struct hn_mesh_key *key, const __u8 *frame, size_t n,
 	return ret;
 }
 
+/* HN_LSA_F_UTIL: one utilisation byte per link, after the stage ids. */
+static void lsa_util_put(__u8 *p, const struct hn_ctrl_lsa *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_links; i++)
+		p[i] = s->links[i].util;
+}
+
+static void lsa_util_get(struct hn_ctrl_lsa *d, const __u8 *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_links; i++)
+		d->links[i].util = p[i];
+}
+
 static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 {
 	unsigned int i;
@@ -387,6 +405,9 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 			lw[i].delay = s->links[i].delay;
 		}
 		memcpy(lw + s->n_links, s->stages, s->n_stages);
+		if (s->flags & HN_LSA_F_UTIL)
+			lsa_util_put((__u8 *)(lw + s->n_links) + s->n_stages,
+				     s);
 		break;
 	}
 	case HN_T_MODEL_CHUNK: {
@@ -499,6 +520,9 @@ static void get_payload(const __u8 *p, struct hn_ctrl_msg *m)
 			d->links[i].delay = lw[i].delay;
 		}
 		memcpy(d->stages, lw + d->n_links, d->n_stages);
+		if (d->flags & HN_LSA_F_UTIL)
+			lsa_util_get(d, (const __u8 *)(lw + d->n_links) +
+						d->n_stages);
 		break;
 	}
 	case HN_T_MODEL_CHUNK: {
@@ -564,6 +588,7 @@ static int length_check(const __u8 *p, unsigned int type, size_t have,
 	case HN_T_GOSSIP:
 		c.u.lsa.n_links = ((const struct hn_lsa *)p)->n_links;
 		c.u.lsa.n_stages = ((const struct hn_lsa *)p)->n_stages;
+		c.u.lsa.flags = be16toh(((const struct hn_lsa *)p)->flags);
 		break;
 	case HN_T_MODEL_CHUNK:
 		c.u.chunk.chunk_len =
@@ -584,15 +609,12 @@ static int length_check(const __u8 *p, unsigned int type, size_t have,
 			"hello: %u heard need %zu payload bytes, frame has %zu",
 			c.u.hello.n_heard, need, have);
 	case HN_T_GOSSIP:
-		if (c.u.lsa.n_stages)
-			return fail(
-				err, errlen, HN_CE_LENGTH,
-				"gossip: %u links + %u stages need %zu payload bytes, frame has %zu",
-				c.u.lsa.n_links, c.u.lsa.n_stages, need, have);
 		return fail(
 			err, errlen, HN_CE_LENGTH,
-			"gossip: %u links need %zu payload bytes, frame has %zu",
-			c.u.lsa.n_links, need, have);
+			"gossip: %u links + %u stages%s need %zu payload bytes, frame has %zu",
+			c.u.lsa.n_links, c.u.lsa.n_stages,
+			c.u.lsa.flags & HN_LSA_F_UTIL ? " + utilisation" : "",
+			need, have);
 	case HN_T_MODEL_CHUNK:
 		return fail(
 			err, errlen, HN_CE_LENGTH,

@@ -65,6 +65,7 @@ struct hn_ctrl_link {
 	__u16 cost;
 	__u8 quality;
 	__u8 delay;
+	__u8 util; /* on the wire only with HN_LSA_F_UTIL, else 0 */
 };
 
 struct hn_ctrl_lsa {

@@ -181,7 +181,13 @@ enum hn_lsa_flags {
 	 * instead of within lsa-refresh-s.
 	 */
 	HN_LSA_F_RESYNC = 1U << 0,
-	__HN_LSA_F_ALL = HN_LSA_F_RESYNC,
+	/*
+	 * n_links bytes follow the stage ids: each link's transmit
+	 * utilisation as the origin measures it, 0 (idle) .. 255 (full), in
+	 * link order.  Routes weigh a link by hn_link_ett_load() of it.
+	 */
+	HN_LSA_F_UTIL = 1U << 1,
+	__HN_LSA_F_ALL = HN_LSA_F_RESYNC | HN_LSA_F_UTIL,
 };
 
 /* A bidirectional link of the advertising node. */

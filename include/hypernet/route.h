@@ -285,6 +285,24 @@ __hn_inline __u16 hn_link_ett(__u32 rx, __u32 tx, __u32 kbps)
 	return c > 0xffff ? 0xffff : c ? c : 1;
 }
 
+/*
+ * A link's load-aware cost: @cost (its ETT) x (1 + u), u = @util / 255 the
+ * transmit utilisation its origin measures (HN_LSA_F_UTIL), so a full
+ * link costs twice its idle cost, as an operator would configure Babel's
+ * cost from measured load.  The M/M/1 form cost / (1 - u) sends flows
+ * from link to link every refresh (Documentation/learned-routing.rst).
+ * Saturates at 0xffff; never 0 for a nonzero @cost.
+ */
+__hn_inline __u16 hn_link_ett_load(__u32 cost, __u32 util)
+{
+	__u32 c;
+
+	if (util > 255)
+		util = 255;
+	c = (cost * (255 + util) + 127) / 255;
+	return c > 0xffff ? 0xffff : c;
+}
+
 /* ---- scoring ------------------------------------------------------------ */
 
 /* b1 + W1[:, neighbour part] x_nb: what the data plane keeps per neighbour. */

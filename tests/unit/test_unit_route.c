@@ -383,6 +383,25 @@ static void test_link_ett(void **state)
 	assert_int_equal(hn_link_ett(1, 1, 0xffffffffU), 182);
 }
 
+static void test_link_ett_load(void **state)
+{
+	(void)state;
+	/* idle: the ETT; full: twice it; half: half again, rounded */
+	assert_int_equal(hn_link_ett_load(1200, 0), 1200);
+	assert_int_equal(hn_link_ett_load(1200, 255), 2400);
+	assert_int_equal(hn_link_ett_load(1200, 128), 1802);
+	assert_int_equal(hn_link_ett_load(1, 0), 1);
+	assert_int_equal(hn_link_ett_load(1, 255), 2);
+	/* utilisation past full counts as full */
+	assert_int_equal(hn_link_ett_load(1200, 1000), 2400);
+	/* saturates like any LSA cost */
+	assert_int_equal(hn_link_ett_load(0xffff, 1), 0xffff);
+	assert_int_equal(hn_link_ett_load(40000, 255), 0xffff);
+	/* monotone in both */
+	assert_true(hn_link_ett_load(1000, 10) < hn_link_ett_load(1000, 11));
+	assert_true(hn_link_ett_load(1000, 10) < hn_link_ett_load(1001, 10));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_route_dist),
 		cmocka_unit_test(test_link_features),
 		cmocka_unit_test(test_link_ett),
+		cmocka_unit_test(test_link_ett_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

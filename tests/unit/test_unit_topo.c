@@ -161,6 +161,72 @@ static void test_diamond(void **state)
 	hn_topo_free(t);
 }
 
+/* @a advertises utilisation @util on its link to @b, in a newer LSA. */
+static void set_util(struct hn_topo *t, __u32 a, __u32 b, __u8 util)
+{
+	struct hn_ctrl_lsa l = *hn_topo_get(t, a);
+	unsigned int i;
+
+	for (i = 0; i < l.n_links && l.links[i].node != b; i++)
+		;
+	assert_true(i < l.n_links);
+	l.links[i].util = util;
+	l.flags = HN_LSA_F_UTIL;
+	l.seq++;
+	assert_int_equal(hn_topo_update(t, &l, 0), 1);
+}
+
+static const struct hn_topo_route *route_to(unsigned int n, __u32 dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (rt[i].dst == dst)
+			return &rt[i];
+	fail();
+	return NULL;
+}
+
+/*
+ * The diamond of test_diamond at costs x100, B->D full and A->B half:
+ * load-aware costs weigh each direction by its sender's utilisation,
+ * while candidates and their order stay those of the advertised costs.
+ */
+static void test_load_cost(void **state)
+{
+	static const struct edge e[] = {
+		{ A, B, 100, 100 },
+		{ B, D, 100, 100 },
+		{ A, C, 200, 200 },
+		{ C, D, 100, 100 },
+	};
+	struct hn_topo *t = mesh(A, e, 4);
+	const struct hn_topo_route *r;
+	unsigned int n = routes(t);
+
+	/* idle: load-aware costs are the costs */
+	r = route_to(n, D);
+	assert_int_equal(r->load_cost, 200);
+	assert_int_equal(r->cand[0].load_cost, 200);
+	assert_int_equal(r->cand[1].load_cost, 300);
+	/* the far end's utilisation weighs the other direction only */
+	set_util(t, D, B, 255);
+	n = routes(t);
+	assert_int_equal(route_to(n, D)->load_cost, 200);
+	set_util(t, B, D, 255);
+	set_util(t, A, B, 128);
+	n = routes(t);
+	expect(n, D, 200, 2, 2, B, 200, 2, C, 300, 2);
+	r = route_to(n, D);
+	/* via B: 100 x 383 / 255 + 100 x 2; via C: idle */
+	assert_int_equal(r->cand[0].load_cost, 150 + 200);
+	assert_int_equal(r->cand[1].load_cost, 300);
+	assert_int_equal(r->load_cost, 300);
+	/* B's own route is weighed too */
+	assert_int_equal(route_to(n, B)->load_cost, 150);
+	hn_topo_free(t);
+}
+
 /* Equal totals: fewer hops first, then the lower neighbour id. */
 static void test_ties(void **state)
 {
@@ -1055,6 +1121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diamond),
 		cmocka_unit_test(test_ties),
+		cmocka_unit_test(test_load_cost),
 		cmocka_unit_test(test_line),
 		cmocka_unit_test(test_ring),
 		cmocka_unit_test(test_unidirectional),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <hypernet/dataplane.h>
+#include <hypernet/route.h>
 
 #include "jsonw.h"
 #include "topo.h"
@@ -166,7 +167,9 @@ const struct hn_ctrl_lsa *hn_topo_get(const struct hn_topo *t, __u32 origin)
 struct topo_edge {
 	unsigned int to; /* graph index */
 	__u32 cost;
+	__u32 lcost; /* hn_link_ett_load(cost, util) */
 	__u8 quality;
+	__u8 util; /* as the edge's origin advertises it */
 };
 
 /* Nodes are the LSA holders sorted by id; adj[off[i] .. off[i + 1]). */
@@ -234,6 +237,7 @@ static unsigned int graph_raw(const struct topo_graph *g, unsigned int *off,
 			raw[m].to = to;
 			raw[m].cost = l->links[k].cost;
 			raw[m].quality = l->links[k].quality;
+			raw[m].util = l->links[k].util;
 			m++;
 		}
 		qsort(&raw[off[i]], m - off[i], sizeof(*raw), cmp_edge_to);
@@ -242,7 +246,10 @@ static unsigned int graph_raw(const struct topo_graph *g, unsigned int *off,
 	return m;
 }
 
-/* Keep the links both ends advertise: cost the larger, quality the worse. */
+/*
+ * Keep the links both ends advertise: cost the larger, quality the worse.
+ * The load-aware cost is per direction: the sender's utilisation.
+ */
 static void graph_bidir(struct topo_graph *g, const unsigned int *roff,
 			const struct topo_edge *raw)
 {
@@ -263,6 +270,8 @@ static void graph_bidir(struct topo_graph *g, const unsigned int *roff,
 				g->adj[m].cost = back->cost;
 			if (back->quality < raw[k].quality)
 				g->adj[m].quality = back->quality;
+			g->adj[m].lcost =
+				hn_link_ett_load(g->adj[m].cost, raw[k].util);
 			m++;
 		}
 	}
@@ -324,6 +333,7 @@ struct topo_heap {
 	unsigned int *pos; /* index in v, or HEAP_NONE when absent */
 	unsigned int len;
 	struct topo_sp sp;
+	int load; /* weigh edges by lcost instead of cost */
 };
 
 #define HEAP_NONE 0xFFFFFFFFU
@@ -408,7 +418,8 @@ static void relax(const struct topo_graph *g, struct topo_heap *h,
 
 	for (k = g->off[u]; k < g->off[u + 1]; k++) {
 		unsigned int v = g->adj[k].to;
-		__u32 d = dist[u] + g->adj[k].cost;
+		__u32 d =
+			dist[u] + (h->load ? g->adj[k].lcost : g->adj[k].cost);
 		__u16 n = hops[u] + 1;
 
 		if (d < dist[v] || (d == dist[v] && n < hops[v])) {
@@ -442,13 +453,18 @@ static void dijkstra(const struct topo_graph *g, struct topo_heap *h,
 
 /* ---- routes ------------------------------------------------------------ */
 
-/* Shortest paths from self (row 0) and from each neighbour (row 1 + i). */
+/*
+ * Shortest paths from self (row 0) and from each neighbour (row 1 + i),
+ * on costs and on load-aware costs.
+ */
 struct topo_rt {
 	struct topo_graph g;
 	unsigned int self; /* graph index */
 	unsigned int n_nb; /* neighbours: adj[off[self] ..] */
 	__u32 *dist; /* (1 + n_nb) rows of g.n */
 	__u16 *hops;
+	__u32 *ldist; /* the same rows on lcost */
+	__u16 *lhops; /* one row of scratch: tie-breaks of ldist */
 };
 
 static void rt_free(struct topo_rt *rt)
@@ -456,6 +472,8 @@ static void rt_free(struct topo_rt *rt)
 	graph_free(&rt->g);
 	free(rt->dist);
 	free(rt->hops);
+	free(rt->ldist);
+	free(rt->lhops);
 }
 
 static int rt_paths(struct topo_rt *rt)
@@ -475,8 +493,13 @@ static int rt_paths(struct topo_rt *rt)
 		unsigned int src = r ? g->adj[g->off[rt->self] + r - 1].to :
 				       rt->self;
 
+		h.load = 0;
 		h.sp.dist = &rt->dist[(size_t)r * g->n];
 		h.sp.hops = &rt->hops[(size_t)r * g->n];
+		dijkstra(g, &h, src);
+		h.load = 1;
+		h.sp.dist = &rt->ldist[(size_t)r * g->n];
+		h.sp.hops = rt->lhops;
 		dijkstra(g, &h, src);
 	}
 	free(h.v);
@@ -503,7 +526,9 @@ static int rt_init(const struct hn_topo *t, struct topo_rt *rt)
 	cells = (size_t)(rt->n_nb + 1) * rt->g.n;
 	rt->dist = calloc(cells, sizeof(*rt->dist));
 	rt->hops = calloc(cells, sizeof(*rt->hops));
-	if (!rt->dist || !rt->hops)
+	rt->ldist = calloc(cells, sizeof(*rt->ldist));
+	rt->lhops = calloc(rt->g.n + 1, sizeof(*rt->lhops));
+	if (!rt->dist || !rt->hops || !rt->ldist || !rt->lhops)
 		err = -ENOMEM;
 	else
 		err = rt_paths(rt);
@@ -567,8 +592,11 @@ static void rt_route(const struct topo_rt *rt, unsigned int d,
 		memset(&c, 0, sizeof(c)); /* padding too: memcmp-able */
 		c.neigh = g->node[nb[i].to]->origin;
 		c.cost = nb[i].cost + rt->dist[cell];
+		c.load_cost = nb[i].lcost + rt->ldist[cell];
 		c.hops = hops_u8(1 + rt->hops[cell]);
 		cand_insert(r, &c);
+		if (!r->load_cost || c.load_cost < r->load_cost)
+			r->load_cost = c.load_cost;
 	}
 	/*
 	 * The shortest path's next hop n has D(n, d) = D(self, d) -

@@ -53,15 +53,24 @@ unsigned int hn_topo_count(const struct hn_topo *t);
 const struct hn_ctrl_lsa *hn_topo_at(const struct hn_topo *t, unsigned int i);
 const struct hn_ctrl_lsa *hn_topo_get(const struct hn_topo *t, __u32 origin);
 
+/*
+ * Load-aware costs weigh each link by hn_link_ett_load() of the
+ * utilisation its sender advertises (HN_LSA_F_UTIL; 0 without): what a
+ * path costs now rather than idle.  Candidates and the default stay those
+ * of the advertised costs, so loops and herding cannot follow from load;
+ * the model sees load_cost through the route feature.
+ */
 struct hn_topo_cand {
 	__u32 neigh; /* neighbour node id */
 	__u32 cost; /* cost(self, neigh) + D(neigh, dst) */
+	__u32 load_cost; /* the same on load-aware costs */
 	__u8 hops; /* hops to dst through neigh */
 };
 
 struct hn_topo_route {
 	__u32 dst;
 	__u32 cost; /* D(self, dst) */
+	__u32 load_cost; /* the least load_cost of the candidates */
 	__u8 hops; /* hops of the shortest path */
 	__u8 n_cand; /* >= 1 */
 	__u8 def; /* index of the shortest path's next hop */

@@ -303,6 +303,28 @@ __hn_inline __u16 hn_link_ett_load(__u32 cost, __u32 util)
 	return c > 0xffff ? 0xffff : c;
 }
 
+/*
+ * Utilisation goes into LSAs as 0..255 (permille * 255 / 1000), and an
+ * agent floods a new LSA when a link's has moved by HN_UTIL_READV or more
+ * since it last advertised it: flooding on every small change would load
+ * the mesh with control traffic, and the route feature only sees costs
+ * in coarse ratio levels anyway.
+ */
+#define HN_UTIL_READV 32
+
+__hn_inline __u8 hn_util_from_pm(__u32 permille)
+{
+	if (permille > 1000)
+		permille = 1000;
+	return (permille * 255 + 500) / 1000;
+}
+
+__hn_inline int hn_util_moved(__u8 advertised, __u8 now)
+{
+	return now >= advertised + HN_UTIL_READV ||
+	       now + HN_UTIL_READV <= advertised;
+}
+
 /* ---- scoring ------------------------------------------------------------ */
 
 /* b1 + W1[:, neighbour part] x_nb: what the data plane keeps per neighbour. */

@@ -402,6 +402,24 @@ static void test_link_ett_load(void **state)
 	assert_true(hn_link_ett_load(1000, 10) < hn_link_ett_load(1001, 10));
 }
 
+static void test_util_readvertise(void **state)
+{
+	(void)state;
+	assert_int_equal(hn_util_from_pm(0), 0);
+	assert_int_equal(hn_util_from_pm(500), 128);
+	assert_int_equal(hn_util_from_pm(1000), 255);
+	assert_int_equal(hn_util_from_pm(5000), 255);
+	assert_false(hn_util_moved(100, 100));
+	assert_false(hn_util_moved(100, 100 + HN_UTIL_READV - 1));
+	assert_true(hn_util_moved(100, 100 + HN_UTIL_READV));
+	assert_false(hn_util_moved(100, 100 - HN_UTIL_READV + 1));
+	assert_true(hn_util_moved(100, 100 - HN_UTIL_READV));
+	/* no wrap at the ends */
+	assert_false(hn_util_moved(0, HN_UTIL_READV - 1));
+	assert_false(hn_util_moved(255, 255 - HN_UTIL_READV + 1));
+	assert_true(hn_util_moved(255, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_link_features),
 		cmocka_unit_test(test_link_ett),
 		cmocka_unit_test(test_link_ett_load),
+		cmocka_unit_test(test_util_readvertise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1014,6 +1014,13 @@ static __always_inline int hn_is_member(__u32 group)
 
 /* Random per load, set by the loader: see struct hn_dp_meta. */
 const volatile __u32 hn_meta_cookie = 0;
+/*
+ * 0 where the kernel offers XDP no bpf_xdp_adjust_meta() (the loader
+ * probes): the verifier then never reaches the call, which it would
+ * refuse, and member floods are delivered uncopied as on a driver
+ * without metadata.
+ */
+const volatile __u32 hn_meta_ok = 1;
 
 /*
  * Mark a member-group flood for the TC program to copy on, then pass it
@@ -1032,7 +1039,7 @@ static __always_inline int hn_mcast_copy(struct xdp_md *ctx, struct hnhdr *h,
 	struct hn_dp_meta *mp;
 	void *data;
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(m))) {
+	if (!hn_meta_ok || bpf_xdp_adjust_meta(ctx, -(int)sizeof(m))) {
 		e->st->mcast_nometa++;
 		return XDP_PASS;
 	}

@@ -760,6 +760,32 @@ static int set_pin_paths(struct hn_dp *dp, const char *pin_dir, char *err,
 	return 0;
 }
 
+/*
+ * Whether this kernel lets XDP programs call bpf_xdp_adjust_meta(): some
+ * builds refuse it ("program of this type cannot use helper"), which
+ * libbpf_probe_bpf_helper() of libbpf 1.1 takes for support.  So load
+ * the call and see.
+ */
+static bool xdp_has_meta(void)
+{
+	const struct bpf_insn insns[] = {
+		/* r2 = 0; call bpf_xdp_adjust_meta; r0 = XDP_PASS; exit */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_xdp_adjust_meta },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+		  .dst_reg = BPF_REG_0,
+		  .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, NULL, "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* Load into the kernel; on failure the verifier's last words say why. */
 static int load_skel(struct hn_dp *dp, bool pinned, char *err, size_t errlen)
 {
@@ -822,6 +848,8 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		ret = fail(err, errlen, -errno, NULL, "getrandom failed");
 		goto out;
 	}
+	/* kernels may leave XDP without metadata: no copies then */
+	dp->skel->rodata->hn_meta_ok = xdp_has_meta();
 	if (pin_dir) {
 		ret = set_pin_paths(dp, pin_dir, err, errlen);
 		if (ret)
@@ -2045,6 +2073,11 @@ int hn_dp_xdp_fd(struct hn_dp *dp)
 int hn_dp_tc_fd(struct hn_dp *dp)
 {
 	return bpf_program__fd(dp->skel->progs.hn_tc_ingress);
+}
+
+int hn_dp_xdp_meta(struct hn_dp *dp)
+{
+	return !!dp->skel->rodata->hn_meta_ok;
 }
 
 int hn_dp_map_fd(struct hn_dp *dp, const char *name)

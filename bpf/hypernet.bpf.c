@@ -784,6 +784,21 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 
 	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
+	rt = hn_route_in(dst, &in_tab);
+	if (!rt) {
+		e->st->drop_no_route++;
+		return XDP_DROP;
+	}
+	/*
+	 * The decision table first, and no flow cache when it answers: its
+	 * byte costs less than the cache's lookup (Decision tables).
+	 * Tracing records the scores: it takes the path below.
+	 */
+	if (in_tab && !(e->cfg->flags & HN_DP_CFG_TRACE)) {
+		nb = hn_decide_tab(h, e, rt, hn_dp_route_slot(dst), &idx);
+		if (nb)
+			return hn_xmit(ctx, eth, h, nb, e);
+	}
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
 		if (ce && ce->epoch == e->epoch && ce->dst == dst &&
@@ -796,11 +811,6 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			}
 		}
 	}
-	rt = hn_route_in(dst, &in_tab);
-	if (!rt) {
-		e->st->drop_no_route++;
-		return XDP_DROP;
-	}
 	/*
 	 * The headers afresh, checked to the same length on every path
 	 * here: a tensor frame's longer check would otherwise make the
@@ -810,12 +820,6 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	h = (void *)(eth + 1);
 	if ((void *)(h + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP;
-	/* tracing records the scores: it takes the path below */
-	if (in_tab && !(e->cfg->flags & HN_DP_CFG_TRACE)) {
-		nb = hn_decide_tab(h, e, rt, hn_dp_route_slot(dst), &idx);
-		if (nb)
-			goto send;
-	}
 	e->st->decisions++;
 	slot = HN_EPOCH_SLOT(e->epoch);
 	__builtin_memset(&p, 0, sizeof(p));
@@ -855,7 +859,6 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	 * decision, it slows every hidden unit (dataplane.rst, Verifier
 	 * cost), and the lookup is a multiply and an inlined array index.
 	 */
-send:
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
 		if (ce)

@@ -15,6 +15,8 @@
  *   routes  100: [n0 d16, n1 d8] def n1      102: [n1, n3] def n3
  *           103: [n2, n1] def n1              104: [n2] def n2
  *           105: [n4, n1] def n1
+ *          4199: as 102, but in hn_routes only (102 holds its
+ *                hn_route_tab slot): decided by the flow cache
  *   tasks     7: hosts 100, 10 (this node)    8: hosts 100, 102
  *   groups  member of 500
  * The model scores a candidate by its quality alone, so the winner of
@@ -230,10 +232,17 @@ static const struct fx fixtures[] = {
 	  XDP_DROP, OUT_NONE, {}, C(drop_no_live) },
 	{ "no route: drop", { HNF, .dst = 999 },
 	  XDP_DROP, OUT_NONE, {}, C(drop_no_route) },
-	{ "second frame hits the cache", { HNF, .dst = 102 },
+	/* a table route: every frame decided by its table, none cached */
+	{ "second frame decided by the table again", { HNF, .dst = 102 },
 	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 102, FWD(M_N30, M_OUT) },
+	  C(decisions), { .warm = 1 }, C(fwd_redirect) },
+	{ "route outside the table: second frame hits the cache",
+	  { HNF, .dst = HN_DP_ROUTE_TAB_SIZE + 103 },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = HN_DP_ROUTE_TAB_SIZE + 103, FWD(M_N30, M_OUT) },
 	  C(cache_hit), { .warm = 1 } },
-	{ "cache hit with TTL 1 still expires", { HNF, .dst = 102, .ttl = 1 },
+	{ "cache hit with TTL 1 still expires",
+	  { HNF, .dst = HN_DP_ROUTE_TAB_SIZE + 103, .ttl = 1 },
 	  XDP_DROP, OUT_NONE, {}, C(ttl_expired), { .warm = 1 } },
 	/* in order: the first marks neighbour 4 dead for the second */
 	{ "port gone: dropped, neighbour marked dead", { HNF, .dst = 105 },
@@ -523,6 +532,7 @@ static void setup_topology(void)
 	ROUTE(103, 1, { 2, 8 }, { 1, 8 });
 	ROUTE(104, 0, { 2, 8 });
 	ROUTE(105, 1, { 4, 8 }, { 1, 8 });
+	ROUTE(HN_DP_ROUTE_TAB_SIZE + 103, 1, { 1, 8 }, { 3, 8 });
 
 	memset(&t, 0, sizeof(t));
 	t.n_host = 2;

@@ -800,6 +800,9 @@ hn_table_pick(const struct hnhdr *h, __u64 epoch, const __u64 *ep,
 /* A table decision's fallback, byte @d, counted as hn_choose() would. */
 static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 {
+	/* one test for the common byte, the model's pick */
+	if (!(d & (HN_DP_DEC_MARGIN | HN_DP_DEC_NO_MODEL)))
+		return;
 	if (d & HN_DP_DEC_MARGIN)
 		st->fb_margin++;
 	if (d & HN_DP_DEC_NO_MODEL)

@@ -1079,9 +1079,25 @@ const volatile __u32 hn_meta_cookie = 0;
 const volatile __u32 hn_meta_ok = 1;
 
 /*
+ * HN_RSV_NOT_COPIED on the frame, its header taken afresh: a helper that
+ * may move the frame's start, bpf_xdp_adjust_meta() among them, leaves
+ * no packet pointer valid, even when it fails.
+ */
+static __always_inline void hn_mark_not_copied(struct xdp_md *ctx)
+{
+	struct ethhdr *eth = (void *)(long)ctx->data;
+	struct hnhdr *h = (void *)(eth + 1);
+
+	if ((void *)(h + 1) <= (void *)(long)ctx->data_end)
+		h->reserved = HN_RSV_NOT_COPIED;
+}
+
+/*
  * Mark a member-group flood for the TC program to copy on, then pass it
  * up.  Metadata is the only channel from XDP to TC that a frame cannot
- * forge; a driver without it gets the frame delivered here, not copied.
+ * forge; a driver (or kernel) without it gets the frame delivered here,
+ * not copied, and a control flood marked HN_RSV_NOT_COPIED, so that the
+ * agent forwards it as it forwards those XDP could not vouch for.
  */
 static __always_inline int hn_mcast_copy(struct xdp_md *ctx, struct hnhdr *h,
 					 struct hn_env *e)
@@ -1092,11 +1108,15 @@ static __always_inline int hn_mcast_copy(struct xdp_md *ctx, struct hnhdr *h,
 		.seq = HN_HDR_GET(h, seq),
 		.ttl = h->ttl,
 	};
+	int ctl = hn_dp_ctrl_type(h->type);
 	struct hn_dp_meta *mp;
 	void *data;
 
 	if (!hn_meta_ok || bpf_xdp_adjust_meta(ctx, -(int)sizeof(m))) {
 		e->st->mcast_nometa++;
+		/* nobody copies it: the agent forwards a control flood */
+		if (ctl)
+			hn_mark_not_copied(ctx);
 		return XDP_PASS;
 	}
 	mp = (void *)(long)ctx->data_meta;

@@ -686,6 +686,11 @@ static int run_fixture(const struct fx *f)
 	} else if (f->out == OUT_FR) {
 		elen = build(&f->exp, exp);
 	}
+	/* not copied for want of metadata: the agent forwards it */
+	if (f->copy && !hn_dp_xdp_meta(dp) && hn_dp_ctrl_type(f->in.type) &&
+	    elen > ETH_HLEN + offsetof(struct hnhdr, reserved))
+		exp[ETH_HLEN + offsetof(struct hnhdr, reserved)] =
+			HN_RSV_NOT_COPIED;
 	apply(&f->k);
 	if (f->k.warm) {
 		olen = sizeof(out);

@@ -6,12 +6,15 @@
 #   [gen ns] g0 <==veth==> r0 [rtr ns] r1 <==veth==> s0 [sink ns]
 #
 # and measures, in one run:
-#   1. BPF_PROG_TEST_RUN: plain forward, HyperNet cache hit, HyperNet
-#      deciding every frame with 4 and 8 candidates, verifier insns;
+#   1. BPF_PROG_TEST_RUN: plain forward, HyperNet to one destination (a
+#      cache hit before table routes skipped the cache: the *cache* keys),
+#      HyperNet deciding every frame with 4 and 8 candidates, verifier
+#      insns;
 #   2. live: frames made by a BPF_F_TEST_XDP_LIVE_FRAMES generator on g0,
 #      forwarded by the router namespace, counted by an XDP sink on s0,
-#      with (a) the plain forward, (b) HyperNet with cache hits, (c) HyperNet
-#      deciding every frame with 8 candidates, (d) Linux IPv4 forwarding.
+#      with (a) the plain forward, (b) HyperNet to one destination, (c)
+#      HyperNet deciding every frame with 8 candidates (1024
+#      destinations), (d) Linux IPv4 forwarding.
 # Results: $O/bench/dataplane.json and a table on stdout.  Every address
 # used lives in the namespaces this script makes and removes.
 #

@@ -659,30 +659,55 @@ static __always_inline int hn_ttl_expired(const struct hnhdr *h,
  * stale_ns set the next frame fails over to a live candidate without
  * waiting for userspace.
  */
-static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
+/*
+ * A frame of the fast path that did not end in fast_fwd, which stands for
+ * rx, decisions and fwd_redirect at once (dataplane.h): its rx and
+ * decision counted as such.
+ */
+static __always_inline void hn_fast_count(struct hn_dp_stats *st)
+{
+	st->rx++;
+	st->decisions++;
+}
+
+static __always_inline int hn_send(struct xdp_md *ctx, struct ethhdr *eth,
 				   struct hnhdr *h, struct hn_dp_neigh *nb,
-				   struct hn_env *e)
+				   struct hn_dp_stats *st, int fast)
 {
 	__u32 ifindex = nb->ifindex;
 	int act;
 
-	if (hn_ttl_expired(h, e))
-		return XDP_DROP;
 	hn_mac_copy(eth->h_dest, nb->mac);
 	hn_mac_copy(eth->h_source, nb->port_mac);
 	h->ttl--;
 	if (ifindex == ctx->ingress_ifindex) {
-		e->st->fwd_tx++;
+		if (fast)
+			hn_fast_count(st);
+		st->fwd_tx++;
 		return XDP_TX;
 	}
 	act = bpf_redirect_map(&hn_tx_ports, ifindex, XDP_DROP);
 	if (act == XDP_REDIRECT) {
-		e->st->fwd_redirect++;
+		if (fast)
+			st->fast_fwd++;
+		else
+			st->fwd_redirect++;
 	} else {
+		if (fast)
+			hn_fast_count(st);
 		nb->last_seen_ns = 0;
-		e->st->drop_no_port++;
+		st->drop_no_port++;
 	}
 	return act;
+}
+
+static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
+				   struct hnhdr *h, struct hn_dp_neigh *nb,
+				   struct hn_env *e)
+{
+	if (hn_ttl_expired(h, e))
+		return XDP_DROP;
+	return hn_send(ctx, eth, h, nb, e->st, 0);
 }
 
 /* Model slot @slot's model, or NULL if it holds none. */
@@ -734,17 +759,19 @@ static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
 }
 
 /*
- * Unicast from the decision table, for route @rt in hn_route_tab slot
- * @k: the chosen neighbour, its index in *@idx, if it is live; else NULL
- * and the caller decides from the scores.  The epoch is read again after
- * the byte: a frame that read it before a flip may be reading a slot
+ * Route @rt's decision in hn_route_tab slot @k for a frame of header @h
+ * under @epoch (hn_epoch[0] at @ep): the chosen neighbour, its index in
+ * *@idx and the table's byte in *@d, if it is live; else NULL and the
+ * caller decides from the scores.  The epoch is read again after the
+ * byte: a frame that read it before a flip may be reading a slot
  * userspace now rewrites, or a route slot rewritten since the flip.
  */
 static __always_inline struct hn_dp_neigh *
-hn_decide_tab(const struct hnhdr *h, struct hn_env *e,
-	      const struct hn_dp_route *rt, __u32 k, __u32 *idx)
+hn_table_pick(const struct hnhdr *h, __u64 epoch, const __u64 *ep,
+	      const struct hn_dp_route *rt, __u32 k, __u32 *idx, __u32 *d,
+	      const struct hn_dp_config *cfg)
 {
-	__u32 slot = HN_EPOCH_SLOT(e->epoch), f, d;
+	__u32 slot = HN_EPOCH_SLOT(epoch), f;
 	const struct hn_dp_decide *dt;
 	struct hn_dp_neigh *nb;
 
@@ -756,19 +783,45 @@ hn_decide_tab(const struct hnhdr *h, struct hn_env *e,
 	/* masks the 6.1 verifier needs and clang would drop (129a56b) */
 	asm volatile("" : "+r"(f));
 	asm volatile("" : "+r"(k));
-	d = dt->d[k & (HN_DP_ROUTE_TAB_SIZE - 1)][f & (HN_RT_FRAME_BUCKETS - 1)];
+	*d = dt->d[k & (HN_DP_ROUTE_TAB_SIZE - 1)]
+		  [f & (HN_RT_FRAME_BUCKETS - 1)];
 	asm volatile("" : : : "memory");
-	if (*(volatile __u64 *)e->ep != e->epoch || d == HN_DP_DEC_NONE)
+	if (*(volatile const __u64 *)ep != epoch || *d == HN_DP_DEC_NONE)
 		return NULL;
-	*idx = rt->cand[d & HN_DP_DEC_IDX].neigh;
+	*idx = rt->cand[*d & HN_DP_DEC_IDX].neigh;
 	nb = bpf_map_lookup_elem(&hn_neigh, idx);
-	if (!nb || !hn_live(nb, e->now, e->cfg->stale_ns))
+	if (!nb || !nb->valid)
 		return NULL;
-	e->st->decisions++;
+	if (cfg->stale_ns && !hn_live(nb, hn_now(), cfg->stale_ns))
+		return NULL;
+	return nb;
+}
+
+/* A table decision's fallback, byte @d, counted as hn_choose() would. */
+static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
+{
+	/* one test for the common byte, the model's pick */
+	if (!(d & (HN_DP_DEC_MARGIN | HN_DP_DEC_NO_MODEL)))
+		return;
 	if (d & HN_DP_DEC_MARGIN)
-		e->st->fb_margin++;
+		st->fb_margin++;
 	if (d & HN_DP_DEC_NO_MODEL)
-		e->st->fb_no_model++;
+		st->fb_no_model++;
+}
+
+/* Unicast from the decision table (hn_table_pick()), in hn_unicast(). */
+static __always_inline struct hn_dp_neigh *
+hn_decide_tab(const struct hnhdr *h, struct hn_env *e,
+	      const struct hn_dp_route *rt, __u32 k, __u32 *idx)
+{
+	struct hn_dp_neigh *nb;
+	__u32 d;
+
+	nb = hn_table_pick(h, e->epoch, e->ep, rt, k, idx, &d, e->cfg);
+	if (nb) {
+		e->st->decisions++;
+		hn_table_count(e->st, d);
+	}
 	return nb;
 }
 
@@ -784,6 +837,21 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 
 	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
+	rt = hn_route_in(dst, &in_tab);
+	if (!rt) {
+		e->st->drop_no_route++;
+		return XDP_DROP;
+	}
+	/*
+	 * The decision table first, and no flow cache when it answers: its
+	 * byte costs less than the cache's lookup (Decision tables).
+	 * Tracing records the scores: it takes the path below.
+	 */
+	if (in_tab && !(e->cfg->flags & HN_DP_CFG_TRACE)) {
+		nb = hn_decide_tab(h, e, rt, hn_dp_route_slot(dst), &idx);
+		if (nb)
+			return hn_xmit(ctx, eth, h, nb, e);
+	}
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
 		if (ce && ce->epoch == e->epoch && ce->dst == dst &&
@@ -796,11 +864,6 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			}
 		}
 	}
-	rt = hn_route_in(dst, &in_tab);
-	if (!rt) {
-		e->st->drop_no_route++;
-		return XDP_DROP;
-	}
 	/*
 	 * The headers afresh, checked to the same length on every path
 	 * here: a tensor frame's longer check would otherwise make the
@@ -810,12 +873,6 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	h = (void *)(eth + 1);
 	if ((void *)(h + 1) > (void *)(long)ctx->data_end)
 		return XDP_DROP;
-	/* tracing records the scores: it takes the path below */
-	if (in_tab && !(e->cfg->flags & HN_DP_CFG_TRACE)) {
-		nb = hn_decide_tab(h, e, rt, hn_dp_route_slot(dst), &idx);
-		if (nb)
-			goto send;
-	}
 	e->st->decisions++;
 	slot = HN_EPOCH_SLOT(e->epoch);
 	__builtin_memset(&p, 0, sizeof(p));
@@ -855,7 +912,6 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	 * decision, it slows every hidden unit (dataplane.rst, Verifier
 	 * cost), and the lookup is a multiply and an inlined array index.
 	 */
-send:
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
 		if (ce)
@@ -1014,11 +1070,34 @@ static __always_inline int hn_is_member(__u32 group)
 
 /* Random per load, set by the loader: see struct hn_dp_meta. */
 const volatile __u32 hn_meta_cookie = 0;
+/*
+ * 0 where the kernel offers XDP no bpf_xdp_adjust_meta() (the loader
+ * probes): the verifier then never reaches the call, which it would
+ * refuse, and member floods are delivered uncopied as on a driver
+ * without metadata.
+ */
+const volatile __u32 hn_meta_ok = 1;
+
+/*
+ * HN_RSV_NOT_COPIED on the frame, its header taken afresh: a helper that
+ * may move the frame's start, bpf_xdp_adjust_meta() among them, leaves
+ * no packet pointer valid, even when it fails.
+ */
+static __always_inline void hn_mark_not_copied(struct xdp_md *ctx)
+{
+	struct ethhdr *eth = (void *)(long)ctx->data;
+	struct hnhdr *h = (void *)(eth + 1);
+
+	if ((void *)(h + 1) <= (void *)(long)ctx->data_end)
+		h->reserved = HN_RSV_NOT_COPIED;
+}
 
 /*
  * Mark a member-group flood for the TC program to copy on, then pass it
  * up.  Metadata is the only channel from XDP to TC that a frame cannot
- * forge; a driver without it gets the frame delivered here, not copied.
+ * forge; a driver (or kernel) without it gets the frame delivered here,
+ * not copied, and a control flood marked HN_RSV_NOT_COPIED, so that the
+ * agent forwards it as it forwards those XDP could not vouch for.
  */
 static __always_inline int hn_mcast_copy(struct xdp_md *ctx, struct hnhdr *h,
 					 struct hn_env *e)
@@ -1029,11 +1108,15 @@ static __always_inline int hn_mcast_copy(struct xdp_md *ctx, struct hnhdr *h,
 		.seq = HN_HDR_GET(h, seq),
 		.ttl = h->ttl,
 	};
+	int ctl = hn_dp_ctrl_type(h->type);
 	struct hn_dp_meta *mp;
 	void *data;
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(m))) {
+	if (!hn_meta_ok || bpf_xdp_adjust_meta(ctx, -(int)sizeof(m))) {
 		e->st->mcast_nometa++;
+		/* nobody copies it: the agent forwards a control flood */
+		if (ctl)
+			hn_mark_not_copied(ctx);
 		return XDP_PASS;
 	}
 	mp = (void *)(long)ctx->data_meta;
@@ -1153,6 +1236,52 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
 }
 
 /*
+ * The fast path: a data frame with no flags and a TTL left to forward,
+ * unicast to another node whose route has a decision-table row, decided
+ * by it to a live neighbour.  That is one 32-bit load and compare for
+ * version, type, flags and TTL, the rest of hn_hdr_check() for such a
+ * frame, and the table: no flow cache, no struct hn_env on the stack.
+ * Returns the verdict, or -1 with nothing written for hn_xdp() to go on
+ * as for any frame, where the same checks decide the same way.
+ */
+static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
+				   struct hnhdr *h, void *end,
+				   struct hn_dp_stats *st)
+{
+	const __u32 want =
+		bpf_htonl((__u32)HN_VERSION << 24 | (__u32)HN_T_DATA << 16);
+	__u32 zero = 0, w, dst, self, k, idx, d;
+	const struct hn_dp_route_ent *re;
+	const struct hn_dp_config *cfg;
+	struct hn_dp_neigh *nb;
+	__u64 epoch, *ep;
+
+	w = *(const __u32 *)h;
+	if ((w & bpf_htonl(0xffffff00)) != want || h->ttl < 2 ||
+	    bpf_ntohs(HN_HDR_GET(h, len)) > end - (void *)h - HN_HDR_LEN ||
+	    !HN_HDR_GET(h, src))
+		return -1;
+	cfg = bpf_map_lookup_elem(&hn_config, &zero);
+	ep = bpf_map_lookup_elem(&hn_epoch, &zero);
+	if (!cfg || !ep)
+		return -1;
+	dst = bpf_ntohl(HN_HDR_GET(h, dst));
+	self = cfg->node_id;
+	if (!dst || !self || dst == self || (cfg->flags & HN_DP_CFG_TRACE))
+		return -1;
+	epoch = *(volatile __u64 *)ep;
+	k = hn_dp_route_slot(dst);
+	re = bpf_map_lookup_elem(&hn_route_tab, &k);
+	if (!re || re->dst != dst)
+		return -1;
+	nb = hn_table_pick(h, epoch, ep, &re->rt, k, &idx, &d, cfg);
+	if (!nb)
+		return -1;
+	hn_table_count(st, d);
+	return hn_send(ctx, eth, h, nb, st, 1);
+}
+
+/*
  * How libxdp's dispatcher runs hn_xdp beside other programs on a port
  * (hnctl attach --multiprog): at HN_DP_XDP_PRIO, and XDP_PASS goes on to
  * the next program, so that what the router leaves to the stack (other
@@ -1183,12 +1312,22 @@ int hn_xdp(struct xdp_md *ctx)
 		e.st->pass_other++;
 		return XDP_PASS;
 	}
-	e.st->rx++;
 	h = (void *)(eth + 1);
 	if ((void *)(h + 1) > end) {
+		e.st->rx++;
 		e.st->bad_truncated++;
 		return XDP_DROP;
 	}
+	err = hn_fast(ctx, eth, h, end, e.st);
+	if (err >= 0)
+		return err;
+	e.st->rx++;
+	/* afresh: what the fast path knew must not split the walks below */
+	end = (void *)(long)ctx->data_end;
+	eth = (void *)(long)ctx->data;
+	h = (void *)(eth + 1);
+	if ((void *)(h + 1) > end)
+		return XDP_DROP;
 	err = hn_hdr_check(h, end - (void *)h);
 	if (!err && h->type == HN_T_TENSOR) {
 		struct hn_tensor_hdr *t = (void *)(h + 1);

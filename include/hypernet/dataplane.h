@@ -418,6 +418,10 @@ struct hn_dp_stats {
 					 * another port or MAC: not stamped */
 	__u64 mcast_unconfirmed; /* control flood from a source the
 					 * agent has not confirmed */
+	__u64 fast_fwd; /* fast path: an rx, a decision and a
+					 * fwd_redirect in one; userspace
+					 * folds it into them (hn_dp_stats_sum)
+					 * and leaves it 0 */
 };
 
 #endif /* _HYPERNET_DATAPLANE_H */

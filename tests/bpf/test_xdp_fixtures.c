@@ -15,6 +15,8 @@
  *   routes  100: [n0 d16, n1 d8] def n1      102: [n1, n3] def n3
  *           103: [n2, n1] def n1              104: [n2] def n2
  *           105: [n4, n1] def n1
+ *          4199: as 102, but in hn_routes only (102 holds its
+ *                hn_route_tab slot): decided by the flow cache
  *   tasks     7: hosts 100, 10 (this node)    8: hosts 100, 102
  *   groups  member of 500
  * The model scores a candidate by its quality alone, so the winner of
@@ -230,10 +232,17 @@ static const struct fx fixtures[] = {
 	  XDP_DROP, OUT_NONE, {}, C(drop_no_live) },
 	{ "no route: drop", { HNF, .dst = 999 },
 	  XDP_DROP, OUT_NONE, {}, C(drop_no_route) },
-	{ "second frame hits the cache", { HNF, .dst = 102 },
+	/* a table route: every frame decided by its table, none cached */
+	{ "second frame decided by the table again", { HNF, .dst = 102 },
 	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 102, FWD(M_N30, M_OUT) },
+	  C(decisions), { .warm = 1 }, C(fwd_redirect) },
+	{ "route outside the table: second frame hits the cache",
+	  { HNF, .dst = HN_DP_ROUTE_TAB_SIZE + 103 },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = HN_DP_ROUTE_TAB_SIZE + 103, FWD(M_N30, M_OUT) },
 	  C(cache_hit), { .warm = 1 } },
-	{ "cache hit with TTL 1 still expires", { HNF, .dst = 102, .ttl = 1 },
+	{ "cache hit with TTL 1 still expires",
+	  { HNF, .dst = HN_DP_ROUTE_TAB_SIZE + 103, .ttl = 1 },
 	  XDP_DROP, OUT_NONE, {}, C(ttl_expired), { .warm = 1 } },
 	/* in order: the first marks neighbour 4 dead for the second */
 	{ "port gone: dropped, neighbour marked dead", { HNF, .dst = 105 },
@@ -523,6 +532,7 @@ static void setup_topology(void)
 	ROUTE(103, 1, { 2, 8 }, { 1, 8 });
 	ROUTE(104, 0, { 2, 8 });
 	ROUTE(105, 1, { 4, 8 }, { 1, 8 });
+	ROUTE(HN_DP_ROUTE_TAB_SIZE + 103, 1, { 1, 8 }, { 3, 8 });
 
 	memset(&t, 0, sizeof(t));
 	t.n_host = 2;
@@ -618,12 +628,20 @@ static void apply(const struct knobs *k)
 
 /*
  * XDP's mark for the TC program: present exactly when the fixture says,
- * and naming the frame as it arrived.
+ * and naming the frame as it arrived; on a kernel that gives XDP no
+ * metadata, absent and counted in mcast_nometa (@st).
  */
-static int check_meta(const struct fx *f, const __u8 *meta, size_t mlen)
+static int check_meta(const struct fx *f, const __u8 *meta, size_t mlen,
+		      const struct hn_dp_stats *st)
 {
 	const struct hn_dp_meta *m = (const void *)meta;
 
+	if (f->copy && !hn_dp_xdp_meta(dp)) {
+		if (!mlen && st->mcast_nometa == 1)
+			return 0;
+		printf("  no XDP metadata here: want none and mcast_nometa\n");
+		return 1;
+	}
 	if (!f->copy) {
 		if (!mlen)
 			return 0;
@@ -668,6 +686,11 @@ static int run_fixture(const struct fx *f)
 	} else if (f->out == OUT_FR) {
 		elen = build(&f->exp, exp);
 	}
+	/* not copied for want of metadata: the agent forwards it */
+	if (f->copy && !hn_dp_xdp_meta(dp) && hn_dp_ctrl_type(f->in.type) &&
+	    elen > ETH_HLEN + offsetof(struct hnhdr, reserved))
+		exp[ETH_HLEN + offsetof(struct hnhdr, reserved)] =
+			HN_RSV_NOT_COPIED;
 	apply(&f->k);
 	if (f->k.warm) {
 		olen = sizeof(out);
@@ -694,8 +717,8 @@ static int run_fixture(const struct fx *f)
 		hn_t_hexdump("want", exp, elen);
 		bad = 1;
 	}
-	bad |= check_meta(f, meta, mlen);
 	must(hn_dp_get_stats(dp, &st), "stats", "");
+	bad |= check_meta(f, meta, mlen, &st);
 	bad |= counter_is_one(&st, f->counter);
 	if (f->also)
 		bad |= counter_is_one(&st, f->also);

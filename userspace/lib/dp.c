@@ -760,6 +760,32 @@ static int set_pin_paths(struct hn_dp *dp, const char *pin_dir, char *err,
 	return 0;
 }
 
+/*
+ * Whether this kernel lets XDP programs call bpf_xdp_adjust_meta(): some
+ * builds refuse it ("program of this type cannot use helper"), which
+ * libbpf_probe_bpf_helper() of libbpf 1.1 takes for support.  So load
+ * the call and see.
+ */
+static bool xdp_has_meta(void)
+{
+	const struct bpf_insn insns[] = {
+		/* r2 = 0; call bpf_xdp_adjust_meta; r0 = XDP_PASS; exit */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_xdp_adjust_meta },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+		  .dst_reg = BPF_REG_0,
+		  .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, NULL, "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* Load into the kernel; on failure the verifier's last words say why. */
 static int load_skel(struct hn_dp *dp, bool pinned, char *err, size_t errlen)
 {
@@ -822,6 +848,8 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		ret = fail(err, errlen, -errno, NULL, "getrandom failed");
 		goto out;
 	}
+	/* kernels may leave XDP without metadata: no copies then */
+	dp->skel->rodata->hn_meta_ok = xdp_has_meta();
 	if (pin_dir) {
 		ret = set_pin_paths(dp, pin_dir, err, errlen);
 		if (ret)
@@ -1978,10 +2006,21 @@ int hn_dp_leave(struct hn_dp *dp, __u32 group)
 
 /* ---- stats, trace, fds -------------------------------------------------- */
 
+/* The fast path's one counter, fast_fwd, is three (dataplane.h). */
+static void stats_fold(struct hn_dp_stats *st)
+{
+	st->rx += st->fast_fwd;
+	st->decisions += st->fast_fwd;
+	st->fwd_redirect += st->fast_fwd;
+	st->fast_fwd = 0;
+}
+
 int hn_dp_stats_sum(int map_fd, struct hn_dp_stats *st)
 {
 	int ret = percpu_sum(map_fd, 0, st, sizeof(*st));
 
+	if (!ret)
+		stats_fold(st);
 	/* callers may report strerror(errno) */
 	if (ret)
 		errno = -ret;
@@ -2045,6 +2084,11 @@ int hn_dp_xdp_fd(struct hn_dp *dp)
 int hn_dp_tc_fd(struct hn_dp *dp)
 {
 	return bpf_program__fd(dp->skel->progs.hn_tc_ingress);
+}
+
+int hn_dp_xdp_meta(struct hn_dp *dp)
+{
+	return !!dp->skel->rodata->hn_meta_ok;
 }
 
 int hn_dp_map_fd(struct hn_dp *dp, const char *name)
@@ -2253,6 +2297,8 @@ int hn_dp_ro_stats(struct hn_dp_ro *ro, struct hn_dp_stats *st, char *err,
 {
 	int ret = percpu_sum(ro->fd[RO_STATS], 0, st, sizeof(*st));
 
+	if (!ret)
+		stats_fold(st);
 	return ret ? fail(err, errlen, ret, NULL, "reading hn_stats[0]") : 0;
 }
 

@@ -166,6 +166,11 @@ int hn_dp_reset_trace(struct hn_dp *dp);
 /* File descriptors, for BPF_PROG_TEST_RUN and inspection. */
 int hn_dp_xdp_fd(struct hn_dp *dp);
 int hn_dp_tc_fd(struct hn_dp *dp);
+/*
+ * Whether XDP marks member floods for TC to copy: 0 on a kernel that
+ * refuses XDP bpf_xdp_adjust_meta(), which then delivers them uncopied.
+ */
+int hn_dp_xdp_meta(struct hn_dp *dp);
 /* fd of map @name (e.g. "hn_routes"), or -ENOENT. */
 int hn_dp_map_fd(struct hn_dp *dp, const char *name);
 /* Instructions the verifier processed for the XDP program. */

@@ -14,7 +14,8 @@
  *     HN_FEAT_LOAD      neighbour/link load        utilisation * 127
  *     HN_FEAT_CAPACITY  link capacity              hn_scale_log(kbit/s)
  *   route part (depends on destination and candidate)
- *     HN_FEAT_DIST      ETT cost ratio x hops      hn_rt_route_dist()
+ *     HN_FEAT_DIST      load-aware cost ratio x hops
+ *                                                  hn_rt_route_dist()
  *   frame part (depends on the frame only)
  *     HN_FEAT_CLASS     traffic class              hn_scale_class(tclass)
  *     HN_FEAT_SIZE      frame length               hn_scale_size(bytes)
@@ -135,13 +136,17 @@ __hn_inline __u8 hn_scale_hops(__u32 hops)
 }
 
 /*
- * The route feature the agent and the simulator give a candidate: its ETT
- * path cost @cost (cost(self, neighbour) + D(neighbour, dst)) against the
- * best candidate's @best, in 4 ratio levels (below 1.15, 1.6, 2.5 and
- * more), times the path's @hops in 4 levels (0: this node, 1, 2, 3 and
- * more): route bucket 4 * ratio level + hop level, as its feature.  The
- * ratio tells the model how much a detour costs when the links are idle,
- * which hops alone cannot on links of mixed capacity; the hop level keeps
+ * The route feature the agent and the simulator give a candidate: its
+ * load-aware path cost @cost (hn_topo_cand.load_cost: its ETT path
+ * cost(self, neighbour) + D(neighbour, dst) with every link weighed by
+ * hn_link_ett_load() of the utilisation its sender advertises) against
+ * the least of the route's candidates, @best (hn_topo_route.load_cost), in
+ * 4 ratio levels (below 1.15, 1.6, 2.5 and more), times the path's @hops
+ * in 4 levels (0: this node, 1, 2, 3 and more): route bucket 4 * ratio
+ * level + hop level, as its feature.  The ratio tells the model how much
+ * a detour costs now, which hops alone cannot on links of mixed capacity
+ * and its own first hop's load cannot when the bottleneck is further
+ * down the path; on idle links it is the ETT ratio.  The hop level keeps
  * the default candidates of anycast hosts ordered by distance.  Ratio
  * level 0 with hops 0..3 is hn_scale_hops(hops), so a route written by
  * hops (hnctl route set) means an equally cheap path of that length.

@@ -289,6 +289,129 @@ static void test_ett_load_moves(void **state)
 	assert_true(load.m_lost <= ett.m_lost);
 }
 
+/*
+ * A fat first hop 0-1 before a thin 1-3 that most of the mesh's traffic
+ * crosses (ETT sends 2's and 4's traffic that way too), and an idle path
+ * 0-2-3 that costs 1.3 times as much at idle (8600 us against 6600).
+ */
+static void bottleneck_topo(struct hn_sim_topo *t)
+{
+	memset(t, 0, sizeof(*t));
+	strcpy(t->name, "bottleneck");
+	t->n_nodes = 5;
+	t->true_costs = 1;
+	add_link(t, 0, 1, 20000, 0);
+	add_link(t, 1, 3, 2000, 0);
+	add_link(t, 0, 2, 1500, 0);
+	add_link(t, 2, 3, 20000, 0);
+	add_link(t, 4, 1, 20000, 0);
+}
+
+struct seen {
+	unsigned long n; /* node 0's decisions for node 3 */
+	unsigned int first_lvl; /* via 2: the first one's ratio level */
+	unsigned long lvl[4]; /* via 2: decisions by ratio level */
+	unsigned int load_max; /* via 1: the first hop's load feature */
+};
+
+static void see_route(void *ctx, const struct hn_sim_decision *d)
+{
+	struct seen *v = ctx;
+	unsigned int i;
+
+	if (d->node != 0 || d->dst != 3)
+		return;
+	for (i = 0; i < d->n_cand; i++) {
+		unsigned int lvl = d->x[i][HN_FEAT_DIST] / HN_RT_HOPS_STEP /
+				   HN_RT_HOP_LEVELS;
+
+		if (d->neigh[i] == 1 && d->x[i][HN_FEAT_LOAD] > v->load_max)
+			v->load_max = d->x[i][HN_FEAT_LOAD];
+		if (d->neigh[i] != 2)
+			continue;
+		if (!v->n)
+			v->first_lvl = lvl;
+		v->lvl[lvl]++;
+	}
+	v->n++;
+}
+
+/*
+ * Load two hops downstream shows in the route feature: once 1 -> 3 is
+ * busy and its utilisation advertised, the idle detour via 2 is within
+ * 1.15 of the load-aware best (ratio level 0) where at idle it is 1.3
+ * (level 1), although node 0's own link to 1 stays nearly idle.
+ */
+static void test_downstream_load(void **state)
+{
+	struct hn_sim_topo t;
+	struct seen v = { 0 };
+	struct hn_sim_stats st;
+	struct hn_sim_cfg c;
+	struct hn_sim *s;
+
+	bottleneck_topo(&t);
+	hn_sim_cfg_defaults(&c);
+	c.duration_ms = 3000;
+	c.warmup_ms = 500;
+	c.load = 0.5;
+	c.policy = HN_SIM_MODEL;
+	c.model = NULL; /* ETT's default next hop: the load stays put */
+	c.on_decision = see_route;
+	c.ctx = &v;
+	s = hn_sim_new(&t, &c);
+	assert_non_null(s);
+	hn_sim_run(s);
+	hn_sim_get_stats(s, &st);
+	hn_sim_free(s);
+	printf("0 to 3 via 2: first level %u, levels %lu %lu %lu %lu; via 1 load <= %u; %llu LSAs (%llu for utilisation)\n",
+	       v.first_lvl, v.lvl[0], v.lvl[1], v.lvl[2], v.lvl[3], v.load_max,
+	       (unsigned long long)st.lsas, (unsigned long long)st.lsas_util);
+	assert_int_equal(v.first_lvl, 1);
+	assert_true(v.lvl[0] > 0);
+	assert_true(v.load_max < 127 / 8);
+	assert_true(st.lsas_util > 0);
+}
+
+/*
+ * Utilisation that moves by HN_UTIL_READV floods a new LSA, which takes
+ * wire time like any: on fixed, true costs no other LSA is ever sent, so
+ * they all come from load, and none at a load that moves no link by
+ * an eighth.
+ */
+static void test_util_readvertise(void **state)
+{
+	/* one copy on each of 10 up ports: nodes have 1 to 3 links */
+	const unsigned long lsa_min = 10 * (HN_HDR_LEN + sizeof(struct hn_lsa) +
+					    sizeof(struct hn_lsa_link) + 1 +
+					    HN_AUTH_LEN + HN_SIM_WIRE_OVERHEAD);
+	const unsigned long lsa_max =
+		10 * (HN_HDR_LEN + sizeof(struct hn_lsa) +
+		      3 * (sizeof(struct hn_lsa_link) + 1) + HN_AUTH_LEN +
+		      HN_SIM_WIRE_OVERHEAD);
+	struct hn_sim_stats lo, hi;
+	struct hn_sim_topo t;
+
+	bottleneck_topo(&t);
+	run_topo(&t, HN_SIM_ETT, 0.02, HN_SIM_UNIFORM, NULL, &lo);
+	run_topo(&t, HN_SIM_ETT, 0.5, HN_SIM_UNIFORM, NULL, &hi);
+	printf("LSAs at load 0.02: %llu, at 0.5: %llu (%llu for utilisation, %llu bytes)\n",
+	       (unsigned long long)lo.lsas, (unsigned long long)hi.lsas,
+	       (unsigned long long)hi.lsas_util,
+	       (unsigned long long)hi.lsa_bytes);
+	assert_int_equal(lo.lsas, 0);
+	assert_int_equal(lo.lsa_bytes, 0);
+	assert_true(hi.lsas_util > 0);
+	assert_int_equal(hi.lsas, hi.lsas_util);
+	assert_true(hi.lsa_bytes >= hi.lsas * lsa_min);
+	assert_true(hi.lsa_bytes <= hi.lsas * lsa_max);
+	/* without control frames on the wire, none are counted */
+	t.no_ctrl = 1;
+	run_topo(&t, HN_SIM_ETT, 0.5, HN_SIM_UNIFORM, NULL, &hi);
+	assert_true(hi.lsas > 0);
+	assert_int_equal(hi.lsa_bytes, 0);
+}
+
 /* @spec at @load with ETT routes, 3 s of which 0.5 s warm-up. */
 static void run_spec(const char *spec, double load, enum hn_sim_policy pol,
 		     struct hn_sim_stats *st)
@@ -641,6 +764,8 @@ int main(void)
 		cmocka_unit_test(test_forwarding_time),
 		cmocka_unit_test(test_ett_fat_detour),
 		cmocka_unit_test(test_ett_load_moves),
+		cmocka_unit_test(test_downstream_load),
+		cmocka_unit_test(test_util_readvertise),
 		cmocka_unit_test(test_topo_options),
 		cmocka_unit_test(test_half_duplex),
 		cmocka_unit_test(test_radio),

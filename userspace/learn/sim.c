@@ -97,6 +97,7 @@ struct port {
 	__u8 feat[HN_NB_NFEAT];
 	__u32 util_pm; /* transmit utilisation, smoothed over feat_ms periods */
 	__u16 cost; /* advertised in our LSA */
+	__u8 util; /* advertised in our LSA: hn_util_from_pm() of util_pm */
 };
 
 struct route {
@@ -845,14 +846,18 @@ static void port_start(struct hn_sim *s, unsigned int n, unsigned int pi)
 	ev_push(s, p->wire_end, EV_TX_DONE, n, pi);
 }
 
-/* Control frames of @bytes out of port @pi (unless the world has none). */
-static void ctrl_send(struct hn_sim *s, unsigned int n, unsigned int pi,
-		      __u32 bytes)
+/*
+ * Control frames of @bytes out of port @pi (unless the world has none):
+ * returns @bytes, or 0 when none were sent.
+ */
+static __u32 ctrl_send(struct hn_sim *s, unsigned int n, unsigned int pi,
+		       __u32 bytes)
 {
 	if (s->t->no_ctrl || s->node[n].dead)
-		return;
+		return 0;
 	s->node[n].port[pi].ctrl_bytes += bytes;
 	port_start(s, n, pi);
+	return bytes;
 }
 
 static void port_enqueue(struct hn_sim *s, unsigned int n, unsigned int pi,
@@ -934,7 +939,7 @@ enum cost_kind {
 	COST_ETX, /* the agent's ETX-like cost */
 	COST_HOPS, /* every link 256: hop count */
 	COST_ETT, /* ETX x airtime at the link's capacity (the agent's) */
-	COST_ETT_LOAD, /* ETT x (1 + measured utilisation) */
+	COST_ETT_LOAD, /* hn_link_ett_load(): ETT x (1 + utilisation now) */
 };
 
 /* The costs a policy routes on: the model's candidates are the agent's. */
@@ -960,7 +965,7 @@ static __u8 rx_ratio_now(const struct hn_sim *s, const struct port *p);
  */
 static __u16 link_cost(const struct hn_sim *s, const struct port *p, int kind)
 {
-	__u32 rx = (__u32)lround(255.0 * (1.0 - p->loss)), tx = rx, u, c;
+	__u32 rx = (__u32)lround(255.0 * (1.0 - p->loss)), tx = rx;
 
 	if (!s->t->true_costs) {
 		rx = rx_ratio_now(s, p);
@@ -974,17 +979,15 @@ static __u16 link_cost(const struct hn_sim *s, const struct port *p, int kind)
 	case COST_ETT:
 		return hn_link_ett(rx, tx, p->kbps);
 	}
-	/*
-	 * ETT x (1 + u): a full link costs twice its ETT.  ETT / (1 - u), the
-	 * M/M/1 form, herded flows from link to link every recompute
-	 * (Documentation/learned-routing.rst has the figures).
-	 */
-	u = p->util_pm > 1000 ? 1000 : p->util_pm;
-	c = (__u32)hn_link_ett(rx, tx, p->kbps) * (1000 + u) / 1000;
-	return c > 0xffff ? 0xffff : c;
+	/* the utilisation measured now, not the one last advertised */
+	return hn_link_ett_load(hn_link_ett(rx, tx, p->kbps),
+				hn_util_from_pm(p->util_pm));
 }
 
-/* Node @n's LSA with costs of @kind; its own policy's are the advertised. */
+/*
+ * Node @n's LSA with costs of @kind; its own policy's are the advertised.
+ * Every policy's LSA carries the utilisation last advertised (HN_LSA_F_UTIL).
+ */
 static void node_lsa(const struct hn_sim *s, unsigned int n, int kind,
 		     struct hn_ctrl_lsa *lsa)
 {
@@ -995,6 +998,7 @@ static void node_lsa(const struct hn_sim *s, unsigned int n, int kind,
 	lsa->origin = n + 1;
 	lsa->seq = 1;
 	lsa->lifetime_s = 40;
+	lsa->flags = HN_LSA_F_UTIL;
 	for (i = 0; i < nd->n_ports; i++) {
 		const struct port *p = &nd->port[i];
 		struct hn_ctrl_link *l = &lsa->links[lsa->n_links];
@@ -1004,6 +1008,7 @@ static void node_lsa(const struct hn_sim *s, unsigned int n, int kind,
 		l->node = p->peer + 1;
 		l->cost = kind == cost_kind(s) ? p->cost :
 						 link_cost(s, p, kind);
+		l->util = p->util;
 		lsa->n_links++;
 	}
 }
@@ -1058,9 +1063,10 @@ static int compute_routes(struct hn_sim *s, int kind, struct route *out)
 					abort();
 				r->port[k] = pi;
 				r->neigh[k] = tr[b].cand[k].neigh - 1;
+				/* what the path costs at the advertised load */
 				r->dist[k] = hn_rt_route_dist(
-					tr[b].cand[k].cost, tr[b].cost,
-					tr[b].cand[k].hops);
+					tr[b].cand[k].load_cost,
+					tr[b].load_cost, tr[b].cand[k].hops);
 				r->cost[k] = tr[b].cand[k].cost;
 			}
 			r->n_cand = tr[b].n_cand;
@@ -1153,18 +1159,29 @@ static void neigh_features(const struct hn_sim *s, const struct port *p,
 
 static void links_changed(struct hn_sim *s, unsigned int origin);
 
+#define READV_COST 1
+#define READV_UTIL 2
+
 /*
- * The cost to advertise moved by more than a quarter (the agent's
- * neigh_refresh()): store it, and flood a new LSA.
+ * As the agent's neigh_refresh(): the cost to advertise moved by more than
+ * a quarter, or the utilisation by hn_util_moved(): store what moved, and
+ * say which (READV_*): the node's LSA must flood again.
  */
-static void cost_refresh(struct hn_sim *s, unsigned int n, struct port *p)
+static int port_readvertise(const struct hn_sim *s, struct port *p)
 {
 	__u16 cost = link_cost(s, p, cost_kind(s));
+	__u8 util = hn_util_from_pm(p->util_pm);
+	int ret = 0;
 
+	if (hn_util_moved(p->util, util)) {
+		p->util = util;
+		ret |= READV_UTIL;
+	}
 	if (cost > p->cost + p->cost / 4 || cost + cost / 4 < p->cost) {
 		p->cost = cost;
-		links_changed(s, n);
+		ret |= READV_COST;
 	}
+	return ret;
 }
 
 /* Refresh: write the features that changed; each write moves the epoch. */
@@ -1173,6 +1190,7 @@ static void feat_refresh(struct hn_sim *s, unsigned int n)
 	struct node *nd = &s->node[n];
 	__u64 window = s->c.feat_ms * NS_PER_MS;
 	unsigned int i;
+	int flood = 0;
 
 	for (i = 0; i < nd->n_ports; i++) {
 		struct port *p = &nd->port[i];
@@ -1183,13 +1201,18 @@ static void feat_refresh(struct hn_sim *s, unsigned int n)
 		p->util_pm = (p->util_pm + p->busy_ns * 1000 / window) / 2;
 		p->busy_ns = 0;
 		if (p->up)
-			cost_refresh(s, n, p);
+			flood |= port_readvertise(s, p);
 		if (!p->up || !memcmp(feat, p->feat, sizeof(feat)))
 			continue;
 		memcpy(p->feat, feat, sizeof(feat));
 		nd->epoch++;
 		s->st.epochs++;
 	}
+	/* one LSA for every link that moved, as the agent's lsa_dirty */
+	if (flood == READV_UTIL)
+		s->st.lsas_util++;
+	if (flood)
+		links_changed(s, n);
 }
 
 /* Probe round trip: both queues, both ways, as a PROBE and its ACK see. */
@@ -1221,16 +1244,17 @@ static void probe(struct hn_sim *s, unsigned int n)
  */
 static void links_changed(struct hn_sim *s, unsigned int origin)
 {
+	/* a link, and its utilisation byte (HN_LSA_F_UTIL) */
 	__u32 bytes = CTRL_BYTES(sizeof(struct hn_lsa) +
 				 s->node[origin].n_ports *
-					 sizeof(struct hn_lsa_link));
+					 (sizeof(struct hn_lsa_link) + 1));
 	unsigned int a, i;
 
 	s->st.lsas++;
 	for (a = 0; a < s->n; a++)
 		for (i = 0; i < s->node[a].n_ports; i++)
 			if (s->node[a].port[i].up)
-				ctrl_send(s, a, i, bytes);
+				s->st.lsa_bytes += ctrl_send(s, a, i, bytes);
 	if (s->routes_due)
 		return;
 	s->routes_due = 1;

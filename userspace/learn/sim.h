@@ -139,7 +139,9 @@ struct hn_sim_stats {
 	double mean_us, p99_us;
 	__u64 decisions, cache_hits, epochs, events;
 	__u64 digest; /* of every delivery and drop, in order */
-	__u64 lsas; /* LSAs flooded: link up or down, costs moved */
+	__u64 lsas; /* LSAs flooded: link up or down, costs or utilisation moved */
+	__u64 lsas_util; /* of those, for utilisation alone (hn_util_moved()) */
+	__u64 lsa_bytes; /* LSA bytes on the wire, every copy of the flood */
 };
 
 struct hn_sim;

@@ -151,6 +151,17 @@ struct {
 	__type(value, struct hn_dp_cache_ent);
 } hn_cache SEC(".maps");
 
+/*
+ * Marks of member floods XDP accepted for copying, for the TC program
+ * where XDP has no metadata (see dataplane.h).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HN_DP_MCAST_MARKS);
+	__type(key, struct hn_dp_mcast_mark_key);
+	__type(value, struct hn_dp_mcast_mark);
+} hn_mcast_marks SEC(".maps");
+
 /* Per-CPU coarse clock, re-read when jiffies move (see hn_now()). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -1073,10 +1073,34 @@ const volatile __u32 hn_meta_cookie = 0;
 /*
  * 0 where the kernel offers XDP no bpf_xdp_adjust_meta() (the loader
  * probes): the verifier then never reaches the call, which it would
- * refuse, and member floods are delivered uncopied as on a driver
- * without metadata.
+ * refuse, and XDP marks member floods for TC in hn_mcast_marks instead.
  */
 const volatile __u32 hn_meta_ok = 1;
+
+/*
+ * Without metadata: mark flood @h, accepted for copying, in
+ * hn_mcast_marks for the TC program (dataplane.h).  A mark already there
+ * for the same flood and port is one whose frame never reached TC (XDP
+ * accepts a seq once): replaced.
+ */
+static __always_inline void hn_mcast_mark(struct xdp_md *ctx, struct hnhdr *h,
+					  struct hn_env *e)
+{
+	struct hn_dp_mcast_mark_key k = {
+		.src = HN_HDR_GET(h, src),
+		.seq = HN_HDR_GET(h, seq),
+		.ifindex = ctx->ingress_ifindex,
+	};
+	struct hn_dp_mcast_mark mk = { .cookie = hn_meta_cookie };
+
+	__builtin_memcpy(mk.hdr, h, sizeof(mk.hdr));
+	if (bpf_map_update_elem(&hn_mcast_marks, &k, &mk, BPF_ANY)) {
+		e->st->mcast_mark_fail++;
+		/* nobody copies it: the agent forwards a control flood */
+		if (hn_dp_ctrl_type(h->type))
+			h->reserved = HN_RSV_NOT_COPIED;
+	}
+}
 
 /*
  * HN_RSV_NOT_COPIED on the frame, its header taken afresh: a helper that
@@ -1094,10 +1118,12 @@ static __always_inline void hn_mark_not_copied(struct xdp_md *ctx)
 
 /*
  * Mark a member-group flood for the TC program to copy on, then pass it
- * up.  Metadata is the only channel from XDP to TC that a frame cannot
- * forge; a driver (or kernel) without it gets the frame delivered here,
- * not copied, and a control flood marked HN_RSV_NOT_COPIED, so that the
- * agent forwards it as it forwards those XDP could not vouch for.
+ * up.  Metadata is the channel from XDP to TC that binds the mark to the
+ * frame itself, so it is used wherever the kernel offers it; a kernel
+ * that refuses XDP the helper gets the mark of hn_mcast_mark().
+ * A driver without metadata gets the frame delivered here, not copied,
+ * and a control flood marked HN_RSV_NOT_COPIED, so that the agent
+ * forwards it as it forwards those XDP could not vouch for.
  */
 static __always_inline int hn_mcast_copy(struct xdp_md *ctx, struct hnhdr *h,
 					 struct hn_env *e)
@@ -1112,7 +1138,11 @@ static __always_inline int hn_mcast_copy(struct xdp_md *ctx, struct hnhdr *h,
 	struct hn_dp_meta *mp;
 	void *data;
 
-	if (!hn_meta_ok || bpf_xdp_adjust_meta(ctx, -(int)sizeof(m))) {
+	if (!hn_meta_ok) {
+		hn_mcast_mark(ctx, h, e);
+		return XDP_PASS;
+	}
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(m))) {
 		e->st->mcast_nometa++;
 		/* nobody copies it: the agent forwards a control flood */
 		if (ctl)
@@ -1371,23 +1401,92 @@ int hn_xdp(struct xdp_md *ctx)
 	return hn_unicast(ctx, eth, h, &e);
 }
 
+/* A frame's header as the TC program reads it: fields, or words. */
+union hn_tc_hdr {
+	struct hnhdr h;
+	__u32 w[5];
+};
+
+_Static_assert(sizeof(union hn_tc_hdr) == HN_HDR_LEN &&
+		       sizeof(((struct hn_dp_mcast_mark *)0)->hdr) ==
+			       HN_HDR_LEN,
+	       "a mark holds exactly one header");
+
+/*
+ * Without metadata: whether flood @u in @skb is the one XDP marked in
+ * hn_mcast_marks, from this load, for the same port, untagged (XDP passes
+ * a tagged frame up unmarked; the stack took its tag off), with the same
+ * header to the byte.  The mark is then deleted, and only the deleter
+ * copies: another skb naming the same flood, here or on another CPU at
+ * the same time, is not copied again.
+ */
+static __always_inline int hn_tc_take_mark(struct __sk_buff *skb,
+					   const union hn_tc_hdr *u)
+{
+	struct hn_dp_mcast_mark_key k = {
+		.src = u->h.src,
+		.seq = u->h.seq,
+		.ifindex = skb->ingress_ifindex,
+	};
+	struct hn_dp_mcast_mark *mk;
+	__u32 i;
+
+	if (skb->vlan_present)
+		return 0;
+	mk = bpf_map_lookup_elem(&hn_mcast_marks, &k);
+	if (!mk || mk->cookie != hn_meta_cookie)
+		return 0;
+	for (i = 0; i < 5; i++)
+		if (mk->hdr[i] != u->w[i])
+			return 0;
+	return !bpf_map_delete_elem(&hn_mcast_marks, &k);
+}
+
+/*
+ * Whether XDP accepted flood @u in @skb for copying: its metadata sits
+ * in front of the frame and names it as it arrived, or, on a kernel that
+ * gives XDP no metadata, its mark in hn_mcast_marks does.
+ */
+static __always_inline int hn_tc_accepted(struct __sk_buff *skb,
+					  const union hn_tc_hdr *u,
+					  struct hn_dp_stats *st)
+{
+	void *data = (void *)(long)skb->data;
+	struct hn_dp_meta *m;
+
+	if (!hn_meta_ok) {
+		if (!hn_tc_take_mark(skb, u))
+			return 0;
+		st->tc_mark++;
+		return 1;
+	}
+	m = (void *)(long)skb->data_meta;
+	return (void *)(m + 1) <= data && m->cookie == hn_meta_cookie &&
+	       m->src == u->h.src && m->seq == u->h.seq && m->ttl == u->h.ttl;
+}
+
 /*
  * TC ingress, after XDP passed a member-group flood up for copying (its
- * metadata says so, struct hn_dp_meta): copy it to every other mesh port
- * with TTL - 1, then let the original (TTL as it arrived) continue to the
- * local stack.  Nothing else is copied, whatever the frame says: XDP
- * validated and de-duplicated this one, and only XDP's word counts.
+ * metadata says so, struct hn_dp_meta, or its mark in hn_mcast_marks):
+ * copy it to every other mesh port with TTL - 1, then let the original
+ * (TTL as it arrived) continue to the local stack.  Nothing else is
+ * copied, whatever the frame says: XDP validated and de-duplicated this
+ * one, and only XDP's word counts.  Without metadata, a control flood
+ * that is not copied goes up marked HN_RSV_NOT_COPIED, for the agent to
+ * forward: XDP may have accepted it and its mark been lost (evicted from
+ * the LRU map, see dataplane.h).
  */
 SEC("tc")
 int hn_tc_ingress(struct __sk_buff *skb)
 {
 	const __u32 ttl_off = ETH_HLEN + __builtin_offsetof(struct hnhdr, ttl);
+	const __u32 rsv_off =
+		ETH_HLEN + __builtin_offsetof(struct hnhdr, reserved);
 	__u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	void *data = (void *)(long)skb->data;
-	struct hn_dp_meta *m = (void *)(long)skb->data_meta;
+	__u8 rsv = HN_RSV_NOT_COPIED;
 	struct hn_dp_stats *st;
+	union hn_tc_hdr u;
 	struct ethhdr eth;
-	struct hnhdr h;
 	__u32 zero = 0, i;
 	__u8 ttl;
 
@@ -1397,17 +1496,18 @@ int hn_tc_ingress(struct __sk_buff *skb)
 	if (!st)
 		return TC_ACT_OK;
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) ||
-	    bpf_skb_load_bytes(skb, ETH_HLEN, &h, sizeof(h)) ||
-	    !(h.flags & HN_F_MCAST) || h.type == HN_T_HELLO)
+	    bpf_skb_load_bytes(skb, ETH_HLEN, &u, sizeof(u)) ||
+	    !(u.h.flags & HN_F_MCAST) || u.h.type == HN_T_HELLO)
 		return TC_ACT_OK;
-	/* a flood: XDP's metadata must name it as it arrived */
-	if ((void *)(m + 1) > data || m->cookie != hn_meta_cookie ||
-	    m->src != h.src || m->seq != h.seq || m->ttl != h.ttl ||
-	    h.ttl <= 1) {
+	/* a flood: XDP must have accepted it, as it arrived */
+	if (u.h.ttl <= 1 || !hn_tc_accepted(skb, &u, st)) {
 		st->tc_unmarked++;
+		if (!hn_meta_ok && u.h.ttl > 1 && hn_dp_ctrl_type(u.h.type) &&
+		    u.h.reserved != HN_RSV_NOT_COPIED)
+			bpf_skb_store_bytes(skb, rsv_off, &rsv, 1, 0);
 		return TC_ACT_OK;
 	}
-	ttl = h.ttl - 1;
+	ttl = u.h.ttl - 1;
 	bpf_skb_store_bytes(skb, ttl_off, &ttl, 1, 0);
 	bpf_skb_store_bytes(skb, 0, bcast, ETH_ALEN, 0);
 	for (i = 0; i < HN_DP_MAX_PORTS; i++) {
@@ -1424,7 +1524,7 @@ int hn_tc_ingress(struct __sk_buff *skb)
 	}
 	/* the local copy keeps the header it arrived with */
 	bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0);
-	bpf_skb_store_bytes(skb, ttl_off, &h.ttl, 1, 0);
+	bpf_skb_store_bytes(skb, ttl_off, &u.h.ttl, 1, 0);
 	return TC_ACT_OK;
 }
 

@@ -310,6 +310,29 @@ struct hn_dp_meta {
 	__u8 pad[3];
 };
 
+/*
+ * hn_mcast_marks: XDP's mark for the TC program where the kernel gives
+ * XDP no metadata (hn_meta_ok 0).  XDP writes one for a member flood it
+ * accepted for copying, keyed by the flood and the port it came in on;
+ * TC copies the frame on only if the mark is this load's and names its
+ * whole header as XDP passed it up, and deletes it: whoever deletes it
+ * copies, so one copy per flood XDP accepted, at most.  An LRU map: a
+ * mark whose frame never reached TC (dropped on the way) ages out
+ * (Documentation/dataplane.rst, Member floods without metadata).
+ */
+#define HN_DP_MCAST_MARKS 4096
+
+struct hn_dp_mcast_mark_key {
+	__be32 src; /* hnhdr.src, raw */
+	__be32 seq; /* hnhdr.seq, raw */
+	__u32 ifindex; /* ingress port */
+};
+
+struct hn_dp_mcast_mark {
+	__u32 cookie; /* the program's hn_meta_cookie */
+	__u32 hdr[5]; /* struct hnhdr as XDP passed it up */
+};
+
 /* hn_cache[hash(dst, class)], per CPU. */
 enum hn_dp_cache_kind {
 	HN_DP_CK_EMPTY,
@@ -422,6 +445,12 @@ struct hn_dp_stats {
 					 * fwd_redirect in one; userspace
 					 * folds it into them (hn_dp_stats_sum)
 					 * and leaves it 0 */
+	__u64 mcast_mark_fail; /* no metadata: XDP could not store
+					 * its mark for TC (hn_mcast_marks):
+					 * delivered, not copied */
+	__u64 tc_mark; /* TC: flood copied on XDP's mark in
+					 * hn_mcast_marks, for want of
+					 * metadata */
 };
 
 #endif /* _HYPERNET_DATAPLANE_H */

@@ -25,6 +25,7 @@
 #pragma GCC diagnostic ignored "-Woverride-init"
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +39,7 @@
 #include <linux/if_ether.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include <hypernet/frame.h>
 #include "helpers_dp.h"
@@ -627,20 +629,120 @@ static void apply(const struct knobs *k)
 }
 
 /*
+ * XDP's mark in hn_mcast_marks for flood (@src, @seq) from the test's
+ * ingress port into @mk: 1 if there is one, else 0.  @clear: delete it
+ * first.
+ */
+static int mark_get(__u32 src, __u32 seq, struct hn_dp_mcast_mark *mk,
+		    int clear)
+{
+	struct hn_dp_mcast_mark_key k = { .src = htonl(src),
+					  .seq = htonl(seq),
+					  .ifindex = net.in_ifindex };
+	int fd = hn_dp_map_fd(dp, "hn_mcast_marks");
+
+	assert_true(fd >= 0);
+	if (clear)
+		bpf_map_delete_elem(fd, &k);
+	memset(mk, 0, sizeof(*mk));
+	return !bpf_map_lookup_elem(fd, &k, mk);
+}
+
+/*
+ * BPF_PROG_TEST_RUN of the TC program on frame @in as received on port
+ * @ifindex, its stats reset first: @st gets them, @out the frame that
+ * goes on up (TC_ACT_OK, always).
+ */
+static void tc_run(const __u8 *in, size_t len, __u32 ifindex, __u8 *out,
+		   size_t *olen, struct hn_dp_stats *st)
+{
+	struct __sk_buff skb = { .ifindex = ifindex,
+				 .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = *olen, .ctx_in = &skb,
+		    .ctx_size_in = sizeof(skb), .repeat = 1);
+
+	assert_int_equal(hn_dp_reset_stats(dp), 0);
+	assert_int_equal(bpf_prog_test_run_opts(hn_dp_tc_fd(dp), &o), 0);
+	assert_int_equal(o.retval, 0); /* TC_ACT_OK */
+	*olen = o.data_size_out;
+	assert_int_equal(hn_dp_get_stats(dp, st), 0);
+}
+
+/*
+ * Without metadata, XDP's mark for frame @out (@olen) as it went up: in
+ * its slot of hn_mcast_marks exactly when the fixture says, naming the
+ * frame, not counted as lost for want of metadata (@st); and the TC
+ * program copies the frame on it once, to the other mesh port, and not
+ * a second time.
+ */
+static int check_mark(const struct fx *f, const __u8 *out, size_t olen,
+		      const struct hn_dp_stats *st)
+{
+	struct hn_dp_mcast_mark mk;
+	struct hn_dp_stats ts;
+	__u8 up[512];
+	size_t ulen;
+	int round, have;
+
+	have = mark_get(f->in.src, f->in.seq, &mk, 0);
+	if (!f->copy) {
+		if (!have)
+			return 0;
+		printf("  XDP marked a flood it did not accept\n");
+		return 1;
+	}
+	if (st->mcast_nometa || st->mcast_mark_fail || !have || !mk.cookie ||
+	    olen < ETH_HLEN + HN_HDR_LEN ||
+	    memcmp(mk.hdr, out + ETH_HLEN, HN_HDR_LEN)) {
+		printf("  no mark naming the frame (nometa %llu, mark %d)\n",
+		       (unsigned long long)st->mcast_nometa, have);
+		return 1;
+	}
+	for (round = 0; round < 2; round++) {
+		ulen = sizeof(up);
+		tc_run(out, olen, net.in_ifindex, up, &ulen, &ts);
+		/* not copied the second time: a control flood is marked */
+		if (round && hn_dp_ctrl_type(f->in.type) && ulen == olen) {
+			if (up[ETH_HLEN + offsetof(struct hnhdr, reserved)] !=
+			    HN_RSV_NOT_COPIED) {
+				printf("  control flood not copied, unmarked\n");
+				return 1;
+			}
+			up[ETH_HLEN + offsetof(struct hnhdr, reserved)] = 0;
+		}
+		if (ulen != olen || memcmp(up, out, olen)) {
+			printf("  TC changed the frame it delivers\n");
+			return 1;
+		}
+		if (ts.tc_mark != !round || ts.tc_clone != !round ||
+		    ts.tc_unmarked != !!round) {
+			printf("  TC run %d: tc_mark %llu tc_clone %llu\n",
+			       round, (unsigned long long)ts.tc_mark,
+			       (unsigned long long)ts.tc_clone);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * XDP's mark for the TC program: present exactly when the fixture says,
  * and naming the frame as it arrived; on a kernel that gives XDP no
- * metadata, absent and counted in mcast_nometa (@st).
+ * metadata, in hn_mcast_marks instead (check_mark()).
  */
 static int check_meta(const struct fx *f, const __u8 *meta, size_t mlen,
+		      const __u8 *out, size_t olen,
 		      const struct hn_dp_stats *st)
 {
 	const struct hn_dp_meta *m = (const void *)meta;
 
-	if (f->copy && !hn_dp_xdp_meta(dp)) {
-		if (!mlen && st->mcast_nometa == 1)
-			return 0;
-		printf("  no XDP metadata here: want none and mcast_nometa\n");
-		return 1;
+	if (!hn_dp_xdp_meta(dp)) {
+		if (mlen) {
+			printf("  metadata where XDP can have none\n");
+			return 1;
+		}
+		return check_mark(f, out, olen, st);
 	}
 	if (!f->copy) {
 		if (!mlen)
@@ -686,11 +788,6 @@ static int run_fixture(const struct fx *f)
 	} else if (f->out == OUT_FR) {
 		elen = build(&f->exp, exp);
 	}
-	/* not copied for want of metadata: the agent forwards it */
-	if (f->copy && !hn_dp_xdp_meta(dp) && hn_dp_ctrl_type(f->in.type) &&
-	    elen > ETH_HLEN + offsetof(struct hnhdr, reserved))
-		exp[ETH_HLEN + offsetof(struct hnhdr, reserved)] =
-			HN_RSV_NOT_COPIED;
 	apply(&f->k);
 	if (f->k.warm) {
 		olen = sizeof(out);
@@ -698,6 +795,11 @@ static int run_fixture(const struct fx *f)
 			 &verdict);
 	}
 	must(hn_dp_reset_stats(dp), "reset stats", "");
+	if (!hn_dp_xdp_meta(dp)) {
+		struct hn_dp_mcast_mark mk;
+
+		mark_get(f->in.src, f->in.seq, &mk, 1);
+	}
 	olen = sizeof(out);
 	ret = hn_t_run_meta(hn_dp_xdp_fd(dp), net.in_ifindex, in, len, out,
 			    &olen, &verdict, meta, &mlen);
@@ -718,7 +820,7 @@ static int run_fixture(const struct fx *f)
 		bad = 1;
 	}
 	must(hn_dp_get_stats(dp, &st), "stats", "");
-	bad |= check_meta(f, meta, mlen, &st);
+	bad |= check_meta(f, meta, mlen, out, olen, &st);
 	bad |= counter_is_one(&st, f->counter);
 	if (f->also)
 		bad |= counter_is_one(&st, f->also);
@@ -855,44 +957,152 @@ static void test_trace(void **state)
 
 /*
  * TC copies only what XDP marked (its metadata, which a test run of the
- * TC program cannot carry): a valid member-group flood handed to it
- * without the mark, as XDP hands up a flood on an unconfigured node or
- * a VLAN-tagged one, goes up unchanged and is copied nowhere, whatever
- * its TTL.  The marked path is tested live (tests/netns).
+ * TC program cannot carry, or its per-CPU mark): a valid member-group
+ * flood handed to it without the mark, as XDP hands up a flood on an
+ * unconfigured node or a VLAN-tagged one, or as a local user could inject
+ * one, is copied nowhere, whatever its TTL.  It goes up unchanged; but
+ * without metadata a control flood goes up marked HN_RSV_NOT_COPIED, for
+ * the agent to forward.  The metadata path is tested live (tests/netns).
  */
 static void test_tc_unmarked(void **state)
 {
 	struct fr f = { HNF, .dst = 500, .src = 64, .flags = HN_F_MCAST,
 			.ttl = 255 };
-	struct __sk_buff skb = { .ifindex = net.in_ifindex,
-				 .ingress_ifindex = net.in_ifindex };
+	struct hn_dp_mcast_mark mk;
 	__u8 in[256], out[256];
-	size_t len;
+	size_t len, olen;
 	struct hn_dp_stats st;
 	int round;
 
 	apply(&(struct knobs){ 0 });
 	for (round = 0; round < 3; round++) {
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in,
-			    .data_out = out, .data_size_out = sizeof(out),
-			    .ctx_in = &skb, .ctx_size_in = sizeof(skb),
-			    .repeat = 1);
-
 		f.dst = round == 1 ? HN_GROUP_ALL : 500;
 		f.type = round == 2 ? HN_T_GOSSIP : HN_T_DATA;
 		len = build(&f, in);
-		o.data_size_in = len;
-		assert_int_equal(hn_dp_reset_stats(dp), 0);
-		assert_int_equal(bpf_prog_test_run_opts(hn_dp_tc_fd(dp), &o),
-				 0);
-		assert_int_equal(o.retval, 0); /* TC_ACT_OK */
-		assert_int_equal(o.data_size_out, len);
+		if (!hn_dp_xdp_meta(dp))
+			mark_get(f.src, f.seq, &mk, 1);
+		olen = sizeof(out);
+		tc_run(in, len, net.in_ifindex, out, &olen, &st);
+		assert_int_equal(olen, len);
+		if (round == 2 && !hn_dp_xdp_meta(dp))
+			in[ETH_HLEN + offsetof(struct hnhdr, reserved)] =
+				HN_RSV_NOT_COPIED;
 		assert_memory_equal(out, in, len);
-		assert_int_equal(hn_dp_get_stats(dp, &st), 0);
 		assert_int_equal(st.tc_clone, 0);
 		assert_int_equal(st.tc_clone_fail, 0);
+		assert_int_equal(st.tc_mark, 0);
 		assert_int_equal(st.tc_unmarked, 1);
 	}
+}
+
+/*
+ * XDP on frame @f from the test's ingress port, with verdict @verdict;
+ * @out gets what goes up.  Returns whether XDP marked it for TC.
+ */
+static int xdp_mark(const struct fr *f, __u32 verdict, __u8 *out, size_t *olen)
+{
+	struct hn_dp_mcast_mark mk;
+	struct hn_dp_stats st;
+	__u8 in[256];
+	__u32 v;
+
+	assert_int_equal(hn_dp_reset_stats(dp), 0);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in,
+				  build(f, in), out, olen, &v),
+			 0);
+	assert_int_equal(v, verdict);
+	assert_int_equal(hn_dp_get_stats(dp, &st), 0);
+	assert_int_equal(st.mcast_nometa + st.mcast_mark_fail, 0);
+	return mark_get(f->src, f->seq, &mk, 0);
+}
+
+/* TC on frame @in from port @ifindex: 1 if it copied it, 0 if not. */
+static int tc_copies(const __u8 *in, size_t len, __u32 ifindex)
+{
+	struct hn_dp_stats st;
+	__u8 out[256];
+	size_t olen = sizeof(out);
+
+	tc_run(in, len, ifindex, out, &olen, &st);
+	assert_int_equal(st.tc_mark + st.tc_unmarked, 1);
+	assert_int_equal(st.tc_clone, st.tc_mark);
+	return (int)st.tc_mark;
+}
+
+static int tc_copies_fr(const struct fr *f, __u32 ifindex)
+{
+	__u8 in[256];
+
+	return tc_copies(in, build(f, in), ifindex);
+}
+
+/*
+ * Without metadata, TC copies a flood on XDP's mark only if the frame is
+ * the one XDP accepted, to the byte of its header and from the same port:
+ * a frame that differs in any of them is not copied and leaves the mark
+ * for the real one; that one is copied once, not again, not after XDP
+ * refused it as a duplicate.
+ */
+static void test_tc_mark_exact(void **state)
+{
+	const struct fr f = { HNF,	.dst = HN_GROUP_ALL, .src = 72,
+			      .seq = 5, .flags = HN_F_MCAST, .ttl = 9 };
+	struct fr forged[6];
+	struct hn_dp_mcast_mark mk;
+	__u8 out[256];
+	size_t i, olen = sizeof(out);
+
+	if (hn_dp_xdp_meta(dp))
+		skip(); /* XDP has metadata here: no marks */
+	apply(&(struct knobs){ 0 });
+	for (i = 0; i < 6; i++)
+		forged[i] = f;
+	forged[0].ttl = 8; /* as a copy after one more hop */
+	forged[1].src = 73;
+	forged[2].seq = 6;
+	forged[3].dst = 500;
+	forged[4].plen = 40;
+	forged[5].tclass = 3;
+	mark_get(f.src, f.seq, &mk, 1);
+	assert_int_equal(xdp_mark(&f, XDP_PASS, out, &olen), 1);
+	for (i = 0; i < 6; i++)
+		if (tc_copies_fr(&forged[i], net.in_ifindex))
+			fail_msg("forged frame %zu copied", i);
+	assert_int_equal(tc_copies_fr(&f, net.out_ifindex), 0);
+	assert_int_equal(tc_copies_fr(&f, net.in_ifindex), 1);
+	assert_int_equal(mark_get(f.src, f.seq, &mk, 0), 0);
+	assert_int_equal(tc_copies_fr(&f, net.in_ifindex), 0);
+	/* XDP now drops it as a duplicate: no new mark to copy it on */
+	olen = sizeof(out);
+	assert_int_equal(xdp_mark(&f, XDP_DROP, out, &olen), 0);
+	assert_int_equal(tc_copies_fr(&f, net.in_ifindex), 0);
+}
+
+/*
+ * Without metadata, a control flood's duplicate, which XDP passes up to
+ * the agent marked HN_RSV_NOT_COPIED, is not copied on the mark of the
+ * flood XDP accepted, though TC meets it first; the accepted one is.
+ */
+static void test_tc_mark_ctl_dup(void **state)
+{
+	const struct fr f = {
+		HNF,	   .type = HN_T_GOSSIP, .dst = HN_GROUP_ALL,
+		.src = 70, .seq = 40,		.flags = HN_F_MCAST
+	};
+	struct hn_dp_mcast_mark mk;
+	__u8 first[256], dup[256];
+	size_t flen = sizeof(first), dlen = sizeof(dup);
+
+	if (hn_dp_xdp_meta(dp))
+		skip(); /* XDP has metadata here: no marks */
+	apply(&(struct knobs){ 0 });
+	mark_get(f.src, f.seq, &mk, 1);
+	assert_int_equal(xdp_mark(&f, XDP_PASS, first, &flen), 1);
+	assert_int_equal(xdp_mark(&f, XDP_PASS, dup, &dlen), 1);
+	assert_int_equal(dup[ETH_HLEN + offsetof(struct hnhdr, reserved)],
+			 HN_RSV_NOT_COPIED);
+	assert_int_equal(tc_copies(dup, dlen, net.in_ifindex), 0);
+	assert_int_equal(tc_copies(first, flen, net.in_ifindex), 1);
 }
 
 /*
@@ -1151,6 +1361,8 @@ int main(void)
 		cmocka_unit_test(test_hello_stamps),
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_tc_unmarked),
+		cmocka_unit_test(test_tc_mark_exact),
+		cmocka_unit_test(test_tc_mark_ctl_dup),
 		cmocka_unit_test(test_flood_idle),
 		cmocka_unit_test(test_route_tab),
 		cmocka_unit_test(test_port_deleted),

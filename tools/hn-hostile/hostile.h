@@ -65,6 +65,7 @@
 	X(MCAST_UNCONFIRMED, "mcast_unconfirmed")                         \
 	X(MCAST_SLOW, "mcast_slow") X(MCAST_NOMETA, "mcast_nometa")       \
 	X(TC_UNMARKED, "tc_unmarked") X(HELLO_ELSEWHERE, "hello_elsewhere") \
+	X(MCAST_MARK_FAIL, "mcast_mark_fail") X(TC_MARK, "tc_mark")       \
 	X(DECIDE, "decisions+cache_hit")
 /* clang-format on */
 
@@ -157,6 +158,11 @@ int hx_add_group(struct hx_router *r, __u32 group);
 /* A neighbour node reached directly through port @port, or 0. */
 __u32 hx_direct_node(const struct hx_router *r, int port);
 
+/*
+ * Whether the routers' XDP has metadata (hn_dp_kernel_xdp_meta()); where
+ * not, TC copies member floods on XDP's marks in a map (tc_mark).
+ */
+extern bool hx_xdp_meta;
 /* Validation as hn_xdp does it: 0 or an enum hn_frame_err. */
 int hx_validate(const __u8 *f, size_t len);
 /*

@@ -1278,6 +1278,7 @@ int main(int argc, char **argv)
 				"(see tools/hn-hostile/main.c)\n");
 		return argc < 2 ? 2 : 0;
 	}
+	hx_xdp_meta = hn_dp_kernel_xdp_meta();
 	if (!strcmp(argv[1], "router"))
 		return cmd_router(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "loop"))

@@ -21,6 +21,8 @@
 const char *const hx_ctr_name[HX_NCTR] = { HX_CTRS(HX_CTR_NAME) };
 #undef HX_CTR_NAME
 
+bool hx_xdp_meta = true;
+
 _Static_assert(HX_C_BAD_TENSOR - HX_C_BAD_TRUNCATED ==
 		       HN_ERR_TENSOR - HN_ERR_TRUNCATED,
 	       "bad_* counters follow enum hn_frame_err");
@@ -327,7 +329,9 @@ static struct hnhdr *hx_hn(__u8 *f)
  *      stack (mcast_local); XDP marks it and the TC helper copies it to
  *      every other mesh port with TTL - 1, broadcast destination and that
  *      port's MAC as source (tc_clone each); with TTL 1 it is delivered
- *      and not copied (mcast_ttl_last, not ttl_expired);
+ *      and not copied (mcast_ttl_last, not ttl_expired).  Where XDP has
+ *      no metadata, it marks the flood in a map instead and TC copies on
+ *      that (tc_mark); a mark is never lost (mcast_mark_fail);
  *    - a new flood of another group: TTL 1 is dropped (ttl_expired), else
  *      XDP broadcasts it to every other mesh port with TTL - 1, broadcast
  *      destination and the ingress port's MAC as source (mcast_fwd once).
@@ -406,6 +410,9 @@ static void hx_flood(struct hx_router *r, const __u8 *f, size_t len, int in,
 			return;
 		}
 		v->what = "member flood: stack + TC copies";
+		/* without metadata, on XDP's mark in hn_mcast_marks */
+		if (!hx_xdp_meta)
+			v->ctr[HX_C_TC_MARK]++;
 		for (p = 0; p < r->nports; p++) {
 			if (p == in)
 				continue;

@@ -57,9 +57,11 @@ static const struct {
 	STAT(mcast_slow, "multicast"),
 	STAT(mcast_ttl_last, "multicast"),
 	STAT(mcast_nometa, "multicast"),
+	STAT(mcast_mark_fail, "multicast"),
 	STAT(tc_clone, "multicast"),
 	STAT(tc_clone_fail, "multicast"),
 	STAT(tc_unmarked, "multicast"),
+	STAT(tc_mark, "multicast"),
 };
 #undef STAT
 

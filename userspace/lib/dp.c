@@ -766,7 +766,7 @@ static int set_pin_paths(struct hn_dp *dp, const char *pin_dir, char *err,
  * libbpf_probe_bpf_helper() of libbpf 1.1 takes for support.  So load
  * the call and see.
  */
-static bool xdp_has_meta(void)
+int hn_dp_kernel_xdp_meta(void)
 {
 	const struct bpf_insn insns[] = {
 		/* r2 = 0; call bpf_xdp_adjust_meta; r0 = XDP_PASS; exit */
@@ -781,9 +781,9 @@ static bool xdp_has_meta(void)
 			       sizeof(insns) / sizeof(insns[0]), NULL);
 
 	if (fd < 0)
-		return false;
+		return 0;
 	close(fd);
-	return true;
+	return 1;
 }
 
 /* Load into the kernel; on failure the verifier's last words say why. */
@@ -848,8 +848,8 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 		ret = fail(err, errlen, -errno, NULL, "getrandom failed");
 		goto out;
 	}
-	/* kernels may leave XDP without metadata: no copies then */
-	dp->skel->rodata->hn_meta_ok = xdp_has_meta();
+	/* kernels may leave XDP without metadata: marks in a map then */
+	dp->skel->rodata->hn_meta_ok = hn_dp_kernel_xdp_meta();
 	if (pin_dir) {
 		ret = set_pin_paths(dp, pin_dir, err, errlen);
 		if (ret)

@@ -167,10 +167,13 @@ int hn_dp_reset_trace(struct hn_dp *dp);
 int hn_dp_xdp_fd(struct hn_dp *dp);
 int hn_dp_tc_fd(struct hn_dp *dp);
 /*
- * Whether XDP marks member floods for TC to copy: 0 on a kernel that
- * refuses XDP bpf_xdp_adjust_meta(), which then delivers them uncopied.
+ * Whether XDP marks member floods for TC to copy with metadata: 0 on a
+ * kernel that refuses XDP bpf_xdp_adjust_meta(), where it marks them in
+ * hn_mcast_marks instead.
  */
 int hn_dp_xdp_meta(struct hn_dp *dp);
+/* The probe behind it: 1 if this kernel lets XDP programs have metadata. */
+int hn_dp_kernel_xdp_meta(void);
 /* fd of map @name (e.g. "hn_routes"), or -ENOENT. */
 int hn_dp_map_fd(struct hn_dp *dp, const char *name);
 /* Instructions the verifier processed for the XDP program. */

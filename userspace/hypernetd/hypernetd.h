@@ -137,6 +137,7 @@ struct hnd_neigh {
 	__u8 feat[HN_NB_NFEAT]; /* as last written to the data plane */
 	__u64 feat_ns;
 	__u16 cost; /* as advertised in our LSA */
+	__u8 util; /* the link's utilisation as our LSA advertises it */
 	__u64 model_sent_ns; /* last model sent to it (anti-entropy) */
 	unsigned int model_sends; /* since its generation last moved */
 	__u32 first_seq; /* HELLO seq the window started at */

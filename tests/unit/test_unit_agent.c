@@ -742,6 +742,76 @@ static void test_lsa_resync_with_util(void **state)
 	assert_true(tick_sent(50));
 }
 
+static const struct hn_dp_route *dp_route(__u32 dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < DP_ROUTES; i++)
+		if (dp_rt[i].dst == dst)
+			return &dp_rt[i].rt;
+	fail_msg("no route to %u written", dst);
+	return NULL;
+}
+
+/* The candidate of @rt through our neighbour @node. */
+static const struct hn_dp_cand *cand_via(const struct hn_dp_route *rt,
+					 __u32 node)
+{
+	int idx = hnd_neigh_dp_idx(&agent, node);
+	unsigned int i;
+
+	for (i = 0; i < rt->n_cand; i++)
+		if (rt->cand[i].neigh == idx)
+			return &rt->cand[i];
+	fail_msg("no candidate via %u", node);
+	return NULL;
+}
+
+/*
+ * Us (1) to 9 through 7 (12 + 100) or 8 (12 + 110): idle, both
+ * candidates look alike to the model.  Once 7 says its link to 9 is
+ * full, the route feature shows the path through 7 costing more than the
+ * other, a hop beyond the first; the default next hop stays the ETT one.
+ */
+static void test_route_feature_load(void **state)
+{
+	struct hn_ctrl_link k7[2] = { { .node = 1, .cost = 12 },
+				      { .node = 9, .cost = 100 } };
+	static const struct hn_ctrl_link k8[2] = { { .node = 1, .cost = 12 },
+						   { .node = 9, .cost = 110 } },
+					 k9[2] = { { .node = 7, .cost = 100 },
+						   { .node = 8, .cost = 110 } };
+	const struct hn_dp_route *rt;
+
+	hello(7, 1, 0, 255);
+	hello(8, 1, 1, 255);
+	assert_int_equal(hnd_neigh_find(&agent, 7)->cost, 12);
+	assert_int_equal(hnd_neigh_find(&agent, 8)->cost, 12);
+	lsa_rx(7, 1, HN_LSA_F_UTIL, 2, k7);
+	lsa_rx(8, 1, HN_LSA_F_UTIL, 2, k8);
+	lsa_rx(9, 1, 0, 2, k9);
+	tick_sent(0);
+	rt = dp_route(9);
+	assert_int_equal(rt->n_cand, 2);
+	assert_int_equal(rt->cand[rt->def].neigh, hnd_neigh_dp_idx(&agent, 7));
+	assert_int_equal(cand_via(rt, 7)->dist, hn_rt_route_dist(112, 112, 2));
+	assert_int_equal(cand_via(rt, 8)->dist, hn_rt_route_dist(122, 112, 2));
+	assert_int_equal(cand_via(rt, 7)->dist, cand_via(rt, 8)->dist);
+
+	k7[1].util = 255;
+	lsa_rx(7, 2, HN_LSA_F_UTIL, 2, k7);
+	tick_sent(1000);
+	rt = dp_route(9);
+	assert_int_equal(rt->cand[rt->def].neigh, hnd_neigh_dp_idx(&agent, 7));
+	/*
+	 * via 7: 12 + 7's least load-aware cost to 9, min(100 x 2, back
+	 * through us and 8: 12 + 12 + 110), against 122 via 8: ratio level 1
+	 */
+	assert_int_equal(cand_via(rt, 7)->dist, hn_rt_route_dist(146, 122, 2));
+	assert_int_equal(cand_via(rt, 7)->dist, (1 * 4 + 2) * 8);
+	assert_int_equal(cand_via(rt, 8)->dist, hn_scale_hops(2));
+}
+
 /* ---- config ---------------------------------------------------------------- */
 
 static const char *KEY =
@@ -1008,6 +1078,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lsa_util_moved,
 						gossip_setup, gossip_teardown),
 		cmocka_unit_test_setup_teardown(test_lsa_resync_with_util,
+						gossip_setup, gossip_teardown),
+		cmocka_unit_test_setup_teardown(test_route_feature_load,
 						gossip_setup, gossip_teardown),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_good),

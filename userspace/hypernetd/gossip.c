@@ -243,7 +243,12 @@ static unsigned int sticky_default(struct hnd *d, const struct hn_topo_route *r,
 	return r->def;
 }
 
-/* topo's route to the data plane's form; 0 if no candidate is usable. */
+/*
+ * topo's route to the data plane's form; 0 if no candidate is usable.
+ * The route feature compares candidates by their load-aware costs, so
+ * the model sees a loaded link beyond the first hop; the candidates and
+ * the default stay those of the advertised (idle) costs.
+ */
 static int route_to_dp(struct hnd *d, const struct hn_topo_route *r,
 		       const struct hnd_route *cur, struct hn_dp_route *rt)
 {
@@ -259,7 +264,7 @@ static int route_to_dp(struct hnd *d, const struct hn_topo_route *r,
 			rt->def = rt->n_cand;
 		rt->cand[rt->n_cand].neigh = idx;
 		rt->cand[rt->n_cand].dist = hn_rt_route_dist(
-			r->cand[i].cost, r->cost, r->cand[i].hops);
+			r->cand[i].load_cost, r->load_cost, r->cand[i].hops);
 		rt->n_cand++;
 	}
 	return rt->n_cand;

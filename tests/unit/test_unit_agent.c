@@ -331,6 +331,46 @@ static void test_loss_raises_cost(void **state)
 	assert_in_range(n->feat[HN_FEAT_LOSS], 60, 66);
 }
 
+/* ett-load: the ETT, weighed by the port's transmit utilisation. */
+static void test_cost_ett_load(void **state)
+{
+	struct hnd_neigh *n;
+	__u32 seq;
+
+	agent.cfg.link_kbps = 10000;
+	agent.cfg.route_metric = HND_METRIC_ETT_LOAD;
+	hello(7, 1, 0, 255);
+	n = hnd_neigh_find(&agent, 7);
+	assert_true(n->up);
+	/* idle: the ETT of a clean 10 Mbit/s link */
+	assert_int_equal(n->cost, 1200);
+	hnd_neigh_tick(&agent, fake_now); /* first counter sample */
+	for (seq = 2; seq < 5; seq++) {
+		advance_ms(200);
+		hello(7, seq, 0, 255);
+	}
+	/* 600 ms at 5 Mbit/s: half full, 1.5 x the ETT */
+	set_tx("p0", 375000);
+	agent.lsa_dirty = false;
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(agent.ports[0].util, 500);
+	assert_int_equal(hnd_neigh_cost(&agent, n),
+			 hn_link_ett_load(1200, hn_util_from_pm(500)));
+	/* more than a quarter up: advertised in a new LSA */
+	assert_int_equal(n->cost, 1802);
+	assert_true(agent.lsa_dirty);
+	agent.ports[0].util = 1000;
+	assert_int_equal(hnd_neigh_cost(&agent, n), 2400);
+	/* another port's load is not this link's */
+	agent.ports[0].util = 0;
+	agent.ports[1].util = 1000;
+	assert_int_equal(hnd_neigh_cost(&agent, n), 1200);
+	/* ett ignores load */
+	agent.ports[0].util = 1000;
+	agent.cfg.route_metric = HND_METRIC_ETT;
+	assert_int_equal(hnd_neigh_cost(&agent, n), 1200);
+}
+
 static void test_silence_kills(void **state)
 {
 	struct hnd_neigh *n;
@@ -929,6 +969,13 @@ static void test_config_good(void **state)
 		 KEY);
 	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.route_metric, HND_METRIC_ETX);
+	snprintf(
+		text, sizeof(text),
+		"node-id = 1\nport = a\nmesh-key = 1 %s\nroute-metric = ett-load\n",
+		KEY);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.route_metric, HND_METRIC_ETT_LOAD);
+	assert_string_equal(hnd_route_metric_name(c.route_metric), "ett-load");
 }
 
 static void test_config_bad(void **state)
@@ -965,8 +1012,8 @@ static void test_config_bad(void **state)
 		{ "load-permille = 2000\n", "permille" },
 		{ "margin-min = many\n", "not an integer" },
 		{ "route-metric = ETT\n",
-		  "route-metric: 'ETT' is not ett, etx or hops" },
-		{ "route-metric = \n", "is not ett, etx or hops" },
+		  "route-metric: 'ETT' is not ett, etx, hops or ett-load" },
+		{ "route-metric = \n", "is not ett, etx, hops or ett-load" },
 		{ "\n# empty\n", "no node-id" },
 		{ "node-id = 3\n", "no mesh port" },
 		{ "node-id = 3\nport = a\n", "no mesh key" },
@@ -1060,6 +1107,7 @@ int main(void)
 		cmocka_unit_test_setup(test_one_way_then_up, setup),
 		cmocka_unit_test_setup(test_hello_lists_heard, setup),
 		cmocka_unit_test_setup(test_loss_raises_cost, setup),
+		cmocka_unit_test_setup(test_cost_ett_load, setup),
 		cmocka_unit_test_setup(test_silence_kills, setup),
 		cmocka_unit_test_setup(test_no_longer_hears_us, setup),
 		cmocka_unit_test_setup(test_port_vanishes, setup),

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench-learn`: the learned route model against the agents' own
-# routing by ETT (B.A.T.M.A.N. V's metric) and by hop count, on a real
-# data plane (as root; not part of `make check`).
+# routing by ETT (B.A.T.M.A.N. V's metric), by load-aware ETT (Babel with
+# a cost from measured load) and by hop count, on a real data plane (as
+# root; not part of `make check`).
 #
 # Nine hypernetd agents on the 3x3 grid of tests/netns/lab.sh, every link
 # shaped in the wire namespace (LAB_THIN/LAB_MID/LAB_FAT: 4, 4 or 8
@@ -14,16 +15,19 @@
 # that sends part of it over the idle thin path delivers more, sooner.
 # The model quantised from models/route-default.txt (LEARN_MODEL:
 # another float model) is signed and pushed at A, as tests/netns/mesh.sh
-# does.  Three policies on the same agents and links:
+# does.  Four policies on the same agents and links:
 #   learned  the model decides (the agents' margin threshold);
 #   ett      the data plane's margin threshold out of reach, so every
 #            router forwards on its route's default next hop, the ETT
 #            route (route-metric = ett, the default): HyperNet without a
 #            model, routing as batman-adv V;
-#   hops     the same with the agents restarted at route-metric = hops.
-# learned and ett alternate on the same agents; hops runs on the same
-# mesh after a restart (hypernetd reloads no configuration), orders
-# alternating by round.  LEARN_ROUNDS (4) rounds, each on a mesh built
+#   hops     the same with the agents restarted at route-metric = hops;
+#   ettload  the same at route-metric = ett-load: each link costs its ETT
+#            times 1 + its measured utilisation, so the default routes
+#            themselves move off loaded links (Babel-like).
+# learned and ett alternate on the same agents; hops and ettload run on
+# the same mesh after a restart each (hypernetd reloads no
+# configuration), orders alternating by round.  LEARN_ROUNDS (4) rounds, each on a mesh built
 # afresh.
 #
 # Each run: LEARN_WARM_MS of traffic without timestamps (the agents' 500 ms
@@ -190,11 +194,11 @@ cp "$MODEL_TXT" "$LOGS/model.txt" || hn_fail "no model $MODEL_TXT"
 echo "3x3 grid, links $LAB_THIN/$LAB_MID/$LAB_FAT kbit/s (thin/mid/fat), tbf queues ${LAB_QUEUE_MS} ms" \
 	>"$LOGS/topology"
 
-# policy learned|ett|hops: every router forwards on its routes' defaults
-# (margin threshold out of reach: every decision falls back to the
-# default, counted as fb_margin) or as the model says (the agents' own
-# margin threshold, MARGIN).  The agents' route-metric (ett or hops) is
-# set by agents_start; here only the data plane's margin.
+# policy learned|ett|hops|ettload: every router forwards on its routes'
+# defaults (margin threshold out of reach: every decision falls back to
+# the default, counted as fb_margin) or as the model says (the agents'
+# own margin threshold, MARGIN).  The agents' route-metric (ett, hops or
+# ett-load) is set by agents_start; here only the data plane's margin.
 policy()
 {
 	local m=$MARGIN n
@@ -207,8 +211,9 @@ policy()
 
 # lab_settled METRIC: 0 once every agent runs METRIC, has a route to the
 # eight others, every link in its topology costs what METRIC says
-# (hops: 256 each; ett: the airtime at the link's capacity, never 256 at
-# these rates) and the routes' default next hops of all nine are the same
+# (hops: 256 each; ett and ett-load, idle: the airtime at the link's
+# capacity, never 256 at these rates) and the routes' default next hops
+# of all nine are the same
 # as at the previous call.  Polled once a second by agents_start: the
 # routes have converged when two polls in a row agree.
 lab_settled()
@@ -307,9 +312,10 @@ block()
 # "learned" and "ett" take turns on the same agents, defaults and model,
 # only the data plane's margin threshold telling them apart; "hops" runs
 # on the same mesh with the agents restarted at route-metric = hops.
-# Orders alternate from round to round (odd: ett, learned, then hops;
-# even: hops, then learned, ett), so that what a run leaves behind and
-# the restarts weigh on all alike.
+# "ettload" likewise at route-metric = ett-load.  Orders alternate from
+# round to round (odd: ett, learned, then hops, then ettload; even:
+# ettload, then hops, then learned, ett), so that what a run leaves
+# behind and the restarts weigh on all alike.
 echo "bench-learn: 3x3 grid of hypernetd agents, links shaped in a wire namespace"
 : >"$LOGS/order"
 for r in $(seq "$ROUNDS"); do
@@ -321,7 +327,7 @@ for r in $(seq "$ROUNDS"); do
 	MESH_GEN=
 	lab_grid3
 	first=ett
-	[ $((r % 2)) -eq 0 ] && first=hops
+	[ $((r % 2)) -eq 0 ] && first=ett-load
 	agents_start "$first"
 	mesh_model "$HN_WORK/learn.hnm" 1 "$LOGS/model.txt"
 	MESH_GEN=1
@@ -338,7 +344,9 @@ for r in $(seq "$ROUNDS"); do
 	if [ "$first" = ett ]; then
 		block ett "ett learned"
 		block hops hops
+		block ett-load ettload
 	else
+		block ett-load ettload
 		block hops hops
 		block ett "learned ett"
 	fi

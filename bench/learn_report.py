@@ -9,7 +9,8 @@
 #   learn_report.py LOGDIR OUT.json SIM.json|"" LIGHT HEAVY WARM_MS RUN_MS LEN
 #                   [ROUNDS [LOSS_MS]]
 #
-# Runs are named POLICY-LOAD-rN (learned/ett/hops, light/heavy, round N);
+# Runs are named POLICY-LOAD-rN (learned/ett/hops/ettload, light/heavy,
+# round N);
 # their files in LOGDIR are RUN.lat.SINK (latency samples, ns),
 # RUN.recv.SINK, RUN.send.I.SRC-DST and RUN.warm.I.SRC-DST (hn-pkt -j),
 # RUN.ports0/1 ("NODE PORT tx_bytes"), RUN.stats.NODE (hnctl -j stats),
@@ -29,7 +30,7 @@ import json
 import os
 import sys
 
-PHASES = ('learned', 'ett', 'hops')
+PHASES = ('learned', 'ett', 'hops', 'ettload')
 LOADS = ('light', 'heavy')
 # key: (target, higher is better), issue 14's targets
 TARGETS = {
@@ -308,6 +309,13 @@ def headline(res, names, loss_ms, rounds):
                                          c('learned', 'light'), True)
     res['lab_gain_vs_hops'] = ratio(c('hops', 'heavy'), c('learned', 'heavy'))
     res['lab_ett_gain_vs_hops'] = ratio(c('hops', 'heavy'), c('ett', 'heavy'))
+    # the load-aware baseline (route-metric = ett-load)
+    res['lab_gain_vs_ettload'] = ratio(c('ettload', 'heavy'),
+                                       c('learned', 'heavy'))
+    res['lab_light_loss_vs_ettload'] = ratio(c('ettload', 'light'),
+                                             c('learned', 'light'), True)
+    res['lab_ettload_gain_vs_ett'] = ratio(c('ett', 'heavy'),
+                                           c('ettload', 'heavy'))
     # the same per round (priced as pooled): how much of it is noise
     res['lab_by_round'] = []
     for rd in range(1, rounds + 1):
@@ -357,7 +365,9 @@ def table(res, rounds, out, logs):
         print('%-24s %10s %10s  %s' % (k, fmt(res.get(k)),
                                        ('>= ' if up else '<= ') + str(b),
                                        res['verdict'][k]))
-    for k in ('lab_gain_vs_hops', 'lab_ett_gain_vs_hops'):
+    for k in ('lab_gain_vs_hops', 'lab_ett_gain_vs_hops',
+              'lab_gain_vs_ettload', 'lab_light_loss_vs_ettload',
+              'lab_ettload_gain_vs_ett'):
         print('%-24s %10s' % (k, fmt(res.get(k))))
     print('per round (gain_vs_ett, light_loss_vs_ett): %s' %
           ' '.join('(%s, %s)' % (fmt(x['gain_vs_ett']),

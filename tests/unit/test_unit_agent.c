@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hypernetd's state machines without sockets or BPF: the config parser
- * (config.c) and neighbour discovery (neigh.c), linked from the agent's
- * archive against stubs of main.c, the data plane and the ports that
- * record what the agent did.
+ * (config.c), neighbour discovery (neigh.c) and link-state gossip
+ * (gossip.c), linked from the agent's archive against stubs of main.c,
+ * the data plane and the ports that record what the agent did.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -100,6 +100,60 @@ int hnd_port_check(struct hnd *d, int i)
 void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 {
 	model_sends++;
+}
+
+/* gossip.c's data plane: routes kept by destination, tasks ignored */
+#define DP_ROUTES 16
+static struct {
+	__u32 dst;
+	struct hn_dp_route rt;
+} dp_rt[DP_ROUTES];
+static unsigned int lsa_floods;
+
+int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
+		    char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < DP_ROUTES && dp_rt[i].dst && dp_rt[i].dst != dst; i++)
+		;
+	assert_true(i < DP_ROUTES);
+	dp_rt[i].dst = dst;
+	dp_rt[i].rt = *rt;
+	return 0;
+}
+
+int hn_dp_del_route(struct hn_dp *dp, __u32 dst)
+{
+	return 0;
+}
+
+int hn_dp_set_task(struct hn_dp *dp, __u32 task, const struct hn_dp_task *t,
+		   char *err, size_t errlen)
+{
+	return 0;
+}
+
+int hn_dp_del_task(struct hn_dp *dp, __u32 task)
+{
+	return 0;
+}
+
+int hn_dp_map_fd(struct hn_dp *dp, const char *name)
+{
+	return -1;
+}
+
+int hnd_flood(struct hnd *d, struct hn_ctrl_msg *m)
+{
+	if (m->type == HN_T_GOSSIP)
+		lsa_floods++;
+	last_sent = *m;
+	return 0;
+}
+
+void hnd_write_state(struct hnd *d)
+{
 }
 
 /* neigh.c's features of a neighbour, from the same state */
@@ -275,6 +329,46 @@ static void test_loss_raises_cost(void **state)
 	agent.cfg.route_metric = HND_METRIC_ETT;
 	features(&agent, n, n->feat);
 	assert_in_range(n->feat[HN_FEAT_LOSS], 60, 66);
+}
+
+/* ett-load: the ETT, weighed by the port's transmit utilisation. */
+static void test_cost_ett_load(void **state)
+{
+	struct hnd_neigh *n;
+	__u32 seq;
+
+	agent.cfg.link_kbps = 10000;
+	agent.cfg.route_metric = HND_METRIC_ETT_LOAD;
+	hello(7, 1, 0, 255);
+	n = hnd_neigh_find(&agent, 7);
+	assert_true(n->up);
+	/* idle: the ETT of a clean 10 Mbit/s link */
+	assert_int_equal(n->cost, 1200);
+	hnd_neigh_tick(&agent, fake_now); /* first counter sample */
+	for (seq = 2; seq < 5; seq++) {
+		advance_ms(200);
+		hello(7, seq, 0, 255);
+	}
+	/* 600 ms at 5 Mbit/s: half full, 1.5 x the ETT */
+	set_tx("p0", 375000);
+	agent.lsa_dirty = false;
+	hnd_neigh_tick(&agent, fake_now);
+	assert_int_equal(agent.ports[0].util, 500);
+	assert_int_equal(hnd_neigh_cost(&agent, n),
+			 hn_link_ett_load(1200, hn_util_from_pm(500)));
+	/* more than a quarter up: advertised in a new LSA */
+	assert_int_equal(n->cost, 1802);
+	assert_true(agent.lsa_dirty);
+	agent.ports[0].util = 1000;
+	assert_int_equal(hnd_neigh_cost(&agent, n), 2400);
+	/* another port's load is not this link's */
+	agent.ports[0].util = 0;
+	agent.ports[1].util = 1000;
+	assert_int_equal(hnd_neigh_cost(&agent, n), 1200);
+	/* ett ignores load */
+	agent.ports[0].util = 1000;
+	agent.cfg.route_metric = HND_METRIC_ETT;
+	assert_int_equal(hnd_neigh_cost(&agent, n), 1200);
 }
 
 static void test_silence_kills(void **state)
@@ -569,6 +663,195 @@ static void test_model_behind(void **state)
 	assert_int_equal(model_sends, 1);
 }
 
+/* ---- gossip ---------------------------------------------------------------- */
+
+static int gossip_setup(void **state)
+{
+	setup(state);
+	memset(dp_rt, 0, sizeof(dp_rt));
+	lsa_floods = 0;
+	agent.topo = hn_topo_new(agent.cfg.node_id);
+	/* seqs reserved: nothing is persisted into the state directory */
+	agent.lsa_seq_reserved = 1U << 20;
+	return agent.topo ? 0 : -1;
+}
+
+static int gossip_teardown(void **state)
+{
+	hn_topo_free(agent.topo);
+	agent.topo = NULL;
+	return 0;
+}
+
+/* A gossip tick @ms later; whether it flooded a new LSA of ours. */
+static bool tick_sent(unsigned int ms)
+{
+	unsigned int floods = lsa_floods;
+
+	advance_ms(ms);
+	hnd_gossip_tick(&agent, fake_now);
+	return lsa_floods != floods;
+}
+
+/* What we flooded last: an LSA of ours. */
+static const struct hn_ctrl_lsa *flooded(void)
+{
+	assert_int_equal(last_sent.type, HN_T_GOSSIP);
+	assert_int_equal(last_sent.u.lsa.origin, agent.cfg.node_id);
+	return &last_sent.u.lsa;
+}
+
+/* Each link carries its port's transmit utilisation, 0..255. */
+static void test_lsa_util(void **state)
+{
+	const struct hn_ctrl_lsa *l;
+
+	hello(7, 1, 0, 255);
+	hello(8, 1, 1, 255);
+	agent.ports[0].util = 500; /* permille */
+	agent.ports[1].util = 1000;
+	assert_true(tick_sent(0));
+	l = flooded();
+	/* the first asks everyone for theirs, and carries utilisation too */
+	assert_int_equal(l->flags, HN_LSA_F_RESYNC | HN_LSA_F_UTIL);
+	assert_int_equal(l->n_links, 2);
+	assert_int_equal(l->links[0].node, 7);
+	assert_int_equal(l->links[0].util, 128);
+	assert_int_equal(l->links[1].node, 8);
+	assert_int_equal(l->links[1].util, 255);
+	/* the database holds what went out: routes weigh the same */
+	assert_int_equal(hn_topo_get(agent.topo, 1)->links[0].util, 128);
+	assert_false(tick_sent(1000));
+}
+
+/*
+ * A new LSA once a link's utilisation moved by HN_UTIL_READV from what
+ * the last one said, not on smaller moves, and not within LSA_MIN_GAP.
+ */
+static void test_lsa_util_moved(void **state)
+{
+	hello(7, 1, 0, 255);
+	agent.ports[0].util = 500; /* 128 */
+	assert_true(tick_sent(0));
+	/* 600 permille is 153: less than HN_UTIL_READV away, not news */
+	agent.ports[0].util = 600;
+	assert_false(tick_sent(1000));
+	/* 630 is 161, 33 away: news, and no RESYNC this time */
+	agent.ports[0].util = 630;
+	assert_true(tick_sent(1000));
+	assert_int_equal(flooded()->flags, HN_LSA_F_UTIL);
+	assert_int_equal(flooded()->links[0].util, 161);
+	/* from what was said, not from the first: 500 is 33 down */
+	agent.ports[0].util = 500;
+	assert_false(tick_sent(10)); /* within LSA_MIN_GAP */
+	assert_true(tick_sent(50));
+	assert_int_equal(flooded()->links[0].util, 128);
+	/* drifting by small steps adds up against what was said */
+	agent.ports[0].util = 560; /* 143 */
+	assert_false(tick_sent(1000));
+	agent.ports[0].util = 630; /* 161: 33 from 128 */
+	assert_true(tick_sent(1000));
+}
+
+/* An LSA of @origin, @seq, @flags with @n links @k, as if flooded to us. */
+static void lsa_rx(__u32 origin, __u32 seq, __u16 flags, unsigned int n,
+		   const struct hn_ctrl_link *k)
+{
+	struct hn_ctrl_msg m = { .type = HN_T_GOSSIP, .src = origin };
+
+	m.u.lsa.origin = origin;
+	m.u.lsa.seq = seq;
+	m.u.lsa.flags = flags;
+	m.u.lsa.lifetime_s = 40;
+	m.u.lsa.n_links = n;
+	memcpy(m.u.lsa.links, k, n * sizeof(*k));
+	hnd_lsa_rx(&agent, &m);
+}
+
+/* A neighbour's RESYNC still makes our LSA due beside HN_LSA_F_UTIL. */
+static void test_lsa_resync_with_util(void **state)
+{
+	static const struct hn_ctrl_link k = { .node = 1, .cost = 12 };
+
+	hello(7, 1, 0, 255);
+	assert_true(tick_sent(0));
+	lsa_rx(7, 1, HN_LSA_F_UTIL, 1, &k);
+	assert_false(agent.lsa_dirty);
+	lsa_rx(7, 2, HN_LSA_F_UTIL | HN_LSA_F_RESYNC, 1, &k);
+	assert_true(agent.lsa_dirty);
+	assert_true(tick_sent(50));
+}
+
+static const struct hn_dp_route *dp_route(__u32 dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < DP_ROUTES; i++)
+		if (dp_rt[i].dst == dst)
+			return &dp_rt[i].rt;
+	fail_msg("no route to %u written", dst);
+	return NULL;
+}
+
+/* The candidate of @rt through our neighbour @node. */
+static const struct hn_dp_cand *cand_via(const struct hn_dp_route *rt,
+					 __u32 node)
+{
+	int idx = hnd_neigh_dp_idx(&agent, node);
+	unsigned int i;
+
+	for (i = 0; i < rt->n_cand; i++)
+		if (rt->cand[i].neigh == idx)
+			return &rt->cand[i];
+	fail_msg("no candidate via %u", node);
+	return NULL;
+}
+
+/*
+ * Us (1) to 9 through 7 (12 + 100) or 8 (12 + 110): idle, both
+ * candidates look alike to the model.  Once 7 says its link to 9 is
+ * full, the route feature shows the path through 7 costing more than the
+ * other, a hop beyond the first; the default next hop stays the ETT one.
+ */
+static void test_route_feature_load(void **state)
+{
+	struct hn_ctrl_link k7[2] = { { .node = 1, .cost = 12 },
+				      { .node = 9, .cost = 100 } };
+	static const struct hn_ctrl_link k8[2] = { { .node = 1, .cost = 12 },
+						   { .node = 9, .cost = 110 } },
+					 k9[2] = { { .node = 7, .cost = 100 },
+						   { .node = 8, .cost = 110 } };
+	const struct hn_dp_route *rt;
+
+	hello(7, 1, 0, 255);
+	hello(8, 1, 1, 255);
+	assert_int_equal(hnd_neigh_find(&agent, 7)->cost, 12);
+	assert_int_equal(hnd_neigh_find(&agent, 8)->cost, 12);
+	lsa_rx(7, 1, HN_LSA_F_UTIL, 2, k7);
+	lsa_rx(8, 1, HN_LSA_F_UTIL, 2, k8);
+	lsa_rx(9, 1, 0, 2, k9);
+	tick_sent(0);
+	rt = dp_route(9);
+	assert_int_equal(rt->n_cand, 2);
+	assert_int_equal(rt->cand[rt->def].neigh, hnd_neigh_dp_idx(&agent, 7));
+	assert_int_equal(cand_via(rt, 7)->dist, hn_rt_route_dist(112, 112, 2));
+	assert_int_equal(cand_via(rt, 8)->dist, hn_rt_route_dist(122, 112, 2));
+	assert_int_equal(cand_via(rt, 7)->dist, cand_via(rt, 8)->dist);
+
+	k7[1].util = 255;
+	lsa_rx(7, 2, HN_LSA_F_UTIL, 2, k7);
+	tick_sent(1000);
+	rt = dp_route(9);
+	assert_int_equal(rt->cand[rt->def].neigh, hnd_neigh_dp_idx(&agent, 7));
+	/*
+	 * via 7: 12 + 7's least load-aware cost to 9, min(100 x 2, back
+	 * through us and 8: 12 + 12 + 110), against 122 via 8: ratio level 1
+	 */
+	assert_int_equal(cand_via(rt, 7)->dist, hn_rt_route_dist(146, 122, 2));
+	assert_int_equal(cand_via(rt, 7)->dist, (1 * 4 + 2) * 8);
+	assert_int_equal(cand_via(rt, 8)->dist, hn_scale_hops(2));
+}
+
 /* ---- config ---------------------------------------------------------------- */
 
 static const char *KEY =
@@ -686,6 +969,13 @@ static void test_config_good(void **state)
 		 KEY);
 	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.route_metric, HND_METRIC_ETX);
+	snprintf(
+		text, sizeof(text),
+		"node-id = 1\nport = a\nmesh-key = 1 %s\nroute-metric = ett-load\n",
+		KEY);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.route_metric, HND_METRIC_ETT_LOAD);
+	assert_string_equal(hnd_route_metric_name(c.route_metric), "ett-load");
 }
 
 static void test_config_bad(void **state)
@@ -722,8 +1012,8 @@ static void test_config_bad(void **state)
 		{ "load-permille = 2000\n", "permille" },
 		{ "margin-min = many\n", "not an integer" },
 		{ "route-metric = ETT\n",
-		  "route-metric: 'ETT' is not ett, etx or hops" },
-		{ "route-metric = \n", "is not ett, etx or hops" },
+		  "route-metric: 'ETT' is not ett, etx, hops or ett-load" },
+		{ "route-metric = \n", "is not ett, etx, hops or ett-load" },
 		{ "\n# empty\n", "no node-id" },
 		{ "node-id = 3\n", "no mesh port" },
 		{ "node-id = 3\nport = a\n", "no mesh key" },
@@ -817,6 +1107,7 @@ int main(void)
 		cmocka_unit_test_setup(test_one_way_then_up, setup),
 		cmocka_unit_test_setup(test_hello_lists_heard, setup),
 		cmocka_unit_test_setup(test_loss_raises_cost, setup),
+		cmocka_unit_test_setup(test_cost_ett_load, setup),
 		cmocka_unit_test_setup(test_silence_kills, setup),
 		cmocka_unit_test_setup(test_no_longer_hears_us, setup),
 		cmocka_unit_test_setup(test_port_vanishes, setup),
@@ -830,6 +1121,14 @@ int main(void)
 		cmocka_unit_test_setup(test_probe_answered, setup),
 		cmocka_unit_test_setup(test_load_measured, setup),
 		cmocka_unit_test_setup(test_model_behind, setup),
+		cmocka_unit_test_setup_teardown(test_lsa_util, gossip_setup,
+						gossip_teardown),
+		cmocka_unit_test_setup_teardown(test_lsa_util_moved,
+						gossip_setup, gossip_teardown),
+		cmocka_unit_test_setup_teardown(test_lsa_resync_with_util,
+						gossip_setup, gossip_teardown),
+		cmocka_unit_test_setup_teardown(test_route_feature_load,
+						gossip_setup, gossip_teardown),
 		cmocka_unit_test(test_config_defaults),
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_bad),

@@ -598,7 +598,10 @@ static void test_full(void **state)
 
 /* ---- DOT and JSON ------------------------------------------------------ */
 
-/* 1-2 costs 3/4, 2-3 costs 1; 1->3 only one way, 9 alone. */
+/*
+ * 1-2 costs 3/4, 2-3 costs 1; 1->3 only one way, 9 alone.  2 sends at
+ * half the capacity of its link to 1 and fills its link to 3.
+ */
 static struct hn_topo *small(void)
 {
 	static const struct edge e[] = {
@@ -618,6 +621,9 @@ static struct hn_topo *small(void)
 	l.stages[0] = 1;
 	l.stages[1] = 4;
 	l.links[0].quality = 90; /* the worse end's quality is shown */
+	l.flags = HN_LSA_F_UTIL;
+	l.links[0].util = 128;
+	l.links[1].util = 255;
 	assert_int_equal(hn_topo_update(t, &l, 0), 1);
 	return t;
 }
@@ -630,8 +636,8 @@ static void test_dot(void **state)
 		"\t\"2\" [label=\"2\"];\n"
 		"\t\"3\" [label=\"3\"];\n"
 		"\t\"9\" [label=\"9\"];\n"
-		"\t\"1\" -- \"2\" [label=\"4\"];\n"
-		"\t\"2\" -- \"3\" [label=\"1\"];\n"
+		"\t\"1\" -- \"2\" [label=\"4\\n0% / 50%\"];\n"
+		"\t\"2\" -- \"3\" [label=\"1\\n100% / 0%\"];\n"
 		"}\n";
 	struct hn_topo *t = small();
 	char *buf = NULL;
@@ -659,8 +665,10 @@ static void test_json(void **state)
 		"{\"id\":9,\"seq\":1,\"load\":0,\"capacity\":0,"
 		"\"model_gen\":0,\"stages\":[]}],"
 		"\"links\":["
-		"{\"a\":1,\"b\":2,\"cost\":4,\"quality\":90},"
-		"{\"a\":2,\"b\":3,\"cost\":1,\"quality\":200}]}\n";
+		"{\"a\":1,\"b\":2,\"cost\":4,\"quality\":90,"
+		"\"util_ab\":0,\"util_ba\":128},"
+		"{\"a\":2,\"b\":3,\"cost\":1,\"quality\":200,"
+		"\"util_ab\":255,\"util_ba\":0}]}\n";
 	struct hn_topo *t = small();
 	struct jsonw jw;
 	char *buf = NULL;

@@ -57,7 +57,7 @@ static int route_list(int argc, char **argv)
 		return hn_lib_fail(ret, "walking hn_routes");
 	hn_list_close(shown,
 		      "no routes ('hnctl dp route set DST via IDX[:hops]...')",
-		      "(IDX:hops, * the default / shortest path)");
+		      "(IDX:route bucket, * the default / shortest path)");
 	return 0;
 }
 

@@ -383,6 +383,7 @@ static const char *const metric_names[] = {
 	[HND_METRIC_ETT] = "ett",
 	[HND_METRIC_ETX] = "etx",
 	[HND_METRIC_HOPS] = "hops",
+	[HND_METRIC_ETT_LOAD] = "ett-load",
 };
 
 const char *hnd_route_metric_name(enum hnd_route_metric m)
@@ -405,7 +406,7 @@ static int set_route_metric(struct hnd_config *c, const char *val, char *err,
 		}
 	return hn_seterr(
 		err, errlen,
-		"route-metric: '%s' is not ett, etx or hops (ett, the default, weighs links by capacity as batman-adv V)",
+		"route-metric: '%s' is not ett, etx, hops or ett-load (ett, the default, weighs links by capacity as batman-adv V)",
 		val);
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Link-state gossip.  Each node floods an LSA (its up neighbours with link
- * costs, its load, capacity, model generation and tensor stages) when it
- * changes, at most every LSA_MIN_GAP, and every lsa-refresh-s anyway.  The
+ * costs and utilisation, its load, capacity, model generation and tensor
+ * stages) when it changes, at most every LSA_MIN_GAP, and every
+ * lsa-refresh-s anyway.  A link's utilisation counts as changed once it
+ * has moved by HN_UTIL_READV since the LSA that said it.  The
  * data plane floods it on and drops the copies; every agent keeps the
  * newest LSA per origin (topo.c), computes loop-free candidate next hops
  * and writes what changed into the route and task maps.
@@ -66,6 +68,12 @@ int hnd_lsa_seq_load(struct hnd *d)
 	return lsa_seq_reserve(d);
 }
 
+/* The utilisation of @n's link now, as an LSA says it: its port's. */
+static __u8 link_util(const struct hnd *d, const struct hnd_neigh *n)
+{
+	return hn_util_from_pm(d->ports[n->port].util);
+}
+
 static void lsa_build(struct hnd *d, struct hn_ctrl_lsa *l)
 {
 	unsigned int i;
@@ -77,6 +85,7 @@ static void lsa_build(struct hnd *d, struct hn_ctrl_lsa *l)
 	l->load = d->cfg.load;
 	l->capacity = d->cfg.capacity;
 	l->model_gen = d->model_gen;
+	l->flags = HN_LSA_F_UTIL;
 	for (i = 0; i < HND_MAX_NEIGH && l->n_links < HN_LSA_MAX_LINKS; i++) {
 		struct hnd_neigh *n = &d->nb[i];
 		struct hn_ctrl_link *k = &l->links[l->n_links];
@@ -87,6 +96,8 @@ static void lsa_build(struct hnd *d, struct hn_ctrl_lsa *l)
 		k->cost = n->cost ? n->cost : 1;
 		k->quality = n->feat[HN_FEAT_QUALITY];
 		k->delay = n->feat[HN_FEAT_DELAY];
+		k->util = link_util(d, n);
+		n->util = k->util;
 		l->n_links++;
 	}
 	l->n_stages = d->cfg.n_stages;
@@ -104,7 +115,7 @@ static void lsa_originate(struct hnd *d, __u64 now)
 	hnd_msg_init(d, &m, HN_T_GOSSIP);
 	lsa_build(d, &m.u.lsa);
 	if (!d->resync_sent) {
-		m.u.lsa.flags = HN_LSA_F_RESYNC;
+		m.u.lsa.flags |= HN_LSA_F_RESYNC;
 		d->resync_sent = true;
 	}
 	ret = hn_topo_update(d->topo, &m.u.lsa, now);
@@ -232,7 +243,12 @@ static unsigned int sticky_default(struct hnd *d, const struct hn_topo_route *r,
 	return r->def;
 }
 
-/* topo's route to the data plane's form; 0 if no candidate is usable. */
+/*
+ * topo's route to the data plane's form; 0 if no candidate is usable.
+ * The route feature compares candidates by their load-aware costs, so
+ * the model sees a loaded link beyond the first hop; the candidates and
+ * the default stay those of the advertised (idle) costs.
+ */
 static int route_to_dp(struct hnd *d, const struct hn_topo_route *r,
 		       const struct hnd_route *cur, struct hn_dp_route *rt)
 {
@@ -248,7 +264,7 @@ static int route_to_dp(struct hnd *d, const struct hn_topo_route *r,
 			rt->def = rt->n_cand;
 		rt->cand[rt->n_cand].neigh = idx;
 		rt->cand[rt->n_cand].dist = hn_rt_route_dist(
-			r->cand[i].cost, r->cost, r->cand[i].hops);
+			r->cand[i].load_cost, r->load_cost, r->cand[i].hops);
 		rt->n_cand++;
 	}
 	return rt->n_cand;
@@ -430,6 +446,24 @@ static void routes_compute(struct hnd *d)
 	hnd_write_state(d);
 }
 
+/*
+ * A link whose utilisation moved enough since our LSA said it makes the
+ * LSA due (util_sample() measures every 500 ms, and LSA_MIN_GAP holds):
+ * the mesh's load-aware costs and the model's route feature follow load
+ * beyond the first hop, without an LSA for every small change.
+ */
+static void util_check(struct hnd *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < HND_MAX_NEIGH && !d->lsa_dirty; i++) {
+		const struct hnd_neigh *n = &d->nb[i];
+
+		if (n->used && n->up && hn_util_moved(n->util, link_util(d, n)))
+			d->lsa_dirty = true;
+	}
+}
+
 void hnd_gossip_tick(struct hnd *d, __u64 now)
 {
 	if (d->hold_until_ns && now >= d->hold_until_ns) {
@@ -440,6 +474,7 @@ void hnd_gossip_tick(struct hnd *d, __u64 now)
 		d->routes_dirty = true;
 		forget_gone(d);
 	}
+	util_check(d);
 	if ((d->lsa_dirty && now - d->lsa_last_ns >= LSA_MIN_GAP_NS) ||
 	    now >= d->lsa_next_refresh_ns)
 		lsa_originate(d, now);

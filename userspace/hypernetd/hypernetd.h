@@ -44,6 +44,8 @@ enum hnd_route_metric {
 	HND_METRIC_ETT, /* hn_link_ett(): ETX x airtime at the port's kbit/s */
 	HND_METRIC_ETX, /* hn_link_cost(): ETX alone, capacity ignored */
 	HND_METRIC_HOPS, /* HND_HOP_COST per working link: hop count */
+	/* hn_link_ett_load() of the ETT and the port's utilisation */
+	HND_METRIC_ETT_LOAD,
 };
 
 /* A link's cost under route-metric = hops: a clean link's ETX. */
@@ -91,7 +93,7 @@ int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 /* The same from the command line (-o), which refuses secrets. */
 int hnd_config_set_arg(struct hnd_config *c, const char *key, const char *val,
 		       char *err, size_t errlen);
-/* "ett", "etx" or "hops", as route-metric takes it. */
+/* "ett", "etx", "hops" or "ett-load", as route-metric takes it. */
 const char *hnd_route_metric_name(enum hnd_route_metric m);
 /* Whole-config rules (node id set, ports, keys); 0 or -1 with @err. */
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen);
@@ -137,6 +139,7 @@ struct hnd_neigh {
 	__u8 feat[HN_NB_NFEAT]; /* as last written to the data plane */
 	__u64 feat_ns;
 	__u16 cost; /* as advertised in our LSA */
+	__u8 util; /* the link's utilisation as our LSA advertises it */
 	__u64 model_sent_ns; /* last model sent to it (anti-entropy) */
 	unsigned int model_sends; /* since its generation last moved */
 	__u32 first_seq; /* HELLO seq the window started at */

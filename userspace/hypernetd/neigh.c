@@ -189,12 +189,19 @@ static unsigned int port_kbps(const struct hnd *d, int p)
 /*
  * The LSA cost: by default ETT, ETX times a frame's airtime at the port's
  * capacity, so that the default next hops without a model route as
- * B.A.T.M.A.N. V; route-metric picks ETX alone or hop count instead.
+ * B.A.T.M.A.N. V; route-metric picks ETX alone or hop count instead, or
+ * ETT weighed by the port's transmit utilisation (up to twice it, full),
+ * as Babel with a cost from measured load: the load-aware baseline.
  * A link either way has lost cannot carry anything whatever the metric.
  */
 __u16 hnd_neigh_cost(const struct hnd *d, const struct hnd_neigh *n)
 {
 	switch (d->cfg.route_metric) {
+	case HND_METRIC_ETT_LOAD:
+		return hn_link_ett_load(
+			hn_link_ett(n->rx_ratio, n->tx_ratio,
+				    port_kbps(d, n->port)),
+			hn_util_from_pm(d->ports[n->port].util));
 	case HND_METRIC_ETX:
 		return hn_link_cost(n->rx_ratio, n->tx_ratio);
 	case HND_METRIC_HOPS:

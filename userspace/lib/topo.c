@@ -630,6 +630,22 @@ int hn_topo_routes(const struct hn_topo *t, struct hn_topo_route *out,
 
 /* ---- output ------------------------------------------------------------ */
 
+/* The utilisation node @from advertises on its link to @to (graph indices). */
+static __u8 back_util(const struct topo_graph *g, unsigned int from,
+		      unsigned int to)
+{
+	const struct topo_edge *e = edge_find(
+		g->adj + g->off[from], g->off[from + 1] - g->off[from], to);
+
+	return e ? e->util : 0;
+}
+
+/* 0..255 as a rounded percentage, for people */
+static unsigned int util_pct(__u8 util)
+{
+	return (util * 100U + 127) / 255;
+}
+
 static void dot_links(const struct topo_graph *g, FILE *f)
 {
 	unsigned int i, k;
@@ -637,12 +653,19 @@ static void dot_links(const struct topo_graph *g, FILE *f)
 	for (i = 0; i < g->n; i++)
 		for (k = g->off[i]; k < g->off[i + 1]; k++) {
 			const struct topo_edge *e = &g->adj[k];
+			__u8 back;
 
 			if (e->to < i)
 				continue; /* printed from the lower end */
-			fprintf(f, "\t\"%u\" -- \"%u\" [label=\"%u\"];\n",
+			fprintf(f, "\t\"%u\" -- \"%u\" [label=\"%u",
 				g->node[i]->origin, g->node[e->to]->origin,
 				e->cost);
+			back = back_util(g, e->to, i);
+			/* utilisation each way, in the order of the ends */
+			if (e->util || back)
+				fprintf(f, "\\n%u%% / %u%%", util_pct(e->util),
+					util_pct(back));
+			fprintf(f, "\"];\n");
 		}
 }
 
@@ -697,6 +720,9 @@ static void json_links(struct jsonw *jw, const struct topo_graph *g)
 			jsonw_kv_u64(jw, "b", g->node[g->adj[k].to]->origin);
 			jsonw_kv_u64(jw, "cost", g->adj[k].cost);
 			jsonw_kv_u64(jw, "quality", g->adj[k].quality);
+			jsonw_kv_u64(jw, "util_ab", g->adj[k].util);
+			jsonw_kv_u64(jw, "util_ba",
+				     back_util(g, g->adj[k].to, i));
 			jsonw_obj_close(jw);
 		}
 }

@@ -96,10 +96,13 @@ int hn_topo_routes(const struct hn_topo *t, struct hn_topo_route *out,
  * cost, like batadv-vis) or JSON ({"nodes":[...],"links":[...]}).
  *
  * Nodes are the LSA holders in id order, ids in decimal; each link is
- * written once, lower id first, with the cost routes use and the worse
- * of the two ends' quality.  DOT fills self in light blue.  JSON writes
- * one object: {"self":..,"nodes":[{"id","seq","load","capacity",
- * "model_gen","stages":[..]}],"links":[{"a","b","cost","quality"}]}.
+ * written once, lower id first, with the cost routes use, the worse of
+ * the two ends' quality and each direction's transmit utilisation as
+ * its sender advertises it (HN_LSA_F_UTIL; 0 without).  DOT fills self
+ * in light blue and adds "A% / B%" (a->b, b->a) to the label of a link
+ * in use.  JSON writes one object: {"self":..,"nodes":[{"id","seq",
+ * "load","capacity","model_gen","stages":[..]}],"links":[{"a","b",
+ * "cost","quality","util_ab","util_ba"}]}, utilisation 0..255.
  * Both write nothing if memory runs out.
  */
 void hn_topo_dot(const struct hn_topo *t, FILE *f);

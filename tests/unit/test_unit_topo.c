@@ -103,18 +103,26 @@ static unsigned int routes(const struct hn_topo *t)
 	return n;
 }
 
+/* The route to @dst among the @n that routes() wrote; fails if none. */
+static const struct hn_topo_route *route_to(unsigned int n, __u32 dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (rt[i].dst == dst)
+			return &rt[i];
+	fail();
+	return NULL;
+}
+
 /* Route to @dst of @n: cost, hops, then (neigh, cost, hops) per cand. */
 static void expect(unsigned int n, __u32 dst, __u32 cost, __u8 hops,
 		   unsigned int n_cand, ...)
 {
-	const struct hn_topo_route *r = NULL;
+	const struct hn_topo_route *r = route_to(n, dst);
 	unsigned int i;
 	va_list ap;
 
-	for (i = 0; i < n; i++)
-		if (rt[i].dst == dst)
-			r = &rt[i];
-	assert_non_null(r);
 	assert_int_equal(r->cost, cost);
 	assert_int_equal(r->hops, hops);
 	assert_int_equal(r->def, 0);
@@ -174,17 +182,6 @@ static void set_util(struct hn_topo *t, __u32 a, __u32 b, __u8 util)
 	l.flags = HN_LSA_F_UTIL;
 	l.seq++;
 	assert_int_equal(hn_topo_update(t, &l, 0), 1);
-}
-
-static const struct hn_topo_route *route_to(unsigned int n, __u32 dst)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (rt[i].dst == dst)
-			return &rt[i];
-	fail();
-	return NULL;
 }
 
 /*

@@ -188,6 +188,176 @@ static void test_below_threshold(void **state)
 	hn_sa_sim_free(&s);
 }
 
+static void expect(int got, int want, const char *why)
+{
+	assert_int_equal(got, want);
+	if (!strstr(err, why))
+		fail_msg("error '%s' lacks '%s'", err, why);
+}
+
+/* A holder (node 5) lies about one b share it reveals, and re-signs. */
+static void corrupt_unmask(struct hn_sa_sim *s, unsigned int i, uint8_t *msg,
+			   size_t len)
+{
+	if (i != 5 || msg[1] != HN_SA_UNMASK)
+		return;
+	hn_sa_msg_items(msg)[7 + 3] ^= 0x40;
+	assert_int_equal(hn_sa_msg_sign(msg, len, s->id_sk[5]), 0);
+	*(int *)s->priv += 1;
+}
+
+/* The commitment catches the lie; other shares still give the sum. */
+static void test_corrupt_share(void **state)
+{
+	uint32_t sum[DIM], want[DIM];
+	unsigned int n_summed, want_n;
+	struct hn_sa_sim s;
+	int called = 0;
+
+	sim_setup(&s, 16, 300);
+	s.tamper = corrupt_unmask;
+	s.priv = &called;
+	assert_int_equal(hn_sa_sim_run(&s, sum, &n_summed, err, sizeof(err)),
+			 0);
+	assert_int_equal(called, 1);
+	hn_sa_sim_expected(&s, want, &want_n);
+	assert_memory_equal(sum, want, sizeof(sum));
+	hn_sa_sim_free(&s);
+}
+
+/* Adverts of another round, relabelled, forged, repeated, late. */
+static void test_replayed_adverts(void **state)
+{
+	struct hn_sa_agg ag5, ag6;
+	struct hn_sa_config c6;
+	struct hn_sa_sim s;
+	uint8_t *adv, *adv2;
+	size_t len, len2;
+
+	sim_setup(&s, 16, 300);
+	c6 = s.cfg;
+	c6.round = 6;
+	assert_int_equal(hn_sa_agg_init(&ag5, &s.cfg, s.id_sk[0], err, 256), 0);
+	assert_int_equal(hn_sa_agg_init(&ag6, &c6, s.id_sk[0], err, 256), 0);
+	assert_int_equal(hn_sa_node_init(&s.nodes[3], &s.cfg, s.roster[3].id,
+					 s.id_sk[3], err, 256),
+			 0);
+	assert_int_equal(
+		hn_sa_node_advertise(&s.nodes[3], &adv, &len, err, 256), 0);
+	expect(hn_sa_node_advertise(&s.nodes[3], &adv2, &len2, err, 256),
+	       -EPROTO, "out of order");
+	expect(hn_sa_agg_add_advertise(&ag6, adv, len, err, 256), -EPROTO,
+	       "round 5, not 6");
+	hn_sa_put32(adv + 4, 6);
+	expect(hn_sa_agg_add_advertise(&ag6, adv, len, err, 256), -EBADMSG,
+	       "bad signature");
+	hn_sa_put32(adv + 4, 5);
+	hn_sa_put32(adv + 8, s.roster[4].id);
+	expect(hn_sa_agg_add_advertise(&ag5, adv, len, err, 256), -EBADMSG,
+	       "bad signature");
+	hn_sa_put32(adv + 8, 5);
+	expect(hn_sa_agg_add_advertise(&ag5, adv, len, err, 256), -EPROTO,
+	       "not in the roster");
+	hn_sa_put32(adv + 8, s.roster[3].id);
+	assert_int_equal(hn_sa_agg_add_advertise(&ag5, adv, len, err, 256), 0);
+	expect(hn_sa_agg_add_advertise(&ag5, adv, len, err, 256), -EALREADY,
+	       "again");
+	expect(hn_sa_agg_add_shares(&ag5, adv, len, err, 256), -EPROTO,
+	       "advertise where shares was due");
+	free(adv);
+	hn_sa_agg_free(&ag5);
+	hn_sa_agg_free(&ag6);
+	hn_sa_sim_free(&s);
+}
+
+/* Run a round's first two phases by hand, up to the forwarded shares. */
+static void two_phases(struct hn_sa_sim *s, uint8_t **list, size_t *llen)
+{
+	uint8_t *m;
+	size_t len;
+	unsigned int i;
+
+	assert_int_equal(
+		hn_sa_agg_init(&s->agg, &s->cfg, s->id_sk[0], err, 256), 0);
+	for (i = 0; i < s->cfg.n; i++) {
+		assert_int_equal(hn_sa_node_init(&s->nodes[i], &s->cfg,
+						 s->roster[i].id, s->id_sk[i],
+						 err, 256),
+				 0);
+		assert_int_equal(hn_sa_node_advertise(&s->nodes[i], &m, &len,
+						      err, 256),
+				 0);
+		assert_int_equal(
+			hn_sa_agg_add_advertise(&s->agg, m, len, err, 256), 0);
+		free(m);
+	}
+	assert_int_equal(hn_sa_agg_adv_list(&s->agg, list, llen, err, 256), 0);
+	for (i = 0; i < s->cfg.n; i++) {
+		assert_int_equal(hn_sa_node_share(&s->nodes[i], *list, *llen,
+						  &m, &len, err, 256),
+				 0);
+		assert_int_equal(
+			hn_sa_agg_add_shares(&s->agg, m, len, err, 256), 0);
+		free(m);
+	}
+}
+
+/*
+ * What a node refuses from the aggregator: a list not signed by it, a
+ * forwarded share it altered or readdressed (the AEAD binds sender and
+ * recipient), a second unmask.
+ */
+static void test_forged_by_aggregator(void **state)
+{
+	struct hn_sa_sim s;
+	uint8_t *list, *fwd, *m, *req;
+	size_t llen, flen, len, rlen;
+	uint32_t id1;
+
+	sim_setup(&s, 16, 300);
+	two_phases(&s, &list, &llen);
+	id1 = s.roster[1].id;
+	assert_int_equal(hn_sa_agg_forward(&s.agg, id1, &fwd, &flen, err, 256),
+			 0);
+	/* signed by node 2, not by the aggregator */
+	assert_int_equal(hn_sa_msg_sign(fwd, flen, s.id_sk[2]), 0);
+	expect(hn_sa_node_mask(&s.nodes[1], fwd, flen, s.q[1], &m, &len, err,
+			       256),
+	       -EBADMSG, "bad signature");
+	/* readdressed to node 2 */
+	hn_sa_put32(fwd + HN_SA_HDR_LEN, s.roster[2].id);
+	assert_int_equal(hn_sa_msg_sign(fwd, flen, s.id_sk[0]), 0);
+	expect(hn_sa_node_mask(&s.nodes[2], fwd, flen, s.q[2], &m, &len, err,
+			       256),
+	       -EBADMSG, "do not open");
+	/* one ciphertext byte altered */
+	hn_sa_put32(fwd + HN_SA_HDR_LEN, id1);
+	hn_sa_msg_items(fwd)[HN_SA_SHARE_ITEM + 20] ^= 1;
+	assert_int_equal(hn_sa_msg_sign(fwd, flen, s.id_sk[0]), 0);
+	expect(hn_sa_node_mask(&s.nodes[1], fwd, flen, s.q[1], &m, &len, err,
+			       256),
+	       -EBADMSG, "do not open");
+	/* the list of round 5 handed over as the forwarded shares */
+	expect(hn_sa_node_mask(&s.nodes[1], list, llen, s.q[1], &m, &len, err,
+			       256),
+	       -EPROTO, "advert-list where shares-fwd was due");
+	hn_sa_msg_items(fwd)[HN_SA_SHARE_ITEM + 20] ^= 1;
+	assert_int_equal(hn_sa_msg_sign(fwd, flen, s.id_sk[0]), 0);
+	assert_int_equal(hn_sa_node_mask(&s.nodes[1], fwd, flen, s.q[1], &m,
+					 &len, err, 256),
+			 0);
+	assert_int_equal(hn_sa_agg_add_masked(&s.agg, m, len, err, 256), 0);
+	expect(hn_sa_agg_add_masked(&s.agg, m, len, err, 256), -EALREADY,
+	       "again");
+	free(m);
+	assert_int_equal(hn_sa_agg_unmask_request(&s.agg, &req, &rlen, err,
+						  256),
+			 -EAGAIN);
+	free(fwd);
+	free(list);
+	hn_sa_sim_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +366,9 @@ int main(void)
 		cmocka_unit_test(test_n64_sparse),
 		cmocka_unit_test(test_graph),
 		cmocka_unit_test(test_below_threshold),
+		cmocka_unit_test(test_corrupt_share),
+		cmocka_unit_test(test_replayed_adverts),
+		cmocka_unit_test(test_forged_by_aggregator),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,6 +117,8 @@ static int deliver(struct hn_sa_sim *s, unsigned int i, uint8_t *msg,
 	int ret;
 
 	s->sent[i] += len;
+	if (s->tamper)
+		s->tamper(s, i, msg, len);
 	ret = add(&s->agg, msg, len, err, errlen);
 	s->agg_cpu += cpu_now() - t0;
 	free(msg);

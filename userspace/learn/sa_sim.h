@@ -32,6 +32,14 @@ struct hn_sa_sim {
 	double *cpu; /* seconds of CPU each node spent */
 	uint64_t agg_sent;
 	double agg_cpu;
+	/*
+	 * Called, when set, on each node's message before the aggregator
+	 * gets it: a test's malicious node or network.  It may change the
+	 * bytes (not the length) and re-sign them with s->id_sk[i].
+	 */
+	void (*tamper)(struct hn_sa_sim *s, unsigned int i, uint8_t *msg,
+		       size_t len);
+	void *priv;
 };
 
 /* n nodes, degree k, threshold t, inputs of dim words. */

@@ -16,9 +16,6 @@
 enum { A_ADVERTS, A_SHARES, A_MASKED, A_UNMASK, A_DONE };
 enum { A_U1 = 1, A_U2 = 2, A_U3 = 4, A_U4 = 8 };
 
-/* t-subsets tried when more than t shares disagree (a corrupt holder). */
-#define MAX_TRIES 256
-
 int hn_sa_agg_init(struct hn_sa_agg *ag, const struct hn_sa_config *cfg,
 		   const uint8_t id_sk[HN_SA_KEY_LEN], char *err, size_t errlen)
 {
@@ -402,42 +399,28 @@ static bool matches(const struct hn_sa_agg *ag, unsigned int i,
 	return ok;
 }
 
-/* Next t-subset of 0..n-1 in lexicographic order; false after the last. */
-static bool next_subset(unsigned int *c, unsigned int t, unsigned int n)
-{
-	unsigned int i = t, j;
-
-	while (i-- > 0) {
-		if (c[i] < n - t + i) {
-			c[i]++;
-			for (j = i + 1; j < t; j++)
-				c[j] = c[j - 1] + 1;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Any t-subset of the shares that gives the committed secret. */
-static int recover_subsets(struct hn_sa_agg *ag, unsigned int i,
+/*
+ * The t shares from @start on, cyclically, that give the committed
+ * secret: one window of the m held leaves out any m - t consecutive
+ * shares, so a corrupt holder (or several, placed together) is passed.
+ */
+static int recover_windows(struct hn_sa_agg *ag, unsigned int i,
 			   uint8_t *secret)
 {
 	struct hn_sa_agg_peer *p = &ag->peer[i];
-	unsigned int t = ag->ctx.t, c[HN_SHAMIR_MAX], j, tries = 0;
+	unsigned int t = ag->ctx.t, start, j;
 	struct hn_shamir_share *sub = calloc(t, sizeof(*sub));
 	int ret = -EBADMSG;
 
 	if (!sub)
 		return -ENOMEM;
-	for (j = 0; j < t; j++)
-		c[j] = j;
-	do {
+	for (start = 0; ret && start < p->n_got; start++) {
 		for (j = 0; j < t; j++)
-			sub[j] = p->got[c[j]];
+			sub[j] = p->got[(start + j) % p->n_got];
 		if (!hn_shamir_combine(sub, t, t, secret) &&
 		    matches(ag, i, secret))
 			ret = 0;
-	} while (ret && ++tries < MAX_TRIES && next_subset(c, t, p->n_got));
+	}
 	OPENSSL_cleanse(sub, t * sizeof(*sub));
 	free(sub);
 	return ret;
@@ -458,7 +441,7 @@ static int recover(struct hn_sa_agg *ag, unsigned int i, uint8_t *secret,
 	if (!hn_shamir_combine(p->got, p->n_got, ag->ctx.t, secret) &&
 	    matches(ag, i, secret))
 		return 0;
-	ret = recover_subsets(ag, i, secret);
+	ret = recover_windows(ag, i, secret);
 	if (ret)
 		return hn_sa_fail(err, errlen, ret,
 				  "secagg: shares of the %s of %u disagree "

@@ -152,6 +152,9 @@ static int take_advert(struct hn_sa_node *nd, const uint8_t *item,
 
 	hn_sa_msg_parse(item, HN_SA_ADV_LEN, &a, NULL, 0);
 	i = hn_sa_index(&nd->ctx, a.sender);
+	if (i >= 0 && (unsigned int)i != nd->ctx.self &&
+	    !hn_sa_neighbours(&nd->ctx, nd->ctx.self, i))
+		return 0;
 	if (i < 0 || !hn_sa_msg_verify(&a, nd->ctx.roster[i].key))
 		return hn_sa_fail(err, errlen, -EBADMSG,
 				  "secagg: advert of %u: %s", a.sender,
@@ -167,36 +170,32 @@ static int take_advert(struct hn_sa_node *nd, const uint8_t *item,
 		return hn_sa_fail(err, errlen, -EBADMSG,
 				  "secagg: advert of %u reflects ours",
 				  a.sender);
-	if (!hn_sa_neighbours(&nd->ctx, nd->ctx.self, i))
-		return 0;
 	p = &nd->peer[i];
 	memcpy(p->c_pk, a.body, HN_SA_KEY_LEN);
 	memcpy(p->s_pk, a.body + HN_SA_KEY_LEN, HN_SA_KEY_LEN);
+	if (hn_sa_x25519(nd->c_sk, p->c_pk, p->c_shared))
+		return hn_sa_fail(err, errlen, -EBADMSG,
+				  "secagg: advert of %u: bad key", a.sender);
 	p->flags |= P_ADV;
 	return 0;
 }
 
-static int share_key(const struct hn_sa_node *nd, const uint8_t *c_pk,
+/* The key and associated data of the shares @from deals to @to. */
+static int share_key(const struct hn_sa_node *nd, const uint8_t *shared,
 		     uint32_t from, uint32_t to, uint8_t key[HN_SA_KEY_LEN],
 		     uint8_t aad[AAD_LEN])
 {
-	uint8_t shared[HN_SA_KEY_LEN], info[11 + 8];
-	int ret;
+	uint8_t info[11 + 8];
 
 	aad[0] = HN_SA_VERSION;
 	memcpy(aad + 1, nd->ctx.campaign, 32);
 	hn_sa_put32(aad + 33, nd->ctx.round);
 	hn_sa_put32(aad + 37, from);
 	hn_sa_put32(aad + 41, to);
-	ret = hn_sa_x25519(nd->c_sk, c_pk, shared);
-	if (ret)
-		return ret;
 	memcpy(info, "hn-sa share", 11);
 	memcpy(info + 11, aad + 37, 8);
-	ret = hn_sa_hkdf(shared, sizeof(shared), aad + 1, 36, info,
-			 sizeof(info), key);
-	OPENSSL_cleanse(shared, sizeof(shared));
-	return ret;
+	return hn_sa_hkdf(shared, HN_SA_KEY_LEN, aad + 1, 36, info,
+			  sizeof(info), key);
 }
 
 static void put_share(uint8_t *p, const struct hn_shamir_share *sh)
@@ -223,8 +222,8 @@ static int seal_item(struct hn_sa_node *nd, unsigned int v,
 	hn_sa_put32(item, nd->ctx.roster[v].id);
 	put_share(pt, bs);
 	put_share(pt + 2 + HN_SHAMIR_LEN, ss);
-	ret = share_key(nd, nd->peer[v].c_pk, self_id(nd), nd->ctx.roster[v].id,
-			key, aad);
+	ret = share_key(nd, nd->peer[v].c_shared, self_id(nd),
+			nd->ctx.roster[v].id, key, aad);
 	if (!ret)
 		ret = hn_sa_seal(key, aad, AAD_LEN, pt, sizeof(pt), item + 4);
 	OPENSSL_cleanse(pt, sizeof(pt));
@@ -341,7 +340,7 @@ static int take_share(struct hn_sa_node *nd, const uint8_t *item, char *err,
 		return hn_sa_fail(err, errlen, -EPROTO,
 				  "secagg: shares from %u, no neighbour", from);
 	p = &nd->peer[i];
-	ret = share_key(nd, p->c_pk, from, self_id(nd), key, aad);
+	ret = share_key(nd, p->c_shared, from, self_id(nd), key, aad);
 	if (!ret)
 		ret = hn_sa_open(key, aad, AAD_LEN, item + 4,
 				 HN_SA_SHARE_PT_LEN, pt);

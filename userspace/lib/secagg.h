@@ -98,6 +98,7 @@ void hn_sa_commit(const struct hn_sa_ctx *c, uint32_t id,
 /* What a node knows of a neighbour. */
 struct hn_sa_peer {
 	uint8_t c_pk[HN_SA_KEY_LEN], s_pk[HN_SA_KEY_LEN];
+	uint8_t c_shared[HN_SA_KEY_LEN]; /* X25519(c_sk, peer's c_pk) */
 	struct hn_shamir_share b, s; /* held for the peer */
 	uint8_t flags;
 };

@@ -113,6 +113,24 @@ static void test_n64_sparse(void **state)
 	drops_at_each_phase(64, 50, 4);
 }
 
+/* Degree grows with log n at a fixed dropout rate (federated.rst). */
+static void test_choose(void **state)
+{
+	static const unsigned int want[][4] = {
+		{ 16, 300, 15, 8 },	 { 64, 300, 63, 32 },
+		{ 64, 100, 32, 17 },	 { 256, 300, 196, 99 },
+		{ 1024, 100, 38, 20 },	 { 4096, 50, 26, 14 },
+		{ 4096, 300, 228, 115 },
+	};
+	unsigned int i, k, t;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		hn_sa_choose(want[i][0], want[i][1], &k, &t);
+		assert_int_equal(k, want[i][2]);
+		assert_int_equal(t, want[i][3]);
+	}
+}
+
 /* The graph: degree k everywhere, symmetric, the same for every node. */
 static void test_graph(void **state)
 {
@@ -364,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_n16),
 		cmocka_unit_test(test_n64),
 		cmocka_unit_test(test_n64_sparse),
+		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_graph),
 		cmocka_unit_test(test_below_threshold),
 		cmocka_unit_test(test_corrupt_share),

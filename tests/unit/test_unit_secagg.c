@@ -243,6 +243,37 @@ static void test_corrupt_share(void **state)
 	hn_sa_sim_free(&s);
 }
 
+/* Node 5 asks for the wrong secret in its last item, and re-signs. */
+static void bad_last_item(struct hn_sa_sim *s, unsigned int i, uint8_t *msg,
+			  size_t len)
+{
+	struct hn_sa_msg m;
+
+	if (i != 5 || msg[1] != HN_SA_UNMASK)
+		return;
+	assert_int_equal(hn_sa_msg_parse(msg, len, &m, err, sizeof(err)), 0);
+	hn_sa_msg_items(msg)[(m.count - 1) * HN_SA_UNMASK_ITEM + 4] ^= 1;
+	assert_int_equal(hn_sa_msg_sign(msg, len, s->id_sk[5]), 0);
+}
+
+/* The message is refused whole: none of node 5's shares are kept. */
+static void test_bad_unmask_item(void **state)
+{
+	uint32_t sum[DIM];
+	unsigned int n_summed, i, j;
+	struct hn_sa_sim s;
+
+	sim_setup(&s, 16, 300);
+	s.tamper = bad_last_item;
+	expect(hn_sa_sim_run(&s, sum, &n_summed, err, sizeof(err)), -EPROTO,
+	       "from 135: wrong kind or x");
+	for (i = 0; i < 16; i++)
+		for (j = 0; j < s.agg.peer[i].n_got; j++)
+			assert_int_not_equal(s.agg.peer[i].got[j].x, 6);
+	assert_int_equal(s.agg.peer[0].n_got, 4);
+	hn_sa_sim_free(&s);
+}
+
 /* Adverts of another round, relabelled, forged, repeated, late. */
 static void test_replayed_adverts(void **state)
 {
@@ -386,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_graph),
 		cmocka_unit_test(test_below_threshold),
 		cmocka_unit_test(test_corrupt_share),
+		cmocka_unit_test(test_bad_unmask_item),
 		cmocka_unit_test(test_replayed_adverts),
 		cmocka_unit_test(test_forged_by_aggregator),
 	};

@@ -332,9 +332,13 @@ int hn_sa_agg_unmask_request(struct hn_sa_agg *ag, uint8_t **out, size_t *len,
 	return sign_out(ag, buf, *len, out, len, A_UNMASK, err, errlen);
 }
 
-/* One unmask item from holder @h: a share of a U2 neighbour's secret. */
+/*
+ * One unmask item from holder @h: a share of a U2 neighbour's secret,
+ * checked, and kept when @keep (a message is checked whole first, so a
+ * bad item leaves nothing of it behind).
+ */
 static int take_unmask(struct hn_sa_agg *ag, unsigned int h, const uint8_t *it,
-		       char *err, size_t errlen)
+		       bool keep, char *err, size_t errlen)
 {
 	uint32_t owner = hn_sa_get32(it);
 	struct hn_sa_agg_peer *p;
@@ -359,6 +363,8 @@ static int take_unmask(struct hn_sa_agg *ag, unsigned int h, const uint8_t *it,
 	if (!p->got || p->n_got >= ag->ctx.k)
 		return hn_sa_fail(err, errlen, -ENOMEM,
 				  "secagg: no room for shares of %u", owner);
+	if (!keep)
+		return 0;
 	p->got[p->n_got].x = h + 1;
 	memcpy(p->got[p->n_got].y, it + 7, HN_SHAMIR_LEN);
 	p->n_got++;
@@ -375,7 +381,9 @@ int hn_sa_agg_add_unmask(struct hn_sa_agg *ag, const uint8_t *in, size_t inlen,
 			    &m, &h, err, errlen);
 
 	for (i = 0; !ret && i < m.count; i++)
-		ret = take_unmask(ag, h, hn_sa_item(&m, i), err, errlen);
+		ret = take_unmask(ag, h, hn_sa_item(&m, i), false, err, errlen);
+	for (i = 0; !ret && i < m.count; i++)
+		take_unmask(ag, h, hn_sa_item(&m, i), true, NULL, 0);
 	if (!ret)
 		ag->peer[h].flags |= A_U4;
 	return ret;

@@ -305,6 +305,15 @@ static int shares_msg(struct hn_sa_node *nd, uint8_t **out, size_t *len,
 	return finish_msg(nd, buf, *len, out, len, PHASE_SHARED, err, errlen);
 }
 
+/* A refused message leaves nothing behind: what it set is unset. */
+static void clear_flag(struct hn_sa_node *nd, uint8_t flag)
+{
+	unsigned int i;
+
+	for (i = 0; i < nd->ctx.n; i++)
+		nd->peer[i].flags &= ~flag;
+}
+
 int hn_sa_node_share(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
 		     uint8_t **out, size_t *len, char *err, size_t errlen)
 {
@@ -319,8 +328,10 @@ int hn_sa_node_share(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
 	for (i = 0; !ret && i < m.count; i++)
 		ret = take_advert(nd, hn_sa_item(&m, i), &seen_self, err,
 				  errlen);
-	if (ret)
+	if (ret) {
+		clear_flag(nd, P_ADV);
 		return ret;
+	}
 	if (!seen_self)
 		return hn_sa_fail(err, errlen, -EPROTO,
 				  "secagg: our advert is not in the list");
@@ -413,8 +424,10 @@ int hn_sa_node_mask(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
 				 "secagg: shares for %u, not us", m.to);
 	for (i = 0; !ret && i < m.count; i++)
 		ret = take_share(nd, hn_sa_item(&m, i), err, errlen);
-	if (ret)
+	if (ret) {
+		clear_flag(nd, P_SHARED);
 		return ret;
+	}
 	if (count_flag(nd, P_SHARED) < nd->ctx.t)
 		return hn_sa_fail(err, errlen, -EAGAIN,
 				  "secagg: %u neighbours shared, threshold %u",

@@ -26,14 +26,12 @@ static int raw_public(EVP_PKEY *pkey, uint8_t pk[HN_SA_KEY_LEN])
 		       -EIO;
 }
 
-int hn_sa_x25519_keygen(uint8_t sk[HN_SA_KEY_LEN], uint8_t pk[HN_SA_KEY_LEN],
-			int fresh)
+int hn_sa_x25519_public(const uint8_t sk[HN_SA_KEY_LEN],
+			uint8_t pk[HN_SA_KEY_LEN])
 {
 	EVP_PKEY *pkey;
 	int err;
 
-	if (fresh && RAND_priv_bytes(sk, HN_SA_KEY_LEN) != 1)
-		return -EIO;
 	pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, sk,
 					    HN_SA_KEY_LEN);
 	if (!pkey)
@@ -41,6 +39,13 @@ int hn_sa_x25519_keygen(uint8_t sk[HN_SA_KEY_LEN], uint8_t pk[HN_SA_KEY_LEN],
 	err = raw_public(pkey, pk);
 	EVP_PKEY_free(pkey);
 	return err;
+}
+
+int hn_sa_x25519_keygen(uint8_t sk[HN_SA_KEY_LEN], uint8_t pk[HN_SA_KEY_LEN])
+{
+	if (RAND_priv_bytes(sk, HN_SA_KEY_LEN) != 1)
+		return -EIO;
+	return hn_sa_x25519_public(sk, pk);
 }
 
 static int derive(EVP_PKEY *mine, EVP_PKEY *peer, uint8_t shared[HN_SA_KEY_LEN])

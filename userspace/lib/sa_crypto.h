@@ -15,9 +15,10 @@
 #define HN_SA_TAG_LEN 16 /* AES-GCM tag */
 #define HN_SA_SIG_LEN 64 /* Ed25519 */
 
-/* A fresh X25519 pair (or the public key of @sk when @fresh is 0). */
-int hn_sa_x25519_keygen(uint8_t sk[HN_SA_KEY_LEN], uint8_t pk[HN_SA_KEY_LEN],
-			int fresh);
+/* A fresh X25519 pair; the public key of a secret one. */
+int hn_sa_x25519_keygen(uint8_t sk[HN_SA_KEY_LEN], uint8_t pk[HN_SA_KEY_LEN]);
+int hn_sa_x25519_public(const uint8_t sk[HN_SA_KEY_LEN],
+			uint8_t pk[HN_SA_KEY_LEN]);
 /* X25519(sk, peer) into @shared; -EINVAL for a low-order @peer. */
 int hn_sa_x25519(const uint8_t sk[HN_SA_KEY_LEN],
 		 const uint8_t peer[HN_SA_KEY_LEN],

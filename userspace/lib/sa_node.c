@@ -30,9 +30,9 @@ int hn_sa_node_init(struct hn_sa_node *nd, const struct hn_sa_config *cfg,
 	if (!nd->peer)
 		ret = -ENOMEM;
 	if (!ret)
-		ret = hn_sa_x25519_keygen(nd->c_sk, nd->c_pk, 1);
+		ret = hn_sa_x25519_keygen(nd->c_sk, nd->c_pk);
 	if (!ret)
-		ret = hn_sa_x25519_keygen(nd->s_sk, nd->s_pk, 1);
+		ret = hn_sa_x25519_keygen(nd->s_sk, nd->s_pk);
 	if (!ret && RAND_priv_bytes(nd->b, sizeof(nd->b)) != 1)
 		ret = -EIO;
 	if (ret) {

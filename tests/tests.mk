@@ -6,9 +6,11 @@
 .PHONY: fuzz-seeds
 fuzz-seeds: $(O)/fuzz/gen-seeds
 	@mkdir -p tests/fuzz/corpus/model tests/fuzz/corpus/frame \
-		tests/fuzz/corpus/ctrl tests/fuzz/corpus/secagg
+		tests/fuzz/corpus/ctrl tests/fuzz/corpus/secagg \
+		tests/fuzz/corpus/sa_proto
 	$(O)/fuzz/gen-seeds tests/fuzz/corpus/model tests/fuzz/corpus/frame \
-		tests/fuzz/corpus/ctrl tests/fuzz/corpus/secagg
+		tests/fuzz/corpus/ctrl tests/fuzz/corpus/secagg \
+		tests/fuzz/corpus/sa_proto
 
 $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB)
 	@mkdir -p $(@D)

@@ -326,11 +326,39 @@ static void secagg(const char *dir)
 	sa_save(dir, "unmask.bin", HN_SA_UNMASK, 3, 107);
 }
 
+/*
+ * The state-machine fuzzer's seeds: those messages behind the byte that
+ * picks who receives them (tests/fuzz/fuzz_sa_proto.c).
+ */
+static void sa_proto(const char *from, const char *dir)
+{
+	static const char *const names[] = { "adv-list.bin", "advertise.bin",
+					     "shares.bin", "masked.bin",
+					     "unmask.bin" };
+	uint8_t buf[4096];
+	char path[512];
+	unsigned int i;
+	size_t n;
+	FILE *f;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", from, names[i]);
+		f = fopen(path, "rb");
+		if (!f)
+			exit(1);
+		buf[0] = i;
+		n = fread(buf + 1, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		seed_file(dir, names[i], buf, n + 1);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 3 || argc > 5) {
+	if (argc < 3 || argc > 6) {
 		fprintf(stderr,
-			"usage: %s MODEL_DIR FRAME_DIR [CTRL_DIR [SECAGG_DIR]]\n",
+			"usage: %s MODEL_DIR FRAME_DIR [CTRL_DIR [SECAGG_DIR "
+			"[SA_PROTO_DIR]]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -338,7 +366,9 @@ int main(int argc, char **argv)
 	frames(argv[2]);
 	if (argc >= 4)
 		ctrl(argv[3]);
-	if (argc == 5)
+	if (argc >= 5)
 		secagg(argv[4]);
+	if (argc == 6)
+		sa_proto(argv[4], argv[5]);
 	return 0;
 }

@@ -86,9 +86,13 @@ void hn_sa_sim_free(struct hn_sa_sim *s)
 void hn_sa_sim_drop(struct hn_sa_sim *s, unsigned int count,
 		    enum hn_sa_drop where, unsigned int seed)
 {
-	unsigned int n = s->cfg.n, i;
+	unsigned int n = s->cfg.n, i, staying = 0;
 	uint32_t x = seed * 2654435761u + 1;
 
+	for (i = 0; i < n; i++)
+		staying += s->drop[i] == HN_SA_STAY;
+	if (count > staying)
+		count = staying;
 	while (count) {
 		x = x * 1103515245u + 12345u;
 		i = (x >> 8) % n;

@@ -92,7 +92,7 @@ LIB		:= $(O)/lib/libhypernet.a
 # router's binaries do not).  hn-model is an operator's tool: its
 # `quantize` turns the trainer's float text into a .hnm file.
 LEARN		:= $(O)/learn/libhnlearn.a
-LEARN_PROGS	:= hn-edge hn-fmnist hn-model hn-train
+LEARN_PROGS	:= hn-edge hn-fmnist hn-model hn-secagg hn-train
 LIB_DIRS	:= userspace/lib userspace/learn
 
 PROG_DIRS	:= $(sort $(filter-out $(LIB_DIRS),$(patsubst %/,%,$(dir \

@@ -6,9 +6,11 @@
 .PHONY: fuzz-seeds
 fuzz-seeds: $(O)/fuzz/gen-seeds
 	@mkdir -p tests/fuzz/corpus/model tests/fuzz/corpus/frame \
-		tests/fuzz/corpus/ctrl
+		tests/fuzz/corpus/ctrl tests/fuzz/corpus/secagg \
+		tests/fuzz/corpus/sa_proto
 	$(O)/fuzz/gen-seeds tests/fuzz/corpus/model tests/fuzz/corpus/frame \
-		tests/fuzz/corpus/ctrl
+		tests/fuzz/corpus/ctrl tests/fuzz/corpus/secagg \
+		tests/fuzz/corpus/sa_proto
 
 $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB)
 	@mkdir -p $(@D)
@@ -52,6 +54,7 @@ $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 # archive they add.
 LEARN_ARCHIVE	= $(1)/learn/libhnlearn.a
 LEARN_TESTS	:= test_unit_idx test_unit_fmnist test_unit_quant test_unit_bound \
+		   test_unit_secagg \
 		   test_unit_quant_golden test_unit_sim test_unit_simtopo \
 		   test_train_xdp
 $(foreach v,$(O) $(ASAN_O),$(foreach t,$(LEARN_TESTS), \

@@ -28,7 +28,8 @@
 # UNITDIR=/etc/systemd/system.  tools/hn-inject (forges control frames for
 # the tests) and tools/hn-hostile (the hostile-frame suite's generator and
 # checker) are deliberately not installed, nor their manual pages; nor are
-# the build-tree tools hn-edge, hn-fmnist and hn-train, nor their pages.
+# the build-tree tools hn-edge, hn-fmnist, hn-secagg and hn-train, nor
+# their pages.
 #
 # The binaries are the build's, $(O)/bin/*: installing builds what is out
 # of date first.  Variables follow the GNU conventions and can be set on

@@ -11,6 +11,7 @@
 #include "ctrl.h"
 #include "frames.h"
 #include "model.h"
+#include "sa_msg.h"
 #include "seed_file.h"
 #include "../unit/helpers_hn.h"
 
@@ -255,16 +256,119 @@ static void ctrl(const char *dir)
 	ctrl_save(dir, "chunk-truncated.bin", &m, &k1, 1000);
 }
 
+/* One secure-aggregation message: @count items, ids from @id0 up. */
+static void sa_save(const char *dir, const char *name, uint8_t type,
+		    uint32_t count, uint32_t id0)
+{
+	static const uint8_t campaign[32] = { 0xca, 0x3f };
+	uint8_t sk[HN_SA_KEY_LEN], *buf, *it;
+	size_t len, ilen;
+	uint32_t i;
+
+	memset(sk, 0x5a, sizeof(sk));
+	buf = hn_sa_msg_new(type, campaign, 3, 100, count, &len);
+	if (!buf)
+		exit(1);
+	it = hn_sa_msg_items(buf);
+	ilen = 4;
+	if (type == HN_SA_SHARES || type == HN_SA_SHARES_FWD)
+		ilen = HN_SA_SHARE_ITEM;
+	if (type == HN_SA_UNMASK)
+		ilen = HN_SA_UNMASK_ITEM;
+	for (i = 0; type != HN_SA_ADVERTISE && i < count; i++) {
+		if (type != HN_SA_MASKED)
+			hn_sa_put32(it + i * ilen, id0 + 7 * i);
+		if (type == HN_SA_UNMASK)
+			it[i * ilen + 6] = 1 + i;
+	}
+	if (type == HN_SA_SHARES_FWD)
+		hn_sa_put32(buf + HN_SA_HDR_LEN, 107);
+	if (type == HN_SA_ADVERTISE)
+		memset(it, 0x33, HN_SA_ADV_BODY);
+	if (hn_sa_msg_sign(buf, len, sk))
+		exit(1);
+	seed_file(dir, name, buf, len);
+	free(buf);
+}
+
+/* A list of two adverts of round 3, signed like the rest. */
+static void sa_list(const char *dir)
+{
+	static const uint8_t campaign[32] = { 0xca, 0x3f };
+	uint8_t sk[HN_SA_KEY_LEN], *buf, *adv;
+	size_t len, alen;
+	uint32_t i;
+
+	memset(sk, 0x5a, sizeof(sk));
+	buf = hn_sa_msg_new(HN_SA_ADV_LIST, campaign, 3, 100, 2, &len);
+	for (i = 0; buf && i < 2; i++) {
+		adv = hn_sa_msg_new(HN_SA_ADVERTISE, campaign, 3, 107 + 7 * i,
+				    0, &alen);
+		if (!adv || hn_sa_msg_sign(adv, alen, sk))
+			exit(1);
+		memcpy(hn_sa_msg_items(buf) + i * alen, adv, alen);
+		free(adv);
+	}
+	if (!buf || hn_sa_msg_sign(buf, len, sk))
+		exit(1);
+	seed_file(dir, "adv-list.bin", buf, len);
+	free(buf);
+}
+
+static void secagg(const char *dir)
+{
+	sa_save(dir, "advertise.bin", HN_SA_ADVERTISE, 0, 0);
+	sa_list(dir);
+	sa_save(dir, "shares.bin", HN_SA_SHARES, 3, 107);
+	sa_save(dir, "shares-fwd.bin", HN_SA_SHARES_FWD, 2, 100);
+	sa_save(dir, "masked.bin", HN_SA_MASKED, 16, 0);
+	sa_save(dir, "unmask-req.bin", HN_SA_UNMASK_REQ, 4, 100);
+	sa_save(dir, "unmask.bin", HN_SA_UNMASK, 3, 107);
+}
+
+/*
+ * The state-machine fuzzer's seeds: those messages behind the byte that
+ * picks who receives them (tests/fuzz/fuzz_sa_proto.c).
+ */
+static void sa_proto(const char *from, const char *dir)
+{
+	static const char *const names[] = { "adv-list.bin", "advertise.bin",
+					     "shares.bin", "masked.bin",
+					     "unmask.bin" };
+	uint8_t buf[4096];
+	char path[512];
+	unsigned int i;
+	size_t n;
+	FILE *f;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", from, names[i]);
+		f = fopen(path, "rb");
+		if (!f)
+			exit(1);
+		buf[0] = i;
+		n = fread(buf + 1, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		seed_file(dir, names[i], buf, n + 1);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: %s MODEL_DIR FRAME_DIR [CTRL_DIR]\n",
+	if (argc < 3 || argc > 6) {
+		fprintf(stderr,
+			"usage: %s MODEL_DIR FRAME_DIR [CTRL_DIR [SECAGG_DIR "
+			"[SA_PROTO_DIR]]]\n",
 			argv[0]);
 		return 2;
 	}
 	models(argv[1]);
 	frames(argv[2]);
-	if (argc == 4)
+	if (argc >= 4)
 		ctrl(argv[3]);
+	if (argc >= 5)
+		secagg(argv[4]);
+	if (argc == 6)
+		sa_proto(argv[4], argv[5]);
 	return 0;
 }

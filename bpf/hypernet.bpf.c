@@ -116,29 +116,20 @@ static __always_inline __u64 hn_now(void)
 }
 
 /*
- * Route to @dst: its slot of hn_route_tab (*@in_tab 1), an array lookup
- * the verifier inlines, else hn_routes, a call into the kernel plus one to
- * compare the key, each paying a return under SRSO.  dst 0 is never a
- * route, so empty slots do not match.
+ * Route to @dst: its slot of hn_route_tab, an array lookup the verifier
+ * inlines, else hn_routes, a call into the kernel plus one to compare the
+ * key, each paying a return under SRSO.  dst 0 is never a route, so empty
+ * slots do not match.
  */
-static __always_inline const struct hn_dp_route *hn_route_in(__u32 dst,
-							     int *in_tab)
+static __always_inline const struct hn_dp_route *hn_route(__u32 dst)
 {
 	__u32 k = hn_dp_route_slot(dst);
 	const struct hn_dp_route_ent *re;
 
 	re = bpf_map_lookup_elem(&hn_route_tab, &k);
-	*in_tab = re && re->dst == dst;
-	if (*in_tab)
+	if (re && re->dst == dst)
 		return &re->rt;
 	return bpf_map_lookup_elem(&hn_routes, &dst);
-}
-
-static __always_inline const struct hn_dp_route *hn_route(__u32 dst)
-{
-	int in_tab;
-
-	return hn_route_in(dst, &in_tab);
 }
 
 static __always_inline int hn_live(const struct hn_dp_neigh *nb, __u64 now,
@@ -759,40 +750,40 @@ static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
 }
 
 /*
- * Route @rt's decision in hn_route_tab slot @k for a frame of header @h
- * under @epoch (hn_epoch[0] at @ep): the chosen neighbour, its index in
- * *@idx and the table's byte in *@d, if it is live; else NULL and the
- * caller decides from the scores.  The epoch is read again after the
- * byte: a frame that read it before a flip may be reading a slot
- * userspace now rewrites, or a route slot rewritten since the flip.
+ * Decision table @dt, the slot of @epoch (hn_epoch[0] at @ep), for a
+ * frame of header @h to @dst: the neighbour its byte names, the byte in
+ * *@d, if the row is @dst's and the neighbour live; else NULL and the
+ * caller decides from the scores.  Everything is read from @dt before the
+ * epoch is read again: a frame that read it before a flip may be reading
+ * a slot userspace now rewrites.  The byte names the neighbour itself, so
+ * that no route is read: its row tag is the route it was compiled for.
  */
 static __always_inline struct hn_dp_neigh *
-hn_table_pick(const struct hnhdr *h, __u64 epoch, const __u64 *ep,
-	      const struct hn_dp_route *rt, __u32 k, __u32 *idx, __u32 *d,
-	      const struct hn_dp_config *cfg)
+hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
+	      const struct hn_dp_decide *dt, __u32 *d)
 {
-	__u32 slot = HN_EPOCH_SLOT(epoch), f;
-	const struct hn_dp_decide *dt;
+	__u32 k = hn_dp_route_slot(dst), f, tag, idx;
 	struct hn_dp_neigh *nb;
+	__u64 stale;
 
-	dt = bpf_map_lookup_elem(&hn_decide, &slot);
-	if (!dt)
-		return NULL;
 	f = hn_frame_bucket(h->tclass,
 			    HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)), h->ttl);
 	/* masks the 6.1 verifier needs and clang would drop (129a56b) */
 	asm volatile("" : "+r"(f));
 	asm volatile("" : "+r"(k));
-	*d = dt->d[k & (HN_DP_ROUTE_TAB_SIZE - 1)]
-		  [f & (HN_RT_FRAME_BUCKETS - 1)];
+	k &= HN_DP_ROUTE_TAB_SIZE - 1;
+	tag = dt->dst[k];
+	*d = dt->d[k][f & (HN_RT_FRAME_BUCKETS - 1)];
+	stale = dt->stale_ns;
 	asm volatile("" : : : "memory");
-	if (*(volatile const __u64 *)ep != epoch || *d == HN_DP_DEC_NONE)
+	if (*(volatile const __u64 *)ep != epoch || tag != dst ||
+	    *d == HN_DP_DEC_NONE)
 		return NULL;
-	*idx = rt->cand[*d & HN_DP_DEC_IDX].neigh;
-	nb = bpf_map_lookup_elem(&hn_neigh, idx);
+	idx = *d & HN_DP_DEC_NEIGH;
+	nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 	if (!nb || !nb->valid)
 		return NULL;
-	if (cfg->stale_ns && !hn_live(nb, hn_now(), cfg->stale_ns))
+	if (stale && !hn_live(nb, hn_now(), stale))
 		return NULL;
 	return nb;
 }
@@ -811,13 +802,16 @@ static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 
 /* Unicast from the decision table (hn_table_pick()), in hn_unicast(). */
 static __always_inline struct hn_dp_neigh *
-hn_decide_tab(const struct hnhdr *h, struct hn_env *e,
-	      const struct hn_dp_route *rt, __u32 k, __u32 *idx)
+hn_decide_tab(const struct hnhdr *h, struct hn_env *e)
 {
+	__u32 slot = HN_EPOCH_SLOT(e->epoch), d;
+	const struct hn_dp_decide *dt;
 	struct hn_dp_neigh *nb;
-	__u32 d;
 
-	nb = hn_table_pick(h, e->epoch, e->ep, rt, k, idx, &d, e->cfg);
+	dt = bpf_map_lookup_elem(&hn_decide, &slot);
+	if (!dt)
+		return NULL;
+	nb = hn_table_pick(h, e->dst, e->epoch, e->ep, dt, &d);
 	if (nb) {
 		e->st->decisions++;
 		hn_table_count(e->st, d);
@@ -831,13 +825,13 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 dst = e->dst, pick, idx, slot;
 	struct hn_dp_cache_ent *ce = NULL;
 	const struct hn_dp_route *rt;
-	int has, in_tab = 0;
 	struct hn_dp_neigh *nb;
 	struct hn_pick p;
+	int has;
 
 	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	rt = hn_route_in(dst, &in_tab);
+	rt = hn_route(dst);
 	if (!rt) {
 		e->st->drop_no_route++;
 		return XDP_DROP;
@@ -847,8 +841,8 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	 * byte costs less than the cache's lookup (Decision tables).
 	 * Tracing records the scores: it takes the path below.
 	 */
-	if (in_tab && !(e->cfg->flags & HN_DP_CFG_TRACE)) {
-		nb = hn_decide_tab(h, e, rt, hn_dp_route_slot(dst), &idx);
+	if (!(e->cfg->flags & HN_DP_CFG_TRACE)) {
+		nb = hn_decide_tab(h, e);
 		if (nb)
 			return hn_xmit(ctx, eth, h, nb, e);
 	}
@@ -1270,8 +1264,10 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
  * unicast to another node whose route has a decision-table row, decided
  * by it to a live neighbour.  That is one 32-bit load and compare for
  * version, type, flags and TTL, the rest of hn_hdr_check() for such a
- * frame, and the table: no flow cache, no struct hn_env on the stack.
- * Returns the verdict, or -1 with nothing written for hn_xdp() to go on
+ * frame, and the table: no flow cache, no struct hn_env on the stack,
+ * and no map but the epoch, the table's slot, the neighbour and the
+ * counters (the slot carries the config it went live with, and names
+ * neighbours, not candidates of a route).  Returns the verdict, or -1 with nothing written for hn_xdp() to go on
  * as for any frame, where the same checks decide the same way.
  */
 static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
@@ -1280,9 +1276,8 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 {
 	const __u32 want =
 		bpf_htonl((__u32)HN_VERSION << 24 | (__u32)HN_T_DATA << 16);
-	__u32 zero = 0, w, dst, self, k, idx, d;
-	const struct hn_dp_route_ent *re;
-	const struct hn_dp_config *cfg;
+	__u32 zero = 0, w, dst, self, slot, d;
+	const struct hn_dp_decide *dt;
 	struct hn_dp_neigh *nb;
 	__u64 epoch, *ep;
 
@@ -1291,20 +1286,20 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	    bpf_ntohs(HN_HDR_GET(h, len)) > end - (void *)h - HN_HDR_LEN ||
 	    !HN_HDR_GET(h, src))
 		return -1;
-	cfg = bpf_map_lookup_elem(&hn_config, &zero);
 	ep = bpf_map_lookup_elem(&hn_epoch, &zero);
-	if (!cfg || !ep)
-		return -1;
-	dst = bpf_ntohl(HN_HDR_GET(h, dst));
-	self = cfg->node_id;
-	if (!dst || !self || dst == self || (cfg->flags & HN_DP_CFG_TRACE))
+	if (!ep)
 		return -1;
 	epoch = *(volatile __u64 *)ep;
-	k = hn_dp_route_slot(dst);
-	re = bpf_map_lookup_elem(&hn_route_tab, &k);
-	if (!re || re->dst != dst)
+	slot = HN_EPOCH_SLOT(epoch);
+	dt = bpf_map_lookup_elem(&hn_decide, &slot);
+	if (!dt)
 		return -1;
-	nb = hn_table_pick(h, epoch, ep, &re->rt, k, &idx, &d, cfg);
+	/* hn_config's, as the slot went live: checked again by the epoch */
+	dst = bpf_ntohl(HN_HDR_GET(h, dst));
+	self = dt->node_id;
+	if (!dst || !self || dst == self || (dt->flags & HN_DP_CFG_TRACE))
+		return -1;
+	nb = hn_table_pick(h, dst, epoch, ep, dt, &d);
 	if (!nb)
 		return -1;
 	hn_table_count(st, d);

@@ -134,7 +134,8 @@ static void routes_clear(void)
 
 /*
  * What hn_choose() picks before liveness, from the reference scores
- * @sc[f][neighbour][route bucket], in the table's encoding.
+ * @sc[f][neighbour][route bucket], in the table's encoding: the chosen
+ * candidate's neighbour, the reason in the top bits.
  */
 static __u8 want_one(const struct hn_dp_route *rt, __u32 f,
 		     __s32 (*sc)[HN_DP_MAX_NEIGH][HN_RT_ROUTE_BUCKETS])
@@ -143,7 +144,7 @@ static __u8 want_one(const struct hn_dp_route *rt, __u32 f,
 	int b = -1, i, n2 = 0;
 
 	if (!has_model)
-		return rt->def | HN_DP_DEC_NO_MODEL;
+		return rt->cand[rt->def].neigh | HN_DP_DEC_NO_MODEL;
 	for (i = 0; i < rt->n_cand; i++) {
 		__u32 nb = rt->cand[i].neigh;
 
@@ -166,13 +167,15 @@ static __u8 want_one(const struct hn_dp_route *rt, __u32 f,
 		return HN_DP_DEC_NONE;
 	/* best - second as the program computes it, in 32 bits */
 	if (n2 && (__s32)((__u32)best - (__u32)second) < margin_min)
-		return rt->def | HN_DP_DEC_MARGIN;
-	return b;
+		return rt->cand[rt->def].neigh | HN_DP_DEC_MARGIN;
+	return rt->cand[b].neigh;
 }
 
 /*
  * Every row of the live slot whose route is in hn_route_tab against the
- * reference; the number that differ.
+ * reference, tagged with its destination, and every other row tagged
+ * with none (frames read no route: an old tag would forward by a route
+ * that is gone); the config the slot carries; the number that differ.
  */
 static unsigned long check_live(void)
 {
@@ -181,6 +184,7 @@ static unsigned long check_live(void)
 	struct hn_dp_decide *t = slot_read(HN_EPOCH_SLOT(hn_t_epoch(dp)));
 	int tab = hn_dp_map_fd(dp, "hn_route_tab");
 	unsigned long bad = 0, rows = 0;
+	struct hn_dp_config cfg;
 	__u32 f, n, rb, k;
 
 	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
@@ -195,6 +199,9 @@ static unsigned long check_live(void)
 		struct hn_dp_route_ent re;
 
 		assert_int_equal(bpf_map_lookup_elem(tab, &k, &re), 0);
+		if (t->dst[k] != re.dst && bad++ < 5)
+			printf("slot %u: row of %u, route of %u\n", k,
+			       t->dst[k], re.dst);
 		if (!re.dst)
 			continue;
 		assert_true(re.dst < 2 * HN_DP_ROUTE_TAB_SIZE);
@@ -209,6 +216,10 @@ static unsigned long check_live(void)
 				       re.dst, k, f, t->d[k][f], want);
 		}
 	}
+	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
+	assert_int_equal(t->node_id, cfg.node_id);
+	assert_int_equal(t->flags, cfg.flags);
+	assert_int_equal(t->stale_ns, cfg.stale_ns);
 	free(t);
 	assert_true(rows > 0);
 	return bad;
@@ -263,6 +274,19 @@ static void set_margin(void *arg)
 		fail_msg("config: %s", err);
 }
 
+/* A config change that keeps the margin: the table's copy flips. */
+static void set_stale(void *arg)
+{
+	struct hn_dp_config cfg;
+	char err[256] = "";
+
+	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
+	cfg.stale_ns = *(__u64 *)arg;
+	cfg.flags ^= HN_DP_CFG_TRACE;
+	if (hn_dp_set_config(dp, &cfg, err, sizeof(err)))
+		fail_msg("config: %s", err);
+}
+
 static void neigh_change(void *arg)
 {
 	neigh_put(*(__u32 *)arg, 0);
@@ -313,6 +337,7 @@ static void changes(void)
 static void test_table_is_choose(void **state)
 {
 	static const __s32 margins[] = { INT32_MIN, 0, 3000, 1 << 20 };
+	static __u64 stales[] = { 1000000000ULL, 0 };
 	struct hn_rt_model m;
 	__u32 i, d;
 	int r;
@@ -333,6 +358,7 @@ static void test_table_is_choose(void **state)
 			hn_t_rand_rt(&m, r == 3 ? 4000 : 1 << 20, 14);
 		refresh_check(install, &m, 1);
 		refresh_check(set_margin, (void *)&margins[r % 4], 1);
+		refresh_check(set_stale, &stales[r % 2], 1);
 		changes();
 	}
 	refresh_check(install, NULL, 1);
@@ -442,6 +468,28 @@ static int run_frame(__u32 dst, __u8 tclass, __u32 *verdict)
 	return out[5];
 }
 
+/* One frame of @tclass to @dst, its verdict whatever it is. */
+static __u32 run_frame_verdict(__u32 dst, __u8 tclass)
+{
+	__u8 in[256], out[512], smac[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+	size_t len, olen = sizeof(out);
+	struct hnhdr h = {};
+	__u32 verdict;
+
+	h.version = HN_VERSION;
+	h.type = HN_T_DATA;
+	h.ttl = 16;
+	h.tclass = tclass;
+	h.len = htons(100);
+	h.src = htonl(7);
+	h.dst = htonl(dst);
+	len = hn_t_frame(in, net.in_mac, smac, ETH_P_HYPERNET, &h, 100);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict),
+			 0);
+	return verdict;
+}
+
 static void test_xdp_reads_table(void **state)
 {
 	struct hn_dp_route rt = { .n_cand = HN_DP_MAX_CAND, .def = 0 };
@@ -490,6 +538,11 @@ static void test_xdp_reads_table(void **state)
 	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
 	assert_int_equal(st1.decisions - st0.decisions, 2);
 	assert_int_equal(st1.fb_margin - st0.fb_margin, 1);
+	/* a row tagged with another destination is not this route's */
+	tab[live].d[k][f] = (want + 1) % HN_DP_MAX_CAND;
+	tab[live].dst[k] = dst + 1;
+	assert_int_equal(run_frame(dst, 3, &v), want);
+	tab[live].dst[k] = dst;
 	/* no decision in the table: the scores decide, the model's pick */
 	tab[live].d[k][f] = HN_DP_DEC_NONE;
 	assert_int_equal(run_frame(dst, 3, &v), want);
@@ -518,8 +571,13 @@ static void test_xdp_reads_table(void **state)
 	install(&m);
 	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live ^ 1);
 	assert_int_equal(check_live(), 0);
-	munmap(tab, len);
+	/* a route removed leaves the table: its frames are not forwarded */
 	route_del(dst);
+	assert_int_equal(hn_dp_get_stats(dp, &st0), 0);
+	assert_int_equal(run_frame_verdict(dst, 3), XDP_DROP);
+	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
+	assert_int_equal(st1.drop_no_route - st0.drop_no_route, 1);
+	munmap(tab, len);
 }
 
 int main(void)

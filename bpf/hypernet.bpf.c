@@ -801,8 +801,8 @@ static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 }
 
 /* Unicast from the decision table (hn_table_pick()), in hn_unicast(). */
-static __always_inline struct hn_dp_neigh *
-hn_decide_tab(const struct hnhdr *h, struct hn_env *e)
+static __always_inline struct hn_dp_neigh *hn_decide_tab(const struct hnhdr *h,
+							 struct hn_env *e)
 {
 	__u32 slot = HN_EPOCH_SLOT(e->epoch), d;
 	const struct hn_dp_decide *dt;

@@ -804,14 +804,15 @@ static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 static __always_inline struct hn_dp_neigh *hn_decide_tab(const struct hnhdr *h,
 							 struct hn_env *e)
 {
-	__u32 slot = HN_EPOCH_SLOT(e->epoch), d;
-	const struct hn_dp_decide *dt;
+	const struct hn_dp_decide_tab *tab;
 	struct hn_dp_neigh *nb;
+	__u32 zero = 0, d;
 
-	dt = bpf_map_lookup_elem(&hn_decide, &slot);
-	if (!dt)
+	tab = bpf_map_lookup_elem(&hn_decide, &zero);
+	if (!tab)
 		return NULL;
-	nb = hn_table_pick(h, e->dst, e->epoch, e->ep, dt, &d);
+	nb = hn_table_pick(h, e->dst, e->epoch, e->ep,
+			   &tab->slot[HN_EPOCH_SLOT(e->epoch)], &d);
 	if (nb) {
 		e->st->decisions++;
 		hn_table_count(e->st, d);
@@ -1276,7 +1277,8 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 {
 	const __u32 want =
 		bpf_htonl((__u32)HN_VERSION << 24 | (__u32)HN_T_DATA << 16);
-	__u32 zero = 0, w, dst, self, slot, d;
+	const struct hn_dp_decide_tab *tab;
+	__u32 zero = 0, w, dst, self, d;
 	const struct hn_dp_decide *dt;
 	struct hn_dp_neigh *nb;
 	__u64 epoch, *ep;
@@ -1287,13 +1289,11 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	    !HN_HDR_GET(h, src))
 		return -1;
 	ep = bpf_map_lookup_elem(&hn_epoch, &zero);
-	if (!ep)
+	tab = bpf_map_lookup_elem(&hn_decide, &zero);
+	if (!ep || !tab)
 		return -1;
 	epoch = *(volatile __u64 *)ep;
-	slot = HN_EPOCH_SLOT(epoch);
-	dt = bpf_map_lookup_elem(&hn_decide, &slot);
-	if (!dt)
-		return -1;
+	dt = &tab->slot[HN_EPOCH_SLOT(epoch)];
 	/* hn_config's, as the slot went live: checked again by the epoch */
 	dst = bpf_ntohl(HN_HDR_GET(h, dst));
 	self = dt->node_id;

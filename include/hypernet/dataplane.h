@@ -167,6 +167,11 @@ struct hn_dp_decide {
 	__u8 d[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS];
 };
 
+/* hn_decide[0]: both slots, slot[HN_EPOCH_SLOT(epoch)] the live one. */
+struct hn_dp_decide_tab {
+	struct hn_dp_decide slot[HN_DP_SLOTS];
+};
+
 struct hn_dp_cand {
 	__u8 neigh; /* neighbour index */
 	__u8 dist; /* HN_FEAT_DIST: hn_scale_hops(hops via it), a

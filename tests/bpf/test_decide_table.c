@@ -44,8 +44,14 @@ static struct hn_dp *dp;
 /* A copy of the table of @slot, to compare; free() it. */
 static struct hn_dp_decide *slot_read(__u32 slot)
 {
-	return hn_t_map_slot(dp, "hn_decide", slot,
-			     sizeof(struct hn_dp_decide));
+	struct hn_dp_decide_tab *all =
+		hn_t_map_slot(dp, "hn_decide", 0, sizeof(*all));
+	struct hn_dp_decide *t = malloc(sizeof(*t));
+
+	assert_non_null(t);
+	memcpy(t, &all->slot[slot & 1], sizeof(*t));
+	free(all);
+	return t;
 }
 static __u8 feat[HN_DP_MAX_NEIGH][HN_NB_NFEAT];
 static __u64 valid;

@@ -36,7 +36,7 @@ struct hn_dp {
 	char *pin_dir; /* NULL: private instance */
 	struct hn_dp_score *score; /* hn_score[HN_DP_SLOTS], mmap()ed */
 	size_t score_len;
-	struct hn_dp_decide *dec; /* hn_decide[HN_DP_SLOTS], mmap()ed */
+	struct hn_dp_decide *dec; /* hn_decide[0].slot, mmap()ed */
 	size_t dec_len;
 };
 

@@ -750,6 +750,35 @@ static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
 }
 
 /*
+ * hn_frame_bucket()'s size and TTL parts, read from tables: the table
+ * path computes a bucket for every frame, and the reference's six
+ * compares and branches cost it a nanosecond (Documentation/dataplane.rst,
+ * Fast path).  Size by the frame's length (header and payload) / 128,
+ * the thresholds being multiples of 128; tests/bpf/test_decide_table.c
+ * checks both against hn_frame_bucket() at every threshold.
+ */
+#define HN_SIZE_B_N 1024 /* (HN_HDR_LEN + 65535) >> 7 is 512 */
+static const __u8 hn_size_b[HN_SIZE_B_N] = {
+	[1 ... 3] = 1 << 3,
+	[4 ... 7] = 2 << 3,
+	[8 ... HN_SIZE_B_N - 1] = 3 << 3,
+};
+
+static const __u8 hn_ttl_b[256] = {
+	[3 ... 4] = 1 << 5,
+	[5 ... 8] = 2 << 5,
+	[9 ... 255] = 3 << 5,
+};
+
+static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
+{
+	__u32 b = (HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len))) >> 7;
+
+	return (h->tclass & (HN_RT_CLASSES - 1)) |
+	       hn_size_b[b & (HN_SIZE_B_N - 1)] | hn_ttl_b[h->ttl];
+}
+
+/*
  * Decision table @dt, the slot of @epoch (hn_epoch[0] at @ep), for a
  * frame of header @h to @dst: the neighbour its byte names, the byte in
  * *@d, if the row is @dst's and the neighbour live; else NULL and the
@@ -766,8 +795,7 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
 	struct hn_dp_neigh *nb;
 	__u64 stale;
 
-	f = hn_frame_bucket(h->tclass,
-			    HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)), h->ttl);
+	f = hn_frame_bucket_tab(h);
 	/* masks the 6.1 verifier needs and clang would drop (129a56b) */
 	asm volatile("" : "+r"(f));
 	asm volatile("" : "+r"(k));
@@ -786,6 +814,26 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
 	if (stale && !hn_live(nb, hn_now(), stale))
 		return NULL;
 	return nb;
+}
+
+/*
+ * The slot of @epoch by a branch, not an offset computed from the epoch:
+ * predicted, it lets the table's reads start before the epoch's load is
+ * done (which then only checks them).
+ */
+static __always_inline const struct hn_dp_decide *
+hn_decide_slot(const struct hn_dp_decide_tab *tab, __u64 epoch)
+{
+	const struct hn_dp_decide *dt;
+
+	if (HN_EPOCH_SLOT(epoch)) {
+		dt = &tab->slot[1];
+		asm volatile("" : "+r"(dt));
+	} else {
+		dt = &tab->slot[0];
+		asm volatile("" : "+r"(dt));
+	}
+	return dt;
 }
 
 /* A table decision's fallback, byte @d, counted as hn_choose() would. */
@@ -812,7 +860,7 @@ static __always_inline struct hn_dp_neigh *hn_decide_tab(const struct hnhdr *h,
 	if (!tab)
 		return NULL;
 	nb = hn_table_pick(h, e->dst, e->epoch, e->ep,
-			   &tab->slot[HN_EPOCH_SLOT(e->epoch)], &d);
+			   hn_decide_slot(tab, e->epoch), &d);
 	if (nb) {
 		e->st->decisions++;
 		hn_table_count(e->st, d);
@@ -1293,7 +1341,7 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	if (!ep || !tab)
 		return -1;
 	epoch = *(volatile __u64 *)ep;
-	dt = &tab->slot[HN_EPOCH_SLOT(epoch)];
+	dt = hn_decide_slot(tab, epoch);
 	/* hn_config's, as the slot went live: checked again by the epoch */
 	dst = bpf_ntohl(HN_HDR_GET(h, dst));
 	self = dt->node_id;

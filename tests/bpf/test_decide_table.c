@@ -430,13 +430,12 @@ static void test_refresh_cost(void **state)
 }
 
 /* hn_decide, mapped as the library maps it. */
-static struct hn_dp_decide *decide_map(size_t *len)
+static struct hn_dp_decide_tab *decide_map(size_t *len)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	void *p;
 
-	*len = (HN_DP_SLOTS * sizeof(struct hn_dp_decide) + pg - 1) &
-	       ~(size_t)(pg - 1);
+	*len = (sizeof(struct hn_dp_decide_tab) + pg - 1) & ~(size_t)(pg - 1);
 	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 hn_dp_map_fd(dp, "hn_decide"), 0);
 	assert_true(p != MAP_FAILED);
@@ -505,6 +504,7 @@ static void test_xdp_reads_table(void **state)
 				    .flags = HN_DP_CFG_NO_CACHE };
 	const __u32 dst = 900, k = hn_dp_route_slot(dst);
 	struct hn_dp_stats st0, st1;
+	struct hn_dp_decide_tab *all;
 	struct hn_dp_decide *tab;
 	struct hn_rt_model m;
 	char err[256] = "";
@@ -524,7 +524,8 @@ static void test_xdp_reads_table(void **state)
 	have_route[dst] = 1;
 	hn_t_rand_rt(&m, 1 << 20, 12);
 	install(&m);
-	tab = decide_map(&len);
+	all = decide_map(&len);
+	tab = all->slot;
 	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
 	f = hn_frame_bucket(3, HN_HDR_LEN + 100, 16);
 	/* the model's pick, as the table has it */
@@ -583,7 +584,82 @@ static void test_xdp_reads_table(void **state)
 	assert_int_equal(run_frame_verdict(dst, 3), XDP_DROP);
 	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
 	assert_int_equal(st1.drop_no_route - st0.drop_no_route, 1);
+	munmap(all, len);
+}
+
+/*
+ * A frame of @tclass, @plen bytes of payload and TTL @ttl to @dst: the
+ * neighbour it went to (MAC byte 5), or -1 if it was not forwarded.
+ */
+static int frame_to(__u32 dst, __u8 tclass, __u16 plen, __u8 ttl)
+{
+	static __u8 in[2048], out[2048];
+	__u8 smac[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+	size_t len, olen = sizeof(out);
+	struct hnhdr h = {};
+	__u32 verdict;
+
+	h.version = HN_VERSION;
+	h.type = HN_T_DATA;
+	h.ttl = ttl;
+	h.tclass = tclass;
+	h.len = htons(plen);
+	h.src = htonl(7);
+	h.dst = htonl(dst);
+	len = hn_t_frame(in, net.in_mac, smac, ETH_P_HYPERNET, &h, plen);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict),
+			 0);
+	return verdict == XDP_REDIRECT || verdict == XDP_TX ? out[5] : -1;
+}
+
+/*
+ * The program's frame bucket is hn_frame_bucket()'s at every size and
+ * TTL threshold and for every class: the live row's bytes planted to
+ * name a neighbour by one part of the bucket at a time.
+ */
+static void test_xdp_frame_bucket(void **state)
+{
+	static const __u16 lens[] = { 0,   1,	 107,  108,  109,  491, 492,
+				      493, 1003, 1004, 1005, 1480, 1800 };
+	static const __u8 ttls[] = { 2, 3, 4, 5, 8, 9, 16, 255 };
+	struct hn_dp_route rt = { .n_cand = HN_DP_MAX_CAND, .def = 0 };
+	const __u32 dst = 901, k = hn_dp_route_slot(dst);
+	struct hn_dp_decide_tab *tab;
+	__u32 live, i, f, part, c, l, t;
+	char err[256] = "";
+	size_t len;
+
+	hn_t_seed(0x7AB1E104);
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		neigh_put(i, 0);
+		rt.cand[i].neigh = i;
+	}
+	assert_int_equal(hn_dp_set_route(dp, dst, &rt, err, sizeof(err)), 0);
+	routes[dst] = rt;
+	have_route[dst] = 1;
+	tab = decide_map(&len);
+	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
+	for (part = 0; part < 3; part++) {
+		/* class: bits 0-2, size: 3-4, TTL: 5-6 */
+		const __u32 sh = part == 0 ? 0 : part == 1 ? 3 : 5;
+
+		for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+			tab->slot[live].d[k][f] = (f >> sh) & 7;
+		for (c = 0; c < 8; c++)
+			for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+				for (t = 0; t < sizeof(ttls); t++) {
+					f = hn_frame_bucket(
+						c, HN_HDR_LEN + lens[l],
+						ttls[t]);
+					assert_int_equal(frame_to(dst, c,
+								  lens[l],
+								  ttls[t]),
+							 (f >> sh) & 7);
+				}
+	}
 	munmap(tab, len);
+	route_del(dst);
 }
 
 int main(void)
@@ -592,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_table_is_choose),
 		cmocka_unit_test(test_refresh_cost),
 		cmocka_unit_test(test_xdp_reads_table),
+		cmocka_unit_test(test_xdp_frame_bucket),
 	};
 
 	hn_t_need_bpf();

@@ -779,7 +779,7 @@ static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
 }
 
 /*
- * Decision table @dt, the slot of @epoch (hn_epoch[0] at @ep), for a
+ * Decision table @dt, the slot of @epoch (the table's copy at @ep), for a
  * frame of header @h to @dst: the neighbour its byte names, the byte in
  * *@d, if the row is @dst's and the neighbour live; else NULL and the
  * caller decides from the scores.  Everything is read from @dt before the
@@ -856,11 +856,14 @@ static __always_inline struct hn_dp_neigh *hn_decide_tab(const struct hnhdr *h,
 	struct hn_dp_neigh *nb;
 	__u32 zero = 0, d;
 
+	__u64 epoch;
+
 	tab = bpf_map_lookup_elem(&hn_decide, &zero);
 	if (!tab)
 		return NULL;
-	nb = hn_table_pick(h, e->dst, e->epoch, e->ep,
-			   hn_decide_slot(tab, e->epoch), &d);
+	epoch = *(volatile const __u64 *)&tab->epoch;
+	nb = hn_table_pick(h, e->dst, epoch, &tab->epoch,
+			   hn_decide_slot(tab, epoch), &d);
 	if (nb) {
 		e->st->decisions++;
 		hn_table_count(e->st, d);
@@ -1329,25 +1332,25 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 zero = 0, w, dst, self, d;
 	const struct hn_dp_decide *dt;
 	struct hn_dp_neigh *nb;
-	__u64 epoch, *ep;
+	__u64 epoch;
 
 	w = *(const __u32 *)h;
 	if ((w & bpf_htonl(0xffffff00)) != want || h->ttl < 2 ||
 	    bpf_ntohs(HN_HDR_GET(h, len)) > end - (void *)h - HN_HDR_LEN ||
 	    !HN_HDR_GET(h, src))
 		return -1;
-	ep = bpf_map_lookup_elem(&hn_epoch, &zero);
 	tab = bpf_map_lookup_elem(&hn_decide, &zero);
-	if (!ep || !tab)
+	if (!tab)
 		return -1;
-	epoch = *(volatile __u64 *)ep;
+	/* the table's copy of hn_epoch (dataplane.h) */
+	epoch = *(volatile const __u64 *)&tab->epoch;
 	dt = hn_decide_slot(tab, epoch);
 	/* hn_config's, as the slot went live: checked again by the epoch */
 	dst = bpf_ntohl(HN_HDR_GET(h, dst));
 	self = dt->node_id;
 	if (!dst || !self || dst == self || (dt->flags & HN_DP_CFG_TRACE))
 		return -1;
-	nb = hn_table_pick(h, dst, epoch, ep, dt, &d);
+	nb = hn_table_pick(h, dst, epoch, &tab->epoch, dt, &d);
 	if (!nb)
 		return -1;
 	hn_table_count(st, d);

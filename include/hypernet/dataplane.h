@@ -167,8 +167,15 @@ struct hn_dp_decide {
 	__u8 d[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS];
 };
 
-/* hn_decide[0]: both slots, slot[HN_EPOCH_SLOT(epoch)] the live one. */
+/*
+ * hn_decide[0]: both slots, slot[HN_EPOCH_SLOT(epoch)] the live one.
+ * epoch is hn_epoch[0]'s copy, written just before it (the library's
+ * set_epoch()): the table's frames read it instead of hn_epoch, one map
+ * fewer, and it moves at every flip as hn_epoch does.
+ */
 struct hn_dp_decide_tab {
+	__u64 epoch;
+	__u64 pad[7]; /* slots start on a cache line */
 	struct hn_dp_decide slot[HN_DP_SLOTS];
 };
 

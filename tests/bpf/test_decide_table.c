@@ -231,6 +231,16 @@ static unsigned long check_live(void)
 	return bad;
 }
 
+/* The table's copy of the epoch, what its frames read, is @e. */
+static void epoch_copy_check(__u64 e)
+{
+	struct hn_dp_decide_tab *all =
+		hn_t_map_slot(dp, "hn_decide", 0, sizeof(*all));
+
+	assert_int_equal(all->epoch, e);
+	free(all);
+}
+
 /*
  * @change run on the data plane: the slot the epoch named must be what
  * it was, byte for byte (frames may have been reading it); if @flips,
@@ -244,6 +254,7 @@ static void refresh_check(void (*change)(void *), void *arg, int flips)
 
 	change(arg);
 	e1 = hn_t_epoch(dp);
+	epoch_copy_check(e1);
 	if (flips)
 		assert_int_equal(HN_EPOCH_SLOT(e1), HN_EPOCH_SLOT(e0) ^ 1);
 	assert_true(HN_EPOCH_GEN(e1) > HN_EPOCH_GEN(e0));

@@ -36,7 +36,8 @@ struct hn_dp {
 	char *pin_dir; /* NULL: private instance */
 	struct hn_dp_score *score; /* hn_score[HN_DP_SLOTS], mmap()ed */
 	size_t score_len;
-	struct hn_dp_decide *dec; /* hn_decide[0].slot, mmap()ed */
+	struct hn_dp_decide_tab *dtab; /* hn_decide[0], mmap()ed */
+	struct hn_dp_decide *dec; /* dtab->slot */
 	size_t dec_len;
 };
 
@@ -228,11 +229,23 @@ int hn_dp_get_epoch(struct hn_dp *dp, __u64 *epoch)
 	return get(dp->skel->maps.hn_epoch, &zero, epoch);
 }
 
+/* hn_decide's copy of the epoch, for the table's frames (dataplane.h). */
+static void epoch_mirror(struct hn_dp *dp, __u64 e)
+{
+	if (dp->dtab)
+		__atomic_store_n(&dp->dtab->epoch, e, __ATOMIC_RELEASE);
+}
+
+/*
+ * The copy first: a table frame that reads the new epoch there reads
+ * the slot written before; hn_epoch follows a syscall later.
+ */
 static int set_epoch(struct hn_dp *dp, __u64 gen, __u32 slot)
 {
 	__u64 e = HN_EPOCH_MAKE(gen, slot);
 	__u32 zero = 0;
 
+	epoch_mirror(dp, e);
 	return upd(dp->skel->maps.hn_epoch, &zero, &e);
 }
 
@@ -687,6 +700,9 @@ static int decide_sync(struct hn_dp *dp)
 		ret = hn_dp_get_config(dp, &cfg);
 	if (ret)
 		return ret;
+	/* the copy, new or behind the epoch (set before hn_decide was mapped) */
+	if (dp->dtab->epoch != e)
+		epoch_mirror(dp, e);
 	dt = &dp->dec[HN_EPOCH_SLOT(e)];
 	if (dt->built && dt->margin_min == cfg.margin_min &&
 	    dt->score_ver == dp->score[HN_EPOCH_SLOT(e)].ver &&
@@ -697,9 +713,13 @@ static int decide_sync(struct hn_dp *dp)
 
 static int decide_map(struct hn_dp *dp)
 {
-	dp->dec = map_slots(dp->skel->maps.hn_decide, sizeof(*dp->dec),
-			    &dp->dec_len);
-	return dp->dec ? 0 : -errno;
+	/* one element of HN_DP_SLOTS "slots", the size of the table */
+	dp->dtab = map_slots(dp->skel->maps.hn_decide,
+			     sizeof(*dp->dtab) / HN_DP_SLOTS, &dp->dec_len);
+	if (!dp->dtab)
+		return -errno;
+	dp->dec = dp->dtab->slot;
+	return 0;
 }
 
 /* ---- open / pin / close ------------------------------------------------- */
@@ -920,7 +940,7 @@ void hn_dp_close(struct hn_dp *dp)
 	if (dp->score)
 		munmap(dp->score, dp->score_len);
 	if (dp->dec)
-		munmap(dp->dec, dp->dec_len);
+		munmap(dp->dtab, dp->dec_len);
 	hypernet_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);

@@ -661,8 +661,22 @@ static __always_inline void hn_fast_count(struct hn_dp_stats *st)
 	st->decisions++;
 }
 
+/* Neighbour @idx's port is gone: it is dead from now (hn_send()). */
+static __always_inline void hn_neigh_gone(__u32 idx)
+{
+	struct hn_dp_neigh *nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+
+	if (nb)
+		nb->last_seen_ns = 0;
+}
+
+/*
+ * @nb is hn_neigh[@idx] or the decision table's copy of it, which has the
+ * same port and MACs (dataplane.h).
+ */
 static __always_inline int hn_send(struct xdp_md *ctx, struct ethhdr *eth,
-				   struct hnhdr *h, struct hn_dp_neigh *nb,
+				   struct hnhdr *h,
+				   const struct hn_dp_neigh *nb, __u32 idx,
 				   struct hn_dp_stats *st, int fast)
 {
 	__u32 ifindex = nb->ifindex;
@@ -686,19 +700,20 @@ static __always_inline int hn_send(struct xdp_md *ctx, struct ethhdr *eth,
 	} else {
 		if (fast)
 			hn_fast_count(st);
-		nb->last_seen_ns = 0;
+		hn_neigh_gone(idx);
 		st->drop_no_port++;
 	}
 	return act;
 }
 
 static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
-				   struct hnhdr *h, struct hn_dp_neigh *nb,
+				   struct hnhdr *h,
+				   const struct hn_dp_neigh *nb, __u32 idx,
 				   struct hn_env *e)
 {
 	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	return hn_send(ctx, eth, h, nb, e->st, 0);
+	return hn_send(ctx, eth, h, nb, idx, e->st, 0);
 }
 
 /* Model slot @slot's model, or NULL if it holds none. */
@@ -780,19 +795,23 @@ static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
 
 /*
  * Decision table @dt, the slot of @epoch (the table's copy at @ep), for a
- * frame of header @h to @dst: the neighbour its byte names, the byte in
- * *@d, if the row is @dst's and the neighbour live; else NULL and the
- * caller decides from the scores.  Everything is read from @dt before the
- * epoch is read again: a frame that read it before a flip may be reading
- * a slot userspace now rewrites.  The byte names the neighbour itself, so
- * that no route is read: its row tag is the route it was compiled for.
+ * frame of header @h to @dst: the slot's copy of the neighbour its byte
+ * names, its index in *@idx, the byte in *@d, if the row is @dst's and
+ * the neighbour live; else NULL and the caller decides from the scores.
+ * Everything is read from @dt before the epoch is read again: a frame
+ * that read it before a flip may be reading a slot userspace now
+ * rewrites.  The byte names the neighbour itself, so that no route is
+ * read: its row tag is the route it was compiled for.  The copy has the
+ * neighbour's port, MACs and validity; only liveness, with stale_ns set,
+ * reads hn_neigh (its last_seen_ns).
  */
-static __always_inline struct hn_dp_neigh *
+static __always_inline const struct hn_dp_neigh *
 hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
-	      const struct hn_dp_decide *dt, __u32 *d)
+	      const struct hn_dp_decide *dt, __u32 *idx, __u32 *d)
 {
-	__u32 k = hn_dp_route_slot(dst), f, tag, idx;
-	struct hn_dp_neigh *nb;
+	__u32 k = hn_dp_route_slot(dst), f, tag;
+	const struct hn_dp_neigh *nb;
+	struct hn_dp_neigh *live;
 	__u64 stale;
 
 	f = hn_frame_bucket_tab(h);
@@ -807,13 +826,14 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
 	if (*(volatile const __u64 *)ep != epoch || tag != dst ||
 	    *d == HN_DP_DEC_NONE)
 		return NULL;
-	idx = *d & HN_DP_DEC_NEIGH;
-	nb = bpf_map_lookup_elem(&hn_neigh, &idx);
-	if (!nb || !nb->valid)
+	*idx = *d & HN_DP_DEC_NEIGH;
+	nb = &dt->nb[*idx & (HN_DP_MAX_NEIGH - 1)];
+	if (!nb->valid)
 		return NULL;
-	if (stale && !hn_live(nb, hn_now(), stale))
-		return NULL;
-	return nb;
+	if (!stale)
+		return nb;
+	live = bpf_map_lookup_elem(&hn_neigh, idx);
+	return live && hn_live(live, hn_now(), stale) ? nb : NULL;
 }
 
 /*
@@ -849,13 +869,12 @@ static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 }
 
 /* Unicast from the decision table (hn_table_pick()), in hn_unicast(). */
-static __always_inline struct hn_dp_neigh *hn_decide_tab(const struct hnhdr *h,
-							 struct hn_env *e)
+static __always_inline const struct hn_dp_neigh *
+hn_decide_tab(const struct hnhdr *h, struct hn_env *e, __u32 *idx)
 {
 	const struct hn_dp_decide_tab *tab;
-	struct hn_dp_neigh *nb;
+	const struct hn_dp_neigh *nb;
 	__u32 zero = 0, d;
-
 	__u64 epoch;
 
 	tab = bpf_map_lookup_elem(&hn_decide, &zero);
@@ -863,7 +882,7 @@ static __always_inline struct hn_dp_neigh *hn_decide_tab(const struct hnhdr *h,
 		return NULL;
 	epoch = *(volatile const __u64 *)&tab->epoch;
 	nb = hn_table_pick(h, e->dst, epoch, &tab->epoch,
-			   hn_decide_slot(tab, epoch), &d);
+			   hn_decide_slot(tab, epoch), idx, &d);
 	if (nb) {
 		e->st->decisions++;
 		hn_table_count(e->st, d);
@@ -894,9 +913,10 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	 * Tracing records the scores: it takes the path below.
 	 */
 	if (!(e->cfg->flags & HN_DP_CFG_TRACE)) {
-		nb = hn_decide_tab(h, e);
-		if (nb)
-			return hn_xmit(ctx, eth, h, nb, e);
+		const struct hn_dp_neigh *tx = hn_decide_tab(h, e, &idx);
+
+		if (tx)
+			return hn_xmit(ctx, eth, h, tx, idx, e);
 	}
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
@@ -906,7 +926,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 			if (nb && hn_live(nb, e->now, e->cfg->stale_ns)) {
 				e->st->cache_hit++;
-				return hn_xmit(ctx, eth, h, nb, e);
+				return hn_xmit(ctx, eth, h, nb, idx, e);
 			}
 		}
 	}
@@ -964,7 +984,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			hn_cache_put(ce, e->epoch, dst, h->tclass,
 				     HN_DP_CK_UNICAST, idx, dst);
 	}
-	return hn_xmit(ctx, eth, h, nb, e);
+	return hn_xmit(ctx, eth, h, nb, idx, e);
 }
 
 /* Place an anycast frame on a host, then send it there like unicast. */
@@ -1030,7 +1050,7 @@ place:
 		return hn_local(h, e);
 	}
 	e->st->any_remote++;
-	return hn_xmit(ctx, eth, h, nb, e);
+	return hn_xmit(ctx, eth, h, nb, idx, e);
 }
 
 /* cmpxchg attempts on a flood window before giving up (HN_DP_MC_BUSY) */
@@ -1317,10 +1337,12 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
  * by it to a live neighbour.  That is one 32-bit load and compare for
  * version, type, flags and TTL, the rest of hn_hdr_check() for such a
  * frame, and the table: no flow cache, no struct hn_env on the stack,
- * and no map but the epoch, the table's slot, the neighbour and the
- * counters (the slot carries the config it went live with, and names
- * neighbours, not candidates of a route).  Returns the verdict, or -1 with nothing written for hn_xdp() to go on
- * as for any frame, where the same checks decide the same way.
+ * and no map but the decision table and the counters (the slot carries
+ * the epoch's copy, the config and the neighbours as it went live, and
+ * names neighbours, not candidates of a route; hn_neigh only for
+ * liveness with stale_ns set).  Returns the verdict, or -1 with nothing
+ * written for hn_xdp() to go on as for any frame, where the same checks
+ * decide the same way.
  */
 static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 				   struct hnhdr *h, void *end,
@@ -1329,9 +1351,9 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	const __u32 want =
 		bpf_htonl((__u32)HN_VERSION << 24 | (__u32)HN_T_DATA << 16);
 	const struct hn_dp_decide_tab *tab;
-	__u32 zero = 0, w, dst, self, d;
+	__u32 zero = 0, w, dst, self, idx, d;
 	const struct hn_dp_decide *dt;
-	struct hn_dp_neigh *nb;
+	const struct hn_dp_neigh *nb;
 	__u64 epoch;
 
 	w = *(const __u32 *)h;
@@ -1350,11 +1372,11 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	self = dt->node_id;
 	if (!dst || !self || dst == self || (dt->flags & HN_DP_CFG_TRACE))
 		return -1;
-	nb = hn_table_pick(h, dst, epoch, &tab->epoch, dt, &d);
+	nb = hn_table_pick(h, dst, epoch, &tab->epoch, dt, &idx, &d);
 	if (!nb)
 		return -1;
 	hn_table_count(st, d);
-	return hn_send(ctx, eth, h, nb, st, 1);
+	return hn_send(ctx, eth, h, nb, idx, st, 1);
 }
 
 /*

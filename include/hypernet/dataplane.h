@@ -140,9 +140,11 @@ struct hn_dp_score {
  * neighbour index with the reason in the top bits, HN_DP_DEC_NONE when
  * no candidate can be scored.  The program checks the neighbour is live
  * and else decides from the score table.  node_id, flags and stale_ns
- * are hn_config's as the slot went live, so that the table's frames read
- * no other map.  Userspace writes only the slot the epoch does not name,
- * then flips; a route, a config or a route's removal is a flip.  stale
+ * are hn_config's as the slot went live, and nb[] hn_neigh's, so that
+ * the table's frames read no other map (but hn_neigh's last_seen_ns for
+ * liveness).  Userspace writes only the slot the epoch does not name,
+ * then flips; a route, a config, a route's removal and a neighbour's
+ * port or MAC are flips.  stale
  * and nbmask are userspace's own bookkeeping, kept here so that every
  * process writing the maps shares it (Documentation/dataplane.rst,
  * Decision tables).
@@ -163,6 +165,8 @@ struct hn_dp_decide {
 	__u32 pad[8]; /* the rest starts on a cache line */
 	__u64 stale[HN_DP_ROUTE_TAB_SIZE / 64]; /* bit k: row k out of date */
 	__u64 nbmask[HN_DP_ROUTE_TAB_SIZE]; /* row k's route's neighbours */
+	/* hn_neigh as the slot went live: port, MACs, valid (not last seen) */
+	struct hn_dp_neigh nb[HN_DP_MAX_NEIGH];
 	__u32 dst[HN_DP_ROUTE_TAB_SIZE]; /* row k's destination; 0: none */
 	__u8 d[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS];
 };

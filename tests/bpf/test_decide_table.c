@@ -189,6 +189,7 @@ static unsigned long check_live(void)
 		       [HN_RT_ROUTE_BUCKETS];
 	struct hn_dp_decide *t = slot_read(HN_EPOCH_SLOT(hn_t_epoch(dp)));
 	int tab = hn_dp_map_fd(dp, "hn_route_tab");
+	int nfd = hn_dp_map_fd(dp, "hn_neigh");
 	unsigned long bad = 0, rows = 0;
 	struct hn_dp_config cfg;
 	__u32 f, n, rb, k;
@@ -221,6 +222,13 @@ static unsigned long check_live(void)
 				printf("dst %u slot %u f %u: table %#x want %#x\n",
 				       re.dst, k, f, t->d[k][f], want);
 		}
+	}
+	for (n = 0; n < HN_DP_MAX_NEIGH; n++) {
+		struct hn_dp_neigh nb;
+
+		assert_int_equal(bpf_map_lookup_elem(nfd, &n, &nb), 0);
+		nb.last_seen_ns = 0;
+		assert_memory_equal(&nb, &t->nb[n], sizeof(nb));
 	}
 	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
 	assert_int_equal(t->node_id, cfg.node_id);
@@ -506,6 +514,28 @@ static __u32 run_frame_verdict(__u32 dst, __u8 tclass)
 	return verdict;
 }
 
+/*
+ * Neighbour @n, the pick for frames to @dst with @live the live slot,
+ * with a new MAC and the same features: a flip, frames go to the new
+ * MAC (the table's copy of the neighbour is what they are sent by);
+ * then back.
+ */
+static void mac_flip_check(__u32 dst, __u32 n, __u32 live)
+{
+	struct hn_dp_neigh nb;
+	char err[256] = "";
+	__u32 v;
+
+	assert_int_equal(hn_dp_get_neigh(dp, n, &nb), 0);
+	nb.mac[5] = 0x40 | n;
+	assert_int_equal(hn_dp_set_neigh(dp, n, &nb, err, sizeof(err)), 0);
+	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live ^ 1);
+	assert_int_equal(run_frame(dst, 3, &v), 0x40 | n);
+	nb.mac[5] = n;
+	assert_int_equal(hn_dp_set_neigh(dp, n, &nb, err, sizeof(err)), 0);
+	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live);
+}
+
 static void test_xdp_reads_table(void **state)
 {
 	struct hn_dp_route rt = { .n_cand = HN_DP_MAX_CAND, .def = 0 };
@@ -556,6 +586,7 @@ static void test_xdp_reads_table(void **state)
 	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
 	assert_int_equal(st1.decisions - st0.decisions, 2);
 	assert_int_equal(st1.fb_margin - st0.fb_margin, 1);
+	mac_flip_check(dst, want, live);
 	/* a row tagged with another destination is not this route's */
 	tab[live].d[k][f] = (want + 1) % HN_DP_MAX_CAND;
 	tab[live].dst[k] = dst + 1;

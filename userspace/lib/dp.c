@@ -311,6 +311,43 @@ static void score_build(struct hn_dp *dp, struct hn_dp_score *t,
 }
 
 /*
+ * hn_neigh into @dt's copy (dataplane.h), before @dt goes live: what its
+ * frames send by.  last_seen_ns is left 0: they read hn_neigh's.
+ */
+static int decide_neigh(struct hn_dp *dp, struct hn_dp_decide *dt)
+{
+	__u32 keys[HN_DP_MAX_NEIGH], n = HN_DP_MAX_NEIGH, out, i;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	int ret = 0;
+
+	/* one syscall where the kernel has batches, else one a neighbour */
+	if (bpf_map_lookup_batch(mfd(dp->skel->maps.hn_neigh), NULL, &out, keys,
+				 dt->nb, &n, &o) &&
+	    (errno != ENOENT || n != HN_DP_MAX_NEIGH))
+		for (i = 0; !ret && i < HN_DP_MAX_NEIGH; i++)
+			ret = get(dp->skel->maps.hn_neigh, &i, &dt->nb[i]);
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++)
+		dt->nb[i].last_seen_ns = 0;
+	return ret;
+}
+
+/* Whether @dt's copy of the neighbours is hn_neigh as it is. */
+static int decide_neigh_same(struct hn_dp *dp, const struct hn_dp_decide *dt)
+{
+	struct hn_dp_neigh nb;
+	__u32 i;
+
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
+		if (get(dp->skel->maps.hn_neigh, &i, &nb))
+			return 0;
+		nb.last_seen_ns = 0;
+		if (memcmp(&nb, &dt->nb[i], sizeof(nb)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * The slot the epoch does not name, made the live one: model @md (NULL:
  * none) goes to hn_models[slot], @t = &dp->score[slot] was written
  * before, then the epoch moves to the slot.  Until then no frame reads
@@ -323,7 +360,9 @@ static int score_publish(struct hn_dp *dp, __u64 e, __u32 slot,
 	struct hn_dp_model none = {};
 	int ret;
 
-	ret = upd(dp->skel->maps.hn_models, &slot, md ? md : &none);
+	ret = decide_neigh(dp, &dp->dec[slot & 1]);
+	if (!ret)
+		ret = upd(dp->skel->maps.hn_models, &slot, md ? md : &none);
 	if (!ret)
 		ret = set_epoch(dp, HN_EPOCH_GEN(e) + 1, slot);
 	return ret;
@@ -706,7 +745,7 @@ static int decide_sync(struct hn_dp *dp)
 	dt = &dp->dec[HN_EPOCH_SLOT(e)];
 	if (dt->built && dt->margin_min == cfg.margin_min &&
 	    dt->score_ver == dp->score[HN_EPOCH_SLOT(e)].ver &&
-	    !decide_cfg_moved(dt, &cfg))
+	    !decide_cfg_moved(dt, &cfg) && decide_neigh_same(dp, dt))
 		return 0;
 	return decide_publish(dp, 1, HN_DP_ROUTE_TAB_SIZE, NULL);
 }
@@ -1803,6 +1842,16 @@ static int neigh_clear(struct hn_dp *dp, __u32 idx, void *arg)
 	return upd(dp->skel->maps.hn_neigh, &idx, &none);
 }
 
+/* What the decision table's copy of a neighbour holds moved (not time). */
+static int neigh_tx_moved(const struct hn_dp_neigh *a,
+			  const struct hn_dp_neigh *b)
+{
+	struct hn_dp_neigh x = *a, y = *b;
+
+	x.last_seen_ns = y.last_seen_ns = 0;
+	return memcmp(&x, &y, sizeof(x)) != 0;
+}
+
 int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *in,
 		    char *err, size_t errlen)
 {
@@ -1841,9 +1890,14 @@ int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *in,
 	if (old.valid && old.node != nb.node)
 		del(dp->skel->maps.hn_neigh_ids, &old.node);
 	if (old.valid && !memcmp(old.feat, nb.feat, sizeof(nb.feat))) {
-		/* same scores: the tables stay, the generation moves */
+		/*
+		 * Same scores: the tables stay, the generation moves; a new
+		 * port or MAC goes to the decision table's copy by a flip.
+		 */
 		ret = neigh_write(dp, idx, &nb);
-		if (!ret)
+		if (!ret && neigh_tx_moved(&old, &nb))
+			ret = decide_publish(dp, 0, HN_DP_ROUTE_TAB_SIZE, NULL);
+		else if (!ret)
 			ret = hn_dp_bump(dp);
 	} else {
 		ret = score_neigh_refresh(dp, idx, nb.feat, neigh_write, &nb);

@@ -789,6 +789,10 @@ static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
 {
 	__u32 b = (HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len))) >> 7;
 
+	/* 6.1's verifier loses the bound through the byte swap; clang,
+	 * which has it, would drop the mask (129a56b)
+	 */
+	asm volatile("" : "+r"(b));
 	return (h->tclass & (HN_RT_CLASSES - 1)) |
 	       hn_size_b[b & (HN_SIZE_B_N - 1)] | hn_ttl_b[h->ttl];
 }

@@ -116,29 +116,20 @@ static __always_inline __u64 hn_now(void)
 }
 
 /*
- * Route to @dst: its slot of hn_route_tab (*@in_tab 1), an array lookup
- * the verifier inlines, else hn_routes, a call into the kernel plus one to
- * compare the key, each paying a return under SRSO.  dst 0 is never a
- * route, so empty slots do not match.
+ * Route to @dst: its slot of hn_route_tab, an array lookup the verifier
+ * inlines, else hn_routes, a call into the kernel plus one to compare the
+ * key, each paying a return under SRSO.  dst 0 is never a route, so empty
+ * slots do not match.
  */
-static __always_inline const struct hn_dp_route *hn_route_in(__u32 dst,
-							     int *in_tab)
+static __always_inline const struct hn_dp_route *hn_route(__u32 dst)
 {
 	__u32 k = hn_dp_route_slot(dst);
 	const struct hn_dp_route_ent *re;
 
 	re = bpf_map_lookup_elem(&hn_route_tab, &k);
-	*in_tab = re && re->dst == dst;
-	if (*in_tab)
+	if (re && re->dst == dst)
 		return &re->rt;
 	return bpf_map_lookup_elem(&hn_routes, &dst);
-}
-
-static __always_inline const struct hn_dp_route *hn_route(__u32 dst)
-{
-	int in_tab;
-
-	return hn_route_in(dst, &in_tab);
 }
 
 static __always_inline int hn_live(const struct hn_dp_neigh *nb, __u64 now,
@@ -670,8 +661,22 @@ static __always_inline void hn_fast_count(struct hn_dp_stats *st)
 	st->decisions++;
 }
 
+/* Neighbour @idx's port is gone: it is dead from now (hn_send()). */
+static __always_inline void hn_neigh_gone(__u32 idx)
+{
+	struct hn_dp_neigh *nb = bpf_map_lookup_elem(&hn_neigh, &idx);
+
+	if (nb)
+		nb->last_seen_ns = 0;
+}
+
+/*
+ * @nb is hn_neigh[@idx] or the decision table's copy of it, which has the
+ * same port and MACs (dataplane.h).
+ */
 static __always_inline int hn_send(struct xdp_md *ctx, struct ethhdr *eth,
-				   struct hnhdr *h, struct hn_dp_neigh *nb,
+				   struct hnhdr *h,
+				   const struct hn_dp_neigh *nb, __u32 idx,
 				   struct hn_dp_stats *st, int fast)
 {
 	__u32 ifindex = nb->ifindex;
@@ -695,19 +700,20 @@ static __always_inline int hn_send(struct xdp_md *ctx, struct ethhdr *eth,
 	} else {
 		if (fast)
 			hn_fast_count(st);
-		nb->last_seen_ns = 0;
+		hn_neigh_gone(idx);
 		st->drop_no_port++;
 	}
 	return act;
 }
 
 static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
-				   struct hnhdr *h, struct hn_dp_neigh *nb,
+				   struct hnhdr *h,
+				   const struct hn_dp_neigh *nb, __u32 idx,
 				   struct hn_env *e)
 {
 	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	return hn_send(ctx, eth, h, nb, e->st, 0);
+	return hn_send(ctx, eth, h, nb, idx, e->st, 0);
 }
 
 /* Model slot @slot's model, or NULL if it holds none. */
@@ -759,42 +765,99 @@ static __always_inline void hn_cache_put(struct hn_dp_cache_ent *ce,
 }
 
 /*
- * Route @rt's decision in hn_route_tab slot @k for a frame of header @h
- * under @epoch (hn_epoch[0] at @ep): the chosen neighbour, its index in
- * *@idx and the table's byte in *@d, if it is live; else NULL and the
- * caller decides from the scores.  The epoch is read again after the
- * byte: a frame that read it before a flip may be reading a slot
- * userspace now rewrites, or a route slot rewritten since the flip.
+ * hn_frame_bucket()'s size and TTL parts, read from tables: the table
+ * path computes a bucket for every frame, and the reference's six
+ * compares and branches cost it a nanosecond (Documentation/dataplane.rst,
+ * Fast path).  Size by the frame's length (header and payload) / 128,
+ * the thresholds being multiples of 128; tests/bpf/test_decide_table.c
+ * checks both against hn_frame_bucket() at every threshold.
  */
-static __always_inline struct hn_dp_neigh *
-hn_table_pick(const struct hnhdr *h, __u64 epoch, const __u64 *ep,
-	      const struct hn_dp_route *rt, __u32 k, __u32 *idx, __u32 *d,
-	      const struct hn_dp_config *cfg)
-{
-	__u32 slot = HN_EPOCH_SLOT(epoch), f;
-	const struct hn_dp_decide *dt;
-	struct hn_dp_neigh *nb;
+#define HN_SIZE_B_N 1024 /* (HN_HDR_LEN + 65535) >> 7 is 512 */
+static const __u8 hn_size_b[HN_SIZE_B_N] = {
+	[1 ... 3] = 1 << 3,
+	[4 ... 7] = 2 << 3,
+	[8 ... HN_SIZE_B_N - 1] = 3 << 3,
+};
 
-	dt = bpf_map_lookup_elem(&hn_decide, &slot);
-	if (!dt)
-		return NULL;
-	f = hn_frame_bucket(h->tclass,
-			    HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len)), h->ttl);
+static const __u8 hn_ttl_b[256] = {
+	[3 ... 4] = 1 << 5,
+	[5 ... 8] = 2 << 5,
+	[9 ... 255] = 3 << 5,
+};
+
+static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
+{
+	__u32 b = (HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len))) >> 7;
+
+	/* 6.1's verifier loses the bound through the byte swap; clang,
+	 * which has it, would drop the mask (129a56b)
+	 */
+	asm volatile("" : "+r"(b));
+	return (h->tclass & (HN_RT_CLASSES - 1)) |
+	       hn_size_b[b & (HN_SIZE_B_N - 1)] | hn_ttl_b[h->ttl];
+}
+
+/*
+ * Decision table @dt, the slot of @epoch (the table's copy at @ep), for a
+ * frame of header @h to @dst: the slot's copy of the neighbour its byte
+ * names, its index in *@idx, the byte in *@d, if the row is @dst's and
+ * the neighbour live; else NULL and the caller decides from the scores.
+ * Everything is read from @dt before the epoch is read again: a frame
+ * that read it before a flip may be reading a slot userspace now
+ * rewrites.  The byte names the neighbour itself, so that no route is
+ * read: its row tag is the route it was compiled for.  The copy has the
+ * neighbour's port, MACs and validity; only liveness, with stale_ns set,
+ * reads hn_neigh (its last_seen_ns).
+ */
+static __always_inline const struct hn_dp_neigh *
+hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
+	      const struct hn_dp_decide *dt, __u32 *idx, __u32 *d)
+{
+	__u32 k = hn_dp_route_slot(dst), f, tag;
+	const struct hn_dp_neigh *nb;
+	struct hn_dp_neigh *live;
+	__u64 stale;
+
+	f = hn_frame_bucket_tab(h);
 	/* masks the 6.1 verifier needs and clang would drop (129a56b) */
 	asm volatile("" : "+r"(f));
 	asm volatile("" : "+r"(k));
-	*d = dt->d[k & (HN_DP_ROUTE_TAB_SIZE - 1)]
-		  [f & (HN_RT_FRAME_BUCKETS - 1)];
+	k &= HN_DP_ROUTE_TAB_SIZE - 1;
+	tag = dt->dst[k];
+	*d = dt->d[k][f & (HN_RT_FRAME_BUCKETS - 1)];
+	stale = dt->stale_ns;
 	asm volatile("" : : : "memory");
-	if (*(volatile const __u64 *)ep != epoch || *d == HN_DP_DEC_NONE)
+	if (*(volatile const __u64 *)ep != epoch || tag != dst ||
+	    *d == HN_DP_DEC_NONE)
 		return NULL;
-	*idx = rt->cand[*d & HN_DP_DEC_IDX].neigh;
-	nb = bpf_map_lookup_elem(&hn_neigh, idx);
-	if (!nb || !nb->valid)
+	*idx = *d & HN_DP_DEC_NEIGH;
+	nb = &dt->nb[*idx & (HN_DP_MAX_NEIGH - 1)];
+	if (!nb->valid)
 		return NULL;
-	if (cfg->stale_ns && !hn_live(nb, hn_now(), cfg->stale_ns))
-		return NULL;
-	return nb;
+	if (!stale)
+		return nb;
+	live = bpf_map_lookup_elem(&hn_neigh, idx);
+	return live && hn_live(live, hn_now(), stale) ? nb : NULL;
+}
+
+/*
+ * The slot of @epoch by a branch, not an offset computed from the epoch:
+ * predicted, it lets the table's reads start before the epoch's load is
+ * done (which then only checks them).
+ */
+static __always_inline const struct hn_dp_decide *
+hn_decide_slot(const struct hn_dp_decide_tab *tab, __u64 epoch)
+{
+	const struct hn_dp_decide *dt;
+
+	if (HN_EPOCH_SLOT(epoch)) {
+		dt = &tab->slot[1];
+		asm volatile("" : "+r"(dt));
+	} else {
+		dt = &tab->slot[0];
+		asm volatile("" : "+r"(dt));
+	}
+	return dt;
 }
 
 /* A table decision's fallback, byte @d, counted as hn_choose() would. */
@@ -810,14 +873,20 @@ static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 }
 
 /* Unicast from the decision table (hn_table_pick()), in hn_unicast(). */
-static __always_inline struct hn_dp_neigh *
-hn_decide_tab(const struct hnhdr *h, struct hn_env *e,
-	      const struct hn_dp_route *rt, __u32 k, __u32 *idx)
+static __always_inline const struct hn_dp_neigh *
+hn_decide_tab(const struct hnhdr *h, struct hn_env *e, __u32 *idx)
 {
-	struct hn_dp_neigh *nb;
-	__u32 d;
+	const struct hn_dp_decide_tab *tab;
+	const struct hn_dp_neigh *nb;
+	__u32 zero = 0, d;
+	__u64 epoch;
 
-	nb = hn_table_pick(h, e->epoch, e->ep, rt, k, idx, &d, e->cfg);
+	tab = bpf_map_lookup_elem(&hn_decide, &zero);
+	if (!tab)
+		return NULL;
+	epoch = *(volatile const __u64 *)&tab->epoch;
+	nb = hn_table_pick(h, e->dst, epoch, &tab->epoch,
+			   hn_decide_slot(tab, epoch), idx, &d);
 	if (nb) {
 		e->st->decisions++;
 		hn_table_count(e->st, d);
@@ -831,13 +900,13 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 dst = e->dst, pick, idx, slot;
 	struct hn_dp_cache_ent *ce = NULL;
 	const struct hn_dp_route *rt;
-	int has, in_tab = 0;
 	struct hn_dp_neigh *nb;
 	struct hn_pick p;
+	int has;
 
 	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
-	rt = hn_route_in(dst, &in_tab);
+	rt = hn_route(dst);
 	if (!rt) {
 		e->st->drop_no_route++;
 		return XDP_DROP;
@@ -847,10 +916,11 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	 * byte costs less than the cache's lookup (Decision tables).
 	 * Tracing records the scores: it takes the path below.
 	 */
-	if (in_tab && !(e->cfg->flags & HN_DP_CFG_TRACE)) {
-		nb = hn_decide_tab(h, e, rt, hn_dp_route_slot(dst), &idx);
-		if (nb)
-			return hn_xmit(ctx, eth, h, nb, e);
+	if (!(e->cfg->flags & HN_DP_CFG_TRACE)) {
+		const struct hn_dp_neigh *tx = hn_decide_tab(h, e, &idx);
+
+		if (tx)
+			return hn_xmit(ctx, eth, h, tx, idx, e);
 	}
 	if (hn_use_cache(e)) {
 		ce = hn_cache_slot(dst, h->tclass);
@@ -860,7 +930,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 			if (nb && hn_live(nb, e->now, e->cfg->stale_ns)) {
 				e->st->cache_hit++;
-				return hn_xmit(ctx, eth, h, nb, e);
+				return hn_xmit(ctx, eth, h, nb, idx, e);
 			}
 		}
 	}
@@ -918,7 +988,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 			hn_cache_put(ce, e->epoch, dst, h->tclass,
 				     HN_DP_CK_UNICAST, idx, dst);
 	}
-	return hn_xmit(ctx, eth, h, nb, e);
+	return hn_xmit(ctx, eth, h, nb, idx, e);
 }
 
 /* Place an anycast frame on a host, then send it there like unicast. */
@@ -984,7 +1054,7 @@ place:
 		return hn_local(h, e);
 	}
 	e->st->any_remote++;
-	return hn_xmit(ctx, eth, h, nb, e);
+	return hn_xmit(ctx, eth, h, nb, idx, e);
 }
 
 /* cmpxchg attempts on a flood window before giving up (HN_DP_MC_BUSY) */
@@ -1270,9 +1340,13 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
  * unicast to another node whose route has a decision-table row, decided
  * by it to a live neighbour.  That is one 32-bit load and compare for
  * version, type, flags and TTL, the rest of hn_hdr_check() for such a
- * frame, and the table: no flow cache, no struct hn_env on the stack.
- * Returns the verdict, or -1 with nothing written for hn_xdp() to go on
- * as for any frame, where the same checks decide the same way.
+ * frame, and the table: no flow cache, no struct hn_env on the stack,
+ * and no map but the decision table and the counters (the slot carries
+ * the epoch's copy, the config and the neighbours as it went live, and
+ * names neighbours, not candidates of a route; hn_neigh only for
+ * liveness with stale_ns set).  Returns the verdict, or -1 with nothing
+ * written for hn_xdp() to go on as for any frame, where the same checks
+ * decide the same way.
  */
 static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 				   struct hnhdr *h, void *end,
@@ -1280,35 +1354,33 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 {
 	const __u32 want =
 		bpf_htonl((__u32)HN_VERSION << 24 | (__u32)HN_T_DATA << 16);
-	__u32 zero = 0, w, dst, self, k, idx, d;
-	const struct hn_dp_route_ent *re;
-	const struct hn_dp_config *cfg;
-	struct hn_dp_neigh *nb;
-	__u64 epoch, *ep;
+	const struct hn_dp_decide_tab *tab;
+	__u32 zero = 0, w, dst, self, idx, d;
+	const struct hn_dp_decide *dt;
+	const struct hn_dp_neigh *nb;
+	__u64 epoch;
 
 	w = *(const __u32 *)h;
 	if ((w & bpf_htonl(0xffffff00)) != want || h->ttl < 2 ||
 	    bpf_ntohs(HN_HDR_GET(h, len)) > end - (void *)h - HN_HDR_LEN ||
 	    !HN_HDR_GET(h, src))
 		return -1;
-	cfg = bpf_map_lookup_elem(&hn_config, &zero);
-	ep = bpf_map_lookup_elem(&hn_epoch, &zero);
-	if (!cfg || !ep)
+	tab = bpf_map_lookup_elem(&hn_decide, &zero);
+	if (!tab)
 		return -1;
+	/* the table's copy of hn_epoch (dataplane.h) */
+	epoch = *(volatile const __u64 *)&tab->epoch;
+	dt = hn_decide_slot(tab, epoch);
+	/* hn_config's, as the slot went live: checked again by the epoch */
 	dst = bpf_ntohl(HN_HDR_GET(h, dst));
-	self = cfg->node_id;
-	if (!dst || !self || dst == self || (cfg->flags & HN_DP_CFG_TRACE))
+	self = dt->node_id;
+	if (!dst || !self || dst == self || (dt->flags & HN_DP_CFG_TRACE))
 		return -1;
-	epoch = *(volatile __u64 *)ep;
-	k = hn_dp_route_slot(dst);
-	re = bpf_map_lookup_elem(&hn_route_tab, &k);
-	if (!re || re->dst != dst)
-		return -1;
-	nb = hn_table_pick(h, epoch, ep, &re->rt, k, &idx, &d, cfg);
+	nb = hn_table_pick(h, dst, epoch, &tab->epoch, dt, &idx, &d);
 	if (!nb)
 		return -1;
 	hn_table_count(st, d);
-	return hn_send(ctx, eth, h, nb, st, 1);
+	return hn_send(ctx, eth, h, nb, idx, st, 1);
 }
 
 /*

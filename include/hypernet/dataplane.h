@@ -132,28 +132,55 @@ struct hn_dp_score {
 /*
  * hn_decide[slot]: the decision itself, compiled from hn_score[slot] for
  * the route in each hn_route_tab slot, so that a unicast frame whose
- * route lives there reads one byte: d[route slot][frame bucket] is what
- * hn_choose() picks before liveness (the model's argmax, ties the lowest
- * index, or the default when the margin is below margin_min or there is
- * no model), HN_DP_DEC_NONE for an empty slot.  The program checks the
- * pick is live and else decides from the score table.  Userspace writes
- * only the slot the epoch does not name, then flips; stale and nbmask are
- * userspace's own bookkeeping, kept here so that every process writing
- * the maps shares it (Documentation/dataplane.rst, Decision tables).
+ * route lives there reads one byte and no route: dst[k] is the
+ * destination whose route row k was compiled for (0: none), and
+ * d[k][frame bucket] is what hn_choose() picks before liveness (the
+ * model's argmax, ties the lowest index, or the default when the margin
+ * is below margin_min or there is no model), as that candidate's
+ * neighbour index with the reason in the top bits, HN_DP_DEC_NONE when
+ * no candidate can be scored.  The program checks the neighbour is live
+ * and else decides from the score table.  node_id, flags and stale_ns
+ * are hn_config's as the slot went live, and nb[] hn_neigh's, so that
+ * the table's frames read no other map (but hn_neigh's last_seen_ns for
+ * liveness).  Userspace writes only the slot the epoch does not name,
+ * then flips; a route, a config, a route's removal and a neighbour's
+ * port or MAC are flips.  stale
+ * and nbmask are userspace's own bookkeeping, kept here so that every
+ * process writing the maps shares it (Documentation/dataplane.rst,
+ * Decision tables).
  */
-#define HN_DP_DEC_IDX 0x07 /* candidate index */
-#define HN_DP_DEC_MARGIN 0x08 /* the default, margin below margin_min */
-#define HN_DP_DEC_NO_MODEL 0x10 /* the default, no model */
-#define HN_DP_DEC_NONE 0xFF /* no decision: decide from the scores */
+#define HN_DP_DEC_NEIGH 0x3F /* neighbour index */
+#define HN_DP_DEC_MARGIN 0x40 /* the default, margin below margin_min */
+#define HN_DP_DEC_NO_MODEL 0x80 /* the default, no model */
+/* no decision: decide from the scores (never a reason: they exclude) */
+#define HN_DP_DEC_NONE 0xFF
 
 struct hn_dp_decide {
 	__u64 score_ver; /* hn_dp_score.ver the rows were compiled from */
 	__s32 margin_min; /* ... and the margin */
 	__u32 built; /* 1: every row written once */
-	__u32 pad[12]; /* the rest starts on a cache line */
+	__u32 node_id; /* hn_dp_config's, as the slot went live */
+	__u32 flags; /* ... */
+	__u64 stale_ns; /* ... */
+	__u32 pad[8]; /* the rest starts on a cache line */
 	__u64 stale[HN_DP_ROUTE_TAB_SIZE / 64]; /* bit k: row k out of date */
 	__u64 nbmask[HN_DP_ROUTE_TAB_SIZE]; /* row k's route's neighbours */
+	/* hn_neigh as the slot went live: port, MACs, valid (not last seen) */
+	struct hn_dp_neigh nb[HN_DP_MAX_NEIGH];
+	__u32 dst[HN_DP_ROUTE_TAB_SIZE]; /* row k's destination; 0: none */
 	__u8 d[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS];
+};
+
+/*
+ * hn_decide[0]: both slots, slot[HN_EPOCH_SLOT(epoch)] the live one.
+ * epoch is hn_epoch[0]'s copy, written just before it (the library's
+ * set_epoch()): the table's frames read it instead of hn_epoch, one map
+ * fewer, and it moves at every flip as hn_epoch does.
+ */
+struct hn_dp_decide_tab {
+	__u64 epoch;
+	__u64 pad[7]; /* slots start on a cache line */
+	struct hn_dp_decide slot[HN_DP_SLOTS];
 };
 
 struct hn_dp_cand {

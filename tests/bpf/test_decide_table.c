@@ -44,8 +44,14 @@ static struct hn_dp *dp;
 /* A copy of the table of @slot, to compare; free() it. */
 static struct hn_dp_decide *slot_read(__u32 slot)
 {
-	return hn_t_map_slot(dp, "hn_decide", slot,
-			     sizeof(struct hn_dp_decide));
+	struct hn_dp_decide_tab *all =
+		hn_t_map_slot(dp, "hn_decide", 0, sizeof(*all));
+	struct hn_dp_decide *t = malloc(sizeof(*t));
+
+	assert_non_null(t);
+	memcpy(t, &all->slot[slot & 1], sizeof(*t));
+	free(all);
+	return t;
 }
 static __u8 feat[HN_DP_MAX_NEIGH][HN_NB_NFEAT];
 static __u64 valid;
@@ -134,7 +140,8 @@ static void routes_clear(void)
 
 /*
  * What hn_choose() picks before liveness, from the reference scores
- * @sc[f][neighbour][route bucket], in the table's encoding.
+ * @sc[f][neighbour][route bucket], in the table's encoding: the chosen
+ * candidate's neighbour, the reason in the top bits.
  */
 static __u8 want_one(const struct hn_dp_route *rt, __u32 f,
 		     __s32 (*sc)[HN_DP_MAX_NEIGH][HN_RT_ROUTE_BUCKETS])
@@ -143,7 +150,7 @@ static __u8 want_one(const struct hn_dp_route *rt, __u32 f,
 	int b = -1, i, n2 = 0;
 
 	if (!has_model)
-		return rt->def | HN_DP_DEC_NO_MODEL;
+		return rt->cand[rt->def].neigh | HN_DP_DEC_NO_MODEL;
 	for (i = 0; i < rt->n_cand; i++) {
 		__u32 nb = rt->cand[i].neigh;
 
@@ -166,13 +173,15 @@ static __u8 want_one(const struct hn_dp_route *rt, __u32 f,
 		return HN_DP_DEC_NONE;
 	/* best - second as the program computes it, in 32 bits */
 	if (n2 && (__s32)((__u32)best - (__u32)second) < margin_min)
-		return rt->def | HN_DP_DEC_MARGIN;
-	return b;
+		return rt->cand[rt->def].neigh | HN_DP_DEC_MARGIN;
+	return rt->cand[b].neigh;
 }
 
 /*
  * Every row of the live slot whose route is in hn_route_tab against the
- * reference; the number that differ.
+ * reference, tagged with its destination, and every other row tagged
+ * with none (frames read no route: an old tag would forward by a route
+ * that is gone); the config the slot carries; the number that differ.
  */
 static unsigned long check_live(void)
 {
@@ -180,7 +189,9 @@ static unsigned long check_live(void)
 		       [HN_RT_ROUTE_BUCKETS];
 	struct hn_dp_decide *t = slot_read(HN_EPOCH_SLOT(hn_t_epoch(dp)));
 	int tab = hn_dp_map_fd(dp, "hn_route_tab");
+	int nfd = hn_dp_map_fd(dp, "hn_neigh");
 	unsigned long bad = 0, rows = 0;
+	struct hn_dp_config cfg;
 	__u32 f, n, rb, k;
 
 	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
@@ -195,6 +206,9 @@ static unsigned long check_live(void)
 		struct hn_dp_route_ent re;
 
 		assert_int_equal(bpf_map_lookup_elem(tab, &k, &re), 0);
+		if (t->dst[k] != re.dst && bad++ < 5)
+			printf("slot %u: row of %u, route of %u\n", k,
+			       t->dst[k], re.dst);
 		if (!re.dst)
 			continue;
 		assert_true(re.dst < 2 * HN_DP_ROUTE_TAB_SIZE);
@@ -209,9 +223,30 @@ static unsigned long check_live(void)
 				       re.dst, k, f, t->d[k][f], want);
 		}
 	}
+	for (n = 0; n < HN_DP_MAX_NEIGH; n++) {
+		struct hn_dp_neigh nb;
+
+		assert_int_equal(bpf_map_lookup_elem(nfd, &n, &nb), 0);
+		nb.last_seen_ns = 0;
+		assert_memory_equal(&nb, &t->nb[n], sizeof(nb));
+	}
+	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
+	assert_int_equal(t->node_id, cfg.node_id);
+	assert_int_equal(t->flags, cfg.flags);
+	assert_int_equal(t->stale_ns, cfg.stale_ns);
 	free(t);
 	assert_true(rows > 0);
 	return bad;
+}
+
+/* The table's copy of the epoch, what its frames read, is @e. */
+static void epoch_copy_check(__u64 e)
+{
+	struct hn_dp_decide_tab *all =
+		hn_t_map_slot(dp, "hn_decide", 0, sizeof(*all));
+
+	assert_int_equal(all->epoch, e);
+	free(all);
 }
 
 /*
@@ -227,6 +262,7 @@ static void refresh_check(void (*change)(void *), void *arg, int flips)
 
 	change(arg);
 	e1 = hn_t_epoch(dp);
+	epoch_copy_check(e1);
 	if (flips)
 		assert_int_equal(HN_EPOCH_SLOT(e1), HN_EPOCH_SLOT(e0) ^ 1);
 	assert_true(HN_EPOCH_GEN(e1) > HN_EPOCH_GEN(e0));
@@ -259,6 +295,19 @@ static void set_margin(void *arg)
 
 	margin_min = *(__s32 *)arg;
 	cfg.margin_min = margin_min;
+	if (hn_dp_set_config(dp, &cfg, err, sizeof(err)))
+		fail_msg("config: %s", err);
+}
+
+/* A config change that keeps the margin: the table's copy flips. */
+static void set_stale(void *arg)
+{
+	struct hn_dp_config cfg;
+	char err[256] = "";
+
+	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
+	cfg.stale_ns = *(__u64 *)arg;
+	cfg.flags ^= HN_DP_CFG_TRACE;
 	if (hn_dp_set_config(dp, &cfg, err, sizeof(err)))
 		fail_msg("config: %s", err);
 }
@@ -313,6 +362,7 @@ static void changes(void)
 static void test_table_is_choose(void **state)
 {
 	static const __s32 margins[] = { INT32_MIN, 0, 3000, 1 << 20 };
+	static __u64 stales[] = { 1000000000ULL, 0 };
 	struct hn_rt_model m;
 	__u32 i, d;
 	int r;
@@ -333,6 +383,7 @@ static void test_table_is_choose(void **state)
 			hn_t_rand_rt(&m, r == 3 ? 4000 : 1 << 20, 14);
 		refresh_check(install, &m, 1);
 		refresh_check(set_margin, (void *)&margins[r % 4], 1);
+		refresh_check(set_stale, &stales[r % 2], 1);
 		changes();
 	}
 	refresh_check(install, NULL, 1);
@@ -398,13 +449,12 @@ static void test_refresh_cost(void **state)
 }
 
 /* hn_decide, mapped as the library maps it. */
-static struct hn_dp_decide *decide_map(size_t *len)
+static struct hn_dp_decide_tab *decide_map(size_t *len)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	void *p;
 
-	*len = (HN_DP_SLOTS * sizeof(struct hn_dp_decide) + pg - 1) &
-	       ~(size_t)(pg - 1);
+	*len = (sizeof(struct hn_dp_decide_tab) + pg - 1) & ~(size_t)(pg - 1);
 	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 hn_dp_map_fd(dp, "hn_decide"), 0);
 	assert_true(p != MAP_FAILED);
@@ -442,6 +492,50 @@ static int run_frame(__u32 dst, __u8 tclass, __u32 *verdict)
 	return out[5];
 }
 
+/* One frame of @tclass to @dst, its verdict whatever it is. */
+static __u32 run_frame_verdict(__u32 dst, __u8 tclass)
+{
+	__u8 in[256], out[512], smac[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+	size_t len, olen = sizeof(out);
+	struct hnhdr h = {};
+	__u32 verdict;
+
+	h.version = HN_VERSION;
+	h.type = HN_T_DATA;
+	h.ttl = 16;
+	h.tclass = tclass;
+	h.len = htons(100);
+	h.src = htonl(7);
+	h.dst = htonl(dst);
+	len = hn_t_frame(in, net.in_mac, smac, ETH_P_HYPERNET, &h, 100);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict),
+			 0);
+	return verdict;
+}
+
+/*
+ * Neighbour @n, the pick for frames to @dst with @live the live slot,
+ * with a new MAC and the same features: a flip, frames go to the new
+ * MAC (the table's copy of the neighbour is what they are sent by);
+ * then back.
+ */
+static void mac_flip_check(__u32 dst, __u32 n, __u32 live)
+{
+	struct hn_dp_neigh nb;
+	char err[256] = "";
+	__u32 v;
+
+	assert_int_equal(hn_dp_get_neigh(dp, n, &nb), 0);
+	nb.mac[5] = 0x40 | n;
+	assert_int_equal(hn_dp_set_neigh(dp, n, &nb, err, sizeof(err)), 0);
+	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live ^ 1);
+	assert_int_equal(run_frame(dst, 3, &v), 0x40 | n);
+	nb.mac[5] = n;
+	assert_int_equal(hn_dp_set_neigh(dp, n, &nb, err, sizeof(err)), 0);
+	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live);
+}
+
 static void test_xdp_reads_table(void **state)
 {
 	struct hn_dp_route rt = { .n_cand = HN_DP_MAX_CAND, .def = 0 };
@@ -451,6 +545,7 @@ static void test_xdp_reads_table(void **state)
 				    .flags = HN_DP_CFG_NO_CACHE };
 	const __u32 dst = 900, k = hn_dp_route_slot(dst);
 	struct hn_dp_stats st0, st1;
+	struct hn_dp_decide_tab *all;
 	struct hn_dp_decide *tab;
 	struct hn_rt_model m;
 	char err[256] = "";
@@ -470,7 +565,8 @@ static void test_xdp_reads_table(void **state)
 	have_route[dst] = 1;
 	hn_t_rand_rt(&m, 1 << 20, 12);
 	install(&m);
-	tab = decide_map(&len);
+	all = decide_map(&len);
+	tab = all->slot;
 	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
 	f = hn_frame_bucket(3, HN_HDR_LEN + 100, 16);
 	/* the model's pick, as the table has it */
@@ -490,6 +586,12 @@ static void test_xdp_reads_table(void **state)
 	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
 	assert_int_equal(st1.decisions - st0.decisions, 2);
 	assert_int_equal(st1.fb_margin - st0.fb_margin, 1);
+	mac_flip_check(dst, want, live);
+	/* a row tagged with another destination is not this route's */
+	tab[live].d[k][f] = (want + 1) % HN_DP_MAX_CAND;
+	tab[live].dst[k] = dst + 1;
+	assert_int_equal(run_frame(dst, 3, &v), want);
+	tab[live].dst[k] = dst;
 	/* no decision in the table: the scores decide, the model's pick */
 	tab[live].d[k][f] = HN_DP_DEC_NONE;
 	assert_int_equal(run_frame(dst, 3, &v), want);
@@ -518,6 +620,86 @@ static void test_xdp_reads_table(void **state)
 	install(&m);
 	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live ^ 1);
 	assert_int_equal(check_live(), 0);
+	/* a route removed leaves the table: its frames are not forwarded */
+	route_del(dst);
+	assert_int_equal(hn_dp_get_stats(dp, &st0), 0);
+	assert_int_equal(run_frame_verdict(dst, 3), XDP_DROP);
+	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
+	assert_int_equal(st1.drop_no_route - st0.drop_no_route, 1);
+	munmap(all, len);
+}
+
+/*
+ * A frame of @tclass, @plen bytes of payload and TTL @ttl to @dst: the
+ * neighbour it went to (MAC byte 5), or -1 if it was not forwarded.
+ */
+static int frame_to(__u32 dst, __u8 tclass, __u16 plen, __u8 ttl)
+{
+	static __u8 in[2048], out[2048];
+	__u8 smac[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+	size_t len, olen = sizeof(out);
+	struct hnhdr h = {};
+	__u32 verdict;
+
+	h.version = HN_VERSION;
+	h.type = HN_T_DATA;
+	h.ttl = ttl;
+	h.tclass = tclass;
+	h.len = htons(plen);
+	h.src = htonl(7);
+	h.dst = htonl(dst);
+	len = hn_t_frame(in, net.in_mac, smac, ETH_P_HYPERNET, &h, plen);
+	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
+				  out, &olen, &verdict),
+			 0);
+	return verdict == XDP_REDIRECT || verdict == XDP_TX ? out[5] : -1;
+}
+
+/*
+ * The program's frame bucket is hn_frame_bucket()'s at every size and
+ * TTL threshold and for every class: the live row's bytes planted to
+ * name a neighbour by one part of the bucket at a time.
+ */
+static void test_xdp_frame_bucket(void **state)
+{
+	static const __u16 lens[] = { 0,   1,	 107,  108,  109,  491, 492,
+				      493, 1003, 1004, 1005, 1480, 1800 };
+	static const __u8 ttls[] = { 2, 3, 4, 5, 8, 9, 16, 255 };
+	struct hn_dp_route rt = { .n_cand = HN_DP_MAX_CAND, .def = 0 };
+	const __u32 dst = 901, k = hn_dp_route_slot(dst);
+	struct hn_dp_decide_tab *tab;
+	__u32 live, i, f, part, c, l, t;
+	char err[256] = "";
+	size_t len;
+
+	hn_t_seed(0x7AB1E104);
+	for (i = 0; i < HN_DP_MAX_CAND; i++) {
+		neigh_put(i, 0);
+		rt.cand[i].neigh = i;
+	}
+	assert_int_equal(hn_dp_set_route(dp, dst, &rt, err, sizeof(err)), 0);
+	routes[dst] = rt;
+	have_route[dst] = 1;
+	tab = decide_map(&len);
+	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
+	for (part = 0; part < 3; part++) {
+		/* class: bits 0-2, size: 3-4, TTL: 5-6 */
+		const __u32 sh = part == 0 ? 0 : part == 1 ? 3 : 5;
+
+		for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+			tab->slot[live].d[k][f] = (f >> sh) & 7;
+		for (c = 0; c < 8; c++)
+			for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+				for (t = 0; t < sizeof(ttls); t++) {
+					f = hn_frame_bucket(
+						c, HN_HDR_LEN + lens[l],
+						ttls[t]);
+					assert_int_equal(frame_to(dst, c,
+								  lens[l],
+								  ttls[t]),
+							 (f >> sh) & 7);
+				}
+	}
 	munmap(tab, len);
 	route_del(dst);
 }
@@ -528,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_table_is_choose),
 		cmocka_unit_test(test_refresh_cost),
 		cmocka_unit_test(test_xdp_reads_table),
+		cmocka_unit_test(test_xdp_frame_bucket),
 	};
 
 	hn_t_need_bpf();

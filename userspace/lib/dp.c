@@ -36,7 +36,8 @@ struct hn_dp {
 	char *pin_dir; /* NULL: private instance */
 	struct hn_dp_score *score; /* hn_score[HN_DP_SLOTS], mmap()ed */
 	size_t score_len;
-	struct hn_dp_decide *dec; /* hn_decide[HN_DP_SLOTS], mmap()ed */
+	struct hn_dp_decide_tab *dtab; /* hn_decide[0], mmap()ed */
+	struct hn_dp_decide *dec; /* dtab->slot */
 	size_t dec_len;
 };
 
@@ -228,11 +229,23 @@ int hn_dp_get_epoch(struct hn_dp *dp, __u64 *epoch)
 	return get(dp->skel->maps.hn_epoch, &zero, epoch);
 }
 
+/* hn_decide's copy of the epoch, for the table's frames (dataplane.h). */
+static void epoch_mirror(struct hn_dp *dp, __u64 e)
+{
+	if (dp->dtab)
+		__atomic_store_n(&dp->dtab->epoch, e, __ATOMIC_RELEASE);
+}
+
+/*
+ * The copy first: a table frame that reads the new epoch there reads
+ * the slot written before; hn_epoch follows a syscall later.
+ */
 static int set_epoch(struct hn_dp *dp, __u64 gen, __u32 slot)
 {
 	__u64 e = HN_EPOCH_MAKE(gen, slot);
 	__u32 zero = 0;
 
+	epoch_mirror(dp, e);
 	return upd(dp->skel->maps.hn_epoch, &zero, &e);
 }
 
@@ -298,6 +311,43 @@ static void score_build(struct hn_dp *dp, struct hn_dp_score *t,
 }
 
 /*
+ * hn_neigh into @dt's copy (dataplane.h), before @dt goes live: what its
+ * frames send by.  last_seen_ns is left 0: they read hn_neigh's.
+ */
+static int decide_neigh(struct hn_dp *dp, struct hn_dp_decide *dt)
+{
+	__u32 keys[HN_DP_MAX_NEIGH], n = HN_DP_MAX_NEIGH, out, i;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	int ret = 0;
+
+	/* one syscall where the kernel has batches, else one a neighbour */
+	if (bpf_map_lookup_batch(mfd(dp->skel->maps.hn_neigh), NULL, &out, keys,
+				 dt->nb, &n, &o) &&
+	    (errno != ENOENT || n != HN_DP_MAX_NEIGH))
+		for (i = 0; !ret && i < HN_DP_MAX_NEIGH; i++)
+			ret = get(dp->skel->maps.hn_neigh, &i, &dt->nb[i]);
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++)
+		dt->nb[i].last_seen_ns = 0;
+	return ret;
+}
+
+/* Whether @dt's copy of the neighbours is hn_neigh as it is. */
+static int decide_neigh_same(struct hn_dp *dp, const struct hn_dp_decide *dt)
+{
+	struct hn_dp_neigh nb;
+	__u32 i;
+
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
+		if (get(dp->skel->maps.hn_neigh, &i, &nb))
+			return 0;
+		nb.last_seen_ns = 0;
+		if (memcmp(&nb, &dt->nb[i], sizeof(nb)))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * The slot the epoch does not name, made the live one: model @md (NULL:
  * none) goes to hn_models[slot], @t = &dp->score[slot] was written
  * before, then the epoch moves to the slot.  Until then no frame reads
@@ -310,7 +360,9 @@ static int score_publish(struct hn_dp *dp, __u64 e, __u32 slot,
 	struct hn_dp_model none = {};
 	int ret;
 
-	ret = upd(dp->skel->maps.hn_models, &slot, md ? md : &none);
+	ret = decide_neigh(dp, &dp->dec[slot & 1]);
+	if (!ret)
+		ret = upd(dp->skel->maps.hn_models, &slot, md ? md : &none);
 	if (!ret)
 		ret = set_epoch(dp, HN_EPOCH_GEN(e) + 1, slot);
 	return ret;
@@ -441,8 +493,9 @@ static void decide_cands(const struct hn_dp_score *t,
  * hn_choose()'s decision before liveness for route @rt and frame bucket
  * @f from table @t with margin @mm: the argmax of the candidates @c
  * whose neighbour is valid (ties: the lowest index), or the default when
- * the margin is below @mm or there is no model; HN_DP_DEC_NONE when no
- * candidate can be scored (the program's score path then drops).
+ * the margin is below @mm or there is no model, as the candidate's
+ * neighbour index and the reason; HN_DP_DEC_NONE when no candidate can
+ * be scored (the program's score path then drops).
  */
 static __u8 decide_one(const struct hn_dp_score *t,
 		       const struct hn_dp_route *rt, const struct dec_cands *c,
@@ -452,8 +505,11 @@ static __u8 decide_one(const struct hn_dp_score *t,
 	__u32 i, best = HN_DP_NONE, have2 = 0;
 	__s32 bs = 0, ss = 0, margin;
 
+	__u8 def = rt->cand[rt->def & (HN_DP_MAX_CAND - 1)].neigh &
+		   HN_DP_DEC_NEIGH;
+
 	if (!t->has_model)
-		return (rt->def & HN_DP_DEC_IDX) | HN_DP_DEC_NO_MODEL;
+		return def | HN_DP_DEC_NO_MODEL;
 	if (!c->n)
 		return HN_DP_DEC_NONE;
 	for (i = 0; i < c->n; i++) {
@@ -474,8 +530,8 @@ static __u8 decide_one(const struct hn_dp_score *t,
 	/* in 32 bits, as the program computes it */
 	margin = have2 ? (__s32)((__u32)bs - (__u32)ss) : INT32_MAX;
 	if (margin < mm)
-		return (rt->def & HN_DP_DEC_IDX) | HN_DP_DEC_MARGIN;
-	return best;
+		return def | HN_DP_DEC_MARGIN;
+	return rt->cand[best].neigh & HN_DP_DEC_NEIGH;
 }
 
 /* Row @k of @dt for hn_route_tab entry @re (dst 0: empty) from @t. */
@@ -486,6 +542,7 @@ static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_score *t,
 	__u64 nbs = 0;
 	__u32 f, i;
 
+	dt->dst[k] = re->dst;
 	if (!re->dst) {
 		memset(dt->d[k], HN_DP_DEC_NONE, sizeof(dt->d[k]));
 		dt->nbmask[k] = 0;
@@ -604,6 +661,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 		if (need[r] == ROW_COPY) {
 			memcpy(dt->d[r], lv->d[r], sizeof(dt->d[r]));
 			dt->nbmask[r] = lv->nbmask[r];
+			dt->dst[r] = lv->dst[r];
 		}
 		if (need[r] != ROW_REDO)
 			continue;
@@ -621,6 +679,9 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 		return ret;
 	dt->score_ver = t->ver;
 	dt->margin_min = cfg.margin_min;
+	dt->node_id = cfg.node_id;
+	dt->flags = cfg.flags;
+	dt->stale_ns = cfg.stale_ns;
 	dt->built = 1;
 	return 0;
 }
@@ -652,6 +713,14 @@ static int decide_publish(struct hn_dp *dp, int all, __u32 k,
 	return ret ? ret : score_publish(dp, e, slot, have ? &md : NULL);
 }
 
+/* The config slot @dt went live with is not @cfg. */
+static int decide_cfg_moved(const struct hn_dp_decide *dt,
+			    const struct hn_dp_config *cfg)
+{
+	return dt->node_id != cfg->node_id || dt->flags != cfg->flags ||
+	       dt->stale_ns != cfg->stale_ns;
+}
+
 /*
  * At open, after score_sync(): the live slot's rows must be compiled
  * from its scores and the current margin (hn_decide may be new beside
@@ -670,18 +739,26 @@ static int decide_sync(struct hn_dp *dp)
 		ret = hn_dp_get_config(dp, &cfg);
 	if (ret)
 		return ret;
+	/* the copy, new or behind the epoch (set before hn_decide was mapped) */
+	if (dp->dtab->epoch != e)
+		epoch_mirror(dp, e);
 	dt = &dp->dec[HN_EPOCH_SLOT(e)];
 	if (dt->built && dt->margin_min == cfg.margin_min &&
-	    dt->score_ver == dp->score[HN_EPOCH_SLOT(e)].ver)
+	    dt->score_ver == dp->score[HN_EPOCH_SLOT(e)].ver &&
+	    !decide_cfg_moved(dt, &cfg) && decide_neigh_same(dp, dt))
 		return 0;
 	return decide_publish(dp, 1, HN_DP_ROUTE_TAB_SIZE, NULL);
 }
 
 static int decide_map(struct hn_dp *dp)
 {
-	dp->dec = map_slots(dp->skel->maps.hn_decide, sizeof(*dp->dec),
-			    &dp->dec_len);
-	return dp->dec ? 0 : -errno;
+	/* one element of HN_DP_SLOTS "slots", the size of the table */
+	dp->dtab = map_slots(dp->skel->maps.hn_decide,
+			     sizeof(*dp->dtab) / HN_DP_SLOTS, &dp->dec_len);
+	if (!dp->dtab)
+		return -errno;
+	dp->dec = dp->dtab->slot;
+	return 0;
 }
 
 /* ---- open / pin / close ------------------------------------------------- */
@@ -902,7 +979,7 @@ void hn_dp_close(struct hn_dp *dp)
 	if (dp->score)
 		munmap(dp->score, dp->score_len);
 	if (dp->dec)
-		munmap(dp->dec, dp->dec_len);
+		munmap(dp->dtab, dp->dec_len);
 	hypernet_bpf__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -1629,10 +1706,11 @@ int hn_dp_set_config(struct hn_dp *dp, const struct hn_dp_config *cfg,
 	ret = upd(dp->skel->maps.hn_config, &zero, cfg);
 	if (ret)
 		return fail(err, errlen, ret, NULL, "writing hn_config");
-	if (!margin)
-		return hn_dp_bump(dp);
-	/* decisions compiled for the old margin: every row anew */
-	ret = decide_publish(dp, 1, HN_DP_ROUTE_TAB_SIZE, NULL);
+	/*
+	 * The decision table carries the config its frames need, so a flip
+	 * in any case; decisions compiled for the old margin: every row anew.
+	 */
+	ret = decide_publish(dp, margin, HN_DP_ROUTE_TAB_SIZE, NULL);
 	if (ret)
 		return fail(err, errlen, ret, NULL,
 			    "compiling decisions for margin %d",
@@ -1764,6 +1842,16 @@ static int neigh_clear(struct hn_dp *dp, __u32 idx, void *arg)
 	return upd(dp->skel->maps.hn_neigh, &idx, &none);
 }
 
+/* What the decision table's copy of a neighbour holds moved (not time). */
+static int neigh_tx_moved(const struct hn_dp_neigh *a,
+			  const struct hn_dp_neigh *b)
+{
+	struct hn_dp_neigh x = *a, y = *b;
+
+	x.last_seen_ns = y.last_seen_ns = 0;
+	return memcmp(&x, &y, sizeof(x)) != 0;
+}
+
 int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *in,
 		    char *err, size_t errlen)
 {
@@ -1802,9 +1890,14 @@ int hn_dp_set_neigh(struct hn_dp *dp, __u32 idx, const struct hn_dp_neigh *in,
 	if (old.valid && old.node != nb.node)
 		del(dp->skel->maps.hn_neigh_ids, &old.node);
 	if (old.valid && !memcmp(old.feat, nb.feat, sizeof(nb.feat))) {
-		/* same scores: the tables stay, the generation moves */
+		/*
+		 * Same scores: the tables stay, the generation moves; a new
+		 * port or MAC goes to the decision table's copy by a flip.
+		 */
 		ret = neigh_write(dp, idx, &nb);
-		if (!ret)
+		if (!ret && neigh_tx_moved(&old, &nb))
+			ret = decide_publish(dp, 0, HN_DP_ROUTE_TAB_SIZE, NULL);
+		else if (!ret)
 			ret = hn_dp_bump(dp);
 	} else {
 		ret = score_neigh_refresh(dp, idx, nb.feat, neigh_write, &nb);
@@ -1844,6 +1937,13 @@ int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
  * same bytes with dst set.  A frame sees a slot that misses or a whole
  * route under its own destination.  A slot never holds a route that
  * hn_routes does not: it is cleared before a change to the hash.
+ *
+ * The decision table's row for the slot names the route's neighbours by
+ * itself, tagged with its destination, and frames read it without the
+ * route: a route removed first leaves the table by a flip
+ * (hn_dp_del_route()).  A route replaced keeps its old row until
+ * tab_put()'s flip to its new one, which is a moment earlier in what the
+ * frames see, not another route's decisions.
  */
 static int tab_clear(struct hn_dp *dp, __u32 dst)
 {
@@ -1858,6 +1958,18 @@ static int tab_clear(struct hn_dp *dp, __u32 dst)
 	return upd(tab, &k, &cur);
 }
 
+/* Entry @e into slot @k: its route under dst 0, then its dst. */
+static int tab_write(struct hn_dp *dp, __u32 k, const struct hn_dp_route_ent *e)
+{
+	const struct bpf_map *tab = dp->skel->maps.hn_route_tab;
+	struct hn_dp_route_ent w = *e;
+	int ret;
+
+	w.dst = 0;
+	ret = upd(tab, &k, &w);
+	return ret ? ret : upd(tab, &k, e);
+}
+
 /* Route @dst into its slot if that is free; else hn_routes only. */
 static int tab_put(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt)
 {
@@ -1869,17 +1981,13 @@ static int tab_put(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt)
 	if (ret || cur.dst)
 		return ret;
 	/*
-	 * Its decisions first, in the other slot, then the flip: a frame
-	 * that finds the route here under the old epoch finds the epoch
-	 * moved when it reads it again (hn_decide_tab()).
+	 * Its decisions first, in the other slot, then the flip: frames
+	 * decide by the new row from the flip on, and one that read the old
+	 * epoch finds it moved when it reads it again (hn_table_pick()).
 	 */
 	e.dst = dst;
 	ret = decide_publish(dp, 0, k, &e);
-	e.dst = 0;
-	if (!ret)
-		ret = upd(tab, &k, &e);
-	e.dst = dst;
-	return ret ? ret : upd(tab, &k, &e);
+	return ret ? ret : tab_write(dp, k, &e);
 }
 
 int hn_dp_set_route(struct hn_dp *dp, __u32 dst, const struct hn_dp_route *rt,
@@ -1926,30 +2034,55 @@ int hn_dp_get_route(struct hn_dp *dp, __u32 dst, struct hn_dp_route *rt)
 	return get(dp->skel->maps.hn_routes, &dst, rt);
 }
 
-int hn_dp_del_route(struct hn_dp *dp, __u32 dst)
+/*
+ * A route of the hash other than @dst whose slot is @k, into @e (e->dst
+ * 0: none), to take the slot @dst leaves.
+ */
+static void tab_heir(struct hn_dp *dp, __u32 k, __u32 dst,
+		     struct hn_dp_route_ent *e)
 {
 	const struct bpf_map *routes = dp->skel->maps.hn_routes;
-	__u32 k = hn_dp_route_slot(dst), key, next, *prev = NULL;
-	struct hn_dp_route_ent cur;
-	struct hn_dp_route rt;
-	int ret, bump;
+	__u32 key, next, *prev = NULL;
 
-	ret = tab_clear(dp, dst);
-	if (!ret)
-		ret = del(routes, &dst);
-	if (ret)
-		return ret;
-	/* hand a free slot to a route that had to make do with the hash */
-	ret = get(dp->skel->maps.hn_route_tab, &k, &cur);
-	while (!ret && !cur.dst &&
-	       !bpf_map_get_next_key(mfd(routes), prev, &next)) {
+	memset(e, 0, sizeof(*e));
+	while (!bpf_map_get_next_key(mfd(routes), prev, &next)) {
 		key = next;
 		prev = &key;
-		if (hn_dp_route_slot(key) == k && !get(routes, &key, &rt)) {
-			ret = tab_put(dp, key, &rt);
-			break;
+		if (key != dst && hn_dp_route_slot(key) == k &&
+		    !get(routes, &key, &e->rt)) {
+			e->dst = key;
+			return;
 		}
 	}
+}
+
+int hn_dp_del_route(struct hn_dp *dp, __u32 dst)
+{
+	const struct bpf_map *tab = dp->skel->maps.hn_route_tab;
+	struct hn_dp_route_ent cur, heir = {};
+	__u32 k = hn_dp_route_slot(dst);
+	int ret, bump;
+
+	ret = get(tab, &k, &cur);
+	if (ret)
+		return ret;
+	/*
+	 * Frames decide by the table's row without reading the route: the
+	 * row leaves first, by a flip, and in the same flip a route that
+	 * had to make do with the hash takes the slot (it has no row yet);
+	 * then hn_route_tab and the hash.
+	 */
+	if (cur.dst == dst || !cur.dst) {
+		tab_heir(dp, k, dst, &heir);
+		ret = decide_publish(dp, 0, k, &heir);
+		cur.dst = 0;
+		if (!ret)
+			ret = upd(tab, &k, &cur);
+	}
+	if (!ret)
+		ret = del(dp->skel->maps.hn_routes, &dst);
+	if (!ret && heir.dst)
+		ret = tab_write(dp, k, &heir);
 	bump = hn_dp_bump(dp);
 	return ret ? ret : bump;
 }

@@ -694,7 +694,7 @@ static void test_one_share_each(void **state)
 
 /*
  * A node signs only a survivor set that holds it and at least tc nodes,
- * and only once; refusing leaves it able to sign the right one.
+ * and only one set; refusing leaves it able to sign the right one.
  */
 static void test_consist_node_checks(void **state)
 {
@@ -722,6 +722,13 @@ static void test_consist_node_checks(void **state)
 					    err, 256),
 			 0);
 	free(out);
+	free(req);
+	/* a second set, once it signed one: refused */
+	out = NULL;
+	req = survivors_but(&s, 3, &rlen);
+	expect(hn_sa_node_consist(&s.nodes[6], req, rlen, &out, &len, err, 256),
+	       -EPROTO, "consistency check out of order");
+	assert_null(out);
 	free(req);
 	hn_sa_sim_free(&s);
 }

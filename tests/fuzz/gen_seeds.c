@@ -275,7 +275,11 @@ static void sa_save(const char *dir, const char *name, uint8_t type,
 		ilen = HN_SA_SHARE_ITEM;
 	if (type == HN_SA_UNMASK)
 		ilen = HN_SA_UNMASK_ITEM;
-	for (i = 0; type != HN_SA_ADVERTISE && i < count; i++) {
+	if (type == HN_SA_UNMASK_REQ)
+		ilen = HN_SA_SIG_ITEM;
+	for (i = 0;
+	     type != HN_SA_ADVERTISE && type != HN_SA_CONSIST && i < count;
+	     i++) {
 		if (type != HN_SA_MASKED)
 			hn_sa_put32(it + i * ilen, id0 + 7 * i);
 		if (type == HN_SA_UNMASK)
@@ -285,6 +289,8 @@ static void sa_save(const char *dir, const char *name, uint8_t type,
 		hn_sa_put32(buf + HN_SA_HDR_LEN, 107);
 	if (type == HN_SA_ADVERTISE)
 		memset(it, 0x33, HN_SA_ADV_BODY);
+	if (type == HN_SA_CONSIST)
+		memset(it, 0x44, HN_SA_CONSIST_BODY);
 	if (hn_sa_msg_sign(buf, len, sk))
 		exit(1);
 	seed_file(dir, name, buf, len);
@@ -324,6 +330,8 @@ static void secagg(const char *dir)
 	sa_save(dir, "masked.bin", HN_SA_MASKED, 16, 0);
 	sa_save(dir, "unmask-req.bin", HN_SA_UNMASK_REQ, 4, 100);
 	sa_save(dir, "unmask.bin", HN_SA_UNMASK, 3, 107);
+	sa_save(dir, "consist-req.bin", HN_SA_CONSIST_REQ, 4, 100);
+	sa_save(dir, "consist.bin", HN_SA_CONSIST, 0, 0);
 }
 
 /*
@@ -332,9 +340,11 @@ static void secagg(const char *dir)
  */
 static void sa_proto(const char *from, const char *dir)
 {
-	static const char *const names[] = { "adv-list.bin", "advertise.bin",
-					     "shares.bin", "masked.bin",
-					     "unmask.bin" };
+	static const char *const names[] = {
+		"adv-list.bin",	   "advertise.bin",  "shares.bin",
+		"masked.bin",	   "unmask.bin",     "consist.bin",
+		"consist-req.bin", "unmask-req.bin",
+	};
 	uint8_t buf[4096];
 	char path[512];
 	unsigned int i;

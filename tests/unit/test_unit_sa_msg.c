@@ -103,9 +103,11 @@ static void test_header(void **state)
 	size_t len;
 	uint8_t *buf = advert(1, 1, &len);
 
-	buf[0] = 2;
-	expect_bad(buf, len, "version 2");
-	buf[0] = 1;
+	buf[0] = 3;
+	expect_bad(buf, len, "version 3");
+	buf[0] = 1; /* before the consistency round: refused */
+	expect_bad(buf, len, "version 1, not 2");
+	buf[0] = HN_SA_VERSION;
 	buf[1] = 0;
 	expect_bad(buf, len, "unknown type 0");
 	buf[1] = __HN_SA_TYPE_MAX;
@@ -170,6 +172,64 @@ static void test_masked_and_fwd(void **state)
 	free(buf);
 }
 
+/*
+ * Version 2's messages: CONSIST, a fixed 32-byte digest; CONSIST_REQ,
+ * ids increasing; UNMASK_REQ, signer id and signature, ids increasing.
+ */
+static void test_consistency(void **state)
+{
+	static const uint8_t want[] = {
+		2, HN_SA_CONSIST, 0, 0, 0, 0, 0, 7, 0, 0, 0, 5, 0xca
+	};
+	struct hn_sa_msg m;
+	size_t len, i;
+	uint8_t *buf, *it;
+
+	buf = hn_sa_msg_new(HN_SA_CONSIST, campaign, 7, 5, 0, &len);
+	assert_int_equal(len, 144);
+	assert_int_equal(HN_SA_CONSIST_LEN, 144);
+	memset(hn_sa_msg_items(buf), 0xd1, HN_SA_CONSIST_BODY);
+	assert_int_equal(hn_sa_msg_sign(buf, len, sk), 0);
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_int_equal(hn_sa_get32(buf + 44), 32);
+	assert_int_equal(buf[48], 0xd1);
+	assert_int_equal(hn_sa_msg_parse(buf, len, &m, err, 256), 0);
+	assert_int_equal(m.type, HN_SA_CONSIST);
+	assert_ptr_equal(m.body, buf + HN_SA_HDR_LEN);
+	assert_true(hn_sa_msg_verify(&m, pk));
+	for (i = 0; i < len; i++)
+		expect_bad(buf, i, "secagg");
+	hn_sa_put32(buf + 44, 33);
+	buf = realloc(buf, len + 1);
+	buf[len] = 0;
+	expect_bad(buf, len + 1, "consist of 145 bytes, not 144");
+	free(buf);
+
+	buf = hn_sa_msg_new(HN_SA_CONSIST_REQ, campaign, 7, 1, 3, &len);
+	assert_int_equal(len, HN_SA_HDR_LEN + 4 + 12 + HN_SA_SIG_LEN);
+	it = hn_sa_msg_items(buf);
+	for (i = 0; i < 3; i++)
+		hn_sa_put32(it + 4 * i, 100 + 7 * i);
+	assert_int_equal(hn_sa_msg_parse(buf, len, &m, err, 256), 0);
+	assert_int_equal(m.count, 3);
+	hn_sa_put32(it + 8, 107);
+	expect_bad(buf, len, "consist-req item 2: id 107 after 107");
+	free(buf);
+
+	buf = hn_sa_msg_new(HN_SA_UNMASK_REQ, campaign, 7, 1, 2, &len);
+	assert_int_equal(len, HN_SA_HDR_LEN + 4 + 2 * 68 + HN_SA_SIG_LEN);
+	it = hn_sa_msg_items(buf);
+	hn_sa_put32(it, 100);
+	hn_sa_put32(it + HN_SA_SIG_ITEM, 107);
+	assert_int_equal(hn_sa_msg_parse(buf, len, &m, err, 256), 0);
+	assert_int_equal(m.item_len, HN_SA_SIG_ITEM);
+	hn_sa_put32(it + HN_SA_SIG_ITEM, 100);
+	expect_bad(buf, len, "unmask-req item 1: id 100 after 100");
+	hn_sa_put32(buf + HN_SA_HDR_LEN, 3);
+	expect_bad(buf, len, "unmask-req of 3 items");
+	free(buf);
+}
+
 /* A list holds adverts of its own round only, senders increasing. */
 static void test_advert_list(void **state)
 {
@@ -204,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_unmask_items),
 		cmocka_unit_test(test_masked_and_fwd),
 		cmocka_unit_test(test_advert_list),
+		cmocka_unit_test(test_consistency),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

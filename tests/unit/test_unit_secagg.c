@@ -4,7 +4,9 @@
  * unmasked sum equals the plain sum of the surviving nodes' clipped,
  * rounded updates bit for bit with 0, 1 and 30 % of nodes dropping after
  * each phase; below the threshold the masks stay (and a t-1 recovery,
- * tried, fails); replayed, forged and out-of-place messages are refused.
+ * tried, fails); replayed, forged and out-of-place messages are refused;
+ * an active aggregator that shows nodes different survivor sets, or
+ * forges or replays their consistency signatures, learns no share.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,14 +46,20 @@ static void make_inputs(struct hn_sa_sim *s)
 	}
 }
 
-static void sim_setup(struct hn_sa_sim *s, unsigned int n,
-		      unsigned int drop_permille)
+static void sim_round(struct hn_sa_sim *s, unsigned int n,
+		      unsigned int drop_permille, uint32_t round)
 {
 	unsigned int k, t;
 
 	hn_sa_choose(n, drop_permille, &k, &t);
-	assert_int_equal(hn_sa_sim_init(s, n, k, t, DIM, 5), 0);
+	assert_int_equal(hn_sa_sim_init(s, n, k, t, DIM, round), 0);
 	make_inputs(s);
+}
+
+static void sim_setup(struct hn_sa_sim *s, unsigned int n,
+		      unsigned int drop_permille)
+{
+	sim_round(s, n, drop_permille, 5);
 }
 
 /* One round with @count nodes dropping at @where: exact, or fails. */
@@ -71,7 +79,7 @@ static void round_exact(unsigned int n, unsigned int drop_permille,
 			 where, err);
 	hn_sa_sim_expected(&s, want, &want_n);
 	assert_int_equal(got_n, want_n);
-	assert_int_equal(want_n, n - (where == HN_SA_AFTER_MASK ? 0 : count));
+	assert_int_equal(want_n, n - (where >= HN_SA_AFTER_MASK ? 0 : count));
 	assert_memory_equal(sum, want, sizeof(sum));
 	print_message("n %u k %u t %u: %u dropped after phase %d: %u summed, "
 		      "exact\n",
@@ -85,7 +93,7 @@ static void drops_at_each_phase(unsigned int n, unsigned int drop_permille,
 	enum hn_sa_drop w;
 
 	round_exact(n, drop_permille, 0, HN_SA_STAY);
-	for (w = HN_SA_AFTER_ADV; w <= HN_SA_AFTER_MASK; w++) {
+	for (w = HN_SA_AFTER_ADV; w <= HN_SA_AFTER_CONSIST; w++) {
 		round_exact(n, drop_permille, 1, w);
 		round_exact(n, drop_permille, many, w);
 	}
@@ -165,7 +173,7 @@ static void test_graph(void **state)
 }
 
 /*
- * 9 of 16 drop after sending their inputs: 7 holders answer, t = 8.
+ * 9 of 16 drop after signing U3: 7 holders answer, t = 8.
  * finish() refuses, and interpolating the 7 b shares of a node held,
  * tried here, gives a seed whose mask does not come off.
  */
@@ -179,7 +187,7 @@ static void test_below_threshold(void **state)
 
 	sim_setup(&s, 16, 300);
 	assert_int_equal(s.cfg.t, 8);
-	hn_sa_sim_drop(&s, 9, HN_SA_AFTER_MASK, 3);
+	hn_sa_sim_drop(&s, 9, HN_SA_AFTER_CONSIST, 3);
 	assert_int_equal(hn_sa_sim_run(&s, sum, &n_summed, err, sizeof(err)),
 			 -EAGAIN);
 	assert_non_null(strstr(err, "threshold 8: masks stay"));
@@ -399,11 +407,329 @@ static void test_forged_by_aggregator(void **state)
 	expect(hn_sa_agg_add_masked(&s.agg, m, len, err, 256), -EALREADY,
 	       "again");
 	free(m);
-	assert_int_equal(hn_sa_agg_unmask_request(&s.agg, &req, &rlen, err,
-						  256),
+	assert_int_equal(hn_sa_agg_consist_request(&s.agg, &req, &rlen, err,
+						   256),
 			 -EAGAIN);
 	free(fwd);
 	free(list);
+	hn_sa_sim_free(&s);
+}
+
+/* Then the masked inputs of every node, up to the consistency round. */
+static void three_phases(struct hn_sa_sim *s)
+{
+	uint8_t *list, *fwd, *m;
+	size_t llen, flen, len;
+	unsigned int i;
+
+	two_phases(s, &list, &llen);
+	free(list);
+	for (i = 0; i < s->cfg.n; i++) {
+		assert_int_equal(hn_sa_agg_forward(&s->agg, s->roster[i].id,
+						   &fwd, &flen, err, 256),
+				 0);
+		assert_int_equal(hn_sa_node_mask(&s->nodes[i], fwd, flen,
+						 s->q[i], &m, &len, err, 256),
+				 0);
+		assert_int_equal(
+			hn_sa_agg_add_masked(&s->agg, m, len, err, 256), 0);
+		free(fwd);
+		free(m);
+	}
+}
+
+/* A message of the aggregator (roster[0]) made by a test: it lies. */
+static uint8_t *agg_msg(struct hn_sa_sim *s, uint8_t type, uint32_t count,
+			size_t *len)
+{
+	uint8_t *buf = hn_sa_msg_new(type, s->cfg.campaign, s->cfg.round,
+				     s->roster[0].id, count, len);
+
+	assert_non_null(buf);
+	return buf;
+}
+
+static void agg_sign(struct hn_sa_sim *s, uint8_t *buf, size_t len)
+{
+	assert_int_equal(hn_sa_msg_sign(buf, len, s->id_sk[0]), 0);
+}
+
+/* A CONSIST_REQ of every node but @skip (none: n). */
+static uint8_t *survivors_but(struct hn_sa_sim *s, unsigned int skip,
+			      size_t *len)
+{
+	uint8_t *buf = agg_msg(s, HN_SA_CONSIST_REQ,
+			       s->cfg.n - (skip < s->cfg.n), len);
+	uint8_t *it = hn_sa_msg_items(buf);
+	unsigned int i;
+
+	for (i = 0; i < s->cfg.n; i++) {
+		if (i == skip)
+			continue;
+		hn_sa_put32(it, s->roster[i].id);
+		it += 4;
+	}
+	agg_sign(s, buf, *len);
+	return buf;
+}
+
+/* An UNMASK_REQ carrying the signatures of the CONSIST messages @from. */
+static uint8_t *unmask_req(struct hn_sa_sim *s, uint8_t **from, unsigned int lo,
+			   unsigned int hi, size_t *len)
+{
+	uint8_t *buf = agg_msg(s, HN_SA_UNMASK_REQ, hi - lo, len);
+	uint8_t *it = hn_sa_msg_items(buf);
+	unsigned int i;
+
+	for (i = lo; i < hi; i++, it += HN_SA_SIG_ITEM) {
+		hn_sa_put32(it, s->roster[i].id);
+		memcpy(it + 4, from[i] + HN_SA_CONSIST_LEN - HN_SA_SIG_LEN,
+		       HN_SA_SIG_LEN);
+	}
+	agg_sign(s, buf, *len);
+	return buf;
+}
+
+/* Node @i, given @req, refuses with @ret and @why, revealing nothing. */
+static void refuses(struct hn_sa_sim *s, unsigned int i, uint8_t *req,
+		    size_t rlen, int ret, const char *why)
+{
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	expect(hn_sa_node_unmask(&s->nodes[i], req, rlen, &out, &len, err, 256),
+	       ret, why);
+	assert_null(out);
+}
+
+/*
+ * The attack of an active aggregator: nodes 0..7 are told U3 is all 16,
+ * nodes 8..15 that node 3 dropped, so that the first reveal node 3's b
+ * shares and the others its s_sk shares.  Each half signs its own set;
+ * neither gathers tc = 11 signatures, so no node reveals anything, with
+ * its own half's signatures, with all 16, or through the real aggregator.
+ */
+static void test_split_view(void **state)
+{
+	uint8_t *req_a, *req_b, *sig[16], *u;
+	size_t alen, blen, len, ulen;
+	unsigned int i, n_summed;
+	uint32_t sum[DIM];
+	struct hn_sa_sim s;
+
+	sim_setup(&s, 16, 300);
+	three_phases(&s);
+	assert_int_equal(s.agg.ctx.tc, 11);
+	assert_int_equal(
+		hn_sa_agg_consist_request(&s.agg, &req_a, &alen, err, 256), 0);
+	req_b = survivors_but(&s, 3, &blen);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(hn_sa_node_consist(&s.nodes[i],
+						    i < 8 ? req_a : req_b,
+						    i < 8 ? alen : blen,
+						    &sig[i], &len, err, 256),
+				 0);
+		assert_int_equal(len, HN_SA_CONSIST_LEN);
+		if (i < 8)
+			assert_int_equal(hn_sa_agg_add_consist(&s.agg, sig[i],
+							       len, err, 256),
+					 0);
+		else
+			expect(hn_sa_agg_add_consist(&s.agg, sig[i], len, err,
+						     256),
+			       -EPROTO, "signed another survivor set");
+	}
+	expect(hn_sa_agg_unmask_request(&s.agg, &u, &ulen, err, 256), -EAGAIN,
+	       "8 nodes signed the survivor set, threshold 11");
+	for (i = 0; i < 16; i++) {
+		u = unmask_req(&s, sig, i < 8 ? 0 : 8, i < 8 ? 8 : 16, &ulen);
+		refuses(&s, i, u, ulen, -EAGAIN,
+			"8 consistency signatures, need 11");
+		free(u);
+		u = unmask_req(&s, sig, 0, 16, &ulen);
+		refuses(&s, i, u, ulen, -EBADMSG,
+			"does not match our survivor set");
+		free(u);
+	}
+	expect(hn_sa_agg_finish(&s.agg, sum, &n_summed, err, 256), -EPROTO,
+	       "not collecting unmask shares");
+	for (i = 0; i < 16; i++)
+		free(sig[i]);
+	free(req_a);
+	free(req_b);
+	hn_sa_sim_free(&s);
+}
+
+/* Every node's CONSIST of round @s's honest U3, the aggregator's too. */
+static void sign_all(struct hn_sa_sim *s, uint8_t **sig)
+{
+	uint8_t *req;
+	size_t rlen, len;
+	unsigned int i;
+
+	assert_int_equal(
+		hn_sa_agg_consist_request(&s->agg, &req, &rlen, err, 256), 0);
+	for (i = 0; i < s->cfg.n; i++) {
+		assert_int_equal(hn_sa_node_consist(&s->nodes[i], req, rlen,
+						    &sig[i], &len, err, 256),
+				 0);
+		assert_int_equal(hn_sa_agg_add_consist(&s->agg, sig[i], len,
+						       err, 256),
+				 0);
+	}
+	free(req);
+}
+
+/*
+ * Signatures of round 6 on the same survivors, replayed into round 5, a
+ * forged one, one of a node outside U3: each refused, nothing revealed;
+ * the aggregator's own request, then, is answered.
+ */
+static void test_consist_replay(void **state)
+{
+	uint8_t *s5[16], *s6[16], *u, *out;
+	struct hn_sa_sim a, b;
+	size_t ulen, len;
+	unsigned int i;
+
+	sim_round(&a, 16, 300, 5);
+	sim_round(&b, 16, 300, 6);
+	three_phases(&a);
+	three_phases(&b);
+	sign_all(&a, s5);
+	sign_all(&b, s6);
+	expect(hn_sa_agg_add_consist(&a.agg, s6[2], HN_SA_CONSIST_LEN, err,
+				     256),
+	       -EPROTO, "round 6, not 5");
+	expect(hn_sa_agg_add_consist(&a.agg, s5[2], HN_SA_CONSIST_LEN, err,
+				     256),
+	       -EALREADY, "again");
+	u = unmask_req(&a, s6, 0, 16, &ulen);
+	refuses(&a, 4, u, ulen, -EBADMSG, "consistency signature of 100 does");
+	free(u);
+	u = unmask_req(&a, s5, 0, 16, &ulen);
+	hn_sa_msg_items(u)[5 * HN_SA_SIG_ITEM + 30] ^= 1;
+	agg_sign(&a, u, ulen);
+	refuses(&a, 4, u, ulen, -EBADMSG, "consistency signature of 135 does");
+	hn_sa_msg_items(u)[5 * HN_SA_SIG_ITEM + 30] ^= 1;
+	hn_sa_put32(hn_sa_msg_items(u) + 5 * HN_SA_SIG_ITEM, 136);
+	agg_sign(&a, u, ulen);
+	refuses(&a, 4, u, ulen, -EPROTO, "of 136, not a survivor");
+	free(u);
+	assert_int_equal(hn_sa_agg_unmask_request(&a.agg, &u, &ulen, err, 256),
+			 0);
+	assert_int_equal(hn_sa_node_unmask(&a.nodes[4], u, ulen, &out, &len,
+					   err, 256),
+			 0);
+	assert_int_equal(hn_sa_agg_add_unmask(&a.agg, out, len, err, 256), 0);
+	free(out);
+	free(u);
+	for (i = 0; i < 16; i++) {
+		free(s5[i]);
+		free(s6[i]);
+	}
+	hn_sa_sim_free(&a);
+	hn_sa_sim_free(&b);
+}
+
+struct reveal_check {
+	unsigned int seen;
+};
+
+/* Each UNMASK names every owner once, b for U3 members, s_sk else. */
+static void one_share_each(struct hn_sa_sim *s, unsigned int i, uint8_t *msg,
+			   size_t len)
+{
+	struct hn_sa_msg m;
+	const uint8_t *it;
+	uint32_t j;
+	int o;
+
+	if (msg[1] != HN_SA_UNMASK)
+		return;
+	assert_int_equal(hn_sa_msg_parse(msg, len, &m, err, 256), 0);
+	for (j = 0; j < m.count; j++) {
+		it = hn_sa_item(&m, j);
+		o = hn_sa_index(&s->agg.ctx, hn_sa_get32(it));
+		assert_true(o >= 0);
+		assert_int_equal(it[4], s->drop[o] == HN_SA_AFTER_SHARE ?
+						HN_SA_KIND_S :
+						HN_SA_KIND_B);
+	}
+	((struct reveal_check *)s->priv)->seen++;
+}
+
+/*
+ * A node never reveals both shares of one peer: one kind per owner (the
+ * parser refuses a repeated owner), and once it signed U3 it neither
+ * signs another nor answers a second unmask request.
+ */
+static void test_one_share_each(void **state)
+{
+	struct reveal_check rc = { 0 };
+	uint8_t *req, *out = NULL;
+	uint32_t sum[DIM];
+	unsigned int n_summed;
+	struct hn_sa_sim s;
+	size_t rlen, len;
+	unsigned int i = 0;
+
+	sim_setup(&s, 16, 300);
+	hn_sa_sim_drop(&s, 3, HN_SA_AFTER_SHARE, 7);
+	s.tamper = one_share_each;
+	s.priv = &rc;
+	assert_int_equal(hn_sa_sim_run(&s, sum, &n_summed, err, 256), 0);
+	assert_int_equal(rc.seen, 13);
+	while (s.drop[i] != HN_SA_STAY)
+		i++;
+	req = survivors_but(&s, (i + 1) % 16, &rlen);
+	expect(hn_sa_node_consist(&s.nodes[i], req, rlen, &out, &len, err, 256),
+	       -EPROTO, "consistency check out of order");
+	expect(hn_sa_node_unmask(&s.nodes[i], req, rlen, &out, &len, err, 256),
+	       -EPROTO, "unmask out of order");
+	assert_null(out);
+	free(req);
+	hn_sa_sim_free(&s);
+}
+
+/*
+ * A node signs only a survivor set that holds it and at least tc nodes,
+ * and only one set; refusing leaves it able to sign the right one.
+ */
+static void test_consist_node_checks(void **state)
+{
+	uint8_t *req, *out = NULL;
+	size_t rlen, len;
+	struct hn_sa_sim s;
+	unsigned int i;
+
+	sim_setup(&s, 16, 300);
+	three_phases(&s);
+	req = survivors_but(&s, 6, &rlen);
+	expect(hn_sa_node_consist(&s.nodes[6], req, rlen, &out, &len, err, 256),
+	       -EPROTO, "survivor set without us");
+	free(req);
+	req = agg_msg(&s, HN_SA_CONSIST_REQ, 10, &rlen);
+	for (i = 0; i < 10; i++)
+		hn_sa_put32(hn_sa_msg_items(req) + 4 * i, s.roster[i].id);
+	agg_sign(&s, req, rlen);
+	expect(hn_sa_node_consist(&s.nodes[6], req, rlen, &out, &len, err, 256),
+	       -EAGAIN, "10 masked inputs, 11 must sign");
+	free(req);
+	assert_null(out);
+	req = survivors_but(&s, 16, &rlen);
+	assert_int_equal(hn_sa_node_consist(&s.nodes[6], req, rlen, &out, &len,
+					    err, 256),
+			 0);
+	free(out);
+	free(req);
+	/* a second set, once it signed one: refused */
+	out = NULL;
+	req = survivors_but(&s, 3, &rlen);
+	expect(hn_sa_node_consist(&s.nodes[6], req, rlen, &out, &len, err, 256),
+	       -EPROTO, "consistency check out of order");
+	assert_null(out);
+	free(req);
 	hn_sa_sim_free(&s);
 }
 
@@ -420,6 +746,10 @@ int main(void)
 		cmocka_unit_test(test_bad_unmask_item),
 		cmocka_unit_test(test_replayed_adverts),
 		cmocka_unit_test(test_forged_by_aggregator),
+		cmocka_unit_test(test_split_view),
+		cmocka_unit_test(test_consist_replay),
+		cmocka_unit_test(test_one_share_each),
+		cmocka_unit_test(test_consist_node_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

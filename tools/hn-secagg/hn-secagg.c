@@ -9,7 +9,7 @@
  * threshold chosen for DROP_PERMILLE dropouts, default 300), the inputs
  * random updates of WORDS coordinates clipped and rounded, and prints one
  * JSON object: the bytes each node sent over its plain update (4 bytes a
- * coordinate), the CPU each spent, the aggregator's, and whether the
+ * coordinate; its consistency signature included), the CPU each spent, the aggregator's, and whether the
  * unmasked sum equals the plain sum bit for bit.
  *
  * Exit codes: 0 success, 1 failure, 2 usage error.
@@ -122,15 +122,15 @@ static void report(const struct hn_sa_sim *s, const struct opts *o,
 	struct figures f;
 
 	summarise(s, &f);
-	printf("{\"n\": %u, \"k\": %u, \"t\": %u, \"dim\": %u, "
+	printf("{\"n\": %u, \"k\": %u, \"t\": %u, \"tc\": %u, \"dim\": %u, "
 	       "\"dropped_after_sharing\": %u, \"summed\": %u, "
 	       "\"plain_bytes\": %u, \"secagg_expansion\": %.4f, "
 	       "\"secagg_expansion_max\": %.4f, \"node_cpu_ms\": %.2f, "
 	       "\"node_cpu_ms_max\": %.2f, \"agg_cpu_ms\": %.2f, "
 	       "\"agg_sent_bytes\": %llu, \"exact\": %s}\n",
-	       s->cfg.n, s->cfg.k, s->cfg.t, s->cfg.dim, o->dropped, summed,
-	       4 * s->cfg.dim, f.exp_mean, f.exp_max, f.cpu_mean * 1e3,
-	       f.cpu_max * 1e3, s->agg_cpu * 1e3,
+	       s->cfg.n, s->cfg.k, s->cfg.t, s->agg.ctx.tc, s->cfg.dim,
+	       o->dropped, summed, 4 * s->cfg.dim, f.exp_mean, f.exp_max,
+	       f.cpu_mean * 1e3, f.cpu_max * 1e3, s->agg_cpu * 1e3,
 	       (unsigned long long)s->agg_sent, exact ? "true" : "false");
 }
 

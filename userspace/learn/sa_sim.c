@@ -226,26 +226,34 @@ static int phase_mask(struct hn_sa_sim *s, char *err, size_t errlen)
 	return ret;
 }
 
-static int phase_unmask(struct hn_sa_sim *s, char *err, size_t errlen)
+typedef int (*node_step_fn)(struct hn_sa_node *, const uint8_t *, size_t,
+			    uint8_t **, size_t *, char *, size_t);
+typedef int (*agg_make_fn)(struct hn_sa_agg *, uint8_t **, size_t *, char *,
+			   size_t);
+
+/*
+ * The aggregator's request, the same to every node still there (past
+ * @gone), and each node's answer: the consistency and unmask phases.
+ */
+static int phase_answer(struct hn_sa_sim *s, enum hn_sa_drop gone,
+			agg_make_fn make, node_step_fn step, agg_add_fn add,
+			char *err, size_t errlen)
 {
 	uint8_t *req = NULL, *msg;
 	size_t rlen, len;
 	unsigned int i;
 	double t0;
-	int ret = agg_out(s, &req, &rlen, 0, err, errlen,
-			  hn_sa_agg_unmask_request);
+	int ret = agg_out(s, &req, &rlen, 0, err, errlen, make);
 
 	for (i = 0; !ret && i < s->cfg.n; i++) {
-		if (!active(s, i, HN_SA_AFTER_MASK))
+		if (!active(s, i, gone))
 			continue;
 		s->agg_sent += rlen;
 		t0 = cpu_now();
-		ret = hn_sa_node_unmask(&s->nodes[i], req, rlen, &msg, &len,
-					err, errlen);
+		ret = step(&s->nodes[i], req, rlen, &msg, &len, err, errlen);
 		s->cpu[i] += cpu_now() - t0;
 		if (!ret)
-			ret = deliver(s, i, msg, len, hn_sa_agg_add_unmask, err,
-				      errlen);
+			ret = deliver(s, i, msg, len, add, err, errlen);
 	}
 	free(req);
 	return ret;
@@ -265,7 +273,14 @@ int hn_sa_sim_run(struct hn_sa_sim *s, uint32_t *sum, unsigned int *n_summed,
 	if (!ret)
 		ret = phase_mask(s, err, errlen);
 	if (!ret)
-		ret = phase_unmask(s, err, errlen);
+		ret = phase_answer(s, HN_SA_AFTER_MASK,
+				   hn_sa_agg_consist_request,
+				   hn_sa_node_consist, hn_sa_agg_add_consist,
+				   err, errlen);
+	if (!ret)
+		ret = phase_answer(s, HN_SA_AFTER_CONSIST,
+				   hn_sa_agg_unmask_request, hn_sa_node_unmask,
+				   hn_sa_agg_add_unmask, err, errlen);
 	if (ret)
 		return ret;
 	t0 = cpu_now();

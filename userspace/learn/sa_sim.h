@@ -17,7 +17,8 @@ enum hn_sa_drop {
 	HN_SA_STAY, /* to the end */
 	HN_SA_AFTER_ADV, /* sends its advert, then nothing */
 	HN_SA_AFTER_SHARE, /* sends its shares, not its masked input */
-	HN_SA_AFTER_MASK, /* sends its masked input, not its unmask shares */
+	HN_SA_AFTER_MASK, /* sends its masked input, not its signature */
+	HN_SA_AFTER_CONSIST, /* signs U3, sends no unmask shares */
 };
 
 struct hn_sa_sim {

@@ -2,9 +2,9 @@
 /*
  * The aggregator's side of a secure-aggregation round (secagg.h): it
  * collects each phase's messages, decides the survivor sets U1 (sent an
- * advert), U2 (sent shares), U3 (sent a masked input), relays what nodes
- * need, and removes the masks from the sum of U3's inputs with the
- * secrets it recovers from U3's unmask shares.
+ * advert), U2 (sent shares), U3 (sent a masked input), U4 (signed U3),
+ * relays what nodes need, and removes the masks from the sum of U3's
+ * inputs with the secrets it recovers from U4's unmask shares.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,8 +13,8 @@
 
 #include "secagg.h"
 
-enum { A_ADVERTS, A_SHARES, A_MASKED, A_UNMASK, A_DONE };
-enum { A_U1 = 1, A_U2 = 2, A_U3 = 4, A_U4 = 8 };
+enum { A_ADVERTS, A_SHARES, A_MASKED, A_CONSIST, A_UNMASK, A_DONE };
+enum { A_U1 = 1, A_U2 = 2, A_U3 = 4, A_U4 = 8, A_U5 = 16 };
 
 int hn_sa_agg_init(struct hn_sa_agg *ag, const struct hn_sa_config *cfg,
 		   const uint8_t id_sk[HN_SA_KEY_LEN], char *err, size_t errlen)
@@ -115,15 +115,15 @@ static unsigned int count_flag(const struct hn_sa_agg *ag, uint8_t flag)
 	return c;
 }
 
-static int enough(const struct hn_sa_agg *ag, uint8_t flag, const char *what,
-		  char *err, size_t errlen)
+static int enough(const struct hn_sa_agg *ag, uint8_t flag, unsigned int need,
+		  const char *what, char *err, size_t errlen)
 {
 	unsigned int c = count_flag(ag, flag);
 
-	if (c < ag->ctx.t)
+	if (c < need)
 		return hn_sa_fail(err, errlen, -EAGAIN,
 				  "secagg: %u nodes %s, threshold %u", c, what,
-				  ag->ctx.t);
+				  need);
 	return 0;
 }
 
@@ -176,7 +176,7 @@ int hn_sa_agg_adv_list(struct hn_sa_agg *ag, uint8_t **out, size_t *len,
 
 	if (ret)
 		return hn_sa_fail(err, errlen, ret, "secagg: adverts closed");
-	ret = enough(ag, A_U1, "advertised", err, errlen);
+	ret = enough(ag, A_U1, ag->ctx.t, "advertised", err, errlen);
 	if (ret)
 		return ret;
 	buf = new_msg(ag, HN_SA_ADV_LIST, count_flag(ag, A_U1), len, err,
@@ -305,21 +305,22 @@ int hn_sa_agg_add_masked(struct hn_sa_agg *ag, const uint8_t *in, size_t inlen,
 	return 0;
 }
 
-int hn_sa_agg_unmask_request(struct hn_sa_agg *ag, uint8_t **out, size_t *len,
-			     char *err, size_t errlen)
+/* U3, at least tc of them (fewer cannot give tc signatures). */
+int hn_sa_agg_consist_request(struct hn_sa_agg *ag, uint8_t **out, size_t *len,
+			      char *err, size_t errlen)
 {
 	uint8_t *buf, *it;
-	unsigned int i;
+	unsigned int i, c;
 	int ret = ag->phase == A_MASKED ? 0 : -EPROTO;
 
 	if (ret)
 		return hn_sa_fail(err, errlen, ret,
 				  "secagg: no masked inputs being collected");
-	ret = enough(ag, A_U3, "sent a masked input", err, errlen);
+	ret = enough(ag, A_U3, ag->ctx.tc, "sent a masked input", err, errlen);
 	if (ret)
 		return ret;
-	buf = new_msg(ag, HN_SA_UNMASK_REQ, count_flag(ag, A_U3), len, err,
-		      errlen);
+	c = count_flag(ag, A_U3);
+	buf = new_msg(ag, HN_SA_CONSIST_REQ, c, len, err, errlen);
 	if (!buf)
 		return -ENOMEM;
 	it = hn_sa_msg_items(buf);
@@ -328,6 +329,56 @@ int hn_sa_agg_unmask_request(struct hn_sa_agg *ag, uint8_t **out, size_t *len,
 			continue;
 		hn_sa_put32(it, id_of(ag, i));
 		it += 4;
+	}
+	hn_sa_survivors_digest(&ag->ctx, hn_sa_msg_items(buf), c, ag->u3);
+	return sign_out(ag, buf, *len, out, len, A_CONSIST, err, errlen);
+}
+
+int hn_sa_agg_add_consist(struct hn_sa_agg *ag, const uint8_t *in, size_t inlen,
+			  char *err, size_t errlen)
+{
+	struct hn_sa_msg m;
+	unsigned int i;
+	int ret = from_node(ag, in, inlen, HN_SA_CONSIST, A_CONSIST, A_U3, A_U4,
+			    &m, &i, err, errlen);
+
+	if (ret)
+		return ret;
+	if (CRYPTO_memcmp(m.body, ag->u3, HN_SA_CONSIST_BODY))
+		return hn_sa_fail(err, errlen, -EPROTO,
+				  "secagg: %u signed another survivor set",
+				  m.sender);
+	memcpy(ag->peer[i].sig, m.buf + m.signed_len, HN_SA_SIG_LEN);
+	ag->peer[i].flags |= A_U4;
+	return 0;
+}
+
+int hn_sa_agg_unmask_request(struct hn_sa_agg *ag, uint8_t **out, size_t *len,
+			     char *err, size_t errlen)
+{
+	uint8_t *buf, *it;
+	unsigned int i;
+	int ret = ag->phase == A_CONSIST ? 0 : -EPROTO;
+
+	if (ret)
+		return hn_sa_fail(err, errlen, ret,
+				  "secagg: no consistency signatures being "
+				  "collected");
+	ret = enough(ag, A_U4, ag->ctx.tc, "signed the survivor set", err,
+		     errlen);
+	if (ret)
+		return ret;
+	buf = new_msg(ag, HN_SA_UNMASK_REQ, count_flag(ag, A_U4), len, err,
+		      errlen);
+	if (!buf)
+		return -ENOMEM;
+	it = hn_sa_msg_items(buf);
+	for (i = 0; i < ag->ctx.n; i++) {
+		if (!(ag->peer[i].flags & A_U4))
+			continue;
+		hn_sa_put32(it, id_of(ag, i));
+		memcpy(it + 4, ag->peer[i].sig, HN_SA_SIG_LEN);
+		it += HN_SA_SIG_ITEM;
 	}
 	return sign_out(ag, buf, *len, out, len, A_UNMASK, err, errlen);
 }
@@ -377,7 +428,7 @@ int hn_sa_agg_add_unmask(struct hn_sa_agg *ag, const uint8_t *in, size_t inlen,
 	struct hn_sa_msg m;
 	unsigned int h;
 	uint32_t i;
-	int ret = from_node(ag, in, inlen, HN_SA_UNMASK, A_UNMASK, A_U3, A_U4,
+	int ret = from_node(ag, in, inlen, HN_SA_UNMASK, A_UNMASK, A_U4, A_U5,
 			    &m, &h, err, errlen);
 
 	for (i = 0; !ret && i < m.count; i++)
@@ -385,7 +436,7 @@ int hn_sa_agg_add_unmask(struct hn_sa_agg *ag, const uint8_t *in, size_t inlen,
 	for (i = 0; !ret && i < m.count; i++)
 		take_unmask(ag, h, hn_sa_item(&m, i), true, NULL, 0);
 	if (!ret)
-		ag->peer[h].flags |= A_U4;
+		ag->peer[h].flags |= A_U5;
 	return ret;
 }
 

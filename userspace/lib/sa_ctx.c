@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "secagg.h"
@@ -61,6 +62,15 @@ void hn_sa_choose(unsigned int n, unsigned int drop_permille, unsigned int *k,
 		kk = n - 1;
 	*k = kk;
 	*t = kk / 2 + 1;
+}
+
+unsigned int hn_sa_consist_threshold(unsigned int n, unsigned int t)
+{
+	unsigned int tc = 2 * n / 3 + 1;
+
+	if (tc > n)
+		tc = n;
+	return tc > t ? tc : t;
 }
 
 static int check_roster(const struct hn_sa_config *cfg, char *err,
@@ -197,6 +207,7 @@ int hn_sa_ctx_init(struct hn_sa_ctx *c, const struct hn_sa_config *cfg,
 	c->n = cfg->n;
 	c->k = cfg->k;
 	c->t = cfg->t;
+	c->tc = hn_sa_consist_threshold(cfg->n, cfg->t);
 	c->dim = cfg->dim;
 	memcpy(c->id_sk, id_sk, HN_SA_KEY_LEN);
 	c->roster = malloc(cfg->n * sizeof(*c->roster));
@@ -263,4 +274,34 @@ void hn_sa_commit(const struct hn_sa_ctx *c, uint32_t id,
 	memcpy(in + 52, b, HN_SA_KEY_LEN);
 	SHA256(in, sizeof(in), out);
 	OPENSSL_cleanse(in, sizeof(in));
+}
+
+void hn_sa_survivors_digest(const struct hn_sa_ctx *c, const uint8_t *body,
+			    uint32_t count, uint8_t out[HN_SA_CONSIST_BODY])
+{
+	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	uint8_t pre[15 + 36 + 4];
+
+	memcpy(pre, "hn-sa survivors", 15);
+	round_salt(c, pre + 15);
+	hn_sa_put32(pre + 51, count);
+	/* on failure a digest no signer made: every signature then fails */
+	if (!h || EVP_DigestInit_ex(h, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(h, pre, sizeof(pre)) != 1 ||
+	    EVP_DigestUpdate(h, body, (size_t)count * 4) != 1 ||
+	    EVP_DigestFinal_ex(h, out, NULL) != 1)
+		memset(out, 0, HN_SA_CONSIST_BODY);
+	EVP_MD_CTX_free(h);
+}
+
+bool hn_sa_consist_valid(const struct hn_sa_ctx *c, unsigned int signer,
+			 const uint8_t digest[HN_SA_CONSIST_BODY],
+			 const uint8_t sig[HN_SA_SIG_LEN])
+{
+	uint8_t m[HN_SA_HDR_LEN + HN_SA_CONSIST_BODY];
+
+	hn_sa_msg_header(m, HN_SA_CONSIST, c->campaign, c->round,
+			 c->roster[signer].id, HN_SA_CONSIST_BODY);
+	memcpy(m + HN_SA_HDR_LEN, digest, HN_SA_CONSIST_BODY);
+	return hn_sa_verify(c->roster[signer].key, m, sizeof(m), sig) == 1;
 }

@@ -10,8 +10,12 @@
 
 #include "sa_msg.h"
 
-/* Body layout by type: bytes before the count, item size, count bound. */
+/*
+ * Body layout by type: a fixed length, or bytes before the count, item
+ * size, count bound.
+ */
 struct body_shape {
+	uint16_t fixed;
 	uint8_t prefix;
 	uint16_t item_len;
 	uint32_t max_count;
@@ -19,19 +23,23 @@ struct body_shape {
 };
 
 static const struct body_shape shapes[__HN_SA_TYPE_MAX] = {
-	[HN_SA_ADV_LIST] = { 0, HN_SA_ADV_LEN, HN_SA_MAX_NODES, 0 },
-	[HN_SA_SHARES] = { 0, HN_SA_SHARE_ITEM, HN_SA_MAX_NODES, 1 },
-	[HN_SA_SHARES_FWD] = { 4, HN_SA_SHARE_ITEM, HN_SA_MAX_NODES, 1 },
-	[HN_SA_MASKED] = { 0, 4, HN_SA_MAX_DIM, 0 },
-	[HN_SA_UNMASK_REQ] = { 0, 4, HN_SA_MAX_NODES, 1 },
-	[HN_SA_UNMASK] = { 0, HN_SA_UNMASK_ITEM, HN_SA_MAX_NODES, 1 },
+	[HN_SA_ADVERTISE] = { HN_SA_ADV_BODY, 0, 0, 0, 0 },
+	[HN_SA_ADV_LIST] = { 0, 0, HN_SA_ADV_LEN, HN_SA_MAX_NODES, 0 },
+	[HN_SA_SHARES] = { 0, 0, HN_SA_SHARE_ITEM, HN_SA_MAX_NODES, 1 },
+	[HN_SA_SHARES_FWD] = { 0, 4, HN_SA_SHARE_ITEM, HN_SA_MAX_NODES, 1 },
+	[HN_SA_MASKED] = { 0, 0, 4, HN_SA_MAX_DIM, 0 },
+	[HN_SA_UNMASK_REQ] = { 0, 0, HN_SA_SIG_ITEM, HN_SA_MAX_NODES, 1 },
+	[HN_SA_UNMASK] = { 0, 0, HN_SA_UNMASK_ITEM, HN_SA_MAX_NODES, 1 },
+	[HN_SA_CONSIST_REQ] = { 0, 0, 4, HN_SA_MAX_NODES, 1 },
+	[HN_SA_CONSIST] = { HN_SA_CONSIST_BODY, 0, 0, 0, 0 },
 };
 
 static const char *const type_names[__HN_SA_TYPE_MAX] = {
 	[HN_SA_ADVERTISE] = "advertise", [HN_SA_ADV_LIST] = "advert-list",
 	[HN_SA_SHARES] = "shares",	 [HN_SA_SHARES_FWD] = "shares-fwd",
 	[HN_SA_MASKED] = "masked-input", [HN_SA_UNMASK_REQ] = "unmask-req",
-	[HN_SA_UNMASK] = "unmask",
+	[HN_SA_UNMASK] = "unmask",	 [HN_SA_CONSIST_REQ] = "consist-req",
+	[HN_SA_CONSIST] = "consist",
 };
 
 const char *hn_sa_type_name(unsigned int type)
@@ -43,9 +51,22 @@ const char *hn_sa_type_name(unsigned int type)
 
 static size_t body_len(uint8_t type, uint32_t count)
 {
-	if (type == HN_SA_ADVERTISE)
-		return HN_SA_ADV_BODY;
+	if (shapes[type].fixed)
+		return shapes[type].fixed;
 	return shapes[type].prefix + 4 + (size_t)count * shapes[type].item_len;
+}
+
+void hn_sa_msg_header(uint8_t *buf, uint8_t type, const uint8_t campaign[32],
+		      uint32_t round, uint32_t sender, uint32_t blen)
+{
+	buf[0] = HN_SA_VERSION;
+	buf[1] = type;
+	buf[2] = 0;
+	buf[3] = 0;
+	hn_sa_put32(buf + 4, round);
+	hn_sa_put32(buf + 8, sender);
+	memcpy(buf + 12, campaign, 32);
+	hn_sa_put32(buf + 44, blen);
 }
 
 uint8_t *hn_sa_msg_new(uint8_t type, const uint8_t campaign[32], uint32_t round,
@@ -58,13 +79,8 @@ uint8_t *hn_sa_msg_new(uint8_t type, const uint8_t campaign[32], uint32_t round,
 	buf = calloc(1, *len);
 	if (!buf)
 		return NULL;
-	buf[0] = HN_SA_VERSION;
-	buf[1] = type;
-	hn_sa_put32(buf + 4, round);
-	hn_sa_put32(buf + 8, sender);
-	memcpy(buf + 12, campaign, 32);
-	hn_sa_put32(buf + 44, blen);
-	if (type != HN_SA_ADVERTISE)
+	hn_sa_msg_header(buf, type, campaign, round, sender, blen);
+	if (!shapes[type].fixed)
 		hn_sa_put32(buf + HN_SA_HDR_LEN + shapes[type].prefix, count);
 	return buf;
 }
@@ -73,7 +89,7 @@ uint8_t *hn_sa_msg_items(uint8_t *buf)
 {
 	uint8_t type = buf[1];
 
-	if (type == HN_SA_ADVERTISE)
+	if (shapes[type].fixed)
 		return buf + HN_SA_HDR_LEN;
 	return buf + HN_SA_HDR_LEN + shapes[type].prefix + 4;
 }
@@ -234,15 +250,17 @@ int hn_sa_msg_parse(const uint8_t *buf, size_t len, struct hn_sa_msg *m,
 
 	if (ret)
 		return ret;
-	if (m->type == HN_SA_ADVERTISE) {
-		if (len != HN_SA_ADV_LEN)
-			return bad(err, errlen,
-				   "secagg: advertise of %zu "
-				   "bytes, not %u",
-				   len, HN_SA_ADV_LEN);
+	if (shapes[m->type].fixed) {
+		if (m->signed_len !=
+		    (size_t)HN_SA_HDR_LEN + shapes[m->type].fixed)
+			return bad(
+				err, errlen, "secagg: %s of %zu bytes, not %zu",
+				hn_sa_type_name(m->type), len,
+				(size_t)HN_SA_HDR_LEN + shapes[m->type].fixed +
+					HN_SA_SIG_LEN);
 		m->count = 1;
 		m->items = m->body;
-		m->item_len = HN_SA_ADV_BODY;
+		m->item_len = shapes[m->type].fixed;
 		return 0;
 	}
 	ret = parse_items(m, err, errlen);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Messages of secure aggregation, version 1 (Documentation/federated.rst
- * has them byte by byte).  Big-endian; every message is
+ * Messages of secure aggregation, version 2 (Documentation/federated.rst
+ * has them byte by byte; version 2 added the consistency round and
+ * changed UNMASK_REQ to carry its signatures).  Big-endian; every message is
  *
  *	header (48 bytes)  version, type, 0, round, sender, campaign,
  *			   body length
@@ -11,7 +12,8 @@
  *
  * so that one signed by a node for one (campaign, round) is refused in
  * any other.  Bodies: a count (u32) then fixed-size items, except
- * ADVERTISE (fixed) and SHARES_FWD (recipient, then count and items).
+ * ADVERTISE and CONSIST (fixed) and SHARES_FWD (recipient, then count
+ * and items).
  * hn_sa_msg_parse() checks the shape: lengths exact, counts bounded, ids
  * strictly increasing, inner adverts of a list well formed and of the same
  * round.  It checks no signature: hn_sa_msg_verify() does, given the key.
@@ -25,7 +27,7 @@
 #include "sa_crypto.h"
 #include "shamir.h"
 
-#define HN_SA_VERSION 1
+#define HN_SA_VERSION 2
 #define HN_SA_HDR_LEN 48
 #define HN_SA_MAX_NODES HN_SHAMIR_MAX
 #define HN_SA_MAX_DIM (1u << 24)
@@ -36,8 +38,10 @@ enum hn_sa_type {
 	HN_SA_SHARES, /* node: encrypted shares, one per neighbour */
 	HN_SA_SHARES_FWD, /* aggregator: the shares addressed to one node */
 	HN_SA_MASKED, /* node: the masked input y */
-	HN_SA_UNMASK_REQ, /* aggregator: who sent a masked input (U3) */
+	HN_SA_UNMASK_REQ, /* aggregator: U4's signatures on U3 */
 	HN_SA_UNMASK, /* node: shares of b or of s_sk, per neighbour */
+	HN_SA_CONSIST_REQ, /* aggregator: who sent a masked input (U3) */
+	HN_SA_CONSIST, /* node: digest of the U3 it was sent, signed */
 	__HN_SA_TYPE_MAX
 };
 
@@ -49,6 +53,9 @@ enum hn_sa_type {
 #define HN_SA_ADV_LEN (HN_SA_HDR_LEN + HN_SA_ADV_BODY + HN_SA_SIG_LEN)
 #define HN_SA_SHARE_ITEM (4 + HN_SA_SHARE_CT_LEN) /* peer id, ciphertext */
 #define HN_SA_UNMASK_ITEM (4 + 1 + 2 + HN_SHAMIR_LEN) /* owner, kind, x, y */
+#define HN_SA_CONSIST_BODY 32 /* SHA-256 of U3 (hn_sa_survivors_digest) */
+#define HN_SA_CONSIST_LEN (HN_SA_HDR_LEN + HN_SA_CONSIST_BODY + HN_SA_SIG_LEN)
+#define HN_SA_SIG_ITEM (4 + HN_SA_SIG_LEN) /* signer id, its CONSIST's */
 
 enum hn_sa_share_kind {
 	HN_SA_KIND_B, /* the owner's self-mask seed: it sent its input */
@@ -65,7 +72,7 @@ struct hn_sa_msg {
 	uint32_t count; /* items; MASKED: the dimension */
 	const uint8_t *items;
 	size_t item_len;
-	const uint8_t *body; /* ADVERTISE: c_pk, s_pk, commitment */
+	const uint8_t *body; /* ADVERTISE: c_pk, s_pk, commitment; CONSIST */
 	const uint8_t *buf; /* the whole message */
 	size_t signed_len; /* header and body */
 };
@@ -98,6 +105,9 @@ const char *hn_sa_type_name(unsigned int type);
  */
 uint8_t *hn_sa_msg_new(uint8_t type, const uint8_t campaign[32], uint32_t round,
 		       uint32_t sender, uint32_t count, size_t *len);
+/* The 48-byte header alone, for a body of @blen bytes. */
+void hn_sa_msg_header(uint8_t *buf, uint8_t type, const uint8_t campaign[32],
+		      uint32_t round, uint32_t sender, uint32_t blen);
 uint8_t *hn_sa_msg_items(uint8_t *buf);
 /* Sign with the sender's identity key (the last 64 bytes). */
 int hn_sa_msg_sign(uint8_t *buf, size_t len, const uint8_t sk[HN_SA_KEY_LEN]);

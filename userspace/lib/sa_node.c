@@ -11,8 +11,15 @@
 
 #include "secagg.h"
 
-enum { PHASE_INIT, PHASE_ADVERTISED, PHASE_SHARED, PHASE_MASKED, PHASE_DONE };
-enum { P_ADV = 1, P_SHARED = 2 };
+enum {
+	PHASE_INIT,
+	PHASE_ADVERTISED,
+	PHASE_SHARED,
+	PHASE_MASKED,
+	PHASE_SIGNED,
+	PHASE_DONE
+};
+enum { P_ADV = 1, P_SHARED = 2, P_U3 = 4 };
 
 #define AAD_LEN (1 + 32 + 4 + 4 + 4)
 
@@ -443,37 +450,109 @@ int hn_sa_node_mask(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
 	return finish_msg(nd, buf, *len, out, len, PHASE_MASKED, err, errlen);
 }
 
-/* Marks U3 in @in_u3 (by roster index); at least t of the roster. */
+/*
+ * U3 of a CONSIST_REQ, marked P_U3 only when whole and good: at least tc
+ * roster nodes (fewer cannot give tc signatures), ourselves among them.
+ */
 static int read_survivors(struct hn_sa_node *nd, const struct hn_sa_msg *m,
-			  bool *in_u3, char *err, size_t errlen)
+			  char *err, size_t errlen)
 {
 	uint32_t i, id;
 	int j;
 
-	if (m->count < nd->ctx.t)
+	if (m->count < nd->ctx.tc)
 		return hn_sa_fail(err, errlen, -EAGAIN,
-				  "secagg: %u masked inputs, threshold %u",
-				  m->count, nd->ctx.t);
+				  "secagg: %u masked inputs, %u must sign",
+				  m->count, nd->ctx.tc);
 	for (i = 0; i < m->count; i++) {
 		id = hn_sa_get32(hn_sa_item(m, i));
-		j = hn_sa_index(&nd->ctx, id);
-		if (j < 0)
+		if (hn_sa_index(&nd->ctx, id) < 0)
 			return hn_sa_fail(err, errlen, -EPROTO,
 					  "secagg: survivor %u not in the "
 					  "roster",
 					  id);
-		in_u3[j] = true;
+	}
+	for (i = 0; i < m->count; i++) {
+		j = hn_sa_index(&nd->ctx, hn_sa_get32(hn_sa_item(m, i)));
+		nd->peer[j].flags |= P_U3;
+	}
+	if (nd->peer[nd->ctx.self].flags & P_U3)
+		return 0;
+	clear_flag(nd, P_U3);
+	return hn_sa_fail(err, errlen, -EPROTO,
+			  "secagg: survivor set without us");
+}
+
+int hn_sa_node_consist(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
+		       uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+	struct hn_sa_msg m;
+	uint8_t *buf;
+	int ret = phase_is(nd, PHASE_MASKED, "consistency check", err, errlen);
+
+	if (!ret)
+		ret = from_agg(&nd->ctx, in, inlen, HN_SA_CONSIST_REQ, &m, err,
+			       errlen);
+	if (!ret)
+		ret = read_survivors(nd, &m, err, errlen);
+	if (ret)
+		return ret;
+	hn_sa_survivors_digest(&nd->ctx, m.items, m.count, nd->u3);
+	buf = new_msg(nd, HN_SA_CONSIST, 0, len);
+	if (!buf) {
+		clear_flag(nd, P_U3);
+		return hn_sa_fail(err, errlen, -ENOMEM, "secagg: no memory");
+	}
+	memcpy(hn_sa_msg_items(buf), nd->u3, HN_SA_CONSIST_BODY);
+	ret = finish_msg(nd, buf, *len, out, len, PHASE_SIGNED, err, errlen);
+	if (ret)
+		clear_flag(nd, P_U3);
+	return ret;
+}
+
+/*
+ * The signatures of an UNMASK_REQ: at least tc, each (ids increasing, so
+ * distinct) from a member of the U3 we signed and valid over its digest.
+ * An honest node signs one U3 a round, so another U3 cannot gather them.
+ */
+static int check_signatures(struct hn_sa_node *nd, const struct hn_sa_msg *m,
+			    char *err, size_t errlen)
+{
+	const uint8_t *it;
+	uint32_t i, id;
+	int j;
+
+	if (m->count < nd->ctx.tc)
+		return hn_sa_fail(err, errlen, -EAGAIN,
+				  "secagg: %u consistency signatures, need %u",
+				  m->count, nd->ctx.tc);
+	for (i = 0; i < m->count; i++) {
+		it = hn_sa_item(m, i);
+		id = hn_sa_get32(it);
+		j = hn_sa_index(&nd->ctx, id);
+		if (j < 0 || !(nd->peer[j].flags & P_U3))
+			return hn_sa_fail(err, errlen, -EPROTO,
+					  "secagg: consistency signature of "
+					  "%u, not a survivor",
+					  id);
+		if (!hn_sa_consist_valid(&nd->ctx, j, nd->u3, it + 4))
+			return hn_sa_fail(err, errlen, -EBADMSG,
+					  "secagg: consistency signature of "
+					  "%u does not match our survivor set",
+					  id);
 	}
 	return 0;
 }
 
 /*
- * For each neighbour that dealt us shares: its b share if it sent its
- * input (U3), else its s_sk share; never both for one neighbour.
+ * For each neighbour that dealt us shares: its b share if it is in the
+ * U3 we signed, else its s_sk share.  Never both for one neighbour: U3 is
+ * fixed when we sign (once a round) and we reveal once.
  */
-static int reveal(struct hn_sa_node *nd, const bool *in_u3, uint8_t **out,
-		  size_t *len, char *err, size_t errlen)
+static int reveal(struct hn_sa_node *nd, uint8_t **out, size_t *len, char *err,
+		  size_t errlen)
 {
+	struct hn_sa_peer *p;
 	uint8_t *buf, *it;
 	unsigned int i;
 
@@ -482,11 +561,12 @@ static int reveal(struct hn_sa_node *nd, const bool *in_u3, uint8_t **out,
 		return hn_sa_fail(err, errlen, -ENOMEM, "secagg: no memory");
 	it = hn_sa_msg_items(buf);
 	for (i = 0; i < nd->ctx.n; i++) {
-		if (!(nd->peer[i].flags & P_SHARED))
+		p = &nd->peer[i];
+		if (!(p->flags & P_SHARED))
 			continue;
 		hn_sa_put32(it, nd->ctx.roster[i].id);
-		it[4] = in_u3[i] ? HN_SA_KIND_B : HN_SA_KIND_S;
-		put_share(it + 5, in_u3[i] ? &nd->peer[i].b : &nd->peer[i].s);
+		it[4] = p->flags & P_U3 ? HN_SA_KIND_B : HN_SA_KIND_S;
+		put_share(it + 5, p->flags & P_U3 ? &p->b : &p->s);
 		it += HN_SA_UNMASK_ITEM;
 	}
 	return finish_msg(nd, buf, *len, out, len, PHASE_DONE, err, errlen);
@@ -496,20 +576,14 @@ int hn_sa_node_unmask(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
 		      uint8_t **out, size_t *len, char *err, size_t errlen)
 {
 	struct hn_sa_msg m;
-	bool *in_u3;
-	int ret = phase_is(nd, PHASE_MASKED, "unmask", err, errlen);
+	int ret = phase_is(nd, PHASE_SIGNED, "unmask", err, errlen);
 
 	if (!ret)
 		ret = from_agg(&nd->ctx, in, inlen, HN_SA_UNMASK_REQ, &m, err,
 			       errlen);
-	if (ret)
-		return ret;
-	in_u3 = calloc(nd->ctx.n, sizeof(*in_u3));
-	if (!in_u3)
-		return hn_sa_fail(err, errlen, -ENOMEM, "secagg: no memory");
-	ret = read_survivors(nd, &m, in_u3, err, errlen);
 	if (!ret)
-		ret = reveal(nd, in_u3, out, len, err, errlen);
-	free(in_u3);
+		ret = check_signatures(nd, &m, err, errlen);
+	if (!ret)
+		ret = reveal(nd, out, len, err, errlen);
 	return ret;
 }

@@ -5,7 +5,7 @@
  * (Bell et al., CCS 2020).  Pure: no sockets, files or threads; messages
  * go in and out as bytes (sa_msg.h) and the caller carries them.
  *
- * Each roster node runs a struct hn_sa_node through four calls, one per
+ * Each roster node runs a struct hn_sa_node through five calls, one per
  * phase; the round's aggregator (any roster node, which may also run a
  * node) runs a struct hn_sa_agg that collects each phase's messages and
  * answers with the next phase's:
@@ -16,12 +16,17 @@
  *	share()          SHARES      add_shares() ...
  *	                 SHARES_FWD  forward(node)
  *	mask(q)          MASKED      add_masked() ...
+ *	                 CONSIST_REQ consist_request()
+ *	consist()        CONSIST     add_consist() ...
  *	                 UNMASK_REQ  unmask_request()
  *	unmask()         UNMASK      add_unmask() ...
  *	                             finish() -> sum of q over U3
  *
  * A node that stops anywhere is a dropout; the round completes while
- * every needed secret keeps t live holders.  Functions return 0 or a
+ * every needed secret keeps t live holders and at least tc nodes sign
+ * the survivor set U3 (the consistency round of Bonawitz et al.'s
+ * actively secure variant: a node reveals nothing until tc nodes have
+ * signed the same U3 it did).  Functions return 0 or a
  * negative errno with the reason in @err; output messages are malloc()ed.
  */
 #ifndef _HN_LIB_SECAGG_H
@@ -59,12 +64,19 @@ struct hn_sa_config {
  */
 void hn_sa_choose(unsigned int n, unsigned int drop_permille, unsigned int *k,
 		  unsigned int *t);
+/*
+ * Signatures on one survivor set that an unmask request must carry:
+ * max(t, floor(2n/3) + 1), so that two different sets both reach it only
+ * with more than n/3 corrupt signers (Documentation/federated.rst).
+ */
+unsigned int hn_sa_consist_threshold(unsigned int n, unsigned int t);
 
 /* Shared by node and aggregator: the round's roster and graph. */
 struct hn_sa_ctx {
 	uint8_t campaign[32];
 	uint32_t round;
 	unsigned int n, k, t;
+	unsigned int tc; /* hn_sa_consist_threshold(n, t) */
 	uint32_t dim;
 	struct hn_sa_member *roster;
 	unsigned int *pos; /* ring position of each roster index */
@@ -95,6 +107,14 @@ int hn_sa_pair_seed(const struct hn_sa_ctx *c, const uint8_t *s_sk,
 void hn_sa_commit(const struct hn_sa_ctx *c, uint32_t id,
 		  const uint8_t b[HN_SA_KEY_LEN], uint8_t out[HN_SA_KEY_LEN]);
 
+/* SHA-256 of U3 as a CONSIST_REQ body carries it (count, then ids). */
+void hn_sa_survivors_digest(const struct hn_sa_ctx *c, const uint8_t *body,
+			    uint32_t count, uint8_t out[HN_SA_CONSIST_BODY]);
+/* Whether @sig is roster node @signer's CONSIST over @digest this round. */
+bool hn_sa_consist_valid(const struct hn_sa_ctx *c, unsigned int signer,
+			 const uint8_t digest[HN_SA_CONSIST_BODY],
+			 const uint8_t sig[HN_SA_SIG_LEN]);
+
 /* What a node knows of a neighbour. */
 struct hn_sa_peer {
 	uint8_t c_pk[HN_SA_KEY_LEN], s_pk[HN_SA_KEY_LEN];
@@ -109,6 +129,7 @@ struct hn_sa_node {
 	uint8_t c_sk[HN_SA_KEY_LEN], c_pk[HN_SA_KEY_LEN];
 	uint8_t s_sk[HN_SA_KEY_LEN], s_pk[HN_SA_KEY_LEN];
 	uint8_t b[HN_SA_KEY_LEN];
+	uint8_t u3[HN_SA_CONSIST_BODY]; /* digest of the U3 it signed */
 	struct hn_sa_peer *peer; /* by roster index */
 };
 
@@ -124,6 +145,14 @@ int hn_sa_node_share(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
 int hn_sa_node_mask(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
 		    const uint32_t *q, uint8_t **out, size_t *len, char *err,
 		    size_t errlen);
+/* Sign the survivor set U3 of a CONSIST_REQ: at least tc, us among them. */
+int hn_sa_node_consist(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
+		       uint8_t **out, size_t *len, char *err, size_t errlen);
+/*
+ * Reveal, once, one share per neighbour that dealt us shares, only if the
+ * UNMASK_REQ carries at least tc valid signatures, from members of U3,
+ * on the U3 we signed; otherwise nothing is revealed and the node waits.
+ */
 int hn_sa_node_unmask(struct hn_sa_node *nd, const uint8_t *in, size_t inlen,
 		      uint8_t **out, size_t *len, char *err, size_t errlen);
 
@@ -134,12 +163,14 @@ struct hn_sa_agg_peer {
 	uint32_t n_shares;
 	struct hn_shamir_share *got; /* unmask shares of the node's secret */
 	unsigned int n_got;
+	uint8_t sig[HN_SA_SIG_LEN]; /* its CONSIST signature */
 	uint8_t flags;
 };
 
 struct hn_sa_agg {
 	struct hn_sa_ctx ctx;
 	int phase;
+	uint8_t u3[HN_SA_CONSIST_BODY]; /* digest of the U3 it sent */
 	struct hn_sa_agg_peer *peer; /* by roster index */
 	uint32_t *sum;
 };
@@ -158,6 +189,11 @@ int hn_sa_agg_forward(struct hn_sa_agg *ag, uint32_t to, uint8_t **out,
 		      size_t *len, char *err, size_t errlen);
 int hn_sa_agg_add_masked(struct hn_sa_agg *ag, const uint8_t *in, size_t inlen,
 			 char *err, size_t errlen);
+int hn_sa_agg_consist_request(struct hn_sa_agg *ag, uint8_t **out, size_t *len,
+			      char *err, size_t errlen);
+int hn_sa_agg_add_consist(struct hn_sa_agg *ag, const uint8_t *in, size_t inlen,
+			  char *err, size_t errlen);
+/* The signatures of U4 (at least tc), to every node of U4. */
 int hn_sa_agg_unmask_request(struct hn_sa_agg *ag, uint8_t **out, size_t *len,
 			     char *err, size_t errlen);
 int hn_sa_agg_add_unmask(struct hn_sa_agg *ag, const uint8_t *in, size_t inlen,

@@ -408,6 +408,7 @@ static void bad_structure(void **state)
 	buf[130] ^= 1;
 	buf[0] = 'X';
 	expect_parse_err(buf, len, "magic", "bad magic");
+	expect_parse_err(buf, 10, "short, magic", "bad magic");
 	buf[0] = 'H';
 	buf[OFF_VERSION + 1] = 2;
 	hn_t_redigest(buf, len);
@@ -558,6 +559,66 @@ static void accept_rules(void **state)
 	free(img);
 }
 
+/* ---- roster files ------------------------------------------------------- */
+
+static void put_file(const char *name, const char *text)
+{
+	FILE *f = fopen(hn_t_path(name), "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void roster_err(const char *text, const char *msg)
+{
+	struct hn_cp_member *m;
+	char err[1024] = "";
+	uint16_t n;
+
+	put_file("roster", text);
+	if (!hn_campaign_roster_load(hn_t_path("roster"), &m, &n, err,
+				     sizeof(err)))
+		fail_msg("accepted \"%s\"", text);
+	if (!strstr(err, msg))
+		fail_msg("\"%s\": \"%s\", want \"%s\"", text, err, msg);
+	assert_null(m);
+}
+
+static void roster_files(void **state)
+{
+	struct hn_cp_member *m;
+	char err[1024] = "";
+	uint16_t n;
+
+	/* Relative key files from the roster's directory, sorted by id. */
+	put_file("roster", "# node key\n20 a.pub\n\n  10\tb.pub # gw\n");
+	if (hn_campaign_roster_load(hn_t_path("roster"), &m, &n, err,
+				    sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(n, 2);
+	assert_int_equal(m[0].id, 10);
+	assert_memory_equal(m[0].key, key_b.raw, 32);
+	assert_int_equal(m[1].id, 20);
+	assert_memory_equal(m[1].key, key_a.raw, 32);
+	free(m);
+	roster_err("1 a.pub\n2 a.pub\n", "nodes 1 and 2 have the same key");
+	roster_err("1 a.pub\n1 b.pub\n", "node 1 listed twice");
+	roster_err("1 a.pub\n", "1 nodes, a campaign needs 2..1024");
+	roster_err("1 a.pub\nx b.pub\n", "line 2: node id 'x' is not");
+	roster_err("0 a.pub\n", "line 1: node id '0' is not");
+	roster_err("4294967296 a.pub\n", "node id '4294967296'");
+	roster_err("1\n", "line 1: expected \"NODE-ID PUBKEY-FILE\"");
+	roster_err("1 a.pub b.pub\n", "expected \"NODE-ID PUBKEY-FILE\"");
+	roster_err("1 a.pub\n2 nokey.pub\n", "nokey.pub");
+	put_file(
+		"two.pub",
+		"0101010101010101010101010101010101010101010101010101010101010101\n"
+		"0202020202020202020202020202020202020202020202020202020202020202\n");
+	roster_err("1 a.pub\n2 two.pub\n", "holds 2 keys");
+	roster_err("1 a.pub\n2 b.key\n", "b.key is readable by its owner only");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +628,7 @@ int main(void)
 		cmocka_unit_test(bad_structure),
 		cmocka_unit_test(flags_and_names),
 		cmocka_unit_test(accept_rules),
+		cmocka_unit_test(roster_files),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

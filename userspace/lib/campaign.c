@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -226,10 +227,7 @@ static int parse_head(struct rd *r, struct hn_campaign *c)
 {
 	unsigned int version, reserved;
 
-	if (memcmp(r->p, HN_CP_MAGIC, 4))
-		return hn_seterr(r->err, r->errlen,
-				 "bad magic (not a campaign file)");
-	r->off = 4;
+	r->off = 4; /* the magic, checked first */
 	version = getbe(r, 2);
 	if (version != HN_CP_VERSION)
 		return hn_seterr(
@@ -319,6 +317,11 @@ int hn_campaign_parse(const void *buf, size_t len, struct hn_campaign *c,
 	memset(c, 0, sizeof(*c));
 	if (err && errlen)
 		err[0] = '\0';
+	/* A file of another kind is named as such, whatever its length. */
+	if (len >= 4 && memcmp(buf, HN_CP_MAGIC, 4)) {
+		hn_seterr(err, errlen, "bad magic (not a campaign file)");
+		return -1;
+	}
 	if (need(&r, HN_CP_HDR_LEN, "header") || parse_head(&r, c) ||
 	    parse_roster(&r, c) || parse_trailer(&r, c) ||
 	    hn_campaign_check(c, err, errlen)) {
@@ -366,6 +369,158 @@ const char *hn_campaign_flags_str(unsigned int flags, char *buf, size_t len)
 	if (!flags)
 		snprintf(buf, len, "none");
 	return buf;
+}
+
+/* ---- roster files ------------------------------------------------------- */
+
+#define ROSTER_FILE_MAX (1 << 20)
+
+static int member_cmp(const void *a, const void *b)
+{
+	const struct hn_cp_member *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The key file @name of a roster line, relative to the roster's @path. */
+static int roster_key(const char *path, const char *name, uint8_t *key,
+		      char *err, size_t errlen)
+{
+	struct hn_pubkey pk[HN_MAX_TRUSTED];
+	const char *slash = strrchr(path, '/');
+	char full[4096], msg[512];
+	struct stat st;
+	unsigned int n;
+
+	if (name[0] == '/' || !slash)
+		snprintf(full, sizeof(full), "%s", name);
+	else
+		snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - path),
+			 path, name);
+	/*
+	 * A private key reads like a public one; spread in a signed roster
+	 * it would be every node's.  hnctl keygen makes it 0600 and the
+	 * public file 0644: refuse a key file nobody else may read.
+	 */
+	if (!stat(full, &st) && S_ISREG(st.st_mode) && !(st.st_mode & 0044))
+		return hn_seterr(
+			err, errlen,
+			"%s is readable by its owner only: a private key? give the node's public key file (.pub)",
+			full);
+	if (hn_pubkeys_load(full, pk, HN_MAX_TRUSTED, &n, msg, sizeof(msg)))
+		return hn_seterr(err, errlen, "%s", msg);
+	if (n != 1)
+		return hn_seterr(
+			err, errlen,
+			"%s holds %u keys; a node has exactly one identity key",
+			full, n);
+	memcpy(key, pk[0].raw, HN_ED25519_KEY_LEN);
+	return 0;
+}
+
+/* One line: blank, comment, or "ID KEYFILE"; 1 for a member. */
+static int roster_line(const char *path, char *line, struct hn_cp_member *m,
+		       char *err, size_t errlen)
+{
+	char *save, *id, *file, *more, *end;
+	unsigned long v;
+	char msg[768];
+
+	if (strchr(line, '#'))
+		*strchr(line, '#') = '\0';
+	id = strtok_r(line, " \t\r", &save);
+	if (!id)
+		return 0;
+	file = strtok_r(NULL, " \t\r", &save);
+	more = strtok_r(NULL, " \t\r", &save);
+	if (!file || more)
+		return hn_seterr(err, errlen,
+				 "expected \"NODE-ID PUBKEY-FILE\"");
+	errno = 0;
+	v = strtoul(id, &end, 10);
+	if (*end || errno || !v || v > UINT32_MAX || id[0] == '-')
+		return hn_seterr(err, errlen,
+				 "node id '%s' is not a number in 1..%u", id,
+				 UINT32_MAX);
+	m->id = v;
+	if (roster_key(path, file, m->key, msg, sizeof(msg)))
+		return hn_seterr(err, errlen, "%s", msg);
+	return 1;
+}
+
+static int roster_parse(const char *path, char *buf, struct hn_cp_member *m,
+			unsigned int *n, char *err, size_t errlen)
+{
+	unsigned int lineno = 0;
+	char *line, *next, msg[1024];
+	int r;
+
+	*n = 0;
+	for (line = buf; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		r = roster_line(path, line, &m[*n], msg, sizeof(msg));
+		if (r < 0)
+			return hn_seterr(err, errlen, "%s: line %u: %s", path,
+					 lineno, msg);
+		if (r && *n == HN_CP_MAX_NODES)
+			return hn_seterr(err, errlen,
+					 "%s: line %u: more than %u nodes",
+					 path, lineno, HN_CP_MAX_NODES);
+		*n += r;
+	}
+	return 0;
+}
+
+int hn_campaign_roster_load(const char *path, struct hn_cp_member **members,
+			    uint16_t *n, char *err, size_t errlen)
+{
+	struct hn_cp_member *m;
+	unsigned int i, j, cnt;
+	size_t len;
+	char *buf;
+
+	*members = NULL;
+	if (hn_read_file(path, ROSTER_FILE_MAX, 0, (void **)&buf, &len, err,
+			 errlen))
+		return -1;
+	m = calloc(HN_CP_MAX_NODES + 1, sizeof(*m)); /* +1: the one too many */
+	if (!m || roster_parse(path, buf, m, &cnt, err, errlen))
+		goto fail;
+	free(buf);
+	buf = NULL;
+	qsort(m, cnt, sizeof(*m), member_cmp);
+	for (i = 1; i < cnt; i++) {
+		if (m[i].id == m[i - 1].id) {
+			hn_seterr(err, errlen, "%s: node %u listed twice", path,
+				  m[i].id);
+			goto fail;
+		}
+		for (j = 0; j < i; j++)
+			if (!memcmp(m[i].key, m[j].key, HN_ED25519_KEY_LEN)) {
+				hn_seterr(
+					err, errlen,
+					"%s: nodes %u and %u have the same key",
+					path, m[j].id, m[i].id);
+				goto fail;
+			}
+	}
+	if (cnt < HN_CP_MIN_NODES) {
+		hn_seterr(err, errlen, "%s: %u nodes, a campaign needs %u..%u",
+			  path, cnt, HN_CP_MIN_NODES, HN_CP_MAX_NODES);
+		goto fail;
+	}
+	*members = m;
+	*n = cnt;
+	return 0;
+fail:
+	if (!m)
+		hn_seterr(err, errlen, "out of memory");
+	free(m);
+	free(buf);
+	return -1;
 }
 
 /* ---- serialising -------------------------------------------------------- */

@@ -114,6 +114,15 @@ int hn_campaign_accept(const void *buf, size_t len,
 		       uint64_t held_id, uint64_t held_gen, int held_stopped,
 		       struct hn_campaign *c, char *err, size_t errlen);
 
+/*
+ * A roster file: lines "NODE-ID PUBKEY-FILE" ('#' comments, blank lines),
+ * a relative PUBKEY-FILE taken from the roster file's directory, each
+ * holding one identity public key (hnctl keygen's .pub).  *@members is
+ * malloc()ed and sorted by id; duplicate ids or keys are refused.
+ */
+int hn_campaign_roster_load(const char *path, struct hn_cp_member **members,
+			    uint16_t *n, char *err, size_t errlen);
+
 /* Roster index of node @id, or -1. */
 int hn_campaign_member(const struct hn_campaign *c, uint32_t id);
 

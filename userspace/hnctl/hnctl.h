@@ -58,6 +58,20 @@ int hn_parse_num(const char *what, const char *s, unsigned long long max,
 		 unsigned long long *v);
 int hn_parse_ifindex(const char *dev, __u32 *ifindex);
 
+/* An option with a value: "--key FILE", "--key=FILE" or "-k FILE". */
+struct hn_kopt {
+	const char *name;
+	const char *alias;
+	const char **val;
+};
+
+/* argv[*i] as one of @o: 1 taken (with its value), 0 not it, -1 said why. */
+int hn_take_opt(const char *what, const struct hn_kopt *o, int argc,
+		char **argv, int *i);
+/* Options from @opts and exactly one FILE argument, after argv[0]. */
+int hn_parse_kopts(const char *what, const char *usage, int argc, char **argv,
+		   const struct hn_kopt *opts, const char **file);
+
 const char *hn_ifname(__u32 ifindex, char buf[IF_NAMESIZE]); /* 0: "-" */
 void hn_fmt_mac(const __u8 *m, char buf[18]);
 
@@ -154,6 +168,9 @@ int cmd_dev(int argc, char **argv); /* cmd_dev.c: kernel module */
 int cmd_keygen(int argc, char **argv);
 int cmd_model_sign(int argc, char **argv); /* hnctl model sign */
 int cmd_model_verify(int argc, char **argv); /* hnctl model verify */
+
+/* Training campaign files (cmd_campaign.c) */
+int cmd_campaign(int argc, char **argv);
 
 /* hypernetd (cmd_agent.c) */
 int cmd_agent(int argc, char **argv);

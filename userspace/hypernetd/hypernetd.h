@@ -58,6 +58,7 @@ struct hnd_config {
 	struct hn_mesh_key keys[HND_MAX_KEYS]; /* keys[0] signs */
 	unsigned int n_keys;
 	char trusted_keys[PATH_MAX];
+	char identity_key[PATH_MAX]; /* the node's Ed25519 private key */
 	char model[PATH_MAX]; /* model file installed at start */
 	char state_dir[PATH_MAX];
 	char pin_dir[PATH_MAX];
@@ -259,6 +260,9 @@ struct hnd {
 	struct hn_topo *topo;
 	struct hn_pubkey trusted[HN_MAX_TRUSTED];
 	unsigned int n_trusted;
+	/* public half of identity-key; has_identity 0 when none is set */
+	struct hn_pubkey identity;
+	bool has_identity;
 
 	/* the installed model file */
 	__u64 model_gen;

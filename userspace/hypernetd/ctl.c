@@ -2,8 +2,8 @@
 /*
  * The control socket hnctl talks to: a unix SOCK_SEQPACKET socket, mode
  * 0600 and checked for uid 0 by SO_PEERCRED.  A request is one message,
- * "WORD [ARG]\n" then an optional payload (model-push: the file); the
- * reply is one message, "ok\n" or "error\n", then text or JSON.
+ * "WORD [ARG]\n" then an optional payload (model-push, campaign-push: the
+ * file); the reply is one message, "ok\n" or "error\n", then text or JSON.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -373,9 +373,21 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		}
 		fprintf(f, "model generation %llu installed and spreading\n",
 			(unsigned long long)d->model_gen);
+	} else if (!strcmp(word, "campaign")) {
+		hnd_campaign_status(d, f, json ? &w : NULL);
+	} else if (!strcmp(word, "campaign-push")) {
+		if (hnd_campaign_offer(d, payload, plen, true, "hnctl", err,
+				       sizeof(err))) {
+			fprintf(f, "%s", err);
+			return -1;
+		}
+		fprintf(f,
+			"campaign %llu generation %llu verified and spreading\n",
+			(unsigned long long)d->cp.id,
+			(unsigned long long)d->cp.generation);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, model-push)",
+			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push)",
 			word);
 		return -1;
 	}

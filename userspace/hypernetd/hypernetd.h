@@ -18,6 +18,7 @@
 
 #include "ctrl.h"
 #include "dp.h"
+#include "jsonw.h"
 #include "sign.h"
 #include "topo.h"
 
@@ -176,6 +177,7 @@ struct hnd_sender {
  */
 #define HND_XFER_SLOTS 4
 struct hnd_xfer {
+	__u16 object; /* enum hn_chunk_object */
 	__u64 generation;
 	__u8 digest[8];
 	__u32 total_len;
@@ -185,6 +187,28 @@ struct hnd_xfer {
 	__u32 n_have;
 	__u64 started_ns;
 	__u64 last_ns; /* last new chunk */
+};
+
+/*
+ * The training campaign this node holds (verified), and the last one it
+ * refused, with why.  Rounds are not run here yet: a held campaign that
+ * is not stopped waits for them.
+ */
+struct hnd_campaign {
+	void *file; /* NULL: none held */
+	size_t len;
+	__u8 digest[32]; /* SHA-256 of the file */
+	__u64 id, generation;
+	unsigned int flags; /* enum hn_cp_flags */
+	unsigned int n, k, t; /* roster size, degree, threshold */
+	int member; /* 1 in the roster with our identity key, 0 not, -1 key differs */
+	char from[32]; /* where it came from */
+	__u64 at; /* unix seconds it was accepted */
+	int refused; /* enum hn_accept_err of the last refusal, 0 none */
+	char refused_msg[200];
+	char refused_from[32];
+	__u64 refused_at;
+	__u64 n_refused;
 };
 
 struct hnd_stats {
@@ -268,6 +292,7 @@ struct hnd {
 	__u64 model_gen;
 	__u64 model_expiry; /* unix seconds, 0: never */
 	bool model_expired; /* and taken out of the data plane */
+	struct hnd_campaign cp;
 	void *model_file;
 	size_t model_len;
 	__u8 model_digest[8];
@@ -386,6 +411,21 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 		    const char *from, char *err, size_t errlen);
 void hnd_chunk_rx(struct hnd *d, const struct hn_ctrl_msg *m);
 void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n);
+/* A signed file in MODEL_CHUNK frames: to @to, or flooded when NULL. */
+void hnd_send_object(struct hnd *d, struct hnd_neigh *to, unsigned int object,
+		     const void *file, size_t len, __u64 generation,
+		     const __u8 digest[8]);
+
+/* Training campaigns (campaignsync.c, Documentation/federated.rst) */
+int hnd_campaign_load_state(struct hnd *d);
+/* Accept by hn_campaign_accept(), persist, hold; spread: flood it. */
+int hnd_campaign_offer(struct hnd *d, const void *buf, size_t len, bool spread,
+		       const char *from, char *err, size_t errlen);
+/* Whether the held campaign file's digest starts with @digest. */
+bool hnd_campaign_held(const struct hnd *d, const __u8 digest[8]);
+void hnd_campaign_send_to(struct hnd *d, struct hnd_neigh *n);
+void hnd_campaign_status(struct hnd *d, FILE *f, struct jsonw *w);
+void hnd_campaign_free(struct hnd *d);
 void hnd_model_tick(struct hnd *d, __u64 now);
 
 /* ctl.c */

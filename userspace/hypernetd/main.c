@@ -500,7 +500,8 @@ int main(int argc, char **argv)
 	d->topo = hn_topo_new(d->cfg.node_id);
 	if (!d->topo || state_dir(d) || load_trusted(d) || load_identity(d) ||
 	    hnd_lsa_seq_load(d) || loop_setup(d) || dataplane_up(d) ||
-	    hnd_ports_open(d) || hnd_model_load_state(d) || hnd_ctl_open(d) ||
+	    hnd_ports_open(d) || hnd_model_load_state(d) ||
+	    hnd_campaign_load_state(d) || hnd_ctl_open(d) ||
 	    epoll_add(d, d->ctl_fd, TAG_CTL))
 		goto out;
 	adopt(d);
@@ -515,5 +516,6 @@ out:
 	hnd_ports_close(d);
 	hn_topo_free(d->topo);
 	free(d->model_file);
+	hnd_campaign_free(d);
 	return ret;
 }

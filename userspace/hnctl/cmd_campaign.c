@@ -5,6 +5,7 @@
  * state and need no agent: they run on the signing host.
  */
 #include <limits.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -489,9 +490,101 @@ static int campaign_verify(int argc, char **argv)
 	return why ? 1 : 0;
 }
 
+/* ---- start, stop, status: the agent -------------------------------------- */
+
+/*
+ * Hand the signed campaign @file to the local agent, which checks it and
+ * floods it.  @stop: the file must be a stopped one (a later generation
+ * of the running campaign, made with --stopped and signed).
+ */
+static int push(const char *file, bool stop)
+{
+	struct hn_campaign c;
+	char err[1024], *body;
+	void *buf;
+	size_t len;
+	bool ok;
+	int ret;
+
+	if (read_campaign(file, &buf, &len))
+		return 1;
+	if (hn_campaign_parse(buf, len, &c, err, sizeof(err))) {
+		hn_err("%s: %s", file, err);
+		hn_hint("'hnctl campaign show %s' checks the file", file);
+		free(buf);
+		return 1;
+	}
+	ret = !!(c.flags & HN_CP_F_STOPPED) != stop;
+	hn_campaign_free(&c);
+	if (ret) {
+		hn_err(stop ? "%s is not a stopped campaign" :
+			      "%s is a stopped campaign",
+		       file);
+		hn_hint(stop ? "make a stop with 'hnctl campaign create --stopped --generation N' (N above the running one's), sign it, then 'hnctl campaign stop FILE'" :
+			       "'hnctl campaign stop %s' spreads a stop",
+			file);
+		free(buf);
+		return 1;
+	}
+	ret = hn_agent_request("campaign-push", buf, len, &body, &ok);
+	free(buf);
+	if (ret) {
+		hn_agent_hint(ret);
+		return 1;
+	}
+	if (!ok) {
+		hn_err("campaign refused: %s", body);
+		hn_hint("'hnctl campaign verify %s --keys PUBFILE' with the agent's trusted-keys shows the checks",
+			file);
+		free(body);
+		return 1;
+	}
+	if (hn_json) {
+		jsonw_obj_open(&hn_jw);
+		jsonw_kv_bool(&hn_jw, "accepted", true);
+		jsonw_kv_str(&hn_jw, "message", body);
+		jsonw_obj_close(&hn_jw);
+	} else {
+		fputs(body, stdout);
+	}
+	free(body);
+	return 0;
+}
+
+static int campaign_start(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		hn_err("usage: hnctl campaign start FILE.hnc");
+		hn_hint("the file signed with 'hnctl campaign sign'");
+		return 1;
+	}
+	return push(argv[1], false);
+}
+
+static int campaign_stop(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		hn_err("usage: hnctl campaign stop STOPPED.hnc");
+		hn_hint("a later generation of the campaign made with --stopped, signed");
+		return 1;
+	}
+	return push(argv[1], true);
+}
+
+static int campaign_status(int argc, char **argv)
+{
+	if (argc != 1) {
+		hn_err("usage: hnctl [-j] campaign status");
+		return 1;
+	}
+	return hn_agent_print("campaign", hn_json ? "json" : NULL);
+}
+
 /* ---- the words ---------------------------------------------------------- */
 
 static const struct hn_cmd campaign_cmds[] = {
+	{ "status", campaign_status, "",
+	  "the campaign this node's agent holds, or refused (the default)" },
 	{ "show", campaign_show, "FILE.hnc", "what a campaign file holds" },
 	{ "create", campaign_create, "-o OUT.hnc --id N ...",
 	  "write an unsigned campaign file ('hnctl campaign create' lists all)" },
@@ -499,6 +592,10 @@ static const struct hn_cmd campaign_cmds[] = {
 	  "sign it with a trusted model key" },
 	{ "verify", campaign_verify, "FILE.hnc --keys PUB",
 	  "would the agents accept it?" },
+	{ "start", campaign_start, "FILE.hnc",
+	  "hand it to hypernetd, which checks and spreads it" },
+	{ "stop", campaign_stop, "STOPPED.hnc",
+	  "spread a stop: a later generation made with --stopped" },
 	{ NULL }
 };
 

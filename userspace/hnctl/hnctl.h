@@ -177,6 +177,10 @@ int cmd_agent(int argc, char **argv);
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok);
 void hn_agent_status(void); /* `status`'s agent part */
+bool hn_agent_absent(int err); /* no agent listening */
+void hn_agent_hint(int err); /* say why the agent could not be asked */
+/* Ask WORD [ARG] and print the reply (JSON into hn_jw for ARG "json"). */
+int hn_agent_print(const char *word, const char *arg);
 int cmd_neighbours(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 int hn_model_push(int argc, char **argv);

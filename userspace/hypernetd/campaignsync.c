@@ -28,15 +28,20 @@ static int cp_path(const struct hnd *d, char *buf, size_t size)
 		       0;
 }
 
-/* Is this node in the roster, and under its own identity key? */
+/*
+ * Is this node in the roster, and under its own identity key?  1 yes, 0
+ * not listed, -1 listed with another key, -2 listed but this agent has
+ * no identity-key.
+ */
 static int membership(const struct hnd *d, const struct hn_campaign *c)
 {
 	int i = hn_campaign_member(c, d->cfg.node_id);
 
 	if (i < 0)
 		return 0;
-	if (!d->has_identity ||
-	    memcmp(c->roster[i].key, d->identity.raw, HN_ED25519_KEY_LEN))
+	if (!d->has_identity)
+		return -2;
+	if (memcmp(c->roster[i].key, d->identity.raw, HN_ED25519_KEY_LEN))
 		return -1;
 	return 1;
 }
@@ -168,7 +173,10 @@ static const char *state_name(const struct hnd_campaign *cp)
 
 static const char *member_name(int member)
 {
-	return member > 0 ? "yes" : member < 0 ? "key-differs" : "no";
+	static const char *const names[] = { "no-identity-key", "key-differs",
+					     "no", "yes" };
+
+	return names[member + 2];
 }
 
 static void status_json(const struct hnd *d, struct jsonw *w)

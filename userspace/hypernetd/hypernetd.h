@@ -201,7 +201,7 @@ struct hnd_campaign {
 	__u64 id, generation;
 	unsigned int flags; /* enum hn_cp_flags */
 	unsigned int n, k, t; /* roster size, degree, threshold */
-	int member; /* 1 in the roster with our identity key, 0 not, -1 key differs */
+	int member; /* in the roster: 1 yes, 0 no, -1 other key, -2 no key */
 	char from[32]; /* where it came from */
 	__u64 at; /* unix seconds it was accepted */
 	int refused; /* enum hn_accept_err of the last refusal, 0 none */

@@ -71,8 +71,11 @@ run 1 "hint: sign it with a model key" \
 # The JSON: roster sorted by id, keys those of the .pub files.
 hnctl -j campaign show s.hnc >show.json
 python3 - ids <<'EOF' && ok "show -j" || bad "show -j"
-import json, sys
+import hashlib, json, sys
 j = json.load(open('show.json'))
+# the digest covers all before the trailer's digest and signature block
+data = open('s.hnc', 'rb').read()
+assert j['digest'] == hashlib.sha256(data[:-(32 + 4 + 64)]).hexdigest()
 ids = [m['node'] for m in j['roster']]
 assert ids == [1, 2, 3], ids
 for m in j['roster']:

@@ -111,6 +111,12 @@ for n in $NODES; do
 		"$([ "$m" = yes ] && echo 1)" "member: $m"
 done
 [ "$t" = timeout ] && mesh_dump $NODES
+want=$("$HNCTL" -j campaign show "$HN_WORK/c1.hnc" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["digest"])')
+got=$(cp_get C digest)
+check "C holds the very campaign started (digest)" \
+	"$([ "$got" = "$want" ] && echo 1)" "$got"
 mesh_ctl B campaign status | sed 's/^/    /'
 
 # 2. untrusted signer: refused everywhere with the reason

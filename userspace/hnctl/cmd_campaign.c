@@ -339,7 +339,7 @@ static void show_json(const char *file, const struct hn_campaign *c)
 	jsonw_kv_u64(&hn_jw, "plan_drop_permille", c->sa_drop);
 	jsonw_kv_float(&hn_jw, "max_drop", c->max_drop / 1e4);
 	hex(c->digest, 32, h);
-	jsonw_kv_str(&hn_jw, "sha256", h);
+	jsonw_kv_str(&hn_jw, "digest", h);
 	jsonw_kv_bool(&hn_jw, "signed", c->sig_type != HN_SIG_NONE);
 	jsonw_name(&hn_jw, "roster");
 	jsonw_arr_open(&hn_jw);
@@ -380,7 +380,7 @@ static void show_text(const char *file, const struct hn_campaign *c)
 		printf("  secagg      k %u, t %u (chosen by hn_sa_choose for %u permille dropout)\n",
 		       c->k, c->t, c->sa_drop);
 	hex(c->digest, 32, h);
-	printf("  sha256      %s\n  roster      %u nodes\n", h, c->n);
+	printf("  digest      %s\n  roster      %u nodes\n", h, c->n);
 	for (i = 0; i < c->n; i++) {
 		hex(c->roster[i].key, 32, h);
 		printf("    %-10u %s\n", c->roster[i].id, h);

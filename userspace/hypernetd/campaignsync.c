@@ -58,7 +58,8 @@ static int hold(struct hnd *d, const struct hn_campaign *c, const void *buf,
 	free(cp->file);
 	cp->file = copy;
 	cp->len = len;
-	SHA256(buf, len, cp->digest);
+	SHA256(buf, len, cp->file_sha);
+	memcpy(cp->digest, c->digest, sizeof(cp->digest));
 	cp->id = c->id;
 	cp->generation = c->generation;
 	cp->flags = c->flags;
@@ -122,20 +123,20 @@ int hnd_campaign_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 	hn_campaign_free(&c);
 	if (spread)
 		hnd_send_object(d, NULL, HN_OBJ_CAMPAIGN, cp->file, cp->len,
-				cp->generation, cp->digest);
+				cp->generation, cp->file_sha);
 	return 0;
 }
 
 bool hnd_campaign_held(const struct hnd *d, const __u8 digest[8])
 {
-	return d->cp.file && !memcmp(d->cp.digest, digest, 8);
+	return d->cp.file && !memcmp(d->cp.file_sha, digest, 8);
 }
 
 void hnd_campaign_send_to(struct hnd *d, struct hnd_neigh *n)
 {
 	if (d->cp.file)
 		hnd_send_object(d, n, HN_OBJ_CAMPAIGN, d->cp.file, d->cp.len,
-				d->cp.generation, d->cp.digest);
+				d->cp.generation, d->cp.file_sha);
 }
 
 /* At start: the persisted campaign, checked again as if it arrived. */
@@ -196,7 +197,7 @@ static void status_json(const struct hnd *d, struct jsonw *w)
 			     hn_campaign_flags_str(cp->flags, fl, sizeof(fl)));
 		for (i = 0; i < 32; i++)
 			sprintf(hex + 2 * i, "%02x", cp->digest[i]);
-		jsonw_kv_str(w, "sha256", hex);
+		jsonw_kv_str(w, "digest", hex);
 		jsonw_kv_u64(w, "nodes", cp->n);
 		jsonw_kv_u64(w, "k", cp->k);
 		jsonw_kv_u64(w, "t", cp->t);

@@ -197,7 +197,8 @@ struct hnd_xfer {
 struct hnd_campaign {
 	void *file; /* NULL: none held */
 	size_t len;
-	__u8 digest[32]; /* SHA-256 of the file */
+	__u8 file_sha[32]; /* SHA-256 of the file: names its transfers */
+	__u8 digest[32]; /* the campaign's (hn_campaign.digest) */
 	__u64 id, generation;
 	unsigned int flags; /* enum hn_cp_flags */
 	unsigned int n, k, t; /* roster size, degree, threshold */

@@ -7,10 +7,10 @@
 fuzz-seeds: $(O)/fuzz/gen-seeds
 	@mkdir -p tests/fuzz/corpus/model tests/fuzz/corpus/frame \
 		tests/fuzz/corpus/ctrl tests/fuzz/corpus/secagg \
-		tests/fuzz/corpus/sa_proto
+		tests/fuzz/corpus/sa_proto tests/fuzz/corpus/campaign
 	$(O)/fuzz/gen-seeds tests/fuzz/corpus/model tests/fuzz/corpus/frame \
 		tests/fuzz/corpus/ctrl tests/fuzz/corpus/secagg \
-		tests/fuzz/corpus/sa_proto
+		tests/fuzz/corpus/sa_proto tests/fuzz/corpus/campaign
 
 $(O)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB)
 	@mkdir -p $(@D)

@@ -56,6 +56,17 @@ run 2 "c.conf:5: want 'key = value'" "$HND" -c "$tmp/c.conf" --check
 conf "${good}lsa-refresh-s = 50\n"
 run 2 "lsa-lifetime-s (40) must exceed lsa-refresh-s (50)" \
 	"$HND" -c "$tmp/c.conf" --check
+# identity-key: a private key file (0600) made by hnctl keygen
+"$HNCTL" keygen "$tmp/id.key" "$tmp/id.pub" >/dev/null
+conf "${good}identity-key = $tmp/id.key\n"
+run 0 "1 mesh keys, identity key" "$HND" -c "$tmp/c.conf" --check
+chmod 644 "$tmp/id.key"
+run 2 "identity-key: " "$HND" -c "$tmp/c.conf" --check
+run 2 "chmod 600" "$HND" -c "$tmp/c.conf" --check
+conf "${good}identity-key = $tmp/id.pub\n"
+run 2 "identity-key: " "$HND" -c "$tmp/c.conf" --check
+conf "${good}identity-key = $tmp/nokey\n"
+run 2 "identity-key: $tmp/nokey" "$HND" -c "$tmp/c.conf" --check
 printf '# id key\n3 %s\n' "$KEY" >"$tmp/keys"
 chmod 600 "$tmp/keys"
 conf "node-id = 9\nport = eth0\nmesh-key-file = $tmp/keys\n"

@@ -148,8 +148,10 @@ static void check_json(const char *body)
 
 static void check_reply(const char *req, size_t n, const char *out, size_t olen)
 {
-	static const char *const words[] = { "status", "neighbours", "stats",
-					     "topology", "model-push" };
+	static const char *const words[] = { "status",	     "neighbours",
+					     "stats",	     "topology",
+					     "model-push",   "campaign",
+					     "campaign-push" };
 	const char *nl = memchr(req, '\n', n), *body;
 	char word[16] = "", *arg = NULL;
 	unsigned int i;
@@ -179,7 +181,7 @@ static void check_reply(const char *req, size_t n, const char *out, size_t olen)
 	if (req[wl] == ' ')
 		arg = strndup(req + wl + 1, nl - (req + wl + 1));
 	if ((arg && !strcmp(arg, "json") && strcmp(word, "model-push") &&
-	     strcmp(word, "topology")) ||
+	     strcmp(word, "campaign-push") && strcmp(word, "topology")) ||
 	    (!strcmp(word, "topology") && !(arg && !strcmp(arg, "dot"))))
 		check_json(body);
 	free(arg);

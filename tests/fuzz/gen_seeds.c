@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign.h"
 #include "ctrl.h"
 #include "frames.h"
 #include "model.h"
@@ -363,12 +364,59 @@ static void sa_proto(const char *from, const char *dir)
 	}
 }
 
+/* Campaign files: plain, signed-shaped, derived and fixed parameters. */
+static void campaigns(const char *dir)
+{
+	struct hn_cp_member roster[5];
+	struct hn_campaign c = {
+		.id = 1,
+		.generation = 1,
+		.kind = HN_MODEL_STAGE,
+		.stage = 2,
+		.rounds = 50,
+		.local_steps = 20,
+		.lr_micro = 50000,
+		.clip_milli = 10000,
+		.max_drop = 100,
+		.sa_drop = 300,
+		.n = 5,
+		.roster = roster,
+	};
+	unsigned int i, j;
+	void *buf;
+	size_t len;
+
+	for (i = 0; i < 5; i++) {
+		roster[i].id = i + 1;
+		for (j = 0; j < sizeof(roster[i].key); j++)
+			roster[i].key[j] = rnd();
+	}
+	if (hn_campaign_serialize(&c, &buf, &len, NULL, 0))
+		exit(1);
+	seed_file(dir, "derived.hnc", buf, len);
+	seed_file(dir, "truncated.hnc", buf, len - 50);
+	free(buf);
+	c.flags = HN_CP_F_STOPPED | HN_CP_F_NO_DEFENCE;
+	c.generation = 2;
+	c.sa_k = 4;
+	c.sa_t = 3;
+	c.sa_drop = 0;
+	c.scale_log2 = 20;
+	c.sig_type = HN_SIG_ED25519;
+	c.sig_len = 64;
+	memset(c.sig, 0x5A, 64);
+	if (hn_campaign_serialize(&c, &buf, &len, NULL, 0))
+		exit(1);
+	seed_file(dir, "fixed-stopped-ed25519.hnc", buf, len);
+	free(buf);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 3 || argc > 6) {
+	if (argc < 3 || argc > 7) {
 		fprintf(stderr,
 			"usage: %s MODEL_DIR FRAME_DIR [CTRL_DIR [SECAGG_DIR "
-			"[SA_PROTO_DIR]]]\n",
+			"[SA_PROTO_DIR [CAMPAIGN_DIR]]]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -378,7 +426,9 @@ int main(int argc, char **argv)
 		ctrl(argv[3]);
 	if (argc >= 5)
 		secagg(argv[4]);
-	if (argc == 6)
+	if (argc >= 6)
 		sa_proto(argv[4], argv[5]);
+	if (argc == 7)
+		campaigns(argv[6]);
 	return 0;
 }

@@ -25,7 +25,7 @@
 static __u64 fake_now = 1000 * NSEC_PER_SEC;
 static struct hn_dp_neigh dp_nb[HN_DP_MAX_NEIGH];
 static unsigned int dp_sets, dp_dels, sent_hello, sent_probe, sent_ack,
-	sent_chal, model_sends;
+	sent_chal, model_sends, campaign_sends;
 static int vanish_port = -1;
 static struct hn_ctrl_msg last_sent, last_hello;
 static int answer_challenges;
@@ -100,6 +100,12 @@ int hnd_port_check(struct hnd *d, int i)
 void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n)
 {
 	model_sends++;
+}
+
+/* campaignsync.c's, which would bring modelsync.c and the data plane */
+void hnd_campaign_send_to(struct hnd *d, struct hnd_neigh *n)
+{
+	campaign_sends++;
 }
 
 /* gossip.c's data plane: routes kept by destination, tasks ignored */
@@ -195,7 +201,7 @@ static int setup(void **state)
 	dp_sets = dp_dels = sent_hello = sent_probe = sent_ack = 0;
 	sent_chal = 0;
 	answer_challenges = 1;
-	model_sends = 0;
+	model_sends = campaign_sends = 0;
 	vanish_port = -1;
 	hnd_config_defaults(&agent.cfg);
 	agent.cfg.node_id = 1;
@@ -655,12 +661,16 @@ static void test_model_behind(void **state)
 	m.u.hello.heard[0].rx_ratio = 255;
 	hnd_hello_rx(&agent, 0, mac_x, &m);
 	assert_int_equal(model_sends, 0); /* not up before verified */
+	assert_int_equal(campaign_sends, 0);
 	assert_true(answer_from(7, 0, mac_x, 0));
 	assert_int_equal(model_sends, 1);
+	/* a neighbour that comes up is sent the campaign, once */
+	assert_int_equal(campaign_sends, 1);
 	m.seq = 2;
 	m.u.hello.model_gen = 5;
 	hnd_hello_rx(&agent, 0, mac_x, &m);
 	assert_int_equal(model_sends, 1);
+	assert_int_equal(campaign_sends, 1);
 }
 
 /* ---- gossip ---------------------------------------------------------------- */

@@ -151,12 +151,14 @@ static unsigned int samples(struct hn_ctrl_msg *out)
 	out[n++] = lsa_util(1, 0);
 	out[n++] = lsa_util(HN_LSA_MAX_LINKS, HN_LSA_MAX_STAGES);
 	out[n++] = chunk(1, 0, 1);
+	out[n] = chunk(5, 0, 5);
+	out[n++].u.chunk.object = HN_OBJ_CAMPAIGN;
 	out[n++] = chunk(HN_CHUNK_DATA_MAX,
 			 HN_MODEL_XFER_MAX - HN_CHUNK_DATA_MAX,
 			 HN_MODEL_XFER_MAX);
 	return n;
 }
-#define N_SAMPLES 13
+#define N_SAMPLES 14
 
 static size_t payload_len(const struct hn_ctrl_msg *m)
 {
@@ -229,6 +231,7 @@ static void assert_msg_equal(const struct hn_ctrl_msg *a,
 		assert_int_equal(a->u.chunk.total_len, b->u.chunk.total_len);
 		assert_int_equal(a->u.chunk.offset, b->u.chunk.offset);
 		assert_int_equal(a->u.chunk.chunk_len, b->u.chunk.chunk_len);
+		assert_int_equal(a->u.chunk.object, b->u.chunk.object);
 		assert_memory_equal(a->u.chunk.data, b->u.chunk.data,
 				    a->u.chunk.chunk_len);
 		break;
@@ -822,7 +825,11 @@ static void test_fields(void **state)
 	assert_int_equal(patched(&m, 40, 4, 1, 1), HN_CE_FIELD);
 	/* offset + chunk_len wraps in 32 bits: still refused. */
 	assert_int_equal(patched(&m, 40, 4, 0xFFFFFFC0, 1), HN_CE_FIELD);
-	assert_int_equal(patched(&m, 46, 2, 0xFFFF, 1), HN_CE_OK);
+	/* object: model and campaign known, any other refused */
+	assert_int_equal(patched(&m, 46, 2, HN_OBJ_CAMPAIGN, 1), HN_CE_OK);
+	assert_int_equal(patched(&m, 46, 2, 2, 1), HN_CE_FIELD);
+	assert_string_equal(why, "model-chunk: unknown object 2");
+	assert_int_equal(patched(&m, 46, 2, 0xFFFF, 1), HN_CE_FIELD);
 	m = chunk(1, 0, 1);
 	m.u.chunk.chunk_len = 0;
 	m.u.chunk.total_len = 1;

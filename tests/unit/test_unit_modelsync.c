@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hypernetd's model transfers (modelsync.c) and persisted state (model
- * files, the LSA sequence in gossip.c), linked from the agent's archive
+ * hypernetd's model transfers (modelsync.c), the campaigns they also carry
+ * (campaignsync.c) and persisted state (model and campaign files, the LSA
+ * sequence in gossip.c), linked from the agent's archive
  * against stubs of main.c, the ports and the data plane.  Model files are
  * really signed and verified; fsync() and rename() are wrapped, passing
  * through to the kernel, to see what reached the disk and in which order.
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 #include <openssl/sha.h>
 
+#include "campaign.h"
 #include "dp.h"
 #include "helpers_hn.h"
 #include "model.h"
@@ -199,6 +201,8 @@ static void assert_durable(const char *name)
 /* ---- fixtures ------------------------------------------------------------ */
 
 static struct hnd agent;
+/* The object of the chunks chunk() makes: models unless a test says. */
+static unsigned int chunk_object;
 static char dir[] = "/tmp/hn-modelsync-test-XXXXXX";
 static struct hn_pubkey pub;
 
@@ -222,6 +226,7 @@ static int teardown(void **state)
 		free(agent.xfer[i].have);
 	}
 	free(agent.model_file);
+	hnd_campaign_free(&agent);
 	memset(&agent, 0, sizeof(agent));
 	return 0;
 }
@@ -238,6 +243,7 @@ static int setup(void **state)
 	agent.n_trusted = 1;
 	dp_installs = dp_clears = floods = sends = 0;
 	n_ops = 0;
+	chunk_object = HN_OBJ_MODEL;
 	return 0;
 }
 
@@ -297,6 +303,7 @@ static void chunk(__u32 src, __u64 gen, const __u8 digest[8], __u32 total,
 {
 	struct hn_ctrl_msg m = { .type = HN_T_MODEL_CHUNK, .src = src };
 
+	m.u.chunk.object = chunk_object;
 	m.u.chunk.generation = gen;
 	memcpy(m.u.chunk.digest, digest, 8);
 	m.u.chunk.total_len = total;
@@ -570,6 +577,167 @@ static void test_model_persisted(void **state)
 	free(img);
 }
 
+/* ---- campaigns ----------------------------------------------------------- */
+
+/*
+ * Campaign @id generation @gen of 30 nodes (node 1, the agent, among
+ * them, with @key as its identity key), signed by a.key unless @unsigned.
+ * Two chunks long.
+ */
+static void *campaign_file(uint64_t id, uint64_t gen, unsigned int flags,
+			   bool unsigned_, size_t *len)
+{
+	struct hn_cp_member roster[30];
+	struct hn_campaign c = { .id = id,
+				 .generation = gen,
+				 .flags = flags,
+				 .kind = HN_MODEL_ROUTE,
+				 .rounds = 3,
+				 .local_steps = 5,
+				 .lr_micro = 1000,
+				 .clip_milli = 1000,
+				 .sa_drop = 100,
+				 .n = 30,
+				 .roster = roster };
+	char err[256] = "";
+	void *plain, *img;
+	size_t plen;
+	unsigned int i;
+
+	for (i = 0; i < 30; i++) {
+		roster[i].id = i + 1;
+		memset(roster[i].key, i + 1, sizeof(roster[i].key));
+	}
+	memcpy(roster[0].key, agent.identity.raw, sizeof(roster[0].key));
+	assert_int_equal(
+		hn_campaign_serialize(&c, &plain, &plen, err, sizeof(err)), 0);
+	if (unsigned_) {
+		*len = plen;
+		return plain;
+	}
+	assert_int_equal(hn_campaign_sign_image(plain, plen, hn_t_path("a.key"),
+						&img, len, err, sizeof(err)),
+			 0);
+	free(plain);
+	assert_true(*len > HN_CHUNK_DATA_MAX && *len <= 2 * HN_CHUNK_DATA_MAX);
+	return img;
+}
+
+/* A campaign flooded in chunks is held once whole and verified. */
+static void test_campaign_chunks(void **state)
+{
+	size_t len;
+	void *img;
+
+	memset(agent.identity.raw, 0x77, sizeof(agent.identity.raw));
+	agent.has_identity = true;
+	img = campaign_file(42, 1, 0, false, &len);
+	/* the same bytes as a model transfer are another transfer */
+	chunk_object = HN_OBJ_MODEL;
+	file_chunk(7, 1, img, len, 0);
+	chunk_object = HN_OBJ_CAMPAIGN;
+	file_chunk(7, 1, img, len, 1);
+	assert_null(agent.cp.file);
+	file_chunk(7, 1, img, len, 0);
+	assert_non_null(agent.cp.file);
+	assert_int_equal(agent.cp.id, 42);
+	assert_int_equal(agent.cp.generation, 1);
+	assert_int_equal(agent.cp.n, 30);
+	assert_int_equal(agent.cp.member, 1);
+	assert_string_equal(agent.cp.from, "node 7");
+	assert_int_equal(agent.model_gen, 0); /* no model came of it */
+	assert_int_equal(floods, 0); /* the flood carries it on, not we */
+	/* held: its chunks are old; a neighbour that comes up is sent it */
+	file_chunk(8, 1, img, len, 0);
+	assert_int_equal(agent.st.chunk_old, 1);
+	hnd_campaign_send_to(&agent, &(struct hnd_neigh){ .node = 3 });
+	assert_int_equal(sends, 2);
+	free(img);
+	/* pushed: spread in two chunks */
+	img = campaign_file(42, 2, HN_CP_F_STOPPED, false, &len);
+	assert_int_equal(hnd_campaign_offer(&agent, img, len, true, "hnctl",
+					    NULL, 0),
+			 0);
+	assert_int_equal(floods, 2);
+	assert_int_equal(agent.cp.flags, HN_CP_F_STOPPED);
+	free(img);
+}
+
+/* Refusals are kept with their reason; the held campaign stays. */
+static void test_campaign_refused(void **state)
+{
+	char err[256] = "";
+	size_t len;
+	void *img;
+
+	img = campaign_file(42, 1, 0, true, &len);
+	chunk_object = HN_OBJ_CAMPAIGN;
+	file_chunk(7, 1, img, len, 0);
+	file_chunk(7, 1, img, len, 1);
+	assert_null(agent.cp.file);
+	assert_int_equal(agent.cp.refused, HN_ACC_UNSIGNED);
+	assert_string_equal(agent.cp.refused_from, "node 7");
+	free(img);
+	img = campaign_file(42, 3, 0, false, &len);
+	assert_int_equal(hnd_campaign_offer(&agent, img, len, false, "hnctl",
+					    err, sizeof(err)),
+			 0);
+	free(img);
+	assert_int_equal(agent.cp.member, -2); /* listed, no identity key */
+	/* untrusted: nothing trusted, so every signature is bad */
+	agent.n_trusted = 0;
+	img = campaign_file(42, 4, 0, false, &len);
+	assert_int_equal(hnd_campaign_offer(&agent, img, len, false, "hnctl",
+					    err, sizeof(err)),
+			 -EPERM);
+	assert_int_equal(agent.cp.refused, HN_ACC_BAD_SIG);
+	assert_non_null(strstr(agent.cp.refused_msg, "trusted keys"));
+	agent.n_trusted = 1;
+	free(img);
+	/* not newer, and another campaign while this one runs */
+	img = campaign_file(42, 3, 0, false, &len);
+	assert_int_equal(hnd_campaign_offer(&agent, img, len, false, "hnctl",
+					    err, sizeof(err)),
+			 -EPERM);
+	assert_int_equal(agent.cp.refused, HN_ACC_OLD);
+	free(img);
+	img = campaign_file(43, 9, 0, false, &len);
+	assert_int_equal(hnd_campaign_offer(&agent, img, len, false, "hnctl",
+					    err, sizeof(err)),
+			 -EPERM);
+	assert_non_null(strstr(err, "campaign 42 is running"));
+	free(img);
+	assert_int_equal(agent.cp.generation, 3);
+	assert_int_equal(agent.cp.n_refused, 4);
+}
+
+/* campaign.hnc is written durably and restores the campaign at start. */
+static void test_campaign_persisted(void **state)
+{
+	size_t len;
+	void *img = campaign_file(42, 5, 0, false, &len);
+
+	assert_int_equal(hnd_campaign_offer(&agent, img, len, false, "hnctl",
+					    NULL, 0),
+			 0);
+	assert_file("state/campaign.hnc", NULL);
+	assert_durable("campaign.hnc");
+	free(img);
+	hnd_campaign_free(&agent);
+	memset(&agent.cp, 0, sizeof(agent.cp));
+	assert_int_equal(hnd_campaign_load_state(&agent), 0);
+	assert_non_null(agent.cp.file);
+	assert_int_equal(agent.cp.generation, 5);
+	assert_string_equal(agent.cp.from, "state-dir");
+	/* checked again: with no trusted key it is not held */
+	hnd_campaign_free(&agent);
+	memset(&agent.cp, 0, sizeof(agent.cp));
+	agent.n_trusted = 0;
+	assert_int_equal(hnd_campaign_load_state(&agent), 0);
+	assert_null(agent.cp.file);
+	assert_int_equal(agent.cp.refused, HN_ACC_BAD_SIG);
+}
+
 /* lsa-seq: reserved blocks, written as durably. */
 static void test_lsa_seq_persisted(void **state)
 {
@@ -607,6 +775,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_model_expires, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_model_persisted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_campaign_chunks, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_campaign_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_campaign_persisted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lsa_seq_persisted, setup,
 						teardown),

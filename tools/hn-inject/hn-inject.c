@@ -6,6 +6,7 @@
  * replayed HELLOs.  Sends only on the interface it is given.
  *
  *   hn-inject model -i DEV --src N --key HEX [--key-id ID] FILE
+ *   hn-inject campaign -i DEV --src N --key HEX [--key-id ID] FILE
  *   hn-inject hello -i DEV --src N --key HEX [--repeat N] [--counter C]
  *
  * HELLOs are signed with the link's addresses (broadcast, DEV's MAC) as
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "campaign.h"
 #include "ctrl.h"
 #include "fileio.h"
 #include "frames.h"
@@ -42,8 +44,10 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: hn-inject model -i DEV --src N --key HEX [--key-id ID] FILE\n"
+		"       hn-inject campaign -i DEV --src N --key HEX [--key-id ID] FILE\n"
 		"       hn-inject hello -i DEV --src N --key HEX [--repeat N] [--counter C]\n"
 		"  model: flood FILE in MODEL_CHUNK frames (no signature check)\n"
+		"  campaign: the same, as a campaign (object 1)\n"
 		"  hello: one HELLO, sent N times unchanged (a replay),\n"
 		"         with replay counter C (default: the realtime clock)\n");
 	exit(2);
@@ -125,14 +129,29 @@ static __u64 file_generation(const __u8 *p, size_t len)
 	return g;
 }
 
-static int cmd_model(const struct opts *o)
+/* A campaign file's generation, or 0 if it does not parse. */
+static __u64 campaign_generation(const __u8 *p, size_t len)
+{
+	struct hn_campaign c;
+	__u64 g;
+
+	if (hn_campaign_parse(p, len, &c, NULL, 0))
+		return 0;
+	g = c.generation;
+	hn_campaign_free(&c);
+	return g;
+}
+
+static int cmd_chunks(const struct opts *o, unsigned int object)
 {
 	struct sockaddr_ll sll;
 	int fd = open_port(o->dev, &sll);
 	size_t len, off;
 	__u8 *file = read_file(o->file, &len);
 	__u32 seq = (__u32)(realtime_ns() / 1000000);
-	__u64 generation = file_generation(file, len);
+	__u64 generation = object == HN_OBJ_CAMPAIGN ?
+				   campaign_generation(file, len) :
+				   file_generation(file, len);
 
 	for (off = 0; off < len; off += HN_CHUNK_DATA_MAX) {
 		struct hn_ctrl_msg m = { 0 };
@@ -145,6 +164,7 @@ static int cmd_model(const struct opts *o)
 		m.dst = HN_GROUP_ALL;
 		m.seq = seq++;
 		m.counter = realtime_ns();
+		c->object = object;
 		c->generation = generation;
 		memset(c->digest, 0xa5, sizeof(c->digest));
 		c->total_len = len;
@@ -237,11 +257,12 @@ int main(int argc, char **argv)
 	}
 	if (!o.dev || !o.src || !o.have_key)
 		usage();
-	if (!strcmp(cmd, "model")) {
+	if (!strcmp(cmd, "model") || !strcmp(cmd, "campaign")) {
 		if (optind != argc - 1)
 			usage();
 		o.file = argv[optind];
-		return cmd_model(&o);
+		return cmd_chunks(&o, cmd[0] == 'c' ? HN_OBJ_CAMPAIGN :
+						      HN_OBJ_MODEL);
 	}
 	if (!strcmp(cmd, "hello"))
 		return cmd_hello(&o);

@@ -81,14 +81,14 @@ out:
 	return ret;
 }
 
-static bool agent_absent(int err)
+bool hn_agent_absent(int err)
 {
 	return err == -ENOENT || err == -ECONNREFUSED;
 }
 
-static void hint_agent(int err)
+void hn_agent_hint(int err)
 {
-	if (agent_absent(err)) {
+	if (hn_agent_absent(err)) {
 		hn_err("hypernetd is not running (no socket at %s)",
 		       hn_ctl_path);
 		hn_hint("start it (systemctl start hypernetd), or point -S at its control socket");
@@ -100,7 +100,7 @@ static void hint_agent(int err)
 }
 
 /* Print an agent reply: text as is, JSON as a value of hn_jw. */
-static int agent_print(const char *word, const char *arg)
+int hn_agent_print(const char *word, const char *arg)
 {
 	char line[64], *body;
 	bool ok;
@@ -110,7 +110,7 @@ static int agent_print(const char *word, const char *arg)
 		 arg ? arg : "");
 	ret = hn_agent_request(line, NULL, 0, &body, &ok);
 	if (ret) {
-		hint_agent(ret);
+		hn_agent_hint(ret);
 		return 1;
 	}
 	if (!ok) {
@@ -194,7 +194,7 @@ static int agent_word(int argc, char **argv, const char *word)
 		hn_err("usage: hnctl agent [status|stats]");
 		return 1;
 	}
-	return agent_print(word, hn_json ? "json" : NULL);
+	return hn_agent_print(word, hn_json ? "json" : NULL);
 }
 
 static int cmd_agent_status(int argc, char **argv)
@@ -250,11 +250,11 @@ int cmd_topology(int argc, char **argv)
 	ret = hn_agent_request(!strcmp(fmt, "dot") ? "topology dot" :
 						     "topology json",
 			       NULL, 0, &body, &ok);
-	if (agent_absent(ret))
+	if (hn_agent_absent(ret))
 		return topology_file(fmt);
 	if (ret || !ok) {
 		if (ret)
-			hint_agent(ret);
+			hn_agent_hint(ret);
 		else
 			hn_err("hypernetd: %s", body);
 		free(body);
@@ -285,8 +285,8 @@ int hn_model_push(int argc, char **argv)
 	ret = hn_agent_request("model-push", buf, n, &body, &ok);
 	free(buf);
 	if (ret) {
-		hint_agent(ret);
-		if (agent_absent(ret))
+		hn_agent_hint(ret);
+		if (hn_agent_absent(ret))
 			hn_hint("without the agent, 'hnctl model load FILE' installs on this node only");
 		return 1;
 	}

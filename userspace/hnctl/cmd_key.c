@@ -18,65 +18,6 @@
 #include "hnctl.h"
 #include "sign.h"
 
-/* An option with a value: "--key FILE", "--key=FILE" or "-k FILE". */
-struct kopt {
-	const char *name;
-	const char *alias;
-	const char **val;
-};
-
-static int take_opt(const char *what, const struct kopt *o, int argc,
-		    char **argv, int *i)
-{
-	size_t n = strlen(o->name);
-	const char *a = argv[*i];
-
-	if (!strncmp(a, o->name, n) && a[n] == '=') {
-		*o->val = a + n + 1;
-		return 1;
-	}
-	if (strcmp(a, o->name) && (!o->alias || strcmp(a, o->alias)))
-		return 0;
-	if (*i + 1 >= argc) {
-		hn_err("%s: %s needs a value", what, a);
-		return -1;
-	}
-	*o->val = argv[++*i];
-	return 1;
-}
-
-/* Options from @opts and exactly one FILE argument, after argv[0]. */
-static int parse_args(const char *what, const char *usage, int argc,
-		      char **argv, const struct kopt *opts, const char **file)
-{
-	const struct kopt *o;
-	int i, r = 0;
-
-	for (i = 1; i < argc; i++) {
-		for (o = opts; o->name; o++) {
-			r = take_opt(what, o, argc, argv, &i);
-			if (r)
-				break;
-		}
-		if (r < 0)
-			return -1;
-		if (r)
-			continue;
-		if (argv[i][0] == '-' && argv[i][1]) {
-			hn_err("%s: unknown option '%s'", what, argv[i]);
-			hn_hint("usage: %s", usage);
-			return -1;
-		}
-		if (*file) {
-			hn_err("%s: one file at a time ('%s' and '%s')", what,
-			       *file, argv[i]);
-			return -1;
-		}
-		*file = argv[i];
-	}
-	return 0;
-}
-
 /* ---- keygen ------------------------------------------------------------- */
 
 int cmd_keygen(int argc, char **argv)
@@ -177,9 +118,9 @@ static const char sign_usage[] =
 int cmd_model_sign(int argc, char **argv)
 {
 	const char *in = NULL, *key = NULL, *out = NULL;
-	const struct kopt opts[] = { { "--key", "-k", &key },
-				     { "--output", "-o", &out },
-				     { NULL, NULL, NULL } };
+	const struct hn_kopt opts[] = { { "--key", "-k", &key },
+					{ "--output", "-o", &out },
+					{ NULL, NULL, NULL } };
 	void *buf = NULL, *img = NULL;
 	struct hn_pubkey pk;
 	struct hn_model m;
@@ -187,7 +128,8 @@ int cmd_model_sign(int argc, char **argv)
 	char err[512];
 	int rc = 1;
 
-	if (parse_args("hnctl model sign", sign_usage, argc, argv, opts, &in))
+	if (hn_parse_kopts("hnctl model sign", sign_usage, argc, argv, opts,
+			   &in))
 		return 1;
 	if (!in || !key) {
 		hn_err("usage: %s", sign_usage);
@@ -286,9 +228,9 @@ static const char verify_usage[] =
 int cmd_model_verify(int argc, char **argv)
 {
 	const char *file = NULL, *keyfile = NULL, *inst = NULL;
-	const struct kopt opts[] = { { "--keys", "-k", &keyfile },
-				     { "--installed", NULL, &inst },
-				     { NULL, NULL, NULL } };
+	const struct hn_kopt opts[] = { { "--keys", "-k", &keyfile },
+					{ "--installed", NULL, &inst },
+					{ NULL, NULL, NULL } };
 	struct hn_pubkey keys[HN_MAX_TRUSTED];
 	unsigned long long installed = 0;
 	unsigned int n_keys;
@@ -298,8 +240,8 @@ int cmd_model_verify(int argc, char **argv)
 	size_t len;
 	int why;
 
-	if (parse_args("hnctl model verify", verify_usage, argc, argv, opts,
-		       &file))
+	if (hn_parse_kopts("hnctl model verify", verify_usage, argc, argv, opts,
+			   &file))
 		return 1;
 	if (!file || !keyfile) {
 		hn_err("usage: %s", verify_usage);

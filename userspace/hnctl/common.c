@@ -284,3 +284,55 @@ int cmd_keyed(int argc, char **argv)
 	hn_err("unknown command '%s'", argv[0]); /* main.c names only these */
 	return 1;
 }
+
+int hn_take_opt(const char *what, const struct hn_kopt *o, int argc,
+		char **argv, int *i)
+{
+	size_t n = strlen(o->name);
+	const char *a = argv[*i];
+
+	if (!strncmp(a, o->name, n) && a[n] == '=') {
+		*o->val = a + n + 1;
+		return 1;
+	}
+	if (strcmp(a, o->name) && (!o->alias || strcmp(a, o->alias)))
+		return 0;
+	if (*i + 1 >= argc) {
+		hn_err("%s: %s needs a value", what, a);
+		return -1;
+	}
+	*o->val = argv[++*i];
+	return 1;
+}
+
+/* Options from @opts and exactly one FILE argument, after argv[0]. */
+int hn_parse_kopts(const char *what, const char *usage, int argc, char **argv,
+		   const struct hn_kopt *opts, const char **file)
+{
+	const struct hn_kopt *o;
+	int i, r = 0;
+
+	for (i = 1; i < argc; i++) {
+		for (o = opts; o->name; o++) {
+			r = hn_take_opt(what, o, argc, argv, &i);
+			if (r)
+				break;
+		}
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
+		if (argv[i][0] == '-' && argv[i][1]) {
+			hn_err("%s: unknown option '%s'", what, argv[i]);
+			hn_hint("usage: %s", usage);
+			return -1;
+		}
+		if (*file) {
+			hn_err("%s: one file at a time ('%s' and '%s')", what,
+			       *file, argv[i]);
+			return -1;
+		}
+		*file = argv[i];
+	}
+	return 0;
+}

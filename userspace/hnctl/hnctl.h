@@ -58,6 +58,20 @@ int hn_parse_num(const char *what, const char *s, unsigned long long max,
 		 unsigned long long *v);
 int hn_parse_ifindex(const char *dev, __u32 *ifindex);
 
+/* An option with a value: "--key FILE", "--key=FILE" or "-k FILE". */
+struct hn_kopt {
+	const char *name;
+	const char *alias;
+	const char **val;
+};
+
+/* argv[*i] as one of @o: 1 taken (with its value), 0 not it, -1 said why. */
+int hn_take_opt(const char *what, const struct hn_kopt *o, int argc,
+		char **argv, int *i);
+/* Options from @opts and exactly one FILE argument, after argv[0]. */
+int hn_parse_kopts(const char *what, const char *usage, int argc, char **argv,
+		   const struct hn_kopt *opts, const char **file);
+
 const char *hn_ifname(__u32 ifindex, char buf[IF_NAMESIZE]); /* 0: "-" */
 void hn_fmt_mac(const __u8 *m, char buf[18]);
 
@@ -155,11 +169,18 @@ int cmd_keygen(int argc, char **argv);
 int cmd_model_sign(int argc, char **argv); /* hnctl model sign */
 int cmd_model_verify(int argc, char **argv); /* hnctl model verify */
 
+/* Training campaign files (cmd_campaign.c) */
+int cmd_campaign(int argc, char **argv);
+
 /* hypernetd (cmd_agent.c) */
 int cmd_agent(int argc, char **argv);
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok);
 void hn_agent_status(void); /* `status`'s agent part */
+bool hn_agent_absent(int err); /* no agent listening */
+void hn_agent_hint(int err); /* say why the agent could not be asked */
+/* Ask WORD [ARG] and print the reply (JSON into hn_jw for ARG "json"). */
+int hn_agent_print(const char *word, const char *arg);
 int cmd_neighbours(int argc, char **argv);
 int cmd_topology(int argc, char **argv);
 int hn_model_push(int argc, char **argv);

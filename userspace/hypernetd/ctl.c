@@ -2,8 +2,8 @@
 /*
  * The control socket hnctl talks to: a unix SOCK_SEQPACKET socket, mode
  * 0600 and checked for uid 0 by SO_PEERCRED.  A request is one message,
- * "WORD [ARG]\n" then an optional payload (model-push: the file); the
- * reply is one message, "ok\n" or "error\n", then text or JSON.
+ * "WORD [ARG]\n" then an optional payload (model-push, campaign-push: the
+ * file); the reply is one message, "ok\n" or "error\n", then text or JSON.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -127,6 +127,15 @@ static void status_json(struct hnd *d, struct jsonw *w)
 	jsonw_kv_float(w, "uptime_s",
 		       (hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
 	jsonw_kv_u64(w, "model_generation", d->model_gen);
+	if (d->has_identity) {
+		char hex[65];
+
+		hn_pubkey_hex(&d->identity, hex);
+		jsonw_kv_str(w, "identity", hex);
+	} else {
+		jsonw_name(w, "identity");
+		jsonw_null(w);
+	}
 	jsonw_kv_u64(w, "lsa_seq", d->lsa_seq);
 	jsonw_kv_str(w, "route_metric",
 		     hnd_route_metric_name(d->cfg.route_metric));
@@ -173,6 +182,12 @@ static void status_text(struct hnd *d, FILE *f)
 		hnd_route_metric_name(d->cfg.route_metric));
 	fprintf(f, "  %u neighbours up, %u nodes known, %u routes, %u tasks\n",
 		n_up(d), hn_topo_count(d->topo), d->n_routes, d->n_tasks);
+	if (d->has_identity) {
+		char hex[65];
+
+		hn_pubkey_hex(&d->identity, hex);
+		fprintf(f, "  identity key %s\n", hex);
+	}
 	for (i = 0; i < HND_XFER_SLOTS; i++) {
 		const struct hnd_xfer *x = &d->xfer[i];
 
@@ -358,9 +373,21 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		}
 		fprintf(f, "model generation %llu installed and spreading\n",
 			(unsigned long long)d->model_gen);
+	} else if (!strcmp(word, "campaign")) {
+		hnd_campaign_status(d, f, json ? &w : NULL);
+	} else if (!strcmp(word, "campaign-push")) {
+		if (hnd_campaign_offer(d, payload, plen, true, "hnctl", err,
+				       sizeof(err))) {
+			fprintf(f, "%s", err);
+			return -1;
+		}
+		fprintf(f,
+			"campaign %llu generation %llu verified and spreading\n",
+			(unsigned long long)d->cp.id,
+			(unsigned long long)d->cp.generation);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, model-push)",
+			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push)",
 			word);
 		return -1;
 	}

@@ -18,6 +18,7 @@
 
 #include "ctrl.h"
 #include "dp.h"
+#include "jsonw.h"
 #include "sign.h"
 #include "topo.h"
 
@@ -58,6 +59,7 @@ struct hnd_config {
 	struct hn_mesh_key keys[HND_MAX_KEYS]; /* keys[0] signs */
 	unsigned int n_keys;
 	char trusted_keys[PATH_MAX];
+	char identity_key[PATH_MAX]; /* the node's Ed25519 private key */
 	char model[PATH_MAX]; /* model file installed at start */
 	char state_dir[PATH_MAX];
 	char pin_dir[PATH_MAX];
@@ -175,6 +177,7 @@ struct hnd_sender {
  */
 #define HND_XFER_SLOTS 4
 struct hnd_xfer {
+	__u16 object; /* enum hn_chunk_object */
 	__u64 generation;
 	__u8 digest[8];
 	__u32 total_len;
@@ -184,6 +187,29 @@ struct hnd_xfer {
 	__u32 n_have;
 	__u64 started_ns;
 	__u64 last_ns; /* last new chunk */
+};
+
+/*
+ * The training campaign this node holds (verified), and the last one it
+ * refused, with why.  Rounds are not run here yet: a held campaign that
+ * is not stopped waits for them.
+ */
+struct hnd_campaign {
+	void *file; /* NULL: none held */
+	size_t len;
+	__u8 file_sha[32]; /* SHA-256 of the file: names its transfers */
+	__u8 digest[32]; /* the campaign's (hn_campaign.digest) */
+	__u64 id, generation;
+	unsigned int flags; /* enum hn_cp_flags */
+	unsigned int n, k, t; /* roster size, degree, threshold */
+	int member; /* in the roster: 1 yes, 0 no, -1 other key, -2 no key */
+	char from[32]; /* where it came from */
+	__u64 at; /* unix seconds it was accepted */
+	int refused; /* enum hn_accept_err of the last refusal, 0 none */
+	char refused_msg[200];
+	char refused_from[32];
+	__u64 refused_at;
+	__u64 n_refused;
 };
 
 struct hnd_stats {
@@ -259,11 +285,15 @@ struct hnd {
 	struct hn_topo *topo;
 	struct hn_pubkey trusted[HN_MAX_TRUSTED];
 	unsigned int n_trusted;
+	/* public half of identity-key; has_identity 0 when none is set */
+	struct hn_pubkey identity;
+	bool has_identity;
 
 	/* the installed model file */
 	__u64 model_gen;
 	__u64 model_expiry; /* unix seconds, 0: never */
 	bool model_expired; /* and taken out of the data plane */
+	struct hnd_campaign cp;
 	void *model_file;
 	size_t model_len;
 	__u8 model_digest[8];
@@ -382,6 +412,21 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 		    const char *from, char *err, size_t errlen);
 void hnd_chunk_rx(struct hnd *d, const struct hn_ctrl_msg *m);
 void hnd_model_send_to(struct hnd *d, struct hnd_neigh *n);
+/* A signed file in MODEL_CHUNK frames: to @to, or flooded when NULL. */
+void hnd_send_object(struct hnd *d, struct hnd_neigh *to, unsigned int object,
+		     const void *file, size_t len, __u64 generation,
+		     const __u8 digest[8]);
+
+/* Training campaigns (campaignsync.c, Documentation/federated.rst) */
+int hnd_campaign_load_state(struct hnd *d);
+/* Accept by hn_campaign_accept(), persist, hold; spread: flood it. */
+int hnd_campaign_offer(struct hnd *d, const void *buf, size_t len, bool spread,
+		       const char *from, char *err, size_t errlen);
+/* Whether the held campaign file's digest starts with @digest. */
+bool hnd_campaign_held(const struct hnd *d, const __u8 digest[8]);
+void hnd_campaign_send_to(struct hnd *d, struct hnd_neigh *n);
+void hnd_campaign_status(struct hnd *d, FILE *f, struct jsonw *w);
+void hnd_campaign_free(struct hnd *d);
 void hnd_model_tick(struct hnd *d, __u64 now);
 
 /* ctl.c */

@@ -202,6 +202,30 @@ static int load_trusted(struct hnd *d)
 	return 0;
 }
 
+/*
+ * The node's identity key, which campaign rosters name it by and which
+ * signs its secure-aggregation messages (Documentation/federated.rst).
+ * Only its public half is kept here; the file must be private (0600).
+ */
+static int load_identity(struct hnd *d)
+{
+	char err[PATH_MAX + 256], hex[65];
+
+	if (!d->cfg.identity_key[0])
+		return 0;
+	if (hn_key_public(d->cfg.identity_key, &d->identity, err,
+			  sizeof(err))) {
+		hnd_log(d, LOG_E,
+			"identity-key: %s (make one with 'hnctl keygen PRIVFILE PUBFILE')",
+			err);
+		return -EINVAL;
+	}
+	d->has_identity = true;
+	hn_pubkey_hex(&d->identity, hex);
+	hnd_log(d, LOG_I, "identity key %s", hex);
+	return 0;
+}
+
 static int port_index(struct hnd *d, int ifindex)
 {
 	unsigned int i;
@@ -460,16 +484,24 @@ int main(int argc, char **argv)
 			fprintf(stderr, "hypernetd: %s\n", err);
 			return 2;
 		}
-		printf("configuration ok: node %u, %u ports, %u mesh keys\n",
-		       d->cfg.node_id, d->cfg.n_ports, d->cfg.n_keys);
+		if (d->cfg.identity_key[0] &&
+		    hn_key_public(d->cfg.identity_key, &d->identity, err,
+				  sizeof(err))) {
+			fprintf(stderr, "hypernetd: identity-key: %s\n", err);
+			return 2;
+		}
+		printf("configuration ok: node %u, %u ports, %u mesh keys%s\n",
+		       d->cfg.node_id, d->cfg.n_ports, d->cfg.n_keys,
+		       d->cfg.identity_key[0] ? ", identity key" : "");
 		return 0;
 	}
 	srandom(getpid() ^ d->cfg.node_id ^ (unsigned int)hnd_now());
 	d->start_ns = hnd_now();
 	d->topo = hn_topo_new(d->cfg.node_id);
-	if (!d->topo || state_dir(d) || load_trusted(d) ||
+	if (!d->topo || state_dir(d) || load_trusted(d) || load_identity(d) ||
 	    hnd_lsa_seq_load(d) || loop_setup(d) || dataplane_up(d) ||
-	    hnd_ports_open(d) || hnd_model_load_state(d) || hnd_ctl_open(d) ||
+	    hnd_ports_open(d) || hnd_model_load_state(d) ||
+	    hnd_campaign_load_state(d) || hnd_ctl_open(d) ||
 	    epoll_add(d, d->ctl_fd, TAG_CTL))
 		goto out;
 	adopt(d);
@@ -484,5 +516,6 @@ out:
 	hnd_ports_close(d);
 	hn_topo_free(d->topo);
 	free(d->model_file);
+	hnd_campaign_free(d);
 	return ret;
 }

@@ -9,6 +9,10 @@
  * installs on its own.  A node that missed chunks catches up from a
  * neighbour: HELLOs carry the model generation, and a neighbour that is
  * behind is sent the file directly (anti-entropy).
+ *
+ * Training campaigns travel the same way (chunks of object
+ * HN_OBJ_CAMPAIGN, campaignsync.c): the transfers below carry either
+ * object, and only a whole file, verified by its own rules, is used.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -109,24 +113,27 @@ static int install(struct hnd *d, const struct hn_model *m, const void *buf,
 	return 0;
 }
 
-static void send_chunks(struct hnd *d, struct hnd_neigh *to)
+void hnd_send_object(struct hnd *d, struct hnd_neigh *to, unsigned int object,
+		     const void *file, size_t len, __u64 generation,
+		     const __u8 digest[8])
 {
 	__u32 off;
 
-	for (off = 0; off < d->model_len; off += HN_CHUNK_DATA_MAX) {
+	for (off = 0; off < len; off += HN_CHUNK_DATA_MAX) {
 		struct hn_ctrl_msg m;
 		struct hn_ctrl_chunk *c = &m.u.chunk;
-		size_t left = d->model_len - off;
+		size_t left = len - off;
 		int ret;
 
 		hnd_msg_init(d, &m, HN_T_MODEL_CHUNK);
-		c->generation = d->model_gen;
-		memcpy(c->digest, d->model_digest, sizeof(c->digest));
-		c->total_len = d->model_len;
+		c->object = object;
+		c->generation = generation;
+		memcpy(c->digest, digest, sizeof(c->digest));
+		c->total_len = len;
 		c->offset = off;
 		c->chunk_len = left < HN_CHUNK_DATA_MAX ? left :
 							  HN_CHUNK_DATA_MAX;
-		c->data = (const __u8 *)d->model_file + off;
+		c->data = (const __u8 *)file + off;
 		if (to) {
 			m.dst = to->node;
 			ret = hnd_send(d, to->port, to->mac, &m);
@@ -136,6 +143,12 @@ static void send_chunks(struct hnd *d, struct hnd_neigh *to)
 		if (!ret)
 			d->st.chunk_tx++;
 	}
+}
+
+static void send_chunks(struct hnd *d, struct hnd_neigh *to)
+{
+	hnd_send_object(d, to, HN_OBJ_MODEL, d->model_file, d->model_len,
+			d->model_gen, d->model_digest);
 }
 
 int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
@@ -223,6 +236,7 @@ static int xfer_start(struct hnd_xfer *x, const struct hn_ctrl_chunk *c,
 		xfer_reset(x);
 		return -ENOMEM;
 	}
+	x->object = c->object;
 	x->generation = c->generation;
 	memcpy(x->digest, c->digest, sizeof(x->digest));
 	x->total_len = c->total_len;
@@ -233,8 +247,8 @@ static int xfer_start(struct hnd_xfer *x, const struct hn_ctrl_chunk *c,
 static bool xfer_matches(const struct hnd_xfer *x,
 			 const struct hn_ctrl_chunk *c)
 {
-	return x->buf && x->generation == c->generation &&
-	       x->total_len == c->total_len &&
+	return x->buf && x->object == c->object &&
+	       x->generation == c->generation && x->total_len == c->total_len &&
 	       !memcmp(x->digest, c->digest, sizeof(x->digest));
 }
 
@@ -264,7 +278,8 @@ static void xfer_drop_superseded(struct hnd *d)
 	struct hnd_xfer *x;
 
 	for (x = d->xfer; x < d->xfer + HND_XFER_SLOTS; x++) {
-		if (!x->buf || x->generation > d->model_gen)
+		if (!x->buf || x->object != HN_OBJ_MODEL ||
+		    x->generation > d->model_gen)
 			continue;
 		d->st.xfer_superseded++;
 		xfer_reset(x);
@@ -285,13 +300,17 @@ static void xfer_complete(struct hnd *d, struct hnd_xfer *x, __u32 src)
 {
 	char err[200], from[32];
 	__u32 len = x->total_len;
+	unsigned int object = x->object;
 	__u8 *buf = x->buf;
 
 	/* the slot is free before the offer, which may drop others */
 	x->buf = NULL;
 	xfer_reset(x);
 	snprintf(from, sizeof(from), "node %u", src);
-	hnd_model_offer(d, buf, len, false, from, err, sizeof(err));
+	if (object == HN_OBJ_CAMPAIGN)
+		hnd_campaign_offer(d, buf, len, false, from, err, sizeof(err));
+	else
+		hnd_model_offer(d, buf, len, false, from, err, sizeof(err));
 	free(buf);
 }
 
@@ -303,7 +322,8 @@ void hnd_chunk_rx(struct hnd *d, const struct hn_ctrl_msg *m)
 	__u32 i;
 
 	d->st.chunk_rx++;
-	if (c->generation <= d->model_gen) {
+	if (c->object == HN_OBJ_CAMPAIGN ? hnd_campaign_held(d, c->digest) :
+					   c->generation <= d->model_gen) {
 		d->st.chunk_old++;
 		return;
 	}

@@ -304,6 +304,8 @@ static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 	d->lsa_dirty = true;
 	hnd_log(d, LOG_I, "neighbour %u up on %s", n->node,
 		d->ports[n->port].name);
+	/* No HELLO field says which campaign it holds: send ours. */
+	hnd_campaign_send_to(d, n);
 }
 
 static void neigh_down(struct hnd *d, struct hnd_neigh *n, const char *why)

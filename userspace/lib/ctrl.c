@@ -265,6 +265,9 @@ static int chunk_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 	if (c->chunk_len < 1)
 		return fail(err, errlen, HN_CE_FIELD,
 			    "model-chunk: chunk_len 0");
+	if (c->object >= __HN_OBJ_MAX)
+		return fail(err, errlen, HN_CE_FIELD,
+			    "model-chunk: unknown object %u", c->object);
 	/* 64-bit sum: offset near 2^32 must not wrap into range. */
 	if ((__u64)c->offset + c->chunk_len > c->total_len)
 		return fail(
@@ -419,6 +422,7 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 		w->total_len = htobe32(s->total_len);
 		w->offset = htobe32(s->offset);
 		w->chunk_len = htobe16(s->chunk_len);
+		w->object = htobe16(s->object);
 		memcpy(w + 1, s->data, s->chunk_len);
 		break;
 	}
@@ -534,6 +538,7 @@ static void get_payload(const __u8 *p, struct hn_ctrl_msg *m)
 		d->total_len = be32toh(w->total_len);
 		d->offset = be32toh(w->offset);
 		d->chunk_len = be16toh(w->chunk_len);
+		d->object = be16toh(w->object);
 		d->data = (const __u8 *)(w + 1);
 		break;
 	}

@@ -88,6 +88,7 @@ struct hn_ctrl_chunk {
 	__u32 total_len;
 	__u32 offset;
 	__u16 chunk_len;
+	__u16 object; /* enum hn_chunk_object */
 	const __u8 *data; /* decode: points into the frame buffer */
 };
 

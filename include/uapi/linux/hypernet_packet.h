@@ -202,8 +202,10 @@ struct hn_lsa_link {
 #define HN_LSA_MAX_STAGES 16
 
 /*
- * MODEL_CHUNK: bytes [offset, offset + chunk_len) of a signed model file
- * of total_len bytes.  (generation, digest) names the file.
+ * MODEL_CHUNK: bytes [offset, offset + chunk_len) of a signed file of
+ * total_len bytes: a route model or a training campaign (object, enum
+ * hn_chunk_object; formerly reserved, 0).  (object, generation, digest)
+ * names the file.
  */
 struct hn_model_chunk {
 	__be64 generation;
@@ -211,8 +213,14 @@ struct hn_model_chunk {
 	__be32 total_len;
 	__be32 offset;
 	__be16 chunk_len; /* data bytes that follow */
-	__be16 reserved;
+	__be16 object; /* enum hn_chunk_object */
 } __attribute__((packed));
+
+enum hn_chunk_object {
+	HN_OBJ_MODEL, /* a signed route model (.hnm) */
+	HN_OBJ_CAMPAIGN, /* a signed training campaign (.hnc) */
+	__HN_OBJ_MAX
+};
 
 #define HN_CHUNK_DATA_MAX 1024
 #define HN_MODEL_XFER_MAX (64 * 1024) /* largest model file sent */

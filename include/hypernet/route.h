@@ -309,6 +309,30 @@ __hn_inline __u16 hn_link_ett_load(__u32 cost, __u32 util)
 }
 
 /*
+ * What a link costs in the route feature (hn_topo_cand.load_cost):
+ * hn_link_ett_load(), plus, above HN_UTIL_BUSY (three quarters full), a
+ * steep rise to 4 x @cost more when full, so a link near saturation costs
+ * up to 6 times its ETT and moves its path's ratio level
+ * (hn_rt_route_dist()) from routers several hops upstream.  x (1 + u)
+ * alone tops out at twice, one ratio level for a full link among a few
+ * idle ones, and at load 0.9 most frames lost were on paths through
+ * saturated links that still looked cheap.  Routing itself (ETT, or
+ * load-aware ETT) does not use it: only the model's view of a candidate.
+ */
+#define HN_UTIL_BUSY 191
+
+__hn_inline __u32 hn_link_route_load(__u32 cost, __u32 util)
+{
+	__u32 c = hn_link_ett_load(cost, util);
+
+	if (util > 255)
+		util = 255;
+	if (util > HN_UTIL_BUSY)
+		c += (cost * (util - HN_UTIL_BUSY) + 8) / 16;
+	return c;
+}
+
+/*
  * Utilisation goes into LSAs as 0..255 (permille * 255 / 1000), and an
  * agent floods a new LSA when a link's has moved by HN_UTIL_READV or more
  * since it last advertised it: flooding on every small change would load

@@ -139,7 +139,7 @@ __hn_inline __u8 hn_scale_hops(__u32 hops)
  * The route feature the agent and the simulator give a candidate: its
  * load-aware path cost @cost (hn_topo_cand.load_cost: its ETT path
  * cost(self, neighbour) + D(neighbour, dst) with every link weighed by
- * hn_link_ett_load() of the utilisation its sender advertises) against
+ * hn_link_route_load() of the utilisation its sender advertises) against
  * the least of the route's candidates, @best (hn_topo_route.load_cost), in
  * 4 ratio levels (below 1.15, 1.6, 2.5 and more), times the path's @hops
  * in 4 levels (0: this node, 1, 2, 3 and more): route bucket 4 * ratio

@@ -158,7 +158,7 @@ static void fed_defaults(struct fed_opts *f)
 					   .calib_q = 0.99,
 					   .seed = 1 };
 	f->rounds = 50;
-	f->steps = 20;
+	f->steps = 100;
 	f->qat_rounds = 3;
 	f->calib_n = 2000;
 	f->clip = 4;

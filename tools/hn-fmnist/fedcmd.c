@@ -680,8 +680,7 @@ static void write_json(const struct fed_run *r, const struct fed_acc *fa,
 	jsonw_kv_float(&w, "secagg_cpu_share",
 		       r->node_sa_cpu / r->node_train_cpu);
 	jsonw_kv_float(&w, "aggregator_cpu_s", r->agg_cpu / f->rounds);
-	jsonw_obj_close(&w);
-	fputc('\n', out);
+	jsonw_obj_close(&w); /* and the newline */
 }
 
 static int report(const struct fed_run *r, const struct fed_acc *fa,

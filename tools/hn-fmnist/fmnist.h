@@ -98,6 +98,26 @@ void fm_net_free(struct fm_net *net);
 /* One epoch over @s; returns the mean training loss. */
 double fm_train_epoch(struct fm_net *net, const struct fm_set *s,
 		      const struct fm_train_opts *o, double lr, uint64_t *rng);
+/*
+ * @steps minibatches of @o->batch (fewer when the shard is smaller) drawn
+ * from the items @ids of @s, each pass over them in a new shuffled order;
+ * the mean training loss per image.
+ */
+double fm_train_steps(struct fm_net *net, const struct fm_set *s,
+		      const size_t *ids, size_t n_ids,
+		      const struct fm_train_opts *o, double lr,
+		      unsigned int steps, uint64_t *rng);
+/* Mean cross-entropy over the items @ids of @s, forward only. */
+double fm_net_loss(struct fm_net *net, const struct fm_set *s,
+		   const size_t *ids, size_t n_ids);
+/* The master weights as one vector: per layer its weights, then biases. */
+size_t fm_net_dim(const struct fm_net *net);
+void fm_net_get(const struct fm_net *net, float *v);
+void fm_net_set(struct fm_net *net, const float *v); /* and refreshes */
+/* Zero the optimiser's moments, gradients and step count. */
+void fm_net_reset_opt(struct fm_net *net);
+/* @src's weights, scales and mode into @dst, a net of the same shape. */
+void fm_net_copy_model(struct fm_net *dst, const struct fm_net *src);
 /* Accuracy of the network as it stands (QAT or float) on @s. */
 double fm_net_accuracy(struct fm_net *net, const struct fm_set *s);
 /* The class of the FM_CLASSES scores @z: the highest, ties to the first. */
@@ -169,5 +189,36 @@ void fm_evaluate(const struct fm_models *ms, const struct fm_set *s,
 		 size_t limit, struct fm_eval *ev);
 void fm_eval_json(const struct fm_eval *ev, FILE *f);
 const char *fm_class_name(unsigned int c);
+
+/*
+ * fed.c: federated averaging (Documentation/federated.rst, "Learning").
+ * One node's round: @work takes @global's model, Adam starts afresh and
+ * runs @steps minibatches over the node's items @ids of @s at @lr; the
+ * update @u (fm_net_dim() + 1 floats) is then
+ *
+ *	u = weight * clip(w_local - w_global, clip),  u[dim] = weight
+ *
+ * clip as hn_sa_fxp_encode() clips, @weight the node's share of the
+ * average (FedAvg: its item count over a campaign-wide cap, <= 1), carried
+ * in the last coordinate so that the sum of updates divides by the sum of
+ * the weights of the nodes that took part.  ||u|| <= weight *
+ * sqrt(clip^2 + 1).  Mean training loss and the delta's norm before
+ * clipping into @loss and @norm (either may be NULL).  0 or -1.
+ */
+struct fm_local_opts {
+	unsigned int steps;
+	double lr, clip, weight;
+};
+
+int fm_local_update(const struct fm_net *global, struct fm_net *work,
+		    const struct fm_set *s, const size_t *ids, size_t n_ids,
+		    const struct fm_train_opts *o,
+		    const struct fm_local_opts *lo, uint64_t *rng, float *u,
+		    double *loss, double *norm);
+/* The sum of updates (fm_net_dim() + 1 floats) applied: w += sum / weight. */
+int fm_fed_apply(struct fm_net *global, const float *sum);
+/* hn-fmnist partition and hn-fmnist fed (fedcmd.c) */
+int fm_cmd_partition(int argc, char **argv);
+int fm_cmd_fed(int argc, char **argv);
 
 #endif /* _HN_FMNIST_H */

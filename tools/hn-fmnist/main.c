@@ -5,6 +5,7 @@
  *          float text models with their calibration samples and the .hnm
  *   eval   float vs fixed-point split pipeline on the test set (JSON)
  *   infer  one test image through the pipeline
+ *   partition, fed  federated shards and training (fedcmd.c)
  *
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
@@ -32,13 +33,14 @@ static void usage(FILE *f)
 		"                 [--shift N] [--calib-quantile Q]\n"
 		"       %s eval [--data DIR] [--models DIR] [--out DIR] [--limit N] [--json FILE]\n"
 		"       %s infer [--data DIR] [--out DIR] INDEX\n"
+		"       %s partition|fed ...   (%s fed --help)\n"
 		"\n"
 		"  --data    Fashion-MNIST IDX files (default " FM_DATA_DIR
 		")\n"
 		"  --models  float text models and .calib files (default models)\n"
 		"  --out     .hnm files (default build/models)\n"
 		"Documentation/split-inference.rst\n",
-		prog, prog, prog);
+		prog, prog, prog, prog, prog);
 }
 
 static int bad_usage(const char *what, const char *arg)
@@ -420,6 +422,9 @@ static int cmd_infer(int argc, char **argv)
 static const struct hn_cmd cmds[] = { { .name = "train", .fn = cmd_train },
 				      { .name = "eval", .fn = cmd_eval },
 				      { .name = "infer", .fn = cmd_infer },
+				      { .name = "partition",
+					.fn = fm_cmd_partition },
+				      { .name = "fed", .fn = fm_cmd_fed },
 				      { NULL } };
 
 static int bad_command(const char *word)

@@ -440,6 +440,163 @@ double fm_train_epoch(struct fm_net *net, const struct fm_set *s,
 	return loss / s->n;
 }
 
+/* The next batch of @n_ids items in a shuffled order, reshuffled at wrap. */
+struct cursor {
+	const size_t *ids;
+	size_t n_ids, *perm, pos;
+};
+
+static size_t cursor_next(struct cursor *c, uint64_t *rng)
+{
+	if (c->pos == c->n_ids) {
+		shuffle(c->perm, c->n_ids, rng);
+		c->pos = 0;
+	}
+	return c->ids[c->perm[c->pos++]];
+}
+
+double fm_train_steps(struct fm_net *net, const struct fm_set *s,
+		      const size_t *ids, size_t n_ids,
+		      const struct fm_train_opts *o, double lr,
+		      unsigned int steps, uint64_t *rng)
+{
+	struct cursor c = { .ids = ids, .n_ids = n_ids, .pos = n_ids };
+	unsigned int n = n_ids < o->batch ? n_ids : o->batch, b, k;
+	uint8_t img[FM_PIX], lab[1024];
+	double loss = 0;
+	struct work w;
+
+	c.perm = malloc((n_ids ? n_ids : 1) * sizeof(*c.perm));
+	if (!c.perm || !n_ids || o->batch > sizeof(lab) ||
+	    work_init(&w, net, n)) {
+		free(c.perm);
+		return NAN;
+	}
+	for (k = 0; k < steps; k++) {
+		for (b = 0; b < n; b++) {
+			size_t id = cursor_next(&c, rng);
+			const uint8_t *src = s->pix + id * FM_PIX;
+
+			if (o->shift) {
+				fm_augment(src, img, rng, o->shift);
+				src = img;
+			}
+			load_input(w.act[0] + (size_t)b * FM_PIX, src);
+			lab[b] = s->label[id];
+		}
+		loss += train_batch(net, &w, lab, n, lr, o->wd);
+	}
+	work_free(&w);
+	free(c.perm);
+	return steps ? loss / ((double)steps * n) : 0;
+}
+
+double fm_net_loss(struct fm_net *net, const struct fm_set *s,
+		   const size_t *ids, size_t n_ids)
+{
+	unsigned int L = net->n_layers, b, n;
+	float g[FM_CLASSES];
+	double loss = 0;
+	struct work w;
+	size_t i;
+
+	if (!n_ids || work_init(&w, net, 256))
+		return NAN;
+	for (i = 0; i < n_ids; i += n) {
+		n = n_ids - i < 256 ? n_ids - i : 256;
+		for (b = 0; b < n; b++)
+			load_input(w.act[0] + (size_t)b * FM_PIX,
+				   s->pix + ids[i + b] * FM_PIX);
+		forward(net, &w, n, net->qat);
+		for (b = 0; b < n; b++)
+			loss += softmax_ce(w.act[L] + b * FM_CLASSES,
+					   s->label[ids[i + b]], g, 1);
+	}
+	work_free(&w);
+	return loss / n_ids;
+}
+
+/* ---- the parameters as one vector (federated updates) ------------------ */
+
+size_t fm_net_dim(const struct fm_net *net)
+{
+	size_t d = 0;
+	unsigned int i;
+
+	for (i = 0; i < net->n_layers; i++)
+		d += ((size_t)net->l[i].n_in + 1) * net->l[i].n_out;
+	return d;
+}
+
+/* Each layer's weights then biases, layer by layer: @dir 0 reads. */
+static void params_io(struct fm_net *net, float *v, int dir)
+{
+	unsigned int i;
+	size_t n;
+
+	for (i = 0; i < net->n_layers; i++) {
+		struct fm_layer *l = &net->l[i];
+
+		n = (size_t)l->n_in * l->n_out;
+		if (dir)
+			memcpy(l->w, v, n * sizeof(float));
+		else
+			memcpy(v, l->w, n * sizeof(float));
+		v += n;
+		if (dir)
+			memcpy(l->b, v, l->n_out * sizeof(float));
+		else
+			memcpy(v, l->b, l->n_out * sizeof(float));
+		v += l->n_out;
+	}
+}
+
+void fm_net_get(const struct fm_net *net, float *v)
+{
+	params_io((struct fm_net *)net, v, 0);
+}
+
+void fm_net_set(struct fm_net *net, const float *v)
+{
+	params_io(net, (float *)v, 1);
+	fm_net_refresh(net);
+}
+
+void fm_net_reset_opt(struct fm_net *net)
+{
+	unsigned int i;
+
+	for (i = 0; i < net->n_layers; i++) {
+		struct fm_layer *l = &net->l[i];
+		size_t n = (size_t)l->n_in * l->n_out;
+
+		memset(l->mw, 0, n * sizeof(float));
+		memset(l->vw, 0, n * sizeof(float));
+		memset(l->gw, 0, n * sizeof(float));
+		memset(l->mb, 0, l->n_out * sizeof(float));
+		memset(l->vb, 0, l->n_out * sizeof(float));
+		memset(l->gb, 0, l->n_out * sizeof(float));
+	}
+	net->step = 0;
+}
+
+void fm_net_copy_model(struct fm_net *dst, const struct fm_net *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < src->n_layers; i++) {
+		struct fm_layer *d = &dst->l[i];
+		const struct fm_layer *l = &src->l[i];
+
+		memcpy(d->w, l->w, (size_t)l->n_in * l->n_out * sizeof(float));
+		memcpy(d->b, l->b, l->n_out * sizeof(float));
+		d->cal_exp = l->cal_exp;
+	}
+	dst->qat = src->qat;
+	dst->calib_q = src->calib_q;
+	fm_net_refresh(dst);
+}
+
 /* ---- evaluation and calibration ---------------------------------------- */
 
 #define EVAL_BATCH 256

@@ -56,7 +56,7 @@ double hn_sa_fxp_max_scale(unsigned int n, double clip)
 	return 0;
 }
 
-static int clip_factor(const float *x, size_t d, double clip, double *f)
+int hn_sa_fxp_clip_factor(const float *x, size_t d, double clip, double *f)
 {
 	double ss = 0;
 	size_t i;
@@ -94,7 +94,7 @@ int hn_sa_fxp_encode(const float *x, size_t d, double clip, double scale,
 
 	if (!m || m > (int64_t)SUM_MAX)
 		return -EINVAL;
-	err = clip_factor(x, d, clip, &f);
+	err = hn_sa_fxp_clip_factor(x, d, clip, &f);
 	if (err)
 		return err;
 	for (i = 0; i < d; i++)

@@ -31,6 +31,13 @@ int hn_sa_fxp_check(unsigned int n, double clip, double scale, char *err,
 double hn_sa_fxp_max_scale(unsigned int n, double clip);
 
 /*
+ * The factor that clips @x (d coordinates) to L2 norm @clip into @f:
+ * clip / ||x|| when longer, else 1.  -EINVAL for a NaN or infinite
+ * coordinate.  hn_sa_fxp_encode() applies the same factor.
+ */
+int hn_sa_fxp_clip_factor(const float *x, size_t d, double clip, double *f);
+
+/*
  * Clip and round @x (d coordinates) into @q.  The rounding draws from the
  * mask generator keyed by @seed (a fresh random seed per update in use; a
  * fixed one makes the encoding reproducible).  -EINVAL for a NaN or

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The federated learning side of hn-fmnist (tools/hn-fmnist/fed.c) on a
+ * tiny synthetic problem (two classes of 28x28 images, bright top half
+ * or bright bottom half, seeded noise; a 784-8-4 | 8-10 net): one local
+ * step applied through fm_fed_apply() lowers the shard's loss, the same
+ * seed gives the same update bit for bit, the update is the weight times
+ * the clipped difference of the weights and never longer than the clip,
+ * FedAvg's weighted mean, refusals, and the updates of four nodes summed
+ * by a secure-aggregation round (sa_sim.h) equal their plain sum.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include "../../tools/hn-fmnist/fmnist.h"
+#include "sa_fixed.h"
+#include "sa_sim.h"
+
+#define N_IMG 64
+
+static struct fm_set set;
+static size_t ids[N_IMG];
+static const struct fm_train_opts topts = { .hidden = 8,
+					    .bottleneck = 4,
+					    .head_hidden = 8,
+					    .batch = 16,
+					    .calib_q = 0.99,
+					    .seed = 3 };
+
+static int setup(void **state)
+{
+	uint64_t s = 99;
+	size_t i, k;
+
+	(void)state;
+	set.n = N_IMG;
+	set.pix = malloc(N_IMG * FM_PIX);
+	set.label = malloc(N_IMG);
+	if (!set.pix || !set.label)
+		return -1;
+	for (i = 0; i < N_IMG; i++) {
+		set.label[i] = i % 2;
+		ids[i] = i;
+		for (k = 0; k < FM_PIX; k++) {
+			int top = k < FM_PIX / 2;
+			int base = (size_t)top == i % 2 ? 200 : 20;
+
+			set.pix[i * FM_PIX + k] = base + fm_rand(&s) % 40;
+		}
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fm_free(&set);
+	return 0;
+}
+
+struct two {
+	struct fm_net global, work;
+	size_t d;
+	float *u, *v, *w;
+};
+
+static void two_init(struct two *t)
+{
+	assert_int_equal(fm_net_init(&t->global, &topts), 0);
+	assert_int_equal(fm_net_init(&t->work, &topts), 0);
+	t->d = fm_net_dim(&t->global);
+	assert_int_equal(t->d, (784 + 1) * 8 + (8 + 1) * 4 + (4 + 1) * 8 +
+				       (8 + 1) * 10);
+	t->u = calloc(t->d + 1, sizeof(float));
+	t->v = calloc(t->d + 1, sizeof(float));
+	t->w = calloc(t->d + 1, sizeof(float));
+	assert_non_null(t->u);
+	assert_non_null(t->v);
+	assert_non_null(t->w);
+}
+
+static void two_free(struct two *t)
+{
+	fm_net_free(&t->global);
+	fm_net_free(&t->work);
+	free(t->u);
+	free(t->v);
+	free(t->w);
+}
+
+static void update(struct two *t, double clip, double weight,
+		   unsigned int steps, float *out)
+{
+	struct fm_local_opts lo = {
+		.steps = steps, .lr = 0.01, .clip = clip, .weight = weight
+	};
+	uint64_t rng = 5;
+	double loss, norm;
+
+	assert_int_equal(fm_local_update(&t->global, &t->work, &set, ids, N_IMG,
+					 &topts, &lo, &rng, out, &loss, &norm),
+			 0);
+	assert_true(loss > 0 && norm > 0);
+}
+
+static double norm_of(const float *x, size_t d)
+{
+	double ss = 0;
+	size_t i;
+
+	for (i = 0; i < d; i++)
+		ss += (double)x[i] * x[i];
+	return sqrt(ss);
+}
+
+static void test_step_lowers_loss(void **state)
+{
+	double before, after;
+	struct two t;
+
+	(void)state;
+	two_init(&t);
+	before = fm_net_loss(&t.global, &set, ids, N_IMG);
+	update(&t, 1e6, 1, 1, t.u);
+	update(&t, 1e6, 1, 1, t.v);
+	/* deterministic: the same seed, the same update */
+	assert_memory_equal(t.u, t.v, (t.d + 1) * sizeof(float));
+	assert_int_equal(fm_fed_apply(&t.global, t.u), 0);
+	after = fm_net_loss(&t.global, &set, ids, N_IMG);
+	print_message("loss %.6f -> %.6f\n", before, after);
+	assert_true(after < before);
+	two_free(&t);
+}
+
+/* Unclipped, weight 1: the update is w_local - w_global exactly. */
+static void test_update_is_difference(void **state)
+{
+	struct two t;
+	size_t i;
+
+	(void)state;
+	two_init(&t);
+	update(&t, 1e6, 1, 3, t.u);
+	fm_net_get(&t.global, t.v);
+	fm_net_get(&t.work, t.w);
+	for (i = 0; i < t.d; i++)
+		assert_true(t.u[i] == t.w[i] - t.v[i]);
+	assert_true(t.u[t.d] == 1.0f);
+	two_free(&t);
+}
+
+static void test_clip_and_weight(void **state)
+{
+	const double clip = 1e-3;
+	double n_full, n_clip, dot = 0;
+	struct two t;
+	size_t i;
+
+	(void)state;
+	two_init(&t);
+	update(&t, 1e6, 1, 3, t.u);
+	n_full = norm_of(t.u, t.d);
+	assert_true(n_full > 10 * clip);
+	update(&t, clip, 0.25, 3, t.v);
+	n_clip = norm_of(t.v, t.d);
+	/* the bound holds, and the clip shortens without turning */
+	assert_true(n_clip <= 0.25 * clip * (1 + 1e-6));
+	assert_true(n_clip >= 0.25 * clip * (1 - 1e-4));
+	for (i = 0; i < t.d; i++)
+		dot += (double)t.u[i] * t.v[i];
+	assert_true(dot / (n_full * n_clip) > 1 - 1e-6);
+	assert_true(t.v[t.d] == 0.25f);
+	two_free(&t);
+}
+
+/* w += sum / weight: the weighted mean of the nodes' deltas. */
+static void test_apply_weighted_mean(void **state)
+{
+	struct two t;
+	size_t i;
+
+	(void)state;
+	two_init(&t);
+	fm_net_get(&t.global, t.w);
+	/* node a: weight 1, delta 1; node b: weight 0.5, delta -2 */
+	for (i = 0; i < t.d; i++)
+		t.u[i] = 1 * 1.0f + 0.5f * -2.0f + 0.25f;
+	t.u[t.d] = 1.5f;
+	assert_int_equal(fm_fed_apply(&t.global, t.u), 0);
+	fm_net_get(&t.global, t.v);
+	for (i = 0; i < t.d; i++)
+		assert_true(fabsf(t.v[i] - (t.w[i] + 0.25f / 1.5f)) < 1e-6f);
+	t.u[t.d] = 0; /* nothing summed: refused, unchanged */
+	assert_int_equal(fm_fed_apply(&t.global, t.u), -1);
+	two_free(&t);
+}
+
+static void test_refusals(void **state)
+{
+	struct fm_local_opts lo = { .steps = 1, .lr = 0.01, .clip = 1 };
+	uint64_t rng = 1;
+	struct two t;
+
+	(void)state;
+	two_init(&t);
+	lo.weight = 0;
+	assert_int_equal(fm_local_update(&t.global, &t.work, &set, ids, N_IMG,
+					 &topts, &lo, &rng, t.u, NULL, NULL),
+			 -1);
+	lo.weight = 1.5;
+	assert_int_equal(fm_local_update(&t.global, &t.work, &set, ids, N_IMG,
+					 &topts, &lo, &rng, t.u, NULL, NULL),
+			 -1);
+	lo.weight = 1;
+	assert_int_equal(fm_local_update(&t.global, &t.work, &set, ids, 0,
+					 &topts, &lo, &rng, t.u, NULL, NULL),
+			 -1);
+	two_free(&t);
+}
+
+/*
+ * Four nodes' real updates (shards of 16), encoded as `hn-fmnist fed`
+ * encodes them: the secure-aggregation round's unmasked sum is their
+ * plain sum bit for bit, and decodes to the float sum within rounding.
+ */
+static void test_secagg_sum_is_plain_sum(void **state)
+{
+	const unsigned int n = 4;
+	const double clip = 0.5, clip_enc = sqrt(clip * clip + 1);
+	double scale = hn_sa_fxp_max_scale(n, clip_enc);
+	struct hn_sa_sim s;
+	uint32_t *sum, *plain;
+	unsigned int k, got;
+	uint8_t seed[32] = { 0 };
+	char err[256];
+	struct two t;
+	float *fsum;
+	size_t i;
+
+	(void)state;
+	two_init(&t);
+	assert_true(scale > 0);
+	assert_int_equal(hn_sa_sim_init(&s, n, n - 1, 3, t.d + 1, 1), 0);
+	sum = calloc(t.d + 1, 4);
+	plain = calloc(t.d + 1, 4);
+	fsum = calloc(t.d + 1, sizeof(float));
+	assert_non_null(sum);
+	assert_non_null(plain);
+	assert_non_null(fsum);
+	for (k = 0; k < n; k++) {
+		struct fm_local_opts lo = { .steps = 2,
+					    .lr = 0.01,
+					    .clip = clip,
+					    .weight = 0.5 + 0.125 * k };
+		uint64_t rng = k;
+
+		assert_int_equal(fm_local_update(&t.global, &t.work, &set,
+						 ids + 16 * k, 16, &topts, &lo,
+						 &rng, t.u, NULL, NULL),
+				 0);
+		seed[0] = k;
+		assert_int_equal(hn_sa_fxp_encode(t.u, t.d + 1, clip_enc, scale,
+						  seed, s.q[k]),
+				 0);
+		for (i = 0; i <= t.d; i++) {
+			plain[i] += s.q[k][i];
+			fsum[i] += t.u[i];
+		}
+	}
+	assert_int_equal(hn_sa_sim_run(&s, sum, &got, err, sizeof(err)), 0);
+	assert_int_equal(got, n);
+	assert_memory_equal(sum, plain, (t.d + 1) * 4);
+	hn_sa_fxp_decode(sum, t.d + 1, scale, t.v);
+	for (i = 0; i <= t.d; i++)
+		assert_true(fabsf(t.v[i] - fsum[i]) <= n / scale + 1e-6f);
+	assert_true(fabsf(t.v[t.d] - (0.5f + 0.625f + 0.75f + 0.875f)) < 1e-5f);
+	hn_sa_sim_free(&s);
+	free(sum);
+	free(plain);
+	free(fsum);
+	two_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_step_lowers_loss),
+		cmocka_unit_test(test_update_is_difference),
+		cmocka_unit_test(test_clip_and_weight),
+		cmocka_unit_test(test_apply_weighted_mean),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_secagg_sum_is_plain_sum),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

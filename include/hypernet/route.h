@@ -139,7 +139,7 @@ __hn_inline __u8 hn_scale_hops(__u32 hops)
  * The route feature the agent and the simulator give a candidate: its
  * load-aware path cost @cost (hn_topo_cand.load_cost: its ETT path
  * cost(self, neighbour) + D(neighbour, dst) with every link weighed by
- * hn_link_route_load() of the utilisation its sender advertises) against
+ * hn_link_ett_load() of the utilisation its sender advertises) against
  * the least of the route's candidates, @best (hn_topo_route.load_cost), in
  * 4 ratio levels (below 1.15, 1.6, 2.5 and more), times the path's @hops
  * in 4 levels (0: this node, 1, 2, 3 and more): route bucket 4 * ratio
@@ -306,30 +306,6 @@ __hn_inline __u16 hn_link_ett_load(__u32 cost, __u32 util)
 		util = 255;
 	c = (cost * (255 + util) + 127) / 255;
 	return c > 0xffff ? 0xffff : c;
-}
-
-/*
- * What a link costs in the route feature (hn_topo_cand.load_cost):
- * hn_link_ett_load(), plus, above HN_UTIL_BUSY (three quarters full), a
- * steep rise to 4 x @cost more when full, so a link near saturation costs
- * up to 6 times its ETT and moves its path's ratio level
- * (hn_rt_route_dist()) from routers several hops upstream.  x (1 + u)
- * alone tops out at twice, one ratio level for a full link among a few
- * idle ones, and at load 0.9 most frames lost were on paths through
- * saturated links that still looked cheap.  Routing itself (ETT, or
- * load-aware ETT) does not use it: only the model's view of a candidate.
- */
-#define HN_UTIL_BUSY 191
-
-__hn_inline __u32 hn_link_route_load(__u32 cost, __u32 util)
-{
-	__u32 c = hn_link_ett_load(cost, util);
-
-	if (util > 255)
-		util = 255;
-	if (util > HN_UTIL_BUSY)
-		c += (cost * (util - HN_UTIL_BUSY) + 8) / 16;
-	return c;
 }
 
 /*

@@ -402,31 +402,6 @@ static void test_link_ett_load(void **state)
 	assert_true(hn_link_ett_load(1000, 10) < hn_link_ett_load(1001, 10));
 }
 
-static void test_link_route_load(void **state)
-{
-	__u32 u;
-
-	(void)state;
-	/* up to three quarters full: hn_link_ett_load() */
-	assert_int_equal(hn_link_route_load(1200, 0), 1200);
-	assert_int_equal(hn_link_route_load(1200, 128), 1802);
-	assert_int_equal(hn_link_route_load(1200, HN_UTIL_BUSY),
-			 hn_link_ett_load(1200, HN_UTIL_BUSY));
-	/* then steeply: full is 2 + 4 times the cost, past full too */
-	assert_int_equal(hn_link_route_load(1200, 255), 1200 * 6);
-	assert_int_equal(hn_link_route_load(1200, 1000), 1200 * 6);
-	assert_int_equal(hn_link_route_load(1200, 223),
-			 hn_link_ett_load(1200, 223) + 2400);
-	/* hn_link_ett_load() caps at 0xffff, the steep part adds to it */
-	assert_int_equal(hn_link_route_load(0xffff, 255), 0xffff * 5);
-	/* monotone in both */
-	for (u = 0; u < 255; u++)
-		assert_true(hn_link_route_load(1000, u) <
-			    hn_link_route_load(1000, u + 1));
-	assert_true(hn_link_route_load(1000, 240) <
-		    hn_link_route_load(1001, 240));
-}
-
 static void test_util_readvertise(void **state)
 {
 	(void)state;
@@ -459,7 +434,6 @@ int main(void)
 		cmocka_unit_test(test_link_features),
 		cmocka_unit_test(test_link_ett),
 		cmocka_unit_test(test_link_ett_load),
-		cmocka_unit_test(test_link_route_load),
 		cmocka_unit_test(test_util_readvertise),
 	};
 

@@ -215,12 +215,8 @@ static void test_load_cost(void **state)
 	n = routes(t);
 	expect(n, D, 200, 2, 2, B, 200, 2, C, 300, 2);
 	r = route_to(n, D);
-	/*
-	 * via B: 100 x 383 / 255 + B's least load-aware cost to D: the full
-	 * link at six times its cost (hn_link_route_load(), 600), so back
-	 * through A and C (400); via C: idle
-	 */
-	assert_int_equal(r->cand[0].load_cost, 150 + 400);
+	/* via B: 100 x 383 / 255 + 100 x 2; via C: idle */
+	assert_int_equal(r->cand[0].load_cost, 150 + 200);
 	assert_int_equal(r->cand[1].load_cost, 300);
 	assert_int_equal(r->load_cost, 300);
 	/* B's own route is weighed too */

@@ -167,7 +167,7 @@ const struct hn_ctrl_lsa *hn_topo_get(const struct hn_topo *t, __u32 origin)
 struct topo_edge {
 	unsigned int to; /* graph index */
 	__u32 cost;
-	__u32 lcost; /* hn_link_route_load(cost, util) */
+	__u32 lcost; /* hn_link_ett_load(cost, util) */
 	__u8 quality;
 	__u8 util; /* as the edge's origin advertises it */
 };
@@ -271,7 +271,7 @@ static void graph_bidir(struct topo_graph *g, const unsigned int *roff,
 			if (back->quality < raw[k].quality)
 				g->adj[m].quality = back->quality;
 			g->adj[m].lcost =
-				hn_link_route_load(g->adj[m].cost, raw[k].util);
+				hn_link_ett_load(g->adj[m].cost, raw[k].util);
 			m++;
 		}
 	}

@@ -54,7 +54,7 @@ const struct hn_ctrl_lsa *hn_topo_at(const struct hn_topo *t, unsigned int i);
 const struct hn_ctrl_lsa *hn_topo_get(const struct hn_topo *t, __u32 origin);
 
 /*
- * Load-aware costs weigh each link by hn_link_route_load() of the
+ * Load-aware costs weigh each link by hn_link_ett_load() of the
  * utilisation its sender advertises (HN_LSA_F_UTIL; 0 without): what a
  * path costs now rather than idle.  Candidates and the default stay those
  * of the advertised costs, so loops and herding cannot follow from load;

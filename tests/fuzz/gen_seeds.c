@@ -367,7 +367,7 @@ static void sa_proto(const char *from, const char *dir)
 /* Campaign files: plain, signed-shaped, derived and fixed parameters. */
 static void campaigns(const char *dir)
 {
-	struct hn_cp_member roster[5];
+	struct hn_sa_member roster[5];
 	struct hn_campaign c = {
 		.id = 1,
 		.generation = 1,

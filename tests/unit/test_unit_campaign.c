@@ -44,7 +44,7 @@ static int teardown(void **state)
 	return hn_t_dir_remove();
 }
 
-static struct hn_cp_member members[N_NODES];
+static struct hn_sa_member members[N_NODES];
 
 /* A valid campaign of N_NODES nodes, derived k, t and scale. */
 static void campaign(struct hn_campaign *c)
@@ -299,7 +299,7 @@ static void bad_field_values(void **state)
 /* Build an image with no checks: the serialiser's bytes for @c. */
 static uint8_t *raw_image(const struct hn_campaign *want, size_t *len)
 {
-	struct hn_cp_member roster[N_NODES];
+	struct hn_sa_member roster[N_NODES];
 	struct hn_campaign ok;
 	uint8_t *buf;
 	size_t off;
@@ -572,7 +572,7 @@ static void put_file(const char *name, const char *text)
 
 static void roster_err(const char *text, const char *msg)
 {
-	struct hn_cp_member *m;
+	struct hn_sa_member *m;
 	char err[1024] = "";
 	uint16_t n;
 
@@ -587,7 +587,7 @@ static void roster_err(const char *text, const char *msg)
 
 static void roster_files(void **state)
 {
-	struct hn_cp_member *m;
+	struct hn_sa_member *m;
 	char err[1024] = "";
 	uint16_t n;
 

@@ -587,7 +587,7 @@ static void test_model_persisted(void **state)
 static void *campaign_file(uint64_t id, uint64_t gen, unsigned int flags,
 			   bool unsigned_, size_t *len)
 {
-	struct hn_cp_member roster[30];
+	struct hn_sa_member roster[30];
 	struct hn_campaign c = { .id = id,
 				 .generation = gen,
 				 .flags = flags,

@@ -345,18 +345,7 @@ void hn_campaign_free(struct hn_campaign *c)
 
 int hn_campaign_member(const struct hn_campaign *c, uint32_t id)
 {
-	unsigned int lo = 0, hi = c->n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (c->roster[mid].id == id)
-			return mid;
-		if (c->roster[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return hn_sa_roster_index(c->roster, c->n, id);
 }
 
 const char *hn_campaign_flags_str(unsigned int flags, char *buf, size_t len)
@@ -377,7 +366,7 @@ const char *hn_campaign_flags_str(unsigned int flags, char *buf, size_t len)
 
 static int member_cmp(const void *a, const void *b)
 {
-	const struct hn_cp_member *x = a, *y = b;
+	const struct hn_sa_member *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
 }
@@ -419,7 +408,7 @@ static int roster_key(const char *path, const char *name, uint8_t *key,
 }
 
 /* One line: blank, comment, or "ID KEYFILE"; 1 for a member. */
-static int roster_line(const char *path, char *line, struct hn_cp_member *m,
+static int roster_line(const char *path, char *line, struct hn_sa_member *m,
 		       char *err, size_t errlen)
 {
 	char *save, *id, *file, *more, *end;
@@ -448,7 +437,7 @@ static int roster_line(const char *path, char *line, struct hn_cp_member *m,
 	return 1;
 }
 
-static int roster_parse(const char *path, char *buf, struct hn_cp_member *m,
+static int roster_parse(const char *path, char *buf, struct hn_sa_member *m,
 			unsigned int *n, char *err, size_t errlen)
 {
 	unsigned int lineno = 0;
@@ -474,10 +463,10 @@ static int roster_parse(const char *path, char *buf, struct hn_cp_member *m,
 	return 0;
 }
 
-int hn_campaign_roster_load(const char *path, struct hn_cp_member **members,
+int hn_campaign_roster_load(const char *path, struct hn_sa_member **members,
 			    uint16_t *n, char *err, size_t errlen)
 {
-	struct hn_cp_member *m;
+	struct hn_sa_member *m;
 	unsigned int i, j, cnt;
 	size_t len;
 	char *buf;

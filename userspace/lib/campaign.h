@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "secagg.h"
 #include "sign.h"
 
 #define HN_CP_MAGIC "HNCP"
@@ -40,11 +41,6 @@ enum hn_cp_flags {
 	__HN_CP_F_ALL = HN_CP_F_STOPPED | HN_CP_F_NO_DEFENCE,
 };
 
-struct hn_cp_member {
-	uint32_t id; /* node id, non-zero */
-	uint8_t key[HN_ED25519_KEY_LEN]; /* the node's identity public key */
-};
-
 struct hn_campaign {
 	uint16_t flags; /* enum hn_cp_flags */
 	uint64_t id; /* campaign id, non-zero */
@@ -62,7 +58,7 @@ struct hn_campaign {
 	uint16_t sa_k, sa_t; /* degree, threshold; 0, 0: hn_sa_choose() */
 	uint16_t sa_drop; /* dropout (permille) hn_sa_choose() plans for */
 	uint16_t n; /* roster size */
-	struct hn_cp_member *roster; /* n members, ids increasing */
+	struct hn_sa_member *roster; /* n members, ids increasing */
 	/* Set by parse and serialise: */
 	unsigned int k, t; /* the degree and threshold in force */
 	double scale; /* the fixed-point scale in force */
@@ -120,7 +116,7 @@ int hn_campaign_accept(const void *buf, size_t len,
  * holding one identity public key (hnctl keygen's .pub).  *@members is
  * malloc()ed and sorted by id; duplicate ids or keys are refused.
  */
-int hn_campaign_roster_load(const char *path, struct hn_cp_member **members,
+int hn_campaign_roster_load(const char *path, struct hn_sa_member **members,
 			    uint16_t *n, char *err, size_t errlen);
 
 /* Roster index of node @id, or -1. */

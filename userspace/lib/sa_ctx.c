@@ -114,20 +114,38 @@ static int check_config(const struct hn_sa_config *cfg, char *err,
 	return 0;
 }
 
-int hn_sa_index(const struct hn_sa_ctx *c, uint32_t id)
+int hn_sa_roster_index(const struct hn_sa_member *r, unsigned int n,
+		       uint32_t id)
 {
-	unsigned int lo = 0, hi = c->n, mid;
+	unsigned int lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (c->roster[mid].id == id)
+		if (r[mid].id == id)
 			return mid;
-		if (c->roster[mid].id < id)
+		if (r[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return -1;
+}
+
+int hn_sa_index(const struct hn_sa_ctx *c, uint32_t id)
+{
+	return hn_sa_roster_index(c->roster, c->n, id);
+}
+
+int hn_sa_sign_out(const struct hn_sa_ctx *c, uint8_t *buf, size_t len,
+		   uint8_t **out, size_t *outlen, char *err, size_t errlen)
+{
+	if (hn_sa_msg_sign(buf, len, c->id_sk)) {
+		free(buf);
+		return hn_sa_fail(err, errlen, -EIO, "secagg: cannot sign");
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
 }
 
 struct ring_key {

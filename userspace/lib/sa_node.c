@@ -81,14 +81,11 @@ static int finish_msg(struct hn_sa_node *nd, uint8_t *buf, size_t len,
 		      uint8_t **out, size_t *outlen, int phase, char *err,
 		      size_t errlen)
 {
-	if (hn_sa_msg_sign(buf, len, nd->ctx.id_sk)) {
-		free(buf);
-		return hn_sa_fail(err, errlen, -EIO, "secagg: cannot sign");
-	}
-	*out = buf;
-	*outlen = len;
-	nd->phase = phase;
-	return 0;
+	int ret = hn_sa_sign_out(&nd->ctx, buf, len, out, outlen, err, errlen);
+
+	if (!ret)
+		nd->phase = phase;
+	return ret;
 }
 
 static uint8_t *new_msg(struct hn_sa_node *nd, uint8_t type, uint32_t count,

@@ -90,7 +90,16 @@ int hn_sa_ctx_init(struct hn_sa_ctx *c, const struct hn_sa_config *cfg,
 		   char *err, size_t errlen);
 void hn_sa_ctx_free(struct hn_sa_ctx *c);
 /* Roster index of @id, or -1. */
+/* Index of node @id in roster @r of @n members (ids increasing), or -1. */
+int hn_sa_roster_index(const struct hn_sa_member *r, unsigned int n,
+		       uint32_t id);
 int hn_sa_index(const struct hn_sa_ctx *c, uint32_t id);
+/*
+ * Sign message @buf (@len bytes, malloc()ed) with @c's identity key and
+ * hand it out in *@out, *@outlen; on failure it is freed.  0 or -EIO.
+ */
+int hn_sa_sign_out(const struct hn_sa_ctx *c, uint8_t *buf, size_t len,
+		   uint8_t **out, size_t *outlen, char *err, size_t errlen);
 /* Whether roster indices @i and @j are neighbours in this round's graph. */
 bool hn_sa_neighbours(const struct hn_sa_ctx *c, unsigned int i,
 		      unsigned int j);

@@ -32,6 +32,7 @@ void hnd_config_defaults(struct hnd_config *c)
 	c->capacity = hn_scale_log(1000000);
 	c->xdp_mode = HND_XDP_AUTO;
 	c->route_metric = HND_METRIC_ETT;
+	c->split_step = HN_RT_SPLIT_STEP;
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max,
@@ -321,6 +322,7 @@ static const struct field_key field_keys[] = {
 	UK("stale-ms", stale_ms, 0, 600000),
 	UK("lsa-refresh-s", lsa_refresh_s, 1, 3600),
 	UK("lsa-lifetime-s", lsa_lifetime_s, 2, 65535),
+	UK("split-step", split_step, 0, HN_RT_SPLIT_ONE),
 	FK("load-permille", set_ratio, load),
 	FK("capacity-kbps", set_log_kbps, capacity),
 	FK("keep-attached", set_bool, keep_attached),

@@ -164,7 +164,7 @@ struct hn_dp_score {
 #define HN_DP_SP_NEIGH 0x3F
 #define HN_DP_SP_SHARE_SHIFT 7
 #define HN_DP_SP(neigh, share) \
-	((__u16)(((neigh) & HN_DP_SP_NEIGH) | ((share) << HN_DP_SP_SHARE_SHIFT)))
+	((__u16)(((neigh)&HN_DP_SP_NEIGH) | ((share) << HN_DP_SP_SHARE_SHIFT)))
 
 struct hn_dp_decide {
 	__u64 score_ver; /* hn_dp_score.ver the rows were compiled from */

@@ -628,8 +628,8 @@ __hn_inline __u32 hn_rt_split_hash(__u32 src, __u32 seq)
  * expressed around the new pick.  A pick that is neither takes nothing
  * yet (the old pick keeps its alternative's share too).
  */
-__hn_inline __u32 hn_rt_split_next(__u32 prev, __u32 prev_alt,
-				   __u32 prev_share, __u32 pick, __u32 *alt)
+__hn_inline __u32 hn_rt_split_next(__u32 prev, __u32 prev_alt, __u32 prev_share,
+				   __u32 pick, __u32 *alt)
 {
 	*alt = HN_RT_SPLIT_NONE;
 	if (prev == HN_RT_SPLIT_NONE || prev_share > HN_RT_SPLIT_ONE)

@@ -570,8 +570,8 @@ static __u16 decide_split(const struct hn_dp_decide *lv, __u32 k, __u32 dst,
  */
 static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_decide *lv,
 		       const struct hn_dp_score *t, __u32 k,
-		       const struct hn_dp_route_ent *re, __s32 mm,
-		       __u32 step, __u32 on)
+		       const struct hn_dp_route_ent *re, __s32 mm, __u32 step,
+		       __u32 on)
 {
 	struct dec_cands c;
 	__u64 nbs = 0;

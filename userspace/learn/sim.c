@@ -1579,19 +1579,28 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
 
 /*
  * The split of a (destination, class) when its pick becomes node @neigh
- * (reason @reason), as the data plane's table carries it over
- * (route.h, hn_rt_split_next(); userspace/lib/dp.c decide_split()):
- * only a model's pick splits.
+ * (reason @reason) on route @r, as the data plane's table carries it
+ * over (route.h, hn_rt_split_next(); userspace/lib/dp.c decide_split()):
+ * only a model's pick splits, and only to a candidate whose port is up.
+ * A stale pick before is one the table named but the frames left
+ * (to the best live candidate): its neighbour is gone by the time the
+ * table changes, so nothing carries over.
  */
-static void split_carry(const struct hn_sim *s, struct cache_ent *ce,
+static void split_carry(const struct hn_sim *s, const struct node *nd,
+			const struct route *r, struct cache_ent *ce,
 			__u8 reason, __u16 neigh)
 {
-	__u32 prev = ce->epoch ? ce->neigh : HN_RT_SPLIT_NONE, alt, share;
+	__u32 prev = HN_RT_SPLIT_NONE, alt, share, i, up = 0;
 	__u32 palt = ce->alt == NONE16 ? HN_RT_SPLIT_NONE : ce->alt;
 
+	if (ce->epoch && ce->reason != HN_DP_R_STALE &&
+	    ce->reason != HN_DP_R_NO_LIVE)
+		prev = ce->neigh;
 	share = hn_rt_split_next(prev, palt, ce->share, neigh, &alt);
-	if (!s->c.split_step || reason != HN_DP_R_MODEL || !share ||
-	    alt == HN_RT_SPLIT_NONE || alt == neigh) {
+	for (i = 0; i < r->n_cand; i++)
+		up |= r->neigh[i] == alt && nd->port[r->port[i]].up;
+	if (!s->c.split_step || reason != HN_DP_R_MODEL || !share || !up ||
+	    alt == neigh) {
 		ce->alt = NONE16;
 		ce->share = 0;
 		return;
@@ -1647,7 +1656,7 @@ static void forward(struct hn_sim *s, unsigned int n, __u32 f)
 			s->st.m_moves += ce->epoch &&
 					 ce->neigh != r->neigh[pick];
 		}
-		split_carry(s, ce, reason, r->neigh[pick]);
+		split_carry(s, nd, r, ce, reason, r->neigh[pick]);
 		ce->epoch = nd->epoch;
 		ce->cand = pick;
 		ce->reason = reason;

@@ -509,7 +509,8 @@ static void test_table_is_choose(void **state)
 static void test_refresh_cost(void **state)
 {
 	const int reps = 10;
-	double t0, full, margin, nb, rt;
+	double t0, full, margin, nb, rt, step;
+	unsigned long n_split;
 	struct hn_rt_model m;
 	__u32 d, i, dsts = 0;
 	__s32 mm;
@@ -548,11 +549,30 @@ static void test_refresh_cost(void **state)
 	for (r = 0; r < reps; r++)
 		route_put(hn_t_range(1, HN_DP_ROUTE_TAB_SIZE - 1));
 	rt = (hn_t_now_us() - t0) / reps;
+	/*
+	 * Every pick that is not the default split (the default's margin
+	 * fallback before, the model's pick after), then stepped.
+	 */
+	split_on = HN_RT_SPLIT_STEP;
+	mm = 1 << 30;
+	set_margin(&mm);
+	mm = INT32_MIN;
+	set_margin(&mm);
+	n_split = live_splits();
+	t0 = hn_t_now_us();
+	for (r = 0; r < 4; r++)
+		assert_int_equal(hn_dp_split_step(dp), 0);
+	step = (hn_t_now_us() - t0) / 4;
 	printf("decision table refresh, 64 neighbours, %u routes of 8 "
 	       "candidates: model install (scores and decisions) %.0f us, "
-	       "margin %.0f us, one neighbour %.0f us, one route %.0f us; "
+	       "margin %.0f us, one neighbour %.0f us, one route %.0f us, "
+	       "split step (%lu entries split) %.0f us; "
 	       "table %zu bytes a slot\n",
-	       dsts, full, margin, nb, rt, sizeof(struct hn_dp_decide));
+	       dsts, full, margin, nb, rt, n_split, step,
+	       sizeof(struct hn_dp_decide));
+	assert_true(n_split > 0);
+	split_on = 0;
+	set_margin(&mm);
 	assert_int_equal(check_live(), 0);
 	routes_clear();
 }

@@ -1581,7 +1581,8 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
  * The split of a (destination, class) when its pick becomes node @neigh
  * (reason @reason) on route @r, as the data plane's table carries it
  * over (route.h, hn_rt_split_next(); userspace/lib/dp.c decide_split()):
- * only a model's pick splits, and only to a candidate whose port is up.
+ * only a model's pick splits (not the oracle's, which decides every
+ * frame), and only to a candidate whose port is up.
  * A stale pick before is one the table named but the frames left
  * (to the best live candidate): its neighbour is gone by the time the
  * table changes, so nothing carries over.
@@ -1599,8 +1600,8 @@ static void split_carry(const struct hn_sim *s, const struct node *nd,
 	share = hn_rt_split_next(prev, palt, ce->share, neigh, &alt);
 	for (i = 0; i < r->n_cand; i++)
 		up |= r->neigh[i] == alt && nd->port[r->port[i]].up;
-	if (!s->c.split_step || reason != HN_DP_R_MODEL || !share || !up ||
-	    alt == neigh) {
+	if (!s->c.split_step || s->c.policy != HN_SIM_MODEL ||
+	    reason != HN_DP_R_MODEL || !share || !up || alt == neigh) {
 		ce->alt = NONE16;
 		ce->share = 0;
 		return;

@@ -199,16 +199,14 @@ static __u16 want_sp(const struct hn_dp_decide *prev, __u32 k, __u32 dst,
 
 	if (!split_on || (d & ~HN_DP_DEC_NEIGH))
 		return 0;
-	for (i = 0; i < rt->n_cand; i++)
-		nbs |= 1ULL << rt->cand[i].neigh;
-	/* carried over on the same route's neighbours only */
-	if (prev->dst[k] == dst && prev->nbmask[k] == nbs &&
-	    prev->d[k][f] != HN_DP_DEC_NONE) {
+	if (prev->dst[k] == dst && prev->d[k][f] != HN_DP_DEC_NONE) {
 		p = prev->d[k][f] & HN_DP_DEC_NEIGH;
 		pa = prev->sp[k][f] & HN_DP_SP_NEIGH;
 		ps = prev->sp[k][f] >> HN_DP_SP_SHARE_SHIFT;
 	}
 	sh = hn_rt_split_step(hn_rt_split_next(p, pa, ps, d, &alt), split_now);
+	for (i = 0; i < rt->n_cand; i++)
+		nbs |= 1ULL << rt->cand[i].neigh;
 	if (!sh || alt == HN_RT_SPLIT_NONE || alt == d ||
 	    !(nbs & valid & (1ULL << alt)))
 		return 0;

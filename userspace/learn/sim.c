@@ -115,7 +115,6 @@ struct cache_ent {
 	__u16 neigh; /* the pick's node: moves are counted */
 	__u16 alt; /* the split's alternative node (route.h), or NONE16 */
 	__u16 share; /* its share of HN_RT_SPLIT_ONE */
-	__u64 cands; /* the route's candidates (node bits) it was made on */
 };
 
 #define NONE16 0xFFFF
@@ -1583,8 +1582,7 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
  * (reason @reason) on route @r, as the data plane's table carries it
  * over (route.h, hn_rt_split_next(); userspace/lib/dp.c decide_split()):
  * only a model's pick splits (not the oracle's, which decides every
- * frame), and only to a candidate whose port is up; a route whose
- * candidates changed starts afresh.
+ * frame), and only to a candidate whose port is up.
  * A stale pick before is one the table named but the frames left
  * (to the best live candidate): its neighbour is gone by the time the
  * table changes, so nothing carries over.
@@ -1595,14 +1593,10 @@ static void split_carry(const struct hn_sim *s, const struct node *nd,
 {
 	__u32 prev = HN_RT_SPLIT_NONE, alt, share, i, up = 0;
 	__u32 palt = ce->alt == NONE16 ? HN_RT_SPLIT_NONE : ce->alt;
-	__u64 cands = 0;
 
-	for (i = 0; i < r->n_cand; i++)
-		cands |= 1ULL << (r->neigh[i] & 63);
 	if (ce->epoch && ce->reason != HN_DP_R_STALE &&
-	    ce->reason != HN_DP_R_NO_LIVE && ce->cands == cands)
+	    ce->reason != HN_DP_R_NO_LIVE)
 		prev = ce->neigh;
-	ce->cands = cands;
 	share = hn_rt_split_next(prev, palt, ce->share, neigh, &alt);
 	for (i = 0; i < r->n_cand; i++)
 		up |= r->neigh[i] == alt && nd->port[r->port[i]].up;

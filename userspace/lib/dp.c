@@ -537,25 +537,21 @@ static __u8 decide_one(const struct hn_dp_score *t,
 
 /*
  * The split (HN_DP_SP()) of byte @d, the new decision of row @k (route
- * to @dst over the neighbours @nbs, of which @valid have scores) for
- * frame bucket @f, carried over from the live slot @lv's row if it was
- * compiled for @dst over the same neighbours, then moved by @step
- * towards @d (route.h, hn_rt_split_next()); 0 without a model's pick,
- * with @on 0 (hn_dp_config.split_step 0) or when the alternative is not
- * valid.  A route whose candidates changed (a neighbour or a link came
- * or went) starts afresh: the traffic follows its pick at once.
+ * to @dst over the neighbours @nbs) for frame bucket @f, carried over
+ * from the live slot @lv's row if it was compiled for @dst, then moved
+ * by @step towards @d (route.h, hn_rt_split_next()); 0 without a
+ * model's pick, with @on 0 (hn_dp_config.split_step 0) or when the
+ * alternative is no longer one of the route's neighbours.
  */
 static __u16 decide_split(const struct hn_dp_decide *lv, __u32 k, __u32 dst,
-			  __u32 f, __u8 d, __u64 nbs, __u64 valid, __u32 step,
-			  __u32 on)
+			  __u32 f, __u8 d, __u64 nbs, __u32 step, __u32 on)
 {
 	__u32 prev = HN_RT_SPLIT_NONE, palt = HN_RT_SPLIT_NONE, psh = 0;
 	__u32 alt, share;
 
 	if (!on || (d & ~HN_DP_DEC_NEIGH))
 		return 0;
-	if (lv->built && lv->dst[k] == dst && lv->nbmask[k] == nbs &&
-	    lv->d[k][f] != HN_DP_DEC_NONE) {
+	if (lv->built && lv->dst[k] == dst && lv->d[k][f] != HN_DP_DEC_NONE) {
 		prev = lv->d[k][f] & HN_DP_DEC_NEIGH;
 		palt = lv->sp[k][f] & HN_DP_SP_NEIGH;
 		psh = lv->sp[k][f] >> HN_DP_SP_SHARE_SHIFT;
@@ -563,7 +559,7 @@ static __u16 decide_split(const struct hn_dp_decide *lv, __u32 k, __u32 dst,
 	share = hn_rt_split_next(prev, palt, psh, d, &alt);
 	share = hn_rt_split_step(share, step);
 	if (!share || alt == HN_RT_SPLIT_NONE || alt == d ||
-	    !(nbs & valid & (1ULL << (alt & (HN_DP_MAX_NEIGH - 1)))))
+	    !(nbs & (1ULL << (alt & (HN_DP_MAX_NEIGH - 1)))))
 		return 0;
 	return HN_DP_SP(alt, share);
 }
@@ -594,8 +590,8 @@ static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_decide *lv,
 	dt->nbmask[k] = nbs;
 	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++) {
 		dt->d[k][f] = decide_one(t, &re->rt, &c, f, mm);
-		dt->sp[k][f] = decide_split(lv, k, re->dst, f, dt->d[k][f], nbs,
-					    t->valid, step, on);
+		dt->sp[k][f] = decide_split(lv, k, re->dst, f, dt->d[k][f],
+					    nbs & t->valid, step, on);
 	}
 }
 

@@ -245,7 +245,7 @@ path's 8 Mbit/s; A can send 14 Mbit/s over the fat and the top path
 together).  "ETT alone": every router's margin threshold out of reach,
 so each takes its route's default next hop, the ETT route (HyperNet
 without a model, routing as batman-adv V).  "With the model": the model
-decides, and when its pick changes the traffic follows an eighth every
+decides, and when its pick changes the traffic follows a quarter every
 500 ms (split-step), so that the idle path fills without overfilling.
 Latency is one way, A's send stamp to F's receive stamp;
 "via C/E": the frames F got through C and through E, warm-up included.

@@ -613,7 +613,7 @@ __hn_inline __s32 hn_rt_table_score(const struct hn_rt_model *m,
  * evenly, so the share holds over a few dozen frames of one source.
  */
 #define HN_RT_SPLIT_ONE 256 /* the whole (destination, frame bucket) */
-#define HN_RT_SPLIT_STEP 32 /* the agent's default step: an eighth */
+#define HN_RT_SPLIT_STEP 64 /* the agent's default step: a quarter */
 #define HN_RT_SPLIT_NONE 0xFFFFFFFFU /* no neighbour */
 
 __hn_inline __u32 hn_rt_split_hash(__u32 src, __u32 seq)

@@ -706,7 +706,7 @@ static void test_quant_vs_float(void **state)
  * Splits (route.h, hn_rt_split_next()): on the lab grid at load 1.0 the
  * shipped model moves (destination, class)es between fat and thin
  * paths.  Moved at once (split step 0), a whole flow overfills the path
- * it lands on until the features show it; moved an eighth a feature
+ * it lands on until the features show it; moved a quarter a feature
  * period (the agent's default), fewer frames are lost and the rest
  * arrive sooner.
  */

@@ -802,7 +802,7 @@ static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
  * frame of header @h to @dst: the slot's copy of the neighbour its byte
  * names, its index in *@idx, the byte in *@d, if the row is @dst's and
  * the neighbour live; else NULL and the caller decides from the scores.
- * A split row (sp, dataplane.h) sends the frame to its runner-up when
+ * A split row (sp, dataplane.h) sends the frame to its alternative when
  * the frame's hash is below the share (route.h, hn_rt_split_hash()).
  * Everything is read from @dt before the epoch is read again: a frame
  * that read it before a flip may be reading a slot userspace now

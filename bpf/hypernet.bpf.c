@@ -834,9 +834,10 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
 	    *d == HN_DP_DEC_NONE)
 		return NULL;
 	*idx = *d & HN_DP_DEC_NEIGH;
-	if ((sp >> HN_DP_SP_SHARE_SHIFT) >
-	    hn_rt_split_hash(bpf_ntohl(HN_HDR_GET(h, src)),
-			     bpf_ntohl(HN_HDR_GET(h, seq))))
+	/* most rows split nothing: no hash for them */
+	if (sp && (sp >> HN_DP_SP_SHARE_SHIFT) >
+			  hn_rt_split_hash(bpf_ntohl(HN_HDR_GET(h, src)),
+					   bpf_ntohl(HN_HDR_GET(h, seq))))
 		*idx = sp & HN_DP_SP_NEIGH;
 	nb = &dt->nb[*idx & (HN_DP_MAX_NEIGH - 1)];
 	if (!nb->valid)

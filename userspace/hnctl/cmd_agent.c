@@ -18,7 +18,7 @@
 #include "fileio.h"
 #include "hnctl.h"
 
-#define REPLY_MAX (1 << 20)
+#define REPLY_MAX (8 << 20) /* a round's result vector, raw */
 
 /*
  * One request: "WORD [ARG]\n" + payload.  Returns 0 with the reply body
@@ -28,6 +28,15 @@
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok)
 {
+	size_t blen;
+
+	return hn_agent_request_len(line, payload, plen, body, &blen, ok);
+}
+
+int hn_agent_request_len(const char *line, const void *payload, size_t plen,
+			 char **body, size_t *blen, bool *ok)
+{
+	int big = REPLY_MAX;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	size_t llen = strlen(line);
 	char *req, *rep;
@@ -41,6 +50,9 @@ int hn_agent_request(const char *line, const void *payload, size_t plen,
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* an update vector in one request (root: past wmem_max) */
+	if (plen > 100000)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		ret = -errno;
 		close(fd);
@@ -68,9 +80,14 @@ int hn_agent_request(const char *line, const void *payload, size_t plen,
 	rep[n] = 0;
 	*ok = !strncmp(rep, "ok\n", 3);
 	{
-		char *nl = strchr(rep, '\n');
+		char *nl = memchr(rep, '\n', n);
+		size_t off = nl ? (size_t)(nl + 1 - rep) : (size_t)n;
 
-		*body = strdup(nl ? nl + 1 : "");
+		*blen = n - off;
+		*body = malloc(*blen + 1);
+		if (*body) {
+			memcpy(*body, rep + off, *blen + 1);
+		}
 	}
 	if (!*body)
 		ret = -ENOMEM;
@@ -118,7 +135,8 @@ int hn_agent_print(const char *word, const char *arg)
 		free(body);
 		return 1;
 	}
-	if (hn_json && arg && !strcmp(arg, "json"))
+	if (hn_json && arg &&
+	    (!strcmp(arg, "json") || strstr(arg, " json")))
 		jsonw_raw(&hn_jw, body);
 	else
 		fputs(body, stdout);

@@ -518,6 +518,9 @@ void hnd_port_dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
 	case HN_T_MODEL_CHUNK:
 		hnd_chunk_rx(d, &m);
 		break;
+	case HN_T_FED:
+		hnd_fed_rx(d, &m);
+		break;
 	default:
 		d->st.rx_ignored++;
 	}

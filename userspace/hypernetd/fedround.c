@@ -135,6 +135,12 @@ static struct hnd_fed *fed_of(struct hnd *d)
 	return d->fed;
 }
 
+/* Time from @since to @now, 0 if @since is later (stamped this tick). */
+static __u64 elapsed(__u64 now, __u64 since)
+{
+	return now > since ? now - since : 0;
+}
+
 static __u32 self(const struct hnd *d)
 {
 	return d->cfg.node_id;
@@ -244,7 +250,7 @@ static void pump(struct hnd *d, __u64 now)
 
 		if (!o->buf)
 			continue;
-		if (now - o->progress_ns > FED_GIVEUP_NS) {
+		if (elapsed(now, o->progress_ns) > FED_GIVEUP_NS) {
 			d->st.fed_send_fail++;
 			hn_fx_out_free(o);
 			continue;
@@ -712,7 +718,7 @@ static void agg_tick(struct hnd *d, __u64 now)
 		wait = (p == A_MASKED ? d->cfg.fed_input_ms :
 					d->cfg.fed_phase_ms) *
 		       NSEC_PER_MSEC;
-		if (!all_in(d, from, bit) && now - fd->aphase_ns < wait)
+		if (!all_in(d, from, bit) && elapsed(now, fd->aphase_ns) < wait)
 			return;
 		agg_close(d);
 		if (fd->aphase == p)
@@ -1089,7 +1095,7 @@ static void node_timeout(struct hnd *d, __u64 now)
 		     NSEC_PER_MSEC;
 
 	if (fd->phase == F_IDLE || fd->phase == F_FINISHED ||
-	    now - fd->phase_ns < wait || fd->attempt == 255)
+	    elapsed(now, fd->phase_ns) < wait || fd->attempt == 255)
 		return;
 	hnd_log(d, LOG_N,
 		"fed: round %u attempt %u: nothing from aggregator %u, next attempt",

@@ -173,8 +173,8 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 
-	if (argc >= 2 && (!strcmp(argv[1], "vec-gen") ||
-			  !strcmp(argv[1], "vec-sum")))
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "vec-gen") || !strcmp(argv[1], "vec-sum")))
 		return hn_secagg_vec(argc, argv);
 	if (parse(argc, argv, &o))
 		return usage();

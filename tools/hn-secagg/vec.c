@@ -61,9 +61,10 @@ static int vec_gen(int argc, char **argv)
 	if (!v)
 		return 1;
 	for (i = 0; i < dim; i++)
-		v[i] = (uint32_t)(int32_t)((int64_t)(mix(seed * 0x100000001ULL + i) %
-					      (2 * range + 1)) -
-				  (int64_t)range);
+		v[i] = (uint32_t)(int32_t)((int64_t)(mix(seed * 0x100000001ULL +
+							 i) %
+						     (2 * range + 1)) -
+					   (int64_t)range);
 	ret = save(argv[argc - 1], v, dim);
 	free(v);
 	return ret;

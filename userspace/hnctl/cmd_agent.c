@@ -135,8 +135,7 @@ int hn_agent_print(const char *word, const char *arg)
 		free(body);
 		return 1;
 	}
-	if (hn_json && arg &&
-	    (!strcmp(arg, "json") || strstr(arg, " json")))
+	if (hn_json && arg && (!strcmp(arg, "json") || strstr(arg, " json")))
 		jsonw_raw(&hn_jw, body);
 	else
 		fputs(body, stdout);

@@ -685,11 +685,11 @@ static int campaign_result(int argc, char **argv)
 	if (round_word(round, rw, sizeof(rw)))
 		return 1;
 	if (!out)
-		return hn_agent_print("campaign-result",
-				      hn_json ? (snprintf(line, sizeof(line),
-							  "%s json", rw),
-						 line) :
-						rw);
+		return hn_agent_print(
+			"campaign-result",
+			hn_json ? (snprintf(line, sizeof(line), "%s json", rw),
+				   line) :
+				  rw);
 	snprintf(line, sizeof(line), "campaign-result %s raw", rw);
 	ret = hn_agent_request_len(line, NULL, 0, &body, &blen, &ok);
 	if (ret) {

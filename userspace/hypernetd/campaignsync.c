@@ -206,8 +206,8 @@ static void status_json(struct hnd *d, struct jsonw *w)
 		jsonw_kv_u64(w, "accepted_at", cp->at);
 		jsonw_kv_str(w, "rounds",
 			     cp->flags & HN_CP_F_STOPPED ? "none" :
-			     cp->member > 0		  ? "running" :
-								    "not-a-member");
+			     cp->member > 0		 ? "running" :
+							   "not-a-member");
 		hnd_fed_status(d, w, NULL);
 	}
 	jsonw_kv_u64(w, "refused_count", cp->n_refused);
@@ -235,9 +235,8 @@ static void status_text(struct hnd *d, FILE *f)
 			"node %u: campaign %llu generation %llu verified (from %s), %s; flags %s, %u nodes (k %u, t %u), this node in the roster: %s\n",
 			d->cfg.node_id, (unsigned long long)cp->id,
 			(unsigned long long)cp->generation, cp->from,
-			cp->flags & HN_CP_F_STOPPED ?
-				"stopped" :
-				"running rounds",
+			cp->flags & HN_CP_F_STOPPED ? "stopped" :
+						      "running rounds",
 			hn_campaign_flags_str(cp->flags, fl, sizeof(fl)), cp->n,
 			cp->k, cp->t, member_name(cp->member));
 	if (cp->file)

@@ -298,7 +298,7 @@ static const struct {
 	STAT(route_writes),   STAT(dp_errors),	     STAT(rx_jump),
 	STAT(rx_link),	      STAT(rx_no_sender),    STAT(challenge_tx),
 	STAT(challenge_ok),   STAT(flood_fwd),	     STAT(xdp_lost),
-	STAT(xdp_reattached), STAT(fed_frag_rx),	     STAT(fed_frag_tx),
+	STAT(xdp_reattached), STAT(fed_frag_rx),     STAT(fed_frag_tx),
 	STAT(fed_msg_rx),     STAT(fed_msg_tx),	     STAT(fed_ignored),
 	STAT(fed_refused),    STAT(fed_msg_bad),     STAT(fed_msg_late),
 	STAT(fed_send_fail),  STAT(fed_rounds),	     STAT(fed_attempts),
@@ -348,7 +348,7 @@ static long round_arg(const char *s)
 	char *end;
 	long r;
 
-	if (!s || !strcmp(s, "-"))
+	if (!s || !strcmp(s, "-") || !strncmp(s, "- ", 2))
 		return -1;
 	r = strtol(s, &end, 10);
 	return *s && (!*end || *end == ' ') && r >= 0 && r <= UINT32_MAX ? r :

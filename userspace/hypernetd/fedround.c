@@ -62,18 +62,18 @@ enum fed_phase {
 };
 
 static const char *const phase_names[] = {
-	[F_IDLE] = "idle",	     [F_ADVERTISED] = "advertised",
-	[F_SHARED] = "shared",	     [F_AWAIT_INPUT] = "awaiting-input",
-	[F_MASKED] = "masked",	     [F_CONSISTED] = "consisted",
-	[F_UNMASKED] = "unmasked",   [F_FINISHED] = "finished",
+	[F_IDLE] = "idle",	   [F_ADVERTISED] = "advertised",
+	[F_SHARED] = "shared",	   [F_AWAIT_INPUT] = "awaiting-input",
+	[F_MASKED] = "masked",	   [F_CONSISTED] = "consisted",
+	[F_UNMASKED] = "unmasked", [F_FINISHED] = "finished",
 };
 
 /* The aggregator's: which phase's messages it collects. */
 enum agg_phase { A_NONE, A_ADVERTS, A_SHARES, A_MASKED, A_CONSIST, A_UNMASK };
 
 static const char *const agg_names[] = {
-	[A_NONE] = "none",	   [A_ADVERTS] = "adverts",
-	[A_SHARES] = "shares",	   [A_MASKED] = "masked-inputs",
+	[A_NONE] = "none",	     [A_ADVERTS] = "adverts",
+	[A_SHARES] = "shares",	     [A_MASKED] = "masked-inputs",
 	[A_CONSIST] = "consistency", [A_UNMASK] = "unmasking",
 };
 
@@ -115,7 +115,7 @@ struct hnd_fed {
 	struct hn_sa_agg ag;
 	bool ag_init;
 	enum agg_phase aphase;
-	__u64 aphase_ns;
+	__u64 aphase_ns; /* when it began; A_MASKED: the first input came */
 	__u8 *got; /* by roster index, enum G_* */
 	__u8 **pend; /* ADVERTISE before we aggregate, by roster index */
 	size_t *pend_len;
@@ -207,19 +207,18 @@ static void pump_one(struct hnd *d, struct hn_fx_out *o, __u64 now)
 }
 
 /* Hand message @buf (malloc()ed, taken) of @kind to @dst. */
-static void fed_send(struct hnd *d, __u32 dst, __u8 kind, __u8 *buf,
-		     size_t len)
+static void fed_send(struct hnd *d, __u32 dst, __u8 kind, __u8 *buf, size_t len)
 {
 	struct hnd_fed *fd = d->fed;
-	struct hn_fx_hdr h = { fd->cp.id, fd->round, ++fd->msg_id, len,
-			       fd->attempt, kind };
+	struct hn_fx_hdr h = { fd->cp.id, fd->round,   ++fd->msg_id,
+			       len,	  fd->attempt, kind };
 	unsigned int i;
 
 	if (dst == self(d)) {
 		if (fd->n_local < FED_LOCAL_MAX) {
-			fd->local[fd->n_local++] = (struct fed_local){
-				fd->round, fd->attempt, kind, buf, len
-			};
+			fd->local[fd->n_local++] =
+				(struct fed_local){ fd->round, fd->attempt,
+						    kind, buf, len };
 			return;
 		}
 		hnd_log(d, LOG_W, "fed: local queue full");
@@ -228,8 +227,8 @@ static void fed_send(struct hnd *d, __u32 dst, __u8 kind, __u8 *buf,
 	}
 	for (i = 0; i < FED_OUT_MAX && fd->out[i].buf; i++)
 		;
-	if (i == FED_OUT_MAX || hn_fx_out_init(&fd->out[i], dst, &h, buf,
-					       hnd_now())) {
+	if (i == FED_OUT_MAX ||
+	    hn_fx_out_init(&fd->out[i], dst, &h, buf, hnd_now())) {
 		d->st.fed_send_fail++;
 		hnd_log(d, LOG_W, "fed: cannot send a %s to %u",
 			hn_sa_type_name(kind), dst);
@@ -448,13 +447,13 @@ static int result_parse(struct hnd_fed *fd, const __u8 *buf, size_t len,
 		return -EBADMSG;
 	r->ids = buf + HN_SA_HDR_LEN + 12;
 	r->dim = hn_sa_get32(r->ids + 4 * (size_t)r->nids);
-	if (!r->dim ||
-	    blen != 16 + 4 * (size_t)r->nids + 4 * (size_t)r->dim)
+	if (!r->dim || blen != 16 + 4 * (size_t)r->nids + 4 * (size_t)r->dim)
 		return -EBADMSG;
 	r->sum = r->ids + 4 * (size_t)r->nids + 4;
 	i = hn_sa_roster_index(fd->cp.roster, fd->cp.n, r->from);
-	if (i < 0 || hn_sa_verify(fd->cp.roster[i].key, buf, len - HN_SA_SIG_LEN,
-				  buf + len - HN_SA_SIG_LEN) != 1)
+	if (i < 0 ||
+	    hn_sa_verify(fd->cp.roster[i].key, buf, len - HN_SA_SIG_LEN,
+			 buf + len - HN_SA_SIG_LEN) != 1)
 		return -EPERM;
 	return 0;
 }
@@ -485,9 +484,9 @@ static void result_take(struct hnd *d, __u8 *buf, size_t len,
 	fd->res_n = r->n;
 	fd->res_nids = r->nids;
 	fd->res_dim = r->dim;
-	if (persist && (res_path(d, path, sizeof(path)) ||
-			hn_write_file(path, buf, len, 0600, 0, err,
-				      sizeof(err))))
+	if (persist &&
+	    (res_path(d, path, sizeof(path)) ||
+	     hn_write_file(path, buf, len, 0600, 0, err, sizeof(err))))
 		hnd_log(d, LOG_E, "fed: cannot persist round %u's result: %s",
 			r->round, err);
 	node_reset(fd);
@@ -560,6 +559,16 @@ static bool all_in(struct hnd *d, __u8 from, __u8 bit)
 	return true;
 }
 
+static bool any_in(const struct hnd_fed *fd, __u8 bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < fd->cp.n; i++)
+		if (fd->got[i] & bit)
+			return true;
+	return false;
+}
+
 static void agg_abort(struct hnd *d, const char *why)
 {
 	struct hnd_fed *fd = d->fed;
@@ -613,7 +622,8 @@ static int agg_forward(struct hnd *d, char *err, size_t errlen)
 static void agg_finish(struct hnd *d)
 {
 	struct hnd_fed *fd = d->fed;
-	struct result_view r = { .round = fd->round, .from = self(d),
+	struct result_view r = { .round = fd->round,
+				 .from = self(d),
 				 .attempt = fd->attempt };
 	unsigned int n, i;
 	char err[256];
@@ -718,6 +728,9 @@ static void agg_tick(struct hnd *d, __u64 now)
 		wait = (p == A_MASKED ? d->cfg.fed_input_ms :
 					d->cfg.fed_phase_ms) *
 		       NSEC_PER_MSEC;
+		/* the nodes wait for their updates: so does the round */
+		if (p == A_MASKED && !any_in(fd, G_MASKED))
+			return;
 		if (!all_in(d, from, bit) && elapsed(now, fd->aphase_ns) < wait)
 			return;
 		agg_close(d);
@@ -760,6 +773,9 @@ static void agg_rx(struct hnd *d, __u32 from, __u8 kind, const __u8 *buf,
 		return;
 	}
 	agg_bits(fd->aphase, &f, &bit);
+	/* the inputs' wait runs from the first of them */
+	if (bit == G_MASKED && !any_in(fd, G_MASKED))
+		fd->aphase_ns = hnd_now();
 	fd->got[i] |= bit;
 	agg_tick(d, hnd_now());
 }
@@ -817,8 +833,8 @@ static void node_mask(struct hnd *d)
 	set_phase(fd, F_MASKED);
 }
 
-typedef int (*node_step_fn)(struct hn_sa_node *, const __u8 *, size_t,
-			    __u8 **, size_t *, char *, size_t);
+typedef int (*node_step_fn)(struct hn_sa_node *, const __u8 *, size_t, __u8 **,
+			    size_t *, char *, size_t);
 
 /* The aggregator's message of @kind for the node. */
 static void node_rx(struct hnd *d, __u32 from, __u8 kind, const __u8 *buf,
@@ -842,8 +858,9 @@ static void node_rx(struct hnd *d, __u32 from, __u8 kind, const __u8 *buf,
 	__u8 *msg;
 	size_t mlen;
 
-	if (from != fd->agg || !fd->nd_init || kind >= sizeof(tab) / sizeof(tab[0]) ||
-	    !tab[kind].in || tab[kind].in != fd->phase) {
+	if (from != fd->agg || !fd->nd_init ||
+	    kind >= sizeof(tab) / sizeof(tab[0]) || !tab[kind].in ||
+	    tab[kind].in != fd->phase) {
 		d->st.fed_msg_late++;
 		return;
 	}
@@ -882,7 +899,7 @@ static void begin(struct hnd *d)
 		return;
 	}
 	fd->dim = fd->input && fd->input_round == fd->round ? fd->input_dim :
-								fd->res_dim;
+							      fd->res_dim;
 	if (!fd->dim)
 		return; /* the first round waits for an update's size */
 	fd->agg = choose_agg(d);
@@ -1051,9 +1068,9 @@ static void sync_campaign(struct hnd *d)
 
 	if (fd->have_cp && cp->file && !memcmp(fd->file_sha, cp->file_sha, 32))
 		return;
-	if (!fd->have_cp && (!cp->file || cp->member <= 0 ||
-			     (cp->flags & HN_CP_F_STOPPED) ||
-			     !memcmp(fd->file_sha, cp->file_sha, 32)))
+	if (!fd->have_cp &&
+	    (!cp->file || cp->member <= 0 || (cp->flags & HN_CP_F_STOPPED) ||
+	     !memcmp(fd->file_sha, cp->file_sha, 32)))
 		return;
 	if (fd->have_cp)
 		fed_clear(d);
@@ -1094,8 +1111,10 @@ static void node_timeout(struct hnd *d, __u64 now)
 	__u64 wait = (d->cfg.fed_input_ms + 6ULL * d->cfg.fed_phase_ms) *
 		     NSEC_PER_MSEC;
 
+	/* awaiting-input: the node itself is what the round waits for */
 	if (fd->phase == F_IDLE || fd->phase == F_FINISHED ||
-	    elapsed(now, fd->phase_ns) < wait || fd->attempt == 255)
+	    fd->phase == F_AWAIT_INPUT || elapsed(now, fd->phase_ns) < wait ||
+	    fd->attempt == 255)
 		return;
 	hnd_log(d, LOG_N,
 		"fed: round %u attempt %u: nothing from aggregator %u, next attempt",
@@ -1143,8 +1162,9 @@ int hnd_fed_submit(struct hnd *d, long round, const void *buf, size_t len,
 	__u32 *vals, n;
 
 	if (!fd || !fd->have_cp)
-		return hn_seterr(err, errlen,
-				 "no campaign with this node in its roster is running");
+		return hn_seterr(
+			err, errlen,
+			"no campaign with this node in its roster is running");
 	if (round < 0)
 		round = fd->round;
 	if (round < fd->round || round > fd->cp.rounds)
@@ -1181,8 +1201,8 @@ static void ids_json(struct jsonw *w, const __u8 *ids, __u32 n)
 	jsonw_arr_close(w);
 }
 
-int hnd_fed_result(struct hnd *d, long round, int how, FILE *f,
-		   struct jsonw *w, char *err, size_t errlen)
+int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
+		   char *err, size_t errlen)
 {
 	struct hnd_fed *fd = fed_of(d);
 	struct result_view r;
@@ -1197,10 +1217,10 @@ int hnd_fed_result(struct hnd *d, long round, int how, FILE *f,
 	if (!fd->res || round != fd->res_round ||
 	    result_parse(fd, fd->res, fd->res_len, &r)) {
 		if (round >= fd->round)
-			return hn_seterr(err, errlen,
-					 "round %ld not complete: round %u is %s",
-					 round, fd->round,
-					 phase_names[fd->phase]);
+			return hn_seterr(
+				err, errlen,
+				"round %ld not complete: round %u is %s", round,
+				fd->round, phase_names[fd->phase]);
 		return hn_seterr(err, errlen,
 				 "round %ld: only round %u's result is kept",
 				 round, fd->res_round);
@@ -1231,7 +1251,8 @@ int hnd_fed_result(struct hnd *d, long round, int how, FILE *f,
 		jsonw_obj_close(w);
 		return 0;
 	}
-	fprintf(f, "round %u: %u updates summed by %u (attempt %u), %u values; survivors",
+	fprintf(f,
+		"round %u: %u updates summed by %u (attempt %u), %u values; survivors",
 		r.round, r.n, r.from, r.attempt, r.dim);
 	for (i = 0; i < r.nids; i++)
 		fprintf(f, " %u", hn_sa_get32(r.ids + 4 * (size_t)i));

@@ -462,8 +462,8 @@ int hnd_fed_submit(struct hnd *d, long round, const void *buf, size_t len,
  * Round @round's result (-1: the last): @how 'o' writes its vector file
  * to @f, else text to @f or JSON to @w.  0 or -1 with @err.
  */
-int hnd_fed_result(struct hnd *d, long round, int how, FILE *f,
-		   struct jsonw *w, char *err, size_t errlen);
+int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
+		   char *err, size_t errlen);
 /* The round's state, in the campaign's status (@w's open object). */
 void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f);
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "ctrl.h"
+#include "fedvec.h"
 #include "fedxfer.h"
 
 static const struct hn_mesh_key key = { .id = 3, .key = { 1, 2, 3, 4 } };
@@ -304,6 +305,38 @@ static void test_slots(void **state)
 	hn_fx_rx_free(&r);
 }
 
+/* Update vector files: a round trip, and each refusal with its reason. */
+static void test_vector_file(void **state)
+{
+	uint32_t v[3] = { 1, 0xffffffffu, 0x80000000u }, *got, n;
+	uint8_t *img;
+	size_t len;
+	char err[256];
+
+	assert_int_equal(hn_fv_build(v, 3, &img, &len), 0);
+	assert_int_equal(len, 24);
+	assert_memory_equal(img, "HNFV\1\0\0\0\3\0\0\0\1\0\0\0", 16);
+	assert_int_equal(hn_fv_parse(img, len, &got, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_memory_equal(got, v, sizeof(v));
+	free(got);
+	assert_int_equal(hn_fv_parse(img, len - 1, &got, &n, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "says 3 values"));
+	assert_null(got);
+	img[4] = 2;
+	assert_int_equal(hn_fv_parse(img, len, &got, &n, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "version 2"));
+	img[4] = 1;
+	img[8] = 0;
+	assert_int_equal(hn_fv_parse(img, 12, &got, &n, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "0 values"));
+	img[0] = 'X';
+	assert_int_equal(hn_fv_parse(img, len, &got, &n, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "magic"));
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_mismatch),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_vector_file),
 	};
 
 	return cmocka_run_group_tests_name("fedxfer", tests, NULL, NULL);

@@ -620,6 +620,9 @@ static int campaign_submit(int argc, char **argv)
 		hn_hint("FILE is an update vector (Documentation/federated.rst, \"Update vectors\")");
 		return 1;
 	}
+	snprintf(line, sizeof(line), "campaign-submit ");
+	if (round_word(round, line + 16, sizeof(line) - 16))
+		return 1;
 	if (hn_read_file(file, HN_FV_HDR_LEN + 4 * (size_t)HN_FV_MAX, 0, &buf,
 			 &len, err, sizeof(err))) {
 		hn_err("%s", err);
@@ -632,11 +635,6 @@ static int campaign_submit(int argc, char **argv)
 		return 1;
 	}
 	free(vals);
-	snprintf(line, sizeof(line), "campaign-submit ");
-	if (round_word(round, line + 16, sizeof(line) - 16)) {
-		free(buf);
-		return 1;
-	}
 	ret = hn_agent_request(line, buf, len, &body, &ok);
 	free(buf);
 	if (ret) {

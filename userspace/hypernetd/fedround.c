@@ -151,11 +151,12 @@ static __u32 self(const struct hnd *d)
 /* The neighbour a frame to @dst goes out to: @dst itself, else its route's. */
 static struct hnd_neigh *next_hop(struct hnd *d, __u32 dst)
 {
-	struct hnd_neigh *n = hnd_neigh_find(d, dst);
+	struct hnd_neigh *n;
 	unsigned int i, j;
 
-	if (n && n->up)
-		return n;
+	for (i = 0; i < HND_MAX_NEIGH; i++)
+		if (d->nb[i].used && d->nb[i].up && d->nb[i].node == dst)
+			return &d->nb[i];
 	for (i = 0; i < d->n_routes; i++) {
 		const struct hn_dp_route *rt = &d->routes[i].rt;
 

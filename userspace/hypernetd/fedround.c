@@ -1162,6 +1162,8 @@ int hnd_fed_submit(struct hnd *d, long round, const void *buf, size_t len,
 	struct hnd_fed *fd = fed_of(d);
 	__u32 *vals, n;
 
+	if (fd)
+		sync_campaign(d); /* one that came since the last tick */
 	if (!fd || !fd->have_cp)
 		return hn_seterr(
 			err, errlen,

@@ -236,7 +236,8 @@ static void status_text(struct hnd *d, FILE *f)
 			d->cfg.node_id, (unsigned long long)cp->id,
 			(unsigned long long)cp->generation, cp->from,
 			cp->flags & HN_CP_F_STOPPED ? "stopped" :
-						      "running rounds",
+			cp->member > 0		    ? "running rounds" :
+					 "idle (rounds are the roster's)",
 			hn_campaign_flags_str(cp->flags, fl, sizeof(fl)), cp->n,
 			cp->k, cp->t, member_name(cp->member));
 	if (cp->file)

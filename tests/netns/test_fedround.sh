@@ -166,6 +166,12 @@ check "round 1 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
 check "round 1's result is the plain sum at every node, bit for bit" \
 	"$(exact 1 $NODES && echo 1)" "$DIM values"
 mesh_ctl D campaign result --round 1 | sed 's/^/    /'
+# what each node sent: round 1, and round 2's adverts and shares
+for n in $NODES; do
+	b=$(mesh_agent_stat "$n" fed_bytes_tx)
+	printf '    %s: %s FED bytes on the wire, %s x its update\n' "$n" "$b" \
+		"$(awk "BEGIN { printf \"%.3f\", $b / (4 * $DIM) }")"
+done
 
 # fed_all_phase PHASE NODES...: 0 when every NODE is in PHASE
 fed_all_phase()

@@ -299,10 +299,10 @@ static const struct {
 	STAT(rx_link),	      STAT(rx_no_sender),    STAT(challenge_tx),
 	STAT(challenge_ok),   STAT(flood_fwd),	     STAT(xdp_lost),
 	STAT(xdp_reattached), STAT(fed_frag_rx),     STAT(fed_frag_tx),
-	STAT(fed_msg_rx),     STAT(fed_msg_tx),	     STAT(fed_ignored),
-	STAT(fed_refused),    STAT(fed_msg_bad),     STAT(fed_msg_late),
-	STAT(fed_send_fail),  STAT(fed_rounds),	     STAT(fed_attempts),
-	STAT(fed_agg_failed), STAT(fed_catch_up),
+	STAT(fed_bytes_tx),   STAT(fed_msg_rx),	     STAT(fed_msg_tx),
+	STAT(fed_ignored),    STAT(fed_refused),     STAT(fed_msg_bad),
+	STAT(fed_msg_late),   STAT(fed_send_fail),   STAT(fed_rounds),
+	STAT(fed_attempts),   STAT(fed_agg_failed),  STAT(fed_catch_up),
 };
 
 static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)

@@ -36,7 +36,8 @@
 #define FED_RESULT 0x80 /* FED kind and message type of a result */
 #define FED_OUT_MAX 256 /* messages being sent */
 #define FED_LOCAL_MAX 16 /* messages to ourselves, queued */
-#define FED_RTO_NS (300 * NSEC_PER_MSEC)
+/* a busy aggregator's acknowledgements may take a while: no early resend */
+#define FED_RTO_NS (1000 * NSEC_PER_MSEC)
 #define FED_WINDOW 64
 #define FED_GIVEUP_NS (30 * NSEC_PER_SEC) /* no acknowledgement: dropped */
 
@@ -189,8 +190,12 @@ static void send_fed(struct hnd *d, __u32 dst, const struct hn_ctrl_fed *f)
 	m.ttl = HN_TTL_DEFAULT;
 	m.dst = dst;
 	m.u.fed = *f;
-	if (!hnd_send(d, n->port, n->mac, &m))
-		d->st.fed_frag_tx++;
+	if (hnd_send(d, n->port, n->mac, &m))
+		return;
+	d->st.fed_frag_tx++;
+	/* on the wire: Ethernet, hnhdr, fragment header, data, trailer */
+	d->st.fed_bytes_tx += 14 + HN_HDR_LEN + sizeof(struct hn_fed_frag) +
+			      f->frag_len + HN_AUTH_LEN;
 }
 
 /* Fragments of @o due now, out. */

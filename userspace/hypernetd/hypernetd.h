@@ -267,6 +267,7 @@ struct hnd_stats {
 	/* federated rounds (fedround.c) */
 	__u64 fed_frag_rx; /* FED frames authenticated */
 	__u64 fed_frag_tx;
+	__u64 fed_bytes_tx; /* FED frames' bytes on the wire */
 	__u64 fed_msg_rx; /* whole messages */
 	__u64 fed_msg_tx;
 	__u64 fed_ignored; /* not for a campaign we run, or not a member */

@@ -121,6 +121,7 @@ struct hnd_fed {
 	__u8 **pend; /* ADVERTISE before we aggregate, by roster index */
 	size_t *pend_len;
 	__u8 *pend_attempt;
+	__u32 *pend_round;
 
 	__u8 *res; /* the last RESULT, signed */
 	size_t res_len;
@@ -287,11 +288,14 @@ static void node_reset(struct hnd_fed *fd)
 	agg_reset(fd);
 }
 
-static void pend_clear(struct hnd_fed *fd)
+/* Adverts kept for a round up to @upto (all: UINT32_MAX), dropped. */
+static void pend_clear(struct hnd_fed *fd, __u32 upto)
 {
 	unsigned int i;
 
 	for (i = 0; fd->pend && i < fd->cp.n; i++) {
+		if (fd->pend[i] && fd->pend_round[i] > upto)
+			continue;
 		free(fd->pend[i]);
 		fd->pend[i] = NULL;
 	}
@@ -310,7 +314,7 @@ static void fed_clear(struct hnd *d)
 	unsigned int i;
 
 	node_reset(fd);
-	pend_clear(fd);
+	pend_clear(fd, UINT32_MAX);
 	for (i = 0; i < FED_OUT_MAX; i++)
 		if (fd->out[i].buf)
 			hn_fx_out_free(&fd->out[i]);
@@ -325,12 +329,14 @@ static void fed_clear(struct hnd *d)
 	free(fd->pend);
 	free(fd->pend_len);
 	free(fd->pend_attempt);
+	free(fd->pend_round);
 	free(fd->res);
 	free(fd->input);
 	fd->got = NULL;
 	fd->pend = NULL;
 	fd->pend_len = NULL;
 	fd->pend_attempt = NULL;
+	fd->pend_round = NULL;
 	fd->res = NULL;
 	fd->input = NULL;
 	fd->res_round = 0;
@@ -349,6 +355,16 @@ static void config(const struct hnd_fed *fd, struct hn_sa_config *c)
 	c->t = fd->cp.t;
 	c->dim = fd->dim;
 	c->aggregator = fd->agg;
+}
+
+static unsigned int n_live(struct hnd *d)
+{
+	struct hnd_fed *fd = d->fed;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < fd->cp.n; i++)
+		n += live(d, fd->cp.roster[i].id);
+	return n;
 }
 
 /*
@@ -496,7 +512,8 @@ static void result_take(struct hnd *d, __u8 *buf, size_t len,
 		hnd_log(d, LOG_E, "fed: cannot persist round %u's result: %s",
 			r->round, err);
 	node_reset(fd);
-	pend_clear(fd);
+	/* adverts of the next round that came first are kept */
+	pend_clear(fd, r->round);
 	fd->round = r->round + 1;
 	fd->attempt = 0;
 	d->st.fed_rounds++;
@@ -811,7 +828,8 @@ static void agg_begin(struct hnd *d)
 		if (!buf)
 			continue;
 		fd->pend[i] = NULL;
-		if (fd->pend_attempt[i] == fd->attempt)
+		if (fd->pend_attempt[i] == fd->attempt &&
+		    fd->pend_round[i] == fd->round)
 			agg_rx(d, fd->cp.roster[i].id, HN_SA_ADVERTISE, buf,
 			       fd->pend_len[i]);
 		free(buf);
@@ -908,6 +926,8 @@ static void begin(struct hnd *d)
 							      fd->res_dim;
 	if (!fd->dim)
 		return; /* the first round waits for an update's size */
+	if (n_live(d) < fd->cp.t)
+		return; /* no round completes: a node just started, alone */
 	fd->agg = choose_agg(d);
 	config(fd, &c);
 	if (hn_sa_node_init(&fd->nd, &c, self(d), fd->sk, err, sizeof(err))) {
@@ -959,16 +979,22 @@ static void fed_msg(struct hnd *d, __u32 from, __u32 round, __u8 attempt,
 	}
 	if (kind == HN_SA_ADVERTISE && fd->res && round <= fd->res_round) {
 		catch_up(d, from);
-	} else if (round != fd->round) {
-		d->st.fed_msg_late++;
 	} else if (kind == HN_SA_ADVERTISE &&
-		   (!fd->ag_init || attempt != fd->attempt)) {
-		/* before we aggregate this attempt, or for a later one */
+		   (round == fd->round + 1 ||
+		    (round == fd->round &&
+		     (!fd->ag_init || attempt != fd->attempt)))) {
+		/*
+		 * Before we aggregate this attempt, for a later one, or for
+		 * the next round before this one's result reached us.
+		 */
 		free(fd->pend[i]);
 		fd->pend[i] = buf;
 		fd->pend_len[i] = len;
 		fd->pend_attempt[i] = attempt;
+		fd->pend_round[i] = round;
 		return;
+	} else if (round != fd->round) {
+		d->st.fed_msg_late++;
 	} else if (attempt != fd->attempt) {
 		d->st.fed_msg_late++;
 	} else if (kind == HN_SA_ADVERTISE || kind == HN_SA_SHARES ||
@@ -1097,8 +1123,9 @@ static void sync_campaign(struct hnd *d)
 	fd->pend = calloc(n, sizeof(*fd->pend));
 	fd->pend_len = calloc(n, sizeof(*fd->pend_len));
 	fd->pend_attempt = calloc(n, 1);
+	fd->pend_round = calloc(n, sizeof(*fd->pend_round));
 	if (!fd->got || !fd->pend || !fd->pend_len || !fd->pend_attempt ||
-	    rx_init(fd)) {
+	    !fd->pend_round || rx_init(fd)) {
 		fed_clear(d);
 		return;
 	}

@@ -96,5 +96,34 @@ expect 1 "--stopped" hnctl campaign create --stopped
 head -c 100 s.hnc >cut.hnc
 expect 1 "truncated at header" hnctl campaign show cut.hnc
 
+# Update vectors: refused here, saying why, before any agent is asked.
+SECAGG=$O/bin/hn-secagg
+printf 'HNFV\001\000\000\000\003\000\000\000' >short.vec
+run 1 "says 3 values (24 bytes), file has 12 bytes" \
+	hnctl campaign submit short.vec
+printf 'XXXX\001\000\000\000' >magic.vec
+run 1 "not an update vector (magic HNFV missing)" \
+	hnctl campaign submit magic.vec
+printf 'HNFV\002\000\000\000\001\000\000\000abcd' >ver.vec
+run 1 "update vector version 2" hnctl campaign submit ver.vec
+run 1 "hint: an update vector" hnctl campaign submit ver.vec
+run 1 "--round" hnctl campaign submit --round x short.vec
+if [ -x "$SECAGG" ]; then
+	"$SECAGG" vec-gen 7 5 good.vec && "$SECAGG" vec-gen 8 5 good2.vec &&
+		"$SECAGG" vec-sum sum.vec good.vec good2.vec || bad "vec-gen"
+	# a well-formed vector goes to the agent: none listens here
+	run 1 "hypernetd is not running" hnctl -S "$tmp/none" \
+		campaign submit good.vec
+	python3 -c '
+import struct, sys
+r = lambda f: struct.unpack("<4sII5i", open(f, "rb").read())
+a, b, s = r("good.vec"), r("good2.vec"), r("sum.vec")
+assert s[:3] == (b"HNFV", 1, 5), s
+assert all(((x + y + 2**31) % 2**32) - 2**31 == z
+           for x, y, z in zip(a[3:], b[3:], s[3:])), (a, b, s)' &&
+		ok "hn-secagg vec-sum is the sum mod 2^32" ||
+		bad "hn-secagg vec-sum"
+fi
+
 [ "$failed" -eq 0 ] && echo "PASS" || echo "FAILED"
 exit "$failed"

@@ -10,7 +10,10 @@
  *     every view: every node times out and the next attempt's
  *     aggregator, the same for all, finishes the round;
  *   - a node dropped after sharing: the round completes on the others;
- *   - a restarted node resumes after the persisted round.
+ *   - a restarted node resumes after the persisted round;
+ *   - a RESULT signed by a roster member that is not the aggregator it
+ *     claims to be, or with fewer survivors than the threshold, is
+ *     refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +27,9 @@
 #include <openssl/sha.h>
 
 #include "campaign.h"
+#include "fileio.h"
+#include "sa_msg.h"
+#include "sign.h"
 #include "fedvec.h"
 #include "helpers_hn.h"
 #include "../../userspace/hypernetd/hypernetd.h"
@@ -408,12 +414,109 @@ static void test_dropout_restart(void **state)
 		check_result(i, 4, ALL);
 }
 
+/* SHA-256(campaign digest, round, attempt 0, id), as the agent ranks. */
+static void rank(const uint8_t digest[32], uint32_t r, uint32_t id,
+		 uint8_t h[32])
+{
+	uint8_t in[32 + 9] = { 0 };
+
+	memcpy(in, digest, 32);
+	hn_sa_put32(in + 32, r);
+	hn_sa_put32(in + 37, id);
+	SHA256(in, sizeof(in), h);
+}
+
+/*
+ * A RESULT of round @r, attempt 0, summing zeros from the nodes of
+ * @mask, signed by node @from, as node @at's persisted result; @at
+ * restarted on it.  Whether @at took it: its round @r result or none.
+ */
+static bool forged_taken(unsigned int at, uint32_t from, uint32_t r,
+			 unsigned int mask)
+{
+	uint8_t sk[HN_ED25519_KEY_LEN], *buf, *p;
+	struct hn_campaign c;
+	unsigned int j, nids = __builtin_popcount(mask);
+	size_t blen = 16 + 4 * nids + 4 * DIM, len;
+	char name[32], err[256];
+	FILE *f;
+	int ret;
+
+	assert_int_equal(
+		hn_campaign_parse(cp_image, cp_len, &c, err, sizeof(err)), 0);
+	len = HN_SA_HDR_LEN + blen + HN_SA_SIG_LEN;
+	buf = calloc(1, len);
+	assert_non_null(buf);
+	hn_sa_msg_header(buf, 0x80, c.digest, r, from, blen);
+	p = buf + HN_SA_HDR_LEN;
+	hn_sa_put32(p + 4, nids);
+	hn_sa_put32(p + 8, nids);
+	p += 12;
+	for (j = 0; j < N; j++)
+		if (mask & (1u << j)) {
+			hn_sa_put32(p, j + 1);
+			p += 4;
+		}
+	hn_sa_put32(p, DIM);
+	snprintf(name, sizeof(name), "id%u.key", from - 1);
+	assert_int_equal(
+		hn_key_private_raw(hn_t_path(name), sk, err, sizeof(err)), 0);
+	assert_int_equal(hn_sa_msg_sign(buf, len, sk), 0);
+	snprintf(name, sizeof(name), "state%u/fedround.res", at);
+	assert_int_equal(hn_write_file(hn_t_path(name), buf, len, 0600, 0, err,
+				       sizeof(err)),
+			 0);
+	free(buf);
+	hn_campaign_free(&c);
+	hnd_fed_free(&agents[at]);
+	agent_make(at);
+	run(10);
+	f = fopen("/dev/null", "w");
+	assert_non_null(f);
+	ret = hnd_fed_result(&agents[at], r, 0, f, NULL, err, sizeof(err));
+	fclose(f);
+	return ret == 0;
+}
+
+/* Only a signer that outranks every survivor, with t of them, is taken. */
+static void test_forged_result(void **state)
+{
+	struct hn_campaign c;
+	uint8_t h[32], lo[32], hi[32];
+	uint32_t first = 0, last = 0, id;
+	char err[256];
+
+	agents_fresh();
+	assert_int_equal(
+		hn_campaign_parse(cp_image, cp_len, &c, err, sizeof(err)), 0);
+	for (id = 1; id <= N; id++) {
+		rank(c.digest, 7, id, h);
+		if (!first || memcmp(h, lo, 32) < 0) {
+			first = id;
+			memcpy(lo, h, 32);
+		}
+		if (!last || memcmp(h, hi, 32) > 0) {
+			last = id;
+			memcpy(hi, h, 32);
+		}
+	}
+	/* the rank-first node, all survivors: what an aggregator signs */
+	assert_true(forged_taken(first % N, first, 7, ALL));
+	/* the rank-last node claims to have aggregated the others */
+	assert_false(forged_taken(first % N, last, 7, ALL));
+	/* fewer survivors than the threshold */
+	assert_false(forged_taken(first % N, first, 7,
+				  (1u << (first - 1)) | (1u << (last - 1))));
+	hn_campaign_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round),
 		cmocka_unit_test(test_backup_aggregator),
 		cmocka_unit_test(test_dropout_restart),
+		cmocka_unit_test(test_forged_result),
 	};
 
 	return cmocka_run_group_tests_name("fedround", tests, setup, teardown);

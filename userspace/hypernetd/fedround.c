@@ -367,6 +367,19 @@ static unsigned int n_live(struct hnd *d)
 	return n;
 }
 
+/* SHA-256(campaign digest, round, attempt, id): an aggregator's rank. */
+static void agg_rank(const struct hnd_fed *fd, __u32 round, __u8 attempt,
+		     __u32 id, __u8 h[32])
+{
+	__u8 in[32 + 9];
+
+	memcpy(in, fd->cp.digest, 32);
+	hn_sa_put32(in + 32, round);
+	in[36] = attempt;
+	hn_sa_put32(in + 37, id);
+	SHA256(in, sizeof(in), h);
+}
+
 /*
  * The aggregator of this round and attempt: smallest SHA-256(campaign
  * digest, round, attempt, id) among the live roster nodes.
@@ -374,19 +387,15 @@ static unsigned int n_live(struct hnd *d)
 static __u32 choose_agg(struct hnd *d)
 {
 	struct hnd_fed *fd = d->fed;
-	__u8 in[32 + 9], h[32], best[32];
+	__u8 h[32], best[32];
 	__u32 pick = 0, id;
 	unsigned int i;
 
-	memcpy(in, fd->cp.digest, 32);
-	hn_sa_put32(in + 32, fd->round);
-	in[36] = fd->attempt;
 	for (i = 0; i < fd->cp.n; i++) {
 		id = fd->cp.roster[i].id;
 		if (!live(d, id))
 			continue;
-		hn_sa_put32(in + 37, id);
-		SHA256(in, sizeof(in), h);
+		agg_rank(fd, fd->round, fd->attempt, id, h);
 		if (!pick || memcmp(h, best, 32) < 0) {
 			pick = id;
 			memcpy(best, h, 32);
@@ -446,6 +455,38 @@ struct result_view {
 	const __u8 *ids, *sum;
 };
 
+/*
+ * What any true RESULT satisfies, so that a roster member cannot sign
+ * any sum it likes: at least t survivors, each a roster node, listed
+ * once and in order, all counted in n; an attempt a FED frame can name;
+ * and a signer that ranks before every survivor, as the aggregator it
+ * claims to be (it chose itself as the smallest of the live nodes, and
+ * each survivor was live to it).  A forger must find an attempt where
+ * it outranks t others.  0 or -1.
+ */
+static int result_plausible(const struct hnd_fed *fd,
+			    const struct result_view *r)
+{
+	__u8 mine[32], theirs[32];
+	__u32 id, prev = 0;
+	unsigned int i;
+
+	if (r->attempt > 0xff || r->nids < fd->cp.t || r->n != r->nids)
+		return -1;
+	agg_rank(fd, r->round, r->attempt, r->from, mine);
+	for (i = 0; i < r->nids; i++) {
+		id = hn_sa_get32(r->ids + 4 * (size_t)i);
+		if ((i && id <= prev) ||
+		    hn_sa_roster_index(fd->cp.roster, fd->cp.n, id) < 0)
+			return -1;
+		prev = id;
+		agg_rank(fd, r->round, r->attempt, id, theirs);
+		if (memcmp(theirs, mine, 32) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* A RESULT well formed, of our campaign, signed by its roster sender. */
 static int result_parse(struct hnd_fed *fd, const __u8 *buf, size_t len,
 			struct result_view *r)
@@ -472,6 +513,8 @@ static int result_parse(struct hnd_fed *fd, const __u8 *buf, size_t len,
 	if (!r->dim || blen != 16 + 4 * (size_t)r->nids + 4 * (size_t)r->dim)
 		return -EBADMSG;
 	r->sum = r->ids + 4 * (size_t)r->nids + 4;
+	if (result_plausible(fd, r))
+		return -EBADMSG;
 	i = hn_sa_roster_index(fd->cp.roster, fd->cp.n, r->from);
 	if (i < 0 ||
 	    hn_sa_verify(fd->cp.roster[i].key, buf, len - HN_SA_SIG_LEN,

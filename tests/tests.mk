@@ -37,7 +37,8 @@ $(O)/tests/%.bpf.o: tests/netns/%.bpf.c $(DEPSTAMP)
 # (all its objects but main.o) and stub what they keep out: main.c's
 # functions, the ports' sockets, the data plane.
 HND_ARCHIVE	= $(1)/obj/hypernetd/libhypernetd.a
-HND_TESTS	:= test_unit_agent test_unit_modelsync test_agent_core
+HND_TESTS	:= test_unit_agent test_unit_modelsync test_agent_core \
+		   test_unit_fedround
 $(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
 $(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_O))))
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))

@@ -2,6 +2,27 @@
 #
 # Sourced by the command-line tests of tests/cli, which set failed=0.
 #
+ok() { echo "ok:   $*"; }
+bad() { echo "FAIL: $*"; failed=1; }
+
+# expect WANT_RC NEEDLE CMD...: as run, and on failure the whole output.
+expect()
+{
+	local want=$1 needle=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "$* exited $rc, not $want"
+		echo "$out" | sed 's/^/    | /'
+	elif [[ "$out" != *"$needle"* ]]; then
+		bad "$* does not say '$needle'"
+		echo "$out" | sed 's/^/    | /'
+	else
+		ok "$* -> $rc ($needle)"
+	fi
+}
+
 # run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr.
 run()
 {

@@ -21,26 +21,9 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 failed=0
 
-ok() { echo "ok:   $*"; }
-bad() { echo "FAIL: $*"; failed=1; }
+. "$SRC/tests/cli/lib.sh"
 hnctl() { "$HNCTL" "$@"; }
 
-# run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr.
-run() {
-	local want=$1 needle=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		bad "$* exited $rc, not $want"
-		echo "$out" | sed 's/^/    | /'
-	elif [[ "$out" != *"$needle"* ]]; then
-		bad "$* does not say '$needle'"
-		echo "$out" | sed 's/^/    | /'
-	else
-		ok "$* -> $rc ($needle)"
-	fi
-}
 
 hnctl keygen model.key model.pub >/dev/null || exit 1
 hnctl keygen other.key other.pub >/dev/null || exit 1
@@ -56,16 +39,16 @@ create() {
 		--lr 0.05 --clip 10 "$@"
 }
 
-run 0 "3 nodes, unsigned" create
-run 0 "k 2, t 2 (chosen by hn_sa_choose" hnctl campaign show c.hnc
-run 0 "scale 2^26 (derived" hnctl campaign show c.hnc
-run 1 "refused (unsigned)" hnctl campaign verify c.hnc --keys model.pub
-run 0 "signed c.hnc -> s.hnc" \
+expect 0 "3 nodes, unsigned" create
+expect 0 "k 2, t 2 (chosen by hn_sa_choose" hnctl campaign show c.hnc
+expect 0 "scale 2^26 (derived" hnctl campaign show c.hnc
+expect 1 "refused (unsigned)" hnctl campaign verify c.hnc --keys model.pub
+expect 0 "signed c.hnc -> s.hnc" \
 	hnctl campaign sign c.hnc --key model.key -o s.hnc
-run 0 "accepted (campaign 5 generation 1, 3 nodes" \
+expect 0 "accepted (campaign 5 generation 1, 3 nodes" \
 	hnctl campaign verify s.hnc --keys model.pub
-run 1 "refused (bad-signature)" hnctl campaign verify s.hnc --keys other.pub
-run 1 "hint: sign it with a model key" \
+expect 1 "refused (bad-signature)" hnctl campaign verify s.hnc --keys other.pub
+expect 1 "hint: sign it with a model key" \
 	hnctl campaign verify s.hnc --keys other.pub
 
 # The JSON: roster sorted by id, keys those of the .pub files.
@@ -90,28 +73,57 @@ assert not j['accepted'] and j['reason'] == 'bad-signature'" &&
 	ok "verify -j" || bad "verify -j"
 
 # Refusals the operator can act on.
-run 1 "could overflow" create --scale-log2 29
-run 1 "hint: lower --scale-log2 or --clip" create --scale-log2 29
-run 0 "3 nodes" create --scale-log2 25
-run 1 "degree 1: even and below 2, or 2" create --k 1 --t 1
-run 0 "k 2, t 2 (given)" sh -c "$HNCTL campaign create -o g.hnc --id 5 \
+expect 1 "could overflow" create --scale-log2 29
+expect 1 "hint: lower --scale-log2 or --clip" create --scale-log2 29
+expect 0 "3 nodes" create --scale-log2 25
+expect 1 "degree 1: even and below 2, or 2" create --k 1 --t 1
+expect 0 "k 2, t 2 (given)" sh -c "$HNCTL campaign create -o g.hnc --id 5 \
 	--model start.hnm --valset val.bin --roster ids/roster --rounds 1 \
 	--steps 1 --lr 1 --clip 1 --k 2 --t 2 --no-defence &&
 	$HNCTL campaign show g.hnc"
-run 0 "flags no-defence" hnctl campaign show g.hnc
-run 1 "at most 6 decimals" create --lr 0.0000005
-run 1 "learning rate (millionths) 0" create --lr 0
-run 1 "rounds 0 out of range" create --rounds 0
-run 1 "required" hnctl campaign create -o x.hnc
+expect 0 "flags no-defence" hnctl campaign show g.hnc
+expect 1 "at most 6 decimals" create --lr 0.0000005
+expect 1 "learning rate (millionths) 0" create --lr 0
+expect 1 "rounds 0 out of range" create --rounds 0
+expect 1 "required" hnctl campaign create -o x.hnc
 printf '1 n1.pub\n2 n1.pub\n' >ids/dup
-run 1 "nodes 1 and 2 have the same key" create --roster ids/dup
-run 1 "hint: one line per node" create --roster ids/dup
+expect 1 "nodes 1 and 2 have the same key" create --roster ids/dup
+expect 1 "hint: one line per node" create --roster ids/dup
 printf '1 n1.pub\n2 n2.key\n' >ids/priv
-run 1 "n2.key is readable by its owner only" create --roster ids/priv
-run 1 "not a campaign file" hnctl campaign show start.hnm
-run 1 "--stopped" hnctl campaign create --stopped
+expect 1 "n2.key is readable by its owner only" create --roster ids/priv
+expect 1 "not a campaign file" hnctl campaign show start.hnm
+expect 1 "--stopped" hnctl campaign create --stopped
 head -c 100 s.hnc >cut.hnc
-run 1 "truncated at header" hnctl campaign show cut.hnc
+expect 1 "truncated at header" hnctl campaign show cut.hnc
+
+# Update vectors: refused here, saying why, before any agent is asked.
+SECAGG=$O/bin/hn-secagg
+printf 'HNFV\001\000\000\000\003\000\000\000' >short.vec
+run 1 "says 3 values (24 bytes), file has 12 bytes" \
+	hnctl campaign submit short.vec
+printf 'XXXX\001\000\000\000' >magic.vec
+run 1 "not an update vector (magic HNFV missing)" \
+	hnctl campaign submit magic.vec
+printf 'HNFV\002\000\000\000\001\000\000\000abcd' >ver.vec
+run 1 "update vector version 2" hnctl campaign submit ver.vec
+run 1 "hint: an update vector" hnctl campaign submit ver.vec
+run 1 "--round" hnctl campaign submit --round x short.vec
+if [ -x "$SECAGG" ]; then
+	"$SECAGG" vec-gen 7 5 good.vec && "$SECAGG" vec-gen 8 5 good2.vec &&
+		"$SECAGG" vec-sum sum.vec good.vec good2.vec || bad "vec-gen"
+	# a well-formed vector goes to the agent: none listens here
+	run 1 "hypernetd is not running" hnctl -S "$tmp/none" \
+		campaign submit good.vec
+	python3 -c '
+import struct, sys
+r = lambda f: struct.unpack("<4sII5i", open(f, "rb").read())
+a, b, s = r("good.vec"), r("good2.vec"), r("sum.vec")
+assert s[:3] == (b"HNFV", 1, 5), s
+assert all(((x + y + 2**31) % 2**32) - 2**31 == z
+           for x, y, z in zip(a[3:], b[3:], s[3:])), (a, b, s)' &&
+		ok "hn-secagg vec-sum is the sum mod 2^32" ||
+		bad "hn-secagg vec-sum"
+fi
 
 [ "$failed" -eq 0 ] && echo "PASS" || echo "FAILED"
 exit "$failed"

@@ -6,6 +6,7 @@
 # no root.  Exits 0 when all pass, 77 (SKIPPED) when nothing is built.
 set -u
 cd "$(dirname "$0")/../.."
+SRC=$PWD
 O=${O:-build}
 [[ $O = /* ]] || O=$PWD/$O	# the test runs in a temporary directory
 HNCTL=$O/bin/hnctl
@@ -22,8 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 failed=0
 
-ok() { echo "ok:   $*"; }
-bad() { echo "FAIL: $*"; failed=1; }
+. "$SRC/tests/cli/lib.sh"
 hnctl() { "$HNCTL" "$@"; }
 
 # is GOT WANT WHAT
@@ -31,22 +31,6 @@ is() {
 	if [ "$1" = "$2" ]; then ok "$3"; else bad "$3: '$1', not '$2'"; fi
 }
 
-# run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr.
-run() {
-	local want=$1 needle=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		bad "$* exited $rc, not $want"
-		echo "$out" | sed 's/^/    | /'
-	elif [[ "$out" != *"$needle"* ]]; then
-		bad "$* does not say '$needle'"
-		echo "$out" | sed 's/^/    | /'
-	else
-		ok "$* -> $rc ($needle)"
-	fi
-}
 
 # flip FILE OFFSET [redigest]: flip one bit, optionally fix the digest.
 flip() {
@@ -69,61 +53,61 @@ print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
 }
 
 # Keys.
-run 0 "public key" hnctl keygen a.key a.pub
-run 0 "public key" hnctl keygen b.key b.pub
+expect 0 "public key" hnctl keygen a.key a.pub
+expect 0 "public key" hnctl keygen b.key b.pub
 is "$(stat -c %a a.key)" 600 "a.key mode"
 is "$(stat -c %a a.pub)" 644 "a.pub mode"
 cp a.key a.key.orig
-run 1 "already exists" hnctl keygen a.key c.pub
+expect 1 "already exists" hnctl keygen a.key c.pub
 cmp -s a.key a.key.orig && ok "a.key untouched" || bad "keygen overwrote a.key"
 [ ! -e c.pub ] && ok "no c.pub left behind" || bad "c.pub left behind"
-run 1 "usage" hnctl keygen a.key
+expect 1 "usage" hnctl keygen a.key
 
 # Signing.
-run 1 "refused (unsigned)" hnctl model verify "$MODEL" --keys a.pub
-run 0 "signed" hnctl model sign "$MODEL" --key a.key -o s.hnm
+expect 1 "refused (unsigned)" hnctl model verify "$MODEL" --keys a.pub
+expect 0 "signed" hnctl model sign "$MODEL" --key a.key -o s.hnm
 is "$(stat -c %s s.hnm)" 260 "signed size (196 + 64 bytes)"
-run 0 "accepted" hnctl model verify s.hnm --keys a.pub
-run 0 "accepted" hnctl model verify s.hnm --keys a.pub --installed 0
+expect 0 "accepted" hnctl model verify s.hnm --keys a.pub
+expect 0 "accepted" hnctl model verify s.hnm --keys a.pub --installed 0
 cp "$MODEL" inplace.hnm
 chmod 640 inplace.hnm
-run 0 "signed" hnctl model sign inplace.hnm --key a.key
+expect 0 "signed" hnctl model sign inplace.hnm --key a.key
 cmp -s s.hnm inplace.hnm && ok "in place: same bytes" || bad "in place differs"
 is "$(stat -c %a inplace.hnm)" 640 "in place keeps the mode"
 ls inplace.hnm.* >/dev/null 2>&1 && bad "temporary file left" ||
 	ok "no temporary file left"
-run 1 "needs a value" hnctl model sign s.hnm --key
-run 1 "unknown option" hnctl model sign s.hnm --kye a.key
-run 1 "No such file" hnctl model sign s.hnm --key none.key
+expect 1 "needs a value" hnctl model sign s.hnm --key
+expect 1 "unknown option" hnctl model sign s.hnm --kye a.key
+expect 1 "No such file" hnctl model sign s.hnm --key none.key
 chmod 640 b.key
-run 1 "chmod 600" hnctl model sign s.hnm --key b.key -o x.hnm
+expect 1 "chmod 600" hnctl model sign s.hnm --key b.key -o x.hnm
 [ ! -e x.hnm ] && ok "nothing written with a refused key" || bad "x.hnm written"
 chmod 600 b.key
 echo "not a model" > junk.hnm
-run 1 "bad magic" hnctl model sign junk.hnm --key a.key
+expect 1 "bad magic" hnctl model sign junk.hnm --key a.key
 
 # Refusals.
-run 1 "signed by none of the 1 trusted keys, or forged" \
+expect 1 "signed by none of the 1 trusted keys, or forged" \
 	hnctl model verify s.hnm --keys b.pub
 cat a.pub b.pub > ab.pub
-run 0 "signed by one of 2 trusted keys" hnctl model verify s.hnm --keys ab.pub
-run 1 "generation 1 is not newer than installed 1" \
+expect 0 "signed by one of 2 trusted keys" hnctl model verify s.hnm --keys ab.pub
+expect 1 "generation 1 is not newer than installed 1" \
 	hnctl model verify s.hnm --keys a.pub --installed 1
-run 1 "not a generation number" \
+expect 1 "not a generation number" \
 	hnctl model verify s.hnm --keys a.pub --installed x
 cp s.hnm t1.hnm && flip t1.hnm 60
-run 1 "refused (malformed): digest mismatch" \
+expect 1 "refused (malformed): digest mismatch" \
 	hnctl model verify t1.hnm --keys a.pub
 cp s.hnm t2.hnm && flip t2.hnm 60 redigest
-run 1 "refused (bad-signature)" hnctl model verify t2.hnm --keys a.pub
+expect 1 "refused (bad-signature)" hnctl model verify t2.hnm --keys a.pub
 # a forged generation says nothing about versions either
 cp s.hnm t3.hnm && flip t3.hnm 15 redigest
-run 1 "refused (bad-signature)" \
+expect 1 "refused (bad-signature)" \
 	hnctl model verify t3.hnm --keys a.pub --installed 5
 cp s.hnm t4.hnm && flip t4.hnm 250
-run 1 "refused (bad-signature)" hnctl model verify t4.hnm --keys a.pub
+expect 1 "refused (bad-signature)" hnctl model verify t4.hnm --keys a.pub
 echo "d75a98" > short.pub
-run 1 "line 1: 6 hex digits" hnctl model verify s.hnm --keys short.pub
+expect 1 "line 1: 6 hex digits" hnctl model verify s.hnm --keys short.pub
 
 # JSON.
 hnctl -j model verify s.hnm --keys a.pub > ok.json

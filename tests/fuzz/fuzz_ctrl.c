@@ -55,6 +55,18 @@ static int same(const struct hn_ctrl_msg *a, const struct hn_ctrl_msg *b)
 		       ca->offset == cb->offset &&
 		       ca->chunk_len == cb->chunk_len &&
 		       !memcmp(ca->data, cb->data, ca->chunk_len);
+	case HN_T_FED: {
+		const struct hn_ctrl_fed *fa = &a->u.fed, *fb = &b->u.fed;
+
+		return fa->campaign == fb->campaign && fa->round == fb->round &&
+		       fa->msg_id == fb->msg_id &&
+		       fa->total_len == fb->total_len &&
+		       fa->offset == fb->offset &&
+		       fa->frag_len == fb->frag_len &&
+		       fa->attempt == fb->attempt && fa->kind == fb->kind &&
+		       fa->op == fb->op &&
+		       !memcmp(fa->data, fb->data, fa->frag_len);
+	}
 	}
 	return 0;
 }

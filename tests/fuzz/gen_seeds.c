@@ -156,6 +156,41 @@ static void ctrl_save(const char *dir, const char *name,
 }
 
 /* One of every control type, smallest and largest, and a few broken. */
+/* FED fragments: the last one of a message, and a SACK. */
+static void ctrl_fed(const char *dir)
+{
+	static uint8_t data[HN_FED_FRAG_MAX];
+	struct hn_mesh_key k1 = { .id = 1 }, k2 = { .id = 2 };
+	struct hn_ctrl_msg m;
+	unsigned int i;
+
+	if (hn_mesh_key_parse(FUZZ_KEY1, &k1) ||
+	    hn_mesh_key_parse(FUZZ_KEY2, &k2))
+		exit(1);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = i * 7 + 3;
+
+	memset(&m, 0, sizeof(m));
+	m.type = HN_T_FED;
+	m.ttl = HN_TTL_DEFAULT;
+	m.src = 4;
+	m.dst = 9;
+	m.counter = 1004;
+	m.u.fed.campaign = 15;
+	m.u.fed.round = 2;
+	m.u.fed.msg_id = 77;
+	m.u.fed.total_len = 3000;
+	m.u.fed.offset = 2 * HN_FED_FRAG_MAX;
+	m.u.fed.frag_len = 3000 - 2 * HN_FED_FRAG_MAX;
+	m.u.fed.kind = 5;
+	m.u.fed.data = data;
+	ctrl_save(dir, "fed-last.bin", &m, &k1, 0);
+	m.u.fed.op = HN_FED_SACK;
+	m.u.fed.offset = 0;
+	m.u.fed.frag_len = 1;
+	ctrl_save(dir, "fed-sack.bin", &m, &k2, 0);
+}
+
 static void ctrl(const char *dir)
 {
 	static uint8_t data[HN_CHUNK_DATA_MAX];
@@ -422,8 +457,10 @@ int main(int argc, char **argv)
 	}
 	models(argv[1]);
 	frames(argv[2]);
-	if (argc >= 4)
+	if (argc >= 4) {
 		ctrl(argv[3]);
+		ctrl_fed(argv[3]);
+	}
 	if (argc >= 5)
 		secagg(argv[4]);
 	if (argc >= 6)

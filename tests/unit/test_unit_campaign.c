@@ -250,7 +250,7 @@ static const struct bad_field bad_fields[] = {
 	{ "id", e_id, "campaign id 0" },
 	{ "generation", e_gen, "generation 0" },
 	{ "kind", e_kind, "unknown model kind 3" },
-	{ "stage", e_stage, "stage 2 with a route model" },
+	{ "stage", e_stage, "route model with stage id 2" },
 	{ "rounds 0", e_rounds, "rounds 0 out of range 1..100000" },
 	{ "rounds big", e_rounds_hi, "rounds 100001 out of range" },
 	{ "steps", e_steps, "local steps 0 out of range" },

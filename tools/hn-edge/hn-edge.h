@@ -15,6 +15,7 @@
 
 #define EDGE_MAX_HEADS 4
 #define EDGE_FRAME_MAX 9100
+#define EDGE_MAX_GENS 16 /* model generations reported apart */
 
 struct edge_opts {
 	const char *dev;
@@ -23,6 +24,7 @@ struct edge_opts {
 	uint32_t dst; /* a node (unicast) */
 	uint8_t tclass;
 	int stage; /* stage id of what we send; -1: from the models */
+	bool stage_given; /* --stage: a reload may change the models' */
 	const char *encoder;
 	const char *heads[EDGE_MAX_HEADS];
 	unsigned int n_heads;
@@ -47,8 +49,38 @@ struct edge_src {
 	uint8_t *pix; /* IDX: n x item_len */
 	uint8_t *labels; /* NULL: none */
 	size_t n, item_len;
-	FILE *raw; /* raw stream of item_len-byte frames */
+	int raw; /* raw stream of item_len-byte frames, or -1 */
+	uint8_t *part; /* the raw image being read */
+	size_t have; /* bytes of it so far */
 };
+
+/* One set of models: the encoder and the head chain run here. */
+struct edge_models {
+	struct hn_model enc, heads[EDGE_MAX_HEADS];
+	bool have_enc;
+	unsigned int n_heads;
+	unsigned int gen; /* 0 at start, one more per reload */
+	unsigned int inflight; /* images it encoded, not finished */
+};
+
+/* models.c */
+int edge_models_load(const struct edge_opts *o);
+struct edge_models *edge_models_cur(void);
+void edge_models_free(struct edge_models *ms);
+/* Elements the set takes: the encoder's, the first head's, else @raw. */
+unsigned int edge_models_n_in(const struct edge_models *ms, unsigned int raw);
+/* The stage id its output is for: the first head's, or the encoder's + 1. */
+int edge_models_stage(const struct edge_models *ms);
+void edge_heads_infer(const struct edge_models *ms, const int8_t *in,
+		      int8_t *out);
+/* SIGHUP asks for a reload of the same paths. */
+int edge_reload_arm(void);
+/*
+ * Between images: apply a reload SIGHUP asked for, once no image of the
+ * set before the current one is in flight.  1 reloaded, 0 nothing (or
+ * not yet), -1 refused (the current set goes on; stderr says why).
+ */
+int edge_reload_poll(const struct edge_opts *o, unsigned int raw);
 
 /* beacon.c */
 int edge_beacon(const struct edge_opts *o);

@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -60,65 +61,6 @@ static double now_s(void)
 
 /* ---- models ------------------------------------------------------------- */
 
-static struct hn_model enc, heads[EDGE_MAX_HEADS];
-static bool have_enc;
-
-static int model_load(const char *path, struct hn_model *m)
-{
-	char err[256];
-
-	if (hn_model_read_file(path, m, err, sizeof(err))) {
-		fprintf(stderr, "hn-edge: %s: %s\n", path, err);
-		return -1;
-	}
-	if (m->kind != HN_MODEL_STAGE) {
-		fprintf(stderr, "hn-edge: %s: not a STAGE model\n", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int models_load(void)
-{
-	unsigned int i;
-
-	if (o.encoder) {
-		if (model_load(o.encoder, &enc))
-			return -1;
-		have_enc = true;
-	}
-	for (i = 0; i < o.n_heads; i++) {
-		unsigned int want = i	     ? hn_model_n_out(&heads[i - 1]) :
-				    have_enc ? hn_model_n_out(&enc) :
-					       0;
-
-		if (model_load(o.heads[i], &heads[i]))
-			return -1;
-		if (want && hn_model_n_in(&heads[i]) != want) {
-			fprintf(stderr,
-				"hn-edge: %s takes %u elements, not %u\n",
-				o.heads[i], hn_model_n_in(&heads[i]), want);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* The head chain here: the fallback, and the reference of check. */
-static void heads_infer(const int8_t *in, int8_t *out)
-{
-	static int8_t buf[2][HN_MODEL_MAX_DIM];
-	const int8_t *x = in;
-	unsigned int i;
-
-	for (i = 0; i < o.n_heads; i++) {
-		int8_t *y = i + 1 == o.n_heads ? out : buf[i & 1];
-
-		hn_model_infer(&heads[i], x, y, NULL);
-		x = y;
-	}
-}
-
 /* First highest logit, as hn-fmnist eval picks it. */
 static unsigned int argmax(const int8_t *z, unsigned int n)
 {
@@ -132,7 +74,7 @@ static unsigned int argmax(const int8_t *z, unsigned int n)
 
 /* ---- images ------------------------------------------------------------- */
 
-static struct edge_src src;
+static struct edge_src src = { .raw = -1 };
 
 static int src_open(void)
 {
@@ -140,13 +82,23 @@ static int src_open(void)
 	char err[256];
 
 	if (o.raw) {
-		src.item_len = have_enc	 ? hn_model_n_in(&enc) :
-			       o.n_heads ? hn_model_n_in(&heads[0]) :
-					   784;
-		src.raw = strcmp(o.raw, "-") ? fopen(o.raw, "r") : stdin;
-		if (!src.raw) {
+		src.item_len = edge_models_n_in(edge_models_cur(), 784);
+		src.raw = strcmp(o.raw, "-") ? open(o.raw, O_RDONLY) :
+					       STDIN_FILENO;
+		src.part = malloc(src.item_len);
+		if (src.raw < 0 || !src.part) {
 			perror(o.raw);
 			return -1;
+		}
+		/* labels of a stream: the first images' */
+		if (o.labels) {
+			if (hn_idx_read_file(o.labels, 1, &lb, err,
+					     sizeof(err))) {
+				fprintf(stderr, "hn-edge: %s\n", err);
+				return -1;
+			}
+			src.labels = lb.data;
+			src.n = lb.n_items;
 		}
 		return 0;
 	}
@@ -165,11 +117,12 @@ static int src_open(void)
 	src.pix = im.data;
 	src.n = im.n_items;
 	src.item_len = im.item_len;
-	if (have_enc && hn_model_n_in(&enc) != src.item_len) {
+	if (o.encoder &&
+	    edge_models_n_in(edge_models_cur(), 0) != src.item_len) {
 		fprintf(stderr,
 			"hn-edge: %s takes %u elements, the images of %s have %zu\n",
-			o.encoder, hn_model_n_in(&enc), o.images,
-			(size_t)src.item_len);
+			o.encoder, edge_models_n_in(edge_models_cur(), 0),
+			o.images, (size_t)src.item_len);
 		return -1;
 	}
 	if (o.skip >= src.n) {
@@ -182,15 +135,44 @@ static int src_open(void)
 	return 0;
 }
 
-/* Image @i of the run (raw: the next one); 0, or -1 at the end. */
+/*
+ * The next image of a raw stream, as far as it has come: 0 whole, 1 not
+ * yet (the stream is slow: answers must not wait for it), -1 at its end.
+ */
+static int raw_get(uint8_t *pix)
+{
+	ssize_t n;
+
+	while (src.have < src.item_len) {
+		struct pollfd p = { .fd = src.raw, .events = POLLIN };
+
+		if (poll(&p, 1, 0) == 0)
+			return 1;
+		n = read(src.raw, src.part + src.have, src.item_len - src.have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		src.have += n;
+	}
+	memcpy(pix, src.part, src.item_len);
+	src.have = 0;
+	return 0;
+}
+
+/* Image @i of the run (raw: the next one); 0, 1 not yet, -1 at the end. */
 static int src_get(unsigned int i, uint8_t *pix, int *label)
 {
+	int ret;
+
 	*label = -1;
-	if (src.raw) {
-		if ((o.count && i >= o.count) ||
-		    fread(pix, 1, src.item_len, src.raw) != src.item_len)
+	if (src.raw >= 0) {
+		if (o.count && i >= o.count)
 			return -1;
-		return 0;
+		ret = raw_get(pix);
+		if (!ret && src.labels && i < src.n)
+			*label = src.labels[i];
+		return ret;
 	}
 	if (i >= o.count)
 		return -1;
@@ -255,6 +237,7 @@ struct slot {
 	int8_t in[HN_TENSOR_MAX_LEN];
 	int8_t got[HN_TENSOR_MAX_LEN];
 	unsigned int covered, total;
+	struct edge_models *ms; /* the set that encoded it */
 };
 
 static struct {
@@ -269,6 +252,10 @@ static struct {
 	unsigned int node_cnt[MAX_NODES];
 	double secs;
 	char why[160];
+	unsigned int reloads, reloads_refused;
+	/* per model generation (the last one counts the later ones too) */
+	unsigned int gen_images[EDGE_MAX_GENS], gen_labelled[EDGE_MAX_GENS],
+		gen_correct[EDGE_MAX_GENS];
 } r;
 
 static struct slot *slots;
@@ -356,17 +343,19 @@ static void node_count(uint32_t node)
 /* Image done: answered by the mesh (s->got), here, or not at all. */
 static void finish(struct slot *s, int by)
 {
+	const struct edge_models *ms = s->ms;
+	unsigned int cls = 0,
+		     g = ms->gen < EDGE_MAX_GENS ? ms->gen : EDGE_MAX_GENS - 1;
 	int8_t ref[HN_TENSOR_MAX_LEN];
-	unsigned int cls = 0;
 	bool have = by != BY_LOST;
 
 	if (by == BY_LOCAL) {
-		heads_infer(s->in, s->got);
-		s->total = hn_model_n_out(&heads[o.n_heads - 1]);
+		edge_heads_infer(ms, s->in, s->got);
+		s->total = hn_model_n_out(&ms->heads[ms->n_heads - 1]);
 	}
 	if (by == BY_MESH && o.verify) {
-		heads_infer(s->in, ref);
-		if (s->total != hn_model_n_out(&heads[o.n_heads - 1]) ||
+		edge_heads_infer(ms, s->in, ref);
+		if (s->total != hn_model_n_out(&ms->heads[ms->n_heads - 1]) ||
 		    memcmp(ref, s->got, s->total)) {
 			if (!r.mismatches)
 				snprintf(
@@ -381,11 +370,17 @@ static void finish(struct slot *s, int by)
 		r.n_out = s->total;
 		lat_add(now_s() - s->t0, by == BY_MESH);
 	}
+	r.gen_images[g]++;
 	if (s->label >= 0) {
+		bool right = have && cls == (unsigned int)s->label;
+
 		r.labelled++;
-		r.correct += have && cls == (unsigned int)s->label;
+		r.correct += right;
+		r.gen_labelled[g]++;
+		r.gen_correct[g] += right;
 	}
 	r.by[by]++;
+	s->ms->inflight--;
 	s->state = ST_FREE;
 }
 
@@ -427,10 +422,11 @@ static void on_frame(const uint8_t *buf, size_t len)
  * A short spin first: under TCG every sleep is a cross-CPU wakeup of a
  * millisecond or more, and results come in batches.
  */
-static void recv_some(double until)
+static void recv_some(double until, int input)
 {
 	uint8_t buf[EDGE_FRAME_MAX];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+			       { .fd = input, .events = POLLIN } };
 	int spin, got = 0, ms;
 	ssize_t n;
 
@@ -445,13 +441,15 @@ static void recv_some(double until)
 	ms = (int)ceil((until - now_s()) * 1e3);
 	if (ms <= 0)
 		return;
-	if (poll(&p, 1, ms) > 0)
+	/* a raw stream's next image wakes us too (-1: not waiting for it) */
+	if (poll(p, 2, ms) > 0 && (p[0].revents & POLLIN))
 		while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 			on_frame(buf, n);
 }
 
 /* The input tensor of image @pix: encoded here, or the pixels as they are. */
-static unsigned int make_input(const uint8_t *pix, int8_t *in)
+static unsigned int make_input(const struct edge_models *ms, const uint8_t *pix,
+			       int8_t *in)
 {
 	static int8_t x[HN_TENSOR_MAX_LEN];
 	unsigned int k;
@@ -459,19 +457,20 @@ static unsigned int make_input(const uint8_t *pix, int8_t *in)
 	/* byte p stands for p / 256: p >> 1 on the int8 grid 2^-7 */
 	for (k = 0; k < src.item_len && k < HN_TENSOR_MAX_LEN; k++)
 		x[k] = pix[k] >> 1;
-	if (!have_enc) {
+	if (!ms->have_enc) {
 		memcpy(in, x, k);
 		return k;
 	}
-	hn_model_infer(&enc, x, in, NULL);
-	return hn_model_n_out(&enc);
+	hn_model_infer(&ms->enc, x, in, NULL);
+	return hn_model_n_out(&ms->enc);
 }
 
 static int stream(void)
 {
 	static uint8_t pix[HN_TENSOR_MAX_LEN];
 	unsigned int next = 0, busy = 0, shown = 0, i;
-	bool eof = false;
+	bool eof = false, starved;
+	int ret;
 	double t0 = now_s(), soonest, due;
 
 	slots = calloc(o.window, sizeof(*slots));
@@ -480,6 +479,7 @@ static int stream(void)
 	while (!eof || busy) {
 		/* fill the window, in image order, at --rate if given */
 		due = 0;
+		starved = false;
 		while (!eof) {
 			struct slot *s = &slots[next % o.window];
 			int label;
@@ -492,16 +492,29 @@ static int stream(void)
 					break;
 				due = 0;
 			}
-			if (src_get(next, pix, &label)) {
-				eof = true;
+			ret = src_get(next, pix, &label);
+			if (ret) {
+				eof = ret < 0;
+				starved = ret > 0;
 				break;
 			}
+			/* a reload applies from the next image on */
+			switch (edge_reload_poll(&o, src.item_len)) {
+			case 1:
+				r.reloads++;
+				break;
+			case -1:
+				r.reloads_refused++;
+				break;
+			}
+			s->ms = edge_models_cur();
+			s->ms->inflight++;
 			s->img = next++;
 			s->label = label;
 			s->attempts = 0;
 			s->covered = 0;
 			s->total = 0;
-			s->n_in = make_input(pix, s->in);
+			s->n_in = make_input(s->ms, pix, s->in);
 			r.payload = s->n_in;
 			if (s->n_in > HN_TENSOR_MAX_LEN)
 				return -1;
@@ -522,7 +535,7 @@ static int stream(void)
 			soonest = due;
 		if (!busy && eof)
 			break;
-		recv_some(soonest);
+		recv_some(soonest, starved ? src.raw : -1);
 		/* deadlines: try again (anywhere), then answer here */
 		for (i = 0; i < o.window; i++) {
 			struct slot *s = &slots[i];
@@ -577,6 +590,25 @@ static double per_image(uint64_t v)
 	return r.images ? (double)v / r.images : 0;
 }
 
+/* Images, and how many were right, for each model generation used. */
+static void by_models_json(struct jsonw *w)
+{
+	unsigned int g, last = r.reloads < EDGE_MAX_GENS ? r.reloads :
+							   EDGE_MAX_GENS - 1;
+
+	jsonw_name(w, "by_models");
+	jsonw_arr_open(w);
+	for (g = 0; g <= last; g++) {
+		jsonw_obj_open(w);
+		jsonw_kv_u64(w, "generation", g);
+		jsonw_kv_u64(w, "images", r.gen_images[g]);
+		jsonw_kv_u64(w, "labelled", r.gen_labelled[g]);
+		jsonw_kv_u64(w, "correct", r.gen_correct[g]);
+		jsonw_obj_close(w);
+	}
+	jsonw_arr_close(w);
+}
+
 static void report(FILE *f, bool json)
 {
 	double acc = r.labelled ? (double)r.correct / r.labelled : 0;
@@ -618,6 +650,10 @@ static void report(FILE *f, bool json)
 			fprintf(f,
 				"hn-edge: %u of %u mesh answers differ from the local stages\n",
 				r.mismatches, r.by[BY_MESH]);
+		if (r.reloads || r.reloads_refused)
+			fprintf(f,
+				"hn-edge: models reloaded %u times, %u reloads refused\n",
+				r.reloads, r.reloads_refused);
 		return;
 	}
 	jsonw_init(&w, f);
@@ -656,6 +692,9 @@ static void report(FILE *f, bool json)
 	jsonw_kv_u64(&w, "window", o.window);
 	jsonw_kv_u64(&w, "timeout_ms", o.timeout_ms);
 	jsonw_kv_u64(&w, "retries_max", o.retries);
+	jsonw_kv_u64(&w, "reloads", r.reloads);
+	jsonw_kv_u64(&w, "reloads_refused", r.reloads_refused);
+	by_models_json(&w);
 	jsonw_name(&w, "answers_by_node");
 	jsonw_obj_open(&w);
 	for (i = 0; i < MAX_NODES && r.node[i]; i++) {
@@ -685,12 +724,10 @@ static int cmd_run(bool check)
 		return 2;
 	}
 	o.verify = o.verify || check;
-	if (models_load() || src_open())
+	if (edge_models_load(&o) || src_open() || edge_reload_arm())
 		return 1;
 	if (o.stage < 0)
-		o.stage = o.n_heads ? heads[0].stage :
-			  have_enc  ? enc.stage + 1 :
-				      2;
+		o.stage = edge_models_stage(edge_models_cur());
 	if (!o.id_base)
 		/* distinct runs, distinct tensors in the devices' reassembly */
 		o.id_base = ((uint32_t)getpid() & 0xfff) << 20;
@@ -843,6 +880,7 @@ static int set_opt(int c)
 		break;
 	case O_STAGE:
 		o.stage = num("stage", optarg, 255);
+		o.stage_given = true;
 		break;
 	case O_HEAD:
 		if (o.n_heads == EDGE_MAX_HEADS) {

@@ -8,6 +8,8 @@
  *   hn-inject model -i DEV --src N --key HEX [--key-id ID] FILE
  *   hn-inject campaign -i DEV --src N --key HEX [--key-id ID] FILE
  *   hn-inject hello -i DEV --src N --key HEX [--repeat N] [--counter C]
+ *   hn-inject fed -i DEV --src N --dst M --key HEX [--campaign ID]
+ *		 [--repeat N]
  *
  * HELLOs are signed with the link's addresses (broadcast, DEV's MAC) as
  * hypernetd signs them; --counter sets the replay counter (a key holder's
@@ -38,6 +40,8 @@ struct opts {
 	unsigned int repeat;
 	__u64 counter;
 	const char *file;
+	__u32 dst;
+	__u64 campaign;
 };
 
 static void usage(void)
@@ -46,10 +50,13 @@ static void usage(void)
 		"usage: hn-inject model -i DEV --src N --key HEX [--key-id ID] FILE\n"
 		"       hn-inject campaign -i DEV --src N --key HEX [--key-id ID] FILE\n"
 		"       hn-inject hello -i DEV --src N --key HEX [--repeat N] [--counter C]\n"
+		"       hn-inject fed -i DEV --src N --dst M --key HEX [--campaign ID] [--repeat N]\n"
 		"  model: flood FILE in MODEL_CHUNK frames (no signature check)\n"
 		"  campaign: the same, as a campaign (object 1)\n"
 		"  hello: one HELLO, sent N times unchanged (a replay),\n"
-		"         with replay counter C (default: the realtime clock)\n");
+		"         with replay counter C (default: the realtime clock)\n"
+		"  fed: a one-fragment round message (FED) to node M, N times\n"
+		"       with counters one apart\n");
 	exit(2);
 }
 
@@ -204,6 +211,36 @@ static int cmd_hello(const struct opts *o)
 	return 0;
 }
 
+/* One whole round message in one FED fragment, unicast to o->dst. */
+static int cmd_fed(const struct opts *o)
+{
+	static const __u8 body[64] = "hn-inject fed";
+	struct hn_ctrl_msg m = { 0 };
+	struct sockaddr_ll sll;
+	int fd = open_port(o->dev, &sll);
+	unsigned int i;
+
+	m.type = HN_T_FED;
+	m.ttl = HN_TTL_DEFAULT;
+	m.src = o->src;
+	m.dst = o->dst;
+	m.u.fed.campaign = o->campaign ?: 1;
+	m.u.fed.round = 1;
+	m.u.fed.msg_id = (__u32)realtime_ns();
+	m.u.fed.total_len = sizeof(body);
+	m.u.fed.frag_len = sizeof(body);
+	m.u.fed.kind = 1;
+	m.u.fed.op = HN_FED_DATA;
+	m.u.fed.data = body;
+	for (i = 0; i < o->repeat; i++) {
+		m.seq = i + 1;
+		m.counter = realtime_ns() + i;
+		send_msg(fd, &sll, &m, &o->key, 1);
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -212,6 +249,8 @@ int main(int argc, char **argv)
 		{ "key-id", required_argument, NULL, 'K' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "counter", required_argument, NULL, 'c' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "campaign", required_argument, NULL, 'C' },
 		{ NULL }
 	};
 	struct opts o = { .repeat = 1, .key.id = 1 };
@@ -251,6 +290,12 @@ int main(int argc, char **argv)
 		case 'c':
 			o.counter = strtoull(optarg, NULL, 0);
 			break;
+		case 'd':
+			o.dst = strtoul(optarg, NULL, 0);
+			break;
+		case 'C':
+			o.campaign = strtoull(optarg, NULL, 0);
+			break;
 		default:
 			usage();
 		}
@@ -266,6 +311,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "hello"))
 		return cmd_hello(&o);
+	if (!strcmp(cmd, "fed") && o.dst)
+		return cmd_fed(&o);
 	usage();
 	return 2;
 }

@@ -12,6 +12,11 @@
  * coordinate; its consistency signature included), the CPU each spent, the aggregator's, and whether the
  * unmasked sum equals the plain sum bit for bit.
  *
+ *	hn-secagg vec-gen SEED DIM [RANGE] OUT, vec-sum OUT FILE...
+ *
+ * write update vector files (vec.c): a deterministic one, and the plain
+ * sum of several, for tests of rounds on the mesh.
+ *
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
 #include <getopt.h>
@@ -19,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hn-secagg.h"
 #include "sa_fixed.h"
 #include "sa_sim.h"
 
@@ -167,6 +173,9 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "vec-gen") || !strcmp(argv[1], "vec-sum")))
+		return hn_secagg_vec(argc, argv);
 	if (parse(argc, argv, &o))
 		return usage();
 	return bench(&o);

@@ -18,7 +18,7 @@
 #include "fileio.h"
 #include "hnctl.h"
 
-#define REPLY_MAX (1 << 20)
+#define REPLY_MAX (8 << 20) /* a round's result vector, raw */
 
 /*
  * One request: "WORD [ARG]\n" + payload.  Returns 0 with the reply body
@@ -28,24 +28,57 @@
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	size_t llen = strlen(line);
-	char *req, *rep;
-	ssize_t n;
-	int fd, ret = 0;
+	size_t blen;
 
-	*body = NULL;
+	return hn_agent_request_len(line, payload, plen, body, &blen, ok);
+}
+
+/*
+ * Connect and send @req: the agent waits 100 ms for a request once it
+ * accepted the connection, so the request is ready before we connect,
+ * and sent once more on a new connection if the agent hung up first (a
+ * loaded machine may not run us within those 100 ms).
+ */
+static int agent_send(const char *req, size_t len)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int big = REPLY_MAX, fd, try, ret = 0;
+
 	if (strlen(hn_ctl_path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, hn_ctl_path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+	for (try = 0; try < 2; try++) {
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		/* an update vector in one request (root: past wmem_max) */
+		if (len > 100000)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big,
+				   sizeof(big));
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+		if (send(fd, req, len, MSG_NOSIGNAL) >= 0)
+			return fd;
 		ret = -errno;
 		close(fd);
-		return ret;
+		if (ret != -EPIPE && ret != -ECONNRESET)
+			break;
 	}
+	return ret;
+}
+
+int hn_agent_request_len(const char *line, const void *payload, size_t plen,
+			 char **body, size_t *blen, bool *ok)
+{
+	size_t llen = strlen(line);
+	char *req, *rep;
+	ssize_t n;
+	int fd = -1, ret = 0;
+
+	*body = NULL;
 	req = malloc(llen + 1 + plen);
 	rep = malloc(REPLY_MAX + 1);
 	if (!req || !rep) {
@@ -56,8 +89,9 @@ int hn_agent_request(const char *line, const void *payload, size_t plen,
 	req[llen] = '\n';
 	if (plen)
 		memcpy(req + llen + 1, payload, plen);
-	if (send(fd, req, llen + 1 + plen, MSG_NOSIGNAL) < 0) {
-		ret = -errno;
+	fd = agent_send(req, llen + 1 + plen);
+	if (fd < 0) {
+		ret = fd;
 		goto out;
 	}
 	n = recv(fd, rep, REPLY_MAX, 0);
@@ -68,16 +102,22 @@ int hn_agent_request(const char *line, const void *payload, size_t plen,
 	rep[n] = 0;
 	*ok = !strncmp(rep, "ok\n", 3);
 	{
-		char *nl = strchr(rep, '\n');
+		char *nl = memchr(rep, '\n', n);
+		size_t off = nl ? (size_t)(nl + 1 - rep) : (size_t)n;
 
-		*body = strdup(nl ? nl + 1 : "");
+		*blen = n - off;
+		*body = malloc(*blen + 1);
+		if (*body) {
+			memcpy(*body, rep + off, *blen + 1);
+		}
 	}
 	if (!*body)
 		ret = -ENOMEM;
 out:
 	free(req);
 	free(rep);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 
@@ -118,7 +158,7 @@ int hn_agent_print(const char *word, const char *arg)
 		free(body);
 		return 1;
 	}
-	if (hn_json && arg && !strcmp(arg, "json"))
+	if (hn_json && arg && (!strcmp(arg, "json") || strstr(arg, " json")))
 		jsonw_raw(&hn_jw, body);
 	else
 		fputs(body, stdout);

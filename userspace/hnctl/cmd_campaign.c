@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "campaign.h"
+#include "fedvec.h"
 #include "fileio.h"
 #include "hnctl.h"
 #include "model.h"
@@ -580,6 +581,131 @@ static int campaign_status(int argc, char **argv)
 	return hn_agent_print("campaign", hn_json ? "json" : NULL);
 }
 
+/* ---- rounds: updates in, results out ------------------------------------ */
+
+/* --round R, or "-" for the round the agent is at; 1 said why not. */
+static int round_word(const char *s, char *buf, size_t size)
+{
+	unsigned long long r;
+
+	if (!s) {
+		snprintf(buf, size, "-");
+		return 0;
+	}
+	if (hn_parse_num("--round", s, UINT32_MAX, &r))
+		return 1;
+	snprintf(buf, size, "%llu", r);
+	return 0;
+}
+
+static const char submit_usage[] = "hnctl campaign submit [--round R] FILE";
+
+static int campaign_submit(int argc, char **argv)
+{
+	const char *file = NULL, *round = NULL;
+	const struct hn_kopt opts[] = { { "--round", "-r", &round },
+					{ NULL, NULL, NULL } };
+	char err[PATH_MAX + 128], line[64], *body;
+	uint32_t *vals, n;
+	void *buf;
+	size_t len;
+	bool ok;
+	int ret;
+
+	if (hn_parse_kopts("hnctl campaign submit", submit_usage, argc, argv,
+			   opts, &file))
+		return 1;
+	if (!file) {
+		hn_err("usage: %s", submit_usage);
+		hn_hint("FILE is an update vector (Documentation/federated.rst, \"Update vectors\")");
+		return 1;
+	}
+	snprintf(line, sizeof(line), "campaign-submit ");
+	if (round_word(round, line + 16, sizeof(line) - 16))
+		return 1;
+	if (hn_read_file(file, HN_FV_HDR_LEN + 4 * (size_t)HN_FV_MAX, 0, &buf,
+			 &len, err, sizeof(err))) {
+		hn_err("%s", err);
+		return 1;
+	}
+	if (hn_fv_parse(buf, len, &vals, &n, err, sizeof(err))) {
+		hn_err("%s: %s", file, err);
+		hn_hint("an update vector: magic HNFV, version 1, count, int32 values, little endian");
+		free(buf);
+		return 1;
+	}
+	free(vals);
+	ret = hn_agent_request(line, buf, len, &body, &ok);
+	free(buf);
+	if (ret) {
+		hn_agent_hint(ret);
+		return 1;
+	}
+	if (!ok) {
+		hn_err("update refused: %s", body);
+		hn_hint("'hnctl campaign status' shows the round the agent is at");
+		free(body);
+		return 1;
+	}
+	if (hn_json) {
+		jsonw_obj_open(&hn_jw);
+		jsonw_kv_bool(&hn_jw, "accepted", true);
+		jsonw_kv_u64(&hn_jw, "values", n);
+		jsonw_obj_close(&hn_jw);
+	} else {
+		fputs(body, stdout);
+	}
+	free(body);
+	return 0;
+}
+
+static const char result_usage[] =
+	"hnctl [-j] campaign result [--round R] [-o FILE]";
+
+static int campaign_result(int argc, char **argv)
+{
+	const char *out = NULL, *round = NULL, *extra = NULL;
+	const struct hn_kopt opts[] = { { "--round", "-r", &round },
+					{ "--output", "-o", &out },
+					{ NULL, NULL, NULL } };
+	char line[64], rw[16], *body;
+	size_t blen;
+	bool ok;
+	int ret;
+
+	if (hn_parse_kopts("hnctl campaign result", result_usage, argc, argv,
+			   opts, &extra))
+		return 1;
+	if (extra) {
+		hn_err("usage: %s", result_usage);
+		return 1;
+	}
+	if (round_word(round, rw, sizeof(rw)))
+		return 1;
+	if (!out)
+		return hn_agent_print(
+			"campaign-result",
+			hn_json ? (snprintf(line, sizeof(line), "%s json", rw),
+				   line) :
+				  rw);
+	snprintf(line, sizeof(line), "campaign-result %s raw", rw);
+	ret = hn_agent_request_len(line, NULL, 0, &body, &blen, &ok);
+	if (ret) {
+		hn_agent_hint(ret);
+		return 1;
+	}
+	if (!ok) {
+		hn_err("no result: %s", body);
+		free(body);
+		return 1;
+	}
+	ret = write_out(out, body, blen);
+	free(body);
+	if (!ret && !hn_json)
+		printf("wrote %s\n", out);
+	return ret;
+}
+
 /* ---- the words ---------------------------------------------------------- */
 
 static const struct hn_cmd campaign_cmds[] = {
@@ -596,6 +722,10 @@ static const struct hn_cmd campaign_cmds[] = {
 	  "hand it to hypernetd, which checks and spreads it" },
 	{ "stop", campaign_stop, "STOPPED.hnc",
 	  "spread a stop: a later generation made with --stopped" },
+	{ "submit", campaign_submit, "[--round R] FILE",
+	  "hand the agent this node's update vector for a round" },
+	{ "result", campaign_result, "[--round R] [-o FILE]",
+	  "a completed round's sum, count and survivors" },
 	{ NULL }
 };
 

@@ -176,6 +176,9 @@ int cmd_campaign(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok);
+/* The same, with the body's length (a binary body: a vector file). */
+int hn_agent_request_len(const char *line, const void *payload, size_t plen,
+			 char **body, size_t *blen, bool *ok);
 void hn_agent_status(void); /* `status`'s agent part */
 bool hn_agent_absent(int err); /* no agent listening */
 void hn_agent_hint(int err); /* say why the agent could not be asked */

@@ -9,7 +9,7 @@
  * campaign is persisted in the state directory (campaign.hnc) and
  * checked again at start; a neighbour that comes up is sent it.  A
  * campaign is stopped by a later generation of it with the STOPPED flag.
- * Rounds are not run here yet: a held campaign waits for them.
+ * Rounds run in fedround.c.
  */
 #include <errno.h>
 #include <openssl/sha.h>
@@ -180,7 +180,7 @@ static const char *member_name(int member)
 	return names[member + 2];
 }
 
-static void status_json(const struct hnd *d, struct jsonw *w)
+static void status_json(struct hnd *d, struct jsonw *w)
 {
 	const struct hnd_campaign *cp = &d->cp;
 	char hex[65], fl[64];
@@ -205,7 +205,10 @@ static void status_json(const struct hnd *d, struct jsonw *w)
 		jsonw_kv_str(w, "from", cp->from);
 		jsonw_kv_u64(w, "accepted_at", cp->at);
 		jsonw_kv_str(w, "rounds",
-			     cp->flags & HN_CP_F_STOPPED ? "none" : "waiting");
+			     cp->flags & HN_CP_F_STOPPED ? "none" :
+			     cp->member > 0		 ? "running" :
+							   "not-a-member");
+		hnd_fed_status(d, w, NULL);
 	}
 	jsonw_kv_u64(w, "refused_count", cp->n_refused);
 	if (cp->refused) {
@@ -220,7 +223,7 @@ static void status_json(const struct hnd *d, struct jsonw *w)
 	jsonw_obj_close(w);
 }
 
-static void status_text(const struct hnd *d, FILE *f)
+static void status_text(struct hnd *d, FILE *f)
 {
 	const struct hnd_campaign *cp = &d->cp;
 	char fl[64];
@@ -232,11 +235,13 @@ static void status_text(const struct hnd *d, FILE *f)
 			"node %u: campaign %llu generation %llu verified (from %s), %s; flags %s, %u nodes (k %u, t %u), this node in the roster: %s\n",
 			d->cfg.node_id, (unsigned long long)cp->id,
 			(unsigned long long)cp->generation, cp->from,
-			cp->flags & HN_CP_F_STOPPED ?
-				"stopped" :
-				"idle, waiting for rounds",
+			cp->flags & HN_CP_F_STOPPED ? "stopped" :
+			cp->member > 0		    ? "running rounds" :
+					 "idle (rounds are the roster's)",
 			hn_campaign_flags_str(cp->flags, fl, sizeof(fl)), cp->n,
 			cp->k, cp->t, member_name(cp->member));
+	if (cp->file)
+		hnd_fed_status(d, NULL, f);
 	if (cp->refused)
 		fprintf(f, "  last refused from %s (%s): %s\n",
 			cp->refused_from, hn_accept_err_name(cp->refused),

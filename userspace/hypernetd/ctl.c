@@ -298,7 +298,11 @@ static const struct {
 	STAT(route_writes),   STAT(dp_errors),	     STAT(rx_jump),
 	STAT(rx_link),	      STAT(rx_no_sender),    STAT(challenge_tx),
 	STAT(challenge_ok),   STAT(flood_fwd),	     STAT(xdp_lost),
-	STAT(xdp_reattached),
+	STAT(xdp_reattached), STAT(fed_frag_rx),     STAT(fed_frag_tx),
+	STAT(fed_bytes_tx),   STAT(fed_msg_rx),	     STAT(fed_msg_tx),
+	STAT(fed_ignored),    STAT(fed_refused),     STAT(fed_msg_bad),
+	STAT(fed_msg_late),   STAT(fed_send_fail),   STAT(fed_rounds),
+	STAT(fed_attempts),   STAT(fed_agg_failed),  STAT(fed_catch_up),
 };
 
 static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)
@@ -336,6 +340,56 @@ static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)
 	}
 	if (w)
 		jsonw_obj_close(w);
+}
+
+/* "R" or "-" (the current round): -1 for "-", -2 if neither. */
+static long round_arg(const char *s)
+{
+	char *end;
+	long r;
+
+	if (!s || !strcmp(s, "-") || !strncmp(s, "- ", 2))
+		return -1;
+	r = strtol(s, &end, 10);
+	return *s && (!*end || *end == ' ') && r >= 0 && r <= UINT32_MAX ? r :
+									   -2;
+}
+
+/*
+ * campaign-submit ROUND (payload: the vector file) and campaign-result
+ * ROUND MODE (text, json or raw: the sum's vector file).
+ */
+static int fed_request(struct hnd *d, const char *word, const char *arg,
+		       const void *payload, size_t plen, FILE *f,
+		       struct jsonw *w)
+{
+	long round = round_arg(arg);
+	const char *mode = arg ? strchr(arg, ' ') : NULL;
+	char err[256];
+
+	if (round == -2) {
+		fprintf(f, "%s: round '%s' is not a number", word, arg);
+		return -1;
+	}
+	if (!strcmp(word, "campaign-submit")) {
+		if (hnd_fed_submit(d, round, payload, plen, err, sizeof(err))) {
+			fprintf(f, "%s", err);
+			return -1;
+		}
+		if (round < 0)
+			fprintf(f, "update for the current round taken\n");
+		else
+			fprintf(f, "update for round %ld taken\n", round);
+		return 0;
+	}
+	mode = mode ? mode + 1 : "text";
+	if (hnd_fed_result(d, round, !strcmp(mode, "raw") ? 'o' : 0, f,
+			   !strcmp(mode, "json") ? w : NULL, err,
+			   sizeof(err))) {
+		fprintf(f, "%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Run request @word @arg, writing the reply body to @f. 0 or -1. */
@@ -385,9 +439,12 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 			"campaign %llu generation %llu verified and spreading\n",
 			(unsigned long long)d->cp.id,
 			(unsigned long long)d->cp.generation);
+	} else if (!strcmp(word, "campaign-submit") ||
+		   !strcmp(word, "campaign-result")) {
+		return fed_request(d, word, arg, payload, plen, f, &w);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push)",
+			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result)",
 			word);
 		return -1;
 	}
@@ -484,8 +541,12 @@ void hnd_ctl_rx(struct hnd *d)
 		 * One request per connection, never blocking the loop long:
 		 * neighbours call us dead after 3 missed HELLOs.
 		 */
+		int big = HND_CTL_MAX;
+
 		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		/* a result's vector in one reply (root: past wmem_max) */
+		setsockopt(c, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
 		serve(d, c);
 		close(c);
 	}

@@ -28,7 +28,9 @@
 #define HND_MAX_SENDERS 1024
 #define HND_MAX_ROUTES HN_TOPO_MAX_NODES
 #define HND_MAX_TASKS 255 /* stage ids 1..255 */
-#define HND_CTL_MAX (HN_MODEL_XFER_MAX + 256)
+/* a request: the largest model, or an update of HND_CTL_VALUES values */
+#define HND_CTL_VALUES (1u << 20)
+#define HND_CTL_MAX (12 + 4 * HND_CTL_VALUES + 256)
 
 #define NSEC_PER_MSEC 1000000ULL
 #define NSEC_PER_SEC 1000000000ULL
@@ -84,6 +86,9 @@ struct hnd_config {
 	int verbose;
 	bool xdp_force; /* replace another XDP program */
 	bool xdp_reattach; /* put ours back when it is taken off */
+	/* federated rounds (fedround.c): a phase's wait, the inputs' wait */
+	unsigned int fed_phase_ms;
+	unsigned int fed_input_ms;
 };
 
 void hnd_config_defaults(struct hnd_config *c);
@@ -192,8 +197,8 @@ struct hnd_xfer {
 
 /*
  * The training campaign this node holds (verified), and the last one it
- * refused, with why.  Rounds are not run here yet: a held campaign that
- * is not stopped waits for them.
+ * refused, with why.  A held campaign that is not stopped, with this
+ * node in its roster, runs rounds (fedround.c).
  */
 struct hnd_campaign {
 	void *file; /* NULL: none held */
@@ -260,6 +265,21 @@ struct hnd_stats {
 	__u64 xfer_evicted; /* made way for a newer transfer */
 	__u64 xfer_expired; /* not whole after XFER_TIMEOUT */
 	__u64 xfer_superseded; /* not newer than the model installed */
+	/* federated rounds (fedround.c) */
+	__u64 fed_frag_rx; /* FED frames authenticated */
+	__u64 fed_frag_tx;
+	__u64 fed_bytes_tx; /* FED frames' bytes on the wire */
+	__u64 fed_msg_rx; /* whole messages */
+	__u64 fed_msg_tx;
+	__u64 fed_ignored; /* not for a campaign we run, or not a member */
+	__u64 fed_refused; /* over a reassembly cap, or inconsistent */
+	__u64 fed_msg_bad; /* refused by the secure-aggregation library */
+	__u64 fed_msg_late; /* of another round, attempt or phase */
+	__u64 fed_send_fail; /* never acknowledged, or no room */
+	__u64 fed_rounds; /* results taken */
+	__u64 fed_attempts; /* attempts given up on */
+	__u64 fed_agg_failed; /* aggregations that could not finish */
+	__u64 fed_catch_up; /* results sent to a node behind */
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */
@@ -269,6 +289,8 @@ struct hnd_rl {
 	unsigned int n;
 	unsigned int dropped;
 };
+
+struct hnd_fed; /* fedround.c */
 
 struct hnd_route {
 	__u32 dst;
@@ -295,6 +317,7 @@ struct hnd {
 	__u64 model_expiry; /* unix seconds, 0: never */
 	bool model_expired; /* and taken out of the data plane */
 	struct hnd_campaign cp;
+	struct hnd_fed *fed; /* rounds of the held campaign, NULL: none */
 	void *model_file;
 	size_t model_len;
 	__u8 model_digest[8];
@@ -430,6 +453,22 @@ void hnd_campaign_send_to(struct hnd *d, struct hnd_neigh *n);
 void hnd_campaign_status(struct hnd *d, FILE *f, struct jsonw *w);
 void hnd_campaign_free(struct hnd *d);
 void hnd_model_tick(struct hnd *d, __u64 now);
+
+/* Federated rounds (fedround.c, Documentation/federated.rst) */
+void hnd_fed_tick(struct hnd *d, __u64 now);
+void hnd_fed_rx(struct hnd *d, const struct hn_ctrl_msg *m);
+void hnd_fed_free(struct hnd *d);
+/* This node's update for @round (-1: the current one), a vector file. */
+int hnd_fed_submit(struct hnd *d, long round, const void *buf, size_t len,
+		   char *err, size_t errlen);
+/*
+ * Round @round's result (-1: the last): @how 'o' writes its vector file
+ * to @f, else text to @f or JSON to @w.  0 or -1 with @err.
+ */
+int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
+		   char *err, size_t errlen);
+/* The round's state, in the campaign's status (@w's open object). */
+void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f);
 
 /* ctl.c */
 int hnd_ctl_open(struct hnd *d);

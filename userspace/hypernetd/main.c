@@ -405,6 +405,7 @@ static void tick(struct hnd *d, __u64 now)
 	hnd_neigh_tick(d, now);
 	hnd_gossip_tick(d, now);
 	split_tick(d, now);
+	hnd_fed_tick(d, now);
 	if (now >= d->next_slow_ns) {
 		hnd_model_tick(d, now);
 		d->next_slow_ns = now + SLOW_NS;
@@ -534,6 +535,7 @@ out:
 	hnd_ports_close(d);
 	hn_topo_free(d->topo);
 	free(d->model_file);
+	hnd_fed_free(d);
 	hnd_campaign_free(d);
 	return ret;
 }

@@ -30,7 +30,7 @@ static int port_socket(struct hnd *d, struct hnd_port *pt)
 		.sll_protocol = htons(ETH_P_HYPERNET),
 		.sll_ifindex = pt->ifindex,
 	};
-	int fd, one = 1;
+	int fd, one = 1, rcvbuf = 4 << 20;
 
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    htons(ETH_P_HYPERNET));
@@ -47,6 +47,12 @@ static int port_socket(struct hnd *d, struct hnd_port *pt)
 	}
 	/* arrival times for the replay windows (rx_time()) */
 	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	/*
+	 * A round's aggregator gets every node's masked input at once
+	 * (fedround.c): room for a burst while it computes (root: past
+	 * rmem_max; a failure leaves the default)
+	 */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	pt->fd = fd;
 	return 0;
 }
@@ -517,6 +523,9 @@ void hnd_port_dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
 		break;
 	case HN_T_MODEL_CHUNK:
 		hnd_chunk_rx(d, &m);
+		break;
+	case HN_T_FED:
+		hnd_fed_rx(d, &m);
 		break;
 	default:
 		d->st.rx_ignored++;

@@ -36,19 +36,6 @@ static int check_range(const char *field, unsigned long long v,
 	return 0;
 }
 
-static int check_model(const struct hn_campaign *c, char *err, size_t errlen)
-{
-	if (c->kind != HN_MODEL_ROUTE && c->kind != HN_MODEL_STAGE)
-		return hn_seterr(err, errlen,
-				 "unknown model kind %u (1 route, 2 stage)",
-				 c->kind);
-	if (c->kind == HN_MODEL_ROUTE && c->stage)
-		return hn_seterr(err, errlen,
-				 "stage %u with a route model (must be 0)",
-				 c->stage);
-	return 0;
-}
-
 static int check_training(const struct hn_campaign *c, char *err, size_t errlen)
 {
 	if (!c->id)
@@ -180,7 +167,8 @@ static int check_sig(uint16_t type, uint16_t len, char *err, size_t errlen)
 
 int hn_campaign_check(struct hn_campaign *c, char *err, size_t errlen)
 {
-	if (check_training(c, err, errlen) || check_model(c, err, errlen) ||
+	if (check_training(c, err, errlen) ||
+	    hn_model_check_kind(c->kind, c->stage, err, errlen) ||
 	    check_roster(c, err, errlen) || check_secagg(c, err, errlen) ||
 	    check_scale(c, err, errlen) ||
 	    check_sig(c->sig_type, c->sig_len, err, errlen))

@@ -31,6 +31,10 @@ _Static_assert(sizeof(struct hn_probe) == 16, "hn_probe layout");
 _Static_assert(sizeof(struct hn_lsa) == 20, "hn_lsa layout");
 _Static_assert(sizeof(struct hn_lsa_link) == 8, "hn_lsa_link layout");
 _Static_assert(sizeof(struct hn_model_chunk) == 28, "hn_model_chunk layout");
+_Static_assert(sizeof(struct hn_fed_frag) == 32, "hn_fed_frag layout");
+_Static_assert(sizeof(struct hn_fed_frag) + HN_FED_FRAG_MAX <=
+		       sizeof(struct hn_model_chunk) + HN_CHUNK_DATA_MAX,
+	       "a FED frame fits HN_CTRL_MAX");
 
 /* MAC input ends before the mac itself: key_id and counter are covered. */
 #define AUTH_SIGNED (HN_AUTH_LEN - HN_AUTH_MAC_LEN)
@@ -66,6 +70,8 @@ static const char *type_name(unsigned int type)
 		return "probe";
 	case HN_T_ACK:
 		return "ack";
+	case HN_T_FED:
+		return "fed";
 	case HN_T_DATA:
 		return "data";
 	case HN_T_TENSOR:
@@ -100,6 +106,8 @@ static size_t fixed_len(unsigned int type)
 	case HN_T_PROBE:
 	case HN_T_ACK:
 		return sizeof(struct hn_probe);
+	case HN_T_FED:
+		return sizeof(struct hn_fed_frag);
 	}
 	return 0;
 }
@@ -116,6 +124,8 @@ static size_t var_len(const struct hn_ctrl_msg *m)
 		       (m->u.lsa.flags & HN_LSA_F_UTIL ? m->u.lsa.n_links : 0);
 	case HN_T_MODEL_CHUNK:
 		return m->u.chunk.chunk_len;
+	case HN_T_FED:
+		return m->u.fed.frag_len;
 	}
 	return 0;
 }
@@ -149,6 +159,12 @@ static int counts_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 				    "model-chunk: chunk_len %u > %d",
 				    m->u.chunk.chunk_len, HN_CHUNK_DATA_MAX);
 		break;
+	case HN_T_FED:
+		if (m->u.fed.frag_len > HN_FED_FRAG_MAX)
+			return fail(err, errlen, HN_CE_FIELD,
+				    "fed: frag_len %u > %d", m->u.fed.frag_len,
+				    HN_FED_FRAG_MAX);
+		break;
 	}
 	return HN_CE_OK;
 }
@@ -181,11 +197,11 @@ static int mode_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 		break;
 	case HN_T_PROBE:
 	case HN_T_ACK:
+	case HN_T_FED:
 		if (m->flags)
-			return fail(
-				err, errlen, HN_CE_FIELD,
-				"%s: flags 0x%x, must be 0 (unicast to the neighbour)",
-				name, m->flags);
+			return fail(err, errlen, HN_CE_FIELD,
+				    "%s: flags 0x%x, must be 0 (unicast)", name,
+				    m->flags);
 		break;
 	}
 	return HN_CE_OK;
@@ -277,6 +293,42 @@ static int chunk_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 	return HN_CE_OK;
 }
 
+/*
+ * A FED fragment: DATA at a fragment boundary, inside the message, and
+ * full unless it is the last one; a SACK's bitmap exactly covers the
+ * message's fragments.
+ */
+static int fed_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
+{
+	const struct hn_ctrl_fed *f = &m->u.fed;
+	__u64 end = (__u64)f->offset + f->frag_len;
+
+	if (f->total_len < 1 || f->total_len > HN_FED_MSG_MAX)
+		return fail(err, errlen, HN_CE_FIELD,
+			    "fed: total_len %u not in 1..%d", f->total_len,
+			    HN_FED_MSG_MAX);
+	if (f->op >= __HN_FED_OP_MAX || !f->kind || !f->campaign)
+		return fail(err, errlen, HN_CE_FIELD,
+			    "fed: op %u kind %u campaign %llu", f->op, f->kind,
+			    (unsigned long long)f->campaign);
+	if (f->op == HN_FED_SACK) {
+		if (f->offset ||
+		    f->frag_len != (hn_fed_frags(f->total_len) + 7) / 8)
+			return fail(
+				err, errlen, HN_CE_FIELD,
+				"fed: sack of %u bytes with offset %u and a bitmap of %u bytes",
+				f->total_len, f->offset, f->frag_len);
+		return HN_CE_OK;
+	}
+	if (f->offset % HN_FED_FRAG_MAX || end > f->total_len || !f->frag_len ||
+	    (end < f->total_len && f->frag_len != HN_FED_FRAG_MAX))
+		return fail(
+			err, errlen, HN_CE_FIELD,
+			"fed: fragment at %u of %u bytes in a message of %u",
+			f->offset, f->frag_len, f->total_len);
+	return HN_CE_OK;
+}
+
 /* Field rules shared by encode and decode; HN_CE_OK or HN_CE_FIELD. */
 static int msg_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 {
@@ -294,6 +346,8 @@ static int msg_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 		return lsa_check(m, err, errlen);
 	case HN_T_MODEL_CHUNK:
 		return chunk_check(m, err, errlen);
+	case HN_T_FED:
+		return fed_check(m, err, errlen);
 	}
 	return HN_CE_OK; /* PROBE, ACK: any id and time will do */
 }
@@ -426,6 +480,22 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 		memcpy(w + 1, s->data, s->chunk_len);
 		break;
 	}
+	case HN_T_FED: {
+		const struct hn_ctrl_fed *s = &m->u.fed;
+		struct hn_fed_frag *w = (struct hn_fed_frag *)p;
+
+		w->campaign = htobe64(s->campaign);
+		w->round = htobe32(s->round);
+		w->msg_id = htobe32(s->msg_id);
+		w->total_len = htobe32(s->total_len);
+		w->offset = htobe32(s->offset);
+		w->frag_len = htobe16(s->frag_len);
+		w->attempt = s->attempt;
+		w->kind = s->kind;
+		w->op = s->op;
+		memcpy(w + 1, s->data, s->frag_len);
+		break;
+	}
 	}
 }
 
@@ -442,6 +512,8 @@ int hn_ctrl_encode(void *buf, size_t size, const struct hn_ctrl_msg *m,
 	if (msg_check(m, NULL, 0))
 		return -EINVAL;
 	if (m->type == HN_T_MODEL_CHUNK && !m->u.chunk.data)
+		return -EINVAL;
+	if (m->type == HN_T_FED && !m->u.fed.data)
 		return -EINVAL;
 	plen = fixed_len(m->type) + var_len(m);
 	total = HN_HDR_LEN + plen + HN_AUTH_LEN;
@@ -542,6 +614,22 @@ static void get_payload(const __u8 *p, struct hn_ctrl_msg *m)
 		d->data = (const __u8 *)(w + 1);
 		break;
 	}
+	case HN_T_FED: {
+		const struct hn_fed_frag *w = (const void *)p;
+		struct hn_ctrl_fed *d = &m->u.fed;
+
+		d->campaign = be64toh(w->campaign);
+		d->round = be32toh(w->round);
+		d->msg_id = be32toh(w->msg_id);
+		d->total_len = be32toh(w->total_len);
+		d->offset = be32toh(w->offset);
+		d->frag_len = be16toh(w->frag_len);
+		d->attempt = w->attempt;
+		d->kind = w->kind;
+		d->op = w->op;
+		d->data = (const __u8 *)(w + 1);
+		break;
+	}
 	}
 }
 
@@ -599,6 +687,10 @@ static int length_check(const __u8 *p, unsigned int type, size_t have,
 		c.u.chunk.chunk_len =
 			be16toh(((const struct hn_model_chunk *)p)->chunk_len);
 		break;
+	case HN_T_FED:
+		c.u.fed.frag_len =
+			be16toh(((const struct hn_fed_frag *)p)->frag_len);
+		break;
 	}
 	ret = counts_check(&c, err, errlen);
 	if (ret)
@@ -625,6 +717,11 @@ static int length_check(const __u8 *p, unsigned int type, size_t have,
 			err, errlen, HN_CE_LENGTH,
 			"model-chunk: chunk_len %u needs %zu payload bytes, frame has %zu",
 			c.u.chunk.chunk_len, need, have);
+	case HN_T_FED:
+		return fail(
+			err, errlen, HN_CE_LENGTH,
+			"fed: frag_len %u needs %zu payload bytes, frame has %zu",
+			c.u.fed.frag_len, need, have);
 	}
 	return fail(err, errlen, HN_CE_LENGTH,
 		    "%s: needs %zu payload bytes, frame has %zu", name, need,

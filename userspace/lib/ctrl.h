@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Control-frame codecs of hypernetd: HELLO, PROBE/ACK, GOSSIP (LSA) and
- * MODEL_CHUNK, each authenticated by the struct hn_auth trailer of
+ * Control-frame codecs of hypernetd: HELLO, PROBE/ACK, GOSSIP (LSA),
+ * MODEL_CHUNK and FED, each authenticated by the struct hn_auth trailer of
  * include/uapi/linux/hypernet_packet.h.  Buffers start at struct hnhdr (the
  * agent uses SOCK_DGRAM packet sockets: the kernel owns the Ethernet
  * header).  Host byte order in the structs below, network order on the wire.
@@ -109,6 +109,25 @@ static inline int hn_ctrl_link_local(unsigned int type)
 }
 
 /* A decoded control frame. */
+struct hn_ctrl_fed {
+	__u64 campaign;
+	__u32 round;
+	__u32 msg_id;
+	__u32 total_len;
+	__u32 offset;
+	__u16 frag_len;
+	__u8 attempt;
+	__u8 kind;
+	__u8 op; /* enum hn_fed_op */
+	const __u8 *data; /* decode: points into the frame buffer */
+};
+
+/* Fragments of a FED message of @total_len bytes. */
+static inline __u32 hn_fed_frags(__u32 total_len)
+{
+	return (total_len + HN_FED_FRAG_MAX - 1) / HN_FED_FRAG_MAX;
+}
+
 struct hn_ctrl_msg {
 	/* struct hnhdr fields, host order */
 	__u8 type; /* HN_T_HELLO .. HN_T_ACK */
@@ -128,6 +147,7 @@ struct hn_ctrl_msg {
 		struct hn_ctrl_probe probe; /* PROBE, ACK */
 		struct hn_ctrl_lsa lsa;
 		struct hn_ctrl_chunk chunk;
+		struct hn_ctrl_fed fed;
 	} u;
 };
 

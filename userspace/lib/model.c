@@ -119,16 +119,24 @@ static int check_desc(const struct hn_model *m, unsigned int i, char *err,
 	return 0;
 }
 
-static int check_head(const struct hn_model *m, char *err, size_t errlen)
+int hn_model_check_kind(unsigned int kind, unsigned int stage, char *err,
+			size_t errlen)
 {
-	if (m->kind != HN_MODEL_ROUTE && m->kind != HN_MODEL_STAGE)
+	if (kind != HN_MODEL_ROUTE && kind != HN_MODEL_STAGE)
 		return hn_seterr(err, errlen,
 				 "unknown model kind %u (1 = route, 2 = stage)",
-				 m->kind);
-	if (m->kind == HN_MODEL_ROUTE && m->stage)
+				 kind);
+	if (kind == HN_MODEL_ROUTE && stage)
 		return hn_seterr(err, errlen,
 				 "route model with stage id %u (must be 0)",
-				 m->stage);
+				 stage);
+	return 0;
+}
+
+static int check_head(const struct hn_model *m, char *err, size_t errlen)
+{
+	if (hn_model_check_kind(m->kind, m->stage, err, errlen))
+		return -1;
 	if (m->n_layers == 0 || m->n_layers > HN_MODEL_MAX_LAYERS)
 		return hn_seterr(err, errlen,
 				 "layer count %u out of range (1..%u)",

@@ -94,6 +94,9 @@ int hn_model_read_file(const char *path, struct hn_model *m, char *err,
  * shifts, scales, overflow).  Returns 0 or -1.
  */
 int hn_model_check(const struct hn_model *m, char *err, size_t errlen);
+/* Kind 1 (route, stage 0) or 2 (stage): models and campaigns alike. */
+int hn_model_check_kind(unsigned int kind, unsigned int stage, char *err,
+			size_t errlen);
 
 /*
  * Serialise @m (after hn_model_check()); computes the digest, stores it in

@@ -257,6 +257,24 @@ int hn_key_public(const char *priv_path, struct hn_pubkey *pk, char *err,
 	return 0;
 }
 
+int hn_key_private_raw(const char *priv_path, uint8_t raw[HN_ED25519_KEY_LEN],
+		       char *err, size_t errlen)
+{
+	EVP_PKEY *pkey = load_private(priv_path, err, errlen);
+	size_t len = HN_ED25519_KEY_LEN;
+	int ok;
+
+	if (!pkey)
+		return -1;
+	ok = EVP_PKEY_get_raw_private_key(pkey, raw, &len) == 1 &&
+	     len == HN_ED25519_KEY_LEN;
+	EVP_PKEY_free(pkey);
+	if (!ok)
+		return hn_seterr(err, errlen, "%s: cannot read the private key",
+				 priv_path);
+	return 0;
+}
+
 /* ---- key generation ----------------------------------------------------- */
 
 /* A new file, never an existing one (O_EXCL also refuses symlinks). */

@@ -30,6 +30,9 @@ int hn_key_generate(const char *priv_path, const char *pub_path, char *err,
 /* Public key of a private key file. */
 int hn_key_public(const char *priv_path, struct hn_pubkey *pk, char *err,
 		  size_t errlen);
+/* The raw 32 bytes of a private key file (secure aggregation signs). */
+int hn_key_private_raw(const char *priv_path, uint8_t raw[HN_ED25519_KEY_LEN],
+		       char *err, size_t errlen);
 /* Up to @max keys from a public key file (lines of hex, '#' comments). */
 int hn_pubkeys_load(const char *path, struct hn_pubkey *keys, unsigned int max,
 		    unsigned int *n, char *err, size_t errlen);

@@ -38,6 +38,7 @@ enum hn_frame_type {
 	HN_T_MODEL_CHUNK, /* piece of a signed model file (flooded) */
 	HN_T_PROBE, /* link probe, answered by HN_T_ACK */
 	HN_T_ACK,
+	HN_T_FED, /* federated round message fragment (unicast) */
 	__HN_T_MAX
 };
 #define HN_T_MAX (__HN_T_MAX - 1)
@@ -224,5 +225,40 @@ enum hn_chunk_object {
 
 #define HN_CHUNK_DATA_MAX 1024
 #define HN_MODEL_XFER_MAX (64 * 1024) /* largest model file sent */
+
+/*
+ * FED: one fragment of a federated round's message, or a selective
+ * acknowledgement of one, unicast from node to node through the routers
+ * (hnhdr.flags 0, dst the receiving node) and authenticated by the
+ * struct hn_auth trailer like every control frame
+ * (Documentation/federated.rst, "Round transport").  (src, msg_id) names
+ * a message; it is bytes [offset, offset + frag_len) of total_len.  A
+ * SACK echoes the message's header with frag_len bitmap bytes after it:
+ * bit i (LSB first) of byte i / 8 is fragment i received.
+ */
+struct hn_fed_frag {
+	__be64 campaign; /* the campaign's id */
+	__be32 round;
+	__be32 msg_id; /* chosen by the sender, unique per sender */
+	__be32 total_len; /* message bytes, 1 .. HN_FED_MSG_MAX */
+	__be32 offset; /* DATA: fragment index x HN_FED_FRAG_MAX; SACK: 0 */
+	__be16 frag_len; /* bytes that follow */
+	__u8 attempt; /* the round's attempt (aggregator) */
+	__u8 kind; /* message kind: secure-aggregation type */
+	__u8 op; /* enum hn_fed_op */
+	__u8 reserved[3];
+} __attribute__((packed));
+
+enum hn_fed_op {
+	HN_FED_DATA, /* message bytes */
+	HN_FED_SACK, /* bitmap of the fragments received */
+	__HN_FED_OP_MAX
+};
+
+/* data bytes in one fragment: a frame as long as the longest MODEL_CHUNK */
+#define HN_FED_FRAG_MAX 1020
+#define HN_FED_FRAGS_MAX 4096 /* fragments of one message */
+#define HN_FED_MSG_MAX (HN_FED_FRAGS_MAX * HN_FED_FRAG_MAX)
+#define HN_FED_SACK_MAX (HN_FED_FRAGS_MAX / 8) /* bitmap bytes */
 
 #endif /* _UAPI_LINUX_HYPERNET_PACKET_H */

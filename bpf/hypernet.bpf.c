@@ -802,6 +802,8 @@ static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
  * frame of header @h to @dst: the slot's copy of the neighbour its byte
  * names, its index in *@idx, the byte in *@d, if the row is @dst's and
  * the neighbour live; else NULL and the caller decides from the scores.
+ * A split row (sp, dataplane.h) sends the frame to its alternative when
+ * the frame's hash is below the share (route.h, hn_rt_split_hash()).
  * Everything is read from @dt before the epoch is read again: a frame
  * that read it before a flip may be reading a slot userspace now
  * rewrites.  The byte names the neighbour itself, so that no route is
@@ -813,7 +815,7 @@ static __always_inline const struct hn_dp_neigh *
 hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
 	      const struct hn_dp_decide *dt, __u32 *idx, __u32 *d)
 {
-	__u32 k = hn_dp_route_slot(dst), f, tag;
+	__u32 k = hn_dp_route_slot(dst), f, tag, sp;
 	const struct hn_dp_neigh *nb;
 	struct hn_dp_neigh *live;
 	__u64 stale;
@@ -825,12 +827,18 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
 	k &= HN_DP_ROUTE_TAB_SIZE - 1;
 	tag = dt->dst[k];
 	*d = dt->d[k][f & (HN_RT_FRAME_BUCKETS - 1)];
+	sp = dt->sp[k][f & (HN_RT_FRAME_BUCKETS - 1)];
 	stale = dt->stale_ns;
 	asm volatile("" : : : "memory");
 	if (*(volatile const __u64 *)ep != epoch || tag != dst ||
 	    *d == HN_DP_DEC_NONE)
 		return NULL;
 	*idx = *d & HN_DP_DEC_NEIGH;
+	/* most rows split nothing: no hash for them */
+	if (sp && (sp >> HN_DP_SP_SHARE_SHIFT) >
+			  hn_rt_split_hash(bpf_ntohl(HN_HDR_GET(h, src)),
+					   bpf_ntohl(HN_HDR_GET(h, seq))))
+		*idx = sp & HN_DP_SP_NEIGH;
 	nb = &dt->nb[*idx & (HN_DP_MAX_NEIGH - 1)];
 	if (!nb->valid)
 		return NULL;

@@ -73,7 +73,8 @@ margin()
 
 # flow TAG FPS: FPS frames a second from A to F for RUN_MS (after WARM_MS
 # untimed), half in class 0 and half in class 1 (the model decides per
-# destination and class, so it could split them); prints "mean_ms p99_ms
+# destination and class, and moves each a step at a time: splits,
+# Documentation/learned-routing.rst); prints "mean_ms p99_ms
 # loss_pct via_c via_e" from F's one-way latency samples.
 flow()
 {
@@ -244,7 +245,9 @@ path's 8 Mbit/s; A can send 14 Mbit/s over the fat and the top path
 together).  "ETT alone": every router's margin threshold out of reach,
 so each takes its route's default next hop, the ETT route (HyperNet
 without a model, routing as batman-adv V).  "With the model": the model
-decides.  Latency is one way, A's send stamp to F's receive stamp;
+decides, and when its pick changes the traffic follows a quarter every
+500 ms (split-step), so that the idle path fills without overfilling.
+Latency is one way, A's send stamp to F's receive stamp;
 "via C/E": the frames F got through C and through E, warm-up included.
 EOF2
 declare -A R

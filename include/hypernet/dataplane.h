@@ -86,7 +86,7 @@ struct hn_dp_config {
 	__u32 tensor_ifindex; /* local tensor frames go here; 0: stack */
 	__u32 flags; /* enum hn_dp_cfg_flags */
 	__u32 flood_idle_ms; /* HN_DP_MCAST_IDLE_NS if 0, or _NEVER */
-	__u32 pad;
+	__u32 split_step; /* hn_rt_split_step() a period; 0: never split */
 };
 
 /* hn_models[slot] */
@@ -155,6 +155,17 @@ struct hn_dp_score {
 /* no decision: decide from the scores (never a reason: they exclude) */
 #define HN_DP_DEC_NONE 0xFF
 
+/*
+ * hn_dp_decide.sp[k][f]: the split of row k's frame bucket f (route.h,
+ * hn_rt_split_next()): the alternative's neighbour index in the low 6
+ * bits, its share of HN_RT_SPLIT_ONE from bit 7, 0 for no split.  Only a
+ * model's pick (no reason bits in d) splits.
+ */
+#define HN_DP_SP_NEIGH 0x3F
+#define HN_DP_SP_SHARE_SHIFT 7
+#define HN_DP_SP(neigh, share) \
+	((__u16)(((neigh)&HN_DP_SP_NEIGH) | ((share) << HN_DP_SP_SHARE_SHIFT)))
+
 struct hn_dp_decide {
 	__u64 score_ver; /* hn_dp_score.ver the rows were compiled from */
 	__s32 margin_min; /* ... and the margin */
@@ -169,6 +180,7 @@ struct hn_dp_decide {
 	struct hn_dp_neigh nb[HN_DP_MAX_NEIGH];
 	__u32 dst[HN_DP_ROUTE_TAB_SIZE]; /* row k's destination; 0: none */
 	__u8 d[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS];
+	__u16 sp[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS]; /* HN_DP_SP() */
 };
 
 /*

@@ -594,4 +594,62 @@ __hn_inline __s32 hn_rt_table_score(const struct hn_rt_model *m,
 	return hn_rt_score(m, x);
 }
 
+/*
+ * Moving a (destination, frame bucket) from path to path a step at a
+ * time (Documentation/learned-routing.rst, Splitting).  Moved whole onto
+ * an idle thinner path, a flow overfills it; its load features come back
+ * 0.5-1 s later and the flow moves back, and so on (herding).  Instead
+ * the data plane sends a share of the frames, 0..HN_RT_SPLIT_ONE / 256,
+ * to a second neighbour, the alternative, and the rest to the model's
+ * pick.  When the pick changes, the traffic stays where it was: the old
+ * pick becomes the alternative with the share it carried.  Every period
+ * (the agent's feature period, 500 ms) the alternative's share falls by
+ * a step (hn_dp_config.split_step), so traffic moves towards the pick
+ * by a step a period and, where the picks alternate, settles where the
+ * two paths' scores meet, a step either side: a flow-deviation step
+ * (Gallager) instead of a flip.  Which frames take the alternative:
+ * those whose hn_rt_split_hash() of source and sequence number is below
+ * the share; Fibonacci hashing spreads consecutive sequence numbers
+ * evenly, so the share holds over a few dozen frames of one source.
+ */
+#define HN_RT_SPLIT_ONE 256 /* the whole (destination, frame bucket) */
+#define HN_RT_SPLIT_STEP 64 /* the agent's default step: a quarter */
+#define HN_RT_SPLIT_NONE 0xFFFFFFFFU /* no neighbour */
+
+__hn_inline __u32 hn_rt_split_hash(__u32 src, __u32 seq)
+{
+	return ((seq + (src << 20)) * 0x9E3779B1U) >> 24;
+}
+
+/*
+ * The alternative (*@alt) and its share (returned) when the pick is
+ * @pick and was @prev with alternative @prev_alt at @prev_share (@prev
+ * HN_RT_SPLIT_NONE: nothing before): the same split of the traffic,
+ * expressed around the new pick.  A pick that is neither takes nothing
+ * yet (the old pick keeps its alternative's share too).
+ */
+__hn_inline __u32 hn_rt_split_next(__u32 prev, __u32 prev_alt, __u32 prev_share,
+				   __u32 pick, __u32 *alt)
+{
+	*alt = HN_RT_SPLIT_NONE;
+	if (prev == HN_RT_SPLIT_NONE || prev_share > HN_RT_SPLIT_ONE)
+		return 0;
+	if (pick == prev) {
+		if (!prev_share)
+			return 0;
+		*alt = prev_alt;
+		return prev_share;
+	}
+	*alt = prev;
+	if (pick == prev_alt)
+		return HN_RT_SPLIT_ONE - prev_share;
+	return HN_RT_SPLIT_ONE;
+}
+
+/* A period's step of @share towards the pick. */
+__hn_inline __u32 hn_rt_split_step(__u32 share, __u32 step)
+{
+	return share > step ? share - step : 0;
+}
+
 #endif /* _HYPERNET_ROUTE_H */

@@ -8,7 +8,11 @@
  * computed here from hn_rt_table_score(), the reference scorer, not from
  * the score tables.  Checked for random models and models of extreme
  * weights, after model installs, neighbour changes and removals, route
- * changes, deletions and slot hand-overs, and margin changes.  A refresh
+ * changes, deletions and slot hand-overs, and margin changes.  Each
+ * entry's split (sp) is the previous live slot's carried over to the
+ * new pick and moved by the period's step (route.h, hn_rt_split_next()),
+ * checked against a reference here after every refresh and through
+ * split steps until no row splits.  A refresh
  * never writes the slot the epoch names.  And the XDP program takes the
  * live slot's byte, counts its fallback reason, and when the pick is not
  * live decides from the scores instead (the best live candidate).
@@ -58,6 +62,10 @@ static __u64 valid;
 static struct hn_rt_model model;
 static int has_model;
 static __s32 margin_min;
+static __u32 split_on; /* hn_dp_config.split_step */
+/* the step the change under refresh_check() takes (hn_dp_split_step()) */
+static __u32 split_now;
+static __u32 frame_seq; /* hnhdr.seq of run_frame()'s frames */
 /* the routes the test installed, by destination */
 static struct hn_dp_route routes[2 * HN_DP_ROUTE_TAB_SIZE];
 static __u8 have_route[2 * HN_DP_ROUTE_TAB_SIZE];
@@ -178,12 +186,42 @@ static __u8 want_one(const struct hn_dp_route *rt, __u32 f,
 }
 
 /*
+ * The split the reference expects for row @k (route @rt to @dst) and
+ * frame bucket @f whose byte is now @d, from the previous live slot
+ * @prev (NULL: not checked), after a step of split_now.
+ */
+static __u16 want_sp(const struct hn_dp_decide *prev, __u32 k, __u32 dst,
+		     const struct hn_dp_route *rt, __u32 f, __u8 d)
+{
+	__u32 p = HN_RT_SPLIT_NONE, pa = HN_RT_SPLIT_NONE, ps = 0, alt, sh;
+	__u64 nbs = 0;
+	int i;
+
+	if (!split_on || (d & ~HN_DP_DEC_NEIGH))
+		return 0;
+	if (prev->dst[k] == dst && prev->d[k][f] != HN_DP_DEC_NONE) {
+		p = prev->d[k][f] & HN_DP_DEC_NEIGH;
+		pa = prev->sp[k][f] & HN_DP_SP_NEIGH;
+		ps = prev->sp[k][f] >> HN_DP_SP_SHARE_SHIFT;
+	}
+	sh = hn_rt_split_step(hn_rt_split_next(p, pa, ps, d, &alt), split_now);
+	for (i = 0; i < rt->n_cand; i++)
+		nbs |= 1ULL << rt->cand[i].neigh;
+	if (!sh || alt == HN_RT_SPLIT_NONE || alt == d ||
+	    !(nbs & valid & (1ULL << alt)))
+		return 0;
+	return HN_DP_SP(alt, sh);
+}
+
+/*
  * Every row of the live slot whose route is in hn_route_tab against the
  * reference, tagged with its destination, and every other row tagged
  * with none (frames read no route: an old tag would forward by a route
- * that is gone); the config the slot carries; the number that differ.
+ * that is gone), its splits against want_sp() from @prev (the live slot
+ * before the change; NULL: only rows without a route checked, to split
+ * nothing); the config the slot carries; the number that differ.
  */
-static unsigned long check_live(void)
+static unsigned long check_live_from(const struct hn_dp_decide *prev)
 {
 	static __s32 sc[HN_RT_FRAME_BUCKETS][HN_DP_MAX_NEIGH]
 		       [HN_RT_ROUTE_BUCKETS];
@@ -209,6 +247,10 @@ static unsigned long check_live(void)
 		if (t->dst[k] != re.dst && bad++ < 5)
 			printf("slot %u: row of %u, route of %u\n", k,
 			       t->dst[k], re.dst);
+		for (f = 0; !re.dst && f < HN_RT_FRAME_BUCKETS; f++)
+			if (t->sp[k][f] && bad++ < 5)
+				printf("slot %u: split %#x without a route\n",
+				       k, t->sp[k][f]);
 		if (!re.dst)
 			continue;
 		assert_true(re.dst < 2 * HN_DP_ROUTE_TAB_SIZE);
@@ -221,6 +263,14 @@ static unsigned long check_live(void)
 			if (t->d[k][f] != want && bad++ < 5)
 				printf("dst %u slot %u f %u: table %#x want %#x\n",
 				       re.dst, k, f, t->d[k][f], want);
+			if (prev &&
+			    t->sp[k][f] !=
+				    want_sp(prev, k, re.dst, &re.rt, f, want) &&
+			    bad++ < 5)
+				printf("dst %u slot %u f %u: split %#x want %#x\n",
+				       re.dst, k, f, t->sp[k][f],
+				       want_sp(prev, k, re.dst, &re.rt, f,
+					       want));
 		}
 	}
 	for (n = 0; n < HN_DP_MAX_NEIGH; n++) {
@@ -237,6 +287,11 @@ static unsigned long check_live(void)
 	free(t);
 	assert_true(rows > 0);
 	return bad;
+}
+
+static unsigned long check_live(void)
+{
+	return check_live_from(NULL);
 }
 
 /* The table's copy of the epoch, what its frames read, is @e. */
@@ -268,9 +323,9 @@ static void refresh_check(void (*change)(void *), void *arg, int flips)
 	assert_true(HN_EPOCH_GEN(e1) > HN_EPOCH_GEN(e0));
 	after = slot_read(HN_EPOCH_SLOT(e0));
 	assert_memory_equal(before, after, sizeof(*before));
-	free(before);
 	free(after);
-	assert_int_equal(check_live(), 0);
+	assert_int_equal(check_live_from(before), 0);
+	free(before);
 }
 
 static void install(void *arg)
@@ -295,6 +350,7 @@ static void set_margin(void *arg)
 
 	margin_min = *(__s32 *)arg;
 	cfg.margin_min = margin_min;
+	cfg.split_step = split_on;
 	if (hn_dp_set_config(dp, &cfg, err, sizeof(err)))
 		fail_msg("config: %s", err);
 }
@@ -359,11 +415,55 @@ static void changes(void)
 	}
 }
 
+/* Entries of the live slot that split. */
+static unsigned long live_splits(void)
+{
+	struct hn_dp_decide *t = slot_read(HN_EPOCH_SLOT(hn_t_epoch(dp)));
+	unsigned long n = 0;
+	__u32 k, f;
+
+	for (k = 0; k < HN_DP_ROUTE_TAB_SIZE; k++)
+		for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+			n += !!t->sp[k][f];
+	free(t);
+	return n;
+}
+
+static void split_step(void *arg)
+{
+	assert_int_equal(hn_dp_split_step(dp), 0);
+}
+
+/*
+ * Split steps until no entry splits: each a flip whose shares are the
+ * reference's, at most HN_RT_SPLIT_ONE / split_on of them; then a step
+ * changes nothing.  Returns the entries that split at first.
+ */
+static unsigned long split_steps(void)
+{
+	unsigned long n0 = live_splits(), n = n0;
+	__u64 e;
+	int i;
+
+	for (i = 0; n; i++) {
+		assert_true(i < (int)(HN_RT_SPLIT_ONE / split_on));
+		split_now = split_on;
+		refresh_check(split_step, NULL, 1);
+		split_now = 0;
+		n = live_splits();
+	}
+	e = hn_t_epoch(dp);
+	assert_int_equal(hn_dp_split_step(dp), 0);
+	assert_int_equal(hn_t_epoch(dp), e);
+	return n0;
+}
+
 static void test_table_is_choose(void **state)
 {
 	static const __s32 margins[] = { INT32_MIN, 0, 3000, 1 << 20 };
 	static __u64 stales[] = { 1000000000ULL, 0 };
 	struct hn_rt_model m;
+	unsigned long splits = 0;
 	__u32 i, d;
 	int r;
 
@@ -382,10 +482,19 @@ static void test_table_is_choose(void **state)
 		else
 			hn_t_rand_rt(&m, r == 3 ? 4000 : 1 << 20, 14);
 		refresh_check(install, &m, 1);
+		/* splits on in every other round: carried, then stepped */
+		split_on = r & 1 ? 0 : HN_RT_SPLIT_STEP;
 		refresh_check(set_margin, (void *)&margins[r % 4], 1);
 		refresh_check(set_stale, &stales[r % 2], 1);
 		changes();
+		if (split_on)
+			splits += split_steps();
+		else
+			assert_int_equal(live_splits(), 0);
 	}
+	/* the picks moved, so traffic was split */
+	assert_true(splits > 0);
+	split_on = 0;
 	refresh_check(install, NULL, 1);
 	changes();
 	routes_clear();
@@ -400,7 +509,8 @@ static void test_table_is_choose(void **state)
 static void test_refresh_cost(void **state)
 {
 	const int reps = 10;
-	double t0, full, margin, nb, rt;
+	double t0, full, margin, nb, rt, step;
+	unsigned long n_split;
 	struct hn_rt_model m;
 	__u32 d, i, dsts = 0;
 	__s32 mm;
@@ -439,11 +549,30 @@ static void test_refresh_cost(void **state)
 	for (r = 0; r < reps; r++)
 		route_put(hn_t_range(1, HN_DP_ROUTE_TAB_SIZE - 1));
 	rt = (hn_t_now_us() - t0) / reps;
+	/*
+	 * Every pick that is not the default split (the default's margin
+	 * fallback before, the model's pick after), then stepped.
+	 */
+	split_on = HN_RT_SPLIT_STEP;
+	mm = 1 << 30;
+	set_margin(&mm);
+	mm = INT32_MIN;
+	set_margin(&mm);
+	n_split = live_splits();
+	t0 = hn_t_now_us();
+	for (r = 0; r < 4; r++)
+		assert_int_equal(hn_dp_split_step(dp), 0);
+	step = (hn_t_now_us() - t0) / 4;
 	printf("decision table refresh, 64 neighbours, %u routes of 8 "
 	       "candidates: model install (scores and decisions) %.0f us, "
-	       "margin %.0f us, one neighbour %.0f us, one route %.0f us; "
+	       "margin %.0f us, one neighbour %.0f us, one route %.0f us, "
+	       "split step (%lu entries split) %.0f us; "
 	       "table %zu bytes a slot\n",
-	       dsts, full, margin, nb, rt, sizeof(struct hn_dp_decide));
+	       dsts, full, margin, nb, rt, n_split, step,
+	       sizeof(struct hn_dp_decide));
+	assert_true(n_split > 0);
+	split_on = 0;
+	set_margin(&mm);
 	assert_int_equal(check_live(), 0);
 	routes_clear();
 }
@@ -475,6 +604,7 @@ static int run_frame(__u32 dst, __u8 tclass, __u32 *verdict)
 	h.len = htons(100);
 	h.src = htonl(7);
 	h.dst = htonl(dst);
+	h.seq = htonl(frame_seq);
 	len = hn_t_frame(in, net.in_mac, smac, ETH_P_HYPERNET, &h, 100);
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,
 				  out, &olen, verdict),
@@ -630,6 +760,71 @@ static void test_xdp_reads_table(void **state)
 }
 
 /*
+ * A split entry (sp): a frame goes to the alternative iff the hash of
+ * its source and seq is below the share, else to the pick, so that the
+ * share holds within two frames over 256 consecutive seqs; at the whole
+ * share every frame goes there; an alternative that is not live leaves
+ * the frame to the scores (the pick).
+ */
+static void test_xdp_split(void **state)
+{
+	struct hn_dp_route rt = { .n_cand = 2, .def = 0 };
+	struct hn_dp_config cfg = { .node_id = SELF,
+				    .margin_min = INT32_MIN,
+				    .stale_ns = 1000000000ULL,
+				    .flags = HN_DP_CFG_NO_CACHE,
+				    .split_step = HN_RT_SPLIT_STEP };
+	const __u32 dst = 901, k = hn_dp_route_slot(dst), share = 100;
+	struct hn_dp_decide_tab *all;
+	struct hn_dp_decide *tab;
+	struct hn_rt_model m;
+	__u32 live, i, f, v, want, alt, n_alt = 0;
+	char err[256] = "";
+	size_t len;
+
+	hn_t_seed(0x7AB1E105);
+	for (i = 0; i < 2; i++) {
+		neigh_put(i, 0);
+		rt.cand[i].neigh = i;
+		rt.cand[i].dist = hn_scale_hops(2);
+	}
+	assert_int_equal(hn_dp_set_config(dp, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(hn_dp_set_route(dp, dst, &rt, err, sizeof(err)), 0);
+	routes[dst] = rt;
+	have_route[dst] = 1;
+	hn_t_rand_rt(&m, 1 << 20, 12);
+	install(&m);
+	all = decide_map(&len);
+	tab = all->slot;
+	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
+	f = hn_frame_bucket(3, HN_HDR_LEN + 100, 16);
+	want = tab[live].d[k][f];
+	assert_true(want < 2);
+	alt = want ^ 1;
+	tab[live].sp[k][f] = HN_DP_SP(alt, share);
+	for (frame_seq = 5000; frame_seq < 5256; frame_seq++) {
+		__u32 got = run_frame(dst, 3, &v);
+
+		assert_int_equal(got, hn_rt_split_hash(7, frame_seq) < share ?
+					      alt :
+					      want);
+		n_alt += got == alt;
+	}
+	assert_in_range(n_alt, share - 2, share + 2);
+	tab[live].sp[k][f] = HN_DP_SP(alt, HN_RT_SPLIT_ONE);
+	for (frame_seq = 0; frame_seq < 32; frame_seq++)
+		assert_int_equal(run_frame(dst, 3, &v), alt);
+	/* the alternative stale (same features): the scores, the pick */
+	neigh_stamp(alt, 1);
+	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live);
+	for (frame_seq = 0; frame_seq < 32; frame_seq++)
+		assert_int_equal(run_frame(dst, 3, &v), want);
+	frame_seq = 0;
+	route_del(dst);
+	munmap(all, len);
+}
+
+/*
  * A frame of @tclass, @plen bytes of payload and TTL @ttl to @dst: the
  * neighbour it went to (MAC byte 5), or -1 if it was not forwarded.
  */
@@ -710,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_table_is_choose),
 		cmocka_unit_test(test_refresh_cost),
 		cmocka_unit_test(test_xdp_reads_table),
+		cmocka_unit_test(test_xdp_split),
 		cmocka_unit_test(test_xdp_frame_bucket),
 	};
 

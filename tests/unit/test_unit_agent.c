@@ -912,6 +912,7 @@ static void test_config_defaults(void **state)
 	assert_int_equal(c.link_kbps, 1000000);
 	assert_int_equal(c.capacity, hn_scale_log(1000000));
 	assert_int_equal(c.margin_min, 0);
+	assert_int_equal(c.split_step, HN_RT_SPLIT_STEP);
 	assert_int_equal(c.n_stages, 0);
 	assert_int_equal(c.xdp_mode, HND_XDP_AUTO);
 	assert_int_equal(c.route_metric, HND_METRIC_ETT);
@@ -934,6 +935,7 @@ static void test_config_good(void **state)
 		 "stages = 1, 3,9\n"
 		 "xdp-mode = generic\n"
 		 "margin-min = -5\n"
+		 "split-step = 0\n"
 		 "keep-attached = 1\n"
 		 "port = veth9   25000\n"
 		 "link-kbps = 8000\n",
@@ -955,6 +957,7 @@ static void test_config_good(void **state)
 	assert_int_equal(c.stages[2], 9);
 	assert_int_equal(c.xdp_mode, HND_XDP_GENERIC);
 	assert_int_equal(c.margin_min, -5);
+	assert_int_equal(c.split_step, 0);
 	assert_true(c.keep_attached);
 	/* off unless asked for: an agent takes no one's port by default */
 	assert_false(c.xdp_force);
@@ -1021,6 +1024,7 @@ static void test_config_bad(void **state)
 		{ "xdp-reattach = on\n", "xdp-reattach: want 0 or 1" },
 		{ "load-permille = 2000\n", "permille" },
 		{ "margin-min = many\n", "not an integer" },
+		{ "split-step = 257\n", "split-step" },
 		{ "route-metric = ETT\n",
 		  "route-metric: 'ETT' is not ett, etx, hops or ett-load" },
 		{ "route-metric = \n", "is not ett, etx, hops or ett-load" },

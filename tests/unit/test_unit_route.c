@@ -402,6 +402,48 @@ static void test_link_ett_load(void **state)
 	assert_true(hn_link_ett_load(1000, 10) < hn_link_ett_load(1001, 10));
 }
 
+/*
+ * Splits: a pick that stays keeps its split; a move back to the
+ * alternative swaps the shares, so the traffic stays where it was; a
+ * move elsewhere leaves everything on the old pick; nothing before, or
+ * no share, splits nothing.  Steps fall to 0 and stop there.  The hash
+ * of 256 consecutive sequence numbers puts within two of @share below
+ * any share.
+ */
+static void test_split(void **state)
+{
+	__u32 alt, share, src, seq, start, n;
+
+	assert_int_equal(hn_rt_split_next(HN_RT_SPLIT_NONE, 0, 0, 3, &alt), 0);
+	assert_int_equal(alt, HN_RT_SPLIT_NONE);
+	assert_int_equal(hn_rt_split_next(3, HN_RT_SPLIT_NONE, 0, 3, &alt), 0);
+	assert_int_equal(alt, HN_RT_SPLIT_NONE);
+	assert_int_equal(hn_rt_split_next(3, 5, 96, 3, &alt), 96);
+	assert_int_equal(alt, 5);
+	assert_int_equal(hn_rt_split_next(3, 5, 96, 5, &alt), 160);
+	assert_int_equal(alt, 3);
+	assert_int_equal(hn_rt_split_next(3, 5, 96, 7, &alt), HN_RT_SPLIT_ONE);
+	assert_int_equal(alt, 3);
+	assert_int_equal(hn_rt_split_next(3, HN_RT_SPLIT_NONE, 0, 7, &alt),
+			 HN_RT_SPLIT_ONE);
+	assert_int_equal(alt, 3);
+	/* a share out of range (a corrupt table) splits nothing */
+	assert_int_equal(hn_rt_split_next(3, 5, 300, 5, &alt), 0);
+	assert_int_equal(hn_rt_split_step(256, 32), 224);
+	assert_int_equal(hn_rt_split_step(20, 32), 0);
+	assert_int_equal(hn_rt_split_step(32, 32), 0);
+	assert_int_equal(hn_rt_split_step(40, 0), 40);
+	for (src = 0; src < 3000; src += 997)
+		for (start = 0; start < 100000; start += 33333)
+			for (share = 0; share <= HN_RT_SPLIT_ONE; share++) {
+				n = 0;
+				for (seq = start; seq < start + 256; seq++)
+					n += hn_rt_split_hash(src, seq) < share;
+				assert_in_range(n, share < 2 ? 0 : share - 2,
+						share + 2);
+			}
+}
+
 static void test_util_readvertise(void **state)
 {
 	(void)state;
@@ -435,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_link_ett),
 		cmocka_unit_test(test_link_ett_load),
 		cmocka_unit_test(test_util_readvertise),
+		cmocka_unit_test(test_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

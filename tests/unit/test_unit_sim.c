@@ -702,6 +702,57 @@ static void test_quant_vs_float(void **state)
 	assert_true(a.worst < 0.1);
 }
 
+/*
+ * Splits (route.h, hn_rt_split_next()): on the lab grid at load 1.0 the
+ * shipped model moves (destination, class)es between fat and thin
+ * paths.  Moved at once (split step 0), a whole flow overfills the path
+ * it lands on until the features show it; moved a quarter a feature
+ * period (the agent's default), fewer frames are lost and the rest
+ * arrive sooner.
+ */
+static void test_split_herd(void **state)
+{
+	static const __u32 steps[2] = { 0, HN_RT_SPLIT_STEP };
+	struct hn_sim_stats st[2];
+	struct hn_tr_params p;
+	struct hn_rt_model rt;
+	struct hn_sim_topo t;
+	struct hn_sim_cfg c;
+	struct hn_sim *s;
+	char err[256];
+	int i;
+
+	if (access("models/route-default.txt", R_OK))
+		skip();
+	assert_int_equal(hn_tr_read_text("models/route-default.txt", &p, err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(hn_tr_quantize(&p, &rt, NULL, err, sizeof(err)), 0);
+	assert_int_equal(hn_sim_topo_make(&t, "lab", 3, err, sizeof(err)), 0);
+	for (i = 0; i < 2; i++) {
+		hn_sim_cfg_defaults(&c);
+		c.duration_ms = 6000;
+		c.warmup_ms = 1000;
+		c.load = 1.0;
+		c.traffic = HN_SIM_HOTSPOT;
+		c.model = &rt;
+		c.split_step = steps[i];
+		s = hn_sim_new(&t, &c);
+		assert_non_null(s);
+		hn_sim_run(s);
+		hn_sim_get_stats(s, &st[i]);
+		hn_sim_free(s);
+		printf("split step %u: %.0f us, %llu of %llu lost, moves %llu\n",
+		       steps[i], st[i].mean_us,
+		       (unsigned long long)st[i].m_lost,
+		       (unsigned long long)st[i].m_sent,
+		       (unsigned long long)st[i].m_moves);
+	}
+	assert_int_equal(st[0].m_sent, st[1].m_sent);
+	assert_true(st[1].m_lost < st[0].m_lost);
+	assert_true(st[1].mean_us < st[0].mean_us);
+}
+
 static void random_params(struct hn_tr_params *p, __u64 *r)
 {
 	double *x = (double *)p;
@@ -775,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_train_threads),
 		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_quant_vs_float),
+		cmocka_unit_test(test_split_herd),
 		cmocka_unit_test(test_train_beats_random),
 	};
 

@@ -310,6 +310,7 @@ static void usage(FILE *f)
 		"                     [--topo SPEC[,OPTION...][@SEED][,...]] [--topo-seed N[,...]]\n"
 		"                     [--traffic uniform,hotspot,burst] [--load L[,...]]\n"
 		"                     [--policy NAME[,...]] [--seeds N] [--duration-ms MS]\n"
+		"                     [--split-step N]\n"
 		"                     [--fail auto|none|NODE] [--fail-load L] [--loss-timeout-ms MS]\n"
 		"                     [-j|--threads T] [--train-log FILE.txt] [--no-bound] [--quick]\n");
 }
@@ -336,6 +337,12 @@ static int parse_number_opt(struct eval *e, int c, const char *arg)
 			return bad("--duration-ms", arg,
 				   "500 to 600000 ms of simulated time");
 		e->duration_ms = v;
+		break;
+	case 'K':
+		if (v < 0 || v > HN_RT_SPLIT_ONE || v != floor(v))
+			return bad("--split-step", arg,
+				   "0 (move at once) to 256");
+		e->split_step = v;
 		break;
 	case 'F':
 		if (v <= 0 || v > 4)
@@ -373,6 +380,7 @@ static int parse_args(struct eval *e, struct ev_args *a, int argc, char **argv)
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "loss-timeout-ms", required_argument, NULL, 'L' },
 		{ "no-bound", no_argument, NULL, 'B' },
+		{ "split-step", required_argument, NULL, 'K' },
 		{ 0 }
 	};
 	struct item_ctx ic = { .e = e, .a = a };
@@ -420,6 +428,7 @@ static int parse_args(struct eval *e, struct ev_args *a, int argc, char **argv)
 		case 'j':
 		case 's':
 		case 'd':
+		case 'K':
 		case 'F':
 		case 'L':
 			a->custom |= c == 'd' || c == 's';
@@ -670,6 +679,7 @@ static void run_one(unsigned int i, void *ctx)
 		.warmup_ms = e->duration_ms / 4,
 		.fail_ms = e->duration_ms * 5 / 8,
 		.seed = s->seed,
+		.split_step = e->split_step,
 	};
 	__u32 *d = NULL;
 	size_t n = 0, k;
@@ -911,6 +921,7 @@ static void lab_one(unsigned int i, void *ctx)
 		.duration_ms = 6000,
 		.warmup_ms = 1000,
 		.seed = j->seed,
+		.split_step = j->e->split_step,
 	};
 
 	j->err = hn_tr_run(&scn, p->sim, p->model ? j->e->rt : NULL, &j->st);
@@ -1134,6 +1145,7 @@ int hn_eval_main(int argc, char **argv)
 	e->threads = 2;
 	e->seeds = 1;
 	e->duration_ms = 4000;
+	e->split_step = HN_RT_SPLIT_STEP;
 	e->fail_load = 0.5;
 	e->timeout_ms = 100;
 	e->train_s = -1;

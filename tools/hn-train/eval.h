@@ -87,6 +87,7 @@ struct eval {
 	unsigned int n_traffic;
 	unsigned int seeds, threads;
 	__u32 duration_ms;
+	__u32 split_step; /* the data plane's (route.h): agent default */
 	double fail_load, timeout_ms;
 	int has_fail; /* a failure scenario per topology (with a node) */
 	int has_lab, has_bound;

@@ -60,6 +60,8 @@ struct hn_tr_scn {
 	int fail_node; /* -1: none */
 	__u32 duration_ms, warmup_ms, fail_ms;
 	__u64 seed;
+	/* hn_sim_cfg.split_step: 0 (training) moves at once */
+	__u32 split_step;
 };
 
 /*

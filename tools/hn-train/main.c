@@ -107,7 +107,8 @@ static int cmd_sim(int argc, char **argv)
 				 .load = 0.5,
 				 .fail_node = -1,
 				 .duration_ms = 4000,
-				 .seed = 1 };
+				 .seed = 1,
+				 .split_step = HN_RT_SPLIT_STEP };
 	int pol = HN_SIM_MODEL;
 	const char *model = NULL;
 	struct hn_rt_model rt;

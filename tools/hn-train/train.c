@@ -51,6 +51,7 @@ int hn_tr_run_delays(const struct hn_tr_scn *scn, enum hn_sim_policy policy,
 	c.fail_ms = scn->fail_ms;
 	c.duration_ms = scn->duration_ms;
 	c.warmup_ms = scn->warmup_ms;
+	c.split_step = scn->split_step;
 	c.policy = policy;
 	c.model = rt;
 	s = hn_sim_new(t, &c);

@@ -26,6 +26,7 @@ static void config_json(const struct hn_dp_config *cfg)
 	jsonw_obj_open(&hn_jw);
 	jsonw_kv_u64(&hn_jw, "node", cfg->node_id);
 	jsonw_kv_s64(&hn_jw, "margin", cfg->margin_min);
+	jsonw_kv_u64(&hn_jw, "split", cfg->split_step);
 	jsonw_kv_u64(&hn_jw, "stale_ms", cfg->stale_ns / 1000000);
 	jsonw_kv_u64(&hn_jw, "tensor_ifindex", cfg->tensor_ifindex);
 	jsonw_kv_str(&hn_jw, "tensor_dev",
@@ -54,8 +55,8 @@ static int config_show(void)
 		config_json(&cfg);
 		return 0;
 	}
-	printf("node %u margin %d stale-ms %llu tensor-dev %s trace %s flood-idle-ms %s\n",
-	       cfg.node_id, cfg.margin_min,
+	printf("node %u margin %d split %u stale-ms %llu tensor-dev %s trace %s flood-idle-ms %s\n",
+	       cfg.node_id, cfg.margin_min, cfg.split_step,
 	       (unsigned long long)(cfg.stale_ns / 1000000),
 	       hn_ifname(cfg.tensor_ifindex, dev),
 	       cfg.flags & HN_DP_CFG_TRACE ? "on" : "off",
@@ -108,6 +109,10 @@ static int config_set_one(struct hn_dp_config *cfg, const char *k,
 		if (hn_parse_num("margin", val, INT32_MAX, &v))
 			return 1;
 		cfg->margin_min = v;
+	} else if (!strcmp(k, "split")) {
+		if (hn_parse_num("split", val, HN_RT_SPLIT_ONE, &v))
+			return 1;
+		cfg->split_step = v;
 	} else if (!strcmp(k, "stale-ms")) {
 		if (hn_parse_num("stale-ms", val, 1000ULL * 86400 * 365, &v))
 			return 1;
@@ -149,6 +154,6 @@ int cmd_config(int argc, char **argv)
 	ret = hn_dp_set_config(hn_loader(false), &cfg, HN_MSG);
 	return ret ? hn_lib_fail(ret, "writing the configuration") : 0;
 usage:
-	hn_hint("hnctl config [node ID] [margin N] [stale-ms N] [tensor-dev DEV|none] [trace on|off] [flood-idle-ms N|never]");
+	hn_hint("hnctl config [node ID] [margin N] [split N] [stale-ms N] [tensor-dev DEV|none] [trace on|off] [flood-idle-ms N|never]");
 	return 1;
 }

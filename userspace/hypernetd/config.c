@@ -32,6 +32,7 @@ void hnd_config_defaults(struct hnd_config *c)
 	c->capacity = hn_scale_log(1000000);
 	c->xdp_mode = HND_XDP_AUTO;
 	c->route_metric = HND_METRIC_ETT;
+	c->split_step = HN_RT_SPLIT_STEP;
 	c->fed_phase_ms = 5000;
 	c->fed_input_ms = 600000;
 }
@@ -323,6 +324,7 @@ static const struct field_key field_keys[] = {
 	UK("stale-ms", stale_ms, 0, 600000),
 	UK("lsa-refresh-s", lsa_refresh_s, 1, 3600),
 	UK("lsa-lifetime-s", lsa_lifetime_s, 2, 65535),
+	UK("split-step", split_step, 0, HN_RT_SPLIT_ONE),
 	UK("fed-phase-ms", fed_phase_ms, 100, 3600000),
 	UK("fed-input-ms", fed_input_ms, 100, 86400000),
 	FK("load-permille", set_ratio, load),

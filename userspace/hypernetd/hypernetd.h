@@ -73,6 +73,7 @@ struct hnd_config {
 	unsigned int lsa_refresh_s;
 	unsigned int lsa_lifetime_s;
 	int margin_min;
+	unsigned int split_step; /* hn_dp_config.split_step */
 	__u8 load; /* hn_scale_ratio() */
 	__u8 capacity; /* hn_scale_log(kbit/s) of compute */
 	unsigned int link_kbps; /* capacity of every port ... */
@@ -351,6 +352,7 @@ struct hnd {
 	__u64 start_ns;
 	__u64 next_tick_ns;
 	__u64 next_slow_ns;
+	__u64 next_split_ns; /* hn_dp_split_step() */
 	__u64 next_xdp_ns; /* next look at the ports' XDP hooks */
 	struct hnd_stats st;
 	struct hnd_rl rl_rx; /* per-frame receive lines */

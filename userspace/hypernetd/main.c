@@ -315,6 +315,7 @@ static int dataplane_up(struct hnd *d)
 	hn_dp_get_config(d->dp, &dc);
 	dc.node_id = d->cfg.node_id;
 	dc.margin_min = d->cfg.margin_min;
+	dc.split_step = d->cfg.split_step;
 	dc.stale_ns = (__u64)(d->cfg.stale_ms ? d->cfg.stale_ms :
 						2 * d->cfg.hello_ms + 50) *
 		      NSEC_PER_MSEC;
@@ -382,11 +383,28 @@ static int loop_setup(struct hnd *d)
 	return 0;
 }
 
+/*
+ * Splits move a step towards their pick once a period, the period in
+ * which the load features follow (neigh.c), so that a move shows in the
+ * features before the next step.
+ */
+#define SPLIT_NS (500 * NSEC_PER_MSEC)
+
+static void split_tick(struct hnd *d, __u64 now)
+{
+	if (!d->dp || now < d->next_split_ns)
+		return;
+	d->next_split_ns = now + SPLIT_NS;
+	if (hn_dp_split_step(d->dp))
+		d->st.dp_errors++;
+}
+
 static void tick(struct hnd *d, __u64 now)
 {
 	hnd_xdp_tick(d, now);
 	hnd_neigh_tick(d, now);
 	hnd_gossip_tick(d, now);
+	split_tick(d, now);
 	hnd_fed_tick(d, now);
 	if (now >= d->next_slow_ns) {
 		hnd_model_tick(d, now);

@@ -65,6 +65,7 @@ struct frame {
 	__u64 t0;
 	__u32 next; /* queue link, or free list */
 	__u16 src, dst;
+	__u32 seq; /* per source, as hnhdr.seq: hn_rt_split_hash() */
 	__u16 size; /* HyperNet header + payload */
 	__u8 ttl, cls;
 	__u8 measured, fallback;
@@ -112,7 +113,11 @@ struct cache_ent {
 	__u64 epoch; /* 0: empty */
 	__u8 cand, reason;
 	__u16 neigh; /* the pick's node: moves are counted */
+	__u16 alt; /* the split's alternative node (route.h), or NONE16 */
+	__u16 share; /* its share of HN_RT_SPLIT_ONE */
 };
+
+#define NONE16 0xFFFF
 
 struct node {
 	__u8 dead;
@@ -125,6 +130,7 @@ struct node {
 	__u64 phase_end;
 	double rate; /* frames per second, mean */
 	__u64 trng; /* its traffic: the same for every policy */
+	__u32 seq; /* the next frame's hnhdr.seq */
 	double *cum; /* cumulative destination weights */
 	struct route *rt; /* by destination */
 	struct cache_ent *cache; /* by destination * HN_SIM_NCLASS + class */
@@ -1185,6 +1191,25 @@ static int port_readvertise(const struct hn_sim *s, struct port *p)
 }
 
 /* Refresh: write the features that changed; each write moves the epoch. */
+/*
+ * A period's step of every split of node @nd towards its pick, with the
+ * feature refresh, as the agent's hn_dp_split_step() with its features.
+ */
+static void split_step(struct hn_sim *s, struct node *nd)
+{
+	size_t i, n = (size_t)s->n * HN_SIM_NCLASS;
+
+	for (i = 0; i < n; i++) {
+		struct cache_ent *ce = &nd->cache[i];
+
+		if (!ce->share)
+			continue;
+		ce->share = hn_rt_split_step(ce->share, s->c.split_step);
+		if (!ce->share)
+			ce->alt = NONE16;
+	}
+}
+
 static void feat_refresh(struct hn_sim *s, unsigned int n)
 {
 	struct node *nd = &s->node[n];
@@ -1208,6 +1233,7 @@ static void feat_refresh(struct hn_sim *s, unsigned int n)
 		nd->epoch++;
 		s->st.epochs++;
 	}
+	split_step(s, nd);
 	/* one LSA for every link that moved, as the agent's lsa_dirty */
 	if (flood == READV_UTIL)
 		s->st.lsas_util++;
@@ -1551,6 +1577,56 @@ static int decide(struct hn_sim *s, unsigned int n, const struct route *r,
 	return pick;
 }
 
+/*
+ * The split of a (destination, class) when its pick becomes node @neigh
+ * (reason @reason) on route @r, as the data plane's table carries it
+ * over (route.h, hn_rt_split_next(); userspace/lib/dp.c decide_split()):
+ * only a model's pick splits (not the oracle's, which decides every
+ * frame), and only to a candidate whose port is up.
+ * A stale pick before is one the table named but the frames left
+ * (to the best live candidate): its neighbour is gone by the time the
+ * table changes, so nothing carries over.
+ */
+static void split_carry(const struct hn_sim *s, const struct node *nd,
+			const struct route *r, struct cache_ent *ce,
+			__u8 reason, __u16 neigh)
+{
+	__u32 prev = HN_RT_SPLIT_NONE, alt, share, i, up = 0;
+	__u32 palt = ce->alt == NONE16 ? HN_RT_SPLIT_NONE : ce->alt;
+
+	if (ce->epoch && ce->reason != HN_DP_R_STALE &&
+	    ce->reason != HN_DP_R_NO_LIVE)
+		prev = ce->neigh;
+	share = hn_rt_split_next(prev, palt, ce->share, neigh, &alt);
+	for (i = 0; i < r->n_cand; i++)
+		up |= r->neigh[i] == alt && nd->port[r->port[i]].up;
+	if (!s->c.split_step || s->c.policy != HN_SIM_MODEL ||
+	    reason != HN_DP_R_MODEL || !share || !up || alt == neigh) {
+		ce->alt = NONE16;
+		ce->share = 0;
+		return;
+	}
+	ce->alt = alt;
+	ce->share = share;
+}
+
+/*
+ * A frame of a split that takes the alternative: its candidate if it is
+ * still one and live, else @pick (the data plane decides it from the
+ * scores then, whose winner is the pick).
+ */
+static int split_alt(const struct hn_sim *s, const struct node *nd,
+		     const struct route *r, const struct cache_ent *ce,
+		     int pick)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_cand; i++)
+		if (r->neigh[i] == ce->alt)
+			return cand_live(s, nd, r->port[i]) ? (int)i : pick;
+	return pick;
+}
+
 static void forward(struct hn_sim *s, unsigned int n, __u32 f)
 {
 	struct node *nd = &s->node[n];
@@ -1581,11 +1657,14 @@ static void forward(struct hn_sim *s, unsigned int n, __u32 f)
 			s->st.m_moves += ce->epoch &&
 					 ce->neigh != r->neigh[pick];
 		}
+		split_carry(s, nd, r, ce, reason, r->neigh[pick]);
 		ce->epoch = nd->epoch;
 		ce->cand = pick;
 		ce->reason = reason;
 		ce->neigh = r->neigh[pick];
 	}
+	if (ce->share && hn_rt_split_hash(fr->src, fr->seq) < ce->share)
+		pick = split_alt(s, nd, r, ce, pick);
 	if (reason == HN_DP_R_MARGIN || reason == HN_DP_R_STALE)
 		fr->fallback = 1;
 	if (fr->ttl <= 1) {
@@ -1765,6 +1844,7 @@ static void generate(struct hn_sim *s, unsigned int n)
 	memset(fr, 0, sizeof(*fr));
 	fr->t0 = s->now;
 	fr->src = n;
+	fr->seq = nd->seq++;
 	fr->dst = dst;
 	fr->size = frame_size(nd);
 	fr->ttl = INIT_TTL;
@@ -1801,6 +1881,7 @@ void hn_sim_cfg_defaults(struct hn_sim_cfg *c)
 	c->feat_ms = 500;
 	/* the lab's routers: 15-30 us per hop when queues are empty */
 	c->fwd_us = 20;
+	c->split_step = HN_RT_SPLIT_STEP;
 }
 
 static void ports_init(struct hn_sim *s)

@@ -119,6 +119,11 @@ struct hn_sim_cfg {
 	__u32 queue_frames; /* per port, beside the one on the wire */
 	__u32 hello_ms, dead_hellos, stale_ms, probe_ms, feat_ms;
 	__u32 fwd_us; /* software time of a router per frame */
+	/*
+	 * a period's step of a split (hn_dp_config.split_step, route.h); 0:
+	 * a (destination, class) moves at once
+	 */
+	__u32 split_step;
 	/* every decision made on a cache miss (may be NULL) */
 	void (*on_decision)(void *ctx, const struct hn_sim_decision *d);
 	void *ctx;

@@ -263,7 +263,7 @@ int hn_dp_bump(struct hn_dp *dp)
 
 static int slot_model(struct hn_dp *dp, __u32 slot, struct hn_dp_model *md);
 static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
-		       __u32 k, const struct hn_dp_route_ent *ek);
+		       __u32 k, const struct hn_dp_route_ent *ek, __u32 step);
 
 /*
  * Neighbour @idx's scores in table @t for model @md (NULL: zeros): every
@@ -399,7 +399,8 @@ static int score_neigh_refresh(struct hn_dp *dp, __u32 idx, const __u8 *feat,
 	else
 		t->valid &= ~(1ULL << idx);
 	t->ver = HN_EPOCH_GEN(e) + 1;
-	ret = decide_rows(dp, slot, 0, 1ULL << idx, HN_DP_ROUTE_TAB_SIZE, NULL);
+	ret = decide_rows(dp, slot, 0, 1ULL << idx, HN_DP_ROUTE_TAB_SIZE, NULL,
+			  0);
 	if (!ret)
 		ret = write(dp, idx, arg);
 	if (!ret)
@@ -434,7 +435,7 @@ static int score_sync(struct hn_dp *dp)
 		return 0;
 	score_build(dp, &dp->score[live ^ 1], have ? &md : NULL);
 	dp->score[live ^ 1].ver = HN_EPOCH_GEN(e) + 1;
-	ret = decide_rows(dp, live ^ 1, 1, 0, HN_DP_ROUTE_TAB_SIZE, NULL);
+	ret = decide_rows(dp, live ^ 1, 1, 0, HN_DP_ROUTE_TAB_SIZE, NULL, 0);
 	return ret ? ret : score_publish(dp, e, live ^ 1, have ? &md : NULL);
 }
 
@@ -534,9 +535,43 @@ static __u8 decide_one(const struct hn_dp_score *t,
 	return rt->cand[best].neigh & HN_DP_DEC_NEIGH;
 }
 
-/* Row @k of @dt for hn_route_tab entry @re (dst 0: empty) from @t. */
-static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_score *t,
-		       __u32 k, const struct hn_dp_route_ent *re, __s32 mm)
+/*
+ * The split (HN_DP_SP()) of byte @d, the new decision of row @k (route
+ * to @dst over the neighbours @nbs) for frame bucket @f, carried over
+ * from the live slot @lv's row if it was compiled for @dst, then moved
+ * by @step towards @d (route.h, hn_rt_split_next()); 0 without a
+ * model's pick, with @on 0 (hn_dp_config.split_step 0) or when the
+ * alternative is no longer one of the route's neighbours.
+ */
+static __u16 decide_split(const struct hn_dp_decide *lv, __u32 k, __u32 dst,
+			  __u32 f, __u8 d, __u64 nbs, __u32 step, __u32 on)
+{
+	__u32 prev = HN_RT_SPLIT_NONE, palt = HN_RT_SPLIT_NONE, psh = 0;
+	__u32 alt, share;
+
+	if (!on || (d & ~HN_DP_DEC_NEIGH))
+		return 0;
+	if (lv->built && lv->dst[k] == dst && lv->d[k][f] != HN_DP_DEC_NONE) {
+		prev = lv->d[k][f] & HN_DP_DEC_NEIGH;
+		palt = lv->sp[k][f] & HN_DP_SP_NEIGH;
+		psh = lv->sp[k][f] >> HN_DP_SP_SHARE_SHIFT;
+	}
+	share = hn_rt_split_next(prev, palt, psh, d, &alt);
+	share = hn_rt_split_step(share, step);
+	if (!share || alt == HN_RT_SPLIT_NONE || alt == d ||
+	    !(nbs & (1ULL << (alt & (HN_DP_MAX_NEIGH - 1)))))
+		return 0;
+	return HN_DP_SP(alt, share);
+}
+
+/*
+ * Row @k of @dt for hn_route_tab entry @re (dst 0: empty) from @t, its
+ * splits from the live slot @lv's after @step (decide_split()).
+ */
+static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_decide *lv,
+		       const struct hn_dp_score *t, __u32 k,
+		       const struct hn_dp_route_ent *re, __s32 mm, __u32 step,
+		       __u32 on)
 {
 	struct dec_cands c;
 	__u64 nbs = 0;
@@ -545,15 +580,19 @@ static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_score *t,
 	dt->dst[k] = re->dst;
 	if (!re->dst) {
 		memset(dt->d[k], HN_DP_DEC_NONE, sizeof(dt->d[k]));
+		memset(dt->sp[k], 0, sizeof(dt->sp[k]));
 		dt->nbmask[k] = 0;
 		return;
 	}
 	decide_cands(t, &re->rt, &c);
-	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
-		dt->d[k][f] = decide_one(t, &re->rt, &c, f, mm);
 	for (i = 0; i < re->rt.n_cand && i < HN_DP_MAX_CAND; i++)
 		nbs |= 1ULL << (re->rt.cand[i].neigh & (HN_DP_MAX_NEIGH - 1));
 	dt->nbmask[k] = nbs;
+	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++) {
+		dt->d[k][f] = decide_one(t, &re->rt, &c, f, mm);
+		dt->sp[k][f] = decide_split(lv, k, re->dst, f, dt->d[k][f],
+					    nbs & t->valid, step, on);
+	}
 }
 
 /* hn_route_tab whole into @ents: batch syscalls, else one a key. */
@@ -600,19 +639,32 @@ static void bit_set(__u64 *b, __u32 k)
 
 enum { ROW_KEEP, ROW_COPY, ROW_REDO };
 
+/* Row @r of @lv splits a frame bucket. */
+static int row_splits(const struct hn_dp_decide *lv, __u32 r)
+{
+	__u32 f;
+
+	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+		if (lv->sp[r][f])
+			return 1;
+	return 0;
+}
+
 /*
  * What row @r of @dt (not live) needs, beside the live @lv, for a change
- * of the neighbours in @nbs or of row @k: redone if the change touches
- * its route, else copied from the live slot if that one's last refresh
- * left it stale here (the live row is then current), else kept.
+ * of the neighbours in @nbs or of row @k, or a split's @step: redone if
+ * the change touches its route (or it splits), else copied from the live
+ * slot if that one's last refresh left it stale here (the live row is
+ * then current), else kept.
  */
 static int row_need(const struct hn_dp_decide *dt,
-		    const struct hn_dp_decide *lv, __u32 r, __u64 nbs, __u32 k)
+		    const struct hn_dp_decide *lv, __u32 r, __u64 nbs, __u32 k,
+		    __u32 step)
 {
 	int stale = bit_get(lv->stale, r);
 	__u64 cur = stale ? lv->nbmask[r] : dt->nbmask[r];
 
-	if (r == k || (cur & nbs))
+	if (r == k || (cur & nbs) || (step && row_splits(lv, r)))
 		return ROW_REDO;
 	return stale ? ROW_COPY : ROW_KEEP;
 }
@@ -622,14 +674,14 @@ static int row_need(const struct hn_dp_decide *dt,
  * it goes live, from its score table, hn_route_tab and the margin: every
  * row (@all), else those whose route has a neighbour in @nbs and row @k
  * (below HN_DP_ROUTE_TAB_SIZE) for entry @ek, the route about to be
- * placed there, and the rows the live slot's last refresh left stale
- * here, copied from it.  Only this slot is written: the rows this change
+ * placed there, with @step the rows that split (hn_dp_split_step()), and
+ * the rows the live slot's last refresh left stale here, copied from it.  Only this slot is written: the rows this change
  * redid go to its stale bitmap, for the other slot to catch up when it
  * is next written.  A row redone costs 128 decisions of up to 8
  * candidates.
  */
 static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
-		       __u32 k, const struct hn_dp_route_ent *ek)
+		       __u32 k, const struct hn_dp_route_ent *ek, __u32 step)
 {
 	struct hn_dp_decide *dt = &dp->dec[slot & 1];
 	const struct hn_dp_decide *lv = &dp->dec[(slot & 1) ^ 1];
@@ -645,7 +697,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 		return ret;
 	all |= !dt->built || !lv->built || dt->margin_min != cfg.margin_min;
 	for (r = 0; r < HN_DP_ROUTE_TAB_SIZE; r++) {
-		need[r] = all ? ROW_REDO : row_need(dt, lv, r, nbs, k);
+		need[r] = all ? ROW_REDO : row_need(dt, lv, r, nbs, k, step);
 		n += need[r] == ROW_REDO && r != k;
 	}
 	if (n > 32) {
@@ -660,6 +712,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 
 		if (need[r] == ROW_COPY) {
 			memcpy(dt->d[r], lv->d[r], sizeof(dt->d[r]));
+			memcpy(dt->sp[r], lv->sp[r], sizeof(dt->sp[r]));
 			dt->nbmask[r] = lv->nbmask[r];
 			dt->dst[r] = lv->dst[r];
 		}
@@ -671,7 +724,8 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 			ret = get(dp->skel->maps.hn_route_tab, &r, &one);
 		if (ret)
 			break;
-		decide_row(dt, t, r, re, cfg.margin_min);
+		decide_row(dt, lv, t, r, re, cfg.margin_min, step,
+			   cfg.split_step);
 		bit_set(dt->stale, r);
 	}
 	free(ents);
@@ -692,8 +746,8 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
  * live gets the live one's scores and model, if it does not have them,
  * its rows redone, then the epoch moves to it.
  */
-static int decide_publish(struct hn_dp *dp, int all, __u32 k,
-			  const struct hn_dp_route_ent *ek)
+static int decide_publish_step(struct hn_dp *dp, int all, __u32 k,
+			       const struct hn_dp_route_ent *ek, __u32 step)
 {
 	struct hn_dp_model md;
 	__u32 live, slot;
@@ -709,8 +763,14 @@ static int decide_publish(struct hn_dp *dp, int all, __u32 k,
 	if (dp->score[slot].ver != dp->score[live].ver || !dp->score[live].ver)
 		memcpy(&dp->score[slot], &dp->score[live],
 		       sizeof(dp->score[slot]));
-	ret = decide_rows(dp, slot, all, 0, k, ek);
+	ret = decide_rows(dp, slot, all, 0, k, ek, step);
 	return ret ? ret : score_publish(dp, e, slot, have ? &md : NULL);
+}
+
+static int decide_publish(struct hn_dp *dp, int all, __u32 k,
+			  const struct hn_dp_route_ent *ek)
+{
+	return decide_publish_step(dp, all, k, ek, 0);
 }
 
 /* The config slot @dt went live with is not @cfg. */
@@ -1702,7 +1762,8 @@ int hn_dp_set_config(struct hn_dp *dp, const struct hn_dp_config *cfg,
 		return fail(err, errlen, -EINVAL, NULL,
 			    "node id 0xffffffff is the all-nodes group");
 	margin = get(dp->skel->maps.hn_config, &zero, &old) ||
-		 old.margin_min != cfg->margin_min;
+		 old.margin_min != cfg->margin_min ||
+		 old.split_step != cfg->split_step;
 	ret = upd(dp->skel->maps.hn_config, &zero, cfg);
 	if (ret)
 		return fail(err, errlen, ret, NULL, "writing hn_config");
@@ -1723,6 +1784,29 @@ int hn_dp_get_config(struct hn_dp *dp, struct hn_dp_config *cfg)
 	__u32 zero = 0;
 
 	return get(dp->skel->maps.hn_config, &zero, cfg);
+}
+
+int hn_dp_split_step(struct hn_dp *dp)
+{
+	const struct hn_dp_decide *lv;
+	struct hn_dp_config cfg;
+	__u32 r;
+	__u64 e;
+	int ret;
+
+	ret = hn_dp_get_config(dp, &cfg);
+	if (!ret)
+		ret = hn_dp_get_epoch(dp, &e);
+	if (ret || !cfg.split_step)
+		return ret;
+	lv = &dp->dec[HN_EPOCH_SLOT(e)];
+	for (r = 0; r < HN_DP_ROUTE_TAB_SIZE; r++)
+		if (row_splits(lv, r))
+			break;
+	if (r == HN_DP_ROUTE_TAB_SIZE)
+		return 0;
+	return decide_publish_step(dp, 0, HN_DP_ROUTE_TAB_SIZE, NULL,
+				   cfg.split_step);
 }
 
 /* ---- models ------------------------------------------------------------- */
@@ -1800,7 +1884,7 @@ static int flip_to(struct hn_dp *dp, const struct hn_rt_model *m, char *err,
 	/* the slot is not live: nobody reads it until the flip */
 	score_build(dp, &dp->score[slot], m ? &md : NULL);
 	dp->score[slot].ver = HN_EPOCH_GEN(e) + 1;
-	ret = decide_rows(dp, slot, 1, 0, HN_DP_ROUTE_TAB_SIZE, NULL);
+	ret = decide_rows(dp, slot, 1, 0, HN_DP_ROUTE_TAB_SIZE, NULL, 0);
 	if (!ret)
 		ret = score_publish(dp, e, slot, m ? &md : NULL);
 	if (ret)

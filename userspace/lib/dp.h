@@ -104,6 +104,13 @@ int hn_dp_port_del(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen);
 int hn_dp_set_config(struct hn_dp *dp, const struct hn_dp_config *cfg,
 		     char *err, size_t errlen);
 int hn_dp_get_config(struct hn_dp *dp, struct hn_dp_config *cfg);
+/*
+ * One period's step of every split of the decision table towards its
+ * row's pick (route.h, hn_rt_split_step(); hn_dp_config.split_step):
+ * the agent calls it every feature period.  A flip if any row splits,
+ * else nothing.  0 or -errno.
+ */
+int hn_dp_split_step(struct hn_dp *dp);
 
 /*
  * Neighbour @idx (< HN_DP_MAX_NEIGH).  The caller fills node, ifindex,

@@ -475,25 +475,6 @@ static void round_seed(uint64_t seed, unsigned int r, unsigned int k,
 	}
 }
 
-/*
- * A poisoned node's input: its unclipped update flipped or scaled ten
- * times (its weight coordinate left true), every coordinate rounded
- * and held within the encoding's bound M, so that the sum cannot wrap
- * and the attack is one that no range check on the words could catch.
- */
-static void poison_encode(const struct fed_run *r, float *u, uint32_t *q)
-{
-	double m = hn_sa_fxp_max_abs(r->clip_enc, r->scale), x;
-	double f = r->f->attack == ATK_SIGNFLIP ? -1 : 10;
-	size_t i;
-
-	for (i = 0; i <= r->d; i++) {
-		x = nearbyint(u[i] * (i < r->d ? f : 1) * r->scale);
-		x = x > m ? m : x < -m ? -m : x;
-		q[i] = (uint32_t)(int32_t)x;
-	}
-}
-
 static int node_update(struct fed_run *r, unsigned int round, unsigned int k,
 		       double lr)
 {
@@ -525,7 +506,9 @@ static int node_update(struct fed_run *r, unsigned int round, unsigned int k,
 	t0 = cpu_now();
 	round_seed(f->part.seed, round, k, seed);
 	if (r->poisoned[k] && f->attack != ATK_LABELFLIP)
-		poison_encode(r, r->u, r->q[k]);
+		fm_poison_encode(r->u, r->d,
+				 f->attack == ATK_SIGNFLIP ? -1 : 10,
+				 r->clip_enc, r->scale, r->q[k]);
 	else if (hn_sa_fxp_encode(r->u, r->d + 1, r->clip_enc, r->scale, seed,
 				  r->q[k]))
 		return -1;
@@ -854,55 +837,26 @@ static void run_free(struct fed_run *r)
 
 /*
  * The validation set: @n training images picked by the seed, moved out
- * of r->train (so out of every shard), in their original order; its
- * digest is SHA-256 over the images (784 bytes each) then the labels,
- * the bytes of the file valset.bin written to --out.
+ * of r->train (so out of every shard), in their original order.
  */
 static int holdout(struct fed_run *r, unsigned int n)
 {
-	struct fm_set rest = { 0 }, *v = &r->val;
-	size_t N = r->train.n, i, j, t, *perm = malloc(N * sizeof(*perm));
-	uint8_t *is_val = calloc(N, 1);
-	uint64_t rng = r->f->part.seed ^ 0x56414c53ULL; /* "VALS" */
-	int ret = -1;
+	uint64_t seed = r->f->part.seed ^ 0x56414c53ULL; /* "VALS" */
+	struct fm_set rest;
 
-	v->n = n;
-	rest.n = N - n;
-	v->pix = malloc((size_t)n * FM_PIX);
-	v->label = malloc(n);
-	rest.pix = malloc(rest.n * FM_PIX);
-	rest.label = malloc(rest.n);
-	if (!perm || !is_val || !v->pix || !v->label || !rest.pix ||
-	    !rest.label)
-		goto out;
-	for (i = 0; i < N; i++)
-		perm[i] = i;
-	for (i = 0; i < n; i++) {
-		j = i + fm_rand(&rng) % (N - i);
-		t = perm[i];
-		perm[i] = perm[j];
-		perm[j] = t;
-		is_val[perm[i]] = 1;
-	}
-	for (i = j = t = 0; i < N; i++) {
-		struct fm_set *to = is_val[i] ? v : &rest;
-		size_t *at = is_val[i] ? &j : &t;
-
-		memcpy(to->pix + *at * FM_PIX, r->train.pix + i * FM_PIX,
-		       FM_PIX);
-		to->label[(*at)++] = r->train.label[i];
+	if (fm_holdout(&r->train, n, seed, &r->val, &rest)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
 	}
 	fm_free(&r->train);
 	r->train = rest;
-	memset(&rest, 0, sizeof(rest));
-	ret = 0;
-out:
-	fm_free(&rest);
-	free(perm);
-	free(is_val);
-	return ret;
+	return 0;
 }
 
+/*
+ * Its digest is SHA-256 over the images (784 bytes each) then the
+ * labels, the bytes of the file valset.bin written to --out.
+ */
 static int write_valset(struct fed_run *r)
 {
 	EVP_MD_CTX *h = EVP_MD_CTX_new();

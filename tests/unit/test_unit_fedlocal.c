@@ -7,7 +7,8 @@
  * seed gives the same update bit for bit, the update is the weight times
  * the clipped difference of the weights and never longer than the clip,
  * FedAvg's weighted mean, refusals, and the updates of four nodes summed
- * by a secure-aggregation round (sa_sim.h) equal their plain sum.
+ * by a secure-aggregation round (sa_sim.h) equal their plain sum; a
+ * poisoned node's words, and the held-out validation set.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -288,6 +289,102 @@ static void test_secagg_sum_is_plain_sum(void **state)
 	two_free(&t);
 }
 
+/* A poisoned node's words: flipped or boosted, never past M. */
+static void test_poison_encode(void **state)
+{
+	/* clip 1, scale 4: M = 5; the weight 0.5 encodes as 2 */
+	const float u[4] = { 0.05f, -0.1f, 3.0f, 0.5f };
+	const int32_t boost[4] = { 2, -4, 5, 2 }, flip[4] = { 0, 0, -5, 2 };
+	const float v[4] = { -0.75f, 0.5f, -0.25f, 1.0f };
+	const int32_t vflip[4] = { 3, -2, 1, 4 };
+	uint32_t q[4];
+	unsigned int i;
+
+	(void)state;
+	fm_poison_encode(u, 3, 10, 1, 4, q);
+	for (i = 0; i < 4; i++)
+		assert_int_equal((int32_t)q[i], boost[i]);
+	fm_poison_encode(u, 3, -1, 1, 4, q);
+	for (i = 0; i < 4; i++)
+		assert_int_equal((int32_t)q[i], flip[i]);
+	fm_poison_encode(v, 3, -1, 1, 4, q);
+	for (i = 0; i < 4; i++)
+		assert_int_equal((int32_t)q[i], vflip[i]);
+}
+
+/* Items numbered by their label and first pixel. */
+static void numbered(struct fm_set *s, size_t n)
+{
+	size_t i;
+
+	s->n = n;
+	s->pix = calloc(n, FM_PIX);
+	s->label = malloc(n);
+	assert_non_null(s->pix);
+	assert_non_null(s->label);
+	for (i = 0; i < n; i++) {
+		s->label[i] = i;
+		s->pix[i * FM_PIX] = i;
+		s->pix[i * FM_PIX + FM_PIX - 1] = 255 - i;
+	}
+}
+
+/* Each item once, in val or rest, in order, its pixels with it. */
+static void check_split(const struct fm_set *val, const struct fm_set *rest,
+			size_t n)
+{
+	uint8_t seen[200] = { 0 };
+	const struct fm_set *p[2] = { val, rest };
+	unsigned int k;
+	size_t i;
+
+	assert_int_equal(val->n + rest->n, n);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < p[k]->n; i++) {
+			uint8_t id = p[k]->label[i];
+
+			assert_true(!i || id > p[k]->label[i - 1]);
+			assert_int_equal(p[k]->pix[i * FM_PIX], id);
+			assert_int_equal(p[k]->pix[i * FM_PIX + FM_PIX - 1],
+					 255 - id);
+			assert_int_equal(seen[id]++, 0);
+		}
+}
+
+static void test_holdout(void **state)
+{
+	struct fm_set s, val, rest, val2, rest2;
+
+	(void)state;
+	numbered(&s, 200);
+	assert_int_equal(fm_holdout(&s, 30, 7, &val, &rest), 0);
+	assert_int_equal(val.n, 30);
+	check_split(&val, &rest, 200);
+	/* the same seed, the same set; another seed, another */
+	assert_int_equal(fm_holdout(&s, 30, 7, &val2, &rest2), 0);
+	assert_memory_equal(val.label, val2.label, 30);
+	fm_free(&val2);
+	fm_free(&rest2);
+	assert_int_equal(fm_holdout(&s, 30, 8, &val2, &rest2), 0);
+	check_split(&val2, &rest2, 200);
+	assert_memory_not_equal(val.label, val2.label, 30);
+	fm_free(&val2);
+	fm_free(&rest2);
+	/* all, none, more than there are */
+	assert_int_equal(fm_holdout(&s, 200, 7, &val2, &rest2), 0);
+	check_split(&val2, &rest2, 200);
+	fm_free(&val2);
+	fm_free(&rest2);
+	assert_int_equal(fm_holdout(&s, 0, 7, &val2, &rest2), 0);
+	check_split(&val2, &rest2, 200);
+	fm_free(&val2);
+	fm_free(&rest2);
+	assert_int_equal(fm_holdout(&s, 201, 7, &val2, &rest2), -1);
+	fm_free(&val);
+	fm_free(&rest);
+	fm_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +394,8 @@ int main(void)
 		cmocka_unit_test(test_apply_weighted_mean),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_secagg_sum_is_plain_sum),
+		cmocka_unit_test(test_poison_encode),
+		cmocka_unit_test(test_holdout),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

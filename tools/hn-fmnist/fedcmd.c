@@ -19,15 +19,24 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "fmnist.h"
 #include "jsonw.h"
 #include "partition.h"
+#include "robust.h"
 #include "sa_fixed.h"
 #include "sa_sim.h"
 
 #define EXIT_USAGE 2
 #define DROP_PERMILLE 300 /* the graph is chosen for 30 % dropouts */
+#define NODES_PER_GROUP 4 /* the default group size of the defence */
+
+/* What a poisoned node does (Documentation/federated.rst). */
+enum fed_attack { ATK_NONE, ATK_SIGNFLIP, ATK_SCALE10, ATK_LABELFLIP };
+static const char *const attack_names[] = { "none", "signflip", "scale10",
+					    "labelflip" };
 
 static const char *prog = "hn-fmnist";
 
@@ -38,6 +47,12 @@ struct fed_opts {
 	unsigned int rounds, steps, qat_rounds, calib_n, eval_every;
 	double clip;
 	int plain, central;
+	/* poisoning and the defence */
+	double poison, dropout, max_drop;
+	enum fed_attack attack;
+	int no_defence;
+	unsigned int groups, valset_n, trim;
+	enum hn_rb_rule rule;
 };
 
 static double mono_now(void)
@@ -65,6 +80,9 @@ static void fed_usage(FILE *f)
 		"                 [--rounds N] [--local-steps N] [--batch N] [--lr X]\n"
 		"                 [--wd X] [--clip X] [--qat-rounds N] [--calib N]\n"
 		"                 [--eval-every N] [--plain] [--no-central]\n"
+		"                 [--poison FRAC --attack signflip|scale10|labelflip]\n"
+		"                 [--no-defence] [--groups N] [--rule median|trim:K]\n"
+		"                 [--valset N] [--max-drop X] [--dropout FRAC]\n"
 		"                 [--out DIR] [--json FILE]\n"
 		"  SCHEME  iid, dir:ALPHA or classes:K (default dir:0.5)\n"
 		"Documentation/federated.rst\n",
@@ -114,7 +132,15 @@ enum {
 	F_PLAIN,
 	F_NO_CENTRAL,
 	F_OUT,
-	F_JSON
+	F_JSON,
+	F_POISON,
+	F_ATTACK,
+	F_NO_DEFENCE,
+	F_GROUPS,
+	F_RULE,
+	F_VALSET,
+	F_MAX_DROP,
+	F_DROPOUT
 };
 
 static const struct option fed_long[] = {
@@ -135,6 +161,14 @@ static const struct option fed_long[] = {
 	{ "no-central", no_argument, NULL, F_NO_CENTRAL },
 	{ "out", required_argument, NULL, F_OUT },
 	{ "json", required_argument, NULL, F_JSON },
+	{ "poison", required_argument, NULL, F_POISON },
+	{ "attack", required_argument, NULL, F_ATTACK },
+	{ "no-defence", no_argument, NULL, F_NO_DEFENCE },
+	{ "groups", required_argument, NULL, F_GROUPS },
+	{ "rule", required_argument, NULL, F_RULE },
+	{ "valset", required_argument, NULL, F_VALSET },
+	{ "max-drop", required_argument, NULL, F_MAX_DROP },
+	{ "dropout", required_argument, NULL, F_DROPOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -163,6 +197,58 @@ static void fed_defaults(struct fed_opts *f)
 	f->calib_n = 2000;
 	f->clip = 4;
 	f->central = 1;
+	f->valset_n = 1000;
+	f->max_drop = 0.01;
+	f->rule = HN_RB_MEDIAN;
+}
+
+static int parse_rule(const char *arg, struct fed_opts *f)
+{
+	if (!strcmp(arg, "median")) {
+		f->rule = HN_RB_MEDIAN;
+		return 0;
+	}
+	if (strncmp(arg, "trim:", 5))
+		return -1;
+	f->rule = HN_RB_TRIMMED;
+	return count(arg + 5, 0, HN_RB_MAX_GROUPS, &f->trim);
+}
+
+static int parse_attack(const char *arg, struct fed_opts *f)
+{
+	unsigned int i;
+
+	for (i = ATK_SIGNFLIP; i <= ATK_LABELFLIP; i++)
+		if (!strcmp(arg, attack_names[i])) {
+			f->attack = i;
+			return 0;
+		}
+	return -1;
+}
+
+/* The options of poisoning and the defence. */
+static int set_defence_opt(int c, const char *arg, struct fed_opts *f)
+{
+	switch (c) {
+	case F_POISON:
+		return number(arg, 0, 0.5, &f->poison);
+	case F_ATTACK:
+		return parse_attack(arg, f);
+	case F_NO_DEFENCE:
+		f->no_defence = 1;
+		return 0;
+	case F_GROUPS:
+		return count(arg, 1, HN_RB_MAX_GROUPS, &f->groups);
+	case F_RULE:
+		return parse_rule(arg, f);
+	case F_VALSET:
+		return count(arg, 0, 10000, &f->valset_n);
+	case F_MAX_DROP:
+		return number(arg, 0, 1, &f->max_drop);
+	case F_DROPOUT:
+		return number(arg, 0, 0.9, &f->dropout);
+	}
+	return -1;
 }
 
 static int set_fed_opt(int c, const char *arg, struct fed_opts *f)
@@ -218,7 +304,32 @@ static int set_fed_opt(int c, const char *arg, struct fed_opts *f)
 		f->central = 0;
 		return 0;
 	}
-	return -1;
+	return set_defence_opt(c, arg, f);
+}
+
+/* The defence's defaults and the combinations refused. */
+static int check_defence(struct fed_opts *f)
+{
+	unsigned int n = f->part.nodes;
+
+	if ((f->poison > 0) != (f->attack != ATK_NONE))
+		return bad("--poison and --attack go together", NULL);
+	if (f->no_defence) {
+		if (f->groups > 1)
+			return bad("--no-defence sums all nodes: no --groups",
+				   NULL);
+		f->groups = 1;
+		return 0;
+	}
+	if (!f->groups)
+		f->groups = n / NODES_PER_GROUP ? n / NODES_PER_GROUP : 1;
+	if (f->groups > 1 && n < f->groups * HN_RB_MIN_GROUP)
+		return bad("fewer than 3 nodes a group", NULL);
+	if (f->rule == HN_RB_TRIMMED && 2 * f->trim >= f->groups)
+		return bad("the trim leaves no group", NULL);
+	if (!f->valset_n)
+		return bad("the defence's gate needs a --valset", NULL);
+	return 0;
 }
 
 static int parse_fed(int argc, char **argv, struct fed_opts *f)
@@ -240,7 +351,7 @@ static int parse_fed(int argc, char **argv, struct fed_opts *f)
 		return bad("no arguments expected: ", argv[optind]);
 	if (f->qat_rounds > f->rounds)
 		return bad("--qat-rounds exceeds --rounds", NULL);
-	return 0;
+	return check_defence(f);
 }
 
 static int load(const char *dir, const char *prefix, struct fm_set *s)
@@ -321,6 +432,17 @@ out:
 struct fed_run {
 	const struct fed_opts *f;
 	struct fm_set train, test, calib; /* calib: a view of train */
+	struct fm_set val; /* held out of every shard */
+	struct fm_set flip; /* train's images, labels flipped (labelflip) */
+	uint8_t campaign[32], val_sha[32];
+	uint8_t *poisoned; /* by node */
+	unsigned int n_poisoned;
+	uint32_t *ids; /* node k is k + 1 */
+	unsigned int *group, *members, *gsize; /* by node, by node, by group */
+	float **gsum; /* each group's decoded sum */
+	float *saved; /* the model before a candidate, for the gate */
+	unsigned long gate_refused, groups_valid;
+	double val_acc;
 	struct hn_partition part;
 	struct fm_net global, work;
 	size_t d; /* parameters; updates have d + 1 coordinates */
@@ -366,8 +488,13 @@ static int node_update(struct fed_run *r, unsigned int round, unsigned int k,
 	double t0, loss, norm;
 
 	lo.weight = (double)n / r->max_shard;
+	if (r->poisoned[k] && f->attack != ATK_LABELFLIP)
+		lo.clip = HUGE_VAL; /* it skips its clip */
 	t0 = cpu_now();
-	if (fm_local_update(&r->global, &r->work, &r->train,
+	if (fm_local_update(&r->global, &r->work,
+			    r->poisoned[k] && f->attack == ATK_LABELFLIP ?
+				    &r->flip :
+				    &r->train,
 			    r->part.ids + r->part.start[k], n, &f->train, &lo,
 			    &rng, r->u, &loss, &norm))
 		return -1;
@@ -378,36 +505,53 @@ static int node_update(struct fed_run *r, unsigned int round, unsigned int k,
 	r->n_updates++;
 	t0 = cpu_now();
 	round_seed(f->part.seed, round, k, seed);
-	if (hn_sa_fxp_encode(r->u, r->d + 1, r->clip_enc, r->scale, seed,
-			     r->q[k]))
+	if (r->poisoned[k] && f->attack != ATK_LABELFLIP)
+		fm_poison_encode(r->u, r->d,
+				 f->attack == ATK_SIGNFLIP ? -1 : 10,
+				 r->clip_enc, r->scale, r->q[k]);
+	else if (hn_sa_fxp_encode(r->u, r->d + 1, r->clip_enc, r->scale, seed,
+				  r->q[k]))
 		return -1;
 	r->node_sa_cpu += cpu_now() - t0;
 	return 0;
 }
 
-static void plain_sum(struct fed_run *r, uint32_t *sum)
+/* The plain sum of the @n nodes @mem's encodings. */
+static void plain_sum(struct fed_run *r, const unsigned int *mem,
+		      unsigned int n, uint32_t *sum)
 {
 	unsigned int k;
 	size_t i;
 
 	memset(sum, 0, (r->d + 1) * sizeof(*sum));
-	for (k = 0; k < r->part.nodes; k++)
+	for (k = 0; k < n; k++)
 		for (i = 0; i <= r->d; i++)
-			sum[i] += r->q[k][i];
+			sum[i] += r->q[mem[k]][i];
 }
 
-/* A real secure-aggregation round over the encodings. */
-static int secagg_sum(struct fed_run *r, unsigned int round)
+/*
+ * A real secure-aggregation round over the encodings of the @n nodes
+ * @mem, the @j-th group of @round: its round number in the protocol is
+ * round * 256 + j, so that no two groups' rounds share keys or
+ * signatures.  With --dropout, that share of the group drops after
+ * sending its shares.
+ */
+static int secagg_sum(struct fed_run *r, unsigned int round, unsigned int j,
+		      const unsigned int *mem, unsigned int n)
 {
-	unsigned int n = r->part.nodes, k, t, i, got, want;
+	unsigned int k, t, i, got, want;
 	struct hn_sa_sim s;
 	char err[256];
 	int ret;
 
 	hn_sa_choose(n, DROP_PERMILLE, &k, &t);
-	ret = hn_sa_sim_init(&s, n, k, t, r->d + 1, round);
+	ret = hn_sa_sim_init(&s, n, k, t, r->d + 1,
+			     round * HN_RB_MAX_GROUPS + j);
 	for (i = 0; !ret && i < n; i++)
-		memcpy(s.q[i], r->q[i], (r->d + 1) * sizeof(uint32_t));
+		memcpy(s.q[i], r->q[mem[i]], (r->d + 1) * sizeof(uint32_t));
+	if (!ret && r->f->dropout > 0)
+		hn_sa_sim_drop(&s, lround(r->f->dropout * n), HN_SA_AFTER_SHARE,
+			       round * 131 + j);
 	if (!ret)
 		ret = hn_sa_sim_run(&s, r->sum, &got, err, sizeof(err));
 	if (ret) {
@@ -417,8 +561,9 @@ static int secagg_sum(struct fed_run *r, unsigned int round)
 		return -1;
 	}
 	hn_sa_sim_expected(&s, r->expect, &want);
-	r->rounds_exact += got == want && got == n &&
+	r->rounds_exact += got == want &&
 			   !memcmp(r->sum, r->expect, (r->d + 1) * 4);
+	r->rounds_agg++;
 	for (i = 0; i < n; i++)
 		r->node_sa_cpu += s.cpu[i];
 	r->agg_cpu += s.agg_cpu;
@@ -432,6 +577,92 @@ static int calibrate(struct fm_net *net, const struct fm_set *calib)
 		return 0;
 	fprintf(stderr, "%s: calibration failed\n", prog);
 	return -1;
+}
+
+/*
+ * The round's groups (one group of all without the defence), each summed
+ * by its own secure-aggregation round, decoded into r->gsum[j].
+ */
+static int group_sums(struct fed_run *r, unsigned int round)
+{
+	unsigned int n = r->part.nodes, g = r->f->groups, j, k, m;
+
+	if (hn_rb_groups(r->campaign, round, r->ids, n, g, r->group)) {
+		fprintf(stderr, "%s: no groups of %u nodes\n", prog, n);
+		return -1;
+	}
+	for (j = 0; j < g; j++) {
+		for (k = m = 0; k < n; k++)
+			if (r->group[k] == j)
+				r->members[m++] = k;
+		r->gsize[j] = m;
+		if (r->f->plain)
+			plain_sum(r, r->members, m, r->sum);
+		else if (secagg_sum(r, round, j, r->members, m))
+			return -1;
+		hn_sa_fxp_decode(r->sum, r->d + 1, r->scale, r->gsum[j]);
+	}
+	return 0;
+}
+
+/* The round's result into r->agg: the sum, or the robust combination. */
+static int aggregate(struct fed_run *r, unsigned int round)
+{
+	const struct hn_rb_opts o = { .rule = r->f->rule, .trim = r->f->trim };
+	unsigned int valid;
+
+	if (group_sums(r, round))
+		return -1;
+	if (r->f->no_defence) {
+		memcpy(r->agg, r->gsum[0], (r->d + 1) * sizeof(float));
+		return 0;
+	}
+	if (hn_rb_combine((const float *const *)r->gsum, r->gsize, r->f->groups,
+			  r->d, &o, r->agg, &valid)) {
+		fprintf(stderr, "%s: round %u: no valid group sum\n", prog,
+			round);
+		return -1;
+	}
+	r->groups_valid += valid;
+	return 0;
+}
+
+static size_t val_ok(struct fed_run *r)
+{
+	return lround(fm_net_accuracy(&r->global, &r->val) * r->val.n);
+}
+
+/*
+ * Every node applies the result the same way; with the defence, it keeps
+ * the candidate only if the gate passes it on the validation set.
+ */
+static int install(struct fed_run *r, unsigned int round)
+{
+	size_t ok_cur = 0, ok_new;
+
+	if (!r->f->no_defence) {
+		ok_cur = val_ok(r);
+		fm_net_get(&r->global, r->saved);
+	}
+	if (fm_fed_apply(&r->global, r->agg)) {
+		fprintf(stderr, "%s: round %u: no weight summed\n", prog,
+			round);
+		return -1;
+	}
+	if (r->f->no_defence || !r->val.n)
+		return 0;
+	ok_new = val_ok(r);
+	if (hn_rb_gate(ok_cur, ok_new, r->val.n,
+		       lround(r->f->max_drop * 10000))) {
+		r->val_acc = (double)ok_new / r->val.n;
+		return 0;
+	}
+	fm_net_set(&r->global, r->saved);
+	r->val_acc = (double)ok_cur / r->val.n;
+	r->gate_refused++;
+	printf("round %3u: refused by the gate (validation %.4f -> %.4f)\n",
+	       round + 1, (double)ok_cur / r->val.n, (double)ok_new / r->val.n);
+	return 0;
 }
 
 static int fed_round(struct fed_run *r, unsigned int round)
@@ -455,19 +686,12 @@ static int fed_round(struct fed_run *r, unsigned int round)
 		r->t_train += mono_now() - t0;
 	}
 	t0 = mono_now();
-	if (f->plain)
-		plain_sum(r, r->sum);
-	else if (secagg_sum(r, round))
+	if (aggregate(r, round))
 		return -1;
-	r->rounds_agg++;
 	r->t_secagg += mono_now() - t0;
 	t0 = mono_now();
-	hn_sa_fxp_decode(r->sum, r->d + 1, r->scale, r->agg);
-	if (fm_fed_apply(&r->global, r->agg)) {
-		fprintf(stderr, "%s: round %u: no weight summed\n", prog,
-			round);
+	if (install(r, round))
 		return -1;
-	}
 	r->t_apply += mono_now() - t0;
 	return 0;
 }
@@ -534,6 +758,27 @@ static int evaluate(struct fed_run *r, struct fm_net *net, const char *dir,
 	return 0;
 }
 
+static int defence_alloc(struct fed_run *r)
+{
+	unsigned int n = r->part.nodes, g = r->f->groups, k;
+
+	r->ids = calloc(n, sizeof(*r->ids));
+	r->group = calloc(n, sizeof(*r->group));
+	r->members = calloc(n, sizeof(*r->members));
+	r->gsize = calloc(g, sizeof(*r->gsize));
+	r->gsum = calloc(g, sizeof(*r->gsum));
+	r->saved = malloc(r->d * sizeof(float));
+	if (!r->ids || !r->group || !r->members || !r->gsize || !r->gsum ||
+	    !r->saved)
+		return -1;
+	for (k = 0; k < g; k++)
+		if (!(r->gsum[k] = malloc((r->d + 1) * sizeof(float))))
+			return -1;
+	for (k = 0; k < n; k++)
+		r->ids[k] = k + 1;
+	return 0;
+}
+
 static int run_alloc(struct fed_run *r)
 {
 	unsigned int k, n = r->part.nodes;
@@ -553,6 +798,8 @@ static int run_alloc(struct fed_run *r)
 	for (k = 0; k < n; k++)
 		if (!(r->q[k] = malloc((r->d + 1) * 4)))
 			return -1;
+	if (defence_alloc(r))
+		return -1;
 	/* ||u|| <= weight * sqrt(clip^2 + 1) <= clip_enc: no second clip */
 	r->clip_enc = sqrt(r->f->clip * r->f->clip + 1);
 	r->scale = hn_sa_fxp_max_scale(n, r->clip_enc);
@@ -570,6 +817,17 @@ static void run_free(struct fed_run *r)
 	free(r->agg);
 	free(r->sum);
 	free(r->expect);
+	for (k = 0; r->gsum && k < r->f->groups; k++)
+		free(r->gsum[k]);
+	free(r->gsum);
+	free(r->ids);
+	free(r->group);
+	free(r->members);
+	free(r->gsize);
+	free(r->saved);
+	free(r->poisoned);
+	free(r->flip.label);
+	fm_free(&r->val);
 	fm_net_free(&r->global);
 	fm_net_free(&r->work);
 	hn_partition_free(&r->part);
@@ -577,14 +835,110 @@ static void run_free(struct fed_run *r)
 	fm_free(&r->test);
 }
 
+/*
+ * The validation set: @n training images picked by the seed, moved out
+ * of r->train (so out of every shard), in their original order.
+ */
+static int holdout(struct fed_run *r, unsigned int n)
+{
+	uint64_t seed = r->f->part.seed ^ 0x56414c53ULL; /* "VALS" */
+	struct fm_set rest;
+
+	if (fm_holdout(&r->train, n, seed, &r->val, &rest)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	fm_free(&r->train);
+	r->train = rest;
+	return 0;
+}
+
+/*
+ * Its digest is SHA-256 over the images (784 bytes each) then the
+ * labels, the bytes of the file valset.bin written to --out.
+ */
+static int write_valset(struct fed_run *r)
+{
+	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	char path[4200];
+	FILE *f;
+	int ret;
+
+	ret = !h || EVP_DigestInit_ex(h, EVP_sha256(), NULL) != 1 ||
+	      EVP_DigestUpdate(h, r->val.pix, r->val.n * FM_PIX) != 1 ||
+	      EVP_DigestUpdate(h, r->val.label, r->val.n) != 1 ||
+	      EVP_DigestFinal_ex(h, r->val_sha, NULL) != 1;
+	EVP_MD_CTX_free(h);
+	if (ret) {
+		fprintf(stderr, "%s: SHA-256 failed\n", prog);
+		return -1;
+	}
+	if (mkdir(r->f->out, 0755) && errno != EEXIST)
+		goto err;
+	snprintf(path, sizeof(path), "%s/valset.bin", r->f->out);
+	f = fopen(path, "w");
+	if (!f)
+		goto err;
+	ret = fwrite(r->val.pix, FM_PIX, r->val.n, f) != r->val.n ||
+	      fwrite(r->val.label, 1, r->val.n, f) != r->val.n;
+	if (fclose(f) || ret)
+		goto err;
+	return 0;
+err:
+	fprintf(stderr, "%s: %s: %s\n", prog, r->f->out, strerror(errno));
+	return -1;
+}
+
+/*
+ * The poisoned nodes (the same all run long, picked by the seed), the
+ * flipped labels they train on for labelflip, and the campaign value
+ * that seeds the grouping.
+ */
+static int poison_setup(struct fed_run *r)
+{
+	unsigned int n = r->part.nodes, k;
+	uint64_t rng = r->f->part.seed ^ 0x504f4953ULL, x; /* "POIS" */
+	size_t i;
+
+	r->poisoned = calloc(n, 1);
+	if (!r->poisoned)
+		return -1;
+	r->n_poisoned = lround(r->f->poison * n);
+	for (k = 0; k < r->n_poisoned;) {
+		x = fm_rand(&rng) % n;
+		if (!r->poisoned[x]) {
+			r->poisoned[x] = 1;
+			k++;
+		}
+	}
+	x = r->f->part.seed;
+	SHA256((const uint8_t *)&x, sizeof(x), r->campaign);
+	if (r->f->attack != ATK_LABELFLIP)
+		return 0;
+	r->flip = r->train;
+	r->flip.label = malloc(r->train.n);
+	if (!r->flip.label)
+		return -1;
+	for (i = 0; i < r->train.n; i++)
+		r->flip.label[i] = FM_CLASSES - 1 - r->train.label[i];
+	return 0;
+}
+
 static int run_setup(struct fed_run *r, const struct fed_opts *f)
 {
 	memset(r, 0, sizeof(*r));
 	r->f = f;
 	if (load(f->data, "train", &r->train) ||
-	    load(f->data, "t10k", &r->test) ||
-	    make_partition(f, &r->train, &r->part))
+	    load(f->data, "t10k", &r->test))
 		return -1;
+	if (f->valset_n && (holdout(r, f->valset_n) || write_valset(r)))
+		return -1;
+	if (make_partition(f, &r->train, &r->part))
+		return -1;
+	if (poison_setup(r)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
 	/* a stand-in for the campaign's validation set */
 	r->calib = r->train;
 	r->calib.n = f->calib_n < r->train.n ? f->calib_n : r->train.n;
@@ -606,6 +960,8 @@ static int run_rounds(struct fed_run *r)
 		if (fed_round(r, round))
 			return -1;
 		printf("round %3u: loss %.4f", round + 1, r->loss_last);
+		if (!f->no_defence)
+			printf(", validation %.4f", r->val_acc);
 		if (f->eval_every && (round + 1) % f->eval_every == 0) {
 			t1 = mono_now();
 			printf(", test %.4f%s",
@@ -636,6 +992,41 @@ static void json_shares(struct jsonw *w, const struct fed_run *r)
 	for (i = 0; i < sizeof(ph) / sizeof(ph[0]); i++)
 		jsonw_kv_float(w, ph[i].name, ph[i].t / r->wall);
 	jsonw_obj_close(w);
+}
+
+static void hex32(const uint8_t *b, char *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static void json_defence(struct jsonw *w, const struct fed_run *r)
+{
+	const struct fed_opts *f = r->f;
+	char hex[65];
+
+	jsonw_kv_str(w, "attack", attack_names[f->attack]);
+	jsonw_kv_u64(w, "poisoned", r->n_poisoned);
+	jsonw_kv_bool(w, "defence", !f->no_defence);
+	jsonw_kv_float(w, "dropout", f->dropout);
+	jsonw_kv_u64(w, "valset", r->val.n);
+	if (r->val.n) {
+		hex32(r->val_sha, hex);
+		jsonw_kv_str(w, "valset_sha256", hex);
+	}
+	if (f->no_defence)
+		return;
+	jsonw_kv_u64(w, "groups", f->groups);
+	jsonw_kv_str(w, "rule", f->rule == HN_RB_MEDIAN ? "median" : "trim");
+	if (f->rule == HN_RB_TRIMMED)
+		jsonw_kv_u64(w, "trim", f->trim);
+	jsonw_kv_float(w, "groups_valid_mean",
+		       (double)r->groups_valid / f->rounds);
+	jsonw_kv_float(w, "max_drop", f->max_drop);
+	jsonw_kv_u64(w, "gate_refused", r->gate_refused);
+	jsonw_kv_float(w, "val_acc", r->val_acc);
 }
 
 static void write_json(const struct fed_run *r, const struct fed_acc *fa,
@@ -680,6 +1071,7 @@ static void write_json(const struct fed_run *r, const struct fed_acc *fa,
 	jsonw_kv_float(&w, "secagg_cpu_share",
 		       r->node_sa_cpu / r->node_train_cpu);
 	jsonw_kv_float(&w, "aggregator_cpu_s", r->agg_cpu / f->rounds);
+	json_defence(&w, r);
 	jsonw_obj_close(&w); /* and the newline */
 }
 
@@ -710,6 +1102,33 @@ static int report(const struct fed_run *r, const struct fed_acc *fa,
 	return ret;
 }
 
+static void print_defence(const struct fed_run *r)
+{
+	const struct fed_opts *f = r->f;
+	char hex[65];
+	unsigned int k;
+
+	if (r->n_poisoned) {
+		printf("%u poisoned nodes (%s):", r->n_poisoned,
+		       attack_names[f->attack]);
+		for (k = 0; k < r->part.nodes; k++)
+			if (r->poisoned[k])
+				printf(" %u", k);
+		putchar('\n');
+	}
+	if (r->val.n) {
+		hex32(r->val_sha, hex);
+		printf("validation set: %zu images held out, sha256 %s\n",
+		       r->val.n, hex);
+	}
+	if (f->no_defence)
+		printf("no defence: one group, plain sum, no gate\n");
+	else
+		printf("defence: %u groups, %s, gate at %.4f\n", f->groups,
+		       f->rule == HN_RB_MEDIAN ? "median" : "trimmed mean",
+		       f->max_drop);
+}
+
 int fm_cmd_fed(int argc, char **argv)
 {
 	struct fed_acc fa = { 0 }, ca = { 0 };
@@ -726,6 +1145,7 @@ int fm_cmd_fed(int argc, char **argv)
 	printf("%u nodes, %zu items, largest shard %zu, %zu parameters, scale 2^%d, %s\n",
 	       r.part.nodes, r.part.n, r.max_shard, r.d, ilogb(r.scale),
 	       f.plain ? "plain sum" : "secure aggregation");
+	print_defence(&r);
 	if (run_rounds(&r))
 		goto out;
 	snprintf(dir, sizeof(dir), "%s", f.out);

@@ -217,6 +217,23 @@ int fm_local_update(const struct fm_net *global, struct fm_net *work,
 		    double *loss, double *norm);
 /* The sum of updates (fm_net_dim() + 1 floats) applied: w += sum / weight. */
 int fm_fed_apply(struct fm_net *global, const float *sum);
+/*
+ * A poisoned node's encoded input (Documentation/federated.rst, "Poisoned
+ * nodes"): coordinates 0..d-1 of @u times @factor (-1 flips, 10 boosts),
+ * the weight u[d] as is, each times @scale rounded to the nearest integer
+ * and held within the encoding's bound M = hn_sa_fxp_max_abs(@clip,
+ * @scale), so that n such words sum without wrapping as honest ones do.
+ * No L2 clip: the protocol cannot enforce one.
+ */
+void fm_poison_encode(const float *u, size_t d, double factor, double clip,
+		      double scale, uint32_t *q);
+/*
+ * Hold @n items of @s out (a validation set): the items picked by @seed
+ * go to @val and the others to @rest, both in their order in @s, fresh
+ * copies.  0, or -1 (n > s->n, out of memory).
+ */
+int fm_holdout(const struct fm_set *s, size_t n, uint64_t seed,
+	       struct fm_set *val, struct fm_set *rest);
 /* hn-fmnist partition and hn-fmnist fed (fedcmd.c) */
 int fm_cmd_partition(int argc, char **argv);
 int fm_cmd_fed(int argc, char **argv);

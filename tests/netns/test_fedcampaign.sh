@@ -18,7 +18,11 @@
 #      the same validation accuracies before and after and decided
 #      alike, and their final state files are the same bytes;
 #   4. X takes part in the last round (it rejoined);
-#   5. the validation accuracy after the last round is at least $BAR.
+#   5. the validation accuracy after the last round is at least $BAR;
+#   6. A's trainer installs every accepted model: the quantised encoder
+#      and head files verify, and the edge process it names got one
+#      SIGHUP per accepted round; the int8 split pipeline of the last one
+#      is evaluated on the test set (printed).
 # Exits 0 when all pass, 77 (SKIPPED) without root, namespaces or the
 # data set.
 set -u
@@ -50,17 +54,25 @@ nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden 64 \
 	"$HNCTL" campaign sign "$HN_WORK/c.hnc" --key "$HN_WORK/sign.key" \
 		>/dev/null || hn_fail "making the campaign"
 
-# trainer NODE [START]: NODE's trainer, in the background, its log
-# $HN_WORK/trainer-NODE.log (appended to)
+# A stand-in for A's hn-edge: counts the SIGHUPs it gets in $HN_WORK/hups
+hn_bg edge A bash -c "n=0; trap 'n=\$((n + 1)); echo \$n >$HN_WORK/hups' HUP
+	while :; do sleep 0.1; done"
+EDGE_PID=${HN_PID_OF[edge]}
+mkdir -p "$HN_WORK/edge"
+
+# trainer NODE: NODE's trainer, in the background, its log
+# $HN_WORK/trainer-NODE.log (appended to); A's installs its models
 trainer()
 {
-	local n=$1 start=${2:-$HN_WORK/start.hnfp}
+	local n=$1 install=()
+	[ "$n" = A ] && install=(--encoder-out "$HN_WORK/edge/enc.hnm"
+		--edge-pid "$EDGE_PID" --head-out "$HN_WORK/edge/head.hnm")
 	hn_bg "trainer-$n" "$n" nice -n 19 "$FM" node --data "$DATA" \
-		--campaign "$HN_WORK/c.hnc" --start "$start" \
+		--campaign "$HN_WORK/c.hnc" --start "$HN_WORK/start.hnfp" \
 		--valset "$HN_WORK/val.bin" --state "$HN_WORK/trainer/$n" \
 		--partition dir:0.5 --nodes 8 --node $((HN_ID[$n] - 1)) \
 		--seed 1 --batch 32 --hnctl "$HNCTL" \
-		--ctl "$HN_WORK/state/$n/ctl" --timeout 120 \
+		--ctl "$HN_WORK/state/$n/ctl" --timeout 120 "${install[@]}" \
 		>>"$HN_WORK/trainer-$n.log" 2>&1
 }
 
@@ -151,6 +163,31 @@ acc=$(sed -n 's/^campaign done: validation //p' "$HN_WORK/trainer-A.log")
 check "validation accuracy after round $ROUNDS >= $BAR" \
 	"$(awk "BEGIN { exit !(${acc:-0} >= $BAR) }" && echo 1)" \
 	"$acc, $wall s for $ROUNDS rounds"
+
+# 6. what A installed
+ok=1
+for f in enc head; do
+	"$HN_OUT/bin/hn-model" verify "$HN_WORK/edge/$f.hnm" >/dev/null || ok=0
+done
+check "A's trainer installs the quantised encoder and head" "$ok" \
+	"hn-model verify"
+acc_n=$(grep -c "accepted (" "$HN_WORK/trainer-A.log")
+hups()
+{
+	[ "$(cat "$HN_WORK/hups" 2>/dev/null)" = "$acc_n" ]
+}
+t=$(mesh_wait 5 hups)
+check "the edge is told of each of the $acc_n accepted models" \
+	"$([ "$t" != timeout ] && echo 1)" "$(cat "$HN_WORK/hups" 2>/dev/null) SIGHUPs"
+q=$HN_WORK/trainer/A/quantised
+nice -n 19 "$FM" eval --data "$DATA" --models "$q" --out "$q" \
+	--json "$HN_WORK/eval.json" >/dev/null || hn_fail "hn-fmnist eval"
+say "$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+print("the last model through the int8 split pipeline: test accuracy %.4f"
+      " (float %.4f), %d images" % (j["accuracy_fixed"], j["accuracy_float"],
+                                   j["images"]))' "$HN_WORK/eval.json")"
 
 [ "$HN_FAILED" = 0 ] || exit 1
 exit 0

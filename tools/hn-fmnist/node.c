@@ -95,8 +95,12 @@ static uint8_t *ck_image(const struct fm_net *net, uint32_t round, size_t *len)
 	return b;
 }
 
-/* @net's weights and @round into @path, atomically. */
-static int ck_write(const struct fm_net *net, uint32_t round, const char *path)
+/*
+ * @net's weights and @round into @path, atomically; the file's SHA-256
+ * into @sha when not NULL.
+ */
+static int ck_write(const struct fm_net *net, uint32_t round, const char *path,
+		    uint8_t *sha)
 {
 	char err[512];
 	size_t len;
@@ -107,6 +111,8 @@ static int ck_write(const struct fm_net *net, uint32_t round, const char *path)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return -1;
 	}
+	if (sha)
+		SHA256(b, len, sha);
 	ret = hn_write_file(path, b, len, 0644, 0, err, sizeof(err));
 	free(b);
 	if (ret)
@@ -511,7 +517,7 @@ int fm_cmd_fed_init(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
-	if (ck_write(&net, 0, o.out)) {
+	if (ck_write(&net, 0, o.out, NULL)) {
 		fm_net_free(&net);
 		return 1;
 	}
@@ -801,7 +807,9 @@ static int node_round(struct node_run *nr, uint32_t r)
 {
 	size_t ok_cur = val_ok(nr), ok_new;
 	double t0 = mono(), loss = 0;
+	uint8_t sha[32];
 	long n_summed;
+	char h[65];
 	int accept;
 
 	if (make_update(nr, r, &loss) || exchange(nr, r) || read_sum(nr))
@@ -817,11 +825,12 @@ static int node_round(struct node_run *nr, uint32_t r)
 		 hn_rb_gate(ok_cur, ok_new, nr->val.n, nr->c.max_drop);
 	if (!accept)
 		fm_net_set(&nr->global, nr->saved);
-	if (ck_write(&nr->global, r, nr->path[P_MODEL]))
+	if (ck_write(&nr->global, r, nr->path[P_MODEL], sha))
 		return -1;
-	printf("round %u: %ld summed, loss %.4f, validation %.4f -> %.4f, %s (%.1f s)\n",
+	hex(sha, h);
+	printf("round %u: %ld summed, loss %.4f, validation %.4f -> %.4f, %s, model %.16s (%.1f s)\n",
 	       r, n_summed, loss, (double)ok_cur / nr->val.n,
-	       (double)ok_new / nr->val.n, accept ? "accepted" : "refused",
+	       (double)ok_new / nr->val.n, accept ? "accepted" : "refused", h,
 	       mono() - t0);
 	fflush(stdout);
 	return accept ? install(nr) : 0;

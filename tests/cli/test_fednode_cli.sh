@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hn-fmnist fed-init and node without an agent: the float checkpoint as
+# a campaign's starting model (hnctl campaign create takes it, kind
+# stage, its digest), the trainer's refusals (a start file or validation
+# set of another digest, a corrupt state file, usage), a state file at
+# the campaign's last round (nothing left to do: no agent needed), and
+# an agent that never answers (the round times out).  Needs no root.
+# Exits 0 when all pass, 77 (SKIPPED) without the build or the data set.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+SRC=$PWD
+O=${O:-build}
+[[ $O = /* ]] || O=$PWD/$O	# the test runs in a temporary directory
+HNCTL=$O/bin/hnctl
+FM=$O/bin/hn-fmnist
+DATA=${HN_FMNIST_DATA:-/usr/share/datasets/fashion-mnist}
+
+[ -x "$HNCTL" ] && [ -x "$FM" ] ||
+	{ echo "SKIPPED: no $FM: run make first"; exit 77; }
+[ -f "$DATA/train-labels-idx1-ubyte.gz" ] ||
+	[ -f "$DATA/train-labels-idx1-ubyte" ] ||
+	{ echo "SKIPPED: no Fashion-MNIST in $DATA"; exit 77; }
+command -v python3 >/dev/null ||
+	{ echo "SKIPPED: python3 is needed to check the JSON"; exit 77; }
+
+tmp=$(mktemp -d /tmp/hn-fednode-cli.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+failed=0
+
+. "$SRC/tests/cli/lib.sh"
+
+small=(--hidden 16 --bottleneck 8 --head-hidden 8)
+run 0 "sha256" "$FM" fed-init --data "$DATA" --seed 3 "${small[@]}" \
+	-o start.hnfp --valset-size 200 --valset-out val.bin
+run 0 "sha256" "$FM" fed-init --data "$DATA" --seed 4 "${small[@]}" \
+	-o other.hnfp
+run 2 "usage" "$FM" fed-init --seed 3
+mkdir ids
+for n in 1 2; do
+	"$HNCTL" keygen ids/n$n.key ids/n$n.pub >/dev/null || exit 1
+	echo "$n n$n.pub" >>ids/roster
+done
+
+# create FILE: a campaign of 3 rounds starting from FILE
+create()
+{
+	"$HNCTL" campaign create -o c.hnc --id 5 --model "$1" \
+		--valset val.bin --roster ids/roster --rounds 3 --steps 5 \
+		--lr 0.003 --clip 4
+}
+run 0 "" create start.hnfp
+j=$("$HNCTL" -j campaign show c.hnc)
+want=$(sha256sum <start.hnfp | cut -d' ' -f1)
+got=$(python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+print(j["kind"], j["stage"], j["model_sha256"])' "$j")
+if [ "$got" = "stage 2 $want" ]; then
+	ok "a float checkpoint starts a campaign of kind stage, stage 2, its digest"
+else
+	bad "campaign show says '$got', want 'stage 2 $want'"
+fi
+printf 'HNXX not a model\n' >junk.bin
+run 1 "float checkpoint" create junk.bin
+
+node()
+{
+	"$FM" node --data "$DATA" --campaign c.hnc --valset val.bin \
+		--nodes 2 --node 0 --seed 1 --hnctl "$HNCTL" --ctl nowhere \
+		--timeout 1 "$@"
+}
+run 1 "the campaign's starting model is" node --start other.hnfp --state s1
+cp val.bin val2.bin
+printf 'x' | dd of=val2.bin bs=1 seek=100 conv=notrunc 2>/dev/null
+run 1 "the campaign's validation set is" node --start start.hnfp \
+	--state s2 --valset val2.bin
+run 2 "required" "$FM" node --campaign c.hnc --start start.hnfp \
+	--valset val.bin --state s3
+run 2 "--edge-pid goes with --encoder-out" node --start start.hnfp \
+	--state s3 --edge-pid 1234
+# no agent: the update is never taken, the round times out
+run 1 "the agent took no update" node --start start.hnfp --state s4
+
+# a state file at round 3 of 3: resumes past the end, nothing to do
+mkdir s5
+python3 -c '
+import struct, sys
+b = bytearray(open("start.hnfp", "rb").read())
+b[20:24] = struct.pack("<I", 3)
+open("s5/model.hnfp", "wb").write(b)'
+run 0 "resuming at round 4" node --start start.hnfp --state s5
+run 0 "campaign done" node --start start.hnfp --state s5
+# a corrupt state file is refused, not trained over
+printf 'HNFP' >s5/model.hnfp
+run 1 "not a float checkpoint" node --start start.hnfp --state s5
+
+exit $failed

@@ -15,8 +15,9 @@
 #      (round 2 under way) and restarted: the trainer resumes at round 2
 #      from its state directory;
 #   3. every trainer finishes the campaign; every round, all eight saw
-#      the same validation accuracies before and after and decided
-#      alike, and their final state files are the same bytes;
+#      the same validation accuracies before and after, decided alike
+#      and wrote state files of the same digest (logged), and their
+#      final state files are the same bytes;
 #   4. X takes part in the last round (it rejoined);
 #   5. the validation accuracy after the last round is at least $BAR;
 #   6. A's trainer installs every accepted model: the quantised encoder
@@ -131,7 +132,8 @@ check "all eight trainers finish $ROUNDS rounds" \
 [ "$t" = timeout ] && { tail -n 5 "$HN_WORK"/trainer-*.log; mesh_dump $FED_NODES; }
 wall=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t0 }")
 sed 's/^/    A: /' "$HN_WORK/trainer-A.log"
-# what each round decided: validation before -> after, accepted or not
+# what each round decided: validation before -> after, accepted or not,
+# the digest of the model written
 decisions()
 {
 	sed -n 's/^\(round [0-9]*\):.*\(validation .*\) (.*/\1 \2/p' \
@@ -144,7 +146,7 @@ for n in $FED_NODES; do
 		echo "    $n differs:" && decisions "$n"
 	}
 done
-check "every round, the eight trainers decide alike on the same model" \
+check "every round, the eight trainers decide alike and hold the same model" \
 	"$([ $same = 1 ] && [ "$(decisions A | wc -l)" = $ROUNDS ] && echo 1)" \
 	"$(decisions A | wc -l) rounds"
 sums=$(for n in $FED_NODES; do
@@ -171,7 +173,7 @@ for f in enc head; do
 done
 check "A's trainer installs the quantised encoder and head" "$ok" \
 	"hn-model verify"
-acc_n=$(grep -c "accepted (" "$HN_WORK/trainer-A.log")
+acc_n=$(grep -c "accepted, model" "$HN_WORK/trainer-A.log")
 hups()
 {
 	[ "$(cat "$HN_WORK/hups" 2>/dev/null)" = "$acc_n" ]

@@ -84,6 +84,22 @@ run 2 "--edge-pid goes with --encoder-out" node --start start.hnfp \
 # no agent: the update is never taken, the round times out
 run 1 "the agent took no update" node --start start.hnfp --state s4
 
+# the shard from hn-fmnist partition's file: node 1's items, as counted
+# there (the agent never answers: the round times out after it)
+"$FM" partition --data "$DATA" --nodes 3 --partition dir:0.5 --seed 2 \
+	--out p.txt 2>/dev/null || bad "hn-fmnist partition"
+n1=$(sed -n 's/^node 1 //p' p.txt)
+run 1 "node 1: $n1 items" node --start start.hnfp --state s6 --shard p.txt \
+	--node 1
+run 1 "node 3 of 3" node --start start.hnfp --state s6 --shard p.txt \
+	--node 3
+sed '3s/^\([0-9]*\) /\1 \1 /' p.txt >dup.txt # an item in a shard twice
+run 1 "not the index lists" node --start start.hnfp --state s6 \
+	--shard dup.txt --node 0
+head -c 1000 p.txt >short.txt
+run 1 "not the index lists" node --start start.hnfp --state s6 \
+	--shard short.txt --node 0
+
 # a state file at round 3 of 3: resumes past the end, nothing to do
 mkdir s5
 python3 -c '

@@ -190,6 +190,7 @@ static void hex(const uint8_t *b, char *out)
 
 struct node_opts {
 	const char *data, *campaign, *start, *state, *valset, *hnctl, *ctl;
+	const char *shard;
 	const char *out, *valset_out;
 	const char *encoder_out, *head_out, *stage_dev;
 	struct hn_part_opts part;
@@ -207,6 +208,7 @@ enum {
 	N_VALSET,
 	N_HNCTL,
 	N_CTL,
+	N_SHARD,
 	N_PART,
 	N_SEED,
 	N_NODES,
@@ -233,6 +235,7 @@ static const struct option node_long[] = {
 	{ "valset", required_argument, NULL, N_VALSET },
 	{ "hnctl", required_argument, NULL, N_HNCTL },
 	{ "ctl", required_argument, NULL, N_CTL },
+	{ "shard", required_argument, NULL, N_SHARD },
 	{ "partition", required_argument, NULL, N_PART },
 	{ "seed", required_argument, NULL, N_SEED },
 	{ "nodes", required_argument, NULL, N_NODES },
@@ -259,8 +262,9 @@ static void node_usage(FILE *f)
 		"usage: %s fed-init [--seed N] [--hidden N] [--bottleneck N] [--head-hidden N]\n"
 		"                 -o START.hnfp [--valset-size N --valset-out FILE] [--data DIR]\n"
 		"       %s node --campaign FILE.hnc --start START.hnfp --valset FILE\n"
-		"                 --state DIR --node K [--nodes N] [--partition SCHEME]\n"
-		"                 [--seed N] [--weight-cap N] [--batch N] [--data DIR]\n"
+		"                 --state DIR --node K [--shard FILE | --nodes N\n"
+		"                 --partition SCHEME] [--seed N] [--weight-cap N]\n"
+		"                 [--batch N] [--data DIR]\n"
 		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
 		"                 [--encoder-out PATH [--edge-pid PID]]\n"
 		"                 [--head-out PATH [--stage-dev DEV]]\n"
@@ -298,9 +302,10 @@ static int set_path(int c, const char *arg, struct node_opts *o)
 		[N_VALSET - N_DATA] = &o->valset,
 		[N_HNCTL - N_DATA] = &o->hnctl,
 		[N_CTL - N_DATA] = &o->ctl,
+		[N_SHARD - N_DATA] = &o->shard,
 	};
 
-	if (c < N_DATA || c > N_CTL)
+	if (c < N_DATA || c > N_SHARD)
 		return 1;
 	*p[c - N_DATA] = arg;
 	return 0;
@@ -902,7 +907,101 @@ static int load_model(struct node_run *nr, struct fm_train_opts *dims)
 	return 0;
 }
 
-/* The node's shard: the seeded partition recomputed, item @o->node. */
+/* One whole number of a partition file at *@p, then past it. */
+static int part_num(const char **p, unsigned long long max,
+		    unsigned long long *v)
+{
+	char *e;
+
+	while (**p == ' ')
+		(*p)++;
+	if (**p < '0' || **p > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(*p, &e, 10);
+	*p = e;
+	return errno || *v > max ? -1 : 0;
+}
+
+/*
+ * The index lists of `hn-fmnist partition` (hn_partition_write()) in
+ * @text into @p: every node's line in order, every item below @n_items
+ * and in at most one shard.  0 or -1.
+ */
+static int part_parse(const char *text, size_t n_items, struct hn_partition *p)
+{
+	unsigned long long nodes, items, k, cnt, id;
+	const char *s = text;
+	uint8_t *seen = NULL;
+	size_t at = 0, j;
+
+	memset(p, 0, sizeof(*p));
+	if (strncmp(s, "# hn-partition ", 15))
+		return -1;
+	s += 15;
+	if (part_num(&s, HN_PART_MAX_NODES, &nodes) || !nodes ||
+	    part_num(&s, n_items, &items) || !(s = strchr(s, '\n')))
+		return -1;
+	p->nodes = nodes;
+	p->start = calloc(nodes + 1, sizeof(*p->start));
+	p->ids = malloc((items + 1) * sizeof(*p->ids));
+	seen = calloc(n_items + 1, 1);
+	if (!p->start || !p->ids || !seen)
+		goto bad;
+	for (k = 0; k < nodes; k++) {
+		p->start[k] = at;
+		if (strncmp(++s, "node ", 5))
+			goto bad;
+		s += 5;
+		if (part_num(&s, nodes - 1, &id) || id != k ||
+		    part_num(&s, items - at, &cnt) || *s++ != '\n')
+			goto bad;
+		for (j = 0; j < cnt; j++) {
+			if (part_num(&s, n_items - 1, &id) || seen[id])
+				goto bad;
+			seen[id] = 1;
+			p->ids[at++] = id;
+		}
+		if (*s != '\n')
+			goto bad;
+	}
+	if (at != items || s[1])
+		goto bad;
+	p->start[nodes] = p->n = at;
+	free(seen);
+	return 0;
+bad:
+	free(seen);
+	hn_partition_free(p);
+	return -1;
+}
+
+/* The partition file --shard into nr->part. */
+static int read_shards(struct node_run *nr)
+{
+	char err[512];
+	size_t len;
+	void *buf;
+	int ret;
+
+	if (hn_read_file(nr->o->shard, 64u << 20, 0, &buf, &len, err,
+			 sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	ret = part_parse(buf, nr->train.n, &nr->part);
+	free(buf);
+	if (ret)
+		fprintf(stderr,
+			"%s: %s: not the index lists of hn-fmnist partition over this training set\n",
+			prog, nr->o->shard);
+	return ret;
+}
+
+/*
+ * The node's shard, item @o->node of the partition: the file --shard
+ * (hn-fmnist partition's), or the seeded partition recomputed.
+ */
 static int load_shard(struct node_run *nr)
 {
 	const struct node_opts *o = nr->o;
@@ -912,14 +1011,17 @@ static int load_shard(struct node_run *nr)
 
 	if (load(o->data, "train", &nr->train))
 		return -1;
-	if (o->node >= o->part.nodes) {
-		fprintf(stderr, "%s: node %u of %u\n", prog, o->node,
-			o->part.nodes);
+	if (o->shard) {
+		if (read_shards(nr))
+			return -1;
+	} else if (hn_partition_make(nr->train.label, nr->train.n, FM_CLASSES,
+				     &o->part, &nr->part, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return -1;
 	}
-	if (hn_partition_make(nr->train.label, nr->train.n, FM_CLASSES,
-			      &o->part, &nr->part, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+	if (o->node >= nr->part.nodes) {
+		fprintf(stderr, "%s: node %u of %u\n", prog, o->node,
+			nr->part.nodes);
 		return -1;
 	}
 	for (k = 0; k < nr->part.nodes; k++)

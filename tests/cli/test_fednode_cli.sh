@@ -100,6 +100,61 @@ head -c 1000 p.txt >short.txt
 run 1 "not the index lists" node --start start.hnfp --state s6 \
 	--shard short.txt --node 0
 
+# Whole rounds against a stand-in for hnctl: it keeps the update handed
+# in and returns it as the round's sum (one node), or, in the rounds of
+# $FAKE_POISON, the update's coordinates times -10 (the weight kept): the
+# gate must refuse that round and keep the model, and the rounds around
+# it are applied and accepted.
+cat >fake-hnctl <<'PY'
+#!/usr/bin/env python3
+import os, shutil, struct, sys
+a = sys.argv[1:]
+if a[:1] == ["-S"]:
+    a = a[2:]
+js = a[:1] == ["-j"]
+a = a[1:] if js else a
+d = os.environ["FAKE_DIR"]
+if a[:2] == ["campaign", "submit"]:
+    shutil.copy(a[4], "%s/u%s" % (d, a[3]))
+    sys.exit(0)
+if a[:2] != ["campaign", "result"] or not os.path.exists("%s/u%s" % (d, a[3])):
+    sys.exit(1)
+if js:
+    print('{"round": %s, "n_summed": 1}' % a[3])
+    sys.exit(0)
+b = open("%s/u%s" % (d, a[3]), "rb").read()
+n = struct.unpack("<I", b[8:12])[0]
+v = list(struct.unpack("<%di" % n, b[12:]))
+if a[3] in os.environ.get("FAKE_POISON", "").split():
+    v = [max(-2**31, min(2**31 - 1, -10 * x)) for x in v[:-1]] + v[-1:]
+open(a[5], "wb").write(b[:12] + struct.pack("<%di" % n, *v))
+PY
+chmod +x fake-hnctl
+mkdir fake
+"$HNCTL" campaign create -o c2.hnc --id 6 --model start.hnfp \
+	--valset val.bin --roster ids/roster --rounds 3 --steps 30 \
+	--lr 0.003 --clip 4 --max-drop 0.01 >/dev/null || bad "campaign create"
+FAKE_DIR=$PWD/fake FAKE_POISON=2 "$FM" node --data "$DATA" --campaign c2.hnc \
+	--valset val.bin --start start.hnfp --state s7 --nodes 2 --node 0 \
+	--hnctl ./fake-hnctl --timeout 10 >rounds.log 2>&1 ||
+	bad "rounds against the stand-in: $(cat rounds.log)"
+sed 's/^/    | /' rounds.log
+# acc R before|after: round R's validation accuracy
+acc()
+{
+	sed -n "s/^round $1:.*validation \([0-9.]*\) -> \([0-9.]*\).*/\\$2/p" \
+		rounds.log
+}
+if grep -q "^round 1:.*accepted" rounds.log &&
+	grep -q "^round 2:.*refused" rounds.log &&
+	grep -q "^round 3:.*accepted" rounds.log &&
+	[ "$(acc 2 1)" = "$(acc 1 2)" ] && [ "$(acc 3 1)" = "$(acc 2 1)" ] &&
+	awk "BEGIN { exit !($(acc 2 2) < $(acc 2 1) - 0.01) }"; then
+	ok "a poisoned sum is refused by the gate, the model kept; the others applied"
+else
+	bad "the gate's rounds went otherwise"
+fi
+
 # a state file at round 3 of 3: resumes past the end, nothing to do
 mkdir s5
 python3 -c '

@@ -155,8 +155,12 @@ else
 	bad "the gate's rounds went otherwise"
 fi
 
+# a state directory of another campaign
+run 1 "belongs to another campaign" node --start start.hnfp --state s7
+
 # a state file at round 3 of 3: resumes past the end, nothing to do
 mkdir s5
+run 1 "the agent took no update" node --start start.hnfp --state s5
 python3 -c '
 import struct, sys
 b = bytearray(open("start.hnfp", "rb").read())

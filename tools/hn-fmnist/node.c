@@ -594,8 +594,13 @@ static int hnctl(const struct node_opts *o, const char *const *args, char *out,
 		return -1;
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		if (out) {
+			close(fd[0]);
+			close(fd[1]);
+		}
 		return -1;
+	}
 	if (!pid) {
 		int null = open("/dev/null", O_WRONLY);
 
@@ -838,7 +843,11 @@ static int node_round(struct node_run *nr, uint32_t r)
 	       (double)ok_new / nr->val.n, accept ? "accepted" : "refused", h,
 	       mono() - t0);
 	fflush(stdout);
-	return accept ? install(nr) : 0;
+	/* the model is kept: a failed install leaves the node training */
+	if (accept && install(nr))
+		fprintf(stderr, "%s: round %u: the model is not installed\n",
+			prog, r);
+	return 0;
 }
 
 static int load_campaign(struct node_run *nr)
@@ -860,6 +869,42 @@ static int load_campaign(struct node_run *nr)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The state directory belongs to one campaign: its file "campaign"
+ * holds the campaign file's digest (hex), written when the directory is
+ * first used; a state directory of another campaign is refused rather
+ * than trained on.
+ */
+static int state_campaign(struct node_run *nr)
+{
+	char path[4300], want[66], err[512];
+	size_t len;
+	void *buf;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/campaign", nr->o->state);
+	hex(nr->c.digest, want);
+	want[64] = '\n';
+	want[65] = 0;
+	if (access(path, F_OK)) {
+		ret = hn_write_file(path, want, 65, 0644, 0, err, sizeof(err));
+		if (ret)
+			fprintf(stderr, "%s: %s\n", prog, err);
+		return ret ? -1 : 0;
+	}
+	if (hn_read_file(path, 4096, 0, &buf, &len, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	ret = len == 65 && !memcmp(buf, want, 65) ? 0 : -1;
+	free(buf);
+	if (ret)
+		fprintf(stderr,
+			"%s: %s belongs to another campaign: refused (a fresh --state for this one)\n",
+			prog, nr->o->state);
+	return ret;
 }
 
 /*
@@ -888,6 +933,8 @@ static int load_model(struct node_run *nr, struct fm_train_opts *dims)
 	dims->bottleneck = nr->global.l[1].n_out;
 	dims->head_hidden = nr->global.l[2].n_out;
 	nr->next = 1;
+	if (state_campaign(nr))
+		return -1;
 	if (access(nr->path[P_MODEL], F_OK))
 		return 0;
 	if (ck_read(nr->path[P_MODEL], &st, &round, sha))

@@ -37,15 +37,18 @@ FM=$HN_OUT/bin/hn-fmnist
 DATA=${HN_FMNIST_DATA:-/usr/share/datasets/fashion-mnist}
 [ -f "$DATA/train-images-idx3-ubyte" ] || [ -f "$DATA/train-images-idx3-ubyte.gz" ] ||
 	hn_skip "no Fashion-MNIST in $DATA (Debian's dataset-fashion-mnist)"
-ROUNDS=5
+# FEDC_ROUNDS and FEDC_SHAPE (hidden bottleneck head_hidden) measure
+# other campaigns; the bar is set for the defaults
+ROUNDS=${FEDC_ROUNDS:-5}
+read -r H1 H2 H3 <<<"${FEDC_SHAPE:-64 16 32}"
 BAR=0.65 # measured: see Documentation/federated.rst, "The node's trainer"
 X=F
 
 fed_ladder
 fed_roster
 mkdir -p "$HN_WORK/trainer"
-nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden 64 \
-	--bottleneck 16 --head-hidden 32 -o "$HN_WORK/start.hnfp" \
+nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden "$H1" \
+	--bottleneck "$H2" --head-hidden "$H3" -o "$HN_WORK/start.hnfp" \
 	--valset-size 1000 --valset-out "$HN_WORK/val.bin" >/dev/null ||
 	hn_fail "fed-init"
 "$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 15 \
@@ -78,8 +81,9 @@ trainer()
 }
 
 # 1. a start file that is not the campaign's
-nice -n 19 "$FM" fed-init --seed 8 --hidden 64 --bottleneck 16 \
-	--head-hidden 32 -o "$HN_WORK/other.hnfp" >/dev/null || hn_fail "fed-init"
+nice -n 19 "$FM" fed-init --seed 8 --hidden "$H1" --bottleneck "$H2" \
+	--head-hidden "$H3" -o "$HN_WORK/other.hnfp" >/dev/null ||
+	hn_fail "fed-init"
 out=$("$FM" node --data "$DATA" --campaign "$HN_WORK/c.hnc" \
 	--start "$HN_WORK/other.hnfp" --valset "$HN_WORK/val.bin" \
 	--state "$HN_WORK/other" --node 0 2>&1)

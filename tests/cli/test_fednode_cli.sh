@@ -6,7 +6,8 @@
 # stage, its digest), the trainer's refusals (a start file or validation
 # set of another digest, a corrupt state file, usage), a state file at
 # the campaign's last round (nothing left to do: no agent needed), and
-# an agent that never answers (the round times out).  Needs no root.
+# an agent that never answers (the round times out); whole rounds
+# against a stand-in for hnctl (the gate, the head staged).  Needs no root.
 # Exits 0 when all pass, 77 (SKIPPED) without the build or the data set.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -114,6 +115,9 @@ if a[:1] == ["-S"]:
 js = a[:1] == ["-j"]
 a = a[1:] if js else a
 d = os.environ["FAKE_DIR"]
+if a[:3] == ["dev", "stage", "load"]:
+    open(d + "/staged", "a").write(" ".join(a[3:]) + "\n")
+    sys.exit(0)
 if a[:2] == ["campaign", "submit"]:
     shutil.copy(a[4], "%s/u%s" % (d, a[3]))
     sys.exit(0)
@@ -136,7 +140,8 @@ mkdir fake
 	--lr 0.003 --clip 4 --max-drop 0.01 >/dev/null || bad "campaign create"
 FAKE_DIR=$PWD/fake FAKE_POISON=2 "$FM" node --data "$DATA" --campaign c2.hnc \
 	--valset val.bin --start start.hnfp --state s7 --nodes 2 --node 0 \
-	--hnctl ./fake-hnctl --timeout 10 >rounds.log 2>&1 ||
+	--hnctl ./fake-hnctl --timeout 10 --head-out "$PWD/head.hnm" \
+	--stage-dev hnt7 >rounds.log 2>&1 ||
 	bad "rounds against the stand-in: $(cat rounds.log)"
 sed 's/^/    | /' rounds.log
 # acc R before|after: round R's validation accuracy
@@ -153,6 +158,15 @@ if grep -q "^round 1:.*accepted" rounds.log &&
 	ok "a poisoned sum is refused by the gate, the model kept; the others applied"
 else
 	bad "the gate's rounds went otherwise"
+fi
+
+# each accepted model's head is installed and loaded into the device
+want=$(printf 'hnt7 %s\n' "$PWD/head.hnm" "$PWD/head.hnm")
+if [ "$(cat fake/staged 2>/dev/null)" = "$want" ] &&
+	"$O/bin/hn-model" verify head.hnm >/dev/null; then
+	ok "the head of each of the 2 accepted rounds is staged: hnctl dev stage load hnt7"
+else
+	bad "staged: '$(cat fake/staged 2>/dev/null)', want '$want'"
 fi
 
 # a state directory of another campaign

@@ -770,13 +770,14 @@ static int install_part(const char *dir, const char *name, const char *to)
  * (calibration on the validation set, which every node holds, export,
  * hn-model's quantiser), then each part asked for installed: the
  * encoder's file replaced atomically and hn-edge told (SIGHUP), the
- * head's file replaced and staged on the module (`hnctl dev stage`).
+ * head's file replaced and loaded into the module's device (`hnctl dev
+ * stage load`).
  */
 static int install(struct node_run *nr)
 {
 	const struct node_opts *o = nr->o;
-	const char *args[] = { "dev", "stage", o->stage_dev, o->head_out,
-			       NULL };
+	const char *args[] = { "dev",	     "stage",	  "load",
+			       o->stage_dev, o->head_out, NULL };
 	char dir[4200], err[512];
 	struct fm_net q;
 	int ret;

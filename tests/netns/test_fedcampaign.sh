@@ -43,6 +43,11 @@ ROUNDS=${FEDC_ROUNDS:-5}
 read -r H1 H2 H3 <<<"${FEDC_SHAPE:-64 16 32}"
 BAR=0.65 # measured: see Documentation/federated.rst, "The node's trainer"
 X=F
+# A restarted trainer reloads its data and trains before it hands in its
+# next update: the rounds wait 20 s for the inputs after the first, so
+# that a loaded machine does not leave X behind (a round without an
+# input lasts that long)
+FED_INPUT_MS=20000
 
 fed_ladder
 fed_roster

@@ -118,10 +118,15 @@ d = os.environ["FAKE_DIR"]
 if a[:3] == ["dev", "stage", "load"]:
     open(d + "/staged", "a").write(" ".join(a[3:]) + "\n")
     sys.exit(0)
+if a[:2] == ["campaign", "status"]:
+    print('{"round": {"last_result_round": %s}}' %
+          os.environ.get("FAKE_AHEAD", "0"))
+    sys.exit(0)
 if a[:2] == ["campaign", "submit"]:
     shutil.copy(a[4], "%s/u%s" % (d, a[3]))
     sys.exit(0)
-if a[:2] != ["campaign", "result"] or not os.path.exists("%s/u%s" % (d, a[3])):
+if (a[:2] != ["campaign", "result"] or os.environ.get("FAKE_AHEAD") or
+        not os.path.exists("%s/u%s" % (d, a[3]))):
     sys.exit(1)
 if js:
     print('{"round": %s, "n_summed": 1}' % a[3])
@@ -168,6 +173,14 @@ if [ "$(cat fake/staged 2>/dev/null)" = "$want" ] &&
 else
 	bad "staged: '$(cat fake/staged 2>/dev/null)', want '$want'"
 fi
+
+# the agent keeps a later round's result only: the trainer says it cannot
+# follow, at once
+mkdir fake2
+run 1 "round 1: its result is gone" env FAKE_DIR="$PWD/fake2" FAKE_AHEAD=2 \
+	"$FM" node --data "$DATA" --campaign c2.hnc --valset val.bin \
+	--start start.hnfp --state s8 --nodes 2 --node 0 \
+	--hnctl ./fake-hnctl --timeout 100
 
 # a state directory of another campaign
 run 1 "belongs to another campaign" node --start start.hnfp --state s7

@@ -651,8 +651,26 @@ static long result_count(struct node_run *nr, uint32_t r)
 }
 
 /*
+ * The last round whose result the agent keeps (`-j campaign status`),
+ * 0 when it has none or does not say.
+ */
+static unsigned long agent_last_result(struct node_run *nr)
+{
+	const char *args[] = { "-j", "campaign", "status", NULL };
+	char out[8192], *p;
+
+	if (hnctl(nr->o, args, out, sizeof(out), 1) ||
+	    !(p = strstr(out, "\"last_result_round\":")))
+		return 0;
+	return strtoul(p + 20, NULL, 10);
+}
+
+/*
  * Hand round @r's update to the agent (again and again while it has no
- * campaign yet), then wait for the round's sum.  0 when P_SUM holds it.
+ * campaign yet), then wait for the round's sum.  0 when P_SUM holds it;
+ * -1 at the timeout, or at once when the agent keeps a later round's
+ * result only (the mesh went on without this node for more than a
+ * round: its model cannot follow).
  */
 static int exchange(struct node_run *nr, uint32_t r)
 {
@@ -670,6 +688,12 @@ static int exchange(struct node_run *nr, uint32_t r)
 			sent = 1;
 		if (!fetch_result(nr, r))
 			return 0;
+		if (agent_last_result(nr) > r) {
+			fprintf(stderr,
+				"%s: round %u: its result is gone, the agent keeps round %lu's; this model cannot follow (a fresh --state from a peer's model.hnfp)\n",
+				prog, r, agent_last_result(nr));
+			return -1;
+		}
 		nap(sent ? 100 : 300);
 	}
 	fprintf(stderr, "%s: round %u: no result after %u s (%s)\n", prog, r,

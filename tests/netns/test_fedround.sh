@@ -2,16 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Secure-aggregation rounds between eight real hypernetd agents, every
-# message in FED frames through the XDP routers (no IP), on a 2x4 ladder:
-#
-#   a-app -- a-in [A 1] a-b -- b-a [B 2] b-c -- c-b [C 3] c-d -- d-c [D 4]
-#                  a-e              b-f              c-g              d-h
-#                   |                |                |                |
-#                  e-a              f-b              g-c              h-d
-#                 [E 5] e-f ---- f-e [F 6] f-g ---- g-f [G 7] g-h -- h-g [H 8]
-#
-# Every node has at most three neighbours: whichever is the aggregator,
-# most nodes reach it over several hops.  One campaign lists all eight.
+# message in FED frames through the XDP routers (no IP), on fedmesh.sh's
+# 2x4 ladder, where most nodes reach the aggregator over several hops.
+# One campaign lists all eight.
 # Checks:
 #   1. round 1: each node submits a deterministic vector of 10,000 values
 #      (hn-secagg vec-gen); every node's result is the plain sum of the
@@ -30,62 +23,25 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mesh.sh"
+. "$(dirname "$0")/fedmesh.sh"
 hn_start
 mesh_require hn-inject hn-secagg
 
-NODES="A B C D E F G H"
+NODES=$FED_NODES
 SECAGG=$HN_OUT/bin/hn-secagg
 START=$HN_ROOT/tests/fuzz/corpus/model/stage.hnm
 DIM=10000
 
-hn_nodes A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8
-mesh_link A a-b B b-a
-mesh_link B b-c C c-b
-mesh_link C c-d D d-c
-mesh_link E e-f F f-e
-mesh_link F f-g G g-f
-mesh_link G g-h H h-g
-mesh_link A a-e E e-a
-mesh_link B b-f F f-b
-mesh_link C c-g G g-c
-mesh_link D d-h H h-d
+fed_ladder
 mesh_inject A
 
-for n in $NODES; do
-	"$HNCTL" keygen "$HN_WORK/id-$n.key" "$HN_WORK/id-$n.pub" >/dev/null ||
-		hn_fail "keygen $n"
-	echo "${HN_ID[$n]} id-$n.pub" >>"$HN_WORK/roster"
-done
+fed_roster
 printf 'validation set\n' >"$HN_WORK/val.bin"
 "$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 15 --model "$START" \
 	--valset "$HN_WORK/val.bin" --roster "$HN_WORK/roster" \
 	--rounds 10 --steps 10 --lr 0.05 --clip 10 >/dev/null &&
 	"$HNCTL" campaign sign "$HN_WORK/c.hnc" --key "$HN_WORK/sign.key" \
 		>/dev/null || hn_fail "making the campaign"
-
-# fed_get NODE KEY: KEY of NODE's round status ("" without one)
-fed_get()
-{
-	local j
-	j=$(mesh_ctl "$1" -j campaign status 2>/dev/null) || { echo ""; return; }
-	hn_jget "$j" round "$2"
-}
-
-# fed_done R NODES...: 0 when every NODE has round R's result
-fed_done()
-{
-	local r=$1 n
-	shift
-	for n in "$@"; do
-		[ "$(fed_get "$n" last_result_round)" = "$r" ] || return 1
-	done
-}
-
-# fed_phase NODE PHASE: 0 when NODE's round is in PHASE
-fed_phase()
-{
-	[ "$(fed_get "$1" phase)" = "$2" ]
-}
 
 # vec R NODE: NODE's update of round R (deterministic), its file name
 vec()
@@ -107,14 +63,6 @@ submit()
 	done
 }
 
-# survivors NODE R: round R's survivor ids at NODE, space-separated
-survivors()
-{
-	mesh_ctl "$1" -j campaign result --round "$2" | python3 -c '
-import json, sys
-print(" ".join(str(i) for i in json.load(sys.stdin)["survivors"]))'
-}
-
 # exact R NODES...: 0 when every NODE's round R result equals the plain
 # sum of the updates of the survivors it names, bit for bit
 exact()
@@ -123,7 +71,7 @@ exact()
 	shift
 	for n in "$@"; do
 		files=
-		for id in $(survivors "$n" "$r"); do
+		for id in $(fed_survivors "$n" "$r"); do
 			for m in $NODES; do
 				[ "${HN_ID[$m]}" = "$id" ] && files="$files $(vec "$r" "$m")"
 			done
@@ -137,13 +85,7 @@ exact()
 	done
 }
 
-for n in $NODES; do
-	# a loaded machine may hold an agent up for a while: neighbours
-	# are not declared dead for 2 s, a phase waits up to 10 s for all
-	# (it closes as soon as all are in), the inputs 8 s after the first
-	mesh_start "$n" keep-attached=1 "identity-key=$HN_WORK/id-$n.key" \
-		dead-hellos=10 fed-phase-ms=10000 fed-input-ms=8000
-done
+fed_agents
 t=$(mesh_wait 30 mesh_converged $NODES)
 check "eight agents converge" "$([ "$t" != timeout ] && echo 1)" "${t} s"
 [ "$t" = timeout ] && mesh_dump $NODES
@@ -161,7 +103,7 @@ t=$(mesh_wait 60 fed_done 1 $NODES)
 check "round 1 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
 [ "$t" = timeout ] && mesh_dump $NODES
-s=$(survivors A 1)
+s=$(fed_survivors A 1)
 check "round 1 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
 	"survivors $s"
 check "round 1's result is the plain sum at every node, bit for bit" \
@@ -173,16 +115,6 @@ for n in $NODES; do
 	printf '    %s: %s FED bytes on the wire, %s x its update\n' "$n" "$b" \
 		"$(awk "BEGIN { printf \"%.3f\", $b / (4 * $DIM) }")"
 done
-
-# fed_all_phase PHASE NODES...: 0 when every NODE is in PHASE
-fed_all_phase()
-{
-	local p=$1 n
-	shift
-	for n in "$@"; do
-		fed_phase "$n" "$p" || return 1
-	done
-}
 
 # 2. X drops after sharing its keys.  Round 2 begins on its own (its
 # size is known); every node shares and waits for its update.
@@ -214,7 +146,7 @@ t=$(mesh_wait 60 fed_done 2 $NODES)
 check "round 2 completes on the seven left; $X gets the result" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 [ "$t" = timeout ] && mesh_dump $NODES
-s=$(survivors A 2)
+s=$(fed_survivors A 2)
 check "round 2's survivors are the seven" \
 	"$([ "$(echo "$s" | wc -w)" = 7 ] &&
 	   [[ " $s " != *" ${HN_ID[$X]} "* ]] && echo 1)" "survivors $s"
@@ -229,7 +161,7 @@ submit 3 $NODES
 t=$(mesh_wait 60 fed_done 3 $NODES)
 check "round 3 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
-s=$(survivors "$X" 3)
+s=$(fed_survivors "$X" 3)
 check "$X takes part in round 3" \
 	"$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" "survivors $s"
 check "round 3 is exact at every node" "$(exact 3 $NODES && echo 1)" \

@@ -237,5 +237,8 @@ int fm_holdout(const struct fm_set *s, size_t n, uint64_t seed,
 /* hn-fmnist partition and hn-fmnist fed (fedcmd.c) */
 int fm_cmd_partition(int argc, char **argv);
 int fm_cmd_fed(int argc, char **argv);
+/* hn-fmnist fed-init and hn-fmnist node (node.c) */
+int fm_cmd_fed_init(int argc, char **argv);
+int fm_cmd_node(int argc, char **argv);
 
 #endif /* _HN_FMNIST_H */

@@ -33,14 +33,14 @@ static void usage(FILE *f)
 		"                 [--shift N] [--calib-quantile Q]\n"
 		"       %s eval [--data DIR] [--models DIR] [--out DIR] [--limit N] [--json FILE]\n"
 		"       %s infer [--data DIR] [--out DIR] INDEX\n"
-		"       %s partition|fed ...   (%s fed --help)\n"
+		"       %s partition|fed|fed-init|node ...   (%s fed --help, %s node --help)\n"
 		"\n"
 		"  --data    Fashion-MNIST IDX files (default " FM_DATA_DIR
 		")\n"
 		"  --models  float text models and .calib files (default models)\n"
 		"  --out     .hnm files (default build/models)\n"
 		"Documentation/split-inference.rst\n",
-		prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog);
 }
 
 static int bad_usage(const char *what, const char *arg)
@@ -419,13 +419,16 @@ static int cmd_infer(int argc, char **argv)
 	return 0;
 }
 
-static const struct hn_cmd cmds[] = { { .name = "train", .fn = cmd_train },
-				      { .name = "eval", .fn = cmd_eval },
-				      { .name = "infer", .fn = cmd_infer },
-				      { .name = "partition",
-					.fn = fm_cmd_partition },
-				      { .name = "fed", .fn = fm_cmd_fed },
-				      { NULL } };
+static const struct hn_cmd cmds[] = {
+	{ .name = "train", .fn = cmd_train },
+	{ .name = "eval", .fn = cmd_eval },
+	{ .name = "infer", .fn = cmd_infer },
+	{ .name = "partition", .fn = fm_cmd_partition },
+	{ .name = "fed", .fn = fm_cmd_fed },
+	{ .name = "fed-init", .fn = fm_cmd_fed_init },
+	{ .name = "node", .fn = fm_cmd_node },
+	{ NULL }
+};
 
 static int bad_command(const char *word)
 {

@@ -179,7 +179,15 @@ static int create_numbers(const struct create_args *a, struct hn_campaign *c)
 	return 0;
 }
 
-/* Kind, stage and digest of the starting model. */
+/* A float checkpoint (hn-fmnist fed-init) starts a split-model campaign. */
+#define CK_MAGIC "HNFP"
+#define CK_STAGE 2 /* the head's stage: FM_STAGE_HEAD */
+
+/*
+ * Kind, stage and digest of the starting model: a .hnm file, or a float
+ * checkpoint (magic HNFP) of the whole split model, taken as kind stage,
+ * stage 2 (the head's); its trainers check its digest.
+ */
 static int create_model(const char *path, struct hn_campaign *c)
 {
 	char err[512];
@@ -189,9 +197,15 @@ static int create_model(const char *path, struct hn_campaign *c)
 
 	if (file_digest(path, HN_MODEL_MAX_FILE, c->model_digest, &buf, &len))
 		return 1;
+	if (len >= 4 && !memcmp(buf, CK_MAGIC, 4)) {
+		c->kind = HN_MODEL_STAGE;
+		c->stage = CK_STAGE;
+		free(buf);
+		return 0;
+	}
 	if (hn_model_parse(buf, len, &m, err, sizeof(err))) {
 		hn_err("--model %s: %s", path, err);
-		hn_hint("the starting model is a .hnm file ('hn-model verify %s')",
+		hn_hint("the starting model is a .hnm file ('hn-model verify %s') or a float checkpoint ('hn-fmnist fed-init')",
 			path);
 		free(buf);
 		return 1;

@@ -1,0 +1,1214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hn-fmnist fed-init: a campaign's starting model (a float checkpoint)
+ * and validation set.
+ * hn-fmnist node: the trainer a node runs beside its hypernetd.  For
+ * each round r of the campaign: the global model (the campaign's start,
+ * then the state directory's), local training on the node's own shard,
+ * the update clipped and encoded as `hn-fmnist fed` encodes it, handed
+ * to the agent (`hnctl campaign submit --round r`), the round's sum
+ * fetched (`hnctl campaign result --round r -o`), decoded and applied,
+ * kept only if the acceptance gate passes it on the validation set, and
+ * persisted, so that a restarted trainer resumes at the next round.
+ * Training stays out of hypernetd.  Documentation/federated.rst, "The
+ * node's trainer".
+ *
+ * Checkpoint file (HNFP), little endian:
+ *	magic "HNFP" (4), version 1 (u32), hidden, bottleneck,
+ *	head_hidden (u32 each), round (u32: rounds applied, 0 for a
+ *	start), count (u32), count float32 (fm_net_get()'s order)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "campaign.h"
+#include "fedvec.h"
+#include "fileio.h"
+#include "fmnist.h"
+#include "partition.h"
+#include "robust.h"
+#include "sa_fixed.h"
+
+#define EXIT_USAGE 2
+#define CK_MAGIC "HNFP"
+#define CK_VERSION 1
+#define CK_HDR 28
+#define CK_MAX (64u << 20)
+#define VAL_MAX 100000 /* images in a validation set */
+
+static const char *prog = "hn-fmnist";
+
+/* ---- checkpoints ------------------------------------------------------- */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint8_t *ck_image(const struct fm_net *net, uint32_t round, size_t *len)
+{
+	size_t d = fm_net_dim(net), i;
+	float *v = malloc(d * sizeof(*v));
+	uint8_t *b = malloc(CK_HDR + 4 * d);
+	uint32_t bits;
+
+	if (!v || !b) {
+		free(v);
+		free(b);
+		return NULL;
+	}
+	fm_net_get(net, v);
+	memcpy(b, CK_MAGIC, 4);
+	put32(b + 4, CK_VERSION);
+	put32(b + 8, net->l[0].n_out);
+	put32(b + 12, net->l[1].n_out);
+	put32(b + 16, net->l[2].n_out);
+	put32(b + 20, round);
+	put32(b + 24, d);
+	for (i = 0; i < d; i++) {
+		memcpy(&bits, &v[i], 4);
+		put32(b + CK_HDR + 4 * i, bits);
+	}
+	free(v);
+	*len = CK_HDR + 4 * d;
+	return b;
+}
+
+/*
+ * @net's weights and @round into @path, atomically; the file's SHA-256
+ * into @sha when not NULL.
+ */
+static int ck_write(const struct fm_net *net, uint32_t round, const char *path,
+		    uint8_t *sha)
+{
+	char err[512];
+	size_t len;
+	uint8_t *b = ck_image(net, round, &len);
+	int ret;
+
+	if (!b) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	if (sha)
+		SHA256(b, len, sha);
+	ret = hn_write_file(path, b, len, 0644, 0, err, sizeof(err));
+	free(b);
+	if (ret)
+		fprintf(stderr, "%s: %s\n", prog, err);
+	return ret ? -1 : 0;
+}
+
+/*
+ * The checkpoint @path into @net (made here), its round into *@round and
+ * the file's SHA-256 into @sha.  0, or -1 said why.
+ */
+static int ck_read(const char *path, struct fm_net *net, uint32_t *round,
+		   uint8_t sha[32])
+{
+	struct fm_train_opts o = { .calib_q = 0.99 };
+	char err[512];
+	const uint8_t *b;
+	size_t len, d, i;
+	float *v = NULL;
+	void *buf;
+	uint32_t bits;
+	int ret = -1;
+
+	if (hn_read_file(path, CK_MAX, 0, &buf, &len, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	b = buf;
+	SHA256(b, len, sha);
+	if (len < CK_HDR || memcmp(b, CK_MAGIC, 4) ||
+	    get32(b + 4) != CK_VERSION) {
+		fprintf(stderr, "%s: %s: not a float checkpoint (HNFP 1)\n",
+			prog, path);
+		goto out;
+	}
+	o.hidden = get32(b + 8);
+	o.bottleneck = get32(b + 12);
+	o.head_hidden = get32(b + 16);
+	*round = get32(b + 20);
+	if (!o.hidden || o.hidden > HN_MODEL_MAX_DIM || !o.bottleneck ||
+	    o.bottleneck > HN_MODEL_MAX_DIM || !o.head_hidden ||
+	    o.head_hidden > HN_MODEL_MAX_DIM || fm_net_init(net, &o)) {
+		fprintf(stderr, "%s: %s: bad dimensions\n", prog, path);
+		goto out;
+	}
+	d = fm_net_dim(net);
+	if (get32(b + 24) != d || len != CK_HDR + 4 * d ||
+	    !(v = malloc(d * sizeof(*v)))) {
+		fprintf(stderr, "%s: %s: %zu bytes, not %zu weights\n", prog,
+			path, len, d);
+		fm_net_free(net);
+		goto out;
+	}
+	for (i = 0; i < d; i++) {
+		bits = get32(b + CK_HDR + 4 * i);
+		memcpy(&v[i], &bits, 4);
+	}
+	fm_net_set(net, v);
+	ret = 0;
+out:
+	free(v);
+	free(buf);
+	return ret;
+}
+
+static void hex(const uint8_t *b, char *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+struct node_opts {
+	const char *data, *campaign, *start, *state, *valset, *hnctl, *ctl;
+	const char *shard;
+	const char *out, *valset_out;
+	const char *encoder_out, *head_out, *stage_dev;
+	struct hn_part_opts part;
+	struct fm_train_opts train;
+	unsigned int node, valset_n, timeout, weight_cap;
+	long edge_pid;
+	int have_node;
+};
+
+enum {
+	N_DATA = 256,
+	N_CAMPAIGN,
+	N_START,
+	N_STATE,
+	N_VALSET,
+	N_HNCTL,
+	N_CTL,
+	N_SHARD,
+	N_PART,
+	N_SEED,
+	N_NODES,
+	N_NODE,
+	N_BATCH,
+	N_HIDDEN,
+	N_BOTT,
+	N_HEAD_HIDDEN,
+	N_VALSET_N,
+	N_VALSET_OUT,
+	N_TIMEOUT,
+	N_WEIGHT_CAP,
+	N_ENC_OUT,
+	N_EDGE_PID,
+	N_HEAD_OUT,
+	N_STAGE_DEV,
+};
+
+static const struct option node_long[] = {
+	{ "data", required_argument, NULL, N_DATA },
+	{ "campaign", required_argument, NULL, N_CAMPAIGN },
+	{ "start", required_argument, NULL, N_START },
+	{ "state", required_argument, NULL, N_STATE },
+	{ "valset", required_argument, NULL, N_VALSET },
+	{ "hnctl", required_argument, NULL, N_HNCTL },
+	{ "ctl", required_argument, NULL, N_CTL },
+	{ "shard", required_argument, NULL, N_SHARD },
+	{ "partition", required_argument, NULL, N_PART },
+	{ "seed", required_argument, NULL, N_SEED },
+	{ "nodes", required_argument, NULL, N_NODES },
+	{ "node", required_argument, NULL, N_NODE },
+	{ "batch", required_argument, NULL, N_BATCH },
+	{ "hidden", required_argument, NULL, N_HIDDEN },
+	{ "bottleneck", required_argument, NULL, N_BOTT },
+	{ "head-hidden", required_argument, NULL, N_HEAD_HIDDEN },
+	{ "valset-size", required_argument, NULL, N_VALSET_N },
+	{ "valset-out", required_argument, NULL, N_VALSET_OUT },
+	{ "timeout", required_argument, NULL, N_TIMEOUT },
+	{ "weight-cap", required_argument, NULL, N_WEIGHT_CAP },
+	{ "encoder-out", required_argument, NULL, N_ENC_OUT },
+	{ "edge-pid", required_argument, NULL, N_EDGE_PID },
+	{ "head-out", required_argument, NULL, N_HEAD_OUT },
+	{ "stage-dev", required_argument, NULL, N_STAGE_DEV },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+static void node_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s fed-init [--seed N] [--hidden N] [--bottleneck N] [--head-hidden N]\n"
+		"                 -o START.hnfp [--valset-size N --valset-out FILE] [--data DIR]\n"
+		"       %s node --campaign FILE.hnc --start START.hnfp --valset FILE\n"
+		"                 --state DIR --node K [--shard FILE | --nodes N\n"
+		"                 --partition SCHEME] [--seed N] [--weight-cap N]\n"
+		"                 [--batch N] [--data DIR]\n"
+		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
+		"                 [--encoder-out PATH [--edge-pid PID]]\n"
+		"                 [--head-out PATH [--stage-dev DEV]]\n"
+		"Documentation/federated.rst, \"The node's trainer\"\n",
+		prog, prog);
+}
+
+static int bad(const char *what, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s\n", prog, what, arg ? arg : "");
+	node_usage(stderr);
+	return EXIT_USAGE;
+}
+
+static int whole(const char *s, double lo, double hi, unsigned int *v)
+{
+	char *e;
+	double x;
+
+	errno = 0;
+	x = strtod(s, &e);
+	if (*e || e == s || errno || !(x >= lo && x <= hi) || x != floor(x))
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int set_path(int c, const char *arg, struct node_opts *o)
+{
+	const char **p[] = {
+		[N_DATA - N_DATA] = &o->data,
+		[N_CAMPAIGN - N_DATA] = &o->campaign,
+		[N_START - N_DATA] = &o->start,
+		[N_STATE - N_DATA] = &o->state,
+		[N_VALSET - N_DATA] = &o->valset,
+		[N_HNCTL - N_DATA] = &o->hnctl,
+		[N_CTL - N_DATA] = &o->ctl,
+		[N_SHARD - N_DATA] = &o->shard,
+	};
+
+	if (c < N_DATA || c > N_SHARD)
+		return 1;
+	*p[c - N_DATA] = arg;
+	return 0;
+}
+
+static int set_model_opt(int c, const char *arg, struct node_opts *o)
+{
+	char err[256];
+	unsigned int v;
+
+	switch (c) {
+	case N_PART:
+		if (hn_part_parse(arg, &o->part, err, sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			return -1;
+		}
+		return 0;
+	case N_SEED:
+		if (whole(arg, 0, 4e9, &v))
+			return -1;
+		o->part.seed = o->train.seed = v;
+		return 0;
+	case N_NODES:
+		return whole(arg, 1, HN_PART_MAX_NODES, &o->part.nodes);
+	case N_NODE:
+		o->have_node = 1;
+		return whole(arg, 0, HN_PART_MAX_NODES - 1, &o->node);
+	case N_BATCH:
+		return whole(arg, 1, 1024, &o->train.batch);
+	case N_HIDDEN:
+		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->train.hidden);
+	case N_BOTT:
+		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->train.bottleneck);
+	case N_HEAD_HIDDEN:
+		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->train.head_hidden);
+	case N_VALSET_N:
+		return whole(arg, 1, VAL_MAX, &o->valset_n);
+	case N_TIMEOUT:
+		return whole(arg, 1, 86400, &o->timeout);
+	case N_WEIGHT_CAP:
+		return whole(arg, 1, 1e9, &o->weight_cap);
+	}
+	return -1;
+}
+
+static int set_node_opt(int c, const char *arg, struct node_opts *o)
+{
+	unsigned int pid;
+
+	if (!set_path(c, arg, o))
+		return 0;
+	switch (c) {
+	case 'o':
+		o->out = arg;
+		return 0;
+	case N_VALSET_OUT:
+		o->valset_out = arg;
+		return 0;
+	case N_ENC_OUT:
+		o->encoder_out = arg;
+		return 0;
+	case N_HEAD_OUT:
+		o->head_out = arg;
+		return 0;
+	case N_STAGE_DEV:
+		o->stage_dev = arg;
+		return 0;
+	case N_EDGE_PID:
+		if (whole(arg, 2, 4194304, &pid))
+			return -1;
+		o->edge_pid = pid;
+		return 0;
+	}
+	return set_model_opt(c, arg, o);
+}
+
+static int parse_node(int argc, char **argv, struct node_opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->data = FM_DATA_DIR;
+	o->hnctl = "hnctl";
+	o->timeout = 600;
+	o->part = (struct hn_part_opts){
+		.scheme = HN_PART_DIRICHLET, .alpha = 0.5, .nodes = 8, .seed = 1
+	};
+	o->train = (struct fm_train_opts){ .hidden = 256,
+					   .bottleneck = 48,
+					   .head_hidden = 128,
+					   .batch = 32,
+					   .calib_q = 0.99,
+					   .seed = 1 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:", node_long, NULL)) != -1) {
+		if (c == 'h') {
+			node_usage(stdout);
+			exit(0);
+		}
+		if (c == '?' || set_node_opt(c, optarg, o))
+			return bad(c == '?' ? "bad option" : "bad value: ",
+				   c == '?' ? NULL : optarg);
+	}
+	if (optind != argc)
+		return bad("no arguments expected: ", argv[optind]);
+	return 0;
+}
+
+/* ---- data -------------------------------------------------------------- */
+
+static int load(const char *dir, const char *prefix, struct fm_set *s)
+{
+	char err[512];
+
+	if (!fm_load(dir, prefix, s, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "%s: %s\n", prog, err);
+	return -1;
+}
+
+/* Validation set file: n images (784 bytes each), then their n labels. */
+static int valset_read(const char *path, const uint8_t want[32],
+		       struct fm_set *v)
+{
+	uint8_t sha[32];
+	char err[512], h1[65], h2[65];
+	size_t len;
+	void *buf;
+
+	memset(v, 0, sizeof(*v));
+	if (hn_read_file(path, (size_t)VAL_MAX * (FM_PIX + 1), 0, &buf, &len,
+			 err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	SHA256(buf, len, sha);
+	if (memcmp(sha, want, 32)) {
+		hex(sha, h1);
+		hex(want, h2);
+		fprintf(stderr,
+			"%s: %s: sha256 %s, the campaign's validation set is %s: refused\n",
+			prog, path, h1, h2);
+		free(buf);
+		return -1;
+	}
+	if (!len || len % (FM_PIX + 1)) {
+		fprintf(stderr, "%s: %s: not images and labels\n", prog, path);
+		free(buf);
+		return -1;
+	}
+	v->n = len / (FM_PIX + 1);
+	v->pix = buf;
+	v->label = malloc(v->n);
+	if (!v->label) {
+		free(buf);
+		return -1;
+	}
+	memcpy(v->label, v->pix + v->n * FM_PIX, v->n);
+	return 0;
+}
+
+/* ---- fed-init ---------------------------------------------------------- */
+
+static int write_valset(const struct node_opts *o)
+{
+	struct fm_set test, val, rest;
+	uint8_t *b, sha[32];
+	char err[512], h[65];
+	int ret = -1;
+
+	if (load(o->data, "t10k", &test))
+		return -1;
+	if (fm_holdout(&test, o->valset_n, o->train.seed ^ 0x56414c53ULL, &val,
+		       &rest)) {
+		fprintf(stderr, "%s: no %u of %zu test images\n", prog,
+			o->valset_n, test.n);
+		fm_free(&test);
+		return -1;
+	}
+	b = malloc(val.n * (FM_PIX + 1));
+	if (b) {
+		memcpy(b, val.pix, val.n * FM_PIX);
+		memcpy(b + val.n * FM_PIX, val.label, val.n);
+		SHA256(b, val.n * (FM_PIX + 1), sha);
+		ret = hn_save_file(o->valset_out, b, val.n * (FM_PIX + 1), err,
+				   sizeof(err));
+		if (ret)
+			fprintf(stderr, "%s: %s\n", prog, err);
+		hex(sha, h);
+		if (!ret)
+			printf("%s: %zu test images, sha256 %s\n",
+			       o->valset_out, val.n, h);
+	}
+	free(b);
+	fm_free(&test);
+	fm_free(&val);
+	fm_free(&rest);
+	return ret;
+}
+
+int fm_cmd_fed_init(int argc, char **argv)
+{
+	struct node_opts o;
+	struct fm_net net;
+	uint8_t sha[32];
+	uint32_t round;
+	char h[65];
+
+	if (parse_node(argc, argv, &o))
+		return EXIT_USAGE;
+	if (!o.out || !o.valset_n != !o.valset_out)
+		return bad("-o, and --valset-size with --valset-out", NULL);
+	if (fm_net_init(&net, &o.train)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	if (ck_write(&net, 0, o.out, NULL)) {
+		fm_net_free(&net);
+		return 1;
+	}
+	fm_net_free(&net);
+	if (ck_read(o.out, &net, &round, sha))
+		return 1;
+	hex(sha, h);
+	printf("%s: %zu weights, sha256 %s\n", o.out, fm_net_dim(&net), h);
+	fm_net_free(&net);
+	return o.valset_out && write_valset(&o) ? 1 : 0;
+}
+
+/* ---- the trainer ------------------------------------------------------- */
+
+struct node_run {
+	const struct node_opts *o;
+	struct hn_campaign c;
+	struct fm_net global, work;
+	struct fm_set train, val;
+	struct hn_partition part;
+	const size_t *ids;
+	size_t n_ids, d;
+	double weight, scale, clip, clip_enc;
+	float *u, *sum, *saved;
+	uint32_t *q;
+	uint32_t next; /* the round to run */
+	char path[3][4200]; /* model, update, sum */
+};
+
+enum { P_MODEL, P_UPDATE, P_SUM };
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void nap(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Run hnctl (with -S when --ctl) with @args; its stdout into @out (up to
+ * @outlen - 1 bytes, NUL ended) when not NULL, else to /dev/null; its
+ * stderr to /dev/null when @quiet.  The exit status, or -1.
+ */
+static int hnctl(const struct node_opts *o, const char *const *args, char *out,
+		 size_t outlen, int quiet)
+{
+	const char *argv[16];
+	int fd[2] = { -1, -1 }, st, i = 0, n;
+	size_t got = 0;
+	pid_t pid;
+
+	argv[i++] = o->hnctl;
+	if (o->ctl) {
+		argv[i++] = "-S";
+		argv[i++] = o->ctl;
+	}
+	while (*args && i < 15)
+		argv[i++] = *args++;
+	argv[i] = NULL;
+	if (out && pipe(fd))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		if (out) {
+			close(fd[0]);
+			close(fd[1]);
+		}
+		return -1;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(out ? fd[1] : null, 1);
+		if (quiet)
+			dup2(null, 2);
+		if (out)
+			close(fd[0]);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "%s: %s: %s\n", prog, argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (out) {
+		close(fd[1]);
+		while (got + 1 < outlen &&
+		       (n = read(fd[0], out + got, outlen - 1 - got)) > 0)
+			got += n;
+		out[got] = 0;
+		close(fd[0]);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Fetch round @r's sum into P_SUM: 0 when there. */
+static int fetch_result(struct node_run *nr, uint32_t r)
+{
+	char rs[16];
+	const char *args[] = { "campaign", "result",	    "--round", rs,
+			       "-o",	   nr->path[P_SUM], NULL };
+
+	snprintf(rs, sizeof(rs), "%u", r);
+	return hnctl(nr->o, args, NULL, 0, 1) ? -1 : 0;
+}
+
+/* The number of updates summed in round @r, from `-j campaign result`. */
+static long result_count(struct node_run *nr, uint32_t r)
+{
+	char rs[16], out[4096], *p;
+	const char *args[] = { "-j", "campaign", "result", "--round", rs, NULL };
+
+	snprintf(rs, sizeof(rs), "%u", r);
+	if (hnctl(nr->o, args, out, sizeof(out), 1) ||
+	    !(p = strstr(out, "\"n_summed\":")))
+		return -1;
+	return strtol(p + 11, NULL, 10);
+}
+
+/*
+ * The last round whose result the agent keeps (`-j campaign status`),
+ * 0 when it has none or does not say.
+ */
+static unsigned long agent_last_result(struct node_run *nr)
+{
+	const char *args[] = { "-j", "campaign", "status", NULL };
+	char out[8192], *p;
+
+	if (hnctl(nr->o, args, out, sizeof(out), 1) ||
+	    !(p = strstr(out, "\"last_result_round\":")))
+		return 0;
+	return strtoul(p + 20, NULL, 10);
+}
+
+/*
+ * Hand round @r's update to the agent (again and again while it has no
+ * campaign yet), then wait for the round's sum.  0 when P_SUM holds it;
+ * -1 at the timeout, or at once when the agent keeps a later round's
+ * result only (the mesh went on without this node for more than a
+ * round: its model cannot follow).
+ */
+static int exchange(struct node_run *nr, uint32_t r)
+{
+	const struct node_opts *o = nr->o;
+	double end = mono() + o->timeout;
+	const char *args[] = { "campaign", "submit",	       "--round",
+			       NULL,	   nr->path[P_UPDATE], NULL };
+	char rs[16];
+	int sent = 0;
+
+	snprintf(rs, sizeof(rs), "%u", r);
+	args[3] = rs;
+	while (mono() < end) {
+		if (!sent && !hnctl(o, args, NULL, 0, 1))
+			sent = 1;
+		if (!fetch_result(nr, r))
+			return 0;
+		if (agent_last_result(nr) > r) {
+			fprintf(stderr,
+				"%s: round %u: its result is gone, the agent keeps round %lu's; this model cannot follow (a fresh --state from a peer's model.hnfp)\n",
+				prog, r, agent_last_result(nr));
+			return -1;
+		}
+		nap(sent ? 100 : 300);
+	}
+	fprintf(stderr, "%s: round %u: no result after %u s (%s)\n", prog, r,
+		o->timeout, sent ? "update taken" : "the agent took no update");
+	return -1;
+}
+
+/* The update of round @r: trained, clipped, encoded, as an HNFV file. */
+static int make_update(struct node_run *nr, uint32_t r, double *loss)
+{
+	const struct hn_campaign *c = &nr->c;
+	struct fm_local_opts lo = {
+		.steps = c->local_steps,
+		.lr = c->lr_micro / 1e6 * 0.5 *
+		      (1 + cos(M_PI * (r - 1) / c->rounds)),
+		.clip = nr->clip,
+		.weight = nr->weight,
+	};
+	uint64_t rng = nr->o->train.seed ^ ((uint64_t)r << 20) ^
+		       (nr->o->node + 1);
+	uint8_t seed[32], *img;
+	char err[512];
+	size_t len;
+	int ret;
+
+	if (fm_local_update(&nr->global, &nr->work, &nr->train, nr->ids,
+			    nr->n_ids, &nr->o->train, &lo, &rng, nr->u, loss,
+			    NULL) ||
+	    RAND_bytes(seed, sizeof(seed)) != 1 ||
+	    hn_sa_fxp_encode(nr->u, nr->d + 1, nr->clip_enc, nr->scale, seed,
+			     nr->q) ||
+	    hn_fv_build(nr->q, nr->d + 1, &img, &len)) {
+		fprintf(stderr, "%s: round %u: no update\n", prog, r);
+		return -1;
+	}
+	ret = hn_write_file(nr->path[P_UPDATE], img, len, 0600, HN_WF_NOSYNC,
+			    err, sizeof(err));
+	free(img);
+	if (ret)
+		fprintf(stderr, "%s: %s\n", prog, err);
+	return ret ? -1 : 0;
+}
+
+/* P_SUM decoded into nr->sum (d + 1 floats).  0 or -1. */
+static int read_sum(struct node_run *nr)
+{
+	char err[512];
+	uint32_t *vals, n;
+	size_t len;
+	void *buf;
+	int ret;
+
+	if (hn_read_file(nr->path[P_SUM], HN_FV_HDR_LEN + 4 * (size_t)HN_FV_MAX,
+			 0, &buf, &len, err, sizeof(err)) ||
+	    hn_fv_parse(buf, len, &vals, &n, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	free(buf);
+	ret = n == nr->d + 1 ? 0 : -1;
+	if (ret)
+		fprintf(stderr, "%s: a sum of %u values, the model has %zu\n",
+			prog, n, nr->d + 1);
+	else
+		hn_sa_fxp_decode(vals, n, nr->scale, nr->sum);
+	free(vals);
+	return ret;
+}
+
+static size_t val_ok(struct node_run *nr)
+{
+	return lround(fm_net_accuracy(&nr->global, &nr->val) * nr->val.n);
+}
+
+/* A quantised part of the model (exported to the state directory). */
+static int install_part(const char *dir, const char *name, const char *to)
+{
+	char path[4300], err[512];
+	size_t len;
+	void *buf;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s.hnm", dir, name);
+	if (hn_read_file(path, HN_MODEL_MAX_FILE, 0, &buf, &len, err,
+			 sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	ret = hn_write_file(to, buf, len, 0644, 0, err, sizeof(err));
+	free(buf);
+	if (ret)
+		fprintf(stderr, "%s: %s\n", prog, err);
+	return ret ? -1 : 0;
+}
+
+/*
+ * The accepted model quantised as `hn-fmnist fed` quantises it
+ * (calibration on the validation set, which every node holds, export,
+ * hn-model's quantiser), then each part asked for installed: the
+ * encoder's file replaced atomically and hn-edge told (SIGHUP), the
+ * head's file replaced and loaded into the module's device (`hnctl dev
+ * stage load`).
+ */
+static int install(struct node_run *nr)
+{
+	const struct node_opts *o = nr->o;
+	const char *args[] = { "dev",	     "stage",	  "load",
+			       o->stage_dev, o->head_out, NULL };
+	char dir[4200], err[512];
+	struct fm_net q;
+	int ret;
+
+	if (!o->encoder_out && !o->head_out)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/quantised", o->state);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "%s: %s: %s\n", prog, dir, strerror(errno));
+		return -1;
+	}
+	if (fm_net_init(&q, &nr->o->train))
+		return -1;
+	fm_net_copy_model(&q, &nr->global);
+	ret = fm_net_calibrate(&q, &nr->val) < 0 ||
+	      fm_export(&q, &nr->val, dir, dir, err, sizeof(err));
+	fm_net_free(&q);
+	if (ret) {
+		fprintf(stderr, "%s: quantising: %s\n", prog, err);
+		return -1;
+	}
+	if (o->encoder_out &&
+	    (install_part(dir, fm_parts[0].name, o->encoder_out) ||
+	     (o->edge_pid && kill(o->edge_pid, SIGHUP)))) {
+		fprintf(stderr, "%s: installing the encoder failed\n", prog);
+		return -1;
+	}
+	if (o->head_out && (install_part(dir, fm_parts[1].name, o->head_out) ||
+			    (o->stage_dev && hnctl(o, args, NULL, 0, 0)))) {
+		fprintf(stderr, "%s: installing the head failed\n", prog);
+		return -1;
+	}
+	return 0;
+}
+
+/* Round @r: update, exchange, apply, gate, persist, install. */
+static int node_round(struct node_run *nr, uint32_t r)
+{
+	size_t ok_cur = val_ok(nr), ok_new;
+	double t0 = mono(), loss = 0;
+	uint8_t sha[32];
+	long n_summed;
+	char h[65];
+	int accept;
+
+	if (make_update(nr, r, &loss) || exchange(nr, r) || read_sum(nr))
+		return -1;
+	n_summed = result_count(nr, r);
+	fm_net_get(&nr->global, nr->saved);
+	if (fm_fed_apply(&nr->global, nr->sum)) {
+		fprintf(stderr, "%s: round %u: no weight summed\n", prog, r);
+		return -1;
+	}
+	ok_new = val_ok(nr);
+	accept = (nr->c.flags & HN_CP_F_NO_DEFENCE) ||
+		 hn_rb_gate(ok_cur, ok_new, nr->val.n, nr->c.max_drop);
+	if (!accept)
+		fm_net_set(&nr->global, nr->saved);
+	if (ck_write(&nr->global, r, nr->path[P_MODEL], sha))
+		return -1;
+	hex(sha, h);
+	printf("round %u: %ld summed, loss %.4f, validation %.4f -> %.4f, %s, model %.16s (%.1f s)\n",
+	       r, n_summed, loss, (double)ok_cur / nr->val.n,
+	       (double)ok_new / nr->val.n, accept ? "accepted" : "refused", h,
+	       mono() - t0);
+	fflush(stdout);
+	/* the model is kept: a failed install leaves the node training */
+	if (accept && install(nr))
+		fprintf(stderr, "%s: round %u: the model is not installed\n",
+			prog, r);
+	return 0;
+}
+
+static int load_campaign(struct node_run *nr)
+{
+	char err[1024];
+	size_t len;
+	void *buf;
+	int ret;
+
+	if (hn_campaign_read_image(nr->o->campaign, &buf, &len, err,
+				   sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	ret = hn_campaign_parse(buf, len, &nr->c, err, sizeof(err));
+	free(buf);
+	if (ret) {
+		fprintf(stderr, "%s: %s: %s\n", prog, nr->o->campaign, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The state directory belongs to one campaign: its file "campaign"
+ * holds the campaign file's digest (hex), written when the directory is
+ * first used; a state directory of another campaign is refused rather
+ * than trained on.
+ */
+static int state_campaign(struct node_run *nr)
+{
+	char path[4300], want[66], err[512];
+	size_t len;
+	void *buf;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/campaign", nr->o->state);
+	hex(nr->c.digest, want);
+	want[64] = '\n';
+	want[65] = 0;
+	if (access(path, F_OK)) {
+		ret = hn_write_file(path, want, 65, 0644, 0, err, sizeof(err));
+		if (ret)
+			fprintf(stderr, "%s: %s\n", prog, err);
+		return ret ? -1 : 0;
+	}
+	if (hn_read_file(path, 4096, 0, &buf, &len, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	ret = len == 65 && !memcmp(buf, want, 65) ? 0 : -1;
+	free(buf);
+	if (ret)
+		fprintf(stderr,
+			"%s: %s belongs to another campaign: refused (a fresh --state for this one)\n",
+			prog, nr->o->state);
+	return ret;
+}
+
+/*
+ * The global model: the start file, whose SHA-256 must be the campaign's
+ * model digest (else refused: fail closed), or the state directory's
+ * checkpoint when there is one (a restart), of the same dimensions.
+ */
+static int load_model(struct node_run *nr, struct fm_train_opts *dims)
+{
+	uint8_t sha[32];
+	char h1[65], h2[65];
+	uint32_t round;
+	struct fm_net st;
+
+	if (ck_read(nr->o->start, &nr->global, &round, sha))
+		return -1;
+	if (memcmp(sha, nr->c.model_digest, 32)) {
+		hex(sha, h1);
+		hex(nr->c.model_digest, h2);
+		fprintf(stderr,
+			"%s: %s: sha256 %s, the campaign's starting model is %s: refused\n",
+			prog, nr->o->start, h1, h2);
+		return -1;
+	}
+	dims->hidden = nr->global.l[0].n_out;
+	dims->bottleneck = nr->global.l[1].n_out;
+	dims->head_hidden = nr->global.l[2].n_out;
+	nr->next = 1;
+	if (state_campaign(nr))
+		return -1;
+	if (access(nr->path[P_MODEL], F_OK))
+		return 0;
+	if (ck_read(nr->path[P_MODEL], &st, &round, sha))
+		return -1;
+	if (fm_net_dim(&st) != fm_net_dim(&nr->global) ||
+	    st.l[0].n_out != dims->hidden ||
+	    st.l[1].n_out != dims->bottleneck) {
+		fprintf(stderr, "%s: %s: not the campaign's model's shape\n",
+			prog, nr->path[P_MODEL]);
+		fm_net_free(&st);
+		return -1;
+	}
+	fm_net_free(&nr->global);
+	nr->global = st;
+	nr->next = round + 1;
+	printf("resuming at round %u from %s\n", nr->next, nr->path[P_MODEL]);
+	return 0;
+}
+
+/* One whole number of a partition file at *@p, then past it. */
+static int part_num(const char **p, unsigned long long max,
+		    unsigned long long *v)
+{
+	char *e;
+
+	while (**p == ' ')
+		(*p)++;
+	if (**p < '0' || **p > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(*p, &e, 10);
+	*p = e;
+	return errno || *v > max ? -1 : 0;
+}
+
+/*
+ * The index lists of `hn-fmnist partition` (hn_partition_write()) in
+ * @text into @p: every node's line in order, every item below @n_items
+ * and in at most one shard.  0 or -1.
+ */
+static int part_parse(const char *text, size_t n_items, struct hn_partition *p)
+{
+	unsigned long long nodes, items, k, cnt, id;
+	const char *s = text;
+	uint8_t *seen = NULL;
+	size_t at = 0, j;
+
+	memset(p, 0, sizeof(*p));
+	if (strncmp(s, "# hn-partition ", 15))
+		return -1;
+	s += 15;
+	if (part_num(&s, HN_PART_MAX_NODES, &nodes) || !nodes ||
+	    part_num(&s, n_items, &items) || !(s = strchr(s, '\n')))
+		return -1;
+	p->nodes = nodes;
+	p->start = calloc(nodes + 1, sizeof(*p->start));
+	p->ids = malloc((items + 1) * sizeof(*p->ids));
+	seen = calloc(n_items + 1, 1);
+	if (!p->start || !p->ids || !seen)
+		goto bad;
+	for (k = 0; k < nodes; k++) {
+		p->start[k] = at;
+		if (strncmp(++s, "node ", 5))
+			goto bad;
+		s += 5;
+		if (part_num(&s, nodes - 1, &id) || id != k ||
+		    part_num(&s, items - at, &cnt) || *s++ != '\n')
+			goto bad;
+		for (j = 0; j < cnt; j++) {
+			if (part_num(&s, n_items - 1, &id) || seen[id])
+				goto bad;
+			seen[id] = 1;
+			p->ids[at++] = id;
+		}
+		if (*s != '\n')
+			goto bad;
+	}
+	if (at != items || s[1])
+		goto bad;
+	p->start[nodes] = p->n = at;
+	free(seen);
+	return 0;
+bad:
+	free(seen);
+	hn_partition_free(p);
+	return -1;
+}
+
+/* The partition file --shard into nr->part. */
+static int read_shards(struct node_run *nr)
+{
+	char err[512];
+	size_t len;
+	void *buf;
+	int ret;
+
+	if (hn_read_file(nr->o->shard, 64u << 20, 0, &buf, &len, err,
+			 sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	ret = part_parse(buf, nr->train.n, &nr->part);
+	free(buf);
+	if (ret)
+		fprintf(stderr,
+			"%s: %s: not the index lists of hn-fmnist partition over this training set\n",
+			prog, nr->o->shard);
+	return ret;
+}
+
+/*
+ * The node's shard, item @o->node of the partition: the file --shard
+ * (hn-fmnist partition's), or the seeded partition recomputed.
+ */
+static int load_shard(struct node_run *nr)
+{
+	const struct node_opts *o = nr->o;
+	size_t cap = 0;
+	char err[512];
+	unsigned int k;
+
+	if (load(o->data, "train", &nr->train))
+		return -1;
+	if (o->shard) {
+		if (read_shards(nr))
+			return -1;
+	} else if (hn_partition_make(nr->train.label, nr->train.n, FM_CLASSES,
+				     &o->part, &nr->part, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	if (o->node >= nr->part.nodes) {
+		fprintf(stderr, "%s: node %u of %u\n", prog, o->node,
+			nr->part.nodes);
+		return -1;
+	}
+	for (k = 0; k < nr->part.nodes; k++)
+		if (hn_part_size(&nr->part, k) > cap)
+			cap = hn_part_size(&nr->part, k);
+	if (o->weight_cap)
+		cap = o->weight_cap;
+	nr->ids = nr->part.ids + nr->part.start[o->node];
+	nr->n_ids = hn_part_size(&nr->part, o->node);
+	nr->weight = nr->n_ids >= cap ? 1 : (double)nr->n_ids / cap;
+	return 0;
+}
+
+/*
+ * The encoding of `hn-fmnist fed`: the delta clipped to the campaign's
+ * norm, the update with its weight coordinate then within clip_enc =
+ * sqrt(clip^2 + 1); the campaign's scale, halved while n updates of
+ * that norm could overflow (every node computes the same).
+ */
+static int encoding(struct node_run *nr)
+{
+	nr->clip = nr->c.clip_milli / 1000.0;
+	nr->clip_enc = sqrt(nr->clip * nr->clip + 1);
+	nr->scale = nr->c.scale;
+	while (nr->scale >= 2 &&
+	       hn_sa_fxp_check(nr->c.n, nr->clip_enc, nr->scale, NULL, 0))
+		nr->scale /= 2;
+	if (hn_sa_fxp_check(nr->c.n, nr->clip_enc, nr->scale, NULL, 0)) {
+		fprintf(stderr, "%s: no fixed-point scale for the campaign\n",
+			prog);
+		return -1;
+	}
+	nr->d = fm_net_dim(&nr->global);
+	nr->u = malloc((nr->d + 1) * sizeof(float));
+	nr->sum = malloc((nr->d + 1) * sizeof(float));
+	nr->saved = malloc(nr->d * sizeof(float));
+	nr->q = malloc((nr->d + 1) * sizeof(uint32_t));
+	if (!nr->u || !nr->sum || !nr->saved || !nr->q) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	return 0;
+}
+
+static int node_setup(struct node_run *nr, struct node_opts *o)
+{
+	static const char *const names[] = { "model.hnfp", "update.hnfv",
+					     "sum.hnfv" };
+	unsigned int i;
+
+	memset(nr, 0, sizeof(*nr));
+	nr->o = o;
+	for (i = 0; i < 3; i++)
+		snprintf(nr->path[i], sizeof(nr->path[i]), "%s/%s", o->state,
+			 names[i]);
+	if (mkdir(o->state, 0755) && errno != EEXIST) {
+		fprintf(stderr, "%s: %s: %s\n", prog, o->state,
+			strerror(errno));
+		return -1;
+	}
+	if (load_campaign(nr) || load_model(nr, &o->train) ||
+	    valset_read(o->valset, nr->c.valset_digest, &nr->val) ||
+	    load_shard(nr) || encoding(nr))
+		return -1;
+	if (fm_net_init(&nr->work, &o->train)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	return 0;
+}
+
+static void node_free(struct node_run *nr)
+{
+	free(nr->u);
+	free(nr->sum);
+	free(nr->saved);
+	free(nr->q);
+	fm_net_free(&nr->global);
+	fm_net_free(&nr->work);
+	hn_partition_free(&nr->part);
+	fm_free(&nr->train);
+	fm_free(&nr->val);
+	hn_campaign_free(&nr->c);
+}
+
+int fm_cmd_node(int argc, char **argv)
+{
+	struct node_opts o;
+	struct node_run nr;
+	uint32_t r;
+	int ret = 1;
+
+	if (parse_node(argc, argv, &o))
+		return EXIT_USAGE;
+	if (!o.campaign || !o.start || !o.valset || !o.state || !o.have_node)
+		return bad(
+			"--campaign, --start, --valset, --state and --node are required",
+			NULL);
+	if (o.edge_pid && !o.encoder_out)
+		return bad("--edge-pid goes with --encoder-out", NULL);
+	if (o.stage_dev && !o.head_out)
+		return bad("--stage-dev goes with --head-out", NULL);
+	if (node_setup(&nr, &o))
+		goto out;
+	printf("node %u: %zu items (weight %.3f), %zu parameters, %u rounds of %u steps, scale 2^%d\n",
+	       o.node, nr.n_ids, nr.weight, nr.d, nr.c.rounds, nr.c.local_steps,
+	       ilogb(nr.scale));
+	fflush(stdout);
+	for (r = nr.next; r <= nr.c.rounds; r++)
+		if (node_round(&nr, r))
+			goto out;
+	printf("campaign done: validation %.4f\n",
+	       (double)val_ok(&nr) / nr.val.n);
+	ret = 0;
+out:
+	node_free(&nr);
+	return ret;
+}

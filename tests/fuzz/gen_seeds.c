@@ -155,21 +155,29 @@ static void ctrl_save(const char *dir, const char *name,
 	seed_file(dir, name, buf, len - cut);
 }
 
-/* One of every control type, smallest and largest, and a few broken. */
+/* The fuzzers' two mesh keys, and a payload pattern of @len bytes. */
+static void ctrl_keys(struct hn_mesh_key *k1, struct hn_mesh_key *k2,
+		      uint8_t *data, size_t len)
+{
+	size_t i;
+
+	k1->id = 1;
+	k2->id = 2;
+	if (hn_mesh_key_parse(FUZZ_KEY1, k1) ||
+	    hn_mesh_key_parse(FUZZ_KEY2, k2))
+		exit(1);
+	for (i = 0; i < len; i++)
+		data[i] = i * 7 + 3;
+}
+
 /* FED fragments: the last one of a message, and a SACK. */
 static void ctrl_fed(const char *dir)
 {
 	static uint8_t data[HN_FED_FRAG_MAX];
-	struct hn_mesh_key k1 = { .id = 1 }, k2 = { .id = 2 };
+	struct hn_mesh_key k1, k2;
 	struct hn_ctrl_msg m;
-	unsigned int i;
 
-	if (hn_mesh_key_parse(FUZZ_KEY1, &k1) ||
-	    hn_mesh_key_parse(FUZZ_KEY2, &k2))
-		exit(1);
-	for (i = 0; i < sizeof(data); i++)
-		data[i] = i * 7 + 3;
-
+	ctrl_keys(&k1, &k2, data, sizeof(data));
 	memset(&m, 0, sizeof(m));
 	m.type = HN_T_FED;
 	m.ttl = HN_TTL_DEFAULT;
@@ -191,19 +199,15 @@ static void ctrl_fed(const char *dir)
 	ctrl_save(dir, "fed-sack.bin", &m, &k2, 0);
 }
 
+/* One of every control type, smallest and largest, and a few broken. */
 static void ctrl(const char *dir)
 {
 	static uint8_t data[HN_CHUNK_DATA_MAX];
-	struct hn_mesh_key k1 = { .id = 1 }, k2 = { .id = 2 };
+	struct hn_mesh_key k1, k2;
 	struct hn_ctrl_msg m;
 	unsigned int i;
 
-	if (hn_mesh_key_parse(FUZZ_KEY1, &k1) ||
-	    hn_mesh_key_parse(FUZZ_KEY2, &k2))
-		exit(1);
-	for (i = 0; i < sizeof(data); i++)
-		data[i] = i * 7 + 3;
-
+	ctrl_keys(&k1, &k2, data, sizeof(data));
 	memset(&m, 0, sizeof(m));
 	m.type = HN_T_HELLO;
 	m.flags = HN_F_MCAST;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -305,9 +306,30 @@ int cmd_topology(int argc, char **argv)
 	return 0;
 }
 
+int hn_agent_push_reply(bool ok, char *body, const char *what,
+			const char *json_key, const char *hint)
+{
+	if (!ok) {
+		hn_err("%s refused: %s", what, body);
+		hn_hint("%s", hint);
+		free(body);
+		return 1;
+	}
+	if (hn_json) {
+		jsonw_obj_open(&hn_jw);
+		jsonw_kv_bool(&hn_jw, json_key, true);
+		jsonw_kv_str(&hn_jw, "message", body);
+		jsonw_obj_close(&hn_jw);
+	} else {
+		fputs(body, stdout);
+	}
+	free(body);
+	return 0;
+}
+
 int hn_model_push(int argc, char **argv)
 {
-	char *body, err[256];
+	char *body, err[256], hint[PATH_MAX + 128];
 	void *buf;
 	size_t n;
 	bool ok;
@@ -330,23 +352,11 @@ int hn_model_push(int argc, char **argv)
 			hn_hint("without the agent, 'hnctl model load FILE' installs on this node only");
 		return 1;
 	}
-	if (!ok) {
-		hn_err("model refused: %s", body);
-		hn_hint("'hnctl model verify %s --keys PUBFILE' shows the checks; sign with 'hnctl model sign'",
-			argv[1]);
-		free(body);
-		return 1;
-	}
-	if (hn_json) {
-		jsonw_obj_open(&hn_jw);
-		jsonw_kv_bool(&hn_jw, "installed", true);
-		jsonw_kv_str(&hn_jw, "message", body);
-		jsonw_obj_close(&hn_jw);
-	} else {
-		fputs(body, stdout);
-	}
-	free(body);
-	return 0;
+	snprintf(
+		hint, sizeof(hint),
+		"'hnctl model verify %s --keys PUBFILE' shows the checks; sign with 'hnctl model sign'",
+		argv[1]);
+	return hn_agent_push_reply(ok, body, "model", "installed", hint);
 }
 
 /* ---- the words ---------------------------------------------------------- */

@@ -514,8 +514,8 @@ static int campaign_verify(int argc, char **argv)
  */
 static int push(const char *file, bool stop)
 {
+	char err[1024], hint[PATH_MAX + 128], *body;
 	struct hn_campaign c;
-	char err[1024], *body;
 	void *buf;
 	size_t len;
 	bool ok;
@@ -547,23 +547,11 @@ static int push(const char *file, bool stop)
 		hn_agent_hint(ret);
 		return 1;
 	}
-	if (!ok) {
-		hn_err("campaign refused: %s", body);
-		hn_hint("'hnctl campaign verify %s --keys PUBFILE' with the agent's trusted-keys shows the checks",
-			file);
-		free(body);
-		return 1;
-	}
-	if (hn_json) {
-		jsonw_obj_open(&hn_jw);
-		jsonw_kv_bool(&hn_jw, "accepted", true);
-		jsonw_kv_str(&hn_jw, "message", body);
-		jsonw_obj_close(&hn_jw);
-	} else {
-		fputs(body, stdout);
-	}
-	free(body);
-	return 0;
+	snprintf(
+		hint, sizeof(hint),
+		"'hnctl campaign verify %s --keys PUBFILE' with the agent's trusted-keys shows the checks",
+		file);
+	return hn_agent_push_reply(ok, body, "campaign", "accepted", hint);
 }
 
 static int campaign_start(int argc, char **argv)

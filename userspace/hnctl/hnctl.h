@@ -182,6 +182,13 @@ int hn_agent_request_len(const char *line, const void *payload, size_t plen,
 void hn_agent_status(void); /* `status`'s agent part */
 bool hn_agent_absent(int err); /* no agent listening */
 void hn_agent_hint(int err); /* say why the agent could not be asked */
+/*
+ * The agent's answer to a push of a @what (model, campaign): refused,
+ * "WHAT refused: BODY" and @hint, 1; taken, BODY or {JSON_KEY: true,
+ * "message": BODY}, 0.  Frees @body.
+ */
+int hn_agent_push_reply(bool ok, char *body, const char *what,
+			const char *json_key, const char *hint);
 /* Ask WORD [ARG] and print the reply (JSON into hn_jw for ARG "json"). */
 int hn_agent_print(const char *word, const char *arg);
 int cmd_neighbours(int argc, char **argv);

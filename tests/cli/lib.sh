@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by the command-line tests of tests/cli, which set failed=0.
+# Sourced by the command-line tests of tests/cli, which set failed=0
+# (cli_scratch does).
 #
 ok() { echo "ok:   $*"; }
 bad() { echo "FAIL: $*"; failed=1; }
@@ -36,4 +37,19 @@ run()
 	else
 		echo "ok:   $* -> $(echo "$out" | head -1)"
 	fi
+}
+
+# cli_scratch NAME: $tmp, a new directory removed on exit; failed=0.
+cli_scratch()
+{
+	tmp=$(mktemp -d "/tmp/hn-$1.XXXXXX") || exit 1
+	trap 'rm -rf "$tmp"' EXIT
+	failed=0
+}
+
+# cli_need_python: SKIPPED (77) without python3 to read the JSON.
+cli_need_python()
+{
+	command -v python3 >/dev/null ||
+		{ echo "SKIPPED: python3 is needed to check the JSON"; exit 77; }
 }

@@ -15,13 +15,9 @@ HNCTL=$O/bin/hnctl
 [ -x "$HND" ] || { echo "SKIPPED: no $HND: run make first"; exit 77; }
 [ -x "$HNCTL" ] || { echo "SKIPPED: no $HNCTL: run make first"; exit 77; }
 
-tmp=$(mktemp -d /tmp/hn-agent-cli.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
-
-# run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr
 . tests/cli/lib.sh
+cli_scratch agent-cli
+KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 
 # conf TEXT [MODE]: the config, mode 0600 unless given (it holds a key)
 conf()

@@ -13,15 +13,10 @@ O=${O:-build}
 HNCTL=$O/bin/hnctl
 
 [ -x "$HNCTL" ] || { echo "SKIPPED: no $HNCTL: run make first"; exit 77; }
-command -v python3 >/dev/null ||
-	{ echo "SKIPPED: python3 is needed to check the JSON"; exit 77; }
-
-tmp=$(mktemp -d /tmp/hn-campaign-cli.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. tests/cli/lib.sh
+cli_need_python
+cli_scratch campaign-cli
 cd "$tmp" || exit 1
-failed=0
-
-. "$SRC/tests/cli/lib.sh"
 hnctl() { "$HNCTL" "$@"; }
 
 

@@ -15,14 +15,10 @@ HNCTL=$O/bin/hnctl
 
 [ -x "$HNCTL" ] || { echo "SKIPPED: no $HNCTL: run make first"; exit 77; }
 
-tmp=$(mktemp -d /tmp/hn-hnctl-names.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
+. tests/cli/lib.sh
+cli_scratch hnctl-names
 # no data plane and no agent here
 ctl=("$HNCTL" -P "$tmp/nopins" -S "$tmp/none.sock" -D "$tmp")
-
-# run WANT_RC NEEDLE CMD...: exit code WANT_RC, NEEDLE in stdout+stderr
-. tests/cli/lib.sh
 
 # same OLD... -- NEW...: the old name prints and exits as the new one.
 same()

@@ -6,7 +6,6 @@
 # no root.  Exits 0 when all pass, 77 (SKIPPED) when nothing is built.
 set -u
 cd "$(dirname "$0")/../.."
-SRC=$PWD
 O=${O:-build}
 [[ $O = /* ]] || O=$PWD/$O	# the test runs in a temporary directory
 HNCTL=$O/bin/hnctl
@@ -15,15 +14,10 @@ MODEL=$O/models/route-default.hnm
 [ -x "$HNCTL" ] || { echo "SKIPPED: no $HNCTL: run make first"; exit 77; }
 [ -f "$MODEL" ] ||
 	{ echo "SKIPPED: no $MODEL: run make models first"; exit 77; }
-command -v python3 >/dev/null ||
-	{ echo "SKIPPED: python3 is needed to check the JSON"; exit 77; }
-
-tmp=$(mktemp -d /tmp/hn-sign-cli.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. tests/cli/lib.sh
+cli_need_python
+cli_scratch sign-cli
 cd "$tmp" || exit 1
-failed=0
-
-. "$SRC/tests/cli/lib.sh"
 hnctl() { "$HNCTL" "$@"; }
 
 # is GOT WANT WHAT

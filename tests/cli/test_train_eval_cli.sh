@@ -16,12 +16,9 @@ O=${O:-build}
 HNT=$O/bin/hn-train
 
 [ -x "$HNT" ] || { echo "SKIPPED: no $HNT: run make first"; exit 77; }
-command -v python3 >/dev/null || { echo "SKIPPED: no python3"; exit 77; }
-
-tmp=$(mktemp -d /tmp/hn-train-eval.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
 . tests/cli/lib.sh
+cli_need_python
+cli_scratch train-eval
 
 run 2 "--load 0: a load is a number in (0, 4]" "$HNT" eval --load 0
 run 2 "--load x1: a load is a number" "$HNT" eval --load 0.5,x1

@@ -134,6 +134,18 @@ acc()
 at_least() { python3 -c "print(1 if $1 >= $2 else 0)"; }
 below() { python3 -c "print(1 if $1 < $2 else 0)"; }
 
+# generations WHAT0 MIN WHAT1 MAX: the images generation 0 answered
+# reach accuracy MIN (trained models), generation 1's stay below MAX (a
+# zero model answers one class).
+generations()
+{
+	local a0 a1
+	a0=$(acc 0)
+	a1=$(acc 1)
+	check "$1 (accuracy >= $2)" "$(at_least "$a0" "$2")" "$a0"
+	check "$3 (accuracy < $4)" "$(below "$a1" "$4")" "$a1"
+}
+
 echo "-- one stream: a refused reload, then a new encoder"
 edge 2
 feed 0 300
@@ -163,12 +175,8 @@ n0=$(get by_models 0 images)
 n1=$(get by_models 1 images)
 check "images 0-399 by the trained encoder, 400-699 by the new one" \
 	"$([ "$n0" = 400 ] && [ "$n1" = 300 ] && echo 1)" "$n0 and $n1"
-a0=$(acc 0)
-a1=$(acc 1)
-check "the trained encoder classifies (accuracy >= 0.8)" \
-	"$(at_least "$a0" 0.8)" "$a0"
-check "the zero encoder answers one class (accuracy < 0.3)" \
-	"$(below "$a1" 0.3)" "$a1"
+generations "the trained encoder classifies" 0.8 \
+	"the zero encoder answers one class" 0.3
 
 echo "-- images in flight at the reload"
 edge 4000
@@ -180,12 +188,9 @@ check "every image answered, after one reload" \
 	"$([ "$(get images)" = 64 ] && [ "$(get images_lost)" = 0 ] &&
 		[ "$(get reloads)" = 1 ] && echo 1)" \
 	"$(get images) images, $(get images_lost) lost, $(get reloads) reload"
-a0=$(acc 0)
-a1=$(acc 1)
-check "images in flight answered by the head they were encoded for" \
-	"$(at_least "$a0" 0.75)" "images 0-31: accuracy $a0"
-check "later images answered by the new head" \
-	"$(below "$a1" 0.4)" "images 32-63: accuracy $a1"
+generations \
+	"images 0-31, in flight, answered by the head they were encoded for" \
+	0.75 "images 32-63 answered by the new head" 0.4
 
 [ "$HN_FAILED" = 0 ] || hn_fail "$HN_FAILED checks failed"
 echo "PASS"

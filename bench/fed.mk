@@ -9,18 +9,18 @@
 # partition: Dirichlet(0.5) (fed_acc is fed_acc_dir05), Dirichlet(0.1),
 # 2 classes per node.  Needs no root, but the data set
 # (dataset-fashion-mnist) and about 10 minutes a partition on one core,
-# niced.  Documentation/federated.rst ("Learning") reads it.  The mesh
-# campaign (hypernetd over HyperNet frames) is not measured here yet.
+# niced.  Documentation/federated.rst ("Learning") reads it.
 # These runs are plain FedAvg (--no-defence, no validation set held out);
-# the poisoning runs below measure the defence.  The last line of
-# fed.json is the poisoning summary (bench-fed-poison).
+# the poisoning runs below measure the defence.  Then comes the mesh
+# campaign's object (bench-fed-mesh, "run":"mesh", as root), and the last
+# line of fed.json is the poisoning summary (bench-fed-poison).
 
 FED_PARTS	:= dir:0.5 dir:0.1 classes:2
 FED_ARGS	?= --nodes 16 --rounds 50 --local-steps 100 --lr 1e-3 --clip 4 \
 		   --no-defence --valset 0
 
 .PHONY: bench-fed
-bench-fed: $(O)/bin/hn-fmnist bench-fed-poison
+bench-fed: $(O)/bin/hn-fmnist bench-fed-poison bench-fed-mesh
 	@mkdir -p $(O)/bench
 	@rm -f $(O)/bench/fed.json.tmp
 	@for p in $(FED_PARTS); do \
@@ -31,6 +31,8 @@ bench-fed: $(O)/bin/hn-fmnist bench-fed-poison
 			>> $(O)/bench/fed.json.tmp.log || exit 1; \
 		tail -n 1 $(O)/bench/fed.json.tmp.log >> $(O)/bench/fed.json.tmp; \
 	done
+	@sed 's/^{/{"run":"mesh",/' $(O)/bench/fed-mesh.json \
+		>> $(O)/bench/fed.json.tmp
 	@tail -n 1 $(O)/bench/fed-poison.json >> $(O)/bench/fed.json.tmp
 	@mv $(O)/bench/fed.json.tmp $(O)/bench/fed.json
 	@rm -f $(O)/bench/fed.json.tmp.log
@@ -79,3 +81,16 @@ bench-fed-poison: $(O)/bin/hn-fmnist
 		< $(O)/bench/fed-poison.json.tmp >> $(O)/bench/fed-poison.json.tmp
 	@mv $(O)/bench/fed-poison.json.tmp $(O)/bench/fed-poison.json
 	@tail -n 1 $(O)/bench/fed-poison.json
+
+# `make bench-fed-mesh` (as root): the campaign on the mesh, 16 real
+# agents on a 2x8 ladder of namespaces, each with its trainer
+# (bench/fed_mesh.sh: Dirichlet(0.5), the shipped split shape,
+# FED_MESH_ROUNDS=5 rounds).  Wall time per round and each phase's share,
+# bytes each node sends over its plain update (aggregator and the others
+# apart), validation accuracy per round: $(O)/bench/fed-mesh.json, from
+# the programs' own stamped output (bench/fed_mesh_report.py).  A few
+# minutes, niced; the JSON gives the machine's load.
+
+.PHONY: bench-fed-mesh
+bench-fed-mesh: bpf lib progs
+	O=$(O) FMNIST_DATA=$(FMNIST_DATA) ./bench/fed_mesh.sh

@@ -1,37 +1,49 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Federated rounds on eight real agents, shared by test_fedround.sh and
-# test_fedcampaign.sh.  Source lib.sh and mesh.sh first.  The mesh is a
-# 2x4 ladder (nodes A..H, ids 1..8), every node with at most three
-# neighbours, so that whichever node aggregates, most reach it over
-# several hops:
+# Federated rounds on real agents, shared by test_fedround.sh,
+# test_fedcampaign.sh and bench/fed_mesh.sh.  Source lib.sh and mesh.sh
+# first.  The mesh is a 2xK ladder of FED_SIZE nodes (set before sourcing:
+# even, 4 to 26, 8 by default), every node with at most three neighbours,
+# so that whichever node aggregates, most reach it over several hops.
+# The nodes are the first FED_SIZE capital letters, ids 1..FED_SIZE, the
+# first half the top row; at 8 (A..H, ids 1..8):
 #
 #   a-app -- a-in [A 1] a-b -- b-a [B 2] b-c -- c-b [C 3] c-d -- d-c [D 4]
 #                  a-e              b-f              c-g              d-h
 #                   |                |                |                |
 #                  e-a              f-b              g-c              h-d
 #                 [E 5] e-f ---- f-e [F 6] f-g ---- g-f [G 7] g-h -- h-g [H 8]
+#
+# At 16 the top row is A..H, the bottom row I..P (A-I, ..., H-P).
 
-FED_NODES="A B C D E F G H"
+FED_SIZE=${FED_SIZE:-8}
+FED_NODES=$(echo {A..Z} | cut -d' ' -f1-"$FED_SIZE")
 
-# fed_ladder: the eight nodes and their links
+# fed_ladder: the nodes and their links
 fed_ladder()
 {
-	hn_nodes A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8
-	mesh_link A a-b B b-a
-	mesh_link B b-c C c-b
-	mesh_link C c-d D d-c
-	mesh_link E e-f F f-e
-	mesh_link F f-g G g-f
-	mesh_link G g-h H h-g
-	mesh_link A a-e E e-a
-	mesh_link B b-f F f-b
-	mesh_link C c-g G g-c
-	mesh_link D d-h H h-d
+	local nodes k=$((FED_SIZE / 2)) i a b u v
+
+	read -ra nodes <<<"$FED_NODES"
+	for i in "${!nodes[@]}"; do
+		hn_node "${nodes[$i]}" $((i + 1))
+	done
+	# each row left to right, then the rungs
+	for i in "${!nodes[@]}"; do
+		[ $(((i + 1) % k)) = 0 ] && continue
+		a=${nodes[$i]} b=${nodes[$((i + 1))]}
+		u=${a,,} v=${b,,}
+		mesh_link "$a" "$u-$v" "$b" "$v-$u"
+	done
+	for ((i = 0; i < k; i++)); do
+		a=${nodes[$i]} b=${nodes[$((i + k))]}
+		u=${a,,} v=${b,,}
+		mesh_link "$a" "$u-$v" "$b" "$v-$u"
+	done
 }
 
 # fed_roster: an identity key per node ($HN_WORK/id-NODE.key) and the
-# campaign roster listing all eight ($HN_WORK/roster)
+# campaign roster listing them all ($HN_WORK/roster)
 fed_roster()
 {
 	local n
@@ -42,7 +54,7 @@ fed_roster()
 	done
 }
 
-# fed_agents: start the eight agents with their identity keys.  A loaded
+# fed_agents: start the agents with their identity keys.  A loaded
 # machine may hold an agent up for a while: neighbours are not declared
 # dead for 2 s, a phase waits up to 10 s for all (it closes as soon as
 # all are in), the inputs $FED_INPUT_MS (8 s) after the first

@@ -52,6 +52,100 @@ edge() {
 }
 elapsed() { echo "split: $1 at $(($(date +%s) - T0)) s"; }
 
+# gen DEV: the generation of DEV's stage ("" without one)
+gen() {
+	hnctl -j dev show "$1" | tr -d ' \n' |
+		sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
+}
+# layers DEV: DEV's stage's layers, "INxOUT ..."
+layers() {
+	hnctl -j dev show "$1" | tr -d ' \n' | sed 's/"in":/\n/g' |
+		sed -n 's/^\([0-9]*\),"out":\([0-9]*\).*/\1x\2/p' |
+		tr '\n' ' ' | sed 's/ *$//'
+}
+
+# ---- the federated head ----------------------------------------------------
+# hn-fmnist node, the trainer of a federated campaign (2 rounds, a small
+# model: encoder 784-32-16, head 16-24-10), with --head-out and
+# --stage-dev hnt9: after an accepted round it runs `hnctl dev stage load
+# hnt9 HEAD`, the real hnctl into the real module.  The campaign's
+# commands (submit, result) go to a stand-in for the agent: the sum of a
+# round is the node's own update, except round 2's, whose coordinates are
+# all 0x7f7f7f7f (the weight kept): the gate must refuse it and leave the
+# module's stage as round 1 made it.  The trainer's data: the test set
+# (the training set is not in the guest).
+fed_head() {
+	F=/tmp/fed
+	if [ ! -f $D/fed.hnc ]; then
+		echo "SKIP fed-head: no campaign (tests/qemu/test_split.sh makes it)"
+		return 0
+	fi
+	mkdir -p $F/data $F/fake
+	ln -s $IMG $F/data/train-images-idx3-ubyte.gz
+	ln -s $LBL $F/data/train-labels-idx1-ubyte.gz
+	cat >$F/hnctl <<'EOS'
+#!/bin/sh
+F=/tmp/fed
+[ "$1" = -S ] && shift 2
+js=
+[ "$1" = -j ] && js=1 && shift
+case "$1 $2 $3" in
+"dev stage load")
+	hnctl dev stage load "$4" "$5" >/dev/null || exit 1
+	n=0
+	while [ -e $F/fake/staged$n ]; do n=$((n + 1)); done
+	hnctl -j dev show "$4" >$F/fake/staged$n
+	exit 0 ;;
+"campaign status "*)
+	echo '{"round": {"last_result_round": 0}}'
+	exit 0 ;;
+"campaign submit "*)
+	cp "$5" $F/fake/u$4
+	exit 0 ;;
+esac
+[ "$1 $2" = "campaign result" ] && [ -f $F/fake/u$4 ] || exit 1
+if [ -n "$js" ]; then
+	echo "{\"round\": $4, \"n_summed\": 1}"
+	exit 0
+fi
+u=$F/fake/u$4
+if [ "$4" = 2 ]; then
+	n=$(($(stat -c %s $u) / 4 - 4))
+	{ head -c 12 $u; head -c $((n * 4)) /dev/zero | tr '\000' '\177'
+	  tail -c 4 $u; } >"$6"
+else
+	cp $u "$6"
+fi
+EOS
+	chmod +x $F/hnctl
+	g0=$(gen hnt9)
+	l0=$(layers hnt9)
+	hn-fmnist node --data $F/data --campaign $D/fed.hnc \
+		--start $D/fed-start.hnfp --valset $D/fed-val.bin \
+		--state $F/state --nodes 2 --node 0 --seed 1 --batch 32 \
+		--hnctl $F/hnctl --timeout 60 --encoder-out $F/enc.hnm \
+		--head-out $F/head.hnm --stage-dev hnt9 >$F/log 2>&1
+	rc=$?
+	sed 's/^/    /' $F/log
+	grep -q '^round 1:.*accepted' $F/log &&
+		grep -q '^round 2:.*refused' $F/log && [ $rc = 0 ] &&
+		ok "fed-head-rounds: round 1 accepted, round 2's sum refused" ||
+		ko "fed-head-rounds: rc $rc"
+	g1=$(tr -d ' \n' <$F/fake/staged0 2>/dev/null |
+		sed -n 's/.*"generation":\([0-9]*\).*/\1/p')
+	l1=$(layers hnt9)
+	[ -f $F/fake/staged0 ] && [ ! -e $F/fake/staged1 ] &&
+		[ "${g1:-0}" -gt "${g0:-0}" ] && [ "$l1" = "16x24 24x10" ] &&
+		ok "fed-head-staged: generation $g0 -> $g1, layers $l0 -> $l1" ||
+		ko "fed-head-staged: generation $g0 -> ${g1:-none}, layers $l0 -> $l1"
+	[ "$(gen hnt9)" = "$g1" ] &&
+		ok "fed-head-refused-kept: generation $(gen hnt9) after round 2" ||
+		ko "fed-head-refused-kept: generation $(gen hnt9), not $g1"
+	check fed-head-answers hn-edge check -i hnt9 --src 1 --dst 9 \
+		--encoder $F/enc.hnm --head $F/head.hnm --images $IMG \
+		--count 100 --strict
+}
+
 guest_mods veth sch_ingress cls_bpf
 modprobe hypernet
 
@@ -130,6 +224,8 @@ check split-bitexact-encoder hn-edge check -i hnt9 --src 1 --dst 9 \
 hnctl dev stage load hnt9 $HEAD >/dev/null
 check split-bitexact-head hn-edge check -i hnt9 --src 1 --dst 9 \
 	--encoder $ENC --head $HEAD --images $IMG --count 200 --strict
+fed_head
+elapsed "federated head"
 $IP link del hnt9
 # Through the mesh: every answer of H1/H2 against the head here.
 check split-bitexact-mesh edge check --task 2 --encoder $ENC --head $HEAD \

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/sha.h>
 
 #include "campaign.h"
@@ -414,6 +415,78 @@ static void test_dropout_restart(void **state)
 		check_result(i, 4, ALL);
 }
 
+/* The aggregator of the round under way, as node @i's status says. */
+static unsigned int agg_now(unsigned int i)
+{
+	char status[512];
+	unsigned int agg;
+	FILE *f;
+
+	f = fmemopen(status, sizeof(status), "w");
+	hnd_fed_status(&agents[i], NULL, f);
+	fclose(f);
+	assert_int_equal(
+		sscanf(strstr(status, "aggregator"), "aggregator %u", &agg), 1);
+	return agg;
+}
+
+/*
+ * A node away for three rounds gets all three results on its return, in
+ * any order, and keeps them; a result missing below its last (its file
+ * gone) is fetched.
+ */
+static void test_catch_up_rounds(void **state)
+{
+	unsigned int i, r, x, mask;
+	char name[64];
+
+	agents_fresh();
+	all_submit(1, ALL);
+	run(500);
+	x = agg_now(0) == 1 ? 1 : 0;
+	dead[x] = true;
+	mask = ALL & ~(1u << x);
+	for (r = 2; r <= 4; r++) {
+		all_submit(r, mask);
+		run(4 * (INPUT_MS + 6 * PHASE_MS + 1000));
+		for (i = 0; i < N; i++)
+			if (i != x)
+				check_result(i, r, mask);
+	}
+	/* x restarts from its state directory: round 1 was its last */
+	hnd_fed_free(&agents[x]);
+	agent_make(x);
+	dead[x] = false;
+	run(3000);
+	check_result(x, 1, ALL);
+	for (r = 2; r <= 4; r++)
+		check_result(x, r, mask);
+	assert_true(agents[x].st.fed_rounds >= 1);
+	/* kept on disk: a restart serves them again */
+	hnd_fed_free(&agents[x]);
+	snprintf(name, sizeof(name), "state%u/fedres-3.res", x);
+	assert_int_equal(unlink(hn_t_path(name)), 0);
+	agent_make(x);
+	run(10);
+	for (r = 2; r <= 4; r++)
+		if (r != 3)
+			check_result(x, r, mask);
+	/* round 3's result gone: fetched from a peer */
+	run(2 * PHASE_MS);
+	assert_true(agents[x].st.fed_fetch_tx >= 1);
+	assert_true(agents[x].st.fed_filled >= 1);
+	check_result(x, 3, mask);
+	/* round 5 began without x; round 6 is of all five */
+	all_submit(5, mask);
+	run(INPUT_MS + 2000);
+	all_submit(6, ALL);
+	run(1000);
+	for (i = 0; i < N; i++) {
+		check_result(i, 5, mask);
+		check_result(i, 6, ALL);
+	}
+}
+
 /* SHA-256(campaign digest, round, attempt 0, id), as the agent ranks. */
 static void rank(const uint8_t digest[32], uint32_t r, uint32_t id,
 		 uint8_t h[32])
@@ -462,7 +535,7 @@ static bool forged_taken(unsigned int at, uint32_t from, uint32_t r,
 	assert_int_equal(
 		hn_key_private_raw(hn_t_path(name), sk, err, sizeof(err)), 0);
 	assert_int_equal(hn_sa_msg_sign(buf, len, sk), 0);
-	snprintf(name, sizeof(name), "state%u/fedround.res", at);
+	snprintf(name, sizeof(name), "state%u/fedres-%u.res", at, r);
 	assert_int_equal(hn_write_file(hn_t_path(name), buf, len, 0600, 0, err,
 				       sizeof(err)),
 			 0);
@@ -517,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_backup_aggregator),
 		cmocka_unit_test(test_dropout_restart),
 		cmocka_unit_test(test_forged_result),
+		cmocka_unit_test(test_catch_up_rounds),
 	};
 
 	return cmocka_run_group_tests_name("fedround", tests, setup, teardown);

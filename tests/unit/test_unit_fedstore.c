@@ -122,9 +122,8 @@ static void open_store(struct hn_fstore *s, unsigned int cap)
 {
 	char err[256];
 
-	assert_int_equal(hn_fs_open(s, sdir, cap, check, NULL, err,
-				    sizeof(err)),
-			 0);
+	assert_int_equal(
+		hn_fs_open(s, sdir, cap, check, NULL, err, sizeof(err)), 0);
 }
 
 /* The cap: the lowest ids go, with their files. */
@@ -152,8 +151,7 @@ static void test_bounds(void **state)
 		got(&s, id);
 		assert_true(file_there(id));
 	}
-	assert_int_equal(hn_fs_get(&s, 2, &b, &len, err, sizeof(err)),
-			 -ENOENT);
+	assert_int_equal(hn_fs_get(&s, 2, &b, &len, err, sizeof(err)), -ENOENT);
 	/* kept already; below the three highest: not taken */
 	put(&s, 4, 1);
 	put(&s, 1, 1);
@@ -166,8 +164,7 @@ static void test_bounds(void **state)
 	got(&s, 6);
 	got(&s, 7);
 	hn_fs_free(&s);
-	assert_int_equal(hn_fs_open(&s, sdir, 0, check, NULL, err,
-				    sizeof(err)),
+	assert_int_equal(hn_fs_open(&s, sdir, 0, check, NULL, err, sizeof(err)),
 			 -1);
 }
 
@@ -213,23 +210,23 @@ static void test_corrupt(void **state)
 	/* 2's file changed by a byte; 3's holds 1's result; junk named 4 */
 	make(2, b);
 	b[20] ^= 1;
-	assert_int_equal(hn_write_file(fpath("fedres-2.res"), b, RLEN,
-				       0600, 0, err, sizeof(err)),
+	assert_int_equal(hn_write_file(fpath("fedres-2.res"), b, RLEN, 0600, 0,
+				       err, sizeof(err)),
 			 0);
 	make(1, b);
-	assert_int_equal(hn_write_file(fpath("fedres-3.res"), b, RLEN,
-				       0600, 0, err, sizeof(err)),
+	assert_int_equal(hn_write_file(fpath("fedres-3.res"), b, RLEN, 0600, 0,
+				       err, sizeof(err)),
 			 0);
-	assert_int_equal(hn_write_file(fpath("fedres-4.res"), "junk", 4,
-				       0600, 0, err, sizeof(err)),
+	assert_int_equal(hn_write_file(fpath("fedres-4.res"), "junk", 4, 0600,
+				       0, err, sizeof(err)),
 			 0);
 	/* names that are no id: never read */
 	make(5, b);
-	assert_int_equal(hn_write_file(fpath("fedres-05.res"), b, RLEN,
-				       0600, 0, err, sizeof(err)),
+	assert_int_equal(hn_write_file(fpath("fedres-05.res"), b, RLEN, 0600, 0,
+				       err, sizeof(err)),
 			 0);
-	assert_int_equal(hn_write_file(fpath("fedres-5.res.tmp"), b, RLEN,
-				       0600, 0, err, sizeof(err)),
+	assert_int_equal(hn_write_file(fpath("fedres-5.res.tmp"), b, RLEN, 0600,
+				       0, err, sizeof(err)),
 			 0);
 	checks = 0;
 	open_store(&s, 8);
@@ -243,8 +240,8 @@ static void test_corrupt(void **state)
 	put(&s, 2, 0);
 	got(&s, 2);
 	/* changed on disk after it was kept: refused when read, dropped */
-	assert_int_equal(hn_write_file(fpath("fedres-1.res"), "RES", 3,
-				       0600, 0, err, sizeof(err)),
+	assert_int_equal(hn_write_file(fpath("fedres-1.res"), "RES", 3, 0600, 0,
+				       err, sizeof(err)),
 			 0);
 	assert_int_equal(hn_fs_get(&s, 1, &p, &len, err, sizeof(err)),
 			 -EBADMSG);

@@ -15,25 +15,36 @@
  * the same way.  Phase waits decide who dropped.  The aggregator sends
  * every live roster node the round's RESULT (sum, count, survivors),
  * signed with its identity key; a node checks it against the roster,
- * keeps the last one in the state directory (fedround.res) and goes on
- * to the next round, so that a restarted node resumes there.  A node
- * that advertises for a round another node has the result of is sent
- * that result: that is how a node that was away catches up.
+ * keeps it in the state directory (fedstore.h: every round's, up to
+ * FED_KEEP_MAX) and goes on to the next round, so that a restarted node
+ * resumes there.  A node that advertises for a round another node has
+ * the result of is sent the results from that round on; a node that
+ * misses results below its last (it jumped ahead on a later one) asks
+ * for them with a FETCH: that is how a node that was away catches up.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "campaign.h"
+#include "fedstore.h"
 #include "fedvec.h"
 #include "fedxfer.h"
 #include "fileio.h"
 #include "hypernetd.h"
 #include "secagg.h"
 
-#define FED_RESULT 0x80 /* FED kind and message type of a result */
+#define FED_RESULT HN_FED_K_RESULT /* FED kind and message type */
+#define FED_FETCH HN_FED_K_FETCH
+/* results kept: the campaign's rounds, at most this many */
+#define FED_KEEP_MAX 64
+/* results sent a node at one request; it asks again for the rest */
+#define FED_SERVE_MAX 8
+/* a node is served at most once a second (catch-up or fetch) */
+#define FED_SERVE_NS (1000 * NSEC_PER_MSEC)
 #define FED_OUT_MAX 256 /* messages being sent */
 #define FED_LOCAL_MAX 16 /* messages to ourselves, queued */
 /* a busy aggregator's acknowledgements may take a while: no early resend */
@@ -123,12 +134,35 @@ struct hnd_fed {
 	__u8 *pend_attempt;
 	__u32 *pend_round;
 
-	__u8 *res; /* the last RESULT, signed */
-	size_t res_len;
-	__u32 res_round, res_dim, res_n, res_nids;
-	__u8 res_attempt;
-	__u32 res_from;
+	struct hn_fstore rs; /* the RESULTs kept, by round */
+	bool rs_open;
+	__u32 res_dim, res_from; /* of the last result taken */
+	__u64 *served_ns; /* by roster index: last sent results */
+	__u64 fetch_ns; /* last FETCH sent */
+	unsigned int fetch_try;
 };
+
+_Static_assert(HN_FS_MAX_LEN == HN_FED_MSG_MAX, "a kept result is a message");
+
+/* The last round whose result is kept, 0 when none. */
+static __u32 res_last(const struct hnd_fed *fd)
+{
+	return fd->rs_open ? hn_fs_last(&fd->rs) : 0;
+}
+
+/* Results kept: the campaign's rounds, capped. */
+static unsigned int keep_rounds(const struct hnd_fed *fd)
+{
+	return fd->cp.rounds < FED_KEEP_MAX ? fd->cp.rounds : FED_KEEP_MAX;
+}
+
+/* The first round whose result is kept or fetched: the last's window. */
+static __u32 keep_from(const struct hnd_fed *fd)
+{
+	__u32 last = res_last(fd);
+
+	return last >= keep_rounds(fd) ? last - keep_rounds(fd) + 1 : 1;
+}
 
 static struct hnd_fed *fed_of(struct hnd *d)
 {
@@ -330,16 +364,21 @@ static void fed_clear(struct hnd *d)
 	free(fd->pend_len);
 	free(fd->pend_attempt);
 	free(fd->pend_round);
-	free(fd->res);
+	free(fd->served_ns);
 	free(fd->input);
+	if (fd->rs_open)
+		hn_fs_free(&fd->rs);
+	fd->rs_open = false;
 	fd->got = NULL;
 	fd->pend = NULL;
 	fd->pend_len = NULL;
 	fd->pend_attempt = NULL;
 	fd->pend_round = NULL;
-	fd->res = NULL;
+	fd->served_ns = NULL;
 	fd->input = NULL;
-	fd->res_round = 0;
+	fd->res_dim = 0;
+	fd->fetch_ns = 0;
+	fd->fetch_try = 0;
 	fd->input_round = 0;
 	fd->round = 0;
 }
@@ -523,37 +562,29 @@ static int result_parse(struct hnd_fed *fd, const __u8 *buf, size_t len,
 	return 0;
 }
 
-static int res_path(const struct hnd *d, char *buf, size_t size)
-{
-	return snprintf(buf, size, "%s/fedround.res", d->cfg.state_dir) >=
-			       (int)size ?
-		       -ENAMETOOLONG :
-		       0;
-}
-
 static void begin(struct hnd *d);
 
-/* Result @buf (taken) of round r->round: kept, persisted, next round. */
-static void result_take(struct hnd *d, __u8 *buf, size_t len,
-			const struct result_view *r, bool persist)
+/*
+ * The result of round r->round (@buf, checked): kept; when it is of this
+ * round or a later one, the round is over here and the next begins (a
+ * node that was away jumps ahead, and fetches what it missed); an
+ * earlier one only fills a gap.
+ */
+static void result_take(struct hnd *d, const __u8 *buf, size_t len,
+			const struct result_view *r)
 {
 	struct hnd_fed *fd = d->fed;
-	char path[PATH_MAX + 16], err[PATH_MAX + 128];
+	char err[PATH_MAX + 128];
 
-	free(fd->res);
-	fd->res = buf;
-	fd->res_len = len;
-	fd->res_round = r->round;
-	fd->res_attempt = r->attempt;
-	fd->res_from = r->from;
-	fd->res_n = r->n;
-	fd->res_nids = r->nids;
-	fd->res_dim = r->dim;
-	if (persist &&
-	    (res_path(d, path, sizeof(path)) ||
-	     hn_write_file(path, buf, len, 0600, 0, err, sizeof(err))))
-		hnd_log(d, LOG_E, "fed: cannot persist round %u's result: %s",
+	if (hn_fs_put(&fd->rs, r->round, buf, len, err, sizeof(err)) < 0)
+		hnd_log(d, LOG_E, "fed: cannot keep round %u's result: %s",
 			r->round, err);
+	if (r->round < fd->round) {
+		d->st.fed_filled++;
+		return;
+	}
+	fd->res_dim = r->dim;
+	fd->res_from = r->from;
 	node_reset(fd);
 	/* adverts of the next round that came first are kept */
 	pend_clear(fd, r->round);
@@ -565,6 +596,7 @@ static void result_take(struct hnd *d, __u8 *buf, size_t len,
 		r->round, r->from, r->attempt, r->n);
 }
 
+/* A RESULT (@buf, taken) from the mesh. */
 static void on_result(struct hnd *d, __u8 *buf, size_t len)
 {
 	struct hnd_fed *fd = d->fed;
@@ -572,18 +604,29 @@ static void on_result(struct hnd *d, __u8 *buf, size_t len)
 
 	if (result_parse(fd, buf, len, &r)) {
 		d->st.fed_msg_bad++;
-		free(buf);
-		return;
+	} else if (!hn_fs_has(&fd->rs, r.round) &&
+		   (r.round >= fd->round || r.round >= keep_from(fd))) {
+		result_take(d, buf, len, &r);
 	}
-	if (fd->res && r.round <= fd->res_round) {
-		free(buf);
-		return;
-	}
-	result_take(d, buf, len, &r, true);
+	free(buf);
 }
 
-/* At the campaign's start here: the persisted result, if it is of it. */
-static void result_load(struct hnd *d)
+/* The store's check: a RESULT of this campaign, its round the id. */
+static int result_check(void *ctx, const uint8_t *buf, size_t len, uint32_t *id)
+{
+	struct result_view r;
+
+	if (result_parse(ctx, buf, len, &r))
+		return -1;
+	*id = r.round;
+	return 0;
+}
+
+/*
+ * The one file of the agents that kept only their last result
+ * (fedround.res), moved into the store.
+ */
+static void result_migrate(struct hnd *d)
 {
 	struct hnd_fed *fd = d->fed;
 	char path[PATH_MAX + 16], err[PATH_MAX + 128];
@@ -591,15 +634,54 @@ static void result_load(struct hnd *d)
 	void *buf;
 	size_t len;
 
-	if (res_path(d, path, sizeof(path)) ||
-	    hn_read_file(path, 64u << 20, 0, &buf, &len, err, sizeof(err)))
+	if (snprintf(path, sizeof(path), "%s/fedround.res", d->cfg.state_dir) >=
+		    (int)sizeof(path) ||
+	    hn_read_file(path, HN_FED_MSG_MAX, 0, &buf, &len, err, sizeof(err)))
 		return;
-	if (result_parse(fd, buf, len, &r)) {
-		free(buf);
-		return;
+	if (!result_parse(fd, buf, len, &r) &&
+	    hn_fs_put(&fd->rs, r.round, buf, len, err, sizeof(err)) >= 0)
+		unlink(path);
+	free(buf);
+}
+
+/*
+ * At the campaign's start here: the results kept in the state
+ * directory; the rounds resume after the last.  0, or -1 (no store).
+ */
+static int result_load(struct hnd *d)
+{
+	struct hnd_fed *fd = d->fed;
+	char err[PATH_MAX + 128];
+	struct result_view r;
+	__u8 *buf;
+	size_t len;
+	__u32 last;
+
+	if (hn_fs_open(&fd->rs, d->cfg.state_dir, keep_rounds(fd), result_check,
+		       fd, err, sizeof(err))) {
+		hnd_log(d, LOG_E, "fed: %s", err);
+		return -1;
 	}
-	result_take(d, buf, len, &r, false);
-	hnd_log(d, LOG_I, "fed: resuming at round %u", fd->round);
+	fd->rs_open = true;
+	result_migrate(d);
+	if (fd->rs.refused)
+		hnd_log(d, LOG_W,
+			"fed: %u result files in %s refused (corrupt, or of another campaign)",
+			fd->rs.refused, d->cfg.state_dir);
+	while ((last = hn_fs_last(&fd->rs))) {
+		if (hn_fs_get(&fd->rs, last, &buf, &len, err, sizeof(err)))
+			continue; /* refused: no longer kept */
+		result_parse(fd, buf, len, &r);
+		free(buf);
+		fd->res_dim = r.dim;
+		fd->res_from = r.from;
+		fd->round = last + 1;
+		hnd_log(d, LOG_I,
+			"fed: %u results kept, rounds %u to %u; resuming at round %u",
+			fd->rs.n, hn_fs_first(&fd->rs), last, fd->round);
+		break;
+	}
+	return 0;
 }
 
 /* ---- the aggregator ----------------------------------------------------- */
@@ -717,7 +799,8 @@ static void agg_finish(struct hnd *d)
 		memcpy(copy, res, len);
 		fed_send(d, id, FED_RESULT, copy, len);
 	}
-	result_take(d, res, len, &r, true);
+	result_take(d, res, len, &r);
+	free(res);
 }
 
 /* Close the phase being collected: the next one's messages go out. */
@@ -995,17 +1078,149 @@ static void begin(struct hnd *d)
 
 /* ---- messages in -------------------------------------------------------- */
 
-/* An ADVERTISE for a round we know the result of: that result back. */
-static void catch_up(struct hnd *d, __u32 from)
+/*
+ * The kept results of the @n rounds @ids (increasing) to roster node
+ * @from, FED_SERVE_MAX at most, each its own RESULT; a node is served
+ * once a second at most (it asks again for the rest).
+ */
+static void serve(struct hnd *d, __u32 from, const __u32 *ids, unsigned int n)
 {
 	struct hnd_fed *fd = d->fed;
-	__u8 *copy = malloc(fd->res_len);
+	int i = roster_pos(fd, from);
+	unsigned int j, sent = 0;
+	__u64 now = hnd_now();
+	char err[PATH_MAX + 128];
+	__u8 *buf;
+	size_t len;
 
-	if (!copy)
+	if (i < 0 || from == self(d) ||
+	    (fd->served_ns[i] && elapsed(now, fd->served_ns[i]) < FED_SERVE_NS))
 		return;
-	memcpy(copy, fd->res, fd->res_len);
-	d->st.fed_catch_up++;
-	fed_send(d, from, FED_RESULT, copy, fd->res_len);
+	for (j = 0; j < n && sent < FED_SERVE_MAX; j++) {
+		if (hn_fs_get(&fd->rs, ids[j], &buf, &len, err, sizeof(err)))
+			continue;
+		fed_send(d, from, FED_RESULT, buf, len);
+		d->st.fed_catch_up++;
+		sent++;
+	}
+	if (sent)
+		fd->served_ns[i] = now;
+}
+
+/* An ADVERTISE for a round we know the result of: the results from it. */
+static void catch_up(struct hnd *d, __u32 from, __u32 round)
+{
+	struct hnd_fed *fd = d->fed;
+	__u32 ids[FED_SERVE_MAX];
+	unsigned int n = 0, j;
+
+	for (j = 0; j < fd->rs.n && n < FED_SERVE_MAX; j++)
+		if (fd->rs.ids[j] >= round)
+			ids[n++] = fd->rs.ids[j];
+	serve(d, from, ids, n);
+}
+
+/*
+ * FETCH: the secure-aggregation header (type FED_FETCH, round the
+ * sender's, sender the node asking), a count m (u32 BE, 1 ..
+ * FED_KEEP_MAX) and m round ids (u32 BE, increasing), then the sender's
+ * Ed25519 signature.  The rounds below the last kept, in its window,
+ * whose results are missing here: asked of one live roster node at a
+ * time (the last result's sender first, then the others in turn), once
+ * per fed-phase-ms while any is missing.
+ */
+static void fetch_tick(struct hnd *d, __u64 now)
+{
+	struct hnd_fed *fd = d->fed;
+	__u32 last = res_last(fd), r, to = 0, m = 0;
+	unsigned int i, n_cand = 0, pick;
+	__u8 *buf, *p;
+	size_t len;
+
+	if (!last ||
+	    (fd->fetch_ns &&
+	     elapsed(now, fd->fetch_ns) < d->cfg.fed_phase_ms * NSEC_PER_MSEC))
+		return;
+	for (r = keep_from(fd); r < last; r++)
+		m += !hn_fs_has(&fd->rs, r);
+	if (!m) {
+		fd->fetch_try = 0;
+		return;
+	}
+	for (i = 0; i < fd->cp.n; i++)
+		n_cand += fd->cp.roster[i].id != self(d) &&
+			  live(d, fd->cp.roster[i].id);
+	if (!n_cand)
+		return;
+	to = fd->fetch_try++ ? 0 : fd->res_from;
+	if (!to || to == self(d) || !live(d, to)) {
+		pick = fd->fetch_try % n_cand;
+		for (i = 0; i < fd->cp.n; i++) {
+			__u32 id = fd->cp.roster[i].id;
+
+			if (id == self(d) || !live(d, id))
+				continue;
+			to = id;
+			if (!pick--)
+				break;
+		}
+	}
+	len = HN_SA_HDR_LEN + 4 + 4 * (size_t)m + HN_SA_SIG_LEN;
+	buf = malloc(len);
+	if (!buf)
+		return;
+	hn_sa_msg_header(buf, FED_FETCH, fd->cp.digest, fd->round, self(d),
+			 4 + 4 * m);
+	p = buf + HN_SA_HDR_LEN;
+	hn_sa_put32(p, m);
+	for (r = keep_from(fd), p += 4; r < last; r++)
+		if (!hn_fs_has(&fd->rs, r)) {
+			hn_sa_put32(p, r);
+			p += 4;
+		}
+	if (hn_sa_msg_sign(buf, len, fd->sk)) {
+		free(buf);
+		return;
+	}
+	fd->fetch_ns = now;
+	d->st.fed_fetch_tx++;
+	hnd_log(d, LOG_I,
+		"fed: asking %u for %u missing results (rounds %u..%u)", to, m,
+		keep_from(fd), last - 1);
+	fed_send(d, to, FED_FETCH, buf, len);
+}
+
+/* A FETCH from @from: well formed, its own and signed, then served. */
+static void on_fetch(struct hnd *d, __u32 from, const __u8 *buf, size_t len)
+{
+	struct hnd_fed *fd = d->fed;
+	__u32 ids[FED_KEEP_MAX], m, j;
+	int i = roster_pos(fd, from);
+
+	if (len < HN_SA_HDR_LEN + 4 + HN_SA_SIG_LEN ||
+	    buf[0] != HN_SA_VERSION || buf[1] != FED_FETCH ||
+	    memcmp(buf + 12, fd->cp.digest, 32) ||
+	    hn_sa_get32(buf + 8) != from ||
+	    hn_sa_get32(buf + 44) != len - HN_SA_HDR_LEN - HN_SA_SIG_LEN)
+		goto bad;
+	m = hn_sa_get32(buf + HN_SA_HDR_LEN);
+	if (!m || m > FED_KEEP_MAX ||
+	    len != HN_SA_HDR_LEN + 4 + 4 * (size_t)m + HN_SA_SIG_LEN)
+		goto bad;
+	for (j = 0; j < m; j++) {
+		ids[j] = hn_sa_get32(buf + HN_SA_HDR_LEN + 4 + 4 * j);
+		if (j && ids[j] <= ids[j - 1])
+			goto bad;
+	}
+	if (i < 0 ||
+	    hn_sa_verify(fd->cp.roster[i].key, buf, len - HN_SA_SIG_LEN,
+			 buf + len - HN_SA_SIG_LEN) != 1)
+		goto bad;
+	d->st.fed_fetch_rx++;
+	serve(d, from, ids, m);
+	return;
+bad:
+	d->st.fed_msg_bad++;
 }
 
 /* A whole message @buf (taken) from @from of (round, attempt). */
@@ -1020,8 +1235,10 @@ static void fed_msg(struct hnd *d, __u32 from, __u32 round, __u8 attempt,
 		on_result(d, buf, len);
 		return;
 	}
-	if (kind == HN_SA_ADVERTISE && fd->res && round <= fd->res_round) {
-		catch_up(d, from);
+	if (kind == FED_FETCH) {
+		on_fetch(d, from, buf, len);
+	} else if (kind == HN_SA_ADVERTISE && round <= res_last(fd)) {
+		catch_up(d, from, round);
 	} else if (kind == HN_SA_ADVERTISE &&
 		   (round == fd->round + 1 ||
 		    (round == fd->round &&
@@ -1167,8 +1384,9 @@ static void sync_campaign(struct hnd *d)
 	fd->pend_len = calloc(n, sizeof(*fd->pend_len));
 	fd->pend_attempt = calloc(n, 1);
 	fd->pend_round = calloc(n, sizeof(*fd->pend_round));
+	fd->served_ns = calloc(n, sizeof(*fd->served_ns));
 	if (!fd->got || !fd->pend || !fd->pend_len || !fd->pend_attempt ||
-	    !fd->pend_round || rx_init(fd)) {
+	    !fd->pend_round || !fd->served_ns || rx_init(fd)) {
 		fed_clear(d);
 		return;
 	}
@@ -1177,7 +1395,8 @@ static void sync_campaign(struct hnd *d)
 	fd->phase = F_IDLE;
 	/* message ids from the clock: a restart reuses none still known */
 	fd->msg_id = (__u32)(hnd_unix_now() * 1000 + hnd_now() / NSEC_PER_MSEC);
-	result_load(d);
+	if (result_load(d))
+		fed_clear(d);
 }
 
 /* Heard nothing for a round's longest wait: the next attempt. */
@@ -1213,6 +1432,7 @@ void hnd_fed_tick(struct hnd *d, __u64 now)
 	pump(d, now);
 	drain_local(d);
 	node_timeout(d, now);
+	fetch_tick(d, now);
 	if (fd->phase == F_IDLE)
 		begin(d);
 	agg_tick(d, now);
@@ -1279,46 +1499,53 @@ static void ids_json(struct jsonw *w, const __u8 *ids, __u32 n)
 	jsonw_arr_close(w);
 }
 
+/* Why round @round's result is not served here, into @err: -1. */
+static int result_absent(struct hnd_fed *fd, long round, char *err,
+			 size_t errlen)
+{
+	if (round >= fd->round)
+		return hn_seterr(err, errlen,
+				 "round %ld not complete: round %u is %s",
+				 round, fd->round, phase_names[fd->phase]);
+	if (round < keep_from(fd) || !round)
+		return hn_seterr(
+			err, errlen,
+			"round %ld: no longer kept (rounds from %u on are)",
+			round, keep_from(fd));
+	return hn_seterr(err, errlen, "round %ld: missed here, being fetched",
+			 round);
+}
+
 int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
 		   char *err, size_t errlen)
 {
 	struct hnd_fed *fd = fed_of(d);
 	struct result_view r;
 	__u32 *sum, i;
-	__u8 *img;
+	__u8 *img, *buf;
 	size_t len;
 
 	if (!fd || !fd->have_cp)
 		return hn_seterr(err, errlen, "no campaign rounds here");
 	if (round < 0)
-		round = fd->res ? (long)fd->res_round : (long)fd->round;
-	if (!fd->res || round != fd->res_round ||
-	    result_parse(fd, fd->res, fd->res_len, &r)) {
-		if (round >= fd->round)
-			return hn_seterr(
-				err, errlen,
-				"round %ld not complete: round %u is %s", round,
-				fd->round, phase_names[fd->phase]);
-		return hn_seterr(err, errlen,
-				 "round %ld: only round %u's result is kept",
-				 round, fd->res_round);
-	}
+		round = res_last(fd) ? (long)res_last(fd) : (long)fd->round;
+	if (round > UINT32_MAX ||
+	    hn_fs_get(&fd->rs, round, &buf, &len, err, errlen))
+		return result_absent(fd, round, err, errlen);
+	result_parse(fd, buf, len, &r);
 	if (how == 'o') {
 		sum = malloc((size_t)r.dim * 4);
-		if (!sum)
-			return hn_seterr(err, errlen, "out of memory");
-		for (i = 0; i < r.dim; i++)
+		for (i = 0; sum && i < r.dim; i++)
 			sum[i] = hn_sa_get32(r.sum + 4 * (size_t)i);
-		if (hn_fv_build(sum, r.dim, &img, &len)) {
+		if (!sum || hn_fv_build(sum, r.dim, &img, &len)) {
 			free(sum);
+			free(buf);
 			return hn_seterr(err, errlen, "out of memory");
 		}
 		fwrite(img, 1, len, f);
 		free(img);
 		free(sum);
-		return 0;
-	}
-	if (w) {
+	} else if (w) {
 		jsonw_obj_open(w);
 		jsonw_kv_u64(w, "round", r.round);
 		jsonw_kv_u64(w, "attempt", r.attempt);
@@ -1327,14 +1554,15 @@ int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
 		jsonw_kv_u64(w, "dim", r.dim);
 		ids_json(w, r.ids, r.nids);
 		jsonw_obj_close(w);
-		return 0;
+	} else {
+		fprintf(f,
+			"round %u: %u updates summed by %u (attempt %u), %u values; survivors",
+			r.round, r.n, r.from, r.attempt, r.dim);
+		for (i = 0; i < r.nids; i++)
+			fprintf(f, " %u", hn_sa_get32(r.ids + 4 * (size_t)i));
+		fprintf(f, "\n");
 	}
-	fprintf(f,
-		"round %u: %u updates summed by %u (attempt %u), %u values; survivors",
-		r.round, r.n, r.from, r.attempt, r.dim);
-	for (i = 0; i < r.nids; i++)
-		fprintf(f, " %u", hn_sa_get32(r.ids + 4 * (size_t)i));
-	fprintf(f, "\n");
+	free(buf);
 	return 0;
 }
 
@@ -1346,11 +1574,11 @@ void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f)
 		return;
 	if (!w) {
 		fprintf(f,
-			"  round %u attempt %u: %s, aggregator %u%s%s; last result: round %u\n",
+			"  round %u attempt %u: %s, aggregator %u%s%s; last result: round %u (%u kept, from round %u on)\n",
 			fd->round, fd->attempt, phase_names[fd->phase], fd->agg,
 			fd->ag_init ? ", this node aggregating: " : "",
-			fd->ag_init ? agg_names[fd->aphase] : "",
-			fd->res_round);
+			fd->ag_init ? agg_names[fd->aphase] : "", res_last(fd),
+			fd->rs.n, keep_from(fd));
 		return;
 	}
 	jsonw_name(w, "round");
@@ -1362,7 +1590,10 @@ void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f)
 	jsonw_kv_str(w, "aggregating",
 		     fd->ag_init ? agg_names[fd->aphase] : "no");
 	jsonw_kv_u64(w, "input_round", fd->input ? fd->input_round : 0);
-	jsonw_kv_u64(w, "last_result_round", fd->res ? fd->res_round : 0);
+	jsonw_kv_u64(w, "last_result_round", res_last(fd));
+	jsonw_kv_u64(w, "first_result_round", hn_fs_first(&fd->rs));
+	jsonw_kv_u64(w, "results_kept", fd->rs.n);
+	jsonw_kv_u64(w, "keep_from", keep_from(fd));
 	jsonw_kv_u64(w, "dim", fd->dim);
 	jsonw_obj_close(w);
 }

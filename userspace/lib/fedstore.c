@@ -114,8 +114,9 @@ static int fs_read(struct hn_fstore *s, const char *path, uint32_t id,
 		return -EIO;
 	if (s->check(s->ctx, b, *len, &got) || got != id) {
 		free(b);
-		hn_seterr(err, errlen, "%s: not a result of this campaign's %" PRIu32,
-			  path, id);
+		hn_seterr(err, errlen,
+			  "%s: not a result of this campaign's %" PRIu32, path,
+			  id);
 		return -EBADMSG;
 	}
 	*buf = b;
@@ -154,7 +155,8 @@ int hn_fs_open(struct hn_fstore *s, const char *dir, unsigned int cap,
 {
 	memset(s, 0, sizeof(*s));
 	if (!cap)
-		return hn_seterr(err, errlen, "a store keeps at least 1 result");
+		return hn_seterr(err, errlen,
+				 "a store keeps at least 1 result");
 	s->dir = strdup(dir);
 	/* one more than the cap: a new id goes in before the lowest goes */
 	s->ids = calloc(cap + 1, sizeof(*s->ids));
@@ -176,8 +178,8 @@ void hn_fs_free(struct hn_fstore *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int hn_fs_put(struct hn_fstore *s, uint32_t id, const uint8_t *buf,
-	      size_t len, char *err, size_t errlen)
+int hn_fs_put(struct hn_fstore *s, uint32_t id, const uint8_t *buf, size_t len,
+	      char *err, size_t errlen)
 {
 	char *path;
 	int ret;

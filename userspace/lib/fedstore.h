@@ -49,8 +49,8 @@ void hn_fs_free(struct hn_fstore *s);
  * file, then indexed.  1 when @id is already kept or would be evicted at
  * once (below the @cap highest), 0 when kept, -1 with @err.
  */
-int hn_fs_put(struct hn_fstore *s, uint32_t id, const uint8_t *buf,
-	      size_t len, char *err, size_t errlen);
+int hn_fs_put(struct hn_fstore *s, uint32_t id, const uint8_t *buf, size_t len,
+	      char *err, size_t errlen);
 
 /* Whether @id is kept. */
 int hn_fs_has(const struct hn_fstore *s, uint32_t id);

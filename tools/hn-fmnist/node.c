@@ -651,35 +651,54 @@ static long result_count(struct node_run *nr, uint32_t r)
 }
 
 /*
- * The last round whose result the agent keeps (`-j campaign status`),
- * 0 when it has none or does not say.
+ * What the agent's results cover (`-j campaign status`): the round of the
+ * last it has into *@last, the first it keeps or fetches into *@from.
+ * 0, or -1 when it does not say.
  */
-static unsigned long agent_last_result(struct node_run *nr)
+static int agent_results(struct node_run *nr, unsigned long *last,
+			 unsigned long *from)
 {
 	const char *args[] = { "-j", "campaign", "status", NULL };
-	char out[8192], *p;
+	char out[8192], *p, *q;
 
 	if (hnctl(nr->o, args, out, sizeof(out), 1) ||
-	    !(p = strstr(out, "\"last_result_round\":")))
-		return 0;
-	return strtoul(p + 20, NULL, 10);
+	    !(p = strstr(out, "\"last_result_round\":")) ||
+	    !(q = strstr(out, "\"keep_from\":")))
+		return -1;
+	*last = strtoul(p + 20, NULL, 10);
+	*from = strtoul(q + 12, NULL, 10);
+	return 0;
 }
 
 /*
- * Hand round @r's update to the agent (again and again while it has no
- * campaign yet), then wait for the round's sum.  0 when P_SUM holds it;
- * -1 at the timeout, or at once when the agent keeps a later round's
- * result only (the mesh went on without this node for more than a
- * round: its model cannot follow).
+ * Whether the agent is past round @r already (the mesh went on without
+ * this node): its result is there or being fetched, no update is due.
  */
-static int exchange(struct node_run *nr, uint32_t r)
+static int agent_past(struct node_run *nr, uint32_t r)
+{
+	unsigned long last, from;
+
+	return !fetch_result(nr, r) ||
+	       (!agent_results(nr, &last, &from) && last >= r);
+}
+
+/*
+ * Hand round @r's update to the agent when @train (again and again
+ * while it has no campaign yet), then wait for the round's sum.  0 when
+ * P_SUM holds it; -1 at the timeout, or at once when the agent no longer
+ * keeps it (the mesh went on without this node for more rounds than
+ * the agent keeps: its model cannot follow).  A result the agent misses
+ * below its last is being fetched: waited for.
+ */
+static int exchange(struct node_run *nr, uint32_t r, int train)
 {
 	const struct node_opts *o = nr->o;
 	double end = mono() + o->timeout;
 	const char *args[] = { "campaign", "submit",	       "--round",
 			       NULL,	   nr->path[P_UPDATE], NULL };
+	unsigned long last, from;
 	char rs[16];
-	int sent = 0;
+	int sent = !train;
 
 	snprintf(rs, sizeof(rs), "%u", r);
 	args[3] = rs;
@@ -688,16 +707,19 @@ static int exchange(struct node_run *nr, uint32_t r)
 			sent = 1;
 		if (!fetch_result(nr, r))
 			return 0;
-		if (agent_last_result(nr) > r) {
+		if (!agent_results(nr, &last, &from) && last > r && r < from) {
 			fprintf(stderr,
-				"%s: round %u: its result is gone, the agent keeps round %lu's; this model cannot follow (a fresh --state from a peer's model.hnfp)\n",
-				prog, r, agent_last_result(nr));
+				"%s: round %u: its result is gone, the agent keeps rounds from %lu on; this model cannot follow (a fresh --state from a peer's model.hnfp)\n",
+				prog, r, from);
 			return -1;
 		}
 		nap(sent ? 100 : 300);
 	}
 	fprintf(stderr, "%s: round %u: no result after %u s (%s)\n", prog, r,
-		o->timeout, sent ? "update taken" : "the agent took no update");
+		o->timeout,
+		!train ? "a missed round's, not fetched" :
+		sent   ? "update taken" :
+			 "the agent took no update");
 	return -1;
 }
 
@@ -837,18 +859,28 @@ static int install(struct node_run *nr)
 	return 0;
 }
 
-/* Round @r: update, exchange, apply, gate, persist, install. */
+/*
+ * Round @r: update, exchange, apply, gate, persist, install.  A round
+ * the mesh finished without this node (the agent is past it) is only
+ * applied: its sum is the same for every node, so the model comes out
+ * the same as theirs.
+ */
 static int node_round(struct node_run *nr, uint32_t r)
 {
 	size_t ok_cur = val_ok(nr), ok_new;
 	double t0 = mono(), loss = 0;
+	int accept, missed = agent_past(nr, r);
+	char h[65], how[32];
 	uint8_t sha[32];
 	long n_summed;
-	char h[65];
-	int accept;
 
-	if (make_update(nr, r, &loss) || exchange(nr, r) || read_sum(nr))
+	if ((!missed && make_update(nr, r, &loss)) ||
+	    exchange(nr, r, !missed) || read_sum(nr))
 		return -1;
+	if (missed)
+		snprintf(how, sizeof(how), "caught up");
+	else
+		snprintf(how, sizeof(how), "loss %.4f", loss);
 	n_summed = result_count(nr, r);
 	fm_net_get(&nr->global, nr->saved);
 	if (fm_fed_apply(&nr->global, nr->sum)) {
@@ -863,8 +895,8 @@ static int node_round(struct node_run *nr, uint32_t r)
 	if (ck_write(&nr->global, r, nr->path[P_MODEL], sha))
 		return -1;
 	hex(sha, h);
-	printf("round %u: %ld summed, loss %.4f, validation %.4f -> %.4f, %s, model %.16s (%.1f s)\n",
-	       r, n_summed, loss, (double)ok_cur / nr->val.n,
+	printf("round %u: %ld summed, %s, validation %.4f -> %.4f, %s, model %.16s (%.1f s)\n",
+	       r, n_summed, how, (double)ok_cur / nr->val.n,
 	       (double)ok_new / nr->val.n, accept ? "accepted" : "refused", h,
 	       mono() - t0);
 	fflush(stdout);

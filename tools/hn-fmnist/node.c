@@ -925,6 +925,12 @@ static int load_campaign(struct node_run *nr)
 		fprintf(stderr, "%s: %s: %s\n", prog, nr->o->campaign, err);
 		return -1;
 	}
+	if (nr->c.groups) {
+		fprintf(stderr,
+			"%s: %s: a campaign of %u groups: this trainer applies one sum a round only\n",
+			prog, nr->o->campaign, nr->c.groups);
+		return -1;
+	}
 	return 0;
 }
 

@@ -1377,6 +1377,14 @@ static void sync_campaign(struct hnd *d)
 	fd->have_sk = true;
 	if (hn_campaign_parse(cp->file, cp->len, &fd->cp, err, sizeof(err)))
 		return;
+	if (fd->cp.groups) {
+		/* never one sum where the campaign asked for groups */
+		hnd_log(d, LOG_E,
+			"fed: campaign of %u groups: grouped rounds are not run by this agent",
+			fd->cp.groups);
+		hn_campaign_free(&fd->cp);
+		return;
+	}
 	fd->have_cp = true;
 	n = fd->cp.n;
 	fd->got = calloc(n, 1);

@@ -35,6 +35,7 @@
 #include "fedxfer.h"
 #include "fileio.h"
 #include "hypernetd.h"
+#include "robust.h"
 #include "secagg.h"
 
 #define FED_RESULT HN_FED_K_RESULT /* FED kind and message type */
@@ -113,6 +114,18 @@ struct hnd_fed {
 	__u32 round;
 	__u8 attempt;
 	__u32 agg;
+	/*
+	 * The grouped defence (campaign groups > 0): this round's group of
+	 * this node runs the round's secure aggregation as sub-round
+	 * round x 256 + group among its members only.  Without groups the
+	 * sub-round is the round and the group the roster.
+	 */
+	__u32 sub;
+	unsigned int *grp; /* by roster index: group in this round */
+	unsigned int *gtmp; /* the same, of a round being checked */
+	__u32 *ids; /* the roster's ids */
+	struct hn_sa_member *gm; /* this round's group's members */
+	unsigned int gn, gk, gt, gself;
 	enum fed_phase phase;
 	__u64 phase_ns;
 	struct hn_sa_node nd;
@@ -144,10 +157,16 @@ struct hnd_fed {
 
 _Static_assert(HN_FS_MAX_LEN == HN_FED_MSG_MAX, "a kept result is a message");
 
-/* The last round whose result is kept, 0 when none. */
+/* The last (sub-)round whose result is kept, 0 when none. */
 static __u32 res_last(const struct hnd_fed *fd)
 {
 	return fd->rs_open ? hn_fs_last(&fd->rs) : 0;
+}
+
+/* The round of the last result kept, 0 when none. */
+static __u32 res_last_round(const struct hnd_fed *fd)
+{
+	return fd->cp.groups ? res_last(fd) / HN_RB_MAX_GROUPS : res_last(fd);
 }
 
 /* Results kept: the campaign's rounds, capped. */
@@ -156,10 +175,10 @@ static unsigned int keep_rounds(const struct hnd_fed *fd)
 	return fd->cp.rounds < FED_KEEP_MAX ? fd->cp.rounds : FED_KEEP_MAX;
 }
 
-/* The first round whose result is kept or fetched: the last's window. */
+/* The first round whose results are kept or fetched: the last's window. */
 static __u32 keep_from(const struct hnd_fed *fd)
 {
-	__u32 last = res_last(fd);
+	__u32 last = res_last_round(fd);
 
 	return last >= keep_rounds(fd) ? last - keep_rounds(fd) + 1 : 1;
 }
@@ -251,15 +270,15 @@ static void pump_one(struct hnd *d, struct hn_fx_out *o, __u64 now)
 static void fed_send(struct hnd *d, __u32 dst, __u8 kind, __u8 *buf, size_t len)
 {
 	struct hnd_fed *fd = d->fed;
-	struct hn_fx_hdr h = { fd->cp.id, fd->round,   ++fd->msg_id,
+	struct hn_fx_hdr h = { fd->cp.id, fd->sub,     ++fd->msg_id,
 			       len,	  fd->attempt, kind };
 	unsigned int i;
 
 	if (dst == self(d)) {
 		if (fd->n_local < FED_LOCAL_MAX) {
 			fd->local[fd->n_local++] =
-				(struct fed_local){ fd->round, fd->attempt,
-						    kind, buf, len };
+				(struct fed_local){ fd->sub, fd->attempt, kind,
+						    buf, len };
 			return;
 		}
 		hnd_log(d, LOG_W, "fed: local queue full");
@@ -365,6 +384,10 @@ static void fed_clear(struct hnd *d)
 	free(fd->pend_attempt);
 	free(fd->pend_round);
 	free(fd->served_ns);
+	free(fd->grp);
+	free(fd->gtmp);
+	free(fd->ids);
+	free(fd->gm);
 	free(fd->input);
 	if (fd->rs_open)
 		hn_fs_free(&fd->rs);
@@ -375,6 +398,10 @@ static void fed_clear(struct hnd *d)
 	fd->pend_attempt = NULL;
 	fd->pend_round = NULL;
 	fd->served_ns = NULL;
+	fd->grp = NULL;
+	fd->gtmp = NULL;
+	fd->ids = NULL;
+	fd->gm = NULL;
 	fd->input = NULL;
 	fd->res_dim = 0;
 	fd->fetch_ns = 0;
@@ -383,26 +410,90 @@ static void fed_clear(struct hnd *d)
 	fd->round = 0;
 }
 
+/* ---- groups ------------------------------------------------------------- */
+
+/* The round of sub-round @sub. */
+static __u32 sub_round(const struct hnd_fed *fd, __u32 sub)
+{
+	return fd->cp.groups ? sub / HN_RB_MAX_GROUPS : sub;
+}
+
+/* The first sub-round of round @r. */
+static __u32 sub_first(const struct hnd_fed *fd, __u32 r)
+{
+	return fd->cp.groups ? r * HN_RB_MAX_GROUPS : r;
+}
+
+/*
+ * The groups of round @r into @grp (by roster index; all 0 without
+ * groups): robust.h's grouping of the roster, the same at every node.
+ */
+static void groups_of(const struct hnd_fed *fd, __u32 r, unsigned int *grp)
+{
+	if (!fd->cp.groups || hn_rb_groups(fd->cp.digest, r, fd->ids, fd->cp.n,
+					   fd->cp.groups, grp))
+		memset(grp, 0, fd->cp.n * sizeof(*grp));
+}
+
+/* This node's sub-round of round @r (fd->gtmp used). */
+static __u32 own_sub(struct hnd *d, __u32 r)
+{
+	struct hnd_fed *fd = d->fed;
+	int i = hn_sa_roster_index(fd->cp.roster, fd->cp.n, self(d));
+
+	groups_of(fd, r, fd->gtmp);
+	return sub_first(fd, r) + (i < 0 ? 0 : fd->gtmp[i]);
+}
+
+/* The round's group of this node: its sub-round, members, k and t. */
+static void group_set(struct hnd *d)
+{
+	struct hnd_fed *fd = d->fed;
+	int me = hn_sa_roster_index(fd->cp.roster, fd->cp.n, self(d));
+	unsigned int i;
+
+	groups_of(fd, fd->round, fd->grp);
+	fd->gself = me < 0 ? 0 : fd->grp[me];
+	fd->sub = sub_first(fd, fd->round) + fd->gself;
+	fd->gn = 0;
+	for (i = 0; i < fd->cp.n; i++)
+		if (fd->grp[i] == fd->gself)
+			fd->gm[fd->gn++] = fd->cp.roster[i];
+	if (fd->cp.groups) {
+		hn_campaign_group_kt(&fd->cp, fd->gn, &fd->gk, &fd->gt);
+	} else {
+		fd->gk = fd->cp.k;
+		fd->gt = fd->cp.t;
+	}
+}
+
+/* Whether roster node @i is of this node's group this round. */
+static bool in_group(const struct hnd_fed *fd, unsigned int i)
+{
+	return fd->grp[i] == fd->gself;
+}
+
 static void config(const struct hnd_fed *fd, struct hn_sa_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	memcpy(c->campaign, fd->cp.digest, 32);
-	c->round = fd->round;
-	c->roster = fd->cp.roster;
-	c->n = fd->cp.n;
-	c->k = fd->cp.k;
-	c->t = fd->cp.t;
+	c->round = fd->sub;
+	c->roster = fd->gm;
+	c->n = fd->gn;
+	c->k = fd->gk;
+	c->t = fd->gt;
 	c->dim = fd->dim;
 	c->aggregator = fd->agg;
 }
 
+/* Live members of this node's group. */
 static unsigned int n_live(struct hnd *d)
 {
 	struct hnd_fed *fd = d->fed;
 	unsigned int i, n = 0;
 
 	for (i = 0; i < fd->cp.n; i++)
-		n += live(d, fd->cp.roster[i].id);
+		n += in_group(fd, i) && live(d, fd->cp.roster[i].id);
 	return n;
 }
 
@@ -420,8 +511,9 @@ static void agg_rank(const struct hnd_fed *fd, __u32 round, __u8 attempt,
 }
 
 /*
- * The aggregator of this round and attempt: smallest SHA-256(campaign
- * digest, round, attempt, id) among the live roster nodes.
+ * The aggregator of this (sub-)round and attempt: smallest
+ * SHA-256(campaign digest, sub-round, attempt, id) among the live nodes
+ * of this node's group (the roster without groups).
  */
 static __u32 choose_agg(struct hnd *d)
 {
@@ -432,9 +524,9 @@ static __u32 choose_agg(struct hnd *d)
 
 	for (i = 0; i < fd->cp.n; i++) {
 		id = fd->cp.roster[i].id;
-		if (!live(d, id))
+		if (!in_group(fd, i) || !live(d, id))
 			continue;
-		agg_rank(fd, fd->round, fd->attempt, id, h);
+		agg_rank(fd, fd->sub, fd->attempt, id, h);
 		if (!pick || memcmp(h, best, 32) < 0) {
 			pick = id;
 			memcpy(best, h, 32);
@@ -466,7 +558,7 @@ static __u8 *result_build(struct hnd *d, const __u32 *sum, unsigned int n,
 	buf = malloc(*len);
 	if (!buf)
 		return NULL;
-	hn_sa_msg_header(buf, FED_RESULT, fd->cp.digest, fd->round, self(d),
+	hn_sa_msg_header(buf, FED_RESULT, fd->cp.digest, fd->sub, self(d),
 			 blen);
 	p = buf + HN_SA_HDR_LEN;
 	hn_sa_put32(p, fd->attempt);
@@ -501,22 +593,37 @@ struct result_view {
  * and a signer that ranks before every survivor, as the aggregator it
  * claims to be (it chose itself as the smallest of the live nodes, and
  * each survivor was live to it).  A forger must find an attempt where
- * it outranks t others.  0 or -1.
+ * it outranks t others.  With groups, the sub-round's: a group of the
+ * campaign's, signer and survivors its members in that round, at least
+ * the group's t of them.  0 or -1.
  */
-static int result_plausible(const struct hnd_fed *fd,
-			    const struct result_view *r)
+static int result_plausible(struct hnd_fed *fd, const struct result_view *r)
 {
+	unsigned int i, g = 0, m = 0, k, t = fd->cp.t;
 	__u8 mine[32], theirs[32];
 	__u32 id, prev = 0;
-	unsigned int i;
+	int x;
 
-	if (r->attempt > 0xff || r->nids < fd->cp.t || r->n != r->nids)
+	if (fd->cp.groups) {
+		g = r->round % HN_RB_MAX_GROUPS;
+		if (!sub_round(fd, r->round) || g >= fd->cp.groups)
+			return -1;
+		groups_of(fd, sub_round(fd, r->round), fd->gtmp);
+		for (i = 0; i < fd->cp.n; i++)
+			m += fd->gtmp[i] == g;
+		hn_campaign_group_kt(&fd->cp, m, &k, &t);
+		x = hn_sa_roster_index(fd->cp.roster, fd->cp.n, r->from);
+		if (x < 0 || fd->gtmp[x] != g)
+			return -1;
+	}
+	if (r->attempt > 0xff || r->nids < t || r->n != r->nids)
 		return -1;
 	agg_rank(fd, r->round, r->attempt, r->from, mine);
 	for (i = 0; i < r->nids; i++) {
 		id = hn_sa_get32(r->ids + 4 * (size_t)i);
-		if ((i && id <= prev) ||
-		    hn_sa_roster_index(fd->cp.roster, fd->cp.n, id) < 0)
+		x = hn_sa_roster_index(fd->cp.roster, fd->cp.n, id);
+		if ((i && id <= prev) || x < 0 ||
+		    (fd->cp.groups && fd->gtmp[x] != g))
 			return -1;
 		prev = id;
 		agg_rank(fd, r->round, r->attempt, id, theirs);
@@ -570,30 +677,56 @@ static void begin(struct hnd *d);
  * node that was away jumps ahead, and fetches what it missed); an
  * earlier one only fills a gap.
  */
+/*
+ * The round to run from round @r on: the first whose result of this
+ * node's group (sub-round) is not kept.
+ */
+static __u32 next_round(struct hnd *d, __u32 r)
+{
+	struct hnd_fed *fd = d->fed;
+
+	while (r <= fd->cp.rounds && hn_fs_has(&fd->rs, own_sub(d, r)))
+		r++;
+	return r;
+}
+
+/* Round @r under way here from now: attempt 0 in this node's group. */
+static void round_set(struct hnd *d, __u32 r)
+{
+	struct hnd_fed *fd = d->fed;
+
+	node_reset(fd);
+	fd->round = r;
+	fd->attempt = 0;
+	group_set(d);
+	/* adverts of this round or later that came first are kept */
+	pend_clear(fd, sub_first(fd, r) - 1);
+}
+
 static void result_take(struct hnd *d, const __u8 *buf, size_t len,
 			const struct result_view *r)
 {
 	struct hnd_fed *fd = d->fed;
+	__u32 rr = sub_round(fd, r->round), next;
 	char err[PATH_MAX + 128];
 
 	if (hn_fs_put(&fd->rs, r->round, buf, len, err, sizeof(err)) < 0)
 		hnd_log(d, LOG_E, "fed: cannot keep round %u's result: %s",
 			r->round, err);
-	if (r->round < fd->round) {
-		d->st.fed_filled++;
-		return;
-	}
 	fd->res_dim = r->dim;
 	fd->res_from = r->from;
-	node_reset(fd);
-	/* adverts of the next round that came first are kept */
-	pend_clear(fd, r->round);
-	fd->round = r->round + 1;
-	fd->attempt = 0;
+	/* a later round than ours: the mesh went on, so do we */
+	next = next_round(d, rr > fd->round ? rr : fd->round);
+	if (next == fd->round) {
+		/* an earlier round's, or another group's of this round */
+		d->st.fed_filled += rr < fd->round;
+		return;
+	}
+	round_set(d, next);
 	d->st.fed_rounds++;
 	hnd_log(d, LOG_I,
-		"fed: round %u complete (aggregator %u, attempt %u): %u updates summed",
-		r->round, r->from, r->attempt, r->n);
+		"fed: round %u (sub-round %u) complete (aggregator %u, attempt %u): %u updates summed",
+		rr, r->round, r->from, r->attempt, r->n);
 }
 
 /* A RESULT (@buf, taken) from the mesh. */
@@ -605,7 +738,8 @@ static void on_result(struct hnd *d, __u8 *buf, size_t len)
 	if (result_parse(fd, buf, len, &r)) {
 		d->st.fed_msg_bad++;
 	} else if (!hn_fs_has(&fd->rs, r.round) &&
-		   (r.round >= fd->round || r.round >= keep_from(fd))) {
+		   (sub_round(fd, r.round) >= fd->round ||
+		    sub_round(fd, r.round) >= keep_from(fd))) {
 		result_take(d, buf, len, &r);
 	}
 	free(buf);
@@ -657,8 +791,9 @@ static int result_load(struct hnd *d)
 	size_t len;
 	__u32 last;
 
-	if (hn_fs_open(&fd->rs, d->cfg.state_dir, keep_rounds(fd), result_check,
-		       fd, err, sizeof(err))) {
+	if (hn_fs_open(&fd->rs, d->cfg.state_dir,
+		       keep_rounds(fd) * (fd->cp.groups ? fd->cp.groups : 1),
+		       result_check, fd, err, sizeof(err))) {
 		hnd_log(d, LOG_E, "fed: %s", err);
 		return -1;
 	}
@@ -675,12 +810,13 @@ static int result_load(struct hnd *d)
 		free(buf);
 		fd->res_dim = r.dim;
 		fd->res_from = r.from;
-		fd->round = last + 1;
-		hnd_log(d, LOG_I,
-			"fed: %u results kept, rounds %u to %u; resuming at round %u",
-			fd->rs.n, hn_fs_first(&fd->rs), last, fd->round);
 		break;
 	}
+	round_set(d, next_round(d, last ? res_last_round(fd) : 1));
+	if (last)
+		hnd_log(d, LOG_I,
+			"fed: %u results kept, (sub-)rounds %u to %u; resuming at round %u",
+			fd->rs.n, hn_fs_first(&fd->rs), last, fd->round);
 	return 0;
 }
 
@@ -699,7 +835,8 @@ static bool all_in(struct hnd *d, __u8 from, __u8 bit)
 
 	for (i = 0; i < fd->cp.n; i++) {
 		bool want = from ? fd->got[i] & from :
-				   live(d, fd->cp.roster[i].id);
+				   in_group(fd, i) &&
+					    live(d, fd->cp.roster[i].id);
 
 		if (want && !(fd->got[i] & bit))
 			return false;
@@ -770,7 +907,7 @@ static int agg_forward(struct hnd *d, char *err, size_t errlen)
 static void agg_finish(struct hnd *d)
 {
 	struct hnd_fed *fd = d->fed;
-	struct result_view r = { .round = fd->round,
+	struct result_view r = { .round = fd->sub,
 				 .from = self(d),
 				 .attempt = fd->attempt };
 	unsigned int n, i;
@@ -955,7 +1092,7 @@ static void agg_begin(struct hnd *d)
 			continue;
 		fd->pend[i] = NULL;
 		if (fd->pend_attempt[i] == fd->attempt &&
-		    fd->pend_round[i] == fd->round)
+		    fd->pend_round[i] == fd->sub)
 			agg_rx(d, fd->cp.roster[i].id, HN_SA_ADVERTISE, buf,
 			       fd->pend_len[i]);
 		free(buf);
@@ -1052,7 +1189,7 @@ static void begin(struct hnd *d)
 							      fd->res_dim;
 	if (!fd->dim)
 		return; /* the first round waits for an update's size */
-	if (n_live(d) < fd->cp.t)
+	if (n_live(d) < fd->gt)
 		return; /* no round completes: a node just started, alone */
 	fd->agg = choose_agg(d);
 	config(fd, &c);
@@ -1107,15 +1244,27 @@ static void serve(struct hnd *d, __u32 from, const __u32 *ids, unsigned int n)
 		fd->served_ns[i] = now;
 }
 
-/* An ADVERTISE for a round we know the result of: the results from it. */
-static void catch_up(struct hnd *d, __u32 from, __u32 round)
+/*
+ * Whether an ADVERTISE for sub-round @sub comes from a node behind: we
+ * keep that sub-round's result (or, without groups, a later one).
+ */
+static bool behind(const struct hnd_fed *fd, __u32 sub)
+{
+	return fd->cp.groups ? hn_fs_has(&fd->rs, sub) : sub <= res_last(fd);
+}
+
+/*
+ * An ADVERTISE for a sub-round we know the result of: the results from
+ * its round on (every group's).
+ */
+static void catch_up(struct hnd *d, __u32 from, __u32 sub)
 {
 	struct hnd_fed *fd = d->fed;
-	__u32 ids[FED_SERVE_MAX];
+	__u32 ids[FED_SERVE_MAX], first = sub_first(fd, sub_round(fd, sub));
 	unsigned int n = 0, j;
 
 	for (j = 0; j < fd->rs.n && n < FED_SERVE_MAX; j++)
-		if (fd->rs.ids[j] >= round)
+		if (fd->rs.ids[j] >= first)
 			ids[n++] = fd->rs.ids[j];
 	serve(d, from, ids, n);
 }
@@ -1129,20 +1278,40 @@ static void catch_up(struct hnd *d, __u32 from, __u32 round)
  * time (the last result's sender first, then the others in turn), once
  * per fed-phase-ms while any is missing.
  */
+/*
+ * The (sub-)rounds whose results are missing here, the first
+ * FED_KEEP_MAX, into @ids: the rounds from the window's start to the
+ * last kept (without groups) or to the one under way (every group's).
+ */
+static unsigned int missing(const struct hnd_fed *fd, __u32 *ids)
+{
+	__u32 r, g, sub, upto = fd->cp.groups ? fd->round : res_last(fd);
+	unsigned int n = 0, ng = fd->cp.groups ? fd->cp.groups : 1;
+
+	for (r = keep_from(fd); res_last(fd) && r < upto; r++)
+		for (g = 0; g < ng; g++) {
+			sub = sub_first(fd, r) + g;
+			if (hn_fs_has(&fd->rs, sub))
+				continue;
+			if (n == FED_KEEP_MAX)
+				return n;
+			ids[n++] = sub;
+		}
+	return n;
+}
+
 static void fetch_tick(struct hnd *d, __u64 now)
 {
 	struct hnd_fed *fd = d->fed;
-	__u32 last = res_last(fd), r, to = 0, m = 0;
+	__u32 ids[FED_KEEP_MAX], to = 0, m;
 	unsigned int i, n_cand = 0, pick;
 	__u8 *buf, *p;
 	size_t len;
 
-	if (!last ||
-	    (fd->fetch_ns &&
-	     elapsed(now, fd->fetch_ns) < d->cfg.fed_phase_ms * NSEC_PER_MSEC))
+	if (fd->fetch_ns &&
+	    elapsed(now, fd->fetch_ns) < d->cfg.fed_phase_ms * NSEC_PER_MSEC)
 		return;
-	for (r = keep_from(fd); r < last; r++)
-		m += !hn_fs_has(&fd->rs, r);
+	m = missing(fd, ids);
 	if (!m) {
 		fd->fetch_try = 0;
 		return;
@@ -1173,11 +1342,8 @@ static void fetch_tick(struct hnd *d, __u64 now)
 			 4 + 4 * m);
 	p = buf + HN_SA_HDR_LEN;
 	hn_sa_put32(p, m);
-	for (r = keep_from(fd), p += 4; r < last; r++)
-		if (!hn_fs_has(&fd->rs, r)) {
-			hn_sa_put32(p, r);
-			p += 4;
-		}
+	for (i = 0; i < m; i++)
+		hn_sa_put32(p + 4 + 4 * i, ids[i]);
 	if (hn_sa_msg_sign(buf, len, fd->sk)) {
 		free(buf);
 		return;
@@ -1185,8 +1351,8 @@ static void fetch_tick(struct hnd *d, __u64 now)
 	fd->fetch_ns = now;
 	d->st.fed_fetch_tx++;
 	hnd_log(d, LOG_I,
-		"fed: asking %u for %u missing results (rounds %u..%u)", to, m,
-		keep_from(fd), last - 1);
+		"fed: asking %u for %u missing results ((sub-)rounds %u..%u)",
+		to, m, ids[0], ids[m - 1]);
 	fed_send(d, to, FED_FETCH, buf, len);
 }
 
@@ -1237,11 +1403,11 @@ static void fed_msg(struct hnd *d, __u32 from, __u32 round, __u8 attempt,
 	}
 	if (kind == FED_FETCH) {
 		on_fetch(d, from, buf, len);
-	} else if (kind == HN_SA_ADVERTISE && round <= res_last(fd)) {
+	} else if (kind == HN_SA_ADVERTISE && behind(fd, round)) {
 		catch_up(d, from, round);
 	} else if (kind == HN_SA_ADVERTISE &&
-		   (round == fd->round + 1 ||
-		    (round == fd->round &&
+		   (sub_round(fd, round) == fd->round + 1 ||
+		    (round == fd->sub &&
 		     (!fd->ag_init || attempt != fd->attempt)))) {
 		/*
 		 * Before we aggregate this attempt, for a later one, or for
@@ -1253,7 +1419,7 @@ static void fed_msg(struct hnd *d, __u32 from, __u32 round, __u8 attempt,
 		fd->pend_attempt[i] = attempt;
 		fd->pend_round[i] = round;
 		return;
-	} else if (round != fd->round) {
+	} else if (round != fd->sub) {
 		d->st.fed_msg_late++;
 	} else if (attempt != fd->attempt) {
 		d->st.fed_msg_late++;
@@ -1356,7 +1522,7 @@ static void sync_campaign(struct hnd *d)
 	struct hnd_fed *fd = d->fed;
 	const struct hnd_campaign *cp = &d->cp;
 	char err[256];
-	unsigned int n;
+	unsigned int n, i;
 
 	if (fd->have_cp && cp->file && !memcmp(fd->file_sha, cp->file_sha, 32))
 		return;
@@ -1377,14 +1543,6 @@ static void sync_campaign(struct hnd *d)
 	fd->have_sk = true;
 	if (hn_campaign_parse(cp->file, cp->len, &fd->cp, err, sizeof(err)))
 		return;
-	if (fd->cp.groups) {
-		/* never one sum where the campaign asked for groups */
-		hnd_log(d, LOG_E,
-			"fed: campaign of %u groups: grouped rounds are not run by this agent",
-			fd->cp.groups);
-		hn_campaign_free(&fd->cp);
-		return;
-	}
 	fd->have_cp = true;
 	n = fd->cp.n;
 	fd->got = calloc(n, 1);
@@ -1393,11 +1551,18 @@ static void sync_campaign(struct hnd *d)
 	fd->pend_attempt = calloc(n, 1);
 	fd->pend_round = calloc(n, sizeof(*fd->pend_round));
 	fd->served_ns = calloc(n, sizeof(*fd->served_ns));
+	fd->grp = calloc(n, sizeof(*fd->grp));
+	fd->gtmp = calloc(n, sizeof(*fd->gtmp));
+	fd->ids = calloc(n, sizeof(*fd->ids));
+	fd->gm = calloc(n, sizeof(*fd->gm));
 	if (!fd->got || !fd->pend || !fd->pend_len || !fd->pend_attempt ||
-	    !fd->pend_round || !fd->served_ns || rx_init(fd)) {
+	    !fd->pend_round || !fd->served_ns || !fd->grp || !fd->gtmp ||
+	    !fd->ids || !fd->gm || rx_init(fd)) {
 		fed_clear(d);
 		return;
 	}
+	for (i = 0; i < n; i++)
+		fd->ids[i] = fd->cp.roster[i].id;
 	fd->round = 1;
 	fd->attempt = 0;
 	fd->phase = F_IDLE;
@@ -1511,11 +1676,13 @@ static void ids_json(struct jsonw *w, const __u8 *ids, __u32 n)
 static int result_absent(struct hnd_fed *fd, long round, char *err,
 			 size_t errlen)
 {
-	if (round >= fd->round)
+	__u32 rr = round > UINT32_MAX ? UINT32_MAX : sub_round(fd, round);
+
+	if (rr >= fd->round)
 		return hn_seterr(err, errlen,
 				 "round %ld not complete: round %u is %s",
 				 round, fd->round, phase_names[fd->phase]);
-	if (round < keep_from(fd) || !round)
+	if (rr < keep_from(fd) || !rr)
 		return hn_seterr(
 			err, errlen,
 			"round %ld: no longer kept (rounds from %u on are)",
@@ -1585,8 +1752,12 @@ void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f)
 			"  round %u attempt %u: %s, aggregator %u%s%s; last result: round %u (%u kept, from round %u on)\n",
 			fd->round, fd->attempt, phase_names[fd->phase], fd->agg,
 			fd->ag_init ? ", this node aggregating: " : "",
-			fd->ag_init ? agg_names[fd->aphase] : "", res_last(fd),
-			fd->rs.n, keep_from(fd));
+			fd->ag_init ? agg_names[fd->aphase] : "",
+			res_last_round(fd), fd->rs.n, keep_from(fd));
+		if (fd->cp.groups)
+			fprintf(f,
+				"  group %u of %u (%u members): sub-round %u\n",
+				fd->gself, fd->cp.groups, fd->gn, fd->sub);
 		return;
 	}
 	jsonw_name(w, "round");
@@ -1598,10 +1769,15 @@ void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f)
 	jsonw_kv_str(w, "aggregating",
 		     fd->ag_init ? agg_names[fd->aphase] : "no");
 	jsonw_kv_u64(w, "input_round", fd->input ? fd->input_round : 0);
-	jsonw_kv_u64(w, "last_result_round", res_last(fd));
-	jsonw_kv_u64(w, "first_result_round", hn_fs_first(&fd->rs));
+	jsonw_kv_u64(w, "done_round", fd->round - 1);
+	jsonw_kv_u64(w, "last_result_round", res_last_round(fd));
+	jsonw_kv_u64(w, "first_result_round",
+		     sub_round(fd, hn_fs_first(&fd->rs)));
 	jsonw_kv_u64(w, "results_kept", fd->rs.n);
 	jsonw_kv_u64(w, "keep_from", keep_from(fd));
+	jsonw_kv_u64(w, "groups", fd->cp.groups);
+	jsonw_kv_u64(w, "group", fd->gself);
+	jsonw_kv_u64(w, "sub_round", fd->sub);
 	jsonw_kv_u64(w, "dim", fd->dim);
 	jsonw_obj_close(w);
 }

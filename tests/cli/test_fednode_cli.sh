@@ -82,6 +82,7 @@ run 2 "required" "$FM" node --campaign c.hnc --start start.hnfp \
 	--valset val.bin --state s3
 run 2 "--edge-pid goes with --encoder-out" node --start start.hnfp \
 	--state s3 --edge-pid 1234
+run 2 "bad value: bogus" node --start start.hnfp --state s3 --poison bogus
 # no agent: the update is never taken, the round times out
 run 1 "the agent took no update" node --start start.hnfp --state s4
 
@@ -119,7 +120,7 @@ if a[:3] == ["dev", "stage", "load"]:
     open(d + "/staged", "a").write(" ".join(a[3:]) + "\n")
     sys.exit(0)
 if a[:2] == ["campaign", "status"]:
-    print('{"round": {"last_result_round": %s, "keep_from": %s}}' %
+    print('{"round": {"done_round": %s, "keep_from": %s}}' %
           (os.environ.get("FAKE_AHEAD", "0"),
            os.environ.get("FAKE_KEEP_FROM", "1")))
     sys.exit(0)

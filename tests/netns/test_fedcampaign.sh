@@ -13,9 +13,9 @@
 #      digest: a trainer given another start file refuses it;
 #   2. node X's trainer and agent are killed once X has applied round 1
 #      (round 2 under way) and restarted once the others have applied
-#      round 3: the trainer resumes at round 2 from its state directory
-#      and applies rounds 2 and 3, which the mesh ran without it, from
-#      the results its agent catches up on (untrained);
+#      round 3: its agent catches up on the results of rounds 2 and 3,
+#      then the trainer resumes at round 2 from its state directory and
+#      applies both from those results (untrained);
 #   3. every trainer finishes the campaign; every round, all eight saw
 #      the same validation accuracies before and after, decided alike
 #      and wrote state files of the same digest (logged), and their
@@ -127,6 +127,15 @@ t=$(mesh_wait 240 logged 1 A "^round 3:")
 check "the others apply rounds 2 and 3 without $X" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 mesh_start "$X"
+# its agent first: it is sent the results of rounds 2 and 3 it missed
+# (the trainer, started before, might train round 2 before they come)
+caught()
+{
+	[ "$(fed_get "$X" done_round)" -ge 3 ] 2>/dev/null
+}
+t=$(mesh_wait 60 caught)
+check "$X's agent gets the results of the two rounds it missed" \
+	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 trainer "$X"
 t=$(mesh_wait 60 logged 1 "$X" "^resuming at round 2")
 check "$X's trainer resumes at round 2 from its state" \

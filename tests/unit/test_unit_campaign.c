@@ -167,6 +167,13 @@ static void groups_round_trip(void **state)
 					       sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "4 groups of 9 nodes"));
+	/* 2 groups, one dropped at each end: none left */
+	c.groups = 2;
+	c.trim = 1;
+	assert_int_equal(hn_campaign_serialize(&c, (void **)&buf, &len, err,
+					       sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "trim 1 of 2 groups at each end"));
 	/* no groups: the bytes stay 0 */
 	campaign(&c);
 	buf = image(&c, &len);

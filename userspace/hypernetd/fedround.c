@@ -672,12 +672,6 @@ static int result_parse(struct hnd_fed *fd, const __u8 *buf, size_t len,
 static void begin(struct hnd *d);
 
 /*
- * The result of round r->round (@buf, checked): kept; when it is of this
- * round or a later one, the round is over here and the next begins (a
- * node that was away jumps ahead, and fetches what it missed); an
- * earlier one only fills a gap.
- */
-/*
  * The round to run from round @r on: the first whose result of this
  * node's group (sub-round) is not kept.
  */
@@ -703,6 +697,13 @@ static void round_set(struct hnd *d, __u32 r)
 	pend_clear(fd, sub_first(fd, r) - 1);
 }
 
+/*
+ * The result of sub-round r->round (@buf, checked): kept.  When it is
+ * this node's group's of the round under way, or of a later round, the
+ * round here moves on to the first whose group result is not kept (a
+ * node that was away jumps ahead, and fetches what it missed); an
+ * earlier round's, or another group's, only fills a gap.
+ */
 static void result_take(struct hnd *d, const __u8 *buf, size_t len,
 			const struct result_view *r)
 {

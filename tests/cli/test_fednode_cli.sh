@@ -82,6 +82,7 @@ run 2 "required" "$FM" node --campaign c.hnc --start start.hnfp \
 	--valset val.bin --state s3
 run 2 "--edge-pid goes with --encoder-out" node --start start.hnfp \
 	--state s3 --edge-pid 1234
+run 2 "bad value: bogus" node --start start.hnfp --state s3 --poison bogus
 # no agent: the update is never taken, the round times out
 run 1 "the agent took no update" node --start start.hnfp --state s4
 
@@ -119,13 +120,16 @@ if a[:3] == ["dev", "stage", "load"]:
     open(d + "/staged", "a").write(" ".join(a[3:]) + "\n")
     sys.exit(0)
 if a[:2] == ["campaign", "status"]:
-    print('{"round": {"last_result_round": %s}}' %
-          os.environ.get("FAKE_AHEAD", "0"))
+    print('{"round": {"done_round": %s, "keep_from": %s}}' %
+          (os.environ.get("FAKE_AHEAD", "0"),
+           os.environ.get("FAKE_KEEP_FROM", "1")))
     sys.exit(0)
 if a[:2] == ["campaign", "submit"]:
     shutil.copy(a[4], "%s/u%s" % (d, a[3]))
+    open(d + "/submits", "a").write(a[3] + "\n")
     sys.exit(0)
-if (a[:2] != ["campaign", "result"] or os.environ.get("FAKE_AHEAD") or
+if (a[:2] != ["campaign", "result"] or
+        int(a[3]) < int(os.environ.get("FAKE_KEEP_FROM", "1")) or
         not os.path.exists("%s/u%s" % (d, a[3]))):
     sys.exit(1)
 if js:
@@ -174,13 +178,36 @@ else
 	bad "staged: '$(cat fake/staged 2>/dev/null)', want '$want'"
 fi
 
-# the agent keeps a later round's result only: the trainer says it cannot
-# follow, at once
+# the agent went on without this trainer for three rounds and keeps
+# their results: the trainer applies them in order, trains and submits
+# nothing, and ends with the model of the trainer that took part
+subs=$(wc -l <fake/submits)
+FAKE_DIR=$PWD/fake FAKE_POISON=2 FAKE_AHEAD=3 "$FM" node --data "$DATA" \
+	--campaign c2.hnc --valset val.bin --start start.hnfp --state s9 \
+	--nodes 2 --node 0 --hnctl ./fake-hnctl --timeout 10 >caught.log 2>&1 ||
+	bad "catching up: $(cat caught.log)"
+sed 's/^/    | /' caught.log
+if [ "$(grep -c '^round [123]: 1 summed, caught up' caught.log)" = 3 ] &&
+	grep -q "^round 2:.*refused" caught.log &&
+	[ "$(wc -l <fake/submits)" = "$subs" ] &&
+	cmp -s s7/model.hnfp s9/model.hnfp; then
+	ok "three missed rounds applied in order, none trained: the same model"
+else
+	bad "catching up went otherwise"
+fi
+
+# the agent keeps rounds from 2 on only: the trainer at round 1 says it
+# cannot follow, at once; a result the agent misses but keeps fetching
+# is waited for (the timeout)
 mkdir fake2
 run 1 "round 1: its result is gone" env FAKE_DIR="$PWD/fake2" FAKE_AHEAD=2 \
-	"$FM" node --data "$DATA" --campaign c2.hnc --valset val.bin \
-	--start start.hnfp --state s8 --nodes 2 --node 0 \
+	FAKE_KEEP_FROM=2 "$FM" node --data "$DATA" --campaign c2.hnc \
+	--valset val.bin --start start.hnfp --state s8 --nodes 2 --node 0 \
 	--hnctl ./fake-hnctl --timeout 100
+run 1 "round 1: no result after 2 s (a missed round's, not fetched)" \
+	env FAKE_DIR="$PWD/fake2" FAKE_AHEAD=2 "$FM" node --data "$DATA" \
+	--campaign c2.hnc --valset val.bin --start start.hnfp --state s10 \
+	--nodes 2 --node 0 --hnctl ./fake-hnctl --timeout 2
 
 # a state directory of another campaign
 run 1 "belongs to another campaign" node --start start.hnfp --state s7

@@ -196,6 +196,7 @@ struct node_opts {
 	struct hn_part_opts part;
 	struct fm_train_opts train;
 	unsigned int node, valset_n, timeout, weight_cap;
+	double poison; /* tests: an update times this, unclipped; 0 none */
 	long edge_pid;
 	int have_node;
 };
@@ -225,6 +226,7 @@ enum {
 	N_EDGE_PID,
 	N_HEAD_OUT,
 	N_STAGE_DEV,
+	N_POISON,
 };
 
 static const struct option node_long[] = {
@@ -252,6 +254,7 @@ static const struct option node_long[] = {
 	{ "edge-pid", required_argument, NULL, N_EDGE_PID },
 	{ "head-out", required_argument, NULL, N_HEAD_OUT },
 	{ "stage-dev", required_argument, NULL, N_STAGE_DEV },
+	{ "poison", required_argument, NULL, N_POISON },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -268,6 +271,7 @@ static void node_usage(FILE *f)
 		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
 		"                 [--encoder-out PATH [--edge-pid PID]]\n"
 		"                 [--head-out PATH [--stage-dev DEV]]\n"
+		"                 [--poison signflip|scale10]  (tests: a poisoned node)\n"
 		"Documentation/federated.rst, \"The node's trainer\"\n",
 		prog, prog);
 }
@@ -372,6 +376,11 @@ static int set_node_opt(int c, const char *arg, struct node_opts *o)
 		return 0;
 	case N_STAGE_DEV:
 		o->stage_dev = arg;
+		return 0;
+	case N_POISON:
+		if (strcmp(arg, "signflip") && strcmp(arg, "scale10"))
+			return -1;
+		o->poison = arg[1] == 'i' ? -1 : 10;
 		return 0;
 	case N_EDGE_PID:
 		if (whole(arg, 2, 4194304, &pid))
@@ -550,6 +559,11 @@ struct node_run {
 	uint32_t *q;
 	uint32_t next; /* the round to run */
 	char path[3][4200]; /* model, update, sum */
+	/* a round's sums: one, or each group's (the campaign's groups) */
+	unsigned int ng, *gsize, *grp;
+	float **gsum;
+	uint8_t *ggot;
+	uint32_t *rids;
 };
 
 enum { P_MODEL, P_UPDATE, P_SUM };
@@ -651,53 +665,106 @@ static long result_count(struct node_run *nr, uint32_t r)
 }
 
 /*
- * The last round whose result the agent keeps (`-j campaign status`),
- * 0 when it has none or does not say.
+ * Where the agent is (`-j campaign status`): the last round it is done
+ * with (its own group's result in) into *@done, the first round whose
+ * results it keeps or fetches into *@from.  0, or -1 when it does not
+ * say.
  */
-static unsigned long agent_last_result(struct node_run *nr)
+static int agent_results(struct node_run *nr, unsigned long *done,
+			 unsigned long *from)
 {
 	const char *args[] = { "-j", "campaign", "status", NULL };
-	char out[8192], *p;
+	char out[8192], *p, *q;
 
 	if (hnctl(nr->o, args, out, sizeof(out), 1) ||
-	    !(p = strstr(out, "\"last_result_round\":")))
-		return 0;
-	return strtoul(p + 20, NULL, 10);
+	    !(p = strstr(out, "\"done_round\":")) ||
+	    !(q = strstr(out, "\"keep_from\":")))
+		return -1;
+	*done = strtoul(p + 13, NULL, 10);
+	*from = strtoul(q + 12, NULL, 10);
+	return 0;
 }
 
 /*
- * Hand round @r's update to the agent (again and again while it has no
- * campaign yet), then wait for the round's sum.  0 when P_SUM holds it;
- * -1 at the timeout, or at once when the agent keeps a later round's
- * result only (the mesh went on without this node for more than a
- * round: its model cannot follow).
+ * Whether the agent is past round @r already (the mesh went on without
+ * this node): its results are there or being fetched, no update is due.
  */
-static int exchange(struct node_run *nr, uint32_t r)
+static int agent_past(struct node_run *nr, uint32_t r)
+{
+	unsigned long done, from;
+
+	return !agent_results(nr, &done, &from) && done >= r;
+}
+
+/* The id of round @r's result of group @g: its sub-round, or @r. */
+static uint32_t result_id(const struct node_run *nr, uint32_t r, unsigned int g)
+{
+	return nr->c.groups ? r * HN_RB_MAX_GROUPS + g : r;
+}
+
+static int read_sum(struct node_run *nr);
+
+/*
+ * Round @r's sums not fetched yet (the one sum, or each group's),
+ * fetched and decoded: into nr->sum, or each group's into nr->gsum.  0
+ * when all are in.
+ */
+static int fetch_sums(struct node_run *nr, uint32_t r)
+{
+	unsigned int g;
+	int all = 1;
+
+	for (g = 0; g < nr->ng; g++) {
+		if (nr->ggot[g])
+			continue;
+		if (fetch_result(nr, result_id(nr, r, g)) || read_sum(nr)) {
+			all = 0;
+			continue;
+		}
+		memcpy(nr->gsum[g], nr->sum, (nr->d + 1) * sizeof(float));
+		nr->ggot[g] = 1;
+	}
+	return all ? 0 : -1;
+}
+
+/*
+ * Hand round @r's update to the agent when @train (again and again
+ * while it has no campaign yet), then wait for the round's sum.  0 when
+ * P_SUM holds it; -1 at the timeout, or at once when the agent no longer
+ * keeps it (the mesh went on without this node for more rounds than
+ * the agent keeps: its model cannot follow).  A result the agent misses
+ * below its last is being fetched: waited for.
+ */
+static int exchange(struct node_run *nr, uint32_t r, int train)
 {
 	const struct node_opts *o = nr->o;
 	double end = mono() + o->timeout;
 	const char *args[] = { "campaign", "submit",	       "--round",
 			       NULL,	   nr->path[P_UPDATE], NULL };
+	unsigned long done, from;
 	char rs[16];
-	int sent = 0;
+	int sent = !train;
 
 	snprintf(rs, sizeof(rs), "%u", r);
 	args[3] = rs;
 	while (mono() < end) {
 		if (!sent && !hnctl(o, args, NULL, 0, 1))
 			sent = 1;
-		if (!fetch_result(nr, r))
+		if (!fetch_sums(nr, r))
 			return 0;
-		if (agent_last_result(nr) > r) {
+		if (!agent_results(nr, &done, &from) && done >= r && r < from) {
 			fprintf(stderr,
-				"%s: round %u: its result is gone, the agent keeps round %lu's; this model cannot follow (a fresh --state from a peer's model.hnfp)\n",
-				prog, r, agent_last_result(nr));
+				"%s: round %u: its result is gone, the agent keeps rounds from %lu on; this model cannot follow (a fresh --state from a peer's model.hnfp)\n",
+				prog, r, from);
 			return -1;
 		}
 		nap(sent ? 100 : 300);
 	}
 	fprintf(stderr, "%s: round %u: no result after %u s (%s)\n", prog, r,
-		o->timeout, sent ? "update taken" : "the agent took no update");
+		o->timeout,
+		!train ? "a missed round's, not fetched" :
+		sent   ? "update taken" :
+			 "the agent took no update");
 	return -1;
 }
 
@@ -719,13 +786,20 @@ static int make_update(struct node_run *nr, uint32_t r, double *loss)
 	size_t len;
 	int ret;
 
-	if (fm_local_update(&nr->global, &nr->work, &nr->train, nr->ids,
-			    nr->n_ids, &nr->o->train, &lo, &rng, nr->u, loss,
-			    NULL) ||
-	    RAND_bytes(seed, sizeof(seed)) != 1 ||
-	    hn_sa_fxp_encode(nr->u, nr->d + 1, nr->clip_enc, nr->scale, seed,
-			     nr->q) ||
-	    hn_fv_build(nr->q, nr->d + 1, &img, &len)) {
+	/* a poisoned node (tests) skips its clip and scales its words */
+	if (nr->o->poison)
+		lo.clip = HUGE_VAL;
+	ret = fm_local_update(&nr->global, &nr->work, &nr->train, nr->ids,
+			      nr->n_ids, &nr->o->train, &lo, &rng, nr->u, loss,
+			      NULL) ||
+	      RAND_bytes(seed, sizeof(seed)) != 1;
+	if (!ret && nr->o->poison)
+		fm_poison_encode(nr->u, nr->d, nr->o->poison, nr->clip_enc,
+				 nr->scale, nr->q);
+	else if (!ret)
+		ret = hn_sa_fxp_encode(nr->u, nr->d + 1, nr->clip_enc,
+				       nr->scale, seed, nr->q);
+	if (ret || hn_fv_build(nr->q, nr->d + 1, &img, &len)) {
 		fprintf(stderr, "%s: round %u: no update\n", prog, r);
 		return -1;
 	}
@@ -837,34 +911,77 @@ static int install(struct node_run *nr)
 	return 0;
 }
 
-/* Round @r: update, exchange, apply, gate, persist, install. */
+/*
+ * Round @r's result into nr->sum: the one sum as it came, or the group
+ * sums combined by the campaign's rule with hn_rb_combine(), as
+ * `hn-fmnist fed` combines them, each group's size from robust.h's
+ * grouping of the roster for round @r (the agents' own).  The number of
+ * valid groups (1 without groups); 0: none, nothing to apply.
+ */
+static unsigned int combine(struct node_run *nr, uint32_t r)
+{
+	const struct hn_rb_opts o = { .rule = nr->c.rule, .trim = nr->c.trim };
+	unsigned int i, valid = 0;
+
+	if (!nr->c.groups)
+		return 1;
+	if (hn_rb_groups(nr->c.digest, r, nr->rids, nr->c.n, nr->c.groups,
+			 nr->grp))
+		return 0;
+	memset(nr->gsize, 0, nr->ng * sizeof(*nr->gsize));
+	for (i = 0; i < nr->c.n; i++)
+		nr->gsize[nr->grp[i]]++;
+	if (hn_rb_combine((const float *const *)nr->gsum, nr->gsize, nr->ng,
+			  nr->d, &o, nr->sum, &valid))
+		return 0;
+	return valid;
+}
+
+/*
+ * Round @r: update, exchange, apply, gate, persist, install.  A round
+ * the mesh finished without this node (the agent is past it) is only
+ * applied: its sum is the same for every node, so the model comes out
+ * the same as theirs.
+ */
 static int node_round(struct node_run *nr, uint32_t r)
 {
 	size_t ok_cur = val_ok(nr), ok_new;
 	double t0 = mono(), loss = 0;
+	int accept, missed = agent_past(nr, r);
+	unsigned int g, valid;
+	char h[65], how[64];
 	uint8_t sha[32];
 	long n_summed;
-	char h[65];
-	int accept;
 
-	if (make_update(nr, r, &loss) || exchange(nr, r) || read_sum(nr))
+	memset(nr->ggot, 0, nr->ng);
+	if ((!missed && make_update(nr, r, &loss)) || exchange(nr, r, !missed))
 		return -1;
-	n_summed = result_count(nr, r);
+	if (missed)
+		snprintf(how, sizeof(how), "caught up");
+	else
+		snprintf(how, sizeof(how), "loss %.4f", loss);
+	for (g = 0, n_summed = 0; g < nr->ng; g++)
+		n_summed += result_count(nr, result_id(nr, r, g));
+	valid = combine(nr, r);
+	if (nr->c.groups)
+		snprintf(how + strlen(how), sizeof(how) - strlen(how),
+			 ", %u of %u groups valid", valid, nr->ng);
 	fm_net_get(&nr->global, nr->saved);
-	if (fm_fed_apply(&nr->global, nr->sum)) {
+	if (valid && fm_fed_apply(&nr->global, nr->sum)) {
 		fprintf(stderr, "%s: round %u: no weight summed\n", prog, r);
 		return -1;
 	}
-	ok_new = val_ok(nr);
-	accept = (nr->c.flags & HN_CP_F_NO_DEFENCE) ||
-		 hn_rb_gate(ok_cur, ok_new, nr->val.n, nr->c.max_drop);
+	ok_new = valid ? val_ok(nr) : ok_cur;
+	accept = valid &&
+		 ((nr->c.flags & HN_CP_F_NO_DEFENCE) ||
+		  hn_rb_gate(ok_cur, ok_new, nr->val.n, nr->c.max_drop));
 	if (!accept)
 		fm_net_set(&nr->global, nr->saved);
 	if (ck_write(&nr->global, r, nr->path[P_MODEL], sha))
 		return -1;
 	hex(sha, h);
-	printf("round %u: %ld summed, loss %.4f, validation %.4f -> %.4f, %s, model %.16s (%.1f s)\n",
-	       r, n_summed, loss, (double)ok_cur / nr->val.n,
+	printf("round %u: %ld summed, %s, validation %.4f -> %.4f, %s, model %.16s (%.1f s)\n",
+	       r, n_summed, how, (double)ok_cur / nr->val.n,
 	       (double)ok_new / nr->val.n, accept ? "accepted" : "refused", h,
 	       mono() - t0);
 	fflush(stdout);
@@ -1113,6 +1230,27 @@ static int load_shard(struct node_run *nr)
  * sqrt(clip^2 + 1); the campaign's scale, halved while n updates of
  * that norm could overflow (every node computes the same).
  */
+/* Room for a round's sums: each group's, decoded, and the groups. */
+static int groups_alloc(struct node_run *nr)
+{
+	unsigned int g, i;
+
+	nr->ng = nr->c.groups ? nr->c.groups : 1;
+	nr->ggot = calloc(nr->ng, 1);
+	nr->gsize = calloc(nr->ng, sizeof(*nr->gsize));
+	nr->gsum = calloc(nr->ng, sizeof(*nr->gsum));
+	nr->grp = calloc(nr->c.n, sizeof(*nr->grp));
+	nr->rids = calloc(nr->c.n, sizeof(*nr->rids));
+	if (!nr->ggot || !nr->gsize || !nr->gsum || !nr->grp || !nr->rids)
+		return -1;
+	for (g = 0; g < nr->ng; g++)
+		if (!(nr->gsum[g] = malloc((nr->d + 1) * sizeof(float))))
+			return -1;
+	for (i = 0; i < nr->c.n; i++)
+		nr->rids[i] = nr->c.roster[i].id;
+	return 0;
+}
+
 static int encoding(struct node_run *nr)
 {
 	nr->clip = nr->c.clip_milli / 1000.0;
@@ -1131,7 +1269,7 @@ static int encoding(struct node_run *nr)
 	nr->sum = malloc((nr->d + 1) * sizeof(float));
 	nr->saved = malloc(nr->d * sizeof(float));
 	nr->q = malloc((nr->d + 1) * sizeof(uint32_t));
-	if (!nr->u || !nr->sum || !nr->saved || !nr->q) {
+	if (!nr->u || !nr->sum || !nr->saved || !nr->q || groups_alloc(nr)) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return -1;
 	}
@@ -1167,6 +1305,15 @@ static int node_setup(struct node_run *nr, struct node_opts *o)
 
 static void node_free(struct node_run *nr)
 {
+	unsigned int g;
+
+	for (g = 0; nr->gsum && g < nr->ng; g++)
+		free(nr->gsum[g]);
+	free(nr->gsum);
+	free(nr->gsize);
+	free(nr->grp);
+	free(nr->ggot);
+	free(nr->rids);
 	free(nr->u);
 	free(nr->sum);
 	free(nr->saved);

@@ -138,3 +138,15 @@ int fm_holdout(const struct fm_set *s, size_t n, uint64_t seed,
 	free(is_val);
 	return 0;
 }
+
+int fm_valset_take(struct fm_set *train, size_t n, uint64_t seed,
+		   struct fm_set *val)
+{
+	struct fm_set rest;
+
+	if (fm_holdout(train, n, seed ^ FM_VALSET_SALT, val, &rest))
+		return -1;
+	fm_free(train);
+	*train = rest;
+	return 0;
+}

@@ -75,7 +75,7 @@ static void fed_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s partition [--data DIR] [--nodes N] [--partition SCHEME]\n"
-		"                 [--seed N] [--out FILE]\n"
+		"                 [--seed N] [--valset N] [--out FILE]\n"
 		"       %s fed [--data DIR] [--nodes N] [--partition SCHEME] [--seed N]\n"
 		"                 [--rounds N] [--local-steps N] [--batch N] [--lr X]\n"
 		"                 [--wd X] [--clip X] [--qat-rounds N] [--calib N]\n"
@@ -400,14 +400,21 @@ int fm_cmd_partition(int argc, char **argv)
 {
 	struct hn_partition p;
 	struct fed_opts f;
-	struct fm_set s;
+	struct fm_set s, v;
 	FILE *out = stdout;
 	int ret = 1;
 
 	if (parse_fed(argc, argv, &f))
 		return EXIT_USAGE;
+	memset(&v, 0, sizeof(v));
 	if (load(f.data, "train", &s))
 		return 1;
+	/* the shards of the images fed and node train on: no valset's */
+	if (fm_valset_take(&s, f.valset_n, f.part.seed, &v)) {
+		fprintf(stderr, "%s: no %u of %zu training images\n", prog,
+			f.valset_n, s.n);
+		goto out;
+	}
 	if (make_partition(&f, &s, &p))
 		goto out;
 	print_shards(&p, &s);
@@ -424,6 +431,7 @@ out_p:
 	hn_partition_free(&p);
 out:
 	fm_free(&s);
+	fm_free(&v);
 	return ret;
 }
 
@@ -841,15 +849,10 @@ static void run_free(struct fed_run *r)
  */
 static int holdout(struct fed_run *r, unsigned int n)
 {
-	uint64_t seed = r->f->part.seed ^ 0x56414c53ULL; /* "VALS" */
-	struct fm_set rest;
-
-	if (fm_holdout(&r->train, n, seed, &r->val, &rest)) {
+	if (fm_valset_take(&r->train, n, r->f->part.seed, &r->val)) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return -1;
 	}
-	fm_free(&r->train);
-	r->train = rest;
 	return 0;
 }
 

@@ -234,6 +234,16 @@ void fm_poison_encode(const float *u, size_t d, double factor, double clip,
  */
 int fm_holdout(const struct fm_set *s, size_t n, uint64_t seed,
 	       struct fm_set *val, struct fm_set *rest);
+/*
+ * The campaign's validation set, one rule for fed, fed-init, partition
+ * and node (Documentation/federated.rst, "Learning"): @n of the training
+ * images @train, drawn by the partition seed @seed (salted), moved to
+ * @val; @train keeps the others in their order, so every shard cut from
+ * it excludes them.  0, or -1 (n > train->n, out of memory).
+ */
+#define FM_VALSET_SALT 0x56414c53ULL /* "VALS" */
+int fm_valset_take(struct fm_set *train, size_t n, uint64_t seed,
+		   struct fm_set *val);
 /* hn-fmnist partition and hn-fmnist fed (fedcmd.c) */
 int fm_cmd_partition(int argc, char **argv);
 int fm_cmd_fed(int argc, char **argv);

@@ -196,6 +196,8 @@ struct node_opts {
 	struct hn_part_opts part;
 	struct fm_train_opts train;
 	unsigned int node, valset_n, timeout, weight_cap;
+	uint64_t valset_seed; /* fed-init: the nodes' --seed */
+	int have_valset_seed;
 	double poison; /* tests: an update times this, unclipped; 0 none */
 	long edge_pid;
 	int have_node;
@@ -220,6 +222,7 @@ enum {
 	N_HEAD_HIDDEN,
 	N_VALSET_N,
 	N_VALSET_OUT,
+	N_VALSET_SEED,
 	N_TIMEOUT,
 	N_WEIGHT_CAP,
 	N_ENC_OUT,
@@ -248,6 +251,7 @@ static const struct option node_long[] = {
 	{ "head-hidden", required_argument, NULL, N_HEAD_HIDDEN },
 	{ "valset-size", required_argument, NULL, N_VALSET_N },
 	{ "valset-out", required_argument, NULL, N_VALSET_OUT },
+	{ "valset-seed", required_argument, NULL, N_VALSET_SEED },
 	{ "timeout", required_argument, NULL, N_TIMEOUT },
 	{ "weight-cap", required_argument, NULL, N_WEIGHT_CAP },
 	{ "encoder-out", required_argument, NULL, N_ENC_OUT },
@@ -263,7 +267,8 @@ static void node_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s fed-init [--seed N] [--hidden N] [--bottleneck N] [--head-hidden N]\n"
-		"                 -o START.hnfp [--valset-size N --valset-out FILE] [--data DIR]\n"
+		"                 -o START.hnfp [--valset-size N --valset-out FILE\n"
+		"                 [--valset-seed N]] [--data DIR]\n"
 		"       %s node --campaign FILE.hnc --start START.hnfp --valset FILE\n"
 		"                 --state DIR --node K [--shard FILE | --nodes N\n"
 		"                 --partition SCHEME] [--seed N] [--weight-cap N]\n"
@@ -347,6 +352,12 @@ static int set_model_opt(int c, const char *arg, struct node_opts *o)
 		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->train.head_hidden);
 	case N_VALSET_N:
 		return whole(arg, 1, VAL_MAX, &o->valset_n);
+	case N_VALSET_SEED:
+		if (whole(arg, 0, 4e9, &v))
+			return -1;
+		o->valset_seed = v;
+		o->have_valset_seed = 1;
+		return 0;
 	case N_TIMEOUT:
 		return whole(arg, 1, 86400, &o->timeout);
 	case N_WEIGHT_CAP:
@@ -478,20 +489,25 @@ static int valset_read(const char *path, const uint8_t want[32],
 
 /* ---- fed-init ---------------------------------------------------------- */
 
+/*
+ * The campaign's validation set: --valset-size training images drawn by
+ * the nodes' partition seed (--valset-seed, by default --seed) as `fed`
+ * draws its own (fm_valset_take()); every node's shard leaves them out.
+ */
 static int write_valset(const struct node_opts *o)
 {
-	struct fm_set test, val, rest;
+	uint64_t seed = o->have_valset_seed ? o->valset_seed : o->part.seed;
+	struct fm_set train, val;
 	uint8_t *b, sha[32];
 	char err[512], h[65];
 	int ret = -1;
 
-	if (load(o->data, "t10k", &test))
+	if (load(o->data, "train", &train))
 		return -1;
-	if (fm_holdout(&test, o->valset_n, o->train.seed ^ 0x56414c53ULL, &val,
-		       &rest)) {
-		fprintf(stderr, "%s: no %u of %zu test images\n", prog,
-			o->valset_n, test.n);
-		fm_free(&test);
+	if (fm_valset_take(&train, o->valset_n, seed, &val)) {
+		fprintf(stderr, "%s: no %u of %zu training images\n", prog,
+			o->valset_n, train.n);
+		fm_free(&train);
 		return -1;
 	}
 	b = malloc(val.n * (FM_PIX + 1));
@@ -505,13 +521,13 @@ static int write_valset(const struct node_opts *o)
 			fprintf(stderr, "%s: %s\n", prog, err);
 		hex(sha, h);
 		if (!ret)
-			printf("%s: %zu test images, sha256 %s\n",
-			       o->valset_out, val.n, h);
+			printf("%s: %zu training images (seed %llu), sha256 %s\n",
+			       o->valset_out, val.n, (unsigned long long)seed,
+			       h);
 	}
 	free(b);
-	fm_free(&test);
+	fm_free(&train);
 	fm_free(&val);
-	fm_free(&rest);
 	return ret;
 }
 
@@ -1117,9 +1133,10 @@ static int part_num(const char **p, unsigned long long max,
  * @text into @p: every node's line in order, every item below @n_items
  * and in at most one shard.  0 or -1.
  */
-static int part_parse(const char *text, size_t n_items, struct hn_partition *p)
+static int part_parse(const char *text, size_t n_items, uint64_t seed,
+		      struct hn_partition *p)
 {
-	unsigned long long nodes, items, k, cnt, id;
+	unsigned long long nodes, items, k, cnt, id, sd;
 	const char *s = text;
 	uint8_t *seen = NULL;
 	size_t at = 0, j;
@@ -1129,7 +1146,17 @@ static int part_parse(const char *text, size_t n_items, struct hn_partition *p)
 		return -1;
 	s += 15;
 	if (part_num(&s, HN_PART_MAX_NODES, &nodes) || !nodes ||
-	    part_num(&s, n_items, &items) || !(s = strchr(s, '\n')))
+	    part_num(&s, n_items, &items) || items != n_items)
+		return -1;
+	/* " SCHEME seed S": the seed the validation set was held out with */
+	while (*s == ' ')
+		s++;
+	while (*s && *s != ' ' && *s != '\n')
+		s++;
+	if (strncmp(s, " seed ", 6))
+		return -1;
+	s += 5;
+	if (part_num(&s, ~0ULL, &sd) || sd != seed || *s != '\n')
 		return -1;
 	p->nodes = nodes;
 	p->start = calloc(nodes + 1, sizeof(*p->start));
@@ -1178,18 +1205,50 @@ static int read_shards(struct node_run *nr)
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return -1;
 	}
-	ret = part_parse(buf, nr->train.n, &nr->part);
+	ret = part_parse(buf, nr->train.n, nr->o->part.seed, &nr->part);
 	free(buf);
 	if (ret)
 		fprintf(stderr,
-			"%s: %s: not the index lists of hn-fmnist partition over this training set\n",
-			prog, nr->o->shard);
+			"%s: %s: not the index lists of hn-fmnist partition over this training set (--seed %llu, --valset %zu)\n",
+			prog, nr->o->shard,
+			(unsigned long long)nr->o->part.seed, nr->val.n);
 	return ret;
 }
 
 /*
- * The node's shard, item @o->node of the partition: the file --shard
- * (hn-fmnist partition's), or the seeded partition recomputed.
+ * The training images left after holding out the campaign's validation
+ * set by the rule of fed, fed-init and partition (fm_valset_take() with
+ * the partition seed --seed), into nr->train.  A validation set that is
+ * not that hold-out is refused: its images could be in the shards.
+ */
+static int load_train(struct node_run *nr)
+{
+	struct fm_set v;
+	int same;
+
+	if (load(nr->o->data, "train", &nr->train))
+		return -1;
+	if (nr->val.n > nr->train.n ||
+	    fm_valset_take(&nr->train, nr->val.n, nr->o->part.seed, &v)) {
+		fprintf(stderr, "%s: no %zu of %zu training images\n", prog,
+			nr->val.n, nr->train.n);
+		return -1;
+	}
+	same = !memcmp(v.pix, nr->val.pix, v.n * FM_PIX) &&
+	       !memcmp(v.label, nr->val.label, v.n);
+	fm_free(&v);
+	if (!same)
+		fprintf(stderr,
+			"%s: %s: not the %zu training images held out with seed %llu (fed-init --valset-seed): refused\n",
+			prog, nr->o->valset, nr->val.n,
+			(unsigned long long)nr->o->part.seed);
+	return same ? 0 : -1;
+}
+
+/*
+ * The node's shard, item @o->node of the partition of the training
+ * images left after the validation set: the file --shard (hn-fmnist
+ * partition's, same seed), or the seeded partition recomputed.
  */
 static int load_shard(struct node_run *nr)
 {
@@ -1198,7 +1257,7 @@ static int load_shard(struct node_run *nr)
 	char err[512];
 	unsigned int k;
 
-	if (load(o->data, "train", &nr->train))
+	if (load_train(nr))
 		return -1;
 	if (o->shard) {
 		if (read_shards(nr))

@@ -158,6 +158,19 @@ extern const struct fm_part fm_parts[4];
 int fm_export(const struct fm_net *net, const struct fm_set *calib,
 	      const char *txt_dir, const char *hnm_dir, char *err,
 	      size_t errlen);
+/*
+ * fm_export() of the parts @parts only (bits of fm_parts[]: an install
+ * needs the encoder and/or the one-part head, not the split head), and
+ * with @txt_dir NULL no text or calibration files: the same text and
+ * calibration vectors quantised from memory, so each .hnm in @hnm_dir is
+ * byte for byte what fm_export() writes for the same net and @calib.
+ */
+#define FM_PART_ENC 1u
+#define FM_PART_HEAD 2u
+#define FM_PART_ALL 15u
+int fm_export_parts(const struct fm_net *net, const struct fm_set *calib,
+		    const char *txt_dir, const char *hnm_dir,
+		    unsigned int parts, char *err, size_t errlen);
 int fm_quantize_part(const char *txt_dir, const struct fm_part *p,
 		     struct hn_model *m, char *err, size_t errlen);
 /* The float text model of @p in @dir, plain or gzip'ed. */

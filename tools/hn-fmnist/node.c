@@ -907,7 +907,10 @@ static int install(struct node_run *nr)
 		return -1;
 	fm_net_copy_model(&q, &nr->global);
 	ret = fm_net_calibrate(&q, &nr->val) < 0 ||
-	      fm_export(&q, &nr->val, dir, dir, err, sizeof(err));
+	      fm_export_parts(&q, &nr->val, NULL, dir,
+			      (o->encoder_out ? FM_PART_ENC : 0) |
+				      (o->head_out ? FM_PART_HEAD : 0),
+			      err, sizeof(err));
 	fm_net_free(&q);
 	if (ret) {
 		fprintf(stderr, "%s: quantising: %s\n", prog, err);

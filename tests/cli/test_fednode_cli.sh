@@ -219,6 +219,14 @@ else
 	bad "staged: '$(cat fake/staged 2>/dev/null)', want '$want'"
 fi
 
+# only the part installed is quantised: no text, no calibration file
+q=$(cd s7/quantised && echo *)
+if [ "$q" = fmnist-head.hnm ]; then
+	ok "the head alone is quantised for its install, no text files"
+else
+	bad "s7/quantised holds '$q', want fmnist-head.hnm"
+fi
+
 # the agent went on without this trainer for three rounds and keeps
 # their results: the trainer applies them in order, trains and submits
 # nothing, and ends with the model of the trainer that took part

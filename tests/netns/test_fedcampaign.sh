@@ -78,7 +78,8 @@ trainer()
 {
 	local n=$1 install=()
 	[ "$n" = A ] && install=(--encoder-out "$HN_WORK/edge/enc.hnm"
-		--edge-pid "$EDGE_PID" --head-out "$HN_WORK/edge/head.hnm")
+		--edge-pid "$EDGE_PID" --head-out "$HN_WORK/edge/head.hnm"
+		--export-all)
 	hn_bg "trainer-$n" "$n" nice -n 19 "$FM" node --data "$DATA" \
 		--campaign "$HN_WORK/c.hnc" --start "$HN_WORK/start.hnfp" \
 		--valset "$HN_WORK/val.bin" --state "$HN_WORK/trainer/$n" \

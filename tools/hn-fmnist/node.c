@@ -201,6 +201,7 @@ struct node_opts {
 	double poison; /* tests: an update times this, unclipped; 0 none */
 	long edge_pid;
 	int have_node;
+	int export_all; /* fm_export()'s every file into STATE/quantised */
 };
 
 enum {
@@ -230,6 +231,7 @@ enum {
 	N_HEAD_OUT,
 	N_STAGE_DEV,
 	N_POISON,
+	N_EXPORT_ALL,
 };
 
 static const struct option node_long[] = {
@@ -259,6 +261,7 @@ static const struct option node_long[] = {
 	{ "head-out", required_argument, NULL, N_HEAD_OUT },
 	{ "stage-dev", required_argument, NULL, N_STAGE_DEV },
 	{ "poison", required_argument, NULL, N_POISON },
+	{ "export-all", no_argument, NULL, N_EXPORT_ALL },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -275,7 +278,7 @@ static void node_usage(FILE *f)
 		"                 [--batch N] [--data DIR]\n"
 		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
 		"                 [--encoder-out PATH [--edge-pid PID]]\n"
-		"                 [--head-out PATH [--stage-dev DEV]]\n"
+		"                 [--head-out PATH [--stage-dev DEV]] [--export-all]\n"
 		"                 [--poison signflip|scale10]  (tests: a poisoned node)\n"
 		"Documentation/federated.rst, \"The node's trainer\"\n",
 		prog, prog);
@@ -384,6 +387,9 @@ static int set_node_opt(int c, const char *arg, struct node_opts *o)
 		return 0;
 	case N_HEAD_OUT:
 		o->head_out = arg;
+		return 0;
+	case N_EXPORT_ALL:
+		o->export_all = 1;
 		return 0;
 	case N_STAGE_DEV:
 		o->stage_dev = arg;
@@ -879,10 +885,21 @@ static int install_part(const char *dir, const char *name, const char *to)
 	return ret ? -1 : 0;
 }
 
+/* The parts to quantise: those installed, or all (--export-all). */
+static unsigned int install_parts(const struct node_opts *o)
+{
+	if (o->export_all)
+		return FM_PART_ALL;
+	return (o->encoder_out ? FM_PART_ENC : 0) |
+	       (o->head_out ? FM_PART_HEAD : 0);
+}
+
 /*
  * The accepted model quantised as `hn-fmnist fed` quantises it
  * (calibration on the validation set, which every node holds, export,
- * hn-model's quantiser), then each part asked for installed: the
+ * hn-model's quantiser) into STATE/quantised, only the parts installed
+ * and from memory unless --export-all (every part, the text and
+ * calibration files, for hn-fmnist eval), then each part installed: the
  * encoder's file replaced atomically and hn-edge told (SIGHUP), the
  * head's file replaced and loaded into the module's device (`hnctl dev
  * stage load`).
@@ -896,7 +913,7 @@ static int install(struct node_run *nr)
 	struct fm_net q;
 	int ret;
 
-	if (!o->encoder_out && !o->head_out)
+	if (!o->encoder_out && !o->head_out && !o->export_all)
 		return 0;
 	snprintf(dir, sizeof(dir), "%s/quantised", o->state);
 	if (mkdir(dir, 0755) && errno != EEXIST) {
@@ -907,10 +924,8 @@ static int install(struct node_run *nr)
 		return -1;
 	fm_net_copy_model(&q, &nr->global);
 	ret = fm_net_calibrate(&q, &nr->val) < 0 ||
-	      fm_export_parts(&q, &nr->val, NULL, dir,
-			      (o->encoder_out ? FM_PART_ENC : 0) |
-				      (o->head_out ? FM_PART_HEAD : 0),
-			      err, sizeof(err));
+	      fm_export_parts(&q, &nr->val, o->export_all ? dir : NULL, dir,
+			      install_parts(o), err, sizeof(err));
 	fm_net_free(&q);
 	if (ret) {
 		fprintf(stderr, "%s: quantising: %s\n", prog, err);

@@ -196,6 +196,7 @@ struct node_opts {
 	struct hn_part_opts part;
 	struct fm_train_opts train;
 	unsigned int node, valset_n, timeout, weight_cap;
+	unsigned int calib_n; /* install: the first N validation images */
 	uint64_t valset_seed; /* fed-init: the nodes' --seed */
 	int have_valset_seed;
 	double poison; /* tests: an update times this, unclipped; 0 none */
@@ -232,6 +233,7 @@ enum {
 	N_STAGE_DEV,
 	N_POISON,
 	N_EXPORT_ALL,
+	N_CALIB,
 };
 
 static const struct option node_long[] = {
@@ -262,6 +264,7 @@ static const struct option node_long[] = {
 	{ "stage-dev", required_argument, NULL, N_STAGE_DEV },
 	{ "poison", required_argument, NULL, N_POISON },
 	{ "export-all", no_argument, NULL, N_EXPORT_ALL },
+	{ "calib", required_argument, NULL, N_CALIB },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -279,6 +282,7 @@ static void node_usage(FILE *f)
 		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
 		"                 [--encoder-out PATH [--edge-pid PID]]\n"
 		"                 [--head-out PATH [--stage-dev DEV]] [--export-all]\n"
+		"                 [--calib N]\n"
 		"                 [--poison signflip|scale10]  (tests: a poisoned node)\n"
 		"Documentation/federated.rst, \"The node's trainer\"\n",
 		prog, prog);
@@ -363,6 +367,8 @@ static int set_model_opt(int c, const char *arg, struct node_opts *o)
 		return 0;
 	case N_TIMEOUT:
 		return whole(arg, 1, 86400, &o->timeout);
+	case N_CALIB:
+		return whole(arg, 1, VAL_MAX, &o->calib_n);
 	case N_WEIGHT_CAP:
 		return whole(arg, 1, 1e9, &o->weight_cap);
 	}
@@ -416,6 +422,7 @@ static int parse_node(int argc, char **argv, struct node_opts *o)
 	o->data = FM_DATA_DIR;
 	o->hnctl = "hnctl";
 	o->timeout = 600;
+	o->calib_n = 250; /* the int8 test accuracy of 1,000's (federated.rst) */
 	o->part = (struct hn_part_opts){
 		.scheme = HN_PART_DIRICHLET, .alpha = 0.5, .nodes = 8, .seed = 1
 	};
@@ -909,6 +916,7 @@ static int install(struct node_run *nr)
 	const struct node_opts *o = nr->o;
 	const char *args[] = { "dev",	     "stage",	  "load",
 			       o->stage_dev, o->head_out, NULL };
+	struct fm_set cal = nr->val;
 	char dir[4200], err[512];
 	struct fm_net q;
 	int ret;
@@ -923,8 +931,10 @@ static int install(struct node_run *nr)
 	if (fm_net_init(&q, &nr->o->train))
 		return -1;
 	fm_net_copy_model(&q, &nr->global);
-	ret = fm_net_calibrate(&q, &nr->val) < 0 ||
-	      fm_export_parts(&q, &nr->val, o->export_all ? dir : NULL, dir,
+	if (o->calib_n && o->calib_n < cal.n)
+		cal.n = o->calib_n;
+	ret = fm_net_calibrate(&q, &cal) < 0 ||
+	      fm_export_parts(&q, &cal, o->export_all ? dir : NULL, dir,
 			      install_parts(o), err, sizeof(err));
 	fm_net_free(&q);
 	if (ret) {

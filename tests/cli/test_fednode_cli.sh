@@ -245,6 +245,28 @@ else
 	bad "catching up went otherwise"
 fi
 
+# --qat-rounds 1: round 3 of 3 trains and gates with the int8 forward
+# (fm_fed_qat(), fed's rule); a trainer that only applies the same sums
+# calibrates alike and ends with the same model
+mkdir fakeq
+FAKE_DIR=$PWD/fakeq "$FM" node --data "$DATA" --campaign c2.hnc \
+	--valset val.bin --start start.hnfp --state sq --nodes 2 --node 0 \
+	--hnctl ./fake-hnctl --timeout 10 --qat-rounds 1 --export-all \
+	>qat.log 2>&1 || bad "QAT rounds: $(cat qat.log)"
+FAKE_DIR=$PWD/fakeq FAKE_AHEAD=3 "$FM" node --data "$DATA" \
+	--campaign c2.hnc --valset val.bin --start start.hnfp --state sq2 \
+	--nodes 2 --node 0 --hnctl ./fake-hnctl --timeout 10 --qat-rounds 1 \
+	>qatc.log 2>&1 || bad "QAT rounds caught up: $(cat qatc.log)"
+sed 's/^/    | /' qat.log
+if [ "$(grep -c ', QAT,' qat.log)" = 1 ] && grep -q '^round 3:.*, QAT,' qat.log &&
+	grep -q '^round 3:.*caught up, QAT,' qatc.log &&
+	cmp -s sq/model.hnfp sq2/model.hnfp &&
+	"$O/bin/hn-model" verify sq/quantised/fmnist-head-b.hnm >/dev/null; then
+	ok "the last round is quantisation-aware, alike when caught up"
+else
+	bad "QAT rounds went otherwise"
+fi
+
 # the agent keeps rounds from 2 on only: the trainer at round 1 says it
 # cannot follow, at once; a result the agent misses but keeps fetching
 # is waited for (the timeout)

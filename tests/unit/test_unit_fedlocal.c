@@ -8,8 +8,9 @@
  * the clipped difference of the weights and never longer than the clip,
  * FedAvg's weighted mean, refusals, and the updates of four nodes summed
  * by a secure-aggregation round (sa_sim.h) equal their plain sum; a
- * poisoned node's words, the held-out validation set, and the parts a
- * node installs exported byte for byte as fm_export() writes them.
+ * poisoned node's words, the held-out validation set, the parts a node
+ * installs exported byte for byte as fm_export() writes them, and the
+ * quantisation-aware rounds' rule.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -387,6 +388,51 @@ static void test_holdout(void **state)
 	fm_free(&s);
 }
 
+/*
+ * fm_fed_qat(): the last @qat rounds only, and those calibrated: the
+ * forward weights on their int8 grids, the master weights untouched.
+ */
+static void test_qat_rounds(void **state)
+{
+	struct fm_net net;
+	uint64_t rng = 11;
+	size_t d, i, off_grid = 0;
+	float *w, *v;
+
+	(void)state;
+	assert_int_equal(fm_net_init(&net, &topts), 0);
+	fm_train_steps(&net, &set, ids, N_IMG, &topts, 0.01, 5, &rng);
+	d = fm_net_dim(&net);
+	w = malloc(d * sizeof(*w));
+	v = malloc(d * sizeof(*v));
+	assert_non_null(w);
+	assert_non_null(v);
+	fm_net_get(&net, w);
+	/* rounds 0..6 of 10 with 3 QAT rounds: float */
+	for (i = 0; i < 7; i++)
+		assert_int_equal(fm_fed_qat(&net, i, 10, 3, &set), 0);
+	assert_int_equal(net.qat, 0);
+	assert_memory_equal(net.l[0].wq, net.l[0].w,
+			    (size_t)net.l[0].n_in * net.l[0].n_out *
+				    sizeof(float));
+	assert_int_equal(fm_fed_qat(&net, 7, 10, 3, &set), 1);
+	assert_int_equal(net.qat, 1);
+	for (i = 0; i < (size_t)net.l[0].n_in * net.l[0].n_out; i++) {
+		float q = ldexpf(net.l[0].wq[i], -net.l[0].w_exp);
+
+		assert_true(q == nearbyintf(q) && fabsf(q) <= 127);
+		off_grid += net.l[0].wq[i] != net.l[0].w[i];
+	}
+	assert_true(off_grid > 0);
+	fm_net_get(&net, v);
+	assert_memory_equal(w, v, d * sizeof(*w));
+	assert_int_equal(fm_fed_qat(&net, 9, 10, 3, &set), 1);
+	assert_int_equal(fm_fed_qat(&net, 0, 10, 0, &set), 0);
+	free(w);
+	free(v);
+	fm_net_free(&net);
+}
+
 /* A file's bytes (NULL: none), its length in *@len. */
 static unsigned char *slurp(const char *dir, const char *name, size_t *len)
 {
@@ -496,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_poison_encode),
 		cmocka_unit_test(test_holdout),
 		cmocka_unit_test(test_export_parts_same_bytes),
+		cmocka_unit_test(test_qat_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

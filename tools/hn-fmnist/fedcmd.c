@@ -587,6 +587,16 @@ static int calibrate(struct fm_net *net, const struct fm_set *calib)
 	return -1;
 }
 
+/* Before round @round: calibrated for a QAT round (fm_fed_qat()). */
+static int qat_round(struct fm_net *net, unsigned int round,
+		     const struct fed_opts *f, const struct fm_set *calib)
+{
+	if (fm_fed_qat(net, round, f->rounds, f->qat_rounds, calib) >= 0)
+		return 0;
+	fprintf(stderr, "%s: calibration failed\n", prog);
+	return -1;
+}
+
 /*
  * The round's groups (one group of all without the defence), each summed
  * by its own secure-aggregation round, decoded into r->gsum[j].
@@ -679,8 +689,7 @@ static int fed_round(struct fed_run *r, unsigned int round)
 	double lr = cosine_lr(f->train.lr, round, f->rounds), t0 = mono_now();
 	unsigned int k;
 
-	if (round + f->qat_rounds >= f->rounds &&
-	    calibrate(&r->global, &r->calib))
+	if (qat_round(&r->global, round, f, &r->calib))
 		return -1;
 	r->t_calib += mono_now() - t0;
 	r->loss_last = 0;
@@ -713,8 +722,7 @@ static int central_train(struct fed_run *r, struct fm_net *net)
 	double loss = 0;
 
 	for (round = 0; round < f->rounds; round++) {
-		if (round + f->qat_rounds >= f->rounds &&
-		    calibrate(net, &r->calib))
+		if (qat_round(net, round, f, &r->calib))
 			return -1;
 		loss = fm_train_steps(net, &r->train, r->part.ids, r->part.n,
 				      &f->train,

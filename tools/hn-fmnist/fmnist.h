@@ -228,6 +228,16 @@ int fm_local_update(const struct fm_net *global, struct fm_net *work,
 		    const struct fm_train_opts *o,
 		    const struct fm_local_opts *lo, uint64_t *rng, float *u,
 		    double *loss, double *norm);
+/*
+ * Quantisation-aware rounds, the rule of fed and node: round @round
+ * (from 0) of @rounds is one of the last @qat, and before it the global
+ * model is calibrated on @calib (fm_net_calibrate()), so that the nodes
+ * train from it with the engine's int8 forward pass (fm_local_update()
+ * copies the mode) and the gate measures that forward.  1 (a QAT
+ * round), 0 (a float one), -1 (calibration failed).
+ */
+int fm_fed_qat(struct fm_net *global, unsigned int round,
+	       unsigned int rounds, unsigned int qat, const struct fm_set *calib);
 /* The sum of updates (fm_net_dim() + 1 floats) applied: w += sum / weight. */
 int fm_fed_apply(struct fm_net *global, const float *sum);
 /*

@@ -196,7 +196,8 @@ struct node_opts {
 	struct hn_part_opts part;
 	struct fm_train_opts train;
 	unsigned int node, valset_n, timeout, weight_cap;
-	unsigned int calib_n; /* install: the first N validation images */
+	unsigned int calib_n; /* calibration: the first N validation images */
+	unsigned int qat_rounds; /* the campaign's last N rounds train QAT */
 	uint64_t valset_seed; /* fed-init: the nodes' --seed */
 	int have_valset_seed;
 	double poison; /* tests: an update times this, unclipped; 0 none */
@@ -234,6 +235,7 @@ enum {
 	N_POISON,
 	N_EXPORT_ALL,
 	N_CALIB,
+	N_QAT,
 };
 
 static const struct option node_long[] = {
@@ -265,6 +267,7 @@ static const struct option node_long[] = {
 	{ "poison", required_argument, NULL, N_POISON },
 	{ "export-all", no_argument, NULL, N_EXPORT_ALL },
 	{ "calib", required_argument, NULL, N_CALIB },
+	{ "qat-rounds", required_argument, NULL, N_QAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -282,7 +285,7 @@ static void node_usage(FILE *f)
 		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
 		"                 [--encoder-out PATH [--edge-pid PID]]\n"
 		"                 [--head-out PATH [--stage-dev DEV]] [--export-all]\n"
-		"                 [--calib N]\n"
+		"                 [--calib N] [--qat-rounds N]\n"
 		"                 [--poison signflip|scale10]  (tests: a poisoned node)\n"
 		"Documentation/federated.rst, \"The node's trainer\"\n",
 		prog, prog);
@@ -369,6 +372,8 @@ static int set_model_opt(int c, const char *arg, struct node_opts *o)
 		return whole(arg, 1, 86400, &o->timeout);
 	case N_CALIB:
 		return whole(arg, 1, VAL_MAX, &o->calib_n);
+	case N_QAT:
+		return whole(arg, 0, HN_CP_MAX_ROUNDS, &o->qat_rounds);
 	case N_WEIGHT_CAP:
 		return whole(arg, 1, 1e9, &o->weight_cap);
 	}
@@ -892,6 +897,38 @@ static int install_part(const char *dir, const char *name, const char *to)
 	return ret ? -1 : 0;
 }
 
+/* What calibrates: the first --calib validation images (every node's). */
+static struct fm_set calib_set(const struct node_run *nr)
+{
+	struct fm_set cal = nr->val;
+
+	if (nr->o->calib_n && nr->o->calib_n < cal.n)
+		cal.n = nr->o->calib_n;
+	return cal;
+}
+
+/*
+ * Before round @r (from 1): in the last --qat-rounds of the campaign,
+ * the global model calibrated as `hn-fmnist fed` calibrates it
+ * (fm_fed_qat()), from the scales of a model never calibrated, so that a
+ * trainer restarted from its float checkpoint calibrates as one that ran
+ * on: every node trains, gates and installs alike.  1 QAT, 0 float, -1.
+ */
+static int qat_round(struct node_run *nr, uint32_t r)
+{
+	struct fm_set cal = calib_set(nr);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr->global.n_layers; i++)
+		nr->global.l[i].cal_exp = 0;
+	ret = fm_fed_qat(&nr->global, r - 1, nr->c.rounds, nr->o->qat_rounds,
+			 &cal);
+	if (ret < 0)
+		fprintf(stderr, "%s: round %u: calibration failed\n", prog, r);
+	return ret;
+}
+
 /* The parts to quantise: those installed, or all (--export-all). */
 static unsigned int install_parts(const struct node_opts *o)
 {
@@ -916,7 +953,7 @@ static int install(struct node_run *nr)
 	const struct node_opts *o = nr->o;
 	const char *args[] = { "dev",	     "stage",	  "load",
 			       o->stage_dev, o->head_out, NULL };
-	struct fm_set cal = nr->val;
+	struct fm_set cal = calib_set(nr);
 	char dir[4200], err[512];
 	struct fm_net q;
 	int ret;
@@ -931,8 +968,6 @@ static int install(struct node_run *nr)
 	if (fm_net_init(&q, &nr->o->train))
 		return -1;
 	fm_net_copy_model(&q, &nr->global);
-	if (o->calib_n && o->calib_n < cal.n)
-		cal.n = o->calib_n;
 	ret = fm_net_calibrate(&q, &cal) < 0 ||
 	      fm_export_parts(&q, &cal, o->export_all ? dir : NULL, dir,
 			      install_parts(o), err, sizeof(err));
@@ -989,6 +1024,7 @@ static unsigned int combine(struct node_run *nr, uint32_t r)
  */
 static int node_round(struct node_run *nr, uint32_t r)
 {
+	int qat = qat_round(nr, r);
 	size_t ok_cur = val_ok(nr), ok_new;
 	double t0 = mono(), loss = 0;
 	int accept, missed = agent_past(nr, r);
@@ -997,6 +1033,8 @@ static int node_round(struct node_run *nr, uint32_t r)
 	uint8_t sha[32];
 	long n_summed;
 
+	if (qat < 0)
+		return -1;
 	memset(nr->ggot, 0, nr->ng);
 	if ((!missed && make_update(nr, r, &loss)) || exchange(nr, r, !missed))
 		return -1;
@@ -1004,6 +1042,8 @@ static int node_round(struct node_run *nr, uint32_t r)
 		snprintf(how, sizeof(how), "caught up");
 	else
 		snprintf(how, sizeof(how), "loss %.4f", loss);
+	if (qat)
+		strcat(how, ", QAT");
 	for (g = 0, n_summed = 0; g < nr->ng; g++)
 		n_summed += result_count(nr, result_id(nr, r, g));
 	valid = combine(nr, r);

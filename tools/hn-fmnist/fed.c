@@ -48,8 +48,8 @@ int fm_local_update(const struct fm_net *global, struct fm_net *work,
 	return 0;
 }
 
-int fm_fed_qat(struct fm_net *global, unsigned int round,
-	       unsigned int rounds, unsigned int qat, const struct fm_set *calib)
+int fm_fed_qat(struct fm_net *global, unsigned int round, unsigned int rounds,
+	       unsigned int qat, const struct fm_set *calib)
 {
 	if (round + qat < rounds)
 		return 0;

@@ -236,8 +236,8 @@ int fm_local_update(const struct fm_net *global, struct fm_net *work,
  * copies the mode) and the gate measures that forward.  1 (a QAT
  * round), 0 (a float one), -1 (calibration failed).
  */
-int fm_fed_qat(struct fm_net *global, unsigned int round,
-	       unsigned int rounds, unsigned int qat, const struct fm_set *calib);
+int fm_fed_qat(struct fm_net *global, unsigned int round, unsigned int rounds,
+	       unsigned int qat, const struct fm_set *calib);
 /* The sum of updates (fm_net_dim() + 1 floats) applied: w += sum / weight. */
 int fm_fed_apply(struct fm_net *global, const float *sum);
 /*

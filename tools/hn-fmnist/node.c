@@ -427,7 +427,8 @@ static int parse_node(int argc, char **argv, struct node_opts *o)
 	o->data = FM_DATA_DIR;
 	o->hnctl = "hnctl";
 	o->timeout = 600;
-	o->calib_n = 250; /* the int8 test accuracy of 1,000's (federated.rst) */
+	/* 250: the int8 test accuracy of 1,000's (federated.rst) */
+	o->calib_n = 250;
 	o->part = (struct hn_part_opts){
 		.scheme = HN_PART_DIRICHLET, .alpha = 0.5, .nodes = 8, .seed = 1
 	};

@@ -132,6 +132,10 @@ run 1 "not the 200 training images held out with seed 2" node \
 	--valset 100 --out p0.txt 2>/dev/null || bad "hn-fmnist partition"
 run 1 "not the index lists" node --start start.hnfp --state s6 \
 	--shard p0.txt --node 1
+"$FM" partition --data "$DATA" --nodes 3 --partition dir:0.5 --seed 2 \
+	--valset 200 --out p2.txt 2>/dev/null || bad "hn-fmnist partition"
+run 1 "not the index lists" node --start start.hnfp --state s6 \
+	--shard p2.txt --node 1
 run 1 "node 1: $n1 items" node --start start.hnfp --state s6 --shard p.txt \
 	--node 1
 run 1 "node 3 of 3" node --start start.hnfp --state s6 --shard p.txt \

@@ -1306,12 +1306,14 @@ static int load_train(struct node_run *nr)
 	same = !memcmp(v.pix, nr->val.pix, v.n * FM_PIX) &&
 	       !memcmp(v.label, nr->val.label, v.n);
 	fm_free(&v);
-	if (!same)
+	if (!same) {
 		fprintf(stderr,
 			"%s: %s: not the %zu training images held out with seed %llu (fed-init --valset-seed): refused\n",
 			prog, nr->o->valset, nr->val.n,
 			(unsigned long long)nr->o->part.seed);
-	return same ? 0 : -1;
+		return -1;
+	}
+	return 0;
 }
 
 /*

@@ -138,6 +138,9 @@ run 1 "not the index lists" node --start start.hnfp --state s6 \
 	--shard p2.txt --node 1
 run 1 "node 1: $n1 items" node --start start.hnfp --state s6 --shard p.txt \
 	--node 1
+# recomputed, the shard is the file's: cut from the same images left
+run 1 "node 1: $n1 items" node --start start.hnfp --state s6 --nodes 3 \
+	--partition dir:0.5 --node 1
 run 1 "node 3 of 3" node --start start.hnfp --state s6 --shard p.txt \
 	--node 3
 sed '3s/^\([0-9]*\) /\1 \1 /' p.txt >dup.txt # an item in a shard twice

@@ -124,6 +124,15 @@ for k in range(2, len(lines), 2):
             sys.exit("a validation image in a shard")
 print("ok:   the %d validation images are training images, in no shard" % nv)
 PY
+# one rule: hn-fmnist fed, seed 1, holds out the very same 200 images
+nice -n 19 "$FM" fed --data "$DATA" --nodes 4 --seed 1 --rounds 1 \
+	--local-steps 1 --qat-rounds 0 --valset 200 --no-central --groups 1 \
+	--out fedout >/dev/null 2>&1 || bad "hn-fmnist fed"
+if cmp -s val.bin fedout/valset.bin; then
+	ok "fed-init's validation set is fed's hold-out, byte for byte"
+else
+	bad "fed-init's validation set is not fed's"
+fi
 # a validation set that is not the hold-out of the node's seed, and
 # lists cut after another hold-out, are refused
 run 1 "not the 200 training images held out with seed 2" node \

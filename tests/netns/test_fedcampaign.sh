@@ -56,7 +56,8 @@ fed_roster
 mkdir -p "$HN_WORK/trainer"
 nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden "$H1" \
 	--bottleneck "$H2" --head-hidden "$H3" -o "$HN_WORK/start.hnfp" \
-	--valset-size 1000 --valset-out "$HN_WORK/val.bin" >/dev/null ||
+	--valset-size 1000 --valset-out "$HN_WORK/val.bin" --valset-seed 1 \
+	>/dev/null ||
 	hn_fail "fed-init"
 "$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 15 \
 	--model "$HN_WORK/start.hnfp" --valset "$HN_WORK/val.bin" \
@@ -77,7 +78,8 @@ trainer()
 {
 	local n=$1 install=()
 	[ "$n" = A ] && install=(--encoder-out "$HN_WORK/edge/enc.hnm"
-		--edge-pid "$EDGE_PID" --head-out "$HN_WORK/edge/head.hnm")
+		--edge-pid "$EDGE_PID" --head-out "$HN_WORK/edge/head.hnm"
+		--export-all)
 	hn_bg "trainer-$n" "$n" nice -n 19 "$FM" node --data "$DATA" \
 		--campaign "$HN_WORK/c.hnc" --start "$HN_WORK/start.hnfp" \
 		--valset "$HN_WORK/val.bin" --state "$HN_WORK/trainer/$n" \

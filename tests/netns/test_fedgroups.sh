@@ -41,7 +41,8 @@ fed_roster
 mkdir -p "$HN_WORK/trainer"
 nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden 64 \
 	--bottleneck 16 --head-hidden 32 -o "$HN_WORK/start.hnfp" \
-	--valset-size 1000 --valset-out "$HN_WORK/val.bin" >/dev/null ||
+	--valset-size 1000 --valset-out "$HN_WORK/val.bin" --valset-seed 1 \
+	>/dev/null ||
 	hn_fail "fed-init"
 "$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 16 \
 	--model "$HN_WORK/start.hnfp" --valset "$HN_WORK/val.bin" \

@@ -196,9 +196,14 @@ struct node_opts {
 	struct hn_part_opts part;
 	struct fm_train_opts train;
 	unsigned int node, valset_n, timeout, weight_cap;
+	unsigned int calib_n; /* calibration: the first N validation images */
+	unsigned int qat_rounds; /* the campaign's last N rounds train QAT */
+	uint64_t valset_seed; /* fed-init: the nodes' --seed */
+	int have_valset_seed;
 	double poison; /* tests: an update times this, unclipped; 0 none */
 	long edge_pid;
 	int have_node;
+	int export_all; /* fm_export()'s every file into STATE/quantised */
 };
 
 enum {
@@ -220,6 +225,7 @@ enum {
 	N_HEAD_HIDDEN,
 	N_VALSET_N,
 	N_VALSET_OUT,
+	N_VALSET_SEED,
 	N_TIMEOUT,
 	N_WEIGHT_CAP,
 	N_ENC_OUT,
@@ -227,6 +233,9 @@ enum {
 	N_HEAD_OUT,
 	N_STAGE_DEV,
 	N_POISON,
+	N_EXPORT_ALL,
+	N_CALIB,
+	N_QAT,
 };
 
 static const struct option node_long[] = {
@@ -248,6 +257,7 @@ static const struct option node_long[] = {
 	{ "head-hidden", required_argument, NULL, N_HEAD_HIDDEN },
 	{ "valset-size", required_argument, NULL, N_VALSET_N },
 	{ "valset-out", required_argument, NULL, N_VALSET_OUT },
+	{ "valset-seed", required_argument, NULL, N_VALSET_SEED },
 	{ "timeout", required_argument, NULL, N_TIMEOUT },
 	{ "weight-cap", required_argument, NULL, N_WEIGHT_CAP },
 	{ "encoder-out", required_argument, NULL, N_ENC_OUT },
@@ -255,6 +265,9 @@ static const struct option node_long[] = {
 	{ "head-out", required_argument, NULL, N_HEAD_OUT },
 	{ "stage-dev", required_argument, NULL, N_STAGE_DEV },
 	{ "poison", required_argument, NULL, N_POISON },
+	{ "export-all", no_argument, NULL, N_EXPORT_ALL },
+	{ "calib", required_argument, NULL, N_CALIB },
+	{ "qat-rounds", required_argument, NULL, N_QAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -263,14 +276,16 @@ static void node_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s fed-init [--seed N] [--hidden N] [--bottleneck N] [--head-hidden N]\n"
-		"                 -o START.hnfp [--valset-size N --valset-out FILE] [--data DIR]\n"
+		"                 -o START.hnfp [--valset-size N --valset-out FILE\n"
+		"                 [--valset-seed N]] [--data DIR]\n"
 		"       %s node --campaign FILE.hnc --start START.hnfp --valset FILE\n"
 		"                 --state DIR --node K [--shard FILE | --nodes N\n"
 		"                 --partition SCHEME] [--seed N] [--weight-cap N]\n"
 		"                 [--batch N] [--data DIR]\n"
 		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
 		"                 [--encoder-out PATH [--edge-pid PID]]\n"
-		"                 [--head-out PATH [--stage-dev DEV]]\n"
+		"                 [--head-out PATH [--stage-dev DEV]] [--export-all]\n"
+		"                 [--calib N] [--qat-rounds N]\n"
 		"                 [--poison signflip|scale10]  (tests: a poisoned node)\n"
 		"Documentation/federated.rst, \"The node's trainer\"\n",
 		prog, prog);
@@ -347,8 +362,18 @@ static int set_model_opt(int c, const char *arg, struct node_opts *o)
 		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->train.head_hidden);
 	case N_VALSET_N:
 		return whole(arg, 1, VAL_MAX, &o->valset_n);
+	case N_VALSET_SEED:
+		if (whole(arg, 0, 4e9, &v))
+			return -1;
+		o->valset_seed = v;
+		o->have_valset_seed = 1;
+		return 0;
 	case N_TIMEOUT:
 		return whole(arg, 1, 86400, &o->timeout);
+	case N_CALIB:
+		return whole(arg, 1, VAL_MAX, &o->calib_n);
+	case N_QAT:
+		return whole(arg, 0, HN_CP_MAX_ROUNDS, &o->qat_rounds);
 	case N_WEIGHT_CAP:
 		return whole(arg, 1, 1e9, &o->weight_cap);
 	}
@@ -373,6 +398,9 @@ static int set_node_opt(int c, const char *arg, struct node_opts *o)
 		return 0;
 	case N_HEAD_OUT:
 		o->head_out = arg;
+		return 0;
+	case N_EXPORT_ALL:
+		o->export_all = 1;
 		return 0;
 	case N_STAGE_DEV:
 		o->stage_dev = arg;
@@ -399,6 +427,8 @@ static int parse_node(int argc, char **argv, struct node_opts *o)
 	o->data = FM_DATA_DIR;
 	o->hnctl = "hnctl";
 	o->timeout = 600;
+	/* 250: the int8 test accuracy of 1,000's (federated.rst) */
+	o->calib_n = 250;
 	o->part = (struct hn_part_opts){
 		.scheme = HN_PART_DIRICHLET, .alpha = 0.5, .nodes = 8, .seed = 1
 	};
@@ -478,20 +508,25 @@ static int valset_read(const char *path, const uint8_t want[32],
 
 /* ---- fed-init ---------------------------------------------------------- */
 
+/*
+ * The campaign's validation set: --valset-size training images drawn by
+ * the nodes' partition seed (--valset-seed, by default --seed) as `fed`
+ * draws its own (fm_valset_take()); every node's shard leaves them out.
+ */
 static int write_valset(const struct node_opts *o)
 {
-	struct fm_set test, val, rest;
+	uint64_t seed = o->have_valset_seed ? o->valset_seed : o->part.seed;
+	struct fm_set train, val;
 	uint8_t *b, sha[32];
 	char err[512], h[65];
 	int ret = -1;
 
-	if (load(o->data, "t10k", &test))
+	if (load(o->data, "train", &train))
 		return -1;
-	if (fm_holdout(&test, o->valset_n, o->train.seed ^ 0x56414c53ULL, &val,
-		       &rest)) {
-		fprintf(stderr, "%s: no %u of %zu test images\n", prog,
-			o->valset_n, test.n);
-		fm_free(&test);
+	if (fm_valset_take(&train, o->valset_n, seed, &val)) {
+		fprintf(stderr, "%s: no %u of %zu training images\n", prog,
+			o->valset_n, train.n);
+		fm_free(&train);
 		return -1;
 	}
 	b = malloc(val.n * (FM_PIX + 1));
@@ -505,13 +540,13 @@ static int write_valset(const struct node_opts *o)
 			fprintf(stderr, "%s: %s\n", prog, err);
 		hex(sha, h);
 		if (!ret)
-			printf("%s: %zu test images, sha256 %s\n",
-			       o->valset_out, val.n, h);
+			printf("%s: %zu training images (seed %llu), sha256 %s\n",
+			       o->valset_out, val.n, (unsigned long long)seed,
+			       h);
 	}
 	free(b);
-	fm_free(&test);
+	fm_free(&train);
 	fm_free(&val);
-	fm_free(&rest);
 	return ret;
 }
 
@@ -863,10 +898,53 @@ static int install_part(const char *dir, const char *name, const char *to)
 	return ret ? -1 : 0;
 }
 
+/* What calibrates: the first --calib validation images (every node's). */
+static struct fm_set calib_set(const struct node_run *nr)
+{
+	struct fm_set cal = nr->val;
+
+	if (nr->o->calib_n && nr->o->calib_n < cal.n)
+		cal.n = nr->o->calib_n;
+	return cal;
+}
+
+/*
+ * Before round @r (from 1): in the last --qat-rounds of the campaign,
+ * the global model calibrated as `hn-fmnist fed` calibrates it
+ * (fm_fed_qat()), from the scales of a model never calibrated, so that a
+ * trainer restarted from its float checkpoint calibrates as one that ran
+ * on: every node trains, gates and installs alike.  1 QAT, 0 float, -1.
+ */
+static int qat_round(struct node_run *nr, uint32_t r)
+{
+	struct fm_set cal = calib_set(nr);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr->global.n_layers; i++)
+		nr->global.l[i].cal_exp = 0;
+	ret = fm_fed_qat(&nr->global, r - 1, nr->c.rounds, nr->o->qat_rounds,
+			 &cal);
+	if (ret < 0)
+		fprintf(stderr, "%s: round %u: calibration failed\n", prog, r);
+	return ret;
+}
+
+/* The parts to quantise: those installed, or all (--export-all). */
+static unsigned int install_parts(const struct node_opts *o)
+{
+	if (o->export_all)
+		return FM_PART_ALL;
+	return (o->encoder_out ? FM_PART_ENC : 0) |
+	       (o->head_out ? FM_PART_HEAD : 0);
+}
+
 /*
  * The accepted model quantised as `hn-fmnist fed` quantises it
  * (calibration on the validation set, which every node holds, export,
- * hn-model's quantiser), then each part asked for installed: the
+ * hn-model's quantiser) into STATE/quantised, only the parts installed
+ * and from memory unless --export-all (every part, the text and
+ * calibration files, for hn-fmnist eval), then each part installed: the
  * encoder's file replaced atomically and hn-edge told (SIGHUP), the
  * head's file replaced and loaded into the module's device (`hnctl dev
  * stage load`).
@@ -876,11 +954,12 @@ static int install(struct node_run *nr)
 	const struct node_opts *o = nr->o;
 	const char *args[] = { "dev",	     "stage",	  "load",
 			       o->stage_dev, o->head_out, NULL };
+	struct fm_set cal = calib_set(nr);
 	char dir[4200], err[512];
 	struct fm_net q;
 	int ret;
 
-	if (!o->encoder_out && !o->head_out)
+	if (!o->encoder_out && !o->head_out && !o->export_all)
 		return 0;
 	snprintf(dir, sizeof(dir), "%s/quantised", o->state);
 	if (mkdir(dir, 0755) && errno != EEXIST) {
@@ -890,8 +969,9 @@ static int install(struct node_run *nr)
 	if (fm_net_init(&q, &nr->o->train))
 		return -1;
 	fm_net_copy_model(&q, &nr->global);
-	ret = fm_net_calibrate(&q, &nr->val) < 0 ||
-	      fm_export(&q, &nr->val, dir, dir, err, sizeof(err));
+	ret = fm_net_calibrate(&q, &cal) < 0 ||
+	      fm_export_parts(&q, &cal, o->export_all ? dir : NULL, dir,
+			      install_parts(o), err, sizeof(err));
 	fm_net_free(&q);
 	if (ret) {
 		fprintf(stderr, "%s: quantising: %s\n", prog, err);
@@ -945,6 +1025,7 @@ static unsigned int combine(struct node_run *nr, uint32_t r)
  */
 static int node_round(struct node_run *nr, uint32_t r)
 {
+	int qat = qat_round(nr, r);
 	size_t ok_cur = val_ok(nr), ok_new;
 	double t0 = mono(), loss = 0;
 	int accept, missed = agent_past(nr, r);
@@ -953,6 +1034,8 @@ static int node_round(struct node_run *nr, uint32_t r)
 	uint8_t sha[32];
 	long n_summed;
 
+	if (qat < 0)
+		return -1;
 	memset(nr->ggot, 0, nr->ng);
 	if ((!missed && make_update(nr, r, &loss)) || exchange(nr, r, !missed))
 		return -1;
@@ -960,6 +1043,8 @@ static int node_round(struct node_run *nr, uint32_t r)
 		snprintf(how, sizeof(how), "caught up");
 	else
 		snprintf(how, sizeof(how), "loss %.4f", loss);
+	if (qat)
+		strcat(how, ", QAT");
 	for (g = 0, n_summed = 0; g < nr->ng; g++)
 		n_summed += result_count(nr, result_id(nr, r, g));
 	valid = combine(nr, r);
@@ -1117,9 +1202,10 @@ static int part_num(const char **p, unsigned long long max,
  * @text into @p: every node's line in order, every item below @n_items
  * and in at most one shard.  0 or -1.
  */
-static int part_parse(const char *text, size_t n_items, struct hn_partition *p)
+static int part_parse(const char *text, size_t n_items, uint64_t seed,
+		      struct hn_partition *p)
 {
-	unsigned long long nodes, items, k, cnt, id;
+	unsigned long long nodes, items, k, cnt, id, sd;
 	const char *s = text;
 	uint8_t *seen = NULL;
 	size_t at = 0, j;
@@ -1129,7 +1215,17 @@ static int part_parse(const char *text, size_t n_items, struct hn_partition *p)
 		return -1;
 	s += 15;
 	if (part_num(&s, HN_PART_MAX_NODES, &nodes) || !nodes ||
-	    part_num(&s, n_items, &items) || !(s = strchr(s, '\n')))
+	    part_num(&s, n_items, &items) || items != n_items)
+		return -1;
+	/* " SCHEME seed S": the seed the validation set was held out with */
+	while (*s == ' ')
+		s++;
+	while (*s && *s != ' ' && *s != '\n')
+		s++;
+	if (strncmp(s, " seed ", 6))
+		return -1;
+	s += 5;
+	if (part_num(&s, ~0ULL, &sd) || sd != seed || *s != '\n')
 		return -1;
 	p->nodes = nodes;
 	p->start = calloc(nodes + 1, sizeof(*p->start));
@@ -1178,18 +1274,52 @@ static int read_shards(struct node_run *nr)
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return -1;
 	}
-	ret = part_parse(buf, nr->train.n, &nr->part);
+	ret = part_parse(buf, nr->train.n, nr->o->part.seed, &nr->part);
 	free(buf);
 	if (ret)
 		fprintf(stderr,
-			"%s: %s: not the index lists of hn-fmnist partition over this training set\n",
-			prog, nr->o->shard);
+			"%s: %s: not the index lists of hn-fmnist partition over this training set (--seed %llu, --valset %zu)\n",
+			prog, nr->o->shard,
+			(unsigned long long)nr->o->part.seed, nr->val.n);
 	return ret;
 }
 
 /*
- * The node's shard, item @o->node of the partition: the file --shard
- * (hn-fmnist partition's), or the seeded partition recomputed.
+ * The training images left after holding out the campaign's validation
+ * set by the rule of fed, fed-init and partition (fm_valset_take() with
+ * the partition seed --seed), into nr->train.  A validation set that is
+ * not that hold-out is refused: its images could be in the shards.
+ */
+static int load_train(struct node_run *nr)
+{
+	struct fm_set v;
+	int same;
+
+	if (load(nr->o->data, "train", &nr->train))
+		return -1;
+	if (nr->val.n > nr->train.n ||
+	    fm_valset_take(&nr->train, nr->val.n, nr->o->part.seed, &v)) {
+		fprintf(stderr, "%s: no %zu of %zu training images\n", prog,
+			nr->val.n, nr->train.n);
+		return -1;
+	}
+	same = !memcmp(v.pix, nr->val.pix, v.n * FM_PIX) &&
+	       !memcmp(v.label, nr->val.label, v.n);
+	fm_free(&v);
+	if (!same) {
+		fprintf(stderr,
+			"%s: %s: not the %zu training images held out with seed %llu (fed-init --valset-seed): refused\n",
+			prog, nr->o->valset, nr->val.n,
+			(unsigned long long)nr->o->part.seed);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The node's shard, item @o->node of the partition of the training
+ * images left after the validation set: the file --shard (hn-fmnist
+ * partition's, same seed), or the seeded partition recomputed.
  */
 static int load_shard(struct node_run *nr)
 {
@@ -1198,7 +1328,7 @@ static int load_shard(struct node_run *nr)
 	char err[512];
 	unsigned int k;
 
-	if (load(o->data, "train", &nr->train))
+	if (load_train(nr))
 		return -1;
 	if (o->shard) {
 		if (read_shards(nr))

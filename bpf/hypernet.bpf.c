@@ -819,7 +819,7 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u32 f, __u64 epoch,
 	      const __u64 *ep, const struct hn_dp_decide *dt, __u32 *idx,
 	      __u32 *d)
 {
-	__u32 k = hn_dp_route_slot(dst), tag, sp, i, dd;
+	__u32 k = hn_dp_route_slot(dst), tag, ent, sp, i, dd;
 	const struct hn_dp_neigh *nb;
 	struct hn_dp_neigh *live;
 	__u64 stale;
@@ -830,10 +830,11 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u32 f, __u64 epoch,
 	k &= HN_DP_ROUTE_TAB_SIZE - 1;
 	f &= HN_RT_FRAME_BUCKETS - 1;
 	tag = dt->dst[k];
-	dd = dt->d[k][f];
-	sp = dt->sp[k][f];
+	ent = dt->e[k][f];
 	stale = dt->stale_ns;
 	asm volatile("" : : : "memory");
+	dd = HN_DP_E_D(ent);
+	sp = HN_DP_E_SP(ent);
 	if (*(volatile const __u64 *)ep != epoch || tag != dst ||
 	    dd == HN_DP_DEC_NONE)
 		return NULL;

@@ -1392,10 +1392,13 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	/* the table's copy of hn_epoch (dataplane.h) */
 	epoch = *(volatile const __u64 *)&tab->epoch;
 	dt = hn_decide_slot(tab, epoch);
-	/* hn_config's, as the slot went live: checked again by the epoch */
+	/*
+	 * hn_config's node id as the slot went live, 0 if it traces or has
+	 * none: checked again by the epoch
+	 */
 	dst = bpf_ntohl(HN_HDR_GET(h, dst));
-	self = dt->node_id;
-	if (!dst || !self || dst == self || (dt->flags & HN_DP_CFG_TRACE))
+	self = dt->fast_id;
+	if (!dst || !self || dst == self)
 		return -1;
 	f = hn_frame_bucket_tab(h->tclass, len, h->ttl);
 	nb = hn_table_pick(h, dst, f, epoch, &tab->epoch, dt, &idx, &d);

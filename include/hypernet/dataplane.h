@@ -183,7 +183,8 @@ struct hn_dp_decide {
 	__u32 node_id; /* hn_dp_config's, as the slot went live */
 	__u32 flags; /* ... */
 	__u64 stale_ns; /* ... */
-	__u32 pad[8]; /* the rest starts on a cache line */
+	__u32 fast_id; /* node_id, 0 while tracing: hn_fast()'s one test */
+	__u32 pad[7]; /* the rest starts on a cache line */
 	__u64 stale[HN_DP_ROUTE_TAB_SIZE / 64]; /* bit k: row k out of date */
 	__u64 nbmask[HN_DP_ROUTE_TAB_SIZE]; /* row k's route's neighbours */
 	/* hn_neigh as the slot went live: port, MACs, valid (not last seen) */

@@ -740,6 +740,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 	dt->node_id = cfg.node_id;
 	dt->flags = cfg.flags;
 	dt->stale_ns = cfg.stale_ns;
+	dt->fast_id = cfg.flags & HN_DP_CFG_TRACE ? 0 : cfg.node_id;
 	dt->built = 1;
 	return 0;
 }

@@ -786,10 +786,10 @@ static const __u8 hn_ttl_b[256] = {
 };
 
 /* ... of a frame of class @tclass, @len bytes of payload and TTL @ttl */
-static __always_inline __u32 hn_frame_bucket_tab(__u32 tclass, __u32 len,
-						 __u32 ttl)
+static __always_inline __u64 hn_frame_bucket_tab(__u64 tclass, __u64 len,
+						 __u64 ttl)
 {
-	__u32 b = (HN_HDR_LEN + len) >> 7;
+	__u64 b = (HN_HDR_LEN + len) >> 7;
 
 	/* 6.1's verifier loses the bound through the byte swap; clang,
 	 * which has it, would drop the mask (129a56b)
@@ -815,7 +815,7 @@ static __always_inline __u32 hn_frame_bucket_tab(__u32 tclass, __u32 len,
  * reads hn_neigh (its last_seen_ns).
  */
 static __always_inline const struct hn_dp_neigh *
-hn_table_pick(const struct hnhdr *h, __u32 dst, __u32 f, __u64 epoch,
+hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 f, __u64 epoch,
 	      const __u64 *ep, const struct hn_dp_decide *dt, __u32 *idx,
 	      __u32 *d)
 {
@@ -824,19 +824,22 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u32 f, __u64 epoch,
 	struct hn_dp_neigh *live;
 	__u64 stale;
 
-	/* masks the 6.1 verifier needs and clang would drop (129a56b) */
+	/*
+	 * The mask the 6.1 verifier needs and clang would drop (129a56b);
+	 * f is 64 bits wide, so that clang zero-extends nothing for the asm.
+	 */
 	asm volatile("" : "+r"(f));
-	asm volatile("" : "+r"(k));
-	k &= HN_DP_ROUTE_TAB_SIZE - 1;
 	f &= HN_RT_FRAME_BUCKETS - 1;
 	tag = dt->dst[k];
 	ent = dt->e[k][f];
+	/* before the epoch's check, as it fails either way: dst is done */
+	if (tag != dst)
+		return NULL;
 	stale = dt->stale_ns;
 	asm volatile("" : : : "memory");
 	dd = HN_DP_E_D(ent);
 	sp = HN_DP_E_SP(ent);
-	if (*(volatile const __u64 *)ep != epoch || tag != dst ||
-	    dd == HN_DP_DEC_NONE)
+	if (*(volatile const __u64 *)ep != epoch || dd == HN_DP_DEC_NONE)
 		return NULL;
 	i = dd & HN_DP_DEC_NEIGH;
 	/* most rows split nothing: no hash for them */
@@ -883,8 +886,11 @@ hn_decide_slot(const struct hn_dp_decide_tab *tab, __u64 epoch)
 /* A table decision's fallback, byte @d, counted as hn_choose() would. */
 static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 {
-	/* one test for the common byte, the model's pick */
-	if (!(d & (HN_DP_DEC_MARGIN | HN_DP_DEC_NO_MODEL)))
+	/*
+	 * One test for the common byte, the model's pick: a byte (at most
+	 * 0xFF) below the lower reason bit has neither
+	 */
+	if (d < HN_DP_DEC_MARGIN)
 		return;
 	if (d & HN_DP_DEC_MARGIN)
 		st->fb_margin++;
@@ -1379,7 +1385,7 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 {
 	const __u32 want =
 		bpf_htonl((__u32)HN_VERSION << 24 | (__u32)HN_T_DATA << 16);
-	__u32 w, len, dst, self, idx, d, f;
+	__u32 w, len, dst, self, idx, d;
 	const struct hn_dp_decide *dt;
 	const struct hn_dp_neigh *nb;
 	__u64 epoch;
@@ -1398,10 +1404,15 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	 */
 	dst = bpf_ntohl(HN_HDR_GET(h, dst));
 	self = dt->fast_id;
-	if (!dst || !self || dst == self)
+	/*
+	 * dst 0 needs no test of its own: its route slot's row is tagged 0
+	 * only while empty, and an empty row holds HN_DP_DEC_NONE (the
+	 * library writes every row of a slot before its fast_id)
+	 */
+	if (!self || dst == self)
 		return -1;
-	f = hn_frame_bucket_tab(h->tclass, len, h->ttl);
-	nb = hn_table_pick(h, dst, f, epoch, &tab->epoch, dt, &idx, &d);
+	nb = hn_table_pick(h, dst, hn_frame_bucket_tab(h->tclass, len, h->ttl),
+			   epoch, &tab->epoch, dt, &idx, &d);
 	if (!nb)
 		return -1;
 	hn_table_count(st, d);
@@ -1426,31 +1437,34 @@ int hn_xdp(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	const struct hn_dp_decide_tab *tab;
+	struct hn_dp_stats *st;
 	struct hn_env e;
 	struct hnhdr *h;
 	__u64 *ep;
 	__u32 zero = 0;
 	int err;
 
-	e.st = bpf_map_lookup_elem(&hn_stats, &zero);
-	if (!e.st)
+	/* not e.st yet: a pointer held in e would live on the stack */
+	st = bpf_map_lookup_elem(&hn_stats, &zero);
+	if (!st)
 		return XDP_PASS;
 	/* before any frame's byte is read: nothing is kept across the call */
 	tab = bpf_map_lookup_elem(&hn_decide, &zero);
 	if ((void *)(eth + 1) > end ||
 	    hn_eth_proto(eth) != bpf_htons(ETH_P_HYPERNET)) {
-		e.st->pass_other++;
+		st->pass_other++;
 		return XDP_PASS;
 	}
 	h = (void *)(eth + 1);
 	if ((void *)(h + 1) > end) {
-		e.st->rx++;
-		e.st->bad_truncated++;
+		st->rx++;
+		st->bad_truncated++;
 		return XDP_DROP;
 	}
-	err = tab ? hn_fast(ctx, eth, h, end, e.st, tab) : -1;
+	err = tab ? hn_fast(ctx, eth, h, end, st, tab) : -1;
 	if (err >= 0)
 		return err;
+	e.st = st;
 	e.st->rx++;
 	/* afresh: what the fast path knew must not split the walks below */
 	end = (void *)(long)ctx->data_end;

@@ -185,12 +185,17 @@ struct hn_dp_decide {
 	__u64 stale_ns; /* ... */
 	__u32 fast_id; /* node_id, 0 while tracing: hn_fast()'s one test */
 	__u32 pad[7]; /* the rest starts on a cache line */
-	__u64 stale[HN_DP_ROUTE_TAB_SIZE / 64]; /* bit k: row k out of date */
-	__u64 nbmask[HN_DP_ROUTE_TAB_SIZE]; /* row k's route's neighbours */
+	/*
+	 * What a frame reads first, each array starting within 32 KiB of
+	 * the slot, so that its offset fits a BPF load's own 16-bit offset
+	 * and the program adds none.
+	 */
 	/* hn_neigh as the slot went live: port, MACs, valid (not last seen) */
 	struct hn_dp_neigh nb[HN_DP_MAX_NEIGH];
 	__u32 dst[HN_DP_ROUTE_TAB_SIZE]; /* row k's destination; 0: none */
 	__u32 e[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS]; /* HN_DP_E() */
+	__u64 stale[HN_DP_ROUTE_TAB_SIZE / 64]; /* bit k: row k out of date */
+	__u64 nbmask[HN_DP_ROUTE_TAB_SIZE]; /* row k's route's neighbours */
 };
 
 /*

@@ -43,6 +43,8 @@ struct hn_dp {
 
 _Static_assert(offsetof(struct hn_dp_decide, e) % 64 == 0,
 	       "decision rows start on a cache line");
+_Static_assert(offsetof(struct hn_dp_decide, e) < 32768,
+	       "a frame's first reads need no offset beyond a load's own");
 _Static_assert(sizeof(struct hn_dp_decide) % 64 == 0,
 	       "decision slots stay cache-line aligned");
 

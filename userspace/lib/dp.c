@@ -45,6 +45,12 @@ _Static_assert(offsetof(struct hn_dp_decide, e) % 64 == 0,
 	       "decision rows start on a cache line");
 _Static_assert(offsetof(struct hn_dp_decide, e) < 32768,
 	       "a frame's first reads need no offset beyond a load's own");
+/* the program's frame bucket is known to its verifier only below 256 */
+_Static_assert(offsetof(struct hn_dp_decide, e) +
+			       sizeof(((struct hn_dp_decide *)0)->e) +
+			       (256 - HN_RT_FRAME_BUCKETS) * sizeof(__u32) <=
+		       sizeof(struct hn_dp_decide),
+	       "e[last row][255] stays inside the slot");
 _Static_assert(sizeof(struct hn_dp_decide) % 64 == 0,
 	       "decision slots stay cache-line aligned");
 

@@ -261,17 +261,24 @@ else
 	bad "catching up went otherwise"
 fi
 
-# --qat-rounds 1: round 3 of 3 trains and gates with the int8 forward
-# (fm_fed_qat(), fed's rule); a trainer that only applies the same sums
-# calibrates alike and ends with the same model
+# A campaign signed with --qat-last: round 3 of 3 trains and gates with
+# the int8 forward (fm_fed_qat(), fed's rule); a trainer that only
+# applies the same sums calibrates alike and ends with the same model
+"$HNCTL" campaign create -o cq.hnc --id 7 --model start.hnfp \
+	--valset val.bin --roster ids/roster --rounds 3 --steps 30 \
+	--lr 0.003 --clip 4 --max-drop 0.01 --qat-last >/dev/null ||
+	bad "campaign create --qat-last"
+expect 0 "3 rounds of 30 local steps, lr 0.003000, clip 4.000, the last int8-aware" \
+	"$HNCTL" campaign show cq.hnc
+expect 0 '"flags":"qat-last"' "$HNCTL" -j campaign show cq.hnc
 mkdir fakeq
-FAKE_DIR=$PWD/fakeq "$FM" node --data "$DATA" --campaign c2.hnc \
+FAKE_DIR=$PWD/fakeq "$FM" node --data "$DATA" --campaign cq.hnc \
 	--valset val.bin --start start.hnfp --state sq --nodes 2 --node 0 \
-	--hnctl ./fake-hnctl --timeout 10 --qat-rounds 1 --export-all \
+	--hnctl ./fake-hnctl --timeout 10 --export-all \
 	>qat.log 2>&1 || bad "QAT rounds: $(cat qat.log)"
 FAKE_DIR=$PWD/fakeq FAKE_AHEAD=3 "$FM" node --data "$DATA" \
-	--campaign c2.hnc --valset val.bin --start start.hnfp --state sq2 \
-	--nodes 2 --node 0 --hnctl ./fake-hnctl --timeout 10 --qat-rounds 1 \
+	--campaign cq.hnc --valset val.bin --start start.hnfp --state sq2 \
+	--nodes 2 --node 0 --hnctl ./fake-hnctl --timeout 10 \
 	>qatc.log 2>&1 || bad "QAT rounds caught up: $(cat qatc.log)"
 sed 's/^/    | /' qat.log
 if [ "$(grep -c ', QAT,' qat.log)" = 1 ] && grep -q '^round 3:.*, QAT,' qat.log &&

@@ -294,7 +294,7 @@ static void e_overflow(struct hn_campaign *c)
 }
 static void e_flags(struct hn_campaign *c)
 {
-	c->flags = 1U << 2;
+	c->flags = 1U << 3;
 }
 static void e_groups_small(struct hn_campaign *c)
 {
@@ -370,7 +370,7 @@ static const struct bad_field bad_fields[] = {
 	{ "plan with k", e_k_plan, "with a fixed degree" },
 	{ "scale range", e_scale_hi, "scale 2^31 (at most 2^30" },
 	{ "overflow", e_overflow, "could overflow" },
-	{ "flags", e_flags, "unknown flags 0x0004" },
+	{ "flags", e_flags, "unknown flags 0x0008" },
 	{ "groups", e_groups_small,
 	  "2 groups of 4 nodes: each needs at least 3" },
 	{ "rule alone", e_rule_nogroups,
@@ -565,6 +565,9 @@ static void flags_and_names(void **state)
 	assert_string_equal(hn_campaign_flags_str(0, b, sizeof(b)), "none");
 	assert_string_equal(hn_campaign_flags_str(3, b, sizeof(b)),
 			    "stopped,no-defence");
+	assert_string_equal(hn_campaign_flags_str(6, b, sizeof(b)),
+			    "no-defence,qat-last");
+	assert_string_equal(hn_campaign_flags_str(4, b, 5), "qat-");
 	campaign(&c);
 	c.flags = HN_CP_F_NO_DEFENCE;
 	c.sa_k = 2;

@@ -197,7 +197,6 @@ struct node_opts {
 	struct fm_train_opts train;
 	unsigned int node, valset_n, timeout, weight_cap;
 	unsigned int calib_n; /* calibration: the first N validation images */
-	unsigned int qat_rounds; /* the campaign's last N rounds train QAT */
 	uint64_t valset_seed; /* fed-init: the nodes' --seed */
 	int have_valset_seed;
 	double poison; /* tests: an update times this, unclipped; 0 none */
@@ -235,7 +234,6 @@ enum {
 	N_POISON,
 	N_EXPORT_ALL,
 	N_CALIB,
-	N_QAT,
 };
 
 static const struct option node_long[] = {
@@ -267,7 +265,6 @@ static const struct option node_long[] = {
 	{ "poison", required_argument, NULL, N_POISON },
 	{ "export-all", no_argument, NULL, N_EXPORT_ALL },
 	{ "calib", required_argument, NULL, N_CALIB },
-	{ "qat-rounds", required_argument, NULL, N_QAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -285,7 +282,7 @@ static void node_usage(FILE *f)
 		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
 		"                 [--encoder-out PATH [--edge-pid PID]]\n"
 		"                 [--head-out PATH [--stage-dev DEV]] [--export-all]\n"
-		"                 [--calib N] [--qat-rounds N]\n"
+		"                 [--calib N]\n"
 		"                 [--poison signflip|scale10]  (tests: a poisoned node)\n"
 		"Documentation/federated.rst, \"The node's trainer\"\n",
 		prog, prog);
@@ -372,8 +369,6 @@ static int set_model_opt(int c, const char *arg, struct node_opts *o)
 		return whole(arg, 1, 86400, &o->timeout);
 	case N_CALIB:
 		return whole(arg, 1, VAL_MAX, &o->calib_n);
-	case N_QAT:
-		return whole(arg, 0, HN_CP_MAX_ROUNDS, &o->qat_rounds);
 	case N_WEIGHT_CAP:
 		return whole(arg, 1, 1e9, &o->weight_cap);
 	}
@@ -909,7 +904,8 @@ static struct fm_set calib_set(const struct node_run *nr)
 }
 
 /*
- * Before round @r (from 1): in the last --qat-rounds of the campaign,
+ * Before round @r (from 1): in the campaign's last round when it says so
+ * (HN_CP_F_QAT_LAST: signed, so every node of the campaign agrees),
  * the global model calibrated as `hn-fmnist fed` calibrates it
  * (fm_fed_qat()), from the scales of a model never calibrated, so that a
  * trainer restarted from its float checkpoint calibrates as one that ran
@@ -923,8 +919,8 @@ static int qat_round(struct node_run *nr, uint32_t r)
 
 	for (i = 0; i < nr->global.n_layers; i++)
 		nr->global.l[i].cal_exp = 0;
-	ret = fm_fed_qat(&nr->global, r - 1, nr->c.rounds, nr->o->qat_rounds,
-			 &cal);
+	ret = fm_fed_qat(&nr->global, r - 1, nr->c.rounds,
+			 nr->c.flags & HN_CP_F_QAT_LAST ? 1 : 0, &cal);
 	if (ret < 0)
 		fprintf(stderr, "%s: round %u: calibration failed\n", prog, r);
 	return ret;

@@ -77,7 +77,7 @@ struct create_args {
 	const char *out, *model, *valset, *roster;
 	const char *id, *gen, *rounds, *steps, *lr, *clip, *scale;
 	const char *k, *t, *plan, *max_drop, *groups, *rule;
-	int stopped, no_defence;
+	int stopped, no_defence, qat_last;
 };
 
 static const char create_usage[] =
@@ -85,7 +85,28 @@ static const char create_usage[] =
 	"--roster FILE --rounds N --steps N --lr X --clip X "
 	"[--generation N] [--max-drop X] [--scale-log2 S] [--k K --t T | "
 	"--plan-drop PERMILLE] [--groups G [--rule median|trim:K] | "
-	"--no-defence] [--stopped]";
+	"--no-defence] [--qat-last] [--stopped]";
+
+/* The options without a value: campaign flags.  1 when @arg is one. */
+static int create_flag(const char *arg, struct create_args *a)
+{
+	const struct {
+		const char *name;
+		int *set;
+	} flags[] = {
+		{ "--stopped", &a->stopped },
+		{ "--no-defence", &a->no_defence },
+		{ "--qat-last", &a->qat_last },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcmp(arg, flags[i].name)) {
+			*flags[i].set = 1;
+			return 1;
+		}
+	return 0;
+}
 
 static int create_opts(int argc, char **argv, struct create_args *a)
 {
@@ -113,11 +134,8 @@ static int create_opts(int argc, char **argv, struct create_args *a)
 	int i, r = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--stopped") ||
-		    !strcmp(argv[i], "--no-defence")) {
-			*(argv[i][2] == 's' ? &a->stopped : &a->no_defence) = 1;
+		if (create_flag(argv[i], a))
 			continue;
-		}
 		for (o = opts; o->name; o++) {
 			r = hn_take_opt("hnctl campaign create", o, argc, argv,
 					&i);
@@ -204,7 +222,8 @@ static int create_numbers(const struct create_args *a, struct hn_campaign *c)
 	c->sa_t = t;
 	c->sa_drop = plan;
 	c->flags = (a->stopped ? HN_CP_F_STOPPED : 0) |
-		   (a->no_defence ? HN_CP_F_NO_DEFENCE : 0);
+		   (a->no_defence ? HN_CP_F_NO_DEFENCE : 0) |
+		   (a->qat_last ? HN_CP_F_QAT_LAST : 0);
 	return create_groups(a, c);
 }
 
@@ -419,9 +438,10 @@ static void show_text(const char *file, const struct hn_campaign *c)
 	hex(c->valset_digest, 32, h);
 	printf("  valset      sha256 %s, accept a drop of at most %.4f\n", h,
 	       c->max_drop / 1e4);
-	printf("  training    %u rounds of %u local steps, lr %.6f, clip %.3f\n",
+	printf("  training    %u rounds of %u local steps, lr %.6f, clip %.3f%s\n",
 	       c->rounds, c->local_steps, c->lr_micro / 1e6,
-	       c->clip_milli / 1e3);
+	       c->clip_milli / 1e3,
+	       c->flags & HN_CP_F_QAT_LAST ? ", the last int8-aware" : "");
 	printf("  fixed point scale 2^%d (%s)\n", (int)log2(c->scale),
 	       c->scale_log2 ? "given" : "derived from n and clip");
 	if (c->sa_k)

@@ -382,13 +382,16 @@ int hn_campaign_member(const struct hn_campaign *c, uint32_t id)
 
 const char *hn_campaign_flags_str(unsigned int flags, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", flags & HN_CP_F_STOPPED ? "stopped" : "",
-		 (flags & HN_CP_F_STOPPED) && (flags & HN_CP_F_NO_DEFENCE) ?
-			 "," :
-			 "",
-		 flags & HN_CP_F_NO_DEFENCE ? "no-defence" : "");
-	if (!flags)
-		snprintf(buf, len, "none");
+	static const char *const names[] = { "stopped", "no-defence",
+					     "qat-last" };
+	size_t at = 0;
+	unsigned int i;
+
+	snprintf(buf, len, "none");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((flags & (1U << i)) && at < len)
+			at += snprintf(buf + at, len - at, "%s%s",
+				       at ? "," : "", names[i]);
 	return buf;
 }
 

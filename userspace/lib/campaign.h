@@ -38,7 +38,8 @@
 enum hn_cp_flags {
 	HN_CP_F_STOPPED = 1U << 0, /* the campaign is over: run no round */
 	HN_CP_F_NO_DEFENCE = 1U << 1, /* plain sum, no robust aggregation */
-	__HN_CP_F_ALL = HN_CP_F_STOPPED | HN_CP_F_NO_DEFENCE,
+	HN_CP_F_QAT_LAST = 1U << 2, /* the last round trains int8-aware */
+	__HN_CP_F_ALL = HN_CP_F_STOPPED | HN_CP_F_NO_DEFENCE | HN_CP_F_QAT_LAST,
 };
 
 struct hn_campaign {

@@ -55,7 +55,6 @@ trap '[ -n "$POLL" ] && kill "$POLL" 2>/dev/null; hn_cleanup' EXIT
 trap 'exit 130' INT TERM
 hn_require
 mesh_require hn-fmnist
-FM=$HN_OUT/bin/hn-fmnist
 LOGS=$HN_OUT/bench/fed-mesh-logs
 JSON=$HN_OUT/bench/fed-mesh.json
 rm -rf "$LOGS"
@@ -68,17 +67,7 @@ FED_INPUT_MS=120000
 fed_ladder
 fed_roster
 log "fed-init: the shipped shape $H1-$H2 | $H3"
-nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden "$H1" \
-	--bottleneck "$H2" --head-hidden "$H3" -o "$HN_WORK/start.hnfp" \
-	--valset-size 1000 --valset-out "$HN_WORK/val.bin" --valset-seed 1 \
-	>/dev/null ||
-	die "fed-init"
-"$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 16 \
-	--model "$HN_WORK/start.hnfp" --valset "$HN_WORK/val.bin" \
-	--roster "$HN_WORK/roster" --rounds "$ROUNDS" --steps 40 --lr 0.003 \
-	--clip 4 --max-drop 0.01 >/dev/null &&
-	"$HNCTL" campaign sign "$HN_WORK/c.hnc" --key "$HN_WORK/sign.key" \
-		>/dev/null || die "making the campaign"
+fed_campaign 16 "$H1 $H2 $H3" "$ROUNDS"
 
 # The trainers' hnctl: the real one, its submits and fetches stamped
 cat >"$HN_WORK/hnctl-stamp" <<EOF
@@ -143,14 +132,9 @@ for n in $FED_NODES; do
 	mkfifo "$HN_WORK/out-$n" || die "mkfifo"
 	stamp <"$HN_WORK/out-$n" >"$LOGS/trainer-$n.log" &
 	STAMPS+=($!)
+	FED_HNCTL=$HN_WORK/hnctl-stamp FED_TIMEOUT=900 fed_trainer_cmd "$n" "$n"
 	hn_bg "trainer-$n" "$n" env FEDLOG="$LOGS/calls-$n.log" \
-		nice -n 19 "$FM" node --data "$DATA" \
-		--campaign "$HN_WORK/c.hnc" --start "$HN_WORK/start.hnfp" \
-		--valset "$HN_WORK/val.bin" --state "$HN_WORK/trainer/$n" \
-		--partition dir:0.5 --nodes "$FED_SIZE" \
-		--node $((HN_ID[$n] - 1)) --seed 1 --batch 32 \
-		--hnctl "$HN_WORK/hnctl-stamp" --ctl "$HN_WORK/state/$n/ctl" \
-		--timeout 900 --encoder-out "$HN_WORK/edge/$n/enc.hnm" \
+		"${FED_CMD[@]}" --encoder-out "$HN_WORK/edge/$n/enc.hnm" \
 		--head-out "$HN_WORK/edge/$n/head.hnm" \
 		>"$HN_WORK/out-$n" 2>&1
 done

@@ -109,3 +109,90 @@ fed_survivors()
 import json, sys
 print(" ".join(str(i) for i in json.load(sys.stdin)["survivors"]))'
 }
+
+# fed_campaign ID "H1 H2 H3" ROUNDS [CREATE-ARGS...]: the starting model
+# $HN_WORK/start.hnfp (seed 7, that shape), its 1,000-image validation set
+# $HN_WORK/val.bin held out of the training set with the trainers' seed
+# 1, and the signed campaign $HN_WORK/c.hnc: ROUNDS rounds of 40 steps,
+# lr 0.003, clip 4, max drop 0.01.  Needs $DATA (Fashion-MNIST).
+fed_campaign()
+{
+	local id=$1 h1 h2 h3 rounds=$3
+
+	read -r h1 h2 h3 <<<"$2"
+	shift 3
+	nice -n 19 "$HN_OUT/bin/hn-fmnist" fed-init --data "$DATA" --seed 7 \
+		--hidden "$h1" --bottleneck "$h2" --head-hidden "$h3" \
+		-o "$HN_WORK/start.hnfp" --valset-size 1000 \
+		--valset-out "$HN_WORK/val.bin" --valset-seed 1 >/dev/null ||
+		hn_fail "fed-init"
+	"$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id "$id" \
+		--model "$HN_WORK/start.hnfp" --valset "$HN_WORK/val.bin" \
+		--roster "$HN_WORK/roster" --rounds "$rounds" --steps 40 \
+		--lr 0.003 --clip 4 --max-drop 0.01 "$@" >/dev/null &&
+		"$HNCTL" campaign sign "$HN_WORK/c.hnc" \
+			--key "$HN_WORK/sign.key" >/dev/null ||
+		hn_fail "making the campaign"
+}
+
+# fed_trainer_cmd NODE NAME: in FED_CMD, the trainer of fed_campaign's
+# campaign on NODE's agent, its Dirichlet(0.5) shard, its state
+# $HN_WORK/trainer/NAME; ${FED_HNCTL:-$HNCTL}, ${FED_TIMEOUT:-120} s.
+# Options added after it go to the trainer.
+fed_trainer_cmd()
+{
+	mkdir -p "$HN_WORK/trainer"
+	FED_CMD=(nice -n 19 "$HN_OUT/bin/hn-fmnist" node --data "$DATA"
+		--campaign "$HN_WORK/c.hnc" --start "$HN_WORK/start.hnfp"
+		--valset "$HN_WORK/val.bin" --state "$HN_WORK/trainer/$2"
+		--partition dir:0.5 --nodes "$FED_SIZE"
+		--node $((HN_ID[$1] - 1)) --seed 1 --batch 32
+		--hnctl "${FED_HNCTL:-$HNCTL}" --ctl "$HN_WORK/state/$1/ctl"
+		--timeout "${FED_TIMEOUT:-120}")
+}
+
+# fed_logged N NAME PATTERN: 0 when trainer NAME's log
+# ($HN_WORK/trainer-NAME.log) has PATTERN N times
+fed_logged()
+{
+	[ "$(grep -c -- "$3" "$HN_WORK/trainer-$2.log" 2>/dev/null)" -ge "$1" ]
+}
+
+# fed_all_done: 0 when every node's trainer has finished the campaign
+fed_all_done()
+{
+	local n
+	for n in $FED_NODES; do
+		fed_logged 1 "$n" "^campaign done" || return 1
+	done
+}
+
+# fed_decisions NAME: what each round decided at trainer NAME: validation
+# before -> after, accepted or not, the digest of the model written
+fed_decisions()
+{
+	sed -n 's/^\(round [0-9]*\):.*\(validation .*\) (.*/\1 \2/p' \
+		"$HN_WORK/trainer-$1.log" | sort -u
+}
+
+# fed_check_alike ROUNDS WHAT: checks that every node's trainer decided
+# each of ROUNDS rounds as A's did and ends with the same model bytes
+fed_check_alike()
+{
+	local n same=1 sums
+
+	for n in $FED_NODES; do
+		[ "$(fed_decisions "$n")" = "$(fed_decisions A)" ] || {
+			same=0
+			echo "    $n differs:" && fed_decisions "$n"
+		}
+	done
+	check "every round, the trainers decide alike and hold the same model" \
+		"$([ $same = 1 ] && [ "$(fed_decisions A | wc -l)" = "$1" ] &&
+			echo 1)" "$(fed_decisions A | wc -l) rounds$2"
+	sums=$(for n in $FED_NODES; do
+		sha256sum <"$HN_WORK/trainer/$n/model.hnfp"
+	done | sort -u | wc -l)
+	check "the final models are the same bytes" \
+		"$([ "$sums" = 1 ] && echo 1)" "$sums distinct"
+}

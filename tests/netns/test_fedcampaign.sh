@@ -53,18 +53,7 @@ FED_INPUT_MS=20000
 
 fed_ladder
 fed_roster
-mkdir -p "$HN_WORK/trainer"
-nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden "$H1" \
-	--bottleneck "$H2" --head-hidden "$H3" -o "$HN_WORK/start.hnfp" \
-	--valset-size 1000 --valset-out "$HN_WORK/val.bin" --valset-seed 1 \
-	>/dev/null ||
-	hn_fail "fed-init"
-"$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 15 \
-	--model "$HN_WORK/start.hnfp" --valset "$HN_WORK/val.bin" \
-	--roster "$HN_WORK/roster" --rounds $ROUNDS --steps 40 --lr 0.003 \
-	--clip 4 --max-drop 0.01 >/dev/null &&
-	"$HNCTL" campaign sign "$HN_WORK/c.hnc" --key "$HN_WORK/sign.key" \
-		>/dev/null || hn_fail "making the campaign"
+fed_campaign 15 "$H1 $H2 $H3" "$ROUNDS"
 
 # A stand-in for A's hn-edge: counts the SIGHUPs it gets in $HN_WORK/hups
 hn_bg edge A bash -c "n=0; trap 'n=\$((n + 1)); echo \$n >$HN_WORK/hups' HUP
@@ -80,12 +69,8 @@ trainer()
 	[ "$n" = A ] && install=(--encoder-out "$HN_WORK/edge/enc.hnm"
 		--edge-pid "$EDGE_PID" --head-out "$HN_WORK/edge/head.hnm"
 		--export-all)
-	hn_bg "trainer-$n" "$n" nice -n 19 "$FM" node --data "$DATA" \
-		--campaign "$HN_WORK/c.hnc" --start "$HN_WORK/start.hnfp" \
-		--valset "$HN_WORK/val.bin" --state "$HN_WORK/trainer/$n" \
-		--partition dir:0.5 --nodes 8 --node $((HN_ID[$n] - 1)) \
-		--seed 1 --batch 32 --hnctl "$HNCTL" \
-		--ctl "$HN_WORK/state/$n/ctl" --timeout 120 "${install[@]}" \
+	fed_trainer_cmd "$n" "$n"
+	hn_bg "trainer-$n" "$n" "${FED_CMD[@]}" "${install[@]}" \
 		>>"$HN_WORK/trainer-$n.log" 2>&1
 }
 
@@ -112,20 +97,14 @@ for n in $FED_NODES; do
 	trainer "$n"
 done
 
-# logged N NODE PATTERN: 0 when NODE's trainer log has PATTERN N times
-logged()
-{
-	[ "$(grep -c -- "$3" "$HN_WORK/trainer-$2.log" 2>/dev/null)" -ge "$1" ]
-}
-
 # 2. X dies once it has applied round 1, and comes back two rounds later
-t=$(mesh_wait 120 logged 1 "$X" "^round 1:")
+t=$(mesh_wait 120 fed_logged 1 "$X" "^round 1:")
 check "$X's trainer applies round 1" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
 hn_stop "trainer-$X"
 mesh_stop "$X"
 say "killed $X's trainer and agent in round 2"
-t=$(mesh_wait 240 logged 1 A "^round 3:")
+t=$(mesh_wait 240 fed_logged 1 A "^round 3:")
 check "the others apply rounds 2 and 3 without $X" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 mesh_start "$X"
@@ -139,50 +118,22 @@ t=$(mesh_wait 60 caught)
 check "$X's agent gets the results of the two rounds it missed" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 trainer "$X"
-t=$(mesh_wait 60 logged 1 "$X" "^resuming at round 2")
+t=$(mesh_wait 60 fed_logged 1 "$X" "^resuming at round 2")
 check "$X's trainer resumes at round 2 from its state" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
-t=$(mesh_wait 120 logged 2 "$X" "^round [23]: .* caught up")
+t=$(mesh_wait 120 fed_logged 2 "$X" "^round [23]: .* caught up")
 check "$X applies the two rounds it missed, untrained" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 grep "caught up" "$HN_WORK/trainer-$X.log" | sed "s/^/    $X: /"
 
 # 3. all eight finish, alike
-all_done()
-{
-	local n
-	for n in $FED_NODES; do
-		logged 1 "$n" "^campaign done" || return 1
-	done
-}
-t=$(mesh_wait 600 all_done)
+t=$(mesh_wait 600 fed_all_done)
 check "all eight trainers finish $ROUNDS rounds" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 [ "$t" = timeout ] && { tail -n 5 "$HN_WORK"/trainer-*.log; mesh_dump $FED_NODES; }
 wall=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t0 }")
 sed 's/^/    A: /' "$HN_WORK/trainer-A.log"
-# what each round decided: validation before -> after, accepted or not,
-# the digest of the model written
-decisions()
-{
-	sed -n 's/^\(round [0-9]*\):.*\(validation .*\) (.*/\1 \2/p' \
-		"$HN_WORK/trainer-$1.log" | sort -u
-}
-same=1
-for n in $FED_NODES; do
-	[ "$(decisions "$n")" = "$(decisions A)" ] || {
-		same=0
-		echo "    $n differs:" && decisions "$n"
-	}
-done
-check "every round, the eight trainers decide alike and hold the same model" \
-	"$([ $same = 1 ] && [ "$(decisions A | wc -l)" = $ROUNDS ] && echo 1)" \
-	"$(decisions A | wc -l) rounds"
-sums=$(for n in $FED_NODES; do
-	sha256sum <"$HN_WORK/trainer/$n/model.hnfp"
-done | sort -u | wc -l)
-check "the eight final models are the same bytes" "$([ "$sums" = 1 ] && echo 1)" \
-	"$sums distinct"
+fed_check_alike "$ROUNDS" ""
 
 # 4. X in the last round
 s=$(fed_survivors A $ROUNDS)

@@ -135,7 +135,7 @@ def main():
                     med = q[n // 2] if n % 2 else (q[n // 2 - 1] +
                                                     q[n // 2]) / 2
                     r["%s_%s_vs_%s_paired" % (pfx, a, b)] = round(med, 3)
-    for pfx in ("live", "live2cpu"):
+    for pfx in ("live", "live2cpu", "live_softirq"):
         prog_stats(r, pfx)
     if r.get("live2cpu_plain_mpps") is not None:
         p = r["live2cpu_plain_mpps"]
@@ -235,6 +235,20 @@ def main():
             ("sink Mpps (a), generator-bound", r.get("live_plain_sink_mpps"),
              None, None),
         ]
+        for pfx, what in (("live2cpu", "router and sink NAPI on CPU 1"),
+                          ("live_softirq", "NAPI in softirq, one frame a"
+                           " poll")):
+            if r.get(pfx + "_plain_prog_ns") is None:
+                continue
+            rows += [
+                ("## live, XDP program ns a frame, " + what, None, None,
+                 None),
+                ("(a) plain", r.get(pfx + "_plain_prog_ns"), None, None),
+                ("(b) one destination", r.get(pfx + "_cache_prog_ns"),
+                 "+%s ns" % na(r.get(pfx + "_cache_add_ns")), None),
+                ("(c) decide, K=8", r.get(pfx + "_decide_k8_prog_ns"),
+                 "+%s ns" % na(r.get(pfx + "_decide_k8_add_ns")), None),
+            ]
     if r.get("live2cpu_plain_mpps") is not None:
         rows += [
             ("## live, Mpps, generator CPU 0, router + sink NAPI CPU 1", None,

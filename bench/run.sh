@@ -20,15 +20,18 @@
 #
 # Environment: WINDOW (s, default 2), WARMUP (s, 1), LIVE_REPEATS (10),
 # TR_TOTAL (1000000), TR_RUNS (3), DSTS (1024), LIVE_MODE (1cpu, 2cpu,
-# both; default 1cpu), NICE (-10: priority of the measured work),
-# LIVE_METHOD (auto, frames, prog_stats; auto: frames where the kernel
-# runs live-frames test runs, else prog_stats, below).
+# softirq, both = 1cpu and 2cpu, all; default 1cpu), NICE (-10: priority
+# of the measured work), LIVE_METHOD (auto, frames, prog_stats; auto:
+# frames where the kernel runs live-frames test runs, else prog_stats).
 #
-# Live modes.  1cpu (the live_* keys): no threaded NAPI, so the router's
-# and the sink's veth NAPI run in softirq on the generator's CPU, right
-# after each batch; the rate is that of the whole pipeline on one core.
-# 2cpu (the live2cpu_* keys): generator on CPU 0, the router's and the
-# sink's NAPI in kthreads pinned to CPU 1.
+# Live modes.  1cpu (the live_* keys): everything on the generator's CPU.
+# With live frames, no threaded NAPI: the router's and the sink's veth
+# NAPI run in softirq right after each batch, and the rate is that of the
+# whole pipeline on one core.  With prog_stats, their NAPI runs in
+# kthreads on that CPU, so that the router takes the AF_PACKET frames in
+# batches (see stats_run).  2cpu (the live2cpu_* keys): generator on CPU
+# 0, the router's and the sink's NAPI in kthreads pinned to CPU 1.
+# softirq (live_softirq_*): no threaded NAPI, whatever the method.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}
@@ -119,22 +122,30 @@ setup()
 
 # Threaded NAPI for the router's and the sink's veth: their work runs in
 # kthreads that we can pin.  NAPI instances come and go with XDP programs,
-# so pin again after every router change.
+# so pin again after every router change.  2cpu: kthreads on RTR_CPU, at
+# the measured work's priority; kthread (the stats method's 1cpu): on the
+# generator's CPU at their own, so that the generator fills the veth's
+# ring and the router takes frames in batches; else no kthreads.
 napi_threads()
 {
-	local mode=$1 dev pid
-	in_ns "$NS_RTR" sh -c "echo $([ "$mode" = 2cpu ] && echo 1 || echo 0) \
-		> /sys/class/net/$R0/threaded" 2>/dev/null
-	in_ns "$NS_SINK" sh -c "echo $([ "$mode" = 2cpu ] && echo 1 || echo 0) \
-		> /sys/class/net/$S0/threaded" 2>/dev/null
-	[ "$mode" = 2cpu ] || return 0
+	local mode=$1 dev pid cpu=$RTR_CPU on=1
+	case $mode in
+	2cpu) ;;
+	kthread) cpu=$GEN_CPU ;;
+	*) on=0 ;;
+	esac
+	in_ns "$NS_RTR" sh -c "echo $on > /sys/class/net/$R0/threaded" \
+		2>/dev/null
+	in_ns "$NS_SINK" sh -c "echo $on > /sys/class/net/$S0/threaded" \
+		2>/dev/null
+	[ $on = 1 ] || return 0
 	sleep 0.2
 	for dev in "$R0" "$S0"; do
 		for pid in $(ps -eo pid=,comm= | awk -v p="napi/$dev-" \
 				'index($2, p) == 1 { print $1 }'); do
-			taskset -p -c $RTR_CPU "$pid" >/dev/null ||
+			taskset -p -c $cpu "$pid" >/dev/null ||
 				log "cannot pin NAPI thread $pid"
-			renice -n "$NICE" -p "$pid" >/dev/null
+			[ "$mode" = 2cpu ] && renice -n "$NICE" -p "$pid" >/dev/null
 		done
 	done
 }
@@ -246,7 +257,11 @@ live_case()
 live_mode()
 {
 	local mode=$1 pfx i k c order
-	[ "$mode" = 1cpu ] && pfx=live || pfx=live2cpu
+	case $mode in
+	1cpu) pfx=live ;;
+	2cpu) pfx=live2cpu ;;
+	*) pfx=live_$mode ;;
+	esac
 	log "live, $mode: ${LIVE_REPEATS} rounds of ${WINDOW} s windows"
 	for i in $(seq "$LIVE_REPEATS"); do
 		order=$LIVE_CASES
@@ -294,6 +309,10 @@ stats_run()
 			>>"$WORK/vals.$key"
 		return
 	fi
+	# AF_PACKET hands the veth one frame a syscall: with NAPI in softirq
+	# the router would run one frame a poll, caches cold from the send
+	# path; a kthread on the same CPU takes them in batches instead
+	[ "$mode" = 1cpu ] && mode=kthread
 	napi_threads "$mode"
 	nice -n "$NICE" ip netns exec "$NS_GEN" \
 		"$BENCH" pktgen --dev "$G0" --smac $MAC_G0 --dmac $MAC_R0 \
@@ -347,7 +366,11 @@ stats_case()
 stats_mode()
 {
 	local mode=$1 pfx i k c order
-	[ "$mode" = 1cpu ] && pfx=live || pfx=live2cpu
+	case $mode in
+	1cpu) pfx=live ;;
+	2cpu) pfx=live2cpu ;;
+	*) pfx=live_$mode ;;
+	esac
 	log "live ($LIVE_METHOD), $mode: ${LIVE_REPEATS} rounds of ${WINDOW} s windows"
 	for i in $(seq "$LIVE_REPEATS"); do
 		order=$STATS_CASES
@@ -413,8 +436,9 @@ fi
 
 case $LIVE_MODE in
 both) live_method 1cpu; live_method 2cpu ;;
-2cpu|1cpu) live_method "$LIVE_MODE" ;;
-*) die "LIVE_MODE is 2cpu, 1cpu or both" ;;
+all) live_method 1cpu; live_method 2cpu; live_method softirq ;;
+2cpu|1cpu|softirq) live_method "$LIVE_MODE" ;;
+*) die "LIVE_MODE is 2cpu, 1cpu, softirq, both or all" ;;
 esac
 
 mkdir -p "$OUT"

@@ -14,7 +14,10 @@
 #      forwarded by the router namespace, counted by an XDP sink on s0,
 #      with (a) the plain forward, (b) HyperNet to one destination, (c)
 #      HyperNet deciding every frame with 8 candidates (1024
-#      destinations), (d) Linux IPv4 forwarding.
+#      destinations), (d) Linux IPv4 forwarding.  Where the kernel
+#      refuses live-frames test runs: (a)-(c) with frames from an
+#      AF_PACKET socket, each router's cost from the kernel's statistics
+#      of its program (stats_run), (d) skipped.
 # Results: $O/bench/dataplane.json and a table on stdout.  Every address
 # used lives in the namespaces this script makes and removes.
 #

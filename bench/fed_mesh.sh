@@ -70,7 +70,8 @@ fed_roster
 log "fed-init: the shipped shape $H1-$H2 | $H3"
 nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden "$H1" \
 	--bottleneck "$H2" --head-hidden "$H3" -o "$HN_WORK/start.hnfp" \
-	--valset-size 1000 --valset-out "$HN_WORK/val.bin" >/dev/null ||
+	--valset-size 1000 --valset-out "$HN_WORK/val.bin" --valset-seed 1 \
+	>/dev/null ||
 	die "fed-init"
 "$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 16 \
 	--model "$HN_WORK/start.hnfp" --valset "$HN_WORK/val.bin" \

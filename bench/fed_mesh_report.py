@@ -35,8 +35,8 @@ RE_ROUND = re.compile(
     r"^round (\d+): (-?\d+) summed, loss [-0-9.naif]+, validation ([0-9.]+)"
     r" -> ([0-9.]+), (accepted|refused), model ([0-9a-f]+) \(([0-9.]+) s\)")
 RE_AGENT = re.compile(r"^(\d+\.\d+) hypernetd\[\d+\] \w+: fed: (.*)$")
-RE_DONE = re.compile(r"^round (\d+) complete \(aggregator (\d+), attempt \d+\)"
-                     r": (\d+) updates")
+RE_DONE = re.compile(r"^round (\d+)(?: \(sub-round \d+\))? complete "
+                     r"\(aggregator (\d+), attempt \d+\): (\d+) updates")
 RE_AGG = re.compile(r"^aggregating round (\d+) attempt \d+")
 AFTER_MASKED = ("consistency", "unmasking")
 

@@ -785,21 +785,24 @@ static const __u8 hn_ttl_b[256] = {
 	[9 ... 255] = 3 << 5,
 };
 
-static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
+/* ... of a frame of class @tclass, @len bytes of payload and TTL @ttl */
+static __always_inline __u64 hn_frame_bucket_tab(__u64 tclass, __u64 len,
+						 __u64 ttl)
 {
-	__u32 b = (HN_HDR_LEN + bpf_ntohs(HN_HDR_GET(h, len))) >> 7;
+	__u64 b = (HN_HDR_LEN + len) >> 7;
 
 	/* 6.1's verifier loses the bound through the byte swap; clang,
 	 * which has it, would drop the mask (129a56b)
 	 */
 	asm volatile("" : "+r"(b));
-	return (h->tclass & (HN_RT_CLASSES - 1)) |
-	       hn_size_b[b & (HN_SIZE_B_N - 1)] | hn_ttl_b[h->ttl];
+	return (tclass & (HN_RT_CLASSES - 1)) |
+	       hn_size_b[b & (HN_SIZE_B_N - 1)] | hn_ttl_b[ttl & 0xff];
 }
 
 /*
  * Decision table @dt, the slot of @epoch (the table's copy at @ep), for a
- * frame of header @h to @dst: the slot's copy of the neighbour its byte
+ * frame of header @h to @dst in frame bucket @f (hn_frame_bucket_tab(),
+ * from what the caller has read of the header): the slot's copy of the neighbour its byte
  * names, its index in *@idx, the byte in *@d, if the row is @dst's and
  * the neighbour live; else NULL and the caller decides from the scores.
  * A split row (sp, dataplane.h) sends the frame to its alternative when
@@ -812,40 +815,52 @@ static __always_inline __u32 hn_frame_bucket_tab(const struct hnhdr *h)
  * reads hn_neigh (its last_seen_ns).
  */
 static __always_inline const struct hn_dp_neigh *
-hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 epoch, const __u64 *ep,
-	      const struct hn_dp_decide *dt, __u32 *idx, __u32 *d)
+hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 f, __u64 epoch,
+	      const __u64 *ep, const struct hn_dp_decide *dt, __u32 *idx,
+	      __u32 *d)
 {
-	__u32 k = hn_dp_route_slot(dst), f, tag, sp;
+	__u32 k = hn_dp_route_slot(dst), tag, ent, sp, i, dd;
 	const struct hn_dp_neigh *nb;
 	struct hn_dp_neigh *live;
 	__u64 stale;
 
-	f = hn_frame_bucket_tab(h);
-	/* masks the 6.1 verifier needs and clang would drop (129a56b) */
-	asm volatile("" : "+r"(f));
-	asm volatile("" : "+r"(k));
-	k &= HN_DP_ROUTE_TAB_SIZE - 1;
+	/*
+	 * No mask on f: the verifier knows it below 256 (a class of 3 bits
+	 * and two bytes ORed), twice the row, and the arrays after e[] keep
+	 * e[k][255] inside the slot (dp.c asserts it); f is below 128 by
+	 * the tables' values.
+	 */
 	tag = dt->dst[k];
-	*d = dt->d[k][f & (HN_RT_FRAME_BUCKETS - 1)];
-	sp = dt->sp[k][f & (HN_RT_FRAME_BUCKETS - 1)];
+	ent = dt->e[k][f];
+	/* before the epoch's check, as it fails either way: dst is done */
+	if (tag != dst)
+		return NULL;
 	stale = dt->stale_ns;
 	asm volatile("" : : : "memory");
-	if (*(volatile const __u64 *)ep != epoch || tag != dst ||
-	    *d == HN_DP_DEC_NONE)
+	dd = HN_DP_E_D(ent);
+	sp = HN_DP_E_SP(ent);
+	if (*(volatile const __u64 *)ep != epoch || dd == HN_DP_DEC_NONE)
 		return NULL;
-	*idx = *d & HN_DP_DEC_NEIGH;
+	i = dd & HN_DP_DEC_NEIGH;
 	/* most rows split nothing: no hash for them */
 	if (sp && (sp >> HN_DP_SP_SHARE_SHIFT) >
 			  hn_rt_split_hash(bpf_ntohl(HN_HDR_GET(h, src)),
 					   bpf_ntohl(HN_HDR_GET(h, seq))))
-		*idx = sp & HN_DP_SP_NEIGH;
-	nb = &dt->nb[*idx & (HN_DP_MAX_NEIGH - 1)];
+		i = sp & HN_DP_SP_NEIGH;
+	nb = &dt->nb[i];
 	if (!nb->valid)
 		return NULL;
-	if (!stale)
-		return nb;
-	live = bpf_map_lookup_elem(&hn_neigh, idx);
-	return live && hn_live(live, hn_now(), stale) ? nb : NULL;
+	if (stale) {
+		/* a key of its own: i stays in a register */
+		__u32 key = i;
+
+		live = bpf_map_lookup_elem(&hn_neigh, &key);
+		if (!live || !hn_live(live, hn_now(), stale))
+			return NULL;
+	}
+	*idx = i;
+	*d = dd;
+	return nb;
 }
 
 /*
@@ -871,8 +886,11 @@ hn_decide_slot(const struct hn_dp_decide_tab *tab, __u64 epoch)
 /* A table decision's fallback, byte @d, counted as hn_choose() would. */
 static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 {
-	/* one test for the common byte, the model's pick */
-	if (!(d & (HN_DP_DEC_MARGIN | HN_DP_DEC_NO_MODEL)))
+	/*
+	 * One test for the common byte, the model's pick: a byte (at most
+	 * 0xFF) below the lower reason bit has neither
+	 */
+	if (d < HN_DP_DEC_MARGIN)
 		return;
 	if (d & HN_DP_DEC_MARGIN)
 		st->fb_margin++;
@@ -887,13 +905,15 @@ hn_decide_tab(const struct hnhdr *h, struct hn_env *e, __u32 *idx)
 	const struct hn_dp_decide_tab *tab;
 	const struct hn_dp_neigh *nb;
 	__u32 zero = 0, d;
-	__u64 epoch;
+	__u64 epoch, f;
 
 	tab = bpf_map_lookup_elem(&hn_decide, &zero);
 	if (!tab)
 		return NULL;
 	epoch = *(volatile const __u64 *)&tab->epoch;
-	nb = hn_table_pick(h, e->dst, epoch, &tab->epoch,
+	f = hn_frame_bucket_tab(h->tclass, bpf_ntohs(HN_HDR_GET(h, len)),
+				h->ttl);
+	nb = hn_table_pick(h, e->dst, f, epoch, &tab->epoch,
 			   hn_decide_slot(tab, epoch), idx, &d);
 	if (nb) {
 		e->st->decisions++;
@@ -1354,37 +1374,45 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
  * names neighbours, not candidates of a route; hn_neigh only for
  * liveness with stale_ns set).  Returns the verdict, or -1 with nothing
  * written for hn_xdp() to go on as for any frame, where the same checks
- * decide the same way.
+ * decide the same way.  hn_xdp() looks the table up (@tab) before the
+ * frame's bytes are read: clang keeps nothing of the frame across the
+ * lookup, which it takes for a call, so nothing of it is spilled.
  */
 static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 				   struct hnhdr *h, void *end,
-				   struct hn_dp_stats *st)
+				   struct hn_dp_stats *st,
+				   const struct hn_dp_decide_tab *tab)
 {
 	const __u32 want =
 		bpf_htonl((__u32)HN_VERSION << 24 | (__u32)HN_T_DATA << 16);
-	const struct hn_dp_decide_tab *tab;
-	__u32 zero = 0, w, dst, self, idx, d;
+	__u32 w, len, dst, self, idx, d;
 	const struct hn_dp_decide *dt;
 	const struct hn_dp_neigh *nb;
 	__u64 epoch;
 
 	w = *(const __u32 *)h;
+	len = bpf_ntohs(HN_HDR_GET(h, len));
 	if ((w & bpf_htonl(0xffffff00)) != want || h->ttl < 2 ||
-	    bpf_ntohs(HN_HDR_GET(h, len)) > end - (void *)h - HN_HDR_LEN ||
-	    !HN_HDR_GET(h, src))
-		return -1;
-	tab = bpf_map_lookup_elem(&hn_decide, &zero);
-	if (!tab)
+	    len > end - (void *)h - HN_HDR_LEN || !HN_HDR_GET(h, src))
 		return -1;
 	/* the table's copy of hn_epoch (dataplane.h) */
 	epoch = *(volatile const __u64 *)&tab->epoch;
 	dt = hn_decide_slot(tab, epoch);
-	/* hn_config's, as the slot went live: checked again by the epoch */
+	/*
+	 * hn_config's node id as the slot went live, 0 if it traces or has
+	 * none: checked again by the epoch
+	 */
 	dst = bpf_ntohl(HN_HDR_GET(h, dst));
-	self = dt->node_id;
-	if (!dst || !self || dst == self || (dt->flags & HN_DP_CFG_TRACE))
+	self = dt->fast_id;
+	/*
+	 * dst 0 needs no test of its own: its route slot's row is tagged 0
+	 * only while empty, and an empty row holds HN_DP_DEC_NONE (the
+	 * library writes every row of a slot before its fast_id)
+	 */
+	if (!self || dst == self)
 		return -1;
-	nb = hn_table_pick(h, dst, epoch, &tab->epoch, dt, &idx, &d);
+	nb = hn_table_pick(h, dst, hn_frame_bucket_tab(h->tclass, len, h->ttl),
+			   epoch, &tab->epoch, dt, &idx, &d);
 	if (!nb)
 		return -1;
 	hn_table_count(st, d);
@@ -1408,29 +1436,35 @@ int hn_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
+	const struct hn_dp_decide_tab *tab;
+	struct hn_dp_stats *st;
 	struct hn_env e;
 	struct hnhdr *h;
 	__u64 *ep;
 	__u32 zero = 0;
 	int err;
 
-	e.st = bpf_map_lookup_elem(&hn_stats, &zero);
-	if (!e.st)
+	/* not e.st yet: a pointer held in e would live on the stack */
+	st = bpf_map_lookup_elem(&hn_stats, &zero);
+	if (!st)
 		return XDP_PASS;
+	/* before any frame's byte is read: nothing is kept across the call */
+	tab = bpf_map_lookup_elem(&hn_decide, &zero);
 	if ((void *)(eth + 1) > end ||
 	    hn_eth_proto(eth) != bpf_htons(ETH_P_HYPERNET)) {
-		e.st->pass_other++;
+		st->pass_other++;
 		return XDP_PASS;
 	}
 	h = (void *)(eth + 1);
 	if ((void *)(h + 1) > end) {
-		e.st->rx++;
-		e.st->bad_truncated++;
+		st->rx++;
+		st->bad_truncated++;
 		return XDP_DROP;
 	}
-	err = hn_fast(ctx, eth, h, end, e.st);
+	err = tab ? hn_fast(ctx, eth, h, end, st, tab) : -1;
 	if (err >= 0)
 		return err;
+	e.st = st;
 	e.st->rx++;
 	/* afresh: what the fast path knew must not split the walks below */
 	end = (void *)(long)ctx->data_end;

@@ -134,7 +134,8 @@ struct hn_dp_score {
  * the route in each hn_route_tab slot, so that a unicast frame whose
  * route lives there reads one byte and no route: dst[k] is the
  * destination whose route row k was compiled for (0: none), and
- * d[k][frame bucket] is what hn_choose() picks before liveness (the
+ * the decision byte d of e[k][frame bucket] (HN_DP_E()) is what
+ * hn_choose() picks before liveness (the
  * model's argmax, ties the lowest index, or the default when the margin
  * is below margin_min or there is no model), as that candidate's
  * neighbour index with the reason in the top bits, HN_DP_DEC_NONE when
@@ -156,7 +157,7 @@ struct hn_dp_score {
 #define HN_DP_DEC_NONE 0xFF
 
 /*
- * hn_dp_decide.sp[k][f]: the split of row k's frame bucket f (route.h,
+ * The split sp of hn_dp_decide.e[k][f], row k's frame bucket f (route.h,
  * hn_rt_split_next()): the alternative's neighbour index in the low 6
  * bits, its share of HN_RT_SPLIT_ONE from bit 7, 0 for no split.  Only a
  * model's pick (no reason bits in d) splits.
@@ -166,6 +167,15 @@ struct hn_dp_score {
 #define HN_DP_SP(neigh, share) \
 	((__u16)(((neigh)&HN_DP_SP_NEIGH) | ((share) << HN_DP_SP_SHARE_SHIFT)))
 
+/*
+ * hn_dp_decide.e[k][f]: the byte d and the split sp of row k's frame
+ * bucket f in one word, so that a frame reads both by one load from one
+ * cache line.
+ */
+#define HN_DP_E(d, sp) ((__u32)(d) | (__u32)(sp) << 16)
+#define HN_DP_E_D(e) ((__u8)((e)&0xFF))
+#define HN_DP_E_SP(e) ((__u16)((e) >> 16))
+
 struct hn_dp_decide {
 	__u64 score_ver; /* hn_dp_score.ver the rows were compiled from */
 	__s32 margin_min; /* ... and the margin */
@@ -173,14 +183,19 @@ struct hn_dp_decide {
 	__u32 node_id; /* hn_dp_config's, as the slot went live */
 	__u32 flags; /* ... */
 	__u64 stale_ns; /* ... */
-	__u32 pad[8]; /* the rest starts on a cache line */
-	__u64 stale[HN_DP_ROUTE_TAB_SIZE / 64]; /* bit k: row k out of date */
-	__u64 nbmask[HN_DP_ROUTE_TAB_SIZE]; /* row k's route's neighbours */
+	__u32 fast_id; /* node_id, 0 while tracing: hn_fast()'s one test */
+	__u32 pad[7]; /* the rest starts on a cache line */
+	/*
+	 * What a frame reads first, each array starting within 32 KiB of
+	 * the slot, so that its offset fits a BPF load's own 16-bit offset
+	 * and the program adds none.
+	 */
 	/* hn_neigh as the slot went live: port, MACs, valid (not last seen) */
 	struct hn_dp_neigh nb[HN_DP_MAX_NEIGH];
 	__u32 dst[HN_DP_ROUTE_TAB_SIZE]; /* row k's destination; 0: none */
-	__u8 d[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS];
-	__u16 sp[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS]; /* HN_DP_SP() */
+	__u32 e[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS]; /* HN_DP_E() */
+	__u64 stale[HN_DP_ROUTE_TAB_SIZE / 64]; /* bit k: row k out of date */
+	__u64 nbmask[HN_DP_ROUTE_TAB_SIZE]; /* row k's route's neighbours */
 };
 
 /*

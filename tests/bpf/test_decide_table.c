@@ -45,6 +45,17 @@
 static struct hn_t_net net;
 static struct hn_dp *dp;
 
+/* Table entry *@e with its byte (set_d()) or its split (set_sp()) @v. */
+static void set_d(__u32 *e, __u8 v)
+{
+	*e = HN_DP_E(v, HN_DP_E_SP(*e));
+}
+
+static void set_sp(__u32 *e, __u16 v)
+{
+	*e = HN_DP_E(HN_DP_E_D(*e), v);
+}
+
 /* A copy of the table of @slot, to compare; free() it. */
 static struct hn_dp_decide *slot_read(__u32 slot)
 {
@@ -199,10 +210,10 @@ static __u16 want_sp(const struct hn_dp_decide *prev, __u32 k, __u32 dst,
 
 	if (!split_on || (d & ~HN_DP_DEC_NEIGH))
 		return 0;
-	if (prev->dst[k] == dst && prev->d[k][f] != HN_DP_DEC_NONE) {
-		p = prev->d[k][f] & HN_DP_DEC_NEIGH;
-		pa = prev->sp[k][f] & HN_DP_SP_NEIGH;
-		ps = prev->sp[k][f] >> HN_DP_SP_SHARE_SHIFT;
+	if (prev->dst[k] == dst && HN_DP_E_D(prev->e[k][f]) != HN_DP_DEC_NONE) {
+		p = HN_DP_E_D(prev->e[k][f]) & HN_DP_DEC_NEIGH;
+		pa = HN_DP_E_SP(prev->e[k][f]) & HN_DP_SP_NEIGH;
+		ps = HN_DP_E_SP(prev->e[k][f]) >> HN_DP_SP_SHARE_SHIFT;
 	}
 	sh = hn_rt_split_step(hn_rt_split_next(p, pa, ps, d, &alt), split_now);
 	for (i = 0; i < rt->n_cand; i++)
@@ -248,9 +259,9 @@ static unsigned long check_live_from(const struct hn_dp_decide *prev)
 			printf("slot %u: row of %u, route of %u\n", k,
 			       t->dst[k], re.dst);
 		for (f = 0; !re.dst && f < HN_RT_FRAME_BUCKETS; f++)
-			if (t->sp[k][f] && bad++ < 5)
+			if (HN_DP_E_SP(t->e[k][f]) && bad++ < 5)
 				printf("slot %u: split %#x without a route\n",
-				       k, t->sp[k][f]);
+				       k, HN_DP_E_SP(t->e[k][f]));
 		if (!re.dst)
 			continue;
 		assert_true(re.dst < 2 * HN_DP_ROUTE_TAB_SIZE);
@@ -260,15 +271,16 @@ static unsigned long check_live_from(const struct hn_dp_decide *prev)
 		for (f = 0; f < HN_RT_FRAME_BUCKETS; f++) {
 			__u8 want = want_one(&re.rt, f, sc);
 
-			if (t->d[k][f] != want && bad++ < 5)
+			if (HN_DP_E_D(t->e[k][f]) != want && bad++ < 5)
 				printf("dst %u slot %u f %u: table %#x want %#x\n",
-				       re.dst, k, f, t->d[k][f], want);
+				       re.dst, k, f, HN_DP_E_D(t->e[k][f]),
+				       want);
 			if (prev &&
-			    t->sp[k][f] !=
+			    HN_DP_E_SP(t->e[k][f]) !=
 				    want_sp(prev, k, re.dst, &re.rt, f, want) &&
 			    bad++ < 5)
 				printf("dst %u slot %u f %u: split %#x want %#x\n",
-				       re.dst, k, f, t->sp[k][f],
+				       re.dst, k, f, HN_DP_E_SP(t->e[k][f]),
 				       want_sp(prev, k, re.dst, &re.rt, f,
 					       want));
 		}
@@ -424,7 +436,7 @@ static unsigned long live_splits(void)
 
 	for (k = 0; k < HN_DP_ROUTE_TAB_SIZE; k++)
 		for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
-			n += !!t->sp[k][f];
+			n += !!HN_DP_E_SP(t->e[k][f]);
 	free(t);
 	return n;
 }
@@ -700,7 +712,7 @@ static void test_xdp_reads_table(void **state)
 	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
 	f = hn_frame_bucket(3, HN_HDR_LEN + 100, 16);
 	/* the model's pick, as the table has it */
-	want = tab[live].d[k][f];
+	want = HN_DP_E_D(tab[live].e[k][f]);
 	assert_true(want < HN_DP_MAX_CAND);
 	w = want;
 	assert_int_equal(run_frame(dst, 3, &v), want);
@@ -708,28 +720,28 @@ static void test_xdp_reads_table(void **state)
 	memset(&tab[live ^ 1], 0x5a, sizeof(*tab));
 	assert_int_equal(run_frame(dst, 3, &v), want);
 	/* a byte planted in the live slot is the decision, counted */
-	tab[live].d[k][f] = (want + 1) % HN_DP_MAX_CAND;
+	set_d(&tab[live].e[k][f], (want + 1) % HN_DP_MAX_CAND);
 	assert_int_equal(hn_dp_get_stats(dp, &st0), 0);
 	assert_int_equal(run_frame(dst, 3, &v), (want + 1) % HN_DP_MAX_CAND);
-	tab[live].d[k][f] = 6 | HN_DP_DEC_MARGIN;
+	set_d(&tab[live].e[k][f], 6 | HN_DP_DEC_MARGIN);
 	assert_int_equal(run_frame(dst, 3, &v), 6);
 	assert_int_equal(hn_dp_get_stats(dp, &st1), 0);
 	assert_int_equal(st1.decisions - st0.decisions, 2);
 	assert_int_equal(st1.fb_margin - st0.fb_margin, 1);
 	mac_flip_check(dst, want, live);
 	/* a row tagged with another destination is not this route's */
-	tab[live].d[k][f] = (want + 1) % HN_DP_MAX_CAND;
+	set_d(&tab[live].e[k][f], (want + 1) % HN_DP_MAX_CAND);
 	tab[live].dst[k] = dst + 1;
 	assert_int_equal(run_frame(dst, 3, &v), want);
 	tab[live].dst[k] = dst;
 	/* no decision in the table: the scores decide, the model's pick */
-	tab[live].d[k][f] = HN_DP_DEC_NONE;
+	set_d(&tab[live].e[k][f], HN_DP_DEC_NONE);
 	assert_int_equal(run_frame(dst, 3, &v), want);
 	/*
 	 * The model's pick gone stale (same features: the tables stay): the
 	 * table names it, the scores decide instead, the best live one.
 	 */
-	tab[live].d[k][f] = w;
+	set_d(&tab[live].e[k][f], w);
 	neigh_stamp(w, 1);
 	assert_int_equal(HN_EPOCH_SLOT(hn_t_epoch(dp)), live);
 	for (i = 0; i < HN_DP_MAX_CAND; i++) {
@@ -798,10 +810,10 @@ static void test_xdp_split(void **state)
 	tab = all->slot;
 	live = HN_EPOCH_SLOT(hn_t_epoch(dp));
 	f = hn_frame_bucket(3, HN_HDR_LEN + 100, 16);
-	want = tab[live].d[k][f];
+	want = HN_DP_E_D(tab[live].e[k][f]);
 	assert_true(want < 2);
 	alt = want ^ 1;
-	tab[live].sp[k][f] = HN_DP_SP(alt, share);
+	set_sp(&tab[live].e[k][f], HN_DP_SP(alt, share));
 	for (frame_seq = 5000; frame_seq < 5256; frame_seq++) {
 		__u32 got = run_frame(dst, 3, &v);
 
@@ -811,7 +823,7 @@ static void test_xdp_split(void **state)
 		n_alt += got == alt;
 	}
 	assert_in_range(n_alt, share - 2, share + 2);
-	tab[live].sp[k][f] = HN_DP_SP(alt, HN_RT_SPLIT_ONE);
+	set_sp(&tab[live].e[k][f], HN_DP_SP(alt, HN_RT_SPLIT_ONE));
 	for (frame_seq = 0; frame_seq < 32; frame_seq++)
 		assert_int_equal(run_frame(dst, 3, &v), alt);
 	/* the alternative stale (same features): the scores, the pick */
@@ -882,7 +894,7 @@ static void test_xdp_frame_bucket(void **state)
 		const __u32 sh = part == 0 ? 0 : part == 1 ? 3 : 5;
 
 		for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
-			tab->slot[live].d[k][f] = (f >> sh) & 7;
+			set_d(&tab->slot[live].e[k][f], (f >> sh) & 7);
 		for (c = 0; c < 8; c++)
 			for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
 				for (t = 0; t < sizeof(ttls); t++) {

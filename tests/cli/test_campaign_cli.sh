@@ -77,6 +77,22 @@ expect 0 "k 2, t 2 (given)" sh -c "$HNCTL campaign create -o g.hnc --id 5 \
 	--steps 1 --lr 1 --clip 1 --k 2 --t 2 --no-defence &&
 	$HNCTL campaign show g.hnc"
 expect 0 "flags no-defence" hnctl campaign show g.hnc
+# The grouped defence: 3 nodes make one group at most
+expect 0 "1 groups, trimmed mean (0 dropped" sh -c "$HNCTL campaign create \
+	-o gr.hnc --id 5 --model start.hnm --valset val.bin \
+	--roster ids/roster --rounds 1 --steps 1 --lr 1 --clip 1 --groups 1 \
+	--rule trim:0 && $HNCTL campaign show gr.hnc"
+hnctl -j campaign show gr.hnc >gr.json
+python3 -c "import json; j = json.load(open('gr.json')); \
+assert j['groups'] == 1 and j['rule'] == 'trim' and j['trim'] == 0" &&
+	ok "show -j: groups, rule, trim" || bad "show -j: groups"
+expect 0 "the gate alone" hnctl campaign show s.hnc
+expect 1 "2 groups of 3 nodes: each needs at least 3" create --groups 2
+expect 1 "with the no-defence flag" create --groups 1 --no-defence
+expect 1 "--rule needs --groups" create --rule median
+expect 1 "--rule 'mean': median or trim:K" create --groups 1 --rule mean
+expect 1 "trim 1 of 1 groups at each end leaves none" create --groups 1 \
+	--rule trim:1
 expect 1 "at most 6 decimals" create --lr 0.0000005
 expect 1 "learning rate (millionths) 0" create --lr 0
 expect 1 "rounds 0 out of range" create --rounds 0

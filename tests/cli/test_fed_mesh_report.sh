@@ -58,12 +58,12 @@ cat >agent-A.log <<'EOF'
 101.000 hypernetd[1] info: fed: round 1 attempt 0, aggregator 2
 107.200 hypernetd[1] info: fed: round 1 complete (aggregator 2, attempt 0): 2 updates summed
 114.500 hypernetd[1] info: fed: aggregating round 2 attempt 0
-117.600 hypernetd[1] info: fed: round 2 complete (aggregator 1, attempt 0): 2 updates summed
+117.600 hypernetd[1] info: fed: round 2 (sub-round 2) complete (aggregator 1, attempt 0): 2 updates summed
 EOF
 cat >agent-B.log <<'EOF'
 103.000 hypernetd[2] info: fed: aggregating round 1 attempt 0
 107.000 hypernetd[2] info: fed: round 1 complete (aggregator 2, attempt 0): 2 updates summed
-117.700 hypernetd[2] info: fed: round 2 complete (aggregator 1, attempt 0): 2 updates summed
+117.700 hypernetd[2] info: fed: round 2 (sub-round 2) complete (aggregator 1, attempt 0): 2 updates summed
 EOF
 cat >poll.log <<'EOF'
 103.5 2 {"round":{"round":1,"aggregating":"shares"}}

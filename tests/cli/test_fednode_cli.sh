@@ -35,7 +35,7 @@ failed=0
 
 small=(--hidden 16 --bottleneck 8 --head-hidden 8)
 run 0 "sha256" "$FM" fed-init --data "$DATA" --seed 3 "${small[@]}" \
-	-o start.hnfp --valset-size 200 --valset-out val.bin
+	-o start.hnfp --valset-size 200 --valset-out val.bin --valset-seed 1
 run 0 "sha256" "$FM" fed-init --data "$DATA" --seed 4 "${small[@]}" \
 	-o other.hnfp
 run 2 "usage" "$FM" fed-init --seed 3
@@ -82,16 +82,74 @@ run 2 "required" "$FM" node --campaign c.hnc --start start.hnfp \
 	--valset val.bin --state s3
 run 2 "--edge-pid goes with --encoder-out" node --start start.hnfp \
 	--state s3 --edge-pid 1234
+run 2 "bad value: bogus" node --start start.hnfp --state s3 --poison bogus
 # no agent: the update is never taken, the round times out
 run 1 "the agent took no update" node --start start.hnfp --state s4
 
 # the shard from hn-fmnist partition's file: node 1's items, as counted
 # there (the agent never answers: the round times out after it)
-"$FM" partition --data "$DATA" --nodes 3 --partition dir:0.5 --seed 2 \
-	--out p.txt 2>/dev/null || bad "hn-fmnist partition"
+"$FM" partition --data "$DATA" --nodes 3 --partition dir:0.5 --seed 1 \
+	--valset 200 --out p.txt 2>/dev/null || bad "hn-fmnist partition"
 n1=$(sed -n 's/^node 1 //p' p.txt)
+
+# The validation set is 200 training images (not test images), and no
+# shard holds one: the lists index the training images left after the
+# hold-out, in order (fed's rule), so map them back and compare images.
+python3 - "$DATA" val.bin p.txt <<'PY' || bad "the validation set and the shards overlap"
+import gzip, sys
+d, vf, pf = sys.argv[1:]
+def rd(name, off):
+    return gzip.open("%s/%s.gz" % (d, name), "rb").read()[off:]
+pix = rd("train-images-idx3-ubyte", 16)
+lab = rd("train-labels-idx1-ubyte", 8)
+n = len(lab)
+items = [pix[i * 784:(i + 1) * 784] + lab[i:i + 1] for i in range(n)]
+v = open(vf, "rb").read()
+nv = len(v) // 785
+val = set(v[i * 784:(i + 1) * 784] + v[nv * 784 + i:nv * 784 + i + 1]
+          for i in range(nv))
+held = [i for i in range(n) if items[i] in val]
+found = set(items[i] for i in held)
+if len(found) != nv or len(val) != nv:
+    sys.exit("%d of %d validation images are training images" %
+             (len(found), nv))
+rest = [i for i in range(n) if items[i] not in val]
+lines = open(pf).read().split("\n")
+if int(lines[0].split()[3]) != len(rest):
+    sys.exit("the lists cover %s images, not the %d left" %
+             (lines[0].split()[3], len(rest)))
+for k in range(2, len(lines), 2):
+    for j in lines[k].split():
+        if items[rest[int(j)]] in val:
+            sys.exit("a validation image in a shard")
+print("ok:   the %d validation images are training images, in no shard" % nv)
+PY
+# one rule: hn-fmnist fed, seed 1, holds out the very same 200 images
+nice -n 19 "$FM" fed --data "$DATA" --nodes 4 --seed 1 --rounds 1 \
+	--local-steps 1 --qat-rounds 0 --valset 200 --no-central --groups 1 \
+	--out fedout >/dev/null 2>&1 || bad "hn-fmnist fed"
+if cmp -s val.bin fedout/valset.bin; then
+	ok "fed-init's validation set is fed's hold-out, byte for byte"
+else
+	bad "fed-init's validation set is not fed's"
+fi
+# a validation set that is not the hold-out of the node's seed, and
+# lists cut after another hold-out, are refused
+run 1 "not the 200 training images held out with seed 2" node \
+	--start start.hnfp --state s6 --seed 2
+"$FM" partition --data "$DATA" --nodes 3 --partition dir:0.5 --seed 1 \
+	--valset 100 --out p0.txt 2>/dev/null || bad "hn-fmnist partition"
+run 1 "not the index lists" node --start start.hnfp --state s6 \
+	--shard p0.txt --node 1
+"$FM" partition --data "$DATA" --nodes 3 --partition dir:0.5 --seed 2 \
+	--valset 200 --out p2.txt 2>/dev/null || bad "hn-fmnist partition"
+run 1 "not the index lists" node --start start.hnfp --state s6 \
+	--shard p2.txt --node 1
 run 1 "node 1: $n1 items" node --start start.hnfp --state s6 --shard p.txt \
 	--node 1
+# recomputed, the shard is the file's: cut from the same images left
+run 1 "node 1: $n1 items" node --start start.hnfp --state s6 --nodes 3 \
+	--partition dir:0.5 --node 1
 run 1 "node 3 of 3" node --start start.hnfp --state s6 --shard p.txt \
 	--node 3
 sed '3s/^\([0-9]*\) /\1 \1 /' p.txt >dup.txt # an item in a shard twice
@@ -119,13 +177,16 @@ if a[:3] == ["dev", "stage", "load"]:
     open(d + "/staged", "a").write(" ".join(a[3:]) + "\n")
     sys.exit(0)
 if a[:2] == ["campaign", "status"]:
-    print('{"round": {"last_result_round": %s}}' %
-          os.environ.get("FAKE_AHEAD", "0"))
+    print('{"round": {"done_round": %s, "keep_from": %s}}' %
+          (os.environ.get("FAKE_AHEAD", "0"),
+           os.environ.get("FAKE_KEEP_FROM", "1")))
     sys.exit(0)
 if a[:2] == ["campaign", "submit"]:
     shutil.copy(a[4], "%s/u%s" % (d, a[3]))
+    open(d + "/submits", "a").write(a[3] + "\n")
     sys.exit(0)
-if (a[:2] != ["campaign", "result"] or os.environ.get("FAKE_AHEAD") or
+if (a[:2] != ["campaign", "result"] or
+        int(a[3]) < int(os.environ.get("FAKE_KEEP_FROM", "1")) or
         not os.path.exists("%s/u%s" % (d, a[3]))):
     sys.exit(1)
 if js:
@@ -174,13 +235,66 @@ else
 	bad "staged: '$(cat fake/staged 2>/dev/null)', want '$want'"
 fi
 
-# the agent keeps a later round's result only: the trainer says it cannot
-# follow, at once
+# only the part installed is quantised: no text, no calibration file
+q=$(cd s7/quantised && echo *)
+if [ "$q" = fmnist-head.hnm ]; then
+	ok "the head alone is quantised for its install, no text files"
+else
+	bad "s7/quantised holds '$q', want fmnist-head.hnm"
+fi
+
+# the agent went on without this trainer for three rounds and keeps
+# their results: the trainer applies them in order, trains and submits
+# nothing, and ends with the model of the trainer that took part
+subs=$(wc -l <fake/submits)
+FAKE_DIR=$PWD/fake FAKE_POISON=2 FAKE_AHEAD=3 "$FM" node --data "$DATA" \
+	--campaign c2.hnc --valset val.bin --start start.hnfp --state s9 \
+	--nodes 2 --node 0 --hnctl ./fake-hnctl --timeout 10 >caught.log 2>&1 ||
+	bad "catching up: $(cat caught.log)"
+sed 's/^/    | /' caught.log
+if [ "$(grep -c '^round [123]: 1 summed, caught up' caught.log)" = 3 ] &&
+	grep -q "^round 2:.*refused" caught.log &&
+	[ "$(wc -l <fake/submits)" = "$subs" ] &&
+	cmp -s s7/model.hnfp s9/model.hnfp; then
+	ok "three missed rounds applied in order, none trained: the same model"
+else
+	bad "catching up went otherwise"
+fi
+
+# --qat-rounds 1: round 3 of 3 trains and gates with the int8 forward
+# (fm_fed_qat(), fed's rule); a trainer that only applies the same sums
+# calibrates alike and ends with the same model
+mkdir fakeq
+FAKE_DIR=$PWD/fakeq "$FM" node --data "$DATA" --campaign c2.hnc \
+	--valset val.bin --start start.hnfp --state sq --nodes 2 --node 0 \
+	--hnctl ./fake-hnctl --timeout 10 --qat-rounds 1 --export-all \
+	>qat.log 2>&1 || bad "QAT rounds: $(cat qat.log)"
+FAKE_DIR=$PWD/fakeq FAKE_AHEAD=3 "$FM" node --data "$DATA" \
+	--campaign c2.hnc --valset val.bin --start start.hnfp --state sq2 \
+	--nodes 2 --node 0 --hnctl ./fake-hnctl --timeout 10 --qat-rounds 1 \
+	>qatc.log 2>&1 || bad "QAT rounds caught up: $(cat qatc.log)"
+sed 's/^/    | /' qat.log
+if [ "$(grep -c ', QAT,' qat.log)" = 1 ] && grep -q '^round 3:.*, QAT,' qat.log &&
+	grep -q '^round 3:.*caught up, QAT,' qatc.log &&
+	cmp -s sq/model.hnfp sq2/model.hnfp &&
+	"$O/bin/hn-model" verify sq/quantised/fmnist-head-b.hnm >/dev/null; then
+	ok "the last round is quantisation-aware, alike when caught up"
+else
+	bad "QAT rounds went otherwise"
+fi
+
+# the agent keeps rounds from 2 on only: the trainer at round 1 says it
+# cannot follow, at once; a result the agent misses but keeps fetching
+# is waited for (the timeout)
 mkdir fake2
 run 1 "round 1: its result is gone" env FAKE_DIR="$PWD/fake2" FAKE_AHEAD=2 \
-	"$FM" node --data "$DATA" --campaign c2.hnc --valset val.bin \
-	--start start.hnfp --state s8 --nodes 2 --node 0 \
+	FAKE_KEEP_FROM=2 "$FM" node --data "$DATA" --campaign c2.hnc \
+	--valset val.bin --start start.hnfp --state s8 --nodes 2 --node 0 \
 	--hnctl ./fake-hnctl --timeout 100
+run 1 "round 1: no result after 2 s (a missed round's, not fetched)" \
+	env FAKE_DIR="$PWD/fake2" FAKE_AHEAD=2 "$FM" node --data "$DATA" \
+	--campaign c2.hnc --valset val.bin --start start.hnfp --state s10 \
+	--nodes 2 --node 0 --hnctl ./fake-hnctl --timeout 2
 
 # a state directory of another campaign
 run 1 "belongs to another campaign" node --start start.hnfp --state s7

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "campaign.h"
+#include "robust.h"
 #include "ctrl.h"
 #include "frames.h"
 #include "model.h"
@@ -406,7 +407,7 @@ static void sa_proto(const char *from, const char *dir)
 /* Campaign files: plain, signed-shaped, derived and fixed parameters. */
 static void campaigns(const char *dir)
 {
-	struct hn_sa_member roster[5];
+	struct hn_sa_member roster[6];
 	struct hn_campaign c = {
 		.id = 1,
 		.generation = 1,
@@ -425,7 +426,7 @@ static void campaigns(const char *dir)
 	void *buf;
 	size_t len;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		roster[i].id = i + 1;
 		for (j = 0; j < sizeof(roster[i].key); j++)
 			roster[i].key[j] = rnd();
@@ -447,6 +448,26 @@ static void campaigns(const char *dir)
 	if (hn_campaign_serialize(&c, &buf, &len, NULL, 0))
 		exit(1);
 	seed_file(dir, "fixed-stopped-ed25519.hnc", buf, len);
+	free(buf);
+	/* the grouped defence: 2 groups of 6 nodes, trimmed mean */
+	memset(&c, 0, sizeof(c));
+	c.id = 2;
+	c.generation = 1;
+	c.kind = HN_MODEL_STAGE;
+	c.stage = 2;
+	c.rounds = 20;
+	c.local_steps = 40;
+	c.lr_micro = 3000;
+	c.clip_milli = 4000;
+	c.max_drop = 100;
+	c.sa_drop = 300;
+	c.n = 6;
+	c.roster = roster;
+	c.groups = 2;
+	c.rule = HN_RB_TRIMMED;
+	if (hn_campaign_serialize(&c, &buf, &len, NULL, 0))
+		exit(1);
+	seed_file(dir, "grouped.hnc", buf, len);
 	free(buf);
 }
 

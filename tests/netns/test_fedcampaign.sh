@@ -12,8 +12,10 @@
 #   1. the starting model and validation set the campaign names by
 #      digest: a trainer given another start file refuses it;
 #   2. node X's trainer and agent are killed once X has applied round 1
-#      (round 2 under way) and restarted: the trainer resumes at round 2
-#      from its state directory;
+#      (round 2 under way) and restarted once the others have applied
+#      round 3: its agent catches up on the results of rounds 2 and 3,
+#      then the trainer resumes at round 2 from its state directory and
+#      applies both from those results (untrained);
 #   3. every trainer finishes the campaign; every round, all eight saw
 #      the same validation accuracies before and after, decided alike
 #      and wrote state files of the same digest (logged), and their
@@ -54,7 +56,8 @@ fed_roster
 mkdir -p "$HN_WORK/trainer"
 nice -n 19 "$FM" fed-init --data "$DATA" --seed 7 --hidden "$H1" \
 	--bottleneck "$H2" --head-hidden "$H3" -o "$HN_WORK/start.hnfp" \
-	--valset-size 1000 --valset-out "$HN_WORK/val.bin" >/dev/null ||
+	--valset-size 1000 --valset-out "$HN_WORK/val.bin" --valset-seed 1 \
+	>/dev/null ||
 	hn_fail "fed-init"
 "$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 15 \
 	--model "$HN_WORK/start.hnfp" --valset "$HN_WORK/val.bin" \
@@ -75,7 +78,8 @@ trainer()
 {
 	local n=$1 install=()
 	[ "$n" = A ] && install=(--encoder-out "$HN_WORK/edge/enc.hnm"
-		--edge-pid "$EDGE_PID" --head-out "$HN_WORK/edge/head.hnm")
+		--edge-pid "$EDGE_PID" --head-out "$HN_WORK/edge/head.hnm"
+		--export-all)
 	hn_bg "trainer-$n" "$n" nice -n 19 "$FM" node --data "$DATA" \
 		--campaign "$HN_WORK/c.hnc" --start "$HN_WORK/start.hnfp" \
 		--valset "$HN_WORK/val.bin" --state "$HN_WORK/trainer/$n" \
@@ -114,18 +118,34 @@ logged()
 	[ "$(grep -c -- "$3" "$HN_WORK/trainer-$2.log" 2>/dev/null)" -ge "$1" ]
 }
 
-# 2. X dies once it has applied round 1, and comes back
+# 2. X dies once it has applied round 1, and comes back two rounds later
 t=$(mesh_wait 120 logged 1 "$X" "^round 1:")
 check "$X's trainer applies round 1" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
 hn_stop "trainer-$X"
 mesh_stop "$X"
 say "killed $X's trainer and agent in round 2"
+t=$(mesh_wait 240 logged 1 A "^round 3:")
+check "the others apply rounds 2 and 3 without $X" \
+	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 mesh_start "$X"
+# its agent first: it is sent the results of rounds 2 and 3 it missed
+# (the trainer, started before, might train round 2 before they come)
+caught()
+{
+	[ "$(fed_get "$X" done_round)" -ge 3 ] 2>/dev/null
+}
+t=$(mesh_wait 60 caught)
+check "$X's agent gets the results of the two rounds it missed" \
+	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 trainer "$X"
 t=$(mesh_wait 60 logged 1 "$X" "^resuming at round 2")
 check "$X's trainer resumes at round 2 from its state" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
+t=$(mesh_wait 120 logged 2 "$X" "^round [23]: .* caught up")
+check "$X applies the two rounds it missed, untrained" \
+	"$([ "$t" != timeout ] && echo 1)" "${t} s"
+grep "caught up" "$HN_WORK/trainer-$X.log" | sed "s/^/    $X: /"
 
 # 3. all eight finish, alike
 all_done()

@@ -25,10 +25,16 @@ FMNIST_DATA=${FMNIST_DATA:-/usr/share/datasets/fashion-mnist}
 fed_prepare() {
 	local d=$1 n
 
-	rm -rf "$d" && mkdir -p "$d/ids" || return 1
-	"$O/bin/hn-fmnist" fed-init --data "$FMNIST_DATA" --seed 3 \
+	rm -rf "$d" && mkdir -p "$d/ids" "$d/data" || return 1
+	# the guest's trainer trains on the test set (all it has): the
+	# validation set is held out of it as the trainer holds it out
+	for n in images-idx3 labels-idx1; do
+		ln -s "$FMNIST_DATA/t10k-$n-ubyte.gz" \
+			"$d/data/train-$n-ubyte.gz" || return 1
+	done
+	"$O/bin/hn-fmnist" fed-init --data "$d/data" --seed 3 \
 		--hidden 32 --bottleneck 16 --head-hidden 24 \
-		-o "$d/fed-start.hnfp" --valset-size 200 \
+		-o "$d/fed-start.hnfp" --valset-size 200 --valset-seed 1 \
 		--valset-out "$d/fed-val.bin" >/dev/null || return 1
 	for n in 1 2; do
 		"$O/bin/hnctl" keygen "$d/ids/n$n.key" "$d/ids/n$n.pub" \

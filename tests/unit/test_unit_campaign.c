@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "campaign.h"
+#include "robust.h"
 #include "helpers_hn.h"
 #include "model.h"
 #include "sa_fixed.h"
@@ -22,9 +23,9 @@
 /* Offsets in the header (Documentation/federated.rst). */
 #define OFF_VERSION 4
 #define OFF_FLAGS 6
-#define OFF_RESERVED 27
+#define OFF_GROUPS 27 /* reserved (0) before the grouped defence */
 #define OFF_N 116
-#define OFF_RESERVED2 118
+#define OFF_RULE 118 /* rule, trim: reserved (0) before it */
 #define N_NODES 4
 #define PLAIN_LEN (HN_CP_HDR_LEN + N_NODES * HN_CP_MEMBER_LEN + 32 + 4)
 
@@ -116,6 +117,69 @@ static void round_trip(void **state)
 	assert_memory_equal(again, buf, len);
 	free(again);
 	hn_campaign_free(&p);
+	free(buf);
+}
+
+/*
+ * The grouped defence's fields: in the bytes that were reserved, so that
+ * a campaign without groups is the same file as before; each group's
+ * degree and threshold chosen for its size.
+ */
+static void groups_round_trip(void **state)
+{
+	struct hn_sa_member big[9];
+	struct hn_campaign c, p;
+	unsigned int i, k, t, k9, t9;
+	char err[256] = "";
+	uint8_t *buf;
+	size_t len;
+
+	campaign(&c);
+	for (i = 0; i < 9; i++) {
+		big[i].id = i + 1;
+		memset(big[i].key, i + 1, sizeof(big[i].key));
+	}
+	c.roster = big;
+	c.n = 9;
+	c.groups = 3;
+	c.rule = HN_RB_TRIMMED;
+	c.trim = 1;
+	buf = image(&c, &len);
+	assert_int_equal(buf[OFF_GROUPS], 3);
+	assert_int_equal(buf[OFF_RULE], HN_RB_TRIMMED);
+	assert_int_equal(buf[OFF_RULE + 1], 1);
+	if (hn_campaign_parse(buf, len, &p, err, sizeof(err)))
+		fail_msg("parse: %s", err);
+	assert_int_equal(p.groups, 3);
+	assert_int_equal(p.rule, HN_RB_TRIMMED);
+	assert_int_equal(p.trim, 1);
+	hn_campaign_group_kt(&p, 3, &k, &t);
+	hn_sa_choose(3, p.sa_drop, &k9, &t9);
+	assert_int_equal(k, k9);
+	assert_int_equal(t, t9);
+	assert_true(t >= 2 && t <= k && k <= 2);
+	hn_campaign_free(&p);
+	free(buf);
+	/* 9 nodes: 3 groups of 3 at most */
+	c.groups = 4;
+	c.trim = 0;
+	assert_int_equal(hn_campaign_serialize(&c, (void **)&buf, &len, err,
+					       sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "4 groups of 9 nodes"));
+	/* 2 groups, one dropped at each end: none left */
+	c.groups = 2;
+	c.trim = 1;
+	assert_int_equal(hn_campaign_serialize(&c, (void **)&buf, &len, err,
+					       sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "trim 1 of 2 groups at each end"));
+	/* no groups: the bytes stay 0 */
+	campaign(&c);
+	buf = image(&c, &len);
+	assert_int_equal(buf[OFF_GROUPS], 0);
+	assert_int_equal(buf[OFF_RULE], 0);
+	assert_int_equal(buf[OFF_RULE + 1], 0);
 	free(buf);
 }
 
@@ -232,6 +296,42 @@ static void e_flags(struct hn_campaign *c)
 {
 	c->flags = 1U << 2;
 }
+static void e_groups_small(struct hn_campaign *c)
+{
+	c->groups = 2;
+}
+static void e_rule_nogroups(struct hn_campaign *c)
+{
+	c->rule = HN_RB_TRIMMED;
+}
+static void e_groups_nodef(struct hn_campaign *c)
+{
+	c->groups = 1;
+	c->flags = HN_CP_F_NO_DEFENCE;
+}
+static void e_groups_k(struct hn_campaign *c)
+{
+	c->groups = 1;
+	c->sa_k = 3;
+	c->sa_t = 2;
+	c->sa_drop = 0;
+}
+static void e_rule_unknown(struct hn_campaign *c)
+{
+	c->groups = 1;
+	c->rule = 2;
+}
+static void e_median_trim(struct hn_campaign *c)
+{
+	c->groups = 1;
+	c->trim = 1;
+}
+static void e_trim_all(struct hn_campaign *c)
+{
+	c->groups = 1;
+	c->rule = HN_RB_TRIMMED;
+	c->trim = 1;
+}
 static void e_sig(struct hn_campaign *c)
 {
 	c->sig_type = HN_SIG_ED25519;
@@ -271,6 +371,17 @@ static const struct bad_field bad_fields[] = {
 	{ "scale range", e_scale_hi, "scale 2^31 (at most 2^30" },
 	{ "overflow", e_overflow, "could overflow" },
 	{ "flags", e_flags, "unknown flags 0x0004" },
+	{ "groups", e_groups_small,
+	  "2 groups of 4 nodes: each needs at least 3" },
+	{ "rule alone", e_rule_nogroups,
+	  "combination rule 1, trim 0 without groups" },
+	{ "groups, no defence", e_groups_nodef,
+	  "1 groups with the no-defence flag" },
+	{ "groups, fixed k", e_groups_k, "with a fixed degree and threshold" },
+	{ "rule", e_rule_unknown, "unknown combination rule 2" },
+	{ "median trim", e_median_trim, "trim 1 with the median rule" },
+	{ "trim all", e_trim_all,
+	  "trim 1 of 1 groups at each end leaves none" },
 	{ "sig len", e_sig, "Ed25519 signature of length 32" },
 	{ "sig type", e_sigtype, "unknown signature type 9" },
 	{ "none len", e_none_len, "signature type none with length 64" },
@@ -318,6 +429,9 @@ static uint8_t *raw_image(const struct hn_campaign *want, size_t *len)
 	buf[24] = want->kind;
 	buf[25] = want->stage;
 	buf[26] = want->scale_log2;
+	buf[OFF_GROUPS] = want->groups;
+	buf[OFF_RULE] = want->rule;
+	buf[OFF_RULE + 1] = want->trim;
 	for (i = 0; i < 4; i++) {
 		buf[92 + i] = want->rounds >> (24 - 8 * i);
 		buf[96 + i] = want->local_steps >> (24 - 8 * i);
@@ -414,14 +528,15 @@ static void bad_structure(void **state)
 	hn_t_redigest(buf, len);
 	expect_parse_err(buf, len, "version", "unsupported format version 2");
 	buf[OFF_VERSION + 1] = 1;
-	buf[OFF_RESERVED] = 1;
+	/* the bytes once reserved: the grouped defence's, checked */
+	buf[OFF_GROUPS] = 2;
 	hn_t_redigest(buf, len);
-	expect_parse_err(buf, len, "reserved", "reserved header bytes");
-	buf[OFF_RESERVED] = 0;
-	buf[OFF_RESERVED2 + 1] = 1;
+	expect_parse_err(buf, len, "groups", "2 groups of 4 nodes");
+	buf[OFF_GROUPS] = 0;
+	buf[OFF_RULE + 1] = 1;
 	hn_t_redigest(buf, len);
-	expect_parse_err(buf, len, "reserved 2", "reserved header bytes");
-	buf[OFF_RESERVED2 + 1] = 0;
+	expect_parse_err(buf, len, "trim", "trim 1 without groups");
+	buf[OFF_RULE + 1] = 0;
 	buf[OFF_N + 1] = 1;
 	hn_t_redigest(buf, len);
 	expect_parse_err(buf, len, "n 1", "roster size 1");
@@ -623,6 +738,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(groups_round_trip),
 		cmocka_unit_test(bad_field_values),
 		cmocka_unit_test(bad_field_images),
 		cmocka_unit_test(bad_structure),

@@ -8,7 +8,9 @@
  * the clipped difference of the weights and never longer than the clip,
  * FedAvg's weighted mean, refusals, and the updates of four nodes summed
  * by a secure-aggregation round (sa_sim.h) equal their plain sum; a
- * poisoned node's words, and the held-out validation set.
+ * poisoned node's words, the held-out validation set, the parts a node
+ * installs exported byte for byte as fm_export() writes them, and the
+ * quantisation-aware rounds' rule.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../tools/hn-fmnist/fmnist.h"
@@ -385,6 +388,148 @@ static void test_holdout(void **state)
 	fm_free(&s);
 }
 
+/*
+ * fm_fed_qat(): the last @qat rounds only, and those calibrated: the
+ * forward weights on their int8 grids, the master weights untouched.
+ */
+static void test_qat_rounds(void **state)
+{
+	struct fm_net net;
+	uint64_t rng = 11;
+	size_t d, i, off_grid = 0;
+	float *w, *v;
+
+	(void)state;
+	assert_int_equal(fm_net_init(&net, &topts), 0);
+	fm_train_steps(&net, &set, ids, N_IMG, &topts, 0.01, 5, &rng);
+	d = fm_net_dim(&net);
+	w = malloc(d * sizeof(*w));
+	v = malloc(d * sizeof(*v));
+	assert_non_null(w);
+	assert_non_null(v);
+	fm_net_get(&net, w);
+	/* rounds 0..6 of 10 with 3 QAT rounds: float */
+	for (i = 0; i < 7; i++)
+		assert_int_equal(fm_fed_qat(&net, i, 10, 3, &set), 0);
+	assert_int_equal(net.qat, 0);
+	assert_memory_equal(net.l[0].wq, net.l[0].w,
+			    (size_t)net.l[0].n_in * net.l[0].n_out *
+				    sizeof(float));
+	assert_int_equal(fm_fed_qat(&net, 7, 10, 3, &set), 1);
+	assert_int_equal(net.qat, 1);
+	for (i = 0; i < (size_t)net.l[0].n_in * net.l[0].n_out; i++) {
+		float q = ldexpf(net.l[0].wq[i], -net.l[0].w_exp);
+
+		assert_true(q == nearbyintf(q) && fabsf(q) <= 127);
+		off_grid += net.l[0].wq[i] != net.l[0].w[i];
+	}
+	assert_true(off_grid > 0);
+	fm_net_get(&net, v);
+	assert_memory_equal(w, v, d * sizeof(*w));
+	assert_int_equal(fm_fed_qat(&net, 9, 10, 3, &set), 1);
+	assert_int_equal(fm_fed_qat(&net, 0, 10, 0, &set), 0);
+	free(w);
+	free(v);
+	fm_net_free(&net);
+}
+
+/* A file's bytes (NULL: none), its length in *@len. */
+static unsigned char *slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[512];
+	unsigned char *b;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	b = malloc(n + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, n, f), (size_t)n);
+	fclose(f);
+	*len = n;
+	return b;
+}
+
+static void same_file(const char *a, const char *b, const char *name)
+{
+	size_t la = 0, lb = 0;
+	unsigned char *x = slurp(a, name, &la), *y = slurp(b, name, &lb);
+
+	assert_non_null(x);
+	assert_non_null(y);
+	assert_int_equal(la, lb);
+	assert_memory_equal(x, y, la);
+	free(x);
+	free(y);
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return !access(path, F_OK);
+}
+
+/*
+ * What a node installs (fm_export_parts() from memory, the parts asked
+ * for only) is byte for byte what fm_export() writes through its text
+ * and calibration files, for a trained, calibrated net.
+ */
+static void test_export_parts_same_bytes(void **state)
+{
+	char all[] = "/tmp/hn-fedlocal-all.XXXXXX";
+	char enc[] = "/tmp/hn-fedlocal-enc.XXXXXX";
+	char head[] = "/tmp/hn-fedlocal-head.XXXXXX";
+	char both[] = "/tmp/hn-fedlocal-both.XXXXXX";
+	char *dirs[] = { all, enc, head, both }, cmd[200], err[256];
+	static const char *const files[] = { "fmnist-encoder.hnm",
+					     "fmnist-head.hnm" };
+	struct fm_net net;
+	uint64_t rng = 11;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		assert_non_null(mkdtemp(dirs[i]));
+	assert_int_equal(fm_net_init(&net, &topts), 0);
+	fm_train_steps(&net, &set, ids, N_IMG, &topts, 0.01, 20, &rng);
+	assert_true(fm_net_calibrate(&net, &set) >= 0);
+	assert_int_equal(fm_export(&net, &set, all, all, err, sizeof(err)), 0);
+	assert_int_equal(fm_export_parts(&net, &set, NULL, enc, FM_PART_ENC,
+					 err, sizeof(err)),
+			 0);
+	assert_int_equal(fm_export_parts(&net, &set, NULL, head, FM_PART_HEAD,
+					 err, sizeof(err)),
+			 0);
+	assert_int_equal(fm_export_parts(&net, &set, NULL, both,
+					 FM_PART_ENC | FM_PART_HEAD, err,
+					 sizeof(err)),
+			 0);
+	same_file(all, enc, files[0]);
+	same_file(all, head, files[1]);
+	same_file(all, both, files[0]);
+	same_file(all, both, files[1]);
+	/* nothing else: no other part, no text, no calibration file */
+	assert_false(exists(enc, files[1]));
+	assert_false(exists(head, files[0]));
+	assert_false(exists(both, "fmnist-head-a.hnm"));
+	assert_false(exists(both, "fmnist-encoder.txt.gz"));
+	assert_false(exists(both, "fmnist-head.calib"));
+	assert_true(exists(all, "fmnist-head.calib"));
+	fm_net_free(&net);
+	for (i = 0; i < 4; i++) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dirs[i]);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +541,8 @@ int main(void)
 		cmocka_unit_test(test_secagg_sum_is_plain_sum),
 		cmocka_unit_test(test_poison_encode),
 		cmocka_unit_test(test_holdout),
+		cmocka_unit_test(test_export_parts_same_bytes),
+		cmocka_unit_test(test_qat_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/sha.h>
 
 #include "campaign.h"
@@ -31,10 +32,11 @@
 #include "sa_msg.h"
 #include "sign.h"
 #include "fedvec.h"
+#include "robust.h"
 #include "helpers_hn.h"
 #include "../../userspace/hypernetd/hypernetd.h"
 
-#define N 5
+#define N 6
 #define DIM 700
 #define PHASE_MS 1000
 #define INPUT_MS 2000
@@ -142,8 +144,9 @@ static void run(unsigned int ms)
 /* ---- agents ------------------------------------------------------------- */
 
 static char dir[] = "/tmp/hn-fedround-test-XXXXXX";
-static void *cp_image;
-static size_t cp_len;
+/* The campaign the agents run: one sum a round, or 2 groups (grouped) */
+static void *cp_image, *cp_plain, *cp_grouped;
+static size_t cp_len, cp_plain_len, cp_grouped_len;
 
 static void agent_make(unsigned int i)
 {
@@ -205,26 +208,38 @@ static int setup(void **state)
 	c.sa_drop = 300;
 	c.n = N;
 	c.roster = roster;
-	if (hn_campaign_serialize(&c, &cp_image, &cp_len, err, sizeof(err))) {
+	if (hn_campaign_serialize(&c, &cp_plain, &cp_plain_len, err,
+				  sizeof(err))) {
 		fprintf(stderr, "campaign: %s\n", err);
 		return -1;
 	}
+	c.groups = 2;
+	if (hn_campaign_serialize(&c, &cp_grouped, &cp_grouped_len, err,
+				  sizeof(err))) {
+		fprintf(stderr, "campaign: %s\n", err);
+		return -1;
+	}
+	cp_image = cp_plain;
+	cp_len = cp_plain_len;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	free(cp_image);
+	free(cp_plain);
+	free(cp_grouped);
 	free(bus);
 	return hn_t_dir_remove();
 }
 
-/* Agents as new: no round state in memory or in their state dirs. */
-static void agents_fresh(void)
+/* Agents as new, running campaign @img: no round state anywhere. */
+static void agents_start(void *img, size_t len)
 {
 	char name[16];
 	unsigned int i;
 
+	cp_image = img;
+	cp_len = len;
 	for (i = 0; i < N; i++) {
 		hnd_fed_free(&agents[i]);
 		dead[i] = false;
@@ -233,6 +248,11 @@ static void agents_fresh(void)
 		agent_make(i);
 	}
 	n_bus = 0;
+}
+
+static void agents_fresh(void)
+{
+	agents_start(cp_plain, cp_plain_len);
 }
 
 /* Node @i's update of round @r: a function of both alone. */
@@ -258,9 +278,12 @@ static void submit(unsigned int i, unsigned int r)
 	free(img);
 }
 
-/* Node @i's result of round @r (JSON and vector), checked against the
- * plain sum of the nodes @mask names. */
-static void check_result(unsigned int i, unsigned int r, unsigned int mask)
+/*
+ * Node @i's result of (sub-)round @id (JSON and vector), checked against
+ * the plain sum of the round @r updates of the nodes @mask names.
+ */
+static void check_sub(unsigned int i, unsigned int id, unsigned int r,
+		      unsigned int mask)
 {
 	uint32_t want[DIM] = { 0 }, v[DIM], *got, n;
 	char *txt = NULL, err[256], ids[64] = "";
@@ -278,9 +301,8 @@ static void check_result(unsigned int i, unsigned int r, unsigned int mask)
 			 *ids ? "," : "", j + 1);
 	}
 	f = open_memstream(&txt, &tlen);
-	assert_int_equal(hnd_fed_result(&agents[i], r, 'o', f, NULL, err,
-					sizeof(err)),
-			 0);
+	if (hnd_fed_result(&agents[i], id, 'o', f, NULL, err, sizeof(err)))
+		fail_msg("node %u, round %u: %s", i + 1, id, err);
 	fclose(f);
 	assert_int_equal(hn_fv_parse(txt, tlen, &got, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, DIM);
@@ -293,15 +315,20 @@ static void check_result(unsigned int i, unsigned int r, unsigned int mask)
 		struct jsonw jw;
 
 		jsonw_init(&jw, f);
-		assert_int_equal(hnd_fed_result(&agents[i], r, 0, f, &jw, err,
+		assert_int_equal(hnd_fed_result(&agents[i], id, 0, f, &jw, err,
 						sizeof(err)),
 				 0);
 	}
 	fclose(f);
 	snprintf(err, sizeof(err), "\"survivors\":[%s]", ids);
 	if (!strstr(txt, err))
-		fail_msg("node %u round %u: %s, want %s", i + 1, r, txt, err);
+		fail_msg("node %u round %u: %s, want %s", i + 1, id, txt, err);
 	free(txt);
+}
+
+static void check_result(unsigned int i, unsigned int r, unsigned int mask)
+{
+	check_sub(i, r, r, mask);
 }
 
 static void all_submit(unsigned int r, unsigned int mask)
@@ -414,6 +441,78 @@ static void test_dropout_restart(void **state)
 		check_result(i, 4, ALL);
 }
 
+/* The aggregator of the round under way, as node @i's status says. */
+static unsigned int agg_now(unsigned int i)
+{
+	char status[512];
+	unsigned int agg;
+	FILE *f;
+
+	f = fmemopen(status, sizeof(status), "w");
+	hnd_fed_status(&agents[i], NULL, f);
+	fclose(f);
+	assert_int_equal(
+		sscanf(strstr(status, "aggregator"), "aggregator %u", &agg), 1);
+	return agg;
+}
+
+/*
+ * A node away for three rounds gets all three results on its return, in
+ * any order, and keeps them; a result missing below its last (its file
+ * gone) is fetched.
+ */
+static void test_catch_up_rounds(void **state)
+{
+	unsigned int i, r, x, mask;
+	char name[64];
+
+	agents_fresh();
+	all_submit(1, ALL);
+	run(500);
+	x = agg_now(0) == 1 ? 1 : 0;
+	dead[x] = true;
+	mask = ALL & ~(1u << x);
+	for (r = 2; r <= 4; r++) {
+		all_submit(r, mask);
+		run(4 * (INPUT_MS + 6 * PHASE_MS + 1000));
+		for (i = 0; i < N; i++)
+			if (i != x)
+				check_result(i, r, mask);
+	}
+	/* x restarts from its state directory: round 1 was its last */
+	hnd_fed_free(&agents[x]);
+	agent_make(x);
+	dead[x] = false;
+	run(3000);
+	check_result(x, 1, ALL);
+	for (r = 2; r <= 4; r++)
+		check_result(x, r, mask);
+	assert_true(agents[x].st.fed_rounds >= 1);
+	/* kept on disk: a restart serves them again */
+	hnd_fed_free(&agents[x]);
+	snprintf(name, sizeof(name), "state%u/fedres-3.res", x);
+	assert_int_equal(unlink(hn_t_path(name)), 0);
+	agent_make(x);
+	run(10);
+	for (r = 2; r <= 4; r++)
+		if (r != 3)
+			check_result(x, r, mask);
+	/* round 3's result gone: fetched from a peer */
+	run(2 * PHASE_MS);
+	assert_true(agents[x].st.fed_fetch_tx >= 1);
+	assert_true(agents[x].st.fed_filled >= 1);
+	check_result(x, 3, mask);
+	/* round 5 began without x; round 6 is of all five */
+	all_submit(5, mask);
+	run(INPUT_MS + 2000);
+	all_submit(6, ALL);
+	run(1000);
+	for (i = 0; i < N; i++) {
+		check_result(i, 5, mask);
+		check_result(i, 6, ALL);
+	}
+}
+
 /* SHA-256(campaign digest, round, attempt 0, id), as the agent ranks. */
 static void rank(const uint8_t digest[32], uint32_t r, uint32_t id,
 		 uint8_t h[32])
@@ -462,7 +561,7 @@ static bool forged_taken(unsigned int at, uint32_t from, uint32_t r,
 	assert_int_equal(
 		hn_key_private_raw(hn_t_path(name), sk, err, sizeof(err)), 0);
 	assert_int_equal(hn_sa_msg_sign(buf, len, sk), 0);
-	snprintf(name, sizeof(name), "state%u/fedround.res", at);
+	snprintf(name, sizeof(name), "state%u/fedres-%u.res", at, r);
 	assert_int_equal(hn_write_file(hn_t_path(name), buf, len, 0600, 0, err,
 				       sizeof(err)),
 			 0);
@@ -510,6 +609,150 @@ static void test_forged_result(void **state)
 	hn_campaign_free(&c);
 }
 
+/* The 2 groups of round @r as robust.h deals them: node bit masks. */
+static void group_masks(const uint8_t digest[32], uint32_t r,
+			unsigned int gm[2])
+{
+	unsigned int grp[N], i;
+	uint32_t ids[N];
+
+	for (i = 0; i < N; i++)
+		ids[i] = i + 1;
+	assert_int_equal(hn_rb_groups(digest, r, ids, N, 2, grp), 0);
+	gm[0] = gm[1] = 0;
+	for (i = 0; i < N; i++)
+		gm[grp[i]] |= 1u << i;
+	assert_int_equal(__builtin_popcount(gm[0]), 3);
+	assert_int_equal(gm[0] | gm[1], ALL);
+}
+
+/* The node of @mask ranked first (or last) for sub-round @sub. */
+static uint32_t ranked(const uint8_t digest[32], uint32_t sub,
+		       unsigned int mask, bool last)
+{
+	uint8_t h[32], best[32];
+	uint32_t pick = 0, id;
+
+	for (id = 1; id <= N; id++) {
+		if (!(mask & (1u << (id - 1))))
+			continue;
+		rank(digest, sub, id, h);
+		if (!pick || (memcmp(h, best, 32) < 0) != last) {
+			pick = id;
+			memcpy(best, h, 32);
+		}
+	}
+	return pick;
+}
+
+/* The aggregator node @i's result of @sub names. */
+static unsigned int result_agg(unsigned int i, uint32_t sub)
+{
+	char *txt = NULL, err[256], *p;
+	unsigned int agg;
+	struct jsonw jw;
+	size_t tlen = 0;
+	FILE *f;
+
+	f = open_memstream(&txt, &tlen);
+	jsonw_init(&jw, f);
+	assert_int_equal(hnd_fed_result(&agents[i], sub, 0, f, &jw, err,
+					sizeof(err)),
+			 0);
+	fclose(f);
+	p = strstr(txt, "\"aggregator\":");
+	assert_non_null(p);
+	agg = strtoul(p + 13, NULL, 10);
+	free(txt);
+	return agg;
+}
+
+/*
+ * A campaign of 2 groups: each round each group of robust.h's grouping
+ * runs its own secure aggregation as sub-round round x 256 + group,
+ * aggregated by the group's member of smallest rank; every node gets
+ * and keeps both groups' sums, each the plain sum of its members'
+ * updates.  A RESULT is checked against its group: a signer or
+ * survivor of the other group, a group the campaign does not have, or
+ * fewer survivors than the group's threshold are refused.
+ */
+static void test_groups(void **state)
+{
+	unsigned int gm[2], g, i, r, k, t;
+	uint32_t sub, first, last, out = 0;
+	uint8_t h[32], hf[32];
+	struct hn_campaign c;
+	char err[256];
+
+	agents_start(cp_grouped, cp_grouped_len);
+	assert_int_equal(hn_campaign_parse(cp_grouped, cp_grouped_len, &c, err,
+					   sizeof(err)),
+			 0);
+	for (r = 1; r <= 2; r++) {
+		all_submit(r, ALL);
+		run(1000);
+		group_masks(c.digest, r, gm);
+		for (g = 0; g < 2; g++) {
+			sub = r * 256 + g;
+			for (i = 0; i < N; i++)
+				check_sub(i, sub, r, gm[g]);
+			assert_int_equal(result_agg(0, sub),
+					 ranked(c.digest, sub, gm[g], false));
+		}
+		for (i = 0; i < N; i++)
+			assert_int_equal(agents[i].st.fed_rounds, r);
+	}
+	/* round 7's group 0: its rank-first member signs */
+	group_masks(c.digest, 7, gm);
+	sub = 7 * 256;
+	first = ranked(c.digest, sub, gm[0], false);
+	last = ranked(c.digest, sub, gm[0], true);
+	hn_campaign_group_kt(&c, 3, &k, &t);
+	assert_int_equal(t, 2);
+	assert_true(forged_taken(0, first, sub, gm[0]));
+	/* t = 2 survivors of the group: taken; one: refused */
+	assert_true(forged_taken(0, first, sub,
+				 (1u << (first - 1)) | (1u << (last - 1))));
+	assert_false(forged_taken(0, first, sub, 1u << (first - 1)));
+	/*
+	 * A survivor of group 1 that ranks after the signer, group 0's
+	 * first: refused (in the first round from 7 that has one; the keys,
+	 * hence the ranks, are new each run)
+	 */
+	for (r = 7; r < 100 && !out; r++) {
+		group_masks(c.digest, r, gm);
+		sub = r * 256;
+		first = ranked(c.digest, sub, gm[0], false);
+		rank(c.digest, sub, first, hf);
+		for (i = 0; i < N; i++) {
+			rank(c.digest, sub, i + 1, h);
+			if ((gm[1] & (1u << i)) && memcmp(h, hf, 32) > 0)
+				out = i + 1;
+		}
+	}
+	assert_true(out != 0);
+	assert_true(forged_taken(0, first, sub, gm[0]));
+	assert_false(forged_taken(0, first, sub, gm[0] | 1u << (out - 1)));
+	/*
+	 * A member of group 1 that outranks all of group 0 signs group
+	 * 0's result: refused (found in a later round)
+	 */
+	for (r = 8; r < 100; r++) {
+		group_masks(c.digest, r, gm);
+		first = ranked(c.digest, r * 256, ALL, false);
+		if (gm[1] & (1u << (first - 1)))
+			break;
+	}
+	assert_true(r < 100);
+	assert_false(forged_taken(0, first, r * 256, gm[0]));
+	/* a group 2 of 2 */
+	group_masks(c.digest, 7, gm);
+	sub = 7 * 256;
+	assert_false(forged_taken(0, ranked(c.digest, sub + 2, gm[0], false),
+				  sub + 2, gm[0]));
+	hn_campaign_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +760,8 @@ int main(void)
 		cmocka_unit_test(test_backup_aggregator),
 		cmocka_unit_test(test_dropout_restart),
 		cmocka_unit_test(test_forged_result),
+		cmocka_unit_test(test_catch_up_rounds),
+		cmocka_unit_test(test_groups),
 	};
 
 	return cmocka_run_group_tests_name("fedround", tests, setup, teardown);

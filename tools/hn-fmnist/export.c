@@ -122,22 +122,33 @@ static int write_file(const char *path, const char *buf, size_t len, int gz,
 	return 0;
 }
 
+/* The text model of @p in memory: *@buf (free() it), *@len bytes. */
+static int text_mem(const struct fm_net *net, const struct fm_part *p,
+		    int in_exp, char **buf, size_t *len, char *err,
+		    size_t errlen)
+{
+	FILE *f = open_memstream(buf, len);
+
+	if (!f)
+		return hn_seterr(err, errlen, "out of memory");
+	put_text(f, net, p, in_exp);
+	if (fclose(f)) {
+		free(*buf);
+		return hn_seterr(err, errlen, "out of memory");
+	}
+	return 0;
+}
+
 static int write_text(const char *path, const struct fm_net *net,
 		      const struct fm_part *p, int in_exp, char *err,
 		      size_t errlen)
 {
 	size_t len = 0;
 	char *buf = NULL;
-	FILE *f = open_memstream(&buf, &len);
 	int ret;
 
-	if (!f)
-		return hn_seterr(err, errlen, "out of memory");
-	put_text(f, net, p, in_exp);
-	if (fclose(f)) {
-		free(buf);
-		return hn_seterr(err, errlen, "out of memory");
-	}
+	if (text_mem(net, p, in_exp, &buf, &len, err, errlen))
+		return -1;
 	ret = write_file(path, buf, len, !strcmp(p->txt, "txt.gz"), err,
 			 errlen);
 	free(buf);
@@ -266,23 +277,31 @@ static int pick(const struct fm_net *net, unsigned int first, const double *mx,
 	return 0;
 }
 
+/* Is sample @ids[r] an earlier layer's (written once)? */
+static int seen_before(const size_t *ids, unsigned int r)
+{
+	unsigned int q;
+
+	for (q = 0; q < r && ids[q] != ids[r]; q++)
+		;
+	return q < r;
+}
+
 /* One calibration file: vectors @v[r] of training samples @ids[r]. */
 static int write_calib(const char *path, const double *const *v,
 		       unsigned int dim, const size_t *ids, unsigned int n,
 		       char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "w");
-	unsigned int r, q, k;
+	unsigned int r, k;
 
 	if (!f)
 		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
 	fprintf(f,
 		"# calibration: the training samples with each layer's largest |activation|\n");
 	for (r = 0; r < n; r++) {
-		for (q = 0; q < r && ids[q] != ids[r]; q++)
-			;
-		if (q < r)
-			continue; /* same sample as an earlier layer */
+		if (seen_before(ids, r))
+			continue;
 		fprintf(f, "# training image %zu\n", ids[r]);
 		for (k = 0; k < dim; k++)
 			fprintf(f, "%s%.17g", k ? " " : "", v[r][k]);
@@ -374,9 +393,10 @@ static int write_hnm(const char *dir, const struct fm_part *p,
 struct exp_state {
 	const struct fm_net *net;
 	const struct fm_set *calib;
-	const char *dir;
+	const char *dir; /* NULL: no text or calibration files */
 	double *bott; /* calib->n float bottlenecks */
 	double *mx; /* calib->n rows of 2 layer maxima */
+	unsigned int parts; /* FM_PART_* */
 	struct hn_model m[4];
 	struct hn_fmodel fm; /* scratch */
 };
@@ -385,13 +405,50 @@ static int text_and_read(struct exp_state *st, unsigned int pi, int in_exp,
 			 char *err, size_t errlen)
 {
 	const struct fm_part *p = &fm_parts[pi];
-	char path[4096];
+	char path[4096], msg[256], *buf = NULL;
+	size_t len = 0;
+	int ret;
 
-	part_path(path, sizeof(path), st->dir, p, p->txt);
 	hn_fmodel_free(&st->fm);
-	if (write_text(path, st->net, p, in_exp, err, errlen))
+	if (st->dir) {
+		part_path(path, sizeof(path), st->dir, p, p->txt);
+		if (write_text(path, st->net, p, in_exp, err, errlen))
+			return -1;
+		return fm_read_text(st->dir, p, &st->fm, err, errlen);
+	}
+	/* the same bytes parsed, without the file */
+	if (text_mem(st->net, p, in_exp, &buf, &len, err, errlen))
 		return -1;
-	return fm_read_text(st->dir, p, &st->fm, err, errlen);
+	ret = hn_fmodel_parse(buf, len, &st->fm, msg, sizeof(msg));
+	free(buf);
+	return ret ? hn_seterr(err, errlen, "%s: %s", p->name, msg) : 0;
+}
+
+/*
+ * What fm_quantize_part() makes of the files calib_and_quant() writes,
+ * from memory: the text already parsed in st->fm, the calibration
+ * vectors as they are (the file's %.17g reads back exactly).
+ */
+static int quant_mem(struct exp_state *st, unsigned int pi,
+		     const double *const *v, unsigned int dim,
+		     const size_t *ids, unsigned int n, char *err,
+		     size_t errlen)
+{
+	struct hn_quant_opts qo = { .generation = 1 };
+	double *calib = malloc((size_t)n * dim * sizeof(*calib));
+	unsigned int r;
+	int ret;
+
+	if (!calib)
+		return hn_seterr(err, errlen, "out of memory");
+	for (r = 0; r < n; r++)
+		if (!seen_before(ids, r))
+			memcpy(calib + qo.n_calib++ * dim, v[r],
+			       dim * sizeof(*calib));
+	qo.calib = calib;
+	ret = hn_quantize(&st->fm, &qo, &st->m[pi], NULL, err, errlen);
+	free(calib);
+	return ret;
 }
 
 static int calib_and_quant(struct exp_state *st, unsigned int pi,
@@ -402,10 +459,15 @@ static int calib_and_quant(struct exp_state *st, unsigned int pi,
 	const struct fm_part *p = &fm_parts[pi];
 	char path[4096];
 
-	part_path(path, sizeof(path), st->dir, p, "calib");
-	if (write_calib(path, v, dim, ids, n, err, errlen) ||
-	    fm_quantize_part(st->dir, p, &st->m[pi], err, errlen))
-		return -1;
+	if (!st->dir) {
+		if (quant_mem(st, pi, v, dim, ids, n, err, errlen))
+			return -1;
+	} else {
+		part_path(path, sizeof(path), st->dir, p, "calib");
+		if (write_calib(path, v, dim, ids, n, err, errlen) ||
+		    fm_quantize_part(st->dir, p, &st->m[pi], err, errlen))
+			return -1;
+	}
 	compare_scales(st->net, &st->m[pi], p->first);
 	return 0;
 }
@@ -446,6 +508,8 @@ static int export_head(struct exp_state *st, char *err, size_t errlen)
 	ffwd(&st->fm, v[1], act);
 	if (calib_and_quant(st, P_HEAD, v, nb, ids, 2, err, errlen))
 		return -1;
+	if (!(st->parts & (1u << P_HEAD_A | 1u << P_HEAD_B)))
+		return 0; /* no split head asked for */
 	/* head-a: the head's first layer, same input, its sample */
 	if (text_and_read(st, P_HEAD_A, in_exp, err, errlen) ||
 	    calib_and_quant(st, P_HEAD_A, v, nb, ids, 1, err, errlen))
@@ -463,10 +527,19 @@ int fm_export(const struct fm_net *net, const struct fm_set *calib,
 	      const char *txt_dir, const char *hnm_dir, char *err,
 	      size_t errlen)
 {
+	return fm_export_parts(net, calib, txt_dir, hnm_dir, FM_PART_ALL, err,
+			       errlen);
+}
+
+int fm_export_parts(const struct fm_net *net, const struct fm_set *calib,
+		    const char *txt_dir, const char *hnm_dir,
+		    unsigned int parts, char *err, size_t errlen)
+{
 	struct exp_state st = { .net = net, .calib = calib, .dir = txt_dir };
 	unsigned int i;
 	int ret = -1;
 
+	st.parts = parts;
 	st.bott = malloc(calib->n * net->l[1].n_out * sizeof(double));
 	st.mx = malloc(calib->n * 2 * sizeof(double));
 	if (!st.bott || !st.mx) {
@@ -474,10 +547,11 @@ int fm_export(const struct fm_net *net, const struct fm_set *calib,
 		free(st.mx);
 		return hn_seterr(err, errlen, "out of memory");
 	}
-	if (export_encoder(&st, err, errlen) || export_head(&st, err, errlen))
+	if (export_encoder(&st, err, errlen) ||
+	    ((parts & ~FM_PART_ENC) && export_head(&st, err, errlen)))
 		goto out;
 	for (i = 0; i < 4; i++)
-		if (hnm_dir &&
+		if (hnm_dir && (parts & 1u << i) &&
 		    write_hnm(hnm_dir, &fm_parts[i], &st.m[i], err, errlen))
 			goto out;
 	ret = 0;

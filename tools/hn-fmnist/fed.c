@@ -48,6 +48,14 @@ int fm_local_update(const struct fm_net *global, struct fm_net *work,
 	return 0;
 }
 
+int fm_fed_qat(struct fm_net *global, unsigned int round, unsigned int rounds,
+	       unsigned int qat, const struct fm_set *calib)
+{
+	if (round + qat < rounds)
+		return 0;
+	return fm_net_calibrate(global, calib) < 0 ? -1 : 1;
+}
+
 int fm_fed_apply(struct fm_net *global, const float *sum)
 {
 	size_t d = fm_net_dim(global), i;
@@ -136,5 +144,17 @@ int fm_holdout(const struct fm_set *s, size_t n, uint64_t seed,
 		d->label[(*k)++] = s->label[i];
 	}
 	free(is_val);
+	return 0;
+}
+
+int fm_valset_take(struct fm_set *train, size_t n, uint64_t seed,
+		   struct fm_set *val)
+{
+	struct fm_set rest;
+
+	if (fm_holdout(train, n, seed ^ FM_VALSET_SALT, val, &rest))
+		return -1;
+	fm_free(train);
+	*train = rest;
 	return 0;
 }

@@ -75,7 +75,7 @@ static void fed_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s partition [--data DIR] [--nodes N] [--partition SCHEME]\n"
-		"                 [--seed N] [--out FILE]\n"
+		"                 [--seed N] [--valset N] [--out FILE]\n"
 		"       %s fed [--data DIR] [--nodes N] [--partition SCHEME] [--seed N]\n"
 		"                 [--rounds N] [--local-steps N] [--batch N] [--lr X]\n"
 		"                 [--wd X] [--clip X] [--qat-rounds N] [--calib N]\n"
@@ -400,14 +400,21 @@ int fm_cmd_partition(int argc, char **argv)
 {
 	struct hn_partition p;
 	struct fed_opts f;
-	struct fm_set s;
+	struct fm_set s, v;
 	FILE *out = stdout;
 	int ret = 1;
 
 	if (parse_fed(argc, argv, &f))
 		return EXIT_USAGE;
+	memset(&v, 0, sizeof(v));
 	if (load(f.data, "train", &s))
 		return 1;
+	/* the shards of the images fed and node train on: no valset's */
+	if (fm_valset_take(&s, f.valset_n, f.part.seed, &v)) {
+		fprintf(stderr, "%s: no %u of %zu training images\n", prog,
+			f.valset_n, s.n);
+		goto out;
+	}
 	if (make_partition(&f, &s, &p))
 		goto out;
 	print_shards(&p, &s);
@@ -424,6 +431,7 @@ out_p:
 	hn_partition_free(&p);
 out:
 	fm_free(&s);
+	fm_free(&v);
 	return ret;
 }
 
@@ -579,6 +587,16 @@ static int calibrate(struct fm_net *net, const struct fm_set *calib)
 	return -1;
 }
 
+/* Before round @round: calibrated for a QAT round (fm_fed_qat()). */
+static int qat_round(struct fm_net *net, unsigned int round,
+		     const struct fed_opts *f, const struct fm_set *calib)
+{
+	if (fm_fed_qat(net, round, f->rounds, f->qat_rounds, calib) >= 0)
+		return 0;
+	fprintf(stderr, "%s: calibration failed\n", prog);
+	return -1;
+}
+
 /*
  * The round's groups (one group of all without the defence), each summed
  * by its own secure-aggregation round, decoded into r->gsum[j].
@@ -671,8 +689,7 @@ static int fed_round(struct fed_run *r, unsigned int round)
 	double lr = cosine_lr(f->train.lr, round, f->rounds), t0 = mono_now();
 	unsigned int k;
 
-	if (round + f->qat_rounds >= f->rounds &&
-	    calibrate(&r->global, &r->calib))
+	if (qat_round(&r->global, round, f, &r->calib))
 		return -1;
 	r->t_calib += mono_now() - t0;
 	r->loss_last = 0;
@@ -705,8 +722,7 @@ static int central_train(struct fed_run *r, struct fm_net *net)
 	double loss = 0;
 
 	for (round = 0; round < f->rounds; round++) {
-		if (round + f->qat_rounds >= f->rounds &&
-		    calibrate(net, &r->calib))
+		if (qat_round(net, round, f, &r->calib))
 			return -1;
 		loss = fm_train_steps(net, &r->train, r->part.ids, r->part.n,
 				      &f->train,
@@ -841,15 +857,10 @@ static void run_free(struct fed_run *r)
  */
 static int holdout(struct fed_run *r, unsigned int n)
 {
-	uint64_t seed = r->f->part.seed ^ 0x56414c53ULL; /* "VALS" */
-	struct fm_set rest;
-
-	if (fm_holdout(&r->train, n, seed, &r->val, &rest)) {
+	if (fm_valset_take(&r->train, n, r->f->part.seed, &r->val)) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return -1;
 	}
-	fm_free(&r->train);
-	r->train = rest;
 	return 0;
 }
 

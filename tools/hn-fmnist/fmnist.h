@@ -158,6 +158,19 @@ extern const struct fm_part fm_parts[4];
 int fm_export(const struct fm_net *net, const struct fm_set *calib,
 	      const char *txt_dir, const char *hnm_dir, char *err,
 	      size_t errlen);
+/*
+ * fm_export() of the parts @parts only (bits of fm_parts[]: an install
+ * needs the encoder and/or the one-part head, not the split head), and
+ * with @txt_dir NULL no text or calibration files: the same text and
+ * calibration vectors quantised from memory, so each .hnm in @hnm_dir is
+ * byte for byte what fm_export() writes for the same net and @calib.
+ */
+#define FM_PART_ENC 1u
+#define FM_PART_HEAD 2u
+#define FM_PART_ALL 15u
+int fm_export_parts(const struct fm_net *net, const struct fm_set *calib,
+		    const char *txt_dir, const char *hnm_dir,
+		    unsigned int parts, char *err, size_t errlen);
 int fm_quantize_part(const char *txt_dir, const struct fm_part *p,
 		     struct hn_model *m, char *err, size_t errlen);
 /* The float text model of @p in @dir, plain or gzip'ed. */
@@ -215,6 +228,16 @@ int fm_local_update(const struct fm_net *global, struct fm_net *work,
 		    const struct fm_train_opts *o,
 		    const struct fm_local_opts *lo, uint64_t *rng, float *u,
 		    double *loss, double *norm);
+/*
+ * Quantisation-aware rounds, the rule of fed and node: round @round
+ * (from 0) of @rounds is one of the last @qat, and before it the global
+ * model is calibrated on @calib (fm_net_calibrate()), so that the nodes
+ * train from it with the engine's int8 forward pass (fm_local_update()
+ * copies the mode) and the gate measures that forward.  1 (a QAT
+ * round), 0 (a float one), -1 (calibration failed).
+ */
+int fm_fed_qat(struct fm_net *global, unsigned int round, unsigned int rounds,
+	       unsigned int qat, const struct fm_set *calib);
 /* The sum of updates (fm_net_dim() + 1 floats) applied: w += sum / weight. */
 int fm_fed_apply(struct fm_net *global, const float *sum);
 /*
@@ -234,6 +257,16 @@ void fm_poison_encode(const float *u, size_t d, double factor, double clip,
  */
 int fm_holdout(const struct fm_set *s, size_t n, uint64_t seed,
 	       struct fm_set *val, struct fm_set *rest);
+/*
+ * The campaign's validation set, one rule for fed, fed-init, partition
+ * and node (Documentation/federated.rst, "Learning"): @n of the training
+ * images @train, drawn by the partition seed @seed (salted), moved to
+ * @val; @train keeps the others in their order, so every shard cut from
+ * it excludes them.  0, or -1 (n > train->n, out of memory).
+ */
+#define FM_VALSET_SALT 0x56414c53ULL /* "VALS" */
+int fm_valset_take(struct fm_set *train, size_t n, uint64_t seed,
+		   struct fm_set *val);
 /* hn-fmnist partition and hn-fmnist fed (fedcmd.c) */
 int fm_cmd_partition(int argc, char **argv);
 int fm_cmd_fed(int argc, char **argv);

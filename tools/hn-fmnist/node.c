@@ -196,8 +196,14 @@ struct node_opts {
 	struct hn_part_opts part;
 	struct fm_train_opts train;
 	unsigned int node, valset_n, timeout, weight_cap;
+	unsigned int calib_n; /* calibration: the first N validation images */
+	unsigned int qat_rounds; /* the campaign's last N rounds train QAT */
+	uint64_t valset_seed; /* fed-init: the nodes' --seed */
+	int have_valset_seed;
+	double poison; /* tests: an update times this, unclipped; 0 none */
 	long edge_pid;
 	int have_node;
+	int export_all; /* fm_export()'s every file into STATE/quantised */
 };
 
 enum {
@@ -219,12 +225,17 @@ enum {
 	N_HEAD_HIDDEN,
 	N_VALSET_N,
 	N_VALSET_OUT,
+	N_VALSET_SEED,
 	N_TIMEOUT,
 	N_WEIGHT_CAP,
 	N_ENC_OUT,
 	N_EDGE_PID,
 	N_HEAD_OUT,
 	N_STAGE_DEV,
+	N_POISON,
+	N_EXPORT_ALL,
+	N_CALIB,
+	N_QAT,
 };
 
 static const struct option node_long[] = {
@@ -246,12 +257,17 @@ static const struct option node_long[] = {
 	{ "head-hidden", required_argument, NULL, N_HEAD_HIDDEN },
 	{ "valset-size", required_argument, NULL, N_VALSET_N },
 	{ "valset-out", required_argument, NULL, N_VALSET_OUT },
+	{ "valset-seed", required_argument, NULL, N_VALSET_SEED },
 	{ "timeout", required_argument, NULL, N_TIMEOUT },
 	{ "weight-cap", required_argument, NULL, N_WEIGHT_CAP },
 	{ "encoder-out", required_argument, NULL, N_ENC_OUT },
 	{ "edge-pid", required_argument, NULL, N_EDGE_PID },
 	{ "head-out", required_argument, NULL, N_HEAD_OUT },
 	{ "stage-dev", required_argument, NULL, N_STAGE_DEV },
+	{ "poison", required_argument, NULL, N_POISON },
+	{ "export-all", no_argument, NULL, N_EXPORT_ALL },
+	{ "calib", required_argument, NULL, N_CALIB },
+	{ "qat-rounds", required_argument, NULL, N_QAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -260,14 +276,17 @@ static void node_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s fed-init [--seed N] [--hidden N] [--bottleneck N] [--head-hidden N]\n"
-		"                 -o START.hnfp [--valset-size N --valset-out FILE] [--data DIR]\n"
+		"                 -o START.hnfp [--valset-size N --valset-out FILE\n"
+		"                 [--valset-seed N]] [--data DIR]\n"
 		"       %s node --campaign FILE.hnc --start START.hnfp --valset FILE\n"
 		"                 --state DIR --node K [--shard FILE | --nodes N\n"
 		"                 --partition SCHEME] [--seed N] [--weight-cap N]\n"
 		"                 [--batch N] [--data DIR]\n"
 		"                 [--hnctl PATH] [--ctl SOCK] [--timeout S]\n"
 		"                 [--encoder-out PATH [--edge-pid PID]]\n"
-		"                 [--head-out PATH [--stage-dev DEV]]\n"
+		"                 [--head-out PATH [--stage-dev DEV]] [--export-all]\n"
+		"                 [--calib N] [--qat-rounds N]\n"
+		"                 [--poison signflip|scale10]  (tests: a poisoned node)\n"
 		"Documentation/federated.rst, \"The node's trainer\"\n",
 		prog, prog);
 }
@@ -343,8 +362,18 @@ static int set_model_opt(int c, const char *arg, struct node_opts *o)
 		return whole(arg, 1, HN_MODEL_MAX_DIM, &o->train.head_hidden);
 	case N_VALSET_N:
 		return whole(arg, 1, VAL_MAX, &o->valset_n);
+	case N_VALSET_SEED:
+		if (whole(arg, 0, 4e9, &v))
+			return -1;
+		o->valset_seed = v;
+		o->have_valset_seed = 1;
+		return 0;
 	case N_TIMEOUT:
 		return whole(arg, 1, 86400, &o->timeout);
+	case N_CALIB:
+		return whole(arg, 1, VAL_MAX, &o->calib_n);
+	case N_QAT:
+		return whole(arg, 0, HN_CP_MAX_ROUNDS, &o->qat_rounds);
 	case N_WEIGHT_CAP:
 		return whole(arg, 1, 1e9, &o->weight_cap);
 	}
@@ -370,8 +399,16 @@ static int set_node_opt(int c, const char *arg, struct node_opts *o)
 	case N_HEAD_OUT:
 		o->head_out = arg;
 		return 0;
+	case N_EXPORT_ALL:
+		o->export_all = 1;
+		return 0;
 	case N_STAGE_DEV:
 		o->stage_dev = arg;
+		return 0;
+	case N_POISON:
+		if (strcmp(arg, "signflip") && strcmp(arg, "scale10"))
+			return -1;
+		o->poison = arg[1] == 'i' ? -1 : 10;
 		return 0;
 	case N_EDGE_PID:
 		if (whole(arg, 2, 4194304, &pid))
@@ -390,6 +427,8 @@ static int parse_node(int argc, char **argv, struct node_opts *o)
 	o->data = FM_DATA_DIR;
 	o->hnctl = "hnctl";
 	o->timeout = 600;
+	/* 250: the int8 test accuracy of 1,000's (federated.rst) */
+	o->calib_n = 250;
 	o->part = (struct hn_part_opts){
 		.scheme = HN_PART_DIRICHLET, .alpha = 0.5, .nodes = 8, .seed = 1
 	};
@@ -469,20 +508,25 @@ static int valset_read(const char *path, const uint8_t want[32],
 
 /* ---- fed-init ---------------------------------------------------------- */
 
+/*
+ * The campaign's validation set: --valset-size training images drawn by
+ * the nodes' partition seed (--valset-seed, by default --seed) as `fed`
+ * draws its own (fm_valset_take()); every node's shard leaves them out.
+ */
 static int write_valset(const struct node_opts *o)
 {
-	struct fm_set test, val, rest;
+	uint64_t seed = o->have_valset_seed ? o->valset_seed : o->part.seed;
+	struct fm_set train, val;
 	uint8_t *b, sha[32];
 	char err[512], h[65];
 	int ret = -1;
 
-	if (load(o->data, "t10k", &test))
+	if (load(o->data, "train", &train))
 		return -1;
-	if (fm_holdout(&test, o->valset_n, o->train.seed ^ 0x56414c53ULL, &val,
-		       &rest)) {
-		fprintf(stderr, "%s: no %u of %zu test images\n", prog,
-			o->valset_n, test.n);
-		fm_free(&test);
+	if (fm_valset_take(&train, o->valset_n, seed, &val)) {
+		fprintf(stderr, "%s: no %u of %zu training images\n", prog,
+			o->valset_n, train.n);
+		fm_free(&train);
 		return -1;
 	}
 	b = malloc(val.n * (FM_PIX + 1));
@@ -496,13 +540,13 @@ static int write_valset(const struct node_opts *o)
 			fprintf(stderr, "%s: %s\n", prog, err);
 		hex(sha, h);
 		if (!ret)
-			printf("%s: %zu test images, sha256 %s\n",
-			       o->valset_out, val.n, h);
+			printf("%s: %zu training images (seed %llu), sha256 %s\n",
+			       o->valset_out, val.n, (unsigned long long)seed,
+			       h);
 	}
 	free(b);
-	fm_free(&test);
+	fm_free(&train);
 	fm_free(&val);
-	fm_free(&rest);
 	return ret;
 }
 
@@ -550,6 +594,11 @@ struct node_run {
 	uint32_t *q;
 	uint32_t next; /* the round to run */
 	char path[3][4200]; /* model, update, sum */
+	/* a round's sums: one, or each group's (the campaign's groups) */
+	unsigned int ng, *gsize, *grp;
+	float **gsum;
+	uint8_t *ggot;
+	uint32_t *rids;
 };
 
 enum { P_MODEL, P_UPDATE, P_SUM };
@@ -651,53 +700,106 @@ static long result_count(struct node_run *nr, uint32_t r)
 }
 
 /*
- * The last round whose result the agent keeps (`-j campaign status`),
- * 0 when it has none or does not say.
+ * Where the agent is (`-j campaign status`): the last round it is done
+ * with (its own group's result in) into *@done, the first round whose
+ * results it keeps or fetches into *@from.  0, or -1 when it does not
+ * say.
  */
-static unsigned long agent_last_result(struct node_run *nr)
+static int agent_results(struct node_run *nr, unsigned long *done,
+			 unsigned long *from)
 {
 	const char *args[] = { "-j", "campaign", "status", NULL };
-	char out[8192], *p;
+	char out[8192], *p, *q;
 
 	if (hnctl(nr->o, args, out, sizeof(out), 1) ||
-	    !(p = strstr(out, "\"last_result_round\":")))
-		return 0;
-	return strtoul(p + 20, NULL, 10);
+	    !(p = strstr(out, "\"done_round\":")) ||
+	    !(q = strstr(out, "\"keep_from\":")))
+		return -1;
+	*done = strtoul(p + 13, NULL, 10);
+	*from = strtoul(q + 12, NULL, 10);
+	return 0;
 }
 
 /*
- * Hand round @r's update to the agent (again and again while it has no
- * campaign yet), then wait for the round's sum.  0 when P_SUM holds it;
- * -1 at the timeout, or at once when the agent keeps a later round's
- * result only (the mesh went on without this node for more than a
- * round: its model cannot follow).
+ * Whether the agent is past round @r already (the mesh went on without
+ * this node): its results are there or being fetched, no update is due.
  */
-static int exchange(struct node_run *nr, uint32_t r)
+static int agent_past(struct node_run *nr, uint32_t r)
+{
+	unsigned long done, from;
+
+	return !agent_results(nr, &done, &from) && done >= r;
+}
+
+/* The id of round @r's result of group @g: its sub-round, or @r. */
+static uint32_t result_id(const struct node_run *nr, uint32_t r, unsigned int g)
+{
+	return nr->c.groups ? r * HN_RB_MAX_GROUPS + g : r;
+}
+
+static int read_sum(struct node_run *nr);
+
+/*
+ * Round @r's sums not fetched yet (the one sum, or each group's),
+ * fetched and decoded: into nr->sum, or each group's into nr->gsum.  0
+ * when all are in.
+ */
+static int fetch_sums(struct node_run *nr, uint32_t r)
+{
+	unsigned int g;
+	int all = 1;
+
+	for (g = 0; g < nr->ng; g++) {
+		if (nr->ggot[g])
+			continue;
+		if (fetch_result(nr, result_id(nr, r, g)) || read_sum(nr)) {
+			all = 0;
+			continue;
+		}
+		memcpy(nr->gsum[g], nr->sum, (nr->d + 1) * sizeof(float));
+		nr->ggot[g] = 1;
+	}
+	return all ? 0 : -1;
+}
+
+/*
+ * Hand round @r's update to the agent when @train (again and again
+ * while it has no campaign yet), then wait for the round's sum.  0 when
+ * P_SUM holds it; -1 at the timeout, or at once when the agent no longer
+ * keeps it (the mesh went on without this node for more rounds than
+ * the agent keeps: its model cannot follow).  A result the agent misses
+ * below its last is being fetched: waited for.
+ */
+static int exchange(struct node_run *nr, uint32_t r, int train)
 {
 	const struct node_opts *o = nr->o;
 	double end = mono() + o->timeout;
 	const char *args[] = { "campaign", "submit",	       "--round",
 			       NULL,	   nr->path[P_UPDATE], NULL };
+	unsigned long done, from;
 	char rs[16];
-	int sent = 0;
+	int sent = !train;
 
 	snprintf(rs, sizeof(rs), "%u", r);
 	args[3] = rs;
 	while (mono() < end) {
 		if (!sent && !hnctl(o, args, NULL, 0, 1))
 			sent = 1;
-		if (!fetch_result(nr, r))
+		if (!fetch_sums(nr, r))
 			return 0;
-		if (agent_last_result(nr) > r) {
+		if (!agent_results(nr, &done, &from) && done >= r && r < from) {
 			fprintf(stderr,
-				"%s: round %u: its result is gone, the agent keeps round %lu's; this model cannot follow (a fresh --state from a peer's model.hnfp)\n",
-				prog, r, agent_last_result(nr));
+				"%s: round %u: its result is gone, the agent keeps rounds from %lu on; this model cannot follow (a fresh --state from a peer's model.hnfp)\n",
+				prog, r, from);
 			return -1;
 		}
 		nap(sent ? 100 : 300);
 	}
 	fprintf(stderr, "%s: round %u: no result after %u s (%s)\n", prog, r,
-		o->timeout, sent ? "update taken" : "the agent took no update");
+		o->timeout,
+		!train ? "a missed round's, not fetched" :
+		sent   ? "update taken" :
+			 "the agent took no update");
 	return -1;
 }
 
@@ -719,13 +821,20 @@ static int make_update(struct node_run *nr, uint32_t r, double *loss)
 	size_t len;
 	int ret;
 
-	if (fm_local_update(&nr->global, &nr->work, &nr->train, nr->ids,
-			    nr->n_ids, &nr->o->train, &lo, &rng, nr->u, loss,
-			    NULL) ||
-	    RAND_bytes(seed, sizeof(seed)) != 1 ||
-	    hn_sa_fxp_encode(nr->u, nr->d + 1, nr->clip_enc, nr->scale, seed,
-			     nr->q) ||
-	    hn_fv_build(nr->q, nr->d + 1, &img, &len)) {
+	/* a poisoned node (tests) skips its clip and scales its words */
+	if (nr->o->poison)
+		lo.clip = HUGE_VAL;
+	ret = fm_local_update(&nr->global, &nr->work, &nr->train, nr->ids,
+			      nr->n_ids, &nr->o->train, &lo, &rng, nr->u, loss,
+			      NULL) ||
+	      RAND_bytes(seed, sizeof(seed)) != 1;
+	if (!ret && nr->o->poison)
+		fm_poison_encode(nr->u, nr->d, nr->o->poison, nr->clip_enc,
+				 nr->scale, nr->q);
+	else if (!ret)
+		ret = hn_sa_fxp_encode(nr->u, nr->d + 1, nr->clip_enc,
+				       nr->scale, seed, nr->q);
+	if (ret || hn_fv_build(nr->q, nr->d + 1, &img, &len)) {
 		fprintf(stderr, "%s: round %u: no update\n", prog, r);
 		return -1;
 	}
@@ -789,10 +898,53 @@ static int install_part(const char *dir, const char *name, const char *to)
 	return ret ? -1 : 0;
 }
 
+/* What calibrates: the first --calib validation images (every node's). */
+static struct fm_set calib_set(const struct node_run *nr)
+{
+	struct fm_set cal = nr->val;
+
+	if (nr->o->calib_n && nr->o->calib_n < cal.n)
+		cal.n = nr->o->calib_n;
+	return cal;
+}
+
+/*
+ * Before round @r (from 1): in the last --qat-rounds of the campaign,
+ * the global model calibrated as `hn-fmnist fed` calibrates it
+ * (fm_fed_qat()), from the scales of a model never calibrated, so that a
+ * trainer restarted from its float checkpoint calibrates as one that ran
+ * on: every node trains, gates and installs alike.  1 QAT, 0 float, -1.
+ */
+static int qat_round(struct node_run *nr, uint32_t r)
+{
+	struct fm_set cal = calib_set(nr);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr->global.n_layers; i++)
+		nr->global.l[i].cal_exp = 0;
+	ret = fm_fed_qat(&nr->global, r - 1, nr->c.rounds, nr->o->qat_rounds,
+			 &cal);
+	if (ret < 0)
+		fprintf(stderr, "%s: round %u: calibration failed\n", prog, r);
+	return ret;
+}
+
+/* The parts to quantise: those installed, or all (--export-all). */
+static unsigned int install_parts(const struct node_opts *o)
+{
+	if (o->export_all)
+		return FM_PART_ALL;
+	return (o->encoder_out ? FM_PART_ENC : 0) |
+	       (o->head_out ? FM_PART_HEAD : 0);
+}
+
 /*
  * The accepted model quantised as `hn-fmnist fed` quantises it
  * (calibration on the validation set, which every node holds, export,
- * hn-model's quantiser), then each part asked for installed: the
+ * hn-model's quantiser) into STATE/quantised, only the parts installed
+ * and from memory unless --export-all (every part, the text and
+ * calibration files, for hn-fmnist eval), then each part installed: the
  * encoder's file replaced atomically and hn-edge told (SIGHUP), the
  * head's file replaced and loaded into the module's device (`hnctl dev
  * stage load`).
@@ -802,11 +954,12 @@ static int install(struct node_run *nr)
 	const struct node_opts *o = nr->o;
 	const char *args[] = { "dev",	     "stage",	  "load",
 			       o->stage_dev, o->head_out, NULL };
+	struct fm_set cal = calib_set(nr);
 	char dir[4200], err[512];
 	struct fm_net q;
 	int ret;
 
-	if (!o->encoder_out && !o->head_out)
+	if (!o->encoder_out && !o->head_out && !o->export_all)
 		return 0;
 	snprintf(dir, sizeof(dir), "%s/quantised", o->state);
 	if (mkdir(dir, 0755) && errno != EEXIST) {
@@ -816,8 +969,9 @@ static int install(struct node_run *nr)
 	if (fm_net_init(&q, &nr->o->train))
 		return -1;
 	fm_net_copy_model(&q, &nr->global);
-	ret = fm_net_calibrate(&q, &nr->val) < 0 ||
-	      fm_export(&q, &nr->val, dir, dir, err, sizeof(err));
+	ret = fm_net_calibrate(&q, &cal) < 0 ||
+	      fm_export_parts(&q, &cal, o->export_all ? dir : NULL, dir,
+			      install_parts(o), err, sizeof(err));
 	fm_net_free(&q);
 	if (ret) {
 		fprintf(stderr, "%s: quantising: %s\n", prog, err);
@@ -837,34 +991,82 @@ static int install(struct node_run *nr)
 	return 0;
 }
 
-/* Round @r: update, exchange, apply, gate, persist, install. */
+/*
+ * Round @r's result into nr->sum: the one sum as it came, or the group
+ * sums combined by the campaign's rule with hn_rb_combine(), as
+ * `hn-fmnist fed` combines them, each group's size from robust.h's
+ * grouping of the roster for round @r (the agents' own).  The number of
+ * valid groups (1 without groups); 0: none, nothing to apply.
+ */
+static unsigned int combine(struct node_run *nr, uint32_t r)
+{
+	const struct hn_rb_opts o = { .rule = nr->c.rule, .trim = nr->c.trim };
+	unsigned int i, valid = 0;
+
+	if (!nr->c.groups)
+		return 1;
+	if (hn_rb_groups(nr->c.digest, r, nr->rids, nr->c.n, nr->c.groups,
+			 nr->grp))
+		return 0;
+	memset(nr->gsize, 0, nr->ng * sizeof(*nr->gsize));
+	for (i = 0; i < nr->c.n; i++)
+		nr->gsize[nr->grp[i]]++;
+	if (hn_rb_combine((const float *const *)nr->gsum, nr->gsize, nr->ng,
+			  nr->d, &o, nr->sum, &valid))
+		return 0;
+	return valid;
+}
+
+/*
+ * Round @r: update, exchange, apply, gate, persist, install.  A round
+ * the mesh finished without this node (the agent is past it) is only
+ * applied: its sum is the same for every node, so the model comes out
+ * the same as theirs.
+ */
 static int node_round(struct node_run *nr, uint32_t r)
 {
+	int qat = qat_round(nr, r);
 	size_t ok_cur = val_ok(nr), ok_new;
 	double t0 = mono(), loss = 0;
+	int accept, missed = agent_past(nr, r);
+	unsigned int g, valid;
+	char h[65], how[64];
 	uint8_t sha[32];
 	long n_summed;
-	char h[65];
-	int accept;
 
-	if (make_update(nr, r, &loss) || exchange(nr, r) || read_sum(nr))
+	if (qat < 0)
 		return -1;
-	n_summed = result_count(nr, r);
+	memset(nr->ggot, 0, nr->ng);
+	if ((!missed && make_update(nr, r, &loss)) || exchange(nr, r, !missed))
+		return -1;
+	if (missed)
+		snprintf(how, sizeof(how), "caught up");
+	else
+		snprintf(how, sizeof(how), "loss %.4f", loss);
+	if (qat)
+		strcat(how, ", QAT");
+	for (g = 0, n_summed = 0; g < nr->ng; g++)
+		n_summed += result_count(nr, result_id(nr, r, g));
+	valid = combine(nr, r);
+	if (nr->c.groups)
+		snprintf(how + strlen(how), sizeof(how) - strlen(how),
+			 ", %u of %u groups valid", valid, nr->ng);
 	fm_net_get(&nr->global, nr->saved);
-	if (fm_fed_apply(&nr->global, nr->sum)) {
+	if (valid && fm_fed_apply(&nr->global, nr->sum)) {
 		fprintf(stderr, "%s: round %u: no weight summed\n", prog, r);
 		return -1;
 	}
-	ok_new = val_ok(nr);
-	accept = (nr->c.flags & HN_CP_F_NO_DEFENCE) ||
-		 hn_rb_gate(ok_cur, ok_new, nr->val.n, nr->c.max_drop);
+	ok_new = valid ? val_ok(nr) : ok_cur;
+	accept = valid &&
+		 ((nr->c.flags & HN_CP_F_NO_DEFENCE) ||
+		  hn_rb_gate(ok_cur, ok_new, nr->val.n, nr->c.max_drop));
 	if (!accept)
 		fm_net_set(&nr->global, nr->saved);
 	if (ck_write(&nr->global, r, nr->path[P_MODEL], sha))
 		return -1;
 	hex(sha, h);
-	printf("round %u: %ld summed, loss %.4f, validation %.4f -> %.4f, %s, model %.16s (%.1f s)\n",
-	       r, n_summed, loss, (double)ok_cur / nr->val.n,
+	printf("round %u: %ld summed, %s, validation %.4f -> %.4f, %s, model %.16s (%.1f s)\n",
+	       r, n_summed, how, (double)ok_cur / nr->val.n,
 	       (double)ok_new / nr->val.n, accept ? "accepted" : "refused", h,
 	       mono() - t0);
 	fflush(stdout);
@@ -1000,9 +1202,10 @@ static int part_num(const char **p, unsigned long long max,
  * @text into @p: every node's line in order, every item below @n_items
  * and in at most one shard.  0 or -1.
  */
-static int part_parse(const char *text, size_t n_items, struct hn_partition *p)
+static int part_parse(const char *text, size_t n_items, uint64_t seed,
+		      struct hn_partition *p)
 {
-	unsigned long long nodes, items, k, cnt, id;
+	unsigned long long nodes, items, k, cnt, id, sd;
 	const char *s = text;
 	uint8_t *seen = NULL;
 	size_t at = 0, j;
@@ -1012,7 +1215,17 @@ static int part_parse(const char *text, size_t n_items, struct hn_partition *p)
 		return -1;
 	s += 15;
 	if (part_num(&s, HN_PART_MAX_NODES, &nodes) || !nodes ||
-	    part_num(&s, n_items, &items) || !(s = strchr(s, '\n')))
+	    part_num(&s, n_items, &items) || items != n_items)
+		return -1;
+	/* " SCHEME seed S": the seed the validation set was held out with */
+	while (*s == ' ')
+		s++;
+	while (*s && *s != ' ' && *s != '\n')
+		s++;
+	if (strncmp(s, " seed ", 6))
+		return -1;
+	s += 5;
+	if (part_num(&s, ~0ULL, &sd) || sd != seed || *s != '\n')
 		return -1;
 	p->nodes = nodes;
 	p->start = calloc(nodes + 1, sizeof(*p->start));
@@ -1061,18 +1274,52 @@ static int read_shards(struct node_run *nr)
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return -1;
 	}
-	ret = part_parse(buf, nr->train.n, &nr->part);
+	ret = part_parse(buf, nr->train.n, nr->o->part.seed, &nr->part);
 	free(buf);
 	if (ret)
 		fprintf(stderr,
-			"%s: %s: not the index lists of hn-fmnist partition over this training set\n",
-			prog, nr->o->shard);
+			"%s: %s: not the index lists of hn-fmnist partition over this training set (--seed %llu, --valset %zu)\n",
+			prog, nr->o->shard,
+			(unsigned long long)nr->o->part.seed, nr->val.n);
 	return ret;
 }
 
 /*
- * The node's shard, item @o->node of the partition: the file --shard
- * (hn-fmnist partition's), or the seeded partition recomputed.
+ * The training images left after holding out the campaign's validation
+ * set by the rule of fed, fed-init and partition (fm_valset_take() with
+ * the partition seed --seed), into nr->train.  A validation set that is
+ * not that hold-out is refused: its images could be in the shards.
+ */
+static int load_train(struct node_run *nr)
+{
+	struct fm_set v;
+	int same;
+
+	if (load(nr->o->data, "train", &nr->train))
+		return -1;
+	if (nr->val.n > nr->train.n ||
+	    fm_valset_take(&nr->train, nr->val.n, nr->o->part.seed, &v)) {
+		fprintf(stderr, "%s: no %zu of %zu training images\n", prog,
+			nr->val.n, nr->train.n);
+		return -1;
+	}
+	same = !memcmp(v.pix, nr->val.pix, v.n * FM_PIX) &&
+	       !memcmp(v.label, nr->val.label, v.n);
+	fm_free(&v);
+	if (!same) {
+		fprintf(stderr,
+			"%s: %s: not the %zu training images held out with seed %llu (fed-init --valset-seed): refused\n",
+			prog, nr->o->valset, nr->val.n,
+			(unsigned long long)nr->o->part.seed);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The node's shard, item @o->node of the partition of the training
+ * images left after the validation set: the file --shard (hn-fmnist
+ * partition's, same seed), or the seeded partition recomputed.
  */
 static int load_shard(struct node_run *nr)
 {
@@ -1081,7 +1328,7 @@ static int load_shard(struct node_run *nr)
 	char err[512];
 	unsigned int k;
 
-	if (load(o->data, "train", &nr->train))
+	if (load_train(nr))
 		return -1;
 	if (o->shard) {
 		if (read_shards(nr))
@@ -1113,6 +1360,27 @@ static int load_shard(struct node_run *nr)
  * sqrt(clip^2 + 1); the campaign's scale, halved while n updates of
  * that norm could overflow (every node computes the same).
  */
+/* Room for a round's sums: each group's, decoded, and the groups. */
+static int groups_alloc(struct node_run *nr)
+{
+	unsigned int g, i;
+
+	nr->ng = nr->c.groups ? nr->c.groups : 1;
+	nr->ggot = calloc(nr->ng, 1);
+	nr->gsize = calloc(nr->ng, sizeof(*nr->gsize));
+	nr->gsum = calloc(nr->ng, sizeof(*nr->gsum));
+	nr->grp = calloc(nr->c.n, sizeof(*nr->grp));
+	nr->rids = calloc(nr->c.n, sizeof(*nr->rids));
+	if (!nr->ggot || !nr->gsize || !nr->gsum || !nr->grp || !nr->rids)
+		return -1;
+	for (g = 0; g < nr->ng; g++)
+		if (!(nr->gsum[g] = malloc((nr->d + 1) * sizeof(float))))
+			return -1;
+	for (i = 0; i < nr->c.n; i++)
+		nr->rids[i] = nr->c.roster[i].id;
+	return 0;
+}
+
 static int encoding(struct node_run *nr)
 {
 	nr->clip = nr->c.clip_milli / 1000.0;
@@ -1131,7 +1399,7 @@ static int encoding(struct node_run *nr)
 	nr->sum = malloc((nr->d + 1) * sizeof(float));
 	nr->saved = malloc(nr->d * sizeof(float));
 	nr->q = malloc((nr->d + 1) * sizeof(uint32_t));
-	if (!nr->u || !nr->sum || !nr->saved || !nr->q) {
+	if (!nr->u || !nr->sum || !nr->saved || !nr->q || groups_alloc(nr)) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return -1;
 	}
@@ -1167,6 +1435,15 @@ static int node_setup(struct node_run *nr, struct node_opts *o)
 
 static void node_free(struct node_run *nr)
 {
+	unsigned int g;
+
+	for (g = 0; nr->gsum && g < nr->ng; g++)
+		free(nr->gsum[g]);
+	free(nr->gsum);
+	free(nr->gsize);
+	free(nr->grp);
+	free(nr->ggot);
+	free(nr->rids);
 	free(nr->u);
 	free(nr->sum);
 	free(nr->saved);

@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "hnctl.h"
 #include "model.h"
+#include "robust.h"
 
 /* Validation sets are small; anything bigger is not one. */
 #define VALSET_MAX (256u << 20)
@@ -75,7 +76,7 @@ static int parse_fixed(const char *what, const char *s, double unit,
 struct create_args {
 	const char *out, *model, *valset, *roster;
 	const char *id, *gen, *rounds, *steps, *lr, *clip, *scale;
-	const char *k, *t, *plan, *max_drop;
+	const char *k, *t, *plan, *max_drop, *groups, *rule;
 	int stopped, no_defence;
 };
 
@@ -83,7 +84,8 @@ static const char create_usage[] =
 	"hnctl campaign create -o OUT.hnc --id N --model START.hnm --valset FILE "
 	"--roster FILE --rounds N --steps N --lr X --clip X "
 	"[--generation N] [--max-drop X] [--scale-log2 S] [--k K --t T | "
-	"--plan-drop PERMILLE] [--no-defence] [--stopped]";
+	"--plan-drop PERMILLE] [--groups G [--rule median|trim:K] | "
+	"--no-defence] [--stopped]";
 
 static int create_opts(int argc, char **argv, struct create_args *a)
 {
@@ -103,6 +105,8 @@ static int create_opts(int argc, char **argv, struct create_args *a)
 		{ "--t", NULL, &a->t },
 		{ "--plan-drop", NULL, &a->plan },
 		{ "--max-drop", NULL, &a->max_drop },
+		{ "--groups", NULL, &a->groups },
+		{ "--rule", NULL, &a->rule },
 		{ NULL, NULL, NULL },
 	};
 	const struct hn_kopt *o;
@@ -144,6 +148,31 @@ static int num(const char *what, const char *s, unsigned long long max,
 	return s && hn_parse_num(what, s, max, v) ? 1 : 0;
 }
 
+/* --groups G and --rule median|trim:K (the campaign checks the rest). */
+static int create_groups(const struct create_args *a, struct hn_campaign *c)
+{
+	unsigned long long g, trim = 0;
+
+	if (num("--groups", a->groups, 255, 0, &g))
+		return 1;
+	if (a->rule && !strncmp(a->rule, "trim:", 5)) {
+		if (hn_parse_num("--rule trim:K", a->rule + 5, 255, &trim))
+			return 1;
+		c->rule = HN_RB_TRIMMED;
+	} else if (a->rule && strcmp(a->rule, "median")) {
+		hn_err("campaign create: --rule '%s': median or trim:K",
+		       a->rule);
+		return 1;
+	}
+	if (a->rule && !g) {
+		hn_err("campaign create: --rule needs --groups");
+		return 1;
+	}
+	c->groups = g;
+	c->trim = trim;
+	return 0;
+}
+
 static int create_numbers(const struct create_args *a, struct hn_campaign *c)
 {
 	unsigned long long id, gen, rounds, steps, scale, k, t, plan;
@@ -176,7 +205,7 @@ static int create_numbers(const struct create_args *a, struct hn_campaign *c)
 	c->sa_drop = plan;
 	c->flags = (a->stopped ? HN_CP_F_STOPPED : 0) |
 		   (a->no_defence ? HN_CP_F_NO_DEFENCE : 0);
-	return 0;
+	return create_groups(a, c);
 }
 
 /* A float checkpoint (hn-fmnist fed-init) starts a split-model campaign. */
@@ -353,6 +382,12 @@ static void show_json(const char *file, const struct hn_campaign *c)
 	jsonw_kv_bool(&hn_jw, "k_t_chosen", !c->sa_k);
 	jsonw_kv_u64(&hn_jw, "plan_drop_permille", c->sa_drop);
 	jsonw_kv_float(&hn_jw, "max_drop", c->max_drop / 1e4);
+	jsonw_kv_u64(&hn_jw, "groups", c->groups);
+	if (c->groups) {
+		jsonw_kv_str(&hn_jw, "rule",
+			     c->rule == HN_RB_MEDIAN ? "median" : "trim");
+		jsonw_kv_u64(&hn_jw, "trim", c->trim);
+	}
 	hex(c->digest, 32, h);
 	jsonw_kv_str(&hn_jw, "digest", h);
 	jsonw_kv_bool(&hn_jw, "signed", c->sig_type != HN_SIG_NONE);
@@ -394,6 +429,16 @@ static void show_text(const char *file, const struct hn_campaign *c)
 	else
 		printf("  secagg      k %u, t %u (chosen by hn_sa_choose for %u permille dropout)\n",
 		       c->k, c->t, c->sa_drop);
+	if (c->groups && c->rule == HN_RB_MEDIAN)
+		printf("  defence     %u groups, coordinate-wise median\n",
+		       c->groups);
+	else if (c->groups)
+		printf("  defence     %u groups, trimmed mean (%u dropped at each end)\n",
+		       c->groups, c->trim);
+	else
+		printf("  defence     %s\n", c->flags & HN_CP_F_NO_DEFENCE ?
+						     "none" :
+						     "the gate alone");
 	hex(c->digest, 32, h);
 	printf("  digest      %s\n  roster      %u nodes\n", h, c->n);
 	for (i = 0; i < c->n; i++) {

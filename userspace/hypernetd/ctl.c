@@ -303,6 +303,7 @@ static const struct {
 	STAT(fed_ignored),    STAT(fed_refused),     STAT(fed_msg_bad),
 	STAT(fed_msg_late),   STAT(fed_send_fail),   STAT(fed_rounds),
 	STAT(fed_attempts),   STAT(fed_agg_failed),  STAT(fed_catch_up),
+	STAT(fed_filled),     STAT(fed_fetch_tx),    STAT(fed_fetch_rx),
 };
 
 static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)

@@ -15,25 +15,37 @@
  * the same way.  Phase waits decide who dropped.  The aggregator sends
  * every live roster node the round's RESULT (sum, count, survivors),
  * signed with its identity key; a node checks it against the roster,
- * keeps the last one in the state directory (fedround.res) and goes on
- * to the next round, so that a restarted node resumes there.  A node
- * that advertises for a round another node has the result of is sent
- * that result: that is how a node that was away catches up.
+ * keeps it in the state directory (fedstore.h: every round's, up to
+ * FED_KEEP_MAX) and goes on to the next round, so that a restarted node
+ * resumes there.  A node that advertises for a round another node has
+ * the result of is sent the results from that round on; a node that
+ * misses results below its last (it jumped ahead on a later one) asks
+ * for them with a FETCH: that is how a node that was away catches up.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "campaign.h"
+#include "fedstore.h"
 #include "fedvec.h"
 #include "fedxfer.h"
 #include "fileio.h"
 #include "hypernetd.h"
+#include "robust.h"
 #include "secagg.h"
 
-#define FED_RESULT 0x80 /* FED kind and message type of a result */
+#define FED_RESULT HN_FED_K_RESULT /* FED kind and message type */
+#define FED_FETCH HN_FED_K_FETCH
+/* results kept: the campaign's rounds, at most this many */
+#define FED_KEEP_MAX 64
+/* results sent a node at one request; it asks again for the rest */
+#define FED_SERVE_MAX 8
+/* a node is served at most once a second (catch-up or fetch) */
+#define FED_SERVE_NS (1000 * NSEC_PER_MSEC)
 #define FED_OUT_MAX 256 /* messages being sent */
 #define FED_LOCAL_MAX 16 /* messages to ourselves, queued */
 /* a busy aggregator's acknowledgements may take a while: no early resend */
@@ -102,6 +114,18 @@ struct hnd_fed {
 	__u32 round;
 	__u8 attempt;
 	__u32 agg;
+	/*
+	 * The grouped defence (campaign groups > 0): this round's group of
+	 * this node runs the round's secure aggregation as sub-round
+	 * round x 256 + group among its members only.  Without groups the
+	 * sub-round is the round and the group the roster.
+	 */
+	__u32 sub;
+	unsigned int *grp; /* by roster index: group in this round */
+	unsigned int *gtmp; /* the same, of a round being checked */
+	__u32 *ids; /* the roster's ids */
+	struct hn_sa_member *gm; /* this round's group's members */
+	unsigned int gn, gk, gt, gself;
 	enum fed_phase phase;
 	__u64 phase_ns;
 	struct hn_sa_node nd;
@@ -123,12 +147,41 @@ struct hnd_fed {
 	__u8 *pend_attempt;
 	__u32 *pend_round;
 
-	__u8 *res; /* the last RESULT, signed */
-	size_t res_len;
-	__u32 res_round, res_dim, res_n, res_nids;
-	__u8 res_attempt;
-	__u32 res_from;
+	struct hn_fstore rs; /* the RESULTs kept, by round */
+	bool rs_open;
+	__u32 res_dim, res_from; /* of the last result taken */
+	__u64 *served_ns; /* by roster index: last sent results */
+	__u64 fetch_ns; /* last FETCH sent */
+	unsigned int fetch_try;
 };
+
+_Static_assert(HN_FS_MAX_LEN == HN_FED_MSG_MAX, "a kept result is a message");
+
+/* The last (sub-)round whose result is kept, 0 when none. */
+static __u32 res_last(const struct hnd_fed *fd)
+{
+	return fd->rs_open ? hn_fs_last(&fd->rs) : 0;
+}
+
+/* The round of the last result kept, 0 when none. */
+static __u32 res_last_round(const struct hnd_fed *fd)
+{
+	return fd->cp.groups ? res_last(fd) / HN_RB_MAX_GROUPS : res_last(fd);
+}
+
+/* Results kept: the campaign's rounds, capped. */
+static unsigned int keep_rounds(const struct hnd_fed *fd)
+{
+	return fd->cp.rounds < FED_KEEP_MAX ? fd->cp.rounds : FED_KEEP_MAX;
+}
+
+/* The first round whose results are kept or fetched: the last's window. */
+static __u32 keep_from(const struct hnd_fed *fd)
+{
+	__u32 last = res_last_round(fd);
+
+	return last >= keep_rounds(fd) ? last - keep_rounds(fd) + 1 : 1;
+}
 
 static struct hnd_fed *fed_of(struct hnd *d)
 {
@@ -217,15 +270,15 @@ static void pump_one(struct hnd *d, struct hn_fx_out *o, __u64 now)
 static void fed_send(struct hnd *d, __u32 dst, __u8 kind, __u8 *buf, size_t len)
 {
 	struct hnd_fed *fd = d->fed;
-	struct hn_fx_hdr h = { fd->cp.id, fd->round,   ++fd->msg_id,
+	struct hn_fx_hdr h = { fd->cp.id, fd->sub,     ++fd->msg_id,
 			       len,	  fd->attempt, kind };
 	unsigned int i;
 
 	if (dst == self(d)) {
 		if (fd->n_local < FED_LOCAL_MAX) {
 			fd->local[fd->n_local++] =
-				(struct fed_local){ fd->round, fd->attempt,
-						    kind, buf, len };
+				(struct fed_local){ fd->sub, fd->attempt, kind,
+						    buf, len };
 			return;
 		}
 		hnd_log(d, LOG_W, "fed: local queue full");
@@ -330,40 +383,117 @@ static void fed_clear(struct hnd *d)
 	free(fd->pend_len);
 	free(fd->pend_attempt);
 	free(fd->pend_round);
-	free(fd->res);
+	free(fd->served_ns);
+	free(fd->grp);
+	free(fd->gtmp);
+	free(fd->ids);
+	free(fd->gm);
 	free(fd->input);
+	if (fd->rs_open)
+		hn_fs_free(&fd->rs);
+	fd->rs_open = false;
 	fd->got = NULL;
 	fd->pend = NULL;
 	fd->pend_len = NULL;
 	fd->pend_attempt = NULL;
 	fd->pend_round = NULL;
-	fd->res = NULL;
+	fd->served_ns = NULL;
+	fd->grp = NULL;
+	fd->gtmp = NULL;
+	fd->ids = NULL;
+	fd->gm = NULL;
 	fd->input = NULL;
-	fd->res_round = 0;
+	fd->res_dim = 0;
+	fd->fetch_ns = 0;
+	fd->fetch_try = 0;
 	fd->input_round = 0;
 	fd->round = 0;
+}
+
+/* ---- groups ------------------------------------------------------------- */
+
+/* The round of sub-round @sub. */
+static __u32 sub_round(const struct hnd_fed *fd, __u32 sub)
+{
+	return fd->cp.groups ? sub / HN_RB_MAX_GROUPS : sub;
+}
+
+/* The first sub-round of round @r. */
+static __u32 sub_first(const struct hnd_fed *fd, __u32 r)
+{
+	return fd->cp.groups ? r * HN_RB_MAX_GROUPS : r;
+}
+
+/*
+ * The groups of round @r into @grp (by roster index; all 0 without
+ * groups): robust.h's grouping of the roster, the same at every node.
+ */
+static void groups_of(const struct hnd_fed *fd, __u32 r, unsigned int *grp)
+{
+	if (!fd->cp.groups || hn_rb_groups(fd->cp.digest, r, fd->ids, fd->cp.n,
+					   fd->cp.groups, grp))
+		memset(grp, 0, fd->cp.n * sizeof(*grp));
+}
+
+/* This node's sub-round of round @r (fd->gtmp used). */
+static __u32 own_sub(struct hnd *d, __u32 r)
+{
+	struct hnd_fed *fd = d->fed;
+	int i = hn_sa_roster_index(fd->cp.roster, fd->cp.n, self(d));
+
+	groups_of(fd, r, fd->gtmp);
+	return sub_first(fd, r) + (i < 0 ? 0 : fd->gtmp[i]);
+}
+
+/* The round's group of this node: its sub-round, members, k and t. */
+static void group_set(struct hnd *d)
+{
+	struct hnd_fed *fd = d->fed;
+	int me = hn_sa_roster_index(fd->cp.roster, fd->cp.n, self(d));
+	unsigned int i;
+
+	groups_of(fd, fd->round, fd->grp);
+	fd->gself = me < 0 ? 0 : fd->grp[me];
+	fd->sub = sub_first(fd, fd->round) + fd->gself;
+	fd->gn = 0;
+	for (i = 0; i < fd->cp.n; i++)
+		if (fd->grp[i] == fd->gself)
+			fd->gm[fd->gn++] = fd->cp.roster[i];
+	if (fd->cp.groups) {
+		hn_campaign_group_kt(&fd->cp, fd->gn, &fd->gk, &fd->gt);
+	} else {
+		fd->gk = fd->cp.k;
+		fd->gt = fd->cp.t;
+	}
+}
+
+/* Whether roster node @i is of this node's group this round. */
+static bool in_group(const struct hnd_fed *fd, unsigned int i)
+{
+	return fd->grp[i] == fd->gself;
 }
 
 static void config(const struct hnd_fed *fd, struct hn_sa_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	memcpy(c->campaign, fd->cp.digest, 32);
-	c->round = fd->round;
-	c->roster = fd->cp.roster;
-	c->n = fd->cp.n;
-	c->k = fd->cp.k;
-	c->t = fd->cp.t;
+	c->round = fd->sub;
+	c->roster = fd->gm;
+	c->n = fd->gn;
+	c->k = fd->gk;
+	c->t = fd->gt;
 	c->dim = fd->dim;
 	c->aggregator = fd->agg;
 }
 
+/* Live members of this node's group. */
 static unsigned int n_live(struct hnd *d)
 {
 	struct hnd_fed *fd = d->fed;
 	unsigned int i, n = 0;
 
 	for (i = 0; i < fd->cp.n; i++)
-		n += live(d, fd->cp.roster[i].id);
+		n += in_group(fd, i) && live(d, fd->cp.roster[i].id);
 	return n;
 }
 
@@ -381,8 +511,9 @@ static void agg_rank(const struct hnd_fed *fd, __u32 round, __u8 attempt,
 }
 
 /*
- * The aggregator of this round and attempt: smallest SHA-256(campaign
- * digest, round, attempt, id) among the live roster nodes.
+ * The aggregator of this (sub-)round and attempt: smallest
+ * SHA-256(campaign digest, sub-round, attempt, id) among the live nodes
+ * of this node's group (the roster without groups).
  */
 static __u32 choose_agg(struct hnd *d)
 {
@@ -393,9 +524,9 @@ static __u32 choose_agg(struct hnd *d)
 
 	for (i = 0; i < fd->cp.n; i++) {
 		id = fd->cp.roster[i].id;
-		if (!live(d, id))
+		if (!in_group(fd, i) || !live(d, id))
 			continue;
-		agg_rank(fd, fd->round, fd->attempt, id, h);
+		agg_rank(fd, fd->sub, fd->attempt, id, h);
 		if (!pick || memcmp(h, best, 32) < 0) {
 			pick = id;
 			memcpy(best, h, 32);
@@ -427,7 +558,7 @@ static __u8 *result_build(struct hnd *d, const __u32 *sum, unsigned int n,
 	buf = malloc(*len);
 	if (!buf)
 		return NULL;
-	hn_sa_msg_header(buf, FED_RESULT, fd->cp.digest, fd->round, self(d),
+	hn_sa_msg_header(buf, FED_RESULT, fd->cp.digest, fd->sub, self(d),
 			 blen);
 	p = buf + HN_SA_HDR_LEN;
 	hn_sa_put32(p, fd->attempt);
@@ -462,22 +593,37 @@ struct result_view {
  * and a signer that ranks before every survivor, as the aggregator it
  * claims to be (it chose itself as the smallest of the live nodes, and
  * each survivor was live to it).  A forger must find an attempt where
- * it outranks t others.  0 or -1.
+ * it outranks t others.  With groups, the sub-round's: a group of the
+ * campaign's, signer and survivors its members in that round, at least
+ * the group's t of them.  0 or -1.
  */
-static int result_plausible(const struct hnd_fed *fd,
-			    const struct result_view *r)
+static int result_plausible(struct hnd_fed *fd, const struct result_view *r)
 {
+	unsigned int i, g = 0, m = 0, k, t = fd->cp.t;
 	__u8 mine[32], theirs[32];
 	__u32 id, prev = 0;
-	unsigned int i;
+	int x;
 
-	if (r->attempt > 0xff || r->nids < fd->cp.t || r->n != r->nids)
+	if (fd->cp.groups) {
+		g = r->round % HN_RB_MAX_GROUPS;
+		if (!sub_round(fd, r->round) || g >= fd->cp.groups)
+			return -1;
+		groups_of(fd, sub_round(fd, r->round), fd->gtmp);
+		for (i = 0; i < fd->cp.n; i++)
+			m += fd->gtmp[i] == g;
+		hn_campaign_group_kt(&fd->cp, m, &k, &t);
+		x = hn_sa_roster_index(fd->cp.roster, fd->cp.n, r->from);
+		if (x < 0 || fd->gtmp[x] != g)
+			return -1;
+	}
+	if (r->attempt > 0xff || r->nids < t || r->n != r->nids)
 		return -1;
 	agg_rank(fd, r->round, r->attempt, r->from, mine);
 	for (i = 0; i < r->nids; i++) {
 		id = hn_sa_get32(r->ids + 4 * (size_t)i);
-		if ((i && id <= prev) ||
-		    hn_sa_roster_index(fd->cp.roster, fd->cp.n, id) < 0)
+		x = hn_sa_roster_index(fd->cp.roster, fd->cp.n, id);
+		if ((i && id <= prev) || x < 0 ||
+		    (fd->cp.groups && fd->gtmp[x] != g))
 			return -1;
 		prev = id;
 		agg_rank(fd, r->round, r->attempt, id, theirs);
@@ -523,48 +669,68 @@ static int result_parse(struct hnd_fed *fd, const __u8 *buf, size_t len,
 	return 0;
 }
 
-static int res_path(const struct hnd *d, char *buf, size_t size)
-{
-	return snprintf(buf, size, "%s/fedround.res", d->cfg.state_dir) >=
-			       (int)size ?
-		       -ENAMETOOLONG :
-		       0;
-}
-
 static void begin(struct hnd *d);
 
-/* Result @buf (taken) of round r->round: kept, persisted, next round. */
-static void result_take(struct hnd *d, __u8 *buf, size_t len,
-			const struct result_view *r, bool persist)
+/*
+ * The round to run from round @r on: the first whose result of this
+ * node's group (sub-round) is not kept.
+ */
+static __u32 next_round(struct hnd *d, __u32 r)
 {
 	struct hnd_fed *fd = d->fed;
-	char path[PATH_MAX + 16], err[PATH_MAX + 128];
 
-	free(fd->res);
-	fd->res = buf;
-	fd->res_len = len;
-	fd->res_round = r->round;
-	fd->res_attempt = r->attempt;
-	fd->res_from = r->from;
-	fd->res_n = r->n;
-	fd->res_nids = r->nids;
-	fd->res_dim = r->dim;
-	if (persist &&
-	    (res_path(d, path, sizeof(path)) ||
-	     hn_write_file(path, buf, len, 0600, 0, err, sizeof(err))))
-		hnd_log(d, LOG_E, "fed: cannot persist round %u's result: %s",
-			r->round, err);
-	node_reset(fd);
-	/* adverts of the next round that came first are kept */
-	pend_clear(fd, r->round);
-	fd->round = r->round + 1;
-	fd->attempt = 0;
-	d->st.fed_rounds++;
-	hnd_log(d, LOG_I,
-		"fed: round %u complete (aggregator %u, attempt %u): %u updates summed",
-		r->round, r->from, r->attempt, r->n);
+	while (r <= fd->cp.rounds && hn_fs_has(&fd->rs, own_sub(d, r)))
+		r++;
+	return r;
 }
 
+/* Round @r under way here from now: attempt 0 in this node's group. */
+static void round_set(struct hnd *d, __u32 r)
+{
+	struct hnd_fed *fd = d->fed;
+
+	node_reset(fd);
+	fd->round = r;
+	fd->attempt = 0;
+	group_set(d);
+	/* adverts of this round or later that came first are kept */
+	pend_clear(fd, sub_first(fd, r) - 1);
+}
+
+/*
+ * The result of sub-round r->round (@buf, checked): kept.  When it is
+ * this node's group's of the round under way, or of a later round, the
+ * round here moves on to the first whose group result is not kept (a
+ * node that was away jumps ahead, and fetches what it missed); an
+ * earlier round's, or another group's, only fills a gap.
+ */
+static void result_take(struct hnd *d, const __u8 *buf, size_t len,
+			const struct result_view *r)
+{
+	struct hnd_fed *fd = d->fed;
+	__u32 rr = sub_round(fd, r->round), next;
+	char err[PATH_MAX + 128];
+
+	if (hn_fs_put(&fd->rs, r->round, buf, len, err, sizeof(err)) < 0)
+		hnd_log(d, LOG_E, "fed: cannot keep round %u's result: %s",
+			r->round, err);
+	fd->res_dim = r->dim;
+	fd->res_from = r->from;
+	/* a later round than ours: the mesh went on, so do we */
+	next = next_round(d, rr > fd->round ? rr : fd->round);
+	if (next == fd->round) {
+		/* an earlier round's, or another group's of this round */
+		d->st.fed_filled += rr < fd->round;
+		return;
+	}
+	round_set(d, next);
+	d->st.fed_rounds++;
+	hnd_log(d, LOG_I,
+		"fed: round %u (sub-round %u) complete (aggregator %u, attempt %u): %u updates summed",
+		rr, r->round, r->from, r->attempt, r->n);
+}
+
+/* A RESULT (@buf, taken) from the mesh. */
 static void on_result(struct hnd *d, __u8 *buf, size_t len)
 {
 	struct hnd_fed *fd = d->fed;
@@ -572,18 +738,30 @@ static void on_result(struct hnd *d, __u8 *buf, size_t len)
 
 	if (result_parse(fd, buf, len, &r)) {
 		d->st.fed_msg_bad++;
-		free(buf);
-		return;
+	} else if (!hn_fs_has(&fd->rs, r.round) &&
+		   (sub_round(fd, r.round) >= fd->round ||
+		    sub_round(fd, r.round) >= keep_from(fd))) {
+		result_take(d, buf, len, &r);
 	}
-	if (fd->res && r.round <= fd->res_round) {
-		free(buf);
-		return;
-	}
-	result_take(d, buf, len, &r, true);
+	free(buf);
 }
 
-/* At the campaign's start here: the persisted result, if it is of it. */
-static void result_load(struct hnd *d)
+/* The store's check: a RESULT of this campaign, its round the id. */
+static int result_check(void *ctx, const uint8_t *buf, size_t len, uint32_t *id)
+{
+	struct result_view r;
+
+	if (result_parse(ctx, buf, len, &r))
+		return -1;
+	*id = r.round;
+	return 0;
+}
+
+/*
+ * The one file of the agents that kept only their last result
+ * (fedround.res), moved into the store.
+ */
+static void result_migrate(struct hnd *d)
 {
 	struct hnd_fed *fd = d->fed;
 	char path[PATH_MAX + 16], err[PATH_MAX + 128];
@@ -591,15 +769,56 @@ static void result_load(struct hnd *d)
 	void *buf;
 	size_t len;
 
-	if (res_path(d, path, sizeof(path)) ||
-	    hn_read_file(path, 64u << 20, 0, &buf, &len, err, sizeof(err)))
+	if (snprintf(path, sizeof(path), "%s/fedround.res", d->cfg.state_dir) >=
+		    (int)sizeof(path) ||
+	    hn_read_file(path, HN_FED_MSG_MAX, 0, &buf, &len, err, sizeof(err)))
 		return;
-	if (result_parse(fd, buf, len, &r)) {
-		free(buf);
-		return;
+	if (!result_parse(fd, buf, len, &r) &&
+	    hn_fs_put(&fd->rs, r.round, buf, len, err, sizeof(err)) >= 0)
+		unlink(path);
+	free(buf);
+}
+
+/*
+ * At the campaign's start here: the results kept in the state
+ * directory; the rounds resume after the last.  0, or -1 (no store).
+ */
+static int result_load(struct hnd *d)
+{
+	struct hnd_fed *fd = d->fed;
+	char err[PATH_MAX + 128];
+	struct result_view r;
+	__u8 *buf;
+	size_t len;
+	__u32 last;
+
+	if (hn_fs_open(&fd->rs, d->cfg.state_dir,
+		       keep_rounds(fd) * (fd->cp.groups ? fd->cp.groups : 1),
+		       result_check, fd, err, sizeof(err))) {
+		hnd_log(d, LOG_E, "fed: %s", err);
+		return -1;
 	}
-	result_take(d, buf, len, &r, false);
-	hnd_log(d, LOG_I, "fed: resuming at round %u", fd->round);
+	fd->rs_open = true;
+	result_migrate(d);
+	if (fd->rs.refused)
+		hnd_log(d, LOG_W,
+			"fed: %u result files in %s refused (corrupt, or of another campaign)",
+			fd->rs.refused, d->cfg.state_dir);
+	while ((last = hn_fs_last(&fd->rs))) {
+		if (hn_fs_get(&fd->rs, last, &buf, &len, err, sizeof(err)))
+			continue; /* refused: no longer kept */
+		result_parse(fd, buf, len, &r);
+		free(buf);
+		fd->res_dim = r.dim;
+		fd->res_from = r.from;
+		break;
+	}
+	round_set(d, next_round(d, last ? res_last_round(fd) : 1));
+	if (last)
+		hnd_log(d, LOG_I,
+			"fed: %u results kept, (sub-)rounds %u to %u; resuming at round %u",
+			fd->rs.n, hn_fs_first(&fd->rs), last, fd->round);
+	return 0;
 }
 
 /* ---- the aggregator ----------------------------------------------------- */
@@ -617,7 +836,8 @@ static bool all_in(struct hnd *d, __u8 from, __u8 bit)
 
 	for (i = 0; i < fd->cp.n; i++) {
 		bool want = from ? fd->got[i] & from :
-				   live(d, fd->cp.roster[i].id);
+				   in_group(fd, i) &&
+					    live(d, fd->cp.roster[i].id);
 
 		if (want && !(fd->got[i] & bit))
 			return false;
@@ -688,7 +908,7 @@ static int agg_forward(struct hnd *d, char *err, size_t errlen)
 static void agg_finish(struct hnd *d)
 {
 	struct hnd_fed *fd = d->fed;
-	struct result_view r = { .round = fd->round,
+	struct result_view r = { .round = fd->sub,
 				 .from = self(d),
 				 .attempt = fd->attempt };
 	unsigned int n, i;
@@ -717,7 +937,8 @@ static void agg_finish(struct hnd *d)
 		memcpy(copy, res, len);
 		fed_send(d, id, FED_RESULT, copy, len);
 	}
-	result_take(d, res, len, &r, true);
+	result_take(d, res, len, &r);
+	free(res);
 }
 
 /* Close the phase being collected: the next one's messages go out. */
@@ -872,7 +1093,7 @@ static void agg_begin(struct hnd *d)
 			continue;
 		fd->pend[i] = NULL;
 		if (fd->pend_attempt[i] == fd->attempt &&
-		    fd->pend_round[i] == fd->round)
+		    fd->pend_round[i] == fd->sub)
 			agg_rx(d, fd->cp.roster[i].id, HN_SA_ADVERTISE, buf,
 			       fd->pend_len[i]);
 		free(buf);
@@ -969,7 +1190,7 @@ static void begin(struct hnd *d)
 							      fd->res_dim;
 	if (!fd->dim)
 		return; /* the first round waits for an update's size */
-	if (n_live(d) < fd->cp.t)
+	if (n_live(d) < fd->gt)
 		return; /* no round completes: a node just started, alone */
 	fd->agg = choose_agg(d);
 	config(fd, &c);
@@ -995,17 +1216,178 @@ static void begin(struct hnd *d)
 
 /* ---- messages in -------------------------------------------------------- */
 
-/* An ADVERTISE for a round we know the result of: that result back. */
-static void catch_up(struct hnd *d, __u32 from)
+/*
+ * The kept results of the @n rounds @ids (increasing) to roster node
+ * @from, FED_SERVE_MAX at most, each its own RESULT; a node is served
+ * once a second at most (it asks again for the rest).
+ */
+static void serve(struct hnd *d, __u32 from, const __u32 *ids, unsigned int n)
 {
 	struct hnd_fed *fd = d->fed;
-	__u8 *copy = malloc(fd->res_len);
+	int i = roster_pos(fd, from);
+	unsigned int j, sent = 0;
+	__u64 now = hnd_now();
+	char err[PATH_MAX + 128];
+	__u8 *buf;
+	size_t len;
 
-	if (!copy)
+	if (i < 0 || from == self(d) ||
+	    (fd->served_ns[i] && elapsed(now, fd->served_ns[i]) < FED_SERVE_NS))
 		return;
-	memcpy(copy, fd->res, fd->res_len);
-	d->st.fed_catch_up++;
-	fed_send(d, from, FED_RESULT, copy, fd->res_len);
+	for (j = 0; j < n && sent < FED_SERVE_MAX; j++) {
+		if (hn_fs_get(&fd->rs, ids[j], &buf, &len, err, sizeof(err)))
+			continue;
+		fed_send(d, from, FED_RESULT, buf, len);
+		d->st.fed_catch_up++;
+		sent++;
+	}
+	if (sent)
+		fd->served_ns[i] = now;
+}
+
+/*
+ * Whether an ADVERTISE for sub-round @sub comes from a node behind: we
+ * keep that sub-round's result (or, without groups, a later one).
+ */
+static bool behind(const struct hnd_fed *fd, __u32 sub)
+{
+	return fd->cp.groups ? hn_fs_has(&fd->rs, sub) : sub <= res_last(fd);
+}
+
+/*
+ * An ADVERTISE for a sub-round we know the result of: the results from
+ * its round on (every group's).
+ */
+static void catch_up(struct hnd *d, __u32 from, __u32 sub)
+{
+	struct hnd_fed *fd = d->fed;
+	__u32 ids[FED_SERVE_MAX], first = sub_first(fd, sub_round(fd, sub));
+	unsigned int n = 0, j;
+
+	for (j = 0; j < fd->rs.n && n < FED_SERVE_MAX; j++)
+		if (fd->rs.ids[j] >= first)
+			ids[n++] = fd->rs.ids[j];
+	serve(d, from, ids, n);
+}
+
+/*
+ * FETCH: the secure-aggregation header (type FED_FETCH, round the
+ * sender's, sender the node asking), a count m (u32 BE, 1 ..
+ * FED_KEEP_MAX) and m round ids (u32 BE, increasing), then the sender's
+ * Ed25519 signature.  The rounds below the last kept, in its window,
+ * whose results are missing here: asked of one live roster node at a
+ * time (the last result's sender first, then the others in turn), once
+ * per fed-phase-ms while any is missing.
+ */
+/*
+ * The (sub-)rounds whose results are missing here, the first
+ * FED_KEEP_MAX, into @ids: the rounds from the window's start to the
+ * last kept (without groups) or to the one under way (every group's).
+ */
+static unsigned int missing(const struct hnd_fed *fd, __u32 *ids)
+{
+	__u32 r, g, sub, upto = fd->cp.groups ? fd->round : res_last(fd);
+	unsigned int n = 0, ng = fd->cp.groups ? fd->cp.groups : 1;
+
+	for (r = keep_from(fd); res_last(fd) && r < upto; r++)
+		for (g = 0; g < ng; g++) {
+			sub = sub_first(fd, r) + g;
+			if (hn_fs_has(&fd->rs, sub))
+				continue;
+			if (n == FED_KEEP_MAX)
+				return n;
+			ids[n++] = sub;
+		}
+	return n;
+}
+
+static void fetch_tick(struct hnd *d, __u64 now)
+{
+	struct hnd_fed *fd = d->fed;
+	__u32 ids[FED_KEEP_MAX], to = 0, m;
+	unsigned int i, n_cand = 0, pick;
+	__u8 *buf, *p;
+	size_t len;
+
+	if (fd->fetch_ns &&
+	    elapsed(now, fd->fetch_ns) < d->cfg.fed_phase_ms * NSEC_PER_MSEC)
+		return;
+	m = missing(fd, ids);
+	if (!m) {
+		fd->fetch_try = 0;
+		return;
+	}
+	for (i = 0; i < fd->cp.n; i++)
+		n_cand += fd->cp.roster[i].id != self(d) &&
+			  live(d, fd->cp.roster[i].id);
+	if (!n_cand)
+		return;
+	to = fd->fetch_try++ ? 0 : fd->res_from;
+	if (!to || to == self(d) || !live(d, to)) {
+		pick = fd->fetch_try % n_cand;
+		for (i = 0; i < fd->cp.n; i++) {
+			__u32 id = fd->cp.roster[i].id;
+
+			if (id == self(d) || !live(d, id))
+				continue;
+			to = id;
+			if (!pick--)
+				break;
+		}
+	}
+	len = HN_SA_HDR_LEN + 4 + 4 * (size_t)m + HN_SA_SIG_LEN;
+	buf = malloc(len);
+	if (!buf)
+		return;
+	hn_sa_msg_header(buf, FED_FETCH, fd->cp.digest, fd->round, self(d),
+			 4 + 4 * m);
+	p = buf + HN_SA_HDR_LEN;
+	hn_sa_put32(p, m);
+	for (i = 0; i < m; i++)
+		hn_sa_put32(p + 4 + 4 * i, ids[i]);
+	if (hn_sa_msg_sign(buf, len, fd->sk)) {
+		free(buf);
+		return;
+	}
+	fd->fetch_ns = now;
+	d->st.fed_fetch_tx++;
+	hnd_log(d, LOG_I,
+		"fed: asking %u for %u missing results ((sub-)rounds %u..%u)",
+		to, m, ids[0], ids[m - 1]);
+	fed_send(d, to, FED_FETCH, buf, len);
+}
+
+/* A FETCH from @from: well formed, its own and signed, then served. */
+static void on_fetch(struct hnd *d, __u32 from, const __u8 *buf, size_t len)
+{
+	struct hnd_fed *fd = d->fed;
+	__u32 ids[FED_KEEP_MAX], m, j;
+	int i = roster_pos(fd, from);
+
+	if (len < HN_SA_HDR_LEN + 4 + HN_SA_SIG_LEN ||
+	    buf[0] != HN_SA_VERSION || buf[1] != FED_FETCH ||
+	    memcmp(buf + 12, fd->cp.digest, 32) ||
+	    hn_sa_get32(buf + 8) != from ||
+	    hn_sa_get32(buf + 44) != len - HN_SA_HDR_LEN - HN_SA_SIG_LEN)
+		goto bad;
+	m = hn_sa_get32(buf + HN_SA_HDR_LEN);
+	if (!m || m > FED_KEEP_MAX ||
+	    len != HN_SA_HDR_LEN + 4 + 4 * (size_t)m + HN_SA_SIG_LEN)
+		goto bad;
+	for (j = 0; j < m; j++) {
+		ids[j] = hn_sa_get32(buf + HN_SA_HDR_LEN + 4 + 4 * j);
+		if (j && ids[j] <= ids[j - 1])
+			goto bad;
+	}
+	if (i < 0 ||
+	    hn_sa_verify(fd->cp.roster[i].key, buf, len - HN_SA_SIG_LEN,
+			 buf + len - HN_SA_SIG_LEN) != 1)
+		goto bad;
+	d->st.fed_fetch_rx++;
+	serve(d, from, ids, m);
+	return;
+bad:
+	d->st.fed_msg_bad++;
 }
 
 /* A whole message @buf (taken) from @from of (round, attempt). */
@@ -1020,11 +1402,13 @@ static void fed_msg(struct hnd *d, __u32 from, __u32 round, __u8 attempt,
 		on_result(d, buf, len);
 		return;
 	}
-	if (kind == HN_SA_ADVERTISE && fd->res && round <= fd->res_round) {
-		catch_up(d, from);
+	if (kind == FED_FETCH) {
+		on_fetch(d, from, buf, len);
+	} else if (kind == HN_SA_ADVERTISE && behind(fd, round)) {
+		catch_up(d, from, round);
 	} else if (kind == HN_SA_ADVERTISE &&
-		   (round == fd->round + 1 ||
-		    (round == fd->round &&
+		   (sub_round(fd, round) == fd->round + 1 ||
+		    (round == fd->sub &&
 		     (!fd->ag_init || attempt != fd->attempt)))) {
 		/*
 		 * Before we aggregate this attempt, for a later one, or for
@@ -1036,7 +1420,7 @@ static void fed_msg(struct hnd *d, __u32 from, __u32 round, __u8 attempt,
 		fd->pend_attempt[i] = attempt;
 		fd->pend_round[i] = round;
 		return;
-	} else if (round != fd->round) {
+	} else if (round != fd->sub) {
 		d->st.fed_msg_late++;
 	} else if (attempt != fd->attempt) {
 		d->st.fed_msg_late++;
@@ -1139,7 +1523,7 @@ static void sync_campaign(struct hnd *d)
 	struct hnd_fed *fd = d->fed;
 	const struct hnd_campaign *cp = &d->cp;
 	char err[256];
-	unsigned int n;
+	unsigned int n, i;
 
 	if (fd->have_cp && cp->file && !memcmp(fd->file_sha, cp->file_sha, 32))
 		return;
@@ -1167,17 +1551,26 @@ static void sync_campaign(struct hnd *d)
 	fd->pend_len = calloc(n, sizeof(*fd->pend_len));
 	fd->pend_attempt = calloc(n, 1);
 	fd->pend_round = calloc(n, sizeof(*fd->pend_round));
+	fd->served_ns = calloc(n, sizeof(*fd->served_ns));
+	fd->grp = calloc(n, sizeof(*fd->grp));
+	fd->gtmp = calloc(n, sizeof(*fd->gtmp));
+	fd->ids = calloc(n, sizeof(*fd->ids));
+	fd->gm = calloc(n, sizeof(*fd->gm));
 	if (!fd->got || !fd->pend || !fd->pend_len || !fd->pend_attempt ||
-	    !fd->pend_round || rx_init(fd)) {
+	    !fd->pend_round || !fd->served_ns || !fd->grp || !fd->gtmp ||
+	    !fd->ids || !fd->gm || rx_init(fd)) {
 		fed_clear(d);
 		return;
 	}
+	for (i = 0; i < n; i++)
+		fd->ids[i] = fd->cp.roster[i].id;
 	fd->round = 1;
 	fd->attempt = 0;
 	fd->phase = F_IDLE;
 	/* message ids from the clock: a restart reuses none still known */
 	fd->msg_id = (__u32)(hnd_unix_now() * 1000 + hnd_now() / NSEC_PER_MSEC);
-	result_load(d);
+	if (result_load(d))
+		fed_clear(d);
 }
 
 /* Heard nothing for a round's longest wait: the next attempt. */
@@ -1213,6 +1606,7 @@ void hnd_fed_tick(struct hnd *d, __u64 now)
 	pump(d, now);
 	drain_local(d);
 	node_timeout(d, now);
+	fetch_tick(d, now);
 	if (fd->phase == F_IDLE)
 		begin(d);
 	agg_tick(d, now);
@@ -1279,46 +1673,55 @@ static void ids_json(struct jsonw *w, const __u8 *ids, __u32 n)
 	jsonw_arr_close(w);
 }
 
+/* Why round @round's result is not served here, into @err: -1. */
+static int result_absent(struct hnd_fed *fd, long round, char *err,
+			 size_t errlen)
+{
+	__u32 rr = round > UINT32_MAX ? UINT32_MAX : sub_round(fd, round);
+
+	if (rr >= fd->round)
+		return hn_seterr(err, errlen,
+				 "round %ld not complete: round %u is %s",
+				 round, fd->round, phase_names[fd->phase]);
+	if (rr < keep_from(fd) || !rr)
+		return hn_seterr(
+			err, errlen,
+			"round %ld: no longer kept (rounds from %u on are)",
+			round, keep_from(fd));
+	return hn_seterr(err, errlen, "round %ld: missed here, being fetched",
+			 round);
+}
+
 int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
 		   char *err, size_t errlen)
 {
 	struct hnd_fed *fd = fed_of(d);
 	struct result_view r;
 	__u32 *sum, i;
-	__u8 *img;
+	__u8 *img, *buf;
 	size_t len;
 
 	if (!fd || !fd->have_cp)
 		return hn_seterr(err, errlen, "no campaign rounds here");
 	if (round < 0)
-		round = fd->res ? (long)fd->res_round : (long)fd->round;
-	if (!fd->res || round != fd->res_round ||
-	    result_parse(fd, fd->res, fd->res_len, &r)) {
-		if (round >= fd->round)
-			return hn_seterr(
-				err, errlen,
-				"round %ld not complete: round %u is %s", round,
-				fd->round, phase_names[fd->phase]);
-		return hn_seterr(err, errlen,
-				 "round %ld: only round %u's result is kept",
-				 round, fd->res_round);
-	}
+		round = res_last(fd) ? (long)res_last(fd) : (long)fd->round;
+	if (round > UINT32_MAX ||
+	    hn_fs_get(&fd->rs, round, &buf, &len, err, errlen))
+		return result_absent(fd, round, err, errlen);
+	result_parse(fd, buf, len, &r);
 	if (how == 'o') {
 		sum = malloc((size_t)r.dim * 4);
-		if (!sum)
-			return hn_seterr(err, errlen, "out of memory");
-		for (i = 0; i < r.dim; i++)
+		for (i = 0; sum && i < r.dim; i++)
 			sum[i] = hn_sa_get32(r.sum + 4 * (size_t)i);
-		if (hn_fv_build(sum, r.dim, &img, &len)) {
+		if (!sum || hn_fv_build(sum, r.dim, &img, &len)) {
 			free(sum);
+			free(buf);
 			return hn_seterr(err, errlen, "out of memory");
 		}
 		fwrite(img, 1, len, f);
 		free(img);
 		free(sum);
-		return 0;
-	}
-	if (w) {
+	} else if (w) {
 		jsonw_obj_open(w);
 		jsonw_kv_u64(w, "round", r.round);
 		jsonw_kv_u64(w, "attempt", r.attempt);
@@ -1327,14 +1730,15 @@ int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
 		jsonw_kv_u64(w, "dim", r.dim);
 		ids_json(w, r.ids, r.nids);
 		jsonw_obj_close(w);
-		return 0;
+	} else {
+		fprintf(f,
+			"round %u: %u updates summed by %u (attempt %u), %u values; survivors",
+			r.round, r.n, r.from, r.attempt, r.dim);
+		for (i = 0; i < r.nids; i++)
+			fprintf(f, " %u", hn_sa_get32(r.ids + 4 * (size_t)i));
+		fprintf(f, "\n");
 	}
-	fprintf(f,
-		"round %u: %u updates summed by %u (attempt %u), %u values; survivors",
-		r.round, r.n, r.from, r.attempt, r.dim);
-	for (i = 0; i < r.nids; i++)
-		fprintf(f, " %u", hn_sa_get32(r.ids + 4 * (size_t)i));
-	fprintf(f, "\n");
+	free(buf);
 	return 0;
 }
 
@@ -1346,11 +1750,15 @@ void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f)
 		return;
 	if (!w) {
 		fprintf(f,
-			"  round %u attempt %u: %s, aggregator %u%s%s; last result: round %u\n",
+			"  round %u attempt %u: %s, aggregator %u%s%s; last result: round %u (%u kept, from round %u on)\n",
 			fd->round, fd->attempt, phase_names[fd->phase], fd->agg,
 			fd->ag_init ? ", this node aggregating: " : "",
 			fd->ag_init ? agg_names[fd->aphase] : "",
-			fd->res_round);
+			res_last_round(fd), fd->rs.n, keep_from(fd));
+		if (fd->cp.groups)
+			fprintf(f,
+				"  group %u of %u (%u members): sub-round %u\n",
+				fd->gself, fd->cp.groups, fd->gn, fd->sub);
 		return;
 	}
 	jsonw_name(w, "round");
@@ -1362,7 +1770,15 @@ void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f)
 	jsonw_kv_str(w, "aggregating",
 		     fd->ag_init ? agg_names[fd->aphase] : "no");
 	jsonw_kv_u64(w, "input_round", fd->input ? fd->input_round : 0);
-	jsonw_kv_u64(w, "last_result_round", fd->res ? fd->res_round : 0);
+	jsonw_kv_u64(w, "done_round", fd->round - 1);
+	jsonw_kv_u64(w, "last_result_round", res_last_round(fd));
+	jsonw_kv_u64(w, "first_result_round",
+		     sub_round(fd, hn_fs_first(&fd->rs)));
+	jsonw_kv_u64(w, "results_kept", fd->rs.n);
+	jsonw_kv_u64(w, "keep_from", keep_from(fd));
+	jsonw_kv_u64(w, "groups", fd->cp.groups);
+	jsonw_kv_u64(w, "group", fd->gself);
+	jsonw_kv_u64(w, "sub_round", fd->sub);
 	jsonw_kv_u64(w, "dim", fd->dim);
 	jsonw_obj_close(w);
 }

@@ -280,6 +280,9 @@ struct hnd_stats {
 	__u64 fed_attempts; /* attempts given up on */
 	__u64 fed_agg_failed; /* aggregations that could not finish */
 	__u64 fed_catch_up; /* results sent to a node behind */
+	__u64 fed_filled; /* results of a missed round taken */
+	__u64 fed_fetch_tx; /* FETCHes sent: results missing here */
+	__u64 fed_fetch_rx; /* FETCHes served */
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */

@@ -19,6 +19,7 @@
 #include "campaign.h"
 #include "fileio.h"
 #include "model.h"
+#include "robust.h"
 #include "sa_fixed.h"
 #include "secagg.h"
 
@@ -165,9 +166,48 @@ static int check_sig(uint16_t type, uint16_t len, char *err, size_t errlen)
 	return 0;
 }
 
+/* The grouped defence's fields (campaign.h). */
+static int check_groups(const struct hn_campaign *c, char *err, size_t errlen)
+{
+	if (!c->groups) {
+		if (c->rule || c->trim)
+			return hn_seterr(
+				err, errlen,
+				"combination rule %u, trim %u without groups (both 0 then)",
+				c->rule, c->trim);
+		return 0;
+	}
+	if (c->flags & HN_CP_F_NO_DEFENCE)
+		return hn_seterr(
+			err, errlen,
+			"%u groups with the no-defence flag (0 groups)",
+			c->groups);
+	if (c->sa_k || c->sa_t)
+		return hn_seterr(
+			err, errlen,
+			"%u groups with a fixed degree and threshold (each group's are chosen: 0 and 0)",
+			c->groups);
+	if ((unsigned int)c->n < (unsigned int)c->groups * HN_RB_MIN_GROUP)
+		return hn_seterr(
+			err, errlen,
+			"%u groups of %u nodes: each needs at least %u members",
+			c->groups, c->n, HN_RB_MIN_GROUP);
+	if (c->rule > HN_RB_TRIMMED)
+		return hn_seterr(err, errlen, "unknown combination rule %u",
+				 c->rule);
+	if (c->rule == HN_RB_MEDIAN && c->trim)
+		return hn_seterr(err, errlen, "trim %u with the median rule",
+				 c->trim);
+	if (c->rule == HN_RB_TRIMMED && 2 * c->trim >= c->groups)
+		return hn_seterr(err, errlen,
+				 "trim %u of %u groups at each end leaves none",
+				 c->trim, c->groups);
+	return 0;
+}
+
 int hn_campaign_check(struct hn_campaign *c, char *err, size_t errlen)
 {
-	if (check_training(c, err, errlen) ||
+	if (check_training(c, err, errlen) || check_groups(c, err, errlen) ||
 	    hn_model_check_kind(c->kind, c->stage, err, errlen) ||
 	    check_roster(c, err, errlen) || check_secagg(c, err, errlen) ||
 	    check_scale(c, err, errlen) ||
@@ -213,7 +253,7 @@ static void getbytes(struct rd *r, void *out, size_t n)
 /* The fixed header; r->off is at its start, HN_CP_HDR_LEN bytes present. */
 static int parse_head(struct rd *r, struct hn_campaign *c)
 {
-	unsigned int version, reserved;
+	unsigned int version;
 
 	r->off = 4; /* the magic, checked first */
 	version = getbe(r, 2);
@@ -228,7 +268,7 @@ static int parse_head(struct rd *r, struct hn_campaign *c)
 	c->kind = getbe(r, 1);
 	c->stage = getbe(r, 1);
 	c->scale_log2 = getbe(r, 1);
-	reserved = getbe(r, 1);
+	c->groups = getbe(r, 1);
 	getbytes(r, c->model_digest, HN_CP_DIGEST_LEN);
 	getbytes(r, c->valset_digest, HN_CP_DIGEST_LEN);
 	c->rounds = getbe(r, 4);
@@ -240,10 +280,8 @@ static int parse_head(struct rd *r, struct hn_campaign *c)
 	c->sa_t = getbe(r, 2);
 	c->sa_drop = getbe(r, 2);
 	c->n = getbe(r, 2);
-	reserved |= getbe(r, 2);
-	if (reserved)
-		return hn_seterr(r->err, r->errlen,
-				 "reserved header bytes are not 0");
+	c->rule = getbe(r, 1);
+	c->trim = getbe(r, 1);
 	return 0;
 }
 
@@ -329,6 +367,12 @@ void hn_campaign_free(struct hn_campaign *c)
 {
 	free(c->roster);
 	memset(c, 0, sizeof(*c));
+}
+
+void hn_campaign_group_kt(const struct hn_campaign *c, unsigned int m,
+			  unsigned int *k, unsigned int *t)
+{
+	hn_sa_choose(m, c->sa_drop, k, t);
 }
 
 int hn_campaign_member(const struct hn_campaign *c, uint32_t id)
@@ -527,7 +571,7 @@ static uint8_t *put_head(uint8_t *p, const struct hn_campaign *c)
 	p = put(p, c->kind, 1);
 	p = put(p, c->stage, 1);
 	p = put(p, c->scale_log2, 1);
-	p = put(p, 0, 1);
+	p = put(p, c->groups, 1);
 	p = putbytes(p, c->model_digest, HN_CP_DIGEST_LEN);
 	p = putbytes(p, c->valset_digest, HN_CP_DIGEST_LEN);
 	p = put(p, c->rounds, 4);
@@ -539,7 +583,8 @@ static uint8_t *put_head(uint8_t *p, const struct hn_campaign *c)
 	p = put(p, c->sa_t, 2);
 	p = put(p, c->sa_drop, 2);
 	p = put(p, c->n, 2);
-	return put(p, 0, 2);
+	p = put(p, c->rule, 1);
+	return put(p, c->trim, 1);
 }
 
 int hn_campaign_serialize(struct hn_campaign *c, void **bufp, size_t *lenp,

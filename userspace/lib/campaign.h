@@ -58,6 +58,14 @@ struct hn_campaign {
 	uint16_t sa_k, sa_t; /* degree, threshold; 0, 0: hn_sa_choose() */
 	uint16_t sa_drop; /* dropout (permille) hn_sa_choose() plans for */
 	uint16_t n; /* roster size */
+	/*
+	 * The grouped defence: 0 groups, one sum of all (as before the
+	 * field); else each round cut into @groups groups (robust.h), each
+	 * summed by its own secure aggregation, the sums combined by @rule
+	 * (enum hn_rb_rule) with @trim groups dropped at each end (trimmed
+	 * mean only).  In the header's bytes that were reserved (0).
+	 */
+	uint8_t groups, rule, trim;
 	struct hn_sa_member *roster; /* n members, ids increasing */
 	/* Set by parse and serialise: */
 	unsigned int k, t; /* the degree and threshold in force */
@@ -118,6 +126,14 @@ int hn_campaign_accept(const void *buf, size_t len,
  */
 int hn_campaign_roster_load(const char *path, struct hn_sa_member **members,
 			    uint16_t *n, char *err, size_t errlen);
+
+/*
+ * The secure-aggregation degree and threshold of a group of @m members
+ * of a grouped campaign: hn_sa_choose(@m, the campaign's planned
+ * dropout).
+ */
+void hn_campaign_group_kt(const struct hn_campaign *c, unsigned int m,
+			  unsigned int *k, unsigned int *t);
 
 /* Roster index of node @id, or -1. */
 int hn_campaign_member(const struct hn_campaign *c, uint32_t id);

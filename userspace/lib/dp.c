@@ -41,8 +41,16 @@ struct hn_dp {
 	size_t dec_len;
 };
 
-_Static_assert(offsetof(struct hn_dp_decide, d) % 64 == 0,
+_Static_assert(offsetof(struct hn_dp_decide, e) % 64 == 0,
 	       "decision rows start on a cache line");
+_Static_assert(offsetof(struct hn_dp_decide, e) < 32768,
+	       "a frame's first reads need no offset beyond a load's own");
+/* the program's frame bucket is known to its verifier only below 256 */
+_Static_assert(offsetof(struct hn_dp_decide, e) +
+			       sizeof(((struct hn_dp_decide *)0)->e) +
+			       (256 - HN_RT_FRAME_BUCKETS) * sizeof(__u32) <=
+		       sizeof(struct hn_dp_decide),
+	       "e[last row][255] stays inside the slot");
 _Static_assert(sizeof(struct hn_dp_decide) % 64 == 0,
 	       "decision slots stay cache-line aligned");
 
@@ -547,14 +555,16 @@ static __u16 decide_split(const struct hn_dp_decide *lv, __u32 k, __u32 dst,
 			  __u32 f, __u8 d, __u64 nbs, __u32 step, __u32 on)
 {
 	__u32 prev = HN_RT_SPLIT_NONE, palt = HN_RT_SPLIT_NONE, psh = 0;
+	__u8 ld = HN_DP_E_D(lv->e[k][f]);
+	__u16 lsp = HN_DP_E_SP(lv->e[k][f]);
 	__u32 alt, share;
 
 	if (!on || (d & ~HN_DP_DEC_NEIGH))
 		return 0;
-	if (lv->built && lv->dst[k] == dst && lv->d[k][f] != HN_DP_DEC_NONE) {
-		prev = lv->d[k][f] & HN_DP_DEC_NEIGH;
-		palt = lv->sp[k][f] & HN_DP_SP_NEIGH;
-		psh = lv->sp[k][f] >> HN_DP_SP_SHARE_SHIFT;
+	if (lv->built && lv->dst[k] == dst && ld != HN_DP_DEC_NONE) {
+		prev = ld & HN_DP_DEC_NEIGH;
+		palt = lsp & HN_DP_SP_NEIGH;
+		psh = lsp >> HN_DP_SP_SHARE_SHIFT;
 	}
 	share = hn_rt_split_next(prev, palt, psh, d, &alt);
 	share = hn_rt_split_step(share, step);
@@ -576,11 +586,13 @@ static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_decide *lv,
 	struct dec_cands c;
 	__u64 nbs = 0;
 	__u32 f, i;
+	__u16 sp;
+	__u8 d;
 
 	dt->dst[k] = re->dst;
 	if (!re->dst) {
-		memset(dt->d[k], HN_DP_DEC_NONE, sizeof(dt->d[k]));
-		memset(dt->sp[k], 0, sizeof(dt->sp[k]));
+		for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
+			dt->e[k][f] = HN_DP_E(HN_DP_DEC_NONE, 0);
 		dt->nbmask[k] = 0;
 		return;
 	}
@@ -589,9 +601,10 @@ static void decide_row(struct hn_dp_decide *dt, const struct hn_dp_decide *lv,
 		nbs |= 1ULL << (re->rt.cand[i].neigh & (HN_DP_MAX_NEIGH - 1));
 	dt->nbmask[k] = nbs;
 	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++) {
-		dt->d[k][f] = decide_one(t, &re->rt, &c, f, mm);
-		dt->sp[k][f] = decide_split(lv, k, re->dst, f, dt->d[k][f],
-					    nbs & t->valid, step, on);
+		d = decide_one(t, &re->rt, &c, f, mm);
+		sp = decide_split(lv, k, re->dst, f, d, nbs & t->valid, step,
+				  on);
+		dt->e[k][f] = HN_DP_E(d, sp);
 	}
 }
 
@@ -645,7 +658,7 @@ static int row_splits(const struct hn_dp_decide *lv, __u32 r)
 	__u32 f;
 
 	for (f = 0; f < HN_RT_FRAME_BUCKETS; f++)
-		if (lv->sp[r][f])
+		if (HN_DP_E_SP(lv->e[r][f]))
 			return 1;
 	return 0;
 }
@@ -711,8 +724,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 		const struct hn_dp_route_ent *re = ents ? &ents[r] : &one;
 
 		if (need[r] == ROW_COPY) {
-			memcpy(dt->d[r], lv->d[r], sizeof(dt->d[r]));
-			memcpy(dt->sp[r], lv->sp[r], sizeof(dt->sp[r]));
+			memcpy(dt->e[r], lv->e[r], sizeof(dt->e[r]));
 			dt->nbmask[r] = lv->nbmask[r];
 			dt->dst[r] = lv->dst[r];
 		}
@@ -736,6 +748,7 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 	dt->node_id = cfg.node_id;
 	dt->flags = cfg.flags;
 	dt->stale_ns = cfg.stale_ns;
+	dt->fast_id = cfg.flags & HN_DP_CFG_TRACE ? 0 : cfg.node_id;
 	dt->built = 1;
 	return 0;
 }

@@ -255,6 +255,15 @@ enum hn_fed_op {
 	__HN_FED_OP_MAX
 };
 
+/*
+ * FED message kinds beyond the secure-aggregation types (1 .. 9, the
+ * library's): only appended (Documentation/federated.rst, "Kept results").
+ */
+enum hn_fed_kind {
+	HN_FED_K_RESULT = 128, /* a round's sum, signed by its aggregator */
+	HN_FED_K_FETCH, /* a node asks for the results it misses */
+};
+
 /* data bytes in one fragment: a frame as long as the longest MODEL_CHUNK */
 #define HN_FED_FRAG_MAX 1020
 #define HN_FED_FRAGS_MAX 4096 /* fragments of one message */

@@ -68,5 +68,11 @@ int cmd_detach(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_rate(int argc, char **argv);
 int cmd_progrun(int argc, char **argv);
+int cmd_livecheck(int argc, char **argv);
+int cmd_pktgen(int argc, char **argv);
+int cmd_progstats(int argc, char **argv);
+
+/* Of the XDP program on @ifindex: id, run count, run time (ns). */
+int hnb_prog_stats(int ifindex, __u32 *id, __u64 *cnt, __u64 *ns);
 
 #endif /* _HNB_H */

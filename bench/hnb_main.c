@@ -29,6 +29,12 @@ static const struct hnb_cmd cmds[] = {
 	  "forwarding counters of the HyperNet program on a device" },
 	{ "progrun", cmd_progrun,
 	  "BPF_PROG_TEST_RUN timings and verifier instruction count" },
+	{ "livecheck", cmd_livecheck,
+	  "whether this kernel runs live-frames test runs" },
+	{ "pktgen", cmd_pktgen,
+	  "send frames through AF_PACKET (kernels without live frames)" },
+	{ "progstats", cmd_progstats,
+	  "run count and run time of the XDP program on a device" },
 	{ NULL }
 };
 

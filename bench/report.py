@@ -35,6 +35,44 @@ def diff(a, b):
     return round(a - b, 2)
 
 
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    if not n:
+        return None
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def runs_of(r, key):
+    """The per-round list at KEY, None where that round failed."""
+    v = r.get(key)
+    if not isinstance(v, str) or not v:
+        return None
+    return [None if x == "null" else float(x) for x in v.split()]
+
+
+def prog_stats(r, pfx):
+    """The stats method (bench/run.sh, kernels without live frames): the
+    router program's ns a run per window (run_time_ns / run_cnt), its
+    median per case, and what each HyperNet case adds to the plain
+    forward: the median over rounds of its ns minus plain's in the same
+    round."""
+    plain = runs_of(r, pfx + "_plain_prog_ns_runs")
+    if plain is None:
+        return
+    for case in ("plain", "cache", "decide_k8"):
+        v = runs_of(r, "%s_%s_prog_ns_runs" % (pfx, case))
+        if v is None:
+            continue
+        m = median([x for x in v if x is not None])
+        r["%s_%s_prog_ns" % (pfx, case)] = None if m is None else round(m, 2)
+        if case == "plain" or len(v) != len(plain):
+            continue
+        d = median([a - b for a, b in zip(v, plain)
+                    if a is not None and b is not None])
+        r["%s_%s_add_ns" % (pfx, case)] = None if d is None else round(d, 2)
+
+
 def main():
     res, meta = {}, {}
     with open(sys.argv[1]) as f:
@@ -97,6 +135,8 @@ def main():
                     med = q[n // 2] if n % 2 else (q[n // 2 - 1] +
                                                     q[n // 2]) / 2
                     r["%s_%s_vs_%s_paired" % (pfx, a, b)] = round(med, 3)
+    for pfx in ("live", "live2cpu", "live_softirq"):
+        prog_stats(r, pfx)
     if r.get("live2cpu_plain_mpps") is not None:
         p = r["live2cpu_plain_mpps"]
         r["live2cpu_cache_vs_plain"] = ratio(r.get("live2cpu_cache_mpps"), p)
@@ -181,6 +221,34 @@ def main():
         ("(d) Linux IPv4 forwarding", r.get("live_kernel_ipv4_add_ns"), None,
          None),
     ]
+    if r.get("live_method") == "prog_stats":
+        rows += [
+            ("## live, XDP program ns a frame (kernel BPF stats, AF_PACKET"
+             " frames)", None, None, None),
+            ("(a) plain XDP redirect", r.get("live_plain_prog_ns"), None,
+             None),
+            ("(b) HyperNet, one destination", r.get("live_cache_prog_ns"),
+             "+%s ns" % na(r.get("live_cache_add_ns")), None),
+            ("(c) HyperNet, decide every frame, K=8",
+             r.get("live_decide_k8_prog_ns"),
+             "+%s ns" % na(r.get("live_decide_k8_add_ns")), None),
+            ("sink Mpps (a), generator-bound", r.get("live_plain_sink_mpps"),
+             None, None),
+        ]
+        for pfx, what in (("live2cpu", "router and sink NAPI on CPU 1"),
+                          ("live_softirq", "NAPI in softirq, one frame a"
+                           " poll")):
+            if r.get(pfx + "_plain_prog_ns") is None:
+                continue
+            rows += [
+                ("## live, XDP program ns a frame, " + what, None, None,
+                 None),
+                ("(a) plain", r.get(pfx + "_plain_prog_ns"), None, None),
+                ("(b) one destination", r.get(pfx + "_cache_prog_ns"),
+                 "+%s ns" % na(r.get(pfx + "_cache_add_ns")), None),
+                ("(c) decide, K=8", r.get(pfx + "_decide_k8_prog_ns"),
+                 "+%s ns" % na(r.get(pfx + "_decide_k8_add_ns")), None),
+            ]
     if r.get("live2cpu_plain_mpps") is not None:
         rows += [
             ("## live, Mpps, generator CPU 0, router + sink NAPI CPU 1", None,

@@ -14,19 +14,27 @@
 #      forwarded by the router namespace, counted by an XDP sink on s0,
 #      with (a) the plain forward, (b) HyperNet to one destination, (c)
 #      HyperNet deciding every frame with 8 candidates (1024
-#      destinations), (d) Linux IPv4 forwarding.
+#      destinations), (d) Linux IPv4 forwarding.  Where the kernel
+#      refuses live-frames test runs: (a)-(c) with frames from an
+#      AF_PACKET socket, each router's cost from the kernel's statistics
+#      of its program (stats_run), (d) skipped.
 # Results: $O/bench/dataplane.json and a table on stdout.  Every address
 # used lives in the namespaces this script makes and removes.
 #
 # Environment: WINDOW (s, default 2), WARMUP (s, 1), LIVE_REPEATS (10),
 # TR_TOTAL (1000000), TR_RUNS (3), DSTS (1024), LIVE_MODE (1cpu, 2cpu,
-# both; default 1cpu), NICE (-10: priority of the measured work).
+# softirq, both = 1cpu and 2cpu, all; default 1cpu), NICE (-10: priority
+# of the measured work), LIVE_METHOD (auto, frames, prog_stats; auto:
+# frames where the kernel runs live-frames test runs, else prog_stats).
 #
-# Live modes.  1cpu (the live_* keys): no threaded NAPI, so the router's
-# and the sink's veth NAPI run in softirq on the generator's CPU, right
-# after each batch; the rate is that of the whole pipeline on one core.
-# 2cpu (the live2cpu_* keys): generator on CPU 0, the router's and the
-# sink's NAPI in kthreads pinned to CPU 1.
+# Live modes.  1cpu (the live_* keys): everything on the generator's CPU.
+# With live frames, no threaded NAPI: the router's and the sink's veth
+# NAPI run in softirq right after each batch, and the rate is that of the
+# whole pipeline on one core.  With prog_stats, their NAPI runs in
+# kthreads on that CPU, so that the router takes the AF_PACKET frames in
+# batches (see stats_run).  2cpu (the live2cpu_* keys): generator on CPU
+# 0, the router's and the sink's NAPI in kthreads pinned to CPU 1.
+# softirq (live_softirq_*): no threaded NAPI, whatever the method.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 O=${O:-build}
@@ -41,6 +49,7 @@ TR_RUNS=${TR_RUNS:-3}
 DSTS=${DSTS:-1024}
 LIVE_MODE=${LIVE_MODE:-1cpu}
 NICE=${NICE:--10}
+LIVE_METHOD=${LIVE_METHOD:-auto}
 
 ID=$(( $$ % 10000 ))
 TAG=hnb$ID
@@ -116,22 +125,30 @@ setup()
 
 # Threaded NAPI for the router's and the sink's veth: their work runs in
 # kthreads that we can pin.  NAPI instances come and go with XDP programs,
-# so pin again after every router change.
+# so pin again after every router change.  2cpu: kthreads on RTR_CPU, at
+# the measured work's priority; kthread (the stats method's 1cpu): on the
+# generator's CPU at their own, so that the generator fills the veth's
+# ring and the router takes frames in batches; else no kthreads.
 napi_threads()
 {
-	local mode=$1 dev pid
-	in_ns "$NS_RTR" sh -c "echo $([ "$mode" = 2cpu ] && echo 1 || echo 0) \
-		> /sys/class/net/$R0/threaded" 2>/dev/null
-	in_ns "$NS_SINK" sh -c "echo $([ "$mode" = 2cpu ] && echo 1 || echo 0) \
-		> /sys/class/net/$S0/threaded" 2>/dev/null
-	[ "$mode" = 2cpu ] || return 0
+	local mode=$1 dev pid cpu=$RTR_CPU on=1
+	case $mode in
+	2cpu) ;;
+	kthread) cpu=$GEN_CPU ;;
+	*) on=0 ;;
+	esac
+	in_ns "$NS_RTR" sh -c "echo $on > /sys/class/net/$R0/threaded" \
+		2>/dev/null
+	in_ns "$NS_SINK" sh -c "echo $on > /sys/class/net/$S0/threaded" \
+		2>/dev/null
+	[ $on = 1 ] || return 0
 	sleep 0.2
 	for dev in "$R0" "$S0"; do
 		for pid in $(ps -eo pid=,comm= | awk -v p="napi/$dev-" \
 				'index($2, p) == 1 { print $1 }'); do
-			taskset -p -c $RTR_CPU "$pid" >/dev/null ||
+			taskset -p -c $cpu "$pid" >/dev/null ||
 				log "cannot pin NAPI thread $pid"
-			renice -n "$NICE" -p "$pid" >/dev/null
+			[ "$mode" = 2cpu ] && renice -n "$NICE" -p "$pid" >/dev/null
 		done
 	done
 }
@@ -195,6 +212,15 @@ live_run()
 	log "$key: sink $(awk '$1 ~ /mpps/ { printf "%s %s  ", $1, $2 }' \
 		<<<"$out")gen $(awk '$1 == "gen_mpps" { print $2 }' \
 		"$WORK/gen.out") Mpps"
+	hn_window "$key" "$hn0" "$hn1"
+}
+
+# hn_window KEY BEFORE AFTER: the HyperNet router's counters over a window
+# (`hn-bench hnstats` before and after) logged, its hit ratio to hit.KEY.
+hn_window()
+{
+	local key=$1 hn0=$2 hn1=$3
+
 	[ -n "$hn1" ] || return 0
 	# what the HyperNet router did in this window: forwarded, hit, drops
 	paste <(echo "$hn0") <(echo "$hn1") | awk -v k="$key" '
@@ -234,7 +260,11 @@ live_case()
 live_mode()
 {
 	local mode=$1 pfx i k c order
-	[ "$mode" = 1cpu ] && pfx=live || pfx=live2cpu
+	case $mode in
+	1cpu) pfx=live ;;
+	2cpu) pfx=live2cpu ;;
+	*) pfx=live_$mode ;;
+	esac
 	log "live, $mode: ${LIVE_REPEATS} rounds of ${WINDOW} s windows"
 	for i in $(seq "$LIVE_REPEATS"); do
 		order=$LIVE_CASES
@@ -258,6 +288,136 @@ live_mode()
 	done
 }
 
+# Kernels that refuse live-frames test runs (BPF_F_TEST_XDP_LIVE_FRAMES)
+# get the stats method: real frames from an AF_PACKET socket on g0, and
+# the per-frame cost of the router's XDP program from the kernel's own
+# program statistics (run_time_ns / run_cnt over the window), which
+# `hn-bench pktgen --prog-stats` turns on for as long as it runs.  They
+# time the program only: the redirect's transmit, the same for every
+# router, and the generator's rate are not in them.
+STATS_CASES="plain cache decide_k8"
+
+# stats_run KEY MODE ROUTER-FN GEN-ARGS...: one window of one case; the
+# program's ns per run goes to $WORK/ns.KEY, the sink's Mpps to vals.KEY,
+# the frames it ran on to cnt.KEY ("null" for a failed window, so that
+# round i of every case stays on line i).
+stats_run()
+{
+	local key=$1 mode=$2 router=$3 secs=$((WARMUP + WINDOW + 1))
+	local p0 p1 hn0 hn1 out v
+	shift 3
+	if ! $router; then
+		log "$key: router setup failed"
+		printf 'null\n' | tee -a "$WORK/ns.$key" "$WORK/cnt.$key" \
+			>>"$WORK/vals.$key"
+		return
+	fi
+	# AF_PACKET hands the veth one frame a syscall: with NAPI in softirq
+	# the router would run one frame a poll, caches cold from the send
+	# path; a kthread on the same CPU takes them in batches instead
+	[ "$mode" = 1cpu ] && mode=kthread
+	napi_threads "$mode"
+	nice -n "$NICE" ip netns exec "$NS_GEN" \
+		"$BENCH" pktgen --dev "$G0" --smac $MAC_G0 --dmac $MAC_R0 \
+		--seconds $secs --cpu $GEN_CPU --prog-stats "$@" \
+		>"$WORK/gen.out" 2>&1 &
+	GEN_PID=$!
+	sleep "$WARMUP"
+	hn0=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
+	p0=$(in_ns "$NS_RTR" "$BENCH" progstats "$R0")
+	out=$(in_ns "$NS_SINK" "$BENCH" rate "$S0" "$WINDOW")
+	p1=$(in_ns "$NS_RTR" "$BENCH" progstats "$R0")
+	hn1=$(in_ns "$NS_RTR" "$BENCH" hnstats "$R0" 2>/dev/null)
+	wait "$GEN_PID"
+	GEN_PID=
+	# the same program before and after, and frames it ran on
+	v=$(paste <(echo "$p0") <(echo "$p1") | awk '
+		{ a[$1] = $2; b[$1] = $4 }
+		END {
+			n = b["run_cnt"] - a["run_cnt"];
+			if (a["prog_id"] != b["prog_id"] || n <= 0)
+				print "null null";
+			else
+				printf "%.3f %d\n",
+					(b["run_time_ns"] - a["run_time_ns"]) / n, n;
+		}')
+	echo "${v% *}" >>"$WORK/ns.$key"
+	echo "${v#* }" >>"$WORK/cnt.$key"
+	v=$(awk '$1 == "sink_mpps" { print $2 }' <<<"$out")
+	echo "${v:-null}" >>"$WORK/vals.$key"
+	log "$key: program $(tail -n1 "$WORK/ns.$key") ns a run over" \
+		"$(tail -n1 "$WORK/cnt.$key") runs; sink ${v:-?} Mpps, gen" \
+		"$(awk '$1 == "gen_mpps" { print $2 }' "$WORK/gen.out") Mpps"
+	hn_window "$key" "$hn0" "$hn1"
+}
+
+# stats_case PFX MODE CASE: one window of one case, frames as live_case's.
+stats_case()
+{
+	local pfx=$1 mode=$2
+	case $3 in
+	plain) stats_run ${pfx}_plain "$mode" router_plain --ttl 255 ;;
+	cache) stats_run ${pfx}_cache "$mode" router_hn --ttl 255 --dst 100 ;;
+	decide_k8) stats_run ${pfx}_decide_k8 "$mode" router_hn --ttl 255 \
+		--dst 100 --vary-dst "$DSTS" ;;
+	esac
+}
+
+# The stats method's rounds, ordered as live_mode's.  Per case: the
+# per-round program ns (*_prog_ns_runs, paired by round in report.py),
+# the sink's Mpps (*_sink_mpps: the generator's pace, not the router's).
+stats_mode()
+{
+	local mode=$1 pfx i k c order
+	case $mode in
+	1cpu) pfx=live ;;
+	2cpu) pfx=live2cpu ;;
+	*) pfx=live_$mode ;;
+	esac
+	log "live ($LIVE_METHOD), $mode: ${LIVE_REPEATS} rounds of ${WINDOW} s windows"
+	for i in $(seq "$LIVE_REPEATS"); do
+		order=$STATS_CASES
+		[ $((i % 2)) = 0 ] && order=$(printf '%s\n' $STATS_CASES | tac)
+		for c in $order; do
+			stats_case "$pfx" "$mode" "$c"
+		done
+	done
+	router_none
+	for c in $STATS_CASES; do
+		k=${pfx}_$c
+		[ -s "$WORK/ns.$k" ] || continue
+		put "${k}_prog_ns_runs" "\"$(paste -sd' ' "$WORK/ns.$k")\""
+		put "${k}_prog_runs" "\"$(paste -sd' ' "$WORK/cnt.$k")\""
+		put "${k}_sink_mpps" "$(grep -v null "$WORK/vals.$k" | median)"
+		[ -s "$WORK/hit.$k" ] &&
+			put "${k}_hit_ratio" "$(median <"$WORK/hit.$k")"
+	done
+	put "${pfx}_kernel_ipv4_skipped" \
+		"\"no XDP program to time (the stats method times programs)\""
+}
+
+# live_method MODE: the live measurement this kernel allows.
+live_method()
+{
+	local why
+
+	if [ "$LIVE_METHOD" = auto ]; then
+		if why=$(in_ns "$NS_GEN" "$BENCH" livecheck "$G0"); then
+			LIVE_METHOD=frames
+		else
+			log "SKIPPED live frames: $why"
+			put live_frames_skipped "\"$why\""
+			LIVE_METHOD=prog_stats
+		fi
+	fi
+	put live_method "$LIVE_METHOD"
+	case $LIVE_METHOD in
+	frames) live_mode "$1" ;;
+	prog_stats) stats_mode "$1" ;;
+	*) die "LIVE_METHOD is auto, frames or prog_stats" ;;
+	esac
+}
+
 START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 setup
@@ -278,9 +438,10 @@ else
 fi
 
 case $LIVE_MODE in
-both) live_mode 1cpu; live_mode 2cpu ;;
-2cpu|1cpu) live_mode "$LIVE_MODE" ;;
-*) die "LIVE_MODE is 2cpu, 1cpu or both" ;;
+both) live_method 1cpu; live_method 2cpu ;;
+all) live_method 1cpu; live_method 2cpu; live_method softirq ;;
+2cpu|1cpu|softirq) live_method "$LIVE_MODE" ;;
+*) die "LIVE_MODE is 2cpu, 1cpu, softirq, both or all" ;;
 esac
 
 mkdir -p "$OUT"
@@ -291,5 +452,6 @@ python3 bench/report.py "$RESULTS" "$JSON" \
 	"cpus=$(nproc)" "cpu_model=$CPU_MODEL" \
 	"load_before=$LOAD0" "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" \
 	"window_s=$WINDOW" "live_repeats=$LIVE_REPEATS" "live_mode=$LIVE_MODE" \
+	"live_method=$LIVE_METHOD" \
 	"hypernet_bpf_sha256=$(sha256sum bpf/hypernet.bpf.c | cut -c1-12)" \
 	"git=$(git rev-parse --short HEAD 2>/dev/null)${DIRTY:+-dirty}"

@@ -27,9 +27,11 @@
 #      attempts (every node at attempt 2 or later): no node has a result
 #      for round 2, no aggregator finished, every node's kept result files
 #      are unchanged and round 1's still verifies and is exact;
-#   3. links up again: round 2 completes on all eight, exact (the sum of
-#      the eight updates, as without a partition), every node holding
-#      the same result;
+#   3. links up again: the mesh converges, round 2 completes at every
+#      node at a later attempt, over nodes of both halves (at least tc),
+#      exact (the plain sum of its survivors' updates: a node that the
+#      new attempt's aggregator did not yet see as live is left out, as
+#      any dropout) and the same at every node;
 #   4. round 3 completes on all eight, exact.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
@@ -80,32 +82,53 @@ submit()
 }
 
 # exact R NODES...: 0 when every NODE's round R result equals the plain
-# sum of all eight updates of round R, bit for bit
+# sum of the updates of the survivors it names, bit for bit
 exact()
 {
-	local r=$1 n m files= want=$HN_WORK/want$1
+	local r=$1 n id m files want
 	shift
-	for m in $NODES; do
-		files="$files $(vec "$r" "$m")"
-	done
-	# shellcheck disable=SC2086
-	"$SECAGG" vec-sum "$want" $files || return 1
 	for n in "$@"; do
+		files=
+		for id in $(fed_survivors "$n" "$r"); do
+			for m in $NODES; do
+				[ "${HN_ID[$m]}" = "$id" ] && files="$files $(vec "$r" "$m")"
+			done
+		done
+		want=$HN_WORK/want$r-$n
+		# shellcheck disable=SC2086
+		"$SECAGG" vec-sum "$want" $files || return 1
 		mesh_ctl "$n" campaign result --round "$r" -o "$HN_WORK/got$r-$n" \
 			>/dev/null || { echo "    $n: no result" >&2; return 1; }
 		cmp "$want" "$HN_WORK/got$r-$n" >&2 || return 1
 	done
 }
 
+# both_halves S: 0 when the survivor ids S are at least tc = 6 and
+# include nodes of both halves (ids 1 2 5 6 and 3 4 7 8)
+both_halves()
+{
+	local l=0 r=0 id
+	for id in $1; do
+		case $id in
+		1 | 2 | 5 | 6) l=$((l + 1)) ;;
+		*) r=$((r + 1)) ;;
+		esac
+	done
+	[ $((l + r)) -ge 6 ] && [ $l -gt 0 ] && [ $r -gt 0 ]
+}
+
 # links up|down: the links the partition cuts, both ends
 links()
 {
-	local n d
+	local state=$1 n d
+
+	# shellcheck disable=SC2086
 	set -- $CUT
 	while [ $# -gt 0 ]; do
 		n=$1 d=$2
 		shift 2
-		ip -n "${HN_TAG}-$n" link set "$d" "$1" 2>/dev/null || true
+		ip -n "${HN_TAG}-$n" link set "$d" "$state" ||
+			hn_fail "link $d of $n $state"
 	done
 }
 
@@ -161,6 +184,9 @@ submit 1 $NODES
 t=$(mesh_wait 60 fed_done 1 $NODES)
 check "round 1 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
+s=$(fed_survivors A 1)
+check "round 1 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
+	"survivors $s"
 check "round 1 is exact at every node" "$(exact 1 $NODES && echo 1)" \
 	"$DIM values"
 
@@ -200,18 +226,24 @@ check "every node's kept results are unchanged" \
 check "round 1's kept result still verifies and is exact at every node" \
 	"$(exact 1 $NODES && echo 1)" "$DIM values"
 
-# 3. the links back: round 2 resumes
+# 3. the links back: round 2 resumes at the next attempt after every
+# node's link-state view has the other half again
 links up
+t1=$(date +%s.%N)
+t=$(mesh_wait 60 mesh_converged $NODES)
+check "healed, the eight converge again" "$([ "$t" != timeout ] && echo 1)" \
+	"${t} s after the links came up"
 t=$(mesh_wait 120 fed_done 2 $NODES)
-check "healed, round 2 completes on all eight" \
-	"$([ "$t" != timeout ] && echo 1)" "${t} s after the links came up"
-heal=$t
+heal=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t1 }")
+check "healed, round 2 completes at every node" \
+	"$([ "$t" != timeout ] && echo 1)" "${heal} s after the links came up"
 [ "$t" = timeout ] && mesh_dump $NODES
 s=$(fed_survivors A 2)
-check "round 2 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
+check "round 2 sums nodes of both halves, at least tc = 6" \
+	"$(both_halves "$s" && echo 1)" \
 	"survivors $s, attempt $(mesh_ctl A -j campaign result --round 2 |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["attempt"])')"
-check "round 2 is exact at every node, as without the partition" \
+check "round 2 is exact at every node (the sum of its survivors' updates)" \
 	"$(exact 2 $NODES && echo 1)" "$DIM values"
 
 # 4. the next round, as usual
@@ -219,6 +251,9 @@ submit 3 $NODES
 t=$(mesh_wait 60 fed_done 3 $NODES)
 check "round 3 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
+s=$(fed_survivors A 3)
+check "round 3 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
+	"survivors $s"
 check "round 3 is exact at every node" "$(exact 3 $NODES && echo 1)" \
 	"$DIM values"
 say "partition held ${pause} s; round 2 done ${heal} s after the heal"

@@ -46,10 +46,10 @@ SECAGG=$HN_OUT/bin/hn-secagg
 START=$HN_ROOT/tests/fuzz/corpus/model/stage.hnm
 DIM=10000
 # a node gives up on its aggregator after fed-input-ms + 6 x
-# fed-phase-ms (21 s here): short enough for two attempts of each half
+# fed-phase-ms (17 s here): short enough for two attempts of each half
 # in the test's time, long enough for a loaded machine's phases
-FED_PHASE_MS=3000
-FED_INPUT_MS=3000
+FED_PHASE_MS=2500
+FED_INPUT_MS=2000
 CUT="B b-c C c-b F f-g G g-f"
 
 fed_ladder
@@ -246,6 +246,17 @@ check "round 2 sums nodes of both halves, at least tc = 6" \
 check "round 2 is exact at every node (the sum of its survivors' updates)" \
 	"$(exact 2 $NODES && echo 1)" "$DIM values"
 
+# when each node began its attempts of round 2, and their aggregators
+for n in $NODES; do
+	awk -v t0="$t0" -v n="$n" '
+		/fed: round 2 attempt [0-9]+, aggregator/ {
+			s = s sprintf(" %.1f (%s)", $1 - t0, $NF)
+		}
+		END { print "    " n ": round 2 attempts at" s }' "$HN_WORK/$n.log"
+done
+down=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
+say "the links came up ${down} s after they went down"
+
 # 4. the next round, as usual
 submit 3 $NODES
 t=$(mesh_wait 60 fed_done 3 $NODES)
@@ -256,7 +267,7 @@ check "round 3 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
 	"survivors $s"
 check "round 3 is exact at every node" "$(exact 3 $NODES && echo 1)" \
 	"$DIM values"
-say "partition held ${pause} s; round 2 done ${heal} s after the heal"
+say "links down ${down} s (all at attempt 2 after ${pause} s); round 2 done ${heal} s after the heal"
 [ "$HN_FAILED" = 0 ] || mesh_dump $NODES
 [ "$HN_FAILED" = 0 ] || exit 1
 exit 0

@@ -56,15 +56,16 @@ fed_roster()
 
 # fed_agents: start the agents with their identity keys.  A loaded
 # machine may hold an agent up for a while: neighbours are not declared
-# dead for 2 s, a phase waits up to 10 s for all (it closes as soon as
-# all are in), the inputs $FED_INPUT_MS (8 s) after the first
+# dead for 2 s, a phase waits up to $FED_PHASE_MS (10 s) for all (it
+# closes as soon as all are in), the inputs $FED_INPUT_MS (8 s) after the
+# first
 fed_agents()
 {
 	local n
 	for n in $FED_NODES; do
 		mesh_start "$n" keep-attached=1 \
 			"identity-key=$HN_WORK/id-$n.key" dead-hellos=10 \
-			fed-phase-ms=10000 "fed-input-ms=${FED_INPUT_MS:-8000}"
+			"fed-phase-ms=${FED_PHASE_MS:-10000}" "fed-input-ms=${FED_INPUT_MS:-8000}"
 	done
 }
 

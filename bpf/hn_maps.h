@@ -163,14 +163,6 @@ struct {
 	__type(value, struct hn_dp_mcast_mark);
 } hn_mcast_marks SEC(".maps");
 
-/* Per-CPU coarse clock, re-read when jiffies move (see hn_now()). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct hn_dp_clock);
-} hn_clock SEC(".maps");
-
 /* Per-CPU counters of every verdict and reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -96,23 +96,26 @@ _Static_assert(__builtin_offsetof(struct hn_dp_stats, bad_tensor) -
 	       "bad_* counters must follow enum hn_frame_err");
 
 /*
- * Coarse CLOCK_MONOTONIC, read once per jiffy per CPU: the helper costs
- * more than the rest of a cache hit, bpf_jiffies64() and an inlined array
- * lookup much less, and the coarse clock only moves at ticks anyway.
+ * Coarse CLOCK_MONOTONIC, read once per jiffy: the helper costs more than
+ * the rest of a cache hit, bpf_jiffies64() (inlined by the verifier) and
+ * two loads much less, and the coarse clock only moves at ticks anyway.
+ * One copy for every CPU, in .bss: a global is addressed directly, where
+ * a map's lookup is a call to clang, which spills what it holds around
+ * it.  A CPU that finds the jiffy moved writes the time, then the jiffy:
+ * another CPU reading between the two gets the time of the tick before,
+ * no older.
  */
+struct hn_dp_clock hn_clk;
+
 static __always_inline __u64 hn_now(void)
 {
-	__u32 zero = 0;
-	struct hn_dp_clock *c = bpf_map_lookup_elem(&hn_clock, &zero);
 	__u64 j = bpf_jiffies64();
 
-	if (!c)
-		return bpf_ktime_get_coarse_ns();
-	if (c->jiffies != j) {
-		c->jiffies = j;
-		c->now_ns = bpf_ktime_get_coarse_ns();
+	if (*(volatile __u64 *)&hn_clk.jiffies != j) {
+		*(volatile __u64 *)&hn_clk.now_ns = bpf_ktime_get_coarse_ns();
+		*(volatile __u64 *)&hn_clk.jiffies = j;
 	}
-	return c->now_ns;
+	return *(volatile __u64 *)&hn_clk.now_ns;
 }
 
 /*

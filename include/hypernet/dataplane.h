@@ -405,7 +405,7 @@ struct hn_dp_cache_ent {
 	__u32 pad2;
 };
 
-/* hn_clock[0], per CPU: the coarse clock as read at one jiffy. */
+/* hn_now()'s copy of the coarse clock as read at one jiffy (.bss). */
 struct hn_dp_clock {
 	__u64 jiffies;
 	__u64 now_ns;

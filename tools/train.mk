@@ -9,9 +9,9 @@
 #                      $(O)/eval/learned.{md,json,svg}
 # `make models` then quantises the text into $(O)/models/route-default.hnm.
 
-TRAIN_ARGS	?= --seed 2 --generations 150 --pairs 10 --scenarios 8 \
+TRAIN_ARGS	?= --seed 3 --generations 150 --pairs 10 --scenarios 8 \
 		   --duration-ms 3000 --threads 2 --loss-weight 0 \
-		   --move-weight 1
+		   --move-weight 0.5 --split-step 64
 EVAL_DIR	:= $(O)/eval
 
 .PHONY: train-model eval-model

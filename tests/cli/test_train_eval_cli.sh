@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# hn-train eval's command line (tools/hn-train/eval.c): bad arguments are
-# refused with exit code 2 and a message naming the argument; a tiny
+# hn-train eval's command line (tools/hn-train/eval.c), and train's
+# --split-step: bad arguments are refused with exit code 2 and a
+# message naming the argument; a tiny
 # scenario runs and writes JSON with the target keys, each equal
 # to what the held-out cells give, the topologies split into trained /
 # new-size / new-family, every scenario's figure of merit charging each
@@ -45,6 +46,9 @@ run 2 "--loss-timeout-ms 0: above 0" "$HNT" eval --loss-timeout-ms 0
 run 2 "argument stray: unexpected" "$HNT" eval stray
 run 2 "usage: hn-train eval" "$HNT" eval --no-such-option
 run 0 "--topo SPEC[,OPTION...][@SEED]" "$HNT" eval --help
+# training's split step is refused the same way
+run 2 "--split-step 257: 0 (move at once) to 256" "$HNT" train --split-step 257
+run 2 "--split-step x: 0 (move at once) to 256" "$HNT" train --split-step x
 run 1 "hn-train eval: $tmp/none.txt" "$HNT" eval --model "$tmp/none.txt" \
 	--topo grid:3 --load 0.5 --duration-ms 500
 

@@ -598,6 +598,34 @@ static void test_train_threads(void **state)
 	assert_memory_equal(&p1, &p2, sizeof(p1));
 }
 
+/*
+ * Training's generations simulate the split step they are given: with
+ * the agent's step the same seed trains another model than with moves
+ * at once, and the same one again.
+ */
+static void test_train_split_step(void **state)
+{
+	struct hn_tr_params p0, p64, again;
+	struct hn_tr_opts o;
+
+	hn_tr_opts_defaults(&o);
+	o.generations = 2;
+	o.val_scenarios = 0;
+	o.pairs = 2;
+	o.scenarios = 2;
+	o.duration_ms = 600;
+	o.seed = 3;
+	assert_int_equal(o.split_step, 0);
+	hn_tr_prior(&p0);
+	p64 = again = p0;
+	assert_int_equal(hn_tr_train(&o, &p0), 0);
+	o.split_step = HN_RT_SPLIT_STEP;
+	assert_int_equal(hn_tr_train(&o, &p64), 0);
+	assert_int_equal(hn_tr_train(&o, &again), 0);
+	assert_memory_equal(&p64, &again, sizeof(p64));
+	assert_memory_not_equal(&p0, &p64, sizeof(p0));
+}
+
 /* bpf/hypernet.bpf.c hn_choose(), case by case */
 static void test_choose(void **state)
 {
@@ -824,6 +852,7 @@ int main(void)
 		cmocka_unit_test(test_measured_costs),
 		cmocka_unit_test(test_realism_determinism),
 		cmocka_unit_test(test_train_threads),
+		cmocka_unit_test(test_train_split_step),
 		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_quant_vs_float),
 		cmocka_unit_test(test_split_herd),

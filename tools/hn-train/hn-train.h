@@ -108,6 +108,11 @@ struct hn_tr_opts {
 	double loss_weight;
 	/* cost of moving every decision to another neighbour */
 	double move_weight;
+	/*
+	 * hn_sim_cfg.split_step of every scenario, training and validation:
+	 * 0 moves a pick at once; HN_RT_SPLIT_STEP is what the agent runs.
+	 */
+	__u32 split_step;
 	FILE *log; /* progress, may be NULL */
 };
 

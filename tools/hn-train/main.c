@@ -5,6 +5,7 @@
  *
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hn-train train [-o|--output OUT.txt] [--seed N] [--generations G] [--pairs P]\n"
 		"                      [--scenarios S] [--threads T] [--duration-ms MS]\n"
-		"                      [--loss-weight W] [--move-weight W]\n"
+		"                      [--loss-weight W] [--move-weight W] [--split-step N]\n"
 		"       hn-train eval [--model FILE] [--json FILE] [--report FILE.md]\n"
 		"                     [--plot FILE.svg] [--threads T] [--seeds N] [--quick]\n"
 		"                     [--topo SPEC[,OPTION...][@SEED],...] [--topo-seed N,...]\n"
@@ -269,6 +270,24 @@ static int write_model(const struct hn_tr_params *p, const char *out,
 	return 0;
 }
 
+/* --split-step: 0 (a pick moves at once) to HN_RT_SPLIT_ONE. */
+static int parse_split_step(const char *arg, __u32 *step)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || v > HN_RT_SPLIT_ONE) {
+		fprintf(stderr,
+			"hn-train: --split-step %s: 0 (move at once) to %u\n",
+			arg, HN_RT_SPLIT_ONE);
+		return -1;
+	}
+	*step = v;
+	return 0;
+}
+
 static int cmd_train(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -281,6 +300,7 @@ static int cmd_train(int argc, char **argv)
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "loss-weight", required_argument, NULL, 'L' },
 		{ "move-weight", required_argument, NULL, 'M' },
+		{ "split-step", required_argument, NULL, 'K' },
 		{ 0 }
 	};
 	struct hn_tr_opts o;
@@ -322,6 +342,10 @@ static int cmd_train(int argc, char **argv)
 		case 'M':
 			o.move_weight = atof(optarg);
 			break;
+		case 'K':
+			if (parse_split_step(optarg, &o.split_step))
+				return 2;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -350,7 +374,7 @@ static int cmd_train(int argc, char **argv)
 		"# `make train-model` (tools/hn-train, Documentation/learned-routing.rst):\n"
 		"#   hn-train train --seed %llu --generations %u --pairs %u --scenarios %u\n"
 		"#                  --duration-ms %u --threads %u\n"
-		"#                  --loss-weight %g --move-weight %g\n"
+		"#                  --loss-weight %g --move-weight %g --split-step %u\n"
 		"# Inputs: the 9 features of include/hypernet/route.h, x = feature / 128:\n"
 		"#   0 quality  1 delay  2 loss  3 load  4 capacity\n"
 		"#   5 dist     6 class  7 size  8 ttl\n"
@@ -359,8 +383,8 @@ static int cmd_train(int argc, char **argv)
 		"%s"
 		"# train_seconds %.1f\n",
 		(unsigned long long)o.seed, o.generations, o.pairs, o.scenarios,
-		o.duration_ms, o.threads, o.loss_weight, o.move_weight, qline,
-		secs);
+		o.duration_ms, o.threads, o.loss_weight, o.move_weight,
+		o.split_step, qline, secs);
 	return write_model(&p, out, comment);
 }
 

@@ -491,8 +491,10 @@ static double generation(const struct hn_tr_opts *o, __u64 *r,
 
 	if (!rt || !eps || !cost || !u)
 		abort();
-	for (k = 0; k < o->scenarios && k < 32; k++)
+	for (k = 0; k < o->scenarios && k < 32; k++) {
 		hn_tr_draw_scn(r, o->duration_ms, &scn[k]);
+		scn[k].split_step = o->split_step;
+	}
 	for (i = 0; i < np * HN_TR_NPARAM; i++)
 		eps[i] = tr_gauss(r);
 	for (i = 0; i < n_models; i++) {
@@ -551,8 +553,10 @@ int hn_tr_train(const struct hn_tr_opts *o, struct hn_tr_params *p)
 		return -1;
 	project(p);
 	best = *p;
-	for (k = 0; k < nv; k++)
+	for (k = 0; k < nv; k++) {
 		hn_tr_draw_scn(&vr, o->duration_ms, &val[k]);
+		val[k].split_step = o->split_step;
+	}
 	best_c = nv ? validate(o, p, val, nv) : 0;
 	for (g = 0; g < o->generations; g++) {
 		double c;

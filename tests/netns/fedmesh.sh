@@ -197,3 +197,68 @@ fed_check_alike()
 	check "the final models are the same bytes" \
 		"$([ "$sums" = 1 ] && echo 1)" "$sums distinct"
 }
+
+# Rounds of plain vectors, no trainer (test_fedround.sh,
+# test_fedpartition.sh): each node's update of round R is a deterministic
+# HNFV vector of FED_DIM values (hn-secagg vec-gen).
+FED_DIM=${FED_DIM:-10000}
+
+# fed_vec_campaign ID ROUNDS: the signed campaign $HN_WORK/c.hnc over a
+# stage model of the fuzz corpus and a stand-in validation set (nothing
+# here trains or validates)
+fed_vec_campaign()
+{
+	printf 'validation set\n' >"$HN_WORK/val.bin"
+	"$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id "$1" \
+		--model "$HN_ROOT/tests/fuzz/corpus/model/stage.hnm" \
+		--valset "$HN_WORK/val.bin" --roster "$HN_WORK/roster" \
+		--rounds "$2" --steps 10 --lr 0.05 --clip 10 >/dev/null &&
+		"$HNCTL" campaign sign "$HN_WORK/c.hnc" \
+			--key "$HN_WORK/sign.key" >/dev/null ||
+		hn_fail "making the campaign"
+}
+
+# fed_vec R NODE: NODE's update of round R, its file name
+fed_vec()
+{
+	local f=$HN_WORK/u$1-$2
+	[ -f "$f" ] || "$HN_OUT/bin/hn-secagg" vec-gen \
+		$((1000 * $1 + HN_ID[$2])) "$FED_DIM" "$f" || hn_fail "vec-gen"
+	echo "$f"
+}
+
+# fed_submit R NODES...: each NODE's update of round R to its agent
+fed_submit()
+{
+	local r=$1 n out
+	shift
+	for n in "$@"; do
+		out=$(mesh_ctl "$n" campaign submit --round "$r" \
+			"$(fed_vec "$r" "$n")" 2>&1) ||
+			hn_fail "submit on $n: $out"
+	done
+}
+
+# fed_exact R NODES...: 0 when every NODE's round R result equals the
+# plain sum of the updates of the survivors it names, bit for bit
+fed_exact()
+{
+	local r=$1 n id m files want
+	shift
+	for n in "$@"; do
+		files=
+		for id in $(fed_survivors "$n" "$r"); do
+			for m in $FED_NODES; do
+				[ "${HN_ID[$m]}" = "$id" ] &&
+					files="$files $(fed_vec "$r" "$m")"
+			done
+		done
+		want=$HN_WORK/want$r-$n
+		# shellcheck disable=SC2086
+		"$HN_OUT/bin/hn-secagg" vec-sum "$want" $files || return 1
+		mesh_ctl "$n" campaign result --round "$r" \
+			-o "$HN_WORK/got$r-$n" >/dev/null ||
+			{ echo "    $n: no result" >&2; return 1; }
+		cmp "$want" "$HN_WORK/got$r-$n" >&2 || return 1
+	done
+}

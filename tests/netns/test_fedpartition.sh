@@ -42,9 +42,6 @@ hn_start
 mesh_require hn-secagg
 
 NODES=$FED_NODES
-SECAGG=$HN_OUT/bin/hn-secagg
-START=$HN_ROOT/tests/fuzz/corpus/model/stage.hnm
-DIM=10000
 # a node gives up on its aggregator after fed-input-ms + 6 x
 # fed-phase-ms (17 s here): short enough for two attempts of each half
 # in the test's time, long enough for a loaded machine's phases
@@ -54,54 +51,7 @@ CUT="B b-c C c-b F f-g G g-f"
 
 fed_ladder
 fed_roster
-printf 'validation set\n' >"$HN_WORK/val.bin"
-"$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 16 --model "$START" \
-	--valset "$HN_WORK/val.bin" --roster "$HN_WORK/roster" \
-	--rounds 4 --steps 10 --lr 0.05 --clip 10 >/dev/null &&
-	"$HNCTL" campaign sign "$HN_WORK/c.hnc" --key "$HN_WORK/sign.key" \
-		>/dev/null || hn_fail "making the campaign"
-
-# vec R NODE: NODE's update of round R (deterministic), its file name
-vec()
-{
-	local f=$HN_WORK/u$1-$2
-	[ -f "$f" ] || "$SECAGG" vec-gen $((1000 * $1 + HN_ID[$2])) $DIM "$f" ||
-		hn_fail "vec-gen"
-	echo "$f"
-}
-
-# submit R NODES...: each NODE's update of round R to its agent
-submit()
-{
-	local r=$1 n out
-	shift
-	for n in "$@"; do
-		out=$(mesh_ctl "$n" campaign submit --round "$r" "$(vec "$r" "$n")" 2>&1) ||
-			hn_fail "submit on $n: $out"
-	done
-}
-
-# exact R NODES...: 0 when every NODE's round R result equals the plain
-# sum of the updates of the survivors it names, bit for bit
-exact()
-{
-	local r=$1 n id m files want
-	shift
-	for n in "$@"; do
-		files=
-		for id in $(fed_survivors "$n" "$r"); do
-			for m in $NODES; do
-				[ "${HN_ID[$m]}" = "$id" ] && files="$files $(vec "$r" "$m")"
-			done
-		done
-		want=$HN_WORK/want$r-$n
-		# shellcheck disable=SC2086
-		"$SECAGG" vec-sum "$want" $files || return 1
-		mesh_ctl "$n" campaign result --round "$r" -o "$HN_WORK/got$r-$n" \
-			>/dev/null || { echo "    $n: no result" >&2; return 1; }
-		cmp "$want" "$HN_WORK/got$r-$n" >&2 || return 1
-	done
-}
+fed_vec_campaign 16 4
 
 # both_halves S: 0 when the survivor ids S are at least tc = 6 and
 # include nodes of both halves (ids 1 2 5 6 and 3 4 7 8)
@@ -180,15 +130,15 @@ check "all eight run the campaign's rounds" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 
 # 1. a round of all eight
-submit 1 $NODES
+fed_submit 1 $NODES
 t=$(mesh_wait 60 fed_done 1 $NODES)
 check "round 1 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
 s=$(fed_survivors A 1)
 check "round 1 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
 	"survivors $s"
-check "round 1 is exact at every node" "$(exact 1 $NODES && echo 1)" \
-	"$DIM values"
+check "round 1 is exact at every node" "$(fed_exact 1 $NODES && echo 1)" \
+	"$FED_DIM values"
 
 # 2. the partition, while round 2 is under way
 t=$(mesh_wait 30 fed_all_phase awaiting-input $NODES)
@@ -203,7 +153,7 @@ done
 links down
 t0=$(date +%s.%N)
 say "round 2: aggregator $agg; links B-C and F-G down"
-submit 2 $NODES
+fed_submit 2 $NODES
 t=$(mesh_wait 120 attempts_from 2 $NODES)
 pause=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t0 }")
 check "both halves give up on round 2's aggregator and run attempts of their own" \
@@ -224,7 +174,7 @@ check "every node's kept results are unchanged" \
 	"$(cmp -s "$HN_WORK/kept-before" "$HN_WORK/kept-during" && echo 1)" \
 	"$(wc -l <"$HN_WORK/kept-during") files"
 check "round 1's kept result still verifies and is exact at every node" \
-	"$(exact 1 $NODES && echo 1)" "$DIM values"
+	"$(fed_exact 1 $NODES && echo 1)" "$FED_DIM values"
 
 # 3. the links back: round 2 resumes at the next attempt after every
 # node's link-state view has the other half again
@@ -244,7 +194,7 @@ check "round 2 sums nodes of both halves, at least tc = 6" \
 	"survivors $s, attempt $(mesh_ctl A -j campaign result --round 2 |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["attempt"])')"
 check "round 2 is exact at every node (the sum of its survivors' updates)" \
-	"$(exact 2 $NODES && echo 1)" "$DIM values"
+	"$(fed_exact 2 $NODES && echo 1)" "$FED_DIM values"
 
 # when each node began its attempts of round 2, and their aggregators
 for n in $NODES; do
@@ -258,15 +208,15 @@ down=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
 say "the links came up ${down} s after they went down"
 
 # 4. the next round, as usual
-submit 3 $NODES
+fed_submit 3 $NODES
 t=$(mesh_wait 60 fed_done 3 $NODES)
 check "round 3 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
 s=$(fed_survivors A 3)
 check "round 3 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
 	"survivors $s"
-check "round 3 is exact at every node" "$(exact 3 $NODES && echo 1)" \
-	"$DIM values"
+check "round 3 is exact at every node" "$(fed_exact 3 $NODES && echo 1)" \
+	"$FED_DIM values"
 say "links down ${down} s (all at attempt 2 after ${pause} s); round 2 done ${heal} s after the heal"
 [ "$HN_FAILED" = 0 ] || mesh_dump $NODES
 [ "$HN_FAILED" = 0 ] || exit 1

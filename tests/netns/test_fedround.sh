@@ -28,62 +28,12 @@ hn_start
 mesh_require hn-inject hn-secagg
 
 NODES=$FED_NODES
-SECAGG=$HN_OUT/bin/hn-secagg
-START=$HN_ROOT/tests/fuzz/corpus/model/stage.hnm
-DIM=10000
 
 fed_ladder
 mesh_inject A
 
 fed_roster
-printf 'validation set\n' >"$HN_WORK/val.bin"
-"$HNCTL" campaign create -o "$HN_WORK/c.hnc" --id 15 --model "$START" \
-	--valset "$HN_WORK/val.bin" --roster "$HN_WORK/roster" \
-	--rounds 10 --steps 10 --lr 0.05 --clip 10 >/dev/null &&
-	"$HNCTL" campaign sign "$HN_WORK/c.hnc" --key "$HN_WORK/sign.key" \
-		>/dev/null || hn_fail "making the campaign"
-
-# vec R NODE: NODE's update of round R (deterministic), its file name
-vec()
-{
-	local f=$HN_WORK/u$1-$2
-	[ -f "$f" ] || "$SECAGG" vec-gen $((1000 * $1 + HN_ID[$2])) $DIM "$f" ||
-		hn_fail "vec-gen"
-	echo "$f"
-}
-
-# submit R NODES...: each NODE's update of round R to its agent
-submit()
-{
-	local r=$1 n out
-	shift
-	for n in "$@"; do
-		out=$(mesh_ctl "$n" campaign submit --round "$r" "$(vec "$r" "$n")" 2>&1) ||
-			hn_fail "submit on $n: $out"
-	done
-}
-
-# exact R NODES...: 0 when every NODE's round R result equals the plain
-# sum of the updates of the survivors it names, bit for bit
-exact()
-{
-	local r=$1 n id m files want
-	shift
-	for n in "$@"; do
-		files=
-		for id in $(fed_survivors "$n" "$r"); do
-			for m in $NODES; do
-				[ "${HN_ID[$m]}" = "$id" ] && files="$files $(vec "$r" "$m")"
-			done
-		done
-		want=$HN_WORK/want$r-$n
-		# shellcheck disable=SC2086
-		"$SECAGG" vec-sum "$want" $files || return 1
-		mesh_ctl "$n" campaign result --round "$r" -o "$HN_WORK/got$r-$n" \
-			>/dev/null || { echo "    $n: no result" >&2; return 1; }
-		cmp "$want" "$HN_WORK/got$r-$n" >&2 || return 1
-	done
-}
+fed_vec_campaign 15 10
 
 fed_agents
 t=$(mesh_wait 30 mesh_converged $NODES)
@@ -98,7 +48,7 @@ check "all eight run the campaign's rounds" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
 
 # 1. a round of all eight
-submit 1 $NODES
+fed_submit 1 $NODES
 t=$(mesh_wait 60 fed_done 1 $NODES)
 check "round 1 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
@@ -107,13 +57,13 @@ s=$(fed_survivors A 1)
 check "round 1 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
 	"survivors $s"
 check "round 1's result is the plain sum at every node, bit for bit" \
-	"$(exact 1 $NODES && echo 1)" "$DIM values"
+	"$(fed_exact 1 $NODES && echo 1)" "$FED_DIM values"
 mesh_ctl D campaign result --round 1 | sed 's/^/    /'
 # what each node sent: round 1, and round 2's adverts and shares
 for n in $NODES; do
 	b=$(mesh_agent_stat "$n" fed_bytes_tx)
 	printf '    %s: %s FED bytes on the wire, %s x its update\n' "$n" "$b" \
-		"$(awk "BEGIN { printf \"%.3f\", $b / (4 * $DIM) }")"
+		"$(awk "BEGIN { printf \"%.3f\", $b / (4 * $FED_DIM) }")"
 done
 
 # 2. X drops after sharing its keys.  Round 2 begins on its own (its
@@ -141,7 +91,7 @@ check "$X restarted resumes at round 2 from its state directory" \
 	"$([ "$t" != timeout ] && [ "$(fed_get "$X" last_result_round)" = 1 ] &&
 	   echo 1)" "${t} s"
 # shellcheck disable=SC2086
-submit 2 $rest
+fed_submit 2 $rest
 t=$(mesh_wait 60 fed_done 2 $NODES)
 check "round 2 completes on the seven left; $X gets the result" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
@@ -151,21 +101,21 @@ check "round 2's survivors are the seven" \
 	"$([ "$(echo "$s" | wc -w)" = 7 ] &&
 	   [[ " $s " != *" ${HN_ID[$X]} "* ]] && echo 1)" "survivors $s"
 check "round 2's result is exact at all eight" \
-	"$(exact 2 $NODES && echo 1)" "$DIM values"
+	"$(fed_exact 2 $NODES && echo 1)" "$FED_DIM values"
 
 # 3. the next round: X takes part again
 t=$(mesh_wait 30 fed_all_phase awaiting-input $NODES)
 check "round 3: all eight, $X included, have shared" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"
-submit 3 $NODES
+fed_submit 3 $NODES
 t=$(mesh_wait 60 fed_done 3 $NODES)
 check "round 3 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
 s=$(fed_survivors "$X" 3)
 check "$X takes part in round 3" \
 	"$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" "survivors $s"
-check "round 3 is exact at every node" "$(exact 3 $NODES && echo 1)" \
-	"$DIM values"
+check "round 3 is exact at every node" "$(fed_exact 3 $NODES && echo 1)" \
+	"$FED_DIM values"
 a=$(mesh_agent_stat A fed_attempts)
 check "no round needed a second attempt" "$([ "$a" = 0 ] && echo 1)" \
 	"A: fed_attempts $a"

@@ -32,7 +32,12 @@
 #      exact (the plain sum of its survivors' updates: a node that the
 #      new attempt's aggregator did not yet see as live is left out, as
 #      any dropout) and the same at every node;
-#   4. round 3 completes on all eight, exact.
+#   4. round 3 completes at every node, over nodes of both halves (at
+#      least tc), exact.  Not necessarily over all eight: a node that
+#      had round 2's result late (left out of it) begins round 3 late and
+#      can sit one attempt behind the others, a dropout of that attempt
+#      (seen under two make checks side by side; Documentation/
+#      federated.rst, "Partitions", limits).
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -213,8 +218,8 @@ t=$(mesh_wait 60 fed_done 3 $NODES)
 check "round 3 completes on all eight" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
 s=$(fed_survivors A 3)
-check "round 3 sums all eight" "$([ "$s" = "1 2 3 4 5 6 7 8" ] && echo 1)" \
-	"survivors $s"
+check "round 3 sums nodes of both halves, at least tc = 6" \
+	"$(both_halves "$s" && echo 1)" "survivors $s"
 check "round 3 is exact at every node" "$(fed_exact 3 $NODES && echo 1)" \
 	"$FED_DIM values"
 say "links down ${down} s (all at attempt 2 after ${pause} s); round 2 done ${heal} s after the heal"

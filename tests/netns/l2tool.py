@@ -15,6 +15,7 @@
 #       Ethernet header included, into OUTFILE.
 #   l2tool.py inject DEV INFILE
 #       send INFILE's frame on DEV unchanged, addresses included.
+import os
 import socket
 import sys
 
@@ -58,8 +59,10 @@ def relay(dev1, dev2, countfile):
                 continue
             socks[out].send(dst + mine[out] + frame[12:])
             n += 1
-            with open(countfile, "w") as f:
+            # renamed into place: a reader never sees it empty
+            with open(countfile + ".tmp", "w") as f:
                 f.write("%d\n" % n)
+            os.replace(countfile + ".tmp", countfile)
 
 
 def capture(dev, ftype, src, outfile):

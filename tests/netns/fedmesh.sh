@@ -262,3 +262,19 @@ fed_exact()
 		cmp "$want" "$HN_WORK/got$r-$n" >&2 || return 1
 	done
 }
+
+# fed_start: the agents started and converged, the campaign
+# $HN_WORK/c.hnc started at A (both checked)
+fed_start()
+{
+	local t out
+
+	fed_agents
+	t=$(mesh_wait 30 mesh_converged $FED_NODES)
+	check "eight agents converge" "$([ "$t" != timeout ] && echo 1)" \
+		"${t} s"
+	[ "$t" = timeout ] && mesh_dump $FED_NODES
+	out=$(mesh_ctl A campaign start "$HN_WORK/c.hnc" 2>&1)
+	check "campaign start at A" \
+		"$([[ $out == *"verified and spreading"* ]] && echo 1)" "$out"
+}

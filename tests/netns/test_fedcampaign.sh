@@ -86,12 +86,7 @@ check "a start file of another digest is refused" \
 	"$([ $rc = 1 ] && [[ $out == *"starting model is"*"refused"* ]] &&
 	   echo 1)" "$(echo "$out" | head -1)"
 
-fed_agents
-t=$(mesh_wait 30 mesh_converged $FED_NODES)
-check "eight agents converge" "$([ "$t" != timeout ] && echo 1)" "${t} s"
-out=$(mesh_ctl A campaign start "$HN_WORK/c.hnc" 2>&1)
-check "campaign start at A" \
-	"$([[ $out == *"verified and spreading"* ]] && echo 1)" "$out"
+fed_start
 t0=$(date +%s.%N)
 for n in $FED_NODES; do
 	trainer "$n"

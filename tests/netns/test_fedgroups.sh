@@ -50,12 +50,7 @@ trainer()
 		>>"$HN_WORK/trainer-$name.log" 2>&1
 }
 
-fed_agents
-t=$(mesh_wait 30 mesh_converged $FED_NODES)
-check "eight agents converge" "$([ "$t" != timeout ] && echo 1)" "${t} s"
-out=$(mesh_ctl A campaign start "$HN_WORK/c.hnc" 2>&1)
-check "campaign start at A" \
-	"$([[ $out == *"verified and spreading"* ]] && echo 1)" "$out"
+fed_start
 t0=$(date +%s.%N)
 for n in $FED_NODES; do
 	if [ "$n" = $POISONED ]; then

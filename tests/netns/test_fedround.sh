@@ -35,14 +35,7 @@ mesh_inject A
 fed_roster
 fed_vec_campaign 15 10
 
-fed_agents
-t=$(mesh_wait 30 mesh_converged $NODES)
-check "eight agents converge" "$([ "$t" != timeout ] && echo 1)" "${t} s"
-[ "$t" = timeout ] && mesh_dump $NODES
-
-out=$(mesh_ctl A campaign start "$HN_WORK/c.hnc" 2>&1)
-check "campaign start at A" \
-	"$([[ $out == *"verified and spreading"* ]] && echo 1)" "$out"
+fed_start
 t=$(mesh_wait 10 fed_done 0 $NODES)
 check "all eight run the campaign's rounds" \
 	"$([ "$t" != timeout ] && echo 1)" "${t} s"

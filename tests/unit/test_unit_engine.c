@@ -151,6 +151,445 @@ static void test_layer_fits(void **state)
 	assert_false(hn_layer_fits(4096, ((int64_t)1 << 31) - 4096 * 16384));
 }
 
+/* ---- convolution and pooling (struct hn_op) ----------------------------- */
+
+static int8_t ref_q(int64_t a, unsigned int shift, int relu)
+{
+	int64_t v = ref_rshift((int32_t)a, shift);
+
+	if (relu && v < 0)
+		v = 0;
+	return v > 127 ? 127 : v < -128 ? -128 : (int8_t)v;
+}
+
+/* Zero-padded input pixel, or 0 outside. */
+static int ref_px(const struct hn_op *op, const int8_t *x, unsigned int c,
+		  int r, int col)
+{
+	if (r < 0 || col < 0 || r >= op->in_h || col >= op->in_w)
+		return 0;
+	return x[(c * op->in_h + r) * op->in_w + col];
+}
+
+static void ref_conv(const struct hn_op *op, const int8_t *w, const int32_t *b,
+		     const int8_t *x, int8_t *y)
+{
+	int oh = (op->in_h + 2 * op->pad - op->k) / op->stride + 1;
+	int ow = (op->in_w + 2 * op->pad - op->k) / op->stride + 1;
+	int o, r, c, i, u, v;
+
+	for (o = 0; o < op->out_c; o++)
+		for (r = 0; r < oh; r++)
+			for (c = 0; c < ow; c++) {
+				int64_t a = b ? b[o] : 0;
+
+				for (i = 0; i < op->in_c; i++)
+					for (u = 0; u < op->k; u++)
+						for (v = 0; v < op->k; v++)
+							a += (int64_t)w
+								     [((o * op->in_c +
+									i) * op->k +
+								       u) * op->k +
+								      v] *
+							     ref_px(op, x, i,
+								    r * op->stride +
+									    u -
+									    op->pad,
+								    c * op->stride +
+									    v -
+									    op->pad);
+				*y++ = ref_q(a, op->shift, op->relu);
+			}
+}
+
+static void ref_maxpool(const struct hn_op *op, const int8_t *x, int8_t *y)
+{
+	int oh = (op->in_h - op->k) / op->stride + 1;
+	int ow = (op->in_w - op->k) / op->stride + 1;
+	int ch, r, c, u, v;
+
+	for (ch = 0; ch < op->in_c; ch++)
+		for (r = 0; r < oh; r++)
+			for (c = 0; c < ow; c++) {
+				int m = -128;
+
+				for (u = 0; u < op->k; u++)
+					for (v = 0; v < op->k; v++) {
+						int p = ref_px(
+							op, x, ch,
+							r * op->stride + u,
+							c * op->stride + v);
+						m = p > m ? p : m;
+					}
+				*y++ = (int8_t)m;
+			}
+}
+
+/* A random valid layer of @kind whose input and output fit @cap. */
+static void rand_op(struct hn_op *op, int kind, unsigned int cap)
+{
+	do {
+		memset(op, 0, sizeof(*op));
+		op->kind = kind;
+		op->in_c = hn_t_range(1, 8);
+		op->in_h = hn_t_range(1, 20);
+		op->in_w = hn_t_range(1, 20);
+		op->k = hn_t_range(1, 7);
+		op->stride = hn_t_range(1, 4);
+		if (kind == HNET_OP_CONV2D) {
+			op->pad = hn_t_range(0, op->k - 1);
+			op->out_c = hn_t_range(1, 8);
+			op->shift = hn_t_range(0, 14);
+			op->relu = hn_t_range(0, 1);
+		} else {
+			op->out_c = op->in_c;
+		}
+	} while (hn_op_check(op) || hn_op_in_len(op) > cap ||
+		 hn_op_out_len(op) > cap);
+}
+
+static void test_conv_vs_reference(void **state)
+{
+	static int8_t w[8 * 8 * 49], x[8 * 400], y[8 * 400], ry[8 * 400];
+	static int32_t b[8];
+	struct hn_op op;
+	unsigned int i, iter;
+
+	for (iter = 0; iter < 2000; iter++) {
+		int nobias = iter % 9 == 0;
+
+		rand_op(&op, HNET_OP_CONV2D, sizeof(x));
+		for (i = 0; i < hn_op_n_weights(&op); i++)
+			w[i] = (int8_t)hn_t_range(-128, 127);
+		for (i = 0; i < hn_op_in_len(&op); i++)
+			x[i] = (int8_t)hn_t_range(-128, 127);
+		for (i = 0; i < op.out_c; i++)
+			b[i] = hn_t_range(-(1 << 20), 1 << 20);
+		memset(y, 0x55, sizeof(y));
+		hn_op_run(&op, w, nobias ? NULL : b, x, y);
+		ref_conv(&op, w, nobias ? NULL : b, x, ry);
+		assert_memory_equal(y, ry, hn_op_out_len(&op));
+		/* Nothing written past the output. */
+		assert_int_equal(y[hn_op_out_len(&op)], 0x55);
+	}
+}
+
+static void test_maxpool_vs_reference(void **state)
+{
+	static int8_t x[8 * 400], y[8 * 400], ry[8 * 400];
+	struct hn_op op;
+	unsigned int i, iter;
+
+	for (iter = 0; iter < 2000; iter++) {
+		rand_op(&op, HNET_OP_MAXPOOL, sizeof(x));
+		for (i = 0; i < hn_op_in_len(&op); i++)
+			x[i] = (int8_t)hn_t_range(-128, 127);
+		hn_op_run(&op, NULL, NULL, x, y);
+		ref_maxpool(&op, x, ry);
+		assert_memory_equal(y, ry, hn_op_out_len(&op));
+		assert_int_equal(hn_op_n_weights(&op), 0);
+		assert_int_equal(hn_op_n_biases(&op), 0);
+	}
+}
+
+/* A dense op is hn_dense_s8() over the flattened input. */
+static void test_op_dense_flattens(void **state)
+{
+	static int8_t w[48 * 10], x[48], y[10], ry[10];
+	static int32_t b[10];
+	struct hn_op op = { .kind = HNET_OP_DENSE,
+			    .shift = 5,
+			    .relu = 1,
+			    .in_c = 3,
+			    .in_h = 4,
+			    .in_w = 4,
+			    .out_c = 10 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(w); i++)
+		w[i] = (int8_t)hn_t_range(-128, 127);
+	for (i = 0; i < sizeof(x); i++)
+		x[i] = (int8_t)hn_t_range(-128, 127);
+	for (i = 0; i < 10; i++)
+		b[i] = hn_t_range(-4000, 4000);
+	assert_int_equal(hn_op_check(&op), HN_OPE_OK);
+	assert_int_equal(hn_op_n_weights(&op), 480);
+	assert_int_equal(hn_op_out_len(&op), 10);
+	hn_op_run(&op, w, b, x, y);
+	hn_dense_s8(w, b, x, 48, 10, 5, 1, ry);
+	assert_memory_equal(y, ry, 10);
+}
+
+static void test_op_geometry(void **state)
+{
+	/* 28x28, 3x3 pad 1 stride 1 keeps the size; stride 2 halves it. */
+	struct hn_op c = { .kind = HNET_OP_CONV2D,
+			   .k = 3,
+			   .stride = 1,
+			   .pad = 1,
+			   .in_c = 1,
+			   .in_h = 28,
+			   .in_w = 28,
+			   .out_c = 16 };
+	struct hn_op p = { .kind = HNET_OP_MAXPOOL,
+			   .k = 2,
+			   .stride = 2,
+			   .in_c = 16,
+			   .in_h = 28,
+			   .in_w = 28,
+			   .out_c = 16 };
+
+	assert_int_equal(hn_op_check(&c), HN_OPE_OK);
+	assert_int_equal(hn_op_out_len(&c), 16 * 28 * 28);
+	assert_int_equal(hn_op_n_weights(&c), 16 * 9);
+	assert_int_equal(hn_op_n_biases(&c), 16);
+	assert_int_equal(hn_op_macs(&c), 16 * 28 * 28 * 9);
+	c.stride = 2;
+	assert_int_equal(hn_op_out_len(&c), 16 * 14 * 14);
+	assert_int_equal(hn_op_check(&p), HN_OPE_OK);
+	assert_int_equal(hn_op_out_len(&p), 16 * 14 * 14);
+	p.in_h = 27; /* the last row does not fill a window */
+	assert_int_equal(hn_op_out_h(&p), 13);
+}
+
+/* Layers hn_op_check() must refuse, each for its own reason. */
+static const struct {
+	const char *what;
+	struct hn_op op;
+	int err;
+} op_refusals[] = {
+	{ "kind", { .kind = HNET_OP_MAX + 1 }, HN_OPE_KIND },
+	{ "zero width",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 3,
+	    .stride = 1,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .out_c = 1 },
+	  HN_OPE_DIMS },
+	{ "k 0",
+	  { .kind = HNET_OP_CONV2D,
+	    .stride = 1,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_WINDOW },
+	{ "k 12",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 12,
+	    .stride = 1,
+	    .in_c = 1,
+	    .in_h = 20,
+	    .in_w = 20,
+	    .out_c = 1 },
+	  HN_OPE_WINDOW },
+	{ "stride 0",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 3,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_WINDOW },
+	{ "stride 9",
+	  { .kind = HNET_OP_MAXPOOL,
+	    .k = 2,
+	    .stride = 9,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_WINDOW },
+	{ "dense with k",
+	  { .kind = HNET_OP_DENSE,
+	    .k = 1,
+	    .in_c = 4,
+	    .in_h = 1,
+	    .in_w = 1,
+	    .out_c = 1 },
+	  HN_OPE_WINDOW },
+	{ "dense with pad",
+	  { .kind = HNET_OP_DENSE,
+	    .pad = 1,
+	    .in_c = 4,
+	    .in_h = 1,
+	    .in_w = 1,
+	    .out_c = 1 },
+	  HN_OPE_PAD },
+	{ "pad = k",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 3,
+	    .stride = 1,
+	    .pad = 3,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_PAD },
+	{ "pool pad",
+	  { .kind = HNET_OP_MAXPOOL,
+	    .k = 2,
+	    .stride = 2,
+	    .pad = 1,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_PAD },
+	{ "window > input",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 5,
+	    .stride = 1,
+	    .in_c = 1,
+	    .in_h = 4,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_SMALL },
+	{ "input too big",
+	  { .kind = HNET_OP_MAXPOOL,
+	    .k = 2,
+	    .stride = 2,
+	    .in_c = 17,
+	    .in_h = 32,
+	    .in_w = 32,
+	    .out_c = 17 },
+	  HN_OPE_BIG },
+	{ "output too big",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 1,
+	    .stride = 1,
+	    .in_c = 1,
+	    .in_h = 64,
+	    .in_w = 64,
+	    .out_c = 5 },
+	  HN_OPE_BIG },
+	/* 65535 x 11 x 16394 channels wrap 32 bits. */
+	{ "output wraps",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 11,
+	    .stride = 1,
+	    .pad = 10,
+	    .in_c = 1,
+	    .in_h = 1,
+	    .in_w = 16384,
+	    .out_c = 65535 },
+	  HN_OPE_BIG },
+	{ "dense output too big",
+	  { .kind = HNET_OP_DENSE,
+	    .in_c = 1,
+	    .in_h = 1,
+	    .in_w = 1,
+	    .out_c = HNET_STAGE_ACT_MAX + 1 },
+	  HN_OPE_BIG },
+	{ "shift 31",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 3,
+	    .stride = 1,
+	    .shift = 31,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_SHIFT },
+	{ "pool shift",
+	  { .kind = HNET_OP_MAXPOOL,
+	    .k = 2,
+	    .stride = 2,
+	    .shift = 1,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_SHIFT },
+	{ "pool relu",
+	  { .kind = HNET_OP_MAXPOOL,
+	    .k = 2,
+	    .stride = 2,
+	    .relu = 1,
+	    .in_c = 1,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_SHIFT },
+	{ "pool channels",
+	  { .kind = HNET_OP_MAXPOOL,
+	    .k = 2,
+	    .stride = 2,
+	    .in_c = 2,
+	    .in_h = 8,
+	    .in_w = 8,
+	    .out_c = 1 },
+	  HN_OPE_CHANNELS },
+	/* Padding lets a small input meet a large window. */
+	{ "conv fan-in",
+	  { .kind = HNET_OP_CONV2D,
+	    .k = 11,
+	    .stride = 1,
+	    .pad = 5,
+	    .in_c = 600,
+	    .in_h = 1,
+	    .in_w = 1,
+	    .out_c = 1 },
+	  HN_OPE_FANIN },
+	{ "dense at the activation cap",
+	  { .kind = HNET_OP_DENSE,
+	    .in_c = 16384,
+	    .in_h = 1,
+	    .in_w = 1,
+	    .out_c = 1 },
+	  HN_OPE_OK },
+};
+
+static void test_op_check_refuses(void **state)
+{
+	const struct hn_op ok = { .kind = HNET_OP_CONV2D,
+				  .k = 3,
+				  .stride = 1,
+				  .pad = 1,
+				  .in_c = 4,
+				  .in_h = 8,
+				  .in_w = 8,
+				  .out_c = 4 };
+	unsigned int i;
+
+	assert_int_equal(hn_op_check(&ok), HN_OPE_OK);
+	for (i = 0; i < sizeof(op_refusals) / sizeof(op_refusals[0]); i++) {
+		int err = hn_op_check(&op_refusals[i].op);
+
+		if (err != op_refusals[i].err)
+			fail_msg("%s: got %d (%s), want %d",
+				 op_refusals[i].what, err, hn_op_strerror(err),
+				 op_refusals[i].err);
+		assert_string_not_equal(hn_op_strerror(err), "unknown error");
+	}
+	assert_string_equal(hn_op_strerror(-1), "unknown error");
+	assert_string_equal(hn_op_strerror(__HN_OPE_MAX), "unknown error");
+}
+
+/* The worst case hn_op_check() admits for a convolution cannot overflow. */
+static void test_conv_extremes(void **state)
+{
+	static int8_t w[121 * 16], x[16 * 11 * 11];
+	struct hn_op op = { .kind = HNET_OP_CONV2D,
+			    .k = 11,
+			    .stride = 1,
+			    .in_c = 16,
+			    .in_h = 11,
+			    .in_w = 11,
+			    .out_c = 1,
+			    .shift = HN_SHIFT_MAX };
+	int32_t b = (int32_t)(((int64_t)1 << 31) - 1936 * 16384 - 1);
+	int8_t y;
+
+	memset(w, -128, sizeof(w));
+	memset(x, -128, sizeof(x));
+	assert_int_equal(hn_op_check(&op), HN_OPE_OK);
+	assert_true(hn_layer_fits(hn_op_fan_in(&op), b));
+	hn_op_run(&op, w, &b, x, &y);
+	assert_int_equal(y, 2); /* (2^31 - 1) >> 30, rounded */
+}
+
 /* ---- routing model ------------------------------------------------------ */
 
 static void rand_rt(struct hn_rt_model *rt)
@@ -294,6 +733,12 @@ int main(void)
 		cmocka_unit_test(test_dense_vs_reference),
 		cmocka_unit_test(test_dense_extremes),
 		cmocka_unit_test(test_layer_fits),
+		cmocka_unit_test(test_conv_vs_reference),
+		cmocka_unit_test(test_maxpool_vs_reference),
+		cmocka_unit_test(test_op_dense_flattens),
+		cmocka_unit_test(test_op_geometry),
+		cmocka_unit_test(test_op_check_refuses),
+		cmocka_unit_test(test_conv_extremes),
 		cmocka_unit_test(test_route_split),
 		cmocka_unit_test(test_route_split_reuse),
 		cmocka_unit_test(test_scale_log),

@@ -122,6 +122,8 @@
 #define HNET_MAX_LAYERS 8
 #define HNET_STAGE_MAX_BYTES (1U << 20) /* weights + biases */
 #define HNET_CHUNK_MAX 65000 /* one WEIGHTS/BIASES chunk */
+/* Largest activation between two layers of a stage (elements). */
+#define HNET_STAGE_ACT_MAX 16384
 
 enum hnet_cmd {
 	HNET_CMD_UNSPEC,
@@ -171,12 +173,33 @@ enum hnet_layer_flags {
 	__HNET_LAYER_F_ALL = HNET_LAYER_F_RELU
 };
 
+/*
+ * What a layer computes (engine.h, struct hn_op).  Tensors are int8 in
+ * channel, row, column order, so a dense layer after a convolution reads
+ * its input flattened, at no cost.
+ */
+enum hnet_layer_op {
+	HNET_OP_DENSE, /* y = requant(W x + b) */
+	HNET_OP_CONV2D, /* 2-D convolution, zero padding */
+	HNET_OP_MAXPOOL, /* k x k maximum, no padding */
+	__HNET_OP_MAX
+};
+#define HNET_OP_MAX (__HNET_OP_MAX - 1)
+
 enum hnet_layer_attr {
 	HNET_LAYER_A_UNSPEC,
 	HNET_LAYER_A_IN,
 	HNET_LAYER_A_OUT,
 	HNET_LAYER_A_SHIFT,
 	HNET_LAYER_A_FLAGS,
+	HNET_LAYER_A_OP, /* NLA_U8, enum hnet_layer_op; absent: dense */
+	HNET_LAYER_A_IN_C, /* NLA_U16: CONV2D, MAXPOOL input geometry */
+	HNET_LAYER_A_IN_H, /* NLA_U16 */
+	HNET_LAYER_A_IN_W, /* NLA_U16 */
+	HNET_LAYER_A_OUT_C, /* NLA_U16: CONV2D output channels */
+	HNET_LAYER_A_KERNEL, /* NLA_U8: CONV2D, MAXPOOL window side */
+	HNET_LAYER_A_STRIDE, /* NLA_U8 */
+	HNET_LAYER_A_PAD, /* NLA_U8: CONV2D zero padding */
 	__HNET_LAYER_A_MAX
 };
 #define HNET_LAYER_A_MAX (__HNET_LAYER_A_MAX - 1)

@@ -2404,6 +2404,7 @@ enum ro_map {
 	RO_GROUPS,
 	RO_STATS,
 	RO_TRACE,
+	RO_PORTS,
 	RO_NMAPS
 };
 
@@ -2430,6 +2431,7 @@ static const struct {
 	[RO_GROUPS] = RO_MAP("hn_groups", HASH, __u32),
 	[RO_STATS] = RO_MAP("hn_stats", PERCPU_ARRAY, struct hn_dp_stats),
 	[RO_TRACE] = RO_MAP("hn_trace", PERCPU_ARRAY, struct hn_dp_trace),
+	[RO_PORTS] = RO_MAP("hn_ports", ARRAY, struct hn_dp_port),
 #undef RO_MAP
 };
 
@@ -2554,6 +2556,12 @@ int hn_dp_ro_neigh(struct hn_dp_ro *ro, __u32 idx, struct hn_dp_neigh *nb,
 		   char *err, size_t errlen)
 {
 	return ro_get(ro, RO_NEIGH, idx, nb, err, errlen);
+}
+
+int hn_dp_ro_port(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_port *pt,
+		  char *err, size_t errlen)
+{
+	return ro_get(ro, RO_PORTS, slot, pt, err, errlen);
 }
 
 int hn_dp_ro_next_route(struct hn_dp_ro *ro, const __u32 *prev, __u32 *dst,

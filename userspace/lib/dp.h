@@ -220,6 +220,9 @@ int hn_dp_ro_model(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_model *md,
 		   char *err, size_t errlen);
 int hn_dp_ro_neigh(struct hn_dp_ro *ro, __u32 idx, struct hn_dp_neigh *nb,
 		   char *err, size_t errlen);
+/* Mesh port slot @slot (< HN_DP_MAX_PORTS), ifindex 0 if free. */
+int hn_dp_ro_port(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_port *pt,
+		  char *err, size_t errlen);
 /*
  * Walk the routes, tasks and groups: the entry after key *@prev (@prev
  * NULL: the first), skipping entries deleted meanwhile; -ENOENT after the

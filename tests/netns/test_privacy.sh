@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The privacy rule (Documentation/dataplane.rst, Privacy): frames of raw
+# inputs (HN_F_PRIVATE) never leave their origin node, or its privacy
+# domain, whatever routes, model, task placement or floods say.
+#
+#   o-app -- o-in [O id 1] o-r ------ r-o [R id 2] r-f ------ f-r [F id 3]
+#             inside       outside    (capture,    inside at 2
+#                          (inside    then router) outside
+#                           at 2)                  (inside at 2d)
+#
+#   O, the origin: its application sends on o-app, the local injection
+#   port pair, so O's XDP program handles what O originates; o-in is in
+#   O's privacy domain (its far side is O itself).  O routes node 3 and
+#   node 2 through R, places task 7 on F and floods to every node.
+#
+# Checks, each printed with its figures:
+#   1. with only o-in inside, no private frame crosses o-r (a capture on
+#      R's r-o, only XDP_PASS there): unicast to F, anycast to F's task, a flood
+#      to every node, a flood to a group O is not in; O counts each
+#      frame or withheld copy in priv_drop_out; plain frames still cross;
+#   2. with o-r and R's r-o inside, private frames reach R, which drops
+#      them before r-f (outside): none at F's capture, R counts them;
+#      with r-f inside too they reach F (the capture can see them);
+#   3. a private frame coming in on a port outside the domain is dropped
+#      (priv_drop_in) and goes nowhere, not even up to R's stack.
+# Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
+set -u
+. "$(dirname "$0")/lib.sh"
+hn_start
+MODEL=$HN_OUT/models/route-default.hnm
+XDP_PASS=$HN_OUT/tests/xdp_pass.bpf.o
+[ -f "$MODEL" ] || hn_skip "no $MODEL: run make first"
+[ -f "$XDP_PASS" ] || hn_skip "no $XDP_PASS: run make first"
+
+N=50
+GOOD="quality 990 delay-us 100 loss 0 load 100 capacity-kbps 1000000"
+
+hn_nodes O 1 R 2 F 3
+hn_link O o-r R r-o
+hn_link R r-f F f-r
+hn_link O o-in O o-app
+for n in O R F; do
+	hn_no_ipv6 "$n" || hn_fail "sysctl on $n"
+done
+
+# pass_end NODE DEV: a capture end, with XDP_PASS attached: veth hands an
+# XDP redirect to its peer only if an XDP program runs there.
+pass_end()
+{
+	local n=$1 dev=$2
+	shift 2
+	ip -n "$(hn_ns "$n")" link set dev "$dev" xdpdrv "$@" ||
+		hn_fail "XDP on $n:$dev"
+}
+
+pass_end R r-o obj "$XDP_PASS" sec xdp
+pass_end F f-r obj "$XDP_PASS" sec xdp
+hn_ctl O attach o-r o-in >/dev/null || hn_fail "hnctl attach on O"
+hn_ctl O config node 1 || hn_fail "hnctl config on O"
+hn_ctl O neigh set 0 node 2 dev o-r mac "$(hn_mac R r-o)" $GOOD ||
+	hn_fail "neigh on O"
+hn_ctl O route set 2 via 0:1 || hn_fail "route on O"
+hn_ctl O route set 3 via 0:2 || hn_fail "route on O"
+hn_ctl O task set 7 host 3 || hn_fail "task on O"
+hn_ctl O model load "$MODEL" >/dev/null || hn_fail "model on O"
+hn_ctl O dp domain set o-in inside || hn_fail "domain on O"
+
+# send NODE DEV ARGS...: N frames from node 1 out of NODE's DEV
+send()
+{
+	local n=$1 dev=$2
+	shift 2
+	hn_pkt "$n" send -q -i "$dev" --count $N --interval-us 200 "$@" ||
+		hn_fail "hn-pkt send on $n"
+}
+
+# capture NODE DEV NAME COUNT [SRC]: hn-pkt recv of every frame from node
+# SRC (default 1) on NODE's DEV until COUNT arrived (or 3 s), its JSON
+# into $HN_WORK/NAME.  Frames sent after the ones a check is about: they
+# come through the same veth rings, so when they are in, so are those.
+capture()
+{
+	local rdy=$HN_WORK/$3.rdy
+	hn_x "$1" "$HNPKT" recv -j -i "$2" --match-src "${5:-1}" \
+		--timeout-ms 3000 --count "$4" --ready "$rdy" >"$HN_WORK/$3" &
+	CAP_PID=$!
+	hn_wait_file "$rdy"
+}
+
+got()
+{
+	hn_jget "$(cat "$HN_WORK/$1")" "$2"
+}
+
+# 1. nothing private leaves O.  Private frames first, plain ones after:
+#    the capture ends at N frames, so a leak shows as private > 0.
+hn_ctl O stats reset || hn_fail "stats reset on O"
+capture R r-o cap1 $N
+send O o-app --src 1 --dst 3 --seq 100 --flags private
+send O o-app --src 1 --dst 7 --seq 200 --flags anycast,private
+send O o-app --src 1 --dst 4294967295 --seq 300 --flags mcast,private
+send O o-app --src 1 --dst 600 --seq 400 --flags mcast,private
+send O o-app --src 1 --dst 3 --seq 500
+wait "$CAP_PID"
+check "no raw-class frame leaves the origin" \
+	"$([ "$(got cap1 private)" = 0 ] && echo 1)" \
+	"private frames at R: $(got cap1 private)"
+check "plain frames still leave it" \
+	"$([ "$(got cap1 unique)" = $N ] && echo 1)" \
+	"plain at R: $(got cap1 unique) of $N"
+out=$(hn_stat O priv_drop_out)
+check "O counts every private frame or copy it kept" \
+	"$([ "$out" = $((4 * N)) ] && echo 1)" \
+	"priv_drop_out $out, want $((4 * N))"
+check "and refused none at its door" \
+	"$([ "$(hn_stat O priv_drop_in)" = 0 ] && echo 1)" \
+	"priv_drop_in $(hn_stat O priv_drop_in)"
+
+# 2. the domain grows to R: R is a router now, F's port the capture.
+pass_end R r-o off
+hn_ctl R attach r-o r-f >/dev/null || hn_fail "hnctl attach on R"
+hn_ctl R config node 2 || hn_fail "hnctl config on R"
+hn_ctl R neigh set 0 node 1 dev r-o mac "$(hn_mac O o-r)" $GOOD ||
+	hn_fail "neigh on R"
+hn_ctl R neigh set 1 node 3 dev r-f mac "$(hn_mac F f-r)" $GOOD ||
+	hn_fail "neigh on R"
+hn_ctl R route set 3 via 1:1 || hn_fail "route on R"
+hn_ctl R route set 1 via 0:1 || hn_fail "route on R"
+hn_ctl R model load "$MODEL" >/dev/null || hn_fail "model on R"
+hn_ctl O dp domain set o-r inside || hn_fail "domain on O"
+hn_ctl R dp domain set r-o inside || hn_fail "domain on R"
+hn_ctl R stats reset || hn_fail "stats reset on R"
+
+capture F f-r cap2 $N
+send O o-app --src 1 --dst 3 --seq 600 --flags private
+send O o-app --src 1 --dst 3 --seq 700
+wait "$CAP_PID"
+check "private frames stop at the domain's edge (R)" \
+	"$([ "$(got cap2 private)" = 0 ] &&
+		[ "$(hn_stat R priv_drop_out)" = $N ] && echo 1)" \
+	"private at F $(got cap2 private), R priv_drop_out $(hn_stat R priv_drop_out)"
+check "plain frames go on to F" \
+	"$([ "$(got cap2 unique)" = $N ] && echo 1)" \
+	"plain at F: $(got cap2 unique) of $N"
+
+hn_ctl R dp domain set r-f inside || hn_fail "domain on R"
+capture F f-r cap3 $N
+send O o-app --src 1 --dst 3 --seq 800 --flags private
+wait "$CAP_PID"
+check "inside the domain they are forwarded" \
+	"$([ "$(got cap3 private)" = $N ] && echo 1)" \
+	"private at F: $(got cap3 private) of $N"
+
+# 3. raw data claimed from outside: F sends through r-f, outside again.
+hn_ctl R dp domain set r-f outside || hn_fail "domain on R"
+hn_ctl R stats reset || hn_fail "stats reset on R"
+capture R r-f cap4 $N 3
+send F f-r --src 3 --dst 1 --seq 900 --flags private
+send F f-r --src 3 --dst 7 --seq 1000 --flags anycast,private
+send F f-r --src 3 --dst 2 --seq 1100
+wait "$CAP_PID"
+in=$(hn_stat R priv_drop_in)
+fwd=$(($(hn_stat R fwd_redirect) + $(hn_stat R fwd_tx) + $(got cap4 private)))
+check "private frames from outside the domain are refused" \
+	"$([ "$in" = $((2 * N)) ] && [ "$fwd" = 0 ] &&
+		[ "$(got cap4 unique)" = $N ] && echo 1)" \
+	"R priv_drop_in $in of $((2 * N)), forwarded or delivered $fwd"
+
+hn_ctl O dp domain list | sed 's/^/    O: /'
+hn_ctl R dp domain list | sed 's/^/    R: /'
+[ "$HN_FAILED" -eq 0 ] || hn_fail "$HN_FAILED check(s) failed"
+echo "PASS: test_privacy"

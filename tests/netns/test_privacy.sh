@@ -6,9 +6,10 @@
 # domain, whatever routes, model, task placement or floods say.
 #
 #   o-app -- o-in [O id 1] o-r ------ r-o [R id 2] r-f ------ f-r [F id 3]
-#             inside       outside    (capture,    inside at 2
-#                          (inside    then router) outside
-#                           at 2)                  (inside at 2d)
+#            inside        outside,   capture in  outside,   capture
+#                          inside     1, router   inside at  from 2
+#                          from 2     and inside  the end
+#                                     from 2      of 2
 #
 #   O, the origin: its application sends on o-app, the local injection
 #   port pair, so O's XDP program handles what O originates; o-in is in
@@ -20,9 +21,10 @@
 #      R's r-o, only XDP_PASS there): unicast to F, anycast to F's task, a flood
 #      to every node, a flood to a group O is not in; O counts each
 #      frame or withheld copy in priv_drop_out; plain frames still cross;
-#   2. with o-r and R's r-o inside, private frames reach R, which drops
-#      them before r-f (outside): none at F's capture, R counts them;
-#      with r-f inside too they reach F (the capture can see them);
+#   2. with o-r and R's r-o inside, private frames (unicast, floods to
+#      every node and to a group) reach R, which keeps them from r-f
+#      (outside): none at F's capture, R counts them; with r-f inside
+#      too they all reach F, once each (the capture can see them);
 #   3. a private frame coming in on a port outside the domain is dropped
 #      (priv_drop_in) and goes nowhere, not even up to R's stack.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
@@ -133,25 +135,36 @@ hn_ctl O dp domain set o-r inside || hn_fail "domain on O"
 hn_ctl R dp domain set r-o inside || hn_fail "domain on R"
 hn_ctl R stats reset || hn_fail "stats reset on R"
 
+# private_all SEQ: N private frames each of unicast to F, a flood to
+# every node (TC copies it on) and one to group 600 (XDP broadcasts it);
+# flood seqs from SEQ, unicast seqs from SEQ + 5000
+private_all()
+{
+	send O o-app --src 1 --dst 3 --seq $(($1 + 5000)) --flags private
+	send O o-app --src 1 --dst 4294967295 --seq "$1" --flags mcast,private
+	send O o-app --src 1 --dst 600 --seq $(($1 + 100)) --flags mcast,private
+}
+
 capture F f-r cap2 $N
-send O o-app --src 1 --dst 3 --seq 600 --flags private
+private_all 1200
 send O o-app --src 1 --dst 3 --seq 700
 wait "$CAP_PID"
 check "private frames stop at the domain's edge (R)" \
 	"$([ "$(got cap2 private)" = 0 ] &&
-		[ "$(hn_stat R priv_drop_out)" = $N ] && echo 1)" \
-	"private at F $(got cap2 private), R priv_drop_out $(hn_stat R priv_drop_out)"
+		[ "$(hn_stat R priv_drop_out)" = $((3 * N)) ] && echo 1)" \
+	"private at F $(got cap2 private), R priv_drop_out $(hn_stat R priv_drop_out) of $((3 * N))"
 check "plain frames go on to F" \
 	"$([ "$(got cap2 unique)" = $N ] && echo 1)" \
 	"plain at F: $(got cap2 unique) of $N"
 
 hn_ctl R dp domain set r-f inside || hn_fail "domain on R"
-capture F f-r cap3 $N
-send O o-app --src 1 --dst 3 --seq 800 --flags private
+capture F f-r cap3 $((3 * N))
+private_all 1400
 wait "$CAP_PID"
-check "inside the domain they are forwarded" \
-	"$([ "$(got cap3 private)" = $N ] && echo 1)" \
-	"private at F: $(got cap3 private) of $N"
+check "inside the domain they are forwarded, flooded and copied" \
+	"$([ "$(got cap3 private)" = $((3 * N)) ] &&
+		[ "$(got cap3 unique)" = $((3 * N)) ] && echo 1)" \
+	"private at F: $(got cap3 private) of $((3 * N)), unique $(got cap3 unique)"
 
 # 3. raw data claimed from outside: F sends through r-f, outside again.
 hn_ctl R dp domain set r-f outside || hn_fail "domain on R"

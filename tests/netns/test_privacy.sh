@@ -77,6 +77,11 @@ hn_ctl O route set 3 via 0:2 || hn_fail "route on O"
 hn_ctl O task set 7 host 3 || hn_fail "task on O"
 hn_ctl O model load "$MODEL" >/dev/null || hn_fail "model on O"
 hn_ctl O dp domain set o-in inside || hn_fail "domain on O"
+out=$(hn_ctl O dp domain set lo inside 2>&1)
+rc=$?
+check "only a mesh port can be put inside" \
+	"$([ $rc -ne 0 ] && echo "$out" | grep -q 'is not a mesh port' && echo 1)" \
+	"$(echo "$out" | head -1)"
 
 # send NODE DEV ARGS...: N frames from node 1 out of NODE's DEV
 send()

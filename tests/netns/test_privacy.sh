@@ -213,6 +213,14 @@ check "private frames from outside the domain are refused" \
 		[ "$(got cap4 unique)" = $N ] && echo 1)" \
 	"R priv_drop_in $in of $((2 * N)), forwarded or delivered $fwd"
 
+st=$(hn_ctl O -j status | python3 -c '
+import json, sys
+print(" ".join(sorted("%s:%d" % (a["dev"], a["private_domain"])
+                      for a in json.load(sys.stdin)["attached"])))')
+check "hnctl status shows each port's side" \
+	"$([ "$st" = "o-in:1 o-r:1 o-x:0" ] &&
+		hn_ctl O status | grep -q 'o-r xdp .*, inside the privacy domain' &&
+		echo 1)" "$st"
 hn_ctl O dp domain list | sed 's/^/    O: /'
 hn_ctl R dp domain list | sed 's/^/    R: /'
 [ "$HN_FAILED" -eq 0 ] || hn_fail "$HN_FAILED check(s) failed"

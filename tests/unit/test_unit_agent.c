@@ -1046,6 +1046,8 @@ static void test_config_bad(void **state)
 		  "route-metric: 'ETT' is not ett, etx, hops or ett-load" },
 		{ "route-metric = \n", "is not ett, etx, hops or ett-load" },
 		{ "private-domain = \n", "private-domain: no port named" },
+		{ "private-domain = a\nprivate-domain =  \n",
+		  ":2: private-domain: no port named" },
 		{ "private-domain = a/b\n",
 		  "private-domain: 'a/b' is not an interface name" },
 		{ "\n# empty\n", "no node-id" },

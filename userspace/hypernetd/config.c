@@ -121,7 +121,7 @@ static int set_private_domain(struct hnd_config *c, const char *val, char *err,
 			      size_t errlen)
 {
 	const char *p = val;
-	unsigned int i;
+	unsigned int i, named = 0;
 	size_t len;
 
 	for (;;) {
@@ -150,8 +150,9 @@ static int set_private_domain(struct hnd_config *c, const char *val, char *err,
 			c->private_ports[c->n_private++][len] = 0;
 		}
 		p += len;
+		named++;
 	}
-	if (!c->n_private)
+	if (!named)
 		return hn_seterr(
 			err, errlen,
 			"private-domain: no port named (want IFNAME...)");

@@ -57,6 +57,8 @@ done
 
 # The bit-exact suite: single-frame and fragmented (shuffled) tensors.
 tensor run hnt0 -n "$N" -s 1 -L 64x32:7r,32x16:6
+# Private (raw) inputs are computed here; results leave without the flag.
+tensor run hnt0 -n 100 -s 23 -P -L 64x32:7r,32x16:6
 # Small MTU: inputs and results both fragmented.
 ip link set hnt1 mtu 200
 tensor run hnt1 -n 100 -s 2 -L 500x300:9r,300x260:8 -f 0

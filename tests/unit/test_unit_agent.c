@@ -989,6 +989,23 @@ static void test_config_good(void **state)
 	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.route_metric, HND_METRIC_ETT_LOAD);
 	assert_string_equal(hnd_route_metric_name(c.route_metric), "ett-load");
+	/* no port in the privacy domain unless named */
+	assert_false(hnd_config_private(&c, "a"));
+	snprintf(text, sizeof(text),
+		 "node-id = 1\nport = a\nport = b\nport = c\n"
+		 "mesh-key = 1 %s\nprivate-domain = a  c\nprivate-domain = a\n",
+		 KEY);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_private, 2);
+	assert_true(hnd_config_private(&c, "a"));
+	assert_false(hnd_config_private(&c, "b"));
+	assert_true(hnd_config_private(&c, "c"));
+	snprintf(text, sizeof(text),
+		 "node-id = 1\nport = a\nmesh-key = 1 %s\n"
+		 "private-domain = a b\n",
+		 KEY);
+	assert_int_not_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "private-domain names b, which is not"));
 }
 
 static void test_config_bad(void **state)
@@ -1028,6 +1045,11 @@ static void test_config_bad(void **state)
 		{ "route-metric = ETT\n",
 		  "route-metric: 'ETT' is not ett, etx, hops or ett-load" },
 		{ "route-metric = \n", "is not ett, etx, hops or ett-load" },
+		{ "private-domain = \n", "private-domain: no port named" },
+		{ "private-domain = a\nprivate-domain =  \n",
+		  ":2: private-domain: no port named" },
+		{ "private-domain = a/b\n",
+		  "private-domain: 'a/b' is not an interface name" },
 		{ "\n# empty\n", "no node-id" },
 		{ "node-id = 3\n", "no mesh port" },
 		{ "node-id = 3\nport = a\n", "no mesh key" },

@@ -610,7 +610,10 @@ static void test_header(void **state)
 	assert_int_equal(patched(&h, 0, 1, 2, 0), HN_CE_HEADER);
 	assert_non_null(strstr(why, "version 2"));
 	assert_int_equal(patched(&h, 0, 1, 0, 0), HN_CE_HEADER);
-	assert_int_equal(patched(&h, 2, 1, 0x08, 0), HN_CE_HEADER);
+	assert_int_equal(patched(&h, 2, 1, 0x10, 0), HN_CE_HEADER);
+	/* raw data is never a control frame */
+	assert_int_equal(patched(&h, 2, 1, HN_F_MCAST | HN_F_PRIVATE, 1),
+			 HN_CE_FIELD);
 	assert_int_equal(patched(&h, 2, 1, HN_F_MCAST | HN_F_ANYCAST, 0),
 			 HN_CE_HEADER);
 	assert_int_equal(patched(&h, 8, 4, 0, 0), HN_CE_HEADER);

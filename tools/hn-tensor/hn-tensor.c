@@ -366,6 +366,7 @@ void hdrs_default(struct hdrs *h)
 	memset(h, 0, sizeof(*h));
 	h->version = HN_VERSION;
 	h->type = HN_T_TENSOR;
+	h->flags = o.private ? HN_F_PRIVATE : 0;
 	h->ttl = HN_TTL_DEFAULT;
 	h->src = o.origin;
 	h->dst = o.dst;
@@ -536,7 +537,8 @@ static void run_complete(struct run *r, unsigned int i)
 /*
  * What the device must write: back to the origin with HN_F_RESULT, or on
  * to the next node for the next stage; from its node id, or else from
- * where the input was sent.
+ * where the input was sent.  Never HN_F_PRIVATE, even for private inputs
+ * (-P): a result is no raw input.
  */
 static bool hdr_ok(const struct run *r, const struct hnhdr *h,
 		   const struct hn_tensor_hdr *t)

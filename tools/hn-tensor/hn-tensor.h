@@ -41,6 +41,7 @@ struct opts {
 	uint32_t out_node; /* results to this node (mode node) */
 	uint8_t out_class;
 	uint32_t node_id; /* the device's source id */
+	bool private; /* inputs flagged HN_F_PRIVATE (raw data) */
 };
 
 extern struct opts o;

@@ -118,6 +118,9 @@ static int cmd_run(void)
 	if (o.send_dev)
 		snprintf(name + strlen(name), sizeof(name) - strlen(name), "%s",
 			 o.send_dev);
+	if (o.private)
+		snprintf(name + strlen(name), sizeof(name) - strlen(name),
+			 "-private");
 	result(!ret, name, "%u tensors, layers %s, frag %u", o.count,
 	       o.model ? o.model : o.layers, o.frag);
 	return ret ? 1 : 0;
@@ -203,7 +206,9 @@ static void usage(void)
 	      "  -d ID     destination node of the frames sent\n"
 	      "  -m FILE   run: the stage is this .hnm model (reference: hn_model_infer)\n"
 	      "  -N ID     run: results to node ID (output mode node), -C class\n"
-	      "  -I ID     run: the device's node id (source of results)\n",
+	      "  -I ID     run: the device's node id (source of results)\n"
+	      "  -P        run: inputs flagged private (raw data); results\n"
+	      "            must come back without the flag\n",
 	      stderr);
 }
 
@@ -226,6 +231,7 @@ static const struct {
 	{ 'N', OPT_NUM, &o.out_node }, { 'I', OPT_NUM, &o.node_id },
 	{ 'R', OPT_NUM, &o.rounds },   { 'l', OPT_FLAG, &o.local },
 	{ 'k', OPT_FLAG, &o.keep },    { 'r', OPT_FLAG, &o.reload },
+	{ 'P', OPT_FLAG, &o.private },
 };
 
 /* Option @c into o if opt_tbl has it; false if not. */
@@ -258,7 +264,7 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	while ((c = getopt(argc, argv, "n:s:L:f:w:lkrR:S:t:j:i:d:m:N:C:I:")) !=
+	while ((c = getopt(argc, argv, "n:s:L:f:w:lkrPR:S:t:j:i:d:m:N:C:I:")) !=
 	       -1) {
 		if (set_table_opt(c))
 			continue;

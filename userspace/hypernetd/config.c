@@ -112,6 +112,63 @@ static int set_port(struct hnd_config *c, const char *val, char *err,
 	return 0;
 }
 
+/*
+ * "IFNAME..." (blanks between): ports whose far side is inside the
+ * privacy domain.  Each must also be a port line (hnd_config_check()).
+ * Adds, as port does.
+ */
+static int set_private_domain(struct hnd_config *c, const char *val, char *err,
+			      size_t errlen)
+{
+	const char *p = val;
+	unsigned int i, named = 0;
+	size_t len;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, " \t");
+		if (len >= IFNAMSIZ || memchr(p, '/', len) ||
+		    memchr(p, '#', len) || memchr(p, ':', len))
+			return hn_seterr(
+				err, errlen,
+				"private-domain: '%.*s' is not an interface name",
+				(int)len, p);
+		for (i = 0; i < c->n_private; i++)
+			if (strlen(c->private_ports[i]) == len &&
+			    !memcmp(c->private_ports[i], p, len))
+				break;
+		if (i == c->n_private) {
+			if (c->n_private == HND_MAX_PORTS)
+				return hn_seterr(
+					err, errlen,
+					"private-domain: more than %d ports",
+					HND_MAX_PORTS);
+			memcpy(c->private_ports[c->n_private], p, len);
+			c->private_ports[c->n_private++][len] = 0;
+		}
+		p += len;
+		named++;
+	}
+	if (!named)
+		return hn_seterr(
+			err, errlen,
+			"private-domain: no port named (want IFNAME...)");
+	return 0;
+}
+
+bool hnd_config_private(const struct hnd_config *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_private; i++)
+		if (!strcmp(c->private_ports[i], name))
+			return true;
+	return false;
+}
+
 /* "ID HEX": a mesh key; the first one given signs what we send. */
 static int set_key(struct hnd_config *c, const char *val, char *err,
 		   size_t errlen)
@@ -436,6 +493,7 @@ static const struct {
 		   size_t errlen);
 } own_keys[] = {
 	{ "port", set_port },
+	{ "private-domain", set_private_domain },
 	{ "mesh-key", set_key },
 	{ "mesh-key-file", set_key_file },
 	{ "stages", set_stages },
@@ -549,6 +607,8 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
 {
+	unsigned int i, p;
+
 	if (!c->node_id)
 		return hn_seterr(
 			err, errlen,
@@ -560,6 +620,16 @@ int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
 		return hn_seterr(
 			err, errlen,
 			"no mesh key: control frames must be authenticated; add 'mesh-key = 1 HEX' (openssl rand -hex 32 makes one)");
+	for (i = 0; i < c->n_private; i++) {
+		for (p = 0; p < c->n_ports; p++)
+			if (!strcmp(c->ports[p], c->private_ports[i]))
+				break;
+		if (p == c->n_ports)
+			return hn_seterr(
+				err, errlen,
+				"private-domain names %s, which is not a port line",
+				c->private_ports[i]);
+	}
 	if (c->lsa_lifetime_s <= c->lsa_refresh_s)
 		return hn_seterr(
 			err, errlen,

@@ -78,6 +78,12 @@ struct hnd_config {
 	__u8 capacity; /* hn_scale_log(kbit/s) of compute */
 	unsigned int link_kbps; /* capacity of every port ... */
 	unsigned int port_kbps[HND_MAX_PORTS]; /* ... unless set here */
+	/*
+	 * private-domain: ports whose far side is inside the privacy
+	 * domain (HN_F_PRIVATE frames may cross them); none by default
+	 */
+	char private_ports[HND_MAX_PORTS][IFNAMSIZ];
+	unsigned int n_private;
 	__u8 stages[HN_LSA_MAX_STAGES];
 	unsigned int n_stages;
 	enum hnd_xdp_mode xdp_mode;
@@ -95,6 +101,8 @@ void hnd_config_defaults(struct hnd_config *c);
 /* Parse @path into @c; on error @err says file:line and what is wrong. */
 int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 		    size_t errlen);
+/* Whether port @name is in private-domain. */
+bool hnd_config_private(const struct hnd_config *c, const char *name);
 /* One "key = value" setting, as in the file (also from the command line). */
 int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		   char *err, size_t errlen);

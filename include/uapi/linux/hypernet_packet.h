@@ -48,7 +48,13 @@ enum hn_frame_flags {
 	HN_F_MCAST = 1U << 0, /* dst is a group, HN_GROUP_ALL floods */
 	HN_F_ANYCAST = 1U << 1, /* dst is a task class: any host of it */
 	HN_F_RESULT = 1U << 2, /* tensor frame carries a stage result */
-	__HN_F_ALL = HN_F_MCAST | HN_F_ANYCAST | HN_F_RESULT,
+	/*
+	 * Raw input: never forwarded past its origin node or its privacy
+	 * domain (Documentation/dataplane.rst, Privacy).  A router that
+	 * does not know the bit drops the frame as malformed: fail closed.
+	 */
+	HN_F_PRIVATE = 1U << 3,
+	__HN_F_ALL = HN_F_MCAST | HN_F_ANYCAST | HN_F_RESULT | HN_F_PRIVATE,
 };
 
 struct hnhdr {

@@ -187,8 +187,9 @@ static size_t payload_len(const struct hn_ctrl_msg *m)
 	case HN_T_GOSSIP:
 		return 20 + 8 * m->u.lsa.n_links + m->u.lsa.n_stages +
 		       (m->u.lsa.flags & HN_LSA_F_UTIL ? m->u.lsa.n_links : 0) +
-		       (m->u.lsa.flags & HN_LSA_F_RATES ? 8 * m->u.lsa.n_stages :
-							  0);
+		       (m->u.lsa.flags & HN_LSA_F_RATES ?
+				8 * m->u.lsa.n_stages :
+				0);
 	case HN_T_MODEL_CHUNK:
 		return 28 + m->u.chunk.chunk_len;
 	}

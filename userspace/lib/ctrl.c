@@ -512,9 +512,9 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 		if (s->flags & HN_LSA_F_UTIL)
 			lsa_util_put(p + lsa_tail_off(s), s);
 		if (s->flags & HN_LSA_F_RATES)
-			lsa_rates_put((struct hn_lsa_rate *)(p +
-							     lsa_rates_off(s)),
-				      s);
+			lsa_rates_put(
+				(struct hn_lsa_rate *)(p + lsa_rates_off(s)),
+				s);
 		break;
 	}
 	case HN_T_MODEL_CHUNK: {

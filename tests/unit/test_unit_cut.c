@@ -6,7 +6,8 @@
  * silent host leaves local as the answer, a loaded host loses to an idle
  * one, hysteresis keeps near-equal choices from flapping, observed round
  * trips move the estimate (and fade), and the table parser refuses every
- * malformed table with the line.
+ * malformed table with the line.  Also the rates a node advertises
+ * (userspace/lib/rate.h), from two samples of a stage's counters.
  */
 #include <errno.h>
 #include <math.h>
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "cut.h"
+#include "rate.h"
 
 #define MS 1000000.0
 
@@ -345,6 +347,83 @@ static void test_table_parse(void **state)
 	assert_string_equal(err, "line 1: too long");
 }
 
+/* ns per tensor, busy and queue from two samples; resets refused. */
+static void test_rate_window(void **state)
+{
+	struct hn_rate_sample a = { 1000, 5000, 10, 0 };
+	struct hn_rate_sample b = { 1000 + 1000000000, 5000 + 250000000, 110,
+				    4 };
+	struct hn_ctrl_rate r = { 0 };
+
+	(void)state;
+	assert_int_equal(hn_rate_window(&a, &b, &r), 0);
+	assert_int_equal(r.ns_per_item, 2500000);
+	assert_int_equal(r.busy, 250);
+	assert_int_equal(r.queue, 4);
+	/* nothing ran: the last rate stays, idle */
+	a = b;
+	b.t_ns += 1000000000;
+	b.queue = 0;
+	assert_int_equal(hn_rate_window(&a, &b, &r), 0);
+	assert_int_equal(r.ns_per_item, 2500000);
+	assert_int_equal(r.busy, 0);
+	assert_int_equal(r.queue, 0);
+	/* more compute than wall time (several workers): 1000 permille */
+	a = b;
+	b.t_ns += 1000;
+	b.compute_ns += 5000;
+	b.done += 1;
+	b.queue = 100000;
+	assert_int_equal(hn_rate_window(&a, &b, &r), 0);
+	assert_int_equal(r.busy, HN_RATE_BUSY_MAX);
+	assert_int_equal(r.ns_per_item, 5000);
+	assert_int_equal(r.queue, 0xffff);
+	/* a tensor in under 1 ns still reads 1, not "not measured" */
+	a = b;
+	b.t_ns += 1000;
+	b.done += 10;
+	assert_int_equal(hn_rate_window(&a, &b, &r), 0);
+	assert_int_equal(r.ns_per_item, 1);
+	/* counters back (device re-created), or no time passed */
+	r.ns_per_item = 77;
+	b = a;
+	b.done = 0;
+	b.t_ns += 10;
+	assert_int_equal(hn_rate_window(&a, &b, &r), -ERANGE);
+	b = a;
+	assert_int_equal(hn_rate_window(&a, &b, &r), -ERANGE);
+	assert_int_equal(r.ns_per_item, 77);
+}
+
+static void test_rate_moved(void **state)
+{
+	struct hn_ctrl_rate adv = { 800000, 300, 4 }, now = adv;
+
+	(void)state;
+	assert_false(hn_rate_moved(&adv, &now));
+	now.ns_per_item = 800000 + 100000; /* an eighth: not yet */
+	assert_false(hn_rate_moved(&adv, &now));
+	now.ns_per_item++;
+	assert_true(hn_rate_moved(&adv, &now));
+	now = adv;
+	now.busy = 400;
+	assert_false(hn_rate_moved(&adv, &now));
+	now.busy = 401;
+	assert_true(hn_rate_moved(&adv, &now));
+	now = adv;
+	now.queue = 6;
+	assert_false(hn_rate_moved(&adv, &now));
+	now.queue = 7;
+	assert_true(hn_rate_moved(&adv, &now));
+	now.queue = 0;
+	assert_true(hn_rate_moved(&adv, &now));
+	adv = (struct hn_ctrl_rate){ 0 };
+	now = adv;
+	assert_false(hn_rate_moved(&adv, &now));
+	now.ns_per_item = 1; /* first measured */
+	assert_true(hn_rate_moved(&adv, &now));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +437,8 @@ int main(void)
 		cmocka_unit_test(test_observe),
 		cmocka_unit_test(test_observe_local),
 		cmocka_unit_test(test_table_parse),
+		cmocka_unit_test(test_rate_window),
+		cmocka_unit_test(test_rate_moved),
 	};
 
 	return cmocka_run_group_tests_name("cut", tests, NULL, NULL);

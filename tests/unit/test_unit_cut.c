@@ -347,6 +347,70 @@ static void test_table_parse(void **state)
 	assert_string_equal(err, "line 1: too long");
 }
 
+/* The agent's hosts table into candidates for the table's cuts. */
+static void test_hosts_parse(void **state)
+{
+	static const char text[] =
+		"node       stage self ns_per_item busy_pm queue load capacity   cost  lcost hops path_kbps\n"
+		"5              2    0      900000     250     1   10      127    100    120    1     100000\n"
+		"9              2    0           0       0     0    0      127    200    200    2          0\n"
+		"5              3    0      400000     500     0   10      127    100    120    1     100000\n"
+		"4              7    0      100000       0     0    0      127    100    100    1     100000\n"
+		"1              3    1           0       0     0    0      127      0      0    0          0\n";
+	struct hn_cut_host h[HN_CUT_MAX_HOSTS];
+	char err[200];
+	int n;
+
+	(void)state;
+	n = hn_cut_hosts_parse(text, strlen(text), &tab, 8e6, 0.25 * MS, h,
+			       HN_CUT_MAX_HOSTS, err, sizeof(err));
+	assert_int_equal(n, 3); /* 5, 9, 1; stage 7 is no cut of ours */
+	assert_int_equal(h[0].node, 5);
+	assert_true(h[0].up);
+	assert_int_equal(h[0].hosts, 1U << 1 | 1U << 2);
+	assert_int_equal(h[0].ns[1], 900000);
+	assert_int_equal(h[0].ns[2], 400000);
+	assert_int_equal(h[0].busy_pm, 500);
+	assert_int_equal(h[0].queue, 1);
+	assert_true(h[0].bps == 100e6);
+	assert_true(h[0].delay_ns == 0.25 * MS);
+	assert_true(fabs(h[0].ns_per_mac - 0.5) < 1e-9); /* 900000 / 1.8M */
+	/* no path rate from the agent: the default; nothing measured */
+	assert_int_equal(h[1].node, 9);
+	assert_true(h[1].bps == 8e6);
+	assert_true(h[1].delay_ns == 0.5 * MS);
+	assert_true(h[1].ns_per_mac == 0);
+	/* the agent's own node: a path of no cost */
+	assert_int_equal(h[2].node, 1);
+	assert_true(h[2].bps > 1e12 && h[2].delay_ns == 0);
+	/* at most @max hosts */
+	assert_int_equal(hn_cut_hosts_parse(text, strlen(text), &tab, 8e6, 0, h,
+					    1, err, sizeof(err)),
+			 1);
+	/* malformed lines */
+	assert_int_equal(hn_cut_hosts_parse("5 2 0 9\n", 8, &tab, 8e6, 0, h, 8,
+					    err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "hosts line 1: want 12 numbers"));
+	assert_int_equal(hn_cut_hosts_parse("\n5 2 0 9 1001 0 0 0 0 0 0 0\n",
+					    30, &tab, 8e6, 0, h, 8, err,
+					    sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "hosts line 2"));
+	assert_int_equal(hn_cut_hosts_parse("5 2 0 -9 1 0 0 0 0 0 0 0\n", 25,
+					    &tab, 8e6, 0, h, 8, err,
+					    sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(hn_cut_hosts_parse("5 2 0 9 1 0 0 0 0 0 0 0 x\n", 26,
+					    &tab, 8e6, 0, h, 8, err,
+					    sizeof(err)),
+			 -EINVAL);
+	/* nothing: no host, not an error */
+	assert_int_equal(hn_cut_hosts_parse("", 0, &tab, 8e6, 0, h, 8, err,
+					    sizeof(err)),
+			 0);
+}
+
 /* ns per tensor, busy and queue from two samples; resets refused. */
 static void test_rate_window(void **state)
 {
@@ -437,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_observe),
 		cmocka_unit_test(test_observe_local),
 		cmocka_unit_test(test_table_parse),
+		cmocka_unit_test(test_hosts_parse),
 		cmocka_unit_test(test_rate_window),
 		cmocka_unit_test(test_rate_moved),
 	};

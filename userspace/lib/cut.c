@@ -292,3 +292,121 @@ int hn_cut_table_parse(const char *buf, size_t len, struct hn_cut_table *t,
 	}
 	return table_check(t, have_result, err, errlen);
 }
+
+/* One line of the hosts table, as the agent writes it. */
+struct host_line {
+	unsigned long long v[12];
+};
+
+enum {
+	HL_NODE,
+	HL_STAGE,
+	HL_SELF,
+	HL_NS,
+	HL_BUSY,
+	HL_QUEUE,
+	HL_HOPS = 10,
+	HL_KBPS
+};
+
+static int host_line(const char *s, struct host_line *h)
+{
+	static const unsigned long long max[12] = {
+		0xfffffffeULL, 255,	      1,   0xffffffffULL,
+		1000,	       0xffff,	      255, 255,
+		0xffffffffULL, 0xffffffffULL, 255, 0xffffffffULL
+	};
+	unsigned int i;
+	int used;
+
+	for (i = 0; i < 12; i++) {
+		used = -1;
+		if (sscanf(s, " %llu%n", &h->v[i], &used) != 1 || used < 0 ||
+		    h->v[i] > max[i])
+			return -1;
+		if (memchr(s, '-', used))
+			return -1;
+		s += used;
+	}
+	return s[strspn(s, " \t")] ? -1 : 0;
+}
+
+static int cut_of_stage(const struct hn_cut_table *t, unsigned int stage)
+{
+	unsigned int k;
+
+	for (k = 0; k < t->n; k++)
+		if (t->cut[k].stage == stage)
+			return k;
+	return -1;
+}
+
+/* @h's line into the host of its node in @out: 1 if a new one was used. */
+static int host_merge(const struct hn_cut_table *t, const struct host_line *h,
+		      double dflt_bps, double hop_ns, struct hn_cut_host *out,
+		      unsigned int n, unsigned int max)
+{
+	int k = cut_of_stage(t, h->v[HL_STAGE]);
+	struct hn_cut_host *x = NULL;
+	unsigned int i;
+
+	if (k < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (out[i].node == h->v[HL_NODE])
+			x = &out[i];
+	if (!x) {
+		if (n == max)
+			return 0;
+		x = &out[n];
+		memset(x, 0, sizeof(*x));
+		x->node = h->v[HL_NODE];
+		x->up = true;
+		x->bps = h->v[HL_SELF] ? 1e15 :
+			 h->v[HL_KBPS] ? h->v[HL_KBPS] * 1e3 :
+					 dflt_bps;
+		x->delay_ns = h->v[HL_HOPS] * hop_ns;
+	}
+	x->hosts |= 1U << k;
+	x->ns[k] = h->v[HL_NS];
+	if (h->v[HL_BUSY] > x->busy_pm)
+		x->busy_pm = h->v[HL_BUSY];
+	if (h->v[HL_QUEUE] > x->queue)
+		x->queue = h->v[HL_QUEUE];
+	if (!x->ns_per_mac && x->ns[k] && t->cut[k].after)
+		x->ns_per_mac = (double)x->ns[k] / t->cut[k].after;
+	return x == &out[n];
+}
+
+int hn_cut_hosts_parse(const char *text, size_t len,
+		       const struct hn_cut_table *t, double dflt_bps,
+		       double hop_ns, struct hn_cut_host *out, unsigned int max,
+		       char *err, size_t errlen)
+{
+	unsigned int n = 0, lineno = 0;
+	struct host_line h;
+	char line[256];
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t k = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		lineno++;
+		if (k >= sizeof(line))
+			return perr(err, errlen, "hosts line %u: too long",
+				    lineno);
+		memcpy(line, text + pos, k);
+		line[k] = 0;
+		pos += k + 1;
+		if (!line[strspn(line, " \t")] || !strncmp(line, "node ", 5))
+			continue;
+		if (memchr(line, 0, k) || host_line(line, &h))
+			return perr(
+				err, errlen,
+				"hosts line %u: want 12 numbers (node stage self ns_per_item busy_pm queue load capacity cost lcost hops path_kbps)",
+				lineno);
+		n += host_merge(t, &h, dflt_bps, hop_ns, out, n, max);
+	}
+	return n;
+}

@@ -146,4 +146,23 @@ void hn_cut_observe(struct hn_cut_state *st, const struct hn_cut_choice *c,
 int hn_cut_table_parse(const char *buf, size_t len, struct hn_cut_table *t,
 		       char *err, size_t errlen);
 
+/*
+ * The hosts of @t's stages from the text of hypernetd's "hosts" request
+ * (hnctl agent hosts): a header line starting "node", then one line per
+ * (host, stage) of whitespace-separated numbers: node stage self
+ * ns_per_item busy_pm queue load capacity cost lcost hops path_kbps.
+ * Lines for stages not in @t are skipped; a host's lines merge into one
+ * struct hn_cut_host (up, hosts bit and ns of each cut it runs, its
+ * busiest load and longest queue).  path_kbps 0 (the agent's metric is
+ * not ETT) takes @dflt_bps; a self line (the agent's own node) is a path
+ * of no cost; each hop adds @hop_ns of delay.  Each host's ns_per_mac is
+ * that of its first measured stage, for its others.  Writes at most
+ * @max hosts, in the order first seen.  Returns how many, or -EINVAL
+ * if a line is malformed (@err says which).
+ */
+int hn_cut_hosts_parse(const char *text, size_t len,
+		       const struct hn_cut_table *t, double dflt_bps,
+		       double hop_ns, struct hn_cut_host *out, unsigned int max,
+		       char *err, size_t errlen);
+
 #endif /* _HN_LIB_CUT_H */

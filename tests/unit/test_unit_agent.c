@@ -20,6 +20,7 @@
 
 #include <hypernet/route.h>
 #include "dp.h"
+#include "genl.h"
 #include "../../userspace/hypernetd/hypernetd.h"
 
 /* ---- stubs: a fake clock, a data plane and ports that record ---------- */
@@ -832,6 +833,62 @@ static void test_lsa_rates(void **state)
 	assert_int_equal(flooded()->rates[0].ns_per_item, 800000);
 }
 
+/*
+ * stage-dev's counters, window after window: its stage's rate on our
+ * LSA; a reload (counters back) or another stage starts a new window.
+ */
+static void test_rates_dev(void **state)
+{
+	struct hn_genl_dev dev = { .has_stage = true, .stage_id = 2 };
+
+	agent.cfg.stages[0] = 2;
+	agent.cfg.n_stages = 1;
+	dev.stats[HNET_STATS_A_COMPUTE_NS] = 1000;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] = 10;
+	hnd_rates_dev(&agent, &dev, fake_now); /* the first: no window */
+	assert_int_equal(agent.rates[0].now.ns_per_item, 0);
+	/* 1 s: 400 tensors in 200 ms of compute, 3 in flight */
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_COMPUTE_NS] += 200000000;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] += 400;
+	dev.inflight = 3;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 500000);
+	assert_int_equal(agent.rates[0].now.busy, 200);
+	assert_int_equal(agent.rates[0].now.queue, 3);
+	assert_int_equal(agent.st.rate_samples, 1);
+	hnd_rates_tick(&agent, fake_now);
+	assert_true(tick_sent(0));
+	assert_int_equal(flooded()->rates[0].ns_per_item, 500000);
+	/* the stage reloaded: counters from 0, the rate kept, no window */
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_COMPUTE_NS] = 5;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] = 1;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	assert_int_equal(agent.st.rate_resets, 1);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 500000);
+	/* the next window counts from there */
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_COMPUTE_NS] += 100000000;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] += 100;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 1000000);
+	assert_int_equal(agent.rates[0].now.busy, 100);
+	/* a stage we do not host: nothing of ours moves */
+	dev.stage_id = 9;
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_COMPUTE_NS] += 100000000;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] += 1;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_TENSORS_DONE] += 1;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 1000000);
+	/* unreadable: the next read starts a new window */
+	hnd_rates_dev(&agent, NULL, fake_now);
+	assert_int_equal(agent.dev_stage, 0);
+}
+
 /* An LSA of @origin with a link to us and stage 2 at @ns per tensor. */
 static void lsa_rx_rates(__u32 origin, __u32 seq, __u32 ns, __u16 busy)
 {
@@ -1275,6 +1332,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lsa_rates, gossip_setup,
 						gossip_teardown),
 		cmocka_unit_test_setup_teardown(test_hosts, gossip_setup,
+						gossip_teardown),
+		cmocka_unit_test_setup_teardown(test_rates_dev, gossip_setup,
 						gossip_teardown),
 		cmocka_unit_test_setup_teardown(test_lsa_resync_with_util,
 						gossip_setup, gossip_teardown),

@@ -499,6 +499,13 @@ void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f);
 /* Stage rates (rates.c, Documentation/split-mesh.rst) */
 /* Measure stage-dev, expire rates told, mark the LSA due on a move. */
 void hnd_rates_tick(struct hnd *d, __u64 now);
+/*
+ * stage-dev read at @now (NULL: it could not be): the window since the
+ * last read gives its stage's rate, if this node hosts that stage; a new
+ * stage, or counters that went back, start a new window.
+ */
+struct hn_genl_dev;
+void hnd_rates_dev(struct hnd *d, const struct hn_genl_dev *dev, __u64 now);
 /* A rate told by a local runner (control socket): 0 or -ENOENT. */
 int hnd_rate_tell(struct hnd *d, unsigned int stage,
 		  const struct hn_ctrl_rate *r, __u64 now);

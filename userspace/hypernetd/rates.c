@@ -94,23 +94,21 @@ static int dev_read(struct hnd *d, struct hn_genl_dev *dev)
 	return 0;
 }
 
-/* One window of stage-dev: its stage's rate, if we host that stage. */
-static void dev_sample(struct hnd *d, __u64 now)
+void hnd_rates_dev(struct hnd *d, const struct hn_genl_dev *dev, __u64 now)
 {
 	struct hn_rate_sample s;
-	struct hn_genl_dev dev;
 	int i;
 
-	if (dev_read(d, &dev) || !dev.has_stage) {
+	if (!dev || !dev->has_stage) {
 		d->dev_stage = 0;
 		return;
 	}
 	s.t_ns = now;
-	s.compute_ns = dev.stats[HNET_STATS_A_COMPUTE_NS];
-	s.done = dev.stats[HNET_STATS_A_TENSORS_DONE];
-	s.queue = dev.inflight;
-	i = stage_index(d, dev.stage_id);
-	if (d->dev_stage == dev.stage_id && i >= 0) {
+	s.compute_ns = dev->stats[HNET_STATS_A_COMPUTE_NS];
+	s.done = dev->stats[HNET_STATS_A_TENSORS_DONE];
+	s.queue = dev->inflight;
+	i = stage_index(d, dev->stage_id);
+	if (d->dev_stage == dev->stage_id && i >= 0) {
 		if (hn_rate_window(&d->dev_prev, &s, &d->rates[i].now)) {
 			d->st.rate_resets++;
 		} else {
@@ -120,10 +118,18 @@ static void dev_sample(struct hnd *d, __u64 now)
 	} else if (i < 0) {
 		hnd_log(d, LOG_W,
 			"stage-dev %s runs stage %u, which 'stages' does not list",
-			d->cfg.stage_dev, dev.stage_id);
+			d->cfg.stage_dev, dev->stage_id);
 	}
-	d->dev_stage = dev.stage_id;
+	d->dev_stage = dev->stage_id;
 	d->dev_prev = s;
+}
+
+/* One window of stage-dev: its stage's rate, if we host that stage. */
+static void dev_sample(struct hnd *d, __u64 now)
+{
+	struct hn_genl_dev dev;
+
+	hnd_rates_dev(d, dev_read(d, &dev) ? NULL : &dev, now);
 }
 
 void hnd_rates_tick(struct hnd *d, __u64 now)

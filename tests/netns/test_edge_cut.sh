@@ -16,6 +16,8 @@
 #      fast path: the first images go raw (cut 0) to node 5; their
 #      round trips (timeouts) move the estimates and the chooser ends up
 #      running the rest here; no image lost;
+#      the same from an agent's socket (a stand-in), and nothing from
+#      one that refuses;
 #   3. the same stream marked private: never cut 0, so no raw image
 #      leaves the edge;
 #   4. a fixed cut (--cut 1) still sends to the stage's task class,
@@ -88,6 +90,43 @@ check "its timeouts move the choice back here, none lost" \
 	"$([ "$(get answered_edge)" -gt 0 ] && [ "$(get cut_switches)" -ge 2 ] &&
 	   [ "$(get images_lost)" = 0 ] && echo 1)" \
 	"here $(get answered_edge), fallback $(get answered_local), $(get cut_switches) switches"
+
+# 2b. the same hosts from an agent's control socket (a stand-in that
+# answers "hosts" as hypernetd does), and from one that refuses
+serve()
+{
+	rm -f "$W/agent.sock"
+	hn_bg agent E python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1])
+s.listen(4)
+reply = (sys.argv[2] + "\n").encode() + open(sys.argv[3], "rb").read()
+while True:
+    c, _ = s.accept()
+    if c.recv(256) == b"hosts\n":
+        c.send(reply)
+    c.close()' "$W/agent.sock" "$1" "$W/hosts"
+	for _ in $(seq 100); do
+		[ -S "$W/agent.sock" ] && return
+		sleep 0.05
+	done
+	hn_fail "the stand-in agent did not start"
+}
+serve ok
+edge --cut auto --agent "$W/agent.sock" --hop-us 0
+check "--agent: the hosts from the agent's socket" \
+	"$([ $rc = 0 ] && [ "$(get cuts 0)" -gt 0 ] && echo 1)" \
+	"rc $rc, cuts $(get cuts)"
+kill "${HN_PID_OF[agent]}" 2>/dev/null
+wait "${HN_PID_OF[agent]}" 2>/dev/null
+serve error
+edge --cut auto --agent "$W/agent.sock" --hop-us 0
+check "--agent refusing: every image here" \
+	"$([ $rc = 0 ] && [ "$(get answered_edge)" = $N ] && echo 1)" \
+	"rc $rc, cuts $(get cuts)"
+kill "${HN_PID_OF[agent]}" 2>/dev/null
+wait "${HN_PID_OF[agent]}" 2>/dev/null
 
 # 3. private: the raw input never leaves
 edge --cut auto --hosts "$W/hosts" --hop-us 0 --private

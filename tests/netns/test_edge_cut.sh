@@ -16,6 +16,7 @@
 #      fast path: the first images go raw (cut 0) to node 5; their
 #      round trips (timeouts) move the estimates and the chooser ends up
 #      running the rest here; no image lost;
+#      with tries left, a timed-out image is not sent to it again;
 #      the same from an agent's socket (a stand-in), and nothing from
 #      one that refuses;
 #   3. the same stream marked private: never cut 0, so no raw image
@@ -90,6 +91,14 @@ check "its timeouts move the choice back here, none lost" \
 	"$([ "$(get answered_edge)" -gt 0 ] && [ "$(get cut_switches)" -ge 2 ] &&
 	   [ "$(get images_lost)" = 0 ] && echo 1)" \
 	"here $(get answered_edge), fallback $(get answered_local), $(get cut_switches) switches"
+
+# 2a. tries left: a timed-out image goes nowhere the chooser now thinks
+# slow; here (another cut, or local), at once, not to the silent host
+edge --cut auto --hosts "$W/hosts" --hop-us 0 --retries 3
+check "retries: none to the silent host, none lost" \
+	"$([ $rc = 0 ] && [ "$(get retries)" = 0 ] &&
+	   [ "$(get images_lost)" = 0 ] && echo 1)" \
+	"rc $rc, $(get retries) retries, fallback $(get answered_local)"
 
 # 2b. the same hosts from an agent's control socket (a stand-in that
 # answers "hosts" as hypernetd does), and from one that refuses

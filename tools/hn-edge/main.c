@@ -547,6 +547,30 @@ static int start(struct slot *s, unsigned int img, int label,
 	return send_tensor(s);
 }
 
+/*
+ * A timeout of @s: whether to send it again (@retry: tries are left).
+ * With --cut auto the chooser learns of it, then says where a retry
+ * goes: a host of the same cut (perhaps another), or, when it would now
+ * cut elsewhere or run here, nowhere: the rest runs here at once.
+ */
+static bool retry_where(struct slot *s, bool retry)
+{
+	struct hn_cut_choice ch;
+	double now = now_s();
+
+	if (o.cut != EDGE_CUT_AUTO)
+		return retry;
+	edge_cut_observe(&s->ch, now - s->t0, now);
+	if (!retry)
+		return false;
+	edge_cut_pick(&o, now, &ch);
+	if (ch.cut != (int)s->cut || !ch.node)
+		return false;
+	s->ch = ch;
+	s->dst = ch.node;
+	return true;
+}
+
 static int stream(void)
 {
 	static uint8_t pix[HN_TENSOR_MAX_LEN];
@@ -611,10 +635,7 @@ static int stream(void)
 
 			if (s->state != ST_WAIT || now_s() < s->deadline)
 				continue;
-			if (o.cut == EDGE_CUT_AUTO)
-				edge_cut_observe(&s->ch, now_s() - s->t0,
-						 now_s());
-			if (s->attempts <= o.retries) {
+			if (retry_where(s, s->attempts <= o.retries)) {
 				r.retries++;
 				s->covered = 0;
 				if (send_tensor(s))

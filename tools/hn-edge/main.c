@@ -490,12 +490,11 @@ static unsigned int make_input(const struct edge_models *ms, const uint8_t *pix,
  */
 static void place(struct slot *s)
 {
-	const struct edge_models *ms = s->ms;
 	int cut = o.cut;
 
 	memset(&s->ch, 0, sizeof(s->ch));
 	if (cut == EDGE_CUT_FIXED) {
-		s->cut = edge_chain_first_head(ms);
+		s->cut = edge_chain_first_head(s->ms);
 		s->dst = o.task ? o.task : o.dst;
 		s->anycast = o.task;
 		s->stage = o.stage;
@@ -506,7 +505,7 @@ static void place(struct slot *s)
 		cut = s->ch.cut;
 	}
 	if (cut < 0) {
-		s->cut = edge_chain_len(ms);
+		s->cut = edge_chain_len(s->ms);
 		s->ch.cut = HN_CUT_LOCAL;
 		return;
 	}

@@ -35,6 +35,7 @@ void hnd_config_defaults(struct hnd_config *c)
 	c->split_step = HN_RT_SPLIT_STEP;
 	c->fed_phase_ms = 5000;
 	c->fed_input_ms = 600000;
+	c->rate_window_ms = 1000;
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max,
@@ -284,6 +285,47 @@ static int set_stages(struct hnd_config *c, const char *val, char *err,
 	return 0;
 }
 
+/* stage-rate = STAGE NS_PER_ITEM [BUSY_PERMILLE [QUEUE]] */
+static int set_stage_rate(struct hnd_config *c, const char *val, char *err,
+			  size_t errlen)
+{
+	char buf[128], *tok[5], *save = NULL;
+	unsigned long v[4] = { 0 };
+	static const unsigned long max[4] = { 255, 0xffffffffUL,
+					      HN_RATE_BUSY_MAX, 0xffff };
+	unsigned int n = 0, i;
+
+	if (strlen(val) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, val);
+	for (tok[n] = strtok_r(buf, " \t", &save); tok[n] && n < 4;
+	     tok[++n] = strtok_r(NULL, " \t", &save))
+		;
+	if (n < 2 || tok[n])
+		goto bad;
+	for (i = 0; i < n; i++)
+		if (parse_uint(tok[i], i < 2, max[i], &v[i]))
+			goto bad;
+	c->stage_rate[v[0]] = (struct hn_ctrl_rate){ v[1], v[2], v[3] };
+	return 0;
+bad:
+	return hn_seterr(
+		err, errlen,
+		"stage-rate: '%s' is not 'STAGE(1..255) NS_PER_ITEM(1..) [BUSY_PERMILLE(0..1000) [QUEUE]]'",
+		val);
+}
+
+static int set_stage_dev(struct hnd_config *c, const char *val, char *err,
+			 size_t errlen)
+{
+	if (!*val || strlen(val) >= IFNAMSIZ)
+		return hn_seterr(err, errlen,
+				 "stage-dev: '%s' is not an interface name",
+				 val);
+	strcpy(c->stage_dev, val);
+	return 0;
+}
+
 /*
  * A key kept in one field of struct hnd_config, at @off: its setter parses
  * the value into @field (the name, range and size say what is allowed).
@@ -384,6 +426,7 @@ static const struct field_key field_keys[] = {
 	UK("split-step", split_step, 0, HN_RT_SPLIT_ONE),
 	UK("fed-phase-ms", fed_phase_ms, 100, 3600000),
 	UK("fed-input-ms", fed_input_ms, 100, 86400000),
+	UK("rate-window-ms", rate_window_ms, 100, 600000),
 	FK("load-permille", set_ratio, load),
 	FK("capacity-kbps", set_log_kbps, capacity),
 	FK("keep-attached", set_bool, keep_attached),
@@ -497,6 +540,8 @@ static const struct {
 	{ "mesh-key", set_key },
 	{ "mesh-key-file", set_key_file },
 	{ "stages", set_stages },
+	{ "stage-rate", set_stage_rate },
+	{ "stage-dev", set_stage_dev },
 	{ "link-kbps", set_link_kbps },
 	{ "margin-min", set_margin_min },
 	{ "xdp-mode", set_xdp_mode },
@@ -635,5 +680,12 @@ int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
 			err, errlen,
 			"lsa-lifetime-s (%u) must exceed lsa-refresh-s (%u)",
 			c->lsa_lifetime_s, c->lsa_refresh_s);
+	for (i = 1; i < 256; i++)
+		if (c->stage_rate[i].ns_per_item &&
+		    !memchr(c->stages, i, c->n_stages))
+			return hn_seterr(
+				err, errlen,
+				"stage-rate for stage %u, which 'stages' does not list",
+				i);
 	return 0;
 }

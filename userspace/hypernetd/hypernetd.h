@@ -18,6 +18,7 @@
 
 #include "ctrl.h"
 #include "dp.h"
+#include "rate.h"
 #include "jsonw.h"
 #include "sign.h"
 #include "topo.h"
@@ -86,6 +87,10 @@ struct hnd_config {
 	unsigned int n_private;
 	__u8 stages[HN_LSA_MAX_STAGES];
 	unsigned int n_stages;
+	/* stage-rate: a rate measured elsewhere, by stage id (0: none) */
+	struct hn_ctrl_rate stage_rate[256];
+	char stage_dev[IFNAMSIZ]; /* hypernet device whose stage we time */
+	unsigned int rate_window_ms;
 	enum hnd_xdp_mode xdp_mode;
 	enum hnd_route_metric route_metric;
 	bool keep_attached; /* leave XDP on the ports at exit */
@@ -291,6 +296,8 @@ struct hnd_stats {
 	__u64 fed_filled; /* results of a missed round taken */
 	__u64 fed_fetch_tx; /* FETCHes sent: results missing here */
 	__u64 fed_fetch_rx; /* FETCHes served */
+	__u64 rate_samples; /* stage-dev windows measured */
+	__u64 rate_resets; /* windows dropped: stage-dev's counters went back */
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */
@@ -302,6 +309,14 @@ struct hnd_rl {
 };
 
 struct hnd_fed; /* fedround.c */
+struct hn_genl;
+
+/* One stage's rate as our LSA says it (rates.c). */
+struct hnd_rate {
+	struct hn_ctrl_rate now; /* measured, told, or configured */
+	struct hn_ctrl_rate adv; /* as the last LSA said it */
+	__u64 expires_ns; /* told over the control socket: until; 0 never */
+};
 
 struct hnd_route {
 	__u32 dst;
@@ -345,6 +360,14 @@ struct hnd {
 	__u64 hold_until_ns; /* no route withdrawals before (restart) */
 	__u32 known[HN_TOPO_MAX_NODES]; /* origins seen (mcast windows) */
 	unsigned int n_known;
+
+	/* rates of cfg.stages[i] (HN_LSA_F_RATES), and their sources */
+	struct hnd_rate rates[HN_LSA_MAX_STAGES];
+	struct hn_genl *genl; /* NULL until stage-dev is first read */
+	struct hn_rate_sample dev_prev; /* stage-dev's counters last time */
+	int dev_stage; /* stage id loaded in stage-dev, 0 unknown */
+	__u64 next_rate_ns;
+	bool dev_warned; /* "cannot read stage-dev" said once */
 
 	struct hnd_route routes[HND_MAX_ROUTES]; /* installed, by dst */
 	unsigned int n_routes;
@@ -480,6 +503,23 @@ int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
 		   char *err, size_t errlen);
 /* The round's state, in the campaign's status (@w's open object). */
 void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f);
+
+/* Stage rates (rates.c, Documentation/split-mesh.rst) */
+/* Measure stage-dev, expire rates told, mark the LSA due on a move. */
+void hnd_rates_tick(struct hnd *d, __u64 now);
+/*
+ * stage-dev read at @now (NULL: it could not be): the window since the
+ * last read gives its stage's rate, if this node hosts that stage; a new
+ * stage, or counters that went back, start a new window.
+ */
+struct hn_genl_dev;
+void hnd_rates_dev(struct hnd *d, const struct hn_genl_dev *dev, __u64 now);
+/* A rate told by a local runner (control socket): 0 or -ENOENT. */
+int hnd_rate_tell(struct hnd *d, unsigned int stage,
+		  const struct hn_ctrl_rate *r, __u64 now);
+/* Hosts of @stage (0: every stage) with rate, load and path: @w or @f. */
+void hnd_hosts_out(struct hnd *d, unsigned int stage, FILE *f, struct jsonw *w);
+void hnd_rates_free(struct hnd *d);
 
 /* ctl.c */
 int hnd_ctl_open(struct hnd *d);

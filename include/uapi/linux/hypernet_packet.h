@@ -194,8 +194,29 @@ enum hn_lsa_flags {
 	 * link order.  Routes weigh a link by hn_link_ett_load() of it.
 	 */
 	HN_LSA_F_UTIL = 1U << 1,
-	__HN_LSA_F_ALL = HN_LSA_F_RESYNC | HN_LSA_F_UTIL,
+	/*
+	 * n_stages struct hn_lsa_rate follow the utilisation bytes (the
+	 * stage ids without HN_LSA_F_UTIL), one per stage id in order: how
+	 * fast the origin runs each stage it hosts and how busy it keeps
+	 * it.  Edges choose where to cut a model and who runs the rest from
+	 * them (Documentation/split-mesh.rst, The cut chosen per node).
+	 */
+	HN_LSA_F_RATES = 1U << 2,
+	__HN_LSA_F_ALL = HN_LSA_F_RESYNC | HN_LSA_F_UTIL | HN_LSA_F_RATES,
 };
+
+/*
+ * What the origin measured running one stage over its last window
+ * (HN_LSA_F_RATES).  ns_per_item 0: not measured yet (nothing ran);
+ * busy is at most 1000.
+ */
+struct hn_lsa_rate {
+	__be32 ns_per_item; /* mean compute time of one tensor, ns */
+	__be16 busy; /* permille of the window spent computing it */
+	__be16 queue; /* tensors waiting or in compute at the sample */
+} __attribute__((packed));
+
+#define HN_RATE_BUSY_MAX 1000
 
 /* A bidirectional link of the advertising node. */
 struct hn_lsa_link {

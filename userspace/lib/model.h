@@ -33,13 +33,15 @@
 /* Fixed header, per-layer descriptor, trailer sizes (bytes). */
 #define HN_MODEL_HDR_LEN 28
 #define HN_MODEL_LDESC_LEN 8
-/* Largest file the format allows: reading bigger files is refused early. */
-#define HN_MODEL_MAX_FILE                                                    \
-	(HN_MODEL_HDR_LEN +                                                  \
-	 HN_MODEL_MAX_LAYERS *                                               \
-		 (HN_MODEL_LDESC_LEN + HN_MODEL_MAX_DIM * HN_MODEL_MAX_DIM + \
-		  4 * HN_MODEL_MAX_DIM) +                                    \
-	 HN_MODEL_DIGEST_LEN + 4 + HN_MODEL_SIG_MAX)
+#define HN_MODEL_LDESC2_LEN 16 /* version 2 */
+/*
+ * Largest file the format allows (a stage's weights and biases are at most
+ * HNET_STAGE_MAX_BYTES; a route model is far smaller): reading bigger
+ * files is refused early.
+ */
+#define HN_MODEL_MAX_FILE                                               \
+	(HN_MODEL_HDR_LEN + HN_MODEL_MAX_LAYERS * HN_MODEL_LDESC2_LEN + \
+	 HNET_STAGE_MAX_BYTES + HN_MODEL_DIGEST_LEN + 4 + HN_MODEL_SIG_MAX)
 
 enum hn_model_kind {
 	HN_MODEL_ROUTE = 1, /* the routing model of route.h */
@@ -114,6 +116,14 @@ int hn_model_check_kind(unsigned int kind, unsigned int stage, char *err,
 			size_t errlen);
 
 /*
+ * The format version hn_model_serialize() writes: 1 when every layer is
+ * dense and the model fits version 1 (at most 4 layers of at most
+ * HN_MODEL_MAX_DIM), so dense models keep their bytes and digests; 2
+ * otherwise.
+ */
+unsigned int hn_model_version(const struct hn_model *m);
+
+/*
  * Serialise @m (after hn_model_check()); computes the digest, stores it in
  * @m->digest and appends @m's signature block.  *buf is malloc()ed.
  */
@@ -143,11 +153,12 @@ int hn_model_from_rt(const struct hn_rt_model *rt, uint64_t generation,
 		     struct hn_model *m, char *err, size_t errlen);
 
 /*
- * Reference inference with engine.h, bit-identical to the data plane and
- * the kernel module.  @in has layers[0].n_in elements.  @out (may be NULL)
- * gets the int8 outputs of the last layer, unless it is HN_LF_RAW.
- * @logits (may be NULL) gets the last layer's int32 accumulators
- * (bias + W x, before the shift): the score of a ROUTE model.
+ * Reference inference with engine.h (hn_op_run() layer by layer),
+ * bit-identical to the data plane and the kernel module.  @in has
+ * layers[0].n_in elements.  @out (may be NULL) gets the int8 outputs of
+ * the last layer, unless it is HN_LF_RAW.  @logits (may be NULL) gets the
+ * last layer's int32 accumulators (bias + W x, before the shift) if that
+ * layer is dense: the score of a ROUTE model; otherwise it is untouched.
  */
 void hn_model_infer(const struct hn_model *m, const int8_t *in, int8_t *out,
 		    int32_t *logits);

@@ -134,6 +134,11 @@ int hn_model_write_file(const char *path, struct hn_model *m, char *err,
 
 void hn_model_free(struct hn_model *m);
 
+/* Weights and biases of @m's layers, in bytes (a stage's budget). */
+uint64_t hn_model_param_bytes(const struct hn_model *m);
+/* "conv 1x28x28 -> 8x28x28 k5 s1 p2" and the like; snprintf()'s result. */
+int hn_model_op_str(const struct hn_op *op, char *buf, size_t len);
+
 /*
  * Allocate the arrays of layer @i for the geometry already set in it: its
  * op, or, if op.in_c is 0, a dense layer n_in -> n_out (op filled here).

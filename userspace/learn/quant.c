@@ -308,6 +308,41 @@ static int is_pow2(double x)
 	return x > 0 && frexp(x, &e) == 0.5;
 }
 
+/* What the whole text must have given, once it is read. */
+static int check_fmodel_end(struct tok *t, struct hn_fmodel *fm, int have_range)
+{
+	if (!fm->kind)
+		return hn_seterr(t->err, t->errlen, "no 'kind' line");
+	if (!fm->in_scale)
+		return hn_seterr(t->err, t->errlen, "no 'input_scale' line");
+	if (!fm->n_layers)
+		return hn_seterr(t->err, t->errlen, "no layers");
+	if (fm->layers[0].n_in > HN_MODEL_MAX_DIM ||
+	    fm->layers[fm->n_layers - 1].n_out > HN_MODEL_MAX_DIM)
+		return hn_seterr(
+			t->err, t->errlen,
+			"model input %u or output %u larger than a tensor (max %u)",
+			fm->layers[0].n_in, fm->layers[fm->n_layers - 1].n_out,
+			HN_MODEL_MAX_DIM);
+	if (fm->kind == HN_MODEL_ROUTE &&
+	    (fm->n_layers != 2 || fm->layers[0].op.kind != HNET_OP_DENSE ||
+	     fm->layers[1].op.kind != HNET_OP_DENSE ||
+	     fm->layers[0].n_in != HN_RT_NFEAT ||
+	     fm->layers[0].n_out != HN_RT_HIDDEN || !fm->layers[0].relu ||
+	     fm->layers[1].n_out != 1 || fm->layers[1].relu))
+		return hn_seterr(
+			t->err, t->errlen,
+			"route model must be 'layer %u %u relu' then 'layer %u 1 linear'",
+			HN_RT_NFEAT, HN_RT_HIDDEN, HN_RT_HIDDEN);
+	if (!have_range) {
+		/* Route features are never negative (route.h). */
+		fm->in_lo = (fm->kind == HN_MODEL_ROUTE ? 0 : HN_S8_MIN) *
+			    fm->in_scale;
+		fm->in_hi = HN_S8_MAX * fm->in_scale;
+	}
+	return 0;
+}
+
 static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
 {
 	int have_range = 0, r;
@@ -379,36 +414,7 @@ static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
 	}
 	if (r < 0)
 		return -1;
-	if (!fm->kind)
-		return hn_seterr(t->err, t->errlen, "no 'kind' line");
-	if (!fm->in_scale)
-		return hn_seterr(t->err, t->errlen, "no 'input_scale' line");
-	if (!fm->n_layers)
-		return hn_seterr(t->err, t->errlen, "no layers");
-	if (fm->layers[0].n_in > HN_MODEL_MAX_DIM ||
-	    fm->layers[fm->n_layers - 1].n_out > HN_MODEL_MAX_DIM)
-		return hn_seterr(
-			t->err, t->errlen,
-			"model input %u or output %u larger than a tensor (max %u)",
-			fm->layers[0].n_in, fm->layers[fm->n_layers - 1].n_out,
-			HN_MODEL_MAX_DIM);
-	if (fm->kind == HN_MODEL_ROUTE &&
-	    (fm->n_layers != 2 || fm->layers[0].op.kind != HNET_OP_DENSE ||
-	     fm->layers[1].op.kind != HNET_OP_DENSE ||
-	     fm->layers[0].n_in != HN_RT_NFEAT ||
-	     fm->layers[0].n_out != HN_RT_HIDDEN || !fm->layers[0].relu ||
-	     fm->layers[1].n_out != 1 || fm->layers[1].relu))
-		return hn_seterr(
-			t->err, t->errlen,
-			"route model must be 'layer %u %u relu' then 'layer %u 1 linear'",
-			HN_RT_NFEAT, HN_RT_HIDDEN, HN_RT_HIDDEN);
-	if (!have_range) {
-		/* Route features are never negative (route.h). */
-		fm->in_lo = (fm->kind == HN_MODEL_ROUTE ? 0 : HN_S8_MIN) *
-			    fm->in_scale;
-		fm->in_hi = HN_S8_MAX * fm->in_scale;
-	}
-	return 0;
+	return check_fmodel_end(t, fm, have_range);
 }
 
 int hn_fmodel_parse(const char *text, size_t len, struct hn_fmodel *fm,

@@ -237,6 +237,10 @@ static int check_head(const struct hn_model *m, char *err, size_t errlen)
 {
 	if (hn_model_check_kind(m->kind, m->stage, err, errlen))
 		return -1;
+	if (m->version > HN_MODEL_VERSION)
+		return hn_seterr(err, errlen,
+				 "unknown format version %u (max %u)",
+				 m->version, HN_MODEL_VERSION);
 	if (m->n_layers == 0 || m->n_layers > HN_MODEL_MAX_LAYERS)
 		return hn_seterr(err, errlen,
 				 "layer count %u out of range (1..%u)",
@@ -512,6 +516,7 @@ static int parse_head(struct rd *r, struct hn_model *m)
 			"unsupported format version %u (this parser reads %u and %u)",
 			version, HN_MODEL_VERSION_DENSE, HN_MODEL_VERSION);
 	r->version = version;
+	m->version = version;
 	if (get_u8(r, &m->kind, "model kind"))
 		return -1;
 	if (m->kind != HN_MODEL_ROUTE && m->kind != HN_MODEL_STAGE)
@@ -801,7 +806,8 @@ unsigned int hn_model_version(const struct hn_model *m)
 {
 	unsigned int i;
 
-	if (m->n_layers > HN_MODEL_V1_MAX_LAYERS)
+	if (m->version >= HN_MODEL_VERSION ||
+	    m->n_layers > HN_MODEL_V1_MAX_LAYERS)
 		return HN_MODEL_VERSION;
 	for (i = 0; i < m->n_layers; i++)
 		if (m->layers[i].op.kind != HNET_OP_DENSE ||

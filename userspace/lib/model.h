@@ -80,6 +80,7 @@ struct hn_model {
 	uint8_t kind; /* enum hn_model_kind */
 	uint8_t stage; /* stage id (STAGE), 0 for ROUTE */
 	uint8_t n_layers;
+	uint8_t version; /* the file's (parse); 0: the lowest that fits */
 	int8_t in_exp; /* input scale exponent */
 	uint64_t generation;
 	uint64_t expiry; /* unix seconds, 0 = never */
@@ -119,7 +120,8 @@ int hn_model_check_kind(unsigned int kind, unsigned int stage, char *err,
  * The format version hn_model_serialize() writes: 1 when every layer is
  * dense and the model fits version 1 (at most 4 layers of at most
  * HN_MODEL_MAX_DIM), so dense models keep their bytes and digests; 2
- * otherwise.
+ * otherwise; never below @m->version, so that a parsed file serialises
+ * back to its own bytes.
  */
 unsigned int hn_model_version(const struct hn_model *m);
 

@@ -119,8 +119,8 @@ tensor run hnt0 -n 200 -s 21 -L "$CNN" -f 0
 tensor run hnt1 -n 100 -s 22 -L conv3x10x10-5k5s2p2:6r,pool5x5x5k2s1,80x7:5
 check mkmodel-cnn hn-tensor mkmodel /tmp/cnn.hnm -L "$CNN" -s 23 -S 6
 check hnctl-dev-stage-load-cnn hnctl dev stage load hnt2 /tmp/cnn.hnm
-check hnctl-dev-show-cnn sh -c 'hnctl dev show hnt2 | tee /dev/stderr |
-	grep -q "stage 6 .*\[conv 1x28x28>8 k3s1p1\]>>7+relu \[maxpool"'
+check hnctl-dev-show-cnn sh -c 'out=$(hnctl dev show hnt2); echo "$out"
+	echo "$out" | grep -q "stage 6 .*\[conv 1x28x28>8 k3s1p1\]>>7+relu \[maxpool"'
 check hnctl-dev-show-cnn-json sh -c 'hnctl -j dev show hnt2 |
 	grep -q "\"op\": *\"conv\""'
 tensor run hnt2 -m /tmp/cnn.hnm -k -n 200 -s 24

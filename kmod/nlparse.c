@@ -255,7 +255,7 @@ static int hn_nl_parse_layers(const struct nlattr *nest, struct hn_stage *s,
 		sl->b_off = nb;
 		nw += hn_op_n_weights(&sl->op);
 		nb += hn_op_n_biases(&sl->op);
-		macs += sl->macs;
+		macs += hn_op_macs(&sl->op);
 		n++;
 	}
 	if (!n) {

@@ -17,7 +17,7 @@
 struct hn_stage_layer {
 	struct hn_op op;
 	u32 n_in, n_out; /* hn_op_in_len(), hn_op_out_len() */
-	u32 macs; /* hn_op_macs() */
+	u32 macs; /* hn_op_macs(): below 2^31 once hn_op_check() passed */
 	u32 w_off; /* into hn_stage.weights */
 	u32 b_off; /* into hn_stage.biases */
 };

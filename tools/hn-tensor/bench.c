@@ -177,7 +177,8 @@ static int bench_json(const struct bench *b, const struct bench_sum *m)
 		return 1;
 	}
 	fprintf(f,
-		"{\n  \"stage\": \"%ux%u int8\",\n  \"tensors\": %u,\n"
+		"{\n  \"stage\": \"%ux%u int8\",\n  \"layers\": \"%s\",\n"
+		"  \"macs_per_tensor\": %.0f,\n  \"tensors\": %u,\n"
 		"  \"rounds\": %u,\n"
 		"  \"statistic\": \"median\",\n"
 		"  \"kmod_tensors_per_s\": %.1f,\n"
@@ -190,8 +191,9 @@ static int bench_json(const struct bench *b, const struct bench_sum *m)
 		"  \"ratio_max\": %.3f,\n"
 		"  \"kmod_best_tensors_per_s\": %.1f,\n"
 		"  \"user_best_tensors_per_s\": %.1f\n}\n",
-		b->n_in, b->n_out, o.count, b->rounds, o.count / m->k,
-		o.count / m->u, m->k * 1e9 / (o.count * b->macs), m->c,
+		b->n_in, b->n_out, o.bench_layers, b->macs, o.count, b->rounds,
+		o.count / m->k, o.count / m->u,
+		m->k * 1e9 / (o.count * b->macs), m->c,
 		m->u * 1e9 / (o.count * b->macs), m->r, m->r_min, m->r_max,
 		o.count / b->best_k, o.count / b->best_u);
 	fclose(f);

@@ -286,63 +286,106 @@ __hn_inline const char *hn_op_strerror(int err)
 	return err >= 0 && err < __HN_OPE_MAX ? why[err] : "unknown error";
 }
 
-/* First and one-past-last kernel taps of a window starting at @start. */
-__hn_inline void hn_op_taps(__s32 start, __u32 k, __u32 in, __u32 *t0,
-			    __u32 *t1)
+/* Output columns a convolution computes together, in int32 on the stack. */
+#define HN_CONV_COLS 32
+
+/* First output column at or past @c0 whose tap at offset @off is inside. */
+__hn_inline __u32 hn_conv_col_lo(const struct hn_op *op, __s32 off, __u32 c0)
 {
-	*t0 = start < 0 ? (__u32)-start : 0;
-	*t1 = start + (__s32)k > (__s32)in ? (__u32)((__s32)in - start) : k;
+	__u32 c = off >= 0 ? 0 : ((__u32)-off + op->stride - 1) / op->stride;
+
+	return c > c0 ? c - c0 : 0;
 }
 
-/* One output of a convolution: bias + the taps inside the input. */
-__hn_inline __s32 hn_conv_point(const struct hn_op *op, const __s8 *w,
-				const __s8 *x, __s32 iy, __s32 ix)
+/* One past the last output column (from @c0) whose tap stays inside. */
+__hn_inline __u32 hn_conv_col_hi(const struct hn_op *op, __s32 off, __u32 c0)
 {
-	__u32 ky0, ky1, kx0, kx1, c, ky;
-	__s32 acc = 0;
+	__s32 room = (__s32)op->in_w - off;
+	__u32 c;
 
-	hn_op_taps(iy, op->k, op->in_h, &ky0, &ky1);
-	hn_op_taps(ix, op->k, op->in_w, &kx0, &kx1);
-	if (kx1 <= kx0)
+	if (room <= 0)
 		return 0;
-	for (c = 0; c < op->in_c; c++) {
-		const __s8 *xc = x + (__u32)c * op->in_h * op->in_w;
-		const __s8 *wc = w + (__u32)c * op->k * op->k;
+	c = ((__u32)room + op->stride - 1) / op->stride;
+	return c > c0 ? c - c0 : 0;
+}
 
-		for (ky = ky0; ky < ky1; ky++)
-			acc += hn_dot_s8(wc + ky * op->k + kx0,
-					 xc + (iy + (__s32)ky) * op->in_w + ix +
-						 (__s32)kx0,
-					 kx1 - kx0);
+/*
+ * acc[j] += wv * xrow[(c0 + j) * stride + off] for the columns j < n
+ * whose input column exists; the others read zero padding.  Stride 1,
+ * the common case, is a contiguous loop the compiler vectorises.
+ */
+__hn_inline void hn_conv_tap(const struct hn_op *op, const __s8 *xrow, __s32 wv,
+			     __s32 off, __u32 c0, __u32 n, __s32 *acc)
+{
+	__u32 j = hn_conv_col_lo(op, off, c0);
+	__u32 end = hn_conv_col_hi(op, off, c0);
+	const __s8 *xp;
+
+	if (end > n)
+		end = n;
+	if (op->stride == 1) {
+		xp = xrow + (__s32)c0 + off;
+		for (; j < end; j++)
+			acc[j] += wv * xp[j];
+		return;
 	}
-	return acc;
+	for (; j < end; j++)
+		acc[j] += wv * xrow[(__s32)((c0 + j) * op->stride) + off];
+}
+
+/* Every tap of output row @r, columns c0 .. c0 + n - 1, into @acc. */
+__hn_inline void hn_conv_row(const struct hn_op *op, const __s8 *wo,
+			     const __s8 *x, __u32 r, __u32 c0, __u32 n,
+			     __s32 *acc)
+{
+	__u32 c, u, v;
+
+	for (c = 0; c < op->in_c; c++) {
+		for (u = 0; u < op->k; u++) {
+			__s32 iy = (__s32)(r * op->stride + u) - op->pad;
+			const __s8 *wrow = wo + (c * op->k + u) * op->k;
+			const __s8 *xrow;
+
+			if (iy < 0 || iy >= (__s32)op->in_h)
+				continue;
+			xrow = x + (c * op->in_h + (__u32)iy) * op->in_w;
+			for (v = 0; v < op->k; v++)
+				hn_conv_tap(op, xrow, wrow[v],
+					    (__s32)v - op->pad, c0, n, acc);
+		}
+	}
 }
 
 /*
  * 2-D convolution: y[o][r][c] = requant(b[o] + sum over input channel i
  * and taps (u, v) of w[o][i][u][v] * x[i][r*stride + u - pad][c*stride +
  * v - pad]), taps outside the input reading zero.  @b may be NULL.
+ * Sums run tap by tap over HN_CONV_COLS outputs at once; integer sums do
+ * not depend on their order, and no partial sum can exceed the bound
+ * hn_layer_fits() puts on the whole one.
  */
 __hn_inline void hn_conv2d_s8(const struct hn_op *op, const __s8 *w,
 			      const __s32 *b, const __s8 *x, __s8 *y)
 {
 	__u32 oh = hn_op_out_h(op), ow = hn_op_out_w(op);
 	__u32 fan_in = hn_op_fan_in(op);
-	__u32 o, r, c;
+	__s32 acc[HN_CONV_COLS];
+	__u32 o, r, c0, j, n;
 
 	for (o = 0; o < op->out_c; o++) {
 		const __s8 *wo = w + o * fan_in;
 		__s32 bias = b ? b[o] : 0;
 
 		for (r = 0; r < oh; r++) {
-			for (c = 0; c < ow; c++) {
-				__s32 acc = bias;
-
-				acc += hn_conv_point(
-					op, wo, x,
-					(__s32)(r * op->stride) - op->pad,
-					(__s32)(c * op->stride) - op->pad);
-				*y++ = hn_requant(acc, op->shift, op->relu);
+			for (c0 = 0; c0 < ow; c0 += n) {
+				n = ow - c0 < HN_CONV_COLS ? ow - c0 :
+							     HN_CONV_COLS;
+				for (j = 0; j < n; j++)
+					acc[j] = bias;
+				hn_conv_row(op, wo, x, r, c0, n, acc);
+				for (j = 0; j < n; j++)
+					*y++ = hn_requant(acc[j], op->shift,
+							  op->relu);
 			}
 		}
 	}

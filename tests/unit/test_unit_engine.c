@@ -233,7 +233,8 @@ static void rand_op(struct hn_op *op, int kind, unsigned int cap)
 		op->kind = kind;
 		op->in_c = hn_t_range(1, 8);
 		op->in_h = hn_t_range(1, 20);
-		op->in_w = hn_t_range(1, 20);
+		/* Wider than HN_CONV_COLS at times: rows in segments. */
+		op->in_w = hn_t_range(1, hn_t_range(0, 3) ? 20 : 90);
 		op->k = hn_t_range(1, 7);
 		op->stride = hn_t_range(1, 4);
 		if (kind == HNET_OP_CONV2D) {

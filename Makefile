@@ -87,6 +87,9 @@ BPF_OBJS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
 BPF_SKELS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.skel.h)
 
 LIB		:= $(O)/lib/libhypernet.a
+# The userspace engine (hn_model_infer(): hn-edge's stages, every
+# reference) at -O3, as the module's compute.o, so conv rows vectorise.
+$(O)/lib/model.o: CFLAGS += -O3
 # The learning code may use the runtime library, never the reverse; of the
 # programs only these link it (tests/cli/test_layering.sh checks that the
 # router's binaries do not).  hn-model is an operator's tool: its

@@ -28,13 +28,14 @@ static const struct fm_cnn_opts cnn_defaults = {
 	.c2 = 32,
 	.bottleneck = 16,
 	.head_hidden = 64,
-	.epochs = 8,
+	.epochs = 10,
 	.qat_epochs = 2,
 	.batch = 64,
 	.lr = 2e-3,
 	.qat_lr = 1e-4,
 	.wd = 0.01,
 	.calib_q = 0.99,
+	.flip = 1,
 	.seed = 1,
 };
 
@@ -81,7 +82,7 @@ static const struct option long_opts[] = {
 	{ "qat-lr", required_argument, NULL, O_QAT_LR },
 	{ "wd", required_argument, NULL, O_WD },
 	{ "shift", required_argument, NULL, O_SHIFT },
-	{ "flip", no_argument, NULL, O_FLIP },
+	{ "flip", required_argument, NULL, O_FLIP },
 	{ "calib-quantile", required_argument, NULL, O_CALIB_Q },
 	{ "train-limit", required_argument, NULL, O_TRAIN_LIMIT },
 	{ "help", no_argument, NULL, 'h' },
@@ -94,7 +95,7 @@ static void usage(FILE *f)
 		"usage: hn-fmnist train-cnn [--data DIR] [--models DIR] [--json FILE]\n"
 		"         [--seed N] [--epochs N] [--qat-epochs N] [--c1 N] [--c2 N]\n"
 		"         [--bottleneck N] [--head-hidden N] [--batch N] [--lr X]\n"
-		"         [--qat-lr X] [--wd X] [--shift N] [--flip]\n"
+		"         [--qat-lr X] [--wd X] [--shift N] [--flip 0|1]\n"
 		"         [--calib-quantile Q] [--train-limit N]\n"
 		"Writes DIR/fmnist-cnn-*.{txt,txt.gz,calib} (default models).\n");
 }
@@ -169,8 +170,7 @@ static int set_opt(struct cnn_cmd *c, int opt, const char *arg)
 	case O_SHIFT:
 		return whole(arg, 0, 8, &o->shift);
 	case O_FLIP:
-		o->flip = 1;
-		return 0;
+		return whole(arg, 0, 1, &o->flip);
 	case O_CALIB_Q:
 		return num(arg, 0.5, 1, &o->calib_q);
 	case O_TRAIN_LIMIT:

@@ -167,9 +167,9 @@ static int parse_layer(struct tok *t, struct hn_fmodel *fm)
 	char what[128];
 	size_t i, n;
 
-	if (li == HN_MODEL_MAX_LAYERS)
+	if (li == HN_MODEL_V1_MAX_LAYERS)
 		return tok_err(t, "too many layers (max %u)",
-			       HN_MODEL_MAX_LAYERS);
+			       HN_MODEL_V1_MAX_LAYERS);
 	l = &fm->layers[li];
 	if (expect_uint(t, "layer input size", 1, HN_MODEL_MAX_DIM, &l->n_in) ||
 	    expect_uint(t, "layer output size", 1, HN_MODEL_MAX_DIM, &l->n_out))
@@ -180,6 +180,10 @@ static int parse_layer(struct tok *t, struct hn_fmodel *fm)
 			       li, l->n_in, li - 1, fm->layers[li - 1].n_out);
 	if (expect(t, "activation (relu or linear)"))
 		return -1;
+	l->op.kind = HNET_OP_DENSE;
+	l->op.in_c = l->n_in;
+	l->op.in_h = l->op.in_w = 1;
+	l->op.out_c = l->n_out;
 	if (!strcmp(t->s, "relu"))
 		l->relu = 1;
 	else if (strcmp(t->s, "linear"))

@@ -15,11 +15,16 @@
 #define HN_CALIB_DEFAULT_N 1024
 #define HN_CALIB_MAX_N 100000
 
+/*
+ * @op gives the geometry (its shift is unused); @n_in and @n_out are the
+ * flattened lengths, as in struct hn_model_layer.
+ */
 struct hn_fmodel_layer {
+	struct hn_op op;
 	unsigned int n_in, n_out;
 	int relu;
-	double *w; /* n_out rows of n_in */
-	double *b;
+	double *w; /* hn_op_n_weights(): dense n_out rows of n_in */
+	double *b; /* hn_op_n_biases() */
 };
 
 struct hn_fmodel {

@@ -137,10 +137,10 @@ static int check_head(const struct hn_model *m, char *err, size_t errlen)
 {
 	if (hn_model_check_kind(m->kind, m->stage, err, errlen))
 		return -1;
-	if (m->n_layers == 0 || m->n_layers > HN_MODEL_MAX_LAYERS)
+	if (m->n_layers == 0 || m->n_layers > HN_MODEL_V1_MAX_LAYERS)
 		return hn_seterr(err, errlen,
 				 "layer count %u out of range (1..%u)",
-				 m->n_layers, HN_MODEL_MAX_LAYERS);
+				 m->n_layers, HN_MODEL_V1_MAX_LAYERS);
 	if (m->kind == HN_MODEL_ROUTE && m->n_layers != 2)
 		return hn_seterr(err, errlen,
 				 "route model needs 2 layers, not %u",
@@ -324,14 +324,42 @@ void hn_model_free(struct hn_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void hn_model_layer_dense(struct hn_model_layer *l)
+{
+	memset(&l->op, 0, sizeof(l->op));
+	l->op.kind = HNET_OP_DENSE;
+	l->op.in_c = l->n_in;
+	l->op.in_h = l->op.in_w = 1;
+	l->op.out_c = l->n_out;
+	l->op.shift = l->shift;
+	l->op.relu = !!(l->flags & HN_LF_RELU);
+}
+
 int hn_model_alloc_layer(struct hn_model *m, unsigned int i)
 {
 	struct hn_model_layer *l = &m->layers[i];
+	uint64_t in, out;
 
 	free(l->w);
 	free(l->b);
-	l->w = calloc((size_t)l->n_in * l->n_out, 1);
-	l->b = calloc(l->n_out, sizeof(*l->b));
+	l->w = NULL;
+	l->b = NULL;
+	if (!l->op.in_c) {
+		hn_model_layer_dense(l);
+	} else {
+		l->op.shift = l->shift;
+		l->op.relu = !!(l->flags & HN_LF_RELU);
+	}
+	in = (uint64_t)l->op.in_c * l->op.in_h * l->op.in_w;
+	out = (uint64_t)l->op.out_c * hn_op_out_h(&l->op) * hn_op_out_w(&l->op);
+	if (in > UINT16_MAX || out > UINT16_MAX)
+		return -1;
+	l->n_in = in;
+	l->n_out = out;
+	/* One byte more: an op without weights still gets an array. */
+	l->w = calloc(
+		(uint64_t)hn_op_fan_in(&l->op) * hn_op_n_biases(&l->op) + 1, 1);
+	l->b = calloc((size_t)hn_op_n_biases(&l->op) + 1, sizeof(*l->b));
 	return l->w && l->b ? 0 : -1;
 }
 
@@ -353,11 +381,11 @@ static int parse_head(struct rd *r, struct hn_model *m)
 	r->off = 4;
 	if (get_u16(r, &version, "format version"))
 		return -1;
-	if (version != HN_MODEL_VERSION)
+	if (version != HN_MODEL_VERSION_DENSE)
 		return hn_seterr(
 			err, errlen,
 			"unsupported format version %u (this parser reads %u)",
-			version, HN_MODEL_VERSION);
+			version, HN_MODEL_VERSION_DENSE);
 	if (get_u8(r, &m->kind, "model kind"))
 		return -1;
 	if (m->kind != HN_MODEL_ROUTE && m->kind != HN_MODEL_STAGE)
@@ -592,7 +620,7 @@ int hn_model_serialize(struct hn_model *m, void **bufp, size_t *lenp, char *err,
 	if (!buf)
 		return hn_seterr(err, errlen, "out of memory");
 	memcpy(p, HN_MODEL_MAGIC, 4);
-	p = put16(p + 4, HN_MODEL_VERSION);
+	p = put16(p + 4, HN_MODEL_VERSION_DENSE);
 	*p++ = m->kind;
 	*p++ = m->stage;
 	p = put64(p, m->generation);

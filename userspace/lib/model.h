@@ -12,11 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <hypernet/route.h>
+#include <hypernet/engine.h>
+#include <linux/hypernet_packet.h>
 
 #define HN_MODEL_MAGIC "HNMD"
-#define HN_MODEL_VERSION 1
-#define HN_MODEL_MAX_LAYERS 4
-#define HN_MODEL_MAX_DIM 4096
+/* Version 1: dense layers only; version 2: a layer graph (struct hn_op). */
+#define HN_MODEL_VERSION_DENSE 1
+#define HN_MODEL_VERSION 2
+#define HN_MODEL_MAX_LAYERS HNET_MAX_LAYERS
+#define HN_MODEL_V1_MAX_LAYERS 4
+/* A model's input and output (they cross the wire as one tensor). */
+#define HN_MODEL_MAX_DIM HN_TENSOR_MAX_LEN
+/* An activation between two layers of a stage. */
+#define HN_MODEL_ACT_MAX HNET_STAGE_ACT_MAX
 /* Scale exponents: a value q stands for q * 2^exp. */
 #define HN_MODEL_EXP_MIN (-64)
 #define HN_MODEL_EXP_MAX 63
@@ -49,14 +57,21 @@ enum hn_sig_type {
 	HN_SIG_ED25519 = 1, /* reserved: 64-byte signature */
 };
 
+/*
+ * One layer.  @op says what it computes; @n_in and @n_out are its
+ * flattened input and output lengths (hn_op_in_len(), hn_op_out_len()),
+ * and @op's shift and relu mirror @shift and @flags.  A dense layer has
+ * op.kind HNET_OP_DENSE, in_c = n_in, in_h = in_w = 1, out_c = n_out.
+ */
 struct hn_model_layer {
+	struct hn_op op;
 	uint16_t n_in, n_out;
 	uint8_t shift; /* right shift of the accumulator */
 	uint8_t flags; /* enum hn_layer_flags */
 	int8_t w_exp; /* weight w stands for w * 2^w_exp */
 	int8_t out_exp; /* output scale exponent */
-	int8_t *w; /* n_out rows of n_in, row major */
-	int32_t *b; /* n_out biases, scale 2^(in_exp + w_exp) */
+	int8_t *w; /* hn_op_n_weights(): dense n_out rows of n_in */
+	int32_t *b; /* hn_op_n_biases(), scale 2^(in_exp + w_exp) */
 };
 
 struct hn_model {
@@ -109,8 +124,17 @@ int hn_model_write_file(const char *path, struct hn_model *m, char *err,
 
 void hn_model_free(struct hn_model *m);
 
-/* Allocate the arrays of layer @i for the dims already set in it. */
+/*
+ * Allocate the arrays of layer @i for the geometry already set in it: its
+ * op, or, if op.in_c is 0, a dense layer n_in -> n_out (op filled here).
+ * Sets n_in and n_out from the op and mirrors shift and flags into it, so
+ * call it once those are set.  Returns 0 or -1 (no memory, or an op whose
+ * lengths do not fit the model: hn_model_check() says why).
+ */
 int hn_model_alloc_layer(struct hn_model *m, unsigned int i);
+
+/* Layer @l's op as a dense n_in -> n_out layer, with its shift and flags. */
+void hn_model_layer_dense(struct hn_model_layer *l);
 
 /* ROUTE model <-> the data plane's struct hn_rt_model. */
 int hn_model_to_rt(const struct hn_model *m, struct hn_rt_model *rt, char *err,

@@ -137,7 +137,13 @@ extern const char *const fm_cnn_part[FM_CNN_STAGES];
 int fm_cnn_export(struct fm_cnn *net, const struct fm_set *calib,
 		  const struct fm_cnn_result *r, const char *dir, char *err,
 		  size_t errlen);
-/* cnncmd.c */
+/* Does stage @st's text ship gzip'ed (.txt.gz, not .txt)? */
+int fm_cnn_gzipped(unsigned int st);
+/* cnncmd.c, cnneval.c */
 int fm_cmd_train_cnn(int argc, char **argv);
+int fm_cmd_eval_cnn(int argc, char **argv);
+/* The class of one image through @n .hnm stages (hn_model_infer()). */
+unsigned int fm_cnn_classify_hnm(const struct hn_model *m, unsigned int n,
+				 const uint8_t *pix);
 
 #endif /* _HN_FMNIST_CNN_H */

@@ -25,7 +25,7 @@ const char *const fm_cnn_part[FM_CNN_STAGES] = { "fmnist-cnn-conv",
 						 "fmnist-cnn-head" };
 
 /* The encoder stage's text is a few hundred KB: it ships gzip'ed. */
-static int gzipped(unsigned int st)
+int fm_cnn_gzipped(unsigned int st)
 {
 	return st == 1;
 }
@@ -136,8 +136,8 @@ static int write_text(const struct fm_cnn *net, unsigned int st,
 
 	/* "wb9": a header without name or time; "wT": plain */
 	snprintf(path, sizeof(path), "%s/%s.%s", dir, fm_cnn_part[st],
-		 gzipped(st) ? "txt.gz" : "txt");
-	f = gzopen(path, gzipped(st) ? "wb9" : "wT");
+		 fm_cnn_gzipped(st) ? "txt.gz" : "txt");
+	f = gzopen(path, fm_cnn_gzipped(st) ? "wb9" : "wT");
 	if (!f)
 		return hn_seterr(err, errlen, "%s: %s", path, strerror(errno));
 	put_header(f, net, st, r);

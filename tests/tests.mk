@@ -62,7 +62,7 @@ LEARN_TESTS	:= test_unit_idx test_unit_fmnist test_unit_quant test_unit_bound \
 		   test_unit_secagg test_unit_partition test_unit_fedlocal \
 		   test_unit_cnn \
 		   test_unit_quant_golden test_unit_sim test_unit_simtopo \
-		   test_train_xdp
+		   test_train_xdp test_unit_graph
 $(foreach v,$(O) $(ASAN_O),$(foreach t,$(LEARN_TESTS), \
 	$(eval $(v)/tests/$(t): $(call LEARN_ARCHIVE,$(v)))))
 $(O)/fuzz/fuzz_idx $(O)/fuzz/fuzz_model: $(call LEARN_ARCHIVE,$(FUZZ_O))

@@ -48,6 +48,113 @@ static void stage_model(struct hn_model *m)
 	}
 }
 
+/* Layer @i of @m as @op, weights from @x (its own generator). */
+static void graph_layer(struct hn_model *m, unsigned int i, struct hn_op op,
+			int relu, int w_exp, int shift, unsigned int *x)
+{
+	struct hn_model_layer *l = &m->layers[i];
+	int in = i ? m->layers[i - 1].out_exp : m->in_exp;
+	unsigned int k;
+
+	l->op = op;
+	l->shift = shift;
+	l->flags = relu ? HN_LF_RELU : 0;
+	l->w_exp = w_exp;
+	l->out_exp = in + w_exp + shift;
+	if (hn_model_alloc_layer(m, i))
+		exit(1);
+	for (k = 0; k < hn_op_n_weights(&op); k++) {
+		*x = *x * 1103515245 + 12345;
+		l->w[k] = (int8_t)(*x >> 16);
+	}
+	for (k = 0; k < hn_op_n_biases(&op); k++)
+		l->b[k] = (int)(k * 37) - 100;
+}
+
+/*
+ * conv 1x8x8 -> 4x8x8 k3 p1 relu, maxpool 2, conv 4x4x4 -> 6x2x2 k3 s2
+ * p1 relu, dense 24 -> 5: every op kind, a version 2 file.
+ */
+static void graph_models(const char *dir)
+{
+	static const char text[] =
+		"hnmodel-float 1\nkind stage 3\ninput_scale 0.0078125\n"
+		"conv 1 3 3 2 2 1 1 relu\nweights 0.5 -0.5 0.25 1 0 1 -1 0.5\n"
+		"bias 0 0.1\nmaxpool 2 4 4 2 2\n"
+		"layer 8 2 linear\nweights 1 -1 0 0 1 1 0.5 0.5\n"
+		"1 1 1 1 -1 -1 -1 -1\nbias 0 0\n";
+	struct hn_op ops[4] = {
+		{ .kind = HNET_OP_CONV2D,
+		  .k = 3,
+		  .stride = 1,
+		  .pad = 1,
+		  .in_c = 1,
+		  .in_h = 8,
+		  .in_w = 8,
+		  .out_c = 4 },
+		{ .kind = HNET_OP_MAXPOOL,
+		  .k = 2,
+		  .stride = 2,
+		  .in_c = 4,
+		  .in_h = 8,
+		  .in_w = 8,
+		  .out_c = 4 },
+		{ .kind = HNET_OP_CONV2D,
+		  .k = 3,
+		  .stride = 2,
+		  .pad = 1,
+		  .in_c = 4,
+		  .in_h = 4,
+		  .in_w = 4,
+		  .out_c = 6 },
+		{ .kind = HNET_OP_DENSE,
+		  .in_c = 24,
+		  .in_h = 1,
+		  .in_w = 1,
+		  .out_c = 5 },
+	};
+	struct hn_model m = { .kind = HN_MODEL_STAGE,
+			      .stage = 3,
+			      .n_layers = 4,
+			      .in_exp = -7,
+			      .generation = 2 };
+	unsigned int x = 16;
+	uint8_t *b;
+	void *buf;
+	size_t len;
+
+	graph_layer(&m, 0, ops[0], 1, -7, 8, &x);
+	graph_layer(&m, 1, ops[1], 0, 0, 0, &x);
+	graph_layer(&m, 2, ops[2], 1, -8, 9, &x);
+	graph_layer(&m, 3, ops[3], 0, -7, 8, &x);
+	if (hn_model_serialize(&m, &buf, &len, NULL, 0))
+		exit(1);
+	b = buf;
+	seed_file(dir, "cnn.hnm", b, len);
+	seed_file(dir, "cnn-truncated.hnm", b, 100);
+	b[28 + 16 + 1] = 9; /* pooling window larger than its input */
+	seed_file(dir, "cnn-bad-window.hnm", b, len);
+	free(buf);
+	hn_model_free(&m);
+	/* A dense stage in a version 2 file. */
+	memset(&m, 0, sizeof(m));
+	m.kind = HN_MODEL_STAGE;
+	m.n_layers = 2;
+	m.version = HN_MODEL_VERSION;
+	ops[3].in_c = 4;
+	ops[3].out_c = 3;
+	graph_layer(&m, 0, ops[3], 1, -7, 8, &x);
+	ops[3].in_c = 3;
+	ops[3].out_c = 2;
+	graph_layer(&m, 1, ops[3], 0, -7, 8, &x);
+	if (hn_model_serialize(&m, &buf, &len, NULL, 0))
+		exit(1);
+	seed_file(dir, "dense-v2.hnm", buf, len);
+	free(buf);
+	hn_model_free(&m);
+	seed_file(dir, "float-cnn.txt", text, sizeof(text) - 1);
+}
+
 static void models(const char *dir)
 {
 	static const char text[] =
@@ -98,6 +205,7 @@ static void models(const char *dir)
 	free(buf);
 	hn_model_free(&m);
 	seed_file(dir, "float-stage.txt", text, sizeof(text) - 1);
+	graph_models(dir);
 }
 
 static void frames(const char *dir)

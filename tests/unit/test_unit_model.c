@@ -147,8 +147,8 @@ static const struct mcase cases[] = {
 	{ "bad magic", STAGE, 0, 1, 'X', -1, NULL, 0, "bad magic" },
 	{ "cut in version", STAGE, -1, 0, 0, 5, NULL, 0,
 	  "truncated at format version" },
-	{ "version 2", STAGE, 4, 2, 2, -1, NULL, 1,
-	  "unsupported format version 2" },
+	{ "version 3", STAGE, 4, 2, 3, -1, NULL, 1,
+	  "unsupported format version 3" },
 	{ "version 0", STAGE, 4, 2, 0, -1, NULL, 1,
 	  "unsupported format version 0" },
 	{ "cut in kind", STAGE, -1, 0, 0, 6, NULL, 0,
@@ -370,12 +370,15 @@ static void test_roundtrip_small(void **state)
 	}
 }
 
-/* A real-size stage (784 -> 128 -> 10), 4 layers, the largest dims. */
+/*
+ * A real-size stage (784 -> 128 -> 10), 4 layers, the largest dims that
+ * fit HNET_STAGE_MAX_BYTES.
+ */
 static void test_roundtrip_large(void **state)
 {
 	static const unsigned int dims[][5] = {
 		{ 784, 128, 10, 0, 0 },
-		{ 4096, 4096, 0, 0, 0 },
+		{ 4096, 255, 0, 0, 0 },
 		{ 16, 32, 64, 32, 8 },
 	};
 	struct hn_model m;

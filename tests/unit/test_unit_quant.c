@@ -253,8 +253,8 @@ static const struct tcase tcases[] = {
 	{ "layer early", "hnmodel-float 1\nlayer 1 1 relu\n",
 	  "'kind' and 'input_scale' must come before the first layer" },
 	{ "dim 0", HDR "layer 0 1 relu\n", "layer input size 0 out of range" },
-	{ "dim big", HDR "layer 1 5000 relu\n",
-	  "layer output size 5000 out of range" },
+	{ "dim big", HDR "layer 1 16385 relu\n",
+	  "layer output size 16385 out of range (1..16384)" },
 	{ "dim text", HDR "layer x 1 relu\n",
 	  "layer input size: 'x' is not an unsigned integer" },
 	{ "activation", HDR "layer 1 1 tanh\n", "unknown activation 'tanh'" },
@@ -276,12 +276,14 @@ static const struct tcase tcases[] = {
 	  HDR "layer 1 2 relu\nweights 1 1\nbias 0 0\n"
 	      "layer 3 1 linear\n",
 	  "layer 1 takes 3 inputs but layer 0 gives 2" },
-	{ "5 layers",
+	{ "9 layers",
 	  HDR
 	  "layer 1 1 relu weights 1 bias 0\nlayer 1 1 relu weights 1 bias 0\n"
 	  "layer 1 1 relu weights 1 bias 0\nlayer 1 1 relu weights 1 bias 0\n"
+	  "layer 1 1 relu weights 1 bias 0\nlayer 1 1 relu weights 1 bias 0\n"
+	  "layer 1 1 relu weights 1 bias 0\nlayer 1 1 relu weights 1 bias 0\n"
 	  "layer 1 1 relu weights 1 bias 0\n",
-	  "line 8: too many layers (max 4)" },
+	  "line 12: too many layers (max 8)" },
 	{ "no kind", "hnmodel-float 1\n", "no 'kind' line" },
 	{ "no scale", "hnmodel-float 1\nkind route\n",
 	  "no 'input_scale' line" },

@@ -145,6 +145,16 @@ out_fm:
 	return ret;
 }
 
+static uint64_t model_macs(const struct hn_model *m)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < m->n_layers; i++)
+		n += hn_op_macs(&m->layers[i].op);
+	return n;
+}
+
 static void hex(FILE *f, const uint8_t *p, size_t n)
 {
 	while (n--)
@@ -158,9 +168,26 @@ static const char *sig_name(unsigned int t)
 				     "unknown";
 }
 
+static const char *act_name(const struct hn_model_layer *l)
+{
+	if (l->op.kind == HNET_OP_MAXPOOL)
+		return "";
+	return l->flags & HN_LF_RAW  ? " raw" :
+	       l->flags & HN_LF_RELU ? " relu" :
+				       " linear";
+}
+
+static const char *op_name(unsigned int kind)
+{
+	return kind == HNET_OP_CONV2D  ? "conv" :
+	       kind == HNET_OP_MAXPOOL ? "maxpool" :
+					 "dense";
+}
+
 static void show_text(const struct hn_model *m)
 {
 	unsigned int i;
+	char what[80];
 
 	printf("kind        %s\n", hn_model_kind_name(m->kind));
 	if (m->kind == HN_MODEL_STAGE)
@@ -168,17 +195,22 @@ static void show_text(const struct hn_model *m)
 	printf("generation  %" PRIu64 "\n", m->generation);
 	printf("expiry      %" PRIu64 "%s\n", m->expiry,
 	       m->expiry ? "" : " (none)");
+	printf("format      version %u\n", hn_model_version(m));
 	printf("input scale 2^%d\n", m->in_exp);
 	for (i = 0; i < m->n_layers; i++) {
 		const struct hn_model_layer *l = &m->layers[i];
 
-		printf("layer %u     %u -> %u %s shift %u weights 2^%d output 2^%d\n",
-		       i, l->n_in, l->n_out,
-		       l->flags & HN_LF_RAW  ? "raw" :
-		       l->flags & HN_LF_RELU ? "relu" :
-					       "linear",
-		       l->shift, l->w_exp, l->out_exp);
+		if (l->op.kind == HNET_OP_DENSE)
+			snprintf(what, sizeof(what), "%u -> %u", l->n_in,
+				 l->n_out);
+		else
+			hn_model_op_str(&l->op, what, sizeof(what));
+		printf("layer %u     %s%s shift %u weights 2^%d output 2^%d\n",
+		       i, what, act_name(l), l->shift, l->w_exp, l->out_exp);
 	}
+	printf("params      %llu bytes, %llu MACs\n",
+	       (unsigned long long)hn_model_param_bytes(m),
+	       (unsigned long long)model_macs(m));
 	printf("sha256      ");
 	hex(stdout, m->digest, sizeof(m->digest));
 	printf("\nsignature   %s (%u bytes)\n", sig_name(m->sig_type),
@@ -189,18 +221,28 @@ static void show_json(const struct hn_model *m)
 {
 	unsigned int i;
 
-	printf("{\"kind\":\"%s\",\"stage\":%u,\"generation\":%" PRIu64
-	       ",\"expiry\":%" PRIu64 ",\"in_exp\":%d,\"layers\":[",
-	       hn_model_kind_name(m->kind), m->stage, m->generation, m->expiry,
-	       m->in_exp);
+	printf("{\"kind\":\"%s\",\"stage\":%u,\"version\":%u,\"generation\":%" PRIu64
+	       ",\"expiry\":%" PRIu64
+	       ",\"in_exp\":%d,\"param_bytes\":%llu,\"macs\":%llu,\"layers\":[",
+	       hn_model_kind_name(m->kind), m->stage, hn_model_version(m),
+	       m->generation, m->expiry, m->in_exp,
+	       (unsigned long long)hn_model_param_bytes(m),
+	       (unsigned long long)model_macs(m));
 	for (i = 0; i < m->n_layers; i++) {
 		const struct hn_model_layer *l = &m->layers[i];
+		const struct hn_op *op = &l->op;
 
-		printf("%s{\"n_in\":%u,\"n_out\":%u,\"shift\":%u,\"relu\":%s,\"raw\":%s,\"w_exp\":%d,\"out_exp\":%d}",
-		       i ? "," : "", l->n_in, l->n_out, l->shift,
-		       l->flags & HN_LF_RELU ? "true" : "false",
+		printf("%s{\"op\":\"%s\",\"n_in\":%u,\"n_out\":%u,\"shift\":%u,\"relu\":%s,\"raw\":%s,\"w_exp\":%d,\"out_exp\":%d",
+		       i ? "," : "", op_name(op->kind), l->n_in, l->n_out,
+		       l->shift, l->flags & HN_LF_RELU ? "true" : "false",
 		       l->flags & HN_LF_RAW ? "true" : "false", l->w_exp,
 		       l->out_exp);
+		if (op->kind != HNET_OP_DENSE)
+			printf(",\"in_c\":%u,\"in_h\":%u,\"in_w\":%u,\"out_c\":%u,\"out_h\":%u,\"out_w\":%u,\"k\":%u,\"stride\":%u,\"pad\":%u",
+			       op->in_c, op->in_h, op->in_w, op->out_c,
+			       hn_op_out_h(op), hn_op_out_w(op), op->k,
+			       op->stride, op->pad);
+		printf(",\"macs\":%llu}", (unsigned long long)hn_op_macs(op));
 	}
 	printf("],\"sha256\":\"");
 	hex(stdout, m->digest, sizeof(m->digest));

@@ -160,47 +160,100 @@ void hn_fmodel_free(struct hn_fmodel *fm)
 	memset(fm, 0, sizeof(*fm));
 }
 
-static int parse_layer(struct tok *t, struct hn_fmodel *fm)
+/* "layer N_IN N_OUT": a dense op. */
+static int parse_dense_geom(struct tok *t, struct hn_op *op)
 {
-	struct hn_fmodel_layer *l;
-	unsigned int li = fm->n_layers;
-	char what[128];
-	size_t i, n;
+	unsigned int n_in, n_out;
 
-	if (li == HN_MODEL_V1_MAX_LAYERS)
-		return tok_err(t, "too many layers (max %u)",
-			       HN_MODEL_V1_MAX_LAYERS);
-	l = &fm->layers[li];
-	if (expect_uint(t, "layer input size", 1, HN_MODEL_MAX_DIM, &l->n_in) ||
-	    expect_uint(t, "layer output size", 1, HN_MODEL_MAX_DIM, &l->n_out))
+	if (expect_uint(t, "layer input size", 1, HN_MODEL_ACT_MAX, &n_in) ||
+	    expect_uint(t, "layer output size", 1, HN_MODEL_ACT_MAX, &n_out))
 		return -1;
-	if (li && l->n_in != fm->layers[li - 1].n_out)
-		return tok_err(t,
-			       "layer %u takes %u inputs but layer %u gives %u",
-			       li, l->n_in, li - 1, fm->layers[li - 1].n_out);
+	op->kind = HNET_OP_DENSE;
+	op->in_c = n_in;
+	op->in_h = op->in_w = 1;
+	op->out_c = n_out;
+	return 0;
+}
+
+/* "conv IN_C IN_H IN_W OUT_C K STRIDE PAD" or "maxpool C H W K STRIDE". */
+static int parse_window_geom(struct tok *t, struct hn_op *op, int conv)
+{
+	static const char *const what[] = { "channels",	   "rows",
+					    "columns",	   "output channels",
+					    "kernel size", "stride",
+					    "padding" };
+	unsigned int v[7] = { 0 }, i, n = conv ? 7 : 5;
+
+	for (i = 0; i < n; i++) {
+		unsigned int f = !conv && i >= 3 ? i + 1 : i;
+		unsigned int lo = f == 6 ? 0 : 1;
+		unsigned int hi = f >= 4 ? UINT8_MAX : UINT16_MAX;
+
+		if (expect_uint(t, what[f], lo, hi, &v[f]))
+			return -1;
+	}
+	op->kind = conv ? HNET_OP_CONV2D : HNET_OP_MAXPOOL;
+	op->in_c = v[0];
+	op->in_h = v[1];
+	op->in_w = v[2];
+	op->out_c = conv ? v[3] : v[0];
+	op->k = v[4];
+	op->stride = v[5];
+	op->pad = v[6];
+	return 0;
+}
+
+/* The activation word of a dense or conv layer. */
+static int parse_act(struct tok *t, struct hn_fmodel_layer *l)
+{
 	if (expect(t, "activation (relu or linear)"))
 		return -1;
-	l->op.kind = HNET_OP_DENSE;
-	l->op.in_c = l->n_in;
-	l->op.in_h = l->op.in_w = 1;
-	l->op.out_c = l->n_out;
 	if (!strcmp(t->s, "relu"))
 		l->relu = 1;
 	else if (strcmp(t->s, "linear"))
 		return tok_err(t, "unknown activation '%s' (relu or linear)",
 			       t->s);
-	n = (size_t)l->n_in * l->n_out;
-	l->w = calloc(n, sizeof(*l->w));
-	l->b = calloc(l->n_out, sizeof(*l->b));
-	fm->n_layers++; /* now owned by fm, freed with it */
-	if (!l->w || !l->b)
-		return hn_seterr(t->err, t->errlen, "out of memory");
+	l->op.relu = l->relu;
+	return 0;
+}
+
+/* The op as the engine would take it, and the chain of lengths. */
+static int check_fop(struct tok *t, struct hn_fmodel *fm, unsigned int li)
+{
+	struct hn_fmodel_layer *l = &fm->layers[li];
+	char what[80];
+	int e = hn_op_check(&l->op);
+
+	hn_model_op_str(&l->op, what, sizeof(what));
+	if (e)
+		return tok_err(t, "layer %u: %s (%s)", li, hn_op_strerror(e),
+			       what);
+	l->n_in = hn_op_in_len(&l->op);
+	l->n_out = hn_op_out_len(&l->op);
+	if (li && l->n_in != fm->layers[li - 1].n_out)
+		return tok_err(t,
+			       "layer %u takes %u inputs but layer %u gives %u",
+			       li, l->n_in, li - 1, fm->layers[li - 1].n_out);
+	return 0;
+}
+
+/* "weights" and "bias" blocks of @l's sizes. */
+static int parse_params(struct tok *t, struct hn_fmodel_layer *l,
+			unsigned int li)
+{
+	size_t i, n = hn_op_n_weights(&l->op), nb = hn_op_n_biases(&l->op);
+	char what[128];
+
 	if (expect_word(t, "weights"))
 		return -1;
 	for (i = 0; i < n; i++) {
-		snprintf(what, sizeof(what),
-			 "layer %u weight [%zu][%zu] (%zu of %zu)", li,
-			 i / l->n_in, i % l->n_in, i + 1, n);
+		if (l->op.kind == HNET_OP_DENSE)
+			snprintf(what, sizeof(what),
+				 "layer %u weight [%zu][%zu] (%zu of %zu)", li,
+				 i / l->n_in, i % l->n_in, i + 1, n);
+		else
+			snprintf(what, sizeof(what),
+				 "layer %u weight %zu of %zu", li, i + 1, n);
 		if (expect_num(t, what, &l->w[i]))
 			return -1;
 	}
@@ -211,13 +264,41 @@ static int parse_layer(struct tok *t, struct hn_fmodel *fm)
 			t,
 			"layer %u: expected 'bias' after %zu weights, got '%s' (too many weights?)",
 			li, n, t->s);
-	for (i = 0; i < l->n_out; i++) {
-		snprintf(what, sizeof(what), "layer %u bias %zu of %u", li,
-			 i + 1, l->n_out);
+	for (i = 0; i < nb; i++) {
+		snprintf(what, sizeof(what), "layer %u bias %zu of %zu", li,
+			 i + 1, nb);
 		if (expect_num(t, what, &l->b[i]))
 			return -1;
 	}
 	return 0;
+}
+
+/* After the keyword @kw: "layer", "conv" or "maxpool". */
+static int parse_layer(struct tok *t, struct hn_fmodel *fm, const char *kw)
+{
+	struct hn_fmodel_layer *l;
+	unsigned int li = fm->n_layers;
+	int r;
+
+	if (li == HN_MODEL_MAX_LAYERS)
+		return tok_err(t, "too many layers (max %u)",
+			       HN_MODEL_MAX_LAYERS);
+	l = &fm->layers[li];
+	if (!strcmp(kw, "layer"))
+		r = parse_dense_geom(t, &l->op);
+	else
+		r = parse_window_geom(t, &l->op, !strcmp(kw, "conv"));
+	if (r || (l->op.kind != HNET_OP_MAXPOOL && parse_act(t, l)) ||
+	    check_fop(t, fm, li))
+		return -1;
+	l->w = calloc((size_t)hn_op_n_weights(&l->op) + 1, sizeof(*l->w));
+	l->b = calloc((size_t)hn_op_n_biases(&l->op) + 1, sizeof(*l->b));
+	fm->n_layers++; /* now owned by fm, freed with it */
+	if (!l->w || !l->b)
+		return hn_seterr(t->err, t->errlen, "out of memory");
+	if (l->op.kind == HNET_OP_MAXPOOL)
+		return 0;
+	return parse_params(t, l, li);
 }
 
 static int is_pow2(double x)
@@ -227,10 +308,46 @@ static int is_pow2(double x)
 	return x > 0 && frexp(x, &e) == 0.5;
 }
 
+/* What the whole text must have given, once it is read. */
+static int check_fmodel_end(struct tok *t, struct hn_fmodel *fm, int have_range)
+{
+	if (!fm->kind)
+		return hn_seterr(t->err, t->errlen, "no 'kind' line");
+	if (!fm->in_scale)
+		return hn_seterr(t->err, t->errlen, "no 'input_scale' line");
+	if (!fm->n_layers)
+		return hn_seterr(t->err, t->errlen, "no layers");
+	if (fm->layers[0].n_in > HN_MODEL_MAX_DIM ||
+	    fm->layers[fm->n_layers - 1].n_out > HN_MODEL_MAX_DIM)
+		return hn_seterr(
+			t->err, t->errlen,
+			"model input %u or output %u larger than a tensor (max %u)",
+			fm->layers[0].n_in, fm->layers[fm->n_layers - 1].n_out,
+			HN_MODEL_MAX_DIM);
+	if (fm->kind == HN_MODEL_ROUTE &&
+	    (fm->n_layers != 2 || fm->layers[0].op.kind != HNET_OP_DENSE ||
+	     fm->layers[1].op.kind != HNET_OP_DENSE ||
+	     fm->layers[0].n_in != HN_RT_NFEAT ||
+	     fm->layers[0].n_out != HN_RT_HIDDEN || !fm->layers[0].relu ||
+	     fm->layers[1].n_out != 1 || fm->layers[1].relu))
+		return hn_seterr(
+			t->err, t->errlen,
+			"route model must be 'layer %u %u relu' then 'layer %u 1 linear'",
+			HN_RT_NFEAT, HN_RT_HIDDEN, HN_RT_HIDDEN);
+	if (!have_range) {
+		/* Route features are never negative (route.h). */
+		fm->in_lo = (fm->kind == HN_MODEL_ROUTE ? 0 : HN_S8_MIN) *
+			    fm->in_scale;
+		fm->in_hi = HN_S8_MAX * fm->in_scale;
+	}
+	return 0;
+}
+
 static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
 {
 	int have_range = 0, r;
 	unsigned int v;
+	char kw[8];
 	double x;
 
 	if (expect_word(t, FMODEL_MAGIC) ||
@@ -279,43 +396,25 @@ static int parse_fmodel(struct tok *t, struct hn_fmodel *fm)
 					t, "input_range low %g above high %g",
 					fm->in_lo, fm->in_hi);
 			have_range = 1;
-		} else if (!strcmp(t->s, "layer")) {
+		} else if (!strcmp(t->s, "layer") || !strcmp(t->s, "conv") ||
+			   !strcmp(t->s, "maxpool")) {
 			if (!fm->kind || !fm->in_scale)
 				return tok_err(
 					t,
 					"'kind' and 'input_scale' must come before the first layer");
-			if (parse_layer(t, fm))
+			strcpy(kw, t->s);
+			if (parse_layer(t, fm, kw))
 				return -1;
 		} else {
 			return tok_err(
 				t,
-				"unknown keyword '%s' (kind, input_scale, input_range, layer)",
+				"unknown keyword '%s' (kind, input_scale, input_range, layer, conv, maxpool)",
 				t->s);
 		}
 	}
 	if (r < 0)
 		return -1;
-	if (!fm->kind)
-		return hn_seterr(t->err, t->errlen, "no 'kind' line");
-	if (!fm->in_scale)
-		return hn_seterr(t->err, t->errlen, "no 'input_scale' line");
-	if (!fm->n_layers)
-		return hn_seterr(t->err, t->errlen, "no layers");
-	if (fm->kind == HN_MODEL_ROUTE &&
-	    (fm->n_layers != 2 || fm->layers[0].n_in != HN_RT_NFEAT ||
-	     fm->layers[0].n_out != HN_RT_HIDDEN || !fm->layers[0].relu ||
-	     fm->layers[1].n_out != 1 || fm->layers[1].relu))
-		return hn_seterr(
-			t->err, t->errlen,
-			"route model must be 'layer %u %u relu' then 'layer %u 1 linear'",
-			HN_RT_NFEAT, HN_RT_HIDDEN, HN_RT_HIDDEN);
-	if (!have_range) {
-		/* Route features are never negative (route.h). */
-		fm->in_lo = (fm->kind == HN_MODEL_ROUTE ? 0 : HN_S8_MIN) *
-			    fm->in_scale;
-		fm->in_hi = HN_S8_MAX * fm->in_scale;
-	}
-	return 0;
+	return check_fmodel_end(t, fm, have_range);
 }
 
 int hn_fmodel_parse(const char *text, size_t len, struct hn_fmodel *fm,
@@ -397,33 +496,134 @@ int hn_fmodel_read_file(const char *path, struct hn_fmodel *fm, char *err,
 	return ret;
 }
 
-/* Returns the activations of layer @upto (all layers: the output). */
-static void finfer(const struct hn_fmodel *fm, const double *in,
-		   unsigned int upto, double *out)
+/*
+ * Layer @l's op: the one the text gave, or, for a layer built in code
+ * with n_in and n_out only (op.in_c 0), a dense n_in -> n_out.
+ */
+static struct hn_op fop(const struct hn_fmodel_layer *l)
 {
-	double buf[2][HN_MODEL_MAX_DIM];
+	struct hn_op op = l->op;
+
+	if (!op.in_c) {
+		memset(&op, 0, sizeof(op));
+		op.kind = HNET_OP_DENSE;
+		op.in_c = l->n_in;
+		op.in_h = op.in_w = 1;
+		op.out_c = l->n_out;
+	}
+	op.relu = !!l->relu;
+	return op;
+}
+
+static void fdense(const struct hn_fmodel_layer *l, const double *x, double *y)
+{
+	unsigned int o, k;
+
+	for (o = 0; o < l->n_out; o++) {
+		const double *w = l->w + (size_t)o * l->n_in;
+		double acc = l->b[o];
+
+		for (k = 0; k < l->n_in; k++)
+			acc += w[k] * x[k];
+		y[o] = l->relu && acc < 0 ? 0 : acc;
+	}
+}
+
+/* x[ch][r][c], 0 outside the input (convolution padding). */
+static double fat(const struct hn_op *op, const double *x, unsigned int ch,
+		  int r, int c)
+{
+	if (r < 0 || c < 0 || r >= op->in_h || c >= op->in_w)
+		return 0;
+	return x[((size_t)ch * op->in_h + r) * op->in_w + c];
+}
+
+/* One output of a convolution at window origin (r0, c0), bias included. */
+static double fconv_point(const struct hn_fmodel_layer *l,
+			  const struct hn_op *op, unsigned int o,
+			  const double *x, int r0, int c0)
+{
+	const double *w = l->w + (size_t)o * hn_op_fan_in(op);
+	double acc = l->b[o];
+	unsigned int ch, u, v;
+
+	for (ch = 0; ch < op->in_c; ch++)
+		for (u = 0; u < op->k; u++)
+			for (v = 0; v < op->k; v++)
+				acc += *w++ *
+				       fat(op, x, ch, r0 + (int)u, c0 + (int)v);
+	return acc;
+}
+
+static void fconv(const struct hn_fmodel_layer *l, const struct hn_op *op,
+		  const double *x, double *y)
+{
+	unsigned int oh = hn_op_out_h(op), ow = hn_op_out_w(op), o, r, c;
+	double acc;
+
+	for (o = 0; o < op->out_c; o++)
+		for (r = 0; r < oh; r++)
+			for (c = 0; c < ow; c++) {
+				acc = fconv_point(
+					l, op, o, x,
+					(int)(r * op->stride) - op->pad,
+					(int)(c * op->stride) - op->pad);
+				*y++ = l->relu && acc < 0 ? 0 : acc;
+			}
+}
+
+static void fmaxpool(const struct hn_op *op, const double *x, double *y)
+{
+	unsigned int oh = hn_op_out_h(op), ow = hn_op_out_w(op);
+	unsigned int ch, r, c, u, v;
+	double m;
+
+	for (ch = 0; ch < op->in_c; ch++)
+		for (r = 0; r < oh; r++)
+			for (c = 0; c < ow; c++) {
+				m = -HUGE_VAL;
+				for (u = 0; u < op->k; u++)
+					for (v = 0; v < op->k; v++)
+						m = fmax(m,
+							 fat(op, x, ch,
+							     r * op->stride + u,
+							     c * op->stride +
+								     v));
+				*y++ = m;
+			}
+}
+
+/*
+ * Run the float model on @in; @out gets the last layer's outputs.  With
+ * @amax, amax[i] grows to the largest |output| of layer i.
+ */
+static void finfer(const struct hn_fmodel *fm, const double *in, double *out,
+		   double *amax)
+{
+	static __thread double buf[2][HN_MODEL_ACT_MAX];
 	const double *x = in;
-	unsigned int i, o, k;
+	unsigned int i, o;
 
-	for (i = 0; i <= upto; i++) {
+	for (i = 0; i < fm->n_layers; i++) {
 		const struct hn_fmodel_layer *l = &fm->layers[i];
-		double *y = i == upto ? out : buf[i & 1];
+		double *y = i + 1 == fm->n_layers && out ? out : buf[i & 1];
+		struct hn_op op = fop(l);
 
-		for (o = 0; o < l->n_out; o++) {
-			const double *w = l->w + (size_t)o * l->n_in;
-			double acc = l->b[o];
-
-			for (k = 0; k < l->n_in; k++)
-				acc += w[k] * x[k];
-			y[o] = l->relu && acc < 0 ? 0 : acc;
-		}
+		if (op.kind == HNET_OP_CONV2D)
+			fconv(l, &op, x, y);
+		else if (op.kind == HNET_OP_MAXPOOL)
+			fmaxpool(&op, x, y);
+		else
+			fdense(l, x, y);
+		for (o = 0; amax && o < l->n_out; o++)
+			amax[i] = fmax(amax[i], fabs(y[o]));
 		x = y;
 	}
 }
 
 void hn_fmodel_infer(const struct hn_fmodel *fm, const double *in, double *out)
 {
-	finfer(fm, in, fm->n_layers - 1, out);
+	finfer(fm, in, out, NULL);
 }
 
 /* ---- calibration -------------------------------------------------------- */
@@ -573,30 +773,25 @@ static int exp_for(double absmax)
 	return e;
 }
 
-static int quant_layer(const struct hn_fmodel *fm, unsigned int li,
-		       const double *calib, size_t n_calib, int in_exp,
-		       struct hn_model *m, char *err, size_t errlen)
+/* The weight exponent: max |w|, then coarser until the biases fit. */
+static int weight_exp(const struct hn_fmodel_layer *fl, const struct hn_op *op,
+		      int in_exp, int *w_exp)
 {
-	const struct hn_fmodel_layer *fl = &fm->layers[li];
-	struct hn_model_layer *l = &m->layers[li];
-	double wmax = 0, bq, amax = 0, act[HN_MODEL_MAX_DIM];
-	size_t n = (size_t)fl->n_in * fl->n_out, i;
+	size_t n = hn_op_n_weights(op), nb = hn_op_n_biases(op), i;
+	double wmax = 0, bq;
 	int64_t bmax;
-	int w_exp, out_exp, shift;
+	int e;
 
 	for (i = 0; i < n; i++)
 		wmax = fmax(wmax, fabs(fl->w[i]));
-	w_exp = wmax > 0 ? exp_for(wmax) : -7;
+	e = wmax > 0 ? exp_for(wmax) : -7;
 	/* Coarser weights until the biases fit the accumulator. */
-	for (;; w_exp++) {
-		if (w_exp > HN_MODEL_EXP_MAX)
-			return hn_seterr(
-				err, errlen,
-				"layer %u: biases too large for any weight scale",
-				li);
+	for (;; e++) {
+		if (e > HN_MODEL_EXP_MAX)
+			return -1;
 		bmax = 0;
-		for (i = 0; i < fl->n_out; i++) {
-			bq = fabs(round(ldexp(fl->b[i], -(in_exp + w_exp))));
+		for (i = 0; i < nb; i++) {
+			bq = fabs(round(ldexp(fl->b[i], -(in_exp + e))));
 			if (bq > (double)HN_BIAS_MAX * 2) {
 				bmax = INT64_MAX / 2;
 				break;
@@ -604,25 +799,41 @@ static int quant_layer(const struct hn_fmodel *fm, unsigned int li,
 			if ((int64_t)bq > bmax)
 				bmax = (int64_t)bq;
 		}
-		if (hn_layer_fits(fl->n_in, bmax))
+		if (hn_layer_fits(hn_op_fan_in(op), bmax))
 			break;
 	}
+	*w_exp = e;
+	return 0;
+}
 
-	l->n_in = fl->n_in;
-	l->n_out = fl->n_out;
+/*
+ * Layer @li of @fm into @m, its input at 2^@in_exp; @amax is the largest
+ * |output| of the float layer over the calibration samples.  Pooling has
+ * no weights and keeps its input's scale: the maximum of values at one
+ * scale is one of them.
+ */
+static int quant_layer(const struct hn_fmodel *fm, unsigned int li, double amax,
+		       int in_exp, struct hn_model *m, char *err, size_t errlen)
+{
+	const struct hn_fmodel_layer *fl = &fm->layers[li];
+	struct hn_model_layer *l = &m->layers[li];
+	struct hn_op op = fop(fl);
+	size_t i;
+	int w_exp = 0, out_exp, shift;
+
+	if (op.kind != HNET_OP_MAXPOOL && weight_exp(fl, &op, in_exp, &w_exp))
+		return hn_seterr(
+			err, errlen,
+			"layer %u: biases too large for any weight scale", li);
+	l->op = op;
 	l->flags = fl->relu ? HN_LF_RELU : 0;
-	if (fm->kind == HN_MODEL_ROUTE && li == fm->n_layers - 1) {
+	if (op.kind == HNET_OP_MAXPOOL) {
+		out_exp = in_exp;
+	} else if (fm->kind == HN_MODEL_ROUTE && li == fm->n_layers - 1) {
 		/* The route score is the raw accumulator. */
 		l->flags = HN_LF_RAW;
 		out_exp = in_exp + w_exp;
 	} else {
-		for (i = 0; i < n_calib; i++) {
-			unsigned int o;
-
-			finfer(fm, calib + i * fm->layers[0].n_in, li, act);
-			for (o = 0; o < fl->n_out; o++)
-				amax = fmax(amax, fabs(act[o]));
-		}
 		/* out = acc >> shift: out_exp = in_exp + w_exp + shift. */
 		out_exp = amax > 0 ? exp_for(amax) : in_exp + w_exp;
 		shift = out_exp - (in_exp + w_exp);
@@ -642,9 +853,9 @@ static int quant_layer(const struct hn_fmodel *fm, unsigned int li,
 	l->shift = out_exp - (in_exp + w_exp);
 	if (hn_model_alloc_layer(m, li))
 		return hn_seterr(err, errlen, "out of memory");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < hn_op_n_weights(&op); i++)
 		l->w[i] = hn_quant_s8(fl->w[i], w_exp);
-	for (i = 0; i < fl->n_out; i++)
+	for (i = 0; i < hn_op_n_biases(&op); i++)
 		l->b[i] = (int32_t)round(ldexp(fl->b[i], -(in_exp + w_exp)));
 	return 0;
 }
@@ -690,8 +901,9 @@ int hn_quantize(const struct hn_fmodel *fm, const struct hn_quant_opts *o,
 		struct hn_model *m, struct hn_quant_report *rep, char *err,
 		size_t errlen)
 {
+	double *samples = NULL, amax[HN_MODEL_MAX_LAYERS] = { 0 };
 	struct hn_quant_opts def = { 0 };
-	double *samples = NULL;
+	size_t k;
 	const double *calib;
 	size_t n_calib;
 	unsigned int i;
@@ -719,8 +931,10 @@ int hn_quantize(const struct hn_fmodel *fm, const struct hn_quant_opts *o,
 	m->in_exp = in_exp;
 	m->generation = o->generation;
 	m->expiry = o->expiry;
+	for (k = 0; k < n_calib; k++)
+		finfer(fm, calib + k * fm->layers[0].n_in, NULL, amax);
 	for (i = 0; i < fm->n_layers; i++) {
-		if (quant_layer(fm, i, calib, n_calib, in_exp, m, err, errlen))
+		if (quant_layer(fm, i, amax[i], in_exp, m, err, errlen))
 			goto fail;
 		in_exp = m->layers[i].out_exp;
 	}

@@ -59,27 +59,48 @@ static int layer_in_exp(const struct hn_model *m, unsigned int i)
 	return i ? m->layers[i - 1].out_exp : m->in_exp;
 }
 
-/* Everything about layer @i that its 8-byte descriptor decides. */
-static int check_desc(const struct hn_model *m, unsigned int i, char *err,
-		      size_t errlen)
+/* Output rows times columns, 0 where the op's window makes no sense. */
+static uint64_t op_out_hw(const struct hn_op *op)
+{
+	if (op->kind != HNET_OP_DENSE && !op->stride)
+		return 0;
+	return (uint64_t)hn_op_out_h(op) * hn_op_out_w(op);
+}
+
+int hn_model_op_str(const struct hn_op *op, char *buf, size_t len)
+{
+	uint64_t hw = op_out_hw(op);
+	const char *name;
+
+	switch (op->kind) {
+	case HNET_OP_DENSE:
+		return snprintf(buf, len, "dense %u -> %u", hn_op_in_len(op),
+				op->out_c);
+	case HNET_OP_CONV2D:
+		name = "conv";
+		break;
+	case HNET_OP_MAXPOOL:
+		name = "maxpool";
+		break;
+	default:
+		return snprintf(buf, len, "kind %u", op->kind);
+	}
+	if (!hw)
+		return snprintf(buf, len, "%s %ux%ux%u -> %u k%u s%u p%u", name,
+				op->in_c, op->in_h, op->in_w, op->out_c, op->k,
+				op->stride, op->pad);
+	return snprintf(buf, len, "%s %ux%ux%u -> %ux%ux%u k%u s%u p%u", name,
+			op->in_c, op->in_h, op->in_w, op->out_c,
+			hn_op_out_h(op), hn_op_out_w(op), op->k, op->stride,
+			op->pad);
+}
+
+/* Flags, shift and exponent ranges of layer @i. */
+static int check_flags(const struct hn_model *m, unsigned int i, char *err,
+		       size_t errlen)
 {
 	const struct hn_model_layer *l = &m->layers[i];
-	int in_exp = layer_in_exp(m, i), acc_exp;
 
-	if (l->n_in == 0 || l->n_out == 0)
-		return hn_seterr(err, errlen,
-				 "layer %u: dimension is zero (%u -> %u)", i,
-				 l->n_in, l->n_out);
-	if (l->n_in > HN_MODEL_MAX_DIM || l->n_out > HN_MODEL_MAX_DIM)
-		return hn_seterr(
-			err, errlen,
-			"layer %u: dimension too large (%u -> %u, max %u)", i,
-			l->n_in, l->n_out, HN_MODEL_MAX_DIM);
-	if (i && l->n_in != m->layers[i - 1].n_out)
-		return hn_seterr(
-			err, errlen,
-			"layer %u: dimension mismatch: takes %u inputs but layer %u gives %u",
-			i, l->n_in, i - 1, m->layers[i - 1].n_out);
 	if (l->flags & ~__HN_LF_ALL)
 		return hn_seterr(err, errlen,
 				 "layer %u: unknown flag bits 0x%02x", i,
@@ -108,14 +129,93 @@ static int check_desc(const struct hn_model *m, unsigned int i, char *err,
 			"layer %u: scale exponent out of range (weights %d, output %d; allowed %d..%d)",
 			i, l->w_exp, l->out_exp, HN_MODEL_EXP_MIN,
 			HN_MODEL_EXP_MAX);
-	/* The shift is what turns the accumulator scale into the output's. */
-	acc_exp = in_exp + l->w_exp;
+	return 0;
+}
+
+/* The shift is what turns the accumulator scale into the output's. */
+static int check_scales(const struct hn_model *m, unsigned int i, char *err,
+			size_t errlen)
+{
+	const struct hn_model_layer *l = &m->layers[i];
+	int in_exp = layer_in_exp(m, i), acc_exp = in_exp + l->w_exp;
+
+	if (l->op.kind == HNET_OP_MAXPOOL && l->w_exp)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: pooling has no weights: weight exponent must be 0, not %d",
+			i, l->w_exp);
 	if (l->out_exp - acc_exp != l->shift)
 		return hn_seterr(
 			err, errlen,
 			"layer %u: scales inconsistent: output 2^%d / (input 2^%d * weights 2^%d) needs shift %d, not %u",
 			i, l->out_exp, in_exp, l->w_exp, l->out_exp - acc_exp,
 			l->shift);
+	return 0;
+}
+
+/* The op itself: what the engine accepts, and n_in, n_out, shift, relu. */
+static int check_op(const struct hn_model *m, unsigned int i, char *err,
+		    size_t errlen)
+{
+	const struct hn_model_layer *l = &m->layers[i];
+	char what[80];
+	int e;
+
+	if (l->op.kind > HNET_OP_MAX)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: unknown layer kind %u (0 dense, 1 conv, 2 maxpool)",
+			i, l->op.kind);
+	hn_model_op_str(&l->op, what, sizeof(what));
+	if (l->op.shift != l->shift || l->op.relu != !!(l->flags & HN_LF_RELU))
+		return hn_seterr(
+			err, errlen,
+			"layer %u: op shift %u relu %u differ from the layer's shift %u flags 0x%02x",
+			i, l->op.shift, l->op.relu, l->shift, l->flags);
+	e = hn_op_check(&l->op);
+	if (e)
+		return hn_seterr(err, errlen, "layer %u: %s (%s)", i,
+				 hn_op_strerror(e), what);
+	if (l->n_in != hn_op_in_len(&l->op) ||
+	    l->n_out != hn_op_out_len(&l->op))
+		return hn_seterr(
+			err, errlen,
+			"layer %u: lengths %u -> %u are not those of its op (%s)",
+			i, l->n_in, l->n_out, what);
+	return 0;
+}
+
+/* Lengths across layers: the chain, and what crosses the wire. */
+static int check_chain(const struct hn_model *m, unsigned int i, char *err,
+		       size_t errlen)
+{
+	const struct hn_model_layer *l = &m->layers[i];
+
+	if (i && l->n_in != m->layers[i - 1].n_out)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: dimension mismatch: takes %u inputs but layer %u gives %u",
+			i, l->n_in, i - 1, m->layers[i - 1].n_out);
+	if (!i && l->n_in > HN_MODEL_MAX_DIM)
+		return hn_seterr(
+			err, errlen,
+			"layer 0: model input of %u elements, more than a tensor (max %u)",
+			l->n_in, HN_MODEL_MAX_DIM);
+	if (i + 1 == m->n_layers && l->n_out > HN_MODEL_MAX_DIM)
+		return hn_seterr(
+			err, errlen,
+			"layer %u: model output of %u elements, more than a tensor (max %u)",
+			i, l->n_out, HN_MODEL_MAX_DIM);
+	return 0;
+}
+
+/* Everything about layer @i that its descriptor decides. */
+static int check_desc(const struct hn_model *m, unsigned int i, char *err,
+		      size_t errlen)
+{
+	if (check_flags(m, i, err, errlen) || check_scales(m, i, err, errlen) ||
+	    check_op(m, i, err, errlen) || check_chain(m, i, err, errlen))
+		return -1;
 	return 0;
 }
 
@@ -137,10 +237,14 @@ static int check_head(const struct hn_model *m, char *err, size_t errlen)
 {
 	if (hn_model_check_kind(m->kind, m->stage, err, errlen))
 		return -1;
-	if (m->n_layers == 0 || m->n_layers > HN_MODEL_V1_MAX_LAYERS)
+	if (m->version > HN_MODEL_VERSION)
+		return hn_seterr(err, errlen,
+				 "unknown format version %u (max %u)",
+				 m->version, HN_MODEL_VERSION);
+	if (m->n_layers == 0 || m->n_layers > HN_MODEL_MAX_LAYERS)
 		return hn_seterr(err, errlen,
 				 "layer count %u out of range (1..%u)",
-				 m->n_layers, HN_MODEL_V1_MAX_LAYERS);
+				 m->n_layers, HN_MODEL_MAX_LAYERS);
 	if (m->kind == HN_MODEL_ROUTE && m->n_layers != 2)
 		return hn_seterr(err, errlen,
 				 "route model needs 2 layers, not %u",
@@ -158,6 +262,11 @@ static int check_route_shape(const struct hn_model *m, char *err, size_t errlen)
 {
 	const struct hn_model_layer *l0 = &m->layers[0], *l1 = &m->layers[1];
 
+	if (l0->op.kind != HNET_OP_DENSE || l1->op.kind != HNET_OP_DENSE)
+		return hn_seterr(
+			err, errlen,
+			"route model layers must be dense (kinds %u, %u)",
+			l0->op.kind, l1->op.kind);
 	if (l0->n_in != HN_RT_NFEAT || l0->n_out != HN_RT_HIDDEN ||
 	    l1->n_out != 1)
 		return hn_seterr(
@@ -178,6 +287,18 @@ static int check_route_shape(const struct hn_model *m, char *err, size_t errlen)
 	return 0;
 }
 
+uint64_t hn_model_param_bytes(const struct hn_model *m)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < m->n_layers && i < HN_MODEL_MAX_LAYERS; i++)
+		n += (uint64_t)hn_op_fan_in(&m->layers[i].op) *
+			     hn_op_n_biases(&m->layers[i].op) +
+		     4 * (uint64_t)hn_op_n_biases(&m->layers[i].op);
+	return n;
+}
+
 /* What the kind asks of the layers: route.h's shape, or int8 stages. */
 static int check_kind_shape(const struct hn_model *m, char *err, size_t errlen)
 {
@@ -185,13 +306,18 @@ static int check_kind_shape(const struct hn_model *m, char *err, size_t errlen)
 
 	if (m->kind == HN_MODEL_ROUTE)
 		return check_route_shape(m, err, errlen);
-	if (m->kind == HN_MODEL_STAGE)
-		for (i = 0; i < m->n_layers; i++)
-			if (m->layers[i].flags & HN_LF_RAW)
-				return hn_seterr(
-					err, errlen,
-					"layer %u: stage models output int8, raw output is for route models",
-					i);
+	for (i = 0; i < m->n_layers; i++)
+		if (m->layers[i].flags & HN_LF_RAW)
+			return hn_seterr(
+				err, errlen,
+				"layer %u: stage models output int8, raw output is for route models",
+				i);
+	if (hn_model_param_bytes(m) > HNET_STAGE_MAX_BYTES)
+		return hn_seterr(
+			err, errlen,
+			"weights and biases take %llu bytes, more than a stage may (HNET_STAGE_MAX_BYTES %u)",
+			(unsigned long long)hn_model_param_bytes(m),
+			HNET_STAGE_MAX_BYTES);
 	return 0;
 }
 
@@ -199,21 +325,23 @@ static int check_bias(const struct hn_model *m, unsigned int i, char *err,
 		      size_t errlen)
 {
 	const struct hn_model_layer *l = &m->layers[i];
+	unsigned int o, at = 0, nb = hn_op_n_biases(&l->op);
 	int64_t max = 0, v;
-	unsigned int o, at = 0;
 
-	for (o = 0; o < l->n_out; o++) {
+	if (!nb)
+		return 0;
+	for (o = 0; o < nb; o++) {
 		v = l->b[o] < 0 ? -(int64_t)l->b[o] : l->b[o];
 		if (v > max) {
 			max = v;
 			at = o;
 		}
 	}
-	if (!hn_layer_fits(l->n_in, max))
+	if (!hn_layer_fits(hn_op_fan_in(&l->op), max))
 		return hn_seterr(
 			err, errlen,
 			"layer %u: could overflow int32: %u inputs and bias[%u] = %d",
-			i, l->n_in, at, l->b[at]);
+			i, hn_op_fan_in(&l->op), at, l->b[at]);
 	return 0;
 }
 
@@ -264,6 +392,7 @@ int hn_model_check(const struct hn_model *m, char *err, size_t errlen)
 struct rd {
 	const uint8_t *p;
 	size_t len, off;
+	uint16_t version;
 	char *err;
 	size_t errlen;
 };
@@ -351,7 +480,7 @@ int hn_model_alloc_layer(struct hn_model *m, unsigned int i)
 		l->op.relu = !!(l->flags & HN_LF_RELU);
 	}
 	in = (uint64_t)l->op.in_c * l->op.in_h * l->op.in_w;
-	out = (uint64_t)l->op.out_c * hn_op_out_h(&l->op) * hn_op_out_w(&l->op);
+	out = (uint64_t)l->op.out_c * op_out_hw(&l->op);
 	if (in > UINT16_MAX || out > UINT16_MAX)
 		return -1;
 	l->n_in = in;
@@ -381,11 +510,13 @@ static int parse_head(struct rd *r, struct hn_model *m)
 	r->off = 4;
 	if (get_u16(r, &version, "format version"))
 		return -1;
-	if (version != HN_MODEL_VERSION_DENSE)
+	if (version != HN_MODEL_VERSION_DENSE && version != HN_MODEL_VERSION)
 		return hn_seterr(
 			err, errlen,
-			"unsupported format version %u (this parser reads %u)",
-			version, HN_MODEL_VERSION_DENSE);
+			"unsupported format version %u (this parser reads %u and %u)",
+			version, HN_MODEL_VERSION_DENSE, HN_MODEL_VERSION);
+	r->version = version;
+	m->version = version;
 	if (get_u8(r, &m->kind, "model kind"))
 		return -1;
 	if (m->kind != HN_MODEL_ROUTE && m->kind != HN_MODEL_STAGE)
@@ -405,62 +536,130 @@ static int parse_head(struct rd *r, struct hn_model *m)
 		return hn_seterr(err, errlen,
 				 "header reserved field is 0x%04x (must be 0)",
 				 reserved);
-	return check_head(m, err, errlen);
+	if (check_head(m, err, errlen))
+		return -1;
+	if (version == HN_MODEL_VERSION_DENSE &&
+	    m->n_layers > HN_MODEL_V1_MAX_LAYERS)
+		return hn_seterr(
+			err, errlen,
+			"layer count %u out of range (1..%u in version %u)",
+			m->n_layers, HN_MODEL_V1_MAX_LAYERS,
+			HN_MODEL_VERSION_DENSE);
+	return 0;
+}
+
+/* Version 1: n_in, n_out, then what both versions share; a dense op. */
+static int parse_desc_v1(struct rd *r, struct hn_model *m, unsigned int li,
+			 const char *field)
+{
+	struct hn_model_layer *l = &m->layers[li];
+
+	get_u16(r, &l->n_in, field);
+	get_u16(r, &l->n_out, field);
+	if (l->n_in == 0 || l->n_out == 0)
+		return hn_seterr(r->err, r->errlen,
+				 "layer %u: dimension is zero (%u -> %u)", li,
+				 l->n_in, l->n_out);
+	if (l->n_in > HN_MODEL_MAX_DIM || l->n_out > HN_MODEL_MAX_DIM)
+		return hn_seterr(
+			r->err, r->errlen,
+			"layer %u: dimension too large (%u -> %u, max %u)", li,
+			l->n_in, l->n_out, HN_MODEL_MAX_DIM);
+	return 0;
+}
+
+/* Version 2: the op's kind, window and geometry come first. */
+static void parse_desc_v2(struct rd *r, struct hn_model *m, unsigned int li,
+			  const char *field)
+{
+	struct hn_op *op = &m->layers[li].op;
+
+	get_u8(r, &op->kind, field);
+	get_u8(r, &op->k, field);
+	get_u8(r, &op->stride, field);
+	get_u8(r, &op->pad, field);
+	get_u16(r, &op->in_c, field);
+	get_u16(r, &op->in_h, field);
+	get_u16(r, &op->in_w, field);
+	get_u16(r, &op->out_c, field);
+}
+
+/* Shift, flags, exponents; then the op, whole. */
+static void parse_desc_tail(struct rd *r, struct hn_model *m, unsigned int li,
+			    const char *field)
+{
+	struct hn_model_layer *l = &m->layers[li];
+	uint64_t in, out;
+	uint8_t u8 = 0;
+
+	get_u8(r, &l->shift, field);
+	get_u8(r, &l->flags, field);
+	get_u8(r, &u8, field);
+	l->w_exp = (int8_t)u8;
+	get_u8(r, &u8, field);
+	l->out_exp = (int8_t)u8;
+	if (r->version == HN_MODEL_VERSION_DENSE) {
+		hn_model_layer_dense(l);
+		return;
+	}
+	l->op.shift = l->shift;
+	l->op.relu = !!(l->flags & HN_LF_RELU);
+	in = (uint64_t)l->op.in_c * l->op.in_h * l->op.in_w;
+	out = (uint64_t)l->op.out_c * op_out_hw(&l->op);
+	/* Out of range: 0, and hn_op_check() says why. */
+	l->n_in = in > UINT16_MAX ? 0 : in;
+	l->n_out = out > UINT16_MAX ? 0 : out;
 }
 
 /* The layer descriptors, and the shapes they make together. */
 static int parse_descs(struct rd *r, struct hn_model *m)
 {
-	char *err = r->err, field[48];
-	size_t errlen = r->errlen;
+	int v1 = r->version == HN_MODEL_VERSION_DENSE;
+	char field[48];
 	unsigned int li;
-	uint8_t u8 = 0;
 
 	for (li = 0; li < m->n_layers; li++) {
-		struct hn_model_layer *l = &m->layers[li];
-
 		snprintf(field, sizeof(field), "layer %u descriptor", li);
-		if (need(r, HN_MODEL_LDESC_LEN, field))
+		if (need(r, v1 ? HN_MODEL_LDESC_LEN : HN_MODEL_LDESC2_LEN,
+			 field))
 			return -1;
-		get_u16(r, &l->n_in, field);
-		get_u16(r, &l->n_out, field);
-		get_u8(r, &l->shift, field);
-		get_u8(r, &l->flags, field);
-		get_u8(r, &u8, field);
-		l->w_exp = (int8_t)u8;
-		get_u8(r, &u8, field);
-		l->out_exp = (int8_t)u8;
-		if (check_desc(m, li, err, errlen))
+		if (v1 && parse_desc_v1(r, m, li, field))
+			return -1;
+		if (!v1)
+			parse_desc_v2(r, m, li, field);
+		parse_desc_tail(r, m, li, field);
+		if (check_desc(m, li, r->err, r->errlen))
 			return -1;
 	}
-	return check_kind_shape(m, err, errlen);
+	return check_kind_shape(m, r->err, r->errlen);
 }
 
 /* Every layer's weights and biases. */
 static int parse_params(struct rd *r, struct hn_model *m)
 {
 	char *err = r->err, field[48];
-	size_t errlen = r->errlen, i, n;
+	size_t errlen = r->errlen, i, n, nb;
 	unsigned int li;
 
 	for (li = 0; li < m->n_layers; li++) {
 		struct hn_model_layer *l = &m->layers[li];
 
-		n = (size_t)l->n_in * l->n_out;
+		n = hn_op_n_weights(&l->op);
+		nb = hn_op_n_biases(&l->op);
 		snprintf(field, sizeof(field), "layer %u weights", li);
 		if (need(r, n, field))
 			return -1;
 		/* Check both before allocating: short files cost nothing. */
-		if (r->len - r->off - n < 4 * (size_t)l->n_out) {
+		if (r->len - r->off - n < 4 * nb) {
 			r->off += n;
 			snprintf(field, sizeof(field), "layer %u biases", li);
-			return need(r, 4 * (size_t)l->n_out, field);
+			return need(r, 4 * nb, field);
 		}
 		if (hn_model_alloc_layer(m, li))
 			return hn_seterr(err, errlen, "out of memory");
 		memcpy(l->w, r->p + r->off, n);
 		r->off += n;
-		for (i = 0; i < l->n_out; i++, r->off += 4)
+		for (i = 0; i < nb; i++, r->off += 4)
 			l->b[i] = (int32_t)be32(r->p + r->off);
 		if (check_bias(m, li, err, errlen))
 			return -1;
@@ -603,48 +802,87 @@ static uint8_t *put64(uint8_t *p, uint64_t v)
 	return put32(p, v);
 }
 
-int hn_model_serialize(struct hn_model *m, void **bufp, size_t *lenp, char *err,
-		       size_t errlen)
+unsigned int hn_model_version(const struct hn_model *m)
 {
-	size_t len = HN_MODEL_HDR_LEN, n;
-	uint8_t *buf, *p;
-	unsigned int i, o;
+	unsigned int i;
 
-	if (hn_model_check(m, err, errlen))
-		return -1;
+	if (m->version >= HN_MODEL_VERSION ||
+	    m->n_layers > HN_MODEL_V1_MAX_LAYERS)
+		return HN_MODEL_VERSION;
 	for (i = 0; i < m->n_layers; i++)
-		len += HN_MODEL_LDESC_LEN +
-		       (size_t)m->layers[i].n_out * (m->layers[i].n_in + 4);
-	len += HN_MODEL_DIGEST_LEN + 4 + m->sig_len;
-	p = buf = malloc(len);
-	if (!buf)
-		return hn_seterr(err, errlen, "out of memory");
+		if (m->layers[i].op.kind != HNET_OP_DENSE ||
+		    m->layers[i].n_in > HN_MODEL_MAX_DIM ||
+		    m->layers[i].n_out > HN_MODEL_MAX_DIM)
+			return HN_MODEL_VERSION;
+	return HN_MODEL_VERSION_DENSE;
+}
+
+static uint8_t *put_desc(uint8_t *p, const struct hn_model_layer *l,
+			 unsigned int version)
+{
+	if (version == HN_MODEL_VERSION_DENSE) {
+		p = put16(p, l->n_in);
+		p = put16(p, l->n_out);
+	} else {
+		*p++ = l->op.kind;
+		*p++ = l->op.k;
+		*p++ = l->op.stride;
+		*p++ = l->op.pad;
+		p = put16(p, l->op.in_c);
+		p = put16(p, l->op.in_h);
+		p = put16(p, l->op.in_w);
+		p = put16(p, l->op.out_c);
+	}
+	*p++ = l->shift;
+	*p++ = l->flags;
+	*p++ = (uint8_t)l->w_exp;
+	*p++ = (uint8_t)l->out_exp;
+	return p;
+}
+
+static uint8_t *put_head(uint8_t *p, const struct hn_model *m,
+			 unsigned int version)
+{
 	memcpy(p, HN_MODEL_MAGIC, 4);
-	p = put16(p + 4, HN_MODEL_VERSION_DENSE);
+	p = put16(p + 4, version);
 	*p++ = m->kind;
 	*p++ = m->stage;
 	p = put64(p, m->generation);
 	p = put64(p, m->expiry);
 	*p++ = (uint8_t)m->in_exp;
 	*p++ = m->n_layers;
-	p = put16(p, 0);
+	return put16(p, 0);
+}
+
+int hn_model_serialize(struct hn_model *m, void **bufp, size_t *lenp, char *err,
+		       size_t errlen)
+{
+	unsigned int i, o, version;
+	size_t len, n, nb;
+	uint8_t *buf, *p;
+
+	if (hn_model_check(m, err, errlen))
+		return -1;
+	version = hn_model_version(m);
+	len = HN_MODEL_HDR_LEN + hn_model_param_bytes(m) +
+	      (size_t)m->n_layers * (version == HN_MODEL_VERSION_DENSE ?
+					     HN_MODEL_LDESC_LEN :
+					     HN_MODEL_LDESC2_LEN) +
+	      HN_MODEL_DIGEST_LEN + 4 + m->sig_len;
+	p = buf = malloc(len);
+	if (!buf)
+		return hn_seterr(err, errlen, "out of memory");
+	p = put_head(p, m, version);
+	for (i = 0; i < m->n_layers; i++)
+		p = put_desc(p, &m->layers[i], version);
 	for (i = 0; i < m->n_layers; i++) {
 		const struct hn_model_layer *l = &m->layers[i];
 
-		p = put16(p, l->n_in);
-		p = put16(p, l->n_out);
-		*p++ = l->shift;
-		*p++ = l->flags;
-		*p++ = (uint8_t)l->w_exp;
-		*p++ = (uint8_t)l->out_exp;
-	}
-	for (i = 0; i < m->n_layers; i++) {
-		const struct hn_model_layer *l = &m->layers[i];
-
-		n = (size_t)l->n_in * l->n_out;
+		n = hn_op_n_weights(&l->op);
+		nb = hn_op_n_biases(&l->op);
 		memcpy(p, l->w, n);
 		p += n;
-		for (o = 0; o < l->n_out; o++)
+		for (o = 0; o < nb; o++)
 			p = put32(p, (uint32_t)l->b[o]);
 	}
 	if (sha256(buf, p - buf, m->digest)) {
@@ -751,31 +989,28 @@ int hn_model_from_rt(const struct hn_rt_model *rt, uint64_t generation,
 void hn_model_infer(const struct hn_model *m, const int8_t *in, int8_t *out,
 		    int32_t *logits)
 {
-	static __thread int8_t act[2][HN_MODEL_MAX_DIM];
+	static __thread int8_t act[2][HN_MODEL_ACT_MAX];
 	const int8_t *x = in;
 	unsigned int i, o;
 
 	for (i = 0; i < m->n_layers; i++) {
 		const struct hn_model_layer *l = &m->layers[i];
-		int relu = !!(l->flags & HN_LF_RELU);
 		int8_t *y = act[i & 1];
 
 		if (i + 1 < m->n_layers) {
-			hn_dense_s8(l->w, l->b, x, l->n_in, l->n_out, l->shift,
-				    relu, y);
+			hn_op_run(&l->op, l->w, l->b, x, y);
 			x = y;
 			continue;
 		}
-		/* Last layer: same arithmetic, keeping the accumulators. */
-		if (logits) {
+		/* Last dense layer: same arithmetic, keeping the sums. */
+		if (logits && l->op.kind == HNET_OP_DENSE) {
 			hn_dense_s32(l->w, l->b, x, l->n_in, l->n_out, logits);
 			if (out && !(l->flags & HN_LF_RAW))
 				for (o = 0; o < l->n_out; o++)
 					out[o] = hn_requant(logits[o], l->shift,
-							    relu);
+							    l->op.relu);
 		} else if (out && !(l->flags & HN_LF_RAW)) {
-			hn_dense_s8(l->w, l->b, x, l->n_in, l->n_out, l->shift,
-				    relu, out);
+			hn_op_run(&l->op, l->w, l->b, x, out);
 		}
 	}
 }

@@ -33,13 +33,15 @@
 /* Fixed header, per-layer descriptor, trailer sizes (bytes). */
 #define HN_MODEL_HDR_LEN 28
 #define HN_MODEL_LDESC_LEN 8
-/* Largest file the format allows: reading bigger files is refused early. */
-#define HN_MODEL_MAX_FILE                                                    \
-	(HN_MODEL_HDR_LEN +                                                  \
-	 HN_MODEL_MAX_LAYERS *                                               \
-		 (HN_MODEL_LDESC_LEN + HN_MODEL_MAX_DIM * HN_MODEL_MAX_DIM + \
-		  4 * HN_MODEL_MAX_DIM) +                                    \
-	 HN_MODEL_DIGEST_LEN + 4 + HN_MODEL_SIG_MAX)
+#define HN_MODEL_LDESC2_LEN 16 /* version 2 */
+/*
+ * Largest file the format allows (a stage's weights and biases are at most
+ * HNET_STAGE_MAX_BYTES; a route model is far smaller): reading bigger
+ * files is refused early.
+ */
+#define HN_MODEL_MAX_FILE                                               \
+	(HN_MODEL_HDR_LEN + HN_MODEL_MAX_LAYERS * HN_MODEL_LDESC2_LEN + \
+	 HNET_STAGE_MAX_BYTES + HN_MODEL_DIGEST_LEN + 4 + HN_MODEL_SIG_MAX)
 
 enum hn_model_kind {
 	HN_MODEL_ROUTE = 1, /* the routing model of route.h */
@@ -78,6 +80,7 @@ struct hn_model {
 	uint8_t kind; /* enum hn_model_kind */
 	uint8_t stage; /* stage id (STAGE), 0 for ROUTE */
 	uint8_t n_layers;
+	uint8_t version; /* the file's (parse); 0: the lowest that fits */
 	int8_t in_exp; /* input scale exponent */
 	uint64_t generation;
 	uint64_t expiry; /* unix seconds, 0 = never */
@@ -114,6 +117,15 @@ int hn_model_check_kind(unsigned int kind, unsigned int stage, char *err,
 			size_t errlen);
 
 /*
+ * The format version hn_model_serialize() writes: 1 when every layer is
+ * dense and the model fits version 1 (at most 4 layers of at most
+ * HN_MODEL_MAX_DIM), so dense models keep their bytes and digests; 2
+ * otherwise; never below @m->version, so that a parsed file serialises
+ * back to its own bytes.
+ */
+unsigned int hn_model_version(const struct hn_model *m);
+
+/*
  * Serialise @m (after hn_model_check()); computes the digest, stores it in
  * @m->digest and appends @m's signature block.  *buf is malloc()ed.
  */
@@ -123,6 +135,11 @@ int hn_model_write_file(const char *path, struct hn_model *m, char *err,
 			size_t errlen);
 
 void hn_model_free(struct hn_model *m);
+
+/* Weights and biases of @m's layers, in bytes (a stage's budget). */
+uint64_t hn_model_param_bytes(const struct hn_model *m);
+/* "conv 1x28x28 -> 8x28x28 k5 s1 p2" and the like; snprintf()'s result. */
+int hn_model_op_str(const struct hn_op *op, char *buf, size_t len);
 
 /*
  * Allocate the arrays of layer @i for the geometry already set in it: its
@@ -143,11 +160,12 @@ int hn_model_from_rt(const struct hn_rt_model *rt, uint64_t generation,
 		     struct hn_model *m, char *err, size_t errlen);
 
 /*
- * Reference inference with engine.h, bit-identical to the data plane and
- * the kernel module.  @in has layers[0].n_in elements.  @out (may be NULL)
- * gets the int8 outputs of the last layer, unless it is HN_LF_RAW.
- * @logits (may be NULL) gets the last layer's int32 accumulators
- * (bias + W x, before the shift): the score of a ROUTE model.
+ * Reference inference with engine.h (hn_op_run() layer by layer),
+ * bit-identical to the data plane and the kernel module.  @in has
+ * layers[0].n_in elements.  @out (may be NULL) gets the int8 outputs of
+ * the last layer, unless it is HN_LF_RAW.  @logits (may be NULL) gets the
+ * last layer's int32 accumulators (bias + W x, before the shift) if that
+ * layer is dense: the score of a ROUTE model; otherwise it is untouched.
  */
 void hn_model_infer(const struct hn_model *m, const int8_t *in, int8_t *out,
 		    int32_t *logits);

@@ -136,7 +136,18 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } hn_tx_ports SEC(".maps");
 
-/* Mesh ports by slot with their MACs, for loops over ports (TC). */
+/*
+ * Mesh ports inside the privacy domain (hn_dp_port.domain), by ifindex:
+ * the broadcast targets of an HN_F_PRIVATE flood.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, HN_DP_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+} hn_priv_tx SEC(".maps");
+
+/* Mesh ports by slot with their MACs and domain, for loops over ports. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, HN_DP_MAX_PORTS);

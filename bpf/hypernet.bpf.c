@@ -621,6 +621,50 @@ static __always_inline struct hn_dp_cache_ent *hn_cache_slot(__u32 dst,
 	return bpf_map_lookup_elem(&hn_cache, &k);
 }
 
+/*
+ * Privacy (Documentation/dataplane.rst): whether mesh port @ifindex has
+ * its far side inside this node's privacy domain, so that HN_F_PRIVATE
+ * frames may come in and go out by it.  A port that is not a mesh port
+ * is outside.  Global: verified once, not at every send it guards.
+ */
+__attribute__((noinline)) int hn_port_inside(__u32 ifindex)
+{
+	__u32 i;
+
+	if (!ifindex)
+		return 0;
+	for (i = 0; i < HN_DP_MAX_PORTS; i++) {
+		__u32 k = i;
+		struct hn_dp_port *pt = bpf_map_lookup_elem(&hn_ports, &k);
+
+		if (pt && pt->ifindex == ifindex)
+			return pt->domain == 1;
+	}
+	return 0;
+}
+
+/*
+ * The mesh ports but @ingress a flood would go out of: those inside the
+ * privacy domain in the low byte, those outside in the next.
+ */
+__attribute__((noinline)) int hn_ports_by_domain(__u32 ingress)
+{
+	__u32 i, in = 0, out = 0;
+
+	for (i = 0; i < HN_DP_MAX_PORTS; i++) {
+		__u32 k = i;
+		struct hn_dp_port *pt = bpf_map_lookup_elem(&hn_ports, &k);
+
+		if (!pt || !pt->ifindex || pt->ifindex == ingress)
+			continue;
+		if (pt->domain == 1)
+			in++;
+		else
+			out++;
+	}
+	return (int)(in | out << 8);
+}
+
 static __always_inline int hn_local(struct hnhdr *h, struct hn_env *e)
 {
 	__u32 ifindex = e->cfg->tensor_ifindex;
@@ -714,6 +758,15 @@ static __always_inline int hn_xmit(struct xdp_md *ctx, struct ethhdr *eth,
 				   const struct hn_dp_neigh *nb, __u32 idx,
 				   struct hn_env *e)
 {
+	/*
+	 * Every send but the fast path's, which takes no flagged frame:
+	 * whatever the route, model or task placement said, a private
+	 * frame does not leave the privacy domain.
+	 */
+	if ((h->flags & HN_F_PRIVATE) && !hn_port_inside(nb->ifindex)) {
+		e->st->priv_drop_out++;
+		return XDP_DROP;
+	}
 	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
 	return hn_send(ctx, eth, h, nb, idx, e->st, 0);
@@ -1318,6 +1371,14 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 	}
 	if (hn_ttl_expired(h, e))
 		return XDP_DROP;
+	if (h->flags & HN_F_PRIVATE) {
+		/* no copy to a port outside the privacy domain */
+		int n = hn_ports_by_domain(ctx->ingress_ifindex);
+
+		e->st->priv_drop_out += (n >> 8) & 0xff;
+		if (!(n & 0xff))
+			return XDP_DROP;
+	}
 	h->ttl--;
 	__builtin_memset(eth->h_dest, 0xff, ETH_ALEN);
 	/* one frame for all ports: source is this router's ingress MAC */
@@ -1330,8 +1391,12 @@ static __always_inline int hn_mcast(struct xdp_md *ctx, struct ethhdr *eth,
 			break;
 		}
 	}
-	act = bpf_redirect_map(&hn_tx_ports, 0,
-			       BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	if (h->flags & HN_F_PRIVATE)
+		act = bpf_redirect_map(&hn_priv_tx, 0,
+				       BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	else
+		act = bpf_redirect_map(&hn_tx_ports, 0,
+				       BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 	e->st->mcast_fwd++;
 	return act;
 }
@@ -1490,6 +1555,16 @@ int hn_xdp(struct xdp_md *ctx)
 		hn_count_bad(e.st, err);
 		return XDP_DROP;
 	}
+	/*
+	 * Raw data claimed by a port whose far side is outside the privacy
+	 * domain: not taken, whoever it is for (dataplane.rst, Privacy).
+	 * The fast path above takes no flagged frame.
+	 */
+	if ((h->flags & HN_F_PRIVATE) &&
+	    !hn_port_inside(ctx->ingress_ifindex)) {
+		e.st->priv_drop_in++;
+		return XDP_DROP;
+	}
 	if (h->type == HN_T_HELLO)
 		return hn_hello(ctx, eth, h, &e);
 
@@ -1633,6 +1708,11 @@ int hn_tc_ingress(struct __sk_buff *skb)
 
 		if (!pt || !pt->ifindex || pt->ifindex == skb->ingress_ifindex)
 			continue;
+		if ((u.h.flags & HN_F_PRIVATE) && pt->domain != 1) {
+			/* privacy: no copy out of the domain */
+			st->priv_drop_out++;
+			continue;
+		}
 		bpf_skb_store_bytes(skb, ETH_ALEN, pt->mac, ETH_ALEN, 0);
 		if (bpf_clone_redirect(skb, pt->ifindex, 0))
 			st->tc_clone_fail++;

@@ -256,11 +256,18 @@ struct hn_dp_task {
 	struct hn_dp_host host[HN_DP_MAX_CAND];
 };
 
-/* hn_ports[i]: mesh ports, for the TC multicast clone loop. */
+/*
+ * hn_ports[i]: mesh ports, for the TC multicast clone loop and the
+ * privacy checks.  domain: the port's far side is inside this node's
+ * privacy domain, so HN_F_PRIVATE frames may arrive on it and leave by
+ * it (Documentation/dataplane.rst, Privacy); 0, the default, keeps them
+ * off it.  Formerly padding, always 0.
+ */
 struct hn_dp_port {
 	__u32 ifindex; /* 0: free slot */
 	__u8 mac[6];
-	__u8 pad[2];
+	__u8 domain; /* 1: inside the privacy domain */
+	__u8 pad;
 };
 
 /*
@@ -505,6 +512,12 @@ struct hn_dp_stats {
 	__u64 tc_mark; /* TC: flood copied on XDP's mark in
 					 * hn_mcast_marks, for want of
 					 * metadata */
+	__u64 priv_drop_out; /* HN_F_PRIVATE frame, or a flood's copy,
+					 * that would leave by a port outside
+					 * the privacy domain: dropped */
+	__u64 priv_drop_in; /* HN_F_PRIVATE frame in from a port
+					 * outside the privacy domain:
+					 * dropped */
 };
 
 #endif /* _HYPERNET_DATAPLANE_H */

@@ -332,10 +332,11 @@ __hn_inline void hn_conv2d_s8(const struct hn_op *op, const __s8 *w,
 
 	for (o = 0; o < op->out_c; o++) {
 		const __s8 *wo = w + o * fan_in;
+		__s32 bias = b ? b[o] : 0;
 
 		for (r = 0; r < oh; r++) {
 			for (c = 0; c < ow; c++) {
-				__s32 acc = b ? b[o] : 0;
+				__s32 acc = bias;
 
 				acc += hn_conv_point(
 					op, wo, x,

@@ -94,6 +94,7 @@ struct knobs {
 	int tensor_dev;
 	int warm; /* run the frame once before measuring */
 	int trace; /* HN_DP_CFG_TRACE: no cache, hn_choose() */
+	int dom; /* privacy domain: bit 0 hnt0 inside, bit 1 hnt2 */
 };
 
 struct fx {
@@ -484,6 +485,79 @@ static const struct fx fixtures[] = {
 	  { HNF, .dst = 600, .src = SELF, .seq = 8, .flags = HN_F_MCAST,
 	    FWD(M_BC, M_IN) },
 	  C(mcast_fwd) },
+	/*
+	 * Privacy: HN_F_PRIVATE frames stay inside the privacy domain,
+	 * the ports of .dom; none by default.  Route 102 has a table row
+	 * (the fast path's), 100 picks the ingress port, HN_DP_ROUTE_TAB_SIZE
+	 * + 103 is decided by the flow cache.
+	 */
+#define PRIV .flags = HN_F_PRIVATE
+	{ "private, no port inside: refused at the door",
+	  { HNF, .dst = SELF, PRIV },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_in) },
+	{ "private from a port outside the domain: dropped",
+	  { HNF, .dst = SELF, PRIV },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_in), { .dom = 2 } },
+	{ "private for this node goes up", { HNF, .dst = SELF, PRIV },
+	  XDP_PASS, OUT_SAME, {}, C(local_pass), { .dom = 1 } },
+	{ "private tensor for this node to the tensor netdev",
+	  { HNF, .dst = SELF, .type = HN_T_TENSOR, .tensor = 1, PRIV },
+	  XDP_REDIRECT, OUT_SAME, {}, C(local_tensor),
+	  { .dom = 1, .tensor_dev = 1 } },
+	{ "private to a remote node out of the domain: dropped",
+	  { HNF, .dst = 102, PRIV },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_out), { .dom = 1 } },
+	{ "private, traced decision out of the domain: dropped",
+	  { HNF, .dst = 102, PRIV },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_out), { .dom = 1, .trace = 1 } },
+	{ "private, no model, default out of the domain: dropped",
+	  { HNF, .dst = 100, PRIV },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_out),
+	  { .dom = 1, .no_model = 1 } },
+	{ "private, cached decision out of the domain: dropped",
+	  { HNF, .dst = HN_DP_ROUTE_TAB_SIZE + 103, PRIV },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_out), { .dom = 1, .warm = 1 },
+	  C(cache_hit) },
+	{ "private to a remote node via a domain port: forwarded",
+	  { HNF, .dst = 102, PRIV },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 102, PRIV, FWD(M_N30, M_OUT) },
+	  C(fwd_redirect), { .dom = 3 } },
+	{ "private back out of its domain port: XDP_TX",
+	  { HNF, .dst = 100, PRIV },
+	  XDP_TX, OUT_FR, { HNF, .dst = 100, PRIV, FWD(M_N20, M_IN) },
+	  C(fwd_tx), { .dom = 1 } },
+	{ "private anycast placed on a remote host out of the domain",
+	  { HNF, .dst = 8, .flags = HN_F_ANYCAST | HN_F_PRIVATE },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_out), { .dom = 1 },
+	  C(any_remote) },
+	{ "private anycast placed here goes up",
+	  { HNF, .dst = 7, .flags = HN_F_ANYCAST | HN_F_PRIVATE },
+	  XDP_PASS, OUT_FR, { HNF, .dst = SELF, PRIV }, C(any_local),
+	  { .dom = 1 } },
+	{ "private anycast via a domain port: forwarded",
+	  { HNF, .dst = 8, .flags = HN_F_ANYCAST | HN_F_PRIVATE },
+	  XDP_REDIRECT, OUT_FR, { HNF, .dst = 100, PRIV, FWD(M_N30, M_OUT) },
+	  C(any_remote), { .dom = 3 } },
+	{ "private flood, no other port inside: dropped",
+	  { HNF, .dst = 600, .src = 80, .seq = 1,
+	    .flags = HN_F_MCAST | HN_F_PRIVATE },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_out), { .dom = 1 } },
+	{ "private flood broadcast to the domain's ports",
+	  { HNF, .dst = 600, .src = 80, .seq = 2,
+	    .flags = HN_F_MCAST | HN_F_PRIVATE },
+	  XDP_REDIRECT, OUT_FR,
+	  { HNF, .dst = 600, .src = 80, .seq = 2,
+	    .flags = HN_F_MCAST | HN_F_PRIVATE, FWD(M_BC, M_IN) },
+	  C(mcast_fwd), { .dom = 3 } },
+	{ "private member flood goes up, marked for TC",
+	  { HNF, .dst = 500, .src = 80, .seq = 3,
+	    .flags = HN_F_MCAST | HN_F_PRIVATE },
+	  XDP_PASS, OUT_SAME, {}, C(mcast_local), { .dom = 3 }, .copy = 1 },
+	{ "private flood from outside the domain: dropped",
+	  { HNF, .dst = 500, .src = 80, .seq = 4,
+	    .flags = HN_F_MCAST | HN_F_PRIVATE },
+	  XDP_DROP, OUT_NONE, {}, C(priv_drop_in), { .dom = 2 } },
+#undef PRIV
 };
 /* clang-format on */
 
@@ -636,6 +710,12 @@ static void apply(const struct knobs *k)
 	char err[256] = "";
 
 	must(hn_dp_set_config(dp, &cfg, err, sizeof(err)), "config", err);
+	must(hn_dp_port_set_domain(dp, net.in_ifindex, k->dom & 1, err,
+				   sizeof(err)),
+	     "domain", err);
+	must(hn_dp_port_set_domain(dp, net.out_ifindex, !!(k->dom & 2), err,
+				   sizeof(err)),
+	     "domain", err);
 	if (k->no_model && have_model) {
 		must(hn_dp_clear_model(dp), "clear model", "");
 		have_model = 0;

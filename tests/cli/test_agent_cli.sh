@@ -100,6 +100,19 @@ run 1 "cannot be read" "$HNCTL" -S "$tmp/none.sock" -D "$tmp" topology
 echo 'graph hypernet { }' >"$tmp/topology.dot"
 run 0 "graph hypernet" "$HNCTL" -S "$tmp/none.sock" -D "$tmp" topology dot
 run 1 "usage: hnctl agent [status|stats]" "$HNCTL" agent restart
+# stage rates: checked before the agent is asked
+run 1 "usage: hnctl agent hosts [STAGE]" "$HNCTL" agent hosts 0
+run 1 "usage: hnctl agent hosts [STAGE]" "$HNCTL" agent hosts 2 3
+run 1 "hypernetd is not running" "$HNCTL" -S "$tmp/none.sock" agent hosts 2
+run 1 "usage: hnctl agent stage-rate STAGE" "$HNCTL" agent stage-rate 2
+run 1 "busy: '1001'" "$HNCTL" agent stage-rate 2 500 1001
+run 1 "hypernetd is not running" \
+	"$HNCTL" -S "$tmp/none.sock" agent stage-rate 2 500 10 1
+conf "${good}stages = 2\nstage-rate = 2 250000 100\nstage-dev = hnt0\n"
+run 0 "configuration ok" "$HND" -c "$tmp/c.conf" --check
+conf "${good}stage-rate = 2 250000\n"
+run 2 "stage-rate for stage 2, which 'stages' does not list" \
+	"$HND" -c "$tmp/c.conf" --check
 
 if [ $failed -ne 0 ]; then
 	echo "test_agent_cli: failures"

@@ -66,6 +66,10 @@ run 1 "mac: 'x' is not xx:xx:xx:xx:xx:xx" \
 	"${ctl[@]}" dp neigh set 0 node 1 dev lo mac x
 run 1 "no data plane pinned under $tmp/nopins" \
 	"${ctl[@]}" dp route set 5 via 0
+run 0 "domain [list|set DEV inside|outside]" "$HNCTL" dp help
+run 1 "the data plane is not loaded under $tmp/nopins" "${ctl[@]}" dp domain
+run 1 "hnctl dp domain set DEV inside|outside" \
+	"${ctl[@]}" dp domain set lo maybe
 
 # the older names do what the new ones do
 same neigh -- dp neigh

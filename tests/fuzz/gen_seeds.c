@@ -383,6 +383,12 @@ static void ctrl(const char *dir)
 	m.u.lsa.n_links = 3;
 	m.u.lsa.n_stages = 2;
 	ctrl_save(dir, "gossip-3-2.bin", &m, &k2, 0);
+	/* utilisation and each stage's rate (HN_LSA_F_RATES) */
+	m.u.lsa.flags = HN_LSA_F_UTIL | HN_LSA_F_RATES;
+	m.u.lsa.links[1].util = 200;
+	m.u.lsa.rates[0] = (struct hn_ctrl_rate){ 250000, 400, 3 };
+	m.u.lsa.rates[1] = (struct hn_ctrl_rate){ 0, 1000, 0xffff };
+	ctrl_save(dir, "gossip-rates.bin", &m, &k1, 0);
 
 	memset(&m, 0, sizeof(m));
 	m.type = HN_T_MODEL_CHUNK;

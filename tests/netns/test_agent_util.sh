@@ -13,7 +13,10 @@
 #      topology (hnctl -j topology, util_ab), and the other direction and
 #      the idle link B-C not;
 #   2. once A stops sending, C sees the link idle again;
-#   3. the DOT view shows the utilisation in the link's label.
+#   3. the DOT view shows the utilisation in the link's label;
+#   4. A hosts stage 2 at a configured rate: C lists A as its host with
+#      that rate (hnctl -j agent hosts 2); a rate A's runner then tells
+#      its agent reaches C by an LSA of its own, before any refresh.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -30,7 +33,8 @@ NODES="A B C"
 for n in $NODES; do
 	case $n in
 	A) mesh_start "$n" link-kbps=1000 lsa-refresh-s=30 \
-		lsa-lifetime-s=120 ;;
+		lsa-lifetime-s=120 stages=2 "stage-rate=2 800000" \
+		rate-window-ms=10000 ;;
 	*) mesh_start "$n" lsa-refresh-s=30 lsa-lifetime-s=120 ;;
 	esac
 done
@@ -105,6 +109,40 @@ check "C sees the link idle again once A stops" \
 	"${t} s after the load stopped; A-B: $(util C 1 2)"
 [ "$t" = timeout ] && mesh_dump $NODES
 echo "    A flooded $(( $(mesh_agent_stat A lsa_tx) - lsa0 )) LSA(s) meanwhile"
+
+# 4. stage rates in link state: A's, as C's agent lists the hosts
+# rate NODE: "NS BUSY QUEUE" of node 1's stage 2 as NODE lists it
+rate()
+{
+	mesh_ctl "$1" -j agent hosts 2 2>/dev/null | python3 -c '
+import json, sys
+for h in json.load(sys.stdin):
+    if h["node"] == 1 and h["stage"] == 2:
+        print(h["ns_per_item"], h["busy_pm"], h["queue"])
+        break
+else:
+    print("none")'
+}
+# rate_is NODE NS BUSY QUEUE
+rate_is() { [ "$(rate "$1")" = "$2 $3 $4" ]; }
+t=$(mesh_wait 5 rate_is C 800000 0 0)
+check "C lists A as stage 2's host at its configured rate" \
+	"$([ "$t" != timeout ] && echo 1)" "C: $(rate C)"
+lsa0=$(mesh_agent_stat A lsa_tx)
+out=$(mesh_ctl A agent stage-rate 2 2000000 700 5 2>&1)
+check "A's agent takes a runner's rate" \
+	"$(echo "$out" | grep -q 'stage 2: 2000000 ns per item' && echo 1)" \
+	"$out"
+t=$(mesh_wait 5 rate_is C 2000000 700 5)
+check "the new rate reaches C by an LSA, not a refresh" \
+	"$([ "$t" != timeout ] && \
+	   [ "$(mesh_agent_stat A lsa_tx)" -gt "$lsa0" ] && echo 1)" \
+	"${t} s; C: $(rate C)"
+[ "$t" = timeout ] && mesh_dump $NODES
+tab=$(mesh_ctl C agent hosts 2)
+check "C's table shows A's rate and a two-hop path" \
+	"$(echo "$tab" | awk '$1 == 1 && $2 == 2 && $4 == 2000000 &&
+		$11 == 2 { print 1 }')" "$(echo "$tab" | paste -sd'|')"
 
 if [ $HN_FAILED -gt 0 ]; then
 	echo "test_agent_util: $HN_FAILED check(s) failed"

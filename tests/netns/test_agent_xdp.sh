@@ -11,7 +11,9 @@
 #      what the port has now, and `hnctl status` shows it (text and -j);
 #   3. with xdp-reattach = 1 it puts its program back, and B forwards;
 #   4. another program on the port is not replaced (xdp-force = 0) ...
-#   5. ... unless xdp-force = 1, also another agent's data plane.
+#   5. ... unless xdp-force = 1, also another agent's data plane;
+#   6. private-domain in the config reaches the data plane: private
+#      frames cross the ports named and stop at the others.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -173,6 +175,34 @@ check "A -> C through B at the end" "$([ "$got" = 100 ] && echo 1)" \
 check "re-attachments counted" \
 	"$([ "$(mesh_agent_stat B xdp_reattached)" -ge 2 ] && echo 1)" \
 	"xdp_reattached $(mesh_agent_stat B xdp_reattached)"
+
+# 6. the privacy domain from the config: A's application and the A-B
+#    link are inside it, B's link to C is not
+# domain NODE: "DEV:inside|outside ..." of NODE's mesh ports, sorted
+domain()
+{
+	mesh_ctl "$1" -j dp domain | python3 -c '
+import json, sys
+print(" ".join(sorted("%s:%s" % (p["dev"], "inside" if p["inside"] else "outside")
+                      for p in json.load(sys.stdin))))'
+}
+restart A "private-domain=a-in a-b"
+restart B xdp-reattach=1 xdp-force=1 private-domain=b-a
+check "the agents write private-domain into their data planes" \
+	"$([ "$(domain A)" = "a-b:inside a-in:inside" ] &&
+	   [ "$(domain B)" = "b-a:inside b-c:outside" ] && echo 1)" \
+	"A: $(domain A); B: $(domain B)"
+mesh_ctl A stats reset && mesh_ctl B stats reset || hn_fail "stats reset"
+hn_pkt A send -q -i a-app --src 1 --dst 3 --count 100 --seq 5000 \
+	--interval-us 500 --flags private || hn_fail "hn-pkt send on A"
+# plain frames after them, through the same rings: once they are in, so
+# are the private ones
+got=$(send 100 6000)
+check "private frames cross A's domain port and stop at B's edge" \
+	"$([ "$got" = 100 ] && [ "$(hn_stat A priv_drop_out)" = 0 ] &&
+	   [ "$(hn_stat B priv_drop_out)" = 100 ] &&
+	   [ "$(hn_stat B priv_drop_in)" = 0 ] && echo 1)" \
+	"plain $got/100; A priv_drop_out $(hn_stat A priv_drop_out), B priv_drop_out $(hn_stat B priv_drop_out) priv_drop_in $(hn_stat B priv_drop_in)"
 
 if [ $HN_FAILED -gt 0 ]; then
 	mesh_dump $NODES

@@ -245,6 +245,25 @@ else
 	ko "split-placement-least-loaded: H1 ${a11:-0}, H2 ${a12:-0} of 100"
 fi
 
+# ---- the cut chosen per image (hn-edge --cut auto) -------------------------
+# H2's head advertised far faster than this edge (a first guess of 50 ns a
+# MAC) over a fast path: the chooser sends the encoder's output to H2
+# itself (unicast), the module answers, every answer is the head's here.
+# The round trips it then observes may keep later images here: none lost.
+printf '%s\n' \
+	"node stage self ns_per_item busy_pm queue load capacity cost lcost hops path_kbps" \
+	"12 2 0 1 0 0 0 127 1 1 2 4000000000" >/tmp/hosts
+check split-cut-auto edge check --cut auto --hosts /tmp/hosts --hop-us 0 \
+	--edge-ns-per-mac 50 --encoder $ENC --head $HEAD --images $IMG \
+	--count 200 --skip 3000 --timeout-ms 3000 -j /tmp/cut.json
+a12=$(node_answers /tmp/cut.json 12)
+if [ "${a12:-0}" -ge 1 ] && [ "$(jget /tmp/cut.json images_lost)" = 0 ]; then
+	ok "split-cut-auto-to-h2: H2 answered $a12, $(jget /tmp/cut.json answered_edge) chosen here, of 200"
+else
+	ko "split-cut-auto-to-h2: H2 ${a12:-0}, lost $(jget /tmp/cut.json images_lost)"
+fi
+elapsed "cut chosen"
+
 # ---- chained: head-a on H1 -> (anycast task 3) -> head-b on H2 -> E ------
 chain_on() {
 	ctl R task set 2 host 11 &&

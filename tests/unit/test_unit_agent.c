@@ -6,6 +6,8 @@
  * the data plane and the ports that record what the agent did.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 
 #include <hypernet/route.h>
 #include "dp.h"
+#include "genl.h"
 #include "../../userspace/hypernetd/hypernetd.h"
 
 /* ---- stubs: a fake clock, a data plane and ports that record ---------- */
@@ -792,6 +795,169 @@ static void test_lsa_resync_with_util(void **state)
 	assert_true(tick_sent(50));
 }
 
+/* The rate of each stage we host rides on our LSA (HN_LSA_F_RATES). */
+static void test_lsa_rates(void **state)
+{
+	static const struct hn_ctrl_rate told = { 500000, 200, 1 };
+	struct hn_ctrl_rate r = told;
+
+	agent.cfg.stages[0] = 2;
+	agent.cfg.stages[1] = 3;
+	agent.cfg.n_stages = 2;
+	agent.cfg.stage_rate[2] = (struct hn_ctrl_rate){ 800000, 0, 0 };
+	hnd_rates_tick(&agent, fake_now);
+	assert_true(agent.lsa_dirty);
+	assert_true(tick_sent(0));
+	assert_int_equal(flooded()->flags,
+			 HN_LSA_F_RESYNC | HN_LSA_F_UTIL | HN_LSA_F_RATES);
+	assert_int_equal(flooded()->rates[0].ns_per_item, 800000);
+	assert_int_equal(flooded()->rates[1].ns_per_item, 0);
+	/* a runner tells stage 3's rate: news */
+	assert_int_equal(hnd_rate_tell(&agent, 3, &told, fake_now), 0);
+	assert_int_equal(hnd_rate_tell(&agent, 9, &told, fake_now), -ENOENT);
+	hnd_rates_tick(&agent, fake_now);
+	assert_true(tick_sent(50));
+	assert_int_equal(flooded()->rates[1].ns_per_item, 500000);
+	assert_int_equal(flooded()->rates[1].busy, 200);
+	assert_int_equal(flooded()->rates[1].queue, 1);
+	/* a small move is not news; the refresh carries it */
+	r.ns_per_item = 510000;
+	assert_int_equal(hnd_rate_tell(&agent, 3, &r, fake_now), 0);
+	hnd_rates_tick(&agent, fake_now);
+	assert_false(tick_sent(100));
+	/* not told again for three windows: stage 3 is not measured */
+	advance_ms(3 * agent.cfg.rate_window_ms);
+	hnd_rates_tick(&agent, fake_now);
+	assert_true(tick_sent(0));
+	assert_int_equal(flooded()->rates[1].ns_per_item, 0);
+	assert_int_equal(flooded()->rates[0].ns_per_item, 800000);
+}
+
+/*
+ * stage-dev's counters, window after window: its stage's rate on our
+ * LSA; a reload (counters back) or another stage starts a new window.
+ */
+static void test_rates_dev(void **state)
+{
+	struct hn_genl_dev dev = { .has_stage = true, .stage_id = 2 };
+
+	agent.cfg.stages[0] = 2;
+	agent.cfg.n_stages = 1;
+	dev.stats[HNET_STATS_A_COMPUTE_NS] = 1000;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] = 10;
+	hnd_rates_dev(&agent, &dev, fake_now); /* the first: no window */
+	assert_int_equal(agent.rates[0].now.ns_per_item, 0);
+	/* 1 s: 400 tensors in 200 ms of compute, 3 in flight */
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_COMPUTE_NS] += 200000000;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] += 400;
+	dev.inflight = 3;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 500000);
+	assert_int_equal(agent.rates[0].now.busy, 200);
+	assert_int_equal(agent.rates[0].now.queue, 3);
+	assert_int_equal(agent.st.rate_samples, 1);
+	hnd_rates_tick(&agent, fake_now);
+	assert_true(tick_sent(0));
+	assert_int_equal(flooded()->rates[0].ns_per_item, 500000);
+	/* the stage reloaded: counters from 0, the rate kept, no window */
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_COMPUTE_NS] = 5;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] = 1;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	assert_int_equal(agent.st.rate_resets, 1);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 500000);
+	/* the next window counts from there */
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_COMPUTE_NS] += 100000000;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] += 100;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 1000000);
+	assert_int_equal(agent.rates[0].now.busy, 100);
+	/* a stage we do not host: nothing of ours moves */
+	dev.stage_id = 9;
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_COMPUTE_NS] += 100000000;
+	dev.stats[HNET_STATS_A_TENSORS_DONE] += 1;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	advance_ms(1000);
+	dev.stats[HNET_STATS_A_TENSORS_DONE] += 1;
+	hnd_rates_dev(&agent, &dev, fake_now);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 1000000);
+	/* unreadable: the next read starts a new window */
+	hnd_rates_dev(&agent, NULL, fake_now);
+	assert_int_equal(agent.dev_stage, 0);
+}
+
+/* An LSA of @origin with a link to us and stage 2 at @ns per tensor. */
+static void lsa_rx_rates(__u32 origin, __u32 seq, __u32 ns, __u16 busy)
+{
+	struct hn_ctrl_msg m = { .type = HN_T_GOSSIP, .src = origin };
+
+	m.u.lsa.origin = origin;
+	m.u.lsa.seq = seq;
+	m.u.lsa.flags = HN_LSA_F_RATES;
+	m.u.lsa.lifetime_s = 40;
+	m.u.lsa.load = 30;
+	m.u.lsa.n_links = 1;
+	m.u.lsa.links[0] = (struct hn_ctrl_link){ .node = 1, .cost = 12 };
+	m.u.lsa.n_stages = 1;
+	m.u.lsa.stages[0] = 2;
+	m.u.lsa.rates[0] = (struct hn_ctrl_rate){ ns, busy, 3 };
+	hnd_lsa_rx(&agent, &m);
+}
+
+/* What hnd_hosts_out() says of @stage: text, or JSON; malloc()ed. */
+static char *hosts(unsigned int stage, bool json)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct jsonw w;
+
+	assert_non_null(f);
+	jsonw_init(&w, f);
+	hnd_hosts_out(&agent, stage, f, json ? &w : NULL);
+	fclose(f);
+	return out;
+}
+
+/* Another node's rate, as its LSA says it, for local clients. */
+static void test_hosts(void **state)
+{
+	char *out, line[160];
+
+	agent.cfg.stages[0] = 2;
+	agent.cfg.n_stages = 1;
+	hello(7, 1, 0, 255);
+	assert_true(tick_sent(0));
+	lsa_rx_rates(7, 1, 1250000, 400);
+	tick_sent(50);
+	out = hosts(2, false);
+	/* a header, us first (cost 0, nothing measured), then 7 */
+	assert_memory_equal(out, "node ", 5);
+	snprintf(line, sizeof(line), "\n%-10u %5u %4u %11u", 1, 2, 1, 0);
+	assert_non_null(strstr(out, line));
+	snprintf(line, sizeof(line), "\n%-10u %5u %4u %11u %7u %5u %4u", 7, 2,
+		 0, 1250000, 400, 3, 30);
+	assert_non_null(strstr(out, line));
+	assert_true(strstr(out, "\n1 ") < strstr(out, "\n7 "));
+	free(out);
+	out = hosts(0, true);
+	assert_non_null(strstr(out, "{\"node\":7,\"stage\":2,\"self\":false,"
+				    "\"ns_per_item\":1250000,\"busy_pm\":400,"
+				    "\"queue\":3,\"load\":30,"));
+	free(out);
+	/* a newer LSA: the new rate */
+	lsa_rx_rates(7, 2, 2000000, 900);
+	out = hosts(2, true);
+	assert_non_null(strstr(out, "\"ns_per_item\":2000000,\"busy_pm\":900"));
+	free(out);
+	out = hosts(3, false); /* no host of stage 3 */
+	assert_null(strstr(out, "\n7 "));
+	free(out);
+}
+
 static const struct hn_dp_route *dp_route(__u32 dst)
 {
 	unsigned int i;
@@ -938,7 +1104,11 @@ static void test_config_good(void **state)
 		 "split-step = 0\n"
 		 "keep-attached = 1\n"
 		 "port = veth9   25000\n"
-		 "link-kbps = 8000\n",
+		 "link-kbps = 8000\n"
+		 "stage-rate = 3 250000\n"
+		 "stage-rate = 9 1000 1000 65535\n"
+		 "stage-dev = hnt0\n"
+		 "rate-window-ms = 500\n",
 		 KEY);
 	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.node_id, 42);
@@ -955,6 +1125,13 @@ static void test_config_good(void **state)
 	assert_int_equal(c.hello_ms, 100);
 	assert_int_equal(c.n_stages, 3);
 	assert_int_equal(c.stages[2], 9);
+	assert_int_equal(c.stage_rate[3].ns_per_item, 250000);
+	assert_int_equal(c.stage_rate[3].busy, 0);
+	assert_int_equal(c.stage_rate[9].busy, 1000);
+	assert_int_equal(c.stage_rate[9].queue, 65535);
+	assert_int_equal(c.stage_rate[1].ns_per_item, 0);
+	assert_string_equal(c.stage_dev, "hnt0");
+	assert_int_equal(c.rate_window_ms, 500);
 	assert_int_equal(c.xdp_mode, HND_XDP_GENERIC);
 	assert_int_equal(c.margin_min, -5);
 	assert_int_equal(c.split_step, 0);
@@ -989,6 +1166,23 @@ static void test_config_good(void **state)
 	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.route_metric, HND_METRIC_ETT_LOAD);
 	assert_string_equal(hnd_route_metric_name(c.route_metric), "ett-load");
+	/* no port in the privacy domain unless named */
+	assert_false(hnd_config_private(&c, "a"));
+	snprintf(text, sizeof(text),
+		 "node-id = 1\nport = a\nport = b\nport = c\n"
+		 "mesh-key = 1 %s\nprivate-domain = a  c\nprivate-domain = a\n",
+		 KEY);
+	assert_int_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_private, 2);
+	assert_true(hnd_config_private(&c, "a"));
+	assert_false(hnd_config_private(&c, "b"));
+	assert_true(hnd_config_private(&c, "c"));
+	snprintf(text, sizeof(text),
+		 "node-id = 1\nport = a\nmesh-key = 1 %s\n"
+		 "private-domain = a b\n",
+		 KEY);
+	assert_int_not_equal(load(text, &c, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "private-domain names b, which is not"));
 }
 
 static void test_config_bad(void **state)
@@ -1017,6 +1211,19 @@ static void test_config_bad(void **state)
 		{ "dead-hellos = 1\n", "2..100" },
 		{ "stages = 0\n", "'0' is not a stage id" },
 		{ "stages = 2,3,2\n", "stages: 2 given twice" },
+		{ "stage-rate = 2\n", "stage-rate: '2' is not 'STAGE" },
+		{ "stage-rate = 0 100\n", "stage-rate: '0 100'" },
+		{ "stage-rate = 2 0\n", "stage-rate: '2 0'" },
+		{ "stage-rate = 2 100 1001\n", "stage-rate: '2 100 1001'" },
+		{ "stage-rate = 2 100 10 65536\n", "stage-rate" },
+		{ "stage-rate = 2 100 10 5 5\n", "stage-rate" },
+		{ "stage-rate = 2 1x\n", "stage-rate" },
+		{ "stage-dev = \n", "stage-dev: '' is not an interface name" },
+		{ "rate-window-ms = 50\n", "100..600000" },
+		{ "node-id = 3\nport = a\nmesh-key = 1 "
+		  "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
+		  "stages = 2\nstage-rate = 3 100\n",
+		  "stage-rate for stage 3, which 'stages' does not list" },
 		{ "xdp-mode = fast\n",
 		  "not auto, native, generic or multiprog" },
 		{ "keep-attached = yes\n", "want 0 or 1" },
@@ -1028,6 +1235,11 @@ static void test_config_bad(void **state)
 		{ "route-metric = ETT\n",
 		  "route-metric: 'ETT' is not ett, etx, hops or ett-load" },
 		{ "route-metric = \n", "is not ett, etx, hops or ett-load" },
+		{ "private-domain = \n", "private-domain: no port named" },
+		{ "private-domain = a\nprivate-domain =  \n",
+		  ":2: private-domain: no port named" },
+		{ "private-domain = a/b\n",
+		  "private-domain: 'a/b' is not an interface name" },
 		{ "\n# empty\n", "no node-id" },
 		{ "node-id = 3\n", "no mesh port" },
 		{ "node-id = 3\nport = a\n", "no mesh key" },
@@ -1139,6 +1351,12 @@ int main(void)
 						gossip_teardown),
 		cmocka_unit_test_setup_teardown(test_lsa_util_moved,
 						gossip_setup, gossip_teardown),
+		cmocka_unit_test_setup_teardown(test_lsa_rates, gossip_setup,
+						gossip_teardown),
+		cmocka_unit_test_setup_teardown(test_hosts, gossip_setup,
+						gossip_teardown),
+		cmocka_unit_test_setup_teardown(test_rates_dev, gossip_setup,
+						gossip_teardown),
 		cmocka_unit_test_setup_teardown(test_lsa_resync_with_util,
 						gossip_setup, gossip_teardown),
 		cmocka_unit_test_setup_teardown(test_route_feature_load,

@@ -118,6 +118,21 @@ static struct hn_ctrl_msg lsa_util(unsigned int links, unsigned int stages)
 	return m;
 }
 
+/* An LSA with utilisation and each stage's rate (HN_LSA_F_RATES). */
+static struct hn_ctrl_msg lsa_rates(unsigned int links, unsigned int stages)
+{
+	struct hn_ctrl_msg m = lsa_util(links, stages);
+	unsigned int i;
+
+	m.u.lsa.flags |= HN_LSA_F_RATES;
+	for (i = 0; i < stages; i++) {
+		m.u.lsa.rates[i].ns_per_item = hn_t_rand();
+		m.u.lsa.rates[i].busy = hn_t_range(0, HN_RATE_BUSY_MAX);
+		m.u.lsa.rates[i].queue = (uint16_t)hn_t_rand();
+	}
+	return m;
+}
+
 static struct hn_ctrl_msg chunk(uint16_t len, uint32_t off, uint32_t total)
 {
 	struct hn_ctrl_msg m = base(HN_T_MODEL_CHUNK);
@@ -150,6 +165,10 @@ static unsigned int samples(struct hn_ctrl_msg *out)
 	out[n++] = lsa(HN_LSA_MAX_LINKS, HN_LSA_MAX_STAGES);
 	out[n++] = lsa_util(1, 0);
 	out[n++] = lsa_util(HN_LSA_MAX_LINKS, HN_LSA_MAX_STAGES);
+	out[n++] = lsa_rates(0, 1);
+	out[n++] = lsa_rates(HN_LSA_MAX_LINKS, HN_LSA_MAX_STAGES);
+	out[n] = lsa_rates(3, 2);
+	out[n++].u.lsa.flags = HN_LSA_F_RATES; /* rates without utilisation */
 	out[n++] = chunk(1, 0, 1);
 	out[n] = chunk(5, 0, 5);
 	out[n++].u.chunk.object = HN_OBJ_CAMPAIGN;
@@ -158,7 +177,7 @@ static unsigned int samples(struct hn_ctrl_msg *out)
 			 HN_MODEL_XFER_MAX);
 	return n;
 }
-#define N_SAMPLES 14
+#define N_SAMPLES 17
 
 static size_t payload_len(const struct hn_ctrl_msg *m)
 {
@@ -167,7 +186,10 @@ static size_t payload_len(const struct hn_ctrl_msg *m)
 		return 16 + 8 * m->u.hello.n_heard;
 	case HN_T_GOSSIP:
 		return 20 + 8 * m->u.lsa.n_links + m->u.lsa.n_stages +
-		       (m->u.lsa.flags & HN_LSA_F_UTIL ? m->u.lsa.n_links : 0);
+		       (m->u.lsa.flags & HN_LSA_F_UTIL ? m->u.lsa.n_links : 0) +
+		       (m->u.lsa.flags & HN_LSA_F_RATES ?
+				8 * m->u.lsa.n_stages :
+				0);
 	case HN_T_MODEL_CHUNK:
 		return 28 + m->u.chunk.chunk_len;
 	}
@@ -219,11 +241,23 @@ static void assert_msg_equal(const struct hn_ctrl_msg *a,
 					 b->u.lsa.links[i].quality);
 			assert_int_equal(a->u.lsa.links[i].delay,
 					 b->u.lsa.links[i].delay);
-			assert_int_equal(a->u.lsa.links[i].util,
+			assert_int_equal(a->u.lsa.flags & HN_LSA_F_UTIL ?
+						 a->u.lsa.links[i].util :
+						 0,
 					 b->u.lsa.links[i].util);
 		}
 		assert_memory_equal(a->u.lsa.stages, b->u.lsa.stages,
 				    a->u.lsa.n_stages);
+		for (i = 0; i < a->u.lsa.n_stages; i++) {
+			int on = !!(a->u.lsa.flags & HN_LSA_F_RATES);
+
+			assert_int_equal(on ? a->u.lsa.rates[i].ns_per_item : 0,
+					 b->u.lsa.rates[i].ns_per_item);
+			assert_int_equal(on ? a->u.lsa.rates[i].busy : 0,
+					 b->u.lsa.rates[i].busy);
+			assert_int_equal(on ? a->u.lsa.rates[i].queue : 0,
+					 b->u.lsa.rates[i].queue);
+		}
 		break;
 	case HN_T_MODEL_CHUNK:
 		assert_int_equal(a->u.chunk.generation, b->u.chunk.generation);
@@ -408,6 +442,57 @@ static void test_wire_layout_util(void **state)
 	assert_string_equal(
 		why,
 		"gossip: 2 links + 3 stages + utilisation need 41 payload bytes, frame has 39");
+}
+
+/*
+ * HN_LSA_F_RATES: 8 bytes per stage (ns, busy, queue, big endian) after
+ * the utilisation bytes; a malformed trailer is refused with its reason.
+ */
+static void test_wire_layout_rates(void **state)
+{
+	struct hn_ctrl_msg m = lsa_rates(2, 3), d;
+	uint8_t buf[HN_CTRL_MAX];
+	int len;
+
+	m.u.lsa.rates[0] = (struct hn_ctrl_rate){ 0x01020304, 1000, 7 };
+	m.u.lsa.rates[2] = (struct hn_ctrl_rate){ 0, 0, 0xFFFF };
+	len = encode(&m, buf);
+	assert_int_equal(buf[6] << 8 | buf[7], 20 + 16 + 3 + 2 + 24 + 28);
+	assert_int_equal(buf[38] << 8 | buf[39],
+			 HN_LSA_F_UTIL | HN_LSA_F_RATES);
+	/* stage ids at 56, utilisation at 59, rates at 61 */
+	assert_memory_equal(buf + 56, "\xff\xfe\xfd", 3);
+	assert_memory_equal(buf + 61, "\x01\x02\x03\x04\x03\xe8\x00\x07", 8);
+	assert_memory_equal(buf + 77, "\x00\x00\x00\x00\x00\x00\xff\xff", 8);
+	assert_int_equal(len, 85 + 28);
+	assert_int_equal(decode(buf, len, &d), HN_CE_OK);
+	assert_msg_equal(&m, &d);
+
+	/* busy past 1000 permille: a field error, after the MAC */
+	assert_int_equal(patched(&m, 61 + 8 + 4, 2, HN_RATE_BUSY_MAX, 1),
+			 HN_CE_OK);
+	assert_int_equal(patched(&m, 61 + 8 + 4, 2, HN_RATE_BUSY_MAX + 1, 1),
+			 HN_CE_FIELD);
+	assert_string_equal(why, "gossip: stage 254 busy 1001 > 1000 permille");
+	/* the flag on a frame without the entries: a length error */
+	m.u.lsa.flags = HN_LSA_F_UTIL;
+	len = encode(&m, buf);
+	buf[39] |= HN_LSA_F_RATES;
+	assert_int_equal(decode(buf, len, NULL), HN_CE_LENGTH);
+	assert_string_equal(
+		why,
+		"gossip: 2 links + 3 stages + utilisation + rates need 65 payload bytes, frame has 41");
+	/* one entry short, re-signed: still a length error */
+	m = lsa_rates(2, 3);
+	len = encode(&m, buf);
+	buf[37] = 4; /* n_stages 4: a fourth entry the frame lacks */
+	resign(buf, &key);
+	assert_int_equal(decode(buf, len, NULL), HN_CE_LENGTH);
+	/* without the flag the entries are not read, and rates read 0 */
+	m.u.lsa.flags = HN_LSA_F_UTIL;
+	len = encode(&m, buf);
+	assert_int_equal(decode(buf, len, &d), HN_CE_OK);
+	assert_int_equal(d.u.lsa.rates[0].ns_per_item, 0);
 }
 
 /* HELLO bytes written by hand, MAC from the contract, nothing of ctrl.c. */
@@ -610,7 +695,10 @@ static void test_header(void **state)
 	assert_int_equal(patched(&h, 0, 1, 2, 0), HN_CE_HEADER);
 	assert_non_null(strstr(why, "version 2"));
 	assert_int_equal(patched(&h, 0, 1, 0, 0), HN_CE_HEADER);
-	assert_int_equal(patched(&h, 2, 1, 0x08, 0), HN_CE_HEADER);
+	assert_int_equal(patched(&h, 2, 1, 0x10, 0), HN_CE_HEADER);
+	/* raw data is never a control frame */
+	assert_int_equal(patched(&h, 2, 1, HN_F_MCAST | HN_F_PRIVATE, 1),
+			 HN_CE_FIELD);
 	assert_int_equal(patched(&h, 2, 1, HN_F_MCAST | HN_F_ANYCAST, 0),
 			 HN_CE_HEADER);
 	assert_int_equal(patched(&h, 8, 4, 0, 0), HN_CE_HEADER);
@@ -939,8 +1027,9 @@ static void test_random_roundtrip(void **state)
 			m.u.probe.id = hn_t_rand();
 			m.u.probe.t_ns = hn_t_rand();
 		} else if (t == 2) {
-			m = lsa(hn_t_range(0, HN_LSA_MAX_LINKS),
-				hn_t_range(0, HN_LSA_MAX_STAGES));
+			m = lsa_rates(hn_t_range(0, HN_LSA_MAX_LINKS),
+				      hn_t_range(0, HN_LSA_MAX_STAGES));
+			m.u.lsa.flags = hn_t_range(0, 3) << 1;
 			m.u.lsa.seq = hn_t_rand();
 			m.u.lsa.lifetime_s = hn_t_range(1, 0xFFFF);
 		} else {
@@ -1247,6 +1336,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_wire_layout),
 		cmocka_unit_test(test_wire_layout_util),
+		cmocka_unit_test(test_wire_layout_rates),
 		cmocka_unit_test(test_known_answer),
 		cmocka_unit_test(test_ttl_not_covered),
 		cmocka_unit_test(test_truncated),

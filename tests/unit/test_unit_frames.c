@@ -151,7 +151,7 @@ static void test_malformed_header(void **state)
 	assert_int_equal(parse_patched(15, 1, HN_T_UNSPEC, -1), HN_ERR_TYPE);
 	assert_int_equal(parse_patched(15, 1, HN_T_MAX + 1, -1), HN_ERR_TYPE);
 	assert_int_equal(parse_patched(15, 1, 255, -1), HN_ERR_TYPE);
-	assert_int_equal(parse_patched(16, 1, 0x08, -1), HN_ERR_FLAGS);
+	assert_int_equal(parse_patched(16, 1, 0x10, -1), HN_ERR_FLAGS);
 	assert_int_equal(parse_patched(16, 1, HN_F_MCAST | HN_F_ANYCAST, -1),
 			 HN_ERR_FLAGS);
 	assert_int_equal(parse_patched(17, 1, 0, -1), HN_ERR_TTL);

@@ -515,6 +515,59 @@ static void test_counters_shown(void **state)
 /* ---- model tick ------------------------------------------------------------ */
 
 /* An installed model that expires is taken out of the data plane. */
+/* hosts and stage-rate requests: checked, and a runner's rate taken. */
+static void test_rates_requests(void **state)
+{
+	static const struct {
+		const char *req, *reply;
+	} bad[] = {
+		{ "hosts x\n",
+		  "error\nhosts: 'x' is not [STAGE(1..255)] [json]" },
+		{ "hosts 0\n", "error\nhosts: '0'" },
+		{ "hosts 2 yaml\n", "error\nhosts: '2 yaml'" },
+		{ "stage-rate 4 300000 100 0\n",
+		  "error\nstage-rate: this node does not host stage 4" },
+		{ "stage-rate 2 300000 1001 0\n", "error\nstage-rate: want" },
+		{ "stage-rate 2 -3 10 0\n", "error\nstage-rate: want" },
+		{ "stage-rate 2 3 10\n", "error\nstage-rate: want" },
+		{ "stage-rate 2 3 10 0 9\n", "error\nstage-rate: want" },
+		{ "stage-rate\n", "error\nstage-rate: want" },
+	};
+	char req[64], *out;
+	unsigned int i;
+	size_t olen;
+
+	agent.topo = hn_topo_new(1);
+	assert_non_null(agent.topo);
+	agent.cfg.stages[0] = 2;
+	agent.cfg.n_stages = 1;
+	out = ctl("stage-rate 2 300000 100 4");
+	assert_string_equal(
+		out,
+		"ok\nstage 2: 300000 ns per item, busy 100 permille, queue 4\n");
+	free(out);
+	assert_int_equal(agent.rates[0].now.ns_per_item, 300000);
+	assert_int_equal(agent.rates[0].now.queue, 4);
+	out = ctl("hosts 2");
+	assert_memory_equal(out, "ok\nnode ", 8);
+	free(out);
+	out = ctl("hosts json");
+	assert_string_equal(out, "ok\n[]\n");
+	free(out);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(req, sizeof(req), "%s", bad[i].req);
+		assert_int_equal(hnd_ctl_request(&agent, req, strlen(req), &out,
+						 &olen),
+				 0);
+		if (strncmp(out, bad[i].reply, strlen(bad[i].reply)))
+			fail_msg("'%s': '%s'", bad[i].req, out);
+		free(out);
+	}
+	assert_int_equal(agent.rates[0].now.ns_per_item, 300000);
+	hn_topo_free(agent.topo);
+	agent.topo = NULL;
+}
+
 static void test_model_expires(void **state)
 {
 	size_t len;
@@ -770,6 +823,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_forged_complete_refused,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rates_requests, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_counters_shown, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_model_expires, setup,

@@ -618,7 +618,8 @@ static struct hn_topo *small(void)
 	l.stages[0] = 1;
 	l.stages[1] = 4;
 	l.links[0].quality = 90; /* the worse end's quality is shown */
-	l.flags = HN_LSA_F_UTIL;
+	l.flags = HN_LSA_F_UTIL | HN_LSA_F_RATES;
+	l.rates[0] = (struct hn_ctrl_rate){ 250000, 400, 3 };
 	l.links[0].util = 128;
 	l.links[1].util = 255;
 	assert_int_equal(hn_topo_update(t, &l, 0), 1);
@@ -654,13 +655,15 @@ static void test_json(void **state)
 	static const char want[] =
 		"{\"self\":1,\"nodes\":["
 		"{\"id\":1,\"seq\":1,\"load\":0,\"capacity\":0,"
-		"\"model_gen\":0,\"stages\":[]},"
+		"\"model_gen\":0,\"stages\":[],\"rates\":[]},"
 		"{\"id\":2,\"seq\":7,\"load\":12,\"capacity\":34,"
-		"\"model_gen\":5000000000,\"stages\":[1,4]},"
+		"\"model_gen\":5000000000,\"stages\":[1,4],\"rates\":["
+		"{\"stage\":1,\"ns_per_item\":250000,\"busy_pm\":400,\"queue\":3},"
+		"{\"stage\":4,\"ns_per_item\":0,\"busy_pm\":0,\"queue\":0}]},"
 		"{\"id\":3,\"seq\":1,\"load\":0,\"capacity\":0,"
-		"\"model_gen\":0,\"stages\":[]},"
+		"\"model_gen\":0,\"stages\":[],\"rates\":[]},"
 		"{\"id\":9,\"seq\":1,\"load\":0,\"capacity\":0,"
-		"\"model_gen\":0,\"stages\":[]}],"
+		"\"model_gen\":0,\"stages\":[],\"rates\":[]}],"
 		"\"links\":["
 		"{\"a\":1,\"b\":2,\"cost\":4,\"quality\":90,"
 		"\"util_ab\":0,\"util_ba\":128},"

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "cut.h"
 #include "model.h"
 
 #define EDGE_MAX_HEADS 4
@@ -40,6 +41,15 @@ struct edge_opts {
 	const char *json;
 	bool verify; /* mesh answers against the local models */
 	bool strict; /* check: any fallback or mismatch fails */
+	/* where to cut (choose.c): EDGE_CUT_FIXED, _AUTO, _LOCAL or a cut */
+	int cut;
+	const char *cut_table; /* NULL: the chain's own */
+	const char *agent; /* hypernetd's control socket: the hosts */
+	const char *hosts_file; /* or its hosts table in a file */
+	bool private; /* never send the raw input */
+	unsigned int link_kbps; /* a path's rate when the agent has none */
+	unsigned int hop_us; /* delay per hop */
+	double edge_ns_per_mac; /* a first guess; then measured */
 	unsigned int interval_ms; /* beacon */
 	const char *key_hex; /* beacon */
 };
@@ -71,8 +81,6 @@ void edge_models_free(struct edge_models *ms);
 unsigned int edge_models_n_in(const struct edge_models *ms, unsigned int raw);
 /* The stage id its output is for: the first head's, or the encoder's + 1. */
 int edge_models_stage(const struct edge_models *ms);
-void edge_heads_infer(const struct edge_models *ms, const int8_t *in,
-		      int8_t *out);
 /* SIGHUP asks for a reload of the same paths. */
 int edge_reload_arm(void);
 /*
@@ -81,6 +89,44 @@ int edge_reload_arm(void);
  * not yet), -1 refused (the current set goes on; stderr says why).
  */
 int edge_reload_poll(const struct edge_opts *o, unsigned int raw);
+
+/*
+ * The chain of models: the encoder (if any), then the heads.  Cut k runs
+ * models 0..k-1 here and sends model k's input to a host of its stage.
+ */
+unsigned int edge_chain_len(const struct edge_models *ms);
+const struct hn_model *edge_chain_at(const struct edge_models *ms,
+				     unsigned int i);
+/* Where the heads start: the cut of the fixed path (no --cut). */
+unsigned int edge_chain_first_head(const struct edge_models *ms);
+uint64_t edge_model_macs(const struct hn_model *m);
+/* Models @from..end on @in (n_in elements) into @out: elements out. */
+unsigned int edge_chain_run(const struct edge_models *ms, unsigned int from,
+			    const int8_t *in, unsigned int n_in, int8_t *out);
+/* Models 0..@to-1 on @in into @out (a copy when @to is 0). */
+unsigned int edge_chain_prefix(const struct edge_models *ms, unsigned int to,
+			       const int8_t *in, unsigned int n_in,
+			       int8_t *out);
+/* The chain's cut table; @raw: the raw input's bytes. */
+void edge_chain_table(const struct edge_models *ms, unsigned int raw,
+		      struct hn_cut_table *t);
+
+/* choose.c: --cut auto */
+#define EDGE_CUT_FIXED (-1) /* no --cut: encoder here, heads at --task */
+#define EDGE_CUT_AUTO (-2)
+#define EDGE_CUT_LOCAL (-3) /* everything here */
+int edge_cut_init(const struct edge_opts *o, const struct edge_models *ms,
+		  unsigned int raw);
+const struct hn_cut_table *edge_cut_table(void);
+/* Choose for the next image at @now (seconds, CLOCK_MONOTONIC). */
+void edge_cut_pick(const struct edge_opts *o, double now,
+		   struct hn_cut_choice *out);
+/* A round trip of @secs for @ch (a timeout counts as its length). */
+void edge_cut_observe(const struct hn_cut_choice *ch, double secs, double now);
+/* @macs ran here in @secs: the edge's ns per MAC (EWMA). */
+void edge_rate_update(uint64_t macs, double secs);
+unsigned int edge_cut_switches(void);
+double edge_cut_edge_rate(void);
 
 /* beacon.c */
 int edge_beacon(const struct edge_opts *o);

@@ -49,6 +49,9 @@ static struct edge_opts o = {
 	.retries = 1,
 	.stage = -1,
 	.interval_ms = 200,
+	.cut = EDGE_CUT_FIXED,
+	.link_kbps = 1000000,
+	.hop_us = 100,
 };
 
 static double now_s(void)
@@ -225,7 +228,8 @@ static int sock_open(void)
 /* ---- the stream --------------------------------------------------------- */
 
 enum { ST_FREE, ST_WAIT };
-enum { BY_MESH, BY_LOCAL, BY_LOST };
+/* the mesh answered; here after timeouts; lost; here by choice (--cut) */
+enum { BY_MESH, BY_LOCAL, BY_LOST, BY_EDGE, __BY_MAX };
 
 struct slot {
 	int state;
@@ -238,11 +242,17 @@ struct slot {
 	int8_t got[HN_TENSOR_MAX_LEN];
 	unsigned int covered, total;
 	struct edge_models *ms; /* the set that encoded it */
+	unsigned int cut; /* chain position of what was sent */
+	uint32_t dst; /* a task class (anycast) or a node */
+	bool anycast;
+	uint8_t stage;
+	struct hn_cut_choice ch; /* --cut auto: what the chooser said */
 };
 
 static struct {
 	unsigned int images, labelled, correct;
-	unsigned int by[3], retries, late, mismatches, bad_len;
+	unsigned int by[__BY_MAX], retries, late, mismatches, bad_len;
+	unsigned int cut_cnt[HN_CUT_MAX + 1]; /* per cut; [n]: here */
 	unsigned int payload; /* elements of one request tensor */
 	uint64_t payload_sent, bytes_out, bytes_in, frames_out, frames_in;
 	unsigned int n_out; /* result elements */
@@ -269,14 +279,14 @@ static int send_tensor(struct slot *s)
 
 	memset(t.dst_mac, 0xff, 6);
 	memcpy(t.src_mac, mac, 6);
-	t.flags = o.task ? HN_F_ANYCAST : 0;
+	t.flags = s->anycast ? HN_F_ANYCAST : 0;
 	t.ttl = HN_TTL_DEFAULT;
 	t.tclass = o.tclass;
 	t.src = o.src;
-	t.dst = o.task ? o.task : o.dst;
+	t.dst = s->dst;
 	t.tensor_id = o.id_base + s->img;
 	t.origin = o.src;
-	t.stage = o.stage;
+	t.stage = s->stage;
 	cnt = hn_tensor_frag_count(s->n_in, mtu);
 	if (cnt < 0) {
 		fprintf(stderr, "hn-edge: %u elements at MTU %u: %s\n", s->n_in,
@@ -349,13 +359,11 @@ static void finish(struct slot *s, int by)
 	int8_t ref[HN_TENSOR_MAX_LEN];
 	bool have = by != BY_LOST;
 
-	if (by == BY_LOCAL) {
-		edge_heads_infer(ms, s->in, s->got);
-		s->total = hn_model_n_out(&ms->heads[ms->n_heads - 1]);
-	}
+	if (by == BY_LOCAL)
+		s->total = edge_chain_run(ms, s->cut, s->in, s->n_in, s->got);
 	if (by == BY_MESH && o.verify) {
-		edge_heads_infer(ms, s->in, ref);
-		if (s->total != hn_model_n_out(&ms->heads[ms->n_heads - 1]) ||
+		if (s->total !=
+			    edge_chain_run(ms, s->cut, s->in, s->n_in, ref) ||
 		    memcmp(ref, s->got, s->total)) {
 			if (!r.mismatches)
 				snprintf(
@@ -366,9 +374,14 @@ static void finish(struct slot *s, int by)
 		}
 	}
 	if (have) {
+		double now = now_s();
+
 		cls = argmax(s->got, s->total);
 		r.n_out = s->total;
-		lat_add(now_s() - s->t0, by == BY_MESH);
+		lat_add(now - s->t0, by == BY_MESH);
+		/* the chooser learns what an answer took (a fallback: no) */
+		if (o.cut == EDGE_CUT_AUTO && by != BY_LOCAL)
+			edge_cut_observe(&s->ch, now - s->t0, now);
 	}
 	r.gen_images[g]++;
 	if (s->label >= 0) {
@@ -447,22 +460,114 @@ static void recv_some(double until, int input)
 			on_frame(buf, n);
 }
 
-/* The input tensor of image @pix: encoded here, or the pixels as they are. */
+/*
+ * The input tensor at chain position @cut of image @pix: the models before
+ * it run here (timed: the edge's rate), or the pixels as they are.
+ */
 static unsigned int make_input(const struct edge_models *ms, const uint8_t *pix,
-			       int8_t *in)
+			       unsigned int cut, int8_t *in)
 {
 	static int8_t x[HN_TENSOR_MAX_LEN];
-	unsigned int k;
+	uint64_t macs = 0;
+	unsigned int k, n;
+	double t0;
 
 	/* byte p stands for p / 256: p >> 1 on the int8 grid 2^-7 */
 	for (k = 0; k < src.item_len && k < HN_TENSOR_MAX_LEN; k++)
 		x[k] = pix[k] >> 1;
-	if (!ms->have_enc) {
-		memcpy(in, x, k);
-		return k;
+	t0 = now_s();
+	n = edge_chain_prefix(ms, cut, x, k, in);
+	for (k = 0; k < cut; k++)
+		macs += edge_model_macs(edge_chain_at(ms, k));
+	edge_rate_update(macs, now_s() - t0);
+	return n;
+}
+
+/*
+ * Where image @s goes: the fixed path (encoder here, --task/--dst), a
+ * fixed cut (its stage's task class, anycast), or the chooser's pick,
+ * to its host; HN_CUT_LOCAL runs it all here.
+ */
+static void place(struct slot *s)
+{
+	int cut = o.cut;
+
+	memset(&s->ch, 0, sizeof(s->ch));
+	if (cut == EDGE_CUT_FIXED) {
+		s->cut = edge_chain_first_head(s->ms);
+		s->dst = o.task ? o.task : o.dst;
+		s->anycast = o.task;
+		s->stage = o.stage;
+		return;
 	}
-	hn_model_infer(&ms->enc, x, in, NULL);
-	return hn_model_n_out(&ms->enc);
+	if (cut == EDGE_CUT_AUTO) {
+		edge_cut_pick(&o, now_s(), &s->ch);
+		cut = s->ch.cut;
+	}
+	if (cut < 0) {
+		s->cut = edge_chain_len(s->ms);
+		s->ch.cut = HN_CUT_LOCAL;
+		return;
+	}
+	s->cut = cut;
+	s->stage = edge_cut_table()->cut[cut].stage;
+	s->anycast = !s->ch.node;
+	s->dst = s->ch.node ? s->ch.node : s->stage;
+}
+
+/*
+ * Image @img (@pix, @label) into slot @s: placed, its input made, then
+ * sent, or answered here at once if it is to run here.  0 or -1.
+ */
+static int start(struct slot *s, unsigned int img, int label,
+		 const uint8_t *pix)
+{
+	s->ms = edge_models_cur();
+	s->ms->inflight++;
+	s->img = img;
+	s->label = label;
+	s->attempts = 0;
+	s->covered = 0;
+	s->total = 0;
+	s->t0 = now_s();
+	place(s);
+	s->n_in = make_input(s->ms, pix, s->cut, s->in);
+	if (s->n_in > HN_TENSOR_MAX_LEN)
+		return -1;
+	s->state = ST_WAIT;
+	r.cut_cnt[s->cut < HN_CUT_MAX ? s->cut : HN_CUT_MAX]++;
+	if (s->cut >= edge_chain_len(s->ms)) {
+		s->total = s->n_in;
+		memcpy(s->got, s->in, s->n_in);
+		finish(s, BY_EDGE);
+		return 0;
+	}
+	r.payload = s->n_in;
+	return send_tensor(s);
+}
+
+/*
+ * A timeout of @s: whether to send it again (@retry: tries are left).
+ * With --cut auto the chooser learns of it, then says where a retry
+ * goes: a host of the same cut (perhaps another), or, when it would now
+ * cut elsewhere or run here, nowhere: the rest runs here at once.
+ */
+static bool retry_where(struct slot *s, bool retry)
+{
+	struct hn_cut_choice ch;
+	double now = now_s();
+
+	if (o.cut != EDGE_CUT_AUTO)
+		return retry;
+	edge_cut_observe(&s->ch, now - s->t0, now);
+	if (!retry)
+		return false;
+	edge_cut_pick(&o, now, &ch);
+	if (ch.cut != (int)s->cut || !ch.node)
+		return false;
+	s->ch = ch;
+	s->dst = ch.node;
+	return true;
 }
 
 static int stream(void)
@@ -507,20 +612,7 @@ static int stream(void)
 				r.reloads_refused++;
 				break;
 			}
-			s->ms = edge_models_cur();
-			s->ms->inflight++;
-			s->img = next++;
-			s->label = label;
-			s->attempts = 0;
-			s->covered = 0;
-			s->total = 0;
-			s->n_in = make_input(s->ms, pix, s->in);
-			r.payload = s->n_in;
-			if (s->n_in > HN_TENSOR_MAX_LEN)
-				return -1;
-			s->t0 = now_s();
-			s->state = ST_WAIT;
-			if (send_tensor(s))
+			if (start(s, next++, label, pix))
 				return -1;
 		}
 		busy = 0;
@@ -542,7 +634,7 @@ static int stream(void)
 
 			if (s->state != ST_WAIT || now_s() < s->deadline)
 				continue;
-			if (s->attempts <= o.retries) {
+			if (retry_where(s, s->attempts <= o.retries)) {
 				r.retries++;
 				s->covered = 0;
 				if (send_tensor(s))
@@ -551,7 +643,7 @@ static int stream(void)
 				finish(s, o.n_heads ? BY_LOCAL : BY_LOST);
 			}
 		}
-		r.images = r.by[0] + r.by[1] + r.by[2];
+		r.images = r.by[0] + r.by[1] + r.by[2] + r.by[3];
 		if (o.progress && r.images / o.progress != shown) {
 			shown = r.images / o.progress;
 			printf("progress: %u images, %u by the mesh, %u here, %u lost\n",
@@ -560,7 +652,7 @@ static int stream(void)
 			fflush(stdout);
 		}
 	}
-	r.images = r.by[0] + r.by[1] + r.by[2];
+	r.images = r.by[0] + r.by[1] + r.by[2] + r.by[3];
 	r.secs = now_s() - t0;
 	return 0;
 }
@@ -609,51 +701,90 @@ static void by_models_json(struct jsonw *w)
 	jsonw_arr_close(w);
 }
 
+/* --cut: how often each cut was taken; "here" is everything local. */
+static void cuts_text(FILE *f)
+{
+	unsigned int k;
+
+	fprintf(f, "hn-edge: chosen here %u; by cut:", r.by[BY_EDGE]);
+	for (k = 0; k < edge_cut_table()->n; k++)
+		fprintf(f, " %u:%u", k, r.cut_cnt[k]);
+	fprintf(f, "; %u switches; edge %.3f ns/MAC\n", edge_cut_switches(),
+		edge_cut_edge_rate());
+}
+
+static void cuts_json(struct jsonw *w)
+{
+	unsigned int k;
+	char key[16];
+
+	jsonw_kv_u64(w, "answered_edge", r.by[BY_EDGE]);
+	jsonw_name(w, "cuts");
+	jsonw_obj_open(w);
+	for (k = 0; k < edge_cut_table()->n; k++) {
+		snprintf(key, sizeof(key), "%u", k);
+		jsonw_kv_u64(w, key, r.cut_cnt[k]);
+	}
+	jsonw_kv_u64(w, "local", r.by[BY_EDGE]);
+	jsonw_obj_close(w);
+	jsonw_kv_u64(w, "cut_switches", edge_cut_switches());
+	jsonw_kv_float(w, "edge_ns_per_mac", edge_cut_edge_rate());
+}
+
+/* The run in a few lines, for people. */
+static void report_text(FILE *f, double acc)
+{
+	char nodes[256] = "";
+	unsigned int i;
+
+	for (i = 0; i < MAX_NODES && r.node[i]; i++)
+		snprintf(nodes + strlen(nodes), sizeof(nodes) - strlen(nodes),
+			 " %u:%u", r.node[i], r.node_cnt[i]);
+	fprintf(f, "hn-edge: %u images in %.1f s (%.0f/s)", r.images, r.secs,
+		r.secs > 0 ? r.images / r.secs : 0);
+	if (r.labelled)
+		fprintf(f, ", accuracy %.4f (%u/%u)", acc, r.correct,
+			r.labelled);
+	fputc('\n', f);
+	fprintf(f,
+		"hn-edge: answered by the mesh %u, here %u (fallback), lost %u; %u retries, %u late answers\n",
+		r.by[BY_MESH], r.by[BY_LOCAL], r.by[BY_LOST], r.retries,
+		r.late);
+	if (o.cut != EDGE_CUT_FIXED)
+		cuts_text(f);
+	fprintf(f, "hn-edge: answers by node:%s\n", nodes);
+	fprintf(f,
+		"hn-edge: latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f (mesh only: p50 %.2f p99 %.2f)\n",
+		pct(r.lat, r.n_lat, .5), pct(r.lat, r.n_lat, .9),
+		pct(r.lat, r.n_lat, .99), pct(r.lat, r.n_lat, 1),
+		pct(r.lat_mesh, r.n_lat_mesh, .5),
+		pct(r.lat_mesh, r.n_lat_mesh, .99));
+	fprintf(f,
+		"hn-edge: tensor payload %u B/image (%.1f sent incl. retries), wire %.1f B/image (%.1f out, %.1f in; %.2f frames out, %.2f in)\n",
+		r.payload, per_image(r.payload_sent),
+		per_image(r.bytes_out + r.bytes_in), per_image(r.bytes_out),
+		per_image(r.bytes_in), per_image(r.frames_out),
+		per_image(r.frames_in));
+	if (o.verify)
+		fprintf(f,
+			"hn-edge: %u of %u mesh answers differ from the local stages\n",
+			r.mismatches, r.by[BY_MESH]);
+	if (r.reloads || r.reloads_refused)
+		fprintf(f,
+			"hn-edge: models reloaded %u times, %u reloads refused\n",
+			r.reloads, r.reloads_refused);
+}
+
 static void report(FILE *f, bool json)
 {
 	double acc = r.labelled ? (double)r.correct / r.labelled : 0;
 	unsigned int i;
 	struct jsonw w;
-	char nodes[256] = "";
 
 	qsort(r.lat, r.n_lat, sizeof(double), dcmp);
 	qsort(r.lat_mesh, r.n_lat_mesh, sizeof(double), dcmp);
 	if (!json) {
-		for (i = 0; i < MAX_NODES && r.node[i]; i++)
-			snprintf(nodes + strlen(nodes),
-				 sizeof(nodes) - strlen(nodes), " %u:%u",
-				 r.node[i], r.node_cnt[i]);
-		fprintf(f, "hn-edge: %u images in %.1f s (%.0f/s)", r.images,
-			r.secs, r.secs > 0 ? r.images / r.secs : 0);
-		if (r.labelled)
-			fprintf(f, ", accuracy %.4f (%u/%u)", acc, r.correct,
-				r.labelled);
-		fputc('\n', f);
-		fprintf(f,
-			"hn-edge: answered by the mesh %u, here %u (fallback), lost %u; %u retries, %u late answers\n",
-			r.by[BY_MESH], r.by[BY_LOCAL], r.by[BY_LOST], r.retries,
-			r.late);
-		fprintf(f, "hn-edge: answers by node:%s\n", nodes);
-		fprintf(f,
-			"hn-edge: latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f (mesh only: p50 %.2f p99 %.2f)\n",
-			pct(r.lat, r.n_lat, .5), pct(r.lat, r.n_lat, .9),
-			pct(r.lat, r.n_lat, .99), pct(r.lat, r.n_lat, 1),
-			pct(r.lat_mesh, r.n_lat_mesh, .5),
-			pct(r.lat_mesh, r.n_lat_mesh, .99));
-		fprintf(f,
-			"hn-edge: tensor payload %u B/image (%.1f sent incl. retries), wire %.1f B/image (%.1f out, %.1f in; %.2f frames out, %.2f in)\n",
-			r.payload, per_image(r.payload_sent),
-			per_image(r.bytes_out + r.bytes_in),
-			per_image(r.bytes_out), per_image(r.bytes_in),
-			per_image(r.frames_out), per_image(r.frames_in));
-		if (o.verify)
-			fprintf(f,
-				"hn-edge: %u of %u mesh answers differ from the local stages\n",
-				r.mismatches, r.by[BY_MESH]);
-		if (r.reloads || r.reloads_refused)
-			fprintf(f,
-				"hn-edge: models reloaded %u times, %u reloads refused\n",
-				r.reloads, r.reloads_refused);
+		report_text(f, acc);
 		return;
 	}
 	jsonw_init(&w, f);
@@ -665,6 +796,8 @@ static void report(FILE *f, bool json)
 	jsonw_kv_u64(&w, "answered_mesh", r.by[BY_MESH]);
 	jsonw_kv_u64(&w, "answered_local", r.by[BY_LOCAL]);
 	jsonw_kv_u64(&w, "images_lost", r.by[BY_LOST]);
+	if (o.cut != EDGE_CUT_FIXED)
+		cuts_json(&w);
 	jsonw_kv_u64(&w, "retries", r.retries);
 	jsonw_kv_u64(&w, "late_answers", r.late);
 	if (o.verify)
@@ -714,9 +847,32 @@ static int cmd_run(bool check)
 {
 	FILE *f;
 
-	if (!o.src || (!o.task == !o.dst) || (!o.images == !o.raw)) {
+	if (!o.src || (o.cut == EDGE_CUT_FIXED && !o.task == !o.dst) ||
+	    (!o.images == !o.raw)) {
 		fprintf(stderr,
-			"hn-edge: needs --src, one of --task/--dst and one of --images/--raw\n");
+			"hn-edge: needs --src, one of --task/--dst (or --cut) and one of --images/--raw\n");
+		return 2;
+	}
+	if (o.cut != EDGE_CUT_FIXED && (o.task || o.dst || o.stage_given)) {
+		fprintf(stderr,
+			"hn-edge: --cut picks the stage and where it goes: no --task, --dst or --stage\n");
+		return 2;
+	}
+	if ((o.cut == EDGE_CUT_AUTO || o.cut == EDGE_CUT_LOCAL) && !o.n_heads) {
+		fprintf(stderr,
+			"hn-edge: --cut %s runs the heads here: give them (--head)\n",
+			o.cut == EDGE_CUT_AUTO ? "auto" : "local");
+		return 2;
+	}
+	if (o.private &&
+	    (o.cut == 0 || (o.cut == EDGE_CUT_FIXED && !o.encoder))) {
+		fprintf(stderr,
+			"hn-edge: --private: the raw input never leaves the edge; cut after the first stage\n");
+		return 2;
+	}
+	if (o.cut == EDGE_CUT_AUTO && !o.agent == !o.hosts_file) {
+		fprintf(stderr,
+			"hn-edge: --cut auto reads the hosts from --agent SOCKET or --hosts FILE (one)\n");
 		return 2;
 	}
 	if (check && !o.n_heads) {
@@ -726,6 +882,14 @@ static int cmd_run(bool check)
 	o.verify = o.verify || check;
 	if (edge_models_load(&o) || src_open() || edge_reload_arm())
 		return 1;
+	if (o.cut != EDGE_CUT_FIXED &&
+	    edge_cut_init(&o, edge_models_cur(), src.item_len))
+		return 1;
+	if (o.cut >= 0 && (unsigned int)o.cut >= edge_cut_table()->n) {
+		fprintf(stderr, "hn-edge: --cut %d: the table has %u cuts\n",
+			o.cut, edge_cut_table()->n);
+		return 2;
+	}
 	if (o.stage < 0)
 		o.stage = edge_models_stage(edge_models_cur());
 	if (!o.id_base)
@@ -766,10 +930,15 @@ static void usage(FILE *f)
 	      "               [--count N] [--skip N] [--window W] [--timeout-ms T]\n"
 	      "               [--retries R] [--rate IMAGES/S] [--stage ID] [--tclass N]\n"
 	      "               [--progress N] [--id-base N] [--verify] [--strict] [-j FILE]\n"
+	      "               [--cut auto|local|N [--cut-table FILE] (--agent SOCKET | --hosts FILE)\n"
+	      "                [--private] [--link-kbps K] [--hop-us U] [--edge-ns-per-mac X]]\n"
 	      "       hn-edge beacon -i DEV --src NODE [--interval-ms MS] [--key HEX]\n"
 	      "  run     encode, send each image to the task class, wait for the\n"
 	      "          result; on timeout retry, then run --head here\n"
 	      "  check   run, every answer compared with --head(s) run here\n"
+	      "  --cut   where to cut the chain (encoder, heads): N sends model N's\n"
+	      "          input to its stage's task class; auto picks the cut and host\n"
+	      "          per image from measured rates (Documentation/split-mesh.rst)\n"
 	      "  beacon  HELLOs on DEV so that the router keeps NODE live\n",
 	      f);
 }
@@ -797,6 +966,14 @@ enum {
 	O_INTERVAL,
 	O_KEY,
 	O_RATE,
+	O_CUT,
+	O_CUT_TABLE,
+	O_AGENT,
+	O_HOSTS,
+	O_PRIVATE,
+	O_LINK_KBPS,
+	O_HOP_US,
+	O_EDGE_RATE,
 };
 
 /* set_opt() for --help: exit 0 after the usage. */
@@ -823,9 +1000,11 @@ static const struct {
 	int c;
 	const char **v;
 } str_opts[] = {
-	{ 'i', &o.dev },	 { 'j', &o.json },	  { O_ENC, &o.encoder },
-	{ O_IMAGES, &o.images }, { O_LABELS, &o.labels }, { O_RAW, &o.raw },
-	{ O_KEY, &o.key_hex },
+	{ 'i', &o.dev },	 { 'j', &o.json },
+	{ O_ENC, &o.encoder },	 { O_IMAGES, &o.images },
+	{ O_LABELS, &o.labels }, { O_RAW, &o.raw },
+	{ O_KEY, &o.key_hex },	 { O_CUT_TABLE, &o.cut_table },
+	{ O_AGENT, &o.agent },	 { O_HOSTS, &o.hosts_file },
 };
 
 /* Options that take a number up to max. */
@@ -846,6 +1025,8 @@ static const struct {
 	{ O_IDBASE, "id-base", ~0u, &o.id_base },
 	{ O_INTERVAL, "interval-ms", 60000, &o.interval_ms },
 	{ O_RATE, "rate", 1000000, &o.rate },
+	{ O_LINK_KBPS, "link-kbps", 100000000, &o.link_kbps },
+	{ O_HOP_US, "hop-us", 10000000, &o.hop_us },
 };
 
 /* A string or number option into o: false if it is neither. */
@@ -872,6 +1053,8 @@ static bool set_table_opt(int c)
 /* One option into o: 0 to go on, else main()'s exit code or EXIT_HELP. */
 static int set_opt(int c)
 {
+	char *end;
+
 	if (set_table_opt(c))
 		return 0;
 	switch (c) {
@@ -895,6 +1078,26 @@ static int set_opt(int c)
 		break;
 	case O_STRICT:
 		o.strict = true;
+		break;
+	case O_PRIVATE:
+		o.private = true;
+		break;
+	case O_CUT:
+		o.cut = !strcmp(optarg, "auto") ?
+				EDGE_CUT_AUTO :
+			!strcmp(optarg, "local") ?
+				EDGE_CUT_LOCAL :
+				(int)num("cut", optarg, HN_CUT_MAX - 1);
+		break;
+	case O_EDGE_RATE:
+		o.edge_ns_per_mac = strtod(optarg, &end);
+		if (*end || !(o.edge_ns_per_mac > 0) ||
+		    o.edge_ns_per_mac > 1e9) {
+			fprintf(stderr,
+				"hn-edge: --edge-ns-per-mac: '%s' is not a positive number\n",
+				optarg);
+			return 2;
+		}
 		break;
 	case O_VERIFY:
 		o.verify = true;
@@ -934,6 +1137,14 @@ int main(int argc, char **argv)
 		{ "interval-ms", required_argument, NULL, O_INTERVAL },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "rate", required_argument, NULL, O_RATE },
+		{ "cut", required_argument, NULL, O_CUT },
+		{ "cut-table", required_argument, NULL, O_CUT_TABLE },
+		{ "agent", required_argument, NULL, O_AGENT },
+		{ "hosts", required_argument, NULL, O_HOSTS },
+		{ "private", no_argument, NULL, O_PRIVATE },
+		{ "link-kbps", required_argument, NULL, O_LINK_KBPS },
+		{ "hop-us", required_argument, NULL, O_HOP_US },
+		{ "edge-ns-per-mac", required_argument, NULL, O_EDGE_RATE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};

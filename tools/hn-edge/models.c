@@ -113,21 +113,6 @@ int edge_models_stage(const struct edge_models *ms)
 			      2;
 }
 
-void edge_heads_infer(const struct edge_models *ms, const int8_t *in,
-		      int8_t *out)
-{
-	static int8_t buf[2][HN_MODEL_MAX_DIM];
-	const int8_t *x = in;
-	unsigned int i;
-
-	for (i = 0; i < ms->n_heads; i++) {
-		int8_t *y = i + 1 == ms->n_heads ? out : buf[i & 1];
-
-		hn_model_infer(&ms->heads[i], x, y, NULL);
-		x = y;
-	}
-}
-
 static void on_hup(int sig)
 {
 	(void)sig;
@@ -191,4 +176,104 @@ int edge_reload_poll(const struct edge_opts *o, unsigned int raw)
 	cur = spare;
 	fprintf(stderr, "hn-edge: models reloaded: generation %u\n", cur->gen);
 	return 1;
+}
+
+/* ---- the chain, for cuts ------------------------------------------------ */
+
+unsigned int edge_chain_len(const struct edge_models *ms)
+{
+	return ms->have_enc + ms->n_heads;
+}
+
+const struct hn_model *edge_chain_at(const struct edge_models *ms,
+				     unsigned int i)
+{
+	if (ms->have_enc)
+		return i ? &ms->heads[i - 1] : &ms->enc;
+	return &ms->heads[i];
+}
+
+unsigned int edge_chain_first_head(const struct edge_models *ms)
+{
+	return ms->have_enc;
+}
+
+uint64_t edge_model_macs(const struct hn_model *m)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < m->n_layers; i++)
+		n += (uint64_t)m->layers[i].n_in * m->layers[i].n_out;
+	return n;
+}
+
+unsigned int edge_chain_run(const struct edge_models *ms, unsigned int from,
+			    const int8_t *in, unsigned int n_in, int8_t *out)
+{
+	static int8_t buf[2][HN_MODEL_MAX_DIM];
+	unsigned int i, len = edge_chain_len(ms), n = n_in;
+	const int8_t *x = in;
+
+	if (from >= len) {
+		memcpy(out, in, n_in);
+		return n_in;
+	}
+	for (i = from; i < len; i++) {
+		const struct hn_model *m = edge_chain_at(ms, i);
+		int8_t *y = i + 1 == len ? out : buf[i & 1];
+
+		hn_model_infer(m, x, y, NULL);
+		n = hn_model_n_out(m);
+		x = y;
+	}
+	return n;
+}
+
+unsigned int edge_chain_prefix(const struct edge_models *ms, unsigned int to,
+			       const int8_t *in, unsigned int n_in, int8_t *out)
+{
+	static int8_t buf[2][HN_MODEL_MAX_DIM];
+	const int8_t *x = in;
+	unsigned int i, n = n_in;
+
+	if (!to) {
+		memcpy(out, in, n_in);
+		return n_in;
+	}
+	for (i = 0; i < to; i++) {
+		const struct hn_model *m = edge_chain_at(ms, i);
+		int8_t *y = i + 1 == to ? out : buf[i & 1];
+
+		hn_model_infer(m, x, y, NULL);
+		n = hn_model_n_out(m);
+		x = y;
+	}
+	return n;
+}
+
+/*
+ * The cut table of the chain as loaded: cut k sends model k's input to a
+ * host of model k's stage, after models 0..k-1 ran here.
+ */
+void edge_chain_table(const struct edge_models *ms, unsigned int raw,
+		      struct hn_cut_table *t)
+{
+	unsigned int k, len = edge_chain_len(ms);
+	uint64_t total = 0, before = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (k = 0; k < len; k++)
+		total += edge_model_macs(edge_chain_at(ms, k));
+	for (k = 0; k < len && k < HN_CUT_MAX; k++) {
+		const struct hn_model *m = edge_chain_at(ms, k);
+
+		t->cut[k].stage = m->stage;
+		t->cut[k].before = before;
+		t->cut[k].bytes = k ? hn_model_n_in(m) : raw;
+		t->cut[k].after = total - before;
+		before += edge_model_macs(m);
+		t->n++;
+	}
+	t->result_bytes = len ? hn_model_n_out(edge_chain_at(ms, len - 1)) : 0;
 }

@@ -311,8 +311,8 @@ static void classes_type(struct hx_cb *b, __u32 da)
 /* HN_ERR_FLAGS */
 static void classes_flags(struct hx_cb *b, __u32 da)
 {
-	static const __u8 bad_flags[] = { 1U << 3,
-					  1U << 4,
+	static const __u8 bad_flags[] = { 1U << 4,
+					  1U << 5,
 					  1U << 7,
 					  0xf8,
 					  0xff,
@@ -650,6 +650,9 @@ int hx_phase_matrix(const struct hx_scn *s, struct hx_case *cs, int max)
 					ctr = HX_C_BAD_TYPE;
 				else if ((fl & ~__HN_F_ALL) || (fl & 3) == 3)
 					ctr = HX_C_BAD_FLAGS;
+				else if (fl & HN_F_PRIVATE)
+					/* no port is in a privacy domain */
+					ctr = HX_C_PRIV_DROP_IN;
 				else
 					ctr = -1;
 				c = cb_new(&b, "type x flags", ctr,

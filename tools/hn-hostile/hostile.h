@@ -66,6 +66,7 @@
 	X(MCAST_SLOW, "mcast_slow") X(MCAST_NOMETA, "mcast_nometa")       \
 	X(TC_UNMARKED, "tc_unmarked") X(HELLO_ELSEWHERE, "hello_elsewhere") \
 	X(MCAST_MARK_FAIL, "mcast_mark_fail") X(TC_MARK, "tc_mark")       \
+	X(PRIV_DROP_OUT, "priv_drop_out") X(PRIV_DROP_IN, "priv_drop_in") \
 	X(DECIDE, "decisions+cache_hit")
 /* clang-format on */
 

@@ -633,6 +633,12 @@ void hx_oracle(struct hx_router *r, const __u8 *f, size_t len, int in,
 		v->what = hx_ctr_name[hx_bad_ctr(err)];
 		return;
 	}
+	/* no port of these routers is in a privacy domain */
+	if (h->flags & HN_F_PRIVATE) {
+		v->ctr[HX_C_PRIV_DROP_IN]++;
+		v->what = "private, from outside the privacy domain: dropped";
+		return;
+	}
 	if (h->type == HN_T_HELLO) {
 		v->ctr[HX_C_HELLO]++;
 		v->what = "hello: to the agent";

@@ -152,7 +152,10 @@ static int parse_type(const char *s)
 	return num("type", s, 255);
 }
 
-/* "mcast,anycast,result" or a number (unknown bits allowed: tests). */
+/*
+ * "mcast,anycast,result,private" or a number (unknown bits allowed:
+ * tests).
+ */
 static int parse_flags(const char *s)
 {
 	char buf[64], *tok, *save;
@@ -169,8 +172,10 @@ static int parse_flags(const char *s)
 			f |= HN_F_ANYCAST;
 		else if (!strcmp(tok, "result"))
 			f |= HN_F_RESULT;
+		else if (!strcmp(tok, "private"))
+			f |= HN_F_PRIVATE;
 		else if (strcmp(tok, "none"))
-			die("--flags: unknown flag '%s' (mcast, anycast, result, none or a number)",
+			die("--flags: unknown flag '%s' (mcast, anycast, result, private, none or a number)",
 			    tok);
 	}
 	return f;
@@ -371,6 +376,7 @@ static struct {
 	unsigned long long seen, matched, other, malformed, dups;
 	unsigned long long by_type[HN_T_MAX + 1];
 	unsigned long long by_err[__HN_ERR_MAX];
+	unsigned long long priv; /* matched frames flagged HN_F_PRIVATE */
 	struct src_stat srcs[MAX_SRCS];
 	int n_srcs;
 	/* (src, type, seq) of matched frames, to spot duplicates */
@@ -531,6 +537,8 @@ static void handle(const unsigned char *buf, ssize_t n, struct dev *d,
 	r.matched++;
 	d->frames++;
 	r.by_type[h->type]++;
+	if (h->flags & HN_F_PRIVATE)
+		r.priv++;
 	s = count_src(src);
 	if (!dedup_insert(src, h->type, seq))
 		r.dups++;
@@ -619,6 +627,7 @@ static void recv_summary(void)
 		jsonw_kv_u64(&w, "other", r.other);
 		jsonw_kv_u64(&w, "malformed", r.malformed);
 		jsonw_kv_u64(&w, "socket_drops", r.sock_drops);
+		jsonw_kv_u64(&w, "private", r.priv);
 		jsonw_name(&w, "types");
 		jsonw_obj_open(&w);
 		for (t = 1; t <= HN_T_MAX; t++)
@@ -644,6 +653,9 @@ static void recv_summary(void)
 		return;
 	printf("recv: %llu frames (%llu unique, %llu duplicates), %llu other, %llu malformed\n",
 	       r.matched, r.matched - r.dups, r.dups, r.other, r.malformed);
+	if (r.priv)
+		printf("recv: %llu of them flagged private (raw inputs)\n",
+		       r.priv);
 	if (r.sock_drops)
 		printf("recv: %llu frames dropped by the socket (queue full: the receiver was too slow)\n",
 		       r.sock_drops);
@@ -776,7 +788,7 @@ static void usage(FILE *out)
 	      "       hn-pkt hello -i DEV[,DEV] --src N [OPTIONS]   (until killed)\n"
 	      "       hn-pkt recv  [-i DEV[,DEV]] [OPTIONS]\n\n"
 	      "Frame:   --src N --dst N --type data|tensor|hello|gossip|model-chunk|probe|ack|NUM\n"
-	      "         --flags mcast,anycast,result|NUM --class C --ttl T --seq S\n"
+	      "         --flags mcast,anycast,result,private|NUM --class C --ttl T --seq S\n"
 	      "         --seq-fixed (every frame the same seq) --len BYTES --dmac MAC\n"
 	      "         --timestamp (send time in the payload, --len at least 12)\n"
 	      "Send:    --count N (hello: forever) --duration-ms MS\n"

@@ -27,6 +27,7 @@ struct opts {
 	unsigned int count;
 	uint64_t seed;
 	const char *layers; /* "IN x OUT : SHIFT [r], ..." */
+	const char *bench_layers; /* bench's stage, as layers */
 	unsigned int frag; /* elements per input fragment, 0: mixed */
 	unsigned int window;
 	bool local;
@@ -41,6 +42,7 @@ struct opts {
 	uint32_t out_node; /* results to this node (mode node) */
 	uint8_t out_class;
 	uint32_t node_id; /* the device's source id */
+	bool private; /* inputs flagged HN_F_PRIVATE (raw data) */
 };
 
 extern struct opts o;

@@ -359,6 +359,57 @@ int hn_model_push(int argc, char **argv)
 	return hn_agent_push_reply(ok, body, "model", "installed", hint);
 }
 
+/* hnctl agent hosts [STAGE]: every host of a stage, its rate and path. */
+static int cmd_hosts(int argc, char **argv)
+{
+	unsigned long long st = 0;
+	char arg[32];
+
+	if (argc > 2 ||
+	    (argc == 2 && hn_parse_num("stage", argv[1], 255, &st)) ||
+	    (argc == 2 && !st)) {
+		hn_err("usage: hnctl agent hosts [STAGE]");
+		return 1;
+	}
+	snprintf(arg, sizeof(arg), "%llu%s", st, hn_json ? " json" : "");
+	if (!st)
+		return hn_agent_print("hosts", hn_json ? "json" : NULL);
+	return hn_agent_print("hosts", arg);
+}
+
+/*
+ * hnctl agent stage-rate STAGE NS [BUSY [QUEUE]]: a stage runner's
+ * measurement, advertised for three rate windows.
+ */
+static int cmd_stage_rate(int argc, char **argv)
+{
+	unsigned long long v[4] = { 0 };
+	static const unsigned long long max[4] = { 255, 0xffffffffULL, 1000,
+						   0xffff };
+	static const char *const name[4] = { "stage", "ns", "busy", "queue" };
+	char line[128], *body;
+	bool ok;
+	int i, ret;
+
+	if (argc < 3 || argc > 5) {
+		hn_err("usage: hnctl agent stage-rate STAGE NS_PER_ITEM [BUSY_PERMILLE [QUEUE]]");
+		return 1;
+	}
+	for (i = 1; i < argc; i++)
+		if (hn_parse_num(name[i - 1], argv[i], max[i - 1], &v[i - 1]))
+			return 1;
+	snprintf(line, sizeof(line), "stage-rate %llu %llu %llu %llu", v[0],
+		 v[1], v[2], v[3]);
+	ret = hn_agent_request(line, NULL, 0, &body, &ok);
+	if (ret) {
+		hn_agent_hint(ret);
+		return 1;
+	}
+	return hn_agent_push_reply(
+		ok, body, "stage rate", "taken",
+		"the stage must be in the agent's 'stages'; busy is permille, 0..1000");
+}
+
 /* ---- the words ---------------------------------------------------------- */
 
 /* `hnctl agent`: hypernetd, asked over its control socket. */
@@ -369,6 +420,10 @@ static const struct hn_cmd agent_cmds[] = {
 	  "data plane's neighbours, its links" },
 	{ "topology", cmd_topology, "[dot|json]",
 	  "the mesh as hypernetd knows it" },
+	{ "hosts", cmd_hosts, "[STAGE]",
+	  "hosts of each stage: rate, load, path" },
+	{ "stage-rate", cmd_stage_rate, "STAGE NS [BUSY [QUEUE]]",
+	  "a local runner's measured rate" },
 	{ NULL }
 };
 
@@ -379,7 +434,7 @@ int cmd_agent(int argc, char **argv)
 		return cmd_agent_status(argc, argv);
 	if (strcmp(argv[1], "help") && strcmp(argv[1], "-h") &&
 	    !hn_find(agent_cmds, argv[1])) {
-		hn_err("usage: hnctl agent [status|stats] | neighbours | topology [dot|json]");
+		hn_err("usage: hnctl agent [status|stats] | neighbours | topology [dot|json] | hosts [STAGE] | stage-rate STAGE NS [BUSY [QUEUE]]");
 		hn_hint("'hnctl agent help' lists the commands");
 		return 1;
 	}

@@ -62,6 +62,8 @@ static const struct {
 	STAT(tc_clone_fail, "multicast"),
 	STAT(tc_unmarked, "multicast"),
 	STAT(tc_mark, "multicast"),
+	STAT(priv_drop_out, "privacy (dropped)"),
+	STAT(priv_drop_in, "privacy (dropped)"),
 };
 #undef STAT
 

@@ -12,8 +12,22 @@
 struct attach_info {
 	char dev[IF_NAMESIZE];
 	__u32 ifindex;
+	bool inside; /* in the privacy domain (hn_dp_port.domain) */
 	struct hn_dp_xdp_state st;
 };
+
+/* Whether mesh port @ifindex is inside the privacy domain. */
+static bool port_inside(struct hn_dp_ro *ro, __u32 ifindex)
+{
+	struct hn_dp_port pt;
+	__u32 i;
+
+	for (i = 0; i < HN_DP_MAX_PORTS; i++)
+		if (!hn_dp_ro_port(ro, i, &pt, NULL, 0) &&
+		    pt.ifindex == ifindex)
+			return pt.domain == 1;
+	return false;
+}
 
 /*
  * Every interface of this namespace whose XDP hook runs a program using
@@ -37,6 +51,7 @@ static int dp_attached(struct hn_dp_ro *ro, struct attach_info *out, int max)
 			continue;
 		snprintf(a->dev, sizeof(a->dev), "%s", it->if_name);
 		a->ifindex = it->if_index;
+		a->inside = port_inside(ro, it->if_index);
 		n++;
 	}
 	if_freenameindex(ifs);
@@ -56,6 +71,7 @@ static void attached_json(const struct attach_info *a)
 	jsonw_kv_bool(&hn_jw, "multiprog", st->multiprog);
 	jsonw_kv_u64(&hn_jw, "dispatcher_id", st->multiprog ? st->prog_id : 0);
 	jsonw_kv_u64(&hn_jw, "programs", st->n_progs);
+	jsonw_kv_bool(&hn_jw, "private_domain", a->inside);
 	jsonw_obj_close(&hn_jw);
 }
 
@@ -106,6 +122,8 @@ static void status_text(const struct hn_dp_config *cfg, __u64 epoch,
 		if (st->multiprog)
 			printf(" (libxdp dispatcher id %u, %u programs)",
 			       st->prog_id, st->n_progs);
+		if (at[i].inside)
+			printf(", inside the privacy domain");
 		printf("\n");
 	}
 	hn_agent_status();

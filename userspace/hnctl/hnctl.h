@@ -159,6 +159,7 @@ extern const struct hn_keyed hn_route_words; /* cmd_route.c */
 int cmd_routes(int argc, char **argv); /* the old `hnctl routes` */
 extern const struct hn_keyed hn_task_words; /* cmd_task.c */
 int cmd_group(int argc, char **argv); /* cmd_group.c */
+int cmd_domain(int argc, char **argv); /* cmd_domain.c */
 int cmd_model(int argc, char **argv); /* cmd_model.c */
 int cmd_stats(int argc, char **argv); /* cmd_stats.c */
 int cmd_trace(int argc, char **argv); /* cmd_trace.c */

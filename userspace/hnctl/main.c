@@ -28,6 +28,8 @@ static const struct hn_cmd dp_cmds[] = {
 	  "route table ('hnctl dp route help')" },
 	{ "task", cmd_keyed, "[list|set ID host ...|del ID]", "anycast tasks" },
 	{ "group", cmd_group, "[list|join ID|leave ID]", "multicast groups" },
+	{ "domain", cmd_domain, "[list|set DEV inside|outside]",
+	  "privacy domain: ports private frames may cross" },
 	{ "model", cmd_model, "[show|load FILE.hnm]",
 	  "the route model ('hnctl model help')" },
 	{ "stats", cmd_stats, "[all|reset]", "counters summed over the CPUs" },

@@ -35,6 +35,7 @@ void hnd_config_defaults(struct hnd_config *c)
 	c->split_step = HN_RT_SPLIT_STEP;
 	c->fed_phase_ms = 5000;
 	c->fed_input_ms = 600000;
+	c->rate_window_ms = 1000;
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max,
@@ -110,6 +111,63 @@ static int set_port(struct hnd_config *c, const char *val, char *err,
 	c->port_kbps[c->n_ports] = kbps;
 	strcpy(c->ports[c->n_ports++], name);
 	return 0;
+}
+
+/*
+ * "IFNAME..." (blanks between): ports whose far side is inside the
+ * privacy domain.  Each must also be a port line (hnd_config_check()).
+ * Adds, as port does.
+ */
+static int set_private_domain(struct hnd_config *c, const char *val, char *err,
+			      size_t errlen)
+{
+	const char *p = val;
+	unsigned int i, named = 0;
+	size_t len;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, " \t");
+		if (len >= IFNAMSIZ || memchr(p, '/', len) ||
+		    memchr(p, '#', len) || memchr(p, ':', len))
+			return hn_seterr(
+				err, errlen,
+				"private-domain: '%.*s' is not an interface name",
+				(int)len, p);
+		for (i = 0; i < c->n_private; i++)
+			if (strlen(c->private_ports[i]) == len &&
+			    !memcmp(c->private_ports[i], p, len))
+				break;
+		if (i == c->n_private) {
+			if (c->n_private == HND_MAX_PORTS)
+				return hn_seterr(
+					err, errlen,
+					"private-domain: more than %d ports",
+					HND_MAX_PORTS);
+			memcpy(c->private_ports[c->n_private], p, len);
+			c->private_ports[c->n_private++][len] = 0;
+		}
+		p += len;
+		named++;
+	}
+	if (!named)
+		return hn_seterr(
+			err, errlen,
+			"private-domain: no port named (want IFNAME...)");
+	return 0;
+}
+
+bool hnd_config_private(const struct hnd_config *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_private; i++)
+		if (!strcmp(c->private_ports[i], name))
+			return true;
+	return false;
 }
 
 /* "ID HEX": a mesh key; the first one given signs what we send. */
@@ -227,6 +285,47 @@ static int set_stages(struct hnd_config *c, const char *val, char *err,
 	return 0;
 }
 
+/* stage-rate = STAGE NS_PER_ITEM [BUSY_PERMILLE [QUEUE]] */
+static int set_stage_rate(struct hnd_config *c, const char *val, char *err,
+			  size_t errlen)
+{
+	char buf[128], *tok[5], *save = NULL;
+	unsigned long v[4] = { 0 };
+	static const unsigned long max[4] = { 255, 0xffffffffUL,
+					      HN_RATE_BUSY_MAX, 0xffff };
+	unsigned int n = 0, i;
+
+	if (strlen(val) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, val);
+	for (tok[n] = strtok_r(buf, " \t", &save); tok[n] && n < 4;
+	     tok[++n] = strtok_r(NULL, " \t", &save))
+		;
+	if (n < 2 || tok[n])
+		goto bad;
+	for (i = 0; i < n; i++)
+		if (parse_uint(tok[i], i < 2, max[i], &v[i]))
+			goto bad;
+	c->stage_rate[v[0]] = (struct hn_ctrl_rate){ v[1], v[2], v[3] };
+	return 0;
+bad:
+	return hn_seterr(
+		err, errlen,
+		"stage-rate: '%s' is not 'STAGE(1..255) NS_PER_ITEM(1..) [BUSY_PERMILLE(0..1000) [QUEUE]]'",
+		val);
+}
+
+static int set_stage_dev(struct hnd_config *c, const char *val, char *err,
+			 size_t errlen)
+{
+	if (!*val || strlen(val) >= IFNAMSIZ)
+		return hn_seterr(err, errlen,
+				 "stage-dev: '%s' is not an interface name",
+				 val);
+	strcpy(c->stage_dev, val);
+	return 0;
+}
+
 /*
  * A key kept in one field of struct hnd_config, at @off: its setter parses
  * the value into @field (the name, range and size say what is allowed).
@@ -327,6 +426,7 @@ static const struct field_key field_keys[] = {
 	UK("split-step", split_step, 0, HN_RT_SPLIT_ONE),
 	UK("fed-phase-ms", fed_phase_ms, 100, 3600000),
 	UK("fed-input-ms", fed_input_ms, 100, 86400000),
+	UK("rate-window-ms", rate_window_ms, 100, 600000),
 	FK("load-permille", set_ratio, load),
 	FK("capacity-kbps", set_log_kbps, capacity),
 	FK("keep-attached", set_bool, keep_attached),
@@ -436,9 +536,12 @@ static const struct {
 		   size_t errlen);
 } own_keys[] = {
 	{ "port", set_port },
+	{ "private-domain", set_private_domain },
 	{ "mesh-key", set_key },
 	{ "mesh-key-file", set_key_file },
 	{ "stages", set_stages },
+	{ "stage-rate", set_stage_rate },
+	{ "stage-dev", set_stage_dev },
 	{ "link-kbps", set_link_kbps },
 	{ "margin-min", set_margin_min },
 	{ "xdp-mode", set_xdp_mode },
@@ -549,6 +652,8 @@ int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
 {
+	unsigned int i, p;
+
 	if (!c->node_id)
 		return hn_seterr(
 			err, errlen,
@@ -560,10 +665,27 @@ int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
 		return hn_seterr(
 			err, errlen,
 			"no mesh key: control frames must be authenticated; add 'mesh-key = 1 HEX' (openssl rand -hex 32 makes one)");
+	for (i = 0; i < c->n_private; i++) {
+		for (p = 0; p < c->n_ports; p++)
+			if (!strcmp(c->ports[p], c->private_ports[i]))
+				break;
+		if (p == c->n_ports)
+			return hn_seterr(
+				err, errlen,
+				"private-domain names %s, which is not a port line",
+				c->private_ports[i]);
+	}
 	if (c->lsa_lifetime_s <= c->lsa_refresh_s)
 		return hn_seterr(
 			err, errlen,
 			"lsa-lifetime-s (%u) must exceed lsa-refresh-s (%u)",
 			c->lsa_lifetime_s, c->lsa_refresh_s);
+	for (i = 1; i < 256; i++)
+		if (c->stage_rate[i].ns_per_item &&
+		    !memchr(c->stages, i, c->n_stages))
+			return hn_seterr(
+				err, errlen,
+				"stage-rate for stage %u, which 'stages' does not list",
+				i);
 	return 0;
 }

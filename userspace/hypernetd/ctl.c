@@ -304,6 +304,7 @@ static const struct {
 	STAT(fed_msg_late),   STAT(fed_send_fail),   STAT(fed_rounds),
 	STAT(fed_attempts),   STAT(fed_agg_failed),  STAT(fed_catch_up),
 	STAT(fed_filled),     STAT(fed_fetch_tx),    STAT(fed_fetch_rx),
+	STAT(rate_samples),   STAT(rate_resets),
 };
 
 static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)
@@ -393,6 +394,48 @@ static int fed_request(struct hnd *d, const char *word, const char *arg,
 	return 0;
 }
 
+/*
+ * hosts [STAGE] [json]: the hosts of STAGE (of every stage without it)
+ * with their rates, load and path.  stage-rate STAGE NS BUSY QUEUE: a
+ * local runner's measurement of a stage this node hosts.
+ */
+static int rates_request(struct hnd *d, const char *word, const char *arg,
+			 FILE *f, struct jsonw *w)
+{
+	unsigned int st = 0, ns = 0, busy = 0, queue = 0;
+	struct hn_ctrl_rate r;
+	char tail[8] = "";
+	int n = 0;
+
+	if (!strcmp(word, "hosts")) {
+		if (arg && strcmp(arg, "json") &&
+		    (sscanf(arg, "%u%n", &st, &n) != 1 || !st || st > 255 ||
+		     (arg[n] && strcmp(arg + n, " json")))) {
+			fprintf(f, "hosts: '%s' is not [STAGE(1..255)] [json]",
+				arg);
+			return -1;
+		}
+		hnd_hosts_out(d, st, f, arg && strstr(arg, "json") ? w : NULL);
+		return 0;
+	}
+	if (!arg ||
+	    sscanf(arg, "%u %u %u %u%7s", &st, &ns, &busy, &queue, tail) != 4 ||
+	    strchr(arg, '-') || !st || st > 255 || busy > HN_RATE_BUSY_MAX ||
+	    queue > 0xffff) {
+		fprintf(f,
+			"stage-rate: want STAGE(1..255) NS_PER_ITEM BUSY_PERMILLE(0..1000) QUEUE");
+		return -1;
+	}
+	r = (struct hn_ctrl_rate){ ns, busy, queue };
+	if (hnd_rate_tell(d, st, &r, hnd_now())) {
+		fprintf(f, "stage-rate: this node does not host stage %u", st);
+		return -1;
+	}
+	fprintf(f, "stage %u: %u ns per item, busy %u permille, queue %u\n", st,
+		ns, busy, queue);
+	return 0;
+}
+
 /* Run request @word @arg, writing the reply body to @f. 0 or -1. */
 static int handle(struct hnd *d, const char *word, const char *arg,
 		  const void *payload, size_t plen, FILE *f)
@@ -443,9 +486,11 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 	} else if (!strcmp(word, "campaign-submit") ||
 		   !strcmp(word, "campaign-result")) {
 		return fed_request(d, word, arg, payload, plen, f, &w);
+	} else if (!strcmp(word, "hosts") || !strcmp(word, "stage-rate")) {
+		return rates_request(d, word, arg, f, &w);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result)",
+			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate)",
 			word);
 		return -1;
 	}

@@ -102,6 +102,13 @@ static void lsa_build(struct hnd *d, struct hn_ctrl_lsa *l)
 	}
 	l->n_stages = d->cfg.n_stages;
 	memcpy(l->stages, d->cfg.stages, d->cfg.n_stages);
+	/* each stage's rate (rates.c), on the LSA of every host */
+	if (l->n_stages)
+		l->flags |= HN_LSA_F_RATES;
+	for (i = 0; i < l->n_stages; i++) {
+		l->rates[i] = d->rates[i].now;
+		d->rates[i].adv = d->rates[i].now;
+	}
 }
 
 static void lsa_originate(struct hnd *d, __u64 now)

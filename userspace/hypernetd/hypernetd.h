@@ -18,6 +18,7 @@
 
 #include "ctrl.h"
 #include "dp.h"
+#include "rate.h"
 #include "jsonw.h"
 #include "sign.h"
 #include "topo.h"
@@ -78,8 +79,18 @@ struct hnd_config {
 	__u8 capacity; /* hn_scale_log(kbit/s) of compute */
 	unsigned int link_kbps; /* capacity of every port ... */
 	unsigned int port_kbps[HND_MAX_PORTS]; /* ... unless set here */
+	/*
+	 * private-domain: ports whose far side is inside the privacy
+	 * domain (HN_F_PRIVATE frames may cross them); none by default
+	 */
+	char private_ports[HND_MAX_PORTS][IFNAMSIZ];
+	unsigned int n_private;
 	__u8 stages[HN_LSA_MAX_STAGES];
 	unsigned int n_stages;
+	/* stage-rate: a rate measured elsewhere, by stage id (0: none) */
+	struct hn_ctrl_rate stage_rate[256];
+	char stage_dev[IFNAMSIZ]; /* hypernet device whose stage we time */
+	unsigned int rate_window_ms;
 	enum hnd_xdp_mode xdp_mode;
 	enum hnd_route_metric route_metric;
 	bool keep_attached; /* leave XDP on the ports at exit */
@@ -95,6 +106,8 @@ void hnd_config_defaults(struct hnd_config *c);
 /* Parse @path into @c; on error @err says file:line and what is wrong. */
 int hnd_config_load(struct hnd_config *c, const char *path, char *err,
 		    size_t errlen);
+/* Whether port @name is in private-domain. */
+bool hnd_config_private(const struct hnd_config *c, const char *name);
 /* One "key = value" setting, as in the file (also from the command line). */
 int hnd_config_set(struct hnd_config *c, const char *key, const char *val,
 		   char *err, size_t errlen);
@@ -283,6 +296,8 @@ struct hnd_stats {
 	__u64 fed_filled; /* results of a missed round taken */
 	__u64 fed_fetch_tx; /* FETCHes sent: results missing here */
 	__u64 fed_fetch_rx; /* FETCHes served */
+	__u64 rate_samples; /* stage-dev windows measured */
+	__u64 rate_resets; /* windows dropped: stage-dev's counters went back */
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */
@@ -294,6 +309,14 @@ struct hnd_rl {
 };
 
 struct hnd_fed; /* fedround.c */
+struct hn_genl;
+
+/* One stage's rate as our LSA says it (rates.c). */
+struct hnd_rate {
+	struct hn_ctrl_rate now; /* measured, told, or configured */
+	struct hn_ctrl_rate adv; /* as the last LSA said it */
+	__u64 expires_ns; /* told over the control socket: until; 0 never */
+};
 
 struct hnd_route {
 	__u32 dst;
@@ -337,6 +360,14 @@ struct hnd {
 	__u64 hold_until_ns; /* no route withdrawals before (restart) */
 	__u32 known[HN_TOPO_MAX_NODES]; /* origins seen (mcast windows) */
 	unsigned int n_known;
+
+	/* rates of cfg.stages[i] (HN_LSA_F_RATES), and their sources */
+	struct hnd_rate rates[HN_LSA_MAX_STAGES];
+	struct hn_genl *genl; /* NULL until stage-dev is first read */
+	struct hn_rate_sample dev_prev; /* stage-dev's counters last time */
+	int dev_stage; /* stage id loaded in stage-dev, 0 unknown */
+	__u64 next_rate_ns;
+	bool dev_warned; /* "cannot read stage-dev" said once */
 
 	struct hnd_route routes[HND_MAX_ROUTES]; /* installed, by dst */
 	unsigned int n_routes;
@@ -472,6 +503,23 @@ int hnd_fed_result(struct hnd *d, long round, int how, FILE *f, struct jsonw *w,
 		   char *err, size_t errlen);
 /* The round's state, in the campaign's status (@w's open object). */
 void hnd_fed_status(struct hnd *d, struct jsonw *w, FILE *f);
+
+/* Stage rates (rates.c, Documentation/split-mesh.rst) */
+/* Measure stage-dev, expire rates told, mark the LSA due on a move. */
+void hnd_rates_tick(struct hnd *d, __u64 now);
+/*
+ * stage-dev read at @now (NULL: it could not be): the window since the
+ * last read gives its stage's rate, if this node hosts that stage; a new
+ * stage, or counters that went back, start a new window.
+ */
+struct hn_genl_dev;
+void hnd_rates_dev(struct hnd *d, const struct hn_genl_dev *dev, __u64 now);
+/* A rate told by a local runner (control socket): 0 or -ENOENT. */
+int hnd_rate_tell(struct hnd *d, unsigned int stage,
+		  const struct hn_ctrl_rate *r, __u64 now);
+/* Hosts of @stage (0: every stage) with rate, load and path: @w or @f. */
+void hnd_hosts_out(struct hnd *d, unsigned int stage, FILE *f, struct jsonw *w);
+void hnd_rates_free(struct hnd *d);
 
 /* ctl.c */
 int hnd_ctl_open(struct hnd *d);

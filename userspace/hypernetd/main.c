@@ -403,6 +403,7 @@ static void tick(struct hnd *d, __u64 now)
 {
 	hnd_xdp_tick(d, now);
 	hnd_neigh_tick(d, now);
+	hnd_rates_tick(d, now);
 	hnd_gossip_tick(d, now);
 	split_tick(d, now);
 	hnd_fed_tick(d, now);
@@ -537,5 +538,6 @@ out:
 	free(d->model_file);
 	hnd_fed_free(d);
 	hnd_campaign_free(d);
+	hnd_rates_free(d);
 	return ret;
 }

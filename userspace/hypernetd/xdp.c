@@ -73,6 +73,12 @@ static int attach(struct hnd *d, int i, struct hn_dp_xdp_state *was, char *err,
 	}
 	if (ret)
 		return ret;
+	/* attaching adds the port outside the privacy domain */
+	ret = hn_dp_port_set_domain(d->dp, pt->ifindex,
+				    hnd_config_private(&d->cfg, pt->name), err,
+				    errlen);
+	if (ret)
+		return ret;
 	/* what is there now, so the next look sees no change */
 	if (hn_dp_xdp_query(d->dp, pt->ifindex, &pt->xdp))
 		memset(&pt->xdp, 0, sizeof(pt->xdp));

@@ -30,6 +30,7 @@ _Static_assert(sizeof(struct hn_hello_heard) == 8, "hn_hello_heard layout");
 _Static_assert(sizeof(struct hn_probe) == 16, "hn_probe layout");
 _Static_assert(sizeof(struct hn_lsa) == 20, "hn_lsa layout");
 _Static_assert(sizeof(struct hn_lsa_link) == 8, "hn_lsa_link layout");
+_Static_assert(sizeof(struct hn_lsa_rate) == 8, "hn_lsa_rate layout");
 _Static_assert(sizeof(struct hn_model_chunk) == 28, "hn_model_chunk layout");
 _Static_assert(sizeof(struct hn_fed_frag) == 32, "hn_fed_frag layout");
 _Static_assert(sizeof(struct hn_fed_frag) + HN_FED_FRAG_MAX <=
@@ -121,7 +122,10 @@ static size_t var_len(const struct hn_ctrl_msg *m)
 	case HN_T_GOSSIP:
 		return m->u.lsa.n_links * sizeof(struct hn_lsa_link) +
 		       m->u.lsa.n_stages +
-		       (m->u.lsa.flags & HN_LSA_F_UTIL ? m->u.lsa.n_links : 0);
+		       (m->u.lsa.flags & HN_LSA_F_UTIL ? m->u.lsa.n_links : 0) +
+		       (m->u.lsa.flags & HN_LSA_F_RATES ?
+				m->u.lsa.n_stages * sizeof(struct hn_lsa_rate) :
+				0);
 	case HN_T_MODEL_CHUNK:
 		return m->u.chunk.chunk_len;
 	case HN_T_FED:
@@ -261,12 +265,19 @@ static int lsa_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 					"gossip: links %u and %u both name node 0x%08x",
 					j, i, l->links[i].node);
 	}
-	for (i = 0; i < l->n_stages; i++)
+	for (i = 0; i < l->n_stages; i++) {
 		for (j = 0; j < i; j++)
 			if (l->stages[j] == l->stages[i])
 				return fail(err, errlen, HN_CE_FIELD,
 					    "gossip: stages %u and %u both %u",
 					    j, i, l->stages[i]);
+		if ((l->flags & HN_LSA_F_RATES) &&
+		    l->rates[i].busy > HN_RATE_BUSY_MAX)
+			return fail(err, errlen, HN_CE_FIELD,
+				    "gossip: stage %u busy %u > %d permille",
+				    l->stages[i], l->rates[i].busy,
+				    HN_RATE_BUSY_MAX);
+	}
 	return HN_CE_OK;
 }
 
@@ -413,6 +424,42 @@ static void lsa_util_get(struct hn_ctrl_lsa *d, const __u8 *p)
 		d->links[i].util = p[i];
 }
 
+/* HN_LSA_F_RATES: one struct hn_lsa_rate per stage, after the rest. */
+static void lsa_rates_put(struct hn_lsa_rate *w, const struct hn_ctrl_lsa *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_stages; i++) {
+		w[i].ns_per_item = htobe32(s->rates[i].ns_per_item);
+		w[i].busy = htobe16(s->rates[i].busy);
+		w[i].queue = htobe16(s->rates[i].queue);
+	}
+}
+
+static void lsa_rates_get(struct hn_ctrl_lsa *d, const struct hn_lsa_rate *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_stages; i++) {
+		d->rates[i].ns_per_item = be32toh(w[i].ns_per_item);
+		d->rates[i].busy = be16toh(w[i].busy);
+		d->rates[i].queue = be16toh(w[i].queue);
+	}
+}
+
+/* Where the LSA's trailers start: after the stage ids. */
+static size_t lsa_tail_off(const struct hn_ctrl_lsa *l)
+{
+	return sizeof(struct hn_lsa) + l->n_links * sizeof(struct hn_lsa_link) +
+	       l->n_stages;
+}
+
+/* Where HN_LSA_F_RATES's entries start: after the utilisation bytes. */
+static size_t lsa_rates_off(const struct hn_ctrl_lsa *l)
+{
+	return lsa_tail_off(l) + (l->flags & HN_LSA_F_UTIL ? l->n_links : 0);
+}
+
 static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 {
 	unsigned int i;
@@ -463,8 +510,11 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 		}
 		memcpy(lw + s->n_links, s->stages, s->n_stages);
 		if (s->flags & HN_LSA_F_UTIL)
-			lsa_util_put((__u8 *)(lw + s->n_links) + s->n_stages,
-				     s);
+			lsa_util_put(p + lsa_tail_off(s), s);
+		if (s->flags & HN_LSA_F_RATES)
+			lsa_rates_put(
+				(struct hn_lsa_rate *)(p + lsa_rates_off(s)),
+				s);
 		break;
 	}
 	case HN_T_MODEL_CHUNK: {
@@ -597,8 +647,9 @@ static void get_payload(const __u8 *p, struct hn_ctrl_msg *m)
 		}
 		memcpy(d->stages, lw + d->n_links, d->n_stages);
 		if (d->flags & HN_LSA_F_UTIL)
-			lsa_util_get(d, (const __u8 *)(lw + d->n_links) +
-						d->n_stages);
+			lsa_util_get(d, p + lsa_tail_off(d));
+		if (d->flags & HN_LSA_F_RATES)
+			lsa_rates_get(d, (const void *)(p + lsa_rates_off(d)));
 		break;
 	}
 	case HN_T_MODEL_CHUNK: {
@@ -708,10 +759,11 @@ static int length_check(const __u8 *p, unsigned int type, size_t have,
 	case HN_T_GOSSIP:
 		return fail(
 			err, errlen, HN_CE_LENGTH,
-			"gossip: %u links + %u stages%s need %zu payload bytes, frame has %zu",
+			"gossip: %u links + %u stages%s%s need %zu payload bytes, frame has %zu",
 			c.u.lsa.n_links, c.u.lsa.n_stages,
 			c.u.lsa.flags & HN_LSA_F_UTIL ? " + utilisation" : "",
-			need, have);
+			c.u.lsa.flags & HN_LSA_F_RATES ? " + rates" : "", need,
+			have);
 	case HN_T_MODEL_CHUNK:
 		return fail(
 			err, errlen, HN_CE_LENGTH,

@@ -68,6 +68,13 @@ struct hn_ctrl_link {
 	__u8 util; /* on the wire only with HN_LSA_F_UTIL, else 0 */
 };
 
+/* A stage's measured rate and load: on the wire with HN_LSA_F_RATES. */
+struct hn_ctrl_rate {
+	__u32 ns_per_item; /* 0: not measured */
+	__u16 busy; /* permille, <= HN_RATE_BUSY_MAX */
+	__u16 queue;
+};
+
 struct hn_ctrl_lsa {
 	__u32 origin; /* hnhdr.src */
 	__u32 seq;
@@ -80,6 +87,8 @@ struct hn_ctrl_lsa {
 	__u16 flags; /* enum hn_lsa_flags */
 	struct hn_ctrl_link links[HN_LSA_MAX_LINKS];
 	__u8 stages[HN_LSA_MAX_STAGES];
+	/* rates[i] is stages[i]'s; all 0 without HN_LSA_F_RATES */
+	struct hn_ctrl_rate rates[HN_LSA_MAX_STAGES];
 };
 
 struct hn_ctrl_chunk {

@@ -1354,6 +1354,8 @@ int hn_dp_port_add(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen)
 	if (ret)
 		return fail(err, errlen, ret, NULL,
 			    "adding ifindex %u to hn_tx_ports", ifindex);
+	/* outside the privacy domain until hn_dp_port_set_domain() */
+	del(dp->skel->maps.hn_priv_tx, &ifindex);
 	ret = upd(dp->skel->maps.hn_ports, &slot, &pt);
 	if (ret)
 		return fail(err, errlen, ret, NULL, "adding port %u", ifindex);
@@ -1366,11 +1368,61 @@ int hn_dp_port_del(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen)
 	__u32 i;
 
 	del(dp->skel->maps.hn_tx_ports, &ifindex);
+	del(dp->skel->maps.hn_priv_tx, &ifindex);
 	for (i = 0; i < HN_DP_MAX_PORTS; i++)
 		if (!get(dp->skel->maps.hn_ports, &i, &cur) &&
 		    cur.ifindex == ifindex)
 			upd(dp->skel->maps.hn_ports, &i, &none);
 	return hn_dp_bump(dp);
+}
+
+int hn_dp_port_set_domain(struct hn_dp *dp, __u32 ifindex, bool inside,
+			  char *err, size_t errlen)
+{
+	struct bpf_devmap_val dv = { .ifindex = ifindex };
+	struct hn_dp_port cur;
+	__u32 i;
+	int ret;
+
+	for (i = 0; i < HN_DP_MAX_PORTS; i++) {
+		if (get(dp->skel->maps.hn_ports, &i, &cur) ||
+		    cur.ifindex != ifindex)
+			continue;
+		/*
+		 * In the broadcast map before the port says inside, out of
+		 * it after the port says outside: a private flood never
+		 * finds a port outside among its targets.
+		 */
+		if (inside) {
+			ret = upd(dp->skel->maps.hn_priv_tx, &ifindex, &dv);
+			if (ret)
+				return fail(err, errlen, ret, NULL,
+					    "adding ifindex %u to hn_priv_tx",
+					    ifindex);
+		}
+		cur.domain = inside;
+		ret = upd(dp->skel->maps.hn_ports, &i, &cur);
+		if (ret)
+			return fail(err, errlen, ret, NULL, "setting port %u",
+				    ifindex);
+		if (!inside)
+			del(dp->skel->maps.hn_priv_tx, &ifindex);
+		return hn_dp_bump(dp);
+	}
+	return fail(err, errlen, -ENOENT, "attach the port first",
+		    "ifindex %u is not a mesh port", ifindex);
+}
+
+int hn_dp_port_get_domain(struct hn_dp *dp, __u32 ifindex)
+{
+	struct hn_dp_port cur;
+	__u32 i;
+
+	for (i = 0; i < HN_DP_MAX_PORTS; i++)
+		if (!get(dp->skel->maps.hn_ports, &i, &cur) &&
+		    cur.ifindex == ifindex)
+			return cur.domain == 1;
+	return -ENOENT;
 }
 
 static __u32 xdp_flags_of(bool generic)
@@ -2352,6 +2404,7 @@ enum ro_map {
 	RO_GROUPS,
 	RO_STATS,
 	RO_TRACE,
+	RO_PORTS,
 	RO_NMAPS
 };
 
@@ -2378,6 +2431,7 @@ static const struct {
 	[RO_GROUPS] = RO_MAP("hn_groups", HASH, __u32),
 	[RO_STATS] = RO_MAP("hn_stats", PERCPU_ARRAY, struct hn_dp_stats),
 	[RO_TRACE] = RO_MAP("hn_trace", PERCPU_ARRAY, struct hn_dp_trace),
+	[RO_PORTS] = RO_MAP("hn_ports", ARRAY, struct hn_dp_port),
 #undef RO_MAP
 };
 
@@ -2502,6 +2556,12 @@ int hn_dp_ro_neigh(struct hn_dp_ro *ro, __u32 idx, struct hn_dp_neigh *nb,
 		   char *err, size_t errlen)
 {
 	return ro_get(ro, RO_NEIGH, idx, nb, err, errlen);
+}
+
+int hn_dp_ro_port(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_port *pt,
+		  char *err, size_t errlen)
+{
+	return ro_get(ro, RO_PORTS, slot, pt, err, errlen);
 }
 
 int hn_dp_ro_next_route(struct hn_dp_ro *ro, const __u32 *prev, __u32 *dst,

@@ -100,6 +100,15 @@ void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf,
 /* Only the port maps, no program (tests, or ports of another netns). */
 int hn_dp_port_add(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen);
 int hn_dp_port_del(struct hn_dp *dp, __u32 ifindex, char *err, size_t errlen);
+/*
+ * Privacy domain (Documentation/dataplane.rst, Privacy): mesh port
+ * @ifindex's far side is inside it (@inside) or not.  A port starts
+ * outside when added: HN_F_PRIVATE frames neither come in nor go out by
+ * it.  hn_dp_port_get_domain(): 1 inside, 0 outside, -ENOENT no port.
+ */
+int hn_dp_port_set_domain(struct hn_dp *dp, __u32 ifindex, bool inside,
+			  char *err, size_t errlen);
+int hn_dp_port_get_domain(struct hn_dp *dp, __u32 ifindex);
 
 int hn_dp_set_config(struct hn_dp *dp, const struct hn_dp_config *cfg,
 		     char *err, size_t errlen);
@@ -211,6 +220,9 @@ int hn_dp_ro_model(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_model *md,
 		   char *err, size_t errlen);
 int hn_dp_ro_neigh(struct hn_dp_ro *ro, __u32 idx, struct hn_dp_neigh *nb,
 		   char *err, size_t errlen);
+/* Mesh port slot @slot (< HN_DP_MAX_PORTS), ifindex 0 if free. */
+int hn_dp_ro_port(struct hn_dp_ro *ro, __u32 slot, struct hn_dp_port *pt,
+		  char *err, size_t errlen);
 /*
  * Walk the routes, tasks and groups: the entry after key *@prev (@prev
  * NULL: the first), skipping entries deleted meanwhile; -ENOENT after the

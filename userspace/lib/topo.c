@@ -704,6 +704,18 @@ static void json_node(struct jsonw *jw, const struct hn_ctrl_lsa *l)
 	for (i = 0; i < l->n_stages; i++)
 		jsonw_u64(jw, l->stages[i]);
 	jsonw_arr_close(jw);
+	/* HN_LSA_F_RATES: each stage's measured rate, 0 where not yet */
+	jsonw_name(jw, "rates");
+	jsonw_arr_open(jw);
+	for (i = 0; l->flags & HN_LSA_F_RATES && i < l->n_stages; i++) {
+		jsonw_obj_open(jw);
+		jsonw_kv_u64(jw, "stage", l->stages[i]);
+		jsonw_kv_u64(jw, "ns_per_item", l->rates[i].ns_per_item);
+		jsonw_kv_u64(jw, "busy_pm", l->rates[i].busy);
+		jsonw_kv_u64(jw, "queue", l->rates[i].queue);
+		jsonw_obj_close(jw);
+	}
+	jsonw_arr_close(jw);
 	jsonw_obj_close(jw);
 }
 

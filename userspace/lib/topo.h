@@ -101,7 +101,8 @@ int hn_topo_routes(const struct hn_topo *t, struct hn_topo_route *out,
  * its sender advertises it (HN_LSA_F_UTIL; 0 without).  DOT fills self
  * in light blue and adds "A% / B%" (a->b, b->a) to the label of a link
  * in use.  JSON writes one object: {"self":..,"nodes":[{"id","seq",
- * "load","capacity","model_gen","stages":[..]}],"links":[{"a","b",
+ * "load","capacity","model_gen","stages":[..],"rates":[{"stage",
+ * "ns_per_item","busy_pm","queue"}]}],"links":[{"a","b",
  * "cost","quality","util_ab","util_ba"}]}, utilisation 0..255.
  * Both write nothing if memory runs out.
  */

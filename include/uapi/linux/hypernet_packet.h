@@ -48,7 +48,13 @@ enum hn_frame_flags {
 	HN_F_MCAST = 1U << 0, /* dst is a group, HN_GROUP_ALL floods */
 	HN_F_ANYCAST = 1U << 1, /* dst is a task class: any host of it */
 	HN_F_RESULT = 1U << 2, /* tensor frame carries a stage result */
-	__HN_F_ALL = HN_F_MCAST | HN_F_ANYCAST | HN_F_RESULT,
+	/*
+	 * Raw input: never forwarded past its origin node or its privacy
+	 * domain (Documentation/dataplane.rst, Privacy).  A router that
+	 * does not know the bit drops the frame as malformed: fail closed.
+	 */
+	HN_F_PRIVATE = 1U << 3,
+	__HN_F_ALL = HN_F_MCAST | HN_F_ANYCAST | HN_F_RESULT | HN_F_PRIVATE,
 };
 
 struct hnhdr {
@@ -188,8 +194,29 @@ enum hn_lsa_flags {
 	 * link order.  Routes weigh a link by hn_link_ett_load() of it.
 	 */
 	HN_LSA_F_UTIL = 1U << 1,
-	__HN_LSA_F_ALL = HN_LSA_F_RESYNC | HN_LSA_F_UTIL,
+	/*
+	 * n_stages struct hn_lsa_rate follow the utilisation bytes (the
+	 * stage ids without HN_LSA_F_UTIL), one per stage id in order: how
+	 * fast the origin runs each stage it hosts and how busy it keeps
+	 * it.  Edges choose where to cut a model and who runs the rest from
+	 * them (Documentation/split-mesh.rst, The cut chosen per node).
+	 */
+	HN_LSA_F_RATES = 1U << 2,
+	__HN_LSA_F_ALL = HN_LSA_F_RESYNC | HN_LSA_F_UTIL | HN_LSA_F_RATES,
 };
+
+/*
+ * What the origin measured running one stage over its last window
+ * (HN_LSA_F_RATES).  ns_per_item 0: not measured yet (nothing ran);
+ * busy is at most 1000.
+ */
+struct hn_lsa_rate {
+	__be32 ns_per_item; /* mean compute time of one tensor, ns */
+	__be16 busy; /* permille of the window spent computing it */
+	__be16 queue; /* tensors waiting or in compute at the sample */
+} __attribute__((packed));
+
+#define HN_RATE_BUSY_MAX 1000
 
 /* A bidirectional link of the advertising node. */
 struct hn_lsa_link {

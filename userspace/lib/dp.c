@@ -320,7 +320,7 @@ static void score_build(struct hn_dp *dp, struct hn_dp_score *t,
 
 /*
  * hn_neigh into @dt's copy (dataplane.h), before @dt goes live: what its
- * frames send by.  last_seen_ns is left 0: they read hn_neigh's.
+ * frames send by, last_seen_ns included (their liveness).
  */
 static int decide_neigh(struct hn_dp *dp, struct hn_dp_decide *dt)
 {
@@ -334,8 +334,6 @@ static int decide_neigh(struct hn_dp *dp, struct hn_dp_decide *dt)
 	    (errno != ENOENT || n != HN_DP_MAX_NEIGH))
 		for (i = 0; !ret && i < HN_DP_MAX_NEIGH; i++)
 			ret = get(dp->skel->maps.hn_neigh, &i, &dt->nb[i]);
-	for (i = 0; i < HN_DP_MAX_NEIGH; i++)
-		dt->nb[i].last_seen_ns = 0;
 	return ret;
 }
 
@@ -748,6 +746,9 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 	dt->node_id = cfg.node_id;
 	dt->flags = cfg.flags;
 	dt->stale_ns = cfg.stale_ns;
+	/* before the slot goes live; off once neither slot checks */
+	__atomic_store_n(&dp->dtab->tick, dt->stale_ns || lv->stale_ns,
+			 __ATOMIC_RELEASE);
 	dt->fast_id = cfg.flags & HN_DP_CFG_TRACE ? 0 : cfg.node_id;
 	dt->built = 1;
 	return 0;
@@ -1921,12 +1922,28 @@ int hn_dp_clear_model(struct hn_dp *dp)
 
 /* ---- neighbours --------------------------------------------------------- */
 
+/*
+ * Neighbour @idx last seen at @t in both decision slots' copies too, as
+ * the program's HELLO stamps them: the fast path reads liveness there.
+ * The live slot's copy is written in place, one aligned 64-bit store.
+ */
+static void neigh_stamp(struct hn_dp *dp, __u32 idx, __u64 t)
+{
+	__u32 s;
+
+	for (s = 0; dp->dec && s < HN_DP_SLOTS; s++)
+		__atomic_store_n(&dp->dec[s].nb[idx].last_seen_ns, t,
+				 __ATOMIC_RELAXED);
+}
+
 /* score_neigh_refresh()'s write of neighbour @idx, @arg, and its id. */
 static int neigh_write(struct hn_dp *dp, __u32 idx, void *arg)
 {
 	const struct hn_dp_neigh *nb = arg;
 	int ret = upd(dp->skel->maps.hn_neigh, &idx, nb);
 
+	if (!ret)
+		neigh_stamp(dp, idx, nb->last_seen_ns);
 	return ret ? ret : upd(dp->skel->maps.hn_neigh_ids, &nb->node, &idx);
 }
 
@@ -1935,6 +1952,7 @@ static int neigh_clear(struct hn_dp *dp, __u32 idx, void *arg)
 {
 	struct hn_dp_neigh none = {};
 
+	neigh_stamp(dp, idx, 0);
 	del(dp->skel->maps.hn_neigh_ids, arg);
 	return upd(dp->skel->maps.hn_neigh, &idx, &none);
 }

@@ -319,6 +319,20 @@ static void score_build(struct hn_dp *dp, struct hn_dp_score *t,
 }
 
 /*
+ * Neighbour @idx last seen at @t in both decision slots' copies too, as
+ * the program's HELLO stamps them: the fast path reads liveness there.
+ * The live slot's copy is written in place, one aligned 64-bit store.
+ */
+static void neigh_stamp(struct hn_dp *dp, __u32 idx, __u64 t)
+{
+	__u32 s;
+
+	for (s = 0; dp->dec && s < HN_DP_SLOTS; s++)
+		__atomic_store_n(&dp->dec[s].nb[idx].last_seen_ns, t,
+				 __ATOMIC_RELAXED);
+}
+
+/*
  * hn_neigh into @dt's copy (dataplane.h), before @dt goes live: what its
  * frames send by, last_seen_ns included (their liveness).
  */
@@ -337,18 +351,29 @@ static int decide_neigh(struct hn_dp *dp, struct hn_dp_decide *dt)
 	return ret;
 }
 
-/* Whether @dt's copy of the neighbours is hn_neigh as it is. */
+/*
+ * Whether @dt's copy of the neighbours is hn_neigh as it is but for the
+ * stamps, which are brought to hn_neigh's in place (a table pinned by a
+ * loader that left them 0 is not rebuilt for them).
+ */
 static int decide_neigh_same(struct hn_dp *dp, const struct hn_dp_decide *dt)
 {
-	struct hn_dp_neigh nb;
+	struct hn_dp_neigh nb, cp;
 	__u32 i;
 
 	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
 		if (get(dp->skel->maps.hn_neigh, &i, &nb))
 			return 0;
-		nb.last_seen_ns = 0;
-		if (memcmp(&nb, &dt->nb[i], sizeof(nb)))
+		cp = dt->nb[i];
+		cp.last_seen_ns = nb.last_seen_ns;
+		if (memcmp(&nb, &cp, sizeof(nb)))
 			return 0;
+	}
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
+		if (get(dp->skel->maps.hn_neigh, &i, &nb))
+			return 0;
+		if (dt->nb[i].last_seen_ns != nb.last_seen_ns)
+			neigh_stamp(dp, i, nb.last_seen_ns);
 	}
 	return 1;
 }
@@ -816,6 +841,9 @@ static int decide_sync(struct hn_dp *dp)
 	/* the copy, new or behind the epoch (set before hn_decide was mapped) */
 	if (dp->dtab->epoch != e)
 		epoch_mirror(dp, e);
+	/* the clock's tick, which an older loader did not set */
+	if (dp->dec[0].stale_ns || dp->dec[1].stale_ns)
+		__atomic_store_n(&dp->dtab->tick, 1, __ATOMIC_RELEASE);
 	dt = &dp->dec[HN_EPOCH_SLOT(e)];
 	if (dt->built && dt->margin_min == cfg.margin_min &&
 	    dt->score_ver == dp->score[HN_EPOCH_SLOT(e)].ver &&
@@ -1921,20 +1949,6 @@ int hn_dp_clear_model(struct hn_dp *dp)
 }
 
 /* ---- neighbours --------------------------------------------------------- */
-
-/*
- * Neighbour @idx last seen at @t in both decision slots' copies too, as
- * the program's HELLO stamps them: the fast path reads liveness there.
- * The live slot's copy is written in place, one aligned 64-bit store.
- */
-static void neigh_stamp(struct hn_dp *dp, __u32 idx, __u64 t)
-{
-	__u32 s;
-
-	for (s = 0; dp->dec && s < HN_DP_SLOTS; s++)
-		__atomic_store_n(&dp->dec[s].nb[idx].last_seen_ns, t,
-				 __ATOMIC_RELAXED);
-}
 
 /* score_neigh_refresh()'s write of neighbour @idx, @arg, and its id. */
 static int neigh_write(struct hn_dp *dp, __u32 idx, void *arg)

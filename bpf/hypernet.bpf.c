@@ -107,7 +107,7 @@ _Static_assert(__builtin_offsetof(struct hn_dp_stats, bad_tensor) -
  */
 struct hn_dp_clock hn_clk;
 
-static __always_inline __u64 hn_now(void)
+static __always_inline void hn_clk_tick(void)
 {
 	__u64 j = bpf_jiffies64();
 
@@ -115,7 +115,18 @@ static __always_inline __u64 hn_now(void)
 		*(volatile __u64 *)&hn_clk.now_ns = bpf_ktime_get_coarse_ns();
 		*(volatile __u64 *)&hn_clk.jiffies = j;
 	}
+}
+
+/* The copy as the last hn_clk_tick() left it: a load, no call. */
+static __always_inline __u64 hn_clk_read(void)
+{
 	return *(volatile __u64 *)&hn_clk.now_ns;
+}
+
+static __always_inline __u64 hn_now(void)
+{
+	hn_clk_tick();
+	return hn_clk_read();
 }
 
 /*
@@ -708,11 +719,28 @@ static __always_inline void hn_fast_count(struct hn_dp_stats *st)
 	st->decisions++;
 }
 
+/*
+ * Neighbour @idx last seen at @t, in both decision slots' copies of it
+ * too: the fast path reads liveness there (hn_table_pick()).
+ */
+static __always_inline void hn_stamp_copies(__u32 idx, __u64 t)
+{
+	struct hn_dp_decide_tab *tab;
+	__u32 zero = 0;
+
+	tab = bpf_map_lookup_elem(&hn_decide, &zero);
+	if (!tab || idx >= HN_DP_MAX_NEIGH)
+		return;
+	*(volatile __u64 *)&tab->slot[0].nb[idx].last_seen_ns = t;
+	*(volatile __u64 *)&tab->slot[1].nb[idx].last_seen_ns = t;
+}
+
 /* Neighbour @idx's port is gone: it is dead from now (hn_send()). */
 static __always_inline void hn_neigh_gone(__u32 idx)
 {
 	struct hn_dp_neigh *nb = bpf_map_lookup_elem(&hn_neigh, &idx);
 
+	hn_stamp_copies(idx, 0);
 	if (nb)
 		nb->last_seen_ns = 0;
 }
@@ -867,17 +895,19 @@ static __always_inline __u64 hn_frame_bucket_tab(__u64 tclass, __u64 len,
  * that read it before a flip may be reading a slot userspace now
  * rewrites.  The byte names the neighbour itself, so that no route is
  * read: its row tag is the route it was compiled for.  The copy has the
- * neighbour's port, MACs and validity; only liveness, with stale_ns set,
- * reads hn_neigh (its last_seen_ns).
+ * neighbour's port, MACs, validity and last seen (stamped in both slots
+ * wherever hn_neigh's is), so no map but this one is read; with stale_ns
+ * set, the clock is @now, or (0, the fast path) hn_clk as hn_xdp()
+ * ticked it before the frame, a load instead of a call around which
+ * clang would spill.
  */
 static __always_inline const struct hn_dp_neigh *
 hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 f, __u64 epoch,
-	      const __u64 *ep, const struct hn_dp_decide *dt, __u32 *idx,
-	      __u32 *d)
+	      const __u64 *ep, const struct hn_dp_decide *dt, __u64 now,
+	      __u32 *idx, __u32 *d)
 {
 	__u32 k = hn_dp_route_slot(dst), tag, ent, sp, i, dd;
 	const struct hn_dp_neigh *nb;
-	struct hn_dp_neigh *live;
 	__u64 stale;
 
 	/*
@@ -906,14 +936,9 @@ hn_table_pick(const struct hnhdr *h, __u32 dst, __u64 f, __u64 epoch,
 	nb = &dt->nb[i];
 	if (!nb->valid)
 		return NULL;
-	if (stale) {
-		/* a key of its own: i stays in a register */
-		__u32 key = i;
-
-		live = bpf_map_lookup_elem(&hn_neigh, &key);
-		if (!live || !hn_live(live, hn_now(), stale))
-			return NULL;
-	}
+	/* the fast path (@now 0): hn_xdp() ticked the clock (tab->tick) */
+	if (stale && !hn_live(nb, now ? now : hn_clk_read(), stale))
+		return NULL;
 	*idx = i;
 	*d = dd;
 	return nb;
@@ -970,7 +995,7 @@ hn_decide_tab(const struct hnhdr *h, struct hn_env *e, __u32 *idx)
 	f = hn_frame_bucket_tab(h->tclass, bpf_ntohs(HN_HDR_GET(h, len)),
 				h->ttl);
 	nb = hn_table_pick(h, e->dst, f, epoch, &tab->epoch,
-			   hn_decide_slot(tab, epoch), idx, &d);
+			   hn_decide_slot(tab, epoch), e->now, idx, &d);
 	if (nb) {
 		e->st->decisions++;
 		hn_table_count(e->st, d);
@@ -1428,6 +1453,7 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_PASS;
 	}
 	nb->last_seen_ns = bpf_ktime_get_coarse_ns();
+	hn_stamp_copies(*idx, nb->last_seen_ns);
 	return XDP_PASS;
 }
 
@@ -1439,10 +1465,9 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
  * frame, and the table: no flow cache, no struct hn_env on the stack,
  * and no map but the decision table and the counters (the slot carries
  * the epoch's copy, the config and the neighbours as it went live, and
- * names neighbours, not candidates of a route; hn_neigh only for
- * liveness with stale_ns set).  Returns the verdict, or -1 with nothing
- * written for hn_xdp() to go on as for any frame, where the same checks
- * decide the same way.  hn_xdp() looks the table up (@tab) before the
+ * names neighbours, not candidates of a route, with their stamps).
+ * Returns the verdict, or -1 with nothing written for hn_xdp() to go on
+ * as for any frame, where the same checks decide the same way.  hn_xdp() looks the table up (@tab) before the
  * frame's bytes are read: clang keeps nothing of the frame across the
  * lookup, which it takes for a call, so nothing of it is spilled.
  */
@@ -1480,7 +1505,7 @@ static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 	if (!self || dst == self)
 		return -1;
 	nb = hn_table_pick(h, dst, hn_frame_bucket_tab(h->tclass, len, h->ttl),
-			   epoch, &tab->epoch, dt, &idx, &d);
+			   epoch, &tab->epoch, dt, 0, &idx, &d);
 	if (!nb)
 		return -1;
 	hn_table_count(st, d);
@@ -1501,23 +1526,29 @@ struct {
 SEC("xdp")
 int hn_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
 	const struct hn_dp_decide_tab *tab;
 	struct hn_dp_stats *st;
+	struct ethhdr *eth;
 	struct hn_env e;
 	struct hnhdr *h;
 	__u64 *ep;
 	__u32 zero = 0;
+	void *end;
 	int err;
 
-	/* not e.st yet: a pointer held in e would live on the stack */
+	/*
+	 * The lookups and the clock first, before the frame's pointers are
+	 * read: nothing but ctx, st and tab is kept across their calls.
+	 * not e.st yet: a pointer held in e would live on the stack
+	 */
 	st = bpf_map_lookup_elem(&hn_stats, &zero);
 	if (!st)
 		return XDP_PASS;
-	/* before any frame's byte is read: nothing is kept across the call */
 	tab = bpf_map_lookup_elem(&hn_decide, &zero);
+	if (tab && tab->tick)
+		hn_clk_tick();
+	end = (void *)(long)ctx->data_end;
+	eth = (void *)(long)ctx->data;
 	if ((void *)(eth + 1) > end ||
 	    hn_eth_proto(eth) != bpf_htons(ETH_P_HYPERNET)) {
 		st->pass_other++;

@@ -190,7 +190,11 @@ struct hn_dp_decide {
 	 * the slot, so that its offset fits a BPF load's own 16-bit offset
 	 * and the program adds none.
 	 */
-	/* hn_neigh as the slot went live: port, MACs, valid (not last seen) */
+	/*
+	 * hn_neigh as the slot went live: port, MACs, valid; last seen is
+	 * stamped in place in both slots as in hn_neigh (HELLO, a port
+	 * gone, the library), for the fast path's liveness
+	 */
 	struct hn_dp_neigh nb[HN_DP_MAX_NEIGH];
 	__u32 dst[HN_DP_ROUTE_TAB_SIZE]; /* row k's destination; 0: none */
 	__u32 e[HN_DP_ROUTE_TAB_SIZE][HN_RT_FRAME_BUCKETS]; /* HN_DP_E() */
@@ -206,7 +210,14 @@ struct hn_dp_decide {
  */
 struct hn_dp_decide_tab {
 	__u64 epoch;
-	__u64 pad[7]; /* slots start on a cache line */
+	/*
+	 * Nonzero while a slot may have stale_ns set: hn_xdp() then ticks
+	 * its coarse clock before the frame is read, and the fast path's
+	 * liveness check reads it without a call (Documentation/
+	 * dataplane.rst, Fast path).
+	 */
+	__u64 tick;
+	__u64 pad[6]; /* slots start on a cache line */
 	struct hn_dp_decide slot[HN_DP_SLOTS];
 };
 

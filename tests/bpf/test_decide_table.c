@@ -288,8 +288,8 @@ static unsigned long check_live_from(const struct hn_dp_decide *prev)
 	for (n = 0; n < HN_DP_MAX_NEIGH; n++) {
 		struct hn_dp_neigh nb;
 
+		/* last seen too: the fast path's liveness */
 		assert_int_equal(bpf_map_lookup_elem(nfd, &n, &nb), 0);
-		nb.last_seen_ns = 0;
 		assert_memory_equal(&nb, &t->nb[n], sizeof(nb));
 	}
 	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
@@ -313,12 +313,34 @@ static void epoch_copy_check(__u64 e)
 		hn_t_map_slot(dp, "hn_decide", 0, sizeof(*all));
 
 	assert_int_equal(all->epoch, e);
+	/* frames tick the clock while either slot checks liveness */
+	assert_int_equal(!!all->tick,
+			 all->slot[0].stale_ns || all->slot[1].stale_ns);
 	free(all);
 }
 
 /*
+ * Slot @t's copies of the neighbours were last seen when hn_neigh's were
+ * (the library stamps both slots as it writes hn_neigh); then, to compare
+ * the rest, as in @was.
+ */
+static void stamps_check(struct hn_dp_decide *t, const struct hn_dp_decide *was)
+{
+	int nfd = hn_dp_map_fd(dp, "hn_neigh");
+	struct hn_dp_neigh nb;
+	__u32 n;
+
+	for (n = 0; n < HN_DP_MAX_NEIGH; n++) {
+		assert_int_equal(bpf_map_lookup_elem(nfd, &n, &nb), 0);
+		assert_true(t->nb[n].last_seen_ns == nb.last_seen_ns);
+		t->nb[n].last_seen_ns = was->nb[n].last_seen_ns;
+	}
+}
+
+/*
  * @change run on the data plane: the slot the epoch named must be what
- * it was, byte for byte (frames may have been reading it); if @flips,
+ * it was, byte for byte but for the neighbours' stamps, which move in
+ * place (frames may have been reading it); if @flips,
  * the epoch must have moved to the other slot; and the live slot must
  * then be the reference's.
  */
@@ -334,6 +356,7 @@ static void refresh_check(void (*change)(void *), void *arg, int flips)
 		assert_int_equal(HN_EPOCH_SLOT(e1), HN_EPOCH_SLOT(e0) ^ 1);
 	assert_true(HN_EPOCH_GEN(e1) > HN_EPOCH_GEN(e0));
 	after = slot_read(HN_EPOCH_SLOT(e0));
+	stamps_check(after, before);
 	assert_memory_equal(before, after, sizeof(*before));
 	free(after);
 	assert_int_equal(check_live_from(before), 0);

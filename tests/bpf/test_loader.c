@@ -44,6 +44,38 @@ static int shows(const char *cmd, const char *what)
 	return found;
 }
 
+/*
+ * The pinned decision table as a loader before the slots' stamps and the
+ * clock's tick left it: both 0 (@fresh 0), or, after the reopen (@fresh
+ * 1), checked: the tick set (the config has stale_ns) and neighbour
+ * @idx's copies stamped as hn_neigh is (@seen).
+ */
+static void old_table(__u32 idx, __u64 seen, int fresh)
+{
+	struct hn_dp_decide_tab *t = malloc(sizeof(*t));
+	char path[128];
+	__u32 zero = 0, s;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/hn_decide", pin_dir);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	assert_non_null(t);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, t), 0);
+	for (s = 0; s < HN_DP_SLOTS; s++) {
+		if (fresh)
+			assert_true(t->slot[s].nb[idx].last_seen_ns == seen);
+		t->slot[s].nb[idx].last_seen_ns = 0;
+	}
+	if (fresh)
+		assert_int_equal(t->tick, 1);
+	t->tick = 0;
+	if (!fresh)
+		assert_int_equal(bpf_map_update_elem(fd, &zero, t, 0), 0);
+	close(fd);
+	free(t);
+}
+
 static void test_attach_reopen_detach(void **state)
 {
 	struct hn_dp_config cfg = { .node_id = 10, .stale_ns = 1000000000 };
@@ -80,6 +112,7 @@ static void test_attach_reopen_detach(void **state)
 	assert_memory_equal(got.port_mac, net.out_mac, 6);
 	assert_int_equal(hn_dp_get_epoch(dp, &e1), 0);
 	hn_dp_close(dp);
+	old_table(5, got.last_seen_ns, 0);
 
 	/* a restart finds the state the attached program forwards with */
 	if (hn_dp_open(&dp, pin_dir, err, sizeof(err)))
@@ -88,6 +121,8 @@ static void test_attach_reopen_detach(void **state)
 	assert_true(e2 == e1);
 	assert_int_equal(hn_dp_get_neigh(dp, 5, &got), 0);
 	assert_int_equal(got.node, 20);
+	/* brought up to date in place, not rebuilt (the epoch stayed) */
+	old_table(5, got.last_seen_ns, 1);
 	memset(&cfg, 0, sizeof(cfg));
 	assert_int_equal(hn_dp_get_config(dp, &cfg), 0);
 	assert_int_equal(cfg.node_id, 10);

@@ -960,6 +960,20 @@ static void test_table(void **state)
 }
 
 /*
+ * Both decision slots' copies of neighbour @idx were last seen at @t: the
+ * fast path reads liveness there.
+ */
+static void copies_stamped(__u32 idx, __u64 t)
+{
+	struct hn_dp_decide_tab *all =
+		hn_t_map_slot(dp, "hn_decide", 0, sizeof(*all));
+
+	assert_true(all->slot[0].nb[idx].last_seen_ns == t);
+	assert_true(all->slot[1].nb[idx].last_seen_ns == t);
+	free(all);
+}
+
+/*
  * HELLO moves the sender's last-seen stamp, nothing else's, and only when
  * it comes from the neighbour's own port and MAC: HELLOs are authenticated
  * by the agent, so a frame naming a neighbour from anywhere else must not
@@ -995,6 +1009,7 @@ static void test_hello_stamps(void **state)
 		assert_int_equal(verdict, XDP_PASS);
 		assert_int_equal(hn_dp_get_neigh(dp, 3, &after), 0);
 		assert_true(after.last_seen_ns == before.last_seen_ns);
+		copies_stamped(3, before.last_seen_ns);
 		assert_int_equal(hn_dp_get_stats(dp, &st), 0);
 		assert_int_equal(st.hello_elsewhere, 1);
 	}
@@ -1015,6 +1030,8 @@ static void test_hello_stamps(void **state)
 	assert_true(after.last_seen_ns + SEC_NS / 10 > t0);
 	assert_true(after.last_seen_ns < hn_dp_now_ns() + SEC_NS / 10);
 	assert_true(other0.last_seen_ns == other1.last_seen_ns);
+	copies_stamped(3, after.last_seen_ns);
+	copies_stamped(0, other1.last_seen_ns);
 }
 
 /* The trace shows the scores the model gave (quality 127 vs 64). */
@@ -1368,6 +1385,7 @@ static void test_port_deleted(void **state)
 	assert_int_equal(st.drop_no_port, 1);
 	assert_int_equal(hn_dp_get_neigh(dp, 5, &nb), 0);
 	assert_int_equal(nb.last_seen_ns, 0);
+	copies_stamped(5, 0);
 
 	olen = sizeof(out);
 	assert_int_equal(hn_t_run(hn_dp_xdp_fd(dp), net.in_ifindex, in, len,

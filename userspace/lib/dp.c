@@ -319,8 +319,22 @@ static void score_build(struct hn_dp *dp, struct hn_dp_score *t,
 }
 
 /*
+ * Neighbour @idx last seen at @t in both decision slots' copies too, as
+ * the program's HELLO stamps them: the fast path reads liveness there.
+ * The live slot's copy is written in place, one aligned 64-bit store.
+ */
+static void neigh_stamp(struct hn_dp *dp, __u32 idx, __u64 t)
+{
+	__u32 s;
+
+	for (s = 0; dp->dec && s < HN_DP_SLOTS; s++)
+		__atomic_store_n(&dp->dec[s].nb[idx].last_seen_ns, t,
+				 __ATOMIC_RELAXED);
+}
+
+/*
  * hn_neigh into @dt's copy (dataplane.h), before @dt goes live: what its
- * frames send by.  last_seen_ns is left 0: they read hn_neigh's.
+ * frames send by, last_seen_ns included (their liveness).
  */
 static int decide_neigh(struct hn_dp *dp, struct hn_dp_decide *dt)
 {
@@ -334,23 +348,32 @@ static int decide_neigh(struct hn_dp *dp, struct hn_dp_decide *dt)
 	    (errno != ENOENT || n != HN_DP_MAX_NEIGH))
 		for (i = 0; !ret && i < HN_DP_MAX_NEIGH; i++)
 			ret = get(dp->skel->maps.hn_neigh, &i, &dt->nb[i]);
-	for (i = 0; i < HN_DP_MAX_NEIGH; i++)
-		dt->nb[i].last_seen_ns = 0;
 	return ret;
 }
 
-/* Whether @dt's copy of the neighbours is hn_neigh as it is. */
+/*
+ * Whether @dt's copy of the neighbours is hn_neigh as it is but for the
+ * stamps, which are brought to hn_neigh's in place (a table pinned by a
+ * loader that left them 0 is not rebuilt for them).
+ */
 static int decide_neigh_same(struct hn_dp *dp, const struct hn_dp_decide *dt)
 {
-	struct hn_dp_neigh nb;
+	struct hn_dp_neigh nb, cp;
 	__u32 i;
 
 	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
 		if (get(dp->skel->maps.hn_neigh, &i, &nb))
 			return 0;
-		nb.last_seen_ns = 0;
-		if (memcmp(&nb, &dt->nb[i], sizeof(nb)))
+		cp = dt->nb[i];
+		cp.last_seen_ns = nb.last_seen_ns;
+		if (memcmp(&nb, &cp, sizeof(nb)))
 			return 0;
+	}
+	for (i = 0; i < HN_DP_MAX_NEIGH; i++) {
+		if (get(dp->skel->maps.hn_neigh, &i, &nb))
+			return 0;
+		if (dt->nb[i].last_seen_ns != nb.last_seen_ns)
+			neigh_stamp(dp, i, nb.last_seen_ns);
 	}
 	return 1;
 }
@@ -748,6 +771,9 @@ static int decide_rows(struct hn_dp *dp, __u32 slot, int all, __u64 nbs,
 	dt->node_id = cfg.node_id;
 	dt->flags = cfg.flags;
 	dt->stale_ns = cfg.stale_ns;
+	/* before the slot goes live; off once neither slot checks */
+	__atomic_store_n(&dp->dtab->tick, dt->stale_ns || lv->stale_ns,
+			 __ATOMIC_RELEASE);
 	dt->fast_id = cfg.flags & HN_DP_CFG_TRACE ? 0 : cfg.node_id;
 	dt->built = 1;
 	return 0;
@@ -815,6 +841,9 @@ static int decide_sync(struct hn_dp *dp)
 	/* the copy, new or behind the epoch (set before hn_decide was mapped) */
 	if (dp->dtab->epoch != e)
 		epoch_mirror(dp, e);
+	/* the clock's tick, which an older loader did not set */
+	if (dp->dec[0].stale_ns || dp->dec[1].stale_ns)
+		__atomic_store_n(&dp->dtab->tick, 1, __ATOMIC_RELEASE);
 	dt = &dp->dec[HN_EPOCH_SLOT(e)];
 	if (dt->built && dt->margin_min == cfg.margin_min &&
 	    dt->score_ver == dp->score[HN_EPOCH_SLOT(e)].ver &&
@@ -1979,6 +2008,8 @@ static int neigh_write(struct hn_dp *dp, __u32 idx, void *arg)
 	const struct hn_dp_neigh *nb = arg;
 	int ret = upd(dp->skel->maps.hn_neigh, &idx, nb);
 
+	if (!ret)
+		neigh_stamp(dp, idx, nb->last_seen_ns);
 	return ret ? ret : upd(dp->skel->maps.hn_neigh_ids, &nb->node, &idx);
 }
 
@@ -1987,6 +2018,7 @@ static int neigh_clear(struct hn_dp *dp, __u32 idx, void *arg)
 {
 	struct hn_dp_neigh none = {};
 
+	neigh_stamp(dp, idx, 0);
 	del(dp->skel->maps.hn_neigh_ids, arg);
 	return upd(dp->skel->maps.hn_neigh, &idx, &none);
 }

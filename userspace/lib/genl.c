@@ -207,6 +207,13 @@ static int check_stage(const struct hn_genl_stage *st, char *err, size_t errlen)
 	if (st->n_layers > HNET_MAX_LAYERS)
 		return seterr(err, errlen, "stage has %u layers, max %u",
 			      st->n_layers, HNET_MAX_LAYERS);
+	/* Before any layer's arrays are read: they are that long. */
+	last = &st->layers[st->n_layers - 1];
+	if (first->n_in > HN_TENSOR_MAX_LEN || last->n_out > HN_TENSOR_MAX_LEN)
+		return seterr(
+			err, errlen,
+			"stage takes %u and gives %u elements, a tensor at most %u",
+			first->n_in, last->n_out, HN_TENSOR_MAX_LEN);
 	for (i = 0; i < st->n_layers; i++) {
 		if (i && st->layers[i].n_in != st->layers[i - 1].n_out)
 			return seterr(
@@ -217,12 +224,6 @@ static int check_stage(const struct hn_genl_stage *st, char *err, size_t errlen)
 		if (check_layer(&st->layers[i], i, &macs, err, errlen))
 			return -1;
 	}
-	last = &st->layers[st->n_layers - 1];
-	if (first->n_in > HN_TENSOR_MAX_LEN || last->n_out > HN_TENSOR_MAX_LEN)
-		return seterr(
-			err, errlen,
-			"stage takes %u and gives %u elements, a tensor at most %u",
-			first->n_in, last->n_out, HN_TENSOR_MAX_LEN);
 	if (hn_genl_stage_bytes(st) > HNET_STAGE_MAX_BYTES)
 		return seterr(err, errlen,
 			      "stage takes %llu bytes, the device at most %u",

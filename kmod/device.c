@@ -8,6 +8,7 @@
 #include <linux/memcontrol.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/slab.h>
 #include <net/rtnetlink.h>
 #include <net/xdp.h>
 
@@ -83,6 +84,7 @@ static void hn_destruct(struct net_device *dev)
 	struct hn_dev *hd = netdev_priv(dev);
 
 	hn_stage_put(rcu_dereference_protected(hd->stage, true));
+	kvfree(hd->act);
 	mem_cgroup_put(hd->memcg);
 }
 
@@ -156,12 +158,14 @@ static int hn_newlink(struct net *src_net, struct net_device *dev,
 		return ret;
 	/* Process context of the creator (rtnetlink is synchronous). */
 	hd->memcg = get_mem_cgroup_from_mm(current->mm);
-	ret = register_netdevice(dev);
-	if (ret < 0) {
-		mem_cgroup_put(hd->memcg);
-		hn_net_dev_del(dev_net(dev));
-		return ret;
+	hd->act = kvmalloc(HN_STAGE_ACT_BYTES, GFP_KERNEL_ACCOUNT);
+	if (!hd->act) {
+		ret = -ENOMEM;
+		goto err;
 	}
+	ret = register_netdevice(dev);
+	if (ret < 0)
+		goto err;
 	/*
 	 * Only now, so that a failing register_netdevice() cannot run the
 	 * destructor on a device rtnl_newlink() then frees by itself, nor
@@ -170,6 +174,13 @@ static int hn_newlink(struct net *src_net, struct net_device *dev,
 	hd->counted = true;
 	dev->priv_destructor = hn_destruct;
 	return 0;
+
+err:
+	kvfree(hd->act);
+	hd->act = NULL;
+	mem_cgroup_put(hd->memcg);
+	hn_net_dev_del(dev_net(dev));
+	return ret;
 }
 
 struct rtnl_link_ops hn_link_ops __read_mostly = {

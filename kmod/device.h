@@ -47,7 +47,12 @@ struct hn_dev {
 	bool dying;
 	struct hn_reasm reasm;
 	u32 seq;
-	s8 act[2][HN_TENSOR_MAX_LEN];
+	/*
+	 * HN_STAGE_ACT_BYTES of activations, allocated by newlink (charged
+	 * to the creator) and freed by the destructor: the worker runs only
+	 * in between.
+	 */
+	s8 *act;
 	s8 in[HN_TENSOR_MAX_LEN];
 
 	atomic64_t stats[__HNET_STATS_A_MAX];

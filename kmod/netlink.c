@@ -156,6 +156,32 @@ static int hn_nl_set_output(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* A layer as SET_STAGE took it: the geometry only if not dense. */
+static int hn_nl_fill_layer(struct sk_buff *skb,
+			    const struct hn_stage_layer *sl)
+{
+	const struct hn_op *op = &sl->op;
+
+	if (nla_put_u32(skb, HNET_LAYER_A_IN, sl->n_in) ||
+	    nla_put_u32(skb, HNET_LAYER_A_OUT, sl->n_out) ||
+	    nla_put_u8(skb, HNET_LAYER_A_SHIFT, op->shift) ||
+	    nla_put_u32(skb, HNET_LAYER_A_FLAGS,
+			op->relu ? HNET_LAYER_F_RELU : 0))
+		return -EMSGSIZE;
+	if (op->kind == HNET_OP_DENSE)
+		return 0;
+	if (nla_put_u8(skb, HNET_LAYER_A_OP, op->kind) ||
+	    nla_put_u16(skb, HNET_LAYER_A_IN_C, op->in_c) ||
+	    nla_put_u16(skb, HNET_LAYER_A_IN_H, op->in_h) ||
+	    nla_put_u16(skb, HNET_LAYER_A_IN_W, op->in_w) ||
+	    nla_put_u16(skb, HNET_LAYER_A_OUT_C, op->out_c) ||
+	    nla_put_u8(skb, HNET_LAYER_A_KERNEL, op->k) ||
+	    nla_put_u8(skb, HNET_LAYER_A_STRIDE, op->stride) ||
+	    nla_put_u8(skb, HNET_LAYER_A_PAD, op->pad))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int hn_nl_fill_stage(struct sk_buff *skb, const struct hn_stage *s)
 {
 	struct nlattr *nest, *layers, *l;
@@ -172,14 +198,8 @@ static int hn_nl_fill_stage(struct sk_buff *skb, const struct hn_stage *s)
 	if (!layers)
 		return -EMSGSIZE;
 	for (i = 0; i < s->n_layers; i++) {
-		const struct hn_stage_layer *sl = &s->layers[i];
-
 		l = nla_nest_start(skb, i);
-		if (!l || nla_put_u32(skb, HNET_LAYER_A_IN, sl->n_in) ||
-		    nla_put_u32(skb, HNET_LAYER_A_OUT, sl->n_out) ||
-		    nla_put_u8(skb, HNET_LAYER_A_SHIFT, sl->shift) ||
-		    nla_put_u32(skb, HNET_LAYER_A_FLAGS,
-				sl->relu ? HNET_LAYER_F_RELU : 0))
+		if (!l || hn_nl_fill_layer(skb, &s->layers[i]))
 			return -EMSGSIZE;
 		nla_nest_end(skb, l);
 	}

@@ -21,11 +21,21 @@ static struct netlink_range_validation hn_chunk_range = {
 	.max = HNET_CHUNK_MAX,
 };
 
+#define HN_NL_DIM NLA_POLICY_RANGE(NLA_U16, 1, HNET_STAGE_ACT_MAX)
+
 static const struct nla_policy hn_layer_policy[HNET_LAYER_A_MAX + 1] = {
-	[HNET_LAYER_A_IN] = NLA_POLICY_RANGE(NLA_U32, 1, HN_TENSOR_MAX_LEN),
-	[HNET_LAYER_A_OUT] = NLA_POLICY_RANGE(NLA_U32, 1, HN_TENSOR_MAX_LEN),
+	[HNET_LAYER_A_IN] = NLA_POLICY_RANGE(NLA_U32, 1, HNET_STAGE_ACT_MAX),
+	[HNET_LAYER_A_OUT] = NLA_POLICY_RANGE(NLA_U32, 1, HNET_STAGE_ACT_MAX),
 	[HNET_LAYER_A_SHIFT] = NLA_POLICY_MAX(NLA_U8, HN_SHIFT_MAX),
 	[HNET_LAYER_A_FLAGS] = { .type = NLA_U32 },
+	[HNET_LAYER_A_OP] = NLA_POLICY_MAX(NLA_U8, HNET_OP_MAX),
+	[HNET_LAYER_A_IN_C] = HN_NL_DIM,
+	[HNET_LAYER_A_IN_H] = HN_NL_DIM,
+	[HNET_LAYER_A_IN_W] = HN_NL_DIM,
+	[HNET_LAYER_A_OUT_C] = HN_NL_DIM,
+	[HNET_LAYER_A_KERNEL] = NLA_POLICY_RANGE(NLA_U8, 1, HN_OP_K_MAX),
+	[HNET_LAYER_A_STRIDE] = NLA_POLICY_RANGE(NLA_U8, 1, HN_OP_STRIDE_MAX),
+	[HNET_LAYER_A_PAD] = NLA_POLICY_MAX(NLA_U8, HN_OP_K_MAX - 1),
 };
 
 static const struct nla_policy hn_stage_policy[HNET_STAGE_A_MAX + 1] = {
@@ -64,13 +74,151 @@ int hn_nl_flags(const struct nlattr *a, u32 valid, u32 *flags,
 	return 0;
 }
 
+/* The geometry of a CONV2D or MAXPOOL layer, and only of those. */
+static const u8 hn_nl_geometry[] = {
+	HNET_LAYER_A_IN_C,  HNET_LAYER_A_IN_H,	 HNET_LAYER_A_IN_W,
+	HNET_LAYER_A_OUT_C, HNET_LAYER_A_KERNEL, HNET_LAYER_A_STRIDE,
+	HNET_LAYER_A_PAD,
+};
+
+/* hn_op_strerror() gives static strings, as NL_SET_ERR_MSG() wants. */
+static int hn_nl_op_err(struct netlink_ext_ack *extack, const struct nlattr *a,
+			int err)
+{
+	if (extack) {
+		extack->_msg = hn_op_strerror(err);
+		extack->bad_attr = a;
+	}
+	return err == HN_OPE_BIG ? -E2BIG : -EINVAL;
+}
+
+/* The struct hn_op of a layer nest (@lt, its attributes), checked. */
+static int hn_nl_parse_op(struct nlattr **lt, const struct nlattr *l,
+			  struct hn_op *op, struct netlink_ext_ack *extack)
+{
+	u32 n_in = nla_get_u32(lt[HNET_LAYER_A_IN]);
+	u32 n_out = nla_get_u32(lt[HNET_LAYER_A_OUT]);
+	unsigned int i;
+	int err;
+
+	op->kind = lt[HNET_LAYER_A_OP] ? nla_get_u8(lt[HNET_LAYER_A_OP]) :
+					 HNET_OP_DENSE;
+	for (i = 0; i < ARRAY_SIZE(hn_nl_geometry); i++) {
+		bool has = lt[hn_nl_geometry[i]];
+
+		if (op->kind == HNET_OP_DENSE && has) {
+			NL_SET_ERR_MSG_ATTR(
+				extack, lt[hn_nl_geometry[i]],
+				"hypernet: geometry attribute on a dense layer");
+			return -EINVAL;
+		}
+		if (op->kind != HNET_OP_DENSE && !has) {
+			NL_SET_ERR_MSG_ATTR(
+				extack, l,
+				"hypernet: convolution or pooling layer lacks a geometry attribute");
+			return -EINVAL;
+		}
+	}
+	if (op->kind == HNET_OP_DENSE) {
+		/* Both at most HNET_STAGE_ACT_MAX (policy): they fit. */
+		op->in_c = n_in;
+		op->in_h = 1;
+		op->in_w = 1;
+		op->out_c = n_out;
+	} else {
+		op->in_c = nla_get_u16(lt[HNET_LAYER_A_IN_C]);
+		op->in_h = nla_get_u16(lt[HNET_LAYER_A_IN_H]);
+		op->in_w = nla_get_u16(lt[HNET_LAYER_A_IN_W]);
+		op->out_c = nla_get_u16(lt[HNET_LAYER_A_OUT_C]);
+		op->k = nla_get_u8(lt[HNET_LAYER_A_KERNEL]);
+		op->stride = nla_get_u8(lt[HNET_LAYER_A_STRIDE]);
+		op->pad = nla_get_u8(lt[HNET_LAYER_A_PAD]);
+	}
+	err = hn_op_check(op);
+	if (err)
+		return hn_nl_op_err(extack, l, err);
+	if (n_in != hn_op_in_len(op) || n_out != hn_op_out_len(op)) {
+		NL_SET_ERR_MSG_ATTR(
+			extack, l,
+			"hypernet: layer IN or OUT differs from its geometry");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One layer nest @l into @sl; @prev: the layer before, or NULL. */
+static int hn_nl_parse_layer(const struct nlattr *l, struct hn_stage_layer *sl,
+			     const struct hn_stage_layer *prev,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *lt[HNET_LAYER_A_MAX + 1];
+	u32 flags;
+	int ret;
+
+	ret = nla_parse_nested(lt, HNET_LAYER_A_MAX, l, hn_layer_policy,
+			       extack);
+	if (ret)
+		return ret;
+	if (!lt[HNET_LAYER_A_IN] || !lt[HNET_LAYER_A_OUT] ||
+	    !lt[HNET_LAYER_A_SHIFT]) {
+		NL_SET_ERR_MSG_ATTR(extack, l,
+				    "hypernet: layer lacks IN, OUT or SHIFT");
+		return -EINVAL;
+	}
+	ret = hn_nl_flags(lt[HNET_LAYER_A_FLAGS], __HNET_LAYER_F_ALL, &flags,
+			  extack);
+	if (ret)
+		return ret;
+	sl->op.shift = nla_get_u8(lt[HNET_LAYER_A_SHIFT]);
+	sl->op.relu = !!(flags & HNET_LAYER_F_RELU);
+	ret = hn_nl_parse_op(lt, l, &sl->op, extack);
+	if (ret)
+		return ret;
+	sl->n_in = hn_op_in_len(&sl->op);
+	sl->n_out = hn_op_out_len(&sl->op);
+	sl->macs = hn_op_macs(&sl->op);
+	if (prev && sl->n_in != prev->n_out) {
+		NL_SET_ERR_MSG_ATTR(
+			extack, lt[HNET_LAYER_A_IN],
+			"hypernet: dimension mismatch: layer input differs from previous output");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* What a stage as a whole may be: in, out, bytes and MACs. */
+static int hn_nl_stage_bounds(const struct hn_stage *s, u64 bytes, u64 macs,
+			      const struct nlattr *nest,
+			      struct netlink_ext_ack *extack)
+{
+	if (bytes > HNET_STAGE_MAX_BYTES) {
+		NL_SET_ERR_MSG_ATTR(
+			extack, nest,
+			"hypernet: stage larger than HNET_STAGE_MAX_BYTES");
+		return -E2BIG;
+	}
+	if (macs > HNET_STAGE_MAX_MACS) {
+		NL_SET_ERR_MSG_ATTR(
+			extack, nest,
+			"hypernet: stage computes more than HNET_STAGE_MAX_MACS");
+		return -E2BIG;
+	}
+	if (s->n_in > HN_TENSOR_MAX_LEN || s->n_out > HN_TENSOR_MAX_LEN) {
+		NL_SET_ERR_MSG_ATTR(
+			extack, nest,
+			"hypernet: stage input or output larger than HN_TENSOR_MAX_LEN");
+		return -E2BIG;
+	}
+	return 0;
+}
+
 /* Layers from the HNET_A_STAGE nest: shapes, offsets and sizes. */
 static int hn_nl_parse_layers(const struct nlattr *nest, struct hn_stage *s,
 			      u32 *n_weights, u32 *n_biases,
 			      struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[HNET_STAGE_A_MAX + 1], *lt[HNET_LAYER_A_MAX + 1];
-	u64 nw = 0, nb = 0;
+	struct nlattr *tb[HNET_STAGE_A_MAX + 1];
+	u64 nw = 0, nb = 0, macs = 0;
 	struct nlattr *l;
 	unsigned int n = 0;
 	int rem, ret;
@@ -93,7 +241,6 @@ static int hn_nl_parse_layers(const struct nlattr *nest, struct hn_stage *s,
 	s->id = nla_get_u8(tb[HNET_STAGE_A_ID]);
 	nla_for_each_nested(l, tb[HNET_STAGE_A_LAYERS], rem) {
 		struct hn_stage_layer *sl = &s->layers[n];
-		u32 flags;
 
 		if (n == HNET_MAX_LAYERS) {
 			NL_SET_ERR_MSG_ATTR(
@@ -101,41 +248,14 @@ static int hn_nl_parse_layers(const struct nlattr *nest, struct hn_stage *s,
 				"hypernet: more than HNET_MAX_LAYERS layers");
 			return -E2BIG;
 		}
-		ret = nla_parse_nested(lt, HNET_LAYER_A_MAX, l, hn_layer_policy,
-				       extack);
+		ret = hn_nl_parse_layer(l, sl, n ? sl - 1 : NULL, extack);
 		if (ret)
 			return ret;
-		if (!lt[HNET_LAYER_A_IN] || !lt[HNET_LAYER_A_OUT] ||
-		    !lt[HNET_LAYER_A_SHIFT]) {
-			NL_SET_ERR_MSG_ATTR(
-				extack, l,
-				"hypernet: layer lacks IN, OUT or SHIFT");
-			return -EINVAL;
-		}
-		ret = hn_nl_flags(lt[HNET_LAYER_A_FLAGS], __HNET_LAYER_F_ALL,
-				  &flags, extack);
-		if (ret)
-			return ret;
-		sl->n_in = nla_get_u32(lt[HNET_LAYER_A_IN]);
-		sl->n_out = nla_get_u32(lt[HNET_LAYER_A_OUT]);
-		sl->shift = nla_get_u8(lt[HNET_LAYER_A_SHIFT]);
-		sl->relu = flags & HNET_LAYER_F_RELU;
-		if (n && sl->n_in != s->layers[n - 1].n_out) {
-			NL_SET_ERR_MSG_ATTR(
-				extack, lt[HNET_LAYER_A_IN],
-				"hypernet: dimension mismatch: layer input differs from previous output");
-			return -EINVAL;
-		}
 		sl->w_off = nw;
 		sl->b_off = nb;
-		nw += (u64)sl->n_in * sl->n_out;
-		nb += sl->n_out;
-		if (nw + nb * sizeof(s32) > HNET_STAGE_MAX_BYTES) {
-			NL_SET_ERR_MSG_ATTR(
-				extack, l,
-				"hypernet: stage larger than HNET_STAGE_MAX_BYTES");
-			return -E2BIG;
-		}
+		nw += hn_op_n_weights(&sl->op);
+		nb += hn_op_n_biases(&sl->op);
+		macs += hn_op_macs(&sl->op);
 		n++;
 	}
 	if (!n) {
@@ -146,6 +266,9 @@ static int hn_nl_parse_layers(const struct nlattr *nest, struct hn_stage *s,
 	s->n_layers = n;
 	s->n_in = s->layers[0].n_in;
 	s->n_out = s->layers[n - 1].n_out;
+	ret = hn_nl_stage_bounds(s, nw + nb * sizeof(s32), macs, nest, extack);
+	if (ret)
+		return ret;
 	*n_weights = nw;
 	*n_biases = nb;
 	return 0;
@@ -187,7 +310,8 @@ static int hn_nl_parse_params(const struct nlattr *head, int len,
 			boff += n / sizeof(s32);
 		}
 	}
-	if (!woff) {
+	/* A stage of pooling layers only has no parameters. */
+	if (!woff && n_weights) {
 		NL_SET_ERR_MSG(extack, "hypernet: missing HNET_A_WEIGHTS");
 		return -EINVAL;
 	}
@@ -196,7 +320,7 @@ static int hn_nl_parse_params(const struct nlattr *head, int len,
 			       "hypernet: fewer weights than the layers take");
 		return -EINVAL;
 	}
-	if (!boff) {
+	if (!boff && n_biases) {
 		NL_SET_ERR_MSG(extack, "hypernet: missing HNET_A_BIASES");
 		return -EINVAL;
 	}
@@ -210,10 +334,12 @@ static int hn_nl_parse_params(const struct nlattr *head, int len,
 		s64 max_abs = 0;
 		u32 o;
 
-		for (o = 0; o < l->n_out; o++)
+		if (l->op.kind == HNET_OP_MAXPOOL)
+			continue;
+		for (o = 0; o < hn_op_n_biases(&l->op); o++)
 			max_abs = max_t(s64, max_abs,
 					abs((s64)s->biases[l->b_off + o]));
-		if (!hn_layer_fits(l->n_in, max_abs)) {
+		if (!hn_layer_fits(hn_op_fan_in(&l->op), max_abs)) {
 			NL_SET_ERR_MSG(
 				extack,
 				"hypernet: a layer's biases could overflow the int32 accumulator");

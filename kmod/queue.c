@@ -15,7 +15,6 @@
 #include <linux/ktime.h>
 #include <linux/netdevice.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <hypernet/frame.h>
 
@@ -175,20 +174,11 @@ static void hn_compute(struct hn_dev *hd, const struct hn_stage *s,
 		       const s8 *x, struct sk_buff_head *rx)
 {
 	struct hn_output out;
+	u64 ns = 0;
 	const s8 *y;
-	u64 t0;
 
-	/*
-	 * local_clock(), not ktime_get_ns(): both ends on this CPU
-	 * (preemption is off in between), and no clocksource read, which
-	 * is an MMIO exit per call on an HPET (as in the QEMU tests).
-	 */
-	hn_fpu_begin();
-	t0 = local_clock();
-	y = hn_stage_run(s, x, hd->act);
-	t0 = local_clock() - t0;
-	hn_fpu_end();
-	atomic64_add(t0, &hd->stats[HNET_STATS_A_COMPUTE_NS]);
+	y = hn_stage_run(s, x, hd->act, &ns);
+	atomic64_add(ns, &hd->stats[HNET_STATS_A_COMPUTE_NS]);
 	hn_stat_inc(hd, HNET_STATS_A_TENSORS_DONE);
 
 	spin_lock(&hd->conf_lock);

@@ -11,10 +11,13 @@
 #include <asm/fpu/api.h>
 #endif
 
+#include <hypernet/engine.h>
+
+/* One checked layer: hn_op_check() passed, n_in/n_out its lengths. */
 struct hn_stage_layer {
-	u32 n_in, n_out;
-	u32 shift;
-	bool relu;
+	struct hn_op op;
+	u32 n_in, n_out; /* hn_op_in_len(), hn_op_out_len() */
+	u32 macs; /* hn_op_macs(): below 2^31 once hn_op_check() passed */
 	u32 w_off; /* into hn_stage.weights */
 	u32 b_off; /* into hn_stage.biases */
 };
@@ -47,17 +50,47 @@ struct hn_stage *hn_stage_get(struct hn_stage __rcu **slot);
 void hn_stage_put(struct hn_stage *s);
 /* Publish @s (may be NULL) in @slot and release the old stage; RTNL held. */
 void hn_stage_swap(struct hn_stage __rcu **slot, struct hn_stage *s);
-/*
- * Run @s on @in (s->n_in elements); returns the s->n_out outputs.  Only
- * between hn_fpu_begin() and hn_fpu_end(): it may be built with SSE2.
- */
-const s8 *hn_stage_run(const struct hn_stage *s, const s8 *in,
-		       s8 act[2][HN_TENSOR_MAX_LEN]);
+/* Activation buffers of one worker: two of HNET_STAGE_ACT_MAX. */
+#define HN_STAGE_ACT_BYTES (2 * HNET_STAGE_ACT_MAX)
 
 /*
- * Process context only.  Preemption is off in between, so one section
- * covers one tensor: at most HNET_STAGE_MAX_BYTES of weights, about a
- * million multiply-accumulates.  No-ops unless built with HN_KMOD_SIMD.
+ * Multiply-accumulates one compute section runs at most, unless one
+ * output channel of a layer (the unit of work, see hn_stage_step()) is
+ * larger: about 60 us natively, a few hundred under QEMU TCG.
+ */
+#define HN_STAGE_SECTION_MACS (1U << 16)
+
+/* Where a stage's run stands between two sections. */
+struct hn_stage_pos {
+	const s8 *x; /* input of the current layer */
+	s8 *act; /* HN_STAGE_ACT_BYTES */
+	unsigned int layer; /* current layer */
+	unsigned int ch; /* its next output channel */
+};
+
+/*
+ * Compute output channels of @r's stage from where @r stands until at
+ * least @budget MACs are done or the stage is (at least one channel).
+ * Returns the MACs done; the stage is done when r->layer == s->n_layers,
+ * its s->n_out outputs then at r->x.  compute.c: only between
+ * hn_fpu_begin() and hn_fpu_end(), as it may be built with SSE2.
+ */
+u32 hn_stage_step(const struct hn_stage *s, struct hn_stage_pos *r, u32 budget);
+
+/*
+ * Run @s on @in (s->n_in elements) in sections of about
+ * HN_STAGE_SECTION_MACS, each its own hn_fpu_begin()/hn_fpu_end() with
+ * cond_resched() between them, so that a large stage never holds the CPU
+ * (with preemption off under HN_KMOD_SIMD) for its whole run.  @act:
+ * HN_STAGE_ACT_BYTES.  Returns the s->n_out outputs; adds the time spent
+ * computing (sections only) to *@ns.  Process context only.
+ */
+const s8 *hn_stage_run(const struct hn_stage *s, const s8 *in, s8 *act,
+		       u64 *ns);
+
+/*
+ * Process context only.  Preemption is off in between (a section of
+ * hn_stage_run()).  No-ops unless built with HN_KMOD_SIMD.
  */
 #ifdef HN_KMOD_SIMD
 static inline void hn_fpu_begin(void)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The module's device-free C built for userspace through tests/kmod/shim/:
 #   $(O)/tests/test_kmod_reasm   reassembly unit test (cmocka), in `make tests`
+#   $(O)/tests/test_kmod_nl      stage loading and compute (cmocka), likewise
 #   $(O)/fuzz/fuzz_kmod_reasm    reassembly against a reference model
 #   $(O)/fuzz/fuzz_kmod_nl       the module's request parsing (nlparse.c)
 # Explicit rules: they win over the generic fuzz rule, which links the
@@ -20,7 +21,7 @@ kshim_objs	= $(patsubst %.c,$(1)/%.o,$(notdir $(2) tests/kmod/shim/kshim.c))
 DEP_DIRS	+= $(O)/kshim $(O)/kshim-fuzz
 
 .PHONY: fuzz-seeds-kmod
-tests: $(O)/tests/test_kmod_reasm
+tests: $(O)/tests/test_kmod_reasm $(O)/tests/test_kmod_nl
 
 $(O)/kshim/%.o: kmod/%.c $(DEPSTAMP)
 	@mkdir -p $(@D)
@@ -43,6 +44,13 @@ $(O)/kshim-fuzz/%.o: tests/kmod/shim/%.c $(DEPSTAMP)
 $(O)/tests/test_kmod_reasm: tests/kmod/test_kmod_reasm.c \
 		$(DEPSTAMP) \
 		$(call kshim_objs,$(O)/kshim,kmod/reassembly.c)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)$(KSHIM_C) $(DEPFLAGS) -o $@ $< $(filter %.o,$^) \
+		-lcmocka
+
+$(O)/tests/test_kmod_nl: tests/kmod/test_kmod_nl.c \
+		$(DEPSTAMP) \
+		$(call kshim_objs,$(O)/kshim,$(KSHIM_NL_SRCS))
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)$(KSHIM_C) $(DEPFLAGS) -o $@ $< $(filter %.o,$^) \
 		-lcmocka

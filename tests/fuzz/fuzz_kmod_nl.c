@@ -10,10 +10,11 @@
  * Input: one byte (bit 0: HNET_CMD_SET_STAGE or HNET_CMD_SET_OUTPUT, bits
  * 1-7: a seed for the stage's input tensor), then the request's
  * attributes.  Every refusal must carry an extack message; an accepted
- * stage must be consistent (shapes chained, offsets inside the
- * allocation, no accumulator overflow possible) and compute the same as a
- * plain 64-bit reference; an accepted output must be one the data path
- * can follow.
+ * stage must be consistent (checked layers, shapes chained, offsets inside
+ * the allocation, no accumulator overflow possible, bounded MACs) and its
+ * sectioned compute give what engine.h's hn_op_run() gives layer by layer
+ * (itself proven against plain references in test_unit_engine); an
+ * accepted output must be one the data path can follow.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,61 +35,77 @@ static void refused(int ret, const struct netlink_ext_ack *ext)
 		abort(); /* every refusal says why */
 }
 
-/* y = requant(W x + b), in 64 bits: must agree with engine.h. */
+/*
+ * The stage run whole, layer by layer, with engine.h's hn_op_run(): what
+ * the module's sectioned compute must give, bit for bit.
+ */
 static void reference(const struct hn_stage *s, const s8 *in, s8 *out)
 {
-	static s8 a[2][HN_TENSOR_MAX_LEN];
+	static s8 a[2][HNET_STAGE_ACT_MAX];
 	const s8 *x = in;
-	unsigned int i, o, k;
+	unsigned int i;
 
 	for (i = 0; i < s->n_layers; i++) {
 		const struct hn_stage_layer *l = &s->layers[i];
 		s8 *y = i + 1 == s->n_layers ? out : a[i & 1];
 
-		for (o = 0; o < l->n_out; o++) {
-			int64_t acc = s->biases[l->b_off + o];
-
-			for (k = 0; k < l->n_in; k++)
-				acc += (int64_t)s->weights[l->w_off +
-							   (size_t)o * l->n_in +
-							   k] *
-				       x[k];
-			if (acc > INT32_MAX || acc < INT32_MIN)
-				abort(); /* hn_layer_fits() let it overflow */
-			if (l->shift)
-				acc = (acc + ((int64_t)1 << (l->shift - 1))) >>
-				      l->shift;
-			if (l->relu && acc < 0)
-				acc = 0;
-			y[o] = acc > 127 ? 127 : acc < -128 ? -128 : (s8)acc;
-		}
+		hn_op_run(&l->op, s->weights + l->w_off, s->biases + l->b_off,
+			  x, y);
 		x = y;
 	}
 }
 
+/* Would any output of @l overflow int32?  Bounds, not a compute. */
+static void check_fits(const struct hn_stage *s, const struct hn_stage_layer *l)
+{
+	int64_t worst = (int64_t)hn_op_fan_in(&l->op) * 128 * 128;
+	unsigned int o;
+
+	for (o = 0; o < hn_op_n_biases(&l->op); o++)
+		if (worst + llabs((int64_t)s->biases[l->b_off + o]) > INT32_MAX)
+			abort(); /* hn_layer_fits() let it overflow */
+}
+
+static void check_layers(const struct hn_stage *s, size_t *nw, size_t *nb)
+{
+	uint64_t macs = 0;
+	unsigned int i;
+
+	for (i = 0; i < s->n_layers; i++) {
+		const struct hn_stage_layer *l = &s->layers[i];
+
+		if (hn_op_check(&l->op) || l->n_in != hn_op_in_len(&l->op) ||
+		    l->n_out != hn_op_out_len(&l->op) ||
+		    l->macs != hn_op_macs(&l->op) ||
+		    l->n_in > HNET_STAGE_ACT_MAX ||
+		    l->n_out > HNET_STAGE_ACT_MAX ||
+		    (i && l->n_in != s->layers[i - 1].n_out) ||
+		    l->w_off != *nw || l->b_off != *nb)
+			abort();
+		check_fits(s, l);
+		*nw += hn_op_n_weights(&l->op);
+		*nb += hn_op_n_biases(&l->op);
+		macs += l->macs;
+	}
+	if (macs > HNET_STAGE_MAX_MACS)
+		abort();
+}
+
 static void check_stage(const struct hn_stage *s, u8 seed)
 {
-	static s8 act[2][HN_TENSOR_MAX_LEN], in[HN_TENSOR_MAX_LEN],
+	static s8 act[HN_STAGE_ACT_BYTES], in[HN_TENSOR_MAX_LEN],
 		want[HN_TENSOR_MAX_LEN];
 	size_t nw = 0, nb = 0;
 	const s8 *y;
+	u64 ns = 0;
 	unsigned int i;
 
 	if (!s->n_layers || s->n_layers > HNET_MAX_LAYERS ||
 	    s->n_in != s->layers[0].n_in ||
-	    s->n_out != s->layers[s->n_layers - 1].n_out)
+	    s->n_out != s->layers[s->n_layers - 1].n_out ||
+	    s->n_in > HN_TENSOR_MAX_LEN || s->n_out > HN_TENSOR_MAX_LEN)
 		abort();
-	for (i = 0; i < s->n_layers; i++) {
-		const struct hn_stage_layer *l = &s->layers[i];
-
-		if (!l->n_in || l->n_in > HN_TENSOR_MAX_LEN || !l->n_out ||
-		    l->n_out > HN_TENSOR_MAX_LEN || l->shift > HN_SHIFT_MAX ||
-		    (i && l->n_in != s->layers[i - 1].n_out) ||
-		    l->w_off != nw || l->b_off != nb)
-			abort();
-		nw += (size_t)l->n_in * l->n_out;
-		nb += l->n_out;
-	}
+	check_layers(s, &nw, &nb);
 	if (nw + nb * sizeof(s32) > HNET_STAGE_MAX_BYTES ||
 	    (u8 *)s->biases != s->data ||
 	    (u8 *)s->weights != s->data + nb * sizeof(s32) ||
@@ -97,7 +114,7 @@ static void check_stage(const struct hn_stage *s, u8 seed)
 	for (i = 0; i < s->n_in; i++)
 		in[i] = (s8)(i * 37 + seed * 101);
 	/* ASan and UBSan watch the module's own compute. */
-	y = hn_stage_run(s, in, act);
+	y = hn_stage_run(s, in, act, &ns);
 	reference(s, in, want);
 	if (memcmp(y, want, s->n_out))
 		abort();

@@ -116,6 +116,8 @@ static void attr(uint16_t type, const void *data, uint16_t n)
 {
 	struct nlattr a = { .nla_len = NLA_HDRLEN + n, .nla_type = type };
 
+	/* Padding zeroed: a seed does not depend on the one before. */
+	memset(buf + len, 0, NLA_ALIGN(a.nla_len));
 	memcpy(buf + len, &a, sizeof(a));
 	memcpy(buf + len + NLA_HDRLEN, data, n);
 	len += NLA_ALIGN(a.nla_len);
@@ -188,6 +190,110 @@ static void stage(const unsigned int *dims, unsigned int n, uint32_t lflags,
 	}
 }
 
+static void attr_u16(uint16_t type, uint16_t v)
+{
+	attr(type, &v, 2);
+}
+
+/* A layer of a convolutional stage; kind 0 (dense) sends no geometry. */
+struct cl {
+	uint8_t kind, k, stride, pad, shift;
+	uint16_t in_c, in_h, in_w, out_c;
+	uint32_t in, out;
+};
+
+static void conv_layer(unsigned int i, const struct cl *c)
+{
+	size_t l = nest_start(i);
+
+	attr_u32(HNET_LAYER_A_IN, c->in);
+	attr_u32(HNET_LAYER_A_OUT, c->out);
+	attr_u8(HNET_LAYER_A_SHIFT, c->shift);
+	attr_u32(HNET_LAYER_A_FLAGS,
+		 c->kind == HNET_OP_MAXPOOL ? 0 : HNET_LAYER_F_RELU);
+	if (c->kind != HNET_OP_DENSE) {
+		attr_u8(HNET_LAYER_A_OP, c->kind);
+		attr_u16(HNET_LAYER_A_IN_C, c->in_c);
+		attr_u16(HNET_LAYER_A_IN_H, c->in_h);
+		attr_u16(HNET_LAYER_A_IN_W, c->in_w);
+		attr_u16(HNET_LAYER_A_OUT_C, c->out_c);
+		attr_u8(HNET_LAYER_A_KERNEL, c->k);
+		attr_u8(HNET_LAYER_A_STRIDE, c->stride);
+		attr_u8(HNET_LAYER_A_PAD, c->pad);
+	}
+	nest_end(l);
+}
+
+/* Stage @c (@n layers), then @nw weights and @nb biases. */
+static void conv_stage(const struct cl *c, unsigned int n, size_t nw, size_t nb)
+{
+	static int8_t w[1000];
+	int32_t b[64];
+	size_t st, ls, k;
+	unsigned int i;
+
+	for (k = 0; k < sizeof(w); k++)
+		w[k] = (int8_t)(k * 13 - 90);
+	for (k = 0; k < 64; k++)
+		b[k] = 300 - 11 * (int32_t)k;
+	put8(2); /* HNET_CMD_SET_STAGE, input seed 1 */
+	attr_u32(HNET_A_IFINDEX, 2);
+	st = nest_start(HNET_A_STAGE);
+	attr_u8(HNET_STAGE_A_ID, 1);
+	ls = nest_start(HNET_STAGE_A_LAYERS);
+	for (i = 0; i < n; i++)
+		conv_layer(i, &c[i]);
+	nest_end(ls);
+	nest_end(st);
+	for (; nw; nw -= k) {
+		k = nw < sizeof(w) ? nw : sizeof(w);
+		attr(HNET_A_WEIGHTS, w, k);
+	}
+	for (; nb; nb -= k) {
+		k = nb < 64 ? nb : 64;
+		attr(HNET_A_BIASES, b, k * 4);
+	}
+}
+
+/* Convolution, pooling and dense stages, valid and each check's edge. */
+static void conv_seeds(const char *dir)
+{
+	/* 1x12x12 -> conv 3x3 pad 1 -> 4x12x12 -> pool 2 -> 4x6x6 -> 10 */
+	static const struct cl cnn[] = {
+		{ HNET_OP_CONV2D, 3, 1, 1, 6, 1, 12, 12, 4, 144, 576 },
+		{ HNET_OP_MAXPOOL, 2, 2, 0, 0, 4, 12, 12, 4, 576, 144 },
+		{ HNET_OP_DENSE, 0, 0, 0, 8, 0, 0, 0, 0, 144, 10 },
+	};
+	/* Stride 2, no padding: 2x9x9 -> 3x4x4. */
+	static const struct cl strided[] = {
+		{ HNET_OP_CONV2D, 3, 2, 0, 5, 2, 9, 9, 3, 162, 48 },
+	};
+	static const struct cl pad_k[] = {
+		{ HNET_OP_CONV2D, 3, 1, 3, 5, 1, 8, 8, 1, 64, 196 },
+	};
+	static const struct cl pool_c[] = {
+		{ HNET_OP_MAXPOOL, 2, 2, 0, 0, 2, 8, 8, 3, 128, 48 },
+	};
+	static const struct cl out_len[] = {
+		{ HNET_OP_CONV2D, 3, 1, 1, 6, 1, 12, 12, 4, 144, 575 },
+	};
+
+	conv_stage(cnn, 3, 36 + 1440, 4 + 10);
+	save(dir, "stage-conv-pool-dense");
+	conv_stage(strided, 1, 54, 3);
+	save(dir, "stage-conv-strided");
+	conv_stage(cnn + 1, 1, 0, 0);
+	save(dir, "stage-pool-only");
+	conv_stage(pad_k, 1, 9, 1);
+	save(dir, "stage-conv-pad-k");
+	conv_stage(pool_c, 1, 0, 0);
+	save(dir, "stage-pool-channels");
+	conv_stage(out_len, 1, 36, 4);
+	save(dir, "stage-conv-out-mismatch");
+	conv_stage(cnn, 3, 36 + 1439, 4 + 10);
+	save(dir, "stage-conv-weights-short");
+}
+
 static void output(uint8_t mode, uint32_t node, uint32_t flags)
 {
 	size_t o;
@@ -225,6 +331,7 @@ static void nl_seeds(const char *dir)
 	save(dir, "stage-dim-mismatch");
 	stage(d1, 1, 0, 128, 8, 0x7fffffff);
 	save(dir, "stage-bias-overflow");
+	conv_seeds(dir);
 	output(HNET_OUTPUT_NODE, 7, HNET_OUTPUT_F_ANYCAST);
 	save(dir, "output-node");
 	output(HNET_OUTPUT_LOCAL, 0, 0);

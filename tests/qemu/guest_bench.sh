@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the QEMU guest for `make bench-kmod`: a 784->128 int8 stage
 # through hnt0 against the same engine in userspace, same VM.
-# Argument: TENSORS_PER_ROUND:ROUNDS.
+# Argument: TENSORS_PER_ROUND:ROUNDS[:STAGE], STAGE as hn-tensor -B takes
+# it (default the 784->128 stage).
 KVER=$(cat /etc/kver)
 N=${1%%:*}
 R=${1#*:}
+S=
+case $R in *:*) S=${R#*:}; R=${R%%:*} ;; esac
 [ -n "$N" ] || N=1000
 [ -n "$R" ] && [ "$R" != "$1" ] || R=11
 insmod /lib/modules/$KVER/extra/hypernet.ko
@@ -18,7 +21,8 @@ echo 2 > /sys/devices/virtual/workqueue/hypernet/cpumask 2>/dev/null
 # Results are taken in by the stack on CPU 0, with the reader (RPS): the
 # worker only queues them there, and the reader's wakeup stays local.
 echo 1 > /sys/class/net/hnt0/queues/rx-0/rps_cpus 2>/dev/null
-taskset 1 hn-tensor bench hnt0 -n "$N" -R "$R" -w 128 -j /tmp/kmod.json
+taskset 1 hn-tensor bench hnt0 -n "$N" -R "$R" -w 128 -j /tmp/kmod.json \
+	${S:+-B "$S"}
 echo "HN-JSON-BEGIN"
 cat /tmp/kmod.json
 echo "HN-JSON-END"

@@ -109,6 +109,26 @@ check mkmodel hn-tensor mkmodel /tmp/stage.hnm -L 120x60:7r,60x30:6 -s 11 -S 5
 check hnctl-dev-stage-load hnctl dev stage load hnt2 /tmp/stage.hnm
 tensor run hnt2 -m /tmp/stage.hnm -k -n 200 -s 12
 refuse hnctl-dev-stage-load-missing hnctl dev stage load hnt2 /nonexistent.hnm
+
+# Convolutional stages (issue 16).  Random conv + pool + dense stages
+# through genl, every result against engine.h's hn_op_run() bit for bit
+# (fragmented inputs too); the same CNN as a .hnm loaded by hnctl, against
+# the model library's inference; a ~1.2M-MAC convolution, which the module
+# computes in sections, its ns/MAC measured.  Malformed ones: kmod-bad genl.
+CNN=conv1x28x28-8k3s1p1:7r,pool8x28x28k2s2,conv8x14x14-16k3s1p1:8r
+CNN=$CNN,pool16x14x14k2s2,784x32:9r,32x10:6
+tensor run hnt0 -n 200 -s 21 -L "$CNN" -f 0
+tensor run hnt1 -n 100 -s 22 -L conv3x10x10-5k5s2p2:6r,pool5x5x5k2s1,80x7:5
+check mkmodel-cnn hn-tensor mkmodel /tmp/cnn.hnm -L "$CNN" -s 23 -S 6
+check hnctl-dev-stage-load-cnn hnctl dev stage load hnt2 /tmp/cnn.hnm
+check hnctl-dev-show-cnn sh -c 'out=$(hnctl dev show hnt2); echo "$out"
+	echo "$out" | grep -q "stage 6 .*\[conv 1x28x28>8 k3s1p1\]>>7+relu \[maxpool"'
+check hnctl-dev-show-cnn-json sh -c 'hnctl -j dev show hnt2 |
+	grep -q "\"op\": *\"conv\""'
+tensor run hnt2 -m /tmp/cnn.hnm -k -n 200 -s 24
+BIG=conv16x16x16-32k3s1p1:9r,pool32x16x16k2s2
+tensor run hnt0 -n 20 -s 25 -L "$BIG"
+tensor bench hnt0 -B "$BIG" -n 20 -R 3 -w 8
 check hnctl-dev-stage-clear hnctl dev stage clear hnt2
 check hnctl-dev-show-nostage sh -c 'hnctl dev show hnt2 | grep -q "no stage"'
 # hnctl dev listen sees local results.  However late it joins: tensors go

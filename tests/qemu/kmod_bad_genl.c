@@ -34,6 +34,17 @@ struct nl_layers {
 	int shift; /* each layer's HNET_LAYER_A_SHIFT, -1: left out */
 };
 
+/*
+ * HNET_A_STAGE of one layer with HNET_LAYER_A_OP @op and the geometry
+ * (IN and OUT as given), @omit left out; used if .in is set.
+ */
+struct nl_conv {
+	uint8_t op, k, stride, pad, shift;
+	uint16_t in_c, in_h, in_w, out_c;
+	uint32_t in, out;
+	int omit; /* an HNET_LAYER_A_* left out, or 0 */
+};
+
 /* HNET_A_OUTPUT, if .mode or .class; a zero attribute is left out. */
 struct nl_output {
 	uint8_t mode, class;
@@ -48,6 +59,7 @@ struct nl_bad {
 	enum nl_dev dev;
 	uint32_t flags; /* HNET_A_FLAGS, 0: left out */
 	struct nl_layers st;
+	struct nl_conv conv;
 	bool bare_stage; /* HNET_A_STAGE with HNET_STAGE_A_ID 1 only */
 	size_t weights; /* bytes of HNET_A_WEIGHTS (zeros) */
 	size_t biases; /* bytes of HNET_A_BIASES */
@@ -56,7 +68,19 @@ struct nl_bad {
 	struct nl_output out;
 	int want; /* -errno; 0: any error (a policy's) */
 	bool no_extack; /* the kernel cannot say why */
+	const char *msg; /* the extack message must contain it */
 };
+
+/* One layer: OP, then C x H x W -> OUT_C, window K, stride, pad, IN, OUT. */
+#define CONV(op_, c, h, w, oc, k_, s, p, i, o)                       \
+	{                                                            \
+		.op = (op_), .in_c = (c), .in_h = (h), .in_w = (w),  \
+		.out_c = (oc), .k = (k_), .stride = (s), .pad = (p), \
+		.shift = 6, .in = (i), .out = (o)                    \
+	}
+#define CV HNET_OP_CONV2D
+/* 2x8x8, 3x3 window, padding 1: 4x8x8, 72 weights and 4 biases. */
+#define CONV_PARAMS .weights = 72, .biases = 16
 
 static const unsigned int d16[] = { 16, 8 };
 static const unsigned int dmis[] = { 16, 8, 9, 4 };
@@ -122,6 +146,53 @@ static const struct nl_bad nl_bad[] = {
 	{ "nl-output-unknown-flags", SET_OUTPUT,
 	  .out = { .mode = HNET_OUTPUT_NODE, .node = 5, .flags = 1U << 9 },
 	  .want = -EOPNOTSUPP },
+	/* Convolution and pooling layers (hn_op_check() in words). */
+	{ "nl-conv-pad-not-below-window", SET_STAGE,
+	  .conv = CONV(CV, 2, 8, 8, 4, 3, 1, 3, 128, 576), CONV_PARAMS,
+	  .want = -EINVAL, .msg = "padding must be below the window" },
+	{ "nl-conv-window-too-large", SET_STAGE,
+	  .conv = CONV(CV, 2, 8, 8, 4, 11, 1, 0, 128, 1), .want = -EINVAL,
+	  .msg = "window is larger than the padded input" },
+	{ "nl-conv-lacks-kernel", SET_STAGE,
+	  .conv = { .op = CV,
+		    .in_c = 2,
+		    .in_h = 8,
+		    .in_w = 8,
+		    .out_c = 4,
+		    .stride = 1,
+		    .pad = 1,
+		    .in = 128,
+		    .out = 256,
+		    .omit = HNET_LAYER_A_KERNEL },
+	  CONV_PARAMS, .want = -EINVAL, .msg = "lacks a geometry attribute" },
+	{ "nl-dense-with-geometry", SET_STAGE,
+	  .conv = CONV(HNET_OP_DENSE, 2, 8, 8, 4, 3, 1, 1, 16, 8), PARAMS16,
+	  .want = -EINVAL, .msg = "geometry attribute on a dense" },
+	{ "nl-conv-out-unlike-geometry", SET_STAGE,
+	  .conv = CONV(CV, 2, 8, 8, 4, 3, 1, 1, 128, 255), CONV_PARAMS,
+	  .want = -EINVAL, .msg = "differs from its geometry" },
+	{ "nl-conv-op-unknown", SET_STAGE,
+	  .conv = CONV(7, 2, 8, 8, 4, 3, 1, 1, 128, 256), CONV_PARAMS },
+	{ "nl-pool-changes-channels", SET_STAGE,
+	  .conv = { .op = HNET_OP_MAXPOOL,
+		    .k = 2,
+		    .stride = 2,
+		    .in_c = 2,
+		    .in_h = 8,
+		    .in_w = 8,
+		    .out_c = 3,
+		    .in = 128,
+		    .out = 48 },
+	  .want = -EINVAL, .msg = "pooling must keep the channel count" },
+	{ "nl-conv-weights-short", SET_STAGE,
+	  .conv = CONV(CV, 2, 8, 8, 4, 3, 1, 1, 128, 256), .weights = 71,
+	  .biases = 16, .want = -EINVAL, .msg = "fewer weights" },
+	{ "nl-conv-stage-output-above-tensor", SET_STAGE,
+	  .conv = CONV(CV, 2, 8, 8, 80, 3, 1, 1, 128, 80 * 64), .want = -E2BIG,
+	  .msg = "larger than HN_TENSOR_MAX_LEN" },
+	{ "nl-conv-over-max-macs", SET_STAGE,
+	  .conv = CONV(CV, 64, 8, 8, 64, 11, 1, 5, 4096, 4096), .want = -E2BIG,
+	  .msg = "HNET_STAGE_MAX_MACS" },
 	/* 6.1 drops the extack of a dump's start(): errno only there */
 	{ "nl-get-no-such-device", .cmd = HNET_CMD_GET_DEVICE, .dump = true,
 	  .dev = DEV_MISSING, .want = -ENODEV, .no_extack = true },
@@ -168,6 +239,45 @@ static void put_layers(struct nl_msg *m, const struct nl_layers *st)
 		nla_put_u32(m, HNET_LAYER_A_FLAGS, st->flags);
 		nla_nest_end(m, l);
 	}
+	nla_nest_end(m, ls);
+	nla_nest_end(m, nest);
+}
+
+static void put_conv(struct nl_msg *m, const struct nl_conv *c)
+{
+	struct nlattr *nest = nla_nest_start(m, HNET_A_STAGE), *ls, *l;
+	const struct {
+		int type, size;
+		unsigned int v;
+	} a[] = {
+		{ HNET_LAYER_A_IN, 4, c->in },
+		{ HNET_LAYER_A_OUT, 4, c->out },
+		{ HNET_LAYER_A_SHIFT, 1, c->shift },
+		{ HNET_LAYER_A_OP, 1, c->op },
+		{ HNET_LAYER_A_IN_C, 2, c->in_c },
+		{ HNET_LAYER_A_IN_H, 2, c->in_h },
+		{ HNET_LAYER_A_IN_W, 2, c->in_w },
+		{ HNET_LAYER_A_OUT_C, 2, c->out_c },
+		{ HNET_LAYER_A_KERNEL, 1, c->k },
+		{ HNET_LAYER_A_STRIDE, 1, c->stride },
+		{ HNET_LAYER_A_PAD, 1, c->pad },
+	};
+	unsigned int i;
+
+	nla_put_u8(m, HNET_STAGE_A_ID, o.stage_id);
+	ls = nla_nest_start(m, HNET_STAGE_A_LAYERS);
+	l = nla_nest_start(m, 0);
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		if (a[i].type == c->omit)
+			continue;
+		if (a[i].size == 4)
+			nla_put_u32(m, a[i].type, a[i].v);
+		else if (a[i].size == 2)
+			nla_put_u16(m, a[i].type, a[i].v);
+		else
+			nla_put_u8(m, a[i].type, a[i].v);
+	}
+	nla_nest_end(m, l);
 	nla_nest_end(m, ls);
 	nla_nest_end(m, nest);
 }
@@ -229,6 +339,8 @@ static struct nl_msg *nl_build(const struct nl_bad *c)
 		nla_put_u32(m, HNET_A_FLAGS, c->flags);
 	if (c->st.dims)
 		put_layers(m, &c->st);
+	if (c->conv.in)
+		put_conv(m, &c->conv);
 	if (c->bare_stage)
 		put_bare_stage(m);
 	put_params(m, c->weights, c->biases, c->bias);
@@ -246,6 +358,8 @@ static void nl_case(const struct nl_bad *c)
 
 	/* Every rejection must say why. */
 	if (ok && ret && ret != -EOPNOTSUPP && !gl.errmsg[0] && !c->no_extack)
+		ok = false;
+	if (c->msg && !strstr(gl.errmsg, c->msg))
 		ok = false;
 	result(ok, c->name, "%s (%d): %s", strerror(-ret), ret,
 	       gl.errmsg[0] ? gl.errmsg : "(no extack)");

@@ -36,9 +36,15 @@ static struct hn_genl_stage two_layers(void)
 		b0[i] = (int32_t)(i * 1000) - 64000;
 	for (i = 0; i < 10; i++)
 		b1[i] = -(int32_t)i;
-	st.layers[0] = (struct hn_genl_layer){ 784, 128, 8, HNET_LAYER_F_RELU,
-					       w0,  b0 };
-	st.layers[1] = (struct hn_genl_layer){ 128, 10, 7, 0, w1, b1 };
+	st.layers[0] = (struct hn_genl_layer){ .n_in = 784,
+					       .n_out = 128,
+					       .shift = 8,
+					       .flags = HNET_LAYER_F_RELU,
+					       .w = w0,
+					       .b = b0 };
+	st.layers[1] = (struct hn_genl_layer){
+		.n_in = 128, .n_out = 10, .shift = 7, .w = w1, .b = b1
+	};
 	return st;
 }
 
@@ -120,7 +126,7 @@ static void test_set_stage(void **state)
 	struct nlattr *tb[HNET_A_MAX + 1], *s[HNET_STAGE_A_MAX + 1];
 	struct nlattr *l[HNET_LAYER_A_MAX + 1], *it;
 	static uint8_t w[sizeof(w0) + sizeof(w1)], b[4 * 138];
-	unsigned int chunks, n = 0;
+	unsigned int chunks, n = 0, i;
 	struct nl_msg *m;
 	char err[128];
 	int rem;
@@ -152,6 +158,9 @@ static void test_set_stage(void **state)
 				 st.layers[n].shift);
 		assert_int_equal(nla_get_u32(l[HNET_LAYER_A_FLAGS]),
 				 st.layers[n].flags);
+		/* Dense: nothing an old module would refuse. */
+		for (i = HNET_LAYER_A_OP; i <= HNET_LAYER_A_MAX; i++)
+			assert_null(l[i]);
 		n++;
 	}
 	assert_int_equal(n, 2);
@@ -230,8 +239,14 @@ static void test_set_stage_policy(void **state)
 	reject(&st, "dimensions");
 
 	st = two_layers();
-	st.layers[1].n_out = HN_TENSOR_MAX_LEN + 1;
+	st.layers[0].n_out = HNET_STAGE_ACT_MAX + 1;
+	st.layers[1].n_in = HNET_STAGE_ACT_MAX + 1;
 	reject(&st, "dimensions");
+
+	/* Between layers HNET_STAGE_ACT_MAX, a stage's output a tensor. */
+	st = two_layers();
+	st.layers[1].n_out = HN_TENSOR_MAX_LEN + 1;
+	reject(&st, "a tensor at most");
 
 	st = two_layers();
 	st.layers[0].flags = 1U << 4;
@@ -256,14 +271,18 @@ static void test_set_stage_policy(void **state)
 
 	memset(&st, 0, sizeof(st));
 	st.n_layers = 1;
-	st.layers[0] = (struct hn_genl_layer){ 1024, 1024, 0, 0, big, bb };
+	st.layers[0] = (struct hn_genl_layer){
+		.n_in = 1024, .n_out = 1024, .w = big, .b = bb
+	};
 	reject(&st, "bytes");
 
 	/* Right at the limit of layers: accepted. */
 	memset(&st, 0, sizeof(st));
 	st.n_layers = HNET_MAX_LAYERS;
 	for (i = 0; i < HNET_MAX_LAYERS; i++)
-		st.layers[i] = (struct hn_genl_layer){ 4, 4, 1, 0, big, bb };
+		st.layers[i] = (struct hn_genl_layer){
+			.n_in = 4, .n_out = 4, .shift = 1, .w = big, .b = bb
+		};
 	{
 		struct hn_genl_sel sel = { .ifname = "hnt0" };
 		struct nl_msg *m;
@@ -272,6 +291,174 @@ static void test_set_stage_policy(void **state)
 		assert_non_null(m);
 		nlmsg_free(m);
 	}
+}
+
+/* 1x8x8 -> conv 3x3 pad 1 -> 2x8x8 -> pool 2x2 -> 2x4x4 -> dense 3. */
+static int8_t cw[2 * 9], dw[32 * 3];
+static int32_t cb[2], db[3];
+
+static struct hn_genl_stage conv_stage(void)
+{
+	struct hn_genl_stage st = { .id = 2, .n_layers = 3 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cw); i++)
+		cw[i] = (int8_t)(i * 29 - 60);
+	for (i = 0; i < sizeof(dw); i++)
+		dw[i] = (int8_t)(i * 13 + 1);
+	cb[0] = 100;
+	cb[1] = -100;
+	st.layers[0] = (struct hn_genl_layer){ .n_in = 64,
+					       .n_out = 128,
+					       .shift = 5,
+					       .flags = HNET_LAYER_F_RELU,
+					       .w = cw,
+					       .b = cb,
+					       .op = { .kind = HNET_OP_CONV2D,
+						       .in_c = 1,
+						       .in_h = 8,
+						       .in_w = 8,
+						       .out_c = 2,
+						       .k = 3,
+						       .stride = 1,
+						       .pad = 1 } };
+	st.layers[1] = (struct hn_genl_layer){ .n_in = 128,
+					       .n_out = 32,
+					       .op = { .kind = HNET_OP_MAXPOOL,
+						       .in_c = 2,
+						       .in_h = 8,
+						       .in_w = 8,
+						       .out_c = 2,
+						       .k = 2,
+						       .stride = 2 } };
+	st.layers[2] = (struct hn_genl_layer){
+		.n_in = 32, .n_out = 3, .shift = 6, .w = dw, .b = db
+	};
+	return st;
+}
+
+static void expect_geometry(struct nlattr **l, const struct hn_op *op)
+{
+	static const int u16s[] = { HNET_LAYER_A_IN_C, HNET_LAYER_A_IN_H,
+				    HNET_LAYER_A_IN_W, HNET_LAYER_A_OUT_C };
+	const unsigned int v16[] = { op->in_c, op->in_h, op->in_w, op->out_c };
+	unsigned int i;
+
+	assert_int_equal(nla_len(l[HNET_LAYER_A_OP]), 1);
+	assert_int_equal(nla_get_u8(l[HNET_LAYER_A_OP]), op->kind);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(nla_len(l[u16s[i]]), 2);
+		assert_int_equal(nla_get_u16(l[u16s[i]]), v16[i]);
+	}
+	assert_int_equal(nla_len(l[HNET_LAYER_A_KERNEL]), 1);
+	assert_int_equal(nla_get_u8(l[HNET_LAYER_A_KERNEL]), op->k);
+	assert_int_equal(nla_get_u8(l[HNET_LAYER_A_STRIDE]), op->stride);
+	assert_int_equal(nla_get_u8(l[HNET_LAYER_A_PAD]), op->pad);
+}
+
+/* Geometry for the conv and pool layers only; pooling has no params. */
+static void test_set_stage_conv(void **state)
+{
+	struct hn_genl_stage st = conv_stage();
+	struct hn_genl_sel sel = { .ifname = "hnt0" };
+	struct nlattr *tb[HNET_A_MAX + 1], *s[HNET_STAGE_A_MAX + 1];
+	struct nlattr *l[HNET_LAYER_A_MAX + 1], *it;
+	uint8_t w[sizeof(cw) + sizeof(dw) + 1], b[4 * 6];
+	unsigned int chunks, n = 0;
+	struct nl_msg *m;
+	char err[128];
+	int rem;
+
+	m = hn_genl_msg_set_stage(FAMILY, &sel, &st, 0, err, sizeof(err));
+	if (!m)
+		fail_msg("%s", err);
+	attrs(m, tb);
+	assert_int_equal(nla_parse_nested(s, HNET_STAGE_A_MAX, tb[HNET_A_STAGE],
+					  NULL),
+			 0);
+	nla_for_each_nested(it, s[HNET_STAGE_A_LAYERS], rem) {
+		assert_int_equal(
+			nla_parse_nested(l, HNET_LAYER_A_MAX, it, NULL), 0);
+		assert_int_equal(nla_get_u32(l[HNET_LAYER_A_IN]),
+				 st.layers[n].n_in);
+		assert_int_equal(nla_get_u32(l[HNET_LAYER_A_OUT]),
+				 st.layers[n].n_out);
+		if (n < 2)
+			expect_geometry(l, &st.layers[n].op);
+		else
+			assert_null(l[HNET_LAYER_A_OP]);
+		n++;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(stream(m, HNET_A_WEIGHTS, w, sizeof(w), &chunks, 1),
+			 sizeof(cw) + sizeof(dw));
+	assert_memory_equal(w, cw, sizeof(cw));
+	assert_memory_equal(w + sizeof(cw), dw, sizeof(dw));
+	assert_int_equal(stream(m, HNET_A_BIASES, b, sizeof(b), &chunks, 4),
+			 sizeof(cb) + sizeof(db));
+	assert_memory_equal(b, cb, sizeof(cb));
+	nlmsg_free(m);
+	assert_int_equal(hn_genl_stage_bytes(&st), 18 + 96 + 4 * 5);
+}
+
+static void test_set_stage_conv_policy(void **state)
+{
+	static int32_t huge[2] = { 2147400000, 0 };
+	struct hn_genl_sel sel = { .ifname = "hnt0" };
+	struct hn_genl_stage st;
+	struct nl_msg *m;
+
+	st = conv_stage();
+	st.layers[0].op.pad = 3;
+	reject(&st, hn_op_strerror(HN_OPE_PAD));
+
+	st = conv_stage();
+	st.layers[1].op.out_c = 3;
+	reject(&st, hn_op_strerror(HN_OPE_CHANNELS));
+
+	st = conv_stage();
+	st.layers[1].shift = 2;
+	reject(&st, hn_op_strerror(HN_OPE_SHIFT));
+
+	st = conv_stage();
+	st.layers[0].op.kind = HNET_OP_MAX + 1;
+	reject(&st, hn_op_strerror(HN_OPE_KIND));
+
+	st = conv_stage();
+	st.layers[0].n_out = 127;
+	st.layers[1].n_in = 127;
+	reject(&st, "geometry gives");
+
+	st = conv_stage();
+	st.layers[0].w = NULL;
+	reject(&st, "missing");
+
+	/*
+	 * A 1x1 input padded to 3x3: fan-in 9, input 1.  9 * 128 * 128 + b
+	 * overflows int32, 1 * 128 * 128 + b would not.
+	 */
+	st = conv_stage();
+	st.n_layers = 1;
+	st.layers[0].op.in_h = 1;
+	st.layers[0].op.in_w = 1;
+	st.layers[0].n_in = 1;
+	st.layers[0].n_out = 2;
+	st.layers[0].b = huge;
+	reject(&st, "overflow");
+	huge[0] = 2147000000;
+	m = hn_genl_msg_set_stage(FAMILY, &sel, &st, 0, NULL, 0);
+	assert_non_null(m);
+	nlmsg_free(m);
+
+	/* 16 x 64 x 64 outputs of 3 x 3 x 1 would be 16384 > a tensor. */
+	st = conv_stage();
+	st.n_layers = 1;
+	st.layers[0].op.out_c = 64;
+	st.layers[0].op.in_h = 16;
+	st.layers[0].op.in_w = 16;
+	st.layers[0].n_in = 256;
+	st.layers[0].n_out = 64 * 256;
+	reject(&st, "a tensor at most");
 }
 
 static void test_set_output(void **state)
@@ -421,6 +608,88 @@ static void test_parse_dev(void **state)
 	}
 }
 
+/* A dump of a conv layer, with @drop (0: none) left out. */
+static struct nl_msg *kernel_conv_msg(int drop)
+{
+	static const int8_t v8[] = { HNET_OP_CONV2D, 3, 2, 1 };
+	static const int a8[] = { HNET_LAYER_A_OP, HNET_LAYER_A_KERNEL,
+				  HNET_LAYER_A_STRIDE, HNET_LAYER_A_PAD };
+	static const int a16[] = { HNET_LAYER_A_IN_C, HNET_LAYER_A_IN_H,
+				   HNET_LAYER_A_IN_W, HNET_LAYER_A_OUT_C };
+	static const uint16_t v16[] = { 3, 9, 7, 5 };
+	struct nl_msg *m = nlmsg_alloc();
+	struct nlattr *n, *ls, *l;
+	unsigned int i;
+
+	genlmsg_put(m, 0, 1, FAMILY, 0, NLM_F_MULTI, HNET_CMD_GET_DEVICE,
+		    HYPERNET_GENL_VERSION);
+	nla_put_u32(m, HNET_A_IFINDEX, 5);
+	nla_put_string(m, HNET_A_IFNAME, "hnt0");
+	nla_put_u32(m, HNET_A_NODE_ID, 42);
+	nla_put_u32(m, HNET_A_INFLIGHT, 0);
+	n = nla_nest_start(m, HNET_A_OUTPUT);
+	nla_put_u8(m, HNET_OUT_A_MODE, HNET_OUTPUT_LOCAL);
+	nla_nest_end(m, n);
+	n = nla_nest_start(m, HNET_A_STAGE);
+	nla_put_u8(m, HNET_STAGE_A_ID, 1);
+	ls = nla_nest_start(m, HNET_STAGE_A_LAYERS);
+	l = nla_nest_start(m, 0);
+	nla_put_u32(m, HNET_LAYER_A_IN, 189);
+	nla_put_u32(m, HNET_LAYER_A_OUT, 100);
+	nla_put_u8(m, HNET_LAYER_A_SHIFT, 6);
+	nla_put_u32(m, HNET_LAYER_A_FLAGS, HNET_LAYER_F_RELU);
+	for (i = 0; i < 4; i++)
+		if (a8[i] != drop)
+			nla_put_u8(m, a8[i], v8[i]);
+	for (i = 0; i < 4; i++)
+		if (a16[i] != drop)
+			nla_put_u16(m, a16[i], v16[i]);
+	nla_nest_end(m, l);
+	nla_nest_end(m, ls);
+	nla_nest_end(m, n);
+	n = nla_nest_start(m, HNET_A_STATS);
+	for (i = HNET_STATS_A_PAD + 1; i <= HNET_STATS_A_MAX; i++)
+		nla_put_u64(m, i, 0);
+	nla_nest_end(m, n);
+	return m;
+}
+
+static void test_parse_dev_conv(void **state)
+{
+	struct hn_genl_dev d;
+	struct nl_msg *m;
+	char err[128];
+
+	m = kernel_conv_msg(0);
+	assert_int_equal(hn_genl_parse_dev(nlmsg_hdr(m), &d, err, sizeof(err)),
+			 0);
+	nlmsg_free(m);
+	assert_int_equal(d.n_layers, 1);
+	assert_int_equal(d.layers[0].op.kind, HNET_OP_CONV2D);
+	assert_int_equal(d.layers[0].op.in_c, 3);
+	assert_int_equal(d.layers[0].op.in_h, 9);
+	assert_int_equal(d.layers[0].op.in_w, 7);
+	assert_int_equal(d.layers[0].op.out_c, 5);
+	assert_int_equal(d.layers[0].op.k, 3);
+	assert_int_equal(d.layers[0].op.stride, 2);
+	assert_int_equal(d.layers[0].op.pad, 1);
+	assert_int_equal(d.layers[0].op.shift, 6);
+	assert_int_equal(d.layers[0].op.relu, 1);
+	/* What the module checked: the lengths agree. */
+	assert_int_equal(hn_op_in_len(&d.layers[0].op), 189);
+	assert_int_equal(hn_op_out_len(&d.layers[0].op), 100);
+
+	m = kernel_conv_msg(HNET_LAYER_A_KERNEL);
+	assert_int_equal(hn_genl_parse_dev(nlmsg_hdr(m), &d, err, sizeof(err)),
+			 -EPROTO);
+	assert_non_null(strstr(err, "geometry"));
+	nlmsg_free(m);
+	m = kernel_conv_msg(HNET_LAYER_A_OUT_C);
+	assert_int_equal(hn_genl_parse_dev(nlmsg_hdr(m), &d, err, sizeof(err)),
+			 -EPROTO);
+	nlmsg_free(m);
+}
+
 static void test_parse_result(void **state)
 {
 	static int8_t data[HN_TENSOR_MAX_LEN + 1];
@@ -484,6 +753,9 @@ int main(void)
 		cmocka_unit_test(test_set_stage_policy),
 		cmocka_unit_test(test_set_output),
 		cmocka_unit_test(test_parse_dev),
+		cmocka_unit_test(test_parse_dev_conv),
+		cmocka_unit_test(test_set_stage_conv),
+		cmocka_unit_test(test_set_stage_conv_policy),
 		cmocka_unit_test(test_parse_result),
 		cmocka_unit_test(test_stat_names),
 	};

@@ -45,13 +45,13 @@ static double median(double *v, unsigned int n)
 	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* A 784x128 stage loaded on the device, and o.count random inputs. */
+/* -B's stage (784x128) loaded on the device, o.count random inputs. */
 static int bench_setup(struct bench *b)
 {
 	unsigned int i;
 
 	rng_state = o.seed;
-	if (stage_parse("784x128:8r", &b->s))
+	if (stage_parse(o.bench_layers, &b->s))
 		return 2;
 	stage_random(&b->s);
 	if (genl_up() || pkt_open() || load_stage(&b->s))
@@ -59,7 +59,12 @@ static int bench_setup(struct bench *b)
 	b->rounds = o.rounds;
 	b->n_in = stage_in(&b->s);
 	b->n_out = stage_out(&b->s);
-	b->macs = (double)b->n_in * b->n_out;
+	b->macs = 0;
+	for (i = 0; i < b->s.g.n_layers; i++) {
+		struct hn_op op = hn_genl_layer_op(&b->s.g.layers[i]);
+
+		b->macs += (double)hn_op_macs(&op);
+	}
 	b->best_k = b->best_u = 1e30;
 	b->in = malloc((size_t)b->n_in * o.count);
 	b->tk = calloc(b->rounds, sizeof(*b->tk));
@@ -172,7 +177,8 @@ static int bench_json(const struct bench *b, const struct bench_sum *m)
 		return 1;
 	}
 	fprintf(f,
-		"{\n  \"stage\": \"%ux%u int8\",\n  \"tensors\": %u,\n"
+		"{\n  \"stage\": \"%ux%u int8\",\n  \"layers\": \"%s\",\n"
+		"  \"macs_per_tensor\": %.0f,\n  \"tensors\": %u,\n"
 		"  \"rounds\": %u,\n"
 		"  \"statistic\": \"median\",\n"
 		"  \"kmod_tensors_per_s\": %.1f,\n"
@@ -185,8 +191,9 @@ static int bench_json(const struct bench *b, const struct bench_sum *m)
 		"  \"ratio_max\": %.3f,\n"
 		"  \"kmod_best_tensors_per_s\": %.1f,\n"
 		"  \"user_best_tensors_per_s\": %.1f\n}\n",
-		b->n_in, b->n_out, o.count, b->rounds, o.count / m->k,
-		o.count / m->u, m->k * 1e9 / (o.count * b->macs), m->c,
+		b->n_in, b->n_out, o.bench_layers, b->macs, o.count, b->rounds,
+		o.count / m->k, o.count / m->u,
+		m->k * 1e9 / (o.count * b->macs), m->c,
 		m->u * 1e9 / (o.count * b->macs), m->r, m->r_min, m->r_max,
 		o.count / b->best_k, o.count / b->best_u);
 	fclose(f);

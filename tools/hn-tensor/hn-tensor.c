@@ -42,6 +42,7 @@ struct opts o = {
 	.count = 1000,
 	.seed = 1,
 	.layers = "64x32:7r,32x16:6",
+	.bench_layers = "784x128:8r",
 	.window = 32,
 	.stage_id = 3,
 	.origin = 0x0a000001,
@@ -114,6 +115,45 @@ double now_s(void)
 
 /* ---- the stage and its userspace reference ------------------------------ */
 
+/*
+ * One layer of a spec at @p: IN x OUT : SHIFT [r] (dense),
+ * convCxHxW-OCkKsSpP : SHIFT [r], or poolCxHxWkKsS.  Characters read, or
+ * 0 if none of them.
+ */
+static int layer_parse(const char *p, struct hn_genl_layer *l)
+{
+	unsigned int v[7], shift = 0;
+	struct hn_op *op = &l->op;
+	int n = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (sscanf(p, "conv%ux%ux%u-%uk%us%up%u:%u%n", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6], &shift, &n) == 8) {
+		*op = (struct hn_op){ .kind = HNET_OP_CONV2D, .pad = v[6] };
+	} else if (sscanf(p, "pool%ux%ux%uk%us%u%n", &v[0], &v[1], &v[2], &v[4],
+			  &v[5], &n) == 5) {
+		*op = (struct hn_op){ .kind = HNET_OP_MAXPOOL };
+		v[3] = v[0];
+	} else if (sscanf(p, "%ux%u:%u%n", &l->n_in, &l->n_out, &shift, &n) ==
+		   3) {
+		l->shift = shift;
+		return n;
+	} else {
+		return 0;
+	}
+	op->in_c = v[0];
+	op->in_h = v[1];
+	op->in_w = v[2];
+	op->out_c = v[3];
+	op->k = v[4];
+	op->stride = v[5];
+	l->shift = shift;
+	/* Lengths as the geometry gives them; genl checks the geometry. */
+	l->n_in = hn_op_in_len(op);
+	l->n_out = op->stride ? hn_op_out_len(op) : 0;
+	return n;
+}
+
 int stage_parse(const char *spec, struct stage *s)
 {
 	const char *p = spec;
@@ -122,18 +162,14 @@ int stage_parse(const char *spec, struct stage *s)
 	s->g.id = o.stage_id;
 	while (*p) {
 		struct hn_genl_layer *l = &s->g.layers[s->g.n_layers];
-		unsigned int in, out, shift;
 		int n = 0;
 
 		if (s->g.n_layers == HNET_MAX_LAYERS ||
-		    sscanf(p, "%ux%u:%u%n", &in, &out, &shift, &n) != 3) {
+		    !(n = layer_parse(p, l))) {
 			fprintf(stderr, "hn-tensor: bad layer spec '%s'\n", p);
 			return -1;
 		}
 		p += n;
-		l->n_in = in;
-		l->n_out = out;
-		l->shift = shift;
 		if (*p == 'r') {
 			l->flags = HNET_LAYER_F_RELU;
 			p++;
@@ -151,13 +187,15 @@ void stage_random(struct stage *s)
 
 	for (i = 0; i < s->g.n_layers; i++) {
 		struct hn_genl_layer *l = &s->g.layers[i];
-		size_t nw = (size_t)l->n_in * l->n_out;
+		struct hn_op op = hn_genl_layer_op(l);
+		size_t nw = hn_op_n_weights(&op), nb = hn_op_n_biases(&op);
 
-		s->w[i] = malloc(nw);
-		s->b[i] = malloc(l->n_out * sizeof(int32_t));
+		/* One more: pooling has none, but gets an array. */
+		s->w[i] = malloc(nw + 1);
+		s->b[i] = malloc((nb + 1) * sizeof(int32_t));
 		for (j = 0; j < nw; j++)
 			s->w[i][j] = (int8_t)rnd();
-		for (j = 0; j < l->n_out; j++)
+		for (j = 0; j < nb; j++)
 			s->b[i][j] = (int32_t)(rnd() % 20001) - 10000;
 		l->w = s->w[i];
 		l->b = s->b[i];
@@ -177,10 +215,10 @@ unsigned int stage_out(const struct stage *s)
 static struct hn_model ref_model;
 static bool use_model;
 
-/* The very arithmetic of the module: engine.h, layer after layer. */
+/* The very arithmetic of the module: engine.h's hn_op_run(), layer by layer. */
 void stage_ref(const struct stage *s, const int8_t *in, int8_t *out)
 {
-	static int8_t act[2][HN_TENSOR_MAX_LEN];
+	static int8_t act[2][HNET_STAGE_ACT_MAX];
 	const int8_t *x = in;
 	unsigned int i;
 
@@ -192,9 +230,9 @@ void stage_ref(const struct stage *s, const int8_t *in, int8_t *out)
 	for (i = 0; i < s->g.n_layers; i++) {
 		const struct hn_genl_layer *l = &s->g.layers[i];
 		int8_t *y = i + 1 == s->g.n_layers ? out : act[i & 1];
+		struct hn_op op = hn_genl_layer_op(l);
 
-		hn_dense_s8(l->w, l->b, x, l->n_in, l->n_out, l->shift,
-			    l->flags & HNET_LAYER_F_RELU, y);
+		hn_op_run(&op, l->w, l->b, x, y);
 		x = y;
 	}
 }
@@ -222,6 +260,7 @@ int stage_from_file(const char *path, struct stage *s)
 		l->flags = ml->flags & HN_LF_RELU ? HNET_LAYER_F_RELU : 0;
 		l->w = ml->w;
 		l->b = ml->b;
+		l->op = ml->op;
 	}
 	o.stage_id = s->g.id;
 	use_model = true;

@@ -27,6 +27,7 @@ struct opts {
 	unsigned int count;
 	uint64_t seed;
 	const char *layers; /* "IN x OUT : SHIFT [r], ..." */
+	const char *bench_layers; /* bench's stage, as layers */
 	unsigned int frag; /* elements per input fragment, 0: mixed */
 	unsigned int window;
 	bool local;

@@ -46,17 +46,22 @@ static int cmd_mkmodel(const char *path)
 		struct hn_model_layer *l = &m.layers[i];
 		const struct hn_genl_layer *g = &s.g.layers[i];
 
+		struct hn_op op = hn_genl_layer_op(g);
+
 		l->n_in = g->n_in;
 		l->n_out = g->n_out;
 		l->shift = g->shift;
 		l->flags = g->flags & HNET_LAYER_F_RELU ? HN_LF_RELU : 0;
+		/* Dense layers: hn_model_alloc_layer() makes theirs. */
+		if (g->op.kind != HNET_OP_DENSE)
+			l->op = g->op;
 		l->w_exp = 0;
 		exp += g->shift;
 		l->out_exp = exp;
 		if (hn_model_alloc_layer(&m, i))
 			return 1;
-		memcpy(l->w, g->w, (size_t)g->n_in * g->n_out);
-		memcpy(l->b, g->b, g->n_out * sizeof(int32_t));
+		memcpy(l->w, g->w, hn_op_n_weights(&op));
+		memcpy(l->b, g->b, hn_op_n_biases(&op) * sizeof(int32_t));
 	}
 	if (hn_model_write_file(path, &m, err, sizeof(err))) {
 		fprintf(stderr, "hn-tensor: %s: %s\n", path, err);
@@ -192,7 +197,10 @@ static void usage(void)
 	      "       hn-tensor mkmodel FILE.hnm [-L SPEC] [-s SEED] [-S ID]\n"
 	      "  -n N      tensors (run, bench) or frames (flood)\n"
 	      "  -s SEED   random seed\n"
-	      "  -L SPEC   layers, e.g. 64x32:7r,32x16:6 (IN x OUT : SHIFT, r = ReLU)\n"
+	      "  -L SPEC   layers, e.g. 64x32:7r,32x16:6 (IN x OUT : SHIFT, r = ReLU),\n"
+	      "            conv1x28x28-8k3s1p1:7r (C x H x W - OUT_C, kernel, stride,\n"
+	      "            pad), pool8x28x28k2s2\n"
+	      "  -B SPEC   bench: the stage measured, as -L (default 784x128:8r)\n"
 	      "  -f N      elements per input fragment (0: mix single and fragmented)\n"
 	      "  -w N      tensors in flight\n"
 	      "  -l        results by notification (output mode local)\n"
@@ -224,14 +232,14 @@ static const struct {
 	enum opt_kind kind;
 	void *v;
 } opt_tbl[] = {
-	{ 'L', OPT_STR, &o.layers },   { 'i', OPT_STR, &o.send_dev },
-	{ 'm', OPT_STR, &o.model },    { 'j', OPT_STR, &o.json },
-	{ 'n', OPT_NUM, &o.count },    { 'f', OPT_NUM, &o.frag },
-	{ 'w', OPT_NUM, &o.window },   { 'd', OPT_NUM, &o.dst },
-	{ 'N', OPT_NUM, &o.out_node }, { 'I', OPT_NUM, &o.node_id },
-	{ 'R', OPT_NUM, &o.rounds },   { 'l', OPT_FLAG, &o.local },
-	{ 'k', OPT_FLAG, &o.keep },    { 'r', OPT_FLAG, &o.reload },
-	{ 'P', OPT_FLAG, &o.private },
+	{ 'L', OPT_STR, &o.layers },	   { 'i', OPT_STR, &o.send_dev },
+	{ 'B', OPT_STR, &o.bench_layers }, { 'm', OPT_STR, &o.model },
+	{ 'j', OPT_STR, &o.json },	   { 'n', OPT_NUM, &o.count },
+	{ 'f', OPT_NUM, &o.frag },	   { 'w', OPT_NUM, &o.window },
+	{ 'd', OPT_NUM, &o.dst },	   { 'N', OPT_NUM, &o.out_node },
+	{ 'I', OPT_NUM, &o.node_id },	   { 'R', OPT_NUM, &o.rounds },
+	{ 'l', OPT_FLAG, &o.local },	   { 'k', OPT_FLAG, &o.keep },
+	{ 'r', OPT_FLAG, &o.reload },	   { 'P', OPT_FLAG, &o.private },
 };
 
 /* Option @c into o if opt_tbl has it; false if not. */
@@ -264,8 +272,8 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	while ((c = getopt(argc, argv, "n:s:L:f:w:lkrPR:S:t:j:i:d:m:N:C:I:")) !=
-	       -1) {
+	while ((c = getopt(argc, argv,
+			   "n:s:L:B:f:w:lkrPR:S:t:j:i:d:m:N:C:I:")) != -1) {
 		if (set_table_opt(c))
 			continue;
 		if (c == 'C') {

@@ -55,6 +55,24 @@ static struct hn_genl_sel dev_sel(const char *name)
 	return sel;
 }
 
+/* Dense as IN x OUT, others with their geometry: [conv 1x28x28>8 k3s1p1]. */
+static void print_layer(const struct hn_genl_layer *l)
+{
+	const struct hn_op *op = &l->op;
+
+	if (op->kind == HNET_OP_DENSE)
+		printf(" %ux%u", l->n_in, l->n_out);
+	else
+		printf(" [%s %ux%ux%u>%u k%us%up%u]",
+		       op->kind == HNET_OP_CONV2D ? "conv" : "maxpool",
+		       op->in_c, op->in_h, op->in_w, op->out_c, op->k,
+		       op->stride, op->pad);
+	if (l->op.kind != HNET_OP_MAXPOOL || l->shift)
+		printf(">>%u", l->shift);
+	if (l->flags & HNET_LAYER_F_RELU)
+		printf("+relu");
+}
+
 static void show_text(const struct hn_genl_dev *d)
 {
 	unsigned int i;
@@ -71,11 +89,7 @@ static void show_text(const struct hn_genl_dev *d)
 		printf("  stage %u (generation %llu):", d->stage_id,
 		       (unsigned long long)d->generation);
 		for (i = 0; i < d->n_layers; i++)
-			printf(" %ux%u>>%u%s", d->layers[i].n_in,
-			       d->layers[i].n_out, d->layers[i].shift,
-			       d->layers[i].flags & HNET_LAYER_F_RELU ?
-				       "+relu" :
-				       "");
+			print_layer(&d->layers[i]);
 		putchar('\n');
 	} else {
 		printf("  no stage loaded\n");
@@ -101,6 +115,25 @@ static void output_json(struct jsonw *w, const struct hn_genl_output *o)
 	jsonw_obj_close(w);
 }
 
+/* The layer's kind, and the geometry of a non-dense one. */
+static void layer_op_json(struct jsonw *w, const struct hn_op *op)
+{
+	static const char *const kinds[] = { [HNET_OP_DENSE] = "dense",
+					     [HNET_OP_CONV2D] = "conv",
+					     [HNET_OP_MAXPOOL] = "maxpool" };
+
+	jsonw_kv_str(w, "op", op->kind <= HNET_OP_MAX ? kinds[op->kind] : "?");
+	if (op->kind == HNET_OP_DENSE)
+		return;
+	jsonw_kv_u64(w, "in_c", op->in_c);
+	jsonw_kv_u64(w, "in_h", op->in_h);
+	jsonw_kv_u64(w, "in_w", op->in_w);
+	jsonw_kv_u64(w, "out_c", op->out_c);
+	jsonw_kv_u64(w, "kernel", op->k);
+	jsonw_kv_u64(w, "stride", op->stride);
+	jsonw_kv_u64(w, "pad", op->pad);
+}
+
 /* The stage's layers, null when none is loaded. */
 static void stage_json(struct jsonw *w, const struct hn_genl_dev *d)
 {
@@ -120,6 +153,7 @@ static void stage_json(struct jsonw *w, const struct hn_genl_dev *d)
 			jsonw_kv_u64(w, "shift", d->layers[i].shift);
 			jsonw_kv_bool(w, "relu",
 				      d->layers[i].flags & HNET_LAYER_F_RELU);
+			layer_op_json(w, &d->layers[i].op);
 			jsonw_obj_close(w);
 		}
 		jsonw_arr_close(w);
@@ -307,6 +341,8 @@ static int stage_from_model(const struct hn_model *m, struct hn_genl_stage *st,
 			l->flags & HN_LF_RELU ? HNET_LAYER_F_RELU : 0;
 		st->layers[i].w = l->w;
 		st->layers[i].b = l->b;
+		/* Its geometry; the message carries it for non-dense ones. */
+		st->layers[i].op = l->op;
 	}
 	return 0;
 }

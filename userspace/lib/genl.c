@@ -116,21 +116,91 @@ struct nl_msg *hn_genl_msg_get(int family, const struct hn_genl_sel *sel,
 		       errlen);
 }
 
+struct hn_op hn_genl_layer_op(const struct hn_genl_layer *l)
+{
+	struct hn_op op = l->op;
+
+	if (op.kind == HNET_OP_DENSE) {
+		/* Within u16 once check_stage() bounded n_in, n_out. */
+		op = (struct hn_op){ .kind = HNET_OP_DENSE,
+				     .in_c = (uint16_t)l->n_in,
+				     .in_h = 1,
+				     .in_w = 1,
+				     .out_c = (uint16_t)l->n_out };
+	}
+	op.shift = l->shift;
+	op.relu = !!(l->flags & HNET_LAYER_F_RELU);
+	return op;
+}
+
 uint64_t hn_genl_stage_bytes(const struct hn_genl_stage *st)
 {
 	uint64_t n = 0;
 	unsigned int i;
 
-	for (i = 0; i < st->n_layers && i < HNET_MAX_LAYERS; i++)
-		n += (uint64_t)st->layers[i].n_in * st->layers[i].n_out +
-		     (uint64_t)st->layers[i].n_out * sizeof(int32_t);
+	for (i = 0; i < st->n_layers && i < HNET_MAX_LAYERS; i++) {
+		struct hn_op op = hn_genl_layer_op(&st->layers[i]);
+
+		n += hn_op_n_weights(&op) +
+		     (uint64_t)hn_op_n_biases(&op) * sizeof(int32_t);
+	}
 	return n;
+}
+
+/* One layer as the kernel checks it; *@macs grows by its work. */
+static int check_layer(const struct hn_genl_layer *l, unsigned int i,
+		       uint64_t *macs, char *err, size_t errlen)
+{
+	struct hn_op op = hn_genl_layer_op(l);
+	int64_t max_abs = 0;
+	unsigned int o;
+	int ope;
+
+	if (!l->n_in || !l->n_out || l->n_in > HNET_STAGE_ACT_MAX ||
+	    l->n_out > HNET_STAGE_ACT_MAX)
+		return seterr(err, errlen,
+			      "layer %u: dimensions %ux%u outside 1..%u", i,
+			      l->n_in, l->n_out, HNET_STAGE_ACT_MAX);
+	if (l->shift > HN_SHIFT_MAX)
+		return seterr(err, errlen, "layer %u: shift %u above %u", i,
+			      l->shift, HN_SHIFT_MAX);
+	if (l->flags & ~__HNET_LAYER_F_ALL)
+		return seterr(err, errlen, "layer %u: unknown flags 0x%x", i,
+			      l->flags);
+	ope = hn_op_check(&op);
+	if (ope)
+		return seterr(err, errlen, "layer %u: %s", i,
+			      hn_op_strerror(ope));
+	if (l->n_in != hn_op_in_len(&op) || l->n_out != hn_op_out_len(&op))
+		return seterr(err, errlen,
+			      "layer %u: %ux%u, but its geometry gives %ux%u",
+			      i, l->n_in, l->n_out, hn_op_in_len(&op),
+			      hn_op_out_len(&op));
+	*macs += hn_op_macs(&op);
+	if (op.kind == HNET_OP_MAXPOOL)
+		return 0;
+	if (!l->w || !l->b)
+		return seterr(err, errlen,
+			      "layer %u: weights or biases missing", i);
+	for (o = 0; o < hn_op_n_biases(&op); o++) {
+		int64_t v = l->b[o] < 0 ? -(int64_t)l->b[o] : l->b[o];
+
+		if (v > max_abs)
+			max_abs = v;
+	}
+	if (!hn_layer_fits(hn_op_fan_in(&op), max_abs))
+		return seterr(err, errlen,
+			      "layer %u: biases could overflow the accumulator",
+			      i);
+	return 0;
 }
 
 /* The kernel's checks of a stage, with the same limits. */
 static int check_stage(const struct hn_genl_stage *st, char *err, size_t errlen)
 {
-	unsigned int i, o;
+	const struct hn_genl_layer *first = &st->layers[0], *last;
+	uint64_t macs = 0;
+	unsigned int i;
 
 	if (st->n_layers == 0)
 		return seterr(err, errlen, "stage has no layers");
@@ -138,48 +208,57 @@ static int check_stage(const struct hn_genl_stage *st, char *err, size_t errlen)
 		return seterr(err, errlen, "stage has %u layers, max %u",
 			      st->n_layers, HNET_MAX_LAYERS);
 	for (i = 0; i < st->n_layers; i++) {
-		const struct hn_genl_layer *l = &st->layers[i];
-		int64_t max_abs = 0;
-
-		if (!l->n_in || !l->n_out || l->n_in > HN_TENSOR_MAX_LEN ||
-		    l->n_out > HN_TENSOR_MAX_LEN)
-			return seterr(
-				err, errlen,
-				"layer %u: dimensions %ux%u outside 1..%u", i,
-				l->n_in, l->n_out, HN_TENSOR_MAX_LEN);
-		if (i && l->n_in != st->layers[i - 1].n_out)
+		if (i && st->layers[i].n_in != st->layers[i - 1].n_out)
 			return seterr(
 				err, errlen,
 				"layer %u: dimension mismatch: takes %u, layer %u gives %u",
-				i, l->n_in, i - 1, st->layers[i - 1].n_out);
-		if (l->shift > HN_SHIFT_MAX)
-			return seterr(err, errlen,
-				      "layer %u: shift %u above %u", i,
-				      l->shift, HN_SHIFT_MAX);
-		if (l->flags & ~__HNET_LAYER_F_ALL)
-			return seterr(err, errlen,
-				      "layer %u: unknown flags 0x%x", i,
-				      l->flags);
-		if (!l->w || !l->b)
-			return seterr(err, errlen,
-				      "layer %u: weights or biases missing", i);
-		for (o = 0; o < l->n_out; o++) {
-			int64_t v = l->b[o] < 0 ? -(int64_t)l->b[o] : l->b[o];
-
-			if (v > max_abs)
-				max_abs = v;
-		}
-		if (!hn_layer_fits(l->n_in, max_abs))
-			return seterr(
-				err, errlen,
-				"layer %u: biases could overflow the accumulator",
-				i);
+				i, st->layers[i].n_in, i - 1,
+				st->layers[i - 1].n_out);
+		if (check_layer(&st->layers[i], i, &macs, err, errlen))
+			return -1;
 	}
+	last = &st->layers[st->n_layers - 1];
+	if (first->n_in > HN_TENSOR_MAX_LEN || last->n_out > HN_TENSOR_MAX_LEN)
+		return seterr(
+			err, errlen,
+			"stage takes %u and gives %u elements, a tensor at most %u",
+			first->n_in, last->n_out, HN_TENSOR_MAX_LEN);
 	if (hn_genl_stage_bytes(st) > HNET_STAGE_MAX_BYTES)
 		return seterr(err, errlen,
 			      "stage takes %llu bytes, the device at most %u",
 			      (unsigned long long)hn_genl_stage_bytes(st),
 			      HNET_STAGE_MAX_BYTES);
+	if (macs > HNET_STAGE_MAX_MACS)
+		return seterr(
+			err, errlen,
+			"stage computes %llu MACs a tensor, the device at most %u",
+			(unsigned long long)macs, HNET_STAGE_MAX_MACS);
+	return 0;
+}
+
+/* A layer nest: the geometry only if not dense (old modules take it). */
+static int put_layer(struct nl_msg *msg, unsigned int i,
+		     const struct hn_genl_layer *ly)
+{
+	const struct hn_op *op = &ly->op;
+	struct nlattr *l = nla_nest_start(msg, i);
+
+	if (!l || nla_put_u32(msg, HNET_LAYER_A_IN, ly->n_in) ||
+	    nla_put_u32(msg, HNET_LAYER_A_OUT, ly->n_out) ||
+	    nla_put_u8(msg, HNET_LAYER_A_SHIFT, ly->shift) ||
+	    nla_put_u32(msg, HNET_LAYER_A_FLAGS, ly->flags))
+		return -1;
+	if (op->kind != HNET_OP_DENSE &&
+	    (nla_put_u8(msg, HNET_LAYER_A_OP, op->kind) ||
+	     nla_put_u16(msg, HNET_LAYER_A_IN_C, op->in_c) ||
+	     nla_put_u16(msg, HNET_LAYER_A_IN_H, op->in_h) ||
+	     nla_put_u16(msg, HNET_LAYER_A_IN_W, op->in_w) ||
+	     nla_put_u16(msg, HNET_LAYER_A_OUT_C, op->out_c) ||
+	     nla_put_u8(msg, HNET_LAYER_A_KERNEL, op->k) ||
+	     nla_put_u8(msg, HNET_LAYER_A_STRIDE, op->stride) ||
+	     nla_put_u8(msg, HNET_LAYER_A_PAD, op->pad)))
+		return -1;
+	nla_nest_end(msg, l);
 	return 0;
 }
 
@@ -204,7 +283,7 @@ struct nl_msg *hn_genl_msg_set_stage(int family, const struct hn_genl_sel *sel,
 				     const struct hn_genl_stage *st,
 				     uint32_t flags, char *err, size_t errlen)
 {
-	struct nlattr *nest, *layers, *l;
+	struct nlattr *nest, *layers;
 	struct nl_msg *msg;
 	size_t size = 4096;
 	unsigned int i;
@@ -245,31 +324,23 @@ struct nl_msg *hn_genl_msg_set_stage(int family, const struct hn_genl_sel *sel,
 	layers = nla_nest_start(msg, HNET_STAGE_A_LAYERS);
 	if (!layers)
 		goto full;
-	for (i = 0; i < st->n_layers; i++) {
-		const struct hn_genl_layer *ly = &st->layers[i];
-
-		l = nla_nest_start(msg, i);
-		if (!l || nla_put_u32(msg, HNET_LAYER_A_IN, ly->n_in) ||
-		    nla_put_u32(msg, HNET_LAYER_A_OUT, ly->n_out) ||
-		    nla_put_u8(msg, HNET_LAYER_A_SHIFT, ly->shift) ||
-		    nla_put_u32(msg, HNET_LAYER_A_FLAGS, ly->flags))
+	for (i = 0; i < st->n_layers; i++)
+		if (put_layer(msg, i, &st->layers[i]))
 			goto full;
-		nla_nest_end(msg, l);
-	}
 	nla_nest_end(msg, layers);
 	nla_nest_end(msg, nest);
 	for (i = 0; i < st->n_layers; i++) {
-		const struct hn_genl_layer *ly = &st->layers[i];
+		struct hn_op op = hn_genl_layer_op(&st->layers[i]);
 
-		if (put_chunks(msg, HNET_A_WEIGHTS, ly->w,
-			       (size_t)ly->n_in * ly->n_out, 1))
+		if (put_chunks(msg, HNET_A_WEIGHTS, st->layers[i].w,
+			       hn_op_n_weights(&op), 1))
 			goto full;
 	}
 	for (i = 0; i < st->n_layers; i++) {
-		const struct hn_genl_layer *ly = &st->layers[i];
+		struct hn_op op = hn_genl_layer_op(&st->layers[i]);
 
-		if (put_chunks(msg, HNET_A_BIASES, ly->b,
-			       (size_t)ly->n_out * sizeof(int32_t),
+		if (put_chunks(msg, HNET_A_BIASES, st->layers[i].b,
+			       (size_t)hn_op_n_biases(&op) * sizeof(int32_t),
 			       sizeof(int32_t)))
 			goto full;
 	}
@@ -368,7 +439,44 @@ static struct nla_policy layer_policy[HNET_LAYER_A_MAX + 1] = {
 	[HNET_LAYER_A_OUT] = { .type = NLA_U32 },
 	[HNET_LAYER_A_SHIFT] = { .type = NLA_U8 },
 	[HNET_LAYER_A_FLAGS] = { .type = NLA_U32 },
+	[HNET_LAYER_A_OP] = { .type = NLA_U8 },
+	[HNET_LAYER_A_IN_C] = { .type = NLA_U16 },
+	[HNET_LAYER_A_IN_H] = { .type = NLA_U16 },
+	[HNET_LAYER_A_IN_W] = { .type = NLA_U16 },
+	[HNET_LAYER_A_OUT_C] = { .type = NLA_U16 },
+	[HNET_LAYER_A_KERNEL] = { .type = NLA_U8 },
+	[HNET_LAYER_A_STRIDE] = { .type = NLA_U8 },
+	[HNET_LAYER_A_PAD] = { .type = NLA_U8 },
 };
+
+/* The geometry of a non-dense layer: all seven, as the module sends. */
+static int parse_geometry(struct nlattr **lt, struct hn_op *op)
+{
+	static const int u16s[] = { HNET_LAYER_A_IN_C, HNET_LAYER_A_IN_H,
+				    HNET_LAYER_A_IN_W, HNET_LAYER_A_OUT_C };
+	static const int u8s[] = { HNET_LAYER_A_KERNEL, HNET_LAYER_A_STRIDE,
+				   HNET_LAYER_A_PAD };
+	unsigned int i;
+
+	op->kind = lt[HNET_LAYER_A_OP] ? nla_get_u8(lt[HNET_LAYER_A_OP]) :
+					 HNET_OP_DENSE;
+	if (op->kind == HNET_OP_DENSE)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (!lt[u16s[i]])
+			return -1;
+	for (i = 0; i < 3; i++)
+		if (!lt[u8s[i]])
+			return -1;
+	op->in_c = nla_get_u16(lt[HNET_LAYER_A_IN_C]);
+	op->in_h = nla_get_u16(lt[HNET_LAYER_A_IN_H]);
+	op->in_w = nla_get_u16(lt[HNET_LAYER_A_IN_W]);
+	op->out_c = nla_get_u16(lt[HNET_LAYER_A_OUT_C]);
+	op->k = nla_get_u8(lt[HNET_LAYER_A_KERNEL]);
+	op->stride = nla_get_u8(lt[HNET_LAYER_A_STRIDE]);
+	op->pad = nla_get_u8(lt[HNET_LAYER_A_PAD]);
+	return 0;
+}
 
 static struct nla_policy res_policy[HNET_RES_A_MAX + 1] = {
 	[HNET_RES_A_TENSOR_ID] = { .type = NLA_U32 },
@@ -412,6 +520,10 @@ static int parse_stage(struct nlattr *a, struct hn_genl_dev *d, char *err,
 		ly->shift = nla_get_u8(lt[HNET_LAYER_A_SHIFT]);
 		if (lt[HNET_LAYER_A_FLAGS])
 			ly->flags = nla_get_u32(lt[HNET_LAYER_A_FLAGS]);
+		if (parse_geometry(lt, &ly->op))
+			return proto(err, errlen, "layer lacks its geometry");
+		ly->op.shift = ly->shift;
+		ly->op.relu = !!(ly->flags & HNET_LAYER_F_RELU);
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <linux/hypernet.h>
 #include <linux/hypernet_packet.h>
+#include <hypernet/engine.h>
 
 struct nl_msg;
 struct nl_sock;
@@ -28,12 +29,20 @@ struct hn_genl_sel {
 	const char *ifname;
 };
 
+/*
+ * One layer.  Dense unless op.kind says otherwise: then op's geometry
+ * (in_c .. pad; its shift and relu are ignored, shift and flags say them)
+ * travels too, and n_in, n_out must be its hn_op_in_len(), out_len().
+ * Old modules know dense layers only: a dense stage's message carries
+ * nothing else.
+ */
 struct hn_genl_layer {
 	uint32_t n_in, n_out;
 	uint8_t shift;
 	uint32_t flags; /* enum hnet_layer_flags */
-	const int8_t *w; /* n_out rows of n_in */
-	const int32_t *b; /* n_out */
+	const int8_t *w; /* hn_op_n_weights(): dense, n_out rows of n_in */
+	const int32_t *b; /* hn_op_n_biases(); both NULL for MAXPOOL */
+	struct hn_op op; /* include/hypernet/engine.h */
 };
 
 struct hn_genl_stage {
@@ -104,6 +113,8 @@ int hn_genl_parse_result(struct nlmsghdr *nlh, struct hn_genl_result *r,
 			 char *err, size_t errlen);
 /* Bytes the stage's parameters take (weights + biases). */
 uint64_t hn_genl_stage_bytes(const struct hn_genl_stage *st);
+/* @l as the engine runs it (a dense layer's op made from n_in, n_out). */
+struct hn_op hn_genl_layer_op(const struct hn_genl_layer *l);
 
 /* ---- talking to the kernel ---------------------------------------------- */
 

@@ -41,6 +41,8 @@
  *                HNET_LAYER_A_OUT: NLA_U32
  *                HNET_LAYER_A_SHIFT: NLA_U8
  *                HNET_LAYER_A_FLAGS: NLA_U32, enum hnet_layer_flags
+ *                HNET_LAYER_A_OP and the seven geometry attributes, as
+ *                loaded: only for CONV2D and MAXPOOL layers
  *            1: NLA_NESTED
  *                ...
  *        HNET_STAGE_A_GENERATION: NLA_U64, bumped on every load
@@ -56,23 +58,46 @@
  *        HNET_STAGE_A_ID: NLA_U8, mandatory
  *        HNET_STAGE_A_LAYERS: NLA_NESTED, mandatory, 1..HNET_MAX_LAYERS
  *            0: NLA_NESTED
- *                HNET_LAYER_A_IN: NLA_U32, 1..HN_TENSOR_MAX_LEN, mandatory
- *                HNET_LAYER_A_OUT: NLA_U32, 1..HN_TENSOR_MAX_LEN, mandatory
+ *                HNET_LAYER_A_IN: NLA_U32, 1..HNET_STAGE_ACT_MAX, mandatory
+ *                HNET_LAYER_A_OUT: NLA_U32, 1..HNET_STAGE_ACT_MAX, mandatory
  *                HNET_LAYER_A_SHIFT: NLA_U8, 0..HN_SHIFT_MAX, mandatory
  *                HNET_LAYER_A_FLAGS: NLA_U32, enum hnet_layer_flags
+ *                HNET_LAYER_A_OP: NLA_U8, 0..HNET_OP_MAX; absent: DENSE
+ *                HNET_LAYER_A_IN_C: NLA_U16, 1..HNET_STAGE_ACT_MAX
+ *                HNET_LAYER_A_IN_H: NLA_U16, 1..HNET_STAGE_ACT_MAX
+ *                HNET_LAYER_A_IN_W: NLA_U16, 1..HNET_STAGE_ACT_MAX
+ *                HNET_LAYER_A_OUT_C: NLA_U16, 1..HNET_STAGE_ACT_MAX
+ *                HNET_LAYER_A_KERNEL: NLA_U8, 1..HN_OP_K_MAX
+ *                HNET_LAYER_A_STRIDE: NLA_U8, 1..HN_OP_STRIDE_MAX
+ *                HNET_LAYER_A_PAD: NLA_U8, 0..HN_OP_K_MAX - 1
  *            1: NLA_NESTED
  *                ...
  *    HNET_A_WEIGHTS: NLA_BINARY, 1..HNET_CHUNK_MAX bytes, repeated
  *    HNET_A_BIASES: NLA_BINARY, 4..HNET_CHUNK_MAX bytes, repeated
  *
+ *  A layer is a struct hn_op (include/hypernet/engine.h).  A DENSE layer
+ *  (HNET_LAYER_A_OP absent or 0) is IN x OUT and takes none of the seven
+ *  geometry attributes (IN_C .. PAD).  CONV2D and MAXPOOL layers need all
+ *  seven (MAXPOOL: OUT_C = IN_C, PAD 0, SHIFT 0, no ReLU) and must pass
+ *  hn_op_check(), whose hn_op_strerror() text is the extack message when
+ *  they do not; their IN and OUT stay mandatory and must equal
+ *  hn_op_in_len() and hn_op_out_len().  Tensors are int8 in channel, row,
+ *  column order: a layer reads its predecessor's output flattened, so only
+ *  the lengths chain.  The stage's input (first IN) and output (last OUT)
+ *  are at most HN_TENSOR_MAX_LEN, what is between at most
+ *  HNET_STAGE_ACT_MAX, and the stage's hn_op_macs() summed over its layers
+ *  at most HNET_STAGE_MAX_MACS (E2BIG), which bounds a frame's compute.
+ *
  *  A netlink attribute holds at most 64 KiB, a stage more, so the
  *  parameters travel as two streams of top-level chunks, each concatenated
- *  in message order.  The weights stream is every layer's int8 matrix
- *  (n_out rows of n_in, row major) one layer after the other; the biases
- *  stream is every layer's n_out int32 biases (host order) likewise.  Both
- *  streams must have exactly the length the layers imply, layer i's IN must
- *  equal layer i-1's OUT, every layer must pass hn_layer_fits() (engine.h)
- *  and the whole stage must stay below HNET_STAGE_MAX_BYTES.  This is the
+ *  in message order.  The weights stream is every layer's hn_op_n_weights()
+ *  int8 weights (DENSE: OUT rows of IN; CONV2D: OUT_C filters of IN_C x
+ *  KERNEL x KERNEL, row major; MAXPOOL: none) one layer after the other;
+ *  the biases stream is every layer's hn_op_n_biases() int32 biases (host
+ *  order) likewise.  Both streams must have exactly the length the layers
+ *  imply, layer i's IN must equal layer i-1's OUT, every layer must pass
+ *  hn_layer_fits() on its fan-in (hn_op_fan_in(), engine.h) and the whole
+ *  stage must stay below HNET_STAGE_MAX_BYTES.  This is the
  *  arithmetic of include/hypernet/engine.h and of the .hnm STAGE models.
  *
  * HNET_CMD_SET_OUTPUT.  Where results go.
@@ -124,6 +149,8 @@
 #define HNET_CHUNK_MAX 65000 /* one WEIGHTS/BIASES chunk */
 /* Largest activation between two layers of a stage (elements). */
 #define HNET_STAGE_ACT_MAX 16384
+/* Multiply-accumulates (and pooling comparisons) of one frame, at most. */
+#define HNET_STAGE_MAX_MACS (1U << 22)
 
 enum hnet_cmd {
 	HNET_CMD_UNSPEC,

@@ -18,7 +18,7 @@
  */
 #include <net/netlink.h>
 
-unsigned long jiffies;
+unsigned long jiffies, kshim_resched, kshim_clock;
 
 #define KSHIM_MAX_DEPTH 10
 

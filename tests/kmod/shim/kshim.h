@@ -38,6 +38,7 @@
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define max_t(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define clamp_t(t, v, lo, hi) min_t(t, max_t(t, v, lo), hi)
 /* The kernel's abs() keeps the argument's width (stdlib's is int). */
 #undef abs
 #define abs(x) ((x) < 0 ? -(x) : (x))
@@ -142,6 +143,22 @@ static inline u32 hash_32(u32 val, unsigned int bits)
 }
 
 /* Time: a counter the test drives. */
+/*
+ * The scheduler: cond_resched() counts its calls (the compute must make
+ * them, see kmod/stage.c), local_clock() is a counter too, so that the
+ * shim's results never depend on timing.
+ */
+extern unsigned long kshim_resched, kshim_clock;
+static inline void cond_resched(void)
+{
+	kshim_resched++;
+}
+
+static inline u64 local_clock(void)
+{
+	return kshim_clock++;
+}
+
 #define HZ 250
 extern unsigned long jiffies;
 #define time_after(a, b) ((long)((b) - (a)) < 0)

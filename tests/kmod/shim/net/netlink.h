@@ -136,6 +136,11 @@ static inline u8 nla_get_u8(const struct nlattr *nla)
 	return *(u8 *)nla_data(nla);
 }
 
+static inline u16 nla_get_u16(const struct nlattr *nla)
+{
+	return *(u16 *)nla_data(nla);
+}
+
 static inline u32 nla_get_u32(const struct nlattr *nla)
 {
 	return *(u32 *)nla_data(nla);

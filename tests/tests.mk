@@ -49,8 +49,8 @@ $(foreach v,$(O) $(ASAN_O),$(foreach t,$(TRAIN_TESTS), \
 	$(eval $(v)/tests/$(t): $(call TRAIN_ARCHIVE,$(v)))))
 # The federated learning side of hn-fmnist (fed.c, mlp.c).
 FMNIST_ARCHIVE	= $(1)/obj/hn-fmnist/libhn-fmnist.a
-$(foreach v,$(O) $(ASAN_O),$(eval $(v)/tests/test_unit_fedlocal: \
-	$(call FMNIST_ARCHIVE,$(v))))
+$(foreach v,$(O) $(ASAN_O),$(foreach t,test_unit_fedlocal test_unit_cnn, \
+	$(eval $(v)/tests/$(t): $(call FMNIST_ARCHIVE,$(v)))))
 $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 	$(call HND_ARCHIVE,$(FUZZ_O))
 
@@ -60,6 +60,7 @@ $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 LEARN_ARCHIVE	= $(1)/learn/libhnlearn.a
 LEARN_TESTS	:= test_unit_idx test_unit_fmnist test_unit_quant test_unit_bound \
 		   test_unit_secagg test_unit_partition test_unit_fedlocal \
+		   test_unit_cnn \
 		   test_unit_quant_golden test_unit_sim test_unit_simtopo \
 		   test_train_xdp test_unit_graph
 $(foreach v,$(O) $(ASAN_O),$(foreach t,$(LEARN_TESTS), \

@@ -4,6 +4,8 @@
  *   train  float training, then quantisation-aware fine-tuning; writes the
  *          float text models with their calibration samples and the .hnm
  *   eval   float vs fixed-point split pipeline on the test set (JSON)
+ *   train-cnn, eval-cnn  the CNN of split inference v2 (cnncmd.c,
+ *          cnneval.c)
  *   infer  one test image through the pipeline
  *   partition, fed  federated shards and training (fedcmd.c)
  *
@@ -18,6 +20,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "cnn.h"
 #include "fmnist.h"
 
 #define EXIT_USAGE 2
@@ -31,6 +34,7 @@ static void usage(FILE *f)
 		"                 [--epochs N] [--qat-epochs N] [--hidden N] [--bottleneck N]\n"
 		"                 [--head-hidden N] [--batch N] [--lr X] [--qat-lr X] [--wd X]\n"
 		"                 [--shift N] [--calib-quantile Q]\n"
+		"       %s train-cnn|eval-cnn ...   (%s train-cnn --help)\n"
 		"       %s eval [--data DIR] [--models DIR] [--out DIR] [--limit N] [--json FILE]\n"
 		"       %s infer [--data DIR] [--out DIR] INDEX\n"
 		"       %s partition|fed|fed-init|node ...   (%s fed --help, %s node --help)\n"
@@ -40,7 +44,7 @@ static void usage(FILE *f)
 		"  --models  float text models and .calib files (default models)\n"
 		"  --out     .hnm files (default build/models)\n"
 		"Documentation/split-inference.rst\n",
-		prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog, prog);
 }
 
 static int bad_usage(const char *what, const char *arg)
@@ -421,6 +425,8 @@ static int cmd_infer(int argc, char **argv)
 
 static const struct hn_cmd cmds[] = {
 	{ .name = "train", .fn = cmd_train },
+	{ .name = "train-cnn", .fn = fm_cmd_train_cnn },
+	{ .name = "eval-cnn", .fn = fm_cmd_eval_cnn },
 	{ .name = "eval", .fn = cmd_eval },
 	{ .name = "infer", .fn = cmd_infer },
 	{ .name = "partition", .fn = fm_cmd_partition },

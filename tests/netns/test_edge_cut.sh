@@ -11,7 +11,8 @@
 # answers on the link, so an image sent to the mesh times out and the
 # head run here answers it (the fallback, --retries 0).  Checks:
 #   1. no host: every image is chosen to run here, no frame leaves, no
-#      image is lost, the accuracy is the models';
+#      image is lost, the accuracy is the models'; --lat-log has a
+#      line per image, each answered here, done after it was sent;
 #   2. a host (node 5) of both stages, far faster than the edge over a
 #      fast path: the first images go raw (cut 0) to node 5; their
 #      round trips (timeouts) move the estimates and the chooser ends up
@@ -67,13 +68,17 @@ is()
 
 # 1. no host at all
 : >"$W/hosts"
-edge --cut auto --hosts "$W/hosts"
+edge --cut auto --hosts "$W/hosts" --lat-log "$W/lat"
 check "no host: every image runs here, none lost" \
 	"$([ $rc = 0 ] && [ "$(get answered_edge)" = $N ] &&
 	   [ "$(get images_lost)" = 0 ] && echo 1)" \
 	"rc $rc, here $(get answered_edge), lost $(get images_lost)"
 check "no host: no frame leaves the edge" "$(is frames_out_per_image == 0)" \
 	"$(get frames_out_per_image) frames per image"
+check "no host: --lat-log, a line per image, sent before done, here" \
+	"$(awk -v n=$N '$3 == "here" && $2 >= $1 && $1 > 0 { k++ }
+		END { print (k == n && NR == n) ? 1 : 0 }' "$W/lat")" \
+	"$(wc -l <"$W/lat") lines, $(grep -vc ' here$' "$W/lat") not here"
 acc=$(get accuracy_fixed)
 check "no host: the models' accuracy" \
 	"$(python3 -c "print(1 if $acc >= 0.85 else 0)")" "$acc"

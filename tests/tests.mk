@@ -60,7 +60,7 @@ $(O)/fuzz/fuzz_modelsync $(O)/fuzz/fuzz_ctlsock: $(FUZZ_O)/agent_stubs.o \
 LEARN_ARCHIVE	= $(1)/learn/libhnlearn.a
 LEARN_TESTS	:= test_unit_idx test_unit_fmnist test_unit_quant test_unit_bound \
 		   test_unit_secagg test_unit_partition test_unit_fedlocal \
-		   test_unit_cnn \
+		   test_unit_cnn test_unit_fmnist_cnn \
 		   test_unit_quant_golden test_unit_sim test_unit_simtopo \
 		   test_train_xdp test_unit_graph
 $(foreach v,$(O) $(ASAN_O),$(foreach t,$(LEARN_TESTS), \

@@ -7,11 +7,12 @@
 #                       part of `make models`
 #   make eval-fmnist    float vs fixed-point split pipeline on the test set
 #   make train-fmnist-cnn  retrain the CNN of split inference v2: rewrites
-#                       models/fmnist-cnn-* (about 10 minutes of one core)
+#                       models/fmnist-cnn-* (10-30 minutes, niced)
+#   make eval-fmnist-cnn   its .hnm stages chained, and the float models
 # Quantised by hn-model itself, with the calibration samples the trainer
 # picked; the output is the trainer's own, byte for byte.
 
-FMNIST_PARTS	:= encoder head head-a head-b
+FMNIST_PARTS	:= encoder head head-a head-b cnn-conv cnn-enc cnn-head
 FMNIST_HNM	:= $(FMNIST_PARTS:%=$(O)/models/fmnist-%.hnm)
 FMNIST_DATA	?= /usr/share/datasets/fashion-mnist
 FMNIST_QUANT	= $(O)/bin/hn-model quantize $(1) $@ \
@@ -20,7 +21,8 @@ FMNIST_QUANT	= $(O)/bin/hn-model quantize $(1) $@ \
 # The training loops are plain C: let the compiler vectorise them.
 $(O)/obj/hn-fmnist/%.o: CFLAGS += -O3
 
-.PHONY: fmnist-models train-fmnist eval-fmnist train-fmnist-cnn
+.PHONY: fmnist-models train-fmnist eval-fmnist train-fmnist-cnn \
+	eval-fmnist-cnn
 models: fmnist-models
 fmnist-models: $(FMNIST_HNM)
 
@@ -56,3 +58,8 @@ train-fmnist-cnn: $(O)/bin/hn-fmnist
 	nice -n 15 $(O)/bin/hn-fmnist train-cnn --data $(FMNIST_DATA) \
 		--models models --json $(O)/fmnist-cnn-train.json && \
 	echo "train-fmnist-cnn: $$(( $$(date +%s) - start )) s"
+
+eval-fmnist-cnn: $(O)/bin/hn-fmnist fmnist-models
+	nice -n 15 $(O)/bin/hn-fmnist eval-cnn --data $(FMNIST_DATA) \
+		--models models --out $(O)/models \
+		--json $(O)/fmnist-cnn-eval.json

@@ -24,7 +24,9 @@
 #      leaves the edge;
 #   4. a fixed cut (--cut 1) still sends to the stage's task class,
 #      anycast, as the fixed path does;
-#   5. options that cannot work are refused (exit 2 or 1).
+#   5. options that cannot work are refused (exit 2 or 1);
+#   6. the CNN's chain (stages 4, 5, 6): its own cut table counts the
+#      convolutions' and pooling's MACs (Documentation/split-inference.rst).
 # Exits 0 when all pass, 77 (SKIPPED) without root, namespaces or data.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -179,6 +181,25 @@ check "a cut table whose stages are not the models'" \
 	"$(cat "$W/log")"
 check "--cut with --task" \
 	"$([ "$(bad --cut 1 --task 2)" = 2 ] && echo 1)" "$(cat "$W/log")"
+
+# 6. the CNN: MACs before each cut and the bytes crossing it
+CNN=$HN_OUT/models/fmnist-cnn
+if [ -f "$CNN-conv.hnm" ] && [ -f "$CNN-enc.hnm" ] && [ -f "$CNN-head.hnm" ]; then
+	: >"$W/hosts"
+	hn_x E "$EDGE" run -i e0 --src 1 --encoder "$CNN-conv.hnm" \
+		--head "$CNN-enc.hnm" --head "$CNN-head.hnm" --count 10 \
+		--images "$IMAGES" --cut local --hosts "$W/hosts" \
+		-j "$W/out.json" >"$W/log" 2>&1
+	tab=$(python3 -c 'import json, sys
+print(" ".join("%d/%d/%d/%d" % (c["stage"], c["macs_before"], c["bytes"],
+      c["macs_after"]) for c in json.load(open(sys.argv[1]))["cut_table"]))' \
+		"$W/out.json" 2>&1)
+	check "the CNN's cut table: conv and pooling MACs" \
+		"$([ "$tab" = "4/0/784/1061632 5/125440/3136/936192 6/1059968/16/1664" ] &&
+		   echo 1)" "$tab"
+else
+	echo "skip: no CNN models in $HN_OUT/models (make fmnist-models)"
+fi
 
 if [ $HN_FAILED -gt 0 ]; then
 	echo "test_edge_cut: $HN_FAILED check(s) failed"

@@ -733,6 +733,20 @@ static void cuts_json(struct jsonw *w)
 	}
 	jsonw_kv_u64(w, "local", r.by[BY_EDGE]);
 	jsonw_obj_close(w);
+	/* what the chooser weighs: the table (the chain's own or given) */
+	jsonw_name(w, "cut_table");
+	jsonw_arr_open(w);
+	for (k = 0; k < edge_cut_table()->n; k++) {
+		const struct hn_cut_point *p = &edge_cut_table()->cut[k];
+
+		jsonw_obj_open(w);
+		jsonw_kv_u64(w, "stage", p->stage);
+		jsonw_kv_u64(w, "macs_before", p->before);
+		jsonw_kv_u64(w, "bytes", p->bytes);
+		jsonw_kv_u64(w, "macs_after", p->after);
+		jsonw_obj_close(w);
+	}
+	jsonw_arr_close(w);
 	jsonw_kv_u64(w, "cut_switches", edge_cut_switches());
 	jsonw_kv_float(w, "edge_ns_per_mac", edge_cut_edge_rate());
 }

@@ -220,7 +220,7 @@ grep -v '^progress' $L/death.out | sed 's/^/    /'
 # recovered: the first run of 5 images sent after the kill whose mean
 # latency is within 10 % of local-only; its first send is the time.
 rec=$(awk -v tk="$t_kill" -v loc="$lat_local" '
-	BEGIN { tk += 0; loc += 0 }
+	BEGIN { tk += 0; loc += 0; n = 0 }
 	$1 + 0 >= tk { s[n] = $1; l[n] = 1000 * ($2 - $1); n++ }
 	END {
 		for (i = 0; i + 5 <= n; i++) {

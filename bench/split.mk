@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make bench-split`: the split Fashion-MNIST pipeline over a mesh inside
-# QEMU (as root; not part of `make check`): all 10,000 test images, a head
-# node removed mid-run.  Writes $(O)/bench/split.json; the targets and how
-# long it takes are in Documentation/split-inference.rst ("Across the
-# mesh").  HN_SPLIT_IMAGES, HN_SPLIT_RATE override the stream.
+# `make bench-split`: the adaptive cut of split inference v2 measured
+# inside QEMU (as root; not part of `make check`): the CNN's stages on a
+# fast host two hops from a slow edge; latency of every cut and of the
+# adaptive one, a private stream, accuracy over the mesh, the host killed
+# mid-run.  Writes $(O)/bench/split.json; what it runs, its targets and
+# sizes are in Documentation/split-mesh.rst ("The adaptive cut
+# measured").  HN_SPLIT_IMAGES, HN_SPLIT_LAT_IMAGES,
+# HN_SPLIT_DEATH_IMAGES, HN_SPLIT_KBPS override them.
 
 .PHONY: bench-split
 bench-split: bpf lib progs

@@ -11,7 +11,8 @@
 # answers on the link, so an image sent to the mesh times out and the
 # head run here answers it (the fallback, --retries 0).  Checks:
 #   1. no host: every image is chosen to run here, no frame leaves, no
-#      image is lost, the accuracy is the models';
+#      image is lost, the accuracy is the models'; --lat-log has a
+#      line per image, each answered here, done after it was sent;
 #   2. a host (node 5) of both stages, far faster than the edge over a
 #      fast path: the first images go raw (cut 0) to node 5; their
 #      round trips (timeouts) move the estimates and the chooser ends up
@@ -23,7 +24,9 @@
 #      leaves the edge;
 #   4. a fixed cut (--cut 1) still sends to the stage's task class,
 #      anycast, as the fixed path does;
-#   5. options that cannot work are refused (exit 2 or 1).
+#   5. options that cannot work are refused (exit 2 or 1);
+#   6. the CNN's chain (stages 4, 5, 6): its own cut table counts the
+#      convolutions' and pooling's MACs (Documentation/split-inference.rst).
 # Exits 0 when all pass, 77 (SKIPPED) without root, namespaces or data.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -67,13 +70,17 @@ is()
 
 # 1. no host at all
 : >"$W/hosts"
-edge --cut auto --hosts "$W/hosts"
+edge --cut auto --hosts "$W/hosts" --lat-log "$W/lat"
 check "no host: every image runs here, none lost" \
 	"$([ $rc = 0 ] && [ "$(get answered_edge)" = $N ] &&
 	   [ "$(get images_lost)" = 0 ] && echo 1)" \
 	"rc $rc, here $(get answered_edge), lost $(get images_lost)"
 check "no host: no frame leaves the edge" "$(is frames_out_per_image == 0)" \
 	"$(get frames_out_per_image) frames per image"
+check "no host: --lat-log, a line per image, sent before done, here" \
+	"$(awk -v n=$N '$3 == "here" && $2 >= $1 && $1 > 0 { k++ }
+		END { print (k == n && NR == n) ? 1 : 0 }' "$W/lat")" \
+	"$(wc -l <"$W/lat") lines, $(grep -vc ' here$' "$W/lat") not here"
 acc=$(get accuracy_fixed)
 check "no host: the models' accuracy" \
 	"$(python3 -c "print(1 if $acc >= 0.85 else 0)")" "$acc"
@@ -174,6 +181,25 @@ check "a cut table whose stages are not the models'" \
 	"$(cat "$W/log")"
 check "--cut with --task" \
 	"$([ "$(bad --cut 1 --task 2)" = 2 ] && echo 1)" "$(cat "$W/log")"
+
+# 6. the CNN: MACs before each cut and the bytes crossing it
+CNN=$HN_OUT/models/fmnist-cnn
+if [ -f "$CNN-conv.hnm" ] && [ -f "$CNN-enc.hnm" ] && [ -f "$CNN-head.hnm" ]; then
+	: >"$W/hosts"
+	hn_x E "$EDGE" run -i e0 --src 1 --encoder "$CNN-conv.hnm" \
+		--head "$CNN-enc.hnm" --head "$CNN-head.hnm" --count 10 \
+		--images "$IMAGES" --cut local --hosts "$W/hosts" \
+		-j "$W/out.json" >"$W/log" 2>&1
+	tab=$(python3 -c 'import json, sys
+print(" ".join("%d/%d/%d/%d" % (c["stage"], c["macs_before"], c["bytes"],
+      c["macs_after"]) for c in json.load(open(sys.argv[1]))["cut_table"]))' \
+		"$W/out.json" 2>&1)
+	check "the CNN's cut table: conv and pooling MACs" \
+		"$([ "$tab" = "4/0/784/1061632 5/125440/3136/936192 6/1059968/16/1664" ] &&
+		   echo 1)" "$tab"
+else
+	echo "skip: no CNN models in $HN_OUT/models (make fmnist-models)"
+fi
 
 if [ $HN_FAILED -gt 0 ]; then
 	echo "test_edge_cut: $HN_FAILED check(s) failed"

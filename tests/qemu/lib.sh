@@ -90,6 +90,9 @@ qemu_build_initramfs() {
 	done
 	ln -sf ../bin/busybox "$QROOT/sbin/modprobe"
 	_copy_bin "$(command -v ip)" /usr/sbin/ip
+	# iproute2's tc: busybox's has no tbf (guest_bsplit.sh shapes links)
+	b=$(command -v tc || true)
+	[ -n "$b" ] && _copy_bin "$b" /usr/sbin/tc
 	b=$(command -v bpftool || true)
 	[ -n "$b" ] && _copy_bin "$b" /bin/bpftool
 	# util-linux's setpriv and unshare (busybox's cannot change uid or
@@ -113,7 +116,7 @@ qemu_build_initramfs() {
 	# The module where modprobe finds it (autoload), plus veth.
 	mkdir -p "$QROOT/lib/modules/$KVER/extra"
 	cp "$KMOD" "$QROOT/lib/modules/$KVER/extra/"
-	for a in veth sch_ingress cls_bpf; do _copy_kmod $a || true; done
+	for a in veth sch_ingress cls_bpf sch_tbf; do _copy_kmod $a || true; done
 	[ -f "$HN_ROOT/$O/bpf/hypernet.bpf.o" ] &&
 		cp "$HN_ROOT/$O/bpf/hypernet.bpf.o" "$QROOT/hn/"
 	cp "$HN_ROOT"/tests/qemu/guest_*.sh "$QROOT/hn/"

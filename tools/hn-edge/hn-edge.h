@@ -39,6 +39,7 @@ struct edge_opts {
 	unsigned int rate; /* images per second, 0: as the window allows */
 	uint32_t id_base;
 	const char *json;
+	const char *lat_log; /* a line per image: start, end (CLOCK_MONOTONIC) */
 	bool verify; /* mesh answers against the local models */
 	bool strict; /* check: any fallback or mismatch fails */
 	/* where to cut (choose.c): EDGE_CUT_FIXED, _AUTO, _LOCAL or a cut */

@@ -230,6 +230,9 @@ static int sock_open(void)
 enum { ST_FREE, ST_WAIT };
 /* the mesh answered; here after timeouts; lost; here by choice (--cut) */
 enum { BY_MESH, BY_LOCAL, BY_LOST, BY_EDGE, __BY_MAX };
+/* --lat-log's words: the mesh, the fallback, lost, chosen here */
+static const char *const by_name[__BY_MAX] = { "mesh", "fallback", "lost",
+					       "here" };
 
 struct slot {
 	int state;
@@ -269,6 +272,7 @@ static struct {
 } r;
 
 static struct slot *slots;
+static FILE *lat_f; /* --lat-log */
 
 static int send_tensor(struct slot *s)
 {
@@ -383,6 +387,8 @@ static void finish(struct slot *s, int by)
 		if (o.cut == EDGE_CUT_AUTO && by != BY_LOCAL)
 			edge_cut_observe(&s->ch, now - s->t0, now);
 	}
+	if (lat_f)
+		fprintf(lat_f, "%.6f %.6f %s\n", s->t0, now_s(), by_name[by]);
 	r.gen_images[g]++;
 	if (s->label >= 0) {
 		bool right = have && cls == (unsigned int)s->label;
@@ -727,6 +733,20 @@ static void cuts_json(struct jsonw *w)
 	}
 	jsonw_kv_u64(w, "local", r.by[BY_EDGE]);
 	jsonw_obj_close(w);
+	/* what the chooser weighs: the table (the chain's own or given) */
+	jsonw_name(w, "cut_table");
+	jsonw_arr_open(w);
+	for (k = 0; k < edge_cut_table()->n; k++) {
+		const struct hn_cut_point *p = &edge_cut_table()->cut[k];
+
+		jsonw_obj_open(w);
+		jsonw_kv_u64(w, "stage", p->stage);
+		jsonw_kv_u64(w, "macs_before", p->before);
+		jsonw_kv_u64(w, "bytes", p->bytes);
+		jsonw_kv_u64(w, "macs_after", p->after);
+		jsonw_obj_close(w);
+	}
+	jsonw_arr_close(w);
 	jsonw_kv_u64(w, "cut_switches", edge_cut_switches());
 	jsonw_kv_float(w, "edge_ns_per_mac", edge_cut_edge_rate());
 }
@@ -895,8 +915,19 @@ static int cmd_run(bool check)
 	if (!o.id_base)
 		/* distinct runs, distinct tensors in the devices' reassembly */
 		o.id_base = ((uint32_t)getpid() & 0xfff) << 20;
+	if (o.lat_log) {
+		lat_f = fopen(o.lat_log, "w");
+		if (!lat_f) {
+			perror(o.lat_log);
+			return 1;
+		}
+	}
 	if (sock_open() || stream())
 		return 1;
+	if (lat_f && fclose(lat_f)) {
+		perror(o.lat_log);
+		return 1;
+	}
 	report(stdout, false);
 	if (o.json) {
 		f = fopen(o.json, "w");
@@ -930,6 +961,7 @@ static void usage(FILE *f)
 	      "               [--count N] [--skip N] [--window W] [--timeout-ms T]\n"
 	      "               [--retries R] [--rate IMAGES/S] [--stage ID] [--tclass N]\n"
 	      "               [--progress N] [--id-base N] [--verify] [--strict] [-j FILE]\n"
+	      "               [--lat-log FILE]\n"
 	      "               [--cut auto|local|N [--cut-table FILE] (--agent SOCKET | --hosts FILE)\n"
 	      "                [--private] [--link-kbps K] [--hop-us U] [--edge-ns-per-mac X]]\n"
 	      "       hn-edge beacon -i DEV --src NODE [--interval-ms MS] [--key HEX]\n"
@@ -939,6 +971,8 @@ static void usage(FILE *f)
 	      "  --cut   where to cut the chain (encoder, heads): N sends model N's\n"
 	      "          input to its stage's task class; auto picks the cut and host\n"
 	      "          per image from measured rates (Documentation/split-mesh.rst)\n"
+	      "  --lat-log  a line per image: sent, done (CLOCK_MONOTONIC s) and by whom:\n"
+	      "          mesh, here (chosen), fallback or lost\n"
 	      "  beacon  HELLOs on DEV so that the router keeps NODE live\n",
 	      f);
 }
@@ -974,6 +1008,7 @@ enum {
 	O_LINK_KBPS,
 	O_HOP_US,
 	O_EDGE_RATE,
+	O_LAT_LOG,
 };
 
 /* set_opt() for --help: exit 0 after the usage. */
@@ -1000,11 +1035,12 @@ static const struct {
 	int c;
 	const char **v;
 } str_opts[] = {
-	{ 'i', &o.dev },	 { 'j', &o.json },
-	{ O_ENC, &o.encoder },	 { O_IMAGES, &o.images },
-	{ O_LABELS, &o.labels }, { O_RAW, &o.raw },
-	{ O_KEY, &o.key_hex },	 { O_CUT_TABLE, &o.cut_table },
-	{ O_AGENT, &o.agent },	 { O_HOSTS, &o.hosts_file },
+	{ 'i', &o.dev },	   { 'j', &o.json },
+	{ O_ENC, &o.encoder },	   { O_IMAGES, &o.images },
+	{ O_LABELS, &o.labels },   { O_RAW, &o.raw },
+	{ O_KEY, &o.key_hex },	   { O_CUT_TABLE, &o.cut_table },
+	{ O_AGENT, &o.agent },	   { O_HOSTS, &o.hosts_file },
+	{ O_LAT_LOG, &o.lat_log },
 };
 
 /* Options that take a number up to max. */
@@ -1145,6 +1181,7 @@ int main(int argc, char **argv)
 		{ "link-kbps", required_argument, NULL, O_LINK_KBPS },
 		{ "hop-us", required_argument, NULL, O_HOP_US },
 		{ "edge-ns-per-mac", required_argument, NULL, O_EDGE_RATE },
+		{ "lat-log", required_argument, NULL, O_LAT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL }
 	};

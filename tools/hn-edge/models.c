@@ -203,8 +203,9 @@ uint64_t edge_model_macs(const struct hn_model *m)
 	uint64_t n = 0;
 	unsigned int i;
 
+	/* dense: n_in x n_out; convolution and pooling: their windows */
 	for (i = 0; i < m->n_layers; i++)
-		n += (uint64_t)m->layers[i].n_in * m->layers[i].n_out;
+		n += hn_op_macs(&m->layers[i].op);
 	return n;
 }
 

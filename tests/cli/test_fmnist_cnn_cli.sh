@@ -5,9 +5,10 @@
 # bad arguments are refused with exit code 2; eval-cnn on the shipped
 # CNN prints the issue's keys (accuracy on the first 1,000 test images
 # as the model's comment records it, 16 bytes at the main cut, bytes per
-# cut, MACs per stage); and a tiny net trained, exported, quantised by
-# hn-model and evaluated gives the accuracy its trainer recorded, so the
-# export, the quantiser and the model library agree with the trainer.
+# cut, MACs per stage); and a tiny net, its first stage ending in a 1x1
+# convolution (--squeeze), trained, exported, quantised by hn-model and
+# evaluated gives the accuracy its trainer recorded, so the export, the
+# quantiser and the model library agree with the trainer.
 # Exits 0 when all pass, 77 (SKIPPED) without the binaries, python3 or
 # the data set.
 set -u
@@ -28,6 +29,7 @@ cli_need_python
 cli_scratch fmnist-cnn
 
 run 2 "bad value: 21" "$FM" train-cnn --c1 21
+run 2 "bad value: 21" "$FM" train-cnn --squeeze 21
 run 2 "bad value: 2" "$FM" train-cnn --flip 2
 run 2 "no arguments expected" "$FM" train-cnn stray
 run 2 "usage: hn-fmnist eval-cnn" "$FM" eval-cnn --limit 0
@@ -66,7 +68,7 @@ fi
 # a tiny net, end to end
 run 0 "wrote $tmp/fmnist-cnn-" "$FM" train-cnn --data "$DATA" \
 	--models "$tmp" --train-limit 400 --epochs 1 --qat-epochs 1 \
-	--c1 2 --c2 3 --bottleneck 8 --head-hidden 8 --seed 5
+	--c1 2 --squeeze 1 --c2 3 --bottleneck 8 --head-hidden 8 --seed 5
 for p in conv enc head; do
 	txt=$tmp/fmnist-cnn-$p.txt
 	[ -f "$txt" ] || gzip -dc "$txt.gz" > "$txt"
@@ -76,7 +78,7 @@ done
 run 0 "images 1000" "$FM" eval-cnn --data "$DATA" --models "$tmp" \
 	--out "$tmp" --limit 1000 --json "$tmp/tiny.json"
 if check_json "$tmp/tiny.json" "$(recorded "$tmp/fmnist-cnn-head.txt")" \
-	"[784, 392, 8, 10]" "[15680, 12348, 144]"; then
+	"[784, 196, 8, 10]" "[16072, 7056, 144]"; then
 	ok "tiny CNN: trained, exported, quantised, the recorded accuracy"
 else
 	bad "tiny CNN: $(cat "$tmp/tiny.json")"

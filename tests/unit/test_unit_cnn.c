@@ -224,6 +224,7 @@ static void chain(const struct fm_cnn_q *q, const uint8_t *pix, int8_t *out)
 static void test_qat_is_engine(void **state)
 {
 	const struct fm_cnn_opts o = { .c1 = 3,
+				       .squeeze = 2,
 				       .c2 = 4,
 				       .bottleneck = 6,
 				       .head_hidden = 8,
@@ -273,12 +274,68 @@ static void test_qat_is_engine(void **state)
 	fm_free(&s);
 }
 
+/* fm_cnn_arch() with @o; its stage boundaries checked, @first[3] set. */
+static unsigned int arch(const struct fm_cnn_opts *o, struct hn_op *ops,
+			 unsigned int *first)
+{
+	unsigned int ns, n, i;
+
+	n = fm_cnn_arch(o, ops, first, &ns);
+	assert_int_equal(ns, FM_CNN_STAGES);
+	assert_true(n <= FM_CNN_LAYERS);
+	first[ns] = n;
+	for (i = 0; i < n; i++) {
+		assert_int_equal(hn_op_check(&ops[i]), HN_OPE_OK);
+		if (i)
+			assert_int_equal(hn_op_in_len(&ops[i]),
+					 hn_op_out_len(&ops[i - 1]));
+	}
+	assert_int_equal(fm_cnn_stage_out(ops, first, 1), o->bottleneck);
+	assert_int_equal(fm_cnn_stage_out(ops, first, 2), FM_CLASSES);
+	return n;
+}
+
+/*
+ * With --squeeze, stage 1 ends in a linear 1x1 convolution down to
+ * squeeze channels, so the first cut carries squeeze x 14 x 14 bytes, not
+ * the conv block's c1 x 14 x 14; stage 2 reads them.  Without, the
+ * stage ends at the pooling.
+ */
+static void test_arch_squeeze(void **state)
+{
+	struct fm_cnn_opts o = { .c1 = 16,
+				 .squeeze = 2,
+				 .c2 = 32,
+				 .bottleneck = 16,
+				 .head_hidden = 64 };
+	unsigned int first[FM_CNN_STAGES + 1];
+	struct hn_op ops[FM_CNN_LAYERS];
+	const struct hn_op *sq;
+
+	(void)state;
+	assert_int_equal(arch(&o, ops, first), 8);
+	sq = &ops[first[1] - 1];
+	assert_int_equal(sq->kind, HNET_OP_CONV2D);
+	assert_int_equal(sq->k, 1);
+	assert_int_equal(sq->in_c, o.c1);
+	assert_int_equal(sq->out_c, o.squeeze);
+	assert_int_equal(fm_cnn_stage_out(ops, first, 0), 2 * 14 * 14);
+	assert_true(fm_cnn_stage_out(ops, first, 0) < FM_PIX);
+	assert_int_equal(ops[first[1]].in_c, o.squeeze);
+
+	o.squeeze = 0;
+	assert_int_equal(arch(&o, ops, first), 7);
+	assert_int_equal(ops[first[1] - 1].kind, HNET_OP_MAXPOOL);
+	assert_int_equal(fm_cnn_stage_out(ops, first, 0), 16 * 14 * 14);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gradients),
 		cmocka_unit_test(test_gradients_catch),
 		cmocka_unit_test(test_qat_is_engine),
+		cmocka_unit_test(test_arch_squeeze),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,28 +56,34 @@ static struct hn_op mk_op(unsigned int kind, unsigned int c, unsigned int h,
 }
 
 /*
- * raw 1x28x28 | conv 3x3 c1, pool 2 | conv 3x3 c2, pool 2, dense to the
- * bottleneck | dense head_hidden, dense 10.
+ * raw 1x28x28 | conv 3x3 c1, pool 2[, conv 1x1 squeeze linear] | conv 3x3
+ * c2, pool 2, dense to the bottleneck | dense head_hidden, dense 10.  The
+ * 1x1 convolution (squeeze > 0) makes the first cut a compressed
+ * representation: squeeze x 14 x 14 bytes rather than c1 x 14 x 14.
  */
 unsigned int fm_cnn_arch(const struct fm_cnn_opts *o, struct hn_op *ops,
 			 unsigned int *first, unsigned int *n_stages)
 {
-	unsigned int c1 = o->c1, c2 = o->c2;
+	unsigned int c1 = o->c1, c = o->c1, c2 = o->c2, n = 0;
 
-	ops[0] = mk_op(HNET_OP_CONV2D, 1, 28, 28, c1, 3, 1, 1, 1);
-	ops[1] = mk_op(HNET_OP_MAXPOOL, c1, 28, 28, c1, 2, 2, 0, 0);
-	ops[2] = mk_op(HNET_OP_CONV2D, c1, 14, 14, c2, 3, 1, 1, 1);
-	ops[3] = mk_op(HNET_OP_MAXPOOL, c2, 14, 14, c2, 2, 2, 0, 0);
-	ops[4] = mk_op(HNET_OP_DENSE, c2, 7, 7, o->bottleneck, 0, 0, 0, 0);
-	ops[5] = mk_op(HNET_OP_DENSE, o->bottleneck, 1, 1, o->head_hidden, 0, 0,
-		       0, 1);
-	ops[6] = mk_op(HNET_OP_DENSE, o->head_hidden, 1, 1, FM_CLASSES, 0, 0, 0,
-		       0);
+	ops[n++] = mk_op(HNET_OP_CONV2D, 1, 28, 28, c1, 3, 1, 1, 1);
+	ops[n++] = mk_op(HNET_OP_MAXPOOL, c1, 28, 28, c1, 2, 2, 0, 0);
+	if (o->squeeze) {
+		c = o->squeeze;
+		ops[n++] = mk_op(HNET_OP_CONV2D, c1, 14, 14, c, 1, 1, 0, 0);
+	}
 	first[0] = 0;
-	first[1] = 2;
-	first[2] = 5;
+	first[1] = n;
+	ops[n++] = mk_op(HNET_OP_CONV2D, c, 14, 14, c2, 3, 1, 1, 1);
+	ops[n++] = mk_op(HNET_OP_MAXPOOL, c2, 14, 14, c2, 2, 2, 0, 0);
+	ops[n++] = mk_op(HNET_OP_DENSE, c2, 7, 7, o->bottleneck, 0, 0, 0, 0);
+	first[2] = n;
+	ops[n++] = mk_op(HNET_OP_DENSE, o->bottleneck, 1, 1, o->head_hidden, 0,
+			 0, 0, 1);
+	ops[n++] = mk_op(HNET_OP_DENSE, o->head_hidden, 1, 1, FM_CLASSES, 0, 0,
+			 0, 0);
 	*n_stages = 3;
-	return 7;
+	return n;
 }
 
 int fm_cnn_init(struct fm_cnn *net, const struct fm_cnn_opts *o)

@@ -43,7 +43,7 @@ struct fm_cnn {
 };
 
 struct fm_cnn_opts {
-	unsigned int c1, c2, bottleneck, head_hidden;
+	unsigned int c1, squeeze, c2, bottleneck, head_hidden;
 	unsigned int epochs, qat_epochs, batch;
 	double lr, qat_lr, wd, calib_q;
 	unsigned int shift; /* augmentation: max shift in pixels */

@@ -25,6 +25,7 @@ static const char *prog = "hn-fmnist train-cnn";
 /* The shipped model's recipe (make train-fmnist-cnn). */
 static const struct fm_cnn_opts cnn_defaults = {
 	.c1 = 16,
+	.squeeze = 0, /* no 1x1 convolution: see --squeeze */
 	.c2 = 32,
 	.bottleneck = 16,
 	.head_hidden = 64,
@@ -53,6 +54,7 @@ enum {
 	O_EPOCHS,
 	O_QAT_EPOCHS,
 	O_C1,
+	O_SQUEEZE,
 	O_C2,
 	O_BOTT,
 	O_HEAD_HIDDEN,
@@ -74,6 +76,7 @@ static const struct option long_opts[] = {
 	{ "epochs", required_argument, NULL, O_EPOCHS },
 	{ "qat-epochs", required_argument, NULL, O_QAT_EPOCHS },
 	{ "c1", required_argument, NULL, O_C1 },
+	{ "squeeze", required_argument, NULL, O_SQUEEZE },
 	{ "c2", required_argument, NULL, O_C2 },
 	{ "bottleneck", required_argument, NULL, O_BOTT },
 	{ "head-hidden", required_argument, NULL, O_HEAD_HIDDEN },
@@ -93,9 +96,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hn-fmnist train-cnn [--data DIR] [--models DIR] [--json FILE]\n"
-		"         [--seed N] [--epochs N] [--qat-epochs N] [--c1 N] [--c2 N]\n"
-		"         [--bottleneck N] [--head-hidden N] [--batch N] [--lr X]\n"
-		"         [--qat-lr X] [--wd X] [--shift N] [--flip 0|1]\n"
+		"         [--seed N] [--epochs N] [--qat-epochs N] [--c1 N] [--squeeze N]\n"
+		"         [--c2 N] [--bottleneck N] [--head-hidden N] [--batch N]\n"
+		"         [--lr X] [--qat-lr X] [--wd X] [--shift N] [--flip 0|1]\n"
 		"         [--calib-quantile Q] [--train-limit N]\n"
 		"Writes DIR/fmnist-cnn-*.{txt,txt.gz,calib} (default models).\n");
 }
@@ -153,6 +156,8 @@ static int set_opt(struct cnn_cmd *c, int opt, const char *arg)
 		return whole(arg, 0, 1000, &o->qat_epochs);
 	case O_C1:
 		return whole(arg, 1, 20, &o->c1);
+	case O_SQUEEZE:
+		return whole(arg, 0, 20, &o->squeeze);
 	case O_C2:
 		return whole(arg, 1, 64, &o->c2);
 	case O_BOTT:
@@ -353,9 +358,10 @@ int fm_cmd_train_cnn(int argc, char **argv)
 			prog);
 		goto out;
 	}
-	printf("cnn: conv3x3 %u, pool | conv3x3 %u, pool, dense %u | dense %u relu, dense 10; %u+%u epochs, batch %u, seed %llu\n",
-	       c.o.c1, c.o.c2, c.o.bottleneck, c.o.head_hidden, c.o.epochs,
-	       c.o.qat_epochs, c.o.batch, (unsigned long long)c.o.seed);
+	printf("cnn: conv3x3 %u, pool, conv1x1 %u (0: none) | conv3x3 %u, pool, dense %u | dense %u relu, dense 10; %u+%u epochs, batch %u, seed %llu\n",
+	       c.o.c1, c.o.squeeze, c.o.c2, c.o.bottleneck, c.o.head_hidden,
+	       c.o.epochs, c.o.qat_epochs, c.o.batch,
+	       (unsigned long long)c.o.seed);
 	fflush(stdout);
 	ret = train(&net, &c, &tr, &te) ? 1 : 0;
 	fm_cnn_free(&net);

@@ -79,6 +79,9 @@ out = {
     "death_answered_mesh": de["answered_mesh"],
     "death_answered_edge": de["answered_edge"],
     "death_fallback": de["answered_local"],
+    "edge_cpu_stat": g.get("cpu_stat"),
+    "verify_ms_per_image": {k: g[k].get("verify_ms_per_image")
+                            for k in ("cut0", "cut1", "cut2", "auto")},
     "vm_seconds": vm_s,
     "total_seconds": all_s,
 }
@@ -115,6 +118,8 @@ print("latency ms: local %.2f, fixed cuts %s, adaptive %.2f (cuts %s), "
       out["private_cuts"]))
 print("accuracy run: cuts %s, payload by cut %s B" % (out["accuracy_cuts"],
       out["payload_bytes_by_cut"]))
+print("edge cpu.stat per run (periods throttled usec usage): %s" %
+      out["edge_cpu_stat"])
 print("model %s; VM %d s, bench %d s in all; %s/split.json" %
       (out["model"], vm_s, all_s, d))
 EOF2

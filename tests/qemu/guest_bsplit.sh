@@ -144,18 +144,29 @@ done
 sleep 1
 elapsed "mesh up"
 
+# cpu_stat: the edge cgroup's nr_periods nr_throttled throttled_usec
+# usage_usec
+cpu_stat() {
+	awk '{ v[$1] = $2 } END { print v["nr_periods"] + 0,
+		v["nr_throttled"] + 0, v["throttled_usec"] + 0,
+		v["usage_usec"] + 0 }' $CG/edge/cpu.stat
+}
 # run NAME ARGS: a stream of the slow edge, window 1 unless ARGS say, its
-# JSON in $L/NAME.json, its lines in $L/NAME.lat; the mean latency (ms)
-# echoed.
+# JSON in $L/NAME.json, its lines in $L/NAME.lat, what the cgroup's
+# cpu.stat counted meanwhile in $L/cpustat; the mean latency (ms) echoed.
 : >$L/rcs
+: >$L/cpustat
 run() {
 	name=$1
 	shift
+	c0=$(cpu_stat)
 	slow run --encoder $CONV --head $ENC --head $HEAD --images $IMG \
 		--labels $LBL --window 1 --timeout-ms $TMO --verify \
 		--lat-log $L/$name.lat -j $L/$name.json "$@" \
 		>$L/$name.out 2>&1
 	echo "$name rc $?" >>$L/rcs
+	echo "$name $c0 $(cpu_stat)" | awk '{ printf "%s %d %d %d %d\n", $1,
+		$6 - $2, $7 - $3, $8 - $4, $9 - $5 }' >>$L/cpustat
 	sed 's/^/    /' $L/$name.out >&2
 	awk '{ s += $2 - $1 } END { if (NR) printf "%.4f", 1000 * s / NR }' \
 		$L/$name.lat
@@ -236,6 +247,8 @@ rec=$(awk -v tk="$t_kill" -v loc="$lat_local" '
 	}' $L/death.lat)
 elapsed "host death"
 sed 's/^/    /' $L/rcs
+echo "    cpu.stat deltas: run nr_periods nr_throttled throttled_usec usage_usec"
+sed 's/^/    cpu.stat /' $L/cpustat
 
 # ---- checks that do not depend on timing luck ----------------------------
 # the module's answers are the edge's, whichever cut
@@ -244,6 +257,13 @@ for c in cut0 cut1 cut2 auto acc; do
 		ok "bsplit-bitexact-$c: the mesh's answers are the edge's" ||
 		ko "bsplit-bitexact-$c: $(jget $L/$c.json mismatches) differ"
 done
+# --verify's check of an answer (the host's stages run again here) comes
+# after the answer is timed: each mesh line's done <= checked
+v=$(awk '$3 == "mesh" && NF == 4 && $2 >= $1 && $4 >= $2 { k++ }
+	$3 == "mesh" { n++ } END { print k + 0, n + 0 }' $L/cut0.lat)
+[ "${v% *}" = "${v#* }" ] && [ "${v#* }" -gt 0 ] &&
+	ok "bsplit-verify-untimed: $v answers timed before their check" ||
+	ko "bsplit-verify-untimed: $v answers timed before their check"
 a0=$(jget $L/cut0.json accuracy_fixed)
 al=$(jget $L/local.json accuracy_fixed)
 [ "$a0" = "$al" ] && [ "$(jget $L/cut0.json answered_mesh)" = "$N" ] &&
@@ -282,7 +302,8 @@ printf '"hosts":"%s",' "$(tr '\n' ';' <$L/hosts.rows)"
 printf '"lat_ms_local":%s,"lat_ms_cut":[%s,%s,%s],' \
 	"$lat_local" "$lat_cut0" "$lat_cut1" "$lat_cut2"
 printf '"lat_ms_auto":%s,"lat_ms_private":%s,' "$lat_auto" "$lat_priv"
-printf '"recovery_s":%s,"kill_after_images":%s' "$rec" "${d:-0}"
+printf '"recovery_s":%s,"kill_after_images":%s,' "$rec" "${d:-0}"
+printf '"cpu_stat":"%s"' "$(tr '\n' ';' <$L/cpustat)"
 for c in local cut0 cut1 cut2 auto private acc death; do
 	printf ',"%s":' $c
 	cat $L/$c.json

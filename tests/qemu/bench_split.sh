@@ -81,7 +81,7 @@ out = {
     "death_fallback": de["answered_local"],
     "edge_cpu_stat": g.get("cpu_stat"),
     "verify_ms_per_image": {k: g[k].get("verify_ms_per_image")
-                            for k in ("cut0", "cut1", "cut2", "auto")},
+                            for k in ("chk0", "chk1", "chk2", "acc")},
     "vm_seconds": vm_s,
     "total_seconds": all_s,
 }

@@ -58,7 +58,7 @@ out = {
     "payload_bytes_by_cut": [c["bytes"] for c in ac["cut_table"]],
     "wire_bytes_per_image": ac["wire_bytes_per_image"],
     "wire_bytes_ratio": round(ac["wire_bytes_per_image"] / 784, 4),
-    "edge": "hn-edge in cgroup v2 cpu.max 250/1000",
+    "edge": "hn-edge in cgroup v2 cpu.max 1000/4000",
     "edge_ns_per_mac": g["edge_ns_per_mac"],
     "edge_uplink_kbps": g["edge_kbps"],
     "hosts": g["hosts"],

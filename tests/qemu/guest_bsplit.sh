@@ -11,11 +11,12 @@
 #                              r-h15 ---- h-r H15: hnt0 stage 5 -> task 6
 #                              r-h16 ---- h-r H16: hnt0 stage 6 -> origin
 #
-# The slow edge: hn-edge in a cgroup of cpu.max 250/1000 (a quarter of
-# a CPU, in the shortest period cgroup v2 takes: with 2500/10000 a burst
-# of compute under 2.5 ms ran at full speed, the conv block at the edge
-# measured 12 ns/MAC against 73 for the whole chain); e-r shaped by tbf at KBPS (what E sends: the hops after it are
-# XDP redirects, which no qdisc sees).  The fast host is H14-H16: a
+# The slow edge: hn-edge in a cgroup of cpu.max 1000/4000 (a quarter of
+# a CPU with the least quota cgroup v2 takes, 1 ms: with 2500/10000 a
+# burst of compute under 2.5 ms ran at full speed, the conv block at the
+# edge measured 12 ns/MAC against 73 for the whole chain); e-r shaped by
+# tbf at KBPS (what E sends: the hops after it are XDP redirects, which
+# no qdisc sees).  The fast host is H14-H16: a
 # hypernet device holds one stage, so the host's three stages are three
 # nodes, each two hops from E, whose module is not throttled; it dies as
 # a whole.  Its rates are measured, not assumed: a first stream with the
@@ -69,7 +70,7 @@ mkdir -p $L /run/bpf
 # ---- the slow edge: a quarter of a CPU --------------------------------------
 mount -t cgroup2 none $CG &&
 	echo +cpu >$CG/cgroup.subtree_control &&
-	mkdir -p $CG/edge && echo "250 1000" >$CG/edge/cpu.max &&
+	mkdir -p $CG/edge && echo "1000 4000" >$CG/edge/cpu.max &&
 	ok "bsplit-slow-edge: cpu.max $(cat $CG/edge/cpu.max)" ||
 	ko "bsplit-slow-edge: no cgroup v2 cpu controller"
 # slow ARGS: hn-edge ARGS on E, in the edge's cgroup

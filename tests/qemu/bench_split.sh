@@ -58,7 +58,7 @@ out = {
     "payload_bytes_by_cut": [c["bytes"] for c in ac["cut_table"]],
     "wire_bytes_per_image": ac["wire_bytes_per_image"],
     "wire_bytes_ratio": round(ac["wire_bytes_per_image"] / 784, 4),
-    "edge": "hn-edge in cgroup v2 cpu.max 2500/10000",
+    "edge": "hn-edge in cgroup v2 cpu.max 1000/4000",
     "edge_ns_per_mac": g["edge_ns_per_mac"],
     "edge_uplink_kbps": g["edge_kbps"],
     "hosts": g["hosts"],
@@ -79,6 +79,9 @@ out = {
     "death_answered_mesh": de["answered_mesh"],
     "death_answered_edge": de["answered_edge"],
     "death_fallback": de["answered_local"],
+    "edge_cpu_stat": g.get("cpu_stat"),
+    "verify_ms_per_image": {k: g[k].get("verify_ms_per_image")
+                            for k in ("chk0", "chk1", "chk2", "acc")},
     "vm_seconds": vm_s,
     "total_seconds": all_s,
 }
@@ -115,6 +118,8 @@ print("latency ms: local %.2f, fixed cuts %s, adaptive %.2f (cuts %s), "
       out["private_cuts"]))
 print("accuracy run: cuts %s, payload by cut %s B" % (out["accuracy_cuts"],
       out["payload_bytes_by_cut"]))
+print("edge cpu.stat per run (periods throttled usec usage): %s" %
+      out["edge_cpu_stat"])
 print("model %s; VM %d s, bench %d s in all; %s/split.json" %
       (out["model"], vm_s, all_s, d))
 EOF2

@@ -101,16 +101,81 @@ static int candidate(struct hn_cut_state *st, const struct hn_cut_input *in,
 	c->est_ns = m + bias_ns(st, c->node, cut, in->now_ns);
 	if (c->est_ns < 0)
 		c->est_ns = 0;
+	c->probe = false;
+	return 1;
+}
+
+static struct hn_cut_susp *susp_find(const struct hn_cut_state *st,
+				     uint32_t node)
+{
+	unsigned int i;
+
+	for (i = 0; node && i < HN_CUT_MAX_SUSP; i++)
+		if (st->susp[i].node == node)
+			return (struct hn_cut_susp *)&st->susp[i];
+	return NULL;
+}
+
+bool hn_cut_suspected(const struct hn_cut_state *st, uint32_t node)
+{
+	return susp_find(st, node);
+}
+
+enum { H_NO, H_YES, H_PROBE };
+
+/*
+ * Whether @h may get an image at @now: H_YES, H_NO (suspected), or
+ * H_PROBE (suspected, a probe is due).  A fresh advertisement ends the
+ * suspicion.
+ */
+static int host_usable(struct hn_cut_state *st, const struct hn_cut_host *h,
+		       uint64_t now)
+{
+	struct hn_cut_susp *s = susp_find(st, h->node);
+
+	if (!s)
+		return H_YES;
+	if (!s->adv_set) {
+		s->adv = h->adv;
+		s->adv_set = true;
+	} else if (h->adv != s->adv) {
+		memset(s, 0, sizeof(*s));
+		st->revivals++;
+		return H_YES;
+	}
+	return s->probing || now < s->next_ns ? H_NO : H_PROBE;
+}
+
+/* @a is better than @b by more than the hysteresis. */
+static bool clearly_better(const struct hn_cut_choice *a,
+			   const struct hn_cut_choice *b)
+{
+	return a->est_ns * 1000 < b->est_ns * (1000 - HN_CUT_HYST_PM);
+}
+
+/* @probe instead of @best, if it is clearly better: 1, else 0. */
+static int take_probe(struct hn_cut_state *st, const struct hn_cut_choice *best,
+		      struct hn_cut_choice *probe)
+{
+	struct hn_cut_susp *s;
+
+	if (!probe->node || !clearly_better(probe, best))
+		return 0;
+	s = susp_find(st, probe->node);
+	s->probing = true;
+	probe->probe = true;
+	st->probes++;
 	return 1;
 }
 
 void hn_cut_choose(struct hn_cut_state *st, const struct hn_cut_input *in,
 		   struct hn_cut_choice *out)
 {
-	struct hn_cut_choice best, c, cur;
+	struct hn_cut_choice best, c, cur = { .node = 0 },
+				      probe = { .node = 0 };
 	bool have_cur = false;
 	unsigned int i, n = in->n_host;
-	int k;
+	int k, use;
 
 	candidate(st, in, HN_CUT_LOCAL, NULL, &best);
 	if (n > HN_CUT_MAX_HOSTS)
@@ -118,9 +183,15 @@ void hn_cut_choose(struct hn_cut_state *st, const struct hn_cut_input *in,
 	for (i = 0; i < n; i++) {
 		const struct hn_cut_host *h = &in->host[i];
 
-		for (k = 0; k < (int)in->table->n; k++) {
+		use = host_usable(st, h, in->now_ns);
+		for (k = 0; use != H_NO && k < (int)in->table->n; k++) {
 			if (!candidate(st, in, k, h, &c))
 				continue;
+			if (use == H_PROBE) {
+				if (!probe.node || c.est_ns < probe.est_ns)
+					probe = c;
+				continue;
+			}
 			if (c.est_ns < best.est_ns)
 				best = c;
 			if (st->have_cur && c.node == st->cur.node &&
@@ -133,9 +204,12 @@ void hn_cut_choose(struct hn_cut_state *st, const struct hn_cut_input *in,
 	if (st->have_cur && st->cur.cut == HN_CUT_LOCAL)
 		have_cur = candidate(st, in, HN_CUT_LOCAL, NULL, &cur);
 	/* keep the current choice unless another is clearly better */
-	if (have_cur &&
-	    best.est_ns * 1000 >= cur.est_ns * (1000 - HN_CUT_HYST_PM))
+	if (have_cur && !clearly_better(&best, &cur))
 		best = cur;
+	if (take_probe(st, &best, &probe)) {
+		*out = probe;
+		return;
+	}
 	if (!st->have_cur || best.cut != st->cur.cut ||
 	    best.node != st->cur.node)
 		st->switches += st->have_cur;
@@ -149,6 +223,7 @@ void hn_cut_observe(struct hn_cut_state *st, const struct hn_cut_choice *c,
 {
 	struct hn_cut_obs *o = obs_find(st, c->node, c->cut);
 	double d = measured_ns - c->model_ns, b;
+	struct hn_cut_susp *s;
 	unsigned int i;
 
 	if (!now_ns)
@@ -174,6 +249,56 @@ void hn_cut_observe(struct hn_cut_state *st, const struct hn_cut_choice *c,
 	}
 	o->at_ns = now_ns;
 	o->n++;
+	/* an answer: its host lives */
+	s = susp_find(st, c->node);
+	if (s) {
+		memset(s, 0, sizeof(*s));
+		st->revivals++;
+	}
+}
+
+void hn_cut_timeout(struct hn_cut_state *st, const struct hn_cut_choice *c,
+		    uint64_t now_ns)
+{
+	struct hn_cut_susp *s = susp_find(st, c->node);
+	unsigned int i;
+
+	if (!c->node)
+		return;
+	if (s) {
+		/* an image sent before the suspicion adds nothing */
+		if (!c->probe || !s->probing)
+			return;
+		s->probing = false;
+		s->backoff_ns *= 2;
+		if (s->backoff_ns > HN_CUT_PROBE_MAX_NS)
+			s->backoff_ns = HN_CUT_PROBE_MAX_NS;
+		s->next_ns = now_ns + s->backoff_ns;
+		return;
+	}
+	/* a free slot, else the one whose probe is due last */
+	s = &st->susp[0];
+	for (i = 0; i < HN_CUT_MAX_SUSP; i++) {
+		if (!st->susp[i].node) {
+			s = &st->susp[i];
+			break;
+		}
+		if (st->susp[i].next_ns > s->next_ns)
+			s = &st->susp[i];
+	}
+	memset(s, 0, sizeof(*s));
+	s->node = c->node;
+	s->backoff_ns = HN_CUT_PROBE_MIN_NS;
+	s->next_ns = now_ns + s->backoff_ns;
+	st->suspicions++;
+}
+
+void hn_cut_unsent(struct hn_cut_state *st, const struct hn_cut_choice *c)
+{
+	struct hn_cut_susp *s = susp_find(st, c->node);
+
+	if (s && c->probe)
+		s->probing = false;
 }
 
 static int perr(char *err, size_t errlen, const char *fmt, ...)
@@ -341,6 +466,24 @@ static int cut_of_stage(const struct hn_cut_table *t, unsigned int stage)
 	return -1;
 }
 
+/*
+ * @adv with the numbers @h advertises (FNV-1a over them): the stamp of
+ * what the host says; never 0 (unknown).
+ */
+static uint32_t adv_mix(uint32_t adv, const struct host_line *h)
+{
+	unsigned int i, b;
+
+	if (!adv)
+		adv = 2166136261u;
+	for (i = HL_STAGE; i < HL_HOPS; i++)
+		for (b = 0; b < 64; b += 8) {
+			adv ^= (h->v[i] >> b) & 0xff;
+			adv *= 16777619u;
+		}
+	return adv ? adv : 1;
+}
+
 /* @h's line into the host of its node in @out: 1 if a new one was used. */
 static int host_merge(const struct hn_cut_table *t, const struct host_line *h,
 		      double dflt_bps, double hop_ns, struct hn_cut_host *out,
@@ -369,6 +512,7 @@ static int host_merge(const struct hn_cut_table *t, const struct host_line *h,
 	}
 	x->hosts |= 1U << k;
 	x->ns[k] = h->v[HL_NS];
+	x->adv = adv_mix(x->adv, h);
 	if (h->v[HL_BUSY] > x->busy_pm)
 		x->busy_pm = h->v[HL_BUSY];
 	if (h->v[HL_QUEUE] > x->queue)

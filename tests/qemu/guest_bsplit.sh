@@ -274,6 +274,15 @@ echo "    host removed at $t_kill s; the log from $(head -n 1 $L/death.lat)" \
 [ "$late" = 0 ] && [ "$here" -gt 0 ] &&
 	ok "bsplit-death-runs-here: $here images here after the host died" ||
 	ko "bsplit-death-runs-here: $late answered by the dead host, $here here"
+# after the kill the dead host costs a timeout (a fallback) only for the
+# image in flight then and for the chooser's probes, one at a time
+probes=$(jget $L/death.json probes)
+fb=$(awk -v tk="$t_kill" '$1 + 0 >= tk + 0 && $3 == "fallback"' \
+	$L/death.lat | wc -l)
+[ -n "$probes" ] && [ "$fb" -le $((1 + probes)) ] &&
+	[ "$(jget $L/death.json suspicions)" -ge 1 ] &&
+	ok "bsplit-death-suspected: $fb timeouts after the kill, $probes probes" ||
+	ko "bsplit-death-suspected: $fb timeouts after the kill, ${probes:-?} probes"
 
 echo "HN-JSON-BSPLIT"
 printf '{"images":%s,"edge_kbps":%s,"edge_ns_per_mac":%s,' \

@@ -442,6 +442,54 @@ static void test_suspect_adv(void **state)
 	assert_int_equal(st.revivals, 1);
 }
 
+/*
+ * A host of three nodes, one stage each, chained (the bench's H14-H16):
+ * whichever cut times out, the nodes of the later stages were on its
+ * path, so all of them are suspected at once and everything runs here
+ * after that one timeout; an answered probe brings them all back.  With
+ * a second host of the last stage, that stage's host is not implicated.
+ */
+static void test_dead_chain(void **state)
+{
+	struct hn_cut_host h[4];
+	struct hn_cut_input in = input(h, 3, 4);
+	struct hn_cut_state st = { 0 };
+	struct hn_cut_choice c;
+	unsigned int k;
+
+	(void)state;
+	for (k = 0; k < 4; k++) {
+		h[k] = host(14 + k, 0.1, 8e6);
+		h[k].hosts = 1U << (k < 3 ? k : 2);
+	}
+	c = choose(&st, &in);
+	assert_int_not_equal(c.cut, HN_CUT_LOCAL);
+	assert_int_equal(c.n_path, 2 - c.cut);
+	hn_cut_timeout(&st, &c, in.now_ns);
+	for (k = 0; k < 3; k++)
+		assert_true(hn_cut_suspected(&st, 14 + k) ==
+			    (k >= (unsigned)c.cut));
+	assert_int_equal(choose(&st, &in).cut, HN_CUT_LOCAL);
+	/* the probe's answer: its whole path lives */
+	in.now_ns += HN_CUT_PROBE_MIN_NS;
+	c = choose(&st, &in);
+	assert_true(c.probe);
+	hn_cut_observe(&st, &c, c.model_ns, in.now_ns);
+	for (k = 0; k < 3; k++)
+		assert_false(hn_cut_suspected(&st, 14 + k));
+	/* node 17 runs the last stage too: 16 is not on a known path */
+	memset(&st, 0, sizeof(st));
+	in.n_host = 4;
+	c = choose(&st, &in);
+	assert_int_equal(c.cut, 0);
+	assert_int_equal(c.n_path, 1);
+	assert_int_equal(c.path[0], 15);
+	hn_cut_timeout(&st, &c, in.now_ns);
+	assert_false(hn_cut_suspected(&st, 16));
+	c = choose(&st, &in);
+	assert_int_equal(c.cut, 2);
+}
+
 /* Local's own observations count too (a loaded edge). */
 static void test_observe_local(void **state)
 {
@@ -698,6 +746,7 @@ int main(void)
 		cmocka_unit_test(test_host_returns),
 		cmocka_unit_test(test_one_probe),
 		cmocka_unit_test(test_suspect_adv),
+		cmocka_unit_test(test_dead_chain),
 		cmocka_unit_test(test_table_parse),
 		cmocka_unit_test(test_hosts_parse),
 		cmocka_unit_test(test_rate_window),

@@ -121,7 +121,8 @@ bool hn_cut_suspected(const struct hn_cut_state *st, uint32_t node)
 	return susp_find(st, node);
 }
 
-enum { H_NO, H_YES, H_PROBE };
+/* How usable a host is, in order: the least usable of a path counts. */
+enum { H_NO, H_PROBE, H_YES };
 
 /*
  * Whether @h may get an image at @now: H_YES, H_NO (suspected), or
@@ -146,6 +147,52 @@ static int host_usable(struct hn_cut_state *st, const struct hn_cut_host *h,
 	return s->probing || now < s->next_ns ? H_NO : H_PROBE;
 }
 
+/* The only host of cut @j's stage among @n in @in: its index, or -1. */
+static int sole_host(const struct hn_cut_input *in, unsigned int n,
+		     unsigned int j)
+{
+	unsigned int i;
+	int one = -1;
+
+	for (i = 0; i < n; i++) {
+		if (!in->host[i].node || !in->host[i].up ||
+		    !(in->host[i].hosts & (1U << j)))
+			continue;
+		if (one >= 0)
+			return -1;
+		one = i;
+	}
+	return one;
+}
+
+/*
+ * @c (a cut at host @hi) into its path: the only host of each later
+ * stage that the host does not run itself, which the rest must pass.
+ * Returns the least usable of the host and its path (@use: each host's).
+ */
+static int path_of(const struct hn_cut_input *in, unsigned int n,
+		   const int *use, unsigned int hi, struct hn_cut_choice *c)
+{
+	const struct hn_cut_host *h = &in->host[hi];
+	unsigned int j, k;
+	int u = use[hi], one;
+
+	c->n_path = 0;
+	for (j = c->cut + 1; j < in->table->n; j++) {
+		one = (h->hosts & (1U << j)) ? -1 : sole_host(in, n, j);
+		if (one < 0)
+			continue;
+		for (k = 0; k < c->n_path; k++)
+			if (c->path[k] == in->host[one].node)
+				break;
+		if (k == c->n_path)
+			c->path[c->n_path++] = in->host[one].node;
+		if (use[one] < u)
+			u = use[one];
+	}
+	return u;
+}
+
 /* @a is better than @b by more than the hysteresis. */
 static bool clearly_better(const struct hn_cut_choice *a,
 			   const struct hn_cut_choice *b)
@@ -153,19 +200,44 @@ static bool clearly_better(const struct hn_cut_choice *a,
 	return a->est_ns * 1000 < b->est_ns * (1000 - HN_CUT_HYST_PM);
 }
 
+/* Node @i of @c's host and path (0: the host), or 0 past the end. */
+static uint32_t node_at(const struct hn_cut_choice *c, unsigned int i)
+{
+	if (!i)
+		return c->node;
+	return i <= c->n_path ? c->path[i - 1] : 0;
+}
+
 /* @probe instead of @best, if it is clearly better: 1, else 0. */
 static int take_probe(struct hn_cut_state *st, const struct hn_cut_choice *best,
 		      struct hn_cut_choice *probe)
 {
 	struct hn_cut_susp *s;
+	unsigned int i;
 
 	if (!probe->node || !clearly_better(probe, best))
 		return 0;
-	s = susp_find(st, probe->node);
-	s->probing = true;
+	for (i = 0; node_at(probe, i); i++) {
+		s = susp_find(st, node_at(probe, i));
+		if (s)
+			s->probing = true;
+	}
 	probe->probe = true;
 	st->probes++;
 	return 1;
+}
+
+/* Each host's use in @use; how many hosts. */
+static unsigned int hosts_usable(struct hn_cut_state *st,
+				 const struct hn_cut_input *in, int *use)
+{
+	unsigned int i, n = in->n_host;
+
+	if (n > HN_CUT_MAX_HOSTS)
+		n = HN_CUT_MAX_HOSTS;
+	for (i = 0; i < n; i++)
+		use[i] = host_usable(st, &in->host[i], in->now_ns);
+	return n;
 }
 
 void hn_cut_choose(struct hn_cut_state *st, const struct hn_cut_input *in,
@@ -173,21 +245,19 @@ void hn_cut_choose(struct hn_cut_state *st, const struct hn_cut_input *in,
 {
 	struct hn_cut_choice best, c, cur = { .node = 0 },
 				      probe = { .node = 0 };
+	int k, u, use[HN_CUT_MAX_HOSTS];
+	unsigned int i, n = hosts_usable(st, in, use);
 	bool have_cur = false;
-	unsigned int i, n = in->n_host;
-	int k, use;
 
 	candidate(st, in, HN_CUT_LOCAL, NULL, &best);
-	if (n > HN_CUT_MAX_HOSTS)
-		n = HN_CUT_MAX_HOSTS;
 	for (i = 0; i < n; i++) {
-		const struct hn_cut_host *h = &in->host[i];
-
-		use = host_usable(st, h, in->now_ns);
-		for (k = 0; use != H_NO && k < (int)in->table->n; k++) {
-			if (!candidate(st, in, k, h, &c))
+		for (k = 0; k < (int)in->table->n; k++) {
+			if (!candidate(st, in, k, &in->host[i], &c))
 				continue;
-			if (use == H_PROBE) {
+			u = path_of(in, n, use, i, &c);
+			if (u == H_NO)
+				continue;
+			if (u == H_PROBE) {
 				if (!probe.node || c.est_ns < probe.est_ns)
 					probe = c;
 				continue;
@@ -249,31 +319,32 @@ void hn_cut_observe(struct hn_cut_state *st, const struct hn_cut_choice *c,
 	}
 	o->at_ns = now_ns;
 	o->n++;
-	/* an answer: its host lives */
-	s = susp_find(st, c->node);
-	if (s) {
-		memset(s, 0, sizeof(*s));
-		st->revivals++;
+	/* an answer: its host and the path it took live */
+	for (i = 0; node_at(c, i); i++) {
+		s = susp_find(st, node_at(c, i));
+		if (s) {
+			memset(s, 0, sizeof(*s));
+			st->revivals++;
+		}
 	}
 }
 
-void hn_cut_timeout(struct hn_cut_state *st, const struct hn_cut_choice *c,
-		    uint64_t now_ns)
+/* No answer by @now through @node (@probe: a probe's): suspected. */
+static void suspect(struct hn_cut_state *st, uint32_t node, bool probe,
+		    uint64_t now)
 {
-	struct hn_cut_susp *s = susp_find(st, c->node);
+	struct hn_cut_susp *s = susp_find(st, node);
 	unsigned int i;
 
-	if (!c->node)
-		return;
 	if (s) {
 		/* an image sent before the suspicion adds nothing */
-		if (!c->probe || !s->probing)
+		if (!probe || !s->probing)
 			return;
 		s->probing = false;
 		s->backoff_ns *= 2;
 		if (s->backoff_ns > HN_CUT_PROBE_MAX_NS)
 			s->backoff_ns = HN_CUT_PROBE_MAX_NS;
-		s->next_ns = now_ns + s->backoff_ns;
+		s->next_ns = now + s->backoff_ns;
 		return;
 	}
 	/* a free slot, else the one whose probe is due last */
@@ -287,18 +358,31 @@ void hn_cut_timeout(struct hn_cut_state *st, const struct hn_cut_choice *c,
 			s = &st->susp[i];
 	}
 	memset(s, 0, sizeof(*s));
-	s->node = c->node;
+	s->node = node;
 	s->backoff_ns = HN_CUT_PROBE_MIN_NS;
-	s->next_ns = now_ns + s->backoff_ns;
+	s->next_ns = now + s->backoff_ns;
 	st->suspicions++;
+}
+
+void hn_cut_timeout(struct hn_cut_state *st, const struct hn_cut_choice *c,
+		    uint64_t now_ns)
+{
+	unsigned int i;
+
+	for (i = 0; node_at(c, i); i++)
+		suspect(st, node_at(c, i), c->probe, now_ns);
 }
 
 void hn_cut_unsent(struct hn_cut_state *st, const struct hn_cut_choice *c)
 {
-	struct hn_cut_susp *s = susp_find(st, c->node);
+	struct hn_cut_susp *s;
+	unsigned int i;
 
-	if (s && c->probe)
-		s->probing = false;
+	for (i = 0; c->probe && node_at(c, i); i++) {
+		s = susp_find(st, node_at(c, i));
+		if (s)
+			s->probing = false;
+	}
 }
 
 static int perr(char *err, size_t errlen, const char *fmt, ...)

@@ -42,7 +42,11 @@
  * after the timeout, then twice as long after each probe that timed out
  * (up to HN_CUT_PROBE_MAX_NS).  A probe is not the current choice: it
  * neither switches nor resets the hysteresis.  The caller falls back for
- * a probe that times out as for any image.
+ * a probe that times out as for any image.  An image's fate is shared
+ * by its path: for each later stage the chosen host does not run itself
+ * and only one host runs, that host (the rest must pass it).  A timeout
+ * suspects them all, an answer shows them all alive, and a choice is
+ * only as usable as the least usable of them.
  */
 #ifndef _HN_LIB_CUT_H
 #define _HN_LIB_CUT_H
@@ -107,6 +111,10 @@ struct hn_cut_choice {
 	double model_ns; /* T without bias: what an observation is set against */
 	double est_ns; /* T */
 	bool probe; /* to a suspected host, to see whether it lives */
+	/* the hosts the rest must pass: of each later stage that node does
+	 * not run, its only host (if one); they share its fate */
+	unsigned int n_path;
+	uint32_t path[HN_CUT_MAX];
 };
 
 /* Observed bias of one (cut, host) pair; node 0 with cut -1 is local. */

@@ -18,6 +18,8 @@
 #      round trips (timeouts) move the estimates and the chooser ends up
 #      running the rest here; no image lost;
 #      with tries left, a timed-out image is not sent to it again;
+#      one image at a time, after the first timeout only probes go
+#      to it (cut.h: a suspected host);
 #      the same from an agent's socket (a stand-in), and nothing from
 #      one that refuses;
 #   3. the same stream marked private: never cut 0, so no raw image
@@ -107,7 +109,21 @@ check "retries: none to the silent host, none lost" \
 	   [ "$(get images_lost)" = 0 ] && echo 1)" \
 	"rc $rc, $(get retries) retries, fallback $(get answered_local)"
 
-# 2b. the same hosts from an agent's control socket (a stand-in that
+# 2b. one image at a time over 3 s: once the first has timed out, node 5
+# is suspected down and gets nothing but probes, one a time, the first
+# a second after the timeout, the next two seconds after that one's
+# (so one or two of them in 3 s); everything else runs here
+edge --cut auto --hosts "$W/hosts" --hop-us 0 --window 1 --rate 100
+sent=$(($(get cuts 0) + $(get cuts 1)))
+check "a dead host: only probes after its first timeout, none lost" \
+	"$([ $rc = 0 ] && [ "$(get suspicions)" = 1 ] &&
+	   [ "$sent" = $((1 + $(get probes))) ] &&
+	   [ "$(get probes)" -ge 1 ] && [ "$(get probes)" -le 2 ] &&
+	   [ "$(get answered_local)" = "$sent" ] &&
+	   [ "$(get images_lost)" = 0 ] && echo 1)" \
+	"rc $rc, to node 5 $sent, $(get suspicions) suspicions, $(get probes) probes, cuts $(get cuts)"
+
+# 2c. the same hosts from an agent's control socket (a stand-in that
 # answers "hosts" as hypernetd does), and from one that refuses
 serve()
 {

@@ -306,6 +306,19 @@ echo "    host removed at $t_kill s; the log from $(head -n 1 $L/death.lat)" \
 [ "$late" = 0 ] && [ "$here" -gt 0 ] &&
 	ok "bsplit-death-runs-here: $here images here after the host died" ||
 	ko "bsplit-death-runs-here: $late answered by the dead host, $here here"
+# after the kill the dead host costs a timeout (a fallback) only for the
+# image in flight then, the chooser's probes (one at a time) and an image
+# after each revival (an answer while the namespaces were going)
+probes=$(jget $L/death.json probes)
+rev=$(jget $L/death.json revivals)
+fb=$(awk -v tk="$t_kill" '$1 + 0 >= tk + 0 && $3 == "fallback"' \
+	$L/death.lat | wc -l)
+awk -v tk="$t_kill" '$2 + 0 >= tk + 0 { printf "    after the kill: sent %+.3f s, done %+.3f s, %s\n", $1 - tk, $2 - tk, $3 }' \
+	$L/death.lat | head -n 8
+[ -n "$probes" ] && [ "$fb" -le $((1 + probes + ${rev:-0})) ] &&
+	[ "$(jget $L/death.json suspicions)" -ge 1 ] &&
+	ok "bsplit-death-suspected: $fb timeouts after the kill, $probes probes, $rev revivals" ||
+	ko "bsplit-death-suspected: $fb timeouts after the kill, ${probes:-?} probes, ${rev:-?} revivals"
 
 echo "HN-JSON-BSPLIT"
 printf '{"images":%s,"edge_kbps":%s,"edge_ns_per_mac":%s,' \
@@ -315,7 +328,10 @@ printf '"lat_ms_local":%s,"lat_ms_cut":[%s,%s,%s],' \
 	"$lat_local" "$lat_cut0" "$lat_cut1" "$lat_cut2"
 printf '"lat_ms_auto":%s,"lat_ms_private":%s,' "$lat_auto" "$lat_priv"
 printf '"recovery_s":%s,"kill_after_images":%s,' "$rec" "${d:-0}"
-printf '"cpu_stat":"%s"' "$(tr '\n' ';' <$L/cpustat)"
+printf '"cpu_stat":"%s",' "$(tr '\n' ';' <$L/cpustat)"
+printf '"death_teardown_s":%s,"death_timeouts":%s' \
+	"$(awk -v a="$t_kill" -v b="$t_gone" 'BEGIN { printf "%.3f", b - a }')" \
+	"$fb"
 for c in local cut0 cut1 cut2 auto private chk0 chk1 chk2 acc death; do
 	printf ',"%s":' $c
 	cat $L/$c.json

@@ -7,7 +7,8 @@
 # Checks counts, not times: the CNN's stages chained through the host's
 # three devices answer as the edge does, the chooser sends most images to
 # the measured host, a private stream sends no raw image, no image is
-# lost when the host dies and the edge then runs everything itself.  `make bench-split` runs the
+# lost when the host dies and the edge then runs everything itself, the
+# dead host costing a timeout only for the image in flight and probes.  `make bench-split` runs the
 # same guest longer and reports the latencies.
 # HN_BSPLIT (30:100:10000:90): N:NACC:KBPS:NDEATH as guest_bsplit.sh takes them.
 set -u

@@ -262,6 +262,234 @@ static void test_observe(void **state)
 	assert_true(c.est_ns < c.model_ns);
 }
 
+#define TMO (400 * MS) /* the edge's timeout */
+
+/*
+ * A stream of images every 10 ms for @secs from @in's clock on: each
+ * sent where hn_cut_choose() says; host 7 answers in its model time if
+ * @alive, else the image times out (TMO) and its retry is chosen again.
+ * Images in flight at once: a probe's outcome waits for its time while
+ * the stream goes on.  Counts what went to host 7 (probes among them).
+ */
+struct stream {
+	unsigned int to_host, probes, local, retries_to_host;
+};
+
+static void stream(struct hn_cut_state *st, struct hn_cut_input *in,
+		   double secs, bool alive, struct stream *n)
+{
+	uint64_t end = in->now_ns + secs * 1e9, due = 0;
+	struct hn_cut_choice c, pending = { .node = 0 }, r;
+
+	memset(n, 0, sizeof(*n));
+	for (; in->now_ns < end; in->now_ns += 10 * MS) {
+		if (pending.node && in->now_ns >= due) {
+			if (alive) {
+				hn_cut_observe(st, &pending, pending.model_ns,
+					       in->now_ns);
+			} else {
+				hn_cut_timeout(st, &pending, in->now_ns);
+				/* its retry: anywhere but a dead host */
+				hn_cut_choose(st, in, &r);
+				n->retries_to_host += r.node == 7;
+				if (r.probe)
+					hn_cut_unsent(st, &r);
+			}
+			pending.node = 0;
+		}
+		hn_cut_choose(st, in, &c);
+		if (c.node != 7) {
+			n->local += c.cut == HN_CUT_LOCAL;
+			continue;
+		}
+		n->to_host++;
+		n->probes += c.probe;
+		/* one image at a time to the host: the others wait (window) */
+		assert_int_equal(pending.node, 0);
+		pending = c;
+		due = in->now_ns + (alive ? (uint64_t)c.model_ns : TMO);
+	}
+}
+
+/*
+ * The host dies: the image in flight times out and from then on,
+ * within that one timeout, everything runs here, but for probes, one at
+ * a time, each twice as late as the one before; no flapping.
+ */
+static void test_dead_host(void **state)
+{
+	struct hn_cut_host h = host(7, 1, 8e6);
+	struct hn_cut_input in = input(&h, 1, 4);
+	struct hn_cut_state st = { 0 };
+	struct hn_cut_choice c, r;
+	struct stream n;
+
+	(void)state;
+	c = choose(&st, &in);
+	assert_int_equal(c.node, 7);
+	assert_false(c.probe);
+	/* it dies with this image in flight */
+	in.now_ns += TMO;
+	hn_cut_timeout(&st, &c, in.now_ns);
+	assert_true(hn_cut_suspected(&st, 7));
+	r = choose(&st, &in);
+	assert_int_equal(r.cut, HN_CUT_LOCAL); /* the retry: here */
+	assert_int_equal(st.switches, 1);
+	/* the first probe waits HN_CUT_PROBE_MIN_NS: 0.99 s all here */
+	stream(&st, &in, 0.99, false, &n);
+	assert_int_equal(n.to_host, 0);
+	assert_int_equal(n.local, 99);
+	/* 30 s on: probes at 1, 1+2, 3+4, 7+8, 15+16 s (+ TMO each) */
+	stream(&st, &in, 30, false, &n);
+	assert_int_equal(n.to_host, n.probes);
+	assert_int_equal(n.probes, 4);
+	assert_int_equal(n.retries_to_host, 0);
+	assert_int_equal(n.local, 3000 - 4);
+	/* backoff capped: one probe per HN_CUT_PROBE_MAX_NS at most */
+	stream(&st, &in, 64, false, &n);
+	assert_true(n.probes >= 3 && n.probes <= 4);
+	/* probes are not choices: no switch since the first */
+	assert_int_equal(st.switches, 1);
+	assert_int_equal(st.suspicions, 1);
+	assert_true(hn_cut_suspected(&st, 7));
+}
+
+/* The host comes back: the next probe is answered and it is used again. */
+static void test_host_returns(void **state)
+{
+	struct hn_cut_host h = host(7, 1, 8e6);
+	struct hn_cut_input in = input(&h, 1, 4);
+	struct hn_cut_state st = { 0 };
+	struct hn_cut_choice c;
+	struct stream n;
+
+	(void)state;
+	c = choose(&st, &in);
+	in.now_ns += TMO;
+	hn_cut_timeout(&st, &c, in.now_ns);
+	stream(&st, &in, 5, false, &n); /* probes at 1 and 3 s fail */
+	assert_int_equal(n.probes, 2);
+	stream(&st, &in, 10, true, &n);
+	/* the probe at 7 s answers; then every image goes there again */
+	assert_int_equal(n.probes, 1);
+	assert_false(hn_cut_suspected(&st, 7));
+	assert_true(n.to_host > 250);
+	c = choose(&st, &in);
+	assert_int_equal(c.node, 7);
+	assert_false(c.probe);
+	/* away and back: two switches in all */
+	assert_int_equal(st.switches, 2);
+	assert_int_equal(st.revivals, 1);
+}
+
+/* One probe in flight at a time; a probe not sent frees the turn. */
+static void test_one_probe(void **state)
+{
+	struct hn_cut_host h = host(7, 1, 8e6);
+	struct hn_cut_input in = input(&h, 1, 4);
+	struct hn_cut_state st = { 0 };
+	struct hn_cut_choice c;
+
+	(void)state;
+	c = choose(&st, &in);
+	hn_cut_timeout(&st, &c, in.now_ns);
+	in.now_ns += HN_CUT_PROBE_MIN_NS;
+	c = choose(&st, &in);
+	assert_true(c.probe);
+	assert_int_equal(c.node, 7);
+	assert_int_equal(choose(&st, &in).cut, HN_CUT_LOCAL);
+	in.now_ns += 10 * HN_CUT_PROBE_MAX_NS; /* however long */
+	assert_int_equal(choose(&st, &in).cut, HN_CUT_LOCAL);
+	hn_cut_unsent(&st, &c);
+	c = choose(&st, &in);
+	assert_true(c.probe);
+	/* a probe that times out: suspected still, the next one later */
+	hn_cut_timeout(&st, &c, in.now_ns);
+	assert_true(hn_cut_suspected(&st, 7));
+	in.now_ns += 2 * HN_CUT_PROBE_MIN_NS - 1;
+	assert_int_equal(choose(&st, &in).cut, HN_CUT_LOCAL);
+	in.now_ns += 1;
+	assert_true(choose(&st, &in).probe);
+}
+
+/*
+ * A fresh advertisement (what the host says changed) ends the suspicion
+ * at once; the same one again does not.  Another host is used meanwhile.
+ */
+static void test_suspect_adv(void **state)
+{
+	struct hn_cut_host h[2] = { host(7, 1, 8e6), host(8, 2, 8e6) };
+	struct hn_cut_input in = input(h, 2, 4);
+	struct hn_cut_state st = { 0 };
+	struct hn_cut_choice c;
+
+	(void)state;
+	h[0].adv = 11;
+	c = choose(&st, &in);
+	assert_int_equal(c.node, 7);
+	hn_cut_timeout(&st, &c, in.now_ns);
+	/* as if 7 were absent: the slower host 8, not here */
+	c = choose(&st, &in);
+	assert_int_equal(c.node, 8);
+	in.now_ns += HN_CUT_PROBE_MIN_NS / 2;
+	assert_int_equal(choose(&st, &in).node, 8);
+	assert_true(hn_cut_suspected(&st, 7));
+	h[0].adv = 12;
+	c = choose(&st, &in);
+	assert_int_equal(c.node, 7);
+	assert_false(c.probe);
+	assert_false(hn_cut_suspected(&st, 7));
+	assert_int_equal(st.revivals, 1);
+}
+
+/*
+ * A host of three nodes, one stage each, chained (the bench's H14-H16):
+ * whichever cut times out, the nodes of the later stages were on its
+ * path, so all of them are suspected at once and everything runs here
+ * after that one timeout; an answered probe brings them all back.  With
+ * a second host of the last stage, that stage's host is not implicated.
+ */
+static void test_dead_chain(void **state)
+{
+	struct hn_cut_host h[4];
+	struct hn_cut_input in = input(h, 3, 4);
+	struct hn_cut_state st = { 0 };
+	struct hn_cut_choice c;
+	unsigned int k;
+
+	(void)state;
+	for (k = 0; k < 4; k++) {
+		h[k] = host(14 + k, 0.1, 8e6);
+		h[k].hosts = 1U << (k < 3 ? k : 2);
+	}
+	c = choose(&st, &in);
+	assert_int_not_equal(c.cut, HN_CUT_LOCAL);
+	assert_int_equal(c.n_path, 2 - c.cut);
+	hn_cut_timeout(&st, &c, in.now_ns);
+	for (k = 0; k < 3; k++)
+		assert_true(hn_cut_suspected(&st, 14 + k) ==
+			    (k >= (unsigned)c.cut));
+	assert_int_equal(choose(&st, &in).cut, HN_CUT_LOCAL);
+	/* the probe's answer: its whole path lives */
+	in.now_ns += HN_CUT_PROBE_MIN_NS;
+	c = choose(&st, &in);
+	assert_true(c.probe);
+	hn_cut_observe(&st, &c, c.model_ns, in.now_ns);
+	for (k = 0; k < 3; k++)
+		assert_false(hn_cut_suspected(&st, 14 + k));
+	/* node 17 runs the last stage too: 16 is not on a known path */
+	memset(&st, 0, sizeof(st));
+	in.n_host = 4;
+	c = choose(&st, &in);
+	assert_int_equal(c.cut, 0);
+	assert_int_equal(c.n_path, 1);
+	assert_int_equal(c.path[0], 15);
+	hn_cut_timeout(&st, &c, in.now_ns);
+	assert_false(hn_cut_suspected(&st, 16));
+	c = choose(&st, &in);
+	assert_int_equal(c.cut, 2);
+}
+
 /* Local's own observations count too (a loaded edge). */
 static void test_observe_local(void **state)
 {
@@ -358,7 +586,8 @@ static void test_hosts_parse(void **state)
 		"4              7    0      100000       0     0    0      127    100    100    1     100000\n"
 		"1              3    1           0       0     0    0      127      0      0    0          0\n";
 	struct hn_cut_host h[HN_CUT_MAX_HOSTS];
-	char err[200];
+	char err[200], moved[sizeof(text)];
+	uint32_t adv;
 	int n;
 
 	(void)state;
@@ -383,6 +612,19 @@ static void test_hosts_parse(void **state)
 	/* the agent's own node: a path of no cost */
 	assert_int_equal(h[2].node, 1);
 	assert_true(h[2].bps > 1e12 && h[2].delay_ns == 0);
+	/* the adv stamp: what a host says; a new rate sample changes it */
+	assert_true(h[0].adv && h[1].adv && h[0].adv != h[1].adv);
+	adv = h[0].adv;
+	assert_int_equal(hn_cut_hosts_parse(text, strlen(text), &tab, 8e6, 0, h,
+					    8, err, sizeof(err)),
+			 3);
+	assert_int_equal(h[0].adv, adv);
+	memcpy(moved, text, sizeof(text));
+	*strstr(moved, "900000") = '8';
+	assert_int_equal(hn_cut_hosts_parse(moved, strlen(moved), &tab, 8e6, 0,
+					    h, 8, err, sizeof(err)),
+			 3);
+	assert_int_not_equal(h[0].adv, adv);
 	/* at most @max hosts */
 	assert_int_equal(hn_cut_hosts_parse(text, strlen(text), &tab, 8e6, 0, h,
 					    1, err, sizeof(err)),
@@ -500,6 +742,11 @@ int main(void)
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_observe),
 		cmocka_unit_test(test_observe_local),
+		cmocka_unit_test(test_dead_host),
+		cmocka_unit_test(test_host_returns),
+		cmocka_unit_test(test_one_probe),
+		cmocka_unit_test(test_suspect_adv),
+		cmocka_unit_test(test_dead_chain),
 		cmocka_unit_test(test_table_parse),
 		cmocka_unit_test(test_hosts_parse),
 		cmocka_unit_test(test_rate_window),

@@ -191,6 +191,23 @@ void edge_cut_observe(const struct hn_cut_choice *ch, double secs, double now)
 	hn_cut_observe(&c.st, ch, secs * 1e9, now * 1e9);
 }
 
+void edge_cut_timeout(const struct hn_cut_choice *ch, double now)
+{
+	hn_cut_timeout(&c.st, ch, now * 1e9);
+	/* the agent may have withdrawn it already: ask at the next pick */
+	c.next_refresh = 0;
+}
+
+void edge_cut_unsent(const struct hn_cut_choice *ch)
+{
+	hn_cut_unsent(&c.st, ch);
+}
+
+const struct hn_cut_state *edge_cut_state(void)
+{
+	return &c.st;
+}
+
 void edge_rate_update(uint64_t macs, double secs)
 {
 	double x;

@@ -124,6 +124,11 @@ void edge_cut_pick(const struct edge_opts *o, double now,
 		   struct hn_cut_choice *out);
 /* A round trip of @secs for @ch (a timeout counts as its length). */
 void edge_cut_observe(const struct hn_cut_choice *ch, double secs, double now);
+/* No answer in time for @ch: its host is suspected (cut.h) */
+void edge_cut_timeout(const struct hn_cut_choice *ch, double now);
+/* @ch, a probe, was not sent */
+void edge_cut_unsent(const struct hn_cut_choice *ch);
+const struct hn_cut_state *edge_cut_state(void);
 /* @macs ran here in @secs: the edge's ns per MAC (EWMA). */
 void edge_rate_update(uint64_t macs, double secs);
 unsigned int edge_cut_switches(void);

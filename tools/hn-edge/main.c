@@ -564,9 +564,10 @@ static int start(struct slot *s, unsigned int img, int label,
 
 /*
  * A timeout of @s: whether to send it again (@retry: tries are left).
- * With --cut auto the chooser learns of it, then says where a retry
- * goes: a host of the same cut (perhaps another), or, when it would now
- * cut elsewhere or run here, nowhere: the rest runs here at once.
+ * With --cut auto the chooser suspects its host (cut.h), then says where
+ * a retry goes: a host of the same cut (another), or, when it would now
+ * cut elsewhere or run here, nowhere: the rest runs here at once.  A
+ * probe falls back the same way.
  */
 static bool retry_where(struct slot *s, bool retry)
 {
@@ -575,12 +576,14 @@ static bool retry_where(struct slot *s, bool retry)
 
 	if (o.cut != EDGE_CUT_AUTO)
 		return retry;
-	edge_cut_observe(&s->ch, now - s->t0, now);
+	edge_cut_timeout(&s->ch, now);
 	if (!retry)
 		return false;
 	edge_cut_pick(&o, now, &ch);
-	if (ch.cut != (int)s->cut || !ch.node)
+	if (ch.cut != (int)s->cut || !ch.node) {
+		edge_cut_unsent(&ch);
 		return false;
+	}
 	s->ch = ch;
 	s->dst = ch.node;
 	return true;
@@ -732,6 +735,9 @@ static void cuts_text(FILE *f)
 		fprintf(f, " %u:%u", k, r.cut_cnt[k]);
 	fprintf(f, "; %u switches; edge %.3f ns/MAC\n", edge_cut_switches(),
 		edge_cut_edge_rate());
+	fprintf(f, "hn-edge: hosts suspected %u times, %u probes, %u revived\n",
+		edge_cut_state()->suspicions, edge_cut_state()->probes,
+		edge_cut_state()->revivals);
 }
 
 static void cuts_json(struct jsonw *w)
@@ -763,6 +769,9 @@ static void cuts_json(struct jsonw *w)
 	}
 	jsonw_arr_close(w);
 	jsonw_kv_u64(w, "cut_switches", edge_cut_switches());
+	jsonw_kv_u64(w, "suspicions", edge_cut_state()->suspicions);
+	jsonw_kv_u64(w, "probes", edge_cut_state()->probes);
+	jsonw_kv_u64(w, "revivals", edge_cut_state()->revivals);
 	jsonw_kv_float(w, "edge_ns_per_mac", edge_cut_edge_rate());
 }
 

@@ -101,26 +101,167 @@ static int candidate(struct hn_cut_state *st, const struct hn_cut_input *in,
 	c->est_ns = m + bias_ns(st, c->node, cut, in->now_ns);
 	if (c->est_ns < 0)
 		c->est_ns = 0;
+	c->probe = false;
 	return 1;
+}
+
+static struct hn_cut_susp *susp_find(const struct hn_cut_state *st,
+				     uint32_t node)
+{
+	unsigned int i;
+
+	for (i = 0; node && i < HN_CUT_MAX_SUSP; i++)
+		if (st->susp[i].node == node)
+			return (struct hn_cut_susp *)&st->susp[i];
+	return NULL;
+}
+
+bool hn_cut_suspected(const struct hn_cut_state *st, uint32_t node)
+{
+	return susp_find(st, node);
+}
+
+/* How usable a host is, in order: the least usable of a path counts. */
+enum { H_NO, H_PROBE, H_YES };
+
+/*
+ * Whether @h may get an image at @now: H_YES, H_NO (suspected), or
+ * H_PROBE (suspected, a probe is due).  A fresh advertisement ends the
+ * suspicion.
+ */
+static int host_usable(struct hn_cut_state *st, const struct hn_cut_host *h,
+		       uint64_t now)
+{
+	struct hn_cut_susp *s = susp_find(st, h->node);
+
+	if (!s)
+		return H_YES;
+	if (!s->adv_set) {
+		s->adv = h->adv;
+		s->adv_set = true;
+	} else if (h->adv != s->adv) {
+		memset(s, 0, sizeof(*s));
+		st->revivals++;
+		return H_YES;
+	}
+	return s->probing || now < s->next_ns ? H_NO : H_PROBE;
+}
+
+/* The only host of cut @j's stage among @n in @in: its index, or -1. */
+static int sole_host(const struct hn_cut_input *in, unsigned int n,
+		     unsigned int j)
+{
+	unsigned int i;
+	int one = -1;
+
+	for (i = 0; i < n; i++) {
+		if (!in->host[i].node || !in->host[i].up ||
+		    !(in->host[i].hosts & (1U << j)))
+			continue;
+		if (one >= 0)
+			return -1;
+		one = i;
+	}
+	return one;
+}
+
+/*
+ * @c (a cut at host @hi) into its path: the only host of each later
+ * stage that the host does not run itself, which the rest must pass.
+ * Returns the least usable of the host and its path (@use: each host's).
+ */
+static int path_of(const struct hn_cut_input *in, unsigned int n,
+		   const int *use, unsigned int hi, struct hn_cut_choice *c)
+{
+	const struct hn_cut_host *h = &in->host[hi];
+	unsigned int j, k;
+	int u = use[hi], one;
+
+	c->n_path = 0;
+	for (j = c->cut + 1; j < in->table->n; j++) {
+		one = (h->hosts & (1U << j)) ? -1 : sole_host(in, n, j);
+		if (one < 0)
+			continue;
+		for (k = 0; k < c->n_path; k++)
+			if (c->path[k] == in->host[one].node)
+				break;
+		if (k == c->n_path)
+			c->path[c->n_path++] = in->host[one].node;
+		if (use[one] < u)
+			u = use[one];
+	}
+	return u;
+}
+
+/* @a is better than @b by more than the hysteresis. */
+static bool clearly_better(const struct hn_cut_choice *a,
+			   const struct hn_cut_choice *b)
+{
+	return a->est_ns * 1000 < b->est_ns * (1000 - HN_CUT_HYST_PM);
+}
+
+/* Node @i of @c's host and path (0: the host), or 0 past the end. */
+static uint32_t node_at(const struct hn_cut_choice *c, unsigned int i)
+{
+	if (!i)
+		return c->node;
+	return i <= c->n_path ? c->path[i - 1] : 0;
+}
+
+/* @probe instead of @best, if it is clearly better: 1, else 0. */
+static int take_probe(struct hn_cut_state *st, const struct hn_cut_choice *best,
+		      struct hn_cut_choice *probe)
+{
+	struct hn_cut_susp *s;
+	unsigned int i;
+
+	if (!probe->node || !clearly_better(probe, best))
+		return 0;
+	for (i = 0; node_at(probe, i); i++) {
+		s = susp_find(st, node_at(probe, i));
+		if (s)
+			s->probing = true;
+	}
+	probe->probe = true;
+	st->probes++;
+	return 1;
+}
+
+/* Each host's use in @use; how many hosts. */
+static unsigned int hosts_usable(struct hn_cut_state *st,
+				 const struct hn_cut_input *in, int *use)
+{
+	unsigned int i, n = in->n_host;
+
+	if (n > HN_CUT_MAX_HOSTS)
+		n = HN_CUT_MAX_HOSTS;
+	for (i = 0; i < n; i++)
+		use[i] = host_usable(st, &in->host[i], in->now_ns);
+	return n;
 }
 
 void hn_cut_choose(struct hn_cut_state *st, const struct hn_cut_input *in,
 		   struct hn_cut_choice *out)
 {
-	struct hn_cut_choice best, c, cur;
+	struct hn_cut_choice best, c, cur = { .node = 0 },
+				      probe = { .node = 0 };
+	int k, u, use[HN_CUT_MAX_HOSTS];
+	unsigned int i, n = hosts_usable(st, in, use);
 	bool have_cur = false;
-	unsigned int i, n = in->n_host;
-	int k;
 
 	candidate(st, in, HN_CUT_LOCAL, NULL, &best);
-	if (n > HN_CUT_MAX_HOSTS)
-		n = HN_CUT_MAX_HOSTS;
 	for (i = 0; i < n; i++) {
-		const struct hn_cut_host *h = &in->host[i];
-
 		for (k = 0; k < (int)in->table->n; k++) {
-			if (!candidate(st, in, k, h, &c))
+			if (!candidate(st, in, k, &in->host[i], &c))
 				continue;
+			u = path_of(in, n, use, i, &c);
+			if (u == H_NO)
+				continue;
+			if (u == H_PROBE) {
+				if (!probe.node || c.est_ns < probe.est_ns)
+					probe = c;
+				continue;
+			}
 			if (c.est_ns < best.est_ns)
 				best = c;
 			if (st->have_cur && c.node == st->cur.node &&
@@ -133,9 +274,12 @@ void hn_cut_choose(struct hn_cut_state *st, const struct hn_cut_input *in,
 	if (st->have_cur && st->cur.cut == HN_CUT_LOCAL)
 		have_cur = candidate(st, in, HN_CUT_LOCAL, NULL, &cur);
 	/* keep the current choice unless another is clearly better */
-	if (have_cur &&
-	    best.est_ns * 1000 >= cur.est_ns * (1000 - HN_CUT_HYST_PM))
+	if (have_cur && !clearly_better(&best, &cur))
 		best = cur;
+	if (take_probe(st, &best, &probe)) {
+		*out = probe;
+		return;
+	}
 	if (!st->have_cur || best.cut != st->cur.cut ||
 	    best.node != st->cur.node)
 		st->switches += st->have_cur;
@@ -149,6 +293,7 @@ void hn_cut_observe(struct hn_cut_state *st, const struct hn_cut_choice *c,
 {
 	struct hn_cut_obs *o = obs_find(st, c->node, c->cut);
 	double d = measured_ns - c->model_ns, b;
+	struct hn_cut_susp *s;
 	unsigned int i;
 
 	if (!now_ns)
@@ -174,6 +319,70 @@ void hn_cut_observe(struct hn_cut_state *st, const struct hn_cut_choice *c,
 	}
 	o->at_ns = now_ns;
 	o->n++;
+	/* an answer: its host and the path it took live */
+	for (i = 0; node_at(c, i); i++) {
+		s = susp_find(st, node_at(c, i));
+		if (s) {
+			memset(s, 0, sizeof(*s));
+			st->revivals++;
+		}
+	}
+}
+
+/* No answer by @now through @node (@probe: a probe's): suspected. */
+static void suspect(struct hn_cut_state *st, uint32_t node, bool probe,
+		    uint64_t now)
+{
+	struct hn_cut_susp *s = susp_find(st, node);
+	unsigned int i;
+
+	if (s) {
+		/* an image sent before the suspicion adds nothing */
+		if (!probe || !s->probing)
+			return;
+		s->probing = false;
+		s->backoff_ns *= 2;
+		if (s->backoff_ns > HN_CUT_PROBE_MAX_NS)
+			s->backoff_ns = HN_CUT_PROBE_MAX_NS;
+		s->next_ns = now + s->backoff_ns;
+		return;
+	}
+	/* a free slot, else the one whose probe is due last */
+	s = &st->susp[0];
+	for (i = 0; i < HN_CUT_MAX_SUSP; i++) {
+		if (!st->susp[i].node) {
+			s = &st->susp[i];
+			break;
+		}
+		if (st->susp[i].next_ns > s->next_ns)
+			s = &st->susp[i];
+	}
+	memset(s, 0, sizeof(*s));
+	s->node = node;
+	s->backoff_ns = HN_CUT_PROBE_MIN_NS;
+	s->next_ns = now + s->backoff_ns;
+	st->suspicions++;
+}
+
+void hn_cut_timeout(struct hn_cut_state *st, const struct hn_cut_choice *c,
+		    uint64_t now_ns)
+{
+	unsigned int i;
+
+	for (i = 0; node_at(c, i); i++)
+		suspect(st, node_at(c, i), c->probe, now_ns);
+}
+
+void hn_cut_unsent(struct hn_cut_state *st, const struct hn_cut_choice *c)
+{
+	struct hn_cut_susp *s;
+	unsigned int i;
+
+	for (i = 0; c->probe && node_at(c, i); i++) {
+		s = susp_find(st, node_at(c, i));
+		if (s)
+			s->probing = false;
+	}
 }
 
 static int perr(char *err, size_t errlen, const char *fmt, ...)
@@ -341,6 +550,24 @@ static int cut_of_stage(const struct hn_cut_table *t, unsigned int stage)
 	return -1;
 }
 
+/*
+ * @adv with the numbers @h advertises (FNV-1a over them): the stamp of
+ * what the host says; never 0 (unknown).
+ */
+static uint32_t adv_mix(uint32_t adv, const struct host_line *h)
+{
+	unsigned int i, b;
+
+	if (!adv)
+		adv = 2166136261u;
+	for (i = HL_STAGE; i < HL_HOPS; i++)
+		for (b = 0; b < 64; b += 8) {
+			adv ^= (h->v[i] >> b) & 0xff;
+			adv *= 16777619u;
+		}
+	return adv ? adv : 1;
+}
+
 /* @h's line into the host of its node in @out: 1 if a new one was used. */
 static int host_merge(const struct hn_cut_table *t, const struct host_line *h,
 		      double dflt_bps, double hop_ns, struct hn_cut_host *out,
@@ -369,6 +596,7 @@ static int host_merge(const struct hn_cut_table *t, const struct host_line *h,
 	}
 	x->hosts |= 1U << k;
 	x->ns[k] = h->v[HL_NS];
+	x->adv = adv_mix(x->adv, h);
 	if (h->v[HL_BUSY] > x->busy_pm)
 		x->busy_pm = h->v[HL_BUSY];
 	if (h->v[HL_QUEUE] > x->queue)

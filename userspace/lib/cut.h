@@ -25,7 +25,7 @@
  *            the tensors ahead, and an M/M/1 mean wait for the load
  *   bias     EWMA of (observed round trip - model) for that pair, which
  *            halves every HN_CUT_BIAS_HALF_NS without new observations,
- *            so a host that was slow or lost is tried again later
+ *            so a host that was slow is tried again later
  *
  * Running everything locally, T = W_total * r_edge + its bias, is always a
  * candidate; it is chosen when no host is up or advertises, or the mesh is
@@ -33,6 +33,20 @@
  * would leave the edge).  Hysteresis: the current choice is kept unless
  * it became inadmissible or another is cheaper by more than
  * HN_CUT_HYST_PM permille.
+ *
+ * A host whose image timed out (hn_cut_timeout()) is suspected down:
+ * choices are made as if it were absent until it shows life, an answer
+ * in time (hn_cut_observe()) or a fresh advertisement (its adv stamp
+ * changed since the suspicion).  Until then it may get a probe image:
+ * one at a time, when it would be chosen, the first HN_CUT_PROBE_MIN_NS
+ * after the timeout, then twice as long after each probe that timed out
+ * (up to HN_CUT_PROBE_MAX_NS).  A probe is not the current choice: it
+ * neither switches nor resets the hysteresis.  The caller falls back for
+ * a probe that times out as for any image.  An image's fate is shared
+ * by its path: for each later stage the chosen host does not run itself
+ * and only one host runs, that host (the rest must pass it).  A timeout
+ * suspects them all, an answer shows them all alive, and a choice is
+ * only as usable as the least usable of them.
  */
 #ifndef _HN_LIB_CUT_H
 #define _HN_LIB_CUT_H
@@ -48,6 +62,8 @@
 #define HN_CUT_HYST_PM 100 /* switch only for a 10 % better estimate */
 #define HN_CUT_EWMA 0.25 /* weight of a new observation */
 #define HN_CUT_BIAS_HALF_NS 2000000000ULL
+#define HN_CUT_PROBE_MIN_NS 1000000000ULL /* first probe after a timeout */
+#define HN_CUT_PROBE_MAX_NS 16000000000ULL /* longest wait between probes */
 
 /* One admissible cut: the edge runs everything before it. */
 struct hn_cut_point {
@@ -75,6 +91,9 @@ struct hn_cut_host {
 	uint16_t queue;
 	double bps; /* the path's bottleneck rate, bit/s; 0 unreachable */
 	double delay_ns; /* the path's one-way delay */
+	/* stamp of what it advertises (rates, load): a change is news from
+	 * it, so it lives; 0 unknown */
+	uint32_t adv;
 };
 
 struct hn_cut_input {
@@ -91,6 +110,11 @@ struct hn_cut_choice {
 	uint32_t node; /* host, 0 with HN_CUT_LOCAL */
 	double model_ns; /* T without bias: what an observation is set against */
 	double est_ns; /* T */
+	bool probe; /* to a suspected host, to see whether it lives */
+	/* the hosts the rest must pass: of each later stage that node does
+	 * not run, its only host (if one); they share its fate */
+	unsigned int n_path;
+	uint32_t path[HN_CUT_MAX];
 };
 
 /* Observed bias of one (cut, host) pair; node 0 with cut -1 is local. */
@@ -104,12 +128,26 @@ struct hn_cut_obs {
 
 #define HN_CUT_MAX_OBS (HN_CUT_MAX * HN_CUT_MAX_HOSTS + 1)
 
+/* A host suspected down since an image to it timed out. */
+struct hn_cut_susp {
+	uint32_t node; /* 0: slot free */
+	bool adv_set; /* adv: its stamp when first seen suspected */
+	uint32_t adv;
+	bool probing; /* a probe image in flight */
+	uint64_t next_ns; /* no probe before */
+	uint64_t backoff_ns; /* the wait before the next probe */
+};
+
+#define HN_CUT_MAX_SUSP (2 * HN_CUT_MAX_HOSTS)
+
 /* The chooser's memory between choices: zero it to start. */
 struct hn_cut_state {
 	struct hn_cut_choice cur; /* node 0 and cut 0 before the first */
 	bool have_cur;
 	unsigned int switches; /* choices that changed */
+	unsigned int suspicions, probes, revivals; /* counts, for reports */
 	struct hn_cut_obs obs[HN_CUT_MAX_OBS];
+	struct hn_cut_susp susp[HN_CUT_MAX_SUSP];
 };
 
 /*
@@ -130,10 +168,25 @@ void hn_cut_choose(struct hn_cut_state *st, const struct hn_cut_input *in,
 /*
  * A round trip of @measured_ns was observed for @c (as hn_cut_choose()
  * gave it) at @now_ns: the pair's bias moves towards measured - model.
- * A timeout is observed as its length.
+ * An answer shows that its host lives: it is no longer suspected.
  */
 void hn_cut_observe(struct hn_cut_state *st, const struct hn_cut_choice *c,
 		    double measured_ns, uint64_t now_ns);
+
+/*
+ * The image sent for @c got no answer in time (@now_ns): its host is
+ * suspected down, or, for a probe, stays so and waits twice as long
+ * before the next probe.  The bias is left as it was: the host is absent,
+ * not slow.
+ */
+void hn_cut_timeout(struct hn_cut_state *st, const struct hn_cut_choice *c,
+		    uint64_t now_ns);
+
+/* The probe @c from hn_cut_choose() was not sent after all: another may. */
+void hn_cut_unsent(struct hn_cut_state *st, const struct hn_cut_choice *c);
+
+/* Whether @node is suspected down now. */
+bool hn_cut_suspected(const struct hn_cut_state *st, uint32_t node);
 
 /*
  * Parse a cut table from the text @buf (@len bytes, NUL not needed):
@@ -156,7 +209,8 @@ int hn_cut_table_parse(const char *buf, size_t len, struct hn_cut_table *t,
  * busiest load and longest queue).  path_kbps 0 (the agent's metric is
  * not ETT) takes @dflt_bps; a self line (the agent's own node) is a path
  * of no cost; each hop adds @hop_ns of delay.  Each host's ns_per_mac is
- * that of its first measured stage, for its others.  Writes at most
+ * that of its first measured stage, for its others; its adv stamp a
+ * hash of the numbers of its lines.  Writes at most
  * @max hosts, in the order first seen.  Returns how many, or -EINVAL
  * if a line is malformed (@err says which).
  */

@@ -18,10 +18,7 @@
 #include <string.h>
 
 #include "cnn.h"
-
-#define ADAM_B1 0.9
-#define ADAM_B2 0.999
-#define ADAM_EPS 1e-8
+#include "kernels.h"
 
 struct fm_cnn_work {
 	float *act[FM_CNN_LAYERS + 1]; /* act[0] is the input */
@@ -30,11 +27,6 @@ struct fm_cnn_work {
 	float *gin; /* the input's gradient */
 	float *col, *gcol; /* unrolled convolution input */
 };
-
-static float *zalloc(size_t n)
-{
-	return calloc(n ? n : 1, sizeof(float));
-}
 
 /* ---- the architecture --------------------------------------------------- */
 
@@ -123,7 +115,7 @@ static int layer_init(struct fm_cnn_layer *l, const struct hn_op *op,
 	l->n_b = hn_op_n_biases(op);
 	layer_bufs(l, buf);
 	for (i = 0; i < NBUF; i++) {
-		*buf[i] = zalloc(i < NBUF_W ? l->n_w : l->n_b);
+		*buf[i] = fm_zalloc(i < NBUF_W ? l->n_w : l->n_b);
 		if (!*buf[i])
 			return -1;
 	}
@@ -176,15 +168,8 @@ void fm_cnn_free(struct fm_cnn *net)
 
 /* ---- weights and scales ------------------------------------------------- */
 
-static double grid(double v, int exp)
-{
-	return ldexp(round(ldexp(v, -exp)), exp);
-}
-
 static int refresh_layer(struct fm_cnn_layer *l, int in_exp, int qat)
 {
-	double wmax = 0;
-	unsigned int i;
 	int acc_exp;
 
 	if (l->op.kind == HNET_OP_MAXPOOL)
@@ -194,20 +179,8 @@ static int refresh_layer(struct fm_cnn_layer *l, int in_exp, int qat)
 		memcpy(l->bq, l->b, l->n_b * sizeof(float));
 		return 0;
 	}
-	for (i = 0; i < l->n_w; i++)
-		wmax = fmax(wmax, fabsf(l->w[i]));
-	l->w_exp = wmax > 0 ? fm_exp_for(wmax) : -7;
-	acc_exp = in_exp + l->w_exp;
-	for (i = 0; i < l->n_w; i++)
-		l->wq[i] = grid(l->w[i], l->w_exp);
-	for (i = 0; i < l->n_b; i++)
-		l->bq[i] = grid(l->b[i], acc_exp);
-	/* as quant.c: no shift below 0 or above 30 */
-	l->out_exp = l->cal_exp;
-	if (l->out_exp < acc_exp)
-		l->out_exp = acc_exp;
-	if (l->out_exp > acc_exp + HN_SHIFT_MAX)
-		l->out_exp = acc_exp + HN_SHIFT_MAX;
+	acc_exp = fm_qat_layer(l->w, l->wq, l->n_w, l->b, l->bq, l->n_b, in_exp,
+			       l->cal_exp, &l->w_exp, &l->out_exp);
 	l->op.shift = l->out_exp - acc_exp;
 	return l->out_exp;
 }
@@ -222,15 +195,6 @@ void fm_cnn_refresh(struct fm_cnn *net)
 }
 
 /* ---- vector kernels ----------------------------------------------------- */
-
-static void axpy(float *restrict y, float a, const float *restrict x,
-		 unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		y[i] += a * x[i];
-}
 
 static float dot(const float *restrict a, const float *restrict b,
 		 unsigned int n)
@@ -248,17 +212,6 @@ static float dot(const float *restrict a, const float *restrict b,
 	       ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-/* The engine's requantisation of one accumulator, in float. */
-static float requant(float acc, int out_exp, int relu)
-{
-	float v = floorf(ldexpf(acc, -out_exp) + 0.5f);
-
-	if (relu && v < 0)
-		v = 0;
-	v = fminf(fmaxf(v, HN_S8_MIN), HN_S8_MAX);
-	return ldexpf(v, out_exp);
-}
-
 static void activate(const struct fm_cnn_layer *l, const float *pre, float *y,
 		     int qat)
 {
@@ -266,7 +219,7 @@ static void activate(const struct fm_cnn_layer *l, const float *pre, float *y,
 
 	for (k = 0; k < l->n_out; k++) {
 		if (qat)
-			y[k] = requant(pre[k], l->out_exp, l->op.relu);
+			y[k] = fm_requantf(pre[k], l->out_exp, l->op.relu);
 		else
 			y[k] = l->op.relu && pre[k] < 0 ? 0 : pre[k];
 	}
@@ -277,17 +230,11 @@ static void mask_grad(const struct fm_cnn_layer *l, const float *pre, float *g,
 		      int qat)
 {
 	unsigned int k;
-	float v;
 
-	for (k = 0; k < l->n_out; k++) {
-		if (l->op.relu && pre[k] <= 0) {
+	for (k = 0; k < l->n_out; k++)
+		if ((l->op.relu && pre[k] <= 0) ||
+		    (qat && !fm_in_range(pre[k], l->out_exp)))
 			g[k] = 0;
-		} else if (qat) {
-			v = ldexpf(pre[k], -l->out_exp);
-			if (!(v > HN_S8_MIN - 0.5f && v < HN_S8_MAX + 0.5f))
-				g[k] = 0;
-		}
-	}
 }
 
 /* ---- convolution -------------------------------------------------------- */
@@ -369,7 +316,7 @@ static void conv_fwd(const struct fm_cnn_layer *l, const float *x, float *pre,
 			po[j] = l->bq[o];
 		for (j = 0; j < F; j++)
 			if (wo[j] != 0)
-				axpy(po, wo[j], col + j * P, P);
+				fm_axpy(po, wo[j], col + j * P, P);
 	}
 }
 
@@ -393,7 +340,7 @@ static void conv_bwd(struct fm_cnn_layer *l, const float *x, const float *gy,
 		for (j = 0; j < F; j++) {
 			gwo[j] += dot(go, col + j * P, P);
 			if (gx && wo[j] != 0)
-				axpy(gcol + j * P, wo[j], go, P);
+				fm_axpy(gcol + j * P, wo[j], go, P);
 		}
 	}
 	if (gx)
@@ -459,9 +406,10 @@ static void dense_bwd(struct fm_cnn_layer *l, const float *x, const float *gy,
 		if (gy[o] == 0)
 			continue;
 		l->gb[o] += gy[o];
-		axpy(l->gw + (size_t)o * l->n_in, gy[o], x, l->n_in);
+		fm_axpy(l->gw + (size_t)o * l->n_in, gy[o], x, l->n_in);
 		if (gx)
-			axpy(gx, gy[o], l->wq + (size_t)o * l->n_in, l->n_in);
+			fm_axpy(gx, gy[o], l->wq + (size_t)o * l->n_in,
+				l->n_in);
 	}
 }
 
@@ -476,8 +424,8 @@ struct fm_cnn_work *fm_cnn_work_new(const struct fm_cnn *net)
 	for (i = 0; ok && i < net->n_layers; i++) {
 		const struct fm_cnn_layer *l = &net->l[i];
 
-		w->act[i + 1] = zalloc(l->n_out);
-		w->pre[i] = zalloc(l->n_out);
+		w->act[i + 1] = fm_zalloc(l->n_out);
+		w->pre[i] = fm_zalloc(l->n_out);
 		ok = w->act[i + 1] && w->pre[i];
 		max = l->n_out > max ? l->n_out : max;
 		max = l->n_in > max ? l->n_in : max;
@@ -488,12 +436,12 @@ struct fm_cnn_work *fm_cnn_work_new(const struct fm_cnn *net)
 			       l->op.out_c;
 	}
 	if (ok) {
-		w->act[0] = zalloc(net->l[0].n_in);
-		w->gin = zalloc(net->l[0].n_in);
-		w->g[0] = zalloc(max);
-		w->g[1] = zalloc(max);
-		w->col = zalloc(cmax);
-		w->gcol = zalloc(cmax);
+		w->act[0] = fm_zalloc(net->l[0].n_in);
+		w->gin = fm_zalloc(net->l[0].n_in);
+		w->g[0] = fm_zalloc(max);
+		w->g[1] = fm_zalloc(max);
+		w->col = fm_zalloc(cmax);
+		w->gcol = fm_zalloc(cmax);
 		ok = w->act[0] && w->gin && w->g[0] && w->g[1] && w->col &&
 		     w->gcol;
 	}
@@ -609,44 +557,20 @@ double fm_cnn_sample(struct fm_cnn *net, struct fm_cnn_work *w, const float *x,
 
 /* ---- training ----------------------------------------------------------- */
 
-static void adam_vec(float *w, float *g, float *m, float *v, size_t n,
-		     double lr, double wd, double c1, double c2)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		m[i] = ADAM_B1 * m[i] + (1 - ADAM_B1) * g[i];
-		v[i] = ADAM_B2 * v[i] + (1 - ADAM_B2) * g[i] * g[i];
-		w[i] -= lr * ((m[i] / c1) / (sqrtf(v[i] / c2) + ADAM_EPS) +
-			      wd * w[i]);
-		g[i] = 0;
-	}
-}
-
 static void adam_step(struct fm_cnn *net, double lr, double wd)
 {
 	double c1, c2;
 	unsigned int i;
 
 	net->step++;
-	c1 = 1 - pow(ADAM_B1, net->step);
-	c2 = 1 - pow(ADAM_B2, net->step);
+	fm_adam_corr(net->step, &c1, &c2);
 	for (i = 0; i < net->n_layers; i++) {
 		struct fm_cnn_layer *l = &net->l[i];
 
-		adam_vec(l->w, l->gw, l->mw, l->vw, l->n_w, lr, wd, c1, c2);
-		adam_vec(l->b, l->gb, l->mb, l->vb, l->n_b, lr, 0, c1, c2);
+		fm_adam_vec(l->w, l->gw, l->mw, l->vw, l->n_w, lr, wd, c1, c2);
+		fm_adam_vec(l->b, l->gb, l->mb, l->vb, l->n_b, lr, 0, c1, c2);
 	}
 	fm_cnn_refresh(net);
-}
-
-/* Pixels as the engine sees them: (p >> 1) * 2^-7. */
-static void load_input(float *x, const uint8_t *pix)
-{
-	unsigned int k;
-
-	for (k = 0; k < FM_PIX; k++)
-		x[k] = ldexpf(fm_pixel(pix[k]), FM_IN_EXP);
 }
 
 static void mirror(uint8_t *img)
@@ -675,21 +599,7 @@ static void train_input(const struct fm_set *s, size_t id,
 		memcpy(img, s->pix + id * FM_PIX, FM_PIX);
 	if (o->flip && (fm_rand(rng) & 1))
 		mirror(img);
-	load_input(x, img);
-}
-
-static void shuffle(size_t *idx, size_t n, uint64_t *rng)
-{
-	size_t i, j, t;
-
-	for (i = 0; i < n; i++)
-		idx[i] = i;
-	for (i = n; i > 1; i--) {
-		j = fm_rand(rng) % i;
-		t = idx[i - 1];
-		idx[i - 1] = idx[j];
-		idx[j] = t;
-	}
+	fm_load_input(x, img);
 }
 
 double fm_cnn_train_epoch(struct fm_cnn *net, const struct fm_set *s,
@@ -706,7 +616,7 @@ double fm_cnn_train_epoch(struct fm_cnn *net, const struct fm_set *s,
 		fm_cnn_work_free(w);
 		return NAN;
 	}
-	shuffle(idx, s->n, rng);
+	fm_shuffle(idx, s->n, rng);
 	for (i = 0; i < s->n; i += n) {
 		n = s->n - i < o->batch ? s->n - i : o->batch;
 		for (b = 0; b < n; b++) {
@@ -730,7 +640,7 @@ double fm_cnn_accuracy(struct fm_cnn *net, const struct fm_set *s)
 	if (!w)
 		return NAN;
 	for (i = 0; i < s->n; i++) {
-		load_input(x, s->pix + i * FM_PIX);
+		fm_load_input(x, s->pix + i * FM_PIX);
 		ok += fm_argmax(fm_cnn_forward(net, w, x, 0, net->n_layers,
 					       net->qat)) == s->label[i];
 	}
@@ -761,7 +671,7 @@ int fm_cnn_layer_maxima(struct fm_cnn *net, const struct fm_set *s, double *mx)
 	if (!w)
 		return -1;
 	for (n = 0; n < s->n; n++) {
-		load_input(x, s->pix + n * FM_PIX);
+		fm_load_input(x, s->pix + n * FM_PIX);
 		fm_cnn_forward(net, w, x, 0, L, 0);
 		for (i = 0; i < L; i++)
 			mx[n * L + i] = absmax(w->act[i + 1], net->l[i].n_out);

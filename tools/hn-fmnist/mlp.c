@@ -16,10 +16,7 @@
 #include <string.h>
 
 #include "fmnist.h"
-
-#define ADAM_B1 0.9
-#define ADAM_B2 0.999
-#define ADAM_EPS 1e-8
+#include "kernels.h"
 
 struct work {
 	float *act[FM_LAYERS + 1]; /* batch rows; act[0] is the input */
@@ -35,11 +32,6 @@ int fm_exp_for(double absmax)
 		if (round(ldexp(absmax, -e)) <= HN_S8_MAX)
 			break;
 	return e;
-}
-
-static float *zalloc(size_t n)
-{
-	return calloc(n ? n : 1, sizeof(float));
 }
 
 /* A layer's buffers: LAYER_NBUF_W of n_in x n_out floats, then of n_out. */
@@ -66,7 +58,7 @@ static int layer_init(struct fm_layer *l, unsigned int n_in, unsigned int n_out,
 	l->relu = relu;
 	layer_bufs(l, buf);
 	for (i = 0; i < LAYER_NBUF; i++) {
-		*buf[i] = zalloc(i < LAYER_NBUF_W ? n : n_out);
+		*buf[i] = fm_zalloc(i < LAYER_NBUF_W ? n : n_out);
 		if (!*buf[i])
 			return -1; /* fm_net_free() takes the others */
 	}
@@ -112,37 +104,18 @@ void fm_net_free(struct fm_net *net)
 
 /* ---- weights and scales ------------------------------------------------- */
 
-static double grid(double v, int exp)
-{
-	return ldexp(round(ldexp(v, -exp)), exp);
-}
-
 /* Weights onto their int8 grid, biases onto the accumulator grid. */
 static int refresh_layer(struct fm_layer *l, int in_exp, int qat)
 {
-	size_t n = (size_t)l->n_in * l->n_out, i;
-	double wmax = 0;
-	int acc_exp;
+	size_t n = (size_t)l->n_in * l->n_out;
 
 	if (!qat) {
 		memcpy(l->wq, l->w, n * sizeof(float));
 		memcpy(l->bq, l->b, l->n_out * sizeof(float));
 		return 0;
 	}
-	for (i = 0; i < n; i++)
-		wmax = fmax(wmax, fabsf(l->w[i]));
-	l->w_exp = wmax > 0 ? fm_exp_for(wmax) : -7;
-	acc_exp = in_exp + l->w_exp;
-	for (i = 0; i < n; i++)
-		l->wq[i] = grid(l->w[i], l->w_exp);
-	for (i = 0; i < l->n_out; i++)
-		l->bq[i] = grid(l->b[i], acc_exp);
-	/* as quant.c: no shift below 0 (pointless) or above 30 */
-	l->out_exp = l->cal_exp;
-	if (l->out_exp < acc_exp)
-		l->out_exp = acc_exp;
-	if (l->out_exp > acc_exp + HN_SHIFT_MAX)
-		l->out_exp = acc_exp + HN_SHIFT_MAX;
+	fm_qat_layer(l->w, l->wq, n, l->b, l->bq, l->n_out, in_exp, l->cal_exp,
+		     &l->w_exp, &l->out_exp);
 	return l->out_exp;
 }
 
@@ -156,15 +129,6 @@ void fm_net_refresh(struct fm_net *net)
 }
 
 /* ---- forward and backward ----------------------------------------------- */
-
-static void axpy(float *restrict y, float a, const float *restrict x,
-		 unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		y[i] += a * x[i];
-}
 
 static float dot(const float *restrict a, const float *restrict b,
 		 unsigned int n)
@@ -184,17 +148,6 @@ static float dot(const float *restrict a, const float *restrict b,
 	return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-/* The engine's requantisation of one accumulator, in float. */
-static float requant(float acc, int out_exp, int relu)
-{
-	float v = floorf(ldexpf(acc, -out_exp) + 0.5f);
-
-	if (relu && v < 0)
-		v = 0;
-	v = fminf(fmaxf(v, HN_S8_MIN), HN_S8_MAX);
-	return ldexpf(v, out_exp);
-}
-
 static void layer_fwd(const struct fm_layer *l, const float *x, float *pre,
 		      float *y, unsigned int n, int qat)
 {
@@ -209,12 +162,12 @@ static void layer_fwd(const struct fm_layer *l, const float *x, float *pre,
 			float xv = x[(size_t)b * ni + i];
 
 			if (xv != 0)
-				axpy(pre + (size_t)b * no, xv,
-				     l->wq + (size_t)i * no, no);
+				fm_axpy(pre + (size_t)b * no, xv,
+					l->wq + (size_t)i * no, no);
 		}
 	for (k = 0; k < (size_t)n * no; k++) {
 		if (qat)
-			y[k] = requant(pre[k], l->out_exp, l->relu);
+			y[k] = fm_requantf(pre[k], l->out_exp, l->relu);
 		else
 			y[k] = l->relu && pre[k] < 0 ? 0 : pre[k];
 	}
@@ -223,14 +176,9 @@ static void layer_fwd(const struct fm_layer *l, const float *x, float *pre,
 /* Does the gradient pass this activation (ReLU, saturation)? */
 static int passes(const struct fm_layer *l, float pre, int qat)
 {
-	float v;
-
 	if (l->relu && pre <= 0)
 		return 0;
-	if (!qat)
-		return 1;
-	v = ldexpf(pre, -l->out_exp);
-	return v > HN_S8_MIN - 0.5f && v < HN_S8_MAX + 0.5f;
+	return !qat || fm_in_range(pre, l->out_exp);
 }
 
 /* @gy: dL/dy in, masked in place; @gx (may be NULL): dL/dx out. */
@@ -252,8 +200,8 @@ static void layer_bwd(struct fm_layer *l, const float *x, const float *pre,
 			float xv = x[(size_t)b * ni + i];
 
 			if (xv != 0)
-				axpy(l->gw + (size_t)i * no, xv,
-				     gy + (size_t)b * no, no);
+				fm_axpy(l->gw + (size_t)i * no, xv,
+					gy + (size_t)b * no, no);
 		}
 	if (!gx)
 		return;
@@ -280,19 +228,19 @@ static int work_init(struct work *w, const struct fm_net *net, unsigned int cap)
 	unsigned int i, max = FM_PIX;
 
 	memset(w, 0, sizeof(*w));
-	w->act[0] = zalloc((size_t)cap * FM_PIX);
+	w->act[0] = fm_zalloc((size_t)cap * FM_PIX);
 	for (i = 0; i < net->n_layers; i++) {
 		unsigned int no = net->l[i].n_out;
 
-		w->act[i + 1] = zalloc((size_t)cap * no);
-		w->pre[i] = zalloc((size_t)cap * no);
+		w->act[i + 1] = fm_zalloc((size_t)cap * no);
+		w->pre[i] = fm_zalloc((size_t)cap * no);
 		if (!w->act[i + 1] || !w->pre[i])
 			goto fail;
 		if (no > max)
 			max = no;
 	}
-	w->g[0] = zalloc((size_t)cap * max);
-	w->g[1] = zalloc((size_t)cap * max);
+	w->g[0] = fm_zalloc((size_t)cap * max);
+	w->g[1] = fm_zalloc((size_t)cap * max);
 	if (w->act[0] && w->g[0] && w->g[1])
 		return 0;
 fail:
@@ -308,15 +256,6 @@ static void forward(const struct fm_net *net, struct work *w, unsigned int n,
 	for (i = 0; i < net->n_layers; i++)
 		layer_fwd(&net->l[i], w->act[i], w->pre[i], w->act[i + 1], n,
 			  qat);
-}
-
-/* Pixels as the engine sees them: (p >> 1) * 2^-7. */
-static void load_input(float *x, const uint8_t *pix)
-{
-	unsigned int k;
-
-	for (k = 0; k < FM_PIX; k++)
-		x[k] = ldexpf(fm_pixel(pix[k]), FM_IN_EXP);
 }
 
 /* Softmax cross-entropy: loss, and dL/dlogits (mean over the batch). */
@@ -337,34 +276,19 @@ static double softmax_ce(const float *z, unsigned int label, float *g,
 	return log(s) + m - z[label];
 }
 
-static void adam_vec(float *w, float *g, float *m, float *v, size_t n,
-		     double lr, double wd, double c1, double c2)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		m[i] = ADAM_B1 * m[i] + (1 - ADAM_B1) * g[i];
-		v[i] = ADAM_B2 * v[i] + (1 - ADAM_B2) * g[i] * g[i];
-		w[i] -= lr * ((m[i] / c1) / (sqrtf(v[i] / c2) + ADAM_EPS) +
-			      wd * w[i]);
-		g[i] = 0;
-	}
-}
-
 static void adam_step(struct fm_net *net, double lr, double wd)
 {
 	double c1, c2;
 	unsigned int i;
 
 	net->step++;
-	c1 = 1 - pow(ADAM_B1, net->step);
-	c2 = 1 - pow(ADAM_B2, net->step);
+	fm_adam_corr(net->step, &c1, &c2);
 	for (i = 0; i < net->n_layers; i++) {
 		struct fm_layer *l = &net->l[i];
 
-		adam_vec(l->w, l->gw, l->mw, l->vw, (size_t)l->n_in * l->n_out,
-			 lr, wd, c1, c2);
-		adam_vec(l->b, l->gb, l->mb, l->vb, l->n_out, lr, 0, c1, c2);
+		fm_adam_vec(l->w, l->gw, l->mw, l->vw,
+			    (size_t)l->n_in * l->n_out, lr, wd, c1, c2);
+		fm_adam_vec(l->b, l->gb, l->mb, l->vb, l->n_out, lr, 0, c1, c2);
 	}
 	fm_net_refresh(net);
 }
@@ -392,21 +316,6 @@ static double train_batch(struct fm_net *net, struct work *w,
 	return loss;
 }
 
-/* Fisher-Yates with the seeded generator. */
-static void shuffle(size_t *idx, size_t n, uint64_t *rng)
-{
-	size_t i, j, t;
-
-	for (i = 0; i < n; i++)
-		idx[i] = i;
-	for (i = n; i > 1; i--) {
-		j = fm_rand(rng) % i;
-		t = idx[i - 1];
-		idx[i - 1] = idx[j];
-		idx[j] = t;
-	}
-}
-
 double fm_train_epoch(struct fm_net *net, const struct fm_set *s,
 		      const struct fm_train_opts *o, double lr, uint64_t *rng)
 {
@@ -420,7 +329,7 @@ double fm_train_epoch(struct fm_net *net, const struct fm_set *s,
 		free(idx);
 		return NAN;
 	}
-	shuffle(idx, s->n, rng);
+	fm_shuffle(idx, s->n, rng);
 	for (i = 0; i < s->n; i += n) {
 		n = s->n - i < o->batch ? s->n - i : o->batch;
 		for (b = 0; b < n; b++) {
@@ -430,7 +339,7 @@ double fm_train_epoch(struct fm_net *net, const struct fm_set *s,
 				fm_augment(src, img, rng, o->shift);
 				src = img;
 			}
-			load_input(w.act[0] + (size_t)b * FM_PIX, src);
+			fm_load_input(w.act[0] + (size_t)b * FM_PIX, src);
 			lab[b] = s->label[idx[i + b]];
 		}
 		loss += train_batch(net, &w, lab, n, lr, o->wd);
@@ -449,7 +358,7 @@ struct cursor {
 static size_t cursor_next(struct cursor *c, uint64_t *rng)
 {
 	if (c->pos == c->n_ids) {
-		shuffle(c->perm, c->n_ids, rng);
+		fm_shuffle(c->perm, c->n_ids, rng);
 		c->pos = 0;
 	}
 	return c->ids[c->perm[c->pos++]];
@@ -481,7 +390,7 @@ double fm_train_steps(struct fm_net *net, const struct fm_set *s,
 				fm_augment(src, img, rng, o->shift);
 				src = img;
 			}
-			load_input(w.act[0] + (size_t)b * FM_PIX, src);
+			fm_load_input(w.act[0] + (size_t)b * FM_PIX, src);
 			lab[b] = s->label[id];
 		}
 		loss += train_batch(net, &w, lab, n, lr, o->wd);
@@ -505,8 +414,8 @@ double fm_net_loss(struct fm_net *net, const struct fm_set *s,
 	for (i = 0; i < n_ids; i += n) {
 		n = n_ids - i < 256 ? n_ids - i : 256;
 		for (b = 0; b < n; b++)
-			load_input(w.act[0] + (size_t)b * FM_PIX,
-				   s->pix + ids[i + b] * FM_PIX);
+			fm_load_input(w.act[0] + (size_t)b * FM_PIX,
+				      s->pix + ids[i + b] * FM_PIX);
 		forward(net, &w, n, net->qat);
 		for (b = 0; b < n; b++)
 			loss += softmax_ce(w.act[L] + b * FM_CLASSES,
@@ -626,8 +535,8 @@ static int run_set(const struct fm_net *net, const struct fm_set *s, int qat,
 	for (i = 0; i < s->n; i += n) {
 		n = s->n - i < EVAL_BATCH ? s->n - i : EVAL_BATCH;
 		for (b = 0; b < n; b++)
-			load_input(w.act[0] + (size_t)b * FM_PIX,
-				   s->pix + (i + b) * FM_PIX);
+			fm_load_input(w.act[0] + (size_t)b * FM_PIX,
+				      s->pix + (i + b) * FM_PIX);
 		forward(net, &w, n, qat);
 		fn(net, &w, i, n, arg);
 	}

@@ -1467,9 +1467,10 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
  * the epoch's copy, the config and the neighbours as it went live, and
  * names neighbours, not candidates of a route, with their stamps).
  * Returns the verdict, or -1 with nothing written for hn_xdp() to go on
- * as for any frame, where the same checks decide the same way.  hn_xdp() looks the table up (@tab) before the
- * frame's bytes are read: clang keeps nothing of the frame across the
- * lookup, which it takes for a call, so nothing of it is spilled.
+ * as for any frame, where the same checks decide the same way.  hn_xdp()
+ * looks the table up (@tab) before the frame's bytes are read: clang
+ * keeps nothing of the frame across the lookup, which it takes for a
+ * call, so nothing of it is spilled.
  */
 static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 				   struct hnhdr *h, void *end,

@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Wireshark dissector, tools/wireshark/hypernet.lua, read by tshark:
+#
+#   a-app -- a-in [A 1] a-b ---- b-a [B 2] b-c ---- c-b [C 3]
+#
+# Three hypernetd agents in a line, A with its injection port pair
+# a-in/a-app.  dumpcap captures on a-app (what A sends out of a-in, what is
+# sent into it) and on c-b (what C sends, and what C's data plane passes
+# up: control frames, data for C) while the mesh converges, a model is
+# pushed at A, hn-pkt sends data A -> C, and hn-inject floods a campaign's
+# chunks and sends a FED fragment to C.  Checks:
+#   1. every 0x88B5 frame captured is dissected as HyperNet and none is
+#      flagged (no drop reason, no agent refusal, no expert info at all);
+#   2. each of DATA, HELLO, PROBE, ACK, GOSSIP, MODEL_CHUNK (a model's and
+#      a campaign's) and FED was captured and decoded by name;
+#   3. hand-made frames (wshark_frames.py): well-formed ones of every type,
+#      flag and FED kind decode unflagged; malformed ones (truncated
+#      header, bad version, unknown type, bad length, TTL 0, bad tensor,
+#      control counts, lengths and fields) are flagged with the data
+#      plane's and the agent's reason;
+#   4. the same frames cut short at every byte, as short frames and as
+#      snapped captures, and changed at random, raise no Lua error and no
+#      read past the buffer.
+# Exits 0 when all pass, 77 (SKIPPED) without tshark (make deps), root or
+# namespaces.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mesh.sh"
+
+LUA=$HN_ROOT/tools/wireshark/hypernet.lua
+FRAMES=$HN_ROOT/tests/netns/wshark_frames.py
+
+command -v tshark >/dev/null || hn_skip "no tshark: make deps"
+command -v dumpcap >/dev/null || hn_skip "no dumpcap: make deps"
+hn_start
+mesh_require hn-inject hn-model
+
+# hn_tshark ARGS...: tshark with the dissector, its root warning dropped.
+hn_tshark()
+{
+	tshark -X "lua_script:$LUA" "$@" 2>"$HN_WORK/tshark.err"
+}
+
+# 3. hand-made frames
+python3 "$FRAMES" write "$HN_WORK/made.pcap" || hn_fail "wshark_frames.py"
+# Wireshark can be built or configured (init.lua) to run no Lua as root:
+# a skip.  A dissector that does not load when Lua runs is a failure.
+cat >"$HN_WORK/probe.lua" <<'LUA'
+local p = Proto("hnprobe", "probe")
+function p.dissector(tvb, pinfo, tree) tree:add(p, tvb()) end
+DissectorTable.get("ethertype"):add(0x88B5, p)
+LUA
+tshark -X "lua_script:$HN_WORK/probe.lua" -r "$HN_WORK/made.pcap" -c 1 \
+	-T fields -e frame.protocols 2>/dev/null | grep -q ':hnprobe$' ||
+	hn_skip "tshark runs no Lua script here (disabled for root?)"
+hn_tshark -r "$HN_WORK/made.pcap" -c 1 -T fields -e frame.protocols |
+	grep -q ':hypernet$' ||
+	hn_fail "tshark did not load $LUA:" \
+		"$(grep -v 'Running as user' "$HN_WORK/tshark.err" | head -c 300)"
+out=$(hn_tshark -r "$HN_WORK/made.pcap" -T fields -E separator=/t \
+	-e frame.number -e hypernet.type -e hypernet.malformed \
+	-e hypernet.ctrl.error -e _ws.col.Info -e _ws.expert.message |
+	python3 "$FRAMES" check)
+rc=$?
+echo "$out" | sed 's/^/    /'
+check "hand-made frames: well-formed ones clean, malformed ones flagged" \
+	"$([ $rc = 0 ] && echo 1)" \
+	"$(echo "$out" | grep -c '^ok') ok, $(echo "$out" |
+		grep -c '^FAIL') wrong"
+
+# 4. cut and mangled frames
+n=$(python3 "$FRAMES" fuzz "$HN_WORK/fuzz.pcap") || hn_fail "fuzz frames"
+hn_tshark -r "$HN_WORK/fuzz.pcap" -V >"$HN_WORK/fuzz.txt"
+rc=$?
+hn=$(grep -c '^HyperNet' "$HN_WORK/fuzz.txt")
+errs=$(grep -c 'Lua Error\|Malformed Packet\|Packet size limited' \
+	"$HN_WORK/fuzz.txt")
+check "cut and mangled frames: no Lua error, no read past the buffer" \
+	"$([ $rc = 0 ] && [ "$hn" = "$n" ] && [ "$errs" = 0 ] && echo 1)" \
+	"$hn of $n frames dissected, $errs errors (tshark rc $rc)"
+grep -m3 'Lua Error\|Malformed Packet\|Packet size limited' \
+	"$HN_WORK/fuzz.txt" | sed 's/^/    /'
+
+# the mesh, captured from its first frame
+hn_nodes A 1 B 2 C 3
+mesh_link A a-b B b-a
+mesh_link B b-c C c-b
+mesh_inject A
+for p in A:a-app C:c-b; do
+	hn_bg "cap-${p%%:*}" "${p%%:*}" dumpcap -q -i "${p#*:}" \
+		-w "$HN_WORK/${p#*:}.pcapng" 2>"$HN_WORK/cap-${p#*:}.log"
+done
+# dumpcap says where it writes once it captures
+for d in a-app c-b; do
+	mesh_wait 5 grep -q "File: " "$HN_WORK/cap-$d.log" >/dev/null ||
+		hn_fail "dumpcap on $d did not start: $(cat "$HN_WORK/cap-$d.log")"
+done
+for n in A B C; do
+	mesh_start "$n" keep-attached=0
+done
+t=$(mesh_wait 15 mesh_converged A B C)
+[ "$t" = timeout ] && mesh_dump A B C && hn_fail "the mesh did not converge"
+mesh_model "$HN_WORK/gen1.hnm" 1
+mesh_ctl A model push "$HN_WORK/gen1.hnm" >/dev/null || hn_fail "model push"
+MESH_GEN=1
+t=$(mesh_wait 10 mesh_model_all A B C)
+[ "$t" = timeout ] && mesh_dump A B C && hn_fail "model not installed"
+j=$(hn_transfer C c-b A a-app 1 3 20 100 1000 3000)
+[ "$(hn_jget "$j" unique)" = 20 ] || hn_fail "data A -> C: $j"
+inj() { hn_x A "$HNINJECT" "$@" -i a-app --src 77 --key "$MESH_KEY"; }
+inj campaign "$HN_WORK/gen1.hnm" || hn_fail "hn-inject campaign"
+inj fed --dst 3 || hn_fail "hn-inject fed"
+# a FED to C is seen at c-b once C's data plane passes it up
+for i in $(seq 50); do
+	[ "$(mesh_agent_stat C fed_frag_rx)" != 0 ] && break
+	sleep 0.1
+done
+sleep 0.3
+hn_stop cap-A
+hn_stop cap-C
+
+# 1. and 2.: every frame of both captures
+for d in a-app c-b; do
+	hn_tshark -r "$HN_WORK/$d.pcapng" -Y 'eth.type == 0x88b5' -T fields \
+		-E separator=/t -e frame.protocols -e hypernet.type \
+		-e hypernet.chunk.object -e hypernet.malformed \
+		-e hypernet.ctrl.error -e _ws.expert.message -e _ws.col.Info
+done >"$HN_WORK/mesh.tsv"
+out=$(python3 - "$HN_WORK/mesh.tsv" <<'PY'
+import collections, sys
+names = {'1': 'DATA', '2': 'TENSOR', '3': 'HELLO', '4': 'GOSSIP',
+         '5': 'MODEL_CHUNK', '6': 'PROBE', '7': 'ACK', '8': 'FED'}
+seen, bad = collections.Counter(), []
+for line in open(sys.argv[1]):
+    c = line.rstrip('\n').split('\t') + [''] * 7
+    name = names.get(c[1], '?')
+    if name == 'MODEL_CHUNK':
+        name += {'0': '(model)', '1': '(campaign)'}.get(c[2], '(?)')
+    info = c[6]
+    ok = ':hypernet' in c[0] and not any(c[3:6]) and \
+        info.startswith(name.split('(')[0] + ' ')
+    seen[name] += 1
+    if not ok:
+        bad.append(line.strip())
+want = ['DATA', 'HELLO', 'PROBE', 'ACK', 'GOSSIP', 'MODEL_CHUNK(model)',
+        'MODEL_CHUNK(campaign)', 'FED']
+print('frames', sum(seen.values()), 'flagged', len(bad))
+print('types', ' '.join(f'{k}:{v}' for k, v in sorted(seen.items())))
+print('missing', ' '.join(w for w in want if not seen[w]))
+for b in bad[:5]:
+    print('flagged:', b)
+PY
+)
+echo "$out" | sed 's/^/    /'
+total=$(echo "$out" | awk '/^frames/ { print $2 }')
+flagged=$(echo "$out" | awk '/^frames/ { print $4 }')
+missing=$(echo "$out" | sed -n 's/^missing *//p')
+check "every captured frame dissected as HyperNet, none flagged" \
+	"$([ "${total:-0}" -gt 0 ] && [ "$flagged" = 0 ] && echo 1)" \
+	"$total frames, $flagged flagged"
+check "each control type and data decoded by name" \
+	"$([ -z "$missing" ] && echo 1)" "missing: ${missing:-none}"
+
+if [ $HN_FAILED -gt 0 ]; then
+	echo "test_wireshark: $HN_FAILED check(s) failed"
+	exit 1
+fi
+echo "test_wireshark: all checks passed"

@@ -22,7 +22,9 @@
 #      plane's and the agent's reason;
 #   4. the same frames cut short at every byte, as short frames and as
 #      snapped captures, and changed at random, raise no Lua error and no
-#      read past the buffer.
+#      read past the buffer;
+#   5. the dissector's constants (types, flags, sizes, limits) are those
+#      of include/uapi/linux/hypernet_packet.h as compiled.
 # Exits 0 when all pass, 77 (SKIPPED) without tshark (make deps), root or
 # namespaces.
 set -u
@@ -42,6 +44,71 @@ hn_tshark()
 {
 	tshark -X "lua_script:$LUA" "$@" 2>"$HN_WORK/tshark.err"
 }
+
+# 5. the dissector's constants are the uapi's, as the compiler reads them:
+# a type, flag, count or size appended there shows here
+cat >"$HN_WORK/consts.c" <<'C'
+#include <stdio.h>
+#include <linux/hypernet_packet.h>
+#define P(lua, v) printf("%s %llu\n", lua, (unsigned long long)(v))
+int main(void)
+{
+	P("ETH_P_HYPERNET", ETH_P_HYPERNET); P("VERSION", HN_VERSION);
+	P("HDR_LEN", sizeof(struct hnhdr)); P("AUTH_LEN", HN_AUTH_LEN);
+	P("TENSOR_HDR_LEN", sizeof(struct hn_tensor_hdr));
+	P("TENSOR_MAX_LEN", HN_TENSOR_MAX_LEN); P("GROUP_ALL", HN_GROUP_ALL);
+	P("RSV_NOT_COPIED", HN_RSV_NOT_COPIED);
+	P("F_MCAST", HN_F_MCAST); P("F_ANYCAST", HN_F_ANYCAST);
+	P("F_RESULT", HN_F_RESULT); P("F_PRIVATE", HN_F_PRIVATE);
+	P("F_ALL", __HN_F_ALL); P("LSA_F_RESYNC", HN_LSA_F_RESYNC);
+	P("LSA_F_UTIL", HN_LSA_F_UTIL); P("LSA_F_RATES", HN_LSA_F_RATES);
+	P("LSA_F_ALL", __HN_LSA_F_ALL);
+	P("T_DATA", HN_T_DATA); P("T_TENSOR", HN_T_TENSOR);
+	P("T_HELLO", HN_T_HELLO); P("T_GOSSIP", HN_T_GOSSIP);
+	P("T_CHUNK", HN_T_MODEL_CHUNK); P("T_PROBE", HN_T_PROBE);
+	P("T_ACK", HN_T_ACK); P("T_FED", HN_T_FED); P("T_MAX", HN_T_MAX);
+	P("HELLO_LEN", sizeof(struct hn_hello));
+	P("HEARD_LEN", sizeof(struct hn_hello_heard));
+	P("PROBE_LEN", sizeof(struct hn_probe));
+	P("LSA_LEN", sizeof(struct hn_lsa));
+	P("LINK_LEN", sizeof(struct hn_lsa_link));
+	P("RATE_LEN", sizeof(struct hn_lsa_rate));
+	P("CHUNK_LEN", sizeof(struct hn_model_chunk));
+	P("FED_LEN", sizeof(struct hn_fed_frag));
+	P("HELLO_MAX_HEARD", HN_HELLO_MAX_HEARD);
+	P("LSA_MAX_LINKS", HN_LSA_MAX_LINKS);
+	P("LSA_MAX_STAGES", HN_LSA_MAX_STAGES);
+	P("RATE_BUSY_MAX", HN_RATE_BUSY_MAX);
+	P("CHUNK_DATA_MAX", HN_CHUNK_DATA_MAX);
+	P("MODEL_XFER_MAX", HN_MODEL_XFER_MAX); P("OBJ_MAX", __HN_OBJ_MAX);
+	P("FED_FRAG_MAX", HN_FED_FRAG_MAX); P("FED_MSG_MAX", HN_FED_MSG_MAX);
+	P("FED_OP_DATA", HN_FED_DATA); P("FED_OP_SACK", HN_FED_SACK);
+	P("FED_OP_MAX", __HN_FED_OP_MAX);
+	P("FED_K_RESULT", HN_FED_K_RESULT); P("FED_K_FETCH", HN_FED_K_FETCH);
+	return 0;
+}
+C
+${CC:-cc} -I "$HN_ROOT/include/uapi" -o "$HN_WORK/consts" \
+	"$HN_WORK/consts.c" || hn_fail "cannot compile the uapi's constants"
+out=$("$HN_WORK/consts" | python3 -c '
+import re, sys
+lua = {}
+for m in re.finditer(r"^local ([A-Z_0-9, ]+) = ([0-9a-fA-FxX, ]+)$",
+                     open(sys.argv[1]).read(), re.M):
+    names = [n.strip() for n in m.group(1).split(",")]
+    vals = [int(v.strip(), 0) for v in m.group(2).split(",")]
+    lua.update(zip(names, vals))
+bad = 0
+for line in sys.stdin:
+    name, val = line.split()
+    if lua.get(name) != int(val):
+        print(f"{name}: uapi {val}, dissector {lua.get(name)}")
+        bad += 1
+print(f"{bad} differ")' "$LUA")
+echo "$out" | sed 's/^/    /'
+check "the dissector's constants are the uapi's" \
+	"$(echo "$out" | grep -qx '0 differ' && echo 1)" \
+	"$(echo "$out" | tail -n 1)"
 
 # 3. hand-made frames
 python3 "$FRAMES" write "$HN_WORK/made.pcap" || hn_fail "wshark_frames.py"

@@ -92,6 +92,7 @@ FRAMES = [
     (hdr(T_DATA, b'hello mesh'), 'DATA', '', ''),
     (hdr(T_DATA, b'm', flags=MCAST, dst=ALL), 'DATA', '', ''),
     (hdr(T_DATA, b'a', flags=ANYCAST, dst=7, tclass=7), 'DATA', '', ''),
+    (hdr(T_DATA, b'p') + bytes(25), 'DATA', '', ''),  # Ethernet padding
     (tensor(), 'TENSOR', '', ''),
     (tensor(flags=RESULT), 'TENSOR', '', ''),
     (hello([2, 3]), 'HELLO', '', ''),

@@ -30,12 +30,16 @@
 
 local hn = Proto("hypernet", "HyperNet")
 
+-- The uapi's values; tests/netns/test_wireshark.sh compares each with
+-- hypernet_packet.h as compiled, so that a change there is seen here.
 local ETH_P_HYPERNET = 0x88B5
+local VERSION = 1
 local HDR_LEN = 20
 local AUTH_LEN = 28
 local TENSOR_HDR_LEN = 20
 local TENSOR_MAX_LEN = 4096
 local GROUP_ALL = 0xFFFFFFFF
+local RSV_NOT_COPIED = 0x01
 
 local F_MCAST, F_ANYCAST, F_RESULT, F_PRIVATE = 0x01, 0x02, 0x04, 0x08
 local F_ALL = 0x0F
@@ -46,6 +50,9 @@ local T_DATA, T_TENSOR, T_HELLO, T_GOSSIP = 1, 2, 3, 4
 local T_CHUNK, T_PROBE, T_ACK, T_FED = 5, 6, 7, 8
 local T_MAX = 8
 
+local HELLO_LEN, HEARD_LEN, PROBE_LEN = 16, 8, 16
+local LSA_LEN, LINK_LEN, RATE_LEN = 20, 8, 8
+local CHUNK_LEN, FED_LEN = 28, 32
 local HELLO_MAX_HEARD = 32
 local LSA_MAX_LINKS = 64
 local LSA_MAX_STAGES = 16
@@ -54,8 +61,9 @@ local CHUNK_DATA_MAX = 1024
 local MODEL_XFER_MAX = 65536
 local OBJ_MAX = 2
 local FED_FRAG_MAX = 1020
-local FED_MSG_MAX = 4096 * 1020
+local FED_MSG_MAX = 4177920
 local FED_OP_DATA, FED_OP_SACK, FED_OP_MAX = 0, 1, 2
+local FED_K_RESULT, FED_K_FETCH = 128, 129
 
 local type_names = {
 	[T_DATA] = "DATA", [T_TENSOR] = "TENSOR", [T_HELLO] = "HELLO",
@@ -69,8 +77,8 @@ local ctrl_names = {
 }
 -- payload bytes before the variable part (ctrl.c fixed_len())
 local fixed_len = {
-	[T_HELLO] = 16, [T_GOSSIP] = 20, [T_CHUNK] = 28, [T_PROBE] = 16,
-	[T_ACK] = 16, [T_FED] = 32,
+	[T_HELLO] = HELLO_LEN, [T_GOSSIP] = LSA_LEN, [T_CHUNK] = CHUNK_LEN,
+	[T_PROBE] = PROBE_LEN, [T_ACK] = PROBE_LEN, [T_FED] = FED_LEN,
 }
 local dtype_names = { [1] = "S8" }
 local object_names = { [0] = "model", [1] = "campaign" }
@@ -80,7 +88,8 @@ local fed_op_names = { [FED_OP_DATA] = "DATA", [FED_OP_SACK] = "SACK" }
 local fed_kind_names = {
 	[1] = "ADVERTISE", [2] = "ADV_LIST", [3] = "SHARES",
 	[4] = "SHARES_FWD", [5] = "MASKED", [6] = "UNMASK_REQ", [7] = "UNMASK",
-	[8] = "CONSIST_REQ", [9] = "CONSIST", [128] = "RESULT", [129] = "FETCH",
+	[8] = "CONSIST_REQ", [9] = "CONSIST", [FED_K_RESULT] = "RESULT",
+	[FED_K_FETCH] = "FETCH",
 }
 
 local function F(kind, abbr, name, ...)
@@ -104,7 +113,7 @@ local f = {
 	reserved = F("uint8", "reserved", "Reserved", base.HEX),
 	not_copied = F("bool", "reserved.not_copied",
 		"Not copied on by the data plane (HN_RSV_NOT_COPIED)", 8, nil,
-		0x01),
+		RSV_NOT_COPIED),
 	len = F("uint16", "len", "Payload length"),
 	src = F("uint32", "src", "Source node", base.DEC_HEX),
 	dst = F("uint32", "dst", "Destination", base.DEC_HEX),
@@ -263,9 +272,9 @@ end
 
 -- hn_hdr_check(), in its order; returns the reason or nil.
 local function hdr_check(c, h, avail)
-	if h.version ~= 1 then
-		return "bad_version", string.format("version %d, expected 1",
-			h.version)
+	if h.version ~= VERSION then
+		return "bad_version", string.format("version %d, expected %d",
+			h.version, VERSION)
 	end
 	if h.type == 0 or h.type > T_MAX then
 		return "bad_type", string.format("unknown type %d", h.type)
@@ -417,7 +426,8 @@ local function dissect_hello(c, st, p, have, h)
 	local why = u(c, p, 2) < 1 and "hello: interval_ms 0" or nil
 	local seen = {}
 	for i = 0, n - 1 do
-		local r = rng(c, p + 16 + 8 * i, 8, p + have)
+		local r = rng(c, p + HELLO_LEN + HEARD_LEN * i, HEARD_LEN,
+			p + have)
 		if not r then
 			break
 		end
@@ -455,7 +465,8 @@ end
 local function lsa_links(c, st, p, have, h, n)
 	local why, seen = nil, {}
 	for i = 0, n - 1 do
-		local r = rng(c, p + 20 + 8 * i, 8, p + have)
+		local r = rng(c, p + LSA_LEN + LINK_LEN * i, LINK_LEN,
+			p + have)
 		if not r then
 			break
 		end
@@ -487,7 +498,7 @@ end
 
 -- Stage ids, then the utilisation bytes and the rates the flags announce.
 local function lsa_tail(c, st, p, have, nl, ns, fl)
-	local o = p + 20 + 8 * nl
+	local o = p + LSA_LEN + LINK_LEN * nl
 	local stages, why, seen = {}, nil, {}
 	for i = 0, ns - 1 do
 		local r = rng(c, o + i, 1, p + have)
@@ -517,7 +528,7 @@ local function lsa_tail(c, st, p, have, nl, ns, fl)
 		return why
 	end
 	for i = 0, ns - 1 do
-		local r = rng(c, o + 8 * i, 8, p + have)
+		local r = rng(c, o + RATE_LEN * i, RATE_LEN, p + have)
 		if not r then
 			break
 		end
@@ -576,7 +587,7 @@ local function dissect_chunk(c, st, p, have, h)
 	st:add(f.c_object, t:range(p + 26, 2))
 	local total, off = u(c, p + 16, 4), u(c, p + 20, 4)
 	local len, obj = u(c, p + 24, 2), u(c, p + 26, 2)
-	local r = rng(c, p + 28, len, p + have)
+	local r = rng(c, p + CHUNK_LEN, len, p + have)
 	if r and len > 0 then
 		st:add(f.c_data, r)
 	end
@@ -656,7 +667,7 @@ local function dissect_fed(c, st, p, have, h)
 	local total, off = u(c, p + 16, 4), u(c, p + 20, 4)
 	local len, kind, op = u(c, p + 24, 2), u(c, p + 27, 1), u(c, p + 28, 1)
 	st:add(f.d_frags, fed_frags(total)):set_generated()
-	local r = rng(c, p + 32, len, p + have)
+	local r = rng(c, p + FED_LEN, len, p + have)
 	local what = string.format("[%d, %d)", off, off + len)
 	if op == FED_OP_SACK then
 		if r and len > 0 then
@@ -698,7 +709,7 @@ local function ctrl_need(c, p, ty)
 			return nil, string.format("hello: n_heard %d > %d", n,
 				HELLO_MAX_HEARD)
 		end
-		return need + 8 * n
+		return need + HEARD_LEN * n
 	elseif ty == T_GOSSIP then
 		local nl, ns, fl = u(c, p + 16, 1), u(c, p + 17, 1),
 			u(c, p + 18, 2)
@@ -709,12 +720,12 @@ local function ctrl_need(c, p, ty)
 			return nil, string.format("gossip: n_stages %d > %d",
 				ns, LSA_MAX_STAGES)
 		end
-		need = need + 8 * nl + ns
+		need = need + LINK_LEN * nl + ns
 		if bit32.band(fl, LSA_F_UTIL) ~= 0 then
 			need = need + nl
 		end
 		if bit32.band(fl, LSA_F_RATES) ~= 0 then
-			need = need + 8 * ns
+			need = need + RATE_LEN * ns
 		end
 		return need
 	elseif ty == T_CHUNK or ty == T_FED then

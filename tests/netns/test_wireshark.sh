@@ -10,21 +10,27 @@
 # sent into it) and on c-b (what C sends, and what C's data plane passes
 # up: control frames, data for C) while the mesh converges, a model is
 # pushed at A, hn-pkt sends data A -> C, and hn-inject floods a campaign's
-# chunks and sends a FED fragment to C.  Checks:
-#   1. every 0x88B5 frame captured is dissected as HyperNet and none is
-#      flagged (no drop reason, no agent refusal, no expert info at all);
-#   2. each of DATA, HELLO, PROBE, ACK, GOSSIP, MODEL_CHUNK (a model's and
-#      a campaign's) and FED was captured and decoded by name;
-#   3. hand-made frames (wshark_frames.py): well-formed ones of every type,
+# chunks and sends a FED fragment to C.  Checks, in this order:
+#   1. the dissector's constants (types, flags, sizes, limits) are those
+#      of include/uapi/linux/hypernet_packet.h as compiled;
+#   2. hand-made frames (wshark_frames.py): well-formed ones of every type,
 #      flag and FED kind decode unflagged; malformed ones (truncated
 #      header, bad version, unknown type, bad length, TTL 0, bad tensor,
 #      control counts, lengths and fields) are flagged with the data
 #      plane's and the agent's reason;
-#   4. the same frames cut short at every byte, as short frames and as
+#   3. with a mesh key as preference (hypernet.keys), MACs are checked:
+#      signed frames verify (a flood's changed TTL and reserved byte
+#      included), a wrong key, link or byte is bad-mac, an unknown key id
+#      unknown-key, and the MAC is checked before the fields;
+#   4. the frames of 2. cut short at every byte, as short frames and as
 #      snapped captures, and changed at random, raise no Lua error and no
 #      read past the buffer;
-#   5. the dissector's constants (types, flags, sizes, limits) are those
-#      of include/uapi/linux/hypernet_packet.h as compiled.
+#   5. every 0x88B5 frame of the mesh's capture is dissected as HyperNet
+#      and none is flagged (no drop reason, no agent refusal, no expert
+#      info at all); every control frame's MAC verifies with the mesh key
+#      (from a key file, preference hypernet.keys_file);
+#   6. each of DATA, HELLO, PROBE, ACK, GOSSIP, MODEL_CHUNK (a model's and
+#      a campaign's) and FED was captured and decoded by name.
 # Exits 0 when all pass, 77 (SKIPPED) without tshark (make deps), root or
 # namespaces.
 set -u
@@ -45,7 +51,7 @@ hn_tshark()
 	tshark -X "lua_script:$LUA" "$@" 2>"$HN_WORK/tshark.err"
 }
 
-# 5. the dissector's constants are the uapi's, as the compiler reads them:
+# 1. the dissector's constants are the uapi's, as the compiler reads them:
 # a type, flag, count or size appended there shows here
 cat >"$HN_WORK/consts.c" <<'C'
 #include <stdio.h>
@@ -110,7 +116,7 @@ check "the dissector's constants are the uapi's" \
 	"$(echo "$out" | grep -qx '0 differ' && echo 1)" \
 	"$(echo "$out" | tail -n 1)"
 
-# 3. hand-made frames
+# 2. hand-made frames
 python3 "$FRAMES" write "$HN_WORK/made.pcap" || hn_fail "wshark_frames.py"
 # Wireshark can be built or configured (init.lua) to run no Lua as root:
 # a skip.  A dissector that does not load when Lua runs is a failure.
@@ -133,6 +139,19 @@ out=$(hn_tshark -r "$HN_WORK/made.pcap" -T fields -E separator=/t \
 rc=$?
 echo "$out" | sed 's/^/    /'
 check "hand-made frames: well-formed ones clean, malformed ones flagged" \
+	"$([ $rc = 0 ] && echo 1)" \
+	"$(echo "$out" | grep -c '^ok') ok, $(echo "$out" |
+		grep -c '^FAIL') wrong"
+
+# 3. MACs checked with the mesh key given as a preference
+python3 "$FRAMES" write-auth "$HN_WORK/auth.pcap" || hn_fail "write-auth"
+out=$(hn_tshark -o "hypernet.keys:$(python3 "$FRAMES" auth-key)" \
+	-r "$HN_WORK/auth.pcap" -T fields -E separator=/t -e frame.number \
+	-e hypernet.auth.status -e hypernet.ctrl.error |
+	python3 "$FRAMES" check-auth)
+rc=$?
+echo "$out" | sed 's/^/    /'
+check "signed frames: good MACs verify, bad-mac and unknown-key flagged" \
 	"$([ $rc = 0 ] && echo 1)" \
 	"$(echo "$out" | grep -c '^ok') ok, $(echo "$out" |
 		grep -c '^FAIL') wrong"
@@ -188,12 +207,16 @@ sleep 0.3
 hn_stop cap-A
 hn_stop cap-C
 
-# 1. and 2.: every frame of both captures
+# 5. and 6.: every frame of both captures, MACs checked with the mesh's
+# key read from a key file as the agent's mesh-key-file
+(umask 077; echo "1 $MESH_KEY" >"$HN_WORK/mesh.keys")
 for d in a-app c-b; do
-	hn_tshark -r "$HN_WORK/$d.pcapng" -Y 'eth.type == 0x88b5' -T fields \
-		-E separator=/t -e frame.protocols -e hypernet.type \
-		-e hypernet.chunk.object -e hypernet.malformed \
-		-e hypernet.ctrl.error -e _ws.expert.message -e _ws.col.Info
+	hn_tshark -o "hypernet.keys_file:$HN_WORK/mesh.keys" \
+		-r "$HN_WORK/$d.pcapng" \
+		-Y 'eth.type == 0x88b5' -T fields -E separator=/t \
+		-e frame.protocols -e hypernet.type -e hypernet.chunk.object \
+		-e hypernet.malformed -e hypernet.ctrl.error \
+		-e _ws.expert.message -e _ws.col.Info -e hypernet.auth.status
 done >"$HN_WORK/mesh.tsv"
 out=$(python3 - "$HN_WORK/mesh.tsv" <<'PY'
 import collections, sys
@@ -201,12 +224,14 @@ names = {'1': 'DATA', '2': 'TENSOR', '3': 'HELLO', '4': 'GOSSIP',
          '5': 'MODEL_CHUNK', '6': 'PROBE', '7': 'ACK', '8': 'FED'}
 seen, bad = collections.Counter(), []
 for line in open(sys.argv[1]):
-    c = line.rstrip('\n').split('\t') + [''] * 7
+    c = line.rstrip('\n').split('\t') + [''] * 8
     name = names.get(c[1], '?')
+    # a control frame's MAC verifies with the mesh key
+    mac_ok = c[7] == ('good' if c[1] in '345678' else '')
     if name == 'MODEL_CHUNK':
         name += {'0': '(model)', '1': '(campaign)'}.get(c[2], '(?)')
     info = c[6]
-    ok = ':hypernet' in c[0] and not any(c[3:6]) and \
+    ok = ':hypernet' in c[0] and not any(c[3:6]) and mac_ok and \
         info.startswith(name.split('(')[0] + ' ')
     seen[name] += 1
     if not ok:
@@ -224,7 +249,7 @@ echo "$out" | sed 's/^/    /'
 total=$(echo "$out" | awk '/^frames/ { print $2 }')
 flagged=$(echo "$out" | awk '/^frames/ { print $4 }')
 missing=$(echo "$out" | sed -n 's/^missing *//p')
-check "every captured frame dissected as HyperNet, none flagged" \
+check "every captured frame dissected as HyperNet, none flagged, MACs good" \
 	"$([ "${total:-0}" -gt 0 ] && [ "$flagged" = 0 ] && echo 1)" \
 	"$total frames, $flagged flagged"
 check "each control type and data decoded by name" \

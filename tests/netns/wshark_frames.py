@@ -4,6 +4,9 @@
 
   wshark_frames.py write PCAP     every frame below into a pcap file
   wshark_frames.py check          tshark's fields (stdin) against them
+  wshark_frames.py write-auth PCAP  frames signed with a test mesh key
+  wshark_frames.py auth-key       that key, as ID:HEX (hypernet.keys)
+  wshark_frames.py check-auth     tshark's MAC checks (stdin) against them
   wshark_frames.py fuzz PCAP      the same frames cut short everywhere
                                   (short and snapped) and changed at
                                   random: the dissector must not fail
@@ -16,6 +19,8 @@ hypernet.ctrl.error) or "" for a well-formed frame.  check reads tshark
 -e hypernet.ctrl.error -e _ws.col.Info -e _ws.expert.message, tab
 separated, one line per frame in order.
 """
+import hashlib
+import hmac
 import random
 import struct
 import sys
@@ -142,9 +147,58 @@ FRAMES = [
 ]
 
 
+ETH_DST, ETH_SRC = b'\xff' * 6, b'\x02\x00\x00\x00\x00\x01'
+
+
 def eth(frame):
-    return (b'\xff' * 6 + b'\x02\x00\x00\x00\x00\x01' +
-            struct.pack('>H', 0x88B5) + frame)
+    return ETH_DST + ETH_SRC + struct.pack('>H', 0x88B5) + frame
+
+
+# The mesh key of the signed frames: id 1 (AUTH_KEY_ID), these 32 bytes.
+AUTH_KEY_ID, AUTH_KEY = 1, bytes(range(0x40, 0x60))
+
+
+def sign(frame, key=AUTH_KEY, link=True):
+    """The frame with its MAC as the agent computes it: the link's
+    addresses first for HELLO, PROBE and ACK (unless not @link), ttl and
+    reserved read as 0, up to the counter."""
+    lk = ETH_DST + ETH_SRC if link and frame[1] in (T_HELLO, T_PROBE,
+                                                      T_ACK) else b''
+    m = lk + frame[:3] + b'\0' + frame[4:5] + b'\0' + frame[6:-16]
+    return frame[:-16] + hmac.new(key, m, hashlib.sha256).digest()[:16]
+
+
+def rekey(frame, key_id):
+    at = len(frame) - 28
+    return frame[:at] + struct.pack('>I', key_id) + frame[at + 4:]
+
+
+def hop(frame, ttl, rsv):
+    """What routers change on the way: neither is signed."""
+    return frame[:3] + bytes([ttl]) + frame[4:5] + bytes([rsv]) + frame[6:]
+
+
+def flip(frame, at):
+    return frame[:at] + bytes([frame[at] ^ 0x40]) + frame[at + 1:]
+
+
+# (frame, hypernet.auth.status, agent reason) with AUTH_KEY as key 1
+AUTH_FRAMES = [
+    (sign(hello([2, 3])), 'good', ''),
+    (sign(probe(T_PROBE)), 'good', ''),
+    (sign(probe(T_ACK)), 'good', ''),
+    (sign(gossip([(2, 10), (3, 20)], [4, 5])), 'good', ''),
+    (hop(sign(gossip([(2, 10)], [])), 3, 1), 'good', ''),
+    (sign(chunk(1)), 'good', ''),
+    (sign(fed(129, total=8)), 'good', ''),
+    (sign(hello([2]), link=False), 'bad-mac', 'bad-mac'),
+    (sign(hello([2]), key=bytes(32)), 'bad-mac', 'bad-mac'),
+    (rekey(sign(probe(T_PROBE)), 2), 'unknown-key', 'unknown-key'),
+    (flip(sign(gossip([(2, 10)], [])), 30), 'bad-mac', 'bad-mac'),
+    # the MAC before the fields, as hn_ctrl_decode() checks them
+    (sign(hello([2], interval=0), key=bytes(32)), 'bad-mac', 'bad-mac'),
+    (sign(hello([2], interval=0)), 'good', 'bad-field'),
+]
 
 
 def pcap(path, records):
@@ -155,8 +209,8 @@ def pcap(path, records):
             f.write(struct.pack('<IIII', 1000 + i, 0, len(b), wire) + b)
 
 
-def write(path):
-    pcap(path, [(eth(fr), len(eth(fr))) for fr, *_rest in FRAMES])
+def write(path, frames):
+    pcap(path, [(eth(fr), len(eth(fr))) for fr, *_rest in frames])
 
 
 def fuzz(path):
@@ -205,12 +259,37 @@ def check():
     return 1 if bad else 0
 
 
+def check_auth():
+    """tshark -o hypernet.keys:... -T fields -e frame.number
+    -e hypernet.auth.status -e hypernet.ctrl.error, against AUTH_FRAMES"""
+    lines = [ln.rstrip('\n').split('\t') for ln in sys.stdin if ln.strip()]
+    if len(lines) != len(AUTH_FRAMES):
+        print(f'FAIL: tshark printed {len(lines)} frames, '
+              f'{len(AUTH_FRAMES)} written')
+        return 1
+    bad = 0
+    for (_, status, ce), cols in zip(AUTH_FRAMES, lines):
+        cols += [''] * (3 - len(cols))
+        ok = cols[1:3] == [status, ce]
+        print(f'{"ok:  " if ok else "FAIL:"} frame {cols[0]}: want '
+              f'{status} {ce or "-"}, got {cols[1]} {cols[2] or "-"}')
+        bad += not ok
+    return 1 if bad else 0
+
+
 if __name__ == '__main__':
     if sys.argv[1:2] == ['write'] and len(sys.argv) == 3:
-        write(sys.argv[2])
+        write(sys.argv[2], FRAMES)
+    elif sys.argv[1:2] == ['write-auth'] and len(sys.argv) == 3:
+        write(sys.argv[2], AUTH_FRAMES)
+    elif sys.argv[1:] == ['auth-key']:
+        print(f'{AUTH_KEY_ID}:{AUTH_KEY.hex()}')
+    elif sys.argv[1:] == ['check-auth']:
+        sys.exit(check_auth())
     elif sys.argv[1:2] == ['fuzz'] and len(sys.argv) == 3:
         fuzz(sys.argv[2])
     elif sys.argv[1:] == ['check']:
         sys.exit(check())
     else:
-        sys.exit('usage: wshark_frames.py write PCAP | check')
+        sys.exit('usage: wshark_frames.py write|write-auth|fuzz PCAP | '
+                 'check | check-auth | auth-key')

@@ -22,8 +22,11 @@
 --   hypernet.ctrl.error  for a control frame, what hn_ctrl_decode()
 --                        (userspace/lib/ctrl.c) refuses it as: truncated,
 --                        bad-header, bad-type, bad-length, bad-field (the
---                        agent's rx_bad_<name>).  The MAC is not checked:
---                        the dissector holds no mesh key.
+--                        agent's rx_bad_<name>), and given the mesh keys
+--                        (preference hypernet.keys_file, a file of "ID HEX"
+--                        lines, or hypernet.keys, ID:HEX,...) unknown-key
+--                        and bad-mac; hypernet.auth.status says "good" for
+--                        a MAC that verifies.
 -- each with an expert info (group Malformed) whose text starts with the
 -- name.  Every read is bounded by the captured bytes and by hnhdr.len; a
 -- type this file does not know is shown as "unknown type N", flagged.
@@ -139,6 +142,8 @@ local f = {
 	a_key = F("uint32", "auth.key_id", "Key id"),
 	a_counter = F("uint64", "auth.counter", "Replay counter"),
 	a_mac = F("bytes", "auth.mac", "MAC (HMAC-SHA256, 16 bytes)"),
+	a_status = F("string", "auth.status",
+		"MAC check (preference hypernet.keys)"),
 	-- struct hn_hello, hn_hello_heard
 	h_interval = F("uint16", "hello.interval_ms", "Interval (ms)"),
 	h_load = F("uint8", "hello.load", "Load"),
@@ -216,6 +221,7 @@ local dp_reasons = {
 }
 local ce_reasons = {
 	"truncated", "bad-header", "bad-type", "bad-length", "bad-field",
+	"unknown-key", "bad-mac",
 }
 local ex_dp, ex_ce, experts = {}, {}, {}
 for _, r in ipairs(dp_reasons) do
@@ -697,6 +703,103 @@ local ctrl_dissectors = {
 	[T_ACK] = dissect_probe, [T_FED] = dissect_fed,
 }
 
+-- ---- the MAC (agent-protocol.rst, Authentication trailer) -------------
+-- HMAC-SHA256 (FIPS 180-4, RFC 2104) in Lua, for the frames of a mesh
+-- whose key the user gives (preference hypernet.keys): Wireshark's Lua
+-- has no digest of its own.  Captures are small; speed does not matter.
+
+-- first 32 bits of the fractional parts of the cube roots of the first 64
+-- primes, and of the square roots of the first 8
+local SHA_K = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b,
+	0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+	0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7,
+	0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152,
+	0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+	0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+	0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
+	0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+}
+local SHA_H = {
+	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f,
+	0x9b05688c, 0x1f83d9ab, 0x5be0cd19
+}
+
+local unpack = table.unpack or unpack
+local band, bxor, bnot = bit32.band, bit32.bxor, bit32.bnot
+local rrot, rshift = bit32.rrotate, bit32.rshift
+local M32 = 2 ^ 32
+
+local function be32(s, i)
+	local a, b, c, d = s:byte(i, i + 3)
+	return ((a * 256 + b) * 256 + c) * 256 + d
+end
+
+local function sha256_block(hs, s, at, w)
+	for i = 0, 15 do
+		w[i] = be32(s, at + 4 * i)
+	end
+	for i = 16, 63 do
+		local x, y = w[i - 15], w[i - 2]
+		w[i] = (w[i - 16] + w[i - 7] +
+			bxor(rrot(x, 7), rrot(x, 18), rshift(x, 3)) +
+			bxor(rrot(y, 17), rrot(y, 19), rshift(y, 10))) % M32
+	end
+	local a, b, c, d, e, f, g, h = unpack(hs)
+	for i = 0, 63 do
+		local t1 = (h + bxor(rrot(e, 6), rrot(e, 11), rrot(e, 25)) +
+			bxor(band(e, f), band(bnot(e), g)) + SHA_K[i + 1] +
+			w[i]) % M32
+		local t2 = (bxor(rrot(a, 2), rrot(a, 13), rrot(a, 22)) +
+			bxor(band(a, b), band(a, c), band(b, c))) % M32
+		h, g, f, e, d, c, b, a = g, f, e, (d + t1) % M32, c, b, a,
+			(t1 + t2) % M32
+	end
+	local v = { a, b, c, d, e, f, g, h }
+	for i = 1, 8 do
+		hs[i] = (hs[i] + v[i]) % M32
+	end
+end
+
+local function sha256(s)
+	local n = #s
+	local bits = n * 8
+	s = s .. "\128" .. string.rep("\0", (55 - n) % 64)
+	for i = 7, 0, -1 do
+		s = s .. string.char(math.floor(bits / 2 ^ (8 * i)) % 256)
+	end
+	local hs, w = { unpack(SHA_H) }, {}
+	for at = 1, #s, 64 do
+		sha256_block(hs, s, at, w)
+	end
+	local out = {}
+	for i = 1, 8 do
+		out[i] = string.char(rshift(hs[i], 24), band(rshift(hs[i], 16), 255),
+			band(rshift(hs[i], 8), 255), band(hs[i], 255))
+	end
+	return table.concat(out)
+end
+
+local function hmac_sha256(key, msg)
+	if #key > 64 then
+		key = sha256(key)
+	end
+	key = key .. string.rep("\0", 64 - #key)
+	local ipad, opad = {}, {}
+	for i = 1, 64 do
+		local b = key:byte(i)
+		ipad[i] = string.char(bxor(b, 0x36))
+		opad[i] = string.char(bxor(b, 0x5c))
+	end
+	return sha256(table.concat(opad) ..
+		sha256(table.concat(ipad) .. msg))
+end
+
 -- ---- control frame structure (hn_ctrl_decode() step 1) --------------
 
 -- Counts out of range (bad-field), or the payload bytes they call for.
@@ -765,15 +868,102 @@ local function mode_check(h)
 	return nil
 end
 
+local eth_dst_f, eth_src_f = Field.new("eth.dst"), Field.new("eth.src")
+
+hn.prefs.keys = Pref.string("Mesh keys", "",
+	"Mesh keys to check control frames' MACs with: ID:HEX (the key id "
+	.. "and its 64 hexadecimal digits, as hypernetd.conf's mesh-key), "
+	.. "several separated by commas")
+hn.prefs.keys_file = Pref.string("Mesh key file", "",
+	"A file of mesh keys, one 'ID HEX' a line, as hypernetd.conf's "
+	.. "mesh-key-file (say /etc/hypernet/mesh.keys): the keys stay out "
+	.. "of the preferences file and of the command line")
+
+local keys_pref, keys = nil, {}
+
+-- Each "ID HEX" or "ID:HEX" of @s with 64 hex digits, into @into.
+local function parse_keys(s, into)
+	for id, hex in s:gmatch("(%d+)[ \t:]+(%x+)") do
+		if #hex == 64 then
+			into[tonumber(id)] = (hex:gsub("%x%x", function(x)
+				return string.char(tonumber(x, 16))
+			end))
+		end
+	end
+end
+
+-- The keys of both preferences by id, read again when either changes.
+local function mesh_keys()
+	local path = hn.prefs.keys_file or ""
+	local s = (hn.prefs.keys or "") .. "\n" .. path
+	if s == keys_pref then
+		return keys
+	end
+	keys_pref, keys = s, {}
+	parse_keys(hn.prefs.keys or "", keys)
+	local fh = path ~= "" and io.open(path, "r")
+	if fh then
+		for line in fh:lines() do
+			if not line:match("^%s*#") then
+				parse_keys(line, keys)
+			end
+		end
+		fh:close()
+	end
+	return keys
+end
+
+-- The link's two addresses, for a link-local type's MAC, as captured.
+local function link_addrs()
+	local d, s = eth_dst_f(), eth_src_f()
+	if not d or not s then
+		return nil
+	end
+	return d.range:bytes():raw() .. s.range:bytes():raw()
+end
+
+-- hn_ctrl_decode() step 2 with the keys of the preference: "good", or
+-- the refusal and its reason; nil with no key set.
+local function auth_check(c, h, have)
+	local ks = mesh_keys()
+	local at, name = HDR_LEN + have, ctrl_names[h.type]
+	if next(ks) == nil or c.tvb:len() < at + AUTH_LEN then
+		return nil
+	end
+	local kid = u(c, at, 4)
+	if not ks[kid] then
+		return "unknown-key", string.format(
+			"%s: key_id %d not configured", name, kid)
+	end
+	local l = ""
+	if h.type == T_HELLO or h.type == T_PROBE or h.type == T_ACK then
+		l = link_addrs()
+		if not l then
+			return nil -- not an Ethernet capture
+		end
+	end
+	-- ttl (offset 3) and reserved (offset 5) read as 0
+	local t = c.tvb
+	local m = l .. t:raw(0, 3) .. "\0" .. t:raw(4, 1) .. "\0" ..
+		t:raw(6, at + 12 - 6)
+	if hmac_sha256(ks[kid], m):sub(1, 16) ~= t:raw(at + 12, 16) then
+		return "bad-mac", string.format(
+			"%s: mac does not verify (src 0x%08x key_id %d counter %s)",
+			name, h.src, kid, tostring(u64(c, at + 4)))
+	end
+	return "good"
+end
+
 local function dissect_auth(c, st, off)
 	local r = rng(c, off, AUTH_LEN)
 	if not r then
-		return
+		return nil
 	end
 	local at = st:add(hn, r, "Authentication trailer")
 	at:add(f.a_key, r:range(0, 4))
 	at:add(f.a_counter, r:range(4, 8))
 	at:add(f.a_mac, r:range(12, 16))
+	return at
 end
 
 local function dissect_ctrl(c, st, h, plen, ok)
@@ -803,7 +993,14 @@ local function dissect_ctrl(c, st, h, plen, ok)
 			have))
 	end
 	why = ctrl_dissectors[ty](c, ct, p, have, h)
-	dissect_auth(c, st, p + have)
+	local at = dissect_auth(c, st, p + have)
+	if at and ok and not c.ce then
+		local st_mac, text = auth_check(c, h, have)
+		at:add(f.a_status, st_mac or "not checked"):set_generated()
+		if st_mac and st_mac ~= "good" then
+			flag_ce(c, st_mac, text)
+		end
+	end
 	if ok and not c.ce then
 		why = mode_check(h) or why
 		if why then

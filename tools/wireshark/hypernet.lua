@@ -33,6 +33,14 @@
 
 local hn = Proto("hypernet", "HyperNet")
 
+-- Every Wireshark with Lua has LuaBitOp as "bit" (signed results: only
+-- compared with 0, masked or reduced modulo 2^32 here); bit32 was Lua
+-- 5.2's own.  table.unpack from Lua 5.2 on.
+local bitop = bit or bit32
+local band, bxor, bnot, rshift = bitop.band, bitop.bxor, bitop.bnot,
+	bitop.rshift
+local unpack = table.unpack or unpack
+
 -- The uapi's values; tests/netns/test_wireshark.sh compares each with
 -- hypernet_packet.h as compiled, so that a change there is seen here.
 local ETH_P_HYPERNET = 0x88B5
@@ -285,8 +293,8 @@ local function hdr_check(c, h, avail)
 	if h.type == 0 or h.type > T_MAX then
 		return "bad_type", string.format("unknown type %d", h.type)
 	end
-	local mode = bit32.band(h.flags, F_MCAST + F_ANYCAST)
-	if bit32.band(h.flags, bit32.bnot(F_ALL)) ~= 0 or
+	local mode = band(h.flags, F_MCAST + F_ANYCAST)
+	if band(h.flags, bnot(F_ALL)) ~= 0 or
 	    mode == F_MCAST + F_ANYCAST then
 		return "bad_flags",
 			string.format("flags 0x%02x unknown or MCAST|ANYCAST",
@@ -334,12 +342,12 @@ local function add_header(c, st, h)
 	st:add(f.len, t:range(6, 2))
 	st:add(f.src, t:range(8, 4))
 	local di = st:add(f.dst, t:range(12, 4))
-	if bit32.band(h.flags, F_MCAST) ~= 0 then
+	if band(h.flags, F_MCAST) ~= 0 then
 		di:add(f.group, t:range(12, 4)):set_generated()
 		if h.dst == GROUP_ALL then
 			di:append_text(" (all nodes: flood)")
 		end
-	elseif bit32.band(h.flags, F_ANYCAST) ~= 0 then
+	elseif band(h.flags, F_ANYCAST) ~= 0 then
 		di:add(f.task, t:range(12, 4)):set_generated()
 		di:append_text(" (task class)")
 	end
@@ -400,7 +408,7 @@ local function dissect_tensor(c, st, p, plen, flags)
 	local idx, cnt = g(10, 2):uint(), g(12, 2):uint()
 	info(c, string.format("id %d origin %d stage %d frag %d/%d%s",
 		g(0, 4):uint(), g(4, 4):uint(), g(8, 1):uint(), idx, cnt,
-		bit32.band(flags, F_RESULT) ~= 0 and " result" or ""))
+		band(flags, F_RESULT) ~= 0 and " result" or ""))
 	local why = tensor_check(g(9, 1):uint(), cnt, idx, g(14, 2):uint(),
 		g(16, 2):uint(), n)
 	if why then
@@ -490,8 +498,8 @@ local function lsa_links(c, st, p, have, h, n)
 				"gossip: link %d node 0x%08x is 0 or the origin",
 				i, node)
 		elseif cost < 1 then
-			why = string.format("gossip: link %d (node 0x%08x) cost 0",
-				i, node)
+			why = string.format(
+				"gossip: link %d (node 0x%08x) cost 0", i, node)
 		elseif seen[node] then
 			why = string.format(
 				"gossip: links %d and %d both name node 0x%08x",
@@ -520,7 +528,7 @@ local function lsa_tail(c, st, p, have, nl, ns, fl)
 		seen[stages[i]] = seen[stages[i]] or i
 	end
 	o = o + ns
-	if bit32.band(fl, LSA_F_UTIL) ~= 0 then
+	if band(fl, LSA_F_UTIL) ~= 0 then
 		for i = 0, nl - 1 do
 			local r = rng(c, o + i, 1, p + have)
 			if r then
@@ -530,7 +538,7 @@ local function lsa_tail(c, st, p, have, nl, ns, fl)
 		end
 		o = o + nl
 	end
-	if bit32.band(fl, LSA_F_RATES) == 0 then
+	if band(fl, LSA_F_RATES) == 0 then
 		return why
 	end
 	for i = 0, ns - 1 do
@@ -572,14 +580,14 @@ local function dissect_gossip(c, st, p, have, h)
 	local why
 	if u(c, p + 4, 2) < 1 then
 		why = "gossip: lifetime_s 0"
-	elseif bit32.band(fl, bit32.bnot(LSA_F_ALL)) ~= 0 then
+	elseif band(fl, bnot(LSA_F_ALL)) ~= 0 then
 		why = string.format("gossip: unknown flags 0x%04x", fl)
 	end
 	why = why or lsa_links(c, st, p, have, h, nl)
 	why = why or lsa_tail(c, st, p, have, nl, ns, fl)
 	info(c, string.format("lsa_seq %d, %d links, %d stages%s",
 		u(c, p, 4), nl, ns,
-		bit32.band(fl, LSA_F_RESYNC) ~= 0 and ", resync" or ""))
+		band(fl, LSA_F_RESYNC) ~= 0 and ", resync" or ""))
 	return why
 end
 
@@ -629,7 +637,8 @@ local function fed_check(camp, total, off, len, kind, op)
 			tostring(camp))
 	end
 	if op == FED_OP_SACK then
-		if off ~= 0 or len ~= math.floor((fed_frags(total) + 7) / 8) then
+		local bitmap = math.floor((fed_frags(total) + 7) / 8)
+		if off ~= 0 or len ~= bitmap then
 			return string.format(
 				"fed: sack of %d bytes with offset %d and a bitmap of %d bytes",
 				total, off, len)
@@ -651,8 +660,8 @@ local function sack_count(r)
 	for i = 0, r:len() - 1 do
 		local b = r:range(i, 1):uint()
 		while b > 0 do
-			n = n + bit32.band(b, 1)
-			b = bit32.rshift(b, 1)
+			n = n + band(b, 1)
+			b = rshift(b, 1)
 		end
 	end
 	return n
@@ -730,10 +739,8 @@ local SHA_H = {
 	0x9b05688c, 0x1f83d9ab, 0x5be0cd19
 }
 
-local unpack = table.unpack or unpack
-local band, bxor, bnot = bit32.band, bit32.bxor, bit32.bnot
-local rrot, rshift = bit32.rrotate, bit32.rshift
-local M32 = 2 ^ 32
+local rrot = bitop.ror or bitop.rrotate
+local M32 = 4294967296
 
 local function be32(s, i)
 	local a, b, c, d = s:byte(i, i + 3)
@@ -779,8 +786,9 @@ local function sha256(s)
 	end
 	local out = {}
 	for i = 1, 8 do
-		out[i] = string.char(rshift(hs[i], 24), band(rshift(hs[i], 16), 255),
-			band(rshift(hs[i], 8), 255), band(hs[i], 255))
+		local x = hs[i]
+		out[i] = string.char(rshift(x, 24), band(rshift(x, 16), 255),
+			band(rshift(x, 8), 255), band(x, 255))
 	end
 	return table.concat(out)
 end
@@ -824,10 +832,10 @@ local function ctrl_need(c, p, ty)
 				ns, LSA_MAX_STAGES)
 		end
 		need = need + LINK_LEN * nl + ns
-		if bit32.band(fl, LSA_F_UTIL) ~= 0 then
+		if band(fl, LSA_F_UTIL) ~= 0 then
 			need = need + nl
 		end
-		if bit32.band(fl, LSA_F_RATES) ~= 0 then
+		if band(fl, LSA_F_RATES) ~= 0 then
 			need = need + RATE_LEN * ns
 		end
 		return need
@@ -1035,9 +1043,9 @@ local function payload(c, st, h, avail)
 end
 
 local function node_name(h, id)
-	if id == GROUP_ALL and bit32.band(h.flags, F_MCAST) ~= 0 then
+	if id == GROUP_ALL and band(h.flags, F_MCAST) ~= 0 then
 		return "all"
-	elseif bit32.band(h.flags, F_ANYCAST) ~= 0 then
+	elseif band(h.flags, F_ANYCAST) ~= 0 then
 		return "task " .. id
 	end
 	return tostring(id)

@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: GPL-2.0
 --
--- HyperNet dissector for Wireshark and tshark (Lua, Wireshark 3.6 or later).
+-- HyperNet dissector for Wireshark and tshark (Lua; tested with 4.0).
 --
 --   tshark -X lua_script:tools/wireshark/hypernet.lua -r capture.pcap -V
 --

@@ -56,6 +56,7 @@ hn_tshark()
 cat >"$HN_WORK/consts.c" <<'C'
 #include <stdio.h>
 #include <linux/hypernet_packet.h>
+#include "sa_msg.h"
 #define P(lua, v) printf("%s %llu\n", lua, (unsigned long long)(v))
 int main(void)
 {
@@ -91,10 +92,12 @@ int main(void)
 	P("FED_OP_DATA", HN_FED_DATA); P("FED_OP_SACK", HN_FED_SACK);
 	P("FED_OP_MAX", __HN_FED_OP_MAX);
 	P("FED_K_RESULT", HN_FED_K_RESULT); P("FED_K_FETCH", HN_FED_K_FETCH);
+	P("SA_TYPE_MAX", __HN_SA_TYPE_MAX - 1); P("DT_S8", HN_DT_S8);
 	return 0;
 }
 C
-${CC:-cc} -I "$HN_ROOT/include/uapi" -o "$HN_WORK/consts" \
+${CC:-cc} -I "$HN_ROOT/include/uapi" -I "$HN_ROOT/include" \
+	-I "$HN_ROOT/userspace/lib" -o "$HN_WORK/consts" \
 	"$HN_WORK/consts.c" || hn_fail "cannot compile the uapi's constants"
 out=$("$HN_WORK/consts" | python3 -c '
 import re, sys
@@ -158,16 +161,17 @@ check "signed frames: good MACs verify, bad-mac and unknown-key flagged" \
 
 # 4. cut and mangled frames
 n=$(python3 "$FRAMES" fuzz "$HN_WORK/fuzz.pcap") || hn_fail "fuzz frames"
-hn_tshark -r "$HN_WORK/fuzz.pcap" -V >"$HN_WORK/fuzz.txt"
+hn_tshark -r "$HN_WORK/fuzz.pcap" -T fields -E separator=/t \
+	-e frame.protocols -e _ws.expert.message >"$HN_WORK/fuzz.tsv"
 rc=$?
-hn=$(grep -c '^HyperNet' "$HN_WORK/fuzz.txt")
-errs=$(grep -c 'Lua Error\|Malformed Packet\|Packet size limited' \
-	"$HN_WORK/fuzz.txt")
+hn=$(grep -c ':hypernet	' "$HN_WORK/fuzz.tsv")
+# a Lua error is how a read past the tvb shows (Range is out of bounds)
+re='Lua Error|Malformed Packet|Packet size limited'
+errs=$(grep -cE "$re" "$HN_WORK/fuzz.tsv")
 check "cut and mangled frames: no Lua error, no read past the buffer" \
 	"$([ $rc = 0 ] && [ "$hn" = "$n" ] && [ "$errs" = 0 ] && echo 1)" \
 	"$hn of $n frames dissected, $errs errors (tshark rc $rc)"
-grep -m3 'Lua Error\|Malformed Packet\|Packet size limited' \
-	"$HN_WORK/fuzz.txt" | sed 's/^/    /'
+grep -m3 -E "$re" "$HN_WORK/fuzz.tsv" | sed 's/^/    /'
 
 # the mesh, captured from its first frame
 hn_nodes A 1 B 2 C 3

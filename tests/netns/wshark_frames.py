@@ -219,7 +219,7 @@ def fuzz(path):
     rnd = random.Random(17)
     recs = []
     for fr, *_rest in FRAMES:
-        for cut in range(len(fr)):
+        for cut in range(1, len(fr)):
             recs.append((eth(fr[:cut]), len(eth(fr[:cut]))))
             recs.append((eth(fr[:cut]), len(eth(fr))))
         for _ in range(20):

@@ -75,6 +75,9 @@ local FED_FRAG_MAX = 1020
 local FED_MSG_MAX = 4177920
 local FED_OP_DATA, FED_OP_SACK, FED_OP_MAX = 0, 1, 2
 local FED_K_RESULT, FED_K_FETCH = 128, 129
+-- the last of userspace/lib/sa_msg.h's enum hn_sa_type (FED kinds 1 ..)
+local SA_TYPE_MAX = 9
+local DT_S8 = 1
 
 local type_names = {
 	[T_DATA] = "DATA", [T_TENSOR] = "TENSOR", [T_HELLO] = "HELLO",
@@ -91,7 +94,7 @@ local fixed_len = {
 	[T_HELLO] = HELLO_LEN, [T_GOSSIP] = LSA_LEN, [T_CHUNK] = CHUNK_LEN,
 	[T_PROBE] = PROBE_LEN, [T_ACK] = PROBE_LEN, [T_FED] = FED_LEN,
 }
-local dtype_names = { [1] = "S8" }
+local dtype_names = { [DT_S8] = "S8" }
 local object_names = { [0] = "model", [1] = "campaign" }
 local fed_op_names = { [FED_OP_DATA] = "DATA", [FED_OP_SACK] = "SACK" }
 -- secure-aggregation message types (userspace/lib/sa_msg.h), then
@@ -102,6 +105,9 @@ local fed_kind_names = {
 	[8] = "CONSIST_REQ", [9] = "CONSIST", [FED_K_RESULT] = "RESULT",
 	[FED_K_FETCH] = "FETCH",
 }
+for k = 1, SA_TYPE_MAX do
+	fed_kind_names[k] = fed_kind_names[k] or ("SA_TYPE_" .. k)
+end
 
 local function F(kind, abbr, name, ...)
 	return ProtoField[kind]("hypernet." .. abbr, name, ...)
@@ -246,8 +252,9 @@ for _, r in ipairs(ce_reasons) do
 end
 hn.experts = experts
 
--- A frame's decoding state: the captured tvb, where its payload starts and
--- how many of its bytes may be read, and the first refusal of each kind.
+-- A frame's decoding state: its tvb and pinfo, the HyperNet subtree, the
+-- pieces of the Info column, and the first reason of the data plane (dp)
+-- and of the agent (ce) once found.
 local function new_ctx(tvb, pinfo, tree)
 	return { tvb = tvb, pinfo = pinfo, tree = tree, info = {} }
 end
@@ -358,8 +365,9 @@ end
 
 -- hn_tensor_check() with the data plane's bound on total_len.
 local function tensor_check(dtype, cnt, idx, off, total, n)
-	if dtype ~= 1 then
-		return string.format("dtype %d, expected 1 (S8)", dtype)
+	if dtype ~= DT_S8 then
+		return string.format("dtype %d, expected %d (S8)", dtype,
+			DT_S8)
 	end
 	if cnt == 0 or idx >= cnt or total == 0 or total > TENSOR_MAX_LEN or
 	    cnt > total then

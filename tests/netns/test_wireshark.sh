@@ -202,27 +202,24 @@ j=$(hn_transfer C c-b A a-app 1 3 20 100 1000 3000)
 inj() { hn_x A "$HNINJECT" "$@" -i a-app --src 77 --key "$MESH_KEY"; }
 inj campaign "$HN_WORK/gen1.hnm" || hn_fail "hn-inject campaign"
 inj fed --dst 3 || hn_fail "hn-inject fed"
-# a FED to C is seen at c-b once C's data plane passes it up
-for i in $(seq 50); do
-	[ "$(mesh_agent_stat C fed_frag_rx)" != 0 ] && break
-	sleep 0.1
-done
-sleep 0.3
-hn_stop cap-A
-hn_stop cap-C
-
-# 5. and 6.: every frame of both captures, MACs checked with the mesh's
-# key read from a key file as the agent's mesh-key-file
+# analyse: every 0x88B5 frame of both captures (as far as written), MACs
+# checked with the mesh's key read from a key file as the agent's
+# mesh-key-file; prints a summary: frames, flagged, types, missing
 (umask 077; echo "1 $MESH_KEY" >"$HN_WORK/mesh.keys")
-for d in a-app c-b; do
-	hn_tshark -o "hypernet.keys_file:$HN_WORK/mesh.keys" \
-		-r "$HN_WORK/$d.pcapng" \
-		-Y 'eth.type == 0x88b5' -T fields -E separator=/t \
-		-e frame.protocols -e hypernet.type -e hypernet.chunk.object \
-		-e hypernet.malformed -e hypernet.ctrl.error \
-		-e _ws.expert.message -e _ws.col.Info -e hypernet.auth.status
-done >"$HN_WORK/mesh.tsv"
-out=$(python3 - "$HN_WORK/mesh.tsv" <<'PY'
+analyse()
+{
+	local d
+
+	for d in a-app c-b; do
+		hn_tshark -o "hypernet.keys_file:$HN_WORK/mesh.keys" \
+			-r "$HN_WORK/$d.pcapng" \
+			-Y 'eth.type == 0x88b5' -T fields -E separator=/t \
+			-e frame.protocols -e hypernet.type \
+			-e hypernet.chunk.object -e hypernet.malformed \
+			-e hypernet.ctrl.error -e _ws.expert.message \
+			-e _ws.col.Info -e hypernet.auth.status
+	done >"$HN_WORK/mesh.tsv"
+	python3 - "$HN_WORK/mesh.tsv" <<'PY'
 import collections, sys
 names = {'1': 'DATA', '2': 'TENSOR', '3': 'HELLO', '4': 'GOSSIP',
          '5': 'MODEL_CHUNK', '6': 'PROBE', '7': 'ACK', '8': 'FED'}
@@ -248,7 +245,17 @@ print('missing', ' '.join(w for w in want if not seen[w]))
 for b in bad[:5]:
     print('flagged:', b)
 PY
-)
+}
+
+# the captures are complete when every type is in them (dumpcap writes as
+# it reads): stop them then, or after 10 s
+t=$(mesh_wait 10 eval '[ -z "$(analyse 2>/dev/null | sed -n "s/^missing *//p")" ]')
+echo "    every type written to the captures: $t s"
+hn_stop cap-A
+hn_stop cap-C
+
+# 5. and 6., on the captures closed
+out=$(analyse)
 echo "$out" | sed 's/^/    /'
 total=$(echo "$out" | awk '/^frames/ { print $2 }')
 flagged=$(echo "$out" | awk '/^frames/ { print $4 }')

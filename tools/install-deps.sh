@@ -16,6 +16,9 @@ PKGS=(
 	# formats differently), and the kernel's checkpatch.pl, which
 	# linux-source ships in its tarball
 	clang-format-14 linux-source-6.1 perl xz-utils
+	# tests/netns/test_wireshark.sh: tshark (and dumpcap, from
+	# wireshark-common) read captures with tools/wireshark/hypernet.lua
+	tshark
 )
 
 missing=()
@@ -35,5 +38,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture (a setuid
+# dumpcap): no, as Debian's default; the tests capture as root
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	debconf-set-selections
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"

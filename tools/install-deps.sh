@@ -16,6 +16,8 @@ PKGS=(
 	# formats differently), and the kernel's checkpatch.pl, which
 	# linux-source ships in its tarball
 	clang-format-14 linux-source-6.1 perl xz-utils
+	# make deb and its test: Debian packaging, DKMS, completion
+	dpkg-dev debhelper dh-dkms dkms lintian fakeroot bash-completion
 )
 
 missing=()

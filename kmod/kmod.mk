@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel module and its QEMU tests.
 #   make kmod [KDIR=...]   build $(O)/kmod/hypernet.ko
+#   make kmod-install      install it for KDIR's kernel (updates/), depmod
 #   make qemu-test         boot Debian's kernel under QEMU and run the suite
 #   make bench-kmod        module vs userspace engine, build/bench/kmod.json
 KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build), \
@@ -25,8 +26,14 @@ KMOD_SRCS	:= $(KMOD_LINKS) include/uapi/linux/hypernet.h \
 # kmod/Kbuild finds include/, as the links' directory has no ../include.
 KBUILD_MAKE	= $(MAKE) -C $(KDIR) M=$(abspath $(KMOD_O)) O= \
 		  HN_SRCTREE=$(CURDIR)
+# The release KDIR's headers are for, and the one running: they differ on
+# a host whose kernel has no headers package (the module is then for
+# QEMU, or for another machine).
+KMOD_KVER	= $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		    $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+HOST_KVER	:= $(shell uname -r)
 
-.PHONY: kmod kmod-clean qemu-test bench-kmod
+.PHONY: kmod kmod-clean kmod-install qemu-test bench-kmod
 
 kmod: $(KMOD)
 
@@ -37,7 +44,18 @@ $(KMOD_O)/%: kmod/%
 $(KMOD): $(KMOD_SRCS)
 	@test -d "$(KDIR)" || { echo "kmod: no kernel build tree at KDIR='$(KDIR)'" >&2; \
 		echo "hint: install linux-headers-amd64 or pass KDIR=/path" >&2; exit 1; }
+	@echo "kmod: building for Linux $(or $(KMOD_KVER),?) (KDIR=$(KDIR))"
+	@if [ "$(KMOD_KVER)" != "$(HOST_KVER)" ]; then \
+		echo "kmod: note: this host runs $(HOST_KVER); the module loads only in $(KMOD_KVER)" >&2; \
+		echo "hint: for this host install its headers, or pass KDIR=/lib/modules/\$$(uname -r)/build" >&2; fi
 	$(Q)$(KBUILD_MAKE) modules
+
+# Where modules_install puts out-of-tree modules by default (extra/) would
+# do too; updates/ is where DKMS puts its own, and modprobe prefers it
+# over the kernel's tree.
+kmod-install: $(KMOD)
+	$(Q)$(KBUILD_MAKE) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KMOD_KVER)
 
 kmod-clean:
 	$(if $(wildcard $(KMOD_O)),$(KBUILD_MAKE) clean)

@@ -19,6 +19,8 @@ PKGS=(
 	# tests/netns/test_wireshark.sh: tshark (and dumpcap, from
 	# wireshark-common) read captures with tools/wireshark/hypernet.lua
 	tshark
+	# make deb and its test: Debian packaging, DKMS, completion
+	dpkg-dev debhelper dh-dkms dkms lintian fakeroot bash-completion
 )
 
 missing=()

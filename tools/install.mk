@@ -18,6 +18,7 @@
 #   $(MANDIR)    man1/hn-model.1, man1/hn-pkt.1, man1/hn-tensor.1,
 #                man8/hnctl.8, man8/hypernetd.8
 #   $(UNITDIR)   hypernetd.service, ExecStart rewritten to $(SBINDIR)
+#   $(COMPLDIR)  hnctl's bash completion (tools/completion/hnctl)
 #   $(SYSCONFDIR)/hypernet/hypernetd.conf.example   (never hypernetd.conf:
 #                                              an install does not touch a
 #                                              router's configuration)
@@ -40,6 +41,7 @@ BINDIR		?= $(PREFIX)/bin
 SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 UNITDIR		?= $(PREFIX)/lib/systemd/system
+COMPLDIR	?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR	?= /etc
 INSTALL		?= install
 
@@ -50,13 +52,18 @@ HN_INST_MAN1	:= Documentation/man/hn-model.1 Documentation/man/hn-pkt.1 \
 HN_INST_MAN8	:= Documentation/man/hnctl.8 Documentation/man/hypernetd.8
 HN_INST_UNIT	:= tools/systemd/hypernetd.service
 HN_INST_CONF	:= tools/hypernetd.conf.example
+HN_INST_COMPL	:= tools/completion/hnctl
 
-.PHONY: install uninstall
-install: $(HN_INST_SBIN:%=$(O)/bin/%) $(HN_INST_BIN:%=$(O)/bin/%) \
-	 $(HN_INST_MAN1) $(HN_INST_MAN8) $(HN_INST_UNIT) $(HN_INST_CONF)
+.PHONY: install install-bins uninstall
+# What install builds, and only that (debian/rules builds with it).
+install-bins: $(HN_INST_SBIN:%=$(O)/bin/%) $(HN_INST_BIN:%=$(O)/bin/%)
+
+install: install-bins $(HN_INST_MAN1) $(HN_INST_MAN8) $(HN_INST_UNIT) \
+	 $(HN_INST_CONF) $(HN_INST_COMPL)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/hypernet
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/hypernet \
+		$(DESTDIR)$(COMPLDIR)
 	$(INSTALL) -m 0755 $(HN_INST_SBIN:%=$(O)/bin/%) $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0755 $(HN_INST_BIN:%=$(O)/bin/%) $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 0644 $(HN_INST_MAN1) $(DESTDIR)$(MANDIR)/man1/
@@ -69,6 +76,7 @@ install: $(HN_INST_SBIN:%=$(O)/bin/%) $(HN_INST_BIN:%=$(O)/bin/%) \
 		$(DESTDIR)$(UNITDIR)/hypernetd.service
 	$(INSTALL) -m 0644 $(HN_INST_CONF) \
 		$(DESTDIR)$(SYSCONFDIR)/hypernet/hypernetd.conf.example
+	$(INSTALL) -m 0644 $(HN_INST_COMPL) $(DESTDIR)$(COMPLDIR)/hnctl
 	@if [ -z "$(DESTDIR)" ]; then \
 		echo "next: write $(SYSCONFDIR)/hypernet/hypernetd.conf (mode 0600)"; \
 		echo "      from hypernetd.conf.example, then"; \
@@ -83,5 +91,6 @@ uninstall:
 	      $(patsubst %,$(DESTDIR)$(MANDIR)/man1/%,$(notdir $(HN_INST_MAN1))) \
 	      $(patsubst %,$(DESTDIR)$(MANDIR)/man8/%,$(notdir $(HN_INST_MAN8))) \
 	      $(DESTDIR)$(UNITDIR)/hypernetd.service \
+	      $(DESTDIR)$(COMPLDIR)/hnctl \
 	      $(DESTDIR)$(SYSCONFDIR)/hypernet/hypernetd.conf.example
 	rmdir $(DESTDIR)$(SYSCONFDIR)/hypernet 2>/dev/null || true

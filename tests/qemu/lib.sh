@@ -19,7 +19,8 @@ set -u
 HN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 O=${O:-build}
 QDIR=$HN_ROOT/$O/qemu
-KMOD=$HN_ROOT/$O/kmod/hypernet.ko	# kmod/kmod.mk builds it out of tree
+# kmod/kmod.mk builds it out of tree; HN_KMOD= tests another build of it
+KMOD=${HN_KMOD:-$HN_ROOT/$O/kmod/hypernet.ko}
 QEMU=${QEMU:-qemu-system-x86_64}
 QEMU_SMP=${QEMU_SMP:-2}
 

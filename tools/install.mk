@@ -19,6 +19,8 @@
 #                man8/hnctl.8, man8/hypernetd.8
 #   $(UNITDIR)   hypernetd.service, ExecStart rewritten to $(SBINDIR)
 #   $(COMPLDIR)  hnctl's bash completion (tools/completion/hnctl)
+#   $(WSPLUGINDIR)  the Wireshark dissector (tools/wireshark/hypernet.lua);
+#                Wireshark looks there when PREFIX is /usr
 #   $(SYSCONFDIR)/hypernet/hypernetd.conf.example   (never hypernetd.conf:
 #                                              an install does not touch a
 #                                              router's configuration)
@@ -42,6 +44,7 @@ SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 UNITDIR		?= $(PREFIX)/lib/systemd/system
 COMPLDIR	?= $(PREFIX)/share/bash-completion/completions
+WSPLUGINDIR	?= $(PREFIX)/lib/$(ARCH_TRIPLET)/wireshark/plugins
 SYSCONFDIR	?= /etc
 INSTALL		?= install
 
@@ -53,17 +56,18 @@ HN_INST_MAN8	:= Documentation/man/hnctl.8 Documentation/man/hypernetd.8
 HN_INST_UNIT	:= tools/systemd/hypernetd.service
 HN_INST_CONF	:= tools/hypernetd.conf.example
 HN_INST_COMPL	:= tools/completion/hnctl
+HN_INST_WS	:= tools/wireshark/hypernet.lua
 
 .PHONY: install install-bins uninstall
 # What install builds, and only that (debian/rules builds with it).
 install-bins: $(HN_INST_SBIN:%=$(O)/bin/%) $(HN_INST_BIN:%=$(O)/bin/%)
 
 install: install-bins $(HN_INST_MAN1) $(HN_INST_MAN8) $(HN_INST_UNIT) \
-	 $(HN_INST_CONF) $(HN_INST_COMPL)
+	 $(HN_INST_CONF) $(HN_INST_COMPL) $(HN_INST_WS)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/hypernet \
-		$(DESTDIR)$(COMPLDIR)
+		$(DESTDIR)$(COMPLDIR) $(DESTDIR)$(WSPLUGINDIR)
 	$(INSTALL) -m 0755 $(HN_INST_SBIN:%=$(O)/bin/%) $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0755 $(HN_INST_BIN:%=$(O)/bin/%) $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 0644 $(HN_INST_MAN1) $(DESTDIR)$(MANDIR)/man1/
@@ -77,6 +81,7 @@ install: install-bins $(HN_INST_MAN1) $(HN_INST_MAN8) $(HN_INST_UNIT) \
 	$(INSTALL) -m 0644 $(HN_INST_CONF) \
 		$(DESTDIR)$(SYSCONFDIR)/hypernet/hypernetd.conf.example
 	$(INSTALL) -m 0644 $(HN_INST_COMPL) $(DESTDIR)$(COMPLDIR)/hnctl
+	$(INSTALL) -m 0644 $(HN_INST_WS) $(DESTDIR)$(WSPLUGINDIR)/hypernet.lua
 	@if [ -z "$(DESTDIR)" ]; then \
 		echo "next: write $(SYSCONFDIR)/hypernet/hypernetd.conf (mode 0600)"; \
 		echo "      from hypernetd.conf.example, then"; \
@@ -92,5 +97,6 @@ uninstall:
 	      $(patsubst %,$(DESTDIR)$(MANDIR)/man8/%,$(notdir $(HN_INST_MAN8))) \
 	      $(DESTDIR)$(UNITDIR)/hypernetd.service \
 	      $(DESTDIR)$(COMPLDIR)/hnctl \
+	      $(DESTDIR)$(WSPLUGINDIR)/hypernet.lua \
 	      $(DESTDIR)$(SYSCONFDIR)/hypernet/hypernetd.conf.example
 	rmdir $(DESTDIR)$(SYSCONFDIR)/hypernet 2>/dev/null || true

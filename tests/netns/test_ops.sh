@@ -100,6 +100,19 @@ check "... and no route to 4 written" \
 run 1 "a-x: HyperNet is not attached to it" mesh_ctl A detach a-x
 run 0 "a-b xdp native" mesh_ctl A status
 
+# 3. an agent whose pins hnctl cannot see
+pid=$(hn_jget "$(mesh_ctl C -j agent status)" pid)
+C_CTL=("$HNCTL" -S "$HN_WORK/state/C/ctl")
+run 1 "hypernetd runs (pid $pid, pin-dir /sys/fs/bpf/hypernet), but /sys/fs/bpf/hypernet holds none of its maps" \
+	hn_x C "${C_CTL[@]}" status
+run 1 "nsenter -t $pid -m -n hnctl status" hn_x C "${C_CTL[@]}" status
+lacks "hnctl attach DEV" hn_x C "${C_CTL[@]}" status
+run 0 "attached: c-b xdp" nsenter -t "$pid" -m -n "${C_CTL[@]}" status
+run 1 "$HN_WORK/bpf/C/hypernet holds none of its maps" \
+	mesh_ctl A -S "$HN_WORK/state/C/ctl" -P "$HN_WORK/bpf/C/hypernet" status
+run 1 "holds another data plane's maps" \
+	mesh_ctl A -S "$HN_WORK/state/C/ctl" status
+
 if [ $HN_FAILED -gt 0 ]; then
 	echo "test_ops: $HN_FAILED check(s) failed"
 	exit 1

@@ -65,6 +65,36 @@ grep -q '^\.BR \\-h ", " \\-\\-help' "$man8" ||
 grep -q '^\.BR \\-V ", " \\-\\-version' Documentation/man/hypernetd.8 ||
 	bad "hypernetd.8 does not document --version"
 
+# The agent's log lines, from an agent that stops at its data plane (a
+# pin-dir on no bpffs): under the journal (JOURNAL_STREAM names stderr)
+# syslog priorities "<N>", elsewhere a UTC stamp and the node as a node.
+mkdir -m 700 "$tmp/state"
+install -m 600 /dev/null "$tmp/a.conf"
+printf 'node-id = 7\nport = hnnope0\nmesh-key = 1 %s\npin-dir = %s\nstate-dir = %s\ncontrol-socket = %s\n' \
+	"$(printf '5a%.0s' $(seq 32))" "$tmp/pins" "$tmp/state" "$tmp/ctl" \
+	>"$tmp/a.conf"
+: >"$tmp/journal"
+JOURNAL_STREAM=$(stat -c %d:%i "$tmp/journal") "$HND" -c "$tmp/a.conf" \
+	2>>"$tmp/journal"
+if grep -qx '<4>no trusted-keys: every model update will be refused' \
+	"$tmp/journal" && grep -q '^<3>data plane: ' "$tmp/journal" &&
+	! grep -qv '^<[0-7]>' "$tmp/journal"; then
+	ok "under the journal: <4> for a warning, <3> for an error"
+else
+	bad "journal lines:"
+	sed 's/^/    | /' "$tmp/journal"
+fi
+"$HND" -c "$tmp/a.conf" 2>"$tmp/plain"
+stamp='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
+if grep -qE "^$stamp hypernetd node 7 warning: no trusted-keys" "$tmp/plain" &&
+	grep -qE "^$stamp hypernetd node 7 error: data plane: " "$tmp/plain" &&
+	! grep -qvE "^$stamp hypernetd node 7 " "$tmp/plain"; then
+	ok "elsewhere: a UTC stamp, 'hypernetd node 7 LEVEL:'"
+else
+	bad "log lines:"
+	sed 's/^/    | /' "$tmp/plain"
+fi
+
 if [ $failed -ne 0 ]; then
 	echo "test_ops_cli: failures"
 	exit 1

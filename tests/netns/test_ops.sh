@@ -113,6 +113,19 @@ run 1 "$HN_WORK/bpf/C/hypernet holds none of its maps" \
 run 1 "holds another data plane's maps" \
 	mesh_ctl A -S "$HN_WORK/state/C/ctl" status
 
+# 4. the agent's log: a time stamp an operator reads, the node as a node
+# (not in the place of a pid), no lines from libbpf or libxdp below their
+# warnings
+bad_lines=$(grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z hypernetd node 1 (error|warning|notice|info|debug): ' \
+	"$HN_WORK/A.log")
+check "every line of A's log: 'UTC-STAMP hypernetd node 1 LEVEL: '" \
+	"$([ -z "$bad_lines" ] && [ -s "$HN_WORK/A.log" ] && echo 1)" \
+	"$(echo "$bad_lines" | head -3)"
+lib=$(grep -hE '(^|: )lib(bpf|xdp): ' "$HN_WORK/A.log" "$HN_WORK/C.log" |
+	grep -v ' warning: lib')
+check "no info or debug lines of libbpf or libxdp" \
+	"$([ -z "$lib" ] && echo 1)" "$(echo "$lib" | head -3)"
+
 if [ $HN_FAILED -gt 0 ]; then
 	echo "test_ops: $HN_FAILED check(s) failed"
 	exit 1

@@ -14,7 +14,9 @@
 #      detach from a port HyperNet never ran on are refused;
 #   3. hnctl status beside an agent whose pins it cannot see (C's, behind
 #      'ip netns exec'; A's, with the wrong -P) says so and what to do,
-#      and never suggests 'hnctl attach'; the command it suggests works.
+#      and never suggests 'hnctl attach'; the command it suggests works;
+#   4. the log: stamps, levels, the node id, no libbpf chatter;
+#   5. after a SIGKILL, hnctl names the stale socket it finds.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -125,6 +127,19 @@ lib=$(grep -hE '(^|: )lib(bpf|xdp): ' "$HN_WORK/A.log" "$HN_WORK/C.log" |
 	grep -v ' warning: lib')
 check "no info or debug lines of libbpf or libxdp" \
 	"$([ -z "$lib" ] && echo 1)" "$(echo "$lib" | head -3)"
+
+# 5. an agent killed (SIGKILL) leaves its socket file: hnctl says that
+# nothing listens on it, not that there is none; a new start replaces it
+kill -KILL "${HN_PID_OF[agent-A]}"
+wait "${HN_PID_OF[agent-A]}" 2>/dev/null
+run 1 "nothing listens on the stale socket $HN_WORK/state/A/ctl" \
+	mesh_ctl A agent
+run 0 "agent:    not running (nothing listens on the stale socket" \
+	mesh_ctl A status
+mesh_start A
+t=$(mesh_wait 10 up A)
+check "a new agent replaces the stale socket" \
+	"$([ "$t" != timeout ] && echo 1)" "$t s"
 
 if [ $HN_FAILED -gt 0 ]; then
 	echo "test_ops: $HN_FAILED check(s) failed"

@@ -128,12 +128,25 @@ bool hn_agent_absent(int err)
 	return err == -ENOENT || err == -ECONNREFUSED;
 }
 
+/*
+ * Why no agent answers: no socket file, or one that nothing listens on,
+ * left by an agent that could not remove it (killed, or crashed).
+ */
+static const char *agent_absent_why(int err)
+{
+	return err == -ENOENT ? "no socket at" :
+				"nothing listens on the stale socket";
+}
+
 void hn_agent_hint(int err)
 {
 	if (hn_agent_absent(err)) {
-		hn_err("hypernetd is not running (no socket at %s)",
-		       hn_ctl_path);
-		hn_hint("start it (systemctl start hypernetd), or point -S at its control socket");
+		hn_err("hypernetd is not running (%s %s)",
+		       agent_absent_why(err), hn_ctl_path);
+		if (err == -ECONNREFUSED)
+			hn_hint("an agent stopped there without removing it (killed or crashed: 'journalctl -u hypernetd'); start it again (systemctl start hypernetd), which replaces the file");
+		else
+			hn_hint("start it (systemctl start hypernetd), or point -S at its control socket");
 	} else {
 		hn_err("talking to hypernetd at %s: %s", hn_ctl_path,
 		       strerror(-err));
@@ -191,6 +204,9 @@ void hn_agent_status(void)
 		agent_json(ret, ok, body);
 	} else if (!ret && ok) {
 		fputs(body, stdout);
+	} else if (hn_agent_absent(ret)) {
+		printf("agent:    not running (%s %s)\n", agent_absent_why(ret),
+		       hn_ctl_path);
 	} else {
 		printf("agent:    not running (%s: %s)\n", hn_ctl_path,
 		       ret ? strerror(-ret) : "refused");

@@ -16,13 +16,21 @@
 #   agent_report.py gap FILE SEQ0 COUNT      largest hole in a hn-pkt --print log
 #   agent_report.py report RESULTS JSON KEY=VALUE...
 #
-# Log lines look like "1795809975.615 hypernetd[5] info: routes to 4 nodes";
+# Log lines look like
+# "2026-12-08T03:12:01.615Z hypernetd node 5 info: routes to 4 nodes";
 # times are printed as unix seconds, "none" when the condition is not met.
+import datetime
 import json
 import re
 import sys
 
-LINE = re.compile(r'^(\d+\.\d+) hypernetd\[(\d+)\] \w+: (.*)$')
+LINE = re.compile(r'^(\S+Z) hypernetd node (\d+) \w+: (.*)$')
+
+
+def log_time(stamp):
+    """Unix seconds of an agent's log stamp (UTC, milliseconds)."""
+    t = datetime.datetime.strptime(stamp, '%Y-%m-%dT%H:%M:%S.%fZ')
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
 ROUTES = re.compile(r'^routes to (\d+) nodes\b')
 
 
@@ -34,7 +42,7 @@ def events(path):
             for line in f:
                 m = LINE.match(line.rstrip('\n'))
                 if m:
-                    out.append((float(m.group(1)), m.group(3)))
+                    out.append((log_time(m.group(1)), m.group(3)))
     except OSError:
         pass
     return out

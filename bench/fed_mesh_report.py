@@ -26,6 +26,7 @@ Each boundary is clamped between its neighbours.  The key exchange
 (adverts and shares) overlaps local training: the agent starts round R
 as soon as it has R-1's result.
 """
+import datetime
 import json
 import re
 import statistics
@@ -34,11 +35,18 @@ import sys
 RE_ROUND = re.compile(
     r"^round (\d+): (-?\d+) summed, loss [-0-9.naif]+, validation ([0-9.]+)"
     r" -> ([0-9.]+), (accepted|refused), model ([0-9a-f]+) \(([0-9.]+) s\)")
-RE_AGENT = re.compile(r"^(\d+\.\d+) hypernetd\[\d+\] \w+: fed: (.*)$")
+# an agent's line: "2026-12-08T03:12:01.615Z hypernetd node 5 info: fed: ..."
+RE_AGENT = re.compile(r"^(\S+Z) hypernetd node \d+ \w+: fed: (.*)$")
 RE_DONE = re.compile(r"^round (\d+)(?: \(sub-round \d+\))? complete "
                      r"\(aggregator (\d+), attempt \d+\): (\d+) updates")
 RE_AGG = re.compile(r"^aggregating round (\d+) attempt \d+")
 AFTER_MASKED = ("consistency", "unmasking")
+
+
+def log_time(stamp):
+    """Unix seconds of an agent's log stamp (UTC, milliseconds)."""
+    t = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
 def stamped(path):
@@ -96,7 +104,7 @@ def agent(path):
             m = RE_AGENT.match(line.rstrip("\n"))
             if not m:
                 continue
-            t, msg = float(m.group(1)), m.group(2)
+            t, msg = log_time(m.group(1)), m.group(2)
             d = RE_DONE.match(msg)
             if d:
                 done.setdefault(int(d.group(1)),

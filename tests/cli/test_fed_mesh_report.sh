@@ -55,15 +55,15 @@ bytes 119.0 2 330
 bytes 125.0 end 352
 EOF
 cat >agent-A.log <<'EOF'
-101.000 hypernetd[1] info: fed: round 1 attempt 0, aggregator 2
-107.200 hypernetd[1] info: fed: round 1 complete (aggregator 2, attempt 0): 2 updates summed
-114.500 hypernetd[1] info: fed: aggregating round 2 attempt 0
-117.600 hypernetd[1] info: fed: round 2 (sub-round 2) complete (aggregator 1, attempt 0): 2 updates summed
+1970-01-01T00:01:41.000Z hypernetd node 1 info: fed: round 1 attempt 0, aggregator 2
+1970-01-01T00:01:47.200Z hypernetd node 1 info: fed: round 1 complete (aggregator 2, attempt 0): 2 updates summed
+1970-01-01T00:01:54.500Z hypernetd node 1 info: fed: aggregating round 2 attempt 0
+1970-01-01T00:01:57.600Z hypernetd node 1 info: fed: round 2 (sub-round 2) complete (aggregator 1, attempt 0): 2 updates summed
 EOF
 cat >agent-B.log <<'EOF'
-103.000 hypernetd[2] info: fed: aggregating round 1 attempt 0
-107.000 hypernetd[2] info: fed: round 1 complete (aggregator 2, attempt 0): 2 updates summed
-117.700 hypernetd[2] info: fed: round 2 (sub-round 2) complete (aggregator 1, attempt 0): 2 updates summed
+1970-01-01T00:01:43.000Z hypernetd node 2 info: fed: aggregating round 1 attempt 0
+1970-01-01T00:01:47.000Z hypernetd node 2 info: fed: round 1 complete (aggregator 2, attempt 0): 2 updates summed
+1970-01-01T00:01:57.700Z hypernetd node 2 info: fed: round 2 (sub-round 2) complete (aggregator 1, attempt 0): 2 updates summed
 EOF
 cat >poll.log <<'EOF'
 103.5 2 {"round":{"round":1,"aggregating":"shares"}}

@@ -159,4 +159,30 @@ grep -q "## Held-out topologies" "$tmp/e.md" &&
 	grep -q "| cluster:12@3 | 12 |" "$tmp/e.md" ||
 	{ echo "FAIL: report lacks the held-out section or suite"; failed=1; }
 
+# the report's plot link works from the report's directory, not the cwd
+# eval ran in (make eval-model: build/eval/learned.md links learned.svg)
+plot_link()
+{
+	local md=$1 l
+	l=$(sed -n 's/^!\[figure of merit against load\](\(.*\))$/\1/p' "$md")
+	[ -n "$l" ] ||
+		l=$(sed -n 's/^No plot .*its data is in `\(.*\)`\.$/\1/p' "$md")
+	echo "$l"
+}
+for pl in out/fig.svg plots/fig.svg; do
+	mkdir -p "$tmp/w/out" "$tmp/w/plots"
+	(cd "$tmp/w" && "$HNT" eval --model "$OLDPWD/models/route-default.txt" \
+		--topo grid:3 --load 0.5 --duration-ms 500 --policy learned,hops \
+		--report out/r.md --plot "$pl" >/dev/null 2>&1) ||
+		{ echo "FAIL: eval --plot $pl"; failed=1; continue; }
+	l=$(plot_link "$tmp/w/out/r.md")
+	if [ -n "$l" ] && [ -e "$tmp/w/out/$l" ]; then
+		echo "ok:   --report out/r.md --plot $pl links '$l'"
+	else
+		echo "FAIL: --report out/r.md --plot $pl links '$l': not there"
+		failed=1
+	fi
+	rm -rf "$tmp/w"
+done
+
 exit $failed

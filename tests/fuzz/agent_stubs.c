@@ -67,6 +67,12 @@ void hn_dp_xdp_describe(const struct hn_dp_xdp_state *st, char *buf, size_t len)
 	snprintf(buf, len, "nothing (a test)");
 }
 
+/* the control request "dataplane" names the map */
+__u32 hn_dp_config_map_id(const struct hn_dp *dp)
+{
+	return 0;
+}
+
 void hnd_msg_init(struct hnd *d, struct hn_ctrl_msg *m, __u8 type)
 {
 	memset(m, 0, sizeof(*m));

@@ -166,6 +166,13 @@ mesh_model()
 		hn_fail "hnctl model sign"
 }
 
+# mesh_log_stamp T: unix time T (date +%s.%N) as agents stamp log lines,
+# "2026-12-08T03:12:01.123Z": stamps compare as strings.
+mesh_log_stamp()
+{
+	date -u -d "@$1" +%Y-%m-%dT%H:%M:%S.%3NZ
+}
+
 # mesh_log_wait TIMEOUT_S T0 REGEX NODES...: wait until the log of every
 # NODE has a line matching REGEX stamped at or after T0 (date +%s.%N);
 # prints the latest of those first stamps minus T0, in seconds, or
@@ -173,18 +180,20 @@ mesh_model()
 # times events where they happen instead of by polling the agents.
 mesh_log_wait()
 {
-	local limit=$1 t0=$2 re=$3 n ts worst
+	local limit=$1 t0=$2 re=$3 n ts worst s0
 	shift 3
+	s0=$(mesh_log_stamp "$t0")
 	while :; do
 		worst=0
 		for n in "$@"; do
-			ts=$(awk -v t0="$t0" -v re="$re" \
-				'$1 >= t0 && $0 ~ re { print $1; exit }' \
+			ts=$(awk -v s0="$s0" -v re="$re" \
+				'$1 >= s0 && $0 ~ re { print $1; exit }' \
 				"$HN_WORK/$n.log" 2>/dev/null)
 			if [ -z "$ts" ]; then
 				worst=
 				break
 			fi
+			ts=$(date -u -d "$ts" +%s.%N)
 			worst=$(awk "BEGIN { d = $ts - $t0; print (d > $worst) ? d : $worst }")
 		done
 		if [ -n "$worst" ]; then

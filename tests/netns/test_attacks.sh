@@ -182,18 +182,19 @@ bad0=$(mesh_agent_stat A rx_bad_bad-mac)
 hn_x B "$HNINJECT" hello -i b-a --src 2 --repeat 5000 \
 	--key 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff ||
 	hn_fail "hn-inject hello with a wrong key"
-t=$(mesh_wait 30 sh -c "[ \$(awk -v t0=$t0 '\$1 >= t0 && /notice: neighbour 2 on a-b: .*failed authentication/' \
+s0=$(mesh_log_stamp "$t0") # as the agent stamps its lines
+t=$(mesh_wait 30 sh -c "[ \$(awk -v s0=$s0 '\$1 >= s0 && /notice: neighbour 2 on a-b: .*failed authentication/' \
 	'$HN_WORK/A.log' | wc -l) -gt 0 ]")
 sleep 1
 bad1=$(mesh_agent_stat A rx_bad_bad-mac)
-lines=$(awk -v t0="$t0" '$1 >= t0' "$HN_WORK/A.log" | wc -l)
+lines=$(awk -v s0="$s0" '$1 >= s0' "$HN_WORK/A.log" | wc -l)
 na=$(neighbours A)
 check "bad MACs from a neighbour: a notice, few lines, no outage" \
 	"$([ "$t" != timeout ] && [ "$lines" -lt 100 ] && [ "$na" = 2 ] &&
 	   [ $((bad1 - bad0)) -ge 500 ] && echo 1)" \
 	"$((bad1 - bad0)) bad MACs at A, $lines log lines since, notice" \
 	"after ${t} s; A's neighbours: $na"
-awk -v t0="$t0" '$1 >= t0 && /notice|suppressed/' "$HN_WORK/A.log" |
+awk -v s0="$s0" '$1 >= s0 && /notice|suppressed/' "$HN_WORK/A.log" |
 	head -n 5 | sed 's/^/    /'
 
 for n in $NODES; do

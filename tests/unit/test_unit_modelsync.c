@@ -138,6 +138,11 @@ int hn_dp_map_fd(struct hn_dp *dp, const char *name)
 	return -1;
 }
 
+__u32 hn_dp_config_map_id(const struct hn_dp *dp)
+{
+	return 0;
+}
+
 /* ---- what reached the disk: fsync() and rename(), in order -------------- */
 
 struct op {

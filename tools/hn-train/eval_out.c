@@ -4,6 +4,7 @@
  * cell per split, load and policy, every scenario), a markdown report
  * and a gnuplot plot of the held-out figure of merit against load.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -646,10 +647,40 @@ static void md_suite(FILE *f, const struct eval *e)
 			"none in this build (no lower bound computed)");
 }
 
+/*
+ * @target as a link from a file at @from: a relative path is relative to
+ * the directory that holds @from, not to ours ("build/eval/learned.svg"
+ * from "build/eval/learned.md" is "learned.svg").  Up with "../" for each
+ * directory of @from that @target does not share (none is "..").
+ */
+static const char *link_from(const char *from, const char *target, char *buf,
+			     size_t len)
+{
+	const char *f = from, *t = target, *slash;
+	size_t n = 0;
+
+	if (target[0] == '/' || from[0] == '/')
+		return target;
+	/* the directories both start with */
+	while ((slash = strchr(f, '/')) && !strncmp(f, t, slash - f + 1)) {
+		t += slash - f + 1;
+		f = slash + 1;
+	}
+	buf[0] = '\0';
+	for (; (slash = strchr(f, '/')); f = slash + 1) {
+		if (slash - f == 2 && !strncmp(f, "..", 2))
+			return target; /* cannot say: leave it */
+		n += snprintf(buf + n, n < len ? len - n : 0, "../");
+	}
+	snprintf(buf + n, n < len ? len - n : 0, "%s", t);
+	return n + strlen(t) < len ? buf : target;
+}
+
 static int write_report(const struct eval *e, const struct ev_targets *t,
 			const char *path, const char *plot, int plot_state)
 {
 	FILE *f = fopen(path, "w");
+	char link[PATH_MAX];
 	unsigned int s;
 
 	if (!f)
@@ -672,11 +703,12 @@ static int write_report(const struct eval *e, const struct ev_targets *t,
 		e->timeout_ms, 100 * EV_TIE, 100 * EV_TIE);
 	md_targets(f, t);
 	if (plot && plot_state == 0)
-		fprintf(f, "![figure of merit against load](%s)\n\n", plot);
+		fprintf(f, "![figure of merit against load](%s)\n\n",
+			link_from(path, plot, link, sizeof(link)));
 	else if (plot)
 		fprintf(f, "No plot (gnuplot %s); its data is in `%s.dat`.\n\n",
 			plot_state > 0 ? "missing: `make deps`" : "failed",
-			plot);
+			link_from(path, plot, link, sizeof(link)));
 	for (s = EV_SPLITS; s-- > 0;)
 		if (split_topos(e, s))
 			md_split(f, e, s);

@@ -18,6 +18,7 @@
 #include <linux/hypernet_packet.h>
 #include "fileio.h"
 #include "hnctl.h"
+#include "sign.h"
 
 #define REPLY_MAX (8 << 20) /* a round's result vector, raw */
 
@@ -127,12 +128,25 @@ bool hn_agent_absent(int err)
 	return err == -ENOENT || err == -ECONNREFUSED;
 }
 
+/*
+ * Why no agent answers: no socket file, or one that nothing listens on,
+ * left by an agent that could not remove it (killed, or crashed).
+ */
+static const char *agent_absent_why(int err)
+{
+	return err == -ENOENT ? "no socket at" :
+				"nothing listens on the stale socket";
+}
+
 void hn_agent_hint(int err)
 {
 	if (hn_agent_absent(err)) {
-		hn_err("hypernetd is not running (no socket at %s)",
-		       hn_ctl_path);
-		hn_hint("start it (systemctl start hypernetd), or point -S at its control socket");
+		hn_err("hypernetd is not running (%s %s)",
+		       agent_absent_why(err), hn_ctl_path);
+		if (err == -ECONNREFUSED)
+			hn_hint("an agent stopped there without removing it (killed or crashed: 'journalctl -u hypernetd'); start it again (systemctl start hypernetd), which replaces the file");
+		else
+			hn_hint("start it (systemctl start hypernetd), or point -S at its control socket");
 	} else {
 		hn_err("talking to hypernetd at %s: %s", hn_ctl_path,
 		       strerror(-err));
@@ -190,6 +204,9 @@ void hn_agent_status(void)
 		agent_json(ret, ok, body);
 	} else if (!ret && ok) {
 		fputs(body, stdout);
+	} else if (hn_agent_absent(ret)) {
+		printf("agent:    not running (%s %s)\n", agent_absent_why(ret),
+		       hn_ctl_path);
 	} else {
 		printf("agent:    not running (%s: %s)\n", hn_ctl_path,
 		       ret ? strerror(-ret) : "refused");
@@ -306,11 +323,30 @@ int cmd_topology(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A push the agent refused: the line on stderr and, with -j, an object
+ * on stdout ({JSON_KEY: false, "reason": REASON, "message": BODY}).
+ */
+static void push_refused(const char *body, const char *what,
+			 const char *json_key, const char *reason)
+{
+	hn_err("%s %s%s", what, strncmp(body, "refused", 7) ? "refused: " : "",
+	       body);
+	if (!hn_json)
+		return;
+	jsonw_obj_open(&hn_jw);
+	jsonw_kv_bool(&hn_jw, json_key, false);
+	if (reason)
+		jsonw_kv_str(&hn_jw, "reason", reason);
+	jsonw_kv_str(&hn_jw, "message", body);
+	jsonw_obj_close(&hn_jw);
+}
+
 int hn_agent_push_reply(bool ok, char *body, const char *what,
 			const char *json_key, const char *hint)
 {
 	if (!ok) {
-		hn_err("%s refused: %s", what, body);
+		push_refused(body, what, json_key, NULL);
 		hn_hint("%s", hint);
 		free(body);
 		return 1;
@@ -327,13 +363,28 @@ int hn_agent_push_reply(bool ok, char *body, const char *what,
 	return 0;
 }
 
+/* The reason of an agent's "refused (REASON): ..." (HN_ACC_*), or 0. */
+static int model_refusal(const char *body)
+{
+	char pfx[64];
+	int why;
+
+	for (why = HN_ACC_OK + 1; why < __HN_ACC_MAX; why++) {
+		snprintf(pfx, sizeof(pfx),
+			 "refused (%s): ", hn_accept_err_name(why));
+		if (!strncmp(body, pfx, strlen(pfx)))
+			return why;
+	}
+	return 0;
+}
+
 int hn_model_push(int argc, char **argv)
 {
-	char *body, err[256], hint[PATH_MAX + 128];
+	char *body, err[256];
 	void *buf;
 	size_t n;
 	bool ok;
-	int ret;
+	int ret, why;
 
 	if (argc != 2) {
 		hn_err("usage: hnctl model push FILE.hnm");
@@ -352,11 +403,18 @@ int hn_model_push(int argc, char **argv)
 			hn_hint("without the agent, 'hnctl model load FILE' installs on this node only");
 		return 1;
 	}
-	snprintf(
-		hint, sizeof(hint),
-		"'hnctl model verify %s --keys PUBFILE' shows the checks; sign with 'hnctl model sign'",
-		argv[1]);
-	return hn_agent_push_reply(ok, body, "model", "installed", hint);
+	if (ok)
+		return hn_agent_push_reply(ok, body, "model", "installed", "");
+	why = model_refusal(body);
+	push_refused(body, "model", "installed",
+		     why ? hn_accept_err_name(why) : NULL);
+	if (why)
+		hn_model_refusal_hint(why, "the agent's trusted-keys file");
+	else
+		hn_hint("the agent's log says more; 'hnctl model verify %s --keys PUBFILE' runs its checks",
+			argv[1]);
+	free(body);
+	return 1;
 }
 
 /* hnctl agent hosts [STAGE]: every host of a stage, its rate and path. */

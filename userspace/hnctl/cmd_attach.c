@@ -96,6 +96,26 @@ int cmd_attach(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Our program on the port's hook, or the port in hn_ports (attach left
+ * half done, or the program taken off by another tool): there is
+ * something to undo.  A hook whose libxdp state is unreadable counts too.
+ */
+static bool attached(struct hn_dp *dp, __u32 ifindex)
+{
+	struct hn_dp_xdp_state st;
+	struct hn_dp_port pt;
+	__u32 i;
+
+	if (hn_dp_xdp_query(dp, ifindex, &st) || st.n_ours || st.unreadable)
+		return true;
+	for (i = 0; i < HN_DP_MAX_PORTS; i++)
+		if (!hn_dp_ro_port(hn_view(), i, &pt, NULL, 0) &&
+		    pt.ifindex == ifindex)
+			return true;
+	return false;
+}
+
 static int detach_one(struct hn_dp *dp, const char *dev)
 {
 	__u32 ifindex;
@@ -103,6 +123,11 @@ static int detach_one(struct hn_dp *dp, const char *dev)
 
 	if (hn_parse_ifindex(dev, &ifindex))
 		return 1;
+	if (!attached(dp, ifindex)) {
+		hn_err("%s: HyperNet is not attached to it", dev);
+		hn_hint("'hnctl status' lists the ports it runs on");
+		return 1;
+	}
 	ret = hn_dp_detach(dp, dev, HN_MSG);
 	/* HyperNet is off the port; another program there stays */
 	if (ret == -EEXIST) {

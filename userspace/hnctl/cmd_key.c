@@ -170,23 +170,35 @@ out:
 
 /* ---- model verify ------------------------------------------------------- */
 
-static const char *refusal_hint(int why)
+/*
+ * What to do about a refusal of hn_model_accept(), for model verify and
+ * for the agent's refusals of model push; @keys names the trusted keys.
+ */
+void hn_model_refusal_hint(int why, const char *keys)
 {
 	switch (why) {
 	case HN_ACC_MALFORMED:
-		return "'hn-model verify FILE' says more; rebuild it with 'hn-model quantize'";
+		hn_hint("'hn-model verify FILE' says more; rebuild it with 'hn-model quantize'");
+		break;
 	case HN_ACC_KIND:
-		return "the agent installs route models only ('kind route' in the text model)";
+		hn_hint("the agent installs route models only ('kind route' in the text model)");
+		break;
 	case HN_ACC_UNSIGNED:
-		return "sign it: 'hnctl model sign FILE --key PRIVFILE'";
+		hn_hint("sign it: 'hnctl model sign FILE --key PRIVFILE'");
+		break;
 	case HN_ACC_BAD_SIG:
-		return "sign it with a key whose public half is in the --keys file, or get an unaltered copy";
+		hn_hint("sign it with a key whose public half is in %s, or get an unaltered copy",
+			keys);
+		break;
 	case HN_ACC_OLD:
-		return "rebuild it with 'hn-model quantize --generation N' (N above the installed one), then sign it";
+		hn_hint("rebuild it with 'hn-model quantize --generation N' (N above the installed one), then sign it");
+		break;
 	case HN_ACC_EXPIRED:
-		return "rebuild it with a later --expiry (0: never), then sign it";
+		hn_hint("rebuild it with a later --expiry (0: never), then sign it");
+		break;
+	default:
+		hn_hint("see Documentation/model-updates.rst");
 	}
-	return "see Documentation/model-updates.rst";
 }
 
 static void print_verdict(const char *file, int why, const struct hn_model *m,
@@ -210,7 +222,7 @@ static void print_verdict(const char *file, int why, const struct hn_model *m,
 	if (why != HN_ACC_OK) {
 		hn_err("%s: refused (%s): %s", file, hn_accept_err_name(why),
 		       msg);
-		hn_hint("%s", refusal_hint(why));
+		hn_model_refusal_hint(why, "the --keys file");
 		return;
 	}
 	printf("%s: accepted (route model, generation %llu, ", file,

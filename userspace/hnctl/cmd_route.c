@@ -151,14 +151,43 @@ usage:
 	return -1;
 }
 
+/*
+ * Every candidate names a neighbour of the table: a route through an
+ * empty slot would send nothing, or through whatever later takes it.
+ */
+static int route_neighs_exist(const struct hn_dp_route *rt)
+{
+	struct hn_dp_ro *ro = hn_view();
+	struct hn_dp_neigh nb;
+	int i, ret;
+
+	for (i = 0; i < rt->n_cand; i++) {
+		ret = hn_dp_ro_neigh(ro, rt->cand[i].neigh, &nb, HN_MSG);
+		if (ret)
+			return hn_lib_fail(ret, "reading the neighbour table");
+		if (nb.valid)
+			continue;
+		hn_err("route set: no neighbour %u in the table",
+		       rt->cand[i].neigh);
+		hn_hint("'via' takes neighbour indexes ('hnctl dp neigh' lists them); add one with 'hnctl dp neigh set %u node ID dev DEV mac MAC' first",
+			rt->cand[i].neigh);
+		return 1;
+	}
+	return 0;
+}
+
 static int route_set(int argc, char **argv)
 {
 	struct hn_dp_route rt;
+	struct hn_dp *dp;
 	__u32 dst;
 
 	if (parse_route_set(argc, argv, &dst, &rt))
 		return 1;
-	return hn_dp_set_route(hn_loader(false), dst, &rt, HN_MSG);
+	dp = hn_loader(false);
+	if (route_neighs_exist(&rt))
+		return 1;
+	return hn_dp_set_route(dp, dst, &rt, HN_MSG);
 }
 
 /* ---- the words ---------------------------------------------------------- */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hnctl.h"
@@ -129,6 +130,48 @@ static void status_text(const struct hn_dp_config *cfg, __u64 epoch,
 	hn_agent_status();
 }
 
+/*
+ * An agent answers on the control socket, but the pins under -P are not
+ * its data plane (none, or another one): it runs in another mount
+ * namespace with a bpffs of its own, as under `ip netns exec`, which
+ * remounts /sys for each command.  Says so and what to do, and returns
+ * 1: `hnctl attach` here, what a missing data plane usually calls for,
+ * would load a second router onto the agent's ports.
+ */
+static int agent_elsewhere(void)
+{
+	char dir[256] = "";
+	unsigned int pid, id;
+	struct hn_dp_ro *ro;
+	char *body = NULL;
+	__u32 seen = 0;
+	int ret, n = 0;
+	bool ok;
+
+	ret = hn_agent_request("dataplane", NULL, 0, &body, &ok);
+	if (!ret && ok)
+		n = sscanf(body, "pid %u config-map-id %u pin-dir %255s", &pid,
+			   &id, dir);
+	free(body);
+	if (n < 2)
+		return 0; /* no agent, or one too old to say: as before */
+	ret = hn_dp_ro_open(&ro, hn_pin_dir, HN_MSG);
+	hn_msg[0] = '\0';
+	if (!ret) {
+		seen = hn_dp_ro_config_map_id(ro);
+		hn_dp_ro_close(ro);
+	}
+	if ((ret && ret != -ENOENT) || seen == id)
+		return 0;
+	hn_err("hypernetd runs (pid %u, pin-dir %s), but %s %s: it runs in another mount namespace, on a bpffs of its own (as under 'ip netns exec'), or -P names another directory",
+	       pid, dir, hn_pin_dir,
+	       seen ? "holds another data plane's maps" :
+		      "holds none of its maps");
+	hn_hint("run hnctl in the agent's namespaces: 'nsenter -t %u -m -n hnctl status', or give the agent a pin-dir on a bpffs both see; 'hnctl attach' here would put a second router on its ports",
+		pid);
+	return 1;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct attach_info at[HN_DP_MAX_PORTS * 2];
@@ -142,6 +185,8 @@ int cmd_status(int argc, char **argv)
 		hn_err("usage: hnctl status");
 		return 1;
 	}
+	if (agent_elsewhere())
+		return 1;
 	ro = hn_view();
 	ret = hn_dp_ro_config(ro, &cfg, HN_MSG);
 	if (!ret)

@@ -169,6 +169,7 @@ int cmd_dev(int argc, char **argv); /* cmd_dev.c: kernel module */
 int cmd_keygen(int argc, char **argv);
 int cmd_model_sign(int argc, char **argv); /* hnctl model sign */
 int cmd_model_verify(int argc, char **argv); /* hnctl model verify */
+void hn_model_refusal_hint(int why, const char *keys);
 
 /* Training campaign files (cmd_campaign.c) */
 int cmd_campaign(int argc, char **argv);
@@ -185,7 +186,8 @@ bool hn_agent_absent(int err); /* no agent listening */
 void hn_agent_hint(int err); /* say why the agent could not be asked */
 /*
  * The agent's answer to a push of a @what (model, campaign): refused,
- * "WHAT refused: BODY" and @hint, 1; taken, BODY or {JSON_KEY: true,
+ * "WHAT refused: BODY" (and with -j {JSON_KEY: false, "message": BODY}) and
+ * @hint, 1; taken, BODY or {JSON_KEY: true,
  * "message": BODY}, 0.  Frees @body.
  */
 int hn_agent_push_reply(bool ok, char *body, const char *what,

@@ -50,7 +50,7 @@ static const struct hn_cmd top_cmds[] = {
 	{ "keygen", cmd_keygen, "PRIVFILE PUBFILE",
 	  "Ed25519 key pair: to sign models, or a node's identity" },
 	{ "campaign", cmd_campaign,
-	  "[status|show|create|sign|verify|start|stop]",
+	  "[status|show|create|sign|verify|start|stop|submit|result]",
 	  "federated training campaigns ('hnctl campaign help')" },
 	{ "dev", cmd_dev, "show|stage|output|listen",
 	  "tensor-offload netdevs" },
@@ -84,14 +84,21 @@ static const struct {
 };
 #define N_OLD_NAMES (sizeof(old_names) / sizeof(old_names[0]))
 
+/*
+ * One line a command; a name and arguments too long for the left column
+ * get a line of their own, the help goes under them, never cut.
+ */
 void hn_usage_table(FILE *out, const char *what, const struct hn_cmd *tbl)
 {
 	fprintf(out, "Usage: %s COMMAND [ARGS]\n\nCommands:\n", what);
 	for (; tbl->name; tbl++) {
-		char left[64];
+		int n = fprintf(out, "  %s%s%s", tbl->name,
+				tbl->args[0] ? " " : "", tbl->args);
 
-		snprintf(left, sizeof(left), "%s %s", tbl->name, tbl->args);
-		fprintf(out, "  %-34s %s\n", left, tbl->help);
+		if (n > 36)
+			fprintf(out, "\n%37s%s\n", "", tbl->help);
+		else
+			fprintf(out, "%*s%s\n", 37 - n, "", tbl->help);
 	}
 }
 
@@ -147,7 +154,8 @@ int cmd_help(int argc, char **argv)
 	      "Options: -j JSON output, -P DIR bpffs pin directory "
 	      "(default /sys/fs/bpf/hypernet),\n"
 	      "         -S SOCK hypernetd's control socket, -D DIR its state "
-	      "directory\n\n",
+	      "directory,\n"
+	      "         -h, --help this list, -V, --version the version\n\n",
 	      stdout);
 	hn_usage_table(stdout, "hnctl [-j] [-P DIR] [-S SOCK] [-D DIR]",
 		       top_cmds);
@@ -163,9 +171,16 @@ int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL }
+	};
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+jP:S:D:hV")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jP:S:D:hV", opts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'j':
 			hn_json = true;

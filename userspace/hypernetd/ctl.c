@@ -463,6 +463,10 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 			hn_topo_dot(d->topo, f);
 		else
 			hn_topo_json(d->topo, &w);
+	} else if (!strcmp(word, "dataplane")) {
+		/* for hnctl: are the pins it sees this agent's? */
+		fprintf(f, "pid %d config-map-id %u pin-dir %s\n", getpid(),
+			hn_dp_config_map_id(d->dp), d->cfg.pin_dir);
 	} else if (!strcmp(word, "model-push")) {
 		if (hnd_model_offer(d, payload, plen, true, "hnctl", err,
 				    sizeof(err))) {
@@ -490,7 +494,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		return rates_request(d, word, arg, f, &w);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate)",
+			"unknown request '%s' (status, neighbours, stats, topology, dataplane, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate)",
 			word);
 		return -1;
 	}

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 
 #include "dp.h"
 #include "fileio.h"
@@ -46,17 +48,81 @@ __u64 hnd_unix_now(void)
 	return (__u64)time(NULL);
 }
 
+/*
+ * Where log lines go: stderr either way.  Under systemd, whose journal
+ * stamps and names each line itself, a line is "<PRIO>message" with
+ * syslog's priorities, which journald reads as the line's priority
+ * (SyslogLevelPrefix=, on by default).  Anywhere else (a terminal, a
+ * file): "2026-12-08T03:12:01.123Z hypernetd node 1 warning: message",
+ * the time in UTC to the millisecond, fixed width so that scripts can
+ * compare stamps as strings.
+ */
+static bool log_journal;
+
+/* Is stderr the journal's stream ($JOURNAL_STREAM, "DEV:INODE")? */
+static bool stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+	       !fstat(STDERR_FILENO, &st) && st.st_dev == dev &&
+	       st.st_ino == ino;
+}
+
 static void vlog(struct hnd *d, int level, const char *fmt, va_list ap)
 {
 	static const char *const tag[] = { "error", "warning", "notice", "info",
 					   "debug" };
+	static const int prio[] = { 3, 4, 5, 6, 7 }; /* LOG_ERR .. LOG_DEBUG */
 	struct timespec ts;
+	char when[32];
+	struct tm tm;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "%lld.%03ld hypernetd[%u] %s: ", (long long)ts.tv_sec,
-		ts.tv_nsec / 1000000, d->cfg.node_id, tag[level]);
+	if (log_journal) {
+		fprintf(stderr, "<%d>", prio[level]);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ldZ hypernetd node %u %s: ", when,
+			ts.tv_nsec / 1000000, d->cfg.node_id, tag[level]);
+	}
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+}
+
+/*
+ * libbpf and libxdp print through here while the agent runs (the loader
+ * swaps in its own printer where it collects the reason of a failure):
+ * their warnings as ours, their info and debug lines only with -v.
+ */
+static void lib_print(const char *lib, bool warn, const char *fmt, va_list ap)
+{
+	struct hnd *d = &the_agent;
+	char line[512];
+	size_t n;
+
+	if (!warn && !d->cfg.verbose)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	hnd_log(d, warn ? LOG_W : LOG_D, "%s: %s", lib, line);
+}
+
+static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	lib_print("libbpf", level == LIBBPF_WARN, fmt, ap);
+	return 0;
+}
+
+static int xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	lib_print("libxdp", level == LIBXDP_WARN, fmt, ap);
+	return 0;
 }
 
 void hnd_log(struct hnd *d, int level, const char *fmt, ...)
@@ -110,6 +176,7 @@ static void usage(FILE *f)
 		"  -o, --set KEY=VAL   set one key, after the file\n"
 		"  -v, --verbose       debug log too\n"
 		"      --check         check the configuration and exit\n"
+		"  -V, --version       print the version and exit\n"
 		"  -h, --help          this text\n");
 }
 
@@ -121,13 +188,14 @@ static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL }
 	};
 	char err[512], *sets[64];
 	const char *conf = NULL;
 	int c, n_sets = 0, i;
 
-	while ((c = getopt_long(argc, argv, "c:o:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -147,6 +215,9 @@ static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			puts("hypernetd " HN_VERSION_STRING);
 			exit(0);
 		default:
 			usage(stderr);
@@ -515,6 +586,9 @@ int main(int argc, char **argv)
 		       d->cfg.identity_key[0] ? ", identity key" : "");
 		return 0;
 	}
+	log_journal = stderr_is_journal();
+	libbpf_set_print(bpf_print);
+	libxdp_set_print(xdp_print);
 	srandom(getpid() ^ d->cfg.node_id ^ (unsigned int)hnd_now());
 	d->start_ns = hnd_now();
 	d->topo = hn_topo_new(d->cfg.node_id);

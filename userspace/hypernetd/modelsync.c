@@ -160,10 +160,16 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 	acc = hn_model_accept(buf, len, d->trusted, d->n_trusted, d->model_gen,
 			      hnd_unix_now(), &m, err, errlen);
 	if (acc) {
+		char why[256];
+
 		if (acc > 0 && acc < __HN_ACC_MAX)
 			d->st.model_refused[acc]++;
 		hnd_log(d, LOG_W, "model from %s refused (%s): %s", from,
 			hn_accept_err_name(acc), err);
+		/* "refused (REASON): ...": hnctl picks its hint by REASON */
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "refused (%s): %s",
+			 hn_accept_err_name(acc), why);
 		return -EPERM;
 	}
 	/*

@@ -1300,6 +1300,11 @@ int hn_dp_xdp_query(struct hn_dp *dp, __u32 ifindex, struct hn_dp_xdp_state *st)
 	return hn_dp_xdp_query_map(dp->cfg_map_id, ifindex, st);
 }
 
+__u32 hn_dp_config_map_id(const struct hn_dp *dp)
+{
+	return dp->cfg_map_id;
+}
+
 /* "xdp_count id 43", or what says that it is another data plane's */
 static void prog_words(char *buf, size_t len, const char *name, __u32 id)
 {
@@ -2640,6 +2645,11 @@ int hn_dp_ro_traces(struct hn_dp_ro *ro, struct hn_dp_trace **tr, int *ncpu,
 	*tr = (struct hn_dp_trace *)all;
 	*ncpu = n;
 	return 0;
+}
+
+__u32 hn_dp_ro_config_map_id(const struct hn_dp_ro *ro)
+{
+	return ro->cfg_map_id;
 }
 
 int hn_dp_ro_xdp_query(struct hn_dp_ro *ro, __u32 ifindex,

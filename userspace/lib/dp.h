@@ -91,6 +91,11 @@ struct hn_dp_xdp_state {
 
 int hn_dp_xdp_query(struct hn_dp *dp, __u32 ifindex,
 		    struct hn_dp_xdp_state *st);
+/*
+ * The kernel's id of hn_config: the same in every mount namespace, so it
+ * tells whether two processes see one data plane through their pins.
+ */
+__u32 hn_dp_config_map_id(const struct hn_dp *dp);
 /* The same without the BPF object: ours is what uses map @cfg_map_id. */
 int hn_dp_xdp_query_map(__u32 cfg_map_id, __u32 ifindex,
 			struct hn_dp_xdp_state *st);
@@ -211,6 +216,7 @@ struct hn_dp_ro;
 int hn_dp_ro_open(struct hn_dp_ro **rop, const char *pin_dir, char *err,
 		  size_t errlen);
 void hn_dp_ro_close(struct hn_dp_ro *ro);
+__u32 hn_dp_ro_config_map_id(const struct hn_dp_ro *ro); /* as above */
 
 int hn_dp_ro_config(struct hn_dp_ro *ro, struct hn_dp_config *cfg, char *err,
 		    size_t errlen);

@@ -13,6 +13,7 @@ bool hn_json;
 const char *hn_pin_dir = "/sys/fs/bpf/hypernet";
 const char *hn_ctl_path = "/run/hypernet/hypernetd.sock";
 const char *hn_state_dir = "/var/lib/hypernet";
+const char *hn_names_path;
 struct jsonw hn_jw;
 
 /* `hnctl dp`: the XDP data plane, read from its pinned maps. */
@@ -147,7 +148,8 @@ int cmd_help(int argc, char **argv)
 	      "Options: -j JSON output, -P DIR bpffs pin directory "
 	      "(default /sys/fs/bpf/hypernet),\n"
 	      "         -S SOCK hypernetd's control socket, -D DIR its state "
-	      "directory\n\n",
+	      "directory\n"
+	      "         -n FILE node names (default " HN_NAMES_FILE ")\n\n",
 	      stdout);
 	hn_usage_table(stdout, "hnctl [-j] [-P DIR] [-S SOCK] [-D DIR]",
 		       top_cmds);
@@ -165,7 +167,7 @@ int main(int argc, char **argv)
 {
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+jP:S:D:hV")) != -1) {
+	while ((opt = getopt(argc, argv, "+jP:S:D:n:hV")) != -1) {
 		switch (opt) {
 		case 'j':
 			hn_json = true;
@@ -178,6 +180,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			hn_state_dir = optarg;
+			break;
+		case 'n':
+			hn_names_path = optarg;
 			break;
 		case 'h':
 			return cmd_help(0, NULL);

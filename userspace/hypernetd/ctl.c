@@ -277,6 +277,51 @@ static void neigh_text(struct hnd *d, FILE *f)
 	}
 }
 
+/*
+ * dump: the node, its ports and its neighbours for `hnctl show` and
+ * `hnctl metrics`, one record a line, fields separated by tabs and raw
+ * (ids, nanoseconds, ratios of 255), as `wg show dump`:
+ *   node ID PID UPTIME_NS MODEL_GEN METRIC NODES ROUTES TASKS
+ *   port NAME IFINDEX XDP
+ *   neigh NODE STATE PORT MAC DP_IDX RX_RATIO TX_RATIO COST RTT_NS
+ *         HEARD_NS_AGO RX_FRAMES RX_BYTES TX_FRAMES TX_BYTES
+ * Fields are only ever appended to a record.
+ */
+static void dump_out(struct hnd *d, FILE *f)
+{
+	__u64 now = hnd_now();
+	unsigned int i;
+
+	fprintf(f, "node\t%u\t%d\t%llu\t%llu\t%s\t%u\t%u\t%u\n", d->cfg.node_id,
+		getpid(), (unsigned long long)(now - d->start_ns),
+		(unsigned long long)d->model_gen,
+		hnd_route_metric_name(d->cfg.route_metric),
+		hn_topo_count(d->topo), d->n_routes, d->n_tasks);
+	for (i = 0; i < d->n_ports; i++)
+		fprintf(f, "port\t%s\t%d\t%s\n", d->ports[i].name,
+			d->ports[i].ifindex, port_xdp(&d->ports[i]));
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		const struct hnd_neigh *n = &d->nb[i];
+
+		if (!n->used)
+			continue;
+		fprintf(f, "neigh\t%u\t%s\t%s\t", n->node, neigh_state(n),
+			d->ports[n->port].name);
+		ether(f, n->mac);
+		fprintf(f,
+			"\t%d\t%u\t%u\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+			n->up ? n->dp_idx : -1, n->rx_ratio, n->tx_ratio,
+			n->cost, (unsigned long long)n->rtt_ns,
+			(unsigned long long)(now > n->last_ns ?
+						     now - n->last_ns :
+						     0),
+			(unsigned long long)n->rx_frames,
+			(unsigned long long)n->rx_bytes,
+			(unsigned long long)n->tx_frames,
+			(unsigned long long)n->tx_bytes);
+	}
+}
+
 #define STAT(n)                                   \
 	{                                         \
 #n, offsetof(struct hnd_stats, n) \
@@ -456,6 +501,8 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 			neigh_json(d, &w);
 		else
 			neigh_text(d, f);
+	} else if (!strcmp(word, "dump")) {
+		dump_out(d, f);
 	} else if (!strcmp(word, "stats")) {
 		stats_out(d, f, json ? &w : NULL);
 	} else if (!strcmp(word, "topology")) {
@@ -490,7 +537,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		return rates_request(d, word, arg, f, &w);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate)",
+			"unknown request '%s' (status, neighbours, dump, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate)",
 			word);
 		return -1;
 	}

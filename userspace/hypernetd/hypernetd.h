@@ -167,6 +167,12 @@ struct hnd_neigh {
 	bool verified; /* answered a challenge on this link */
 	__u64 auth_log_ns; /* last "fails authentication" notice */
 	__u64 auth_fails; /* since that notice */
+	/*
+	 * Control frames, on the wire with their Ethernet header: received
+	 * from its MAC on its port and authenticated; sent to it, or
+	 * broadcast on its port (which it hears).  Since it was first heard.
+	 */
+	__u64 rx_frames, rx_bytes, tx_frames, tx_bytes;
 };
 
 /*
@@ -438,6 +444,13 @@ void hnd_xdp_tick(struct hnd *d, __u64 now);
 
 /* neigh.c */
 struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node);
+/*
+ * Count a control frame of @bytes for the neighbour of @mac on port @p,
+ * received (@rx) or sent; a sent broadcast (@mac NULL) for every
+ * neighbour on @p.
+ */
+void hnd_neigh_count(struct hnd *d, int p, const __u8 *mac, size_t bytes,
+		     bool rx);
 void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
 		  const struct hn_ctrl_msg *m);
 void hnd_probe_rx(struct hnd *d, int p, const __u8 *mac,

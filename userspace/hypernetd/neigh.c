@@ -57,6 +57,26 @@ struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node)
 	return NULL;
 }
 
+void hnd_neigh_count(struct hnd *d, int p, const __u8 *mac, size_t bytes,
+		     bool rx)
+{
+	unsigned int i;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		struct hnd_neigh *n = &d->nb[i];
+
+		if (!n->used || n->port != p || (mac && memcmp(n->mac, mac, 6)))
+			continue;
+		if (rx) {
+			n->rx_frames++;
+			n->rx_bytes += bytes;
+		} else {
+			n->tx_frames++;
+			n->tx_bytes += bytes;
+		}
+	}
+}
+
 int hnd_neigh_dp_idx(struct hnd *d, __u32 node)
 {
 	struct hnd_neigh *n = hnd_neigh_find(d, node);

@@ -142,6 +142,24 @@ static void test_ago(void **state)
 	ago(400 * 86400 * S, "400 days ago");
 }
 
+static void bytes(__u64 b, const char *want)
+{
+	char buf[32];
+
+	assert_string_equal(hn_fmt_bytes(b, buf, sizeof(buf)), want);
+}
+
+static void test_bytes(void **state)
+{
+	bytes(0, "0 B");
+	bytes(1023, "1023 B");
+	bytes(1024, "1.00 KiB");
+	bytes(1536, "1.50 KiB");
+	bytes(3ULL << 20, "3.00 MiB");
+	bytes(5ULL << 40, "5.00 TiB");
+	bytes(~0ULL, "16.00 EiB");
+}
+
 static void test_date(void **state)
 {
 	char buf[64];
@@ -159,7 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse), cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_load),  cmocka_unit_test(test_ago),
-		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_bytes), cmocka_unit_test(test_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

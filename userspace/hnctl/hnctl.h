@@ -169,6 +169,8 @@ int cmd_dp(int argc, char **argv);
 int cmd_attach(int argc, char **argv); /* cmd_attach.c */
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv); /* cmd_status.c */
+int cmd_show(int argc, char **argv); /* cmd_show.c */
+int cmd_metrics(int argc, char **argv);
 int cmd_config(int argc, char **argv); /* cmd_config.c */
 /* neigh, route, task: the keyed family whose word is argv[0] (common.c) */
 int cmd_keyed(int argc, char **argv);

@@ -250,6 +250,25 @@ const char *hn_fmt_ago(__s64 ago_ns, char *buf, size_t len)
 	return buf;
 }
 
+const char *hn_fmt_bytes(__u64 bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB",
+					    "TiB", "PiB", "EiB" };
+	double v = bytes;
+	int u = -1;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+		return buf;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.2f %s", v, unit[u]);
+	return buf;
+}
+
 const char *hn_fmt_date(time_t t, char *buf, size_t len)
 {
 	struct tm tm;

@@ -58,6 +58,8 @@ const char *hn_fmt_node(const struct hn_names *n, __u32 id,
  * "N days ago".  Returns @buf.
  */
 const char *hn_fmt_ago(__s64 ago_ns, char *buf, size_t len);
+/* A size as wg shows it: "512 B", "1.50 KiB", "3.25 MiB" ...  Returns @buf. */
+const char *hn_fmt_bytes(__u64 bytes, char *buf, size_t len);
 /* Unix time @t as a local date, "2026-12-08 03:10:42 UTC".  Returns @buf. */
 const char *hn_fmt_date(time_t t, char *buf, size_t len);
 

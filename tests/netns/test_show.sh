@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hnctl show, names and metrics, with three real hypernetd agents:
+#
+#   [A 1 alpha] a-b ---- b-a [B 2 beta] b-c ---- c-b [C 3, no name]
+#
+# A names file names A and B, not C.  Checks:
+#   1. `hnctl -n NAMES show` on B shows both neighbours, A by name and
+#      id, C by id; their ports, "last hello: now" or "N s ago", and
+#      control frames counted both ways; -j gives the raw numbers;
+#   2. `dp neigh` and `dp route` on B show nodes by name, next hops as
+#      NODE/DEV, and no raw milliseconds;
+#   3. `hnctl metrics` (Prometheus text) and `--openmetrics` pass a strict
+#      parser (metrics_check.py, itself checked on bad input first), with
+#      B's two neighbours up, their names, and counters that moved;
+#   4. with C's agent stopped, `hnctl show` on C says so and lists the
+#      data plane's neighbours;
+#   5. -n naming no file fails, and says so.
+# Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mesh.sh"
+hn_start
+mesh_require
+CHECK="python3 $(dirname "$0")/metrics_check.py"
+command -v python3 >/dev/null || hn_skip "no python3"
+
+hn_nodes A 1 B 2 C 3
+mesh_link A a-b B b-a
+mesh_link B b-c C c-b
+NODES="A B C"
+NAMES=$HN_WORK/names
+printf '# the lab\n1 alpha\n2 beta   # the middle\n' >"$NAMES"
+
+for n in $NODES; do
+	mesh_start "$n"
+done
+t=$(mesh_wait 15 mesh_converged $NODES)
+check "three agents converge" "$([ "$t" != timeout ] && echo 1)" \
+	"${t} s after start"
+[ "$t" = timeout ] && mesh_dump $NODES
+
+# 1. show
+out=$(mesh_ctl B -n "$NAMES" show 2>&1)
+echo "$out" | sed 's/^/    B: /'
+check "show: B by name" "$(grep -qx 'node: beta (2)' <<<"$out" && echo 1)" \
+	"$(head -1 <<<"$out")"
+check "show: A by name, C by id" \
+	"$(grep -qx 'neighbour: alpha (1)' <<<"$out" &&
+		grep -qx 'neighbour: 3' <<<"$out" && echo 1)" \
+	"$(grep '^neighbour' <<<"$out" | tr '\n' ' ')"
+check "show: ports and states" \
+	"$(grep -q 'port: b-a, mac' <<<"$out" &&
+		grep -q 'port: b-c, mac' <<<"$out" &&
+		[ "$(grep -c '  state: up' <<<"$out")" = 2 ] && echo 1)"
+check "show: last hello as an age" \
+	"$(grep -Eqc '  last hello: (now|[0-9]+ s ago)$' <<<"$out" && echo 1)" \
+	"$(grep 'last hello' <<<"$out" | tr '\n' ' ')"
+ctl=$(grep -E '^  control: [1-9][0-9]* frames / [0-9.]+ (B|KiB|MiB) received, [1-9][0-9]* frames / [0-9.]+ (B|KiB|MiB) sent$' <<<"$out" | wc -l)
+check "show: control frames counted both ways" "$([ "$ctl" = 2 ] && echo 1)" \
+	"$ctl of 2"
+j=$(mesh_ctl B -n "$NAMES" -j show)
+ok=$(python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+nb = {n["node"]: n for n in j["neighbours"]}
+ok = (j["node"] == 2 and j["name"] == "beta" and j["agent"]["pid"] > 0 and
+      set(nb) == {1, 3} and nb[1]["name"] == "alpha" and
+      nb[3]["name"] is None and
+      all(n["rx_frames"] > 0 and n["tx_frames"] > 0 and
+          n["rx_bytes"] >= 60 * n["rx_frames"] and
+          n["state"] == "up" and n["last_hello_ns_ago"] < 5e9
+          for n in nb.values()))
+print(1 if ok else 0)' "$j" 2>&1)
+check "show -j: raw numbers, names or null" "$ok" "$j"
+
+# 2. names in the data plane's listings
+nl=$(mesh_ctl B -n "$NAMES" dp neigh)
+rl=$(mesh_ctl B -n "$NAMES" dp route)
+echo "$nl" "$rl" | sed 's/^/    B: /'
+check "dp neigh: names, ages" \
+	"$(grep -q '^[0-9]* *alpha *b-a ' <<<"$nl" &&
+		grep -q '^[0-9]* *3 *b-c ' <<<"$nl" &&
+		! grep -q 'ms ago' <<<"$nl" && echo 1)"
+check "dp route: next hops as NODE/DEV" \
+	"$(grep -q '^alpha via alpha/b-a:1\*$' <<<"$rl" &&
+		grep -q '^3 via 3/b-c:1\*$' <<<"$rl" && echo 1)"
+
+# 3. metrics, through a strict parser that must refuse bad text first
+bad=0
+for t in '# HELP a x\n# TYPE a counter\na 1\n# EOF\n' \
+	'# HELP a x\n# TYPE a gauge\na 1\n' \
+	'a 1\n# HELP a x\n# TYPE a gauge\n# EOF\n' \
+	'# HELP a x\n# TYPE a gauge\na{x="1} 1\n# EOF\n' \
+	'# HELP a x\n# TYPE a gauge\na 1\n# HELP b x\n# TYPE b gauge\nb 1\na 2\n# EOF\n'; do
+	printf "$t" | $CHECK openmetrics >/dev/null 2>&1 || bad=$((bad + 1))
+done
+check "the parser refuses bad text" "$([ "$bad" = 5 ] && echo 1)" "$bad of 5"
+for fmt in prometheus openmetrics; do
+	arg=
+	[ $fmt = openmetrics ] && arg=--openmetrics
+	m=$(mesh_ctl B -n "$NAMES" metrics $arg)
+	s=$($CHECK $fmt <<<"$m" 2>&1)
+	check "metrics ($fmt) parse" "$([ $? = 0 ] && echo 1)" \
+		"$(tail -1 <<<"$s"); $(wc -l <<<"$m") lines"
+	v()
+	{
+		awk -v k="$1" '$1 == k { print $2 }' <<<"$s"
+	}
+	gt0()
+	{
+		awk -v x="$(v "$1")" 'BEGIN { exit !(x > 0) }'
+	}
+	check "metrics ($fmt): values" \
+		"$([ "$(v 'hypernet_node_info{name="beta",node="2",version="0.1"}')" = 1 ] &&
+			[ "$(v 'hypernet_neighbours{state="up"}')" = 2 ] &&
+			[ "$(v hypernet_routes)" = 2 ] &&
+			[ "$(v hypernet_agent_up)" = 1 ] &&
+			gt0 hypernet_dp_rx_frames_total &&
+			gt0 'hypernet_neighbour_control_frames_total{direction="rx",name="alpha",neighbour="1",port="b-a"}' &&
+			gt0 'hypernet_neighbour_control_bytes_total{direction="tx",neighbour="3",port="b-c"}' &&
+			gt0 'hypernet_neighbour_link_quality_ratio{direction="rx",neighbour="3",port="b-c"}' &&
+			[ -n "$(v 'hypernet_dp_dropped_frames_total{reason="drop_no_route"}')" ] &&
+			echo 1)" "$(grep -c . <<<"$s") samples"
+done
+if python3 -c 'import prometheus_client.openmetrics.parser' 2>/dev/null; then
+	mesh_ctl B metrics --openmetrics | python3 -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+print(len(list(text_string_to_metric_families(sys.stdin.read()))))' \
+		>/dev/null
+	check "prometheus_client parses the OpenMetrics text" \
+		"$([ $? = 0 ] && echo 1)"
+fi
+
+# 4. without the agent
+mesh_stop C
+out=$(mesh_ctl C -n "$NAMES" show 2>&1)
+echo "$out" | sed 's/^/    C: /'
+check "show without the agent: the data plane's view" \
+	"$(grep -q 'agent: not running' <<<"$out" &&
+		grep -qx 'neighbour: beta (2)' <<<"$out" &&
+		grep -q '  port: c-b, mac' <<<"$out" && echo 1)"
+m=$(mesh_ctl C metrics)
+s=$($CHECK prometheus <<<"$m" 2>&1)
+check "metrics without the agent" \
+	"$([ $? = 0 ] && grep -qx 'hypernet_agent_up 0' <<<"$s" && echo 1)" \
+	"$(tail -1 <<<"$s")"
+
+# 5. a names file that is not there
+out=$(mesh_ctl B -n "$HN_WORK/none" show 2>&1)
+check "-n without a file fails" \
+	"$([ $? = 1 ] && grep -q "no names file $HN_WORK/none" <<<"$out" &&
+		echo 1)" "$out"
+
+[ "$HN_FAILED" = 0 ] || exit 1

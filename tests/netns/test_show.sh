@@ -16,7 +16,9 @@
 #      B's two neighbours up, their names, and counters that moved;
 #   4. with C's agent stopped, `hnctl show` on C says so and lists the
 #      data plane's neighbours;
-#   5. -n naming no file fails, and says so.
+#   5. -n naming no file fails, and says so;
+#   6. B's agent, given the names file in its config (names = FILE),
+#      logs and lists its neighbours by name, with ages.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -33,9 +35,9 @@ NODES="A B C"
 NAMES=$HN_WORK/names
 printf '# the lab\n1 alpha\n2 beta   # the middle\n' >"$NAMES"
 
-for n in $NODES; do
-	mesh_start "$n"
-done
+mesh_start A
+mesh_start B names="$NAMES"
+mesh_start C
 t=$(mesh_wait 15 mesh_converged $NODES)
 check "three agents converge" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s after start"
@@ -153,5 +155,21 @@ out=$(mesh_ctl B -n "$HN_WORK/none" show 2>&1)
 check "-n without a file fails" \
 	"$([ $? = 1 ] && grep -q "no names file $HN_WORK/none" <<<"$out" &&
 		echo 1)" "$out"
+
+# 6. the agent's own names
+check "agent log: neighbours by name" \
+	"$(grep -q 'neighbour alpha (1) up on b-a' "$HN_WORK/B.log" &&
+		grep -q 'neighbour 3 up on b-c' "$HN_WORK/B.log" && echo 1)" \
+	"$(grep 'neighbour.* up' "$HN_WORK/B.log" | tr '\n' ' ')"
+out=$(mesh_ctl B agent neighbours 2>&1)
+check "agent neighbours: names and ages" \
+	"$(grep -Eq '^alpha +up +b-a .*  (now|[0-9]+ s ago)$' <<<"$out" &&
+		echo 1)" "$(grep -A3 'hypernetd sees' <<<"$out" | tr '\n' ' ')"
+j=$(mesh_ctl B -j agent neighbours 2>&1)
+check "agent neighbours -j: the name" \
+	"$(python3 -c '
+import json, sys
+a = json.loads(sys.argv[1])["agent"]
+print(1 if {n["node"]: n["name"] for n in a} == {1: "alpha", 3: None} else 0)' "$j")" "$j"
 
 [ "$HN_FAILED" = 0 ] || exit 1

@@ -434,6 +434,7 @@ static const struct field_key field_keys[] = {
 	FK("xdp-reattach", set_bool, xdp_reattach),
 	PK("trusted-keys", trusted_keys),
 	PK("identity-key", identity_key),
+	PK("names", names),
 	PK("model", model),
 	PK("state-dir", state_dir),
 	PK("pin-dir", pin_dir),

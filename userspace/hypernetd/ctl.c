@@ -174,9 +174,11 @@ static void status_json(struct hnd *d, struct jsonw *w)
 static void status_text(struct hnd *d, FILE *f)
 {
 	unsigned int i;
+	char who[48];
 
-	fprintf(f, "agent: node %u, pid %d, up %.1f s\n", d->cfg.node_id,
-		getpid(), (hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
+	fprintf(f, "agent: node %s, pid %d, up %.1f s\n",
+		hnd_node_str(d, d->cfg.node_id, who), getpid(),
+		(hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
 	fprintf(f, "  model generation %llu, lsa seq %u, route metric %s\n",
 		(unsigned long long)d->model_gen, d->lsa_seq,
 		hnd_route_metric_name(d->cfg.route_metric));
@@ -223,6 +225,19 @@ static const char *neigh_state(const struct hnd_neigh *n)
 	return n->tx_ratio && !n->verified ? "unverified" : "one-way";
 }
 
+/* Its name under "name": a string, or null when it has none. */
+static void name_json(struct hnd *d, struct jsonw *w, __u32 id)
+{
+	const char *name = hn_names_get(d->names, id);
+
+	if (name) {
+		jsonw_kv_str(w, "name", name);
+	} else {
+		jsonw_name(w, "name");
+		jsonw_null(w);
+	}
+}
+
 static void neigh_json(struct hnd *d, struct jsonw *w)
 {
 	__u64 now = hnd_now();
@@ -240,6 +255,7 @@ static void neigh_json(struct hnd *d, struct jsonw *w)
 			 n->mac[5]);
 		jsonw_obj_open(w);
 		jsonw_kv_u64(w, "node", n->node);
+		name_json(d, w, n->node);
 		jsonw_kv_str(w, "state", neigh_state(n));
 		jsonw_kv_str(w, "port", d->ports[n->port].name);
 		jsonw_kv_str(w, "mac", mac);
@@ -257,23 +273,24 @@ static void neigh_json(struct hnd *d, struct jsonw *w)
 
 static void neigh_text(struct hnd *d, FILE *f)
 {
+	char node[HN_NODE_STRLEN], ago[32];
 	__u64 now = hnd_now();
 	unsigned int i;
 
-	fprintf(f, "%-10s %-8s %-10s %-17s %4s %4s %6s %8s %8s\n", "node",
-		"state", "port", "mac", "rx", "tx", "cost", "rtt_ms",
-		"heard_ms");
+	fprintf(f, "%-10s %-8s %-10s %-17s %4s %4s %6s %8s  %s\n", "node",
+		"state", "port", "mac", "rx", "tx", "cost", "rtt_ms", "heard");
 	for (i = 0; i < HND_MAX_NEIGH; i++) {
 		const struct hnd_neigh *n = &d->nb[i];
 
 		if (!n->used)
 			continue;
-		fprintf(f, "%-10u %-8s %-10s ", n->node, neigh_state(n),
+		fprintf(f, "%-10s %-8s %-10s ",
+			hn_fmt_node(d->names, n->node, node), neigh_state(n),
 			d->ports[n->port].name);
 		ether(f, n->mac);
-		fprintf(f, " %4u %4u %6u %8.3f %8.1f\n", n->rx_ratio,
-			n->tx_ratio, n->cost, n->rtt_ns / 1e6,
-			(now - n->last_ns) / 1e6);
+		fprintf(f, " %4u %4u %6u %8.3f  %s\n", n->rx_ratio, n->tx_ratio,
+			n->cost, n->rtt_ns / 1e6,
+			hn_fmt_ago(now - n->last_ns, ago, sizeof(ago)));
 	}
 }
 

@@ -20,6 +20,7 @@
 #include "dp.h"
 #include "rate.h"
 #include "jsonw.h"
+#include "names.h"
 #include "sign.h"
 #include "topo.h"
 
@@ -63,6 +64,7 @@ struct hnd_config {
 	unsigned int n_keys;
 	char trusted_keys[PATH_MAX];
 	char identity_key[PATH_MAX]; /* the node's Ed25519 private key */
+	char names[PATH_MAX]; /* names file; "": HN_NAMES_FILE if there */
 	char model[PATH_MAX]; /* model file installed at start */
 	char state_dir[PATH_MAX];
 	char pin_dir[PATH_MAX];
@@ -343,6 +345,7 @@ struct hnd {
 	/* public half of identity-key; has_identity 0 when none is set */
 	struct hn_pubkey identity;
 	bool has_identity;
+	struct hn_names *names; /* node names for the log and hnctl, or NULL */
 
 	/* the installed model file */
 	__u64 model_gen;
@@ -444,6 +447,8 @@ void hnd_xdp_tick(struct hnd *d, __u64 now);
 
 /* neigh.c */
 struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node);
+/* Node @id for people: "beta (2)" when the names file names it, else "2". */
+const char *hnd_node_str(struct hnd *d, __u32 id, char buf[48]);
 /*
  * Count a control frame of @bytes for the neighbour of @mac on port @p,
  * received (@rx) or sent; a sent broadcast (@mac NULL) for every

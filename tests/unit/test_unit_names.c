@@ -49,6 +49,13 @@ static void test_parse(void **state)
 	assert_string_equal(hn_fmt_node(n, 7, buf), "gw-7.east");
 	assert_string_equal(hn_fmt_node(n, 8, buf), "8");
 	assert_string_equal(hn_fmt_node(NULL, 9, buf), "9");
+	{
+		char lbuf[HN_NODE_LONGLEN];
+
+		assert_string_equal(hn_fmt_node_long(n, 4294967295u, lbuf),
+				    "last (4294967295)");
+		assert_string_equal(hn_fmt_node_long(n, 8, lbuf), "8");
+	}
 	assert_null(hn_names_get(NULL, 1));
 	hn_names_free(n);
 

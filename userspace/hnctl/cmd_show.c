@@ -159,24 +159,13 @@ static int dp_read(struct dp_state *s, bool stats)
 
 /* ---- show --------------------------------------------------------------- */
 
-/* "alpha (4)" when node 4 has a name, else "4". */
-static const char *node_long(__u32 id, char *buf, size_t len)
-{
-	const char *name = hn_names_get(hn_node_names(), id);
-
-	if (name)
-		snprintf(buf, len, "%s (%u)", name, id);
-	else
-		snprintf(buf, len, "%u", id);
-	return buf;
-}
-
 static void show_node_text(const struct dp_state *s, const struct dump *d)
 {
 	char buf[64], dev[IF_NAMESIZE];
 	unsigned int i, up = 0;
 
-	printf("node: %s\n", node_long(s->cfg.node_id, buf, sizeof(buf)));
+	printf("node: %s\n",
+	       hn_fmt_node_long(hn_node_names(), s->cfg.node_id, buf));
 	printf("  ports:");
 	for (i = 0; i < s->n_ports; i++)
 		printf("%s %s", i ? "," : "", hn_ifname(s->ports[i], dev));
@@ -202,7 +191,8 @@ static void show_neigh_text(const struct dump_neigh *b)
 {
 	char buf[64], rx[32], tx[32];
 
-	printf("\nneighbour: %s\n", node_long(b->node, buf, sizeof(buf)));
+	printf("\nneighbour: %s\n",
+	       hn_fmt_node_long(hn_node_names(), b->node, buf));
 	printf("  port: %s, mac %s\n", b->port, b->mac);
 	printf("  state: %s\n", b->state);
 	printf("  link quality: %u%% received, %u%% heard back\n",
@@ -231,7 +221,7 @@ static void show_dp_neigh_text(void)
 			continue;
 		hn_fmt_mac(nb.mac, mac);
 		printf("\nneighbour: %s\n",
-		       node_long(nb.node, buf, sizeof(buf)));
+		       hn_fmt_node_long(hn_node_names(), nb.node, buf));
 		printf("  port: %s, mac %s\n", hn_ifname(nb.ifindex, dev), mac);
 		printf("  link quality: %u of 255 (data plane)\n", nb.feat[0]);
 		printf("  last heard: %s\n",

@@ -174,10 +174,10 @@ static void status_json(struct hnd *d, struct jsonw *w)
 static void status_text(struct hnd *d, FILE *f)
 {
 	unsigned int i;
-	char who[48];
+	char who[HN_NODE_LONGLEN];
 
 	fprintf(f, "agent: node %s, pid %d, up %.1f s\n",
-		hnd_node_str(d, d->cfg.node_id, who), getpid(),
+		hn_fmt_node_long(d->names, d->cfg.node_id, who), getpid(),
 		(hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
 	fprintf(f, "  model generation %llu, lsa seq %u, route metric %s\n",
 		(unsigned long long)d->model_gen, d->lsa_seq,

@@ -447,8 +447,6 @@ void hnd_xdp_tick(struct hnd *d, __u64 now);
 
 /* neigh.c */
 struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node);
-/* Node @id for people: "beta (2)" when the names file names it, else "2". */
-const char *hnd_node_str(struct hnd *d, __u32 id, char buf[48]);
 /*
  * Count a control frame of @bytes for the neighbour of @mac on port @p,
  * received (@rx) or sent; a sent broadcast (@mac NULL) for every

@@ -57,17 +57,6 @@ struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node)
 	return NULL;
 }
 
-const char *hnd_node_str(struct hnd *d, __u32 id, char buf[48])
-{
-	const char *name = hn_names_get(d->names, id);
-
-	if (name)
-		snprintf(buf, 48, "%s (%u)", name, id);
-	else
-		snprintf(buf, 48, "%u", id);
-	return buf;
-}
-
 void hnd_neigh_count(struct hnd *d, int p, const __u8 *mac, size_t bytes,
 		     bool rx)
 {
@@ -326,7 +315,7 @@ static int neigh_write(struct hnd *d, struct hnd_neigh *n, __u64 now)
 
 static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 {
-	char who[48];
+	char who[HN_NODE_LONGLEN];
 
 	if (neigh_write(d, n, now))
 		return;
@@ -336,21 +325,22 @@ static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 	d->st.neigh_up++;
 	d->lsa_dirty = true;
 	hnd_log(d, LOG_I, "neighbour %s up on %s",
-		hnd_node_str(d, n->node, who), d->ports[n->port].name);
+		hn_fmt_node_long(d->names, n->node, who),
+		d->ports[n->port].name);
 	/* No HELLO field says which campaign it holds: send ours. */
 	hnd_campaign_send_to(d, n);
 }
 
 static void neigh_down(struct hnd *d, struct hnd_neigh *n, const char *why)
 {
-	char who[48];
+	char who[HN_NODE_LONGLEN];
 
 	if (n->up) {
 		hn_dp_del_neigh(d->dp, n->dp_idx);
 		d->st.neigh_down++;
 		d->lsa_dirty = true;
 		hnd_log(d, LOG_I, "neighbour %s down: %s",
-			hnd_node_str(d, n->node, who), why);
+			hn_fmt_node_long(d->names, n->node, who), why);
 	}
 	n->used = false;
 	n->up = false;

@@ -233,6 +233,18 @@ const char *hn_fmt_node(const struct hn_names *n, __u32 id,
 	return buf;
 }
 
+const char *hn_fmt_node_long(const struct hn_names *n, __u32 id,
+			     char buf[HN_NODE_LONGLEN])
+{
+	const char *name = hn_names_get(n, id);
+
+	if (name)
+		snprintf(buf, HN_NODE_LONGLEN, "%s (%u)", name, id);
+	else
+		snprintf(buf, HN_NODE_LONGLEN, "%u", id);
+	return buf;
+}
+
 const char *hn_fmt_ago(__s64 ago_ns, char *buf, size_t len)
 {
 	long long s = ago_ns / 1000000000LL;

@@ -51,6 +51,11 @@ __u32 hn_names_find(const struct hn_names *n, const char *name);
 const char *hn_fmt_node(const struct hn_names *n, __u32 id,
 			char buf[HN_NODE_STRLEN]);
 
+/* The same with the id: "beta (2)" when named, else "2".  Returns @buf. */
+#define HN_NODE_LONGLEN (HN_NAME_MAX + 14)
+const char *hn_fmt_node_long(const struct hn_names *n, __u32 id,
+			     char buf[HN_NODE_LONGLEN]);
+
 /*
  * How long ago, for @ago_ns nanoseconds: "now" under a second (or when
  * negative: a stamp that leads the clock), then "N s ago" up to two

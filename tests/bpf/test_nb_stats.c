@@ -3,7 +3,8 @@
  * Per-neighbour data-plane counters (hn_nb_stats): with
  * hn_dp_set_nb_counters() on, every frame sent to a neighbour, redirected
  * or sent back out of its ingress port, counts once for that neighbour
- * with its bytes; off (the default), nothing counts.  Needs root.
+ * with its bytes, until the neighbour is removed; off (the default),
+ * nothing counts.  Needs root.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -93,6 +94,11 @@ static void run(bool on)
 	assert_int_equal(s1.tx_frames, on ? 3 : 0);
 	assert_int_equal(s1.tx_bytes, on ? 3 * len : 0);
 	assert_int_equal(s2.tx_frames, 0);
+	/* a neighbour removed: its slot's next one starts from zero */
+	assert_int_equal(hn_dp_del_neigh(dp, 0), 0);
+	assert_int_equal(hn_dp_get_nb_stats(dp, 0, &s0), 0);
+	assert_int_equal(s0.tx_frames, 0);
+	assert_int_equal(s0.tx_bytes, 0);
 	hn_dp_close(dp);
 }
 

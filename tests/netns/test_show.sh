@@ -14,11 +14,14 @@
 #   3. `hnctl metrics` (Prometheus text) and `--openmetrics` pass a strict
 #      parser (metrics_check.py, itself checked on bad input first), with
 #      B's two neighbours up, their names, and counters that moved;
-#   4. with C's agent stopped, `hnctl show` on C says so and lists the
+#   4. B's agent, given the names file in its config (names = FILE),
+#      logs and lists its neighbours by name, with ages;
+#   5. B's data plane counts per neighbour (neigh-counters = 1): 50 data
+#      frames A -> C through B show as 50 forwarded to C, in show, its
+#      JSON and the metrics, and none to A; A, without it, counts none;
+#   6. with C's agent stopped, `hnctl show` on C says so and lists the
 #      data plane's neighbours;
-#   5. -n naming no file fails, and says so;
-#   6. B's agent, given the names file in its config (names = FILE),
-#      logs and lists its neighbours by name, with ages.
+#   7. -n naming no file fails, and says so.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -36,7 +39,7 @@ NAMES=$HN_WORK/names
 printf '# the lab\n1 alpha\n2 beta   # the middle\n' >"$NAMES"
 
 mesh_start A
-mesh_start B names="$NAMES"
+mesh_start B names="$NAMES" neigh-counters=1
 mesh_start C
 t=$(mesh_wait 15 mesh_converged $NODES)
 check "three agents converge" "$([ "$t" != timeout ] && echo 1)" \
@@ -136,27 +139,7 @@ print(len(list(text_string_to_metric_families(sys.stdin.read()))))' \
 		"$([ $? = 0 ] && echo 1)"
 fi
 
-# 4. without the agent
-mesh_stop C
-out=$(mesh_ctl C -n "$NAMES" show 2>&1)
-echo "$out" | sed 's/^/    C: /'
-check "show without the agent: the data plane's view" \
-	"$(grep -q 'agent: not running' <<<"$out" &&
-		grep -qx 'neighbour: beta (2)' <<<"$out" &&
-		grep -q '  port: c-b, mac' <<<"$out" && echo 1)"
-m=$(mesh_ctl C metrics)
-s=$($CHECK prometheus <<<"$m" 2>&1)
-check "metrics without the agent" \
-	"$([ $? = 0 ] && grep -qx 'hypernet_agent_up 0' <<<"$s" && echo 1)" \
-	"$(tail -1 <<<"$s")"
-
-# 5. a names file that is not there
-out=$(mesh_ctl B -n "$HN_WORK/none" show 2>&1)
-check "-n without a file fails" \
-	"$([ $? = 1 ] && grep -q "no names file $HN_WORK/none" <<<"$out" &&
-		echo 1)" "$out"
-
-# 6. the agent's own names
+# 4. the agent's own names
 check "agent log: neighbours by name" \
 	"$(grep -q 'neighbour alpha (1) up on b-a' "$HN_WORK/B.log" &&
 		grep -q 'neighbour 3 up on b-c' "$HN_WORK/B.log" && echo 1)" \
@@ -171,5 +154,53 @@ check "agent neighbours -j: the name" \
 import json, sys
 a = json.loads(sys.argv[1])["agent"]
 print(1 if {n["node"]: n["name"] for n in a} == {1: "alpha", 3: None} else 0)' "$j")" "$j"
+
+# 5. data-plane counters per neighbour, on B (neigh-counters = 1)
+r=$(hn_transfer C c-b A a-b 1 3 50 1000 200 3000)
+got=$(hn_jget "$r" frames)
+check "50 frames A -> C through B" "$([ "$got" = 50 ] && echo 1)" "$r"
+out=$(mesh_ctl B -n "$NAMES" show)
+fw=$(sed -n '/^neighbour: 3$/,/^$/p' <<<"$out" | grep '  forwarded:')
+check "show: 50 frames forwarded to C" \
+	"$(grep -Eq '^  forwarded: 50 frames / [0-9.]+ (B|KiB) sent$' <<<"$fw" &&
+		! sed -n '/^neighbour: alpha/,/^$/p' <<<"$out" |
+			grep -q forwarded && echo 1)" "$fw"
+j=$(mesh_ctl B -j show)
+check "show -j: dp_tx_frames" "$(python3 -c '
+import json, sys
+nb = {n["node"]: n for n in json.loads(sys.argv[1])["neighbours"]}
+print(1 if nb[3]["dp_tx_frames"] == 50 and nb[1]["dp_tx_frames"] == 0 and
+      nb[3]["dp_tx_bytes"] >= 50 * 34 else 0)' "$j")" "$j"
+s=$(mesh_ctl B -n "$NAMES" metrics --openmetrics | $CHECK openmetrics)
+check "metrics: forwarded frames to C" \
+	"$(grep -qx 'hypernet_neighbour_forwarded_frames_total{neighbour="3",port="b-c"} 50' <<<"$s" &&
+		grep -qx 'hypernet_neighbour_forwarded_frames_total{name="alpha",neighbour="1",port="b-a"} 0' <<<"$s" &&
+		echo 1)" "$(grep forwarded_frames <<<"$s" | tr '\n' ' ')"
+# A counts nothing: its agent runs without neigh-counters
+j=$(mesh_ctl A -j show)
+check "A, counters off: none counted" "$(python3 -c '
+import json, sys
+print(1 if all(n["dp_tx_frames"] == 0
+               for n in json.loads(sys.argv[1])["neighbours"]) else 0)' "$j")" "$j"
+
+# 6. without the agent
+mesh_stop C
+out=$(mesh_ctl C -n "$NAMES" show 2>&1)
+echo "$out" | sed 's/^/    C: /'
+check "show without the agent: the data plane's view" \
+	"$(grep -q 'agent: not running' <<<"$out" &&
+		grep -qx 'neighbour: beta (2)' <<<"$out" &&
+		grep -q '  port: c-b, mac' <<<"$out" && echo 1)"
+m=$(mesh_ctl C metrics)
+s=$($CHECK prometheus <<<"$m" 2>&1)
+check "metrics without the agent" \
+	"$([ $? = 0 ] && grep -qx 'hypernet_agent_up 0' <<<"$s" && echo 1)" \
+	"$(tail -1 <<<"$s")"
+
+# 7. a names file that is not there
+out=$(mesh_ctl B -n "$HN_WORK/none" show 2>&1)
+check "-n without a file fails" \
+	"$([ $? = 1 ] && grep -q "no names file $HN_WORK/none" <<<"$out" &&
+		echo 1)" "$out"
 
 [ "$HN_FAILED" = 0 ] || exit 1

@@ -36,6 +36,7 @@ struct dump_neigh {
 	unsigned int rx_ratio, tx_ratio, cost;
 	unsigned long long rtt_ns, heard_ns, rx_frames, rx_bytes, tx_frames,
 		tx_bytes;
+	struct hn_dp_nb_stats dp; /* hn_nb_stats[dp_idx], zero without */
 };
 
 struct dump {
@@ -76,6 +77,10 @@ static int dump_line(struct dump *d, const char *l)
 			   &b->heard_ns, &b->rx_frames, &b->rx_bytes,
 			   &b->tx_frames, &b->tx_bytes) != 14)
 			return -1;
+		/* the data plane's counts, where pinned (since this version) */
+		if (b->dp_idx >= 0 && b->dp_idx < HN_DP_MAX_NEIGH &&
+		    hn_dp_ro_nb_stats(hn_view(), b->dp_idx, &b->dp, NULL, 0))
+			memset(&b->dp, 0, sizeof(b->dp));
 		d->n_nb++;
 		return 0;
 	}
@@ -206,6 +211,11 @@ static void show_neigh_text(const struct dump_neigh *b)
 	printf("  control: %llu frames / %s received, %llu frames / %s sent\n",
 	       b->rx_frames, hn_fmt_bytes(b->rx_bytes, rx, sizeof(rx)),
 	       b->tx_frames, hn_fmt_bytes(b->tx_bytes, tx, sizeof(tx)));
+	/* counted only when the program attached counts (--neigh-counters) */
+	if (b->dp.tx_frames)
+		printf("  forwarded: %llu frames / %s sent\n",
+		       (unsigned long long)b->dp.tx_frames,
+		       hn_fmt_bytes(b->dp.tx_bytes, tx, sizeof(tx)));
 }
 
 /* Without the agent: the data plane's neighbours. */
@@ -249,6 +259,8 @@ static void show_neigh_json(const struct dump_neigh *b)
 	jsonw_kv_u64(&hn_jw, "rx_bytes", b->rx_bytes);
 	jsonw_kv_u64(&hn_jw, "tx_frames", b->tx_frames);
 	jsonw_kv_u64(&hn_jw, "tx_bytes", b->tx_bytes);
+	jsonw_kv_u64(&hn_jw, "dp_tx_frames", b->dp.tx_frames);
+	jsonw_kv_u64(&hn_jw, "dp_tx_bytes", b->dp.tx_bytes);
 	jsonw_obj_close(&hn_jw);
 }
 
@@ -476,7 +488,16 @@ static void metrics_agent(const struct dump *d)
 	sample1("hypernet_routes", GAUGE, NULL, NULL, d->node.routes);
 }
 
-enum nb_fig { NB_QUALITY, NB_COST, NB_RTT, NB_HELLO, NB_FRAMES, NB_BYTES };
+enum nb_fig {
+	NB_QUALITY,
+	NB_COST,
+	NB_RTT,
+	NB_HELLO,
+	NB_FRAMES,
+	NB_BYTES,
+	NB_DP_FRAMES,
+	NB_DP_BYTES,
+};
 
 static const struct {
 	const char *name;
@@ -502,6 +523,10 @@ static const struct {
 		       COUNTER,
 		       "Bytes of control frames from it (rx) and to it (tx).",
 		       { "rx", "tx" } },
+	[NB_DP_FRAMES] = { "hypernet_neighbour_forwarded_frames", COUNTER,
+			   "Frames the data plane sent to it; 0 unless it counts (neigh-counters)." },
+	[NB_DP_BYTES] = { "hypernet_neighbour_forwarded_bytes", COUNTER,
+			  "Bytes the data plane sent to it; 0 unless it counts (neigh-counters)." },
 };
 
 static void nb_sample(enum nb_fig f, const struct dump_neigh *b, int dir)
@@ -525,6 +550,10 @@ static void nb_sample(enum nb_fig f, const struct dump_neigh *b, int dir)
 		snprintf(val, sizeof(val), "%.3f", b->heard_ns / 1e9);
 	else if (f == NB_FRAMES)
 		u64s(dir ? b->tx_frames : b->rx_frames, val);
+	else if (f == NB_DP_FRAMES)
+		u64s(b->dp.tx_frames, val);
+	else if (f == NB_DP_BYTES)
+		u64s(b->dp.tx_bytes, val);
 	else
 		u64s(dir ? b->tx_bytes : b->rx_bytes, val);
 	sample(nb_figs[f].name, nb_figs[f].type, lv, 4, val);

@@ -430,6 +430,7 @@ static const struct field_key field_keys[] = {
 	FK("load-permille", set_ratio, load),
 	FK("capacity-kbps", set_log_kbps, capacity),
 	FK("keep-attached", set_bool, keep_attached),
+	FK("neigh-counters", set_bool, neigh_counters),
 	FK("xdp-force", set_bool, xdp_force),
 	FK("xdp-reattach", set_bool, xdp_reattach),
 	PK("trusted-keys", trusted_keys),

@@ -96,6 +96,7 @@ struct hnd_config {
 	enum hnd_xdp_mode xdp_mode;
 	enum hnd_route_metric route_metric;
 	bool keep_attached; /* leave XDP on the ports at exit */
+	bool neigh_counters; /* hn_dp_set_nb_counters(): per-neighbour */
 	int verbose;
 	bool xdp_force; /* replace another XDP program */
 	bool xdp_reattach; /* put ours back when it is taken off */

@@ -327,6 +327,7 @@ static int dataplane_up(struct hnd *d)
 	char err[256];
 	int ret;
 
+	hn_dp_set_nb_counters(d->cfg.neigh_counters);
 	ret = hn_dp_open(&d->dp, d->cfg.pin_dir, err, sizeof(err));
 	if (ret) {
 		hnd_log(d, LOG_E, "data plane: %s", err);

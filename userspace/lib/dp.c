@@ -2110,10 +2110,17 @@ int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
 {
 	struct hn_dp_neigh nb;
 	int ret = hn_dp_get_neigh(dp, idx, &nb);
+	void *zero;
 
 	if (ret)
 		return ret;
-	return score_neigh_refresh(dp, idx, NULL, neigh_clear, &nb.node);
+	ret = score_neigh_refresh(dp, idx, NULL, neigh_clear, &nb.node);
+	/* the slot's next neighbour starts its counts from zero */
+	zero = calloc(ncpus(), percpu_stride(sizeof(struct hn_dp_nb_stats)));
+	if (!ret && zero)
+		upd(dp->skel->maps.hn_nb_stats, &idx, zero);
+	free(zero);
+	return ret;
 }
 
 /* ---- routes, tasks, groups ---------------------------------------------- */

@@ -177,7 +177,10 @@ int hn_dp_get_epoch(struct hn_dp *dp, __u64 *epoch);
 int hn_dp_bump(struct hn_dp *dp);
 
 /* Counters summed over CPUs; reset zeroes them. */
-/* hn_nb_stats[@idx] summed over the CPUs: 0 or -errno. */
+/*
+ * hn_nb_stats[@idx] summed over the CPUs: 0 or -errno.  hn_dp_del_neigh()
+ * zeroes the slot's counts.
+ */
 int hn_dp_get_nb_stats(struct hn_dp *dp, __u32 idx, struct hn_dp_nb_stats *st);
 int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st);
 /*

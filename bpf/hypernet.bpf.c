@@ -745,10 +745,14 @@ const volatile __u32 hn_nb_count = 0;
 static __always_inline void hn_nb_sent(struct xdp_md *ctx, __u32 idx)
 {
 	struct hn_dp_nb_stats *c;
+	__u32 key;
 
 	if (!hn_nb_count)
 		return;
-	c = bpf_map_lookup_elem(&hn_nb_stats, &idx);
+	/* the key's stack slot written here, not ahead of the test */
+	key = idx;
+	barrier_var(key);
+	c = bpf_map_lookup_elem(&hn_nb_stats, &key);
 	if (c) {
 		c->tx_frames++;
 		c->tx_bytes += ctx->data_end - ctx->data;

@@ -122,6 +122,8 @@ static int check_dups(struct hn_names *n, char *err, size_t errlen)
 {
 	size_t i;
 
+	if (n->n < 2) /* an empty file has no array: qsort() wants one */
+		return 0;
 	qsort(n->e, n->n, sizeof(*n->e), cmp_id);
 	for (i = 1; i < n->n; i++)
 		if (n->e[i].id == n->e[i - 1].id) {

@@ -20,7 +20,8 @@
 #      frames A -> C through B show as 50 forwarded to C, in show, its
 #      JSON and the metrics, and none to A; A, without it, counts none;
 #   6. with C's agent stopped, `hnctl show` on C says so and lists the
-#      data plane's neighbours;
+#      data plane's neighbours; attached again with `hnctl attach
+#      --neigh-counters`, C counts the 20 frames it turns back to B;
 #   7. -n naming no file fails, and says so.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
@@ -196,6 +197,25 @@ s=$($CHECK prometheus <<<"$m" 2>&1)
 check "metrics without the agent" \
 	"$([ $? = 0 ] && grep -qx 'hypernet_agent_up 0' <<<"$s" && echo 1)" \
 	"$(tail -1 <<<"$s")"
+# hnctl attach --neigh-counters on C, the agent gone: frames from B to A
+# sent to C turn back out of c-b (XDP_TX) and count for C's neighbour B
+mesh_ctl C attach c-b --generic --neigh-counters >/dev/null ||
+	hn_fail "hnctl attach --neigh-counters on C"
+# C's data plane sees B live again once a HELLO of B's reaches it
+b_live()
+{
+	mesh_ctl C -j dp neigh | python3 -c '
+import json, sys
+sys.exit(0 if any(n["node"] == 2 and n["live"] for n in json.load(sys.stdin)) else 1)'
+}
+t=$(mesh_wait 5 b_live)
+check "C's data plane sees B live" "$([ "$t" != timeout ] && echo 1)" "$t s"
+hn_pkt B send -q -i b-c --src 2 --dst 1 --count 20 --seq 1 \
+	--interval-us 200 || hn_fail "hn-pkt send on B"
+out=$(mesh_ctl C -n "$NAMES" show 2>&1)
+check "attach --neigh-counters: C counts what it sends B" \
+	"$(grep -Eqx '  forwarded: 20 frames / [0-9.]+ (B|KiB) sent' <<<"$out" &&
+		echo 1)" "$(grep -A5 '^neighbour' <<<"$out" | tr '\n' ' ')"
 
 # 7. a names file that is not there
 out=$(mesh_ctl B -n "$HN_WORK/none" show 2>&1)

@@ -223,6 +223,7 @@ static void show_dp_neigh_text(void)
 {
 	__u64 now = hn_dp_now_ns();
 	char buf[64], dev[IF_NAMESIZE], mac[18];
+	struct hn_dp_nb_stats st;
 	struct hn_dp_neigh nb;
 	__u32 i;
 
@@ -238,6 +239,11 @@ static void show_dp_neigh_text(void)
 		       nb.last_seen_ns ? hn_fmt_ago(now - nb.last_seen_ns, buf,
 						    sizeof(buf)) :
 					 "never");
+		if (!hn_dp_ro_nb_stats(hn_view(), i, &st, NULL, 0) &&
+		    st.tx_frames)
+			printf("  forwarded: %llu frames / %s sent\n",
+			       (unsigned long long)st.tx_frames,
+			       hn_fmt_bytes(st.tx_bytes, buf, sizeof(buf)));
 	}
 }
 

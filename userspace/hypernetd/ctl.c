@@ -524,7 +524,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		stats_out(d, f, json ? &w : NULL);
 	} else if (!strcmp(word, "topology")) {
 		if (arg && !strcmp(arg, "dot"))
-			hn_topo_dot(d->topo, f);
+			hn_topo_dot(d->topo, d->names, f);
 		else
 			hn_topo_json(d->topo, &w);
 	} else if (!strcmp(word, "model-push")) {
@@ -678,7 +678,7 @@ static void write_view(struct hnd *d, const char *name, bool json)
 		hn_topo_json(d->topo, &w);
 		fputc('\n', f);
 	} else {
-		hn_topo_dot(d->topo, f);
+		hn_topo_dot(d->topo, d->names, f);
 	}
 	/* a view rewritten with every route change: atomic, not synced */
 	if (!fclose(f) &&

@@ -81,6 +81,12 @@ ok = (j["node"] == 2 and j["name"] == "beta" and j["agent"]["pid"] > 0 and
 print(1 if ok else 0)' "$j" 2>&1)
 check "show -j: raw numbers, names or null" "$ok" "$j"
 
+out=$(mesh_ctl B -n "$NAMES" status)
+j=$(mesh_ctl B -n "$NAMES" -j status)
+check "status: the node by name" \
+	"$(grep -qx 'node:     beta (2)' <<<"$out" &&
+		[ "$(hn_jget "$j" name)" = beta ] && echo 1)" "$(grep node: <<<"$out")"
+
 # 2. names in the data plane's listings
 nl=$(mesh_ctl B -n "$NAMES" dp neigh)
 rl=$(mesh_ctl B -n "$NAMES" dp route)

@@ -86,6 +86,9 @@ int hnb_hn_load(struct hn_dp **out, const struct hnb_hn_setup *s)
 	char err[256];
 	__u32 i;
 
+	/* HNB_NB_COUNTERS=1: with the per-neighbour counters (their cost) */
+	hn_dp_set_nb_counters(getenv("HNB_NB_COUNTERS") &&
+			      !strcmp(getenv("HNB_NB_COUNTERS"), "1"));
 	if (hn_dp_open(&dp, NULL, err, sizeof(err))) {
 		hnb_err("%s", err);
 		return -1;

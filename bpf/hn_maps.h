@@ -182,6 +182,14 @@ struct {
 	__type(value, struct hn_dp_stats);
 } hn_stats SEC(".maps");
 
+/* Per-CPU frames and bytes sent to each neighbour, if hn_nb_count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HN_DP_MAX_NEIGH);
+	__type(key, __u32);
+	__type(value, struct hn_dp_nb_stats);
+} hn_nb_stats SEC(".maps");
+
 /* Per-CPU last decision (scores, winner, margin), if tracing is on. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

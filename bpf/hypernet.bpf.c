@@ -735,6 +735,30 @@ static __always_inline void hn_stamp_copies(__u32 idx, __u64 t)
 	*(volatile __u64 *)&tab->slot[1].nb[idx].last_seen_ns = t;
 }
 
+/*
+ * 1: count what is sent to each neighbour in hn_nb_stats.  Set by the
+ * loader (hn_dp_set_nb_counters()); at 0 the verifier drops the counting
+ * from every path, the fast one included.
+ */
+const volatile __u32 hn_nb_count = 0;
+
+static __always_inline void hn_nb_sent(struct xdp_md *ctx, __u32 idx)
+{
+	struct hn_dp_nb_stats *c;
+	__u32 key;
+
+	if (!hn_nb_count)
+		return;
+	/* the key's stack slot written here, not ahead of the test */
+	key = idx;
+	barrier_var(key);
+	c = bpf_map_lookup_elem(&hn_nb_stats, &key);
+	if (c) {
+		c->tx_frames++;
+		c->tx_bytes += ctx->data_end - ctx->data;
+	}
+}
+
 /* Neighbour @idx's port is gone: it is dead from now (hn_send()). */
 static __always_inline void hn_neigh_gone(__u32 idx)
 {
@@ -764,10 +788,12 @@ static __always_inline int hn_send(struct xdp_md *ctx, struct ethhdr *eth,
 		if (fast)
 			hn_fast_count(st);
 		st->fwd_tx++;
+		hn_nb_sent(ctx, idx);
 		return XDP_TX;
 	}
 	act = bpf_redirect_map(&hn_tx_ports, ifindex, XDP_DROP);
 	if (act == XDP_REDIRECT) {
+		hn_nb_sent(ctx, idx);
 		if (fast)
 			st->fast_fwd++;
 		else

@@ -459,6 +459,17 @@ struct hn_dp_trace {
 };
 
 /*
+ * hn_nb_stats[idx], per CPU: what the data plane sent to neighbour idx
+ * (XDP_TX or redirected), frames and bytes as the frame leaves XDP.
+ * Counted only when the loader set hn_nb_count (a load-time constant:
+ * off, the verifier removes the counting); zero otherwise.
+ */
+struct hn_dp_nb_stats {
+	__u64 tx_frames;
+	__u64 tx_bytes;
+};
+
+/*
  * hn_stats[0], per CPU; userspace sums the CPUs.  The bad_* fields follow
  * enum hn_frame_err (bad_truncated is HN_ERR_TRUNCATED ...) so the data
  * plane can index them.

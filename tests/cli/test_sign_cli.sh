@@ -6,6 +6,7 @@
 # no root.  Exits 0 when all pass, 77 (SKIPPED) when nothing is built.
 set -u
 cd "$(dirname "$0")/../.."
+ROOT=$PWD
 O=${O:-build}
 [[ $O = /* ]] || O=$PWD/$O	# the test runs in a temporary directory
 HNCTL=$O/bin/hnctl
@@ -63,6 +64,15 @@ expect 0 "signed" hnctl model sign "$MODEL" --key a.key -o s.hnm
 is "$(stat -c %s s.hnm)" 260 "signed size (196 + 64 bytes)"
 expect 0 "accepted" hnctl model verify s.hnm --keys a.pub
 expect 0 "accepted" hnctl model verify s.hnm --keys a.pub --installed 0
+# An expiry is shown as a date, not unix seconds.
+if "$O/bin/hn-model" quantize "$ROOT/models/route-default.txt" exp.hnm \
+	--expiry 4102444800 >/dev/null 2>&1; then
+	expect 0 "signed" hnctl model sign exp.hnm --key a.key -o exps.hnm
+	TZ=UTC expect 0 "expires 2100-01-01 00:00:00 UTC" \
+		hnctl model verify exps.hnm --keys a.pub
+else
+	bad "hn-model quantize --expiry"
+fi
 cp "$MODEL" inplace.hnm
 chmod 640 inplace.hnm
 expect 0 "signed" hnctl model sign inplace.hnm --key a.key

@@ -152,7 +152,8 @@ static void check_reply(const char *req, size_t n, const char *out, size_t olen)
 					     "stats",	      "topology",
 					     "model-push",    "campaign",
 					     "campaign-push", "hosts",
-					     "stage-rate",    "dataplane" };
+					     "stage-rate",    "dataplane",
+					     "dump" };
 	const char *nl = memchr(req, '\n', n), *body;
 	char word[16] = "", *arg = NULL;
 	unsigned int i;

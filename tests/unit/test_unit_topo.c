@@ -18,6 +18,7 @@
 
 #include "helpers_hn.h"
 #include "jsonw.h"
+#include "names.h"
 #include "topo.h"
 
 #if __has_include(<valgrind/valgrind.h>)
@@ -643,10 +644,37 @@ static void test_dot(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	hn_topo_dot(t, f);
+	hn_topo_dot(t, NULL, f);
 	fclose(f);
 	assert_string_equal(buf, want);
 	free(buf);
+	hn_topo_free(t);
+}
+
+/* With a names file: labels by name where it has one, keys by id. */
+static void test_dot_names(void **state)
+{
+	static const char names_txt[] = "1 gw\n3 mast-3\n";
+	struct hn_topo *t = small();
+	struct hn_names *n;
+	char *buf = NULL, err[128];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(hn_names_parse(&n, names_txt, sizeof(names_txt) - 1,
+					err, sizeof(err)),
+			 0);
+	assert_non_null(f);
+	hn_topo_dot(t, n, f);
+	fclose(f);
+	assert_non_null(strstr(
+		buf,
+		"\t\"1\" [label=\"gw\", style=filled, fillcolor=lightblue];\n"));
+	assert_non_null(strstr(buf, "\t\"2\" [label=\"2\"];\n"));
+	assert_non_null(strstr(buf, "\t\"3\" [label=\"mast-3\"];\n"));
+	assert_non_null(strstr(buf, "\t\"2\" -- \"3\" [label="));
+	free(buf);
+	hn_names_free(n);
 	hn_topo_free(t);
 }
 
@@ -1144,6 +1172,7 @@ int main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_dot),
+		cmocka_unit_test(test_dot_names),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_random_graphs),
 		cmocka_unit_test(test_timing),

@@ -75,7 +75,10 @@ int cmd_attach(int argc, char **argv)
 	struct hn_dp *dp;
 
 	for (i = 1; i < argc; i++) {
-		if (attach_opt(argv[i])) {
+		if (!strcmp(argv[i], "--neigh-counters")) {
+			/* a load-time constant of the program attached */
+			hn_dp_set_nb_counters(true);
+		} else if (attach_opt(argv[i])) {
 			flags |= attach_opt(argv[i]);
 		} else if (argv[i][0] == '-') {
 			hn_err("attach: unknown option %s", argv[i]);
@@ -86,12 +89,12 @@ int cmd_attach(int argc, char **argv)
 		}
 	}
 	if (!ndev) {
-		hn_err("usage: hnctl attach DEV... [--generic] [--multiprog] [--force]");
+		hn_err("usage: hnctl attach DEV... [--generic] [--multiprog] [--force] [--neigh-counters]");
 		return 1;
 	}
 	dp = hn_loader(true);
 	for (i = 1; i < argc && !rc; i++)
-		if (!attach_opt(argv[i]))
+		if (argv[i][0] != '-')
 			rc = attach_one(dp, argv[i], flags);
 	return rc;
 }

@@ -204,6 +204,8 @@ void hn_model_refusal_hint(int why, const char *keys)
 static void print_verdict(const char *file, int why, const struct hn_model *m,
 			  unsigned int n_keys, const char *msg)
 {
+	char date[64];
+
 	if (hn_json) {
 		jsonw_obj_open(&hn_jw);
 		jsonw_kv_str(&hn_jw, "file", file);
@@ -228,7 +230,8 @@ static void print_verdict(const char *file, int why, const struct hn_model *m,
 	printf("%s: accepted (route model, generation %llu, ", file,
 	       (unsigned long long)m->generation);
 	if (m->expiry)
-		printf("expires at %llu", (unsigned long long)m->expiry);
+		printf("expires %s",
+		       hn_fmt_date((time_t)m->expiry, date, sizeof(date)));
 	else
 		printf("never expires");
 	printf(", signed by one of %u trusted keys)\n", n_keys);

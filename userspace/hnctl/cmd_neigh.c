@@ -30,6 +30,7 @@ static void neigh_json(__u32 i, const struct hn_dp_neigh *nb, __s64 age_ms,
 	jsonw_obj_open(&hn_jw);
 	jsonw_kv_u64(&hn_jw, "index", i);
 	jsonw_kv_u64(&hn_jw, "node", nb->node);
+	hn_json_name(nb->node);
 	jsonw_kv_str(&hn_jw, "dev", hn_ifname(nb->ifindex, dev));
 	jsonw_kv_u64(&hn_jw, "ifindex", nb->ifindex);
 	jsonw_kv_str(&hn_jw, "mac", mac);
@@ -46,20 +47,18 @@ static void neigh_json(__u32 i, const struct hn_dp_neigh *nb, __s64 age_ms,
 static void neigh_text(__u32 i, const struct hn_dp_neigh *nb, __s64 age_ms,
 		       bool live, bool first)
 {
-	char dev[IF_NAMESIZE], mac[18];
+	char dev[IF_NAMESIZE], mac[18], node[HN_NODE_STRLEN], ago[32];
 
 	hn_fmt_mac(nb->mac, mac);
 	if (first)
-		printf("%-3s %-10s %-10s %-17s %-22s  %s\n", "idx", "node",
+		printf("%-3s %-12s %-10s %-17s %-22s  %s\n", "idx", "node",
 		       "dev", "mac", "qual dly loss load cap", "heard");
-	printf("%-3u %-10u %-10s %-17s %4u %3u %4u %4u %3u  ", i, nb->node,
-	       hn_ifname(nb->ifindex, dev), mac, nb->feat[0], nb->feat[1],
-	       nb->feat[2], nb->feat[3], nb->feat[4]);
-	if (age_ms < 0)
-		printf("never");
-	else
-		printf("%lld ms ago", (long long)age_ms);
-	printf("%s\n", live ? "" : " (stale)");
+	printf("%-3u %-12s %-10s %-17s %4u %3u %4u %4u %3u  %s%s\n", i,
+	       hn_node(nb->node, node), hn_ifname(nb->ifindex, dev), mac,
+	       nb->feat[0], nb->feat[1], nb->feat[2], nb->feat[3], nb->feat[4],
+	       age_ms < 0 ? "never" :
+			    hn_fmt_ago(age_ms * 1000000, ago, sizeof(ago)),
+	       live ? "" : " (stale)");
 }
 
 /* Every valid neighbour; also `hnctl agent neighbours`'s first part. */

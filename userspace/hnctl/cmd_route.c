@@ -14,6 +14,23 @@
 
 /* ---- list --------------------------------------------------------------- */
 
+/* The node and port of next hop @idx, as route_text() shows them. */
+static void hop_json(__u32 idx)
+{
+	char dev[IF_NAMESIZE];
+	struct hn_dp_neigh nb;
+
+	if (idx >= HN_DP_MAX_NEIGH ||
+	    hn_dp_ro_neigh(hn_view(), idx, &nb, NULL, 0) || !nb.valid) {
+		jsonw_name(&hn_jw, "node");
+		jsonw_null(&hn_jw);
+		return;
+	}
+	jsonw_kv_u64(&hn_jw, "node", nb.node);
+	hn_json_name(nb.node);
+	jsonw_kv_str(&hn_jw, "dev", hn_ifname(nb.ifindex, dev));
+}
+
 static void route_json(__u32 dst, const union hn_walk_entry *e)
 {
 	__u8 i;
@@ -22,6 +39,7 @@ static void route_json(__u32 dst, const union hn_walk_entry *e)
 	for (i = 0; i < e->route.n_cand && i < HN_DP_MAX_CAND; i++) {
 		jsonw_obj_open(&hn_jw);
 		jsonw_kv_u64(&hn_jw, "neigh", e->route.cand[i].neigh);
+		hop_json(e->route.cand[i].neigh);
 		/* dist is stored scaled: 8 per hop */
 		jsonw_kv_u64(&hn_jw, "dist", e->route.cand[i].dist / 8);
 		jsonw_kv_bool(&hn_jw, "default", i == e->route.def);
@@ -39,9 +57,13 @@ static void route_text(__u32 dst, const union hn_walk_entry *e)
 {
 	__u8 i;
 
-	printf("%u via", dst);
+	char node[HN_NODE_STRLEN], hop[HN_NODE_STRLEN + IF_NAMESIZE + 2];
+
+	printf("%s via", hn_node(dst, node));
 	for (i = 0; i < e->route.n_cand && i < HN_DP_MAX_CAND; i++)
-		printf(" %u:%u%s", e->route.cand[i].neigh,
+		printf(" %s:%u%s",
+		       hn_fmt_hop(hn_view(), e->route.cand[i].neigh, hop,
+				  sizeof(hop)),
 		       e->route.cand[i].dist / 8, i == e->route.def ? "*" : "");
 	printf("\n");
 }
@@ -55,9 +77,9 @@ static int route_list(int argc, char **argv)
 
 	if (ret != -ENOENT)
 		return hn_lib_fail(ret, "walking hn_routes");
-	hn_list_close(shown,
-		      "no routes ('hnctl dp route set DST via IDX[:hops]...')",
-		      "(IDX:route bucket, * the default / shortest path)");
+	hn_list_close(
+		shown, "no routes ('hnctl dp route set DST via IDX[:hops]...')",
+		"(NODE/DEV:hops of a next hop, #IDX: no neighbour in slot IDX, * the default / shortest path)");
 	return 0;
 }
 

@@ -85,6 +85,7 @@ static void status_json(const struct hn_dp_config *cfg, __u64 epoch,
 	jsonw_obj_open(&hn_jw);
 	jsonw_kv_str(&hn_jw, "pin_dir", hn_pin_dir);
 	jsonw_kv_u64(&hn_jw, "node", cfg->node_id);
+	hn_json_name(cfg->node_id);
 	jsonw_kv_u64(&hn_jw, "epoch_gen", HN_EPOCH_GEN(epoch));
 	jsonw_kv_u64(&hn_jw, "model_slot", HN_EPOCH_SLOT(epoch));
 	jsonw_kv_bool(&hn_jw, "model_loaded", mdl->valid);
@@ -101,11 +102,13 @@ static void status_text(const struct hn_dp_config *cfg, __u64 epoch,
 			const struct hn_dp_model *mdl,
 			const struct attach_info *at, int n)
 {
+	char node[HN_NODE_LONGLEN];
 	int i;
 
 	printf("pins:     %s\n", hn_pin_dir);
 	if (cfg->node_id)
-		printf("node:     %u\n", cfg->node_id);
+		printf("node:     %s\n",
+		       hn_fmt_node_long(hn_node_names(), cfg->node_id, node));
 	else
 		printf("node:     unset (every frame passes; 'hnctl config node ID')\n");
 	printf("epoch:    generation %llu, model slot %u (%s)\n",

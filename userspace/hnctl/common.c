@@ -93,6 +93,66 @@ int hn_parse_ifindex(const char *dev, __u32 *ifindex)
 	return 0;
 }
 
+/* ---- names -------------------------------------------------------------- */
+
+static struct hn_names *names;
+static bool names_read;
+
+const struct hn_names *hn_node_names(void)
+{
+	const char *path = hn_names_path ? hn_names_path : HN_NAMES_FILE;
+	char err[512];
+	int ret;
+
+	if (names_read)
+		return names;
+	names_read = true;
+	ret = hn_names_load(&names, path, err, sizeof(err));
+	if (ret == -ENOENT && !hn_names_path)
+		return NULL;
+	if (ret == -ENOENT) {
+		hn_err("no names file %s", path);
+		hn_hint("-n FILE: lines of NODE_ID NAME");
+		exit(1);
+	}
+	if (ret) {
+		hn_err("%s (nodes shown by id)", err);
+		hn_hint("a names file has lines of NODE_ID NAME (hnctl(8))");
+	}
+	return names;
+}
+
+const char *hn_node(__u32 id, char buf[HN_NODE_STRLEN])
+{
+	return hn_fmt_node(hn_node_names(), id, buf);
+}
+
+void hn_json_name(__u32 id)
+{
+	const char *name = hn_names_get(hn_node_names(), id);
+
+	if (name) {
+		jsonw_kv_str(&hn_jw, "name", name);
+	} else {
+		jsonw_name(&hn_jw, "name");
+		jsonw_null(&hn_jw);
+	}
+}
+
+const char *hn_fmt_hop(struct hn_dp_ro *ro, __u32 idx, char *buf, size_t len)
+{
+	char node[HN_NODE_STRLEN], dev[IF_NAMESIZE];
+	struct hn_dp_neigh nb;
+
+	if (idx >= HN_DP_MAX_NEIGH || hn_dp_ro_neigh(ro, idx, &nb, NULL, 0) ||
+	    !nb.valid)
+		snprintf(buf, len, "#%u", idx);
+	else
+		snprintf(buf, len, "%s/%s", hn_node(nb.node, node),
+			 hn_ifname(nb.ifindex, dev));
+	return buf;
+}
+
 /* ---- output ------------------------------------------------------------- */
 
 const char *hn_ifname(__u32 ifindex, char buf[IF_NAMESIZE])
@@ -220,6 +280,9 @@ struct hn_dp *hn_loader(bool create)
 
 void hn_handles_close(void)
 {
+	hn_names_free(names);
+	names = NULL;
+	names_read = false;
 	hn_dp_ro_close(view);
 	view = NULL;
 	hn_dp_close(loader);

@@ -19,12 +19,14 @@
 #include "cmd.h"
 #include "dp.h"
 #include "jsonw.h"
+#include "names.h"
 
 /* Global options, set by main(). */
 extern bool hn_json; /* -j: JSON on stdout */
 extern const char *hn_pin_dir; /* -P: bpffs directory of the data plane */
 extern const char *hn_ctl_path; /* -S: the agent's control socket */
 extern const char *hn_state_dir; /* -D: the agent's state directory */
+extern const char *hn_names_path; /* -n: the names file, NULL: default */
 extern struct jsonw hn_jw; /* writer on stdout, for -j */
 
 /* ---- main.c: the tables -------------------------------------------------- */
@@ -74,6 +76,23 @@ int hn_parse_kopts(const char *what, const char *usage, int argc, char **argv,
 
 const char *hn_ifname(__u32 ifindex, char buf[IF_NAMESIZE]); /* 0: "-" */
 void hn_fmt_mac(const __u8 *m, char buf[18]);
+
+/*
+ * Node names (names.h), from the file of -n or else HN_NAMES_FILE when
+ * there is one, read on first use.  A file that cannot be read or parsed
+ * is reported once; listings then show ids.  -n naming no file ends the
+ * process (exit 1).
+ */
+const struct hn_names *hn_node_names(void);
+/* Node @id as shown: its name, else its id. */
+const char *hn_node(__u32 id, char buf[HN_NODE_STRLEN]);
+/* Its name in JSON under "name": a string, null when it has none. */
+void hn_json_name(__u32 id);
+/*
+ * Data-plane neighbour @idx as a next hop: "NODE/DEV" (its node's name
+ * or id and its port), or "#IDX" when the slot holds no neighbour.
+ */
+const char *hn_fmt_hop(struct hn_dp_ro *ro, __u32 idx, char *buf, size_t len);
 
 /*
  * A listing: a JSON array with -j; in text, @none when it showed nothing,
@@ -150,6 +169,8 @@ int cmd_dp(int argc, char **argv);
 int cmd_attach(int argc, char **argv); /* cmd_attach.c */
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv); /* cmd_status.c */
+int cmd_show(int argc, char **argv); /* cmd_show.c */
+int cmd_metrics(int argc, char **argv);
 int cmd_config(int argc, char **argv); /* cmd_config.c */
 /* neigh, route, task: the keyed family whose word is argv[0] (common.c) */
 int cmd_keyed(int argc, char **argv);

@@ -13,6 +13,7 @@ bool hn_json;
 const char *hn_pin_dir = "/sys/fs/bpf/hypernet";
 const char *hn_ctl_path = "/run/hypernet/hypernetd.sock";
 const char *hn_state_dir = "/var/lib/hypernet";
+const char *hn_names_path;
 struct jsonw hn_jw;
 
 /* `hnctl dp`: the XDP data plane, read from its pinned maps. */
@@ -45,6 +46,10 @@ static const struct hn_cmd top_cmds[] = {
 	  "hypernetd, over its control socket ('hnctl agent help')" },
 	{ "status", cmd_status, "",
 	  "where the data plane runs, node id, model slot; the agent" },
+	{ "show", cmd_show, "",
+	  "the node and its neighbours, with names (like 'wg show')" },
+	{ "metrics", cmd_metrics, "[--openmetrics]",
+	  "counters as Prometheus (or OpenMetrics) text" },
 	{ "model", cmd_model, "[show|load|sign|verify|push]",
 	  "route models ('hnctl model help')" },
 	{ "keygen", cmd_keygen, "PRIVFILE PUBFILE",
@@ -155,6 +160,7 @@ int cmd_help(int argc, char **argv)
 	      "(default /sys/fs/bpf/hypernet),\n"
 	      "         -S SOCK hypernetd's control socket, -D DIR its state "
 	      "directory,\n"
+	      "         -n FILE node names (default " HN_NAMES_FILE "),\n"
 	      "         -h, --help this list, -V, --version the version\n\n",
 	      stdout);
 	hn_usage_table(stdout, "hnctl [-j] [-P DIR] [-S SOCK] [-D DIR]",
@@ -179,7 +185,7 @@ int main(int argc, char **argv)
 	};
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+jP:S:D:hV", opts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "+jP:S:D:n:hV", opts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'j':
@@ -193,6 +199,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			hn_state_dir = optarg;
+			break;
+		case 'n':
+			hn_names_path = optarg;
 			break;
 		case 'h':
 			return cmd_help(0, NULL);

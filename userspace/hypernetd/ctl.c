@@ -174,9 +174,11 @@ static void status_json(struct hnd *d, struct jsonw *w)
 static void status_text(struct hnd *d, FILE *f)
 {
 	unsigned int i;
+	char who[HN_NODE_LONGLEN];
 
-	fprintf(f, "agent: node %u, pid %d, up %.1f s\n", d->cfg.node_id,
-		getpid(), (hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
+	fprintf(f, "agent: node %s, pid %d, up %.1f s\n",
+		hn_fmt_node_long(d->names, d->cfg.node_id, who), getpid(),
+		(hnd_now() - d->start_ns) / (double)NSEC_PER_SEC);
 	fprintf(f, "  model generation %llu, lsa seq %u, route metric %s\n",
 		(unsigned long long)d->model_gen, d->lsa_seq,
 		hnd_route_metric_name(d->cfg.route_metric));
@@ -223,6 +225,19 @@ static const char *neigh_state(const struct hnd_neigh *n)
 	return n->tx_ratio && !n->verified ? "unverified" : "one-way";
 }
 
+/* Its name under "name": a string, or null when it has none. */
+static void name_json(struct hnd *d, struct jsonw *w, __u32 id)
+{
+	const char *name = hn_names_get(d->names, id);
+
+	if (name) {
+		jsonw_kv_str(w, "name", name);
+	} else {
+		jsonw_name(w, "name");
+		jsonw_null(w);
+	}
+}
+
 static void neigh_json(struct hnd *d, struct jsonw *w)
 {
 	__u64 now = hnd_now();
@@ -240,6 +255,7 @@ static void neigh_json(struct hnd *d, struct jsonw *w)
 			 n->mac[5]);
 		jsonw_obj_open(w);
 		jsonw_kv_u64(w, "node", n->node);
+		name_json(d, w, n->node);
 		jsonw_kv_str(w, "state", neigh_state(n));
 		jsonw_kv_str(w, "port", d->ports[n->port].name);
 		jsonw_kv_str(w, "mac", mac);
@@ -257,23 +273,69 @@ static void neigh_json(struct hnd *d, struct jsonw *w)
 
 static void neigh_text(struct hnd *d, FILE *f)
 {
+	char node[HN_NODE_STRLEN], ago[32];
 	__u64 now = hnd_now();
 	unsigned int i;
 
-	fprintf(f, "%-10s %-8s %-10s %-17s %4s %4s %6s %8s %8s\n", "node",
-		"state", "port", "mac", "rx", "tx", "cost", "rtt_ms",
-		"heard_ms");
+	fprintf(f, "%-10s %-8s %-10s %-17s %4s %4s %6s %8s  %s\n", "node",
+		"state", "port", "mac", "rx", "tx", "cost", "rtt_ms", "heard");
 	for (i = 0; i < HND_MAX_NEIGH; i++) {
 		const struct hnd_neigh *n = &d->nb[i];
 
 		if (!n->used)
 			continue;
-		fprintf(f, "%-10u %-8s %-10s ", n->node, neigh_state(n),
+		fprintf(f, "%-10s %-8s %-10s ",
+			hn_fmt_node(d->names, n->node, node), neigh_state(n),
 			d->ports[n->port].name);
 		ether(f, n->mac);
-		fprintf(f, " %4u %4u %6u %8.3f %8.1f\n", n->rx_ratio,
-			n->tx_ratio, n->cost, n->rtt_ns / 1e6,
-			(now - n->last_ns) / 1e6);
+		fprintf(f, " %4u %4u %6u %8.3f  %s\n", n->rx_ratio, n->tx_ratio,
+			n->cost, n->rtt_ns / 1e6,
+			hn_fmt_ago(now - n->last_ns, ago, sizeof(ago)));
+	}
+}
+
+/*
+ * dump: the node, its ports and its neighbours for `hnctl show` and
+ * `hnctl metrics`, one record a line, fields separated by tabs and raw
+ * (ids, nanoseconds, ratios of 255), as `wg show dump`:
+ *   node ID PID UPTIME_NS MODEL_GEN METRIC NODES ROUTES TASKS
+ *   port NAME IFINDEX XDP
+ *   neigh NODE STATE PORT MAC DP_IDX RX_RATIO TX_RATIO COST RTT_NS
+ *         HEARD_NS_AGO RX_FRAMES RX_BYTES TX_FRAMES TX_BYTES
+ * Fields are only ever appended to a record.
+ */
+static void dump_out(struct hnd *d, FILE *f)
+{
+	__u64 now = hnd_now();
+	unsigned int i;
+
+	fprintf(f, "node\t%u\t%d\t%llu\t%llu\t%s\t%u\t%u\t%u\n", d->cfg.node_id,
+		getpid(), (unsigned long long)(now - d->start_ns),
+		(unsigned long long)d->model_gen,
+		hnd_route_metric_name(d->cfg.route_metric),
+		hn_topo_count(d->topo), d->n_routes, d->n_tasks);
+	for (i = 0; i < d->n_ports; i++)
+		fprintf(f, "port\t%s\t%d\t%s\n", d->ports[i].name,
+			d->ports[i].ifindex, port_xdp(&d->ports[i]));
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		const struct hnd_neigh *n = &d->nb[i];
+
+		if (!n->used)
+			continue;
+		fprintf(f, "neigh\t%u\t%s\t%s\t", n->node, neigh_state(n),
+			d->ports[n->port].name);
+		ether(f, n->mac);
+		fprintf(f,
+			"\t%d\t%u\t%u\t%u\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+			n->up ? n->dp_idx : -1, n->rx_ratio, n->tx_ratio,
+			n->cost, (unsigned long long)n->rtt_ns,
+			(unsigned long long)(now > n->last_ns ?
+						     now - n->last_ns :
+						     0),
+			(unsigned long long)n->rx_frames,
+			(unsigned long long)n->rx_bytes,
+			(unsigned long long)n->tx_frames,
+			(unsigned long long)n->tx_bytes);
 	}
 }
 
@@ -456,11 +518,13 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 			neigh_json(d, &w);
 		else
 			neigh_text(d, f);
+	} else if (!strcmp(word, "dump")) {
+		dump_out(d, f);
 	} else if (!strcmp(word, "stats")) {
 		stats_out(d, f, json ? &w : NULL);
 	} else if (!strcmp(word, "topology")) {
 		if (arg && !strcmp(arg, "dot"))
-			hn_topo_dot(d->topo, f);
+			hn_topo_dot(d->topo, d->names, f);
 		else
 			hn_topo_json(d->topo, &w);
 	} else if (!strcmp(word, "dataplane")) {
@@ -494,7 +558,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		return rates_request(d, word, arg, f, &w);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, dataplane, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate)",
+			"unknown request '%s' (status, neighbours, dump, stats, topology, dataplane, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate)",
 			word);
 		return -1;
 	}
@@ -618,7 +682,7 @@ static void write_view(struct hnd *d, const char *name, bool json)
 		hn_topo_json(d->topo, &w);
 		fputc('\n', f);
 	} else {
-		hn_topo_dot(d->topo, f);
+		hn_topo_dot(d->topo, d->names, f);
 	}
 	/* a view rewritten with every route change: atomic, not synced */
 	if (!fclose(f) &&

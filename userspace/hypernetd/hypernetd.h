@@ -20,6 +20,7 @@
 #include "dp.h"
 #include "rate.h"
 #include "jsonw.h"
+#include "names.h"
 #include "sign.h"
 #include "topo.h"
 
@@ -63,6 +64,7 @@ struct hnd_config {
 	unsigned int n_keys;
 	char trusted_keys[PATH_MAX];
 	char identity_key[PATH_MAX]; /* the node's Ed25519 private key */
+	char names[PATH_MAX]; /* names file; "": HN_NAMES_FILE if there */
 	char model[PATH_MAX]; /* model file installed at start */
 	char state_dir[PATH_MAX];
 	char pin_dir[PATH_MAX];
@@ -94,6 +96,7 @@ struct hnd_config {
 	enum hnd_xdp_mode xdp_mode;
 	enum hnd_route_metric route_metric;
 	bool keep_attached; /* leave XDP on the ports at exit */
+	bool neigh_counters; /* hn_dp_set_nb_counters(): per-neighbour */
 	int verbose;
 	bool xdp_force; /* replace another XDP program */
 	bool xdp_reattach; /* put ours back when it is taken off */
@@ -167,6 +170,12 @@ struct hnd_neigh {
 	bool verified; /* answered a challenge on this link */
 	__u64 auth_log_ns; /* last "fails authentication" notice */
 	__u64 auth_fails; /* since that notice */
+	/*
+	 * Control frames, on the wire with their Ethernet header: received
+	 * from its MAC on its port and authenticated; sent to it, or
+	 * broadcast on its port (which it hears).  Since it was first heard.
+	 */
+	__u64 rx_frames, rx_bytes, tx_frames, tx_bytes;
 };
 
 /*
@@ -337,6 +346,7 @@ struct hnd {
 	/* public half of identity-key; has_identity 0 when none is set */
 	struct hn_pubkey identity;
 	bool has_identity;
+	struct hn_names *names; /* node names for the log and hnctl, or NULL */
 
 	/* the installed model file */
 	__u64 model_gen;
@@ -438,6 +448,13 @@ void hnd_xdp_tick(struct hnd *d, __u64 now);
 
 /* neigh.c */
 struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node);
+/*
+ * Count a control frame of @bytes for the neighbour of @mac on port @p,
+ * received (@rx) or sent; a sent broadcast (@mac NULL) for every
+ * neighbour on @p.
+ */
+void hnd_neigh_count(struct hnd *d, int p, const __u8 *mac, size_t bytes,
+		     bool rx);
 void hnd_hello_rx(struct hnd *d, int p, const __u8 *mac,
 		  const struct hn_ctrl_msg *m);
 void hnd_probe_rx(struct hnd *d, int p, const __u8 *mac,

@@ -297,6 +297,31 @@ static int load_identity(struct hnd *d)
 	return 0;
 }
 
+/*
+ * The names file: names, else HN_NAMES_FILE when there is one.  A file
+ * named in the config must be there; one that does not parse is a
+ * configuration error either way.
+ */
+static int load_names(struct hnd *d)
+{
+	const char *path = d->cfg.names[0] ? d->cfg.names : HN_NAMES_FILE;
+	char err[PATH_MAX + 256];
+	int ret;
+
+	ret = hn_names_load(&d->names, path, err, sizeof(err));
+	if (ret == -ENOENT && !d->cfg.names[0])
+		return 0;
+	if (ret == -ENOENT)
+		snprintf(err, sizeof(err), "%s: no such file", path);
+	if (ret) {
+		hnd_log(d, LOG_E, "names: %s", err);
+		return -EINVAL;
+	}
+	hnd_log(d, LOG_I, "%zu node names from %s", hn_names_count(d->names),
+		path);
+	return 0;
+}
+
 static int port_index(struct hnd *d, int ifindex)
 {
 	unsigned int i;
@@ -373,6 +398,7 @@ static int dataplane_up(struct hnd *d)
 	char err[256];
 	int ret;
 
+	hn_dp_set_nb_counters(d->cfg.neigh_counters);
 	ret = hn_dp_open(&d->dp, d->cfg.pin_dir, err, sizeof(err));
 	if (ret) {
 		hnd_log(d, LOG_E, "data plane: %s", err);
@@ -593,8 +619,8 @@ int main(int argc, char **argv)
 	d->start_ns = hnd_now();
 	d->topo = hn_topo_new(d->cfg.node_id);
 	if (!d->topo || state_dir(d) || load_trusted(d) || load_identity(d) ||
-	    hnd_lsa_seq_load(d) || loop_setup(d) || dataplane_up(d) ||
-	    hnd_ports_open(d) || hnd_model_load_state(d) ||
+	    load_names(d) || hnd_lsa_seq_load(d) || loop_setup(d) ||
+	    dataplane_up(d) || hnd_ports_open(d) || hnd_model_load_state(d) ||
 	    hnd_campaign_load_state(d) || hnd_ctl_open(d) ||
 	    epoll_add(d, d->ctl_fd, TAG_CTL))
 		goto out;
@@ -613,5 +639,6 @@ out:
 	hnd_fed_free(d);
 	hnd_campaign_free(d);
 	hnd_rates_free(d);
+	hn_names_free(d->names);
 	return ret;
 }

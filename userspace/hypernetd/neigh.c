@@ -57,6 +57,26 @@ struct hnd_neigh *hnd_neigh_find(struct hnd *d, __u32 node)
 	return NULL;
 }
 
+void hnd_neigh_count(struct hnd *d, int p, const __u8 *mac, size_t bytes,
+		     bool rx)
+{
+	unsigned int i;
+
+	for (i = 0; i < HND_MAX_NEIGH; i++) {
+		struct hnd_neigh *n = &d->nb[i];
+
+		if (!n->used || n->port != p || (mac && memcmp(n->mac, mac, 6)))
+			continue;
+		if (rx) {
+			n->rx_frames++;
+			n->rx_bytes += bytes;
+		} else {
+			n->tx_frames++;
+			n->tx_bytes += bytes;
+		}
+	}
+}
+
 int hnd_neigh_dp_idx(struct hnd *d, __u32 node)
 {
 	struct hnd_neigh *n = hnd_neigh_find(d, node);
@@ -295,6 +315,8 @@ static int neigh_write(struct hnd *d, struct hnd_neigh *n, __u64 now)
 
 static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 {
+	char who[HN_NODE_LONGLEN];
+
 	if (neigh_write(d, n, now))
 		return;
 	n->up = true;
@@ -302,7 +324,8 @@ static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 	n->next_probe_ns = now;
 	d->st.neigh_up++;
 	d->lsa_dirty = true;
-	hnd_log(d, LOG_I, "neighbour %u up on %s", n->node,
+	hnd_log(d, LOG_I, "neighbour %s up on %s",
+		hn_fmt_node_long(d->names, n->node, who),
 		d->ports[n->port].name);
 	/* No HELLO field says which campaign it holds: send ours. */
 	hnd_campaign_send_to(d, n);
@@ -310,11 +333,14 @@ static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 
 static void neigh_down(struct hnd *d, struct hnd_neigh *n, const char *why)
 {
+	char who[HN_NODE_LONGLEN];
+
 	if (n->up) {
 		hn_dp_del_neigh(d->dp, n->dp_idx);
 		d->st.neigh_down++;
 		d->lsa_dirty = true;
-		hnd_log(d, LOG_I, "neighbour %u down: %s", n->node, why);
+		hnd_log(d, LOG_I, "neighbour %s down: %s",
+			hn_fmt_node_long(d->names, n->node, who), why);
 	}
 	n->used = false;
 	n->up = false;

@@ -254,6 +254,7 @@ static int port_xmit(struct hnd *d, struct hnd_port *pt, const __u8 *mac,
 	d->st.tx_frames++;
 	/* what the wire carries: Ethernet header included */
 	d->st.tx_bytes += len + 14;
+	hnd_neigh_count(d, pt - d->ports, mac, len + 14, false);
 	return 0;
 }
 
@@ -530,6 +531,8 @@ void hnd_port_dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
 	default:
 		d->st.rx_ignored++;
 	}
+	/* after: a first HELLO made its sender a neighbour */
+	hnd_neigh_count(d, p, mac, len + 14, true);
 }
 
 /*

@@ -993,6 +993,13 @@ static int load_skel(struct hn_dp *dp, bool pinned, char *err, size_t errlen)
 		"loading the XDP data plane failed (%s)", last);
 }
 
+static bool nb_counters;
+
+void hn_dp_set_nb_counters(bool on)
+{
+	nb_counters = on;
+}
+
 int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 	       size_t errlen)
 {
@@ -1029,6 +1036,7 @@ int hn_dp_open(struct hn_dp **dpp, const char *pin_dir, char *err,
 	}
 	/* kernels may leave XDP without metadata: marks in a map then */
 	dp->skel->rodata->hn_meta_ok = hn_dp_kernel_xdp_meta();
+	dp->skel->rodata->hn_nb_count = nb_counters;
 	if (pin_dir) {
 		ret = set_pin_paths(dp, pin_dir, err, errlen);
 		if (ret)
@@ -2107,10 +2115,17 @@ int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
 {
 	struct hn_dp_neigh nb;
 	int ret = hn_dp_get_neigh(dp, idx, &nb);
+	void *zero;
 
 	if (ret)
 		return ret;
-	return score_neigh_refresh(dp, idx, NULL, neigh_clear, &nb.node);
+	ret = score_neigh_refresh(dp, idx, NULL, neigh_clear, &nb.node);
+	/* the slot's next neighbour starts its counts from zero */
+	zero = calloc(ncpus(), percpu_stride(sizeof(struct hn_dp_nb_stats)));
+	if (!ret && zero)
+		upd(dp->skel->maps.hn_nb_stats, &idx, zero);
+	free(zero);
+	return ret;
 }
 
 /* ---- routes, tasks, groups ---------------------------------------------- */
@@ -2346,6 +2361,12 @@ int hn_dp_stats_sum(int map_fd, struct hn_dp_stats *st)
 	return ret;
 }
 
+int hn_dp_get_nb_stats(struct hn_dp *dp, __u32 idx, struct hn_dp_nb_stats *st)
+{
+	return percpu_sum(mfd(dp->skel->maps.hn_nb_stats), idx, st,
+			  sizeof(*st));
+}
+
 int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st)
 {
 	return hn_dp_stats_sum(mfd(dp->skel->maps.hn_stats), st);
@@ -2475,6 +2496,8 @@ static const struct {
 struct hn_dp_ro {
 	int fd[RO_NMAPS];
 	__u32 cfg_map_id;
+	int nb_fd; /* hn_nb_stats, opened on first use */
+	char pin_dir[448];
 };
 
 /* Open pin @path of map @m read-only and check that it is that map. */
@@ -2518,6 +2541,8 @@ int hn_dp_ro_open(struct hn_dp_ro **rop, const char *pin_dir, char *err,
 		return fail(err, errlen, -ENOMEM, NULL, "out of memory");
 	for (m = 0; m < RO_NMAPS; m++)
 		ro->fd[m] = -1;
+	ro->nb_fd = -1;
+	snprintf(ro->pin_dir, sizeof(ro->pin_dir), "%s", pin_dir);
 	for (m = 0; m < RO_NMAPS && !ret; m++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, ro_maps[m].name);
 		ret = ro_open_map(ro, m, path, err, errlen);
@@ -2539,6 +2564,8 @@ void hn_dp_ro_close(struct hn_dp_ro *ro)
 	for (m = 0; m < RO_NMAPS; m++)
 		if (ro->fd[m] >= 0)
 			close(ro->fd[m]);
+	if (ro->nb_fd >= 0)
+		close(ro->nb_fd);
 	free(ro);
 }
 
@@ -2627,6 +2654,28 @@ int hn_dp_ro_stats(struct hn_dp_ro *ro, struct hn_dp_stats *st, char *err,
 	if (!ret)
 		stats_fold(st);
 	return ret ? fail(err, errlen, ret, NULL, "reading hn_stats[0]") : 0;
+}
+
+int hn_dp_ro_nb_stats(struct hn_dp_ro *ro, __u32 idx, struct hn_dp_nb_stats *st,
+		      char *err, size_t errlen)
+{
+	int ret;
+
+	/* optional: pins made before it lack it */
+	if (ro->nb_fd < 0) {
+		LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/hn_nb_stats", ro->pin_dir);
+		ro->nb_fd = bpf_obj_get_opts(path, &opts);
+		if (ro->nb_fd < 0)
+			return fail(err, errlen, -errno, NULL,
+				    "cannot open pinned map %s", path);
+	}
+	ret = percpu_sum(ro->nb_fd, idx, st, sizeof(*st));
+	return ret ? fail(err, errlen, ret, NULL, "reading hn_nb_stats[%u]",
+			  idx) :
+		     0;
 }
 
 int hn_dp_ro_traces(struct hn_dp_ro *ro, struct hn_dp_trace **tr, int *ncpu,

@@ -33,6 +33,15 @@ enum hn_dp_attach_flags {
 };
 
 /*
+ * Count what the data plane sends to each neighbour (hn_nb_stats) in the
+ * programs hn_dp_open() loads from now on in this process: a load-time
+ * constant, so the counting costs nothing when off (the default; its
+ * cost when on is in Documentation/benchmarks.rst).  What counts is the
+ * program attached, so set it in the process that attaches.
+ */
+void hn_dp_set_nb_counters(bool on);
+
+/*
  * Open and load the data plane.  With @pin_dir (normally HN_DP_PIN_DIR),
  * maps already pinned there are reused, so a restarted agent keeps the
  * state the attached program forwards with, and new maps are pinned there
@@ -173,6 +182,11 @@ int hn_dp_get_epoch(struct hn_dp *dp, __u64 *epoch);
 int hn_dp_bump(struct hn_dp *dp);
 
 /* Counters summed over CPUs; reset zeroes them. */
+/*
+ * hn_nb_stats[@idx] summed over the CPUs: 0 or -errno.  hn_dp_del_neigh()
+ * zeroes the slot's counts.
+ */
+int hn_dp_get_nb_stats(struct hn_dp *dp, __u32 idx, struct hn_dp_nb_stats *st);
 int hn_dp_get_stats(struct hn_dp *dp, struct hn_dp_stats *st);
 /*
  * The same from the fd of an hn_stats map (pinned, or another program's):
@@ -241,6 +255,12 @@ int hn_dp_ro_next_task(struct hn_dp_ro *ro, const __u32 *prev, __u32 *task,
 int hn_dp_ro_next_group(struct hn_dp_ro *ro, const __u32 *prev, __u32 *group,
 			char *err, size_t errlen);
 /* Counters summed over the CPUs, as hn_dp_get_stats(). */
+/*
+ * What the data plane sent to neighbour @idx, summed over the CPUs: zero
+ * unless the attaching process set hn_dp_set_nb_counters().
+ */
+int hn_dp_ro_nb_stats(struct hn_dp_ro *ro, __u32 idx, struct hn_dp_nb_stats *st,
+		      char *err, size_t errlen);
 int hn_dp_ro_stats(struct hn_dp_ro *ro, struct hn_dp_stats *st, char *err,
 		   size_t errlen);
 /*

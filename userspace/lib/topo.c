@@ -15,6 +15,7 @@
 #include <hypernet/route.h>
 
 #include "jsonw.h"
+#include "names.h"
 #include "topo.h"
 
 #define NSEC_PER_SEC 1000000000ULL
@@ -669,8 +670,9 @@ static void dot_links(const struct topo_graph *g, FILE *f)
 		}
 }
 
-void hn_topo_dot(const struct hn_topo *t, FILE *f)
+void hn_topo_dot(const struct hn_topo *t, const struct hn_names *names, FILE *f)
 {
+	char label[HN_NODE_STRLEN];
 	struct topo_graph g;
 	unsigned int i;
 
@@ -680,7 +682,9 @@ void hn_topo_dot(const struct hn_topo *t, FILE *f)
 	for (i = 0; i < g.n; i++) {
 		__u32 id = g.node[i]->origin;
 
-		fprintf(f, "\t\"%u\" [label=\"%u\"%s];\n", id, id,
+		/* names hold no quote or backslash (names.h) */
+		fprintf(f, "\t\"%u\" [label=\"%s\"%s];\n", id,
+			hn_fmt_node(names, id, label),
 			id == t->self ? ", style=filled, fillcolor=lightblue" :
 					"");
 	}

@@ -106,7 +106,10 @@ int hn_topo_routes(const struct hn_topo *t, struct hn_topo_route *out,
  * "cost","quality","util_ab","util_ba"}]}, utilisation 0..255.
  * Both write nothing if memory runs out.
  */
-void hn_topo_dot(const struct hn_topo *t, FILE *f);
+struct hn_names;
+/* Nodes labelled by their names in @names (may be NULL), else by id. */
+void hn_topo_dot(const struct hn_topo *t, const struct hn_names *names,
+		 FILE *f);
 void hn_topo_json(const struct hn_topo *t, struct jsonw *jw);
 
 #endif /* _HN_LIB_TOPO_H */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -271,6 +272,132 @@ static void advance_ms(unsigned int ms)
 }
 
 /* ---- neighbour state machine --------------------------------------------- */
+
+/* ---- mesh ping (echo.c) ------------------------------------------------- */
+
+/* An ECHO of @op from @src to us, padded with @pad bytes. */
+static struct hn_ctrl_msg echo_msg(__u32 src, __u8 op, __u32 seq, __u16 pad)
+{
+	struct hn_ctrl_msg m = { .type = HN_T_ECHO, .src = src, .dst = 1 };
+
+	m.ttl = 14;
+	m.u.echo = (struct hn_ctrl_echo){ 0xabcd, seq, 12345, op, pad };
+	return m;
+}
+
+/*
+ * A request from a key holder is answered along our route to it, with the
+ * same id, seq, time and padding; at most ECHO_BURST at once, then one per
+ * 10 ms.
+ */
+static void test_echo_reply(void **state)
+{
+	struct hn_ctrl_msg m = echo_msg(7, HN_ECHO_REQUEST, 5, 300);
+	unsigned int i;
+
+	hnd_echo_rx(&agent, &m, fake_now);
+	/* no route to 7 yet: nothing sent */
+	assert_int_equal(agent.st.echo_req_rx, 1);
+	assert_int_equal(agent.st.echo_no_route, 1);
+	assert_int_equal(agent.st.echo_reply_tx, 0);
+	hello(7, 100, 0, 255);
+	assert_true(hnd_neigh_find(&agent, 7)->up);
+	memset(&last_sent, 0, sizeof(last_sent));
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, 1);
+	assert_int_equal(last_sent.type, HN_T_ECHO);
+	assert_int_equal(last_sent.dst, 7);
+	assert_int_equal(last_sent.flags, 0);
+	assert_int_equal(last_sent.ttl, HN_TTL_DEFAULT);
+	assert_int_equal(last_sent.u.echo.op, HN_ECHO_REPLY);
+	assert_int_equal(last_sent.u.echo.id, 0xabcd);
+	assert_int_equal(last_sent.u.echo.seq, 5);
+	assert_int_equal(last_sent.u.echo.t_ns, 12345);
+	assert_int_equal(last_sent.u.echo.pad_len, 300);
+	/* a flood of requests: the burst, then nothing until time passes */
+	for (i = 0; i < 100; i++)
+		hnd_echo_rx(&agent, &m, fake_now);
+	assert_true(agent.st.echo_reply_tx <= 20);
+	assert_true(agent.st.echo_limited >= 80);
+	advance_ms(10);
+	i = agent.st.echo_reply_tx;
+	hnd_echo_rx(&agent, &m, fake_now);
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, i + 1);
+	/* a request for another node is not ours to answer */
+	m.dst = 9;
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_req_rx, 104);
+}
+
+/* What the agent wrote to hnctl's end @fd, NUL-terminated, or "". */
+static const char *ctl_answer(int fd)
+{
+	static char buf[256];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+	buf[n > 0 ? n : 0] = 0;
+	return buf;
+}
+
+/*
+ * hnctl's request waits on its connection: the matching reply answers it
+ * with the round trip, a reply that matches nothing is counted, and the
+ * deadline answers "timeout".
+ */
+static void test_ping_wait(void **state)
+{
+	struct hn_ctrl_msg r;
+	int sv[2], sv2[2];
+	char err[128];
+	FILE *f = fmemopen(err, sizeof(err), "w");
+
+	hnd_echo_init(&agent);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv2), 0);
+	/* no route: refused at once, the connection not taken */
+	assert_false(hnd_ping_start(&agent, sv[0], "7 56 1000", f));
+	fflush(f);
+	assert_non_null(strstr(err, "unreachable node=7"));
+	assert_false(hnd_ping_start(&agent, sv[0], "7 5000 1000", f));
+	assert_false(hnd_ping_start(&agent, sv[0], "1 0 1000", f));
+	hello(7, 100, 0, 255);
+	assert_true(hnd_ping_start(&agent, sv[0], "7 56 1000", f));
+	assert_int_equal(last_sent.type, HN_T_ECHO);
+	assert_int_equal(last_sent.u.echo.op, HN_ECHO_REQUEST);
+	assert_int_equal(last_sent.u.echo.pad_len, 56);
+	assert_int_equal(agent.st.echo_req_tx, 1);
+	/* a reply with another seq, or from another node: not it */
+	r = echo_msg(7, HN_ECHO_REPLY, last_sent.u.echo.seq + 1, 56);
+	r.u.echo.id = last_sent.u.echo.id;
+	r.u.echo.t_ns = last_sent.u.echo.t_ns;
+	hnd_echo_rx(&agent, &r, fake_now);
+	r.u.echo.seq--;
+	r.src = 8;
+	hnd_echo_rx(&agent, &r, fake_now);
+	assert_int_equal(agent.st.echo_unmatched, 2);
+	assert_string_equal(ctl_answer(sv[1]), "");
+	r.src = 7;
+	hnd_echo_rx(&agent, &r, fake_now + 2500000);
+	assert_int_equal(agent.st.echo_reply_rx, 1);
+	assert_string_equal(
+		ctl_answer(sv[1]),
+		"ok\nreply node=7 bytes=124 ttl=14 rtt_ns=2500000\n");
+	/* the same reply again finds no request waiting */
+	hnd_echo_rx(&agent, &r, fake_now);
+	assert_int_equal(agent.st.echo_unmatched, 3);
+	/* no reply: answered at the deadline, not before */
+	assert_true(hnd_ping_start(&agent, sv2[0], "7 0 1000", f));
+	advance_ms(999);
+	hnd_echo_tick(&agent, fake_now);
+	assert_string_equal(ctl_answer(sv2[1]), "");
+	advance_ms(1);
+	hnd_echo_tick(&agent, fake_now);
+	assert_string_equal(ctl_answer(sv2[1]), "ok\ntimeout node=7\n");
+	fclose(f);
+	close(sv[1]);
+	close(sv2[1]);
+}
 
 static void test_one_way_then_up(void **state)
 {
@@ -1330,6 +1457,8 @@ static void test_config_secrets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_echo_reply, setup),
+		cmocka_unit_test_setup(test_ping_wait, setup),
 		cmocka_unit_test_setup(test_one_way_then_up, setup),
 		cmocka_unit_test_setup(test_hello_lists_heard, setup),
 		cmocka_unit_test_setup(test_loss_raises_cost, setup),

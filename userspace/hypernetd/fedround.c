@@ -206,25 +206,7 @@ static __u32 self(const struct hnd *d)
 /* The neighbour a frame to @dst goes out to: @dst itself, else its route's. */
 static struct hnd_neigh *next_hop(struct hnd *d, __u32 dst)
 {
-	struct hnd_neigh *n;
-	unsigned int i, j;
-
-	for (i = 0; i < HND_MAX_NEIGH; i++)
-		if (d->nb[i].used && d->nb[i].up && d->nb[i].node == dst)
-			return &d->nb[i];
-	for (i = 0; i < d->n_routes; i++) {
-		const struct hn_dp_route *rt = &d->routes[i].rt;
-
-		if (d->routes[i].dst != dst || !rt->n_cand)
-			continue;
-		for (j = 0; j < HND_MAX_NEIGH; j++) {
-			n = &d->nb[j];
-			if (n->used && n->up &&
-			    n->dp_idx == rt->cand[rt->def].neigh)
-				return n;
-		}
-	}
-	return NULL;
+	return hnd_next_hop(d, dst);
 }
 
 /* Whether roster node @id counts as live here: us, or reachable. */

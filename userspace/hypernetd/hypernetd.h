@@ -298,6 +298,14 @@ struct hnd_stats {
 	__u64 fed_fetch_rx; /* FETCHes served */
 	__u64 rate_samples; /* stage-dev windows measured */
 	__u64 rate_resets; /* windows dropped: stage-dev's counters went back */
+	/* mesh ping (echo.c) */
+	__u64 echo_req_rx; /* requests for us, authenticated */
+	__u64 echo_reply_tx; /* answered */
+	__u64 echo_limited; /* not answered: over the reply rate */
+	__u64 echo_no_route; /* not sent: no route to the node */
+	__u64 echo_req_tx; /* hnctl ping's requests sent */
+	__u64 echo_reply_rx; /* replies matched to one of them */
+	__u64 echo_unmatched; /* replies to no request waiting */
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */
@@ -316,6 +324,20 @@ struct hnd_rate {
 	struct hn_ctrl_rate now; /* measured, told, or configured */
 	struct hn_ctrl_rate adv; /* as the last LSA said it */
 	__u64 expires_ns; /* told over the control socket: until; 0 never */
+};
+
+/*
+ * An hnctl ping request waiting for its echo: the control connection it
+ * came on is answered when the reply arrives or at the deadline (echo.c).
+ */
+#define HND_PING_SLOTS 16
+struct hnd_ping {
+	bool used;
+	int fd; /* hnctl's connection */
+	__u32 dst;
+	__u32 seq;
+	__u64 sent_ns;
+	__u64 deadline_ns;
 };
 
 struct hnd_route {
@@ -388,6 +410,11 @@ struct hnd {
 	__u64 next_slow_ns;
 	__u64 next_split_ns; /* hn_dp_split_step() */
 	__u64 next_xdp_ns; /* next look at the ports' XDP hooks */
+	/* mesh ping (echo.c) */
+	struct hnd_ping ping[HND_PING_SLOTS];
+	__u32 echo_id; /* random: our requests' id */
+	__u32 echo_seq; /* the last request's seq */
+	__u64 echo_tokens_ns; /* reply budget, as time (token bucket) */
 	struct hnd_stats st;
 	struct hnd_rl rl_rx; /* per-frame receive lines */
 	volatile bool stop;
@@ -520,6 +547,23 @@ int hnd_rate_tell(struct hnd *d, unsigned int stage,
 /* Hosts of @stage (0: every stage) with rate, load and path: @w or @f. */
 void hnd_hosts_out(struct hnd *d, unsigned int stage, FILE *f, struct jsonw *w);
 void hnd_rates_free(struct hnd *d);
+
+/* echo.c: mesh ping (Documentation/agent-protocol.rst, ECHO) */
+void hnd_echo_init(struct hnd *d);
+/* An authenticated ECHO @m that arrived at @rx_ns. */
+void hnd_echo_rx(struct hnd *d, const struct hn_ctrl_msg *m, __u64 rx_ns);
+/*
+ * "ping NODE PAD_LEN TIMEOUT_MS" on control connection @fd: true if the
+ * connection is taken (answered later), false if @f holds an error.
+ */
+bool hnd_ping_start(struct hnd *d, int fd, const char *arg, FILE *f);
+void hnd_echo_tick(struct hnd *d, __u64 now);
+void hnd_echo_free(struct hnd *d);
+/*
+ * The neighbour a routed frame to @dst goes out to: @dst itself, else its
+ * route's; NULL if none.
+ */
+struct hnd_neigh *hnd_next_hop(struct hnd *d, __u32 dst);
 
 /* ctl.c */
 int hnd_ctl_open(struct hnd *d);

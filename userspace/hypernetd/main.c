@@ -407,6 +407,7 @@ static void tick(struct hnd *d, __u64 now)
 	hnd_gossip_tick(d, now);
 	split_tick(d, now);
 	hnd_fed_tick(d, now);
+	hnd_echo_tick(d, now);
 	if (now >= d->next_slow_ns) {
 		hnd_model_tick(d, now);
 		d->next_slow_ns = now + SLOW_NS;
@@ -517,6 +518,7 @@ int main(int argc, char **argv)
 	}
 	srandom(getpid() ^ d->cfg.node_id ^ (unsigned int)hnd_now());
 	d->start_ns = hnd_now();
+	hnd_echo_init(d);
 	d->topo = hn_topo_new(d->cfg.node_id);
 	if (!d->topo || state_dir(d) || load_trusted(d) || load_identity(d) ||
 	    hnd_lsa_seq_load(d) || loop_setup(d) || dataplane_up(d) ||
@@ -531,6 +533,7 @@ int main(int argc, char **argv)
 	hnd_log(d, LOG_I, "stopping");
 	ret = 0;
 out:
+	hnd_echo_free(d);
 	hnd_ctl_close(d);
 	dataplane_down(d);
 	hnd_ports_close(d);

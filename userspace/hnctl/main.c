@@ -56,6 +56,8 @@ static const struct hn_cmd top_cmds[] = {
 	  "tensor-offload netdevs" },
 	{ "topology", cmd_topology, "[dot|json]",
 	  "short for 'hnctl agent topology'" },
+	{ "ping", cmd_ping, "NODE [-c N] [-i S] [-s SIZE] [-W S]",
+	  "round trips to a node through the mesh" },
 	{ NULL }
 };
 

@@ -399,6 +399,77 @@ static void test_ping_wait(void **state)
 	close(sv2[1]);
 }
 
+/* ---- hnctl monitor (events.c) ------------------------------------------ */
+
+/*
+ * Subscribers get each event as one message, text or JSON; one that does
+ * not read loses events and is told how many; drops come from counters'
+ * rise; one that hung up is let go.
+ */
+static void test_monitor(void **state)
+{
+	char err[128], buf[1024];
+	FILE *f = fmemopen(err, sizeof(err), "w");
+	int j[2], t[2];
+	unsigned int sent = 0;
+	ssize_t n;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, j), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, t), 0);
+	assert_false(hnd_mon_start(&agent, j[0], "xml", f));
+	assert_true(hnd_mon_start(&agent, j[0], "json", f));
+	assert_true(hnd_mon_start(&agent, t[0], NULL, f));
+	assert_int_equal(agent.n_mon, 2);
+	assert_string_equal(ctl_answer(j[1]), "ok\n");
+	assert_string_equal(ctl_answer(t[1]), "ok\n");
+	hello(7, 100, 0, 255);
+	assert_non_null(strstr(
+		ctl_answer(j[1]),
+		"\"node\":1,\"event\":\"neigh-up\",\"neigh\":7,\"port\":\"p0\"}\n"));
+	assert_non_null(
+		strstr(ctl_answer(t[1]), " neigh-up neigh=7 port=p0\n"));
+	/* strings escaped in JSON, quoted in text when they hold a space */
+	hnd_ev_model(&agent, 0, "a \"b\"\\", "bad-signature");
+	assert_non_null(strstr(
+		ctl_answer(j[1]),
+		"\"from\":\"a \\\"b\\\"\\\\\",\"reason\":\"bad-signature\"}"));
+	assert_non_null(strstr(
+		ctl_answer(t[1]),
+		" model-refused from=\"a \"b\"\\\" reason=bad-signature"));
+	/* drops: the rise since the last look, per reason */
+	hnd_mon_tick(&agent, NULL, fake_now);
+	agent.st.rx_replay += 3;
+	agent.st.rx_bad[HN_CE_MAC] += 2;
+	advance_ms(1000);
+	hnd_mon_tick(&agent, NULL, fake_now);
+	n = recv(t[1], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_true(n > 0);
+	buf[n] = 0;
+	assert_non_null(strstr(
+		buf, " drop where=agent reason=rx_bad_bad-mac count=2\n"));
+	assert_non_null(strstr(ctl_answer(t[1]),
+			       " drop where=agent reason=rx_replay count=3\n"));
+	/* a subscriber that does not read: events lost, then told */
+	while (agent.mon[0].lost == 0 && sent < 100000) {
+		hnd_ev_model(&agent, 9, "x", NULL);
+		sent++;
+	}
+	assert_true(agent.mon[0].lost > 0);
+	while (recv(j[1], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	hnd_ev_model(&agent, 10, "x", NULL);
+	assert_non_null(strstr(ctl_answer(j[1]), ",\"lost_before\":1}\n"));
+	/* hung up: let go at the next look */
+	close(j[1]);
+	advance_ms(1000);
+	hnd_mon_tick(&agent, NULL, fake_now);
+	assert_int_equal(agent.n_mon, 1);
+	hnd_mon_free(&agent);
+	assert_int_equal(agent.n_mon, 0);
+	close(t[1]);
+	fclose(f);
+}
+
 static void test_one_way_then_up(void **state)
 {
 	struct hnd_neigh *n;
@@ -1458,6 +1529,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_echo_reply, setup),
+		cmocka_unit_test_setup(test_monitor, setup),
 		cmocka_unit_test_setup(test_ping_wait, setup),
 		cmocka_unit_test_setup(test_one_way_then_up, setup),
 		cmocka_unit_test_setup(test_hello_lists_heard, setup),

@@ -143,6 +143,7 @@ static void status_json(struct hnd *d, struct jsonw *w)
 	jsonw_kv_u64(w, "nodes", hn_topo_count(d->topo));
 	jsonw_kv_u64(w, "routes", d->n_routes);
 	jsonw_kv_u64(w, "tasks", d->n_tasks);
+	jsonw_kv_u64(w, "monitors", d->n_mon);
 	xfers_json(d, w);
 	jsonw_name(w, "ports");
 	jsonw_arr_open(w);
@@ -492,7 +493,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		return rates_request(d, word, arg, f, &w);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate, ping)",
+			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate, ping, monitor)",
 			word);
 		return -1;
 	}
@@ -561,20 +562,21 @@ static const char *req_arg(const char *req, const char *word)
 }
 
 /*
- * Requests answered later, on a connection the agent keeps: ping.  True
+ * Requests answered later, on a connection the agent keeps: ping, and
+ * monitor's subscription.  True
  * if @c was taken; else *@out holds the reply to send now, or is NULL.
  */
 static bool serve_later(struct hnd *d, int c, char *req, char **out,
 			size_t *olen)
 {
-	const char *arg = req_arg(req, "ping");
+	const char *arg = req_arg(req, "ping"), *mon = req_arg(req, "monitor");
 	char *body = NULL, *nl;
 	size_t blen = 0;
 	bool taken;
 	FILE *f;
 
 	*out = NULL;
-	if (!arg)
+	if (!arg && !mon)
 		return false;
 	nl = strchr(req, '\n');
 	if (nl)
@@ -582,7 +584,8 @@ static bool serve_later(struct hnd *d, int c, char *req, char **out,
 	f = open_memstream(&body, &blen);
 	if (!f)
 		return false;
-	taken = hnd_ping_start(d, c, arg, f);
+	taken = arg ? hnd_ping_start(d, c, arg, f) :
+		      hnd_mon_start(d, c, mon, f);
 	if (!fclose(f) && !taken)
 		reply(false, body, blen, out, olen);
 	free(body);

@@ -710,6 +710,7 @@ static void result_take(struct hnd *d, const __u8 *buf, size_t len,
 	hnd_log(d, LOG_I,
 		"fed: round %u (sub-round %u) complete (aggregator %u, attempt %u): %u updates summed",
 		rr, r->round, r->from, r->attempt, r->n);
+	hnd_ev_round(d, "campaign-round", rr, r->from, r->attempt, r->n);
 }
 
 /* A RESULT (@buf, taken) from the mesh. */
@@ -1570,6 +1571,8 @@ static void node_timeout(struct hnd *d, __u64 now)
 	hnd_log(d, LOG_N,
 		"fed: round %u attempt %u: nothing from aggregator %u, next attempt",
 		fd->round, fd->attempt, fd->agg);
+	hnd_ev_round(d, "campaign-attempt", fd->round, fd->agg, fd->attempt,
+		     -1);
 	node_reset(fd);
 	fd->attempt++;
 	d->st.fed_attempts++;

@@ -340,6 +340,23 @@ struct hnd_ping {
 	__u64 deadline_ns;
 };
 
+/* An hnctl monitor subscribed to events (events.c). */
+#define HND_MON_SLOTS 8
+struct hnd_mon {
+	bool used;
+	bool json; /* JSON lines, else text */
+	int fd; /* hnctl's connection */
+	__u64 lost; /* events it could not take (socket full) */
+};
+
+/* One event being built: its text line and its JSON object. */
+#define HND_EV_LEN 512
+struct hnd_ev {
+	char text[HND_EV_LEN];
+	char json[HND_EV_LEN];
+	size_t tl, jl;
+};
+
 struct hnd_route {
 	__u32 dst;
 	struct hn_dp_route rt;
@@ -415,6 +432,12 @@ struct hnd {
 	__u32 echo_id; /* random: our requests' id */
 	__u32 echo_seq; /* the last request's seq */
 	__u64 echo_tokens_ns; /* reply budget, as time (token bucket) */
+	/* hnctl monitor (events.c) */
+	struct hnd_mon mon[HND_MON_SLOTS];
+	unsigned int n_mon;
+	struct hn_dp_stats mon_dp; /* counters at the last look */
+	struct hnd_stats mon_st;
+	__u64 next_mon_ns;
 	struct hnd_stats st;
 	struct hnd_rl rl_rx; /* per-frame receive lines */
 	volatile bool stop;
@@ -564,6 +587,35 @@ void hnd_echo_free(struct hnd *d);
  * route's; NULL if none.
  */
 struct hnd_neigh *hnd_next_hop(struct hnd *d, __u32 dst);
+
+/*
+ * events.c: live events for hnctl monitor.  hnd_ev_begin() starts event
+ * @type (false, and nothing to do, without a subscriber); add fields,
+ * then hnd_ev_send() writes it to every subscriber.
+ */
+bool hnd_ev_begin(struct hnd *d, struct hnd_ev *e, const char *type);
+void hnd_ev_u64(struct hnd_ev *e, const char *key, __u64 v);
+void hnd_ev_str(struct hnd_ev *e, const char *key, const char *v);
+void hnd_ev_send(struct hnd *d, struct hnd_ev *e);
+/* "monitor [json]" on control connection @fd: taken, or false and @f. */
+bool hnd_mon_start(struct hnd *d, int fd, const char *arg, FILE *f);
+/*
+ * Once a second with subscribers: drop events from the counters' rise
+ * since the last look (@dp: the data plane's, NULL if unread), and
+ * subscribers that hung up let go.
+ */
+void hnd_mon_tick(struct hnd *d, const struct hn_dp_stats *dp, __u64 now);
+void hnd_mon_free(struct hnd *d);
+/* A neighbour up (@why NULL) or down (@why). */
+void hnd_ev_neigh(struct hnd *d, const struct hnd_neigh *n, const char *why);
+/* Route to @dst written as @rt, or withdrawn (@rt NULL). */
+void hnd_ev_route(struct hnd *d, __u32 dst, const struct hn_dp_route *rt);
+/* A model installed, or refused for @refused (its generation 0: unknown). */
+void hnd_ev_model(struct hnd *d, __u64 generation, const char *from,
+		  const char *refused);
+/* campaign-round (@n updates summed) or campaign-attempt (@n -1). */
+void hnd_ev_round(struct hnd *d, const char *type, __u32 round, __u32 agg,
+		  unsigned int attempt, int n);
 
 /* ctl.c */
 int hnd_ctl_open(struct hnd *d);

@@ -399,6 +399,17 @@ static void split_tick(struct hnd *d, __u64 now)
 		d->st.dp_errors++;
 }
 
+/* hnctl monitor's drop events: the data plane's counters once a second */
+static void mon_tick(struct hnd *d, __u64 now)
+{
+	struct hn_dp_stats st;
+
+	if (!d->n_mon || now < d->next_mon_ns)
+		return;
+	hnd_mon_tick(d, d->dp && !hn_dp_get_stats(d->dp, &st) ? &st : NULL,
+		     now);
+}
+
 static void tick(struct hnd *d, __u64 now)
 {
 	hnd_xdp_tick(d, now);
@@ -408,6 +419,7 @@ static void tick(struct hnd *d, __u64 now)
 	split_tick(d, now);
 	hnd_fed_tick(d, now);
 	hnd_echo_tick(d, now);
+	mon_tick(d, now);
 	if (now >= d->next_slow_ns) {
 		hnd_model_tick(d, now);
 		d->next_slow_ns = now + SLOW_NS;
@@ -534,6 +546,7 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	hnd_echo_free(d);
+	hnd_mon_free(d);
 	hnd_ctl_close(d);
 	dataplane_down(d);
 	hnd_ports_close(d);

@@ -304,6 +304,7 @@ static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 	d->lsa_dirty = true;
 	hnd_log(d, LOG_I, "neighbour %u up on %s", n->node,
 		d->ports[n->port].name);
+	hnd_ev_neigh(d, n, NULL);
 	/* No HELLO field says which campaign it holds: send ours. */
 	hnd_campaign_send_to(d, n);
 }
@@ -315,6 +316,7 @@ static void neigh_down(struct hnd *d, struct hnd_neigh *n, const char *why)
 		d->st.neigh_down++;
 		d->lsa_dirty = true;
 		hnd_log(d, LOG_I, "neighbour %u down: %s", n->node, why);
+		hnd_ev_neigh(d, n, why);
 	}
 	n->used = false;
 	n->up = false;

@@ -13,7 +13,10 @@
 #   3. a ping to C while C's agent is stopped (its route still known):
 #      100 % loss after the wait, and the reason said;
 #   4. a request signed with another key draws no reply (no reflection
-#      for outsiders).
+#      for outsiders);
+#   5. hnctl monitor (JSON lines and text) shows a data-plane drop, A's
+#      link to B going down and up (neighbour, routes), and monitors that
+#      hung up are let go.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -95,6 +98,65 @@ check "requests under another key: refused by C, no reply" \
 	"$([ "$t" != timeout ] && [ "$(mesh_agent_stat C echo_reply_tx)" = "$replies" ] &&
 	   [ "$(mesh_agent_stat C echo_req_rx)" = "$req" ] && echo 1)" \
 	"bad-mac $bad -> $(mesh_agent_stat C rx_bad_bad-mac), replies $replies -> $(mesh_agent_stat C echo_reply_tx)"
+
+# 5. hnctl monitor on A, JSON lines and text, while a data frame for no
+# one is dropped by A's data plane and A's link to B goes down and up
+mon_file()
+{
+	python3 -c '
+import json, sys
+want = json.loads(sys.argv[2])
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if all(e.get(k) == v for k, v in want.items()):
+        sys.exit(0)
+sys.exit(1)' "$HN_WORK/mon.json" "$1"
+}
+# the frames A's data plane dropped for want of a route, summed over the
+# drop events (a second's boundary may split them)
+no_route_5()
+{
+	python3 -c '
+import json, sys
+n = sum(e.get("count", 0) for e in map(json.loads, open(sys.argv[1]))
+        if e["event"] == "drop" and e.get("reason") == "drop_no_route")
+sys.exit(n < 5)' "$HN_WORK/mon.json"
+}
+monitors() { [ "$(mesh_agent_get A monitors)" = "$1" ]; }
+hn_bg mon A "$HNCTL" -S "$HN_WORK/state/A/ctl" -j monitor >"$HN_WORK/mon.json"
+hn_bg montext A "$HNCTL" -S "$HN_WORK/state/A/ctl" monitor >"$HN_WORK/mon.txt"
+t=$(mesh_wait 5 monitors 2)
+check "two monitors subscribed on A" "$([ "$t" != timeout ] && echo 1)" "${t} s"
+hn_pkt B send -q -i b-a --src 2 --dst 99 --count 5 ||
+	hn_fail "hn-pkt send on B"
+hn_x A ip link set a-b down
+t=$(mesh_wait 5 mon_file '{"event":"route-withdrawn","dst":3}')
+hn_x A ip link set a-b up
+t2=$(mesh_wait 10 mon_file '{"event":"route","dst":3,"via":2}')
+t3=$(mesh_wait 3 no_route_5)
+sed 's/^/     /' "$HN_WORK/mon.json"
+ok=1
+for want in '{"event":"neigh-down","neigh":2,"port":"a-b","node":1}' \
+	'{"event":"route-withdrawn","dst":2}' \
+	'{"event":"neigh-up","neigh":2,"port":"a-b"}' \
+	'{"event":"route","dst":2,"via":2,"candidates":1}'; do
+	mon_file "$want" || { ok=0; echo "     missing: $want"; }
+done
+check "monitor -j: the link's neighbour, routes and the drop, as JSON lines" \
+	"$([ "$t" != timeout ] && [ "$t2" != timeout ] && [ "$t3" != timeout ] &&
+	   [ $ok = 1 ] && echo 1)" \
+	"withdrawn ${t} s, back ${t2} s, drop ${t3} s"
+hn_stop montext
+hn_stop mon
+check "monitor text: one line an event" \
+	"$(grep -Eq '^[0-9-]+ [0-9:.]+ neigh-down neigh=2 port=a-b reason=' \
+		"$HN_WORK/mon.txt" &&
+	   grep -Eq ' route dst=3 via=2 candidates=1$' "$HN_WORK/mon.txt" &&
+	   echo 1)" "$(wc -l <"$HN_WORK/mon.txt") lines"
+t=$(mesh_wait 3 monitors 0)
+check "monitors that hung up are let go" "$([ "$t" != timeout ] && echo 1)" \
+	"${t} s"
+t=$(mesh_wait 15 mesh_converged A B C)
 
 # 3. C's agent stopped, its XDP left on and B slow to call it dead
 # (dead-hellos, stale-ms): A still routes to C, C's data plane passes the

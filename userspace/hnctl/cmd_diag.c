@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hnctl ping: mesh diagnostics asked of hypernetd over its control
- * socket (userspace/hypernetd/echo.c).  Each request is one ECHO round
- * trip through the data plane; the agent answers when the reply is back
- * or its deadline passed, and hnctl keeps the statistics, as ping(8).
+ * hnctl ping and monitor: mesh diagnostics asked of hypernetd over its
+ * control socket.  ping (userspace/hypernetd/echo.c): each request is one
+ * ECHO round trip through the data plane; the agent answers when the
+ * reply is back or its deadline passed, and hnctl keeps the statistics,
+ * as ping(8).  monitor (events.c): a subscription, one message per event.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/hypernet_packet.h>
 #include "hnctl.h"
@@ -269,4 +272,60 @@ int cmd_ping(int argc, char **argv)
 		return 1;
 	ping_summary(&o, &s);
 	return s.rx ? 0 : 1;
+}
+
+/*
+ * hnctl monitor: the agent's events as they happen, a line each (JSON
+ * lines with -j), until ^C or the agent stops.  -c N: stop after N.
+ */
+int cmd_monitor(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_int };
+	unsigned long long count = 0, seen = 0;
+	char buf[1024];
+	ssize_t n;
+	int fd;
+
+	if (argc == 3 && !strcmp(argv[1], "-c")) {
+		if (hn_parse_num("-c", argv[2], 1000000000, &count))
+			return 1;
+	} else if (argc != 1) {
+		hn_err("usage: hnctl [-j] monitor [-c COUNT]");
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fd = hn_agent_open(hn_json ? "monitor json" : "monitor");
+	if (fd < 0) {
+		hn_agent_hint(fd);
+		return 1;
+	}
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 3 || strncmp(buf, "ok\n", 3)) {
+		const char *nl;
+
+		buf[n > 0 ? n : 0] = 0;
+		nl = strchr(buf, '\n');
+		hn_err("hypernetd: %s", n <= 0 ? "no answer" :
+					nl     ? nl + 1 :
+						 buf);
+		close(fd);
+		return 1;
+	}
+	if (!hn_json && isatty(STDERR_FILENO))
+		fprintf(stderr, "monitoring %s (^C to stop)\n", hn_ctl_path);
+	while (!stop && (!count || seen < count)) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		fwrite(buf, 1, n, stdout);
+		fflush(stdout);
+		seen++;
+	}
+	close(fd);
+	if (!stop && (!count || seen < count)) {
+		hn_err("hypernetd closed the connection (stopped?)");
+		return 1;
+	}
+	return 0;
 }

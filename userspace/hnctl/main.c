@@ -58,6 +58,8 @@ static const struct hn_cmd top_cmds[] = {
 	  "short for 'hnctl agent topology'" },
 	{ "ping", cmd_ping, "NODE [-c N] [-i S] [-s SIZE] [-W S]",
 	  "round trips to a node through the mesh" },
+	{ "monitor", cmd_monitor, "[-c COUNT]",
+	  "live events: neighbours, routes, models, rounds, drops" },
 	{ NULL }
 };
 

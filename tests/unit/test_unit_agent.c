@@ -281,7 +281,7 @@ static struct hn_ctrl_msg echo_msg(__u32 src, __u8 op, __u32 seq, __u16 pad)
 	struct hn_ctrl_msg m = { .type = HN_T_ECHO, .src = src, .dst = 1 };
 
 	m.ttl = 14;
-	m.u.echo = (struct hn_ctrl_echo){ 0xabcd, seq, 12345, op, pad };
+	m.u.echo = (struct hn_ctrl_echo){ 0xabcd, seq, 12345, op, pad, NULL };
 	return m;
 }
 

@@ -1328,6 +1328,20 @@ static void test_echo(void **state)
 	assert_int_equal(d.u.echo.t_ns, m.u.echo.t_ns);
 	assert_int_equal(d.u.echo.op, HN_ECHO_REPLY);
 	assert_int_equal(d.u.echo.pad_len, 100);
+	assert_ptr_equal(d.u.echo.data, buf + 40);
+	/* an EXPIRED reply's padding carries its hop: given, copied */
+	{
+		struct hn_ctrl_msg x = m;
+		uint8_t hop[100] = { 1, 2, 3 }, xb[HN_CTRL_MAX];
+
+		x.u.echo.op = HN_ECHO_EXPIRED;
+		x.u.echo.data = hop;
+		assert_int_equal(hn_ctrl_encode(xb, sizeof(xb), &x, &key), len);
+		assert_memory_equal(xb + 40, hop, 100);
+		assert_int_equal(decode(xb, len, &d), HN_CE_OK);
+		assert_int_equal(d.u.echo.op, HN_ECHO_EXPIRED);
+		assert_memory_equal(d.u.echo.data, hop, 100);
+	}
 	/* the padding is signed */
 	buf[60] = 1;
 	assert_int_equal(decode(buf, len, NULL), HN_CE_MAC);

@@ -37,6 +37,7 @@ _Static_assert(sizeof(struct hn_fed_frag) + HN_FED_FRAG_MAX <=
 		       sizeof(struct hn_model_chunk) + HN_CHUNK_DATA_MAX,
 	       "a FED frame fits HN_CTRL_MAX");
 _Static_assert(sizeof(struct hn_echo) == 20, "hn_echo layout");
+_Static_assert(sizeof(struct hn_echo_hop) == 16, "hn_echo_hop layout");
 _Static_assert(sizeof(struct hn_echo) + HN_ECHO_PAD_MAX <=
 		       sizeof(struct hn_model_chunk) + HN_CHUNK_DATA_MAX,
 	       "an ECHO frame fits HN_CTRL_MAX");
@@ -572,7 +573,9 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 		const struct hn_ctrl_echo *s = &m->u.echo;
 		struct hn_echo *w = (struct hn_echo *)p;
 
-		/* the padding is zero: the caller's memset() */
+		/* the padding: zero (the caller's memset()), or given */
+		if (s->data)
+			memcpy(w + 1, s->data, s->pad_len);
 		w->id = htobe32(s->id);
 		w->seq = htobe32(s->seq);
 		w->t_ns = htobe64(s->t_ns);
@@ -724,6 +727,7 @@ static void get_payload(const __u8 *p, struct hn_ctrl_msg *m)
 		d->t_ns = be64toh(w->t_ns);
 		d->op = w->op;
 		d->pad_len = be16toh(w->pad_len);
+		d->data = (const __u8 *)(w + 1);
 		break;
 	}
 	}

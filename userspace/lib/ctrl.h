@@ -131,13 +131,18 @@ struct hn_ctrl_fed {
 	const __u8 *data; /* decode: points into the frame buffer */
 };
 
-/* ECHO (hnctl ping): the request's pad_len zero bytes are not kept */
+/* ECHO (hnctl ping, traceroute) */
 struct hn_ctrl_echo {
 	__u32 id;
 	__u32 seq;
 	__u64 t_ns;
 	__u8 op; /* enum hn_echo_op */
 	__u16 pad_len;
+	/*
+	 * the padding: encode copies pad_len bytes from here (NULL: zeros),
+	 * decode points it into the caller's frame buffer
+	 */
+	const __u8 *data;
 };
 
 /* Fragments of a FED message of @total_len bytes. */

@@ -316,7 +316,31 @@ struct hn_echo {
 enum hn_echo_op {
 	HN_ECHO_REQUEST, /* answered by the agent of hnhdr.dst */
 	HN_ECHO_REPLY, /* the request's fields, back to its sender */
+	/*
+	 * from the router where a request's TTL ran out: the request's
+	 * fields, its padding starting with struct hn_echo_hop
+	 */
+	HN_ECHO_EXPIRED,
 	__HN_ECHO_OP_MAX
+};
+
+/*
+ * What the router that sends HN_ECHO_EXPIRED would do with a frame for
+ * the request's dst (hnctl traceroute): the first bytes of the padding,
+ * when pad_len holds them.
+ */
+struct hn_echo_hop {
+	__be32 next; /* the neighbour it would send to; 0: none */
+	__be32 score; /* the chosen candidate's score, signed; with HOP_F_SCORE */
+	__be32 margin; /* best minus second score, signed; with HOP_F_SCORE */
+	__u8 reason; /* enum hn_dp_reason (dataplane.h); 255: unknown */
+	__u8 n_cand; /* candidates of its route */
+	__u8 flags; /* enum hn_echo_hop_flags */
+	__u8 reserved;
+} __attribute__((packed));
+
+enum hn_echo_hop_flags {
+	HN_HOP_F_SCORE = 1U << 0, /* score and margin are known */
 };
 
 #define HN_ECHO_PAD_MAX 1024 /* a request as long as the longest chunk */

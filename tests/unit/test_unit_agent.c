@@ -356,13 +356,17 @@ static void test_ping_wait(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv2), 0);
 	/* no route: refused at once, the connection not taken */
-	assert_false(hnd_ping_start(&agent, sv[0], "7 56 1000", f));
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "7 56 1000", false, f),
+			 -1);
 	fflush(f);
 	assert_non_null(strstr(err, "unreachable node=7"));
-	assert_false(hnd_ping_start(&agent, sv[0], "7 5000 1000", f));
-	assert_false(hnd_ping_start(&agent, sv[0], "1 0 1000", f));
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "7 5000 1000", false, f),
+			 -1);
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "1 0 1000", false, f),
+			 -1);
 	hello(7, 100, 0, 255);
-	assert_true(hnd_ping_start(&agent, sv[0], "7 56 1000", f));
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "7 56 1000", false, f),
+			 1);
 	assert_int_equal(last_sent.type, HN_T_ECHO);
 	assert_int_equal(last_sent.u.echo.op, HN_ECHO_REQUEST);
 	assert_int_equal(last_sent.u.echo.pad_len, 56);
@@ -387,7 +391,8 @@ static void test_ping_wait(void **state)
 	hnd_echo_rx(&agent, &r, fake_now);
 	assert_int_equal(agent.st.echo_unmatched, 3);
 	/* no reply: answered at the deadline, not before */
-	assert_true(hnd_ping_start(&agent, sv2[0], "7 0 1000", f));
+	assert_int_equal(hnd_ping_start(&agent, sv2[0], "7 0 1000", false, f),
+			 1);
 	advance_ms(999);
 	hnd_echo_tick(&agent, fake_now);
 	assert_string_equal(ctl_answer(sv2[1]), "");
@@ -416,9 +421,9 @@ static void test_monitor(void **state)
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, j), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, t), 0);
-	assert_false(hnd_mon_start(&agent, j[0], "xml", f));
-	assert_true(hnd_mon_start(&agent, j[0], "json", f));
-	assert_true(hnd_mon_start(&agent, t[0], NULL, f));
+	assert_int_equal(hnd_mon_start(&agent, j[0], "xml", f), -1);
+	assert_int_equal(hnd_mon_start(&agent, j[0], "json", f), 1);
+	assert_int_equal(hnd_mon_start(&agent, t[0], NULL, f), 1);
 	assert_int_equal(agent.n_mon, 2);
 	assert_string_equal(ctl_answer(j[1]), "ok\n");
 	assert_string_equal(ctl_answer(t[1]), "ok\n");

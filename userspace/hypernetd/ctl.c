@@ -493,7 +493,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		return rates_request(d, word, arg, f, &w);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate, ping, monitor)",
+			"unknown request '%s' (status, neighbours, stats, topology, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate, ping, trace, monitor)",
 			word);
 		return -1;
 	}
@@ -562,21 +562,22 @@ static const char *req_arg(const char *req, const char *word)
 }
 
 /*
- * Requests answered later, on a connection the agent keeps: ping, and
- * monitor's subscription.  True
- * if @c was taken; else *@out holds the reply to send now, or is NULL.
+ * Requests answered later, on a connection the agent keeps: ping, trace
+ * and monitor's subscription.  True if @c was taken; else *@out holds the
+ * reply to send now, or is NULL.
  */
 static bool serve_later(struct hnd *d, int c, char *req, char **out,
 			size_t *olen)
 {
-	const char *arg = req_arg(req, "ping"), *mon = req_arg(req, "monitor");
+	const char *arg = req_arg(req, "ping"), *tr = req_arg(req, "trace");
+	const char *mon = req_arg(req, "monitor");
 	char *body = NULL, *nl;
 	size_t blen = 0;
-	bool taken;
+	int taken;
 	FILE *f;
 
 	*out = NULL;
-	if (!arg && !mon)
+	if (!arg && !tr && !mon)
 		return false;
 	nl = strchr(req, '\n');
 	if (nl)
@@ -584,12 +585,14 @@ static bool serve_later(struct hnd *d, int c, char *req, char **out,
 	f = open_memstream(&body, &blen);
 	if (!f)
 		return false;
-	taken = arg ? hnd_ping_start(d, c, arg, f) :
-		      hnd_mon_start(d, c, mon, f);
-	if (!fclose(f) && !taken)
-		reply(false, body, blen, out, olen);
+	if (mon)
+		taken = hnd_mon_start(d, c, mon, f);
+	else
+		taken = hnd_ping_start(d, c, arg ? arg : tr, !arg, f);
+	if (!fclose(f) && taken <= 0)
+		reply(!taken, body, blen, out, olen);
 	free(body);
-	return taken;
+	return taken > 0;
 }
 
 /* Serve one request on @c: true if @c is kept to answer later. */

@@ -128,24 +128,26 @@ void hnd_ev_send(struct hnd *d, struct hnd_ev *e)
 			mon_write(d, &d->mon[i], e);
 }
 
-bool hnd_mon_start(struct hnd *d, int fd, const char *arg, FILE *f)
+int hnd_mon_start(struct hnd *d, int fd, const char *arg, FILE *f)
 {
 	static const char hello[] = "ok\n";
 	unsigned int i;
 
 	if (arg && *arg && strcmp(arg, "json")) {
 		fprintf(f, "monitor: want [json], not '%s'", arg);
-		return false;
+		return -1;
 	}
 	for (i = 0; i < HND_MON_SLOTS && d->mon[i].used; i++)
 		;
 	if (i == HND_MON_SLOTS) {
 		fprintf(f, "monitor: %d monitors already subscribed",
 			HND_MON_SLOTS);
-		return false;
+		return -1;
 	}
-	if (send(fd, hello, sizeof(hello) - 1, MSG_NOSIGNAL) < 0)
-		return false;
+	if (send(fd, hello, sizeof(hello) - 1, MSG_NOSIGNAL) < 0) {
+		fprintf(f, "monitor: %s", strerror(errno));
+		return -1;
+	}
 	/* the first look at the counters starts from here */
 	if (!d->n_mon) {
 		d->mon_st = d->st;
@@ -153,7 +155,7 @@ bool hnd_mon_start(struct hnd *d, int fd, const char *arg, FILE *f)
 	}
 	d->mon[i] = (struct hnd_mon){ true, arg && *arg, fd, 0 };
 	d->n_mon++;
-	return true;
+	return 1;
 }
 
 #define DP(f)                                       \

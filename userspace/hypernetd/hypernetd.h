@@ -432,6 +432,11 @@ struct hnd {
 	__u32 echo_id; /* random: our requests' id */
 	__u32 echo_seq; /* the last request's seq */
 	__u64 echo_tokens_ns; /* reply budget, as time (token bucket) */
+	/*
+	 * This router's decision for a destination (hop.c's, set by
+	 * main.c; NULL in tests): 0 and @hop filled, or -errno.
+	 */
+	int (*decide)(struct hnd *d, __u32 dst, struct hn_echo_hop *hop);
 	/* hnctl monitor (events.c) */
 	struct hnd_mon mon[HND_MON_SLOTS];
 	unsigned int n_mon;
@@ -576,10 +581,14 @@ void hnd_echo_init(struct hnd *d);
 /* An authenticated ECHO @m that arrived at @rx_ns. */
 void hnd_echo_rx(struct hnd *d, const struct hn_ctrl_msg *m, __u64 rx_ns);
 /*
- * "ping NODE PAD_LEN TIMEOUT_MS" on control connection @fd: true if the
- * connection is taken (answered later), false if @f holds an error.
+ * "ping NODE PAD_LEN TIMEOUT_MS" or (@trace) "trace NODE TTL TIMEOUT_MS"
+ * on control connection @fd: 1 if the connection is taken (answered
+ * later), 0 if @f holds the answer, -1 if it holds an error.
  */
-bool hnd_ping_start(struct hnd *d, int fd, const char *arg, FILE *f);
+int hnd_ping_start(struct hnd *d, int fd, const char *arg, bool trace,
+		   FILE *f);
+/* hop.c: hnd.decide of the running agent */
+int hnd_hop_decide(struct hnd *d, __u32 dst, struct hn_echo_hop *hop);
 void hnd_echo_tick(struct hnd *d, __u64 now);
 void hnd_echo_free(struct hnd *d);
 /*
@@ -597,8 +606,8 @@ bool hnd_ev_begin(struct hnd *d, struct hnd_ev *e, const char *type);
 void hnd_ev_u64(struct hnd_ev *e, const char *key, __u64 v);
 void hnd_ev_str(struct hnd_ev *e, const char *key, const char *v);
 void hnd_ev_send(struct hnd *d, struct hnd_ev *e);
-/* "monitor [json]" on control connection @fd: taken, or false and @f. */
-bool hnd_mon_start(struct hnd *d, int fd, const char *arg, FILE *f);
+/* "monitor [json]" on control connection @fd: as hnd_ping_start(). */
+int hnd_mon_start(struct hnd *d, int fd, const char *arg, FILE *f);
 /*
  * Once a second with subscribers: drop events from the counters' rise
  * since the last look (@dp: the data plane's, NULL if unread), and

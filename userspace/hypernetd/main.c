@@ -539,6 +539,7 @@ int main(int argc, char **argv)
 	    epoll_add(d, d->ctl_fd, TAG_CTL))
 		goto out;
 	adopt(d);
+	d->decide = hnd_hop_decide;
 	hnd_log(d, LOG_I, "node %u running on %u ports, control socket %s",
 		d->cfg.node_id, d->n_ports, d->cfg.ctl_path);
 	run(d);

@@ -333,11 +333,14 @@ struct hn_echo_hop {
 	__be32 next; /* the neighbour it would send to; 0: none */
 	__be32 score; /* the chosen candidate's score, signed; with HOP_F_SCORE */
 	__be32 margin; /* best minus second score, signed; with HOP_F_SCORE */
-	__u8 reason; /* enum hn_dp_reason (dataplane.h); 255: unknown */
+	__u8 reason; /* enum hn_dp_reason (dataplane.h), or HN_HOP_* */
 	__u8 n_cand; /* candidates of its route */
 	__u8 flags; /* enum hn_echo_hop_flags */
 	__u8 reserved;
 } __attribute__((packed));
+
+#define HN_HOP_NO_ROUTE 254 /* hn_echo_hop.reason: no route, dropped */
+#define HN_HOP_UNKNOWN 255 /* the router could not tell */
 
 enum hn_echo_hop_flags {
 	HN_HOP_F_SCORE = 1U << 0, /* score and margin are known */

@@ -9,14 +9,16 @@
 # Checks:
 #   1. A pings C across B: every round trip answered, the reply's TTL one
 #      below the sender's (B's data plane forwarded it), JSON and text;
-#   2. a ping to a node no one knows: 100 % loss, "unreachable";
-#   3. a ping to C while C's agent is stopped (its route still known):
-#      100 % loss after the wait, and the reason said;
-#   4. a request signed with another key draws no reply (no reflection
-#      for outsiders);
+#   2. hnctl traceroute A -> C: A's, then B's decision, C reached; a node
+#      no one knows: A's data plane has no route;
+#   3. a ping to a node no one knows: 100 % loss, "unreachable";
+#   4. requests built outside the agent are answered under the mesh key,
+#      and under another key draw no reply (no reflection for outsiders);
 #   5. hnctl monitor (JSON lines and text) shows a data-plane drop, A's
 #      link to B going down and up (neighbour, routes), and monitors that
-#      hung up are let go.
+#      hung up are let go;
+#   6. a ping to C while C's agent is stopped (its route still known):
+#      100 % loss after the wait, and the reason said.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -29,7 +31,7 @@ hn_node B 2
 hn_node C 3
 mesh_link A a-b B b-a
 mesh_link B b-c C c-b
-# B calls C dead only after 20 s of silence (3.)
+# B calls C dead only after 20 s of silence (6.)
 mesh_start A keep-attached=1
 mesh_start B keep-attached=1 dead-hellos=100 stale-ms=60000
 mesh_start C keep-attached=1
@@ -66,7 +68,35 @@ check "C answered every request it got" \
 	"$([ "$req" = 5 ] && [ "$rep" = 5 ] && echo 1)" \
 	"echo_req_rx $req, echo_reply_tx $rep"
 
-# 2. a node no one knows
+# 2. traceroute A -> C: A's own decision, then B's (TTL 1 runs out at
+# B), then C answers; no model is installed, so each hop says no-model
+j=$(mesh_ctl A -j traceroute 3)
+rc=$?
+hops=$(python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+print(j["reached"], " ".join("%d:%d>%s:%s" % (h["ttl"], h["node"],
+      h.get("next", "-"), h.get("reason", "reached")) for h in j["hops"]))
+' "$j")
+check "traceroute A -> C: hops as each router decides them" \
+	"$([ $rc = 0 ] &&
+	   [ "$hops" = "True 0:1>2:no-model 1:2>3:no-model 2:3>-:reached" ] &&
+	   echo 1)" "rc $rc, $hops"
+out=$(mesh_ctl A traceroute 3)
+echo "$out" | indent
+check "traceroute text" \
+	"$(echo "$out" | grep -Eq '^ 1  node 2 +[0-9.]+ ms  -> 3  no-model$' &&
+	   echo "$out" | grep -Eq '^ 2  node 3 +[0-9.]+ ms  reached$' && echo 1)" \
+	"see above"
+out=$(mesh_ctl A traceroute 99 2>&1)
+rc=$?
+echo "$out" | indent
+check "traceroute to a missing node: A's data plane has no route" \
+	"$([ $rc = 1 ] &&
+	   echo "$out" | grep -Eq '^ 0  node 1 +\(this node\)  dropped: no-route$' &&
+	   echo 1)" "rc $rc"
+
+# 3. a node no one knows
 out=$(mesh_ctl A ping 99 -c 2 -i 0.1)
 rc=$?
 echo "$out" | indent
@@ -158,7 +188,7 @@ check "monitors that hung up are let go" "$([ "$t" != timeout ] && echo 1)" \
 	"${t} s"
 t=$(mesh_wait 15 mesh_converged A B C)
 
-# 3. C's agent stopped, its XDP left on and B slow to call it dead
+# 6. C's agent stopped, its XDP left on and B slow to call it dead
 # (dead-hellos, stale-ms): A still routes to C, C's data plane passes the
 # requests up, no one answers
 mesh_stop C

@@ -329,3 +329,192 @@ int cmd_monitor(int argc, char **argv)
 	}
 	return 0;
 }
+
+/* One hop's answer, from the agent's "hop ..." or "reply ..." line. */
+struct trace_hop {
+	unsigned int node, next;
+	unsigned long long rtt_ns;
+	char reason[16];
+	int score, margin;
+	bool has_score, reached;
+};
+
+static int trace_parse(const char *body, struct trace_hop *t)
+{
+	const char *w;
+
+	memset(t, 0, sizeof(*t));
+	t->reached = !strncmp(body, "reply ", 6);
+	if (sscanf(body + (t->reached ? 6 : 4),
+		   "node=%u bytes=%*u ttl=%*u rtt_ns=%llu", &t->node,
+		   &t->rtt_ns) != 2 ||
+	    (!t->reached && strncmp(body, "hop ", 4)))
+		return -1;
+	w = strstr(body, " next=");
+	if (w)
+		sscanf(w, " next=%u reason=%15s", &t->next, t->reason);
+	w = strstr(body, " score=");
+	t->has_score = w && sscanf(w, " score=%d margin=%d", &t->score,
+				   &t->margin) == 2;
+	return 0;
+}
+
+static void trace_print(unsigned int ttl, const struct trace_hop *t)
+{
+	if (hn_json) {
+		jsonw_obj_open(&hn_jw);
+		jsonw_kv_u64(&hn_jw, "ttl", ttl);
+		jsonw_kv_u64(&hn_jw, "node", t->node);
+		jsonw_name(&hn_jw, "rtt_ms");
+		if (ttl)
+			jsonw_float(&hn_jw, t->rtt_ns / 1e6);
+		else
+			jsonw_null(&hn_jw);
+		jsonw_kv_bool(&hn_jw, "reached", t->reached);
+		if (!t->reached) {
+			jsonw_kv_u64(&hn_jw, "next", t->next);
+			jsonw_kv_str(&hn_jw, "reason", t->reason);
+		}
+		if (t->has_score) {
+			jsonw_kv_s64(&hn_jw, "score", t->score);
+			jsonw_kv_s64(&hn_jw, "margin", t->margin);
+		}
+		jsonw_obj_close(&hn_jw);
+		return;
+	}
+	printf("%2u  node %-10u ", ttl, t->node);
+	if (ttl)
+		printf("%8.3f ms  ", t->rtt_ns / 1e6);
+	else
+		printf("(this node)  ");
+	if (t->reached) {
+		puts("reached");
+		return;
+	}
+	if (t->next)
+		printf("-> %u  %s", t->next, t->reason);
+	else
+		printf("dropped: %s", t->reason);
+	if (t->has_score)
+		printf("  (score %d, margin %d)", t->score, t->margin);
+	putchar('\n');
+}
+
+/*
+ * One TTL: 0 answered (*@t filled), 1 no answer in time, -1 hnctl must
+ * stop (said why).
+ */
+static int trace_one(unsigned long long node, unsigned int ttl, double wait_s,
+		     struct trace_hop *t)
+{
+	char line[96], *body;
+	bool ok;
+	int ret;
+
+	snprintf(line, sizeof(line), "trace %llu %u %u", node, ttl,
+		 (unsigned int)(wait_s * 1000 + 0.5));
+	ret = hn_agent_request(line, NULL, 0, &body, &ok);
+	if (ret) {
+		if (ret != -EINTR)
+			hn_agent_hint(ret);
+		return -1;
+	}
+	ret = 0;
+	if (ok && !strncmp(body, "timeout", 7)) {
+		ret = 1;
+	} else if (!ok || trace_parse(body, t)) {
+		if (!strncmp(body, "unreachable", 11))
+			hn_err("node %llu is unreachable: this node has no route to it",
+			       node);
+		else
+			hn_err("hypernetd: %s", body);
+		ret = -1;
+	}
+	free(body);
+	return ret;
+}
+
+static const char trace_usage[] =
+	"usage: hnctl traceroute NODE [-m MAX_TTL] [-W SECONDS]";
+
+static int trace_opts(int argc, char **argv, unsigned long long *node,
+		      unsigned long long *max, double *wait_s)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-m") && i + 1 < argc) {
+			if (hn_parse_num("-m", argv[++i], HN_TTL_DEFAULT,
+					 max) ||
+			    !*max)
+				return -1;
+		} else if (!strcmp(argv[i], "-W") && i + 1 < argc) {
+			if (parse_secs("-W", argv[++i], 0.01, wait_s))
+				return -1;
+		} else if (argv[i][0] != '-' && !*node) {
+			if (hn_parse_num("node", argv[i], 0xffffffffULL,
+					 node) ||
+			    !*node)
+				return -1;
+		} else {
+			break;
+		}
+	}
+	if (i == argc && *node)
+		return 0;
+	hn_err("%s", trace_usage);
+	return -1;
+}
+
+/*
+ * hnctl traceroute: this node's decision for NODE, then ECHO requests
+ * with TTL 1, 2 ... each answered by the router where it runs out with
+ * its own decision, until NODE answers.
+ */
+int cmd_traceroute(int argc, char **argv)
+{
+	unsigned long long node = 0, max = HN_TTL_DEFAULT;
+	struct sigaction sa = { .sa_handler = on_int };
+	unsigned int ttl, lost = 0;
+	struct trace_hop t;
+	double wait_s = 2.0;
+	bool reached = false;
+	int ret = 0;
+
+	if (trace_opts(argc, argv, &node, &max, &wait_s))
+		return 1;
+	sigaction(SIGINT, &sa, NULL);
+	if (hn_json) {
+		jsonw_obj_open(&hn_jw);
+		jsonw_kv_u64(&hn_jw, "dst", node);
+		jsonw_name(&hn_jw, "hops");
+		jsonw_arr_open(&hn_jw);
+	} else {
+		printf("traceroute to node %llu, %llu hops max\n", node, max);
+	}
+	for (ttl = 0; ttl <= max && !reached && !stop && lost < 3; ttl++) {
+		ret = trace_one(node, ttl, wait_s, &t);
+		if (ret < 0)
+			break;
+		if (ret) {
+			lost++;
+			if (!hn_json)
+				printf("%2u  *  (no answer within %g s)\n", ttl,
+				       wait_s);
+			continue;
+		}
+		lost = 0;
+		trace_print(ttl, &t);
+		fflush(stdout);
+		reached = t.reached;
+		if (!t.reached && !t.next)
+			break;
+	}
+	if (hn_json) {
+		jsonw_arr_close(&hn_jw);
+		jsonw_kv_bool(&hn_jw, "reached", reached);
+		jsonw_obj_close(&hn_jw);
+		putchar('\n');
+	}
+	return reached ? 0 : 1;
+}

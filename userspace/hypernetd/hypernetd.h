@@ -585,8 +585,7 @@ void hnd_echo_rx(struct hnd *d, const struct hn_ctrl_msg *m, __u64 rx_ns);
  * on control connection @fd: 1 if the connection is taken (answered
  * later), 0 if @f holds the answer, -1 if it holds an error.
  */
-int hnd_ping_start(struct hnd *d, int fd, const char *arg, bool trace,
-		   FILE *f);
+int hnd_ping_start(struct hnd *d, int fd, const char *arg, bool trace, FILE *f);
 /* hop.c: hnd.decide of the running agent */
 int hnd_hop_decide(struct hnd *d, __u32 dst, struct hn_echo_hop *hop);
 void hnd_echo_tick(struct hnd *d, __u64 now);

@@ -96,6 +96,28 @@ check "traceroute to a missing node: A's data plane has no route" \
 	   echo "$out" | grep -Eq '^ 0  node 1 +\(this node\)  dropped: no-route$' &&
 	   echo 1)" "rc $rc"
 
+# ... and with a model on every node and tracing on at B: B's hop says
+# the model chose and gives its score; A, not tracing, gives none
+mesh_model "$HN_WORK/gen1.hnm" 1
+mesh_ctl A model push "$HN_WORK/gen1.hnm" >/dev/null || hn_fail "model push"
+MESH_GEN=1
+t=$(mesh_wait 5 mesh_model_all A B C)
+mesh_ctl B dp config trace on || hn_fail "trace on at B"
+j=$(mesh_ctl A -j traceroute 3)
+rc=$?
+hops=$(python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+print(" ".join("%d:%s:%s" % (h["ttl"], h.get("reason", "reached"),
+      "score" if "score" in h else "-") for h in j["hops"]))
+' "$j")
+mesh_ctl A traceroute 3 | indent
+check "traceroute with a model: B's model pick and its score" \
+	"$([ "$t" != timeout ] && [ $rc = 0 ] &&
+	   [ "$hops" = "0:model:- 1:model:score 2:reached:-" ] && echo 1)" \
+	"model on all ${t} s; rc $rc, $hops"
+mesh_ctl B dp config trace off || hn_fail "trace off at B"
+
 # 3. a node no one knows
 out=$(mesh_ctl A ping 99 -c 2 -i 0.1)
 rc=$?

@@ -66,9 +66,16 @@ int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
 	return 0;
 }
 
+static __u8 last_pad[HN_ECHO_PAD_MAX];
+
 int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m)
 {
 	last_sent = *m;
+	/* an ECHO's padding lives on the sender's stack: kept here */
+	if (m->type == HN_T_ECHO && m->u.echo.data) {
+		memcpy(last_pad, m->u.echo.data, m->u.echo.pad_len);
+		last_sent.u.echo.data = last_pad;
+	}
 	if (m->type == HN_T_HELLO)
 		last_hello = *m;
 	sent_hello += m->type == HN_T_HELLO;
@@ -328,6 +335,98 @@ static void test_echo_reply(void **state)
 	m.dst = 9;
 	hnd_echo_rx(&agent, &m, fake_now);
 	assert_int_equal(agent.st.echo_req_rx, 104);
+}
+
+static const char *ctl_answer(int fd);
+
+/* hnd.decide for the tests: node 7 next, the model's pick, scored */
+static int fake_decide(struct hnd *d, __u32 dst, struct hn_echo_hop *hop)
+{
+	memset(hop, 0, sizeof(*hop));
+	hop->next = htobe32(dst == 3 ? 7 : 0);
+	hop->reason = dst == 3 ? HN_DP_R_MODEL : HN_HOP_NO_ROUTE;
+	hop->score = htobe32((__u32)-5);
+	hop->margin = htobe32(40);
+	hop->flags = dst == 3 ? HN_HOP_F_SCORE : 0;
+	return 0;
+}
+
+/*
+ * A request for another node that arrived with TTL 1 (its TTL ran out
+ * here): answered EXPIRED to its sender with our decision in its
+ * padding, no larger than it; one with TTL left, or too short to hold
+ * the hop, is not told the decision.
+ */
+static void test_echo_expired(void **state)
+{
+	struct hn_ctrl_msg m = echo_msg(7, HN_ECHO_REQUEST, 4, 16);
+	const struct hn_echo_hop *hop;
+
+	agent.decide = fake_decide;
+	hello(7, 100, 0, 255);
+	m.dst = 3;
+	m.ttl = 1;
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, 1);
+	assert_int_equal(last_sent.dst, 7);
+	assert_int_equal(last_sent.u.echo.op, HN_ECHO_EXPIRED);
+	assert_int_equal(last_sent.u.echo.seq, 4);
+	assert_int_equal(last_sent.u.echo.pad_len, 16);
+	hop = (const void *)last_sent.u.echo.data;
+	assert_int_equal(be32toh(hop->next), 7);
+	assert_int_equal(hop->reason, HN_DP_R_MODEL);
+	assert_int_equal((__s32)be32toh(hop->score), -5);
+	assert_int_equal(hop->flags, HN_HOP_F_SCORE);
+	/* no room for the hop: the answer still comes, without it */
+	m.u.echo.pad_len = 8;
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, 2);
+	assert_int_equal(last_sent.u.echo.pad_len, 8);
+	/* TTL left: on its way through, not ours */
+	m.ttl = 2;
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, 2);
+}
+
+/*
+ * trace NODE TTL: TTL 0 is our own decision at once; else a request with
+ * that TTL and room for the hop goes out to the neighbour our decision
+ * names, and an EXPIRED from any router answers it with that router's.
+ */
+static void test_trace_wait(void **state)
+{
+	char err[256] = "";
+	FILE *f = fmemopen(err, sizeof(err), "w");
+	struct hn_ctrl_msg r;
+	struct hn_echo_hop hop;
+	int sv[2];
+
+	agent.decide = fake_decide;
+	hnd_echo_init(&agent);
+	hello(7, 100, 0, 255);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "3 0 1000", true, f), 0);
+	fflush(f);
+	assert_string_equal(
+		err,
+		"hop node=1 bytes=0 ttl=0 rtt_ns=0 next=7 reason=model score=-5 margin=40\n");
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "3 17 1000", true, f),
+			 -1);
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "3 2 1000", true, f), 1);
+	assert_int_equal(last_sent.dst, 3);
+	assert_int_equal(last_sent.ttl, 2);
+	assert_int_equal(last_sent.u.echo.pad_len, sizeof(hop));
+	r = echo_msg(9, HN_ECHO_EXPIRED, last_sent.u.echo.seq, sizeof(hop));
+	r.u.echo.id = last_sent.u.echo.id;
+	r.u.echo.t_ns = last_sent.u.echo.t_ns;
+	fake_decide(&agent, 99, &hop);
+	r.u.echo.data = (const __u8 *)&hop;
+	hnd_echo_rx(&agent, &r, fake_now + 1000);
+	assert_string_equal(
+		ctl_answer(sv[1]),
+		"ok\nhop node=9 bytes=84 ttl=14 rtt_ns=1000 next=0 reason=no-route\n");
+	fclose(f);
+	close(sv[1]);
 }
 
 /* What the agent wrote to hnctl's end @fd, NUL-terminated, or "". */
@@ -1535,6 +1634,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_echo_reply, setup),
 		cmocka_unit_test_setup(test_monitor, setup),
+		cmocka_unit_test_setup(test_echo_expired, setup),
+		cmocka_unit_test_setup(test_trace_wait, setup),
 		cmocka_unit_test_setup(test_ping_wait, setup),
 		cmocka_unit_test_setup(test_one_way_then_up, setup),
 		cmocka_unit_test_setup(test_hello_lists_heard, setup),

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,7 +378,12 @@ static void trace_print(unsigned int ttl, const struct trace_hop *t)
 		}
 		if (t->has_score) {
 			jsonw_kv_s64(&hn_jw, "score", t->score);
-			jsonw_kv_s64(&hn_jw, "margin", t->margin);
+			/* null: the only candidate, nothing to compare with */
+			jsonw_name(&hn_jw, "margin");
+			if (t->margin == INT32_MAX)
+				jsonw_null(&hn_jw);
+			else
+				jsonw_s64(&hn_jw, t->margin);
 		}
 		jsonw_obj_close(&hn_jw);
 		return;
@@ -395,7 +401,9 @@ static void trace_print(unsigned int ttl, const struct trace_hop *t)
 		printf("-> %u  %s", t->next, t->reason);
 	else
 		printf("dropped: %s", t->reason);
-	if (t->has_score)
+	if (t->has_score && t->margin == INT32_MAX)
+		printf("  (score %d, the only candidate)", t->score);
+	else if (t->has_score)
 		printf("  (score %d, margin %d)", t->score, t->margin);
 	putchar('\n');
 }

@@ -1013,11 +1013,7 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	struct hn_pick p;
 	int has;
 
-	/*
-	 * An ECHO whose TTL runs out here goes up to the agent, which
-	 * answers for hnctl traceroute with its decision for dst
-	 * (agent-protocol.rst, ECHO); every other frame is dropped.
-	 */
+	/* an ECHO's TTL ends here: up, for traceroute (agent-protocol.rst) */
 	if (hn_ttl_expired(h, e))
 		return h->type == HN_T_ECHO ? XDP_PASS : XDP_DROP;
 	rt = hn_route(dst);

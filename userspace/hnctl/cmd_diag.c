@@ -144,7 +144,18 @@ static int ping_one(const struct ping_opts *o, unsigned long seq,
 			hn_agent_hint(ret);
 		return -1;
 	}
-	s->tx++;
+	/* the heading once a round trip was answered: none before errors */
+	if (strncmp(body, "reply ", 6) && strncmp(body, "timeout", 7) &&
+	    strncmp(body, "unreachable", 11)) {
+		hn_err("hypernetd: %s", body);
+		free(body);
+		return -1;
+	}
+	if (!s->tx++ && !hn_json)
+		printf("PING node %llu: %llu data bytes (%llu bytes per frame)\n",
+		       o->node, o->size,
+		       HN_HDR_LEN + sizeof(struct hn_echo) + o->size +
+			       HN_AUTH_LEN);
 	if (ok && sscanf(body, "reply node=%u bytes=%u ttl=%u rtt_ns=%llu",
 			 &node, &bytes, &ttl, &rtt_ns) == 4) {
 		double ms = rtt_ns / 1e6;
@@ -254,11 +265,6 @@ int cmd_ping(int argc, char **argv)
 				     HN_AUTH_LEN);
 		jsonw_name(&hn_jw, "replies");
 		jsonw_arr_open(&hn_jw);
-	} else {
-		printf("PING node %llu: %llu data bytes (%llu bytes per frame)\n",
-		       o.node, o.size,
-		       HN_HDR_LEN + sizeof(struct hn_echo) + o.size +
-			       HN_AUTH_LEN);
 	}
 	next = now_s();
 	for (seq = 1; !stop && (!o.count || seq <= o.count); seq++) {

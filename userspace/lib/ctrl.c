@@ -477,6 +477,18 @@ static size_t lsa_tail_off(const struct hn_ctrl_lsa *l)
 	       l->n_stages;
 }
 
+/* ECHO's fixed part, and its padding: zero (the caller's memset()) or given */
+static void echo_put(struct hn_echo *w, const struct hn_ctrl_echo *s)
+{
+	if (s->data)
+		memcpy(w + 1, s->data, s->pad_len);
+	w->id = htobe32(s->id);
+	w->seq = htobe32(s->seq);
+	w->t_ns = htobe64(s->t_ns);
+	w->op = s->op;
+	w->pad_len = htobe16(s->pad_len);
+}
+
 /* Where HN_LSA_F_RATES's entries start: after the utilisation bytes. */
 static size_t lsa_rates_off(const struct hn_ctrl_lsa *l)
 {
@@ -569,20 +581,9 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 		memcpy(w + 1, s->data, s->frag_len);
 		break;
 	}
-	case HN_T_ECHO: {
-		const struct hn_ctrl_echo *s = &m->u.echo;
-		struct hn_echo *w = (struct hn_echo *)p;
-
-		/* the padding: zero (the caller's memset()), or given */
-		if (s->data)
-			memcpy(w + 1, s->data, s->pad_len);
-		w->id = htobe32(s->id);
-		w->seq = htobe32(s->seq);
-		w->t_ns = htobe64(s->t_ns);
-		w->op = s->op;
-		w->pad_len = htobe16(s->pad_len);
+	case HN_T_ECHO:
+		echo_put((struct hn_echo *)p, &m->u.echo);
 		break;
-	}
 	}
 }
 

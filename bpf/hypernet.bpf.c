@@ -1039,8 +1039,9 @@ static __always_inline int hn_unicast(struct xdp_md *ctx, struct ethhdr *eth,
 	struct hn_pick p;
 	int has;
 
+	/* an ECHO's TTL ends here: up, for traceroute (agent-protocol.rst) */
 	if (hn_ttl_expired(h, e))
-		return XDP_DROP;
+		return h->type == HN_T_ECHO ? XDP_PASS : XDP_DROP;
 	rt = hn_route(dst);
 	if (!rt) {
 		e->st->drop_no_route++;

@@ -67,6 +67,14 @@ static int same(const struct hn_ctrl_msg *a, const struct hn_ctrl_msg *b)
 		       fa->op == fb->op &&
 		       !memcmp(fa->data, fb->data, fa->frag_len);
 	}
+	case HN_T_ECHO: {
+		const struct hn_ctrl_echo *ea = &a->u.echo, *eb = &b->u.echo;
+
+		return ea->id == eb->id && ea->seq == eb->seq &&
+		       ea->t_ns == eb->t_ns && ea->op == eb->op &&
+		       ea->pad_len == eb->pad_len &&
+		       !memcmp(ea->data, eb->data, ea->pad_len);
+	}
 	}
 	return 0;
 }

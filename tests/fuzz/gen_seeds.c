@@ -308,6 +308,35 @@ static void ctrl_fed(const char *dir)
 	ctrl_save(dir, "fed-sack.bin", &m, &k2, 0);
 }
 
+/* ECHO: a ping request, the largest, and a traceroute hop's answer. */
+static void ctrl_echo(const char *dir)
+{
+	static uint8_t data[HN_ECHO_PAD_MAX];
+	struct hn_echo_hop hop = { .next = htobe32(3), .reason = 1 };
+	struct hn_mesh_key k1, k2;
+	struct hn_ctrl_msg m;
+
+	ctrl_keys(&k1, &k2, data, sizeof(data));
+	memset(&m, 0, sizeof(m));
+	m.type = HN_T_ECHO;
+	m.ttl = HN_TTL_DEFAULT;
+	m.src = 1;
+	m.dst = 3;
+	m.seq = 5;
+	m.counter = 1005;
+	m.u.echo = (struct hn_ctrl_echo){ 7,  1,   123456789, HN_ECHO_REQUEST,
+					  56, NULL };
+	ctrl_save(dir, "echo-request.bin", &m, &k1, 0);
+	m.u.echo.pad_len = HN_ECHO_PAD_MAX;
+	ctrl_save(dir, "echo-max.bin", &m, &k1, 0);
+	m.src = 2;
+	m.dst = 1;
+	m.u.echo.op = HN_ECHO_EXPIRED;
+	m.u.echo.pad_len = sizeof(hop);
+	m.u.echo.data = (const uint8_t *)&hop;
+	ctrl_save(dir, "echo-expired.bin", &m, &k2, 0);
+}
+
 /* One of every control type, smallest and largest, and a few broken. */
 static void ctrl(const char *dir)
 {
@@ -599,6 +628,7 @@ int main(int argc, char **argv)
 	if (argc >= 4) {
 		ctrl(argv[3]);
 		ctrl_fed(argv[3]);
+		ctrl_echo(argv[3]);
 	}
 	if (argc >= 5)
 		secagg(argv[4]);

@@ -15,7 +15,16 @@
 #       Ethernet header included, into OUTFILE.
 #   l2tool.py inject DEV INFILE
 #       send INFILE's frame on DEV unchanged, addresses included.
+#   l2tool.py echo DEV DSTMAC SRC DST KEYHEX COUNT
+#       COUNT ECHO requests (hnctl ping's) from node SRC to node DST,
+#       sent on DEV to DSTMAC and signed with mesh key id 1 = KEYHEX, as
+#       Documentation/agent-protocol.rst says (tests/netns/test_diag.sh:
+#       with the mesh key they are answered, with another they are not).
+import hashlib
+import hmac
 import os
+import struct
+import time
 import socket
 import sys
 
@@ -82,6 +91,27 @@ def inject(dev, infile):
         open_dev(dev).send(f.read())
 
 
+def echo(dev, dstmac, src, dst, keyhex, count):
+    s = open_dev(dev)
+    mine = s.getsockname()[4][:6]
+    key = bytes.fromhex(keyhex)
+    for i in range(count):
+        # hn_echo: id, seq, t_ns, op REQUEST, reserved, pad_len 0
+        payload = struct.pack(">IIQBBH", 0x5eed, i + 1, 0, 0, 0, 0)
+        hlen = len(payload) + 28
+        # hnhdr: version 1, type ECHO (9), flags 0, ttl 16, tclass 0,
+        # reserved 0, len, src, dst, seq
+        hdr = struct.pack(">BBBBBBHIII", 1, 9, 0, 16, 0, 0, hlen, src, dst,
+                          0x7000 + i)
+        signed = (hdr[:3] + b"\0" + hdr[4:5] + b"\0" + hdr[6:] + payload +
+                  struct.pack(">IQ", 1, time.time_ns()))
+        mac = hmac.new(key, signed, hashlib.sha256).digest()[:16]
+        frame = hdr + payload + signed[-12:] + mac
+        s.send(bytes.fromhex(dstmac.replace(":", "")) + mine +
+               struct.pack(">H", ETH_P_HYPERNET) + frame)
+        time.sleep(0.01)
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "relay":
         relay(argv[2], argv[3], argv[4])
@@ -89,6 +119,9 @@ def main(argv):
         capture(argv[2], int(argv[3]), int(argv[4]), argv[5])
     elif len(argv) == 4 and argv[1] == "inject":
         inject(argv[2], argv[3])
+    elif len(argv) == 8 and argv[1] == "echo":
+        echo(argv[2], argv[3], int(argv[4]), int(argv[5]), argv[6],
+             int(argv[7]))
     else:
         sys.stderr.write(__doc__ if __doc__ else "see the header\n")
         return 2

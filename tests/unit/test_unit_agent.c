@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -65,9 +66,16 @@ int hn_dp_del_neigh(struct hn_dp *dp, __u32 idx)
 	return 0;
 }
 
+static __u8 last_pad[HN_ECHO_PAD_MAX];
+
 int hnd_send(struct hnd *d, int p, const __u8 *mac, struct hn_ctrl_msg *m)
 {
 	last_sent = *m;
+	/* an ECHO's padding lives on the sender's stack: kept here */
+	if (m->type == HN_T_ECHO && m->u.echo.data) {
+		memcpy(last_pad, m->u.echo.data, m->u.echo.pad_len);
+		last_sent.u.echo.data = last_pad;
+	}
 	if (m->type == HN_T_HELLO)
 		last_hello = *m;
 	sent_hello += m->type == HN_T_HELLO;
@@ -271,6 +279,300 @@ static void advance_ms(unsigned int ms)
 }
 
 /* ---- neighbour state machine --------------------------------------------- */
+
+/* ---- mesh ping (echo.c) ------------------------------------------------- */
+
+/* An ECHO of @op from @src to us, padded with @pad bytes. */
+static struct hn_ctrl_msg echo_msg(__u32 src, __u8 op, __u32 seq, __u16 pad)
+{
+	struct hn_ctrl_msg m = { .type = HN_T_ECHO, .src = src, .dst = 1 };
+
+	m.ttl = 14;
+	m.u.echo = (struct hn_ctrl_echo){ 0xabcd, seq, 12345, op, pad, NULL };
+	return m;
+}
+
+/*
+ * A request from a key holder is answered along our route to it, with the
+ * same id, seq, time and padding; at most ECHO_BURST at once, then one per
+ * 10 ms.
+ */
+static void test_echo_reply(void **state)
+{
+	struct hn_ctrl_msg m = echo_msg(7, HN_ECHO_REQUEST, 5, 300);
+	unsigned int i;
+
+	hnd_echo_rx(&agent, &m, fake_now);
+	/* no route to 7 yet: nothing sent */
+	assert_int_equal(agent.st.echo_req_rx, 1);
+	assert_int_equal(agent.st.echo_no_route, 1);
+	assert_int_equal(agent.st.echo_reply_tx, 0);
+	hello(7, 100, 0, 255);
+	assert_true(hnd_neigh_find(&agent, 7)->up);
+	memset(&last_sent, 0, sizeof(last_sent));
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, 1);
+	assert_int_equal(last_sent.type, HN_T_ECHO);
+	assert_int_equal(last_sent.dst, 7);
+	assert_int_equal(last_sent.flags, 0);
+	assert_int_equal(last_sent.ttl, HN_TTL_DEFAULT);
+	assert_int_equal(last_sent.u.echo.op, HN_ECHO_REPLY);
+	assert_int_equal(last_sent.u.echo.id, 0xabcd);
+	assert_int_equal(last_sent.u.echo.seq, 5);
+	assert_int_equal(last_sent.u.echo.t_ns, 12345);
+	assert_int_equal(last_sent.u.echo.pad_len, 300);
+	/* a flood of requests: the burst, then nothing until time passes */
+	for (i = 0; i < 100; i++)
+		hnd_echo_rx(&agent, &m, fake_now);
+	assert_true(agent.st.echo_reply_tx <= 20);
+	assert_true(agent.st.echo_limited >= 80);
+	advance_ms(10);
+	i = agent.st.echo_reply_tx;
+	hnd_echo_rx(&agent, &m, fake_now);
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, i + 1);
+	/* a request for another node is not ours to answer */
+	m.dst = 9;
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_req_rx, 104);
+}
+
+static const char *ctl_answer(int fd);
+
+/* hnd.decide for the tests: node 7 next, the model's pick, scored */
+static int fake_decide(struct hnd *d, __u32 dst, struct hn_echo_hop *hop)
+{
+	memset(hop, 0, sizeof(*hop));
+	hop->next = htobe32(dst == 3 ? 7 : 0);
+	hop->reason = dst == 3 ? HN_DP_R_MODEL : HN_HOP_NO_ROUTE;
+	hop->score = htobe32((__u32)-5);
+	hop->margin = htobe32(40);
+	hop->flags = dst == 3 ? HN_HOP_F_SCORE : 0;
+	return 0;
+}
+
+/*
+ * A request for another node that arrived with TTL 1 (its TTL ran out
+ * here): answered EXPIRED to its sender with our decision in its
+ * padding, no larger than it; one with TTL left, or too short to hold
+ * the hop, is not told the decision.
+ */
+static void test_echo_expired(void **state)
+{
+	struct hn_ctrl_msg m = echo_msg(7, HN_ECHO_REQUEST, 4, 16);
+	const struct hn_echo_hop *hop;
+
+	agent.decide = fake_decide;
+	hello(7, 100, 0, 255);
+	m.dst = 3;
+	m.ttl = 1;
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, 1);
+	assert_int_equal(last_sent.dst, 7);
+	assert_int_equal(last_sent.u.echo.op, HN_ECHO_EXPIRED);
+	assert_int_equal(last_sent.u.echo.seq, 4);
+	assert_int_equal(last_sent.u.echo.pad_len, 16);
+	hop = (const void *)last_sent.u.echo.data;
+	assert_int_equal(be32toh(hop->next), 7);
+	assert_int_equal(hop->reason, HN_DP_R_MODEL);
+	assert_int_equal((__s32)be32toh(hop->score), -5);
+	assert_int_equal(hop->flags, HN_HOP_F_SCORE);
+	/* no room for the hop: the answer still comes, without it */
+	m.u.echo.pad_len = 8;
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, 2);
+	assert_int_equal(last_sent.u.echo.pad_len, 8);
+	/* TTL left: on its way through, not ours */
+	m.ttl = 2;
+	hnd_echo_rx(&agent, &m, fake_now);
+	assert_int_equal(agent.st.echo_reply_tx, 2);
+}
+
+/*
+ * trace NODE TTL: TTL 0 is our own decision at once; else a request with
+ * that TTL and room for the hop goes out to the neighbour our decision
+ * names, and an EXPIRED from any router answers it with that router's.
+ */
+static void test_trace_wait(void **state)
+{
+	char err[256] = "";
+	FILE *f = fmemopen(err, sizeof(err), "w");
+	struct hn_ctrl_msg r;
+	struct hn_echo_hop hop;
+	int sv[2];
+
+	agent.decide = fake_decide;
+	hnd_echo_init(&agent);
+	hello(7, 100, 0, 255);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "3 0 1000", true, f), 0);
+	fflush(f);
+	assert_string_equal(
+		err,
+		"hop node=1 bytes=0 ttl=0 rtt_ns=0 next=7 reason=model score=-5 margin=40\n");
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "3 17 1000", true, f),
+			 -1);
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "3 2 1000", true, f), 1);
+	assert_int_equal(last_sent.dst, 3);
+	assert_int_equal(last_sent.ttl, 2);
+	assert_int_equal(last_sent.u.echo.pad_len, sizeof(hop));
+	r = echo_msg(9, HN_ECHO_EXPIRED, last_sent.u.echo.seq, sizeof(hop));
+	r.u.echo.id = last_sent.u.echo.id;
+	r.u.echo.t_ns = last_sent.u.echo.t_ns;
+	fake_decide(&agent, 99, &hop);
+	r.u.echo.data = (const __u8 *)&hop;
+	hnd_echo_rx(&agent, &r, fake_now + 1000);
+	assert_string_equal(
+		ctl_answer(sv[1]),
+		"ok\nhop node=9 bytes=84 ttl=14 rtt_ns=1000 next=0 reason=no-route\n");
+	fclose(f);
+	close(sv[1]);
+}
+
+/* What the agent wrote to hnctl's end @fd, NUL-terminated, or "". */
+static const char *ctl_answer(int fd)
+{
+	static char buf[256];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+	buf[n > 0 ? n : 0] = 0;
+	return buf;
+}
+
+/*
+ * hnctl's request waits on its connection: the matching reply answers it
+ * with the round trip, a reply that matches nothing is counted, and the
+ * deadline answers "timeout".
+ */
+static void test_ping_wait(void **state)
+{
+	struct hn_ctrl_msg r;
+	int sv[2], sv2[2];
+	char err[128];
+	FILE *f = fmemopen(err, sizeof(err), "w");
+
+	hnd_echo_init(&agent);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv2), 0);
+	/* no route: refused at once, the connection not taken */
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "7 56 1000", false, f),
+			 -1);
+	fflush(f);
+	assert_non_null(strstr(err, "unreachable node=7"));
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "7 5000 1000", false, f),
+			 -1);
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "1 0 1000", false, f),
+			 -1);
+	hello(7, 100, 0, 255);
+	assert_int_equal(hnd_ping_start(&agent, sv[0], "7 56 1000", false, f),
+			 1);
+	assert_int_equal(last_sent.type, HN_T_ECHO);
+	assert_int_equal(last_sent.u.echo.op, HN_ECHO_REQUEST);
+	assert_int_equal(last_sent.u.echo.pad_len, 56);
+	assert_int_equal(agent.st.echo_req_tx, 1);
+	/* a reply with another seq, or from another node: not it */
+	r = echo_msg(7, HN_ECHO_REPLY, last_sent.u.echo.seq + 1, 56);
+	r.u.echo.id = last_sent.u.echo.id;
+	r.u.echo.t_ns = last_sent.u.echo.t_ns;
+	hnd_echo_rx(&agent, &r, fake_now);
+	r.u.echo.seq--;
+	r.src = 8;
+	hnd_echo_rx(&agent, &r, fake_now);
+	assert_int_equal(agent.st.echo_unmatched, 2);
+	assert_string_equal(ctl_answer(sv[1]), "");
+	r.src = 7;
+	hnd_echo_rx(&agent, &r, fake_now + 2500000);
+	assert_int_equal(agent.st.echo_reply_rx, 1);
+	assert_string_equal(
+		ctl_answer(sv[1]),
+		"ok\nreply node=7 bytes=124 ttl=14 rtt_ns=2500000\n");
+	/* the same reply again finds no request waiting */
+	hnd_echo_rx(&agent, &r, fake_now);
+	assert_int_equal(agent.st.echo_unmatched, 3);
+	/* no reply: answered at the deadline, not before */
+	assert_int_equal(hnd_ping_start(&agent, sv2[0], "7 0 1000", false, f),
+			 1);
+	advance_ms(999);
+	hnd_echo_tick(&agent, fake_now);
+	assert_string_equal(ctl_answer(sv2[1]), "");
+	advance_ms(1);
+	hnd_echo_tick(&agent, fake_now);
+	assert_string_equal(ctl_answer(sv2[1]), "ok\ntimeout node=7\n");
+	fclose(f);
+	close(sv[1]);
+	close(sv2[1]);
+}
+
+/* ---- hnctl monitor (events.c) ------------------------------------------ */
+
+/*
+ * Subscribers get each event as one message, text or JSON; one that does
+ * not read loses events and is told how many; drops come from counters'
+ * rise; one that hung up is let go.
+ */
+static void test_monitor(void **state)
+{
+	char err[128], buf[1024];
+	FILE *f = fmemopen(err, sizeof(err), "w");
+	int j[2], t[2];
+	unsigned int sent = 0;
+	ssize_t n;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, j), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, t), 0);
+	assert_int_equal(hnd_mon_start(&agent, j[0], "xml", f), -1);
+	assert_int_equal(hnd_mon_start(&agent, j[0], "json", f), 1);
+	assert_int_equal(hnd_mon_start(&agent, t[0], NULL, f), 1);
+	assert_int_equal(agent.n_mon, 2);
+	assert_string_equal(ctl_answer(j[1]), "ok\n");
+	assert_string_equal(ctl_answer(t[1]), "ok\n");
+	hello(7, 100, 0, 255);
+	assert_non_null(strstr(
+		ctl_answer(j[1]),
+		"\"node\":1,\"event\":\"neigh-up\",\"neigh\":7,\"port\":\"p0\"}\n"));
+	assert_non_null(
+		strstr(ctl_answer(t[1]), " neigh-up neigh=7 port=p0\n"));
+	/* strings escaped in JSON, quoted in text when they hold a space */
+	hnd_ev_model(&agent, 0, "a \"b\"\\", "bad-signature");
+	assert_non_null(strstr(
+		ctl_answer(j[1]),
+		"\"from\":\"a \\\"b\\\"\\\\\",\"reason\":\"bad-signature\"}"));
+	assert_non_null(strstr(
+		ctl_answer(t[1]),
+		" model-refused from=\"a \"b\"\\\" reason=bad-signature"));
+	/* drops: the rise since the last look, per reason */
+	hnd_mon_tick(&agent, NULL, fake_now);
+	agent.st.rx_replay += 3;
+	agent.st.rx_bad[HN_CE_MAC] += 2;
+	advance_ms(1000);
+	hnd_mon_tick(&agent, NULL, fake_now);
+	n = recv(t[1], buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_true(n > 0);
+	buf[n] = 0;
+	assert_non_null(strstr(
+		buf, " drop where=agent reason=rx_bad_bad-mac count=2\n"));
+	assert_non_null(strstr(ctl_answer(t[1]),
+			       " drop where=agent reason=rx_replay count=3\n"));
+	/* a subscriber that does not read: events lost, then told */
+	while (agent.mon[0].lost == 0 && sent < 100000) {
+		hnd_ev_model(&agent, 9, "x", NULL);
+		sent++;
+	}
+	assert_true(agent.mon[0].lost > 0);
+	while (recv(j[1], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	hnd_ev_model(&agent, 10, "x", NULL);
+	assert_non_null(strstr(ctl_answer(j[1]), ",\"lost_before\":1}\n"));
+	/* hung up: let go at the next look */
+	close(j[1]);
+	advance_ms(1000);
+	hnd_mon_tick(&agent, NULL, fake_now);
+	assert_int_equal(agent.n_mon, 1);
+	hnd_mon_free(&agent);
+	assert_int_equal(agent.n_mon, 0);
+	close(t[1]);
+	fclose(f);
+}
 
 static void test_one_way_then_up(void **state)
 {
@@ -1330,6 +1632,11 @@ static void test_config_secrets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_echo_reply, setup),
+		cmocka_unit_test_setup(test_monitor, setup),
+		cmocka_unit_test_setup(test_echo_expired, setup),
+		cmocka_unit_test_setup(test_trace_wait, setup),
+		cmocka_unit_test_setup(test_ping_wait, setup),
 		cmocka_unit_test_setup(test_one_way_then_up, setup),
 		cmocka_unit_test_setup(test_hello_lists_heard, setup),
 		cmocka_unit_test_setup(test_loss_raises_cost, setup),

@@ -192,6 +192,8 @@ static size_t payload_len(const struct hn_ctrl_msg *m)
 				0);
 	case HN_T_MODEL_CHUNK:
 		return 28 + m->u.chunk.chunk_len;
+	case HN_T_ECHO:
+		return 20 + m->u.echo.pad_len;
 	}
 	return 16;
 }
@@ -1294,6 +1296,73 @@ static void test_key_parse(void **state)
 	assert_int_equal(hn_mesh_key_parse(bad[2], NULL), -EINVAL);
 }
 
+/*
+ * ECHO: routed unicast, its zero padding counted by pad_len and covered
+ * by the MAC; op and pad_len have rules, flags must be 0.
+ */
+static void test_echo(void **state)
+{
+	struct hn_ctrl_msg m = base(HN_T_ECHO), d;
+	uint8_t buf[HN_CTRL_MAX];
+	int len, i;
+
+	m.flags = 0;
+	m.dst = PEER;
+	m.u.echo.id = 0x01020304;
+	m.u.echo.seq = 7;
+	m.u.echo.t_ns = 0x1122334455667788ULL;
+	m.u.echo.op = HN_ECHO_REPLY;
+	m.u.echo.pad_len = 100;
+	len = hn_ctrl_encode(buf, sizeof(buf), &m, &key);
+	assert_int_equal(len, 20 + 20 + 100 + 28);
+	assert_int_equal(buf[1], 9);
+	assert_memory_equal(buf + 20, "\x01\x02\x03\x04\x00\x00\x00\x07", 8);
+	assert_memory_equal(buf + 28, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	assert_int_equal(buf[36], HN_ECHO_REPLY);
+	assert_int_equal(buf[38] << 8 | buf[39], 100);
+	for (i = 40; i < 140; i++)
+		assert_int_equal(buf[i], 0);
+	assert_int_equal(decode(buf, len, &d), HN_CE_OK);
+	assert_int_equal(d.u.echo.id, m.u.echo.id);
+	assert_int_equal(d.u.echo.seq, 7);
+	assert_int_equal(d.u.echo.t_ns, m.u.echo.t_ns);
+	assert_int_equal(d.u.echo.op, HN_ECHO_REPLY);
+	assert_int_equal(d.u.echo.pad_len, 100);
+	assert_ptr_equal(d.u.echo.data, buf + 40);
+	/* an EXPIRED reply's padding carries its hop: given, copied */
+	{
+		struct hn_ctrl_msg x = m;
+		uint8_t hop[100] = { 1, 2, 3 }, xb[HN_CTRL_MAX];
+
+		x.u.echo.op = HN_ECHO_EXPIRED;
+		x.u.echo.data = hop;
+		assert_int_equal(hn_ctrl_encode(xb, sizeof(xb), &x, &key), len);
+		assert_memory_equal(xb + 40, hop, 100);
+		assert_int_equal(decode(xb, len, &d), HN_CE_OK);
+		assert_int_equal(d.u.echo.op, HN_ECHO_EXPIRED);
+		assert_memory_equal(d.u.echo.data, hop, 100);
+	}
+	/* the padding is signed */
+	buf[60] = 1;
+	assert_int_equal(decode(buf, len, NULL), HN_CE_MAC);
+	/* an unknown op, after the MAC; a pad_len the frame does not hold */
+	assert_int_equal(patched(&m, 36, 1, __HN_ECHO_OP_MAX, 1), HN_CE_FIELD);
+	assert_non_null(strstr(why, "echo: op"));
+	assert_int_equal(patched(&m, 38, 2, 101, 1), HN_CE_LENGTH);
+	assert_int_equal(patched(&m, 38, 2, HN_ECHO_PAD_MAX + 1, 1),
+			 HN_CE_FIELD);
+	/* routed unicast only */
+	assert_int_equal(patched(&m, 2, 1, HN_F_MCAST, 1), HN_CE_FIELD);
+	/* encode refuses the same */
+	m.u.echo.pad_len = HN_ECHO_PAD_MAX + 1;
+	assert_int_equal(hn_ctrl_encode(buf, sizeof(buf), &m, &key), -EINVAL);
+	m.u.echo.pad_len = HN_ECHO_PAD_MAX;
+	assert_true(hn_ctrl_encode(buf, sizeof(buf), &m, &key) <=
+		    (int)HN_CTRL_MAX);
+	m.u.echo.op = __HN_ECHO_OP_MAX;
+	assert_int_equal(hn_ctrl_encode(buf, sizeof(buf), &m, &key), -EINVAL);
+}
+
 static void test_err_names(void **state)
 {
 	struct hn_ctrl_msg m = hello(1);
@@ -1353,6 +1422,7 @@ int main(void)
 		cmocka_unit_test(test_replay_bound),
 		cmocka_unit_test(test_replay_late_anchor),
 		cmocka_unit_test(test_key_parse),
+		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_err_names),
 	};
 

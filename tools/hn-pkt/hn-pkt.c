@@ -107,7 +107,7 @@ static const char *const type_names[] = {
 	[HN_T_TENSOR] = "tensor", [HN_T_HELLO] = "hello",
 	[HN_T_GOSSIP] = "gossip", [HN_T_MODEL_CHUNK] = "model-chunk",
 	[HN_T_PROBE] = "probe",	  [HN_T_ACK] = "ack",
-	[HN_T_FED] = "fed",
+	[HN_T_FED] = "fed",	  [HN_T_ECHO] = "echo",
 };
 
 static const char *type_name(unsigned int t)

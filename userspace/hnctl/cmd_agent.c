@@ -72,6 +72,16 @@ static int agent_send(const char *req, size_t len)
 	return ret;
 }
 
+int hn_agent_open(const char *line)
+{
+	char req[128];
+	int n = snprintf(req, sizeof(req), "%s\n", line);
+
+	if (n < 0 || (size_t)n >= sizeof(req))
+		return -EINVAL;
+	return agent_send(req, n);
+}
+
 int hn_agent_request_len(const char *line, const void *payload, size_t plen,
 			 char **body, size_t *blen, bool *ok)
 {

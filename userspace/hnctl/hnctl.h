@@ -197,6 +197,9 @@ int cmd_campaign(int argc, char **argv);
 
 /* hypernetd (cmd_agent.c) */
 int cmd_agent(int argc, char **argv);
+int cmd_ping(int argc, char **argv); /* cmd_diag.c: mesh diagnostics */
+int cmd_monitor(int argc, char **argv);
+int cmd_traceroute(int argc, char **argv);
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok);
 /* The same, with the body's length (a binary body: a vector file). */
@@ -204,6 +207,8 @@ int hn_agent_request_len(const char *line, const void *payload, size_t plen,
 			 char **body, size_t *blen, bool *ok);
 void hn_agent_status(void); /* `status`'s agent part */
 bool hn_agent_absent(int err); /* no agent listening */
+/* Send request @line (no payload); the connection's fd, or -errno. */
+int hn_agent_open(const char *line);
 void hn_agent_hint(int err); /* say why the agent could not be asked */
 /*
  * The agent's answer to a push of a @what (model, campaign): refused,

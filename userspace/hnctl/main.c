@@ -61,6 +61,12 @@ static const struct hn_cmd top_cmds[] = {
 	  "tensor-offload netdevs" },
 	{ "topology", cmd_topology, "[dot|json]",
 	  "short for 'hnctl agent topology'" },
+	{ "ping", cmd_ping, "NODE [-c N] [-i S] [-s SIZE] [-W S]",
+	  "round trips to a node through the mesh" },
+	{ "traceroute", cmd_traceroute, "NODE [-m MAX_TTL] [-W S]",
+	  "the hops to a node, each router's decision and why" },
+	{ "monitor", cmd_monitor, "[-c COUNT]",
+	  "live events: neighbours, routes, models, rounds, drops" },
 	{ NULL }
 };
 

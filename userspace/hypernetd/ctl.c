@@ -143,6 +143,7 @@ static void status_json(struct hnd *d, struct jsonw *w)
 	jsonw_kv_u64(w, "nodes", hn_topo_count(d->topo));
 	jsonw_kv_u64(w, "routes", d->n_routes);
 	jsonw_kv_u64(w, "tasks", d->n_tasks);
+	jsonw_kv_u64(w, "monitors", d->n_mon);
 	xfers_json(d, w);
 	jsonw_name(w, "ports");
 	jsonw_arr_open(w);
@@ -366,7 +367,9 @@ static const struct {
 	STAT(fed_msg_late),   STAT(fed_send_fail),   STAT(fed_rounds),
 	STAT(fed_attempts),   STAT(fed_agg_failed),  STAT(fed_catch_up),
 	STAT(fed_filled),     STAT(fed_fetch_tx),    STAT(fed_fetch_rx),
-	STAT(rate_samples),   STAT(rate_resets),
+	STAT(rate_samples),   STAT(rate_resets),     STAT(echo_req_rx),
+	STAT(echo_reply_tx),  STAT(echo_limited),    STAT(echo_no_route),
+	STAT(echo_req_tx),    STAT(echo_reply_rx),   STAT(echo_unmatched),
 };
 
 static void stats_out(struct hnd *d, FILE *f, struct jsonw *w)
@@ -558,7 +561,7 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		return rates_request(d, word, arg, f, &w);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, dump, stats, topology, dataplane, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate)",
+			"unknown request '%s' (status, neighbours, dump, stats, topology, dataplane, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate, ping, trace, monitor)",
 			word);
 		return -1;
 	}
@@ -616,7 +619,52 @@ int hnd_ctl_request(struct hnd *d, char *req, size_t n, char **out,
 	return ret;
 }
 
-static void serve(struct hnd *d, int c)
+/* Whether @req (NUL-terminated) is "WORD ..." or "WORD\n". */
+static const char *req_arg(const char *req, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (strncmp(req, word, n) || (req[n] != ' ' && req[n] != '\n'))
+		return NULL;
+	return req + n + (req[n] == ' ');
+}
+
+/*
+ * Requests answered later, on a connection the agent keeps: ping, trace
+ * and monitor's subscription.  True if @c was taken; else *@out holds the
+ * reply to send now, or is NULL.
+ */
+static bool serve_later(struct hnd *d, int c, char *req, char **out,
+			size_t *olen)
+{
+	const char *arg = req_arg(req, "ping"), *tr = req_arg(req, "trace");
+	const char *mon = req_arg(req, "monitor");
+	char *body = NULL, *nl;
+	size_t blen = 0;
+	int taken;
+	FILE *f;
+
+	*out = NULL;
+	if (!arg && !tr && !mon)
+		return false;
+	nl = strchr(req, '\n');
+	if (nl)
+		*nl = 0;
+	f = open_memstream(&body, &blen);
+	if (!f)
+		return false;
+	if (mon)
+		taken = hnd_mon_start(d, c, mon, f);
+	else
+		taken = hnd_ping_start(d, c, arg ? arg : tr, !arg, f);
+	if (!fclose(f) && taken <= 0)
+		reply(!taken, body, blen, out, olen);
+	free(body);
+	return taken > 0;
+}
+
+/* Serve one request on @c: true if @c is kept to answer later. */
+static bool serve(struct hnd *d, int c)
 {
 	static char req[HND_CTL_MAX];
 	struct ucred cred;
@@ -628,20 +676,23 @@ static void serve(struct hnd *d, int c)
 	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) ||
 	    cred.uid != 0) {
 		send(c, "error\nroot only\n", 16, MSG_NOSIGNAL);
-		return;
+		return false;
 	}
 	n = recv(c, req, sizeof(req) - 1, MSG_TRUNC);
 	if (n <= 0)
-		return;
+		return false;
 	if ((size_t)n >= sizeof(req)) {
 		send(c, "error\nrequest too large\n", 24, MSG_NOSIGNAL);
-		return;
+		return false;
 	}
 	req[n] = 0;
-	if (hnd_ctl_request(d, req, n, &out, &olen))
-		return;
+	if (serve_later(d, c, req, &out, &olen))
+		return true;
+	if (!out && hnd_ctl_request(d, req, n, &out, &olen))
+		return false;
 	send(c, out, olen, MSG_NOSIGNAL);
 	free(out);
+	return false;
 }
 
 void hnd_ctl_rx(struct hnd *d)
@@ -661,8 +712,8 @@ void hnd_ctl_rx(struct hnd *d)
 		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		/* a result's vector in one reply (root: past wmem_max) */
 		setsockopt(c, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
-		serve(d, c);
-		close(c);
+		if (!serve(d, c))
+			close(c);
 	}
 }
 

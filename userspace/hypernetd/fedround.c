@@ -206,25 +206,7 @@ static __u32 self(const struct hnd *d)
 /* The neighbour a frame to @dst goes out to: @dst itself, else its route's. */
 static struct hnd_neigh *next_hop(struct hnd *d, __u32 dst)
 {
-	struct hnd_neigh *n;
-	unsigned int i, j;
-
-	for (i = 0; i < HND_MAX_NEIGH; i++)
-		if (d->nb[i].used && d->nb[i].up && d->nb[i].node == dst)
-			return &d->nb[i];
-	for (i = 0; i < d->n_routes; i++) {
-		const struct hn_dp_route *rt = &d->routes[i].rt;
-
-		if (d->routes[i].dst != dst || !rt->n_cand)
-			continue;
-		for (j = 0; j < HND_MAX_NEIGH; j++) {
-			n = &d->nb[j];
-			if (n->used && n->up &&
-			    n->dp_idx == rt->cand[rt->def].neigh)
-				return n;
-		}
-	}
-	return NULL;
+	return hnd_next_hop(d, dst);
 }
 
 /* Whether roster node @id counts as live here: us, or reachable. */
@@ -728,6 +710,7 @@ static void result_take(struct hnd *d, const __u8 *buf, size_t len,
 	hnd_log(d, LOG_I,
 		"fed: round %u (sub-round %u) complete (aggregator %u, attempt %u): %u updates summed",
 		rr, r->round, r->from, r->attempt, r->n);
+	hnd_ev_round(d, "campaign-round", rr, r->from, r->attempt, r->n);
 }
 
 /* A RESULT (@buf, taken) from the mesh. */
@@ -1588,6 +1571,8 @@ static void node_timeout(struct hnd *d, __u64 now)
 	hnd_log(d, LOG_N,
 		"fed: round %u attempt %u: nothing from aggregator %u, next attempt",
 		fd->round, fd->attempt, fd->agg);
+	hnd_ev_round(d, "campaign-attempt", fd->round, fd->agg, fd->attempt,
+		     -1);
 	node_reset(fd);
 	fd->attempt++;
 	d->st.fed_attempts++;

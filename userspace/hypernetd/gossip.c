@@ -303,6 +303,7 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 		}
 		d->st.route_writes++;
 		written++;
+		hnd_ev_route(d, r[i].dst, &rt);
 	}
 	/* withdrawn: in the old set, not in the new */
 	for (i = 0; i < d->n_routes; i++) {
@@ -320,6 +321,7 @@ static void routes_install(struct hnd *d, const struct hn_topo_route *r,
 		hn_dp_del_route(d->dp, d->routes[i].dst);
 		d->st.route_writes++;
 		withdrawn++;
+		hnd_ev_route(d, d->routes[i].dst, NULL);
 	}
 	if (written || withdrawn)
 		hnd_log(d, LOG_I,

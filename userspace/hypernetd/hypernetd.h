@@ -307,6 +307,14 @@ struct hnd_stats {
 	__u64 fed_fetch_rx; /* FETCHes served */
 	__u64 rate_samples; /* stage-dev windows measured */
 	__u64 rate_resets; /* windows dropped: stage-dev's counters went back */
+	/* mesh ping (echo.c) */
+	__u64 echo_req_rx; /* requests for us, authenticated */
+	__u64 echo_reply_tx; /* answered */
+	__u64 echo_limited; /* not answered: over the reply rate */
+	__u64 echo_no_route; /* not sent: no route to the node */
+	__u64 echo_req_tx; /* hnctl ping's requests sent */
+	__u64 echo_reply_rx; /* replies matched to one of them */
+	__u64 echo_unmatched; /* replies to no request waiting */
 };
 
 /* A rate limit for log lines about single frames (hnd_log_rl()). */
@@ -325,6 +333,37 @@ struct hnd_rate {
 	struct hn_ctrl_rate now; /* measured, told, or configured */
 	struct hn_ctrl_rate adv; /* as the last LSA said it */
 	__u64 expires_ns; /* told over the control socket: until; 0 never */
+};
+
+/*
+ * An hnctl ping request waiting for its echo: the control connection it
+ * came on is answered when the reply arrives or at the deadline (echo.c).
+ */
+#define HND_PING_SLOTS 16
+struct hnd_ping {
+	bool used;
+	int fd; /* hnctl's connection */
+	__u32 dst;
+	__u32 seq;
+	__u64 sent_ns;
+	__u64 deadline_ns;
+};
+
+/* An hnctl monitor subscribed to events (events.c). */
+#define HND_MON_SLOTS 8
+struct hnd_mon {
+	bool used;
+	bool json; /* JSON lines, else text */
+	int fd; /* hnctl's connection */
+	__u64 lost; /* events it could not take (socket full) */
+};
+
+/* One event being built: its text line and its JSON object. */
+#define HND_EV_LEN 512
+struct hnd_ev {
+	char text[HND_EV_LEN];
+	char json[HND_EV_LEN];
+	size_t tl, jl;
 };
 
 struct hnd_route {
@@ -398,6 +437,22 @@ struct hnd {
 	__u64 next_slow_ns;
 	__u64 next_split_ns; /* hn_dp_split_step() */
 	__u64 next_xdp_ns; /* next look at the ports' XDP hooks */
+	/* mesh ping (echo.c) */
+	struct hnd_ping ping[HND_PING_SLOTS];
+	__u32 echo_id; /* random: our requests' id */
+	__u32 echo_seq; /* the last request's seq */
+	__u64 echo_tokens_ns; /* reply budget, as time (token bucket) */
+	/*
+	 * This router's decision for a destination (hop.c's, set by
+	 * main.c; NULL in tests): 0 and @hop filled, or -errno.
+	 */
+	int (*decide)(struct hnd *d, __u32 dst, struct hn_echo_hop *hop);
+	/* hnctl monitor (events.c) */
+	struct hnd_mon mon[HND_MON_SLOTS];
+	unsigned int n_mon;
+	struct hn_dp_stats mon_dp; /* counters at the last look */
+	struct hnd_stats mon_st;
+	__u64 next_mon_ns;
 	struct hnd_stats st;
 	struct hnd_rl rl_rx; /* per-frame receive lines */
 	volatile bool stop;
@@ -537,6 +592,55 @@ int hnd_rate_tell(struct hnd *d, unsigned int stage,
 /* Hosts of @stage (0: every stage) with rate, load and path: @w or @f. */
 void hnd_hosts_out(struct hnd *d, unsigned int stage, FILE *f, struct jsonw *w);
 void hnd_rates_free(struct hnd *d);
+
+/* echo.c: mesh ping (Documentation/agent-protocol.rst, ECHO) */
+void hnd_echo_init(struct hnd *d);
+/* An authenticated ECHO @m that arrived at @rx_ns. */
+void hnd_echo_rx(struct hnd *d, const struct hn_ctrl_msg *m, __u64 rx_ns);
+/*
+ * "ping NODE PAD_LEN TIMEOUT_MS" or (@trace) "trace NODE TTL TIMEOUT_MS"
+ * on control connection @fd: 1 if the connection is taken (answered
+ * later), 0 if @f holds the answer, -1 if it holds an error.
+ */
+int hnd_ping_start(struct hnd *d, int fd, const char *arg, bool trace, FILE *f);
+/* hop.c: hnd.decide of the running agent */
+int hnd_hop_decide(struct hnd *d, __u32 dst, struct hn_echo_hop *hop);
+void hnd_echo_tick(struct hnd *d, __u64 now);
+void hnd_echo_free(struct hnd *d);
+/*
+ * The neighbour a routed frame to @dst goes out to: @dst itself, else its
+ * route's; NULL if none.
+ */
+struct hnd_neigh *hnd_next_hop(struct hnd *d, __u32 dst);
+
+/*
+ * events.c: live events for hnctl monitor.  hnd_ev_begin() starts event
+ * @type (false, and nothing to do, without a subscriber); add fields,
+ * then hnd_ev_send() writes it to every subscriber.
+ */
+bool hnd_ev_begin(struct hnd *d, struct hnd_ev *e, const char *type);
+void hnd_ev_u64(struct hnd_ev *e, const char *key, __u64 v);
+void hnd_ev_str(struct hnd_ev *e, const char *key, const char *v);
+void hnd_ev_send(struct hnd *d, struct hnd_ev *e);
+/* "monitor [json]" on control connection @fd: as hnd_ping_start(). */
+int hnd_mon_start(struct hnd *d, int fd, const char *arg, FILE *f);
+/*
+ * Once a second with subscribers: drop events from the counters' rise
+ * since the last look (@dp: the data plane's, NULL if unread), and
+ * subscribers that hung up let go.
+ */
+void hnd_mon_tick(struct hnd *d, const struct hn_dp_stats *dp, __u64 now);
+void hnd_mon_free(struct hnd *d);
+/* A neighbour up (@why NULL) or down (@why). */
+void hnd_ev_neigh(struct hnd *d, const struct hnd_neigh *n, const char *why);
+/* Route to @dst written as @rt, or withdrawn (@rt NULL). */
+void hnd_ev_route(struct hnd *d, __u32 dst, const struct hn_dp_route *rt);
+/* A model installed, or refused for @refused (its generation 0: unknown). */
+void hnd_ev_model(struct hnd *d, __u64 generation, const char *from,
+		  const char *refused);
+/* campaign-round (@n updates summed) or campaign-attempt (@n -1). */
+void hnd_ev_round(struct hnd *d, const char *type, __u32 round, __u32 agg,
+		  unsigned int attempt, int n);
 
 /* ctl.c */
 int hnd_ctl_open(struct hnd *d);

@@ -496,6 +496,17 @@ static void split_tick(struct hnd *d, __u64 now)
 		d->st.dp_errors++;
 }
 
+/* hnctl monitor's drop events: the data plane's counters once a second */
+static void mon_tick(struct hnd *d, __u64 now)
+{
+	struct hn_dp_stats st;
+
+	if (!d->n_mon || now < d->next_mon_ns)
+		return;
+	hnd_mon_tick(d, d->dp && !hn_dp_get_stats(d->dp, &st) ? &st : NULL,
+		     now);
+}
+
 static void tick(struct hnd *d, __u64 now)
 {
 	hnd_xdp_tick(d, now);
@@ -504,6 +515,8 @@ static void tick(struct hnd *d, __u64 now)
 	hnd_gossip_tick(d, now);
 	split_tick(d, now);
 	hnd_fed_tick(d, now);
+	hnd_echo_tick(d, now);
+	mon_tick(d, now);
 	if (now >= d->next_slow_ns) {
 		hnd_model_tick(d, now);
 		d->next_slow_ns = now + SLOW_NS;
@@ -617,6 +630,7 @@ int main(int argc, char **argv)
 	libxdp_set_print(xdp_print);
 	srandom(getpid() ^ d->cfg.node_id ^ (unsigned int)hnd_now());
 	d->start_ns = hnd_now();
+	hnd_echo_init(d);
 	d->topo = hn_topo_new(d->cfg.node_id);
 	if (!d->topo || state_dir(d) || load_trusted(d) || load_identity(d) ||
 	    load_names(d) || hnd_lsa_seq_load(d) || loop_setup(d) ||
@@ -625,12 +639,15 @@ int main(int argc, char **argv)
 	    epoll_add(d, d->ctl_fd, TAG_CTL))
 		goto out;
 	adopt(d);
+	d->decide = hnd_hop_decide;
 	hnd_log(d, LOG_I, "node %u running on %u ports, control socket %s",
 		d->cfg.node_id, d->n_ports, d->cfg.ctl_path);
 	run(d);
 	hnd_log(d, LOG_I, "stopping");
 	ret = 0;
 out:
+	hnd_echo_free(d);
+	hnd_mon_free(d);
 	hnd_ctl_close(d);
 	dataplane_down(d);
 	hnd_ports_close(d);

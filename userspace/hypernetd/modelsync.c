@@ -166,6 +166,7 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 			d->st.model_refused[acc]++;
 		hnd_log(d, LOG_W, "model from %s refused (%s): %s", from,
 			hn_accept_err_name(acc), err);
+		hnd_ev_model(d, 0, from, hn_accept_err_name(acc));
 		/* "refused (REASON): ...": hnctl picks its hint by REASON */
 		snprintf(why, sizeof(why), "%s", err);
 		snprintf(err, errlen, "refused (%s): %s",
@@ -188,6 +189,7 @@ int hnd_model_offer(struct hnd *d, const void *buf, size_t len, bool spread,
 	}
 	hnd_log(d, LOG_I, "model generation %llu from %s installed",
 		(unsigned long long)m.generation, from);
+	hnd_ev_model(d, m.generation, from, NULL);
 	hn_model_free(&m);
 	xfer_drop_superseded(d);
 	if (spread)

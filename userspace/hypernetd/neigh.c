@@ -327,6 +327,7 @@ static void neigh_up(struct hnd *d, struct hnd_neigh *n, __u64 now)
 	hnd_log(d, LOG_I, "neighbour %s up on %s",
 		hn_fmt_node_long(d->names, n->node, who),
 		d->ports[n->port].name);
+	hnd_ev_neigh(d, n, NULL);
 	/* No HELLO field says which campaign it holds: send ours. */
 	hnd_campaign_send_to(d, n);
 }
@@ -341,6 +342,7 @@ static void neigh_down(struct hnd *d, struct hnd_neigh *n, const char *why)
 		d->lsa_dirty = true;
 		hnd_log(d, LOG_I, "neighbour %s down: %s",
 			hn_fmt_node_long(d->names, n->node, who), why);
+		hnd_ev_neigh(d, n, why);
 	}
 	n->used = false;
 	n->up = false;

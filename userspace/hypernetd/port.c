@@ -528,6 +528,9 @@ void hnd_port_dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
 	case HN_T_FED:
 		hnd_fed_rx(d, &m);
 		break;
+	case HN_T_ECHO:
+		hnd_echo_rx(d, &m, rx_ns);
+		break;
 	default:
 		d->st.rx_ignored++;
 	}

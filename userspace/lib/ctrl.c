@@ -36,6 +36,11 @@ _Static_assert(sizeof(struct hn_fed_frag) == 32, "hn_fed_frag layout");
 _Static_assert(sizeof(struct hn_fed_frag) + HN_FED_FRAG_MAX <=
 		       sizeof(struct hn_model_chunk) + HN_CHUNK_DATA_MAX,
 	       "a FED frame fits HN_CTRL_MAX");
+_Static_assert(sizeof(struct hn_echo) == 20, "hn_echo layout");
+_Static_assert(sizeof(struct hn_echo_hop) == 16, "hn_echo_hop layout");
+_Static_assert(sizeof(struct hn_echo) + HN_ECHO_PAD_MAX <=
+		       sizeof(struct hn_model_chunk) + HN_CHUNK_DATA_MAX,
+	       "an ECHO frame fits HN_CTRL_MAX");
 
 /* MAC input ends before the mac itself: key_id and counter are covered. */
 #define AUTH_SIGNED (HN_AUTH_LEN - HN_AUTH_MAC_LEN)
@@ -73,6 +78,8 @@ static const char *type_name(unsigned int type)
 		return "ack";
 	case HN_T_FED:
 		return "fed";
+	case HN_T_ECHO:
+		return "echo";
 	case HN_T_DATA:
 		return "data";
 	case HN_T_TENSOR:
@@ -109,6 +116,8 @@ static size_t fixed_len(unsigned int type)
 		return sizeof(struct hn_probe);
 	case HN_T_FED:
 		return sizeof(struct hn_fed_frag);
+	case HN_T_ECHO:
+		return sizeof(struct hn_echo);
 	}
 	return 0;
 }
@@ -130,6 +139,8 @@ static size_t var_len(const struct hn_ctrl_msg *m)
 		return m->u.chunk.chunk_len;
 	case HN_T_FED:
 		return m->u.fed.frag_len;
+	case HN_T_ECHO:
+		return m->u.echo.pad_len;
 	}
 	return 0;
 }
@@ -169,6 +180,12 @@ static int counts_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 				    "fed: frag_len %u > %d", m->u.fed.frag_len,
 				    HN_FED_FRAG_MAX);
 		break;
+	case HN_T_ECHO:
+		if (m->u.echo.pad_len > HN_ECHO_PAD_MAX)
+			return fail(err, errlen, HN_CE_FIELD,
+				    "echo: pad_len %u > %d", m->u.echo.pad_len,
+				    HN_ECHO_PAD_MAX);
+		break;
 	}
 	return HN_CE_OK;
 }
@@ -202,6 +219,7 @@ static int mode_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 	case HN_T_PROBE:
 	case HN_T_ACK:
 	case HN_T_FED:
+	case HN_T_ECHO:
 		if (m->flags)
 			return fail(err, errlen, HN_CE_FIELD,
 				    "%s: flags 0x%x, must be 0 (unicast)", name,
@@ -359,6 +377,11 @@ static int msg_check(const struct hn_ctrl_msg *m, char *err, size_t errlen)
 		return chunk_check(m, err, errlen);
 	case HN_T_FED:
 		return fed_check(m, err, errlen);
+	case HN_T_ECHO:
+		if (m->u.echo.op >= __HN_ECHO_OP_MAX)
+			return fail(err, errlen, HN_CE_FIELD,
+				    "echo: op %u unknown", m->u.echo.op);
+		break;
 	}
 	return HN_CE_OK; /* PROBE, ACK: any id and time will do */
 }
@@ -454,6 +477,18 @@ static size_t lsa_tail_off(const struct hn_ctrl_lsa *l)
 	       l->n_stages;
 }
 
+/* ECHO's fixed part, and its padding: zero (the caller's memset()) or given */
+static void echo_put(struct hn_echo *w, const struct hn_ctrl_echo *s)
+{
+	if (s->data)
+		memcpy(w + 1, s->data, s->pad_len);
+	w->id = htobe32(s->id);
+	w->seq = htobe32(s->seq);
+	w->t_ns = htobe64(s->t_ns);
+	w->op = s->op;
+	w->pad_len = htobe16(s->pad_len);
+}
+
 /* Where HN_LSA_F_RATES's entries start: after the utilisation bytes. */
 static size_t lsa_rates_off(const struct hn_ctrl_lsa *l)
 {
@@ -546,6 +581,9 @@ static void put_payload(__u8 *p, const struct hn_ctrl_msg *m)
 		memcpy(w + 1, s->data, s->frag_len);
 		break;
 	}
+	case HN_T_ECHO:
+		echo_put((struct hn_echo *)p, &m->u.echo);
+		break;
 	}
 }
 
@@ -681,6 +719,18 @@ static void get_payload(const __u8 *p, struct hn_ctrl_msg *m)
 		d->data = (const __u8 *)(w + 1);
 		break;
 	}
+	case HN_T_ECHO: {
+		const struct hn_echo *w = (const void *)p;
+		struct hn_ctrl_echo *d = &m->u.echo;
+
+		d->id = be32toh(w->id);
+		d->seq = be32toh(w->seq);
+		d->t_ns = be64toh(w->t_ns);
+		d->op = w->op;
+		d->pad_len = be16toh(w->pad_len);
+		d->data = (const __u8 *)(w + 1);
+		break;
+	}
 	}
 }
 
@@ -742,6 +792,10 @@ static int length_check(const __u8 *p, unsigned int type, size_t have,
 		c.u.fed.frag_len =
 			be16toh(((const struct hn_fed_frag *)p)->frag_len);
 		break;
+	case HN_T_ECHO:
+		c.u.echo.pad_len =
+			be16toh(((const struct hn_echo *)p)->pad_len);
+		break;
 	}
 	ret = counts_check(&c, err, errlen);
 	if (ret)
@@ -774,6 +828,11 @@ static int length_check(const __u8 *p, unsigned int type, size_t have,
 			err, errlen, HN_CE_LENGTH,
 			"fed: frag_len %u needs %zu payload bytes, frame has %zu",
 			c.u.fed.frag_len, need, have);
+	case HN_T_ECHO:
+		return fail(
+			err, errlen, HN_CE_LENGTH,
+			"echo: pad_len %u needs %zu payload bytes, frame has %zu",
+			c.u.echo.pad_len, need, have);
 	}
 	return fail(err, errlen, HN_CE_LENGTH,
 		    "%s: needs %zu payload bytes, frame has %zu", name, need,

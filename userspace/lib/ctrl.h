@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Control-frame codecs of hypernetd: HELLO, PROBE/ACK, GOSSIP (LSA),
- * MODEL_CHUNK and FED, each authenticated by the struct hn_auth trailer of
+ * MODEL_CHUNK, FED and ECHO, each authenticated by the struct hn_auth trailer of
  * include/uapi/linux/hypernet_packet.h.  Buffers start at struct hnhdr (the
  * agent uses SOCK_DGRAM packet sockets: the kernel owns the Ethernet
  * header).  Host byte order in the structs below, network order on the wire.
@@ -131,6 +131,20 @@ struct hn_ctrl_fed {
 	const __u8 *data; /* decode: points into the frame buffer */
 };
 
+/* ECHO (hnctl ping, traceroute) */
+struct hn_ctrl_echo {
+	__u32 id;
+	__u32 seq;
+	__u64 t_ns;
+	__u8 op; /* enum hn_echo_op */
+	__u16 pad_len;
+	/*
+	 * the padding: encode copies pad_len bytes from here (NULL: zeros),
+	 * decode points it into the caller's frame buffer
+	 */
+	const __u8 *data;
+};
+
 /* Fragments of a FED message of @total_len bytes. */
 static inline __u32 hn_fed_frags(__u32 total_len)
 {
@@ -157,6 +171,7 @@ struct hn_ctrl_msg {
 		struct hn_ctrl_lsa lsa;
 		struct hn_ctrl_chunk chunk;
 		struct hn_ctrl_fed fed;
+		struct hn_ctrl_echo echo;
 	} u;
 };
 

@@ -39,6 +39,7 @@ enum hn_frame_type {
 	HN_T_PROBE, /* link probe, answered by HN_T_ACK */
 	HN_T_ACK,
 	HN_T_FED, /* federated round message fragment (unicast) */
+	HN_T_ECHO, /* mesh ping and traceroute: struct hn_echo (unicast) */
 	__HN_T_MAX
 };
 #define HN_T_MAX (__HN_T_MAX - 1)
@@ -296,5 +297,55 @@ enum hn_fed_kind {
 #define HN_FED_FRAGS_MAX 4096 /* fragments of one message */
 #define HN_FED_MSG_MAX (HN_FED_FRAGS_MAX * HN_FED_FRAG_MAX)
 #define HN_FED_SACK_MAX (HN_FED_FRAGS_MAX / 8) /* bitmap bytes */
+
+/*
+ * ECHO: hnctl ping's request and its reply, routed hop by hop like FED and
+ * passed up to the agent at dst (Documentation/agent-protocol.rst).  The
+ * request's pad_len zero bytes follow; a reply echoes id, seq, t_ns and
+ * pad_len, so it is never larger than the request it answers.
+ */
+struct hn_echo {
+	__be32 id; /* the requester's session */
+	__be32 seq; /* the request's number in the session */
+	__be64 t_ns; /* the requester's clock: only it reads this */
+	__u8 op; /* enum hn_echo_op */
+	__u8 reserved[1];
+	__be16 pad_len; /* zero bytes that follow */
+} __attribute__((packed));
+
+enum hn_echo_op {
+	HN_ECHO_REQUEST, /* answered by the agent of hnhdr.dst */
+	HN_ECHO_REPLY, /* the request's fields, back to its sender */
+	/*
+	 * from the router where a request's TTL ran out: the request's
+	 * fields, its padding starting with struct hn_echo_hop
+	 */
+	HN_ECHO_EXPIRED,
+	__HN_ECHO_OP_MAX
+};
+
+/*
+ * What the router that sends HN_ECHO_EXPIRED would do with a frame for
+ * the request's dst (hnctl traceroute): the first bytes of the padding,
+ * when pad_len holds them.
+ */
+struct hn_echo_hop {
+	__be32 next; /* the neighbour it would send to; 0: none */
+	__be32 score; /* the chosen candidate's score, signed; with HOP_F_SCORE */
+	__be32 margin; /* best minus second score, signed; with HOP_F_SCORE */
+	__u8 reason; /* enum hn_dp_reason (dataplane.h), or HN_HOP_* */
+	__u8 n_cand; /* candidates of its route */
+	__u8 flags; /* enum hn_echo_hop_flags */
+	__u8 reserved;
+} __attribute__((packed));
+
+#define HN_HOP_NO_ROUTE 254 /* hn_echo_hop.reason: no route, dropped */
+#define HN_HOP_UNKNOWN 255 /* the router could not tell */
+
+enum hn_echo_hop_flags {
+	HN_HOP_F_SCORE = 1U << 0, /* score and margin are known */
+};
+
+#define HN_ECHO_PAD_MAX 1024 /* a request as long as the longest chunk */
 
 #endif /* _UAPI_LINUX_HYPERNET_PACKET_H */

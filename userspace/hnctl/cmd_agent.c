@@ -410,6 +410,20 @@ static int cmd_stage_rate(int argc, char **argv)
 		"the stage must be in the agent's 'stages'; busy is permille, 0..1000");
 }
 
+/*
+ * hnctl reload: the agent reads its configuration again and applies it
+ * (as SIGHUP does); with -j, what changed.  A refused reload changes
+ * nothing and says why.
+ */
+int cmd_reload(int argc, char **argv)
+{
+	if (argc > 1) {
+		hn_err("usage: hnctl reload");
+		return 1;
+	}
+	return hn_agent_print("reload", hn_json ? "json" : NULL);
+}
+
 /* ---- the words ---------------------------------------------------------- */
 
 /* `hnctl agent`: hypernetd, asked over its control socket. */
@@ -424,6 +438,8 @@ static const struct hn_cmd agent_cmds[] = {
 	  "hosts of each stage: rate, load, path" },
 	{ "stage-rate", cmd_stage_rate, "STAGE NS [BUSY [QUEUE]]",
 	  "a local runner's measured rate" },
+	{ "reload", cmd_reload, "",
+	  "re-read its configuration, apply what changed" },
 	{ NULL }
 };
 
@@ -434,7 +450,7 @@ int cmd_agent(int argc, char **argv)
 		return cmd_agent_status(argc, argv);
 	if (strcmp(argv[1], "help") && strcmp(argv[1], "-h") &&
 	    !hn_find(agent_cmds, argv[1])) {
-		hn_err("usage: hnctl agent [status|stats] | neighbours | topology [dot|json] | hosts [STAGE] | stage-rate STAGE NS [BUSY [QUEUE]]");
+		hn_err("usage: hnctl agent [status|stats] | neighbours | topology [dot|json] | hosts [STAGE] | stage-rate STAGE NS [BUSY [QUEUE]] | reload");
 		hn_hint("'hnctl agent help' lists the commands");
 		return 1;
 	}

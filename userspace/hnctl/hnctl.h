@@ -175,6 +175,7 @@ int cmd_campaign(int argc, char **argv);
 
 /* hypernetd (cmd_agent.c) */
 int cmd_agent(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok);
 /* The same, with the body's length (a binary body: a vector file). */

@@ -56,6 +56,8 @@ static const struct hn_cmd top_cmds[] = {
 	  "tensor-offload netdevs" },
 	{ "topology", cmd_topology, "[dot|json]",
 	  "short for 'hnctl agent topology'" },
+	{ "reload", cmd_reload, "",
+	  "hypernetd re-reads its config (as SIGHUP; 'hnctl agent reload')" },
 	{ NULL }
 };
 

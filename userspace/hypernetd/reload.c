@@ -82,21 +82,27 @@ static void ports_apply(struct hnd *d, const struct hnd_config *nc)
 	}
 }
 
-/* The data plane's settings that come from the configuration. */
-static void dp_apply(struct hnd *d)
+/*
+ * The data plane's settings that come from the configuration, written
+ * only when they change (a write recompiles the decision table), and the
+ * ports' privacy domain when @domain.
+ */
+static void dp_apply(struct hnd *d, bool domain)
 {
-	struct hn_dp_config dc = { 0 };
+	struct hn_dp_config dc = { 0 }, was;
 	char err[256];
 	unsigned int i;
 
 	hn_dp_get_config(d->dp, &dc);
+	was = dc;
 	dc.margin_min = d->cfg.margin_min;
 	dc.split_step = d->cfg.split_step;
 	dc.stale_ns = (__u64)(d->cfg.stale_ms ?: 2 * d->cfg.hello_ms + 50) *
 		      NSEC_PER_MSEC;
-	if (hn_dp_set_config(d->dp, &dc, err, sizeof(err)))
+	if (memcmp(&dc, &was, sizeof(dc)) &&
+	    hn_dp_set_config(d->dp, &dc, err, sizeof(err)))
 		hnd_log(d, LOG_E, "reload: data plane config: %s", err);
-	for (i = 0; i < d->n_ports; i++)
+	for (i = 0; domain && i < d->n_ports; i++)
 		if (d->ports[i].attached &&
 		    hn_dp_port_set_domain(d->dp, d->ports[i].ifindex,
 					  hnd_config_private(&d->cfg,
@@ -217,11 +223,11 @@ static int apply(struct hnd *d, struct hnd_reload_plan *p, char *err,
 		return -1;
 	memcpy(d->trusted, next_trusted, sizeof(d->trusted));
 	d->n_trusted = n_trusted;
-	if (p->n_add || p->n_del)
-		ports_apply(d, nc);
 	d->cfg = *nc;
+	if (p->n_add || p->n_del)
+		ports_apply(d, &d->cfg);
 	if (d->dp)
-		dp_apply(d);
+		dp_apply(d, strstr(p->changed, "private-domain"));
 	/* new timers from now: HELLOs at the new interval, an LSA at once */
 	for (i = 0; i < d->n_ports; i++)
 		d->ports[i].next_hello_ns = 0;

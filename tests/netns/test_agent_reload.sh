@@ -215,11 +215,16 @@ hn_stop agent-D
 conf B node-id=9 hello-interval-ms=150
 out=$(mesh_ctl B reload 2>&1)
 rc=$?
+jout=$(mesh_ctl B -j reload 2>/dev/null)
+jrc=$?
 node=$(mesh_agent_get B node)
 check "a reload changing node-id is refused by name, nothing applied" \
-	"$([ $rc != 0 ] && [[ "$out" == *node-id* ]] &&
-	   [[ "$out" == *"nothing changed"* ]] && [ "$node" = 2 ] && echo 1)" \
-	"exit $rc: $out"
+	"$([ $rc != 0 ] && [ $jrc != 0 ] && [[ "$out" == *node-id* ]] &&
+	   [[ "$out" == *"nothing changed"* ]] &&
+	   [ "$(hn_jget "$jout" reloaded)" = False ] &&
+	   [[ "$(hn_jget "$jout" error)" == *node-id* ]] &&
+	   [ "$node" = 2 ] && echo 1)" \
+	"exit $rc: $out; with -j, exit $jrc: $jout"
 conf B
 j=$(reload B)
 check "the running config stayed as it was (hello interval not taken)" \

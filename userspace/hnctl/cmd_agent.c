@@ -413,15 +413,41 @@ static int cmd_stage_rate(int argc, char **argv)
 /*
  * hnctl reload: the agent reads its configuration again and applies it
  * (as SIGHUP does); with -j, what changed.  A refused reload changes
- * nothing and says why.
+ * nothing, says why and exits 1; with -j also as {"reloaded": false,
+ * "error": ...}, so a script reads the outcome either way.
  */
 int cmd_reload(int argc, char **argv)
 {
+	char *body;
+	bool ok;
+	int ret;
+
 	if (argc > 1) {
 		hn_err("usage: hnctl reload");
 		return 1;
 	}
-	return hn_agent_print("reload", hn_json ? "json" : NULL);
+	ret = hn_agent_request(hn_json ? "reload json" : "reload", NULL, 0,
+			       &body, &ok);
+	if (ret) {
+		hn_agent_hint(ret);
+		return 1;
+	}
+	if (!ok) {
+		hn_err("hypernetd: %s", body);
+		hn_hint("fix the configuration and reload again, or restart the agent for keys that cannot change live");
+		if (hn_json) {
+			jsonw_obj_open(&hn_jw);
+			jsonw_kv_bool(&hn_jw, "reloaded", false);
+			jsonw_kv_str(&hn_jw, "error", body);
+			jsonw_obj_close(&hn_jw);
+		}
+	} else if (hn_json) {
+		jsonw_raw(&hn_jw, body);
+	} else {
+		fputs(body, stdout);
+	}
+	free(body);
+	return !ok;
 }
 
 /* ---- the words ---------------------------------------------------------- */

@@ -428,8 +428,6 @@ struct hnd {
 	const char *conf_path; /* -c, NULL: none */
 	const char *set_keys[64], *set_vals[64]; /* -o KEY=VALUE */
 	unsigned int n_sets;
-	__u64 reloads; /* applied */
-	__u64 reloads_refused;
 };
 
 /* main.c */

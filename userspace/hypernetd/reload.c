@@ -145,6 +145,7 @@ static void report(struct hnd *d, const struct hnd_reload_plan *p, FILE *f,
 
 	if (w) {
 		jsonw_obj_open(w);
+		jsonw_kv_bool(w, "reloaded", true);
 		jsonw_kv_bool(w, "changed_any", p->n_changed > 0);
 		list_json(w, "changed", p->changed);
 		names_json(w, "ports_added", (char(*)[IFNAMSIZ])p->add,
@@ -245,13 +246,11 @@ int hnd_reload(struct hnd *d, FILE *f, struct jsonw *w)
 	if (hnd_reload_prepare(&d->cfg, d->conf_path, d->set_keys, d->set_vals,
 			       d->n_sets, &next_cfg, &p, err, sizeof(err)) ||
 	    apply(d, &p, err, sizeof(err))) {
-		d->reloads_refused++;
 		hnd_log(d, LOG_E, "reload: %s", err);
 		if (f)
 			fprintf(f, "reload: %s", err);
 		return -1;
 	}
-	d->reloads++;
 	hnd_log(d, LOG_N, "reloaded%s%s", p.n_changed ? ": " : ", no change",
 		p.changed);
 	if (p.keys)

@@ -11,9 +11,9 @@
 #
 # Every node reads its mesh keys from a key file ($HN_WORK/NODE.keys).
 # B's config does not list b-d at first.  Checks:
-#   1. a port added by a reload on B is attached and D joins the mesh;
-#      a port removed by the next is detached and D leaves; A -> C loses
-#      no frame across both;
+#   1. a port added by a reload on B (ahead of the others) is attached
+#      and D joins the mesh; a port removed by the next is detached and D
+#      leaves; A -> C through B's other ports loses no frame across both;
 #   2. a reload that changes node-id is refused, naming it, and changes
 #      nothing (a live change beside it is not applied either);
 #   3. SIGHUP reloads too (a timer change shows in the agent's reply to
@@ -184,17 +184,27 @@ check "three agents converge (D not linked yet)" \
 	"${t} s after start; D has $(routes D) routes"
 [ "$t" = timeout ] && mesh_dump $NODES
 
-# 1. a port added, then removed, by reloads on B, with traffic A -> C
-echo "port = b-d" >>"$HN_WORK/B.conf"
+# 1. a port added, then removed, by reloads on B, with traffic A -> C;
+# added first, so that b-a and b-c (and their neighbours) move to other
+# indexes and back while they carry the traffic
+bports=${MESH_PORTS[B]}
+MESH_PORTS[B]=" b-d$bports"
+conf B
+MESH_PORTS[B]=$bports
+down0=$(sum neigh_down A B C)
 traffic_start 3000 1000
 sleep 0.5
 j=$(reload B)
 added=$(hn_jget "$j" ports_added)
+first=$(mesh_ctl B -j agent status | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["ports"][0]["name"])')
 t=$(mesh_wait 20 mesh_converged A B C D)
 xdp=$(ip -n "${HN_TAG}-B" link show dev b-d | grep -q xdp && echo 1 || echo 0)
 check "a port added by reload is attached and D joins" \
 	"$([ "$added" = "['b-d']" ] && [ "$xdp" = 1 ] && [ "$t" != timeout ] &&
-	   echo 1)" "reload said ports_added $added; XDP on b-d: $xdp;" \
+	   [ "$first" = b-d ] && echo 1)" \
+	"reload said ports_added $added; B's first port $first; XDP on b-d: $xdp;" \
 	"four nodes converged ${t} s"
 cp "$HN_WORK/B.conf.nobd" "$HN_WORK/B.conf"
 j=$(reload B)
@@ -206,8 +216,10 @@ check "a port removed by reload is detached and D leaves" \
 	   echo 1)" "reload said ports_removed $removed; XDP on b-d: $xdp;" \
 	"routes to D gone ${t} s"
 read -r got sd lost se <<<"$(traffic_end)"
-check "A -> C across the port reloads loses no frame" \
-	"$([ "$lost" = 0 ] && echo 1)" \
+down=$(($(sum neigh_down A B C) - down0))
+check "A -> C across the port reloads loses no frame, only D went down" \
+	"$([ "$lost" = 0 ] && [ "$down" = 1 ] && echo 1)" \
+	"neighbours down: $down;" \
 	"$got/3000 received, $sd dropped by the receiver's socket, $se refused by the sender's, $lost lost"
 hn_stop agent-D
 

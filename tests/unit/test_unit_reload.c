@@ -219,6 +219,36 @@ static void test_ports_added_removed(void **state)
 	assert_string_equal(p.del[0], "eth2");
 }
 
+/* The same ports in another order: neither added nor removed. */
+static void test_ports_reordered(void **state)
+{
+	struct hnd_config run, next;
+	struct hnd_reload_plan p;
+	char err[1024];
+
+	running(&run, "port = eth2 5000\n", "1 " K1 "\n");
+	assert_int_equal(reload(&run, "port = eth2 5000\n", "1 " K1 "\n", &next,
+				&p, err, sizeof(err)),
+			 0);
+	assert_int_equal(p.n_changed, 0);
+	/* eth2 to the front, by a config of its own (BASE lists eth0 first) */
+	next = run;
+	strcpy(next.ports[0], "eth2");
+	next.port_kbps[0] = 5000;
+	strcpy(next.ports[1], "eth0");
+	next.port_kbps[1] = 0;
+	strcpy(next.ports[2], "eth1");
+	next.port_kbps[2] = 0;
+	assert_int_equal(hnd_config_diff(&run, &next, &p), 0);
+	assert_int_equal(p.n_add + p.n_del, 0);
+	assert_int_equal(p.n_changed, 0);
+	/* a capacity moved to another port is a change */
+	next.port_kbps[0] = 0;
+	next.port_kbps[1] = 5000;
+	assert_int_equal(hnd_config_diff(&run, &next, &p), 0);
+	assert_string_equal(p.changed, "port (capacity)");
+}
+
 /* private-domain naming a port that is not one refuses, as at start. */
 static void test_private_domain(void **state)
 {
@@ -351,6 +381,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fixed_refused, teardown),
 		cmocka_unit_test_teardown(test_bad_config_refused, teardown),
 		cmocka_unit_test_teardown(test_ports_added_removed, teardown),
+		cmocka_unit_test_teardown(test_ports_reordered, teardown),
 		cmocka_unit_test_teardown(test_private_domain, teardown),
 		cmocka_unit_test_teardown(test_key_rotation_steps, teardown),
 		cmocka_unit_test_teardown(test_key_secret_changed, teardown),

@@ -225,8 +225,8 @@ static int apply(struct hnd *d, struct hnd_reload_plan *p, char *err,
 	memcpy(d->trusted, next_trusted, sizeof(d->trusted));
 	d->n_trusted = n_trusted;
 	d->cfg = *nc;
-	if (p->n_add || p->n_del)
-		ports_apply(d, &d->cfg);
+	/* also when only their order changed: cfg.port_kbps[] is by index */
+	ports_apply(d, &d->cfg);
 	if (d->dp)
 		dp_apply(d, strstr(p->changed, "private-domain"));
 	/* new timers from now: HELLOs at the new interval, an LSA at once */

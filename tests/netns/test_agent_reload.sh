@@ -23,7 +23,10 @@
 #      everywhere; A -> C loses no frame, no neighbour goes down and no
 #      frame fails authentication on any node;
 #   5. a node left on the old key only is cut off: B and C refuse each
-#      other's frames (counted as unknown-key) and the routes to C go.
+#      other's frames (counted as unknown-key) and the routes to C go;
+#   6. a model signing key added to the trusted-keys file (same path) is
+#      trusted after a reload: a model it signed, refused before, is
+#      installed.
 # Frames lost count what the receiver did not get and its socket did not
 # drop: the reloads change no route on the path, so the bound is 0.
 # Exits 0 when all pass, 77 (SKIPPED) without root or namespaces.
@@ -31,7 +34,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mesh.sh"
 hn_start
-mesh_require
+mesh_require hn-model
 
 K1=$(openssl rand -hex 32) || hn_fail "openssl rand"
 K2=$(openssl rand -hex 32) || hn_fail "openssl rand"
@@ -315,6 +318,27 @@ check "a node left on the removed key is cut off and counted" \
 	   [ "$(routes C)" = 0 ] && echo 1)" \
 	"routes to C gone from A and B ${t} s; B refused $bbad of C's frames," \
 	"C refused $cbad of B's; C has $(routes C) routes"
+
+# 6. trusted model keys read again, in place: a model signed with a new
+# key is refused at A, then installed once the key is in the file A
+# trusts and A reloaded
+"$HNCTL" keygen "$HN_WORK/sign2.key" "$HN_WORK/sign2.pub" >/dev/null ||
+	hn_fail "hnctl keygen"
+"$HN_OUT/bin/hn-model" quantize "$HN_ROOT/models/route-default.txt" \
+	"$HN_WORK/new.hnm" --generation 7 >/dev/null || hn_fail "hn-model"
+"$HNCTL" model sign "$HN_WORK/new.hnm" --key "$HN_WORK/sign2.key" \
+	>/dev/null || hn_fail "hnctl model sign"
+mesh_ctl A model push "$HN_WORK/new.hnm" >/dev/null 2>&1
+before=$?
+cat "$HN_WORK/sign2.pub" >>"$HN_WORK/sign.pub"
+j=$(reload A)
+mesh_ctl A model push "$HN_WORK/new.hnm" >/dev/null 2>&1
+after=$?
+check "trusted model keys are read again by a reload" \
+	"$([ $before != 0 ] && [ $after = 0 ] &&
+	   [[ "$j" == *"trusted-keys (contents)"* ]] &&
+	   [ "$(mesh_agent_get A model_generation)" = 7 ] && echo 1)" \
+	"push before: exit $before, after: exit $after; reload: $j"
 [ $HN_FAILED -gt 0 ] && mesh_dump $NODES
 
 if [ $HN_FAILED -gt 0 ]; then

@@ -38,7 +38,7 @@ $(O)/tests/%.bpf.o: tests/netns/%.bpf.c $(DEPSTAMP)
 # functions, the ports' sockets, the data plane.
 HND_ARCHIVE	= $(1)/obj/hypernetd/libhypernetd.a
 HND_TESTS	:= test_unit_agent test_unit_modelsync test_agent_core \
-		   test_unit_fedround
+		   test_unit_fedround test_unit_reload
 $(foreach t,$(HND_TESTS),$(eval $(O)/tests/$(t): $(call HND_ARCHIVE,$(O))))
 $(foreach t,$(HND_TESTS),$(eval $(ASAN_O)/tests/$(t): $(call HND_ARCHIVE,$(ASAN_O))))
 $(O)/fuzz/fuzz_config: $(call HND_ARCHIVE,$(FUZZ_O))

@@ -7,7 +7,8 @@
  *   - a model whose expiry passes while the agent runs is taken out of
  *     the data plane at the next model tick (decisions fall back);
  *   - a control frame replayed with a counter already seen is dropped
- *     before it reaches the neighbour logic;
+ *     before it reaches the neighbour logic, under any of the mesh keys,
+ *     and one under a removed key is refused;
  *   - gossip places a stage's hosts in the task map with their own load,
  *     and the data plane sends anycast frames to the less loaded one.
  */
@@ -325,7 +326,8 @@ static const __u8 peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x20 };
  * A HELLO from @src with @counter, sealed with the mesh key for the link
  * it arrives on (broadcast from peer_mac).
  */
-static size_t hello(__u8 *buf, size_t size, __u32 src, __u64 counter)
+static size_t hello_key(__u8 *buf, size_t size, __u32 src, __u64 counter,
+			const struct hn_mesh_key *key)
 {
 	struct hn_ctrl_msg m = {
 		.type = HN_T_HELLO,
@@ -341,9 +343,14 @@ static size_t hello(__u8 *buf, size_t size, __u32 src, __u64 counter)
 	memset(m.l2.dst, 0xff, 6);
 	memcpy(m.l2.src, peer_mac, 6);
 	m.u.hello.interval_ms = 200;
-	len = hn_ctrl_encode(buf, size, &m, &d.cfg.keys[0]);
+	len = hn_ctrl_encode(buf, size, &m, key);
 	assert_true(len > 0);
 	return len;
+}
+
+static size_t hello(__u8 *buf, size_t size, __u32 src, __u64 counter)
+{
+	return hello_key(buf, size, src, counter, &d.cfg.keys[0]);
 }
 
 /* Feed a frame as the port's socket would; how many HELLOs got through. */
@@ -400,6 +407,46 @@ static void test_replay_dropped(void **state)
 	assert_int_equal(rx(f70, l70), 3 + HN_REPLAY_WINDOW);
 	assert_int_equal(d.st.rx_bad[HN_CE_MAC], 1);
 	assert_int_equal(d.st.rx_replay, 3);
+}
+
+/*
+ * Mesh-key rotation: with two keys accepted, a sender's frames count in
+ * one replay window whatever key signs them, so a sender switching keys
+ * goes on where it was and a frame replayed under its other key is still
+ * a replay; once a key is removed (a reload), frames under it are
+ * refused as unknown-key before the replay window sees them.
+ */
+static void test_replay_across_keys(void **state)
+{
+	struct hn_mesh_key k1 = d.cfg.keys[0], k2 = k1;
+	__u8 f[HN_CTRL_MAX];
+	size_t n;
+
+	k2.id = 2;
+	k2.key[0] ^= 0x5a;
+	d.cfg.keys[1] = k2;
+	d.cfg.n_keys = 2;
+	n = hello_key(f, sizeof(f), 20, 5, &k1);
+	assert_int_equal(rx(f, n), 1);
+	/* counter 5 again, under the other key */
+	n = hello_key(f, sizeof(f), 20, 5, &k2);
+	assert_int_equal(rx(f, n), 1);
+	assert_int_equal(d.st.rx_replay, 1);
+	/* the sender switched keys: its next counter is taken */
+	n = hello_key(f, sizeof(f), 20, 6, &k2);
+	assert_int_equal(rx(f, n), 2);
+	/* and one it sent earlier under the old key, late, still is */
+	n = hello_key(f, sizeof(f), 20, 4, &k1);
+	assert_int_equal(rx(f, n), 3);
+	/* key 1 removed: refused, counted, the window untouched */
+	d.cfg.keys[0] = k2;
+	d.cfg.n_keys = 1;
+	n = hello_key(f, sizeof(f), 20, 7, &k1);
+	assert_int_equal(rx(f, n), 3);
+	assert_int_equal(d.st.rx_bad[HN_CE_KEY], 1);
+	n = hello_key(f, sizeof(f), 20, 7, &k2);
+	assert_int_equal(rx(f, n), 4);
+	assert_int_equal(d.st.rx_replay, 1);
 }
 
 /* ---- gossip: hosts' load into the task map ------------------------------- */
@@ -509,6 +556,7 @@ int main(void)
 		cmocka_unit_test_setup(test_model_without_expiry_stays,
 				       agent_reset),
 		cmocka_unit_test_setup(test_replay_dropped, agent_reset),
+		cmocka_unit_test_setup(test_replay_across_keys, agent_reset),
 		cmocka_unit_test_setup(test_gossip_hosts_load, agent_reset),
 	};
 

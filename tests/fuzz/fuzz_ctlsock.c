@@ -151,7 +151,8 @@ static void check_reply(const char *req, size_t n, const char *out, size_t olen)
 	static const char *const words[] = {
 		"status",     "neighbours", "stats",	     "topology",
 		"model-push", "campaign",   "campaign-push", "hosts",
-		"stage-rate", "dataplane",  "dump"
+		"stage-rate", "dataplane",  "dump",	     "ping",
+		"trace",      "monitor",    "reload"
 	};
 	const char *nl = memchr(req, '\n', n), *body;
 	char word[16] = "", *arg = NULL;

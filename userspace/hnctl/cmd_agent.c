@@ -478,6 +478,46 @@ static int cmd_stage_rate(int argc, char **argv)
 		"the stage must be in the agent's 'stages'; busy is permille, 0..1000");
 }
 
+/*
+ * hnctl reload: the agent reads its configuration again and applies it
+ * (as SIGHUP does); with -j, what changed.  A refused reload changes
+ * nothing, says why and exits 1; with -j also as {"reloaded": false,
+ * "error": ...}, so a script reads the outcome either way.
+ */
+int cmd_reload(int argc, char **argv)
+{
+	char *body;
+	bool ok;
+	int ret;
+
+	if (argc > 1) {
+		hn_err("usage: hnctl reload");
+		return 1;
+	}
+	ret = hn_agent_request(hn_json ? "reload json" : "reload", NULL, 0,
+			       &body, &ok);
+	if (ret) {
+		hn_agent_hint(ret);
+		return 1;
+	}
+	if (!ok) {
+		hn_err("hypernetd: %s", body);
+		hn_hint("fix the configuration and reload again, or restart the agent for keys that cannot change live");
+		if (hn_json) {
+			jsonw_obj_open(&hn_jw);
+			jsonw_kv_bool(&hn_jw, "reloaded", false);
+			jsonw_kv_str(&hn_jw, "error", body);
+			jsonw_obj_close(&hn_jw);
+		}
+	} else if (hn_json) {
+		jsonw_raw(&hn_jw, body);
+	} else {
+		fputs(body, stdout);
+	}
+	free(body);
+	return !ok;
+}
+
 /* ---- the words ---------------------------------------------------------- */
 
 /* `hnctl agent`: hypernetd, asked over its control socket. */
@@ -492,6 +532,8 @@ static const struct hn_cmd agent_cmds[] = {
 	  "hosts of each stage: rate, load, path" },
 	{ "stage-rate", cmd_stage_rate, "STAGE NS [BUSY [QUEUE]]",
 	  "a local runner's measured rate" },
+	{ "reload", cmd_reload, "",
+	  "re-read its configuration, apply what changed" },
 	{ NULL }
 };
 
@@ -502,7 +544,7 @@ int cmd_agent(int argc, char **argv)
 		return cmd_agent_status(argc, argv);
 	if (strcmp(argv[1], "help") && strcmp(argv[1], "-h") &&
 	    !hn_find(agent_cmds, argv[1])) {
-		hn_err("usage: hnctl agent [status|stats] | neighbours | topology [dot|json] | hosts [STAGE] | stage-rate STAGE NS [BUSY [QUEUE]]");
+		hn_err("usage: hnctl agent [status|stats] | neighbours | topology [dot|json] | hosts [STAGE] | stage-rate STAGE NS [BUSY [QUEUE]] | reload");
 		hn_hint("'hnctl agent help' lists the commands");
 		return 1;
 	}

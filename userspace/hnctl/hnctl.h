@@ -200,6 +200,7 @@ int cmd_agent(int argc, char **argv);
 int cmd_ping(int argc, char **argv); /* cmd_diag.c: mesh diagnostics */
 int cmd_monitor(int argc, char **argv);
 int cmd_traceroute(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
 int hn_agent_request(const char *line, const void *payload, size_t plen,
 		     char **body, bool *ok);
 /* The same, with the body's length (a binary body: a vector file). */

@@ -67,6 +67,8 @@ static const struct hn_cmd top_cmds[] = {
 	  "the hops to a node, each router's decision and why" },
 	{ "monitor", cmd_monitor, "[-c COUNT]",
 	  "live events: neighbours, routes, models, rounds, drops" },
+	{ "reload", cmd_reload, "",
+	  "hypernetd re-reads its config (as SIGHUP; 'hnctl agent reload')" },
 	{ NULL }
 };
 

@@ -170,7 +170,10 @@ bool hnd_config_private(const struct hnd_config *c, const char *name)
 	return false;
 }
 
-/* "ID HEX": a mesh key; the first one given signs what we send. */
+/*
+ * "ID HEX": a mesh key, accepted on what we receive; the first one given
+ * signs what we send, unless mesh-key-send names another.
+ */
 static int set_key(struct hnd_config *c, const char *val, char *err,
 		   size_t errlen)
 {
@@ -234,6 +237,20 @@ static FILE *open_small(const char *what, const char *path, size_t max,
 	return f;
 }
 
+/* "ID": which mesh key signs what we send (mesh-key-send, "send ID"). */
+static int set_send_key(struct hnd_config *c, const char *val, char *err,
+			size_t errlen)
+{
+	unsigned long id;
+
+	if (parse_uint(val, 0, 0xffffffffUL, &id))
+		return hn_seterr(err, errlen,
+				 "mesh-key-send: '%s' is not a key id", val);
+	c->send_key = id;
+	c->send_key_set = true;
+	return 0;
+}
+
 static int set_key_file(struct hnd_config *c, const char *path, char *err,
 			size_t errlen)
 {
@@ -249,7 +266,11 @@ static int set_key_file(struct hnd_config *c, const char *path, char *err,
 		line[strcspn(line, "\r\n")] = 0;
 		if (!line[0] || line[0] == '#')
 			continue;
-		ret = set_key(c, line, err, errlen);
+		/* "send ID": the key to sign with, beside the keys */
+		if (!strncmp(line, "send ", 5))
+			ret = set_send_key(c, line + 5, err, errlen);
+		else
+			ret = set_key(c, line, err, errlen);
 		if (ret)
 			break;
 	}
@@ -541,6 +562,7 @@ static const struct {
 	{ "private-domain", set_private_domain },
 	{ "mesh-key", set_key },
 	{ "mesh-key-file", set_key_file },
+	{ "mesh-key-send", set_send_key },
 	{ "stages", set_stages },
 	{ "stage-rate", set_stage_rate },
 	{ "stage-dev", set_stage_dev },
@@ -667,6 +689,11 @@ int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
 		return hn_seterr(
 			err, errlen,
 			"no mesh key: control frames must be authenticated; add 'mesh-key = 1 HEX' (openssl rand -hex 32 makes one)");
+	if (!hnd_config_send_key(c))
+		return hn_seterr(
+			err, errlen,
+			"mesh-key-send %u: no mesh key has that id (the send key must also be accepted)",
+			c->send_key);
 	for (i = 0; i < c->n_private; i++) {
 		for (p = 0; p < c->n_ports; p++)
 			if (!strcmp(c->ports[p], c->private_ports[i]))
@@ -690,4 +717,16 @@ int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen)
 				"stage-rate for stage %u, which 'stages' does not list",
 				i);
 	return 0;
+}
+
+const struct hn_mesh_key *hnd_config_send_key(const struct hnd_config *c)
+{
+	unsigned int i;
+
+	if (!c->send_key_set)
+		return c->n_keys ? &c->keys[0] : NULL;
+	for (i = 0; i < c->n_keys; i++)
+		if (c->keys[i].id == c->send_key)
+			return &c->keys[i];
+	return NULL;
 }

@@ -559,9 +559,11 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 		return fed_request(d, word, arg, payload, plen, f, &w);
 	} else if (!strcmp(word, "hosts") || !strcmp(word, "stage-rate")) {
 		return rates_request(d, word, arg, f, &w);
+	} else if (!strcmp(word, "reload")) {
+		return hnd_reload(d, f, json ? &w : NULL);
 	} else {
 		fprintf(f,
-			"unknown request '%s' (status, neighbours, dump, stats, topology, dataplane, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate, ping, trace, monitor)",
+			"unknown request '%s' (status, neighbours, dump, stats, topology, dataplane, model-push, campaign, campaign-push, campaign-submit, campaign-result, hosts, stage-rate, ping, trace, monitor, reload)",
 			word);
 		return -1;
 	}

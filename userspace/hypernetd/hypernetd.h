@@ -60,8 +60,11 @@ struct hnd_config {
 	__u32 node_id;
 	char ports[HND_MAX_PORTS][IFNAMSIZ];
 	unsigned int n_ports;
-	struct hn_mesh_key keys[HND_MAX_KEYS]; /* keys[0] signs */
+	/* accepted keys; the send key signs (hnd_config_send_key()) */
+	struct hn_mesh_key keys[HND_MAX_KEYS];
 	unsigned int n_keys;
+	__u32 send_key; /* mesh-key-send, if send_key_set; else keys[0] */
+	bool send_key_set;
 	char trusted_keys[PATH_MAX];
 	char identity_key[PATH_MAX]; /* the node's Ed25519 private key */
 	char names[PATH_MAX]; /* names file; "": HN_NAMES_FILE if there */
@@ -121,6 +124,35 @@ int hnd_config_set_arg(struct hnd_config *c, const char *key, const char *val,
 const char *hnd_route_metric_name(enum hnd_route_metric m);
 /* Whole-config rules (node id set, ports, keys); 0 or -1 with @err. */
 int hnd_config_check(const struct hnd_config *c, char *err, size_t errlen);
+/* The mesh key our frames are signed with (of a checked config). */
+const struct hn_mesh_key *hnd_config_send_key(const struct hnd_config *c);
+
+/* What a reload changes (confdiff.c), for reload.c to apply. */
+struct hnd_reload_plan {
+	char refused[512]; /* keys that cannot change live, ", "-separated */
+	unsigned int n_refused;
+	char changed[1024]; /* keys that change */
+	unsigned int n_changed;
+	char add[HND_MAX_PORTS][IFNAMSIZ]; /* ports added */
+	unsigned int n_add;
+	char del[HND_MAX_PORTS][IFNAMSIZ]; /* ports removed */
+	unsigned int n_del;
+	bool keys; /* mesh keys or the send key */
+};
+
+/* The changes from @a (running) to @b; -1 when some cannot be made live. */
+int hnd_config_diff(const struct hnd_config *a, const struct hnd_config *b,
+		    struct hnd_reload_plan *p);
+/*
+ * Read @path (NULL: none) and the command line's -o @keys = @vals into
+ * @out, check it whole and diff it against @run: 0, or -1 with @err
+ * saying what is wrong or which keys cannot change (the agent then keeps
+ * @run as it is).
+ */
+int hnd_reload_prepare(const struct hnd_config *run, const char *path,
+		       const char *const *keys, const char *const *vals,
+		       unsigned int n_sets, struct hnd_config *out,
+		       struct hnd_reload_plan *p, char *err, size_t errlen);
 
 struct hnd_port {
 	char name[IFNAMSIZ];
@@ -456,6 +488,11 @@ struct hnd {
 	struct hnd_stats st;
 	struct hnd_rl rl_rx; /* per-frame receive lines */
 	volatile bool stop;
+
+	/* where the configuration came from, for a reload (reload.c) */
+	const char *conf_path; /* -c, NULL: none */
+	const char *set_keys[64], *set_vals[64]; /* -o KEY=VALUE */
+	unsigned int n_sets;
 };
 
 /* main.c */
@@ -494,6 +531,17 @@ struct sockaddr_ll;
 void hnd_port_dispatch(struct hnd *d, int p, const struct sockaddr_ll *sll,
 		       __u8 *buf, size_t len, __u64 rx_ns);
 void hnd_msg_init(struct hnd *d, struct hn_ctrl_msg *m, __u8 type);
+
+/*
+ * Port @i's interface, if it exists: socket, XDP, the event loop (a
+ * missing one is waited for).  hnd_port_remove() undoes it: detached
+ * unless keep-attached, socket closed.
+ */
+int hnd_port_add(struct hnd *d, int i);
+void hnd_port_remove(struct hnd *d, int i);
+
+/* reload.c: re-read the configuration and apply it; text to @f or @w. */
+int hnd_reload(struct hnd *d, FILE *f, struct jsonw *w);
 
 /* xdp.c */
 int hnd_port_attach(struct hnd *d, int i);

@@ -230,6 +230,7 @@ static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
 		usage(stderr);
 		return -1;
 	}
+	d->conf_path = conf;
 	if (conf && hnd_config_load(&d->cfg, conf, err, sizeof(err))) {
 		fprintf(stderr, "hypernetd: %s\n", err);
 		return -1;
@@ -243,6 +244,9 @@ static int parse_args(struct hnd *d, int argc, char **argv, bool *check)
 			return -1;
 		}
 		*eq = 0;
+		/* kept for a reload, which reads them again after the file */
+		d->set_keys[d->n_sets] = sets[i];
+		d->set_vals[d->n_sets++] = eq + 1;
 		if (hnd_config_set_arg(&d->cfg, sets[i], eq + 1, err,
 				       sizeof(err))) {
 			fprintf(stderr, "hypernetd: -o %s: %s\n", sets[i], err);
@@ -532,8 +536,8 @@ static void on_signal(struct hnd *d)
 			d->stop = true;
 			continue;
 		}
-		hnd_log(d, LOG_W,
-			"SIGHUP: the configuration is not reloaded; restart the agent to apply changes (with keep-attached = 1 forwarding goes on)");
+		hnd_log(d, LOG_N, "SIGHUP: reloading the configuration");
+		hnd_reload(d, NULL, NULL);
 	}
 }
 

@@ -112,6 +112,36 @@ static void port_down(struct hnd *d, int i)
 	pt->attached = false;
 }
 
+int hnd_port_add(struct hnd *d, int i)
+{
+	struct hnd_port *pt = &d->ports[i];
+
+	memset(pt, 0, sizeof(*pt));
+	/* both IFNAMSIZ, NUL-terminated by hnd_config_set() */
+	memcpy(pt->name, d->cfg.ports[i], sizeof(pt->name));
+	pt->fd = -1;
+	pt->ifindex = port_state(pt->name, NULL);
+	if (!pt->ifindex) {
+		hnd_log(d, LOG_W,
+			"port %s: no such interface yet, waiting for it (ip link show; check 'port' in the config)",
+			pt->name);
+		return 0;
+	}
+	return port_up(d, i);
+}
+
+void hnd_port_remove(struct hnd *d, int i)
+{
+	struct hnd_port *pt = &d->ports[i];
+	char err[256];
+
+	/* ours only: another program there stays */
+	if (d->dp && pt->attached && pt->ifindex &&
+	    hn_dp_detach(d->dp, pt->name, err, sizeof(err)))
+		hnd_log(d, LOG_W, "port %s: %s", pt->name, err);
+	port_down(d, i);
+}
+
 /*
  * Open every configured port.  A port whose interface does not exist yet
  * (a radio not up, a veth not made) is waited for, not fatal: routers
@@ -123,20 +153,8 @@ int hnd_ports_open(struct hnd *d)
 	int ret;
 
 	for (i = 0; i < d->cfg.n_ports; i++) {
-		struct hnd_port *pt = &d->ports[i];
-
-		/* both IFNAMSIZ, NUL-terminated by hnd_config_set() */
-		memcpy(pt->name, d->cfg.ports[i], sizeof(pt->name));
-		pt->fd = -1;
 		d->n_ports++;
-		pt->ifindex = port_state(pt->name, NULL);
-		if (!pt->ifindex) {
-			hnd_log(d, LOG_W,
-				"port %s: no such interface yet, waiting for it (ip link show; check 'port' in the config)",
-				pt->name);
-			continue;
-		}
-		ret = port_up(d, i);
+		ret = hnd_port_add(d, i);
 		if (ret)
 			return ret;
 	}
@@ -263,7 +281,7 @@ static int encode(struct hnd *d, struct hn_ctrl_msg *m, __u8 *buf)
 	int len;
 
 	m->counter = next_counter(d);
-	len = hn_ctrl_encode(buf, HN_CTRL_MAX, m, &d->cfg.keys[0]);
+	len = hn_ctrl_encode(buf, HN_CTRL_MAX, m, hnd_config_send_key(&d->cfg));
 	if (len < 0)
 		hnd_log(d, LOG_E, "cannot encode a type %u frame: %s", m->type,
 			strerror(-len));

@@ -10,14 +10,18 @@
 # sent into it) and on c-b (what C sends, and what C's data plane passes
 # up: control frames, data for C) while the mesh converges, a model is
 # pushed at A, hn-pkt sends data A -> C, and hn-inject floods a campaign's
-# chunks and sends a FED fragment to C.  Checks, in this order:
+# chunks and sends a FED fragment to C, A pings C and C traceroutes to A
+# (ECHO requests, replies and B's EXPIRED answer).  Checks, in this
+# order:
 #   1. the dissector's constants (types, flags, sizes, limits) are those
 #      of include/uapi/linux/hypernet_packet.h as compiled;
 #   2. hand-made frames (wshark_frames.py): well-formed ones of every type,
 #      flag and FED kind decode unflagged; malformed ones (truncated
 #      header, bad version, unknown type, bad length, TTL 0, bad tensor,
 #      control counts, lengths and fields) are flagged with the data
-#      plane's and the agent's reason;
+#      plane's and the agent's reason; each well-formed ECHO's
+#      hypernet.echo.* fields (op, ids, padding, an EXPIRED answer's hop
+#      record) are the values struct unpacks, its op and reason named;
 #   3. with a mesh key as preference (hypernet.keys), MACs are checked:
 #      signed frames verify (a flood's changed TTL and reserved byte
 #      included), a wrong key, link or byte is bad-mac, an unknown key id
@@ -30,7 +34,8 @@
 #      info at all); every control frame's MAC verifies with the mesh key
 #      (from a key file, preference hypernet.keys_file);
 #   6. each of DATA, HELLO, PROBE, ACK, GOSSIP, MODEL_CHUNK (a model's and
-#      a campaign's) and FED was captured and decoded by name.
+#      a campaign's), FED and ECHO (REQUEST, REPLY, and EXPIRED with its
+#      hop record) was captured and decoded by name.
 # Exits 0 when all pass, 77 (SKIPPED) without tshark (make deps), root or
 # namespaces.
 set -u
@@ -56,6 +61,7 @@ hn_tshark()
 cat >"$HN_WORK/consts.c" <<'C'
 #include <stdio.h>
 #include <linux/hypernet_packet.h>
+#include <hypernet/dataplane.h>
 #include "sa_msg.h"
 #define P(lua, v) printf("%s %llu\n", lua, (unsigned long long)(v))
 int main(void)
@@ -73,7 +79,8 @@ int main(void)
 	P("T_DATA", HN_T_DATA); P("T_TENSOR", HN_T_TENSOR);
 	P("T_HELLO", HN_T_HELLO); P("T_GOSSIP", HN_T_GOSSIP);
 	P("T_CHUNK", HN_T_MODEL_CHUNK); P("T_PROBE", HN_T_PROBE);
-	P("T_ACK", HN_T_ACK); P("T_FED", HN_T_FED); P("T_MAX", HN_T_MAX);
+	P("T_ACK", HN_T_ACK); P("T_FED", HN_T_FED); P("T_ECHO", HN_T_ECHO);
+	P("T_MAX", HN_T_MAX);
 	P("HELLO_LEN", sizeof(struct hn_hello));
 	P("HEARD_LEN", sizeof(struct hn_hello_heard));
 	P("PROBE_LEN", sizeof(struct hn_probe));
@@ -93,6 +100,16 @@ int main(void)
 	P("FED_OP_MAX", __HN_FED_OP_MAX);
 	P("FED_K_RESULT", HN_FED_K_RESULT); P("FED_K_FETCH", HN_FED_K_FETCH);
 	P("SA_TYPE_MAX", __HN_SA_TYPE_MAX - 1); P("DT_S8", HN_DT_S8);
+	P("ECHO_LEN", sizeof(struct hn_echo));
+	P("HOP_LEN", sizeof(struct hn_echo_hop));
+	P("ECHO_PAD_MAX", HN_ECHO_PAD_MAX);
+	P("ECHO_REQUEST", HN_ECHO_REQUEST); P("ECHO_REPLY", HN_ECHO_REPLY);
+	P("ECHO_EXPIRED", HN_ECHO_EXPIRED);
+	P("ECHO_OP_MAX", __HN_ECHO_OP_MAX); P("HOP_F_SCORE", HN_HOP_F_SCORE);
+	P("HOP_NO_ROUTE", HN_HOP_NO_ROUTE); P("HOP_UNKNOWN", HN_HOP_UNKNOWN);
+	P("DP_R_MODEL", HN_DP_R_MODEL); P("DP_R_NO_MODEL", HN_DP_R_NO_MODEL);
+	P("DP_R_MARGIN", HN_DP_R_MARGIN); P("DP_R_STALE", HN_DP_R_STALE);
+	P("DP_R_NO_LIVE", HN_DP_R_NO_LIVE);
 	return 0;
 }
 C
@@ -145,6 +162,13 @@ check "hand-made frames: well-formed ones clean, malformed ones flagged" \
 	"$([ $rc = 0 ] && echo 1)" \
 	"$(echo "$out" | grep -c '^ok') ok, $(echo "$out" |
 		grep -c '^FAIL') wrong"
+# shellcheck disable=SC2046 # one -e per field
+out=$(hn_tshark -r "$HN_WORK/made.pcap" -T fields -E separator=/t \
+	$(python3 "$FRAMES" echo-fields) | python3 "$FRAMES" check-echo)
+rc=$?
+echo "$out" | sed 's/^/    /'
+check "ECHO frames: every hypernet.echo.* field as the uapi lays it out" \
+	"$([ $rc = 0 ] && echo 1)" "$(echo "$out" | tail -n 1)"
 
 # 3. MACs checked with the mesh key given as a preference
 python3 "$FRAMES" write-auth "$HN_WORK/auth.pcap" || hn_fail "write-auth"
@@ -202,6 +226,11 @@ j=$(hn_transfer C c-b A a-app 1 3 20 100 1000 3000)
 inj() { hn_x A "$HNINJECT" "$@" -i a-app --src 77 --key "$MESH_KEY"; }
 inj campaign "$HN_WORK/gen1.hnm" || hn_fail "hn-inject campaign"
 inj fed --dst 3 || hn_fail "hn-inject fed"
+# ECHO: A's requests to C and C's replies cross c-b; C's traceroute to A
+# sends a TTL 1 request that B answers EXPIRED, with B's decision
+mesh_ctl A ping 3 -c 2 -i 0.1 -s 50 >/dev/null || hn_fail "ping A -> C"
+mesh_ctl C traceroute 1 >"$HN_WORK/trace.txt" ||
+	hn_fail "traceroute C -> A: $(cat "$HN_WORK/trace.txt")"
 # analyse: every 0x88B5 frame of both captures (as far as written), MACs
 # checked with the mesh's key read from a key file as the agent's
 # mesh-key-file; prints a summary: frames, flagged, types, missing
@@ -217,20 +246,29 @@ analyse()
 			-e frame.protocols -e hypernet.type \
 			-e hypernet.chunk.object -e hypernet.malformed \
 			-e hypernet.ctrl.error -e _ws.expert.message \
-			-e _ws.col.Info -e hypernet.auth.status
+			-e _ws.col.Info -e hypernet.auth.status \
+			-e hypernet.echo.op -e hypernet.echo.hop.reason
 	done >"$HN_WORK/mesh.tsv"
 	python3 - "$HN_WORK/mesh.tsv" <<'PY'
 import collections, sys
 names = {'1': 'DATA', '2': 'TENSOR', '3': 'HELLO', '4': 'GOSSIP',
-         '5': 'MODEL_CHUNK', '6': 'PROBE', '7': 'ACK', '8': 'FED'}
+         '5': 'MODEL_CHUNK', '6': 'PROBE', '7': 'ACK', '8': 'FED',
+         '9': 'ECHO'}
+ctrl = {'3', '4', '5', '6', '7', '8', '9'}
 seen, bad = collections.Counter(), []
 for line in open(sys.argv[1]):
-    c = line.rstrip('\n').split('\t') + [''] * 8
+    c = line.rstrip('\n').split('\t') + [''] * 10
     name = names.get(c[1], '?')
     # a control frame's MAC verifies with the mesh key
-    mac_ok = c[7] == ('good' if c[1] in '345678' else '')
+    mac_ok = c[7] == ('good' if c[1] in ctrl else '')
     if name == 'MODEL_CHUNK':
         name += {'0': '(model)', '1': '(campaign)'}.get(c[2], '(?)')
+    if name == 'ECHO':
+        # an EXPIRED answer counts once its hop record is decoded
+        op = {'0': 'REQUEST', '1': 'REPLY'}.get(c[8], '?')
+        if c[8] == '2' and c[9]:
+            op = 'EXPIRED'
+        name += f'({op})'
     info = c[6]
     ok = ':hypernet' in c[0] and not any(c[3:6]) and mac_ok and \
         info.startswith(name.split('(')[0] + ' ')
@@ -238,7 +276,8 @@ for line in open(sys.argv[1]):
     if not ok:
         bad.append(line.strip())
 want = ['DATA', 'HELLO', 'PROBE', 'ACK', 'GOSSIP', 'MODEL_CHUNK(model)',
-        'MODEL_CHUNK(campaign)', 'FED']
+        'MODEL_CHUNK(campaign)', 'FED', 'ECHO(REQUEST)', 'ECHO(REPLY)',
+        'ECHO(EXPIRED)']
 print('frames', sum(seen.values()), 'flagged', len(bad))
 print('types', ' '.join(f'{k}:{v}' for k, v in sorted(seen.items())))
 print('missing', ' '.join(w for w in want if not seen[w]))

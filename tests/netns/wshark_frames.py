@@ -7,6 +7,8 @@
   wshark_frames.py write-auth PCAP  frames signed with a test mesh key
   wshark_frames.py auth-key       that key, as ID:HEX (hypernet.keys)
   wshark_frames.py check-auth     tshark's MAC checks (stdin) against them
+  wshark_frames.py check-echo     tshark's hypernet.echo.* fields (stdin)
+                                  of the well-formed ECHO frames
   wshark_frames.py fuzz PCAP      the same frames cut short everywhere
                                   (short and snapped) and changed at
                                   random: the dissector must not fail
@@ -29,6 +31,9 @@ MCAST, ANYCAST, RESULT = 0x01, 0x02, 0x04
 ALL = 0xFFFFFFFF
 T_DATA, T_TENSOR, T_HELLO, T_GOSSIP = 1, 2, 3, 4
 T_CHUNK, T_PROBE, T_ACK, T_FED = 5, 6, 7, 8
+T_ECHO = 9
+T_UNKNOWN = 10  # the first number that is not a frame type
+REQUEST, REPLY, EXPIRED = 0, 1, 2
 
 
 def hdr(typ, payload, flags=0, ttl=16, src=1, dst=2, seq=7, ver=1,
@@ -87,6 +92,19 @@ def fed(kind, op=0, total=100, off=0, data=None, campaign=5):
     return ctrl(T_FED, body)
 
 
+def echo(op=REQUEST, pad=b'', pad_len=None, flags=0, seq=3):
+    n = len(pad) if pad_len is None else pad_len
+    body = struct.pack('>IIQBxH', 0x1234, seq, 987654321, op, n) + pad
+    return ctrl(T_ECHO, body, flags=flags)
+
+
+def echo_hop(nxt=3, reason=0, score=None, margin=None, n_cand=2):
+    """struct hn_echo_hop: score and margin signed, with HOP_F_SCORE"""
+    fl = 0 if score is None else 1
+    return struct.pack('>IiiBBBx', nxt, score or 0, margin or 0, reason,
+                       n_cand, fl)
+
+
 def tensor(idx=0, cnt=1, off=0, total=8, n=8, flags=0):
     body = struct.pack('>IIBBHHHHH', 42, 1, 3, 1, idx, cnt, off, total, 0)
     return hdr(T_TENSOR, body + bytes(n), flags=flags)
@@ -111,13 +129,22 @@ FRAMES = [
     (fed(5, op=1), 'FED', '', ''),
     (fed(128, total=2000, off=1020, data=b'r' * 980), 'FED', '', ''),
     (fed(129, total=8), 'FED', '', ''),
+    (echo(), 'ECHO', '', ''),
+    (echo(pad=bytes(100)), 'ECHO', '', ''),
+    (echo(REPLY, pad=bytes(100)), 'ECHO', '', ''),
+    (echo(EXPIRED, pad=echo_hop(reason=1)), 'ECHO', '', ''),
+    (echo(EXPIRED, pad=echo_hop(reason=0, score=-70, margin=5)), 'ECHO',
+     '', ''),
+    (echo(EXPIRED, pad=echo_hop(0, reason=254, n_cand=0)), 'ECHO', '', ''),
+    (echo(EXPIRED), 'ECHO', '', ''),  # no room for the hop: none shown
+    (echo(pad=bytes(1024)), 'ECHO', '', ''),
     # the header: hn_hdr_check()'s reasons, the agent's mapping for the
     # control types
     (hdr(T_DATA, b'')[:12], '', 'bad_truncated', 'truncated'),
     (hdr(T_DATA, b'x', ver=2), 'DATA', 'bad_version', ''),
     (b'\x02' + hello([2])[1:], 'HELLO',
      'bad_version', 'bad-header'),
-    (hdr(9, b'future'), '9', 'bad_type', 'bad-type'),
+    (hdr(T_UNKNOWN, b'future'), str(T_UNKNOWN), 'bad_type', 'bad-type'),
     (hdr(T_DATA, b'x', flags=MCAST | ANYCAST), 'DATA', 'bad_flags', ''),
     (hdr(T_DATA, b'x', flags=0x80), 'DATA', 'bad_flags', ''),
     (hdr(T_DATA, b'xy', length=300), 'DATA', 'bad_length', ''),
@@ -144,6 +171,14 @@ FRAMES = [
     (fed(0), 'FED', '', 'bad-field'),
     (fed(5, campaign=0), 'FED', '', 'bad-field'),
     (fed(5, total=2000, data=b'd' * 500), 'FED', '', 'bad-field'),
+    (echo(pad=bytes(10))[:40], 'ECHO', 'bad_length', 'truncated'),
+    (ctrl(T_ECHO, b'\x00' * 12), 'ECHO', '', 'bad-length'),
+    (echo(pad=bytes(10), pad_len=11), 'ECHO', '', 'bad-length'),
+    (echo(pad=bytes(10), pad_len=9), 'ECHO', '', 'bad-length'),
+    (echo(pad=bytes(1025)), 'ECHO', '', 'bad-field'),
+    (echo(op=3), 'ECHO', '', 'bad-field'),
+    (echo(op=255, pad=echo_hop()), 'ECHO', '', 'bad-field'),
+    (echo(flags=MCAST), 'ECHO', '', 'bad-field'),
 ]
 
 
@@ -191,6 +226,12 @@ AUTH_FRAMES = [
     (hop(sign(gossip([(2, 10)], [])), 3, 1), 'good', ''),
     (sign(chunk(1)), 'good', ''),
     (sign(fed(129, total=8)), 'good', ''),
+    (sign(echo(pad=bytes(100))), 'good', ''),
+    (hop(sign(echo(EXPIRED, pad=echo_hop())), 9, 1), 'good', ''),
+    # routed, not link-local: the link's addresses are not in its MAC
+    (sign(echo(REPLY), link=False), 'good', ''),
+    (flip(sign(echo(REPLY, pad=bytes(8))), 40), 'bad-mac', 'bad-mac'),
+    (sign(echo(op=3)), 'good', 'bad-field'),
     (sign(hello([2]), link=False), 'bad-mac', 'bad-mac'),
     (sign(hello([2]), key=bytes(32)), 'bad-mac', 'bad-mac'),
     (rekey(sign(probe(T_PROBE)), 2), 'unknown-key', 'unknown-key'),
@@ -232,7 +273,8 @@ def fuzz(path):
 
 
 TYPES = {'1': 'DATA', '2': 'TENSOR', '3': 'HELLO', '4': 'GOSSIP',
-         '5': 'MODEL_CHUNK', '6': 'PROBE', '7': 'ACK', '8': 'FED'}
+         '5': 'MODEL_CHUNK', '6': 'PROBE', '7': 'ACK', '8': 'FED',
+         '9': 'ECHO'}
 
 
 def check():
@@ -249,7 +291,8 @@ def check():
         want = f'{name or "-"} {dp or "-"} {ce or "-"}'
         got = f'{got_name or "-"} {got_dp or "-"} {got_ce or "-"}'
         ok = want == got
-        if typ == '9' and 'unknown type 9' not in info:
+        if typ == str(T_UNKNOWN) and \
+                f'unknown type {T_UNKNOWN}' not in info:
             ok = False
         if (dp or ce) and not expert.startswith(dp or ce):
             ok = False
@@ -257,6 +300,62 @@ def check():
               f'got {got}: {info} | {expert}')
         bad += not ok
     return 1 if bad else 0
+
+
+ECHO_FIELDS = ['frame.number', 'hypernet.echo.id', 'hypernet.echo.seq',
+               'hypernet.echo.t_ns', 'hypernet.echo.op',
+               'hypernet.echo.pad_len', 'hypernet.echo.hop.next',
+               'hypernet.echo.hop.score', 'hypernet.echo.hop.margin',
+               'hypernet.echo.hop.reason', 'hypernet.echo.hop.n_cand',
+               'hypernet.echo.hop.flags', 'hypernet.echo.hop.flags.score',
+               '_ws.col.Info']
+OP_NAMES = {REQUEST: 'REQUEST', REPLY: 'REPLY', EXPIRED: 'EXPIRED'}
+# hypernetd's names for hn_echo_hop.reason (userspace/hypernetd/echo.c)
+REASON_NAMES = {0: 'model', 1: 'no-model', 2: 'margin', 3: 'stale',
+                4: 'no-live', 254: 'no-route', 255: 'unknown'}
+
+
+def echo_want(fr):
+    """The -e ECHO_FIELDS values (but frame.number and Info) of ECHO
+    frame @fr, and the names its Info must hold"""
+    i, seq, t_ns, op, n = struct.unpack('>IIQBxH', fr[20:40])
+    want = [str(i), str(seq), str(t_ns), str(op), str(n)]
+    names = [OP_NAMES[op]]
+    if op == EXPIRED and n >= 16:
+        nxt, sc, mg, rs, nc, fl = struct.unpack('>IiiBBBx', fr[40:56])
+        want += [str(nxt), str(sc), str(mg), str(rs), str(nc),
+                 f'0x{fl:02x}', str(fl & 1)]
+        names += [f'next {nxt}, {REASON_NAMES[rs]}']
+        if fl & 1:
+            names += [f'score {sc}, margin {mg}']
+    else:
+        want += [''] * 7
+    return want, names
+
+
+def check_echo():
+    """tshark -T fields -e ECHO_FIELDS... of every frame, against each
+    well-formed ECHO frame's fields as struct unpacks them"""
+    lines = [ln.rstrip('\n').split('\t') for ln in sys.stdin if ln.strip()]
+    if len(lines) != len(FRAMES):
+        print(f'FAIL: tshark printed {len(lines)} frames, '
+              f'{len(FRAMES)} written')
+        return 1
+    bad = n = 0
+    for (fr, name, dp, ce), cols in zip(FRAMES, lines):
+        if name != 'ECHO' or dp or ce:
+            continue
+        n += 1
+        cols += [''] * (len(ECHO_FIELDS) - len(cols))
+        want, names = echo_want(fr)
+        info = cols[-1]
+        ok = cols[1:-1] == want and all(x in info for x in names)
+        if not ok:
+            print(f'FAIL: frame {cols[0]}: want {" ".join(want)} '
+                  f'{names}, got {" ".join(cols[1:-1])}: {info}')
+        bad += not ok
+    print(f'{n - bad} of {n} ECHO frames decoded field by field')
+    return 1 if bad or not n else 0
 
 
 def check_auth():
@@ -288,8 +387,12 @@ if __name__ == '__main__':
         sys.exit(check_auth())
     elif sys.argv[1:2] == ['fuzz'] and len(sys.argv) == 3:
         fuzz(sys.argv[2])
+    elif sys.argv[1:] == ['check-echo']:
+        sys.exit(check_echo())
+    elif sys.argv[1:] == ['echo-fields']:
+        print(' '.join(f'-e {f}' for f in ECHO_FIELDS))
     elif sys.argv[1:] == ['check']:
         sys.exit(check())
     else:
         sys.exit('usage: wshark_frames.py write|write-auth|fuzz PCAP | '
-                 'check | check-auth | auth-key')
+                 'check | check-auth | check-echo | echo-fields | auth-key')

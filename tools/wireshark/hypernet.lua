@@ -10,7 +10,8 @@
 -- Registered on EtherType 0x88B5 (ETH_P_HYPERNET).  It decodes what
 -- include/uapi/linux/hypernet_packet.h lays out: struct hnhdr, the tensor
 -- header, and every control frame of Documentation/agent-protocol.rst
--- (HELLO, GOSSIP, MODEL_CHUNK, PROBE, ACK, FED) with its hn_auth trailer.
+-- (HELLO, GOSSIP, MODEL_CHUNK, PROBE, ACK, FED, ECHO) with its hn_auth
+-- trailer.
 --
 -- A malformed frame is flagged twice, with the names the code counts it
 -- under:
@@ -59,7 +60,8 @@ local LSA_F_ALL = 0x0007
 
 local T_DATA, T_TENSOR, T_HELLO, T_GOSSIP = 1, 2, 3, 4
 local T_CHUNK, T_PROBE, T_ACK, T_FED = 5, 6, 7, 8
-local T_MAX = 8
+local T_ECHO = 9
+local T_MAX = 9
 
 local HELLO_LEN, HEARD_LEN, PROBE_LEN = 16, 8, 16
 local LSA_LEN, LINK_LEN, RATE_LEN = 20, 8, 8
@@ -78,21 +80,33 @@ local FED_K_RESULT, FED_K_FETCH = 128, 129
 -- the last of userspace/lib/sa_msg.h's enum hn_sa_type (FED kinds 1 ..)
 local SA_TYPE_MAX = 9
 local DT_S8 = 1
+-- ECHO (hnctl ping, traceroute): struct hn_echo, struct hn_echo_hop
+local ECHO_LEN, HOP_LEN = 20, 16
+local ECHO_PAD_MAX = 1024
+local ECHO_REQUEST, ECHO_REPLY, ECHO_EXPIRED = 0, 1, 2
+local ECHO_OP_MAX = 3
+local HOP_F_SCORE = 0x01
+local HOP_NO_ROUTE, HOP_UNKNOWN = 254, 255
+-- include/hypernet/dataplane.h's enum hn_dp_reason
+local DP_R_MODEL, DP_R_NO_MODEL, DP_R_MARGIN = 0, 1, 2
+local DP_R_STALE, DP_R_NO_LIVE = 3, 4
 
 local type_names = {
 	[T_DATA] = "DATA", [T_TENSOR] = "TENSOR", [T_HELLO] = "HELLO",
 	[T_GOSSIP] = "GOSSIP", [T_CHUNK] = "MODEL_CHUNK", [T_PROBE] = "PROBE",
-	[T_ACK] = "ACK", [T_FED] = "FED",
+	[T_ACK] = "ACK", [T_FED] = "FED", [T_ECHO] = "ECHO",
 }
 -- the agent's names, in its error texts (ctrl.c type_name())
 local ctrl_names = {
 	[T_HELLO] = "hello", [T_GOSSIP] = "gossip", [T_CHUNK] = "model-chunk",
 	[T_PROBE] = "probe", [T_ACK] = "ack", [T_FED] = "fed",
+	[T_ECHO] = "echo",
 }
 -- payload bytes before the variable part (ctrl.c fixed_len())
 local fixed_len = {
 	[T_HELLO] = HELLO_LEN, [T_GOSSIP] = LSA_LEN, [T_CHUNK] = CHUNK_LEN,
 	[T_PROBE] = PROBE_LEN, [T_ACK] = PROBE_LEN, [T_FED] = FED_LEN,
+	[T_ECHO] = ECHO_LEN,
 }
 local dtype_names = { [DT_S8] = "S8" }
 local object_names = { [0] = "model", [1] = "campaign" }
@@ -104,6 +118,17 @@ local fed_kind_names = {
 	[4] = "SHARES_FWD", [5] = "MASKED", [6] = "UNMASK_REQ", [7] = "UNMASK",
 	[8] = "CONSIST_REQ", [9] = "CONSIST", [FED_K_RESULT] = "RESULT",
 	[FED_K_FETCH] = "FETCH",
+}
+local echo_op_names = {
+	[ECHO_REQUEST] = "REQUEST", [ECHO_REPLY] = "REPLY",
+	[ECHO_EXPIRED] = "EXPIRED",
+}
+-- hn_echo_hop.reason, as hypernetd and hnctl traceroute name it (echo.c)
+local hop_reason_names = {
+	[DP_R_MODEL] = "model", [DP_R_NO_MODEL] = "no-model",
+	[DP_R_MARGIN] = "margin", [DP_R_STALE] = "stale",
+	[DP_R_NO_LIVE] = "no-live", [HOP_NO_ROUTE] = "no-route",
+	[HOP_UNKNOWN] = "unknown",
 }
 for k = 1, SA_TYPE_MAX do
 	fed_kind_names[k] = fed_kind_names[k] or ("SA_TYPE_" .. k)
@@ -221,6 +246,25 @@ local f = {
 	d_data = F("bytes", "fed.data", "Message bytes"),
 	d_bitmap = F("bytes", "fed.sack", "Fragments received (bitmap)"),
 	d_acked = F("uint32", "fed.sack.received", "Fragments acknowledged"),
+	-- struct hn_echo, and an EXPIRED answer's struct hn_echo_hop
+	e_id = F("uint32", "echo.id", "Session id", base.DEC_HEX),
+	e_seq = F("uint32", "echo.seq", "Request number"),
+	e_t_ns = F("uint64", "echo.t_ns", "Requester's time (ns)"),
+	e_op = F("uint8", "echo.op", "Op", base.DEC, echo_op_names),
+	e_reserved = F("bytes", "echo.reserved", "Reserved"),
+	e_pad_len = F("uint16", "echo.pad_len", "Padding length"),
+	e_pad = F("bytes", "echo.padding", "Padding"),
+	e_next = F("uint32", "echo.hop.next", "Next hop (0: none)",
+		base.DEC_HEX),
+	e_score = F("int32", "echo.hop.score", "Chosen candidate's score"),
+	e_margin = F("int32", "echo.hop.margin", "Best minus second score"),
+	e_reason = F("uint8", "echo.hop.reason", "Reason", base.DEC,
+		hop_reason_names),
+	e_n_cand = F("uint8", "echo.hop.n_cand", "Candidates"),
+	e_flags = F("uint8", "echo.hop.flags", "Hop flags", base.HEX),
+	e_f_score = F("bool", "echo.hop.flags.score", "Score and margin known",
+		8, nil, HOP_F_SCORE),
+	e_h_reserved = F("uint8", "echo.hop.reserved", "Reserved", base.HEX),
 }
 local fl = {}
 for _, v in pairs(f) do
@@ -714,10 +758,61 @@ local function dissect_fed(c, st, p, have, h)
 	return fed_check(u64(c, p), total, off, len, kind, op)
 end
 
+-- An EXPIRED answer's router decision, at the start of the padding @r.
+local function echo_hop(c, st, r)
+	local next, reason = r:range(0, 4):uint(), r:range(12, 1):uint()
+	local fl = r:range(14, 1):uint()
+	local rname = hop_reason_names[reason] or ("reason " .. reason)
+	local s = string.format("next %d, %s", next, rname)
+	if band(fl, HOP_F_SCORE) ~= 0 then
+		s = s .. string.format(", score %d, margin %d",
+			r:range(4, 4):int(), r:range(8, 4):int())
+	end
+	local ht = st:add(hn, r, "Hop: " .. s)
+	ht:add(f.e_next, r:range(0, 4))
+	ht:add(f.e_score, r:range(4, 4))
+	ht:add(f.e_margin, r:range(8, 4))
+	ht:add(f.e_reason, r:range(12, 1))
+	ht:add(f.e_n_cand, r:range(13, 1))
+	local fi = ht:add(f.e_flags, r:range(14, 1))
+	fi:add(f.e_f_score, r:range(14, 1))
+	ht:add(f.e_h_reserved, r:range(15, 1))
+	return s
+end
+
+local function dissect_echo(c, st, p, have, h)
+	local t = c.tvb
+	st:add(f.e_id, t:range(p, 4))
+	st:add(f.e_seq, t:range(p + 4, 4))
+	st:add(f.e_t_ns, t:range(p + 8, 8))
+	st:add(f.e_op, t:range(p + 16, 1))
+	st:add(f.e_reserved, t:range(p + 17, 1))
+	st:add(f.e_pad_len, t:range(p + 18, 2))
+	local op, len = u(c, p + 16, 1), u(c, p + 18, 2)
+	local r = rng(c, p + ECHO_LEN, len, p + have)
+	if r and len > 0 then
+		st:add(f.e_pad, r)
+	end
+	local s = string.format("%s id 0x%08x seq %d, %d bytes padding",
+		echo_op_names[op] or ("op " .. op), u(c, p, 4), u(c, p + 4, 4),
+		len)
+	-- the hop record, when the padding holds it (echo.c reply_rx())
+	local hr = len >= HOP_LEN and rng(c, p + ECHO_LEN, HOP_LEN, p + have)
+	if op == ECHO_EXPIRED and hr then
+		s = s .. ", hop: " .. echo_hop(c, st, hr)
+	end
+	info(c, s)
+	if op >= ECHO_OP_MAX then
+		return string.format("echo: op %d unknown", op)
+	end
+	return nil
+end
+
 local ctrl_dissectors = {
 	[T_HELLO] = dissect_hello, [T_GOSSIP] = dissect_gossip,
 	[T_CHUNK] = dissect_chunk, [T_PROBE] = dissect_probe,
 	[T_ACK] = dissect_probe, [T_FED] = dissect_fed,
+	[T_ECHO] = dissect_echo,
 }
 
 -- ---- the MAC (agent-protocol.rst, Authentication trailer) -------------
@@ -857,6 +952,13 @@ local function ctrl_need(c, p, ty)
 				max)
 		end
 		return need + n
+	elseif ty == T_ECHO then
+		local n = u(c, p + 18, 2)
+		if n > ECHO_PAD_MAX then
+			return nil, string.format("echo: pad_len %d > %d", n,
+				ECHO_PAD_MAX)
+		end
+		return need + n
 	end
 	return need
 end
@@ -876,8 +978,8 @@ local function mode_check(h)
 			"%s: flags 0x%x dst 0x%08x, must be MCAST to HN_GROUP_ALL or unicast",
 			name, h.flags, h.dst)
 	end
-	if (h.type == T_PROBE or h.type == T_ACK or h.type == T_FED) and
-	    h.flags ~= 0 then
+	if (h.type == T_PROBE or h.type == T_ACK or h.type == T_FED or
+	    h.type == T_ECHO) and h.flags ~= 0 then
 		return string.format("%s: flags 0x%x, must be 0 (unicast)",
 			name, h.flags)
 	end
@@ -1003,6 +1105,10 @@ local function dissect_ctrl(c, st, h, plen, ok)
 	local need, why = ctrl_need(c, p, ty)
 	if ok and why then
 		flag_ce(c, "bad-field", why)
+	elseif ok and need ~= have and ty == T_ECHO then
+		flag_ce(c, "bad-length", string.format(
+			"echo: pad_len %d needs %d payload bytes, frame has %d",
+			u(c, p + 18, 2), need, have))
 	elseif ok and need ~= have then
 		flag_ce(c, "bad-length", string.format(
 			"%s: needs %d payload bytes, frame has %d", name, need,

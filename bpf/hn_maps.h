@@ -55,20 +55,6 @@ struct {
 	__type(value, struct hn_dp_score);
 } hn_score SEC(".maps");
 
-/*
- * Decision tables by model slot (see dataplane.h): a unicast frame whose
- * route is in hn_route_tab reads its decision here.  Both slots are one
- * element, so that a frame finds its slot by the epoch's bit, not by a
- * lookup keyed by it.  Written through mmap().
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct hn_dp_decide_tab);
-} hn_decide SEC(".maps");
-
 /* Neighbour node id -> neighbour index, for stamping HELLO frames. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -96,31 +96,36 @@ _Static_assert(__builtin_offsetof(struct hn_dp_stats, bad_tensor) -
 	       "bad_* counters must follow enum hn_frame_err");
 
 /*
+ * The decision tables (dataplane.h), the only variable in .bss: a global
+ * is addressed directly, where a map's lookup is a call to clang, which
+ * spills what it holds around it, then a bounds check and a NULL test.
+ * The loader pins the map as hn_decide.
+ */
+struct hn_dp_decide_tab hn_dtab;
+
+/*
  * Coarse CLOCK_MONOTONIC, read once per jiffy: the helper costs more than
  * the rest of a cache hit, bpf_jiffies64() (inlined by the verifier) and
  * two loads much less, and the coarse clock only moves at ticks anyway.
- * One copy for every CPU, in .bss: a global is addressed directly, where
- * a map's lookup is a call to clang, which spills what it holds around
- * it.  A CPU that finds the jiffy moved writes the time, then the jiffy:
- * another CPU reading between the two gets the time of the tick before,
- * no older.
+ * One copy for every CPU, in hn_dtab's header.  A CPU that finds the
+ * jiffy moved writes the time, then the jiffy: another CPU reading
+ * between the two gets the time of the tick before, no older.
  */
-struct hn_dp_clock hn_clk;
-
 static __always_inline void hn_clk_tick(void)
 {
 	__u64 j = bpf_jiffies64();
 
-	if (*(volatile __u64 *)&hn_clk.jiffies != j) {
-		*(volatile __u64 *)&hn_clk.now_ns = bpf_ktime_get_coarse_ns();
-		*(volatile __u64 *)&hn_clk.jiffies = j;
+	if (*(volatile __u64 *)&hn_dtab.clk.jiffies != j) {
+		*(volatile __u64 *)&hn_dtab.clk.now_ns =
+			bpf_ktime_get_coarse_ns();
+		*(volatile __u64 *)&hn_dtab.clk.jiffies = j;
 	}
 }
 
 /* The copy as the last hn_clk_tick() left it: a load, no call. */
 static __always_inline __u64 hn_clk_read(void)
 {
-	return *(volatile __u64 *)&hn_clk.now_ns;
+	return *(volatile __u64 *)&hn_dtab.clk.now_ns;
 }
 
 static __always_inline __u64 hn_now(void)
@@ -725,14 +730,10 @@ static __always_inline void hn_fast_count(struct hn_dp_stats *st)
  */
 static __always_inline void hn_stamp_copies(__u32 idx, __u64 t)
 {
-	struct hn_dp_decide_tab *tab;
-	__u32 zero = 0;
-
-	tab = bpf_map_lookup_elem(&hn_decide, &zero);
-	if (!tab || idx >= HN_DP_MAX_NEIGH)
+	if (idx >= HN_DP_MAX_NEIGH)
 		return;
-	*(volatile __u64 *)&tab->slot[0].nb[idx].last_seen_ns = t;
-	*(volatile __u64 *)&tab->slot[1].nb[idx].last_seen_ns = t;
+	*(volatile __u64 *)&hn_dtab.slot[0].nb[idx].last_seen_ns = t;
+	*(volatile __u64 *)&hn_dtab.slot[1].nb[idx].last_seen_ns = t;
 }
 
 /*
@@ -769,6 +770,25 @@ static __always_inline void hn_neigh_gone(__u32 idx)
 		nb->last_seen_ns = 0;
 }
 
+_Static_assert(__builtin_offsetof(struct hn_dp_neigh, mac) == 8 &&
+		       __builtin_offsetof(struct hn_dp_neigh, port_mac) == 14 &&
+		       __builtin_offsetof(struct ethhdr, h_source) == 6,
+	       "hn_macs_copy(): both MACs adjacent, the pair 8-byte aligned");
+
+/*
+ * Both MACs of @nb into @eth: adjacent in the frame (destination, then
+ * source) as in struct hn_dp_neigh (mac, then port_mac, from an 8-byte
+ * boundary), so one 8-byte and one 4-byte copy, not six 2-byte ones.
+ * The frame's side may be unaligned, which the verifier allows where the
+ * architecture has efficient unaligned access (as x86-64 and arm64).
+ */
+static __always_inline void hn_macs_copy(struct ethhdr *eth,
+					 const struct hn_dp_neigh *nb)
+{
+	*(__u64 *)eth = *(const __u64 *)nb->mac;
+	*(__u32 *)((__u8 *)eth + 8) = *(const __u32 *)(nb->mac + 8);
+}
+
 /*
  * @nb is hn_neigh[@idx] or the decision table's copy of it, which has the
  * same port and MACs (dataplane.h).
@@ -781,8 +801,7 @@ static __always_inline int hn_send(struct xdp_md *ctx, struct ethhdr *eth,
 	__u32 ifindex = nb->ifindex;
 	int act;
 
-	hn_mac_copy(eth->h_dest, nb->mac);
-	hn_mac_copy(eth->h_source, nb->port_mac);
+	hn_macs_copy(eth, nb);
 	h->ttl--;
 	if (ifindex == ctx->ingress_ifindex) {
 		if (fast)
@@ -923,7 +942,7 @@ static __always_inline __u64 hn_frame_bucket_tab(__u64 tclass, __u64 len,
  * read: its row tag is the route it was compiled for.  The copy has the
  * neighbour's port, MACs, validity and last seen (stamped in both slots
  * wherever hn_neigh's is), so no map but this one is read; with stale_ns
- * set, the clock is @now, or (0, the fast path) hn_clk as hn_xdp()
+ * set, the clock is @now, or (0, the fast path) hn_dtab.clk as hn_xdp()
  * ticked it before the frame, a load instead of a call around which
  * clang would spill.
  */
@@ -1009,14 +1028,11 @@ static __always_inline void hn_table_count(struct hn_dp_stats *st, __u32 d)
 static __always_inline const struct hn_dp_neigh *
 hn_decide_tab(const struct hnhdr *h, struct hn_env *e, __u32 *idx)
 {
-	const struct hn_dp_decide_tab *tab;
+	const struct hn_dp_decide_tab *tab = &hn_dtab;
 	const struct hn_dp_neigh *nb;
-	__u32 zero = 0, d;
 	__u64 epoch, f;
+	__u32 d;
 
-	tab = bpf_map_lookup_elem(&hn_decide, &zero);
-	if (!tab)
-		return NULL;
 	epoch = *(volatile const __u64 *)&tab->epoch;
 	f = hn_frame_bucket_tab(h->tclass, bpf_ntohs(HN_HDR_GET(h, len)),
 				h->ttl);
@@ -1494,16 +1510,14 @@ static __always_inline int hn_hello(struct xdp_md *ctx, struct ethhdr *eth,
  * the epoch's copy, the config and the neighbours as it went live, and
  * names neighbours, not candidates of a route, with their stamps).
  * Returns the verdict, or -1 with nothing written for hn_xdp() to go on
- * as for any frame, where the same checks decide the same way.  hn_xdp()
- * looks the table up (@tab) before the frame's bytes are read: clang
- * keeps nothing of the frame across the lookup, which it takes for a
- * call, so nothing of it is spilled.
+ * as for any frame, where the same checks decide the same way.  The
+ * table is a global (hn_dtab): no lookup, no NULL test.
  */
 static __always_inline int hn_fast(struct xdp_md *ctx, struct ethhdr *eth,
 				   struct hnhdr *h, void *end,
-				   struct hn_dp_stats *st,
-				   const struct hn_dp_decide_tab *tab)
+				   struct hn_dp_stats *st)
 {
+	const struct hn_dp_decide_tab *tab = &hn_dtab;
 	const __u32 want =
 		bpf_htonl((__u32)HN_VERSION << 24 | (__u32)HN_T_DATA << 16);
 	__u32 w, len, dst, self, idx, d;
@@ -1554,7 +1568,6 @@ struct {
 SEC("xdp")
 int hn_xdp(struct xdp_md *ctx)
 {
-	const struct hn_dp_decide_tab *tab;
 	struct hn_dp_stats *st;
 	struct ethhdr *eth;
 	struct hn_env e;
@@ -1565,15 +1578,14 @@ int hn_xdp(struct xdp_md *ctx)
 	int err;
 
 	/*
-	 * The lookups and the clock first, before the frame's pointers are
-	 * read: nothing but ctx, st and tab is kept across their calls.
+	 * The lookup and the clock first, before the frame's pointers are
+	 * read: nothing but ctx and st is kept across their calls.
 	 * not e.st yet: a pointer held in e would live on the stack
 	 */
 	st = bpf_map_lookup_elem(&hn_stats, &zero);
 	if (!st)
 		return XDP_PASS;
-	tab = bpf_map_lookup_elem(&hn_decide, &zero);
-	if (tab && tab->tick)
+	if (*(volatile __u64 *)&hn_dtab.tick)
 		hn_clk_tick();
 	end = (void *)(long)ctx->data_end;
 	eth = (void *)(long)ctx->data;
@@ -1588,7 +1600,7 @@ int hn_xdp(struct xdp_md *ctx)
 		st->bad_truncated++;
 		return XDP_DROP;
 	}
-	err = tab ? hn_fast(ctx, eth, h, end, st, tab) : -1;
+	err = hn_fast(ctx, eth, h, end, st);
 	if (err >= 0)
 		return err;
 	e.st = st;

@@ -203,7 +203,19 @@ struct hn_dp_decide {
 };
 
 /*
- * hn_decide[0]: both slots, slot[HN_EPOCH_SLOT(epoch)] the live one.
+ * hn_now()'s copy of the coarse clock as read at one jiffy, in hn_decide's
+ * header.
+ */
+struct hn_dp_clock {
+	__u64 jiffies;
+	__u64 now_ns;
+};
+
+/*
+ * hn_decide: both slots, slot[HN_EPOCH_SLOT(epoch)] the live one.  The
+ * program's global hn_dtab, its .bss and all of it, so that the program
+ * addresses it directly with no lookup; the loader pins that map as
+ * hn_decide, as it pinned the array it replaces, and maps it at offset 0.
  * epoch is hn_epoch[0]'s copy, written just before it (the library's
  * set_epoch()): the table's frames read it instead of hn_epoch, one map
  * fewer, and it moves at every flip as hn_epoch does.
@@ -217,7 +229,9 @@ struct hn_dp_decide_tab {
 	 * dataplane.rst, Fast path).
 	 */
 	__u64 tick;
-	__u64 pad[6]; /* slots start on a cache line */
+	/* written by the program only (hn_clk_tick()); formerly padding */
+	struct hn_dp_clock clk;
+	__u64 pad[4]; /* slots start on a cache line */
 	struct hn_dp_decide slot[HN_DP_SLOTS];
 };
 
@@ -421,12 +435,6 @@ struct hn_dp_cache_ent {
 	__u8 pad;
 	__u32 host; /* anycast: chosen host */
 	__u32 pad2;
-};
-
-/* hn_now()'s copy of the coarse clock as read at one jiffy (.bss). */
-struct hn_dp_clock {
-	__u64 jiffies;
-	__u64 now_ns;
 };
 
 /* Why a decision did not simply take the model's winner. */

@@ -36,10 +36,15 @@ struct hn_dp {
 	char *pin_dir; /* NULL: private instance */
 	struct hn_dp_score *score; /* hn_score[HN_DP_SLOTS], mmap()ed */
 	size_t score_len;
-	struct hn_dp_decide_tab *dtab; /* hn_decide[0], mmap()ed */
+	struct hn_dp_decide_tab *dtab; /* hn_decide (.bss), mmap()ed */
 	struct hn_dp_decide *dec; /* dtab->slot */
 	size_t dec_len;
 };
+
+/* hn_decide is the program's .bss: hn_dtab, alone, at offset 0 */
+_Static_assert(sizeof(*((struct hypernet_bpf *)0)->bss) ==
+		       sizeof(struct hn_dp_decide_tab),
+	       "hn_dtab is the only variable in .bss");
 
 _Static_assert(offsetof(struct hn_dp_decide, e) % 64 == 0,
 	       "decision rows start on a cache line");
@@ -854,8 +859,8 @@ static int decide_sync(struct hn_dp *dp)
 
 static int decide_map(struct hn_dp *dp)
 {
-	/* one element of HN_DP_SLOTS "slots", the size of the table */
-	dp->dtab = map_slots(dp->skel->maps.hn_decide,
+	/* .bss, of HN_DP_SLOTS "slots", the size of the table */
+	dp->dtab = map_slots(dp->skel->maps.bss,
 			     sizeof(*dp->dtab) / HN_DP_SLOTS, &dp->dec_len);
 	if (!dp->dtab)
 		return -errno;
@@ -913,6 +918,18 @@ static int pin_devmaps(struct hn_dp *dp)
 	return 0;
 }
 
+/*
+ * The name a map is pinned by: its own, but .bss, which is hn_dtab, the
+ * decision tables (dataplane.h), pinned as hn_decide; NULL for .rodata,
+ * this load's constants, not shared state.
+ */
+static const char *pin_name(struct hn_dp *dp, const struct bpf_map *map)
+{
+	if (map == dp->skel->maps.bss)
+		return "hn_decide";
+	return bpf_map__is_internal(map) ? NULL : bpf_map__name(map);
+}
+
 /* Shared maps at pin_dir: reused when pinned, pinned on load when not. */
 static int set_pin_paths(struct hn_dp *dp, const char *pin_dir, char *err,
 			 size_t errlen)
@@ -921,13 +938,12 @@ static int set_pin_paths(struct hn_dp *dp, const char *pin_dir, char *err,
 	int ret;
 
 	bpf_object__for_each_map(map, dp->skel->obj) {
+		const char *name = pin_name(dp, map);
 		char path[512];
 
-		/* .rodata: this load's constants, not shared state */
-		if (bpf_map__is_internal(map))
+		if (!name)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", pin_dir,
-			 bpf_map__name(map));
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
 		if (is_devmap(map))
 			ret = reuse_devmap(map, path);
 		else
@@ -1141,10 +1157,11 @@ int hn_dp_unpin(struct hn_dp *dp, char *err, size_t errlen)
 			ret = fail(err, errlen, -errno, NULL, "unpin %s", path);
 	}
 	bpf_object__for_each_map(map, dp->skel->obj) {
-		if (bpf_map__is_internal(map))
+		const char *name = pin_name(dp, map);
+
+		if (!name)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
-			 bpf_map__name(map));
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, name);
 		if (unlink(path) && errno != ENOENT)
 			ret = fail(err, errlen, -errno, NULL, "unpin %s", path);
 	}
@@ -2435,7 +2452,10 @@ int hn_dp_map_fd(struct hn_dp *dp, const char *name)
 {
 	struct bpf_map *m;
 
-	m = bpf_object__find_map_by_name(dp->skel->obj, name);
+	/* hn_decide is .bss (pin_name()) */
+	m = strcmp(name, "hn_decide") ?
+		    bpf_object__find_map_by_name(dp->skel->obj, name) :
+		    dp->skel->maps.bss;
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 

@@ -94,14 +94,16 @@ send()
 
 # capture NODE DEV NAME COUNT [SRC [MS]]: hn-pkt recv of every frame from
 # node SRC (default 1) on NODE's DEV until COUNT arrived (or MS, default
-# 10000, passed: a bound, not a wait), its JSON
+# 60000, passed: a bound, not a wait), its JSON.  X's captures span several
+# steps, whose time depends on the machine's load, and end on the plain
+# frames sent last: their bound is the run's, not a step's.  Output
 # into $HN_WORK/NAME.  Frames sent after the ones a check is about: they
 # come through the same veth rings, so when they are in, so are those.
 capture()
 {
 	local rdy=$HN_WORK/$3.rdy
 	hn_x "$1" "$HNPKT" recv -j -i "$2" --match-src "${5:-1}" \
-		--timeout-ms "${6:-10000}" --count "$4" --ready "$rdy" >"$HN_WORK/$3" &
+		--timeout-ms "${6:-60000}" --count "$4" --ready "$rdy" >"$HN_WORK/$3" &
 	CAP_PID=$!
 	hn_wait_file "$rdy"
 }
@@ -114,7 +116,7 @@ got()
 # 1. nothing private leaves O.  Private frames first, plain ones after:
 #    the capture ends at N frames, so a leak shows as private > 0.
 hn_ctl O stats reset || hn_fail "stats reset on O"
-capture X x-o capx1 $N 1 30000
+capture X x-o capx1 $N 1 600000
 XPID=$CAP_PID
 capture R r-o cap1 $N
 send O o-app --src 1 --dst 3 --seq 100 --flags private
@@ -168,7 +170,7 @@ private_all()
 	send O o-app --src 1 --dst 600 --seq $(($1 + 100)) --flags mcast,private
 }
 
-capture X x-o capx2 $N 1 30000
+capture X x-o capx2 $N 1 600000
 XPID=$CAP_PID
 capture F f-r cap2 $N
 private_all 1200

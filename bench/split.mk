@@ -7,7 +7,8 @@
 # mid-run.  Writes $(O)/bench/split.json; what it runs, its targets and
 # sizes are in Documentation/split-mesh.rst ("The adaptive cut
 # measured").  HN_SPLIT_IMAGES, HN_SPLIT_LAT_IMAGES,
-# HN_SPLIT_DEATH_IMAGES, HN_SPLIT_KBPS override them.
+# HN_SPLIT_DEATH_IMAGES, HN_SPLIT_KBPS, HN_SPLIT_BLOCK,
+# HN_SPLIT_SLOW_KBPS override them.
 
 .PHONY: bench-split
 bench-split: bpf lib progs

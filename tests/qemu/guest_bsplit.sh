@@ -3,9 +3,10 @@
 # The adaptive cut measured, inside the QEMU guest (tests/qemu/
 # test_bsplit.sh, bench_split.sh), on the CNN's three stages (4 conv,
 # 5 encoder, 6 head; Documentation/split-inference.rst).  Argument
-# N:NACC:KBPS:NDEATH: images per latency run, images of the accuracy run,
-# the edge's uplink in kbit/s, images of the run during which the host
-# dies.
+# N:NACC:KBPS:NDEATH:BLK:SLOW: images per latency run, images of the
+# accuracy run, the edge's uplink in kbit/s, images of the run during
+# which the host dies, images per block of the interleaved latency runs
+# (10), the uplink of the slow-link scenario in kbit/s (100).
 #
 #   E (1) e-r ---- r-e  R (2)  r-h14 ---- h-r H14: hnt0 stage 4 -> task 5
 #                              r-h15 ---- h-r H15: hnt0 stage 5 -> task 6
@@ -25,7 +26,11 @@
 # counters); the edge's ns per MAC is what it measured running
 # everything.  Then, each with a line per image (--lat-log), window 1:
 # everything on the edge, each fixed cut, the adaptive cut, the adaptive
-# cut of a private stream (none with --verify); each fixed cut again with
+# cut of a private stream (none with --verify), interleaved: N images in
+# blocks of BLK, each block run by every mode in turn on the same images,
+# the modes' order rotated from block to block, so that a change of the
+# machine's load falls on every mode alike; the same again with the
+# uplink a slow link (netem at SLOW kbit/s); each fixed cut again with
 # --verify; NACC labelled images with the adaptive cut (4 in flight:
 # accuracy, bytes, --verify); last NDEATH images with the adaptive
 # cut and the host removed a third of the way.  The figures go to the
@@ -38,9 +43,11 @@ LBL=$D/t10k-labels-idx1-ubyte.gz
 CONV=$D/fmnist-cnn-conv.hnm
 ENC=$D/fmnist-cnn-enc.hnm
 HEAD=$D/fmnist-cnn-head.hnm
-IFS=: read -r N NACC KBPS NDEATH <<EOF
+IFS=: read -r N NACC KBPS NDEATH BLK SLOW <<EOF
 ${1:-40:200:10000:120}
 EOF
+BLK=${BLK:-10}
+SLOW=${SLOW:-100}
 T0=$(date +%s)
 CG=/sys/fs/cgroup
 L=/tmp/bs
@@ -63,9 +70,13 @@ dev_stat() {
 		sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
 }
 
-guest_mods veth sch_ingress cls_bpf sch_tbf
+guest_mods veth sch_ingress cls_bpf sch_tbf sch_netem
 modprobe hypernet
 mkdir -p $L /run/bpf
+# the images and labels decompressed once: each run of hn-edge reads them,
+# and inflating 7.8 MB was most of a run's start in the edge's quarter CPU
+gunzip -c $IMG >$L/images && gunzip -c $LBL >$L/labels &&
+	IMG=$L/images LBL=$L/labels
 
 # ---- the slow edge: a quarter of a CPU --------------------------------------
 mount -t cgroup2 none $CG &&
@@ -172,10 +183,15 @@ run() {
 		--labels $LBL --window 1 --timeout-ms $TMO \
 		--lat-log $L/$name.lat -j $L/$name.json "$@" \
 		>$L/$name.out 2>&1
-	echo "$name rc $?" >>$L/rcs
+	rc=$?
+	echo "$name rc $rc" >>$L/rcs
 	echo "$name $c0 $(cpu_stat)" | awk '{ printf "%s %d %d %d %d\n", $1,
 		$6 - $2, $7 - $3, $8 - $4, $9 - $5 }' >>$L/cpustat
-	sed 's/^/    /' $L/$name.out >&2
+	# the blocks' reports (many) only when one failed
+	case "$rc $name" in
+	"0 "*.[0-9]*) ;;
+	*) sed 's/^/    /' $L/$name.out >&2 ;;
+	esac
 	awk '{ s += $2 - $1 } END { if (NR) printf "%.4f", 1000 * s / NR }' \
 		$L/$name.lat
 }
@@ -197,17 +213,76 @@ done
 	cat $L/hosts.rows
 } >$L/hosts
 sed 's/^/    hosts: /' $L/hosts
-lat_local=$(run local --cut local --count $N --skip 1000)
-edge_rate=$(jget $L/local.json edge_ns_per_mac)
+# the edge's rate, for the chooser: everything here, 20 images
+run rate --cut local --count 20 --skip 9100 >/dev/null
+edge_rate=$(jget $L/rate.json edge_ns_per_mac)
 AUTO="--cut auto --hosts $L/hosts --hop-us 100 --edge-ns-per-mac $edge_rate"
 
-# ---- latency: each fixed cut, adaptive, adaptive private -------------------
-lat_cut0=$(run cut0 --cut 0 --count $N --skip 1000)
-lat_cut1=$(run cut1 --cut 1 --count $N --skip 1000)
-lat_cut2=$(run cut2 --cut 2 --count $N --skip 1000)
-lat_auto=$(run auto $AUTO --count $N --skip 1000)
-lat_priv=$(run private $AUTO --private --count $N --skip 1000)
+# ---- latency: everything here, each fixed cut, adaptive, private -----------
+MODES="local cut0 cut1 cut2 auto private"
+# lat_blocks PREFIX HOSTS [ARGS]: the latency runs of a scenario,
+# interleaved: N images from image 1000 on, in blocks of BLK; each block
+# run by every mode (a process each, PREFIXMODE.BLOCK), the order of the
+# modes rotated by one from block to block; each mode's lines also in
+# PREFIXMODE.lat; ARGS to every run.  The cgroup is the same for all.  Each process first runs one image untimed, the
+# one before its block (its line dropped from PREFIXMODE.lat): a
+# process's first image measured 20-50 ms more than the rest in the mesh
+# modes, 80 in the adaptive ones (TCG translating the code paths again,
+# the chooser's cold start), 0-10 here.
+lat_blocks() {
+	pre=$1
+	auto="--cut auto --hosts $2 --hop-us 100 --edge-ns-per-mac $edge_rate"
+	xa=${3:-}
+	b=0
+	while [ $((b * BLK)) -lt "$N" ]; do
+		cnt=$((N - b * BLK))
+		[ $cnt -le "$BLK" ] || cnt=$BLK
+		set -- $MODES
+		k=$((b % $#))
+		while [ $k -gt 0 ]; do
+			m=$1
+			shift
+			set -- "$@" "$m"
+			k=$((k - 1))
+		done
+		for m in "$@"; do
+			case $m in
+			local) a="--cut local" ;;
+			auto) a=$auto ;;
+			private) a="$auto --private" ;;
+			*) a="--cut ${m#cut}" ;;
+			esac
+			run $pre$m.$b $a $xa --count $((cnt + 1)) \
+				--skip $((999 + b * BLK)) >/dev/null
+			sed 1d $L/$pre$m.$b.lat >>$L/$pre$m.lat
+		done
+		b=$((b + 1))
+	done
+}
+# lat_mean NAME: the mean latency (ms) of NAME.lat's lines
+lat_mean() {
+	awk '{ s += $2 - $1 } END { if (NR) printf "%.4f", 1000 * s / NR }' \
+		$L/$1.lat
+}
+lat_blocks "" $L/hosts
+lat_local=$(lat_mean local)
 elapsed "latency runs"
+
+# ---- the same on a slow link -----------------------------------------------
+# netem, not tbf: a rate that delays each frame by its length (a link's
+# serialisation); tbf's bucket, full again between the modes' turns,
+# would let a raw image through at the speed of veth.
+sed "s/ [0-9][0-9]*\$/ $SLOW/" $L/hosts >$L/hosts-slow
+$IP netns exec E /usr/sbin/tc qdisc replace dev e-r root netem \
+	rate ${SLOW}kbit
+# (3.3 KB of cut 1 take 264 ms at 100 kbit/s: a timeout at 400 ms would
+# send it again into the queue of the next mode's images)
+lat_blocks slow- $L/hosts-slow "--timeout-ms $((TMO + 2 * 8 * 3400 / SLOW))"
+slow_sent=$($IP netns exec E /usr/sbin/tc -s qdisc show dev e-r |
+	sed -n 's/^ *Sent \([0-9]*\) bytes.*/\1/p' | head -n 1)
+$IP netns exec E /usr/sbin/tc qdisc replace dev e-r root tbf \
+	rate ${KBPS}kbit burst 4k latency 100ms
+elapsed "slow link runs"
 # ---- the mesh's answers against the edge's, each cut (untimed) -------------
 for c in 0 1 2; do
 	run chk$c --cut $c --count $N --skip 1000 --verify >/dev/null
@@ -258,9 +333,16 @@ rec=$(awk -v tk="$t_kill" -v loc="$lat_local" '
 		printf "-1"
 	}' $L/death.lat)
 elapsed "host death"
-sed 's/^/    /' $L/rcs
+awk '$3 != 0 || $1 !~ /\.[0-9]+$/' $L/rcs | sed 's/^/    /'
+echo "    $(wc -l <$L/rcs) runs, $(awk '$3 != 0' $L/rcs | wc -l) exited non-zero"
+# cpu.stat per mode, its blocks summed
+awk '{ sub(/\.[0-9]+$/, "", $1); if (!($1 in p)) o[n++] = $1
+	p[$1] += $2; t[$1] += $3; u[$1] += $4; g[$1] += $5 }
+	END { for (i = 0; i < n; i++) { k = o[i]
+		printf "%s %d %d %d %d\n", k, p[k], t[k], u[k], g[k] } }' \
+	$L/cpustat >$L/cpustat.sum
 echo "    cpu.stat deltas: run nr_periods nr_throttled throttled_usec usage_usec"
-sed 's/^/    cpu.stat /' $L/cpustat
+sed 's/^/    cpu.stat /' $L/cpustat.sum
 
 # ---- checks that do not depend on timing luck ----------------------------
 # the module's answers are the edge's, whichever cut
@@ -276,22 +358,54 @@ v=$(awk '$3 == "mesh" && NF == 4 && $2 >= $1 && $4 >= $2 { k++ }
 [ "${v% *}" = "${v#* }" ] && [ "${v#* }" -gt 0 ] &&
 	ok "bsplit-verify-untimed: $v answers timed before their check" ||
 	ko "bsplit-verify-untimed: $v answers timed before their check"
-a0=$(jget $L/cut0.json accuracy_fixed)
-al=$(jget $L/local.json accuracy_fixed)
-[ "$a0" = "$al" ] && [ "$(jget $L/cut0.json answered_mesh)" = "$N" ] &&
-	ok "bsplit-cut0-chain: $N images through H14-H16, accuracy as here ($al)" ||
-	ko "bsplit-cut0-chain: mesh $(jget $L/cut0.json answered_mesh) of $N, $a0 vs $al"
+# jsum NAME KEY: KEY of NAME's blocks' JSON, summed
+jsum() {
+	cat $L/$1.[0-9]*.json | sed -n "s/.*\"$2\":\([-0-9.e]*\).*/\1/p" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+# cutsum NAME CUT: the images NAME's blocks sent at CUT, summed
+cutsum() {
+	cat $L/$1.[0-9]*.json |
+		sed -n "s/.*\"cuts\":{[^}]*\"$2\":\([0-9]*\).*/\1/p" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+a0=$(jsum cut0 correct)
+al=$(jsum local correct)
+# with each block's untimed first image
+NB=$(((N + BLK - 1) / BLK))
+NW=$((N + NB))
+[ "$a0" = "$al" ] && [ "$(jsum cut0 answered_mesh)" = "$NW" ] &&
+	ok "bsplit-cut0-chain: $NW images through H14-H16, $al right as here" ||
+	ko "bsplit-cut0-chain: mesh $(jsum cut0 answered_mesh) of $NW, $a0 vs $al right"
+# every mode of a scenario ran the same images: N timed lines, N + NB
+# images, and (the mesh's answers being the edge's) as many right
+for pre in "" slow-; do
+	v=$(for m in $MODES; do
+		echo "$(wc -l <$L/$pre$m.lat) $(jsum $pre$m images) $(jsum $pre$m correct)"
+	done | sort -u)
+	[ "$v" = "$N $NW $al" ] &&
+		ok "bsplit-interleaved-${pre:-fast-}same: $MODES: $N images timed, $al right each" ||
+		ko "bsplit-interleaved-${pre:-fast-}same: lines images right: $(echo $v)"
+done
 # a quarter of a CPU against the module's measured rates: before any
 # round trip is observed the chooser sends the image away
-first=$(head -n 1 $L/auto.lat | cut -d' ' -f3)
-sent=$(jget $L/auto.json answered_mesh)
+first=$(head -n 1 $L/auto.0.lat | cut -d' ' -f3)
+sent=$(jsum auto answered_mesh)
 [ "$first" = mesh ] &&
 	ok "bsplit-auto-sends: the first image to the host, $sent of $N in all" ||
 	ko "bsplit-auto-sends: the first image ${first:-?}, $sent of $N in all"
-priv0=$(sed -n 's/.*"cuts":{"0":\([0-9]*\).*/\1/p' $L/private.json)
-[ "$priv0" = 0 ] && [ "$(jget $L/private.json answered_mesh)" -gt 0 ] &&
-	ok "bsplit-private-no-raw: cut 0 never, the mesh answered $(jget $L/private.json answered_mesh)" ||
-	ko "bsplit-private-no-raw: cut 0 ${priv0:-?} times"
+for pre in "" slow-; do
+	priv0=$(cutsum ${pre}private 0)
+	pm=$(jsum ${pre}private answered_mesh)
+	pl=$(jsum ${pre}private answered_edge)
+	[ "$priv0" = 0 ] && [ $((pm + pl)) = "$NW" ] &&
+		ok "bsplit-private-no-raw${pre:+-slow}: cut 0 never, the mesh answered $pm, here $pl" ||
+		ko "bsplit-private-no-raw${pre:+-slow}: cut 0 $priv0 times, $pm + $pl of $NW"
+done
+# the slow runs went through the slow link: the raw cut's N images at least
+[ "${slow_sent:-0}" -ge $((N * 784)) ] &&
+	ok "bsplit-slow-link: netem at $SLOW kbit/s passed $slow_sent bytes" ||
+	ko "bsplit-slow-link: netem passed ${slow_sent:-?} bytes, < $N x 784"
 lost=$(jget $L/death.json images_lost)
 [ "$lost" = 0 ] && [ "$(wc -l <$L/death.lat)" = "$NDEATH" ] &&
 	ok "bsplit-death-no-image-lost: $NDEATH images, lost $lost" ||
@@ -324,17 +438,37 @@ echo "HN-JSON-BSPLIT"
 printf '{"images":%s,"edge_kbps":%s,"edge_ns_per_mac":%s,' \
 	"$N" "$KBPS" "$edge_rate"
 printf '"hosts":"%s",' "$(tr '\n' ';' <$L/hosts.rows)"
-printf '"lat_ms_local":%s,"lat_ms_cut":[%s,%s,%s],' \
-	"$lat_local" "$lat_cut0" "$lat_cut1" "$lat_cut2"
-printf '"lat_ms_auto":%s,"lat_ms_private":%s,' "$lat_auto" "$lat_priv"
+printf '"block":%s,"modes":"%s","slow_kbps":%s,"slow_sent_bytes":%s,' \
+	"$BLK" "$MODES" "$SLOW" "${slow_sent:-0}"
 printf '"recovery_s":%s,"kill_after_images":%s,' "$rec" "${d:-0}"
-printf '"cpu_stat":"%s",' "$(tr '\n' ';' <$L/cpustat)"
+printf '"cpu_stat":"%s",' "$(tr '\n' ';' <$L/cpustat.sum)"
 printf '"death_teardown_s":%s,"death_timeouts":%s' \
 	"$(awk -v a="$t_kill" -v b="$t_gone" 'BEGIN { printf "%.3f", b - a }')" \
 	"$fb"
-for c in local cut0 cut1 cut2 auto private chk0 chk1 chk2 acc death; do
+for c in rate chk0 chk1 chk2 acc death; do
 	printf ',"%s":' $c
 	cat $L/$c.json
+done
+# the interleaved modes: each one's latencies (ms, in order), its blocks'
+# JSON (a line each)
+for pre in "" slow-; do
+	printf ',"%s":{\n' "${pre:-fast-}modes"
+	sep=
+	for m in $MODES; do
+		printf '%s"%s":{"lat_ms":[' "$sep" $m
+		awk '{ printf "%s%.4f", (NR > 1 ? "," : ""), 1000 * ($2 - $1) }' \
+			$L/$pre$m.lat
+		printf '],"blocks":[\n'
+		b=0
+		while [ -f $L/$pre$m.$b.json ]; do
+			[ $b = 0 ] || printf ','
+			cat $L/$pre$m.$b.json
+			b=$((b + 1))
+		done
+		printf ']}\n'
+		sep=,
+	done
+	printf '}'
 done
 echo "}"
 echo "HN-JSON-END"

@@ -117,7 +117,7 @@ qemu_build_initramfs() {
 	# The module where modprobe finds it (autoload), plus veth.
 	mkdir -p "$QROOT/lib/modules/$KVER/extra"
 	cp "$KMOD" "$QROOT/lib/modules/$KVER/extra/"
-	for a in veth sch_ingress cls_bpf sch_tbf; do _copy_kmod $a || true; done
+	for a in veth sch_ingress cls_bpf sch_tbf sch_netem; do _copy_kmod $a || true; done
 	[ -f "$HN_ROOT/$O/bpf/hypernet.bpf.o" ] &&
 		cp "$HN_ROOT/$O/bpf/hypernet.bpf.o" "$QROOT/hn/"
 	cp "$HN_ROOT"/tests/qemu/guest_*.sh "$QROOT/hn/"

@@ -5,12 +5,15 @@
 # tests/qemu/guest_bsplit.sh with a slow edge (cpu.max, a quarter of a
 # CPU), a tbf-shaped uplink and the head two hops away in the module.
 # Checks counts, not times: the CNN's stages chained through the host's
-# three devices answer as the edge does, the chooser sends most images to
-# the measured host, a private stream sends no raw image, no image is
+# three devices answer as the edge does, the interleaved modes of the
+# latency runs (on the tbf link and on the slow netem one) ran the same
+# images, the chooser sends the first image to the measured host, a
+# private stream sends no raw image (either link), no image is
 # lost when the host dies and the edge then runs everything itself, the
 # dead host costing a timeout only for the image in flight and probes.  `make bench-split` runs the
 # same guest longer and reports the latencies.
-# HN_BSPLIT (30:100:10000:90): N:NACC:KBPS:NDEATH as guest_bsplit.sh takes them.
+# HN_BSPLIT (30:100:10000:90:10:100): N:NACC:KBPS:NDEATH:BLK:SLOW as
+# guest_bsplit.sh takes them.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -50,7 +53,7 @@ if [ -z "${KDIR:-}" ] && [ ! -d "/lib/modules/$(uname -r)/build" ] &&
 fi
 bsplit_prepare || exit 1
 qemu_prepare || exit 1
-qemu_run bsplit "${HN_QEMU_TIMEOUT:-600}" "${HN_BSPLIT:-30:100:10000:90}"
+qemu_run bsplit "${HN_QEMU_TIMEOUT:-600}" "${HN_BSPLIT:-30:100:10000:90:10:100}"
 qemu_verdict
 rc=$?
 grep -E '^bsplit:|^    [a-z]* rc ' "$QLOG.txt"

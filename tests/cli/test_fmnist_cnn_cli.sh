@@ -30,6 +30,7 @@ cli_scratch fmnist-cnn
 
 run 2 "bad value: 21" "$FM" train-cnn --c1 21
 run 2 "bad value: 21" "$FM" train-cnn --squeeze 21
+run 2 "bad value: 97" "$FM" train-cnn --c3 97
 run 2 "bad value: 2" "$FM" train-cnn --flip 2
 run 2 "no arguments expected" "$FM" train-cnn stray
 run 2 "usage: hn-fmnist eval-cnn" "$FM" eval-cnn --limit 0

@@ -329,6 +329,48 @@ static void test_arch_squeeze(void **state)
 	assert_int_equal(fm_cnn_stage_out(ops, first, 0), 16 * 14 * 14);
 }
 
+/*
+ * With --c3, stage 2 gets a second 3x3 convolution (relu, same padding)
+ * on the pooled 7x7 map, and its dense layer reads c3 channels; the
+ * other stages and the bytes at every cut stay as they were.
+ */
+static void test_arch_c3(void **state)
+{
+	struct fm_cnn_opts o = { .c1 = 16,
+				 .squeeze = 2,
+				 .c2 = 32,
+				 .c3 = 64,
+				 .bottleneck = 16,
+				 .head_hidden = 64 };
+	unsigned int first[FM_CNN_STAGES + 1];
+	struct hn_op ops[FM_CNN_LAYERS];
+	const struct hn_op *cv, *fc;
+
+	(void)state;
+	assert_int_equal(arch(&o, ops, first), 9);
+	assert_int_equal(first[2] - first[1], 4);
+	cv = &ops[first[2] - 2];
+	fc = &ops[first[2] - 1];
+	assert_int_equal(cv->kind, HNET_OP_CONV2D);
+	assert_int_equal(cv->k, 3);
+	assert_int_equal(cv->pad, 1);
+	assert_true(cv->relu);
+	assert_int_equal(cv->in_c, o.c2);
+	assert_int_equal(cv->in_h, 7);
+	assert_int_equal(cv->out_c, o.c3);
+	assert_int_equal(fc->kind, HNET_OP_DENSE);
+	assert_int_equal(hn_op_in_len(fc), o.c3 * 7 * 7);
+	assert_int_equal(fm_cnn_stage_out(ops, first, 0), 2 * 14 * 14);
+	/* 2->32 at 14x14, pooling (4 compares each), 32->64 at 7x7, dense */
+	assert_int_equal(fm_cnn_stage_macs(ops, first, 1),
+			 2 * 32 * 9 * 196 + 32 * 49 * 4 + 32 * 64 * 9 * 49 +
+				 64 * 49 * 16);
+
+	o.c3 = 0;
+	assert_int_equal(arch(&o, ops, first), 8);
+	assert_int_equal(ops[first[2] - 1].in_c, o.c2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_gradients_catch),
 		cmocka_unit_test(test_qat_is_engine),
 		cmocka_unit_test(test_arch_squeeze),
+		cmocka_unit_test(test_arch_c3),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

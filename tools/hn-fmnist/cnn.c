@@ -49,9 +49,11 @@ static struct hn_op mk_op(unsigned int kind, unsigned int c, unsigned int h,
 
 /*
  * raw 1x28x28 | conv 3x3 c1, pool 2[, conv 1x1 squeeze linear] | conv 3x3
- * c2, pool 2, dense to the bottleneck | dense head_hidden, dense 10.  The
- * 1x1 convolution (squeeze > 0) makes the first cut a compressed
- * representation: squeeze x 14 x 14 bytes rather than c1 x 14 x 14.
+ * c2, pool 2[, conv 3x3 c3], dense to the bottleneck | dense head_hidden,
+ * dense 10.  The 1x1 convolution (squeeze > 0) makes the first cut a
+ * compressed representation: squeeze x 14 x 14 bytes rather than c1 x 14
+ * x 14.  The second 3x3 convolution (c3 > 0, at 7x7) gives stage 5 back
+ * the capacity a narrow squeeze takes from its first one.
  */
 unsigned int fm_cnn_arch(const struct fm_cnn_opts *o, struct hn_op *ops,
 			 unsigned int *first, unsigned int *n_stages)
@@ -68,6 +70,10 @@ unsigned int fm_cnn_arch(const struct fm_cnn_opts *o, struct hn_op *ops,
 	first[1] = n;
 	ops[n++] = mk_op(HNET_OP_CONV2D, c, 14, 14, c2, 3, 1, 1, 1);
 	ops[n++] = mk_op(HNET_OP_MAXPOOL, c2, 14, 14, c2, 2, 2, 0, 0);
+	if (o->c3) {
+		ops[n++] = mk_op(HNET_OP_CONV2D, c2, 7, 7, o->c3, 3, 1, 1, 1);
+		c2 = o->c3;
+	}
 	ops[n++] = mk_op(HNET_OP_DENSE, c2, 7, 7, o->bottleneck, 0, 0, 0, 0);
 	first[2] = n;
 	ops[n++] = mk_op(HNET_OP_DENSE, o->bottleneck, 1, 1, o->head_hidden, 0,

@@ -14,7 +14,7 @@
 
 #include "fmnist.h"
 
-#define FM_CNN_LAYERS 8
+#define FM_CNN_LAYERS 9
 #define FM_CNN_STAGES 3
 
 /* Stage ids of the CNN's parts: apart from the MLP's 1-3. */
@@ -43,7 +43,7 @@ struct fm_cnn {
 };
 
 struct fm_cnn_opts {
-	unsigned int c1, squeeze, c2, bottleneck, head_hidden;
+	unsigned int c1, squeeze, c2, c3, bottleneck, head_hidden;
 	unsigned int epochs, qat_epochs, batch;
 	double lr, qat_lr, wd, calib_q;
 	unsigned int shift; /* augmentation: max shift in pixels */

@@ -27,6 +27,7 @@ static const struct fm_cnn_opts cnn_defaults = {
 	.c1 = 16,
 	.squeeze = 0, /* no 1x1 convolution: see --squeeze */
 	.c2 = 32,
+	.c3 = 0, /* no second 3x3 convolution in stage 5: see --c3 */
 	.bottleneck = 16,
 	.head_hidden = 64,
 	.epochs = 10,
@@ -56,6 +57,7 @@ enum {
 	O_C1,
 	O_SQUEEZE,
 	O_C2,
+	O_C3,
 	O_BOTT,
 	O_HEAD_HIDDEN,
 	O_BATCH,
@@ -78,6 +80,7 @@ static const struct option long_opts[] = {
 	{ "c1", required_argument, NULL, O_C1 },
 	{ "squeeze", required_argument, NULL, O_SQUEEZE },
 	{ "c2", required_argument, NULL, O_C2 },
+	{ "c3", required_argument, NULL, O_C3 },
 	{ "bottleneck", required_argument, NULL, O_BOTT },
 	{ "head-hidden", required_argument, NULL, O_HEAD_HIDDEN },
 	{ "batch", required_argument, NULL, O_BATCH },
@@ -97,7 +100,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: hn-fmnist train-cnn [--data DIR] [--models DIR] [--json FILE]\n"
 		"         [--seed N] [--epochs N] [--qat-epochs N] [--c1 N] [--squeeze N]\n"
-		"         [--c2 N] [--bottleneck N] [--head-hidden N] [--batch N]\n"
+		"         [--c2 N] [--c3 N] [--bottleneck N] [--head-hidden N] [--batch N]\n"
 		"         [--lr X] [--qat-lr X] [--wd X] [--shift N] [--flip 0|1]\n"
 		"         [--calib-quantile Q] [--train-limit N]\n"
 		"Writes DIR/fmnist-cnn-*.{txt,txt.gz,calib} (default models).\n");
@@ -160,6 +163,8 @@ static int set_opt(struct cnn_cmd *c, int opt, const char *arg)
 		return whole(arg, 0, 20, &o->squeeze);
 	case O_C2:
 		return whole(arg, 1, 64, &o->c2);
+	case O_C3:
+		return whole(arg, 0, 96, &o->c3);
 	case O_BOTT:
 		return whole(arg, 1, 4096, &o->bottleneck);
 	case O_HEAD_HIDDEN:
@@ -358,9 +363,9 @@ int fm_cmd_train_cnn(int argc, char **argv)
 			prog);
 		goto out;
 	}
-	printf("cnn: conv3x3 %u, pool, conv1x1 %u (0: none) | conv3x3 %u, pool, dense %u | dense %u relu, dense 10; %u+%u epochs, batch %u, seed %llu\n",
-	       c.o.c1, c.o.squeeze, c.o.c2, c.o.bottleneck, c.o.head_hidden,
-	       c.o.epochs, c.o.qat_epochs, c.o.batch,
+	printf("cnn: conv3x3 %u, pool, conv1x1 %u (0: none) | conv3x3 %u, pool, conv3x3 %u (0: none), dense %u | dense %u relu, dense 10; %u+%u epochs, batch %u, seed %llu\n",
+	       c.o.c1, c.o.squeeze, c.o.c2, c.o.c3, c.o.bottleneck,
+	       c.o.head_hidden, c.o.epochs, c.o.qat_epochs, c.o.batch,
 	       (unsigned long long)c.o.seed);
 	fflush(stdout);
 	ret = train(&net, &c, &tr, &te) ? 1 : 0;

@@ -55,8 +55,10 @@ fed_ladder
 fed_roster
 fed_campaign 15 "$H1 $H2 $H3" "$ROUNDS"
 
-# A stand-in for A's hn-edge: counts the SIGHUPs it gets in $HN_WORK/hups
-hn_bg edge A bash -c "n=0; trap 'n=\$((n + 1)); echo \$n >$HN_WORK/hups' HUP
+# A stand-in for A's hn-edge: counts the SIGHUPs it gets in $HN_WORK/hups.
+# A shell cannot trap a signal ignored when it starts (make check run under
+# nohup ignores SIGHUP): env gives it SIGHUP's default first.
+hn_bg edge A env --default-signal=HUP bash -c "n=0; trap 'n=\$((n + 1)); echo \$n >$HN_WORK/hups' HUP
 	while :; do sleep 0.1; done"
 EDGE_PID=${HN_PID_OF[edge]}
 mkdir -p "$HN_WORK/edge"

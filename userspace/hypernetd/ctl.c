@@ -510,6 +510,11 @@ static int handle(struct hnd *d, const char *word, const char *arg,
 	char err[256];
 
 	jsonw_init(&w, f);
+	/* text only, for hnctl: an argument ("json") is refused, not ignored */
+	if (arg && (!strcmp(word, "dump") || !strcmp(word, "dataplane"))) {
+		fprintf(f, "%s takes no argument", word);
+		return -1;
+	}
 	if (!strcmp(word, "status")) {
 		hnd_xdp_check_all(d); /* the hooks as they are now */
 		if (json)
